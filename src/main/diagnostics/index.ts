@@ -1,0 +1,50 @@
+// The diagnostics room: every open failure, computed from the local store so it works offline.
+// GROUP_RULE_FAIL is asked for ("why is U not in G") through the groups room's explain.
+import type { Diagnostic } from '../../shared/domain'
+import type { Clock } from '../ports'
+import type { Store } from '../store'
+
+export interface DiagnosticsService {
+  list(): Diagnostic[]
+}
+
+export function createDiagnostics({ store, clock }: { store: Store; clock: Clock }): DiagnosticsService {
+  const attrMissing = (): Diagnostic[] =>
+    store.groups.unknownMemberships().flatMap((m) =>
+      m.missing.map((attribute) => ({
+        code: 'SYNC_ATTR_MISSING' as const,
+        title: `${m.userPrincipalName} lacks ${attribute}, which ${m.groupName} needs`,
+        explanation: `The rule of ${m.groupName} reads ${attribute}, but the directory did not deliver it for ${m.userPrincipalName}. Membership is unknown, so the user's current policies are kept.`,
+        remediation: `Map ${attribute} in the directory's attribute mapping (or fill it in the directory), then Sync Now.`,
+        userId: m.userId,
+        groupId: m.groupId,
+        attribute,
+        detectedAt: m.updatedAt,
+      })),
+    )
+
+  const latency = (now: Date): Diagnostic[] => {
+    const overdue = store.devices.overdueCommands(now.toISOString()).map((c) => ({
+      code: 'PAYLOAD_LATENCY' as const,
+      title: `${c.deviceName} has not acknowledged ${c.type.replace(/_/g, ' ')} ${String(c.payload['name'] ?? '')}`.trim(),
+      explanation: `Command ${c.seq} (${c.reason.policyName}) was ${c.state === 'pushed' ? `pushed at ${c.pushedAt}` : 'queued but never pushed'} and its deadline ${c.deadlineAt} has passed.`,
+      remediation: 'Check the device is online, send Scan Device, then re-push.',
+      deviceId: c.deviceId,
+      commandId: c.id,
+      detectedAt: c.deadlineAt,
+    }))
+    const failedPushes = store.devices.latestFailedDeliveries().map((f) => ({
+      code: 'PAYLOAD_LATENCY' as const,
+      title: `Push to ${f.deviceName} failed`,
+      explanation: `The last ${f.transport} push failed: ${f.reason ?? 'no reason given'}. The device will not fetch its commands until it is woken.`,
+      remediation: 'Check the push credentials and the device token, then re-push.',
+      deviceId: f.deviceId,
+      detectedAt: f.at,
+    }))
+    return [...overdue, ...failedPushes]
+  }
+
+  return {
+    list: () => [...attrMissing(), ...latency(clock.now())],
+  }
+}

@@ -1,0 +1,63 @@
+// The Electron shell: window, IPC wiring and settings. Everything else is the same code the
+// headless host and the CLI run, so this file stays thin.
+import { join } from 'node:path'
+import { app as electronApp, BrowserWindow, ipcMain, shell, type IpcMainInvokeEvent } from 'electron'
+import Store from 'electron-store'
+import { INVOKE_CHANNEL } from '../../shared/channels'
+import { createApp, type App } from '../app'
+import { loadDemo } from '../headless/demo'
+import { resolveDataDir } from '../workspace'
+
+interface Settings {
+  window: { width: number; height: number; x?: number; y?: number }
+}
+
+const settings = new Store<Settings>({ name: 'settings', defaults: { window: { width: 1280, height: 820 } } })
+const devServer = process.env['ELECTRON_RENDERER_URL']
+
+// Only our own renderer may call the API; a navigated-away or injected frame may not.
+const trusted = (event: IpcMainInvokeEvent): boolean => {
+  const url = event.senderFrame?.url ?? ''
+  return devServer ? url.startsWith(devServer) : url.startsWith('file://')
+}
+
+function openWindow(core: App): BrowserWindow {
+  const win = new BrowserWindow({
+    ...settings.get('window'),
+    title: 'JIT Mapper',
+    webPreferences: {
+      preload: join(__dirname, '../preload/index.js'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+    },
+  })
+  win.on('close', () => settings.set('window', win.getBounds()))
+  win.webContents.setWindowOpenHandler(({ url }) => {
+    if (url.startsWith('https://')) void shell.openExternal(url)
+    return { action: 'deny' }
+  })
+  win.webContents.on('will-navigate', (e) => e.preventDefault())
+  const off = core.on('db/changed', (payload) => win.webContents.send('db/changed', payload))
+  win.on('closed', off)
+  if (devServer) void win.loadURL(devServer)
+  else void win.loadFile(join(__dirname, '../renderer/index.html'))
+  return win
+}
+
+void electronApp.whenReady().then(() => {
+  const core = createApp({ dataDir: resolveDataDir(undefined, process.env) })
+  if (process.argv.includes('--demo')) loadDemo(core)
+  ipcMain.handle(INVOKE_CHANNEL, (event, channel: unknown, args: unknown) => {
+    if (!trusted(event)) return { ok: false, error: { code: 'UNAUTHORIZED', message: 'This frame may not call the JIT Mapper API.' } }
+    return core.invoke(String(channel), args)
+  })
+  openWindow(core)
+  electronApp.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) openWindow(core)
+  })
+  electronApp.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') electronApp.quit()
+  })
+  electronApp.on('will-quit', () => core.close())
+})

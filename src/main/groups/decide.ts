@@ -1,0 +1,24 @@
+import type { MembershipRecord } from '../store'
+
+export interface RuleOutcome {
+  result: boolean
+  missing: string[]
+}
+
+/**
+ * Turns one rule evaluation into a stored membership (null = out).
+ * A rule that came out false while reading attributes the user lacks is "unknown", not "out":
+ * the directory may simply not have delivered the attribute, and a gap in the data must never
+ * strip a user's policies. An unknown membership keeps whatever effect the user had before.
+ */
+export function decideMembership(
+  groupId: string,
+  outcome: RuleOutcome,
+  previous: { effective: boolean } | undefined,
+): MembershipRecord | null {
+  if (outcome.result) return { groupId, state: 'in', effective: true, missing: outcome.missing }
+  if (outcome.missing.length > 0) {
+    return { groupId, state: 'unknown', effective: previous?.effective ?? false, missing: outcome.missing }
+  }
+  return null
+}

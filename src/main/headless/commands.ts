@@ -1,0 +1,162 @@
+// The jit-mapper command line: the same services as the desktop app, on the same workspace,
+// with no Electron and no network (diagnose reads only the local store).
+import { randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import type { Diagnostic, EnrollResult } from '../../shared/domain'
+import { createApp, type App } from '../app'
+import { resourcesDir } from '../resources'
+import { resolveDataDir } from '../workspace'
+import { loadDemo } from './demo'
+import { startHost } from './host'
+
+export interface CliIo {
+  out(line: string): void
+  err(line: string): void
+  env: NodeJS.ProcessEnv
+  /** Resolves when the user asks a long-running command (demo) to stop. */
+  untilStopped(): Promise<void>
+}
+
+const USAGE = `Usage: jit-mapper <command> [options]
+
+Commands:
+  demo       Serve the app on the demo organisation at http://127.0.0.1 (loads the demo into an empty workspace)
+               --port N          port to listen on (default: a free port)
+  enroll     Simulate an enrollment: bind a device to a user and queue its policies
+               --user UPN        the signed-in user's principal name (required)
+               --platform P      ios, macos or android (required)
+               --serial S        device serial (default: a random SIM- serial)
+               --name NAME       device name
+  diagnose   Print the open diagnostics from the local workspace (works offline)
+               --json            print JSON instead of text
+
+Every command takes --data-dir DIR (else $JIT_MAPPER_DATA, else the per-user default).`
+
+const COMMON = { 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const
+
+class UsageError extends Error {}
+
+function parse<T extends Record<string, { type: 'string' | 'boolean'; short?: string }>>(argv: string[], options: T) {
+  try {
+    return parseArgs({ args: argv, options: { ...COMMON, ...options }, allowPositionals: false, strict: true }).values
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message : String(e))
+  }
+}
+
+const withApp = async <T>(dataDir: string, fn: (app: App) => Promise<T>): Promise<T> => {
+  const app = createApp({ dataDir })
+  try {
+    return await fn(app)
+  } finally {
+    app.close()
+  }
+}
+
+const formatDiagnostic = (d: Diagnostic): string => `${d.code}  ${d.title}\n    ${d.explanation}\n    Fix: ${d.remediation}`
+
+const formatEnrollment = (r: EnrollResult): string[] => [
+  `Enrolled ${r.device.name} (${r.device.platform}, serial ${r.device.serial}) for ${r.device.userPrincipalName ?? 'nobody'}`,
+  `Groups: ${r.groups.join(', ') || '(none)'}`,
+  `Policies: ${r.policies.join(', ') || '(none)'}`,
+  `Commands queued: ${r.commands.length}`,
+  ...r.commands.map((c) => `  ${c.seq}. ${c.type} ${String(c.payload['name'] ?? '')} [${c.state}] — ${c.reason.summary}`),
+]
+
+async function demo(argv: string[], io: CliIo): Promise<number> {
+  const v = parse(argv, { port: { type: 'string' } })
+  const port = v.port === undefined ? 0 : Number(v.port)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, got ${v.port}`)
+  const rendererDir = join(resourcesDir(), '..', 'out', 'renderer')
+  if (!existsSync(join(rendererDir, 'index.html'))) {
+    io.err(`The renderer is not built (${rendererDir} is missing). Run \`npm run build\` first, or use \`npm run demo\`.`)
+    return 1
+  }
+  const dataDir = resolveDataDir(v['data-dir'], io.env)
+  const app = createApp({ dataDir })
+  try {
+    io.out(loadDemo(app) ? `Loaded the demo organisation into ${dataDir}` : `Using the existing workspace in ${dataDir}`)
+    const host = await startHost({ app, rendererDir, port })
+    io.out(`JIT Mapper is running at ${host.url}`)
+    io.out('Open that URL in a browser (it carries this launch\'s secret). Press Ctrl+C to stop.')
+    await io.untilStopped()
+    await host.close()
+    return 0
+  } finally {
+    app.close()
+  }
+}
+
+async function enroll(argv: string[], io: CliIo): Promise<number> {
+  const v = parse(argv, { user: { type: 'string' }, platform: { type: 'string' }, serial: { type: 'string' }, name: { type: 'string' }, json: { type: 'boolean' } })
+  if (!v.user) throw new UsageError('enroll needs --user UPN')
+  if (!v.platform) throw new UsageError('enroll needs --platform ios|macos|android')
+  const serial = v.serial ?? `SIM-${randomBytes(4).toString('hex').toUpperCase()}`
+  return withApp(resolveDataDir(v['data-dir'], io.env), async (app) => {
+    const r = await app.invoke('devices/enroll', { serial, platform: v.platform, userPrincipalName: v.user, name: v.name })
+    if (!r.ok) {
+      io.err(r.error.message)
+      return 1
+    }
+    const result = r.value as EnrollResult
+    if (v.json) io.out(JSON.stringify(result, null, 2))
+    else formatEnrollment(result).forEach((l) => io.out(l))
+    return 0
+  })
+}
+
+async function diagnose(argv: string[], io: CliIo): Promise<number> {
+  const v = parse(argv, { json: { type: 'boolean' } })
+  const dataDir = resolveDataDir(v['data-dir'], io.env)
+  if (!existsSync(dataDir)) {
+    io.err(`No workspace at ${dataDir}. Pass --data-dir or set JIT_MAPPER_DATA.`)
+    return 1
+  }
+  return withApp(dataDir, async (app) => {
+    const r = await app.invoke('diagnostics/list', {})
+    if (!r.ok) {
+      io.err(r.error.message)
+      return 1
+    }
+    const list = r.value as Diagnostic[]
+    if (v.json) io.out(JSON.stringify(list, null, 2))
+    else if (list.length === 0) io.out('No open diagnostics.')
+    else {
+      io.out(`${list.length} open diagnostic${list.length === 1 ? '' : 's'}:`)
+      list.forEach((d) => io.out(formatDiagnostic(d)))
+    }
+    return 0
+  })
+}
+
+const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = { demo, enroll, diagnose }
+
+/** Runs one command line; returns the exit status (2 for a usage error). */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    io.out(USAGE)
+    return command ? 0 : 2
+  }
+  const run = COMMANDS[command]
+  if (!run) {
+    io.err(`Unknown command "${command}".\n\n${USAGE}`)
+    return 2
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(USAGE)
+    return 0
+  }
+  try {
+    return await run(rest, io)
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`${command}: ${e.message}\n\n${USAGE}`)
+      return 2
+    }
+    io.err(`${command} failed: ${e instanceof Error ? e.message : String(e)}`)
+    return 1
+  }
+}

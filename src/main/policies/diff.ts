@@ -1,0 +1,100 @@
+import type { CommandReason, CommandType } from '../../shared/domain'
+import type { SentItem } from '../store'
+import type { DesiredItem } from './desired'
+
+export interface PlannedCommand {
+  type: CommandType
+  payload: Record<string, unknown>
+  reason: CommandReason
+}
+
+export interface DevicePlan {
+  commands: PlannedCommand[]
+  put: SentItem[]
+  drop: string[]
+}
+
+export interface WithdrawalContext {
+  /** The current "remove app when policy is removed" flag of a payload item, if it still exists. */
+  removeOnUnassign(itemId: string): boolean
+  policyName(policyId: string): string
+}
+
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null)
+
+const toSent = (d: DesiredItem): SentItem => ({
+  key: d.key,
+  kind: d.kind,
+  identifier: d.identifier,
+  name: d.name,
+  value: d.value ?? null,
+  policyId: d.policy.id,
+  itemId: d.item.id,
+})
+
+const grantReason = (d: DesiredItem): CommandReason => ({
+  policyId: d.policy.id,
+  policyName: d.policy.name,
+  groupId: d.groupId,
+  groupName: d.groupName,
+  summary: `Member of ${d.groupName}, which ${d.policy.name} targets`,
+})
+
+/**
+ * The commands that take a device from what it was last sent to its desired state.
+ * An unchanged device yields no commands. Apps leave the device only where their assignment
+ * says "remove app when policy is removed"; otherwise they stay, no longer managed by us.
+ * Restrictions travel as one payload holding the full restriction set, so any change resends it.
+ */
+export function planDevice(sent: readonly SentItem[], desired: ReadonlyMap<string, DesiredItem>, ctx: WithdrawalContext): DevicePlan {
+  const plan: DevicePlan = { commands: [], put: [], drop: [] }
+  const sentByKey = new Map(sent.map((s) => [s.key, s]))
+  let restrictionsChanged = false
+  let restrictionReason: CommandReason | null = null
+
+  for (const d of desired.values()) {
+    const prior = sentByKey.get(d.key)
+    const unchanged = prior && same(prior.value, d.value) && prior.policyId === d.policy.id && prior.itemId === d.item.id
+    if (unchanged) continue
+    plan.put.push(toSent(d))
+    if (prior && same(prior.value, d.value) && d.kind !== 'restriction') continue
+    if (d.kind === 'app' && !prior) {
+      plan.commands.push({ type: 'install_app', payload: { identifier: d.identifier, name: d.name }, reason: grantReason(d) })
+    } else if (d.kind === 'profile') {
+      plan.commands.push({ type: 'install_profile', payload: { identifier: d.identifier, name: d.name, settings: d.value }, reason: grantReason(d) })
+    } else if (d.kind === 'restriction' && !same(prior?.value, d.value)) {
+      restrictionsChanged = true
+      restrictionReason ??= grantReason(d)
+    }
+  }
+
+  for (const s of sent) {
+    if (desired.has(s.key)) continue
+    plan.drop.push(s.key)
+    const policyName = ctx.policyName(s.policyId)
+    const withdrawn = { policyId: s.policyId, policyName, groupId: null, groupName: null }
+    if (s.kind === 'app' && ctx.removeOnUnassign(s.itemId)) {
+      plan.commands.push({
+        type: 'remove_app',
+        payload: { identifier: s.identifier, name: s.name },
+        reason: { ...withdrawn, summary: `${policyName} no longer applies and its app is set to be removed when the policy is removed` },
+      })
+    } else if (s.kind === 'profile') {
+      plan.commands.push({
+        type: 'remove_profile',
+        payload: { identifier: s.identifier, name: s.name },
+        reason: { ...withdrawn, summary: `${policyName} no longer applies` },
+      })
+    } else if (s.kind === 'restriction') {
+      restrictionsChanged = true
+      restrictionReason ??= { ...withdrawn, summary: `${policyName} no longer applies` }
+    }
+  }
+
+  if (restrictionsChanged && restrictionReason) {
+    const settings: Record<string, unknown> = {}
+    for (const d of desired.values()) if (d.kind === 'restriction') settings[d.identifier] = d.value
+    plan.commands.push({ type: 'apply_restrictions', payload: { settings }, reason: restrictionReason })
+  }
+  return plan
+}

@@ -1,0 +1,100 @@
+// Entra's operator words (directory.md §1.2): which we support, which exist but aren't
+// supported yet, and what an admin probably meant by a word Entra doesn't know.
+
+import type { CompareOperator } from './ast'
+
+export type LogicalOperator = 'and' | 'or' | 'not'
+
+/** Keyed by the lower-case word without hyphen: operators are case-insensitive and the hyphen is optional. */
+export const COMPARE_OPERATORS: Readonly<Record<string, CompareOperator>> = {
+  eq: 'eq',
+  ne: 'ne',
+  contains: 'contains',
+  notcontains: 'notContains',
+  startswith: 'startsWith',
+  notstartswith: 'notStartsWith',
+  endswith: 'endsWith',
+  notendswith: 'notEndsWith',
+  in: 'in',
+  notin: 'notIn',
+}
+
+export const LOGICAL_OPERATORS: Readonly<Record<string, LogicalOperator>> = { and: 'and', or: 'or', not: 'not' }
+
+/** Real Entra operators this engine can't evaluate yet, with how to name them in a message. */
+export const UNSUPPORTED_OPERATORS: Readonly<Record<string, string>> = {
+  match: '-match',
+  notmatch: '-notMatch',
+  le: '-le',
+  ge: '-ge',
+  any: '-any',
+  all: '-all',
+  plus: '-plus',
+  minus: '-minus',
+}
+
+export const COMPARE_SPELLINGS: readonly string[] = Object.values(COMPARE_OPERATORS).map(spell)
+
+export function spell(operator: CompareOperator | LogicalOperator): string {
+  return `-${operator}`
+}
+
+export function isOperatorWord(lower: string): boolean {
+  return lower in COMPARE_OPERATORS || lower in LOGICAL_OPERATORS || lower in UNSUPPORTED_OPERATORS
+}
+
+/** Words from other languages (PowerShell, SQL, JavaScript) that admins type for Entra operators. */
+const LOOKALIKES: Readonly<Record<string, CompareOperator | LogicalOperator>> = {
+  equals: 'eq',
+  equal: 'eq',
+  is: 'eq',
+  ieq: 'eq',
+  ceq: 'eq',
+  neq: 'ne',
+  notequals: 'ne',
+  notequal: 'ne',
+  isnot: 'ne',
+  like: 'contains',
+  notlike: 'notContains',
+  contain: 'contains',
+  includes: 'contains',
+  has: 'contains',
+  notcontain: 'notContains',
+  startwith: 'startsWith',
+  beginswith: 'startsWith',
+  endwith: 'endsWith',
+  notstartwith: 'notStartsWith',
+  notendwith: 'notEndsWith',
+  nin: 'notIn',
+  andalso: 'and',
+  orelse: 'or',
+}
+
+/** The operator an unknown word most likely meant, e.g. "equals" → "-eq", "startwith" → "-startsWith". */
+export function suggestOperator(word: string): string | undefined {
+  const lower = word.toLowerCase()
+  const lookalike = LOOKALIKES[lower]
+  if (lookalike !== undefined) return spell(lookalike)
+  let best: { name: CompareOperator | LogicalOperator; distance: number } | undefined
+  for (const [key, name] of [...Object.entries(COMPARE_OPERATORS), ...Object.entries(LOGICAL_OPERATORS)]) {
+    const distance = editDistance(lower, key)
+    if (distance <= Math.min(2, key.length - 1) && (best === undefined || distance < best.distance)) {
+      best = { name, distance }
+    }
+  }
+  return best === undefined ? undefined : spell(best.name)
+}
+
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 2) return 3
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i)
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i]
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1)
+      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution))
+    }
+    previous = current
+  }
+  return previous[b.length] ?? 0
+}

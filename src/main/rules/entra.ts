@@ -1,0 +1,445 @@
+// Recursive-descent parser for Entra dynamic membership rules on users (directory.md §1).
+// Grammar, loosest binding first (precedence per §1.2: comparison > -not > -and > -or):
+//
+//   rule       := or END
+//   or         := and ("-or" and)*
+//   and        := not ("-and" not)*
+//   not        := "-not" not | primary
+//   primary    := "(" or ")" | comparison
+//   comparison := user.<property> operator (value | list)
+//
+// Every failure is a RuleError value; the parser throws only internally to unwind.
+
+import type { CompareNode, CompareOperator, ParseResult, ParsedRule, RuleNode, Scalar } from './ast'
+import {
+  COMPARE_OPERATORS,
+  COMPARE_SPELLINGS,
+  LOGICAL_OPERATORS,
+  type LogicalOperator,
+  UNSUPPORTED_OPERATORS,
+  spell,
+  suggestOperator,
+} from './entra-operators'
+import { BOOLEAN_ATTRIBUTES, attributeFor } from './entra-properties'
+import { type Token, tokenize } from './entra-tokens'
+import { lineColumn, ruleError } from './position'
+import type { RuleError } from './types'
+
+/** groups-dynamic-membership.md: "The maximum length of a rule is 3,072 characters". */
+const MAX_RULE_LENGTH = 3072
+/** Ours, not Entra's: keeps parsing and evaluation far from the stack limit. */
+const MAX_NESTING = 100
+
+const CONDITION_START = ['user.<property>', '(', '-not']
+const VALUES = ['"text"', 'number', 'true', 'false', 'null']
+const LIST_ITEMS = ['"text"', 'number', 'true', 'false']
+const PROPERTY = /^user\.([A-Za-z_][A-Za-z0-9_]*)$/i
+const EXAMPLE = 'user.department -eq "Sales"'
+
+export function parseEntra(text: string): ParseResult {
+  if (text.length > MAX_RULE_LENGTH) {
+    return {
+      ok: false,
+      error: ruleError(
+        text,
+        MAX_RULE_LENGTH,
+        `The rule is ${text.length.toLocaleString('en-US')} characters long; Entra allows at most 3,072`,
+        ['end of rule'],
+        'Shorten the rule: a chain of -or comparisons on one property can become one -in ["a", "b", …].',
+      ),
+    }
+  }
+  try {
+    return { ok: true, parsed: new EntraParser(text, tokenize(text)).parseRule() }
+  } catch (failure) {
+    if (failure instanceof ParseFailure) return { ok: false, error: failure.error }
+    throw failure
+  }
+}
+
+class ParseFailure {
+  constructor(readonly error: RuleError) {}
+}
+
+/** An operand of -or: `chain` when it is an -and chain written without parentheses. */
+interface Operand {
+  node: RuleNode
+  chain: boolean
+}
+
+class EntraParser {
+  private index = 0
+  private depth = 0
+  private parens = 0
+  private readonly hints: string[] = []
+
+  constructor(
+    private readonly text: string,
+    private readonly tokens: Token[],
+  ) {}
+
+  parseRule(): ParsedRule {
+    const first = this.peek(CONDITION_START)
+    if (first.kind === 'end') {
+      this.fail(first.start, 'The rule is empty', CONDITION_START, `Write a condition such as ${EXAMPLE}.`)
+    }
+    const root = this.parseOr()
+    this.expectEnd(null)
+    return { root, hints: this.hints }
+  }
+
+  private parseOr(): RuleNode {
+    const operands = [this.parseAnd()]
+    while (this.atLogical('or')) {
+      this.index++
+      operands.push(this.parseAnd())
+    }
+    const first = operands[0] as Operand
+    if (operands.length === 1) return first.node
+    const last = operands[operands.length - 1] as Operand
+    if (operands.some((operand) => operand.chain)) this.hints.push(this.groupingHint(operands))
+    return {
+      kind: 'or',
+      children: operands.map((operand) => operand.node),
+      span: { start: first.node.span.start, end: last.node.span.end },
+    }
+  }
+
+  private parseAnd(): Operand {
+    const children = [this.parseNot()]
+    while (this.atLogical('and')) {
+      this.index++
+      children.push(this.parseNot())
+    }
+    const first = children[0] as RuleNode
+    if (children.length === 1) return { node: first, chain: false }
+    const last = children[children.length - 1] as RuleNode
+    return { node: { kind: 'and', children, span: { start: first.span.start, end: last.span.end } }, chain: true }
+  }
+
+  private parseNot(): RuleNode {
+    const token = this.peek(CONDITION_START)
+    if (logicalOf(token) !== 'not') return this.parsePrimary()
+    this.index++
+    this.enter(token)
+    const child = this.parseNot()
+    this.depth--
+    return { kind: 'not', child, span: { start: token.start, end: child.span.end } }
+  }
+
+  private parsePrimary(): RuleNode {
+    const token = this.peek(CONDITION_START)
+    if (token.kind === 'word') return this.parseComparison(token)
+    if (token.kind !== '(') return this.failCondition(token)
+    this.index++
+    this.enter(token)
+    this.parens++
+    const inner = this.parseOr()
+    this.expectEnd(token)
+    const close = this.peek([')'])
+    this.index++
+    this.parens--
+    this.depth--
+    // The parentheses belong to the clause, so explanations quote balanced text.
+    inner.span = { start: token.start, end: close.end }
+    return inner
+  }
+
+  private parseComparison(property: Token & { kind: 'word' }): CompareNode {
+    const attribute = this.attribute(property)
+    this.index++
+    const operatorToken = this.peek(COMPARE_SPELLINGS)
+    const operator = this.compareOperator(operatorToken, property.text)
+    this.index++
+    if (BOOLEAN_ATTRIBUTES.has(attribute) && operator !== 'eq' && operator !== 'ne') {
+      this.fail(
+        operatorToken.start,
+        `${spell(operator)} isn't supported on ${property.text}, which is true or false`,
+        ['-eq', '-ne'],
+        `Use ${property.text} -eq true or ${property.text} -eq false.`,
+      )
+    }
+    const base = { kind: 'compare' as const, attribute, ignoreCase: true }
+    const start = property.start
+    if (operator === 'in' || operator === 'notIn') {
+      const { items, end } = this.parseList(operator, property.text)
+      return { ...base, operator, value: items, span: { start, end } }
+    }
+    const valueToken = this.peek(VALUES)
+    const value = this.parseScalar(valueToken, operator, property.text)
+    this.index++
+    const span = { start, end: valueToken.end }
+    if (operator === 'eq' || operator === 'ne') return { ...base, operator, value, span }
+    if (value === null) {
+      return this.fail(
+        valueToken.start,
+        `null can only be compared with -eq or -ne, not ${spell(operator)}`,
+        LIST_ITEMS,
+        `To test for no value write ${property.text} -eq null; to test for any value, ${property.text} -ne null.`,
+      )
+    }
+    return { ...base, operator, value, span }
+  }
+
+  private attribute(token: Token & { kind: 'word' }): string {
+    const match = PROPERTY.exec(token.text)
+    if (match !== null) return attributeFor(match[1] as string)
+    const text = token.text
+    const lower = text.toLowerCase()
+    const fail = (message: string, hint?: string): never => this.fail(token.start, message, CONDITION_START, hint)
+    if (lower === 'user' || lower === 'user.') {
+      return fail('Expected a property name after "user."', 'Name the property, e.g. user.department.')
+    }
+    if (lower === '_' || lower.startsWith('assignedplan.') || lower.startsWith('group.')) {
+      return fail(`${text} is only used inside -any/-all, which JIT Mapper doesn't support yet`)
+    }
+    if (lower === 'direct') return fail(`"Direct Reports" rules aren't supported by JIT Mapper yet`)
+    if (lower.startsWith('device.')) return fail('This is a user rule, so it can only use user properties')
+    if (lower.startsWith('user.')) {
+      return fail(`"${text}" isn't a user property`, 'A property is user. followed by one name, e.g. user.extensionAttribute15.')
+    }
+    if (lower === 'true' || lower === 'false' || lower === 'null' || /^[0-9$]/.test(lower)) {
+      return fail(`A condition must start with a property, not ${text}`, `Put the property first: ${EXAMPLE}.`)
+    }
+    return fail(`"${text}" isn't a property`, `Properties start with "user.": user.${text}.`)
+  }
+
+  private compareOperator(token: Token, property: string): CompareOperator {
+    const fail = (message: string, hint?: string): never => this.fail(token.start, message, COMPARE_SPELLINGS, hint)
+    if (token.kind === 'operator' || token.kind === 'word') {
+      const word = token.kind === 'operator' ? token.word : token.text
+      const lower = word.toLowerCase()
+      const operator = COMPARE_OPERATORS[lower]
+      if (operator !== undefined) return operator
+      const unsupported = UNSUPPORTED_OPERATORS[lower]
+      if (unsupported !== undefined) {
+        return fail(
+          `${unsupported} isn't supported by JIT Mapper yet`,
+          lower.endsWith('match')
+            ? 'Where -startsWith, -endsWith or -contains expresses the same test, use it instead (Microsoft recommends it for speed too).'
+            : undefined,
+        )
+      }
+      const logical = LOGICAL_OPERATORS[lower]
+      if (logical === 'not') {
+        return fail(
+          `-not can't follow ${property}; it goes before a condition`,
+          `To test that ${property} has a value write ${property} -ne null; to negate a comparison write -not (${property} -eq "value").`,
+        )
+      }
+      if (logical !== undefined) {
+        return fail(`Expected a comparison operator after ${property}, found ${describe(token)}`, `Each condition needs an operator and a value: ${EXAMPLE}.`)
+      }
+      const suggestion = suggestOperator(word)
+      if (token.kind === 'operator' || suggestion !== undefined) {
+        return fail(
+          `Unknown operator ${describe(token)}`,
+          suggestion !== undefined ? `Did you mean ${suggestion}?` : `Entra compares with ${COMPARE_SPELLINGS.join(', ')}.`,
+        )
+      }
+    }
+    if (token.kind === 'end') return fail(`The rule ends after ${property}, where a comparison operator was expected`, `Complete the condition: ${EXAMPLE}.`)
+    return fail(`Expected a comparison operator after ${property}, found ${describe(token)}`, `Each condition needs an operator and a value: ${EXAMPLE}.`)
+  }
+
+  private parseScalar(token: Token, operator: CompareOperator, property: string): Scalar | null {
+    const fail = (message: string, hint?: string): never => this.fail(token.start, message, VALUES, hint)
+    const equality = operator === 'eq' || operator === 'ne'
+    switch (token.kind) {
+      case 'string':
+        if (equality && token.value.trim().toLowerCase() === 'null') {
+          return fail(
+            `"null" in quotes is the text null, not an empty value`,
+            `Write null without quotes to test for no value: ${property} ${spell(operator)} null.`,
+          )
+        }
+        return token.value
+      case 'number':
+        return numberValue(token.text)
+      case 'word': {
+        const lower = token.text.toLowerCase()
+        if (lower === 'true') return true
+        if (lower === 'false') return false
+        if (lower === 'null') return null
+        if (lower === '$null') return fail('Entra writes null without a $', `Write ${property} ${spell(operator)} null.`)
+        return fail(`Text values need quotes: ${token.text}`, `Write "${token.text}" in double quotes.`)
+      }
+      case '[':
+        return fail(
+          `${spell(operator)} can't compare with a list`,
+          operator === 'ne'
+            ? `Use -notIn to test that the value is none of a list: ${property} -notIn ["a", "b"].`
+            : operator === 'eq'
+              ? `Use -in to test whether the value is in a list: ${property} -in ["a", "b"].`
+              : `Use -in for whole values, or join several ${spell(operator)} conditions with -or.`,
+        )
+      case 'end':
+        return fail(`The rule ends after ${spell(operator)}, where a value was expected`, `Add a value, e.g. ${property} ${spell(operator)} "Sales".`)
+      default:
+        return fail(`Expected a value after ${spell(operator)}, found ${describe(token)}`, `Add a value, e.g. ${property} ${spell(operator)} "Sales".`)
+    }
+  }
+
+  private parseList(operator: 'in' | 'notIn', property: string): { items: Scalar[]; end: number } {
+    const open = this.peek(['['])
+    if (open.kind !== '[') {
+      const shown = open.kind === 'end' ? '"a", "b"' : this.slice(open)
+      return this.fail(open.start, `${spell(operator)} needs a list in brackets`, ['['], `Put the values in brackets: ${property} ${spell(operator)} [${shown}].`)
+    }
+    this.index++
+    const items: Scalar[] = []
+    let token = this.peek([...LIST_ITEMS, ']'])
+    while (token.kind !== ']') {
+      const item = this.listItem(token, open, items.length > 0)
+      items.push(item)
+      this.index++
+      token = this.peek([',', ']'])
+      if (token.kind === ',') {
+        this.index++
+        token = this.peek(LIST_ITEMS)
+        if (token.kind === ']') this.fail(token.start, 'A list ends with a comma', LIST_ITEMS, 'Remove the comma before ].')
+      } else if (token.kind !== ']') {
+        this.failListSeparator(token, open)
+      }
+    }
+    this.index++
+    return { items, end: token.end }
+  }
+
+  private listItem(token: Token, open: Token, afterComma: boolean): Scalar {
+    const expected = afterComma ? LIST_ITEMS : [...LIST_ITEMS, ']']
+    const fail = (message: string, hint?: string): never => this.fail(token.start, message, expected, hint)
+    if (token.kind === 'string') return token.value
+    if (token.kind === 'number') return numberValue(token.text)
+    if (token.kind === 'word') {
+      const lower = token.text.toLowerCase()
+      if (lower === 'true') return true
+      if (lower === 'false') return false
+      if (lower === 'null' || lower === '$null') return fail("null can't be in a list", 'To test for no value, add a separate -eq null condition with -or.')
+      return fail(`Text values need quotes: ${token.text}`, `Write "${token.text}" in double quotes.`)
+    }
+    if (token.kind === 'end') return fail(this.unclosed('list', open), 'Add ] after the last value.')
+    return fail(`Expected a list value, found ${describe(token)}`)
+  }
+
+  private failListSeparator(token: Token, open: Token): never {
+    const expected = [',', ']']
+    if (token.kind === 'end') return this.fail(token.start, this.unclosed('list', open), expected, 'Add ] after the last value.')
+    if (token.kind === 'string' || token.kind === 'number' || token.kind === 'word') {
+      return this.fail(token.start, 'Missing comma between list values', expected, 'Separate values with commas: ["a", "b"].')
+    }
+    return this.fail(token.start, `Expected , or ] in the list, found ${describe(token)}`, expected)
+  }
+
+  /** After a complete condition: the end of the rule (open === null) or the ) closing `open`. */
+  private expectEnd(open: Token | null): void {
+    const expected = ['-and', '-or', open === null ? 'end of rule' : ')']
+    const token = this.peek(expected)
+    if (token.kind === (open === null ? 'end' : ')')) return
+    const fail = (message: string, hint?: string): never => this.fail(token.start, message, expected, hint)
+    if (startsCondition(token)) {
+      fail(
+        'Missing -and or -or between two conditions',
+        'Join conditions with -and or -or, e.g. (user.department -eq "Sales") -or (user.department -eq "Marketing").',
+      )
+    }
+    if (open !== null && token.kind === 'end') fail(this.unclosed('(', open), 'Add ) where the group ends.')
+    if (token.kind === ')') fail('This ) has no matching (', 'Remove the ) or add the ( it closes.')
+    if (token.kind === ',') fail('Unexpected comma', 'To compare with several values, use -in ["a", "b"].')
+    if (token.kind === 'operator' && COMPARE_OPERATORS[token.word.toLowerCase()] !== undefined) {
+      fail(`Unexpected ${describe(token)}: a condition has one operator`, 'Start a new condition with -and or -or and a property.')
+    }
+    fail(`Unexpected ${describe(token)} after a complete condition`)
+  }
+
+  private failCondition(token: Token): never {
+    const fail = (message: string, hint?: string): never => this.fail(token.start, message, CONDITION_START, hint)
+    const previous = this.tokens[this.index - 1]
+    switch (token.kind) {
+      case 'end':
+        return fail(
+          'The rule ends where a condition was expected',
+          previous !== undefined ? `Add a condition after ${describe(previous)}, or remove it.` : undefined,
+        )
+      case ')':
+        return fail(previous?.kind === '(' ? 'Empty parentheses' : 'Expected a condition before )', `Write a condition such as ${EXAMPLE}.`)
+      case 'operator':
+        return fail(`Expected a condition, found ${describe(token)}`, `Start each condition with a property: ${EXAMPLE}.`)
+      default:
+        return fail(`A condition must start with a property, not ${describe(token)}`, `Put the property first: ${EXAMPLE}.`)
+    }
+  }
+
+  private groupingHint(operands: Operand[]): string {
+    const parts = operands.map((operand) => (operand.chain ? `(${this.slice(operand.node.span)})` : this.slice(operand.node.span)))
+    return `-and binds tighter than -or: read as ${parts.join(' -or ')}. Add parentheses if you meant another grouping.`
+  }
+
+  /** Called after a complete condition, where only -and, -or, ) or the end may follow. */
+  private atLogical(operator: LogicalOperator): boolean {
+    return logicalOf(this.peek(['-and', '-or', this.parens > 0 ? ')' : 'end of rule'])) === operator
+  }
+
+  /** The next token; reaching a token the tokenizer couldn't read is the error. */
+  private peek(expected: readonly string[]): Token {
+    const token = this.tokens[Math.min(this.index, this.tokens.length - 1)] as Token
+    if (token.kind === 'invalid') this.fail(token.start, token.message, expected, token.hint)
+    return token
+  }
+
+  private enter(token: Token): void {
+    if (++this.depth > MAX_NESTING) {
+      this.fail(token.start, `The rule nests parentheses and -not more than ${MAX_NESTING} deep`, ['user.<property>'], 'Simplify the rule.')
+    }
+  }
+
+  private unclosed(what: '(' | 'list', open: Token): string {
+    const { line, column } = lineColumn(this.text, open.start)
+    return what === '('
+      ? `Missing ) for the ( at line ${line}, column ${column}`
+      : `Missing ] for the list opened at line ${line}, column ${column}`
+  }
+
+  private slice(span: { start: number; end: number }): string {
+    return this.text.slice(span.start, span.end)
+  }
+
+  private fail(offset: number, message: string, expected: readonly string[], hint?: string): never {
+    throw new ParseFailure(ruleError(this.text, offset, message, expected, hint))
+  }
+}
+
+function logicalOf(token: Token): LogicalOperator | undefined {
+  return token.kind === 'operator' ? LOGICAL_OPERATORS[token.word.toLowerCase()] : undefined
+}
+
+function startsCondition(token: Token): boolean {
+  return token.kind === '(' || logicalOf(token) === 'not' || (token.kind === 'word' && /^user\./i.test(token.text))
+}
+
+function describe(token: Token): string {
+  switch (token.kind) {
+    case 'operator': {
+      const lower = token.word.toLowerCase()
+      const known = COMPARE_OPERATORS[lower] ?? LOGICAL_OPERATORS[lower]
+      return known !== undefined ? spell(known) : `-${token.word}`
+    }
+    case 'word':
+    case 'number':
+      return token.text
+    case 'string':
+      return JSON.stringify(token.value.length > 40 ? `${token.value.slice(0, 40)}…` : token.value)
+    case 'end':
+      return 'the end of the rule'
+    case 'invalid':
+      return 'an invalid character'
+    default:
+      return token.kind
+  }
+}
+
+/** Entra compares values as text, so keep what was typed ("007", long IDs) when a JS number would change it. */
+function numberValue(text: string): Scalar {
+  const value = Number(text)
+  return String(value) === text ? value : text
+}

@@ -1,0 +1,39 @@
+// The store room: the only place SQL lives. Other rooms call these domain operations.
+import { auditQueries } from './audit'
+import { openDatabase, type Db } from './db'
+import { deviceQueries } from './devices'
+import { directoryQueries } from './directories'
+import { groupQueries } from './groups'
+import { policyQueries } from './policies'
+import { userQueries } from './users'
+
+export type { DirectoryRecord } from './directories'
+export type { UserUpsert, UpsertOutcome } from './users'
+export type { GroupRecord, RuleGroup, MembershipRecord } from './groups'
+export type { PolicyRecord } from './policies'
+export type { SentItem, NewCommand, DeviceRecord } from './devices'
+export type { AuditEntry } from './audit'
+
+export function createStore(path: string) {
+  const db: Db = openDatabase(path)
+  return {
+    directories: directoryQueries(db),
+    users: userQueries(db),
+    groups: groupQueries(db),
+    policies: policyQueries(db),
+    devices: deviceQueries(db),
+    audit: auditQueries(db),
+    /** Runs fn in one transaction: everything it writes lands together or not at all. */
+    transaction<T>(fn: () => T): T {
+      return db.transaction(fn)()
+    },
+    isEmpty(): boolean {
+      return (db.prepare('SELECT (SELECT COUNT(*) FROM directories) + (SELECT COUNT(*) FROM policies) AS n').get() as { n: number }).n === 0
+    },
+    close(): void {
+      db.close()
+    },
+  }
+}
+
+export type Store = ReturnType<typeof createStore>

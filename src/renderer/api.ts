@@ -1,0 +1,159 @@
+// The renderer's only way to main: `call()` over `window.api`, query factories keyed by
+// domain, and invalidation driven by main's `db/changed` events (Bruno-style: the first
+// key segment is the domain, so a list of changed domains picks the stale queries).
+import { MutationCache, QueryClient, queryOptions, type Query } from '@tanstack/react-query'
+import type { ArgsOf, Channel, ResultOf } from '../shared/contract'
+import type { ErrorCode, ErrorInfo } from '../shared/errors'
+
+export type Domain = 'users' | 'groups' | 'policies' | 'devices' | 'diagnostics' | 'directories' | 'workspace'
+export const DOMAINS: readonly Domain[] = [
+  'users',
+  'groups',
+  'policies',
+  'devices',
+  'diagnostics',
+  'directories',
+  'workspace',
+]
+
+declare module '@tanstack/react-query' {
+  interface Register {
+    /** `reads`: other domains a query's result is built from, so their changes refresh it too. */
+    queryMeta: { reads?: readonly Domain[] }
+  }
+}
+
+/** An expected failure from main, carrying its stable code and details (row, column, fields…). */
+export class ApiError extends Error {
+  readonly code: ErrorCode
+  readonly details: Record<string, unknown> | undefined
+  readonly info: ErrorInfo
+
+  constructor(info: ErrorInfo) {
+    super(info.message)
+    this.name = 'ApiError'
+    this.code = info.code
+    this.details = info.details
+    this.info = info
+  }
+}
+
+export async function call<C extends Channel>(channel: C, args: ArgsOf<C>): Promise<ResultOf<C>> {
+  const result = await window.api.invoke(channel, args)
+  if (!result.ok) throw new ApiError(result.error)
+  return result.value
+}
+
+export type UsersListArgs = ArgsOf<'users/list'>
+
+const ALL_DOMAINS = DOMAINS
+
+export const workspaceSummaryQuery = () =>
+  queryOptions({
+    queryKey: ['workspace', 'summary'],
+    queryFn: () => call('workspace/summary', {}),
+    meta: { reads: ALL_DOMAINS },
+  })
+
+export const directoriesQuery = () =>
+  queryOptions({
+    queryKey: ['directories', 'list'],
+    queryFn: () => call('directories/list', {}),
+    meta: { reads: ['users'] },
+  })
+
+export const usersQuery = (args: UsersListArgs) =>
+  queryOptions({ queryKey: ['users', 'list', args], queryFn: () => call('users/list', args) })
+
+export const userQuery = (userId: string) =>
+  queryOptions({
+    queryKey: ['users', 'detail', userId],
+    queryFn: () => call('users/get', { userId }),
+    meta: { reads: ['groups', 'devices', 'directories'] },
+  })
+
+export const groupsQuery = () =>
+  queryOptions({
+    queryKey: ['groups', 'list'],
+    queryFn: () => call('groups/list', {}),
+    meta: { reads: ['users'] },
+  })
+
+export const groupQuery = (groupId: string) =>
+  queryOptions({
+    queryKey: ['groups', 'detail', groupId],
+    queryFn: () => call('groups/get', { groupId }),
+    meta: { reads: ['users'] },
+  })
+
+export const explainQuery = (groupId: string, userId: string) =>
+  queryOptions({
+    queryKey: ['groups', 'explain', groupId, userId],
+    queryFn: () => call('groups/explain', { groupId, userId }),
+    meta: { reads: ['users'] },
+  })
+
+export const policiesQuery = () =>
+  queryOptions({
+    queryKey: ['policies', 'list'],
+    queryFn: () => call('policies/list', {}),
+    meta: { reads: ['groups'] },
+  })
+
+export const devicesQuery = () =>
+  queryOptions({
+    queryKey: ['devices', 'list'],
+    queryFn: () => call('devices/list', {}),
+    meta: { reads: ['users'] },
+  })
+
+export const deviceQuery = (deviceId: string) =>
+  queryOptions({
+    queryKey: ['devices', 'detail', deviceId],
+    queryFn: () => call('devices/get', { deviceId }),
+    meta: { reads: ['users', 'policies', 'groups'] },
+  })
+
+export const diagnosticsQuery = () =>
+  queryOptions({
+    queryKey: ['diagnostics', 'list'],
+    queryFn: () => call('diagnostics/list', {}),
+    meta: { reads: ['users', 'groups', 'devices', 'directories'] },
+  })
+
+/** Whether a query reads any of the changed domains (its own first key segment or its meta.reads). */
+export function readsAny(query: Query, changed: readonly string[]): boolean {
+  const own = query.queryKey[0]
+  if (typeof own === 'string' && changed.includes(own)) return true
+  return (query.meta?.reads ?? []).some((d) => changed.includes(d))
+}
+
+export function createQueryClient(): QueryClient {
+  const client: QueryClient = new QueryClient({
+    defaultOptions: {
+      // IPC is local: TanStack's onlineManager must never pause it, and its errors are
+      // deterministic, so retrying only delays the message the admin needs to see.
+      queries: { networkMode: 'always', retry: 0, staleTime: 30_000, refetchOnWindowFocus: false },
+      mutations: { networkMode: 'always', retry: 0 },
+    },
+    // A mutation can move users between groups, queue commands and raise diagnostics, so
+    // refresh what is on screen at once rather than wait for the db/changed round trip.
+    mutationCache: new MutationCache({
+      onSuccess: () => client.invalidateQueries(),
+    }),
+  })
+  return client
+}
+
+/** Invalidate queries when main reports the domains a change touched (any window, sync, CLI). */
+export function subscribeToChanges(client: QueryClient): () => void {
+  if (typeof window.api?.on !== 'function') return () => {}
+  return window.api.on('db/changed', ({ tables }) => {
+    void client.invalidateQueries({ predicate: (q) => readsAny(q, tables) })
+  })
+}
+
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message
+  return String(error)
+}

@@ -1,0 +1,225 @@
+import { useMutation, useQuery } from '@tanstack/react-query'
+import { call, deviceQuery } from '../api'
+import { Link, paths } from '../router'
+import { Badge, Empty, EmptyRow, ErrorNote, Loaded, PageHeader, Section, Time, platformLabel, type Tone } from '../components/ui'
+import type { Command, CommandState, DeviceAssignment, DeviceDetail } from '../../shared/domain'
+
+export function DevicePage({ deviceId }: { deviceId: string }) {
+  const device = useQuery(deviceQuery(deviceId))
+  return (
+    <Loaded query={device} label="Loading device…">
+      {(detail) => <DeviceView detail={detail} />}
+    </Loaded>
+  )
+}
+
+function DeviceView({ detail }: { detail: DeviceDetail }) {
+  const { device } = detail
+  return (
+    <>
+      <p className="breadcrumb">
+        <Link to={paths.devices()}>Devices</Link> / {device.name}
+      </p>
+      <PageHeader
+        title={device.name}
+        subtitle={
+          <>
+            {platformLabel(device.platform)} · serial <span className="mono">{device.serial}</span>
+          </>
+        }
+        actions={device.pendingCommands > 0 ? <Badge tone="warn">{device.pendingCommands} pending</Badge> : <Badge tone="good">Up to date</Badge>}
+      />
+      <Section title="Device">
+        <dl className="facts">
+          <div>
+            <dt>User</dt>
+            <dd>
+              {device.userId ? (
+                <Link to={paths.user(device.userId)} className="mono">
+                  {device.userPrincipalName ?? device.userId}
+                </Link>
+              ) : (
+                <span className="muted">not bound</span>
+              )}
+            </dd>
+          </div>
+          <div>
+            <dt>Enrolled</dt>
+            <dd>
+              <Time iso={device.enrolledAt} />
+            </dd>
+          </div>
+          <div>
+            <dt>Last check-in</dt>
+            <dd>
+              <Time iso={device.lastSeenAt} />
+            </dd>
+          </div>
+          <div>
+            <dt>Pending commands</dt>
+            <dd>{device.pendingCommands}</dd>
+          </div>
+        </dl>
+      </Section>
+      <Section title="Policy assignments">
+        <Assignments assignments={detail.assignments} />
+      </Section>
+      <Section title="Commands">
+        <Commands detail={detail} />
+      </Section>
+    </>
+  )
+}
+
+function Assignments({ assignments }: { assignments: DeviceAssignment[] }) {
+  if (assignments.length === 0) return <Empty>No policy applies to this device's user.</Empty>
+  return (
+    <table aria-label="Policy assignments">
+      <thead>
+        <tr>
+          <th scope="col">Policy</th>
+          <th scope="col">Kind</th>
+          <th scope="col">Item</th>
+          <th scope="col">Identifier</th>
+        </tr>
+      </thead>
+      <tbody>
+        {assignments.map((a) => (
+          <tr key={`${a.policyId}/${a.itemId}`}>
+            <td>{a.policyName}</td>
+            <td>
+              <Badge tone={a.kind === 'app' ? 'info' : 'neutral'}>{a.kind}</Badge>
+            </td>
+            <td>{a.name}</td>
+            <td className="mono small">{a.identifier}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  )
+}
+
+const STATE_TONE: Record<CommandState, Tone> = {
+  queued: 'warn',
+  pushed: 'info',
+  acknowledged: 'good',
+  failed: 'bad',
+  cancelled: 'neutral',
+}
+
+function Commands({ detail }: { detail: DeviceDetail }) {
+  const acknowledge = useMutation({
+    mutationFn: (commandId: string) =>
+      call('devices/acknowledge', { deviceId: detail.device.id, commandId, status: 'acknowledged' }),
+  })
+  const commands = [...detail.commands].sort((a, b) => b.seq - a.seq)
+  return (
+    <>
+      <p className="muted small">
+        Acknowledge stands in for the device answering a command at its next check-in.
+      </p>
+      {acknowledge.isError && <ErrorNote error={acknowledge.error} title="Not acknowledged" />}
+      <div className="table-scroll">
+        <table aria-label="Commands">
+          <thead>
+            <tr>
+              <th scope="col" className="num">
+                #
+              </th>
+              <th scope="col">Type</th>
+              <th scope="col">Item</th>
+              <th scope="col">State</th>
+              <th scope="col">Created</th>
+              <th scope="col">Deadline</th>
+              <th scope="col">Reason</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {commands.length === 0 && <EmptyRow colSpan={8}>The outbox for this device is empty.</EmptyRow>}
+            {commands.map((c) => (
+              <CommandRow
+                key={c.id}
+                command={c}
+                item={commandItem(c, detail.assignments)}
+                busy={acknowledge.isPending && acknowledge.variables === c.id}
+                onAcknowledge={() => acknowledge.mutate(c.id)}
+              />
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  )
+}
+
+function CommandRow({
+  command,
+  item,
+  busy,
+  onAcknowledge,
+}: {
+  command: Command
+  item: string
+  busy: boolean
+  onAcknowledge: () => void
+}) {
+  const open = command.state === 'queued' || command.state === 'pushed'
+  const overdue = open && Date.parse(command.deadlineAt) < Date.now()
+  return (
+    <tr>
+      <td className="num muted">{command.seq}</td>
+      <td>
+        <code>{command.type}</code>
+      </td>
+      <td>{item}</td>
+      <td>
+        <Badge tone={STATE_TONE[command.state]}>{command.state}</Badge>
+        {overdue && (
+          <>
+            {' '}
+            <Badge tone="bad" title="Past its deadline: see PAYLOAD_LATENCY in Diagnostics">
+              overdue
+            </Badge>
+          </>
+        )}
+        {command.error && <div className="small error-text">{command.error}</div>}
+      </td>
+      <td className="nowrap">
+        <Time iso={command.createdAt} short />
+      </td>
+      <td className="nowrap">
+        <Time iso={command.deadlineAt} short />
+      </td>
+      <td className="reason">{command.reason.summary}</td>
+      <td className="actions">
+        {open && (
+          <button type="button" className="small" onClick={onAcknowledge} disabled={busy}>
+            {busy ? 'Acknowledging…' : 'Acknowledge'}
+          </button>
+        )}
+      </td>
+    </tr>
+  )
+}
+
+/** The payload item a command is about, by name where the payload or the assignments tell it. */
+export function commandItem(command: Command, assignments: DeviceAssignment[]): string {
+  const p = command.payload
+  const str = (k: string) => (typeof p[k] === 'string' ? (p[k] as string) : undefined)
+  const name = str('name')
+  if (name) return name
+  const itemId = str('itemId')
+  const identifier = str('identifier')
+  const match = assignments.find((a) => (itemId && a.itemId === itemId) || (identifier && a.identifier === identifier))
+  if (match) return match.name
+  if (identifier) return identifier
+  const settings = p['settings']
+  if (command.type === 'apply_restrictions' && typeof settings === 'object' && settings !== null) {
+    const keys = Object.keys(settings)
+    return keys.length === 0 ? 'No restrictions' : `Restrictions: ${keys.join(', ')}`
+  }
+  return '—'
+}

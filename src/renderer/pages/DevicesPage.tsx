@@ -1,0 +1,157 @@
+import { useState, type FormEvent } from 'react'
+import { useMutation, useQuery } from '@tanstack/react-query'
+import { call, devicesQuery } from '../api'
+import { UserPrincipalNameField } from '../components/UserPrincipalNameField'
+import { Link, paths } from '../router'
+import { Badge, EmptyRow, ErrorNote, Loaded, PageHeader, Section, Time, platformLabel } from '../components/ui'
+import { PLATFORMS, type EnrollResult, type Platform } from '../../shared/domain'
+
+export function DevicesPage() {
+  const devices = useQuery(devicesQuery())
+  return (
+    <>
+      <PageHeader
+        title="Devices"
+        subtitle="Each device is bound to its user; the user's groups decide its policies and the commands in its outbox."
+      />
+      <Section title="Enrolled devices">
+        <Loaded query={devices} label="Loading devices…">
+          {(list) => (
+            <table aria-label="Devices">
+              <thead>
+                <tr>
+                  <th scope="col">Device</th>
+                  <th scope="col">Platform</th>
+                  <th scope="col">User</th>
+                  <th scope="col" className="num">
+                    Pending commands
+                  </th>
+                  <th scope="col">Enrolled</th>
+                  <th scope="col">Last check-in</th>
+                </tr>
+              </thead>
+              <tbody>
+                {list.length === 0 && <EmptyRow colSpan={6}>No devices yet: enroll one below.</EmptyRow>}
+                {list.map((d) => (
+                  <tr key={d.id}>
+                    <td>
+                      <Link to={paths.device(d.id)}>{d.name}</Link>
+                      <div className="mono muted small">{d.serial}</div>
+                    </td>
+                    <td>{platformLabel(d.platform)}</td>
+                    <td>
+                      {d.userId ? (
+                        <Link to={paths.user(d.userId)} className="mono">
+                          {d.userPrincipalName ?? d.userId}
+                        </Link>
+                      ) : (
+                        <span className="muted">unbound</span>
+                      )}
+                    </td>
+                    <td className="num">
+                      {d.pendingCommands > 0 ? <Badge tone="warn">{d.pendingCommands}</Badge> : <span className="muted">0</span>}
+                    </td>
+                    <td>
+                      <Time iso={d.enrolledAt} />
+                    </td>
+                    <td>
+                      <Time iso={d.lastSeenAt} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </Loaded>
+      </Section>
+      <Section title="Enroll device">
+        <EnrollForm />
+      </Section>
+    </>
+  )
+}
+
+function EnrollForm() {
+  const [serial, setSerial] = useState('')
+  const [platform, setPlatform] = useState<Platform>('ios')
+  const [upn, setUpn] = useState('')
+  const [name, setName] = useState('')
+  const enroll = useMutation({
+    mutationFn: () =>
+      call('devices/enroll', {
+        serial,
+        platform,
+        userPrincipalName: upn,
+        ...(name.trim() ? { name: name.trim() } : {}),
+      }),
+    onSuccess: () => {
+      setSerial('')
+      setName('')
+    },
+  })
+  const submit = (e: FormEvent) => {
+    e.preventDefault()
+    enroll.mutate()
+  }
+  return (
+    <form aria-label="Enroll device" onSubmit={submit}>
+      <p className="muted">
+        Simulates a device enrolling and its user signing in: the user's attributes are evaluated at once and the
+        device's commands are queued.
+      </p>
+      <div className="form-row">
+        <label>
+          <span className="field-label">Serial number</span>
+          <input value={serial} onChange={(e) => setSerial(e.target.value)} required autoComplete="off" />
+        </label>
+        <label>
+          <span className="field-label">Platform</span>
+          <select value={platform} onChange={(e) => setPlatform(e.target.value as Platform)}>
+            {PLATFORMS.map((p) => (
+              <option key={p} value={p}>
+                {platformLabel(p)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <UserPrincipalNameField value={upn} onChange={setUpn} />
+        <label>
+          <span className="field-label">Device name</span>
+          <input value={name} onChange={(e) => setName(e.target.value)} placeholder="optional" autoComplete="off" />
+        </label>
+      </div>
+      <div className="form-actions">
+        <button type="submit" className="primary" disabled={enroll.isPending}>
+          {enroll.isPending ? 'Enrolling…' : 'Enroll device'}
+        </button>
+      </div>
+      {enroll.isError && <ErrorNote error={enroll.error} title="Enrollment failed" />}
+      {enroll.isSuccess && <EnrollSummary result={enroll.data} />}
+    </form>
+  )
+}
+
+function EnrollSummary({ result }: { result: EnrollResult }) {
+  const { device } = result
+  return (
+    <div className="success-note" role="status">
+      <p>
+        <strong>
+          Enrolled <Link to={paths.device(device.id)}>{device.name}</Link>
+        </strong>{' '}
+        for <span className="mono">{device.userPrincipalName ?? 'no user'}</span>.{' '}
+        {result.commands.length === 1 ? '1 command' : `${result.commands.length} commands`} queued.
+      </p>
+      <dl className="facts">
+        <div>
+          <dt>Groups</dt>
+          <dd>{result.groups.length ? result.groups.join(', ') : 'none'}</dd>
+        </div>
+        <div>
+          <dt>Policies</dt>
+          <dd>{result.policies.length ? result.policies.join(', ') : 'none'}</dd>
+        </div>
+      </dl>
+    </div>
+  )
+}

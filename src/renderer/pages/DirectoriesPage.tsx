@@ -1,0 +1,240 @@
+import { useState, type ChangeEvent, type FormEvent } from 'react'
+import { useMutation, useQuery } from '@tanstack/react-query'
+import { ApiError, call, directoriesQuery, errorMessage } from '../api'
+import { Badge, EmptyRow, Loaded, PageHeader, Section, Time } from '../components/ui'
+import type { DirectorySummary, ImportResult, SyncRun } from '../../shared/domain'
+
+const KIND_LABEL = { file: 'File', entra: 'Microsoft Entra ID', okta: 'Okta', google: 'Google Workspace' } as const
+
+export function DirectoriesPage() {
+  const directories = useQuery(directoriesQuery())
+  return (
+    <>
+      <PageHeader title="Directories" subtitle="Where users and their attributes come from. The directory is the source of truth." />
+      <Loaded query={directories} label="Loading directories…">
+        {(list) => (
+          <>
+            <Section title="Connected directories">
+              <table aria-label="Directories">
+                <thead>
+                  <tr>
+                    <th scope="col">Directory</th>
+                    <th scope="col">Kind</th>
+                    <th scope="col" className="num">
+                      Users
+                    </th>
+                    <th scope="col">Last sync</th>
+                    <th scope="col">Result</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {list.length === 0 && <EmptyRow colSpan={5}>No directory is connected.</EmptyRow>}
+                  {list.map((d) => (
+                    <tr key={d.id}>
+                      <td>{d.name}</td>
+                      <td>{KIND_LABEL[d.kind]}</td>
+                      <td className="num">{d.userCount.toLocaleString()}</td>
+                      <td>
+                        {d.lastSync ? (
+                          <>
+                            <Time iso={d.lastSync.finishedAt} /> <span className="muted small">({d.lastSync.mode})</span>
+                          </>
+                        ) : (
+                          <span className="muted">never</span>
+                        )}
+                      </td>
+                      <td>{d.lastSync ? <RunResult run={d.lastSync} /> : <span className="muted">—</span>}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </Section>
+            <Section title="Import users">
+              <ImportForm directories={list} />
+            </Section>
+          </>
+        )}
+      </Loaded>
+    </>
+  )
+}
+
+function RunResult({ run }: { run: SyncRun }) {
+  if (run.status === 'failed') {
+    return (
+      <>
+        <Badge tone="bad">failed</Badge> <span className="small error-text">{run.error}</span>
+      </>
+    )
+  }
+  return (
+    <>
+      <Badge tone="good">succeeded</Badge>{' '}
+      <span className="small muted">
+        +{run.added} added · {run.changed} changed · −{run.removed} removed
+      </span>
+    </>
+  )
+}
+
+type Format = 'csv' | 'json'
+
+function ImportForm({ directories }: { directories: DirectorySummary[] }) {
+  const importable = directories.filter((d) => d.kind === 'file')
+  const [directoryId, setDirectoryId] = useState(importable[0]?.id ?? '')
+  const [format, setFormat] = useState<Format>('csv')
+  const [content, setContent] = useState('')
+  const [fileError, setFileError] = useState<string | null>(null)
+  const run = useMutation({
+    mutationFn: () => call('directories/import', { directoryId, format, content }),
+  })
+
+  const pickFile = async (e: ChangeEvent<HTMLInputElement>) => {
+    setFileError(null)
+    const file = e.target.files?.[0]
+    if (!file) return
+    if (/\.json$/i.test(file.name)) setFormat('json')
+    else if (/\.csv$/i.test(file.name)) setFormat('csv')
+    try {
+      setContent(await file.text())
+    } catch (err) {
+      setFileError(`Could not read ${file.name}: ${errorMessage(err)}`)
+    }
+  }
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault()
+    run.mutate()
+  }
+
+  if (importable.length === 0) {
+    return <p className="muted">Only file directories take imports; none is configured.</p>
+  }
+
+  return (
+    <form aria-label="Import users" onSubmit={submit}>
+      <p className="muted">
+        Replaces the users of a file directory with the file's rows. A file with any bad row is rejected whole, and
+        nothing already stored changes.
+      </p>
+      <div className="form-row">
+        <label>
+          <span className="field-label">Directory</span>
+          <select value={directoryId} onChange={(e) => setDirectoryId(e.target.value)}>
+            {importable.map((d) => (
+              <option key={d.id} value={d.id}>
+                {d.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          <span className="field-label">Format</span>
+          <select value={format} onChange={(e) => setFormat(e.target.value as Format)}>
+            <option value="csv">CSV</option>
+            <option value="json">JSON</option>
+          </select>
+        </label>
+        <label>
+          <span className="field-label">File</span>
+          <input type="file" accept=".csv,.json,text/csv,application/json" onChange={(e) => void pickFile(e)} />
+        </label>
+      </div>
+      <label className="block">
+        <span className="field-label">Content</span>
+        <textarea
+          value={content}
+          onChange={(e) => setContent(e.target.value)}
+          rows={8}
+          spellCheck={false}
+          placeholder={format === 'csv' ? 'userPrincipalName,displayName,department,…' : '[{ "userPrincipalName": "…" }]'}
+          required
+        />
+      </label>
+      {fileError && (
+        <div className="error-note" role="alert">
+          {fileError}
+        </div>
+      )}
+      <div className="form-actions">
+        <button type="submit" className="primary" disabled={run.isPending || content.trim() === '' || !directoryId}>
+          {run.isPending ? 'Importing…' : 'Import'}
+        </button>
+      </div>
+      {run.isError && <ImportError error={run.error} />}
+      {run.isSuccess && <ImportSummary result={run.data} />}
+    </form>
+  )
+}
+
+interface Located {
+  row?: number
+  column?: string | number
+  field?: string
+  message?: string
+}
+
+/** Import errors say where: row and column from error.details, one line per problem. */
+function ImportError({ error }: { error: unknown }) {
+  const details = error instanceof ApiError ? error.details : undefined
+  const problems = locatedProblems(details)
+  return (
+    <div className="error-note" role="alert">
+      <strong>Import failed: </strong>
+      <span>{errorMessage(error)}</span>
+      {problems.length > 0 && (
+        <ul>
+          {problems.map((p, i) => (
+            <li key={i}>{describe(p)}</li>
+          ))}
+        </ul>
+      )}
+    </div>
+  )
+}
+
+function where(p: Located): string {
+  const parts: string[] = []
+  if (p.row !== undefined) parts.push(`Row ${p.row}`)
+  if (p.column !== undefined) parts.push(`column ${p.column}`)
+  if (p.field !== undefined) parts.push(`field ${p.field}`)
+  return parts.join(', ') || 'Problem'
+}
+
+/** The problem's own message when it already names its row; otherwise the location first. */
+function describe(p: Located): string {
+  if (!p.message) return where(p)
+  if (p.row !== undefined && new RegExp(`\\b(row|line|record) ${p.row}\\b`, 'i').test(p.message)) return p.message
+  return `${where(p)}: ${p.message}`
+}
+
+function asLocated(v: unknown): Located | null {
+  if (typeof v !== 'object' || v === null) return null
+  const o = v as Record<string, unknown>
+  const out: Located = {}
+  if (typeof o['row'] === 'number') out.row = o['row']
+  else if (typeof o['line'] === 'number') out.row = o['line']
+  if (typeof o['column'] === 'string' || typeof o['column'] === 'number') out.column = o['column']
+  if (typeof o['field'] === 'string') out.field = o['field']
+  else if (typeof o['path'] === 'string') out.field = o['path']
+  if (typeof o['message'] === 'string') out.message = o['message']
+  return out.row !== undefined || out.column !== undefined || out.field !== undefined ? out : null
+}
+
+function locatedProblems(details: Record<string, unknown> | undefined): Located[] {
+  if (!details) return []
+  for (const key of ['errors', 'issues', 'problems', 'rows', 'fields']) {
+    const list = details[key]
+    if (Array.isArray(list)) return list.map(asLocated).filter((x): x is Located => x !== null)
+  }
+  const single = asLocated(details)
+  return single ? [single] : []
+}
+
+function ImportSummary({ result }: { result: ImportResult }) {
+  return (
+    <div className="success-note" role="status">
+      Imported: {result.run.added} added, {result.run.changed} changed, {result.run.removed} removed.
+    </div>
+  )
+}

@@ -1,0 +1,111 @@
+import { useDeferredValue, useState } from 'react'
+import { useQuery } from '@tanstack/react-query'
+import { groupQuery } from '../api'
+import { Link, paths } from '../router'
+import { Badge, EmptyRow, Loaded, PageHeader, Section } from '../components/ui'
+import { GroupKindBadge } from './GroupsPage'
+import type { GroupDetail } from '../../shared/domain'
+
+export function GroupPage({ groupId }: { groupId: string }) {
+  const group = useQuery(groupQuery(groupId))
+  return (
+    <Loaded query={group} label="Loading group…">
+      {(detail) => <GroupView detail={detail} />}
+    </Loaded>
+  )
+}
+
+function GroupView({ detail }: { detail: GroupDetail }) {
+  const { group, members, membersTotal } = detail
+  const [filter, setFilter] = useState('')
+  const q = useDeferredValue(filter.trim().toLowerCase())
+  const shown = q === '' ? members : members.filter((m) => `${m.displayName} ${m.userPrincipalName}`.toLowerCase().includes(q))
+  return (
+    <>
+      <p className="breadcrumb">
+        <Link to={paths.groups()}>Groups</Link> / {group.name}
+      </p>
+      <PageHeader
+        title={group.name}
+        subtitle={group.description || (group.kind === 'synced' ? 'Synced from the directory' : 'Rule-based group')}
+        actions={<GroupKindBadge group={group} />}
+      />
+      <Section title="Rule">
+        {group.rule ? (
+          <pre className="rule-block" aria-label="Rule text">
+            {group.rule}
+          </pre>
+        ) : (
+          <p className="muted">Membership is synced from the directory; there is no rule to evaluate.</p>
+        )}
+        <dl className="facts">
+          <div>
+            <dt>Members</dt>
+            <dd>{group.memberCount.toLocaleString()}</dd>
+          </div>
+          <div>
+            <dt>Unknown</dt>
+            <dd>{group.unknownCount.toLocaleString()}</dd>
+          </div>
+          {group.dialect && (
+            <div>
+              <dt>Dialect</dt>
+              <dd>{group.dialect}</dd>
+            </div>
+          )}
+        </dl>
+      </Section>
+      <Section
+        title="Members"
+        actions={
+          <label className="search compact">
+            <span className="visually-hidden">Filter members</span>
+            <input type="search" placeholder="Filter members" value={filter} onChange={(e) => setFilter(e.target.value)} />
+          </label>
+        }
+      >
+        <table aria-label="Members">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">User principal name</th>
+              <th scope="col">Membership</th>
+              <th scope="col">Missing attributes</th>
+            </tr>
+          </thead>
+          <tbody>
+            {shown.length === 0 && <EmptyRow colSpan={4}>{q ? 'No member matches the filter.' : 'No members.'}</EmptyRow>}
+            {shown.map((m) => (
+              <tr key={m.userId}>
+                <td>
+                  <Link to={paths.user(m.userId)}>{m.displayName || m.userPrincipalName}</Link>
+                </td>
+                <td className="mono">{m.userPrincipalName}</td>
+                <td>{m.state === 'in' ? <Badge tone="good">in</Badge> : <Badge tone="warn">unknown</Badge>}</td>
+                <td>
+                  {m.missing.length === 0 ? (
+                    <span className="muted">—</span>
+                  ) : (
+                    <>
+                      {m.missing.map((a) => (
+                        <code key={a} className="chip">
+                          {a}
+                        </code>
+                      ))}{' '}
+                      <Link to={paths.explain(m.userId, group.id)}>Explain</Link>
+                    </>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {membersTotal > members.length && (
+          <p className="muted small">
+            Showing the first {members.length.toLocaleString()} of {membersTotal.toLocaleString()} members.
+          </p>
+        )}
+      </Section>
+    </>
+  )
+}

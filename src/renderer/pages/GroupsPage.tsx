@@ -1,0 +1,66 @@
+import { useQuery } from '@tanstack/react-query'
+import { groupsQuery } from '../api'
+import { Link, paths } from '../router'
+import { Badge, EmptyRow, Loaded, PageHeader } from '../components/ui'
+import type { GroupSummary } from '../../shared/domain'
+
+export function GroupsPage() {
+  const groups = useQuery(groupsQuery())
+  return (
+    <>
+      <PageHeader
+        title="Groups"
+        subtitle="Rule-based groups are evaluated here, at once; synced groups come from the directory as they are."
+      />
+      <Loaded query={groups} label="Loading groups…">
+        {(list) => (
+          <div className="card flush">
+            <table aria-label="Groups">
+              <thead>
+                <tr>
+                  <th scope="col">Group</th>
+                  <th scope="col">Kind</th>
+                  <th scope="col">Rule</th>
+                  <th scope="col" className="num">
+                    Members
+                  </th>
+                  <th scope="col" className="num">
+                    Unknown
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {list.length === 0 && <EmptyRow colSpan={5}>No groups yet.</EmptyRow>}
+                {list.map((g) => (
+                  <tr key={g.id}>
+                    <td>
+                      <Link to={paths.group(g.id)}>{g.name}</Link>
+                      {g.description && <div className="muted small">{g.description}</div>}
+                    </td>
+                    <td>
+                      <GroupKindBadge group={g} />
+                    </td>
+                    <td className="rule-cell">
+                      {g.rule ? <code className="rule">{g.rule}</code> : <span className="muted">—</span>}
+                    </td>
+                    <td className="num">{g.memberCount.toLocaleString()}</td>
+                    <td className="num">
+                      {g.unknownCount > 0 ? <Badge tone="warn">{g.unknownCount}</Badge> : <span className="muted">0</span>}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Loaded>
+    </>
+  )
+}
+
+const DIALECT_LABEL = { entra: 'Entra', okta: 'Okta EL', google: 'Google CEL' } as const
+
+export function GroupKindBadge({ group }: { group: GroupSummary }) {
+  if (group.kind === 'synced') return <Badge>Synced</Badge>
+  return <Badge tone="info">Rule · {group.dialect ? DIALECT_LABEL[group.dialect] : 'rule'}</Badge>
+}

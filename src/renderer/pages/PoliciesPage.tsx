@@ -1,0 +1,229 @@
+import { useId, useState, type FormEvent } from 'react'
+import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query'
+import { call, groupsQuery, policiesQuery } from '../api'
+import { Link, paths } from '../router'
+import { Badge, Empty, EmptyRow, ErrorNote, Loaded, PageHeader, platformLabel } from '../components/ui'
+import type { GroupSummary, PayloadItem, Policy, PolicyTarget, TargetMode } from '../../shared/domain'
+
+export function PoliciesPage() {
+  const policies = useQuery(policiesQuery())
+  const groups = useQuery(groupsQuery())
+  return (
+    <>
+      <PageHeader
+        title="Policies"
+        subtitle="What a device gets: the union of the policies targeted at its user's groups, minus exclusions."
+      />
+      <Loaded query={policies} label="Loading policies…">
+        {(list) =>
+          list.length === 0 ? (
+            <Empty>No policies yet.</Empty>
+          ) : (
+            <div className="stack">
+              {list.map((p) => (
+                <PolicyCard key={p.id} policy={p} groups={groups.data ?? []} />
+              ))}
+            </div>
+          )
+        }
+      </Loaded>
+    </>
+  )
+}
+
+/** Show a mutation's returned policy at once; the refetch that follows only confirms it. */
+function replacePolicy(queryClient: QueryClient, policy: Policy): void {
+  queryClient.setQueryData(policiesQuery().queryKey, (list) => list?.map((p) => (p.id === policy.id ? policy : p)))
+}
+
+function PolicyCard({ policy, groups }: { policy: Policy; groups: GroupSummary[] }) {
+  const headingId = useId()
+  return (
+    <article className="card" aria-labelledby={headingId}>
+      <div className="card-header">
+        <div>
+          <h2 id={headingId}>{policy.name}</h2>
+          {policy.description && <p className="muted">{policy.description}</p>}
+        </div>
+        <div className="chips">
+          {policy.platforms.map((p) => (
+            <Badge key={p}>{platformLabel(p)}</Badge>
+          ))}
+          <Badge tone="neutral" title="Lower numbers win when policies conflict">
+            Priority {policy.priority}
+          </Badge>
+        </div>
+      </div>
+      <div className="policy-body">
+        <PayloadTable policy={policy} />
+        <Targets policy={policy} groups={groups} />
+      </div>
+    </article>
+  )
+}
+
+function PayloadTable({ policy }: { policy: Policy }) {
+  return (
+    <div>
+      <h3>Payload</h3>
+      <table aria-label="Payload">
+        <thead>
+          <tr>
+            <th scope="col">Kind</th>
+            <th scope="col">Item</th>
+            <th scope="col">Platform</th>
+            <th scope="col">On removal</th>
+          </tr>
+        </thead>
+        <tbody>
+          {policy.items.length === 0 && <EmptyRow colSpan={4}>This policy has no payload.</EmptyRow>}
+          {policy.items.map((item) => (
+            <PayloadRow key={item.id} item={item} />
+          ))}
+        </tbody>
+      </table>
+    </div>
+  )
+}
+
+function PayloadRow({ item }: { item: PayloadItem }) {
+  const queryClient = useQueryClient()
+  // Set in the change event itself so the controlled box keeps the admin's click while
+  // main answers (the mutation's own pending state only arrives on a later tick).
+  const [saving, setSaving] = useState<boolean | null>(null)
+  const toggle = useMutation({
+    mutationFn: (value: boolean) => call('policies/setRemoveOnUnassign', { itemId: item.id, value }),
+    onSuccess: (policy) => replacePolicy(queryClient, policy),
+    onSettled: () => setSaving(null),
+  })
+  const checked = saving ?? item.removeOnUnassign
+  return (
+    <tr>
+      <td>
+        <Badge tone={item.kind === 'app' ? 'info' : 'neutral'}>{item.kind}</Badge>
+      </td>
+      <td>
+        <div>{item.name}</div>
+        <div className="mono muted small">{item.identifier}</div>
+      </td>
+      <td>{item.platform ? platformLabel(item.platform) : <span className="muted">All</span>}</td>
+      <td>
+        {item.kind === 'app' ? (
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={checked}
+              disabled={saving !== null}
+              onChange={(e) => {
+                setSaving(e.target.checked)
+                toggle.mutate(e.target.checked)
+              }}
+            />
+            <span>Remove app when policy is removed</span>
+          </label>
+        ) : (
+          <span className="muted small">Removed with the policy</span>
+        )}
+        {toggle.isError && <ErrorNote error={toggle.error} />}
+      </td>
+    </tr>
+  )
+}
+
+function Targets({ policy, groups }: { policy: Policy; groups: GroupSummary[] }) {
+  const queryClient = useQueryClient()
+  const remove = useMutation({
+    mutationFn: (groupId: string) => call('policies/removeTarget', { policyId: policy.id, groupId }),
+    onSuccess: (updated) => replacePolicy(queryClient, updated),
+  })
+  return (
+    <div>
+      <h3>Targets</h3>
+      <table aria-label="Targets">
+        <thead>
+          <tr>
+            <th scope="col">Group</th>
+            <th scope="col">Mode</th>
+            <th scope="col">
+              <span className="visually-hidden">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {policy.targets.length === 0 && <EmptyRow colSpan={3}>Not targeted: no device gets this policy.</EmptyRow>}
+          {policy.targets.map((t) => (
+            <TargetRow
+              key={t.groupId}
+              target={t}
+              removing={remove.isPending && remove.variables === t.groupId}
+              onRemove={() => remove.mutate(t.groupId)}
+            />
+          ))}
+        </tbody>
+      </table>
+      {remove.isError && <ErrorNote error={remove.error} title="Target not removed" />}
+      <AddTargetForm policy={policy} groups={groups} />
+    </div>
+  )
+}
+
+function TargetRow({ target, removing, onRemove }: { target: PolicyTarget; removing: boolean; onRemove: () => void }) {
+  return (
+    <tr>
+      <td>
+        <Link to={paths.group(target.groupId)}>{target.groupName}</Link>
+      </td>
+      <td>{target.mode === 'include' ? <Badge tone="good">include</Badge> : <Badge tone="bad">exclude</Badge>}</td>
+      <td className="actions">
+        <button type="button" className="small" onClick={onRemove} disabled={removing}>
+          {removing ? 'Removing…' : 'Remove'}
+        </button>
+      </td>
+    </tr>
+  )
+}
+
+function AddTargetForm({ policy, groups }: { policy: Policy; groups: GroupSummary[] }) {
+  const [groupId, setGroupId] = useState('')
+  const [mode, setMode] = useState<TargetMode>('include')
+  const queryClient = useQueryClient()
+  const add = useMutation({
+    mutationFn: (args: { groupId: string; mode: TargetMode }) => call('policies/setTarget', { policyId: policy.id, ...args }),
+    onSuccess: (updated) => {
+      replacePolicy(queryClient, updated)
+      setGroupId('')
+    },
+  })
+  const targeted = new Map(policy.targets.map((t) => [t.groupId, t.mode]))
+  const submit = (e: FormEvent) => {
+    e.preventDefault()
+    if (groupId) add.mutate({ groupId, mode })
+  }
+  return (
+    <form className="inline-form" aria-label={`Add target to ${policy.name}`} onSubmit={submit}>
+      <label>
+        <span className="field-label">Group</span>
+        <select value={groupId} onChange={(e) => setGroupId(e.target.value)} required>
+          <option value="">Choose a group…</option>
+          {groups.map((g) => (
+            <option key={g.id} value={g.id}>
+              {g.name}
+              {targeted.has(g.id) ? ` (${targeted.get(g.id)}d)` : ''}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        <span className="field-label">Mode</span>
+        <select value={mode} onChange={(e) => setMode(e.target.value as TargetMode)}>
+          <option value="include">Include</option>
+          <option value="exclude">Exclude</option>
+        </select>
+      </label>
+      <button type="submit" className="primary" disabled={!groupId || add.isPending}>
+        {add.isPending ? 'Adding…' : 'Add target'}
+      </button>
+      {add.isError && <ErrorNote error={add.error} title="Target not added" />}
+    </form>
+  )
+}

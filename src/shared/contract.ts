@@ -1,0 +1,135 @@
+// The one API the renderer may call. Each channel (`domain/verb`) has a runtime schema for
+// its single argument object and a result type; main implements `Handlers`, and the preload
+// and the headless bridge carry `Channel` names and JSON unchanged.
+import { z } from 'zod'
+import type {
+  DeviceDetail,
+  DeviceSummary,
+  Diagnostic,
+  DirectorySummary,
+  EnrollResult,
+  GroupDetail,
+  GroupSummary,
+  ImportResult,
+  MembershipExplanation,
+  Policy,
+  UserDetail,
+  UserSummary,
+  WorkspaceSummary,
+} from './domain'
+import { CHANNELS, type Channel } from './channels'
+import type { ErrorInfo, Result } from './errors'
+
+export { CHANNELS, type Channel }
+
+const id = z.string().min(1).max(200)
+const platform = z.enum(['ios', 'macos', 'android'])
+const attributeValue = z.union([
+  z.string().max(4096),
+  z.number(),
+  z.boolean(),
+  z.array(z.string().max(4096)).max(1000),
+  z.null(),
+])
+
+export const schemas = {
+  'workspace/summary': z.object({}),
+  'directories/list': z.object({}),
+  'directories/import': z.object({
+    directoryId: id,
+    format: z.enum(['csv', 'json']),
+    content: z.string().max(64 * 1024 * 1024),
+  }),
+  'users/list': z.object({
+    query: z.string().max(200).optional(),
+    limit: z.number().int().min(1).max(1000).optional(),
+    offset: z.number().int().min(0).optional(),
+  }),
+  'users/get': z.object({ userId: id }),
+  'users/setAttributes': z.object({
+    userId: id,
+    attributes: z.record(z.string().min(1).max(200), attributeValue),
+  }),
+  'groups/list': z.object({}),
+  'groups/get': z.object({ groupId: id }),
+  'groups/explain': z.object({ groupId: id, userId: id }),
+  'policies/list': z.object({}),
+  'policies/setTarget': z.object({ policyId: id, groupId: id, mode: z.enum(['include', 'exclude']) }),
+  'policies/removeTarget': z.object({ policyId: id, groupId: id }),
+  'policies/setRemoveOnUnassign': z.object({ itemId: id, value: z.boolean() }),
+  'devices/list': z.object({}),
+  'devices/get': z.object({ deviceId: id }),
+  'devices/enroll': z.object({
+    serial: z.string().trim().min(1).max(200),
+    platform,
+    userPrincipalName: z.string().trim().min(3).max(320),
+    name: z.string().trim().min(1).max(200).optional(),
+    pushToken: z.string().min(1).max(4096).optional(),
+  }),
+  'devices/acknowledge': z.object({
+    deviceId: id,
+    commandId: id,
+    status: z.enum(['acknowledged', 'error']),
+    error: z.string().max(2000).optional(),
+  }),
+  'diagnostics/list': z.object({}),
+} as const satisfies { [C in Channel]: z.ZodType }
+export type ArgsOf<C extends Channel> = z.input<(typeof schemas)[C]>
+
+export interface Results {
+  'workspace/summary': WorkspaceSummary
+  'directories/list': DirectorySummary[]
+  'directories/import': ImportResult
+  'users/list': { rows: UserSummary[]; total: number }
+  'users/get': UserDetail
+  'users/setAttributes': UserDetail
+  'groups/list': GroupSummary[]
+  'groups/get': GroupDetail
+  'groups/explain': MembershipExplanation
+  'policies/list': Policy[]
+  'policies/setTarget': Policy
+  'policies/removeTarget': Policy
+  'policies/setRemoveOnUnassign': Policy
+  'devices/list': DeviceSummary[]
+  'devices/get': DeviceDetail
+  'devices/enroll': EnrollResult
+  'devices/acknowledge': DeviceDetail
+  'diagnostics/list': Diagnostic[]
+}
+
+export type ResultOf<C extends Channel> = Results[C]
+
+/** Main implements every channel; a missing handler is a compile error. */
+export type Handlers = { [C in Channel]: (args: z.output<(typeof schemas)[C]>) => ResultOf<C> | Promise<ResultOf<C>> }
+
+export const isChannel = (name: string): name is Channel => (CHANNELS as readonly string[]).includes(name)
+
+/** Change notifications from main: the tables a mutation touched, for query invalidation. */
+export interface Events {
+  'db/changed': { tables: string[] }
+}
+export type EventName = keyof Events
+
+/** What the preload exposes as `window.api` and the headless bridge imitates. */
+export interface Bridge {
+  invoke<C extends Channel>(channel: C, args: ArgsOf<C>): Promise<Result<ResultOf<C>>>
+  on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void
+}
+
+/** Validate an argument object where it enters main; the error names every bad field. */
+export function parseArgs<C extends Channel>(
+  channel: C,
+  raw: unknown,
+): { ok: true; args: z.output<(typeof schemas)[C]> } | { ok: false; error: ErrorInfo } {
+  const parsed = schemas[channel].safeParse(raw ?? {})
+  if (parsed.success) return { ok: true, args: parsed.data as z.output<(typeof schemas)[C]> }
+  const fields = parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(argument)', message: i.message }))
+  return {
+    ok: false,
+    error: {
+      code: 'BAD_INPUT',
+      message: `Invalid ${channel} request: ${fields.map((f) => `${f.path}: ${f.message}`).join('; ')}`,
+      details: { channel, fields },
+    },
+  }
+}

@@ -1,0 +1,245 @@
+// Domain types shared by main, preload and renderer. Everything here is plain JSON so the
+// Electron IPC and the loopback HTTP bridge carry it identically (dates are ISO strings).
+
+export type Platform = 'ios' | 'macos' | 'android'
+export const PLATFORMS: readonly Platform[] = ['ios', 'macos', 'android']
+
+export type Dialect = 'entra' | 'okta' | 'google'
+export const DIALECTS: readonly Dialect[] = ['entra', 'okta', 'google']
+
+export type DirectoryKind = 'file' | 'entra' | 'okta' | 'google'
+
+/** An attribute as synced from the directory: scalars, or a list for multi-value properties. */
+export type AttributeValue = string | number | boolean | string[] | null
+export type Attributes = Record<string, AttributeValue>
+
+export type GroupKind = 'synced' | 'rule'
+/** "out" is never stored: a user without a membership row is out. */
+export type MembershipState = 'in' | 'unknown'
+export type TargetMode = 'include' | 'exclude'
+export type PayloadKind = 'app' | 'profile' | 'restriction'
+
+export type CommandType =
+  | 'install_app'
+  | 'remove_app'
+  | 'install_profile'
+  | 'remove_profile'
+  | 'apply_restrictions'
+export type CommandState = 'queued' | 'pushed' | 'acknowledged' | 'failed' | 'cancelled'
+
+export type DiagnosticCode = 'SYNC_ATTR_MISSING' | 'GROUP_RULE_FAIL' | 'PAYLOAD_LATENCY'
+
+export interface DirectorySummary {
+  id: string
+  kind: DirectoryKind
+  name: string
+  userCount: number
+  lastSync: SyncRun | null
+}
+
+export interface SyncRun {
+  id: string
+  directoryId: string
+  mode: 'full' | 'incremental' | 'import'
+  status: 'succeeded' | 'failed'
+  startedAt: string
+  finishedAt: string
+  added: number
+  changed: number
+  removed: number
+  error: string | null
+}
+
+export interface UserSummary {
+  id: string
+  directoryId: string
+  userPrincipalName: string
+  displayName: string
+  department: string | null
+  jobTitle: string | null
+  country: string | null
+}
+
+export interface UserMembership {
+  groupId: string
+  groupName: string
+  groupKind: GroupKind
+  state: MembershipState
+  /** Whether policies targeted at the group apply: an unknown membership keeps what the user had. */
+  effective: boolean
+  missing: string[]
+}
+
+export interface UserDetail {
+  user: UserSummary
+  directoryKind: DirectoryKind
+  /** File directories are edited here; IdP-backed users change only in their IdP. */
+  editable: boolean
+  attributes: Attributes
+  memberships: UserMembership[]
+  devices: DeviceSummary[]
+}
+
+export interface GroupSummary {
+  id: string
+  name: string
+  kind: GroupKind
+  dialect: Dialect | null
+  rule: string | null
+  description: string
+  memberCount: number
+  unknownCount: number
+}
+
+export interface GroupMember {
+  userId: string
+  userPrincipalName: string
+  displayName: string
+  state: MembershipState
+  missing: string[]
+}
+
+export interface GroupDetail {
+  group: GroupSummary
+  members: GroupMember[]
+  membersTotal: number
+}
+
+export interface PayloadItem {
+  id: string
+  kind: PayloadKind
+  /** App: bundle or package id; profile: payload identifier; restriction: setting key. */
+  identifier: string
+  name: string
+  /** null: every platform the policy supports. */
+  platform: Platform | null
+  settings: Record<string, unknown>
+  removeOnUnassign: boolean
+}
+
+export interface PolicyTarget {
+  groupId: string
+  groupName: string
+  mode: TargetMode
+}
+
+export interface Policy {
+  id: string
+  name: string
+  description: string
+  priority: number
+  platforms: Platform[]
+  items: PayloadItem[]
+  targets: PolicyTarget[]
+}
+
+export interface DeviceSummary {
+  id: string
+  name: string
+  serial: string
+  platform: Platform
+  userId: string | null
+  userPrincipalName: string | null
+  enrolledAt: string
+  lastSeenAt: string | null
+  pendingCommands: number
+}
+
+/** The chain behind a command: which group put which policy on the device, and why. */
+export interface CommandReason {
+  policyId: string
+  policyName: string
+  groupId: string | null
+  groupName: string | null
+  summary: string
+}
+
+export interface Command {
+  id: string
+  deviceId: string
+  seq: number
+  type: CommandType
+  payload: Record<string, unknown>
+  state: CommandState
+  reason: CommandReason
+  createdAt: string
+  pushedAt: string | null
+  acknowledgedAt: string | null
+  deadlineAt: string
+  error: string | null
+}
+
+export interface DeviceAssignment {
+  policyId: string
+  policyName: string
+  itemId: string
+  kind: PayloadKind
+  identifier: string
+  name: string
+}
+
+export interface DeviceDetail {
+  device: DeviceSummary
+  assignments: DeviceAssignment[]
+  commands: Command[]
+}
+
+export interface EnrollResult {
+  device: DeviceSummary
+  groups: string[]
+  policies: string[]
+  commands: Command[]
+}
+
+/** One clause of a rule with the values it compared, for GROUP_RULE_FAIL. */
+export interface ClauseExplanation {
+  text: string
+  operator: string
+  result: boolean
+  attribute?: string
+  actual?: AttributeValue
+  expected?: AttributeValue
+  missing?: boolean
+  children?: ClauseExplanation[]
+}
+
+export interface MembershipExplanation {
+  userId: string
+  groupId: string
+  groupName: string
+  kind: GroupKind
+  state: MembershipState | 'out'
+  rule: string | null
+  root: ClauseExplanation | null
+  missing: string[]
+  /** Likely mistakes an admin can act on: case, whitespace, precedence. */
+  hints: string[]
+  summary: string
+}
+
+export interface Diagnostic {
+  code: DiagnosticCode
+  title: string
+  explanation: string
+  remediation: string
+  userId?: string
+  groupId?: string
+  deviceId?: string
+  commandId?: string
+  attribute?: string
+  detectedAt: string
+}
+
+export interface WorkspaceSummary {
+  users: number
+  groups: number
+  policies: number
+  devices: number
+  queuedCommands: number
+  openDiagnostics: number
+}
+
+export interface ImportResult {
+  directoryId: string
+  run: SyncRun
+}

@@ -1,0 +1,229 @@
+// The demo organisation end to end: the real services on a temp SQLite file, the built
+// renderer (out/renderer, from `electron-vite build`) served by the loopback host, driven in
+// headless Chromium. Every wait is on a selector or an event, never on time.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createApp, type App } from '../../src/main/app'
+import { loadDemo } from '../../src/main/headless/demo'
+import { startHost } from '../../src/main/headless/host'
+
+const ROOT = resolve(__dirname, '../..')
+const RENDERER_DIR = join(ROOT, 'out/renderer')
+const RESULTS_DIR = join(ROOT, 'test-results')
+
+const ALEX = 'alex.morgan@northwind.example'
+// A second member of Sales in the demo directory.
+const FLEUR = 'fleur.obrien@northwind.example'
+// Demo users whose directory record has no department.
+const WITHOUT_DEPARTMENT = ['giulia.roy@northwind.example', 'amara.martinez@northwind.example', 'omar.sanchez@northwind.example']
+
+describe('the demo organisation in the browser', () => {
+  let dataDir: string
+  let app: App
+  let host: { url: string; close(): Promise<void> }
+  let browser: Browser
+  let page: Page
+  const problems: string[] = []
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'jit-mapper-e2e-'))
+    app = createApp({ dataDir })
+    loadDemo(app)
+    host = await startHost({ app, rendererDir: RENDERER_DIR })
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--disable-dev-shm-usage',
+      ],
+    })
+    page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
+    page.setDefaultTimeout(15_000)
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`))
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(`console.error: ${m.text()}`)
+    })
+    await page.goto(host.url)
+    await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor()
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await host?.close()
+    app?.close()
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true })
+  })
+
+  const nav = (name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true })
+
+  async function openSection(name: string): Promise<void> {
+    await nav(name).click()
+    await page.getByRole('heading', { level: 1, name, exact: true }).waitFor()
+  }
+
+  const policyCard = (name: string) => page.getByRole('article', { name, exact: true })
+
+  const targetRow = (policy: Locator, group: string) =>
+    policy
+      .getByRole('table', { name: 'Targets' })
+      .getByRole('row')
+      .filter({ has: page.getByRole('link', { name: group, exact: true }) })
+
+  const commandRows = (...texts: (string | RegExp)[]) =>
+    texts.reduce<Locator>((rows, t) => rows.filter({ hasText: t }), page.getByRole('table', { name: 'Commands' }).getByRole('row'))
+
+  /** Enrolls through the Devices page form and opens the new device's page. */
+  async function enroll(serial: string, userPrincipalName: string, name: string): Promise<void> {
+    await openSection('Devices')
+    const form = page.getByRole('form', { name: 'Enroll device' })
+    await form.getByLabel('Serial number').fill(serial)
+    await form.getByLabel('Platform').selectOption('ios')
+    await form.getByLabel('User principal name').fill(userPrincipalName)
+    await form.getByLabel('Device name').fill(name)
+    await form.getByRole('button', { name: 'Enroll device' }).click()
+    const result = form.getByRole('status').filter({ hasText: `Enrolled ${name}` })
+    await result.waitFor()
+    await result.getByRole('link', { name, exact: true }).click()
+    await page.getByRole('heading', { level: 1, name, exact: true }).waitFor()
+  }
+
+  /** From a device page: open its user and change the department through the edit form. */
+  async function moveDeviceUserTo(department: string): Promise<void> {
+    const userLink = page.getByRole('region', { name: 'Device', exact: true }).getByRole('link')
+    await userLink.click()
+    await page.getByRole('button', { name: 'Edit attributes' }).click()
+    const form = page.getByRole('form', { name: 'Edit attributes' })
+    await form.getByLabel('department', { exact: true }).fill(department)
+    await form.getByRole('button', { name: 'Save attributes' }).click()
+    await form.waitFor({ state: 'detached' })
+    await page
+      .getByRole('table', { name: 'Attributes' })
+      .getByRole('row')
+      .filter({ has: page.getByRole('rowheader', { name: 'department', exact: true }) })
+      .filter({ hasText: department })
+      .waitFor()
+    await page
+      .getByRole('table', { name: 'Group memberships' })
+      .getByRole('row')
+      .filter({ has: page.getByRole('link', { name: department, exact: true }) })
+      .waitFor()
+  }
+
+  async function openUsersDevice(name: string): Promise<void> {
+    await page.getByRole('table', { name: 'Devices of this user' }).getByRole('link', { name, exact: true }).click()
+    await page.getByRole('heading', { level: 1, name, exact: true }).waitFor()
+  }
+
+  it('removes the Sales target of Sales CRM Deployment and adds it back through the form', async () => {
+    await openSection('Policies')
+    const crm = policyCard('Sales CRM Deployment')
+    await targetRow(crm, 'Sales').getByRole('button', { name: 'Remove' }).click()
+    await targetRow(crm, 'Sales').waitFor({ state: 'detached' })
+    await crm.getByText('Not targeted').waitFor()
+
+    const form = crm.getByRole('form', { name: 'Add target to Sales CRM Deployment' })
+    await form.getByLabel('Group').selectOption({ label: 'Sales' })
+    await form.getByLabel('Mode').selectOption('include')
+    await form.getByRole('button', { name: 'Add target' }).click()
+    await targetRow(crm, 'Sales').filter({ hasText: 'include' }).waitFor()
+  })
+
+  it("enrolls alex.morgan's iPhone and queues Salesforce from Sales CRM Deployment", async () => {
+    await enroll('ALEX-IPHONE-01', ALEX, 'Alex iPhone')
+    await page
+      .getByRole('table', { name: 'Policy assignments' })
+      .getByRole('row')
+      .filter({ hasText: 'Sales CRM Deployment' })
+      .filter({ hasText: 'Salesforce' })
+      .waitFor()
+    await commandRows('install_app', 'Salesforce', /queued|pushed/).waitFor()
+  })
+
+  it('moves alex.morgan to Marketing: Marketing Suite installs are queued and Salesforce stays', async () => {
+    await moveDeviceUserTo('Marketing')
+    await openUsersDevice('Alex iPhone')
+    await commandRows('install_app', 'Adobe Express', /queued|pushed/).waitFor()
+    await commandRows('install_app', 'HubSpot', /queued|pushed/).waitFor()
+    await page
+      .getByRole('table', { name: 'Policy assignments' })
+      .getByRole('row')
+      .filter({ hasText: 'Marketing Suite' })
+      .first()
+      .waitFor()
+    // "Remove app when policy is removed" is off for Salesforce, so the app stays on the device.
+    expect(await commandRows('remove_app').count()).toBe(0)
+    expect(await commandRows('install_app', 'Salesforce').count()).toBe(1)
+    expect(
+      await page.getByRole('table', { name: 'Policy assignments' }).getByRole('row').filter({ hasText: 'Sales CRM Deployment' }).count(),
+    ).toBe(0)
+  })
+
+  it('removes Salesforce from a second Sales user moved to Marketing once the flag is set', async () => {
+    await enroll('FLEUR-IPHONE-01', FLEUR, 'Fleur iPhone')
+    await commandRows('install_app', 'Salesforce').waitFor()
+
+    await openSection('Policies')
+    const salesforceOnIos = policyCard('Sales CRM Deployment')
+      .getByRole('table', { name: 'Payload' })
+      .getByRole('row')
+      .filter({ hasText: 'Salesforce' })
+      .filter({ hasText: 'iOS' })
+    const flag = salesforceOnIos.getByRole('checkbox', { name: 'Remove app when policy is removed' })
+    expect(await flag.isChecked()).toBe(false)
+    await flag.check()
+    // Saved once main has answered: the box is enabled again and still checked.
+    await page.waitForFunction((el) => el instanceof HTMLInputElement && !el.disabled && el.checked, await flag.elementHandle())
+
+    await openSection('Devices')
+    await page.getByRole('table', { name: 'Devices' }).getByRole('link', { name: 'Fleur iPhone', exact: true }).click()
+    await page.getByRole('heading', { level: 1, name: 'Fleur iPhone', exact: true }).waitFor()
+    await moveDeviceUserTo('Marketing')
+    await openUsersDevice('Fleur iPhone')
+    await commandRows('remove_app', 'Salesforce', /queued|pushed/).waitFor()
+    await commandRows('install_app', 'HubSpot').waitFor()
+  })
+
+  it('explains diagnostics: SYNC_ATTR_MISSING for a user without department, and why alex.morgan is not in Sales', async () => {
+    await openSection('Diagnostics')
+    const missing = page.getByRole('region', { name: /SYNC_ATTR_MISSING/ })
+    const items = missing.getByRole('list', { name: 'SYNC_ATTR_MISSING diagnostics' }).getByRole('listitem')
+    await items.filter({ hasText: 'department' }).first().waitFor()
+    const text = await missing.innerText()
+    expect(WITHOUT_DEPARTMENT.some((u) => text.includes(u))).toBe(true)
+
+    const form = page.getByRole('form', { name: 'Explain membership' })
+    await form.getByLabel('User principal name').fill(ALEX)
+    await form.getByLabel('Group').selectOption({ label: 'Sales' })
+    await form.getByRole('button', { name: 'Explain' }).click()
+    const explanation = page.getByRole('region', { name: 'Explanation' })
+    await explanation.getByText('out', { exact: true }).waitFor()
+    const clause = explanation
+      .getByRole('list', { name: 'Clauses' })
+      .getByRole('listitem')
+      .filter({ hasText: 'department' })
+      .first()
+    await clause.waitFor()
+    const clauseText = await clause.innerText()
+    expect(clauseText).toMatch(/\bfalse\b/)
+    expect(clauseText).toMatch(/Actual\s*Marketing/)
+    expect(clauseText).toMatch(/Expected\s*Sales/)
+  })
+
+  it('shows the Devices page without page or console errors', async () => {
+    await openSection('Devices')
+    await page.getByRole('table', { name: 'Devices' }).getByRole('link', { name: 'Fleur iPhone', exact: true }).waitFor()
+    mkdirSync(RESULTS_DIR, { recursive: true })
+    await page.screenshot({ path: join(RESULTS_DIR, 'devices.png'), fullPage: true })
+    expect(problems).toEqual([])
+  })
+})

@@ -1,0 +1,76 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { createApp } from '../../src/main/app'
+import { runCli, type CliIo } from '../../src/main/headless/commands'
+import { loadDemo } from '../../src/main/headless/demo'
+import { tempDir } from '../helpers/workspace'
+
+const dirs: { remove(): void }[] = []
+afterEach(() => dirs.splice(0).forEach((d) => d.remove()))
+
+function io(env: NodeJS.ProcessEnv = {}) {
+  const out: string[] = []
+  const err: string[] = []
+  const value: CliIo = { out: (l) => out.push(l), err: (l) => err.push(l), env, untilStopped: () => Promise.resolve() }
+  return { io: value, out, err }
+}
+
+function demoWorkspace(): string {
+  const d = tempDir()
+  dirs.push(d)
+  const app = createApp({ dataDir: d.path })
+  expect(loadDemo(app)).toBe(true)
+  expect(loadDemo(app)).toBe(false)
+  app.close()
+  return d.path
+}
+
+describe('jit-mapper CLI', () => {
+  it('enrolls a device for a demo Sales user and prints what was queued', async () => {
+    const dataDir = demoWorkspace()
+    const t = io()
+    expect(await runCli(['enroll', '--data-dir', dataDir, '--user', 'alex.morgan@northwind.example', '--platform', 'ios', '--serial', 'C02TEST'], t.io)).toBe(0)
+    const text = t.out.join('\n')
+    expect(text).toContain('Enrolled iPhone C02TEST (ios, serial C02TEST) for alex.morgan@northwind.example')
+    expect(text).toMatch(/Policies: .*Sales CRM Deployment/)
+    expect(text).toMatch(/install_app Salesforce \[pushed\]/)
+  })
+
+  it('takes the workspace from JIT_MAPPER_DATA', async () => {
+    const dataDir = demoWorkspace()
+    const t = io({ JIT_MAPPER_DATA: dataDir })
+    expect(await runCli(['enroll', '--user', 'sam.rivera@northwind.example', '--platform', 'android', '--json'], t.io)).toBe(0)
+    expect(JSON.parse(t.out.join('\n')).policies).toContain('Marketing Suite')
+  })
+
+  it('diagnoses from the local store: SYNC_ATTR_MISSING for demo users without a department', async () => {
+    const dataDir = demoWorkspace()
+    const t = io()
+    expect(await runCli(['diagnose', '--data-dir', dataDir, '--json'], t.io)).toBe(0)
+    const diags = JSON.parse(t.out.join('\n')) as { code: string; attribute?: string }[]
+    expect(diags.some((d) => d.code === 'SYNC_ATTR_MISSING' && d.attribute === 'department')).toBe(true)
+    const text = io()
+    expect(await runCli(['diagnose', '--data-dir', dataDir], text.io)).toBe(0)
+    expect(text.out[0]).toMatch(/^\d+ open diagnostics:$/)
+  })
+
+  it('explains usage errors with status 2 and expected failures with status 1', async () => {
+    const dataDir = demoWorkspace()
+    const missing = io()
+    expect(await runCli(['enroll', '--data-dir', dataDir, '--platform', 'ios'], missing.io)).toBe(2)
+    expect(missing.err[0]).toContain('enroll needs --user UPN')
+    const unknownFlag = io()
+    expect(await runCli(['diagnose', '--data-dir', dataDir, '--colour'], unknownFlag.io)).toBe(2)
+    const nobody = io()
+    expect(await runCli(['enroll', '--data-dir', dataDir, '--user', 'ghost@northwind.example', '--platform', 'ios'], nobody.io)).toBe(1)
+    expect(nobody.err[0]).toContain('No user ghost@northwind.example')
+    const noCommand = io()
+    expect(await runCli(['frobnicate'], noCommand.io)).toBe(2)
+    expect(noCommand.err[0]).toContain('Unknown command "frobnicate"')
+  })
+
+  it('does not create a workspace when diagnosing a folder that does not exist', async () => {
+    const t = io()
+    expect(await runCli(['diagnose', '--data-dir', '/nonexistent/jit-mapper-test'], t.io)).toBe(1)
+    expect(t.err[0]).toContain('No workspace at /nonexistent/jit-mapper-test')
+  })
+})

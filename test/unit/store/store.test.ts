@@ -1,0 +1,78 @@
+import Database from 'better-sqlite3'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { openDatabase } from '../../../src/main/store/db'
+import { MIGRATIONS } from '../../../src/main/store/migrations'
+import { createStore } from '../../../src/main/store'
+import { tempDir } from '../../helpers/workspace'
+
+const dirs: { remove(): void }[] = []
+const dbFile = () => {
+  const d = tempDir()
+  dirs.push(d)
+  return join(d.path, 'test.db')
+}
+afterEach(() => dirs.splice(0).forEach((d) => d.remove()))
+
+describe('opening a workspace database', () => {
+  it('runs every migration once, in WAL mode with foreign keys on', () => {
+    const path = dbFile()
+    openDatabase(path).close()
+    const db = openDatabase(path)
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal')
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1)
+    expect(db.prepare('SELECT version FROM schema_migrations').all()).toEqual(MIGRATIONS.map((m) => ({ version: m.version })))
+    db.close()
+  })
+
+  it('applies a new migration to an existing workspace and keeps its data', () => {
+    const path = dbFile()
+    const store = createStore(path)
+    store.directories.create({ id: 'd1', kind: 'file', name: 'Office' }, '2026-01-01T00:00:00Z')
+    store.close()
+    const db = openDatabase(path, [...MIGRATIONS, { version: 999, name: 'add notes', sql: 'ALTER TABLE directories ADD COLUMN notes TEXT' }])
+    expect(db.prepare('SELECT id, name, notes FROM directories').all()).toEqual([{ id: 'd1', name: 'Office', notes: null }])
+    db.close()
+  })
+
+  it('refuses a workspace written by a newer version instead of damaging it', () => {
+    const path = dbFile()
+    openDatabase(path, [...MIGRATIONS, { version: 999, name: 'future', sql: 'SELECT 1' }]).close()
+    expect(() => openDatabase(path)).toThrow(/newer JIT Mapper/)
+  })
+
+  it('rolls a failing migration back whole', () => {
+    const path = dbFile()
+    expect(() => openDatabase(path, [...MIGRATIONS, { version: 2, name: 'bad', sql: 'CREATE TABLE t (a); SELECT * FROM nope' }])).toThrow()
+    const raw = new Database(path)
+    expect(raw.prepare("SELECT name FROM sqlite_master WHERE name = 't'").all()).toEqual([])
+    expect(raw.prepare('SELECT MAX(version) AS v FROM schema_migrations').get()).toEqual({ v: 1 })
+    raw.close()
+  })
+})
+
+describe('users', () => {
+  it('says whether an upsert added, changed or left a user alone, keeping attribute types', () => {
+    const store = createStore(dbFile())
+    store.directories.create({ id: 'd1', kind: 'file', name: 'Office' }, 't0')
+    const user = { id: 'u1', directoryId: 'd1', externalId: 'e1', userPrincipalName: 'a@x.test', displayName: 'A', attributes: { department: 'Sales', accountEnabled: true, otherMails: ['b@x.test'] } }
+    expect(store.users.upsert(user, 't1')).toEqual({ id: 'u1', outcome: 'added' })
+    expect(store.users.upsert({ ...user, id: 'ignored' }, 't2')).toEqual({ id: 'u1', outcome: 'unchanged' })
+    expect(store.users.upsert({ ...user, attributes: { ...user.attributes, department: 'Marketing' } }, 't3')).toEqual({ id: 'u1', outcome: 'changed' })
+    expect(store.users.attributes('u1')).toEqual({ department: 'Marketing', accountEnabled: true, otherMails: ['b@x.test'] })
+    expect(store.users.idByPrincipalName(' A@X.TEST ')).toBe('u1')
+    store.close()
+  })
+
+  it('searches by name, principal name and listed attributes, treating % and _ literally', () => {
+    const store = createStore(dbFile())
+    store.directories.create({ id: 'd1', kind: 'file', name: 'Office' }, 't0')
+    store.users.upsert({ id: 'u1', directoryId: 'd1', externalId: '1', userPrincipalName: 'ann@x.test', displayName: 'Ann', attributes: { department: 'Sales' } }, 't')
+    store.users.upsert({ id: 'u2', directoryId: 'd1', externalId: '2', userPrincipalName: 'bob_1@x.test', displayName: 'Bob', attributes: { department: 'Legal' } }, 't')
+    expect(store.users.list('sales', 10, 0).rows.map((u) => u.id)).toEqual(['u1'])
+    expect(store.users.list('_1', 10, 0).rows.map((u) => u.id)).toEqual(['u2'])
+    expect(store.users.list('%', 10, 0).total).toBe(0)
+    expect(store.users.list(undefined, 1, 1)).toMatchObject({ total: 2, rows: [{ id: 'u2', department: 'Legal' }] })
+    store.close()
+  })
+})

@@ -1,0 +1,25 @@
+// Builds the CLI (with the headless host) and the benchmarks as Node bundles in out/cli,
+// separate from the Electron build because they run under plain Node without Electron.
+import { resolve } from 'node:path'
+import { builtinModules } from 'node:module'
+import { defineConfig } from 'vite'
+
+export default defineConfig({
+  build: {
+    ssr: true,
+    outDir: 'out/cli',
+    emptyOutDir: true,
+    target: 'node20',
+    minify: false,
+    sourcemap: true,
+    rollupOptions: {
+      input: {
+        index: resolve(import.meta.dirname, 'src/main/headless/cli.ts'),
+        bench: resolve(import.meta.dirname, 'bench/run.ts'),
+      },
+      external: ['better-sqlite3', ...builtinModules, ...builtinModules.map((m) => `node:${m}`)],
+      output: { format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs' },
+    },
+  },
+  ssr: { noExternal: true, external: ['better-sqlite3'] },
+})
