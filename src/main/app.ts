@@ -11,7 +11,7 @@ import { createDiagnostics } from './diagnostics'
 import { createDirectoryService } from './directory'
 import { createMembershipService } from './groups'
 import { CHANGES, createHandlers, type Services } from './handlers'
-import { createPolicyService } from './policies'
+import { createPolicyService, readPolicySettings } from './policies'
 import { systemClock, silentLog, type Clock, type IdSource, type Log } from './ports'
 import { createRecordingPush, type PushTransport } from './push'
 import { createStore } from './store'
@@ -45,8 +45,12 @@ export function createApp(opts: AppOptions): App {
   const log = opts.log ?? silentLog
   const ids = opts.ids ?? { next: () => randomUUID() }
   const store = createStore(dbPath)
-  const memberships = createMembershipService({ store, clock })
-  const policies = createPolicyService({ store, clock })
+  const grace = () => {
+    const settings = readPolicySettings(store)
+    return { syncs: settings.graceSyncs, minutes: settings.graceMinutes }
+  }
+  const memberships = createMembershipService({ store, clock, grace })
+  const policies = createPolicyService({ store, clock, ids, memberships })
   const devices = createDeviceService({
     store, memberships, policies, clock, ids, log,
     push: opts.push ?? createRecordingPush(),

@@ -1,6 +1,6 @@
 import type { CommandReason, CommandType } from '../../shared/domain'
 import type { SentItem } from '../store'
-import type { DesiredItem } from './desired'
+import type { DesiredItem, DesiredState } from './desired'
 
 export interface PlannedCommand {
   type: CommandType
@@ -45,8 +45,10 @@ const grantReason = (d: DesiredItem): CommandReason => ({
  * An unchanged device yields no commands. Apps leave the device only where their assignment
  * says "remove app when policy is removed"; otherwise they stay, no longer managed by us.
  * Restrictions travel as one payload holding the full restriction set, so any change resends it.
+ * An app whose intent changed (available → required) is sent again with the new intent.
  */
-export function planDevice(sent: readonly SentItem[], desired: ReadonlyMap<string, DesiredItem>, ctx: WithdrawalContext): DevicePlan {
+export function planDevice(sent: readonly SentItem[], state: DesiredState, ctx: WithdrawalContext): DevicePlan {
+  const desired = state.items
   const plan: DevicePlan = { commands: [], put: [], drop: [] }
   const sentByKey = new Map(sent.map((s) => [s.key, s]))
   let restrictionsChanged = false
@@ -58,8 +60,8 @@ export function planDevice(sent: readonly SentItem[], desired: ReadonlyMap<strin
     if (unchanged) continue
     plan.put.push(toSent(d))
     if (prior && same(prior.value, d.value) && d.kind !== 'restriction') continue
-    if (d.kind === 'app' && !prior) {
-      plan.commands.push({ type: 'install_app', payload: { identifier: d.identifier, name: d.name }, reason: grantReason(d) })
+    if (d.kind === 'app') {
+      plan.commands.push({ type: 'install_app', payload: { identifier: d.identifier, name: d.name, ...(d.value as object) }, reason: grantReason(d) })
     } else if (d.kind === 'profile') {
       plan.commands.push({ type: 'install_profile', payload: { identifier: d.identifier, name: d.name, settings: d.value }, reason: grantReason(d) })
     } else if (d.kind === 'restriction' && !same(prior?.value, d.value)) {
@@ -69,7 +71,8 @@ export function planDevice(sent: readonly SentItem[], desired: ReadonlyMap<strin
   }
 
   for (const s of sent) {
-    if (desired.has(s.key)) continue
+    // A profile whose variables the user cannot fill now stays as it was last sent.
+    if (desired.has(s.key) || state.blocked.has(s.key)) continue
     plan.drop.push(s.key)
     const policyName = ctx.policyName(s.policyId)
     const withdrawn = { policyId: s.policyId, policyName, groupId: null, groupName: null }
