@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { desiredState, indexPolicies } from '../../../src/main/policies'
-import type { PayloadItem, Policy } from '../../../src/shared/domain'
+import type { Attributes, PayloadItem, Policy } from '../../../src/shared/domain'
 
 const item = (id: string, kind: PayloadItem['kind'], identifier: string, settings: Record<string, unknown>): PayloadItem => ({
   id, kind, identifier, name: identifier, platform: null, settings, removeOnUnassign: false,
@@ -99,7 +99,7 @@ describe('variables', () => {
   })
 
   it('does not send a profile whose variable the user cannot fill, and names the attribute', () => {
-    for (const attrs of [{}, { mail: '' }, { mail: null }]) {
+    for (const attrs of [{}, { mail: '' }, { mail: null }] as Attributes[]) {
       const state = desiredState(indexPolicies([mail]), new Set(['G']), 'ios', () => ({ ...attrs, userPrincipalName: 'a@example.test' }))
       expect(state.items.has('profile:mail')).toBe(false)
       expect(state.unresolved).toEqual([expect.objectContaining({ key: 'profile:mail', variables: ['mail'] })])
