@@ -1,9 +1,9 @@
 // The groups room: who is in which group. Rule-based memberships are evaluated locally the
 // moment a user's attributes are known; synced memberships come from the directory as-is.
-import type { Attributes, MembershipExplanation, UserMembership } from '../../shared/domain'
+import type { Attributes, Dialect, MembershipExplanation, UserMembership } from '../../shared/domain'
 import type { WhyStep } from '../../shared/policy'
 import { AppError } from '../../shared/errors'
-import { compileRule, type CompiledRule } from '../rules'
+import { compileRule, type CompiledRule, type CompileResult } from '../rules'
 import type { PendingWithdrawal, RuleGroup, Store } from '../store'
 import type { Clock } from '../ports'
 import { decideMembership } from './decide'
@@ -54,6 +54,17 @@ export function createMembershipService({ store, clock, grace }: { store: Store;
       compiled.set(key, c.ok ? c.rule : null)
     }
     return compiled.get(key) ?? null
+  }
+
+  const compileResults = new Map<string, CompileResult>()
+  const cachedCompile = (dialect: Dialect, rule: string): CompileResult => {
+    const key = `${dialect}\u0000${rule}`
+    let r = compileResults.get(key)
+    if (!r) {
+      r = compileRule(dialect, rule)
+      compileResults.set(key, r)
+    }
+    return r
   }
 
   const effectiveSignature = (ms: UserMembership[]): string =>
@@ -165,7 +176,7 @@ export function createMembershipService({ store, clock, grace }: { store: Store;
       }
     },
     chain(userId, groupId, attributes) {
-      const group = store.groups.get(groupId)
+      const group = store.assignments.groupBrief(groupId)
       if (!group) return [{ step: 'membership', outcome: 'fail', text: `Group ${groupId} no longer exists.` }]
       const membership = store.groups.membershipsOf(userId).find((m) => m.groupId === groupId)
       const pending = store.assignments.withdrawalsOf(userId).find((w) => w.groupId === groupId)
@@ -174,7 +185,7 @@ export function createMembershipService({ store, clock, grace }: { store: Store;
         membership,
         pending: pending ? { ...pending, matured: matured(pending, clock.now()) } : undefined,
         attributes: attributes ?? store.users.ruleInput(userId),
-        compile: (dialect, rule) => compileRule(dialect, rule),
+        compile: cachedCompile,
         grace: grace(),
       })
     },

@@ -1,4 +1,4 @@
-import type { Attributes, AttributeValue, ClauseExplanation, Dialect, GroupSummary, UserMembership } from '../../shared/domain'
+import type { Attributes, AttributeValue, ClauseExplanation, Dialect, GroupKind, UserMembership } from '../../shared/domain'
 import type { WhyStep } from '../../shared/policy'
 import type { CompileResult } from '../rules'
 import type { PendingWithdrawal } from '../store'
@@ -22,7 +22,7 @@ export function isMatured(w: Pick<PendingWithdrawal, 'leftAt' | 'confirmations'>
 const leaves = (c: ClauseExplanation): ClauseExplanation[] => (c.children && c.children.length > 0 ? c.children.flatMap(leaves) : [c])
 
 interface ChainInput {
-  group: GroupSummary
+  group: { name: string; kind: GroupKind; dialect: Dialect | null; rule: string | null }
   membership: UserMembership | undefined
   pending: (PendingWithdrawal & { matured: boolean }) | undefined
   attributes: Attributes

@@ -11,6 +11,17 @@ export interface PolicyIndex {
   items: ReadonlyMap<string, PayloadItem>
   /** Position in conflict order: higher priority first, then name. */
   rank: ReadonlyMap<string, number>
+  /** Each item's value and its JSON text, computed once; null where a profile uses {{user.x}} variables. */
+  values: ReadonlyMap<string, { value: unknown; json: string } | null>
+}
+
+const staticValue = (item: PayloadItem): { value: unknown; json: string } | null => {
+  let value: unknown
+  if (item.kind === 'restriction') value = item.settings['value']
+  else if (item.kind === 'app') value = { intent: appIntent(item) }
+  else if (payloadVariables(item.settings).length === 0) value = item.settings
+  else return null
+  return { value, json: JSON.stringify(value ?? null) }
 }
 
 export function indexPolicies(policies: readonly Policy[]): PolicyIndex {
@@ -30,6 +41,7 @@ export function indexPolicies(policies: readonly Policy[]): PolicyIndex {
     byInclude,
     items: new Map(ordered.flatMap((p) => p.items.map((i) => [i.id, i] as const))),
     rank: new Map(ordered.map((p, i) => [p.id, i])),
+    values: new Map(ordered.flatMap((p) => p.items.map((i) => [i.id, staticValue(i)] as const))),
   }
 }
 
@@ -57,7 +69,7 @@ export function applicablePolicies(index: PolicyIndex, groups: ReadonlySet<strin
       if (via) out.push({ policy, groupId: via.groupId, groupName: via.groupName })
     }
   }
-  return out.sort((a, b) => (index.rank.get(a.policy.id) ?? 0) - (index.rank.get(b.policy.id) ?? 0))
+  return out.length < 2 ? out : out.sort((a, b) => (index.rank.get(a.policy.id) ?? 0) - (index.rank.get(b.policy.id) ?? 0))
 }
 
 /** One payload item a device should have, with the policy and group that put it there. */
@@ -67,6 +79,8 @@ export interface DesiredItem {
   identifier: string
   name: string
   value: unknown
+  /** The value as JSON text, for comparing with what the device was sent. */
+  json: string
   item: PayloadItem
   policy: Policy
   groupId: string
@@ -91,6 +105,8 @@ export interface DesiredState {
   unresolved: Unresolved[]
   /** Items not sent because a variable cannot be filled: what the device has of them stays. */
   blocked: Set<string>
+  /** Whether it depends on the user's attributes (a profile with {{user.x}} variables applies). */
+  personal: boolean
 }
 
 export const itemKey = (kind: PayloadKind, identifier: string): string => `${kind}:${identifier}`
@@ -101,18 +117,19 @@ interface Contribution {
   via: Applicable
   item: PayloadItem
   value: unknown
+  json: string
 }
 
 const contender = (c: Contribution): ConflictContender => ({ policyId: c.via.policy.id, policyName: c.via.policy.name, priority: c.via.policy.priority, value: c.value })
 const show = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v))
-const sameValue = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null)
+const sameValue = (a: Contribution, b: Contribution): boolean => a.json === b.json
 
 /** Resolves the contributions to one item key per the documented rule; the winner comes first. */
 function resolve(key: string, contributions: Contribution[], platform: Platform): { winner: Contribution; conflict: Conflict | null } {
   const first = contributions[0] as Contribution
   const base = { key, kind: first.item.kind, identifier: first.item.identifier, name: first.item.name, platform }
   if (contributions.length === 1) return { winner: first, conflict: null }
-  const distinct = contributions.filter((c, i) => contributions.findIndex((d) => sameValue(d.value, c.value)) === i)
+  const distinct = contributions.filter((c, i) => contributions.findIndex((d) => sameValue(d, c)) === i)
 
   if (first.item.kind === 'restriction') {
     const def = restrictionDefinition(first.item.identifier)
@@ -121,7 +138,7 @@ function resolve(key: string, contributions: Contribution[], platform: Platform)
       const sorted = [...contributions].sort((a, b) => compareStrictness(def, a.value, b.value))
       const winner = sorted[0] as Contribution
       if (distinct.length === 1) return { winner, conflict: null }
-      const losers = sorted.slice(1).filter((c) => !sameValue(c.value, winner.value))
+      const losers = sorted.slice(1).filter((c) => !sameValue(c, winner))
       return {
         winner,
         conflict: {
@@ -141,7 +158,7 @@ function resolve(key: string, contributions: Contribution[], platform: Platform)
     const required = contributions.find((c) => appIntent(c.item) === 'required')
     const winner = required ?? first
     if (distinct.length === 1) return { winner, conflict: null }
-    const losers = contributions.filter((c) => !sameValue(c.value, winner.value))
+    const losers = contributions.filter((c) => !sameValue(c, winner))
     return {
       winner,
       conflict: {
@@ -156,7 +173,7 @@ function resolve(key: string, contributions: Contribution[], platform: Platform)
   }
 
   if (distinct.length === 1) return { winner: first, conflict: null }
-  const losers = contributions.slice(1).filter((c) => !sameValue(c.value, first.value))
+  const losers = contributions.slice(1).filter((c) => !sameValue(c, first))
   const runnerUp = losers[0] as Contribution
   const tie = runnerUp.via.policy.priority === first.via.policy.priority
   return {
@@ -188,10 +205,9 @@ export function desiredState(index: PolicyIndex, groups: ReadonlySet<string>, pl
     for (const item of via.policy.items) {
       if (item.platform !== null && item.platform !== platform) continue
       const key = itemKey(item.kind, item.identifier)
-      let value: unknown
-      if (item.kind === 'restriction') value = item.settings['value']
-      else if (item.kind === 'app') value = { intent: appIntent(item) }
-      else if (payloadVariables(item.settings).length === 0) value = item.settings
+      let contribution: Contribution
+      const known = index.values.get(item.id) ?? staticValue(item)
+      if (known) contribution = { via, item, value: known.value, json: known.json }
       else {
         attrs ??= attributes()
         const resolved = resolveVariables(item.settings, attrs)
@@ -199,11 +215,11 @@ export function desiredState(index: PolicyIndex, groups: ReadonlySet<string>, pl
           unresolved.push({ key, itemName: item.name, policyId: via.policy.id, policyName: via.policy.name, variables: resolved.missing })
           continue
         }
-        value = resolved.value
+        contribution = { via, item, value: resolved.value, json: JSON.stringify(resolved.value) }
       }
       const list = byKey.get(key)
-      if (list) list.push({ via, item, value })
-      else byKey.set(key, [{ via, item, value }])
+      if (list) list.push(contribution)
+      else byKey.set(key, [contribution])
     }
   }
   const items = new Map<string, DesiredItem>()
@@ -217,6 +233,7 @@ export function desiredState(index: PolicyIndex, groups: ReadonlySet<string>, pl
       identifier: winner.item.identifier,
       name: winner.item.name,
       value: winner.value,
+      json: winner.json,
       item: winner.item,
       policy: winner.via.policy,
       groupId: winner.via.groupId,
@@ -226,5 +243,5 @@ export function desiredState(index: PolicyIndex, groups: ReadonlySet<string>, pl
     })
   }
   const blocked = new Set(unresolved.map((u) => u.key).filter((k) => !items.has(k)))
-  return { items, applicable, conflicts, unresolved, blocked }
+  return { items, applicable, conflicts, unresolved, blocked, personal: attrs !== undefined }
 }

@@ -21,6 +21,8 @@ export interface WithdrawalContext {
 }
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null)
+/** Bulk reads keep each sent value's JSON text, so comparing needs no re-serialising. */
+const sameSent = (prior: SentItem & { json?: string }, d: DesiredItem): boolean => (prior.json ?? JSON.stringify(prior.value ?? null)) === d.json
 
 const toSent = (d: DesiredItem): SentItem => ({
   key: d.key,
@@ -56,15 +58,15 @@ export function planDevice(sent: readonly SentItem[], state: DesiredState, ctx: 
 
   for (const d of desired.values()) {
     const prior = sentByKey.get(d.key)
-    const unchanged = prior && same(prior.value, d.value) && prior.policyId === d.policy.id && prior.itemId === d.item.id
-    if (unchanged) continue
+    const sameValue = prior !== undefined && sameSent(prior, d)
+    if (sameValue && prior.policyId === d.policy.id && prior.itemId === d.item.id) continue
     plan.put.push(toSent(d))
-    if (prior && same(prior.value, d.value) && d.kind !== 'restriction') continue
+    if (sameValue && d.kind !== 'restriction') continue
     if (d.kind === 'app') {
       plan.commands.push({ type: 'install_app', payload: { identifier: d.identifier, name: d.name, ...(d.value as object) }, reason: grantReason(d) })
     } else if (d.kind === 'profile') {
       plan.commands.push({ type: 'install_profile', payload: { identifier: d.identifier, name: d.name, settings: d.value }, reason: grantReason(d) })
-    } else if (d.kind === 'restriction' && !same(prior?.value, d.value)) {
+    } else if (d.kind === 'restriction' && !sameValue) {
       restrictionsChanged = true
       restrictionReason ??= grantReason(d)
     }

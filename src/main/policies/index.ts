@@ -122,7 +122,7 @@ export function createPolicyService({ store, clock, ids, memberships }: { store:
     if (!g) throw new AppError('NOT_FOUND', `No group with id ${groupId}.`, { groupId })
     return g.name
   }
-  const groupName = (id: string): string => store.groups.get(id)?.name ?? id
+  const groupName = (id: string): string => store.assignments.groupBrief(id)?.name ?? id
   const audit = (action: string, subject: string, details: Record<string, unknown>): void =>
     store.audit.append({ at: clock.now().toISOString(), actor: 'admin', action, subject, details })
   const policyName = (id: string): string => index().byId.get(id)?.name ?? 'A deleted policy'
@@ -266,11 +266,19 @@ export function createPolicyService({ store, clock, ids, memberships }: { store:
     const devices = bulk ? store.assignments.boundDevices().filter((d) => wanted.has(d.id)) : deviceIds.flatMap((id) => store.assignments.boundDevice(id) ?? [])
     const ctx = withdrawal(idx)
     const out: DevicePlanResult[] = []
+    // Devices with the same groups and platform share a desired state, unless it depends on
+    // their user's attributes ({{user.x}} variables).
+    const shared = new Map<string, DesiredState>()
     for (const device of devices) {
       if (held.has(device.id)) continue
       const g = groupsOf(device.userId, groups)
       const sent = sentAll ? (sentAll.get(device.id) ?? []) : store.devices.sentItems(device.id)
-      const state = desiredState(idx, g, device.platform, () => store.users.ruleInput(device.userId))
+      const signature = `${device.platform}|${[...g].sort().join(',')}`
+      let state = shared.get(signature)
+      if (!state) {
+        state = desiredState(idx, g, device.platform, () => store.users.ruleInput(device.userId))
+        if (!state.personal) shared.set(signature, state)
+      }
       out.push({ device, groups: g, sent, state, plan: planDevice(sent, state, ctx) })
     }
     return out

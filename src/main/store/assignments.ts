@@ -1,6 +1,6 @@
 // The policy engine's tables: app inventory, pending withdrawals, held changes, assignment
 // history, payload problems, settings; plus the bulk reads that recompute and what-if need.
-import type { Attributes, AttributeValue, MembershipState, PayloadKind, Platform } from '../../shared/domain'
+import type { Attributes, AttributeValue, Dialect, GroupKind, MembershipState, PayloadKind, Platform } from '../../shared/domain'
 import type { AppInventoryEntry, AssignmentAction, AssignmentEvent, HeldChange, HeldChangeStatus, WhyStep } from '../../shared/policy'
 import type { Db } from './db'
 import type { SentItem } from './devices'
@@ -140,6 +140,7 @@ export function assignmentQueries(db: Db) {
   const membersOfGroup = db.prepare('SELECT user_id, state, effective FROM memberships WHERE group_id = ?')
   const attributesAll = db.prepare('SELECT user_id, name, value FROM user_attributes')
   const identitiesAll = db.prepare('SELECT id, external_id, user_principal_name, display_name FROM users')
+  const groupBrief = db.prepare('SELECT id, name, kind, dialect, rule FROM groups WHERE id = ?')
   const setRule = db.prepare(`UPDATE groups SET rule = ? WHERE id = ? AND kind = 'rule'`)
 
   const toBound = (r: { id: string; name: string; platform: Platform; user_id: string; user_principal_name: string }): BoundDevice => ({
@@ -234,11 +235,11 @@ export function assignmentQueries(db: Db) {
       return r ? toBound(r) : undefined
     },
     boundDeviceCount: (): number => (boundCount.get() as { n: number }).n,
-    /** Every device's last-sent items, keyed by device. */
-    allSentItems(): Map<string, SentItem[]> {
-      const out = new Map<string, SentItem[]>()
-      for (const r of sentAll.iterate() as IterableIterator<SentRow>) {
-        const item: SentItem = { key: r.item_key, kind: r.kind, identifier: r.identifier, name: r.name, value: JSON.parse(r.value) as unknown, policyId: r.policy_id, itemId: r.item_id }
+    /** Every device's last-sent items, keyed by device, each with its value's JSON text. */
+    allSentItems(): Map<string, (SentItem & { json: string })[]> {
+      const out = new Map<string, (SentItem & { json: string })[]>()
+      for (const r of sentAll.all() as SentRow[]) {
+        const item = { key: r.item_key, kind: r.kind, identifier: r.identifier, name: r.name, value: JSON.parse(r.value) as unknown, json: r.value, policyId: r.policy_id, itemId: r.item_id }
         const list = out.get(r.device_id)
         if (list) list.push(item)
         else out.set(r.device_id, [item])
@@ -248,7 +249,7 @@ export function assignmentQueries(db: Db) {
     /** Every user's effective memberships (group ids), keyed by user. */
     allEffectiveGroups(): Map<string, Set<string>> {
       const out = new Map<string, Set<string>>()
-      for (const r of effectiveAll.iterate() as IterableIterator<{ user_id: string; group_id: string }>) {
+      for (const r of effectiveAll.all() as { user_id: string; group_id: string }[]) {
         const set = out.get(r.user_id)
         if (set) set.add(r.group_id)
         else out.set(r.user_id, new Set([r.group_id]))
@@ -262,7 +263,7 @@ export function assignmentQueries(db: Db) {
       const out = new Map<string, { userPrincipalName: string; attributes: Attributes }>()
       const identities = identitiesAll.all() as { id: string; external_id: string; user_principal_name: string; display_name: string }[]
       for (const r of identities) out.set(r.id, { userPrincipalName: r.user_principal_name, attributes: {} })
-      for (const r of attributesAll.iterate() as IterableIterator<{ user_id: string; name: string; value: string }>) {
+      for (const r of attributesAll.all() as { user_id: string; name: string; value: string }[]) {
         const u = out.get(r.user_id)
         if (u) u.attributes[r.name] = JSON.parse(r.value) as AttributeValue
       }
@@ -272,6 +273,9 @@ export function assignmentQueries(db: Db) {
       }
       return out
     },
+    /** A group's definition without its member counts (which cost a scan of its memberships). */
+    groupBrief: (groupId: string): { id: string; name: string; kind: GroupKind; dialect: Dialect | null; rule: string | null } | undefined =>
+      groupBrief.get(groupId) as { id: string; name: string; kind: GroupKind; dialect: Dialect | null; rule: string | null } | undefined,
     setGroupRule(groupId: string, rule: string): boolean {
       return setRule.run(rule, groupId).changes > 0
     },
