@@ -305,3 +305,29 @@ describe('policy editing', () => {
     expect(why.steps.at(-1)).toMatchObject({ step: 'target', outcome: 'fail' })
   })
 })
+
+describe('recomputing many devices at once', () => {
+  it('plans in bulk exactly as device by device, and an unchanged fleet gets no commands', async () => {
+    const { store, devices, policies, clock } = ws.app.services
+    await sync(Array.from({ length: 240 }, (_, i) => row(`b${i}`, i % 2 === 0 ? 'Sales' : 'Marketing')))
+    store.transaction(() => {
+      for (let i = 0; i < 240; i++) {
+        store.devices.enroll({ id: `dev-${i}`, serial: `BULK-${i}`, name: `Bulk ${i}`, platform: i % 3 === 0 ? 'android' : 'ios', userId: userId(`b${i}@example.test`), pushToken: null }, clock.now().toISOString())
+      }
+    })
+    expect(await devices.redeployAll({ approved: true })).toBe(240)
+    expect(await devices.redeployAll({ approved: true })).toBe(0)
+
+    // A rule edit moves every Marketing user into Sales too: compare bulk and single plans before applying.
+    store.assignments.setGroupRule(org.groups['Sales'] as string, 'user.department -eq "Sales" -or user.department -eq "Marketing"')
+    ws.app.services.memberships.evaluateGroup(org.groups['Sales'] as string, { grace: false })
+    const ids = store.devices.boundIds()
+    const bulk = policies.planDevices(ids)
+    const single = ids.map((id) => policies.planDevices([id])[0])
+    const commands = (rs: typeof bulk) => new Map(rs.map((r) => [r?.device.id, r?.plan.commands.map((c) => `${c.type} ${String(c.payload['name'] ?? '')}`).sort()]))
+    expect(commands(bulk)).toEqual(commands(single as typeof bulk))
+    expect(bulk.filter((r) => r.plan.commands.length > 0)).toHaveLength(120)
+    expect(await devices.redeployAll({ approved: true })).toBe(120)
+    expect(await devices.redeployAll({ approved: true })).toBe(0)
+  })
+})

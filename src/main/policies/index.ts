@@ -2,6 +2,7 @@
 // state (desired.ts, with the one conflict rule), the diff (diff.ts), what-if (whatif.ts) and
 // the "why" (why.ts); the service validates and saves policies, guards admin changes and
 // recomputes with the circuit breaker, and records every assignment change with its chain.
+import { createHash } from 'node:crypto'
 import type { Command, Dialect, Platform, Policy, TargetMode } from '../../shared/domain'
 import { PLATFORMS } from '../../shared/domain'
 import { AppError } from '../../shared/errors'
@@ -43,9 +44,12 @@ export { readPolicySettings, tripsBreaker } from './settings'
 export interface DevicePlanResult {
   device: BoundDevice
   groups: Set<string>
-  sent: SentItem[]
+  /** What the device was last sent; null when its desired state is unchanged (the plan is empty). */
+  sent: SentItem[] | null
   state: DesiredState
   plan: DevicePlan
+  /** The desired state's digest, or null where it depends on the user (variables) or keeps blocked items. */
+  digest: string | null
 }
 
 /** Which devices to recompute after an admin change was saved. */
@@ -81,6 +85,22 @@ export interface PolicyService {
   why(deviceId: string, policyId: string): PolicyWhy
   effective(deviceId: string): PolicyWhy[]
   history(deviceId: string, limit?: number): AssignmentEvent[]
+}
+
+const digests = new WeakMap<DesiredState, string | null>()
+/** A digest of everything the diff compares; null where sent items may legitimately differ from it. */
+function digestOf(state: DesiredState): string | null {
+  let d = digests.get(state)
+  if (d === undefined) {
+    d =
+      state.personal || state.blocked.size > 0
+        ? null
+        : createHash('sha1')
+            .update([...state.items.values()].map((i) => `${i.key}\u0000${i.policy.id}\u0000${i.item.id}\u0000${i.json}`).sort().join('\u0001'))
+            .digest('base64')
+    digests.set(state, d)
+  }
+  return d
 }
 
 const WHAT_IF_LIMIT = 500
@@ -261,25 +281,33 @@ export function createPolicyService({ store, clock, ids, memberships }: { store:
     // Many devices: read memberships and sent items in bulk rather than per device.
     const bulk = deviceIds.length > 200
     const groups = bulk ? memberships.allEffectiveGroupIds() : null
-    const sentAll = bulk ? store.assignments.allSentItems() : null
+    const digests = bulk ? store.assignments.planDigests() : null
     const wanted = new Set(deviceIds)
+    const out: DevicePlanResult[] = []
     const devices = bulk ? store.assignments.boundDevices().filter((d) => wanted.has(d.id)) : deviceIds.flatMap((id) => store.assignments.boundDevice(id) ?? [])
     const ctx = withdrawal(idx)
-    const out: DevicePlanResult[] = []
     // Devices with the same groups and platform share a desired state, unless it depends on
     // their user's attributes ({{user.x}} variables).
     const shared = new Map<string, DesiredState>()
+    const pending: { device: BoundDevice; groups: Set<string>; state: DesiredState }[] = []
     for (const device of devices) {
       if (held.has(device.id)) continue
       const g = groupsOf(device.userId, groups)
-      const sent = sentAll ? (sentAll.get(device.id) ?? []) : store.devices.sentItems(device.id)
       const signature = `${device.platform}|${[...g].sort().join(',')}`
       let state = shared.get(signature)
       if (!state) {
         state = desiredState(idx, g, device.platform, () => store.users.ruleInput(device.userId))
         if (!state.personal) shared.set(signature, state)
       }
-      out.push({ device, groups: g, sent, state, plan: planDevice(sent, state, ctx) })
+      const digest = digestOf(state)
+      // The device was last brought to exactly this desired state: nothing to send.
+      if (digest !== null && digests?.get(device.id) === digest) out.push({ device, groups: g, sent: null, state, plan: { commands: [], put: [], drop: [] }, digest })
+      else pending.push({ device, groups: g, state })
+    }
+    const sentAll = pending.length > 2000 ? store.assignments.allSentItems() : null
+    for (const { device, groups: g, state } of pending) {
+      const sent = sentAll ? (sentAll.get(device.id) ?? []) : store.devices.sentItems(device.id)
+      out.push({ device, groups: g, sent, state, plan: planDevice(sent, state, ctx), digest: digestOf(state) })
     }
     return out
   }
@@ -293,7 +321,7 @@ export function createPolicyService({ store, clock, ids, memberships }: { store:
     const diff = changing.slice(0, HELD_DIFF_LIMIT).map((r) =>
       deviceDelta(
         { deviceId: r.device.id, deviceName: r.device.name, userId: r.device.userId, userPrincipalName: r.device.userPrincipalName, platform: r.device.platform },
-        r.sent,
+        r.sent ?? [],
         r.state,
         r.plan,
         { gained: [], lost: [] },
@@ -316,7 +344,7 @@ export function createPolicyService({ store, clock, ids, memberships }: { store:
     store.assignments.hold(heldChange, changing.map((r) => r.device.id))
     const at = heldChange.createdAt
     for (const r of withdrawing) {
-      const policyIds = new Set(r.plan.drop.map((k) => r.sent.find((s) => s.key === k)?.policyId).filter((p): p is string => p !== undefined))
+      const policyIds = new Set(r.plan.drop.map((k) => r.sent?.find((s) => s.key === k)?.policyId).filter((p): p is string => p !== undefined))
       for (const policyId of policyIds) {
         store.assignments.appendEvent({ deviceId: r.device.id, at, policyId, policyName: policyName(policyId), action: 'held', summary: heldChange.summary, steps: [{ step: 'hold', outcome: 'info', text: `Held change ${heldChange.id}: waiting for an admin to approve or reject.` }], commands: [] })
       }
@@ -327,16 +355,20 @@ export function createPolicyService({ store, clock, ids, memberships }: { store:
   const chainOf = (userId: string) => (groupId: string): WhyStep[] => memberships.chain(userId, groupId)
 
   const explainFor = (r: Pick<DevicePlanResult, 'device' | 'groups' | 'state' | 'sent'>, policyId: string, held: boolean) =>
-    explainPolicy({ policyId, policy: index().byId.get(policyId), groups: r.groups, platform: r.device.platform, state: r.state, sent: r.sent, chain: chainOf(r.device.userId), held })
+    explainPolicy({ policyId, policy: index().byId.get(policyId), groups: r.groups, platform: r.device.platform, state: r.state, sent: r.sent ?? [], chain: chainOf(r.device.userId), held })
 
   const record = (results: readonly DevicePlanResult[], queued: ReadonlyMap<string, Command[]>): void => {
     const at = clock.now().toISOString()
     for (const r of results) {
+      if (r.sent === null) continue
       store.assignments.setProblems(
         r.device.id,
         r.state.unresolved.map((u) => ({ itemKey: u.key, policyId: u.policyId, policyName: u.policyName, itemName: u.itemName, variables: u.variables })),
         at,
       )
+      if (r.sent === null) continue
+      // After the plan was applied the device holds exactly the desired state (when it has a digest).
+      store.assignments.setPlanDigest(r.device.id, r.digest)
       const commands = queued.get(r.device.id) ?? []
       if (commands.length === 0 && r.plan.drop.length === 0 && r.plan.put.length === 0) continue
       const before = new Set(r.sent.map((s) => s.policyId))

@@ -83,15 +83,22 @@ interface WithdrawalRow {
 }
 const toWithdrawal = (r: WithdrawalRow): PendingWithdrawal => ({ userId: r.user_id, groupId: r.group_id, leftAt: r.left_at, confirmations: r.confirmations })
 
-interface SentRow {
-  device_id: string
-  item_key: string
-  kind: PayloadKind
-  identifier: string
-  name: string
-  value: string
-  policy_id: string
-  item_id: string
+type SentRow = [deviceId: string, key: string, kind: PayloadKind, identifier: string, name: string, json: string, policyId: string, itemId: string]
+
+class StoredSentItem implements SentItem {
+  constructor(
+    readonly key: string,
+    readonly kind: PayloadKind,
+    readonly identifier: string,
+    readonly name: string,
+    readonly json: string,
+    readonly policyId: string,
+    readonly itemId: string,
+  ) {}
+
+  get value(): unknown {
+    return JSON.parse(this.json) as unknown
+  }
 }
 
 export function assignmentQueries(db: Db) {
@@ -127,6 +134,9 @@ export function assignmentQueries(db: Db) {
     ORDER BY d.name, p.item_name`)
   const problemsOf = db.prepare('SELECT item_key, detected_at FROM device_payload_problems WHERE device_id = ?')
 
+  const digestsAll = db.prepare('SELECT device_id, digest FROM device_plan_digests').raw(true)
+  const putDigest = db.prepare('INSERT INTO device_plan_digests (device_id, digest) VALUES (?, ?) ON CONFLICT (device_id) DO UPDATE SET digest = excluded.digest')
+  const dropDigest = db.prepare('DELETE FROM device_plan_digests WHERE device_id = ?')
   const settingsAll = db.prepare('SELECT key, value FROM policy_settings')
   const putSetting = db.prepare('INSERT INTO policy_settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value')
   const revision = db.prepare('SELECT n FROM policy_revision WHERE id = 1')
@@ -135,8 +145,10 @@ export function assignmentQueries(db: Db) {
   const boundOfUser = db.prepare(`SELECT d.id, d.name, d.platform, d.user_id, u.user_principal_name FROM devices d JOIN users u ON u.id = d.user_id WHERE d.user_id = ?`)
   const boundById = db.prepare(`SELECT d.id, d.name, d.platform, d.user_id, u.user_principal_name FROM devices d JOIN users u ON u.id = d.user_id WHERE d.id = ?`)
   const boundCount = db.prepare('SELECT COUNT(*) AS n FROM devices WHERE user_id IS NOT NULL')
-  const sentAll = db.prepare('SELECT * FROM device_items')
-  const effectiveAll = db.prepare('SELECT user_id, group_id FROM memberships WHERE effective = 1')
+  // Bulk reads return rows as arrays (raw): at 50,000 devices, building keyed objects was most of the cost.
+  const sentAll = db.prepare('SELECT device_id, item_key, kind, identifier, name, value, policy_id, item_id FROM device_items').raw(true)
+  const effectiveAll = db.prepare('SELECT user_id, group_id FROM memberships WHERE effective = 1').raw(true)
+  const boundRaw = db.prepare(`SELECT d.id, d.name, d.platform, d.user_id, u.user_principal_name FROM devices d JOIN users u ON u.id = d.user_id`).raw(true)
   const membersOfGroup = db.prepare('SELECT user_id, state, effective FROM memberships WHERE group_id = ?')
   const attributesAll = db.prepare('SELECT user_id, name, value FROM user_attributes')
   const identitiesAll = db.prepare('SELECT id, external_id, user_principal_name, display_name FROM users')
@@ -222,37 +234,49 @@ export function assignmentQueries(db: Db) {
         detectedAt: r.detected_at,
       })),
 
+    planDigests: (): Map<string, string> => new Map(digestsAll.all() as [string, string][]),
+    /** null forgets the digest (the next recompute reads what was sent). */
+    setPlanDigest(deviceId: string, digest: string | null): void {
+      if (digest === null) dropDigest.run(deviceId)
+      else putDigest.run(deviceId, digest)
+    },
     settings: (): Record<string, unknown> => Object.fromEntries((settingsAll.all() as { key: string; value: string }[]).map((r) => [r.key, JSON.parse(r.value) as unknown])),
     putSetting(key: string, value: unknown): void {
       putSetting.run(key, JSON.stringify(value))
     },
     policyRevision: (): number => (revision.get() as { n: number }).n,
 
-    boundDevices: (): BoundDevice[] => (bound.all() as Parameters<typeof toBound>[0][]).map(toBound),
+    boundDevices: (): BoundDevice[] =>
+      (boundRaw.all() as [string, string, Platform, string, string][]).map(([id, name, platform, userId, userPrincipalName]) => ({ id, name, platform, userId, userPrincipalName })),
     boundDevicesOf: (userId: string): BoundDevice[] => (boundOfUser.all(userId) as Parameters<typeof toBound>[0][]).map(toBound),
     boundDevice: (deviceId: string): BoundDevice | undefined => {
       const r = boundById.get(deviceId) as Parameters<typeof toBound>[0] | undefined
       return r ? toBound(r) : undefined
     },
     boundDeviceCount: (): number => (boundCount.get() as { n: number }).n,
-    /** Every device's last-sent items, keyed by device, each with its value's JSON text. */
+    /** Every device's last-sent items, keyed by device, each with its value's JSON text (parsed only when read). */
     allSentItems(): Map<string, (SentItem & { json: string })[]> {
       const out = new Map<string, (SentItem & { json: string })[]>()
+      let device = ''
+      let list: (SentItem & { json: string })[] = []
       for (const r of sentAll.all() as SentRow[]) {
-        const item = { key: r.item_key, kind: r.kind, identifier: r.identifier, name: r.name, value: JSON.parse(r.value) as unknown, json: r.value, policyId: r.policy_id, itemId: r.item_id }
-        const list = out.get(r.device_id)
-        if (list) list.push(item)
-        else out.set(r.device_id, [item])
+        // Rows come in primary-key order, so one device's items are adjacent.
+        if (r[0] !== device) {
+          device = r[0]
+          list = out.get(device) ?? []
+          out.set(device, list)
+        }
+        list.push(new StoredSentItem(r[1], r[2], r[3], r[4], r[5], r[6], r[7]))
       }
       return out
     },
     /** Every user's effective memberships (group ids), keyed by user. */
     allEffectiveGroups(): Map<string, Set<string>> {
       const out = new Map<string, Set<string>>()
-      for (const r of effectiveAll.all() as { user_id: string; group_id: string }[]) {
-        const set = out.get(r.user_id)
-        if (set) set.add(r.group_id)
-        else out.set(r.user_id, new Set([r.group_id]))
+      for (const [userId, groupId] of effectiveAll.all() as [string, string][]) {
+        const set = out.get(userId)
+        if (set) set.add(groupId)
+        else out.set(userId, new Set([groupId]))
       }
       return out
     },

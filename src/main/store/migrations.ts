@@ -256,6 +256,13 @@ CREATE TABLE device_payload_problems (
   PRIMARY KEY (device_id, item_key, policy_id)
 ) WITHOUT ROWID;
 
+-- A digest of the desired state each device was last brought to: an unchanged digest means an
+-- unchanged plan, so a recompute of 50,000 devices reads what was sent only for those that changed.
+CREATE TABLE device_plan_digests (
+  device_id  TEXT PRIMARY KEY REFERENCES devices(id) ON DELETE CASCADE,
+  digest     TEXT NOT NULL
+) WITHOUT ROWID;
+
 CREATE TABLE policy_settings (
   key    TEXT PRIMARY KEY,
   value  TEXT NOT NULL
