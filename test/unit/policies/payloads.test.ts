@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { validatePolicy, variablesIn } from '../../../src/main/policies'
+import { tripsBreaker, validatePolicy, variablesIn } from '../../../src/main/policies'
 import { isMatured } from '../../../src/main/groups'
 import type { PayloadDraft, PolicyDraft } from '../../../src/shared/policy'
 
@@ -62,4 +62,16 @@ describe('isMatured', () => {
     { name: 'once both hold', w: { leftAt: '2026-01-01T00:00:00Z', confirmations: 1 }, now: '2026-01-01T00:10:00Z', expected: true },
   ]
   for (const c of cases) it(c.name, () => expect(isMatured(c.w, grace, new Date(c.now))).toBe(c.expected))
+})
+
+describe('tripsBreaker', () => {
+  const s = { graceSyncs: 1, graceMinutes: 0, breakerDevices: 20, breakerShare: 0.1 }
+  const cases = [
+    { name: 'never for one device, even the whole fleet', withdrawn: 1, total: 1, expected: false },
+    { name: 'not at the share limit', withdrawn: 10, total: 100, expected: false },
+    { name: 'above the share', withdrawn: 11, total: 100, expected: true },
+    { name: 'not at the device limit in a large fleet', withdrawn: 20, total: 10_000, expected: false },
+    { name: 'above the device limit in a large fleet', withdrawn: 21, total: 10_000, expected: true },
+  ]
+  for (const c of cases) it(c.name, () => expect(tripsBreaker(c.withdrawn, c.total, s)).toBe(c.expected))
 })
