@@ -113,14 +113,23 @@ export function createMembershipService({ store, clock, grace }: { store: Store;
     evaluateGroup(groupId, opts = {}) {
       const group = store.groups.ruleGroups().find((g) => g.id === groupId)
       if (!group) throw new AppError('NOT_FOUND', `No rule group with id ${groupId}.`, { groupId })
-      const before = store.assignments.membersOfGroup(groupId)
+      const rule = compiledRule(group)
+      if (!rule) return []
+      // One pass over every user's attributes in bulk; only memberships that change are written.
+      const members = store.assignments.membersOfGroup(groupId)
+      const at = clock.now().toISOString()
       const changed: string[] = []
-      for (const userId of store.assignments.allRuleInputs().keys()) {
-        evaluateAgainst(userId, [group], opts.grace ?? true)
-      }
-      const after = store.assignments.membersOfGroup(groupId)
-      for (const userId of new Set([...before.keys(), ...after.keys()])) {
-        if (before.get(userId)?.effective !== after.get(userId)?.effective || before.get(userId)?.state !== after.get(userId)?.state) changed.push(userId)
+      for (const [userId, u] of store.assignments.allRuleInputs()) {
+        const prior = members.get(userId)
+        const decided = decideMembership(groupId, rule.evaluate(u.attributes), prior)
+        if (decided) {
+          if (prior && prior.state === decided.state && prior.effective === decided.effective && prior.missing === JSON.stringify(decided.missing)) continue
+          enter(userId, decided, () => store.groups.setMembership(userId, decided, at))
+          if (prior?.state !== decided.state || prior.effective !== decided.effective) changed.push(userId)
+        } else if (prior) {
+          leave(userId, groupId, prior.effective, at, opts.grace ?? true)
+          changed.push(userId)
+        }
       }
       return changed
     },

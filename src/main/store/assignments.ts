@@ -149,7 +149,7 @@ export function assignmentQueries(db: Db) {
   const sentAll = db.prepare('SELECT device_id, item_key, kind, identifier, name, value, policy_id, item_id FROM device_items').raw(true)
   const effectiveAll = db.prepare('SELECT user_id, group_id FROM memberships WHERE effective = 1').raw(true)
   const boundRaw = db.prepare(`SELECT d.id, d.name, d.platform, d.user_id, u.user_principal_name FROM devices d JOIN users u ON u.id = d.user_id`).raw(true)
-  const membersOfGroup = db.prepare('SELECT user_id, state, effective FROM memberships WHERE group_id = ?')
+  const membersOfGroup = db.prepare('SELECT user_id, state, effective, missing FROM memberships WHERE group_id = ?')
   const attributesAll = db.prepare('SELECT user_id, name, value FROM user_attributes')
   const identitiesAll = db.prepare('SELECT id, external_id, user_principal_name, display_name FROM users')
   const groupBrief = db.prepare('SELECT id, name, kind, dialect, rule FROM groups WHERE id = ?')
@@ -280,8 +280,13 @@ export function assignmentQueries(db: Db) {
       }
       return out
     },
-    membersOfGroup: (groupId: string): Map<string, { state: MembershipState; effective: boolean }> =>
-      new Map((membersOfGroup.all(groupId) as { user_id: string; state: MembershipState; effective: number }[]).map((r) => [r.user_id, { state: r.state, effective: r.effective === 1 }])),
+    membersOfGroup: (groupId: string): Map<string, { state: MembershipState; effective: boolean; missing: string }> =>
+      new Map(
+        (membersOfGroup.all(groupId) as { user_id: string; state: MembershipState; effective: number; missing: string }[]).map((r) => [
+          r.user_id,
+          { state: r.state, effective: r.effective === 1, missing: r.missing },
+        ]),
+      ),
     /** What rules read for every user: attributes plus the identity fields (see users.ruleInput). */
     allRuleInputs(): Map<string, { userPrincipalName: string; attributes: Attributes }> {
       const out = new Map<string, { userPrincipalName: string; attributes: Attributes }>()
