@@ -86,6 +86,8 @@ describe('policy targeting in the browser', () => {
     const conflict = editor.getByRole('region', { name: 'Conflict view' }).getByRole('row').filter({ hasText: 'Allow camera' }).first()
     await conflict.filter({ hasText: 'most restrictive wins' }).waitFor()
     expect(await conflict.innerText()).toContain('Baseline Security')
+    mkdirSync(RESULTS_DIR, { recursive: true })
+    await page.screenshot({ path: join(RESULTS_DIR, 'policy-editor.png'), fullPage: true })
     // A preview writes nothing: no command was queued yet.
     expect(app.services.store.devices.commands(deviceIds[0] as string)).toHaveLength(queuedBefore)
 

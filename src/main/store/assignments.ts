@@ -150,8 +150,8 @@ export function assignmentQueries(db: Db) {
   const effectiveAll = db.prepare('SELECT user_id, group_id FROM memberships WHERE effective = 1').raw(true)
   const boundRaw = db.prepare(`SELECT d.id, d.name, d.platform, d.user_id, u.user_principal_name FROM devices d JOIN users u ON u.id = d.user_id`).raw(true)
   const membersOfGroup = db.prepare('SELECT user_id, state, effective, missing FROM memberships WHERE group_id = ?')
-  const attributesAll = db.prepare('SELECT user_id, name, value FROM user_attributes')
-  const identitiesAll = db.prepare('SELECT id, external_id, user_principal_name, display_name FROM users')
+  const attributesAll = db.prepare('SELECT user_id, name, value FROM user_attributes').raw(true)
+  const identitiesAll = db.prepare('SELECT id, external_id, user_principal_name, display_name FROM users').raw(true)
   const groupBrief = db.prepare('SELECT id, name, kind, dialect, rule FROM groups WHERE id = ?')
   const setRule = db.prepare(`UPDATE groups SET rule = ? WHERE id = ? AND kind = 'rule'`)
 
@@ -260,7 +260,7 @@ export function assignmentQueries(db: Db) {
       let device = ''
       let list: (SentItem & { json: string })[] = []
       for (const r of sentAll.all() as SentRow[]) {
-        // Rows come in primary-key order, so one device's items are adjacent.
+        // Rows usually arrive grouped by device; the lookup is repeated only when the device changes.
         if (r[0] !== device) {
           device = r[0]
           list = out.get(device) ?? []
@@ -290,15 +290,21 @@ export function assignmentQueries(db: Db) {
     /** What rules read for every user: attributes plus the identity fields (see users.ruleInput). */
     allRuleInputs(): Map<string, { userPrincipalName: string; attributes: Attributes }> {
       const out = new Map<string, { userPrincipalName: string; attributes: Attributes }>()
-      const identities = identitiesAll.all() as { id: string; external_id: string; user_principal_name: string; display_name: string }[]
-      for (const r of identities) out.set(r.id, { userPrincipalName: r.user_principal_name, attributes: {} })
-      for (const r of attributesAll.all() as { user_id: string; name: string; value: string }[]) {
-        const u = out.get(r.user_id)
-        if (u) u.attributes[r.name] = JSON.parse(r.value) as AttributeValue
+      const identities = identitiesAll.all() as [id: string, externalId: string, upn: string, displayName: string][]
+      for (const [id, , upn] of identities) out.set(id, { userPrincipalName: upn, attributes: {} })
+      let current = ''
+      let attrs: Attributes | undefined
+      // Rows usually arrive grouped by user; the lookup is repeated only when the user changes.
+      for (const [userId, name, value] of attributesAll.all() as [string, string, string][]) {
+        if (userId !== current) {
+          current = userId
+          attrs = out.get(userId)?.attributes
+        }
+        if (attrs) attrs[name] = JSON.parse(value) as AttributeValue
       }
-      for (const r of identities) {
-        const u = out.get(r.id)
-        if (u) Object.assign(u.attributes, { id: r.external_id, userPrincipalName: r.user_principal_name, displayName: r.display_name })
+      for (const [id, externalId, upn, displayName] of identities) {
+        const u = out.get(id)
+        if (u) Object.assign(u.attributes, { id: externalId, userPrincipalName: upn, displayName })
       }
       return out
     },
