@@ -59,6 +59,7 @@ export function proposedPolicies(current: readonly Policy[], change: ProposedCha
 }
 
 interface MembershipShift {
+  userPrincipalName?: string
   before: Set<string>
   after: Set<string>
 }
@@ -94,7 +95,7 @@ function shiftMemberships(
         else after.delete(g.id)
       }
     }
-    if (after) shifts.set(userId, { before, after })
+    if (after) shifts.set(userId, { userPrincipalName: u.userPrincipalName, before, after })
   }
   return shifts
 }
@@ -186,7 +187,7 @@ export function computeWhatIf(ctx: WhatIfContext, change: ProposedChange, limit:
     const gained = [...s.after].filter((g) => !s.before.has(g))
     const lost = [...s.before].filter((g) => !s.after.has(g))
     if (gained.length === 0 && lost.length === 0) continue
-    users.push({ userId, userPrincipalName: upnOf.get(userId) ?? store.users.summary(userId)?.userPrincipalName ?? userId, groupsGained: names(gained, groupName), groupsLost: names(lost, groupName) })
+    users.push({ userId, userPrincipalName: s.userPrincipalName ?? upnOf.get(userId) ?? userId, groupsGained: names(gained, groupName), groupsLost: names(lost, groupName) })
   }
 
   const deltas: DeviceDelta[] = []
