@@ -100,6 +100,10 @@ function shiftMemberships(
   return shifts
 }
 
+/** The bound devices of the users whose groups shift: one bulk read when there are many. */
+const devicesOf = (ctx: WhatIfContext, shifts: Map<string, MembershipShift>): BoundDevice[] =>
+  shifts.size > 500 ? ctx.store.assignments.boundDevices().filter((d) => shifts.has(d.userId)) : [...shifts.keys()].flatMap((u) => ctx.store.assignments.boundDevicesOf(u))
+
 const names = (ids: Iterable<string>, groupName: (id: string) => string): string[] => [...ids].map(groupName).sort((a, b) => a.localeCompare(b))
 
 export function computeWhatIf(ctx: WhatIfContext, change: ProposedChange, limit: number): { whatIf: WhatIf; deviceIds: string[] } {
@@ -150,7 +154,7 @@ export function computeWhatIf(ctx: WhatIfContext, change: ProposedChange, limit:
     if (!group || group.kind !== 'rule' || group.dialect === null) throw new AppError('NOT_FOUND', `No rule group with id ${change.groupId}.`, { groupId: change.groupId })
     const rule = ctx.compile(group.dialect, change.rule)
     shifts = shiftMemberships(ctx, [{ id: group.id, rule }], (a) => a)
-    devices = [...shifts.keys()].flatMap((u) => store.assignments.boundDevicesOf(u))
+    devices = devicesOf(ctx, shifts)
     summary = `Changing the rule of ${group.name}`
   } else if (change.kind === 'attributeMapping') {
     const attribute = change.attribute.toLowerCase()
@@ -167,7 +171,7 @@ export function computeWhatIf(ctx: WhatIfContext, change: ProposedChange, limit:
       return next
     }
     shifts = shiftMemberships(ctx, reading, remap)
-    devices = [...shifts.keys()].flatMap((u) => store.assignments.boundDevicesOf(u))
+    devices = devicesOf(ctx, shifts)
     summary = change.source === null ? `Unmapping ${change.attribute}` : `Mapping ${change.attribute} from ${change.source}`
   } else {
     shifts = new Map()
