@@ -96,6 +96,16 @@ describe('policy targeting in the browser', () => {
     expect(app.services.store.devices.commands(deviceIds[0] as string)[0]).toMatchObject({ type: 'apply_restrictions', payload: { settings: expect.objectContaining({ allowCamera: false }) } })
   })
 
+  it('previews what a hypothetical Sales manager in Germany would get', async () => {
+    const form = page.getByRole('form', { name: 'Hypothetical user' })
+    await form.getByLabel('department').fill('Sales')
+    await form.getByLabel('jobTitle').fill('Manager')
+    await form.getByLabel('usageLocation').fill('DE')
+    await form.getByRole('button', { name: 'What would they get?' }).click()
+    const row = page.getByRole('region', { name: 'What-if preview' }).getByRole('table', { name: 'Device changes' }).getByRole('row').filter({ hasText: 'A new ios device' })
+    await row.filter({ hasText: '+Sales' }).filter({ hasText: '+EU Staff' }).filter({ hasText: 'Salesforce' }).waitFor()
+  })
+
   it('holds removing the Sales target, shows the difference, and sends it on approval', async () => {
     const editor = await editSalesCrm()
     await editor.getByRole('button', { name: 'Remove target Sales' }).click()

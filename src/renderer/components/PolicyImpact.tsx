@@ -1,9 +1,11 @@
 // What a change does: the what-if preview, the conflicts it resolves, and the held changes
 // (circuit breaker) waiting for an admin to approve or reject them.
+import { useState } from 'react'
 import { useMutation, useQuery } from '@tanstack/react-query'
 import { call, heldChangesQuery } from '../api'
 import { Link, paths } from '../router'
 import { Badge, Empty, EmptyRow, ErrorNote, Time, platformLabel, plural } from './ui'
+import { PLATFORMS, type Platform } from '../../shared/domain'
 import type { Conflict, DeviceDelta, HeldChange, WhatIf } from '../../shared/policy'
 
 const RULE_LABEL: Record<Conflict['rule'], string> = {
@@ -182,5 +184,54 @@ function HeldChangeCard({ held }: { held: HeldChange }) {
       {approve.isError && <ErrorNote error={approve.error} title="Not approved" />}
       {reject.isError && <ErrorNote error={reject.error} title="Not rejected" />}
     </article>
+  )
+}
+
+/** What-if for a hypothetical user: which groups they would be in and what a new device would get. */
+export function HypotheticalUser() {
+  const [attrs, setAttrs] = useState({ department: '', jobTitle: '', country: '', usageLocation: '' })
+  const [platform, setPlatform] = useState<Platform>('ios')
+  const preview = useMutation({
+    mutationFn: () =>
+      call('policies/whatIf', {
+        change: { kind: 'user', platform, attributes: Object.fromEntries(Object.entries(attrs).filter(([, v]) => v.trim() !== '')) },
+      }),
+  })
+  return (
+    <section className="card" aria-labelledby="try-a-user">
+      <div className="card-header">
+        <h2 id="try-a-user">Try a user</h2>
+      </div>
+      <form
+        className="inline-form"
+        aria-label="Hypothetical user"
+        onSubmit={(e) => {
+          e.preventDefault()
+          preview.mutate()
+        }}
+      >
+        {(Object.keys(attrs) as (keyof typeof attrs)[]).map((k) => (
+          <label key={k}>
+            <span className="field-label">{k}</span>
+            <input value={attrs[k]} onChange={(e) => setAttrs({ ...attrs, [k]: e.target.value })} />
+          </label>
+        ))}
+        <label>
+          <span className="field-label">Platform</span>
+          <select value={platform} onChange={(e) => setPlatform(e.target.value as Platform)}>
+            {PLATFORMS.map((p) => (
+              <option key={p} value={p}>
+                {platformLabel(p)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit" disabled={preview.isPending}>
+          {preview.isPending ? 'Evaluating…' : 'What would they get?'}
+        </button>
+        {preview.isError && <ErrorNote error={preview.error} title="No preview" />}
+      </form>
+      {preview.data && <WhatIfView whatIf={preview.data} />}
+    </section>
   )
 }

@@ -2,7 +2,7 @@ import { useId, useState, type FormEvent } from 'react'
 import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query'
 import { call, groupsQuery, policiesQuery, policySettingsQuery } from '../api'
 import { PolicyEditor, draftOf, emptyDraft } from '../components/PolicyEditor'
-import { HeldChanges } from '../components/PolicyImpact'
+import { HeldChanges, HypotheticalUser } from '../components/PolicyImpact'
 import type { ChangeOutcome, PolicySettings } from '../../shared/policy'
 import { Link, paths } from '../router'
 import { Badge, Empty, EmptyRow, ErrorNote, Loaded, PageHeader, platformLabel } from '../components/ui'
@@ -48,6 +48,7 @@ export function PoliciesPage() {
           )
         }
       </Loaded>
+      <HypotheticalUser />
       <SettingsForm />
     </>
   )
