@@ -171,6 +171,24 @@ describe('the circuit breaker', () => {
     await ws.call('policies/approve', { heldChangeId: held?.id })
     for (const id of ids.slice(0, 3)) expect(typesAfter(await device(id), 2)).toEqual(['apply_restrictions'])
   })
+
+  it('sends nothing after a rejected sync hold, and holds it again at the next sync while the directory still says so', async () => {
+    const ids = await fiftySalesDevices()
+    const moved = Array.from({ length: 50 }, (_, i) => row(`s${i}`, 'Support'))
+    await sync(moved)
+    ws.clock.advance(60_000)
+    await sync(moved)
+    const [first] = await ws.call('policies/held', {})
+    await ws.call('policies/reject', { heldChangeId: first?.id })
+    ws.clock.advance(60_000)
+    await sync(moved)
+    const held = (await ws.call('policies/held', {})).filter((h) => h.status === 'held')
+    expect(held).toHaveLength(1)
+    expect(held[0]?.id).not.toBe(first?.id)
+    for (const id of ids.slice(0, 3)) expect(typesAfter(await device(id), 2)).toEqual([])
+    const history = await ws.call('policies/history', { deviceId: ids[0] })
+    expect(history.map((e) => e.action)).toEqual(['held', 'released', 'held', 'granted'])
+  })
 })
 
 describe('what-if', () => {

@@ -73,10 +73,11 @@ export function createDeviceService(deps: Deps): DeviceService {
   }
 
   /** Applies plans (unless the circuit breaker holds them) and records each assignment change. */
-  const applyAll = (deviceIds: readonly string[], opts: RedeployOptions): Map<string, Command[]> => {
+  /** Returns the commands queued per device, or null when the circuit breaker held the batch. */
+  const applyAll = (deviceIds: readonly string[], opts: RedeployOptions): Map<string, Command[]> | null => {
     const results = policies.planDevices(deviceIds, { includeHeld: opts.approved })
     const queued = new Map<string, Command[]>()
-    if (!opts.approved && policies.holdIfTripped(results, opts.cause ?? 'sync')) return queued
+    if (!opts.approved && policies.holdIfTripped(results, opts.cause ?? 'sync')) return null
     for (const r of results) {
       const commands = applyPlan(r)
       if (commands.length > 0) queued.set(r.device.id, commands)
@@ -86,7 +87,7 @@ export function createDeviceService(deps: Deps): DeviceService {
     return queued
   }
 
-  const recompute = (deviceId: string): Command[] => applyAll([deviceId], { approved: true }).get(deviceId) ?? []
+  const recompute = (deviceId: string): Command[] => applyAll([deviceId], { approved: true })?.get(deviceId) ?? []
 
   // Pushes happen after the outbox commit: a crash in between leaves queued commands that the
   // next wake-up delivers, never a push for commands that were not stored.
@@ -102,10 +103,11 @@ export function createDeviceService(deps: Deps): DeviceService {
     if (!outcome.ok) log.warn('push failed', { deviceId, transport: outcome.transport, reason: outcome.reason })
   }
 
-  const redeploy = async (deviceIds: readonly string[], opts: RedeployOptions = {}): Promise<number> => {
-    const touched = store.transaction(() => [...applyAll(deviceIds, opts).keys()])
+  const redeploy = async (deviceIds: readonly string[], opts: RedeployOptions = {}): Promise<{ touched: number; held: boolean }> => {
+    const queued = store.transaction(() => applyAll(deviceIds, opts))
+    const touched = [...(queued?.keys() ?? [])]
     for (const id of touched) await wake(id)
-    return touched.length
+    return { touched: touched.length, held: queued === null }
   }
 
   const detail = (deviceId: string): DeviceDetail => {
@@ -151,12 +153,13 @@ export function createDeviceService(deps: Deps): DeviceService {
     async redeployUsers(userIds, opts) {
       const users = new Set([...userIds, ...memberships.usersWithMaturedWithdrawals()])
       const deviceIds = [...users].flatMap((u) => store.devices.ofUser(u).map((d) => d.id))
-      const count = await redeploy(deviceIds, opts)
-      store.transaction(() => memberships.settleWithdrawals(users))
-      return count
+      const { touched, held } = await redeploy(deviceIds, opts)
+      // A held batch keeps its pending withdrawals, so the next sync holds it again until an admin decides.
+      if (!held) store.transaction(() => memberships.settleWithdrawals(users))
+      return touched
     },
-    redeployAll: (opts) => redeploy(store.devices.boundIds(), { cause: 'target-edit', ...opts }),
-    redeployDevices: (deviceIds, opts) => redeploy(deviceIds, opts),
+    redeployAll: async (opts) => (await redeploy(store.devices.boundIds(), { cause: 'target-edit', ...opts })).touched,
+    redeployDevices: async (deviceIds, opts) => (await redeploy(deviceIds, opts)).touched,
     acknowledge(deviceId, commandId, status, error) {
       const command = store.devices.command(deviceId, commandId)
       if (!command) throw new AppError('NOT_FOUND', `Device ${deviceId} has no command ${commandId}.`, { deviceId, commandId })
