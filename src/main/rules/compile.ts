@@ -57,21 +57,15 @@ export function matcherOf(node: CompareNode): Matcher {
   return matcher({ ...node, regex: compiled.regex })
 }
 
-/** A missing attribute compares like null: `-eq "x"` false, `-ne "x"` true, `-eq null` true. */
+/** A missing attribute is reported; how it compares is the dialect's (values.ts: Entra reads "" as null, Okta doesn't). */
 function compileCompare(node: CompareNode, inItem: boolean): Check {
   const name = node.attribute
   const read = pathReader(node.path, node.loose)
   const match = matcherOf(node)
-  const whenMissing = match(null, NaN)
-  const reading = node.operator === 'lt' || node.operator === 'le' || node.operator === 'gt' || node.operator === 'ge'
   if (inItem) return (from, _missing, now) => match(read(from), now)
   return (from, missing, now) => {
     const value = read(from)
-    if (isMissing(value)) {
-      if (!missing.includes(name)) missing.push(name)
-      // Order comparisons with nothing are false whatever the clock says.
-      return reading ? false : whenMissing
-    }
+    if (isMissing(value) && !missing.includes(name)) missing.push(name)
     return match(value, now)
   }
 }

@@ -8,7 +8,7 @@ import { isNowValue, type CompareNode, type NowValue, type ParsedRule, type Quan
 import { matcherOf } from './compile'
 import { isMissing, pathReader } from './read'
 import type { RuleExplanation, RuleInput } from './types'
-import { textOf } from './values'
+import { shift, textOf } from './values'
 
 /** What evaluation would have read: missing attributes and per-user hints. */
 interface Reading {
@@ -97,15 +97,13 @@ function explainCompare(node: CompareNode, clause: string): ExplainNode {
   const name = node.attribute
   const read = pathReader(node.path, node.loose)
   const match = matcherOf(node)
-  const ordered = node.operator === 'lt' || node.operator === 'le' || node.operator === 'gt' || node.operator === 'ge'
-  const whenMissing = ordered ? false : match(null, NaN)
   const trimmedValue = trimLiteral(node.value)
   const ruleHasWhitespace = JSON.stringify(trimmedValue) !== JSON.stringify(node.value)
   const matchTrimmed = matcherOf({ ...node, value: trimmedValue } as CompareNode)
   return (from, reading, now) => {
     const value = read(from)
     const absent = isMissing(value)
-    const result = absent ? whenMissing : match(value, now)
+    const result = match(value, now)
     if (reading !== null) {
       if (absent && !reading.missing.includes(name)) reading.missing.push(name)
       if (!result && !absent) {
@@ -165,7 +163,7 @@ function whitespaceHint(
 }
 
 function expectedOf(value: Scalar | null | Scalar[] | NowValue, now: number): AttributeValue {
-  if (isNowValue(value)) return Number.isNaN(now) ? 'system.now' : new Date(now).toISOString()
+  if (isNowValue(value)) return Number.isNaN(now) ? 'system.now' : new Date(shift(now, value)).toISOString()
   return Array.isArray(value) ? value.map(textOf) : value
 }
 

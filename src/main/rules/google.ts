@@ -165,6 +165,9 @@ class GoogleParser extends ExprParser {
       if (word === 'User' || word === 'USER') return this.fail(token.start, `CEL is case-sensitive: write user, not ${word}`, ['user'])
       return this.fail(token.start, `"${word}" isn't defined here`, START, this.scopes.length > 0 ? `Fields of the item are read through ${this.scopes[this.scopes.length - 1]?.name}.` : `Fields start with "user.": user.${word}.`)
     }
+    if (word === 'user' && this.scopes.length > 0) {
+      return this.fail(token.start, "JIT Mapper reads only the item inside exists()/all(), not user", START, `Move the condition on user outside the macro and join it with &&.`)
+    }
     if (scope !== undefined && scope !== this.scopes[this.scopes.length - 1]) {
       return this.fail(token.start, `JIT Mapper can't read ${word} inside a nested exists()/all()`, START, 'Read only the innermost item inside nested macros.')
     }

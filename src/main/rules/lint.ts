@@ -110,7 +110,8 @@ function nearMiss(node: CompareNode, users: readonly RuleInput[], report: (messa
     if ([...actual].some((a) => same(a, value))) continue
     const near = [...actual].find((a) => norm(a) === norm(value))
     if (near !== undefined) {
-      const kind = near.trim() === value.trim() || norm(near) === norm(value) && near.toLowerCase() === value.toLowerCase() ? 'whitespace' : near.toLowerCase() === value.toLowerCase() ? 'case' : 'case or whitespace'
+      const spaced = (t: string): string => t.trim().replace(/\s+/g, ' ')
+      const kind = spaced(near) === spaced(value) ? 'whitespace' : near.toLowerCase() === value.toLowerCase() ? 'case' : 'case and whitespace'
       report(`${JSON.stringify(value)} matches no synced value of ${node.attribute}, but ${JSON.stringify(near)} differs from it only by ${kind}.`)
     }
   }

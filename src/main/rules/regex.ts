@@ -19,6 +19,9 @@ const UNSUPPORTED: ReadonlyArray<readonly [RegExp, string, string]> = [
   [/\\[GZ]/, '\\G and \\Z anchors', 'Use $ for the end of the value.'],
   [/[*+?}]\+/, 'possessive quantifiers such as a*+', 'Use a plain quantifier such as a*.'],
   [/\\p\{Is/, 'Unicode block names \\p{Is…}', 'Use a character range instead.'],
+  // .NET stops a runaway match with a timeout; JavaScript can't, so a repeated group that
+  // itself contains a repetition ((a*)*, (a+|b)+) is refused rather than risk hanging.
+  [/\((?:[^()\\]|\\.)*[*+}](?:[^()\\]|\\.)*\)[*+{]/, 'a repeated group that itself repeats, such as (a*)*', 'Rewrite it without nested repetition, e.g. (a|b)* as [ab]*.'],
 ]
 
 export function compileRegex(pattern: string, flavour: RegexFlavour, ignoreCase: boolean): RegexResult {

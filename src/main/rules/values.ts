@@ -71,7 +71,8 @@ function baseMatcher(spec: MatcherSpec): Matcher {
     // when no item does. Inferred: Entra documents `user.otherMails -startsWith "x"` but not what
     // a scalar operator means on a collection (directory.md §1.5).
     return (actual, now) => {
-      if (actual === undefined || actual === null) return false
+      // "" is no value in Entra, so it satisfies no comparison but -eq null.
+      if (actual === undefined || actual === null || actual === '') return false
       if (Array.isArray(actual)) {
         for (const item of actual) if (item !== null && item !== undefined && test(item, now)) return true
         return false
