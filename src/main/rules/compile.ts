@@ -50,10 +50,11 @@ export function compileNode(node: RuleNode, inItem = false): Check {
 }
 
 /** The matcher of a comparison, with its regular expression compiled (the parser has checked it). */
-export function matcherOf(node: CompareNode): Matcher {
+export function matcherOf(node: CompareNode, withRegex?: (regex: RegExp) => void): Matcher {
   if (node.operator !== 'match' && node.operator !== 'notMatch') return matcher(node)
   const compiled = compileRegex(node.value, node.flavour ?? 're2', node.ignoreCase)
   if (!compiled.ok) throw new Error(`A parser let through an invalid pattern: ${compiled.message}`)
+  withRegex?.(compiled.regex)
   return matcher({ ...node, regex: compiled.regex })
 }
 

@@ -17,7 +17,7 @@
 
 import type { Dialect } from '../../shared/domain'
 import { attributesOf, readsClock, type ParseResult } from './ast'
-import { compileNode } from './compile'
+import { generateCheck } from './codegen'
 import { parseEntra } from './entra'
 import { createExplainer } from './explain'
 import { parseGoogle } from './google'
@@ -56,7 +56,7 @@ export function parseRule(dialect: Dialect, text: string): ParseResult {
 export function compileRule(dialect: Dialect, text: string): CompileResult {
   const parsed = parseRule(dialect, text)
   if (!parsed.ok) return parsed
-  const check = compileNode(parsed.parsed.root)
+  const check = generateCheck(parsed.parsed.root)
   const clock = readsClock(parsed.parsed.root)
   const explain = createExplainer(parsed.parsed, text, clock)
   const scratch: string[] = []
@@ -69,11 +69,16 @@ export function compileRule(dialect: Dialect, text: string): CompileResult {
       readsClock: clock,
       parsed: parsed.parsed,
       evaluate(user, now) {
-        if (clock && now === undefined) throw new Error('This rule compares with system.now, so evaluate() needs the evaluation time')
-        scratch.length = 0
-        const result = check(user, scratch, now === undefined ? NaN : now.getTime())
+        let at = NaN
+        if (clock) {
+          if (now === undefined) throw new Error('This rule compares with system.now, so evaluate() needs the evaluation time')
+          at = now.getTime()
+        }
+        const result = check(user, scratch, at)
         if (scratch.length === 0) return result ? TRUE : FALSE
-        return { result, missing: scratch.slice() }
+        const missing = scratch.slice()
+        scratch.length = 0
+        return { result, missing }
       },
       explain,
     },

@@ -171,16 +171,57 @@ const ORDER: Record<'lt' | 'le' | 'gt' | 'ge', (a: Scalar, b: Scalar) => boolean
 function dateTest(operator: 'lt' | 'le' | 'gt' | 'ge', value: Scalar | NowValue): ValueTest {
   const order = ORDER[operator]
   if (isNowValue(value)) {
+    // Every user of one evaluation pass shares `now`, so the shifted time is computed once per pass.
+    let lastNow = NaN
+    let target = NaN
     return (item, now) => {
-      const at = typeof item === 'string' ? Date.parse(item) : NaN
-      return !Number.isNaN(at) && order(at, shift(now, value))
+      const at = typeof item === 'string' ? parseTime(item) : NaN
+      if (Number.isNaN(at)) return false
+      if (now !== lastNow) {
+        target = shift(now, value)
+        lastNow = now
+      }
+      return order(at, target)
     }
   }
-  const target = Date.parse(textOf(value))
+  const target = parseTime(textOf(value))
   return (item) => {
-    const at = typeof item === 'string' ? Date.parse(item) : NaN
+    const at = typeof item === 'string' ? parseTime(item) : NaN
     return !Number.isNaN(at) && order(at, target)
   }
+}
+
+/**
+ * Epoch milliseconds of a date-time. Graph writes them as 2020-06-10T18:13:20Z (or with
+ * milliseconds), which is read here digit by digit, many times faster than Date.parse; any other
+ * form, and days past the 28th (whose validity depends on the month), go to Date.parse.
+ */
+export function parseTime(text: string): number {
+  const n = text.length
+  if ((n === 20 || (n === 24 && text.charCodeAt(19) === 46)) && text.charCodeAt(n - 1) === 90 && text.charCodeAt(4) === 45 && text.charCodeAt(7) === 45 && text.charCodeAt(10) === 84 && text.charCodeAt(13) === 58 && text.charCodeAt(16) === 58) {
+    const year = digits(text, 0, 4)
+    const month = digits(text, 5, 2)
+    const day = digits(text, 8, 2)
+    const hour = digits(text, 11, 2)
+    const minute = digits(text, 14, 2)
+    const second = digits(text, 17, 2)
+    const ms = n === 24 ? digits(text, 20, 3) : 0
+    if (year >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= 28 && hour >= 0 && hour < 24 && minute >= 0 && minute < 60 && second >= 0 && second < 60 && ms >= 0) {
+      return Date.UTC(year, month - 1, day, hour, minute, second, ms)
+    }
+  }
+  return Date.parse(text)
+}
+
+/** The number written by `length` digits at `from`, or -1 if any isn't a digit. */
+function digits(text: string, from: number, length: number): number {
+  let value = 0
+  for (let i = from; i < from + length; i++) {
+    const code = text.charCodeAt(i) - 48
+    if (code < 0 || code > 9) return -1
+    value = value * 10 + code
+  }
+  return value
 }
 
 /** `now` moved by a calendar duration, in UTC (years and months keep the day of the month). */
