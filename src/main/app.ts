@@ -45,7 +45,7 @@ export function createApp(opts: AppOptions): App {
   const log = opts.log ?? silentLog
   const ids = opts.ids ?? { next: () => randomUUID() }
   const store = createStore(dbPath)
-  const memberships = createMembershipService({ store, clock })
+  const memberships = createMembershipService({ store, clock, ids })
   const policies = createPolicyService({ store, clock })
   const devices = createDeviceService({
     store, memberships, policies, clock, ids, log,

@@ -101,6 +101,18 @@ export function createHandlers(s: Services): Handlers {
     'devices/enroll': (req) => s.devices.enroll(req),
     'devices/acknowledge': ({ deviceId, commandId, status, error }) => s.devices.acknowledge(deviceId, commandId, status, error),
     'diagnostics/list': () => s.diagnostics.list(),
+    'rules/check': ({ dialect, text }) => s.memberships.rules.check(dialect, text),
+    'rules/preview': ({ dialect, text, offset, limit }) => s.memberships.rules.preview(dialect, text, offset ?? 0, limit ?? 50),
+    'rules/explain': ({ dialect, text, userId }) => s.memberships.rules.explain(dialect, text, userId),
+    'groups/create': async ({ name, description, dialect, rule }) => {
+      const { groupId, changedUserIds } = s.memberships.rules.create(name, description ?? '', dialect, rule)
+      await s.devices.redeployUsers(changedUserIds)
+      return groupDetail(groupId)
+    },
+    'groups/setRule': async ({ groupId, dialect, rule }) => {
+      await s.devices.redeployUsers(s.memberships.rules.setRule(groupId, dialect, rule))
+      return groupDetail(groupId)
+    },
   }
 }
 
@@ -113,4 +125,6 @@ export const CHANGES: Partial<Record<keyof Handlers, string[]>> = {
   'policies/setRemoveOnUnassign': ['policies'],
   'devices/enroll': ['devices', 'users', 'groups', 'diagnostics', 'workspace'],
   'devices/acknowledge': ['devices', 'diagnostics', 'workspace'],
+  'groups/create': ['groups', 'users', 'devices', 'diagnostics', 'workspace'],
+  'groups/setRule': ['groups', 'users', 'devices', 'diagnostics', 'workspace'],
 }

@@ -19,6 +19,11 @@ export const CHANNELS = [
   'devices/enroll',
   'devices/acknowledge',
   'diagnostics/list',
+  'rules/check',
+  'rules/preview',
+  'rules/explain',
+  'groups/create',
+  'groups/setRule',
 ] as const
 
 export type Channel = (typeof CHANNELS)[number]

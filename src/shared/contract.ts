@@ -13,6 +13,9 @@ import type {
   ImportResult,
   MembershipExplanation,
   Policy,
+  RuleCheck,
+  RulePreview,
+  RuleUserExplanation,
   UserDetail,
   UserSummary,
   WorkspaceSummary,
@@ -23,6 +26,9 @@ import type { ErrorInfo, Result } from './errors'
 export { CHANNELS, type Channel }
 
 const id = z.string().min(1).max(200)
+const dialect = z.enum(['entra', 'okta', 'google'])
+/** Longer than any dialect accepts, so the parser, not the schema, explains a too-long rule. */
+const ruleText = z.string().max(100_000)
 const platform = z.enum(['ios', 'macos', 'android'])
 const attributeValue = z.union([
   z.string().max(4096),
@@ -73,6 +79,16 @@ export const schemas = {
     error: z.string().max(2000).optional(),
   }),
   'diagnostics/list': z.object({}),
+  'rules/check': z.object({ dialect, text: ruleText }),
+  'rules/preview': z.object({
+    dialect,
+    text: ruleText,
+    offset: z.number().int().min(0).optional(),
+    limit: z.number().int().min(1).max(500).optional(),
+  }),
+  'rules/explain': z.object({ dialect, text: ruleText, userId: id }),
+  'groups/create': z.object({ name: z.string().trim().min(1).max(200), description: z.string().max(2000).optional(), dialect, rule: ruleText }),
+  'groups/setRule': z.object({ groupId: id, dialect, rule: ruleText }),
 } as const satisfies { [C in Channel]: z.ZodType }
 export type ArgsOf<C extends Channel> = z.input<(typeof schemas)[C]>
 
@@ -95,6 +111,11 @@ export interface Results {
   'devices/enroll': EnrollResult
   'devices/acknowledge': DeviceDetail
   'diagnostics/list': Diagnostic[]
+  'rules/check': RuleCheck
+  'rules/preview': RulePreview
+  'rules/explain': RuleUserExplanation
+  'groups/create': GroupDetail
+  'groups/setRule': GroupDetail
 }
 
 export type ResultOf<C extends Channel> = Results[C]

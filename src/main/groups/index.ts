@@ -2,11 +2,12 @@
 // moment a user's attributes are known; synced memberships come from the directory as-is.
 import type { MembershipExplanation, UserMembership } from '../../shared/domain'
 import { AppError } from '../../shared/errors'
-import { compileRule, type CompiledRule } from '../rules'
+import { compileRule, GROUP_IDS, GROUP_NAMES, type CompiledRule, type RuleInput } from '../rules'
 import type { RuleGroup, Store } from '../store'
-import type { Clock } from '../ports'
+import type { Clock, IdSource } from '../ports'
 import { decideMembership } from './decide'
 import { explainMembership } from './explain'
+import { createRuleGroups, type RuleGroups } from './rule-groups'
 
 export { decideMembership } from './decide'
 
@@ -17,10 +18,22 @@ export interface MembershipService {
   setSyncedGroups(userId: string, groupIds: string[]): boolean
   effectiveGroupIds(userId: string): Set<string>
   explain(userId: string, groupId: string): MembershipExplanation
+  /** The rule editor's operations: check, preview, explain, create and change rule groups. */
+  rules: RuleGroups
 }
 
-export function createMembershipService({ store, clock }: { store: Store; clock: Clock }): MembershipService {
+export function createMembershipService({ store, clock, ids }: { store: Store; clock: Clock; ids: IdSource }): MembershipService {
   const compiled = new Map<string, CompiledRule | null>()
+
+  /**
+   * What rules read about a user: the synced attributes, plus the user's synced groups under the
+   * reserved keys Okta's group functions (isMemberOfGroupName, …) and Entra's memberOf read. Only
+   * synced groups: Okta rules must not cascade from other rules' groups (directory.md §4.2).
+   */
+  const inputOf = (userId: string): RuleInput => {
+    const synced = store.groups.membershipsOf(userId).filter((m) => m.groupKind === 'synced' && m.effective)
+    return { ...store.users.ruleInput(userId), [GROUP_NAMES]: synced.map((m) => m.groupName), [GROUP_IDS]: synced.map((m) => m.groupId) }
+  }
 
   // Compiled once per rule text: a rule edit gets a new key, an unchanged rule is never re-parsed.
   const compiledRule = (g: RuleGroup): CompiledRule | null => {
@@ -40,15 +53,16 @@ export function createMembershipService({ store, clock }: { store: Store; clock:
       .join(',')
 
   const evaluateUser = (userId: string): boolean => {
-    const attrs = store.users.ruleInput(userId)
+    const attrs = inputOf(userId)
     const before = store.groups.membershipsOf(userId)
     const previous = new Map(before.map((m) => [m.groupId, m]))
-    const at = clock.now().toISOString()
+    const now = clock.now()
+    const at = now.toISOString()
     for (const g of store.groups.ruleGroups()) {
       const rule = compiledRule(g)
       // A rule that does not compile leaves memberships as they were; the Groups page shows the error.
       if (!rule) continue
-      const decided = decideMembership(g.id, rule.evaluate(attrs), previous.get(g.id))
+      const decided = decideMembership(g.id, rule.evaluate(attrs, now), previous.get(g.id))
       if (decided) store.groups.setMembership(userId, decided, at)
       else if (previous.has(g.id)) store.groups.removeMembership(userId, g.id)
     }
@@ -89,9 +103,11 @@ export function createMembershipService({ store, clock }: { store: Store; clock:
         userId,
         group,
         membership,
-        attributes: store.users.ruleInput(userId),
+        attributes: inputOf(userId),
         compile: (dialect, rule) => compileRule(dialect, rule),
+        now: clock.now(),
       })
     },
+    rules: createRuleGroups({ store, clock, ids, inputOf }),
   }
 }

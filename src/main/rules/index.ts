@@ -31,6 +31,7 @@ export { GROUP_IDS, GROUP_NAMES, INTERNAL_ID, INTERNAL_STATUS } from './reserved
 export { printRule } from './print'
 export { lintRule, type LintWarning } from './lint'
 export { ruleInputFrom } from './adapters'
+export { highlightRule } from './highlight'
 
 /** Shared results for the common case, so evaluation allocates nothing; frozen against callers. */
 const NONE: string[] = Object.freeze([]) as unknown as string[]
