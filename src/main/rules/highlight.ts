@@ -1,6 +1,6 @@
 // Token spans for the rule editor's syntax highlighting, from each dialect's own tokenizer, so
 // what is coloured is exactly what the parser reads. Highlighting stops at the first character
-// a tokenizer can't read, which is marked invalid to the end of the text.
+// a tokenizer can't read, which is marked invalid; the text after it stays plain.
 
 import type { Dialect, RuleToken } from '../../shared/domain'
 import { COMPARE_OPERATORS, LOGICAL_OPERATORS } from './entra-operators'
@@ -19,7 +19,7 @@ export function highlightRule(dialect: Dialect, text: string): RuleToken[] {
         case 'end':
           break
         case 'invalid':
-          tokens.push({ ...span, end: text.length, kind: 'invalid' })
+          tokens.push({ ...span, kind: 'invalid' })
           break
         case 'operator': {
           const lower = token.word.toLowerCase()
@@ -48,7 +48,7 @@ export function highlightRule(dialect: Dialect, text: string): RuleToken[] {
       case 'end':
         return
       case 'invalid':
-        tokens.push({ ...span, end: text.length, kind: 'invalid' })
+        tokens.push({ ...span, kind: 'invalid' })
         return
       case 'string':
         tokens.push({ ...span, kind: 'string' })
