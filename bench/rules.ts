@@ -116,10 +116,17 @@ export async function rules(): Promise<Figure[]> {
   // Warm up every closure before timing.
   for (const rule of all) for (let i = 0; i < 2_000; i++) rule.evaluate(users[i] as RuleInput, NOW)
 
+  // Users in blocks that stay in the CPU cache while every rule runs over them, as a sync
+  // re-evaluating changed users does; rule-by-rule over 100,000 users would mostly measure
+  // memory latency.
+  const BLOCK = 512
   let members = 0
   const started = performance.now()
-  for (const rule of all) {
-    for (let i = 0; i < users.length; i++) if (rule.evaluate(users[i] as RuleInput, NOW).result) members++
+  for (let from = 0; from < users.length; from += BLOCK) {
+    const to = Math.min(users.length, from + BLOCK)
+    for (const rule of all) {
+      for (let i = from; i < to; i++) if (rule.evaluate(users[i] as RuleInput, NOW).result) members++
+    }
   }
   const seconds = (performance.now() - started) / 1000
   const evalsPerSecond = (all.length * users.length) / seconds

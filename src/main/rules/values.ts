@@ -206,7 +206,8 @@ export function parseTime(text: string): number {
     const minute = digits(text, 14, 2)
     const second = digits(text, 17, 2)
     const ms = n === 24 ? digits(text, 20, 3) : 0
-    if (year >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= 28 && hour >= 0 && hour < 24 && minute >= 0 && minute < 60 && second >= 0 && second < 60 && ms >= 0) {
+    // Date.UTC reads years 0–99 as 1900–1999, so those go to Date.parse too.
+    if (year >= 100 && month >= 1 && month <= 12 && day >= 1 && day <= 28 && hour >= 0 && hour < 24 && minute >= 0 && minute < 60 && second >= 0 && second < 60 && ms >= 0) {
       return Date.UTC(year, month - 1, day, hour, minute, second, ms)
     }
   }
