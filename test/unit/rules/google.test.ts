@@ -43,6 +43,31 @@ describe('documented Google membership queries', () => {
   })
 })
 
+describe("the attribute table's sample code (Create membership queries for dynamic groups)", () => {
+  const user = ruleInputFrom('google', {
+    addresses: [{ country: 'Canada', countryCode: '555', customType: 'Custom address type', extendedAddress: 'California, USA', locality: 'Southern California', postalCode: '94040', poBox: '87132', primary: true, region: 'Southwest', streetAddress: '123 Fake St', type: 'custom' }],
+    emails: [{ address: 'custom@google.com', primary: true }],
+  })
+  it.each([
+    "user.addresses.exists(address, address.country == 'Canada')",
+    "user.addresses.exists(address, address.country_code == '555')",
+    "user.addresses.exists(address, address.custom_type=='Custom address type')",
+    "user.addresses.exists(address, address.extended_address=='California, USA')",
+    "user.addresses.exists(address, address.locality=='Southern California')",
+    "user.addresses.exists(address, address.postal_code=='94040')",
+    "user.addresses.exists(address, address.po_box=='87132')",
+    'user.addresses.exists(address, address.primary==true)',
+    "user.addresses.exists(address, address.region=='Southwest')",
+    "user.addresses.exists(address, address.street_address=='123 Fake St')",
+    'user.addresses.exists(address, address.type==1)',
+    "user.emails.exists(email, email.address.startsWith(''))",
+    'user.emails.exists(email, email.primary==true)',
+  ])('%s', (text) => {
+    expect(google(text).evaluate(user).result).toBe(true)
+    expect(google(text).evaluate(ruleInputFrom('google', {})).result).toBe(false)
+  })
+})
+
 describe('CEL operators and Google fields', () => {
   it.each([
     ["user.name.given_name == 'Ada'", true],
