@@ -25,7 +25,10 @@ export type CommandType =
   | 'install_profile'
   | 'remove_profile'
   | 'apply_restrictions'
-export type CommandState = 'queued' | 'pushed' | 'acknowledged' | 'failed' | 'cancelled'
+  /** Scan Device: Apple's DeviceInformation query, or the Android agent's inventory report. */
+  | 'device_information'
+/** sent: handed to the device at a check-in, awaiting its answer; dead: dead-lettered (see error). */
+export type CommandState = 'queued' | 'pushed' | 'sent' | 'acknowledged' | 'failed' | 'cancelled' | 'dead'
 
 export type DiagnosticCode = 'SYNC_ATTR_MISSING' | 'GROUP_RULE_FAIL' | 'PAYLOAD_LATENCY'
 
@@ -167,6 +170,10 @@ export interface Command {
   acknowledgedAt: string | null
   deadlineAt: string
   error: string | null
+  sentAt: string | null
+  finishedAt: string | null
+  attempts: number
+  nextAttemptAt: string | null
 }
 
 export interface DeviceAssignment {

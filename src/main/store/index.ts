@@ -4,6 +4,7 @@ import { openDatabase, type Db } from './db'
 import { deviceQueries } from './devices'
 import { directoryQueries } from './directories'
 import { groupQueries } from './groups'
+import { outboxQueries } from './outbox'
 import { policyQueries } from './policies'
 import { userQueries } from './users'
 
@@ -13,6 +14,7 @@ export type { GroupRecord, RuleGroup, MembershipRecord } from './groups'
 export type { PolicyRecord } from './policies'
 export type { SentItem, NewCommand, DeviceRecord } from './devices'
 export type { AuditEntry } from './audit'
+export type { PushTarget, AppleIdentity, DeviceDeliveryState, AckLatency } from './outbox'
 
 export function createStore(path: string) {
   const db: Db = openDatabase(path)
@@ -22,6 +24,7 @@ export function createStore(path: string) {
     groups: groupQueries(db),
     policies: policyQueries(db),
     devices: deviceQueries(db),
+    outbox: outboxQueries(db),
     audit: auditQueries(db),
     /** Runs fn in one transaction: everything it writes lands together or not at all. */
     transaction<T>(fn: () => T): T {
