@@ -9,6 +9,9 @@ import type { PushTransport } from '../push'
 import type { Store } from '../store'
 import { createOutbox, type Outbox } from './outbox'
 
+export { startIngress, type Ingress, type IngressOptions } from './ingress'
+export { createIdpHttp } from './http'
+
 export interface EnrollRequest {
   serial: string
   platform: Platform
