@@ -12,7 +12,7 @@ import { createDirectoryService } from './directory'
 import { createMembershipService } from './groups'
 import { CHANGES, createHandlers, type Services } from './handlers'
 import { createPolicyService } from './policies'
-import { systemClock, silentLog, type Clock, type IdSource, type Log } from './ports'
+import { systemClock, silentLog, type Clock, type Faults, type IdSource, type Log } from './ports'
 import { createRecordingPush, type PushTransport } from './push'
 import { createStore } from './store'
 
@@ -24,6 +24,8 @@ export interface AppOptions {
   ids?: IdSource
   /** How long a device has to acknowledge a command before PAYLOAD_LATENCY (default 5 minutes). */
   ackDeadlineMs?: number
+  /** Crash points for the kill -9 test; production passes none. */
+  faults?: Faults
 }
 
 export interface App {
@@ -51,6 +53,7 @@ export function createApp(opts: AppOptions): App {
     store, memberships, policies, clock, ids, log,
     push: opts.push ?? createRecordingPush(),
     ackDeadlineMs: opts.ackDeadlineMs ?? 5 * 60_000,
+    faults: opts.faults,
   })
   const services: Services = {
     store, clock, memberships, policies, devices,
