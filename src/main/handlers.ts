@@ -7,6 +7,7 @@ import type { DiagnosticsService } from './diagnostics'
 import type { DirectoryService } from './directory'
 import type { MembershipService } from './groups'
 import type { PolicyService } from './policies'
+import type { PushCredentials } from './push/credentials'
 import type { Clock } from './ports'
 import type { Store } from './store'
 
@@ -18,6 +19,7 @@ export interface Services {
   policies: PolicyService
   devices: DeviceService
   diagnostics: DiagnosticsService
+  pushCredentials: PushCredentials
 }
 
 // Names of core identity fields that live on the user row, not in the attribute table.
@@ -100,6 +102,13 @@ export function createHandlers(s: Services): Handlers {
     'devices/get': ({ deviceId }) => s.devices.get(deviceId),
     'devices/enroll': (req) => s.devices.enroll(req),
     'devices/acknowledge': ({ deviceId, commandId, status, error }) => s.devices.acknowledge(deviceId, commandId, status, error),
+    'devices/scan': ({ deviceId }) => s.devices.scan(deviceId),
+    'devices/repush': ({ deviceId }) => s.devices.repush(deviceId),
+    'devices/cancel': ({ deviceId, commandId }) => s.devices.cancel(deviceId, commandId ?? null),
+    'devices/latency': ({ limit }) => store.outbox.ackLatencies(limit ?? 500),
+    'push/credentials': () => s.pushCredentials.info(),
+    'push/setApnsCertificate': ({ certificate, key }) => s.pushCredentials.setApns(certificate, key),
+    'push/setServiceAccount': ({ serviceAccount }) => s.pushCredentials.setServiceAccount(serviceAccount),
     'diagnostics/list': () => s.diagnostics.list(),
   }
 }
@@ -113,4 +122,9 @@ export const CHANGES: Partial<Record<keyof Handlers, string[]>> = {
   'policies/setRemoveOnUnassign': ['policies'],
   'devices/enroll': ['devices', 'users', 'groups', 'diagnostics', 'workspace'],
   'devices/acknowledge': ['devices', 'diagnostics', 'workspace'],
+  'devices/scan': ['devices', 'diagnostics', 'workspace'],
+  'devices/repush': ['devices', 'diagnostics', 'workspace'],
+  'devices/cancel': ['devices', 'diagnostics', 'workspace'],
+  'push/setApnsCertificate': ['devices', 'diagnostics'],
+  'push/setServiceAccount': ['devices', 'diagnostics'],
 }

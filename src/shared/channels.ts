@@ -18,6 +18,13 @@ export const CHANNELS = [
   'devices/get',
   'devices/enroll',
   'devices/acknowledge',
+  'devices/scan',
+  'devices/repush',
+  'devices/cancel',
+  'devices/latency',
+  'push/credentials',
+  'push/setApnsCertificate',
+  'push/setServiceAccount',
   'diagnostics/list',
 ] as const
 

@@ -3,6 +3,7 @@
 // and the headless bridge carry `Channel` names and JSON unchanged.
 import { z } from 'zod'
 import type {
+  DeliveryLatency,
   DeviceDetail,
   DeviceSummary,
   Diagnostic,
@@ -13,6 +14,7 @@ import type {
   ImportResult,
   MembershipExplanation,
   Policy,
+  PushCredentialsInfo,
   UserDetail,
   UserSummary,
   WorkspaceSummary,
@@ -72,6 +74,13 @@ export const schemas = {
     status: z.enum(['acknowledged', 'error']),
     error: z.string().max(2000).optional(),
   }),
+  'devices/scan': z.object({ deviceId: id }),
+  'devices/repush': z.object({ deviceId: id }),
+  'devices/cancel': z.object({ deviceId: id, commandId: id.optional() }),
+  'devices/latency': z.object({ limit: z.number().int().min(1).max(5000).optional() }),
+  'push/credentials': z.object({}),
+  'push/setApnsCertificate': z.object({ certificate: z.string().min(1).max(64 * 1024), key: z.string().min(1).max(64 * 1024) }),
+  'push/setServiceAccount': z.object({ serviceAccount: z.string().min(1).max(64 * 1024) }),
   'diagnostics/list': z.object({}),
 } as const satisfies { [C in Channel]: z.ZodType }
 export type ArgsOf<C extends Channel> = z.input<(typeof schemas)[C]>
@@ -94,6 +103,13 @@ export interface Results {
   'devices/get': DeviceDetail
   'devices/enroll': EnrollResult
   'devices/acknowledge': DeviceDetail
+  'devices/scan': DeviceDetail
+  'devices/repush': DeviceDetail
+  'devices/cancel': DeviceDetail
+  'devices/latency': DeliveryLatency[]
+  'push/credentials': PushCredentialsInfo
+  'push/setApnsCertificate': PushCredentialsInfo
+  'push/setServiceAccount': PushCredentialsInfo
   'diagnostics/list': Diagnostic[]
 }
 

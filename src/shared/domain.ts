@@ -235,6 +235,25 @@ export interface Diagnostic {
   commandId?: string
   attribute?: string
   detectedAt: string
+  /** PAYLOAD_LATENCY: what held the payload up. */
+  cause?: 'deadline' | 'push-failed' | 'stale-token' | 'dead-letter' | 'no-token'
+  /** Contract channels that remediate this diagnostic in one click, best first. */
+  remediations?: string[]
+}
+
+/** One acknowledged command: how long after its push the device answered. */
+export interface DeliveryLatency {
+  commandId: string
+  deviceId: string
+  pushedAt: string
+  acknowledgedAt: string
+  ms: number
+}
+
+/** The push credentials as the admin may see them: never the keys themselves. */
+export interface PushCredentialsInfo {
+  apns: { configured: boolean; topic: string | null; notAfter: string | null; expiresSoon: boolean; error: string | null }
+  fcm: { configured: boolean; projectId: string | null; clientEmail: string | null; error: string | null }
 }
 
 export interface WorkspaceSummary {

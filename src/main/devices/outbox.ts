@@ -36,8 +36,9 @@ export interface Outbox {
   pending(deviceId: string): Command[]
   /** Records the device's answer; a repeated answer is accepted and changes nothing. */
   answer(deviceId: string, commandId: string, status: 'acknowledged' | 'error', error?: string | null): { changed: boolean }
-  /** Makes the device's open commands due now (re-push), clearing a stale-token hold. */
+  /** Makes the device's open and dead-lettered commands due now (re-push), clearing a stale-token hold. */
   repush(deviceId: string): number
+  /** Cancels open or dead-lettered commands: one, or all of the device's when commandId is null. */
   cancel(deviceId: string, commandId: string | null, why: string): number
 }
 
@@ -56,10 +57,12 @@ export function createOutbox(o: OutboxOptions): Outbox {
       }
       store.outbox.recordDelivery(o.ids.next(), deviceId, outcome.transport, 'failed', outcome.reason, outcome.disposition, at)
       if (outcome.disposition === 'stale-token' || outcome.disposition === 'rejected') {
-        // Nothing can reach the device until it sends a new token; hold its commands, keep them.
-        store.outbox.markTokenStale(deviceId, target.pushToken, outcome.reason, outcome.invalidSince ?? at, at)
-        store.outbox.hold(deviceId)
-        return
+        // Nothing can reach the device until it sends a new token: hold its commands, keep them.
+        // A TokenUpdate newer than APNs's verdict means the device re-registered: retry instead.
+        if (store.outbox.markTokenStale(deviceId, target.pushToken, outcome.reason, outcome.invalidSince ?? at, at)) {
+          store.outbox.hold(deviceId)
+          return
+        }
       }
       const attempts = Math.max(0, ...store.outbox.openCommands(deviceId).map((c) => c.attempts)) + 1
       store.outbox.recordRetry(deviceId, iso(nowMs + backoffMs(attempts, outcome)))
@@ -134,7 +137,7 @@ export function createOutbox(o: OutboxOptions): Outbox {
         const t = store.outbox.pushTarget(deviceId)
         // The admin's re-push overrides a stale verdict (e.g. after fixing the push certificate).
         if (t?.tokenStaleAt) store.outbox.clearStale(deviceId)
-        return store.outbox.rearm(deviceId, at)
+        return store.outbox.revive(deviceId, at) + store.outbox.rearm(deviceId, at)
       })
     },
     cancel(deviceId, commandId, why) {

@@ -65,9 +65,11 @@ export function outboxQueries(db: Db) {
   const finish = db.prepare(`UPDATE commands SET state = @state, acknowledged_at = CASE @state WHEN 'acknowledged' THEN @at ELSE acknowledged_at END,
     finished_at = @at, error = @error, next_attempt_at = NULL WHERE id = @id AND device_id = @deviceId AND state IN ${OPEN}`)
   const cancelOne = db.prepare(`UPDATE commands SET state = 'cancelled', finished_at = ?, error = ?, next_attempt_at = NULL
-    WHERE id = ? AND device_id = ? AND state IN ${OPEN}`)
+    WHERE id = ? AND device_id = ? AND state IN ('queued', 'pushed', 'sent', 'dead')`)
   const cancelAll = db.prepare(`UPDATE commands SET state = 'cancelled', finished_at = ?, error = ?, next_attempt_at = NULL
-    WHERE device_id = ? AND state IN ${OPEN}`)
+    WHERE device_id = ? AND state IN ('queued', 'pushed', 'sent', 'dead')`)
+  const revive = db.prepare(`UPDATE commands SET state = 'queued', attempts = 0, error = NULL, finished_at = NULL, next_attempt_at = ?
+    WHERE device_id = ? AND state = 'dead'`)
   const setApple = db.prepare(`UPDATE devices SET push_token = @token, push_topic = @topic, push_magic = @magic,
     token_updated_at = @at, token_stale_at = NULL, token_stale_reason = NULL, last_seen_at = @at WHERE id = @deviceId`)
   const setFcm = db.prepare(`UPDATE devices SET push_token = @token, token_updated_at = @at, token_stale_at = NULL,
@@ -125,6 +127,10 @@ export function outboxQueries(db: Db) {
     /** Dead-letters commands that are due again but have used up their pushes. */
     expireUnanswered(now: string, maxAttempts: number, reason: string): number {
       return expire.run({ now, maxAttempts, reason }).changes
+    },
+    /** Gives dead-lettered commands a fresh set of pushes (the admin's re-push). */
+    revive(deviceId: string, at: string): number {
+      return revive.run(at, deviceId).changes
     },
     clearStale(deviceId: string): void {
       unstale.run(deviceId)
