@@ -140,7 +140,7 @@ export function deviceQueries(db: Db) {
   const pendingAll = db.prepare(`SELECT COUNT(*) AS n FROM commands WHERE state IN ('queued', 'pushed', 'sent')`)
   const failedDeliveries = db.prepare(`SELECT p.device_id, d.name AS device_name, p.transport, p.reason, p.created_at FROM push_deliveries p
     JOIN devices d ON d.id = p.device_id
-    WHERE p.status = 'failed' AND p.created_at = (SELECT MAX(created_at) FROM push_deliveries q WHERE q.device_id = p.device_id)
+    WHERE p.status = 'failed' AND p.rowid = (SELECT q.rowid FROM push_deliveries q WHERE q.device_id = p.device_id ORDER BY q.created_at DESC, q.rowid DESC LIMIT 1)
     ORDER BY p.created_at`)
 
   return {
