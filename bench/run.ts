@@ -7,6 +7,8 @@ import { performance } from 'node:perf_hooks'
 import { createApp } from '../src/main/app'
 import { loadDemo } from '../src/main/headless/demo'
 import { rules } from './rules'
+import { importSuite } from './import'
+import { policy } from './policy'
 
 interface Figure {
   name: string
@@ -43,7 +45,7 @@ async function jit(): Promise<Figure[]> {
   }
 }
 
-const SUITES: Record<string, () => Promise<Figure[]>> = { jit, rules }
+const SUITES: Record<string, () => Promise<Figure[]>> = { jit, import: importSuite, policy, rules }
 
 async function main(): Promise<void> {
   const asked = process.argv.slice(2)

@@ -25,7 +25,10 @@ export type CommandType =
   | 'install_profile'
   | 'remove_profile'
   | 'apply_restrictions'
-export type CommandState = 'queued' | 'pushed' | 'acknowledged' | 'failed' | 'cancelled'
+  /** Scan Device: Apple's DeviceInformation query, or the Android agent's inventory report. */
+  | 'device_information'
+/** sent: handed to the device at a check-in, awaiting its answer; dead: dead-lettered (see error). */
+export type CommandState = 'queued' | 'pushed' | 'sent' | 'acknowledged' | 'failed' | 'cancelled' | 'dead'
 
 export type DiagnosticCode = 'SYNC_ATTR_MISSING' | 'GROUP_RULE_FAIL' | 'PAYLOAD_LATENCY'
 
@@ -167,6 +170,10 @@ export interface Command {
   acknowledgedAt: string | null
   deadlineAt: string
   error: string | null
+  sentAt: string | null
+  finishedAt: string | null
+  attempts: number
+  nextAttemptAt: string | null
 }
 
 export interface DeviceAssignment {
@@ -228,6 +235,25 @@ export interface Diagnostic {
   commandId?: string
   attribute?: string
   detectedAt: string
+  /** PAYLOAD_LATENCY: what held the payload up. */
+  cause?: 'deadline' | 'push-failed' | 'stale-token' | 'dead-letter' | 'no-token'
+  /** Contract channels that remediate this diagnostic in one click, best first. */
+  remediations?: string[]
+}
+
+/** One acknowledged command: how long after its push the device answered. */
+export interface DeliveryLatency {
+  commandId: string
+  deviceId: string
+  pushedAt: string
+  acknowledgedAt: string
+  ms: number
+}
+
+/** The push credentials as the admin may see them: never the keys themselves. */
+export interface PushCredentialsInfo {
+  apns: { configured: boolean; topic: string | null; notAfter: string | null; expiresSoon: boolean; error: string | null }
+  fcm: { configured: boolean; projectId: string | null; clientEmail: string | null; error: string | null }
 }
 
 export interface WorkspaceSummary {

@@ -68,7 +68,7 @@ describe('saving a rule', () => {
   })
 
   it('changes a group rule and redeploys the devices of users who moved', async () => {
-    const alex = (await ws.call('devices/enroll', { serial: 'S2', platform: 'ios', userPrincipalName: 'alex@example.test' })) as EnrollResult
+    const alex = (await ws.call('devices/enroll', { serial: 'S2', platform: 'ios', userPrincipalName: 'alex@example.test', pushToken: 'token-S2' })) as EnrollResult
     expect(alex.policies).toContain('Sales CRM Deployment')
     const pushesBefore = ws.push.wakeups.length
     const changed = (await ws.call('groups/setRule', { groupId: org.groups['Sales'], dialect: 'google', rule: "user.department == 'Marketing'" })) as GroupDetail

@@ -19,9 +19,11 @@ export interface RuleGroupDeps {
   clock: Clock
   ids: IdSource
   inputOf(userId: string): RuleInput
+  /** Re-evaluates every user's membership in one rule group; returns the users whose membership changed. */
+  evaluateGroup(groupId: string): string[]
 }
 
-export function createRuleGroups({ store, clock, ids, inputOf }: RuleGroupDeps) {
+export function createRuleGroups({ store, clock, ids, inputOf, evaluateGroup }: RuleGroupDeps) {
   const issueOf = (error: RuleError): RuleIssue => ({ ...error, expected: [...error.expected] })
 
   const compileOrThrow = (dialect: Dialect, rule: string): CompiledRule => {
@@ -34,23 +36,6 @@ export function createRuleGroups({ store, clock, ids, inputOf }: RuleGroupDeps) 
   }
 
   const users = (): { id: string; input: RuleInput }[] => store.users.ids(MAX_PREVIEW_USERS).map((id) => ({ id, input: inputOf(id) }))
-
-  /** Re-evaluates every user's membership in one rule group; returns users whose effective membership changed. */
-  const evaluateGroup = (groupId: string, rule: CompiledRule): string[] => {
-    const now = clock.now()
-    const at = now.toISOString()
-    const changed: string[] = []
-    store.transaction(() => {
-      for (const id of store.users.ids(Number.MAX_SAFE_INTEGER)) {
-        const previous = store.groups.membershipsOf(id).find((m) => m.groupId === groupId)
-        const decided = decideMembership(groupId, rule.evaluate(inputOf(id), now), previous)
-        if (decided) store.groups.setMembership(id, decided, at)
-        else if (previous) store.groups.removeMembership(id, groupId)
-        if ((previous?.effective ?? false) !== (decided?.effective ?? false)) changed.push(id)
-      }
-    })
-    return changed
-  }
 
   return {
     check(dialect: Dialect, text: string): RuleCheck {
@@ -91,21 +76,21 @@ export function createRuleGroups({ store, clock, ids, inputOf }: RuleGroupDeps) 
     },
 
     create(name: string, description: string, dialect: Dialect, rule: string): { groupId: string; changedUserIds: string[] } {
-      const compiled = compileOrThrow(dialect, rule)
+      compileOrThrow(dialect, rule)
       const trimmed = name.trim()
       if (store.groups.idByName(trimmed)) throw new AppError('CONFLICT', `A group named ${trimmed} already exists; choose another name.`, { name: trimmed })
       const groupId = ids.next()
       store.groups.create({ id: groupId, directoryId: null, name: trimmed, kind: 'rule', dialect, rule, description })
-      return { groupId, changedUserIds: evaluateGroup(groupId, compiled) }
+      return { groupId, changedUserIds: evaluateGroup(groupId) }
     },
 
     setRule(groupId: string, dialect: Dialect, rule: string): string[] {
       const group = store.groups.get(groupId)
       if (!group) throw new AppError('NOT_FOUND', `No group with id ${groupId}.`, { groupId })
       if (group.kind !== 'rule') throw new AppError('NOT_EDITABLE', `${group.name} is synced from the directory; change its members there.`, { groupId })
-      const compiled = compileOrThrow(dialect, rule)
+      compileOrThrow(dialect, rule)
       store.groups.setRule(groupId, dialect, rule)
-      return evaluateGroup(groupId, compiled)
+      return evaluateGroup(groupId)
     },
   }
 }

@@ -2,6 +2,7 @@ import { useMutation, useQuery } from '@tanstack/react-query'
 import { call, deviceQuery } from '../api'
 import { Link, paths } from '../router'
 import { Badge, Empty, EmptyRow, ErrorNote, Loaded, PageHeader, Section, Time, platformLabel, type Tone } from '../components/ui'
+import { AssignmentHistory, EffectivePolicies } from '../components/DevicePolicies'
 import type { Command, CommandState, DeviceAssignment, DeviceDetail } from '../../shared/domain'
 
 export function DevicePage({ deviceId }: { deviceId: string }) {
@@ -64,6 +65,8 @@ function DeviceView({ detail }: { detail: DeviceDetail }) {
       <Section title="Policy assignments">
         <Assignments assignments={detail.assignments} />
       </Section>
+      {device.userId && <EffectivePolicies deviceId={device.id} />}
+      {device.userId && <AssignmentHistory deviceId={device.id} />}
       <Section title="Commands">
         <Commands detail={detail} />
       </Section>
@@ -102,9 +105,11 @@ function Assignments({ assignments }: { assignments: DeviceAssignment[] }) {
 const STATE_TONE: Record<CommandState, Tone> = {
   queued: 'warn',
   pushed: 'info',
+  sent: 'info',
   acknowledged: 'good',
   failed: 'bad',
   cancelled: 'neutral',
+  dead: 'bad',
 }
 
 function Commands({ detail }: { detail: DeviceDetail }) {
@@ -166,7 +171,7 @@ function CommandRow({
   busy: boolean
   onAcknowledge: () => void
 }) {
-  const open = command.state === 'queued' || command.state === 'pushed'
+  const open = command.state === 'queued' || command.state === 'pushed' || command.state === 'sent'
   const overdue = open && Date.parse(command.deadlineAt) < Date.now()
   return (
     <tr>
