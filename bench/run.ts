@@ -6,6 +6,8 @@ import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { createApp } from '../src/main/app'
 import { loadDemo } from '../src/main/headless/demo'
+import { rules } from './rules'
+import { importSuite } from './import'
 import { policy } from './policy'
 
 interface Figure {
@@ -43,7 +45,7 @@ async function jit(): Promise<Figure[]> {
   }
 }
 
-const SUITES: Record<string, () => Promise<Figure[]>> = { jit, policy }
+const SUITES: Record<string, () => Promise<Figure[]>> = { jit, import: importSuite, policy, rules }
 
 async function main(): Promise<void> {
   const asked = process.argv.slice(2)

@@ -12,8 +12,11 @@ import { createDirectoryService } from './directory'
 import { createMembershipService } from './groups'
 import { CHANGES, createHandlers, type Services } from './handlers'
 import { createPolicyService, readPolicySettings } from './policies'
-import { systemClock, silentLog, type Clock, type IdSource, type Log } from './ports'
-import { createRecordingPush, type PushTransport } from './push'
+import { memorySecrets, systemClock, silentLog, type Clock, type Faults, type IdSource, type Log, type Secrets } from './ports'
+import { createPushRouter, createRecordingPush, type PushTransport } from './push'
+import { createApnsTransport } from './push/apns'
+import { createPushCredentials } from './push/credentials'
+import { createFcmTransport } from './push/fcm'
 import { createStore } from './store'
 
 export interface AppOptions {
@@ -24,6 +27,13 @@ export interface AppOptions {
   ids?: IdSource
   /** How long a device has to acknowledge a command before PAYLOAD_LATENCY (default 5 minutes). */
   ackDeadlineMs?: number
+  /** Crash points for the kill -9 test; production passes none. */
+  faults?: Faults
+  /**
+   * Where push credentials live. With secrets and no `push`, devices are woken through APNs and
+   * FCM with those credentials; without either, an in-process transport records wake-ups.
+   */
+  secrets?: Secrets
 }
 
 export interface App {
@@ -49,17 +59,25 @@ export function createApp(opts: AppOptions): App {
     const settings = readPolicySettings(store)
     return { syncs: settings.graceSyncs, minutes: settings.graceMinutes }
   }
-  const memberships = createMembershipService({ store, clock, grace })
+  const memberships = createMembershipService({ store, clock, ids, grace })
   const policies = createPolicyService({ store, clock, ids, memberships })
+  const pushCredentials = createPushCredentials({ secrets: opts.secrets ?? memorySecrets(), clock })
+  const live = (): PushTransport =>
+    createPushRouter({
+      apple: createApnsTransport({ credentials: pushCredentials.apns, clock }),
+      android: createFcmTransport({ serviceAccount: pushCredentials.serviceAccount }),
+    })
   const devices = createDeviceService({
     store, memberships, policies, clock, ids, log,
-    push: opts.push ?? createRecordingPush(),
+    push: opts.push ?? (opts.secrets ? live() : createRecordingPush()),
     ackDeadlineMs: opts.ackDeadlineMs ?? 5 * 60_000,
+    faults: opts.faults,
   })
   const services: Services = {
     store, clock, memberships, policies, devices,
     directories: createDirectoryService({ store, memberships, clock, ids }),
     diagnostics: createDiagnostics({ store, clock }),
+    pushCredentials,
   }
   const handlers = createHandlers(services)
   const events = new EventEmitter()

@@ -8,6 +8,7 @@ import type { DirectoryService } from './directory'
 import type { MembershipService } from './groups'
 import type { ChangeOutcome } from '../shared/policy'
 import type { PolicyService, Redeploy } from './policies'
+import type { PushCredentials } from './push/credentials'
 import type { Clock } from './ports'
 import type { Store } from './store'
 
@@ -19,6 +20,7 @@ export interface Services {
   policies: PolicyService
   devices: DeviceService
   diagnostics: DiagnosticsService
+  pushCredentials: PushCredentials
 }
 
 // Names of core identity fields that live on the user row, not in the attribute table.
@@ -135,7 +137,27 @@ export function createHandlers(s: Services): Handlers {
     'devices/get': ({ deviceId }) => s.devices.get(deviceId),
     'devices/enroll': (req) => s.devices.enroll(req),
     'devices/acknowledge': ({ deviceId, commandId, status, error }) => s.devices.acknowledge(deviceId, commandId, status, error),
+    'devices/scan': ({ deviceId }) => s.devices.scan(deviceId),
+    'devices/repush': ({ deviceId }) => s.devices.repush(deviceId),
+    'devices/cancel': ({ deviceId, commandId }) => s.devices.cancel(deviceId, commandId ?? null),
+    'devices/latency': ({ limit }) => store.outbox.ackLatencies(limit ?? 500),
+    'push/credentials': () => s.pushCredentials.info(),
+    'push/setApnsCertificate': ({ certificate, key }) => s.pushCredentials.setApns(certificate, key),
+    'push/setServiceAccount': ({ serviceAccount }) => s.pushCredentials.setServiceAccount(serviceAccount),
     'diagnostics/list': () => s.diagnostics.list(),
+    'rules/check': ({ dialect, text }) => s.memberships.rules.check(dialect, text),
+    'rules/preview': ({ dialect, text, offset, limit }) => s.memberships.rules.preview(dialect, text, offset ?? 0, limit ?? 50),
+    'rules/explain': ({ dialect, text, userId }) => s.memberships.rules.explain(dialect, text, userId),
+    'groups/create': async ({ name, description, dialect, rule }) => {
+      const { groupId, changedUserIds } = s.memberships.rules.create(name, description ?? '', dialect, rule)
+      // Not pre-approved: the circuit breaker holds a rule whose withdrawals reach too many devices.
+      await s.devices.redeployUsers(changedUserIds, { cause: 'rule-edit' })
+      return groupDetail(groupId)
+    },
+    'groups/setRule': async ({ groupId, dialect, rule }) => {
+      await s.devices.redeployUsers(s.memberships.rules.setRule(groupId, dialect, rule), { cause: 'rule-edit' })
+      return groupDetail(groupId)
+    },
   }
 }
 
@@ -155,4 +177,11 @@ export const CHANGES: Partial<Record<keyof Handlers, string[]>> = {
   'apps/save': ['policies'],
   'devices/enroll': ['devices', 'users', 'groups', 'diagnostics', 'workspace'],
   'devices/acknowledge': ['devices', 'diagnostics', 'workspace'],
+  'groups/create': ['groups', 'users', 'devices', 'diagnostics', 'workspace'],
+  'groups/setRule': ['groups', 'users', 'devices', 'diagnostics', 'workspace'],
+  'devices/scan': ['devices', 'diagnostics', 'workspace'],
+  'devices/repush': ['devices', 'diagnostics', 'workspace'],
+  'devices/cancel': ['devices', 'diagnostics', 'workspace'],
+  'push/setApnsCertificate': ['devices', 'diagnostics'],
+  'push/setServiceAccount': ['devices', 'diagnostics'],
 }

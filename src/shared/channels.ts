@@ -35,7 +35,19 @@ export const CHANNELS = [
   'devices/get',
   'devices/enroll',
   'devices/acknowledge',
+  'devices/scan',
+  'devices/repush',
+  'devices/cancel',
+  'devices/latency',
+  'push/credentials',
+  'push/setApnsCertificate',
+  'push/setServiceAccount',
   'diagnostics/list',
+  'rules/check',
+  'rules/preview',
+  'rules/explain',
+  'groups/create',
+  'groups/setRule',
 ] as const
 
 export type Channel = (typeof CHANNELS)[number]

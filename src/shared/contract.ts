@@ -3,6 +3,7 @@
 // and the headless bridge carry `Channel` names and JSON unchanged.
 import { z } from 'zod'
 import type {
+  DeliveryLatency,
   DeviceDetail,
   DeviceSummary,
   Diagnostic,
@@ -13,6 +14,10 @@ import type {
   ImportResult,
   MembershipExplanation,
   Policy,
+  RuleCheck,
+  RulePreview,
+  RuleUserExplanation,
+  PushCredentialsInfo,
   UserDetail,
   UserSummary,
   WorkspaceSummary,
@@ -34,6 +39,9 @@ import type { ErrorInfo, Result } from './errors'
 export { CHANNELS, type Channel }
 
 const id = z.string().min(1).max(200)
+const dialect = z.enum(['entra', 'okta', 'google'])
+/** Longer than any dialect accepts, so the parser, not the schema, explains a too-long rule. */
+const ruleText = z.string().max(100_000)
 const platform = z.enum(['ios', 'macos', 'android'])
 const attributeValue = z.union([
   z.string().max(4096),
@@ -132,7 +140,24 @@ export const schemas = {
     status: z.enum(['acknowledged', 'error']),
     error: z.string().max(2000).optional(),
   }),
+  'devices/scan': z.object({ deviceId: id }),
+  'devices/repush': z.object({ deviceId: id }),
+  'devices/cancel': z.object({ deviceId: id, commandId: id.optional() }),
+  'devices/latency': z.object({ limit: z.number().int().min(1).max(5000).optional() }),
+  'push/credentials': z.object({}),
+  'push/setApnsCertificate': z.object({ certificate: z.string().min(1).max(64 * 1024), key: z.string().min(1).max(64 * 1024) }),
+  'push/setServiceAccount': z.object({ serviceAccount: z.string().min(1).max(64 * 1024) }),
   'diagnostics/list': z.object({}),
+  'rules/check': z.object({ dialect, text: ruleText }),
+  'rules/preview': z.object({
+    dialect,
+    text: ruleText,
+    offset: z.number().int().min(0).optional(),
+    limit: z.number().int().min(1).max(500).optional(),
+  }),
+  'rules/explain': z.object({ dialect, text: ruleText, userId: id }),
+  'groups/create': z.object({ name: z.string().trim().min(1).max(200), description: z.string().max(2000).optional(), dialect, rule: ruleText }),
+  'groups/setRule': z.object({ groupId: id, dialect, rule: ruleText }),
 } as const satisfies { [C in Channel]: z.ZodType }
 export type ArgsOf<C extends Channel> = z.input<(typeof schemas)[C]>
 
@@ -171,7 +196,19 @@ export interface Results {
   'devices/get': DeviceDetail
   'devices/enroll': EnrollResult
   'devices/acknowledge': DeviceDetail
+  'devices/scan': DeviceDetail
+  'devices/repush': DeviceDetail
+  'devices/cancel': DeviceDetail
+  'devices/latency': DeliveryLatency[]
+  'push/credentials': PushCredentialsInfo
+  'push/setApnsCertificate': PushCredentialsInfo
+  'push/setServiceAccount': PushCredentialsInfo
   'diagnostics/list': Diagnostic[]
+  'rules/check': RuleCheck
+  'rules/preview': RulePreview
+  'rules/explain': RuleUserExplanation
+  'groups/create': GroupDetail
+  'groups/setRule': GroupDetail
 }
 
 export type ResultOf<C extends Channel> = Results[C]

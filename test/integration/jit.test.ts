@@ -12,7 +12,7 @@ beforeEach(() => {
 afterEach(() => ws.close())
 
 const enroll = (upn: string, serial: string, platform = 'ios') =>
-  ws.call('devices/enroll', { serial, platform, userPrincipalName: upn }) as Promise<EnrollResult>
+  ws.call('devices/enroll', { serial, platform, userPrincipalName: upn, pushToken: `token-${serial}` }) as Promise<EnrollResult>
 const device = (deviceId: string) => ws.call('devices/get', { deviceId }) as Promise<DeviceDetail>
 const userId = (upn: string) => ws.app.services.store.users.idByPrincipalName(upn) as string
 const commandsOf = (d: DeviceDetail) => d.commands.map((c) => `${c.type} ${String(c.payload['name'])}`).sort()
@@ -28,7 +28,7 @@ describe('the JIT path', () => {
     expect(install?.payload).toEqual({ identifier: 'com.salesforce.chatter', name: 'Salesforce', intent: 'required' })
     expect(install?.reason).toMatchObject({ policyName: 'Sales CRM Deployment', groupName: 'Sales' })
     expect(r.commands.find((c) => c.type === 'apply_restrictions')?.payload).toEqual({ settings: { cellularDataLimitMB: 5120 } })
-    expect(ws.push.wakeups).toEqual([{ deviceId: r.device.id, platform: 'ios', pushToken: null }])
+    expect(ws.push.wakeups).toEqual([{ deviceId: r.device.id, platform: 'ios', pushToken: 'token-SER-1', pushTopic: null, pushMagic: null }])
     expect((await device(r.device.id)).commands.every((c) => c.state === 'pushed')).toBe(true)
   })
 

@@ -5,9 +5,13 @@ import { AppError } from '../../shared/errors'
 import type { MembershipService } from '../groups'
 import type { HeldChangeCause } from '../../shared/policy'
 import type { DevicePlanResult, PolicyService } from '../policies'
-import type { Clock, IdSource, Log } from '../ports'
+import { noFaults, type Clock, type Faults, type IdSource, type Log } from '../ports'
 import type { PushTransport } from '../push'
 import type { Store } from '../store'
+import { createOutbox, type Outbox } from './outbox'
+
+export { startIngress, type Ingress, type IngressOptions } from './ingress'
+export { createIdpHttp } from './http'
 
 export interface EnrollRequest {
   serial: string
@@ -37,8 +41,17 @@ export interface DeviceService {
   redeployAll(opts?: RedeployOptions): Promise<number>
   redeployDevices(deviceIds: readonly string[], opts?: RedeployOptions): Promise<number>
   acknowledge(deviceId: string, commandId: string, status: 'acknowledged' | 'error', error?: string): DeviceDetail
+  /** Scan Device: queues a DeviceInformation query (Android: an inventory report) and pushes. */
+  scan(deviceId: string): Promise<DeviceDetail>
+  /** Makes the device's open commands due and pushes now. */
+  repush(deviceId: string): Promise<DeviceDetail>
+  /** Cancels one open command, or every open command of the device when commandId is null. */
+  cancel(deviceId: string, commandId: string | null): DeviceDetail
+  /** Pushes whatever is due (retries after backoff, re-pushes after a deadline). */
+  pump(): Promise<number>
   list(): DeviceSummary[]
   get(deviceId: string): DeviceDetail
+  readonly outbox: Outbox
 }
 
 interface Deps {
@@ -51,12 +64,16 @@ interface Deps {
   log: Log
   /** How long a device has to acknowledge a command before PAYLOAD_LATENCY. */
   ackDeadlineMs: number
+  /** Pushes per command before it is dead-lettered (default 8). */
+  maxAttempts?: number
+  faults?: Faults
 }
 
 const DEFAULT_DEVICE_NAMES: Record<Platform, string> = { ios: 'iPhone', macos: 'Mac', android: 'Android device' }
 
 export function createDeviceService(deps: Deps): DeviceService {
   const { store, memberships, policies, push, clock, ids, log } = deps
+  const outbox = createOutbox({ store, push, clock, ids, log, ackDeadlineMs: deps.ackDeadlineMs, maxAttempts: deps.maxAttempts ?? 8, faults: deps.faults ?? noFaults })
 
   /** Writes one device's plan to the outbox; returns the commands queued. */
   const applyPlan = ({ device, plan }: DevicePlanResult): Command[] => {
@@ -89,25 +106,22 @@ export function createDeviceService(deps: Deps): DeviceService {
 
   const recompute = (deviceId: string): Command[] => applyAll([deviceId], { approved: true })?.get(deviceId) ?? []
 
-  // Pushes happen after the outbox commit: a crash in between leaves queued commands that the
-  // next wake-up delivers, never a push for commands that were not stored.
-  const wake = async (deviceId: string): Promise<void> => {
-    const identity = store.devices.pushIdentity(deviceId)
-    if (!identity) return
-    const outcome = await push.wake({ deviceId, ...identity })
-    const at = clock.now().toISOString()
-    store.transaction(() => {
-      store.devices.recordDelivery(ids.next(), deviceId, outcome.transport, outcome.ok ? 'sent' : 'failed', outcome.ok ? null : outcome.reason, at)
-      if (outcome.ok) store.devices.markPushed(deviceId, at)
-    })
-    if (!outcome.ok) log.warn('push failed', { deviceId, transport: outcome.transport, reason: outcome.reason })
+  // Pushes happen after the outbox commit: a crash in between leaves due commands that the
+  // next pump delivers, never a push for commands that were not stored. A transport that
+  // throws is a bug in it; the commands stay due and the next pump retries.
+  const wake = async (): Promise<void> => {
+    try {
+      await outbox.pump()
+    } catch (e) {
+      log.error('push pump failed', { error: e instanceof Error ? e.stack : String(e) })
+    }
   }
 
   const redeploy = async (deviceIds: readonly string[], opts: RedeployOptions = {}): Promise<{ touched: number; held: boolean }> => {
     const queued = store.transaction(() => applyAll(deviceIds, opts))
-    const touched = [...(queued?.keys() ?? [])]
-    for (const id of touched) await wake(id)
-    return { touched: touched.length, held: queued === null }
+    const touched = queued?.size ?? 0
+    if (touched > 0) await wake()
+    return { touched, held: queued === null }
   }
 
   const detail = (deviceId: string): DeviceDetail => {
@@ -142,7 +156,7 @@ export function createDeviceService(deps: Deps): DeviceService {
         store.audit.append({ at, actor: 'enrollment', action: 'devices/enroll', subject: enrolled.id, details: { userId, serial: req.serial, reenrolled: enrolled.reenrolled } })
         return { deviceId: enrolled.id, commands: recompute(enrolled.id) }
       })
-      if (commands.length > 0) await wake(deviceId)
+      if (commands.length > 0) await wake()
       const groups = store.groups.membershipsOf(userId).filter((m) => m.effective).map((m) => m.groupName)
       const assigned = new Set(store.devices.assignments(deviceId).map((a) => a.policyName))
       const device = store.devices.get(deviceId)
@@ -161,19 +175,38 @@ export function createDeviceService(deps: Deps): DeviceService {
     redeployAll: async (opts) => (await redeploy(store.devices.boundIds(), { cause: 'target-edit', ...opts })).touched,
     redeployDevices: async (deviceIds, opts) => (await redeploy(deviceIds, opts)).touched,
     acknowledge(deviceId, commandId, status, error) {
-      const command = store.devices.command(deviceId, commandId)
-      if (!command) throw new AppError('NOT_FOUND', `Device ${deviceId} has no command ${commandId}.`, { deviceId, commandId })
-      if (command.state === 'acknowledged' || command.state === 'failed' || command.state === 'cancelled') {
-        // Devices repeat answers after a lost response; a second answer must not change the first.
-        return detail(deviceId)
-      }
-      const at = clock.now().toISOString()
-      store.transaction(() => {
-        store.devices.finishCommand(commandId, status === 'acknowledged' ? 'acknowledged' : 'failed', at, status === 'error' ? (error ?? 'The device reported an error') : null)
-        store.devices.markSeen(deviceId, at)
-      })
+      outbox.answer(deviceId, commandId, status, error)
       return detail(deviceId)
     },
+    async scan(deviceId) {
+      const device = detail(deviceId).device
+      const now = clock.now()
+      store.devices.enqueue(deviceId, [{
+        id: ids.next(),
+        type: 'device_information',
+        payload: { name: 'Scan Device' },
+        reason: { policyId: '', policyName: 'Scan Device', groupId: null, groupName: null, summary: `The admin asked ${device.name} to report its state.` },
+        deadlineAt: new Date(now.getTime() + deps.ackDeadlineMs).toISOString(),
+      }], now.toISOString())
+      await wake()
+      return detail(deviceId)
+    },
+    async repush(deviceId) {
+      detail(deviceId)
+      outbox.repush(deviceId)
+      await wake()
+      return detail(deviceId)
+    },
+    cancel(deviceId, commandId) {
+      detail(deviceId)
+      if (commandId && !store.devices.command(deviceId, commandId)) {
+        throw new AppError('NOT_FOUND', `Device ${deviceId} has no command ${commandId}.`, { deviceId, commandId })
+      }
+      outbox.cancel(deviceId, commandId, 'Cancelled by the admin')
+      return detail(deviceId)
+    },
+    pump: () => outbox.pump(),
+    outbox,
     list: () => store.devices.list(),
     get: detail,
   }

@@ -10,6 +10,7 @@ import { resourcesDir } from '../resources'
 import { resolveDataDir } from '../workspace'
 import { loadDemo } from './demo'
 import { startHost } from './host'
+import { RULES_USAGE, rulesCommand } from './rules-command'
 
 export interface CliIo {
   out(line: string): void
@@ -31,6 +32,7 @@ Commands:
                --name NAME       device name
   diagnose   Print the open diagnostics from the local workspace (works offline)
                --json            print JSON instead of text
+${RULES_USAGE}
 
 Every command takes --data-dir DIR (else $JIT_MAPPER_DATA, else the per-user default).`
 
@@ -131,7 +133,7 @@ async function diagnose(argv: string[], io: CliIo): Promise<number> {
   })
 }
 
-const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = { demo, enroll, diagnose }
+const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = { demo, enroll, diagnose, rules: rulesCommand }
 
 /** Runs one command line; returns the exit status (2 for a usage error). */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {

@@ -5,6 +5,7 @@ import { openDatabase, type Db } from './db'
 import { deviceQueries } from './devices'
 import { directoryQueries } from './directories'
 import { groupQueries } from './groups'
+import { outboxQueries } from './outbox'
 import { policyQueries } from './policies'
 import { userQueries } from './users'
 
@@ -14,6 +15,7 @@ export type { GroupRecord, RuleGroup, MembershipRecord } from './groups'
 export type { PolicyRecord } from './policies'
 export type { SentItem, NewCommand, DeviceRecord } from './devices'
 export type { AuditEntry } from './audit'
+export type { PushTarget, AppleIdentity, DeviceDeliveryState, AckLatency } from './outbox'
 export type { PendingWithdrawal, BoundDevice, NewAssignmentEvent, PayloadProblem } from './assignments'
 
 export function createStore(path: string) {
@@ -24,6 +26,7 @@ export function createStore(path: string) {
     groups: groupQueries(db),
     policies: policyQueries(db),
     devices: deviceQueries(db),
+    outbox: outboxQueries(db),
     audit: auditQueries(db),
     assignments: assignmentQueries(db),
     /** Runs fn in one transaction: everything it writes lands together or not at all. */

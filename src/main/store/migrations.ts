@@ -173,6 +173,59 @@ CREATE TABLE audit_log (
 `,
   },
   {
+    version: 3,
+    name: 'devices: outbox delivery, push identities, device credentials',
+    // SQLite cannot widen a CHECK constraint in place, so commands is rebuilt with the
+    // delivery states: 'sent' (handed to the device at a check-in) and 'dead' (dead-lettered).
+    sql: `
+CREATE TABLE commands_v3 (
+  id               TEXT PRIMARY KEY,
+  device_id        TEXT NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+  seq              INTEGER NOT NULL,
+  type             TEXT NOT NULL,
+  payload          TEXT NOT NULL,
+  state            TEXT NOT NULL CHECK (state IN ('queued', 'pushed', 'sent', 'acknowledged', 'failed', 'cancelled', 'dead')),
+  reason           TEXT NOT NULL,
+  created_at       TEXT NOT NULL,
+  pushed_at        TEXT,
+  acknowledged_at  TEXT,
+  deadline_at      TEXT NOT NULL,
+  error            TEXT,
+  sent_at          TEXT,
+  finished_at      TEXT,
+  attempts         INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at  TEXT,
+  UNIQUE (device_id, seq)
+);
+INSERT INTO commands_v3 (id, device_id, seq, type, payload, state, reason, created_at, pushed_at, acknowledged_at, deadline_at, error, finished_at, next_attempt_at)
+  SELECT id, device_id, seq, type, payload, state, reason, created_at, pushed_at, acknowledged_at, deadline_at, error,
+    CASE WHEN state IN ('acknowledged', 'failed', 'cancelled') THEN COALESCE(acknowledged_at, created_at) END,
+    CASE WHEN state IN ('queued', 'pushed') THEN created_at END
+  FROM commands;
+DROP TABLE commands;
+ALTER TABLE commands_v3 RENAME TO commands;
+CREATE INDEX commands_open ON commands (state, deadline_at);
+CREATE INDEX commands_due ON commands (next_attempt_at) WHERE next_attempt_at IS NOT NULL;
+
+-- Push identities: APNs (token hex, topic, PushMagic from TokenUpdate) or FCM (token).
+-- token_updated_at decides whether a 410 Unregistered is older than the latest TokenUpdate.
+ALTER TABLE devices ADD COLUMN push_topic TEXT;
+ALTER TABLE devices ADD COLUMN push_magic TEXT;
+ALTER TABLE devices ADD COLUMN token_updated_at TEXT;
+ALTER TABLE devices ADD COLUMN token_stale_at TEXT;
+ALTER TABLE devices ADD COLUMN token_stale_reason TEXT;
+-- Apple: the device UDID and the SHA-256 fingerprint of its enrollment identity certificate.
+ALTER TABLE devices ADD COLUMN udid TEXT;
+ALTER TABLE devices ADD COLUMN identity_fingerprint TEXT;
+-- Android: SHA-256 of the per-device credential issued at enrollment (never the credential).
+ALTER TABLE devices ADD COLUMN credential_hash TEXT;
+CREATE UNIQUE INDEX devices_udid ON devices (udid) WHERE udid IS NOT NULL;
+
+ALTER TABLE push_deliveries ADD COLUMN disposition TEXT;
+ALTER TABLE push_deliveries ADD COLUMN latency_ms INTEGER;
+`,
+  },
+  {
     version: 4,
     name: 'policy engine: app inventory, pending withdrawals, held changes, assignment history',
     sql: `

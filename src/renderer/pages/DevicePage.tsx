@@ -105,9 +105,11 @@ function Assignments({ assignments }: { assignments: DeviceAssignment[] }) {
 const STATE_TONE: Record<CommandState, Tone> = {
   queued: 'warn',
   pushed: 'info',
+  sent: 'info',
   acknowledged: 'good',
   failed: 'bad',
   cancelled: 'neutral',
+  dead: 'bad',
 }
 
 function Commands({ detail }: { detail: DeviceDetail }) {
@@ -169,7 +171,7 @@ function CommandRow({
   busy: boolean
   onAcknowledge: () => void
 }) {
-  const open = command.state === 'queued' || command.state === 'pushed'
+  const open = command.state === 'queued' || command.state === 'pushed' || command.state === 'sent'
   const overdue = open && Date.parse(command.deadlineAt) < Date.now()
   return (
     <tr>
