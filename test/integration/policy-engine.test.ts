@@ -212,6 +212,23 @@ describe('what-if', () => {
     expect(typesAfter(await device(alex.device.id), 2)).toEqual([])
   })
 
+  it('previews a rule reading synced groups and system.now the way applying it evaluates it', async () => {
+    const sam = await enroll('sam@example.test', 'SER-SAM')
+    const rule = `user.memberof -any (group.objectId -in ['${org.groups['Executives']}']) -or user.employeeHireDate -le system.now`
+    const change = { kind: 'rule' as const, groupId: org.groups['Sales'] as string, rule }
+    const preview = await ws.call('policies/whatIf', { change })
+    // sam gains Sales through the synced Executives group; alex and kim lack a hire date, so their
+    // Sales membership turns unknown and keeps its policies.
+    expect(preview.users).toEqual([{ userId: userId('sam@example.test'), userPrincipalName: 'sam@example.test', groupsGained: ['Sales'], groupsLost: [] }])
+    expect(preview.devices.map((d) => [d.deviceId, d.install.map((i) => i.name)])).toEqual([[sam.device.id, ['Salesforce']]])
+    const applied = (await ws.call('policies/apply', { change })) as ChangeOutcome
+    expect(applied.status).toBe('applied')
+    const members = ws.app.services.store.assignments.membersOfGroup(org.groups['Sales'] as string)
+    expect(members.get(userId('sam@example.test'))).toMatchObject({ state: 'in', effective: true })
+    expect(members.get(userId('alex@example.test'))).toMatchObject({ state: 'unknown', effective: true })
+    expect(typesAfter(await device(sam.device.id), 0)).toEqual(['apply_restrictions', 'install_app Salesforce'])
+  })
+
   it('previews a target edit and a policy deletion per device', async () => {
     await flagCrm()
     const alex = await enroll('alex@example.test', 'SER-1')

@@ -27,6 +27,8 @@ export interface MembershipService {
   evaluateUser(userId: string, opts?: EvaluateOptions): boolean
   /** Re-evaluates one rule group for every user; returns the users whose membership changed. */
   evaluateGroup(groupId: string, opts?: EvaluateOptions): string[]
+  /** What rules read for every user at once, keyed by user id. */
+  allInputs(): Map<string, { userPrincipalName: string; input: RuleInput }>
   /** Replaces a user's synced-group memberships with exactly these groups. */
   setSyncedGroups(userId: string, groupIds: string[]): boolean
   /** Groups whose policies apply: effective memberships plus groups left within the grace period. */
@@ -54,6 +56,17 @@ export function createMembershipService({ store, clock, ids, grace }: { store: S
    * reserved keys Okta's group functions (isMemberOfGroupName, …) and Entra's memberOf read. Only
    * synced groups: Okta rules must not cascade from other rules' groups (directory.md §4.2).
    */
+  /** What rules read for every user at once (attributes, identity fields, synced groups). */
+  const allInputs = (): Map<string, { userPrincipalName: string; input: RuleInput }> => {
+    const synced = store.assignments.allSyncedMemberships()
+    const out = new Map<string, { userPrincipalName: string; input: RuleInput }>()
+    for (const [userId, u] of store.assignments.allRuleInputs()) {
+      const s = synced.get(userId)
+      out.set(userId, { userPrincipalName: u.userPrincipalName, input: Object.assign(u.attributes, { [GROUP_NAMES]: s?.names ?? [], [GROUP_IDS]: s?.ids ?? [] }) })
+    }
+    return out
+  }
+
   const inputOf = (userId: string): RuleInput => {
     const synced = store.groups.membershipsOf(userId).filter((m) => m.groupKind === 'synced' && m.effective)
     return { ...store.users.ruleInput(userId), [GROUP_NAMES]: synced.map((m) => m.groupName), [GROUP_IDS]: synced.map((m) => m.groupId) }
@@ -129,11 +142,12 @@ export function createMembershipService({ store, clock, ids, grace }: { store: S
       if (!rule) return []
       // One pass over every user's attributes in bulk; only memberships that change are written.
       const members = store.assignments.membersOfGroup(groupId)
-      const at = clock.now().toISOString()
+      const now = clock.now()
+      const at = now.toISOString()
       const changed: string[] = []
-      for (const [userId, u] of store.assignments.allRuleInputs()) {
+      for (const [userId, u] of allInputs()) {
         const prior = members.get(userId)
-        const decided = decideMembership(groupId, rule.evaluate(u.attributes), prior)
+        const decided = decideMembership(groupId, rule.evaluate(u.input, now), prior)
         if (decided) {
           if (prior && prior.state === decided.state && prior.effective === decided.effective && prior.missing === JSON.stringify(decided.missing)) continue
           enter(userId, decided, () => store.groups.setMembership(userId, decided, at))
@@ -149,6 +163,7 @@ export function createMembershipService({ store, clock, ids, grace }: { store: S
   return {
     evaluateUser,
     evaluateGroup,
+    allInputs,
     rules: createRuleGroups({ store, clock, ids, inputOf, evaluateGroup: (groupId) => evaluateGroup(groupId, { grace: false }) }),
     setSyncedGroups(userId: string, groupIds: string[]): boolean {
       const synced = new Set(store.groups.syncedGroups().map((g) => g.id))

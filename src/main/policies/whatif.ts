@@ -6,7 +6,7 @@ import type { Attributes, Dialect, Platform, Policy, PolicyTarget } from '../../
 import { AppError } from '../../shared/errors'
 import type { DeviceDelta, PolicyDraft, PolicySettings, ProposedChange, UserGroupDelta, WhatIf } from '../../shared/policy'
 import { decideMembership } from '../groups'
-import type { CompiledRule } from '../rules'
+import { GROUP_IDS, GROUP_NAMES, type CompiledRule, type RuleInput } from '../rules'
 import type { BoundDevice, SentItem, Store } from '../store'
 import { desiredState, indexPolicies, type PolicyIndex } from './desired'
 import { deviceDelta, withdraws } from './delta'
@@ -19,6 +19,9 @@ export interface WhatIfContext {
   settings: PolicySettings
   /** Groups whose policies apply per user now (memberships plus pending withdrawals). */
   effectiveGroups(): Map<string, Set<string>>
+  /** What rules read per user (attributes, identity fields, synced groups). */
+  inputs(): Map<string, { userPrincipalName: string; input: RuleInput }>
+  now: Date
   compile(dialect: Dialect, rule: string): CompiledRule
   /** Flags of payload items the change removes (a deleted policy's apps), by item id. */
   removedFlags: ReadonlyMap<string, boolean>
@@ -68,7 +71,7 @@ interface MembershipShift {
 function shiftMemberships(
   ctx: WhatIfContext,
   groups: { id: string; rule: CompiledRule }[],
-  attributesOf: (attrs: Attributes) => Attributes,
+  inputOf: (input: RuleInput) => RuleInput,
 ): Map<string, MembershipShift> {
   const effective = ctx.effectiveGroups()
   const pending = new Map<string, Set<string>>()
@@ -79,13 +82,13 @@ function shiftMemberships(
   }
   const members = new Map(groups.map((g) => [g.id, ctx.store.assignments.membersOfGroup(g.id)]))
   const shifts = new Map<string, MembershipShift>()
-  for (const [userId, u] of ctx.store.assignments.allRuleInputs()) {
+  for (const [userId, u] of ctx.inputs()) {
     const before = effective.get(userId) ?? new Set<string>()
     let after: Set<string> | null = null
-    const attrs = attributesOf(u.attributes)
+    const input = inputOf(u.input)
     for (const g of groups) {
       const prior = members.get(g.id)?.get(userId)
-      const decided = decideMembership(g.id, g.rule.evaluate(attrs), prior)
+      const decided = decideMembership(g.id, g.rule.evaluate(input, ctx.now), prior)
       const now = decided?.effective ?? false
       // A deliberate edit withdraws at once (no grace); a withdrawal already pending stays pending.
       const keeps = now || (pending.get(userId)?.has(g.id) ?? false)
@@ -118,8 +121,9 @@ export function computeWhatIf(ctx: WhatIfContext, change: ProposedChange, limit:
   if (change.kind === 'user') {
     const before = new Set<string>()
     const after = new Set(change.syncedGroupIds ?? [])
+    const input: RuleInput = { ...change.attributes, [GROUP_IDS]: [...after], [GROUP_NAMES]: [...after].map(groupName) }
     for (const g of store.groups.ruleGroups()) {
-      const decided = decideMembership(g.id, ctx.compile(g.dialect, g.rule).evaluate(change.attributes), undefined)
+      const decided = decideMembership(g.id, ctx.compile(g.dialect, g.rule).evaluate(input, ctx.now), undefined)
       if (decided?.effective) after.add(g.id)
     }
     const state = desiredState(index, after, change.platform, () => change.attributes)
@@ -162,8 +166,8 @@ export function computeWhatIf(ctx: WhatIfContext, change: ProposedChange, limit:
       const rule = ctx.compile(g.dialect, g.rule)
       return rule.attributes.some((a) => a.toLowerCase() === attribute) ? [{ id: g.id, rule }] : []
     })
-    const remap = (attrs: Attributes): Attributes => {
-      const next = Object.fromEntries(Object.entries(attrs).filter(([k]) => k.toLowerCase() !== attribute))
+    const remap = (attrs: RuleInput): RuleInput => {
+      const next: Record<string, unknown> = Object.fromEntries(Object.entries(attrs).filter(([k]) => k.toLowerCase() !== attribute))
       if (change.source !== null) {
         const from = Object.keys(attrs).find((k) => k.toLowerCase() === change.source?.toLowerCase())
         if (from !== undefined) next[change.attribute] = attrs[from] ?? null

@@ -152,6 +152,8 @@ export function assignmentQueries(db: Db) {
   const membersOfGroup = db.prepare('SELECT user_id, state, effective, missing FROM memberships WHERE group_id = ?')
   const attributesAll = db.prepare('SELECT user_id, name, value FROM user_attributes').raw(true)
   const identitiesAll = db.prepare('SELECT id, external_id, user_principal_name, display_name FROM users').raw(true)
+  const syncedAll = db.prepare(`SELECT m.user_id, m.group_id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id
+    WHERE g.kind = 'synced' AND m.effective = 1`).raw(true)
   const groupBrief = db.prepare('SELECT id, name, kind, dialect, rule FROM groups WHERE id = ?')
   const setRule = db.prepare(`UPDATE groups SET rule = ? WHERE id = ? AND kind = 'rule'`)
 
@@ -305,6 +307,18 @@ export function assignmentQueries(db: Db) {
       for (const [id, externalId, upn, displayName] of identities) {
         const u = out.get(id)
         if (u) Object.assign(u.attributes, { id: externalId, userPrincipalName: upn, displayName })
+      }
+      return out
+    },
+    /** Every user's effective synced-group memberships (ids and names), which rules may read. */
+    allSyncedMemberships(): Map<string, { ids: string[]; names: string[] }> {
+      const out = new Map<string, { ids: string[]; names: string[] }>()
+      for (const [userId, groupId, name] of syncedAll.all() as [string, string, string][]) {
+        const m = out.get(userId)
+        if (m) {
+          m.ids.push(groupId)
+          m.names.push(name)
+        } else out.set(userId, { ids: [groupId], names: [name] })
       }
       return out
     },
