@@ -74,8 +74,6 @@ export interface PolicyService {
   reject(heldChangeId: string): HeldChange
   settings(): PolicySettings
   setSettings(patch: Partial<PolicySettings>): PolicySettings
-  /** The commands that bring a device with these groups from what it was sent to its desired state. */
-  plan(groups: ReadonlySet<string>, platform: Platform, sent: readonly SentItem[]): DevicePlan
   /** Recompute plans for devices (read-only); devices in a held change are skipped unless approved. */
   planDevices(deviceIds: readonly string[], opts?: { includeHeld?: boolean }): DevicePlanResult[]
   /** Holds the plans when they would withdraw policies from too many devices; returns the held change. */
@@ -249,7 +247,7 @@ export function createPolicyService({ store, clock, ids, memberships }: { store:
   const apply = (change: ProposedChange): { outcome: ChangeOutcome; redeploy: Redeploy | null } =>
     store.transaction(() => {
       checkChange(change)
-      const preview = whatIf(change, HELD_DIFF_LIMIT).whatIf
+      const preview = whatIf(change, HELD_DIFF_LIMIT)
       if (preview.wouldHold) {
         const settings = readPolicySettings(store)
         const heldChange: HeldChange = {
@@ -421,11 +419,6 @@ export function createPolicyService({ store, clock, ids, memberships }: { store:
     return h
   }
 
-  const targetEdit = (policyId: string, groupId: string, mode: TargetMode | null) => {
-    const r = apply({ kind: 'target', policyId, groupId, mode })
-    return r
-  }
-
   return {
     list: () => store.policies.list(),
     get,
@@ -441,8 +434,8 @@ export function createPolicyService({ store, clock, ids, memberships }: { store:
       audit('apps/save', identifier.trim(), { platform })
       return store.assignments.inventory()
     },
-    setTarget: (policyId, groupId, mode) => targetEdit(policyId, groupId, mode),
-    removeTarget: (policyId, groupId) => targetEdit(policyId, groupId, null),
+    setTarget: (policyId, groupId, mode) => apply({ kind: 'target', policyId, groupId, mode }),
+    removeTarget: (policyId, groupId) => apply({ kind: 'target', policyId, groupId, mode: null }),
     setRemoveOnUnassign(itemId, value) {
       const policyId = store.policies.policyOfItem(itemId)
       if (!policyId) throw new AppError('NOT_FOUND', `No payload item with id ${itemId}.`, { itemId })
@@ -457,7 +450,7 @@ export function createPolicyService({ store, clock, ids, memberships }: { store:
     apply,
     whatIf: (change, limit = WHAT_IF_LIMIT) => {
       if (change.kind === 'policy' || change.kind === 'rule' || change.kind === 'target' || change.kind === 'deletePolicy') checkChange(change)
-      return whatIf(change, limit).whatIf
+      return whatIf(change, limit)
     },
     conflicts(draft) {
       const policy = draftPolicy(draft, groupName)
@@ -516,10 +509,6 @@ export function createPolicyService({ store, clock, ids, memberships }: { store:
       const s = writePolicySettings(store, patch)
       audit('policies/setSettings', 'settings', { ...patch })
       return s
-    },
-    plan(groups, platform, sent) {
-      const idx = index()
-      return planDevice(sent, desiredState(idx, groups, platform), withdrawal(idx))
     },
     planDevices,
     holdIfTripped,

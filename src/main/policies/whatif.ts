@@ -2,7 +2,7 @@
 // the apps and profiles installed or removed and the conflicts — computed from the store
 // without writing anything. It runs the same planner as a real recompute, so what it shows
 // is what applying the change then produces.
-import type { Attributes, Dialect, Platform, Policy, PolicyTarget } from '../../shared/domain'
+import type { Dialect, Platform, Policy, PolicyTarget } from '../../shared/domain'
 import { AppError } from '../../shared/errors'
 import type { DeviceDelta, PolicyDraft, PolicySettings, ProposedChange, UserGroupDelta, WhatIf } from '../../shared/policy'
 import { decideMembership } from '../groups'
@@ -109,7 +109,7 @@ const devicesOf = (ctx: WhatIfContext, shifts: Map<string, MembershipShift>): Bo
 
 const names = (ids: Iterable<string>, groupName: (id: string) => string): string[] => [...ids].map(groupName).sort((a, b) => a.localeCompare(b))
 
-export function computeWhatIf(ctx: WhatIfContext, change: ProposedChange, limit: number): { whatIf: WhatIf; deviceIds: string[] } {
+export function computeWhatIf(ctx: WhatIfContext, change: ProposedChange, limit: number): WhatIf {
   const { store } = ctx
   const groupNames = new Map(store.groups.list().map((g) => [g.id, g.name]))
   const groupName = (id: string): string => groupNames.get(id) ?? id
@@ -138,15 +138,12 @@ export function computeWhatIf(ctx: WhatIfContext, change: ProposedChange, limit:
       policyName,
     )
     return {
-      whatIf: {
-        summary: `A user with these attributes would be in ${delta.groupsGained.length === 0 ? 'no group' : delta.groupsGained.join(', ')} and get ${delta.install.length} app(s)/profile(s).`,
-        users: [{ userId: null, userPrincipalName: upn, groupsGained: delta.groupsGained, groupsLost: [] }],
-        devices: [delta],
-        totals: { usersAffected: 1, devicesAffected: 1, devicesWithdrawn: 0, installs: delta.install.length, removals: 0, devicesTotal: store.assignments.boundDeviceCount() },
-        wouldHold: false,
-        truncated: false,
-      },
-      deviceIds: [],
+      summary: `A user with these attributes would be in ${delta.groupsGained.length === 0 ? 'no group' : delta.groupsGained.join(', ')} and get ${delta.install.length} app(s)/profile(s).`,
+      users: [{ userId: null, userPrincipalName: upn, groupsGained: delta.groupsGained, groupsLost: [] }],
+      devices: [delta],
+      totals: { usersAffected: 1, devicesAffected: 1, devicesWithdrawn: 0, installs: delta.install.length, removals: 0, devicesTotal: store.assignments.boundDeviceCount() },
+      wouldHold: false,
+      truncated: false,
     }
   }
 
@@ -199,7 +196,7 @@ export function computeWhatIf(ctx: WhatIfContext, change: ProposedChange, limit:
   }
 
   const deltas: DeviceDelta[] = []
-  const affected: string[] = []
+  let affected = 0
   let withdrawn = 0
   let installs = 0
   let removals = 0
@@ -212,7 +209,7 @@ export function computeWhatIf(ctx: WhatIfContext, change: ProposedChange, limit:
     const gained = [...shift.after].filter((g) => !shift.before.has(g))
     const lost = [...shift.before].filter((g) => !shift.after.has(g))
     if (plan.commands.length === 0 && plan.drop.length === 0 && gained.length === 0 && lost.length === 0) continue
-    affected.push(d.id)
+    affected++
     if (withdraws(plan)) withdrawn++
     const delta = deviceDelta({ deviceId: d.id, deviceName: d.name, userId: d.userId, userPrincipalName: d.userPrincipalName, platform: d.platform as Platform }, sent, state, plan, { gained: names(gained, groupName), lost: names(lost, groupName) }, policyName)
     installs += delta.install.length
@@ -222,14 +219,11 @@ export function computeWhatIf(ctx: WhatIfContext, change: ProposedChange, limit:
   const total = store.assignments.boundDeviceCount()
   const wouldHold = tripsBreaker(withdrawn, total, ctx.settings)
   return {
-    whatIf: {
-      summary: `${summary}: ${users.length} user(s) change groups; ${affected.length} device(s) change, ${withdrawn} lose policies; ${installs} install(s), ${removals} removal(s).${wouldHold ? ' This would be held for approval (circuit breaker).' : ''}`,
-      users: users.slice(0, limit),
-      devices: deltas.slice(0, limit),
-      totals: { usersAffected: users.length, devicesAffected: affected.length, devicesWithdrawn: withdrawn, installs, removals, devicesTotal: total },
-      wouldHold,
-      truncated: users.length > limit || deltas.length > limit,
-    },
-    deviceIds: affected,
+    summary: `${summary}: ${users.length} user(s) change groups; ${affected} device(s) change, ${withdrawn} lose policies; ${installs} install(s), ${removals} removal(s).${wouldHold ? ' This would be held for approval (circuit breaker).' : ''}`,
+    users: users.slice(0, limit),
+    devices: deltas.slice(0, limit),
+    totals: { usersAffected: users.length, devicesAffected: affected, devicesWithdrawn: withdrawn, installs, removals, devicesTotal: total },
+    wouldHold,
+    truncated: users.length > limit || deltas.length > limit,
   }
 }
