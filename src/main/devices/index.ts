@@ -89,8 +89,10 @@ export function createDeviceService(deps: Deps): DeviceService {
     return store.devices.commands(deviceId).filter((c) => queuedIds.has(c.id))
   }
 
-  /** Applies plans (unless the circuit breaker holds them) and records each assignment change. */
-  /** Returns the commands queued per device, or null when the circuit breaker held the batch. */
+  /**
+   * Applies plans (unless the circuit breaker holds them) and records each assignment change.
+   * Returns the commands queued per device, or null when the circuit breaker held the batch.
+   */
   const applyAll = (deviceIds: readonly string[], opts: RedeployOptions): Map<string, Command[]> | null => {
     const results = policies.planDevices(deviceIds, { includeHeld: opts.approved })
     const queued = new Map<string, Command[]>()

@@ -47,4 +47,3 @@ export function deviceDelta(
 }
 
 export const withdraws = (plan: DevicePlan): boolean => plan.drop.length > 0
-export const changes = (plan: DevicePlan): boolean => plan.commands.length > 0 || plan.drop.length > 0 || plan.put.length > 0

@@ -20,7 +20,6 @@ export interface WithdrawalContext {
   policyName(policyId: string): string
 }
 
-const same = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null)
 /** Bulk reads keep each sent value's JSON text, so comparing needs no re-serialising. */
 const sameSent = (prior: SentItem & { json?: string }, d: DesiredItem): boolean => (prior.json ?? JSON.stringify(prior.value ?? null)) === d.json
 

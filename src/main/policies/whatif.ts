@@ -119,7 +119,6 @@ export function computeWhatIf(ctx: WhatIfContext, change: ProposedChange, limit:
   const removeOnUnassign = (itemId: string): boolean => index.items.get(itemId)?.removeOnUnassign ?? ctx.removedFlags.get(itemId) ?? ctx.index.items.get(itemId)?.removeOnUnassign ?? false
 
   if (change.kind === 'user') {
-    const before = new Set<string>()
     const after = new Set(change.syncedGroupIds ?? [])
     const input: RuleInput = { ...change.attributes, [GROUP_IDS]: [...after], [GROUP_NAMES]: [...after].map(groupName) }
     for (const g of store.groups.ruleGroups()) {

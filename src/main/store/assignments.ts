@@ -141,7 +141,6 @@ export function assignmentQueries(db: Db) {
   const putSetting = db.prepare('INSERT INTO policy_settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value')
   const revision = db.prepare('SELECT n FROM policy_revision WHERE id = 1')
 
-  const bound = db.prepare(`SELECT d.id, d.name, d.platform, d.user_id, u.user_principal_name FROM devices d JOIN users u ON u.id = d.user_id`)
   const boundOfUser = db.prepare(`SELECT d.id, d.name, d.platform, d.user_id, u.user_principal_name FROM devices d JOIN users u ON u.id = d.user_id WHERE d.user_id = ?`)
   const boundById = db.prepare(`SELECT d.id, d.name, d.platform, d.user_id, u.user_principal_name FROM devices d JOIN users u ON u.id = d.user_id WHERE d.id = ?`)
   const boundCount = db.prepare('SELECT COUNT(*) AS n FROM devices WHERE user_id IS NOT NULL')
