@@ -27,8 +27,8 @@ export interface MembershipService {
   evaluateUser(userId: string, opts?: EvaluateOptions): boolean
   /** Re-evaluates one rule group for every user; returns the users whose membership changed. */
   evaluateGroup(groupId: string, opts?: EvaluateOptions): string[]
-  /** What rules read for every user at once, keyed by user id. */
-  allInputs(): Map<string, { userPrincipalName: string; input: RuleInput }>
+  /** What rules read for every user at once, keyed by user id; limited to these attributes when given. */
+  allInputs(attributes?: readonly string[]): Map<string, { userPrincipalName: string; input: RuleInput }>
   /** Replaces a user's synced-group memberships with exactly these groups. */
   setSyncedGroups(userId: string, groupIds: string[]): boolean
   /** Groups whose policies apply: effective memberships plus groups left within the grace period. */
@@ -56,11 +56,14 @@ export function createMembershipService({ store, clock, ids, grace }: { store: S
    * reserved keys Okta's group functions (isMemberOfGroupName, …) and Entra's memberOf read. Only
    * synced groups: Okta rules must not cascade from other rules' groups (directory.md §4.2).
    */
-  /** What rules read for every user at once (attributes, identity fields, synced groups). */
-  const allInputs = (): Map<string, { userPrincipalName: string; input: RuleInput }> => {
+  /**
+   * What rules read for every user at once (attributes, identity fields, synced groups). Given the
+   * attributes the rules read, only those are loaded: absent and unloaded read the same to them.
+   */
+  const allInputs = (attributes?: readonly string[]): Map<string, { userPrincipalName: string; input: RuleInput }> => {
     const synced = store.assignments.allSyncedMemberships()
     const out = new Map<string, { userPrincipalName: string; input: RuleInput }>()
-    for (const [userId, u] of store.assignments.allRuleInputs()) {
+    for (const [userId, u] of attributes ? store.assignments.ruleInputsOf(attributes) : store.assignments.allRuleInputs()) {
       const s = synced.get(userId)
       out.set(userId, { userPrincipalName: u.userPrincipalName, input: Object.assign(u.attributes, { [GROUP_NAMES]: s?.names ?? [], [GROUP_IDS]: s?.ids ?? [] }) })
     }
@@ -145,7 +148,7 @@ export function createMembershipService({ store, clock, ids, grace }: { store: S
       const now = clock.now()
       const at = now.toISOString()
       const changed: string[] = []
-      for (const [userId, u] of allInputs()) {
+      for (const [userId, u] of allInputs(rule.attributes)) {
         const prior = members.get(userId)
         const decided = decideMembership(groupId, rule.evaluate(u.input, now), prior)
         if (decided) {

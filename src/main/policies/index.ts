@@ -239,7 +239,7 @@ export function createPolicyService({ store, clock, ids, memberships }: { store:
 
   const whatIf = (change: ProposedChange, limit: number) =>
     computeWhatIf(
-      { store, index: index(), settings: readPolicySettings(store), effectiveGroups: () => memberships.allEffectiveGroupIds(), inputs: () => memberships.allInputs(), now: clock.now(), compile, removedFlags: new Map(change.kind === 'deletePolicy' ? (index().byId.get(change.policyId)?.items ?? []).map((i) => [i.id, i.removeOnUnassign] as const) : []) },
+      { store, index: index(), settings: readPolicySettings(store), effectiveGroups: () => memberships.allEffectiveGroupIds(), inputs: (attributes) => memberships.allInputs(attributes), now: clock.now(), compile, removedFlags: new Map(change.kind === 'deletePolicy' ? (index().byId.get(change.policyId)?.items ?? []).map((i) => [i.id, i.removeOnUnassign] as const) : []) },
       change,
       limit,
     )

@@ -19,8 +19,8 @@ export interface WhatIfContext {
   settings: PolicySettings
   /** Groups whose policies apply per user now (memberships plus pending withdrawals). */
   effectiveGroups(): Map<string, Set<string>>
-  /** What rules read per user (attributes, identity fields, synced groups). */
-  inputs(): Map<string, { userPrincipalName: string; input: RuleInput }>
+  /** What rules read per user (attributes, identity fields, synced groups), limited to these attributes. */
+  inputs(attributes: readonly string[]): Map<string, { userPrincipalName: string; input: RuleInput }>
   now: Date
   compile(dialect: Dialect, rule: string): CompiledRule
   /** Flags of payload items the change removes (a deleted policy's apps), by item id. */
@@ -72,6 +72,7 @@ function shiftMemberships(
   ctx: WhatIfContext,
   groups: { id: string; rule: CompiledRule }[],
   inputOf: (input: RuleInput) => RuleInput,
+  extraAttributes: readonly string[] = [],
 ): Map<string, MembershipShift> {
   const effective = ctx.effectiveGroups()
   const pending = new Map<string, Set<string>>()
@@ -82,7 +83,7 @@ function shiftMemberships(
   }
   const members = new Map(groups.map((g) => [g.id, ctx.store.assignments.membersOfGroup(g.id)]))
   const shifts = new Map<string, MembershipShift>()
-  for (const [userId, u] of ctx.inputs()) {
+  for (const [userId, u] of ctx.inputs([...groups.flatMap((g) => g.rule.attributes), ...extraAttributes])) {
     const before = effective.get(userId) ?? new Set<string>()
     let after: Set<string> | null = null
     const input = inputOf(u.input)
@@ -170,7 +171,7 @@ export function computeWhatIf(ctx: WhatIfContext, change: ProposedChange, limit:
       }
       return next
     }
-    shifts = shiftMemberships(ctx, reading, remap)
+    shifts = shiftMemberships(ctx, reading, remap, change.source === null ? [] : [change.source])
     devices = devicesOf(ctx, shifts)
     summary = change.source === null ? `Unmapping ${change.attribute}` : `Mapping ${change.attribute} from ${change.source}`
   } else {

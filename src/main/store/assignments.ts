@@ -149,6 +149,8 @@ export function assignmentQueries(db: Db) {
   const effectiveAll = db.prepare('SELECT user_id, group_id FROM memberships WHERE effective = 1').raw(true)
   const boundRaw = db.prepare(`SELECT d.id, d.name, d.platform, d.user_id, u.user_principal_name FROM devices d JOIN users u ON u.id = d.user_id`).raw(true)
   const membersOfGroup = db.prepare('SELECT user_id, state, effective, missing FROM memberships WHERE group_id = ?')
+  const attributeNames = db.prepare('SELECT DISTINCT name FROM user_attributes').pluck()
+  const attributeValues = db.prepare('SELECT user_id, value FROM user_attributes WHERE name = ?').raw(true)
   const attributesAll = db.prepare('SELECT user_id, name, value FROM user_attributes').raw(true)
   const identitiesAll = db.prepare('SELECT id, external_id, user_principal_name, display_name FROM users').raw(true)
   const syncedAll = db.prepare(`SELECT m.user_id, m.group_id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id
@@ -302,6 +304,25 @@ export function assignmentQueries(db: Db) {
           attrs = out.get(userId)?.attributes
         }
         if (attrs) attrs[name] = JSON.parse(value) as AttributeValue
+      }
+      for (const [id, externalId, upn, displayName] of identities) {
+        const u = out.get(id)
+        if (u) Object.assign(u.attributes, { id: externalId, userPrincipalName: upn, displayName })
+      }
+      return out
+    },
+    /** What rules read for every user, limited to these attributes (matched ignoring case) and the identity fields. */
+    ruleInputsOf(attributes: readonly string[]): Map<string, { userPrincipalName: string; attributes: Attributes }> {
+      const wanted = new Set(attributes.map((a) => a.toLowerCase()))
+      const out = new Map<string, { userPrincipalName: string; attributes: Attributes }>()
+      const identities = identitiesAll.all() as [id: string, externalId: string, upn: string, displayName: string][]
+      for (const [id, , upn] of identities) out.set(id, { userPrincipalName: upn, attributes: {} })
+      for (const name of attributeNames.all() as string[]) {
+        if (!wanted.has(name.toLowerCase())) continue
+        for (const [userId, value] of attributeValues.all(name) as [string, string][]) {
+          const u = out.get(userId)
+          if (u) u.attributes[name] = JSON.parse(value) as AttributeValue
+        }
       }
       for (const [id, externalId, upn, displayName] of identities) {
         const u = out.get(id)
