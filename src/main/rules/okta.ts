@@ -61,6 +61,9 @@ class OktaParser extends ExprParser {
   protected parsePredicate(): RuleNode {
     const left = this.parseOperand()
     const relation = this.peek(['==', '!=', '<', '>', '<=', '>=', 'AND', 'OR', ')'])
+    if (relation.kind === 'ident' && relation.text === 'matches') {
+      this.fail(relation.start, "Okta's deprecated matches operator isn't supported in group rules", ['==', '!='], 'Use String.stringContains or String.startsWith, or isMemberOfGroupNameRegex for group names.')
+    }
     const operator = relation.kind === 'op' ? RELATIONS[relation.text] : undefined
     if (operator === undefined) return this.asCondition(left)
     this.index++

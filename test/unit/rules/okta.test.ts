@@ -115,6 +115,7 @@ describe('parse errors point at the mistake', () => {
     ['user.getInternalProperty(▸"email") == "x"', /reads "id" or "status"/, undefined],
     ['isMemberOfGroupNameRegex(▸"(")', /Invalid regular expression/, undefined],
     ['▸', /empty/, undefined],
+    ['user.a ▸matches "x.*"', /deprecated matches/, /String\.stringContains/],
   ])('%s', (text, message, hint) => {
     const { rule: source, offset } = marked(text)
     const error = ruleErrorOf('okta', source)
