@@ -1,6 +1,6 @@
 // Turns a rule tree (or one clause of it) into nested closures. Evaluation of whole rules uses
 // the generated functions of codegen.ts, which are faster; these closures serve lint, which
-// evaluates single clauses, and they are the reference the generated code must agree with.
+// evaluates single clauses; matcherOf is shared by all three, so they compare alike.
 
 import type { CompareNode, QuantifierNode, RuleNode } from './ast'
 import { pathReader, isMissing } from './read'
