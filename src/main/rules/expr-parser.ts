@@ -285,7 +285,7 @@ export abstract class ExprParser {
     return this.text.slice(span.start, span.end)
   }
 
-  private where(offset: number): string {
+  protected where(offset: number): string {
     const { line, column } = lineColumn(this.text, offset)
     return `line ${line}, column ${column}`
   }
