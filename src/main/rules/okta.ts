@@ -164,7 +164,7 @@ class OktaParser extends ExprParser {
       return this.fail(next.start, 'Expected , or } in the object', [',', '}'])
     }
     this.index++
-    this.expectOp(")", `Missing ) for the ( at ${this.where(open.start)}`, "Close the call with ).")
+    this.expectOp(')', `Missing ) for the ( at ${this.where(open.start)}`, 'Close the call with ).')
     const span = { start: token.start, end: this.previousEnd() }
     const operator = fields.get('operator')
     if (operator !== undefined && operator.value !== 'EXACT') {
