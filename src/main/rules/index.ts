@@ -75,6 +75,8 @@ export function compileRule(dialect: Dialect, text: string): CompileResult {
           if (now === undefined) throw new Error('This rule compares with system.now, so evaluate() needs the evaluation time')
           at = now.getTime()
         }
+        // Left over only if a previous evaluation threw half-way.
+        if (scratch.length !== 0) scratch.length = 0
         const result = check(user, scratch, at)
         if (scratch.length === 0) return result ? TRUE : FALSE
         const missing = scratch.slice()
