@@ -20,7 +20,6 @@ export type Operand = { start: number; end: number } & (
 export interface ExprOptions {
   and: string[]
   or: string[]
-  not: string[]
   example: string
   conditionStart: string[]
 }

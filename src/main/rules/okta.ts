@@ -44,7 +44,6 @@ class OktaParser extends ExprParser {
     super(text, tokenizeExpr(text, { name: 'Okta expressions', escapes: 'double' }), {
       and: ['AND', '&&'],
       or: ['OR', '||'],
-      not: ['!'],
       example: EXAMPLE,
       conditionStart: ['user.<attribute>', 'String.…(…)', 'Arrays.…(…)', 'isMemberOf…(…)', '(', '!'],
     })

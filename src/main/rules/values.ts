@@ -26,7 +26,7 @@ export function textOf(value: Scalar): string {
 }
 
 /** No value to compare: absent, null, "" or an empty list (Entra, Google). */
-export function hasNoValue(actual: unknown): boolean {
+function hasNoValue(actual: unknown): boolean {
   return actual === undefined || actual === null || actual === '' || (Array.isArray(actual) && actual.length === 0)
 }
 
