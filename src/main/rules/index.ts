@@ -23,7 +23,8 @@ import { createExplainer } from './explain'
 import { parseGoogle } from './google'
 import { parseOkta } from './okta'
 import { ruleError } from './position'
-import type { CompileResult, Evaluation } from './types'
+import type { Check } from './compile'
+import type { CompileResult, Evaluation, RuleExplanation, RuleInput } from './types'
 
 export type { CompileResult, CompiledRule, Evaluation, RuleError, RuleExplanation, RuleInput } from './types'
 export type { ParsedRule, RuleNode } from './ast'
@@ -57,16 +58,19 @@ export function parseRule(dialect: Dialect, text: string): ParseResult {
 export function compileRule(dialect: Dialect, text: string): CompileResult {
   const parsed = parseRule(dialect, text)
   if (!parsed.ok) return parsed
-  const check = generateCheck(parsed.parsed.root)
-  const clock = readsClock(parsed.parsed.root)
-  const explain = createExplainer(parsed.parsed, text, clock)
+  const root = parsed.parsed.root
+  const clock = readsClock(root)
+  // Generated and built on first use: many compiled rules are only checked, printed or linted
+  // (the editor compiles on every keystroke), and generating code costs more than parsing.
+  let check: Check | null = null
+  let explain: ((user: RuleInput, now?: Date) => RuleExplanation) | null = null
   const scratch: string[] = []
   return {
     ok: true,
     rule: {
       dialect,
       text,
-      attributes: attributesOf(parsed.parsed.root),
+      attributes: attributesOf(root),
       readsClock: clock,
       parsed: parsed.parsed,
       evaluate(user, now) {
@@ -77,13 +81,17 @@ export function compileRule(dialect: Dialect, text: string): CompileResult {
         }
         // Left over only if a previous evaluation threw half-way.
         if (scratch.length !== 0) scratch.length = 0
+        if (check === null) check = generateCheck(root)
         const result = check(user, scratch, at)
         if (scratch.length === 0) return result ? TRUE : FALSE
         const missing = scratch.slice()
         scratch.length = 0
         return { result, missing }
       },
-      explain,
+      explain(user, now) {
+        if (explain === null) explain = createExplainer(parsed.parsed, text, clock)
+        return explain(user, now)
+      },
     },
   }
 }
