@@ -7,7 +7,7 @@ import { openDevicesWorld, type DevicesWorld } from '../../helpers/devices-world
 let w: DevicesWorld
 beforeAll(async () => {
   w = await openDevicesWorld({ ackDeadlineMs: 60_000 })
-})
+}, 60_000)
 afterAll(async () => {
   await w.close()
 })

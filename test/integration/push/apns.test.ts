@@ -4,16 +4,17 @@ import { startFakeApns, type FakeApns } from '../../fakes/apns'
 import { testPki } from '../../fakes/pki'
 import { fakeClock } from '../../helpers/workspace'
 
-const pki = testPki()
+let pki: ReturnType<typeof testPki>
 let apns: FakeApns
 let transport: ApnsTransport
 const clock = fakeClock()
 const target = (token: string) => ({ deviceId: `d-${token}`, platform: 'ios' as const, pushToken: token, pushTopic: pki.push.topic, pushMagic: `magic-${token}` })
 
 beforeAll(async () => {
+  pki = testPki()
   apns = await startFakeApns(pki)
   transport = createApnsTransport({ credentials: async () => ({ certPem: pki.push.certPem, keyPem: pki.push.keyPem }), clock, address: 'localhost', port: apns.port, ca: [pki.caPem] })
-})
+}, 60_000)
 afterAll(async () => {
   await transport.close()
   await apns.close()

@@ -14,7 +14,7 @@ beforeAll(async () => {
   fcm = await startFakeFcm(testPki(), { keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, publicPem: publicKey.export({ type: 'spki', format: 'pem' }) as string })
   restore = fcm.redirectHttp2()
   transport = createFcmTransport({ serviceAccount: async () => fcm.serviceAccount, httpAgent: fcm.agent })
-})
+}, 60_000)
 afterAll(async () => {
   restore()
   await transport.close()
