@@ -150,3 +150,35 @@ describe('PAYLOAD_LATENCY and its remediations', () => {
     expect((await ws.callError('devices/cancel', { deviceId: r.device.id, commandId: 'nope' })).code).toBe('NOT_FOUND')
   })
 })
+
+describe('the outbox pump', () => {
+  it('retries due pushes on its own when the app runs it on an interval', async () => {
+    const { createApp } = await import('../../../src/main/app')
+    const { tempDir, fakeClock } = await import('../../helpers/workspace')
+    const dir = tempDir()
+    const clock = fakeClock()
+    let pushes = 0
+    let second: () => void = () => {}
+    const retried = new Promise<void>((resolve) => (second = resolve))
+    const app = createApp({
+      dataDir: dir.path, clock, pumpIntervalMs: 5,
+      push: {
+        async send(targets) {
+          if (++pushes === 2) second()
+          return targets.map(() => ({ ok: false as const, transport: 'test', reason: 'APNs 503', disposition: 'retry' as const }))
+        },
+      },
+    })
+    try {
+      seedSmallOrganisation({ app } as TestWorkspace)
+      await app.services.devices.enroll({ serial: 'PUMP-1', platform: 'ios', userPrincipalName: 'alex@example.test', pushToken: 'tok' })
+      expect(pushes).toBe(1)
+      clock.advance(30_000)
+      await retried
+      expect(pushes).toBe(2)
+    } finally {
+      app.close()
+      dir.remove()
+    }
+  })
+})

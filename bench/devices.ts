@@ -1,0 +1,216 @@
+// `npm run bench -- devices`: enrollment to first acknowledgement and push throughput, all over
+// loopback against the test fakes (test/fakes), with the real libraries (@parse/node-apn,
+// firebase-admin, jose) and the real ingress.
+import { generateKeyPairSync, randomBytes } from 'node:crypto'
+import http2 from 'node:http2'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { createApp } from '../src/main/app'
+import { createIdpHttp, startIngress } from '../src/main/devices'
+import { silentLog } from '../src/main/ports'
+import { createPushRouter, type WakeTarget } from '../src/main/push'
+import { createApnsTransport } from '../src/main/push/apns'
+import { createFcmTransport } from '../src/main/push/fcm'
+import { AndroidAgent } from '../test/fakes/android-agent'
+import { AppleDevice } from '../test/fakes/apple-device'
+import { startFakeApns, type FakeApns } from '../test/fakes/apns'
+import { startFakeFcm, type FakeFcm } from '../test/fakes/fcm'
+import { startFakeIdp } from '../test/fakes/idp'
+import { request } from '../test/fakes/https-client'
+import { testPki, type TestPki } from '../test/fakes/pki'
+
+export interface Figure {
+  name: string
+  value: number
+  unit: string
+}
+
+const DIRECTORY_USERS = 100_000
+const ENROLLMENTS = 1_000
+const APNS_PUSHES = 20_000
+const FCM_WAKEUPS = 10_000
+/** Requests in flight on the one connection, the same for node-apn and the bare client. */
+const IN_FLIGHT = 500
+
+const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN
+const round = (n: number): number => Math.round(n * 1000) / 1000
+
+function directoryCsv(): string {
+  const departments = ['Sales', 'Marketing', 'Engineering', 'Finance', 'Support']
+  const rows = ['id,userPrincipalName,displayName,department,jobTitle,usageLocation,groups']
+  for (let i = 0; i < DIRECTORY_USERS; i++) rows.push(`u${i},user${i}@bench.test,User ${i},${departments[i % departments.length]},Staff,US,All Staff`)
+  return rows.join('\n')
+}
+
+function serviceAccountKey() {
+  const k = generateKeyPairSync('rsa', { modulusLength: 2048 })
+  return { keyPem: k.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, publicPem: k.publicKey.export({ type: 'spki', format: 'pem' }) as string }
+}
+
+async function enrollToFirstAck(pki: TestPki, apns: FakeApns, fcm: FakeFcm): Promise<Figure[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'jit-bench-devices-'))
+  const apnsTransport = createApnsTransport({ credentials: async () => ({ certPem: pki.push.certPem, keyPem: pki.push.keyPem }), clock: { now: () => new Date() }, address: 'localhost', port: apns.port, ca: [pki.caPem] })
+  const fcmTransport = createFcmTransport({ serviceAccount: async () => fcm.serviceAccount, httpAgent: fcm.agent })
+  const app = createApp({ dataDir: dir, push: createPushRouter({ apple: apnsTransport, android: fcmTransport }) })
+  const idp = await startFakeIdp(pki)
+  const ingress = await startIngress({
+    devices: app.services.devices, store: app.services.store, clock: { now: () => new Date() }, log: silentLog,
+    tls: pki.server, host: '127.0.0.1', oidc: idp.provider, http: createIdpHttp({ ca: [pki.caPem] }),
+  })
+  try {
+    const { store, directories } = app.services
+    const directoryId = directories.createFileDirectory('Bench directory')
+    directories.importUsers(directoryId, 'csv', directoryCsv())
+    store.groups.create({ id: 'g-sales', directoryId: null, name: 'Sales', kind: 'rule', dialect: 'entra', rule: 'user.department -eq "Sales"', description: '' })
+    const at = new Date().toISOString()
+    store.policies.create({
+      id: 'p-sales', name: 'Sales CRM', description: '', priority: 10, platforms: ['ios', 'macos', 'android'],
+      items: [
+        { id: 'i-app', kind: 'app', identifier: 'com.salesforce.chatter', name: 'Salesforce', platform: null, settings: {}, removeOnUnassign: false },
+        { id: 'i-wifi', kind: 'profile', identifier: 'com.bench.wifi', name: 'Sales Wi-Fi', platform: null, settings: { ssid: 'SALES' }, removeOnUnassign: false },
+      ],
+      targets: [{ groupId: 'g-sales', mode: 'include' }],
+    }, at)
+
+    const times: number[] = []
+    for (let i = 0; i < ENROLLMENTS; i++) {
+      // Every fifth user is in Sales; spread enrollments over the whole directory.
+      const user = `user${(i * 5 * 19) % DIRECTORY_USERS}@bench.test`
+      if (i % 2 === 0) {
+        const device = new AppleDevice({ serverUrl: ingress.url, ca: pki.caPem, identity: pki.device(`BENCH-UDID-${i}`), udid: `BENCH-UDID-${i}`, serial: `BENCH-A-${i}`, topic: pki.push.topic })
+        const q = new URLSearchParams({ platform: 'ios', serial: `BENCH-A-${i}`, udid: `BENCH-UDID-${i}` })
+        const start = await request(`${ingress.url}/enroll/start?${q}`, { ca: pki.caPem, cert: device.o.identity.certPem, key: device.o.identity.keyPem })
+        const authorize = await request(String(start.headers.location), { ca: pki.caPem, headers: { 'x-test-user': user } })
+        const callback = String(authorize.headers.location)
+        // From the IdP's callback to the device's first acknowledged command.
+        const started = performance.now()
+        const enrolled = await request(callback, { ca: pki.caPem, cert: device.o.identity.certPem, key: device.o.identity.keyPem })
+        if (enrolled.status !== 200) throw new Error(`enrollment failed: ${enrolled.status} ${enrolled.body}`)
+        const pushed = device.waitForPush(apns)
+        await device.authenticateAndRegister()
+        await pushed
+        const first = await device.report({ Status: 'Idle' })
+        const uuid = /<key>CommandUUID<\/key><string>([^<]+)<\/string>/.exec(first.body)?.[1]
+        if (!uuid) throw new Error('no command after the push')
+        const ack = await device.report({ Status: 'Acknowledged', CommandUUID: uuid })
+        times.push(performance.now() - started)
+        if (ack.status !== 200) throw new Error(`acknowledgement failed: ${ack.status}`)
+        device.close()
+      } else {
+        const agent = new AndroidAgent({ serverUrl: ingress.url, ca: pki.caPem, serial: `BENCH-G-${i}` })
+        const q = new URLSearchParams({ platform: 'android', serial: `BENCH-G-${i}`, pushToken: agent.fcmToken })
+        const start = await request(`${ingress.url}/enroll/start?${q}`, { ca: pki.caPem })
+        const authorize = await request(String(start.headers.location), { ca: pki.caPem, headers: { 'x-test-user': user } })
+        const callback = String(authorize.headers.location)
+        const started = performance.now()
+        const woken = agent.waitForWake(fcm)
+        const enrolled = await request(callback, { ca: pki.caPem })
+        if (enrolled.status !== 200) throw new Error(`enrollment failed: ${enrolled.status} ${enrolled.body}`)
+        const body = JSON.parse(enrolled.body) as { deviceId: string; credential: string }
+        agent.deviceId = body.deviceId
+        agent.credential = body.credential
+        await woken
+        const fetched = JSON.parse((await agent.fetch()).body) as { commands: { id: string }[] }
+        const firstId = fetched.commands[0]?.id
+        if (!firstId) throw new Error('no command after the wake-up')
+        const ack = await agent.answer(firstId, 'acknowledged')
+        times.push(performance.now() - started)
+        if (ack.status !== 200) throw new Error(`acknowledgement failed: ${ack.status}`)
+        agent.close()
+      }
+    }
+    times.sort((a, b) => a - b)
+    return [
+      { name: 'enroll.to_first_ack_p50_ms', value: round(percentile(times, 50)), unit: 'ms' },
+      { name: 'enroll.to_first_ack_p99_ms', value: round(percentile(times, 99)), unit: 'ms' },
+    ]
+  } finally {
+    await ingress.close()
+    await idp.close()
+    await apnsTransport.close()
+    await fcmTransport.close()
+    app.close()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+async function inWindows<T>(items: T[], window: number, run: (t: T) => Promise<unknown>): Promise<void> {
+  let next = 0
+  await Promise.all(Array.from({ length: window }, async () => {
+    while (next < items.length) await run(items[next++] as T)
+  }))
+}
+
+async function apnsThroughput(pki: TestPki, apns: FakeApns): Promise<Figure[]> {
+  const targets: WakeTarget[] = Array.from({ length: APNS_PUSHES }, (_, i) => ({
+    deviceId: `d${i}`, platform: 'ios', pushToken: randomBytes(32).toString('hex'), pushTopic: pki.push.topic, pushMagic: `magic-${i}`,
+  }))
+  const transport = createApnsTransport({ credentials: async () => ({ certPem: pki.push.certPem, keyPem: pki.push.keyPem }), clock: { now: () => new Date() }, address: 'localhost', port: apns.port, ca: [pki.caPem] })
+  await transport.send(targets.slice(0, 10))
+  let started = performance.now()
+  const chunks = Array.from({ length: Math.ceil(targets.length / IN_FLIGHT) }, (_, i) => targets.slice(i * IN_FLIGHT, (i + 1) * IN_FLIGHT))
+  for (const chunk of chunks) {
+    const outcomes = await transport.send(chunk)
+    if (outcomes.some((o) => !o.ok)) throw new Error('an APNs push failed in the benchmark')
+  }
+  const library = APNS_PUSHES / ((performance.now() - started) / 1000)
+  await transport.close()
+
+  // The same requests from a bare node:http2 client over one mutual-TLS session.
+  const session = http2.connect(`https://localhost:${apns.port}`, { ca: [pki.caPem], cert: pki.push.certPem, key: pki.push.keyPem })
+  const post = (t: WakeTarget) =>
+    new Promise<void>((resolve, reject) => {
+      const s = session.request({
+        ':method': 'POST', ':path': `/3/device/${t.pushToken}`, 'apns-topic': pki.push.topic, 'apns-push-type': 'mdm', 'apns-priority': '10',
+        'apns-expiration': String(Math.floor(Date.now() / 1000) + 86_400), 'content-type': 'application/json',
+      })
+      s.on('response', (h) => (h[':status'] === 200 ? undefined : reject(new Error(`raw push got ${String(h[':status'])}`))))
+      s.on('end', () => resolve())
+      s.on('error', reject)
+      s.resume()
+      s.end(JSON.stringify({ mdm: t.pushMagic }))
+    })
+  await post(targets[0] as WakeTarget)
+  started = performance.now()
+  for (const chunk of chunks) await Promise.all(chunk.map(post))
+  const raw = APNS_PUSHES / ((performance.now() - started) / 1000)
+  session.close()
+  return [
+    { name: 'push.apns_per_s', value: Math.round(library), unit: 'push/s' },
+    { name: 'push.apns_raw_per_s', value: Math.round(raw), unit: 'push/s' },
+    { name: 'push.apns_vs_raw_ratio', value: round(library / raw), unit: 'ratio' },
+  ]
+}
+
+async function fcmThroughput(fcm: FakeFcm): Promise<Figure[]> {
+  const transport = createFcmTransport({ serviceAccount: async () => fcm.serviceAccount, httpAgent: fcm.agent })
+  const targets: WakeTarget[] = Array.from({ length: FCM_WAKEUPS }, (_, i) => ({ deviceId: `a${i}`, platform: 'android', pushToken: `fcm-bench-${i}` }))
+  await transport.send(targets.slice(0, 10))
+  const started = performance.now()
+  const outcomes = await transport.send(targets)
+  const seconds = (performance.now() - started) / 1000
+  await transport.close()
+  if (outcomes.some((o) => !o.ok)) throw new Error('an FCM wake-up failed in the benchmark')
+  return [{ name: 'push.fcm_per_s', value: Math.round(FCM_WAKEUPS / seconds), unit: 'push/s' }]
+}
+
+export async function devices(): Promise<Figure[]> {
+  const pki = testPki()
+  const apns = await startFakeApns(pki)
+  const fcm = await startFakeFcm(pki, serviceAccountKey())
+  const restore = fcm.redirectHttp2()
+  try {
+    const throughput = await apnsThroughput(pki, apns)
+    apns.requests.length = 0
+    const wakeups = await fcmThroughput(fcm)
+    fcm.messages.length = 0
+    const enroll = await enrollToFirstAck(pki, apns, fcm)
+    return [...enroll, ...throughput, ...wakeups]
+  } finally {
+    restore()
+    await apns.close()
+    await fcm.close()
+  }
+}
