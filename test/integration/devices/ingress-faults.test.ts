@@ -52,6 +52,18 @@ describe('the enrollment sign-in refuses ID tokens it cannot trust', () => {
   })
 })
 
+describe('enrollment conflicts', () => {
+  it('refuses a UDID already enrolled under another serial, and keeps the first binding', async () => {
+    const first = w.apple('C02DUP1')
+    expect((await first.enroll('alex@example.test')).status).toBe(200)
+    const before = snapshot()
+    const r = await w.apple('C02DUP2', 'UDID-C02DUP1').enroll('alex@example.test')
+    expect(r.status).toBe(409)
+    expect(JSON.parse(r.body).error.message).toContain('already enrolled under another serial')
+    expect(snapshot()).toBe(before)
+  })
+})
+
 describe('malformed and oversized requests', () => {
   it.each([
     ['an unknown endpoint', 'GET', '/nope', undefined, 404, /No endpoint \/nope/],
