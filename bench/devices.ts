@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
+import { Worker } from 'node:worker_threads'
 import { createApp } from '../src/main/app'
 import { createIdpHttp, startIngress } from '../src/main/devices'
 import { silentLog } from '../src/main/ports'
@@ -16,7 +17,7 @@ import { createFcmTransport } from '../src/main/push/fcm'
 import { AndroidAgent } from '../test/fakes/android-agent'
 import { AppleDevice } from '../test/fakes/apple-device'
 import { startFakeApns, type FakeApns } from '../test/fakes/apns'
-import { startFakeFcm, type FakeFcm } from '../test/fakes/fcm'
+import { routeFcmTo, startFakeFcm, type FakeFcm } from '../test/fakes/fcm'
 import { startFakeIdp } from '../test/fakes/idp'
 import { request } from '../test/fakes/https-client'
 import { testPki, type TestPki } from '../test/fakes/pki'
@@ -31,7 +32,7 @@ const DIRECTORY_USERS = 100_000
 const ENROLLMENTS = 1_000
 const APNS_PUSHES = 20_000
 const FCM_WAKEUPS = 10_000
-/** Requests in flight on the one connection, the same for node-apn and the bare client. */
+/** Requests in flight on the one connection (a sliding window), the same for node-apn and the bare client. */
 const IN_FLIGHT = 500
 
 const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN
@@ -136,30 +137,71 @@ async function enrollToFirstAck(pki: TestPki, apns: FakeApns, fcm: FakeFcm): Pro
   }
 }
 
+// Throughput is measured against minimal APNs and FCM responders in a worker thread, so the
+// server does not share the client's thread: the figures are the clients' (the full fakes,
+// with their checks and recording, serve the enrollment figure and the tests).
+const RESPONDERS = `
+const { parentPort, workerData: w } = require('node:worker_threads')
+const http2 = require('node:http2')
+const { randomUUID } = require('node:crypto')
+const apns = http2.createSecureServer({ key: w.key, cert: w.cert, ca: [w.ca], requestCert: true, rejectUnauthorized: true })
+apns.on('stream', (s, h) => {
+  s.resume()
+  s.on('end', () => {
+    const ok = h[':method'] === 'POST' && /^\\/3\\/device\\/[0-9a-fA-F]+$/.test(h[':path'])
+    s.respond({ ':status': ok ? 200 : 404, 'apns-id': h['apns-id'] || randomUUID() })
+    s.end(ok ? undefined : '{"reason":"BadPath"}')
+  })
+})
+const fcm = http2.createSecureServer({ key: w.key, cert: w.cert, allowHTTP1: true })
+fcm.on('request', (req, res) => {
+  req.resume()
+  req.on('end', () => {
+    res.writeHead(200, { 'content-type': 'application/json' })
+    res.end(req.url === '/token' ? JSON.stringify({ access_token: 't', expires_in: 3600 }) : JSON.stringify({ name: 'projects/p/messages/' + randomUUID() }))
+  })
+})
+let n = 0
+const ready = () => { if (++n === 2) parentPort.postMessage({ apns: apns.address().port, fcm: fcm.address().port }) }
+apns.listen(0, '127.0.0.1', ready)
+fcm.listen(0, '127.0.0.1', ready)
+`
+
+/** Runs `run` over items with `window` requests in flight at any moment (a sliding window). */
 async function inWindows<T>(items: T[], window: number, run: (t: T) => Promise<unknown>): Promise<void> {
   let next = 0
-  await Promise.all(Array.from({ length: window }, async () => {
-    while (next < items.length) await run(items[next++] as T)
-  }))
+  await Promise.all(
+    Array.from({ length: window }, async () => {
+      while (next < items.length) await run(items[next++] as T)
+    }),
+  )
 }
 
-async function apnsThroughput(pki: TestPki, apns: FakeApns): Promise<Figure[]> {
+async function startResponders(pki: TestPki): Promise<{ apns: number; fcm: number; stop(): Promise<number> }> {
+  const worker = new Worker(RESPONDERS, { eval: true, workerData: { key: pki.server.keyPem, cert: pki.server.certPem, ca: pki.caPem } })
+  const ports = await new Promise<{ apns: number; fcm: number }>((resolve, reject) => {
+    worker.once('message', resolve)
+    worker.once('error', reject)
+  })
+  return { ...ports, stop: () => worker.terminate() }
+}
+
+async function apnsThroughput(pki: TestPki, port: number): Promise<Figure[]> {
   const targets: WakeTarget[] = Array.from({ length: APNS_PUSHES }, (_, i) => ({
     deviceId: `d${i}`, platform: 'ios', pushToken: randomBytes(32).toString('hex'), pushTopic: pki.push.topic, pushMagic: `magic-${i}`,
   }))
-  const transport = createApnsTransport({ credentials: async () => ({ certPem: pki.push.certPem, keyPem: pki.push.keyPem }), clock: { now: () => new Date() }, address: 'localhost', port: apns.port, ca: [pki.caPem] })
+  const transport = createApnsTransport({ credentials: async () => ({ certPem: pki.push.certPem, keyPem: pki.push.keyPem }), clock: { now: () => new Date() }, address: '127.0.0.1', port, ca: [pki.caPem] })
   await transport.send(targets.slice(0, 10))
   let started = performance.now()
-  const chunks = Array.from({ length: Math.ceil(targets.length / IN_FLIGHT) }, (_, i) => targets.slice(i * IN_FLIGHT, (i + 1) * IN_FLIGHT))
-  for (const chunk of chunks) {
-    const outcomes = await transport.send(chunk)
-    if (outcomes.some((o) => !o.ok)) throw new Error('an APNs push failed in the benchmark')
-  }
+  await inWindows(targets, IN_FLIGHT, async (t) => {
+    const [outcome] = await transport.send([t])
+    if (!outcome?.ok) throw new Error('an APNs push failed in the benchmark')
+  })
   const library = APNS_PUSHES / ((performance.now() - started) / 1000)
   await transport.close()
 
   // The same requests from a bare node:http2 client over one mutual-TLS session.
-  const session = http2.connect(`https://localhost:${apns.port}`, { ca: [pki.caPem], cert: pki.push.certPem, key: pki.push.keyPem })
+  const session = http2.connect(`https://127.0.0.1:${port}`, { ca: [pki.caPem], cert: pki.push.certPem, key: pki.push.keyPem })
   const post = (t: WakeTarget) =>
     new Promise<void>((resolve, reject) => {
       const s = session.request({
@@ -174,7 +216,7 @@ async function apnsThroughput(pki: TestPki, apns: FakeApns): Promise<Figure[]> {
     })
   await post(targets[0] as WakeTarget)
   started = performance.now()
-  for (const chunk of chunks) await Promise.all(chunk.map(post))
+  await inWindows(targets, IN_FLIGHT, post)
   const raw = APNS_PUSHES / ((performance.now() - started) / 1000)
   session.close()
   return [
@@ -184,28 +226,37 @@ async function apnsThroughput(pki: TestPki, apns: FakeApns): Promise<Figure[]> {
   ]
 }
 
-async function fcmThroughput(fcm: FakeFcm): Promise<Figure[]> {
-  const transport = createFcmTransport({ serviceAccount: async () => fcm.serviceAccount, httpAgent: fcm.agent })
+async function fcmThroughput(pki: TestPki, serviceAccount: string, port: number): Promise<Figure[]> {
+  const route = routeFcmTo(port, pki.caPem)
+  const restore = route.redirectHttp2()
+  const transport = createFcmTransport({ serviceAccount: async () => serviceAccount, httpAgent: route.agent })
   const targets: WakeTarget[] = Array.from({ length: FCM_WAKEUPS }, (_, i) => ({ deviceId: `a${i}`, platform: 'android', pushToken: `fcm-bench-${i}` }))
   await transport.send(targets.slice(0, 10))
   const started = performance.now()
   const outcomes = await transport.send(targets)
   const seconds = (performance.now() - started) / 1000
   await transport.close()
+  restore()
+  route.agent.destroy()
   if (outcomes.some((o) => !o.ok)) throw new Error('an FCM wake-up failed in the benchmark')
   return [{ name: 'push.fcm_per_s', value: Math.round(FCM_WAKEUPS / seconds), unit: 'push/s' }]
 }
 
 export async function devices(): Promise<Figure[]> {
   const pki = testPki()
-  const apns = await startFakeApns(pki)
+  const responders = await startResponders(pki)
+  let throughput: Figure[]
+  let wakeups: Figure[]
   const fcm = await startFakeFcm(pki, serviceAccountKey())
+  try {
+    throughput = await apnsThroughput(pki, responders.apns)
+    wakeups = await fcmThroughput(pki, fcm.serviceAccount, responders.fcm)
+  } finally {
+    await responders.stop()
+  }
+  const apns = await startFakeApns(pki)
   const restore = fcm.redirectHttp2()
   try {
-    const throughput = await apnsThroughput(pki, apns)
-    apns.requests.length = 0
-    const wakeups = await fcmThroughput(fcm)
-    fcm.messages.length = 0
     const enroll = await enrollToFirstAck(pki, apns, fcm)
     return [...enroll, ...throughput, ...wakeups]
   } finally {

@@ -10,6 +10,7 @@ import { createApp, type App } from '../../src/main/app'
 import { loadDemo } from '../../src/main/headless/demo'
 import { startHost } from '../../src/main/headless/host'
 import { createRecordingPush } from '../../src/main/push'
+import { testPki } from '../fakes/pki'
 
 const RENDERER_DIR = join(resolve(__dirname, '../..'), 'out/renderer')
 
@@ -82,6 +83,19 @@ describe('remediating PAYLOAD_LATENCY in the browser', () => {
     expect(stored).toMatchObject({ state: 'cancelled', error: 'Cancelled by the admin' })
     await page.getByRole('toolbar', { name: 'Device actions' }).getByRole('button', { name: 'Scan Device' }).click()
     await rows.filter({ hasText: 'device_information' }).waitFor()
+    expect(problems).toEqual([])
+  })
+
+  it('saves a push certificate and warns that it expires within 30 days', async () => {
+    const cert = testPki().pushExpiring(new Date(Date.now() + 10 * 86400_000))
+    await open('#/devices')
+    const form = page.getByRole('form', { name: 'Upload APNs push certificate' })
+    await form.getByLabel('MDM push certificate (PEM)').fill(cert.certPem)
+    await form.getByLabel('Its private key (PEM)').fill(cert.keyPem)
+    await form.getByRole('button', { name: 'Save push certificate' }).click()
+    const facts = page.getByRole('definition').filter({ hasText: cert.topic })
+    await facts.getByText('expires within 30 days').waitFor()
+    expect(await form.getByLabel('Its private key (PEM)').inputValue()).toBe('')
     expect(problems).toEqual([])
   })
 })
