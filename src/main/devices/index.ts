@@ -11,6 +11,7 @@ import { createOutbox, type Outbox } from './outbox'
 
 export { startIngress, type Ingress, type IngressOptions } from './ingress'
 export { createIdpHttp } from './http'
+export { discoverOidc } from './discovery'
 
 export interface EnrollRequest {
   serial: string
