@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks'
 import { createApp } from '../src/main/app'
 import { loadDemo } from '../src/main/headless/demo'
 import { devices } from './devices'
+import { importSuite } from './import'
 
 interface Figure {
   name: string
@@ -43,7 +44,7 @@ async function jit(): Promise<Figure[]> {
   }
 }
 
-const SUITES: Record<string, () => Promise<Figure[]>> = { jit, devices }
+const SUITES: Record<string, () => Promise<Figure[]>> = { jit, import: importSuite, devices }
 
 async function main(): Promise<void> {
   const asked = process.argv.slice(2)
