@@ -54,6 +54,15 @@ describe('APNs MDM wake-ups through @parse/node-apn', () => {
     expect(apns.requests.length - before).toBe(1)
   })
 
+  it('treats a GOAWAY as transient and reconnects for the next push', async () => {
+    apns.script('ff01', { status: 0, goaway: 'Shutdown' }, 1)
+    const [first] = await transport.send([target('ff01')])
+    expect(first).toMatchObject({ ok: false, disposition: 'retry' })
+    expect(first?.ok === false && first.reason).toMatch(/Could not reach APNs \(connection closed by APNs: Shutdown/)
+    const [second] = await transport.send([target('ff01')])
+    expect(second).toEqual({ ok: true, transport: 'apns' })
+  })
+
   it('refuses to push a device registered for another topic', async () => {
     const [outcome] = await transport.send([{ ...target('cc01'), pushTopic: 'com.apple.mgmt.External.other' }])
     expect(outcome).toMatchObject({ ok: false, disposition: 'rejected' })
