@@ -140,7 +140,6 @@ const CAUSES: Record<NonNullable<Diagnostic['cause']>, string> = {
   deadline: 'not acknowledged in time',
   'push-failed': 'push failed',
   'stale-token': 'stale push token',
-  'no-token': 'no push token',
   'dead-letter': 'dead-lettered',
 }
 

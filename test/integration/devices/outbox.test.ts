@@ -96,6 +96,21 @@ describe('the outbox', () => {
     expect(commandsOf(gone.device.id)[0]?.state).toBe('pushed')
   })
 
+  it('records a late acknowledgement of a dead-lettered command, but not of a cancelled one', async () => {
+    answers.set('t1', Array.from({ length: 8 }, () => fail('APNs 503', 'retry')))
+    const r = await enroll('S1', 't1')
+    for (let i = 0; i < 8; i++) {
+      ws.clock.advance(30 * 60_000)
+      await devices().pump()
+    }
+    const [a, b] = [...commandsOf(r.device.id)].sort((x, y) => x.seq - y.seq)
+    expect([a?.state, b?.state]).toEqual(['dead', 'dead'])
+    expect(devices().outbox.answer(r.device.id, a?.id as string, 'acknowledged')).toEqual({ changed: true })
+    devices().cancel(r.device.id, b?.id as string)
+    expect(devices().outbox.answer(r.device.id, b?.id as string, 'acknowledged')).toEqual({ changed: false })
+    expect(commandsOf(r.device.id).map((c) => c.state).sort()).toEqual(['acknowledged', 'cancelled'])
+  })
+
   it('backs off FCM quota errors from one minute', async () => {
     answers.set('t1', [fail('FCM messaging/message-rate-exceeded', 'retry', { minBackoffMs: 60_000 })])
     const r = await enroll('S1', 't1')
