@@ -30,9 +30,11 @@ export interface Figure {
 
 const DIRECTORY_USERS = 100_000
 const ENROLLMENTS = 1_000
-const APNS_PUSHES = 20_000
+const APNS_PUSHES = 10_000
+/** Rounds of each throughput measurement; the best round counts. */
+const ROUNDS = 3
 const FCM_WAKEUPS = 10_000
-/** Requests in flight on the one connection (a sliding window), the same for node-apn and the bare client. */
+/** Requests in flight on the one connection (one outbox batch), the same for node-apn and the bare client. */
 const IN_FLIGHT = 500
 
 const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN
@@ -167,16 +169,6 @@ apns.listen(0, '127.0.0.1', ready)
 fcm.listen(0, '127.0.0.1', ready)
 `
 
-/** Runs `run` over items with `window` requests in flight at any moment (a sliding window). */
-async function inWindows<T>(items: T[], window: number, run: (t: T) => Promise<unknown>): Promise<void> {
-  let next = 0
-  await Promise.all(
-    Array.from({ length: window }, async () => {
-      while (next < items.length) await run(items[next++] as T)
-    }),
-  )
-}
-
 async function startResponders(pki: TestPki): Promise<{ apns: number; fcm: number; stop(): Promise<number> }> {
   const worker = new Worker(RESPONDERS, { eval: true, workerData: { key: pki.server.keyPem, cert: pki.server.certPem, ca: pki.caPem } })
   const ports = await new Promise<{ apns: number; fcm: number }>((resolve, reject) => {
@@ -190,15 +182,16 @@ async function apnsThroughput(pki: TestPki, port: number): Promise<Figure[]> {
   const targets: WakeTarget[] = Array.from({ length: APNS_PUSHES }, (_, i) => ({
     deviceId: `d${i}`, platform: 'ios', pushToken: randomBytes(32).toString('hex'), pushTopic: pki.push.topic, pushMagic: `magic-${i}`,
   }))
+  // Batches of IN_FLIGHT, as the outbox's pump hands them to the transport.
+  const chunks = Array.from({ length: Math.ceil(targets.length / IN_FLIGHT) }, (_, i) => targets.slice(i * IN_FLIGHT, (i + 1) * IN_FLIGHT))
   const transport = createApnsTransport({ credentials: async () => ({ certPem: pki.push.certPem, keyPem: pki.push.keyPem }), clock: { now: () => new Date() }, address: '127.0.0.1', port, ca: [pki.caPem] })
   await transport.send(targets.slice(0, 10))
-  let started = performance.now()
-  await inWindows(targets, IN_FLIGHT, async (t) => {
-    const [outcome] = await transport.send([t])
-    if (!outcome?.ok) throw new Error('an APNs push failed in the benchmark')
-  })
-  const library = APNS_PUSHES / ((performance.now() - started) / 1000)
-  await transport.close()
+  const library = async (): Promise<void> => {
+    for (const chunk of chunks) {
+      const outcomes = await transport.send(chunk)
+      if (outcomes.some((o) => !o.ok)) throw new Error('an APNs push failed in the benchmark')
+    }
+  }
 
   // The same requests from a bare node:http2 client over one mutual-TLS session.
   const session = http2.connect(`https://127.0.0.1:${port}`, { ca: [pki.caPem], cert: pki.push.certPem, key: pki.push.keyPem })
@@ -215,14 +208,27 @@ async function apnsThroughput(pki: TestPki, port: number): Promise<Figure[]> {
       s.end(JSON.stringify({ mdm: t.pushMagic }))
     })
   await post(targets[0] as WakeTarget)
-  started = performance.now()
-  await inWindows(targets, IN_FLIGHT, post)
-  const raw = APNS_PUSHES / ((performance.now() - started) / 1000)
+  const raw = async (): Promise<void> => {
+    for (const chunk of chunks) await Promise.all(chunk.map(post))
+  }
+
+  // Alternate the two and keep each one's best round: the machine is shared, and a busy
+  // neighbour should not decide which client looks faster.
+  const rate = async (run: () => Promise<void>): Promise<number> => {
+    const started = performance.now()
+    await run()
+    return APNS_PUSHES / ((performance.now() - started) / 1000)
+  }
+  let best = { library: 0, raw: 0 }
+  for (let round = 0; round < ROUNDS; round++) {
+    best = { library: Math.max(best.library, await rate(library)), raw: Math.max(best.raw, await rate(raw)) }
+  }
+  await transport.close()
   session.close()
   return [
-    { name: 'push.apns_per_s', value: Math.round(library), unit: 'push/s' },
-    { name: 'push.apns_raw_per_s', value: Math.round(raw), unit: 'push/s' },
-    { name: 'push.apns_vs_raw_ratio', value: round(library / raw), unit: 'ratio' },
+    { name: 'push.apns_per_s', value: Math.round(best.library), unit: 'push/s' },
+    { name: 'push.apns_raw_per_s', value: Math.round(best.raw), unit: 'push/s' },
+    { name: 'push.apns_vs_raw_ratio', value: round(best.library / best.raw), unit: 'ratio' },
   ]
 }
 
@@ -232,14 +238,17 @@ async function fcmThroughput(pki: TestPki, serviceAccount: string, port: number)
   const transport = createFcmTransport({ serviceAccount: async () => serviceAccount, httpAgent: route.agent })
   const targets: WakeTarget[] = Array.from({ length: FCM_WAKEUPS }, (_, i) => ({ deviceId: `a${i}`, platform: 'android', pushToken: `fcm-bench-${i}` }))
   await transport.send(targets.slice(0, 10))
-  const started = performance.now()
-  const outcomes = await transport.send(targets)
-  const seconds = (performance.now() - started) / 1000
+  let best = 0
+  for (let round = 0; round < ROUNDS; round++) {
+    const started = performance.now()
+    const outcomes = await transport.send(targets)
+    best = Math.max(best, FCM_WAKEUPS / ((performance.now() - started) / 1000))
+    if (outcomes.some((o) => !o.ok)) throw new Error('an FCM wake-up failed in the benchmark')
+  }
   await transport.close()
   restore()
   route.agent.destroy()
-  if (outcomes.some((o) => !o.ok)) throw new Error('an FCM wake-up failed in the benchmark')
-  return [{ name: 'push.fcm_per_s', value: Math.round(FCM_WAKEUPS / seconds), unit: 'push/s' }]
+  return [{ name: 'push.fcm_per_s', value: Math.round(best), unit: 'push/s' }]
 }
 
 export async function devices(): Promise<Figure[]> {
