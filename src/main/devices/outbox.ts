@@ -93,14 +93,23 @@ export function createOutbox(o: OutboxOptions): Outbox {
       pushed += targets.length
     }
   }
-  // One pump at a time, so a device is never pushed twice at once. A pump asked for while one
-  // runs starts again after it, so what its caller just committed is never left behind.
+  // One pump at a time, so a device is never pushed twice at once. Pumps asked for while one
+  // runs share one more run after it, so what their callers just committed is never left behind.
+  let rerun: Promise<number> | null = null
   const pump = (): Promise<number> => {
-    if (running) return running.then(() => pump())
-    running = pumpAll().finally(() => {
-      running = null
-    })
-    return running
+    if (!running) {
+      running = pumpAll().finally(() => {
+        running = null
+      })
+      return running
+    }
+    rerun ??= running
+      .catch(() => 0)
+      .then(() => {
+        rerun = null
+        return pump()
+      })
+    return rerun
   }
 
   return {

@@ -197,3 +197,41 @@ describe('the outbox pump', () => {
     }
   })
 })
+
+describe('one pump at a time', () => {
+  it('folds pumps asked for during a push into one more run that sees their commits', async () => {
+    const { createApp } = await import('../../../src/main/app')
+    const { tempDir } = await import('../../helpers/workspace')
+    const dir = tempDir()
+    const calls: string[][] = []
+    let release: () => void = () => {}
+    let entered: () => void = () => {}
+    const firstEntered = new Promise<void>((resolve) => (entered = resolve))
+    const app = createApp({
+      dataDir: dir.path,
+      push: {
+        async send(targets) {
+          calls.push(targets.map((t) => t.pushToken))
+          if (calls.length === 1) {
+            entered()
+            await new Promise<void>((resolve) => (release = resolve))
+          }
+          return targets.map(() => ({ ok: true as const, transport: 'test' }))
+        },
+      },
+    })
+    try {
+      seedSmallOrganisation({ app } as TestWorkspace)
+      const first = app.services.devices.enroll({ serial: 'P-1', platform: 'android', userPrincipalName: 'alex@example.test', pushToken: 'tok-1' })
+      await firstEntered
+      const second = app.services.devices.enroll({ serial: 'P-2', platform: 'android', userPrincipalName: 'kim@example.test', pushToken: 'tok-2' })
+      const third = app.services.devices.pump()
+      release()
+      await Promise.all([first, second, third])
+      expect(calls).toEqual([['tok-1'], ['tok-2']])
+    } finally {
+      app.close()
+      dir.remove()
+    }
+  })
+})
