@@ -8,6 +8,7 @@ import { createApp } from '../src/main/app'
 import { loadDemo } from '../src/main/headless/demo'
 import { devices } from './devices'
 import { importSuite } from './import'
+import { policy } from './policy'
 
 interface Figure {
   name: string
@@ -44,7 +45,7 @@ async function jit(): Promise<Figure[]> {
   }
 }
 
-const SUITES: Record<string, () => Promise<Figure[]>> = { jit, import: importSuite, devices }
+const SUITES: Record<string, () => Promise<Figure[]>> = { jit, import: importSuite, policy, devices }
 
 async function main(): Promise<void> {
   const asked = process.argv.slice(2)

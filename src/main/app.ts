@@ -11,7 +11,7 @@ import { createDiagnostics } from './diagnostics'
 import { createDirectoryService } from './directory'
 import { createMembershipService } from './groups'
 import { CHANGES, createHandlers, type Services } from './handlers'
-import { createPolicyService } from './policies'
+import { createPolicyService, readPolicySettings } from './policies'
 import { memorySecrets, systemClock, silentLog, type Clock, type Faults, type IdSource, type Log, type Secrets } from './ports'
 import { createPushRouter, createRecordingPush, type PushTransport } from './push'
 import { createApnsTransport } from './push/apns'
@@ -60,8 +60,12 @@ export function createApp(opts: AppOptions): App {
   const log = opts.log ?? silentLog
   const ids = opts.ids ?? { next: () => randomUUID() }
   const store = createStore(dbPath)
-  const memberships = createMembershipService({ store, clock })
-  const policies = createPolicyService({ store, clock })
+  const grace = () => {
+    const settings = readPolicySettings(store)
+    return { syncs: settings.graceSyncs, minutes: settings.graceMinutes }
+  }
+  const memberships = createMembershipService({ store, clock, grace })
+  const policies = createPolicyService({ store, clock, ids, memberships })
   const pushCredentials = createPushCredentials({ secrets: opts.secrets ?? memorySecrets(), clock })
   const live = (): PushTransport =>
     createPushRouter({

@@ -100,6 +100,34 @@ export const policiesQuery = () =>
     meta: { reads: ['groups'] },
   })
 
+export const heldChangesQuery = () =>
+  queryOptions({
+    queryKey: ['policies', 'held'],
+    queryFn: () => call('policies/held', {}),
+    meta: { reads: ['devices'] },
+  })
+
+export const restrictionsQuery = () =>
+  queryOptions({ queryKey: ['policies', 'restrictions'], queryFn: () => call('policies/restrictions', {}), staleTime: Infinity })
+
+export const appInventoryQuery = () => queryOptions({ queryKey: ['policies', 'apps'], queryFn: () => call('apps/list', {}) })
+
+export const policySettingsQuery = () => queryOptions({ queryKey: ['policies', 'settings'], queryFn: () => call('policies/settings', {}) })
+
+export const effectivePoliciesQuery = (deviceId: string) =>
+  queryOptions({
+    queryKey: ['devices', 'effective', deviceId],
+    queryFn: () => call('policies/effective', { deviceId }),
+    meta: { reads: ['users', 'policies', 'groups'] },
+  })
+
+export const deviceHistoryQuery = (deviceId: string) =>
+  queryOptions({
+    queryKey: ['devices', 'history', deviceId],
+    queryFn: () => call('policies/history', { deviceId }),
+    meta: { reads: ['policies'] },
+  })
+
 export const devicesQuery = () =>
   queryOptions({
     queryKey: ['devices', 'list'],

@@ -19,6 +19,17 @@ import type {
   UserSummary,
   WorkspaceSummary,
 } from './domain'
+import type {
+  AppInventoryEntry,
+  AssignmentEvent,
+  ChangeOutcome,
+  Conflict,
+  HeldChange,
+  PolicySettings,
+  PolicyWhy,
+  RestrictionDefinition,
+  WhatIf,
+} from './policy'
 import { CHANNELS, type Channel } from './channels'
 import type { ErrorInfo, Result } from './errors'
 
@@ -32,6 +43,33 @@ const attributeValue = z.union([
   z.boolean(),
   z.array(z.string().max(4096)).max(1000),
   z.null(),
+])
+
+const payloadDraft = z.object({
+  id: id.optional(),
+  kind: z.enum(['app', 'profile', 'restriction']),
+  identifier: z.string().max(500),
+  name: z.string().max(200),
+  platform: platform.nullable(),
+  settings: z.record(z.string().max(200), z.unknown()),
+  removeOnUnassign: z.boolean(),
+})
+const policyDraft = z.object({
+  id: id.optional(),
+  name: z.string().max(200),
+  description: z.string().max(2000),
+  priority: z.number(),
+  platforms: z.array(platform).max(3),
+  items: z.array(payloadDraft).max(500),
+  targets: z.array(z.object({ groupId: id, mode: z.enum(['include', 'exclude']) })).max(500),
+})
+const proposedChange = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('rule'), groupId: id, rule: z.string().max(10_000) }),
+  z.object({ kind: z.literal('target'), policyId: id, groupId: id, mode: z.enum(['include', 'exclude']).nullable() }),
+  z.object({ kind: z.literal('policy'), draft: policyDraft }),
+  z.object({ kind: z.literal('deletePolicy'), policyId: id }),
+  z.object({ kind: z.literal('attributeMapping'), attribute: z.string().min(1).max(200), source: z.string().min(1).max(200).nullable() }),
+  z.object({ kind: z.literal('user'), attributes: z.record(z.string().min(1).max(200), attributeValue), platform, syncedGroupIds: z.array(id).max(500).optional() }),
 ])
 
 export const schemas = {
@@ -59,6 +97,28 @@ export const schemas = {
   'policies/setTarget': z.object({ policyId: id, groupId: id, mode: z.enum(['include', 'exclude']) }),
   'policies/removeTarget': z.object({ policyId: id, groupId: id }),
   'policies/setRemoveOnUnassign': z.object({ itemId: id, value: z.boolean() }),
+  'policies/get': z.object({ policyId: id }),
+  'policies/save': z.object({ draft: policyDraft }),
+  'policies/delete': z.object({ policyId: id }),
+  'policies/restrictions': z.object({}),
+  'policies/conflicts': z.object({ draft: policyDraft }),
+  'policies/whatIf': z.object({ change: proposedChange, limit: z.number().int().min(1).max(5000).optional() }),
+  'policies/apply': z.object({ change: proposedChange }),
+  'policies/held': z.object({}),
+  'policies/approve': z.object({ heldChangeId: id }),
+  'policies/reject': z.object({ heldChangeId: id }),
+  'policies/why': z.object({ deviceId: id, policyId: id }),
+  'policies/effective': z.object({ deviceId: id }),
+  'policies/history': z.object({ deviceId: id, limit: z.number().int().min(1).max(1000).optional() }),
+  'policies/settings': z.object({}),
+  'policies/setSettings': z.object({
+    graceSyncs: z.number().optional(),
+    graceMinutes: z.number().optional(),
+    breakerDevices: z.number().optional(),
+    breakerShare: z.number().optional(),
+  }),
+  'apps/list': z.object({}),
+  'apps/save': z.object({ platform, identifier: z.string().max(300), name: z.string().max(200) }),
   'devices/list': z.object({}),
   'devices/get': z.object({ deviceId: id }),
   'devices/enroll': z.object({
@@ -99,6 +159,23 @@ export interface Results {
   'policies/setTarget': Policy
   'policies/removeTarget': Policy
   'policies/setRemoveOnUnassign': Policy
+  'policies/get': Policy
+  'policies/save': ChangeOutcome
+  'policies/delete': ChangeOutcome
+  'policies/restrictions': readonly RestrictionDefinition[]
+  'policies/conflicts': Conflict[]
+  'policies/whatIf': WhatIf
+  'policies/apply': ChangeOutcome
+  'policies/held': HeldChange[]
+  'policies/approve': HeldChange
+  'policies/reject': HeldChange
+  'policies/why': PolicyWhy
+  'policies/effective': PolicyWhy[]
+  'policies/history': AssignmentEvent[]
+  'policies/settings': PolicySettings
+  'policies/setSettings': PolicySettings
+  'apps/list': AppInventoryEntry[]
+  'apps/save': AppInventoryEntry[]
   'devices/list': DeviceSummary[]
   'devices/get': DeviceDetail
   'devices/enroll': EnrollResult

@@ -3,7 +3,8 @@
 import type { Command, DeviceDetail, DeviceSummary, EnrollResult, Platform } from '../../shared/domain'
 import { AppError } from '../../shared/errors'
 import type { MembershipService } from '../groups'
-import type { PolicyService } from '../policies'
+import type { HeldChangeCause } from '../../shared/policy'
+import type { DevicePlanResult, PolicyService } from '../policies'
 import { noFaults, type Clock, type Faults, type IdSource, type Log } from '../ports'
 import type { PushTransport } from '../push'
 import type { Store } from '../store'
@@ -21,12 +22,25 @@ export interface EnrollRequest {
   pushToken?: string
 }
 
+/**
+ * What caused a recompute, for the circuit breaker: a batch that would withdraw policies from
+ * too many devices is held (nothing sent) unless an admin already approved it.
+ */
+export interface RedeployOptions {
+  cause?: HeldChangeCause
+  approved?: boolean
+}
+
 export interface DeviceService {
   enroll(req: EnrollRequest): Promise<EnrollResult>
-  /** Recomputes the devices of these users (after a sync or an attribute edit) and pushes. */
-  redeployUsers(userIds: Iterable<string>): Promise<number>
+  /**
+   * Recomputes the devices of these users (after a sync or an attribute edit) and pushes.
+   * Users whose pending withdrawal just passed its grace period are recomputed too.
+   */
+  redeployUsers(userIds: Iterable<string>, opts?: RedeployOptions): Promise<number>
   /** Recomputes every bound device (after a target or policy edit) and pushes. */
-  redeployAll(): Promise<number>
+  redeployAll(opts?: RedeployOptions): Promise<number>
+  redeployDevices(deviceIds: readonly string[], opts?: RedeployOptions): Promise<number>
   acknowledge(deviceId: string, commandId: string, status: 'acknowledged' | 'error', error?: string): DeviceDetail
   /** Scan Device: queues a DeviceInformation query (Android: an inventory report) and pushes. */
   scan(deviceId: string): Promise<DeviceDetail>
@@ -62,19 +76,35 @@ export function createDeviceService(deps: Deps): DeviceService {
   const { store, memberships, policies, push, clock, ids, log } = deps
   const outbox = createOutbox({ store, push, clock, ids, log, ackDeadlineMs: deps.ackDeadlineMs, maxAttempts: deps.maxAttempts ?? 8, faults: deps.faults ?? noFaults })
 
-  /** Writes the device's pending commands to the outbox; returns the commands queued. */
-  const recompute = (deviceId: string): Command[] => {
-    const device = store.devices.get(deviceId)
-    if (!device?.userId) return []
-    const plan = policies.plan(memberships.effectiveGroupIds(device.userId), device.platform, store.devices.sentItems(deviceId))
+  /** Writes one device's plan to the outbox; returns the commands queued. */
+  const applyPlan = ({ device, plan }: DevicePlanResult): Command[] => {
+    const deviceId = device.id
     const now = clock.now()
     const deadlineAt = new Date(now.getTime() + deps.ackDeadlineMs).toISOString()
     for (const key of plan.drop) store.devices.dropSentItem(deviceId, key)
     for (const item of plan.put) store.devices.putSentItem(deviceId, item)
+    if (plan.commands.length === 0) return []
     const queued = plan.commands.map((c) => ({ id: ids.next(), ...c, deadlineAt }))
     store.devices.enqueue(deviceId, queued, now.toISOString())
-    return store.devices.commands(deviceId).filter((c) => queued.some((q) => q.id === c.id))
+    const queuedIds = new Set(queued.map((q) => q.id))
+    return store.devices.commands(deviceId).filter((c) => queuedIds.has(c.id))
   }
+
+  /** Applies plans (unless the circuit breaker holds them) and records each assignment change. */
+  const applyAll = (deviceIds: readonly string[], opts: RedeployOptions): Map<string, Command[]> => {
+    const results = policies.planDevices(deviceIds, { includeHeld: opts.approved })
+    const queued = new Map<string, Command[]>()
+    if (!opts.approved && policies.holdIfTripped(results, opts.cause ?? 'sync')) return queued
+    for (const r of results) {
+      const commands = applyPlan(r)
+      if (commands.length > 0) queued.set(r.device.id, commands)
+    }
+    policies.record(results, queued)
+    memberships.settleWithdrawals(results.map((r) => r.device.userId))
+    return queued
+  }
+
+  const recompute = (deviceId: string): Command[] => applyAll([deviceId], { approved: true }).get(deviceId) ?? []
 
   // Pushes happen after the outbox commit: a crash in between leaves due commands that the
   // next pump delivers, never a push for commands that were not stored. A transport that
@@ -87,8 +117,8 @@ export function createDeviceService(deps: Deps): DeviceService {
     }
   }
 
-  const redeploy = async (deviceIds: string[]): Promise<number> => {
-    const touched = store.transaction(() => deviceIds.filter((id) => recompute(id).length > 0))
+  const redeploy = async (deviceIds: readonly string[], opts: RedeployOptions = {}): Promise<number> => {
+    const touched = store.transaction(() => [...applyAll(deviceIds, opts).keys()])
     if (touched.length > 0) await wake()
     return touched.length
   }
@@ -133,11 +163,15 @@ export function createDeviceService(deps: Deps): DeviceService {
       const queued = new Set(commands.map((c) => c.id))
       return { device, groups, policies: [...assigned].sort(), commands: store.devices.commands(deviceId).filter((c) => queued.has(c.id)) }
     },
-    async redeployUsers(userIds) {
-      const deviceIds = [...new Set(userIds)].flatMap((u) => store.devices.ofUser(u).map((d) => d.id))
-      return redeploy(deviceIds)
+    async redeployUsers(userIds, opts) {
+      const users = new Set([...userIds, ...memberships.usersWithMaturedWithdrawals()])
+      const deviceIds = [...users].flatMap((u) => store.devices.ofUser(u).map((d) => d.id))
+      const count = await redeploy(deviceIds, opts)
+      store.transaction(() => memberships.settleWithdrawals(users))
+      return count
     },
-    redeployAll: () => redeploy(store.devices.boundIds()),
+    redeployAll: (opts) => redeploy(store.devices.boundIds(), { cause: 'target-edit', ...opts }),
+    redeployDevices: (deviceIds, opts) => redeploy(deviceIds, opts),
     acknowledge(deviceId, commandId, status, error) {
       outbox.answer(deviceId, commandId, status, error)
       return detail(deviceId)

@@ -23,6 +23,21 @@ export function createDiagnostics({ store, clock }: { store: Store; clock: Clock
       })),
     )
 
+  // A profile variable ({{user.mail}}) the user's record cannot fill: the profile is not sent.
+  const variableMissing = (): Diagnostic[] =>
+    store.assignments.problems().flatMap((p) =>
+      p.variables.map((attribute) => ({
+        code: 'SYNC_ATTR_MISSING' as const,
+        title: `${p.deviceName} lacks ${attribute}, which ${p.itemName} (${p.policyName}) needs`,
+        explanation: `${p.itemName} uses {{user.${attribute}}}, but the device's user has no ${attribute}. The profile is not sent until it has one; what the device already has stays.`,
+        remediation: `Map ${attribute} in the directory's attribute mapping (or fill it in the directory), then Sync Now.`,
+        ...(p.userId ? { userId: p.userId } : {}),
+        deviceId: p.deviceId,
+        attribute,
+        detectedAt: p.detectedAt,
+      })),
+    )
+
   // PAYLOAD_LATENCY has four causes, each with its own remediation first in the list.
   const latency = (now: Date): Diagnostic[] => {
     const stale = store.outbox.staleTokens()
@@ -73,6 +88,6 @@ export function createDiagnostics({ store, clock }: { store: Store; clock: Clock
   }
 
   return {
-    list: () => [...attrMissing(), ...latency(clock.now())],
+    list: () => [...attrMissing(), ...variableMissing(), ...latency(clock.now())],
   }
 }

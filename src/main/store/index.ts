@@ -1,4 +1,5 @@
 // The store room: the only place SQL lives. Other rooms call these domain operations.
+import { assignmentQueries } from './assignments'
 import { auditQueries } from './audit'
 import { openDatabase, type Db } from './db'
 import { deviceQueries } from './devices'
@@ -15,6 +16,7 @@ export type { PolicyRecord } from './policies'
 export type { SentItem, NewCommand, DeviceRecord } from './devices'
 export type { AuditEntry } from './audit'
 export type { PushTarget, AppleIdentity, StaleToken, AckLatency } from './outbox'
+export type { PendingWithdrawal, BoundDevice, NewAssignmentEvent, PayloadProblem } from './assignments'
 
 export function createStore(path: string) {
   const db: Db = openDatabase(path)
@@ -26,6 +28,7 @@ export function createStore(path: string) {
     devices: deviceQueries(db),
     outbox: outboxQueries(db),
     audit: auditQueries(db),
+    assignments: assignmentQueries(db),
     /** Runs fn in one transaction: everything it writes lands together or not at all. */
     transaction<T>(fn: () => T): T {
       return db.transaction(fn)()

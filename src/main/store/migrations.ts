@@ -223,7 +223,112 @@ CREATE UNIQUE INDEX devices_udid ON devices (udid) WHERE udid IS NOT NULL;
 
 ALTER TABLE push_deliveries ADD COLUMN disposition TEXT;
 ALTER TABLE push_deliveries ADD COLUMN latency_ms INTEGER;
+`,
+  },
+  {
+    version: 4,
+    name: 'policy engine: app inventory, pending withdrawals, held changes, assignment history',
+    sql: `
+-- Apps an admin can put in a policy: one bundle id (Apple) or package name (Android) per platform.
+CREATE TABLE app_inventory (
+  id          TEXT PRIMARY KEY,
+  platform    TEXT NOT NULL CHECK (platform IN ('ios', 'macos', 'android')),
+  identifier  TEXT NOT NULL,
+  name        TEXT NOT NULL,
+  UNIQUE (platform, identifier)
+);
+INSERT INTO app_inventory (id, platform, identifier, name)
+  SELECT 'app:' || platform || ':' || identifier, platform, identifier, MIN(name)
+  FROM payload_items WHERE kind = 'app' AND platform IS NOT NULL GROUP BY platform, identifier;
 
+-- Payloads gain typed settings: apps an intent, profiles a type. Existing rows (and what devices
+-- were last sent) get the values they already behaved as, so no command is re-sent for them.
+UPDATE payload_items SET settings = json_set(settings, '$.intent', 'required')
+  WHERE kind = 'app' AND json_extract(settings, '$.intent') IS NULL;
+UPDATE payload_items SET settings = json_set(settings, '$.type', 'custom')
+  WHERE kind = 'profile' AND json_extract(settings, '$.type') IS NULL;
+UPDATE device_items SET value = json_set(CASE WHEN json_type(value) = 'object' THEN value ELSE '{}' END, '$.intent', 'required')
+  WHERE kind = 'app';
+UPDATE device_items SET value = json_set(value, '$.type', 'custom')
+  WHERE kind = 'profile' AND json_type(value) = 'object' AND json_extract(value, '$.type') IS NULL;
+
+-- A user who left a group keeps its policies until a later sync confirms the user is still out
+-- (and the grace time passed): a flapping membership withdraws nothing.
+CREATE TABLE membership_withdrawals (
+  group_id  TEXT NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+  user_id   TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  left_at   TEXT NOT NULL,
+  PRIMARY KEY (group_id, user_id)
+) WITHOUT ROWID;
+CREATE INDEX membership_withdrawals_user ON membership_withdrawals (user_id);
+
+-- Circuit breaker: a change that would withdraw policies from too many devices waits here.
+CREATE TABLE held_changes (
+  id                TEXT PRIMARY KEY,
+  created_at        TEXT NOT NULL,
+  cause             TEXT NOT NULL CHECK (cause IN ('sync', 'rule-edit', 'target-edit', 'policy-edit')),
+  summary           TEXT NOT NULL,
+  status            TEXT NOT NULL CHECK (status IN ('held', 'approved', 'rejected')),
+  decided_at        TEXT,
+  change            TEXT,
+  devices_affected  INTEGER NOT NULL,
+  devices_total     INTEGER NOT NULL,
+  threshold         TEXT NOT NULL,
+  diff              TEXT NOT NULL
+);
+CREATE TABLE held_change_devices (
+  held_change_id  TEXT NOT NULL REFERENCES held_changes(id) ON DELETE CASCADE,
+  device_id       TEXT NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+  PRIMARY KEY (held_change_id, device_id)
+) WITHOUT ROWID;
+CREATE INDEX held_change_devices_device ON held_change_devices (device_id);
+
+-- The "why" of every assignment change: the chain as it was at that moment.
+CREATE TABLE assignment_events (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  device_id    TEXT NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+  at           TEXT NOT NULL,
+  policy_id    TEXT NOT NULL,
+  policy_name  TEXT NOT NULL,
+  action       TEXT NOT NULL CHECK (action IN ('granted', 'changed', 'withdrawn', 'held', 'released')),
+  summary      TEXT NOT NULL,
+  steps        TEXT NOT NULL,
+  commands     TEXT NOT NULL
+);
+CREATE INDEX assignment_events_device ON assignment_events (device_id, policy_id, id);
+
+-- Profiles not sent because a {{user.x}} variable has no value for the device's user.
+CREATE TABLE device_payload_problems (
+  device_id    TEXT NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+  item_key     TEXT NOT NULL,
+  policy_id    TEXT NOT NULL,
+  policy_name  TEXT NOT NULL,
+  item_name    TEXT NOT NULL,
+  variables    TEXT NOT NULL,
+  detected_at  TEXT NOT NULL,
+  PRIMARY KEY (device_id, item_key, policy_id)
+) WITHOUT ROWID;
+
+CREATE TABLE policy_settings (
+  key    TEXT PRIMARY KEY,
+  value  TEXT NOT NULL
+);
+
+-- Bumped by every write to policies, payloads, targets or group names, so the policy engine's
+-- in-memory index knows when to rebuild without re-reading every policy per device.
+CREATE TABLE policy_revision (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL);
+INSERT INTO policy_revision (id, n) VALUES (1, 0);
+CREATE TRIGGER policies_ins AFTER INSERT ON policies BEGIN UPDATE policy_revision SET n = n + 1; END;
+CREATE TRIGGER policies_upd AFTER UPDATE ON policies BEGIN UPDATE policy_revision SET n = n + 1; END;
+CREATE TRIGGER policies_del AFTER DELETE ON policies BEGIN UPDATE policy_revision SET n = n + 1; END;
+CREATE TRIGGER payload_items_ins AFTER INSERT ON payload_items BEGIN UPDATE policy_revision SET n = n + 1; END;
+CREATE TRIGGER payload_items_upd AFTER UPDATE ON payload_items BEGIN UPDATE policy_revision SET n = n + 1; END;
+CREATE TRIGGER payload_items_del AFTER DELETE ON payload_items BEGIN UPDATE policy_revision SET n = n + 1; END;
+CREATE TRIGGER policy_targets_ins AFTER INSERT ON policy_targets BEGIN UPDATE policy_revision SET n = n + 1; END;
+CREATE TRIGGER policy_targets_upd AFTER UPDATE ON policy_targets BEGIN UPDATE policy_revision SET n = n + 1; END;
+CREATE TRIGGER policy_targets_del AFTER DELETE ON policy_targets BEGIN UPDATE policy_revision SET n = n + 1; END;
+CREATE TRIGGER groups_renamed AFTER UPDATE OF name ON groups BEGIN UPDATE policy_revision SET n = n + 1; END;
+CREATE TRIGGER groups_del AFTER DELETE ON groups BEGIN UPDATE policy_revision SET n = n + 1; END;
 `,
   },
 ]

@@ -2,6 +2,7 @@ import { useMutation, useQuery } from '@tanstack/react-query'
 import { call, deviceQuery } from '../api'
 import { Link, paths } from '../router'
 import { Badge, Empty, EmptyRow, ErrorNote, Loaded, PageHeader, Section, Time, platformLabel, type Tone } from '../components/ui'
+import { AssignmentHistory, EffectivePolicies } from '../components/DevicePolicies'
 import type { Command, CommandState, DeviceAssignment, DeviceDetail } from '../../shared/domain'
 
 export function DevicePage({ deviceId }: { deviceId: string }) {
@@ -64,6 +65,8 @@ function DeviceView({ detail }: { detail: DeviceDetail }) {
       <Section title="Policy assignments">
         <Assignments assignments={detail.assignments} />
       </Section>
+      {device.userId && <EffectivePolicies deviceId={device.id} />}
+      {device.userId && <AssignmentHistory deviceId={device.id} />}
       <Section title="Commands">
         <Commands detail={detail} />
       </Section>
