@@ -7,7 +7,7 @@ import { openDevicesWorld, type DevicesWorld } from '../../helpers/devices-world
 let w: DevicesWorld
 beforeAll(async () => {
   w = await openDevicesWorld({ ackDeadlineMs: 60_000 })
-})
+}, 60_000)
 afterAll(async () => {
   await w.close()
 })
@@ -49,6 +49,18 @@ describe('the enrollment sign-in refuses ID tokens it cannot trust', () => {
     expect(again.status).toBe(401)
     expect(JSON.parse(again.body).error.message).toContain('unknown or has expired')
     agent.close()
+  })
+})
+
+describe('enrollment conflicts', () => {
+  it('refuses a UDID already enrolled under another serial, and keeps the first binding', async () => {
+    const first = w.apple('C02DUP1')
+    expect((await first.enroll('alex@example.test')).status).toBe(200)
+    const before = snapshot()
+    const r = await w.apple('C02DUP2', 'UDID-C02DUP1').enroll('alex@example.test')
+    expect(r.status).toBe(409)
+    expect(JSON.parse(r.body).error.message).toContain('already enrolled under another serial')
+    expect(snapshot()).toBe(before)
   })
 })
 
@@ -121,9 +133,7 @@ describe('push faults through whole enrollments', () => {
     await agent.enroll('kim@example.test')
     const deviceId = agent.deviceId as string
     expect(w.ws.app.services.store.outbox.pushTarget(deviceId)?.tokenStaleAt).not.toBeNull()
-    const woken = new Promise((resolve) => setImmediate(resolve)).then(() => agent.waitForWake(w.fcm))
     expect((await agent.newToken()).status).toBe(200)
-    void woken
     expect(w.ws.app.services.store.outbox.pushTarget(deviceId)).toMatchObject({ tokenStaleAt: null, pushToken: agent.fcmToken })
     expect(w.fcm.messages.some((m) => m.token === agent.fcmToken)).toBe(true)
   })
