@@ -85,6 +85,8 @@ describe('CEL operators and Google fields', () => {
     // An absent proto3 field reads as its default: false, "".
     ['user.archived == false', true],
     ["user.gender == ''", true],
+    ["user.gender in ['', 'female']", true],
+    ["user.gender in ['female']", false],
     ["user.custom_schemas.Employment.badge == 'B-7'", true],
     ["'L6' in user.custom_schemas.Employment.levels", true],
     ["'L7' in user.custom_schemas.Employment.levels", false],
