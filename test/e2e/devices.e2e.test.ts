@@ -82,7 +82,12 @@ describe('remediating PAYLOAD_LATENCY in the browser', () => {
     const stored = app.services.store.devices.commands(deviceId).find((c) => c.type === 'install_app')
     expect(stored).toMatchObject({ state: 'cancelled', error: 'Cancelled by the admin' })
     await page.getByRole('toolbar', { name: 'Device actions' }).getByRole('button', { name: 'Scan Device' }).click()
-    await rows.filter({ hasText: 'device_information' }).waitFor()
+    const scan = rows.filter({ hasText: 'device_information' })
+    await scan.waitFor()
+    await scan.getByRole('button', { name: 'Acknowledge' }).click()
+    await scan.getByText('acknowledged', { exact: true }).waitFor()
+    await open('#/devices')
+    await page.getByRole('img', { name: /Delivery latency of 1 acknowledged command/ }).waitFor()
     expect(problems).toEqual([])
   })
 
