@@ -64,7 +64,7 @@ export function createApp(opts: AppOptions): App {
     const settings = readPolicySettings(store)
     return { syncs: settings.graceSyncs, minutes: settings.graceMinutes }
   }
-  const memberships = createMembershipService({ store, clock, grace })
+  const memberships = createMembershipService({ store, clock, ids, grace })
   const policies = createPolicyService({ store, clock, ids, memberships })
   const pushCredentials = createPushCredentials({ secrets: opts.secrets ?? memorySecrets(), clock })
   const live = (): PushTransport =>

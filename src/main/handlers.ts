@@ -145,6 +145,19 @@ export function createHandlers(s: Services): Handlers {
     'push/setApnsCertificate': ({ certificate, key }) => s.pushCredentials.setApns(certificate, key),
     'push/setServiceAccount': ({ serviceAccount }) => s.pushCredentials.setServiceAccount(serviceAccount),
     'diagnostics/list': () => s.diagnostics.list(),
+    'rules/check': ({ dialect, text }) => s.memberships.rules.check(dialect, text),
+    'rules/preview': ({ dialect, text, offset, limit }) => s.memberships.rules.preview(dialect, text, offset ?? 0, limit ?? 50),
+    'rules/explain': ({ dialect, text, userId }) => s.memberships.rules.explain(dialect, text, userId),
+    'groups/create': async ({ name, description, dialect, rule }) => {
+      const { groupId, changedUserIds } = s.memberships.rules.create(name, description ?? '', dialect, rule)
+      // Not pre-approved: the circuit breaker holds a rule whose withdrawals reach too many devices.
+      await s.devices.redeployUsers(changedUserIds, { cause: 'rule-edit' })
+      return groupDetail(groupId)
+    },
+    'groups/setRule': async ({ groupId, dialect, rule }) => {
+      await s.devices.redeployUsers(s.memberships.rules.setRule(groupId, dialect, rule), { cause: 'rule-edit' })
+      return groupDetail(groupId)
+    },
   }
 }
 
@@ -164,6 +177,8 @@ export const CHANGES: Partial<Record<keyof Handlers, string[]>> = {
   'apps/save': ['policies'],
   'devices/enroll': ['devices', 'users', 'groups', 'diagnostics', 'workspace'],
   'devices/acknowledge': ['devices', 'diagnostics', 'workspace'],
+  'groups/create': ['groups', 'users', 'devices', 'diagnostics', 'workspace'],
+  'groups/setRule': ['groups', 'users', 'devices', 'diagnostics', 'workspace'],
   'devices/scan': ['devices', 'diagnostics', 'workspace'],
   'devices/repush': ['devices', 'diagnostics', 'workspace'],
   'devices/cancel': ['devices', 'diagnostics', 'workspace'],

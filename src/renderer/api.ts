@@ -4,6 +4,7 @@
 import { MutationCache, QueryClient, queryOptions, type Query } from '@tanstack/react-query'
 import type { ArgsOf, Channel, ResultOf } from '../shared/contract'
 import type { ErrorCode, ErrorInfo } from '../shared/errors'
+import type { Dialect } from '../shared/domain'
 
 export type Domain = 'users' | 'groups' | 'policies' | 'devices' | 'diagnostics' | 'directories' | 'workspace'
 export const DOMAINS: readonly Domain[] = [
@@ -191,3 +192,24 @@ export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message
   return String(error)
 }
+
+export const ruleCheckQuery = (dialect: Dialect, text: string) =>
+  queryOptions({
+    queryKey: ['groups', 'ruleCheck', dialect, text],
+    queryFn: () => call('rules/check', { dialect, text }),
+    meta: { reads: ['users'] },
+  })
+
+export const rulePreviewQuery = (dialect: Dialect, text: string, offset: number, limit: number) =>
+  queryOptions({
+    queryKey: ['groups', 'rulePreview', dialect, text, offset, limit],
+    queryFn: () => call('rules/preview', { dialect, text, offset, limit }),
+    meta: { reads: ['users'] },
+  })
+
+export const ruleExplainQuery = (dialect: Dialect, text: string, userId: string) =>
+  queryOptions({
+    queryKey: ['groups', 'ruleExplain', dialect, text, userId],
+    queryFn: () => call('rules/explain', { dialect, text, userId }),
+    meta: { reads: ['users'] },
+  })

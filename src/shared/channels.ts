@@ -43,6 +43,11 @@ export const CHANNELS = [
   'push/setApnsCertificate',
   'push/setServiceAccount',
   'diagnostics/list',
+  'rules/check',
+  'rules/preview',
+  'rules/explain',
+  'groups/create',
+  'groups/setRule',
 ] as const
 
 export type Channel = (typeof CHANNELS)[number]

@@ -14,6 +14,9 @@ import type {
   ImportResult,
   MembershipExplanation,
   Policy,
+  RuleCheck,
+  RulePreview,
+  RuleUserExplanation,
   PushCredentialsInfo,
   UserDetail,
   UserSummary,
@@ -36,6 +39,9 @@ import type { ErrorInfo, Result } from './errors'
 export { CHANNELS, type Channel }
 
 const id = z.string().min(1).max(200)
+const dialect = z.enum(['entra', 'okta', 'google'])
+/** Longer than any dialect accepts, so the parser, not the schema, explains a too-long rule. */
+const ruleText = z.string().max(100_000)
 const platform = z.enum(['ios', 'macos', 'android'])
 const attributeValue = z.union([
   z.string().max(4096),
@@ -142,6 +148,16 @@ export const schemas = {
   'push/setApnsCertificate': z.object({ certificate: z.string().min(1).max(64 * 1024), key: z.string().min(1).max(64 * 1024) }),
   'push/setServiceAccount': z.object({ serviceAccount: z.string().min(1).max(64 * 1024) }),
   'diagnostics/list': z.object({}),
+  'rules/check': z.object({ dialect, text: ruleText }),
+  'rules/preview': z.object({
+    dialect,
+    text: ruleText,
+    offset: z.number().int().min(0).optional(),
+    limit: z.number().int().min(1).max(500).optional(),
+  }),
+  'rules/explain': z.object({ dialect, text: ruleText, userId: id }),
+  'groups/create': z.object({ name: z.string().trim().min(1).max(200), description: z.string().max(2000).optional(), dialect, rule: ruleText }),
+  'groups/setRule': z.object({ groupId: id, dialect, rule: ruleText }),
 } as const satisfies { [C in Channel]: z.ZodType }
 export type ArgsOf<C extends Channel> = z.input<(typeof schemas)[C]>
 
@@ -188,6 +204,11 @@ export interface Results {
   'push/setApnsCertificate': PushCredentialsInfo
   'push/setServiceAccount': PushCredentialsInfo
   'diagnostics/list': Diagnostic[]
+  'rules/check': RuleCheck
+  'rules/preview': RulePreview
+  'rules/explain': RuleUserExplanation
+  'groups/create': GroupDetail
+  'groups/setRule': GroupDetail
 }
 
 export type ResultOf<C extends Channel> = Results[C]

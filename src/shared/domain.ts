@@ -269,3 +269,65 @@ export interface ImportResult {
   directoryId: string
   run: SyncRun
 }
+
+/** A rule that didn't parse, as the rule editor shows it: where, what was expected, a fix. */
+export interface RuleIssue {
+  message: string
+  line: number
+  column: number
+  offset: number
+  expected: string[]
+  hint?: string
+}
+
+export type RuleLintCode = 'unsatisfied' | 'case-or-whitespace' | 'mixed-logic' | 'contradiction' | 'always-true'
+
+export interface RuleLintWarning {
+  code: RuleLintCode
+  message: string
+  start: number
+  end: number
+  line: number
+  column: number
+}
+
+/** A stretch of rule text for syntax highlighting. */
+export interface RuleToken {
+  start: number
+  end: number
+  kind: 'attribute' | 'operator' | 'keyword' | 'function' | 'string' | 'number' | 'literal' | 'punctuation' | 'invalid'
+}
+
+export interface RuleCheck {
+  dialect: Dialect
+  error: RuleIssue | null
+  warnings: RuleLintWarning[]
+  tokens: RuleToken[]
+  /** How many synced users lint compared the rule with. */
+  usersChecked: number
+}
+
+export interface RulePreviewRow {
+  userId: string
+  userPrincipalName: string
+  displayName: string
+  state: MembershipState
+  missing: string[]
+}
+
+/** Who a rule would put in its group: members ("in") and "unknown" users, paged. */
+export interface RulePreview {
+  error: RuleIssue | null
+  usersEvaluated: number
+  memberCount: number
+  unknownCount: number
+  rows: RulePreviewRow[]
+}
+
+export interface RuleUserExplanation {
+  userId: string
+  result: boolean
+  missing: string[]
+  root: ClauseExplanation
+  hints: string[]
+}

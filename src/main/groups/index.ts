@@ -3,11 +3,12 @@
 import type { Attributes, Dialect, MembershipExplanation, UserMembership } from '../../shared/domain'
 import type { WhyStep } from '../../shared/policy'
 import { AppError } from '../../shared/errors'
-import { compileRule, type CompiledRule, type CompileResult } from '../rules'
+import { compileRule, GROUP_IDS, GROUP_NAMES, type CompiledRule, type CompileResult, type RuleInput } from '../rules'
 import type { PendingWithdrawal, RuleGroup, Store } from '../store'
-import type { Clock } from '../ports'
+import type { Clock, IdSource } from '../ports'
 import { decideMembership } from './decide'
 import { explainMembership } from './explain'
+import { createRuleGroups, type RuleGroups } from './rule-groups'
 import { isMatured, membershipChain, type Grace } from './withdrawal'
 
 export { decideMembership } from './decide'
@@ -41,10 +42,22 @@ export interface MembershipService {
   /** The chain attribute values → rule clause → membership, for the "why" of an assignment. */
   chain(userId: string, groupId: string, attributes?: Attributes): WhyStep[]
   explain(userId: string, groupId: string): MembershipExplanation
+  /** The rule editor's operations: check, preview, explain, create and change rule groups. */
+  rules: RuleGroups
 }
 
-export function createMembershipService({ store, clock, grace }: { store: Store; clock: Clock; grace: () => Grace }): MembershipService {
+export function createMembershipService({ store, clock, ids, grace }: { store: Store; clock: Clock; ids: IdSource; grace: () => Grace }): MembershipService {
   const compiled = new Map<string, CompiledRule | null>()
+
+  /**
+   * What rules read about a user: the synced attributes, plus the user's synced groups under the
+   * reserved keys Okta's group functions (isMemberOfGroupName, …) and Entra's memberOf read. Only
+   * synced groups: Okta rules must not cascade from other rules' groups (directory.md §4.2).
+   */
+  const inputOf = (userId: string): RuleInput => {
+    const synced = store.groups.membershipsOf(userId).filter((m) => m.groupKind === 'synced' && m.effective)
+    return { ...store.users.ruleInput(userId), [GROUP_NAMES]: synced.map((m) => m.groupName), [GROUP_IDS]: synced.map((m) => m.groupId) }
+  }
 
   // Compiled once per rule text: a rule edit gets a new key, an unchanged rule is never re-parsed.
   const compiledRule = (g: RuleGroup): CompiledRule | null => {
@@ -86,15 +99,16 @@ export function createMembershipService({ store, clock, grace }: { store: Store;
   }
 
   const evaluateAgainst = (userId: string, groups: RuleGroup[], withGrace: boolean): void => {
-    const attrs = store.users.ruleInput(userId)
+    const attrs = inputOf(userId)
     const previous = new Map(store.groups.membershipsOf(userId).map((m) => [m.groupId, m]))
-    const at = clock.now().toISOString()
+    const now = clock.now()
+    const at = now.toISOString()
     for (const g of groups) {
       const rule = compiledRule(g)
       // A rule that does not compile leaves memberships as they were; the Groups page shows the error.
       if (!rule) continue
       const prior = previous.get(g.id)
-      const decided = decideMembership(g.id, rule.evaluate(attrs), prior)
+      const decided = decideMembership(g.id, rule.evaluate(attrs, now), prior)
       if (decided) enter(userId, decided, () => store.groups.setMembership(userId, decided, at))
       else if (prior) leave(userId, g.id, prior.effective, at, withGrace)
     }
@@ -108,9 +122,7 @@ export function createMembershipService({ store, clock, grace }: { store: Store;
 
   const matured = (w: PendingWithdrawal, now: Date): boolean => isMatured(w, grace(), now)
 
-  return {
-    evaluateUser,
-    evaluateGroup(groupId, opts = {}) {
+  const evaluateGroup: MembershipService['evaluateGroup'] = (groupId, opts = {}) => {
       const group = store.groups.ruleGroups().find((g) => g.id === groupId)
       if (!group) throw new AppError('NOT_FOUND', `No rule group with id ${groupId}.`, { groupId })
       const before = store.assignments.membersOfGroup(groupId)
@@ -123,7 +135,12 @@ export function createMembershipService({ store, clock, grace }: { store: Store;
         if (before.get(userId)?.effective !== after.get(userId)?.effective || before.get(userId)?.state !== after.get(userId)?.state) changed.push(userId)
       }
       return changed
-    },
+  }
+
+  return {
+    evaluateUser,
+    evaluateGroup,
+    rules: createRuleGroups({ store, clock, ids, inputOf, evaluateGroup: (groupId) => evaluateGroup(groupId, { grace: false }) }),
     setSyncedGroups(userId: string, groupIds: string[]): boolean {
       const synced = new Set(store.groups.syncedGroups().map((g) => g.id))
       const wanted = new Set(groupIds)
@@ -184,9 +201,10 @@ export function createMembershipService({ store, clock, grace }: { store: Store;
         group,
         membership,
         pending: pending ? { ...pending, matured: matured(pending, clock.now()) } : undefined,
-        attributes: attributes ?? store.users.ruleInput(userId),
+        attributes: attributes ?? inputOf(userId),
         compile: cachedCompile,
         grace: grace(),
+        now: clock.now(),
       })
     },
     explain(userId: string, groupId: string): MembershipExplanation {
@@ -198,8 +216,9 @@ export function createMembershipService({ store, clock, grace }: { store: Store;
         userId,
         group,
         membership,
-        attributes: store.users.ruleInput(userId),
+        attributes: inputOf(userId),
         compile: (dialect, rule) => compileRule(dialect, rule),
+        now: clock.now(),
       })
     },
   }

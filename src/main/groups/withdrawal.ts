@@ -1,6 +1,6 @@
 import type { Attributes, AttributeValue, ClauseExplanation, Dialect, GroupKind, UserMembership } from '../../shared/domain'
 import type { WhyStep } from '../../shared/policy'
-import type { CompileResult } from '../rules'
+import type { CompileResult, RuleInput } from '../rules'
 import type { PendingWithdrawal } from '../store'
 
 /** How long a user who left a group keeps its policies (research/peers.md §2.2: debounce flapping). */
@@ -25,22 +25,24 @@ interface ChainInput {
   group: { name: string; kind: GroupKind; dialect: Dialect | null; rule: string | null }
   membership: UserMembership | undefined
   pending: (PendingWithdrawal & { matured: boolean }) | undefined
-  attributes: Attributes
+  attributes: Attributes | RuleInput
   compile: (dialect: Dialect, rule: string) => CompileResult
   grace: Grace
+  /** The evaluation time, for rules that compare with system.now. */
+  now: Date
 }
 
 /** attribute values → rule clauses → membership, as steps of the "why" chain. */
-export function membershipChain({ group, membership, pending, attributes, compile, grace }: ChainInput): WhyStep[] {
+export function membershipChain({ group, membership, pending, attributes, compile, grace, now }: ChainInput): WhyStep[] {
   const steps: WhyStep[] = []
   if (group.kind === 'rule' && group.rule !== null && group.dialect !== null) {
     const compiled = compile(group.dialect, group.rule)
     if (compiled.ok) {
-      const x = compiled.rule.explain(attributes)
+      const x = compiled.rule.explain(attributes, now)
       const values: Record<string, AttributeValue> = {}
       for (const name of compiled.rule.attributes) {
         const key = Object.keys(attributes).find((k) => k.toLowerCase() === name.toLowerCase())
-        values[name] = key === undefined ? null : (attributes[key] ?? null)
+        values[name] = key === undefined ? null : ((attributes[key] ?? null) as AttributeValue)
       }
       steps.push({ step: 'attributes', outcome: x.missing.length > 0 ? 'fail' : 'info', text: x.missing.length > 0 ? `Missing: ${x.missing.join(', ')}` : 'Attribute values at evaluation', values })
       const clauses = leaves(x.root).map((c) => `${c.text} → ${c.result}`)

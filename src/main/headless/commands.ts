@@ -12,6 +12,7 @@ import { resourcesDir } from '../resources'
 import { resolveDataDir } from '../workspace'
 import { loadDemo } from './demo'
 import { startHost } from './host'
+import { RULES_USAGE, rulesCommand } from './rules-command'
 
 export interface CliIo {
   out(line: string): void
@@ -41,6 +42,7 @@ Commands:
                --idp-ca FILE     extra CA certificates for reaching the IdP (PEM)
   diagnose   Print the open diagnostics from the local workspace (works offline)
                --json            print JSON instead of text
+${RULES_USAGE}
 
 Every command takes --data-dir DIR (else $JIT_MAPPER_DATA, else the per-user default).`
 
@@ -181,7 +183,7 @@ const consoleLog = (io: CliIo): Log => ({
   error: (message, fields) => io.err(`error ${message} ${JSON.stringify(fields ?? {})}`),
 })
 
-const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = { demo, enroll, diagnose, 'serve-enrollment': serveEnrollment }
+const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = { demo, enroll, diagnose, rules: rulesCommand, 'serve-enrollment': serveEnrollment }
 
 /** Runs one command line; returns the exit status (2 for a usage error). */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
