@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks'
 import { createApp } from '../src/main/app'
 import { loadDemo } from '../src/main/headless/demo'
 import { rules } from './rules'
+import { devices } from './devices'
 import { importSuite } from './import'
 import { policy } from './policy'
 
@@ -45,7 +46,7 @@ async function jit(): Promise<Figure[]> {
   }
 }
 
-const SUITES: Record<string, () => Promise<Figure[]>> = { jit, import: importSuite, policy, rules }
+const SUITES: Record<string, () => Promise<Figure[]>> = { jit, import: importSuite, policy, rules, devices }
 
 async function main(): Promise<void> {
   const asked = process.argv.slice(2)

@@ -34,6 +34,11 @@ export interface AppOptions {
    * FCM with those credentials; without either, an in-process transport records wake-ups.
    */
   secrets?: Secrets
+  /**
+   * How often the outbox looks for due pushes (retries after backoff, re-pushes after a
+   * deadline). Unset: only when something changes (enrollment, check-in, edits), as in tests.
+   */
+  pumpIntervalMs?: number
 }
 
 export interface App {
@@ -80,6 +85,11 @@ export function createApp(opts: AppOptions): App {
     pushCredentials,
   }
   const handlers = createHandlers(services)
+  const pumping = opts.pumpIntervalMs
+    ? setInterval(() => {
+        devices.pump().catch((e: unknown) => log.error('outbox pump failed', { error: e instanceof Error ? e.stack : String(e) }))
+      }, opts.pumpIntervalMs).unref()
+    : null
   const events = new EventEmitter()
 
   return {
@@ -110,6 +120,9 @@ export function createApp(opts: AppOptions): App {
       events.on(event, listener)
       return () => events.off(event, listener)
     },
-    close: () => store.close(),
+    close: () => {
+      if (pumping) clearInterval(pumping)
+      store.close()
+    },
   }
 }

@@ -143,6 +143,12 @@ export const deviceQuery = (deviceId: string) =>
     meta: { reads: ['users', 'policies', 'groups'] },
   })
 
+export const latencyQuery = () =>
+  queryOptions({ queryKey: ['devices', 'latency'], queryFn: () => call('devices/latency', {}) })
+
+export const pushCredentialsQuery = () =>
+  queryOptions({ queryKey: ['devices', 'pushCredentials'], queryFn: () => call('push/credentials', {}) })
+
 export const diagnosticsQuery = () =>
   queryOptions({
     queryKey: ['diagnostics', 'list'],

@@ -236,7 +236,7 @@ export interface Diagnostic {
   attribute?: string
   detectedAt: string
   /** PAYLOAD_LATENCY: what held the payload up. */
-  cause?: 'deadline' | 'push-failed' | 'stale-token' | 'dead-letter' | 'no-token'
+  cause?: 'deadline' | 'push-failed' | 'stale-token' | 'dead-letter'
   /** Contract channels that remediate this diagnostic in one click, best first. */
   remediations?: string[]
 }

@@ -22,7 +22,7 @@ export class AndroidAgent {
   private readonly unsent: { id: string; status: 'acknowledged' | 'error'; error?: string }[] = []
   private readonly agent: https.Agent
 
-  constructor(readonly o: { serverUrl: string; ca: string; serial: string; executedLog?: (c: AgentCommand) => void }) {
+  constructor(readonly o: { serverUrl: string; ca: string; serial: string }) {
     this.agent = new https.Agent({ keepAlive: true, ca: o.ca })
   }
 
@@ -80,7 +80,6 @@ export class AndroidAgent {
     const ran: AgentCommand[] = []
     for (const c of (JSON.parse(r.body) as { commands: AgentCommand[] }).commands) {
       this.executed.push(c)
-      this.o.executedLog?.(c)
       ran.push(c)
       this.unsent.push({ id: c.id, status: 'acknowledged' })
       const a = await this.answer(c.id, 'acknowledged')

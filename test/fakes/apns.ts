@@ -16,6 +16,8 @@ export interface ApnsRequest {
 }
 
 export interface ScriptedAnswer {
+  /** Close the connection with an HTTP/2 GOAWAY carrying {"reason": goaway} instead of answering. */
+  goaway?: string
   status: number
   reason?: string
   timestamp?: number
@@ -60,6 +62,13 @@ export async function startFakeApns(pki: TestPki): Promise<FakeApns> {
       const s = scripts.get(token)
       if (s && s.left > 0) {
         s.left--
+        if (s.answer.goaway) {
+          stream.session?.goaway(http2.constants.NGHTTP2_NO_ERROR, 0, Buffer.from(JSON.stringify({ reason: s.answer.goaway })))
+          // Closing with an error code makes the server's own stream emit that error; expected here.
+          stream.once('error', () => {})
+          stream.close(http2.constants.NGHTTP2_REFUSED_STREAM)
+          return
+        }
         const { status, reason, timestamp, retryAfter } = s.answer
         reply(status, { reason, ...(timestamp !== undefined ? { timestamp } : {}) }, retryAfter ? { 'retry-after': retryAfter } : {})
       } else {

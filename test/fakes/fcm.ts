@@ -113,11 +113,7 @@ export async function startFakeFcm(pki: TestPki, saKey: { keyPem: string; public
     s.on('close', () => sessions.delete(s))
   })
 
-  const agent = new (class extends https.Agent {
-    override createConnection(options: https.RequestOptions) {
-      return tls.connect({ ...(options as tls.ConnectionOptions), host: '127.0.0.1', port, servername: String(options.servername ?? options.host), ca: [pki.caPem] })
-    }
-  })({ keepAlive: true })
+  const route = routeFcmTo(port, pki.caPem)
 
   return {
     port,
@@ -129,12 +125,34 @@ export async function startFakeFcm(pki: TestPki, saKey: { keyPem: string; public
     },
     script: (token, error, times = Number.POSITIVE_INFINITY) => void scripts.set(token, { error, left: times }),
     nextMessage: async (token) => (await once(events, `message:${token}`))[0] as FcmMessage,
+    agent: route.agent,
+    redirectHttp2: route.redirectHttp2,
+    close: async () => {
+      route.agent.destroy()
+      for (const s of sessions) s.destroy()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    },
+  }
+}
+
+/**
+ * Routes Google's FCM and OAuth hosts to a loopback port: an https.Agent for the HTTP/1.1
+ * requests, and a wrapper of http2.connect for firebase-admin's HTTP/2 session (which takes no
+ * agent), fixing the ':scheme: https:' it sends (firebase-admin-node #2865) that nghttp2 resets.
+ */
+export function routeFcmTo(port: number, caPem: string): { agent: https.Agent; redirectHttp2(): () => void } {
+  const agent = new (class extends https.Agent {
+    override createConnection(options: https.RequestOptions) {
+      return tls.connect({ ...(options as tls.ConnectionOptions), host: '127.0.0.1', port, servername: String(options.servername ?? options.host), ca: [caPem] })
+    }
+  })({ keepAlive: true })
+  return {
     agent,
     redirectHttp2() {
       const original = http2.connect
       const patched = ((authority: string | URL, options?: http2.SecureClientSessionOptions, listener?: () => void) => {
         if (String(authority).startsWith('https://fcm.googleapis.com')) {
-          const session = original(`https://127.0.0.1:${port}`, { ...options, servername: 'fcm.googleapis.com', ca: [pki.caPem] }, listener)
+          const session = original(`https://127.0.0.1:${port}`, { ...options, servername: 'fcm.googleapis.com', ca: [caPem] }, listener)
           const request = session.request.bind(session)
           session.request = ((headers: http2.OutgoingHttpHeaders, opts?: http2.ClientSessionRequestOptions) =>
             request({ ...headers, ':scheme': 'https' }, opts)) as typeof session.request
@@ -146,11 +164,6 @@ export async function startFakeFcm(pki: TestPki, saKey: { keyPem: string; public
       return () => {
         if (http2.connect === patched) http2.connect = original
       }
-    },
-    close: async () => {
-      agent.destroy()
-      for (const s of sessions) s.destroy()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
     },
   }
 }

@@ -1,4 +1,4 @@
-// A local OpenID Connect IdP over HTTPS: /authorize (authorization code + PKCE S256),
+// A local OpenID Connect IdP over HTTPS: discovery, /authorize (authorization code + PKCE S256),
 // /token (checks the code verifier, returns an RS256 ID token) and /jwks. The "user typing
 // their password" is the x-test-user header on the authorize request. Faults for tests:
 // an expired token, a wrong audience, a wrong nonce, a token signed by a key not in the JWKS.
@@ -70,6 +70,9 @@ export async function startFakeIdp(pki: TestPki, now: () => Date = () => new Dat
     req.on('end', () => {
       void (async () => {
         if (req.method === 'GET' && u.pathname === '/jwks') return json(res, 200, { keys: [jwk] })
+        if (req.method === 'GET' && u.pathname === '/.well-known/openid-configuration') {
+          return json(res, 200, { issuer, authorization_endpoint: `${issuer}/authorize`, token_endpoint: `${issuer}/token`, jwks_uri: `${issuer}/jwks`, response_types_supported: ['code'], code_challenge_methods_supported: ['S256'] })
+        }
         if (req.method === 'GET' && u.pathname === '/authorize') {
           const q = u.searchParams
           const user = req.headers['x-test-user']

@@ -12,6 +12,7 @@ import { createOutbox, type Outbox } from './outbox'
 
 export { startIngress, type Ingress, type IngressOptions } from './ingress'
 export { createIdpHttp } from './http'
+export { discoverOidc } from './discovery'
 
 export interface EnrollRequest {
   serial: string
@@ -43,9 +44,9 @@ export interface DeviceService {
   acknowledge(deviceId: string, commandId: string, status: 'acknowledged' | 'error', error?: string): DeviceDetail
   /** Scan Device: queues a DeviceInformation query (Android: an inventory report) and pushes. */
   scan(deviceId: string): Promise<DeviceDetail>
-  /** Makes the device's open commands due and pushes now. */
+  /** Makes the device's open and dead-lettered commands due and pushes now. */
   repush(deviceId: string): Promise<DeviceDetail>
-  /** Cancels one open command, or every open command of the device when commandId is null. */
+  /** Cancels one open or dead-lettered command, or all of the device's when commandId is null. */
   cancel(deviceId: string, commandId: string | null): DeviceDetail
   /** Pushes whatever is due (retries after backoff, re-pushes after a deadline). */
   pump(): Promise<number>

@@ -214,6 +214,9 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
         throw e
       }
       const { claims, context } = signed
+      const bound = context.udid ? store.outbox.appleByUdid(context.udid) : undefined
+      const sameSerial = bound ? store.devices.get(bound.deviceId)?.serial === context.serial : true
+      if (!sameSerial) throw new HttpError(409, 'CONFLICT', `UDID ${context.udid} is already enrolled under another serial number; remove that device first.`, { udid: context.udid })
       const upn = principalNameOf(claims)
       if (!upn) throw new HttpError(401, 'UNAUTHORIZED', 'The ID token names no user (no preferred_username, upn or email claim).')
       let result

@@ -30,7 +30,7 @@ export interface Outbox {
   pump(): Promise<number>
   /** When the next push is due (ISO), or null when nothing waits. */
   nextDueAt(): string | null
-  /** Hands out the device's next command in seq order (Apple: one per check-in). */
+  /** Hands out the device's next command in seq order (Apple: one per check-in), dead-lettered ones included. */
   next(deviceId: string): Command | null
   /** Hands out every open command in seq order (the Android agent fetches them together). */
   pending(deviceId: string): Command[]
@@ -77,27 +77,48 @@ export function createOutbox(o: OutboxOptions): Outbox {
     return { deviceId, platform: t.platform, pushToken: t.pushToken, pushTopic: t.pushTopic, pushMagic: t.pushMagic }
   }
 
+  let running: Promise<number> | null = null
+  const pumpAll = async (): Promise<number> => {
+    let pushed = 0
+    for (;;) {
+      const now = iso(clock.now().getTime())
+      store.outbox.expireUnanswered(now, o.maxAttempts, `Not acknowledged after ${o.maxAttempts} pushes`)
+      const due = store.outbox.dueDevices(now, PUSH_BATCH)
+      if (due.length === 0) return pushed
+      const targets = due.map(targetOf).filter((t): t is WakeTarget => t !== null)
+      const outcomes = await o.push.send(targets)
+      o.faults.hit('push:before-record')
+      const after = clock.now().getTime()
+      targets.forEach((t, i) => record(t, outcomes[i] as WakeOutcome, after))
+      pushed += targets.length
+    }
+  }
+  // One pump at a time, so a device is never pushed twice at once. Pumps asked for while one
+  // runs share one more run after it, so what their callers just committed is never left behind.
+  let rerun: Promise<number> | null = null
+  const pump = (): Promise<number> => {
+    if (!running) {
+      running = pumpAll().finally(() => {
+        running = null
+      })
+      return running
+    }
+    rerun ??= running
+      .catch(() => 0)
+      .then(() => {
+        rerun = null
+        return pump()
+      })
+    return rerun
+  }
+
   return {
-    async pump() {
-      let pushed = 0
-      for (;;) {
-        const now = iso(clock.now().getTime())
-        store.outbox.expireUnanswered(now, o.maxAttempts, `Not acknowledged after ${o.maxAttempts} pushes`)
-        const due = store.outbox.dueDevices(now, PUSH_BATCH)
-        if (due.length === 0) return pushed
-        const targets = due.map(targetOf).filter((t): t is WakeTarget => t !== null)
-        const outcomes = await o.push.send(targets)
-        o.faults.hit('push:before-record')
-        const after = clock.now().getTime()
-        targets.forEach((t, i) => record(t, outcomes[i] as WakeOutcome, after))
-        pushed += targets.length
-      }
-    },
+    pump,
     nextDueAt: () => store.outbox.nextDueAt(),
     next(deviceId) {
       const at = clock.now().toISOString()
       const command = store.transaction(() => {
-        const [first] = store.outbox.openCommands(deviceId)
+        const [first] = store.outbox.deliverableCommands(deviceId)
         if (!first) return null
         store.outbox.handOut(first.id, at)
         store.devices.markSeen(deviceId, at)
@@ -109,7 +130,7 @@ export function createOutbox(o: OutboxOptions): Outbox {
     pending(deviceId) {
       const at = clock.now().toISOString()
       const commands = store.transaction(() => {
-        const open = store.outbox.openCommands(deviceId)
+        const open = store.outbox.deliverableCommands(deviceId)
         for (const c of open) store.outbox.handOut(c.id, at)
         store.devices.markSeen(deviceId, at)
         return open

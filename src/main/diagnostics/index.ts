@@ -40,13 +40,13 @@ export function createDiagnostics({ store, clock }: { store: Store; clock: Clock
 
   // PAYLOAD_LATENCY has four causes, each with its own remediation first in the list.
   const latency = (now: Date): Diagnostic[] => {
-    const stale = store.outbox.deliveryProblems()
+    const stale = store.outbox.staleTokens()
     const staleIds = new Set(stale.map((p) => p.deviceId))
     const overdue = store.devices.overdueCommands(now.toISOString()).map((c) => ({
       code: 'PAYLOAD_LATENCY' as const,
       cause: 'deadline' as const,
       title: `${c.deviceName} has not acknowledged ${c.type.replace(/_/g, ' ')} ${String(c.payload['name'] ?? '')}`.trim(),
-      explanation: `Command ${c.seq} (${c.reason.policyName}) was ${c.state === 'sent' ? `fetched by the device at ${c.sentAt} but not answered` : c.state === 'pushed' ? `pushed at ${c.pushedAt}` : 'queued but never pushed'} and its deadline ${c.deadlineAt} has passed.`,
+      explanation: `Command ${c.seq} (${c.reason.policyName}) was ${c.state === 'sent' ? `fetched by the device at ${c.sentAt} but not answered` : c.state === 'pushed' ? `pushed at ${c.pushedAt}` : 'queued but never pushed (the device has not registered a push token, or every push failed)'} and its deadline ${c.deadlineAt} has passed.`,
       remediation: 'Check the device is online, then re-push; Scan Device shows whether it answers at all; cancel the command if it is no longer wanted.',
       remediations: ['devices/repush', 'devices/scan', 'devices/cancel'],
       deviceId: c.deviceId,
@@ -65,15 +65,13 @@ export function createDiagnostics({ store, clock }: { store: Store; clock: Clock
     }))
     const tokens = stale.map((p) => ({
       code: 'PAYLOAD_LATENCY' as const,
-      cause: p.hasToken ? ('stale-token' as const) : ('no-token' as const),
-      title: p.hasToken ? `${p.deviceName} has a stale push token` : `${p.deviceName} has not registered for push`,
-      explanation: p.hasToken
-        ? `Pushes to ${p.deviceName} stopped at ${p.tokenStaleAt}: ${p.tokenStaleReason ?? 'the token was refused'}. Its commands wait until the device checks in with a new token.`
-        : `${p.deviceName} has commands waiting but never sent a push token (no TokenUpdate or FCM token), so it cannot be woken.`,
-      remediation: p.hasToken ? 'Have the device check in (open the agent or reconnect it to the network); re-push once it has a new token, or cancel its stale commands.' : 'Have the device finish enrollment so it registers for push, or cancel its commands.',
+      cause: 'stale-token' as const,
+      title: `${p.deviceName} has a stale push token`,
+      explanation: `Pushes to ${p.deviceName} stopped at ${p.staleAt}: ${p.reason ?? 'the token was refused'}. Its commands wait until the device checks in with a new token.`,
+      remediation: 'Have the device check in (open the agent or reconnect it to the network); re-push once it has a new token, or cancel its stale commands.',
       remediations: ['devices/repush', 'devices/cancel'],
       deviceId: p.deviceId,
-      detectedAt: p.tokenStaleAt ?? now.toISOString(),
+      detectedAt: p.staleAt,
     }))
     const dead = store.outbox.deadLettered().map((c) => ({
       code: 'PAYLOAD_LATENCY' as const,

@@ -46,7 +46,8 @@ function openWindow(core: App): BrowserWindow {
 }
 
 void electronApp.whenReady().then(() => {
-  const core = createApp({ dataDir: resolveDataDir(undefined, process.env) })
+  // The outbox retries failed pushes and re-pushes past deadlines while the app is open.
+  const core = createApp({ dataDir: resolveDataDir(undefined, process.env), pumpIntervalMs: 30_000 })
   if (process.argv.includes('--demo')) loadDemo(core)
   ipcMain.handle(INVOKE_CHANNEL, (event, channel: unknown, args: unknown) => {
     if (!trusted(event)) return { ok: false, error: { code: 'UNAUTHORIZED', message: 'This frame may not call the JIT Mapper API.' } }

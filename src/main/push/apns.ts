@@ -44,6 +44,9 @@ export function createApnsTransport(o: ApnsOptions): ApnsTransport {
   // Retry-After by request path, read from the raw HTTP/2 response headers: the library reads
   // headers['Retry-After'] (HTTP/2 lowercases names) and then deletes it before returning.
   const retryAfter = new Map<string, number>()
+  // APNs may close the connection with a GOAWAY whose debug data is {"reason": …} (NanoMDM
+  // decodes it as the push error); node-apn only logs it, so keep it for the failures it causes.
+  let goawayReason: string | null = null
 
   const watch = (provider: apn.Provider): void => {
     const client = (provider as unknown as { client: { connect(): Promise<void>; session?: ClientHttp2Session } }).client
@@ -53,6 +56,13 @@ export function createApnsTransport(o: ApnsOptions): ApnsTransport {
       const session = client.session
       if (!session || (session as { watched?: boolean }).watched) return
       ;(session as { watched?: boolean }).watched = true
+      session.on('goaway', (_code: number, _last: number, data?: Buffer) => {
+        try {
+          goawayReason = (JSON.parse(data?.toString('utf8') ?? '') as { reason?: string }).reason ?? 'GOAWAY'
+        } catch {
+          goawayReason = 'GOAWAY'
+        }
+      })
       const request = session.request.bind(session)
       session.request = ((headers: Record<string, string>, options?: object) => {
         const stream = request(headers, options)
@@ -92,7 +102,8 @@ export function createApnsTransport(o: ApnsOptions): ApnsTransport {
 
   const failure = (f: Failure, path: string): WakeOutcome => {
     const status = typeof f.status === 'number' ? f.status : null
-    const reason = f.response?.reason ?? (status === null ? (f.error?.message ?? null) : status === 500 ? 'InternalServerError' : null)
+    const transportReason = goawayReason ? `connection closed by APNs: ${goawayReason}; ${f.error?.message ?? ''}`.replace(/; $/, '') : (f.error?.message ?? null)
+    const reason = f.response?.reason ?? (status === null ? transportReason : status === 500 ? 'InternalServerError' : null)
     const c = classifyApns(status, reason)
     const after = retryAfter.get(path)
     retryAfter.delete(path)
@@ -119,6 +130,7 @@ export function createApnsTransport(o: ApnsOptions): ApnsTransport {
     n.expiry = Math.floor(o.clock.now().getTime() / 1000) + (o.expirySeconds ?? 86_400)
     const { failed } = await provider.send(n, t.pushToken)
     const f = failed[0] as Failure | undefined
+    if (!f) goawayReason = null
     return f ? failure(f, `/3/device/${t.pushToken}`) : { ok: true, transport: TRANSPORT }
   }
 

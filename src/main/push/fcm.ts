@@ -7,7 +7,7 @@ import { deleteApp, initializeApp, type App } from 'firebase-admin/app'
 import { getMessaging, type Message } from 'firebase-admin/messaging'
 import { randomUUID } from 'node:crypto'
 import { parseServiceAccount, serviceAccountCredential } from './google-token'
-import type { FailureDisposition, PushTransport, WakeOutcome } from './index'
+import type { FailureDisposition, PushTransport, WakeOutcome, WakeTarget } from './index'
 
 export interface FcmOptions {
   /** The Firebase service account JSON, read from the secrets port. */
@@ -21,6 +21,7 @@ export interface FcmTransport extends PushTransport {
 }
 
 export const FCM_BATCH = 500
+const PARALLEL_BATCHES = 4
 const TRANSPORT = 'fcm'
 /** Google: on QUOTA_EXCEEDED back off exponentially with "a minimum initial delay of 1 minute". */
 const QUOTA_MIN_BACKOFF_MS = 60_000
@@ -63,22 +64,29 @@ export function createFcmTransport(o: FcmOptions): FcmTransport {
       const app = await appFor().catch((e: unknown) => `The Firebase service account cannot be used: ${e instanceof Error ? e.message : String(e)}`)
       if (typeof app === 'string') return targets.map(() => ({ ok: false, transport: TRANSPORT, reason: app, disposition: 'credentials' as const }))
       const messaging = getMessaging(app)
-      const out: WakeOutcome[] = []
-      for (let i = 0; i < targets.length; i += FCM_BATCH) {
-        const batch = targets.slice(i, i + FCM_BATCH)
+      const batches = Array.from({ length: Math.ceil(targets.length / FCM_BATCH) }, (_, i) => targets.slice(i * FCM_BATCH, (i + 1) * FCM_BATCH))
+      const sendBatch = async (batch: readonly WakeTarget[]): Promise<WakeOutcome[]> => {
         const messages: Message[] = batch.map((t) => ({ token: t.pushToken, data: { cmd: 'sync' }, android: { priority: 'high', ttl: 3600_000 } }))
         try {
           const r = await messaging.sendEach(messages)
-          for (const res of r.responses) {
-            out.push(res.success ? { ok: true, transport: TRANSPORT } : { ok: false, transport: TRANSPORT, ...classifyFcm(res.error?.code ?? 'unknown', res.error?.message ?? '') })
-          }
+          return r.responses.map((res) => (res.success ? { ok: true, transport: TRANSPORT } : { ok: false, transport: TRANSPORT, ...classifyFcm(res.error?.code ?? 'unknown', res.error?.message ?? '') }))
         } catch (e) {
           const code = (e as { code?: string }).code ?? 'unknown'
           const failed = { ok: false as const, transport: TRANSPORT, ...classifyFcm(code, e instanceof Error ? e.message : String(e)) }
-          out.push(...batch.map(() => failed))
+          return batch.map(() => failed)
         }
       }
-      return out
+      // Each sendEach opens its own HTTP/2 session (firebase-admin 13 messaging.js), so a few
+      // batches in parallel use a few connections; results keep the targets' order.
+      const out: WakeOutcome[][] = new Array(batches.length)
+      let next = 0
+      await Promise.all(Array.from({ length: Math.min(PARALLEL_BATCHES, batches.length) }, async () => {
+        while (next < batches.length) {
+          const i = next++
+          out[i] = await sendBatch(batches[i] as WakeTarget[])
+        }
+      }))
+      return out.flat()
     },
     async close() {
       if (current) await deleteApp(current.app)

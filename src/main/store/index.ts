@@ -15,7 +15,7 @@ export type { GroupRecord, RuleGroup, MembershipRecord } from './groups'
 export type { PolicyRecord } from './policies'
 export type { SentItem, NewCommand, DeviceRecord } from './devices'
 export type { AuditEntry } from './audit'
-export type { PushTarget, AppleIdentity, DeviceDeliveryState, AckLatency } from './outbox'
+export type { PushTarget, AppleIdentity, StaleToken, AckLatency } from './outbox'
 export type { PendingWithdrawal, BoundDevice, NewAssignmentEvent, PayloadProblem } from './assignments'
 
 export function createStore(path: string) {

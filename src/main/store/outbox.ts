@@ -23,13 +23,12 @@ export interface AppleIdentity {
   identityFingerprint: string | null
 }
 
-export interface DeviceDeliveryState {
+export interface StaleToken {
   deviceId: string
   deviceName: string
   platform: Platform
-  tokenStaleAt: string | null
-  tokenStaleReason: string | null
-  hasToken: boolean
+  staleAt: string
+  reason: string | null
 }
 
 export interface AckLatency {
@@ -49,6 +48,9 @@ export function outboxQueries(db: Db) {
     WHERE c.state IN ${OPEN} AND c.next_attempt_at IS NOT NULL AND d.push_token IS NOT NULL AND d.token_stale_at IS NULL`)
   const target = db.prepare(`SELECT id, platform, push_token, push_topic, push_magic, token_updated_at, token_stale_at FROM devices WHERE id = ?`)
   const openOf = db.prepare(`SELECT * FROM commands WHERE device_id = ? AND state IN ${OPEN} ORDER BY seq`)
+  // Dead-lettered commands are no longer pushed, but a device that shows up still gets them:
+  // giving up on waking a device must not lose what it was meant to receive.
+  const deliverableOf = db.prepare(`SELECT * FROM commands WHERE device_id = ? AND state IN ('queued', 'pushed', 'sent', 'dead') ORDER BY seq`)
   const pushed = db.prepare(`UPDATE commands SET state = CASE state WHEN 'queued' THEN 'pushed' ELSE state END,
     pushed_at = @at, deadline_at = @deadlineAt, attempts = attempts + 1, next_attempt_at = @deadlineAt
     WHERE device_id = @deviceId AND state IN ${OPEN}`)
@@ -61,9 +63,9 @@ export function outboxQueries(db: Db) {
     WHERE state IN ${OPEN} AND next_attempt_at IS NOT NULL AND next_attempt_at <= @now AND attempts >= @maxAttempts`)
   const unstale = db.prepare('UPDATE devices SET token_stale_at = NULL, token_stale_reason = NULL WHERE id = ?')
   const rearm = db.prepare(`UPDATE commands SET next_attempt_at = ? WHERE device_id = ? AND state IN ${OPEN}`)
-  const handOut = db.prepare(`UPDATE commands SET state = 'sent', sent_at = ? WHERE id = ? AND state IN ('queued', 'pushed')`)
+  const handOut = db.prepare(`UPDATE commands SET state = 'sent', sent_at = ?, error = NULL, finished_at = NULL WHERE id = ? AND state IN ('queued', 'pushed', 'dead')`)
   const finish = db.prepare(`UPDATE commands SET state = @state, acknowledged_at = CASE @state WHEN 'acknowledged' THEN @at ELSE acknowledged_at END,
-    finished_at = @at, error = @error, next_attempt_at = NULL WHERE id = @id AND device_id = @deviceId AND state IN ${OPEN}`)
+    finished_at = @at, error = @error, next_attempt_at = NULL WHERE id = @id AND device_id = @deviceId AND state IN ('queued', 'pushed', 'sent', 'dead')`)
   const cancelOne = db.prepare(`UPDATE commands SET state = 'cancelled', finished_at = ?, error = ?, next_attempt_at = NULL
     WHERE id = ? AND device_id = ? AND state IN ('queued', 'pushed', 'sent', 'dead')`)
   const cancelAll = db.prepare(`UPDATE commands SET state = 'cancelled', finished_at = ?, error = ?, next_attempt_at = NULL
@@ -79,8 +81,8 @@ export function outboxQueries(db: Db) {
   // "Handling notification responses from APNs").
   const markStale = db.prepare(`UPDATE devices SET token_stale_at = @at, token_stale_reason = @reason
     WHERE id = @deviceId AND push_token = @token AND (token_updated_at IS NULL OR token_updated_at <= @invalidSince)`)
-  const deliveryStates = db.prepare(`SELECT d.id, d.name, d.platform, d.token_stale_at, d.token_stale_reason, d.push_token IS NOT NULL AS has_token
-    FROM devices d WHERE d.token_stale_at IS NOT NULL OR (d.push_token IS NULL AND EXISTS (SELECT 1 FROM commands c WHERE c.device_id = d.id AND c.state IN ${OPEN}))`)
+  const staleDevices = db.prepare(`SELECT d.id, d.name, d.platform, d.token_stale_at, d.token_stale_reason FROM devices d
+    WHERE d.token_stale_at IS NOT NULL ORDER BY d.token_stale_at`)
   const byUdid = db.prepare('SELECT id, udid, identity_fingerprint FROM devices WHERE udid = ?')
   const bindApple = db.prepare('UPDATE devices SET udid = ?, identity_fingerprint = ? WHERE id = ?')
   const credentialOf = db.prepare('SELECT credential_hash FROM devices WHERE id = ?')
@@ -111,6 +113,10 @@ export function outboxQueries(db: Db) {
     },
     openCommands(deviceId: string): Command[] {
       return (openOf.all(deviceId) as CommandRow[]).map(toCommand)
+    },
+    /** What a check-in hands out, in seq order: open and dead-lettered commands. */
+    deliverableCommands(deviceId: string): Command[] {
+      return (deliverableOf.all(deviceId) as CommandRow[]).map(toCommand)
     },
     recordPushed(deviceId: string, at: string, deadlineAt: string): number {
       return pushed.run({ deviceId, at, deadlineAt }).changes
@@ -156,10 +162,11 @@ export function outboxQueries(db: Db) {
     markTokenStale(deviceId: string, token: string, reason: string, invalidSince: string, at: string): boolean {
       return markStale.run({ deviceId, token, reason, invalidSince, at }).changes === 1
     },
-    deliveryProblems(): DeviceDeliveryState[] {
-      return (deliveryStates.all() as { id: string; name: string; platform: Platform; token_stale_at: string | null; token_stale_reason: string | null; has_token: number }[]).map(
-        (r) => ({ deviceId: r.id, deviceName: r.name, platform: r.platform, tokenStaleAt: r.token_stale_at, tokenStaleReason: r.token_stale_reason, hasToken: r.has_token === 1 }),
-      )
+    /** Devices whose push token was declared stale, and why. */
+    staleTokens(): StaleToken[] {
+      return (staleDevices.all() as { id: string; name: string; platform: Platform; token_stale_at: string; token_stale_reason: string | null }[]).map((r) => ({
+        deviceId: r.id, deviceName: r.name, platform: r.platform, staleAt: r.token_stale_at, reason: r.token_stale_reason,
+      }))
     },
     appleByUdid(udid: string): AppleIdentity | undefined {
       const r = byUdid.get(udid) as { id: string; udid: string; identity_fingerprint: string | null } | undefined

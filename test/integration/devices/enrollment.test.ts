@@ -8,7 +8,7 @@ import { openDevicesWorld, type DevicesWorld } from '../../helpers/devices-world
 let w: DevicesWorld
 beforeEach(async () => {
   w = await openDevicesWorld()
-})
+}, 60_000)
 afterEach(async () => {
   await w.close()
 })

@@ -7,7 +7,7 @@ import { openDevicesWorld, type DevicesWorld } from '../../helpers/devices-world
 let w: DevicesWorld
 beforeAll(async () => {
   w = await openDevicesWorld({ ackDeadlineMs: 60_000 })
-})
+}, 60_000)
 afterAll(async () => {
   await w.close()
 })
@@ -49,6 +49,18 @@ describe('the enrollment sign-in refuses ID tokens it cannot trust', () => {
     expect(again.status).toBe(401)
     expect(JSON.parse(again.body).error.message).toContain('unknown or has expired')
     agent.close()
+  })
+})
+
+describe('enrollment conflicts', () => {
+  it('refuses a UDID already enrolled under another serial, and keeps the first binding', async () => {
+    const first = w.apple('C02DUP1')
+    expect((await first.enroll('alex@example.test')).status).toBe(200)
+    const before = snapshot()
+    const r = await w.apple('C02DUP2', 'UDID-C02DUP1').enroll('alex@example.test')
+    expect(r.status).toBe(409)
+    expect(JSON.parse(r.body).error.message).toContain('already enrolled under another serial')
+    expect(snapshot()).toBe(before)
   })
 })
 
@@ -115,15 +127,28 @@ describe('push faults through whole enrollments', () => {
     expect(w.ws.app.services.store.devices.commands(deviceId)[0]?.nextAttemptAt).toBe('2026-11-02T09:00:30.000Z')
   })
 
+  it('a CheckOut stops pushes to the device and keeps its commands', async () => {
+    const device = w.apple('C02CHECKOUT')
+    const { deviceId } = JSON.parse((await device.enroll('alex@example.test')).body) as { deviceId: string }
+    const pushed = device.waitForPush(w.apns)
+    await device.authenticateAndRegister()
+    await pushed
+    expect((await device.checkIn({ MessageType: 'CheckOut' })).status).toBe(200)
+    const { store } = w.ws.app.services
+    expect(store.outbox.pushTarget(deviceId)?.tokenStaleAt).not.toBeNull()
+    expect(store.devices.commands(deviceId).map((c) => [c.state, c.nextAttemptAt])).toEqual([['pushed', null], ['pushed', null]])
+    const late = ((await w.ws.call('diagnostics/list', {})) as Diagnostic[]).find((d) => d.deviceId === deviceId)
+    expect(late).toMatchObject({ cause: 'stale-token' })
+    expect(late?.explanation).toContain('checked out')
+  })
+
   it('an FCM UNREGISTERED marks the token stale until the agent sends a new one', async () => {
     const agent = w.android('ANDROID-STALE')
     w.fcm.script(agent.fcmToken, { httpStatus: 404, status: 'NOT_FOUND', errorCode: 'UNREGISTERED' }, 1)
     await agent.enroll('kim@example.test')
     const deviceId = agent.deviceId as string
     expect(w.ws.app.services.store.outbox.pushTarget(deviceId)?.tokenStaleAt).not.toBeNull()
-    const woken = new Promise((resolve) => setImmediate(resolve)).then(() => agent.waitForWake(w.fcm))
     expect((await agent.newToken()).status).toBe(200)
-    void woken
     expect(w.ws.app.services.store.outbox.pushTarget(deviceId)).toMatchObject({ tokenStaleAt: null, pushToken: agent.fcmToken })
     expect(w.fcm.messages.some((m) => m.token === agent.fcmToken)).toBe(true)
   })

@@ -93,7 +93,7 @@ describe('kill -9 in the middle of delivery', () => {
       let remaining = 0
       if (!interrupted) {
         for (const a of agents) {
-          ;(a.o as { serverUrl: string }).serverUrl = `https://127.0.0.1:${running.port}`
+          a.o.serverUrl = `https://127.0.0.1:${running.port}`
           try {
             remaining += (await a.poll()).length
           } catch {

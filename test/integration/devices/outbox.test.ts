@@ -76,6 +76,21 @@ describe('the outbox', () => {
     expect(commandsOf(r.device.id)[0]).toMatchObject({ state: 'dead', error: 'Not acknowledged after 8 pushes' })
   })
 
+  it('still hands dead-lettered commands to a device that finally checks in', async () => {
+    const r = await enroll('S1', 't1')
+    for (let i = 0; i < 8; i++) {
+      ws.clock.advance(60_000)
+      await devices().pump()
+    }
+    expect(commandsOf(r.device.id).map((c) => c.state)).toEqual(['dead', 'dead'])
+    const handed = devices().outbox.pending(r.device.id)
+    expect(handed.map((c) => c.seq)).toEqual([1, 2])
+    expect(commandsOf(r.device.id).map((c) => [c.state, c.error])).toEqual([['sent', null], ['sent', null]])
+    for (const c of handed) devices().outbox.answer(r.device.id, c.id, 'acknowledged')
+    expect(commandsOf(r.device.id).map((c) => c.state)).toEqual(['acknowledged', 'acknowledged'])
+    expect(await latency()).toEqual([])
+  })
+
   it('marks a token stale on 410 unless a newer token arrived, and resumes on the new token', async () => {
     answers.set('t1', [fail('APNs 410 Unregistered', 'stale-token', { invalidSince: '2026-11-02T08:00:00.000Z' })])
     const stale = await enroll('S1', 't1')
@@ -94,6 +109,21 @@ describe('the outbox', () => {
     expect(await devices().pump()).toBe(1)
     expect(sent.at(-1)?.pushToken).toBe('t2-new')
     expect(commandsOf(gone.device.id)[0]?.state).toBe('pushed')
+  })
+
+  it('records a late acknowledgement of a dead-lettered command, but not of a cancelled one', async () => {
+    answers.set('t1', Array.from({ length: 8 }, () => fail('APNs 503', 'retry')))
+    const r = await enroll('S1', 't1')
+    for (let i = 0; i < 8; i++) {
+      ws.clock.advance(30 * 60_000)
+      await devices().pump()
+    }
+    const [a, b] = [...commandsOf(r.device.id)].sort((x, y) => x.seq - y.seq)
+    expect([a?.state, b?.state]).toEqual(['dead', 'dead'])
+    expect(devices().outbox.answer(r.device.id, a?.id as string, 'acknowledged')).toEqual({ changed: true })
+    devices().cancel(r.device.id, b?.id as string)
+    expect(devices().outbox.answer(r.device.id, b?.id as string, 'acknowledged')).toEqual({ changed: false })
+    expect(commandsOf(r.device.id).map((c) => c.state).sort()).toEqual(['acknowledged', 'cancelled'])
   })
 
   it('backs off FCM quota errors from one minute', async () => {
@@ -148,5 +178,75 @@ describe('PAYLOAD_LATENCY and its remediations', () => {
     expect((await ws.callError('devices/repush', { deviceId: 'nope' })).code).toBe('NOT_FOUND')
     const r = await enroll('S1', 't1')
     expect((await ws.callError('devices/cancel', { deviceId: r.device.id, commandId: 'nope' })).code).toBe('NOT_FOUND')
+  })
+})
+
+describe('the outbox pump', () => {
+  it('retries due pushes on its own when the app runs it on an interval', async () => {
+    const { createApp } = await import('../../../src/main/app')
+    const { tempDir, fakeClock } = await import('../../helpers/workspace')
+    const dir = tempDir()
+    const clock = fakeClock()
+    let pushes = 0
+    let second: () => void = () => {}
+    const retried = new Promise<void>((resolve) => (second = resolve))
+    const app = createApp({
+      dataDir: dir.path, clock, pumpIntervalMs: 5,
+      push: {
+        async send(targets) {
+          if (++pushes === 2) second()
+          return targets.map(() => ({ ok: false as const, transport: 'test', reason: 'APNs 503', disposition: 'retry' as const }))
+        },
+      },
+    })
+    try {
+      seedSmallOrganisation({ app } as TestWorkspace)
+      await app.services.devices.enroll({ serial: 'PUMP-1', platform: 'ios', userPrincipalName: 'alex@example.test', pushToken: 'tok' })
+      expect(pushes).toBe(1)
+      clock.advance(30_000)
+      await retried
+      expect(pushes).toBe(2)
+    } finally {
+      app.close()
+      dir.remove()
+    }
+  })
+})
+
+describe('one pump at a time', () => {
+  it('folds pumps asked for during a push into one more run that sees their commits', async () => {
+    const { createApp } = await import('../../../src/main/app')
+    const { tempDir } = await import('../../helpers/workspace')
+    const dir = tempDir()
+    const calls: string[][] = []
+    let release: () => void = () => {}
+    let entered: () => void = () => {}
+    const firstEntered = new Promise<void>((resolve) => (entered = resolve))
+    const app = createApp({
+      dataDir: dir.path,
+      push: {
+        async send(targets) {
+          calls.push(targets.map((t) => t.pushToken))
+          if (calls.length === 1) {
+            entered()
+            await new Promise<void>((resolve) => (release = resolve))
+          }
+          return targets.map(() => ({ ok: true as const, transport: 'test' }))
+        },
+      },
+    })
+    try {
+      seedSmallOrganisation({ app } as TestWorkspace)
+      const first = app.services.devices.enroll({ serial: 'P-1', platform: 'android', userPrincipalName: 'alex@example.test', pushToken: 'tok-1' })
+      await firstEntered
+      const second = app.services.devices.enroll({ serial: 'P-2', platform: 'android', userPrincipalName: 'kim@example.test', pushToken: 'tok-2' })
+      const third = app.services.devices.pump()
+      release()
+      await Promise.all([first, second, third])
+      expect(calls).toEqual([['tok-1'], ['tok-2']])
+    } finally {
+      app.close()
+      dir.remove()
+    }
   })
 })

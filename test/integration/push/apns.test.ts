@@ -4,16 +4,17 @@ import { startFakeApns, type FakeApns } from '../../fakes/apns'
 import { testPki } from '../../fakes/pki'
 import { fakeClock } from '../../helpers/workspace'
 
-const pki = testPki()
+let pki: ReturnType<typeof testPki>
 let apns: FakeApns
 let transport: ApnsTransport
 const clock = fakeClock()
 const target = (token: string) => ({ deviceId: `d-${token}`, platform: 'ios' as const, pushToken: token, pushTopic: pki.push.topic, pushMagic: `magic-${token}` })
 
 beforeAll(async () => {
+  pki = testPki()
   apns = await startFakeApns(pki)
   transport = createApnsTransport({ credentials: async () => ({ certPem: pki.push.certPem, keyPem: pki.push.keyPem }), clock, address: 'localhost', port: apns.port, ca: [pki.caPem] })
-})
+}, 60_000)
 afterAll(async () => {
   await transport.close()
   await apns.close()
@@ -51,6 +52,15 @@ describe('APNs MDM wake-ups through @parse/node-apn', () => {
     expect(outcome).toMatchObject({ ok: false, disposition, ...(extra ?? {}) })
     expect(outcome?.ok === false && outcome.reason).toContain(String(answer.status))
     expect(apns.requests.length - before).toBe(1)
+  })
+
+  it('treats a GOAWAY as transient and reconnects for the next push', async () => {
+    apns.script('ff01', { status: 0, goaway: 'Shutdown' }, 1)
+    const [first] = await transport.send([target('ff01')])
+    expect(first).toMatchObject({ ok: false, disposition: 'retry' })
+    expect(first?.ok === false && first.reason).toMatch(/Could not reach APNs \(connection closed by APNs: Shutdown/)
+    const [second] = await transport.send([target('ff01')])
+    expect(second).toEqual({ ok: true, transport: 'apns' })
   })
 
   it('refuses to push a device registered for another topic', async () => {

@@ -14,7 +14,7 @@ beforeAll(async () => {
   fcm = await startFakeFcm(testPki(), { keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, publicPem: publicKey.export({ type: 'spki', format: 'pem' }) as string })
   restore = fcm.redirectHttp2()
   transport = createFcmTransport({ serviceAccount: async () => fcm.serviceAccount, httpAgent: fcm.agent })
-})
+}, 60_000)
 afterAll(async () => {
   restore()
   await transport.close()
@@ -43,12 +43,24 @@ describe('FCM wake-ups through firebase-admin', () => {
     ['403 SENDER_ID_MISMATCH', { httpStatus: 403, status: 'PERMISSION_DENIED', errorCode: 'SENDER_ID_MISMATCH' }, 'credentials'],
     ['429 QUOTA_EXCEEDED', { httpStatus: 429, status: 'RESOURCE_EXHAUSTED', errorCode: 'QUOTA_EXCEEDED' }, 'retry', { minBackoffMs: 60_000 }],
     ['500 INTERNAL', { httpStatus: 500, status: 'INTERNAL', errorCode: 'INTERNAL' }, 'retry'],
+    ['401 THIRD_PARTY_AUTH_ERROR', { httpStatus: 401, status: 'UNAUTHENTICATED', errorCode: 'THIRD_PARTY_AUTH_ERROR' }, 'credentials'],
   ]
   it.each(cases)('classifies %s', async (_, error, disposition, extra) => {
     const token = `err-${error.httpStatus}`
     fcm.script(token, error)
     const [outcome] = await transport.send([target(token)])
     expect(outcome).toMatchObject({ ok: false, disposition, ...(extra ?? {}) })
+  })
+
+  it('reports a service account whose token request Google refuses as a credentials problem', async () => {
+    const stranger = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string
+    const forged = JSON.stringify({ ...(JSON.parse(fcm.serviceAccount) as object), private_key: stranger })
+    const t = createFcmTransport({ serviceAccount: async () => forged, httpAgent: fcm.agent })
+    const [outcome] = await t.send([target('forged-1')])
+    await t.close()
+    expect(outcome).toMatchObject({ ok: false, disposition: 'credentials' })
+    expect(outcome?.ok === false && outcome.reason).toContain('invalid_grant')
+    expect(fcm.messages.some((m) => m.token === 'forged-1')).toBe(false)
   })
 
   it('reports a missing service account as a credentials problem', async () => {
