@@ -75,3 +75,25 @@ describe('jit-mapper CLI', () => {
     expect(t.err[0]).toContain('No workspace at /nonexistent/jit-mapper-test')
   })
 })
+
+describe('jit-mapper why', () => {
+  it('explains a device\'s policies and history offline, and says what is missing', async () => {
+    const dataDir = demoWorkspace()
+    expect(await runCli(['enroll', '--data-dir', dataDir, '--user', 'alex.morgan@northwind.example', '--platform', 'ios', '--serial', 'WHY-1'], io().io)).toBe(0)
+    const t = io()
+    expect(await runCli(['why', '--data-dir', dataDir, '--serial', 'WHY-1', '--history'], t.io)).toBe(0)
+    const text = t.out.join('\n')
+    expect(text).toMatch(/Sales CRM Deployment: assigned\. Assigned: the user is in Sales/)
+    expect(text).toMatch(/✓ rule: Sales: user\.department -eq "Sales" is true/)
+    expect(text).toMatch(/granted Sales CRM Deployment/)
+
+    const one = io()
+    expect(await runCli(['why', '--data-dir', dataDir, '--serial', 'WHY-1', '--policy', 'developer tools', '--json'], one.io)).toBe(0)
+    expect(JSON.parse(one.out.join('\n')).policies[0]).toMatchObject({ policyName: 'Developer Tools', status: 'not-assigned' })
+
+    const missing = io()
+    expect(await runCli(['why', '--data-dir', dataDir, '--serial', 'NOPE'], missing.io)).toBe(1)
+    expect(missing.err.join('\n')).toContain('No device with serial NOPE')
+    expect(await runCli(['why', '--data-dir', dataDir], io().io)).toBe(2)
+  })
+})

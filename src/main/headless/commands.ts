@@ -13,6 +13,7 @@ import { resolveDataDir } from '../workspace'
 import { loadDemo } from './demo'
 import { startHost } from './host'
 import { RULES_USAGE, rulesCommand } from './rules-command'
+import { WHY_USAGE, whyCommand } from './why-command'
 
 export interface CliIo {
   out(line: string): void
@@ -43,6 +44,7 @@ Commands:
   diagnose   Print the open diagnostics from the local workspace (works offline)
                --json            print JSON instead of text
 ${RULES_USAGE}
+${WHY_USAGE}
 
 Every command takes --data-dir DIR (else $JIT_MAPPER_DATA, else the per-user default).`
 
@@ -183,7 +185,7 @@ const consoleLog = (io: CliIo): Log => ({
   error: (message, fields) => io.err(`error ${message} ${JSON.stringify(fields ?? {})}`),
 })
 
-const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = { demo, enroll, diagnose, rules: rulesCommand, 'serve-enrollment': serveEnrollment }
+const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = { demo, enroll, diagnose, rules: rulesCommand, why: whyCommand, 'serve-enrollment': serveEnrollment }
 
 /** Runs one command line; returns the exit status (2 for a usage error). */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
