@@ -102,7 +102,7 @@ describe('policy targeting in the browser', () => {
     await form.getByLabel('jobTitle').fill('Manager')
     await form.getByLabel('usageLocation').fill('DE')
     await form.getByRole('button', { name: 'What would they get?' }).click()
-    const row = page.getByRole('region', { name: 'What-if preview' }).getByRole('table', { name: 'Device changes' }).getByRole('row').filter({ hasText: 'A new ios device' })
+    const row = page.getByRole('region', { name: 'What-if preview' }).getByRole('table', { name: 'Device changes' }).getByRole('row').filter({ hasText: 'A new iOS device' })
     await row.filter({ hasText: '+Sales' }).filter({ hasText: '+EU Staff' }).filter({ hasText: 'Salesforce' }).waitFor()
   })
 

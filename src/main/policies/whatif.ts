@@ -27,6 +27,8 @@ export interface WhatIfContext {
   removedFlags: ReadonlyMap<string, boolean>
 }
 
+const PLATFORM_NAMES: Record<Platform, string> = { ios: 'iOS', macos: 'macOS', android: 'Android' }
+
 /** A draft as the policy it would become (new items get stable placeholder ids). */
 export function draftPolicy(draft: PolicyDraft, groupName: (id: string) => string): Policy {
   const id = draft.id ?? 'draft:new'
@@ -130,7 +132,7 @@ export function computeWhatIf(ctx: WhatIfContext, change: ProposedChange, limit:
     const plan = planDevice([], state, { removeOnUnassign, policyName })
     const upn = typeof change.attributes['userPrincipalName'] === 'string' ? change.attributes['userPrincipalName'] : 'A hypothetical user'
     const delta = deviceDelta(
-      { deviceId: null, deviceName: `A new ${change.platform} device`, userId: null, userPrincipalName: upn, platform: change.platform },
+      { deviceId: null, deviceName: `A new ${PLATFORM_NAMES[change.platform]} device`, userId: null, userPrincipalName: upn, platform: change.platform },
       [],
       state,
       plan,
