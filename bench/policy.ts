@@ -73,7 +73,7 @@ async function recompute50k(): Promise<Figure> {
     // The rule edit: Dept0 now also takes Dept1, which moves 5% of users into it.
     const { store, memberships, policies } = app.services
     store.transaction(() => {
-      store.assignments.setGroupRule('dept-0', 'user.department -eq "Dept0" -or user.department -eq "Dept1"')
+      store.groups.setRule('dept-0', 'entra', 'user.department -eq "Dept0" -or user.department -eq "Dept1"')
       memberships.evaluateGroup('dept-0', { grace: false })
     })
     const ids = store.devices.boundIds()

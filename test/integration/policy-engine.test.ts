@@ -354,7 +354,7 @@ describe('recomputing many devices at once', () => {
     expect(await devices.redeployAll({ approved: true })).toBe(0)
 
     // A rule edit moves every Marketing user into Sales too: compare bulk and single plans before applying.
-    store.assignments.setGroupRule(org.groups['Sales'] as string, 'user.department -eq "Sales" -or user.department -eq "Marketing"')
+    store.groups.setRule(org.groups['Sales'] as string, 'entra', 'user.department -eq "Sales" -or user.department -eq "Marketing"')
     ws.app.services.memberships.evaluateGroup(org.groups['Sales'] as string, { grace: false })
     const ids = store.devices.boundIds()
     const bulk = policies.planDevices(ids)

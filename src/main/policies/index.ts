@@ -225,10 +225,11 @@ export function createPolicyService({ store, clock, ids, memberships }: { store:
         return { policy: get(change.policyId), redeploy: { kind: 'all' } }
       }
       case 'rule': {
-        store.assignments.setGroupRule(change.groupId, change.rule)
+        const dialect = store.assignments.groupBrief(change.groupId)?.dialect ?? 'entra'
         audit('groups/setRule', change.groupId, { rule: change.rule })
-        // A deliberate edit withdraws at once; the circuit breaker, not the grace period, guards it.
-        return { policy: null, redeploy: { kind: 'users', userIds: memberships.evaluateGroup(change.groupId, { grace: false }) } }
+        // The groups room saves and re-evaluates; a deliberate edit withdraws at once (no grace),
+        // and the circuit breaker, checked before this commit, guards it.
+        return { policy: null, redeploy: { kind: 'users', userIds: memberships.rules.setRule(change.groupId, dialect, change.rule) } }
       }
       default:
         throw new AppError('BAD_INPUT', 'This change can only be previewed.', { kind: change.kind })

@@ -156,7 +156,6 @@ export function assignmentQueries(db: Db) {
   const syncedAll = db.prepare(`SELECT m.user_id, m.group_id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id
     WHERE g.kind = 'synced' AND m.effective = 1`).raw(true)
   const groupBrief = db.prepare('SELECT id, name, kind, dialect, rule FROM groups WHERE id = ?')
-  const setRule = db.prepare(`UPDATE groups SET rule = ? WHERE id = ? AND kind = 'rule'`)
 
   const toBound = (r: { id: string; name: string; platform: Platform; user_id: string; user_principal_name: string }): BoundDevice => ({
     id: r.id,
@@ -345,8 +344,5 @@ export function assignmentQueries(db: Db) {
     /** A group's definition without its member counts (which cost a scan of its memberships). */
     groupBrief: (groupId: string): { id: string; name: string; kind: GroupKind; dialect: Dialect | null; rule: string | null } | undefined =>
       groupBrief.get(groupId) as { id: string; name: string; kind: GroupKind; dialect: Dialect | null; rule: string | null } | undefined,
-    setGroupRule(groupId: string, rule: string): boolean {
-      return setRule.run(rule, groupId).changes > 0
-    },
   }
 }
