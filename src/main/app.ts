@@ -8,11 +8,13 @@ import { isChannel, parseArgs, type Channel, type Events, type EventName } from 
 import { AppError, type Result } from '../shared/errors'
 import { createDeviceService } from './devices'
 import { createDiagnostics } from './diagnostics'
-import { createDirectoryService } from './directory'
+import { createDirectoryService, createSyncScheduler } from './directory'
+import { createFileSecretStore } from './headless/secrets'
 import { createMembershipService } from './groups'
 import { CHANGES, createHandlers, type Services } from './handlers'
 import { createPolicyService } from './policies'
-import { systemClock, silentLog, type Clock, type IdSource, type Log } from './ports'
+import { systemClock, silentLog, systemTimers, type Clock, type HttpPort, type IdSource, type Log, type SecretStore, type Sleep, type TimerPort } from './ports'
+import type { IdpHttpOptions } from './directory/http'
 import { createRecordingPush, type PushTransport } from './push'
 import { createStore } from './store'
 
@@ -24,6 +26,16 @@ export interface AppOptions {
   ids?: IdSource
   /** How long a device has to acknowledge a command before PAYLOAD_LATENCY (default 5 minutes). */
   ackDeadlineMs?: number
+  /** Outbound HTTP to the IdPs (tests route IdP hosts to loopback fakes). */
+  http?: HttpPort
+  /** Where credentials live (default: an owner-only file in dataDir; Electron passes safeStorage). */
+  secrets?: SecretStore
+  /** Waits between IdP retries (tests pass one that does not wait). */
+  sleep?: Sleep
+  timers?: TimerPort
+  idpHttp?: Partial<Pick<IdpHttpOptions, 'maxAttempts' | 'timeoutMs' | 'random' | 'baseDelayMs'>>
+  /** Users per write transaction during a directory sync. */
+  syncChunkSize?: number
 }
 
 export interface App {
@@ -46,25 +58,48 @@ export function createApp(opts: AppOptions): App {
   const ids = opts.ids ?? { next: () => randomUUID() }
   const store = createStore(dbPath)
   const memberships = createMembershipService({ store, clock })
+  const events = new EventEmitter()
+  // Bound late: the directory room redeploys through the devices room, which asks the directory room for JIT users.
+  let redeployUsers: (userIds: string[]) => Promise<unknown> = () => Promise.resolve()
+  const directories = createDirectoryService({
+    store, memberships, clock, ids, log,
+    http: opts.http,
+    secrets: opts.secrets ?? createFileSecretStore(opts.dataDir),
+    sleep: opts.sleep,
+    httpOptions: opts.idpHttp,
+    chunkSize: opts.syncChunkSize,
+    redeployUsers: (userIds) => redeployUsers(userIds),
+    emitProgress: (p) => events.emit('directories/syncProgress', p),
+  })
   const policies = createPolicyService({ store, clock })
   const devices = createDeviceService({
     store, memberships, policies, clock, ids, log,
     push: opts.push ?? createRecordingPush(),
     ackDeadlineMs: opts.ackDeadlineMs ?? 5 * 60_000,
+    jit: directories,
+  })
+  redeployUsers = (userIds) => devices.redeployUsers(userIds)
+  let invoke: App['invoke'] = () => Promise.reject(new Error('app not ready'))
+  const scheduler = createSyncScheduler({
+    schedules: () => directories.schedules(),
+    // Through invoke, so a scheduled sync announces its changes like Sync Now does.
+    runSync: (directoryId) => invoke('directories/sync', { directoryId }),
+    timers: opts.timers ?? systemTimers,
+    log,
   })
   const services: Services = {
     store, clock, memberships, policies, devices,
-    directories: createDirectoryService({ store, memberships, clock, ids }),
+    directories,
     diagnostics: createDiagnostics({ store, clock }),
+    scheduler,
   }
   const handlers = createHandlers(services)
-  const events = new EventEmitter()
 
   return {
     dataDir: opts.dataDir,
     dbPath,
     services,
-    async invoke(channel, raw) {
+    invoke: (invoke = async (channel, raw) => {
       if (!isChannel(channel)) return { ok: false, error: { code: 'NOT_FOUND', message: `Unknown API channel ${channel}.`, details: { channel } } }
       const parsed = parseArgs(channel, raw)
       if (!parsed.ok) return parsed
@@ -83,11 +118,14 @@ export function createApp(opts: AppOptions): App {
         log.error('handler failed', { channel, error: e instanceof Error ? e.stack : String(e) })
         throw e
       }
-    },
+    }),
     on(event, listener) {
       events.on(event, listener)
       return () => events.off(event, listener)
     },
-    close: () => store.close(),
+    close: () => {
+      scheduler.stop()
+      store.close()
+    },
   }
 }

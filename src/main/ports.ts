@@ -17,3 +17,44 @@ export interface Log {
 }
 
 export const silentLog: Log = { info() {}, warn() {}, error() {} }
+
+/** Outbound HTTP (the Fetch API's shape), so tests route IdP hosts to loopback fakes. */
+export interface HttpPort {
+  fetch(url: string, init?: RequestInit): Promise<Response>
+}
+
+export const systemHttp: HttpPort = { fetch: (url, init) => fetch(url, init) }
+
+/** Waiting, injectable so retry and back-off tests do not wait for real. */
+export type Sleep = (ms: number) => Promise<void>
+
+export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** Timers for the sync scheduler. */
+export interface TimerPort {
+  setTimeout(fn: () => void, ms: number): unknown
+  clearTimeout(handle: unknown): void
+}
+
+export const systemTimers: TimerPort = {
+  setTimeout: (fn, ms) => {
+    const t = setTimeout(fn, ms)
+    // A scheduled sync must not keep a CLI process alive.
+    t.unref()
+    return t
+  },
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+}
+
+/**
+ * Where credentials (client secrets, API tokens, private keys) live: never in SQLite,
+ * electron-store, logs or anything sent to the renderer. Keys are opaque names such as
+ * `directory:<id>:clientSecret`.
+ */
+export interface SecretStore {
+  get(key: string): string | undefined
+  set(key: string, value: string): void
+  delete(key: string): void
+  /** Said once to the admin/log: e.g. that a headless store is not OS-encrypted. */
+  readonly warning: string | null
+}

@@ -5,6 +5,7 @@ import { deviceQueries } from './devices'
 import { directoryQueries } from './directories'
 import { groupQueries } from './groups'
 import { policyQueries } from './policies'
+import { syncQueries } from './sync'
 import { userQueries } from './users'
 
 export type { DirectoryRecord } from './directories'
@@ -13,6 +14,7 @@ export type { GroupRecord, RuleGroup, MembershipRecord } from './groups'
 export type { PolicyRecord } from './policies'
 export type { SentItem, NewCommand, DeviceRecord } from './devices'
 export type { AuditEntry } from './audit'
+export type { SyncedUserRow, DirectoryGroupRow, SyncUserWrite } from './sync'
 
 export function createStore(path: string) {
   const db: Db = openDatabase(path)
@@ -23,6 +25,7 @@ export function createStore(path: string) {
     policies: policyQueries(db),
     devices: deviceQueries(db),
     audit: auditQueries(db),
+    sync: syncQueries(db),
     /** Runs fn in one transaction: everything it writes lands together or not at all. */
     transaction<T>(fn: () => T): T {
       return db.transaction(fn)()
