@@ -74,6 +74,8 @@ export class DirectoryData {
   readonly users = new Map<string, FakeUser>()
   readonly groups = new Map<string, FakeGroup>()
   readonly changes: Change[] = []
+  /** Users removed, as they were, with the time they left (Okta keeps them as DEPROVISIONED). */
+  readonly removedUsers = new Map<string, FakeUser>()
   readonly domain: string
   version = 1
   private nextUser: number
@@ -174,8 +176,11 @@ export class DirectoryData {
   }
 
   removeUser(userId: string): void {
-    if (!this.users.delete(userId)) throw new Error(`no fake user ${userId}`)
+    const user = this.users.get(userId)
+    if (!user) throw new Error(`no fake user ${userId}`)
+    this.users.delete(userId)
     const v = this.bump()
+    this.removedUsers.set(userId, { ...user, version: v, updatedAt: this.at(v) })
     this.changes.push({ version: v, kind: 'userRemoved', userId })
     for (const g of this.groups.values()) {
       if (g.members.delete(userId)) this.changes.push({ version: v, kind: 'member', groupId: g.id, userId, added: false })
