@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { createApp } from '../src/main/app'
 import { loadDemo } from '../src/main/headless/demo'
+import { syncSuite } from './sync'
 
 interface Figure {
   name: string
@@ -42,7 +43,7 @@ async function jit(): Promise<Figure[]> {
   }
 }
 
-const SUITES: Record<string, () => Promise<Figure[]>> = { jit }
+const SUITES: Record<string, () => Promise<Figure[]>> = { jit, sync: syncSuite }
 
 async function main(): Promise<void> {
   const asked = process.argv.slice(2)

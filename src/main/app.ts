@@ -90,7 +90,7 @@ export function createApp(opts: AppOptions): App {
   const services: Services = {
     store, clock, memberships, policies, devices,
     directories,
-    diagnostics: createDiagnostics({ store, clock }),
+    diagnostics: createDiagnostics({ store, clock, directories }),
     scheduler,
   }
   const handlers = createHandlers(services)

@@ -229,6 +229,8 @@ export interface Diagnostic {
   deviceId?: string
   commandId?: string
   attribute?: string
+  /** SYNC_ATTR_MISSING: the directory whose attribute mapping to fix. */
+  directoryId?: string
   detectedAt: string
 }
 

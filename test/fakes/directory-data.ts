@@ -90,9 +90,10 @@ export class DirectoryData {
     this.nextUser = opts.users
     const userIds = [...this.users.keys()]
     for (let g = 0; g < opts.groups; g++) {
-      // Every fifth group is rule-based on department; the rest are static with a random slice of users.
-      const ruleBased = g % 5 === 0
-      const department = DEPARTMENTS[(g / 5) % DEPARTMENTS.length] as string
+      // One group in five is rule-based on department up to 40, then one in twenty (a 2,000-group
+      // tenant has 130 dynamic groups); the rest are static with a random slice of users.
+      const ruleBased = g < 200 ? g % 5 === 0 : g % 20 === 0
+      const department = DEPARTMENTS[Math.floor(g / 5) % DEPARTMENTS.length] as string
       const group: FakeGroup = {
         id: guid(2, g),
         name: ruleBased ? `Dynamic ${department} ${g}` : `Team ${g}`,

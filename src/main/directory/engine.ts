@@ -25,7 +25,7 @@ export interface SyncEngineDeps {
   /** Recomputes these users' devices (the devices room), after the apply. */
   redeployUsers(userIds: string[]): Promise<unknown>
   emit(progress: SyncProgress): void
-  /** Users per write transaction (default 2,000). */
+  /** Users per write transaction (default 250: a chunk, evaluation included, stays well under 50 ms). */
   chunkSize?: number
   yieldToLoop?: () => Promise<void>
 }
@@ -70,11 +70,11 @@ const setImmediateYield = () => new Promise<void>((resolve) => setImmediate(reso
 
 export function createSyncEngine(deps: SyncEngineDeps) {
   const { store, memberships, clock, ids, log } = deps
-  const chunkSize = deps.chunkSize ?? 2000
+  const chunkSize = deps.chunkSize ?? 250
   const yieldToLoop = deps.yieldToLoop ?? setImmediateYield
   const running = new Set<string>()
 
-  const plan = (req: PlanRequest, pull: Pull): Plan => {
+  const plan = async (req: PlanRequest, pull: Pull): Promise<Plan> => {
     const at = req.directoryId
     const existingUsers = store.sync.users(at)
     const existingGroups = store.sync.groups(at)
@@ -97,7 +97,10 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     const finalUpn = new Map<string, string>()
     if (pull.mode === 'incremental') for (const u of existingUsers.values()) finalUpn.set(u.externalId, u.userPrincipalName.toLowerCase())
     for (const ext of pull.removedUserIds) finalUpn.delete(ext)
+    let n = 0
     for (const u of pull.users) {
+      // Mapping and fingerprinting 100k users takes a while: let the event loop breathe.
+      if (++n % 1000 === 0) await yieldToLoop()
       if (seen.has(u.externalId)) throw new AppError('DIRECTORY_RESPONSE', `The directory sent user ${u.externalId} twice in one sync.`, { userId: u.externalId })
       seen.add(u.externalId)
       const ex = existingUsers.get(u.externalId)
@@ -208,14 +211,20 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     return p
   }
 
-  const chunks = async <T>(items: T[], write: (item: T) => void, after?: () => void): Promise<void> => {
+  /** One write transaction per slice, yielding to the event loop in between. */
+  const batches = async <T>(items: T[], write: (slice: T[]) => void, after?: () => void): Promise<void> => {
     for (let i = 0; i < items.length; i += chunkSize) {
       const slice = items.slice(i, i + chunkSize)
-      store.transaction(() => slice.forEach(write))
+      store.transaction(() => write(slice))
       after?.()
       await yieldToLoop()
     }
   }
+
+  const chunks = <T>(items: T[], write: (item: T) => void): Promise<void> => batches(items, (slice) => slice.forEach(write))
+
+  /** What rules read: the mapped attributes plus the identity fields (as store.users.ruleInput builds it). */
+  const ruleInput = (u: SyncUserWrite): Attributes => ({ ...u.attributes, id: u.externalId, userPrincipalName: u.userPrincipalName, displayName: u.displayName })
 
   /** Writes a plan in chunks and re-evaluates; returns who may need their devices redeployed. */
   const applyPlan = async (req: PlanRequest, p: Plan, emit: (patch: Partial<SyncProgress>) => void) => {
@@ -239,17 +248,17 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     let written = 0
     const step = () => emit({ percent: 70 + Math.round((written / Math.max(1, writes)) * 25) })
     // Each chunk writes users and re-evaluates them in one transaction: a written user is never left unevaluated.
-    await chunks(p.insertUsers, (u) => {
-      store.sync.insertUser(req.directoryId, u, at)
-      evaluated.add(u.id)
-      if (memberships.evaluateUser(u.id)) affected.add(u.id)
-      written++
+    await batches(p.insertUsers, (slice) => {
+      for (const u of slice) store.sync.insertUser(req.directoryId, u, at)
+      for (const id of memberships.evaluateUsers(slice.map((u) => ({ userId: u.id, input: ruleInput(u), isNew: true })))) affected.add(id)
+      for (const u of slice) evaluated.add(u.id)
+      written += slice.length
     }, step)
-    await chunks(p.replaceUsers, (u) => {
-      store.sync.replaceUser(u, at)
-      evaluated.add(u.id)
-      if (memberships.evaluateUser(u.id)) affected.add(u.id)
-      written++
+    await batches(p.replaceUsers, (slice) => {
+      for (const u of slice) store.sync.replaceUser(u, at)
+      for (const id of memberships.evaluateUsers(slice.map((u) => ({ userId: u.id, input: ruleInput(u) })))) affected.add(id)
+      for (const u of slice) evaluated.add(u.id)
+      written += slice.length
     }, step)
     await chunks(p.addMembers, ([g, u]) => {
       store.sync.addMember(g, u, at)
@@ -268,9 +277,9 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     // A changed rule can move anyone: every user not evaluated above is evaluated now.
     const gone = new Set(p.removeUserIds)
     if (p.ruleChanged) {
-      await chunks(store.sync.allUserIds().filter((id) => !evaluated.has(id)), (id) => {
-        evaluated.add(id)
-        if (memberships.evaluateUser(id)) affected.add(id)
+      await batches(store.sync.allUserIds().filter((id) => !evaluated.has(id)), (slice) => {
+        for (const id of memberships.evaluateUsers(slice.map((userId) => ({ userId })))) affected.add(id)
+        for (const id of slice) evaluated.add(id)
       })
     }
     return { affected, evaluated, gone }
@@ -294,7 +303,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       }
       const pull: Pull = { mode: 'incremental', users: [fetched.user], removedUserIds: [], groups: [], removedGroupIds: [], members, cursor: null }
       const planReq = { ...req, groupFilter: [] }
-      const { affected } = await applyPlan(planReq, plan(planReq, pull), () => {})
+      const { affected } = await applyPlan(planReq, await plan(planReq, pull), () => {})
       return [...affected]
     },
 
@@ -332,7 +341,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
           pull = await req.connector.pull({ cursor: null, properties, onPage, signal: req.signal })
         }
         mode = pull.mode
-        const p = plan(req, pull)
+        const p = await plan(req, pull)
         emit({ phase: 'applying', percent: 70 })
 
         const { affected, evaluated, gone } = await applyPlan(req, p, emit)

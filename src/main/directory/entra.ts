@@ -12,7 +12,7 @@
 // token request gets the same retries and the same loopback routing in tests as Graph calls.
 import { ConfidentialClientApplication, type INetworkModule, type NetworkRequestOptions, type NetworkResponse } from '@azure/msal-node'
 import { AppError } from '../../shared/errors'
-import { CursorExpired, flatten, type Connector, type FetchedUser, type MemberChange, type Pull, type PulledGroup, type PulledUser } from './connector'
+import { CursorExpired, flatten, type Connector, type Properties, type FetchedUser, type MemberChange, type Pull, type PulledGroup, type PulledUser } from './connector'
 import type { IdpHttp, IdpResponse } from './http'
 
 export interface EntraSettings {
@@ -131,7 +131,7 @@ export function createEntraConnector({ settings, secrets, http }: { settings: En
   }
 
   const readPage = (r: IdpResponse, url: string): GraphPage => {
-    if (r.status === 410 || ['syncStateNotFound', 'resyncRequired', 'syncStateInvalid'].includes(graphErrorCode(r))) {
+    if (r.status !== 200 && (r.status === 410 || ['syncStateNotFound', 'resyncRequired', 'syncStateInvalid'].includes(graphErrorCode(r)))) {
       throw new CursorExpired(`Microsoft Graph no longer knows the delta token (HTTP ${r.status} ${graphErrorCode(r)}).`)
     }
     if (r.status !== 200) {
@@ -149,7 +149,15 @@ export function createEntraConnector({ settings, secrets, http }: { settings: En
 
   const toUser = (v: Record<string, unknown>, partial: boolean): PulledUser => {
     const { id, userPrincipalName, displayName, ...rest } = v
-    const user: PulledUser = { externalId: id as string, properties: flatten(rest) }
+    const all = flatten(rest)
+    // In a complete record null only means "unset", which an absent key says too; leaving them
+    // out halves what a 100k-user pull holds in memory (Graph sends all 15 extension attributes).
+    let properties = all
+    if (!partial) {
+      properties = {}
+      for (const k in all) if (all[k] !== null) properties[k] = all[k] as NonNullable<Properties[string]>
+    }
+    const user: PulledUser = { externalId: id as string, properties }
     if (typeof userPrincipalName === 'string') user.userPrincipalName = userPrincipalName
     if (typeof displayName === 'string') user.displayName = displayName
     if (partial) user.partial = true

@@ -63,8 +63,18 @@ export interface DirectoryService {
   coverage(directoryId: string): MappingCoverage[]
   /** The JIT path: asks the IdP for this user now; falls back to the cache with a warning. */
   refreshUser(userPrincipalName: string): Promise<JitRefresh>
+  /** Where an attribute comes from in a directory: the mapped IdP property, or null when unmapped. */
+  attributeSource(directoryId: string, attribute: string): AttributeSource | undefined
   /** Name → id, for the CLI. */
   idByName(name: string): string | undefined
+}
+
+export interface AttributeSource {
+  directoryId: string
+  directoryName: string
+  kind: DirectoryKind
+  /** The IdP property mapped to the attribute; null when nothing maps to it. */
+  property: string | null
 }
 
 export interface DirectoryDeps {
@@ -320,6 +330,13 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
         store.audit.append({ at: clock.now().toISOString(), actor: 'enrollment', action: 'directories/jitFallback', subject: userPrincipalName, details: { warning } })
       }
       return { warning, changedUserIds: [] }
+    },
+    attributeSource(directoryId, attribute) {
+      const d = store.directories.get(directoryId)
+      if (!d) return undefined
+      const mapping = mappingOf(directoryId, d.kind)
+      const property = mapping === 'all' ? attribute : (mapping.find((m) => m.attribute.toLowerCase() === attribute.toLowerCase())?.property ?? null)
+      return { directoryId, directoryName: d.name, kind: d.kind, property }
     },
     idByName(name) {
       return store.directories.list().find((d) => d.name.toLowerCase() === name.trim().toLowerCase())?.id

@@ -1,6 +1,6 @@
 // The groups room: who is in which group. Rule-based memberships are evaluated locally the
 // moment a user's attributes are known; synced memberships come from the directory as-is.
-import type { MembershipExplanation, UserMembership } from '../../shared/domain'
+import type { Attributes, MembershipExplanation, UserMembership } from '../../shared/domain'
 import { AppError } from '../../shared/errors'
 import { compileRule, type CompiledRule } from '../rules'
 import type { RuleGroup, Store } from '../store'
@@ -13,6 +13,13 @@ export { decideMembership } from './decide'
 export interface MembershipService {
   /** Re-evaluates every rule group for one user; returns whether any effective membership changed. */
   evaluateUser(userId: string): boolean
+  /**
+   * Evaluates many users at once (a directory sync): the rule groups are read and compiled once
+   * per batch, `input` (the user's rule input, when the caller has it) saves reading it back,
+   * and `isNew` (no memberships yet) saves reading those. Unchanged memberships are not
+   * rewritten. Returns the users whose effective memberships changed.
+   */
+  evaluateUsers(batch: { userId: string; input?: Attributes; isNew?: boolean }[]): Set<string>
   /** Replaces a user's synced-group memberships with exactly these groups. */
   setSyncedGroups(userId: string, groupIds: string[]): boolean
   effectiveGroupIds(userId: string): Set<string>
@@ -55,8 +62,40 @@ export function createMembershipService({ store, clock }: { store: Store; clock:
     return effectiveSignature(before) !== effectiveSignature(store.groups.membershipsOf(userId))
   }
 
+  const evaluateUsers = (batch: { userId: string; input?: Attributes; isNew?: boolean }[]): Set<string> => {
+    const rules = store.groups.ruleGroups().flatMap((g) => {
+      const rule = compiledRule(g)
+      return rule ? [{ id: g.id, rule }] : []
+    })
+    const changed = new Set<string>()
+    const at = clock.now().toISOString()
+    for (const { userId, input, isNew } of batch) {
+      const attrs = input ?? store.users.ruleInput(userId)
+      const before = isNew ? [] : store.groups.membershipsOf(userId)
+      const previous = new Map(before.map((m) => [m.groupId, m]))
+      const effectiveBefore = new Set(before.filter((m) => m.effective).map((m) => m.groupId))
+      const effectiveAfter = new Set(effectiveBefore)
+      for (const { id, rule } of rules) {
+        const prev = previous.get(id)
+        const decided = decideMembership(id, rule.evaluate(attrs), prev)
+        if (decided) {
+          const same = prev && prev.state === decided.state && prev.effective === decided.effective && prev.missing.join('\u0000') === decided.missing.join('\u0000')
+          if (!same) store.groups.setMembership(userId, decided, at)
+          if (decided.effective) effectiveAfter.add(id)
+          else effectiveAfter.delete(id)
+        } else if (prev) {
+          store.groups.removeMembership(userId, id)
+          effectiveAfter.delete(id)
+        }
+      }
+      if (effectiveAfter.size !== effectiveBefore.size || [...effectiveAfter].some((g) => !effectiveBefore.has(g))) changed.add(userId)
+    }
+    return changed
+  }
+
   return {
     evaluateUser,
+    evaluateUsers,
     setSyncedGroups(userId: string, groupIds: string[]): boolean {
       const synced = new Set(store.groups.syncedGroups().map((g) => g.id))
       const wanted = new Set(groupIds)

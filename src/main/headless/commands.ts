@@ -10,6 +10,7 @@ import { resourcesDir } from '../resources'
 import { resolveDataDir } from '../workspace'
 import { loadDemo } from './demo'
 import { startHost } from './host'
+import { SYNC_USAGE, syncCommand } from './sync-command'
 
 export interface CliIo {
   out(line: string): void
@@ -31,6 +32,7 @@ Commands:
                --name NAME       device name
   diagnose   Print the open diagnostics from the local workspace (works offline)
                --json            print JSON instead of text
+${SYNC_USAGE}
 
 Every command takes --data-dir DIR (else $JIT_MAPPER_DATA, else the per-user default).`
 
@@ -78,6 +80,7 @@ async function demo(argv: string[], io: CliIo): Promise<number> {
   const app = createApp({ dataDir })
   try {
     io.out(loadDemo(app) ? `Loaded the demo organisation into ${dataDir}` : `Using the existing workspace in ${dataDir}`)
+    app.services.scheduler.start()
     const host = await startHost({ app, rendererDir, port })
     io.out(`JIT Mapper is running at ${host.url}`)
     io.out('Open that URL in a browser (it carries this launch\'s secret). Press Ctrl+C to stop.')
@@ -131,7 +134,11 @@ async function diagnose(argv: string[], io: CliIo): Promise<number> {
   })
 }
 
-const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = { demo, enroll, diagnose }
+async function sync(argv: string[], io: CliIo): Promise<number> {
+  return syncCommand(parse(argv, { directory: { type: 'string' }, full: { type: 'boolean' }, json: { type: 'boolean' } }), io)
+}
+
+const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = { demo, enroll, diagnose, sync }
 
 /** Runs one command line; returns the exit status (2 for a usage error). */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {

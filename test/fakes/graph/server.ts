@@ -104,6 +104,7 @@ export async function startGraphFake(opts: GraphFakeOptions): Promise<GraphFake>
   const membersPerEntry = opts.membersPerEntry ?? 500
   const tokens = new Set<string>()
   let expiredBefore = 0
+  const rounds = new Map<string, Record<string, unknown>[]>()
   let fake: GraphFake
 
   const authorized = (req: FakeRequest): boolean => {
@@ -217,7 +218,15 @@ export async function startGraphFake(opts: GraphFakeOptions): Promise<GraphFake>
       // Expired or unknown sync state: the client must start over with a full sync.
       return { ...graphError(410, 'syncStateNotFound', 'The sync state generated from the delta token is not found. Start a full sync.'), headers: { location: `${GRAPH_ORIGIN}/v1.0/${kind}/delta` } }
     }
-    return page(`${kind}/delta`, kind === 'users' ? userEntries(state) : groupEntries(state), state)
+    // A round's entries are built once and paged from the cache: rebuilding 100k users per page is quadratic.
+    const key = `${kind}|${state.v}|${state.since}|${(state.select ?? []).join(',')}`
+    let entries = rounds.get(key)
+    if (!entries) {
+      if (rounds.size > 8) rounds.clear()
+      entries = kind === 'users' ? userEntries(state) : groupEntries(state)
+      rounds.set(key, entries)
+    }
+    return page(`${kind}/delta`, entries, state)
   }
 
   const findUser = (key: string): FakeUser | undefined => {

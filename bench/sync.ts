@@ -1,0 +1,124 @@
+// `npm run bench -- sync`: directory sync over real HTTP to the Graph fake, which runs in its
+// own process (out/cli/graph-fake.cjs) so it does not distort these figures.
+// - sync.full_100k_s: first (full) sync of 100,000 users and 2,000 groups
+// - sync.ingest_vs_sqlite_ratio: that sync's users/s over a raw better-sqlite3 bulk insert of
+//   the same user and attribute rows, measured in the same run
+// - sync.delta_1pct_ms: an incremental sync in which 1% of users changed, re-evaluation included
+// - sync.event_loop_p99_ms: event-loop delay p99 during the full sync
+// - sync.peak_rss_mb: peak resident memory of this process
+import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
+import { createInterface } from 'node:readline'
+import { createApp } from '../src/main/app'
+import { GRAPH_ORIGIN, LOGIN_ORIGIN } from '../src/main/directory/entra'
+import type { HttpPort } from '../src/main/ports'
+import { openDatabase } from '../src/main/store/db'
+import type { DirectoryDetail } from '../src/shared/domain'
+
+interface Figure {
+  name: string
+  value: number
+  unit: string
+}
+
+const USERS = 100_000
+const GROUPS = 2_000
+const round = (n: number): number => Math.round(n * 1000) / 1000
+
+/** Sends the IdP origins to the fake; anything else is refused (benchmarks stay on loopback). */
+const router = (fake: string): HttpPort => ({
+  fetch(url, init) {
+    const u = new URL(url)
+    if (u.origin !== GRAPH_ORIGIN && u.origin !== LOGIN_ORIGIN) return Promise.reject(new Error(`bench: refusing ${u.origin}`))
+    return fetch(`${fake}${u.pathname}${u.search}`, init)
+  },
+})
+
+async function startFake() {
+  const child = spawn(process.execPath, [join(__dirname, 'graph-fake.cjs'), String(USERS), String(GROUPS), '42', '200'], { stdio: ['pipe', 'pipe', 'inherit'] })
+  const lines = createInterface({ input: child.stdout })
+  const queue: ((line: string) => void)[] = []
+  lines.on('line', (l) => queue.shift()?.(l))
+  const next = () => new Promise<string>((resolve) => queue.push(resolve))
+  const { url } = JSON.parse(await next()) as { url: string }
+  return {
+    url,
+    child,
+    ask(cmd: string): Promise<unknown> {
+      child.stdin.write(`${cmd}\n`)
+      return next().then((l) => JSON.parse(l))
+    },
+  }
+}
+
+/** The same users and attribute rows, inserted raw in one transaction: the ceiling to compare with. */
+function rawInsertUsersPerSecond(rows: { id: string; externalId: string; upn: string; name: string; attributes: [string, string][] }[]): number {
+  const dir = mkdtempSync(join(tmpdir(), 'jit-bench-raw-'))
+  const db = openDatabase(join(dir, 'raw.db'))
+  try {
+    db.prepare("INSERT INTO directories (id, kind, name, config, created_at) VALUES ('d', 'entra', 'raw', '{}', 't')").run()
+    const user = db.prepare('INSERT INTO users (id, directory_id, external_id, user_principal_name, display_name, updated_at, fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?)')
+    const attr = db.prepare('INSERT INTO user_attributes (user_id, name, value) VALUES (?, ?, ?)')
+    const started = performance.now()
+    db.transaction(() => {
+      for (const r of rows) {
+        user.run(r.id, 'd', r.externalId, r.upn, r.name, 't', 'f')
+        for (const [n, v] of r.attributes) attr.run(r.id, n, v)
+      }
+    })()
+    return rows.length / ((performance.now() - started) / 1000)
+  } finally {
+    db.close()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+export async function syncSuite(): Promise<Figure[]> {
+  const fake = await startFake()
+  const dir = mkdtempSync(join(tmpdir(), 'jit-bench-sync-'))
+  const app = createApp({ dataDir: dir, http: router(fake.url) })
+  try {
+    const connected = await app.invoke('directories/connect', { kind: 'entra', name: 'Bench', settings: { tenantId: 'bench.example', clientId: 'bench-client' }, secrets: { clientSecret: 'bench-secret' } })
+    if (!connected.ok) throw new Error(connected.error.message)
+    const directoryId = (connected.value as DirectoryDetail).directory.id
+
+    const loop = monitorEventLoopDelay({ resolution: 10 })
+    loop.enable()
+    const started = performance.now()
+    const full = await app.invoke('directories/sync', { directoryId })
+    const fullSeconds = (performance.now() - started) / 1000
+    loop.disable()
+    if (!full.ok) throw new Error(full.error.message)
+    const { store } = app.services
+
+    const rows = store.users.list(undefined, USERS, 0).rows.map((u) => ({
+      id: u.id,
+      externalId: u.id,
+      upn: u.userPrincipalName,
+      name: u.displayName,
+      attributes: Object.entries(store.users.attributes(u.id)).map(([k, v]) => [k, JSON.stringify(v)] as [string, string]),
+    }))
+    const rawRate = rawInsertUsersPerSecond(rows)
+
+    await fake.ask('change 1')
+    const deltaStarted = performance.now()
+    const delta = await app.invoke('directories/sync', { directoryId })
+    const deltaMs = performance.now() - deltaStarted
+    if (!delta.ok) throw new Error(delta.error.message)
+
+    return [
+      { name: 'sync.full_100k_s', value: round(fullSeconds), unit: 's' },
+      { name: 'sync.ingest_vs_sqlite_ratio', value: round(USERS / fullSeconds / rawRate), unit: 'ratio' },
+      { name: 'sync.delta_1pct_ms', value: round(deltaMs), unit: 'ms' },
+      { name: 'sync.event_loop_p99_ms', value: round(loop.percentile(99) / 1e6), unit: 'ms' },
+      { name: 'sync.peak_rss_mb', value: round(process.resourceUsage().maxRSS / 1024), unit: 'MB' },
+    ]
+  } finally {
+    app.close()
+    fake.child.kill()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
