@@ -12,7 +12,7 @@ import type { AttributeMapping, Attributes, SyncProgress, SyncRun } from '../../
 import { AppError } from '../../shared/errors'
 import type { MembershipService } from '../groups'
 import type { Clock, IdSource, Log } from '../ports'
-import type { DirectoryGroupRow, Store, SyncUserWrite } from '../store'
+import type { DirectoryGroupRow, Store, SyncedUserRow, SyncUserWrite } from '../store'
 import { CursorExpired, type Connector, type FetchedUser, type MemberChange, type Pull, type PullProgress } from './connector'
 import { fingerprint, mapAttributes, patchAttributes } from './mapping'
 
@@ -25,8 +25,14 @@ export interface SyncEngineDeps {
   /** Recomputes these users' devices (the devices room), after the apply. */
   redeployUsers(userIds: string[]): Promise<unknown>
   emit(progress: SyncProgress): void
-  /** Users per write transaction (default 250: a chunk, evaluation included, stays well under 50 ms). */
+  /** Most items per write transaction (default 2,000). */
   chunkSize?: number
+  /**
+   * A write transaction also ends once it has run this long (default 25 ms), so the main process
+   * answers between chunks however fast the disk is; `now` measures it (default performance.now).
+   */
+  sliceMs?: number
+  now?: () => number
   yieldToLoop?: () => Promise<void>
 }
 
@@ -70,13 +76,23 @@ const setImmediateYield = () => new Promise<void>((resolve) => setImmediate(reso
 
 export function createSyncEngine(deps: SyncEngineDeps) {
   const { store, memberships, clock, ids, log } = deps
-  const chunkSize = deps.chunkSize ?? 250
+  const chunkSize = deps.chunkSize ?? 2000
+  const sliceMs = deps.sliceMs ?? 25
+  const now = deps.now ?? (() => performance.now())
   const yieldToLoop = deps.yieldToLoop ?? setImmediateYield
   const running = new Set<string>()
 
   const plan = async (req: PlanRequest, pull: Pull): Promise<Plan> => {
     const at = req.directoryId
-    const existingUsers = store.sync.users(at)
+    const full = pull.mode === 'full'
+    // A full pull compares against every stored user; an incremental one looks up only those it touches.
+    const existingUsers = full ? store.sync.users(at) : null
+    const looked = new Map<string, SyncedUserRow | undefined>()
+    const lookup = (ext: string): SyncedUserRow | undefined => {
+      if (existingUsers) return existingUsers.get(ext)
+      if (!looked.has(ext)) looked.set(ext, store.sync.user(at, ext))
+      return looked.get(ext)
+    }
     const existingGroups = store.sync.groups(at)
     const p: Plan = {
       mode: pull.mode,
@@ -94,39 +110,45 @@ export function createSyncEngine(deps: SyncEngineDeps) {
 
     // Users.
     const seen = new Set<string>()
-    const finalUpn = new Map<string, string>()
-    if (pull.mode === 'incremental') for (const u of existingUsers.values()) finalUpn.set(u.externalId, u.userPrincipalName.toLowerCase())
-    for (const ext of pull.removedUserIds) finalUpn.delete(ext)
+    const removedExt = new Set(pull.removedUserIds)
+    /** The pull's userPrincipalNames (lower-cased) → IdP id: one sign-in, one user. */
+    const pulledUpn = new Map<string, string>()
+    const upnChanged: { ext: string; upn: string }[] = []
     let n = 0
     for (const u of pull.users) {
       // Mapping and fingerprinting 100k users takes a while: let the event loop breathe.
       if (++n % 1000 === 0) await yieldToLoop()
       if (seen.has(u.externalId)) throw new AppError('DIRECTORY_RESPONSE', `The directory sent user ${u.externalId} twice in one sync.`, { userId: u.externalId })
       seen.add(u.externalId)
-      const ex = existingUsers.get(u.externalId)
+      removedExt.delete(u.externalId)
+      const ex = lookup(u.externalId)
       const upn = u.userPrincipalName ?? ex?.userPrincipalName
       if (!upn) throw new AppError('DIRECTORY_RESPONSE', `The directory sent new user ${u.externalId} without a userPrincipalName.`, { userId: u.externalId })
+      const key = upn.toLowerCase()
+      const other = pulledUpn.get(key)
+      if (other !== undefined) throw new AppError('DIRECTORY_RESPONSE', `Users ${other} and ${u.externalId} would both have userPrincipalName ${upn}; nothing was changed.`, { userPrincipalName: upn })
+      pulledUpn.set(key, u.externalId)
+      if (!ex || ex.userPrincipalName.toLowerCase() !== key) upnChanged.push({ ext: u.externalId, upn })
       const displayName = u.displayName ?? ex?.displayName ?? upn
-      finalUpn.set(u.externalId, upn.toLowerCase())
       const attributes: Attributes = u.partial && ex ? patchAttributes(store.users.attributes(ex.id), u.properties, req.mapping) : mapAttributes(u.properties, req.mapping)
       const fp = fingerprint(upn, displayName, attributes)
       if (!ex) p.insertUsers.push({ id: ids.next(), externalId: u.externalId, userPrincipalName: upn, displayName, fingerprint: fp, attributes })
       else if (ex.fingerprint !== fp) p.replaceUsers.push({ id: ex.id, externalId: u.externalId, userPrincipalName: upn, displayName, fingerprint: fp, attributes })
     }
-    // One sign-in, one user: the resulting userPrincipalNames must be unique.
-    const owners = new Map<string, string>()
-    for (const [ext, upn] of finalUpn) {
-      const other = owners.get(upn)
-      if (other !== undefined) throw new AppError('DIRECTORY_RESPONSE', `Users ${other} and ${ext} would both have userPrincipalName ${upn}; nothing was changed.`, { userPrincipalName: upn })
-      owners.set(upn, ext)
+    // An incremental pull must not give a user the name of a stored user it leaves alone.
+    if (!full) {
+      for (const { ext, upn } of upnChanged) {
+        const owner = store.sync.upnOwner(at, upn)
+        if (owner === undefined || owner === ext || removedExt.has(owner)) continue
+        if (seen.has(owner) && pulledUpn.get(upn.toLowerCase()) !== owner) continue
+        throw new AppError('DIRECTORY_RESPONSE', `Users ${owner} and ${ext} would both have userPrincipalName ${upn}; nothing was changed.`, { userPrincipalName: upn })
+      }
     }
-    const removed = new Set(pull.removedUserIds)
-    for (const ext of seen) removed.delete(ext)
-    if (pull.mode === 'full') {
+    if (existingUsers) {
       for (const u of existingUsers.values()) if (!seen.has(u.externalId)) p.removeUserIds.push(u.id)
     } else {
-      for (const ext of removed) {
-        const ex = existingUsers.get(ext)
+      for (const ext of removedExt) {
+        const ex = lookup(ext)
         if (ex) p.removeUserIds.push(ex.id)
       }
     }
@@ -182,19 +204,18 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     for (const [ext, g] of existingGroups) if (!kept.has(ext) && !p.removeGroupIds.includes(g.id)) kept.set(ext, g)
 
     // Synced memberships (rule-based groups are evaluated locally instead).
-    const userId = new Map<string, string>()
-    for (const u of existingUsers.values()) userId.set(u.externalId, u.id)
-    for (const u of p.insertUsers) userId.set(u.externalId, u.id)
+    const inserted = new Map(p.insertUsers.map((u) => [u.externalId, u.id]))
+    const userId = (ext: string) => inserted.get(ext) ?? lookup(ext)?.id
     const goneUsers = new Set(p.removeUserIds)
-    const current = store.sync.syncedMemberships(at)
+    const current = full ? store.sync.syncedMemberships(at) : new Map<string, Set<string>>()
     for (const [groupExt, change] of pull.members) {
       const g = kept.get(groupExt)
       if (!g || g.kind !== 'synced') continue
-      const have = current.get(g.id) ?? new Set<string>()
+      const have = current.get(g.id) ?? (full ? new Set<string>() : store.sync.groupMembers(g.id))
       const local = (exts: Set<string>) => {
         const out = new Set<string>()
         for (const ext of exts) {
-          const id = userId.get(ext)
+          const id = userId(ext)
           if (id !== undefined && !goneUsers.has(id)) out.add(id)
         }
         return out
@@ -211,11 +232,25 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     return p
   }
 
-  /** One write transaction per slice, yielding to the event loop in between. */
+  /**
+   * Writes items in transactions of small batches, each transaction ending after chunkSize items or
+   * sliceMs, then yields to the event loop. Fewer, fuller commits write each hot index page once
+   * instead of once per small chunk.
+   */
   const batches = async <T>(items: T[], write: (slice: T[]) => void, after?: () => void): Promise<void> => {
-    for (let i = 0; i < items.length; i += chunkSize) {
-      const slice = items.slice(i, i + chunkSize)
-      store.transaction(() => write(slice))
+    const step = 50
+    let i = 0
+    while (i < items.length) {
+      const started = now()
+      const end = Math.min(items.length, i + chunkSize)
+      store.transaction(() => {
+        while (i < end) {
+          const slice = items.slice(i, Math.min(end, i + step))
+          write(slice)
+          i += slice.length
+          if (now() - started >= sliceMs) break
+        }
+      })
       after?.()
       await yieldToLoop()
     }

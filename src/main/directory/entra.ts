@@ -222,9 +222,12 @@ export function createEntraConnector({ settings, secrets, http }: { settings: En
             continue
           }
           // The same group can appear more than once: later entries add to the earlier ones.
-          groups.set(id, { ...groups.get(id), ...toGroup(v) })
+          const merged = { ...groups.get(id), ...toGroup(v) }
+          groups.set(id, merged)
           const delta = v['members@delta']
-          if (!Array.isArray(delta)) continue
+          // A dynamic group's members are what Entra last computed from its rule; the app evaluates
+          // the rule itself, so those (often very long) lists are not kept.
+          if (!Array.isArray(delta) || merged.rule) continue
           let change = pull.members.get(id)
           if (!change) {
             change = incremental ? { add: new Set(), remove: new Set() } : { replace: new Set() }

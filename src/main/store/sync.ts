@@ -36,6 +36,9 @@ export function syncQueries(db: Db) {
   const cursorOf = db.prepare('SELECT cursor FROM directory_sync_state WHERE directory_id = ?')
   const putCursor = db.prepare(`INSERT INTO directory_sync_state (directory_id, cursor, updated_at) VALUES (?, ?, ?)
     ON CONFLICT (directory_id) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at`)
+  const userByExternal = db.prepare('SELECT id, external_id, user_principal_name, display_name, fingerprint FROM users WHERE directory_id = ? AND external_id = ?')
+  const upnOwner = db.prepare('SELECT external_id FROM users WHERE directory_id = ? AND user_principal_name = ? COLLATE NOCASE')
+  const membersOfGroup = db.prepare('SELECT user_id FROM memberships WHERE group_id = ?')
   const usersOf = db.prepare('SELECT id, external_id, user_principal_name, display_name, fingerprint FROM users WHERE directory_id = ?')
   const insertUser = db.prepare(`INSERT INTO users (id, directory_id, external_id, user_principal_name, display_name, updated_at, fingerprint)
     VALUES (?, ?, ?, ?, ?, ?, ?)`)
@@ -83,6 +86,18 @@ export function syncQueries(db: Db) {
         out.set(r.external_id, { id: r.id, externalId: r.external_id, userPrincipalName: r.user_principal_name, displayName: r.display_name, fingerprint: r.fingerprint })
       }
       return out
+    },
+    /** One user by IdP id (incremental syncs look up only the users they touch). */
+    user(directoryId: string, externalId: string): SyncedUserRow | undefined {
+      const r = userByExternal.get(directoryId, externalId) as { id: string; external_id: string; user_principal_name: string; display_name: string; fingerprint: string } | undefined
+      return r ? { id: r.id, externalId: r.external_id, userPrincipalName: r.user_principal_name, displayName: r.display_name, fingerprint: r.fingerprint } : undefined
+    },
+    /** IdP id of the directory's user with this userPrincipalName (ignoring case). */
+    upnOwner(directoryId: string, userPrincipalName: string): string | undefined {
+      return (upnOwner.get(directoryId, userPrincipalName) as { external_id: string } | undefined)?.external_id
+    },
+    groupMembers(groupId: string): Set<string> {
+      return new Set((membersOfGroup.all(groupId) as { user_id: string }[]).map((r) => r.user_id))
     },
     insertUser(directoryId: string, u: SyncUserWrite, at: string): void {
       insertUser.run(u.id, directoryId, u.externalId, u.userPrincipalName, u.displayName, at, u.fingerprint)

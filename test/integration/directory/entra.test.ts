@@ -105,6 +105,21 @@ describe('the Entra ID connector against the Graph fake', () => {
     expect(progress.some((p) => p.message?.includes('Running a full sync instead'))).toBe(true)
   })
 
+  it('refuses a pull that would give two users one userPrincipalName, changing nothing', async () => {
+    const id = await connect()
+    await call('directories/sync', { directoryId: id })
+    const [a, b] = graph.data.someUsers(2)
+    const before = { upn: b!.userPrincipalName, department: b!.department }
+    graph.data.updateUser(b!.id, { userPrincipalName: a!.userPrincipalName.toUpperCase(), department: 'Legal' })
+    const r = await app.invoke('directories/sync', { directoryId: id })
+    expect(r.ok).toBe(false)
+    if (r.ok) return
+    expect(r.error.code).toBe('DIRECTORY_RESPONSE')
+    expect(r.error.message).toContain(`would both have userPrincipalName ${a!.userPrincipalName.toUpperCase()}; nothing was changed`)
+    const store = app.services.store
+    expect(store.users.attributes(store.users.idByPrincipalName(before.upn)!)['department']).toBe(before.department ?? undefined)
+  })
+
   it('stops with a clear message and no retries when the client secret is wrong', async () => {
     const d = await call<DirectoryDetail>('directories/connect', { kind: 'entra', name: 'Wrong', settings: { tenantId: TENANT, clientId: CLIENT }, secrets: { clientSecret: 'nope' } })
     const r = await app.invoke('directories/sync', { directoryId: d.directory.id })
