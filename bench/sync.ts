@@ -39,7 +39,7 @@ const router = (fake: string): HttpPort => ({
 })
 
 async function startFake() {
-  const child = spawn(process.execPath, [join(__dirname, 'graph-fake.cjs'), String(USERS), String(GROUPS), '42', '200'], { stdio: ['pipe', 'pipe', 'inherit'] })
+  const child = spawn(process.execPath, [join(__dirname, 'graph-fake.cjs'), String(USERS), String(GROUPS), '42', '200', '100'], { stdio: ['pipe', 'pipe', 'inherit'] })
   const lines = createInterface({ input: child.stdout })
   const queue: ((line: string) => void)[] = []
   lines.on('line', (l) => queue.shift()?.(l))

@@ -1,6 +1,5 @@
 // The composition root: one workspace (a folder holding one SQLite file) and every room
 // wired to it. Electron, the headless host and the CLI all start here.
-import { randomUUID } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
@@ -13,7 +12,7 @@ import { createFileSecretStore } from './headless/secrets'
 import { createMembershipService } from './groups'
 import { CHANGES, createHandlers, type Services } from './handlers'
 import { createPolicyService } from './policies'
-import { systemClock, silentLog, systemTimers, type Clock, type HttpPort, type IdSource, type Log, type SecretStore, type Sleep, type TimerPort } from './ports'
+import { systemClock, silentLog, systemTimers, timeOrderedIds, type Clock, type HttpPort, type IdSource, type Log, type SecretStore, type Sleep, type TimerPort } from './ports'
 import type { IdpHttpOptions } from './directory/http'
 import { createRecordingPush, type PushTransport } from './push'
 import { createStore } from './store'
@@ -55,7 +54,7 @@ export function createApp(opts: AppOptions): App {
   const dbPath = join(opts.dataDir, DATABASE_FILE)
   const clock = opts.clock ?? systemClock
   const log = opts.log ?? silentLog
-  const ids = opts.ids ?? { next: () => randomUUID() }
+  const ids = opts.ids ?? timeOrderedIds()
   const store = createStore(dbPath)
   const memberships = createMembershipService({ store, clock })
   const events = new EventEmitter()

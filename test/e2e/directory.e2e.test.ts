@@ -1,6 +1,6 @@
 // Connecting Entra ID through the Directories page and syncing it with a live progress bar,
 // against the Graph fake on loopback: the real services, renderer, SQLite and HTTP.
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
@@ -11,7 +11,9 @@ import { DirectoryData } from '../fakes/directory-data'
 import { GRAPH_ORIGIN, LOGIN_ORIGIN, startGraphFake, type GraphFake } from '../fakes/graph/server'
 import { loopbackRouter } from '../fakes/router'
 
-const RENDERER_DIR = join(resolve(__dirname, '../..'), 'out/renderer')
+const ROOT = resolve(__dirname, '../..')
+const RENDERER_DIR = join(ROOT, 'out/renderer')
+const RESULTS_DIR = join(ROOT, 'test-results')
 const SECRET = 'e2e-client-secret-9f3b'
 
 describe('the Directories page with the Graph fake', () => {
@@ -84,6 +86,8 @@ describe('the Directories page with the Graph fake', () => {
     // Coverage of the mapped attributes after the sync.
     const department = card.getByRole('table', { name: 'Attribute mapping' }).getByRole('row').filter({ has: page.locator('input[value="department"]') })
     await department.getByText(/98% \(2940\/3000\)/).waitFor()
+    mkdirSync(RESULTS_DIR, { recursive: true })
+    await page.screenshot({ path: join(RESULTS_DIR, 'directories.png'), fullPage: true })
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users', exact: true }).click()
     await page.getByRole('heading', { level: 1, name: 'Users' }).waitFor()

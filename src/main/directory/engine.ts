@@ -377,9 +377,19 @@ export function createSyncEngine(deps: SyncEngineDeps) {
         }
         mode = pull.mode
         const p = await plan(req, pull)
+        // The plan holds what gets written; the raw records can go before the long apply.
+        pull.users = []
+        pull.members.clear()
         emit({ phase: 'applying', percent: 70 })
 
-        const { affected, evaluated, gone } = await applyPlan(req, p, emit)
+        store.sync.pauseCheckpoints()
+        let applied: Awaited<ReturnType<typeof applyPlan>>
+        try {
+          applied = await applyPlan(req, p, emit)
+        } finally {
+          store.sync.resumeCheckpoints()
+        }
+        const { affected, evaluated, gone } = applied
         const changedUserIds = [...affected].filter((id) => !gone.has(id))
         await deps.redeployUsers(changedUserIds)
 

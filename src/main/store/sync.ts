@@ -181,6 +181,18 @@ export function syncQueries(db: Db) {
     attributeCounts(directoryId: string): Map<string, number> {
       return new Map((coverage.all(directoryId) as { name: string; n: number }[]).map((r) => [r.name, r.n]))
     },
+    /**
+     * Holds WAL checkpoints off while a sync writes: SQLite otherwise copies the WAL back into
+     * the database (and fsyncs) every 1,000 pages, on the commit path, rewriting the same hot
+     * index pages again and again. The caller resumes, which checkpoints once.
+     */
+    pauseCheckpoints(): void {
+      db.pragma('wal_autocheckpoint = 0')
+    },
+    resumeCheckpoints(): void {
+      db.pragma('wal_autocheckpoint = 1000')
+      db.pragma('wal_checkpoint(PASSIVE)')
+    },
     allUserIds(): string[] {
       return (allUserIds.all() as { id: string }[]).map((r) => r.id)
     },
