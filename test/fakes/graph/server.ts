@@ -8,7 +8,7 @@
 // - GET /v1.0/users/{id | userPrincipalName} and /v1.0/users/{id}/memberOf for one user.
 // Links point at https://graph.microsoft.com like the real service; the client reaches the
 // fake through a loopback router.
-import { randomBytes } from 'node:crypto'
+import { constants, createPublicKey, createVerify, randomBytes } from 'node:crypto'
 import type { DirectoryData, FakeGroup, FakeUser } from '../directory-data'
 import { b64url, form, startFakeServer, unb64url, type FakeRequest, type FakeResponse, type FakeServer } from '../http'
 
@@ -20,6 +20,12 @@ export interface GraphFakeOptions {
   tenantId: string
   clientId: string
   clientSecret: string
+  /**
+   * A registered certificate credential: client assertions (RFC 7523, `client_assertion_type=
+   * urn:ietf:params:oauth:client-assertion-type:jwt-bearer`) must be signed by its key and name
+   * its SHA-256 thumbprint in the x5t#S256 header.
+   */
+  certificate?: { publicKey: string; thumbprintSha256: string }
   /** Objects per delta page (Graph chooses its own; real pages hold ~100-200 users). */
   pageSize?: number
   /** Members listed per group entry in a full group delta before the group repeats. */
@@ -120,13 +126,36 @@ export async function startGraphFake(opts: GraphFakeOptions): Promise<GraphFake>
     if (f.get('client_id') !== opts.clientId) {
       return { status: 400, body: { error: 'unauthorized_client', error_description: `AADSTS700016: Application with identifier '${f.get('client_id')}' was not found in the directory.`, error_codes: [700016] } }
     }
-    if (f.get('client_secret') !== opts.clientSecret) {
+    const assertion = f.get('client_assertion')
+    if (assertion !== null) {
+      const problem = checkAssertion(assertion, `${LOGIN_ORIGIN}/${opts.tenantId}/oauth2/v2.0/token`)
+      if (problem) return { status: 401, body: { error: 'invalid_client', error_description: `AADSTS700027: Client assertion failed signature validation. ${problem}`, error_codes: [700027] } }
+    } else if (f.get('client_secret') !== opts.clientSecret) {
       return { status: 401, body: { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.', error_codes: [7000215] } }
     }
     const t = `fake-graph-${randomBytes(12).toString('hex')}`
     tokens.add(t)
     fake.issuedTokens++
     return { status: 200, body: { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: t } }
+  }
+
+  /** Why a client assertion is refused, or null when it is good. */
+  const checkAssertion = (jwt: string, audience: string): string | null => {
+    if (!opts.certificate) return 'No certificate is registered for this application.'
+    const [h, p, sig] = jwt.split('.')
+    if (!h || !p || !sig) return 'Not a JWT.'
+    const header = JSON.parse(unb64url(h)) as { alg?: string; 'x5t#S256'?: string }
+    const payload = JSON.parse(unb64url(p)) as { aud?: string; iss?: string; sub?: string; exp?: number }
+    if (header['x5t#S256'] !== Buffer.from(opts.certificate.thumbprintSha256, 'hex').toString('base64url')) return 'Unknown certificate thumbprint.'
+    const key = createPublicKey(opts.certificate.publicKey)
+    const verifier = createVerify('RSA-SHA256').update(`${h}.${p}`)
+    const ok = header.alg === 'PS256'
+      ? verifier.verify({ key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, Buffer.from(sig, 'base64url'))
+      : header.alg === 'RS256' && verifier.verify(key, Buffer.from(sig, 'base64url'))
+    if (!ok) return 'Bad signature.'
+    if (payload.aud !== audience || payload.iss !== opts.clientId || payload.sub !== opts.clientId) return 'Wrong audience, issuer or subject.'
+    if (!payload.exp || payload.exp * 1000 < Date.now()) return 'Expired.'
+    return null
   }
 
   const readState = (url: URL): DeltaState | 'expired' | 'bad' => {

@@ -1,3 +1,4 @@
+import { createHash, generateKeyPairSync } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { DirectoryDetail, SyncProgress, SyncRun } from '../../../src/shared/domain'
 import { DirectoryData } from '../../fakes/directory-data'
@@ -118,6 +119,22 @@ describe('the Entra ID connector against the Graph fake', () => {
     expect(r.error.message).toContain(`would both have userPrincipalName ${a!.userPrincipalName.toUpperCase()}; nothing was changed`)
     const store = app.services.store
     expect(store.users.attributes(store.users.idByPrincipalName(before.upn)!)['department']).toBe(before.department ?? undefined)
+  })
+
+  it('authenticates with a certificate: msal-node signs a client assertion the token endpoint verifies', async () => {
+    const keys = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } })
+    const thumbprintSha256 = createHash('sha256').update('the registered certificate').digest('hex')
+    await graph.close()
+    graph = await startGraphFake({ data: new DirectoryData({ users: 10, groups: 2 }), tenantId: TENANT, clientId: CLIENT, clientSecret: SECRET, certificate: { publicKey: keys.publicKey, thumbprintSha256 } })
+    app.close()
+    dir.remove()
+    dir = tempDir()
+    app = createApp({ dataDir: dir.path, clock: fakeClock(), http: loopbackRouter({ [GRAPH_ORIGIN]: graph.url, [LOGIN_ORIGIN]: graph.url }), sleep })
+    const d = await call<DirectoryDetail>('directories/connect', { kind: 'entra', name: 'Cert', settings: { tenantId: TENANT, clientId: CLIENT, certificateThumbprint: thumbprintSha256 }, secrets: { privateKey: keys.privateKey } })
+    expect(await call<SyncRun>('directories/sync', { directoryId: d.directory.id })).toMatchObject({ status: 'succeeded', added: 10 })
+    const form = new URLSearchParams(graph.requests.find((r) => r.url.includes('/oauth2/v2.0/token'))?.body)
+    expect(form.get('client_assertion_type')).toBe('urn:ietf:params:oauth:client-assertion-type:jwt-bearer')
+    expect(form.get('client_secret')).toBeNull()
   })
 
   it('stops with a clear message and no retries when the client secret is wrong', async () => {
