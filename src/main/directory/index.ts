@@ -104,7 +104,7 @@ interface DirectoryConfig {
 
 const SETTINGS: Record<ConnectableKind, z.ZodType<Record<string, string>>> = {
   entra: z.object({ tenantId: z.string().trim().min(1).max(100), clientId: z.string().trim().min(1).max(100), certificateThumbprint: z.string().trim().regex(/^[0-9A-Fa-f]{64}$/, 'a SHA-256 thumbprint is 64 hex digits').optional() }).strict(),
-  okta: z.object({ orgUrl: z.string().trim().url() }).strict(),
+  okta: z.object({ orgUrl: z.string().trim().url(), clientId: z.string().trim().min(1).max(100).optional() }).strict(),
   google: z.object({ serviceAccountEmail: z.string().trim().email(), subject: z.string().trim().email(), customer: z.string().trim().max(100).optional() }).strict(),
   file: z.object({ path: z.string().trim().min(1).max(4096) }).strict(),
 }
@@ -112,7 +112,7 @@ const SETTINGS: Record<ConnectableKind, z.ZodType<Record<string, string>>> = {
 /** Credentials each kind may store; everything else is refused so a secret never lands in settings. */
 export const SECRET_NAMES: Record<ConnectableKind, readonly string[]> = {
   entra: ['clientSecret', 'privateKey'],
-  okta: ['apiToken'],
+  okta: ['apiToken', 'privateKey'],
   google: ['privateKey'],
   file: [],
 }
@@ -186,7 +186,7 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
       case 'entra':
         return createEntraConnector({ settings: { tenantId: settings['tenantId'] ?? '', clientId: settings['clientId'] ?? '', certificateThumbprint: settings['certificateThumbprint'] }, secrets, http: idpHttp })
       case 'okta':
-        return createOktaConnector({ settings: { orgUrl: settings['orgUrl'] ?? '' }, secrets, http: idpHttp, sleep })
+        return createOktaConnector({ settings: { orgUrl: settings['orgUrl'] ?? '', clientId: settings['clientId'] }, secrets, http: idpHttp, sleep, now: () => clock.now().getTime() })
       case 'google':
         return createGoogleConnector({ settings: { serviceAccountEmail: settings['serviceAccountEmail'] ?? '', subject: settings['subject'] ?? '', customer: settings['customer'] }, secrets, http: idpHttp })
       case 'file':

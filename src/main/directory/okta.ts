@@ -1,4 +1,7 @@
-// The Okta connector: the Management API with an API token (Authorization: SSWS …).
+// The Okta connector: the Management API with an API token (Authorization: SSWS …) or as an
+// OAuth 2.0 service app: a client-credentials token (scopes okta.users.read okta.groups.read)
+// obtained with a private-key JWT client assertion (RFC 7523; Okta "Implement OAuth for Okta
+// with a service app": iss = sub = client id, aud = the org's /oauth2/v1/token URL).
 // - Users: GET /api/v1/users, 200 per page, cursor paging through `Link: <…>; rel="next"`.
 //   Incremental syncs use `filter=lastUpdated gt "…"`, which — unlike a plain list — also
 //   returns DEPROVISIONED users, so leavers are seen (reference/api/users, "List users
@@ -8,6 +11,7 @@
 // - Group rules: GET /api/v1/groups/rules; an ACTIVE rule's expression (Okta Expression
 //   Language) becomes the rule of the group it assigns users to.
 // - X-Rate-Limit-Remaining / -Reset pace the client before it is throttled.
+import { createSign, randomUUID } from 'node:crypto'
 import { AppError } from '../../shared/errors'
 import type { Sleep } from '../ports'
 import { flatten, type Connector, type FetchedUser, type Pull, type PulledGroup, type PulledUser } from './connector'
@@ -16,10 +20,26 @@ import { rateLimitResetMs, type IdpHttp, type IdpResponse } from './http'
 export interface OktaSettings {
   /** https://<your-org>.okta.com */
   orgUrl: string
+  /** OAuth service app's client id (with `privateKey`), instead of an API token. */
+  clientId?: string
 }
 
 export interface OktaSecrets {
   apiToken?: string
+  /** PEM private key whose public JWK is registered on the service app. */
+  privateKey?: string
+}
+
+export const OKTA_SCOPES = 'okta.users.read okta.groups.read'
+
+const b64url = (s: string | Buffer) => Buffer.from(s).toString('base64url')
+
+/** An RS256 client assertion for Okta's token endpoint. */
+export function oktaClientAssertion(clientId: string, audience: string, privateKey: string, nowSeconds: number): string {
+  const header = b64url(JSON.stringify({ alg: 'RS256', typ: 'JWT' }))
+  const payload = b64url(JSON.stringify({ iss: clientId, sub: clientId, aud: audience, iat: nowSeconds, exp: nowSeconds + 300, jti: randomUUID() }))
+  const signature = createSign('RSA-SHA256').update(`${header}.${payload}`).sign(privateKey)
+  return `${header}.${payload}.${b64url(signature)}`
 }
 
 interface OktaUser {
@@ -62,7 +82,7 @@ export function nextLink(link: string | null): string | undefined {
   return undefined
 }
 
-export function createOktaConnector({ settings, secrets, http, sleep }: { settings: OktaSettings; secrets: OktaSecrets; http: IdpHttp; sleep: Sleep }): Connector {
+export function createOktaConnector({ settings, secrets, http, sleep, now = Date.now }: { settings: OktaSettings; secrets: OktaSecrets; http: IdpHttp; sleep: Sleep; now?: () => number }): Connector {
   let org: URL
   try {
     org = new URL(settings.orgUrl)
@@ -73,11 +93,37 @@ export function createOktaConnector({ settings, secrets, http, sleep }: { settin
     throw new AppError('BAD_INPUT', `Use your Okta org URL over HTTPS without "-admin" (e.g. https://example.okta.com), not ${settings.orgUrl}.`, { field: 'orgUrl' })
   }
   const apiToken = secrets.apiToken
-  if (!apiToken) throw new AppError('DIRECTORY_AUTH', 'The Okta directory has no API token stored; enter one under Directories.', { field: 'apiToken' })
+  const oauth = settings.clientId && secrets.privateKey ? { clientId: settings.clientId, privateKey: secrets.privateKey } : null
+  if (!apiToken && !oauth) throw new AppError('DIRECTORY_AUTH', 'The Okta directory has no API token (or service-app client id and private key) stored; enter one under Directories.', { field: 'apiToken' })
   const base = org.origin
+  let bearer: { token: string; expiresAt: number } | null = null
+
+  const authorization = async (): Promise<string> => {
+    if (!oauth) return `SSWS ${apiToken}`
+    if (bearer && bearer.expiresAt - 60_000 > now()) return `Bearer ${bearer.token}`
+    const tokenUrl = `${base}/oauth2/v1/token`
+    const body = new URLSearchParams({
+      grant_type: 'client_credentials',
+      scope: OKTA_SCOPES,
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      client_assertion: oktaClientAssertion(oauth.clientId, tokenUrl, oauth.privateKey, Math.floor(now() / 1000)),
+    })
+    const r = await http.request(tokenUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body: body.toString() })
+    let answer: { access_token?: string; expires_in?: number; error?: string; error_description?: string } = {}
+    try {
+      answer = JSON.parse(r.text) as typeof answer
+    } catch {
+      answer = {}
+    }
+    if (r.status !== 200 || !answer.access_token) {
+      throw new AppError('DIRECTORY_AUTH', `Okta refused the service app's token request (${answer.error ?? `HTTP ${r.status}`}: ${answer.error_description ?? 'no description'}). Check the client id, the registered public key and the granted scopes ${OKTA_SCOPES}.`, { idp: IDP, status: r.status })
+    }
+    bearer = { token: answer.access_token, expiresAt: now() + (answer.expires_in ?? 3600) * 1000 }
+    return `Bearer ${bearer.token}`
+  }
 
   const get = async (url: string, signal?: AbortSignal): Promise<IdpResponse> => {
-    const r = await http.request(url, { headers: { authorization: `SSWS ${apiToken}`, accept: 'application/json' }, signal })
+    const r = await http.request(url, { headers: { authorization: await authorization(), accept: 'application/json' }, signal })
     if (r.status === 401 || r.status === 403) {
       let summary = ''
       try {
@@ -86,7 +132,9 @@ export function createOktaConnector({ settings, secrets, http, sleep }: { settin
       } catch {
         summary = `HTTP ${r.status}`
       }
-      throw new AppError('DIRECTORY_AUTH', `Okta refused the API token (${summary}). Create a token as an admin who can read users and groups, and enter it again.`, {
+      throw new AppError('DIRECTORY_AUTH', oauth
+        ? `Okta refused the service app's token (${summary}). Grant it the scopes ${OKTA_SCOPES} and an admin role that can read users and groups.`
+        : `Okta refused the API token (${summary}). Create a token as an admin who can read users and groups, and enter it again.`, {
         idp: IDP,
         status: r.status,
         requestId: r.headers.get('x-okta-request-id'),

@@ -1,6 +1,7 @@
 // An Okta Management API fake on 127.0.0.1 serving a DirectoryData organisation
 // (developer.okta.com reference: users, groups, group rules, core pagination, rate limits):
-// - SSWS API-token auth; 401 E0000011 for a bad token
+// - SSWS API-token auth; 401 E0000011 for a bad token; or an OAuth service app: POST
+//   /oauth2/v1/token (client_credentials with an RS256 private-key JWT assertion) → Bearer token
 // - GET /api/v1/users (limit ≤ 200, `after` cursor, `filter=lastUpdated gt "…"` which also
 //   returns DEPROVISIONED users; a plain list omits them), /api/v1/users/{id|login},
 //   /api/v1/users/{id}/groups
@@ -9,9 +10,9 @@
 // - Link: <…>; rel="next" paging; X-Rate-Limit-Limit/-Remaining/-Reset on every answer and a 429
 //   when the bucket is empty. The bucket refills when the fake's clock passes the reset time;
 //   tests advance that clock through the client's sleep.
-import { randomBytes } from 'node:crypto'
+import { createPublicKey, createVerify, randomBytes } from 'node:crypto'
 import type { DirectoryData, FakeGroup, FakeUser } from '../directory-data'
-import { startFakeServer, type FakeRequest, type FakeResponse, type FakeServer } from '../http'
+import { form, startFakeServer, unb64url, type FakeRequest, type FakeResponse, type FakeServer } from '../http'
 
 export const OKTA_ORIGIN = 'https://contoso.okta.com'
 
@@ -20,6 +21,8 @@ export interface OktaFakeOptions {
   apiToken: string
   /** Requests per rate-limit window (default 600, the /api/v1/users org default). */
   rateLimit?: number
+  /** A registered OAuth service app: its client id and the public key of its JWK. */
+  serviceApp?: { clientId: string; publicKey: string }
   /** The fake's clock in ms (default Date.now). */
   now?: () => number
 }
@@ -90,6 +93,26 @@ export async function startOktaFake(opts: OktaFakeOptions): Promise<OktaFake> {
   const limit = opts.rateLimit ?? 600
   let remaining = limit
   let resetAt = Math.ceil(now() / 1000) + 60
+  const bearers = new Set<string>()
+
+  const token = (req: FakeRequest): FakeResponse => {
+    const f = form(req.body)
+    const app = opts.serviceApp
+    const deny = (description: string): FakeResponse => ({ status: 401, body: { error: 'invalid_client', error_description: description } })
+    if (f.get('grant_type') !== 'client_credentials') return { status: 400, body: { error: 'unsupported_grant_type', error_description: 'The authorization grant type is not supported by the authorization server.' } }
+    if (!app || f.get('client_assertion_type') !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer') return deny('Client authentication failed.')
+    const [h, p, sig] = (f.get('client_assertion') ?? '').split('.')
+    if (!h || !p || !sig) return deny('The client_assertion is not a JWT.')
+    if (!createVerify('RSA-SHA256').update(`${h}.${p}`).verify(createPublicKey(app.publicKey), Buffer.from(sig, 'base64url'))) return deny('The client_assertion signature is invalid.')
+    const claims = JSON.parse(unb64url(p)) as { iss?: string; sub?: string; aud?: string; exp?: number }
+    if (claims.iss !== app.clientId || claims.sub !== app.clientId || claims.aud !== `${OKTA_ORIGIN}/oauth2/v1/token`) return deny('The client_assertion iss, sub or aud claim is invalid.')
+    if (!claims.exp || claims.exp * 1000 < now()) return deny('The client_assertion token is expired.')
+    const scopes = (f.get('scope') ?? '').split(' ')
+    if (!scopes.includes('okta.users.read') || !scopes.includes('okta.groups.read')) return { status: 400, body: { error: 'invalid_scope', error_description: 'The requested scope is invalid, unknown, or malformed.' } }
+    const t = `okta-at-${randomBytes(12).toString('hex')}`
+    bearers.add(t)
+    return { status: 200, body: { token_type: 'Bearer', expires_in: 3600, access_token: t, scope: scopes.join(' ') } }
+  }
 
   const page = (req: FakeRequest, all: Record<string, unknown>[], max: number): FakeResponse => {
     const size = Math.min(Number(req.url.searchParams.get('limit') ?? max), max)
@@ -185,7 +208,9 @@ export async function startOktaFake(opts: OktaFakeOptions): Promise<OktaFake> {
     })
     if (remaining <= 0) return { ...oktaError(429, 'E0000047', 'API call exceeded rate limit due to too many requests.'), headers: rateHeaders() }
     remaining--
-    if (req.headers.authorization !== `SSWS ${opts.apiToken}`) return { ...oktaError(401, 'E0000011', 'Invalid token provided'), headers: rateHeaders() }
+    if (req.method === 'POST' && req.url.pathname === '/oauth2/v1/token') return { ...token(req), headers: rateHeaders() }
+    const auth = req.headers.authorization ?? ''
+    if (auth !== `SSWS ${opts.apiToken}` && !(auth.startsWith('Bearer ') && bearers.has(auth.slice(7)))) return { ...oktaError(401, 'E0000011', 'Invalid token provided'), headers: rateHeaders() }
     const r = route(req)
     return { ...r, headers: { ...rateHeaders(), ...(r.headers ?? {}) } }
   })

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createApp, type App } from '../../../src/main/app'
 import type { DirectoryDetail, SyncRun } from '../../../src/shared/domain'
@@ -102,6 +103,18 @@ describe('the Okta connector against the Okta fake', () => {
     // Until the reset (60 s windows), measured on the response's Date header, plus a second.
     for (const w of waits) expect(w).toBeGreaterThan(1000)
     expect(waits.every((w) => w <= 61_000)).toBe(true)
+  })
+
+  it('authenticates as an OAuth service app with a private-key JWT instead of an API token', async () => {
+    const keys = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } })
+    await okta.close()
+    okta = await startOktaFake({ data: new DirectoryData({ users: 20, groups: 3, seed: 11 }), apiToken: TOKEN, now: () => oktaNow, serviceApp: { clientId: '0oa-service-app', publicKey: keys.publicKey } })
+    const app = open()
+    const r = await app.invoke('directories/connect', { kind: 'okta', name: 'Okta service app', settings: { orgUrl: OKTA_ORIGIN, clientId: '0oa-service-app' }, secrets: { privateKey: keys.privateKey } })
+    if (!r.ok) throw new Error(r.error.message)
+    expect(await sync(app, (r.value as DirectoryDetail).directory.id)).toMatchObject({ status: 'succeeded', added: 20 })
+    expect(okta.requests.filter((x) => x.url === '/oauth2/v1/token')).toHaveLength(1)
+    expect(okta.requests.filter((x) => x.url.startsWith('/api/')).every((x) => x.headers.authorization?.startsWith('Bearer okta-at-'))).toBe(true)
   })
 
   it('stops on a refused API token with Okta\'s error code and no retries', async () => {

@@ -24,7 +24,9 @@ const FIELDS: Record<Kind, Field[]> = {
   ],
   okta: [
     { name: 'orgUrl', label: 'Org URL', placeholder: 'https://example.okta.com' },
-    { name: 'apiToken', label: 'API token', secret: true },
+    { name: 'apiToken', label: 'API token (or a service app below)', secret: true, optional: true },
+    { name: 'clientId', label: 'Service app client ID', optional: true },
+    { name: 'privateKey', label: 'Service app private key (PEM)', secret: true, optional: true, multiline: true },
   ],
   google: [
     { name: 'serviceAccountEmail', label: 'Service account email' },
