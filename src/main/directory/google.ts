@@ -2,6 +2,11 @@
 // domain-wide delegation (a JWT client with `subject` = an admin to act as).
 // - users.list with projection=full (custom schemas included), 500 per page, pageToken paging;
 //   groups.list and members.list (200 per page) — admin-sdk/directory/v1/reference.
+// - Dynamic groups live in the Cloud Identity API: groups.list (parent=customers/{C…},
+//   view=FULL) gives dynamicGroupMetadata.queries[].query, the group's CEL membership query
+//   (cloud.google.com/identity/docs/reference/rest/v1/groups/list). That needs its own scope and
+//   Cloud Identity Premium or an Enterprise edition, so it is asked with a separate token and
+//   skipped with a warning when refused: a tenant without it still syncs.
 // - The Directory API has no change feed a desktop app can use (only push channels), so every
 //   Google sync is a full pull; the engine writes only what changed.
 // - Every request (the token POST to oauth2.googleapis.com included) goes through our fetch:
@@ -32,7 +37,15 @@ export const GOOGLE_SCOPES = [
   'https://www.googleapis.com/auth/admin.directory.group.member.readonly',
 ]
 
+export const CLOUD_IDENTITY_SCOPE = 'https://www.googleapis.com/auth/cloud-identity.groups.readonly'
+const CLOUD_IDENTITY_GROUPS = 'https://cloudidentity.googleapis.com/v1/groups'
+
 const IDP = 'Google Workspace'
+
+interface CloudIdentityGroup {
+  groupKey?: { id?: string }
+  dynamicGroupMetadata?: { queries?: { resourceType?: string; query?: string }[] }
+}
 
 interface GaxiosLikeError {
   status?: number
@@ -40,7 +53,7 @@ interface GaxiosLikeError {
   message?: string
 }
 
-export function createGoogleConnector({ settings, secrets, http }: { settings: GoogleSettings; secrets: GoogleSecrets; http: IdpHttp }): Connector {
+export function createGoogleConnector({ settings, secrets, http, warn = () => {} }: { settings: GoogleSettings; secrets: GoogleSecrets; http: IdpHttp; warn?: (message: string) => void }): Connector {
   if (!secrets.privateKey) throw new AppError('DIRECTORY_AUTH', 'The Google directory has no service-account private key stored; enter it under Directories.', { field: 'privateKey' })
   const customer = settings.customer || 'my_customer'
   const jwt = new auth.JWT({
@@ -52,6 +65,39 @@ export function createGoogleConnector({ settings, secrets, http }: { settings: G
     transporterOptions: { fetchImplementation: http.fetch, retry: false },
   })
   const directory = admin({ version: 'directory_v1', auth: jwt, retry: false, fetchImplementation: http.fetch })
+  const cloudIdentity = new auth.JWT({
+    email: settings.serviceAccountEmail,
+    key: secrets.privateKey,
+    scopes: [CLOUD_IDENTITY_SCOPE],
+    subject: settings.subject,
+    transporterOptions: { fetchImplementation: http.fetch, retry: false },
+  })
+
+  /** Group email (lower-cased) → the dynamic group's membership query; empty when Cloud Identity is out of reach. */
+  const dynamicQueries = async (): Promise<Map<string, string>> => {
+    const out = new Map<string, string>()
+    try {
+      let customerId = settings.customer && settings.customer.startsWith('C') ? settings.customer : undefined
+      customerId ??= (await call('read the customer id', () => directory.customers.get({ customerKey: 'my_customer' }))).id ?? undefined
+      if (!customerId) return out
+      let pageToken: string | undefined
+      do {
+        const params: Record<string, string | number> = { parent: `customers/${customerId}`, view: 'FULL', pageSize: 500 }
+        if (pageToken) params['pageToken'] = pageToken
+        const page = (await cloudIdentity.request<{ groups?: CloudIdentityGroup[]; nextPageToken?: string }>({ url: CLOUD_IDENTITY_GROUPS, params })).data
+        for (const g of page.groups ?? []) {
+          const query = g.dynamicGroupMetadata?.queries?.find((q) => q.resourceType === 'USER')?.query
+          if (query && g.groupKey?.id) out.set(g.groupKey.id.toLowerCase(), query)
+        }
+        pageToken = page.nextPageToken ?? undefined
+      } while (pageToken)
+    } catch (e) {
+      const message = (e instanceof Error ? e.message : String(e)).split('\n')[0]
+      warn(`Google dynamic groups were not read (Cloud Identity: ${message}); they sync as plain groups. Grant ${CLOUD_IDENTITY_SCOPE} to read their queries.`)
+      out.clear()
+    }
+    return out
+  }
 
   /** Turns the library's errors into ours: credentials, or a response we cannot use. */
   const call = async <T>(what: string, fn: () => Promise<{ data: T }>): Promise<T> => {
@@ -123,9 +169,13 @@ export function createGoogleConnector({ settings, secrets, http }: { settings: G
         pageToken = page.nextPageToken ?? undefined
       } while (pageToken)
 
+      const queries = await dynamicQueries()
       for (const g of groups) {
         if (!g.id) continue
-        pull.groups.push({ externalId: g.id, name: g.name ?? g.email ?? g.id, description: g.description ?? '', rule: null })
+        const query = g.email ? queries.get(g.email.toLowerCase()) : undefined
+        pull.groups.push({ externalId: g.id, name: g.name ?? g.email ?? g.id, description: g.description ?? '', rule: query ? { dialect: 'google', text: query } : null })
+        // A dynamic group's members are Google's evaluation of its query; the app evaluates it itself.
+        if (query) continue
         const members = new Set<string>()
         let token: string | undefined
         do {

@@ -188,7 +188,12 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
       case 'okta':
         return createOktaConnector({ settings: { orgUrl: settings['orgUrl'] ?? '', clientId: settings['clientId'] }, secrets, http: idpHttp, sleep, now: () => clock.now().getTime() })
       case 'google':
-        return createGoogleConnector({ settings: { serviceAccountEmail: settings['serviceAccountEmail'] ?? '', subject: settings['subject'] ?? '', customer: settings['customer'] }, secrets, http: idpHttp })
+        return createGoogleConnector({
+          settings: { serviceAccountEmail: settings['serviceAccountEmail'] ?? '', subject: settings['subject'] ?? '', customer: settings['customer'] },
+          secrets,
+          http: idpHttp,
+          warn: (message) => log.warn(message, { directoryId }),
+        })
       case 'file':
         if (!settings['path']) throw new AppError('NOT_EDITABLE', `${d.name} takes imported files; it has no file path to sync from.`, { directoryId })
         return createFileConnector({ settings: { path: settings['path'] }, readFile: (p) => readFile(p, 'utf8') })

@@ -5,6 +5,9 @@
 //   with the service account's public key, and `sub` (domain-wide delegation) must be an admin
 // - GET /admin/directory/v1/users (customer, projection=full with customSchemas, maxResults
 //   ≤ 500, pageToken), /users/{userKey}, /groups (customer or userKey), /groups/{key}/members
+// - GET /admin/directory/v1/customers/my_customer, and Cloud Identity's GET /v1/groups
+//   (parent=customers/C…, view=FULL) with dynamicGroupMetadata for the rule-based groups, when
+//   the service account may use the cloud-identity.groups.readonly scope
 // - errors in Google's shape {error:{code,message,errors:[{reason}],status}}.
 import { createPublicKey, createVerify, randomBytes, type KeyObject } from 'node:crypto'
 import type { DirectoryData, FakeGroup, FakeUser } from '../directory-data'
@@ -12,6 +15,8 @@ import { b64url, form, startFakeServer, unb64url, type FakeRequest, type FakeRes
 
 export const GOOGLE_OAUTH_ORIGIN = 'https://oauth2.googleapis.com'
 export const GOOGLE_ADMIN_ORIGIN = 'https://admin.googleapis.com'
+export const CLOUD_IDENTITY_ORIGIN = 'https://cloudidentity.googleapis.com'
+export const FAKE_CUSTOMER_ID = 'C0fake123'
 
 export interface GoogleFakeOptions {
   data: DirectoryData
@@ -20,6 +25,8 @@ export interface GoogleFakeOptions {
   publicKey: string
   /** Admins the service account may act as. */
   admins: string[]
+  /** Whether domain-wide delegation grants the Cloud Identity groups scope (default true). */
+  cloudIdentity?: boolean
 }
 
 export interface GoogleFake extends FakeServer {
@@ -86,6 +93,7 @@ export async function startGoogleFake(opts: GoogleFakeOptions): Promise<GoogleFa
   const { data } = opts
   const key = createPublicKey(opts.publicKey)
   const tokens = new Set<string>()
+  const cloudTokens = new Set<string>()
   const assertions: Record<string, unknown>[] = []
 
   const token = (req: FakeRequest): FakeResponse => {
@@ -94,12 +102,15 @@ export async function startGoogleFake(opts: GoogleFakeOptions): Promise<GoogleFa
     const claims = verifyAssertion(f.get('assertion') ?? '', key)
     if (!claims) return { status: 400, body: { error: 'invalid_grant', error_description: 'Invalid JWT Signature.' } }
     if (claims['aud'] !== `${GOOGLE_OAUTH_ORIGIN}/token` || claims['iss'] !== opts.serviceAccountEmail) return { status: 400, body: { error: 'invalid_grant', error_description: 'Invalid JWT: Token must be a short-lived token and in a reasonable timeframe.' } }
-    if (typeof claims['sub'] !== 'string' || !opts.admins.includes(claims['sub'])) {
+    const scopes = String(claims['scope'] ?? '').split(' ')
+    const refusedScope = opts.cloudIdentity === false && scopes.some((s) => s.includes('cloud-identity'))
+    if (typeof claims['sub'] !== 'string' || !opts.admins.includes(claims['sub']) || refusedScope) {
       return { status: 401, body: { error: 'unauthorized_client', error_description: 'Client is unauthorized to retrieve access tokens using this method, or client not authorized for any of the scopes requested.' } }
     }
     assertions.push(claims)
     const t = `ya29.fake-${randomBytes(12).toString('hex')}`
     tokens.add(t)
+    if (scopes.some((s) => s.includes('cloud-identity'))) cloudTokens.add(t)
     return { status: 200, body: { access_token: t, expires_in: 3599, token_type: 'Bearer' } }
   }
 
@@ -108,10 +119,25 @@ export async function startGoogleFake(opts: GoogleFakeOptions): Promise<GoogleFa
   const server = await startFakeServer((req) => {
     const path = req.url.pathname
     if (req.method === 'POST' && path === '/token') return token(req)
-    if (!path.startsWith('/admin/directory/v1/')) return googleError(404, 'notFound', `No route ${path}`, 'NOT_FOUND')
     const auth = req.headers.authorization ?? ''
+    if (path === '/v1/groups') {
+      if (!auth.startsWith('Bearer ') || !cloudTokens.has(auth.slice(7))) return googleError(403, 'forbidden', 'Request had insufficient authentication scopes.', 'PERMISSION_DENIED')
+      if (req.url.searchParams.get('parent') !== `customers/${FAKE_CUSTOMER_ID}`) return googleError(400, 'badRequest', 'Invalid parent', 'INVALID_ARGUMENT')
+      const full = req.url.searchParams.get('view') === 'FULL'
+      const groups = [...data.groups.values()].sort((a, b) => a.id.localeCompare(b.id)).map((g) => ({
+        name: `groups/${g.id}`,
+        groupKey: { id: groupJson(g, data.domain).email },
+        parent: `customers/${FAKE_CUSTOMER_ID}`,
+        displayName: g.name,
+        labels: { 'cloudidentity.googleapis.com/groups.discussion_forum': '' },
+        ...(full && g.rule ? { dynamicGroupMetadata: { queries: [{ resourceType: 'USER', query: g.rule.google }], status: { status: 'UP_TO_DATE', statusTime: g.updatedAt } } } : {}),
+      }))
+      return { status: 200, body: { groups, nextPageToken: '' } }
+    }
+    if (!path.startsWith('/admin/directory/v1/')) return googleError(404, 'notFound', `No route ${path}`, 'NOT_FOUND')
     if (!auth.startsWith('Bearer ') || !tokens.has(auth.slice(7))) return googleError(401, 'authError', 'Invalid Credentials', 'UNAUTHENTICATED')
     const rest = path.slice('/admin/directory/v1/'.length)
+    if (rest === 'customers/my_customer') return { status: 200, body: { kind: 'admin#directory#customer', id: FAKE_CUSTOMER_ID, customerDomain: data.domain } }
     if (rest === 'users') {
       if (!req.url.searchParams.get('customer') && !req.url.searchParams.get('domain')) return googleError(400, 'badRequest', 'Bad Request', 'INVALID_ARGUMENT')
       const projection = req.url.searchParams.get('projection') ?? 'basic'

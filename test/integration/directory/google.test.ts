@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createApp, type App } from '../../../src/main/app'
 import type { DirectoryDetail, SyncRun } from '../../../src/shared/domain'
 import { DirectoryData } from '../../fakes/directory-data'
-import { GOOGLE_ADMIN_ORIGIN, GOOGLE_OAUTH_ORIGIN, startGoogleFake, type GoogleFake } from '../../fakes/google/server'
+import { CLOUD_IDENTITY_ORIGIN, GOOGLE_ADMIN_ORIGIN, GOOGLE_OAUTH_ORIGIN, startGoogleFake, type GoogleFake } from '../../fakes/google/server'
 import { loopbackRouter, recordingSleep } from '../../fakes/router'
 import { fakeClock, tempDir } from '../../helpers/workspace'
 import { DEFAULT_MAPPINGS } from '../../../src/main/directory'
@@ -18,7 +18,7 @@ const cleanups: (() => void | Promise<void>)[] = []
 
 function open(): App {
   const dir = tempDir()
-  const app = createApp({ dataDir: dir.path, clock: fakeClock(), http: loopbackRouter({ [GOOGLE_OAUTH_ORIGIN]: google.url, [GOOGLE_ADMIN_ORIGIN]: google.url }), sleep })
+  const app = createApp({ dataDir: dir.path, clock: fakeClock(), http: loopbackRouter({ [GOOGLE_OAUTH_ORIGIN]: google.url, [GOOGLE_ADMIN_ORIGIN]: google.url, [CLOUD_IDENTITY_ORIGIN]: google.url }), sleep })
   cleanups.push(() => {
     app.close()
     dir.remove()
@@ -73,6 +73,22 @@ describe('the Google Workspace connector against the Directory API fake', () => 
     const costCenter = detail.value.mapping.find((m) => m.attribute === 'costCenter')!
     expect(costCenter.share).toBeGreaterThan(0.5)
     expect(costCenter.share).toBeLessThan(1)
+  })
+
+  it('reads dynamic groups\' CEL queries from Cloud Identity, and syncs without them when that scope is refused', async () => {
+    const app = open()
+    const id = await connect(app)
+    expect((await app.invoke('directories/sync', { directoryId: id })).ok).toBe(true)
+    const dynamic = app.services.store.groups.list().find((g) => g.name.startsWith('Dynamic Sales'))
+    expect(dynamic).toMatchObject({ kind: 'rule', dialect: 'google', rule: "user.organizations.exists(org, org.department == 'Sales')" })
+    expect(google.requests.some((r) => decodeURIComponent(r.url).startsWith('/v1/groups?parent=customers/C0fake123&view=FULL'))).toBe(true)
+
+    await google.close()
+    google = await startGoogleFake({ data: new DirectoryData({ users: 30, groups: 5, seed: 5 }), serviceAccountEmail: SA, publicKey: keys.publicKey, admins: [ADMIN], cloudIdentity: false })
+    const other = open()
+    const r = await other.invoke('directories/sync', { directoryId: await connect(other) })
+    expect(r.ok).toBe(true)
+    expect(other.services.store.groups.list().find((g) => g.name.startsWith('Dynamic Sales'))).toMatchObject({ kind: 'synced' })
   })
 
   it('backs off on 403 userRateLimitExceeded (Google\'s quota error) and completes', async () => {
