@@ -11,10 +11,13 @@ import { createDirectoryService, createSyncScheduler } from './directory'
 import { createFileSecretStore } from './headless/secrets'
 import { createMembershipService } from './groups'
 import { CHANGES, createHandlers, type Services } from './handlers'
-import { createPolicyService } from './policies'
-import { systemClock, silentLog, systemTimers, timeOrderedIds, type Clock, type HttpPort, type IdSource, type Log, type SecretStore, type Sleep, type TimerPort } from './ports'
+import { createPolicyService, readPolicySettings } from './policies'
+import { memorySecrets, systemClock, silentLog, systemTimers, timeOrderedIds, type Clock, type Faults, type HttpPort, type IdSource, type Log, type Secrets, type Sleep, type TimerPort } from './ports'
 import type { IdpHttpOptions } from './directory/http'
-import { createRecordingPush, type PushTransport } from './push'
+import { createPushRouter, createRecordingPush, type PushTransport } from './push'
+import { createApnsTransport } from './push/apns'
+import { createPushCredentials } from './push/credentials'
+import { createFcmTransport } from './push/fcm'
 import { createStore } from './store'
 
 export interface AppOptions {
@@ -27,14 +30,30 @@ export interface AppOptions {
   ackDeadlineMs?: number
   /** Outbound HTTP to the IdPs (tests route IdP hosts to loopback fakes). */
   http?: HttpPort
-  /** Where credentials live (default: an owner-only file in dataDir; Electron passes safeStorage). */
-  secrets?: SecretStore
+  /**
+   * Where directory credentials live (default: an owner-only file in dataDir; Electron passes
+   * its safeStorage store). Kept apart from `secrets` because that one also switches push to live
+   * APNs/FCM delivery.
+   */
+  directorySecrets?: Secrets
   /** Waits between IdP retries (tests pass one that does not wait). */
   sleep?: Sleep
   timers?: TimerPort
   idpHttp?: Partial<Pick<IdpHttpOptions, 'maxAttempts' | 'timeoutMs' | 'random' | 'baseDelayMs'>>
   /** Users per write transaction during a directory sync. */
   syncChunkSize?: number
+  /** Crash points for the kill -9 test; production passes none. */
+  faults?: Faults
+  /**
+   * Where push credentials live. With secrets and no `push`, devices are woken through APNs and
+   * FCM with those credentials; without either, an in-process transport records wake-ups.
+   */
+  secrets?: Secrets
+  /**
+   * How often the outbox looks for due pushes (retries after backoff, re-pushes after a
+   * deadline). Unset: only when something changes (enrollment, check-in, edits), as in tests.
+   */
+  pumpIntervalMs?: number
 }
 
 export interface App {
@@ -56,25 +75,36 @@ export function createApp(opts: AppOptions): App {
   const log = opts.log ?? silentLog
   const ids = opts.ids ?? timeOrderedIds()
   const store = createStore(dbPath)
-  const memberships = createMembershipService({ store, clock })
+  const grace = () => {
+    const settings = readPolicySettings(store)
+    return { syncs: settings.graceSyncs, minutes: settings.graceMinutes }
+  }
+  const memberships = createMembershipService({ store, clock, ids, grace })
   const events = new EventEmitter()
   // Bound late: the directory room redeploys through the devices room, which asks the directory room for JIT users.
   let redeployUsers: (userIds: string[]) => Promise<unknown> = () => Promise.resolve()
   const directories = createDirectoryService({
     store, memberships, clock, ids, log,
     http: opts.http,
-    secrets: opts.secrets ?? createFileSecretStore(opts.dataDir),
+    secrets: opts.directorySecrets ?? createFileSecretStore(opts.dataDir),
     sleep: opts.sleep,
     httpOptions: opts.idpHttp,
     chunkSize: opts.syncChunkSize,
     redeployUsers: (userIds) => redeployUsers(userIds),
     emitProgress: (p) => events.emit('directories/syncProgress', p),
   })
-  const policies = createPolicyService({ store, clock })
+  const policies = createPolicyService({ store, clock, ids, memberships })
+  const pushCredentials = createPushCredentials({ secrets: opts.secrets ?? memorySecrets(), clock })
+  const live = (): PushTransport =>
+    createPushRouter({
+      apple: createApnsTransport({ credentials: pushCredentials.apns, clock }),
+      android: createFcmTransport({ serviceAccount: pushCredentials.serviceAccount }),
+    })
   const devices = createDeviceService({
     store, memberships, policies, clock, ids, log,
-    push: opts.push ?? createRecordingPush(),
+    push: opts.push ?? (opts.secrets ? live() : createRecordingPush()),
     ackDeadlineMs: opts.ackDeadlineMs ?? 5 * 60_000,
+    faults: opts.faults,
     jit: directories,
   })
   redeployUsers = (userIds) => devices.redeployUsers(userIds)
@@ -90,9 +120,15 @@ export function createApp(opts: AppOptions): App {
     store, clock, memberships, policies, devices,
     directories,
     diagnostics: createDiagnostics({ store, clock, directories }),
+    pushCredentials,
     scheduler,
   }
   const handlers = createHandlers(services)
+  const pumping = opts.pumpIntervalMs
+    ? setInterval(() => {
+        devices.pump().catch((e: unknown) => log.error('outbox pump failed', { error: e instanceof Error ? e.stack : String(e) }))
+      }, opts.pumpIntervalMs).unref()
+    : null
 
   return {
     dataDir: opts.dataDir,
@@ -124,6 +160,7 @@ export function createApp(opts: AppOptions): App {
     },
     close: () => {
       scheduler.stop()
+      if (pumping) clearInterval(pumping)
       store.close()
     },
   }

@@ -39,6 +39,34 @@ export interface Log {
 
 export const silentLog: Log = { info() {}, warn() {}, error() {} }
 
+/**
+ * Named points in a multi-step operation (e.g. 'ack:before-commit'). Production passes
+ * noFaults; the crash test passes one that kills the process at a chosen point.
+ */
+export interface Faults {
+  hit(point: string): void
+}
+
+export const noFaults: Faults = { hit() {} }
+
+/** Named secrets (push certificate, service account) kept outside SQLite and logs. */
+export interface Secrets {
+  get(name: string): Promise<string | null>
+  set(name: string, value: string): Promise<void>
+  delete(name: string): Promise<void>
+  /** Said to the admin when the store is not OS-encrypted (the headless host's file). */
+  readonly warning?: string | null
+}
+
+export function memorySecrets(): Secrets {
+  const values = new Map<string, string>()
+  return {
+    get: async (name) => values.get(name) ?? null,
+    set: async (name, value) => void values.set(name, value),
+    delete: async (name) => void values.delete(name),
+  }
+}
+
 /** Outbound HTTP (the Fetch API's shape), so tests route IdP hosts to loopback fakes. */
 export interface HttpPort {
   fetch(url: string, init?: RequestInit): Promise<Response>
@@ -65,17 +93,4 @@ export const systemTimers: TimerPort = {
     return t
   },
   clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-}
-
-/**
- * Where credentials (client secrets, API tokens, private keys) live: never in SQLite,
- * electron-store, logs or anything sent to the renderer. Keys are opaque names such as
- * `directory:<id>:clientSecret`.
- */
-export interface SecretStore {
-  get(key: string): string | undefined
-  set(key: string, value: string): void
-  delete(key: string): void
-  /** Said once to the admin/log: e.g. that a headless store is not OS-encrypted. */
-  readonly warning: string | null
 }

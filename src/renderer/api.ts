@@ -5,6 +5,7 @@ import { MutationCache, QueryClient, queryOptions, type Query } from '@tanstack/
 import type { ArgsOf, Channel, ResultOf } from '../shared/contract'
 import type { ErrorCode, ErrorInfo } from '../shared/errors'
 import type { SyncProgress } from '../shared/domain'
+import type { Dialect } from '../shared/domain'
 
 export type Domain = 'users' | 'groups' | 'policies' | 'devices' | 'diagnostics' | 'directories' | 'workspace'
 export const DOMAINS: readonly Domain[] = [
@@ -114,6 +115,34 @@ export const policiesQuery = () =>
     meta: { reads: ['groups'] },
   })
 
+export const heldChangesQuery = () =>
+  queryOptions({
+    queryKey: ['policies', 'held'],
+    queryFn: () => call('policies/held', {}),
+    meta: { reads: ['devices'] },
+  })
+
+export const restrictionsQuery = () =>
+  queryOptions({ queryKey: ['policies', 'restrictions'], queryFn: () => call('policies/restrictions', {}), staleTime: Infinity })
+
+export const appInventoryQuery = () => queryOptions({ queryKey: ['policies', 'apps'], queryFn: () => call('apps/list', {}) })
+
+export const policySettingsQuery = () => queryOptions({ queryKey: ['policies', 'settings'], queryFn: () => call('policies/settings', {}) })
+
+export const effectivePoliciesQuery = (deviceId: string) =>
+  queryOptions({
+    queryKey: ['devices', 'effective', deviceId],
+    queryFn: () => call('policies/effective', { deviceId }),
+    meta: { reads: ['users', 'policies', 'groups'] },
+  })
+
+export const deviceHistoryQuery = (deviceId: string) =>
+  queryOptions({
+    queryKey: ['devices', 'history', deviceId],
+    queryFn: () => call('policies/history', { deviceId }),
+    meta: { reads: ['policies'] },
+  })
+
 export const devicesQuery = () =>
   queryOptions({
     queryKey: ['devices', 'list'],
@@ -127,6 +156,12 @@ export const deviceQuery = (deviceId: string) =>
     queryFn: () => call('devices/get', { deviceId }),
     meta: { reads: ['users', 'policies', 'groups'] },
   })
+
+export const latencyQuery = () =>
+  queryOptions({ queryKey: ['devices', 'latency'], queryFn: () => call('devices/latency', {}) })
+
+export const pushCredentialsQuery = () =>
+  queryOptions({ queryKey: ['devices', 'pushCredentials'], queryFn: () => call('push/credentials', {}) })
 
 export const diagnosticsQuery = () =>
   queryOptions({
@@ -171,3 +206,24 @@ export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message
   return String(error)
 }
+
+export const ruleCheckQuery = (dialect: Dialect, text: string) =>
+  queryOptions({
+    queryKey: ['groups', 'ruleCheck', dialect, text],
+    queryFn: () => call('rules/check', { dialect, text }),
+    meta: { reads: ['users'] },
+  })
+
+export const rulePreviewQuery = (dialect: Dialect, text: string, offset: number, limit: number) =>
+  queryOptions({
+    queryKey: ['groups', 'rulePreview', dialect, text, offset, limit],
+    queryFn: () => call('rules/preview', { dialect, text, offset, limit }),
+    meta: { reads: ['users'] },
+  })
+
+export const ruleExplainQuery = (dialect: Dialect, text: string, userId: string) =>
+  queryOptions({
+    queryKey: ['groups', 'ruleExplain', dialect, text, userId],
+    queryFn: () => call('rules/explain', { dialect, text, userId }),
+    meta: { reads: ['users'] },
+  })

@@ -3,6 +3,7 @@
 // and the headless bridge carry `Channel` names and JSON unchanged.
 import { z } from 'zod'
 import type {
+  DeliveryLatency,
   DeviceDetail,
   DeviceSummary,
   Diagnostic,
@@ -16,16 +17,34 @@ import type {
   Policy,
   SyncProgress,
   SyncRun,
+  RuleCheck,
+  RulePreview,
+  RuleUserExplanation,
+  PushCredentialsInfo,
   UserDetail,
   UserSummary,
   WorkspaceSummary,
 } from './domain'
+import type {
+  AppInventoryEntry,
+  AssignmentEvent,
+  ChangeOutcome,
+  Conflict,
+  HeldChange,
+  PolicySettings,
+  PolicyWhy,
+  RestrictionDefinition,
+  WhatIf,
+} from './policy'
 import { CHANNELS, type Channel } from './channels'
 import type { ErrorInfo, Result } from './errors'
 
 export { CHANNELS, type Channel }
 
 const id = z.string().min(1).max(200)
+const dialect = z.enum(['entra', 'okta', 'google'])
+/** Longer than any dialect accepts, so the parser, not the schema, explains a too-long rule. */
+const ruleText = z.string().max(100_000)
 const platform = z.enum(['ios', 'macos', 'android'])
 const attributeValue = z.union([
   z.string().max(4096),
@@ -33,6 +52,33 @@ const attributeValue = z.union([
   z.boolean(),
   z.array(z.string().max(4096)).max(1000),
   z.null(),
+])
+
+const payloadDraft = z.object({
+  id: id.optional(),
+  kind: z.enum(['app', 'profile', 'restriction']),
+  identifier: z.string().max(500),
+  name: z.string().max(200),
+  platform: platform.nullable(),
+  settings: z.record(z.string().max(200), z.unknown()),
+  removeOnUnassign: z.boolean(),
+})
+const policyDraft = z.object({
+  id: id.optional(),
+  name: z.string().max(200),
+  description: z.string().max(2000),
+  priority: z.number(),
+  platforms: z.array(platform).max(3),
+  items: z.array(payloadDraft).max(500),
+  targets: z.array(z.object({ groupId: id, mode: z.enum(['include', 'exclude']) })).max(500),
+})
+const proposedChange = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('rule'), groupId: id, rule: z.string().max(10_000) }),
+  z.object({ kind: z.literal('target'), policyId: id, groupId: id, mode: z.enum(['include', 'exclude']).nullable() }),
+  z.object({ kind: z.literal('policy'), draft: policyDraft }),
+  z.object({ kind: z.literal('deletePolicy'), policyId: id }),
+  z.object({ kind: z.literal('attributeMapping'), attribute: z.string().min(1).max(200), source: z.string().min(1).max(200).nullable() }),
+  z.object({ kind: z.literal('user'), attributes: z.record(z.string().min(1).max(200), attributeValue), platform, syncedGroupIds: z.array(id).max(500).optional() }),
 ])
 
 export const schemas = {
@@ -80,6 +126,28 @@ export const schemas = {
   'policies/setTarget': z.object({ policyId: id, groupId: id, mode: z.enum(['include', 'exclude']) }),
   'policies/removeTarget': z.object({ policyId: id, groupId: id }),
   'policies/setRemoveOnUnassign': z.object({ itemId: id, value: z.boolean() }),
+  'policies/get': z.object({ policyId: id }),
+  'policies/save': z.object({ draft: policyDraft }),
+  'policies/delete': z.object({ policyId: id }),
+  'policies/restrictions': z.object({}),
+  'policies/conflicts': z.object({ draft: policyDraft }),
+  'policies/whatIf': z.object({ change: proposedChange, limit: z.number().int().min(1).max(5000).optional() }),
+  'policies/apply': z.object({ change: proposedChange }),
+  'policies/held': z.object({}),
+  'policies/approve': z.object({ heldChangeId: id }),
+  'policies/reject': z.object({ heldChangeId: id }),
+  'policies/why': z.object({ deviceId: id, policyId: id }),
+  'policies/effective': z.object({ deviceId: id }),
+  'policies/history': z.object({ deviceId: id, limit: z.number().int().min(1).max(1000).optional() }),
+  'policies/settings': z.object({}),
+  'policies/setSettings': z.object({
+    graceSyncs: z.number().optional(),
+    graceMinutes: z.number().optional(),
+    breakerDevices: z.number().optional(),
+    breakerShare: z.number().optional(),
+  }),
+  'apps/list': z.object({}),
+  'apps/save': z.object({ platform, identifier: z.string().max(300), name: z.string().max(200) }),
   'devices/list': z.object({}),
   'devices/get': z.object({ deviceId: id }),
   'devices/enroll': z.object({
@@ -95,7 +163,24 @@ export const schemas = {
     status: z.enum(['acknowledged', 'error']),
     error: z.string().max(2000).optional(),
   }),
+  'devices/scan': z.object({ deviceId: id }),
+  'devices/repush': z.object({ deviceId: id }),
+  'devices/cancel': z.object({ deviceId: id, commandId: id.optional() }),
+  'devices/latency': z.object({ limit: z.number().int().min(1).max(5000).optional() }),
+  'push/credentials': z.object({}),
+  'push/setApnsCertificate': z.object({ certificate: z.string().min(1).max(64 * 1024), key: z.string().min(1).max(64 * 1024) }),
+  'push/setServiceAccount': z.object({ serviceAccount: z.string().min(1).max(64 * 1024) }),
   'diagnostics/list': z.object({}),
+  'rules/check': z.object({ dialect, text: ruleText }),
+  'rules/preview': z.object({
+    dialect,
+    text: ruleText,
+    offset: z.number().int().min(0).optional(),
+    limit: z.number().int().min(1).max(500).optional(),
+  }),
+  'rules/explain': z.object({ dialect, text: ruleText, userId: id }),
+  'groups/create': z.object({ name: z.string().trim().min(1).max(200), description: z.string().max(2000).optional(), dialect, rule: ruleText }),
+  'groups/setRule': z.object({ groupId: id, dialect, rule: ruleText }),
 } as const satisfies { [C in Channel]: z.ZodType }
 export type ArgsOf<C extends Channel> = z.input<(typeof schemas)[C]>
 
@@ -121,11 +206,40 @@ export interface Results {
   'policies/setTarget': Policy
   'policies/removeTarget': Policy
   'policies/setRemoveOnUnassign': Policy
+  'policies/get': Policy
+  'policies/save': ChangeOutcome
+  'policies/delete': ChangeOutcome
+  'policies/restrictions': readonly RestrictionDefinition[]
+  'policies/conflicts': Conflict[]
+  'policies/whatIf': WhatIf
+  'policies/apply': ChangeOutcome
+  'policies/held': HeldChange[]
+  'policies/approve': HeldChange
+  'policies/reject': HeldChange
+  'policies/why': PolicyWhy
+  'policies/effective': PolicyWhy[]
+  'policies/history': AssignmentEvent[]
+  'policies/settings': PolicySettings
+  'policies/setSettings': PolicySettings
+  'apps/list': AppInventoryEntry[]
+  'apps/save': AppInventoryEntry[]
   'devices/list': DeviceSummary[]
   'devices/get': DeviceDetail
   'devices/enroll': EnrollResult
   'devices/acknowledge': DeviceDetail
+  'devices/scan': DeviceDetail
+  'devices/repush': DeviceDetail
+  'devices/cancel': DeviceDetail
+  'devices/latency': DeliveryLatency[]
+  'push/credentials': PushCredentialsInfo
+  'push/setApnsCertificate': PushCredentialsInfo
+  'push/setServiceAccount': PushCredentialsInfo
   'diagnostics/list': Diagnostic[]
+  'rules/check': RuleCheck
+  'rules/preview': RulePreview
+  'rules/explain': RuleUserExplanation
+  'groups/create': GroupDetail
+  'groups/setRule': GroupDetail
 }
 
 export type ResultOf<C extends Channel> = Results[C]

@@ -25,7 +25,10 @@ export type CommandType =
   | 'install_profile'
   | 'remove_profile'
   | 'apply_restrictions'
-export type CommandState = 'queued' | 'pushed' | 'acknowledged' | 'failed' | 'cancelled'
+  /** Scan Device: Apple's DeviceInformation query, or the Android agent's inventory report. */
+  | 'device_information'
+/** sent: handed to the device at a check-in, awaiting its answer; dead: dead-lettered (see error). */
+export type CommandState = 'queued' | 'pushed' | 'sent' | 'acknowledged' | 'failed' | 'cancelled' | 'dead'
 
 export type DiagnosticCode = 'SYNC_ATTR_MISSING' | 'GROUP_RULE_FAIL' | 'PAYLOAD_LATENCY'
 
@@ -167,6 +170,10 @@ export interface Command {
   acknowledgedAt: string | null
   deadlineAt: string
   error: string | null
+  sentAt: string | null
+  finishedAt: string | null
+  attempts: number
+  nextAttemptAt: string | null
 }
 
 export interface DeviceAssignment {
@@ -232,6 +239,25 @@ export interface Diagnostic {
   /** SYNC_ATTR_MISSING: the directory whose attribute mapping to fix. */
   directoryId?: string
   detectedAt: string
+  /** PAYLOAD_LATENCY: what held the payload up. */
+  cause?: 'deadline' | 'push-failed' | 'stale-token' | 'dead-letter'
+  /** Contract channels that remediate this diagnostic in one click, best first. */
+  remediations?: string[]
+}
+
+/** One acknowledged command: how long after its push the device answered. */
+export interface DeliveryLatency {
+  commandId: string
+  deviceId: string
+  pushedAt: string
+  acknowledgedAt: string
+  ms: number
+}
+
+/** The push credentials as the admin may see them: never the keys themselves. */
+export interface PushCredentialsInfo {
+  apns: { configured: boolean; topic: string | null; notAfter: string | null; expiresSoon: boolean; error: string | null }
+  fcm: { configured: boolean; projectId: string | null; clientEmail: string | null; error: string | null }
 }
 
 export interface WorkspaceSummary {
@@ -294,4 +320,66 @@ export interface DirectoryDetail {
   running: boolean
   /** Said when credentials are stored without OS encryption (the headless host). */
   secretsWarning: string | null
+}
+
+/** A rule that didn't parse, as the rule editor shows it: where, what was expected, a fix. */
+export interface RuleIssue {
+  message: string
+  line: number
+  column: number
+  offset: number
+  expected: string[]
+  hint?: string
+}
+
+export type RuleLintCode = 'unsatisfied' | 'case-or-whitespace' | 'mixed-logic' | 'contradiction' | 'always-true'
+
+export interface RuleLintWarning {
+  code: RuleLintCode
+  message: string
+  start: number
+  end: number
+  line: number
+  column: number
+}
+
+/** A stretch of rule text for syntax highlighting. */
+export interface RuleToken {
+  start: number
+  end: number
+  kind: 'attribute' | 'operator' | 'keyword' | 'function' | 'string' | 'number' | 'literal' | 'punctuation' | 'invalid'
+}
+
+export interface RuleCheck {
+  dialect: Dialect
+  error: RuleIssue | null
+  warnings: RuleLintWarning[]
+  tokens: RuleToken[]
+  /** How many synced users lint compared the rule with. */
+  usersChecked: number
+}
+
+export interface RulePreviewRow {
+  userId: string
+  userPrincipalName: string
+  displayName: string
+  state: MembershipState
+  missing: string[]
+}
+
+/** Who a rule would put in its group: members ("in") and "unknown" users, paged. */
+export interface RulePreview {
+  error: RuleIssue | null
+  usersEvaluated: number
+  memberCount: number
+  unknownCount: number
+  rows: RulePreviewRow[]
+}
+
+export interface RuleUserExplanation {
+  userId: string
+  result: boolean
+  missing: string[]
+  root: ClauseExplanation
+  hints: string[]
 }

@@ -1,7 +1,7 @@
 // The demo organisation end to end: the real services on a temp SQLite file, the built
 // renderer (out/renderer, from `electron-vite build`) served by the loopback host, driven in
 // headless Chromium. Every wait is on a selector or an event, never on time.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core'
@@ -149,7 +149,20 @@ describe('the demo organisation in the browser', () => {
     await commandRows('install_app', 'Salesforce', /queued|pushed/).waitFor()
   })
 
-  it('moves alex.morgan to Marketing: Marketing Suite installs are queued and Salesforce stays', async () => {
+  /** A sync: re-import the user's directory row with the new department through the Directories page. */
+  async function syncDepartment(userPrincipalName: string, department: string): Promise<void> {
+    const csv = readFileSync(join(ROOT, 'resources/demo/users.csv'), 'utf8').split('\n')
+    const header = (csv[0] as string).split(',')
+    const row = (csv.find((l) => l.includes(`,${userPrincipalName},`)) as string).split(',')
+    row[header.indexOf('department')] = department
+    await openSection('Directories')
+    const form = page.getByRole('form', { name: 'Import users' })
+    await form.getByLabel('Content').fill(`${csv[0]}\n${row.join(',')}\n`)
+    await form.getByRole('button', { name: 'Import' }).click()
+    await form.getByRole('status').filter({ hasText: 'Imported:' }).waitFor()
+  }
+
+  it('moves alex.morgan to Marketing: Marketing Suite installs are queued at once, Sales CRM waits for the next sync', async () => {
     await moveDeviceUserTo('Marketing')
     await openUsersDevice('Alex iPhone')
     await commandRows('install_app', 'Adobe Express', /queued|pushed/).waitFor()
@@ -160,15 +173,18 @@ describe('the demo organisation in the browser', () => {
       .filter({ hasText: 'Marketing Suite' })
       .first()
       .waitFor()
-    // "Remove app when policy is removed" is off for Salesforce, so the app stays on the device.
+    // Leaving Sales withdraws only once a later sync confirms it (safe withdrawal), so nothing is removed yet.
     expect(await commandRows('remove_app').count()).toBe(0)
     expect(await commandRows('install_app', 'Salesforce').count()).toBe(1)
-    expect(
-      await page.getByRole('table', { name: 'Policy assignments' }).getByRole('row').filter({ hasText: 'Sales CRM Deployment' }).count(),
-    ).toBe(0)
+    await page
+      .getByRole('list', { name: 'Effective policies' })
+      .getByRole('listitem')
+      .filter({ hasText: 'Sales CRM Deployment' })
+      .filter({ hasText: 'pending withdrawal' })
+      .waitFor()
   })
 
-  it('removes Salesforce from a second Sales user moved to Marketing once the flag is set', async () => {
+  it('removes Salesforce from a second Sales user moved to Marketing once the flag is set and a sync confirms the move', async () => {
     await enroll('FLEUR-IPHONE-01', FLEUR, 'Fleur iPhone')
     await commandRows('install_app', 'Salesforce').waitFor()
 
@@ -189,8 +205,21 @@ describe('the demo organisation in the browser', () => {
     await page.getByRole('heading', { level: 1, name: 'Fleur iPhone', exact: true }).waitFor()
     await moveDeviceUserTo('Marketing')
     await openUsersDevice('Fleur iPhone')
-    await commandRows('remove_app', 'Salesforce', /queued|pushed/).waitFor()
     await commandRows('install_app', 'HubSpot').waitFor()
+    expect(await commandRows('remove_app').count()).toBe(0)
+
+    await syncDepartment(FLEUR, 'Marketing')
+    // The sync confirms both moves (alex and fleur): withdrawing from every device of this small
+    // fleet trips the circuit breaker, so the admin approves the held change.
+    await openSection('Policies')
+    const held = page.getByRole('region', { name: 'Held changes' })
+    await held.getByRole('table', { name: 'Held difference' }).getByRole('row').filter({ hasText: 'Fleur iPhone' }).waitFor()
+    await held.getByRole('button', { name: 'Approve' }).click()
+    await held.waitFor({ state: 'detached' })
+    await openSection('Devices')
+    await page.getByRole('table', { name: 'Devices' }).getByRole('link', { name: 'Fleur iPhone', exact: true }).click()
+    await commandRows('remove_app', 'Salesforce', /queued|pushed/).waitFor()
+    await page.getByRole('list', { name: 'Assignment history' }).getByRole('listitem').filter({ hasText: 'withdrawn' }).filter({ hasText: 'Sales CRM Deployment' }).first().waitFor()
   })
 
   it('explains diagnostics: SYNC_ATTR_MISSING for a user without department, and why alex.morgan is not in Sales', async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { createApp, type App } from '../../src/main/app'
 import type { Channel, ResultOf } from '../../src/shared/contract'
 import type { ErrorInfo } from '../../src/shared/errors'
-import { createRecordingPush, type RecordingPush } from '../../src/main/push'
+import { createRecordingPush, type PushTransport, type RecordingPush } from '../../src/main/push'
 
 export interface FakeClock {
   now(): Date
@@ -31,11 +31,11 @@ export interface TestWorkspace {
   close(): void
 }
 
-export function openWorkspace(opts: { ackDeadlineMs?: number } = {}): TestWorkspace {
+export function openWorkspace(opts: { ackDeadlineMs?: number; transport?: (recording: RecordingPush) => PushTransport } = {}): TestWorkspace {
   const dir = tempDir()
   const clock = fakeClock()
   const push = createRecordingPush()
-  const app = createApp({ dataDir: dir.path, clock, push, ackDeadlineMs: opts.ackDeadlineMs })
+  const app = createApp({ dataDir: dir.path, clock, push: opts.transport ? opts.transport(push) : push, ackDeadlineMs: opts.ackDeadlineMs })
   return {
     app,
     clock,

@@ -32,6 +32,20 @@ describe('the demo organisation', () => {
     expect(directory).toMatchObject({ kind: 'file', userCount: summary.users, lastSync: { status: 'succeeded', added: summary.users } })
   })
 
+  it('has demo policies that pass the same validation as an admin\'s save, and saving one unchanged sends nothing', async () => {
+    ws = openWorkspace()
+    loadDemo(ws.app)
+    const enrolled = await ws.call('devices/enroll', { serial: 'DEMO-1', platform: 'ios', userPrincipalName: 'alex.morgan@northwind.example' })
+    expect(enrolled.commands.find((c) => c.type === 'install_profile' && c.payload['name'] === 'Northwind mail')?.payload['settings']).toMatchObject({
+      emailAddress: 'alex.morgan@northwind.example',
+    })
+    for (const p of await ws.call('policies/list', {})) {
+      const draft = { ...p, targets: p.targets.map((t) => ({ groupId: t.groupId, mode: t.mode })) }
+      const outcome = await ws.call('policies/save', { draft })
+      expect(outcome, p.name).toMatchObject({ status: 'applied', devicesUpdated: 0 })
+    }
+  })
+
   it('refuses a broken organisation file and leaves the workspace empty', () => {
     ws = openWorkspace()
     const dir = tempDir('demo-')

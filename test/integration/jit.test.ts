@@ -12,7 +12,7 @@ beforeEach(() => {
 afterEach(() => ws.close())
 
 const enroll = (upn: string, serial: string, platform = 'ios') =>
-  ws.call('devices/enroll', { serial, platform, userPrincipalName: upn }) as Promise<EnrollResult>
+  ws.call('devices/enroll', { serial, platform, userPrincipalName: upn, pushToken: `token-${serial}` }) as Promise<EnrollResult>
 const device = (deviceId: string) => ws.call('devices/get', { deviceId }) as Promise<DeviceDetail>
 const userId = (upn: string) => ws.app.services.store.users.idByPrincipalName(upn) as string
 const commandsOf = (d: DeviceDetail) => d.commands.map((c) => `${c.type} ${String(c.payload['name'])}`).sort()
@@ -25,10 +25,10 @@ describe('the JIT path', () => {
     expect(r.policies).toEqual(['Sales CRM Deployment'])
     expect(r.commands.map((c) => c.type).sort()).toEqual(['apply_restrictions', 'install_app'])
     const install = r.commands.find((c) => c.type === 'install_app')
-    expect(install?.payload).toEqual({ identifier: 'com.salesforce.chatter', name: 'Salesforce' })
+    expect(install?.payload).toEqual({ identifier: 'com.salesforce.chatter', name: 'Salesforce', intent: 'required' })
     expect(install?.reason).toMatchObject({ policyName: 'Sales CRM Deployment', groupName: 'Sales' })
     expect(r.commands.find((c) => c.type === 'apply_restrictions')?.payload).toEqual({ settings: { cellularDataLimitMB: 5120 } })
-    expect(ws.push.wakeups).toEqual([{ deviceId: r.device.id, platform: 'ios', pushToken: null }])
+    expect(ws.push.wakeups).toEqual([{ deviceId: r.device.id, platform: 'ios', pushToken: 'token-SER-1', pushTopic: null, pushMagic: null }])
     expect((await device(r.device.id)).commands.every((c) => c.state === 'pushed')).toBe(true)
   })
 
@@ -72,26 +72,38 @@ describe('the JIT path', () => {
 })
 
 describe('membership changes', () => {
-  it('moving Sales → Marketing withdraws Sales CRM without uninstalling its app when the flag is off', async () => {
+  const HEADER = 'id,userPrincipalName,displayName,department,jobTitle,usageLocation,groups'
+  const ALEX_IN_MARKETING = `${HEADER}\nu1,alex@example.test,Alex Morgan,Marketing,Account Executive,US,All Staff\n`
+  const sync = (content: string) => ws.call('directories/import', { directoryId: org.directoryId, format: 'csv', content })
+
+  it('moving Sales → Marketing queues Marketing at once and withdraws Sales CRM only at the next sync, keeping its unflagged app', async () => {
     const r = await enroll('alex@example.test', 'SER-1')
-    await ws.call('users/setAttributes', { userId: userId('alex@example.test'), attributes: { department: 'Marketing' } })
-    const d = await device(r.device.id)
-    const latest = d.commands.filter((c) => c.seq > 2)
-    expect(latest.map((c) => `${c.type} ${String(c.payload['name'] ?? '')}`).sort()).toEqual([
-      'apply_restrictions ',
+    await sync(ALEX_IN_MARKETING)
+    let d = await device(r.device.id)
+    expect(d.commands.filter((c) => c.seq > 2).map((c) => `${c.type} ${String(c.payload['name'] ?? '')}`).sort()).toEqual([
       'install_app Adobe Express',
       'install_profile Marketing Wi-Fi',
     ])
-    expect(latest.find((c) => c.type === 'apply_restrictions')?.payload).toEqual({ settings: {} })
+    expect(d.assignments.map((a) => a.policyName).sort()).toEqual(['Marketing Suite', 'Marketing Suite', 'Sales CRM Deployment', 'Sales CRM Deployment'])
+
+    ws.clock.advance(60_000)
+    await sync(ALEX_IN_MARKETING)
+    d = await device(r.device.id)
+    const latest = d.commands.filter((c) => c.seq > 4)
+    expect(latest.map((c) => `${c.type} ${String(c.payload['name'] ?? '')}`)).toEqual(['apply_restrictions '])
+    expect(latest[0]?.payload).toEqual({ settings: {} })
     expect(d.assignments.map((a) => a.policyName)).toEqual(['Marketing Suite', 'Marketing Suite'])
   })
 
-  it('uninstalls the app when "remove app when policy is removed" is set', async () => {
+  it('uninstalls the app when "remove app when policy is removed" is set, after the grace period', async () => {
     const r = await enroll('alex@example.test', 'SER-1')
     const policy = ws.app.services.store.policies.get(org.policies['Sales CRM Deployment'] as string)
     const app = policy?.items.find((i) => i.kind === 'app')
     await ws.call('policies/setRemoveOnUnassign', { itemId: app?.id, value: true })
     await ws.call('users/setAttributes', { userId: userId('alex@example.test'), attributes: { department: 'Marketing' } })
+    expect((await device(r.device.id)).commands.find((c) => c.type === 'remove_app')).toBeUndefined()
+    ws.clock.advance(60_000)
+    await sync(ALEX_IN_MARKETING)
     const removal = (await device(r.device.id)).commands.find((c) => c.type === 'remove_app')
     expect(removal?.payload).toEqual({ identifier: 'com.salesforce.chatter', name: 'Salesforce' })
     expect(removal?.reason.summary).toContain('Sales CRM Deployment no longer applies')

@@ -3,10 +3,16 @@
 import type { Command, DeviceDetail, DeviceSummary, EnrollResult, Platform } from '../../shared/domain'
 import { AppError } from '../../shared/errors'
 import type { MembershipService } from '../groups'
-import type { PolicyService } from '../policies'
-import type { Clock, IdSource, Log } from '../ports'
+import type { HeldChangeCause } from '../../shared/policy'
+import type { DevicePlanResult, PolicyService } from '../policies'
+import { noFaults, type Clock, type Faults, type IdSource, type Log } from '../ports'
 import type { PushTransport } from '../push'
 import type { Store } from '../store'
+import { createOutbox, type Outbox } from './outbox'
+
+export { startIngress, type Ingress, type IngressOptions } from './ingress'
+export { createIdpHttp } from './http'
+export { discoverOidc } from './discovery'
 
 export interface EnrollRequest {
   serial: string
@@ -16,15 +22,37 @@ export interface EnrollRequest {
   pushToken?: string
 }
 
+/**
+ * What caused a recompute, for the circuit breaker: a batch that would withdraw policies from
+ * too many devices is held (nothing sent) unless an admin already approved it.
+ */
+export interface RedeployOptions {
+  cause?: HeldChangeCause
+  approved?: boolean
+}
+
 export interface DeviceService {
   enroll(req: EnrollRequest): Promise<EnrollResult>
-  /** Recomputes the devices of these users (after a sync or an attribute edit) and pushes. */
-  redeployUsers(userIds: Iterable<string>): Promise<number>
+  /**
+   * Recomputes the devices of these users (after a sync or an attribute edit) and pushes.
+   * Users whose pending withdrawal just passed its grace period are recomputed too.
+   */
+  redeployUsers(userIds: Iterable<string>, opts?: RedeployOptions): Promise<number>
   /** Recomputes every bound device (after a target or policy edit) and pushes. */
-  redeployAll(): Promise<number>
+  redeployAll(opts?: RedeployOptions): Promise<number>
+  redeployDevices(deviceIds: readonly string[], opts?: RedeployOptions): Promise<number>
   acknowledge(deviceId: string, commandId: string, status: 'acknowledged' | 'error', error?: string): DeviceDetail
+  /** Scan Device: queues a DeviceInformation query (Android: an inventory report) and pushes. */
+  scan(deviceId: string): Promise<DeviceDetail>
+  /** Makes the device's open and dead-lettered commands due and pushes now. */
+  repush(deviceId: string): Promise<DeviceDetail>
+  /** Cancels one open or dead-lettered command, or all of the device's when commandId is null. */
+  cancel(deviceId: string, commandId: string | null): DeviceDetail
+  /** Pushes whatever is due (retries after backoff, re-pushes after a deadline). */
+  pump(): Promise<number>
   list(): DeviceSummary[]
   get(deviceId: string): DeviceDetail
+  readonly outbox: Outbox
 }
 
 /** The JIT port: asks the user's IdP for their current attributes and groups before evaluating. */
@@ -44,44 +72,61 @@ interface Deps {
   log: Log
   /** How long a device has to acknowledge a command before PAYLOAD_LATENCY. */
   ackDeadlineMs: number
+  /** Pushes per command before it is dead-lettered (default 8). */
+  maxAttempts?: number
+  faults?: Faults
 }
 
 const DEFAULT_DEVICE_NAMES: Record<Platform, string> = { ios: 'iPhone', macos: 'Mac', android: 'Android device' }
 
 export function createDeviceService(deps: Deps): DeviceService {
   const { store, memberships, policies, push, clock, ids, log } = deps
+  const outbox = createOutbox({ store, push, clock, ids, log, ackDeadlineMs: deps.ackDeadlineMs, maxAttempts: deps.maxAttempts ?? 8, faults: deps.faults ?? noFaults })
 
-  /** Writes the device's pending commands to the outbox; returns the commands queued. */
-  const recompute = (deviceId: string): Command[] => {
-    const device = store.devices.get(deviceId)
-    if (!device?.userId) return []
-    const plan = policies.plan(memberships.effectiveGroupIds(device.userId), device.platform, store.devices.sentItems(deviceId))
+  /** Writes one device's plan to the outbox; returns the commands queued. */
+  const applyPlan = ({ device, plan }: DevicePlanResult): Command[] => {
+    const deviceId = device.id
     const now = clock.now()
     const deadlineAt = new Date(now.getTime() + deps.ackDeadlineMs).toISOString()
     for (const key of plan.drop) store.devices.dropSentItem(deviceId, key)
     for (const item of plan.put) store.devices.putSentItem(deviceId, item)
+    if (plan.commands.length === 0) return []
     const queued = plan.commands.map((c) => ({ id: ids.next(), ...c, deadlineAt }))
     store.devices.enqueue(deviceId, queued, now.toISOString())
-    return store.devices.commands(deviceId).filter((c) => queued.some((q) => q.id === c.id))
+    const queuedIds = new Set(queued.map((q) => q.id))
+    return store.devices.commands(deviceId).filter((c) => queuedIds.has(c.id))
   }
 
-  // Pushes happen after the outbox commit: a crash in between leaves queued commands that the
-  // next wake-up delivers, never a push for commands that were not stored.
-  const wake = async (deviceId: string): Promise<void> => {
-    const identity = store.devices.pushIdentity(deviceId)
-    if (!identity) return
-    const outcome = await push.wake({ deviceId, ...identity })
-    const at = clock.now().toISOString()
-    store.transaction(() => {
-      store.devices.recordDelivery(ids.next(), deviceId, outcome.transport, outcome.ok ? 'sent' : 'failed', outcome.ok ? null : outcome.reason, at)
-      if (outcome.ok) store.devices.markPushed(deviceId, at)
-    })
-    if (!outcome.ok) log.warn('push failed', { deviceId, transport: outcome.transport, reason: outcome.reason })
+  /** Applies plans (unless the circuit breaker holds them) and records each assignment change. */
+  const applyAll = (deviceIds: readonly string[], opts: RedeployOptions): Map<string, Command[]> => {
+    const results = policies.planDevices(deviceIds, { includeHeld: opts.approved })
+    const queued = new Map<string, Command[]>()
+    if (!opts.approved && policies.holdIfTripped(results, opts.cause ?? 'sync')) return queued
+    for (const r of results) {
+      const commands = applyPlan(r)
+      if (commands.length > 0) queued.set(r.device.id, commands)
+    }
+    policies.record(results, queued)
+    memberships.settleWithdrawals(results.map((r) => r.device.userId))
+    return queued
   }
 
-  const redeploy = async (deviceIds: string[]): Promise<number> => {
-    const touched = store.transaction(() => deviceIds.filter((id) => recompute(id).length > 0))
-    for (const id of touched) await wake(id)
+  const recompute = (deviceId: string): Command[] => applyAll([deviceId], { approved: true }).get(deviceId) ?? []
+
+  // Pushes happen after the outbox commit: a crash in between leaves due commands that the
+  // next pump delivers, never a push for commands that were not stored. A transport that
+  // throws is a bug in it; the commands stay due and the next pump retries.
+  const wake = async (): Promise<void> => {
+    try {
+      await outbox.pump()
+    } catch (e) {
+      log.error('push pump failed', { error: e instanceof Error ? e.stack : String(e) })
+    }
+  }
+
+  const redeploy = async (deviceIds: readonly string[], opts: RedeployOptions = {}): Promise<number> => {
+    const touched = store.transaction(() => [...applyAll(deviceIds, opts).keys()])
+    if (touched.length > 0) await wake()
     return touched.length
   }
 
@@ -118,7 +163,7 @@ export function createDeviceService(deps: Deps): DeviceService {
         store.audit.append({ at, actor: 'enrollment', action: 'devices/enroll', subject: enrolled.id, details: { userId, serial: req.serial, reenrolled: enrolled.reenrolled } })
         return { deviceId: enrolled.id, commands: recompute(enrolled.id) }
       })
-      if (commands.length > 0) await wake(deviceId)
+      if (commands.length > 0) await wake()
       const groups = store.groups.membershipsOf(userId).filter((m) => m.effective).map((m) => m.groupName)
       const assigned = new Set(store.devices.assignments(deviceId).map((a) => a.policyName))
       const device = store.devices.get(deviceId)
@@ -128,25 +173,48 @@ export function createDeviceService(deps: Deps): DeviceService {
       if (fresh?.warning) result.warnings = [fresh.warning]
       return result
     },
-    async redeployUsers(userIds) {
-      const deviceIds = [...new Set(userIds)].flatMap((u) => store.devices.ofUser(u).map((d) => d.id))
-      return redeploy(deviceIds)
+    async redeployUsers(userIds, opts) {
+      const users = new Set([...userIds, ...memberships.usersWithMaturedWithdrawals()])
+      const deviceIds = [...users].flatMap((u) => store.devices.ofUser(u).map((d) => d.id))
+      const count = await redeploy(deviceIds, opts)
+      store.transaction(() => memberships.settleWithdrawals(users))
+      return count
     },
-    redeployAll: () => redeploy(store.devices.boundIds()),
+    redeployAll: (opts) => redeploy(store.devices.boundIds(), { cause: 'target-edit', ...opts }),
+    redeployDevices: (deviceIds, opts) => redeploy(deviceIds, opts),
     acknowledge(deviceId, commandId, status, error) {
-      const command = store.devices.command(deviceId, commandId)
-      if (!command) throw new AppError('NOT_FOUND', `Device ${deviceId} has no command ${commandId}.`, { deviceId, commandId })
-      if (command.state === 'acknowledged' || command.state === 'failed' || command.state === 'cancelled') {
-        // Devices repeat answers after a lost response; a second answer must not change the first.
-        return detail(deviceId)
-      }
-      const at = clock.now().toISOString()
-      store.transaction(() => {
-        store.devices.finishCommand(commandId, status === 'acknowledged' ? 'acknowledged' : 'failed', at, status === 'error' ? (error ?? 'The device reported an error') : null)
-        store.devices.markSeen(deviceId, at)
-      })
+      outbox.answer(deviceId, commandId, status, error)
       return detail(deviceId)
     },
+    async scan(deviceId) {
+      const device = detail(deviceId).device
+      const now = clock.now()
+      store.devices.enqueue(deviceId, [{
+        id: ids.next(),
+        type: 'device_information',
+        payload: { name: 'Scan Device' },
+        reason: { policyId: '', policyName: 'Scan Device', groupId: null, groupName: null, summary: `The admin asked ${device.name} to report its state.` },
+        deadlineAt: new Date(now.getTime() + deps.ackDeadlineMs).toISOString(),
+      }], now.toISOString())
+      await wake()
+      return detail(deviceId)
+    },
+    async repush(deviceId) {
+      detail(deviceId)
+      outbox.repush(deviceId)
+      await wake()
+      return detail(deviceId)
+    },
+    cancel(deviceId, commandId) {
+      detail(deviceId)
+      if (commandId && !store.devices.command(deviceId, commandId)) {
+        throw new AppError('NOT_FOUND', `Device ${deviceId} has no command ${commandId}.`, { deviceId, commandId })
+      }
+      outbox.cancel(deviceId, commandId, 'Cancelled by the admin')
+      return detail(deviceId)
+    },
+    pump: () => outbox.pump(),
+    outbox,
     list: () => store.devices.list(),
     get: detail,
   }

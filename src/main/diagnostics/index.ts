@@ -47,28 +47,71 @@ export function createDiagnostics({ store, clock, directories }: { store: Store;
       }),
     )
 
+  // A profile variable ({{user.mail}}) the user's record cannot fill: the profile is not sent.
+  const variableMissing = (): Diagnostic[] =>
+    store.assignments.problems().flatMap((p) =>
+      p.variables.map((attribute) => ({
+        code: 'SYNC_ATTR_MISSING' as const,
+        title: `${p.deviceName} lacks ${attribute}, which ${p.itemName} (${p.policyName}) needs`,
+        explanation: `${p.itemName} uses {{user.${attribute}}}, but the device's user has no ${attribute}. The profile is not sent until it has one; what the device already has stays.`,
+        remediation: `Map ${attribute} in the directory's attribute mapping (or fill it in the directory), then Sync Now.`,
+        ...(p.userId ? { userId: p.userId } : {}),
+        deviceId: p.deviceId,
+        attribute,
+        detectedAt: p.detectedAt,
+      })),
+    )
+
+  // PAYLOAD_LATENCY has four causes, each with its own remediation first in the list.
   const latency = (now: Date): Diagnostic[] => {
+    const stale = store.outbox.staleTokens()
+    const staleIds = new Set(stale.map((p) => p.deviceId))
     const overdue = store.devices.overdueCommands(now.toISOString()).map((c) => ({
       code: 'PAYLOAD_LATENCY' as const,
+      cause: 'deadline' as const,
       title: `${c.deviceName} has not acknowledged ${c.type.replace(/_/g, ' ')} ${String(c.payload['name'] ?? '')}`.trim(),
-      explanation: `Command ${c.seq} (${c.reason.policyName}) was ${c.state === 'pushed' ? `pushed at ${c.pushedAt}` : 'queued but never pushed'} and its deadline ${c.deadlineAt} has passed.`,
-      remediation: 'Check the device is online, send Scan Device, then re-push.',
+      explanation: `Command ${c.seq} (${c.reason.policyName}) was ${c.state === 'sent' ? `fetched by the device at ${c.sentAt} but not answered` : c.state === 'pushed' ? `pushed at ${c.pushedAt}` : 'queued but never pushed (the device has not registered a push token, or every push failed)'} and its deadline ${c.deadlineAt} has passed.`,
+      remediation: 'Check the device is online, then re-push; Scan Device shows whether it answers at all; cancel the command if it is no longer wanted.',
+      remediations: ['devices/repush', 'devices/scan', 'devices/cancel'],
       deviceId: c.deviceId,
       commandId: c.id,
       detectedAt: c.deadlineAt,
     }))
-    const failedPushes = store.devices.latestFailedDeliveries().map((f) => ({
+    const failedPushes = store.devices.latestFailedDeliveries().filter((f) => !staleIds.has(f.deviceId)).map((f) => ({
       code: 'PAYLOAD_LATENCY' as const,
+      cause: 'push-failed' as const,
       title: `Push to ${f.deviceName} failed`,
-      explanation: `The last ${f.transport} push failed: ${f.reason ?? 'no reason given'}. The device will not fetch its commands until it is woken.`,
+      explanation: `The last ${f.transport} push failed: ${f.reason ?? 'no reason given'}. The device will not fetch its commands until it is woken; the outbox retries with backoff.`,
       remediation: 'Check the push credentials and the device token, then re-push.',
+      remediations: ['devices/repush', 'devices/cancel'],
       deviceId: f.deviceId,
       detectedAt: f.at,
     }))
-    return [...overdue, ...failedPushes]
+    const tokens = stale.map((p) => ({
+      code: 'PAYLOAD_LATENCY' as const,
+      cause: 'stale-token' as const,
+      title: `${p.deviceName} has a stale push token`,
+      explanation: `Pushes to ${p.deviceName} stopped at ${p.staleAt}: ${p.reason ?? 'the token was refused'}. Its commands wait until the device checks in with a new token.`,
+      remediation: 'Have the device check in (open the agent or reconnect it to the network); re-push once it has a new token, or cancel its stale commands.',
+      remediations: ['devices/repush', 'devices/cancel'],
+      deviceId: p.deviceId,
+      detectedAt: p.staleAt,
+    }))
+    const dead = store.outbox.deadLettered().map((c) => ({
+      code: 'PAYLOAD_LATENCY' as const,
+      cause: 'dead-letter' as const,
+      title: `${c.type.replace(/_/g, ' ')} ${String(c.payload['name'] ?? '')} for ${c.deviceName} was dead-lettered`.replace(/ +/g, ' '),
+      explanation: `Command ${c.seq} (${c.reason.policyName}) gave up at ${c.finishedAt}: ${c.error ?? 'no reason recorded'}.`,
+      remediation: 'Re-push to give it another round of pushes, or cancel it.',
+      remediations: ['devices/repush', 'devices/cancel'],
+      deviceId: c.deviceId,
+      commandId: c.id,
+      detectedAt: c.finishedAt ?? now.toISOString(),
+    }))
+    return [...overdue, ...failedPushes, ...tokens, ...dead]
   }
 
   return {
-    list: () => [...attrMissing(), ...latency(clock.now())],
+    list: () => [...attrMissing(), ...variableMissing(), ...latency(clock.now())],
   }
 }

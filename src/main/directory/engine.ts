@@ -295,13 +295,20 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       for (const u of slice) evaluated.add(u.id)
       written += slice.length
     }, step)
+    // Leaving a synced group starts the policy engine's grace period, as setSyncedGroups does;
+    // coming back cancels it (groups room: a flapping membership withdraws nothing).
+    const regrouped = new Set<string>()
     await chunks(p.addMembers, ([g, u]) => {
       store.sync.addMember(g, u, at)
+      store.assignments.dropWithdrawal(u, g)
       affected.add(u)
+      regrouped.add(u)
     })
     await chunks(p.dropMembers, ([g, u]) => {
       store.sync.removeMember(g, u)
+      store.assignments.putWithdrawal(u, g, at)
       affected.add(u)
+      regrouped.add(u)
     })
     await chunks(p.removeUserIds, (id) => {
       store.sync.deleteUser(id)
@@ -309,10 +316,18 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     })
 
     emit({ phase: 'evaluating', percent: 95 })
-    // A changed rule can move anyone: every user not evaluated above is evaluated now.
+    // A changed rule can move anyone: every user not evaluated above is evaluated now. Rules that
+    // read group membership (Entra memberOf, Okta isMemberOf…) see synced groups: users whose
+    // synced groups changed are evaluated again.
     const gone = new Set(p.removeUserIds)
+    const readsGroups = store.groups.ruleGroups().some((g) => /memberof/i.test(g.rule))
+    if (readsGroups && !p.ruleChanged) {
+      await batches([...regrouped].filter((id) => !gone.has(id)), (slice) => {
+        for (const id of memberships.evaluateUsers(slice.map((userId) => ({ userId })))) affected.add(id)
+      })
+    }
     if (p.ruleChanged) {
-      await batches(store.sync.allUserIds().filter((id) => !evaluated.has(id)), (slice) => {
+      await batches(store.sync.allUserIds().filter((id) => !evaluated.has(id) || (readsGroups && regrouped.has(id))), (slice) => {
         for (const id of memberships.evaluateUsers(slice.map((userId) => ({ userId })))) affected.add(id)
         for (const id of slice) evaluated.add(id)
       })

@@ -6,7 +6,7 @@ import { z } from 'zod'
 import type { AttributeMapping, DirectoryDetail, DirectoryKind, DirectorySummary, MappingCoverage, SyncProgress, SyncRun } from '../../shared/domain'
 import { AppError } from '../../shared/errors'
 import type { MembershipService } from '../groups'
-import { realSleep, silentLog, systemHttp, type Clock, type HttpPort, type IdSource, type Log, type SecretStore, type Sleep } from '../ports'
+import { realSleep, silentLog, systemHttp, type Clock, type HttpPort, type IdSource, type Log, type Secrets, type Sleep } from '../ports'
 import type { Store } from '../store'
 import type { Connector } from './connector'
 import { createEntraConnector } from './entra'
@@ -49,10 +49,10 @@ export interface DirectoryService {
   createFileDirectory(name: string): string
   importUsers(directoryId: string, format: 'csv' | 'json', content: string): ImportOutcome
   /** Stores a directory's settings, and its credentials in the secrets port only. */
-  connect(req: ConnectRequest): string
+  connect(req: ConnectRequest): Promise<string>
   /** Replaces settings and credentials (empty secrets are left as they are). */
-  setCredentials(directoryId: string, settings: Record<string, string>, secrets: Record<string, string>): void
-  detail(directoryId: string): DirectoryDetail
+  setCredentials(directoryId: string, settings: Record<string, string>, secrets: Record<string, string>): Promise<void>
+  detail(directoryId: string): Promise<DirectoryDetail>
   test(directoryId: string): Promise<string>
   sync(directoryId: string, mode?: 'full' | 'incremental'): Promise<ImportOutcome>
   setMapping(directoryId: string, mapping: AttributeMapping[]): MappingCoverage[]
@@ -84,7 +84,7 @@ export interface DirectoryDeps {
   ids: IdSource
   log?: Log
   http?: HttpPort
-  secrets?: SecretStore
+  secrets?: Secrets
   sleep?: Sleep
   /** Recomputes devices of users whose memberships a sync changed (the devices room, bound late). */
   redeployUsers?: (userIds: string[]) => Promise<unknown>
@@ -142,10 +142,10 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
   }
   const configOf = (directoryId: string): DirectoryConfig => store.sync.config(directoryId) as DirectoryConfig
   const secretKey = (directoryId: string, name: string) => `directory:${directoryId}:${name}`
-  const secretsOf = (directoryId: string, kind: ConnectableKind): Record<string, string> => {
+  const secretsOf = async (directoryId: string, kind: ConnectableKind): Promise<Record<string, string>> => {
     const out: Record<string, string> = {}
     for (const name of SECRET_NAMES[kind]) {
-      const v = deps.secrets?.get(secretKey(directoryId, name))
+      const v = await deps.secrets?.get(secretKey(directoryId, name))
       if (v) out[name] = v
     }
     return out
@@ -170,10 +170,10 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
     if (unknown.length > 0) throw new AppError('BAD_INPUT', `${IDP_LABEL[kind]} takes no credential named ${unknown.join(', ')}.`, { fields: unknown })
   }
 
-  const connectorFor = (directoryId: string, tuning: Partial<IdpHttpOptions> = {}): Connector => {
+  const connectorFor = async (directoryId: string, tuning: Partial<IdpHttpOptions> = {}): Promise<Connector> => {
     const d = directoryOf(directoryId)
     const settings = configOf(directoryId).settings ?? {}
-    const secrets = secretsOf(directoryId, d.kind)
+    const secrets = await secretsOf(directoryId, d.kind)
     const idpHttp = createIdpHttp({
       http,
       sleep,
@@ -227,7 +227,7 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
 
   return {
     list: () => store.directories.list(),
-    connect({ kind, name, settings, secrets }) {
+    async connect({ kind, name, settings, secrets }) {
       const clean = parseSettings(kind, settings)
       checkSecrets(kind, secrets)
       if (store.directories.list().some((d) => d.name.toLowerCase() === name.trim().toLowerCase())) {
@@ -238,26 +238,26 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
         store.directories.create({ id, kind, name: name.trim() }, clock.now().toISOString())
         store.sync.setConfig(id, { settings: clean } satisfies DirectoryConfig)
       })
-      for (const [k, v] of Object.entries(secrets)) if (v) deps.secrets?.set(secretKey(id, k), v)
+      for (const [k, v] of Object.entries(secrets)) if (v) await deps.secrets?.set(secretKey(id, k), v)
       if (Object.keys(secrets).length > 0 && !deps.secrets) log.warn('no secrets store: credentials were not kept', { directoryId: id })
       return id
     },
-    setCredentials(directoryId, settings, secrets) {
+    async setCredentials(directoryId, settings, secrets) {
       const d = directoryOf(directoryId)
       const config = configOf(directoryId)
       const clean = parseSettings(d.kind, { ...(config.settings ?? {}), ...settings })
       checkSecrets(d.kind, secrets)
       store.sync.setConfig(directoryId, { ...config, settings: clean })
-      for (const [k, v] of Object.entries(secrets)) if (v) deps.secrets?.set(secretKey(directoryId, k), v)
+      for (const [k, v] of Object.entries(secrets)) if (v) await deps.secrets?.set(secretKey(directoryId, k), v)
     },
-    detail(directoryId) {
+    async detail(directoryId) {
       const d = directoryOf(directoryId)
       const config = configOf(directoryId)
       const summary = store.directories.list().find((x) => x.id === directoryId) as DirectorySummary
       return {
         directory: summary,
         settings: config.settings ?? {},
-        secretsStored: Object.keys(secretsOf(directoryId, d.kind)),
+        secretsStored: Object.keys(await secretsOf(directoryId, d.kind)),
         mapping: coverage(directoryId),
         groupFilter: config.groupFilter ?? [],
         scheduleMinutes: config.scheduleMinutes ?? null,
@@ -266,10 +266,10 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
         secretsWarning: deps.secrets?.warning ?? null,
       }
     },
-    test: (directoryId) => connectorFor(directoryId, { maxAttempts: 2 }).test(),
+    test: async (directoryId) => (await connectorFor(directoryId, { maxAttempts: 2 })).test(),
     async sync(directoryId, mode) {
       const d = directoryOf(directoryId)
-      const connector = connectorFor(directoryId)
+      const connector = await connectorFor(directoryId)
       const config = configOf(directoryId)
       const outcome = await engine.sync({
         directoryId,
@@ -315,7 +315,7 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
       for (const d of candidates) {
         try {
           // Enrollment waits on this: two quick attempts, then the cache.
-          const connector = connectorFor(d.id, { maxAttempts: 2, timeoutMs: 10_000 })
+          const connector = await connectorFor(d.id, { maxAttempts: 2, timeoutMs: 10_000 })
           const mapping = mappingOf(d.id, d.kind)
           const fetched = await connector.fetchUser(userPrincipalName, mapping === 'all' ? [] : mapping.map((m) => m.property))
           if (!fetched) {

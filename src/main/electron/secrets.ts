@@ -3,9 +3,9 @@
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { safeStorage } from 'electron'
-import type { SecretStore } from '../ports'
+import type { Secrets } from '../ports'
 
-export function createSafeStorageSecretStore(dataDir: string): SecretStore {
+export function createSafeStorageSecretStore(dataDir: string): Secrets {
   const path = join(dataDir, 'secrets.enc.json')
   const read = (): Record<string, string> => (existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, string>) : {})
   const write = (all: Record<string, string>) => {
@@ -13,15 +13,15 @@ export function createSafeStorageSecretStore(dataDir: string): SecretStore {
     chmodSync(path, 0o600)
   }
   return {
-    get(key) {
+    async get(key) {
       const sealed = read()[key]
-      return sealed === undefined ? undefined : safeStorage.decryptString(Buffer.from(sealed, 'base64'))
+      return sealed === undefined ? null : safeStorage.decryptString(Buffer.from(sealed, 'base64'))
     },
-    set(key, value) {
+    async set(key, value) {
       if (!safeStorage.isEncryptionAvailable()) throw new Error('The OS keychain is not available, so credentials cannot be stored encrypted.')
       write({ ...read(), [key]: safeStorage.encryptString(value).toString('base64') })
     },
-    delete(key) {
+    async delete(key) {
       const all = read()
       delete all[key]
       write(all)

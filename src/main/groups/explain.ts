@@ -1,16 +1,18 @@
 import type { Attributes, Dialect, GroupSummary, MembershipExplanation, UserMembership } from '../../shared/domain'
-import type { CompileResult } from '../rules'
+import type { CompileResult, RuleInput } from '../rules'
 
 interface ExplainInput {
   userId: string
   group: GroupSummary
   membership: UserMembership | undefined
-  attributes: Attributes
+  attributes: Attributes | RuleInput
   compile: (dialect: Dialect, rule: string) => CompileResult
+  /** The evaluation time, for rules that compare with system.now. */
+  now: Date
 }
 
 /** Answers "why is (or isn't) this user in this group" from the local cache: GROUP_RULE_FAIL. */
-export function explainMembership({ userId, group, membership, attributes, compile }: ExplainInput): MembershipExplanation {
+export function explainMembership({ userId, group, membership, attributes, compile, now }: ExplainInput): MembershipExplanation {
   const state: MembershipExplanation['state'] = membership?.state ?? 'out'
   const base = { userId, groupId: group.id, groupName: group.name, kind: group.kind, state, rule: group.rule }
   if (group.kind === 'synced' || group.rule === null || group.dialect === null) {
@@ -36,7 +38,7 @@ export function explainMembership({ userId, group, membership, attributes, compi
       summary: `The rule of ${group.name} does not parse (line ${e.line}, column ${e.column}): ${e.message}. Memberships are kept as they were until it is fixed.`,
     }
   }
-  const x = compiled.rule.explain(attributes)
+  const x = compiled.rule.explain(attributes, now)
   const missingNote = x.missing.length > 0 ? ` The user lacks ${x.missing.join(', ')}: map the attribute in the directory, then sync.` : ''
   const summary =
     state === 'unknown'

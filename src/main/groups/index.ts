@@ -1,33 +1,69 @@
 // The groups room: who is in which group. Rule-based memberships are evaluated locally the
 // moment a user's attributes are known; synced memberships come from the directory as-is.
-import type { Attributes, MembershipExplanation, UserMembership } from '../../shared/domain'
+import type { Attributes, Dialect, MembershipExplanation, UserMembership } from '../../shared/domain'
+import type { WhyStep } from '../../shared/policy'
 import { AppError } from '../../shared/errors'
-import { compileRule, type CompiledRule } from '../rules'
-import type { RuleGroup, Store } from '../store'
-import type { Clock } from '../ports'
+import { compileRule, GROUP_IDS, GROUP_NAMES, type CompiledRule, type CompileResult, type RuleInput } from '../rules'
+import type { PendingWithdrawal, RuleGroup, Store } from '../store'
+import type { Clock, IdSource } from '../ports'
 import { decideMembership } from './decide'
 import { explainMembership } from './explain'
+import { createRuleGroups, type RuleGroups } from './rule-groups'
+import { isMatured, membershipChain, type Grace } from './withdrawal'
 
 export { decideMembership } from './decide'
+export { isMatured, membershipChain, type Grace } from './withdrawal'
+
+export interface EvaluateOptions {
+  /**
+   * Whether leaving a group waits for the grace period (default): true for directory data,
+   * false for a deliberate admin edit (a rule edit), which the circuit breaker guards instead.
+   */
+  grace?: boolean
+}
 
 export interface MembershipService {
   /** Re-evaluates every rule group for one user; returns whether any effective membership changed. */
-  evaluateUser(userId: string): boolean
+  evaluateUser(userId: string, opts?: EvaluateOptions): boolean
+  /** Re-evaluates one rule group for every user; returns the users whose membership changed. */
+  evaluateGroup(groupId: string, opts?: EvaluateOptions): string[]
   /**
-   * Evaluates many users at once (a directory sync): the rule groups are read and compiled once
-   * per batch, `input` (the user's rule input, when the caller has it) saves reading it back,
-   * and `isNew` (no memberships yet) saves reading those. Unchanged memberships are not
-   * rewritten. Returns the users whose effective memberships changed.
+   * Evaluates many users at once (a directory sync), reading the rule groups once per batch.
+   * `isNew` with `input` (a user just inserted, with no memberships yet) skips every read.
+   * Returns the users whose effective memberships changed.
    */
   evaluateUsers(batch: { userId: string; input?: Attributes; isNew?: boolean }[]): Set<string>
   /** Replaces a user's synced-group memberships with exactly these groups. */
   setSyncedGroups(userId: string, groupIds: string[]): boolean
+  /** Groups whose policies apply: effective memberships plus groups left within the grace period. */
   effectiveGroupIds(userId: string): Set<string>
+  /** The same for every user at once (recompute of many devices). */
+  allEffectiveGroupIds(): Map<string, Set<string>>
+  /** Groups the user left whose withdrawal still waits for the grace period. */
+  pendingWithdrawals(userId: string): (PendingWithdrawal & { matured: boolean })[]
+  /** Users with a withdrawal whose grace period is over: their devices need recomputing. */
+  usersWithMaturedWithdrawals(): string[]
+  /** Forgets matured withdrawals of these users once their devices were recomputed. */
+  settleWithdrawals(userIds: Iterable<string>): void
+  /** The chain attribute values → rule clause → membership, for the "why" of an assignment. */
+  chain(userId: string, groupId: string, attributes?: Attributes): WhyStep[]
   explain(userId: string, groupId: string): MembershipExplanation
+  /** The rule editor's operations: check, preview, explain, create and change rule groups. */
+  rules: RuleGroups
 }
 
-export function createMembershipService({ store, clock }: { store: Store; clock: Clock }): MembershipService {
+export function createMembershipService({ store, clock, ids, grace }: { store: Store; clock: Clock; ids: IdSource; grace: () => Grace }): MembershipService {
   const compiled = new Map<string, CompiledRule | null>()
+
+  /**
+   * What rules read about a user: the synced attributes, plus the user's synced groups under the
+   * reserved keys Okta's group functions (isMemberOfGroupName, …) and Entra's memberOf read. Only
+   * synced groups: Okta rules must not cascade from other rules' groups (directory.md §4.2).
+   */
+  const inputOf = (userId: string): RuleInput => {
+    const synced = store.groups.membershipsOf(userId).filter((m) => m.groupKind === 'synced' && m.effective)
+    return { ...store.users.ruleInput(userId), [GROUP_NAMES]: synced.map((m) => m.groupName), [GROUP_IDS]: synced.map((m) => m.groupId) }
+  }
 
   // Compiled once per rule text: a rule edit gets a new key, an unchanged rule is never re-parsed.
   const compiledRule = (g: RuleGroup): CompiledRule | null => {
@@ -39,6 +75,17 @@ export function createMembershipService({ store, clock }: { store: Store; clock:
     return compiled.get(key) ?? null
   }
 
+  const compileResults = new Map<string, CompileResult>()
+  const cachedCompile = (dialect: Dialect, rule: string): CompileResult => {
+    const key = `${dialect}\u0000${rule}`
+    let r = compileResults.get(key)
+    if (!r) {
+      r = compileRule(dialect, rule)
+      compileResults.set(key, r)
+    }
+    return r
+  }
+
   const effectiveSignature = (ms: UserMembership[]): string =>
     ms
       .filter((m) => m.effective)
@@ -46,56 +93,87 @@ export function createMembershipService({ store, clock }: { store: Store; clock:
       .sort()
       .join(',')
 
-  const evaluateUser = (userId: string): boolean => {
-    const attrs = store.users.ruleInput(userId)
-    const before = store.groups.membershipsOf(userId)
-    const previous = new Map(before.map((m) => [m.groupId, m]))
-    const at = clock.now().toISOString()
-    for (const g of store.groups.ruleGroups()) {
+  // Leaving an effective membership starts a pending withdrawal (when grace applies); coming
+  // back cancels it, so a flapping membership never withdraws anything.
+  const leave = (userId: string, groupId: string, wasEffective: boolean, at: string, withGrace: boolean): void => {
+    store.groups.removeMembership(userId, groupId)
+    if (wasEffective && withGrace) store.assignments.putWithdrawal(userId, groupId, at)
+  }
+  const enter = (userId: string, decided: { groupId: string; effective: boolean }, record: () => void): void => {
+    record()
+    if (decided.effective) store.assignments.dropWithdrawal(userId, decided.groupId)
+  }
+
+  const evaluateAgainst = (userId: string, groups: RuleGroup[], withGrace: boolean): void => {
+    const attrs = inputOf(userId)
+    const previous = new Map(store.groups.membershipsOf(userId).map((m) => [m.groupId, m]))
+    const now = clock.now()
+    const at = now.toISOString()
+    for (const g of groups) {
       const rule = compiledRule(g)
       // A rule that does not compile leaves memberships as they were; the Groups page shows the error.
       if (!rule) continue
-      const decided = decideMembership(g.id, rule.evaluate(attrs), previous.get(g.id))
-      if (decided) store.groups.setMembership(userId, decided, at)
-      else if (previous.has(g.id)) store.groups.removeMembership(userId, g.id)
+      const prior = previous.get(g.id)
+      const decided = decideMembership(g.id, rule.evaluate(attrs, now), prior)
+      if (decided) enter(userId, decided, () => store.groups.setMembership(userId, decided, at))
+      else if (prior) leave(userId, g.id, prior.effective, at, withGrace)
     }
+  }
+
+  const evaluateUser = (userId: string, opts: EvaluateOptions = {}): boolean => {
+    const before = store.groups.membershipsOf(userId)
+    evaluateAgainst(userId, store.groups.ruleGroups(), opts.grace ?? true)
     return effectiveSignature(before) !== effectiveSignature(store.groups.membershipsOf(userId))
   }
 
-  const evaluateUsers = (batch: { userId: string; input?: Attributes; isNew?: boolean }[]): Set<string> => {
-    const rules = store.groups.ruleGroups().flatMap((g) => {
-      const rule = compiledRule(g)
-      return rule ? [{ id: g.id, rule }] : []
-    })
-    const changed = new Set<string>()
-    const at = clock.now().toISOString()
-    for (const { userId, input, isNew } of batch) {
-      const attrs = input ?? store.users.ruleInput(userId)
-      const before = isNew ? [] : store.groups.membershipsOf(userId)
-      const previous = new Map(before.map((m) => [m.groupId, m]))
-      const effectiveBefore = new Set(before.filter((m) => m.effective).map((m) => m.groupId))
-      const effectiveAfter = new Set(effectiveBefore)
-      for (const { id, rule } of rules) {
-        const prev = previous.get(id)
-        const decided = decideMembership(id, rule.evaluate(attrs), prev)
-        if (decided) {
-          const same = prev && prev.state === decided.state && prev.effective === decided.effective && prev.missing.join('\u0000') === decided.missing.join('\u0000')
-          if (!same) store.groups.setMembership(userId, decided, at)
-          if (decided.effective) effectiveAfter.add(id)
-          else effectiveAfter.delete(id)
-        } else if (prev) {
-          store.groups.removeMembership(userId, id)
-          effectiveAfter.delete(id)
-        }
+  const matured = (w: PendingWithdrawal, now: Date): boolean => isMatured(w, grace(), now)
+
+  const evaluateGroup: MembershipService['evaluateGroup'] = (groupId, opts = {}) => {
+      const group = store.groups.ruleGroups().find((g) => g.id === groupId)
+      if (!group) throw new AppError('NOT_FOUND', `No rule group with id ${groupId}.`, { groupId })
+      const before = store.assignments.membersOfGroup(groupId)
+      const changed: string[] = []
+      for (const userId of store.assignments.allRuleInputs().keys()) {
+        evaluateAgainst(userId, [group], opts.grace ?? true)
       }
-      if (effectiveAfter.size !== effectiveBefore.size || [...effectiveAfter].some((g) => !effectiveBefore.has(g))) changed.add(userId)
+      const after = store.assignments.membersOfGroup(groupId)
+      for (const userId of new Set([...before.keys(), ...after.keys()])) {
+        if (before.get(userId)?.effective !== after.get(userId)?.effective || before.get(userId)?.state !== after.get(userId)?.state) changed.push(userId)
+      }
+      return changed
+  }
+
+  const evaluateUsers: MembershipService['evaluateUsers'] = (batch) => {
+    const groups = store.groups.ruleGroups()
+    const changed = new Set<string>()
+    const now = clock.now()
+    const at = now.toISOString()
+    for (const { userId, input, isNew } of batch) {
+      if (isNew && input) {
+        // A new user has no memberships, withdrawals or synced groups yet: nothing to read.
+        const attrs: RuleInput = { ...input, [GROUP_NAMES]: [], [GROUP_IDS]: [] }
+        for (const g of groups) {
+          const rule = compiledRule(g)
+          if (!rule) continue
+          const decided = decideMembership(g.id, rule.evaluate(attrs, now), undefined)
+          if (!decided) continue
+          store.groups.setMembership(userId, decided, at)
+          if (decided.effective) changed.add(userId)
+        }
+        continue
+      }
+      const before = store.groups.membershipsOf(userId)
+      evaluateAgainst(userId, groups, true)
+      if (effectiveSignature(before) !== effectiveSignature(store.groups.membershipsOf(userId))) changed.add(userId)
     }
     return changed
   }
 
   return {
     evaluateUser,
+    evaluateGroup,
     evaluateUsers,
+    rules: createRuleGroups({ store, clock, ids, inputOf, evaluateGroup: (groupId) => evaluateGroup(groupId, { grace: false }) }),
     setSyncedGroups(userId: string, groupIds: string[]): boolean {
       const synced = new Set(store.groups.syncedGroups().map((g) => g.id))
       const wanted = new Set(groupIds)
@@ -104,20 +182,63 @@ export function createMembershipService({ store, clock }: { store: Store; clock:
       let changed = false
       for (const m of current) {
         if (!wanted.has(m.groupId)) {
-          store.groups.removeMembership(userId, m.groupId)
+          leave(userId, m.groupId, m.effective, at, true)
           changed = true
         }
       }
       const have = new Set(current.map((m) => m.groupId))
       for (const groupId of wanted) {
         if (have.has(groupId)) continue
-        store.groups.setMembership(userId, { groupId, state: 'in', effective: true, missing: [] }, at)
+        enter(userId, { groupId, effective: true }, () => store.groups.setMembership(userId, { groupId, state: 'in', effective: true, missing: [] }, at))
         changed = true
       }
       return changed
     },
     effectiveGroupIds(userId: string): Set<string> {
-      return new Set(store.groups.membershipsOf(userId).filter((m) => m.effective).map((m) => m.groupId))
+      const now = clock.now()
+      const ids = new Set(store.groups.membershipsOf(userId).filter((m) => m.effective).map((m) => m.groupId))
+      for (const w of store.assignments.withdrawalsOf(userId)) if (!matured(w, now)) ids.add(w.groupId)
+      return ids
+    },
+    allEffectiveGroupIds() {
+      const now = clock.now()
+      const all = store.assignments.allEffectiveGroups()
+      for (const w of store.assignments.withdrawals()) {
+        if (matured(w, now)) continue
+        const set = all.get(w.userId)
+        if (set) set.add(w.groupId)
+        else all.set(w.userId, new Set([w.groupId]))
+      }
+      return all
+    },
+    pendingWithdrawals(userId) {
+      const now = clock.now()
+      return store.assignments.withdrawalsOf(userId).map((w) => ({ ...w, matured: matured(w, now) }))
+    },
+    usersWithMaturedWithdrawals() {
+      const now = clock.now()
+      return [...new Set(store.assignments.withdrawals().filter((w) => matured(w, now)).map((w) => w.userId))]
+    },
+    settleWithdrawals(userIds) {
+      const now = clock.now()
+      for (const userId of new Set(userIds)) {
+        for (const w of store.assignments.withdrawalsOf(userId)) if (matured(w, now)) store.assignments.dropWithdrawal(userId, w.groupId)
+      }
+    },
+    chain(userId, groupId, attributes) {
+      const group = store.assignments.groupBrief(groupId)
+      if (!group) return [{ step: 'membership', outcome: 'fail', text: `Group ${groupId} no longer exists.` }]
+      const membership = store.groups.membershipsOf(userId).find((m) => m.groupId === groupId)
+      const pending = store.assignments.withdrawalsOf(userId).find((w) => w.groupId === groupId)
+      return membershipChain({
+        group,
+        membership,
+        pending: pending ? { ...pending, matured: matured(pending, clock.now()) } : undefined,
+        attributes: attributes ?? inputOf(userId),
+        compile: cachedCompile,
+        grace: grace(),
+        now: clock.now(),
+      })
     },
     explain(userId: string, groupId: string): MembershipExplanation {
       const group = store.groups.get(groupId)
@@ -128,8 +249,9 @@ export function createMembershipService({ store, clock }: { store: Store; clock:
         userId,
         group,
         membership,
-        attributes: store.users.ruleInput(userId),
+        attributes: inputOf(userId),
         compile: (dialect, rule) => compileRule(dialect, rule),
+        now: clock.now(),
       })
     },
   }

@@ -1,16 +1,19 @@
 // The jit-mapper command line: the same services as the desktop app, on the same workspace,
 // with no Electron and no network (diagnose reads only the local store).
 import { randomBytes } from 'node:crypto'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { Diagnostic, EnrollResult } from '../../shared/domain'
 import { createApp, type App } from '../app'
+import { createIdpHttp, discoverOidc, startIngress } from '../devices'
+import { systemClock, type Log } from '../ports'
 import { resourcesDir } from '../resources'
 import { resolveDataDir } from '../workspace'
 import { loadDemo } from './demo'
 import { startHost } from './host'
 import { SYNC_USAGE, syncCommand } from './sync-command'
+import { RULES_USAGE, rulesCommand } from './rules-command'
 
 export interface CliIo {
   out(line: string): void
@@ -30,9 +33,18 @@ Commands:
                --platform P      ios, macos or android (required)
                --serial S        device serial (default: a random SIM- serial)
                --name NAME       device name
+  serve-enrollment  Serve device enrollment, Apple MDM check-ins and the Android agent over HTTPS
+               --address A       address to listen on (default 127.0.0.1; the office LAN address in use)
+               --port N          port (default: a free port)
+               --tls-cert FILE   the server's certificate (PEM, required)
+               --tls-key FILE    its private key (PEM, required)
+               --issuer URL      the IdP's OpenID issuer (required; endpoints come from its discovery document)
+               --client-id ID    the app registration's client id at the IdP (required)
+               --idp-ca FILE     extra CA certificates for reaching the IdP (PEM)
   diagnose   Print the open diagnostics from the local workspace (works offline)
                --json            print JSON instead of text
 ${SYNC_USAGE}
+${RULES_USAGE}
 
 Every command takes --data-dir DIR (else $JIT_MAPPER_DATA, else the per-user default).`
 
@@ -134,11 +146,51 @@ async function diagnose(argv: string[], io: CliIo): Promise<number> {
   })
 }
 
+async function serveEnrollment(argv: string[], io: CliIo): Promise<number> {
+  const v = parse(argv, {
+    address: { type: 'string' }, port: { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' },
+    issuer: { type: 'string' }, 'client-id': { type: 'string' }, 'idp-ca': { type: 'string' },
+  })
+  const port = v.port === undefined ? 0 : Number(v.port)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, got ${v.port}`)
+  for (const required of ['tls-cert', 'tls-key', 'issuer', 'client-id'] as const) {
+    if (!v[required]) throw new UsageError(`serve-enrollment needs --${required}`)
+  }
+  const read = (flag: string, path: string): string => {
+    try {
+      return readFileSync(path, 'utf8')
+    } catch (e) {
+      throw new UsageError(`--${flag}: cannot read ${path} (${e instanceof Error ? e.message : String(e)})`)
+    }
+  }
+  const tls = { certPem: read('tls-cert', v['tls-cert'] as string), keyPem: read('tls-key', v['tls-key'] as string) }
+  const http = createIdpHttp(v['idp-ca'] ? { ca: [read('idp-ca', v['idp-ca'])] } : {})
+  const oidc = await discoverOidc(v.issuer as string, v['client-id'] as string, http)
+  const dataDir = resolveDataDir(v['data-dir'], io.env)
+  const app = createApp({ dataDir, pumpIntervalMs: 30_000 })
+  try {
+    const ingress = await startIngress({ devices: app.services.devices, store: app.services.store, clock: systemClock, log: consoleLog(io), tls, host: v.address ?? '127.0.0.1', port, oidc, http })
+    io.out(`Enrollment is served at ${ingress.url} (sign-in with ${oidc.issuer}). Press Ctrl+C to stop.`)
+    await io.untilStopped()
+    await ingress.close()
+    return 0
+  } finally {
+    app.close()
+  }
+}
+
+/** Log lines on the CLI's error stream, one JSON object of fields each. */
+const consoleLog = (io: CliIo): Log => ({
+  info: (message, fields) => io.err(`info ${message} ${JSON.stringify(fields ?? {})}`),
+  warn: (message, fields) => io.err(`warn ${message} ${JSON.stringify(fields ?? {})}`),
+  error: (message, fields) => io.err(`error ${message} ${JSON.stringify(fields ?? {})}`),
+})
+
 async function sync(argv: string[], io: CliIo): Promise<number> {
   return syncCommand(parse(argv, { directory: { type: 'string' }, full: { type: 'boolean' }, json: { type: 'boolean' } }), io)
 }
 
-const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = { demo, enroll, diagnose, sync }
+const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = { demo, enroll, diagnose, rules: rulesCommand, 'serve-enrollment': serveEnrollment, sync }
 
 /** Runs one command line; returns the exit status (2 for a usage error). */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {

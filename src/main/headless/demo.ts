@@ -76,6 +76,12 @@ export function loadDemo(app: App, dir: string = join(resourcesDir(), 'demo')): 
       })
     }
     const at = clock.now().toISOString()
+    // The demo's apps make up its app inventory, so its policies can be edited and saved as they are.
+    for (const p of organisation.policies) {
+      for (const i of p.items) {
+        if (i.kind === 'app' && i.platform) store.assignments.putApp({ id: `app:${i.platform}:${i.identifier}`, platform: i.platform, identifier: i.identifier, name: i.name })
+      }
+    }
     for (const p of organisation.policies) {
       store.policies.create(
         {

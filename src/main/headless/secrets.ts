@@ -3,11 +3,11 @@
 // the desktop app uses Electron's safeStorage instead — and says so through `warning`.
 import { chmodSync, existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { SecretStore } from '../ports'
+import type { Secrets } from '../ports'
 
 export const SECRETS_FILE = 'secrets.json'
 
-export function createFileSecretStore(dataDir: string): SecretStore {
+export function createFileSecretStore(dataDir: string): Secrets {
   const path = join(dataDir, SECRETS_FILE)
 
   const read = (): Record<string, string> => {
@@ -26,11 +26,11 @@ export function createFileSecretStore(dataDir: string): SecretStore {
   }
 
   return {
-    get: (key) => read()[key],
-    set(key, value) {
+    get: async (key) => read()[key] ?? null,
+    async set(key, value) {
       write({ ...read(), [key]: value })
     },
-    delete(key) {
+    async delete(key) {
       const all = read()
       if (!(key in all)) return
       delete all[key]

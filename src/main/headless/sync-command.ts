@@ -28,7 +28,9 @@ export async function syncCommand(v: SyncOptions, io: CliIo): Promise<number> {
   try {
     const { directories } = app.services
     // IdP directories, and file directories that sync from a path (imported ones have nothing to pull).
-    let targets = directories.list().filter((d) => d.kind !== 'file' || Boolean(directories.detail(d.id).settings['path']))
+    const withPath = new Set<string>()
+    for (const d of directories.list()) if (d.kind === 'file' && (await directories.detail(d.id)).settings['path']) withPath.add(d.id)
+    let targets = directories.list().filter((d) => d.kind !== 'file' || withPath.has(d.id))
     if (v.directory !== undefined) {
       const id = directories.idByName(v.directory)
       if (!id) {

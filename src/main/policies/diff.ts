@@ -1,6 +1,6 @@
 import type { CommandReason, CommandType } from '../../shared/domain'
 import type { SentItem } from '../store'
-import type { DesiredItem } from './desired'
+import type { DesiredItem, DesiredState } from './desired'
 
 export interface PlannedCommand {
   type: CommandType
@@ -21,6 +21,8 @@ export interface WithdrawalContext {
 }
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null)
+/** Bulk reads keep each sent value's JSON text, so comparing needs no re-serialising. */
+const sameSent = (prior: SentItem & { json?: string }, d: DesiredItem): boolean => (prior.json ?? JSON.stringify(prior.value ?? null)) === d.json
 
 const toSent = (d: DesiredItem): SentItem => ({
   key: d.key,
@@ -45,8 +47,10 @@ const grantReason = (d: DesiredItem): CommandReason => ({
  * An unchanged device yields no commands. Apps leave the device only where their assignment
  * says "remove app when policy is removed"; otherwise they stay, no longer managed by us.
  * Restrictions travel as one payload holding the full restriction set, so any change resends it.
+ * An app whose intent changed (available → required) is sent again with the new intent.
  */
-export function planDevice(sent: readonly SentItem[], desired: ReadonlyMap<string, DesiredItem>, ctx: WithdrawalContext): DevicePlan {
+export function planDevice(sent: readonly SentItem[], state: DesiredState, ctx: WithdrawalContext): DevicePlan {
+  const desired = state.items
   const plan: DevicePlan = { commands: [], put: [], drop: [] }
   const sentByKey = new Map(sent.map((s) => [s.key, s]))
   let restrictionsChanged = false
@@ -54,22 +58,23 @@ export function planDevice(sent: readonly SentItem[], desired: ReadonlyMap<strin
 
   for (const d of desired.values()) {
     const prior = sentByKey.get(d.key)
-    const unchanged = prior && same(prior.value, d.value) && prior.policyId === d.policy.id && prior.itemId === d.item.id
-    if (unchanged) continue
+    const sameValue = prior !== undefined && sameSent(prior, d)
+    if (sameValue && prior.policyId === d.policy.id && prior.itemId === d.item.id) continue
     plan.put.push(toSent(d))
-    if (prior && same(prior.value, d.value) && d.kind !== 'restriction') continue
-    if (d.kind === 'app' && !prior) {
-      plan.commands.push({ type: 'install_app', payload: { identifier: d.identifier, name: d.name }, reason: grantReason(d) })
+    if (sameValue && d.kind !== 'restriction') continue
+    if (d.kind === 'app') {
+      plan.commands.push({ type: 'install_app', payload: { identifier: d.identifier, name: d.name, ...(d.value as object) }, reason: grantReason(d) })
     } else if (d.kind === 'profile') {
       plan.commands.push({ type: 'install_profile', payload: { identifier: d.identifier, name: d.name, settings: d.value }, reason: grantReason(d) })
-    } else if (d.kind === 'restriction' && !same(prior?.value, d.value)) {
+    } else if (d.kind === 'restriction' && !sameValue) {
       restrictionsChanged = true
       restrictionReason ??= grantReason(d)
     }
   }
 
   for (const s of sent) {
-    if (desired.has(s.key)) continue
+    // A profile whose variables the user cannot fill now stays as it was last sent.
+    if (desired.has(s.key) || state.blocked.has(s.key)) continue
     plan.drop.push(s.key)
     const policyName = ctx.policyName(s.policyId)
     const withdrawn = { policyId: s.policyId, policyName, groupId: null, groupName: null }

@@ -1,55 +1,416 @@
-// The policies room: what each device must have. Pure functions compute the desired state
-// and the diff; the service validates and applies targeting edits.
-import type { Platform, Policy, TargetMode } from '../../shared/domain'
+// The policies room: what each device must have, and why. Pure functions compute the desired
+// state (desired.ts, with the one conflict rule), the diff (diff.ts), what-if (whatif.ts) and
+// the "why" (why.ts); the service validates and saves policies, guards admin changes and
+// recomputes with the circuit breaker, and records every assignment change with its chain.
+import type { Command, Dialect, Platform, Policy, TargetMode } from '../../shared/domain'
+import { PLATFORMS } from '../../shared/domain'
 import { AppError } from '../../shared/errors'
-import type { SentItem, Store } from '../store'
-import type { Clock } from '../ports'
-import { desiredState } from './desired'
+import type {
+  AppInventoryEntry,
+  AssignmentEvent,
+  ChangeOutcome,
+  Conflict,
+  HeldChange,
+  HeldChangeCause,
+  PolicyDraft,
+  PolicySettings,
+  PolicyWhy,
+  ProposedChange,
+  RestrictionDefinition,
+  WhatIf,
+  WhyStep,
+} from '../../shared/policy'
+import type { MembershipService } from '../groups'
+import type { Clock, IdSource } from '../ports'
+import { compileRule, type CompiledRule } from '../rules'
+import type { BoundDevice, PolicyRecord, SentItem, Store } from '../store'
+import { deviceDelta, withdraws } from './delta'
+import { desiredState, indexPolicies, type DesiredState, type PolicyIndex } from './desired'
 import { planDevice, type DevicePlan } from './diff'
+import { validatePolicy } from './payloads'
+import { RESTRICTIONS } from './registry'
+import { readPolicySettings, tripsBreaker, writePolicySettings } from './settings'
+import { computeWhatIf, draftPolicy, proposedPolicies } from './whatif'
+import { explainPolicy } from './why'
 
-export { desiredState, applicablePolicies, itemKey, type DesiredItem } from './desired'
+export { desiredState, applicablePolicies, indexPolicies, itemKey, type DesiredItem, type DesiredState, type PolicyIndex } from './desired'
 export { planDevice, type DevicePlan, type PlannedCommand } from './diff'
+export { validatePolicy, resolveVariables, variablesIn } from './payloads'
+export { RESTRICTIONS, restrictionDefinition, compareStrictness } from './registry'
+export { readPolicySettings, tripsBreaker } from './settings'
+
+/** One device's recompute: its groups, what it was sent, its desired state and the plan. */
+export interface DevicePlanResult {
+  device: BoundDevice
+  groups: Set<string>
+  sent: SentItem[]
+  state: DesiredState
+  plan: DevicePlan
+}
+
+/** Which devices to recompute after an admin change was saved. */
+export type Redeploy = { kind: 'all' } | { kind: 'users'; userIds: string[] } | { kind: 'devices'; deviceIds: string[] }
 
 export interface PolicyService {
   list(): Policy[]
   get(policyId: string): Policy
-  setTarget(policyId: string, groupId: string, mode: TargetMode): Policy
-  removeTarget(policyId: string, groupId: string): Policy
+  restrictions(): readonly RestrictionDefinition[]
+  inventory(): AppInventoryEntry[]
+  saveApp(entry: { platform: Platform; identifier: string; name: string }): AppInventoryEntry[]
+  setTarget(policyId: string, groupId: string, mode: TargetMode): { outcome: ChangeOutcome; redeploy: Redeploy | null }
+  removeTarget(policyId: string, groupId: string): { outcome: ChangeOutcome; redeploy: Redeploy | null }
   setRemoveOnUnassign(itemId: string, value: boolean): Policy
+  /** Validates an admin change, holds it when it trips the circuit breaker, else saves it. */
+  apply(change: ProposedChange): { outcome: ChangeOutcome; redeploy: Redeploy | null }
+  whatIf(change: ProposedChange, limit?: number): WhatIf
+  /** The conflicts a policy (saved or draft) takes part in over the users it reaches. */
+  conflicts(draft: PolicyDraft): Conflict[]
+  heldChanges(): HeldChange[]
+  approve(heldChangeId: string): { heldChange: HeldChange; redeploy: Redeploy }
+  reject(heldChangeId: string): HeldChange
+  settings(): PolicySettings
+  setSettings(patch: Partial<PolicySettings>): PolicySettings
   /** The commands that bring a device with these groups from what it was sent to its desired state. */
   plan(groups: ReadonlySet<string>, platform: Platform, sent: readonly SentItem[]): DevicePlan
+  /** Recompute plans for devices (read-only); devices in a held change are skipped unless approved. */
+  planDevices(deviceIds: readonly string[], opts?: { includeHeld?: boolean }): DevicePlanResult[]
+  /** Holds the plans when they would withdraw policies from too many devices; returns the held change. */
+  holdIfTripped(results: readonly DevicePlanResult[], cause: HeldChangeCause): HeldChange | null
+  /** Records each assignment change with its chain, and the payload problems, once plans were applied. */
+  record(results: readonly DevicePlanResult[], queued: ReadonlyMap<string, Command[]>): void
+  why(deviceId: string, policyId: string): PolicyWhy
+  effective(deviceId: string): PolicyWhy[]
+  history(deviceId: string, limit?: number): AssignmentEvent[]
 }
 
-export function createPolicyService({ store, clock }: { store: Store; clock: Clock }): PolicyService {
+const WHAT_IF_LIMIT = 500
+const HELD_DIFF_LIMIT = 5000
+
+export function createPolicyService({ store, clock, ids, memberships }: { store: Store; clock: Clock; ids: IdSource; memberships: MembershipService }): PolicyService {
+  let cached: { revision: number; index: PolicyIndex } | null = null
+  // Loading every policy per device was the bottleneck: the index is rebuilt only when the
+  // policy_revision counter (bumped by triggers on every policy write) moved.
+  const index = (): PolicyIndex => {
+    const revision = store.assignments.policyRevision()
+    if (cached?.revision !== revision) cached = { revision, index: indexPolicies(store.policies.list()) }
+    return cached.index
+  }
+  // Flags of the apps of policies deleted in this session: "remove app when policy is removed".
+  const removedFlags = new Map<string, boolean>()
+  const compiled = new Map<string, CompiledRule>()
+  const compile = (dialect: Dialect, rule: string): CompiledRule => {
+    const key = `${dialect}\u0000${rule}`
+    let c = compiled.get(key)
+    if (!c) {
+      const r = compileRule(dialect, rule)
+      if (!r.ok) {
+        throw new AppError('RULE_PARSE', `The rule does not parse (line ${r.error.line}, column ${r.error.column}): ${r.error.message}.`, { ...r.error })
+      }
+      c = r.rule
+      compiled.set(key, c)
+    }
+    return c
+  }
+
   const get = (policyId: string): Policy => {
     const p = store.policies.get(policyId)
     if (!p) throw new AppError('NOT_FOUND', `No policy with id ${policyId}.`, { policyId })
     return p
   }
-  const requireGroup = (groupId: string): void => {
-    if (!store.groups.get(groupId)) throw new AppError('NOT_FOUND', `No group with id ${groupId}.`, { groupId })
+  const requireGroup = (groupId: string): string => {
+    const g = store.groups.get(groupId)
+    if (!g) throw new AppError('NOT_FOUND', `No group with id ${groupId}.`, { groupId })
+    return g.name
   }
+  const groupName = (id: string): string => store.assignments.groupBrief(id)?.name ?? id
   const audit = (action: string, subject: string, details: Record<string, unknown>): void =>
     store.audit.append({ at: clock.now().toISOString(), actor: 'admin', action, subject, details })
+  const policyName = (id: string): string => index().byId.get(id)?.name ?? 'A deleted policy'
+  const withdrawal = (idx: PolicyIndex) => ({
+    removeOnUnassign: (itemId: string) => idx.items.get(itemId)?.removeOnUnassign ?? removedFlags.get(itemId) ?? false,
+    policyName,
+  })
+
+  const validate = (draft: PolicyDraft): void => {
+    const problems = validatePolicy(draft, {
+      appInInventory: (platform, identifier) => store.assignments.appOn(platform, identifier),
+      anyPlatformHasApp: (identifier) => store.assignments.appAnywhere(identifier),
+      groupExists: (id) => store.groups.get(id) !== undefined,
+      nameTaken: (name, exceptId) => index().policies.some((p) => p.name.toLowerCase() === name.toLowerCase() && p.id !== exceptId),
+    })
+    if (problems.length > 0) {
+      throw new AppError('BAD_INPUT', `${draft.name.trim() || 'The policy'} was not saved: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}.`, { fields: problems })
+    }
+  }
+
+  const checkChange = (change: ProposedChange): void => {
+    switch (change.kind) {
+      case 'policy':
+        if (change.draft.id) get(change.draft.id)
+        validate(change.draft)
+        return
+      case 'deletePolicy':
+        get(change.policyId)
+        return
+      case 'target': {
+        const policy = get(change.policyId)
+        requireGroup(change.groupId)
+        if (change.mode === null && !policy.targets.some((t) => t.groupId === change.groupId)) {
+          throw new AppError('NOT_FOUND', `${policy.name} has no target on group ${change.groupId}.`, { policyId: change.policyId, groupId: change.groupId })
+        }
+        return
+      }
+      case 'rule': {
+        const g = store.groups.get(change.groupId)
+        if (!g || g.kind !== 'rule' || g.dialect === null) throw new AppError('NOT_FOUND', `No rule group with id ${change.groupId}.`, { groupId: change.groupId })
+        compile(g.dialect, change.rule)
+        return
+      }
+      case 'attributeMapping':
+      case 'user':
+        throw new AppError('BAD_INPUT', `A ${change.kind === 'user' ? 'hypothetical user' : 'attribute mapping change'} can be previewed with what-if but not applied here${change.kind === 'attributeMapping' ? '; change the mapping in the directory settings' : ''}.`, { kind: change.kind })
+    }
+  }
+
+  const toRecord = (draft: PolicyDraft, id: string): PolicyRecord => ({
+    id,
+    name: draft.name.trim(),
+    description: draft.description,
+    priority: draft.priority,
+    platforms: draft.platforms,
+    items: draft.items.map((i) => ({ ...i, id: i.id ?? ids.next(), name: i.name.trim(), identifier: i.identifier.trim() })),
+    targets: draft.targets,
+  })
+
+  /** Saves a validated change; returns the policy it touched and what to recompute. */
+  const commit = (change: ProposedChange): { policy: Policy | null; redeploy: Redeploy } => {
+    const at = clock.now().toISOString()
+    switch (change.kind) {
+      case 'policy': {
+        const id = change.draft.id ?? ids.next()
+        const record = toRecord(change.draft, id)
+        if (change.draft.id) store.policies.update(record, at)
+        else store.policies.create(record, at)
+        audit(change.draft.id ? 'policies/update' : 'policies/create', id, { name: record.name })
+        return { policy: get(id), redeploy: { kind: 'all' } }
+      }
+      case 'deletePolicy': {
+        for (const item of get(change.policyId).items) removedFlags.set(item.id, item.removeOnUnassign)
+        store.policies.delete(change.policyId)
+        audit('policies/delete', change.policyId, {})
+        return { policy: null, redeploy: { kind: 'all' } }
+      }
+      case 'target': {
+        if (change.mode === null) store.policies.removeTarget(change.policyId, change.groupId, at)
+        else store.policies.setTarget(change.policyId, change.groupId, change.mode, at)
+        audit(change.mode === null ? 'policies/removeTarget' : 'policies/setTarget', change.policyId, { groupId: change.groupId, mode: change.mode })
+        return { policy: get(change.policyId), redeploy: { kind: 'all' } }
+      }
+      case 'rule': {
+        store.assignments.setGroupRule(change.groupId, change.rule)
+        audit('groups/setRule', change.groupId, { rule: change.rule })
+        // A deliberate edit withdraws at once; the circuit breaker, not the grace period, guards it.
+        return { policy: null, redeploy: { kind: 'users', userIds: memberships.evaluateGroup(change.groupId, { grace: false }) } }
+      }
+      default:
+        throw new AppError('BAD_INPUT', 'This change can only be previewed.', { kind: change.kind })
+    }
+  }
+
+  const causeOf = (change: ProposedChange): HeldChangeCause => (change.kind === 'rule' ? 'rule-edit' : change.kind === 'target' ? 'target-edit' : 'policy-edit')
+
+  const whatIf = (change: ProposedChange, limit: number) =>
+    computeWhatIf(
+      { store, index: index(), settings: readPolicySettings(store), effectiveGroups: () => memberships.allEffectiveGroupIds(), compile, removedFlags: new Map(change.kind === 'deletePolicy' ? (index().byId.get(change.policyId)?.items ?? []).map((i) => [i.id, i.removeOnUnassign] as const) : []) },
+      change,
+      limit,
+    )
+
+  const apply = (change: ProposedChange): { outcome: ChangeOutcome; redeploy: Redeploy | null } =>
+    store.transaction(() => {
+      checkChange(change)
+      const preview = whatIf(change, HELD_DIFF_LIMIT).whatIf
+      if (preview.wouldHold) {
+        const settings = readPolicySettings(store)
+        const heldChange: HeldChange = {
+          id: ids.next(),
+          createdAt: clock.now().toISOString(),
+          cause: causeOf(change),
+          summary: preview.summary,
+          status: 'held',
+          decidedAt: null,
+          change,
+          devicesAffected: preview.totals.devicesWithdrawn,
+          devicesTotal: preview.totals.devicesTotal,
+          threshold: { devices: settings.breakerDevices, share: settings.breakerShare },
+          diff: preview.devices,
+        }
+        store.assignments.hold(heldChange, [])
+        audit('policies/hold', heldChange.id, { cause: heldChange.cause, devicesAffected: heldChange.devicesAffected })
+        return { outcome: { status: 'held', heldChange }, redeploy: null }
+      }
+      const { policy, redeploy } = commit(change)
+      return { outcome: { status: 'applied', policy, devicesUpdated: preview.totals.devicesAffected }, redeploy }
+    })
+
+  const groupsOf = (userId: string, bulk: Map<string, Set<string>> | null): Set<string> => bulk?.get(userId) ?? (bulk ? new Set() : memberships.effectiveGroupIds(userId))
+
+  const planDevices = (deviceIds: readonly string[], opts: { includeHeld?: boolean } = {}): DevicePlanResult[] => {
+    const idx = index()
+    const held = opts.includeHeld ? new Set<string>() : store.assignments.heldDeviceIds()
+    // Many devices: read memberships and sent items in bulk rather than per device.
+    const bulk = deviceIds.length > 200
+    const groups = bulk ? memberships.allEffectiveGroupIds() : null
+    const sentAll = bulk ? store.assignments.allSentItems() : null
+    const wanted = new Set(deviceIds)
+    const devices = bulk ? store.assignments.boundDevices().filter((d) => wanted.has(d.id)) : deviceIds.flatMap((id) => store.assignments.boundDevice(id) ?? [])
+    const ctx = withdrawal(idx)
+    const out: DevicePlanResult[] = []
+    // Devices with the same groups and platform share a desired state, unless it depends on
+    // their user's attributes ({{user.x}} variables).
+    const shared = new Map<string, DesiredState>()
+    for (const device of devices) {
+      if (held.has(device.id)) continue
+      const g = groupsOf(device.userId, groups)
+      const sent = sentAll ? (sentAll.get(device.id) ?? []) : store.devices.sentItems(device.id)
+      const signature = `${device.platform}|${[...g].sort().join(',')}`
+      let state = shared.get(signature)
+      if (!state) {
+        state = desiredState(idx, g, device.platform, () => store.users.ruleInput(device.userId))
+        if (!state.personal) shared.set(signature, state)
+      }
+      out.push({ device, groups: g, sent, state, plan: planDevice(sent, state, ctx) })
+    }
+    return out
+  }
+
+  const holdIfTripped = (results: readonly DevicePlanResult[], cause: HeldChangeCause): HeldChange | null => {
+    const settings = readPolicySettings(store)
+    const withdrawing = results.filter((r) => withdraws(r.plan))
+    const total = store.assignments.boundDeviceCount()
+    if (!tripsBreaker(withdrawing.length, total, settings)) return null
+    const changing = results.filter((r) => r.plan.commands.length > 0 || r.plan.drop.length > 0)
+    const diff = changing.slice(0, HELD_DIFF_LIMIT).map((r) =>
+      deviceDelta(
+        { deviceId: r.device.id, deviceName: r.device.name, userId: r.device.userId, userPrincipalName: r.device.userPrincipalName, platform: r.device.platform },
+        r.sent,
+        r.state,
+        r.plan,
+        { gained: [], lost: [] },
+        policyName,
+      ),
+    )
+    const heldChange: HeldChange = {
+      id: ids.next(),
+      createdAt: clock.now().toISOString(),
+      cause,
+      summary: `A ${cause === 'sync' ? 'directory sync' : cause.replace('-', ' ')} would withdraw policies from ${withdrawing.length} of ${total} devices; nothing was sent.`,
+      status: 'held',
+      decidedAt: null,
+      change: null,
+      devicesAffected: withdrawing.length,
+      devicesTotal: total,
+      threshold: { devices: settings.breakerDevices, share: settings.breakerShare },
+      diff,
+    }
+    store.assignments.hold(heldChange, changing.map((r) => r.device.id))
+    const at = heldChange.createdAt
+    for (const r of withdrawing) {
+      const policyIds = new Set(r.plan.drop.map((k) => r.sent.find((s) => s.key === k)?.policyId).filter((p): p is string => p !== undefined))
+      for (const policyId of policyIds) {
+        store.assignments.appendEvent({ deviceId: r.device.id, at, policyId, policyName: policyName(policyId), action: 'held', summary: heldChange.summary, steps: [{ step: 'hold', outcome: 'info', text: `Held change ${heldChange.id}: waiting for an admin to approve or reject.` }], commands: [] })
+      }
+    }
+    return heldChange
+  }
+
+  const chainOf = (userId: string) => (groupId: string): WhyStep[] => memberships.chain(userId, groupId)
+
+  const explainFor = (r: Pick<DevicePlanResult, 'device' | 'groups' | 'state' | 'sent'>, policyId: string, held: boolean) =>
+    explainPolicy({ policyId, policy: index().byId.get(policyId), groups: r.groups, platform: r.device.platform, state: r.state, sent: r.sent, chain: chainOf(r.device.userId), held })
+
+  const record = (results: readonly DevicePlanResult[], queued: ReadonlyMap<string, Command[]>): void => {
+    const at = clock.now().toISOString()
+    for (const r of results) {
+      store.assignments.setProblems(
+        r.device.id,
+        r.state.unresolved.map((u) => ({ itemKey: u.key, policyId: u.policyId, policyName: u.policyName, itemName: u.itemName, variables: u.variables })),
+        at,
+      )
+      const commands = queued.get(r.device.id) ?? []
+      if (commands.length === 0 && r.plan.drop.length === 0 && r.plan.put.length === 0) continue
+      const before = new Set(r.sent.map((s) => s.policyId))
+      const after = new Set([...r.state.items.values()].map((d) => d.policy.id))
+      const byPolicy = new Map<string, Command[]>()
+      for (const c of commands) byPolicy.set(c.reason.policyId, [...(byPolicy.get(c.reason.policyId) ?? []), c])
+      for (const policyId of new Set([...byPolicy.keys(), ...before, ...after])) {
+        const granted = after.has(policyId) && !before.has(policyId)
+        const withdrawn = before.has(policyId) && !after.has(policyId)
+        const own = byPolicy.get(policyId) ?? []
+        if (!granted && !withdrawn && own.length === 0) continue
+        const why = explainFor(r, policyId, false)
+        const commandSteps: WhyStep[] = own.map((c) => ({ step: 'command', outcome: 'info', text: `${c.type.replace(/_/g, ' ')} ${String(c.payload['name'] ?? '')}`.trim() + ` (command ${c.seq})` }))
+        store.assignments.appendEvent({
+          deviceId: r.device.id,
+          at,
+          policyId,
+          policyName: why.policyName,
+          action: granted ? 'granted' : withdrawn ? 'withdrawn' : 'changed',
+          summary: why.summary,
+          steps: [...why.steps, ...commandSteps],
+          commands: own.map((c) => ({ type: c.type, item: String(c.payload['name'] ?? c.type) })),
+        })
+      }
+    }
+  }
+
+  const deviceState = (deviceId: string) => {
+    const device = store.assignments.boundDevice(deviceId)
+    if (!device) {
+      if (!store.devices.get(deviceId)) throw new AppError('NOT_FOUND', `No device with id ${deviceId}.`, { deviceId })
+      throw new AppError('BAD_INPUT', 'This device is not bound to a user, so no policy applies to it.', { deviceId })
+    }
+    const groups = memberships.effectiveGroupIds(device.userId)
+    const sent = store.devices.sentItems(deviceId)
+    const state = desiredState(index(), groups, device.platform, () => store.users.ruleInput(device.userId))
+    return { device, groups, sent, state, held: store.assignments.heldDeviceIds().has(deviceId) }
+  }
+
+  const why = (deviceId: string, policyId: string): PolicyWhy => {
+    const r = deviceState(deviceId)
+    if (!index().byId.has(policyId) && !r.sent.some((s) => s.policyId === policyId)) get(policyId)
+    return { deviceId, ...explainFor(r, policyId, r.held), history: store.assignments.policyEvents(deviceId, policyId, 50) }
+  }
+
+  const decideHeld = (heldChangeId: string): HeldChange => {
+    const h = store.assignments.heldChange(heldChangeId)
+    if (!h) throw new AppError('NOT_FOUND', `No held change with id ${heldChangeId}.`, { heldChangeId })
+    if (h.status !== 'held') throw new AppError('CONFLICT', `This held change was already ${h.status} at ${h.decidedAt}.`, { heldChangeId, status: h.status })
+    return h
+  }
+
+  const targetEdit = (policyId: string, groupId: string, mode: TargetMode | null) => {
+    const r = apply({ kind: 'target', policyId, groupId, mode })
+    return r
+  }
 
   return {
     list: () => store.policies.list(),
     get,
-    setTarget(policyId, groupId, mode) {
-      get(policyId)
-      requireGroup(groupId)
-      store.policies.setTarget(policyId, groupId, mode, clock.now().toISOString())
-      audit('policies/setTarget', policyId, { groupId, mode })
-      return get(policyId)
+    restrictions: () => RESTRICTIONS,
+    inventory: () => store.assignments.inventory(),
+    saveApp({ platform, identifier, name }) {
+      const fields: { path: string; message: string }[] = []
+      if (!PLATFORMS.includes(platform)) fields.push({ path: 'platform', message: 'must be ios, macos or android' })
+      if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+$/.test(identifier.trim())) fields.push({ path: 'identifier', message: `"${identifier}" is not a bundle or package id (e.g. com.example.app)` })
+      if (name.trim() === '') fields.push({ path: 'name', message: 'is required' })
+      if (fields.length > 0) throw new AppError('BAD_INPUT', `The app was not added: ${fields.map((f) => `${f.path} ${f.message}`).join('; ')}.`, { fields })
+      store.assignments.putApp({ id: `app:${platform}:${identifier.trim()}`, platform, identifier: identifier.trim(), name: name.trim() })
+      audit('apps/save', identifier.trim(), { platform })
+      return store.assignments.inventory()
     },
-    removeTarget(policyId, groupId) {
-      const policy = get(policyId)
-      if (!store.policies.removeTarget(policyId, groupId, clock.now().toISOString())) {
-        throw new AppError('NOT_FOUND', `${policy.name} has no target on group ${groupId}.`, { policyId, groupId })
-      }
-      audit('policies/removeTarget', policyId, { groupId })
-      return get(policyId)
-    },
+    setTarget: (policyId, groupId, mode) => targetEdit(policyId, groupId, mode),
+    removeTarget: (policyId, groupId) => targetEdit(policyId, groupId, null),
     setRemoveOnUnassign(itemId, value) {
       const policyId = store.policies.policyOfItem(itemId)
       if (!policyId) throw new AppError('NOT_FOUND', `No payload item with id ${itemId}.`, { itemId })
@@ -61,14 +422,85 @@ export function createPolicyService({ store, clock }: { store: Store; clock: Clo
       audit('policies/setRemoveOnUnassign', policyId, { itemId, value })
       return get(policyId)
     },
-    plan(groups, platform, sent) {
-      const policies = store.policies.list()
-      const items = new Map(policies.flatMap((p) => p.items.map((i) => [i.id, i] as const)))
-      const names = new Map(policies.map((p) => [p.id, p.name]))
-      return planDevice(sent, desiredState(policies, groups, platform), {
-        removeOnUnassign: (itemId) => items.get(itemId)?.removeOnUnassign ?? false,
-        policyName: (id) => names.get(id) ?? 'A deleted policy',
+    apply,
+    whatIf: (change, limit = WHAT_IF_LIMIT) => {
+      if (change.kind === 'policy' || change.kind === 'rule' || change.kind === 'target' || change.kind === 'deletePolicy') checkChange(change)
+      return whatIf(change, limit).whatIf
+    },
+    conflicts(draft) {
+      const policy = draftPolicy(draft, groupName)
+      const policies = proposedPolicies(index().policies, { kind: 'policy', draft }, groupName) ?? []
+      const idx = indexPolicies(policies)
+      const includes = policy.targets.filter((t) => t.mode === 'include').map((t) => t.groupId)
+      // Every distinct set of groups among the users the policy reaches; a target nobody is in
+      // yet is checked as a user in just that group.
+      const signatures = new Map<string, { groups: Set<string>; users: number }>()
+      for (const groups of memberships.allEffectiveGroupIds().values()) {
+        if (!includes.some((g) => groups.has(g))) continue
+        const key = [...groups].sort().join(',')
+        const s = signatures.get(key)
+        if (s) s.users++
+        else signatures.set(key, { groups, users: 1 })
+      }
+      if (signatures.size === 0) for (const g of includes) signatures.set(g, { groups: new Set([g]), users: 0 })
+      const found = new Map<string, Conflict>()
+      for (const { groups, users } of signatures.values()) {
+        for (const platform of policy.platforms) {
+          for (const c of desiredState(idx, groups, platform).conflicts) {
+            if (c.winner.policyId !== policy.id && !c.losers.some((l) => l.policyId === policy.id)) continue
+            const key = `${c.key}|${c.platform}|${c.winner.policyId}|${c.losers.map((l) => l.policyId).join(',')}`
+            const seen = found.get(key)
+            if (seen) seen.reach = (seen.reach ?? 0) + users
+            else found.set(key, { ...c, reach: users })
+          }
+        }
+      }
+      return [...found.values()].sort((a, b) => a.name.localeCompare(b.name) || a.platform.localeCompare(b.platform))
+    },
+    heldChanges: () => store.assignments.heldChanges(),
+    approve(heldChangeId) {
+      return store.transaction(() => {
+        const h = decideHeld(heldChangeId)
+        store.assignments.decide(heldChangeId, 'approved', clock.now().toISOString())
+        audit('policies/approve', heldChangeId, { cause: h.cause })
+        const redeploy: Redeploy = h.change ? commit(h.change).redeploy : { kind: 'devices', deviceIds: store.assignments.devicesOfHeld(heldChangeId) }
+        return { heldChange: store.assignments.heldChange(heldChangeId) as HeldChange, redeploy }
       })
+    },
+    reject(heldChangeId) {
+      return store.transaction(() => {
+        const h = decideHeld(heldChangeId)
+        store.assignments.decide(heldChangeId, 'rejected', clock.now().toISOString())
+        audit('policies/reject', heldChangeId, { cause: h.cause })
+        const at = clock.now().toISOString()
+        for (const deviceId of store.assignments.devicesOfHeld(heldChangeId)) {
+          store.assignments.appendEvent({ deviceId, at, policyId: '', policyName: '', action: 'released', summary: `Held change rejected: nothing was sent. If the directory still says so, the next sync holds it again.`, steps: [], commands: [] })
+        }
+        return store.assignments.heldChange(heldChangeId) as HeldChange
+      })
+    },
+    settings: () => readPolicySettings(store),
+    setSettings(patch) {
+      const s = writePolicySettings(store, patch)
+      audit('policies/setSettings', 'settings', { ...patch })
+      return s
+    },
+    plan(groups, platform, sent) {
+      const idx = index()
+      return planDevice(sent, desiredState(idx, groups, platform), withdrawal(idx))
+    },
+    planDevices,
+    holdIfTripped,
+    record,
+    why,
+    effective(deviceId) {
+      const r = deviceState(deviceId)
+      const policyIds = new Set([...r.state.applicable.map((a) => a.policy.id), ...r.sent.map((s) => s.policyId)])
+      return [...policyIds].map((policyId) => ({ deviceId, ...explainFor(r, policyId, r.held), history: [] })).sort((a, b) => a.policyName.localeCompare(b.policyName))
+    },
+    history: (deviceId, limit = 200) => {
+      if (!store.devices.get(deviceId)) throw new AppError('NOT_FOUND', `No device with id ${deviceId}.`, { deviceId })
+      return store.assignments.events(deviceId, limit)
     },
   }
 }

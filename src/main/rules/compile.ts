@@ -1,59 +1,95 @@
 // Turns a rule tree into nested closures once, so evaluating a user walks no tree and allocates
-// nothing but the result.
+// nothing but the list of missing attributes, when there is one.
 
-import type { Attributes } from '../../shared/domain'
-import type { CompareNode, RuleNode } from './ast'
-import { attributeReader, isMissing } from './read'
-import { matcher } from './values'
+import type { CompareNode, QuantifierNode, RuleNode } from './ast'
+import { pathReader, isMissing } from './read'
+import { compileRegex } from './regex'
+import { matcher, type Matcher } from './values'
 
-/** Evaluates against one user, appending attributes it read but the user lacks to `missing`. */
-export type Check = (user: Attributes, missing: string[]) => boolean
+/**
+ * Evaluates against one user (or one item of a list, inside any/all), appending attributes it
+ * read but the user lacks to `missing`. `now` is the evaluation time in epoch milliseconds.
+ */
+export type Check = (from: unknown, missing: string[], now: number) => boolean
 
-export function compileNode(node: RuleNode): Check {
+/** `inItem`: the node reads an item of a list, whose lacking fields are data, not a sync gap. */
+export function compileNode(node: RuleNode, inItem = false): Check {
   switch (node.kind) {
     case 'compare':
-      return compileCompare(node)
+      return compileCompare(node, inItem)
+    case 'any':
+    case 'all':
+      return compileQuantifier(node, inItem)
     case 'not': {
-      const child = compileNode(node.child)
-      return (user, missing) => !child(user, missing)
+      const child = compileNode(node.child, inItem)
+      return (from, missing, now) => !child(from, missing, now)
     }
     case 'and': {
-      const children = node.children.map(compileNode)
+      const children = node.children.map((child) => compileNode(child, inItem))
       if (children.length === 2) {
         const [a, b] = children as [Check, Check]
-        return (user, missing) => a(user, missing) && b(user, missing)
+        return (from, missing, now) => a(from, missing, now) && b(from, missing, now)
       }
-      return (user, missing) => {
-        for (const child of children) if (!child(user, missing)) return false
+      return (from, missing, now) => {
+        for (const child of children) if (!child(from, missing, now)) return false
         return true
       }
     }
     case 'or': {
-      const children = node.children.map(compileNode)
+      const children = node.children.map((child) => compileNode(child, inItem))
       if (children.length === 2) {
         const [a, b] = children as [Check, Check]
-        return (user, missing) => a(user, missing) || b(user, missing)
+        return (from, missing, now) => a(from, missing, now) || b(from, missing, now)
       }
-      return (user, missing) => {
-        for (const child of children) if (child(user, missing)) return true
+      return (from, missing, now) => {
+        for (const child of children) if (child(from, missing, now)) return true
         return false
       }
     }
   }
 }
 
-/** A missing attribute compares like null: `-eq "x"` false, `-ne "x"` true, `-eq null` true. */
-function compileCompare(node: CompareNode): Check {
+/** The matcher of a comparison, with its regular expression compiled (the parser has checked it). */
+export function matcherOf(node: CompareNode, withRegex?: (regex: RegExp) => void): Matcher {
+  if (node.operator !== 'match' && node.operator !== 'notMatch') return matcher(node)
+  const compiled = compileRegex(node.value, node.flavour ?? 're2', node.ignoreCase)
+  if (!compiled.ok) throw new Error(`A parser let through an invalid pattern: ${compiled.message}`)
+  withRegex?.(compiled.regex)
+  return matcher({ ...node, regex: compiled.regex })
+}
+
+/** A missing attribute is reported; how it compares is the dialect's (values.ts: Entra reads "" as null, Okta doesn't). */
+function compileCompare(node: CompareNode, inItem: boolean): Check {
   const name = node.attribute
-  const read = attributeReader(name)
-  const match = matcher(node)
-  const whenMissing = match(null)
-  return (user, missing) => {
-    const value = read(user)
+  const read = pathReader(node.path, node.loose)
+  const match = matcherOf(node)
+  if (inItem) return (from, _missing, now) => match(read(from), now)
+  return (from, missing, now) => {
+    const value = read(from)
+    if (isMissing(value) && !missing.includes(name)) missing.push(name)
+    return match(value, now)
+  }
+}
+
+/**
+ * -any/exists(): some item satisfies the child; -all/all(): every item does, so an empty or
+ * missing list satisfies -all (Entra: `-all (assignedPlan.servicePlanId -eq null)` selects
+ * users with no plans, directory.md §1.5). A single value where a list is expected is read as
+ * a one-item list (Okta accepts a text where Arrays.* expect an array, §4.2).
+ */
+function compileQuantifier(node: QuantifierNode, inItem: boolean): Check {
+  const name = node.attribute
+  const read = pathReader(node.path, node.loose)
+  const child = compileNode(node.child, true)
+  const all = node.kind === 'all'
+  return (from, missing, now) => {
+    const value = read(from)
     if (isMissing(value)) {
-      if (!missing.includes(name)) missing.push(name)
-      return whenMissing
+      if (!inItem && !missing.includes(name)) missing.push(name)
+      return all
     }
-    return match(value)
+    if (!Array.isArray(value)) return child(value, missing, now)
+    for (const item of value) if (child(item, missing, now) !== all) return !all
+    return all
   }
 }

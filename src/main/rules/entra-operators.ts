@@ -15,32 +15,30 @@ export const COMPARE_OPERATORS: Readonly<Record<string, CompareOperator>> = {
   notstartswith: 'notStartsWith',
   endswith: 'endsWith',
   notendswith: 'notEndsWith',
+  match: 'match',
+  notmatch: 'notMatch',
   in: 'in',
   notin: 'notIn',
+  le: 'le',
+  ge: 'ge',
 }
 
 export const LOGICAL_OPERATORS: Readonly<Record<string, LogicalOperator>> = { and: 'and', or: 'or', not: 'not' }
 
-/** Real Entra operators this engine can't evaluate yet, with how to name them in a message. */
-export const UNSUPPORTED_OPERATORS: Readonly<Record<string, string>> = {
-  match: '-match',
-  notmatch: '-notMatch',
-  le: '-le',
-  ge: '-ge',
-  any: '-any',
-  all: '-all',
-  plus: '-plus',
-  minus: '-minus',
-}
+/** -any/-all over a multi-value property: `user.proxyAddresses -any (_ -startsWith "smtp:")`. */
+export const QUANTIFIERS: Readonly<Record<string, 'any' | 'all'>> = { any: 'any', all: 'all' }
+
+/** Date arithmetic on system.now: `system.now -plus p1d` (directory.md §1.2). */
+export const DATE_ARITHMETIC: Readonly<Record<string, 1 | -1>> = { plus: 1, minus: -1 }
 
 export const COMPARE_SPELLINGS: readonly string[] = Object.values(COMPARE_OPERATORS).map(spell)
 
-export function spell(operator: CompareOperator | LogicalOperator): string {
+export function spell(operator: CompareOperator | LogicalOperator | 'any' | 'all'): string {
   return `-${operator}`
 }
 
 export function isOperatorWord(lower: string): boolean {
-  return lower in COMPARE_OPERATORS || lower in LOGICAL_OPERATORS || lower in UNSUPPORTED_OPERATORS
+  return lower in COMPARE_OPERATORS || lower in LOGICAL_OPERATORS || lower in QUANTIFIERS || lower in DATE_ARITHMETIC
 }
 
 /** Words from other languages (PowerShell, SQL, JavaScript) that admins type for Entra operators. */

@@ -22,6 +22,7 @@ const WORD_CHAR = /[A-Za-z0-9_.$]/
 const LETTER = /[A-Za-z]/
 const DIGIT = /[0-9]/
 const NUMBER = /^-?[0-9]+(\.[0-9]+)?$/
+const DATE_TIME = /^[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[Tt][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})?(?![A-Za-z0-9_.$:-])/
 
 /** Dashes that look like a hyphen. Microsoft's own examples use EN DASH (`–eq`), so copies of them carry it. */
 const DASHES: Readonly<Record<string, string>> = {
@@ -88,6 +89,11 @@ function readToken(text: string, start: number, char: string): Token {
       message: 'A hyphen must start an operator, such as -eq or -and',
       hint: 'Write the operator right after the hyphen, with no space: -eq',
     }
+  }
+  if (DIGIT.test(char)) {
+    // Unquoted date-times compare with -le/-ge: `user.employeeHireDate -le 2020-06-10T18:13:20Z`.
+    const date = DATE_TIME.exec(text.slice(start, start + 40))
+    if (date !== null) return { kind: 'word', text: date[0], start, end: start + date[0].length }
   }
   if (WORD_CHAR.test(char)) return readWord(text, start, runEnd(text, start, WORD_CHAR))
   const dash = DASHES[char]

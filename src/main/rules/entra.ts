@@ -10,19 +10,22 @@
 //
 // Every failure is a RuleError value; the parser throws only internally to unwind.
 
-import type { CompareNode, CompareOperator, ParseResult, ParsedRule, RuleNode, Scalar } from './ast'
+import type { CompareNode, CompareOperator, Duration, NowValue, ParseResult, ParsedRule, QuantifierNode, RuleNode, Scalar, Span } from './ast'
 import {
   COMPARE_OPERATORS,
   COMPARE_SPELLINGS,
+  DATE_ARITHMETIC,
   LOGICAL_OPERATORS,
   type LogicalOperator,
-  UNSUPPORTED_OPERATORS,
+  QUANTIFIERS,
   spell,
   suggestOperator,
 } from './entra-operators'
 import { BOOLEAN_ATTRIBUTES, attributeFor } from './entra-properties'
 import { type Token, tokenize } from './entra-tokens'
 import { lineColumn, ruleError } from './position'
+import { compileRegex } from './regex'
+import { GROUP_IDS } from './reserved'
 import type { RuleError } from './types'
 
 /** groups-dynamic-membership.md: "The maximum length of a rule is 3,072 characters". */
@@ -34,6 +37,17 @@ const CONDITION_START = ['user.<property>', '(', '-not']
 const VALUES = ['"text"', 'number', 'true', 'false', 'null']
 const LIST_ITEMS = ['"text"', 'number', 'true', 'false']
 const PROPERTY = /^user\.([A-Za-z_][A-Za-z0-9_]*)$/i
+const ITEM_FIELD = /^([A-Za-z_][A-Za-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_]*)$/
+/** ISO-8601 durations as Entra writes them after -plus/-minus (`p1d`, `P1DT12H`, `-P30D`). */
+const DURATION = /^([+-])?p(?:([0-9]+)y)?(?:([0-9]+)m)?(?:([0-9]+)w)?(?:([0-9]+)d)?(?:t(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+(?:\.[0-9]+)?)s)?)?$/i
+const DATE_VALUE = /^[0-9]{4}-[0-9]{2}-[0-9]{2}/
+
+/** Where conditions read from: the user, or the item of an -any/-all (`_` or `assignedPlan.<field>`). */
+interface ItemScope {
+  /** The name a field of the item is written with: assignedPlans → assignedPlan, memberOf → group. */
+  name: string
+  collection: string
+}
 const EXAMPLE = 'user.department -eq "Sales"'
 
 export function parseEntra(text: string): ParseResult {
@@ -72,6 +86,8 @@ class EntraParser {
   private depth = 0
   private parens = 0
   private readonly hints: string[] = []
+  private readonly mixed: Span[] = []
+  private scope: ItemScope | null = null
 
   constructor(
     private readonly text: string,
@@ -85,7 +101,7 @@ class EntraParser {
     }
     const root = this.parseOr()
     this.expectEnd(null)
-    return { root, hints: this.hints }
+    return { root, hints: this.hints, mixedLogic: this.mixed }
   }
 
   private parseOr(): RuleNode {
@@ -97,12 +113,12 @@ class EntraParser {
     const first = operands[0] as Operand
     if (operands.length === 1) return first.node
     const last = operands[operands.length - 1] as Operand
-    if (operands.some((operand) => operand.chain)) this.hints.push(this.groupingHint(operands))
-    return {
-      kind: 'or',
-      children: operands.map((operand) => operand.node),
-      span: { start: first.node.span.start, end: last.node.span.end },
+    const span = { start: first.node.span.start, end: last.node.span.end }
+    if (operands.some((operand) => operand.chain)) {
+      this.hints.push(this.groupingHint(operands))
+      this.mixed.push(span)
     }
+    return { kind: 'or', children: operands.map((operand) => operand.node), span }
   }
 
   private parseAnd(): Operand {
@@ -145,10 +161,12 @@ class EntraParser {
     return inner
   }
 
-  private parseComparison(property: Token & { kind: 'word' }): CompareNode {
-    const attribute = this.attribute(property)
+  private parseComparison(property: Token & { kind: 'word' }): RuleNode {
+    const { attribute, path } = this.attribute(property)
     this.index++
     const operatorToken = this.peek(COMPARE_SPELLINGS)
+    const quantifier = operatorToken.kind === 'operator' ? QUANTIFIERS[operatorToken.word.toLowerCase()] : undefined
+    if (quantifier !== undefined) return this.parseQuantifier(quantifier, property, operatorToken, attribute, path)
     const operator = this.compareOperator(operatorToken, property.text)
     this.index++
     if (BOOLEAN_ATTRIBUTES.has(attribute) && operator !== 'eq' && operator !== 'ne') {
@@ -159,11 +177,15 @@ class EntraParser {
         `Use ${property.text} -eq true or ${property.text} -eq false.`,
       )
     }
-    const base = { kind: 'compare' as const, attribute, ignoreCase: true }
+    const base = { kind: 'compare' as const, attribute, path, ignoreCase: true, loose: true, emptyIsNull: true }
     const start = property.start
     if (operator === 'in' || operator === 'notIn') {
       const { items, end } = this.parseList(operator, property.text)
       return { ...base, operator, value: items, span: { start, end } }
+    }
+    if (operator === 'le' || operator === 'ge') {
+      const { value, end } = this.parseDate(operator, property.text)
+      return { ...base, operator, value, span: { start, end } }
     }
     const valueToken = this.peek(VALUES)
     const value = this.parseScalar(valueToken, operator, property.text)
@@ -178,20 +200,101 @@ class EntraParser {
         `To test for no value write ${property.text} -eq null; to test for any value, ${property.text} -ne null.`,
       )
     }
-    return { ...base, operator, value, span }
+    if (operator === 'match' || operator === 'notMatch') {
+      if (typeof value !== 'string') {
+        return this.fail(valueToken.start, `${spell(operator)} needs a regular expression in quotes`, ['"pattern"'], `Write ${property.text} ${spell(operator)} "^Da.*".`)
+      }
+      // .NET regular expressions, unanchored and case-insensitive like every Entra value (§1.8.2).
+      const compiled = compileRegex(value, 'dotnet', true)
+      if (!compiled.ok) this.fail(valueToken.start + (compiled.offset < 0 ? 0 : 1 + compiled.offset), compiled.message, ['"pattern"'], compiled.hint)
+      return { ...base, operator, value, flavour: 'dotnet', span }
+    }
+    return { ...base, operator, value: value as string, span }
   }
 
-  private attribute(token: Token & { kind: 'word' }): string {
-    const match = PROPERTY.exec(token.text)
-    if (match !== null) return attributeFor(match[1] as string)
+  /** `user.assignedPlans -any (assignedPlan.service -eq "SCO")`, `user.proxyAddresses -all (_ -endsWith "x")`. */
+  private parseQuantifier(
+    kind: 'any' | 'all',
+    property: Token & { kind: 'word' },
+    operatorToken: Token,
+    attribute: string,
+    path: readonly string[],
+  ): QuantifierNode {
+    if (this.scope !== null) {
+      this.fail(operatorToken.start, `-${kind} can't be used inside another -any/-all`, COMPARE_SPELLINGS, 'Write the condition on the item directly.')
+    }
+    this.index++
+    const open = this.peek(['('])
+    if (open.kind !== '(') {
+      this.fail(open.start, `-${kind} needs a condition on the item in parentheses`, ['('], `Write ${property.text} -${kind} (_ -startsWith "value").`)
+    }
+    this.index++
+    this.enter(open)
+    this.parens++
+    const collection = attribute === GROUP_IDS ? 'memberOf' : attribute
+    this.scope = { name: collection === 'memberOf' ? 'group' : collection.replace(/s$/i, ''), collection }
+    const child = this.parseOr()
+    this.expectEnd(open)
+    const close = this.peek([')'])
+    this.index++
+    this.parens--
+    this.depth--
+    this.scope = null
+    return { kind, path, attribute, loose: true, item: '_', child, span: { start: property.start, end: close.end } }
+  }
+
+  /** The value of -le/-ge: a date-time, or system.now optionally -plus/-minus a duration. */
+  private parseDate(operator: 'le' | 'ge', property: string): { value: Scalar | NowValue; end: number } {
+    const token = this.peek(['date-time', 'system.now'])
+    const hint = `Compare with a date-time or system.now: ${property} ${spell(operator)} 2020-06-10T18:13:20Z, or ${property} ${spell(operator)} system.now -plus p1d.`
+    const text = token.kind === 'word' ? token.text : token.kind === 'string' ? token.value : ''
+    this.index++
+    if (text.toLowerCase() === 'system.now') {
+      const next = this.peek(['-plus', '-minus', '-and', '-or', 'end of rule'])
+      const sign = next.kind === 'operator' ? DATE_ARITHMETIC[next.word.toLowerCase()] : undefined
+      if (sign === undefined) return { value: { now: true, sign: 1, duration: { years: 0, months: 0, days: 0, milliseconds: 0 } }, end: token.end }
+      this.index++
+      const amount = this.peek(['duration such as p1d'])
+      const duration = amount.kind === 'word' ? durationOf(amount.text) : undefined
+      if (duration === undefined) {
+        this.fail(amount.start, `Expected an ISO-8601 duration after ${describe(next)}`, ['duration such as p1d'], 'Write a duration such as p1d (one day), p2w, pt12h or p1y.')
+      }
+      this.index++
+      const negative = amount.kind === 'word' && amount.text.startsWith('-')
+      return { value: { now: true, sign: negative ? (-sign as 1 | -1) : sign, duration }, end: amount.end }
+    }
+    if (DATE_VALUE.test(text) && !Number.isNaN(Date.parse(text))) return { value: text, end: token.end }
+    return this.fail(token.start, `${spell(operator)} compares date-times, and this isn't one`, ['date-time', 'system.now'], hint)
+  }
+
+  private attribute(token: Token & { kind: 'word' }): { attribute: string; path: readonly string[] } {
     const text = token.text
     const lower = text.toLowerCase()
     const fail = (message: string, hint?: string): never => this.fail(token.start, message, CONDITION_START, hint)
+    if (this.scope !== null) {
+      const scope = this.scope
+      const itemHint = `Inside -any/-all a condition reads the item: _ for a text item, or ${scope.name}.<field>.`
+      if (text === '_') return { attribute: '_', path: [] }
+      const field = ITEM_FIELD.exec(text)
+      if (field !== null && (field[1] as string).toLowerCase() === scope.name.toLowerCase()) {
+        // memberOf's items are group IDs: group.objectId is the item itself.
+        if (scope.collection === 'memberOf' && (field[2] as string).toLowerCase() === 'objectid') return { attribute: '_', path: [] }
+        return { attribute: field[2] as string, path: [field[2] as string] }
+      }
+      return fail(`${text} isn't an item of ${scope.collection}`, itemHint)
+    }
+    const match = PROPERTY.exec(text)
+    if (match !== null) {
+      const name = attributeFor(match[1] as string)
+      // user.memberOf lists the user's groups; the caller passes their IDs under a reserved key.
+      if (name.toLowerCase() === 'memberof') return { attribute: GROUP_IDS, path: [GROUP_IDS] }
+      return { attribute: name, path: [name] }
+    }
     if (lower === 'user' || lower === 'user.') {
       return fail('Expected a property name after "user."', 'Name the property, e.g. user.department.')
     }
     if (lower === '_' || lower.startsWith('assignedplan.') || lower.startsWith('group.')) {
-      return fail(`${text} is only used inside -any/-all, which JIT Mapper doesn't support yet`)
+      return fail(`${text} can only be used inside -any/-all`, 'Write user.assignedPlans -any (assignedPlan.service -eq "SCO") or user.proxyAddresses -any (_ -startsWith "smtp:").')
     }
     if (lower === 'direct') return fail(`"Direct Reports" rules aren't supported by JIT Mapper yet`)
     if (lower.startsWith('device.')) return fail('This is a user rule, so it can only use user properties')
@@ -211,14 +314,8 @@ class EntraParser {
       const lower = word.toLowerCase()
       const operator = COMPARE_OPERATORS[lower]
       if (operator !== undefined) return operator
-      const unsupported = UNSUPPORTED_OPERATORS[lower]
-      if (unsupported !== undefined) {
-        return fail(
-          `${unsupported} isn't supported by JIT Mapper yet`,
-          lower.endsWith('match')
-            ? 'Where -startsWith, -endsWith or -contains expresses the same test, use it instead (Microsoft recommends it for speed too).'
-            : undefined,
-        )
+      if (DATE_ARITHMETIC[lower] !== undefined) {
+        return fail(`${describe(token)} only follows system.now`, `Write ${property} -ge system.now -plus p1d.`)
       }
       const logical = LOGICAL_OPERATORS[lower]
       if (logical === 'not') {
@@ -439,6 +536,13 @@ function describe(token: Token): string {
 }
 
 /** Entra compares values as text, so keep what was typed ("007", long IDs) when a JS number would change it. */
+function durationOf(text: string): Duration | undefined {
+  const match = DURATION.exec(text)
+  if (match === null || match.slice(2).every((part) => part === undefined)) return undefined
+  const n = (i: number): number => Number(match[i] ?? 0)
+  return { years: n(2), months: n(3), days: n(4) * 7 + n(5), milliseconds: ((n(6) * 60 + n(7)) * 60 + n(8)) * 1000 }
+}
+
 function numberValue(text: string): Scalar {
   const value = Number(text)
   return String(value) === text ? value : text

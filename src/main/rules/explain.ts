@@ -3,25 +3,30 @@
 // value), but `missing` and the per-user hints count only clauses evaluation actually read,
 // so an explanation always agrees with evaluate().
 
-import type { AttributeValue, Attributes, ClauseExplanation } from '../../shared/domain'
-import type { CompareNode, ParsedRule, RuleNode, Scalar } from './ast'
-import { attributeReader, isMissing } from './read'
-import type { RuleExplanation } from './types'
-import { matcher, textOf } from './values'
+import type { AttributeValue, ClauseExplanation } from '../../shared/domain'
+import { isNowValue, type CompareNode, type NowValue, type ParsedRule, type QuantifierNode, type RuleNode, type Scalar } from './ast'
+import { matcherOf } from './compile'
+import { isMissing, pathReader } from './read'
+import type { RuleExplanation, RuleInput } from './types'
+import { shift, textOf } from './values'
 
 /** What evaluation would have read: missing attributes and per-user hints. */
 interface Reading {
   missing: string[]
   hints: string[]
 }
-/** `reading` is null for a clause evaluation would have skipped (short-circuit). */
-type ExplainNode = (user: Attributes, reading: Reading | null) => ClauseExplanation
+/** `reading` is null for a clause evaluation would have skipped (short-circuit) or an item's field. */
+type ExplainNode = (from: unknown, reading: Reading | null, now: number) => ClauseExplanation
 
-export function createExplainer(parsed: ParsedRule, text: string): (user: Attributes) => RuleExplanation {
+/** Items of a list shown one by one; the rest are summed up in the clause's result. */
+const MAX_ITEMS = 20
+
+export function createExplainer(parsed: ParsedRule, text: string, readsClock: boolean): (user: RuleInput, now?: Date) => RuleExplanation {
   const root = explainNode(parsed.root, text)
-  return (user) => {
+  return (user, now) => {
+    if (readsClock && now === undefined) throw new Error('This rule compares with system.now, so explain() needs the evaluation time')
     const reading: Reading = { missing: [], hints: [] }
-    const explanation = root(user, reading)
+    const explanation = root(user, reading, now?.getTime() ?? NaN)
     return {
       result: explanation.result,
       missing: reading.missing,
@@ -36,10 +41,13 @@ function explainNode(node: RuleNode, text: string): ExplainNode {
   switch (node.kind) {
     case 'compare':
       return explainCompare(node, clause)
+    case 'any':
+    case 'all':
+      return explainQuantifier(node, clause, text)
     case 'not': {
       const child = explainNode(node.child, text)
-      return (user, reading) => {
-        const inner = child(user, reading)
+      return (from, reading, now) => {
+        const inner = child(from, reading, now)
         return { text: clause, operator: 'not', result: !inner.result, children: [inner] }
       }
     }
@@ -48,12 +56,12 @@ function explainNode(node: RuleNode, text: string): ExplainNode {
       const children = node.children.map((child) => explainNode(child, text))
       // -and is decided by the first false clause, -or by the first true one.
       const decisive = node.kind === 'or'
-      return (user, reading) => {
+      return (from, reading, now) => {
         let result = !decisive
         const explained: ClauseExplanation[] = []
         for (const child of children) {
           const decided = result === decisive
-          const inner = child(user, decided ? null : reading)
+          const inner = child(from, decided ? null : reading, now)
           explained.push(inner)
           if (!decided && inner.result === decisive) result = decisive
         }
@@ -63,26 +71,49 @@ function explainNode(node: RuleNode, text: string): ExplainNode {
   }
 }
 
+function explainQuantifier(node: QuantifierNode, clause: string, text: string): ExplainNode {
+  const read = pathReader(node.path, node.loose)
+  const child = explainNode(node.child, text)
+  const all = node.kind === 'all'
+  return (from, reading, now) => {
+    const value = read(from)
+    const absent = isMissing(value)
+    if (absent && reading !== null && !reading.missing.includes(node.attribute)) reading.missing.push(node.attribute)
+    const items = absent ? [] : Array.isArray(value) ? value : [value]
+    const explained = items.map((item) => child(item, null, now))
+    const result = all ? explained.every((e) => e.result) : explained.some((e) => e.result)
+    return {
+      text: clause,
+      operator: node.kind,
+      result,
+      attribute: node.attribute,
+      missing: absent,
+      children: explained.slice(0, MAX_ITEMS),
+    }
+  }
+}
+
 function explainCompare(node: CompareNode, clause: string): ExplainNode {
   const name = node.attribute
-  const read = attributeReader(name)
-  const match = matcher(node)
-  const whenMissing = match(null)
-  const expected = expectedOf(node.value)
+  const read = pathReader(node.path, node.loose)
+  const match = matcherOf(node)
   const trimmedValue = trimLiteral(node.value)
   const ruleHasWhitespace = JSON.stringify(trimmedValue) !== JSON.stringify(node.value)
-  const matchTrimmed = matcher({ ...node, value: trimmedValue } as CompareNode)
-  return (user, reading) => {
-    const value = read(user)
+  const matchTrimmed = matcherOf({ ...node, value: trimmedValue } as CompareNode)
+  return (from, reading, now) => {
+    const value = read(from)
     const absent = isMissing(value)
-    const result = absent ? whenMissing : match(value)
+    const result = match(value, now)
     if (reading !== null) {
       if (absent && !reading.missing.includes(name)) reading.missing.push(name)
       if (!result && !absent) {
         const trimmed = trimActual(value)
         const userHasWhitespace = JSON.stringify(trimmed) !== JSON.stringify(value)
-        if ((userHasWhitespace || ruleHasWhitespace) && matchTrimmed(trimmed)) {
-          reading.hints.push(whitespaceHint(name, value, expected, clause, userHasWhitespace, ruleHasWhitespace))
+        if ((userHasWhitespace || ruleHasWhitespace) && matchTrimmed(trimmed, now)) {
+          reading.hints.push(whitespaceHint(name, value, expectedOf(node.value, now), clause, userHasWhitespace, ruleHasWhitespace))
+        }
+        if (!node.ignoreCase && (node.operator === 'eq' || node.operator === 'in') && caseOnly(value, node.value)) {
+          reading.hints.push(`${clause} is false only because of upper/lower case: the user's ${name} is ${JSON.stringify(value)}. This dialect compares case-sensitively.`)
         }
       }
     }
@@ -91,17 +122,31 @@ function explainCompare(node: CompareNode, clause: string): ExplainNode {
       operator: node.operator,
       result,
       attribute: name,
-      actual: value ?? null,
-      expected,
+      actual: shown(value),
+      expected: expectedOf(node.value, now),
       missing: absent,
     }
   }
 }
 
+function caseOnly(actual: unknown, expected: Scalar | null | Scalar[] | NowValue): boolean {
+  if (typeof actual !== 'string') return false
+  const wanted = Array.isArray(expected) ? expected : [expected]
+  return wanted.some((w) => typeof w === 'string' && w !== actual && w.toLowerCase() === actual.toLowerCase())
+}
+
+/** A value as explanations show it: objects (a Google organization) as JSON text. */
+function shown(value: unknown): AttributeValue {
+  if (value === undefined || value === null) return null
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value
+  if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return value as string[]
+  return JSON.stringify(value)
+}
+
 /** Entra values are case-insensitive, so whitespace, not case, is the mistake worth pointing at. */
 function whitespaceHint(
   name: string,
-  actual: AttributeValue,
+  actual: unknown,
   expected: AttributeValue,
   clause: string,
   userSide: boolean,
@@ -117,16 +162,17 @@ function whitespaceHint(
   return `${clause} is false only because of whitespace around ${where}; without it the clause would be true. ${fix}`
 }
 
-function expectedOf(value: Scalar | null | Scalar[]): AttributeValue {
+function expectedOf(value: Scalar | null | Scalar[] | NowValue, now: number): AttributeValue {
+  if (isNowValue(value)) return Number.isNaN(now) ? 'system.now' : new Date(shift(now, value)).toISOString()
   return Array.isArray(value) ? value.map(textOf) : value
 }
 
-function trimLiteral(value: Scalar | null | Scalar[]): Scalar | null | Scalar[] {
+function trimLiteral(value: Scalar | null | Scalar[] | NowValue): Scalar | null | Scalar[] | NowValue {
   if (Array.isArray(value)) return value.map((item) => (typeof item === 'string' ? item.trim() : item))
   return typeof value === 'string' ? value.trim() : value
 }
 
-function trimActual(value: AttributeValue): AttributeValue {
+function trimActual(value: unknown): unknown {
   if (Array.isArray(value)) return value.map((item) => (typeof item === 'string' ? item.trim() : item))
   return typeof value === 'string' ? value.trim() : value
 }

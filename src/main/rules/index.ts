@@ -1,6 +1,8 @@
 // The rule room's front door: compile a group rule once, then evaluate or explain it per user.
 // Each dialect parses into one neutral tree (ast.ts); compile.ts turns it into closures and
-// explain.ts into clause-by-clause explanations.
+// explain.ts into clause-by-clause explanations; print.ts writes a tree back in its dialect;
+// lint.ts finds likely mistakes against the synced users; adapters.ts reads each IdP's own
+// user shape.
 //
 // Entra semantics the docs leave open, and what we chose (directory.md §1 marks them inferred):
 // - a multi-value attribute matches a positive operator when any item does, a negated one
@@ -11,51 +13,75 @@
 // - `"null"` in quotes next to -eq/-ne is rejected as a likely mistake rather than compared as text;
 // - property names Entra doesn't list (custom extensions, a file directory's columns) are read as
 //   written; rule names that differ from Graph's (mobile, objectId, …) are mapped.
+// Okta and Google semantics are described at the top of okta.ts and google.ts.
 
 import type { Dialect } from '../../shared/domain'
-import { attributesOf, type ParseResult } from './ast'
-import { compileNode } from './compile'
+import { attributesOf, readsClock, type ParseResult } from './ast'
+import { generateCheck } from './codegen'
 import { parseEntra } from './entra'
 import { createExplainer } from './explain'
+import { parseGoogle } from './google'
+import { parseOkta } from './okta'
 import { ruleError } from './position'
-import type { CompileResult } from './types'
+import type { CompileResult, Evaluation } from './types'
 
-export type { CompileResult, CompiledRule, Evaluation, RuleError, RuleExplanation } from './types'
+export type { CompileResult, CompiledRule, Evaluation, RuleError, RuleExplanation, RuleInput } from './types'
+export type { ParsedRule, RuleNode } from './ast'
+export { GROUP_IDS, GROUP_NAMES, INTERNAL_ID, INTERNAL_STATUS } from './reserved'
+export { printRule } from './print'
+export { lintRule, type LintWarning } from './lint'
+export { ruleInputFrom } from './adapters'
+export { highlightRule } from './highlight'
 
-const NOT_YET: Readonly<Record<Exclude<Dialect, 'entra'>, string>> = {
-  okta: 'Okta Expression Language',
-  google: 'Google CEL',
+/** Shared results for the common case, so evaluation allocates nothing; frozen against callers. */
+const NONE: string[] = Object.freeze([]) as unknown as string[]
+const TRUE: Evaluation = Object.freeze({ result: true, missing: NONE })
+const FALSE: Evaluation = Object.freeze({ result: false, missing: NONE })
+
+export function parseRule(dialect: Dialect, text: string): ParseResult {
+  if (typeof text !== 'string') {
+    return { ok: false, error: ruleError('', 0, 'The rule must be text', []) }
+  }
+  switch (dialect) {
+    case 'entra':
+      return parseEntra(text)
+    case 'okta':
+      return parseOkta(text)
+    case 'google':
+      return parseGoogle(text)
+    default:
+      return { ok: false, error: ruleError(text, 0, `Unknown rule dialect ${JSON.stringify(dialect)}; expected entra, okta or google`, []) }
+  }
 }
 
 export function compileRule(dialect: Dialect, text: string): CompileResult {
-  const parsed = parse(dialect, text)
+  const parsed = parseRule(dialect, text)
   if (!parsed.ok) return parsed
-  const check = compileNode(parsed.parsed.root)
-  const explain = createExplainer(parsed.parsed, text)
+  const check = generateCheck(parsed.parsed.root)
+  const clock = readsClock(parsed.parsed.root)
+  const explain = createExplainer(parsed.parsed, text, clock)
+  const scratch: string[] = []
   return {
     ok: true,
     rule: {
       dialect,
       text,
       attributes: attributesOf(parsed.parsed.root),
-      evaluate(user) {
-        const missing: string[] = []
-        return { result: check(user, missing), missing }
+      readsClock: clock,
+      parsed: parsed.parsed,
+      evaluate(user, now) {
+        let at = NaN
+        if (clock) {
+          if (now === undefined) throw new Error('This rule compares with system.now, so evaluate() needs the evaluation time')
+          at = now.getTime()
+        }
+        const result = check(user, scratch, at)
+        if (scratch.length === 0) return result ? TRUE : FALSE
+        const missing = scratch.slice()
+        scratch.length = 0
+        return { result, missing }
       },
       explain,
     },
   }
-}
-
-function parse(dialect: Dialect, text: string): ParseResult {
-  if (typeof text !== 'string') {
-    return { ok: false, error: ruleError('', 0, 'The rule must be text', []) }
-  }
-  if (dialect === 'entra') return parseEntra(text)
-  const name = Object.hasOwn(NOT_YET, dialect) ? NOT_YET[dialect] : undefined
-  const message =
-    name !== undefined
-      ? `${name} rules aren't supported yet; only Entra rules can be compiled for now`
-      : `Unknown rule dialect ${JSON.stringify(dialect)}; expected entra, okta or google`
-  return { ok: false, error: ruleError(text, 0, message, []) }
 }

@@ -1,7 +1,8 @@
 // The rule room's public shapes, re-exported by index.ts. They live here so the files behind
 // the front door can use them without importing the front door.
 
-import type { Attributes, ClauseExplanation, Dialect } from '../../shared/domain'
+import type { ClauseExplanation, Dialect } from '../../shared/domain'
+import type { ParsedRule } from './ast'
 
 /** A rule that didn't compile: where (1-based line and column, 0-based offset), what was expected there, and a fix. */
 export interface RuleError {
@@ -12,6 +13,15 @@ export interface RuleError {
   expected: string[]
   hint?: string
 }
+
+/**
+ * What a rule reads: the user's attributes by name. Synced attributes (the store's flat
+ * Attributes) fit, and so do the adapters' outputs for the IdPs' own shapes, which keep lists of
+ * objects (Graph's assignedPlans, Google's organizations[]) and nested objects (Google's
+ * name.value, custom_schemas.<schema>.<field>). Okta's group functions read the reserved keys
+ * in reserved.ts.
+ */
+export type RuleInput = Readonly<Record<string, unknown>>
 
 export interface Evaluation {
   result: boolean
@@ -28,10 +38,19 @@ export interface RuleExplanation extends Evaluation {
 export interface CompiledRule {
   dialect: Dialect
   text: string
-  /** Canonical attribute names the rule can read, deduped, in order of first appearance. */
+  /** Top-level attribute names the rule can read, deduped, in order of first appearance. */
   attributes: string[]
-  evaluate(user: Attributes): Evaluation
-  explain(user: Attributes): RuleExplanation
+  /** The rule's tree, for printing and lint. */
+  parsed: ParsedRule
+  /** Whether the rule compares with the evaluation time (Entra's system.now), so `now` is required. */
+  readsClock: boolean
+  /**
+   * The IdP's answer for one user. `now` is the evaluation time, required when readsClock (it is
+   * never read from the machine's clock here). The result is shared and frozen when nothing is
+   * missing, so evaluating allocates nothing in the common case; don't mutate it.
+   */
+  evaluate(user: RuleInput, now?: Date): Evaluation
+  explain(user: RuleInput, now?: Date): RuleExplanation
 }
 
 export type CompileResult = { ok: true; rule: CompiledRule } | { ok: false; error: RuleError }

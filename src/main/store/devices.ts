@@ -23,7 +23,7 @@ interface DeviceRow {
 }
 
 const DEVICE_COLUMNS = `d.id, d.serial, d.name, d.platform, d.user_id, u.user_principal_name, d.enrolled_at, d.last_seen_at,
-  (SELECT COUNT(*) FROM commands c WHERE c.device_id = d.id AND c.state IN ('queued', 'pushed')) AS pending`
+  (SELECT COUNT(*) FROM commands c WHERE c.device_id = d.id AND c.state IN ('queued', 'pushed', 'sent')) AS pending`
 
 const toDevice = (r: DeviceRow): DeviceSummary => ({
   id: r.id,
@@ -37,7 +37,7 @@ const toDevice = (r: DeviceRow): DeviceSummary => ({
   pendingCommands: r.pending,
 })
 
-interface CommandRow {
+export interface CommandRow {
   id: string
   device_id: string
   seq: number
@@ -50,9 +50,13 @@ interface CommandRow {
   acknowledged_at: string | null
   deadline_at: string
   error: string | null
+  sent_at: string | null
+  finished_at: string | null
+  attempts: number
+  next_attempt_at: string | null
 }
 
-const toCommand = (r: CommandRow): Command => ({
+export const toCommand = (r: CommandRow): Command => ({
   id: r.id,
   deviceId: r.device_id,
   seq: r.seq,
@@ -65,6 +69,10 @@ const toCommand = (r: CommandRow): Command => ({
   acknowledgedAt: r.acknowledged_at,
   deadlineAt: r.deadline_at,
   error: r.error,
+  sentAt: r.sent_at,
+  finishedAt: r.finished_at,
+  attempts: r.attempts,
+  nextAttemptAt: r.next_attempt_at,
 })
 
 /** One payload item as last sent to a device. */
@@ -97,17 +105,19 @@ export interface DeviceRecord {
 
 export function deviceQueries(db: Db) {
   const bySerial = db.prepare('SELECT id FROM devices WHERE serial = ?')
-  const insert = db.prepare(`INSERT INTO devices (id, serial, name, platform, user_id, push_token, enrolled_at, last_seen_at)
-    VALUES (@id, @serial, @name, @platform, @userId, @pushToken, @at, @at)`)
+  const insert = db.prepare(`INSERT INTO devices (id, serial, name, platform, user_id, push_token, token_updated_at, enrolled_at, last_seen_at)
+    VALUES (@id, @serial, @name, @platform, @userId, @pushToken, CASE WHEN @pushToken IS NOT NULL THEN @at END, @at, @at)`)
   const rebind = db.prepare(`UPDATE devices SET name = @name, platform = @platform, user_id = @userId,
-    push_token = COALESCE(@pushToken, push_token), enrolled_at = @at, last_seen_at = @at WHERE id = @id`)
+    push_token = COALESCE(@pushToken, push_token),
+    token_updated_at = CASE WHEN @pushToken IS NOT NULL THEN @at ELSE token_updated_at END,
+    token_stale_at = CASE WHEN @pushToken IS NOT NULL THEN NULL ELSE token_stale_at END,
+    enrolled_at = @at, last_seen_at = @at WHERE id = @id`)
   const seen = db.prepare('UPDATE devices SET last_seen_at = ? WHERE id = ?')
   const all = db.prepare(`SELECT ${DEVICE_COLUMNS} FROM devices d LEFT JOIN users u ON u.id = d.user_id ORDER BY d.enrolled_at DESC, d.id`)
   const byId = db.prepare(`SELECT ${DEVICE_COLUMNS} FROM devices d LEFT JOIN users u ON u.id = d.user_id WHERE d.id = ?`)
   const ofUser = db.prepare(`SELECT ${DEVICE_COLUMNS} FROM devices d LEFT JOIN users u ON u.id = d.user_id WHERE d.user_id = ? ORDER BY d.name`)
   const bound = db.prepare('SELECT id FROM devices WHERE user_id IS NOT NULL ORDER BY id')
   const count = db.prepare('SELECT COUNT(*) AS n FROM devices')
-  const pushTokenOf = db.prepare('SELECT push_token, platform FROM devices WHERE id = ?')
 
   const items = db.prepare('SELECT * FROM device_items WHERE device_id = ? ORDER BY kind, name')
   const putItem = db.prepare(`INSERT INTO device_items (device_id, item_key, kind, identifier, name, value, policy_id, item_id)
@@ -120,20 +130,17 @@ export function deviceQueries(db: Db) {
     ORDER BY policy_name COLLATE NOCASE, di.kind, di.name`)
 
   const nextSeq = db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM commands WHERE device_id = ?')
-  const insertCommand = db.prepare(`INSERT INTO commands (id, device_id, seq, type, payload, state, reason, created_at, deadline_at)
-    VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?)`)
+  // A new command is due for a push at once; the outbox dispatcher picks it up by next_attempt_at.
+  const insertCommand = db.prepare(`INSERT INTO commands (id, device_id, seq, type, payload, state, reason, created_at, deadline_at, next_attempt_at)
+    VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?)`)
   const commandsOf = db.prepare('SELECT * FROM commands WHERE device_id = ? ORDER BY seq DESC')
   const commandById = db.prepare('SELECT * FROM commands WHERE id = ? AND device_id = ?')
-  const markPushed = db.prepare(`UPDATE commands SET state = 'pushed', pushed_at = ? WHERE device_id = ? AND state = 'queued'`)
-  const finish = db.prepare('UPDATE commands SET state = ?, acknowledged_at = ?, error = ? WHERE id = ?')
   const overdue = db.prepare(`SELECT c.*, d.name AS device_name FROM commands c JOIN devices d ON d.id = c.device_id
-    WHERE c.state IN ('queued', 'pushed') AND c.deadline_at < ? ORDER BY c.deadline_at`)
-  const pendingAll = db.prepare(`SELECT COUNT(*) AS n FROM commands WHERE state IN ('queued', 'pushed')`)
-  const insertDelivery = db.prepare(`INSERT INTO push_deliveries (id, device_id, transport, status, reason, created_at)
-    VALUES (?, ?, ?, ?, ?, ?)`)
+    WHERE c.state IN ('queued', 'pushed', 'sent') AND c.deadline_at < ? ORDER BY c.deadline_at`)
+  const pendingAll = db.prepare(`SELECT COUNT(*) AS n FROM commands WHERE state IN ('queued', 'pushed', 'sent')`)
   const failedDeliveries = db.prepare(`SELECT p.device_id, d.name AS device_name, p.transport, p.reason, p.created_at FROM push_deliveries p
     JOIN devices d ON d.id = p.device_id
-    WHERE p.status = 'failed' AND p.created_at = (SELECT MAX(created_at) FROM push_deliveries q WHERE q.device_id = p.device_id)
+    WHERE p.status = 'failed' AND p.rowid = (SELECT q.rowid FROM push_deliveries q WHERE q.device_id = p.device_id ORDER BY q.created_at DESC, q.rowid DESC LIMIT 1)
     ORDER BY p.created_at`)
 
   return {
@@ -165,10 +172,6 @@ export function deviceQueries(db: Db) {
     },
     count(): number {
       return (count.get() as { n: number }).n
-    },
-    pushIdentity(deviceId: string): { pushToken: string | null; platform: Platform } | undefined {
-      const r = pushTokenOf.get(deviceId) as { push_token: string | null; platform: Platform } | undefined
-      return r ? { pushToken: r.push_token, platform: r.platform } : undefined
     },
     sentItems(deviceId: string): SentItem[] {
       return (items.all(deviceId) as {
@@ -215,7 +218,7 @@ export function deviceQueries(db: Db) {
     enqueue(deviceId: string, commands: NewCommand[], at: string): void {
       let seq = (nextSeq.get(deviceId) as { seq: number }).seq
       for (const c of commands) {
-        insertCommand.run(c.id, deviceId, seq++, c.type, JSON.stringify(c.payload), JSON.stringify(c.reason), at, c.deadlineAt)
+        insertCommand.run(c.id, deviceId, seq++, c.type, JSON.stringify(c.payload), JSON.stringify(c.reason), at, c.deadlineAt, at)
       }
     },
     commands(deviceId: string): Command[] {
@@ -225,20 +228,11 @@ export function deviceQueries(db: Db) {
       const r = commandById.get(commandId, deviceId) as CommandRow | undefined
       return r ? toCommand(r) : undefined
     },
-    markPushed(deviceId: string, at: string): number {
-      return markPushed.run(at, deviceId).changes
-    },
-    finishCommand(commandId: string, state: 'acknowledged' | 'failed', at: string, error: string | null): void {
-      finish.run(state, at, error, commandId)
-    },
     overdueCommands(now: string): (Command & { deviceName: string })[] {
       return (overdue.all(now) as (CommandRow & { device_name: string })[]).map((r) => ({ ...toCommand(r), deviceName: r.device_name }))
     },
     pendingCommandCount(): number {
       return (pendingAll.get() as { n: number }).n
-    },
-    recordDelivery(id: string, deviceId: string, transport: string, status: 'sent' | 'failed', reason: string | null, at: string): void {
-      insertDelivery.run(id, deviceId, transport, status, reason, at)
     },
     latestFailedDeliveries(): { deviceId: string; deviceName: string; transport: string; reason: string | null; at: string }[] {
       return (failedDeliveries.all() as { device_id: string; device_name: string; transport: string; reason: string | null; created_at: string }[]).map(

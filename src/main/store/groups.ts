@@ -73,6 +73,7 @@ export function groupQueries(db: Db) {
     FROM memberships m JOIN groups g ON g.id = m.group_id JOIN users u ON u.id = m.user_id
     WHERE m.state = 'unknown' ORDER BY u.user_principal_name, g.name`)
   const count = db.prepare('SELECT COUNT(*) AS n FROM groups')
+  const setRule = db.prepare(`UPDATE groups SET dialect = ?, rule = ? WHERE id = ? AND kind = 'rule'`)
 
   return {
     create(g: GroupRecord): void {
@@ -90,6 +91,10 @@ export function groupQueries(db: Db) {
     },
     count(): number {
       return (count.get() as { n: number }).n
+    },
+    /** Changes a rule-based group's rule; false if there is no such rule group. */
+    setRule(groupId: string, dialect: Dialect, rule: string): boolean {
+      return setRule.run(dialect, rule, groupId).changes === 1
     },
     ruleGroups(): RuleGroup[] {
       return rules.all() as RuleGroup[]

@@ -1,9 +1,11 @@
 // The store room: the only place SQL lives. Other rooms call these domain operations.
+import { assignmentQueries } from './assignments'
 import { auditQueries } from './audit'
 import { openDatabase, type Db } from './db'
 import { deviceQueries } from './devices'
 import { directoryQueries } from './directories'
 import { groupQueries } from './groups'
+import { outboxQueries } from './outbox'
 import { policyQueries } from './policies'
 import { syncQueries } from './sync'
 import { userQueries } from './users'
@@ -15,6 +17,8 @@ export type { PolicyRecord } from './policies'
 export type { SentItem, NewCommand, DeviceRecord } from './devices'
 export type { AuditEntry } from './audit'
 export type { SyncedUserRow, DirectoryGroupRow, SyncUserWrite } from './sync'
+export type { PushTarget, AppleIdentity, StaleToken, AckLatency } from './outbox'
+export type { PendingWithdrawal, BoundDevice, NewAssignmentEvent, PayloadProblem } from './assignments'
 
 export function createStore(path: string) {
   const db: Db = openDatabase(path)
@@ -24,8 +28,10 @@ export function createStore(path: string) {
     groups: groupQueries(db),
     policies: policyQueries(db),
     devices: deviceQueries(db),
+    outbox: outboxQueries(db),
     audit: auditQueries(db),
     sync: syncQueries(db),
+    assignments: assignmentQueries(db),
     /** Runs fn in one transaction: everything it writes lands together or not at all. */
     transaction<T>(fn: () => T): T {
       return db.transaction(fn)()

@@ -192,4 +192,163 @@ CREATE TABLE directory_sync_state (
 );
 `,
   },
+  {
+    version: 3,
+    name: 'devices: outbox delivery, push identities, device credentials',
+    // SQLite cannot widen a CHECK constraint in place, so commands is rebuilt with the
+    // delivery states: 'sent' (handed to the device at a check-in) and 'dead' (dead-lettered).
+    sql: `
+CREATE TABLE commands_v3 (
+  id               TEXT PRIMARY KEY,
+  device_id        TEXT NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+  seq              INTEGER NOT NULL,
+  type             TEXT NOT NULL,
+  payload          TEXT NOT NULL,
+  state            TEXT NOT NULL CHECK (state IN ('queued', 'pushed', 'sent', 'acknowledged', 'failed', 'cancelled', 'dead')),
+  reason           TEXT NOT NULL,
+  created_at       TEXT NOT NULL,
+  pushed_at        TEXT,
+  acknowledged_at  TEXT,
+  deadline_at      TEXT NOT NULL,
+  error            TEXT,
+  sent_at          TEXT,
+  finished_at      TEXT,
+  attempts         INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at  TEXT,
+  UNIQUE (device_id, seq)
+);
+INSERT INTO commands_v3 (id, device_id, seq, type, payload, state, reason, created_at, pushed_at, acknowledged_at, deadline_at, error, finished_at, next_attempt_at)
+  SELECT id, device_id, seq, type, payload, state, reason, created_at, pushed_at, acknowledged_at, deadline_at, error,
+    CASE WHEN state IN ('acknowledged', 'failed', 'cancelled') THEN COALESCE(acknowledged_at, created_at) END,
+    CASE WHEN state IN ('queued', 'pushed') THEN created_at END
+  FROM commands;
+DROP TABLE commands;
+ALTER TABLE commands_v3 RENAME TO commands;
+CREATE INDEX commands_open ON commands (state, deadline_at);
+CREATE INDEX commands_due ON commands (next_attempt_at) WHERE next_attempt_at IS NOT NULL;
+
+-- Push identities: APNs (token hex, topic, PushMagic from TokenUpdate) or FCM (token).
+-- token_updated_at decides whether a 410 Unregistered is older than the latest TokenUpdate.
+ALTER TABLE devices ADD COLUMN push_topic TEXT;
+ALTER TABLE devices ADD COLUMN push_magic TEXT;
+ALTER TABLE devices ADD COLUMN token_updated_at TEXT;
+ALTER TABLE devices ADD COLUMN token_stale_at TEXT;
+ALTER TABLE devices ADD COLUMN token_stale_reason TEXT;
+-- Apple: the device UDID and the SHA-256 fingerprint of its enrollment identity certificate.
+ALTER TABLE devices ADD COLUMN udid TEXT;
+ALTER TABLE devices ADD COLUMN identity_fingerprint TEXT;
+-- Android: SHA-256 of the per-device credential issued at enrollment (never the credential).
+ALTER TABLE devices ADD COLUMN credential_hash TEXT;
+CREATE UNIQUE INDEX devices_udid ON devices (udid) WHERE udid IS NOT NULL;
+
+ALTER TABLE push_deliveries ADD COLUMN disposition TEXT;
+ALTER TABLE push_deliveries ADD COLUMN latency_ms INTEGER;
+`,
+  },
+  {
+    version: 4,
+    name: 'policy engine: app inventory, pending withdrawals, held changes, assignment history',
+    sql: `
+-- Apps an admin can put in a policy: one bundle id (Apple) or package name (Android) per platform.
+CREATE TABLE app_inventory (
+  id          TEXT PRIMARY KEY,
+  platform    TEXT NOT NULL CHECK (platform IN ('ios', 'macos', 'android')),
+  identifier  TEXT NOT NULL,
+  name        TEXT NOT NULL,
+  UNIQUE (platform, identifier)
+);
+INSERT INTO app_inventory (id, platform, identifier, name)
+  SELECT 'app:' || platform || ':' || identifier, platform, identifier, MIN(name)
+  FROM payload_items WHERE kind = 'app' AND platform IS NOT NULL GROUP BY platform, identifier;
+
+-- Payloads gain typed settings: apps an intent, profiles a type. Existing rows (and what devices
+-- were last sent) get the values they already behaved as, so no command is re-sent for them.
+UPDATE payload_items SET settings = json_set(settings, '$.intent', 'required')
+  WHERE kind = 'app' AND json_extract(settings, '$.intent') IS NULL;
+UPDATE payload_items SET settings = json_set(settings, '$.type', 'custom')
+  WHERE kind = 'profile' AND json_extract(settings, '$.type') IS NULL;
+UPDATE device_items SET value = json_set(CASE WHEN json_type(value) = 'object' THEN value ELSE '{}' END, '$.intent', 'required')
+  WHERE kind = 'app';
+UPDATE device_items SET value = json_set(value, '$.type', 'custom')
+  WHERE kind = 'profile' AND json_type(value) = 'object' AND json_extract(value, '$.type') IS NULL;
+
+-- A user who left a group keeps its policies until a later sync confirms the user is still out
+-- (and the grace time passed): a flapping membership withdraws nothing.
+CREATE TABLE membership_withdrawals (
+  group_id  TEXT NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+  user_id   TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  left_at   TEXT NOT NULL,
+  PRIMARY KEY (group_id, user_id)
+) WITHOUT ROWID;
+CREATE INDEX membership_withdrawals_user ON membership_withdrawals (user_id);
+
+-- Circuit breaker: a change that would withdraw policies from too many devices waits here.
+CREATE TABLE held_changes (
+  id                TEXT PRIMARY KEY,
+  created_at        TEXT NOT NULL,
+  cause             TEXT NOT NULL CHECK (cause IN ('sync', 'rule-edit', 'target-edit', 'policy-edit')),
+  summary           TEXT NOT NULL,
+  status            TEXT NOT NULL CHECK (status IN ('held', 'approved', 'rejected')),
+  decided_at        TEXT,
+  change            TEXT,
+  devices_affected  INTEGER NOT NULL,
+  devices_total     INTEGER NOT NULL,
+  threshold         TEXT NOT NULL,
+  diff              TEXT NOT NULL
+);
+CREATE TABLE held_change_devices (
+  held_change_id  TEXT NOT NULL REFERENCES held_changes(id) ON DELETE CASCADE,
+  device_id       TEXT NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+  PRIMARY KEY (held_change_id, device_id)
+) WITHOUT ROWID;
+CREATE INDEX held_change_devices_device ON held_change_devices (device_id);
+
+-- The "why" of every assignment change: the chain as it was at that moment.
+CREATE TABLE assignment_events (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  device_id    TEXT NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+  at           TEXT NOT NULL,
+  policy_id    TEXT NOT NULL,
+  policy_name  TEXT NOT NULL,
+  action       TEXT NOT NULL CHECK (action IN ('granted', 'changed', 'withdrawn', 'held', 'released')),
+  summary      TEXT NOT NULL,
+  steps        TEXT NOT NULL,
+  commands     TEXT NOT NULL
+);
+CREATE INDEX assignment_events_device ON assignment_events (device_id, policy_id, id);
+
+-- Profiles not sent because a {{user.x}} variable has no value for the device's user.
+CREATE TABLE device_payload_problems (
+  device_id    TEXT NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+  item_key     TEXT NOT NULL,
+  policy_id    TEXT NOT NULL,
+  policy_name  TEXT NOT NULL,
+  item_name    TEXT NOT NULL,
+  variables    TEXT NOT NULL,
+  detected_at  TEXT NOT NULL,
+  PRIMARY KEY (device_id, item_key, policy_id)
+) WITHOUT ROWID;
+
+CREATE TABLE policy_settings (
+  key    TEXT PRIMARY KEY,
+  value  TEXT NOT NULL
+);
+
+-- Bumped by every write to policies, payloads, targets or group names, so the policy engine's
+-- in-memory index knows when to rebuild without re-reading every policy per device.
+CREATE TABLE policy_revision (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL);
+INSERT INTO policy_revision (id, n) VALUES (1, 0);
+CREATE TRIGGER policies_ins AFTER INSERT ON policies BEGIN UPDATE policy_revision SET n = n + 1; END;
+CREATE TRIGGER policies_upd AFTER UPDATE ON policies BEGIN UPDATE policy_revision SET n = n + 1; END;
+CREATE TRIGGER policies_del AFTER DELETE ON policies BEGIN UPDATE policy_revision SET n = n + 1; END;
+CREATE TRIGGER payload_items_ins AFTER INSERT ON payload_items BEGIN UPDATE policy_revision SET n = n + 1; END;
+CREATE TRIGGER payload_items_upd AFTER UPDATE ON payload_items BEGIN UPDATE policy_revision SET n = n + 1; END;
+CREATE TRIGGER payload_items_del AFTER DELETE ON payload_items BEGIN UPDATE policy_revision SET n = n + 1; END;
+CREATE TRIGGER policy_targets_ins AFTER INSERT ON policy_targets BEGIN UPDATE policy_revision SET n = n + 1; END;
+CREATE TRIGGER policy_targets_upd AFTER UPDATE ON policy_targets BEGIN UPDATE policy_revision SET n = n + 1; END;
+CREATE TRIGGER policy_targets_del AFTER DELETE ON policy_targets BEGIN UPDATE policy_revision SET n = n + 1; END;
+CREATE TRIGGER groups_renamed AFTER UPDATE OF name ON groups BEGIN UPDATE policy_revision SET n = n + 1; END;
+CREATE TRIGGER groups_del AFTER DELETE ON groups BEGIN UPDATE policy_revision SET n = n + 1; END;
+`,
+  },
 ]

@@ -67,6 +67,10 @@ export function policyQueries(db: Db) {
   const itemPolicy = db.prepare('SELECT policy_id FROM payload_items WHERE id = ?')
   const setFlag = db.prepare('UPDATE payload_items SET remove_on_unassign = ? WHERE id = ?')
   const count = db.prepare('SELECT COUNT(*) AS n FROM policies')
+  const update = db.prepare('UPDATE policies SET name = ?, description = ?, priority = ?, platforms = ?, updated_at = ? WHERE id = ?')
+  const deleteItems = db.prepare('DELETE FROM payload_items WHERE policy_id = ?')
+  const deleteTargets = db.prepare('DELETE FROM policy_targets WHERE policy_id = ?')
+  const deletePolicy = db.prepare('DELETE FROM policies WHERE id = ?')
 
   const assemble = (p: PolicyRow, its: ItemRow[], tgs: TargetRow[]): Policy => ({
     id: p.id,
@@ -85,6 +89,19 @@ export function policyQueries(db: Db) {
         insertItem.run(i.id, p.id, position, i.kind, i.identifier, i.name, i.platform, JSON.stringify(i.settings), i.removeOnUnassign ? 1 : 0),
       )
       for (const t of p.targets) putTarget.run(p.id, t.groupId, t.mode)
+    },
+    /** Replaces a policy's fields, payload items and targets. */
+    update(p: PolicyRecord, at: string): void {
+      update.run(p.name, p.description, p.priority, JSON.stringify(p.platforms), at, p.id)
+      deleteItems.run(p.id)
+      deleteTargets.run(p.id)
+      p.items.forEach((i, position) =>
+        insertItem.run(i.id, p.id, position, i.kind, i.identifier, i.name, i.platform, JSON.stringify(i.settings), i.removeOnUnassign ? 1 : 0),
+      )
+      for (const t of p.targets) putTarget.run(p.id, t.groupId, t.mode)
+    },
+    delete(id: string): boolean {
+      return deletePolicy.run(id).changes > 0
     },
     list(): Policy[] {
       const byPolicyItems = new Map<string, ItemRow[]>()

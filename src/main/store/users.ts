@@ -60,6 +60,7 @@ export function userQueries(db: Db) {
   const kindOf = db.prepare('SELECT d.kind FROM users u JOIN directories d ON d.id = u.directory_id WHERE u.id = ?')
   const byUpn = db.prepare('SELECT id FROM users WHERE user_principal_name = ? COLLATE NOCASE ORDER BY id LIMIT 1')
   const count = db.prepare('SELECT COUNT(*) AS n FROM users')
+  const ids = db.prepare('SELECT id FROM users ORDER BY display_name COLLATE NOCASE, id LIMIT ?')
   const search = db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM users u
     WHERE (@q IS NULL OR u.user_principal_name LIKE @q ESCAPE '\\' OR u.display_name LIKE @q ESCAPE '\\'
       OR EXISTS (SELECT 1 FROM user_attributes a WHERE a.user_id = u.id AND a.name IN ('department', 'jobTitle', 'country') AND a.value LIKE @q ESCAPE '\\'))
@@ -129,6 +130,10 @@ export function userQueries(db: Db) {
     },
     count(): number {
       return (count.get() as { n: number }).n
+    },
+    /** User ids in display order, at most `limit` (rule previews and lint read every user). */
+    ids(limit: number): string[] {
+      return (ids.all(limit) as { id: string }[]).map((r) => r.id)
     },
     list(query: string | undefined, limit: number, offset: number): { rows: UserSummary[]; total: number } {
       const q = query && query.trim() ? `%${query.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null

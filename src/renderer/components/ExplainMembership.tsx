@@ -131,7 +131,7 @@ function ExplanationView({ x }: { x: MembershipExplanation }) {
   )
 }
 
-function ClauseNode({ clause }: { clause: ClauseExplanation }) {
+export function ClauseNode({ clause }: { clause: ClauseExplanation }) {
   const hasValues = clause.attribute !== undefined
   return (
     <li className={`clause ${clause.result ? 'clause-pass' : 'clause-fail'}`}>

@@ -2,6 +2,7 @@ import { useMutation, useQuery } from '@tanstack/react-query'
 import { call, deviceQuery } from '../api'
 import { Link, paths } from '../router'
 import { Badge, Empty, EmptyRow, ErrorNote, Loaded, PageHeader, Section, Time, platformLabel, type Tone } from '../components/ui'
+import { AssignmentHistory, EffectivePolicies } from '../components/DevicePolicies'
 import type { Command, CommandState, DeviceAssignment, DeviceDetail } from '../../shared/domain'
 
 export function DevicePage({ deviceId }: { deviceId: string }) {
@@ -64,6 +65,8 @@ function DeviceView({ detail }: { detail: DeviceDetail }) {
       <Section title="Policy assignments">
         <Assignments assignments={detail.assignments} />
       </Section>
+      {device.userId && <EffectivePolicies deviceId={device.id} />}
+      {device.userId && <AssignmentHistory deviceId={device.id} />}
       <Section title="Commands">
         <Commands detail={detail} />
       </Section>
@@ -102,23 +105,44 @@ function Assignments({ assignments }: { assignments: DeviceAssignment[] }) {
 const STATE_TONE: Record<CommandState, Tone> = {
   queued: 'warn',
   pushed: 'info',
+  sent: 'info',
   acknowledged: 'good',
   failed: 'bad',
   cancelled: 'neutral',
+  dead: 'bad',
 }
 
+const OPEN_STATES: readonly CommandState[] = ['queued', 'pushed', 'sent']
+
 function Commands({ detail }: { detail: DeviceDetail }) {
+  const deviceId = detail.device.id
   const acknowledge = useMutation({
-    mutationFn: (commandId: string) =>
-      call('devices/acknowledge', { deviceId: detail.device.id, commandId, status: 'acknowledged' }),
+    mutationFn: (commandId: string) => call('devices/acknowledge', { deviceId, commandId, status: 'acknowledged' }),
+  })
+  const remedy = useMutation({
+    mutationFn: (action: { channel: 'devices/scan' | 'devices/repush' } | { channel: 'devices/cancel'; commandId?: string }) =>
+      action.channel === 'devices/cancel' ? call('devices/cancel', { deviceId, commandId: action.commandId }) : call(action.channel, { deviceId }),
   })
   const commands = [...detail.commands].sort((a, b) => b.seq - a.seq)
+  const stuck = commands.some((c) => OPEN_STATES.includes(c.state) || c.state === 'dead')
   return (
     <>
+      <div className="toolbar" role="toolbar" aria-label="Device actions">
+        <button type="button" onClick={() => remedy.mutate({ channel: 'devices/scan' })} disabled={remedy.isPending}>
+          Scan Device
+        </button>
+        <button type="button" onClick={() => remedy.mutate({ channel: 'devices/repush' })} disabled={remedy.isPending || !stuck}>
+          Re-push
+        </button>
+        <button type="button" onClick={() => remedy.mutate({ channel: 'devices/cancel' })} disabled={remedy.isPending || !stuck}>
+          Cancel open commands
+        </button>
+      </div>
       <p className="muted small">
         Acknowledge stands in for the device answering a command at its next check-in.
       </p>
       {acknowledge.isError && <ErrorNote error={acknowledge.error} title="Not acknowledged" />}
+      {remedy.isError && <ErrorNote error={remedy.error} title="Not done" />}
       <div className="table-scroll">
         <table aria-label="Commands">
           <thead>
@@ -129,7 +153,7 @@ function Commands({ detail }: { detail: DeviceDetail }) {
               <th scope="col">Type</th>
               <th scope="col">Item</th>
               <th scope="col">State</th>
-              <th scope="col">Created</th>
+              <th scope="col">Timeline</th>
               <th scope="col">Deadline</th>
               <th scope="col">Reason</th>
               <th scope="col">
@@ -144,8 +168,9 @@ function Commands({ detail }: { detail: DeviceDetail }) {
                 key={c.id}
                 command={c}
                 item={commandItem(c, detail.assignments)}
-                busy={acknowledge.isPending && acknowledge.variables === c.id}
+                busy={(acknowledge.isPending && acknowledge.variables === c.id) || remedy.isPending}
                 onAcknowledge={() => acknowledge.mutate(c.id)}
+                onCancel={() => remedy.mutate({ channel: 'devices/cancel', commandId: c.id })}
               />
             ))}
           </tbody>
@@ -160,14 +185,22 @@ function CommandRow({
   item,
   busy,
   onAcknowledge,
+  onCancel,
 }: {
   command: Command
   item: string
   busy: boolean
   onAcknowledge: () => void
+  onCancel: () => void
 }) {
-  const open = command.state === 'queued' || command.state === 'pushed'
+  const open = OPEN_STATES.includes(command.state)
   const overdue = open && Date.parse(command.deadlineAt) < Date.now()
+  const steps: [string, string | null][] = [
+    ['queued', command.createdAt],
+    ['pushed', command.pushedAt],
+    ['fetched', command.sentAt],
+    [command.state === 'acknowledged' ? 'acknowledged' : command.state, command.finishedAt],
+  ]
   return (
     <tr>
       <td className="num muted">{command.seq}</td>
@@ -187,8 +220,15 @@ function CommandRow({
         )}
         {command.error && <div className="small error-text">{command.error}</div>}
       </td>
-      <td className="nowrap">
-        <Time iso={command.createdAt} short />
+      <td className="nowrap small">
+        {steps
+          .filter(([, at]) => at !== null)
+          .map(([label, at]) => (
+            <div key={label}>
+              {label} <Time iso={at} short />
+            </div>
+          ))}
+        {command.attempts > 0 && <div className="muted">{command.attempts} push{command.attempts === 1 ? '' : 'es'}</div>}
       </td>
       <td className="nowrap">
         <Time iso={command.deadlineAt} short />
@@ -197,7 +237,12 @@ function CommandRow({
       <td className="actions">
         {open && (
           <button type="button" className="small" onClick={onAcknowledge} disabled={busy}>
-            {busy ? 'Acknowledging…' : 'Acknowledge'}
+            {busy ? 'Working…' : 'Acknowledge'}
+          </button>
+        )}
+        {(open || command.state === 'dead') && (
+          <button type="button" className="small" onClick={onCancel} disabled={busy}>
+            Cancel
           </button>
         )}
       </td>

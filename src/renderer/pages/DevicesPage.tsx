@@ -1,6 +1,8 @@
 import { useState, type FormEvent } from 'react'
 import { useMutation, useQuery } from '@tanstack/react-query'
-import { call, devicesQuery } from '../api'
+import { call, devicesQuery, latencyQuery } from '../api'
+import { LatencyChart } from '../components/LatencyChart'
+import { PushCredentialsPanel } from '../components/PushCredentialsPanel'
 import { UserPrincipalNameField } from '../components/UserPrincipalNameField'
 import { Link, paths } from '../router'
 import { Badge, EmptyRow, ErrorNote, Loaded, PageHeader, Section, Time, platformLabel } from '../components/ui'
@@ -8,6 +10,7 @@ import { PLATFORMS, type EnrollResult, type Platform } from '../../shared/domain
 
 export function DevicesPage() {
   const devices = useQuery(devicesQuery())
+  const latency = useQuery(latencyQuery())
   return (
     <>
       <PageHeader
@@ -63,6 +66,14 @@ export function DevicesPage() {
             </table>
           )}
         </Loaded>
+      </Section>
+      <Section title="Delivery latency">
+        <Loaded query={latency} label="Loading latency…">
+          {(list) => <LatencyChart latencies={list} />}
+        </Loaded>
+      </Section>
+      <Section title="Push credentials">
+        <PushCredentialsPanel />
       </Section>
       <Section title="Enroll device">
         <EnrollForm />

@@ -1,8 +1,8 @@
 import { useState } from 'react'
-import { useQuery } from '@tanstack/react-query'
-import { diagnosticsQuery, userQuery } from '../api'
+import { useMutation, useQuery } from '@tanstack/react-query'
+import { call, diagnosticsQuery, userQuery } from '../api'
 import { Link, paths } from '../router'
-import { Badge, Empty, Loaded, Loading, PageHeader, Section, Time } from '../components/ui'
+import { Badge, Empty, ErrorNote, Loaded, Loading, PageHeader, Section, Time } from '../components/ui'
 import { ExplainMembership } from '../components/ExplainMembership'
 import type { Diagnostic, DiagnosticCode } from '../../shared/domain'
 
@@ -23,7 +23,7 @@ const CODES: { code: DiagnosticCode; title: string; meaning: string; remediation
     code: 'PAYLOAD_LATENCY',
     title: 'Device has not acknowledged its commands',
     meaning: "The user is in the group, but the device has not acknowledged the policy's commands in time.",
-    remediation: 'Check the device is online, send Scan Device, and push again.',
+    remediation: 'Check the device is online, then re-push, send Scan Device, or cancel stale commands — one click on each diagnostic.',
   },
 ]
 
@@ -125,10 +125,45 @@ function DiagnosticItem({ d }: { d: Diagnostic }) {
         {d.deviceId && <Link to={paths.device(d.deviceId)}>Device</Link>}
         {d.userId && d.groupId && <Link to={paths.explain(d.userId, d.groupId)}>Explain</Link>}
       </div>
-      <p>{d.explanation}</p>
+      <p>
+        {d.cause && <Badge tone="warn">{CAUSES[d.cause]}</Badge>} {d.explanation}
+      </p>
       <p className="remediation">
         <strong>Remediation:</strong> {d.remediation}
       </p>
+      {d.deviceId && d.remediations && d.remediations.length > 0 && <Remedies deviceId={d.deviceId} commandId={d.commandId} channels={d.remediations} />}
     </li>
+  )
+}
+
+const CAUSES: Record<NonNullable<Diagnostic['cause']>, string> = {
+  deadline: 'not acknowledged in time',
+  'push-failed': 'push failed',
+  'stale-token': 'stale push token',
+  'dead-letter': 'dead-lettered',
+}
+
+const REMEDY_LABELS: Record<string, string> = { 'devices/repush': 'Re-push', 'devices/scan': 'Scan Device', 'devices/cancel': 'Cancel' }
+
+/** One click per remediation: the channels the diagnostic names, for its device (and command). */
+function Remedies({ deviceId, commandId, channels }: { deviceId: string; commandId?: string | undefined; channels: string[] }) {
+  const run = useMutation({
+    mutationFn: (channel: string) => {
+      if (channel === 'devices/cancel') return call('devices/cancel', commandId ? { deviceId, commandId } : { deviceId })
+      if (channel === 'devices/scan') return call('devices/scan', { deviceId })
+      return call('devices/repush', { deviceId })
+    },
+  })
+  return (
+    <div className="toolbar" role="group" aria-label="Remediations">
+      {channels
+        .filter((c) => c in REMEDY_LABELS)
+        .map((c) => (
+          <button key={c} type="button" className="small" disabled={run.isPending} onClick={() => run.mutate(c)}>
+            {REMEDY_LABELS[c]}
+          </button>
+        ))}
+      {run.isError && <ErrorNote error={run.error} title="Not done" />}
+    </div>
   )
 }

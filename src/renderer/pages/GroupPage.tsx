@@ -3,6 +3,7 @@ import { useQuery } from '@tanstack/react-query'
 import { groupQuery } from '../api'
 import { Link, paths } from '../router'
 import { Badge, EmptyRow, Loaded, PageHeader, Section } from '../components/ui'
+import { RuleEditor } from '../components/RuleEditor'
 import { GroupKindBadge } from './GroupsPage'
 import type { GroupDetail } from '../../shared/domain'
 
@@ -18,6 +19,7 @@ export function GroupPage({ groupId }: { groupId: string }) {
 function GroupView({ detail }: { detail: GroupDetail }) {
   const { group, members, membersTotal } = detail
   const [filter, setFilter] = useState('')
+  const [editing, setEditing] = useState(false)
   const q = useDeferredValue(filter.trim().toLowerCase())
   const shown = q === '' ? members : members.filter((m) => `${m.displayName} ${m.userPrincipalName}`.toLowerCase().includes(q))
   return (
@@ -30,8 +32,19 @@ function GroupView({ detail }: { detail: GroupDetail }) {
         subtitle={group.description || (group.kind === 'synced' ? 'Synced from the directory' : 'Rule-based group')}
         actions={<GroupKindBadge group={group} />}
       />
-      <Section title="Rule">
-        {group.rule ? (
+      <Section
+        title="Rule"
+        actions={
+          group.kind === 'rule' && (
+            <button className="small" onClick={() => setEditing(!editing)} aria-expanded={editing}>
+              {editing ? 'Close editor' : 'Edit rule'}
+            </button>
+          )
+        }
+      >
+        {editing && group.dialect !== null && group.rule !== null ? (
+          <RuleEditor groupId={group.id} initialDialect={group.dialect} initialRule={group.rule} />
+        ) : group.rule ? (
           <pre className="rule-block" aria-label="Rule text">
             {group.rule}
           </pre>

@@ -1,17 +1,30 @@
+import { useState } from 'react'
 import { useQuery } from '@tanstack/react-query'
 import { groupsQuery } from '../api'
 import { Link, paths } from '../router'
-import { Badge, EmptyRow, Loaded, PageHeader } from '../components/ui'
+import { RuleEditor } from '../components/RuleEditor'
+import { Badge, EmptyRow, Loaded, PageHeader, Section } from '../components/ui'
 import type { GroupSummary } from '../../shared/domain'
 
 export function GroupsPage() {
   const groups = useQuery(groupsQuery())
+  const [creating, setCreating] = useState(false)
   return (
     <>
       <PageHeader
         title="Groups"
         subtitle="Rule-based groups are evaluated here, at once; synced groups come from the directory as they are."
+        actions={
+          <button className="primary" onClick={() => setCreating(!creating)} aria-expanded={creating}>
+            New rule group
+          </button>
+        }
       />
+      {creating && (
+        <Section title="New rule group">
+          <RuleEditor initialDialect="entra" initialRule="" />
+        </Section>
+      )}
       <Loaded query={groups} label="Loading groups…">
         {(list) => (
           <div className="card flush">

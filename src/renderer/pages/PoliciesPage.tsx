@@ -1,6 +1,9 @@
 import { useId, useState, type FormEvent } from 'react'
 import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query'
-import { call, groupsQuery, policiesQuery } from '../api'
+import { call, groupsQuery, policiesQuery, policySettingsQuery } from '../api'
+import { PolicyEditor, draftOf, emptyDraft } from '../components/PolicyEditor'
+import { HeldChanges } from '../components/PolicyImpact'
+import type { ChangeOutcome, PolicySettings } from '../../shared/policy'
 import { Link, paths } from '../router'
 import { Badge, Empty, EmptyRow, ErrorNote, Loaded, PageHeader, platformLabel } from '../components/ui'
 import type { GroupSummary, PayloadItem, Policy, PolicyTarget, TargetMode } from '../../shared/domain'
@@ -8,12 +11,30 @@ import type { GroupSummary, PayloadItem, Policy, PolicyTarget, TargetMode } from
 export function PoliciesPage() {
   const policies = useQuery(policiesQuery())
   const groups = useQuery(groupsQuery())
+  const [creating, setCreating] = useState(false)
+  const [outcome, setOutcome] = useState<ChangeOutcome | null>(null)
+  const done = (o: ChangeOutcome | null) => {
+    setCreating(false)
+    if (o) setOutcome(o)
+  }
   return (
     <>
       <PageHeader
         title="Policies"
         subtitle="What a device gets: the union of the policies targeted at its user's groups, minus exclusions."
+        actions={
+          <button type="button" className="primary" onClick={() => setCreating(true)} disabled={creating}>
+            New policy
+          </button>
+        }
       />
+      {outcome && <OutcomeNote outcome={outcome} />}
+      <HeldChanges />
+      {creating && (
+        <article className="card" aria-label="New policy">
+          <PolicyEditor initial={emptyDraft()} groups={groups.data ?? []} onDone={done} />
+        </article>
+      )}
       <Loaded query={policies} label="Loading policies…">
         {(list) =>
           list.length === 0 ? (
@@ -21,13 +42,62 @@ export function PoliciesPage() {
           ) : (
             <div className="stack">
               {list.map((p) => (
-                <PolicyCard key={p.id} policy={p} groups={groups.data ?? []} />
+                <PolicyCard key={p.id} policy={p} groups={groups.data ?? []} onSaved={setOutcome} />
               ))}
             </div>
           )
         }
       </Loaded>
+      <SettingsForm />
     </>
+  )
+}
+
+function OutcomeNote({ outcome }: { outcome: ChangeOutcome }) {
+  return (
+    <p className="notice" role="status">
+      {outcome.status === 'applied'
+        ? `Saved${outcome.policy ? ` ${outcome.policy.name}` : ''}: ${outcome.devicesUpdated} device(s) got commands.`
+        : `Held for approval: ${outcome.heldChange.summary}`}
+    </p>
+  )
+}
+
+function SettingsForm() {
+  const settings = useQuery(policySettingsQuery())
+  const save = useMutation({ mutationFn: (patch: Partial<PolicySettings>) => call('policies/setSettings', patch) })
+  const [edit, setEdit] = useState<PolicySettings | null>(null)
+  const current = edit ?? settings.data
+  if (!current) return null
+  const field = (key: keyof PolicySettings, label: string, step = 1) => (
+    <label>
+      <span className="field-label">{label}</span>
+      <input type="number" step={step} min={0} value={current[key]} onChange={(e) => setEdit({ ...current, [key]: Number(e.target.value) })} />
+    </label>
+  )
+  return (
+    <section className="card" aria-labelledby="withdrawal-settings">
+      <div className="card-header">
+        <h2 id="withdrawal-settings">Safe withdrawal</h2>
+      </div>
+      <form
+        className="inline-form"
+        aria-label="Safe withdrawal settings"
+        onSubmit={(e) => {
+          e.preventDefault()
+          save.mutate(current, { onSuccess: () => setEdit(null) })
+        }}
+      >
+        {field('graceSyncs', 'Confirming syncs before withdrawal')}
+        {field('graceMinutes', 'Grace minutes')}
+        {field('breakerDevices', 'Hold above devices')}
+        {field('breakerShare', 'Hold above share (0–1)', 0.01)}
+        <button type="submit" disabled={save.isPending || edit === null}>
+          Save settings
+        </button>
+        {save.isError && <ErrorNote error={save.error} title="Settings not saved" />}
+      </form>
+    </section>
   )
 }
 
@@ -36,8 +106,24 @@ function replacePolicy(queryClient: QueryClient, policy: Policy): void {
   queryClient.setQueryData(policiesQuery().queryKey, (list) => list?.map((p) => (p.id === policy.id ? policy : p)))
 }
 
-function PolicyCard({ policy, groups }: { policy: Policy; groups: GroupSummary[] }) {
+function PolicyCard({ policy, groups, onSaved }: { policy: Policy; groups: GroupSummary[]; onSaved: (o: ChangeOutcome) => void }) {
   const headingId = useId()
+  const [editing, setEditing] = useState(false)
+  if (editing) {
+    return (
+      <article className="card" aria-labelledby={headingId}>
+        <h2 id={headingId}>{policy.name}</h2>
+        <PolicyEditor
+          initial={draftOf(policy)}
+          groups={groups}
+          onDone={(o) => {
+            setEditing(false)
+            if (o) onSaved(o)
+          }}
+        />
+      </article>
+    )
+  }
   return (
     <article className="card" aria-labelledby={headingId}>
       <div className="card-header">
@@ -49,9 +135,12 @@ function PolicyCard({ policy, groups }: { policy: Policy; groups: GroupSummary[]
           {policy.platforms.map((p) => (
             <Badge key={p}>{platformLabel(p)}</Badge>
           ))}
-          <Badge tone="neutral" title="Lower numbers win when policies conflict">
+          <Badge tone="neutral" title="When two policies set one profile differently, the higher priority wins">
             Priority {policy.priority}
           </Badge>
+          <button type="button" className="small" onClick={() => setEditing(true)}>
+            Edit
+          </button>
         </div>
       </div>
       <div className="policy-body">

@@ -224,8 +224,8 @@ describe('demo organisation.json', () => {
     const sales = organisation.policies.find((p) => p.name === 'Sales CRM Deployment')
     expect(sales?.targets).toEqual([{ group: 'Sales', mode: 'include' }])
     expect(sales?.items.filter((i) => i.kind === 'app')).toEqual([
-      { kind: 'app', identifier: 'com.salesforce.chatter', name: 'Salesforce', platform: 'ios', settings: {}, removeOnUnassign: false },
-      { kind: 'app', identifier: 'com.salesforce.chatter', name: 'Salesforce', platform: 'android', settings: {}, removeOnUnassign: false },
+      { kind: 'app', identifier: 'com.salesforce.chatter', name: 'Salesforce', platform: 'ios', settings: { intent: 'required' }, removeOnUnassign: false },
+      { kind: 'app', identifier: 'com.salesforce.chatter', name: 'Salesforce', platform: 'android', settings: { intent: 'required' }, removeOnUnassign: false },
     ])
     expect(sales?.items).toContainEqual(expect.objectContaining({ kind: 'restriction', identifier: 'cellularDataLimitMB', settings: { value: 5120 } }))
     const baseline = organisation.policies.find((p) => p.name === 'Baseline Security')

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { desiredState, planDevice } from '../../../src/main/policies'
+import { desiredState as desiredOf, indexPolicies, planDevice } from '../../../src/main/policies'
 import type { PayloadItem, Platform, Policy } from '../../../src/shared/domain'
 import type { SentItem } from '../../../src/main/store'
+
+const desiredState = (policies: Policy[], groups: Set<string>, platform: Platform) => desiredOf(indexPolicies(policies), groups, platform)
 
 const item = (id: string, kind: PayloadItem['kind'], identifier: string, extra: Partial<PayloadItem> = {}): PayloadItem => ({
   id, kind, identifier, name: identifier, platform: null, settings: {}, removeOnUnassign: false, ...extra,
@@ -65,7 +67,7 @@ describe('desiredState', () => {
     const low = policy('Low', [item('l', 'restriction', 'allowCamera', { settings: { value: true } })], ['G'], { priority: 1 })
     const high = policy('High', [item('h', 'restriction', 'allowCamera', { settings: { value: false } })], ['G'], { priority: 5 })
     for (const order of [[low, high], [high, low]]) {
-      const d = desiredState(order, new Set(['G']), 'ios').get('restriction:allowCamera')
+      const d = desiredState(order, new Set(['G']), 'ios').items.get('restriction:allowCamera')
       expect(d?.policy.name).toBe('High')
       expect(d?.value).toBe(false)
     }
@@ -74,7 +76,7 @@ describe('desiredState', () => {
   it('lets an exclude target win over an include target', () => {
     const p = policy('P', [item('a', 'app', 'com.x')], ['G'])
     p.targets.push({ groupId: 'VIP', groupName: 'VIP', mode: 'exclude' })
-    expect(desiredState([p], new Set(['G', 'VIP']), 'ios').size).toBe(0)
-    expect(desiredState([p], new Set(['G']), 'ios').size).toBe(1)
+    expect(desiredState([p], new Set(['G', 'VIP']), 'ios').items.size).toBe(0)
+    expect(desiredState([p], new Set(['G']), 'ios').items.size).toBe(1)
   })
 })

@@ -1,24 +1,15 @@
-// compileRule must return a result for any text, quickly, and a compiled rule must evaluate and
-// explain any user the same way. Seeded, so a failure reproduces.
+// compileRule must return a result for any text, quickly, in every dialect, and a compiled rule
+// must evaluate and explain any user the same way; printing a rule and parsing it again must
+// give the same tree. Seeded, so a failure reproduces.
 
 import { describe, expect, it } from 'vitest'
-import { type CompileResult, compileRule } from '../../../src/main/rules'
-import type { AttributeValue, Attributes } from '../../../src/shared/domain'
+import { type CompileResult, type RuleInput, compileRule } from '../../../src/main/rules'
+import type { AttributeValue } from '../../../src/shared/domain'
+import { checkResult, checkRoundTrip, fuzzer } from './fuzz-helpers'
 
-function random(seed: number): () => number {
-  // mulberry32
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-const next = random(20_240_611)
-const pick = <T,>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T
+const f = fuzzer(20_240_611)
+const { next, pick } = f
+const NOW = new Date('2026-03-10T12:00:00Z')
 
 const VALID = [
   'user.department -eq "Sales"',
@@ -31,34 +22,21 @@ const VALID = [
   'user.proxyAddresses -notEndsWith "@outlook.com" or user.otherMails -contains "a"',
   'NOT user.accountEnabled -eq false AND user.employeeId -ne "`"x`""',
   'user.constructor -eq null -or user.toString -ne "x"',
+  'user.displayName -match "^Da.*" -and user.city -notMatch "ago"',
+  'user.employeehiredate -ge system.now -plus p1d -or user.employeeHireDate -le 2020-06-10T18:13:20Z',
+  'user.assignedPlans -any (assignedPlan.service -eq "SCO" -and assignedPlan.capabilityStatus -eq "Enabled")',
+  '(user.proxyAddresses -any (_ -startsWith "contoso")) -and user.otherMails -all (_ -endsWith "x")',
 ]
 
 const PIECES = [
   'user.department', 'user.country', 'user.otherMails', 'user.accountEnabled', 'user.constructor', 'user.', 'user', 'device.x', '_',
   '-eq', '-ne', '-in', '-notIn', '-contains', '-startsWith', '-notEndsWith', 'eq', 'and', 'or', 'not', '-and', '-or', '-not',
-  '-match', '-any', '-foo', '–eq', '—and', '−', '-', '==', '&&', '!',
+  '-match', '-notMatch', '-any', '-all', '-le', '-ge', '-plus', '-minus', 'system.now', 'p1d', 'PT12H', '2020-06-10T18:13:20Z', 'assignedPlan.service',
+  '-foo', '–eq', '—and', '−', '-', '==', '&&', '!',
   '"Sales"', "'x'", '"', "'", '`"', '"a`"', '""', "''", '“x”', 'null', '"null"', '$null', 'true', 'FALSE', '42', '-7', '007', '1.5.3', 'Sales',
+  '"(?>a)"', '"*x"', '"[a-"', '"a*+"',
   '(', ')', '[', ']', ',', '((', '))', '\n', '\r\n', '\t', ' ', '#', '\u0000', '\u2028', '😀', 'İ',
 ]
-
-function soup(): string {
-  const length = 1 + Math.floor(next() * 14)
-  return Array.from({ length }, () => pick(PIECES)).join(next() < 0.8 ? ' ' : '')
-}
-
-function mutate(text: string): string {
-  let out = text
-  const edits = 1 + Math.floor(next() * 4)
-  for (let e = 0; e < edits; e++) {
-    const at = Math.floor(next() * (out.length + 1))
-    const kind = next()
-    if (kind < 0.3) out = out.slice(0, at) + out.slice(at + 1 + Math.floor(next() * 4))
-    else if (kind < 0.6) out = out.slice(0, at) + pick(PIECES) + out.slice(at)
-    else if (kind < 0.8) out = out.slice(0, at) + String.fromCharCode(Math.floor(next() * 0x3000)) + out.slice(at + 1)
-    else out = out.slice(0, at) + out.slice(at).replace(/[-"()[\]]/, pick(['–', '', '"', "'", '(', ')', ']', '[']))
-  }
-  return out
-}
 
 /** A random rule in the supported grammar, with random spellings; it must always compile. */
 function generated(depth = 0): string {
@@ -69,56 +47,35 @@ function generated(depth = 0): string {
   }
   if (depth < 4 && roll < 0.35) return `${pick(['-not', 'NOT', '-not'])} (${generated(depth + 1)})`
   if (depth < 4 && roll < 0.45) return `(${generated(depth + 1)})`
+  if (depth < 4 && roll < 0.5) return `user.${pick(['otherMails', 'proxyAddresses'])} ${pick(['-any', '-all'])} (_ ${pick(['-eq', '-startsWith', '-notContains'])} "${pick(['a', 'SMTP:', ''])}")`
+  if (roll < 0.55) return `user.employeeHireDate ${pick(['-le', '-ge'])} ${pick(['system.now', 'system.now -plus p1d', 'system.now -minus P1Y2M', '2020-06-10T18:13:20Z', '"2021-01-01"'])}`
   const attribute = pick(['user.department', 'user.Country', 'user.otherMails', 'user.employeeId', 'user.mail', 'user.constructor'])
-  const scalar = (): string => pick(['"Sales"', "'sales '", '"US"', '"x"', '42', '0', '"a"', '"SMTP:x@outlook.com"', 'true', '""', '" "'])
+  const scalar = (): string => pick(['"Sales"', "'sales '", '"US"', '"x"', '42', '0', '"a"', '"SMTP:x@outlook.com"', 'true', '""', '" "', "'it''s'"])
   const roll2 = next()
-  if (roll2 < 0.15) return `${attribute} ${pick(['-eq', '-ne', 'EQ'])} null`
+  if (roll2 < 0.1) return `${attribute} ${pick(['-eq', '-ne', 'EQ'])} null`
+  if (roll2 < 0.2) return `${attribute} ${pick(['-match', '-notMatch'])} ${pick(['"^Da.*"', '"ago"', '"x$"', '"(a|b)+"'])}`
   if (roll2 < 0.35) return `${attribute} ${pick(['-in', '-notIn', 'notin'])} [${Array.from({ length: Math.floor(next() * 3) }, scalar).join(', ')}]`
   const operator = pick(['-eq', '-ne', '-contains', '-notContains', '-startsWith', '-notStartsWith', '-endsWith', '-notEndsWith', 'eq', '-STARTSWITH'])
   return `${attribute} ${operator} ${scalar()}`
 }
 
-const VALUES: AttributeValue[] = [null, '', ' ', 'Sales', 'sales ', 'US', '50002', 42, 0, true, false, [], ['a', 'SMTP:x@outlook.com'], [' '], 'x']
-function user(): Attributes {
-  const attributes: Attributes = {}
-  for (const key of ['department', 'Country', 'otherMails', 'accountEnabled', 'employeeId', 'mail', 'jobTitle', 'constructor']) {
+const VALUES: AttributeValue[] = [null, '', ' ', 'Sales', 'sales ', 'US', '50002', 42, 0, true, false, [], ['a', 'SMTP:x@outlook.com'], [' '], 'x', '2021-05-01T00:00:00Z']
+function user(): RuleInput {
+  const attributes: Record<string, unknown> = {}
+  for (const key of ['department', 'Country', 'otherMails', 'proxyAddresses', 'accountEnabled', 'employeeId', 'mail', 'jobTitle', 'constructor', 'employeeHireDate']) {
     if (next() < 0.6) attributes[key] = pick(VALUES)
   }
+  if (next() < 0.3) attributes.assignedPlans = [{ service: 'SCO', capabilityStatus: pick(['Enabled', 'Deleted']) }]
   return attributes
 }
 
-function lineColumn(text: string, offset: number): { line: number; column: number } {
-  const before = text.slice(0, offset).split(/\r\n|\r|\n/)
-  return { line: before.length, column: (before[before.length - 1] as string).length + 1 }
-}
-
-function check(text: string, result: CompileResult): void {
-  if (!result.ok) {
-    const { error } = result
-    expect(error.message.length).toBeGreaterThan(0)
-    expect(error.offset).toBeGreaterThanOrEqual(0)
-    expect(error.offset).toBeLessThanOrEqual(text.length)
-    expect({ line: error.line, column: error.column }).toEqual(lineColumn(text, error.offset))
-    expect(Array.isArray(error.expected)).toBe(true)
-    return
-  }
-  for (let i = 0; i < 3; i++) {
-    const someone = user()
-    const evaluation = result.rule.evaluate(someone)
-    const explanation = result.rule.explain(someone)
-    expect(typeof evaluation.result).toBe('boolean')
-    expect(explanation.result).toBe(evaluation.result)
-    expect(explanation.missing).toEqual(evaluation.missing)
-    for (const name of evaluation.missing) expect(result.rule.attributes).toContain(name)
-  }
-}
-
-describe('fuzz', () => {
-  it('returns a result for 20,000 random, mutated and generated rules', () => {
+describe('fuzz: Entra', () => {
+  it('returns a result for 100,000 random, mutated and generated rules, and generated rules round-trip', () => {
     const outcomes = { ok: 0, error: 0 }
-    for (let i = 0; i < 20_000; i++) {
+    const users = Array.from({ length: 3 }, user)
+    for (let i = 0; i < 100_000; i++) {
       const kind = i % 3
-      const text = kind === 0 ? soup() : kind === 1 ? mutate(pick(VALID)) : generated()
+      const text = kind === 0 ? f.soup(PIECES) : kind === 1 ? f.mutate(pick(VALID), PIECES) : generated()
       let result: CompileResult
       try {
         result = compileRule('entra', text)
@@ -126,12 +83,13 @@ describe('fuzz', () => {
         throw new Error(`compileRule threw on ${JSON.stringify(text)}: ${String(thrown)}`)
       }
       if (kind === 2 && !result.ok) throw new Error(`${JSON.stringify(text)} should compile: ${result.error.message}`)
-      check(text, result)
+      if (i % 8 < 2) checkResult(text, result, users, NOW)
+      if (kind === 2 && i % 8 === 2) checkRoundTrip('entra', text)
       outcomes[result.ok ? 'ok' : 'error']++
     }
     // Both paths must be exercised for the fuzz to mean anything.
-    expect(outcomes.ok).toBeGreaterThan(1_000)
-    expect(outcomes.error).toBeGreaterThan(1_000)
+    expect(outcomes.ok).toBeGreaterThan(20_000)
+    expect(outcomes.error).toBeGreaterThan(20_000)
   })
 
   it('handles pathological inputs at the length limit quickly', () => {
@@ -147,8 +105,9 @@ describe('fuzz', () => {
       Array.from({ length: 190 }, (_, i) => `user.a${i} -eq "${i}"`).join(' -or '),
       '–'.repeat(3072),
       'x'.repeat(100_000),
+      `user.a -match "${'(a*)*'.repeat(100)}b"`,
     ]) {
-      check(text, compileRule('entra', text))
+      checkResult(text, compileRule('entra', text), [{ a: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' }], NOW)
     }
     expect(performance.now() - started).toBeLessThan(2_000)
   })

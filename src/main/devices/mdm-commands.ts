@@ -1,0 +1,65 @@
+// Outbox commands as Apple MDM command payloads: {CommandUUID, Command: {RequestType, …}}.
+// Keys from Apple's Device Management reference: InstallApplication takes exactly one of
+// iTunesStoreID, Identifier or ManifestURL (we use Identifier, the bundle id);
+// RemoveApplication and RemoveProfile take Identifier; InstallProfile takes Payload (the
+// profile as data); DeviceInformation takes Queries. Restrictions travel as a profile with a
+// com.apple.applicationaccess payload.
+import type { Command } from '../../shared/domain'
+import { buildPlist, type PlistValue } from './plist'
+
+const DEVICE_INFORMATION_QUERIES = ['DeviceName', 'OSVersion', 'ProductName', 'SerialNumber', 'UDID', 'AvailableDeviceCapacity']
+
+/** The profile identifier under which the outbox installs restrictions, one per device. */
+export const RESTRICTIONS_PROFILE = 'com.jitmapper.restrictions'
+
+const str = (v: unknown): string => (typeof v === 'string' ? v : '')
+
+const toPlistValue = (v: unknown): PlistValue => {
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v
+  if (Array.isArray(v)) return v.map(toPlistValue)
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== null && x !== undefined).map(([k, x]) => [k, toPlistValue(x)]))
+  return ''
+}
+
+function profile(identifier: string, displayName: string, uuid: string, content: Record<string, PlistValue>[]): Uint8Array {
+  const xml = buildPlist({
+    PayloadType: 'Configuration',
+    PayloadVersion: 1,
+    PayloadIdentifier: identifier,
+    PayloadUUID: uuid,
+    PayloadDisplayName: displayName,
+    PayloadContent: content,
+  })
+  return new Uint8Array(Buffer.from(xml, 'utf8'))
+}
+
+export function mdmCommand(c: Command): Record<string, PlistValue> {
+  const p = c.payload
+  const request = ((): Record<string, PlistValue> => {
+    switch (c.type) {
+      case 'install_app':
+        return { RequestType: 'InstallApplication', Identifier: str(p['identifier']), ManagementFlags: 1 }
+      case 'remove_app':
+        return { RequestType: 'RemoveApplication', Identifier: str(p['identifier']) }
+      case 'install_profile':
+        return {
+          RequestType: 'InstallProfile',
+          Payload: profile(str(p['identifier']), str(p['name']), c.id, [
+            { PayloadType: 'com.jitmapper.settings', PayloadVersion: 1, PayloadIdentifier: `${str(p['identifier'])}.settings`, PayloadUUID: `${c.id}-1`, ...(toPlistValue(p['settings'] ?? {}) as Record<string, PlistValue>) },
+          ]),
+        }
+      case 'remove_profile':
+        return { RequestType: 'RemoveProfile', Identifier: str(p['identifier']) }
+      case 'apply_restrictions':
+        return {
+          RequestType: 'InstallProfile',
+          Payload: profile(RESTRICTIONS_PROFILE, 'Restrictions', c.id, [
+            { PayloadType: 'com.apple.applicationaccess', PayloadVersion: 1, PayloadIdentifier: `${RESTRICTIONS_PROFILE}.access`, PayloadUUID: `${c.id}-1`, ...(toPlistValue(p['settings'] ?? {}) as Record<string, PlistValue>) },
+          ]),
+        }
+      case 'device_information':
+        return { RequestType: 'DeviceInformation', Queries: DEVICE_INFORMATION_QUERIES }
+    }
+  })()
+  return { CommandUUID: c.id, Command: request }
+}

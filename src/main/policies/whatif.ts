@@ -1,0 +1,226 @@
+// What-if: the effect of a proposed change — groups gained and lost per user, and per device
+// the apps and profiles installed or removed and the conflicts — computed from the store
+// without writing anything. It runs the same planner as a real recompute, so what it shows
+// is what applying the change then produces.
+import type { Attributes, Dialect, Platform, Policy, PolicyTarget } from '../../shared/domain'
+import { AppError } from '../../shared/errors'
+import type { DeviceDelta, PolicyDraft, PolicySettings, ProposedChange, UserGroupDelta, WhatIf } from '../../shared/policy'
+import { decideMembership } from '../groups'
+import type { CompiledRule } from '../rules'
+import type { BoundDevice, SentItem, Store } from '../store'
+import { desiredState, indexPolicies, type PolicyIndex } from './desired'
+import { deviceDelta, withdraws } from './delta'
+import { planDevice } from './diff'
+import { tripsBreaker } from './settings'
+
+export interface WhatIfContext {
+  store: Store
+  index: PolicyIndex
+  settings: PolicySettings
+  /** Groups whose policies apply per user now (memberships plus pending withdrawals). */
+  effectiveGroups(): Map<string, Set<string>>
+  compile(dialect: Dialect, rule: string): CompiledRule
+  /** Flags of payload items the change removes (a deleted policy's apps), by item id. */
+  removedFlags: ReadonlyMap<string, boolean>
+}
+
+/** A draft as the policy it would become (new items get stable placeholder ids). */
+export function draftPolicy(draft: PolicyDraft, groupName: (id: string) => string): Policy {
+  const id = draft.id ?? 'draft:new'
+  return {
+    id,
+    name: draft.name,
+    description: draft.description,
+    priority: draft.priority,
+    platforms: draft.platforms,
+    items: draft.items.map((i, n) => ({ ...i, id: i.id ?? `${id}:item:${n}` })),
+    targets: draft.targets.map((t): PolicyTarget => ({ groupId: t.groupId, groupName: groupName(t.groupId), mode: t.mode })),
+  }
+}
+
+/** The policies as they would be after a change to policies or targets. */
+export function proposedPolicies(current: readonly Policy[], change: ProposedChange, groupName: (id: string) => string): Policy[] | null {
+  switch (change.kind) {
+    case 'policy': {
+      const next = draftPolicy(change.draft, groupName)
+      return change.draft.id ? current.map((p) => (p.id === change.draft.id ? next : p)) : [...current, next]
+    }
+    case 'deletePolicy':
+      return current.filter((p) => p.id !== change.policyId)
+    case 'target':
+      return current.map((p) => {
+        if (p.id !== change.policyId) return p
+        const others = p.targets.filter((t) => t.groupId !== change.groupId)
+        return { ...p, targets: change.mode === null ? others : [...others, { groupId: change.groupId, groupName: groupName(change.groupId), mode: change.mode }] }
+      })
+    default:
+      return null
+  }
+}
+
+interface MembershipShift {
+  before: Set<string>
+  after: Set<string>
+}
+
+/** Re-evaluates the given rule groups for every user with (possibly changed) attributes. */
+function shiftMemberships(
+  ctx: WhatIfContext,
+  groups: { id: string; rule: CompiledRule }[],
+  attributesOf: (attrs: Attributes) => Attributes,
+): Map<string, MembershipShift> {
+  const effective = ctx.effectiveGroups()
+  const pending = new Map<string, Set<string>>()
+  for (const w of ctx.store.assignments.withdrawals()) {
+    const set = pending.get(w.userId)
+    if (set) set.add(w.groupId)
+    else pending.set(w.userId, new Set([w.groupId]))
+  }
+  const members = new Map(groups.map((g) => [g.id, ctx.store.assignments.membersOfGroup(g.id)]))
+  const shifts = new Map<string, MembershipShift>()
+  for (const [userId, u] of ctx.store.assignments.allRuleInputs()) {
+    const before = effective.get(userId) ?? new Set<string>()
+    let after: Set<string> | null = null
+    const attrs = attributesOf(u.attributes)
+    for (const g of groups) {
+      const prior = members.get(g.id)?.get(userId)
+      const decided = decideMembership(g.id, g.rule.evaluate(attrs), prior)
+      const now = decided?.effective ?? false
+      // A deliberate edit withdraws at once (no grace); a withdrawal already pending stays pending.
+      const keeps = now || (pending.get(userId)?.has(g.id) ?? false)
+      if (keeps !== before.has(g.id)) {
+        after ??= new Set(before)
+        if (keeps) after.add(g.id)
+        else after.delete(g.id)
+      }
+    }
+    if (after) shifts.set(userId, { before, after })
+  }
+  return shifts
+}
+
+const names = (ids: Iterable<string>, groupName: (id: string) => string): string[] => [...ids].map(groupName).sort((a, b) => a.localeCompare(b))
+
+export function computeWhatIf(ctx: WhatIfContext, change: ProposedChange, limit: number): { whatIf: WhatIf; deviceIds: string[] } {
+  const { store } = ctx
+  const groupNames = new Map(store.groups.list().map((g) => [g.id, g.name]))
+  const groupName = (id: string): string => groupNames.get(id) ?? id
+  const proposed = proposedPolicies(ctx.index.policies, change, groupName)
+  const index = proposed ? indexPolicies(proposed) : ctx.index
+  const policyName = (id: string): string => index.byId.get(id)?.name ?? ctx.index.byId.get(id)?.name ?? 'A deleted policy'
+  const removeOnUnassign = (itemId: string): boolean => index.items.get(itemId)?.removeOnUnassign ?? ctx.removedFlags.get(itemId) ?? ctx.index.items.get(itemId)?.removeOnUnassign ?? false
+
+  if (change.kind === 'user') {
+    const before = new Set<string>()
+    const after = new Set(change.syncedGroupIds ?? [])
+    for (const g of store.groups.ruleGroups()) {
+      const decided = decideMembership(g.id, ctx.compile(g.dialect, g.rule).evaluate(change.attributes), undefined)
+      if (decided?.effective) after.add(g.id)
+    }
+    const state = desiredState(index, after, change.platform, () => change.attributes)
+    const plan = planDevice([], state, { removeOnUnassign, policyName })
+    const upn = typeof change.attributes['userPrincipalName'] === 'string' ? change.attributes['userPrincipalName'] : 'A hypothetical user'
+    const delta = deviceDelta(
+      { deviceId: null, deviceName: `A new ${change.platform} device`, userId: null, userPrincipalName: upn, platform: change.platform },
+      [],
+      state,
+      plan,
+      { gained: names(after, groupName), lost: [] },
+      policyName,
+    )
+    return {
+      whatIf: {
+        summary: `A user with these attributes would be in ${delta.groupsGained.length === 0 ? 'no group' : delta.groupsGained.join(', ')} and get ${delta.install.length} app(s)/profile(s).`,
+        users: [{ userId: null, userPrincipalName: upn, groupsGained: delta.groupsGained, groupsLost: [] }],
+        devices: [delta],
+        totals: { usersAffected: 1, devicesAffected: 1, devicesWithdrawn: 0, installs: delta.install.length, removals: 0, devicesTotal: store.assignments.boundDeviceCount() },
+        wouldHold: false,
+        truncated: false,
+      },
+      deviceIds: [],
+    }
+  }
+
+  let shifts: Map<string, MembershipShift>
+  let devices: BoundDevice[]
+  let summary: string
+  if (change.kind === 'rule') {
+    const group = store.groups.get(change.groupId)
+    if (!group || group.kind !== 'rule' || group.dialect === null) throw new AppError('NOT_FOUND', `No rule group with id ${change.groupId}.`, { groupId: change.groupId })
+    const rule = ctx.compile(group.dialect, change.rule)
+    shifts = shiftMemberships(ctx, [{ id: group.id, rule }], (a) => a)
+    devices = [...shifts.keys()].flatMap((u) => store.assignments.boundDevicesOf(u))
+    summary = `Changing the rule of ${group.name}`
+  } else if (change.kind === 'attributeMapping') {
+    const attribute = change.attribute.toLowerCase()
+    const reading = store.groups.ruleGroups().flatMap((g) => {
+      const rule = ctx.compile(g.dialect, g.rule)
+      return rule.attributes.some((a) => a.toLowerCase() === attribute) ? [{ id: g.id, rule }] : []
+    })
+    const remap = (attrs: Attributes): Attributes => {
+      const next = Object.fromEntries(Object.entries(attrs).filter(([k]) => k.toLowerCase() !== attribute))
+      if (change.source !== null) {
+        const from = Object.keys(attrs).find((k) => k.toLowerCase() === change.source?.toLowerCase())
+        if (from !== undefined) next[change.attribute] = attrs[from] ?? null
+      }
+      return next
+    }
+    shifts = shiftMemberships(ctx, reading, remap)
+    devices = [...shifts.keys()].flatMap((u) => store.assignments.boundDevicesOf(u))
+    summary = change.source === null ? `Unmapping ${change.attribute}` : `Mapping ${change.attribute} from ${change.source}`
+  } else {
+    shifts = new Map()
+    const touched = new Set<string>()
+    const policyId = change.kind === 'policy' ? (change.draft.id ?? 'draft:new') : change.policyId
+    for (const p of [ctx.index.byId.get(policyId), index.byId.get(policyId)]) for (const t of p?.targets ?? []) touched.add(t.groupId)
+    const effective = ctx.effectiveGroups()
+    devices = store.assignments.boundDevices().filter((d) => [...(effective.get(d.userId) ?? [])].some((g) => touched.has(g)))
+    const before = new Map(devices.map((d) => [d.userId, effective.get(d.userId) ?? new Set<string>()]))
+    for (const [userId, groups] of before) shifts.set(userId, { before: groups, after: groups })
+    summary = change.kind === 'target' ? `${change.mode === null ? 'Removing' : `Setting ${change.mode} for`} ${groupName(change.groupId)} on ${policyName(change.policyId)}` : change.kind === 'deletePolicy' ? `Deleting ${policyName(change.policyId)}` : `Saving ${change.draft.name}`
+  }
+
+  const users: UserGroupDelta[] = []
+  const upnOf = new Map(devices.map((d) => [d.userId, d.userPrincipalName]))
+  for (const [userId, s] of shifts) {
+    const gained = [...s.after].filter((g) => !s.before.has(g))
+    const lost = [...s.before].filter((g) => !s.after.has(g))
+    if (gained.length === 0 && lost.length === 0) continue
+    users.push({ userId, userPrincipalName: upnOf.get(userId) ?? store.users.summary(userId)?.userPrincipalName ?? userId, groupsGained: names(gained, groupName), groupsLost: names(lost, groupName) })
+  }
+
+  const deltas: DeviceDelta[] = []
+  const affected: string[] = []
+  let withdrawn = 0
+  let installs = 0
+  let removals = 0
+  for (const d of devices) {
+    const shift = shifts.get(d.userId)
+    if (!shift) continue
+    const sent: SentItem[] = store.devices.sentItems(d.id)
+    const state = desiredState(index, shift.after, d.platform, () => store.users.ruleInput(d.userId))
+    const plan = planDevice(sent, state, { removeOnUnassign, policyName })
+    const gained = [...shift.after].filter((g) => !shift.before.has(g))
+    const lost = [...shift.before].filter((g) => !shift.after.has(g))
+    if (plan.commands.length === 0 && plan.drop.length === 0 && gained.length === 0 && lost.length === 0) continue
+    affected.push(d.id)
+    if (withdraws(plan)) withdrawn++
+    const delta = deviceDelta({ deviceId: d.id, deviceName: d.name, userId: d.userId, userPrincipalName: d.userPrincipalName, platform: d.platform as Platform }, sent, state, plan, { gained: names(gained, groupName), lost: names(lost, groupName) }, policyName)
+    installs += delta.install.length
+    removals += delta.remove.length
+    deltas.push(delta)
+  }
+  const total = store.assignments.boundDeviceCount()
+  const wouldHold = tripsBreaker(withdrawn, total, ctx.settings)
+  return {
+    whatIf: {
+      summary: `${summary}: ${users.length} user(s) change groups; ${affected.length} device(s) change, ${withdrawn} lose policies; ${installs} install(s), ${removals} removal(s).${wouldHold ? ' This would be held for approval (circuit breaker).' : ''}`,
+      users: users.slice(0, limit),
+      devices: deltas.slice(0, limit),
+      totals: { usersAffected: users.length, devicesAffected: affected.length, devicesWithdrawn: withdrawn, installs, removals, devicesTotal: total },
+      wouldHold,
+      truncated: users.length > limit || deltas.length > limit,
+    },
+    deviceIds: affected,
+  }
+}

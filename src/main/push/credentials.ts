@@ -1,0 +1,81 @@
+// Push credentials live behind the secrets port (never SQLite, logs or the renderer): the MDM
+// push certificate and its key for APNs, the Firebase service account for FCM. The admin sees
+// only what identifies them: the topic and expiry, the project and account.
+import { createPrivateKey, X509Certificate } from 'node:crypto'
+import type { PushCredentialsInfo } from '../../shared/domain'
+import { AppError } from '../../shared/errors'
+import type { Clock, Secrets } from '../ports'
+import type { ApnsCredentials } from './apns'
+import { pushCertificateInfo } from './certificate'
+import { parseServiceAccount } from './google-token'
+
+const APNS_CERT = 'push.apns.certificate'
+const APNS_KEY = 'push.apns.key'
+const FCM_ACCOUNT = 'push.fcm.serviceAccount'
+
+export interface PushCredentials {
+  apns(): Promise<ApnsCredentials | null>
+  serviceAccount(): Promise<string | null>
+  info(): Promise<PushCredentialsInfo>
+  setApns(certPem: string, keyPem: string): Promise<PushCredentialsInfo>
+  setServiceAccount(json: string): Promise<PushCredentialsInfo>
+}
+
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e))
+
+export function createPushCredentials({ secrets, clock }: { secrets: Secrets; clock: Clock }): PushCredentials {
+  const apns = async (): Promise<ApnsCredentials | null> => {
+    const [certPem, keyPem] = await Promise.all([secrets.get(APNS_CERT), secrets.get(APNS_KEY)])
+    return certPem && keyPem ? { certPem, keyPem } : null
+  }
+  const info = async (): Promise<PushCredentialsInfo> => {
+    const a = await apns()
+    let apnsInfo: PushCredentialsInfo['apns'] = { configured: false, topic: null, notAfter: null, expiresSoon: false, error: null }
+    if (a) {
+      try {
+        const c = pushCertificateInfo(a.certPem, clock.now())
+        apnsInfo = { configured: true, topic: c.topic, notAfter: c.notAfter, expiresSoon: c.expiresSoon, error: null }
+      } catch (e) {
+        apnsInfo = { ...apnsInfo, configured: true, error: message(e) }
+      }
+    }
+    const json = await secrets.get(FCM_ACCOUNT)
+    let fcmInfo: PushCredentialsInfo['fcm'] = { configured: false, projectId: null, clientEmail: null, error: null }
+    if (json) {
+      try {
+        const sa = parseServiceAccount(json)
+        fcmInfo = { configured: true, projectId: sa.project_id, clientEmail: sa.client_email, error: null }
+      } catch (e) {
+        fcmInfo = { ...fcmInfo, configured: true, error: message(e) }
+      }
+    }
+    return { apns: apnsInfo, fcm: fcmInfo }
+  }
+  return {
+    apns,
+    serviceAccount: () => secrets.get(FCM_ACCOUNT),
+    info,
+    async setApns(certPem, keyPem) {
+      pushCertificateInfo(certPem, clock.now())
+      let matches: boolean
+      try {
+        matches = new X509Certificate(certPem).checkPrivateKey(createPrivateKey(keyPem))
+      } catch (e) {
+        throw new AppError('BAD_INPUT', `The private key is not a PEM key: ${message(e)}`, { field: 'key' })
+      }
+      if (!matches) throw new AppError('BAD_INPUT', 'The private key does not belong to this push certificate; upload the key you made the certificate request with.', { field: 'key' })
+      await secrets.set(APNS_CERT, certPem)
+      await secrets.set(APNS_KEY, keyPem)
+      return info()
+    },
+    async setServiceAccount(json) {
+      try {
+        parseServiceAccount(json)
+      } catch (e) {
+        throw new AppError('BAD_INPUT', message(e), { field: 'serviceAccount' })
+      }
+      await secrets.set(FCM_ACCOUNT, json)
+      return info()
+    },
+  }
+}

@@ -1,0 +1,57 @@
+// Regular expressions from three engines, run on JavaScript's. Entra's -match is .NET's
+// Regex.IsMatch (unanchored, and case-insensitive like all Entra values; directory.md §1.8.2);
+// Google CEL's matches() is RE2, unanchored (CEL language definition, "matches"); Okta's
+// isMemberOfGroupNameRegex is Java's, whose String.matches() must match the whole name.
+// Constructs JavaScript reads differently are translated where the meaning is the same and
+// rejected otherwise, so a rule never silently means something else here.
+
+export type RegexFlavour = 'dotnet' | 're2' | 'java'
+
+/** A failure's offset is into the pattern, or -1 when the pattern as a whole is wrong. */
+export type RegexResult = { ok: true; regex: RegExp } | { ok: false; message: string; offset: number; hint?: string }
+
+/** Constructs no flavour shares with JavaScript, with what to write instead. */
+const UNSUPPORTED: ReadonlyArray<readonly [RegExp, string, string]> = [
+  [/\(\?>/, 'atomic groups (?>…)', 'Use a plain group (…).'],
+  [/\(\?#/, 'inline comments (?#…)', 'Remove the comment.'],
+  [/\(\?[imnsx-]+:/, 'inline option groups such as (?i:…)', 'Remove the option; the comparison already ignores case where the IdP does.'],
+  [/\(\?[imnsx-]+\)/, 'inline options such as (?m) in the middle of a pattern', 'Remove the option.'],
+  [/\\[GZ]/, '\\G and \\Z anchors', 'Use $ for the end of the value.'],
+  [/[*+?}]\+/, 'possessive quantifiers such as a*+', 'Use a plain quantifier such as a*.'],
+  [/\\p\{Is/, 'Unicode block names \\p{Is…}', 'Use a character range instead.'],
+  // .NET stops a runaway match with a timeout; JavaScript can't, so a repeated group that
+  // itself contains a repetition ((a*)*, (a+|b)+) is refused rather than risk hanging.
+  [/\((?:[^()\\]|\\.)*[*+}](?:[^()\\]|\\.)*\)[*+{]/, 'a repeated group that itself repeats, such as (a*)*', 'Rewrite it without nested repetition, e.g. (a|b)* as [ab]*.'],
+]
+
+export function compileRegex(pattern: string, flavour: RegexFlavour, ignoreCase: boolean): RegexResult {
+  let source = pattern
+  let offset = 0
+  // A leading (?i) asks for what Entra does anyway; RE2 and Java read it as ignore case.
+  const leading = /^\(\?i\)/.exec(source)
+  if (leading !== null) {
+    source = source.slice(leading[0].length)
+    offset = leading[0].length
+    ignoreCase = true
+  }
+  for (const [construct, name, hint] of UNSUPPORTED) {
+    const found = construct.exec(source)
+    if (found !== null) {
+      return { ok: false, message: `JIT Mapper can't run ${name} in a regular expression`, offset: offset + found.index, hint }
+    }
+  }
+  // \A and \z are "start" and "end" of the input in .NET, RE2 and Java alike.
+  source = source.replace(/(^|[^\\])((?:\\\\)*)\\A/g, '$1$2^').replace(/(^|[^\\])((?:\\\\)*)\\z/g, '$1$2$')
+  if (flavour === 'java') source = `^(?:${source})$`
+  try {
+    return { ok: true, regex: new RegExp(source, ignoreCase ? 'i' : '') }
+  } catch (failure) {
+    const reason = failure instanceof Error ? failure.message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, '') : String(failure)
+    return {
+      ok: false,
+      message: `Invalid regular expression: ${reason}`,
+      offset: -1,
+      hint: pattern.startsWith('*') ? 'A pattern can\'t start with *; to match anything before, write .* (e.g. ".*@domain.ext").' : undefined,
+    }
+  }
+}

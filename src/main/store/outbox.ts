@@ -1,0 +1,193 @@
+// The command outbox's delivery bookkeeping: which devices are due a push, what each push did,
+// which command a check-in hands out next, and the device's answer. Every state change is
+// guarded by the state it expects, so a repeated answer or a replayed step changes nothing.
+import type { Command, Platform } from '../../shared/domain'
+import { toCommand, type CommandRow } from './devices'
+import type { Db } from './db'
+
+const OPEN = `('queued', 'pushed', 'sent')`
+
+export interface PushTarget {
+  deviceId: string
+  platform: Platform
+  pushToken: string | null
+  pushTopic: string | null
+  pushMagic: string | null
+  tokenUpdatedAt: string | null
+  tokenStaleAt: string | null
+}
+
+export interface AppleIdentity {
+  deviceId: string
+  udid: string
+  identityFingerprint: string | null
+}
+
+export interface StaleToken {
+  deviceId: string
+  deviceName: string
+  platform: Platform
+  staleAt: string
+  reason: string | null
+}
+
+export interface AckLatency {
+  commandId: string
+  deviceId: string
+  pushedAt: string
+  acknowledgedAt: string
+  ms: number
+}
+
+export function outboxQueries(db: Db) {
+  const due = db.prepare(`SELECT DISTINCT c.device_id FROM commands c JOIN devices d ON d.id = c.device_id
+    WHERE c.state IN ${OPEN} AND c.next_attempt_at IS NOT NULL AND c.next_attempt_at <= ?
+      AND d.push_token IS NOT NULL AND d.token_stale_at IS NULL
+    ORDER BY c.device_id LIMIT ?`)
+  const nextDue = db.prepare(`SELECT MIN(c.next_attempt_at) AS at FROM commands c JOIN devices d ON d.id = c.device_id
+    WHERE c.state IN ${OPEN} AND c.next_attempt_at IS NOT NULL AND d.push_token IS NOT NULL AND d.token_stale_at IS NULL`)
+  const target = db.prepare(`SELECT id, platform, push_token, push_topic, push_magic, token_updated_at, token_stale_at FROM devices WHERE id = ?`)
+  const openOf = db.prepare(`SELECT * FROM commands WHERE device_id = ? AND state IN ${OPEN} ORDER BY seq`)
+  const pushed = db.prepare(`UPDATE commands SET state = CASE state WHEN 'queued' THEN 'pushed' ELSE state END,
+    pushed_at = @at, deadline_at = @deadlineAt, attempts = attempts + 1, next_attempt_at = @deadlineAt
+    WHERE device_id = @deviceId AND state IN ${OPEN}`)
+  const retryLater = db.prepare(`UPDATE commands SET attempts = attempts + 1, next_attempt_at = @nextAt
+    WHERE device_id = @deviceId AND state IN ${OPEN}`)
+  const hold = db.prepare(`UPDATE commands SET next_attempt_at = NULL WHERE device_id = ? AND state IN ${OPEN}`)
+  const deadLetter = db.prepare(`UPDATE commands SET state = 'dead', error = @reason, finished_at = @at, next_attempt_at = NULL
+    WHERE device_id = @deviceId AND state IN ${OPEN} AND attempts >= @maxAttempts`)
+  const expire = db.prepare(`UPDATE commands SET state = 'dead', error = @reason, finished_at = @now, next_attempt_at = NULL
+    WHERE state IN ${OPEN} AND next_attempt_at IS NOT NULL AND next_attempt_at <= @now AND attempts >= @maxAttempts`)
+  const unstale = db.prepare('UPDATE devices SET token_stale_at = NULL, token_stale_reason = NULL WHERE id = ?')
+  const rearm = db.prepare(`UPDATE commands SET next_attempt_at = ? WHERE device_id = ? AND state IN ${OPEN}`)
+  const handOut = db.prepare(`UPDATE commands SET state = 'sent', sent_at = ? WHERE id = ? AND state IN ('queued', 'pushed')`)
+  const finish = db.prepare(`UPDATE commands SET state = @state, acknowledged_at = CASE @state WHEN 'acknowledged' THEN @at ELSE acknowledged_at END,
+    finished_at = @at, error = @error, next_attempt_at = NULL WHERE id = @id AND device_id = @deviceId AND state IN ('queued', 'pushed', 'sent', 'dead')`)
+  const cancelOne = db.prepare(`UPDATE commands SET state = 'cancelled', finished_at = ?, error = ?, next_attempt_at = NULL
+    WHERE id = ? AND device_id = ? AND state IN ('queued', 'pushed', 'sent', 'dead')`)
+  const cancelAll = db.prepare(`UPDATE commands SET state = 'cancelled', finished_at = ?, error = ?, next_attempt_at = NULL
+    WHERE device_id = ? AND state IN ('queued', 'pushed', 'sent', 'dead')`)
+  const revive = db.prepare(`UPDATE commands SET state = 'queued', attempts = 0, error = NULL, finished_at = NULL, next_attempt_at = ?
+    WHERE device_id = ? AND state = 'dead'`)
+  const setApple = db.prepare(`UPDATE devices SET push_token = @token, push_topic = @topic, push_magic = @magic,
+    token_updated_at = @at, token_stale_at = NULL, token_stale_reason = NULL, last_seen_at = @at WHERE id = @deviceId`)
+  const setFcm = db.prepare(`UPDATE devices SET push_token = @token, token_updated_at = @at, token_stale_at = NULL,
+    token_stale_reason = NULL, last_seen_at = @at WHERE id = @deviceId`)
+  // APNs's 410 timestamp says when it learned the token was invalid; a TokenUpdate after that
+  // moment means the device re-registered, so the stale verdict does not apply (Apple,
+  // "Handling notification responses from APNs").
+  const markStale = db.prepare(`UPDATE devices SET token_stale_at = @at, token_stale_reason = @reason
+    WHERE id = @deviceId AND push_token = @token AND (token_updated_at IS NULL OR token_updated_at <= @invalidSince)`)
+  const staleDevices = db.prepare(`SELECT d.id, d.name, d.platform, d.token_stale_at, d.token_stale_reason FROM devices d
+    WHERE d.token_stale_at IS NOT NULL ORDER BY d.token_stale_at`)
+  const byUdid = db.prepare('SELECT id, udid, identity_fingerprint FROM devices WHERE udid = ?')
+  const bindApple = db.prepare('UPDATE devices SET udid = ?, identity_fingerprint = ? WHERE id = ?')
+  const credentialOf = db.prepare('SELECT credential_hash FROM devices WHERE id = ?')
+  const setCredential = db.prepare('UPDATE devices SET credential_hash = ? WHERE id = ?')
+  const insertDelivery = db.prepare(`INSERT INTO push_deliveries (id, device_id, transport, status, reason, created_at, disposition)
+    VALUES (?, ?, ?, ?, ?, ?, ?)`)
+  const latencies = db.prepare(`SELECT id, device_id, pushed_at, acknowledged_at FROM commands
+    WHERE state = 'acknowledged' AND pushed_at IS NOT NULL AND acknowledged_at IS NOT NULL
+    ORDER BY acknowledged_at DESC LIMIT ?`)
+  const deadOf = db.prepare(`SELECT c.*, d.name AS device_name FROM commands c JOIN devices d ON d.id = c.device_id
+    WHERE c.state = 'dead' ORDER BY c.finished_at`)
+
+  return {
+    dueDevices(now: string, limit: number): string[] {
+      return (due.all(now, limit) as { device_id: string }[]).map((r) => r.device_id)
+    },
+    /** When the next push falls due, so a dispatcher can sleep until then. */
+    nextDueAt(): string | null {
+      return (nextDue.get() as { at: string | null }).at
+    },
+    pushTarget(deviceId: string): PushTarget | undefined {
+      const r = target.get(deviceId) as
+        | { id: string; platform: Platform; push_token: string | null; push_topic: string | null; push_magic: string | null; token_updated_at: string | null; token_stale_at: string | null }
+        | undefined
+      return r
+        ? { deviceId: r.id, platform: r.platform, pushToken: r.push_token, pushTopic: r.push_topic, pushMagic: r.push_magic, tokenUpdatedAt: r.token_updated_at, tokenStaleAt: r.token_stale_at }
+        : undefined
+    },
+    openCommands(deviceId: string): Command[] {
+      return (openOf.all(deviceId) as CommandRow[]).map(toCommand)
+    },
+    recordPushed(deviceId: string, at: string, deadlineAt: string): number {
+      return pushed.run({ deviceId, at, deadlineAt }).changes
+    },
+    recordRetry(deviceId: string, nextAt: string): void {
+      retryLater.run({ deviceId, nextAt })
+    },
+    hold(deviceId: string): void {
+      hold.run(deviceId)
+    },
+    deadLetter(deviceId: string, maxAttempts: number, reason: string, at: string): number {
+      return deadLetter.run({ deviceId, maxAttempts, reason, at }).changes
+    },
+    /** Dead-letters commands that are due again but have used up their pushes. */
+    expireUnanswered(now: string, maxAttempts: number, reason: string): number {
+      return expire.run({ now, maxAttempts, reason }).changes
+    },
+    /** Gives dead-lettered commands a fresh set of pushes (the admin's re-push). */
+    revive(deviceId: string, at: string): number {
+      return revive.run(at, deviceId).changes
+    },
+    clearStale(deviceId: string): void {
+      unstale.run(deviceId)
+    },
+    rearm(deviceId: string, at: string): number {
+      return rearm.run(at, deviceId).changes
+    },
+    handOut(commandId: string, at: string): boolean {
+      return handOut.run(at, commandId).changes === 1
+    },
+    finish(deviceId: string, commandId: string, state: 'acknowledged' | 'failed', at: string, error: string | null): boolean {
+      return finish.run({ deviceId, id: commandId, state, at, error }).changes === 1
+    },
+    cancel(deviceId: string, commandId: string | null, at: string, why: string): number {
+      return commandId ? cancelOne.run(at, why, commandId, deviceId).changes : cancelAll.run(at, why, deviceId).changes
+    },
+    setApplePush(deviceId: string, token: string, topic: string, magic: string, at: string): void {
+      setApple.run({ deviceId, token, topic, magic, at })
+    },
+    setFcmToken(deviceId: string, token: string, at: string): void {
+      setFcm.run({ deviceId, token, at })
+    },
+    markTokenStale(deviceId: string, token: string, reason: string, invalidSince: string, at: string): boolean {
+      return markStale.run({ deviceId, token, reason, invalidSince, at }).changes === 1
+    },
+    /** Devices whose push token was declared stale, and why. */
+    staleTokens(): StaleToken[] {
+      return (staleDevices.all() as { id: string; name: string; platform: Platform; token_stale_at: string; token_stale_reason: string | null }[]).map((r) => ({
+        deviceId: r.id, deviceName: r.name, platform: r.platform, staleAt: r.token_stale_at, reason: r.token_stale_reason,
+      }))
+    },
+    appleByUdid(udid: string): AppleIdentity | undefined {
+      const r = byUdid.get(udid) as { id: string; udid: string; identity_fingerprint: string | null } | undefined
+      return r ? { deviceId: r.id, udid: r.udid, identityFingerprint: r.identity_fingerprint } : undefined
+    },
+    bindAppleIdentity(deviceId: string, udid: string, fingerprint: string): void {
+      bindApple.run(udid, fingerprint, deviceId)
+    },
+    credentialHash(deviceId: string): string | null {
+      return (credentialOf.get(deviceId) as { credential_hash: string | null } | undefined)?.credential_hash ?? null
+    },
+    setCredentialHash(deviceId: string, hash: string): void {
+      setCredential.run(hash, deviceId)
+    },
+    recordDelivery(id: string, deviceId: string, transport: string, status: 'sent' | 'failed', reason: string | null, disposition: string, at: string): void {
+      insertDelivery.run(id, deviceId, transport, status, reason, at, disposition)
+    },
+    ackLatencies(limit: number): AckLatency[] {
+      return (latencies.all(limit) as { id: string; device_id: string; pushed_at: string; acknowledged_at: string }[]).map((r) => ({
+        commandId: r.id,
+        deviceId: r.device_id,
+        pushedAt: r.pushed_at,
+        acknowledgedAt: r.acknowledged_at,
+        ms: Date.parse(r.acknowledged_at) - Date.parse(r.pushed_at),
+      }))
+    },
+    deadLettered(): (Command & { deviceName: string })[] {
+      return (deadOf.all() as (CommandRow & { device_name: string })[]).map((r) => ({ ...toCommand(r), deviceName: r.device_name }))
+    },
+  }
+}

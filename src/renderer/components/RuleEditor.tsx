@@ -1,0 +1,209 @@
+// The Groups page's rule editor: choose a dialect, write a rule with syntax highlighting and
+// the parse error marked where it is, see lint warnings and a live preview of who the rule
+// would put in the group, and click a user for the clause-by-clause explanation. Saving creates
+// the group (or changes its rule); main re-evaluates every user and redeploys their devices.
+import { useDeferredValue, useState, type ReactNode } from 'react'
+import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query'
+import { call, errorMessage, ruleCheckQuery, ruleExplainQuery, rulePreviewQuery } from '../api'
+import { navigate, paths } from '../router'
+import { ClauseNode } from './ExplainMembership'
+import { Badge, EmptyRow } from './ui'
+import type { Dialect, RuleIssue, RuleToken } from '../../shared/domain'
+
+const DIALECTS: { value: Dialect; label: string; example: string }[] = [
+  { value: 'entra', label: 'Entra ID', example: 'user.department -eq "Sales"' },
+  { value: 'okta', label: 'Okta Expression Language', example: 'user.department == "Sales"' },
+  { value: 'google', label: 'Google (CEL)', example: "user.organizations.exists(org, org.department == 'Sales')" },
+]
+const PAGE = 25
+
+export function RuleEditor({ groupId, initialDialect, initialRule, onSaved }: { groupId?: string; initialDialect: Dialect; initialRule: string; onSaved?: () => void }) {
+  const [dialect, setDialect] = useState<Dialect>(initialDialect)
+  const [text, setText] = useState(initialRule)
+  const [name, setName] = useState('')
+  const [page, setPage] = useState(0)
+  const [selected, setSelected] = useState<string | null>(null)
+  const deferred = useDeferredValue(text)
+  const check = useQuery({ ...ruleCheckQuery(dialect, deferred), placeholderData: keepPreviousData })
+  const parses = check.data !== undefined && check.data.error === null && deferred === text
+  const preview = useQuery({ ...rulePreviewQuery(dialect, deferred, page * PAGE, PAGE), enabled: deferred.trim() !== '', placeholderData: keepPreviousData })
+  const explain = useQuery({ ...ruleExplainQuery(dialect, deferred, selected ?? ''), enabled: selected !== null && parses })
+
+  const save = useMutation({
+    mutationFn: async () =>
+      groupId === undefined
+        ? call('groups/create', { name, dialect, rule: text })
+        : call('groups/setRule', { groupId, dialect, rule: text }),
+    onSuccess: (detail) => {
+      onSaved?.()
+      if (groupId === undefined) navigate(paths.group(detail.group.id))
+    },
+  })
+
+  const edit = (next: string) => {
+    setText(next)
+    setPage(0)
+  }
+  const error = check.data?.dialect === dialect ? check.data.error : null
+  const tokens = check.data?.dialect === dialect && deferred === text ? check.data.tokens : []
+
+  return (
+    <div className="rule-editor" aria-label="Rule editor">
+      <div className="inline-form">
+        {groupId === undefined && (
+          <label>
+            <span className="field-label">Group name</span>
+            <input value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. Sales (EMEA)" />
+          </label>
+        )}
+        <label>
+          <span className="field-label">Dialect</span>
+          <select value={dialect} onChange={(e) => { setDialect(e.target.value as Dialect); setPage(0) }} aria-label="Dialect">
+            {DIALECTS.map((d) => (
+              <option key={d.value} value={d.value}>
+                {d.label}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <div className="rule-input">
+        <pre className="rule-highlight" aria-hidden="true">
+          {highlighted(text, tokens, error)}
+          {'\n'}
+        </pre>
+        <textarea
+          aria-label="Rule"
+          spellCheck={false}
+          value={text}
+          placeholder={DIALECTS.find((d) => d.value === dialect)?.example}
+          onChange={(e) => edit(e.target.value)}
+          aria-invalid={error !== null}
+          aria-describedby="rule-status"
+        />
+      </div>
+      <div id="rule-status" role="status">
+        {error !== null && text.trim() !== '' && <ParseError error={error} />}
+        {error === null && check.data !== undefined && text.trim() !== '' && check.data.warnings.length === 0 && (
+          <p className="muted small">The rule parses; no warnings against {check.data.usersChecked.toLocaleString()} synced users.</p>
+        )}
+        {error === null && (check.data?.warnings.length ?? 0) > 0 && (
+          <ul className="rule-warnings" aria-label="Lint warnings">
+            {check.data?.warnings.map((w, i) => (
+              <li key={i}>
+                <Badge tone="warn">{w.code}</Badge> <span className="muted small">line {w.line}, column {w.column}:</span> {w.message}
+              </li>
+            ))}
+          </ul>
+        )}
+      </div>
+      <div className="actions">
+        <button className="primary" disabled={!parses || save.isPending || (groupId === undefined && name.trim() === '')} onClick={() => save.mutate()}>
+          {groupId === undefined ? 'Create group' : 'Save rule'}
+        </button>
+        {save.isError && <span className="error-text" role="alert">{errorMessage(save.error)}</span>}
+        {save.isSuccess && groupId !== undefined && <span className="muted small">Saved; memberships re-evaluated and devices redeployed.</span>}
+      </div>
+      {parses && preview.data && preview.data.error === null && (
+        <section aria-label="Preview">
+          <h3>
+            Preview: {preview.data.memberCount.toLocaleString()} members, {preview.data.unknownCount.toLocaleString()} unknown of{' '}
+            {preview.data.usersEvaluated.toLocaleString()} users
+          </h3>
+          <table aria-label="Preview members">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">User principal name</th>
+                <th scope="col">Membership</th>
+                <th scope="col">Missing attributes</th>
+              </tr>
+            </thead>
+            <tbody>
+              {preview.data.rows.length === 0 && <EmptyRow colSpan={4}>Nobody would be in this group.</EmptyRow>}
+              {preview.data.rows.map((r) => (
+                <tr key={r.userId} className={selected === r.userId ? 'selected' : undefined}>
+                  <td>
+                    <button className="link-button" onClick={() => setSelected(r.userId)}>
+                      {r.displayName || r.userPrincipalName}
+                    </button>
+                  </td>
+                  <td className="mono">{r.userPrincipalName}</td>
+                  <td>{r.state === 'in' ? <Badge tone="good">in</Badge> : <Badge tone="warn">unknown</Badge>}</td>
+                  <td>{r.missing.length === 0 ? <span className="muted">—</span> : r.missing.map((a) => <code key={a} className="chip">{a}</code>)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <div className="pager">
+            <button className="small" disabled={page === 0} onClick={() => setPage(page - 1)}>
+              Previous
+            </button>
+            <span className="muted small">Page {page + 1}</span>
+            <button className="small" disabled={(page + 1) * PAGE >= preview.data.memberCount + preview.data.unknownCount} onClick={() => setPage(page + 1)}>
+              Next
+            </button>
+          </div>
+        </section>
+      )}
+      {selected !== null && explain.data && (
+        <section aria-label="Explanation">
+          <h3>
+            Why the rule is {explain.data.result ? 'true' : 'false'} for this user
+          </h3>
+          <ul className="clause-tree" aria-label="Clauses">
+            <ClauseNode clause={explain.data.root} />
+          </ul>
+          {explain.data.hints.length > 0 && (
+            <ul aria-label="Hints">
+              {explain.data.hints.map((h, i) => (
+                <li key={i}>{h}</li>
+              ))}
+            </ul>
+          )}
+        </section>
+      )}
+    </div>
+  )
+}
+
+function ParseError({ error }: { error: RuleIssue }) {
+  return (
+    <div className="rule-error" role="alert">
+      <strong>
+        Line {error.line}, column {error.column}:
+      </strong>{' '}
+      {error.message}
+      {error.expected.length > 0 && <div className="muted small">Expected: {error.expected.join(', ')}</div>}
+      {error.hint && <div className="small">Hint: {error.hint}</div>}
+    </div>
+  )
+}
+
+/** The rule text as coloured spans, with the parse error's position marked. */
+function highlighted(text: string, tokens: RuleToken[], error: RuleIssue | null): ReactNode[] {
+  const out: ReactNode[] = []
+  let at = 0
+  const errorAt = error === null ? -1 : error.offset
+  const plain = (from: number, to: number) => {
+    if (from >= to) return
+    if (errorAt >= from && errorAt < to) {
+      out.push(text.slice(from, errorAt))
+      out.push(<mark key={`e${errorAt}`} className="rule-error-at" data-testid="rule-error-at">{text[errorAt]}</mark>)
+      out.push(text.slice(errorAt + 1, to))
+    } else out.push(text.slice(from, to))
+  }
+  for (const token of tokens) {
+    if (token.start < at || token.end > text.length) continue
+    plain(at, token.start)
+    if (errorAt >= token.start && errorAt < token.end) {
+      out.push(<mark key={`e${errorAt}`} className={`tok tok-${token.kind} rule-error-at`} data-testid="rule-error-at">{text.slice(token.start, token.end)}</mark>)
+    } else {
+      out.push(<span key={token.start} className={`tok tok-${token.kind}`}>{text.slice(token.start, token.end)}</span>)
+    }
+    at = token.end
+  }
+  plain(at, text.length)
+  if (errorAt >= text.length && error !== null) out.push(<mark key="end" className="rule-error-at" data-testid="rule-error-at">{' '}</mark>)
+  return out
+}

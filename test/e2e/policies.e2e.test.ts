@@ -1,0 +1,125 @@
+// The policy-targeting UI end to end on the demo organisation: edit a policy with the what-if
+// preview and conflict view before saving, and approve a change the circuit breaker held.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createApp, type App } from '../../src/main/app'
+import { loadDemo } from '../../src/main/headless/demo'
+import { startHost } from '../../src/main/headless/host'
+
+const ROOT = resolve(__dirname, '../..')
+const RENDERER_DIR = join(ROOT, 'out/renderer')
+const RESULTS_DIR = join(ROOT, 'test-results')
+
+describe('policy targeting in the browser', () => {
+  let dataDir: string
+  let app: App
+  let host: { url: string; close(): Promise<void> }
+  let browser: Browser
+  let page: Page
+  const deviceIds: string[] = []
+  const problems: string[] = []
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'jit-mapper-e2e-policies-'))
+    app = createApp({ dataDir })
+    loadDemo(app)
+    // Three Sales devices, and a breaker that holds withdrawals from more than two devices.
+    const sales = app.services.store.users.list('Sales', 1000, 0).rows.filter((u) => u.department === 'Sales').slice(0, 3)
+    for (const [i, u] of sales.entries()) {
+      const r = await app.invoke('devices/enroll', { serial: `E2E-SALES-${i}`, platform: 'ios', userPrincipalName: u.userPrincipalName, name: `Sales phone ${i}` })
+      if (!r.ok) throw new Error(r.error.message)
+      deviceIds.push((r.value as { device: { id: string } }).device.id)
+    }
+    const set = await app.invoke('policies/setSettings', { breakerDevices: 2, breakerShare: 1 })
+    if (!set.ok) throw new Error(set.error.message)
+    host = await startHost({ app, rendererDir: RENDERER_DIR })
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+    })
+    page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
+    page.setDefaultTimeout(15_000)
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`))
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(`console.error: ${m.text()}`)
+    })
+    await page.goto(host.url)
+    await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor()
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await host?.close()
+    app?.close()
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true })
+  })
+
+  async function openPolicies(): Promise<void> {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Policies', exact: true }).click()
+    await page.getByRole('heading', { level: 1, name: 'Policies', exact: true }).waitFor()
+  }
+
+  async function editSalesCrm() {
+    const card = page.getByRole('article', { name: 'Sales CRM Deployment', exact: true })
+    await card.getByRole('button', { name: 'Edit' }).click()
+    const editor = card.getByRole('form', { name: 'Edit Sales CRM Deployment' })
+    await editor.waitFor()
+    return editor
+  }
+
+  it('adds a restriction to Sales CRM Deployment, previews the devices and the conflict, then saves', async () => {
+    await openPolicies()
+    const editor = await editSalesCrm()
+    await editor.getByRole('button', { name: 'Add restriction' }).click()
+    const item = editor.getByRole('group', { name: /Item 4: restriction/ })
+    await item.getByLabel('Restriction').selectOption('allowCamera')
+    await item.getByLabel('Value').selectOption('false')
+    const queuedBefore = app.services.store.devices.commands(deviceIds[0] as string).length
+    await editor.getByRole('button', { name: 'Preview changes' }).click()
+
+    const preview = editor.getByRole('region', { name: 'What-if preview' })
+    await preview.getByRole('status').filter({ hasText: '3 device(s) change' }).waitFor()
+    await preview.getByRole('table', { name: 'Device changes' }).getByRole('row').filter({ hasText: 'Sales phone 0' }).filter({ hasText: 'resent' }).waitFor()
+    const conflict = editor.getByRole('region', { name: 'Conflict view' }).getByRole('row').filter({ hasText: 'Allow camera' }).first()
+    await conflict.filter({ hasText: 'most restrictive wins' }).waitFor()
+    expect(await conflict.innerText()).toContain('Baseline Security')
+    // A preview writes nothing: no command was queued yet.
+    expect(app.services.store.devices.commands(deviceIds[0] as string)).toHaveLength(queuedBefore)
+
+    await editor.getByRole('button', { name: 'Save policy' }).click()
+    await page.getByRole('status').filter({ hasText: 'Saved Sales CRM Deployment: 3 device(s) got commands.' }).waitFor()
+    expect(app.services.store.devices.commands(deviceIds[0] as string)[0]).toMatchObject({ type: 'apply_restrictions', payload: { settings: expect.objectContaining({ allowCamera: false }) } })
+  })
+
+  it('holds removing the Sales target, shows the difference, and sends it on approval', async () => {
+    const editor = await editSalesCrm()
+    await editor.getByRole('button', { name: 'Remove target Sales' }).click()
+    await editor.getByRole('button', { name: 'Preview changes' }).click()
+    await editor.getByRole('region', { name: 'What-if preview' }).getByText('would be held').waitFor()
+    await editor.getByRole('button', { name: 'Save policy' }).click()
+    await page.getByRole('status').filter({ hasText: 'Held for approval' }).waitFor()
+
+    const held = page.getByRole('region', { name: 'Held changes' })
+    const difference = held.getByRole('table', { name: 'Held difference' })
+    await difference.getByRole('row').filter({ hasText: 'Sales phone 1' }).waitFor()
+    expect(await difference.getByRole('row').count()).toBe(4)
+    expect(app.services.store.policies.list().find((p) => p.name === 'Sales CRM Deployment')?.targets).toHaveLength(1)
+
+    await held.getByRole('button', { name: 'Approve' }).click()
+    await held.waitFor({ state: 'detached' })
+    expect(app.services.store.policies.list().find((p) => p.name === 'Sales CRM Deployment')?.targets).toEqual([])
+
+    await page.goto(`${host.url}#/devices/${encodeURIComponent(deviceIds[1] as string)}`)
+    await page.getByRole('heading', { level: 1, name: 'Sales phone 1' }).waitFor()
+    const history = page.getByRole('list', { name: 'Assignment history' })
+    await history.getByRole('listitem').filter({ hasText: 'withdrawn' }).filter({ hasText: 'Sales CRM Deployment' }).first().waitFor()
+    const effective = page.getByRole('list', { name: 'Effective policies' })
+    await effective.getByRole('listitem').filter({ hasText: 'Baseline Security' }).filter({ hasText: 'assigned' }).waitFor()
+    mkdirSync(RESULTS_DIR, { recursive: true })
+    await page.screenshot({ path: join(RESULTS_DIR, 'device-why.png'), fullPage: true })
+    expect(problems).toEqual([])
+  })
+})

@@ -1,0 +1,96 @@
+// The Groups page's rule editor in the browser, on the demo organisation: dialect choice,
+// highlighting, a parse error marked where it is, lint warnings, the live preview with a user's
+// explanation, creating a rule group and changing its rule. Every wait is on a selector.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createApp, type App } from '../../src/main/app'
+import { loadDemo } from '../../src/main/headless/demo'
+import { startHost } from '../../src/main/headless/host'
+
+const RENDERER_DIR = join(resolve(__dirname, '../..'), 'out/renderer')
+
+describe('the rule editor', () => {
+  let dataDir: string
+  let app: App
+  let host: { url: string; close(): Promise<void> }
+  let browser: Browser
+  let page: Page
+  const problems: string[] = []
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'jit-mapper-rules-e2e-'))
+    app = createApp({ dataDir })
+    loadDemo(app)
+    host = await startHost({ app, rendererDir: RENDERER_DIR })
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+    })
+    page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
+    page.setDefaultTimeout(15_000)
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`))
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(`console.error: ${m.text()}`)
+    })
+    await page.goto(host.url)
+    await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor()
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await host?.close()
+    app?.close()
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true })
+  })
+
+  it('writes an Okta rule: error at its position, lint, preview, explanation, then creates the group', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Groups', exact: true }).click()
+    await page.getByRole('heading', { level: 1, name: 'Groups', exact: true }).waitFor()
+    await page.getByRole('button', { name: 'New rule group' }).click()
+    const editor = page.getByLabel('Rule editor')
+    await editor.getByLabel('Group name').fill('Sales (Okta)')
+    await editor.getByLabel('Dialect').selectOption('okta')
+    const rule = editor.getByRole('textbox', { name: 'Rule' })
+
+    await rule.fill('user.department = "Sales"')
+    const error = editor.getByRole('alert')
+    await error.filter({ hasText: 'Line 1, column 17' }).waitFor()
+    expect(await error.textContent()).toContain('Hint: Use == instead.')
+    expect(await editor.getByTestId('rule-error-at').textContent()).toBe('=')
+    expect(await editor.locator('.tok-attribute').first().textContent()).toBe('user')
+    expect(await editor.getByRole('button', { name: 'Create group' }).isDisabled()).toBe(true)
+
+    await rule.fill('user.department == "sales"')
+    const warnings = editor.getByRole('list', { name: 'Lint warnings' })
+    await warnings.filter({ hasText: 'differs from it only by case' }).waitFor()
+    expect(await warnings.textContent()).toContain('No synced user satisfies')
+
+    await rule.fill('user.department == "Sales" AND user.city == "Seattle"')
+    const preview = editor.getByRole('region', { name: 'Preview' })
+    await preview.getByRole('heading', { name: /^Preview: \d+ members, \d+ unknown of 320 users$/ }).waitFor()
+    await preview.getByRole('button', { name: 'Alex Morgan' }).click()
+    const explanation = editor.getByRole('region', { name: 'Explanation' })
+    await explanation.getByRole('heading', { name: 'Why the rule is true for this user' }).waitFor()
+    expect(await explanation.getByRole('list', { name: 'Clauses' }).textContent()).toContain('user.city == "Seattle"')
+
+    await editor.getByRole('button', { name: 'Create group' }).click()
+    await page.getByRole('heading', { level: 1, name: 'Sales (Okta)' }).waitFor()
+    expect(await page.getByRole('table', { name: 'Members', exact: true }).textContent()).toContain('alex.morgan@northwind.example')
+  })
+
+  it('changes the group to a Google rule, which re-evaluates its members', async () => {
+    await page.getByRole('button', { name: 'Edit rule' }).click()
+    const editor = page.getByLabel('Rule editor')
+    await editor.getByLabel('Dialect').selectOption('google')
+    await editor.getByRole('textbox', { name: 'Rule' }).fill("user.department == 'Marketing'")
+    await editor.getByRole('region', { name: 'Preview' }).getByRole('heading', { name: /^Preview: \d+ members/ }).waitFor()
+    await editor.getByRole('button', { name: 'Save rule' }).click()
+    await editor.getByText('Saved; memberships re-evaluated and devices redeployed.').waitFor()
+    const members = page.getByRole('table', { name: 'Members', exact: true })
+    await members.filter({ hasNotText: 'alex.morgan@northwind.example' }).waitFor()
+    expect(problems).toEqual([])
+  })
+})

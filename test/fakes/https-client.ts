@@ -1,0 +1,32 @@
+// A tiny HTTPS client for the device simulators: optional client certificate (mutual TLS),
+// no redirects followed (the simulators follow them step by step like a browser would).
+import https from 'node:https'
+
+export interface Reply {
+  status: number
+  headers: Record<string, string | string[] | undefined>
+  body: string
+}
+
+export interface RequestOptions {
+  method?: string
+  headers?: Record<string, string>
+  body?: string
+  ca: string
+  cert?: string
+  key?: string
+  agent?: https.Agent
+}
+
+export function request(url: string, o: RequestOptions): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = https.request(url, { method: o.method ?? 'GET', headers: o.headers, ca: o.ca, cert: o.cert, key: o.key, agent: o.agent }, (res) => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (d: string) => (body += d))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }))
+    })
+    req.on('error', reject)
+    req.end(o.body)
+  })
+}

@@ -1,0 +1,86 @@
+// Everything a whole enrollment needs, on loopback: the app (real SQLite) with the real APNs and
+// FCM transports, the APNs, FCM and IdP fakes, and the enrollment ingress.
+import { generateKeyPairSync } from 'node:crypto'
+import { createIdpHttp, startIngress, type Ingress } from '../../src/main/devices'
+import { createPushRouter } from '../../src/main/push'
+import { createApnsTransport, type ApnsTransport } from '../../src/main/push/apns'
+import { createFcmTransport, type FcmTransport } from '../../src/main/push/fcm'
+import type { Log } from '../../src/main/ports'
+import { AndroidAgent } from '../fakes/android-agent'
+import { AppleDevice } from '../fakes/apple-device'
+import { startFakeApns, type FakeApns } from '../fakes/apns'
+import { startFakeFcm, type FakeFcm } from '../fakes/fcm'
+import { startFakeIdp, type FakeIdp } from '../fakes/idp'
+import { testPki, type TestPki } from '../fakes/pki'
+import { openWorkspace, seedSmallOrganisation, type TestWorkspace } from './workspace'
+
+export interface DevicesWorld {
+  pki: TestPki
+  ws: TestWorkspace
+  org: ReturnType<typeof seedSmallOrganisation>
+  apns: FakeApns
+  fcm: FakeFcm
+  idp: FakeIdp
+  ingress: Ingress
+  logged: { level: string; message: string; fields?: Record<string, unknown> }[]
+  apple(serial: string, udid?: string): AppleDevice
+  android(serial: string): AndroidAgent
+  close(): Promise<void>
+}
+
+let saKey: { keyPem: string; publicPem: string } | undefined
+
+export async function openDevicesWorld(opts: { ackDeadlineMs?: number } = {}): Promise<DevicesWorld> {
+  const pki = testPki()
+  if (!saKey) {
+    const k = generateKeyPairSync('rsa', { modulusLength: 2048 })
+    saKey = { keyPem: k.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, publicPem: k.publicKey.export({ type: 'spki', format: 'pem' }) as string }
+  }
+  const [apns, fcm] = await Promise.all([startFakeApns(pki), startFakeFcm(pki, saKey)])
+  const restoreHttp2 = fcm.redirectHttp2()
+  let apnsTransport: ApnsTransport | undefined
+  let fcmTransport: FcmTransport | undefined
+  const ws = openWorkspace({
+    ackDeadlineMs: opts.ackDeadlineMs,
+    transport: () => {
+      apnsTransport = createApnsTransport({ credentials: async () => ({ certPem: pki.push.certPem, keyPem: pki.push.keyPem }), clock: { now: () => new Date() }, address: 'localhost', port: apns.port, ca: [pki.caPem] })
+      fcmTransport = createFcmTransport({ serviceAccount: async () => fcm.serviceAccount, httpAgent: fcm.agent })
+      return createPushRouter({ apple: apnsTransport, android: fcmTransport })
+    },
+  })
+  const org = seedSmallOrganisation(ws)
+  const idp = await startFakeIdp(pki, () => ws.clock.now())
+  const logged: DevicesWorld['logged'] = []
+  const log: Log = {
+    info: (message, fields) => void logged.push({ level: 'info', message, fields }),
+    warn: (message, fields) => void logged.push({ level: 'warn', message, fields }),
+    error: (message, fields) => void logged.push({ level: 'error', message, fields }),
+  }
+  const ingress = await startIngress({
+    devices: ws.app.services.devices, store: ws.app.services.store, clock: ws.clock, log,
+    tls: pki.server, host: '127.0.0.1', oidc: idp.provider, http: createIdpHttp({ ca: [pki.caPem] }),
+  })
+  const opened: { close(): void }[] = []
+  return {
+    pki, ws, org, apns, fcm, idp, ingress, logged,
+    apple(serial, udid = `UDID-${serial}`) {
+      const d = new AppleDevice({ serverUrl: ingress.url, ca: pki.caPem, identity: pki.device(udid), udid, serial, topic: pki.push.topic })
+      opened.push(d)
+      return d
+    },
+    android(serial) {
+      const a = new AndroidAgent({ serverUrl: ingress.url, ca: pki.caPem, serial })
+      opened.push(a)
+      return a
+    },
+    async close() {
+      for (const d of opened) d.close()
+      await ingress.close()
+      await apnsTransport?.close()
+      await fcmTransport?.close()
+      restoreHttp2()
+      await Promise.all([apns.close(), fcm.close(), idp.close()])
+      ws.close()
+    },
+  }
+}

@@ -1,0 +1,51 @@
+import { generateKeyPairSync } from 'node:crypto'
+import { describe, expect, it } from 'vitest'
+import { memorySecrets } from '../../../src/main/ports'
+import { createPushCredentials } from '../../../src/main/push/credentials'
+import { testPki } from '../../fakes/pki'
+
+const pki = testPki()
+const clock = { now: () => new Date() }
+const day = 86400_000
+
+describe('push credentials', () => {
+  it('keeps the certificate and key in the secrets port and shows only the topic and expiry', async () => {
+    const secrets = memorySecrets()
+    const creds = createPushCredentials({ secrets, clock })
+    expect((await creds.info()).apns).toMatchObject({ configured: false })
+    const info = await creds.setApns(pki.push.certPem, pki.push.keyPem)
+    expect(info.apns).toMatchObject({ configured: true, topic: pki.push.topic, expiresSoon: false, error: null })
+    expect(JSON.stringify(info)).not.toContain('PRIVATE KEY')
+    expect(await secrets.get('push.apns.key')).toBe(pki.push.keyPem)
+    expect(await creds.apns()).toEqual({ certPem: pki.push.certPem, keyPem: pki.push.keyPem })
+  })
+
+  it.each([
+    [29, true],
+    [31, false],
+  ])('warns when the push certificate expires within 30 days (%i days left: %s)', async (days, warn) => {
+    const cert = pki.pushExpiring(new Date(Date.now() + days * day))
+    const info = await createPushCredentials({ secrets: memorySecrets(), clock }).setApns(cert.certPem, cert.keyPem)
+    expect(info.apns.expiresSoon).toBe(warn)
+    expect(Date.parse(info.apns.notAfter as string)).toBeGreaterThan(Date.now() + (days - 1) * day)
+  })
+
+  it('refuses a certificate without an MDM topic, a key that does not match, and keeps the old ones', async () => {
+    const secrets = memorySecrets()
+    const creds = createPushCredentials({ secrets, clock })
+    await creds.setApns(pki.push.certPem, pki.push.keyPem)
+    await expect(creds.setApns(pki.device('UDID-x').certPem, pki.device('UDID-x').keyPem)).rejects.toThrow(/no MDM topic/)
+    const otherKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string
+    await expect(creds.setApns(pki.push.certPem, otherKey)).rejects.toThrow(/does not belong to this push certificate/)
+    await expect(creds.setApns('not a cert', pki.push.keyPem)).rejects.toThrow(/not a PEM certificate/)
+    expect((await creds.info()).apns.topic).toBe(pki.push.topic)
+  })
+
+  it('validates the Firebase service account and shows its project and account', async () => {
+    const creds = createPushCredentials({ secrets: memorySecrets(), clock })
+    await expect(creds.setServiceAccount('{"project_id":"p"}')).rejects.toThrow(/lacks client_email, private_key/)
+    await expect(creds.setServiceAccount('nope')).rejects.toThrow(/not JSON/)
+    const info = await creds.setServiceAccount(JSON.stringify({ project_id: 'p1', client_email: 'a@p1.iam.gserviceaccount.com', private_key: 'k' }))
+    expect(info.fcm).toEqual({ configured: true, projectId: 'p1', clientEmail: 'a@p1.iam.gserviceaccount.com', error: null })
+  })
+})
