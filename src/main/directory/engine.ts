@@ -28,7 +28,7 @@ export interface SyncEngineDeps {
   /** Most items per write transaction (default 2,000). */
   chunkSize?: number
   /**
-   * A write transaction also ends once it has run this long (default 10 ms), so the main process
+   * A write transaction also ends once it has run this long (default 20 ms), so the main process
    * answers between chunks however fast the disk is; `now` measures it (default performance.now).
    */
   sliceMs?: number
@@ -77,7 +77,7 @@ const setImmediateYield = () => new Promise<void>((resolve) => setImmediate(reso
 export function createSyncEngine(deps: SyncEngineDeps) {
   const { store, memberships, clock, ids, log } = deps
   const chunkSize = deps.chunkSize ?? 2000
-  const sliceMs = deps.sliceMs ?? 10
+  const sliceMs = deps.sliceMs ?? 20
   const now = deps.now ?? (() => performance.now())
   const yieldToLoop = deps.yieldToLoop ?? setImmediateYield
   const running = new Set<string>()

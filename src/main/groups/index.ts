@@ -145,6 +145,10 @@ export function createMembershipService({ store, clock, ids, grace }: { store: S
 
   const evaluateUsers: MembershipService['evaluateUsers'] = (batch) => {
     const groups = store.groups.ruleGroups()
+    const compiledGroups = groups.flatMap((g) => {
+      const rule = compiledRule(g)
+      return rule ? [{ id: g.id, rule }] : []
+    })
     const changed = new Set<string>()
     const now = clock.now()
     const at = now.toISOString()
@@ -152,10 +156,8 @@ export function createMembershipService({ store, clock, ids, grace }: { store: S
       if (isNew && input) {
         // A new user has no memberships, withdrawals or synced groups yet: nothing to read.
         const attrs: RuleInput = { ...input, [GROUP_NAMES]: [], [GROUP_IDS]: [] }
-        for (const g of groups) {
-          const rule = compiledRule(g)
-          if (!rule) continue
-          const decided = decideMembership(g.id, rule.evaluate(attrs, now), undefined)
+        for (const { id, rule } of compiledGroups) {
+          const decided = decideMembership(id, rule.evaluate(attrs, now), undefined)
           if (!decided) continue
           store.groups.setMembership(userId, decided, at)
           if (decided.effective) changed.add(userId)
