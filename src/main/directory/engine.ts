@@ -406,7 +406,9 @@ export function createSyncEngine(deps: SyncEngineDeps) {
         }
         const { affected, evaluated, gone } = applied
         const changedUserIds = [...affected].filter((id) => !gone.has(id))
-        await deps.redeployUsers(changedUserIds)
+        // Only users with devices have anything to redeploy; a first sync of 100k users has few.
+        const bound = store.sync.usersWithDevices()
+        await deps.redeployUsers(changedUserIds.filter((id) => bound.has(id)))
 
         const run: SyncRun = {
           id: runId,

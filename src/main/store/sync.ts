@@ -65,6 +65,7 @@ export function syncQueries(db: Db) {
   const coverage = db.prepare(`SELECT a.name, COUNT(*) AS n FROM user_attributes a JOIN users u ON u.id = a.user_id
     WHERE u.directory_id = ? AND a.value NOT IN ('""', '[]') GROUP BY a.name`)
   const allUserIds = db.prepare('SELECT id FROM users')
+  const withDevices = db.prepare('SELECT DISTINCT user_id FROM devices WHERE user_id IS NOT NULL')
 
   return {
     config(directoryId: string): Record<string, unknown> {
@@ -192,6 +193,10 @@ export function syncQueries(db: Db) {
     resumeCheckpoints(): void {
       db.pragma('wal_autocheckpoint = 1000')
       db.pragma('wal_checkpoint(PASSIVE)')
+    },
+    /** Users bound to at least one device: the only ones a redeploy can change anything for. */
+    usersWithDevices(): Set<string> {
+      return new Set((withDevices.all() as { user_id: string }[]).map((r) => r.user_id))
     },
     allUserIds(): string[] {
       return (allUserIds.all() as { id: string }[]).map((r) => r.id)
