@@ -76,6 +76,13 @@ describe('the rule editor', () => {
     await explanation.getByRole('heading', { name: 'Why the rule is true for this user' }).waitFor()
     expect(await explanation.getByRole('list', { name: 'Clauses' }).textContent()).toContain('user.city == "Seattle"')
 
+    // A user the rule leaves out can be explained too.
+    const explainFor = editor.getByRole('form', { name: 'Explain for a user' })
+    await explainFor.getByLabel('User principal name').fill('fleur.obrien@northwind.example')
+    await explainFor.getByRole('button', { name: 'Explain' }).click()
+    await explanation.getByRole('heading', { name: 'Why the rule is false for this user' }).waitFor()
+    expect(await explanation.getByRole('list', { name: 'Clauses' }).textContent()).toContain('Osaka')
+
     await editor.getByRole('button', { name: 'Create group' }).click()
     await page.getByRole('heading', { level: 1, name: 'Sales (Okta)' }).waitFor()
     expect(await page.getByRole('table', { name: 'Members', exact: true }).textContent()).toContain('alex.morgan@northwind.example')

@@ -80,6 +80,16 @@ describe('saving a rule', () => {
     expect(ws.push.wakeups.length).toBeGreaterThan(pushesBefore)
   })
 
+  it('evaluates system.now against the workspace clock, not the machine clock', async () => {
+    const { store } = ws.app.services
+    store.users.patchAttributes(userId('alex@example.test'), { employeeHireDate: '2026-11-01T00:00:00Z' }, ws.clock.now().toISOString())
+    const rule = 'user.employeeHireDate -ge system.now -minus p7d'
+    const members = async () => ((await ws.call('rules/preview', { dialect: 'entra', text: rule })) as RulePreview).rows.filter((r) => r.state === 'in').map((r) => r.userPrincipalName)
+    expect(await members()).toEqual(['alex@example.test'])
+    ws.clock.advance(30 * 86_400_000)
+    expect(await members()).toEqual([])
+  })
+
   it('refuses a rule that does not parse, a synced group and a taken name, changing nothing', async () => {
     const bad = await ws.callError('groups/setRule', { groupId: org.groups['Sales'], dialect: 'entra', rule: 'user.department -eq' })
     expect(bad).toMatchObject({ code: 'RULE_PARSE', details: { line: 1, column: 20 } })

@@ -30,7 +30,7 @@ export interface Outbox {
   pump(): Promise<number>
   /** When the next push is due (ISO), or null when nothing waits. */
   nextDueAt(): string | null
-  /** Hands out the device's next command in seq order (Apple: one per check-in). */
+  /** Hands out the device's next command in seq order (Apple: one per check-in), dead-lettered ones included. */
   next(deviceId: string): Command | null
   /** Hands out every open command in seq order (the Android agent fetches them together). */
   pending(deviceId: string): Command[]
@@ -118,7 +118,7 @@ export function createOutbox(o: OutboxOptions): Outbox {
     next(deviceId) {
       const at = clock.now().toISOString()
       const command = store.transaction(() => {
-        const [first] = store.outbox.openCommands(deviceId)
+        const [first] = store.outbox.deliverableCommands(deviceId)
         if (!first) return null
         store.outbox.handOut(first.id, at)
         store.devices.markSeen(deviceId, at)
@@ -130,7 +130,7 @@ export function createOutbox(o: OutboxOptions): Outbox {
     pending(deviceId) {
       const at = clock.now().toISOString()
       const commands = store.transaction(() => {
-        const open = store.outbox.openCommands(deviceId)
+        const open = store.outbox.deliverableCommands(deviceId)
         for (const c of open) store.outbox.handOut(c.id, at)
         store.devices.markSeen(deviceId, at)
         return open

@@ -12,7 +12,7 @@ import type { Store } from '../store'
 import { decideMembership } from './decide'
 
 /** Users a preview or lint reads at most; beyond this an editor keystroke would take too long. */
-export const MAX_PREVIEW_USERS = 50_000
+const MAX_PREVIEW_USERS = 50_000
 
 export interface RuleGroupDeps {
   store: Store

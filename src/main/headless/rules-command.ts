@@ -66,7 +66,7 @@ function usage(io: CliIo, message: string): number {
 }
 
 /** The error with its position, the rule's line and a caret under the spot. */
-export function formatRuleError(text: string, error: RuleError): string {
+function formatRuleError(text: string, error: RuleError): string {
   const line = text.split(/\r\n|\r|\n/)[error.line - 1] ?? ''
   return [
     `Rule error at line ${error.line}, column ${error.column}: ${error.message}`,

@@ -9,7 +9,8 @@
 // constants array.
 
 import type { CompareNode, QuantifierNode, RuleNode, Scalar } from './ast'
-import { matcherOf, type Check } from './compile'
+import { matcherOf } from './compile'
+import type { Evaluation, RuleInput } from './types'
 import { pathReader } from './read'
 
 interface Emitter {
@@ -17,12 +18,40 @@ interface Emitter {
   constants: unknown[]
 }
 
-export function generateCheck(root: RuleNode): Check {
+/**
+ * The whole evaluate() of one rule as generated code, so the rule's root is a direct call V8
+ * inlines rather than a call through a variable. `shared` are the frozen results returned when
+ * nothing is missing; `scratch` collects missing attributes and is copied only when non-empty.
+ */
+export function generateEvaluate(root: RuleNode, readsClock: boolean, shared: { yes: Evaluation; no: Evaluation }): (user: RuleInput, now?: Date) => Evaluation {
   const emitter: Emitter = { functions: [], constants: [] }
   const entry = emit(root, false, emitter)
-  const source = `"use strict";\n${emitter.functions.join('\n')}\nreturn ${entry};`
+  const scratch = constant(emitter, [])
+  const yes = constant(emitter, shared.yes)
+  const no = constant(emitter, shared.no)
+  const clock = readsClock
+    ? `if (now === undefined) throw new Error('This rule compares with system.now, so evaluate() needs the evaluation time'); const at = now.getTime();`
+    : 'const at = NaN;'
+  return build(
+    emitter,
+    `const S = ${scratch}; const YES = ${yes}; const NO = ${no};
+    return function evaluate(user, now) {
+      ${clock}
+      // Left over only if a previous evaluation threw half-way.
+      if (S.length !== 0) S.length = 0;
+      const result = ${entry}(user, S, at);
+      if (S.length === 0) return result ? YES : NO;
+      const missing = S.slice();
+      S.length = 0;
+      return { result, missing };
+    };`,
+  ) as (user: RuleInput, now?: Date) => Evaluation
+}
+
+function build(emitter: Emitter, tail: string): unknown {
+  const source = `"use strict";\n${emitter.functions.join('\n')}\n${tail}`
   // eslint-disable-next-line no-new-func -- the point of this module; see the header.
-  return new Function('K', source)(emitter.constants) as Check
+  return new Function('K', source)(emitter.constants)
 }
 
 function constant(emitter: Emitter, value: unknown): string {

@@ -1,5 +1,6 @@
-// Turns a rule tree into nested closures once, so evaluating a user walks no tree and allocates
-// nothing but the list of missing attributes, when there is one.
+// Turns a rule tree (or one clause of it) into nested closures. Evaluation of whole rules uses
+// the generated functions of codegen.ts, which are faster; these closures serve lint, which
+// evaluates single clauses; matcherOf is shared by all three, so they compare alike.
 
 import type { CompareNode, QuantifierNode, RuleNode } from './ast'
 import { pathReader, isMissing } from './read'

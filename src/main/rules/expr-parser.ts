@@ -20,7 +20,6 @@ export type Operand = { start: number; end: number } & (
 export interface ExprOptions {
   and: string[]
   or: string[]
-  not: string[]
   example: string
   conditionStart: string[]
 }
@@ -285,7 +284,7 @@ export abstract class ExprParser {
     return this.text.slice(span.start, span.end)
   }
 
-  private where(offset: number): string {
+  protected where(offset: number): string {
     const { line, column } = lineColumn(this.text, offset)
     return `line ${line}, column ${column}`
   }

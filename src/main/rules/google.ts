@@ -43,7 +43,6 @@ class GoogleParser extends ExprParser {
     super(text, tokenizeExpr(text, { name: 'Google queries', escapes: 'backslash' }), {
       and: ['&&'],
       or: ['||'],
-      not: ['!'],
       example: EXAMPLE,
       conditionStart: START,
     })

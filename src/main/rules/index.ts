@@ -17,13 +17,13 @@
 
 import type { Dialect } from '../../shared/domain'
 import { attributesOf, readsClock, type ParseResult } from './ast'
-import { generateCheck } from './codegen'
+import { generateEvaluate } from './codegen'
 import { parseEntra } from './entra'
 import { createExplainer } from './explain'
 import { parseGoogle } from './google'
 import { parseOkta } from './okta'
 import { ruleError } from './position'
-import type { CompileResult, Evaluation } from './types'
+import type { CompiledRule, CompileResult, Evaluation, RuleExplanation, RuleInput } from './types'
 
 export type { CompileResult, CompiledRule, Evaluation, RuleError, RuleExplanation, RuleInput } from './types'
 export type { ParsedRule, RuleNode } from './ast'
@@ -57,31 +57,26 @@ export function parseRule(dialect: Dialect, text: string): ParseResult {
 export function compileRule(dialect: Dialect, text: string): CompileResult {
   const parsed = parseRule(dialect, text)
   if (!parsed.ok) return parsed
-  const check = generateCheck(parsed.parsed.root)
-  const clock = readsClock(parsed.parsed.root)
-  const explain = createExplainer(parsed.parsed, text, clock)
-  const scratch: string[] = []
-  return {
-    ok: true,
-    rule: {
-      dialect,
-      text,
-      attributes: attributesOf(parsed.parsed.root),
-      readsClock: clock,
-      parsed: parsed.parsed,
-      evaluate(user, now) {
-        let at = NaN
-        if (clock) {
-          if (now === undefined) throw new Error('This rule compares with system.now, so evaluate() needs the evaluation time')
-          at = now.getTime()
-        }
-        const result = check(user, scratch, at)
-        if (scratch.length === 0) return result ? TRUE : FALSE
-        const missing = scratch.slice()
-        scratch.length = 0
-        return { result, missing }
-      },
-      explain,
+  const root = parsed.parsed.root
+  const clock = readsClock(root)
+  // Generated and built on first use: many compiled rules are only checked, printed or linted
+  // (the editor compiles on every keystroke), and generating code costs more than parsing. The
+  // first evaluate() replaces itself with the generated one.
+  let explain: ((user: RuleInput, now?: Date) => RuleExplanation) | null = null
+  const rule: CompiledRule = {
+    dialect,
+    text,
+    attributes: attributesOf(root),
+    readsClock: clock,
+    parsed: parsed.parsed,
+    evaluate(user, now) {
+      rule.evaluate = generateEvaluate(root, clock, { yes: TRUE, no: FALSE })
+      return rule.evaluate(user, now)
+    },
+    explain(user, now) {
+      if (explain === null) explain = createExplainer(parsed.parsed, text, clock)
+      return explain(user, now)
     },
   }
+  return { ok: true, rule }
 }

@@ -44,7 +44,6 @@ class OktaParser extends ExprParser {
     super(text, tokenizeExpr(text, { name: 'Okta expressions', escapes: 'double' }), {
       and: ['AND', '&&'],
       or: ['OR', '||'],
-      not: ['!'],
       example: EXAMPLE,
       conditionStart: ['user.<attribute>', 'String.…(…)', 'Arrays.…(…)', 'isMemberOf…(…)', '(', '!'],
     })
@@ -61,6 +60,9 @@ class OktaParser extends ExprParser {
   protected parsePredicate(): RuleNode {
     const left = this.parseOperand()
     const relation = this.peek(['==', '!=', '<', '>', '<=', '>=', 'AND', 'OR', ')'])
+    if (relation.kind === 'ident' && relation.text === 'matches') {
+      this.fail(relation.start, "Okta's deprecated matches operator isn't supported in group rules", ['==', '!='], 'Use String.stringContains or String.startsWith, or isMemberOfGroupNameRegex for group names.')
+    }
     const operator = relation.kind === 'op' ? RELATIONS[relation.text] : undefined
     if (operator === undefined) return this.asCondition(left)
     this.index++
@@ -120,6 +122,7 @@ class OktaParser extends ExprParser {
       }
       return { kind: 'attribute', path: [key], attribute: key, start: token.start, end: this.previousEnd() }
     }
+    if (name.text === 'isMemberOf') return this.parseIsMemberOf(token)
     const after = this.peek(['=='])
     if (after.kind === 'op' && after.text === '(') {
       return this.fail(after.start, `Okta group rules can't call user.${name.text}(…)`, ['=='], 'Group rules read attributes (user.department) and user.getInternalProperty("id" | "status").')
@@ -128,6 +131,54 @@ class OktaParser extends ExprParser {
       return this.fail(after.start, 'Okta profile attributes are one name: user.<attribute>', ['=='], `Write user.${name.text} and compare it.`)
     }
     return { kind: 'attribute', path: [name.text], attribute: name.text, start: token.start, end: name.end }
+  }
+
+  /**
+   * user.isMemberOf({'group.profile.name': 'West Coast Users', 'operator': 'EXACT'}) and
+   * user.isMemberOf({'group.id': '00gjitX9HqABSoqTB0g3'}) (Okta, "Examples of Okta Expression
+   * Language"). Only the EXACT operator is documented there, so only it is accepted.
+   */
+  private parseIsMemberOf(token: ExprToken): Operand {
+    const open = this.expectOp('(', 'Expected ( after user.isMemberOf', "Write user.isMemberOf({'group.id': '00g…'}).")
+    this.expectOp('{', 'user.isMemberOf takes an object in braces', "Write user.isMemberOf({'group.profile.name': 'Sales', 'operator': 'EXACT'}).")
+    const fields = new Map<string, { value: string; at: number }>()
+    for (;;) {
+      const key = this.peek(["'group.id'", "'group.profile.name'", "'operator'"])
+      if (key.kind !== 'string') return this.fail(key.start, 'Expected a key in quotes', ["'group.id'", "'group.profile.name'", "'operator'"])
+      if (!['group.id', 'group.profile.name', 'operator'].includes(key.value)) {
+        return this.fail(key.start, `user.isMemberOf doesn't take ${JSON.stringify(key.value)}`, ["'group.id'", "'group.profile.name'", "'operator'"])
+      }
+      this.index++
+      this.expectOp(':', `Expected : after ${JSON.stringify(key.value)}`)
+      const value = this.peek(["'text'"])
+      if (value.kind !== 'string') return this.fail(value.start, `${JSON.stringify(key.value)} takes text in quotes`, ["'text'"])
+      this.index++
+      fields.set(key.value, { value: value.value, at: value.start })
+      const next = this.peek([',', '}'])
+      if (next.kind === 'op' && next.text === ',') {
+        this.index++
+        continue
+      }
+      if (next.kind === 'op' && next.text === '}') break
+      return this.fail(next.start, 'Expected , or } in the object', [',', '}'])
+    }
+    this.index++
+    this.expectOp(')', `Missing ) for the ( at ${this.where(open.start)}`, 'Close the call with ).')
+    const span = { start: token.start, end: this.previousEnd() }
+    const operator = fields.get('operator')
+    if (operator !== undefined && operator.value !== 'EXACT') {
+      return this.fail(operator.at, `JIT Mapper supports only the EXACT operator of user.isMemberOf, not ${operator.value}`, ["'EXACT'"], 'Use isMemberOfGroupNameStartsWith or isMemberOfGroupNameContains for partial names.')
+    }
+    const id = fields.get('group.id')
+    const name = fields.get('group.profile.name')
+    if ((id === undefined) === (name === undefined)) {
+      return this.fail(token.start, "user.isMemberOf takes either 'group.id' or 'group.profile.name'", ["'group.id'", "'group.profile.name'"])
+    }
+    const node =
+      id !== undefined
+        ? this.anyItem({ path: [GROUP_IDS], attribute: GROUP_IDS }, 'eq', id.value, span)
+        : this.anyItem({ path: [GROUP_NAMES], attribute: GROUP_NAMES }, 'eq', (name as { value: string }).value, span)
+    return { kind: 'condition', node, start: span.start, end: span.end }
   }
 
   private parseNamespaced(token: ExprToken & { kind: 'ident' }): Operand {

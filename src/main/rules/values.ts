@@ -26,7 +26,7 @@ export function textOf(value: Scalar): string {
 }
 
 /** No value to compare: absent, null, "" or an empty list (Entra, Google). */
-export function hasNoValue(actual: unknown): boolean {
+function hasNoValue(actual: unknown): boolean {
   return actual === undefined || actual === null || actual === '' || (Array.isArray(actual) && actual.length === 0)
 }
 
@@ -82,9 +82,10 @@ function baseMatcher(spec: MatcherSpec): Matcher {
   }
   // Okta and Google compare the whole value: a list never equals a text (lists are searched
   // with Arrays.contains or exists(), which are quantifiers).
-  if (spec.emptyIsNull && spec.operator !== 'match' && !Array.isArray(spec.value) && !isNowValue(spec.value)) {
-    // Google reads an absent proto3 field as its type's default.
-    const fallback = typeof spec.value === 'string' ? '' : typeof spec.value === 'number' ? 0 : false
+  const typed = Array.isArray(spec.value) ? spec.value[0] : spec.value
+  if (spec.emptyIsNull && spec.operator !== 'match' && typed !== undefined && !isNowValue(typed)) {
+    // Google reads an absent proto3 field as its type's default (a list's items give the type).
+    const fallback = typeof typed === 'string' ? '' : typeof typed === 'number' ? 0 : false
     return (actual, now) => test(actual === undefined || actual === null ? fallback : actual, now)
   }
   return (actual, now) => actual !== undefined && actual !== null && test(actual, now)

@@ -48,6 +48,9 @@ export function outboxQueries(db: Db) {
     WHERE c.state IN ${OPEN} AND c.next_attempt_at IS NOT NULL AND d.push_token IS NOT NULL AND d.token_stale_at IS NULL`)
   const target = db.prepare(`SELECT id, platform, push_token, push_topic, push_magic, token_updated_at, token_stale_at FROM devices WHERE id = ?`)
   const openOf = db.prepare(`SELECT * FROM commands WHERE device_id = ? AND state IN ${OPEN} ORDER BY seq`)
+  // Dead-lettered commands are no longer pushed, but a device that shows up still gets them:
+  // giving up on waking a device must not lose what it was meant to receive.
+  const deliverableOf = db.prepare(`SELECT * FROM commands WHERE device_id = ? AND state IN ('queued', 'pushed', 'sent', 'dead') ORDER BY seq`)
   const pushed = db.prepare(`UPDATE commands SET state = CASE state WHEN 'queued' THEN 'pushed' ELSE state END,
     pushed_at = @at, deadline_at = @deadlineAt, attempts = attempts + 1, next_attempt_at = @deadlineAt
     WHERE device_id = @deviceId AND state IN ${OPEN}`)
@@ -60,7 +63,7 @@ export function outboxQueries(db: Db) {
     WHERE state IN ${OPEN} AND next_attempt_at IS NOT NULL AND next_attempt_at <= @now AND attempts >= @maxAttempts`)
   const unstale = db.prepare('UPDATE devices SET token_stale_at = NULL, token_stale_reason = NULL WHERE id = ?')
   const rearm = db.prepare(`UPDATE commands SET next_attempt_at = ? WHERE device_id = ? AND state IN ${OPEN}`)
-  const handOut = db.prepare(`UPDATE commands SET state = 'sent', sent_at = ? WHERE id = ? AND state IN ('queued', 'pushed')`)
+  const handOut = db.prepare(`UPDATE commands SET state = 'sent', sent_at = ?, error = NULL, finished_at = NULL WHERE id = ? AND state IN ('queued', 'pushed', 'dead')`)
   const finish = db.prepare(`UPDATE commands SET state = @state, acknowledged_at = CASE @state WHEN 'acknowledged' THEN @at ELSE acknowledged_at END,
     finished_at = @at, error = @error, next_attempt_at = NULL WHERE id = @id AND device_id = @deviceId AND state IN ('queued', 'pushed', 'sent', 'dead')`)
   const cancelOne = db.prepare(`UPDATE commands SET state = 'cancelled', finished_at = ?, error = ?, next_attempt_at = NULL
@@ -110,6 +113,10 @@ export function outboxQueries(db: Db) {
     },
     openCommands(deviceId: string): Command[] {
       return (openOf.all(deviceId) as CommandRow[]).map(toCommand)
+    },
+    /** What a check-in hands out, in seq order: open and dead-lettered commands. */
+    deliverableCommands(deviceId: string): Command[] {
+      return (deliverableOf.all(deviceId) as CommandRow[]).map(toCommand)
     },
     recordPushed(deviceId: string, at: string, deadlineAt: string): number {
       return pushed.run({ deviceId, at, deadlineAt }).changes

@@ -2,12 +2,13 @@
 // the parse error marked where it is, see lint warnings and a live preview of who the rule
 // would put in the group, and click a user for the clause-by-clause explanation. Saving creates
 // the group (or changes its rule); main re-evaluates every user and redeploys their devices.
-import { useDeferredValue, useState, type ReactNode } from 'react'
+import { useDeferredValue, useState, type FormEvent, type ReactNode } from 'react'
 import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query'
 import { call, errorMessage, ruleCheckQuery, ruleExplainQuery, rulePreviewQuery } from '../api'
 import { navigate, paths } from '../router'
 import { ClauseNode } from './ExplainMembership'
 import { Badge, EmptyRow } from './ui'
+import { UserPrincipalNameField } from './UserPrincipalNameField'
 import type { Dialect, RuleIssue, RuleToken } from '../../shared/domain'
 
 const DIALECTS: { value: Dialect; label: string; example: string }[] = [
@@ -23,6 +24,7 @@ export function RuleEditor({ groupId, initialDialect, initialRule, onSaved }: { 
   const [name, setName] = useState('')
   const [page, setPage] = useState(0)
   const [selected, setSelected] = useState<string | null>(null)
+  const [upn, setUpn] = useState('')
   const deferred = useDeferredValue(text)
   const check = useQuery({ ...ruleCheckQuery(dialect, deferred), placeholderData: keepPreviousData })
   const parses = check.data !== undefined && check.data.error === null && deferred === text
@@ -39,6 +41,22 @@ export function RuleEditor({ groupId, initialDialect, initialRule, onSaved }: { 
       if (groupId === undefined) navigate(paths.group(detail.group.id))
     },
   })
+
+  // Any user can be explained, not only the ones the preview lists (why is this user out?).
+  const findUser = useMutation({
+    mutationFn: async (name: string): Promise<string> => {
+      const wanted = name.trim().toLowerCase()
+      const found = await call('users/list', { query: name.trim(), limit: 50 })
+      const user = found.rows.find((u) => u.userPrincipalName.toLowerCase() === wanted)
+      if (!user) throw new Error(`No user has the user principal name “${name.trim()}”.`)
+      return user.id
+    },
+    onSuccess: setSelected,
+  })
+  const explainUser = (e: FormEvent) => {
+    e.preventDefault()
+    findUser.mutate(upn)
+  }
 
   const edit = (next: string) => {
     setText(next)
@@ -145,6 +163,15 @@ export function RuleEditor({ groupId, initialDialect, initialRule, onSaved }: { 
             </button>
           </div>
         </section>
+      )}
+      {parses && (
+        <form className="inline-form" aria-label="Explain for a user" onSubmit={explainUser}>
+          <UserPrincipalNameField value={upn} onChange={setUpn} />
+          <button type="submit" className="small">
+            Explain
+          </button>
+          {findUser.isError && <span className="error-text" role="alert">{errorMessage(findUser.error)}</span>}
+        </form>
       )}
       {selected !== null && explain.data && (
         <section aria-label="Explanation">

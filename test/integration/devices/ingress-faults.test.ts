@@ -127,6 +127,21 @@ describe('push faults through whole enrollments', () => {
     expect(w.ws.app.services.store.devices.commands(deviceId)[0]?.nextAttemptAt).toBe('2026-11-02T09:00:30.000Z')
   })
 
+  it('a CheckOut stops pushes to the device and keeps its commands', async () => {
+    const device = w.apple('C02CHECKOUT')
+    const { deviceId } = JSON.parse((await device.enroll('alex@example.test')).body) as { deviceId: string }
+    const pushed = device.waitForPush(w.apns)
+    await device.authenticateAndRegister()
+    await pushed
+    expect((await device.checkIn({ MessageType: 'CheckOut' })).status).toBe(200)
+    const { store } = w.ws.app.services
+    expect(store.outbox.pushTarget(deviceId)?.tokenStaleAt).not.toBeNull()
+    expect(store.devices.commands(deviceId).map((c) => [c.state, c.nextAttemptAt])).toEqual([['pushed', null], ['pushed', null]])
+    const late = ((await w.ws.call('diagnostics/list', {})) as Diagnostic[]).find((d) => d.deviceId === deviceId)
+    expect(late).toMatchObject({ cause: 'stale-token' })
+    expect(late?.explanation).toContain('checked out')
+  })
+
   it('an FCM UNREGISTERED marks the token stale until the agent sends a new one', async () => {
     const agent = w.android('ANDROID-STALE')
     w.fcm.script(agent.fcmToken, { httpStatus: 404, status: 'NOT_FOUND', errorCode: 'UNREGISTERED' }, 1)

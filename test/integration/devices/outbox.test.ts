@@ -76,6 +76,21 @@ describe('the outbox', () => {
     expect(commandsOf(r.device.id)[0]).toMatchObject({ state: 'dead', error: 'Not acknowledged after 8 pushes' })
   })
 
+  it('still hands dead-lettered commands to a device that finally checks in', async () => {
+    const r = await enroll('S1', 't1')
+    for (let i = 0; i < 8; i++) {
+      ws.clock.advance(60_000)
+      await devices().pump()
+    }
+    expect(commandsOf(r.device.id).map((c) => c.state)).toEqual(['dead', 'dead'])
+    const handed = devices().outbox.pending(r.device.id)
+    expect(handed.map((c) => c.seq)).toEqual([1, 2])
+    expect(commandsOf(r.device.id).map((c) => [c.state, c.error])).toEqual([['sent', null], ['sent', null]])
+    for (const c of handed) devices().outbox.answer(r.device.id, c.id, 'acknowledged')
+    expect(commandsOf(r.device.id).map((c) => c.state)).toEqual(['acknowledged', 'acknowledged'])
+    expect(await latency()).toEqual([])
+  })
+
   it('marks a token stale on 410 unless a newer token arrived, and resumes on the new token', async () => {
     answers.set('t1', [fail('APNs 410 Unregistered', 'stale-token', { invalidSince: '2026-11-02T08:00:00.000Z' })])
     const stale = await enroll('S1', 't1')

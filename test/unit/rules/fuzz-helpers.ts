@@ -2,7 +2,7 @@
 // reproduces), text mutation, and a fast check that a compile result is well-formed.
 // Plain throws instead of expect() in the hot loop keep 100,000 rules within a few seconds.
 
-import { type CompileResult, type RuleInput, parseRule, printRule } from '../../../src/main/rules'
+import { type CompileResult, type RuleInput, compileRule, parseRule, printRule } from '../../../src/main/rules'
 import type { RuleNode } from '../../../src/main/rules'
 import type { Dialect } from '../../../src/shared/domain'
 
@@ -94,4 +94,41 @@ export function checkRoundTrip(dialect: Dialect, text: string): void {
   const second = parseRule(dialect, printed)
   if (!second.ok) fail(text, `printed as ${JSON.stringify(printed)}, which doesn't parse: ${second.error.message}`)
   if (JSON.stringify(shape(first.parsed.root)) !== JSON.stringify(shape(second.parsed.root))) fail(text, `printed as ${JSON.stringify(printed)}, which parses differently`)
+}
+
+export interface FuzzCorpus {
+  dialect: Dialect
+  fuzzer: Fuzzer
+  /** Rules the IdP documents as valid, to mutate. */
+  valid: readonly string[]
+  /** Tokens and fragments to build soups and mutations from. */
+  pieces: readonly string[]
+  /** A generator of rules that must compile. */
+  generated: () => string
+  users: readonly RuleInput[]
+  now: Date
+}
+
+/**
+ * Feeds `count` random soups, mutations of valid rules and generated rules to the compiler.
+ * Nothing may throw, every result must be well-formed, generated rules must compile and
+ * round-trip through the printer. Returns how many compiled and how many were refused.
+ */
+export function fuzzCompile(c: FuzzCorpus, count: number): { ok: number; error: number } {
+  const outcomes = { ok: 0, error: 0 }
+  for (let i = 0; i < count; i++) {
+    const kind = i % 3
+    const text = kind === 0 ? c.fuzzer.soup(c.pieces) : kind === 1 ? c.fuzzer.mutate(c.fuzzer.pick(c.valid), c.pieces) : c.generated()
+    let result: CompileResult
+    try {
+      result = compileRule(c.dialect, text)
+    } catch (thrown) {
+      fail(text, `compileRule threw: ${String(thrown)}`)
+    }
+    if (kind === 2 && !result.ok) fail(text, `should compile: ${result.error.message}`)
+    if (i % 8 === 0) checkResult(text, result, c.users, c.now)
+    if (kind === 2 && i % 24 === 2) checkRoundTrip(c.dialect, text)
+    outcomes[result.ok ? 'ok' : 'error']++
+  }
+  return outcomes
 }

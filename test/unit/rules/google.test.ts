@@ -85,6 +85,8 @@ describe('CEL operators and Google fields', () => {
     // An absent proto3 field reads as its default: false, "".
     ['user.archived == false', true],
     ["user.gender == ''", true],
+    ["user.gender in ['', 'female']", true],
+    ["user.gender in ['female']", false],
     ["user.custom_schemas.Employment.badge == 'B-7'", true],
     ["'L6' in user.custom_schemas.Employment.levels", true],
     ["'L7' in user.custom_schemas.Employment.levels", false],
@@ -97,8 +99,11 @@ describe('CEL operators and Google fields', () => {
     expect(google(text).evaluate(USER).result).toBe(expected)
   })
 
-  it('compares org unit IDs with orgUnitId()', () => {
+  it('compares org unit IDs with orgUnitId(), directly and through user.org_units (test-query-dynamic-groups)', () => {
     expect(google("user.org_unit_id == orgUnitId('03ph8a2z1enx4lx')").evaluate({ org_unit_id: '03ph8a2z1enx4lx' }).result).toBe(true)
+    const nested = google("user.org_units.exists(org_unit, org_unit.org_unit_id==orgUnitId('03ph8a2z1enx4lx'))")
+    expect(nested.evaluate({ org_units: [{ org_unit_id: 'x' }, { org_unit_id: '03ph8a2z1enx4lx' }] }).result).toBe(true)
+    expect(nested.evaluate({ org_units: [{ org_unit_id: 'x' }] }).result).toBe(false)
   })
 
   it('reports a missing list or field as missing', () => {

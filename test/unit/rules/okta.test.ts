@@ -81,6 +81,12 @@ describe('group functions read the user groups the caller passes', () => {
     ['isMemberOfGroupNameContains("admin")', true],
     ['isMemberOfGroupNameRegex(".*admin.*")', true],
     ['isMemberOfGroupNameRegex("admin")', false],
+    // "Examples of Okta Expression Language".
+    ["user.isMemberOf({'group.profile.name': 'San Francisco Sales', 'operator': 'EXACT'})", true],
+    ["user.isMemberOf({'group.id': '00g1'})", true],
+    ["!user.isMemberOf({'group.id': '00g1'})", false],
+    ["user.isMemberOf({'group.id': '00g1'}) && user.isMemberOf({'group.id': '00g3'})", false],
+    ["user.isMemberOf({'group.id': '00g1'}) || user.isMemberOf({'group.id': '00g3'})", true],
   ])('%s is %s', (text, expected) => {
     expect(okta(text).evaluate(input).result).toBe(expected)
   })
@@ -115,6 +121,9 @@ describe('parse errors point at the mistake', () => {
     ['user.getInternalProperty(▸"email") == "x"', /reads "id" or "status"/, undefined],
     ['isMemberOfGroupNameRegex(▸"(")', /Invalid regular expression/, undefined],
     ['▸', /empty/, undefined],
+    ['user.a ▸matches "x.*"', /deprecated matches/, /String\.stringContains/],
+    ["user.isMemberOf({'group.profile.name': 'S', 'operator': ▸'STARTS_WITH'})", /only the EXACT operator/, /isMemberOfGroupNameStartsWith/],
+    ["▸user.isMemberOf({'operator': 'EXACT'})", /either 'group.id' or 'group.profile.name'/, undefined],
   ])('%s', (text, message, hint) => {
     const { rule: source, offset } = marked(text)
     const error = ruleErrorOf('okta', source)
