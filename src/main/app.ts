@@ -12,9 +12,9 @@ import { createFileSecretStore } from './headless/secrets'
 import { createMembershipService } from './groups'
 import { CHANGES, createHandlers, type Services } from './handlers'
 import { createPolicyService, readPolicySettings } from './policies'
-import { memorySecrets, systemClock, silentLog, systemTimers, timeOrderedIds, type Clock, type Faults, type HttpPort, type IdSource, type Log, type Secrets, type Sleep, type TimerPort } from './ports'
+import { systemClock, silentLog, systemTimers, timeOrderedIds, type Clock, type Faults, type HttpPort, type IdSource, type Log, type Secrets, type Sleep, type TimerPort } from './ports'
 import type { IdpHttpOptions } from './directory/http'
-import { createPushRouter, createRecordingPush, type PushTransport } from './push'
+import { createPushRouter, type PushTransport } from './push'
 import { createApnsTransport } from './push/apns'
 import { createPushCredentials } from './push/credentials'
 import { createFcmTransport } from './push/fcm'
@@ -30,12 +30,6 @@ export interface AppOptions {
   ackDeadlineMs?: number
   /** Outbound HTTP to the IdPs (tests route IdP hosts to loopback fakes). */
   http?: HttpPort
-  /**
-   * Where directory credentials live (default: an owner-only file in dataDir; Electron passes
-   * its safeStorage store). Kept apart from `secrets` because that one also switches push to live
-   * APNs/FCM delivery.
-   */
-  directorySecrets?: Secrets
   /** Waits between IdP retries (tests pass one that does not wait). */
   sleep?: Sleep
   timers?: TimerPort
@@ -45,8 +39,8 @@ export interface AppOptions {
   /** Crash points for the kill -9 test; production passes none. */
   faults?: Faults
   /**
-   * Where push credentials live. With secrets and no `push`, devices are woken through APNs and
-   * FCM with those credentials; without either, an in-process transport records wake-ups.
+   * Where directory and push credentials live: default an owner-only file in dataDir (headless);
+   * Electron passes its safeStorage store.
    */
   secrets?: Secrets
   /**
@@ -80,13 +74,14 @@ export function createApp(opts: AppOptions): App {
     return { syncs: settings.graceSyncs, minutes: settings.graceMinutes }
   }
   const memberships = createMembershipService({ store, clock, ids, grace })
+  const secrets = opts.secrets ?? createFileSecretStore(opts.dataDir)
   const events = new EventEmitter()
   // Bound late: the directory room redeploys through the devices room, which asks the directory room for JIT users.
   let redeployUsers: (userIds: string[]) => Promise<unknown> = () => Promise.resolve()
   const directories = createDirectoryService({
     store, memberships, clock, ids, log,
     http: opts.http,
-    secrets: opts.directorySecrets ?? createFileSecretStore(opts.dataDir),
+    secrets,
     sleep: opts.sleep,
     httpOptions: opts.idpHttp,
     chunkSize: opts.syncChunkSize,
@@ -94,7 +89,7 @@ export function createApp(opts: AppOptions): App {
     emitProgress: (p) => events.emit('directories/syncProgress', p),
   })
   const policies = createPolicyService({ store, clock, ids, memberships })
-  const pushCredentials = createPushCredentials({ secrets: opts.secrets ?? memorySecrets(), clock })
+  const pushCredentials = createPushCredentials({ secrets, clock })
   const live = (): PushTransport =>
     createPushRouter({
       apple: createApnsTransport({ credentials: pushCredentials.apns, clock }),
@@ -102,7 +97,8 @@ export function createApp(opts: AppOptions): App {
     })
   const devices = createDeviceService({
     store, memberships, policies, clock, ids, log,
-    push: opts.push ?? (opts.secrets ? live() : createRecordingPush()),
+    // Devices are woken through APNs and FCM; one without a push token waits for its check-in.
+    push: opts.push ?? live(),
     ackDeadlineMs: opts.ackDeadlineMs ?? 5 * 60_000,
     faults: opts.faults,
     jit: directories,

@@ -49,7 +49,7 @@ function openWindow(core: App): BrowserWindow {
 void electronApp.whenReady().then(() => {
   const dataDir = resolveDataDir(undefined, process.env)
   // The outbox retries failed pushes and re-pushes past deadlines while the app is open.
-  const core = createApp({ dataDir, pumpIntervalMs: 30_000, directorySecrets: createSafeStorageSecretStore(dataDir) })
+  const core = createApp({ dataDir, pumpIntervalMs: 30_000, secrets: createSafeStorageSecretStore(dataDir) })
   if (process.argv.includes('--demo')) loadDemo(core)
   core.services.scheduler.start()
   ipcMain.handle(INVOKE_CHANNEL, (event, channel: unknown, args: unknown) => {
