@@ -16,6 +16,8 @@ export default defineConfig({
       input: {
         index: resolve(import.meta.dirname, 'src/main/headless/cli.ts'),
         bench: resolve(import.meta.dirname, 'bench/run.ts'),
+        // The IdP fake the sync benchmark runs in a child process.
+        'graph-fake': resolve(import.meta.dirname, 'test/fakes/graph/main.ts'),
       },
       external: ['better-sqlite3', ...builtinModules, ...builtinModules.map((m) => `node:${m}`)],
       output: { format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs' },

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { createApp } from '../src/main/app'
 import { loadDemo } from '../src/main/headless/demo'
+import { syncSuite } from './sync'
 import { rules } from './rules'
 import { devices } from './devices'
 import { importSuite } from './import'
@@ -46,7 +47,7 @@ async function jit(): Promise<Figure[]> {
   }
 }
 
-const SUITES: Record<string, () => Promise<Figure[]>> = { jit, import: importSuite, policy, rules, devices }
+const SUITES: Record<string, () => Promise<Figure[]>> = { jit, import: importSuite, policy, rules, devices, sync: syncSuite }
 
 async function main(): Promise<void> {
   const asked = process.argv.slice(2)

@@ -1,6 +1,5 @@
 // The composition root: one workspace (a folder holding one SQLite file) and every room
 // wired to it. Electron, the headless host and the CLI all start here.
-import { randomUUID } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
@@ -8,12 +7,14 @@ import { isChannel, parseArgs, type Channel, type Events, type EventName } from 
 import { AppError, type Result } from '../shared/errors'
 import { createDeviceService } from './devices'
 import { createDiagnostics } from './diagnostics'
-import { createDirectoryService } from './directory'
+import { createDirectoryService, createSyncScheduler } from './directory'
+import { createFileSecretStore } from './headless/secrets'
 import { createMembershipService } from './groups'
 import { CHANGES, createHandlers, type Services } from './handlers'
 import { createPolicyService, readPolicySettings } from './policies'
-import { memorySecrets, systemClock, silentLog, type Clock, type Faults, type IdSource, type Log, type Secrets } from './ports'
-import { createPushRouter, createRecordingPush, type PushTransport } from './push'
+import { systemClock, silentLog, systemTimers, timeOrderedIds, type Clock, type Faults, type HttpPort, type IdSource, type Log, type Secrets, type Sleep, type TimerPort } from './ports'
+import type { IdpHttpOptions } from './directory/http'
+import { createPushRouter, type PushTransport } from './push'
 import { createApnsTransport } from './push/apns'
 import { createPushCredentials } from './push/credentials'
 import { createFcmTransport } from './push/fcm'
@@ -27,11 +28,19 @@ export interface AppOptions {
   ids?: IdSource
   /** How long a device has to acknowledge a command before PAYLOAD_LATENCY (default 5 minutes). */
   ackDeadlineMs?: number
+  /** Outbound HTTP to the IdPs (tests route IdP hosts to loopback fakes). */
+  http?: HttpPort
+  /** Waits between IdP retries (tests pass one that does not wait). */
+  sleep?: Sleep
+  timers?: TimerPort
+  idpHttp?: Partial<Pick<IdpHttpOptions, 'maxAttempts' | 'timeoutMs' | 'random' | 'baseDelayMs'>>
+  /** Users per write transaction during a directory sync. */
+  syncChunkSize?: number
   /** Crash points for the kill -9 test; production passes none. */
   faults?: Faults
   /**
-   * Where push credentials live. With secrets and no `push`, devices are woken through APNs and
-   * FCM with those credentials; without either, an in-process transport records wake-ups.
+   * Where directory and push credentials live: default an owner-only file in dataDir (headless);
+   * Electron passes its safeStorage store.
    */
   secrets?: Secrets
   /**
@@ -58,15 +67,29 @@ export function createApp(opts: AppOptions): App {
   const dbPath = join(opts.dataDir, DATABASE_FILE)
   const clock = opts.clock ?? systemClock
   const log = opts.log ?? silentLog
-  const ids = opts.ids ?? { next: () => randomUUID() }
+  const ids = opts.ids ?? timeOrderedIds()
   const store = createStore(dbPath)
   const grace = () => {
     const settings = readPolicySettings(store)
     return { syncs: settings.graceSyncs, minutes: settings.graceMinutes }
   }
   const memberships = createMembershipService({ store, clock, ids, grace })
+  const secrets = opts.secrets ?? createFileSecretStore(opts.dataDir)
+  const events = new EventEmitter()
+  // Bound late: the directory room redeploys through the devices room, which asks the directory room for JIT users.
+  let redeployUsers: (userIds: string[]) => Promise<unknown> = () => Promise.resolve()
+  const directories = createDirectoryService({
+    store, memberships, clock, ids, log,
+    http: opts.http,
+    secrets,
+    sleep: opts.sleep,
+    httpOptions: opts.idpHttp,
+    chunkSize: opts.syncChunkSize,
+    redeployUsers: (userIds) => redeployUsers(userIds),
+    emitProgress: (p) => events.emit('directories/syncProgress', p),
+  })
   const policies = createPolicyService({ store, clock, ids, memberships })
-  const pushCredentials = createPushCredentials({ secrets: opts.secrets ?? memorySecrets(), clock })
+  const pushCredentials = createPushCredentials({ secrets, clock })
   const live = (): PushTransport =>
     createPushRouter({
       apple: createApnsTransport({ credentials: pushCredentials.apns, clock }),
@@ -74,15 +97,27 @@ export function createApp(opts: AppOptions): App {
     })
   const devices = createDeviceService({
     store, memberships, policies, clock, ids, log,
-    push: opts.push ?? (opts.secrets ? live() : createRecordingPush()),
+    // Devices are woken through APNs and FCM; one without a push token waits for its check-in.
+    push: opts.push ?? live(),
     ackDeadlineMs: opts.ackDeadlineMs ?? 5 * 60_000,
     faults: opts.faults,
+    jit: directories,
+  })
+  redeployUsers = (userIds) => devices.redeployUsers(userIds)
+  let invoke: App['invoke'] = () => Promise.reject(new Error('app not ready'))
+  const scheduler = createSyncScheduler({
+    schedules: () => directories.schedules(),
+    // Through invoke, so a scheduled sync announces its changes like Sync Now does.
+    runSync: (directoryId) => invoke('directories/sync', { directoryId }),
+    timers: opts.timers ?? systemTimers,
+    log,
   })
   const services: Services = {
     store, clock, memberships, policies, devices,
-    directories: createDirectoryService({ store, memberships, clock, ids }),
-    diagnostics: createDiagnostics({ store, clock }),
+    directories,
+    diagnostics: createDiagnostics({ store, clock, directories }),
     pushCredentials,
+    scheduler,
   }
   const handlers = createHandlers(services)
   const pumping = opts.pumpIntervalMs
@@ -90,13 +125,12 @@ export function createApp(opts: AppOptions): App {
         devices.pump().catch((e: unknown) => log.error('outbox pump failed', { error: e instanceof Error ? e.stack : String(e) }))
       }, opts.pumpIntervalMs).unref()
     : null
-  const events = new EventEmitter()
 
   return {
     dataDir: opts.dataDir,
     dbPath,
     services,
-    async invoke(channel, raw) {
+    invoke: (invoke = async (channel, raw) => {
       if (!isChannel(channel)) return { ok: false, error: { code: 'NOT_FOUND', message: `Unknown API channel ${channel}.`, details: { channel } } }
       const parsed = parseArgs(channel, raw)
       if (!parsed.ok) return parsed
@@ -115,12 +149,13 @@ export function createApp(opts: AppOptions): App {
         log.error('handler failed', { channel, error: e instanceof Error ? e.stack : String(e) })
         throw e
       }
-    },
+    }),
     on(event, listener) {
       events.on(event, listener)
       return () => events.off(event, listener)
     },
     close: () => {
+      scheduler.stop()
       if (pumping) clearInterval(pumping)
       store.close()
     },

@@ -10,6 +10,7 @@ import type { ChangeOutcome } from '../shared/policy'
 import type { PolicyService, Redeploy } from './policies'
 import type { PushCredentials } from './push/credentials'
 import type { Clock } from './ports'
+import type { SyncScheduler } from './directory'
 import type { Store } from './store'
 
 export interface Services {
@@ -20,6 +21,7 @@ export interface Services {
   policies: PolicyService
   devices: DeviceService
   diagnostics: DiagnosticsService
+  scheduler: SyncScheduler
   pushCredentials: PushCredentials
 }
 
@@ -85,6 +87,27 @@ export function createHandlers(s: Services): Handlers {
       const outcome = s.directories.importUsers(directoryId, format, content)
       await s.devices.redeployUsers(outcome.changedUserIds)
       return { directoryId, run: outcome.run }
+    },
+    'directories/get': ({ directoryId }) => s.directories.detail(directoryId),
+    'directories/connect': async ({ kind, name, settings, secrets }) => s.directories.detail(await s.directories.connect({ kind, name, settings, secrets })),
+    'directories/setCredentials': async ({ directoryId, settings, secrets }) => {
+      await s.directories.setCredentials(directoryId, settings, secrets)
+      return s.directories.detail(directoryId)
+    },
+    'directories/test': async ({ directoryId }) => ({ message: await s.directories.test(directoryId) }),
+    'directories/sync': async ({ directoryId, mode }) => (await s.directories.sync(directoryId, mode)).run,
+    'directories/setMapping': ({ directoryId, mapping }) => {
+      s.directories.setMapping(directoryId, mapping)
+      return s.directories.detail(directoryId)
+    },
+    'directories/setGroupFilter': ({ directoryId, groups }) => {
+      s.directories.setGroupFilter(directoryId, groups)
+      return s.directories.detail(directoryId)
+    },
+    'directories/setSchedule': ({ directoryId, minutes }) => {
+      s.directories.setSchedule(directoryId, minutes)
+      s.scheduler.refresh()
+      return s.directories.detail(directoryId)
     },
     'users/list': ({ query, limit, offset }) => store.users.list(query, limit ?? 100, offset ?? 0),
     'users/get': ({ userId }) => userDetail(userId),
@@ -164,6 +187,12 @@ export function createHandlers(s: Services): Handlers {
 /** Which domains each channel may change, so views over them refresh. */
 export const CHANGES: Partial<Record<keyof Handlers, string[]>> = {
   'directories/import': ['directories', 'users', 'groups', 'devices', 'diagnostics', 'workspace'],
+  'directories/connect': ['directories'],
+  'directories/setCredentials': ['directories'],
+  'directories/sync': ['directories', 'users', 'groups', 'devices', 'diagnostics', 'workspace'],
+  'directories/setMapping': ['directories', 'diagnostics'],
+  'directories/setGroupFilter': ['directories'],
+  'directories/setSchedule': ['directories'],
   'users/setAttributes': ['users', 'groups', 'devices', 'diagnostics', 'workspace'],
   'policies/setTarget': ['policies', 'devices', 'users', 'diagnostics', 'workspace'],
   'policies/removeTarget': ['policies', 'devices', 'users', 'diagnostics', 'workspace'],

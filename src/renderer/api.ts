@@ -4,6 +4,7 @@
 import { MutationCache, QueryClient, queryOptions, type Query } from '@tanstack/react-query'
 import type { ArgsOf, Channel, ResultOf } from '../shared/contract'
 import type { ErrorCode, ErrorInfo } from '../shared/errors'
+import type { SyncProgress } from '../shared/domain'
 import type { Dialect } from '../shared/domain'
 
 export type Domain = 'users' | 'groups' | 'policies' | 'devices' | 'diagnostics' | 'directories' | 'workspace'
@@ -62,6 +63,19 @@ export const directoriesQuery = () =>
     queryFn: () => call('directories/list', {}),
     meta: { reads: ['users'] },
   })
+
+export const directoryQuery = (directoryId: string) =>
+  queryOptions({
+    queryKey: ['directories', 'detail', directoryId],
+    queryFn: () => call('directories/get', { directoryId }),
+    meta: { reads: ['users'] },
+  })
+
+/** Progress of running directory syncs (pages, users, %, ETA), straight from main. */
+export function onSyncProgress(listener: (p: SyncProgress) => void): () => void {
+  if (typeof window.api?.on !== 'function') return () => {}
+  return window.api.on('directories/syncProgress', listener)
+}
 
 export const usersQuery = (args: UsersListArgs) =>
   queryOptions({ queryKey: ['users', 'list', args], queryFn: () => call('users/list', args) })

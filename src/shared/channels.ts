@@ -4,6 +4,14 @@ export const CHANNELS = [
   'workspace/summary',
   'directories/list',
   'directories/import',
+  'directories/get',
+  'directories/connect',
+  'directories/setCredentials',
+  'directories/test',
+  'directories/sync',
+  'directories/setMapping',
+  'directories/setGroupFilter',
+  'directories/setSchedule',
   'users/list',
   'users/get',
   'users/setAttributes',
@@ -52,7 +60,7 @@ export const CHANNELS = [
 
 export type Channel = (typeof CHANNELS)[number]
 
-export const EVENT_NAMES = ['db/changed'] as const
+export const EVENT_NAMES = ['db/changed', 'directories/syncProgress'] as const
 
 /** The single Electron IPC channel that carries every contract call. */
 export const INVOKE_CHANNEL = 'api/invoke'

@@ -7,6 +7,7 @@ import type {
   DeviceDetail,
   DeviceSummary,
   Diagnostic,
+  DirectoryDetail,
   DirectorySummary,
   EnrollResult,
   GroupDetail,
@@ -14,6 +15,8 @@ import type {
   ImportResult,
   MembershipExplanation,
   Policy,
+  SyncProgress,
+  SyncRun,
   RuleCheck,
   RulePreview,
   RuleUserExplanation,
@@ -86,6 +89,26 @@ export const schemas = {
     format: z.enum(['csv', 'json']),
     content: z.string().max(64 * 1024 * 1024),
   }),
+  'directories/get': z.object({ directoryId: id }),
+  'directories/connect': z.object({
+    kind: z.enum(['entra', 'okta', 'google', 'file']),
+    name: z.string().trim().min(1).max(100),
+    settings: z.record(z.string().max(100), z.string().max(4096)),
+    secrets: z.record(z.string().max(100), z.string().max(20_000)),
+  }),
+  'directories/setCredentials': z.object({
+    directoryId: id,
+    settings: z.record(z.string().max(100), z.string().max(4096)),
+    secrets: z.record(z.string().max(100), z.string().max(20_000)),
+  }),
+  'directories/test': z.object({ directoryId: id }),
+  'directories/sync': z.object({ directoryId: id, mode: z.enum(['full', 'incremental']).optional() }),
+  'directories/setMapping': z.object({
+    directoryId: id,
+    mapping: z.array(z.object({ property: z.string().trim().min(1).max(300), attribute: z.string().trim().min(1).max(200) })).max(500),
+  }),
+  'directories/setGroupFilter': z.object({ directoryId: id, groups: z.array(z.string().max(300)).max(5000) }),
+  'directories/setSchedule': z.object({ directoryId: id, minutes: z.number().int().min(5).max(7 * 24 * 60).nullable() }),
   'users/list': z.object({
     query: z.string().max(200).optional(),
     limit: z.number().int().min(1).max(1000).optional(),
@@ -165,6 +188,14 @@ export interface Results {
   'workspace/summary': WorkspaceSummary
   'directories/list': DirectorySummary[]
   'directories/import': ImportResult
+  'directories/get': DirectoryDetail
+  'directories/connect': DirectoryDetail
+  'directories/setCredentials': DirectoryDetail
+  'directories/test': { message: string }
+  'directories/sync': SyncRun
+  'directories/setMapping': DirectoryDetail
+  'directories/setGroupFilter': DirectoryDetail
+  'directories/setSchedule': DirectoryDetail
   'users/list': { rows: UserSummary[]; total: number }
   'users/get': UserDetail
   'users/setAttributes': UserDetail
@@ -221,6 +252,8 @@ export const isChannel = (name: string): name is Channel => (CHANNELS as readonl
 /** Change notifications from main: the tables a mutation touched, for query invalidation. */
 export interface Events {
   'db/changed': { tables: string[] }
+  /** A running directory sync's progress: pages, users, percentage, estimated time left. */
+  'directories/syncProgress': SyncProgress
 }
 export type EventName = keyof Events
 

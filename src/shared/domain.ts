@@ -192,6 +192,8 @@ export interface DeviceDetail {
 }
 
 export interface EnrollResult {
+  /** Said when the IdP could not be asked at enrollment and cached attributes were used. */
+  warnings?: string[]
   device: DeviceSummary
   groups: string[]
   policies: string[]
@@ -234,6 +236,8 @@ export interface Diagnostic {
   deviceId?: string
   commandId?: string
   attribute?: string
+  /** SYNC_ATTR_MISSING: the directory whose attribute mapping to fix. */
+  directoryId?: string
   detectedAt: string
   /** PAYLOAD_LATENCY: what held the payload up. */
   cause?: 'deadline' | 'push-failed' | 'stale-token' | 'dead-letter'
@@ -268,6 +272,54 @@ export interface WorkspaceSummary {
 export interface ImportResult {
   directoryId: string
   run: SyncRun
+}
+
+/** Attribute mapping: which IdP property (dotted path) fills which attribute that rules read. */
+export interface AttributeMapping {
+  property: string
+  attribute: string
+}
+
+/** How many of the directory's users have the mapped attribute (non-empty). */
+export interface MappingCoverage extends AttributeMapping {
+  users: number
+  total: number
+  /** users / total, 0 when the directory has no users. */
+  share: number
+}
+
+export type SyncPhase = 'pulling' | 'applying' | 'evaluating' | 'done' | 'failed'
+
+/** A running sync's progress, sent as the `directories/syncProgress` event. */
+export interface SyncProgress {
+  directoryId: string
+  runId: string
+  phase: SyncPhase
+  pages: number
+  users: number
+  groups: number
+  /** 0–100. */
+  percent: number
+  /** Estimated seconds left; null until there is a rate to estimate from. */
+  etaSeconds: number | null
+  message?: string
+}
+
+export interface DirectoryDetail {
+  directory: DirectorySummary
+  /** Non-secret connection settings (tenant, client id, org URL …). */
+  settings: Record<string, string>
+  /** Names of the credentials stored for this directory; their values never leave main. */
+  secretsStored: string[]
+  mapping: MappingCoverage[]
+  /** Synced groups to keep (by name); empty: every group. */
+  groupFilter: string[]
+  /** Minutes between scheduled syncs while the app runs; null: no schedule. */
+  scheduleMinutes: number | null
+  history: SyncRun[]
+  running: boolean
+  /** Said when credentials are stored without OS encryption (the headless host). */
+  secretsWarning: string | null
 }
 
 /** A rule that didn't parse, as the rule editor shows it: where, what was expected, a fix. */

@@ -9,6 +9,12 @@ export type ErrorCode =
   | 'IMPORT_INVALID'
   | 'NOT_EDITABLE'
   | 'UNAUTHORIZED'
+  /** The IdP refused the directory's credentials: fix them; retrying does not help. */
+  | 'DIRECTORY_AUTH'
+  /** The IdP stayed unreachable or kept failing after the retries. */
+  | 'DIRECTORY_UNAVAILABLE'
+  /** The IdP answered something that is not its documented format. */
+  | 'DIRECTORY_RESPONSE'
   /** A bug, not an expected failure: the message is for the log and the bug report. */
   | 'INTERNAL'
 

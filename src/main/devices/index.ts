@@ -55,8 +55,15 @@ export interface DeviceService {
   readonly outbox: Outbox
 }
 
+/** The JIT port: asks the user's IdP for their current attributes and groups before evaluating. */
+export interface JitUserSource {
+  refreshUser(userPrincipalName: string): Promise<{ warning: string | null }>
+}
+
 interface Deps {
   store: Store
+  /** Absent: enrollment evaluates the cached attributes. */
+  jit?: JitUserSource
   memberships: MembershipService
   policies: PolicyService
   push: PushTransport
@@ -135,6 +142,7 @@ export function createDeviceService(deps: Deps): DeviceService {
 
   return {
     async enroll(req) {
+      const fresh = await deps.jit?.refreshUser(req.userPrincipalName)
       const userId = store.users.idByPrincipalName(req.userPrincipalName)
       if (!userId) {
         throw new AppError('NOT_FOUND', `No user ${req.userPrincipalName} in any directory. Check the spelling, or sync the directory first.`, {
@@ -165,7 +173,9 @@ export function createDeviceService(deps: Deps): DeviceService {
       const device = store.devices.get(deviceId)
       if (!device) throw new Error(`device ${deviceId} vanished after enrollment`)
       const queued = new Set(commands.map((c) => c.id))
-      return { device, groups, policies: [...assigned].sort(), commands: store.devices.commands(deviceId).filter((c) => queued.has(c.id)) }
+      const result: EnrollResult = { device, groups, policies: [...assigned].sort(), commands: store.devices.commands(deviceId).filter((c) => queued.has(c.id)) }
+      if (fresh?.warning) result.warnings = [fresh.warning]
+      return result
     },
     async redeployUsers(userIds, opts) {
       const users = new Set([...userIds, ...memberships.usersWithMaturedWithdrawals()])

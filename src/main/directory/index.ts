@@ -1,13 +1,26 @@
-// The directory room: where users, attributes and synced groups come from. For now the
-// `file` connector (CSV/JSON import); the IdP connectors and the sync engine come next.
-import type { DirectorySummary, SyncRun } from '../../shared/domain'
+// The directory room: where users, attributes and groups come from — the IdP connectors
+// (Entra ID, Okta, Google Workspace, a file), the sync engine, attribute mapping, the JIT
+// single-user fetch and the sync schedule. Credentials live behind the secrets port only.
+import { readFile } from 'node:fs/promises'
+import { z } from 'zod'
+import type { AttributeMapping, DirectoryDetail, DirectoryKind, DirectorySummary, MappingCoverage, SyncProgress, SyncRun } from '../../shared/domain'
 import { AppError } from '../../shared/errors'
 import type { MembershipService } from '../groups'
-import type { Clock, IdSource } from '../ports'
+import { realSleep, silentLog, systemHttp, type Clock, type HttpPort, type IdSource, type Log, type Secrets, type Sleep } from '../ports'
 import type { Store } from '../store'
+import type { Connector } from './connector'
+import { createEntraConnector } from './entra'
+import { createSyncEngine } from './engine'
 import { parseUserFile } from './file'
+import { createFileConnector } from './file-connector'
+import { createGoogleConnector } from './google'
+import { createIdpHttp, type IdpHttpOptions } from './http'
+import { DEFAULT_MAPPINGS, validateMapping } from './mapping'
+import { createOktaConnector } from './okta'
 
 export { parseUserFile, type DirectoryUserRecord, type FileImportError } from './file'
+export { createSyncScheduler, type SyncScheduler } from './scheduler'
+export { DEFAULT_MAPPINGS } from './mapping'
 
 export interface ImportOutcome {
   run: SyncRun
@@ -15,13 +28,190 @@ export interface ImportOutcome {
   changedUserIds: string[]
 }
 
+export type ConnectableKind = DirectoryKind
+
+export interface ConnectRequest {
+  kind: ConnectableKind
+  name: string
+  settings: Record<string, string>
+  secrets: Record<string, string>
+}
+
+export interface JitRefresh {
+  /** Set when the IdP could not be asked and the cached attributes were used. */
+  warning: string | null
+  /** Users whose effective memberships changed. */
+  changedUserIds: string[]
+}
+
 export interface DirectoryService {
   list(): DirectorySummary[]
   createFileDirectory(name: string): string
   importUsers(directoryId: string, format: 'csv' | 'json', content: string): ImportOutcome
+  /** Stores a directory's settings, and its credentials in the secrets port only. */
+  connect(req: ConnectRequest): Promise<string>
+  /** Replaces settings and credentials (empty secrets are left as they are). */
+  setCredentials(directoryId: string, settings: Record<string, string>, secrets: Record<string, string>): Promise<void>
+  detail(directoryId: string): Promise<DirectoryDetail>
+  test(directoryId: string): Promise<string>
+  sync(directoryId: string, mode?: 'full' | 'incremental'): Promise<ImportOutcome>
+  setMapping(directoryId: string, mapping: AttributeMapping[]): MappingCoverage[]
+  setGroupFilter(directoryId: string, names: string[]): void
+  setSchedule(directoryId: string, minutes: number | null): void
+  /** Directories with a schedule: id → minutes. */
+  schedules(): Map<string, number>
+  coverage(directoryId: string): MappingCoverage[]
+  /** The JIT path: asks the IdP for this user now; falls back to the cache with a warning. */
+  refreshUser(userPrincipalName: string): Promise<JitRefresh>
+  /** Where an attribute comes from in a directory: the mapped IdP property, or null when unmapped. */
+  attributeSource(directoryId: string, attribute: string): AttributeSource | undefined
+  /** Name → id, for the CLI. */
+  idByName(name: string): string | undefined
 }
 
-export function createDirectoryService({ store, memberships, clock, ids }: { store: Store; memberships: MembershipService; clock: Clock; ids: IdSource }): DirectoryService {
+export interface AttributeSource {
+  directoryId: string
+  directoryName: string
+  kind: DirectoryKind
+  /** The IdP property mapped to the attribute; null when nothing maps to it. */
+  property: string | null
+}
+
+export interface DirectoryDeps {
+  store: Store
+  memberships: MembershipService
+  clock: Clock
+  ids: IdSource
+  log?: Log
+  http?: HttpPort
+  secrets?: Secrets
+  sleep?: Sleep
+  /** Recomputes devices of users whose memberships a sync changed (the devices room, bound late). */
+  redeployUsers?: (userIds: string[]) => Promise<unknown>
+  emitProgress?: (p: SyncProgress) => void
+  /** Retry tuning for the IdP HTTP client (tests shorten the waits through `sleep`). */
+  httpOptions?: Partial<Pick<IdpHttpOptions, 'maxAttempts' | 'timeoutMs' | 'random' | 'baseDelayMs'>>
+  /** Users per write transaction during a sync. */
+  chunkSize?: number
+}
+
+interface DirectoryConfig {
+  settings?: Record<string, string>
+  mapping?: AttributeMapping[]
+  groupFilter?: string[]
+  scheduleMinutes?: number | null
+}
+
+const SETTINGS: Record<ConnectableKind, z.ZodType<Record<string, string>>> = {
+  entra: z.object({ tenantId: z.string().trim().min(1).max(100), clientId: z.string().trim().min(1).max(100), certificateThumbprint: z.string().trim().regex(/^[0-9A-Fa-f]{64}$/, 'a SHA-256 thumbprint is 64 hex digits').optional() }).strict(),
+  okta: z.object({ orgUrl: z.string().trim().url(), clientId: z.string().trim().min(1).max(100).optional() }).strict(),
+  google: z.object({ serviceAccountEmail: z.string().trim().email(), subject: z.string().trim().email(), customer: z.string().trim().max(100).optional() }).strict(),
+  file: z.object({ path: z.string().trim().min(1).max(4096) }).strict(),
+}
+
+/** Credentials each kind may store; everything else is refused so a secret never lands in settings. */
+export const SECRET_NAMES: Record<ConnectableKind, readonly string[]> = {
+  entra: ['clientSecret', 'privateKey'],
+  okta: ['apiToken', 'privateKey'],
+  google: ['privateKey'],
+  file: [],
+}
+
+const IDP_LABEL: Record<DirectoryKind, string> = { entra: 'Entra ID', okta: 'Okta', google: 'Google Workspace', file: 'the directory file' }
+
+export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
+  const { store, memberships, clock, ids } = deps
+  const log = deps.log ?? silentLog
+  const http = deps.http ?? systemHttp
+  const sleep = deps.sleep ?? realSleep
+  const engine = createSyncEngine({
+    store,
+    memberships,
+    clock,
+    ids,
+    log,
+    chunkSize: deps.chunkSize,
+    redeployUsers: (userIds) => deps.redeployUsers?.(userIds) ?? Promise.resolve(),
+    emit: (p) => deps.emitProgress?.(p),
+  })
+
+  const directoryOf = (directoryId: string) => {
+    const d = store.directories.get(directoryId)
+    if (!d) throw new AppError('NOT_FOUND', `No directory with id ${directoryId}.`, { directoryId })
+    return d
+  }
+  const configOf = (directoryId: string): DirectoryConfig => store.sync.config(directoryId) as DirectoryConfig
+  const secretKey = (directoryId: string, name: string) => `directory:${directoryId}:${name}`
+  const secretsOf = async (directoryId: string, kind: ConnectableKind): Promise<Record<string, string>> => {
+    const out: Record<string, string> = {}
+    for (const name of SECRET_NAMES[kind]) {
+      const v = await deps.secrets?.get(secretKey(directoryId, name))
+      if (v) out[name] = v
+    }
+    return out
+  }
+  const mappingOf = (directoryId: string, kind: DirectoryKind): AttributeMapping[] | 'all' => {
+    const configured = configOf(directoryId).mapping
+    if (configured) return configured
+    return kind === 'file' ? 'all' : DEFAULT_MAPPINGS[kind]
+  }
+
+  const parseSettings = (kind: ConnectableKind, settings: Record<string, string>): Record<string, string> => {
+    const parsed = SETTINGS[kind].safeParse(settings)
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]
+      const field = issue?.path.join('.') || '(settings)'
+      throw new AppError('BAD_INPUT', `${IDP_LABEL[kind]} setting ${field}: ${issue?.message ?? 'invalid'}.`, { field })
+    }
+    return parsed.data
+  }
+  const checkSecrets = (kind: ConnectableKind, secrets: Record<string, string>) => {
+    const unknown = Object.keys(secrets).filter((k) => !SECRET_NAMES[kind].includes(k))
+    if (unknown.length > 0) throw new AppError('BAD_INPUT', `${IDP_LABEL[kind]} takes no credential named ${unknown.join(', ')}.`, { fields: unknown })
+  }
+
+  const connectorFor = async (directoryId: string, tuning: Partial<IdpHttpOptions> = {}): Promise<Connector> => {
+    const d = directoryOf(directoryId)
+    const settings = configOf(directoryId).settings ?? {}
+    const secrets = await secretsOf(directoryId, d.kind)
+    const idpHttp = createIdpHttp({
+      http,
+      sleep,
+      idp: d.kind === 'entra' ? 'Microsoft Graph' : IDP_LABEL[d.kind],
+      onRetry: (r) => log.warn('IdP request retried', { directoryId, ...r }),
+      ...deps.httpOptions,
+      ...tuning,
+    })
+    switch (d.kind) {
+      case 'entra':
+        return createEntraConnector({ settings: { tenantId: settings['tenantId'] ?? '', clientId: settings['clientId'] ?? '', certificateThumbprint: settings['certificateThumbprint'] }, secrets, http: idpHttp })
+      case 'okta':
+        return createOktaConnector({ settings: { orgUrl: settings['orgUrl'] ?? '', clientId: settings['clientId'] }, secrets, http: idpHttp, sleep, now: () => clock.now().getTime() })
+      case 'google':
+        return createGoogleConnector({
+          settings: { serviceAccountEmail: settings['serviceAccountEmail'] ?? '', subject: settings['subject'] ?? '', customer: settings['customer'] },
+          secrets,
+          http: idpHttp,
+          warn: (message) => log.warn(message, { directoryId }),
+        })
+      case 'file':
+        if (!settings['path']) throw new AppError('NOT_EDITABLE', `${d.name} takes imported files; it has no file path to sync from.`, { directoryId })
+        return createFileConnector({ settings: { path: settings['path'] }, readFile: (p) => readFile(p, 'utf8') })
+    }
+  }
+
+  const coverage = (directoryId: string): MappingCoverage[] => {
+    const d = directoryOf(directoryId)
+    const total = store.sync.userCount(directoryId)
+    const counts = store.sync.attributeCounts(directoryId)
+    const mapping = mappingOf(directoryId, d.kind)
+    const rows = mapping === 'all' ? [...counts.keys()].sort().map((name) => ({ property: name, attribute: name })) : mapping
+    return rows.map((m) => {
+      const users = counts.get(m.attribute) ?? 0
+      return { ...m, users, total, share: total === 0 ? 0 : users / total }
+    })
+  }
+
   const syncedGroupId = (directoryId: string, name: string, known: Map<string, string>): string => {
     const key = name.toLowerCase()
     const existing = known.get(key) ?? store.groups.idByName(name)
@@ -37,6 +227,125 @@ export function createDirectoryService({ store, memberships, clock, ids }: { sto
 
   return {
     list: () => store.directories.list(),
+    async connect({ kind, name, settings, secrets }) {
+      const clean = parseSettings(kind, settings)
+      checkSecrets(kind, secrets)
+      if (store.directories.list().some((d) => d.name.toLowerCase() === name.trim().toLowerCase())) {
+        throw new AppError('CONFLICT', `A directory named ${name.trim()} already exists; choose another name.`, { field: 'name' })
+      }
+      const id = ids.next()
+      store.transaction(() => {
+        store.directories.create({ id, kind, name: name.trim() }, clock.now().toISOString())
+        store.sync.setConfig(id, { settings: clean } satisfies DirectoryConfig)
+      })
+      for (const [k, v] of Object.entries(secrets)) if (v) await deps.secrets?.set(secretKey(id, k), v)
+      if (Object.keys(secrets).length > 0 && !deps.secrets) log.warn('no secrets store: credentials were not kept', { directoryId: id })
+      return id
+    },
+    async setCredentials(directoryId, settings, secrets) {
+      const d = directoryOf(directoryId)
+      const config = configOf(directoryId)
+      const clean = parseSettings(d.kind, { ...(config.settings ?? {}), ...settings })
+      checkSecrets(d.kind, secrets)
+      store.sync.setConfig(directoryId, { ...config, settings: clean })
+      for (const [k, v] of Object.entries(secrets)) if (v) await deps.secrets?.set(secretKey(directoryId, k), v)
+    },
+    async detail(directoryId) {
+      const d = directoryOf(directoryId)
+      const config = configOf(directoryId)
+      const summary = store.directories.list().find((x) => x.id === directoryId) as DirectorySummary
+      return {
+        directory: summary,
+        settings: config.settings ?? {},
+        secretsStored: Object.keys(await secretsOf(directoryId, d.kind)),
+        mapping: coverage(directoryId),
+        groupFilter: config.groupFilter ?? [],
+        scheduleMinutes: config.scheduleMinutes ?? null,
+        history: store.sync.runs(directoryId, 20),
+        running: engine.isRunning(directoryId),
+        secretsWarning: deps.secrets?.warning ?? null,
+      }
+    },
+    test: async (directoryId) => (await connectorFor(directoryId, { maxAttempts: 2 })).test(),
+    async sync(directoryId, mode) {
+      const d = directoryOf(directoryId)
+      const connector = await connectorFor(directoryId)
+      const config = configOf(directoryId)
+      const outcome = await engine.sync({
+        directoryId,
+        directoryName: d.name,
+        connector,
+        mapping: mappingOf(directoryId, d.kind),
+        groupFilter: config.groupFilter ?? [],
+        mode,
+      })
+      return { run: outcome.run, changedUserIds: outcome.changedUserIds }
+    },
+    setMapping(directoryId, mapping) {
+      const d = directoryOf(directoryId)
+      if (d.kind === 'file') throw new AppError('NOT_EDITABLE', 'A file directory names its columns after attributes; rename the columns instead.', { directoryId })
+      store.sync.setConfig(directoryId, { ...configOf(directoryId), mapping: validateMapping(mapping) })
+      return coverage(directoryId)
+    },
+    setGroupFilter(directoryId, names) {
+      directoryOf(directoryId)
+      store.sync.setConfig(directoryId, { ...configOf(directoryId), groupFilter: [...new Set(names.map((n) => n.trim()).filter(Boolean))] })
+    },
+    setSchedule(directoryId, minutes) {
+      directoryOf(directoryId)
+      store.sync.setConfig(directoryId, { ...configOf(directoryId), scheduleMinutes: minutes })
+    },
+    schedules() {
+      const out = new Map<string, number>()
+      for (const d of store.directories.list()) {
+        const minutes = configOf(d.id).scheduleMinutes
+        if (minutes) out.set(d.id, minutes)
+      }
+      return out
+    },
+    coverage,
+    async refreshUser(userPrincipalName) {
+      const cachedId = store.users.idByPrincipalName(userPrincipalName)
+      const cachedDirectory = cachedId ? store.users.summary(cachedId)?.directoryId : undefined
+      const candidates = store.directories
+        .list()
+        .filter((d) => (cachedDirectory ? d.id === cachedDirectory : true))
+        .filter((d) => d.kind !== 'file' || Boolean(configOf(d.id).settings?.['path']))
+      const warnings: string[] = []
+      for (const d of candidates) {
+        try {
+          // Enrollment waits on this: two quick attempts, then the cache.
+          const connector = await connectorFor(d.id, { maxAttempts: 2, timeoutMs: 10_000 })
+          const mapping = mappingOf(d.id, d.kind)
+          const fetched = await connector.fetchUser(userPrincipalName, mapping === 'all' ? [] : mapping.map((m) => m.property))
+          if (!fetched) {
+            if (cachedDirectory) warnings.push(`${IDP_LABEL[d.kind]} (${d.name}) does not know ${userPrincipalName} any more; the attributes from the last sync were used.`)
+            continue
+          }
+          const changedUserIds = await engine.applyUser({ directoryId: d.id, directoryName: d.name, mapping }, fetched)
+          return { warning: null, changedUserIds }
+        } catch (e) {
+          const message = e instanceof Error ? e.message : String(e)
+          warnings.push(`Could not ask ${IDP_LABEL[d.kind]} (${d.name}) for ${userPrincipalName}: ${message} The attributes from the last sync were used.`)
+        }
+      }
+      const warning = warnings.length > 0 ? warnings.join(' ') : null
+      if (warning) {
+        log.warn('JIT user fetch fell back to the cache', { userPrincipalName, warning })
+        store.audit.append({ at: clock.now().toISOString(), actor: 'enrollment', action: 'directories/jitFallback', subject: userPrincipalName, details: { warning } })
+      }
+      return { warning, changedUserIds: [] }
+    },
+    attributeSource(directoryId, attribute) {
+      const d = store.directories.get(directoryId)
+      if (!d) return undefined
+      const mapping = mappingOf(directoryId, d.kind)
+      const property = mapping === 'all' ? attribute : (mapping.find((m) => m.attribute.toLowerCase() === attribute.toLowerCase())?.property ?? null)
+      return { directoryId, directoryName: d.name, kind: d.kind, property }
+    },
+    idByName(name) {
+      return store.directories.list().find((d) => d.name.toLowerCase() === name.trim().toLowerCase())?.id
+    },
     createFileDirectory(name) {
       const id = ids.next()
       store.directories.create({ id, kind: 'file', name }, clock.now().toISOString())

@@ -3,10 +3,11 @@
 import { join } from 'node:path'
 import { app as electronApp, BrowserWindow, ipcMain, shell, type IpcMainInvokeEvent } from 'electron'
 import Store from 'electron-store'
-import { INVOKE_CHANNEL } from '../../shared/channels'
+import { EVENT_NAMES, INVOKE_CHANNEL } from '../../shared/channels'
 import { createApp, type App } from '../app'
 import { loadDemo } from '../headless/demo'
 import { resolveDataDir } from '../workspace'
+import { createSafeStorageSecretStore } from './secrets'
 
 interface Settings {
   window: { width: number; height: number; x?: number; y?: number }
@@ -38,17 +39,19 @@ function openWindow(core: App): BrowserWindow {
     return { action: 'deny' }
   })
   win.webContents.on('will-navigate', (e) => e.preventDefault())
-  const off = core.on('db/changed', (payload) => win.webContents.send('db/changed', payload))
-  win.on('closed', off)
+  const offs = EVENT_NAMES.map((name) => core.on(name, (payload) => win.webContents.send(name, payload)))
+  win.on('closed', () => offs.forEach((off) => off()))
   if (devServer) void win.loadURL(devServer)
   else void win.loadFile(join(__dirname, '../renderer/index.html'))
   return win
 }
 
 void electronApp.whenReady().then(() => {
+  const dataDir = resolveDataDir(undefined, process.env)
   // The outbox retries failed pushes and re-pushes past deadlines while the app is open.
-  const core = createApp({ dataDir: resolveDataDir(undefined, process.env), pumpIntervalMs: 30_000 })
+  const core = createApp({ dataDir, pumpIntervalMs: 30_000, secrets: createSafeStorageSecretStore(dataDir) })
   if (process.argv.includes('--demo')) loadDemo(core)
+  core.services.scheduler.start()
   ipcMain.handle(INVOKE_CHANNEL, (event, channel: unknown, args: unknown) => {
     if (!trusted(event)) return { ok: false, error: { code: 'UNAUTHORIZED', message: 'This frame may not call the JIT Mapper API.' } }
     return core.invoke(String(channel), args)

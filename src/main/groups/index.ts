@@ -29,6 +29,12 @@ export interface MembershipService {
   evaluateGroup(groupId: string, opts?: EvaluateOptions): string[]
   /** What rules read for every user at once, keyed by user id; limited to these attributes when given. */
   allInputs(attributes?: readonly string[]): Map<string, { userPrincipalName: string; input: RuleInput }>
+  /**
+   * Evaluates many users at once (a directory sync), reading the rule groups once per batch.
+   * `isNew` with `input` (a user just inserted, with no memberships yet) skips every read.
+   * Returns the users whose effective memberships changed.
+   */
+  evaluateUsers(batch: { userId: string; input?: Attributes; isNew?: boolean }[]): Set<string>
   /** Replaces a user's synced-group memberships with exactly these groups. */
   setSyncedGroups(userId: string, groupIds: string[]): boolean
   /** Groups whose policies apply: effective memberships plus groups left within the grace period. */
@@ -163,10 +169,39 @@ export function createMembershipService({ store, clock, ids, grace }: { store: S
       return changed
   }
 
+  const evaluateUsers: MembershipService['evaluateUsers'] = (batch) => {
+    const groups = store.groups.ruleGroups()
+    const compiledGroups = groups.flatMap((g) => {
+      const rule = compiledRule(g)
+      return rule ? [{ id: g.id, rule }] : []
+    })
+    const changed = new Set<string>()
+    const now = clock.now()
+    const at = now.toISOString()
+    for (const { userId, input, isNew } of batch) {
+      if (isNew && input) {
+        // A new user has no memberships, withdrawals or synced groups yet: nothing to read.
+        const attrs: RuleInput = { ...input, [GROUP_NAMES]: [], [GROUP_IDS]: [] }
+        for (const { id, rule } of compiledGroups) {
+          const decided = decideMembership(id, rule.evaluate(attrs, now), undefined)
+          if (!decided) continue
+          store.groups.setMembership(userId, decided, at)
+          if (decided.effective) changed.add(userId)
+        }
+        continue
+      }
+      const before = store.groups.membershipsOf(userId)
+      evaluateAgainst(userId, groups, true)
+      if (effectiveSignature(before) !== effectiveSignature(store.groups.membershipsOf(userId))) changed.add(userId)
+    }
+    return changed
+  }
+
   return {
     evaluateUser,
     evaluateGroup,
     allInputs,
+    evaluateUsers,
     rules: createRuleGroups({ store, clock, ids, inputOf, evaluateGroup: (groupId) => evaluateGroup(groupId, { grace: false }) }),
     setSyncedGroups(userId: string, groupIds: string[]): boolean {
       const synced = new Set(store.groups.syncedGroups().map((g) => g.id))

@@ -12,6 +12,7 @@ import { resourcesDir } from '../resources'
 import { resolveDataDir } from '../workspace'
 import { loadDemo } from './demo'
 import { startHost } from './host'
+import { SYNC_USAGE, syncCommand } from './sync-command'
 import { RULES_USAGE, rulesCommand } from './rules-command'
 import { WHY_USAGE, whyCommand } from './why-command'
 
@@ -43,6 +44,7 @@ Commands:
                --idp-ca FILE     extra CA certificates for reaching the IdP (PEM)
   diagnose   Print the open diagnostics from the local workspace (works offline)
                --json            print JSON instead of text
+${SYNC_USAGE}
 ${RULES_USAGE}
 ${WHY_USAGE}
 
@@ -92,6 +94,7 @@ async function demo(argv: string[], io: CliIo): Promise<number> {
   const app = createApp({ dataDir })
   try {
     io.out(loadDemo(app) ? `Loaded the demo organisation into ${dataDir}` : `Using the existing workspace in ${dataDir}`)
+    app.services.scheduler.start()
     const host = await startHost({ app, rendererDir, port })
     io.out(`JIT Mapper is running at ${host.url}`)
     io.out('Open that URL in a browser (it carries this launch\'s secret). Press Ctrl+C to stop.')
@@ -185,7 +188,11 @@ const consoleLog = (io: CliIo): Log => ({
   error: (message, fields) => io.err(`error ${message} ${JSON.stringify(fields ?? {})}`),
 })
 
-const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = { demo, enroll, diagnose, rules: rulesCommand, why: whyCommand, 'serve-enrollment': serveEnrollment }
+async function sync(argv: string[], io: CliIo): Promise<number> {
+  return syncCommand(parse(argv, { directory: { type: 'string' }, full: { type: 'boolean' }, json: { type: 'boolean' } }), io)
+}
+
+const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = { demo, enroll, diagnose, rules: rulesCommand, why: whyCommand, 'serve-enrollment': serveEnrollment, sync }
 
 /** Runs one command line; returns the exit status (2 for a usage error). */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {

@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import { extname, join, normalize, sep } from 'node:path'
 import type { App } from '../app'
+import { EVENT_NAMES } from '../../shared/channels'
 import { BRIDGE_SCRIPT } from './bridge-script'
 
 export interface HostOptions {
@@ -126,9 +127,9 @@ export async function startHost({ app, rendererDir, port = 0, secret = randomByt
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' })
       res.write(': connected\n\n')
       streams.add(res)
-      const off = app.on('db/changed', (payload) => res.write(`event: db/changed\ndata: ${JSON.stringify(payload)}\n\n`))
+      const offs = EVENT_NAMES.map((name) => app.on(name, (payload) => res.write(`event: ${name}\ndata: ${JSON.stringify(payload)}\n\n`)))
       req.on('close', () => {
-        off()
+        offs.forEach((off) => off())
         streams.delete(res)
       })
       return

@@ -7,6 +7,7 @@ import { directoryQueries } from './directories'
 import { groupQueries } from './groups'
 import { outboxQueries } from './outbox'
 import { policyQueries } from './policies'
+import { syncQueries } from './sync'
 import { userQueries } from './users'
 
 export type { DirectoryRecord } from './directories'
@@ -15,6 +16,7 @@ export type { GroupRecord, RuleGroup, MembershipRecord } from './groups'
 export type { PolicyRecord } from './policies'
 export type { SentItem, NewCommand, DeviceRecord } from './devices'
 export type { AuditEntry } from './audit'
+export type { SyncedUserRow, DirectoryGroupRow, SyncUserWrite } from './sync'
 export type { PushTarget, AppleIdentity, StaleToken, AckLatency } from './outbox'
 export type { PendingWithdrawal, BoundDevice, NewAssignmentEvent, PayloadProblem } from './assignments'
 
@@ -28,6 +30,7 @@ export function createStore(path: string) {
     devices: deviceQueries(db),
     outbox: outboxQueries(db),
     audit: auditQueries(db),
+    sync: syncQueries(db),
     assignments: assignmentQueries(db),
     /** Runs fn in one transaction: everything it writes lands together or not at all. */
     transaction<T>(fn: () => T): T {

@@ -173,6 +173,26 @@ CREATE TABLE audit_log (
 `,
   },
   {
+    version: 2,
+    name: 'directory sync: fingerprints, group external ids, sync cursors',
+    sql: `
+-- What the last sync wrote for a user (names, mapped attributes): an unchanged user is skipped
+-- without reading its attributes.
+ALTER TABLE users ADD COLUMN fingerprint TEXT NOT NULL DEFAULT '';
+
+-- The IdP's id of a synced or imported-rule group, so renames keep the same group.
+ALTER TABLE groups ADD COLUMN external_id TEXT;
+CREATE UNIQUE INDEX groups_external ON groups (directory_id, external_id) WHERE external_id IS NOT NULL;
+
+-- The connector's cursor (Graph delta links, Okta timestamp) after the last complete sync.
+CREATE TABLE directory_sync_state (
+  directory_id  TEXT PRIMARY KEY REFERENCES directories(id) ON DELETE CASCADE,
+  cursor        TEXT,
+  updated_at    TEXT NOT NULL
+);
+`,
+  },
+  {
     version: 3,
     name: 'devices: outbox delivery, push identities, device credentials',
     // SQLite cannot widen a CHECK constraint in place, so commands is rebuilt with the

@@ -3,6 +3,8 @@ import { useMutation, useQuery } from '@tanstack/react-query'
 import { ApiError, call, directoriesQuery, errorMessage } from '../api'
 import { Badge, EmptyRow, Loaded, PageHeader, Section, Time } from '../components/ui'
 import type { DirectorySummary, ImportResult, SyncRun } from '../../shared/domain'
+import { ConnectForm } from './directories/ConnectForm'
+import { DirectoryCard } from './directories/DirectoryCard'
 
 const KIND_LABEL = { file: 'File', entra: 'Microsoft Entra ID', okta: 'Okta', google: 'Google Workspace' } as const
 
@@ -48,6 +50,14 @@ export function DirectoriesPage() {
                   ))}
                 </tbody>
               </table>
+            </Section>
+            {list
+              .filter((d) => d.kind !== 'file')
+              .map((d) => (
+                <DirectoryCard key={d.id} directoryId={d.id} name={d.name} />
+              ))}
+            <Section title="Connect a directory">
+              <ConnectForm />
             </Section>
             <Section title="Import users">
               <ImportForm directories={list} />

@@ -1,0 +1,110 @@
+// What every IdP connector delivers to the sync engine, in one shape whatever the IdP:
+// users with their raw IdP properties (nested objects flattened to dotted paths), groups
+// (synced, or rule-based with the IdP's own rule and dialect) and membership changes.
+import type { AttributeValue, Dialect, DirectoryKind } from '../../shared/domain'
+
+/** IdP properties by dotted path, e.g. `department`, `onPremisesExtensionAttributes.extensionAttribute1`, `profile.title`. */
+export type Properties = Record<string, AttributeValue>
+
+export interface PulledUser {
+  externalId: string
+  /** Absent only in a partial record. */
+  userPrincipalName?: string
+  displayName?: string
+  properties: Properties
+  /**
+   * Graph delta sends changed users "with at least the properties that have been updated"
+   * (delta-query-overview.md): such a record patches the stored user (absent properties are
+   * kept, null ones cleared) instead of replacing it.
+   */
+  partial?: boolean
+}
+
+export interface PulledGroup {
+  externalId: string
+  /** Absent when an incremental record did not carry it: the stored value stays. */
+  name?: string
+  description?: string
+  /**
+   * Rule-based groups come with their rule so it can be evaluated locally (Entra
+   * membershipRule, Okta group rule expression, Google dynamic query); null for a synced
+   * group; absent when an incremental record did not say.
+   */
+  rule?: { dialect: Dialect; text: string } | null
+}
+
+/** A full pull lists every member; an incremental one says who joined and who left. */
+export type MemberChange = { replace: Set<string> } | { add: Set<string>; remove: Set<string> }
+
+export interface Pull {
+  mode: 'full' | 'incremental'
+  users: PulledUser[]
+  /** External ids of users the IdP deleted (incremental pulls only; a full pull implies it). */
+  removedUserIds: string[]
+  groups: PulledGroup[]
+  removedGroupIds: string[]
+  /** By group external id (users by external id). */
+  members: Map<string, MemberChange>
+  /** Opaque state for the next incremental pull (Graph delta links, Okta timestamp); null if the IdP has none. */
+  cursor: string | null
+}
+
+export interface PullProgress {
+  pages: number
+  users: number
+  groups: number
+}
+
+export interface PullOptions {
+  /** The last successful pull's cursor; null asks for a full pull. */
+  cursor: string | null
+  /** IdP properties the attribute mapping reads (connectors fetch at least these). */
+  properties: string[]
+  onPage(progress: PullProgress): void
+  signal?: AbortSignal
+}
+
+export interface FetchedUser {
+  user: PulledUser
+  /** External ids of the groups the user is a direct member of. */
+  groupIds: string[]
+}
+
+export interface Connector {
+  readonly kind: DirectoryKind
+  /** Gets a token and reads one page; resolves to a short description of what it reached. */
+  test(): Promise<string>
+  pull(opts: PullOptions): Promise<Pull>
+  /** One user's current properties and groups, straight from the IdP (the JIT path); null when the IdP does not know the user. */
+  fetchUser(userPrincipalName: string, properties: string[]): Promise<FetchedUser | null>
+}
+
+/** Thrown by a connector when its incremental cursor is no longer valid: the engine starts a full pull. */
+export class CursorExpired extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'CursorExpired'
+  }
+}
+
+/**
+ * Flattens an IdP object into dotted paths. Objects nest (`name.givenName`); a list of strings
+ * stays a list; a list of objects (Google organizations, addresses) contributes its primary
+ * element, else its first, under the list's name (`organizations.department`).
+ */
+export function flatten(value: Record<string, unknown>, prefix = '', out: Properties = {}): Properties {
+  for (const [key, v] of Object.entries(value)) {
+    if (key.startsWith('@') || key.includes('@odata')) continue
+    const path = prefix ? `${prefix}.${key}` : key
+    if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[path] = v
+    else if (Array.isArray(v)) {
+      if (v.every((x) => typeof x === 'string')) out[path] = v as string[]
+      else {
+        const objects = v.filter((x): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x))
+        const chosen = objects.find((x) => x['primary'] === true) ?? objects[0]
+        if (chosen) flatten(chosen, path, out)
+      }
+    } else if (typeof v === 'object') flatten(v as Record<string, unknown>, path, out)
+  }
+  return out
+}

@@ -1,0 +1,457 @@
+// The sync engine: pull completely, validate, then apply.
+// - Nothing is written until the connector has delivered the whole pull and it has been
+//   checked (identities present, no two users with one userPrincipalName), so a pull that
+//   fails half-way — network, 5xx after retries, a malformed page, a cancel — changes nothing.
+// - The apply is written in chunked transactions, yielding to the event loop between chunks so
+//   the app stays responsive. Each write is idempotent and the connector's cursor is saved
+//   last: if the process dies mid-apply, the next sync pulls the same changes again and
+//   completes them.
+// - Only users whose attributes or synced groups changed are re-evaluated (every user when a
+//   group's rule changed); their devices are then redeployed.
+import type { AttributeMapping, Attributes, SyncProgress, SyncRun } from '../../shared/domain'
+import { AppError } from '../../shared/errors'
+import type { MembershipService } from '../groups'
+import type { Clock, IdSource, Log } from '../ports'
+import type { DirectoryGroupRow, Store, SyncedUserRow, SyncUserWrite } from '../store'
+import { CursorExpired, type Connector, type FetchedUser, type MemberChange, type Pull, type PullProgress } from './connector'
+import { fingerprint, mapAttributes, patchAttributes } from './mapping'
+
+export interface SyncEngineDeps {
+  store: Store
+  memberships: MembershipService
+  clock: Clock
+  ids: IdSource
+  log: Log
+  /** Recomputes these users' devices (the devices room), after the apply. */
+  redeployUsers(userIds: string[]): Promise<unknown>
+  emit(progress: SyncProgress): void
+  /** Most items per write transaction (default 2,000). */
+  chunkSize?: number
+  /**
+   * A write transaction also ends once it has run this long (default 20 ms), so the main process
+   * answers between chunks however fast the disk is; `now` measures it (default performance.now).
+   */
+  sliceMs?: number
+  now?: () => number
+  yieldToLoop?: () => Promise<void>
+}
+
+export interface SyncRequest {
+  directoryId: string
+  directoryName: string
+  connector: Connector
+  /** 'all': the record's properties are already attribute names (the file connector). */
+  mapping: AttributeMapping[] | 'all'
+  /** Synced groups to keep, by name (case-insensitive); empty keeps every group. */
+  groupFilter: string[]
+  /** 'full' ignores the stored cursor; default: incremental when there is a cursor. */
+  mode?: 'full' | 'incremental'
+  signal?: AbortSignal
+}
+
+type PlanRequest = Pick<SyncRequest, 'directoryId' | 'directoryName' | 'mapping' | 'groupFilter'>
+
+export interface SyncOutcome {
+  run: SyncRun
+  /** Users whose effective memberships changed (their devices were redeployed). */
+  changedUserIds: string[]
+  reevaluated: number
+}
+
+interface Plan {
+  mode: 'full' | 'incremental'
+  insertUsers: SyncUserWrite[]
+  replaceUsers: SyncUserWrite[]
+  removeUserIds: string[]
+  insertGroups: DirectoryGroupRow[]
+  updateGroups: { row: DirectoryGroupRow; clearMembers: boolean }[]
+  removeGroupIds: string[]
+  addMembers: [string, string][]
+  dropMembers: [string, string][]
+  ruleChanged: boolean
+  cursor: string | null
+}
+
+const setImmediateYield = () => new Promise<void>((resolve) => setImmediate(resolve))
+
+export function createSyncEngine(deps: SyncEngineDeps) {
+  const { store, memberships, clock, ids, log } = deps
+  const chunkSize = deps.chunkSize ?? 2000
+  const sliceMs = deps.sliceMs ?? 20
+  const now = deps.now ?? (() => performance.now())
+  const yieldToLoop = deps.yieldToLoop ?? setImmediateYield
+  const running = new Set<string>()
+
+  const plan = async (req: PlanRequest, pull: Pull): Promise<Plan> => {
+    const at = req.directoryId
+    const full = pull.mode === 'full'
+    // A full pull compares against every stored user; an incremental one looks up only those it touches.
+    const existingUsers = full ? store.sync.users(at) : null
+    const looked = new Map<string, SyncedUserRow | undefined>()
+    const lookup = (ext: string): SyncedUserRow | undefined => {
+      if (existingUsers) return existingUsers.get(ext)
+      if (!looked.has(ext)) looked.set(ext, store.sync.user(at, ext))
+      return looked.get(ext)
+    }
+    const existingGroups = store.sync.groups(at)
+    const p: Plan = {
+      mode: pull.mode,
+      insertUsers: [],
+      replaceUsers: [],
+      removeUserIds: [],
+      insertGroups: [],
+      updateGroups: [],
+      removeGroupIds: [],
+      addMembers: [],
+      dropMembers: [],
+      ruleChanged: false,
+      cursor: pull.cursor,
+    }
+
+    // Users.
+    const seen = new Set<string>()
+    const removedExt = new Set(pull.removedUserIds)
+    /** The pull's userPrincipalNames (lower-cased) → IdP id: one sign-in, one user. */
+    const pulledUpn = new Map<string, string>()
+    const upnChanged: { ext: string; upn: string }[] = []
+    let n = 0
+    for (const u of pull.users) {
+      // Mapping and fingerprinting 100k users takes a while: let the event loop breathe.
+      if (++n % 1000 === 0) await yieldToLoop()
+      if (seen.has(u.externalId)) throw new AppError('DIRECTORY_RESPONSE', `The directory sent user ${u.externalId} twice in one sync.`, { userId: u.externalId })
+      seen.add(u.externalId)
+      removedExt.delete(u.externalId)
+      const ex = lookup(u.externalId)
+      const upn = u.userPrincipalName ?? ex?.userPrincipalName
+      if (!upn) throw new AppError('DIRECTORY_RESPONSE', `The directory sent new user ${u.externalId} without a userPrincipalName.`, { userId: u.externalId })
+      const key = upn.toLowerCase()
+      const other = pulledUpn.get(key)
+      if (other !== undefined) throw new AppError('DIRECTORY_RESPONSE', `Users ${other} and ${u.externalId} would both have userPrincipalName ${upn}; nothing was changed.`, { userPrincipalName: upn })
+      pulledUpn.set(key, u.externalId)
+      if (!ex || ex.userPrincipalName.toLowerCase() !== key) upnChanged.push({ ext: u.externalId, upn })
+      const displayName = u.displayName ?? ex?.displayName ?? upn
+      const attributes: Attributes = u.partial && ex ? patchAttributes(store.users.attributes(ex.id), u.properties, req.mapping) : mapAttributes(u.properties, req.mapping)
+      const fp = fingerprint(upn, displayName, attributes)
+      if (!ex) p.insertUsers.push({ id: ids.next(), externalId: u.externalId, userPrincipalName: upn, displayName, fingerprint: fp, attributes })
+      else if (ex.fingerprint !== fp) p.replaceUsers.push({ id: ex.id, externalId: u.externalId, userPrincipalName: upn, displayName, fingerprint: fp, attributes })
+    }
+    // An incremental pull must not give a user the name of a stored user it leaves alone.
+    if (!full) {
+      for (const { ext, upn } of upnChanged) {
+        const owner = store.sync.upnOwner(at, upn)
+        if (owner === undefined || owner === ext || removedExt.has(owner)) continue
+        if (seen.has(owner) && pulledUpn.get(upn.toLowerCase()) !== owner) continue
+        throw new AppError('DIRECTORY_RESPONSE', `Users ${owner} and ${ext} would both have userPrincipalName ${upn}; nothing was changed.`, { userPrincipalName: upn })
+      }
+    }
+    if (existingUsers) {
+      for (const u of existingUsers.values()) if (!seen.has(u.externalId)) p.removeUserIds.push(u.id)
+    } else {
+      for (const ext of removedExt) {
+        const ex = lookup(ext)
+        if (ex) p.removeUserIds.push(ex.id)
+      }
+    }
+
+    // Groups.
+    const filter = new Set(req.groupFilter.map((n) => n.toLowerCase()))
+    const selected = (name: string) => filter.size === 0 || filter.has(name.toLowerCase())
+    const usedNames = new Set<string>()
+    const uniqueName = (name: string, self: string | undefined, ext: string): string => {
+      for (const candidate of [name, `${name} (${req.directoryName})`, `${name} (${req.directoryName} ${ext.slice(0, 8)})`]) {
+        const owner = store.sync.groupNameOwner(candidate)
+        if ((owner === undefined || owner === self) && !usedNames.has(candidate.toLowerCase())) {
+          usedNames.add(candidate.toLowerCase())
+          return candidate
+        }
+      }
+      throw new AppError('CONFLICT', `Group name ${name} is taken several times over; rename one of the groups.`, { group: name })
+    }
+    const kept = new Map<string, DirectoryGroupRow>()
+    const pulledGroups = new Set<string>()
+    for (const g of pull.groups) {
+      pulledGroups.add(g.externalId)
+      const ex = existingGroups.get(g.externalId)
+      const wantedName = g.name ?? ex?.name ?? g.externalId
+      if (!selected(wantedName)) {
+        if (ex) p.removeGroupIds.push(ex.id)
+        continue
+      }
+      const exRule = ex && ex.kind === 'rule' && ex.dialect && ex.rule !== null ? { dialect: ex.dialect, text: ex.rule } : null
+      const rule = g.rule === undefined ? exRule : g.rule
+      const row: DirectoryGroupRow = {
+        id: ex?.id ?? ids.next(),
+        externalId: g.externalId,
+        name: ex && ex.name.toLowerCase() === wantedName.toLowerCase() ? ex.name : uniqueName(wantedName, ex?.id, g.externalId),
+        kind: rule ? 'rule' : 'synced',
+        dialect: rule?.dialect ?? null,
+        rule: rule?.text ?? null,
+        description: g.description ?? ex?.description ?? '',
+      }
+      if (ex) usedNames.add(row.name.toLowerCase())
+      if (rule?.text !== exRule?.text || rule?.dialect !== exRule?.dialect) p.ruleChanged = true
+      if (!ex) p.insertGroups.push(row)
+      else if (row.name !== ex.name || row.kind !== ex.kind || row.rule !== ex.rule || row.dialect !== ex.dialect || row.description !== ex.description) {
+        p.updateGroups.push({ row, clearMembers: ex.kind !== row.kind })
+      }
+      kept.set(g.externalId, row)
+    }
+    const removedGroups = pull.mode === 'full' ? [...existingGroups.values()].filter((g) => !pulledGroups.has(g.externalId)) : pull.removedGroupIds.map((id) => existingGroups.get(id)).filter((g) => g !== undefined)
+    for (const g of removedGroups) {
+      p.removeGroupIds.push(g.id)
+      if (g.kind === 'rule') p.ruleChanged = true
+    }
+    for (const [ext, g] of existingGroups) if (!kept.has(ext) && !p.removeGroupIds.includes(g.id)) kept.set(ext, g)
+
+    // Synced memberships (rule-based groups are evaluated locally instead).
+    const inserted = new Map(p.insertUsers.map((u) => [u.externalId, u.id]))
+    const userId = (ext: string) => inserted.get(ext) ?? lookup(ext)?.id
+    const goneUsers = new Set(p.removeUserIds)
+    const current = full ? store.sync.syncedMemberships(at) : new Map<string, Set<string>>()
+    for (const [groupExt, change] of pull.members) {
+      const g = kept.get(groupExt)
+      if (!g || g.kind !== 'synced') continue
+      const have = current.get(g.id) ?? (full ? new Set<string>() : store.sync.groupMembers(g.id))
+      const local = (exts: Set<string>) => {
+        const out = new Set<string>()
+        for (const ext of exts) {
+          const id = userId(ext)
+          if (id !== undefined && !goneUsers.has(id)) out.add(id)
+        }
+        return out
+      }
+      if ('replace' in change) {
+        const want = local(change.replace)
+        for (const u of want) if (!have.has(u)) p.addMembers.push([g.id, u])
+        for (const u of have) if (!want.has(u) && !goneUsers.has(u)) p.dropMembers.push([g.id, u])
+      } else {
+        for (const u of local(change.add)) if (!have.has(u)) p.addMembers.push([g.id, u])
+        for (const u of local(change.remove)) if (have.has(u)) p.dropMembers.push([g.id, u])
+      }
+    }
+    return p
+  }
+
+  /**
+   * Writes items in transactions of small batches, each transaction ending after chunkSize items or
+   * sliceMs, then yields to the event loop. Fewer, fuller commits write each hot index page once
+   * instead of once per small chunk.
+   */
+  const batches = async <T>(items: T[], write: (slice: T[]) => void, after?: () => void): Promise<void> => {
+    const step = 50
+    let i = 0
+    while (i < items.length) {
+      const started = now()
+      const end = Math.min(items.length, i + chunkSize)
+      store.transaction(() => {
+        while (i < end) {
+          const slice = items.slice(i, Math.min(end, i + step))
+          write(slice)
+          i += slice.length
+          if (now() - started >= sliceMs) break
+        }
+      })
+      after?.()
+      await yieldToLoop()
+    }
+  }
+
+  const chunks = <T>(items: T[], write: (item: T) => void): Promise<void> => batches(items, (slice) => slice.forEach(write))
+
+  /** What rules read: the mapped attributes plus the identity fields (as store.users.ruleInput builds it). */
+  const ruleInput = (u: SyncUserWrite): Attributes => ({ ...u.attributes, id: u.externalId, userPrincipalName: u.userPrincipalName, displayName: u.displayName })
+
+  /** Writes a plan in chunks and re-evaluates; returns who may need their devices redeployed. */
+  const applyPlan = async (req: PlanRequest, p: Plan, emit: (patch: Partial<SyncProgress>) => void) => {
+    const at = clock.now().toISOString()
+    const affected = new Set<string>()
+    const evaluated = new Set<string>()
+    // Groups first (users' memberships point at them); members of removed groups lose policies.
+    for (const groupId of p.removeGroupIds) for (const m of store.groups.members(groupId, Number.MAX_SAFE_INTEGER)) affected.add(m.userId)
+    store.transaction(() => {
+      for (const id of p.removeGroupIds) store.sync.deleteGroup(id)
+      for (const g of p.insertGroups) store.sync.insertGroup(req.directoryId, g)
+      for (const { row, clearMembers } of p.updateGroups) {
+        if (clearMembers) {
+          for (const m of store.groups.members(row.id, Number.MAX_SAFE_INTEGER)) affected.add(m.userId)
+          store.sync.clearGroupMembers(row.id)
+        }
+        store.sync.updateGroup(row)
+      }
+    })
+    const writes = p.insertUsers.length + p.replaceUsers.length
+    let written = 0
+    const step = () => emit({ percent: 70 + Math.round((written / Math.max(1, writes)) * 25) })
+    // Each chunk writes users and re-evaluates them in one transaction: a written user is never left unevaluated.
+    await batches(p.insertUsers, (slice) => {
+      for (const u of slice) store.sync.insertUser(req.directoryId, u, at)
+      for (const id of memberships.evaluateUsers(slice.map((u) => ({ userId: u.id, input: ruleInput(u), isNew: true })))) affected.add(id)
+      for (const u of slice) evaluated.add(u.id)
+      written += slice.length
+    }, step)
+    await batches(p.replaceUsers, (slice) => {
+      for (const u of slice) store.sync.replaceUser(u, at)
+      for (const id of memberships.evaluateUsers(slice.map((u) => ({ userId: u.id, input: ruleInput(u) })))) affected.add(id)
+      for (const u of slice) evaluated.add(u.id)
+      written += slice.length
+    }, step)
+    // Leaving a synced group starts the policy engine's grace period, as setSyncedGroups does;
+    // coming back cancels it (groups room: a flapping membership withdraws nothing).
+    const regrouped = new Set<string>()
+    await chunks(p.addMembers, ([g, u]) => {
+      store.sync.addMember(g, u, at)
+      store.assignments.dropWithdrawal(u, g)
+      affected.add(u)
+      regrouped.add(u)
+    })
+    await chunks(p.dropMembers, ([g, u]) => {
+      store.sync.removeMember(g, u)
+      store.assignments.putWithdrawal(u, g, at)
+      affected.add(u)
+      regrouped.add(u)
+    })
+    await chunks(p.removeUserIds, (id) => {
+      store.sync.deleteUser(id)
+      affected.delete(id)
+    })
+
+    emit({ phase: 'evaluating', percent: 95 })
+    // A changed rule can move anyone: every user not evaluated above is evaluated now. Rules that
+    // read group membership (Entra memberOf, Okta isMemberOf…) see synced groups: users whose
+    // synced groups changed are evaluated again.
+    const gone = new Set(p.removeUserIds)
+    const readsGroups = store.groups.ruleGroups().some((g) => /memberof/i.test(g.rule))
+    if (readsGroups && !p.ruleChanged) {
+      await batches([...regrouped].filter((id) => !gone.has(id)), (slice) => {
+        for (const id of memberships.evaluateUsers(slice.map((userId) => ({ userId })))) affected.add(id)
+      })
+    }
+    if (p.ruleChanged) {
+      await batches(store.sync.allUserIds().filter((id) => !evaluated.has(id) || (readsGroups && regrouped.has(id))), (slice) => {
+        for (const id of memberships.evaluateUsers(slice.map((userId) => ({ userId })))) affected.add(id)
+        for (const id of slice) evaluated.add(id)
+      })
+    }
+    return { affected, evaluated, gone }
+  }
+
+  return {
+    isRunning: (directoryId: string) => running.has(directoryId),
+
+    /**
+     * Applies one user fetched just in time (enrollment): attributes, and synced-group
+     * memberships of this directory's known groups. The cursor and history are left alone: the
+     * next sync still sees the change and finds nothing left to do. Returns users whose
+     * effective memberships changed.
+     */
+    async applyUser(req: Pick<SyncRequest, 'directoryId' | 'directoryName' | 'mapping'>, fetched: FetchedUser): Promise<string[]> {
+      const wanted = new Set(fetched.groupIds)
+      const members = new Map<string, MemberChange>()
+      const me = new Set([fetched.user.externalId])
+      for (const [ext, g] of store.sync.groups(req.directoryId)) {
+        if (g.kind === 'synced') members.set(ext, wanted.has(ext) ? { add: me, remove: new Set() } : { add: new Set(), remove: me })
+      }
+      const pull: Pull = { mode: 'incremental', users: [fetched.user], removedUserIds: [], groups: [], removedGroupIds: [], members, cursor: null }
+      const planReq = { ...req, groupFilter: [] }
+      const { affected } = await applyPlan(planReq, await plan(planReq, pull), () => {})
+      return [...affected]
+    },
+
+    async sync(req: SyncRequest): Promise<SyncOutcome> {
+      if (running.has(req.directoryId)) {
+        throw new AppError('CONFLICT', `A sync of ${req.directoryName} is already running; wait for it to finish.`, { directoryId: req.directoryId })
+      }
+      running.add(req.directoryId)
+      const runId = ids.next()
+      const startedAt = clock.now()
+      const expected = Math.max(1, store.sync.userCount(req.directoryId))
+      const progress: SyncProgress = { directoryId: req.directoryId, runId, phase: 'pulling', pages: 0, users: 0, groups: 0, percent: 0, etaSeconds: null }
+      const emit = (patch: Partial<SyncProgress>) => {
+        Object.assign(progress, patch)
+        const elapsed = (clock.now().getTime() - startedAt.getTime()) / 1000
+        const fraction = progress.percent / 100
+        progress.etaSeconds = fraction > 0.02 && fraction < 1 && elapsed > 0 ? Math.round((elapsed / fraction) * (1 - fraction)) : progress.phase === 'done' ? 0 : null
+        deps.emit({ ...progress })
+      }
+      // The pull is 70% of the bar: users against the directory's last known size, groups after.
+      const onPage = (pp: PullProgress) =>
+        emit({ pages: pp.pages, users: pp.users, groups: pp.groups, percent: Math.min(69, Math.round((Math.min(pp.users, expected) / expected) * 60 + (pp.groups > 0 ? 9 : 0))) })
+      let mode: SyncRun['mode'] = 'full'
+      try {
+        emit({})
+        const cursor = req.mode === 'full' ? null : store.sync.cursor(req.directoryId)
+        const properties = req.mapping === 'all' ? [] : req.mapping.map((m) => m.property)
+        let pull: Pull
+        try {
+          pull = await req.connector.pull({ cursor, properties, onPage, signal: req.signal })
+        } catch (e) {
+          if (!(e instanceof CursorExpired) || cursor === null) throw e
+          log.warn('directory cursor expired; running a full sync', { directoryId: req.directoryId, reason: e.message })
+          emit({ message: `${e.message} Running a full sync instead.`, pages: 0, users: 0, groups: 0, percent: 0 })
+          pull = await req.connector.pull({ cursor: null, properties, onPage, signal: req.signal })
+        }
+        mode = pull.mode
+        const p = await plan(req, pull)
+        // The plan holds what gets written; the raw records can go before the long apply.
+        pull.users = []
+        pull.members.clear()
+        emit({ phase: 'applying', percent: 70 })
+
+        store.sync.pauseCheckpoints()
+        let applied: Awaited<ReturnType<typeof applyPlan>>
+        try {
+          applied = await applyPlan(req, p, emit)
+        } finally {
+          store.sync.resumeCheckpoints()
+        }
+        const { affected, evaluated, gone } = applied
+        const changedUserIds = [...affected].filter((id) => !gone.has(id))
+        // Only users with devices have anything to redeploy; a first sync of 100k users has few.
+        const bound = store.sync.usersWithDevices()
+        await deps.redeployUsers(changedUserIds.filter((id) => bound.has(id)))
+
+        const run: SyncRun = {
+          id: runId,
+          directoryId: req.directoryId,
+          mode,
+          status: 'succeeded',
+          startedAt: startedAt.toISOString(),
+          finishedAt: clock.now().toISOString(),
+          added: p.insertUsers.length,
+          changed: p.replaceUsers.length,
+          removed: p.removeUserIds.length,
+          error: null,
+        }
+        store.transaction(() => {
+          store.sync.setCursor(req.directoryId, p.cursor, run.finishedAt)
+          store.directories.recordSyncRun(run)
+        })
+        emit({ phase: 'done', percent: 100, message: `${run.added} added, ${run.changed} changed, ${run.removed} removed` })
+        return { run, changedUserIds, reevaluated: evaluated.size }
+      } catch (e) {
+        const error = e instanceof AppError ? e : new AppError('DIRECTORY_UNAVAILABLE', `The sync of ${req.directoryName} failed: ${e instanceof Error ? e.message : String(e)}`, {})
+        const run: SyncRun = {
+          id: runId,
+          directoryId: req.directoryId,
+          mode,
+          status: 'failed',
+          startedAt: startedAt.toISOString(),
+          finishedAt: clock.now().toISOString(),
+          added: 0,
+          changed: 0,
+          removed: 0,
+          error: error.message,
+        }
+        store.directories.recordSyncRun(run)
+        log.warn('directory sync failed', { directoryId: req.directoryId, code: error.code, message: error.message })
+        emit({ phase: 'failed', message: error.message })
+        if (!(e instanceof AppError)) log.error('directory sync bug', { error: e instanceof Error ? e.stack : String(e) })
+        throw error
+      } finally {
+        running.delete(req.directoryId)
+      }
+    },
+  }
+}
+
+export type SyncEngine = ReturnType<typeof createSyncEngine>

@@ -1,0 +1,283 @@
+// The Entra ID connector: tokens from @azure/msal-node (client credentials with a secret or a
+// certificate), users and groups from Microsoft Graph delta queries.
+// - /users/delta and /groups/delta: follow @odata.nextLink until @odata.deltaLink; keep both
+//   delta links as the cursor; query parameters only on the first call, they travel inside
+//   the tokens (learn.microsoft.com/graph/delta-query-overview).
+// - members@delta lists members; removals carry @removed; a large group repeats across
+//   entries and pages, so members merge (delta-query-groups.md).
+// - An expired delta token answers 410 Gone / syncStateNotFound: start a full sync.
+// - groupTypes containing "DynamicMembership" marks a rule-based group; membershipRule is
+//   its rule (v1.0 group resource).
+// msal talks through our network client (a documented seam: system.networkClient), so its
+// token request gets the same retries and the same loopback routing in tests as Graph calls.
+import { ConfidentialClientApplication, type INetworkModule, type NetworkRequestOptions, type NetworkResponse } from '@azure/msal-node'
+import { AppError } from '../../shared/errors'
+import { CursorExpired, flatten, type Connector, type Properties, type FetchedUser, type MemberChange, type Pull, type PulledGroup, type PulledUser } from './connector'
+import type { IdpHttp, IdpResponse } from './http'
+
+export interface EntraSettings {
+  tenantId: string
+  clientId: string
+  /** Certificate credential: the SHA-256 thumbprint of the registered certificate (hex). */
+  certificateThumbprint?: string
+}
+
+export interface EntraSecrets {
+  clientSecret?: string
+  /** PEM private key of the certificate credential. */
+  privateKey?: string
+}
+
+export const LOGIN_ORIGIN = 'https://login.microsoftonline.com'
+export const GRAPH_ORIGIN = 'https://graph.microsoft.com'
+const GRAPH_SCOPE = 'https://graph.microsoft.com/.default'
+const IDP = 'Microsoft Graph'
+const GROUP_SELECT = 'displayName,description,groupTypes,membershipRule,membershipRuleProcessingState,members'
+const ALWAYS_SELECTED = ['id', 'userPrincipalName', 'displayName']
+
+interface GraphPage {
+  value: Record<string, unknown>[]
+  '@odata.nextLink'?: string
+  '@odata.deltaLink'?: string
+}
+
+interface EntraCursor {
+  users: string
+  groups: string
+}
+
+/** Graph `$select` names for mapped properties: nested paths select their top-level property. */
+export function graphSelect(properties: string[]): string[] {
+  const top = new Set(ALWAYS_SELECTED)
+  for (const p of properties) top.add(p.split('.')[0] as string)
+  return [...top]
+}
+
+const tenantPattern = /^[A-Za-z0-9.-]{1,100}$/
+
+export function createEntraConnector({ settings, secrets, http }: { settings: EntraSettings; secrets: EntraSecrets; http: IdpHttp }): Connector {
+  if (!tenantPattern.test(settings.tenantId) || ['common', 'organizations', 'consumers'].includes(settings.tenantId.toLowerCase())) {
+    throw new AppError('BAD_INPUT', `Entra tenant "${settings.tenantId}" is not a tenant id or domain; client credentials need your own tenant (not common/organizations).`, { field: 'tenantId' })
+  }
+  const credential = secrets.privateKey && settings.certificateThumbprint
+    ? { clientCertificate: { thumbprintSha256: settings.certificateThumbprint, privateKey: secrets.privateKey } }
+    : secrets.clientSecret
+      ? { clientSecret: secrets.clientSecret }
+      : undefined
+  if (!credential) throw new AppError('DIRECTORY_AUTH', 'The Entra directory has no client secret or certificate stored; enter one under Directories.', { field: 'clientSecret' })
+
+  const toMsal = (r: IdpResponse): NetworkResponse<never> => {
+    const headers: Record<string, string> = {}
+    r.headers.forEach((v, k) => (headers[k] = v))
+    let body: unknown = {}
+    try {
+      body = JSON.parse(r.text)
+    } catch {
+      body = { error: 'invalid_response', error_description: `The token endpoint answered HTTP ${r.status} without JSON.` }
+    }
+    return { headers, status: r.status, body: body as never }
+  }
+  const networkClient: INetworkModule = {
+    sendGetRequestAsync: async <T>(url: string, options?: NetworkRequestOptions) =>
+      toMsal(await http.request(url, { method: 'GET', headers: options?.headers })) as NetworkResponse<T>,
+    sendPostRequestAsync: async <T>(url: string, options?: NetworkRequestOptions) =>
+      toMsal(await http.request(url, { method: 'POST', headers: options?.headers, body: options?.body })) as NetworkResponse<T>,
+  }
+  // With the login.microsoftonline.com authority msal uses its built-in metadata and sends only
+  // the token POST (research/directory.md §7.1).
+  const msal = new ConfidentialClientApplication({
+    auth: { clientId: settings.clientId, authority: `${LOGIN_ORIGIN}/${settings.tenantId}`, ...credential },
+    system: { networkClient },
+  })
+
+  const token = async (fresh = false): Promise<string> => {
+    try {
+      const r = await msal.acquireTokenByClientCredential({ scopes: [GRAPH_SCOPE], skipCache: fresh })
+      if (!r?.accessToken) throw new AppError('DIRECTORY_AUTH', 'Entra ID returned no access token.', { idp: 'Entra ID' })
+      return r.accessToken
+    } catch (e) {
+      if (e instanceof AppError) throw e
+      const err = e as { errorCode?: string; errorMessage?: string; message?: string }
+      const summary = (err.errorMessage ?? err.message ?? String(e)).split('\n')[0] ?? ''
+      throw new AppError('DIRECTORY_AUTH', `Entra ID refused the app's credentials (${err.errorCode ?? 'error'}): ${summary} Check the tenant, client id and secret or certificate.`, {
+        idp: 'Entra ID',
+        errorCode: err.errorCode,
+      })
+    }
+  }
+
+  /** GET a Graph URL with a token; one fresh-token retry on 401 (a token may expire mid-sync). */
+  const get = async (url: string, signal?: AbortSignal): Promise<IdpResponse> => {
+    let r = await http.request(url, { headers: { authorization: `Bearer ${await token()}`, accept: 'application/json' }, signal })
+    if (r.status === 401) r = await http.request(url, { headers: { authorization: `Bearer ${await token(true)}`, accept: 'application/json' }, signal })
+    if (r.status === 401 || r.status === 403) {
+      const code = graphErrorCode(r)
+      throw new AppError('DIRECTORY_AUTH', `Microsoft Graph refused the request (HTTP ${r.status} ${code}). Grant the app the User.Read.All and GroupMember.Read.All application permissions with admin consent.`, {
+        idp: IDP,
+        status: r.status,
+        code,
+        requestId: r.headers.get('request-id'),
+      })
+    }
+    return r
+  }
+
+  const graphErrorCode = (r: IdpResponse): string => {
+    try {
+      return String((JSON.parse(r.text) as { error?: { code?: string } }).error?.code ?? '')
+    } catch {
+      return ''
+    }
+  }
+
+  const readPage = (r: IdpResponse, url: string): GraphPage => {
+    if (r.status !== 200 && (r.status === 410 || ['syncStateNotFound', 'resyncRequired', 'syncStateInvalid'].includes(graphErrorCode(r)))) {
+      throw new CursorExpired(`Microsoft Graph no longer knows the delta token (HTTP ${r.status} ${graphErrorCode(r)}).`)
+    }
+    if (r.status !== 200) {
+      throw new AppError('DIRECTORY_RESPONSE', `Microsoft Graph answered HTTP ${r.status} ${graphErrorCode(r)} to a delta query.`, { idp: IDP, status: r.status, requestId: r.headers.get('request-id') })
+    }
+    const page = http.json<GraphPage>(r, url)
+    if (!page || !Array.isArray(page.value) || page.value.some((v) => typeof v !== 'object' || v === null || typeof v['id'] !== 'string')) {
+      throw new AppError('DIRECTORY_RESPONSE', 'Microsoft Graph sent a delta page without a value list of objects with ids. Nothing was changed; try the sync again.', { idp: IDP })
+    }
+    if (!page['@odata.nextLink'] && !page['@odata.deltaLink']) {
+      throw new AppError('DIRECTORY_RESPONSE', 'Microsoft Graph sent a delta page with neither a nextLink nor a deltaLink.', { idp: IDP })
+    }
+    return page
+  }
+
+  const toUser = (v: Record<string, unknown>, partial: boolean): PulledUser => {
+    const { id, userPrincipalName, displayName, ...rest } = v
+    const all = flatten(rest)
+    // In a complete record null only means "unset", which an absent key says too; leaving them
+    // out halves what a 100k-user pull holds in memory (Graph sends all 15 extension attributes).
+    let properties = all
+    if (!partial) {
+      properties = {}
+      for (const k in all) if (all[k] !== null) properties[k] = all[k] as NonNullable<Properties[string]>
+    }
+    const user: PulledUser = { externalId: id as string, properties }
+    if (typeof userPrincipalName === 'string') user.userPrincipalName = userPrincipalName
+    if (typeof displayName === 'string') user.displayName = displayName
+    if (partial) user.partial = true
+    else if (!user.userPrincipalName) {
+      throw new AppError('DIRECTORY_RESPONSE', `Microsoft Graph sent user ${String(id)} without a userPrincipalName; add it to the selected properties.`, { idp: IDP, userId: id })
+    }
+    return user
+  }
+
+  const toGroup = (v: Record<string, unknown>): PulledGroup => {
+    const g: PulledGroup = { externalId: v['id'] as string }
+    if (typeof v['displayName'] === 'string') g.name = v['displayName']
+    if ('description' in v) g.description = typeof v['description'] === 'string' ? v['description'] : ''
+    if (Array.isArray(v['groupTypes'])) {
+      const dynamic = (v['groupTypes'] as unknown[]).includes('DynamicMembership') && typeof v['membershipRule'] === 'string'
+      g.rule = dynamic ? { dialect: 'entra', text: v['membershipRule'] as string } : null
+    }
+    return g
+  }
+
+  return {
+    kind: 'entra',
+    async test() {
+      await token(true)
+      const url = `${GRAPH_ORIGIN}/v1.0/users/delta?$select=id`
+      readPage(await get(url), url)
+      return `Connected to Entra tenant ${settings.tenantId}: token acquired and users readable.`
+    },
+    async pull({ cursor, properties, onPage, signal }) {
+      const previous = cursor ? (JSON.parse(cursor) as EntraCursor) : null
+      const incremental = previous !== null
+      const progress = { pages: 0, users: 0, groups: 0 }
+      const pull: Pull = { mode: incremental ? 'incremental' : 'full', users: [], removedUserIds: [], groups: [], removedGroupIds: [], members: new Map(), cursor: null }
+
+      let url = previous?.users ?? `${GRAPH_ORIGIN}/v1.0/users/delta?$select=${graphSelect(properties).join(',')}`
+      let usersLink = ''
+      for (;;) {
+        const page = readPage(await get(url, signal), url)
+        for (const v of page.value) {
+          if (v['@removed']) pull.removedUserIds.push(v['id'] as string)
+          else pull.users.push(toUser(v, incremental))
+        }
+        progress.pages++
+        progress.users += page.value.length
+        onPage({ ...progress })
+        if (page['@odata.deltaLink']) {
+          usersLink = page['@odata.deltaLink']
+          break
+        }
+        url = page['@odata.nextLink'] as string
+      }
+
+      url = previous?.groups ?? `${GRAPH_ORIGIN}/v1.0/groups/delta?$select=${GROUP_SELECT}`
+      const groups = new Map<string, PulledGroup>()
+      let groupsLink = ''
+      for (;;) {
+        const page = readPage(await get(url, signal), url)
+        for (const v of page.value) {
+          const id = v['id'] as string
+          if (v['@removed']) {
+            pull.removedGroupIds.push(id)
+            continue
+          }
+          // The same group can appear more than once: later entries add to the earlier ones.
+          const merged = { ...groups.get(id), ...toGroup(v) }
+          groups.set(id, merged)
+          const delta = v['members@delta']
+          // A dynamic group's members are what Entra last computed from its rule; the app evaluates
+          // the rule itself, so those (often very long) lists are not kept.
+          if (!Array.isArray(delta) || merged.rule) continue
+          let change = pull.members.get(id)
+          if (!change) {
+            change = incremental ? { add: new Set(), remove: new Set() } : { replace: new Set() }
+            pull.members.set(id, change)
+          }
+          for (const m of delta as Record<string, unknown>[]) {
+            if (typeof m?.['id'] !== 'string' || (m['@odata.type'] !== undefined && m['@odata.type'] !== '#microsoft.graph.user')) continue
+            applyMember(change, m['id'], !m['@removed'])
+          }
+        }
+        progress.pages++
+        progress.groups = groups.size
+        onPage({ ...progress })
+        if (page['@odata.deltaLink']) {
+          groupsLink = page['@odata.deltaLink']
+          break
+        }
+        url = page['@odata.nextLink'] as string
+      }
+      pull.groups = [...groups.values()]
+      pull.cursor = JSON.stringify({ users: usersLink, groups: groupsLink } satisfies EntraCursor)
+      return pull
+    },
+    async fetchUser(userPrincipalName, properties): Promise<FetchedUser | null> {
+      const url = `${GRAPH_ORIGIN}/v1.0/users/${encodeURIComponent(userPrincipalName)}?$select=${graphSelect(properties).join(',')}`
+      const r = await get(url)
+      if (r.status === 404) return null
+      if (r.status !== 200) throw new AppError('DIRECTORY_RESPONSE', `Microsoft Graph answered HTTP ${r.status} for user ${userPrincipalName}.`, { idp: IDP, status: r.status })
+      const user = toUser(http.json<Record<string, unknown>>(r, url), false)
+      const groupIds: string[] = []
+      let next: string | undefined = `${GRAPH_ORIGIN}/v1.0/users/${encodeURIComponent(user.externalId)}/memberOf?$select=id,displayName`
+      while (next) {
+        const page: GraphPage = http.json<GraphPage>(await get(next), next)
+        for (const g of page.value ?? []) if (g['@odata.type'] === '#microsoft.graph.group' && typeof g['id'] === 'string') groupIds.push(g['id'])
+        next = page['@odata.nextLink']
+      }
+      return { user, groupIds }
+    },
+  }
+}
+
+function applyMember(change: MemberChange, userId: string, present: boolean): void {
+  if ('replace' in change) {
+    if (present) change.replace.add(userId)
+    else change.replace.delete(userId)
+  } else if (present) {
+    change.add.add(userId)
+    change.remove.delete(userId)
+  } else {
+    change.remove.add(userId)
+    change.add.delete(userId)
+  }
+}

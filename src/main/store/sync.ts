@@ -1,0 +1,205 @@
+// Queries the directory sync engine needs: directory configuration and cursor, the
+// directory's users and groups keyed by IdP id, bulk writes, history and coverage.
+import type { Attributes, AttributeValue, Dialect, GroupKind, SyncRun } from '../../shared/domain'
+import type { Db } from './db'
+
+export interface SyncedUserRow {
+  id: string
+  externalId: string
+  userPrincipalName: string
+  displayName: string
+  fingerprint: string
+}
+
+export interface DirectoryGroupRow {
+  id: string
+  externalId: string
+  name: string
+  kind: GroupKind
+  dialect: Dialect | null
+  rule: string | null
+  description: string
+}
+
+export interface SyncUserWrite {
+  id: string
+  externalId: string
+  userPrincipalName: string
+  displayName: string
+  fingerprint: string
+  attributes: Attributes
+}
+
+export function syncQueries(db: Db) {
+  const configOf = db.prepare('SELECT config FROM directories WHERE id = ?')
+  const setConfig = db.prepare('UPDATE directories SET config = ? WHERE id = ?')
+  const cursorOf = db.prepare('SELECT cursor FROM directory_sync_state WHERE directory_id = ?')
+  const putCursor = db.prepare(`INSERT INTO directory_sync_state (directory_id, cursor, updated_at) VALUES (?, ?, ?)
+    ON CONFLICT (directory_id) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at`)
+  const userByExternal = db.prepare('SELECT id, external_id, user_principal_name, display_name, fingerprint FROM users WHERE directory_id = ? AND external_id = ?')
+  const upnOwner = db.prepare('SELECT external_id FROM users WHERE directory_id = ? AND user_principal_name = ? COLLATE NOCASE')
+  const membersOfGroup = db.prepare('SELECT user_id FROM memberships WHERE group_id = ?')
+  const usersOf = db.prepare('SELECT id, external_id, user_principal_name, display_name, fingerprint FROM users WHERE directory_id = ?')
+  const insertUser = db.prepare(`INSERT INTO users (id, directory_id, external_id, user_principal_name, display_name, updated_at, fingerprint)
+    VALUES (?, ?, ?, ?, ?, ?, ?)`)
+  const updateUser = db.prepare('UPDATE users SET user_principal_name = ?, display_name = ?, fingerprint = ?, updated_at = ? WHERE id = ?')
+  const deleteUser = db.prepare('DELETE FROM users WHERE id = ?')
+  const deleteAttrs = db.prepare('DELETE FROM user_attributes WHERE user_id = ?')
+  const insertAttr = db.prepare('INSERT INTO user_attributes (user_id, name, value) VALUES (?, ?, ?)')
+  const groupsOf = db.prepare(`SELECT id, external_id, name, kind, dialect, rule, description FROM groups
+    WHERE directory_id = ? AND external_id IS NOT NULL`)
+  const insertGroup = db.prepare(`INSERT INTO groups (id, directory_id, external_id, name, kind, dialect, rule, description)
+    VALUES (@id, @directoryId, @externalId, @name, @kind, @dialect, @rule, @description)`)
+  const updateGroup = db.prepare('UPDATE groups SET name = @name, kind = @kind, dialect = @dialect, rule = @rule, description = @description WHERE id = @id')
+  const deleteGroup = db.prepare('DELETE FROM groups WHERE id = ?')
+  const nameTaken = db.prepare('SELECT id FROM groups WHERE name = ? COLLATE NOCASE')
+  const syncedMembers = db.prepare(`SELECT m.group_id, m.user_id FROM memberships m JOIN groups g ON g.id = m.group_id
+    WHERE g.directory_id = ? AND g.kind = 'synced' AND g.external_id IS NOT NULL`)
+  const putMember = db.prepare(`INSERT INTO memberships (group_id, user_id, state, effective, missing, updated_at)
+    VALUES (?, ?, 'in', 1, '[]', ?) ON CONFLICT (group_id, user_id) DO NOTHING`)
+  const dropMember = db.prepare('DELETE FROM memberships WHERE group_id = ? AND user_id = ?')
+  const dropGroupMembers = db.prepare('DELETE FROM memberships WHERE group_id = ?')
+  const runs = db.prepare('SELECT * FROM sync_runs WHERE directory_id = ? ORDER BY started_at DESC, rowid DESC LIMIT ?')
+  const userCount = db.prepare('SELECT COUNT(*) AS n FROM users WHERE directory_id = ?')
+  // "Has the attribute": stored and not an empty string or empty list (null is never stored).
+  const coverage = db.prepare(`SELECT a.name, COUNT(*) AS n FROM user_attributes a JOIN users u ON u.id = a.user_id
+    WHERE u.directory_id = ? AND a.value NOT IN ('""', '[]') GROUP BY a.name`)
+  const allUserIds = db.prepare('SELECT id FROM users')
+  const withDevices = db.prepare('SELECT DISTINCT user_id FROM devices WHERE user_id IS NOT NULL')
+
+  return {
+    config(directoryId: string): Record<string, unknown> {
+      const row = configOf.get(directoryId) as { config: string } | undefined
+      return row ? (JSON.parse(row.config) as Record<string, unknown>) : {}
+    },
+    setConfig(directoryId: string, config: Record<string, unknown>): void {
+      setConfig.run(JSON.stringify(config), directoryId)
+    },
+    cursor(directoryId: string): string | null {
+      return (cursorOf.get(directoryId) as { cursor: string | null } | undefined)?.cursor ?? null
+    },
+    setCursor(directoryId: string, cursor: string | null, at: string): void {
+      putCursor.run(directoryId, cursor, at)
+    },
+    users(directoryId: string): Map<string, SyncedUserRow> {
+      const out = new Map<string, SyncedUserRow>()
+      for (const r of usersOf.iterate(directoryId) as Iterable<{ id: string; external_id: string; user_principal_name: string; display_name: string; fingerprint: string }>) {
+        out.set(r.external_id, { id: r.id, externalId: r.external_id, userPrincipalName: r.user_principal_name, displayName: r.display_name, fingerprint: r.fingerprint })
+      }
+      return out
+    },
+    /** One user by IdP id (incremental syncs look up only the users they touch). */
+    user(directoryId: string, externalId: string): SyncedUserRow | undefined {
+      const r = userByExternal.get(directoryId, externalId) as { id: string; external_id: string; user_principal_name: string; display_name: string; fingerprint: string } | undefined
+      return r ? { id: r.id, externalId: r.external_id, userPrincipalName: r.user_principal_name, displayName: r.display_name, fingerprint: r.fingerprint } : undefined
+    },
+    /** IdP id of the directory's user with this userPrincipalName (ignoring case). */
+    upnOwner(directoryId: string, userPrincipalName: string): string | undefined {
+      return (upnOwner.get(directoryId, userPrincipalName) as { external_id: string } | undefined)?.external_id
+    },
+    groupMembers(groupId: string): Set<string> {
+      return new Set((membersOfGroup.all(groupId) as { user_id: string }[]).map((r) => r.user_id))
+    },
+    insertUser(directoryId: string, u: SyncUserWrite, at: string): void {
+      insertUser.run(u.id, directoryId, u.externalId, u.userPrincipalName, u.displayName, at, u.fingerprint)
+      for (const name in u.attributes) insertAttr.run(u.id, name, JSON.stringify(u.attributes[name] as AttributeValue))
+    },
+    replaceUser(u: SyncUserWrite, at: string): void {
+      updateUser.run(u.userPrincipalName, u.displayName, u.fingerprint, at, u.id)
+      deleteAttrs.run(u.id)
+      for (const name in u.attributes) insertAttr.run(u.id, name, JSON.stringify(u.attributes[name] as AttributeValue))
+    },
+    deleteUser(userId: string): void {
+      deleteUser.run(userId)
+    },
+    groups(directoryId: string): Map<string, DirectoryGroupRow> {
+      const out = new Map<string, DirectoryGroupRow>()
+      for (const r of groupsOf.all(directoryId) as { id: string; external_id: string; name: string; kind: GroupKind; dialect: Dialect | null; rule: string | null; description: string }[]) {
+        out.set(r.external_id, { id: r.id, externalId: r.external_id, name: r.name, kind: r.kind, dialect: r.dialect, rule: r.rule, description: r.description })
+      }
+      return out
+    },
+    groupNameOwner(name: string): string | undefined {
+      return (nameTaken.get(name) as { id: string } | undefined)?.id
+    },
+    insertGroup(directoryId: string, g: DirectoryGroupRow): void {
+      insertGroup.run({ ...g, directoryId })
+    },
+    updateGroup(g: DirectoryGroupRow): void {
+      updateGroup.run(g)
+    },
+    deleteGroup(groupId: string): void {
+      deleteGroup.run(groupId)
+    },
+    clearGroupMembers(groupId: string): void {
+      dropGroupMembers.run(groupId)
+    },
+    /** Current synced memberships of this directory's groups: group id → user ids. */
+    syncedMemberships(directoryId: string): Map<string, Set<string>> {
+      const out = new Map<string, Set<string>>()
+      for (const r of syncedMembers.iterate(directoryId) as Iterable<{ group_id: string; user_id: string }>) {
+        let set = out.get(r.group_id)
+        if (!set) out.set(r.group_id, (set = new Set()))
+        set.add(r.user_id)
+      }
+      return out
+    },
+    addMember(groupId: string, userId: string, at: string): void {
+      putMember.run(groupId, userId, at)
+    },
+    removeMember(groupId: string, userId: string): void {
+      dropMember.run(groupId, userId)
+    },
+    runs(directoryId: string, limit: number): SyncRun[] {
+      return (runs.all(directoryId, limit) as {
+        id: string
+        directory_id: string
+        mode: SyncRun['mode']
+        status: SyncRun['status']
+        started_at: string
+        finished_at: string
+        added: number
+        changed: number
+        removed: number
+        error: string | null
+      }[]).map((r) => ({
+        id: r.id,
+        directoryId: r.directory_id,
+        mode: r.mode,
+        status: r.status,
+        startedAt: r.started_at,
+        finishedAt: r.finished_at,
+        added: r.added,
+        changed: r.changed,
+        removed: r.removed,
+        error: r.error,
+      }))
+    },
+    userCount(directoryId: string): number {
+      return (userCount.get(directoryId) as { n: number }).n
+    },
+    /** Users of the directory having each stored attribute (non-empty). */
+    attributeCounts(directoryId: string): Map<string, number> {
+      return new Map((coverage.all(directoryId) as { name: string; n: number }[]).map((r) => [r.name, r.n]))
+    },
+    /**
+     * Holds WAL checkpoints off while a sync writes: SQLite otherwise copies the WAL back into
+     * the database (and fsyncs) every 1,000 pages, on the commit path, rewriting the same hot
+     * index pages again and again. The caller resumes, which checkpoints once.
+     */
+    pauseCheckpoints(): void {
+      db.pragma('wal_autocheckpoint = 0')
+    },
+    resumeCheckpoints(): void {
+      db.pragma('wal_autocheckpoint = 1000')
+      db.pragma('wal_checkpoint(PASSIVE)')
+    },
+    /** Users bound to at least one device: the only ones a redeploy can change anything for. */
+    usersWithDevices(): Set<string> {
+      return new Set((withDevices.all() as { user_id: string }[]).map((r) => r.user_id))
+    },
+    allUserIds(): string[] {
+      return (allUserIds.all() as { id: string }[]).map((r) => r.id)
+    },
+  }
+}

@@ -1,0 +1,235 @@
+// One connected IdP directory: connection test, Sync Now with live progress, schedule,
+// attribute mapping with coverage, groups to sync, and the sync history.
+import { useEffect, useState } from 'react'
+import { useMutation, useQuery } from '@tanstack/react-query'
+import { call, directoryQuery, onSyncProgress } from '../../api'
+import { Badge, ErrorNote, Loaded, Time } from '../../components/ui'
+import type { AttributeMapping, DirectoryDetail, SyncProgress } from '../../../shared/domain'
+
+const SCHEDULES: { label: string; minutes: number | null }[] = [
+  { label: 'Off', minutes: null },
+  { label: 'Every 15 minutes', minutes: 15 },
+  { label: 'Every hour', minutes: 60 },
+  { label: 'Every 6 hours', minutes: 360 },
+  { label: 'Daily', minutes: 1440 },
+]
+
+export function DirectoryCard({ directoryId, name }: { directoryId: string; name: string }) {
+  const detail = useQuery(directoryQuery(directoryId))
+  return (
+    <article className="card" aria-label={name}>
+      <div className="card-header">
+        <h2>{name}</h2>
+      </div>
+      <Loaded query={detail} label={`Loading ${name}…`}>
+        {(d) => <DirectoryBody detail={d} />}
+      </Loaded>
+    </article>
+  )
+}
+
+function useProgress(directoryId: string): SyncProgress | null {
+  const [progress, setProgress] = useState<SyncProgress | null>(null)
+  useEffect(() => onSyncProgress((p) => p.directoryId === directoryId && setProgress(p)), [directoryId])
+  return progress
+}
+
+function DirectoryBody({ detail }: { detail: DirectoryDetail }) {
+  const id = detail.directory.id
+  const progress = useProgress(id)
+  const test = useMutation({ mutationFn: () => call('directories/test', { directoryId: id }) })
+  const sync = useMutation({ mutationFn: (mode: 'full' | 'incremental' | undefined) => call('directories/sync', { directoryId: id, mode }) })
+  const schedule = useMutation({ mutationFn: (minutes: number | null) => call('directories/setSchedule', { directoryId: id, minutes }) })
+  const active = sync.isPending || (progress !== null && progress.phase !== 'done' && progress.phase !== 'failed')
+  return (
+    <>
+      <dl className="facts">
+        {Object.entries(detail.settings).map(([k, v]) => (
+          <div key={k}>
+            <dt>{k}</dt>
+            <dd>{v}</dd>
+          </div>
+        ))}
+        <div>
+          <dt>Credentials</dt>
+          <dd>{detail.secretsStored.length > 0 ? `${detail.secretsStored.join(', ')} stored` : <Badge tone="bad">none stored</Badge>}</dd>
+        </div>
+      </dl>
+      {detail.secretsWarning && <p className="muted small">{detail.secretsWarning}</p>}
+      <div className="form-actions">
+        <button type="button" onClick={() => test.mutate()} disabled={test.isPending}>
+          {test.isPending ? 'Testing…' : 'Test connection'}
+        </button>
+        <button type="button" className="primary" onClick={() => sync.mutate(undefined)} disabled={active}>
+          Sync Now
+        </button>
+        <button type="button" onClick={() => sync.mutate('full')} disabled={active}>
+          Full sync
+        </button>
+        <label>
+          <span className="field-label">Schedule</span>
+          <select aria-label="Schedule" value={String(detail.scheduleMinutes)} onChange={(e) => schedule.mutate(e.target.value === 'null' ? null : Number(e.target.value))}>
+            {SCHEDULES.map((s) => (
+              <option key={s.label} value={String(s.minutes)}>
+                {s.label}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      {test.isSuccess && (
+        <div className="success-note" role="status">
+          {test.data.message}
+        </div>
+      )}
+      {test.isError && <ErrorNote error={test.error} title="Connection failed" />}
+      {progress && <ProgressBar progress={progress} />}
+      {sync.isError && <ErrorNote error={sync.error} title="Sync failed" />}
+      <MappingEditor directoryId={id} mapping={detail.mapping} editable={detail.directory.kind !== 'file'} />
+      <GroupFilter directoryId={id} groups={detail.groupFilter} />
+      <History detail={detail} />
+    </>
+  )
+}
+
+function ProgressBar({ progress }: { progress: SyncProgress }) {
+  const label = `${progress.phase} · ${progress.users.toLocaleString()} users · ${progress.pages} pages${progress.etaSeconds !== null && progress.phase !== 'done' ? ` · about ${progress.etaSeconds}s left` : ''}`
+  return (
+    <div className="sync-progress">
+      <progress aria-label="Sync progress" max={100} value={progress.percent} aria-valuetext={`${progress.percent}% ${progress.phase}`} />
+      <span className="small" role="status">
+        {progress.percent}% · {label}
+      </span>
+      {progress.message && <p className={progress.phase === 'failed' ? 'small error-text' : 'small muted'}>{progress.message}</p>}
+    </div>
+  )
+}
+
+function MappingEditor({ directoryId, mapping, editable }: { directoryId: string; mapping: DirectoryDetail['mapping']; editable: boolean }) {
+  const [rows, setRows] = useState<AttributeMapping[]>(mapping.map(({ property, attribute }) => ({ property, attribute })))
+  const save = useMutation({ mutationFn: () => call('directories/setMapping', { directoryId, mapping: rows.filter((r) => r.property.trim() && r.attribute.trim()) }) })
+  const coverage = new Map(mapping.map((m) => [m.attribute, m]))
+  const set = (i: number, patch: Partial<AttributeMapping>) => setRows(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)))
+  return (
+    <section aria-label="Attribute mapping">
+      <h3>Attribute mapping</h3>
+      <table aria-label="Attribute mapping">
+        <thead>
+          <tr>
+            <th scope="col">IdP property</th>
+            <th scope="col">Attribute (rules read)</th>
+            <th scope="col" className="num">
+              Coverage
+            </th>
+            {editable && <th scope="col" aria-label="Remove" />}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r, i) => {
+            const c = coverage.get(r.attribute)
+            return (
+              <tr key={i}>
+                <td>{editable ? <input aria-label="IdP property" value={r.property} onChange={(e) => set(i, { property: e.target.value })} /> : <code>{r.property}</code>}</td>
+                <td>{editable ? <input aria-label="Attribute" value={r.attribute} onChange={(e) => set(i, { attribute: e.target.value })} /> : <code>{r.attribute}</code>}</td>
+                <td className="num">{c ? `${Math.round(c.share * 100)}% (${c.users}/${c.total})` : '—'}</td>
+                {editable && (
+                  <td>
+                    <button type="button" className="small" onClick={() => setRows(rows.filter((_, j) => j !== i))}>
+                      Remove
+                    </button>
+                  </td>
+                )}
+              </tr>
+            )
+          })}
+        </tbody>
+      </table>
+      {editable && (
+        <div className="form-actions">
+          <button type="button" className="small" onClick={() => setRows([...rows, { property: '', attribute: '' }])}>
+            Add mapping
+          </button>
+          <button type="button" className="small primary" onClick={() => save.mutate()} disabled={save.isPending}>
+            Save mapping
+          </button>
+          <span className="muted small">Takes effect at the next sync.</span>
+        </div>
+      )}
+      {save.isError && <ErrorNote error={save.error} title="Mapping not saved" />}
+    </section>
+  )
+}
+
+function GroupFilter({ directoryId, groups }: { directoryId: string; groups: string[] }) {
+  const [text, setText] = useState(groups.join('\n'))
+  const save = useMutation({ mutationFn: () => call('directories/setGroupFilter', { directoryId, groups: text.split('\n') }) })
+  return (
+    <section aria-label="Groups to sync">
+      <h3>Groups to sync</h3>
+      <label className="block">
+        <span className="field-label">Group names, one per line (empty: every group)</span>
+        <textarea rows={3} value={text} onChange={(e) => setText(e.target.value)} />
+      </label>
+      <div className="form-actions">
+        <button type="button" className="small" onClick={() => save.mutate()} disabled={save.isPending}>
+          Save groups
+        </button>
+      </div>
+      {save.isError && <ErrorNote error={save.error} title="Groups not saved" />}
+    </section>
+  )
+}
+
+function History({ detail }: { detail: DirectoryDetail }) {
+  return (
+    <section aria-label="Sync history">
+      <h3>Sync history</h3>
+      <table aria-label="Sync history">
+        <thead>
+          <tr>
+            <th scope="col">Started</th>
+            <th scope="col">Mode</th>
+            <th scope="col">Result</th>
+            <th scope="col" className="num">
+              Added
+            </th>
+            <th scope="col" className="num">
+              Changed
+            </th>
+            <th scope="col" className="num">
+              Removed
+            </th>
+            <th scope="col" className="num">
+              Duration
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {detail.history.length === 0 && (
+            <tr>
+              <td colSpan={7} className="muted">
+                Never synced.
+              </td>
+            </tr>
+          )}
+          {detail.history.map((run) => (
+            <tr key={run.id}>
+              <td>
+                <Time iso={run.startedAt} />
+              </td>
+              <td>{run.mode}</td>
+              <td>
+                {run.status === 'succeeded' ? <Badge tone="good">succeeded</Badge> : <Badge tone="bad">failed</Badge>}
+                {run.error && <span className="small error-text"> {run.error}</span>}
+              </td>
+              <td className="num">{run.added}</td>
+              <td className="num">{run.changed}</td>
+              <td className="num">{run.removed}</td>
+              <td className="num">{((Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000).toFixed(1)} s</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  )
+}

@@ -1,0 +1,64 @@
+// The JIT path asks the IdP for the enrolling user's current attributes and groups, and falls
+// back to the cache with a recorded warning when the IdP cannot be reached.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { createApp, type App } from '../../../src/main/app'
+import type { DirectoryDetail, EnrollResult } from '../../../src/shared/domain'
+import { DirectoryData } from '../../fakes/directory-data'
+import { GRAPH_ORIGIN, LOGIN_ORIGIN, startGraphFake, type GraphFake } from '../../fakes/graph/server'
+import { loopbackRouter, recordingSleep } from '../../fakes/router'
+import { fakeClock, tempDir } from '../../helpers/workspace'
+
+let graph: GraphFake
+let dir: ReturnType<typeof tempDir>
+let app: App
+
+async function call<T>(channel: string, args: unknown): Promise<T> {
+  const r = await app.invoke(channel, args)
+  if (!r.ok) throw new Error(`${channel}: ${r.error.message}`)
+  return r.value as T
+}
+
+beforeEach(async () => {
+  graph = await startGraphFake({ data: new DirectoryData({ users: 40, groups: 6, seed: 9 }), tenantId: 'contoso.example', clientId: 'client', clientSecret: 'secret' })
+  dir = tempDir()
+  app = createApp({ dataDir: dir.path, clock: fakeClock(), http: loopbackRouter({ [GRAPH_ORIGIN]: graph.url, [LOGIN_ORIGIN]: graph.url }), sleep: recordingSleep() })
+  const d = await call<DirectoryDetail>('directories/connect', { kind: 'entra', name: 'Contoso', settings: { tenantId: 'contoso.example', clientId: 'client' }, secrets: { clientSecret: 'secret' } })
+  await call('directories/sync', { directoryId: d.directory.id })
+})
+
+afterEach(async () => {
+  app.close()
+  await graph.close()
+  dir.remove()
+})
+
+describe('enrollment asks the IdP for the user just in time', () => {
+  it('evaluates the attributes and groups the IdP has now, not the last sync\'s copy', async () => {
+    const u = [...graph.data.users.values()].find((x) => x.department === 'Sales')!
+    graph.data.updateUser(u.id, { department: 'Marketing' })
+    const team = graph.data.staticGroups().find((g) => !g.members.has(u.id))!
+    graph.data.setMember(team.id, u.id, true)
+    const r = await call<EnrollResult>('devices/enroll', { serial: 'JIT-1', platform: 'ios', userPrincipalName: u.userPrincipalName })
+    expect(r.warnings).toBeUndefined()
+    expect(r.groups.some((g) => g.startsWith('Dynamic Marketing'))).toBe(true)
+    expect(r.groups.some((g) => g.startsWith('Dynamic Sales'))).toBe(false)
+    expect(r.groups).toContain(team.name)
+    expect(graph.requests.some((x) => decodeURIComponent(x.url).startsWith(`/v1.0/users/${u.userPrincipalName}?$select=`))).toBe(true)
+  })
+
+  it('falls back to the cache with a recorded warning when the IdP is unreachable', async () => {
+    const u = [...graph.data.users.values()].find((x) => x.department === 'Sales')!
+    graph.data.updateUser(u.id, { department: 'Marketing' })
+    graph.inject({ kind: 'status', status: 503 }, { path: '/v1.0/users/', times: Infinity })
+    const r = await call<EnrollResult>('devices/enroll', { serial: 'JIT-2', platform: 'android', userPrincipalName: u.userPrincipalName })
+    expect(r.warnings?.[0]).toMatch(/Could not ask Entra ID \(Contoso\) for .*The attributes from the last sync were used\./)
+    expect(r.groups.some((g) => g.startsWith('Dynamic Sales'))).toBe(true)
+    expect(app.services.store.audit.recent(5).some((e) => e.action === 'directories/jitFallback' && e.subject === u.userPrincipalName)).toBe(true)
+  })
+
+  it('creates a user the IdP knows but no sync has brought yet', async () => {
+    const fresh = graph.data.addUser()
+    const r = await call<EnrollResult>('devices/enroll', { serial: 'JIT-3', platform: 'macos', userPrincipalName: fresh.userPrincipalName })
+    expect(r.device.userPrincipalName).toBe(fresh.userPrincipalName)
+  })
+})
