@@ -4,13 +4,14 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp, type App } from '../../src/main/app'
 import { loadDemo } from '../../src/main/headless/demo'
 import { startHost } from '../../src/main/headless/host'
 import { createRecordingPush } from '../../src/main/push'
 import { testPki } from '../fakes/pki'
+import { openBrowser } from '../helpers/browser'
 
 const RENDERER_DIR = join(resolve(__dirname, '../..'), 'out/renderer')
 
@@ -35,16 +36,7 @@ describe('remediating PAYLOAD_LATENCY in the browser', () => {
     deviceId = r.device.id
     queuedAtEnrollment = r.commands.length
     host = await startHost({ app, rendererDir: RENDERER_DIR })
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-    })
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
-    page.setDefaultTimeout(15_000)
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`))
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`console.error: ${m.text()}`)
-    })
+    ;({ browser, page } = await openBrowser(problems))
     // The launch URL carries the host's secret, which it turns into a cookie.
     await page.goto(host.url)
     await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor()

@@ -3,13 +3,14 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp, type App } from '../../src/main/app'
 import { startHost } from '../../src/main/headless/host'
 import { DirectoryData } from '../fakes/directory-data'
 import { GRAPH_ORIGIN, LOGIN_ORIGIN, startGraphFake, type GraphFake } from '../fakes/graph/server'
 import { loopbackRouter } from '../fakes/router'
+import { openBrowser } from '../helpers/browser'
 
 const ROOT = resolve(__dirname, '../..')
 const RENDERER_DIR = join(ROOT, 'out/renderer')
@@ -31,16 +32,7 @@ describe('the Directories page with the Graph fake', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'jit-mapper-e2e-dir-'))
     app = createApp({ dataDir, http: loopbackRouter({ [GRAPH_ORIGIN]: graph.url, [LOGIN_ORIGIN]: graph.url }) })
     host = await startHost({ app, rendererDir: RENDERER_DIR })
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-    })
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
-    page.setDefaultTimeout(20_000)
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`))
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`console.error: ${m.text()}`)
-    })
+    ;({ browser, page } = await openBrowser(problems, 20_000))
     page.on('response', (r) => {
       if (r.url().includes('/__ipc/')) void r.text().then((t) => responses.push(t), () => {})
     })

@@ -3,11 +3,12 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp, type App } from '../../src/main/app'
 import { loadDemo } from '../../src/main/headless/demo'
 import { startHost } from '../../src/main/headless/host'
+import { openBrowser } from '../helpers/browser'
 
 const ROOT = resolve(__dirname, '../..')
 const RENDERER_DIR = join(ROOT, 'out/renderer')
@@ -36,16 +37,7 @@ describe('policy targeting in the browser', () => {
     const set = await app.invoke('policies/setSettings', { breakerDevices: 2, breakerShare: 1 })
     if (!set.ok) throw new Error(set.error.message)
     host = await startHost({ app, rendererDir: RENDERER_DIR })
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-    })
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
-    page.setDefaultTimeout(15_000)
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`))
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`console.error: ${m.text()}`)
-    })
+    ;({ browser, page } = await openBrowser(problems))
     await page.goto(host.url)
     await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor()
   })
