@@ -73,7 +73,7 @@ const policyDraft = z.object({
   targets: z.array(z.object({ groupId: id, mode: z.enum(['include', 'exclude']) })).max(500),
 })
 const proposedChange = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('rule'), groupId: id, rule: z.string().max(10_000) }),
+  z.object({ kind: z.literal('rule'), groupId: id, rule: z.string().max(10_000), dialect: z.enum(['entra', 'okta', 'google']).optional() }),
   z.object({ kind: z.literal('target'), policyId: id, groupId: id, mode: z.enum(['include', 'exclude']).nullable() }),
   z.object({ kind: z.literal('policy'), draft: policyDraft }),
   z.object({ kind: z.literal('deletePolicy'), policyId: id }),

@@ -1,6 +1,6 @@
 // Shapes of the policy engine shared by main and renderer: payload definitions, conflicts,
 // what-if, held changes (circuit breaker) and the "why" of every assignment. Plain JSON.
-import type { AttributeValue, Attributes, PayloadKind, Platform, Policy, TargetMode } from './domain'
+import type { AttributeValue, Attributes, PayloadKind, Platform, Policy, TargetMode, Dialect } from './domain'
 
 /** How an app is assigned: required apps are installed without asking; available apps are offered in self-service. */
 export type AppIntent = 'required' | 'available'
@@ -111,7 +111,8 @@ export interface DeviceDelta {
 }
 
 export type ProposedChange =
-  | { kind: 'rule'; groupId: string; rule: string }
+  /** A rule edit; `dialect` when the edit also changes the rule's dialect. */
+  | { kind: 'rule'; groupId: string; rule: string; dialect?: Dialect }
   | { kind: 'target'; policyId: string; groupId: string; mode: TargetMode | null }
   | { kind: 'policy'; draft: PolicyDraft }
   | { kind: 'deletePolicy'; policyId: string }

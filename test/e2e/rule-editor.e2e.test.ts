@@ -86,6 +86,8 @@ describe('the rule editor', () => {
     await editor.getByLabel('Dialect').selectOption('google')
     await editor.getByRole('textbox', { name: 'Rule' }).fill("user.department == 'Marketing'")
     await editor.getByRole('region', { name: 'Preview' }).getByRole('heading', { name: /^Preview: \d+ members/ }).waitFor()
+    await editor.getByRole('button', { name: 'Preview impact' }).click()
+    await editor.getByText(/^Changing the rule of Sales \(Okta\)/).waitFor()
     await editor.getByRole('button', { name: 'Save rule' }).click()
     await editor.getByText('Saved; memberships re-evaluated and devices redeployed.').waitFor()
     const members = page.getByRole('table', { name: 'Members', exact: true })

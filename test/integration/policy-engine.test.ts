@@ -212,6 +212,19 @@ describe('what-if', () => {
     expect(typesAfter(await device(alex.device.id), 2)).toEqual([])
   })
 
+  it('previews a rule edit that changes the dialect, and applies it in that dialect', async () => {
+    const kim = await enroll('kim@example.test', 'SER-2', 'android')
+    const change = { kind: 'rule' as const, groupId: org.groups['Marketing'] as string, dialect: 'okta' as const, rule: 'user.department == "Marketing" || user.jobTitle == "Sales Manager"' }
+    const before = snapshot()
+    const preview = await ws.call('policies/whatIf', { change })
+    expect(snapshot()).toBe(before)
+    expect(preview.users.map((u) => u.userPrincipalName)).toEqual(['kim@example.test'])
+    expect(preview.devices.map((d) => d.deviceId)).toEqual([kim.device.id])
+    const applied = (await ws.call('policies/apply', { change })) as ChangeOutcome
+    expect(applied.status).toBe('applied')
+    expect(ws.app.services.store.groups.get(org.groups['Marketing'] as string)).toMatchObject({ dialect: 'okta', rule: change.rule })
+  })
+
   it('previews a rule reading synced groups and system.now the way applying it evaluates it', async () => {
     const sam = await enroll('sam@example.test', 'SER-SAM')
     const rule = `user.memberof -any (group.objectId -in ['${org.groups['Executives']}']) -or user.employeeHireDate -le system.now`

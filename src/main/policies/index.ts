@@ -181,7 +181,7 @@ export function createPolicyService({ store, clock, ids, memberships }: { store:
       case 'rule': {
         const g = store.groups.get(change.groupId)
         if (!g || g.kind !== 'rule' || g.dialect === null) throw new AppError('NOT_FOUND', `No rule group with id ${change.groupId}.`, { groupId: change.groupId })
-        compile(g.dialect, change.rule)
+        compile(change.dialect ?? g.dialect, change.rule)
         return
       }
       case 'attributeMapping':
@@ -225,8 +225,8 @@ export function createPolicyService({ store, clock, ids, memberships }: { store:
         return { policy: get(change.policyId), redeploy: { kind: 'all' } }
       }
       case 'rule': {
-        const dialect = store.assignments.groupBrief(change.groupId)?.dialect ?? 'entra'
-        audit('groups/setRule', change.groupId, { rule: change.rule })
+        const dialect = change.dialect ?? store.assignments.groupBrief(change.groupId)?.dialect ?? 'entra'
+        audit('groups/setRule', change.groupId, { rule: change.rule, dialect })
         // The groups room saves and re-evaluates; a deliberate edit withdraws at once (no grace),
         // and the circuit breaker, checked before this commit, guards it.
         return { policy: null, redeploy: { kind: 'users', userIds: memberships.rules.setRule(change.groupId, dialect, change.rule) } }

@@ -10,6 +10,7 @@ import { ClauseNode } from './ExplainMembership'
 import { Badge, EmptyRow } from './ui'
 import { UserPrincipalNameField } from './UserPrincipalNameField'
 import type { Dialect, RuleIssue, RuleToken } from '../../shared/domain'
+import { WhatIfView } from './PolicyImpact'
 
 const DIALECTS: { value: Dialect; label: string; example: string }[] = [
   { value: 'entra', label: 'Entra ID', example: 'user.department -eq "Sales"' },
@@ -42,6 +43,11 @@ export function RuleEditor({ groupId, initialDialect, initialRule, onSaved }: { 
     },
   })
 
+  // What saving would do to devices, before it is saved: the same what-if the policy editor uses.
+  const impact = useMutation({
+    mutationFn: (groupId: string) => call('policies/whatIf', { change: { kind: 'rule', groupId, rule: text, dialect } }),
+  })
+
   // Any user can be explained, not only the ones the preview lists (why is this user out?).
   const findUser = useMutation({
     mutationFn: async (name: string): Promise<string> => {
@@ -61,6 +67,7 @@ export function RuleEditor({ groupId, initialDialect, initialRule, onSaved }: { 
   const edit = (next: string) => {
     setText(next)
     setPage(0)
+    impact.reset()
   }
   const error = check.data?.dialect === dialect ? check.data.error : null
   const tokens = check.data?.dialect === dialect && deferred === text ? check.data.tokens : []
@@ -76,7 +83,7 @@ export function RuleEditor({ groupId, initialDialect, initialRule, onSaved }: { 
         )}
         <label>
           <span className="field-label">Dialect</span>
-          <select value={dialect} onChange={(e) => { setDialect(e.target.value as Dialect); setPage(0) }} aria-label="Dialect">
+          <select value={dialect} onChange={(e) => { setDialect(e.target.value as Dialect); setPage(0); impact.reset() }} aria-label="Dialect">
             {DIALECTS.map((d) => (
               <option key={d.value} value={d.value}>
                 {d.label}
@@ -119,9 +126,16 @@ export function RuleEditor({ groupId, initialDialect, initialRule, onSaved }: { 
         <button className="primary" disabled={!parses || save.isPending || (groupId === undefined && name.trim() === '')} onClick={() => save.mutate()}>
           {groupId === undefined ? 'Create group' : 'Save rule'}
         </button>
+        {groupId !== undefined && (
+          <button disabled={!parses || impact.isPending} onClick={() => impact.mutate(groupId)}>
+            Preview impact
+          </button>
+        )}
         {save.isError && <span className="error-text" role="alert">{errorMessage(save.error)}</span>}
+        {impact.isError && <span className="error-text" role="alert">{errorMessage(impact.error)}</span>}
         {save.isSuccess && groupId !== undefined && <span className="muted small">Saved; memberships re-evaluated and devices redeployed.</span>}
       </div>
+      {impact.data && <WhatIfView whatIf={impact.data} />}
       {parses && preview.data && preview.data.error === null && (
         <section aria-label="Preview">
           <h3>
