@@ -98,6 +98,19 @@ describe('policy targeting in the browser', () => {
     await row.filter({ hasText: '+Sales' }).filter({ hasText: '+EU Staff' }).filter({ hasText: 'Salesforce' }).waitFor()
   })
 
+  it('adds an app to the inventory, and says what is wrong with a bad id', async () => {
+    await openPolicies()
+    const form = page.getByRole('form', { name: 'Add an app' })
+    await form.getByLabel('Bundle or package id').fill('not an id')
+    await form.getByLabel('App name').fill('Zoom')
+    await form.getByRole('button', { name: 'Add app' }).click()
+    await page.getByText(/"not an id" is not a bundle or package id/).first().waitFor()
+    await form.getByLabel('Bundle or package id').fill('us.zoom.videomeetings')
+    await form.getByRole('button', { name: 'Add app' }).click()
+    await page.getByRole('table', { name: 'Apps' }).getByRole('row').filter({ hasText: 'us.zoom.videomeetings' }).filter({ hasText: 'Zoom' }).waitFor()
+    expect(app.services.policies.inventory().some((a) => a.identifier === 'us.zoom.videomeetings' && a.platform === 'ios')).toBe(true)
+  })
+
   it('holds removing the Sales target, shows the difference, and sends it on approval', async () => {
     const editor = await editSalesCrm()
     await editor.getByRole('button', { name: 'Remove target Sales' }).click()

@@ -1,6 +1,7 @@
 import { useId, useState, type FormEvent } from 'react'
 import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query'
 import { call, groupsQuery, policiesQuery, policySettingsQuery } from '../api'
+import { AppInventory } from '../components/AppInventory'
 import { PolicyEditor, draftOf, emptyDraft } from '../components/PolicyEditor'
 import { HeldChanges, HypotheticalUser } from '../components/PolicyImpact'
 import type { ChangeOutcome, PolicySettings } from '../../shared/policy'
@@ -48,6 +49,7 @@ export function PoliciesPage() {
           )
         }
       </Loaded>
+      <AppInventory />
       <HypotheticalUser />
       <SettingsForm />
     </>
