@@ -78,6 +78,10 @@ describe('the Directories page with the Graph fake', () => {
     // Coverage of the mapped attributes after the sync.
     const department = card.getByRole('table', { name: 'Attribute mapping' }).getByRole('row').filter({ has: page.locator('input[value="department"]') })
     await department.getByText(/98% \(2940\/3000\)/).waitFor()
+    // Unmapping department, previewed before saving: what rules reading it would do.
+    await department.getByRole('button', { name: 'Remove' }).click()
+    await card.getByRole('button', { name: 'Preview impact' }).click()
+    await card.getByRole('region', { name: 'Mapping impact' }).getByText(/^Unmapping department/).waitFor()
     mkdirSync(RESULTS_DIR, { recursive: true })
     await page.screenshot({ path: join(RESULTS_DIR, 'directories.png'), fullPage: true })
 

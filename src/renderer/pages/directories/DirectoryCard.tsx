@@ -5,6 +5,8 @@ import { useMutation, useQuery } from '@tanstack/react-query'
 import { call, directoryQuery, onSyncProgress } from '../../api'
 import { Badge, ErrorNote, Loaded, Time } from '../../components/ui'
 import type { AttributeMapping, DirectoryDetail, SyncProgress } from '../../../shared/domain'
+import { mappingEdits } from '../../../shared/mapping'
+import { WhatIfView } from '../../components/PolicyImpact'
 
 const SCHEDULES: { label: string; minutes: number | null }[] = [
   { label: 'Off', minutes: null },
@@ -109,7 +111,19 @@ function MappingEditor({ directoryId, mapping, editable }: { directoryId: string
   const [rows, setRows] = useState<AttributeMapping[]>(mapping.map(({ property, attribute }) => ({ property, attribute })))
   const save = useMutation({ mutationFn: () => call('directories/setMapping', { directoryId, mapping: rows.filter((r) => r.property.trim() && r.attribute.trim()) }) })
   const coverage = new Map(mapping.map((m) => [m.attribute, m]))
-  const set = (i: number, patch: Partial<AttributeMapping>) => setRows(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)))
+  // What the edit would do to groups and devices, previewed from the synced values before saving.
+  const impact = useMutation({
+    mutationFn: async () => {
+      const edits = mappingEdits(mapping, rows)
+      const previews = []
+      for (const shift of edits.shifts) previews.push(await call('policies/whatIf', { change: { kind: 'attributeMapping', ...shift } }))
+      return { previews, notSynced: edits.notSynced }
+    },
+  })
+  const set = (i: number, patch: Partial<AttributeMapping>) => {
+    setRows(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)))
+    impact.reset()
+  }
   return (
     <section aria-label="Attribute mapping">
       <h3>Attribute mapping</h3>
@@ -134,7 +148,7 @@ function MappingEditor({ directoryId, mapping, editable }: { directoryId: string
                 <td className="num">{c ? `${Math.round(c.share * 100)}% (${c.users}/${c.total})` : '—'}</td>
                 {editable && (
                   <td>
-                    <button type="button" className="small" onClick={() => setRows(rows.filter((_, j) => j !== i))}>
+                    <button type="button" className="small" onClick={() => { setRows(rows.filter((_, j) => j !== i)); impact.reset() }}>
                       Remove
                     </button>
                   </td>
@@ -149,6 +163,9 @@ function MappingEditor({ directoryId, mapping, editable }: { directoryId: string
           <button type="button" className="small" onClick={() => setRows([...rows, { property: '', attribute: '' }])}>
             Add mapping
           </button>
+          <button type="button" className="small" onClick={() => impact.mutate()} disabled={impact.isPending}>
+            Preview impact
+          </button>
           <button type="button" className="small primary" onClick={() => save.mutate()} disabled={save.isPending}>
             Save mapping
           </button>
@@ -156,6 +173,20 @@ function MappingEditor({ directoryId, mapping, editable }: { directoryId: string
         </div>
       )}
       {save.isError && <ErrorNote error={save.error} title="Mapping not saved" />}
+      {impact.isError && <ErrorNote error={impact.error} title="No preview" />}
+      {impact.data && (
+        <section aria-label="Mapping impact">
+          {impact.data.previews.length === 0 && impact.data.notSynced.length === 0 && <p className="muted small">This edit changes no attribute that rules read.</p>}
+          {impact.data.previews.map((w, i) => (
+            <WhatIfView key={i} whatIf={w} />
+          ))}
+          {impact.data.notSynced.map((n) => (
+            <p key={n.attribute} className="muted small">
+              {n.attribute} would come from {n.property}, which is not synced yet: its effect shows after the next sync.
+            </p>
+          ))}
+        </section>
+      )}
     </section>
   )
 }
