@@ -58,15 +58,6 @@ export interface Secrets {
   readonly warning?: string | null
 }
 
-export function memorySecrets(): Secrets {
-  const values = new Map<string, string>()
-  return {
-    get: async (name) => values.get(name) ?? null,
-    set: async (name, value) => void values.set(name, value),
-    delete: async (name) => void values.delete(name),
-  }
-}
-
 /** Outbound HTTP (the Fetch API's shape), so tests route IdP hosts to loopback fakes. */
 export interface HttpPort {
   fetch(url: string, init?: RequestInit): Promise<Response>

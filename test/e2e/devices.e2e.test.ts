@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp, type App } from '../../src/main/app'
 import { loadDemo } from '../../src/main/headless/demo'
 import { startHost } from '../../src/main/headless/host'
-import { createRecordingPush } from '../../src/main/push'
+import { createRecordingPush } from '../fakes/recording-push'
 import { testPki } from '../fakes/pki'
 import { openBrowser } from '../helpers/browser'
 

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs'
 import { createApp } from '../../src/main/app'
 import { createIdpHttp, startIngress } from '../../src/main/devices'
 import { silentLog, systemClock, type Faults } from '../../src/main/ports'
-import { createRecordingPush } from '../../src/main/push'
+import { createRecordingPush } from './recording-push'
 
 async function main(): Promise<void> {
   const crashAt = process.env['JIT_CRASH_AT'] ?? ''

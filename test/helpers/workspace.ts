@@ -4,7 +4,8 @@ import { join } from 'node:path'
 import { createApp, type App } from '../../src/main/app'
 import type { Channel, ResultOf } from '../../src/shared/contract'
 import type { ErrorInfo } from '../../src/shared/errors'
-import { createRecordingPush, type PushTransport, type RecordingPush } from '../../src/main/push'
+import type { PushTransport } from '../../src/main/push'
+import { createRecordingPush, type RecordingPush } from '../fakes/recording-push'
 
 export interface FakeClock {
   now(): Date

@@ -1,6 +1,6 @@
 // The push room: waking devices so they fetch their commands. A transport sends a batch of
 // wake-ups and says, per device, what happened in words the outbox can act on; APNs and FCM
-// live behind the same port, and the in-process transport records wake-ups for tests.
+// live behind the same port.
 import type { Platform } from '../../shared/domain'
 
 export interface WakeTarget {
@@ -37,21 +37,6 @@ export type WakeOutcome =
 export interface PushTransport {
   /** One outcome per target, in the same order. */
   send(targets: readonly WakeTarget[]): Promise<WakeOutcome[]>
-}
-
-export interface RecordingPush extends PushTransport {
-  readonly wakeups: readonly WakeTarget[]
-}
-
-export function createRecordingPush(): RecordingPush {
-  const wakeups: WakeTarget[] = []
-  return {
-    wakeups,
-    async send(targets) {
-      wakeups.push(...targets)
-      return targets.map(() => ({ ok: true, transport: 'in-process' }))
-    },
-  }
 }
 
 /** Sends Apple devices through one transport and Android devices through another. */

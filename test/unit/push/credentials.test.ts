@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { memorySecrets } from '../../../src/main/ports'
+import { memorySecrets } from '../../fakes/memory-secrets'
 import { createPushCredentials } from '../../../src/main/push/credentials'
 import { testPki } from '../../fakes/pki'
 
