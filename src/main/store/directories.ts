@@ -1,7 +1,7 @@
 import type { DirectoryKind, DirectorySummary, SyncRun } from '../../shared/domain'
 import type { Db } from './db'
 
-interface SyncRunRow {
+export interface SyncRunRow {
   id: string
   directory_id: string
   mode: SyncRun['mode']
@@ -14,7 +14,7 @@ interface SyncRunRow {
   error: string | null
 }
 
-const toSyncRun = (r: SyncRunRow): SyncRun => ({
+export const toSyncRun = (r: SyncRunRow): SyncRun => ({
   id: r.id,
   directoryId: r.directory_id,
   mode: r.mode,

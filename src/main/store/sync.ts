@@ -2,6 +2,7 @@
 // directory's users and groups keyed by IdP id, bulk writes, history and coverage.
 import type { Attributes, AttributeValue, Dialect, GroupKind, SyncRun } from '../../shared/domain'
 import type { Db } from './db'
+import { toSyncRun, type SyncRunRow } from './directories'
 
 export interface SyncedUserRow {
   id: string
@@ -151,29 +152,7 @@ export function syncQueries(db: Db) {
       dropMember.run(groupId, userId)
     },
     runs(directoryId: string, limit: number): SyncRun[] {
-      return (runs.all(directoryId, limit) as {
-        id: string
-        directory_id: string
-        mode: SyncRun['mode']
-        status: SyncRun['status']
-        started_at: string
-        finished_at: string
-        added: number
-        changed: number
-        removed: number
-        error: string | null
-      }[]).map((r) => ({
-        id: r.id,
-        directoryId: r.directory_id,
-        mode: r.mode,
-        status: r.status,
-        startedAt: r.started_at,
-        finishedAt: r.finished_at,
-        added: r.added,
-        changed: r.changed,
-        removed: r.removed,
-        error: r.error,
-      }))
+      return (runs.all(directoryId, limit) as SyncRunRow[]).map(toSyncRun)
     },
     userCount(directoryId: string): number {
       return (userCount.get(directoryId) as { n: number }).n
