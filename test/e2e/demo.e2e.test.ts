@@ -8,11 +8,9 @@ import type { Browser, Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp, type App } from '../../src/main/app'
 import { loadDemo } from '../../src/main/headless/demo'
-import { startHost } from '../../src/main/headless/host'
-import { openBrowser } from '../helpers/browser'
+import { openAppInBrowser } from '../helpers/browser'
 
 const ROOT = resolve(__dirname, '../..')
-const RENDERER_DIR = join(ROOT, 'out/renderer')
 const RESULTS_DIR = join(ROOT, 'test-results')
 
 const ALEX = 'alex.morgan@northwind.example'
@@ -33,10 +31,7 @@ describe('the demo organisation in the browser', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'jit-mapper-e2e-'))
     app = createApp({ dataDir })
     loadDemo(app)
-    host = await startHost({ app, rendererDir: RENDERER_DIR })
-    ;({ browser, page } = await openBrowser(problems))
-    await page.goto(host.url)
-    await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor()
+    ;({ host, browser, page } = await openAppInBrowser(app, problems))
   })
 
   afterAll(async () => {

@@ -3,17 +3,15 @@
 // services, the built renderer over the loopback host, headless Chromium; waits on selectors.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp, type App } from '../../src/main/app'
 import { loadDemo } from '../../src/main/headless/demo'
-import { startHost } from '../../src/main/headless/host'
 import { createRecordingPush } from '../fakes/recording-push'
 import { testPki } from '../fakes/pki'
-import { openBrowser } from '../helpers/browser'
+import { openAppInBrowser } from '../helpers/browser'
 
-const RENDERER_DIR = join(resolve(__dirname, '../..'), 'out/renderer')
 
 describe('remediating PAYLOAD_LATENCY in the browser', () => {
   let dataDir: string
@@ -35,11 +33,7 @@ describe('remediating PAYLOAD_LATENCY in the browser', () => {
     const r = await app.services.devices.enroll({ serial: 'E2E-LATE', platform: 'ios', userPrincipalName: 'alex.morgan@northwind.example', name: 'Late iPhone', pushToken: 'aabbcc' })
     deviceId = r.device.id
     queuedAtEnrollment = r.commands.length
-    host = await startHost({ app, rendererDir: RENDERER_DIR })
-    ;({ browser, page } = await openBrowser(problems))
-    // The launch URL carries the host's secret, which it turns into a cookie.
-    await page.goto(host.url)
-    await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor()
+    ;({ host, browser, page } = await openAppInBrowser(app, problems))
   })
 
   const open = (hash: string) => page.goto(`${new URL(host.url).origin}/${hash}`)

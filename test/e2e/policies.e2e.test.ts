@@ -7,11 +7,9 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp, type App } from '../../src/main/app'
 import { loadDemo } from '../../src/main/headless/demo'
-import { startHost } from '../../src/main/headless/host'
-import { openBrowser } from '../helpers/browser'
+import { openAppInBrowser } from '../helpers/browser'
 
 const ROOT = resolve(__dirname, '../..')
-const RENDERER_DIR = join(ROOT, 'out/renderer')
 const RESULTS_DIR = join(ROOT, 'test-results')
 
 describe('policy targeting in the browser', () => {
@@ -36,10 +34,7 @@ describe('policy targeting in the browser', () => {
     }
     const set = await app.invoke('policies/setSettings', { breakerDevices: 2, breakerShare: 1 })
     if (!set.ok) throw new Error(set.error.message)
-    host = await startHost({ app, rendererDir: RENDERER_DIR })
-    ;({ browser, page } = await openBrowser(problems))
-    await page.goto(host.url)
-    await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor()
+    ;({ host, browser, page } = await openAppInBrowser(app, problems))
   })
 
   afterAll(async () => {

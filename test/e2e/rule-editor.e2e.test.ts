@@ -3,15 +3,13 @@
 // explanation, creating a rule group and changing its rule. Every wait is on a selector.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp, type App } from '../../src/main/app'
 import { loadDemo } from '../../src/main/headless/demo'
-import { startHost } from '../../src/main/headless/host'
-import { openBrowser } from '../helpers/browser'
+import { openAppInBrowser } from '../helpers/browser'
 
-const RENDERER_DIR = join(resolve(__dirname, '../..'), 'out/renderer')
 
 describe('the rule editor', () => {
   let dataDir: string
@@ -25,10 +23,7 @@ describe('the rule editor', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'jit-mapper-rules-e2e-'))
     app = createApp({ dataDir })
     loadDemo(app)
-    host = await startHost({ app, rendererDir: RENDERER_DIR })
-    ;({ browser, page } = await openBrowser(problems))
-    await page.goto(host.url)
-    await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor()
+    ;({ host, browser, page } = await openAppInBrowser(app, problems))
   })
 
   afterAll(async () => {

@@ -1,6 +1,9 @@
 // Headless Debian Chromium for the end-to-end tests, with the flags this closed network needs
 // (no background connections to Google's hosts) and root needs (no sandbox).
+import { join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
+import type { App } from '../../src/main/app'
+import { startHost, type Host } from '../../src/main/headless/host'
 
 const CHROMIUM_ARGS = [
   '--headless',
@@ -24,4 +27,18 @@ export async function openBrowser(problems: string[], timeoutMs = 15_000): Promi
     if (m.type() === 'error') problems.push(`console.error: ${m.text()}`)
   })
   return { browser, page }
+}
+
+const RENDERER_DIR = join(__dirname, '..', '..', 'out', 'renderer')
+
+/**
+ * Serves the built renderer (out/renderer) for this app on the loopback host and opens it,
+ * past the launch secret, on the Overview page.
+ */
+export async function openAppInBrowser(app: App, problems: string[]): Promise<{ host: Host; browser: Browser; page: Page }> {
+  const host = await startHost({ app, rendererDir: RENDERER_DIR })
+  const { browser, page } = await openBrowser(problems)
+  await page.goto(host.url)
+  await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor()
+  return { host, browser, page }
 }
