@@ -1,12 +1,12 @@
 // The groups room: who is in which group. Rule-based memberships are evaluated locally the
 // moment a user's attributes are known; synced memberships come from the directory as-is.
-import type { Attributes, Dialect, MembershipExplanation, UserMembership } from '../../shared/domain'
+import type { Attributes, Dialect, MembershipExplanation } from '../../shared/domain'
 import type { WhyStep } from '../../shared/policy'
 import { AppError } from '../../shared/errors'
 import { compileRule, GROUP_IDS, GROUP_NAMES, type CompiledRule, type CompileResult, type RuleInput } from '../rules'
-import type { PendingWithdrawal, RuleGroup, Store } from '../store'
+import type { MembershipRecord, PendingWithdrawal, RuleGroup, RuleMembership, Store } from '../store'
 import type { Clock, IdSource } from '../ports'
-import { decideMembership } from './decide'
+import { decideMembership, type RuleOutcome } from './decide'
 import { explainMembership } from './explain'
 import { createRuleGroups, type RuleGroups } from './rule-groups'
 import { isMatured, membershipChain, type Grace } from './withdrawal'
@@ -30,11 +30,12 @@ export interface MembershipService {
   /** What rules read for every user at once, keyed by user id; limited to these attributes when given. */
   allInputs(attributes?: readonly string[]): Map<string, { userPrincipalName: string; input: RuleInput }>
   /**
-   * Evaluates many users at once (a directory sync), reading the rule groups once per batch.
+   * Evaluates many users at once (a directory sync) against these rule groups (default: read
+   * now; a sync reads them once and passes them to every batch).
    * `isNew` with `input` (a user just inserted, with no memberships yet) skips every read.
    * Returns the users whose effective memberships changed.
    */
-  evaluateUsers(batch: { userId: string; input?: Attributes; isNew?: boolean }[]): Set<string>
+  evaluateUsers(batch: { userId: string; input?: Attributes; isNew?: boolean }[], groups?: RuleGroup[]): Set<string>
   /** Replaces a user's synced-group memberships with exactly these groups. */
   setSyncedGroups(userId: string, groupIds: string[]): boolean
   /** Groups whose policies apply: effective memberships plus groups left within the grace period. */
@@ -77,13 +78,14 @@ export function createMembershipService({ store, clock, ids, grace }: { store: S
   }
 
   const inputOf = (userId: string): RuleInput => {
-    const synced = store.groups.membershipsOf(userId).filter((m) => m.groupKind === 'synced' && m.effective)
-    return { ...store.users.ruleInput(userId), [GROUP_NAMES]: synced.map((m) => m.groupName), [GROUP_IDS]: synced.map((m) => m.groupId) }
+    const synced = store.groups.syncedGroupsOf(userId)
+    return { ...store.users.ruleInput(userId), [GROUP_NAMES]: synced.names, [GROUP_IDS]: synced.ids }
   }
 
-  // Compiled once per rule text: a rule edit gets a new key, an unchanged rule is never re-parsed.
+  // Compiled once per rule text: a rule edit gets a new key, an unchanged rule is never re-parsed,
+  // and groups sharing a rule share one compiled rule (evaluateUsers evaluates it once per user).
   const compiledRule = (g: RuleGroup): CompiledRule | null => {
-    const key = `${g.id}\u0000${g.dialect}\u0000${g.rule}`
+    const key = `${g.dialect}\u0000${g.rule}`
     if (!compiled.has(key)) {
       const c = compileRule(g.dialect, g.rule)
       compiled.set(key, c.ok ? c.rule : null)
@@ -102,45 +104,62 @@ export function createMembershipService({ store, clock, ids, grace }: { store: S
     return r
   }
 
-  const effectiveSignature = (ms: UserMembership[]): string =>
-    ms
-      .filter((m) => m.effective)
-      .map((m) => m.groupId)
-      .sort()
-      .join(',')
-
   // Leaving an effective membership starts a pending withdrawal (when grace applies); coming
   // back cancels it, so a flapping membership never withdraws anything.
-  const leave = (userId: string, groupId: string, wasEffective: boolean, at: string, withGrace: boolean): void => {
-    store.groups.removeMembership(userId, groupId)
+  const left = (userId: string, groupId: string, wasEffective: boolean, at: string, withGrace: boolean): void => {
     if (wasEffective && withGrace) store.assignments.putWithdrawal(userId, groupId, at)
   }
-  const enter = (userId: string, decided: { groupId: string; effective: boolean }, record: () => void): void => {
-    record()
-    if (decided.effective) store.assignments.dropWithdrawal(userId, decided.groupId)
+  const entered = (userId: string, groupId: string, wasEffective: boolean): void => {
+    if (!wasEffective) store.assignments.dropWithdrawal(userId, groupId)
   }
+  const sameMembership = (a: RuleMembership, b: MembershipRecord): boolean =>
+    a.state === b.state && a.effective === b.effective && a.missing.length === b.missing.length && a.missing.every((x, i) => x === b.missing[i])
 
-  const evaluateAgainst = (userId: string, groups: RuleGroup[], withGrace: boolean): void => {
+  /**
+   * Evaluates these rule groups for one user and writes the user's rule memberships once, if they
+   * changed. Returns whether any effective membership changed.
+   */
+  const evaluateAgainst = (userId: string, groups: RuleGroup[], withGrace: boolean): boolean => {
     const attrs = inputOf(userId)
-    const previous = new Map(store.groups.membershipsOf(userId).map((m) => [m.groupId, m]))
+    const previous = store.groups.ruleMembershipsOf(userId)
+    const prior = new Map(previous.map((m) => [m.groupId, m]))
     const now = clock.now()
     const at = now.toISOString()
+    const next: RuleMembership[] = []
+    const evaluated = new Set<string>()
+    let written = false
+    let effectiveChanged = false
     for (const g of groups) {
       const rule = compiledRule(g)
       // A rule that does not compile leaves memberships as they were; the Groups page shows the error.
       if (!rule) continue
-      const prior = previous.get(g.id)
-      const decided = decideMembership(g.id, rule.evaluate(attrs, now), prior)
-      if (decided) enter(userId, decided, () => store.groups.setMembership(userId, decided, at))
-      else if (prior) leave(userId, g.id, prior.effective, at, withGrace)
+      evaluated.add(g.id)
+      const p = prior.get(g.id)
+      const decided = decideMembership(g.id, rule.evaluate(attrs, now), p)
+      if (decided) {
+        const same = p !== undefined && sameMembership(p, decided)
+        next.push(same ? p : { ...decided, updatedAt: at })
+        written ||= !same
+        if (decided.effective !== (p?.effective ?? false)) effectiveChanged = true
+        if (decided.effective) entered(userId, g.id, p?.effective ?? false)
+      } else if (p) {
+        written = true
+        effectiveChanged ||= p.effective
+        left(userId, g.id, p.effective, at, withGrace)
+      }
     }
+    for (const p of previous) if (!evaluated.has(p.groupId)) next.push(p)
+    if (written) store.groups.setRuleMemberships(userId, next, at)
+    return effectiveChanged
   }
 
-  const evaluateUser = (userId: string, opts: EvaluateOptions = {}): boolean => {
-    const before = store.groups.membershipsOf(userId)
-    evaluateAgainst(userId, store.groups.ruleGroups(), opts.grace ?? true)
-    return effectiveSignature(before) !== effectiveSignature(store.groups.membershipsOf(userId))
+  /** Writes one rule group's membership of a user (null: out), keeping the user's others. */
+  const putRuleMembership = (userId: string, groupId: string, m: RuleMembership | null, at: string): void => {
+    const others = store.groups.ruleMembershipsOf(userId).filter((x) => x.groupId !== groupId)
+    store.groups.setRuleMemberships(userId, m ? [...others, m] : others, at)
   }
+
+  const evaluateUser = (userId: string, opts: EvaluateOptions = {}): boolean => evaluateAgainst(userId, store.groups.ruleGroups(), opts.grace ?? true)
 
   const matured = (w: PendingWithdrawal, now: Date): boolean => isMatured(w, grace(), now)
 
@@ -159,18 +178,19 @@ export function createMembershipService({ store, clock, ids, grace }: { store: S
         const decided = decideMembership(groupId, rule.evaluate(u.input, now), prior)
         if (decided) {
           if (prior && prior.state === decided.state && prior.effective === decided.effective && prior.missing === JSON.stringify(decided.missing)) continue
-          enter(userId, decided, () => store.groups.setMembership(userId, decided, at))
+          putRuleMembership(userId, groupId, { ...decided, updatedAt: at }, at)
+          if (decided.effective) entered(userId, groupId, prior?.effective ?? false)
           if (prior?.state !== decided.state || prior.effective !== decided.effective) changed.push(userId)
         } else if (prior) {
-          leave(userId, groupId, prior.effective, at, opts.grace ?? true)
+          putRuleMembership(userId, groupId, null, at)
+          left(userId, groupId, prior.effective, at, opts.grace ?? true)
           changed.push(userId)
         }
       }
       return changed
   }
 
-  const evaluateUsers: MembershipService['evaluateUsers'] = (batch) => {
-    const groups = store.groups.ruleGroups()
+  const evaluateUsers: MembershipService['evaluateUsers'] = (batch, groups = store.groups.ruleGroups()) => {
     const compiledGroups = groups.flatMap((g) => {
       const rule = compiledRule(g)
       return rule ? [{ id: g.id, rule }] : []
@@ -182,17 +202,20 @@ export function createMembershipService({ store, clock, ids, grace }: { store: S
       if (isNew && input) {
         // A new user has no memberships, withdrawals or synced groups yet: nothing to read.
         const attrs: RuleInput = { ...input, [GROUP_NAMES]: [], [GROUP_IDS]: [] }
+        const list: RuleMembership[] = []
+        const outcomes = new Map<CompiledRule, RuleOutcome>()
         for (const { id, rule } of compiledGroups) {
-          const decided = decideMembership(id, rule.evaluate(attrs, now), undefined)
+          let outcome = outcomes.get(rule)
+          if (!outcome) outcomes.set(rule, (outcome = rule.evaluate(attrs, now)))
+          const decided = decideMembership(id, outcome, undefined)
           if (!decided) continue
-          store.groups.setMembership(userId, decided, at)
+          list.push({ ...decided, updatedAt: at })
           if (decided.effective) changed.add(userId)
         }
+        store.groups.insertRuleMemberships(userId, list, at)
         continue
       }
-      const before = store.groups.membershipsOf(userId)
-      evaluateAgainst(userId, groups, true)
-      if (effectiveSignature(before) !== effectiveSignature(store.groups.membershipsOf(userId))) changed.add(userId)
+      if (evaluateAgainst(userId, groups, true)) changed.add(userId)
     }
     return changed
   }
@@ -211,14 +234,16 @@ export function createMembershipService({ store, clock, ids, grace }: { store: S
       let changed = false
       for (const m of current) {
         if (!wanted.has(m.groupId)) {
-          leave(userId, m.groupId, m.effective, at, true)
+          store.groups.removeMembership(userId, m.groupId)
+          left(userId, m.groupId, m.effective, at, true)
           changed = true
         }
       }
       const have = new Set(current.map((m) => m.groupId))
       for (const groupId of wanted) {
         if (have.has(groupId)) continue
-        enter(userId, { groupId, effective: true }, () => store.groups.setMembership(userId, { groupId, state: 'in', effective: true, missing: [] }, at))
+        store.groups.setMembership(userId, { groupId, state: 'in', effective: true, missing: [] }, at)
+        entered(userId, groupId, false)
         changed = true
       }
       return changed

@@ -4,6 +4,7 @@ import type { Attributes, AttributeValue, Dialect, GroupKind, MembershipState, P
 import type { AppInventoryEntry, AssignmentAction, AssignmentEvent, HeldChange, HeldChangeStatus, WhyStep } from '../../shared/policy'
 import type { Db } from './db'
 import type { SentItem } from './devices'
+import { ruleMembershipQueries } from './rule-memberships'
 
 export interface PendingWithdrawal {
   userId: string
@@ -146,6 +147,7 @@ export function assignmentQueries(db: Db) {
   const boundCount = db.prepare('SELECT COUNT(*) AS n FROM devices WHERE user_id IS NOT NULL')
   // Bulk reads return rows as arrays (raw): at 50,000 devices, building keyed objects was most of the cost.
   const sentAll = db.prepare('SELECT device_id, item_key, kind, identifier, name, value, policy_id, item_id FROM device_items').raw(true)
+  // Synced memberships only; rule-group memberships are read from their rows (rule-memberships.ts).
   const effectiveAll = db.prepare('SELECT user_id, group_id FROM memberships WHERE effective = 1').raw(true)
   const boundRaw = db.prepare(`SELECT d.id, d.name, d.platform, d.user_id, u.user_principal_name FROM devices d JOIN users u ON u.id = d.user_id`).raw(true)
   const membersOfGroup = db.prepare('SELECT user_id, state, effective, missing FROM memberships WHERE group_id = ?')
@@ -156,6 +158,8 @@ export function assignmentQueries(db: Db) {
   const syncedAll = db.prepare(`SELECT m.user_id, m.group_id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id
     WHERE g.kind = 'synced' AND m.effective = 1`).raw(true)
   const groupBrief = db.prepare('SELECT id, name, kind, dialect, rule FROM groups WHERE id = ?')
+  const groupKind = db.prepare('SELECT kind FROM groups WHERE id = ?').pluck()
+  const rm = ruleMembershipQueries(db)
 
   const toBound = (r: { id: string; name: string; platform: Platform; user_id: string; user_principal_name: string }): BoundDevice => ({
     id: r.id,
@@ -275,6 +279,7 @@ export function assignmentQueries(db: Db) {
     /** Every user's effective memberships (group ids), keyed by user. */
     allEffectiveGroups(): Map<string, Set<string>> {
       const out = new Map<string, Set<string>>()
+      for (const [userId, groupIds] of rm.effective()) if (groupIds.length > 0) out.set(userId, new Set(groupIds))
       for (const [userId, groupId] of effectiveAll.all() as [string, string][]) {
         const set = out.get(userId)
         if (set) set.add(groupId)
@@ -282,8 +287,11 @@ export function assignmentQueries(db: Db) {
       }
       return out
     },
+    /** A group's members with their state; `missing` as JSON text (compared, rarely parsed). */
     membersOfGroup: (groupId: string): Map<string, { state: MembershipState; effective: boolean; missing: string }> =>
-      new Map(
+      groupKind.get(groupId) === 'rule'
+        ? new Map([...rm.ofGroup(groupId)].map(([userId, m]) => [userId, { state: m.state, effective: m.effective, missing: JSON.stringify(m.missing) }]))
+        : new Map(
         (membersOfGroup.all(groupId) as { user_id: string; state: MembershipState; effective: number; missing: string }[]).map((r) => [
           r.user_id,
           { state: r.state, effective: r.effective === 1, missing: r.missing },

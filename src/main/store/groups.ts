@@ -1,5 +1,6 @@
 import type { Dialect, GroupKind, GroupMember, GroupSummary, MembershipState, UserMembership } from '../../shared/domain'
 import type { Db } from './db'
+import { decodeRuleMemberships, ruleMembershipQueries, type RuleMembership } from './rule-memberships'
 
 interface GroupRow {
   id: string
@@ -23,9 +24,17 @@ const toSummary = (r: GroupRow): GroupSummary => ({
   unknownCount: r.unknown_count,
 })
 
+// Counts of synced groups' members; rule groups' members are counted from their rows (rule-memberships.ts).
 const GROUP_COLUMNS = `g.id, g.name, g.kind, g.dialect, g.rule, g.description,
-  (SELECT COUNT(*) FROM memberships m WHERE m.group_id = g.id AND m.state = 'in') AS member_count,
-  (SELECT COUNT(*) FROM memberships m WHERE m.group_id = g.id AND m.state = 'unknown') AS unknown_count`
+  (SELECT COUNT(*) FROM memberships m WHERE m.group_id = g.id) AS member_count, 0 AS unknown_count`
+
+/** SQLite's NOCASE order: ASCII letters folded, everything else compared as is. */
+const foldAscii = (s: string): string => s.replace(/[A-Z]/g, (c) => c.toLowerCase())
+const byNoCase = (a: string, b: string): number => {
+  const x = foldAscii(a)
+  const y = foldAscii(b)
+  return x < y ? -1 : x > y ? 1 : 0
+}
 
 export interface GroupRecord {
   id: string
@@ -51,40 +60,55 @@ export interface MembershipRecord {
   missing: string[]
 }
 
+
 export function groupQueries(db: Db) {
+  const rm = ruleMembershipQueries(db)
   const insert = db.prepare(`INSERT INTO groups (id, directory_id, name, kind, dialect, rule, description)
     VALUES (@id, @directoryId, @name, @kind, @dialect, @rule, @description)`)
   const all = db.prepare(`SELECT ${GROUP_COLUMNS} FROM groups g ORDER BY g.name COLLATE NOCASE`)
   const byId = db.prepare(`SELECT ${GROUP_COLUMNS} FROM groups g WHERE g.id = ?`)
   const byName = db.prepare('SELECT id FROM groups WHERE name = ? COLLATE NOCASE')
   const rules = db.prepare(`SELECT id, name, dialect, rule FROM groups WHERE kind = 'rule' ORDER BY name`)
+  const ruleNames = db.prepare(`SELECT id, name FROM groups WHERE kind = 'rule'`).raw(true)
   const synced = db.prepare(`SELECT id, name FROM groups WHERE kind = 'synced'`)
-  const members = db.prepare(`SELECT m.user_id, u.user_principal_name, u.display_name, m.state, m.missing
+  const members = db.prepare(`SELECT m.user_id, u.user_principal_name, u.display_name, 'in' AS state, '[]' AS missing
     FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.group_id = ?
-    ORDER BY m.state DESC, u.display_name COLLATE NOCASE LIMIT ?`)
+    ORDER BY u.display_name COLLATE NOCASE LIMIT ?`)
+  const ruleMembers = db.prepare(`SELECT r.user_id, u.user_principal_name, u.display_name, r.plain, r.other, r.updated_at
+    FROM rule_memberships r JOIN users u ON u.id = r.user_id WHERE instr(r.plain, ?) > 0 OR instr(r.other, ?) > 0`)
+  const syncedOfUser = db.prepare(`SELECT m.group_id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id
+    WHERE m.user_id = ? AND g.kind = 'synced' AND m.effective = 1`).raw(true)
   const ofUser = db.prepare(`SELECT m.group_id, g.name, g.kind, m.state, m.effective, m.missing
-    FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ? ORDER BY g.name COLLATE NOCASE`)
+    FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ?`)
   const put = db.prepare(`INSERT INTO memberships (group_id, user_id, state, effective, missing, updated_at)
     VALUES (?, ?, ?, ?, ?, ?)
     ON CONFLICT (group_id, user_id) DO UPDATE SET state = excluded.state, effective = excluded.effective,
       missing = excluded.missing, updated_at = excluded.updated_at`)
   const remove = db.prepare('DELETE FROM memberships WHERE group_id = ? AND user_id = ?')
-  const unknowns = db.prepare(`SELECT m.group_id, g.name AS group_name, m.user_id, u.user_principal_name, m.missing, m.updated_at
-    FROM memberships m JOIN groups g ON g.id = m.group_id JOIN users u ON u.id = m.user_id
-    WHERE m.state = 'unknown' ORDER BY u.user_principal_name, g.name`)
+  const upns = db.prepare('SELECT id, user_principal_name FROM users WHERE id = ?').raw(true)
   const count = db.prepare('SELECT COUNT(*) AS n FROM groups')
+  const kindOf = db.prepare('SELECT kind FROM groups WHERE id = ?').pluck()
   const setRule = db.prepare(`UPDATE groups SET dialect = ?, rule = ? WHERE id = ? AND kind = 'rule'`)
+
+  const ruleGroupNames = (): Map<string, string> => new Map(ruleNames.all() as [string, string][])
 
   return {
     create(g: GroupRecord): void {
       insert.run(g)
     },
     list(): GroupSummary[] {
-      return (all.all() as GroupRow[]).map(toSummary)
+      const groups = (all.all() as GroupRow[]).map(toSummary)
+      if (!groups.some((g) => g.kind === 'rule')) return groups
+      const counts = rm.counts()
+      return groups.map((g) => (g.kind === 'rule' ? { ...g, memberCount: counts.get(g.id)?.in ?? 0, unknownCount: counts.get(g.id)?.unknown ?? 0 } : g))
     },
     get(id: string): GroupSummary | undefined {
       const r = byId.get(id) as GroupRow | undefined
-      return r ? toSummary(r) : undefined
+      if (!r) return undefined
+      const g = toSummary(r)
+      if (g.kind !== 'rule') return g
+      const states = [...rm.ofGroup(id).values()].map((m) => m.state)
+      return { ...g, memberCount: states.filter((s) => s === 'in').length, unknownCount: states.filter((s) => s === 'unknown').length }
     },
     idByName(name: string): string | undefined {
       return (byName.get(name) as { id: string } | undefined)?.id
@@ -102,14 +126,17 @@ export function groupQueries(db: Db) {
     syncedGroups(): { id: string; name: string }[] {
       return synced.all() as { id: string; name: string }[]
     },
+    /** A group's members, unknowns first, then by display name. */
     members(groupId: string, limit: number): GroupMember[] {
-      return (members.all(groupId, limit) as {
-        user_id: string
-        user_principal_name: string
-        display_name: string
-        state: MembershipState
-        missing: string
-      }[]).map((r) => ({
+      if (kindOf.get(groupId) === 'rule') {
+        const ruled = (ruleMembers.all(groupId, groupId) as { user_id: string; user_principal_name: string; display_name: string; plain: string; other: string; updated_at: string }[]).flatMap((r) => {
+        const m = decodeRuleMemberships(r.plain, r.other, r.updated_at).find((x) => x.groupId === groupId)
+        return m ? [{ userId: r.user_id, userPrincipalName: r.user_principal_name, displayName: r.display_name, state: m.state, missing: m.missing }] : []
+      })
+        ruled.sort((a, b) => (a.state === b.state ? byNoCase(a.displayName, b.displayName) : a.state === 'unknown' ? -1 : 1))
+        return ruled.slice(0, limit)
+      }
+      return (members.all(groupId, limit) as { user_id: string; user_principal_name: string; display_name: string; state: MembershipState; missing: string }[]).map((r) => ({
         userId: r.user_id,
         userPrincipalName: r.user_principal_name,
         displayName: r.display_name,
@@ -117,15 +144,9 @@ export function groupQueries(db: Db) {
         missing: JSON.parse(r.missing) as string[],
       }))
     },
+    /** Every membership of a user, synced and rule-based, by group name. */
     membershipsOf(userId: string): UserMembership[] {
-      return (ofUser.all(userId) as {
-        group_id: string
-        name: string
-        kind: GroupKind
-        state: MembershipState
-        effective: number
-        missing: string
-      }[]).map((r) => ({
+      const out: UserMembership[] = (ofUser.all(userId) as { group_id: string; name: string; kind: GroupKind; state: MembershipState; effective: number; missing: string }[]).map((r) => ({
         groupId: r.group_id,
         groupName: r.name,
         groupKind: r.kind,
@@ -133,29 +154,51 @@ export function groupQueries(db: Db) {
         effective: r.effective === 1,
         missing: JSON.parse(r.missing) as string[],
       }))
+      const ruled = rm.of(userId)
+      if (ruled.length > 0) {
+        const names = ruleGroupNames()
+        for (const m of ruled) {
+          const groupName = names.get(m.groupId)
+          if (groupName !== undefined) out.push({ groupId: m.groupId, groupName, groupKind: 'rule', state: m.state, effective: m.effective, missing: m.missing })
+        }
+      }
+      return out.sort((a, b) => byNoCase(a.groupName, b.groupName))
     },
+    /** The user's synced groups (ids and names): what rules reading group membership see. */
+    syncedGroupsOf(userId: string): { ids: string[]; names: string[] } {
+      const rows = syncedOfUser.all(userId) as [string, string][]
+      return { ids: rows.map((r) => r[0]), names: rows.map((r) => r[1]) }
+    },
+    /** A user's rule-group memberships. */
+    ruleMembershipsOf: (userId: string): RuleMembership[] => rm.of(userId),
+    /** Replaces a user's rule-group memberships (an empty list removes them all). */
+    setRuleMemberships(userId: string, list: readonly RuleMembership[], at: string): void {
+      rm.set(userId, list, at)
+    },
+    /** The rule-group memberships of a user inserted in this transaction (who has none yet). */
+    insertRuleMemberships(userId: string, list: readonly RuleMembership[], at: string): void {
+      rm.insert(userId, list, at)
+    },
+    /** Puts a user in a synced group. */
     setMembership(userId: string, m: MembershipRecord, at: string): void {
       put.run(m.groupId, userId, m.state, m.effective ? 1 : 0, JSON.stringify(m.missing), at)
     },
+    /** Takes a user out of a synced group. */
     removeMembership(userId: string, groupId: string): void {
       remove.run(groupId, userId)
     },
+    /** Rule-group memberships that are unknown (synced memberships never are). */
     unknownMemberships(): { groupId: string; groupName: string; userId: string; userPrincipalName: string; missing: string[]; updatedAt: string }[] {
-      return (unknowns.all() as {
-        group_id: string
-        group_name: string
-        user_id: string
-        user_principal_name: string
-        missing: string
-        updated_at: string
-      }[]).map((r) => ({
-        groupId: r.group_id,
-        groupName: r.group_name,
-        userId: r.user_id,
-        userPrincipalName: r.user_principal_name,
-        missing: JSON.parse(r.missing) as string[],
-        updatedAt: r.updated_at,
-      }))
+      const names = ruleGroupNames()
+      const found: { groupId: string; groupName: string; userId: string; missing: string[]; updatedAt: string }[] = []
+      for (const [userId, list] of rm.notPlain()) {
+        for (const m of list) {
+          const groupName = names.get(m.groupId)
+          if (m.state === 'unknown' && groupName !== undefined) found.push({ groupId: m.groupId, groupName, userId, missing: m.missing, updatedAt: m.updatedAt })
+        }
+      }
+      const out = found.map((f) => ({ ...f, userPrincipalName: (upns.get(f.userId) as [string, string] | undefined)?.[1] ?? '' }))
+      return out.sort((a, b) => (a.userPrincipalName === b.userPrincipalName ? (a.groupName < b.groupName ? -1 : a.groupName > b.groupName ? 1 : 0) : a.userPrincipalName < b.userPrincipalName ? -1 : 1))
     },
   }
 }

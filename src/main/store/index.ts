@@ -13,6 +13,7 @@ import { userQueries } from './users'
 export type { DirectoryRecord } from './directories'
 export type { UserUpsert, UpsertOutcome } from './users'
 export type { GroupRecord, RuleGroup, MembershipRecord } from './groups'
+export type { RuleMembership } from './rule-memberships'
 export type { PolicyRecord } from './policies'
 export type { SentItem, NewCommand, DeviceRecord } from './devices'
 export type { AuditEntry } from './audit'
@@ -35,6 +36,20 @@ export function createStore(path: string) {
     /** Runs fn in one transaction: everything it writes lands together or not at all. */
     transaction<T>(fn: () => T): T {
       return db.transaction(fn)()
+    },
+    /**
+     * A transaction that only inserts rows whose references the caller has just written or read
+     * (a sync's new users, their attributes and memberships): foreign keys are not checked row by
+     * row, which is a fifth of a bulk insert's time. Never for updates or deletes, which rely on
+     * ON DELETE CASCADE.
+     */
+    insertTransaction<T>(fn: () => T): T {
+      db.pragma('foreign_keys = OFF')
+      try {
+        return db.transaction(fn)()
+      } finally {
+        db.pragma('foreign_keys = ON')
+      }
     },
     isEmpty(): boolean {
       return (db.prepare('SELECT (SELECT COUNT(*) FROM directories) + (SELECT COUNT(*) FROM policies) AS n').get() as { n: number }).n === 0

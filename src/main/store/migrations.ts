@@ -358,4 +358,47 @@ CREATE TRIGGER groups_renamed AFTER UPDATE OF name ON groups BEGIN UPDATE policy
 CREATE TRIGGER groups_del AFTER DELETE ON groups BEGIN UPDATE policy_revision SET n = n + 1; END;
 `,
   },
+  {
+    version: 5,
+    name: 'rule-group memberships: one row per user',
+    // Rule-group memberships are derived and many (a user is typically in a dozen dynamic groups):
+    // one row per user instead of one per membership (see store/rule-memberships.ts). Row-sized
+    // values make WITHOUT ROWID the slower layout here, so the table keeps its rowid.
+    sql: `
+CREATE TABLE rule_memberships (
+  user_id     TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+  plain       TEXT NOT NULL DEFAULT '',
+  other       TEXT NOT NULL DEFAULT '[]',
+  updated_at  TEXT NOT NULL
+);
+
+INSERT INTO rule_memberships (user_id, plain, other, updated_at)
+SELECT m.user_id,
+  COALESCE(group_concat(m.group_id, ',') FILTER (WHERE m.state = 'in' AND m.effective = 1 AND m.missing = '[]'), ''),
+  COALESCE(json_group_array(json_array(m.group_id, m.state, m.effective, json(m.missing), m.updated_at))
+    FILTER (WHERE NOT (m.state = 'in' AND m.effective = 1 AND m.missing = '[]')), '[]'),
+  max(m.updated_at)
+FROM memberships m JOIN groups g ON g.id = m.group_id
+WHERE g.kind = 'rule'
+GROUP BY m.user_id;
+DELETE FROM memberships WHERE group_id IN (SELECT id FROM groups WHERE kind = 'rule');
+
+-- What a foreign key's ON DELETE CASCADE did for membership rows: a group that is deleted, or
+-- stops being rule-based, leaves no trace in any user's row.
+CREATE TRIGGER rule_group_deleted AFTER DELETE ON groups WHEN OLD.kind = 'rule' BEGIN
+  UPDATE rule_memberships SET
+    plain = trim(replace(',' || plain || ',', ',' || OLD.id || ',', ','), ','),
+    other = (SELECT json_group_array(json(value)) FROM json_each(other) WHERE value ->> 0 IS NOT OLD.id)
+  WHERE instr(plain, OLD.id) > 0 OR instr(other, OLD.id) > 0;
+  DELETE FROM rule_memberships WHERE plain = '' AND other = '[]';
+END;
+CREATE TRIGGER rule_group_unruled AFTER UPDATE OF kind ON groups WHEN OLD.kind = 'rule' AND NEW.kind <> 'rule' BEGIN
+  UPDATE rule_memberships SET
+    plain = trim(replace(',' || plain || ',', ',' || OLD.id || ',', ','), ','),
+    other = (SELECT json_group_array(json(value)) FROM json_each(other) WHERE value ->> 0 IS NOT OLD.id)
+  WHERE instr(plain, OLD.id) > 0 OR instr(other, OLD.id) > 0;
+  DELETE FROM rule_memberships WHERE plain = '' AND other = '[]';
+END;
+`,
+  },
 ]
