@@ -62,6 +62,8 @@ export function syncQueries(db: Db) {
   const dropGroupMembers = db.prepare('DELETE FROM memberships WHERE group_id = ?')
   const runs = db.prepare('SELECT * FROM sync_runs WHERE directory_id = ? ORDER BY started_at DESC, rowid DESC LIMIT ?')
   const userCount = db.prepare('SELECT COUNT(*) AS n FROM users WHERE directory_id = ?')
+  const membershipCount = db.prepare('SELECT COUNT(*) AS n FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.directory_id = ?')
+  const userMembershipCount = db.prepare('SELECT COUNT(*) AS n FROM memberships WHERE user_id = ?')
   // "Has the attribute": stored and not an empty string or empty list (null is never stored).
   const coverage = db.prepare(`SELECT a.name, COUNT(*) AS n FROM user_attributes a JOIN users u ON u.id = a.user_id
     WHERE u.directory_id = ? AND a.value NOT IN ('""', '[]') GROUP BY a.name`)
@@ -156,6 +158,13 @@ export function syncQueries(db: Db) {
     },
     userCount(directoryId: string): number {
       return (userCount.get(directoryId) as { n: number }).n
+    },
+    /** Memberships (synced and rule-based groups, in or unknown) of the directory's users: what the removal guard weighs a sync against. */
+    membershipCount(directoryId: string): number {
+      return (membershipCount.get(directoryId) as { n: number }).n
+    },
+    userMembershipCount(userId: string): number {
+      return (userMembershipCount.get(userId) as { n: number }).n
     },
     /** Users of the directory having each stored attribute (non-empty). */
     attributeCounts(directoryId: string): Map<string, number> {
