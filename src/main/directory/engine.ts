@@ -475,6 +475,8 @@ export function createSyncEngine(deps: SyncEngineDeps) {
         store.transaction(() => {
           store.sync.setCursor(req.directoryId, p.cursor, run.finishedAt)
           store.directories.recordSyncRun(run)
+          // Applying over the limits is the admin's decision: keep who-did-what for later.
+          if (removals) store.audit.append({ at: run.finishedAt, actor: 'admin', action: 'directories/confirmRemovals', subject: req.directoryName, details: { runId, ...removals } })
         })
         emit({ phase: 'done', percent: 100, message: `${run.added} added, ${run.changed} changed, ${run.removed} removed` })
         return { run, changedUserIds, reevaluated: evaluated.size }

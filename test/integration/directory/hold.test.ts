@@ -134,6 +134,7 @@ describe('a sync that would remove too much is held for the admin to confirm', (
     const confirmed = await sync(app, id, { confirmRemovals: true })
     expect(confirmed).toMatchObject({ status: 'succeeded', removed: 20, removals: { usersRemoved: 20, usersTotal: 120 }, error: null })
     expect(app.services.store.sync.userCount(id)).toBe(100)
+    expect(app.services.store.audit.recent(5).find((e) => e.action === 'directories/confirmRemovals')).toMatchObject({ actor: 'admin', subject: 'Contoso', details: { runId: confirmed.id, usersRemoved: 20 } })
     expect(app.services.store.sync.cursor(id)).not.toBe(cursor)
     expect(storeSnapshot(app)).toBe(await completeState())
     // The cursor moved: the next sync finds nothing to remove.

@@ -294,9 +294,12 @@ function History({ detail, confirm }: { detail: DirectoryDetail; confirm: (() =>
                   </div>
                 )}
               </td>
-              <td className="num">{run.added}</td>
-              <td className="num">{run.changed}</td>
-              <td className="num">{run.removed}</td>
+              {/* A held run changed nothing: its counts are what confirming would do. */}
+              {[run.added, run.changed, run.removed].map((n, k) => (
+                <td key={k} className={run.status === 'held' ? 'num muted' : 'num'} title={run.status === 'held' ? 'would be, once confirmed' : undefined}>
+                  {run.status === 'held' ? `(${n})` : n}
+                </td>
+              ))}
               <td className="num">{((Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000).toFixed(1)} s</td>
             </tr>
           ))}
