@@ -85,6 +85,11 @@ export function createApp(opts: AppOptions): App {
     sleep: opts.sleep,
     httpOptions: opts.idpHttp,
     chunkSize: opts.syncChunkSize,
+    // The hold limits sit with the circuit breaker's in the policy settings (one place for "held").
+    removalLimits: () => {
+      const settings = readPolicySettings(store)
+      return { membershipShare: settings.syncHoldMembershipShare, userShare: settings.syncHoldUserShare, minimum: settings.syncHoldMinimum }
+    },
     redeployUsers: (userIds) => redeployUsers(userIds),
     emitProgress: (p) => events.emit('directories/syncProgress', p),
   })

@@ -95,7 +95,8 @@ export function createHandlers(s: Services): Handlers {
       return s.directories.detail(directoryId)
     },
     'directories/test': async ({ directoryId }) => ({ message: await s.directories.test(directoryId) }),
-    'directories/sync': async ({ directoryId, mode }) => (await s.directories.sync(directoryId, mode)).run,
+    'directories/sync': async ({ directoryId, mode, confirmRemovals }) => (await s.directories.sync(directoryId, mode, { confirmRemovals })).run,
+    'directories/cancelSync': ({ directoryId }) => s.directories.cancelSync(directoryId),
     'directories/setMapping': ({ directoryId, mapping }) => {
       s.directories.setMapping(directoryId, mapping)
       return s.directories.detail(directoryId)
@@ -190,6 +191,7 @@ export const CHANGES: Partial<Record<keyof Handlers, string[]>> = {
   'directories/connect': ['directories'],
   'directories/setCredentials': ['directories'],
   'directories/sync': ['directories', 'users', 'groups', 'devices', 'diagnostics', 'workspace'],
+  'directories/cancelSync': ['directories'],
   'directories/setMapping': ['directories', 'diagnostics'],
   'directories/setGroupFilter': ['directories'],
   'directories/setSchedule': ['directories'],

@@ -9,6 +9,7 @@ export const CHANNELS = [
   'directories/setCredentials',
   'directories/test',
   'directories/sync',
+  'directories/cancelSync',
   'directories/setMapping',
   'directories/setGroupFilter',
   'directories/setSchedule',

@@ -102,7 +102,9 @@ export const schemas = {
     secrets: z.record(z.string().max(100), z.string().max(20_000)),
   }),
   'directories/test': z.object({ directoryId: id }),
-  'directories/sync': z.object({ directoryId: id, mode: z.enum(['full', 'incremental']).optional() }),
+  /** confirmRemovals: apply even when the sync removes more than the hold limits (the admin confirmed a held sync). */
+  'directories/sync': z.object({ directoryId: id, mode: z.enum(['full', 'incremental']).optional(), confirmRemovals: z.boolean().optional() }),
+  'directories/cancelSync': z.object({ directoryId: id }),
   'directories/setMapping': z.object({
     directoryId: id,
     mapping: z.array(z.object({ property: z.string().trim().min(1).max(300), attribute: z.string().trim().min(1).max(200) })).max(500),
@@ -145,6 +147,9 @@ export const schemas = {
     graceMinutes: z.number().optional(),
     breakerDevices: z.number().optional(),
     breakerShare: z.number().optional(),
+    syncHoldMembershipShare: z.number().optional(),
+    syncHoldUserShare: z.number().optional(),
+    syncHoldMinimum: z.number().optional(),
   }),
   'apps/list': z.object({}),
   'apps/save': z.object({ platform, identifier: z.string().max(300), name: z.string().max(200) }),
@@ -193,6 +198,8 @@ export interface Results {
   'directories/setCredentials': DirectoryDetail
   'directories/test': { message: string }
   'directories/sync': SyncRun
+  /** The cancelled run, once the sync has stopped (a sync already writing finishes first). */
+  'directories/cancelSync': SyncRun
   'directories/setMapping': DirectoryDetail
   'directories/setGroupFilter': DirectoryDetail
   'directories/setSchedule': DirectoryDetail

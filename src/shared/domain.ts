@@ -44,13 +44,29 @@ export interface SyncRun {
   id: string
   directoryId: string
   mode: 'full' | 'incremental' | 'import'
-  status: 'succeeded' | 'failed'
+  /**
+   * 'held': the sync would have removed too many users or memberships and wrote nothing; the admin
+   * confirms it by syncing again with `confirmRemovals`. 'cancelled': the admin cancelled it.
+   */
+  status: 'succeeded' | 'failed' | 'held' | 'cancelled'
   startedAt: string
   finishedAt: string
+  /** For a held run: what the sync would have done. */
   added: number
   changed: number
   removed: number
+  /** Why it failed, was held or was cancelled. */
   error: string | null
+  /** What the sync removes against what the directory had: set when it was held, or confirmed while over the limits. */
+  removals?: SyncRemovals
+}
+
+/** Removals a sync's plan makes, against the directory's users and memberships before it. */
+export interface SyncRemovals {
+  usersRemoved: number
+  usersTotal: number
+  membershipsRemoved: number
+  membershipsTotal: number
 }
 
 export interface UserSummary {
@@ -288,7 +304,7 @@ export interface MappingCoverage extends AttributeMapping {
   share: number
 }
 
-export type SyncPhase = 'pulling' | 'applying' | 'evaluating' | 'done' | 'failed'
+export type SyncPhase = 'pulling' | 'applying' | 'evaluating' | 'done' | 'failed' | 'held' | 'cancelled'
 
 /** A running sync's progress, sent as the `directories/syncProgress` event. */
 export interface SyncProgress {

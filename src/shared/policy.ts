@@ -165,9 +165,23 @@ export interface PolicySettings {
   breakerDevices: number
   /** …or from more than this share (0–1) of bound devices. */
   breakerShare: number
+  /** Hold a directory sync that would remove more than this share (0–1) of the directory's memberships… */
+  syncHoldMembershipShare: number
+  /** …or more than this share (0–1) of its users… */
+  syncHoldUserShare: number
+  /** …counting a share only once the directory has at least this many memberships (users): on a tiny one a share means little. */
+  syncHoldMinimum: number
 }
 
-export const DEFAULT_POLICY_SETTINGS: PolicySettings = { graceSyncs: 1, graceMinutes: 0, breakerDevices: 20, breakerShare: 0.1 }
+export const DEFAULT_POLICY_SETTINGS: PolicySettings = {
+  graceSyncs: 1,
+  graceMinutes: 0,
+  breakerDevices: 20,
+  breakerShare: 0.1,
+  syncHoldMembershipShare: 0.2,
+  syncHoldUserShare: 0.1,
+  syncHoldMinimum: 20,
+}
 
 export type WhyStepKind = 'attributes' | 'rule' | 'membership' | 'grace' | 'target' | 'platform' | 'conflict' | 'variables' | 'command' | 'hold'
 

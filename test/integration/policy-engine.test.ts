@@ -384,7 +384,7 @@ describe('settings and the app inventory', () => {
   it('refuses bad settings and bad inventory entries field by field, and keeps what was stored', async () => {
     const e = await ws.callError('policies/setSettings', { graceSyncs: -1, breakerShare: 2 })
     expect((e.details?.['fields'] as { path: string }[]).map((f) => f.path)).toEqual(['graceSyncs', 'breakerShare'])
-    expect(await ws.call('policies/settings', {})).toEqual({ graceSyncs: 1, graceMinutes: 0, breakerDevices: 20, breakerShare: 0.1 })
+    expect(await ws.call('policies/settings', {})).toEqual({ graceSyncs: 1, graceMinutes: 0, breakerDevices: 20, breakerShare: 0.1, syncHoldMembershipShare: 0.2, syncHoldUserShare: 0.1, syncHoldMinimum: 20 })
     const bad = await ws.callError('apps/save', { platform: 'ios', identifier: 'not an id', name: '' })
     expect((bad.details?.['fields'] as { path: string }[]).map((f) => f.path)).toEqual(['identifier', 'name'])
     const list = await ws.call('apps/save', { platform: 'android', identifier: 'com.example.crm', name: 'CRM' })

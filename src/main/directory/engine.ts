@@ -8,13 +8,17 @@
 //   completes them.
 // - Only users whose attributes or synced groups changed are re-evaluated (every user when a
 //   group's rule changed); their devices are then redeployed.
-import type { AttributeMapping, Attributes, SyncProgress, SyncRun } from '../../shared/domain'
+// - Between plan and apply, a plan that removes too many users or memberships is held: recorded
+//   as a held run, cursor untouched, until the admin syncs again with confirmRemovals
+//   (removal-guard.ts). A cancel that lands before the apply also changes nothing.
+import type { AttributeMapping, Attributes, SyncProgress, SyncRemovals, SyncRun } from '../../shared/domain'
 import { AppError } from '../../shared/errors'
 import type { MembershipService } from '../groups'
 import type { Clock, IdSource, Log } from '../ports'
 import type { DirectoryGroupRow, Store, SyncedUserRow, SyncUserWrite } from '../store'
 import { CursorExpired, type Connector, type FetchedUser, type MemberChange, type Pull, type PullProgress } from './connector'
 import { fingerprint, mapAttributes, patchAttributes } from './mapping'
+import { countMembershipRemovals, decideRemovalHold, DEFAULT_REMOVAL_LIMITS, heldMessage, type RemovalLimits } from './removal-guard'
 
 export interface SyncEngineDeps {
   store: Store
@@ -25,6 +29,8 @@ export interface SyncEngineDeps {
   /** Recomputes these users' devices (the devices room), after the apply. */
   redeployUsers(userIds: string[]): Promise<unknown>
   emit(progress: SyncProgress): void
+  /** When a sync is held for removing too much (default DEFAULT_REMOVAL_LIMITS); read at each sync. */
+  removalLimits?: () => RemovalLimits
   /** Most items per write transaction (default 2,000). */
   chunkSize?: number
   /**
@@ -46,7 +52,10 @@ export interface SyncRequest {
   groupFilter: string[]
   /** 'full' ignores the stored cursor; default: incremental when there is a cursor. */
   mode?: 'full' | 'incremental'
+  /** Aborting it cancels the sync; it changes nothing unless the apply had already begun. */
   signal?: AbortSignal
+  /** The admin confirmed the removals: apply even over the removal limits. */
+  confirmRemovals?: boolean
 }
 
 type PlanRequest = Pick<SyncRequest, 'directoryId' | 'directoryName' | 'mapping' | 'groupFilter'>
@@ -392,6 +401,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       const onPage = (pp: PullProgress) =>
         emit({ pages: pp.pages, users: pp.users, groups: pp.groups, percent: Math.min(69, Math.round((Math.min(pp.users, expected) / expected) * 60 + (pp.groups > 0 ? 9 : 0))) })
       let mode: SyncRun['mode'] = 'full'
+      let applying = false
       try {
         emit({})
         const cursor = req.mode === 'full' ? null : store.sync.cursor(req.directoryId)
@@ -410,7 +420,46 @@ export function createSyncEngine(deps: SyncEngineDeps) {
         // The plan holds what gets written; the raw records can go before the long apply.
         pull.users = []
         pull.members.clear()
+        // Last point where a cancel changes nothing; the apply itself runs to the end.
+        req.signal?.throwIfAborted()
+
+        // The removal guard weighs what the plan drops against what the directory has now.
+        let removals: SyncRemovals | undefined
+        if (p.removeUserIds.length + p.removeGroupIds.length + p.dropMembers.length > 0) {
+          const counts: SyncRemovals = {
+            usersRemoved: p.removeUserIds.length,
+            usersTotal: store.sync.userCount(req.directoryId),
+            membershipsRemoved: countMembershipRemovals(p, { membershipsOfUser: (id) => store.sync.userMembershipCount(id), membersOfGroup: (id) => store.sync.groupMembers(id) }),
+            membershipsTotal: store.sync.membershipCount(req.directoryId),
+          }
+          const decision = decideRemovalHold(counts, deps.removalLimits?.() ?? DEFAULT_REMOVAL_LIMITS)
+          if (decision.hold && !req.confirmRemovals) {
+            const run: SyncRun = {
+              id: runId,
+              directoryId: req.directoryId,
+              mode,
+              status: 'held',
+              startedAt: startedAt.toISOString(),
+              finishedAt: clock.now().toISOString(),
+              added: p.insertUsers.length,
+              changed: p.replaceUsers.length,
+              removed: p.removeUserIds.length,
+              error: heldMessage(req.directoryName, decision.reasons),
+              removals: counts,
+            }
+            // Not the cursor: the next sync pulls the same changes and holds again until confirmed.
+            store.directories.recordSyncRun(run)
+            log.warn('directory sync held: too many removals', { directoryId: req.directoryId, ...counts })
+            emit({ phase: 'held', percent: 100, message: run.error ?? undefined })
+            return { run, changedUserIds: [], reevaluated: 0 }
+          }
+          if (decision.hold) {
+            removals = counts
+            log.warn('directory sync removals confirmed by the admin', { directoryId: req.directoryId, ...counts })
+          }
+        }
         emit({ phase: 'applying', percent: 70 })
+        applying = true
 
         store.sync.pauseCheckpoints()
         let applied: Awaited<ReturnType<typeof applyPlan>>
@@ -436,14 +485,36 @@ export function createSyncEngine(deps: SyncEngineDeps) {
           changed: p.replaceUsers.length,
           removed: p.removeUserIds.length,
           error: null,
+          ...(removals ? { removals } : {}),
         }
         store.transaction(() => {
           store.sync.setCursor(req.directoryId, p.cursor, run.finishedAt)
           store.directories.recordSyncRun(run)
+          // Applying over the limits is the admin's decision: keep who-did-what for later.
+          if (removals) store.audit.append({ at: run.finishedAt, actor: 'admin', action: 'directories/confirmRemovals', subject: req.directoryName, details: { runId, ...removals } })
         })
         emit({ phase: 'done', percent: 100, message: `${run.added} added, ${run.changed} changed, ${run.removed} removed` })
         return { run, changedUserIds, reevaluated: evaluated.size }
       } catch (e) {
+        if (req.signal?.aborted && !applying) {
+          // The admin cancelled it: not a failure to alarm anyone with, and nothing was written.
+          const run: SyncRun = {
+            id: runId,
+            directoryId: req.directoryId,
+            mode,
+            status: 'cancelled',
+            startedAt: startedAt.toISOString(),
+            finishedAt: clock.now().toISOString(),
+            added: 0,
+            changed: 0,
+            removed: 0,
+            error: `Cancelled by the admin; nothing was changed.`,
+          }
+          store.directories.recordSyncRun(run)
+          log.info('directory sync cancelled', { directoryId: req.directoryId })
+          emit({ phase: 'cancelled', message: `The sync of ${req.directoryName} was cancelled by the admin; nothing was changed.` })
+          return { run, changedUserIds: [], reevaluated: 0 }
+        }
         const error = e instanceof AppError ? e : new AppError('DIRECTORY_UNAVAILABLE', `The sync of ${req.directoryName} failed: ${e instanceof Error ? e.message : String(e)}`, {})
         const run: SyncRun = {
           id: runId,

@@ -17,10 +17,12 @@ import { createGoogleConnector } from './google'
 import { createIdpHttp, type IdpHttpOptions } from './http'
 import { DEFAULT_MAPPINGS, validateMapping } from './mapping'
 import { createOktaConnector } from './okta'
+import type { RemovalLimits } from './removal-guard'
 
 export { parseUserFile, type DirectoryUserRecord, type FileImportError } from './file'
 export { createSyncScheduler, type SyncScheduler } from './scheduler'
 export { DEFAULT_MAPPINGS } from './mapping'
+export { DEFAULT_REMOVAL_LIMITS, type RemovalLimits } from './removal-guard'
 
 export interface ImportOutcome {
   run: SyncRun
@@ -54,7 +56,10 @@ export interface DirectoryService {
   setCredentials(directoryId: string, settings: Record<string, string>, secrets: Record<string, string>): Promise<void>
   detail(directoryId: string): Promise<DirectoryDetail>
   test(directoryId: string): Promise<string>
-  sync(directoryId: string, mode?: 'full' | 'incremental'): Promise<ImportOutcome>
+  /** A held run (too many removals) is returned, not thrown; `confirmRemovals` applies it. */
+  sync(directoryId: string, mode?: 'full' | 'incremental', opts?: { confirmRemovals?: boolean }): Promise<ImportOutcome>
+  /** Cancels the directory's running sync and waits for it to stop; NOT_FOUND when none runs. */
+  cancelSync(directoryId: string): Promise<SyncRun>
   setMapping(directoryId: string, mapping: AttributeMapping[]): MappingCoverage[]
   setGroupFilter(directoryId: string, names: string[]): void
   setSchedule(directoryId: string, minutes: number | null): void
@@ -93,6 +98,8 @@ export interface DirectoryDeps {
   httpOptions?: Partial<Pick<IdpHttpOptions, 'maxAttempts' | 'timeoutMs' | 'random' | 'baseDelayMs'>>
   /** Users per write transaction during a sync. */
   chunkSize?: number
+  /** When a sync is held for removing too much (the policy settings; read at each sync). */
+  removalLimits?: () => RemovalLimits
 }
 
 interface DirectoryConfig {
@@ -131,9 +138,13 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
     ids,
     log,
     chunkSize: deps.chunkSize,
+    removalLimits: deps.removalLimits,
     redeployUsers: (userIds) => deps.redeployUsers?.(userIds) ?? Promise.resolve(),
     emit: (p) => deps.emitProgress?.(p),
   })
+
+  /** Running syncs started here: their cancel switch, and the promise that settles when they stop. */
+  const running = new Map<string, { controller: AbortController; done: Promise<unknown> }>()
 
   const directoryOf = (directoryId: string) => {
     const d = store.directories.get(directoryId)
@@ -267,19 +278,40 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
       }
     },
     test: async (directoryId) => (await connectorFor(directoryId, { maxAttempts: 2 })).test(),
-    async sync(directoryId, mode) {
+    async sync(directoryId, mode, opts = {}) {
       const d = directoryOf(directoryId)
       const connector = await connectorFor(directoryId)
       const config = configOf(directoryId)
-      const outcome = await engine.sync({
+      const controller = new AbortController()
+      const pending = engine.sync({
         directoryId,
         directoryName: d.name,
         connector,
         mapping: mappingOf(directoryId, d.kind),
         groupFilter: config.groupFilter ?? [],
         mode,
+        signal: controller.signal,
+        confirmRemovals: opts.confirmRemovals === true,
       })
-      return { run: outcome.run, changedUserIds: outcome.changedUserIds }
+      // A second sync of the same directory is refused by the engine; keep the first one's switch.
+      const mine = !running.has(directoryId)
+      if (mine) running.set(directoryId, { controller, done: pending.catch(() => undefined) })
+      try {
+        const outcome = await pending
+        return { run: outcome.run, changedUserIds: outcome.changedUserIds }
+      } finally {
+        if (mine) running.delete(directoryId)
+      }
+    },
+    async cancelSync(directoryId) {
+      const d = directoryOf(directoryId)
+      const entry = running.get(directoryId)
+      if (!entry) throw new AppError('NOT_FOUND', `No sync of ${d.name} is running; there is nothing to cancel.`, { directoryId })
+      entry.controller.abort(new AppError('DIRECTORY_UNAVAILABLE', `The sync of ${d.name} was cancelled by the admin.`, { directoryId }))
+      await entry.done
+      const last = store.sync.runs(directoryId, 1)[0]
+      if (!last) throw new AppError('INTERNAL', `The cancelled sync of ${d.name} left no run in the history.`, { directoryId })
+      return last
     },
     setMapping(directoryId, mapping) {
       const d = directoryOf(directoryId)

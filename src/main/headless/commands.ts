@@ -189,7 +189,7 @@ const consoleLog = (io: CliIo): Log => ({
 })
 
 async function sync(argv: string[], io: CliIo): Promise<number> {
-  return syncCommand(parse(argv, { directory: { type: 'string' }, full: { type: 'boolean' }, json: { type: 'boolean' } }), io)
+  return syncCommand(parse(argv, { directory: { type: 'string' }, full: { type: 'boolean' }, 'confirm-removals': { type: 'boolean' }, json: { type: 'boolean' } }), io)
 }
 
 const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = { demo, enroll, diagnose, rules: rulesCommand, why: whyCommand, 'serve-enrollment': serveEnrollment, sync }

@@ -1,5 +1,6 @@
-// `jit-mapper sync [--directory NAME] [--full]`: syncs directories from the command line (cron
-// on a machine without the app open), on the same workspace and credentials as the app.
+// `jit-mapper sync [--directory NAME] [--full] [--confirm-removals]`: syncs directories from the
+// command line (cron on a machine without the app open), on the same workspace and credentials as
+// the app. A sync held for removing too much exits 1 (cron mails it) until an admin confirms it.
 import { existsSync } from 'node:fs'
 import type { SyncRun } from '../../shared/domain'
 import { createApp } from '../app'
@@ -8,12 +9,15 @@ import type { CliIo } from './commands'
 
 export const SYNC_USAGE = `  sync       Sync directories from their IdPs (for cron; the app need not be open)
                --directory NAME  only this directory (default: every IdP directory and synced file)
-               --full            ignore the delta cursor and pull everything`
+               --full            ignore the delta cursor and pull everything
+               --confirm-removals  apply a sync even when it removes more users or
+                                 memberships than the hold limits (confirms a held sync)`
 
 export interface SyncOptions {
   'data-dir'?: string
   directory?: string
   full?: boolean
+  'confirm-removals'?: boolean
   json?: boolean
 }
 
@@ -53,11 +57,14 @@ export async function syncCommand(v: SyncOptions, io: CliIo): Promise<number> {
     for (const d of targets) {
       lastPhase = ''
       if (!v.json) io.out(`Syncing ${d.name}…`)
-      const r = await app.invoke('directories/sync', { directoryId: d.id, mode: v.full ? 'full' : undefined })
+      const r = await app.invoke('directories/sync', { directoryId: d.id, mode: v.full ? 'full' : undefined, confirmRemovals: v['confirm-removals'] === true })
       if (r.ok) {
         const run = r.value as SyncRun
         runs.push(run)
-        if (!v.json) io.out(`${d.name}: ${run.mode} sync succeeded: ${run.added} added, ${run.changed} changed, ${run.removed} removed.`)
+        if (run.status === 'held') {
+          failed++
+          io.err(`${d.name}: sync held: ${run.error ?? 'it removes more than the hold limits.'}`)
+        } else if (!v.json) io.out(`${d.name}: ${run.mode} sync succeeded: ${run.added} added, ${run.changed} changed, ${run.removed} removed.`)
       } else {
         failed++
         io.err(`${d.name}: sync failed: ${r.error.message}`)

@@ -2,14 +2,25 @@ import { DEFAULT_POLICY_SETTINGS, type PolicySettings } from '../../shared/polic
 import { AppError } from '../../shared/errors'
 import type { Store } from '../store'
 
-/** The stored settings over the defaults (grace: one confirming sync; breaker: 20 devices or 10%). */
+/**
+ * The stored settings over the defaults (grace: one confirming sync; breaker: 20 devices or 10%;
+ * directory syncs held above 20% of memberships or 10% of users, once there are 20 of them).
+ */
 export function readPolicySettings(store: Store): PolicySettings {
   const stored = store.assignments.settings()
   const pick = (key: keyof PolicySettings): number => {
     const v = stored[key]
     return typeof v === 'number' && Number.isFinite(v) ? v : DEFAULT_POLICY_SETTINGS[key]
   }
-  return { graceSyncs: pick('graceSyncs'), graceMinutes: pick('graceMinutes'), breakerDevices: pick('breakerDevices'), breakerShare: pick('breakerShare') }
+  return {
+    graceSyncs: pick('graceSyncs'),
+    graceMinutes: pick('graceMinutes'),
+    breakerDevices: pick('breakerDevices'),
+    breakerShare: pick('breakerShare'),
+    syncHoldMembershipShare: pick('syncHoldMembershipShare'),
+    syncHoldUserShare: pick('syncHoldUserShare'),
+    syncHoldMinimum: pick('syncHoldMinimum'),
+  }
 }
 
 export function writePolicySettings(store: Store, patch: Partial<PolicySettings>): PolicySettings {
@@ -21,7 +32,14 @@ export function writePolicySettings(store: Store, patch: Partial<PolicySettings>
   whole('graceSyncs', 100)
   whole('graceMinutes', 60 * 24 * 30)
   whole('breakerDevices', 1_000_000)
-  if (patch.breakerShare !== undefined && !(patch.breakerShare > 0 && patch.breakerShare <= 1)) fields.push({ path: 'breakerShare', message: 'must be a share above 0 and at most 1 (0.1 = 10%)' })
+  whole('syncHoldMinimum', 10_000_000)
+  const share = (key: keyof PolicySettings) => {
+    const v = patch[key]
+    if (v !== undefined && !(v > 0 && v <= 1)) fields.push({ path: key, message: 'must be a share above 0 and at most 1 (0.1 = 10%)' })
+  }
+  share('breakerShare')
+  share('syncHoldMembershipShare')
+  share('syncHoldUserShare')
   if (fields.length > 0) throw new AppError('BAD_INPUT', `Settings not saved: ${fields.map((f) => `${f.path} ${f.message}`).join('; ')}.`, { fields })
   for (const [k, v] of Object.entries(patch)) if (v !== undefined) store.assignments.putSetting(k, v)
   return readPolicySettings(store)

@@ -1,4 +1,4 @@
-import type { DirectoryKind, DirectorySummary, SyncRun } from '../../shared/domain'
+import type { DirectoryKind, DirectorySummary, SyncRemovals, SyncRun } from '../../shared/domain'
 import type { Db } from './db'
 
 export interface SyncRunRow {
@@ -12,6 +12,8 @@ export interface SyncRunRow {
   changed: number
   removed: number
   error: string | null
+  /** JSON SyncRemovals, or null. */
+  removals: string | null
 }
 
 export const toSyncRun = (r: SyncRunRow): SyncRun => ({
@@ -25,6 +27,7 @@ export const toSyncRun = (r: SyncRunRow): SyncRun => ({
   changed: r.changed,
   removed: r.removed,
   error: r.error,
+  ...(r.removals ? { removals: JSON.parse(r.removals) as SyncRemovals } : {}),
 })
 
 export interface DirectoryRecord {
@@ -39,8 +42,8 @@ export function directoryQueries(db: Db) {
   const all = db.prepare(`SELECT d.id, d.kind, d.name, (SELECT COUNT(*) FROM users u WHERE u.directory_id = d.id) AS user_count
     FROM directories d ORDER BY d.name`)
   const lastRun = db.prepare('SELECT * FROM sync_runs WHERE directory_id = ? ORDER BY started_at DESC, rowid DESC LIMIT 1')
-  const insertRun = db.prepare(`INSERT INTO sync_runs (id, directory_id, mode, status, started_at, finished_at, added, changed, removed, error)
-    VALUES (@id, @directoryId, @mode, @status, @startedAt, @finishedAt, @added, @changed, @removed, @error)`)
+  const insertRun = db.prepare(`INSERT INTO sync_runs (id, directory_id, mode, status, started_at, finished_at, added, changed, removed, error, removals)
+    VALUES (@id, @directoryId, @mode, @status, @startedAt, @finishedAt, @added, @changed, @removed, @error, @removals)`)
 
   return {
     create(d: DirectoryRecord, createdAt: string): void {
@@ -56,7 +59,8 @@ export function directoryQueries(db: Db) {
       })
     },
     recordSyncRun(run: SyncRun): void {
-      insertRun.run(run)
+      const { removals, ...rest } = run
+      insertRun.run({ ...rest, removals: removals ? JSON.stringify(removals) : null })
     },
   }
 }

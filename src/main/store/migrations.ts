@@ -401,4 +401,30 @@ CREATE TRIGGER rule_group_unruled AFTER UPDATE OF kind ON groups WHEN OLD.kind =
 END;
 `,
   },
+  {
+    version: 6,
+    name: 'sync runs: held and cancelled runs, with the removals they counted',
+    sql: `
+-- SQLite cannot change a CHECK constraint in place: rebuild the table (nothing references it).
+CREATE TABLE sync_runs_v6 (
+  id            TEXT PRIMARY KEY,
+  directory_id  TEXT NOT NULL REFERENCES directories(id) ON DELETE CASCADE,
+  mode          TEXT NOT NULL CHECK (mode IN ('full', 'incremental', 'import')),
+  status        TEXT NOT NULL CHECK (status IN ('succeeded', 'failed', 'held', 'cancelled')),
+  started_at    TEXT NOT NULL,
+  finished_at   TEXT NOT NULL,
+  added         INTEGER NOT NULL DEFAULT 0,
+  changed       INTEGER NOT NULL DEFAULT 0,
+  removed       INTEGER NOT NULL DEFAULT 0,
+  error         TEXT,
+  -- JSON SyncRemovals: set when the run was held, or confirmed while over the hold limits.
+  removals      TEXT
+);
+INSERT INTO sync_runs_v6 (id, directory_id, mode, status, started_at, finished_at, added, changed, removed, error)
+  SELECT id, directory_id, mode, status, started_at, finished_at, added, changed, removed, error FROM sync_runs ORDER BY rowid;
+DROP TABLE sync_runs;
+ALTER TABLE sync_runs_v6 RENAME TO sync_runs;
+CREATE INDEX sync_runs_directory ON sync_runs (directory_id, started_at);
+`,
+  },
 ]

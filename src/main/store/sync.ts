@@ -3,6 +3,7 @@
 import type { Attributes, AttributeValue, Dialect, GroupKind, SyncRun } from '../../shared/domain'
 import type { Db } from './db'
 import { toSyncRun, type SyncRunRow } from './directories'
+import { ruleMembershipQueries } from './rule-memberships'
 
 export interface SyncedUserRow {
   id: string
@@ -62,6 +63,14 @@ export function syncQueries(db: Db) {
   const dropGroupMembers = db.prepare('DELETE FROM memberships WHERE group_id = ?')
   const runs = db.prepare('SELECT * FROM sync_runs WHERE directory_id = ? ORDER BY started_at DESC, rowid DESC LIMIT ?')
   const userCount = db.prepare('SELECT COUNT(*) AS n FROM users WHERE directory_id = ?')
+  // Synced memberships are rows; rule-group memberships are counted in each user's row (rule-memberships.ts).
+  const RULE_ENTRIES = `(CASE WHEN r.plain = '' THEN 0 ELSE length(r.plain) - length(replace(r.plain, ',', '')) + 1 END) + json_array_length(r.other)`
+  const membershipCount = db.prepare(`SELECT (SELECT COUNT(*) FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.directory_id = @id)
+    + (SELECT COALESCE(SUM(${RULE_ENTRIES}), 0) FROM rule_memberships r JOIN users u ON u.id = r.user_id WHERE u.directory_id = @id) AS n`)
+  const userMembershipCount = db.prepare(`SELECT (SELECT COUNT(*) FROM memberships WHERE user_id = @id)
+    + (SELECT COALESCE(SUM(${RULE_ENTRIES}), 0) FROM rule_memberships r WHERE r.user_id = @id) AS n`)
+  const kindOf = db.prepare('SELECT kind FROM groups WHERE id = ?').pluck()
+  const rules = ruleMembershipQueries(db)
   // "Has the attribute": stored and not an empty string or empty list (null is never stored).
   const coverage = db.prepare(`SELECT a.name, COUNT(*) AS n FROM user_attributes a JOIN users u ON u.id = a.user_id
     WHERE u.directory_id = ? AND a.value NOT IN ('""', '[]') GROUP BY a.name`)
@@ -98,7 +107,9 @@ export function syncQueries(db: Db) {
     upnOwner(directoryId: string, userPrincipalName: string): string | undefined {
       return (upnOwner.get(directoryId, userPrincipalName) as { external_id: string } | undefined)?.external_id
     },
+    /** A group's members, whichever its kind. */
     groupMembers(groupId: string): Set<string> {
+      if (kindOf.get(groupId) === 'rule') return new Set(rules.ofGroup(groupId).keys())
       return new Set((membersOfGroup.all(groupId) as { user_id: string }[]).map((r) => r.user_id))
     },
     insertUser(directoryId: string, u: SyncUserWrite, at: string): void {
@@ -156,6 +167,13 @@ export function syncQueries(db: Db) {
     },
     userCount(directoryId: string): number {
       return (userCount.get(directoryId) as { n: number }).n
+    },
+    /** Memberships (synced and rule-based groups, in or unknown) of the directory's users: what the removal guard weighs a sync against. */
+    membershipCount(directoryId: string): number {
+      return (membershipCount.get({ id: directoryId }) as { n: number }).n
+    },
+    userMembershipCount(userId: string): number {
+      return (userMembershipCount.get({ id: userId }) as { n: number }).n
     },
     /** Users of the directory having each stored attribute (non-empty). */
     attributeCounts(directoryId: string): Map<string, number> {

@@ -1,6 +1,6 @@
 import { useState } from 'react'
 import { useMutation, useQuery } from '@tanstack/react-query'
-import { call, diagnosticsQuery, userQuery } from '../api'
+import { call, diagnosticsQuery, directoriesQuery, userQuery } from '../api'
 import { Link, paths } from '../router'
 import { Badge, Empty, ErrorNote, Loaded, Loading, PageHeader, Section, Time } from '../components/ui'
 import { ExplainMembership } from '../components/ExplainMembership'
@@ -37,6 +37,7 @@ export function DiagnosticsPage({ userId, groupId }: { userId?: string | undefin
         title="Diagnostics"
         subtitle="Computed from the local cache, so they work offline. Each one says what is wrong and what to do."
       />
+      <HeldSyncs />
       <ExplainPanel userId={userId} groupId={groupId} />
       <Loaded query={diagnostics} label="Loading diagnostics…">
         {(list) => (
@@ -48,6 +49,24 @@ export function DiagnosticsPage({ userId, groupId }: { userId?: string | undefin
         )}
       </Loaded>
     </>
+  )
+}
+
+/** Directories whose last sync was held for removing too much: nothing syncs until an admin confirms. */
+function HeldSyncs() {
+  const directories = useQuery(directoriesQuery())
+  const held = (directories.data ?? []).filter((d) => d.lastSync?.status === 'held')
+  if (held.length === 0) return null
+  return (
+    <Section title="Held directory syncs">
+      <ul>
+        {held.map((d) => (
+          <li key={d.id}>
+            <strong>{d.name}</strong>: <span className="small">{d.lastSync?.error}</span> <Link to={paths.directories()}>Review on the Directories page</Link>
+          </li>
+        ))}
+      </ul>
+    </Section>
   )
 }
 

@@ -77,6 +77,14 @@ function RunResult({ run }: { run: SyncRun }) {
       </>
     )
   }
+  if (run.status === 'held' || run.status === 'cancelled') {
+    // Held: waits for "Confirm and apply" in the directory's sync history below.
+    return (
+      <>
+        <Badge tone={run.status === 'held' ? 'warn' : 'neutral'}>{run.status}</Badge> <span className="small muted">{run.error}</span>
+      </>
+    )
+  }
   return (
     <>
       <Badge tone="good">succeeded</Badge>{' '}

@@ -57,7 +57,7 @@ export function OverviewPage() {
                     <td>
                       {d.lastSync ? (
                         <>
-                          <Badge tone={d.lastSync.status === 'succeeded' ? 'good' : 'bad'}>{d.lastSync.status}</Badge>{' '}
+                          <Badge tone={d.lastSync.status === 'succeeded' ? 'good' : d.lastSync.status === 'failed' ? 'bad' : d.lastSync.status === 'held' ? 'warn' : 'neutral'}>{d.lastSync.status}</Badge>{' '}
                           <Time iso={d.lastSync.finishedAt} />
                         </>
                       ) : (

@@ -95,6 +95,9 @@ function SettingsForm() {
         {field('graceMinutes', 'Grace minutes')}
         {field('breakerDevices', 'Hold above devices')}
         {field('breakerShare', 'Hold above share (0–1)', 0.01)}
+        {field('syncHoldMembershipShare', 'Hold a directory sync removing above this share of memberships (0–1)', 0.01)}
+        {field('syncHoldUserShare', 'Hold a directory sync removing above this share of users (0–1)', 0.01)}
+        {field('syncHoldMinimum', 'Count those shares from this many memberships or users')}
         <button type="submit" disabled={save.isPending || edit === null}>
           Save settings
         </button>

@@ -78,6 +78,21 @@ describe('jit-mapper sync', () => {
     expect(JSON.parse(again.out.join('\n'))).toMatchObject([{ status: 'succeeded', added: 0, changed: 0 }])
   })
 
+  it('exits 1 with the reason when a sync is held for removing too many users, and applies it with --confirm-removals', async () => {
+    const { dataDir, csv } = await fileWorkspace()
+    const rows = (n: number) => ['id,userPrincipalName,displayName,department,groups', ...Array.from({ length: n }, (_, i) => `u${i},user${i}@example.test,User ${i},Sales,All Staff`)].join('\n')
+    writeFileSync(csv, rows(40))
+    expect(await runCli(['sync', '--data-dir', dataDir], io().io)).toBe(0)
+    writeFileSync(csv, rows(30))
+    const held = io()
+    expect(await runCli(['sync', '--data-dir', dataDir, '--directory', 'Office'], held.io)).toBe(1)
+    expect(held.err.join('\n')).toContain('Office: sync held: Held: this sync would remove 10 of 40 users (25%, above 10%)')
+    expect(held.err.join('\n')).toContain('jit-mapper sync --directory "Office" --confirm-removals')
+    const confirmed = io()
+    expect(await runCli(['sync', '--data-dir', dataDir, '--directory', 'Office', '--confirm-removals'], confirmed.io)).toBe(0)
+    expect(confirmed.out.join('\n')).toContain('Office: full sync succeeded: 0 added, 0 changed, 10 removed.')
+  })
+
   it('names the directories when --directory matches none, and fails', async () => {
     const { dataDir } = await fileWorkspace()
     const t = io()

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { tripsBreaker, validatePolicy, variablesIn } from '../../../src/main/policies'
 import { isMatured } from '../../../src/main/groups'
-import type { PayloadDraft, PolicyDraft } from '../../../src/shared/policy'
+import { DEFAULT_POLICY_SETTINGS, type PayloadDraft, type PolicyDraft } from '../../../src/shared/policy'
 
 const ctx = {
   appInInventory: (platform: string, id: string) => platform === 'ios' && id === 'com.example.crm',
@@ -65,7 +65,7 @@ describe('isMatured', () => {
 })
 
 describe('tripsBreaker', () => {
-  const s = { graceSyncs: 1, graceMinutes: 0, breakerDevices: 20, breakerShare: 0.1 }
+  const s = { ...DEFAULT_POLICY_SETTINGS, graceSyncs: 1, graceMinutes: 0, breakerDevices: 20, breakerShare: 0.1 }
   const cases = [
     { name: 'never for one device, even the whole fleet', withdrawn: 1, total: 1, expected: false },
     { name: 'not at the share limit', withdrawn: 10, total: 100, expected: false },

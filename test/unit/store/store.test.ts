@@ -35,6 +35,22 @@ describe('opening a workspace database', () => {
     db.close()
   })
 
+  it('keeps the sync history of a version-4 workspace when sync runs learn held and cancelled (version 6)', () => {
+    const path = dbFile()
+    openDatabase(path, MIGRATIONS.filter((m) => m.version <= 4)).close()
+    const raw = new Database(path)
+    raw.prepare("INSERT INTO directories (id, kind, name, config, created_at) VALUES ('d1', 'entra', 'Contoso', '{}', '2026-01-01T00:00:00Z')").run()
+    raw.prepare("INSERT INTO sync_runs (id, directory_id, mode, status, started_at, finished_at, added, changed, removed, error) VALUES ('r1', 'd1', 'full', 'succeeded', '2026-01-01T00:00:00Z', '2026-01-01T00:01:00Z', 5, 0, 0, NULL)").run()
+    raw.close()
+    const store = createStore(path)
+    const removals = { usersRemoved: 30, usersTotal: 100, membershipsRemoved: 90, membershipsTotal: 300 }
+    const run = { id: 'r2', directoryId: 'd1', mode: 'incremental', startedAt: '2026-01-02T00:00:00Z', finishedAt: '2026-01-02T00:01:00Z', added: 0, changed: 0, removed: 30 } as const
+    store.directories.recordSyncRun({ ...run, status: 'held', error: 'Held: …', removals })
+    store.directories.recordSyncRun({ ...run, id: 'r3', startedAt: '2026-01-03T00:00:00Z', status: 'cancelled', error: 'Cancelled by the admin', removed: 0 })
+    expect(store.sync.runs('d1', 10).map((r) => [r.id, r.status, r.removals])).toEqual([['r3', 'cancelled', undefined], ['r2', 'held', removals], ['r1', 'succeeded', undefined]])
+    store.close()
+  })
+
   it('refuses a workspace written by a newer version instead of damaging it', () => {
     const path = dbFile()
     openDatabase(path, [...MIGRATIONS, { version: 999, name: 'future', sql: 'SELECT 1' }]).close()

@@ -1,10 +1,11 @@
-// One connected IdP directory: connection test, Sync Now with live progress, schedule,
-// attribute mapping with coverage, groups to sync, and the sync history.
+// One connected IdP directory: connection test, Sync Now with live progress (and Cancel),
+// schedule, attribute mapping with coverage, groups to sync, and the sync history, where a sync
+// held for removing too much waits for "Confirm and apply".
 import { useEffect, useState } from 'react'
 import { useMutation, useQuery } from '@tanstack/react-query'
 import { call, directoryQuery, onSyncProgress } from '../../api'
 import { Badge, ErrorNote, Loaded, Time } from '../../components/ui'
-import type { AttributeMapping, DirectoryDetail, SyncProgress } from '../../../shared/domain'
+import type { AttributeMapping, DirectoryDetail, SyncProgress, SyncRun } from '../../../shared/domain'
 import { mappingEdits } from '../../../shared/mapping'
 import { WhatIfView } from '../../components/PolicyImpact'
 
@@ -40,9 +41,14 @@ function DirectoryBody({ detail }: { detail: DirectoryDetail }) {
   const id = detail.directory.id
   const progress = useProgress(id)
   const test = useMutation({ mutationFn: () => call('directories/test', { directoryId: id }) })
-  const sync = useMutation({ mutationFn: (mode: 'full' | 'incremental' | undefined) => call('directories/sync', { directoryId: id, mode }) })
+  const sync = useMutation({
+    mutationFn: ({ mode, confirmRemovals }: { mode?: 'full' | 'incremental'; confirmRemovals?: boolean }) => call('directories/sync', { directoryId: id, mode, confirmRemovals }),
+  })
+  const cancel = useMutation({ mutationFn: () => call('directories/cancelSync', { directoryId: id }) })
   const schedule = useMutation({ mutationFn: (minutes: number | null) => call('directories/setSchedule', { directoryId: id, minutes }) })
-  const active = sync.isPending || (progress !== null && progress.phase !== 'done' && progress.phase !== 'failed')
+  const active = sync.isPending || (progress !== null && !FINISHED.has(progress.phase))
+  // Until the apply begins a cancel changes nothing; once the sync is writing it finishes.
+  const cancellable = active && (progress === null || progress.phase === 'pulling')
   return (
     <>
       <dl className="facts">
@@ -62,10 +68,10 @@ function DirectoryBody({ detail }: { detail: DirectoryDetail }) {
         <button type="button" onClick={() => test.mutate()} disabled={test.isPending}>
           {test.isPending ? 'Testing…' : 'Test connection'}
         </button>
-        <button type="button" className="primary" onClick={() => sync.mutate(undefined)} disabled={active}>
+        <button type="button" className="primary" onClick={() => sync.mutate({})} disabled={active}>
           Sync Now
         </button>
-        <button type="button" onClick={() => sync.mutate('full')} disabled={active}>
+        <button type="button" onClick={() => sync.mutate({ mode: 'full' })} disabled={active}>
           Full sync
         </button>
         <label>
@@ -85,14 +91,27 @@ function DirectoryBody({ detail }: { detail: DirectoryDetail }) {
         </div>
       )}
       {test.isError && <ErrorNote error={test.error} title="Connection failed" />}
-      {progress && <ProgressBar progress={progress} />}
+      {(progress || active) && (
+        <div className="sync-progress-row">
+          {progress && <ProgressBar progress={progress} />}
+          {cancellable && (
+            <button type="button" className="small" onClick={() => cancel.mutate()} disabled={cancel.isPending}>
+              {cancel.isPending ? 'Cancelling…' : 'Cancel sync'}
+            </button>
+          )}
+        </div>
+      )}
       {sync.isError && <ErrorNote error={sync.error} title="Sync failed" />}
+      {cancel.isError && <ErrorNote error={cancel.error} title="Not cancelled" />}
       <MappingEditor directoryId={id} mapping={detail.mapping} editable={detail.directory.kind !== 'file'} />
       <GroupFilter directoryId={id} groups={detail.groupFilter} />
-      <History detail={detail} />
+      <History detail={detail} confirm={active ? null : () => sync.mutate({ confirmRemovals: true })} />
     </>
   )
 }
+
+/** Phases after which a sync is no longer running. */
+const FINISHED = new Set<SyncProgress['phase']>(['done', 'failed', 'held', 'cancelled'])
 
 function ProgressBar({ progress }: { progress: SyncProgress }) {
   const label = `${progress.phase} · ${progress.users.toLocaleString()} users · ${progress.pages} pages${progress.etaSeconds !== null && progress.phase !== 'done' ? ` · about ${progress.etaSeconds}s left` : ''}`
@@ -102,7 +121,7 @@ function ProgressBar({ progress }: { progress: SyncProgress }) {
       <span className="small" role="status">
         {progress.percent}% · {label}
       </span>
-      {progress.message && <p className={progress.phase === 'failed' ? 'small error-text' : 'small muted'}>{progress.message}</p>}
+      {progress.message && <p className={progress.phase === 'failed' ? 'small error-text' : progress.phase === 'held' ? 'small warn-text' : 'small muted'}>{progress.message}</p>}
     </div>
   )
 }
@@ -211,7 +230,15 @@ function GroupFilter({ directoryId, groups }: { directoryId: string; groups: str
   )
 }
 
-function History({ detail }: { detail: DirectoryDetail }) {
+const STATUS: Record<SyncRun['status'], { tone: 'good' | 'bad' | 'warn' | 'neutral'; label: string }> = {
+  succeeded: { tone: 'good', label: 'succeeded' },
+  failed: { tone: 'bad', label: 'failed' },
+  held: { tone: 'warn', label: 'held' },
+  cancelled: { tone: 'neutral', label: 'cancelled' },
+}
+
+/** `confirm`: runs the sync again with the removals confirmed; null while a sync runs. */
+function History({ detail, confirm }: { detail: DirectoryDetail; confirm: (() => void) | null }) {
   return (
     <section aria-label="Sync history">
       <h3>Sync history</h3>
@@ -243,19 +270,36 @@ function History({ detail }: { detail: DirectoryDetail }) {
               </td>
             </tr>
           )}
-          {detail.history.map((run) => (
+          {detail.history.map((run, i) => (
             <tr key={run.id}>
               <td>
                 <Time iso={run.startedAt} />
               </td>
               <td>{run.mode}</td>
               <td>
-                {run.status === 'succeeded' ? <Badge tone="good">succeeded</Badge> : <Badge tone="bad">failed</Badge>}
-                {run.error && <span className="small error-text"> {run.error}</span>}
+                <Badge tone={STATUS[run.status].tone}>{STATUS[run.status].label}</Badge>
+                {run.error && <span className={run.status === 'failed' ? 'small error-text' : 'small muted'}> {run.error}</span>}
+                {run.status === 'succeeded' && run.removals && (
+                  <span className="small muted">
+                    {' '}
+                    Removals confirmed by the admin: {run.removals.usersRemoved} of {run.removals.usersTotal} users, {run.removals.membershipsRemoved} of {run.removals.membershipsTotal} memberships.
+                  </span>
+                )}
+                {/* Only the latest run can be confirmed: a later sync has pulled since an older hold. */}
+                {i === 0 && run.status === 'held' && (
+                  <div className="form-actions">
+                    <button type="button" className="small primary" onClick={() => confirm?.()} disabled={confirm === null}>
+                      Confirm and apply
+                    </button>
+                  </div>
+                )}
               </td>
-              <td className="num">{run.added}</td>
-              <td className="num">{run.changed}</td>
-              <td className="num">{run.removed}</td>
+              {/* A held run changed nothing: its counts are what confirming would do. */}
+              {[run.added, run.changed, run.removed].map((n, k) => (
+                <td key={k} className={run.status === 'held' ? 'num muted' : 'num'} title={run.status === 'held' ? 'would be, once confirmed' : undefined}>
+                  {run.status === 'held' ? `(${n})` : n}
+                </td>
+              ))}
               <td className="num">{((Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000).toFixed(1)} s</td>
             </tr>
           ))}
