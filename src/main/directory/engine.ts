@@ -279,6 +279,12 @@ export function createSyncEngine(deps: SyncEngineDeps) {
         store.sync.updateGroup(row)
       }
     })
+    // Removed users go before new ones: a user deleted and re-created with the same sign-in name
+    // (a new id in Okta and Entra) would otherwise collide with the old row.
+    await chunks(p.removeUserIds, (id) => {
+      store.sync.deleteUser(id)
+      affected.delete(id)
+    })
     const writes = p.insertUsers.length + p.replaceUsers.length
     let written = 0
     const step = () => emit({ percent: 70 + Math.round((written / Math.max(1, writes)) * 25) })
@@ -310,11 +316,6 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       affected.add(u)
       regrouped.add(u)
     })
-    await chunks(p.removeUserIds, (id) => {
-      store.sync.deleteUser(id)
-      affected.delete(id)
-    })
-
     emit({ phase: 'evaluating', percent: 95 })
     // A changed rule can move anyone: every user not evaluated above is evaluated now. Rules that
     // read group membership (Entra memberOf, Okta isMemberOf…) see synced groups: users whose
