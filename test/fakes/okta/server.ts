@@ -33,6 +33,8 @@ export interface OktaFakeOptions {
   serviceApp?: { clientId: string; publicKey: string; scopes?: string[] }
   /** The fake's clock in ms (default Date.now). */
   now?: () => number
+  /** Most System Log events per page whatever `limit` asks (polling pages may be short), to exercise paging. */
+  logPageSize?: number
 }
 
 export interface OktaFake extends FakeServer {
@@ -158,7 +160,7 @@ export async function startOktaFake(opts: OktaFakeOptions): Promise<OktaFake> {
       const auth = req.headers.authorization ?? ''
       const scoped = !auth.startsWith('Bearer ') || (bearers.get(auth.slice(7)) ?? []).includes('okta.logs.read')
       if (fake.denyLogs || !scoped) return oktaError(403, 'E0000006', 'You do not have permission to perform the requested action')
-      const answer = logsPage(logEvents(data), req.url.searchParams, new URL(`${OKTA_ORIGIN}${path}${req.url.search}`), now())
+      const answer = logsPage(logEvents(data), req.url.searchParams, new URL(`${OKTA_ORIGIN}${path}${req.url.search}`), now(), opts.logPageSize)
       if (answer.status === 400) return oktaError(400, answer.errorCode, answer.errorSummary)
       return { status: 200, headers: { link: answer.link }, body: answer.body }
     }

@@ -100,11 +100,12 @@ const untoken = (s: string): { n?: number; d?: number } | null => {
   return null
 }
 
-/** One page of GET /api/v1/logs; `self` is the request's URL on the org's origin. */
-export function logsPage(all: LogEvent[], query: URLSearchParams, self: URL, nowMs: number): LogAnswer {
+/** One page of GET /api/v1/logs; `self` is the request's URL on the org's origin; `pageSize` caps a page. */
+export function logsPage(all: LogEvent[], query: URLSearchParams, self: URL, nowMs: number, pageSize = 1000): LogAnswer {
   const limitText = query.get('limit')
-  const limit = limitText === null ? 100 : Number(limitText)
-  if (!Number.isInteger(limit) || limit < 0 || limit > 1000) return bad('E0000001', "Api validation failed: 'limit': must be an integer between 0 and 1000.")
+  const asked = limitText === null ? 100 : Number(limitText)
+  if (!Number.isInteger(asked) || asked < 0 || asked > 1000) return bad('E0000001', "Api validation failed: 'limit': must be an integer between 0 and 1000.")
+  const limit = Math.min(asked, pageSize)
   const sortOrder = query.get('sortOrder') ?? 'ASCENDING'
   if (sortOrder !== 'ASCENDING' && sortOrder !== 'DESCENDING') return bad('E0000001', "Api validation failed: 'sortOrder': must be ASCENDING or DESCENDING.")
   const time = (name: 'since' | 'until'): number | undefined | 'bad' => {
