@@ -378,12 +378,15 @@ export function createOktaConnector({
         onPage({ ...progress })
       }
 
-      // A full pull takes its System Log position before listing users: a deletion after it is
-      // either missing from the listing already or read by the next sync. Okta's default `since`
-      // (7 days back on its own clock) is enough to reach the log's end.
+      // The users-and-groups token first: a refused service app stops here, before its narrower
+      // okta.logs.read token request could be mistaken for a missing scope.
+      await authorization()
       let logPosition: string | null = null
       // Read up to now: what the log loses after 90 days is counted from here.
       const logsAt = new Date(now()).toISOString()
+      // A full pull takes its System Log position before listing users: a deletion after it is
+      // either missing from the listing already or read by the next sync. Okta's default `since`
+      // (7 days back on its own clock) is enough to reach the log's end.
       if (!previous) {
         const opened = await readLog(`${base}/api/v1/logs?filter=${q(LOG_FILTER)}&sortOrder=ASCENDING&limit=1000`, logPage, signal)
         if ('refused' in opened) warn(`${logsRefused(opened.refused)} Every Okta sync is a full sync until then.`)

@@ -124,7 +124,7 @@ describe('the Okta connector against the Okta fake', () => {
     if (!r.ok) throw new Error(r.error.message)
     expect(await sync(app, (r.value as DirectoryDetail).directory.id)).toMatchObject({ status: 'succeeded', added: 20 })
     // One token for users and groups, one for the System Log (a scope the app may lack).
-    expect(okta.requests.filter((x) => x.url === '/oauth2/v1/token').map((x) => new URLSearchParams(x.body).get('scope'))).toEqual(['okta.logs.read', 'okta.users.read okta.groups.read'])
+    expect(okta.requests.filter((x) => x.url === '/oauth2/v1/token').map((x) => new URLSearchParams(x.body).get('scope'))).toEqual(['okta.users.read okta.groups.read', 'okta.logs.read'])
     expect(okta.requests.filter((x) => x.url.startsWith('/api/')).every((x) => x.headers.authorization?.startsWith('Bearer okta-at-'))).toBe(true)
   })
 
