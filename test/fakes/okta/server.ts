@@ -8,9 +8,9 @@
 // - GET /api/v1/groups (filter on lastUpdated / lastMembershipUpdated), /api/v1/groups/{id}/users,
 //   /api/v1/groups/rules (ACTIVE rules with an Okta Expression Language condition)
 // - GET /api/v1/logs, the System Log (./system-log.ts): events from the change log, polling and
-//   bounded requests, `filter=eventType eq "…"`; `denyLogs` answers it with 403 E0000006, as Okta
-//   does for a token whose admin may not view the System Log (or a service app without
-//   okta.logs.read)
+//   bounded requests, `filter=eventType eq "…"`; `denyLogs` answers it 403 (E0000006, Okta's
+//   "You do not have permission…") as for a token whose admin may not view the System Log, and so
+//   does a service-app token issued without okta.logs.read
 // - Link: <…>; rel="next" paging; X-Rate-Limit-Limit/-Remaining/-Reset on every answer and a 429
 //   when the bucket is empty. The bucket refills when the fake's clock passes the reset time;
 //   tests advance that clock through the client's sleep.
