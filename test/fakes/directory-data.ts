@@ -1,6 +1,7 @@
 // A seeded organisation shared by the Graph, Okta and Google fakes: N users, M groups (static
 // ones with members, rule-based ones with a rule in each IdP's dialect), and a change log so
-// the fakes can answer incremental queries (Graph delta tokens, Okta lastUpdated filters).
+// the fakes can answer incremental queries (Graph delta tokens, Okta lastUpdated filters and
+// System Log events).
 // The same seed always gives the same organisation.
 
 export interface FakeUser {
@@ -36,6 +37,8 @@ export interface FakeGroup {
 export type Change =
   | { version: number; kind: 'user'; userId: string }
   | { version: number; kind: 'userRemoved'; userId: string }
+  /** A removed user deleted for good (Okta: no longer listed, not even as DEPROVISIONED). */
+  | { version: number; kind: 'userDeleted'; userId: string; userPrincipalName: string; displayName: string }
   | { version: number; kind: 'group'; groupId: string }
   | { version: number; kind: 'groupRemoved'; groupId: string }
   | { version: number; kind: 'member'; groupId: string; userId: string; added: boolean }
@@ -167,9 +170,11 @@ export class DirectoryData {
     return user
   }
 
-  addUser(): FakeUser {
+  /** A new user (a new id), optionally with a given sign-in name, e.g. one a deleted user had. */
+  addUser(patch: Partial<Pick<FakeUser, 'userPrincipalName'>> = {}): FakeUser {
     const v = this.bump()
     const user = this.makeUser(this.nextUser++)
+    Object.assign(user, patch)
     user.version = v
     user.updatedAt = this.at(v)
     this.changes.push({ version: v, kind: 'user', userId: user.id })
@@ -186,6 +191,18 @@ export class DirectoryData {
     for (const g of this.groups.values()) {
       if (g.members.delete(userId)) this.changes.push({ version: v, kind: 'member', groupId: g.id, userId, added: false })
     }
+  }
+
+  /**
+   * Deletes a user for good: deactivated first if still active (as Okta's DELETE does), then
+   * gone from every listing. Only a change-log consumer (Okta's System Log) still sees it.
+   */
+  deleteUser(userId: string): void {
+    if (this.users.has(userId)) this.removeUser(userId)
+    const user = this.removedUsers.get(userId)
+    if (!user) throw new Error(`no removed fake user ${userId}`)
+    this.removedUsers.delete(userId)
+    this.changes.push({ version: this.bump(), kind: 'userDeleted', userId, userPrincipalName: user.userPrincipalName, displayName: user.displayName })
   }
 
   setMember(groupId: string, userId: string, member: boolean): void {

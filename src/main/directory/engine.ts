@@ -300,6 +300,12 @@ export function createSyncEngine(deps: SyncEngineDeps) {
         store.sync.updateGroup(row)
       }
     })
+    // Removed users go before new ones: a user deleted and re-created with the same sign-in name
+    // (a new id in Okta and Entra) would otherwise collide with the old row.
+    await chunks(p.removeUserIds, (id) => {
+      store.sync.deleteUser(id)
+      affected.delete(id)
+    })
     // Read once: every batch below evaluates against the same rules.
     const ruleGroups = store.groups.ruleGroups()
     const writes = p.insertUsers.length + p.replaceUsers.length
@@ -334,10 +340,6 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       store.assignments.putWithdrawal(u, g, at)
       affected.add(u)
       regrouped.add(u)
-    })
-    await chunks(p.removeUserIds, (id) => {
-      store.sync.deleteUser(id)
-      affected.delete(id)
     })
     emit({ phase: 'evaluating', percent: 95 })
     // A changed rule can move anyone: every user not evaluated above is evaluated now. Rules that

@@ -197,7 +197,14 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
       case 'entra':
         return createEntraConnector({ settings: { tenantId: settings['tenantId'] ?? '', clientId: settings['clientId'] ?? '', certificateThumbprint: settings['certificateThumbprint'] }, secrets, http: idpHttp })
       case 'okta':
-        return createOktaConnector({ settings: { orgUrl: settings['orgUrl'] ?? '', clientId: settings['clientId'] }, secrets, http: idpHttp, sleep, now: () => clock.now().getTime() })
+        return createOktaConnector({
+          settings: { orgUrl: settings['orgUrl'] ?? '', clientId: settings['clientId'] },
+          secrets,
+          http: idpHttp,
+          sleep,
+          now: () => clock.now().getTime(),
+          warn: (message) => log.warn(message, { directoryId }),
+        })
       case 'google':
         return createGoogleConnector({
           settings: { serviceAccountEmail: settings['serviceAccountEmail'] ?? '', subject: settings['subject'] ?? '', customer: settings['customer'] },

@@ -10,11 +10,21 @@
 //   the cursor) and each group's members from /api/v1/groups/{id}/users.
 // - Group rules: GET /api/v1/groups/rules; an ACTIVE rule's expression (Okta Expression
 //   Language) becomes the rule of the group it assigns users to.
+// - Deleted users: a user deactivated and then deleted between two syncs is in no listing any
+//   more, so incremental syncs also read the System Log (reference/api/system-log) for the
+//   user.lifecycle.delete.initiated / .completed events ("Delete Okta user initiated." /
+//   "… completed.", event-types catalog) since the last sync, as a polling request: no `until`,
+//   ASCENDING, following `Link: rel="next"` until a page comes back empty ("a next link is always
+//   present" in polling; "always follow the next links" rather than crafting since/after). The
+//   last next link is kept in the cursor. Reading it needs okta.logs.read for a service app
+//   (Implement OAuth for Okta, scopes table) or, for an API token, an admin who can view the
+//   System Log (help.okta.com: read-only admins can; a token has its creator's permissions).
+//   When Okta refuses it, the sync becomes a full one (which sees deletions by absence) and says so.
 // - X-Rate-Limit-Remaining / -Reset pace the client before it is throttled.
 import { createSign, randomUUID } from 'node:crypto'
 import { AppError } from '../../shared/errors'
 import type { Sleep } from '../ports'
-import { flatten, type Connector, type FetchedUser, type Pull, type PulledGroup, type PulledUser } from './connector'
+import { CursorExpired, flatten, type Connector, type FetchedUser, type Pull, type PulledGroup, type PulledUser } from './connector'
 import { rateLimitResetMs, type IdpHttp, type IdpResponse } from './http'
 
 export interface OktaSettings {
@@ -31,6 +41,17 @@ export interface OktaSecrets {
 }
 
 export const OKTA_SCOPES = 'okta.users.read okta.groups.read'
+/** Asked for in a token of its own, so a service app without it still syncs (fully). */
+export const OKTA_LOGS_SCOPE = 'okta.logs.read'
+
+/** System Log event types of a user's deletion (Okta event-types catalog). */
+export const USER_DELETE_EVENTS: readonly string[] = ['user.lifecycle.delete.initiated', 'user.lifecycle.delete.completed']
+const LOG_FILTER = USER_DELETE_EVENTS.map((t) => `eventType eq "${t}"`).join(' or ')
+/**
+ * "Log data older than 90 days isn't returned" (reference/api/system-log, Data retention): a log
+ * position older than this may have lost deletions, so the sync after it is a full one.
+ */
+const LOG_POSITION_MAX_AGE_DAYS = 80
 
 const b64url = (s: string | Buffer) => Buffer.from(s).toString('base64url')
 
@@ -64,10 +85,57 @@ interface OktaRule {
   actions?: { assignUserToGroups?: { groupIds?: string[] } }
 }
 
-interface OktaCursor {
+export interface OktaCursor {
   /** Latest lastUpdated seen on users / groups (Okta's own clock, so no skew). */
   users: string
   groups: string
+  /**
+   * The System Log `next` link to poll from for deletions; null when Okta refused to let the
+   * last sync read the log. Absent in cursors written before deletions were read there.
+   */
+  logs?: string | null
+  /** When the log was last read up to `logs` (this machine's clock): it keeps 90 days only. */
+  logsAt?: string
+}
+
+/** A stored cursor; null when there is none or it is not one of ours (a full pull then). */
+export function parseOktaCursor(text: string | null): OktaCursor | null {
+  if (!text) return null
+  try {
+    const c = JSON.parse(text) as Partial<OktaCursor> | null
+    if (!c || typeof c.users !== 'string' || typeof c.groups !== 'string') return null
+    if (c.logs !== undefined && c.logs !== null && typeof c.logs !== 'string') return null
+    if (c.logsAt !== undefined && (typeof c.logsAt !== 'string' || Number.isNaN(Date.parse(c.logsAt)))) return null
+    const out: OktaCursor = { users: c.users, groups: c.groups }
+    if (c.logs !== undefined) out.logs = c.logs
+    if (c.logsAt !== undefined) out.logsAt = c.logsAt
+    return out
+  } catch {
+    return null
+  }
+}
+
+/**
+ * External ids of the users that a page of System Log events says were deleted: user deletion
+ * events whose outcome is not a failure, their targets of type "User" (LogEvent target: id, type,
+ * alternateId, displayName). Null when the page is not a list of log events.
+ */
+export function deletedUserIds(events: unknown): string[] | null {
+  if (!Array.isArray(events)) return null
+  const out: string[] = []
+  for (const e of events) {
+    if (typeof e !== 'object' || e === null || typeof (e as { eventType?: unknown }).eventType !== 'string') return null
+    const { eventType, outcome, target } = e as { eventType: string; outcome?: { result?: unknown } | null; target?: unknown }
+    if (!USER_DELETE_EVENTS.includes(eventType)) continue
+    if (outcome && outcome.result !== undefined && outcome.result !== 'SUCCESS') continue
+    if (!Array.isArray(target)) continue
+    for (const t of target as unknown[]) {
+      if (typeof t !== 'object' || t === null) continue
+      const { id, type } = t as { id?: unknown; type?: unknown }
+      if (type === 'User' && typeof id === 'string' && id !== '' && !out.includes(id)) out.push(id)
+    }
+  }
+  return out
 }
 
 const IDP = 'Okta'
@@ -82,7 +150,22 @@ export function nextLink(link: string | null): string | undefined {
   return undefined
 }
 
-export function createOktaConnector({ settings, secrets, http, sleep, now = Date.now }: { settings: OktaSettings; secrets: OktaSecrets; http: IdpHttp; sleep: Sleep; now?: () => number }): Connector {
+export function createOktaConnector({
+  settings,
+  secrets,
+  http,
+  sleep,
+  now = Date.now,
+  warn = () => {},
+}: {
+  settings: OktaSettings
+  secrets: OktaSecrets
+  http: IdpHttp
+  sleep: Sleep
+  now?: () => number
+  /** Said when a sync goes on with less than it should have (the System Log refused). */
+  warn?: (message: string) => void
+}): Connector {
   let org: URL
   try {
     org = new URL(settings.orgUrl)
@@ -96,15 +179,17 @@ export function createOktaConnector({ settings, secrets, http, sleep, now = Date
   const oauth = settings.clientId && secrets.privateKey ? { clientId: settings.clientId, privateKey: secrets.privateKey } : null
   if (!apiToken && !oauth) throw new AppError('DIRECTORY_AUTH', 'The Okta directory has no API token (or service-app client id and private key) stored; enter one under Directories.', { field: 'apiToken' })
   const base = org.origin
-  let bearer: { token: string; expiresAt: number } | null = null
+  /** Access tokens by the scopes they were asked for. */
+  const bearers = new Map<string, { token: string; expiresAt: number }>()
 
-  const authorization = async (): Promise<string> => {
+  const authorization = async (scope = OKTA_SCOPES): Promise<string> => {
     if (!oauth) return `SSWS ${apiToken}`
+    const bearer = bearers.get(scope)
     if (bearer && bearer.expiresAt - 60_000 > now()) return `Bearer ${bearer.token}`
     const tokenUrl = `${base}/oauth2/v1/token`
     const body = new URLSearchParams({
       grant_type: 'client_credentials',
-      scope: OKTA_SCOPES,
+      scope,
       client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
       client_assertion: oktaClientAssertion(oauth.clientId, tokenUrl, oauth.privateKey, Math.floor(now() / 1000)),
     })
@@ -116,30 +201,26 @@ export function createOktaConnector({ settings, secrets, http, sleep, now = Date
       answer = {}
     }
     if (r.status !== 200 || !answer.access_token) {
-      throw new AppError('DIRECTORY_AUTH', `Okta refused the service app's token request (${answer.error ?? `HTTP ${r.status}`}: ${answer.error_description ?? 'no description'}). Check the client id, the registered public key and the granted scopes ${OKTA_SCOPES}.`, { idp: IDP, status: r.status })
+      const reason = `${answer.error ?? `HTTP ${r.status}`}: ${answer.error_description ?? 'no description'}`
+      throw new AppError('DIRECTORY_AUTH', `Okta refused the service app's token request (${reason}). Check the client id, the registered public key and the granted scopes ${scope}.`, { idp: IDP, status: r.status, reason })
     }
-    bearer = { token: answer.access_token, expiresAt: now() + (answer.expires_in ?? 3600) * 1000 }
-    return `Bearer ${bearer.token}`
+    bearers.set(scope, { token: answer.access_token, expiresAt: now() + (answer.expires_in ?? 3600) * 1000 })
+    return `Bearer ${answer.access_token}`
   }
 
-  const get = async (url: string, signal?: AbortSignal): Promise<IdpResponse> => {
-    const r = await http.request(url, { headers: { authorization: await authorization(), accept: 'application/json' }, signal })
-    if (r.status === 401 || r.status === 403) {
-      let summary = ''
-      try {
-        const body = JSON.parse(r.text) as { errorCode?: string; errorSummary?: string }
-        summary = `${body.errorCode ?? ''} ${body.errorSummary ?? ''}`.trim()
-      } catch {
-        summary = `HTTP ${r.status}`
-      }
-      throw new AppError('DIRECTORY_AUTH', oauth
-        ? `Okta refused the service app's token (${summary}). Grant it the scopes ${OKTA_SCOPES} and an admin role that can read users and groups.`
-        : `Okta refused the API token (${summary}). Create a token as an admin who can read users and groups, and enter it again.`, {
-        idp: IDP,
-        status: r.status,
-        requestId: r.headers.get('x-okta-request-id'),
-      })
+  /** Okta's errorCode and errorSummary, for messages. */
+  const errorSummary = (r: IdpResponse): string => {
+    try {
+      const body = JSON.parse(r.text) as { errorCode?: string; errorSummary?: string }
+      return `${body.errorCode ?? ''} ${body.errorSummary ?? ''}`.trim() || `HTTP ${r.status}`
+    } catch {
+      return `HTTP ${r.status}`
     }
+  }
+
+  /** One GET with the token for `scope`, paced on the rate-limit headers; refusals are the caller's to read. */
+  const send = async (url: string, signal?: AbortSignal, scope?: string): Promise<IdpResponse> => {
+    const r = await http.request(url, { headers: { authorization: await authorization(scope), accept: 'application/json' }, signal })
     // Pace before being throttled: with the bucket empty, wait for its reset.
     const remaining = r.headers.get('x-rate-limit-remaining')
     if (remaining !== null && Number(remaining) <= 1) {
@@ -147,6 +228,92 @@ export function createOktaConnector({ settings, secrets, http, sleep, now = Date
       if (wait !== undefined) await sleep(wait)
     }
     return r
+  }
+
+  /** A refused credential: stops the sync with what to do about it. */
+  const refusedCredential = (r: IdpResponse): AppError => {
+    const summary = errorSummary(r)
+    return new AppError('DIRECTORY_AUTH', oauth
+      ? `Okta refused the service app's token (${summary}). Grant it the scopes ${OKTA_SCOPES} and an admin role that can read users and groups.`
+      : `Okta refused the API token (${summary}). Create a token as an admin who can read users and groups, and enter it again.`, {
+      idp: IDP,
+      status: r.status,
+      requestId: r.headers.get('x-okta-request-id'),
+    })
+  }
+
+  const get = async (url: string, signal?: AbortSignal): Promise<IdpResponse> => {
+    const r = await send(url, signal)
+    if (r.status === 401 || r.status === 403) throw refusedCredential(r)
+    return r
+  }
+
+  const grantLogs = oauth
+    ? `Grant the service app the ${OKTA_LOGS_SCOPE} scope and an admin role that can view the System Log (a read-only admin can).`
+    : 'Use an API token created by an admin who can view the System Log (a read-only admin can).'
+  const logsRefused = (summary: string) =>
+    `Okta did not let ${oauth ? 'the service app' : 'the API token'} read the System Log (${summary}), so users deleted in Okta are only found by a full sync. ${grantLogs}`
+
+  /** The service app's token request for okta.logs.read alone is refused when the scope is not granted. */
+  const tokenRefusal = (e: unknown): string | undefined =>
+    e instanceof AppError && e.code === 'DIRECTORY_AUTH' && oauth ? `token request: ${String(e.details?.['reason'] ?? e.message)}` : undefined
+
+  /** A stored log position we may follow: a System Log URL on this org (anything else is not ours). */
+  const ownLogUrl = (url: string): boolean => {
+    try {
+      const u = new URL(url)
+      return u.origin === base && u.pathname === '/api/v1/logs'
+    } catch {
+      return false
+    }
+  }
+
+  /**
+   * Polls the System Log from `start` until a page comes back empty: the deleted users' ids and
+   * the next link to poll from next time, or Okta's refusal. Repeated events do no harm (a removal
+   * is idempotent and Okta never reuses an id), so without a next link the last page is read again.
+   */
+  const readLog = async (start: string, onPage: () => void, signal?: AbortSignal): Promise<{ deleted: string[]; position: string } | { refused: string }> => {
+    const deleted = new Set<string>()
+    let url = start
+    for (;;) {
+      let r: IdpResponse
+      try {
+        r = await send(url, signal, OKTA_LOGS_SCOPE)
+      } catch (e) {
+        const refused = tokenRefusal(e)
+        if (refused) return { refused }
+        throw e
+      }
+      // 401 is a credential Okta does not accept at all; 403 one that may not read the log.
+      if (r.status === 401) throw refusedCredential(r)
+      if (r.status === 403) return { refused: errorSummary(r) }
+      if (r.status === 400 && url === start && start.includes('after=')) {
+        // The stored position is past the log's retention (90 days) or otherwise refused.
+        throw new CursorExpired(`Okta no longer accepts the stored System Log position (${errorSummary(r)}).`)
+      }
+      if (r.status !== 200) throw new AppError('DIRECTORY_RESPONSE', `Okta answered HTTP ${r.status} (${errorSummary(r)}) to /api/v1/logs.`, { idp: IDP, status: r.status })
+      const events = http.json<unknown>(r, url)
+      const ids = deletedUserIds(events)
+      if (ids === null) throw new AppError('DIRECTORY_RESPONSE', 'Okta sent a System Log page that is not a list of log events. Nothing was changed; try the sync again.', { idp: IDP })
+      for (const id of ids) deleted.add(id)
+      onPage()
+      const next = nextLink(r.headers.get('link'))
+      if (!next || (events as unknown[]).length === 0) return { deleted: [...deleted], position: next ?? url }
+      url = next
+    }
+  }
+
+  /** Null when the System Log can be read; otherwise why not. */
+  const readLogAccess = async (): Promise<string | null> => {
+    try {
+      const r = await send(`${base}/api/v1/logs?limit=1&filter=${q(LOG_FILTER)}`, undefined, OKTA_LOGS_SCOPE)
+      return r.status === 401 || r.status === 403 ? errorSummary(r) : null
+    } catch (e) {
+      const refused = tokenRefusal(e)
+      if (refused) return refused
+      throw e
+    }
   }
 
   /** Every page of a list, following Link rel="next". */
@@ -184,14 +351,47 @@ export function createOktaConnector({ settings, secrets, http, sleep, now = Date
       const r = await get(`${base}/api/v1/users?limit=1`)
       if (r.status !== 200) throw new AppError('DIRECTORY_RESPONSE', `Okta answered HTTP ${r.status} to a user list.`, { idp: IDP, status: r.status })
       http.json(r, base)
-      return `Connected to ${org.host}: the API token can read users.`
+      const who = oauth ? 'the service app' : 'the API token'
+      // The System Log is optional (without it every sync is a full one): say so now, not at the first sync.
+      const log = await readLogAccess()
+      if (log !== null) return `Connected to ${org.host}: ${who} can read users, but not the System Log (${log}), so every sync will be a full sync. ${grantLogs}`
+      return `Connected to ${org.host}: ${who} can read users and the System Log.`
     },
     async pull({ cursor, onPage, signal }) {
-      const previous = cursor ? (JSON.parse(cursor) as OktaCursor) : null
+      const stored = parseOktaCursor(cursor)
+      if (stored?.logs === null) {
+        throw new CursorExpired(`Okta's System Log could not be read at the last sync, so users deleted in Okta since then are only found by a full sync. ${grantLogs}`)
+      }
+      // A cursor without a log position (written before deletions were read from the System Log,
+      // or for another org URL) gets one full pull: it also drops users deleted in the meantime.
+      const previous = stored?.logs && ownLogUrl(stored.logs) ? { ...stored, logs: stored.logs } : null
+      const age = previous?.logsAt ? (now() - Date.parse(previous.logsAt)) / 86_400_000 : 0
+      if (age > LOG_POSITION_MAX_AGE_DAYS) {
+        throw new CursorExpired(`The last Okta sync was ${Math.floor(age)} days ago and Okta's System Log keeps only 90 days, so it may no longer list every user deleted since.`)
+      }
       const progress = { pages: 0, users: 0, groups: 0 }
       const pull: Pull = { mode: previous ? 'incremental' : 'full', users: [], removedUserIds: [], groups: [], removedGroupIds: [], members: new Map(), cursor: null }
       let usersMark = previous?.users ?? ''
       let groupsMark = previous?.groups ?? ''
+      const logPage = () => {
+        progress.pages++
+        onPage({ ...progress })
+      }
+
+      // The users-and-groups token first: a refused service app stops here, before its narrower
+      // okta.logs.read token request could be mistaken for a missing scope.
+      await authorization()
+      let logPosition: string | null = null
+      // Read up to now: what the log loses after 90 days is counted from here.
+      const logsAt = new Date(now()).toISOString()
+      // A full pull takes its System Log position before listing users: a deletion after it is
+      // either missing from the listing already or read by the next sync. Okta's default `since`
+      // (7 days back on its own clock) is enough to reach the log's end.
+      if (!previous) {
+        const opened = await readLog(`${base}/api/v1/logs?filter=${q(LOG_FILTER)}&sortOrder=ASCENDING&limit=1000`, logPage, signal)
+        if ('refused' in opened) warn(`${logsRefused(opened.refused)} Every Okta sync is a full sync until then.`)
+        else logPosition = opened.position
+      }
 
       const usersUrl = previous ? `${base}/api/v1/users?limit=200&filter=${q(`lastUpdated gt "${previous.users}"`)}` : `${base}/api/v1/users?limit=200`
       await list<OktaUser>(usersUrl, (items) => {
@@ -237,7 +437,17 @@ export function createOktaConnector({ settings, secrets, http, sleep, now = Date
       }
       // Groups that lost their last active rule become synced groups again (full pulls list every group anyway).
       pull.groups = [...pulled.values()]
-      pull.cursor = JSON.stringify({ users: usersMark || new Date(0).toISOString(), groups: groupsMark || new Date(0).toISOString() } satisfies OktaCursor)
+
+      // Deleted users, read after the users: a user deleted and re-created with the same login (a
+      // new id in Okta) that this listing already shows has its old id's deletion in the log too.
+      if (previous) {
+        const read = await readLog(previous.logs, logPage, signal)
+        if ('refused' in read) throw new CursorExpired(logsRefused(read.refused))
+        const removed = new Set(pull.removedUserIds)
+        for (const id of read.deleted) if (!removed.has(id)) pull.removedUserIds.push(id)
+        logPosition = read.position
+      }
+      pull.cursor = JSON.stringify({ users: usersMark || new Date(0).toISOString(), groups: groupsMark || new Date(0).toISOString(), logs: logPosition, logsAt } satisfies OktaCursor)
       return pull
     },
     async fetchUser(userPrincipalName): Promise<FetchedUser | null> {

@@ -7,12 +7,17 @@
 //   /api/v1/users/{id}/groups
 // - GET /api/v1/groups (filter on lastUpdated / lastMembershipUpdated), /api/v1/groups/{id}/users,
 //   /api/v1/groups/rules (ACTIVE rules with an Okta Expression Language condition)
+// - GET /api/v1/logs, the System Log (./system-log.ts): events from the change log, polling and
+//   bounded requests, `filter=eventType eq "…"`; `denyLogs` answers it 403 (E0000006, Okta's
+//   "You do not have permission…") as for a token whose admin may not view the System Log, and so
+//   does a service-app token issued without okta.logs.read
 // - Link: <…>; rel="next" paging; X-Rate-Limit-Limit/-Remaining/-Reset on every answer and a 429
 //   when the bucket is empty. The bucket refills when the fake's clock passes the reset time;
 //   tests advance that clock through the client's sleep.
 import { createPublicKey, createVerify, randomBytes } from 'node:crypto'
 import type { DirectoryData, FakeGroup, FakeUser } from '../directory-data'
 import { form, startFakeServer, unb64url, type FakeRequest, type FakeResponse, type FakeServer } from '../http'
+import { logEvents, logsPage } from './system-log'
 
 export const OKTA_ORIGIN = 'https://contoso.okta.com'
 
@@ -21,14 +26,21 @@ export interface OktaFakeOptions {
   apiToken: string
   /** Requests per rate-limit window (default 600, the /api/v1/users org default). */
   rateLimit?: number
-  /** A registered OAuth service app: its client id and the public key of its JWK. */
-  serviceApp?: { clientId: string; publicKey: string }
+  /**
+   * A registered OAuth service app: its client id, the public key of its JWK and the scopes
+   * granted to it (default okta.users.read, okta.groups.read, okta.logs.read).
+   */
+  serviceApp?: { clientId: string; publicKey: string; scopes?: string[] }
   /** The fake's clock in ms (default Date.now). */
   now?: () => number
+  /** Most System Log events per page whatever `limit` asks (polling pages may be short), to exercise paging. */
+  logPageSize?: number
 }
 
 export interface OktaFake extends FakeServer {
   data: DirectoryData
+  /** When set, GET /api/v1/logs answers 403: the caller may not read the System Log. */
+  denyLogs: boolean
 }
 
 const oktaError = (status: number, errorCode: string, errorSummary: string): FakeResponse => ({
@@ -93,7 +105,9 @@ export async function startOktaFake(opts: OktaFakeOptions): Promise<OktaFake> {
   const limit = opts.rateLimit ?? 600
   let remaining = limit
   let resetAt = Math.ceil(now() / 1000) + 60
-  const bearers = new Set<string>()
+  /** Access tokens → their scopes. */
+  const bearers = new Map<string, string[]>()
+  let fake: Pick<OktaFake, 'denyLogs'> = { denyLogs: false }
 
   const token = (req: FakeRequest): FakeResponse => {
     const f = form(req.body)
@@ -107,10 +121,11 @@ export async function startOktaFake(opts: OktaFakeOptions): Promise<OktaFake> {
     const claims = JSON.parse(unb64url(p)) as { iss?: string; sub?: string; aud?: string; exp?: number }
     if (claims.iss !== app.clientId || claims.sub !== app.clientId || claims.aud !== `${OKTA_ORIGIN}/oauth2/v1/token`) return deny('The client_assertion iss, sub or aud claim is invalid.')
     if (!claims.exp || claims.exp * 1000 < now()) return deny('The client_assertion token is expired.')
-    const scopes = (f.get('scope') ?? '').split(' ')
-    if (!scopes.includes('okta.users.read') || !scopes.includes('okta.groups.read')) return { status: 400, body: { error: 'invalid_scope', error_description: 'The requested scope is invalid, unknown, or malformed.' } }
+    const scopes = (f.get('scope') ?? '').split(' ').filter(Boolean)
+    const granted = app.scopes ?? ['okta.users.read', 'okta.groups.read', 'okta.logs.read']
+    if (scopes.length === 0 || scopes.some((x) => !granted.includes(x))) return { status: 400, body: { error: 'invalid_scope', error_description: 'The requested scope is invalid, unknown, or malformed.' } }
     const t = `okta-at-${randomBytes(12).toString('hex')}`
-    bearers.add(t)
+    bearers.set(t, scopes)
     return { status: 200, body: { token_type: 'Bearer', expires_in: 3600, access_token: t, scope: scopes.join(' ') } }
   }
 
@@ -141,6 +156,14 @@ export async function startOktaFake(opts: OktaFakeOptions): Promise<OktaFake> {
   const route = (req: FakeRequest): FakeResponse => {
     const path = req.url.pathname
     if (req.method !== 'GET') return oktaError(405, 'E0000022', 'The endpoint does not support the provided HTTP method')
+    if (path === '/api/v1/logs') {
+      const auth = req.headers.authorization ?? ''
+      const scoped = !auth.startsWith('Bearer ') || (bearers.get(auth.slice(7)) ?? []).includes('okta.logs.read')
+      if (fake.denyLogs || !scoped) return oktaError(403, 'E0000006', 'You do not have permission to perform the requested action')
+      const answer = logsPage(logEvents(data), req.url.searchParams, new URL(`${OKTA_ORIGIN}${path}${req.url.search}`), now(), opts.logPageSize)
+      if (answer.status === 400) return oktaError(400, answer.errorCode, answer.errorSummary)
+      return { status: 200, headers: { link: answer.link }, body: answer.body }
+    }
     if (path === '/api/v1/users') {
       const filter = parseFilter(req.url.searchParams.get('filter'))
       if (filter === 'bad') return oktaError(400, 'E0000031', 'Invalid search criteria.')
@@ -214,5 +237,8 @@ export async function startOktaFake(opts: OktaFakeOptions): Promise<OktaFake> {
     const r = route(req)
     return { ...r, headers: { ...rateHeaders(), ...(r.headers ?? {}) } }
   })
-  return Object.assign(server, { data })
+  // The switch lives on the returned object, so a test flips it between syncs.
+  const out: OktaFake = Object.assign(server, { data, denyLogs: false })
+  fake = out
+  return out
 }

@@ -121,6 +121,19 @@ describe('the Entra ID connector against the Graph fake', () => {
     expect(store.users.attributes(store.users.idByPrincipalName(before.upn)!)['department']).toBe(before.department ?? undefined)
   })
 
+  it('replaces a user deleted and re-created with the same userPrincipalName (a new object id) in one delta', async () => {
+    const id = await connect()
+    await call('directories/sync', { directoryId: id })
+    const old = graph.data.someUsers(1)[0]!
+    graph.data.removeUser(old.id)
+    const again = graph.data.addUser({ userPrincipalName: old.userPrincipalName })
+    const run = await call<SyncRun>('directories/sync', { directoryId: id })
+    expect(run).toMatchObject({ mode: 'incremental', status: 'succeeded', added: 1, removed: 1 })
+    const store = app.services.store
+    expect(store.sync.user(id, again.id)?.userPrincipalName).toBe(old.userPrincipalName)
+    expect(store.sync.user(id, old.id)).toBeUndefined()
+  })
+
   it('authenticates with a certificate: msal-node signs a client assertion the token endpoint verifies', async () => {
     const keys = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } })
     const thumbprintSha256 = createHash('sha256').update('the registered certificate').digest('hex')

@@ -1,25 +1,32 @@
 import { generateKeyPairSync } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createApp, type App } from '../../../src/main/app'
-import type { DirectoryDetail, SyncRun } from '../../../src/shared/domain'
+import type { DirectoryDetail, SyncProgress, SyncRun } from '../../../src/shared/domain'
 import { DirectoryData } from '../../fakes/directory-data'
 import { OKTA_ORIGIN, startOktaFake, type OktaFake } from '../../fakes/okta/server'
 import { loopbackRouter } from '../../fakes/router'
 import { storeSnapshot } from '../../helpers/directory'
-import { fakeClock, tempDir } from '../../helpers/workspace'
+import { fakeClock, tempDir, type FakeClock } from '../../helpers/workspace'
 
 const TOKEN = '00okta-api-token-value'
 let okta: OktaFake
 let oktaNow: number
 const waits: number[] = []
+/** Warnings the app logged, and the progress it emitted, across every app a test opens. */
+const warnings: string[] = []
+const progress: SyncProgress[] = []
 const cleanups: (() => void | Promise<void>)[] = []
+/** The clock of the app `open` made last. */
+let clock: FakeClock
 
 function open(): App {
   const dir = tempDir()
+  clock = fakeClock()
   const app = createApp({
     dataDir: dir.path,
-    clock: fakeClock(),
+    clock,
     http: loopbackRouter({ [OKTA_ORIGIN]: okta.url }),
+    log: { info() {}, warn: (message) => warnings.push(message), error() {} },
     // Waiting moves the fake's clock, so its rate-limit bucket refills as it would in real time.
     sleep: (ms) => {
       waits.push(ms)
@@ -27,6 +34,7 @@ function open(): App {
       return Promise.resolve()
     },
   })
+  app.on('directories/syncProgress', (p) => progress.push(p))
   cleanups.push(() => {
     app.close()
     dir.remove()
@@ -49,6 +57,8 @@ async function sync(app: App, directoryId: string): Promise<SyncRun> {
 beforeEach(async () => {
   oktaNow = Date.parse('2026-11-02T09:00:00.000Z')
   waits.length = 0
+  warnings.length = 0
+  progress.length = 0
   okta = await startOktaFake({ data: new DirectoryData({ users: 450, groups: 6, seed: 11 }), apiToken: TOKEN, now: () => oktaNow })
 })
 
@@ -113,7 +123,8 @@ describe('the Okta connector against the Okta fake', () => {
     const r = await app.invoke('directories/connect', { kind: 'okta', name: 'Okta service app', settings: { orgUrl: OKTA_ORIGIN, clientId: '0oa-service-app' }, secrets: { privateKey: keys.privateKey } })
     if (!r.ok) throw new Error(r.error.message)
     expect(await sync(app, (r.value as DirectoryDetail).directory.id)).toMatchObject({ status: 'succeeded', added: 20 })
-    expect(okta.requests.filter((x) => x.url === '/oauth2/v1/token')).toHaveLength(1)
+    // One token for users and groups, one for the System Log (a scope the app may lack).
+    expect(okta.requests.filter((x) => x.url === '/oauth2/v1/token').map((x) => new URLSearchParams(x.body).get('scope'))).toEqual(['okta.users.read okta.groups.read', 'okta.logs.read'])
     expect(okta.requests.filter((x) => x.url.startsWith('/api/')).every((x) => x.headers.authorization?.startsWith('Bearer okta-at-'))).toBe(true)
   })
 
@@ -125,5 +136,155 @@ describe('the Okta connector against the Okta fake', () => {
     expect(r.error.code).toBe('DIRECTORY_AUTH')
     expect(r.error.message).toContain('E0000011 Invalid token provided')
     expect(okta.requests).toHaveLength(1)
+  })
+})
+
+describe('users deleted in Okta between two syncs (the System Log)', () => {
+  const logRequests = (from = 0) => okta.requests.slice(from).filter((r) => r.url.startsWith('/api/v1/logs')).map((r) => new URL(r.url, OKTA_ORIGIN).searchParams)
+  const cursorOf = (app: App, id: string) => JSON.parse(app.services.store.sync.cursor(id) ?? 'null') as { users: string; groups: string; logs?: string | null }
+
+  it('removes a user deactivated and deleted between two incremental syncs', async () => {
+    const app = open()
+    const id = await connect(app)
+    await sync(app, id)
+    await sync(app, id)
+    const [gone, kept] = okta.data.someUsers(2)
+    okta.data.deleteUser(gone!.id)
+    okta.data.updateUser(kept!.id, { jobTitle: 'Chief Tester' })
+    // The gap this closes: a deleted user is in no user listing, not even as DEPROVISIONED.
+    const before = okta.requests.length
+    expect(await sync(app, id)).toMatchObject({ mode: 'incremental', changed: 1, removed: 1 })
+    expect(app.services.store.users.idByPrincipalName(gone!.userPrincipalName)).toBeUndefined()
+    const polled = logRequests(before)
+    expect(polled.length).toBeGreaterThan(0)
+    expect(polled[0]?.get('after')).toBeTruthy()
+    expect(polled[0]?.get('filter')).toBe('eventType eq "user.lifecycle.delete.initiated" or eventType eq "user.lifecycle.delete.completed"')
+    // A polling request: no `until`, ascending.
+    expect(polled.every((q) => !q.has('until') && q.get('sortOrder') === 'ASCENDING')).toBe(true)
+
+    const fresh = open()
+    await sync(fresh, await connect(fresh))
+    expect(storeSnapshot(app)).toBe(storeSnapshot(fresh))
+    // Nothing new in the log: the next sync removes nothing more and keeps polling from the end.
+    expect(await sync(app, id)).toMatchObject({ mode: 'incremental', added: 0, changed: 0, removed: 0 })
+  })
+
+  it('replaces a user deleted and re-created with the same login (a new id in Okta)', async () => {
+    const app = open()
+    const id = await connect(app)
+    await sync(app, id)
+    const old = okta.data.someUsers(1)[0]!
+    okta.data.deleteUser(old.id)
+    const again = okta.data.addUser({ userPrincipalName: old.userPrincipalName })
+    expect(await sync(app, id)).toMatchObject({ mode: 'incremental', added: 1, removed: 1 })
+    const { store } = app.services
+    expect(store.sync.user(id, again.id)?.userPrincipalName).toBe(old.userPrincipalName)
+    expect(store.sync.user(id, old.id)).toBeUndefined()
+  })
+
+  it('follows the System Log across several pages', async () => {
+    await okta.close()
+    okta = await startOktaFake({ data: new DirectoryData({ users: 60, groups: 3, seed: 11 }), apiToken: TOKEN, now: () => oktaNow, logPageSize: 3 })
+    const app = open()
+    const id = await connect(app)
+    await sync(app, id)
+    const doomed = okta.data.someUsers(5)
+    for (const u of doomed) okta.data.deleteUser(u.id)
+    const before = okta.requests.length
+    expect(await sync(app, id)).toMatchObject({ mode: 'incremental', removed: 5 })
+    // Ten delete events (initiated and completed per user) three to a page, then an empty page.
+    const polled = logRequests(before)
+    expect(polled).toHaveLength(5)
+    expect(new Set(polled.map((q) => q.get('after'))).size).toBe(5)
+    for (const u of doomed) expect(app.services.store.users.idByPrincipalName(u.userPrincipalName)).toBeUndefined()
+    expect(app.services.store.sync.userCount(id)).toBe(55)
+  })
+
+  it('falls back to a full sync, and says which permission is missing, when the System Log is refused', async () => {
+    const app = open()
+    const id = await connect(app)
+    await sync(app, id)
+    okta.denyLogs = true
+    const [gone, changed] = okta.data.someUsers(2)
+    okta.data.deleteUser(gone!.id)
+    okta.data.updateUser(changed!.id, { jobTitle: 'Chief Tester' })
+    expect(await sync(app, id)).toMatchObject({ status: 'succeeded', mode: 'full', changed: 1, removed: 1 })
+    expect(app.services.store.users.idByPrincipalName(gone!.userPrincipalName)).toBeUndefined()
+    const said = progress.map((p) => p.message ?? '').find((m) => m.includes('System Log'))
+    expect(said).toContain('E0000006')
+    expect(said).toContain('an admin who can view the System Log (a read-only admin can)')
+    expect(said).toContain('Running a full sync instead.')
+    expect(warnings.some((w) => w.includes('Every Okta sync is a full sync until then'))).toBe(true)
+    expect(cursorOf(app, id).logs).toBeNull()
+
+    // Still refused: still full, still said.
+    progress.length = 0
+    expect(await sync(app, id)).toMatchObject({ mode: 'full' })
+    expect(progress.some((p) => p.message?.includes('could not be read at the last sync'))).toBe(true)
+
+    // Granted again: one more full sync takes a log position, then syncs are incremental.
+    okta.denyLogs = false
+    expect(await sync(app, id)).toMatchObject({ mode: 'full' })
+    expect(await sync(app, id)).toMatchObject({ mode: 'incremental' })
+  })
+
+  it('asks a service app for okta.logs.read and syncs fully, with a warning, when it is not granted', async () => {
+    const keys = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } })
+    await okta.close()
+    okta = await startOktaFake({
+      data: new DirectoryData({ users: 20, groups: 3, seed: 11 }),
+      apiToken: TOKEN,
+      now: () => oktaNow,
+      serviceApp: { clientId: '0oa-service-app', publicKey: keys.publicKey, scopes: ['okta.users.read', 'okta.groups.read'] },
+    })
+    const app = open()
+    const r = await app.invoke('directories/connect', { kind: 'okta', name: 'Okta service app', settings: { orgUrl: OKTA_ORIGIN, clientId: '0oa-service-app' }, secrets: { privateKey: keys.privateKey } })
+    if (!r.ok) throw new Error(r.error.message)
+    const id = (r.value as DirectoryDetail).directory.id
+    expect(await sync(app, id)).toMatchObject({ status: 'succeeded', mode: 'full', added: 20 })
+    expect(warnings.find((w) => w.includes('System Log'))).toContain('Grant the service app the okta.logs.read scope')
+    okta.data.deleteUser(okta.data.someUsers(1)[0]!.id)
+    expect(await sync(app, id)).toMatchObject({ status: 'succeeded', mode: 'full', removed: 1 })
+    expect(progress.some((p) => p.message?.includes('okta.logs.read'))).toBe(true)
+  })
+
+  it('still works from a cursor stored before deletions were read from the System Log', async () => {
+    const app = open()
+    const id = await connect(app)
+    await sync(app, id)
+    const { store } = app.services
+    // What earlier versions stored: lastUpdated marks only. A user deleted back then is still here.
+    const { users, groups } = cursorOf(app, id)
+    store.sync.setCursor(id, JSON.stringify({ users, groups }), new Date().toISOString())
+    const ghost = okta.data.someUsers(1)[0]!
+    okta.data.deleteUser(ghost.id)
+    expect(await sync(app, id)).toMatchObject({ status: 'succeeded', mode: 'full', removed: 1 })
+    expect(store.users.idByPrincipalName(ghost.userPrincipalName)).toBeUndefined()
+    expect(cursorOf(app, id).logs).toContain('/api/v1/logs?')
+    okta.data.deleteUser(okta.data.someUsers(1)[0]!.id)
+    expect(await sync(app, id)).toMatchObject({ mode: 'incremental', removed: 1 })
+  })
+
+  it('runs a full sync when the last one is older than the System Log keeps', async () => {
+    const app = open()
+    const id = await connect(app)
+    await sync(app, id)
+    clock.advance(85 * 86_400_000)
+    expect(await sync(app, id)).toMatchObject({ mode: 'full' })
+    expect(progress.some((p) => p.message?.includes("Okta's System Log keeps only 90 days"))).toBe(true)
+    expect(await sync(app, id)).toMatchObject({ mode: 'incremental' })
+  })
+
+  it('says at Test connection whether the System Log can be read', async () => {
+    const app = open()
+    const id = await connect(app)
+    const test = async () => {
+      const r = await app.invoke('directories/test', { directoryId: id })
+      if (!r.ok) throw new Error(r.error.message)
+      return (r.value as { message: string }).message
+    }
+    expect(await test()).toBe('Connected to contoso.okta.com: the API token can read users and the System Log.')
+    okta.denyLogs = true
+    expect(await test()).toContain('but not the System Log (E0000006 You do not have permission to perform the requested action), so every sync will be a full sync.')
   })
 })
