@@ -16,7 +16,7 @@ import { AppError } from '../../shared/errors'
 import type { MembershipService } from '../groups'
 import type { Clock, IdSource, Log } from '../ports'
 import type { DirectoryGroupRow, Store, SyncedUserRow, SyncUserWrite } from '../store'
-import { CursorExpired, type Connector, type FetchedUser, type MemberChange, type Pull, type PullProgress } from './connector'
+import { CursorExpired, type Connector, type FetchedUser, type MemberChange, type Pull, type PulledUser, type PullProgress } from './connector'
 import { fingerprint, mapAttributes, patchAttributes } from './mapping'
 import { countMembershipRemovals, decideRemovalHold, DEFAULT_REMOVAL_LIMITS, heldMessage, type RemovalLimits } from './removal-guard'
 
@@ -71,6 +71,8 @@ interface Plan {
   mode: 'full' | 'incremental'
   insertUsers: SyncUserWrite[]
   replaceUsers: SyncUserWrite[]
+  /** Stored users whose userPrincipalName changes: it is let go before any user takes a new one. */
+  renamedUserIds: string[]
   removeUserIds: string[]
   insertGroups: DirectoryGroupRow[]
   updateGroups: { row: DirectoryGroupRow; clearMembers: boolean }[]
@@ -113,6 +115,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       mode: pull.mode,
       insertUsers: [],
       replaceUsers: [],
+      renamedUserIds: [],
       removeUserIds: [],
       insertGroups: [],
       updateGroups: [],
@@ -129,10 +132,14 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     /** The pull's userPrincipalNames (lower-cased) → IdP id: one sign-in, one user. */
     const pulledUpn = new Map<string, string>()
     const upnChanged: { ext: string; upn: string }[] = []
-    let n = 0
-    for (const u of pull.users) {
+    // Each pulled record is let go once planned: the raw records and the plan are never both whole
+    // in memory, which is most of a large sync's peak.
+    const pulled = pull.users as (PulledUser | undefined)[]
+    for (let n = 0; n < pulled.length; n++) {
+      const u = pulled[n] as PulledUser
+      pulled[n] = undefined
       // Mapping and fingerprinting 100k users takes a while: let the event loop breathe.
-      if (++n % 1000 === 0) await yieldToLoop()
+      if ((n + 1) % 1000 === 0) await yieldToLoop()
       if (seen.has(u.externalId)) throw new AppError('DIRECTORY_RESPONSE', `The directory sent user ${u.externalId} twice in one sync.`, { userId: u.externalId })
       seen.add(u.externalId)
       removedExt.delete(u.externalId)
@@ -148,7 +155,10 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       const attributes: Attributes = u.partial && ex ? patchAttributes(store.users.attributes(ex.id), u.properties, req.mapping) : mapAttributes(u.properties, req.mapping)
       const fp = fingerprint(upn, displayName, attributes)
       if (!ex) p.insertUsers.push({ id: '', externalId: u.externalId, userPrincipalName: upn, displayName, fingerprint: fp, attributes })
-      else if (ex.fingerprint !== fp) p.replaceUsers.push({ id: ex.id, externalId: u.externalId, userPrincipalName: upn, displayName, fingerprint: fp, attributes })
+      else if (ex.fingerprint !== fp) {
+        p.replaceUsers.push({ id: ex.id, externalId: u.externalId, userPrincipalName: upn, displayName, fingerprint: fp, attributes })
+        if (ex.userPrincipalName.toLowerCase() !== key) p.renamedUserIds.push(ex.id)
+      }
     }
     // New users are written in userPrincipalName order, with ids given in that order: the user
     // indexes (id, userPrincipalName) and the attributes' key then grow at their ends instead of
@@ -257,7 +267,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
    * sliceMs, then yields to the event loop. Fewer, fuller commits write each hot index page once
    * instead of once per small chunk.
    */
-  const batches = async <T>(items: T[], write: (slice: T[]) => void, after?: () => void, inserts = false): Promise<void> => {
+  const batches = async <T>(items: T[], write: (slice: T[]) => void, after?: () => void, inserts = false, release = false): Promise<void> => {
     const step = 50
     const transaction = inserts ? store.insertTransaction : store.transaction
     let i = 0
@@ -268,6 +278,8 @@ export function createSyncEngine(deps: SyncEngineDeps) {
         while (i < end) {
           const slice = items.slice(i, Math.min(end, i + step))
           write(slice)
+          // Written items the caller no longer needs are let go (a sync's new users are most of its memory).
+          if (release) (items as unknown[]).fill(undefined, i, i + slice.length)
           i += slice.length
           if (now() - started >= sliceMs) break
         }
@@ -306,18 +318,24 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       store.sync.deleteUser(id)
       affected.delete(id)
     })
+    // Two users swapping names, or a new user taking the name a stored one gives up, would collide
+    // in the one-name-per-user index half-way through: renamed users let go of their old names first.
+    store.transaction(() => {
+      for (const id of p.renamedUserIds) store.sync.releaseUserPrincipalName(id)
+    })
     // Read once: every batch below evaluates against the same rules.
     const ruleGroups = store.groups.ruleGroups()
     const writes = p.insertUsers.length + p.replaceUsers.length
     let written = 0
     const step = () => emit({ percent: 70 + Math.round((written / Math.max(1, writes)) * 25) })
     // Each chunk writes users and re-evaluates them in one transaction: a written user is never left unevaluated.
+    const inserted = new Set(p.insertUsers.map((u) => u.id))
     await batches(p.insertUsers, (slice) => {
       for (const u of slice) store.sync.insertUser(req.directoryId, u, at)
       for (const id of memberships.evaluateUsers(slice.map((u) => ({ userId: u.id, input: ruleInput(u), isNew: true })), ruleGroups)) affected.add(id)
       for (const u of slice) evaluated.add(u.id)
       written += slice.length
-    }, step, true)
+    }, step, true, true)
     await batches(p.replaceUsers, (slice) => {
       for (const u of slice) store.sync.replaceUser(u, at)
       for (const id of memberships.evaluateUsers(slice.map((u) => ({ userId: u.id, input: ruleInput(u) })), ruleGroups)) affected.add(id)
@@ -327,7 +345,6 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     // Leaving a synced group starts the policy engine's grace period, as setSyncedGroups does;
     // coming back cancels it (groups room: a flapping membership withdraws nothing).
     const regrouped = new Set<string>()
-    const inserted = new Set(p.insertUsers.map((u) => u.id))
     await chunks(p.addMembers, ([g, u]) => {
       store.sync.addMember(g, u, at)
       // A user inserted by this sync has no pending withdrawal to cancel.

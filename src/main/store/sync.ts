@@ -46,6 +46,7 @@ export function syncQueries(db: Db) {
     VALUES (?, ?, ?, ?, ?, ?, ?)`)
   const updateUser = db.prepare('UPDATE users SET user_principal_name = ?, display_name = ?, fingerprint = ?, updated_at = ? WHERE id = ?')
   const deleteUser = db.prepare('DELETE FROM users WHERE id = ?')
+  const releaseUpn = db.prepare(`UPDATE users SET user_principal_name = id || '#renaming', fingerprint = '' WHERE id = ?`)
   const deleteAttrs = db.prepare('DELETE FROM user_attributes WHERE user_id = ?')
   const insertAttr = db.prepare('INSERT INTO user_attributes (user_id, name, value) VALUES (?, ?, ?)')
   const groupsOf = db.prepare(`SELECT id, external_id, name, kind, dialect, rule, description FROM groups
@@ -120,6 +121,14 @@ export function syncQueries(db: Db) {
       updateUser.run(u.userPrincipalName, u.displayName, u.fingerprint, at, u.id)
       deleteAttrs.run(u.id)
       for (const name in u.attributes) insertAttr.run(u.id, name, JSON.stringify(u.attributes[name] as AttributeValue))
+    },
+    /**
+     * Frees a user's userPrincipalName for another user in the same sync; the user gets its new one
+     * in the same apply. The cleared fingerprint makes the next sync rewrite the user should the
+     * apply stop in between.
+     */
+    releaseUserPrincipalName(userId: string): void {
+      releaseUpn.run(userId)
     },
     deleteUser(userId: string): void {
       deleteUser.run(userId)

@@ -134,6 +134,23 @@ describe('the Entra ID connector against the Graph fake', () => {
     expect(store.sync.user(id, old.id)).toBeUndefined()
   })
 
+  it('applies two users swapping userPrincipalNames, and a new user taking a name another gives up, in one delta', async () => {
+    const id = await connect()
+    await call('directories/sync', { directoryId: id })
+    const [a, b, c] = graph.data.someUsers(3)
+    const [upnA, upnB, upnC] = [a!.userPrincipalName, b!.userPrincipalName, c!.userPrincipalName]
+    graph.data.updateUser(a!.id, { userPrincipalName: upnB })
+    graph.data.updateUser(b!.id, { userPrincipalName: upnA })
+    graph.data.updateUser(c!.id, { userPrincipalName: `renamed.${upnC}` })
+    const newcomer = graph.data.addUser({ userPrincipalName: upnC })
+    const run = await call<SyncRun>('directories/sync', { directoryId: id })
+    expect(run).toMatchObject({ mode: 'incremental', status: 'succeeded', added: 1, changed: 3, removed: 0 })
+    const store = app.services.store
+    expect([a, b, c, newcomer].map((u) => store.sync.user(id, u!.id)?.userPrincipalName)).toEqual([upnB, upnA, `renamed.${upnC}`, upnC])
+    const again = await call<SyncRun>('directories/sync', { directoryId: id })
+    expect(again).toMatchObject({ added: 0, changed: 0, removed: 0 })
+  })
+
   it('authenticates with a certificate: msal-node signs a client assertion the token endpoint verifies', async () => {
     const keys = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } })
     const thumbprintSha256 = createHash('sha256').update('the registered certificate').digest('hex')
