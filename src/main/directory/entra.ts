@@ -130,6 +130,19 @@ export function createEntraConnector({ settings, secrets, http }: { settings: En
     }
   }
 
+  /**
+   * Asks for the page after this one before this one is read through, so Graph prepares it while
+   * the connector maps this one. Nothing to ask for after the last page. A failure surfaces when
+   * the next page is awaited; a pull that stops earlier never awaits it.
+   */
+  const prefetch = (page: GraphPage, signal?: AbortSignal): Promise<IdpResponse> | null => {
+    const next = page['@odata.deltaLink'] ? undefined : page['@odata.nextLink']
+    if (!next) return null
+    const r = get(next, signal)
+    r.catch(() => {})
+    return r
+  }
+
   const readPage = (r: IdpResponse, url: string): GraphPage => {
     if (r.status !== 200 && (r.status === 410 || ['syncStateNotFound', 'resyncRequired', 'syncStateInvalid'].includes(graphErrorCode(r)))) {
       throw new CursorExpired(`Microsoft Graph no longer knows the delta token (HTTP ${r.status} ${graphErrorCode(r)}).`)
@@ -194,8 +207,11 @@ export function createEntraConnector({ settings, secrets, http }: { settings: En
 
       let url = previous?.users ?? `${GRAPH_ORIGIN}/v1.0/users/delta?$select=${graphSelect(properties).join(',')}`
       let usersLink = ''
+      let response: Promise<IdpResponse> | null = get(url, signal)
       for (;;) {
-        const page = readPage(await get(url, signal), url)
+        const page = readPage(await (response as Promise<IdpResponse>), url)
+        response = prefetch(page, signal)
+        url = page['@odata.nextLink'] as string
         for (const v of page.value) {
           if (v['@removed']) pull.removedUserIds.push(v['id'] as string)
           else pull.users.push(toUser(v, incremental))
@@ -207,14 +223,16 @@ export function createEntraConnector({ settings, secrets, http }: { settings: En
           usersLink = page['@odata.deltaLink']
           break
         }
-        url = page['@odata.nextLink'] as string
       }
 
       url = previous?.groups ?? `${GRAPH_ORIGIN}/v1.0/groups/delta?$select=${GROUP_SELECT}`
       const groups = new Map<string, PulledGroup>()
       let groupsLink = ''
+      response = get(url, signal)
       for (;;) {
-        const page = readPage(await get(url, signal), url)
+        const page = readPage(await (response as Promise<IdpResponse>), url)
+        response = prefetch(page, signal)
+        url = page['@odata.nextLink'] as string
         for (const v of page.value) {
           const id = v['id'] as string
           if (v['@removed']) {
@@ -245,7 +263,6 @@ export function createEntraConnector({ settings, secrets, http }: { settings: En
           groupsLink = page['@odata.deltaLink']
           break
         }
-        url = page['@odata.nextLink'] as string
       }
       pull.groups = [...groups.values()]
       pull.cursor = JSON.stringify({ users: usersLink, groups: groupsLink } satisfies EntraCursor)

@@ -32,7 +32,8 @@ export interface MembershipService {
   /**
    * Evaluates many users at once (a directory sync) against these rule groups (default: read
    * now; a sync reads them once and passes them to every batch).
-   * `isNew` with `input` (a user just inserted, with no memberships yet) skips every read.
+   * `input` (the user's attributes as store.users.ruleInput reads them) saves reading them;
+   * with `isNew` (a user just inserted, with no memberships yet) nothing is read at all.
    * Returns the users whose effective memberships changed.
    */
   evaluateUsers(batch: { userId: string; input?: Attributes; isNew?: boolean }[], groups?: RuleGroup[]): Set<string>
@@ -117,10 +118,15 @@ export function createMembershipService({ store, clock, ids, grace }: { store: S
 
   /**
    * Evaluates these rule groups for one user and writes the user's rule memberships once, if they
-   * changed. Returns whether any effective membership changed.
+   * changed. Returns whether any effective membership changed. Given the user's attributes (as
+   * store.users.ruleInput reads them), only the synced groups are read.
    */
-  const evaluateAgainst = (userId: string, groups: RuleGroup[], withGrace: boolean): boolean => {
-    const attrs = inputOf(userId)
+  const evaluateAgainst = (userId: string, groups: RuleGroup[], withGrace: boolean, input?: Attributes): boolean => {
+    let attrs: RuleInput
+    if (input) {
+      const synced = store.groups.syncedGroupsOf(userId)
+      attrs = { ...input, [GROUP_NAMES]: synced.names, [GROUP_IDS]: synced.ids }
+    } else attrs = inputOf(userId)
     const previous = store.groups.ruleMembershipsOf(userId)
     const prior = new Map(previous.map((m) => [m.groupId, m]))
     const now = clock.now()
@@ -129,13 +135,17 @@ export function createMembershipService({ store, clock, ids, grace }: { store: S
     const evaluated = new Set<string>()
     let written = false
     let effectiveChanged = false
+    // Groups sharing a rule share its outcome.
+    const outcomes = new Map<CompiledRule, RuleOutcome>()
     for (const g of groups) {
       const rule = compiledRule(g)
       // A rule that does not compile leaves memberships as they were; the Groups page shows the error.
       if (!rule) continue
       evaluated.add(g.id)
       const p = prior.get(g.id)
-      const decided = decideMembership(g.id, rule.evaluate(attrs, now), p)
+      let outcome = outcomes.get(rule)
+      if (!outcome) outcomes.set(rule, (outcome = rule.evaluate(attrs, now)))
+      const decided = decideMembership(g.id, outcome, p)
       if (decided) {
         const same = p !== undefined && sameMembership(p, decided)
         next.push(same ? p : { ...decided, updatedAt: at })
@@ -215,7 +225,7 @@ export function createMembershipService({ store, clock, ids, grace }: { store: S
         store.groups.insertRuleMemberships(userId, list, at)
         continue
       }
-      if (evaluateAgainst(userId, groups, true)) changed.add(userId)
+      if (evaluateAgainst(userId, groups, true, input)) changed.add(userId)
     }
     return changed
   }
