@@ -36,6 +36,8 @@ export interface AppOptions {
   idpHttp?: Partial<Pick<IdpHttpOptions, 'maxAttempts' | 'timeoutMs' | 'random' | 'baseDelayMs'>>
   /** Users per write transaction during a directory sync. */
   syncChunkSize?: number
+  /** New users from which a sync writes them from a worker thread (default 5,000); tests lower it. */
+  syncBulkFrom?: number
   /** Crash points for the kill -9 test; production passes none. */
   faults?: Faults
   /**
@@ -85,6 +87,7 @@ export function createApp(opts: AppOptions): App {
     sleep: opts.sleep,
     httpOptions: opts.idpHttp,
     chunkSize: opts.syncChunkSize,
+    bulkFrom: opts.syncBulkFrom,
     // The hold limits sit with the circuit breaker's in the policy settings (one place for "held").
     removalLimits: () => {
       const settings = readPolicySettings(store)

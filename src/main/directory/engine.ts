@@ -5,7 +5,8 @@
 // - The apply is written in chunked transactions, yielding to the event loop between chunks so
 //   the app stays responsive. Each write is idempotent and the connector's cursor is saved
 //   last: if the process dies mid-apply, the next sync pulls the same changes again and
-//   completes them.
+//   completes them. Many new users (a first sync) are written by a worker thread instead, in
+//   the same idempotent batches, while this thread decides the next users' memberships.
 // - Only users whose attributes or synced groups changed are re-evaluated (every user when a
 //   group's rule changed); their devices are then redeployed.
 // - Between plan and apply, a plan that removes too many users or memberships is held: recorded
@@ -15,7 +16,7 @@ import type { AttributeMapping, Attributes, SyncProgress, SyncRemovals, SyncRun 
 import { AppError } from '../../shared/errors'
 import type { MembershipService } from '../groups'
 import type { Clock, IdSource, Log } from '../ports'
-import type { DirectoryGroupRow, Store, SyncedUserRow, SyncUserWrite } from '../store'
+import { addMembershipRow, addRuleMembershipRows, addUserRows, emptyBulkRows, type BulkWriter, type DirectoryGroupRow, type RuleGroup, type Store, type SyncedUserRow, type SyncUserWrite } from '../store'
 import { CursorExpired, type Connector, type FetchedUser, type MemberChange, type Pull, type PulledUser, type PullProgress } from './connector'
 import { fingerprint, mapAttributes, patchAttributes } from './mapping'
 import { countMembershipRemovals, decideRemovalHold, DEFAULT_REMOVAL_LIMITS, heldMessage, type RemovalLimits } from './removal-guard'
@@ -31,6 +32,10 @@ export interface SyncEngineDeps {
   emit(progress: SyncProgress): void
   /** When a sync is held for removing too much (default DEFAULT_REMOVAL_LIMITS); read at each sync. */
   removalLimits?: () => RemovalLimits
+  /** New users from which a worker thread writes them (default 5,000; store/bulk-writer.ts). */
+  bulkFrom?: number
+  /** New users per bulk write transaction (default 1,000). */
+  bulkBatch?: number
   /** Most items per write transaction (default 2,000). */
   chunkSize?: number
   /**
@@ -94,6 +99,8 @@ const setImmediateYield = () => new Promise<void>((resolve) => setImmediate(reso
 export function createSyncEngine(deps: SyncEngineDeps) {
   const { store, memberships, clock, ids, log } = deps
   const chunkSize = deps.chunkSize ?? 2000
+  const bulkFrom = deps.bulkFrom ?? 5000
+  const bulkBatch = deps.bulkBatch ?? 1000
   const sliceMs = deps.sliceMs ?? 20
   const now = deps.now ?? (() => performance.now())
   const yieldToLoop = deps.yieldToLoop ?? setImmediateYield
@@ -291,6 +298,57 @@ export function createSyncEngine(deps: SyncEngineDeps) {
 
   const chunks = <T>(items: T[], write: (item: T) => void, inserts = false): Promise<void> => batches(items, (slice) => slice.forEach(write), undefined, inserts)
 
+  /** A bulk writer, or null (the chunked path) when its worker cannot start here. */
+  const openWriter = (): Promise<BulkWriter | null> =>
+    store.sync.bulkWriter().catch((e: unknown) => {
+      log.warn('bulk writer unavailable; writing in the main thread', { error: e instanceof Error ? e.message : String(e) })
+      return null
+    })
+
+  /**
+   * Hands new users to the bulk writer in batches of bulkBatch, deciding each batch's rule-group
+   * memberships in steps of 250 with a yield between (the event loop stays free), then their
+   * synced-group memberships. Resolves once all of it is committed.
+   */
+  const sendNewUsers = async (
+    writer: BulkWriter,
+    directoryId: string,
+    users: SyncUserWrite[],
+    members: [string, string][],
+    ruleGroups: RuleGroup[],
+    at: string,
+    progress: (slice: SyncUserWrite[], changed: string[]) => void,
+  ): Promise<void> => {
+    try {
+      for (let i = 0; i < users.length; ) {
+        const rows = emptyBulkRows()
+        const end = Math.min(users.length, i + bulkBatch)
+        while (i < end) {
+          const slice = users.slice(i, Math.min(end, i + 250))
+          const changed: string[] = []
+          for (const { userId, memberships: list } of memberships.decideNewUsers(slice.map((u) => ({ userId: u.id, input: ruleInput(u) })), ruleGroups)) {
+            addRuleMembershipRows(rows, userId, list, at)
+            if (list.some((m) => m.effective)) changed.push(userId)
+          }
+          for (const u of slice) addUserRows(rows, directoryId, u, at)
+          // Written users' records are let go (a sync's new users are most of its memory).
+          ;(users as unknown[]).fill(undefined, i, i + slice.length)
+          i += slice.length
+          progress(slice, changed)
+          await yieldToLoop()
+        }
+        await writer.send(rows)
+      }
+      for (let i = 0; i < members.length; i += bulkBatch * 4) {
+        const rows = emptyBulkRows()
+        for (const [g, u] of members.slice(i, i + bulkBatch * 4)) addMembershipRow(rows, g, u, at)
+        await writer.send(rows)
+      }
+    } finally {
+      await writer.finish()
+    }
+  }
+
   /** What rules read: the mapped attributes plus the identity fields (as store.users.ruleInput builds it). */
   const ruleInput = (u: SyncUserWrite): Attributes => ({ ...u.attributes, id: u.externalId, userPrincipalName: u.userPrincipalName, displayName: u.displayName })
 
@@ -328,14 +386,28 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     const writes = p.insertUsers.length + p.replaceUsers.length
     let written = 0
     const step = () => emit({ percent: 70 + Math.round((written / Math.max(1, writes)) * 25) })
-    // Each chunk writes users and re-evaluates them in one transaction: a written user is never left unevaluated.
     const inserted = new Set(p.insertUsers.map((u) => u.id))
-    await batches(p.insertUsers, (slice) => {
-      for (const u of slice) store.sync.insertUser(req.directoryId, u, at)
-      for (const id of memberships.evaluateUsers(slice.map((u) => ({ userId: u.id, input: ruleInput(u), isNew: true })), ruleGroups)) affected.add(id)
-      for (const u of slice) evaluated.add(u.id)
-      written += slice.length
-    }, step, true, true)
+    const newMembers = p.addMembers.filter(([, u]) => inserted.has(u))
+    const writer = p.insertUsers.length >= bulkFrom ? await openWriter() : null
+    if (writer) {
+      // A worker thread writes the new users, their memberships and their synced groups while this
+      // thread decides the next users' memberships (store/bulk-writer.ts).
+      await sendNewUsers(writer, req.directoryId, p.insertUsers, newMembers, ruleGroups, at, (slice, changed) => {
+        for (const id of changed) affected.add(id)
+        for (const u of slice) evaluated.add(u.id)
+        written += slice.length
+        step()
+      })
+      for (const [, u] of newMembers) affected.add(u)
+    } else {
+      // Each chunk writes users and re-evaluates them in one transaction: a written user is never left unevaluated.
+      await batches(p.insertUsers, (slice) => {
+        for (const u of slice) store.sync.insertUser(req.directoryId, u, at)
+        for (const id of memberships.evaluateUsers(slice.map((u) => ({ userId: u.id, input: ruleInput(u), isNew: true })), ruleGroups)) affected.add(id)
+        for (const u of slice) evaluated.add(u.id)
+        written += slice.length
+      }, step, true, true)
+    }
     await batches(p.replaceUsers, (slice) => {
       for (const u of slice) store.sync.replaceUser(u, at)
       for (const id of memberships.evaluateUsers(slice.map((u) => ({ userId: u.id, input: ruleInput(u) })), ruleGroups)) affected.add(id)
@@ -344,8 +416,8 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     }, step)
     // Leaving a synced group starts the policy engine's grace period, as setSyncedGroups does;
     // coming back cancels it (groups room: a flapping membership withdraws nothing).
-    const regrouped = new Set<string>()
-    await chunks(p.addMembers, ([g, u]) => {
+    const regrouped = new Set(newMembers.map(([, u]) => u))
+    await chunks(writer ? p.addMembers.filter(([, u]) => !inserted.has(u)) : p.addMembers, ([g, u]) => {
       store.sync.addMember(g, u, at)
       // A user inserted by this sync has no pending withdrawal to cancel.
       if (!inserted.has(u)) store.assignments.dropWithdrawal(u, g)

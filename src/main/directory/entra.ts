@@ -132,15 +132,19 @@ export function createEntraConnector({ settings, secrets, http }: { settings: En
 
   /**
    * Asks for the page after this one before this one is read through, so Graph prepares it while
-   * the connector maps this one. Nothing to ask for after the last page. A failure surfaces when
-   * the next page is awaited; a pull that stops earlier never awaits it.
+   * the connector maps this one; resolves (to the pending response) once the request is on its
+   * way. Nothing to ask for after the last page. A failure surfaces when the response is awaited;
+   * a pull that stops earlier never awaits it.
    */
-  const prefetch = (page: GraphPage, signal?: AbortSignal): Promise<IdpResponse> | null => {
+  const prefetch = async (page: GraphPage, signal?: AbortSignal): Promise<{ response: Promise<IdpResponse> } | null> => {
     const next = page['@odata.deltaLink'] ? undefined : page['@odata.nextLink']
     if (!next) return null
     const r = get(next, signal)
     r.catch(() => {})
-    return r
+    // The token lookup and the request's dispatch need a turn of the event loop; mapping the page
+    // first would hold them back until it is done.
+    await new Promise<void>((resolve) => setImmediate(resolve))
+    return { response: r }
   }
 
   const readPage = (r: IdpResponse, url: string): GraphPage => {
@@ -210,7 +214,7 @@ export function createEntraConnector({ settings, secrets, http }: { settings: En
       let response: Promise<IdpResponse> | null = get(url, signal)
       for (;;) {
         const page = readPage(await (response as Promise<IdpResponse>), url)
-        response = prefetch(page, signal)
+        response = (await prefetch(page, signal))?.response ?? null
         url = page['@odata.nextLink'] as string
         for (const v of page.value) {
           if (v['@removed']) pull.removedUserIds.push(v['id'] as string)
@@ -231,7 +235,7 @@ export function createEntraConnector({ settings, secrets, http }: { settings: En
       response = get(url, signal)
       for (;;) {
         const page = readPage(await (response as Promise<IdpResponse>), url)
-        response = prefetch(page, signal)
+        response = (await prefetch(page, signal))?.response ?? null
         url = page['@odata.nextLink'] as string
         for (const v of page.value) {
           const id = v['id'] as string

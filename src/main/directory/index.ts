@@ -98,6 +98,8 @@ export interface DirectoryDeps {
   httpOptions?: Partial<Pick<IdpHttpOptions, 'maxAttempts' | 'timeoutMs' | 'random' | 'baseDelayMs'>>
   /** Users per write transaction during a sync. */
   chunkSize?: number
+  /** New users from which a sync writes them from a worker thread. */
+  bulkFrom?: number
   /** When a sync is held for removing too much (the policy settings; read at each sync). */
   removalLimits?: () => RemovalLimits
 }
@@ -138,6 +140,7 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
     ids,
     log,
     chunkSize: deps.chunkSize,
+    bulkFrom: deps.bulkFrom,
     removalLimits: deps.removalLimits,
     redeployUsers: (userIds) => deps.redeployUsers?.(userIds) ?? Promise.resolve(),
     emit: (p) => deps.emitProgress?.(p),

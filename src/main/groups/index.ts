@@ -37,6 +37,11 @@ export interface MembershipService {
    * Returns the users whose effective memberships changed.
    */
   evaluateUsers(batch: { userId: string; input?: Attributes; isNew?: boolean }[], groups?: RuleGroup[]): Set<string>
+  /**
+   * The rule-group memberships of users not stored yet (a sync writing them elsewhere), decided
+   * from their attributes alone; nothing is read or written.
+   */
+  decideNewUsers(batch: { userId: string; input: Attributes }[], groups: RuleGroup[]): { userId: string; memberships: RuleMembership[] }[]
   /** Replaces a user's synced-group memberships with exactly these groups. */
   setSyncedGroups(userId: string, groupIds: string[]): boolean
   /** Groups whose policies apply: effective memberships plus groups left within the grace period. */
@@ -200,29 +205,43 @@ export function createMembershipService({ store, clock, ids, grace }: { store: S
       return changed
   }
 
-  const evaluateUsers: MembershipService['evaluateUsers'] = (batch, groups = store.groups.ruleGroups()) => {
-    const compiledGroups = groups.flatMap((g) => {
+  const compiledGroupsOf = (groups: RuleGroup[]) =>
+    groups.flatMap((g) => {
       const rule = compiledRule(g)
       return rule ? [{ id: g.id, rule }] : []
     })
+
+  /** A new user has no memberships, withdrawals or synced groups yet: nothing to read. */
+  const decideNew = (input: Attributes, compiledGroups: { id: string; rule: CompiledRule }[], now: Date, at: string): RuleMembership[] => {
+    const attrs: RuleInput = { ...input, [GROUP_NAMES]: [], [GROUP_IDS]: [] }
+    const list: RuleMembership[] = []
+    const outcomes = new Map<CompiledRule, RuleOutcome>()
+    for (const { id, rule } of compiledGroups) {
+      let outcome = outcomes.get(rule)
+      if (!outcome) outcomes.set(rule, (outcome = rule.evaluate(attrs, now)))
+      const decided = decideMembership(id, outcome, undefined)
+      if (decided) list.push({ ...decided, updatedAt: at })
+    }
+    return list
+  }
+
+  const decideNewUsers: MembershipService['decideNewUsers'] = (batch, groups) => {
+    const compiledGroups = compiledGroupsOf(groups)
+    const now = clock.now()
+    const at = now.toISOString()
+    return batch.map(({ userId, input }) => ({ userId, memberships: decideNew(input, compiledGroups, now, at) }))
+  }
+
+  const evaluateUsers: MembershipService['evaluateUsers'] = (batch, groups = store.groups.ruleGroups()) => {
+    const compiledGroups = compiledGroupsOf(groups)
     const changed = new Set<string>()
     const now = clock.now()
     const at = now.toISOString()
     for (const { userId, input, isNew } of batch) {
       if (isNew && input) {
-        // A new user has no memberships, withdrawals or synced groups yet: nothing to read.
-        const attrs: RuleInput = { ...input, [GROUP_NAMES]: [], [GROUP_IDS]: [] }
-        const list: RuleMembership[] = []
-        const outcomes = new Map<CompiledRule, RuleOutcome>()
-        for (const { id, rule } of compiledGroups) {
-          let outcome = outcomes.get(rule)
-          if (!outcome) outcomes.set(rule, (outcome = rule.evaluate(attrs, now)))
-          const decided = decideMembership(id, outcome, undefined)
-          if (!decided) continue
-          list.push({ ...decided, updatedAt: at })
-          if (decided.effective) changed.add(userId)
-        }
+        const list = decideNew(input, compiledGroups, now, at)
         store.groups.insertRuleMemberships(userId, list, at)
+        if (list.some((m) => m.effective)) changed.add(userId)
         continue
       }
       if (evaluateAgainst(userId, groups, true, input)) changed.add(userId)
@@ -235,6 +254,7 @@ export function createMembershipService({ store, clock, ids, grace }: { store: S
     evaluateGroup,
     allInputs,
     evaluateUsers,
+    decideNewUsers,
     rules: createRuleGroups({ store, clock, ids, inputOf, evaluateGroup: (groupId) => evaluateGroup(groupId, { grace: false }) }),
     setSyncedGroups(userId: string, groupIds: string[]): boolean {
       const synced = new Set(store.groups.syncedGroups().map((g) => g.id))

@@ -3,6 +3,7 @@
 import type { Attributes, AttributeValue, Dialect, GroupKind, SyncRun } from '../../shared/domain'
 import type { Db } from './db'
 import { toSyncRun, type SyncRunRow } from './directories'
+import { openBulkWriter, type BulkWriter } from './bulk-writer'
 import { ruleMembershipQueries } from './rule-memberships'
 
 export interface SyncedUserRow {
@@ -200,6 +201,8 @@ export function syncQueries(db: Db) {
       db.pragma('wal_autocheckpoint = 1000')
       db.pragma('wal_checkpoint(PASSIVE)')
     },
+    /** A worker-thread writer for a large sync's new users (bulk-writer.ts). */
+    bulkWriter: (): Promise<BulkWriter> => openBulkWriter(db.name),
     /** Users bound to at least one device: the only ones a redeploy can change anything for. */
     usersWithDevices(): Set<string> {
       return new Set((withDevices.all() as { user_id: string }[]).map((r) => r.user_id))

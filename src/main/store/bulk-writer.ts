@@ -1,0 +1,138 @@
+// Inserts a large sync's new users from a worker thread with a connection of its own. SQLite's
+// B-tree work, its commits and the WAL writes are most of a first sync's time; in the worker they
+// run on the other core while the main thread evaluates the next users, and the main thread keeps
+// answering. Only inserts go there: new users, their attributes, their rule-group memberships and
+// synced-group memberships, in the order sent, one transaction per batch. Their references exist
+// (groups) or arrive in the same or an earlier batch (users), so foreign keys are not checked row
+// by row (as store.insertTransaction).
+import { createRequire } from 'node:module'
+import { Worker } from 'node:worker_threads'
+import type { AttributeValue } from '../../shared/domain'
+import { encodeRuleMemberships, type RuleMembership } from './rule-memberships'
+import type { SyncUserWrite } from './sync'
+
+type Row = (string | number)[]
+
+export interface BulkRows {
+  users: Row[]
+  attributes: Row[]
+  ruleMemberships: Row[]
+  memberships: Row[]
+}
+
+const SQL: Record<keyof BulkRows, string> = {
+  users: `INSERT INTO users (id, directory_id, external_id, user_principal_name, display_name, updated_at, fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  attributes: 'INSERT INTO user_attributes (user_id, name, value) VALUES (?, ?, ?)',
+  ruleMemberships: 'INSERT INTO rule_memberships (user_id, plain, other, updated_at) VALUES (?, ?, ?, ?)',
+  memberships: `INSERT INTO memberships (group_id, user_id, state, effective, missing, updated_at) VALUES (?, ?, 'in', 1, '[]', ?)
+    ON CONFLICT (group_id, user_id) DO NOTHING`,
+}
+
+// Plain JavaScript run by the worker: it must not import anything of ours.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads')
+const Database = require(workerData.driver)
+const db = new Database(workerData.path)
+db.pragma('busy_timeout = 5000')
+db.pragma('foreign_keys = OFF')
+db.pragma('cache_size = -32768')
+// The main connection checkpoints once the sync is done.
+db.pragma('wal_autocheckpoint = 0')
+const statements = Object.entries(workerData.sql).map(([table, sql]) => [table, db.prepare(sql)])
+const write = db.transaction((rows) => {
+  for (const [table, statement] of statements) for (const row of rows[table]) statement.run(row)
+})
+parentPort.postMessage('ready')
+parentPort.on('message', (m) => {
+  if (m === 'close') {
+    db.close()
+    parentPort.close()
+    return
+  }
+  try {
+    write(m.rows)
+    parentPort.postMessage({ id: m.id, ok: true })
+  } catch (e) {
+    parentPort.postMessage({ id: m.id, ok: false, message: String((e && e.message) || e) })
+  }
+})
+`
+
+export const emptyBulkRows = (): BulkRows => ({ users: [], attributes: [], ruleMemberships: [], memberships: [] })
+
+export function addUserRows(rows: BulkRows, directoryId: string, u: SyncUserWrite, at: string): void {
+  rows.users.push([u.id, directoryId, u.externalId, u.userPrincipalName, u.displayName, at, u.fingerprint])
+  for (const name in u.attributes) rows.attributes.push([u.id, name, JSON.stringify(u.attributes[name] as AttributeValue)])
+}
+
+export function addRuleMembershipRows(rows: BulkRows, userId: string, list: readonly RuleMembership[], at: string): void {
+  if (list.length === 0) return
+  const { plain, other } = encodeRuleMemberships(list)
+  rows.ruleMemberships.push([userId, plain, other, at])
+}
+
+export function addMembershipRow(rows: BulkRows, groupId: string, userId: string, at: string): void {
+  rows.memberships.push([groupId, userId, at])
+}
+
+export interface BulkWriter {
+  /** Hands a batch to the worker; resolves once fewer than two batches wait there. */
+  send(rows: BulkRows): Promise<void>
+  /** Resolves once every batch sent is committed and the worker is gone; rejects with the first failure. */
+  finish(): Promise<void>
+}
+
+const driver = (): string => createRequire(__filename).resolve('better-sqlite3')
+
+/** Resolves once the worker has opened the database and prepared its statements. */
+export async function openBulkWriter(databasePath: string): Promise<BulkWriter> {
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path: databasePath, driver: driver(), sql: SQL } })
+  await new Promise<void>((resolve, reject) => {
+    const early = (e: Error) => reject(new Error(`The bulk writer could not start: ${e.message}`))
+    worker.once('error', early)
+    worker.once('message', () => {
+      worker.off('error', early)
+      resolve()
+    })
+  })
+  const waiting = new Map<number, () => void>()
+  let next = 0
+  let failure: Error | null = null
+  const fail = (e: Error) => {
+    failure ??= e
+    for (const done of waiting.values()) done()
+    waiting.clear()
+  }
+  worker.on('message', (m: { id: number; ok: boolean; message?: string }) => {
+    if (!m.ok) fail(new Error(`Writing the synced users failed: ${m.message}`))
+    waiting.get(m.id)?.()
+    waiting.delete(m.id)
+  })
+  worker.on('error', (e) => fail(new Error(`Writing the synced users failed: ${e.message}`)))
+  const exited = new Promise<void>((resolve) =>
+    worker.once('exit', () => {
+      fail(new Error('Writing the synced users failed: the writer stopped.'))
+      resolve()
+    }),
+  )
+  const committed = (id: number) => new Promise<void>((resolve) => waiting.set(id, resolve))
+  const inFlight: Promise<void>[] = []
+
+  return {
+    async send(rows) {
+      if (failure) throw failure
+      const id = next++
+      inFlight.push(committed(id))
+      worker.postMessage({ id, rows })
+      while (inFlight.length >= 2) await inFlight.shift()
+      if (failure) throw failure
+    },
+    async finish() {
+      await Promise.all(inFlight.splice(0))
+      const error = failure
+      worker.postMessage('close')
+      await exited
+      if (error) throw error
+    },
+  }
+}

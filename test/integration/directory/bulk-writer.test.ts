@@ -1,0 +1,139 @@
+// A large first sync writes its new users from a worker thread (store/bulk-writer.ts): the store
+// ends exactly as the chunked path leaves it, a writer that cannot start falls back to the main
+// thread, and a failing write fails the sync with a message saying what went wrong.
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createApp } from '../../../src/main/app'
+import type { DirectoryDetail, SyncRun } from '../../../src/shared/domain'
+import { addMembershipRow, addRuleMembershipRows, addUserRows, emptyBulkRows } from '../../../src/main/store'
+import { openBulkWriter } from '../../../src/main/store/bulk-writer'
+import { silentLog } from '../../../src/main/ports'
+import { DirectoryData } from '../../fakes/directory-data'
+import { GRAPH_ORIGIN, LOGIN_ORIGIN, startGraphFake, type GraphFake } from '../../fakes/graph/server'
+import { loopbackRouter } from '../../fakes/router'
+import { storeSnapshot } from '../../helpers/directory'
+import { fakeClock, tempDir } from '../../helpers/workspace'
+
+const TENANT = 'contoso.example'
+const CLIENT = 'client-1'
+const SECRET = 'secret-1'
+const cleanups: (() => void | Promise<void>)[] = []
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c()
+})
+
+async function fake(): Promise<GraphFake> {
+  const graph = await startGraphFake({ data: new DirectoryData({ users: 300, groups: 30, seed: 11 }), tenantId: TENANT, clientId: CLIENT, clientSecret: SECRET, pageSize: 40, membersPerEntry: 10 })
+  cleanups.push(() => graph.close())
+  return graph
+}
+
+function workspace(graph: GraphFake, opts: { syncBulkFrom?: number; warnings?: string[] } = {}) {
+  const dir = tempDir()
+  const app = createApp({
+    dataDir: dir.path,
+    clock: fakeClock(),
+    http: loopbackRouter({ [GRAPH_ORIGIN]: graph.url, [LOGIN_ORIGIN]: graph.url }),
+    syncBulkFrom: opts.syncBulkFrom,
+    log: { ...silentLog, warn: (message) => opts.warnings?.push(message) },
+  })
+  cleanups.push(() => {
+    app.close()
+    dir.remove()
+  })
+  const sync = async (): Promise<SyncRun> => {
+    let id = app.services.store.directories.list()[0]?.id
+    if (!id) {
+      const r = await app.invoke('directories/connect', { kind: 'entra', name: 'Contoso', settings: { tenantId: TENANT, clientId: CLIENT }, secrets: { clientSecret: SECRET } })
+      if (!r.ok) throw new Error(r.error.message)
+      id = (r.value as DirectoryDetail).directory.id
+    }
+    const r = await app.invoke('directories/sync', { directoryId: id })
+    if (!r.ok) throw new Error(r.error.message)
+    return r.value as SyncRun
+  }
+  return { app, sync }
+}
+
+describe('a first sync written from a worker thread', () => {
+  it('stores what the chunked path stores, and the next sync finds nothing to change', async () => {
+    const graph = await fake()
+    const warnings: string[] = []
+    const bulk = workspace(graph, { syncBulkFrom: 1, warnings })
+    const chunked = workspace(graph)
+    expect(await bulk.sync()).toMatchObject({ status: 'succeeded', added: 300 })
+    expect(await chunked.sync()).toMatchObject({ status: 'succeeded', added: 300 })
+    expect(storeSnapshot(bulk.app)).toEqual(storeSnapshot(chunked.app))
+    expect(await bulk.sync()).toMatchObject({ added: 0, changed: 0, removed: 0 })
+    expect(warnings).toEqual([])
+  })
+
+  it('falls back to the main thread when the worker cannot start', async () => {
+    const graph = await fake()
+    const warnings: string[] = []
+    const bulk = workspace(graph, { syncBulkFrom: 1, warnings })
+    bulk.app.services.store.sync.bulkWriter = () => Promise.reject(new Error('no workers here'))
+    const chunked = workspace(graph)
+    expect(await bulk.sync()).toMatchObject({ status: 'succeeded', added: 300 })
+    await chunked.sync()
+    expect(warnings).toContain('bulk writer unavailable; writing in the main thread')
+    expect(storeSnapshot(bulk.app)).toEqual(storeSnapshot(chunked.app))
+  })
+})
+
+describe('the bulk writer', () => {
+  const at = '2026-11-01T00:00:00.000Z'
+  const user = (id: string) => ({ id, externalId: `ext-${id}`, userPrincipalName: `${id}@x.test`, displayName: id, fingerprint: 'fp', attributes: { department: 'Sales', accountEnabled: true } })
+
+  it('commits users, attributes and memberships in the order sent', async () => {
+    const dir = tempDir()
+    const app = createApp({ dataDir: dir.path, clock: fakeClock() })
+    cleanups.push(() => {
+      app.close()
+      dir.remove()
+    })
+    const { store } = app.services
+    store.directories.create({ id: 'd', kind: 'entra', name: 'Contoso' }, at)
+    store.groups.create({ id: 'team', directoryId: 'd', name: 'Team', kind: 'synced', dialect: null, rule: null, description: '' })
+    store.groups.create({ id: 'sales', directoryId: 'd', name: 'Sales', kind: 'rule', dialect: 'entra', rule: 'user.department -eq "Sales"', description: '' })
+    const writer = await openBulkWriter(app.dbPath)
+    const first = emptyBulkRows()
+    addUserRows(first, 'd', user('u1'), at)
+    addRuleMembershipRows(first, 'u1', [{ groupId: 'sales', state: 'in', effective: true, missing: [], updatedAt: at }], at)
+    await writer.send(first)
+    const second = emptyBulkRows()
+    addMembershipRow(second, 'team', 'u1', at)
+    await writer.send(second)
+    await writer.finish()
+    expect(store.users.attributes('u1')).toEqual({ department: 'Sales', accountEnabled: true })
+    expect(store.groups.membershipsOf('u1').map((m) => [m.groupName, m.groupKind, m.state])).toEqual([
+      ['Sales', 'rule', 'in'],
+      ['Team', 'synced', 'in'],
+    ])
+  })
+
+  it('fails with what SQLite said when a row cannot be written', async () => {
+    const dir = tempDir()
+    const app = createApp({ dataDir: dir.path, clock: fakeClock() })
+    cleanups.push(() => {
+      app.close()
+      dir.remove()
+    })
+    app.services.store.directories.create({ id: 'd', kind: 'entra', name: 'Contoso' }, at)
+    const writer = await openBulkWriter(app.dbPath)
+    const rows = emptyBulkRows()
+    addUserRows(rows, 'd', user('u1'), at)
+    addUserRows(rows, 'd', user('u1'), at)
+    await writer.send(rows).catch(() => {})
+    await expect(writer.finish()).rejects.toThrow(/Writing the synced users failed: UNIQUE constraint failed/)
+    expect(app.services.store.users.attributes('u1')).toEqual({})
+  })
+
+  it('says why it cannot start', async () => {
+    const dir = tempDir()
+    cleanups.push(() => dir.remove())
+    mkdirSync(join(dir.path, 'a-folder'))
+    await expect(openBulkWriter(join(dir.path, 'a-folder'))).rejects.toThrow(/The bulk writer could not start/)
+  })
+})
