@@ -34,7 +34,7 @@ export interface SyncEngineDeps {
   removalLimits?: () => RemovalLimits
   /** New users from which a worker thread writes them (default 5,000; store/bulk-writer.ts). */
   bulkFrom?: number
-  /** New users per bulk write transaction (default 1,000). */
+  /** New users per bulk write transaction (default 2,000: a few hundred milliseconds of lock). */
   bulkBatch?: number
   /** Most items per write transaction (default 2,000). */
   chunkSize?: number
@@ -100,7 +100,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
   const { store, memberships, clock, ids, log } = deps
   const chunkSize = deps.chunkSize ?? 2000
   const bulkFrom = deps.bulkFrom ?? 5000
-  const bulkBatch = deps.bulkBatch ?? 1000
+  const bulkBatch = deps.bulkBatch ?? 2000
   const sliceMs = deps.sliceMs ?? 20
   const now = deps.now ?? (() => performance.now())
   const yieldToLoop = deps.yieldToLoop ?? setImmediateYield

@@ -215,12 +215,12 @@ export function createMembershipService({ store, clock, ids, grace }: { store: S
   const decideNew = (input: Attributes, compiledGroups: { id: string; rule: CompiledRule }[], now: Date, at: string): RuleMembership[] => {
     const attrs: RuleInput = { ...input, [GROUP_NAMES]: [], [GROUP_IDS]: [] }
     const list: RuleMembership[] = []
-    const outcomes = new Map<CompiledRule, RuleOutcome>()
+    // Groups sharing a rule share its decision (a first sync decides millions of memberships).
+    const decisions = new Map<CompiledRule, MembershipRecord | null>()
     for (const { id, rule } of compiledGroups) {
-      let outcome = outcomes.get(rule)
-      if (!outcome) outcomes.set(rule, (outcome = rule.evaluate(attrs, now)))
-      const decided = decideMembership(id, outcome, undefined)
-      if (decided) list.push({ ...decided, updatedAt: at })
+      let d = decisions.get(rule)
+      if (d === undefined) decisions.set(rule, (d = decideMembership(id, rule.evaluate(attrs, now), undefined)))
+      if (d) list.push({ groupId: id, state: d.state, effective: d.effective, missing: d.missing, updatedAt: at })
     }
     return list
   }

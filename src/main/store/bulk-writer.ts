@@ -45,8 +45,13 @@ const write = db.transaction((rows) => {
 parentPort.postMessage('ready')
 parentPort.on('message', (m) => {
   if (m === 'close') {
-    db.close()
-    parentPort.close()
+    // Copies what was written into the database file here, not in the main thread later.
+    try {
+      db.pragma('wal_checkpoint(PASSIVE)')
+    } finally {
+      db.close()
+      parentPort.close()
+    }
     return
   }
   try {
@@ -78,7 +83,10 @@ export function addMembershipRow(rows: BulkRows, groupId: string, userId: string
 export interface BulkWriter {
   /** Hands a batch to the worker; resolves once fewer than two batches wait there. */
   send(rows: BulkRows): Promise<void>
-  /** Resolves once every batch sent is committed and the worker is gone; rejects with the first failure. */
+  /**
+   * Resolves once every batch sent is committed, copied from the WAL into the database file and
+   * the worker is gone; rejects with the first failure.
+   */
   finish(): Promise<void>
 }
 
