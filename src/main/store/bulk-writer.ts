@@ -97,9 +97,12 @@ export async function openBulkWriter(databasePath: string): Promise<BulkWriter> 
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path: databasePath, driver: driver(), sql: SQL } })
   await new Promise<void>((resolve, reject) => {
     const early = (e: Error) => reject(new Error(`The bulk writer could not start: ${e.message}`))
+    const gone = () => reject(new Error('The bulk writer could not start: its thread stopped.'))
     worker.once('error', early)
+    worker.once('exit', gone)
     worker.once('message', () => {
       worker.off('error', early)
+      worker.off('exit', gone)
       resolve()
     })
   })

@@ -60,7 +60,6 @@ export interface MembershipRecord {
   missing: string[]
 }
 
-
 export function groupQueries(db: Db) {
   const rm = ruleMembershipQueries(db)
   const insert = db.prepare(`INSERT INTO groups (id, directory_id, name, kind, dialect, rule, description)
@@ -129,10 +128,11 @@ export function groupQueries(db: Db) {
     /** A group's members, unknowns first, then by display name. */
     members(groupId: string, limit: number): GroupMember[] {
       if (kindOf.get(groupId) === 'rule') {
-        const ruled = (ruleMembers.all(groupId, groupId) as { user_id: string; user_principal_name: string; display_name: string; plain: string; other: string; updated_at: string }[]).flatMap((r) => {
-        const m = decodeRuleMemberships(r.plain, r.other, r.updated_at).find((x) => x.groupId === groupId)
-        return m ? [{ userId: r.user_id, userPrincipalName: r.user_principal_name, displayName: r.display_name, state: m.state, missing: m.missing }] : []
-      })
+        const rows = ruleMembers.all(groupId, groupId) as { user_id: string; user_principal_name: string; display_name: string; plain: string; other: string; updated_at: string }[]
+        const ruled = rows.flatMap((r) => {
+          const m = decodeRuleMemberships(r.plain, r.other, r.updated_at).find((x) => x.groupId === groupId)
+          return m ? [{ userId: r.user_id, userPrincipalName: r.user_principal_name, displayName: r.display_name, state: m.state, missing: m.missing }] : []
+        })
         ruled.sort((a, b) => (a.state === b.state ? byNoCase(a.displayName, b.displayName) : a.state === 'unknown' ? -1 : 1))
         return ruled.slice(0, limit)
       }
