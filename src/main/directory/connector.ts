@@ -61,6 +61,11 @@ export interface PullOptions {
   /** IdP properties the attribute mapping reads (connectors fetch at least these). */
   properties: string[]
   onPage(progress: PullProgress): void
+  /**
+   * When given, each user is handed over as it arrives (the engine plans it while the next page
+   * is on its way) and `Pull.users` stays empty. What it throws ends the pull.
+   */
+  onUser?(user: PulledUser): void
   signal?: AbortSignal
 }
 

@@ -106,17 +106,86 @@ export function createSyncEngine(deps: SyncEngineDeps) {
   const yieldToLoop = deps.yieldToLoop ?? setImmediateYield
   const running = new Set<string>()
 
-  const plan = async (req: PlanRequest, pull: Pull): Promise<Plan> => {
+  /**
+   * Plans users one at a time, as the pull delivers them: mapped, fingerprinted and compared with
+   * the stored user while the next page is on its way, so the raw records never pile up.
+   * `full` guesses the pull's kind (no cursor: full) to read every stored user at once.
+   */
+  const userPlanner = (req: PlanRequest, full: boolean) => {
     const at = req.directoryId
-    const full = pull.mode === 'full'
     // A full pull compares against every stored user; an incremental one looks up only those it touches.
-    const existingUsers = full ? store.sync.users(at) : null
+    let existingUsers = full ? store.sync.users(at) : null
     const looked = new Map<string, SyncedUserRow | undefined>()
     const lookup = (ext: string): SyncedUserRow | undefined => {
       if (existingUsers) return existingUsers.get(ext)
       if (!looked.has(ext)) looked.set(ext, store.sync.user(at, ext))
       return looked.get(ext)
     }
+    const seen = new Set<string>()
+    /** The pull's userPrincipalNames (lower-cased) → IdP id: one sign-in, one user. */
+    const pulledUpn = new Map<string, string>()
+    const upnChanged: { ext: string; upn: string }[] = []
+    const insertUsers: SyncUserWrite[] = []
+    const replaceUsers: SyncUserWrite[] = []
+    const renamedUserIds: string[] = []
+    return {
+      lookup,
+      add(u: PulledUser): void {
+        if (seen.has(u.externalId)) throw new AppError('DIRECTORY_RESPONSE', `The directory sent user ${u.externalId} twice in one sync.`, { userId: u.externalId })
+        seen.add(u.externalId)
+        const ex = lookup(u.externalId)
+        const upn = u.userPrincipalName ?? ex?.userPrincipalName
+        if (!upn) throw new AppError('DIRECTORY_RESPONSE', `The directory sent new user ${u.externalId} without a userPrincipalName.`, { userId: u.externalId })
+        const key = upn.toLowerCase()
+        const other = pulledUpn.get(key)
+        if (other !== undefined) throw new AppError('DIRECTORY_RESPONSE', `Users ${other} and ${u.externalId} would both have userPrincipalName ${upn}; nothing was changed.`, { userPrincipalName: upn })
+        pulledUpn.set(key, u.externalId)
+        if (!ex || ex.userPrincipalName.toLowerCase() !== key) upnChanged.push({ ext: u.externalId, upn })
+        const displayName = u.displayName ?? ex?.displayName ?? upn
+        const attributes: Attributes = u.partial && ex ? patchAttributes(store.users.attributes(ex.id), u.properties, req.mapping) : mapAttributes(u.properties, req.mapping)
+        const fp = fingerprint(upn, displayName, attributes)
+        if (!ex) insertUsers.push({ id: '', externalId: u.externalId, userPrincipalName: upn, displayName, fingerprint: fp, attributes })
+        else if (ex.fingerprint !== fp) {
+          replaceUsers.push({ id: ex.id, externalId: u.externalId, userPrincipalName: upn, displayName, fingerprint: fp, attributes })
+          if (ex.userPrincipalName.toLowerCase() !== key) renamedUserIds.push(ex.id)
+        }
+      },
+      /** The users' part of the plan, once the pull is whole. */
+      finish(pull: Pull, p: Plan): void {
+        // New users are written in userPrincipalName order, with ids given in that order: the user
+        // indexes (id, userPrincipalName) and the attributes' key then grow at their ends instead of
+        // being written all over, which makes a first sync's inserts and commits cheaper.
+        insertUsers.sort((a, b) => compareLower(a.userPrincipalName, b.userPrincipalName))
+        for (const u of insertUsers) u.id = ids.next()
+        p.insertUsers = insertUsers
+        p.replaceUsers = replaceUsers
+        p.renamedUserIds = renamedUserIds
+        const removedExt = new Set(pull.removedUserIds.filter((ext) => !seen.has(ext)))
+        // An incremental pull must not give a user the name of a stored user it leaves alone.
+        if (pull.mode !== 'full') {
+          for (const { ext, upn } of upnChanged) {
+            const owner = store.sync.upnOwner(at, upn)
+            if (owner === undefined || owner === ext || removedExt.has(owner)) continue
+            if (seen.has(owner) && pulledUpn.get(upn.toLowerCase()) !== owner) continue
+            throw new AppError('DIRECTORY_RESPONSE', `Users ${owner} and ${ext} would both have userPrincipalName ${upn}; nothing was changed.`, { userPrincipalName: upn })
+          }
+          for (const ext of removedExt) {
+            const ex = lookup(ext)
+            if (ex) p.removeUserIds.push(ex.id)
+          }
+        } else {
+          // A full pull names every user: whoever it left out is gone.
+          existingUsers ??= store.sync.users(at)
+          for (const u of existingUsers.values()) if (!seen.has(u.externalId)) p.removeUserIds.push(u.id)
+        }
+      },
+    }
+  }
+  type UserPlanner = ReturnType<typeof userPlanner>
+
+  /** The whole plan; users the connector handed to `planner` during the pull are planned already. */
+  const plan = async (req: PlanRequest, pull: Pull, planner: UserPlanner = userPlanner(req, pull.mode === 'full')): Promise<Plan> => {
+    const at = req.directoryId
     const existingGroups = store.sync.groups(at)
     const p: Plan = {
       mode: pull.mode,
@@ -133,62 +202,19 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       cursor: pull.cursor,
     }
 
-    // Users.
-    const seen = new Set<string>()
-    const removedExt = new Set(pull.removedUserIds)
-    /** The pull's userPrincipalNames (lower-cased) → IdP id: one sign-in, one user. */
-    const pulledUpn = new Map<string, string>()
-    const upnChanged: { ext: string; upn: string }[] = []
-    // Each pulled record is let go once planned: the raw records and the plan are never both whole
-    // in memory, which is most of a large sync's peak.
+    // Users a connector returned rather than handed over as they came. Each is let go once
+    // planned: the raw records and the plan are never both whole in memory.
     const pulled = pull.users as (PulledUser | undefined)[]
     for (let n = 0; n < pulled.length; n++) {
       const u = pulled[n] as PulledUser
       pulled[n] = undefined
       // Mapping and fingerprinting 100k users takes a while: let the event loop breathe.
       if ((n + 1) % 1000 === 0) await yieldToLoop()
-      if (seen.has(u.externalId)) throw new AppError('DIRECTORY_RESPONSE', `The directory sent user ${u.externalId} twice in one sync.`, { userId: u.externalId })
-      seen.add(u.externalId)
-      removedExt.delete(u.externalId)
-      const ex = lookup(u.externalId)
-      const upn = u.userPrincipalName ?? ex?.userPrincipalName
-      if (!upn) throw new AppError('DIRECTORY_RESPONSE', `The directory sent new user ${u.externalId} without a userPrincipalName.`, { userId: u.externalId })
-      const key = upn.toLowerCase()
-      const other = pulledUpn.get(key)
-      if (other !== undefined) throw new AppError('DIRECTORY_RESPONSE', `Users ${other} and ${u.externalId} would both have userPrincipalName ${upn}; nothing was changed.`, { userPrincipalName: upn })
-      pulledUpn.set(key, u.externalId)
-      if (!ex || ex.userPrincipalName.toLowerCase() !== key) upnChanged.push({ ext: u.externalId, upn })
-      const displayName = u.displayName ?? ex?.displayName ?? upn
-      const attributes: Attributes = u.partial && ex ? patchAttributes(store.users.attributes(ex.id), u.properties, req.mapping) : mapAttributes(u.properties, req.mapping)
-      const fp = fingerprint(upn, displayName, attributes)
-      if (!ex) p.insertUsers.push({ id: '', externalId: u.externalId, userPrincipalName: upn, displayName, fingerprint: fp, attributes })
-      else if (ex.fingerprint !== fp) {
-        p.replaceUsers.push({ id: ex.id, externalId: u.externalId, userPrincipalName: upn, displayName, fingerprint: fp, attributes })
-        if (ex.userPrincipalName.toLowerCase() !== key) p.renamedUserIds.push(ex.id)
-      }
+      planner.add(u)
     }
-    // New users are written in userPrincipalName order, with ids given in that order: the user
-    // indexes (id, userPrincipalName) and the attributes' key then grow at their ends instead of
-    // being written all over, which makes a first sync's inserts and commits cheaper.
-    p.insertUsers.sort((a, b) => compareLower(a.userPrincipalName, b.userPrincipalName))
-    for (const u of p.insertUsers) u.id = ids.next()
-    // An incremental pull must not give a user the name of a stored user it leaves alone.
-    if (!full) {
-      for (const { ext, upn } of upnChanged) {
-        const owner = store.sync.upnOwner(at, upn)
-        if (owner === undefined || owner === ext || removedExt.has(owner)) continue
-        if (seen.has(owner) && pulledUpn.get(upn.toLowerCase()) !== owner) continue
-        throw new AppError('DIRECTORY_RESPONSE', `Users ${owner} and ${ext} would both have userPrincipalName ${upn}; nothing was changed.`, { userPrincipalName: upn })
-      }
-    }
-    if (existingUsers) {
-      for (const u of existingUsers.values()) if (!seen.has(u.externalId)) p.removeUserIds.push(u.id)
-    } else {
-      for (const ext of removedExt) {
-        const ex = lookup(ext)
-        if (ex) p.removeUserIds.push(ex.id)
-      }
-    }
+    planner.finish(pull, p)
+    const lookup = planner.lookup
+    const full = pull.mode === 'full'
 
     // Groups.
     const filter = new Set(req.groupFilter.map((n) => n.toLowerCase()))
@@ -497,17 +523,21 @@ export function createSyncEngine(deps: SyncEngineDeps) {
         emit({})
         const cursor = req.mode === 'full' ? null : store.sync.cursor(req.directoryId)
         const properties = req.mapping === 'all' ? [] : req.mapping.map((m) => m.property)
+        // Users are planned as they arrive (userPlanner); a restarted pull starts a fresh plan.
+        let planner = userPlanner(req, cursor === null)
+        const onUser = (u: PulledUser) => planner.add(u)
         let pull: Pull
         try {
-          pull = await req.connector.pull({ cursor, properties, onPage, signal: req.signal })
+          pull = await req.connector.pull({ cursor, properties, onPage, onUser, signal: req.signal })
         } catch (e) {
           if (!(e instanceof CursorExpired) || cursor === null) throw e
           log.warn('directory cursor expired; running a full sync', { directoryId: req.directoryId, reason: e.message })
           emit({ message: `${e.message} Running a full sync instead.`, pages: 0, users: 0, groups: 0, percent: 0 })
-          pull = await req.connector.pull({ cursor: null, properties, onPage, signal: req.signal })
+          planner = userPlanner(req, true)
+          pull = await req.connector.pull({ cursor: null, properties, onPage, onUser, signal: req.signal })
         }
         mode = pull.mode
-        const p = await plan(req, pull)
+        const p = await plan(req, pull, planner)
         // The plan holds what gets written; the raw records can go before the long apply.
         pull.users = []
         pull.members.clear()

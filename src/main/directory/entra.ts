@@ -203,11 +203,12 @@ export function createEntraConnector({ settings, secrets, http }: { settings: En
       readPage(await get(url), url)
       return `Connected to Entra tenant ${settings.tenantId}: token acquired and users readable.`
     },
-    async pull({ cursor, properties, onPage, signal }) {
+    async pull({ cursor, properties, onPage, onUser, signal }) {
       const previous = cursor ? (JSON.parse(cursor) as EntraCursor) : null
       const incremental = previous !== null
       const progress = { pages: 0, users: 0, groups: 0 }
       const pull: Pull = { mode: incremental ? 'incremental' : 'full', users: [], removedUserIds: [], groups: [], removedGroupIds: [], members: new Map(), cursor: null }
+      const take = onUser ?? ((u: PulledUser) => pull.users.push(u))
 
       let url = previous?.users ?? `${GRAPH_ORIGIN}/v1.0/users/delta?$select=${graphSelect(properties).join(',')}`
       let usersLink = ''
@@ -218,7 +219,7 @@ export function createEntraConnector({ settings, secrets, http }: { settings: En
         url = page['@odata.nextLink'] as string
         for (const v of page.value) {
           if (v['@removed']) pull.removedUserIds.push(v['id'] as string)
-          else pull.users.push(toUser(v, incremental))
+          else take(toUser(v, incremental))
         }
         progress.pages++
         progress.users += page.value.length

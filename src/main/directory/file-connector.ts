@@ -3,7 +3,7 @@
 // already named after Graph user properties, so they map to attributes as they are.
 import { extname } from 'node:path'
 import { AppError } from '../../shared/errors'
-import type { Connector, Pull } from './connector'
+import type { Connector, Pull, PulledUser } from './connector'
 import { parseUserFile } from './file'
 
 export interface FileSettings {
@@ -33,12 +33,13 @@ export function createFileConnector({ settings, readFile }: { settings: FileSett
       const users = await read()
       return `Read ${users.length} users from ${settings.path}.`
     },
-    async pull({ onPage }) {
+    async pull({ onPage, onUser }) {
       const users = await read()
       const pull: Pull = { mode: 'full', users: [], removedUserIds: [], groups: [], removedGroupIds: [], members: new Map(), cursor: null }
+      const take = onUser ?? ((u: PulledUser) => pull.users.push(u))
       const groups = new Map<string, string>()
       for (const u of users) {
-        pull.users.push({ externalId: u.externalId, userPrincipalName: u.userPrincipalName, displayName: u.displayName, properties: u.attributes })
+        take({ externalId: u.externalId, userPrincipalName: u.userPrincipalName, displayName: u.displayName, properties: u.attributes })
         for (const g of u.groups) {
           const key = groupKey(g)
           if (!groups.has(key)) groups.set(key, g)

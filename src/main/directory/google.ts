@@ -144,14 +144,15 @@ export function createGoogleConnector({ settings, secrets, http, warn = () => {}
       expectList('users', page.users)
       return `Connected to Google Workspace as ${settings.subject}: users readable.`
     },
-    async pull({ onPage, signal }) {
+    async pull({ onPage, onUser, signal }) {
       const progress = { pages: 0, users: 0, groups: 0 }
       const pull: Pull = { mode: 'full', users: [], removedUserIds: [], groups: [], removedGroupIds: [], members: new Map(), cursor: null }
+      const take = onUser ?? ((u: PulledUser) => pull.users.push(u))
       let pageToken: string | undefined
       do {
         const page = await call('list users', () => directory.users.list({ customer, projection: 'full', maxResults: 500, pageToken }, { signal }))
         expectList('users', page.users)
-        for (const u of page.users ?? []) pull.users.push(toUser(u))
+        for (const u of page.users ?? []) take(toUser(u))
         progress.pages++
         progress.users += page.users?.length ?? 0
         onPage({ ...progress })

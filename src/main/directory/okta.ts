@@ -357,7 +357,7 @@ export function createOktaConnector({
       if (log !== null) return `Connected to ${org.host}: ${who} can read users, but not the System Log (${log}), so every sync will be a full sync. ${grantLogs}`
       return `Connected to ${org.host}: ${who} can read users and the System Log.`
     },
-    async pull({ cursor, onPage, signal }) {
+    async pull({ cursor, onPage, onUser, signal }) {
       const stored = parseOktaCursor(cursor)
       if (stored?.logs === null) {
         throw new CursorExpired(`Okta's System Log could not be read at the last sync, so users deleted in Okta since then are only found by a full sync. ${grantLogs}`)
@@ -371,6 +371,7 @@ export function createOktaConnector({
       }
       const progress = { pages: 0, users: 0, groups: 0 }
       const pull: Pull = { mode: previous ? 'incremental' : 'full', users: [], removedUserIds: [], groups: [], removedGroupIds: [], members: new Map(), cursor: null }
+      const take = onUser ?? ((u: PulledUser) => pull.users.push(u))
       let usersMark = previous?.users ?? ''
       let groupsMark = previous?.groups ?? ''
       const logPage = () => {
@@ -398,7 +399,7 @@ export function createOktaConnector({
         for (const u of items) {
           if (u.lastUpdated > usersMark) usersMark = u.lastUpdated
           if (u.status === 'DEPROVISIONED') pull.removedUserIds.push(u.id)
-          else pull.users.push(toUser(u))
+          else take(toUser(u))
         }
         progress.pages++
         progress.users += items.length
