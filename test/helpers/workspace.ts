@@ -32,6 +32,19 @@ export interface TestWorkspace {
   close(): void
 }
 
+/** Paths of database files in temporary folders; `remove` deletes every folder made so far. */
+export function tempFiles(name = 'test.db'): { file(): string; remove(): void } {
+  const dirs: { remove(): void }[] = []
+  return {
+    file() {
+      const d = tempDir()
+      dirs.push(d)
+      return join(d.path, name)
+    },
+    remove: () => dirs.splice(0).forEach((d) => d.remove()),
+  }
+}
+
 export function openWorkspace(opts: { ackDeadlineMs?: number; transport?: (recording: RecordingPush) => PushTransport } = {}): TestWorkspace {
   const dir = tempDir()
   const clock = fakeClock()

@@ -86,15 +86,21 @@ describe('the bulk writer', () => {
   const at = '2026-11-01T00:00:00.000Z'
   const user = (id: string) => ({ id, externalId: `ext-${id}`, userPrincipalName: `${id}@x.test`, displayName: id, fingerprint: 'fp', attributes: { department: 'Sales', accountEnabled: true } })
 
-  it('commits users, attributes and memberships in the order sent', async () => {
+  /** A workspace with one directory, closed after the test. */
+  const directoryApp = () => {
     const dir = tempDir()
     const app = createApp({ dataDir: dir.path, clock: fakeClock() })
     cleanups.push(() => {
       app.close()
       dir.remove()
     })
+    app.services.store.directories.create({ id: 'd', kind: 'entra', name: 'Contoso' }, at)
+    return app
+  }
+
+  it('commits users, attributes and memberships in the order sent', async () => {
+    const app = directoryApp()
     const { store } = app.services
-    store.directories.create({ id: 'd', kind: 'entra', name: 'Contoso' }, at)
     store.groups.create({ id: 'team', directoryId: 'd', name: 'Team', kind: 'synced', dialect: null, rule: null, description: '' })
     store.groups.create({ id: 'sales', directoryId: 'd', name: 'Sales', kind: 'rule', dialect: 'entra', rule: 'user.department -eq "Sales"', description: '' })
     const writer = await openBulkWriter(app.dbPath)
@@ -114,13 +120,7 @@ describe('the bulk writer', () => {
   })
 
   it('fails with what SQLite said when a row cannot be written', async () => {
-    const dir = tempDir()
-    const app = createApp({ dataDir: dir.path, clock: fakeClock() })
-    cleanups.push(() => {
-      app.close()
-      dir.remove()
-    })
-    app.services.store.directories.create({ id: 'd', kind: 'entra', name: 'Contoso' }, at)
+    const app = directoryApp()
     const writer = await openBulkWriter(app.dbPath)
     const rows = emptyBulkRows()
     addUserRows(rows, 'd', user('u1'), at)

@@ -1,19 +1,14 @@
 import Database from 'better-sqlite3'
-import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createStore } from '../../../src/main/store'
 import { openDatabase } from '../../../src/main/store/db'
 import { MIGRATIONS } from '../../../src/main/store/migrations'
 import { decodeRuleMemberships, encodeRuleMemberships, type RuleMembership } from '../../../src/main/store/rule-memberships'
-import { tempDir } from '../../helpers/workspace'
+import { tempFiles } from '../../helpers/workspace'
 
-const dirs: { remove(): void }[] = []
-const dbFile = () => {
-  const d = tempDir()
-  dirs.push(d)
-  return join(d.path, 'test.db')
-}
-afterEach(() => dirs.splice(0).forEach((d) => d.remove()))
+const files = tempFiles()
+const dbFile = files.file
+afterEach(files.remove)
 
 const at = '2026-11-01T00:00:00.000Z'
 const plain = (groupId: string): RuleMembership => ({ groupId, state: 'in', effective: true, missing: [], updatedAt: at })

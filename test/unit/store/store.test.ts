@@ -1,18 +1,13 @@
 import Database from 'better-sqlite3'
-import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { openDatabase } from '../../../src/main/store/db'
 import { MIGRATIONS } from '../../../src/main/store/migrations'
 import { createStore } from '../../../src/main/store'
-import { tempDir } from '../../helpers/workspace'
+import { tempFiles } from '../../helpers/workspace'
 
-const dirs: { remove(): void }[] = []
-const dbFile = () => {
-  const d = tempDir()
-  dirs.push(d)
-  return join(d.path, 'test.db')
-}
-afterEach(() => dirs.splice(0).forEach((d) => d.remove()))
+const files = tempFiles()
+const dbFile = files.file
+afterEach(files.remove)
 
 describe('opening a workspace database', () => {
   it('runs every migration once, in WAL mode with foreign keys on', () => {
