@@ -48,7 +48,9 @@ export function syncQueries(db: Db) {
   const updateUser = db.prepare('UPDATE users SET user_principal_name = ?, display_name = ?, fingerprint = ?, updated_at = ? WHERE id = ?')
   const deleteUser = db.prepare('DELETE FROM users WHERE id = ?')
   const releaseUpn = db.prepare(`UPDATE users SET user_principal_name = id || '#renaming', fingerprint = '' WHERE id = ?`)
-  const deleteAttrs = db.prepare('DELETE FROM user_attributes WHERE user_id = ?')
+  const attrsOf = db.prepare('SELECT name, value FROM user_attributes WHERE user_id = ?').raw(true)
+  const putAttr = db.prepare('INSERT INTO user_attributes (user_id, name, value) VALUES (?, ?, ?) ON CONFLICT (user_id, name) DO UPDATE SET value = excluded.value')
+  const deleteAttr = db.prepare('DELETE FROM user_attributes WHERE user_id = ? AND name = ?')
   const insertAttr = db.prepare('INSERT INTO user_attributes (user_id, name, value) VALUES (?, ?, ?)')
   const groupsOf = db.prepare(`SELECT id, external_id, name, kind, dialect, rule, description FROM groups
     WHERE directory_id = ? AND external_id IS NOT NULL`)
@@ -120,8 +122,14 @@ export function syncQueries(db: Db) {
     },
     replaceUser(u: SyncUserWrite, at: string): void {
       updateUser.run(u.userPrincipalName, u.displayName, u.fingerprint, at, u.id)
-      deleteAttrs.run(u.id)
-      for (const name in u.attributes) insertAttr.run(u.id, name, JSON.stringify(u.attributes[name] as AttributeValue))
+      // Only the attributes that changed are written: a department move rewrites one row, not ten.
+      const stored = new Map(attrsOf.all(u.id) as [string, string][])
+      for (const name in u.attributes) {
+        const value = JSON.stringify(u.attributes[name] as AttributeValue)
+        if (stored.get(name) !== value) putAttr.run(u.id, name, value)
+        stored.delete(name)
+      }
+      for (const name of stored.keys()) deleteAttr.run(u.id, name)
     },
     /**
      * Frees a user's userPrincipalName for another user in the same sync; the user gets its new one

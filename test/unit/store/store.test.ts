@@ -86,4 +86,15 @@ describe('users', () => {
     expect(store.users.list(undefined, 1, 1)).toMatchObject({ total: 2, rows: [{ id: 'u2', department: 'Legal' }] })
     store.close()
   })
+
+  it('rewrites only what a sync changed about a user: changed, added and dropped attributes', () => {
+    const store = createStore(dbFile())
+    store.directories.create({ id: 'd1', kind: 'entra', name: 'Contoso' }, 't0')
+    const user = { id: 'u1', externalId: 'e1', userPrincipalName: 'a@x.test', displayName: 'A', fingerprint: 'f1', attributes: { department: 'Sales', country: 'DE', city: 'Berlin' } }
+    store.sync.insertUser('d1', user, 't1')
+    store.sync.replaceUser({ ...user, fingerprint: 'f2', displayName: 'Ann', attributes: { department: 'Legal', country: 'DE', jobTitle: 'Clerk' } }, 't2')
+    expect(store.users.attributes('u1')).toEqual({ department: 'Legal', country: 'DE', jobTitle: 'Clerk' })
+    expect(store.sync.user('d1', 'e1')).toMatchObject({ displayName: 'Ann', fingerprint: 'f2' })
+    store.close()
+  })
 })
