@@ -59,6 +59,8 @@ export interface SyncRun {
   error: string | null
   /** What the sync removes against what the directory had: set when it was held, or confirmed while over the limits. */
   removals?: SyncRemovals
+  /** What the admin should know about a run that went through, e.g. why a full sync ran instead of an incremental one. */
+  notes?: string[]
 }
 
 /** Removals a sync's plan makes, against the directory's users and memberships before it. */

@@ -75,6 +75,11 @@ describe('the Directories page with the Graph fake', () => {
     const history = card.getByRole('table', { name: 'Sync history' })
     await history.getByRole('row').filter({ hasText: 'succeeded' }).filter({ hasText: '3000' }).waitFor()
 
+    // Graph forgets the delta token: the next sync runs in full, and the history says why.
+    graph.expireDeltaTokens()
+    await card.getByRole('button', { name: 'Sync Now' }).click()
+    await history.getByRole('row').filter({ hasText: 'full' }).filter({ hasText: 'no longer knows the delta token' }).filter({ hasText: 'A full sync ran instead.' }).waitFor()
+
     // Coverage of the mapped attributes after the sync.
     const department = card.getByRole('table', { name: 'Attribute mapping' }).getByRole('row').filter({ has: page.locator('input[value="department"]') })
     await department.getByText(/98% \(2940\/3000\)/).waitFor()

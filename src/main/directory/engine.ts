@@ -518,6 +518,8 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       const onPage = (pp: PullProgress) =>
         emit({ pages: pp.pages, users: pp.users, groups: pp.groups, percent: Math.min(69, Math.round((Math.min(pp.users, expected) / expected) * 60 + (pp.groups > 0 ? 9 : 0))) })
       let mode: SyncRun['mode'] = 'full'
+      // Kept with the run: what the admin should know about a sync that went through.
+      const notes: string[] = []
       let applying = false
       try {
         emit({})
@@ -532,6 +534,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
         } catch (e) {
           if (!(e instanceof CursorExpired) || cursor === null) throw e
           log.warn('directory cursor expired; running a full sync', { directoryId: req.directoryId, reason: e.message })
+          notes.push(`${e.message} A full sync ran instead.`)
           emit({ message: `${e.message} Running a full sync instead.`, pages: 0, users: 0, groups: 0, percent: 0 })
           planner = userPlanner(req, true)
           pull = await req.connector.pull({ cursor: null, properties, onPage, onUser, signal: req.signal })
@@ -607,6 +610,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
           removed: p.removeUserIds.length,
           error: null,
           ...(removals ? { removals } : {}),
+          ...(notes.length > 0 ? { notes } : {}),
         }
         store.transaction(() => {
           store.sync.setCursor(req.directoryId, p.cursor, run.finishedAt)

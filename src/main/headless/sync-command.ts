@@ -64,7 +64,10 @@ export async function syncCommand(v: SyncOptions, io: CliIo): Promise<number> {
         if (run.status === 'held') {
           failed++
           io.err(`${d.name}: sync held: ${run.error ?? 'it removes more than the hold limits.'}`)
-        } else if (!v.json) io.out(`${d.name}: ${run.mode} sync succeeded: ${run.added} added, ${run.changed} changed, ${run.removed} removed.`)
+        } else if (!v.json) {
+          io.out(`${d.name}: ${run.mode} sync succeeded: ${run.added} added, ${run.changed} changed, ${run.removed} removed.`)
+          for (const note of run.notes ?? []) io.out(`${d.name}: note: ${note}`)
+        }
       } else {
         failed++
         io.err(`${d.name}: sync failed: ${r.error.message}`)

@@ -14,6 +14,8 @@ export interface SyncRunRow {
   error: string | null
   /** JSON SyncRemovals, or null. */
   removals: string | null
+  /** JSON list of notes, or null. */
+  notes: string | null
 }
 
 export const toSyncRun = (r: SyncRunRow): SyncRun => ({
@@ -28,6 +30,7 @@ export const toSyncRun = (r: SyncRunRow): SyncRun => ({
   removed: r.removed,
   error: r.error,
   ...(r.removals ? { removals: JSON.parse(r.removals) as SyncRemovals } : {}),
+  ...(r.notes ? { notes: JSON.parse(r.notes) as string[] } : {}),
 })
 
 export interface DirectoryRecord {
@@ -42,8 +45,8 @@ export function directoryQueries(db: Db) {
   const all = db.prepare(`SELECT d.id, d.kind, d.name, (SELECT COUNT(*) FROM users u WHERE u.directory_id = d.id) AS user_count
     FROM directories d ORDER BY d.name`)
   const lastRun = db.prepare('SELECT * FROM sync_runs WHERE directory_id = ? ORDER BY started_at DESC, rowid DESC LIMIT 1')
-  const insertRun = db.prepare(`INSERT INTO sync_runs (id, directory_id, mode, status, started_at, finished_at, added, changed, removed, error, removals)
-    VALUES (@id, @directoryId, @mode, @status, @startedAt, @finishedAt, @added, @changed, @removed, @error, @removals)`)
+  const insertRun = db.prepare(`INSERT INTO sync_runs (id, directory_id, mode, status, started_at, finished_at, added, changed, removed, error, removals, notes)
+    VALUES (@id, @directoryId, @mode, @status, @startedAt, @finishedAt, @added, @changed, @removed, @error, @removals, @notes)`)
 
   return {
     create(d: DirectoryRecord, createdAt: string): void {
@@ -59,8 +62,8 @@ export function directoryQueries(db: Db) {
       })
     },
     recordSyncRun(run: SyncRun): void {
-      const { removals, ...rest } = run
-      insertRun.run({ ...rest, removals: removals ? JSON.stringify(removals) : null })
+      const { removals, notes, ...rest } = run
+      insertRun.run({ ...rest, removals: removals ? JSON.stringify(removals) : null, notes: notes && notes.length > 0 ? JSON.stringify(notes) : null })
     },
   }
 }

@@ -424,4 +424,13 @@ ALTER TABLE sync_runs_v6 RENAME TO sync_runs;
 CREATE INDEX sync_runs_directory ON sync_runs (directory_id, started_at);
 `,
   },
+  {
+    version: 7,
+    name: 'sync runs: notes',
+    sql: `
+-- JSON list of what the admin should know about a run that went through (e.g. a full sync ran
+-- because the incremental cursor was refused), or NULL.
+ALTER TABLE sync_runs ADD COLUMN notes TEXT;
+`,
+  },
 ]

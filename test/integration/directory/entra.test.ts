@@ -104,6 +104,10 @@ describe('the Entra ID connector against the Graph fake', () => {
     const run = await call<SyncRun>('directories/sync', { directoryId: id })
     expect(run).toMatchObject({ mode: 'full', status: 'succeeded', added: 0, changed: 1, removed: 0 })
     expect(progress.some((p) => p.message?.includes('Running a full sync instead'))).toBe(true)
+    // The history keeps why the run was full.
+    const note = 'Microsoft Graph no longer knows the delta token (HTTP 410 syncStateNotFound). A full sync ran instead.'
+    expect(run.notes).toEqual([note])
+    expect(app.services.store.sync.runs(id, 1)[0]?.notes).toEqual([note])
   })
 
   it('refuses a pull that would give two users one userPrincipalName, changing nothing', async () => {

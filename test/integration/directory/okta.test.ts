@@ -244,8 +244,10 @@ describe('users deleted in Okta between two syncs (the System Log)', () => {
     expect(await sync(app, id)).toMatchObject({ status: 'succeeded', mode: 'full', added: 20 })
     expect(warnings.find((w) => w.includes('System Log'))).toContain('Grant the service app the okta.logs.read scope')
     okta.data.deleteUser(okta.data.someUsers(1)[0]!.id)
-    expect(await sync(app, id)).toMatchObject({ status: 'succeeded', mode: 'full', removed: 1 })
+    const second = await sync(app, id)
+    expect(second).toMatchObject({ status: 'succeeded', mode: 'full', removed: 1 })
     expect(progress.some((p) => p.message?.includes('okta.logs.read'))).toBe(true)
+    expect(second.notes).toEqual([expect.stringContaining('okta.logs.read')])
   })
 
   it('still works from a cursor stored before deletions were read from the System Log', async () => {

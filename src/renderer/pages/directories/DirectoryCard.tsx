@@ -285,6 +285,12 @@ function History({ detail, confirm }: { detail: DirectoryDetail; confirm: (() =>
                     Removals confirmed by the admin: {run.removals.usersRemoved} of {run.removals.usersTotal} users, {run.removals.membershipsRemoved} of {run.removals.membershipsTotal} memberships.
                   </span>
                 )}
+                {run.notes?.map((note) => (
+                  <span key={note} className="small warn-text">
+                    {' '}
+                    {note}
+                  </span>
+                ))}
                 {/* Only the latest run can be confirmed: a later sync has pulled since an older hold. */}
                 {i === 0 && run.status === 'held' && (
                   <div className="form-actions">
