@@ -1,4 +1,4 @@
-// The sync engine: pull completely, validate, then apply.
+// The sync engine: pull completely, validate, then apply (plan.ts decides what to write).
 // - Nothing is written until the connector has delivered the whole pull and it has been
 //   checked (identities present, no two users with one userPrincipalName), so a pull that
 //   fails half-way — network, 5xx after retries, a malformed page, a cancel — changes nothing.
@@ -12,13 +12,13 @@
 // - Between plan and apply, a plan that removes too many users or memberships is held: recorded
 //   as a held run, cursor untouched, until the admin syncs again with confirmRemovals
 //   (removal-guard.ts). A cancel that lands before the apply also changes nothing.
-import type { AttributeMapping, Attributes, SyncProgress, SyncRemovals, SyncRun } from '../../shared/domain'
+import type { Attributes, SyncProgress, SyncRemovals, SyncRun } from '../../shared/domain'
 import { AppError } from '../../shared/errors'
 import type { MembershipService } from '../groups'
 import type { Clock, IdSource, Log } from '../ports'
-import { addMembershipRow, addRuleMembershipRows, addUserRows, emptyBulkRows, type BulkWriter, type DirectoryGroupRow, type RuleGroup, type Store, type SyncedUserRow, type SyncUserWrite } from '../store'
+import { addMembershipRow, addRuleMembershipRows, addUserRows, emptyBulkRows, type BulkWriter, type RuleGroup, type Store, type SyncUserWrite } from '../store'
 import { CursorExpired, type Connector, type FetchedUser, type MemberChange, type Pull, type PulledUser, type PullProgress } from './connector'
-import { fingerprint, mapAttributes, patchAttributes } from './mapping'
+import { createPlanner, type Plan, type PlanRequest } from './plan'
 import { countMembershipRemovals, decideRemovalHold, DEFAULT_REMOVAL_LIMITS, heldMessage, type RemovalLimits } from './removal-guard'
 
 export interface SyncEngineDeps {
@@ -47,14 +47,8 @@ export interface SyncEngineDeps {
   yieldToLoop?: () => Promise<void>
 }
 
-export interface SyncRequest {
-  directoryId: string
-  directoryName: string
+export interface SyncRequest extends PlanRequest {
   connector: Connector
-  /** 'all': the record's properties are already attribute names (the file connector). */
-  mapping: AttributeMapping[] | 'all'
-  /** Synced groups to keep, by name (case-insensitive); empty keeps every group. */
-  groupFilter: string[]
   /** 'full' ignores the stored cursor; default: incremental when there is a cursor. */
   mode?: 'full' | 'incremental'
   /** Aborting it cancels the sync; it changes nothing unless the apply had already begun. */
@@ -63,35 +57,11 @@ export interface SyncRequest {
   confirmRemovals?: boolean
 }
 
-type PlanRequest = Pick<SyncRequest, 'directoryId' | 'directoryName' | 'mapping' | 'groupFilter'>
-
 export interface SyncOutcome {
   run: SyncRun
   /** Users whose effective memberships changed (their devices were redeployed). */
   changedUserIds: string[]
   reevaluated: number
-}
-
-interface Plan {
-  mode: 'full' | 'incremental'
-  insertUsers: SyncUserWrite[]
-  replaceUsers: SyncUserWrite[]
-  /** Stored users whose userPrincipalName changes: it is let go before any user takes a new one. */
-  renamedUserIds: string[]
-  removeUserIds: string[]
-  insertGroups: DirectoryGroupRow[]
-  updateGroups: { row: DirectoryGroupRow; clearMembers: boolean }[]
-  removeGroupIds: string[]
-  addMembers: [string, string][]
-  dropMembers: [string, string][]
-  ruleChanged: boolean
-  cursor: string | null
-}
-
-const compareLower = (a: string, b: string): number => {
-  const x = a.toLowerCase()
-  const y = b.toLowerCase()
-  return x < y ? -1 : x > y ? 1 : 0
 }
 
 const setImmediateYield = () => new Promise<void>((resolve) => setImmediate(resolve))
@@ -106,194 +76,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
   const yieldToLoop = deps.yieldToLoop ?? setImmediateYield
   const running = new Set<string>()
 
-  /**
-   * Plans users one at a time, as the pull delivers them: mapped, fingerprinted and compared with
-   * the stored user while the next page is on its way, so the raw records never pile up.
-   * `full` guesses the pull's kind (no cursor: full) to read every stored user at once.
-   */
-  const userPlanner = (req: PlanRequest, full: boolean) => {
-    const at = req.directoryId
-    // A full pull compares against every stored user; an incremental one looks up only those it touches.
-    let existingUsers = full ? store.sync.users(at) : null
-    const looked = new Map<string, SyncedUserRow | undefined>()
-    const lookup = (ext: string): SyncedUserRow | undefined => {
-      if (existingUsers) return existingUsers.get(ext)
-      if (!looked.has(ext)) looked.set(ext, store.sync.user(at, ext))
-      return looked.get(ext)
-    }
-    const seen = new Set<string>()
-    /** The pull's userPrincipalNames (lower-cased) → IdP id: one sign-in, one user. */
-    const pulledUpn = new Map<string, string>()
-    const upnChanged: { ext: string; upn: string }[] = []
-    const insertUsers: SyncUserWrite[] = []
-    const replaceUsers: SyncUserWrite[] = []
-    const renamedUserIds: string[] = []
-    return {
-      lookup,
-      add(u: PulledUser): void {
-        if (seen.has(u.externalId)) throw new AppError('DIRECTORY_RESPONSE', `The directory sent user ${u.externalId} twice in one sync.`, { userId: u.externalId })
-        seen.add(u.externalId)
-        const ex = lookup(u.externalId)
-        const upn = u.userPrincipalName ?? ex?.userPrincipalName
-        if (!upn) throw new AppError('DIRECTORY_RESPONSE', `The directory sent new user ${u.externalId} without a userPrincipalName.`, { userId: u.externalId })
-        const key = upn.toLowerCase()
-        const other = pulledUpn.get(key)
-        if (other !== undefined) throw new AppError('DIRECTORY_RESPONSE', `Users ${other} and ${u.externalId} would both have userPrincipalName ${upn}; nothing was changed.`, { userPrincipalName: upn })
-        pulledUpn.set(key, u.externalId)
-        if (!ex || ex.userPrincipalName.toLowerCase() !== key) upnChanged.push({ ext: u.externalId, upn })
-        const displayName = u.displayName ?? ex?.displayName ?? upn
-        const attributes: Attributes = u.partial && ex ? patchAttributes(store.users.attributes(ex.id), u.properties, req.mapping) : mapAttributes(u.properties, req.mapping)
-        const fp = fingerprint(upn, displayName, attributes)
-        if (!ex) insertUsers.push({ id: '', externalId: u.externalId, userPrincipalName: upn, displayName, fingerprint: fp, attributes })
-        else if (ex.fingerprint !== fp) {
-          replaceUsers.push({ id: ex.id, externalId: u.externalId, userPrincipalName: upn, displayName, fingerprint: fp, attributes })
-          if (ex.userPrincipalName.toLowerCase() !== key) renamedUserIds.push(ex.id)
-        }
-      },
-      /** The users' part of the plan, once the pull is whole. */
-      finish(pull: Pull, p: Plan): void {
-        // New users are written in userPrincipalName order, with ids given in that order: the user
-        // indexes (id, userPrincipalName) and the attributes' key then grow at their ends instead of
-        // being written all over, which makes a first sync's inserts and commits cheaper.
-        insertUsers.sort((a, b) => compareLower(a.userPrincipalName, b.userPrincipalName))
-        for (const u of insertUsers) u.id = ids.next()
-        p.insertUsers = insertUsers
-        p.replaceUsers = replaceUsers
-        p.renamedUserIds = renamedUserIds
-        const removedExt = new Set(pull.removedUserIds.filter((ext) => !seen.has(ext)))
-        // An incremental pull must not give a user the name of a stored user it leaves alone.
-        if (pull.mode !== 'full') {
-          for (const { ext, upn } of upnChanged) {
-            const owner = store.sync.upnOwner(at, upn)
-            if (owner === undefined || owner === ext || removedExt.has(owner)) continue
-            if (seen.has(owner) && pulledUpn.get(upn.toLowerCase()) !== owner) continue
-            throw new AppError('DIRECTORY_RESPONSE', `Users ${owner} and ${ext} would both have userPrincipalName ${upn}; nothing was changed.`, { userPrincipalName: upn })
-          }
-          for (const ext of removedExt) {
-            const ex = lookup(ext)
-            if (ex) p.removeUserIds.push(ex.id)
-          }
-        } else {
-          // A full pull names every user: whoever it left out is gone.
-          existingUsers ??= store.sync.users(at)
-          for (const u of existingUsers.values()) if (!seen.has(u.externalId)) p.removeUserIds.push(u.id)
-        }
-      },
-    }
-  }
-  type UserPlanner = ReturnType<typeof userPlanner>
-
-  /** The whole plan; users the connector handed to `planner` during the pull are planned already. */
-  const plan = async (req: PlanRequest, pull: Pull, planner: UserPlanner = userPlanner(req, pull.mode === 'full')): Promise<Plan> => {
-    const at = req.directoryId
-    const existingGroups = store.sync.groups(at)
-    const p: Plan = {
-      mode: pull.mode,
-      insertUsers: [],
-      replaceUsers: [],
-      renamedUserIds: [],
-      removeUserIds: [],
-      insertGroups: [],
-      updateGroups: [],
-      removeGroupIds: [],
-      addMembers: [],
-      dropMembers: [],
-      ruleChanged: false,
-      cursor: pull.cursor,
-    }
-
-    // Users a connector returned rather than handed over as they came. Each is let go once
-    // planned: the raw records and the plan are never both whole in memory.
-    const pulled = pull.users as (PulledUser | undefined)[]
-    for (let n = 0; n < pulled.length; n++) {
-      const u = pulled[n] as PulledUser
-      pulled[n] = undefined
-      // Mapping and fingerprinting 100k users takes a while: let the event loop breathe.
-      if ((n + 1) % 1000 === 0) await yieldToLoop()
-      planner.add(u)
-    }
-    planner.finish(pull, p)
-    const lookup = planner.lookup
-    const full = pull.mode === 'full'
-
-    // Groups.
-    const filter = new Set(req.groupFilter.map((n) => n.toLowerCase()))
-    const selected = (name: string) => filter.size === 0 || filter.has(name.toLowerCase())
-    const usedNames = new Set<string>()
-    const uniqueName = (name: string, self: string | undefined, ext: string): string => {
-      for (const candidate of [name, `${name} (${req.directoryName})`, `${name} (${req.directoryName} ${ext.slice(0, 8)})`]) {
-        const owner = store.sync.groupNameOwner(candidate)
-        if ((owner === undefined || owner === self) && !usedNames.has(candidate.toLowerCase())) {
-          usedNames.add(candidate.toLowerCase())
-          return candidate
-        }
-      }
-      throw new AppError('CONFLICT', `Group name ${name} is taken several times over; rename one of the groups.`, { group: name })
-    }
-    const kept = new Map<string, DirectoryGroupRow>()
-    const pulledGroups = new Set<string>()
-    for (const g of pull.groups) {
-      pulledGroups.add(g.externalId)
-      const ex = existingGroups.get(g.externalId)
-      const wantedName = g.name ?? ex?.name ?? g.externalId
-      if (!selected(wantedName)) {
-        if (ex) p.removeGroupIds.push(ex.id)
-        continue
-      }
-      const exRule = ex && ex.kind === 'rule' && ex.dialect && ex.rule !== null ? { dialect: ex.dialect, text: ex.rule } : null
-      const rule = g.rule === undefined ? exRule : g.rule
-      const row: DirectoryGroupRow = {
-        id: ex?.id ?? ids.next(),
-        externalId: g.externalId,
-        name: ex && ex.name.toLowerCase() === wantedName.toLowerCase() ? ex.name : uniqueName(wantedName, ex?.id, g.externalId),
-        kind: rule ? 'rule' : 'synced',
-        dialect: rule?.dialect ?? null,
-        rule: rule?.text ?? null,
-        description: g.description ?? ex?.description ?? '',
-      }
-      if (ex) usedNames.add(row.name.toLowerCase())
-      if (rule?.text !== exRule?.text || rule?.dialect !== exRule?.dialect) p.ruleChanged = true
-      if (!ex) p.insertGroups.push(row)
-      else if (row.name !== ex.name || row.kind !== ex.kind || row.rule !== ex.rule || row.dialect !== ex.dialect || row.description !== ex.description) {
-        p.updateGroups.push({ row, clearMembers: ex.kind !== row.kind })
-      }
-      kept.set(g.externalId, row)
-    }
-    const removedGroups = pull.mode === 'full' ? [...existingGroups.values()].filter((g) => !pulledGroups.has(g.externalId)) : pull.removedGroupIds.map((id) => existingGroups.get(id)).filter((g) => g !== undefined)
-    for (const g of removedGroups) {
-      p.removeGroupIds.push(g.id)
-      if (g.kind === 'rule') p.ruleChanged = true
-    }
-    for (const [ext, g] of existingGroups) if (!kept.has(ext) && !p.removeGroupIds.includes(g.id)) kept.set(ext, g)
-
-    // Synced memberships (rule-based groups are evaluated locally instead).
-    const inserted = new Map(p.insertUsers.map((u) => [u.externalId, u.id]))
-    const userId = (ext: string) => inserted.get(ext) ?? lookup(ext)?.id
-    const goneUsers = new Set(p.removeUserIds)
-    const current = full ? store.sync.syncedMemberships(at) : new Map<string, Set<string>>()
-    for (const [groupExt, change] of pull.members) {
-      const g = kept.get(groupExt)
-      if (!g || g.kind !== 'synced') continue
-      const have = current.get(g.id) ?? (full ? new Set<string>() : store.sync.groupMembers(g.id))
-      const local = (exts: Set<string>) => {
-        const out = new Set<string>()
-        for (const ext of exts) {
-          const id = userId(ext)
-          if (id !== undefined && !goneUsers.has(id)) out.add(id)
-        }
-        return out
-      }
-      if ('replace' in change) {
-        const want = local(change.replace)
-        for (const u of want) if (!have.has(u)) p.addMembers.push([g.id, u])
-        for (const u of have) if (!want.has(u) && !goneUsers.has(u)) p.dropMembers.push([g.id, u])
-      } else {
-        for (const u of local(change.add)) if (!have.has(u)) p.addMembers.push([g.id, u])
-        for (const u of local(change.remove)) if (have.has(u)) p.dropMembers.push([g.id, u])
-      }
-    }
-    return p
-  }
+  const { userPlanner, plan } = createPlanner({ store, ids, yieldToLoop })
 
   /**
    * Writes items in transactions of small batches, each transaction ending after chunkSize items or
