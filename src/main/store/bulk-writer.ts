@@ -8,7 +8,7 @@
 import { createRequire } from 'node:module'
 import { Worker } from 'node:worker_threads'
 import type { AttributeValue } from '../../shared/domain'
-import { encodeRuleMemberships, type RuleMembership } from './rule-memberships'
+import { encodeRuleMemberships, INSERT_RULE_MEMBERSHIPS, type RuleMembership } from './rule-memberships'
 import type { SyncUserWrite } from './sync'
 
 /** Each table's rows one after another in one flat list (far fewer objects to build and copy). */
@@ -22,10 +22,11 @@ export interface BulkRows {
 /** Values per row of each table. */
 const WIDTH: Record<keyof BulkRows, number> = { users: 7, attributes: 3, ruleMemberships: 4, memberships: 3 }
 
-const SQL: Record<keyof BulkRows, string> = {
+/** How a sync inserts each table's rows, in the main thread (sync.ts) and the writer thread alike. */
+export const INSERT_SQL: Record<keyof BulkRows, string> = {
   users: `INSERT INTO users (id, directory_id, external_id, user_principal_name, display_name, updated_at, fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?)`,
   attributes: 'INSERT INTO user_attributes (user_id, name, value) VALUES (?, ?, ?)',
-  ruleMemberships: 'INSERT INTO rule_memberships (user_id, plain, other, updated_at) VALUES (?, ?, ?, ?)',
+  ruleMemberships: INSERT_RULE_MEMBERSHIPS,
   memberships: `INSERT INTO memberships (group_id, user_id, state, effective, missing, updated_at) VALUES (?, ?, 'in', 1, '[]', ?)
     ON CONFLICT (group_id, user_id) DO NOTHING`,
 }
@@ -105,7 +106,7 @@ const driver = (): string => createRequire(__filename).resolve('better-sqlite3')
 
 /** Resolves once the worker has opened the database and prepared its statements. */
 export async function openBulkWriter(databasePath: string): Promise<BulkWriter> {
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path: databasePath, driver: driver(), sql: SQL, width: WIDTH } })
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path: databasePath, driver: driver(), sql: INSERT_SQL, width: WIDTH } })
   await new Promise<void>((resolve, reject) => {
     const early = (e: Error) => reject(new Error(`The bulk writer could not start: ${e.message}`))
     const gone = () => reject(new Error('The bulk writer could not start: its thread stopped.'))

@@ -24,6 +24,9 @@ export interface EncodedRuleMemberships {
 
 type OtherEntry = [groupId: string, state: MembershipState, effective: 0 | 1, missing: string[], updatedAt: string]
 
+/** A user's row (the caller knows the user has none yet). */
+export const INSERT_RULE_MEMBERSHIPS = 'INSERT INTO rule_memberships (user_id, plain, other, updated_at) VALUES (?, ?, ?, ?)'
+
 const isPlain = (m: RuleMembership): boolean => m.state === 'in' && m.effective && m.missing.length === 0
 
 export function encodeRuleMemberships(list: readonly RuleMembership[]): EncodedRuleMemberships {
@@ -51,7 +54,7 @@ export function ruleMembershipQueries(db: Db) {
   const one = db.prepare('SELECT plain, other, updated_at FROM rule_memberships WHERE user_id = ?')
   const put = db.prepare(`INSERT INTO rule_memberships (user_id, plain, other, updated_at) VALUES (?, ?, ?, ?)
     ON CONFLICT (user_id) DO UPDATE SET plain = excluded.plain, other = excluded.other, updated_at = excluded.updated_at`)
-  const insert = db.prepare('INSERT INTO rule_memberships (user_id, plain, other, updated_at) VALUES (?, ?, ?, ?)')
+  const insert = db.prepare(INSERT_RULE_MEMBERSHIPS)
   const drop = db.prepare('DELETE FROM rule_memberships WHERE user_id = ?')
   // instr narrows the scan to rows naming the group; decoding then matches the id exactly. Bulk
   // reads return rows as arrays (raw): at 100,000 users, keyed row objects were most of the cost.

@@ -3,7 +3,7 @@
 import type { Attributes, AttributeValue, Dialect, GroupKind, SyncRun } from '../../shared/domain'
 import type { Db } from './db'
 import { toSyncRun, type SyncRunRow } from './directories'
-import { openBulkWriter, type BulkWriter } from './bulk-writer'
+import { INSERT_SQL, openBulkWriter, type BulkWriter } from './bulk-writer'
 import { ruleMembershipQueries } from './rule-memberships'
 
 export interface SyncedUserRow {
@@ -43,15 +43,14 @@ export function syncQueries(db: Db) {
   const upnOwner = db.prepare('SELECT external_id FROM users WHERE directory_id = ? AND user_principal_name = ? COLLATE NOCASE')
   const membersOfGroup = db.prepare('SELECT user_id FROM memberships WHERE group_id = ?')
   const usersOf = db.prepare('SELECT id, external_id, user_principal_name, display_name, fingerprint FROM users WHERE directory_id = ?')
-  const insertUser = db.prepare(`INSERT INTO users (id, directory_id, external_id, user_principal_name, display_name, updated_at, fingerprint)
-    VALUES (?, ?, ?, ?, ?, ?, ?)`)
+  const insertUser = db.prepare(INSERT_SQL.users)
   const updateUser = db.prepare('UPDATE users SET user_principal_name = ?, display_name = ?, fingerprint = ?, updated_at = ? WHERE id = ?')
   const deleteUser = db.prepare('DELETE FROM users WHERE id = ?')
   const releaseUpn = db.prepare(`UPDATE users SET user_principal_name = id || '#renaming', fingerprint = '' WHERE id = ?`)
   const attrsOf = db.prepare('SELECT name, value FROM user_attributes WHERE user_id = ?').raw(true)
   const putAttr = db.prepare('INSERT INTO user_attributes (user_id, name, value) VALUES (?, ?, ?) ON CONFLICT (user_id, name) DO UPDATE SET value = excluded.value')
   const deleteAttr = db.prepare('DELETE FROM user_attributes WHERE user_id = ? AND name = ?')
-  const insertAttr = db.prepare('INSERT INTO user_attributes (user_id, name, value) VALUES (?, ?, ?)')
+  const insertAttr = db.prepare(INSERT_SQL.attributes)
   const groupsOf = db.prepare(`SELECT id, external_id, name, kind, dialect, rule, description FROM groups
     WHERE directory_id = ? AND external_id IS NOT NULL`)
   const insertGroup = db.prepare(`INSERT INTO groups (id, directory_id, external_id, name, kind, dialect, rule, description)
@@ -61,8 +60,7 @@ export function syncQueries(db: Db) {
   const nameTaken = db.prepare('SELECT id FROM groups WHERE name = ? COLLATE NOCASE')
   const syncedMembers = db.prepare(`SELECT m.group_id, m.user_id FROM memberships m JOIN groups g ON g.id = m.group_id
     WHERE g.directory_id = ? AND g.kind = 'synced' AND g.external_id IS NOT NULL`)
-  const putMember = db.prepare(`INSERT INTO memberships (group_id, user_id, state, effective, missing, updated_at)
-    VALUES (?, ?, 'in', 1, '[]', ?) ON CONFLICT (group_id, user_id) DO NOTHING`)
+  const putMember = db.prepare(INSERT_SQL.memberships)
   const dropMember = db.prepare('DELETE FROM memberships WHERE group_id = ? AND user_id = ?')
   const dropGroupMembers = db.prepare('DELETE FROM memberships WHERE group_id = ?')
   const runs = db.prepare('SELECT * FROM sync_runs WHERE directory_id = ? ORDER BY started_at DESC, rowid DESC LIMIT ?')
