@@ -1,6 +1,6 @@
 import type { Dialect, GroupKind, GroupMember, GroupSummary, MembershipState, UserMembership } from '../../shared/domain'
 import type { Db } from './db'
-import { decodeRuleMemberships, ruleMembershipQueries, type RuleMembership } from './rule-memberships'
+import { ruleMembershipQueries, type RuleMembership } from './rule-memberships'
 
 interface GroupRow {
   id: string
@@ -73,8 +73,7 @@ export function groupQueries(db: Db) {
   const members = db.prepare(`SELECT m.user_id, u.user_principal_name, u.display_name, 'in' AS state, '[]' AS missing
     FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.group_id = ?
     ORDER BY u.display_name COLLATE NOCASE LIMIT ?`)
-  const ruleMembers = db.prepare(`SELECT r.user_id, u.user_principal_name, u.display_name, r.plain, r.other, r.updated_at
-    FROM rule_memberships r JOIN users u ON u.id = r.user_id WHERE instr(r.plain, ?) > 0 OR instr(r.other, ?) > 0`)
+  const namesOf = db.prepare('SELECT id, user_principal_name, display_name FROM users WHERE id IN (SELECT value FROM json_each(?))').raw(true)
   const syncedOfUser = db.prepare(`SELECT m.group_id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id
     WHERE m.user_id = ? AND g.kind = 'synced' AND m.effective = 1`).raw(true)
   const ofUser = db.prepare(`SELECT m.group_id, g.name, g.kind, m.state, m.effective, m.missing
@@ -128,10 +127,10 @@ export function groupQueries(db: Db) {
     /** A group's members, unknowns first, then by display name. */
     members(groupId: string, limit: number): GroupMember[] {
       if (kindOf.get(groupId) === 'rule') {
-        const rows = ruleMembers.all(groupId, groupId) as { user_id: string; user_principal_name: string; display_name: string; plain: string; other: string; updated_at: string }[]
-        const ruled = rows.flatMap((r) => {
-          const m = decodeRuleMemberships(r.plain, r.other, r.updated_at).find((x) => x.groupId === groupId)
-          return m ? [{ userId: r.user_id, userPrincipalName: r.user_principal_name, displayName: r.display_name, state: m.state, missing: m.missing }] : []
+        const found = rm.ofGroup(groupId)
+        const ruled = (namesOf.all(JSON.stringify([...found.keys()])) as [string, string, string][]).map(([userId, userPrincipalName, displayName]) => {
+          const m = found.get(userId) as RuleMembership
+          return { userId, userPrincipalName, displayName, state: m.state, missing: m.missing }
         })
         ruled.sort((a, b) => (a.state === b.state ? byNoCase(a.displayName, b.displayName) : a.state === 'unknown' ? -1 : 1))
         return ruled.slice(0, limit)
