@@ -1,10 +1,11 @@
 import { createHash, generateKeyPairSync } from 'node:crypto'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { DirectoryDetail, SyncProgress, SyncRun } from '../../../src/shared/domain'
 import { DirectoryData } from '../../fakes/directory-data'
 import { GRAPH_ORIGIN, LOGIN_ORIGIN, startGraphFake, type GraphFake } from '../../fakes/graph/server'
 import { loopbackRouter, recordingSleep } from '../../fakes/router'
 import { createApp } from '../../../src/main/app'
+import { runCli } from '../../../src/main/headless/commands'
 import { fakeClock, tempDir } from '../../helpers/workspace'
 
 const TENANT = '11111111-2222-3333-4444-555555555555'
@@ -108,6 +109,27 @@ describe('the Entra ID connector against the Graph fake', () => {
     const note = 'Microsoft Graph no longer knows the delta token (HTTP 410 syncStateNotFound). A full sync ran instead.'
     expect(run.notes).toEqual([note])
     expect(app.services.store.sync.runs(id, 1)[0]?.notes).toEqual([note])
+  })
+
+  it('prints why `jit-mapper sync` ran in full', async () => {
+    const id = await connect()
+    await call('directories/sync', { directoryId: id })
+    graph.expireDeltaTokens()
+    // The CLI opens the workspace with the system HTTP client: Graph and its sign-in go to the fake.
+    const real = globalThis.fetch
+    vi.stubGlobal('fetch', (url: string | URL, init?: RequestInit) => {
+      const u = new URL(String(url))
+      if (u.origin !== GRAPH_ORIGIN && u.origin !== LOGIN_ORIGIN) return Promise.reject(new Error(`test: refusing ${u.origin}`))
+      return real(`${graph.url}${u.pathname}${u.search}`, init)
+    })
+    const out: string[] = []
+    try {
+      const code = await runCli(['sync', '--data-dir', dir.path], { out: (l) => out.push(l), err: (l) => out.push(l), env: {}, untilStopped: () => Promise.resolve() })
+      expect(code).toBe(0)
+    } finally {
+      vi.unstubAllGlobals()
+    }
+    expect(out).toContain('Contoso: note: Microsoft Graph no longer knows the delta token (HTTP 410 syncStateNotFound). A full sync ran instead.')
   })
 
   it('refuses a pull that would give two users one userPrincipalName, changing nothing', async () => {
