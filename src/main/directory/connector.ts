@@ -60,7 +60,8 @@ export interface PullOptions {
   cursor: string | null
   /** IdP properties the attribute mapping reads (connectors fetch at least these). */
   properties: string[]
-  onPage(progress: PullProgress): void
+  /** After each page; a connector waits for what it returns before asking for the next one. */
+  onPage(progress: PullProgress): void | Promise<void>
   /**
    * When given, each user is handed over as it arrives (the engine plans it while the next page
    * is on its way) and `Pull.users` stays empty. What it throws ends the pull.

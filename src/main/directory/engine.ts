@@ -7,6 +7,8 @@
 //   last: if the process dies mid-apply, the next sync pulls the same changes again and
 //   completes them. Many new users (a first sync) are written by a worker thread instead, in
 //   the same idempotent batches, while this thread decides the next users' memberships.
+// - The one exception: a large first sync into an empty directory writes its users while the pull
+//   runs, and undoes that if the sync fails (first-sync.ts).
 // - Only users whose attributes or synced groups changed are re-evaluated (every user when a
 //   group's rule changed); their devices are then redeployed.
 // - Between plan and apply, a plan that removes too many users or memberships is held: recorded
@@ -16,8 +18,9 @@ import type { Attributes, SyncProgress, SyncRemovals, SyncRun } from '../../shar
 import { AppError } from '../../shared/errors'
 import type { MembershipService } from '../groups'
 import type { Clock, IdSource, Log } from '../ports'
-import { addMembershipRow, addRuleMembershipRows, addUserRows, emptyBulkRows, type BulkWriter, type RuleGroup, type Store, type SyncUserWrite } from '../store'
+import { addGroupRow, addMembershipRow, addRuleMembershipRows, addUserRows, emptyBulkRows, type BulkWriter, type DirectoryGroupRow, type RuleGroup, type Store, type SyncUserWrite } from '../store'
 import { CursorExpired, type Connector, type FetchedUser, type MemberChange, type Pull, type PulledUser, type PullProgress } from './connector'
+import { firstSyncStream, mayStreamFirstSync, undoInterruptedFirstSyncs, type FirstSyncStream } from './first-sync'
 import { createPlanner, type Plan, type PlanRequest } from './plan'
 import { countMembershipRemovals, decideRemovalHold, DEFAULT_REMOVAL_LIMITS, heldMessage, type RemovalLimits } from './removal-guard'
 
@@ -64,6 +67,12 @@ export interface SyncOutcome {
   reevaluated: number
 }
 
+/** The stored rule groups and a plan's new ones, in the store's order (by name). */
+const withNewRuleGroups = (stored: RuleGroup[], added: DirectoryGroupRow[]): RuleGroup[] =>
+  [...stored, ...added.flatMap((g) => (g.kind === 'rule' && g.dialect && g.rule !== null ? [{ id: g.id, name: g.name, dialect: g.dialect, rule: g.rule }] : []))].sort((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+  )
+
 const setImmediateYield = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 export function createSyncEngine(deps: SyncEngineDeps) {
@@ -75,6 +84,15 @@ export function createSyncEngine(deps: SyncEngineDeps) {
   const now = deps.now ?? (() => performance.now())
   const yieldToLoop = deps.yieldToLoop ?? setImmediateYield
   const running = new Set<string>()
+  // Work a sync leaves running once it has answered: a writer's WAL checkpoint, and at start-up the
+  // undo of first syncs the app stopped in the middle of.
+  const background = new Set<Promise<void>>()
+  const inBackground = (what: string, work: Promise<void>): Promise<void> => {
+    const tracked = work.catch((e: unknown) => log.warn(`${what} failed`, { error: e instanceof Error ? e.message : String(e) })).finally(() => background.delete(tracked))
+    background.add(tracked)
+    return tracked
+  }
+  const recovered = inBackground('undoing an interrupted first sync', Promise.resolve().then(() => undoInterruptedFirstSyncs({ store, clock, log, yieldToLoop })))
 
   const { userPlanner, plan } = createPlanner({ store, ids, yieldToLoop })
 
@@ -117,18 +135,23 @@ export function createSyncEngine(deps: SyncEngineDeps) {
   /**
    * Hands new users to the bulk writer in batches of bulkBatch, deciding each batch's rule-group
    * memberships in steps of 250 with a yield between (the event loop stays free), then their
-   * synced-group memberships. Resolves once all of it is committed.
+   * synced-group memberships. Resolves once all of it is committed. A streamed first sync's users
+   * were sent during the pull (`usersSent`): its new groups and the memberships go now.
    */
   const sendNewUsers = async (
     writer: BulkWriter,
     directoryId: string,
-    users: SyncUserWrite[],
-    members: [string, string][],
+    { users, usersSent, groups, members }: { users: SyncUserWrite[]; usersSent: boolean; groups: DirectoryGroupRow[]; members: [string, string][] },
     ruleGroups: RuleGroup[],
     at: string,
     progress: (slice: SyncUserWrite[], changed: string[]) => void,
   ): Promise<void> => {
     try {
+      if (groups.length > 0) {
+        const rows = emptyBulkRows()
+        for (const g of groups) addGroupRow(rows, directoryId, g)
+        await writer.send(rows)
+      }
       for (let i = 0; i < users.length; ) {
         const rows = emptyBulkRows()
         const end = Math.min(users.length, i + bulkBatch)
@@ -139,7 +162,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
             addRuleMembershipRows(rows, userId, list, at)
             if (list.some((m) => m.effective)) changed.push(userId)
           }
-          for (const u of slice) addUserRows(rows, directoryId, u, at)
+          if (!usersSent) for (const u of slice) addUserRows(rows, directoryId, u, at)
           // Written users' records are let go (a sync's new users are most of its memory).
           ;(users as unknown[]).fill(undefined, i, i + slice.length)
           i += slice.length
@@ -161,16 +184,21 @@ export function createSyncEngine(deps: SyncEngineDeps) {
   /** What rules read: the mapped attributes plus the identity fields (as store.users.ruleInput builds it). */
   const ruleInput = (u: SyncUserWrite): Attributes => ({ ...u.attributes, id: u.externalId, userPrincipalName: u.userPrincipalName, displayName: u.displayName })
 
-  /** Writes a plan in chunks and re-evaluates; returns who may need their devices redeployed. */
-  const applyPlan = async (req: PlanRequest, p: Plan, emit: (patch: Partial<SyncProgress>) => void) => {
+  /**
+   * Writes a plan in chunks and re-evaluates; returns who may need their devices redeployed, and
+   * the writer thread's stop (it checkpoints after the sync has moved on). `streamed`: the writer
+   * a first sync's users went to during the pull; its groups go the same way.
+   */
+  const applyPlan = async (req: PlanRequest, p: Plan, emit: (patch: Partial<SyncProgress>) => void, streamed: BulkWriter | null = null) => {
     const at = clock.now().toISOString()
     const affected = new Set<string>()
     const evaluated = new Set<string>()
+    // A streamed first sync's directory had nothing to update or remove (mayStreamFirstSync).
     // Groups first (users' memberships point at them); members of removed groups lose policies.
     for (const groupId of p.removeGroupIds) for (const m of store.groups.members(groupId, Number.MAX_SAFE_INTEGER)) affected.add(m.userId)
     store.transaction(() => {
       for (const id of p.removeGroupIds) store.sync.deleteGroup(id)
-      for (const g of p.insertGroups) store.sync.insertGroup(req.directoryId, g)
+      if (!streamed) for (const g of p.insertGroups) store.sync.insertGroup(req.directoryId, g)
       for (const { row, clearMembers } of p.updateGroups) {
         if (clearMembers) {
           for (const m of store.groups.members(row.id, Number.MAX_SAFE_INTEGER)) affected.add(m.userId)
@@ -190,18 +218,19 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     store.transaction(() => {
       for (const id of p.renamedUserIds) store.sync.releaseUserPrincipalName(id)
     })
-    // Read once: every batch below evaluates against the same rules.
-    const ruleGroups = store.groups.ruleGroups()
+    // Read once: every batch below evaluates against the same rules (a streamed sync's new ones are not stored yet).
+    const ruleGroups = streamed ? withNewRuleGroups(store.groups.ruleGroups(), p.insertGroups) : store.groups.ruleGroups()
     const writes = p.insertUsers.length + p.replaceUsers.length
     let written = 0
     const step = () => emit({ percent: 70 + Math.round((written / Math.max(1, writes)) * 25) })
     const inserted = new Set(p.insertUsers.map((u) => u.id))
     const newMembers = p.addMembers.filter(([, u]) => inserted.has(u))
-    const writer = p.insertUsers.length >= bulkFrom ? await openWriter() : null
+    const writer = streamed ?? (p.insertUsers.length >= bulkFrom ? await openWriter() : null)
     if (writer) {
       // A worker thread writes the new users, their memberships and their synced groups while this
       // thread decides the next users' memberships (store/bulk-writer.ts).
-      await sendNewUsers(writer, req.directoryId, p.insertUsers, newMembers, ruleGroups, at, (slice, changed) => {
+      const news = { users: p.insertUsers, usersSent: streamed !== null, groups: streamed ? p.insertGroups : [], members: newMembers }
+      await sendNewUsers(writer, req.directoryId, news, ruleGroups, at, (slice, changed) => {
         for (const id of changed) affected.add(id)
         for (const u of slice) evaluated.add(u.id)
         written += slice.length
@@ -256,11 +285,16 @@ export function createSyncEngine(deps: SyncEngineDeps) {
         for (const id of slice) evaluated.add(id)
       })
     }
-    return { affected, evaluated, gone }
+    return { affected, evaluated, gone, writerClosed: writer?.closed ?? null }
   }
 
   return {
     isRunning: (directoryId: string) => running.has(directoryId),
+
+    /** Resolves once work syncs left running in the background is done (checkpoints, start-up undo). */
+    async settled(): Promise<void> {
+      while (background.size > 0) await Promise.all([...background])
+    },
 
     /**
      * Applies one user fetched just in time (enrollment): attributes, and synced-group
@@ -282,6 +316,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     },
 
     async sync(req: SyncRequest): Promise<SyncOutcome> {
+      await recovered
       if (running.has(req.directoryId)) {
         throw new AppError('CONFLICT', `A sync of ${req.directoryName} is already running; wait for it to finish.`, { directoryId: req.directoryId })
       }
@@ -298,8 +333,15 @@ export function createSyncEngine(deps: SyncEngineDeps) {
         deps.emit({ ...progress })
       }
       // The pull is 70% of the bar: users against the directory's last known size, groups after.
-      const onPage = (pp: PullProgress) =>
+      let stream: FirstSyncStream | null = null
+      // The connector waits on what this returns before the next page: a streamed sync's writer sets the pace.
+      const onPage = (pp: PullProgress): Promise<void> | undefined => {
         emit({ pages: pp.pages, users: pp.users, groups: pp.groups, percent: Math.min(69, Math.round((Math.min(pp.users, expected) / expected) * 60 + (pp.groups > 0 ? 9 : 0))) })
+        return stream?.ready()
+      }
+      // WAL checkpoints wait while a writer thread fills the WAL (resumed once it has stopped).
+      let checkpointsPaused = false
+      let writerClosed: Promise<void> | null = null
       let mode: SyncRun['mode'] = 'full'
       // Kept with the run: what the admin should know about a sync that went through.
       const notes: string[] = []
@@ -309,7 +351,13 @@ export function createSyncEngine(deps: SyncEngineDeps) {
         const cursor = req.mode === 'full' ? null : store.sync.cursor(req.directoryId)
         const properties = req.mapping === 'all' ? [] : req.mapping.map((m) => m.property)
         // Users are planned as they arrive (userPlanner); a restarted pull starts a fresh plan.
-        let planner = userPlanner(req, cursor === null)
+        if (cursor === null && mayStreamFirstSync(store, req.directoryId)) {
+          stream = firstSyncStream({ store, directoryId: req.directoryId, runId, at: startedAt.toISOString(), from: bulkFrom, batch: bulkBatch, openWriter, yieldToLoop })
+          store.sync.pauseCheckpoints()
+          checkpointsPaused = true
+        }
+        const streaming = stream
+        let planner = userPlanner(req, cursor === null, streaming ? (u) => streaming.add(u) : undefined)
         const onUser = (u: PulledUser) => planner.add(u)
         let pull: Pull
         try {
@@ -323,7 +371,11 @@ export function createSyncEngine(deps: SyncEngineDeps) {
           pull = await req.connector.pull({ cursor: null, properties, onPage, onUser, signal: req.signal })
         }
         mode = pull.mode
+        // The last streamed users go to the writer while the rest is planned.
+        const ending = stream?.end() ?? Promise.resolve(null)
+        ending.catch(() => {})
         const p = await plan(req, pull, planner)
+        const streamed = await ending
         // The plan holds what gets written; the raw records can go before the long apply.
         pull.users = []
         pull.members.clear()
@@ -368,14 +420,10 @@ export function createSyncEngine(deps: SyncEngineDeps) {
         emit({ phase: 'applying', percent: 70 })
         applying = true
 
-        store.sync.pauseCheckpoints()
-        let applied: Awaited<ReturnType<typeof applyPlan>>
-        try {
-          applied = await applyPlan(req, p, emit)
-        } finally {
-          store.sync.resumeCheckpoints()
-        }
-        const { affected, evaluated, gone } = applied
+        if (!checkpointsPaused) store.sync.pauseCheckpoints()
+        checkpointsPaused = true
+        const { affected, evaluated, gone, writerClosed: closed } = await applyPlan(req, p, emit, streamed)
+        writerClosed = closed
         const changedUserIds = [...affected].filter((id) => !gone.has(id))
         // Only users with devices have anything to redeploy; a first sync of 100k users has few.
         const bound = store.sync.usersWithDevices()
@@ -404,6 +452,8 @@ export function createSyncEngine(deps: SyncEngineDeps) {
         emit({ phase: 'done', percent: 100, message: `${run.added} added, ${run.changed} changed, ${run.removed} removed` })
         return { run, changedUserIds, reevaluated: evaluated.size }
       } catch (e) {
+        // A streamed first sync wrote before its pull was whole: take it back (first-sync.ts).
+        await stream?.undo()
         if (req.signal?.aborted && !applying) {
           // The admin cancelled it: not a failure to alarm anyone with, and nothing was written.
           const run: SyncRun = {
@@ -443,6 +493,8 @@ export function createSyncEngine(deps: SyncEngineDeps) {
         throw error
       } finally {
         running.delete(req.directoryId)
+        // The writer's checkpoint runs on after the sync has answered; the main connection's resume then finds little to copy.
+        if (checkpointsPaused) void inBackground('resuming WAL checkpoints', (writerClosed ?? Promise.resolve()).then(() => store.sync.resumeCheckpoints()))
       }
     },
   }

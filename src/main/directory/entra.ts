@@ -32,7 +32,7 @@ export const LOGIN_ORIGIN = 'https://login.microsoftonline.com'
 export const GRAPH_ORIGIN = 'https://graph.microsoft.com'
 const GRAPH_SCOPE = 'https://graph.microsoft.com/.default'
 const IDP = 'Microsoft Graph'
-const GROUP_SELECT = 'displayName,description,groupTypes,membershipRule,membershipRuleProcessingState,members'
+export const GROUP_SELECT = 'displayName,description,groupTypes,membershipRule,membershipRuleProcessingState,members'
 const ALWAYS_SELECTED = ['id', 'userPrincipalName', 'displayName']
 
 interface GraphPage {
@@ -223,7 +223,7 @@ export function createEntraConnector({ settings, secrets, http }: { settings: En
         }
         progress.pages++
         progress.users += page.value.length
-        onPage({ ...progress })
+        await onPage({ ...progress })
         if (page['@odata.deltaLink']) {
           usersLink = page['@odata.deltaLink']
           break
@@ -263,7 +263,7 @@ export function createEntraConnector({ settings, secrets, http }: { settings: En
         }
         progress.pages++
         progress.groups = groups.size
-        onPage({ ...progress })
+        await onPage({ ...progress })
         if (page['@odata.deltaLink']) {
           groupsLink = page['@odata.deltaLink']
           break

@@ -155,7 +155,7 @@ export function createGoogleConnector({ settings, secrets, http, warn = () => {}
         for (const u of page.users ?? []) take(toUser(u))
         progress.pages++
         progress.users += page.users?.length ?? 0
-        onPage({ ...progress })
+        await onPage({ ...progress })
         pageToken = page.nextPageToken ?? undefined
       } while (pageToken)
 
@@ -166,7 +166,7 @@ export function createGoogleConnector({ settings, secrets, http, warn = () => {}
         expectList('groups', page.groups)
         groups.push(...(page.groups ?? []))
         progress.pages++
-        onPage({ ...progress })
+        await onPage({ ...progress })
         pageToken = page.nextPageToken ?? undefined
       } while (pageToken)
 
@@ -188,7 +188,7 @@ export function createGoogleConnector({ settings, secrets, http, warn = () => {}
         pull.members.set(g.id, { replace: members })
         progress.pages++
         progress.groups++
-        onPage({ ...progress })
+        await onPage({ ...progress })
       }
       return pull
     },

@@ -65,6 +65,8 @@ export interface DirectoryService {
   setSchedule(directoryId: string, minutes: number | null): void
   /** Directories with a schedule: id → minutes. */
   schedules(): Map<string, number>
+  /** Resolves once what syncs left running in the background is done (a writer's checkpoint, the start-up undo of an interrupted first sync). */
+  settled(): Promise<void>
   coverage(directoryId: string): MappingCoverage[]
   /** The JIT path: asks the IdP for this user now; falls back to the cache with a warning. */
   refreshUser(userPrincipalName: string): Promise<JitRefresh>
@@ -337,6 +339,7 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
       directoryOf(directoryId)
       store.sync.setConfig(directoryId, { ...configOf(directoryId), scheduleMinutes: minutes })
     },
+    settled: () => engine.settled(),
     schedules() {
       const out = new Map<string, number>()
       for (const d of store.directories.list()) {

@@ -273,7 +273,7 @@ export function createOktaConnector({
    * the next link to poll from next time, or Okta's refusal. Repeated events do no harm (a removal
    * is idempotent and Okta never reuses an id), so without a next link the last page is read again.
    */
-  const readLog = async (start: string, onPage: () => void, signal?: AbortSignal): Promise<{ deleted: string[]; position: string } | { refused: string }> => {
+  const readLog = async (start: string, onPage: () => void | Promise<void>, signal?: AbortSignal): Promise<{ deleted: string[]; position: string } | { refused: string }> => {
     const deleted = new Set<string>()
     let url = start
     for (;;) {
@@ -297,7 +297,7 @@ export function createOktaConnector({
       const ids = deletedUserIds(events)
       if (ids === null) throw new AppError('DIRECTORY_RESPONSE', 'Okta sent a System Log page that is not a list of log events. Nothing was changed; try the sync again.', { idp: IDP })
       for (const id of ids) deleted.add(id)
-      onPage()
+      await onPage()
       const next = nextLink(r.headers.get('link'))
       if (!next || (events as unknown[]).length === 0) return { deleted: [...deleted], position: next ?? url }
       url = next
@@ -317,7 +317,7 @@ export function createOktaConnector({
   }
 
   /** Every page of a list, following Link rel="next". */
-  const list = async <T>(first: string, onPage?: (items: T[]) => void, signal?: AbortSignal): Promise<T[]> => {
+  const list = async <T>(first: string, onPage?: (items: T[]) => void | Promise<void>, signal?: AbortSignal): Promise<T[]> => {
     const out: T[] = []
     let url: string | undefined = first
     while (url) {
@@ -328,7 +328,7 @@ export function createOktaConnector({
         throw new AppError('DIRECTORY_RESPONSE', `Okta sent a page from ${new URL(url).pathname} that is not a list of objects with ids. Nothing was changed; try the sync again.`, { idp: IDP })
       }
       out.push(...items)
-      onPage?.(items)
+      await onPage?.(items)
       url = nextLink(r.headers.get('link'))
     }
     return out
@@ -376,7 +376,7 @@ export function createOktaConnector({
       let groupsMark = previous?.groups ?? ''
       const logPage = () => {
         progress.pages++
-        onPage({ ...progress })
+        return onPage({ ...progress })
       }
 
       // The users-and-groups token first: a refused service app stops here, before its narrower
@@ -403,7 +403,7 @@ export function createOktaConnector({
         }
         progress.pages++
         progress.users += items.length
-        onPage({ ...progress })
+        return onPage({ ...progress })
       }, signal)
 
       const groupsUrl = previous
@@ -411,7 +411,7 @@ export function createOktaConnector({
         : `${base}/api/v1/groups?limit=200`
       const groups = await list<OktaGroup>(groupsUrl, () => {
         progress.pages++
-        onPage({ ...progress })
+        return onPage({ ...progress })
       }, signal)
       const pulled = new Map<string, PulledGroup>()
       for (const g of groups) {
@@ -421,7 +421,7 @@ export function createOktaConnector({
         pull.members.set(g.id, { replace: new Set(members.map((m) => m.id)) })
         progress.pages++
         progress.groups++
-        onPage({ ...progress })
+        await onPage({ ...progress })
       }
       // Rules have no change filter: read them every time (an org holds at most 2,000).
       const rules = await list<OktaRule>(`${base}/api/v1/groups/rules?limit=200`, undefined, signal)

@@ -46,8 +46,9 @@ export function createPlanner({ store, ids, yieldToLoop }: { store: Store; ids: 
    * Plans users one at a time, as the pull delivers them: mapped, fingerprinted and compared with
    * the stored user while the next page is on its way, so the raw records never pile up.
    * `full` guesses the pull's kind (no cursor: full) to read every stored user at once.
+   * `stream` (a large first sync, first-sync.ts) gets each new user as it is planned, id given.
    */
-  const userPlanner = (req: PlanRequest, full: boolean) => {
+  const userPlanner = (req: PlanRequest, full: boolean, stream?: (u: SyncUserWrite) => void) => {
     const at = req.directoryId
     // A full pull compares against every stored user; an incremental one looks up only those it touches.
     let existingUsers = full ? store.sync.users(at) : null
@@ -80,8 +81,11 @@ export function createPlanner({ store, ids, yieldToLoop }: { store: Store; ids: 
         const displayName = u.displayName ?? ex?.displayName ?? upn
         const attributes: Attributes = u.partial && ex ? patchAttributes(store.users.attributes(ex.id), u.properties, req.mapping) : mapAttributes(u.properties, req.mapping)
         const fp = fingerprint(upn, displayName, attributes)
-        if (!ex) insertUsers.push({ id: '', externalId: u.externalId, userPrincipalName: upn, displayName, fingerprint: fp, attributes })
-        else if (ex.fingerprint !== fp) {
+        if (!ex) {
+          const created: SyncUserWrite = { id: stream ? ids.next() : '', externalId: u.externalId, userPrincipalName: upn, displayName, fingerprint: fp, attributes }
+          insertUsers.push(created)
+          stream?.(created)
+        } else if (ex.fingerprint !== fp) {
           replaceUsers.push({ id: ex.id, externalId: u.externalId, userPrincipalName: upn, displayName, fingerprint: fp, attributes })
           if (ex.userPrincipalName.toLowerCase() !== key) renamedUserIds.push(ex.id)
         }
@@ -90,9 +94,12 @@ export function createPlanner({ store, ids, yieldToLoop }: { store: Store; ids: 
       finish(pull: Pull, p: Plan): void {
         // New users are written in userPrincipalName order, with ids given in that order: the user
         // indexes (id, userPrincipalName) and the attributes' key then grow at their ends instead of
-        // being written all over, which makes a first sync's inserts and commits cheaper.
-        insertUsers.sort((a, b) => compareLower(a.userPrincipalName, b.userPrincipalName))
-        for (const u of insertUsers) u.id = ids.next()
+        // being written all over, which makes a first sync's inserts and commits cheaper. Streamed
+        // users have theirs already: they were written as they came.
+        if (!stream) {
+          insertUsers.sort((a, b) => compareLower(a.userPrincipalName, b.userPrincipalName))
+          for (const u of insertUsers) u.id = ids.next()
+        }
         p.insertUsers = insertUsers
         p.replaceUsers = replaceUsers
         p.renamedUserIds = renamedUserIds

@@ -1,18 +1,20 @@
 // Inserts a large sync's new users from a worker thread with a connection of its own. SQLite's
 // B-tree work, its commits and the WAL writes are most of a first sync's time; in the worker they
 // run on the other core while the main thread evaluates the next users, and the main thread keeps
-// answering. Only inserts go there: new users, their attributes, their rule-group memberships and
-// synced-group memberships, in the order sent, one transaction per batch. Their references exist
-// (groups) or arrive in the same or an earlier batch (users), so foreign keys are not checked row
-// by row (as store.insertTransaction).
+// answering. Only inserts go there: a first sync's new groups, new users, their attributes, their
+// rule-group memberships and synced-group memberships, in the order sent, one transaction per
+// batch. Their references exist or arrive in the same or an earlier batch, so foreign keys are not
+// checked row by row (as store.insertTransaction). Once the last batch is committed the sync goes
+// on; the worker then copies the WAL into the database file and stops (`closed`).
 import { createRequire } from 'node:module'
 import { Worker } from 'node:worker_threads'
 import type { AttributeValue } from '../../shared/domain'
 import { encodeRuleMemberships, INSERT_RULE_MEMBERSHIPS, type RuleMembership } from './rule-memberships'
-import type { SyncUserWrite } from './sync'
+import type { DirectoryGroupRow, SyncUserWrite } from './sync'
 
 /** Each table's rows one after another in one flat list (far fewer objects to build and copy). */
 export interface BulkRows {
+  groups: (string | null)[]
   users: string[]
   attributes: string[]
   ruleMemberships: string[]
@@ -20,10 +22,11 @@ export interface BulkRows {
 }
 
 /** Values per row of each table. */
-const WIDTH: Record<keyof BulkRows, number> = { users: 7, attributes: 3, ruleMemberships: 4, memberships: 3 }
+const WIDTH: Record<keyof BulkRows, number> = { groups: 8, users: 7, attributes: 3, ruleMemberships: 4, memberships: 3 }
 
 /** How a sync inserts each table's rows, in the main thread (sync.ts) and the writer thread alike. */
 export const INSERT_SQL: Record<keyof BulkRows, string> = {
+  groups: 'INSERT INTO groups (id, directory_id, external_id, name, kind, dialect, rule, description) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   users: `INSERT INTO users (id, directory_id, external_id, user_principal_name, display_name, updated_at, fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?)`,
   attributes: 'INSERT INTO user_attributes (user_id, name, value) VALUES (?, ?, ?)',
   ruleMemberships: INSERT_RULE_MEMBERSHIPS,
@@ -57,7 +60,8 @@ const write = db.transaction((rows) => {
 parentPort.postMessage('ready')
 parentPort.on('message', (m) => {
   if (m === 'close') {
-    // Copies what was written into the database file here, not in the main thread later.
+    // Copies what was written into the database file here, not in the main thread, and after the
+    // sync has moved on (it is most of a large sync's last seconds).
     try {
       db.pragma('wal_checkpoint(PASSIVE)')
     } finally {
@@ -75,7 +79,11 @@ parentPort.on('message', (m) => {
 })
 `
 
-export const emptyBulkRows = (): BulkRows => ({ users: [], attributes: [], ruleMemberships: [], memberships: [] })
+export const emptyBulkRows = (): BulkRows => ({ groups: [], users: [], attributes: [], ruleMemberships: [], memberships: [] })
+
+export function addGroupRow(rows: BulkRows, directoryId: string, g: DirectoryGroupRow): void {
+  rows.groups.push(g.id, directoryId, g.externalId, g.name, g.kind, g.dialect, g.rule, g.description)
+}
 
 export function addUserRows(rows: BulkRows, directoryId: string, u: SyncUserWrite, at: string): void {
   rows.users.push(u.id, directoryId, u.externalId, u.userPrincipalName, u.displayName, at, u.fingerprint)
@@ -95,11 +103,10 @@ export function addMembershipRow(rows: BulkRows, groupId: string, userId: string
 export interface BulkWriter {
   /** Hands a batch to the worker; resolves once fewer than two batches wait there. */
   send(rows: BulkRows): Promise<void>
-  /**
-   * Resolves once every batch sent is committed, copied from the WAL into the database file and
-   * the worker is gone; rejects with the first failure.
-   */
+  /** Resolves once every batch sent is committed; rejects with the first failure. */
   finish(): Promise<void>
+  /** Resolves once, after finish, the worker has copied the WAL into the database file and stopped. */
+  readonly closed: Promise<void>
 }
 
 const driver = (): string => createRequire(__filename).resolve('better-sqlite3')
@@ -142,6 +149,7 @@ export async function openBulkWriter(databasePath: string): Promise<BulkWriter> 
   const inFlight: Promise<void>[] = []
 
   return {
+    closed: exited,
     async send(rows) {
       if (failure) throw failure
       const id = next++
@@ -154,8 +162,10 @@ export async function openBulkWriter(databasePath: string): Promise<BulkWriter> 
       await Promise.all(inFlight.splice(0))
       const error = failure
       worker.postMessage('close')
-      await exited
-      if (error) throw error
+      if (error) {
+        await exited
+        throw error
+      }
     },
   }
 }

@@ -433,4 +433,15 @@ CREATE INDEX sync_runs_directory ON sync_runs (directory_id, started_at);
 ALTER TABLE sync_runs ADD COLUMN notes TEXT;
 `,
   },
+  {
+    version: 8,
+    name: 'directory sync state: a first sync writing its users as they arrive',
+    sql: `
+-- Set while a large first sync writes users before its pull is whole (directory/first-sync.ts);
+-- saving the cursor clears it. Found set at start-up, the app stopped mid-way: what that sync
+-- wrote is removed.
+ALTER TABLE directory_sync_state ADD COLUMN first_sync_run TEXT;
+ALTER TABLE directory_sync_state ADD COLUMN first_sync_started_at TEXT;
+`,
+  },
 ]

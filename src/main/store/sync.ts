@@ -37,8 +37,19 @@ export function syncQueries(db: Db) {
   const configOf = db.prepare('SELECT config FROM directories WHERE id = ?')
   const setConfig = db.prepare('UPDATE directories SET config = ? WHERE id = ?')
   const cursorOf = db.prepare('SELECT cursor FROM directory_sync_state WHERE directory_id = ?')
+  // A saved cursor ends a first sync that wrote as it pulled: it is complete.
   const putCursor = db.prepare(`INSERT INTO directory_sync_state (directory_id, cursor, updated_at) VALUES (?, ?, ?)
-    ON CONFLICT (directory_id) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at`)
+    ON CONFLICT (directory_id) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at, first_sync_run = NULL, first_sync_started_at = NULL`)
+  const markFirstSync = db.prepare(`INSERT INTO directory_sync_state (directory_id, cursor, updated_at, first_sync_run, first_sync_started_at) VALUES (@directoryId, NULL, @at, @runId, @at)
+    ON CONFLICT (directory_id) DO UPDATE SET first_sync_run = excluded.first_sync_run, first_sync_started_at = excluded.first_sync_started_at`)
+  const unmarkFirstSync = db.prepare('UPDATE directory_sync_state SET first_sync_run = NULL, first_sync_started_at = NULL WHERE directory_id = ?')
+  const markedFirstSyncs = db.prepare(`SELECT s.directory_id AS directoryId, d.name AS directoryName, s.first_sync_run AS runId, s.first_sync_started_at AS startedAt
+    FROM directory_sync_state s JOIN directories d ON d.id = s.directory_id WHERE s.first_sync_run IS NOT NULL`)
+  const groupCount = db.prepare('SELECT COUNT(*) AS n FROM groups WHERE directory_id = ?').pluck()
+  // Users bound to a device stay: a device enrolled during the sync keeps its user (fetched from the IdP just in time).
+  const dropUnboundUsers = db.prepare(`DELETE FROM users WHERE rowid IN (SELECT rowid FROM users WHERE directory_id = ?
+    AND id NOT IN (SELECT user_id FROM devices WHERE user_id IS NOT NULL) LIMIT ?)`)
+  const dropDirectoryGroups = db.prepare('DELETE FROM groups WHERE directory_id = ?')
   const userByExternal = db.prepare('SELECT id, external_id, user_principal_name, display_name, fingerprint FROM users WHERE directory_id = ? AND external_id = ?')
   const upnOwner = db.prepare('SELECT external_id FROM users WHERE directory_id = ? AND user_principal_name = ? COLLATE NOCASE')
   const membersOfGroup = db.prepare('SELECT user_id FROM memberships WHERE group_id = ?')
@@ -73,6 +84,7 @@ export function syncQueries(db: Db) {
     + (SELECT COALESCE(SUM(${RULE_ENTRIES}), 0) FROM rule_memberships r WHERE r.user_id = @id) AS n`)
   const kindOf = db.prepare('SELECT kind FROM groups WHERE id = ?').pluck()
   const rules = ruleMembershipQueries(db)
+  let paused = 0
   // "Has the attribute": stored and not an empty string or empty list (null is never stored).
   const coverage = db.prepare(`SELECT a.name, COUNT(*) AS n FROM user_attributes a JOIN users u ON u.id = a.user_id
     WHERE u.directory_id = ? AND a.value NOT IN ('""', '[]') GROUP BY a.name`)
@@ -184,6 +196,27 @@ export function syncQueries(db: Db) {
     userCount(directoryId: string): number {
       return (userCount.get(directoryId) as { n: number }).n
     },
+    groupCount(directoryId: string): number {
+      return groupCount.get(directoryId) as number
+    },
+    /** Marks a first sync that writes users before its pull is whole (cleared by setCursor or unmarkFirstSync). */
+    markFirstSync(directoryId: string, runId: string, at: string): void {
+      markFirstSync.run({ directoryId, runId, at })
+    },
+    unmarkFirstSync(directoryId: string): void {
+      unmarkFirstSync.run(directoryId)
+    },
+    /** First syncs marked and never completed or undone: the app stopped while they ran. */
+    markedFirstSyncs(): { directoryId: string; directoryName: string; runId: string; startedAt: string }[] {
+      return markedFirstSyncs.all() as { directoryId: string; directoryName: string; runId: string; startedAt: string }[]
+    },
+    /** Deletes up to `limit` of the directory's users that no device is bound to; returns how many. */
+    removeUnboundUsers(directoryId: string, limit: number): number {
+      return dropUnboundUsers.run(directoryId, limit).changes
+    },
+    removeDirectoryGroups(directoryId: string): void {
+      dropDirectoryGroups.run(directoryId)
+    },
     /** Memberships (synced and rule-based groups, in or unknown) of the directory's users: what the removal guard weighs a sync against. */
     membershipCount(directoryId: string): number {
       return (membershipCount.get({ id: directoryId }) as { n: number }).n
@@ -198,12 +231,14 @@ export function syncQueries(db: Db) {
     /**
      * Holds WAL checkpoints off while a sync writes: SQLite otherwise copies the WAL back into
      * the database (and fsyncs) every 1,000 pages, on the commit path, rewriting the same hot
-     * index pages again and again. The caller resumes, which checkpoints once.
+     * index pages again and again. The caller resumes, which checkpoints once the last of
+     * several syncs running at once has resumed.
      */
     pauseCheckpoints(): void {
-      db.pragma('wal_autocheckpoint = 0')
+      if (paused++ === 0) db.pragma('wal_autocheckpoint = 0')
     },
     resumeCheckpoints(): void {
+      if (--paused > 0 || !db.open) return
       db.pragma('wal_autocheckpoint = 1000')
       db.pragma('wal_checkpoint(PASSIVE)')
     },

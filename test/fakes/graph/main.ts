@@ -2,6 +2,7 @@
 // measured process. Arguments: users groups seed pageSize membersPerEntry. Prints {"url": …} once listening;
 // then reads commands on stdin, one per line, and answers one JSON line each:
 //   change <percent>   changes that share of users (department moves) → {"changed": n}
+//   prepare <url>      serializes the full round that url starts (preparePages) → {"pages": n}
 import { createInterface } from 'node:readline'
 import { DirectoryData } from '../directory-data'
 import { startGraphFake } from './server'
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
       }
       process.stdout.write(`${JSON.stringify({ changed: n })}\n`)
     }
+    if (command === 'prepare') process.stdout.write(`${JSON.stringify({ pages: fake.preparePages(arg as string) })}\n`)
   }
   await fake.close()
 }

@@ -38,6 +38,13 @@ export interface GraphFake extends FakeServer {
   expireDeltaTokens(): void
   /** Access tokens issued by the token endpoint. */
   issuedTokens: number
+  /**
+   * Serializes every page of the current full round of a delta query (as the client will first
+   * ask for it: `url` with its $select) ahead of time, so serving it costs this process almost
+   * nothing. Benchmarks use it: a real IdP's work does not run on the client's machine.
+   * Returns the pages prepared.
+   */
+  preparePages(url: string): number
 }
 
 interface DeltaState {
@@ -78,11 +85,16 @@ function userJson(u: FakeUser, select: string[] | null): Record<string, unknown>
   // `id` is always returned (user-delta.md: "the id property is always returned").
   const out: Record<string, unknown> = { id: u.id }
   for (const name of select) {
-    const key = Object.keys(all).find((k) => k.toLowerCase() === name.toLowerCase())
+    const key = USER_KEYS.get(name.toLowerCase())
     if (key) out[key] = all[key]
   }
   return out
 }
+
+/** $select names are case-insensitive: lower-cased name → the property's spelling. */
+const USER_KEYS = new Map(
+  ['id', 'userPrincipalName', 'displayName', 'givenName', 'surname', 'mail', 'department', 'jobTitle', 'country', 'city', 'employeeType', 'accountEnabled', 'businessPhones', 'onPremisesExtensionAttributes'].map((k) => [k.toLowerCase(), k]),
+)
 
 function groupJson(g: FakeGroup, select: string[] | null): Record<string, unknown> {
   const all: Record<string, unknown> = {
@@ -101,6 +113,9 @@ function groupJson(g: FakeGroup, select: string[] | null): Record<string, unknow
   return out
 }
 
+/** Builds one delta entry when its page is served. */
+type Entry = () => Record<string, unknown>
+
 const memberRef = (userId: string, removed = false) =>
   removed ? { '@odata.type': '#microsoft.graph.user', id: userId, '@removed': { reason: 'deleted' } } : { '@odata.type': '#microsoft.graph.user', id: userId }
 
@@ -110,7 +125,11 @@ export async function startGraphFake(opts: GraphFakeOptions): Promise<GraphFake>
   const membersPerEntry = opts.membersPerEntry ?? 500
   const tokens = new Set<string>()
   let expiredBefore = 0
-  const rounds = new Map<string, Record<string, unknown>[]>()
+  // A round's entries as builders: each page builds only its own slice, so the first page of a
+  // 100k-user round answers as fast as any other (Graph does not make clients wait for the whole round).
+  const rounds = new Map<string, Entry[]>()
+  // Pages serialized by preparePages, by query and delta state; a changed directory has a new version, so they are never stale.
+  const prepared = new Map<string, string>()
   let fake: GraphFake
 
   const authorized = (req: FakeRequest): boolean => {
@@ -175,8 +194,8 @@ export async function startGraphFake(opts: GraphFakeOptions): Promise<GraphFake>
     return { v: data.version, since: null, offset: 0, select: select ? select.split(',').map((s) => s.trim()).filter(Boolean) : null }
   }
 
-  const page = (path: string, entries: Record<string, unknown>[], state: DeltaState): FakeResponse => {
-    const slice = entries.slice(state.offset, state.offset + pageSize)
+  const page = (path: string, entries: Entry[], state: DeltaState): FakeResponse => {
+    const slice = entries.slice(state.offset, state.offset + pageSize).map((entry) => entry())
     const body: Record<string, unknown> = { '@odata.context': `${GRAPH_ORIGIN}/v1.0/$metadata#${path.includes('users') ? 'users' : 'groups'}(${(state.select ?? []).join(',')})` }
     if (state.offset + pageSize < entries.length) {
       body['@odata.nextLink'] = `${GRAPH_ORIGIN}/v1.0/${path}?$skiptoken=${b64url(JSON.stringify({ ...state, offset: state.offset + pageSize }))}`
@@ -187,8 +206,8 @@ export async function startGraphFake(opts: GraphFakeOptions): Promise<GraphFake>
     return { status: 200, body }
   }
 
-  const userEntries = (state: DeltaState): Record<string, unknown>[] => {
-    if (state.since === null) return [...data.users.values()].map((u) => userJson(u, state.select))
+  const userEntries = (state: DeltaState): Entry[] => {
+    if (state.since === null) return [...data.users.values()].map((u) => () => userJson(u, state.select))
     const latest = new Map<string, boolean>()
     for (const c of data.changesSince(state.since)) {
       if (c.version > state.v) continue
@@ -197,21 +216,24 @@ export async function startGraphFake(opts: GraphFakeOptions): Promise<GraphFake>
     }
     return [...latest].map(([id]) => {
       const u = data.users.get(id)
-      return u ? userJson(u, state.select) : { id, '@removed': { reason: 'deleted' } }
+      const entry = u ? userJson(u, state.select) : { id, '@removed': { reason: 'deleted' } }
+      return () => entry
     })
   }
 
-  const groupEntries = (state: DeltaState): Record<string, unknown>[] => {
+  const groupEntries = (state: DeltaState): Entry[] => {
     const withMembers = !state.select || state.select.includes('members')
     if (state.since === null) {
-      const out: Record<string, unknown>[] = []
+      const out: Entry[] = []
       for (const g of data.groups.values()) {
         const members = [...g.members]
         // Large groups span several entries; clients must merge (delta-query-groups.md).
         for (let i = 0; i === 0 || i < members.length; i += membersPerEntry) {
-          const entry = groupJson(g, state.select)
-          if (withMembers) entry['members@delta'] = members.slice(i, i + membersPerEntry).map((m) => memberRef(m))
-          out.push(entry)
+          out.push(() => {
+            const entry = groupJson(g, state.select)
+            if (withMembers) entry['members@delta'] = members.slice(i, i + membersPerEntry).map((m) => memberRef(m))
+            return entry
+          })
         }
       }
       return out
@@ -228,20 +250,22 @@ export async function startGraphFake(opts: GraphFakeOptions): Promise<GraphFake>
       }
       if (c.kind === 'groupRemoved') removed.add(c.groupId)
     }
-    const out: Record<string, unknown>[] = []
+    const out: Entry[] = []
     for (const [groupId, members] of touched) {
       const g = data.groups.get(groupId)
       if (!g) continue
       const entry = groupJson(g, state.select)
       if (withMembers) entry['members@delta'] = [...members].map(([userId, added]) => memberRef(userId, !added))
-      out.push(entry)
+      out.push(() => entry)
     }
-    for (const id of removed) out.push({ id, '@removed': { reason: 'deleted' } })
+    for (const id of removed) out.push(() => ({ id, '@removed': { reason: 'deleted' } }))
     return out
   }
 
   const delta = (req: FakeRequest, kind: 'users' | 'groups'): FakeResponse => {
     const state = readState(req.url)
+    const ready = typeof state === 'object' ? prepared.get(`${kind}|${JSON.stringify(state)}`) : undefined
+    if (ready !== undefined) return { status: 200, body: ready }
     if (state === 'bad') return graphError(400, 'BadRequest', 'The $skiptoken or $deltatoken is not valid.')
     if (state === 'expired') {
       // Expired or unknown sync state: the client must start over with a full sync.
@@ -294,6 +318,22 @@ export async function startGraphFake(opts: GraphFakeOptions): Promise<GraphFake>
     issuedTokens: 0,
     expireDeltaTokens() {
       expiredBefore = data.version + 1
+    },
+    preparePages(url: string): number {
+      let next: URL | null = new URL(url)
+      let pages = 0
+      while (next) {
+        const kind = next.pathname.endsWith('/users/delta') ? 'users' : 'groups'
+        const state = readState(next)
+        if (typeof state !== 'object' || state.since !== null) throw new Error(`graph fake: ${url} does not start a full round`)
+        const r = delta({ method: 'GET', url: next, headers: {}, body: '' }, kind)
+        const body = r.body as Record<string, string>
+        prepared.set(`${kind}|${JSON.stringify(state)}`, JSON.stringify(body))
+        pages++
+        const link = body['@odata.nextLink']
+        next = link ? new URL(link) : null
+      }
+      return pages
     },
   })
   return fake

@@ -1,4 +1,4 @@
-// A large first sync writes its new users from a worker thread (store/bulk-writer.ts): the store
+// A large sync writes its new users from a worker thread (store/bulk-writer.ts): the store
 // ends exactly as the chunked path leaves it, a writer that cannot start falls back to the main
 // thread, and a failing write fails the sync with a message saying what went wrong.
 import { mkdirSync } from 'node:fs'
@@ -67,6 +67,18 @@ describe('a first sync written from a worker thread', () => {
     expect(storeSnapshot(bulk.app)).toEqual(storeSnapshot(chunked.app))
     expect(await bulk.sync()).toMatchObject({ added: 0, changed: 0, removed: 0 })
     expect(warnings).toEqual([])
+  })
+
+  it('writes many new users of a directory that has users, after the pull, as the chunked path does', async () => {
+    const graph = await fake()
+    const bulk = workspace(graph, { syncBulkFrom: 10 })
+    const chunked = workspace(graph)
+    await bulk.sync()
+    await chunked.sync()
+    for (let i = 0; i < 25; i++) graph.data.addUser()
+    expect(await bulk.sync()).toMatchObject({ mode: 'incremental', status: 'succeeded', added: 25 })
+    expect(await chunked.sync()).toMatchObject({ mode: 'incremental', status: 'succeeded', added: 25 })
+    expect(storeSnapshot(bulk.app)).toEqual(storeSnapshot(chunked.app))
   })
 
   it('falls back to the main thread when the worker cannot start', async () => {

@@ -18,7 +18,7 @@ const SECRET = 'secret-1'
 let graph: GraphFake
 const cleanups: (() => void | Promise<void>)[] = []
 
-function open(opts: { timeoutMs?: number } = {}): { app: App; sleep: ReturnType<typeof recordingSleep> } {
+function open(opts: { timeoutMs?: number; syncBulkFrom?: number } = {}): { app: App; sleep: ReturnType<typeof recordingSleep> } {
   const dir = tempDir()
   const sleep = recordingSleep()
   const app = createApp({
@@ -27,6 +27,7 @@ function open(opts: { timeoutMs?: number } = {}): { app: App; sleep: ReturnType<
     http: loopbackRouter({ [GRAPH_ORIGIN]: graph.url, [LOGIN_ORIGIN]: graph.url }),
     sleep,
     idpHttp: { maxAttempts: 4, timeoutMs: opts.timeoutMs ?? 10_000, random: () => 0.5 },
+    syncBulkFrom: opts.syncBulkFrom,
   })
   cleanups.push(() => {
     app.close()
@@ -152,4 +153,34 @@ describe('faults that fail the sync change nothing, and the next sync resumes', 
     expect((await sync(app, id)).ok).toBe(true)
     expect(storeSnapshot(app)).toBe(await completeState())
   })
+})
+
+describe('a large first sync writes users as it pulls; a fault takes all of it back', () => {
+  for (const f of FAILING) {
+    it(`leaves the directory empty after ${f.name}, and the next sync completes it`, async () => {
+      // From 10 users the sync streams (pages of 10): a users fault lands three pages in.
+      const { app } = open({ syncBulkFrom: 10 })
+      const id = await connect(app)
+      const before = storeSnapshot(app)
+      const marked: number[] = []
+      app.on('directories/syncProgress', () => marked.push(app.services.store.sync.markedFirstSyncs().length))
+      graph.inject(f.fault, { path: f.path, skip: f.path.includes('users') ? 3 : f.skip, times: f.code === 'DIRECTORY_UNAVAILABLE' ? Infinity : 1 })
+      const r = await sync(app, id)
+      expect(r.ok).toBe(false)
+      if (r.ok) return
+      expect(r.error.code).toBe(f.code)
+      // It had begun writing (the directory is marked before the first row goes out).
+      expect(marked).toContain(1)
+      expect(storeSnapshot(app)).toBe(before)
+      expect(app.services.store.sync.userCount(id)).toBe(0)
+      expect(app.services.store.sync.groupCount(id)).toBe(0)
+      expect(app.services.store.sync.markedFirstSyncs()).toEqual([])
+      expect(app.services.store.sync.cursor(id)).toBeNull()
+
+      graph.clearFaults()
+      const next = await sync(app, id)
+      expect(next.ok && (next.value as SyncRun)).toMatchObject({ mode: 'full', status: 'succeeded', added: 60 })
+      expect(storeSnapshot(app)).toBe(await completeState())
+    })
+  }
 })

@@ -1,0 +1,137 @@
+// A large first sync writes its users while the pull is still running: until the pull ends the
+// writer thread would have nothing to do, and a first sync of 100k users is mostly writing.
+// That gives up "nothing is written before the pull is whole", so it is only done where what was
+// written can be taken back exactly: a directory with no users and no groups yet.
+// - The directory is marked (store.sync.markFirstSync) before the first row is sent; the cursor,
+//   saved when the sync completes, clears the mark.
+// - A failed or cancelled sync is undone: its users (except any a device was bound to meanwhile,
+//   fetched just in time) and groups are removed and the mark cleared.
+// - A mark found at start-up means the app stopped mid-way: the same undo runs then
+//   (undoInterruptedFirstSyncs).
+import type { SyncRun } from '../../shared/domain'
+import type { Clock, Log } from '../ports'
+import { addUserRows, emptyBulkRows, type BulkRows, type BulkWriter, type Store, type SyncUserWrite } from '../store'
+
+export interface FirstSyncStream {
+  /** The planner's hook: one new user, its id given. */
+  add(u: SyncUserWrite): void
+  /** Resolves once the writer has room for more (the connector waits on it between pages). */
+  ready(): Promise<void>
+  /**
+   * Sends what is left once the pull is whole; resolves to the writer holding the streamed users,
+   * or null when nothing was streamed (fewer than `from` users, or no writer here).
+   */
+  end(): Promise<BulkWriter | null>
+  /** Whether rows may have been written. */
+  readonly started: boolean
+  /** Waits for the writer to stop, then removes what the sync wrote and clears the mark. */
+  undo(): Promise<void>
+}
+
+export interface FirstSyncStreamOptions {
+  store: Store
+  directoryId: string
+  runId: string
+  at: string
+  /** Users from which they are streamed (fewer are written after the pull, as any sync's). */
+  from: number
+  /** Users per batch sent to the writer. */
+  batch: number
+  openWriter(): Promise<BulkWriter | null>
+  yieldToLoop(): Promise<void>
+}
+
+/** Whether a full pull into this directory may stream its users: nothing of the directory is stored yet. */
+export const mayStreamFirstSync = (store: Store, directoryId: string): boolean =>
+  store.sync.userCount(directoryId) === 0 && store.sync.groupCount(directoryId) === 0
+
+export function firstSyncStream(o: FirstSyncStreamOptions): FirstSyncStream {
+  let rows: BulkRows = emptyBulkRows()
+  let count = 0
+  let pending = 0
+  let writer: Promise<BulkWriter | null> | null = null
+  // Batches go out in order, each once the writer has taken the one before; a failed send fails
+  // the rest, and ready() or end() passes it on.
+  let sending: Promise<void> = Promise.resolve()
+
+  const open = (): Promise<BulkWriter | null> =>
+    o.openWriter().then((w) => {
+      if (w) o.store.sync.markFirstSync(o.directoryId, o.runId, o.at)
+      return w
+    })
+
+  const flush = () => {
+    const batch = rows
+    rows = emptyBulkRows()
+    pending = 0
+    writer ??= open()
+    const w = writer
+    sending = sending.then(async () => {
+      const ready = await w
+      if (ready) await ready.send(batch)
+    })
+    sending.catch(() => {})
+  }
+
+  return {
+    add(u) {
+      addUserRows(rows, o.directoryId, u, o.at)
+      count++
+      pending++
+      if (count >= o.from && pending >= Math.min(o.from, o.batch)) flush()
+    },
+    async ready() {
+      if (writer) await sending
+    },
+    async end() {
+      if (count < o.from) return null
+      if (pending > 0) flush()
+      await sending
+      return writer ? await writer : null
+    },
+    get started() {
+      return writer !== null
+    },
+    async undo() {
+      if (!writer) return
+      const w = await writer.catch(() => null)
+      await sending.catch(() => {})
+      await w?.finish().catch(() => {})
+      await removeFirstSync(o.store, o.directoryId, o.yieldToLoop)
+    },
+  }
+}
+
+/** Removes a first sync's users (in steps, yielding between) and groups, and its mark. */
+async function removeFirstSync(store: Store, directoryId: string, yieldToLoop: () => Promise<void>): Promise<void> {
+  // Users first: their rule-group rows go with them, so removing the groups then rewrites few rows.
+  while (store.transaction(() => store.sync.removeUnboundUsers(directoryId, 2000)) > 0) await yieldToLoop()
+  store.transaction(() => {
+    store.sync.removeDirectoryGroups(directoryId)
+    store.sync.unmarkFirstSync(directoryId)
+  })
+}
+
+/**
+ * At start-up: first syncs the app stopped in the middle of are undone and recorded as failed
+ * runs, so the admin sees why the directory is empty and the next sync starts clean.
+ */
+export async function undoInterruptedFirstSyncs({ store, clock, log, yieldToLoop }: { store: Store; clock: Clock; log: Log; yieldToLoop(): Promise<void> }): Promise<void> {
+  for (const m of store.sync.markedFirstSyncs()) {
+    log.warn('undoing a first directory sync the app stopped in the middle of', { directoryId: m.directoryId, runId: m.runId })
+    await removeFirstSync(store, m.directoryId, yieldToLoop)
+    const run: SyncRun = {
+      id: m.runId,
+      directoryId: m.directoryId,
+      mode: 'full',
+      status: 'failed',
+      startedAt: m.startedAt,
+      finishedAt: clock.now().toISOString(),
+      added: 0,
+      changed: 0,
+      removed: 0,
+      error: `The first sync of ${m.directoryName} stopped before it finished (the app was closed or stopped). The users it had written were removed; sync again.`,
+    }
+    store.directories.recordSyncRun(run)
+  }
+}

@@ -1,0 +1,115 @@
+// A large first sync into an empty directory writes its users while the pull runs
+// (directory/first-sync.ts): it stores exactly what a sync that writes after the pull stores; a
+// cancel takes back what was written; and a first sync the app stopped in the middle of is
+// undone at the next start, keeping any user a device was bound to meanwhile.
+// (Faults during such a sync: faults.test.ts.)
+import { afterEach, describe, expect, it } from 'vitest'
+import { createApp, type App } from '../../../src/main/app'
+import type { DirectoryDetail, SyncRun } from '../../../src/shared/domain'
+import { DirectoryData } from '../../fakes/directory-data'
+import { GRAPH_ORIGIN, LOGIN_ORIGIN, startGraphFake, type GraphFake } from '../../fakes/graph/server'
+import { loopbackRouter } from '../../fakes/router'
+import { storeSnapshot } from '../../helpers/directory'
+import { fakeClock, tempDir } from '../../helpers/workspace'
+
+const TENANT = 'contoso.example'
+const CLIENT = 'client-1'
+const SECRET = 'secret-1'
+const cleanups: (() => void | Promise<void>)[] = []
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c()
+})
+
+async function fake(): Promise<GraphFake> {
+  const graph = await startGraphFake({ data: new DirectoryData({ users: 300, groups: 30, seed: 11 }), tenantId: TENANT, clientId: CLIENT, clientSecret: SECRET, pageSize: 40, membersPerEntry: 10 })
+  cleanups.push(() => graph.close())
+  return graph
+}
+
+/** A workspace on `path` (a fresh temp dir unless given), closed after the test. */
+function workspace(graph: GraphFake | null, opts: { syncBulkFrom?: number; path?: string } = {}) {
+  const dir = opts.path ? null : tempDir()
+  const app = createApp({
+    dataDir: opts.path ?? (dir?.path as string),
+    clock: fakeClock(),
+    http: graph ? loopbackRouter({ [GRAPH_ORIGIN]: graph.url, [LOGIN_ORIGIN]: graph.url }) : undefined,
+    syncBulkFrom: opts.syncBulkFrom,
+  })
+  cleanups.push(() => {
+    app.close()
+    dir?.remove()
+  })
+  return app
+}
+
+async function connect(app: App): Promise<string> {
+  const r = await app.invoke('directories/connect', { kind: 'entra', name: 'Contoso', settings: { tenantId: TENANT, clientId: CLIENT }, secrets: { clientSecret: SECRET } })
+  if (!r.ok) throw new Error(r.error.message)
+  return (r.value as DirectoryDetail).directory.id
+}
+
+async function sync(app: App, directoryId: string): Promise<SyncRun> {
+  const r = await app.invoke('directories/sync', { directoryId })
+  if (!r.ok) throw new Error(r.error.message)
+  return r.value as SyncRun
+}
+
+describe('a large first sync written as it is pulled', () => {
+  it('has users stored before the pull ends, and ends as a sync that writes afterwards', async () => {
+    const graph = await fake()
+    const streamed = workspace(graph, { syncBulkFrom: 50 })
+    const id = await connect(streamed)
+    const storedWhilePulling: number[] = []
+    streamed.on('directories/syncProgress', (p) => {
+      if (p.phase === 'pulling') storedWhilePulling.push(streamed.services.store.sync.userCount(id))
+    })
+    expect(await sync(streamed, id)).toMatchObject({ status: 'succeeded', added: 300 })
+    expect(Math.max(...storedWhilePulling)).toBeGreaterThan(0)
+    expect(streamed.services.store.sync.markedFirstSyncs()).toEqual([])
+
+    const afterwards = workspace(graph)
+    expect(await sync(afterwards, await connect(afterwards))).toMatchObject({ status: 'succeeded', added: 300 })
+    expect(storeSnapshot(streamed)).toBe(storeSnapshot(afterwards))
+    expect(await sync(streamed, id)).toMatchObject({ mode: 'incremental', added: 0, changed: 0, removed: 0 })
+  })
+
+  it('takes back what it wrote when the admin cancels it during the pull', async () => {
+    const graph = await fake()
+    const app = workspace(graph, { syncBulkFrom: 50 })
+    const id = await connect(app)
+    const before = storeSnapshot(app)
+    let cancel: Promise<unknown> | null = null
+    app.on('directories/syncProgress', (p) => {
+      if (p.phase === 'pulling' && p.users >= 200) cancel ??= app.invoke('directories/cancelSync', { directoryId: id })
+    })
+    expect(await sync(app, id)).toMatchObject({ status: 'cancelled', added: 0 })
+    expect(await cancel).toMatchObject({ ok: true, value: { status: 'cancelled' } })
+    expect(storeSnapshot(app)).toBe(before)
+    expect(app.services.store.sync.markedFirstSyncs()).toEqual([])
+  })
+})
+
+describe('a first sync the app stopped in the middle of', () => {
+  it('is undone at the next start, keeping a user a device was bound to, and recorded as failed', async () => {
+    const dir = tempDir()
+    cleanups.push(() => dir.remove())
+    const at = '2026-11-01T00:00:00.000Z'
+    const first = workspace(null, { path: dir.path })
+    const id = await connect(first)
+    const { store } = first.services
+    // What a streamed sync leaves when the process dies: the mark, users, and perhaps its groups.
+    store.sync.markFirstSync(id, 'run-stopped', at)
+    for (const n of [1, 2, 3]) store.sync.insertUser(id, { id: `u${n}`, externalId: `ext-${n}`, userPrincipalName: `u${n}@contoso.example`, displayName: `User ${n}`, fingerprint: 'fp', attributes: { department: 'Sales' } }, at)
+    store.sync.insertGroup(id, { id: 'g1', externalId: 'ext-g1', name: 'Sales team', kind: 'synced', dialect: null, rule: null, description: '' })
+    store.devices.enroll({ id: 'dev-1', serial: 'SERIAL-1', name: 'iPhone', platform: 'ios', userId: 'u2', pushToken: null }, at)
+    first.close()
+
+    const next = workspace(null, { path: dir.path })
+    await next.services.directories.settled()
+    const s = next.services.store
+    expect(s.users.list(undefined, 10, 0).rows.map((u) => u.id)).toEqual(['u2'])
+    expect(s.sync.groupCount(id)).toBe(0)
+    expect(s.sync.markedFirstSyncs()).toEqual([])
+    expect(s.sync.runs(id, 1)[0]).toMatchObject({ id: 'run-stopped', status: 'failed', error: expect.stringMatching(/first sync of Contoso stopped before it finished/) })
+  })
+})
