@@ -67,6 +67,12 @@ export interface PullOptions {
    * is on its way) and `Pull.users` stays empty. What it throws ends the pull.
    */
   onUser?(user: PulledUser): void
+  /**
+   * When given, a connector that lists groups before users hands them over (as in Pull.groups,
+   * which still lists them) before the first user: the engine can then decide each user's
+   * rule-group memberships as the user arrives. Connectors that list users first ignore it.
+   */
+  onGroups?(groups: PulledGroup[]): void
   signal?: AbortSignal
 }
 
@@ -99,8 +105,10 @@ export class CursorExpired extends Error {
  * element, else its first, under the list's name (`organizations.department`).
  */
 export function flatten(value: Record<string, unknown>, prefix = '', out: Properties = {}): Properties {
-  for (const [key, v] of Object.entries(value)) {
+  // A loop over keys, not Object.entries: this runs for every property of every pulled user.
+  for (const key in value) {
     if (key.startsWith('@') || key.includes('@odata')) continue
+    const v = value[key]
     const path = prefix ? `${prefix}.${key}` : key
     if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[path] = v
     else if (Array.isArray(v)) {

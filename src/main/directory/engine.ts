@@ -19,9 +19,9 @@ import { AppError } from '../../shared/errors'
 import type { MembershipService } from '../groups'
 import type { Clock, IdSource, Log } from '../ports'
 import { addGroupRow, addMembershipRow, addRuleMembershipRows, addUserRows, emptyBulkRows, type BulkWriter, type DirectoryGroupRow, type RuleGroup, type Store, type SyncUserWrite } from '../store'
-import { CursorExpired, type Connector, type FetchedUser, type MemberChange, type Pull, type PulledUser, type PullProgress } from './connector'
+import { CursorExpired, type Connector, type FetchedUser, type MemberChange, type Pull, type PulledGroup, type PulledUser, type PullProgress } from './connector'
 import { firstSyncStream, mayStreamFirstSync, undoInterruptedFirstSyncs, type FirstSyncStream } from './first-sync'
-import { createPlanner, type Plan, type PlanRequest } from './plan'
+import { createPlanner, type GroupPlan, type Plan, type PlanRequest } from './plan'
 import { countMembershipRemovals, decideRemovalHold, DEFAULT_REMOVAL_LIMITS, heldMessage, type RemovalLimits } from './removal-guard'
 
 export interface SyncEngineDeps {
@@ -67,11 +67,20 @@ export interface SyncOutcome {
   reevaluated: number
 }
 
-/** The stored rule groups and a plan's new ones, in the store's order (by name). */
-const withNewRuleGroups = (stored: RuleGroup[], added: DirectoryGroupRow[]): RuleGroup[] =>
-  [...stored, ...added.flatMap((g) => (g.kind === 'rule' && g.dialect && g.rule !== null ? [{ id: g.id, name: g.name, dialect: g.dialect, rule: g.rule }] : []))].sort((a, b) =>
-    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
-  )
+/** A first sync's users written during the pull (first-sync.ts), as the apply goes on from them. */
+interface StreamedUsers {
+  writer: BulkWriter
+  groupsSent: boolean
+  changed: string[]
+  evaluated: string[]
+}
+
+/** The stored rule groups and a plan's new ones (unless stored already), in the store's order (by name). */
+const withNewRuleGroups = (stored: RuleGroup[], added: DirectoryGroupRow[]): RuleGroup[] => {
+  const known = new Set(stored.map((g) => g.id))
+  const fresh = added.flatMap((g) => (g.kind === 'rule' && g.dialect && g.rule !== null && !known.has(g.id) ? [{ id: g.id, name: g.name, dialect: g.dialect, rule: g.rule }] : []))
+  return [...stored, ...fresh].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+}
 
 const setImmediateYield = () => new Promise<void>((resolve) => setImmediate(resolve))
 
@@ -94,7 +103,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
   }
   const recovered = inBackground('undoing an interrupted first sync', Promise.resolve().then(() => undoInterruptedFirstSyncs({ store, clock, log, yieldToLoop })))
 
-  const { userPlanner, plan } = createPlanner({ store, ids, yieldToLoop })
+  const { userPlanner, planGroups, plan } = createPlanner({ store, ids, yieldToLoop })
 
   /**
    * Writes items in transactions of small batches, each transaction ending after chunkSize items or
@@ -187,9 +196,10 @@ export function createSyncEngine(deps: SyncEngineDeps) {
   /**
    * Writes a plan in chunks and re-evaluates; returns who may need their devices redeployed, and
    * the writer thread's stop (it checkpoints after the sync has moved on). `streamed`: the writer
-   * a first sync's users went to during the pull; its groups go the same way.
+   * a first sync's users went to during the pull, and what the stream did (first-sync.ts); its
+   * groups go the same way.
    */
-  const applyPlan = async (req: PlanRequest, p: Plan, emit: (patch: Partial<SyncProgress>) => void, streamed: BulkWriter | null = null) => {
+  const applyPlan = async (req: PlanRequest, p: Plan, emit: (patch: Partial<SyncProgress>) => void, streamed: StreamedUsers | null = null) => {
     const at = clock.now().toISOString()
     const affected = new Set<string>()
     const evaluated = new Set<string>()
@@ -220,16 +230,18 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     })
     // Read once: every batch below evaluates against the same rules (a streamed sync's new ones are not stored yet).
     const ruleGroups = streamed ? withNewRuleGroups(store.groups.ruleGroups(), p.insertGroups) : store.groups.ruleGroups()
+    for (const id of streamed?.evaluated ?? []) evaluated.add(id)
+    for (const id of streamed?.changed ?? []) affected.add(id)
     const writes = p.insertUsers.length + p.replaceUsers.length
     let written = 0
     const step = () => emit({ percent: 70 + Math.round((written / Math.max(1, writes)) * 25) })
-    const inserted = new Set(p.insertUsers.map((u) => u.id))
+    const inserted = new Set([...p.insertUsers.map((u) => u.id), ...p.streamedUsers.values()])
     const newMembers = p.addMembers.filter(([, u]) => inserted.has(u))
-    const writer = streamed ?? (p.insertUsers.length >= bulkFrom ? await openWriter() : null)
+    const writer = streamed?.writer ?? (p.insertUsers.length >= bulkFrom ? await openWriter() : null)
     if (writer) {
       // A worker thread writes the new users, their memberships and their synced groups while this
       // thread decides the next users' memberships (store/bulk-writer.ts).
-      const news = { users: p.insertUsers, usersSent: streamed !== null, groups: streamed ? p.insertGroups : [], members: newMembers }
+      const news = { users: p.insertUsers, usersSent: streamed !== null, groups: streamed && !streamed.groupsSent ? p.insertGroups : [], members: newMembers }
       await sendNewUsers(writer, req.directoryId, news, ruleGroups, at, (slice, changed) => {
         for (const id of changed) affected.add(id)
         for (const u of slice) evaluated.add(u.id)
@@ -352,16 +364,27 @@ export function createSyncEngine(deps: SyncEngineDeps) {
         const properties = req.mapping === 'all' ? [] : req.mapping.map((m) => m.property)
         // Users are planned as they arrive (userPlanner); a restarted pull starts a fresh plan.
         if (cursor === null && mayStreamFirstSync(store, req.directoryId)) {
-          stream = firstSyncStream({ store, directoryId: req.directoryId, runId, at: startedAt.toISOString(), from: bulkFrom, batch: bulkBatch, openWriter, yieldToLoop })
+          stream = firstSyncStream({
+            store, directoryId: req.directoryId, runId, at: startedAt.toISOString(), from: bulkFrom, batch: bulkBatch, openWriter, yieldToLoop,
+            decide: (users, groups) => memberships.decideNewUsers(users.map((u) => ({ userId: u.id, input: ruleInput(u) })), groups),
+          })
           store.sync.pauseCheckpoints()
           checkpointsPaused = true
         }
         const streaming = stream
         let planner = userPlanner(req, cursor === null, streaming ? (u) => streaming.add(u) : undefined)
         const onUser = (u: PulledUser) => planner.add(u)
+        // Groups listed before users: a streamed sync decides each user's rule groups as it arrives.
+        let groupPlan: GroupPlan | undefined
+        const onGroups = streaming
+          ? (groups: PulledGroup[]) => {
+              groupPlan = planGroups(req, { mode: 'full', groups, removedGroupIds: [] })
+              streaming.knowGroups(withNewRuleGroups(store.groups.ruleGroups(), groupPlan.insertGroups), groupPlan.insertGroups)
+            }
+          : undefined
         let pull: Pull
         try {
-          pull = await req.connector.pull({ cursor, properties, onPage, onUser, signal: req.signal })
+          pull = await req.connector.pull({ cursor, properties, onPage, onUser, onGroups, signal: req.signal })
         } catch (e) {
           if (!(e instanceof CursorExpired) || cursor === null) throw e
           log.warn('directory cursor expired; running a full sync', { directoryId: req.directoryId, reason: e.message })
@@ -374,8 +397,9 @@ export function createSyncEngine(deps: SyncEngineDeps) {
         // The last streamed users go to the writer while the rest is planned.
         const ending = stream?.end() ?? Promise.resolve(null)
         ending.catch(() => {})
-        const p = await plan(req, pull, planner)
-        const streamed = await ending
+        const p = await plan(req, pull, planner, groupPlan)
+        const writer = await ending
+        const streamed = writer && stream ? { writer, groupsSent: stream.groupsSent, changed: stream.changed, evaluated: stream.evaluated } : null
         // The plan holds what gets written; the raw records can go before the long apply.
         pull.users = []
         pull.members.clear()
@@ -400,7 +424,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
               status: 'held',
               startedAt: startedAt.toISOString(),
               finishedAt: clock.now().toISOString(),
-              added: p.insertUsers.length,
+              added: p.insertUsers.length + p.streamedUsers.size,
               changed: p.replaceUsers.length,
               removed: p.removeUserIds.length,
               error: heldMessage(req.directoryName, decision.reasons),
@@ -436,7 +460,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
           status: 'succeeded',
           startedAt: startedAt.toISOString(),
           finishedAt: clock.now().toISOString(),
-          added: p.insertUsers.length,
+          added: p.insertUsers.length + p.streamedUsers.size,
           changed: p.replaceUsers.length,
           removed: p.removeUserIds.length,
           error: null,

@@ -203,37 +203,18 @@ export function createEntraConnector({ settings, secrets, http }: { settings: En
       readPage(await get(url), url)
       return `Connected to Entra tenant ${settings.tenantId}: token acquired and users readable.`
     },
-    async pull({ cursor, properties, onPage, onUser, signal }) {
+    async pull({ cursor, properties, onPage, onUser, onGroups, signal }) {
       const previous = cursor ? (JSON.parse(cursor) as EntraCursor) : null
       const incremental = previous !== null
       const progress = { pages: 0, users: 0, groups: 0 }
       const pull: Pull = { mode: incremental ? 'incremental' : 'full', users: [], removedUserIds: [], groups: [], removedGroupIds: [], members: new Map(), cursor: null }
       const take = onUser ?? ((u: PulledUser) => pull.users.push(u))
 
-      let url = previous?.users ?? `${GRAPH_ORIGIN}/v1.0/users/delta?$select=${graphSelect(properties).join(',')}`
-      let usersLink = ''
-      let response: Promise<IdpResponse> | null = get(url, signal)
-      for (;;) {
-        const page = readPage(await (response as Promise<IdpResponse>), url)
-        response = (await prefetch(page, signal))?.response ?? null
-        url = page['@odata.nextLink'] as string
-        for (const v of page.value) {
-          if (v['@removed']) pull.removedUserIds.push(v['id'] as string)
-          else take(toUser(v, incremental))
-        }
-        progress.pages++
-        progress.users += page.value.length
-        await onPage({ ...progress })
-        if (page['@odata.deltaLink']) {
-          usersLink = page['@odata.deltaLink']
-          break
-        }
-      }
-
-      url = previous?.groups ?? `${GRAPH_ORIGIN}/v1.0/groups/delta?$select=${GROUP_SELECT}`
+      // Groups first: a first sync can then decide each user's rule groups as the user arrives (onGroups).
+      let url = previous?.groups ?? `${GRAPH_ORIGIN}/v1.0/groups/delta?$select=${GROUP_SELECT}`
       const groups = new Map<string, PulledGroup>()
       let groupsLink = ''
-      response = get(url, signal)
+      let response: Promise<IdpResponse> | null = get(url, signal)
       for (;;) {
         const page = readPage(await (response as Promise<IdpResponse>), url)
         response = (await prefetch(page, signal))?.response ?? null
@@ -270,6 +251,28 @@ export function createEntraConnector({ settings, secrets, http }: { settings: En
         }
       }
       pull.groups = [...groups.values()]
+      onGroups?.(pull.groups)
+
+      url = previous?.users ?? `${GRAPH_ORIGIN}/v1.0/users/delta?$select=${graphSelect(properties).join(',')}`
+      let usersLink = ''
+      response = get(url, signal)
+      for (;;) {
+        const page = readPage(await (response as Promise<IdpResponse>), url)
+        response = (await prefetch(page, signal))?.response ?? null
+        url = page['@odata.nextLink'] as string
+        for (const v of page.value) {
+          if (v['@removed']) pull.removedUserIds.push(v['id'] as string)
+          else take(toUser(v, incremental))
+        }
+        progress.pages++
+        progress.users += page.value.length
+        await onPage({ ...progress })
+        if (page['@odata.deltaLink']) {
+          usersLink = page['@odata.deltaLink']
+          break
+        }
+      }
+
       pull.cursor = JSON.stringify({ users: usersLink, groups: groupsLink } satisfies EntraCursor)
       return pull
     },

@@ -8,13 +8,25 @@
 //   fetched just in time) and groups are removed and the mark cleared.
 // - A mark found at start-up means the app stopped mid-way: the same undo runs then
 //   (undoInterruptedFirstSyncs).
+// When the connector lists groups before users (Entra), the new groups go out with the first
+// batch and each later user's rule-group memberships are decided as it arrives: the user is then
+// written whole and let go, so a 100k-user sync never holds its users. Otherwise users are held
+// and evaluated once the pull is whole, as any sync's.
 import type { SyncRun } from '../../shared/domain'
 import type { Clock, Log } from '../ports'
-import { addUserRows, emptyBulkRows, type BulkRows, type BulkWriter, type Store, type SyncUserWrite } from '../store'
+import { addGroupRow, addRuleMembershipRows, addUserRows, emptyBulkRows, type BulkRows, type BulkWriter, type DirectoryGroupRow, type RuleGroup, type RuleMembership, type Store, type SyncUserWrite } from '../store'
 
 export interface FirstSyncStream {
-  /** The planner's hook: one new user, its id given. */
-  add(u: SyncUserWrite): void
+  /** The planner's hook: one new user, its id given; true when the stream has taken it whole. */
+  add(u: SyncUserWrite): boolean
+  /** The rule groups users are evaluated against and the sync's new groups, known before the users. */
+  knowGroups(ruleGroups: RuleGroup[], newGroups: DirectoryGroupRow[]): void
+  /** Whether the new groups went out with the users (else the apply writes them). */
+  readonly groupsSent: boolean
+  /** Users taken whole whose memberships are effective somewhere (their devices may need redeploying). */
+  readonly changed: string[]
+  /** Users taken whole. */
+  readonly evaluated: string[]
   /** Resolves once the writer has room for more (the connector waits on it between pages). */
   ready(): Promise<void>
   /**
@@ -39,16 +51,29 @@ export interface FirstSyncStreamOptions {
   batch: number
   openWriter(): Promise<BulkWriter | null>
   yieldToLoop(): Promise<void>
+  /** Rule-group memberships of new users (MembershipService.decideNewUsers with the sync's rule input). */
+  decide(users: SyncUserWrite[], ruleGroups: RuleGroup[]): { userId: string; memberships: RuleMembership[] }[]
 }
 
 /** Whether a full pull into this directory may stream its users: nothing of the directory is stored yet. */
 export const mayStreamFirstSync = (store: Store, directoryId: string): boolean =>
   store.sync.userCount(directoryId) === 0 && store.sync.groupCount(directoryId) === 0
 
+/** Users decided at once: a few milliseconds of the event loop. */
+const DECIDE_STEP = 200
+
 export function firstSyncStream(o: FirstSyncStreamOptions): FirstSyncStream {
   let rows: BulkRows = emptyBulkRows()
   let count = 0
   let pending = 0
+  let ruleGroups: RuleGroup[] | null = null
+  let newGroupCount = 0
+  // Users are taken whole only once the writer is there: one that cannot start must leave them with the plan.
+  let writerOpen = false
+  // Taken users not decided yet: decided a few hundred at a time, so the event loop is never held long.
+  let taken: SyncUserWrite[] = []
+  const changed: string[] = []
+  const evaluated: string[] = []
   let writer: Promise<BulkWriter | null> | null = null
   // Batches go out in order, each once the writer has taken the one before; a failed send fails
   // the rest, and ready() or end() passes it on.
@@ -56,11 +81,25 @@ export function firstSyncStream(o: FirstSyncStreamOptions): FirstSyncStream {
 
   const open = (): Promise<BulkWriter | null> =>
     o.openWriter().then((w) => {
-      if (w) o.store.sync.markFirstSync(o.directoryId, o.runId, o.at)
+      if (w) {
+        o.store.sync.markFirstSync(o.directoryId, o.runId, o.at)
+        writerOpen = true
+      }
       return w
     })
 
+  const decideTaken = (groups: RuleGroup[]) => {
+    for (const { userId, memberships } of o.decide(taken, groups)) {
+      addRuleMembershipRows(rows, userId, memberships, o.at)
+      if (memberships.some((m) => m.effective)) changed.push(userId)
+      evaluated.push(userId)
+    }
+    for (const u of taken) addUserRows(rows, o.directoryId, u, o.at)
+    taken = []
+  }
+
   const flush = () => {
+    if (ruleGroups) decideTaken(ruleGroups)
     const batch = rows
     rows = emptyBulkRows()
     pending = 0
@@ -75,11 +114,27 @@ export function firstSyncStream(o: FirstSyncStreamOptions): FirstSyncStream {
 
   return {
     add(u) {
-      addUserRows(rows, o.directoryId, u, o.at)
       count++
       pending++
+      const take = ruleGroups !== null && writerOpen
+      if (take) {
+        taken.push(u)
+        if (taken.length >= DECIDE_STEP) decideTaken(ruleGroups as RuleGroup[])
+      } else addUserRows(rows, o.directoryId, u, o.at)
       if (count >= o.from && pending >= Math.min(o.from, o.batch)) flush()
+      return take
     },
+    knowGroups(rules, newGroups) {
+      ruleGroups = rules
+      // They go out with the first batch, before any user is decided against them.
+      for (const g of newGroups) addGroupRow(rows, o.directoryId, g)
+      newGroupCount = newGroups.length
+    },
+    get groupsSent() {
+      return newGroupCount > 0 && writerOpen
+    },
+    changed,
+    evaluated,
     async ready() {
       if (writer) await sending
     },

@@ -22,6 +22,8 @@ export interface PlanRequest {
 export interface Plan {
   mode: 'full' | 'incremental'
   insertUsers: SyncUserWrite[]
+  /** New users a first sync wrote and evaluated while pulling (first-sync.ts): IdP id → id. */
+  streamedUsers: Map<string, string>
   replaceUsers: SyncUserWrite[]
   /** Stored users whose userPrincipalName changes: it is let go before any user takes a new one. */
   renamedUserIds: string[]
@@ -35,6 +37,16 @@ export interface Plan {
   cursor: string | null
 }
 
+/** The groups' part of a plan; decided before the users when the connector lists groups first. */
+export interface GroupPlan {
+  insertGroups: DirectoryGroupRow[]
+  updateGroups: { row: DirectoryGroupRow; clearMembers: boolean }[]
+  removeGroupIds: string[]
+  ruleChanged: boolean
+  /** The directory's groups after the sync, by IdP id. */
+  kept: Map<string, DirectoryGroupRow>
+}
+
 const compareLower = (a: string, b: string): number => {
   const x = a.toLowerCase()
   const y = b.toLowerCase()
@@ -46,9 +58,10 @@ export function createPlanner({ store, ids, yieldToLoop }: { store: Store; ids: 
    * Plans users one at a time, as the pull delivers them: mapped, fingerprinted and compared with
    * the stored user while the next page is on its way, so the raw records never pile up.
    * `full` guesses the pull's kind (no cursor: full) to read every stored user at once.
-   * `stream` (a large first sync, first-sync.ts) gets each new user as it is planned, id given.
+   * `stream` (a large first sync, first-sync.ts) gets each new user as it is planned, id given;
+   * when it answers true it has taken the user whole (written and evaluated) and only the id is kept.
    */
-  const userPlanner = (req: PlanRequest, full: boolean, stream?: (u: SyncUserWrite) => void) => {
+  const userPlanner = (req: PlanRequest, full: boolean, stream?: (u: SyncUserWrite) => boolean) => {
     const at = req.directoryId
     // A full pull compares against every stored user; an incremental one looks up only those it touches.
     let existingUsers = full ? store.sync.users(at) : null
@@ -63,6 +76,7 @@ export function createPlanner({ store, ids, yieldToLoop }: { store: Store; ids: 
     const pulledUpn = new Map<string, string>()
     const upnChanged: { ext: string; upn: string }[] = []
     const insertUsers: SyncUserWrite[] = []
+    const streamedUsers = new Map<string, string>()
     const replaceUsers: SyncUserWrite[] = []
     const renamedUserIds: string[] = []
     return {
@@ -83,8 +97,8 @@ export function createPlanner({ store, ids, yieldToLoop }: { store: Store; ids: 
         const fp = fingerprint(upn, displayName, attributes)
         if (!ex) {
           const created: SyncUserWrite = { id: stream ? ids.next() : '', externalId: u.externalId, userPrincipalName: upn, displayName, fingerprint: fp, attributes }
-          insertUsers.push(created)
-          stream?.(created)
+          if (stream?.(created)) streamedUsers.set(created.externalId, created.id)
+          else insertUsers.push(created)
         } else if (ex.fingerprint !== fp) {
           replaceUsers.push({ id: ex.id, externalId: u.externalId, userPrincipalName: upn, displayName, fingerprint: fp, attributes })
           if (ex.userPrincipalName.toLowerCase() !== key) renamedUserIds.push(ex.id)
@@ -101,6 +115,7 @@ export function createPlanner({ store, ids, yieldToLoop }: { store: Store; ids: 
           for (const u of insertUsers) u.id = ids.next()
         }
         p.insertUsers = insertUsers
+        p.streamedUsers = streamedUsers
         p.replaceUsers = replaceUsers
         p.renamedUserIds = renamedUserIds
         const removedExt = new Set(pull.removedUserIds.filter((ext) => !seen.has(ext)))
@@ -126,13 +141,72 @@ export function createPlanner({ store, ids, yieldToLoop }: { store: Store; ids: 
   }
   type UserPlanner = ReturnType<typeof userPlanner>
 
-  /** The whole plan; users the connector handed to `planner` during the pull are planned already. */
-  const plan = async (req: PlanRequest, pull: Pull, planner: UserPlanner = userPlanner(req, pull.mode === 'full')): Promise<Plan> => {
+  /** The groups' part of a plan: what the pulled groups add, change and remove. */
+  const planGroups = (req: PlanRequest, pull: Pick<Pull, 'mode' | 'groups' | 'removedGroupIds'>): GroupPlan => {
+    const existingGroups = store.sync.groups(req.directoryId)
+    const planned: GroupPlan = { insertGroups: [], updateGroups: [], removeGroupIds: [], ruleChanged: false, kept: new Map() }
+    const filter = new Set(req.groupFilter.map((n) => n.toLowerCase()))
+    const selected = (name: string) => filter.size === 0 || filter.has(name.toLowerCase())
+    const usedNames = new Set<string>()
+    const uniqueName = (name: string, self: string | undefined, ext: string): string => {
+      for (const candidate of [name, `${name} (${req.directoryName})`, `${name} (${req.directoryName} ${ext.slice(0, 8)})`]) {
+        const owner = store.sync.groupNameOwner(candidate)
+        if ((owner === undefined || owner === self) && !usedNames.has(candidate.toLowerCase())) {
+          usedNames.add(candidate.toLowerCase())
+          return candidate
+        }
+      }
+      throw new AppError('CONFLICT', `Group name ${name} is taken several times over; rename one of the groups.`, { group: name })
+    }
+    const kept = planned.kept
+    const pulledGroups = new Set<string>()
+    for (const g of pull.groups) {
+      pulledGroups.add(g.externalId)
+      const ex = existingGroups.get(g.externalId)
+      const wantedName = g.name ?? ex?.name ?? g.externalId
+      if (!selected(wantedName)) {
+        if (ex) planned.removeGroupIds.push(ex.id)
+        continue
+      }
+      const exRule = ex && ex.kind === 'rule' && ex.dialect && ex.rule !== null ? { dialect: ex.dialect, text: ex.rule } : null
+      const rule = g.rule === undefined ? exRule : g.rule
+      const row: DirectoryGroupRow = {
+        id: ex?.id ?? ids.next(),
+        externalId: g.externalId,
+        name: ex && ex.name.toLowerCase() === wantedName.toLowerCase() ? ex.name : uniqueName(wantedName, ex?.id, g.externalId),
+        kind: rule ? 'rule' : 'synced',
+        dialect: rule?.dialect ?? null,
+        rule: rule?.text ?? null,
+        description: g.description ?? ex?.description ?? '',
+      }
+      if (ex) usedNames.add(row.name.toLowerCase())
+      if (rule?.text !== exRule?.text || rule?.dialect !== exRule?.dialect) planned.ruleChanged = true
+      if (!ex) planned.insertGroups.push(row)
+      else if (row.name !== ex.name || row.kind !== ex.kind || row.rule !== ex.rule || row.dialect !== ex.dialect || row.description !== ex.description) {
+        planned.updateGroups.push({ row, clearMembers: ex.kind !== row.kind })
+      }
+      kept.set(g.externalId, row)
+    }
+    const removedGroups = pull.mode === 'full' ? [...existingGroups.values()].filter((g) => !pulledGroups.has(g.externalId)) : pull.removedGroupIds.map((id) => existingGroups.get(id)).filter((g) => g !== undefined)
+    for (const g of removedGroups) {
+      planned.removeGroupIds.push(g.id)
+      if (g.kind === 'rule') planned.ruleChanged = true
+    }
+    for (const [ext, g] of existingGroups) if (!kept.has(ext) && !planned.removeGroupIds.includes(g.id)) kept.set(ext, g)
+
+    return planned
+  }
+
+  /**
+   * The whole plan; users the connector handed to `planner` during the pull are planned already,
+   * and the groups too when `groupPlan` is given (planGroups, for the same pull's groups).
+   */
+  const plan = async (req: PlanRequest, pull: Pull, planner: UserPlanner = userPlanner(req, pull.mode === 'full'), groupPlan?: GroupPlan): Promise<Plan> => {
     const at = req.directoryId
-    const existingGroups = store.sync.groups(at)
     const p: Plan = {
       mode: pull.mode,
       insertUsers: [],
+      streamedUsers: new Map(),
       replaceUsers: [],
       renamedUserIds: [],
       removeUserIds: [],
@@ -159,59 +233,16 @@ export function createPlanner({ store, ids, yieldToLoop }: { store: Store; ids: 
     const lookup = planner.lookup
     const full = pull.mode === 'full'
 
-    // Groups.
-    const filter = new Set(req.groupFilter.map((n) => n.toLowerCase()))
-    const selected = (name: string) => filter.size === 0 || filter.has(name.toLowerCase())
-    const usedNames = new Set<string>()
-    const uniqueName = (name: string, self: string | undefined, ext: string): string => {
-      for (const candidate of [name, `${name} (${req.directoryName})`, `${name} (${req.directoryName} ${ext.slice(0, 8)})`]) {
-        const owner = store.sync.groupNameOwner(candidate)
-        if ((owner === undefined || owner === self) && !usedNames.has(candidate.toLowerCase())) {
-          usedNames.add(candidate.toLowerCase())
-          return candidate
-        }
-      }
-      throw new AppError('CONFLICT', `Group name ${name} is taken several times over; rename one of the groups.`, { group: name })
-    }
-    const kept = new Map<string, DirectoryGroupRow>()
-    const pulledGroups = new Set<string>()
-    for (const g of pull.groups) {
-      pulledGroups.add(g.externalId)
-      const ex = existingGroups.get(g.externalId)
-      const wantedName = g.name ?? ex?.name ?? g.externalId
-      if (!selected(wantedName)) {
-        if (ex) p.removeGroupIds.push(ex.id)
-        continue
-      }
-      const exRule = ex && ex.kind === 'rule' && ex.dialect && ex.rule !== null ? { dialect: ex.dialect, text: ex.rule } : null
-      const rule = g.rule === undefined ? exRule : g.rule
-      const row: DirectoryGroupRow = {
-        id: ex?.id ?? ids.next(),
-        externalId: g.externalId,
-        name: ex && ex.name.toLowerCase() === wantedName.toLowerCase() ? ex.name : uniqueName(wantedName, ex?.id, g.externalId),
-        kind: rule ? 'rule' : 'synced',
-        dialect: rule?.dialect ?? null,
-        rule: rule?.text ?? null,
-        description: g.description ?? ex?.description ?? '',
-      }
-      if (ex) usedNames.add(row.name.toLowerCase())
-      if (rule?.text !== exRule?.text || rule?.dialect !== exRule?.dialect) p.ruleChanged = true
-      if (!ex) p.insertGroups.push(row)
-      else if (row.name !== ex.name || row.kind !== ex.kind || row.rule !== ex.rule || row.dialect !== ex.dialect || row.description !== ex.description) {
-        p.updateGroups.push({ row, clearMembers: ex.kind !== row.kind })
-      }
-      kept.set(g.externalId, row)
-    }
-    const removedGroups = pull.mode === 'full' ? [...existingGroups.values()].filter((g) => !pulledGroups.has(g.externalId)) : pull.removedGroupIds.map((id) => existingGroups.get(id)).filter((g) => g !== undefined)
-    for (const g of removedGroups) {
-      p.removeGroupIds.push(g.id)
-      if (g.kind === 'rule') p.ruleChanged = true
-    }
-    for (const [ext, g] of existingGroups) if (!kept.has(ext) && !p.removeGroupIds.includes(g.id)) kept.set(ext, g)
+    const groups = groupPlan ?? planGroups(req, pull)
+    p.insertGroups = groups.insertGroups
+    p.updateGroups = groups.updateGroups
+    p.removeGroupIds = groups.removeGroupIds
+    p.ruleChanged = groups.ruleChanged
+    const kept = groups.kept
 
     // Synced memberships (rule-based groups are evaluated locally instead).
     const inserted = new Map(p.insertUsers.map((u) => [u.externalId, u.id]))
-    const userId = (ext: string) => inserted.get(ext) ?? lookup(ext)?.id
+    const userId = (ext: string) => inserted.get(ext) ?? p.streamedUsers.get(ext) ?? lookup(ext)?.id
     const goneUsers = new Set(p.removeUserIds)
     const current = full ? store.sync.syncedMemberships(at) : new Map<string, Set<string>>()
     for (const [groupExt, change] of pull.members) {
@@ -238,5 +269,5 @@ export function createPlanner({ store, ids, yieldToLoop }: { store: Store; ids: 
     return p
   }
 
-  return { userPlanner, plan }
+  return { userPlanner, planGroups, plan }
 }

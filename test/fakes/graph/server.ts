@@ -84,17 +84,16 @@ function userJson(u: FakeUser, select: string[] | null): Record<string, unknown>
   if (!select) return all
   // `id` is always returned (user-delta.md: "the id property is always returned").
   const out: Record<string, unknown> = { id: u.id }
+  userKeys ??= new Map(Object.keys(all).map((k) => [k.toLowerCase(), k]))
   for (const name of select) {
-    const key = USER_KEYS.get(name.toLowerCase())
+    const key = userKeys.get(name.toLowerCase())
     if (key) out[key] = all[key]
   }
   return out
 }
 
-/** $select names are case-insensitive: lower-cased name → the property's spelling. */
-const USER_KEYS = new Map(
-  ['id', 'userPrincipalName', 'displayName', 'givenName', 'surname', 'mail', 'department', 'jobTitle', 'country', 'city', 'employeeType', 'accountEnabled', 'businessPhones', 'onPremisesExtensionAttributes'].map((k) => [k.toLowerCase(), k]),
-)
+/** $select names are case-insensitive: lower-cased name → the property's spelling (every user has the same). */
+let userKeys: Map<string, string> | undefined
 
 function groupJson(g: FakeGroup, select: string[] | null): Record<string, unknown> {
   const all: Record<string, unknown> = {

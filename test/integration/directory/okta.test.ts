@@ -19,12 +19,13 @@ const cleanups: (() => void | Promise<void>)[] = []
 /** The clock of the app `open` made last. */
 let clock: FakeClock
 
-function open(): App {
+function open(opts: { syncBulkFrom?: number } = {}): App {
   const dir = tempDir()
   clock = fakeClock()
   const app = createApp({
     dataDir: dir.path,
     clock,
+    syncBulkFrom: opts.syncBulkFrom,
     http: loopbackRouter({ [OKTA_ORIGIN]: okta.url }),
     log: { info() {}, warn: (message) => warnings.push(message), error() {} },
     // Waiting moves the fake's clock, so its rate-limit bucket refills as it would in real time.
@@ -82,6 +83,20 @@ describe('the Okta connector against the Okta fake', () => {
     const team = okta.data.staticGroups()[0]!
     expect(store.groups.list().find((g) => g.name === team.name)).toMatchObject({ kind: 'synced', memberCount: team.members.size })
     expect(store.groups.list().find((g) => g.name.startsWith('Dynamic Sales'))).toMatchObject({ kind: 'rule', dialect: 'okta', rule: 'user.department == "Sales"' })
+  })
+
+  it('writes a large first sync as it pulls users (listed before groups), ending as a sync that writes afterwards', async () => {
+    const streamed = open({ syncBulkFrom: 100 })
+    const id = await connect(streamed)
+    const storedWhilePulling: number[] = []
+    streamed.on('directories/syncProgress', (p) => {
+      if (p.phase === 'pulling') storedWhilePulling.push(streamed.services.store.sync.userCount(id))
+    })
+    expect(await sync(streamed, id)).toMatchObject({ mode: 'full', status: 'succeeded', added: 450 })
+    expect(Math.max(...storedWhilePulling)).toBeGreaterThan(0)
+    const afterwards = open()
+    await sync(afterwards, await connect(afterwards))
+    expect(storeSnapshot(streamed)).toBe(storeSnapshot(afterwards))
   })
 
   it('syncs incrementally with filter=lastUpdated gt, seeing deprovisioned users leave', async () => {
