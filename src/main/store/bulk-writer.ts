@@ -113,7 +113,13 @@ const driver = (): string => createRequire(__filename).resolve('better-sqlite3')
 
 /** Resolves once the worker has opened the database and prepared its statements. */
 export async function openBulkWriter(databasePath: string): Promise<BulkWriter> {
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path: databasePath, driver: driver(), sql: INSERT_SQL, width: WIDTH } })
+  const worker = new Worker(WORKER_SOURCE, {
+    eval: true,
+    workerData: { path: databasePath, driver: driver(), sql: INSERT_SQL, width: WIDTH },
+    // Nothing in the worker outlives a batch: a small young generation is collected often and
+    // cheaply instead of growing to V8's default (tens of MB of the process's memory).
+    resourceLimits: { maxYoungGenerationSizeMb: 8 },
+  })
   await new Promise<void>((resolve, reject) => {
     const early = (e: Error) => reject(new Error(`The bulk writer could not start: ${e.message}`))
     const gone = () => reject(new Error('The bulk writer could not start: its thread stopped.'))
