@@ -5,29 +5,19 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createApp } from '../../../src/main/app'
-import type { DirectoryDetail, SyncRun } from '../../../src/shared/domain'
+import type { SyncRun } from '../../../src/shared/domain'
 import { addMembershipRow, addRuleMembershipRows, addUserRows, emptyBulkRows } from '../../../src/main/store'
 import { openBulkWriter } from '../../../src/main/store/bulk-writer'
 import { silentLog } from '../../../src/main/ports'
-import { DirectoryData } from '../../fakes/directory-data'
-import { GRAPH_ORIGIN, LOGIN_ORIGIN, startGraphFake, type GraphFake } from '../../fakes/graph/server'
+import { GRAPH_ORIGIN, LOGIN_ORIGIN, type GraphFake } from '../../fakes/graph/server'
 import { loopbackRouter } from '../../fakes/router'
-import { storeSnapshot } from '../../helpers/directory'
+import { connectEntra, startSmallGraphFake, storeSnapshot } from '../../helpers/directory'
 import { fakeClock, tempDir } from '../../helpers/workspace'
 
-const TENANT = 'contoso.example'
-const CLIENT = 'client-1'
-const SECRET = 'secret-1'
 const cleanups: (() => void | Promise<void>)[] = []
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c()
 })
-
-async function fake(): Promise<GraphFake> {
-  const graph = await startGraphFake({ data: new DirectoryData({ users: 300, groups: 30, seed: 11 }), tenantId: TENANT, clientId: CLIENT, clientSecret: SECRET, pageSize: 40, membersPerEntry: 10 })
-  cleanups.push(() => graph.close())
-  return graph
-}
 
 function workspace(graph: GraphFake, opts: { syncBulkFrom?: number; warnings?: string[] } = {}) {
   const dir = tempDir()
@@ -44,11 +34,7 @@ function workspace(graph: GraphFake, opts: { syncBulkFrom?: number; warnings?: s
   })
   const sync = async (): Promise<SyncRun> => {
     let id = app.services.store.directories.list()[0]?.id
-    if (!id) {
-      const r = await app.invoke('directories/connect', { kind: 'entra', name: 'Contoso', settings: { tenantId: TENANT, clientId: CLIENT }, secrets: { clientSecret: SECRET } })
-      if (!r.ok) throw new Error(r.error.message)
-      id = (r.value as DirectoryDetail).directory.id
-    }
+    id ??= await connectEntra(app)
     const r = await app.invoke('directories/sync', { directoryId: id })
     if (!r.ok) throw new Error(r.error.message)
     return r.value as SyncRun
@@ -58,7 +44,7 @@ function workspace(graph: GraphFake, opts: { syncBulkFrom?: number; warnings?: s
 
 describe('a first sync written from a worker thread', () => {
   it('stores what the chunked path stores, and the next sync finds nothing to change', async () => {
-    const graph = await fake()
+    const graph = await startSmallGraphFake(cleanups)
     const warnings: string[] = []
     const bulk = workspace(graph, { syncBulkFrom: 1, warnings })
     const chunked = workspace(graph)
@@ -70,7 +56,7 @@ describe('a first sync written from a worker thread', () => {
   })
 
   it('writes many new users of a directory that has users, after the pull, as the chunked path does', async () => {
-    const graph = await fake()
+    const graph = await startSmallGraphFake(cleanups)
     const bulk = workspace(graph, { syncBulkFrom: 10 })
     const chunked = workspace(graph)
     await bulk.sync()
@@ -82,7 +68,7 @@ describe('a first sync written from a worker thread', () => {
   })
 
   it('falls back to the main thread when the worker cannot start', async () => {
-    const graph = await fake()
+    const graph = await startSmallGraphFake(cleanups)
     const warnings: string[] = []
     const bulk = workspace(graph, { syncBulkFrom: 1, warnings })
     bulk.app.services.store.sync.bulkWriter = () => Promise.reject(new Error('no workers here'))

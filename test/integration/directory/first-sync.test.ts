@@ -5,26 +5,16 @@
 // (Faults during such a sync: faults.test.ts.)
 import { afterEach, describe, expect, it } from 'vitest'
 import { createApp, type App } from '../../../src/main/app'
-import type { DirectoryDetail, SyncRun } from '../../../src/shared/domain'
-import { DirectoryData } from '../../fakes/directory-data'
-import { GRAPH_ORIGIN, LOGIN_ORIGIN, startGraphFake, type GraphFake } from '../../fakes/graph/server'
+import type { SyncRun } from '../../../src/shared/domain'
+import { GRAPH_ORIGIN, LOGIN_ORIGIN, type GraphFake } from '../../fakes/graph/server'
 import { loopbackRouter } from '../../fakes/router'
-import { storeSnapshot } from '../../helpers/directory'
+import { connectEntra, startSmallGraphFake, storeSnapshot } from '../../helpers/directory'
 import { fakeClock, tempDir } from '../../helpers/workspace'
 
-const TENANT = 'contoso.example'
-const CLIENT = 'client-1'
-const SECRET = 'secret-1'
 const cleanups: (() => void | Promise<void>)[] = []
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c()
 })
-
-async function fake(): Promise<GraphFake> {
-  const graph = await startGraphFake({ data: new DirectoryData({ users: 300, groups: 30, seed: 11 }), tenantId: TENANT, clientId: CLIENT, clientSecret: SECRET, pageSize: 40, membersPerEntry: 10 })
-  cleanups.push(() => graph.close())
-  return graph
-}
 
 /** A workspace on `path` (a fresh temp dir unless given), closed after the test. */
 function workspace(graph: GraphFake | null, opts: { syncBulkFrom?: number; path?: string } = {}) {
@@ -42,12 +32,6 @@ function workspace(graph: GraphFake | null, opts: { syncBulkFrom?: number; path?
   return app
 }
 
-async function connect(app: App): Promise<string> {
-  const r = await app.invoke('directories/connect', { kind: 'entra', name: 'Contoso', settings: { tenantId: TENANT, clientId: CLIENT }, secrets: { clientSecret: SECRET } })
-  if (!r.ok) throw new Error(r.error.message)
-  return (r.value as DirectoryDetail).directory.id
-}
-
 async function sync(app: App, directoryId: string): Promise<SyncRun> {
   const r = await app.invoke('directories/sync', { directoryId })
   if (!r.ok) throw new Error(r.error.message)
@@ -56,9 +40,9 @@ async function sync(app: App, directoryId: string): Promise<SyncRun> {
 
 describe('a large first sync written as it is pulled', () => {
   it('has users stored before the pull ends, and ends as a sync that writes afterwards', async () => {
-    const graph = await fake()
+    const graph = await startSmallGraphFake(cleanups)
     const streamed = workspace(graph, { syncBulkFrom: 50 })
-    const id = await connect(streamed)
+    const id = await connectEntra(streamed)
     const storedWhilePulling: number[] = []
     streamed.on('directories/syncProgress', (p) => {
       if (p.phase === 'pulling') storedWhilePulling.push(streamed.services.store.sync.userCount(id))
@@ -68,15 +52,15 @@ describe('a large first sync written as it is pulled', () => {
     expect(streamed.services.store.sync.markedFirstSyncs()).toEqual([])
 
     const afterwards = workspace(graph)
-    expect(await sync(afterwards, await connect(afterwards))).toMatchObject({ status: 'succeeded', added: 300 })
+    expect(await sync(afterwards, await connectEntra(afterwards))).toMatchObject({ status: 'succeeded', added: 300 })
     expect(storeSnapshot(streamed)).toBe(storeSnapshot(afterwards))
     expect(await sync(streamed, id)).toMatchObject({ mode: 'incremental', added: 0, changed: 0, removed: 0 })
   })
 
   it('takes back what it wrote when the admin cancels it during the pull', async () => {
-    const graph = await fake()
+    const graph = await startSmallGraphFake(cleanups)
     const app = workspace(graph, { syncBulkFrom: 50 })
-    const id = await connect(app)
+    const id = await connectEntra(app)
     const before = storeSnapshot(app)
     let cancel: Promise<unknown> | null = null
     app.on('directories/syncProgress', (p) => {
@@ -95,7 +79,7 @@ describe('a first sync the app stopped in the middle of', () => {
     cleanups.push(() => dir.remove())
     const at = '2026-11-01T00:00:00.000Z'
     const first = workspace(null, { path: dir.path })
-    const id = await connect(first)
+    const id = await connectEntra(first)
     const { store } = first.services
     // What a streamed sync leaves when the process dies: the mark, users, and perhaps its groups.
     store.sync.markFirstSync(id, 'run-stopped', at)
