@@ -16,8 +16,9 @@ export default defineConfig({
       input: {
         index: resolve(import.meta.dirname, 'src/main/headless/cli.ts'),
         bench: resolve(import.meta.dirname, 'bench/run.ts'),
-        // The IdP fake the sync benchmark runs in a child process.
+        // The IdP fake and the raw-insert comparison the sync benchmark runs in child processes.
         'graph-fake': resolve(import.meta.dirname, 'test/fakes/graph/main.ts'),
+        'sync-raw': resolve(import.meta.dirname, 'bench/sync-raw.ts'),
       },
       external: ['better-sqlite3', ...builtinModules, ...builtinModules.map((m) => `node:${m}`)],
       output: { format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs' },

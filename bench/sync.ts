@@ -4,10 +4,11 @@
 // run on the client's cores; on this 2-core machine the fake's would compete with the sync's).
 // - sync.full_100k_s: first (full) sync of 100,000 users and 2,000 groups
 // - sync.ingest_vs_sqlite_ratio: that sync's users/s over a raw better-sqlite3 bulk insert of
-//   the same user and attribute rows, measured in the same run
+//   the same user and attribute rows, measured in the same run (in a process of its own)
 // - sync.delta_1pct_ms: an incremental sync in which 1% of users changed, re-evaluation included
 // - sync.event_loop_p99_ms: event-loop delay p99 during the full sync
-// - sync.peak_rss_mb: peak resident memory of this process
+// - sync.peak_rss_mb: peak resident memory of this process (run the suite alone: other suites
+//   before it in the same process would count)
 // Also, to read the wall-clock figures on a shared machine: the CPU time (user + system) this
 // process spent in the full and the 1% syncs, and the 1-minute load average when done.
 import { spawn } from 'node:child_process'
@@ -16,11 +17,9 @@ import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
 import { createInterface } from 'node:readline'
-import Database from 'better-sqlite3'
 import { createApp } from '../src/main/app'
 import { GRAPH_ORIGIN, GROUP_SELECT, graphSelect, LOGIN_ORIGIN } from '../src/main/directory/entra'
 import type { HttpPort } from '../src/main/ports'
-import { openDatabase } from '../src/main/store/db'
 import type { DirectoryDetail } from '../src/shared/domain'
 
 interface Figure {
@@ -60,57 +59,17 @@ async function startFake() {
 }
 
 /**
- * The same user and attribute rows the sync stored, inserted raw into a fresh database with the
- * same schema in one transaction: the ceiling to compare with. Rows are read from the synced
- * database in batches (reading is not timed) so the comparison does not hold them all in memory.
+ * The raw insert of the same rows (sync-raw.ts), in a process of its own: its memory stays out of
+ * this process's peak, and the sync's heap out of its time.
  */
-function rawInsertUsersPerSecond(syncedDb: string): number {
-  const dir = mkdtempSync(join(tmpdir(), 'jit-bench-raw-'))
-  const source = new Database(syncedDb, { readonly: true })
-  const db = openDatabase(join(dir, 'raw.db'))
-  try {
-    db.prepare("INSERT INTO directories (id, kind, name, config, created_at) VALUES ('d', 'entra', 'raw', '{}', 't')").run()
-    const user = db.prepare('INSERT INTO users (id, directory_id, external_id, user_principal_name, display_name, updated_at, fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?)')
-    const attr = db.prepare('INSERT INTO user_attributes (user_id, name, value) VALUES (?, ?, ?)')
-    const rows = source.prepare(`SELECT u.id, u.external_id, u.user_principal_name, u.display_name, u.fingerprint, a.name, a.value
-      FROM users u LEFT JOIN user_attributes a ON a.user_id = u.id ORDER BY u.rowid`).raw()
-    let users = 0
-    let elapsed = 0
-    let batch: (string | null)[][] = []
-    const flush = () => {
-      const started = performance.now()
-      let last = ''
-      for (const [id, ext, upn, name, fp, attrName, value] of batch) {
-        if (id !== last) {
-          user.run(id, 'd', ext, upn, name, 't', fp)
-          users++
-          last = id as string
-        }
-        if (attrName !== null) attr.run(id, attrName, value)
-      }
-      elapsed += performance.now() - started
-      batch = []
-    }
-    let started = performance.now()
-    db.exec('BEGIN')
-    elapsed += performance.now() - started
-    let current = ''
-    for (const row of rows.iterate() as Iterable<(string | null)[]>) {
-      // Flush only between users, so each user's rows land in one batch.
-      if (batch.length >= 20_000 && row[0] !== current) flush()
-      current = row[0] as string
-      batch.push(row)
-    }
-    flush()
-    started = performance.now()
-    db.exec('COMMIT')
-    elapsed += performance.now() - started
-    return users / (elapsed / 1000)
-  } finally {
-    source.close()
-    db.close()
-    rmSync(dir, { recursive: true, force: true })
-  }
+function rawInsertUsersPerSecond(syncedDb: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(__dirname, 'sync-raw.cjs'), syncedDb], { stdio: ['ignore', 'pipe', 'inherit'] })
+    let out = ''
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+    child.on('error', reject)
+    child.on('exit', (code) => (code === 0 ? resolve((JSON.parse(out) as { usersPerSecond: number }).usersPerSecond) : reject(new Error(`sync-raw exited with ${code}`))))
+  })
 }
 
 export async function syncSuite(): Promise<Figure[]> {
@@ -138,7 +97,7 @@ export async function syncSuite(): Promise<Figure[]> {
 
     // The writer thread's checkpoint runs on after the sync; the comparison gets a quiet machine.
     await app.services.directories.settled()
-    const rawRate = rawInsertUsersPerSecond(app.dbPath)
+    const rawRate = await rawInsertUsersPerSecond(app.dbPath)
 
     await fake.ask('change 1')
     const deltaStarted = performance.now()

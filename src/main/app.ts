@@ -38,6 +38,8 @@ export interface AppOptions {
   syncChunkSize?: number
   /** New users from which a sync writes them from a worker thread (default 5,000); tests lower it. */
   syncBulkFrom?: number
+  /** Users per write transaction of that worker (default 2,000); tests lower it. */
+  syncBulkBatch?: number
   /** Crash points for the kill -9 test; production passes none. */
   faults?: Faults
   /**
@@ -88,6 +90,7 @@ export function createApp(opts: AppOptions): App {
     httpOptions: opts.idpHttp,
     chunkSize: opts.syncChunkSize,
     bulkFrom: opts.syncBulkFrom,
+    bulkBatch: opts.syncBulkBatch,
     // The hold limits sit with the circuit breaker's in the policy settings (one place for "held").
     removalLimits: () => {
       const settings = readPolicySettings(store)

@@ -62,7 +62,10 @@ export interface SyncRequest extends PlanRequest {
 
 export interface SyncOutcome {
   run: SyncRun
-  /** Users whose effective memberships changed (their devices were redeployed). */
+  /**
+   * Users whose effective memberships changed (their devices were redeployed). Of a large first
+   * sync's new users only those with a device are listed: the others have nothing to redeploy.
+   */
   changedUserIds: string[]
   reevaluated: number
 }
@@ -71,8 +74,10 @@ export interface SyncOutcome {
 interface StreamedUsers {
   writer: BulkWriter
   groupsSent: boolean
+  /** New users with an effective rule-group membership. */
   changed: string[]
-  evaluated: string[]
+  /** New users decided during the pull. */
+  evaluated: number
 }
 
 /** The stored rule groups and a plan's new ones (unless stored already), in the store's order (by name). */
@@ -142,10 +147,12 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     })
 
   /**
-   * Hands new users to the bulk writer in batches of bulkBatch, deciding each batch's rule-group
-   * memberships in steps of 250 with a yield between (the event loop stays free), then their
-   * synced-group memberships. Resolves once all of it is committed. A streamed first sync's users
-   * were sent during the pull (`usersSent`): its new groups and the memberships go now.
+   * Hands new users to the bulk writer in steps of 250, their rule-group memberships decided, with
+   * a yield between (the event loop stays free) and a commit every bulkBatch users; then their
+   * synced-group memberships. Each step's rows go at once: held for a whole batch, they would
+   * outlive V8's young generation and grow the heap. Resolves once all of it is committed. A
+   * streamed first sync's users were sent during the pull (`usersSent`): its new groups and the
+   * memberships go now.
    */
   const sendNewUsers = async (
     writer: BulkWriter,
@@ -162,9 +169,9 @@ export function createSyncEngine(deps: SyncEngineDeps) {
         await writer.send(rows)
       }
       for (let i = 0; i < users.length; ) {
-        const rows = emptyBulkRows()
         const end = Math.min(users.length, i + bulkBatch)
         while (i < end) {
+          const rows = emptyBulkRows()
           const slice = users.slice(i, Math.min(end, i + 250))
           const changed: string[] = []
           for (const { userId, memberships: list } of memberships.decideNewUsers(slice.map((u) => ({ userId: u.id, input: ruleInput(u) })), ruleGroups)) {
@@ -176,9 +183,9 @@ export function createSyncEngine(deps: SyncEngineDeps) {
           ;(users as unknown[]).fill(undefined, i, i + slice.length)
           i += slice.length
           progress(slice, changed)
+          await writer.send(rows, i === end)
           await yieldToLoop()
         }
-        await writer.send(rows)
       }
       for (let i = 0; i < members.length; i += bulkBatch * 4) {
         const rows = emptyBulkRows()
@@ -230,13 +237,17 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     })
     // Read once: every batch below evaluates against the same rules (a streamed sync's new ones are not stored yet).
     const ruleGroups = streamed ? withNewRuleGroups(store.groups.ruleGroups(), p.insertGroups) : store.groups.ruleGroups()
-    for (const id of streamed?.evaluated ?? []) evaluated.add(id)
-    for (const id of streamed?.changed ?? []) affected.add(id)
+    // A streamed first sync's directory had no users: all it adds are new, and of those only the
+    // ones a device was bound to meanwhile have anything to redeploy. Sets of its 100k ids would
+    // be most of what the apply holds.
+    const boundNew = streamed ? store.sync.usersWithDevices() : null
+    for (const id of streamed?.changed ?? []) if (boundNew?.has(id)) affected.add(id)
     const writes = p.insertUsers.length + p.replaceUsers.length
     let written = 0
     const step = () => emit({ percent: 70 + Math.round((written / Math.max(1, writes)) * 25) })
-    const inserted = new Set([...p.insertUsers.map((u) => u.id), ...p.streamedUsers.values()])
-    const newMembers = p.addMembers.filter(([, u]) => inserted.has(u))
+    const inserted = new Set(p.insertUsers.map((u) => u.id))
+    const isNew = (userId: string) => streamed !== null || inserted.has(userId)
+    const newMembers = p.addMembers.filter(([, u]) => isNew(u))
     const writer = streamed?.writer ?? (p.insertUsers.length >= bulkFrom ? await openWriter() : null)
     if (writer) {
       // A worker thread writes the new users, their memberships and their synced groups while this
@@ -248,7 +259,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
         written += slice.length
         step()
       })
-      for (const [, u] of newMembers) affected.add(u)
+      for (const [, u] of newMembers) if (!boundNew || boundNew.has(u)) affected.add(u)
     } else {
       // Each chunk writes users and re-evaluates them in one transaction: a written user is never left unevaluated.
       await batches(p.insertUsers, (slice) => {
@@ -267,10 +278,10 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     // Leaving a synced group starts the policy engine's grace period, as setSyncedGroups does;
     // coming back cancels it (groups room: a flapping membership withdraws nothing).
     const regrouped = new Set(newMembers.map(([, u]) => u))
-    await chunks(writer ? p.addMembers.filter(([, u]) => !inserted.has(u)) : p.addMembers, ([g, u]) => {
+    await chunks(writer ? p.addMembers.filter(([, u]) => !isNew(u)) : p.addMembers, ([g, u]) => {
       store.sync.addMember(g, u, at)
       // A user inserted by this sync has no pending withdrawal to cancel.
-      if (!inserted.has(u)) store.assignments.dropWithdrawal(u, g)
+      if (!isNew(u)) store.assignments.dropWithdrawal(u, g)
       affected.add(u)
       regrouped.add(u)
     }, true)
@@ -292,12 +303,14 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       })
     }
     if (p.ruleChanged) {
-      await batches(store.sync.allUserIds().filter((id) => !evaluated.has(id) || (readsGroups && regrouped.has(id))), (slice) => {
+      // A streamed first sync decided its users against every rule group: the others are the rest.
+      const candidates = streamed ? store.sync.userIdsOutside(req.directoryId) : store.sync.allUserIds()
+      await batches(candidates.filter((id) => !evaluated.has(id) || (readsGroups && regrouped.has(id))), (slice) => {
         for (const id of memberships.evaluateUsers(slice.map((userId) => ({ userId })), ruleGroups)) affected.add(id)
         for (const id of slice) evaluated.add(id)
       })
     }
-    return { affected, evaluated, gone, writerClosed: writer?.closed ?? null }
+    return { affected, reevaluated: evaluated.size + (streamed?.evaluated ?? 0), gone, writerClosed: writer?.closed ?? null }
   }
 
   return {
@@ -446,7 +459,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
 
         if (!checkpointsPaused) store.sync.pauseCheckpoints()
         checkpointsPaused = true
-        const { affected, evaluated, gone, writerClosed: closed } = await applyPlan(req, p, emit, streamed)
+        const { affected, reevaluated, gone, writerClosed: closed } = await applyPlan(req, p, emit, streamed)
         writerClosed = closed
         const changedUserIds = [...affected].filter((id) => !gone.has(id))
         // Only users with devices have anything to redeploy; a first sync of 100k users has few.
@@ -474,7 +487,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
           if (removals) store.audit.append({ at: run.finishedAt, actor: 'admin', action: 'directories/confirmRemovals', subject: req.directoryName, details: { runId, ...removals } })
         })
         emit({ phase: 'done', percent: 100, message: `${run.added} added, ${run.changed} changed, ${run.removed} removed` })
-        return { run, changedUserIds, reevaluated: evaluated.size }
+        return { run, changedUserIds, reevaluated }
       } catch (e) {
         // A streamed first sync wrote before its pull was whole: take it back (first-sync.ts).
         await stream?.undo()

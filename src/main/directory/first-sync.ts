@@ -26,7 +26,7 @@ export interface FirstSyncStream {
   /** Users taken whole whose memberships are effective somewhere (their devices may need redeploying). */
   readonly changed: string[]
   /** Users taken whole. */
-  readonly evaluated: string[]
+  readonly evaluated: number
   /** Resolves once the writer has room for more (the connector waits on it between pages). */
   ready(): Promise<void>
   /**
@@ -34,8 +34,6 @@ export interface FirstSyncStream {
    * or null when nothing was streamed (fewer than `from` users, or no writer here).
    */
   end(): Promise<BulkWriter | null>
-  /** Whether rows may have been written. */
-  readonly started: boolean
   /** Waits for the writer to stop, then removes what the sync wrote and clears the mark. */
   undo(): Promise<void>
 }
@@ -47,7 +45,7 @@ export interface FirstSyncStreamOptions {
   at: string
   /** Users from which they are streamed (fewer are written after the pull, as any sync's). */
   from: number
-  /** Users per batch sent to the writer. */
+  /** Users per write transaction of the writer (they are sent a few hundred at a time). */
   batch: number
   openWriter(): Promise<BulkWriter | null>
   yieldToLoop(): Promise<void>
@@ -59,13 +57,19 @@ export interface FirstSyncStreamOptions {
 export const mayStreamFirstSync = (store: Store, directoryId: string): boolean =>
   store.sync.userCount(directoryId) === 0 && store.sync.groupCount(directoryId) === 0
 
-/** Users decided at once: a few milliseconds of the event loop. */
-const DECIDE_STEP = 200
+/**
+ * Users decided at once (a few milliseconds of the event loop), and sent to the writer at once:
+ * what this thread holds is let go within a page or two, before V8 would move it to its old
+ * generation, which is what makes the heap grow.
+ */
+const STEP = 400
 
 export function firstSyncStream(o: FirstSyncStreamOptions): FirstSyncStream {
   let rows: BulkRows = emptyBulkRows()
   let count = 0
+  // Users in `rows`, and users sent since the writer's last commit.
   let pending = 0
+  let uncommitted = 0
   let ruleGroups: RuleGroup[] | null = null
   let newGroupCount = 0
   // Users are taken whole only once the writer is there: one that cannot start must leave them with the plan.
@@ -73,7 +77,7 @@ export function firstSyncStream(o: FirstSyncStreamOptions): FirstSyncStream {
   // Taken users not decided yet: decided a few hundred at a time, so the event loop is never held long.
   let taken: SyncUserWrite[] = []
   const changed: string[] = []
-  const evaluated: string[] = []
+  let evaluated = 0
   let writer: Promise<BulkWriter | null> | null = null
   // Batches go out in order, each once the writer has taken the one before; a failed send fails
   // the rest, and ready() or end() passes it on.
@@ -92,7 +96,7 @@ export function firstSyncStream(o: FirstSyncStreamOptions): FirstSyncStream {
     for (const { userId, memberships } of o.decide(taken, groups)) {
       addRuleMembershipRows(rows, userId, memberships, o.at)
       if (memberships.some((m) => m.effective)) changed.push(userId)
-      evaluated.push(userId)
+      evaluated++
     }
     for (const u of taken) addUserRows(rows, o.directoryId, u, o.at)
     taken = []
@@ -100,14 +104,17 @@ export function firstSyncStream(o: FirstSyncStreamOptions): FirstSyncStream {
 
   const flush = () => {
     if (ruleGroups) decideTaken(ruleGroups)
-    const batch = rows
+    const chunk = rows
+    uncommitted += pending
+    const commit = uncommitted >= o.batch
+    if (commit) uncommitted = 0
     rows = emptyBulkRows()
     pending = 0
     writer ??= open()
     const w = writer
     sending = sending.then(async () => {
       const ready = await w
-      if (ready) await ready.send(batch)
+      if (ready) await ready.send(chunk, commit)
     })
     sending.catch(() => {})
   }
@@ -119,9 +126,8 @@ export function firstSyncStream(o: FirstSyncStreamOptions): FirstSyncStream {
       const take = ruleGroups !== null && writerOpen
       if (take) {
         taken.push(u)
-        if (taken.length >= DECIDE_STEP) decideTaken(ruleGroups as RuleGroup[])
       } else addUserRows(rows, o.directoryId, u, o.at)
-      if (count >= o.from && pending >= Math.min(o.from, o.batch)) flush()
+      if (count >= o.from && pending >= Math.min(o.from, STEP)) flush()
       return take
     },
     knowGroups(rules, newGroups) {
@@ -134,7 +140,9 @@ export function firstSyncStream(o: FirstSyncStreamOptions): FirstSyncStream {
       return newGroupCount > 0 && writerOpen
     },
     changed,
-    evaluated,
+    get evaluated() {
+      return evaluated
+    },
     async ready() {
       if (writer) await sending
     },
@@ -143,9 +151,6 @@ export function firstSyncStream(o: FirstSyncStreamOptions): FirstSyncStream {
       if (pending > 0) flush()
       await sending
       return writer ? await writer : null
-    },
-    get started() {
-      return writer !== null
     },
     async undo() {
       if (!writer) return

@@ -102,6 +102,8 @@ export interface DirectoryDeps {
   chunkSize?: number
   /** New users from which a sync writes them from a worker thread. */
   bulkFrom?: number
+  /** Users per write transaction of that worker. */
+  bulkBatch?: number
   /** When a sync is held for removing too much (the policy settings; read at each sync). */
   removalLimits?: () => RemovalLimits
 }
@@ -143,6 +145,7 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
     log,
     chunkSize: deps.chunkSize,
     bulkFrom: deps.bulkFrom,
+    bulkBatch: deps.bulkBatch,
     removalLimits: deps.removalLimits,
     redeployUsers: (userIds) => deps.redeployUsers?.(userIds) ?? Promise.resolve(),
     emit: (p) => deps.emitProgress?.(p),

@@ -51,12 +51,15 @@ const binder = (statement, width) => {
   return new Function('statement', 'return (v, i) => statement.run(' + args + ')')(statement)
 }
 const statements = Object.entries(workerData.sql).map(([table, sql]) => [table, binder(db.prepare(sql), workerData.width[table]), workerData.width[table]])
-const write = db.transaction((rows) => {
+// Rows arrive in small chunks (the main thread keeps nothing long) and go into one transaction
+// until a chunk says commit: as many commits as before, with each chunk let go at once.
+let open = false
+const write = (rows) => {
   for (const [table, run, width] of statements) {
     const values = rows[table]
     for (let i = 0; i < values.length; i += width) run(values, i)
   }
-})
+}
 parentPort.postMessage('ready')
 parentPort.on('message', (m) => {
   if (m === 'close') {
@@ -71,9 +74,21 @@ parentPort.on('message', (m) => {
     return
   }
   try {
+    if (!open) {
+      db.exec('BEGIN')
+      open = true
+    }
     write(m.rows)
+    if (m.commit) {
+      db.exec('COMMIT')
+      open = false
+    }
     parentPort.postMessage({ id: m.id, ok: true })
   } catch (e) {
+    if (open) {
+      open = false
+      try { db.exec('ROLLBACK') } catch {}
+    }
     parentPort.postMessage({ id: m.id, ok: false, message: String((e && e.message) || e) })
   }
 })
@@ -101,9 +116,12 @@ export function addMembershipRow(rows: BulkRows, groupId: string, userId: string
 }
 
 export interface BulkWriter {
-  /** Hands a batch to the worker; resolves once fewer than two batches wait there. */
-  send(rows: BulkRows): Promise<void>
-  /** Resolves once every batch sent is committed; rejects with the first failure. */
+  /**
+   * Hands rows to the worker, in the transaction the last commit left open; `commit` (default)
+   * ends it. Resolves once fewer than two sends wait there.
+   */
+  send(rows: BulkRows, commit?: boolean): Promise<void>
+  /** Commits what is left; resolves once every row sent is committed, rejects with the first failure. */
   finish(): Promise<void>
   /** Resolves once, after finish, the worker has copied the WAL into the database file and stopped. */
   readonly closed: Promise<void>
@@ -151,20 +169,24 @@ export async function openBulkWriter(databasePath: string): Promise<BulkWriter> 
       resolve()
     }),
   )
-  const committed = (id: number) => new Promise<void>((resolve) => waiting.set(id, resolve))
+  const written = (id: number) => new Promise<void>((resolve) => waiting.set(id, resolve))
   const inFlight: Promise<void>[] = []
+
+  const send = async (rows: BulkRows, commit = true): Promise<void> => {
+    if (failure) throw failure
+    const id = next++
+    inFlight.push(written(id))
+    worker.postMessage({ id, rows, commit })
+    while (inFlight.length >= 2) await inFlight.shift()
+    if (failure) throw failure
+  }
 
   return {
     closed: exited,
-    async send(rows) {
-      if (failure) throw failure
-      const id = next++
-      inFlight.push(committed(id))
-      worker.postMessage({ id, rows })
-      while (inFlight.length >= 2) await inFlight.shift()
-      if (failure) throw failure
-    },
+    send,
     async finish() {
+      // The last rows may wait in an open transaction.
+      if (!failure) await send(emptyBulkRows()).catch(() => {})
       await Promise.all(inFlight.splice(0))
       const error = failure
       worker.postMessage('close')

@@ -89,6 +89,7 @@ export function syncQueries(db: Db) {
   const coverage = db.prepare(`SELECT a.name, COUNT(*) AS n FROM user_attributes a JOIN users u ON u.id = a.user_id
     WHERE u.directory_id = ? AND a.value NOT IN ('""', '[]') GROUP BY a.name`)
   const allUserIds = db.prepare('SELECT id FROM users')
+  const userIdsOutside = db.prepare('SELECT id FROM users WHERE directory_id <> ?').pluck()
   const withDevices = db.prepare('SELECT DISTINCT user_id FROM devices WHERE user_id IS NOT NULL')
 
   return {
@@ -250,6 +251,10 @@ export function syncQueries(db: Db) {
     },
     allUserIds(): string[] {
       return (allUserIds.all() as { id: string }[]).map((r) => r.id)
+    },
+    /** Every user of the other directories. */
+    userIdsOutside(directoryId: string): string[] {
+      return userIdsOutside.all(directoryId) as string[]
     },
   }
 }

@@ -24,6 +24,8 @@ function workspace(graph: GraphFake | null, opts: { syncBulkFrom?: number; path?
     clock: fakeClock(),
     http: graph ? loopbackRouter({ [GRAPH_ORIGIN]: graph.url, [LOGIN_ORIGIN]: graph.url }) : undefined,
     syncBulkFrom: opts.syncBulkFrom,
+    // Commits every 50 users, so some land while the pull still runs.
+    syncBulkBatch: 50,
   })
   cleanups.push(() => {
     app.close()
@@ -62,12 +64,17 @@ describe('a large first sync written as it is pulled', () => {
     const app = workspace(graph, { syncBulkFrom: 50 })
     const id = await connectEntra(app)
     const before = storeSnapshot(app)
-    let cancel: Promise<unknown> | null = null
+    let cancel: Promise<SyncRun> | null = null
+    let markedAtCancel = 0
     app.on('directories/syncProgress', (p) => {
-      if (p.phase === 'pulling' && p.users >= 200) cancel ??= app.invoke('directories/cancelSync', { directoryId: id })
+      // Three pages of users in (streaming began at the 50th, so rows are written): cancel the rest.
+      if (p.phase !== 'pulling' || p.users < 120 || cancel) return
+      markedAtCancel = app.services.store.sync.markedFirstSyncs().length
+      cancel = app.services.directories.cancelSync(id)
     })
     expect(await sync(app, id)).toMatchObject({ status: 'cancelled', added: 0 })
-    expect(await cancel).toMatchObject({ ok: true, value: { status: 'cancelled' } })
+    expect(markedAtCancel).toBe(1)
+    expect(await cancel).toMatchObject({ status: 'cancelled' })
     expect(storeSnapshot(app)).toBe(before)
     expect(app.services.store.sync.markedFirstSyncs()).toEqual([])
   })

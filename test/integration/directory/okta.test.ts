@@ -19,13 +19,14 @@ const cleanups: (() => void | Promise<void>)[] = []
 /** The clock of the app `open` made last. */
 let clock: FakeClock
 
-function open(opts: { syncBulkFrom?: number } = {}): App {
+function open(opts: { syncBulkFrom?: number; syncBulkBatch?: number } = {}): App {
   const dir = tempDir()
   clock = fakeClock()
   const app = createApp({
     dataDir: dir.path,
     clock,
     syncBulkFrom: opts.syncBulkFrom,
+    syncBulkBatch: opts.syncBulkBatch,
     http: loopbackRouter({ [OKTA_ORIGIN]: okta.url }),
     log: { info() {}, warn: (message) => warnings.push(message), error() {} },
     // Waiting moves the fake's clock, so its rate-limit bucket refills as it would in real time.
@@ -86,7 +87,7 @@ describe('the Okta connector against the Okta fake', () => {
   })
 
   it('writes a large first sync as it pulls users (listed before groups), ending as a sync that writes afterwards', async () => {
-    const streamed = open({ syncBulkFrom: 100 })
+    const streamed = open({ syncBulkFrom: 100, syncBulkBatch: 100 })
     const id = await connect(streamed)
     const storedWhilePulling: number[] = []
     streamed.on('directories/syncProgress', (p) => {
