@@ -2,10 +2,11 @@
 // B-tree work, its commits and the WAL writes are most of a first sync's time; in the worker they
 // run on the other core while the main thread evaluates the next users, and the main thread keeps
 // answering. Only inserts go there: a first sync's new groups, new users, their attributes, their
-// rule-group memberships and synced-group memberships, in the order sent, one transaction per
-// batch. Their references exist or arrive in the same or an earlier batch, so foreign keys are not
-// checked row by row (as store.insertTransaction). Once the last batch is committed the sync goes
-// on; the worker then copies the WAL into the database file and stops (`closed`).
+// rule-group memberships and synced-group memberships, in the order sent, in chunks of a few
+// hundred users that the worker commits a batch (default 2,000 users) at a time. Their references
+// exist or arrive in the same or an earlier chunk, so foreign keys are not checked row by row (as
+// store.insertTransaction). Once the last chunk is committed the sync goes on; the worker then
+// copies the WAL into the database file and stops (`closed`).
 import { createRequire } from 'node:module'
 import { Worker } from 'node:worker_threads'
 import type { AttributeValue } from '../../shared/domain'
@@ -118,7 +119,8 @@ export function addMembershipRow(rows: BulkRows, groupId: string, userId: string
 export interface BulkWriter {
   /**
    * Hands rows to the worker, in the transaction the last commit left open; `commit` (default)
-   * ends it. Resolves once fewer than two sends wait there.
+   * ends it. Resolves once fewer than two sends wait there. A failure rolls back the open
+   * transaction and fails every later send and finish.
    */
   send(rows: BulkRows, commit?: boolean): Promise<void>
   /** Commits what is left; resolves once every row sent is committed, rejects with the first failure. */
@@ -134,7 +136,7 @@ export async function openBulkWriter(databasePath: string): Promise<BulkWriter> 
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
     workerData: { path: databasePath, driver: driver(), sql: INSERT_SQL, width: WIDTH },
-    // Nothing in the worker outlives a batch: a small young generation is collected often and
+    // Nothing in the worker outlives a chunk: a small young generation is collected often and
     // cheaply instead of growing to V8's default (tens of MB of the process's memory).
     resourceLimits: { maxYoungGenerationSizeMb: 8 },
   })

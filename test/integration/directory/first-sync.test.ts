@@ -78,6 +78,24 @@ describe('a large first sync written as it is pulled', () => {
     expect(storeSnapshot(app)).toBe(before)
     expect(app.services.store.sync.markedFirstSyncs()).toEqual([])
   })
+  it('takes back what it wrote when the writer fails during the pull', async () => {
+    const graph = await startSmallGraphFake(cleanups)
+    const app = workspace(graph, { syncBulkFrom: 50 })
+    const id = await connectEntra(app)
+    const before = storeSnapshot(app)
+    const queries = app.services.store.sync
+    const open = queries.bulkWriter
+    // The third chunk fails as a full disk would; two went through.
+    queries.bulkWriter = async () => {
+      const writer = await open()
+      let sends = 0
+      return { ...writer, send: (rows, commit) => (++sends === 3 ? Promise.reject(new Error('database or disk is full')) : writer.send(rows, commit)) }
+    }
+    const r = await app.invoke('directories/sync', { directoryId: id })
+    expect(r.ok || r.error.message).toMatch(/database or disk is full/)
+    expect(storeSnapshot(app)).toBe(before)
+    expect(queries.markedFirstSyncs()).toEqual([])
+  })
 })
 
 describe('a first sync the app stopped in the middle of', () => {
