@@ -80,6 +80,13 @@ interface StreamedUsers {
   evaluated: number
 }
 
+/** What a plan adds, changes and removes, as its run records them. */
+const counted = (p: Plan): Pick<SyncRun, 'added' | 'changed' | 'removed'> => ({
+  added: p.insertUsers.length + p.streamedUsers.size,
+  changed: p.replaceUsers.length,
+  removed: p.removeUserIds.length,
+})
+
 /** The stored rule groups and a plan's new ones (unless stored already), in the store's order (by name). */
 const withNewRuleGroups = (stored: RuleGroup[], added: DirectoryGroupRow[]): RuleGroup[] => {
   const known = new Set(stored.map((g) => g.id))
@@ -368,6 +375,20 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       let checkpointsPaused = false
       let writerClosed: Promise<void> | null = null
       let mode: SyncRun['mode'] = 'full'
+      /** This run's history record as it ends (nothing written unless `fields` say so). */
+      const finished = (status: SyncRun['status'], fields: Partial<SyncRun>): SyncRun => ({
+        id: runId,
+        directoryId: req.directoryId,
+        mode,
+        status,
+        startedAt: startedAt.toISOString(),
+        finishedAt: clock.now().toISOString(),
+        added: 0,
+        changed: 0,
+        removed: 0,
+        error: null,
+        ...fields,
+      })
       // Kept with the run: what the admin should know about a sync that went through.
       const notes: string[] = []
       let applying = false
@@ -430,19 +451,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
           }
           const decision = decideRemovalHold(counts, deps.removalLimits?.() ?? DEFAULT_REMOVAL_LIMITS)
           if (decision.hold && !req.confirmRemovals) {
-            const run: SyncRun = {
-              id: runId,
-              directoryId: req.directoryId,
-              mode,
-              status: 'held',
-              startedAt: startedAt.toISOString(),
-              finishedAt: clock.now().toISOString(),
-              added: p.insertUsers.length + p.streamedUsers.size,
-              changed: p.replaceUsers.length,
-              removed: p.removeUserIds.length,
-              error: heldMessage(req.directoryName, decision.reasons),
-              removals: counts,
-            }
+            const run = finished('held', { ...counted(p), error: heldMessage(req.directoryName, decision.reasons), removals: counts })
             // Not the cursor: the next sync pulls the same changes and holds again until confirmed.
             store.directories.recordSyncRun(run)
             log.warn('directory sync held: too many removals', { directoryId: req.directoryId, ...counts })
@@ -466,20 +475,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
         const bound = store.sync.usersWithDevices()
         await deps.redeployUsers(changedUserIds.filter((id) => bound.has(id)))
 
-        const run: SyncRun = {
-          id: runId,
-          directoryId: req.directoryId,
-          mode,
-          status: 'succeeded',
-          startedAt: startedAt.toISOString(),
-          finishedAt: clock.now().toISOString(),
-          added: p.insertUsers.length + p.streamedUsers.size,
-          changed: p.replaceUsers.length,
-          removed: p.removeUserIds.length,
-          error: null,
-          ...(removals ? { removals } : {}),
-          ...(notes.length > 0 ? { notes } : {}),
-        }
+        const run = finished('succeeded', { ...counted(p), ...(removals ? { removals } : {}), ...(notes.length > 0 ? { notes } : {}) })
         store.transaction(() => {
           store.sync.setCursor(req.directoryId, p.cursor, run.finishedAt)
           store.directories.recordSyncRun(run)
@@ -493,36 +489,14 @@ export function createSyncEngine(deps: SyncEngineDeps) {
         await stream?.undo()
         if (req.signal?.aborted && !applying) {
           // The admin cancelled it: not a failure to alarm anyone with, and nothing was written.
-          const run: SyncRun = {
-            id: runId,
-            directoryId: req.directoryId,
-            mode,
-            status: 'cancelled',
-            startedAt: startedAt.toISOString(),
-            finishedAt: clock.now().toISOString(),
-            added: 0,
-            changed: 0,
-            removed: 0,
-            error: `Cancelled by the admin; nothing was changed.`,
-          }
+          const run = finished('cancelled', { error: 'Cancelled by the admin; nothing was changed.' })
           store.directories.recordSyncRun(run)
           log.info('directory sync cancelled', { directoryId: req.directoryId })
           emit({ phase: 'cancelled', message: `The sync of ${req.directoryName} was cancelled by the admin; nothing was changed.` })
           return { run, changedUserIds: [], reevaluated: 0 }
         }
         const error = e instanceof AppError ? e : new AppError('DIRECTORY_UNAVAILABLE', `The sync of ${req.directoryName} failed: ${e instanceof Error ? e.message : String(e)}`, {})
-        const run: SyncRun = {
-          id: runId,
-          directoryId: req.directoryId,
-          mode,
-          status: 'failed',
-          startedAt: startedAt.toISOString(),
-          finishedAt: clock.now().toISOString(),
-          added: 0,
-          changed: 0,
-          removed: 0,
-          error: error.message,
-        }
+        const run = finished('failed', { error: error.message })
         store.directories.recordSyncRun(run)
         log.warn('directory sync failed', { directoryId: req.directoryId, code: error.code, message: error.message })
         emit({ phase: 'failed', message: error.message })
