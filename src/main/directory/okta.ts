@@ -316,9 +316,8 @@ export function createOktaConnector({
     }
   }
 
-  /** Every page of a list, following Link rel="next". */
-  const list = async <T>(first: string, onPage?: (items: T[]) => void | Promise<void>, signal?: AbortSignal): Promise<T[]> => {
-    const out: T[] = []
+  /** Hands over every page of a list, following Link rel="next"; nothing is kept here. */
+  const pages = async <T>(first: string, onPage: (items: T[]) => void | Promise<void>, signal?: AbortSignal): Promise<void> => {
     let url: string | undefined = first
     while (url) {
       const r = await get(url, signal)
@@ -327,10 +326,18 @@ export function createOktaConnector({
       if (!Array.isArray(items) || items.some((i) => typeof i !== 'object' || i === null || typeof (i as { id?: unknown }).id !== 'string')) {
         throw new AppError('DIRECTORY_RESPONSE', `Okta sent a page from ${new URL(url).pathname} that is not a list of objects with ids. Nothing was changed; try the sync again.`, { idp: IDP })
       }
-      out.push(...items)
-      await onPage?.(items)
+      await onPage(items)
       url = nextLink(r.headers.get('link'))
     }
+  }
+
+  /** Every item of a list. */
+  const list = async <T>(first: string, onPage?: (items: T[]) => void | Promise<void>, signal?: AbortSignal): Promise<T[]> => {
+    const out: T[] = []
+    await pages<T>(first, (items) => {
+      out.push(...items)
+      return onPage?.(items)
+    }, signal)
     return out
   }
 
@@ -395,7 +402,8 @@ export function createOktaConnector({
       }
 
       const usersUrl = previous ? `${base}/api/v1/users?limit=200&filter=${q(`lastUpdated gt "${previous.users}"`)}` : `${base}/api/v1/users?limit=200`
-      await list<OktaUser>(usersUrl, (items) => {
+      // Users are handed over page by page, never all held (a large org's records are most of a pull).
+      await pages<OktaUser>(usersUrl, (items) => {
         for (const u of items) {
           if (u.lastUpdated > usersMark) usersMark = u.lastUpdated
           if (u.status === 'DEPROVISIONED') pull.removedUserIds.push(u.id)
