@@ -82,7 +82,7 @@ interface StreamedUsers {
 
 /** What a plan adds, changes and removes, as its run records them. */
 const counted = (p: Plan): Pick<SyncRun, 'added' | 'changed' | 'removed'> => ({
-  added: p.insertUsers.length + p.streamedUsers.size,
+  added: p.insertUsers.length + p.streamedCount,
   changed: p.replaceUsers.length,
   removed: p.removeUserIds.length,
 })

@@ -22,8 +22,8 @@ export interface PlanRequest {
 export interface Plan {
   mode: 'full' | 'incremental'
   insertUsers: SyncUserWrite[]
-  /** New users a first sync wrote and evaluated while pulling (first-sync.ts): IdP id → id. */
-  streamedUsers: Map<string, string>
+  /** New users a first sync wrote and evaluated while pulling (first-sync.ts). */
+  streamedCount: number
   replaceUsers: SyncUserWrite[]
   /** Stored users whose userPrincipalName changes: it is let go before any user takes a new one. */
   renamedUserIds: string[]
@@ -81,6 +81,17 @@ export function createPlanner({ store, ids, yieldToLoop }: { store: Store; ids: 
     const renamedUserIds: string[] = []
     return {
       lookup,
+      /** The id of a user the stream took whole. */
+      streamedId: (ext: string): string | undefined => streamedUsers.get(ext),
+      /** Lets go of what planning the users needed, once the plan is whole (100k-entry maps on a large sync). */
+      release(): void {
+        seen.clear()
+        pulledUpn.clear()
+        streamedUsers.clear()
+        looked.clear()
+        existingUsers = null
+        upnChanged.length = 0
+      },
       add(u: PulledUser): void {
         if (seen.has(u.externalId)) throw new AppError('DIRECTORY_RESPONSE', `The directory sent user ${u.externalId} twice in one sync.`, { userId: u.externalId })
         seen.add(u.externalId)
@@ -115,7 +126,7 @@ export function createPlanner({ store, ids, yieldToLoop }: { store: Store; ids: 
           for (const u of insertUsers) u.id = ids.next()
         }
         p.insertUsers = insertUsers
-        p.streamedUsers = streamedUsers
+        p.streamedCount = streamedUsers.size
         p.replaceUsers = replaceUsers
         p.renamedUserIds = renamedUserIds
         const removedExt = new Set(pull.removedUserIds.filter((ext) => !seen.has(ext)))
@@ -206,7 +217,7 @@ export function createPlanner({ store, ids, yieldToLoop }: { store: Store; ids: 
     const p: Plan = {
       mode: pull.mode,
       insertUsers: [],
-      streamedUsers: new Map(),
+      streamedCount: 0,
       replaceUsers: [],
       renamedUserIds: [],
       removeUserIds: [],
@@ -242,7 +253,7 @@ export function createPlanner({ store, ids, yieldToLoop }: { store: Store; ids: 
 
     // Synced memberships (rule-based groups are evaluated locally instead).
     const inserted = new Map(p.insertUsers.map((u) => [u.externalId, u.id]))
-    const userId = (ext: string) => inserted.get(ext) ?? p.streamedUsers.get(ext) ?? lookup(ext)?.id
+    const userId = (ext: string) => inserted.get(ext) ?? planner.streamedId(ext) ?? lookup(ext)?.id
     const goneUsers = new Set(p.removeUserIds)
     const current = full ? store.sync.syncedMemberships(at) : new Map<string, Set<string>>()
     for (const [groupExt, change] of pull.members) {
@@ -266,6 +277,7 @@ export function createPlanner({ store, ids, yieldToLoop }: { store: Store; ids: 
         for (const u of local(change.remove)) if (have.has(u)) p.dropMembers.push([g.id, u])
       }
     }
+    planner.release()
     return p
   }
 
