@@ -42,7 +42,9 @@ const Database = require(workerData.driver)
 const db = new Database(workerData.path)
 db.pragma('busy_timeout = 5000')
 db.pragma('foreign_keys = OFF')
-db.pragma('cache_size = -32768')
+// 16 MiB of page cache: measured as fast as 32 MiB for a 100k-user first sync, and the
+// process's peak memory counts it.
+db.pragma('cache_size = -16384')
 // The main connection checkpoints once the sync is done.
 db.pragma('wal_autocheckpoint = 0')
 // Binds a row straight from the flat list, (v, i) => statement.run(v[i], v[i + 1], …): a slice per
