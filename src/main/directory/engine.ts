@@ -310,8 +310,10 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       })
     }
     if (p.ruleChanged) {
-      // A streamed first sync decided its users against every rule group: the others are the rest.
-      const candidates = streamed ? store.sync.userIdsOutside(req.directoryId) : store.sync.allUserIds()
+      // A streamed first sync decided its users against every rule group, before their synced
+      // groups were known: the other directories' users are left, and its regrouped users when
+      // rules read groups.
+      const candidates = streamed ? [...store.sync.userIdsOutside(req.directoryId), ...(readsGroups ? regrouped : [])] : store.sync.allUserIds()
       await batches(candidates.filter((id) => !evaluated.has(id) || (readsGroups && regrouped.has(id))), (slice) => {
         for (const id of memberships.evaluateUsers(slice.map((userId) => ({ userId })), ruleGroups)) affected.add(id)
         for (const id of slice) evaluated.add(id)

@@ -100,6 +100,19 @@ describe('the Okta connector against the Okta fake', () => {
     expect(storeSnapshot(streamed)).toBe(storeSnapshot(afterwards))
   })
 
+  it('writes a large first sync as it pulls, where rules read the synced groups the users are in', async () => {
+    const team = okta.data.staticGroups()[0]!
+    const dynamic = [...okta.data.groups.values()].find((g) => g.rule)!
+    dynamic.rule = { ...dynamic.rule!, okta: `isMemberOfGroupName("${team.name}")` }
+    const streamed = open({ syncBulkFrom: 100, syncBulkBatch: 100 })
+    await sync(streamed, await connect(streamed))
+    const afterwards = open()
+    await sync(afterwards, await connect(afterwards))
+    const group = streamed.services.store.groups.list().find((g) => g.rule?.includes('isMemberOfGroupName'))
+    expect(group?.memberCount).toBe(team.members.size)
+    expect(storeSnapshot(streamed)).toBe(storeSnapshot(afterwards))
+  })
+
   it('syncs incrementally with filter=lastUpdated gt, seeing deprovisioned users leave', async () => {
     const app = open()
     const id = await connect(app)
