@@ -71,14 +71,7 @@ export interface SyncOutcome {
 }
 
 /** A first sync's users written during the pull (first-sync.ts), as the apply goes on from them. */
-interface StreamedUsers {
-  writer: BulkWriter
-  groupsSent: boolean
-  /** New users with an effective rule-group membership. */
-  changed: string[]
-  /** New users decided during the pull. */
-  evaluated: number
-}
+type StreamedUsers = Pick<FirstSyncStream, 'groupsSent' | 'changed' | 'evaluated'> & { writer: BulkWriter }
 
 /** What a plan adds, changes and removes, as its run records them. */
 const counted = (p: Plan): Pick<SyncRun, 'added' | 'changed' | 'removed'> => ({
@@ -366,15 +359,14 @@ export function createSyncEngine(deps: SyncEngineDeps) {
         progress.etaSeconds = fraction > 0.02 && fraction < 1 && elapsed > 0 ? Math.round((elapsed / fraction) * (1 - fraction)) : progress.phase === 'done' ? 0 : null
         deps.emit({ ...progress })
       }
-      // The pull is 70% of the bar: users against the directory's last known size, groups after.
       let stream: FirstSyncStream | null = null
-      // The connector waits on what this returns before the next page: a streamed sync's writer sets the pace.
+      // The pull is 70% of the bar: users against the directory's last known size, and groups. The
+      // connector waits on what this returns before the next page: a streamed sync's writer sets the pace.
       const onPage = (pp: PullProgress): Promise<void> | undefined => {
         emit({ pages: pp.pages, users: pp.users, groups: pp.groups, percent: Math.min(69, Math.round((Math.min(pp.users, expected) / expected) * 60 + (pp.groups > 0 ? 9 : 0))) })
         return stream?.ready()
       }
-      // WAL checkpoints wait while a writer thread fills the WAL (resumed once it has stopped).
-      let checkpointsPaused = false
+      // WAL checkpoints wait while the sync writes (resumed once a writer thread has stopped).
       let writerClosed: Promise<void> | null = null
       let mode: SyncRun['mode'] = 'full'
       /** This run's history record as it ends (nothing written unless `fields` say so). */
@@ -394,6 +386,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       // Kept with the run: what the admin should know about a sync that went through.
       const notes: string[] = []
       let applying = false
+      store.sync.pauseCheckpoints()
       try {
         emit({})
         const cursor = req.mode === 'full' ? null : store.sync.cursor(req.directoryId)
@@ -404,8 +397,6 @@ export function createSyncEngine(deps: SyncEngineDeps) {
             store, directoryId: req.directoryId, runId, at: startedAt.toISOString(), from: bulkFrom, batch: bulkBatch, openWriter, yieldToLoop,
             decide: (users, groups) => memberships.decideNewUsers(users.map((u) => ({ userId: u.id, input: ruleInput(u) })), groups),
           })
-          store.sync.pauseCheckpoints()
-          checkpointsPaused = true
         }
         const streaming = stream
         let planner = userPlanner(req, cursor === null, streaming ? (u) => streaming.add(u) : undefined)
@@ -468,8 +459,6 @@ export function createSyncEngine(deps: SyncEngineDeps) {
         emit({ phase: 'applying', percent: 70 })
         applying = true
 
-        if (!checkpointsPaused) store.sync.pauseCheckpoints()
-        checkpointsPaused = true
         const { affected, reevaluated, gone, writerClosed: closed } = await applyPlan(req, p, emit, streamed)
         writerClosed = closed
         const changedUserIds = [...affected].filter((id) => !gone.has(id))
@@ -507,7 +496,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       } finally {
         running.delete(req.directoryId)
         // The writer's checkpoint runs on after the sync has answered; the main connection's resume then finds little to copy.
-        if (checkpointsPaused) void inBackground('resuming WAL checkpoints', (writerClosed ?? Promise.resolve()).then(() => store.sync.resumeCheckpoints()))
+        void inBackground('resuming WAL checkpoints', (writerClosed ?? Promise.resolve()).then(() => store.sync.resumeCheckpoints()))
       }
     },
   }

@@ -75,12 +75,12 @@ export function firstSyncStream(o: FirstSyncStreamOptions): FirstSyncStream {
   let newGroupCount = 0
   // Users are taken whole only once the writer is there: one that cannot start must leave them with the plan.
   let writerOpen = false
-  // Taken users not decided yet: decided a few hundred at a time, so the event loop is never held long.
+  // Taken users not decided yet: decided and sent STEP at a time.
   let taken: SyncUserWrite[] = []
   const changed: string[] = []
   let evaluated = 0
   let writer: Promise<BulkWriter | null> | null = null
-  // Batches go out in order, each once the writer has taken the one before; a failed send fails
+  // Chunks go out in order, each once the writer has taken the one before; a failed send fails
   // the rest, and ready() or end() passes it on.
   let sending: Promise<void> = Promise.resolve()
 
@@ -125,15 +125,14 @@ export function firstSyncStream(o: FirstSyncStreamOptions): FirstSyncStream {
       count++
       pending++
       const take = ruleGroups !== null && writerOpen
-      if (take) {
-        taken.push(u)
-      } else addUserRows(rows, o.directoryId, u, o.at)
+      if (take) taken.push(u)
+      else addUserRows(rows, o.directoryId, u, o.at)
       if (count >= o.from && pending >= Math.min(o.from, STEP)) flush()
       return take
     },
     knowGroups(rules, newGroups) {
       ruleGroups = rules
-      // They go out with the first batch, before any user is decided against them.
+      // They go out with the first chunk, before any user is decided against them.
       for (const g of newGroups) addGroupRow(rows, o.directoryId, g)
       newGroupCount = newGroups.length
     },
