@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { openDatabase } from '../../../src/main/store/db'
 import { MIGRATIONS } from '../../../src/main/store/migrations'
 import { createStore } from '../../../src/main/store'
+import { syncQueries } from '../../../src/main/store/sync'
 import { tempFiles } from '../../helpers/workspace'
 
 const files = tempFiles()
@@ -96,5 +97,21 @@ describe('users', () => {
     expect(store.users.attributes('u1')).toEqual({ department: 'Legal', country: 'DE', jobTitle: 'Clerk' })
     expect(store.sync.user('d1', 'e1')).toMatchObject({ displayName: 'Ann', fingerprint: 'f2' })
     store.close()
+  })
+})
+
+describe('WAL checkpoints around syncs', () => {
+  it('resume only once every sync that paused them has resumed', () => {
+    const db = openDatabase(dbFile())
+    const sync = syncQueries(db)
+    const autocheckpoint = () => db.pragma('wal_autocheckpoint', { simple: true })
+    sync.pauseCheckpoints()
+    sync.pauseCheckpoints()
+    expect(autocheckpoint()).toBe(0)
+    sync.resumeCheckpoints()
+    expect(autocheckpoint()).toBe(0)
+    sync.resumeCheckpoints()
+    expect(autocheckpoint()).toBe(1000)
+    db.close()
   })
 })
