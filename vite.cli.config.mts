@@ -20,7 +20,7 @@ export default defineConfig({
         'graph-fake': resolve(import.meta.dirname, 'test/fakes/graph/main.ts'),
         'sync-raw': resolve(import.meta.dirname, 'bench/sync-raw.ts'),
       },
-      external: ['better-sqlite3', ...builtinModules, ...builtinModules.map((m) => `node:${m}`)],
+      external: ['better-sqlite3', ...builtinModules, ...builtinModules.map(m => `node:${m}`)],
       output: { format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs' },
     },
   },

@@ -37,59 +37,125 @@ const FCM_WAKEUPS = 10_000
 /** Requests in flight on the one connection (one outbox batch), the same for node-apn and the bare client. */
 const IN_FLIGHT = 500
 
-const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN
+const percentile = (sorted: number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN
 const round = (n: number): number => Math.round(n * 1000) / 1000
 
 function directoryCsv(): string {
   const departments = ['Sales', 'Marketing', 'Engineering', 'Finance', 'Support']
   const rows = ['id,userPrincipalName,displayName,department,jobTitle,usageLocation,groups']
-  for (let i = 0; i < DIRECTORY_USERS; i++) rows.push(`u${i},user${i}@bench.test,User ${i},${departments[i % departments.length]},Staff,US,All Staff`)
+  for (let i = 0; i < DIRECTORY_USERS; i++)
+    rows.push(`u${i},user${i}@bench.test,User ${i},${departments[i % departments.length]},Staff,US,All Staff`)
   return rows.join('\n')
 }
 
 function serviceAccountKey() {
   const k = generateKeyPairSync('rsa', { modulusLength: 2048 })
-  return { keyPem: k.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, publicPem: k.publicKey.export({ type: 'spki', format: 'pem' }) as string }
+  return {
+    keyPem: k.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
+    publicPem: k.publicKey.export({ type: 'spki', format: 'pem' }) as string,
+  }
 }
 
 async function enrollToFirstAck(pki: TestPki, apns: FakeApns, fcm: FakeFcm): Promise<Figure[]> {
   const dir = mkdtempSync(join(tmpdir(), 'jit-bench-devices-'))
-  const apnsTransport = createApnsTransport({ credentials: async () => ({ certPem: pki.push.certPem, keyPem: pki.push.keyPem }), clock: { now: () => new Date() }, address: 'localhost', port: apns.port, ca: [pki.caPem] })
+  const apnsTransport = createApnsTransport({
+    credentials: async () => ({ certPem: pki.push.certPem, keyPem: pki.push.keyPem }),
+    clock: { now: () => new Date() },
+    address: 'localhost',
+    port: apns.port,
+    ca: [pki.caPem],
+  })
   const fcmTransport = createFcmTransport({ serviceAccount: async () => fcm.serviceAccount, httpAgent: fcm.agent })
   const app = createApp({ dataDir: dir, push: createPushRouter({ apple: apnsTransport, android: fcmTransport }) })
   const idp = await startFakeIdp(pki)
   const ingress = await startIngress({
-    devices: app.services.devices, store: app.services.store, clock: { now: () => new Date() }, log: silentLog,
-    tls: pki.server, host: '127.0.0.1', oidc: idp.provider, http: createIdpHttp({ ca: [pki.caPem] }),
+    devices: app.services.devices,
+    store: app.services.store,
+    clock: { now: () => new Date() },
+    log: silentLog,
+    tls: pki.server,
+    host: '127.0.0.1',
+    oidc: idp.provider,
+    http: createIdpHttp({ ca: [pki.caPem] }),
   })
   try {
     const { store, directories } = app.services
     const directoryId = directories.createFileDirectory('Bench directory')
     directories.importUsers(directoryId, 'csv', directoryCsv())
-    store.groups.create({ id: 'g-sales', directoryId: null, name: 'Sales', kind: 'rule', dialect: 'entra', rule: 'user.department -eq "Sales"', description: '' })
+    store.groups.create({
+      id: 'g-sales',
+      directoryId: null,
+      name: 'Sales',
+      kind: 'rule',
+      dialect: 'entra',
+      rule: 'user.department -eq "Sales"',
+      description: '',
+    })
     const at = new Date().toISOString()
-    store.policies.create({
-      id: 'p-sales', name: 'Sales CRM', description: '', priority: 10, platforms: ['ios', 'macos', 'android'],
-      items: [
-        { id: 'i-app', kind: 'app', identifier: 'com.salesforce.chatter', name: 'Salesforce', platform: null, settings: {}, removeOnUnassign: false },
-        { id: 'i-wifi', kind: 'profile', identifier: 'com.bench.wifi', name: 'Sales Wi-Fi', platform: null, settings: { ssid: 'SALES' }, removeOnUnassign: false },
-      ],
-      targets: [{ groupId: 'g-sales', mode: 'include' }],
-    }, at)
+    store.policies.create(
+      {
+        id: 'p-sales',
+        name: 'Sales CRM',
+        description: '',
+        priority: 10,
+        platforms: ['ios', 'macos', 'android'],
+        items: [
+          {
+            id: 'i-app',
+            kind: 'app',
+            identifier: 'com.salesforce.chatter',
+            name: 'Salesforce',
+            platform: null,
+            settings: {},
+            removeOnUnassign: false,
+          },
+          {
+            id: 'i-wifi',
+            kind: 'profile',
+            identifier: 'com.bench.wifi',
+            name: 'Sales Wi-Fi',
+            platform: null,
+            settings: { ssid: 'SALES' },
+            removeOnUnassign: false,
+          },
+        ],
+        targets: [{ groupId: 'g-sales', mode: 'include' }],
+      },
+      at,
+    )
 
     const times: number[] = []
     for (let i = 0; i < ENROLLMENTS; i++) {
       // Every fifth user is in Sales; spread enrollments over the whole directory.
       const user = `user${(i * 5 * 19) % DIRECTORY_USERS}@bench.test`
       if (i % 2 === 0) {
-        const device = new AppleDevice({ serverUrl: ingress.url, ca: pki.caPem, identity: pki.device(`BENCH-UDID-${i}`), udid: `BENCH-UDID-${i}`, serial: `BENCH-A-${i}`, topic: pki.push.topic })
+        const device = new AppleDevice({
+          serverUrl: ingress.url,
+          ca: pki.caPem,
+          identity: pki.device(`BENCH-UDID-${i}`),
+          udid: `BENCH-UDID-${i}`,
+          serial: `BENCH-A-${i}`,
+          topic: pki.push.topic,
+        })
         const q = new URLSearchParams({ platform: 'ios', serial: `BENCH-A-${i}`, udid: `BENCH-UDID-${i}` })
-        const start = await request(`${ingress.url}/enroll/start?${q}`, { ca: pki.caPem, cert: device.o.identity.certPem, key: device.o.identity.keyPem })
-        const authorize = await request(String(start.headers.location), { ca: pki.caPem, headers: { 'x-test-user': user } })
+        const start = await request(`${ingress.url}/enroll/start?${q}`, {
+          ca: pki.caPem,
+          cert: device.o.identity.certPem,
+          key: device.o.identity.keyPem,
+        })
+        const authorize = await request(String(start.headers.location), {
+          ca: pki.caPem,
+          headers: { 'x-test-user': user },
+        })
         const callback = String(authorize.headers.location)
         // From the IdP's callback to the device's first acknowledged command.
         const started = performance.now()
-        const enrolled = await request(callback, { ca: pki.caPem, cert: device.o.identity.certPem, key: device.o.identity.keyPem })
+        const enrolled = await request(callback, {
+          ca: pki.caPem,
+          cert: device.o.identity.certPem,
+          key: device.o.identity.keyPem,
+        })
         if (enrolled.status !== 200) throw new Error(`enrollment failed: ${enrolled.status} ${enrolled.body}`)
         const pushed = device.waitForPush(apns)
         await device.authenticateAndRegister()
@@ -105,7 +171,10 @@ async function enrollToFirstAck(pki: TestPki, apns: FakeApns, fcm: FakeFcm): Pro
         const agent = new AndroidAgent({ serverUrl: ingress.url, ca: pki.caPem, serial: `BENCH-G-${i}` })
         const q = new URLSearchParams({ platform: 'android', serial: `BENCH-G-${i}`, pushToken: agent.fcmToken })
         const start = await request(`${ingress.url}/enroll/start?${q}`, { ca: pki.caPem })
-        const authorize = await request(String(start.headers.location), { ca: pki.caPem, headers: { 'x-test-user': user } })
+        const authorize = await request(String(start.headers.location), {
+          ca: pki.caPem,
+          headers: { 'x-test-user': user },
+        })
         const callback = String(authorize.headers.location)
         const started = performance.now()
         const woken = agent.waitForWake(fcm)
@@ -170,7 +239,10 @@ fcm.listen(0, '127.0.0.1', ready)
 `
 
 async function startResponders(pki: TestPki): Promise<{ apns: number; fcm: number; stop(): Promise<number> }> {
-  const worker = new Worker(RESPONDERS, { eval: true, workerData: { key: pki.server.keyPem, cert: pki.server.certPem, ca: pki.caPem } })
+  const worker = new Worker(RESPONDERS, {
+    eval: true,
+    workerData: { key: pki.server.keyPem, cert: pki.server.certPem, ca: pki.caPem },
+  })
   const ports = await new Promise<{ apns: number; fcm: number }>((resolve, reject) => {
     worker.once('message', resolve)
     worker.once('error', reject)
@@ -180,28 +252,51 @@ async function startResponders(pki: TestPki): Promise<{ apns: number; fcm: numbe
 
 async function apnsThroughput(pki: TestPki, port: number): Promise<Figure[]> {
   const targets: WakeTarget[] = Array.from({ length: APNS_PUSHES }, (_, i) => ({
-    deviceId: `d${i}`, platform: 'ios', pushToken: randomBytes(32).toString('hex'), pushTopic: pki.push.topic, pushMagic: `magic-${i}`,
+    deviceId: `d${i}`,
+    platform: 'ios',
+    pushToken: randomBytes(32).toString('hex'),
+    pushTopic: pki.push.topic,
+    pushMagic: `magic-${i}`,
   }))
   // Batches of IN_FLIGHT, as the outbox's pump hands them to the transport.
-  const chunks = Array.from({ length: Math.ceil(targets.length / IN_FLIGHT) }, (_, i) => targets.slice(i * IN_FLIGHT, (i + 1) * IN_FLIGHT))
-  const transport = createApnsTransport({ credentials: async () => ({ certPem: pki.push.certPem, keyPem: pki.push.keyPem }), clock: { now: () => new Date() }, address: '127.0.0.1', port, ca: [pki.caPem] })
+  const chunks = Array.from({ length: Math.ceil(targets.length / IN_FLIGHT) }, (_, i) =>
+    targets.slice(i * IN_FLIGHT, (i + 1) * IN_FLIGHT),
+  )
+  const transport = createApnsTransport({
+    credentials: async () => ({ certPem: pki.push.certPem, keyPem: pki.push.keyPem }),
+    clock: { now: () => new Date() },
+    address: '127.0.0.1',
+    port,
+    ca: [pki.caPem],
+  })
   await transport.send(targets.slice(0, 10))
   const library = async (): Promise<void> => {
     for (const chunk of chunks) {
       const outcomes = await transport.send(chunk)
-      if (outcomes.some((o) => !o.ok)) throw new Error('an APNs push failed in the benchmark')
+      if (outcomes.some(o => !o.ok)) throw new Error('an APNs push failed in the benchmark')
     }
   }
 
   // The same requests from a bare node:http2 client over one mutual-TLS session.
-  const session = http2.connect(`https://127.0.0.1:${port}`, { ca: [pki.caPem], cert: pki.push.certPem, key: pki.push.keyPem })
+  const session = http2.connect(`https://127.0.0.1:${port}`, {
+    ca: [pki.caPem],
+    cert: pki.push.certPem,
+    key: pki.push.keyPem,
+  })
   const post = (t: WakeTarget) =>
     new Promise<void>((resolve, reject) => {
       const s = session.request({
-        ':method': 'POST', ':path': `/3/device/${t.pushToken}`, 'apns-topic': pki.push.topic, 'apns-push-type': 'mdm', 'apns-priority': '10',
-        'apns-expiration': String(Math.floor(Date.now() / 1000) + 86_400), 'content-type': 'application/json',
+        ':method': 'POST',
+        ':path': `/3/device/${t.pushToken}`,
+        'apns-topic': pki.push.topic,
+        'apns-push-type': 'mdm',
+        'apns-priority': '10',
+        'apns-expiration': String(Math.floor(Date.now() / 1000) + 86_400),
+        'content-type': 'application/json',
       })
-      s.on('response', (h) => (h[':status'] === 200 ? undefined : reject(new Error(`raw push got ${String(h[':status'])}`))))
+      s.on('response', h =>
+        h[':status'] === 200 ? undefined : reject(new Error(`raw push got ${String(h[':status'])}`)),
+      )
       s.on('end', () => resolve())
       s.on('error', reject)
       s.resume()
@@ -236,14 +331,18 @@ async function fcmThroughput(pki: TestPki, serviceAccount: string, port: number)
   const route = routeFcmTo(port, pki.caPem)
   const restore = route.redirectHttp2()
   const transport = createFcmTransport({ serviceAccount: async () => serviceAccount, httpAgent: route.agent })
-  const targets: WakeTarget[] = Array.from({ length: FCM_WAKEUPS }, (_, i) => ({ deviceId: `a${i}`, platform: 'android', pushToken: `fcm-bench-${i}` }))
+  const targets: WakeTarget[] = Array.from({ length: FCM_WAKEUPS }, (_, i) => ({
+    deviceId: `a${i}`,
+    platform: 'android',
+    pushToken: `fcm-bench-${i}`,
+  }))
   await transport.send(targets.slice(0, 10))
   let best = 0
   for (let round = 0; round < ROUNDS; round++) {
     const started = performance.now()
     const outcomes = await transport.send(targets)
     best = Math.max(best, FCM_WAKEUPS / ((performance.now() - started) / 1000))
-    if (outcomes.some((o) => !o.ok)) throw new Error('an FCM wake-up failed in the benchmark')
+    if (outcomes.some(o => !o.ok)) throw new Error('an FCM wake-up failed in the benchmark')
   }
   await transport.close()
   restore()

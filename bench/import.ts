@@ -19,8 +19,18 @@ export async function importSuite(): Promise<{ name: string; value: number; unit
   const rows = ['id,userPrincipalName,displayName,department,jobTitle,country,usageLocation,city,accountEnabled,groups']
   const records = []
   for (let i = 0; i < USERS; i++) {
-    rows.push(`${i},user${i}@northwind.example,User ${i},Sales,"Account Executive, EMEA",Germany,DE,Berlin,true,All Staff;Sales Team`)
-    records.push({ id: String(i), userPrincipalName: `user${i}@northwind.example`, displayName: `User ${i}`, department: 'Sales', usageLocation: 'DE', accountEnabled: true, groups: ['All Staff'] })
+    rows.push(
+      `${i},user${i}@northwind.example,User ${i},Sales,"Account Executive, EMEA",Germany,DE,Berlin,true,All Staff;Sales Team`,
+    )
+    records.push({
+      id: String(i),
+      userPrincipalName: `user${i}@northwind.example`,
+      displayName: `User ${i}`,
+      department: 'Sales',
+      usageLocation: 'DE',
+      accountEnabled: true,
+      groups: ['All Staff'],
+    })
   }
   return [
     { name: 'import.csv_100k_ms', value: bestOfThree('csv', rows.join('\n')), unit: 'ms' },

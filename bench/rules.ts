@@ -8,7 +8,14 @@
 
 import { parse as parseCel } from '@marcbachmann/cel-js'
 import { performance } from 'node:perf_hooks'
-import { type CompiledRule, GROUP_IDS, GROUP_NAMES, INTERNAL_STATUS, type RuleInput, compileRule } from '../src/main/rules'
+import {
+  type CompiledRule,
+  GROUP_IDS,
+  GROUP_NAMES,
+  INTERNAL_STATUS,
+  type RuleInput,
+  compileRule,
+} from '../src/main/rules'
 import type { Dialect } from '../src/shared/domain'
 
 interface Figure {
@@ -33,7 +40,7 @@ function random(seed: number): () => number {
 }
 
 const next = random(42)
-const pick = <T,>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T
+const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T
 
 const DEPARTMENTS = ['Sales', 'Marketing', 'Engineering', 'Finance', 'HR', 'Legal', 'Support', 'Operations']
 const COUNTRIES = ['US', 'DE', 'GB', 'FR', 'NG', 'IN', 'BR', 'JP']
@@ -93,12 +100,17 @@ const GOOGLE = [
   () => `user.locations.exists(loc, loc.area == '${pick(CITIES)}' && loc.building_id == 'B${Math.floor(next() * 5)}')`,
   () => `user.name.given_name in ['Given1', 'Given2', 'Given${Math.floor(next() * 100)}']`,
   () => `!user.suspended && user.name.value.startsWith('User 1')`,
-  () => `user.organizations.exists(org, org.title.contains('${pick(['Eng', 'Man', 'Dir'])}')) || user.name.family_name == 'Other'`,
+  () =>
+    `user.organizations.exists(org, org.title.contains('${pick(['Eng', 'Man', 'Dir'])}')) || user.name.family_name == 'Other'`,
   () => `user.name.value.endsWith('${Math.floor(next() * 10)}') && user.organizations.all(org, org.primary == true)`,
   () => `user.name.value.matches('^User 9')`,
 ]
 
-function compileAll(dialect: Dialect, templates: readonly (() => string)[], count: number): { rule: CompiledRule; text: string }[] {
+function compileAll(
+  dialect: Dialect,
+  templates: readonly (() => string)[],
+  count: number,
+): { rule: CompiledRule; text: string }[] {
   return Array.from({ length: count }, () => {
     const text = pick(templates)()
     const compiled = compileRule(dialect, text)
@@ -111,7 +123,9 @@ export async function rules(): Promise<Figure[]> {
   const users = Array.from({ length: USERS }, (_, i) => user(i))
   const perDialect = Math.floor(RULES / 3)
   const google = compileAll('google', GOOGLE, RULES - 2 * perDialect)
-  const all = [...compileAll('entra', ENTRA, perDialect), ...compileAll('okta', OKTA, perDialect), ...google].map((r) => r.rule)
+  const all = [...compileAll('entra', ENTRA, perDialect), ...compileAll('okta', OKTA, perDialect), ...google].map(
+    r => r.rule,
+  )
 
   // Warm up every closure before timing.
   for (const rule of all) for (let i = 0; i < 2_000; i++) rule.evaluate(users[i] as RuleInput, NOW)
@@ -151,12 +165,15 @@ export async function rules(): Promise<Figure[]> {
 /** Same queries, same users, same loop; each side checked against the other so the race is fair. */
 function versusCelJs(queries: { rule: CompiledRule; text: string }[], users: RuleInput[]): number {
   const cel = queries.map(({ text }) => parseCel(text))
-  const contexts = users.map((u) => ({ user: u }))
+  const contexts = users.map(u => ({ user: u }))
   for (let q = 0; q < queries.length; q++) {
     for (let i = 0; i < 200; i++) {
       const ours = (queries[q] as { rule: CompiledRule }).rule.evaluate(users[i] as RuleInput).result
       const theirs = (cel[q] as (c: object) => unknown)(contexts[i] as object)
-      if (ours !== theirs) throw new Error(`Our evaluator and cel-js disagree on ${(queries[q] as { text: string }).text}: ${ours} vs ${String(theirs)}`)
+      if (ours !== theirs)
+        throw new Error(
+          `Our evaluator and cel-js disagree on ${(queries[q] as { text: string }).text}: ${ours} vs ${String(theirs)}`,
+        )
     }
   }
   let sink = 0

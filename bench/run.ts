@@ -18,7 +18,8 @@ interface Figure {
   unit: string
 }
 
-const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN
+const percentile = (sorted: number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN
 const round = (n: number): number => Math.round(n * 1000) / 1000
 
 async function jit(): Promise<Figure[]> {
@@ -32,7 +33,11 @@ async function jit(): Promise<Figure[]> {
       const user = users[i % users.length]
       if (!user) throw new Error('the demo organisation has no users')
       const started = performance.now()
-      const r = await app.invoke('devices/enroll', { serial: `BENCH-${i}`, platform: i % 2 ? 'ios' : 'android', userPrincipalName: user.userPrincipalName })
+      const r = await app.invoke('devices/enroll', {
+        serial: `BENCH-${i}`,
+        platform: i % 2 ? 'ios' : 'android',
+        userPrincipalName: user.userPrincipalName,
+      })
       times.push(performance.now() - started)
       if (!r.ok) throw new Error(r.error.message)
     }
@@ -47,18 +52,26 @@ async function jit(): Promise<Figure[]> {
   }
 }
 
-const SUITES: Record<string, () => Promise<Figure[]>> = { jit, import: importSuite, policy, rules, devices, sync: syncSuite }
+const SUITES: Record<string, () => Promise<Figure[]>> = {
+  jit,
+  import: importSuite,
+  policy,
+  rules,
+  devices,
+  sync: syncSuite,
+}
 
 async function main(): Promise<void> {
   const asked = process.argv.slice(2)
-  const unknown = asked.filter((s) => !(s in SUITES))
+  const unknown = asked.filter(s => !(s in SUITES))
   if (unknown.length > 0) {
     process.stderr.write(`Unknown benchmark suite ${unknown.join(', ')}; known: ${Object.keys(SUITES).join(', ')}\n`)
     process.exitCode = 2
     return
   }
   for (const name of asked.length > 0 ? asked : Object.keys(SUITES)) {
-    for (const figure of await (SUITES[name] as () => Promise<Figure[]>)()) process.stdout.write(`${JSON.stringify(figure)}\n`)
+    for (const figure of await (SUITES[name] as () => Promise<Figure[]>)())
+      process.stdout.write(`${JSON.stringify(figure)}\n`)
   }
 }
 

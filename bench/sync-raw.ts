@@ -17,11 +17,17 @@ function rawInsertUsersPerSecond(syncedDb: string): number {
   const source = new Database(syncedDb, { readonly: true })
   const db = openDatabase(join(dir, 'raw.db'))
   try {
-    db.prepare("INSERT INTO directories (id, kind, name, config, created_at) VALUES ('d', 'entra', 'raw', '{}', 't')").run()
-    const user = db.prepare('INSERT INTO users (id, directory_id, external_id, user_principal_name, display_name, updated_at, fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?)')
+    db.prepare(
+      "INSERT INTO directories (id, kind, name, config, created_at) VALUES ('d', 'entra', 'raw', '{}', 't')",
+    ).run()
+    const user = db.prepare(
+      'INSERT INTO users (id, directory_id, external_id, user_principal_name, display_name, updated_at, fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    )
     const attr = db.prepare('INSERT INTO user_attributes (user_id, name, value) VALUES (?, ?, ?)')
-    const rows = source.prepare(`SELECT u.id, u.external_id, u.user_principal_name, u.display_name, u.fingerprint, a.name, a.value
-      FROM users u LEFT JOIN user_attributes a ON a.user_id = u.id ORDER BY u.rowid`).raw()
+    const rows = source
+      .prepare(`SELECT u.id, u.external_id, u.user_principal_name, u.display_name, u.fingerprint, a.name, a.value
+      FROM users u LEFT JOIN user_attributes a ON a.user_id = u.id ORDER BY u.rowid`)
+      .raw()
     let users = 0
     let elapsed = 0
     let batch: (string | null)[][] = []

@@ -36,24 +36,29 @@ const round = (n: number): number => Math.round(n * 1000) / 1000
 const router = (fake: string): HttpPort => ({
   fetch(url, init) {
     const u = new URL(url)
-    if (u.origin !== GRAPH_ORIGIN && u.origin !== LOGIN_ORIGIN) return Promise.reject(new Error(`bench: refusing ${u.origin}`))
+    if (u.origin !== GRAPH_ORIGIN && u.origin !== LOGIN_ORIGIN)
+      return Promise.reject(new Error(`bench: refusing ${u.origin}`))
     return fetch(`${fake}${u.pathname}${u.search}`, init)
   },
 })
 
 async function startFake() {
-  const child = spawn(process.execPath, [join(__dirname, 'graph-fake.cjs'), String(USERS), String(GROUPS), '42', '200', '100'], { stdio: ['pipe', 'pipe', 'inherit'] })
+  const child = spawn(
+    process.execPath,
+    [join(__dirname, 'graph-fake.cjs'), String(USERS), String(GROUPS), '42', '200', '100'],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  )
   const lines = createInterface({ input: child.stdout })
   const queue: ((line: string) => void)[] = []
-  lines.on('line', (l) => queue.shift()?.(l))
-  const next = () => new Promise<string>((resolve) => queue.push(resolve))
+  lines.on('line', l => queue.shift()?.(l))
+  const next = () => new Promise<string>(resolve => queue.push(resolve))
   const { url } = JSON.parse(await next()) as { url: string }
   return {
     url,
     child,
     ask(cmd: string): Promise<unknown> {
       child.stdin.write(`${cmd}\n`)
-      return next().then((l) => JSON.parse(l))
+      return next().then(l => JSON.parse(l))
     },
   }
 }
@@ -64,11 +69,17 @@ async function startFake() {
  */
 function rawInsertUsersPerSecond(syncedDb: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(__dirname, 'sync-raw.cjs'), syncedDb], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const child = spawn(process.execPath, [join(__dirname, 'sync-raw.cjs'), syncedDb], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
     let out = ''
     child.stdout.on('data', (d: Buffer) => (out += d.toString()))
     child.on('error', reject)
-    child.on('exit', (code) => (code === 0 ? resolve((JSON.parse(out) as { usersPerSecond: number }).usersPerSecond) : reject(new Error(`sync-raw exited with ${code}`))))
+    child.on('exit', code =>
+      code === 0
+        ? resolve((JSON.parse(out) as { usersPerSecond: number }).usersPerSecond)
+        : reject(new Error(`sync-raw exited with ${code}`)),
+    )
   })
 }
 
@@ -77,12 +88,19 @@ export async function syncSuite(): Promise<Figure[]> {
   const dir = mkdtempSync(join(tmpdir(), 'jit-bench-sync-'))
   const app = createApp({ dataDir: dir, http: router(fake.url) })
   try {
-    const connected = await app.invoke('directories/connect', { kind: 'entra', name: 'Bench', settings: { tenantId: 'bench.example', clientId: 'bench-client' }, secrets: { clientSecret: 'bench-secret' } })
+    const connected = await app.invoke('directories/connect', {
+      kind: 'entra',
+      name: 'Bench',
+      settings: { tenantId: 'bench.example', clientId: 'bench-client' },
+      secrets: { clientSecret: 'bench-secret' },
+    })
     if (!connected.ok) throw new Error(connected.error.message)
     const detail = connected.value as DirectoryDetail
     const directoryId = detail.directory.id
     // The first URLs the Entra connector asks for (entra.ts pull); the fake prepares what follows them.
-    await fake.ask(`prepare ${GRAPH_ORIGIN}/v1.0/users/delta?$select=${graphSelect(detail.mapping.map((m) => m.property)).join(',')}`)
+    await fake.ask(
+      `prepare ${GRAPH_ORIGIN}/v1.0/users/delta?$select=${graphSelect(detail.mapping.map(m => m.property)).join(',')}`,
+    )
     await fake.ask(`prepare ${GRAPH_ORIGIN}/v1.0/groups/delta?$select=${GROUP_SELECT}`)
 
     const loop = monitorEventLoopDelay({ resolution: 10 })

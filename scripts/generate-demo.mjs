@@ -64,14 +64,64 @@ const DEPARTMENTS = [
 
 // Non-executive job titles per department, with weights.
 const TITLES = {
-  Sales: [['Account Executive', 30], ['Senior Account Executive', 10], ['Sales Development Representative', 12], ['Sales Manager', 6], ['Sales Operations Analyst', 4], ['Sales Engineer', 4]],
-  Marketing: [['Marketing Manager', 4], ['Product Marketing Manager', 4], ['Content Strategist', 6], ['Marketing Analyst', 6], ['Developer Advocate', 4], ['Graphic Designer', 5], ['Marketing Coordinator', 6]],
-  Engineering: [['Software Developer', 24], ['Senior Developer', 14], ['Firmware Developer', 6], ['QA Engineer', 8], ['DevOps Engineer', 6], ['Hardware Engineer', 8], ['Engineering Manager', 6], ['Data Analyst', 4]],
-  Finance: [['Financial Analyst', 10], ['Accountant', 8], ['Finance Manager', 3], ['Payroll Specialist', 3]],
-  HR: [['HR Business Partner', 6], ['Recruiter', 7], ['HR Manager', 3], ['HR Coordinator', 2]],
-  Support: [['Support Specialist', 20], ['Senior Support Specialist', 8], ['Technical Support Engineer', 10], ['Support Manager', 4]],
-  Operations: [['Operations Analyst', 8], ['Logistics Coordinator', 8], ['Supply Chain Analyst', 6], ['Operations Manager', 4], ['IT Administrator', 4]],
-  Legal: [['Legal Counsel', 6], ['Paralegal', 4], ['Compliance Analyst', 4], ['Legal Operations Manager', 1]],
+  Sales: [
+    ['Account Executive', 30],
+    ['Senior Account Executive', 10],
+    ['Sales Development Representative', 12],
+    ['Sales Manager', 6],
+    ['Sales Operations Analyst', 4],
+    ['Sales Engineer', 4],
+  ],
+  Marketing: [
+    ['Marketing Manager', 4],
+    ['Product Marketing Manager', 4],
+    ['Content Strategist', 6],
+    ['Marketing Analyst', 6],
+    ['Developer Advocate', 4],
+    ['Graphic Designer', 5],
+    ['Marketing Coordinator', 6],
+  ],
+  Engineering: [
+    ['Software Developer', 24],
+    ['Senior Developer', 14],
+    ['Firmware Developer', 6],
+    ['QA Engineer', 8],
+    ['DevOps Engineer', 6],
+    ['Hardware Engineer', 8],
+    ['Engineering Manager', 6],
+    ['Data Analyst', 4],
+  ],
+  Finance: [
+    ['Financial Analyst', 10],
+    ['Accountant', 8],
+    ['Finance Manager', 3],
+    ['Payroll Specialist', 3],
+  ],
+  HR: [
+    ['HR Business Partner', 6],
+    ['Recruiter', 7],
+    ['HR Manager', 3],
+    ['HR Coordinator', 2],
+  ],
+  Support: [
+    ['Support Specialist', 20],
+    ['Senior Support Specialist', 8],
+    ['Technical Support Engineer', 10],
+    ['Support Manager', 4],
+  ],
+  Operations: [
+    ['Operations Analyst', 8],
+    ['Logistics Coordinator', 8],
+    ['Supply Chain Analyst', 6],
+    ['Operations Manager', 4],
+    ['IT Administrator', 4],
+  ],
+  Legal: [
+    ['Legal Counsel', 6],
+    ['Paralegal', 4],
+    ['Compliance Analyst', 4],
+    ['Legal Operations Manager', 1],
+  ],
 }
 
 // The ten members of the synced "Executives" group, one title each.
@@ -106,30 +156,189 @@ const COUNTRIES = [
 ]
 
 const GIVEN_NAMES = [
-  'James', 'Olivia', 'Liam', 'Emma', 'Noah', 'Ava', 'Lucas', 'Mia', 'Ethan', 'Sophia', 'Mateo', 'Isabella',
-  'Leon', 'Hannah', 'Lukas', 'Lena', 'Jonas', 'Marie', 'Hugo', 'Chloé', 'Louis', 'Camille', 'Daan', 'Sanne',
-  'Sem', 'Fleur', 'Pablo', 'Lucía', 'Javier', 'Carmen', 'Seán', 'Aoife', 'Ciarán', 'Niamh', 'Jakub', 'Zofia',
-  'Piotr', 'Katarzyna', 'Matteo', 'Giulia', 'Lorenzo', 'Francesca', 'Erik', 'Astrid', 'Oskar', 'Elin',
-  'Haruto', 'Yui', 'Sota', 'Hina', 'Ren', 'Aiko', 'Jack', 'Charlotte', 'Oliver', 'Amelia', 'Harry', 'Isla',
-  'William', 'Grace', 'Benjamin', 'Daniel', 'Priya', 'Arjun', 'Fatima', 'Omar', 'Wei', 'Mei', 'Kofi', 'Amara',
-  'Diego', 'Zoë', 'José', 'Nora', 'Felix', 'Ines', 'Tomás', 'Ingrid', 'Rafael', 'Maya',
+  'James',
+  'Olivia',
+  'Liam',
+  'Emma',
+  'Noah',
+  'Ava',
+  'Lucas',
+  'Mia',
+  'Ethan',
+  'Sophia',
+  'Mateo',
+  'Isabella',
+  'Leon',
+  'Hannah',
+  'Lukas',
+  'Lena',
+  'Jonas',
+  'Marie',
+  'Hugo',
+  'Chloé',
+  'Louis',
+  'Camille',
+  'Daan',
+  'Sanne',
+  'Sem',
+  'Fleur',
+  'Pablo',
+  'Lucía',
+  'Javier',
+  'Carmen',
+  'Seán',
+  'Aoife',
+  'Ciarán',
+  'Niamh',
+  'Jakub',
+  'Zofia',
+  'Piotr',
+  'Katarzyna',
+  'Matteo',
+  'Giulia',
+  'Lorenzo',
+  'Francesca',
+  'Erik',
+  'Astrid',
+  'Oskar',
+  'Elin',
+  'Haruto',
+  'Yui',
+  'Sota',
+  'Hina',
+  'Ren',
+  'Aiko',
+  'Jack',
+  'Charlotte',
+  'Oliver',
+  'Amelia',
+  'Harry',
+  'Isla',
+  'William',
+  'Grace',
+  'Benjamin',
+  'Daniel',
+  'Priya',
+  'Arjun',
+  'Fatima',
+  'Omar',
+  'Wei',
+  'Mei',
+  'Kofi',
+  'Amara',
+  'Diego',
+  'Zoë',
+  'José',
+  'Nora',
+  'Felix',
+  'Ines',
+  'Tomás',
+  'Ingrid',
+  'Rafael',
+  'Maya',
 ]
 
 const SURNAMES = [
-  'Smith', 'Johnson', 'Williams', 'Brown', 'Jones', 'Garcia', 'Miller', 'Davis', 'Wilson', 'Anderson', 'Taylor',
-  'Thomas', 'Moore', 'Jackson', 'Martin', 'Lee', 'Thompson', 'White', 'Harris', 'Clark', 'Lewis', 'Walker',
-  'Hall', 'Young', 'King', 'Müller', 'Schmidt', 'Schneider', 'Fischer', 'Weber', 'Wagner', 'Becker', 'Dubois',
-  'Lefèvre', 'Moreau', 'Laurent', 'Bernard', 'de Vries', 'van Dijk', 'Bakker', 'Jansen', 'Fernández', 'López',
-  'Martínez', 'Sánchez', 'Gómez', 'Murphy', 'Kelly', "O'Brien", 'Byrne', 'Walsh', 'Nowak', 'Kowalski',
-  'Wiśniewski', 'Wójcik', 'Rossi', 'Russo', 'Ferrari', 'Esposito', 'Bianchi', 'Johansson', 'Lindqvist',
-  'Karlsson', 'Nilsson', 'Sato', 'Suzuki', 'Takahashi', 'Tanaka', 'Watanabe', 'Patel', 'Singh', 'Chen', 'Wang',
-  'Nguyen', 'Okafor', 'Mensah', 'Tremblay', 'Roy', 'Gagnon', 'Łukasik',
+  'Smith',
+  'Johnson',
+  'Williams',
+  'Brown',
+  'Jones',
+  'Garcia',
+  'Miller',
+  'Davis',
+  'Wilson',
+  'Anderson',
+  'Taylor',
+  'Thomas',
+  'Moore',
+  'Jackson',
+  'Martin',
+  'Lee',
+  'Thompson',
+  'White',
+  'Harris',
+  'Clark',
+  'Lewis',
+  'Walker',
+  'Hall',
+  'Young',
+  'King',
+  'Müller',
+  'Schmidt',
+  'Schneider',
+  'Fischer',
+  'Weber',
+  'Wagner',
+  'Becker',
+  'Dubois',
+  'Lefèvre',
+  'Moreau',
+  'Laurent',
+  'Bernard',
+  'de Vries',
+  'van Dijk',
+  'Bakker',
+  'Jansen',
+  'Fernández',
+  'López',
+  'Martínez',
+  'Sánchez',
+  'Gómez',
+  'Murphy',
+  'Kelly',
+  "O'Brien",
+  'Byrne',
+  'Walsh',
+  'Nowak',
+  'Kowalski',
+  'Wiśniewski',
+  'Wójcik',
+  'Rossi',
+  'Russo',
+  'Ferrari',
+  'Esposito',
+  'Bianchi',
+  'Johansson',
+  'Lindqvist',
+  'Karlsson',
+  'Nilsson',
+  'Sato',
+  'Suzuki',
+  'Takahashi',
+  'Tanaka',
+  'Watanabe',
+  'Patel',
+  'Singh',
+  'Chen',
+  'Wang',
+  'Nguyen',
+  'Okafor',
+  'Mensah',
+  'Tremblay',
+  'Roy',
+  'Gagnon',
+  'Łukasik',
 ]
 
 // Users the tests and the walkthrough rely on; every column filled, never disabled.
 const FIXED_USERS = [
-  { givenName: 'Alex', surname: 'Morgan', department: 'Sales', jobTitle: 'Account Executive', country: 'United States', city: 'Seattle' },
-  { givenName: 'Sam', surname: 'Rivera', department: 'Marketing', jobTitle: 'Product Marketing Manager', country: 'Ireland', city: 'Dublin' },
+  {
+    givenName: 'Alex',
+    surname: 'Morgan',
+    department: 'Sales',
+    jobTitle: 'Account Executive',
+    country: 'United States',
+    city: 'Seattle',
+  },
+  {
+    givenName: 'Sam',
+    surname: 'Rivera',
+    department: 'Marketing',
+    jobTitle: 'Product Marketing Manager',
+    country: 'Ireland',
+    city: 'Dublin',
+  },
 ]
 
 /** ASCII mail-safe form of a name: "Łukasik" → "lukasik", "O'Brien" → "obrien", "de Vries" → "devries". */
@@ -149,7 +358,7 @@ function csvField(value) {
 
 export function generateUsers(seed = SEED) {
   const random = mulberry32(seed)
-  const pick = (list) => list[Math.floor(random() * list.length)]
+  const pick = list => list[Math.floor(random() * list.length)]
   const weighted = (list, weightOf) => {
     const total = list.reduce((sum, item) => sum + weightOf(item), 0)
     let r = random() * total
@@ -167,7 +376,7 @@ export function generateUsers(seed = SEED) {
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`
   }
 
-  const usedUpns = new Set(FIXED_USERS.map((u) => `${mailPart(u.givenName)}.${mailPart(u.surname)}`))
+  const usedUpns = new Set(FIXED_USERS.map(u => `${mailPart(u.givenName)}.${mailPart(u.surname)}`))
   const newName = () => {
     for (;;) {
       const givenName = pick(GIVEN_NAMES)
@@ -185,7 +394,7 @@ export function generateUsers(seed = SEED) {
   const remaining = Object.fromEntries(DEPARTMENTS)
   for (const u of FIXED_USERS) {
     remaining[u.department]--
-    const country = COUNTRIES.find((c) => c[0] === u.country)
+    const country = COUNTRIES.find(c => c[0] === u.country)
     people.push({ ...u, usageLocation: country[1], fixed: true, executive: false })
   }
   for (const [department, jobTitle] of EXECUTIVES) {
@@ -194,13 +403,13 @@ export function generateUsers(seed = SEED) {
   }
   for (const [department] of DEPARTMENTS) {
     for (let i = 0; i < remaining[department]; i++) {
-      const [jobTitle] = weighted(TITLES[department], (t) => t[1])
+      const [jobTitle] = weighted(TITLES[department], t => t[1])
       people.push({ ...newName(), department, jobTitle, executive: false, fixed: false })
     }
   }
   for (const p of people) {
     if (p.fixed) continue
-    const [country, usageLocation, , cities] = weighted(COUNTRIES, (c) => c[2])
+    const [country, usageLocation, , cities] = weighted(COUNTRIES, c => c[2])
     Object.assign(p, { country, usageLocation, city: pick(cities) })
   }
 
@@ -211,8 +420,8 @@ export function generateUsers(seed = SEED) {
   }
 
   // Incomplete records and disabled accounts, never on the fixed users or executives.
-  const ordinary = people.map((p, i) => i).filter((i) => !people[i].fixed && !people[i].executive)
-  const take = (count) => {
+  const ordinary = people.map((p, i) => i).filter(i => !people[i].fixed && !people[i].executive)
+  const take = count => {
     const chosen = []
     while (chosen.length < count) {
       const i = ordinary.splice(Math.floor(random() * ordinary.length), 1)[0]
@@ -253,7 +462,7 @@ export function generateUsersCsv(seed = SEED) {
   const users = generateUsers(seed)
   if (users.length !== USER_COUNT) throw new Error(`expected ${USER_COUNT} users, generated ${users.length}`)
   const lines = [COLUMNS.join(',')]
-  for (const user of users) lines.push(COLUMNS.map((c) => csvField(user[c])).join(','))
+  for (const user of users) lines.push(COLUMNS.map(c => csvField(user[c])).join(','))
   return `${lines.join('\n')}\n`
 }
 

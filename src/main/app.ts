@@ -12,7 +12,20 @@ import { createFileSecretStore } from './headless/secrets'
 import { createMembershipService } from './groups'
 import { CHANGES, createHandlers, type Services } from './handlers'
 import { createPolicyService, readPolicySettings } from './policies'
-import { systemClock, silentLog, systemTimers, timeOrderedIds, type Clock, type Faults, type HttpPort, type IdSource, type Log, type Secrets, type Sleep, type TimerPort } from './ports'
+import {
+  systemClock,
+  silentLog,
+  systemTimers,
+  timeOrderedIds,
+  type Clock,
+  type Faults,
+  type HttpPort,
+  type IdSource,
+  type Log,
+  type Secrets,
+  type Sleep,
+  type TimerPort,
+} from './ports'
 import type { IdpHttpOptions } from './directory/http'
 import { createPushRouter, type PushTransport } from './push'
 import { createApnsTransport } from './push/apns'
@@ -83,7 +96,11 @@ export function createApp(opts: AppOptions): App {
   // Bound late: the directory room redeploys through the devices room, which asks the directory room for JIT users.
   let redeployUsers: (userIds: string[]) => Promise<unknown> = () => Promise.resolve()
   const directories = createDirectoryService({
-    store, memberships, clock, ids, log,
+    store,
+    memberships,
+    clock,
+    ids,
+    log,
     http: opts.http,
     secrets,
     sleep: opts.sleep,
@@ -94,10 +111,14 @@ export function createApp(opts: AppOptions): App {
     // The hold limits sit with the circuit breaker's in the policy settings (one place for "held").
     removalLimits: () => {
       const settings = readPolicySettings(store)
-      return { membershipShare: settings.syncHoldMembershipShare, userShare: settings.syncHoldUserShare, minimum: settings.syncHoldMinimum }
+      return {
+        membershipShare: settings.syncHoldMembershipShare,
+        userShare: settings.syncHoldUserShare,
+        minimum: settings.syncHoldMinimum,
+      }
     },
-    redeployUsers: (userIds) => redeployUsers(userIds),
-    emitProgress: (p) => events.emit('directories/syncProgress', p),
+    redeployUsers: userIds => redeployUsers(userIds),
+    emitProgress: p => events.emit('directories/syncProgress', p),
   })
   const policies = createPolicyService({ store, clock, ids, memberships })
   const pushCredentials = createPushCredentials({ secrets, clock })
@@ -107,24 +128,33 @@ export function createApp(opts: AppOptions): App {
       android: createFcmTransport({ serviceAccount: pushCredentials.serviceAccount }),
     })
   const devices = createDeviceService({
-    store, memberships, policies, clock, ids, log,
+    store,
+    memberships,
+    policies,
+    clock,
+    ids,
+    log,
     // Devices are woken through APNs and FCM; one without a push token waits for its check-in.
     push: opts.push ?? live(),
     ackDeadlineMs: opts.ackDeadlineMs ?? 5 * 60_000,
     faults: opts.faults,
     jit: directories,
   })
-  redeployUsers = (userIds) => devices.redeployUsers(userIds)
+  redeployUsers = userIds => devices.redeployUsers(userIds)
   let invoke: App['invoke'] = () => Promise.reject(new Error('app not ready'))
   const scheduler = createSyncScheduler({
     schedules: () => directories.schedules(),
     // Through invoke, so a scheduled sync announces its changes like Sync Now does.
-    runSync: (directoryId) => invoke('directories/sync', { directoryId }),
+    runSync: directoryId => invoke('directories/sync', { directoryId }),
     timers: opts.timers ?? systemTimers,
     log,
   })
   const services: Services = {
-    store, clock, memberships, policies, devices,
+    store,
+    clock,
+    memberships,
+    policies,
+    devices,
     directories,
     diagnostics: createDiagnostics({ store, clock, directories }),
     pushCredentials,
@@ -133,7 +163,9 @@ export function createApp(opts: AppOptions): App {
   const handlers = createHandlers(services)
   const pumping = opts.pumpIntervalMs
     ? setInterval(() => {
-        devices.pump().catch((e: unknown) => log.error('outbox pump failed', { error: e instanceof Error ? e.stack : String(e) }))
+        devices
+          .pump()
+          .catch((e: unknown) => log.error('outbox pump failed', { error: e instanceof Error ? e.stack : String(e) }))
       }, opts.pumpIntervalMs).unref()
     : null
 
@@ -142,7 +174,11 @@ export function createApp(opts: AppOptions): App {
     dbPath,
     services,
     invoke: (invoke = async (channel, raw) => {
-      if (!isChannel(channel)) return { ok: false, error: { code: 'NOT_FOUND', message: `Unknown API channel ${channel}.`, details: { channel } } }
+      if (!isChannel(channel))
+        return {
+          ok: false,
+          error: { code: 'NOT_FOUND', message: `Unknown API channel ${channel}.`, details: { channel } },
+        }
       const parsed = parseArgs(channel, raw)
       if (!parsed.ok) return parsed
       try {

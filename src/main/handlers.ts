@@ -60,7 +60,13 @@ export function createHandlers(s: Services): Handlers {
     if (r.kind === 'users') return s.devices.redeployUsers(r.userIds, { approved: true })
     return s.devices.redeployDevices(r.deviceIds, { approved: true })
   }
-  const applied = async ({ outcome, redeploy: r }: { outcome: ChangeOutcome; redeploy: Redeploy | null }): Promise<ChangeOutcome> => {
+  const applied = async ({
+    outcome,
+    redeploy: r,
+  }: {
+    outcome: ChangeOutcome
+    redeploy: Redeploy | null
+  }): Promise<ChangeOutcome> => {
     const devicesUpdated = await redeploy(r)
     return outcome.status === 'applied' ? { ...outcome, devicesUpdated } : outcome
   }
@@ -68,7 +74,11 @@ export function createHandlers(s: Services): Handlers {
   const policyOf = async (result: { outcome: ChangeOutcome; redeploy: Redeploy | null }, policyId: string) => {
     const outcome = await applied(result)
     if (outcome.status === 'held') {
-      throw new AppError('CONFLICT', `Held for approval: ${outcome.heldChange.summary} Approve or reject it under Held changes on the Policies page.`, { heldChangeId: outcome.heldChange.id })
+      throw new AppError(
+        'CONFLICT',
+        `Held for approval: ${outcome.heldChange.summary} Approve or reject it under Held changes on the Policies page.`,
+        { heldChangeId: outcome.heldChange.id },
+      )
     }
     return s.policies.get(policyId)
   }
@@ -89,13 +99,15 @@ export function createHandlers(s: Services): Handlers {
       return { directoryId, run: outcome.run }
     },
     'directories/get': ({ directoryId }) => s.directories.detail(directoryId),
-    'directories/connect': async ({ kind, name, settings, secrets }) => s.directories.detail(await s.directories.connect({ kind, name, settings, secrets })),
+    'directories/connect': async ({ kind, name, settings, secrets }) =>
+      s.directories.detail(await s.directories.connect({ kind, name, settings, secrets })),
     'directories/setCredentials': async ({ directoryId, settings, secrets }) => {
       await s.directories.setCredentials(directoryId, settings, secrets)
       return s.directories.detail(directoryId)
     },
     'directories/test': async ({ directoryId }) => ({ message: await s.directories.test(directoryId) }),
-    'directories/sync': async ({ directoryId, mode, confirmRemovals }) => (await s.directories.sync(directoryId, mode, { confirmRemovals })).run,
+    'directories/sync': async ({ directoryId, mode, confirmRemovals }) =>
+      (await s.directories.sync(directoryId, mode, { confirmRemovals })).run,
     'directories/cancelSync': ({ directoryId }) => s.directories.cancelSync(directoryId),
     'directories/setMapping': ({ directoryId, mapping }) => {
       s.directories.setMapping(directoryId, mapping)
@@ -115,15 +127,29 @@ export function createHandlers(s: Services): Handlers {
     'users/setAttributes': async ({ userId, attributes }) => {
       const detail = userDetail(userId)
       if (!detail.editable) {
-        throw new AppError('NOT_EDITABLE', `This user comes from ${detail.directoryKind}; change the attribute there and sync.`, { userId })
+        throw new AppError(
+          'NOT_EDITABLE',
+          `This user comes from ${detail.directoryKind}; change the attribute there and sync.`,
+          { userId },
+        )
       }
-      const identity = Object.keys(attributes).filter((k) => IDENTITY_FIELDS.has(k.toLowerCase()))
+      const identity = Object.keys(attributes).filter(k => IDENTITY_FIELDS.has(k.toLowerCase()))
       if (identity.length > 0) {
-        throw new AppError('BAD_INPUT', `${identity.join(', ')} identifies the user and cannot be edited as an attribute.`, { fields: identity })
+        throw new AppError(
+          'BAD_INPUT',
+          `${identity.join(', ')} identifies the user and cannot be edited as an attribute.`,
+          { fields: identity },
+        )
       }
       const changed = store.transaction(() => {
         store.users.patchAttributes(userId, attributes as Attributes, s.clock.now().toISOString())
-        store.audit.append({ at: s.clock.now().toISOString(), actor: 'admin', action: 'users/setAttributes', subject: userId, details: { attributes } })
+        store.audit.append({
+          at: s.clock.now().toISOString(),
+          actor: 'admin',
+          action: 'users/setAttributes',
+          subject: userId,
+          details: { attributes },
+        })
         return s.memberships.evaluateUser(userId)
       })
       if (changed) await s.devices.redeployUsers([userId])
@@ -133,7 +159,8 @@ export function createHandlers(s: Services): Handlers {
     'groups/get': ({ groupId }) => groupDetail(groupId),
     'groups/explain': ({ groupId, userId }) => s.memberships.explain(userId, groupId),
     'policies/list': () => s.policies.list(),
-    'policies/setTarget': ({ policyId, groupId, mode }) => policyOf(s.policies.setTarget(policyId, groupId, mode), policyId),
+    'policies/setTarget': ({ policyId, groupId, mode }) =>
+      policyOf(s.policies.setTarget(policyId, groupId, mode), policyId),
     'policies/removeTarget': ({ policyId, groupId }) => policyOf(s.policies.removeTarget(policyId, groupId), policyId),
     'policies/setRemoveOnUnassign': ({ itemId, value }) => s.policies.setRemoveOnUnassign(itemId, value),
     'policies/get': ({ policyId }) => s.policies.get(policyId),
@@ -154,13 +181,14 @@ export function createHandlers(s: Services): Handlers {
     'policies/effective': ({ deviceId }) => s.policies.effective(deviceId),
     'policies/history': ({ deviceId, limit }) => s.policies.history(deviceId, limit),
     'policies/settings': () => s.policies.settings(),
-    'policies/setSettings': (patch) => s.policies.setSettings(patch),
+    'policies/setSettings': patch => s.policies.setSettings(patch),
     'apps/list': () => s.policies.inventory(),
-    'apps/save': (entry) => s.policies.saveApp(entry),
+    'apps/save': entry => s.policies.saveApp(entry),
     'devices/list': () => s.devices.list(),
     'devices/get': ({ deviceId }) => s.devices.get(deviceId),
-    'devices/enroll': (req) => s.devices.enroll(req),
-    'devices/acknowledge': ({ deviceId, commandId, status, error }) => s.devices.acknowledge(deviceId, commandId, status, error),
+    'devices/enroll': req => s.devices.enroll(req),
+    'devices/acknowledge': ({ deviceId, commandId, status, error }) =>
+      s.devices.acknowledge(deviceId, commandId, status, error),
     'devices/scan': ({ deviceId }) => s.devices.scan(deviceId),
     'devices/repush': ({ deviceId }) => s.devices.repush(deviceId),
     'devices/cancel': ({ deviceId, commandId }) => s.devices.cancel(deviceId, commandId ?? null),
@@ -170,7 +198,8 @@ export function createHandlers(s: Services): Handlers {
     'push/setServiceAccount': ({ serviceAccount }) => s.pushCredentials.setServiceAccount(serviceAccount),
     'diagnostics/list': () => s.diagnostics.list(),
     'rules/check': ({ dialect, text }) => s.memberships.rules.check(dialect, text),
-    'rules/preview': ({ dialect, text, offset, limit }) => s.memberships.rules.preview(dialect, text, offset ?? 0, limit ?? 50),
+    'rules/preview': ({ dialect, text, offset, limit }) =>
+      s.memberships.rules.preview(dialect, text, offset ?? 0, limit ?? 50),
     'rules/explain': ({ dialect, text, userId }) => s.memberships.rules.explain(dialect, text, userId),
     'groups/create': async ({ name, description, dialect, rule }) => {
       const { groupId, changedUserIds } = s.memberships.rules.create(name, description ?? '', dialect, rule)

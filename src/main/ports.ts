@@ -68,7 +68,7 @@ export const systemHttp: HttpPort = { fetch: (url, init) => fetch(url, init) }
 /** Waiting, injectable so retry and back-off tests do not wait for real. */
 export type Sleep = (ms: number) => Promise<void>
 
-export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+export const realSleep: Sleep = ms => new Promise(resolve => setTimeout(resolve, ms))
 
 /** Timers for the sync scheduler. */
 export interface TimerPort {
@@ -83,5 +83,5 @@ export const systemTimers: TimerPort = {
     t.unref()
     return t
   },
-  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+  clearTimeout: h => clearTimeout(h as NodeJS.Timeout),
 }

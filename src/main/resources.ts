@@ -8,7 +8,11 @@ import { dirname, join } from 'node:path'
 export function resourcesDir(start: string = __dirname): string {
   for (let dir = start; ; dir = dirname(dir)) {
     const pkg = join(dir, 'package.json')
-    if (existsSync(pkg) && existsSync(join(dir, 'resources')) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'jit-mapper') {
+    if (
+      existsSync(pkg) &&
+      existsSync(join(dir, 'resources')) &&
+      (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'jit-mapper'
+    ) {
       return join(dir, 'resources')
     }
     if (dirname(dir) === dir) throw new Error(`resources/ not found above ${start}`)

@@ -30,7 +30,7 @@ export function App() {
   const route = useRoute()
 
   useEffect(() => {
-    const label = NAV.find((n) => n.section === route.section)?.label
+    const label = NAV.find(n => n.section === route.section)?.label
     document.title = label ? `${label} · JIT Mapper` : 'JIT Mapper'
     window.scrollTo(0, 0)
   }, [route.section, 'id' in route ? route.id : undefined])
@@ -61,7 +61,7 @@ function Sidebar({ current }: { current: Route['section'] }) {
       </div>
       <nav aria-label="Main">
         <ul>
-          {NAV.map((item) => (
+          {NAV.map(item => (
             <li key={item.section}>
               <Link to={item.href} aria-current={item.section === current ? 'page' : undefined}>
                 <span>{item.label}</span>

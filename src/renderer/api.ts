@@ -123,11 +123,17 @@ export const heldChangesQuery = () =>
   })
 
 export const restrictionsQuery = () =>
-  queryOptions({ queryKey: ['policies', 'restrictions'], queryFn: () => call('policies/restrictions', {}), staleTime: Infinity })
+  queryOptions({
+    queryKey: ['policies', 'restrictions'],
+    queryFn: () => call('policies/restrictions', {}),
+    staleTime: Infinity,
+  })
 
-export const appInventoryQuery = () => queryOptions({ queryKey: ['policies', 'apps'], queryFn: () => call('apps/list', {}) })
+export const appInventoryQuery = () =>
+  queryOptions({ queryKey: ['policies', 'apps'], queryFn: () => call('apps/list', {}) })
 
-export const policySettingsQuery = () => queryOptions({ queryKey: ['policies', 'settings'], queryFn: () => call('policies/settings', {}) })
+export const policySettingsQuery = () =>
+  queryOptions({ queryKey: ['policies', 'settings'], queryFn: () => call('policies/settings', {}) })
 
 export const effectivePoliciesQuery = (deviceId: string) =>
   queryOptions({
@@ -174,7 +180,7 @@ export const diagnosticsQuery = () =>
 export function readsAny(query: Query, changed: readonly string[]): boolean {
   const own = query.queryKey[0]
   if (typeof own === 'string' && changed.includes(own)) return true
-  return (query.meta?.reads ?? []).some((d) => changed.includes(d))
+  return (query.meta?.reads ?? []).some(d => changed.includes(d))
 }
 
 export function createQueryClient(): QueryClient {
@@ -198,7 +204,7 @@ export function createQueryClient(): QueryClient {
 export function subscribeToChanges(client: QueryClient): () => void {
   if (typeof window.api?.on !== 'function') return () => {}
   return window.api.on('db/changed', ({ tables }) => {
-    void client.invalidateQueries({ predicate: (q) => readsAny(q, tables) })
+    void client.invalidateQueries({ predicate: q => readsAny(q, tables) })
   })
 }
 

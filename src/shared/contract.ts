@@ -73,12 +73,26 @@ const policyDraft = z.object({
   targets: z.array(z.object({ groupId: id, mode: z.enum(['include', 'exclude']) })).max(500),
 })
 const proposedChange = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('rule'), groupId: id, rule: z.string().max(10_000), dialect: z.enum(['entra', 'okta', 'google']).optional() }),
+  z.object({
+    kind: z.literal('rule'),
+    groupId: id,
+    rule: z.string().max(10_000),
+    dialect: z.enum(['entra', 'okta', 'google']).optional(),
+  }),
   z.object({ kind: z.literal('target'), policyId: id, groupId: id, mode: z.enum(['include', 'exclude']).nullable() }),
   z.object({ kind: z.literal('policy'), draft: policyDraft }),
   z.object({ kind: z.literal('deletePolicy'), policyId: id }),
-  z.object({ kind: z.literal('attributeMapping'), attribute: z.string().min(1).max(200), source: z.string().min(1).max(200).nullable() }),
-  z.object({ kind: z.literal('user'), attributes: z.record(z.string().min(1).max(200), attributeValue), platform, syncedGroupIds: z.array(id).max(500).optional() }),
+  z.object({
+    kind: z.literal('attributeMapping'),
+    attribute: z.string().min(1).max(200),
+    source: z.string().min(1).max(200).nullable(),
+  }),
+  z.object({
+    kind: z.literal('user'),
+    attributes: z.record(z.string().min(1).max(200), attributeValue),
+    platform,
+    syncedGroupIds: z.array(id).max(500).optional(),
+  }),
 ])
 
 export const schemas = {
@@ -103,14 +117,28 @@ export const schemas = {
   }),
   'directories/test': z.object({ directoryId: id }),
   /** confirmRemovals: apply even when the sync removes more than the hold limits (the admin confirmed a held sync). */
-  'directories/sync': z.object({ directoryId: id, mode: z.enum(['full', 'incremental']).optional(), confirmRemovals: z.boolean().optional() }),
+  'directories/sync': z.object({
+    directoryId: id,
+    mode: z.enum(['full', 'incremental']).optional(),
+    confirmRemovals: z.boolean().optional(),
+  }),
   'directories/cancelSync': z.object({ directoryId: id }),
   'directories/setMapping': z.object({
     directoryId: id,
-    mapping: z.array(z.object({ property: z.string().trim().min(1).max(300), attribute: z.string().trim().min(1).max(200) })).max(500),
+    mapping: z
+      .array(z.object({ property: z.string().trim().min(1).max(300), attribute: z.string().trim().min(1).max(200) }))
+      .max(500),
   }),
   'directories/setGroupFilter': z.object({ directoryId: id, groups: z.array(z.string().max(300)).max(5000) }),
-  'directories/setSchedule': z.object({ directoryId: id, minutes: z.number().int().min(5).max(7 * 24 * 60).nullable() }),
+  'directories/setSchedule': z.object({
+    directoryId: id,
+    minutes: z
+      .number()
+      .int()
+      .min(5)
+      .max(7 * 24 * 60)
+      .nullable(),
+  }),
   'users/list': z.object({
     query: z.string().max(200).optional(),
     limit: z.number().int().min(1).max(1000).optional(),
@@ -173,8 +201,22 @@ export const schemas = {
   'devices/cancel': z.object({ deviceId: id, commandId: id.optional() }),
   'devices/latency': z.object({ limit: z.number().int().min(1).max(5000).optional() }),
   'push/credentials': z.object({}),
-  'push/setApnsCertificate': z.object({ certificate: z.string().min(1).max(64 * 1024), key: z.string().min(1).max(64 * 1024) }),
-  'push/setServiceAccount': z.object({ serviceAccount: z.string().min(1).max(64 * 1024) }),
+  'push/setApnsCertificate': z.object({
+    certificate: z
+      .string()
+      .min(1)
+      .max(64 * 1024),
+    key: z
+      .string()
+      .min(1)
+      .max(64 * 1024),
+  }),
+  'push/setServiceAccount': z.object({
+    serviceAccount: z
+      .string()
+      .min(1)
+      .max(64 * 1024),
+  }),
   'diagnostics/list': z.object({}),
   'rules/check': z.object({ dialect, text: ruleText }),
   'rules/preview': z.object({
@@ -184,7 +226,12 @@ export const schemas = {
     limit: z.number().int().min(1).max(500).optional(),
   }),
   'rules/explain': z.object({ dialect, text: ruleText, userId: id }),
-  'groups/create': z.object({ name: z.string().trim().min(1).max(200), description: z.string().max(2000).optional(), dialect, rule: ruleText }),
+  'groups/create': z.object({
+    name: z.string().trim().min(1).max(200),
+    description: z.string().max(2000).optional(),
+    dialect,
+    rule: ruleText,
+  }),
   'groups/setRule': z.object({ groupId: id, dialect, rule: ruleText }),
 } as const satisfies { [C in Channel]: z.ZodType }
 export type ArgsOf<C extends Channel> = z.input<(typeof schemas)[C]>
@@ -277,12 +324,12 @@ export function parseArgs<C extends Channel>(
 ): { ok: true; args: z.output<(typeof schemas)[C]> } | { ok: false; error: ErrorInfo } {
   const parsed = schemas[channel].safeParse(raw ?? {})
   if (parsed.success) return { ok: true, args: parsed.data as z.output<(typeof schemas)[C]> }
-  const fields = parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(argument)', message: i.message }))
+  const fields = parsed.error.issues.map(i => ({ path: i.path.join('.') || '(argument)', message: i.message }))
   return {
     ok: false,
     error: {
       code: 'BAD_INPUT',
-      message: `Invalid ${channel} request: ${fields.map((f) => `${f.path}: ${f.message}`).join('; ')}`,
+      message: `Invalid ${channel} request: ${fields.map(f => `${f.path}: ${f.message}`).join('; ')}`,
       details: { channel, fields },
     },
   }

@@ -274,7 +274,13 @@ export interface DeliveryLatency {
 
 /** The push credentials as the admin may see them: never the keys themselves. */
 export interface PushCredentialsInfo {
-  apns: { configured: boolean; topic: string | null; notAfter: string | null; expiresSoon: boolean; error: string | null }
+  apns: {
+    configured: boolean
+    topic: string | null
+    notAfter: string | null
+    expiresSoon: boolean
+    error: string | null
+  }
   fcm: { configured: boolean; projectId: string | null; clientEmail: string | null; error: string | null }
 }
 

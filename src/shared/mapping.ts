@@ -17,10 +17,10 @@ export interface MappingEdits {
 const key = (s: string): string => s.trim().toLowerCase()
 
 export function mappingEdits(saved: readonly AttributeMapping[], edited: readonly AttributeMapping[]): MappingEdits {
-  const savedByAttribute = new Map(saved.map((m) => [key(m.attribute), m]))
-  const attributeOfProperty = new Map(saved.map((m) => [key(m.property), m.attribute.trim()]))
-  const editedRows = edited.filter((m) => m.attribute.trim() !== '' && m.property.trim() !== '')
-  const editedByAttribute = new Map(editedRows.map((m) => [key(m.attribute), m]))
+  const savedByAttribute = new Map(saved.map(m => [key(m.attribute), m]))
+  const attributeOfProperty = new Map(saved.map(m => [key(m.property), m.attribute.trim()]))
+  const editedRows = edited.filter(m => m.attribute.trim() !== '' && m.property.trim() !== '')
+  const editedByAttribute = new Map(editedRows.map(m => [key(m.attribute), m]))
   const out: MappingEdits = { shifts: [], notSynced: [] }
   for (const m of saved) {
     if (!editedByAttribute.has(key(m.attribute))) out.shifts.push({ attribute: m.attribute.trim(), source: null })

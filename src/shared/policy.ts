@@ -131,7 +131,14 @@ export interface WhatIf {
   summary: string
   users: UserGroupDelta[]
   devices: DeviceDelta[]
-  totals: { usersAffected: number; devicesAffected: number; devicesWithdrawn: number; installs: number; removals: number; devicesTotal: number }
+  totals: {
+    usersAffected: number
+    devicesAffected: number
+    devicesWithdrawn: number
+    installs: number
+    removals: number
+    devicesTotal: number
+  }
   /** Whether applying it would trip the circuit breaker and be held for approval. */
   wouldHold: boolean
   /** Lists are cut at this many rows; totals count everything. */
@@ -183,7 +190,17 @@ export const DEFAULT_POLICY_SETTINGS: PolicySettings = {
   syncHoldMinimum: 20,
 }
 
-export type WhyStepKind = 'attributes' | 'rule' | 'membership' | 'grace' | 'target' | 'platform' | 'conflict' | 'variables' | 'command' | 'hold'
+export type WhyStepKind =
+  | 'attributes'
+  | 'rule'
+  | 'membership'
+  | 'grace'
+  | 'target'
+  | 'platform'
+  | 'conflict'
+  | 'variables'
+  | 'command'
+  | 'hold'
 
 /** One link of the chain attribute values → rule clause → group → policy → conflict outcome → command. */
 export interface WhyStep {
@@ -216,7 +233,13 @@ export interface PolicyWhy {
   status: PolicyStatus
   summary: string
   steps: WhyStep[]
-  items: { key: string; name: string; kind: PayloadKind; outcome: 'sent' | 'lost-conflict' | 'other-platform' | 'unresolved' | 'merged'; detail: string }[]
+  items: {
+    key: string
+    name: string
+    kind: PayloadKind
+    outcome: 'sent' | 'lost-conflict' | 'other-platform' | 'unresolved' | 'merged'
+    detail: string
+  }[]
   history: AssignmentEvent[]
 }
 

@@ -10,12 +10,17 @@ const BIN = join(__dirname, '..', '..', 'bin', 'jit-mapper.cjs')
 const workspace = tempDir('jit-cli-e2e-')
 afterAll(() => workspace.remove())
 
-const cli = (...args: string[]) => run(process.execPath, [BIN, ...args], { env: { ...process.env, JIT_MAPPER_DATA: workspace.path } })
+const cli = (...args: string[]) =>
+  run(process.execPath, [BIN, ...args], { env: { ...process.env, JIT_MAPPER_DATA: workspace.path } })
 
 describe('the built jit-mapper command', () => {
   it('serves the demo, then enrolls and diagnoses against the same workspace', async () => {
     const demo = await new Promise<string>((resolve, reject) => {
-      const child = execFile(process.execPath, [BIN, 'demo', '--data-dir', workspace.path], (error) => error && !child.killed && reject(error))
+      const child = execFile(
+        process.execPath,
+        [BIN, 'demo', '--data-dir', workspace.path],
+        error => error && !child.killed && reject(error),
+      )
       let out = ''
       child.stdout?.on('data', (c: Buffer) => {
         out += c.toString()
@@ -28,8 +33,18 @@ describe('the built jit-mapper command', () => {
     expect(demo).toContain('Loaded the demo organisation')
     expect(demo).toMatch(/http:\/\/127\.0\.0\.1:\d+\/\?secret=[\w-]{40,}/)
 
-    const enrolled = await cli('enroll', '--user', 'alex.morgan@northwind.example', '--platform', 'android', '--serial', 'R58N')
-    expect(enrolled.stdout).toContain('Enrolled Android device R58N (android, serial R58N) for alex.morgan@northwind.example')
+    const enrolled = await cli(
+      'enroll',
+      '--user',
+      'alex.morgan@northwind.example',
+      '--platform',
+      'android',
+      '--serial',
+      'R58N',
+    )
+    expect(enrolled.stdout).toContain(
+      'Enrolled Android device R58N (android, serial R58N) for alex.morgan@northwind.example',
+    )
     expect(enrolled.stdout).toContain('install_app Salesforce')
 
     const diagnosed = await cli('diagnose')

@@ -17,7 +17,11 @@ const ALEX = 'alex.morgan@northwind.example'
 // A second member of Sales in the demo directory.
 const FLEUR = 'fleur.obrien@northwind.example'
 // Demo users whose directory record has no department.
-const WITHOUT_DEPARTMENT = ['giulia.roy@northwind.example', 'amara.martinez@northwind.example', 'omar.sanchez@northwind.example']
+const WITHOUT_DEPARTMENT = [
+  'giulia.roy@northwind.example',
+  'amara.martinez@northwind.example',
+  'omar.sanchez@northwind.example',
+]
 
 describe('the demo organisation in the browser', () => {
   let dataDir: string
@@ -57,7 +61,10 @@ describe('the demo organisation in the browser', () => {
       .filter({ has: page.getByRole('link', { name: group, exact: true }) })
 
   const commandRows = (...texts: (string | RegExp)[]) =>
-    texts.reduce<Locator>((rows, t) => rows.filter({ hasText: t }), page.getByRole('table', { name: 'Commands' }).getByRole('row'))
+    texts.reduce<Locator>(
+      (rows, t) => rows.filter({ hasText: t }),
+      page.getByRole('table', { name: 'Commands' }).getByRole('row'),
+    )
 
   /** Enrolls through the Devices page form and opens the new device's page. */
   async function enroll(serial: string, userPrincipalName: string, name: string): Promise<void> {
@@ -130,7 +137,7 @@ describe('the demo organisation in the browser', () => {
   async function syncDepartment(userPrincipalName: string, department: string): Promise<void> {
     const csv = readFileSync(join(ROOT, 'resources/demo/users.csv'), 'utf8').split('\n')
     const header = (csv[0] as string).split(',')
-    const row = (csv.find((l) => l.includes(`,${userPrincipalName},`)) as string).split(',')
+    const row = (csv.find(l => l.includes(`,${userPrincipalName},`)) as string).split(',')
     row[header.indexOf('department')] = department
     await openSection('Directories')
     const form = page.getByRole('form', { name: 'Import users' })
@@ -175,7 +182,10 @@ describe('the demo organisation in the browser', () => {
     expect(await flag.isChecked()).toBe(false)
     await flag.check()
     // Saved once main has answered: the box is enabled again and still checked.
-    await page.waitForFunction((el) => el instanceof HTMLInputElement && !el.disabled && el.checked, await flag.elementHandle())
+    await page.waitForFunction(
+      el => el instanceof HTMLInputElement && !el.disabled && el.checked,
+      await flag.elementHandle(),
+    )
 
     await openSection('Devices')
     await page.getByRole('table', { name: 'Devices' }).getByRole('link', { name: 'Fleur iPhone', exact: true }).click()
@@ -190,13 +200,23 @@ describe('the demo organisation in the browser', () => {
     // fleet trips the circuit breaker, so the admin approves the held change.
     await openSection('Policies')
     const held = page.getByRole('region', { name: 'Held changes' })
-    await held.getByRole('table', { name: 'Held difference' }).getByRole('row').filter({ hasText: 'Fleur iPhone' }).waitFor()
+    await held
+      .getByRole('table', { name: 'Held difference' })
+      .getByRole('row')
+      .filter({ hasText: 'Fleur iPhone' })
+      .waitFor()
     await held.getByRole('button', { name: 'Approve' }).click()
     await held.waitFor({ state: 'detached' })
     await openSection('Devices')
     await page.getByRole('table', { name: 'Devices' }).getByRole('link', { name: 'Fleur iPhone', exact: true }).click()
     await commandRows('remove_app', 'Salesforce', /queued|pushed/).waitFor()
-    await page.getByRole('list', { name: 'Assignment history' }).getByRole('listitem').filter({ hasText: 'withdrawn' }).filter({ hasText: 'Sales CRM Deployment' }).first().waitFor()
+    await page
+      .getByRole('list', { name: 'Assignment history' })
+      .getByRole('listitem')
+      .filter({ hasText: 'withdrawn' })
+      .filter({ hasText: 'Sales CRM Deployment' })
+      .first()
+      .waitFor()
   })
 
   it('explains diagnostics: SYNC_ATTR_MISSING for a user without department, and why alex.morgan is not in Sales', async () => {
@@ -205,7 +225,7 @@ describe('the demo organisation in the browser', () => {
     const items = missing.getByRole('list', { name: 'SYNC_ATTR_MISSING diagnostics' }).getByRole('listitem')
     await items.filter({ hasText: 'department' }).first().waitFor()
     const text = await missing.innerText()
-    expect(WITHOUT_DEPARTMENT.some((u) => text.includes(u))).toBe(true)
+    expect(WITHOUT_DEPARTMENT.some(u => text.includes(u))).toBe(true)
 
     const form = page.getByRole('form', { name: 'Explain membership' })
     await form.getByLabel('User principal name').fill(ALEX)
@@ -227,7 +247,10 @@ describe('the demo organisation in the browser', () => {
 
   it('shows the Devices page without page or console errors', async () => {
     await openSection('Devices')
-    await page.getByRole('table', { name: 'Devices' }).getByRole('link', { name: 'Fleur iPhone', exact: true }).waitFor()
+    await page
+      .getByRole('table', { name: 'Devices' })
+      .getByRole('link', { name: 'Fleur iPhone', exact: true })
+      .waitFor()
     mkdirSync(RESULTS_DIR, { recursive: true })
     await page.screenshot({ path: join(RESULTS_DIR, 'devices.png'), fullPage: true })
     expect(problems).toEqual([])

@@ -12,7 +12,6 @@ import { createRecordingPush } from '../fakes/recording-push'
 import { testPki } from '../fakes/pki'
 import { openAppInBrowser } from '../helpers/browser'
 
-
 describe('remediating PAYLOAD_LATENCY in the browser', () => {
   let dataDir: string
   let app: App
@@ -30,7 +29,13 @@ describe('remediating PAYLOAD_LATENCY in the browser', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'jit-mapper-e2e-devices-'))
     app = createApp({ dataDir, push, clock: { now: () => new Date(Date.now() + offset) } })
     loadDemo(app)
-    const r = await app.services.devices.enroll({ serial: 'E2E-LATE', platform: 'ios', userPrincipalName: 'alex.morgan@northwind.example', name: 'Late iPhone', pushToken: 'aabbcc' })
+    const r = await app.services.devices.enroll({
+      serial: 'E2E-LATE',
+      platform: 'ios',
+      userPrincipalName: 'alex.morgan@northwind.example',
+      name: 'Late iPhone',
+      pushToken: 'aabbcc',
+    })
     deviceId = r.device.id
     queuedAtEnrollment = r.commands.length
     ;({ host, browser, page } = await openAppInBrowser(app, problems))
@@ -68,7 +73,7 @@ describe('remediating PAYLOAD_LATENCY in the browser', () => {
     await install.getByRole('button', { name: 'Cancel' }).click()
     await install.getByText('Cancelled by the admin').waitFor()
     await install.getByText('cancelled', { exact: true }).waitFor()
-    const stored = app.services.store.devices.commands(deviceId).find((c) => c.type === 'install_app')
+    const stored = app.services.store.devices.commands(deviceId).find(c => c.type === 'install_app')
     expect(stored).toMatchObject({ state: 'cancelled', error: 'Cancelled by the admin' })
     await page.getByRole('toolbar', { name: 'Device actions' }).getByRole('button', { name: 'Scan Device' }).click()
     const scan = rows.filter({ hasText: 'device_information' })

@@ -29,10 +29,24 @@ describe('held and cancelled syncs on the Directories page', () => {
   const problems: string[] = []
 
   beforeAll(async () => {
-    graph = await startGraphFake({ data: new DirectoryData({ users: 200, groups: 12, seed: 5 }), tenantId: 'contoso.example', clientId: 'e2e-client', clientSecret: SECRET, pageSize: 20 })
+    graph = await startGraphFake({
+      data: new DirectoryData({ users: 200, groups: 12, seed: 5 }),
+      tenantId: 'contoso.example',
+      clientId: 'e2e-client',
+      clientSecret: SECRET,
+      pageSize: 20,
+    })
     dir = tempDir('jit-mapper-e2e-hold-')
-    app = createApp({ dataDir: dir.path, http: loopbackRouter({ [GRAPH_ORIGIN]: graph.url, [LOGIN_ORIGIN]: graph.url }) })
-    const connected = await app.invoke('directories/connect', { kind: 'entra', name: 'Contoso', settings: { tenantId: 'contoso.example', clientId: 'e2e-client' }, secrets: { clientSecret: SECRET } })
+    app = createApp({
+      dataDir: dir.path,
+      http: loopbackRouter({ [GRAPH_ORIGIN]: graph.url, [LOGIN_ORIGIN]: graph.url }),
+    })
+    const connected = await app.invoke('directories/connect', {
+      kind: 'entra',
+      name: 'Contoso',
+      settings: { tenantId: 'contoso.example', clientId: 'e2e-client' },
+      secrets: { clientSecret: SECRET },
+    })
     if (!connected.ok) throw new Error(connected.error.message)
     directoryId = (connected.value as DirectoryDetail).directory.id
     const first = await app.invoke('directories/sync', { directoryId })
@@ -60,10 +74,21 @@ describe('held and cancelled syncs on the Directories page', () => {
     let card = await openDirectories()
     await card.getByRole('button', { name: 'Sync Now' }).click()
     const history = card.getByRole('table', { name: 'Sync history' })
-    const heldRow = history.getByRole('row').filter({ hasText: 'held' }).filter({ hasText: 'would remove 40 of 200 users' })
+    const heldRow = history
+      .getByRole('row')
+      .filter({ hasText: 'held' })
+      .filter({ hasText: 'would remove 40 of 200 users' })
     await heldRow.waitFor()
-    await card.getByText(/^Held: this sync would remove 40 of 200 users/).first().waitFor()
-    await page.getByRole('table', { name: 'Directories' }).getByRole('row').filter({ hasText: 'Contoso' }).filter({ hasText: 'held' }).waitFor()
+    await card
+      .getByText(/^Held: this sync would remove 40 of 200 users/)
+      .first()
+      .waitFor()
+    await page
+      .getByRole('table', { name: 'Directories' })
+      .getByRole('row')
+      .filter({ hasText: 'Contoso' })
+      .filter({ hasText: 'held' })
+      .waitFor()
     expect(storeSnapshot(app)).toBe(before)
 
     // The diagnostic view says so too, and leads back to the directory.
@@ -76,7 +101,11 @@ describe('held and cancelled syncs on the Directories page', () => {
     await page.screenshot({ path: join(RESULTS_DIR, 'directory-held.png'), fullPage: true })
 
     await history.getByRole('button', { name: 'Confirm and apply' }).click()
-    await history.getByRole('row').filter({ hasText: 'succeeded' }).filter({ hasText: 'Removals confirmed by the admin: 40 of 200 users' }).waitFor()
+    await history
+      .getByRole('row')
+      .filter({ hasText: 'succeeded' })
+      .filter({ hasText: 'Removals confirmed by the admin: 40 of 200 users' })
+      .waitFor()
     expect(app.services.store.sync.userCount(directoryId)).toBe(160)
     // The latest run is no longer held: nothing left to confirm.
     expect(await history.getByRole('button', { name: 'Confirm and apply' }).count()).toBe(0)
@@ -92,7 +121,12 @@ describe('held and cancelled syncs on the Directories page', () => {
     await card.getByRole('progressbar', { name: 'Sync progress' }).waitFor()
     await card.getByRole('button', { name: 'Cancel sync' }).click()
     await card.getByText(/The sync of Contoso was cancelled by the admin; nothing was changed\./).waitFor()
-    await card.getByRole('table', { name: 'Sync history' }).getByRole('row').filter({ hasText: 'cancelled' }).filter({ hasText: 'Cancelled by the admin' }).waitFor()
+    await card
+      .getByRole('table', { name: 'Sync history' })
+      .getByRole('row')
+      .filter({ hasText: 'cancelled' })
+      .filter({ hasText: 'Cancelled by the admin' })
+      .waitFor()
     expect(await card.getByRole('button', { name: 'Cancel sync' }).count()).toBe(0)
     expect(await card.getByRole('button', { name: 'Sync Now' }).isEnabled()).toBe(true)
     expect(storeSnapshot(app)).toBe(before)

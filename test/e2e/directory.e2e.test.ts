@@ -28,13 +28,23 @@ describe('the Directories page with the Graph fake', () => {
   const responses: string[] = []
 
   beforeAll(async () => {
-    graph = await startGraphFake({ data: new DirectoryData({ users: 3000, groups: 30, seed: 4 }), tenantId: 'contoso.example', clientId: 'e2e-client', clientSecret: SECRET, pageSize: 100 })
+    graph = await startGraphFake({
+      data: new DirectoryData({ users: 3000, groups: 30, seed: 4 }),
+      tenantId: 'contoso.example',
+      clientId: 'e2e-client',
+      clientSecret: SECRET,
+      pageSize: 100,
+    })
     dataDir = mkdtempSync(join(tmpdir(), 'jit-mapper-e2e-dir-'))
     app = createApp({ dataDir, http: loopbackRouter({ [GRAPH_ORIGIN]: graph.url, [LOGIN_ORIGIN]: graph.url }) })
     host = await startHost({ app, rendererDir: RENDERER_DIR })
     ;({ browser, page } = await openBrowser(problems, 20_000))
-    page.on('response', (r) => {
-      if (r.url().includes('/__ipc/')) void r.text().then((t) => responses.push(t), () => {})
+    page.on('response', r => {
+      if (r.url().includes('/__ipc/'))
+        void r.text().then(
+          t => responses.push(t),
+          () => {},
+        )
     })
     await page.goto(host.url)
     await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor()
@@ -70,7 +80,10 @@ describe('the Directories page with the Graph fake', () => {
     await card.getByRole('button', { name: 'Sync Now' }).click()
     const bar = card.getByRole('progressbar', { name: 'Sync progress' })
     await bar.waitFor()
-    await card.getByRole('status').filter({ hasText: /^100% · done/ }).waitFor()
+    await card
+      .getByRole('status')
+      .filter({ hasText: /^100% · done/ })
+      .waitFor()
     expect(await bar.getAttribute('value')).toBe('100')
     const history = card.getByRole('table', { name: 'Sync history' })
     await history.getByRole('row').filter({ hasText: 'succeeded' }).filter({ hasText: '3000' }).waitFor()
@@ -78,15 +91,26 @@ describe('the Directories page with the Graph fake', () => {
     // Graph forgets the delta token: the next sync runs in full, and the history says why.
     graph.expireDeltaTokens()
     await card.getByRole('button', { name: 'Sync Now' }).click()
-    await history.getByRole('row').filter({ hasText: 'full' }).filter({ hasText: 'no longer knows the delta token' }).filter({ hasText: 'A full sync ran instead.' }).waitFor()
+    await history
+      .getByRole('row')
+      .filter({ hasText: 'full' })
+      .filter({ hasText: 'no longer knows the delta token' })
+      .filter({ hasText: 'A full sync ran instead.' })
+      .waitFor()
 
     // Coverage of the mapped attributes after the sync.
-    const department = card.getByRole('table', { name: 'Attribute mapping' }).getByRole('row').filter({ has: page.locator('input[value="department"]') })
+    const department = card
+      .getByRole('table', { name: 'Attribute mapping' })
+      .getByRole('row')
+      .filter({ has: page.locator('input[value="department"]') })
     await department.getByText(/98% \(2940\/3000\)/).waitFor()
     // Unmapping department, previewed before saving: what rules reading it would do.
     await department.getByRole('button', { name: 'Remove' }).click()
     await card.getByRole('button', { name: 'Preview impact' }).click()
-    await card.getByRole('region', { name: 'Mapping impact' }).getByText(/^Unmapping department/).waitFor()
+    await card
+      .getByRole('region', { name: 'Mapping impact' })
+      .getByText(/^Unmapping department/)
+      .waitFor()
     mkdirSync(RESULTS_DIR, { recursive: true })
     await page.screenshot({ path: join(RESULTS_DIR, 'directories.png'), fullPage: true })
 

@@ -26,9 +26,17 @@ describe('policy targeting in the browser', () => {
     app = createApp({ dataDir })
     loadDemo(app)
     // Three Sales devices, and a breaker that holds withdrawals from more than two devices.
-    const sales = app.services.store.users.list('Sales', 1000, 0).rows.filter((u) => u.department === 'Sales').slice(0, 3)
+    const sales = app.services.store.users
+      .list('Sales', 1000, 0)
+      .rows.filter(u => u.department === 'Sales')
+      .slice(0, 3)
     for (const [i, u] of sales.entries()) {
-      const r = await app.invoke('devices/enroll', { serial: `E2E-SALES-${i}`, platform: 'ios', userPrincipalName: u.userPrincipalName, name: `Sales phone ${i}` })
+      const r = await app.invoke('devices/enroll', {
+        serial: `E2E-SALES-${i}`,
+        platform: 'ios',
+        userPrincipalName: u.userPrincipalName,
+        name: `Sales phone ${i}`,
+      })
       if (!r.ok) throw new Error(r.error.message)
       deviceIds.push((r.value as { device: { id: string } }).device.id)
     }
@@ -69,8 +77,17 @@ describe('policy targeting in the browser', () => {
 
     const preview = editor.getByRole('region', { name: 'What-if preview' })
     await preview.getByRole('status').filter({ hasText: '3 device(s) change' }).waitFor()
-    await preview.getByRole('table', { name: 'Device changes' }).getByRole('row').filter({ hasText: 'Sales phone 0' }).filter({ hasText: 'resent' }).waitFor()
-    const conflict = editor.getByRole('region', { name: 'Conflict view' }).getByRole('row').filter({ hasText: 'Allow camera' }).first()
+    await preview
+      .getByRole('table', { name: 'Device changes' })
+      .getByRole('row')
+      .filter({ hasText: 'Sales phone 0' })
+      .filter({ hasText: 'resent' })
+      .waitFor()
+    const conflict = editor
+      .getByRole('region', { name: 'Conflict view' })
+      .getByRole('row')
+      .filter({ hasText: 'Allow camera' })
+      .first()
     await conflict.filter({ hasText: 'most restrictive wins' }).waitFor()
     expect(await conflict.innerText()).toContain('Baseline Security')
     mkdirSync(RESULTS_DIR, { recursive: true })
@@ -79,8 +96,14 @@ describe('policy targeting in the browser', () => {
     expect(app.services.store.devices.commands(deviceIds[0] as string)).toHaveLength(queuedBefore)
 
     await editor.getByRole('button', { name: 'Save policy' }).click()
-    await page.getByRole('status').filter({ hasText: 'Saved Sales CRM Deployment: 3 device(s) got commands.' }).waitFor()
-    expect(app.services.store.devices.commands(deviceIds[0] as string)[0]).toMatchObject({ type: 'apply_restrictions', payload: { settings: expect.objectContaining({ allowCamera: false }) } })
+    await page
+      .getByRole('status')
+      .filter({ hasText: 'Saved Sales CRM Deployment: 3 device(s) got commands.' })
+      .waitFor()
+    expect(app.services.store.devices.commands(deviceIds[0] as string)[0]).toMatchObject({
+      type: 'apply_restrictions',
+      payload: { settings: expect.objectContaining({ allowCamera: false }) },
+    })
   })
 
   it('previews what a hypothetical Sales manager in Germany would get', async () => {
@@ -89,7 +112,11 @@ describe('policy targeting in the browser', () => {
     await form.getByLabel('jobTitle').fill('Manager')
     await form.getByLabel('usageLocation').fill('DE')
     await form.getByRole('button', { name: 'What would they get?' }).click()
-    const row = page.getByRole('region', { name: 'What-if preview' }).getByRole('table', { name: 'Device changes' }).getByRole('row').filter({ hasText: 'A new iOS device' })
+    const row = page
+      .getByRole('region', { name: 'What-if preview' })
+      .getByRole('table', { name: 'Device changes' })
+      .getByRole('row')
+      .filter({ hasText: 'A new iOS device' })
     await row.filter({ hasText: '+Sales' }).filter({ hasText: '+EU Staff' }).filter({ hasText: 'Salesforce' }).waitFor()
   })
 
@@ -99,11 +126,21 @@ describe('policy targeting in the browser', () => {
     await form.getByLabel('Bundle or package id').fill('not an id')
     await form.getByLabel('App name').fill('Zoom')
     await form.getByRole('button', { name: 'Add app' }).click()
-    await page.getByText(/"not an id" is not a bundle or package id/).first().waitFor()
+    await page
+      .getByText(/"not an id" is not a bundle or package id/)
+      .first()
+      .waitFor()
     await form.getByLabel('Bundle or package id').fill('us.zoom.videomeetings')
     await form.getByRole('button', { name: 'Add app' }).click()
-    await page.getByRole('table', { name: 'Apps' }).getByRole('row').filter({ hasText: 'us.zoom.videomeetings' }).filter({ hasText: 'Zoom' }).waitFor()
-    expect(app.services.policies.inventory().some((a) => a.identifier === 'us.zoom.videomeetings' && a.platform === 'ios')).toBe(true)
+    await page
+      .getByRole('table', { name: 'Apps' })
+      .getByRole('row')
+      .filter({ hasText: 'us.zoom.videomeetings' })
+      .filter({ hasText: 'Zoom' })
+      .waitFor()
+    expect(
+      app.services.policies.inventory().some(a => a.identifier === 'us.zoom.videomeetings' && a.platform === 'ios'),
+    ).toBe(true)
   })
 
   it('holds removing the Sales target, shows the difference, and sends it on approval', async () => {
@@ -118,18 +155,27 @@ describe('policy targeting in the browser', () => {
     const difference = held.getByRole('table', { name: 'Held difference' })
     await difference.getByRole('row').filter({ hasText: 'Sales phone 1' }).waitFor()
     expect(await difference.getByRole('row').count()).toBe(4)
-    expect(app.services.store.policies.list().find((p) => p.name === 'Sales CRM Deployment')?.targets).toHaveLength(1)
+    expect(app.services.store.policies.list().find(p => p.name === 'Sales CRM Deployment')?.targets).toHaveLength(1)
 
     await held.getByRole('button', { name: 'Approve' }).click()
     await held.waitFor({ state: 'detached' })
-    expect(app.services.store.policies.list().find((p) => p.name === 'Sales CRM Deployment')?.targets).toEqual([])
+    expect(app.services.store.policies.list().find(p => p.name === 'Sales CRM Deployment')?.targets).toEqual([])
 
     await page.goto(`${host.url}#/devices/${encodeURIComponent(deviceIds[1] as string)}`)
     await page.getByRole('heading', { level: 1, name: 'Sales phone 1' }).waitFor()
     const history = page.getByRole('list', { name: 'Assignment history' })
-    await history.getByRole('listitem').filter({ hasText: 'withdrawn' }).filter({ hasText: 'Sales CRM Deployment' }).first().waitFor()
+    await history
+      .getByRole('listitem')
+      .filter({ hasText: 'withdrawn' })
+      .filter({ hasText: 'Sales CRM Deployment' })
+      .first()
+      .waitFor()
     const effective = page.getByRole('list', { name: 'Effective policies' })
-    await effective.getByRole('listitem').filter({ hasText: 'Baseline Security' }).filter({ hasText: 'assigned' }).waitFor()
+    await effective
+      .getByRole('listitem')
+      .filter({ hasText: 'Baseline Security' })
+      .filter({ hasText: 'assigned' })
+      .waitFor()
     mkdirSync(RESULTS_DIR, { recursive: true })
     await page.screenshot({ path: join(RESULTS_DIR, 'device-why.png'), fullPage: true })
     expect(problems).toEqual([])

@@ -10,7 +10,6 @@ import { createApp, type App } from '../../src/main/app'
 import { loadDemo } from '../../src/main/headless/demo'
 import { openAppInBrowser } from '../helpers/browser'
 
-
 describe('the rule editor', () => {
   let dataDir: string
   let app: App
@@ -72,7 +71,9 @@ describe('the rule editor', () => {
 
     await editor.getByRole('button', { name: 'Create group' }).click()
     await page.getByRole('heading', { level: 1, name: 'Sales (Okta)' }).waitFor()
-    expect(await page.getByRole('table', { name: 'Members', exact: true }).textContent()).toContain('alex.morgan@northwind.example')
+    expect(await page.getByRole('table', { name: 'Members', exact: true }).textContent()).toContain(
+      'alex.morgan@northwind.example',
+    )
   })
 
   it('changes the group to a Google rule, which re-evaluates its members', async () => {
@@ -80,7 +81,10 @@ describe('the rule editor', () => {
     const editor = page.getByLabel('Rule editor')
     await editor.getByLabel('Dialect').selectOption('google')
     await editor.getByRole('textbox', { name: 'Rule' }).fill("user.department == 'Marketing'")
-    await editor.getByRole('region', { name: 'Preview' }).getByRole('heading', { name: /^Preview: \d+ members/ }).waitFor()
+    await editor
+      .getByRole('region', { name: 'Preview' })
+      .getByRole('heading', { name: /^Preview: \d+ members/ })
+      .waitFor()
     await editor.getByRole('button', { name: 'Preview impact' }).click()
     await editor.getByText(/^Changing the rule of Sales \(Okta\)/).waitFor()
     await editor.getByRole('button', { name: 'Save rule' }).click()

@@ -14,16 +14,41 @@ afterAll(() => dir.remove())
 describe('jit-mapper rules test (built)', () => {
   it('prints one result per user, and exits 2 with the position on a parse error', async () => {
     const users = join(dir.path, 'okta-users.json')
-    writeFileSync(users, JSON.stringify([{ id: '00u1', profile: { department: 'Sales' } }, { id: '00u2', profile: { department: 'sales' } }, { id: '00u3', profile: {} }]))
-    const ok = await run(process.execPath, [BIN, 'rules', 'test', '--dialect', 'okta', '--rule', 'user.department == "Sales"', '--users', users])
+    writeFileSync(
+      users,
+      JSON.stringify([
+        { id: '00u1', profile: { department: 'Sales' } },
+        { id: '00u2', profile: { department: 'sales' } },
+        { id: '00u3', profile: {} },
+      ]),
+    )
+    const ok = await run(process.execPath, [
+      BIN,
+      'rules',
+      'test',
+      '--dialect',
+      'okta',
+      '--rule',
+      'user.department == "Sales"',
+      '--users',
+      users,
+    ])
     expect(JSON.parse(ok.stdout)).toEqual([
       { result: true, missing: [] },
       { result: false, missing: [] },
       { result: false, missing: ['department'] },
     ])
-    const failed = await run(process.execPath, [BIN, 'rules', 'test', '--dialect', 'okta', '--rule', 'user.department -eq "Sales"', '--users', users]).catch(
-      (e: { code: number; stderr: string; stdout: string }) => e,
-    )
+    const failed = await run(process.execPath, [
+      BIN,
+      'rules',
+      'test',
+      '--dialect',
+      'okta',
+      '--rule',
+      'user.department -eq "Sales"',
+      '--users',
+      users,
+    ]).catch((e: { code: number; stderr: string; stdout: string }) => e)
     expect(failed).toMatchObject({ code: 2, stdout: '' })
     expect((failed as { stderr: string }).stderr).toContain('Rule error at line 1, column 17')
   })

@@ -28,9 +28,14 @@ export class AndroidAgent {
 
   private call(path: string, method: string, body?: unknown): Promise<Reply> {
     return request(`${this.o.serverUrl}${path}`, {
-      method, ca: this.o.ca, agent: this.agent,
+      method,
+      ca: this.o.ca,
+      agent: this.agent,
       body: body === undefined ? undefined : JSON.stringify(body),
-      headers: { ...(this.credential ? { authorization: `Bearer ${this.credential}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        ...(this.credential ? { authorization: `Bearer ${this.credential}` } : {}),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
     })
   }
 
@@ -64,7 +69,10 @@ export class AndroidAgent {
   }
 
   answer(id: string, status: 'acknowledged' | 'error', error?: string): Promise<Reply> {
-    return this.call(`/android/v1/commands/${encodeURIComponent(id)}/answer`, 'POST', { status, ...(error ? { error } : {}) })
+    return this.call(`/android/v1/commands/${encodeURIComponent(id)}/answer`, 'POST', {
+      status,
+      ...(error ? { error } : {}),
+    })
   }
 
   /** Sends answers still owed, fetches, runs each new command once and answers it. */

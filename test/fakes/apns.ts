@@ -39,7 +39,14 @@ export async function startFakeApns(pki: TestPki): Promise<FakeApns> {
   const scripts = new Map<string, { answer: ScriptedAnswer; left: number }>()
   const events = new EventEmitter()
   events.setMaxListeners(0)
-  const server = http2.createSecureServer({ key: pki.server.keyPem, cert: pki.server.certPem, ca: [pki.caPem], requestCert: true, rejectUnauthorized: true, allowHTTP1: false })
+  const server = http2.createSecureServer({
+    key: pki.server.keyPem,
+    cert: pki.server.certPem,
+    ca: [pki.caPem],
+    requestCert: true,
+    rejectUnauthorized: true,
+    allowHTTP1: false,
+  })
   server.on('stream', (stream, headers) => {
     let body = ''
     stream.setEncoding('utf8')
@@ -49,7 +56,9 @@ export async function startFakeApns(pki: TestPki): Promise<FakeApns> {
         stream.respond({ ':status': status, 'apns-id': String(headers['apns-id'] ?? randomUUID()), ...extra })
         stream.end(json ? JSON.stringify(json) : undefined)
       }
-      const certTopic = (stream.session?.socket as TLSSocket | undefined)?.getPeerCertificate().subject?.UID as string | undefined
+      const certTopic = (stream.session?.socket as TLSSocket | undefined)?.getPeerCertificate().subject?.UID as
+        | string
+        | undefined
       const m = /^\/3\/device\/([0-9a-fA-F]+)$/.exec(String(headers[':path']))
       if (headers[':method'] !== 'POST') return reply(405, { reason: 'MethodNotAllowed' })
       if (!m) return reply(404, { reason: 'BadPath' })
@@ -63,14 +72,22 @@ export async function startFakeApns(pki: TestPki): Promise<FakeApns> {
       if (s && s.left > 0) {
         s.left--
         if (s.answer.goaway) {
-          stream.session?.goaway(http2.constants.NGHTTP2_NO_ERROR, 0, Buffer.from(JSON.stringify({ reason: s.answer.goaway })))
+          stream.session?.goaway(
+            http2.constants.NGHTTP2_NO_ERROR,
+            0,
+            Buffer.from(JSON.stringify({ reason: s.answer.goaway })),
+          )
           // Closing with an error code makes the server's own stream emit that error; expected here.
           stream.once('error', () => {})
           stream.close(http2.constants.NGHTTP2_REFUSED_STREAM)
           return
         }
         const { status, reason, timestamp, retryAfter } = s.answer
-        reply(status, { reason, ...(timestamp !== undefined ? { timestamp } : {}) }, retryAfter ? { 'retry-after': retryAfter } : {})
+        reply(
+          status,
+          { reason, ...(timestamp !== undefined ? { timestamp } : {}) },
+          retryAfter ? { 'retry-after': retryAfter } : {},
+        )
       } else {
         reply(200)
         events.emit(`push:${token}`, record)
@@ -80,18 +97,19 @@ export async function startFakeApns(pki: TestPki): Promise<FakeApns> {
   server.listen(0, '127.0.0.1')
   await once(server, 'listening')
   const sessions = new Set<http2.ServerHttp2Session>()
-  server.on('session', (s) => {
+  server.on('session', s => {
     sessions.add(s)
     s.on('close', () => sessions.delete(s))
   })
   return {
     port: (server.address() as AddressInfo).port,
     requests,
-    script: (token, answer, times = Number.POSITIVE_INFINITY) => void scripts.set(token.toLowerCase(), { answer, left: times }),
-    nextPush: async (token) => (await once(events, `push:${token.toLowerCase()}`))[0] as ApnsRequest,
+    script: (token, answer, times = Number.POSITIVE_INFINITY) =>
+      void scripts.set(token.toLowerCase(), { answer, left: times }),
+    nextPush: async token => (await once(events, `push:${token.toLowerCase()}`))[0] as ApnsRequest,
     close: async () => {
       for (const s of sessions) s.destroy()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await new Promise<void>(resolve => server.close(() => resolve()))
     },
   }
 }

@@ -22,7 +22,17 @@ export class AppleDevice {
   /** Answers this device gives instead of Acknowledged, by RequestType. */
   readonly refuse = new Map<string, 'Error' | 'NotNow'>()
 
-  constructor(readonly o: { serverUrl: string; ca: string; identity: Identity; udid: string; serial: string; topic: string; platform?: 'ios' | 'macos' }) {
+  constructor(
+    readonly o: {
+      serverUrl: string
+      ca: string
+      identity: Identity
+      udid: string
+      serial: string
+      topic: string
+      platform?: 'ios' | 'macos'
+    },
+  ) {
     this.agent = new https.Agent({ keepAlive: true, ca: o.ca, cert: o.identity.certPem, key: o.identity.keyPem })
   }
 
@@ -31,7 +41,13 @@ export class AppleDevice {
   }
 
   private send(path: string, method: string, body?: string): Promise<Reply> {
-    return request(`${this.o.serverUrl}${path}`, { method, body, ca: this.o.ca, agent: this.agent, headers: body ? { 'content-type': 'application/x-apple-aspen-mdm-checkin' } : {} })
+    return request(`${this.o.serverUrl}${path}`, {
+      method,
+      body,
+      ca: this.o.ca,
+      agent: this.agent,
+      headers: body ? { 'content-type': 'application/x-apple-aspen-mdm-checkin' } : {},
+    })
   }
 
   /** Enrollment with sign-in; returns the server's answer to the IdP callback. */
@@ -52,7 +68,12 @@ export class AppleDevice {
   async authenticateAndRegister(): Promise<void> {
     const a = await this.checkIn({ MessageType: 'Authenticate', Topic: this.o.topic })
     if (a.status !== 200) throw new Error(`Authenticate refused: ${a.status} ${a.body}`)
-    const t = await this.checkIn({ MessageType: 'TokenUpdate', Topic: this.o.topic, Token: new Uint8Array(this.token), PushMagic: this.pushMagic })
+    const t = await this.checkIn({
+      MessageType: 'TokenUpdate',
+      Topic: this.o.topic,
+      Token: new Uint8Array(this.token),
+      PushMagic: this.pushMagic,
+    })
     if (t.status !== 200) throw new Error(`TokenUpdate refused: ${t.status} ${t.body}`)
   }
 
@@ -71,7 +92,10 @@ export class AppleDevice {
     for (;;) {
       if (reply.status !== 200) throw new Error(`command connection refused: ${reply.status} ${reply.body}`)
       if (reply.body === '') return ran
-      const msg = parsePlist(reply.body) as { CommandUUID: string; Command: Record<string, PlistValue> & { RequestType: string } }
+      const msg = parsePlist(reply.body) as {
+        CommandUUID: string
+        Command: Record<string, PlistValue> & { RequestType: string }
+      }
       const refusal = this.refuse.get(msg.Command.RequestType)
       if (refusal === 'NotNow') {
         await this.report({ Status: 'NotNow', CommandUUID: msg.CommandUUID })
@@ -82,9 +106,21 @@ export class AppleDevice {
         this.executed.push(done)
         ran.push(done)
       }
-      reply = await this.report(refusal === 'Error'
-        ? { Status: 'Error', CommandUUID: msg.CommandUUID, ErrorChain: [{ ErrorCode: 12, ErrorDomain: 'MCInstallationErrorDomain', LocalizedDescription: 'The profile could not be installed.' }] }
-        : { Status: 'Acknowledged', CommandUUID: msg.CommandUUID })
+      reply = await this.report(
+        refusal === 'Error'
+          ? {
+              Status: 'Error',
+              CommandUUID: msg.CommandUUID,
+              ErrorChain: [
+                {
+                  ErrorCode: 12,
+                  ErrorDomain: 'MCInstallationErrorDomain',
+                  LocalizedDescription: 'The profile could not be installed.',
+                },
+              ],
+            }
+          : { Status: 'Acknowledged', CommandUUID: msg.CommandUUID },
+      )
     }
   }
 

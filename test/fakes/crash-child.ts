@@ -20,8 +20,19 @@ async function main(): Promise<void> {
   const tls = JSON.parse(readFileSync(process.env['JIT_TLS'] as string, 'utf8')) as { keyPem: string; certPem: string }
   const app = createApp({ dataDir: process.env['JIT_DATA'] as string, faults, push: createRecordingPush() })
   const ingress = await startIngress({
-    devices: app.services.devices, store: app.services.store, clock: systemClock, log: silentLog, tls, host: '127.0.0.1',
-    oidc: { issuer: 'https://idp.invalid', authorizationEndpoint: 'https://idp.invalid/authorize', tokenEndpoint: 'https://idp.invalid/token', jwksUri: 'https://idp.invalid/jwks', clientId: 'unused' },
+    devices: app.services.devices,
+    store: app.services.store,
+    clock: systemClock,
+    log: silentLog,
+    tls,
+    host: '127.0.0.1',
+    oidc: {
+      issuer: 'https://idp.invalid',
+      authorizationEndpoint: 'https://idp.invalid/authorize',
+      tokenEndpoint: 'https://idp.invalid/token',
+      jwksUri: 'https://idp.invalid/jwks',
+      clientId: 'unused',
+    },
     http: createIdpHttp(),
   })
   await app.services.devices.pump()

@@ -45,7 +45,14 @@ export type Change =
 
 const DEPARTMENTS = ['Sales', 'Marketing', 'Engineering', 'Finance', 'Support', 'Operations', 'Legal', 'HR']
 const TITLES = ['Account Executive', 'Software Developer', 'Analyst', 'Manager', 'Specialist', 'Director', 'Engineer']
-const PLACES: [string, string][] = [['US', 'Seattle'], ['DE', 'Berlin'], ['FR', 'Paris'], ['GB', 'London'], ['NL', 'Utrecht'], ['JP', 'Osaka']]
+const PLACES: [string, string][] = [
+  ['US', 'Seattle'],
+  ['DE', 'Berlin'],
+  ['FR', 'Paris'],
+  ['GB', 'London'],
+  ['NL', 'Utrecht'],
+  ['JP', 'Osaka'],
+]
 const GIVEN = ['Alex', 'Sam', 'Dee', 'Kim', 'Noor', 'Ravi', 'Lena', 'Tomas', 'Aiko', 'Omar', 'Fleur', 'Jonas']
 const FAMILY = ['Morgan', 'Rivera', 'Kay', 'Lee', 'Haddad', 'Patel', 'Novak', 'Berg', 'Sato', 'Diaz', 'Obrien', 'Weber']
 
@@ -116,7 +123,8 @@ export class DirectoryData {
         for (const u of this.users.values()) if (u.department === department) group.members.add(u.id)
       } else {
         const size = 1 + Math.floor(this.random() * Math.min(200, Math.max(1, userIds.length / 10)))
-        for (let k = 0; k < size && userIds.length > 0; k++) group.members.add(userIds[Math.floor(this.random() * userIds.length)] as string)
+        for (let k = 0; k < size && userIds.length > 0; k++)
+          group.members.add(userIds[Math.floor(this.random() * userIds.length)] as string)
       }
       this.groups.set(group.id, group)
     }
@@ -189,7 +197,8 @@ export class DirectoryData {
     this.removedUsers.set(userId, { ...user, version: v, updatedAt: this.at(v) })
     this.changes.push({ version: v, kind: 'userRemoved', userId })
     for (const g of this.groups.values()) {
-      if (g.members.delete(userId)) this.changes.push({ version: v, kind: 'member', groupId: g.id, userId, added: false })
+      if (g.members.delete(userId))
+        this.changes.push({ version: v, kind: 'member', groupId: g.id, userId, added: false })
     }
   }
 
@@ -202,7 +211,13 @@ export class DirectoryData {
     const user = this.removedUsers.get(userId)
     if (!user) throw new Error(`no removed fake user ${userId}`)
     this.removedUsers.delete(userId)
-    this.changes.push({ version: this.bump(), kind: 'userDeleted', userId, userPrincipalName: user.userPrincipalName, displayName: user.displayName })
+    this.changes.push({
+      version: this.bump(),
+      kind: 'userDeleted',
+      userId,
+      userPrincipalName: user.userPrincipalName,
+      displayName: user.displayName,
+    })
   }
 
   setMember(groupId: string, userId: string, member: boolean): void {
@@ -233,12 +248,12 @@ export class DirectoryData {
   }
 
   changesSince(version: number): Change[] {
-    return this.changes.filter((c) => c.version > version)
+    return this.changes.filter(c => c.version > version)
   }
 
   /** Groups a user belongs to, in id order. */
   groupsOf(userId: string): FakeGroup[] {
-    return [...this.groups.values()].filter((g) => g.members.has(userId))
+    return [...this.groups.values()].filter(g => g.members.has(userId))
   }
 
   /** The first `count` users in id order, for tests that change a few. */
@@ -247,6 +262,6 @@ export class DirectoryData {
   }
 
   staticGroups(): FakeGroup[] {
-    return [...this.groups.values()].filter((g) => g.rule === null)
+    return [...this.groups.values()].filter(g => g.rule === null)
   }
 }

@@ -69,9 +69,13 @@ export async function startFakeFcm(pki: TestPki, saKey: { keyPem: string; public
       void (async () => {
         if (req.method === 'POST' && req.url === '/token') {
           const form = new URLSearchParams(body)
-          if (form.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:jwt-bearer') return json(400, { error: 'unsupported_grant_type' })
+          if (form.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:jwt-bearer')
+            return json(400, { error: 'unsupported_grant_type' })
           try {
-            await jwtVerify(form.get('assertion') ?? '', publicKey, { issuer: clientEmail, audience: 'https://oauth2.googleapis.com/token' })
+            await jwtVerify(form.get('assertion') ?? '', publicKey, {
+              issuer: clientEmail,
+              audience: 'https://oauth2.googleapis.com/token',
+            })
           } catch (e) {
             return json(400, { error: 'invalid_grant', error_description: String(e) })
           }
@@ -81,22 +85,33 @@ export async function startFakeFcm(pki: TestPki, saKey: { keyPem: string; public
           return json(200, { access_token: token, expires_in: 3599, token_type: 'Bearer' })
         }
         const m = /^\/v1\/projects\/([^/]+)\/messages:send$/.exec(req.url)
-        if (req.method !== 'POST' || !m) return json(404, { error: { code: 404, status: 'NOT_FOUND', message: `No route ${req.method} ${req.url}` } })
+        if (req.method !== 'POST' || !m)
+          return json(404, { error: { code: 404, status: 'NOT_FOUND', message: `No route ${req.method} ${req.url}` } })
         const auth = String(req.headers.authorization ?? '')
         if (!auth.startsWith('Bearer ') || !accessTokens.has(auth.slice(7))) {
-          return json(401, { error: { code: 401, status: 'UNAUTHENTICATED', message: 'Request had invalid authentication credentials.' } })
+          return json(401, {
+            error: { code: 401, status: 'UNAUTHENTICATED', message: 'Request had invalid authentication credentials.' },
+          })
         }
         const message = (JSON.parse(body) as { message: FcmMessage }).message
         const s = scripts.get(message.token)
         if (s && s.left > 0) {
           s.left--
           const e = s.error
-          return json(e.httpStatus, {
-            error: {
-              code: e.httpStatus, status: e.status, message: `${e.status} (scripted)`,
-              details: e.errorCode ? [{ '@type': 'type.googleapis.com/google.firebase.fcm.v1.FcmError', errorCode: e.errorCode }] : [],
+          return json(
+            e.httpStatus,
+            {
+              error: {
+                code: e.httpStatus,
+                status: e.status,
+                message: `${e.status} (scripted)`,
+                details: e.errorCode
+                  ? [{ '@type': 'type.googleapis.com/google.firebase.fcm.v1.FcmError', errorCode: e.errorCode }]
+                  : [],
+              },
             },
-          }, e.retryAfter ? { 'retry-after': e.retryAfter } : {})
+            e.retryAfter ? { 'retry-after': e.retryAfter } : {},
+          )
         }
         messages.push(message)
         events.emit(`message:${message.token}`, message)
@@ -108,7 +123,7 @@ export async function startFakeFcm(pki: TestPki, saKey: { keyPem: string; public
   await once(server, 'listening')
   const port = (server.address() as AddressInfo).port
   const sessions = new Set<http2.ServerHttp2Session>()
-  server.on('session', (s) => {
+  server.on('session', s => {
     sessions.add(s)
     s.on('close', () => sessions.delete(s))
   })
@@ -118,19 +133,26 @@ export async function startFakeFcm(pki: TestPki, saKey: { keyPem: string; public
   return {
     port,
     projectId,
-    serviceAccount: JSON.stringify({ type: 'service_account', project_id: projectId, private_key_id: 'k1', private_key: saKey.keyPem, client_email: clientEmail, token_uri: 'https://oauth2.googleapis.com/token' }),
+    serviceAccount: JSON.stringify({
+      type: 'service_account',
+      project_id: projectId,
+      private_key_id: 'k1',
+      private_key: saKey.keyPem,
+      client_email: clientEmail,
+      token_uri: 'https://oauth2.googleapis.com/token',
+    }),
     messages,
     get tokensIssued() {
       return tokensIssued
     },
     script: (token, error, times = Number.POSITIVE_INFINITY) => void scripts.set(token, { error, left: times }),
-    nextMessage: async (token) => (await once(events, `message:${token}`))[0] as FcmMessage,
+    nextMessage: async token => (await once(events, `message:${token}`))[0] as FcmMessage,
     agent: route.agent,
     redirectHttp2: route.redirectHttp2,
     close: async () => {
       route.agent.destroy()
       for (const s of sessions) s.destroy()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await new Promise<void>(resolve => server.close(() => resolve()))
     },
   }
 }
@@ -143,7 +165,13 @@ export async function startFakeFcm(pki: TestPki, saKey: { keyPem: string; public
 export function routeFcmTo(port: number, caPem: string): { agent: https.Agent; redirectHttp2(): () => void } {
   const agent = new (class extends https.Agent {
     override createConnection(options: https.RequestOptions) {
-      return tls.connect({ ...(options as tls.ConnectionOptions), host: '127.0.0.1', port, servername: String(options.servername ?? options.host), ca: [caPem] })
+      return tls.connect({
+        ...(options as tls.ConnectionOptions),
+        host: '127.0.0.1',
+        port,
+        servername: String(options.servername ?? options.host),
+        ca: [caPem],
+      })
     }
   })({ keepAlive: true })
   return {
@@ -152,7 +180,11 @@ export function routeFcmTo(port: number, caPem: string): { agent: https.Agent; r
       const original = http2.connect
       const patched = ((authority: string | URL, options?: http2.SecureClientSessionOptions, listener?: () => void) => {
         if (String(authority).startsWith('https://fcm.googleapis.com')) {
-          const session = original(`https://127.0.0.1:${port}`, { ...options, servername: 'fcm.googleapis.com', ca: [caPem] }, listener)
+          const session = original(
+            `https://127.0.0.1:${port}`,
+            { ...options, servername: 'fcm.googleapis.com', ca: [caPem] },
+            listener,
+          )
           const request = session.request.bind(session)
           session.request = ((headers: http2.OutgoingHttpHeaders, opts?: http2.ClientSessionRequestOptions) =>
             request({ ...headers, ':scheme': 'https' }, opts)) as typeof session.request

@@ -54,7 +54,9 @@ export interface FakeServer {
   close(): Promise<void>
 }
 
-export async function startFakeServer(handle: (req: FakeRequest) => FakeResponse | Promise<FakeResponse>): Promise<FakeServer> {
+export async function startFakeServer(
+  handle: (req: FakeRequest) => FakeResponse | Promise<FakeResponse>,
+): Promise<FakeServer> {
   const rules: FaultRule[] = []
   const requests: LoggedRequest[] = []
   const sockets = new Set<import('node:net').Socket>()
@@ -89,8 +91,13 @@ export async function startFakeServer(handle: (req: FakeRequest) => FakeResponse
       const fault = takeFault(decodeURIComponent(path))
       void (async () => {
         if (fault?.kind === 'status') {
-          const headers: Record<string, string> = fault.retryAfter === undefined ? {} : { 'retry-after': String(fault.retryAfter) }
-          return send(res, { status: fault.status, headers, body: fault.body ?? { error: { code: 'injected', message: `Injected ${fault.status}` } } })
+          const headers: Record<string, string> =
+            fault.retryAfter === undefined ? {} : { 'retry-after': String(fault.retryAfter) }
+          return send(res, {
+            status: fault.status,
+            headers,
+            body: fault.body ?? { error: { code: 'injected', message: `Injected ${fault.status}` } },
+          })
         }
         if (fault?.kind === 'reset') {
           res.writeHead(200, { 'content-type': 'application/json' })
@@ -100,15 +107,19 @@ export async function startFakeServer(handle: (req: FakeRequest) => FakeResponse
           return
         }
         if (fault?.kind === 'malformed') return send(res, { status: 200, body: '{"value": [ {"id": "truncated' })
-        if (fault?.kind === 'slow') await new Promise((r) => setTimeout(r, fault.ms))
+        if (fault?.kind === 'slow') await new Promise(r => setTimeout(r, fault.ms))
         const url = new URL(path, 'http://127.0.0.1')
         send(res, await handle({ method: req.method ?? 'GET', url, headers: req.headers, body }))
       })().catch((e: unknown) => {
-        if (!res.headersSent) send(res, { status: 500, body: { error: { code: 'fakeBug', message: e instanceof Error ? e.stack : String(e) } } })
+        if (!res.headersSent)
+          send(res, {
+            status: 500,
+            body: { error: { code: 'fakeBug', message: e instanceof Error ? e.stack : String(e) } },
+          })
       })
     })
   })
-  server.on('connection', (s) => {
+  server.on('connection', s => {
     sockets.add(s)
     s.on('close', () => sockets.delete(s))
   })
@@ -128,7 +139,7 @@ export async function startFakeServer(handle: (req: FakeRequest) => FakeResponse
       rules.length = 0
     },
     close: () =>
-      new Promise<void>((resolve) => {
+      new Promise<void>(resolve => {
         for (const s of sockets) s.destroy()
         server.close(() => resolve())
       }),

@@ -52,7 +52,11 @@ export async function startFakeIdp(pki: TestPki, now: () => Date = () => new Dat
     const t = Math.floor(now().getTime() / 1000)
     const f = state.fault
     const key: KeyObject = f === 'unknown-key' ? stranger.privateKey : signing.privateKey
-    return new SignJWT({ preferred_username: g.user, email: g.user, nonce: f === 'wrong-nonce' ? 'another-nonce' : g.nonce })
+    return new SignJWT({
+      preferred_username: g.user,
+      email: g.user,
+      nonce: f === 'wrong-nonce' ? 'another-nonce' : g.nonce,
+    })
       .setProtectedHeader({ alg: 'RS256', kid: f === 'unknown-key' ? 'k-unknown' : 'k1' })
       .setIssuer(issuer)
       .setSubject(createHash('sha256').update(g.user).digest('hex').slice(0, 24))
@@ -71,16 +75,36 @@ export async function startFakeIdp(pki: TestPki, now: () => Date = () => new Dat
       void (async () => {
         if (req.method === 'GET' && u.pathname === '/jwks') return json(res, 200, { keys: [jwk] })
         if (req.method === 'GET' && u.pathname === '/.well-known/openid-configuration') {
-          return json(res, 200, { issuer, authorization_endpoint: `${issuer}/authorize`, token_endpoint: `${issuer}/token`, jwks_uri: `${issuer}/jwks`, response_types_supported: ['code'], code_challenge_methods_supported: ['S256'] })
+          return json(res, 200, {
+            issuer,
+            authorization_endpoint: `${issuer}/authorize`,
+            token_endpoint: `${issuer}/token`,
+            jwks_uri: `${issuer}/jwks`,
+            response_types_supported: ['code'],
+            code_challenge_methods_supported: ['S256'],
+          })
         }
         if (req.method === 'GET' && u.pathname === '/authorize') {
           const q = u.searchParams
           const user = req.headers['x-test-user']
           if (q.get('client_id') !== clientId) return json(res, 400, { error: 'invalid_client' })
-          if (q.get('response_type') !== 'code' || q.get('code_challenge_method') !== 'S256' || !q.get('code_challenge') || !q.get('nonce') || !q.get('state')) return json(res, 400, { error: 'invalid_request' })
+          if (
+            q.get('response_type') !== 'code' ||
+            q.get('code_challenge_method') !== 'S256' ||
+            !q.get('code_challenge') ||
+            !q.get('nonce') ||
+            !q.get('state')
+          )
+            return json(res, 400, { error: 'invalid_request' })
           if (typeof user !== 'string') return json(res, 401, { error: 'login_required' })
           const code = randomUUID()
-          codes.set(code, { user, clientId, redirectUri: q.get('redirect_uri') ?? '', challenge: q.get('code_challenge') ?? '', nonce: q.get('nonce') ?? '' })
+          codes.set(code, {
+            user,
+            clientId,
+            redirectUri: q.get('redirect_uri') ?? '',
+            challenge: q.get('code_challenge') ?? '',
+            nonce: q.get('nonce') ?? '',
+          })
           const back = new URL(q.get('redirect_uri') ?? '')
           back.searchParams.set('code', code)
           back.searchParams.set('state', q.get('state') ?? '')
@@ -93,10 +117,19 @@ export async function startFakeIdp(pki: TestPki, now: () => Date = () => new Dat
           const g = codes.get(f.get('code') ?? '')
           codes.delete(f.get('code') ?? '')
           if (f.get('grant_type') !== 'authorization_code' || !g) return json(res, 400, { error: 'invalid_grant' })
-          if (f.get('redirect_uri') !== g.redirectUri || f.get('client_id') !== g.clientId) return json(res, 400, { error: 'invalid_grant', error_description: 'redirect_uri or client_id mismatch' })
-          const challenge = createHash('sha256').update(f.get('code_verifier') ?? '').digest('base64url')
-          if (challenge !== g.challenge) return json(res, 400, { error: 'invalid_grant', error_description: 'PKCE verification failed' })
-          return json(res, 200, { token_type: 'Bearer', access_token: randomUUID(), expires_in: 3600, id_token: await idToken(g) })
+          if (f.get('redirect_uri') !== g.redirectUri || f.get('client_id') !== g.clientId)
+            return json(res, 400, { error: 'invalid_grant', error_description: 'redirect_uri or client_id mismatch' })
+          const challenge = createHash('sha256')
+            .update(f.get('code_verifier') ?? '')
+            .digest('base64url')
+          if (challenge !== g.challenge)
+            return json(res, 400, { error: 'invalid_grant', error_description: 'PKCE verification failed' })
+          return json(res, 200, {
+            token_type: 'Bearer',
+            access_token: randomUUID(),
+            expires_in: 3600,
+            id_token: await idToken(g),
+          })
         }
         json(res, 404, { error: 'not_found' })
       })()
@@ -106,7 +139,13 @@ export async function startFakeIdp(pki: TestPki, now: () => Date = () => new Dat
   return {
     issuer,
     clientId,
-    provider: { issuer, authorizationEndpoint: `${issuer}/authorize`, tokenEndpoint: `${issuer}/token`, jwksUri: `${issuer}/jwks`, clientId },
+    provider: {
+      issuer,
+      authorizationEndpoint: `${issuer}/authorize`,
+      tokenEndpoint: `${issuer}/token`,
+      jwksUri: `${issuer}/jwks`,
+      clientId,
+    },
     get fault() {
       return state.fault
     },
@@ -118,7 +157,7 @@ export async function startFakeIdp(pki: TestPki, now: () => Date = () => new Dat
     },
     close: async () => {
       server.closeAllConnections()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await new Promise<void>(resolve => server.close(() => resolve()))
     },
   }
 }

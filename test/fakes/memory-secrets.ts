@@ -4,8 +4,8 @@ import type { Secrets } from '../../src/main/ports'
 export function memorySecrets(): Secrets {
   const values = new Map<string, string>()
   return {
-    get: async (name) => values.get(name) ?? null,
+    get: async name => values.get(name) ?? null,
     set: async (name, value) => void values.set(name, value),
-    delete: async (name) => void values.delete(name),
+    delete: async name => void values.delete(name),
   }
 }

@@ -21,7 +21,9 @@ export interface TestPki {
   pushExpiring(notAfter: Date): Identity & { topic: string }
 }
 
-const NULL_DER = forge.asn1.toDer(forge.asn1.create(forge.asn1.Class.UNIVERSAL, forge.asn1.Type.NULL, false, '')).getBytes()
+const NULL_DER = forge.asn1
+  .toDer(forge.asn1.create(forge.asn1.Class.UNIVERSAL, forge.asn1.Type.NULL, false, ''))
+  .getBytes()
 const APNS_SANDBOX_OID = '1.2.840.113635.100.6.3.1'
 const APNS_PRODUCTION_OID = '1.2.840.113635.100.6.3.2'
 const UID_OID = '0.9.2342.19200300.100.1.1'
@@ -30,7 +32,9 @@ function keyPair() {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
   return {
     pem: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
-    priv: forge.pki.privateKeyFromPem(privateKey.export({ type: 'pkcs1', format: 'pem' }) as string) as forge.pki.rsa.PrivateKey,
+    priv: forge.pki.privateKeyFromPem(
+      privateKey.export({ type: 'pkcs1', format: 'pem' }) as string,
+    ) as forge.pki.rsa.PrivateKey,
     pub: forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }) as string),
   }
 }
@@ -64,18 +68,36 @@ export function testPki(): TestPki {
   const ca = keyPair()
   const caName = [{ name: 'commonName', value: 'JIT Mapper Test CA' }]
   const caPem = issue({
-    subject: caName, issuer: caName, pub: ca.pub, signer: ca.priv,
-    extensions: [{ name: 'basicConstraints', cA: true, critical: true }, { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true }],
+    subject: caName,
+    issuer: caName,
+    pub: ca.pub,
+    signer: ca.priv,
+    extensions: [
+      { name: 'basicConstraints', cA: true, critical: true },
+      { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
+    ],
   })
   const leafKey = keyPair()
   const server: Identity = {
     keyPem: leafKey.pem,
     certPem: issue({
-      subject: [{ name: 'commonName', value: 'localhost' }], issuer: caName, pub: leafKey.pub, signer: ca.priv,
+      subject: [{ name: 'commonName', value: 'localhost' }],
+      issuer: caName,
+      pub: leafKey.pub,
+      signer: ca.priv,
       extensions: [
         { name: 'basicConstraints', cA: false },
         { name: 'extKeyUsage', serverAuth: true },
-        { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }, { type: 2, value: 'fcm.googleapis.com' }, { type: 2, value: 'oauth2.googleapis.com' }, { type: 2, value: 'api.push.apple.com' }] },
+        {
+          name: 'subjectAltName',
+          altNames: [
+            { type: 2, value: 'localhost' },
+            { type: 7, ip: '127.0.0.1' },
+            { type: 2, value: 'fcm.googleapis.com' },
+            { type: 2, value: 'oauth2.googleapis.com' },
+            { type: 2, value: 'api.push.apple.com' },
+          ],
+        },
       ],
     }),
   }
@@ -87,7 +109,14 @@ export function testPki(): TestPki {
       topic,
       keyPem: k.pem,
       certPem: issue({
-        subject: [{ type: UID_OID, value: topic }, { name: 'commonName', value: `APSP:${uuid}` }], issuer: caName, pub: k.pub, signer: ca.priv, notAfter,
+        subject: [
+          { type: UID_OID, value: topic },
+          { name: 'commonName', value: `APSP:${uuid}` },
+        ],
+        issuer: caName,
+        pub: k.pub,
+        signer: ca.priv,
+        notAfter,
         extensions: [
           { name: 'extKeyUsage', clientAuth: true },
           { id: APNS_SANDBOX_OID, value: NULL_DER },
@@ -107,7 +136,8 @@ export function testPki(): TestPki {
       return {
         keyPem: deviceKey.pem,
         certPem: issue({
-          subject, pub: deviceKey.pub,
+          subject,
+          pub: deviceKey.pub,
           issuer: opts.selfSigned ? subject : caName,
           signer: opts.selfSigned ? deviceKey.priv : ca.priv,
           extensions: [{ name: 'extKeyUsage', clientAuth: true }],

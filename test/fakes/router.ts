@@ -13,7 +13,8 @@ export function loopbackRouter(routes: Record<string, string>): HttpPort & { rou
       const u = new URL(url)
       const target = table.get(u.origin)
       if (!target) {
-        if (u.hostname !== '127.0.0.1') return Promise.reject(new Error(`test router: refusing to send a request to ${u.origin}`))
+        if (u.hostname !== '127.0.0.1')
+          return Promise.reject(new Error(`test router: refusing to send a request to ${u.origin}`))
         return fetch(u, init)
       }
       routed.push(`${init?.method ?? 'GET'} ${u.host}${u.pathname}`)
@@ -25,9 +26,12 @@ export function loopbackRouter(routes: Record<string, string>): HttpPort & { rou
 /** A sleep that records the waits and returns at once. */
 export function recordingSleep(): ((ms: number) => Promise<void>) & { waits: number[] } {
   const waits: number[] = []
-  const sleep = Object.assign((ms: number) => {
-    waits.push(ms)
-    return Promise.resolve()
-  }, { waits })
+  const sleep = Object.assign(
+    (ms: number) => {
+      waits.push(ms)
+      return Promise.resolve()
+    },
+    { waits },
+  )
   return sleep
 }

@@ -22,8 +22,8 @@ export async function openBrowser(problems: string[], timeoutMs = 15_000): Promi
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
   page.setDefaultTimeout(timeoutMs)
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`))
-  page.on('console', (m) => {
+  page.on('pageerror', e => problems.push(`pageerror: ${e.message}`))
+  page.on('console', m => {
     if (m.type() === 'error') problems.push(`console.error: ${m.text()}`)
   })
   return { browser, page }
@@ -35,7 +35,10 @@ const RENDERER_DIR = join(__dirname, '..', '..', 'out', 'renderer')
  * Serves the built renderer (out/renderer) for this app on the loopback host and opens it,
  * past the launch secret, on the Overview page.
  */
-export async function openAppInBrowser(app: App, problems: string[]): Promise<{ host: Host; browser: Browser; page: Page }> {
+export async function openAppInBrowser(
+  app: App,
+  problems: string[],
+): Promise<{ host: Host; browser: Browser; page: Page }> {
   const host = await startHost({ app, rendererDir: RENDERER_DIR })
   const { browser, page } = await openBrowser(problems)
   await page.goto(host.url)

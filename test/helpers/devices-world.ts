@@ -34,7 +34,10 @@ export async function openDevicesWorld(opts: { ackDeadlineMs?: number } = {}): P
   const pki = testPki()
   if (!saKey) {
     const k = generateKeyPairSync('rsa', { modulusLength: 2048 })
-    saKey = { keyPem: k.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, publicPem: k.publicKey.export({ type: 'spki', format: 'pem' }) as string }
+    saKey = {
+      keyPem: k.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
+      publicPem: k.publicKey.export({ type: 'spki', format: 'pem' }) as string,
+    }
   }
   const [apns, fcm] = await Promise.all([startFakeApns(pki), startFakeFcm(pki, saKey)])
   const restoreHttp2 = fcm.redirectHttp2()
@@ -43,7 +46,13 @@ export async function openDevicesWorld(opts: { ackDeadlineMs?: number } = {}): P
   const ws = openWorkspace({
     ackDeadlineMs: opts.ackDeadlineMs,
     transport: () => {
-      apnsTransport = createApnsTransport({ credentials: async () => ({ certPem: pki.push.certPem, keyPem: pki.push.keyPem }), clock: { now: () => new Date() }, address: 'localhost', port: apns.port, ca: [pki.caPem] })
+      apnsTransport = createApnsTransport({
+        credentials: async () => ({ certPem: pki.push.certPem, keyPem: pki.push.keyPem }),
+        clock: { now: () => new Date() },
+        address: 'localhost',
+        port: apns.port,
+        ca: [pki.caPem],
+      })
       fcmTransport = createFcmTransport({ serviceAccount: async () => fcm.serviceAccount, httpAgent: fcm.agent })
       return createPushRouter({ apple: apnsTransport, android: fcmTransport })
     },
@@ -57,14 +66,34 @@ export async function openDevicesWorld(opts: { ackDeadlineMs?: number } = {}): P
     error: (message, fields) => void logged.push({ level: 'error', message, fields }),
   }
   const ingress = await startIngress({
-    devices: ws.app.services.devices, store: ws.app.services.store, clock: ws.clock, log,
-    tls: pki.server, host: '127.0.0.1', oidc: idp.provider, http: createIdpHttp({ ca: [pki.caPem] }),
+    devices: ws.app.services.devices,
+    store: ws.app.services.store,
+    clock: ws.clock,
+    log,
+    tls: pki.server,
+    host: '127.0.0.1',
+    oidc: idp.provider,
+    http: createIdpHttp({ ca: [pki.caPem] }),
   })
   const opened: { close(): void }[] = []
   return {
-    pki, ws, org, apns, fcm, idp, ingress, logged,
+    pki,
+    ws,
+    org,
+    apns,
+    fcm,
+    idp,
+    ingress,
+    logged,
     apple(serial, udid = `UDID-${serial}`) {
-      const d = new AppleDevice({ serverUrl: ingress.url, ca: pki.caPem, identity: pki.device(udid), udid, serial, topic: pki.push.topic })
+      const d = new AppleDevice({
+        serverUrl: ingress.url,
+        ca: pki.caPem,
+        identity: pki.device(udid),
+        udid,
+        serial,
+        topic: pki.push.topic,
+      })
       opened.push(d)
       return d
     },

@@ -10,14 +10,24 @@ export const ENTRA_APP = { tenantId: 'contoso.example', clientId: 'client-1', cl
 
 /** 300 users and 30 groups, in pages of 40 (several pages of each); closed with the test's cleanups. */
 export async function startSmallGraphFake(cleanups: (() => void | Promise<void>)[]): Promise<GraphFake> {
-  const graph = await startGraphFake({ data: new DirectoryData({ users: 300, groups: 30, seed: 11 }), ...ENTRA_APP, pageSize: 40, membersPerEntry: 10 })
+  const graph = await startGraphFake({
+    data: new DirectoryData({ users: 300, groups: 30, seed: 11 }),
+    ...ENTRA_APP,
+    pageSize: 40,
+    membersPerEntry: 10,
+  })
   cleanups.push(() => graph.close())
   return graph
 }
 
 /** Connects the fake's tenant as directory "Contoso"; its id. */
 export async function connectEntra(app: App): Promise<string> {
-  const r = await app.invoke('directories/connect', { kind: 'entra', name: 'Contoso', settings: { tenantId: ENTRA_APP.tenantId, clientId: ENTRA_APP.clientId }, secrets: { clientSecret: ENTRA_APP.clientSecret } })
+  const r = await app.invoke('directories/connect', {
+    kind: 'entra',
+    name: 'Contoso',
+    settings: { tenantId: ENTRA_APP.tenantId, clientId: ENTRA_APP.clientId },
+    secrets: { clientSecret: ENTRA_APP.clientSecret },
+  })
   if (!r.ok) throw new Error(r.error.message)
   return (r.value as DirectoryDetail).directory.id
 }
@@ -28,19 +38,26 @@ export async function connectEntra(app: App): Promise<string> {
  */
 export function storeSnapshot(app: App): string {
   const { store } = app.services
-  const users = store.users.list(undefined, 1000, 0).rows.map((u) => ({
+  const users = store.users.list(undefined, 1000, 0).rows.map(u => ({
     upn: u.userPrincipalName,
     name: u.displayName,
     attributes: store.users.attributes(u.id),
     groups: store.groups
       .membershipsOf(u.id)
-      .map((m) => `${m.groupName}:${m.state}`)
+      .map(m => `${m.groupName}:${m.state}`)
       .sort(),
   }))
   users.sort((a, b) => a.upn.localeCompare(b.upn))
   const groups = store.groups
     .list()
-    .map((g) => ({ name: g.name, kind: g.kind, dialect: g.dialect, rule: g.rule, members: g.memberCount, unknown: g.unknownCount }))
+    .map(g => ({
+      name: g.name,
+      kind: g.kind,
+      dialect: g.dialect,
+      rule: g.rule,
+      members: g.memberCount,
+      unknown: g.unknownCount,
+    }))
     .sort((a, b) => a.name.localeCompare(b.name))
   return JSON.stringify({ users, groups })
 }

@@ -14,7 +14,7 @@ export interface FakeClock {
 
 export function fakeClock(start = '2026-11-02T09:00:00.000Z'): FakeClock {
   let t = Date.parse(start)
-  return { now: () => new Date(t), advance: (ms) => void (t += ms) }
+  return { now: () => new Date(t), advance: ms => void (t += ms) }
 }
 
 export function tempDir(prefix = 'jit-mapper-'): { path: string; remove(): void } {
@@ -41,15 +41,22 @@ export function tempFiles(name = 'test.db'): { file(): string; remove(): void } 
       dirs.push(d)
       return join(d.path, name)
     },
-    remove: () => dirs.splice(0).forEach((d) => d.remove()),
+    remove: () => dirs.splice(0).forEach(d => d.remove()),
   }
 }
 
-export function openWorkspace(opts: { ackDeadlineMs?: number; transport?: (recording: RecordingPush) => PushTransport } = {}): TestWorkspace {
+export function openWorkspace(
+  opts: { ackDeadlineMs?: number; transport?: (recording: RecordingPush) => PushTransport } = {},
+): TestWorkspace {
   const dir = tempDir()
   const clock = fakeClock()
   const push = createRecordingPush()
-  const app = createApp({ dataDir: dir.path, clock, push: opts.transport ? opts.transport(push) : push, ackDeadlineMs: opts.ackDeadlineMs })
+  const app = createApp({
+    dataDir: dir.path,
+    clock,
+    push: opts.transport ? opts.transport(push) : push,
+    ackDeadlineMs: opts.ackDeadlineMs,
+  })
   return {
     app,
     clock,
@@ -81,7 +88,11 @@ export const SMALL_DIRECTORY_CSV = [
 ].join('\n')
 
 /** A small organisation: rule groups, synced groups, and policies like the demo's. */
-export function seedSmallOrganisation(ws: TestWorkspace): { directoryId: string; groups: Record<string, string>; policies: Record<string, string> } {
+export function seedSmallOrganisation(ws: TestWorkspace): {
+  directoryId: string
+  groups: Record<string, string>
+  policies: Record<string, string>
+} {
   const { store, directories, clock } = ws.app.services
   let n = 0
   const id = (p: string) => `${p}-${++n}`
@@ -89,16 +100,44 @@ export function seedSmallOrganisation(ws: TestWorkspace): { directoryId: string;
   const groups: Record<string, string> = {}
   const rule = (name: string, text: string) => {
     groups[name] = id('g')
-    store.groups.create({ id: groups[name], directoryId: null, name, kind: 'rule', dialect: 'entra', rule: text, description: '' })
+    store.groups.create({
+      id: groups[name],
+      directoryId: null,
+      name,
+      kind: 'rule',
+      dialect: 'entra',
+      rule: text,
+      description: '',
+    })
   }
   rule('Sales', 'user.department -eq "Sales"')
   rule('Marketing', 'user.department -eq "Marketing"')
   rule('Developers', 'user.jobTitle -contains "Developer"')
   groups['Executives'] = id('g')
-  store.groups.create({ id: groups['Executives'], directoryId, name: 'Executives', kind: 'synced', dialect: null, rule: null, description: '' })
+  store.groups.create({
+    id: groups['Executives'],
+    directoryId,
+    name: 'Executives',
+    kind: 'synced',
+    dialect: null,
+    rule: null,
+    description: '',
+  })
   const policies: Record<string, string> = {}
   const at = clock.now().toISOString()
-  const policy = (name: string, priority: number, items: { kind: 'app' | 'profile' | 'restriction'; identifier: string; name: string; platform?: 'ios' | 'android' | 'macos'; settings?: Record<string, unknown>; removeOnUnassign?: boolean }[], targets: [string, 'include' | 'exclude'][]) => {
+  const policy = (
+    name: string,
+    priority: number,
+    items: {
+      kind: 'app' | 'profile' | 'restriction'
+      identifier: string
+      name: string
+      platform?: 'ios' | 'android' | 'macos'
+      settings?: Record<string, unknown>
+      removeOnUnassign?: boolean
+    }[],
+    targets: [string, 'include' | 'exclude'][],
+  ) => {
     policies[name] = id('p')
     store.policies.create(
       {
@@ -107,20 +146,46 @@ export function seedSmallOrganisation(ws: TestWorkspace): { directoryId: string;
         description: '',
         priority,
         platforms: ['ios', 'android', 'macos'],
-        items: items.map((i) => ({ id: id('i'), kind: i.kind, identifier: i.identifier, name: i.name, platform: i.platform ?? null, settings: i.settings ?? {}, removeOnUnassign: i.removeOnUnassign ?? false })),
+        items: items.map(i => ({
+          id: id('i'),
+          kind: i.kind,
+          identifier: i.identifier,
+          name: i.name,
+          platform: i.platform ?? null,
+          settings: i.settings ?? {},
+          removeOnUnassign: i.removeOnUnassign ?? false,
+        })),
         targets: targets.map(([g, mode]) => ({ groupId: groups[g] as string, mode })),
       },
       at,
     )
   }
-  policy('Sales CRM Deployment', 10, [
-    { kind: 'app', identifier: 'com.salesforce.chatter', name: 'Salesforce' },
-    { kind: 'restriction', identifier: 'cellularDataLimitMB', name: 'Cellular data limit', settings: { value: 5120 } },
-  ], [['Sales', 'include']])
-  policy('Marketing Suite', 10, [
-    { kind: 'app', identifier: 'com.adobe.spark.post', name: 'Adobe Express' },
-    { kind: 'profile', identifier: 'com.example.wifi.marketing', name: 'Marketing Wi-Fi', settings: { ssid: 'MKT' } },
-  ], [['Marketing', 'include'], ['Executives', 'exclude']])
+  policy(
+    'Sales CRM Deployment',
+    10,
+    [
+      { kind: 'app', identifier: 'com.salesforce.chatter', name: 'Salesforce' },
+      {
+        kind: 'restriction',
+        identifier: 'cellularDataLimitMB',
+        name: 'Cellular data limit',
+        settings: { value: 5120 },
+      },
+    ],
+    [['Sales', 'include']],
+  )
+  policy(
+    'Marketing Suite',
+    10,
+    [
+      { kind: 'app', identifier: 'com.adobe.spark.post', name: 'Adobe Express' },
+      { kind: 'profile', identifier: 'com.example.wifi.marketing', name: 'Marketing Wi-Fi', settings: { ssid: 'MKT' } },
+    ],
+    [
+      ['Marketing', 'include'],
+      ['Executives', 'exclude'],
+    ],
+  )
   const imported = directories.importUsers(directoryId, 'csv', SMALL_DIRECTORY_CSV)
   if (imported.run.added !== 4) throw new Error('seed import failed')
   return { directoryId, groups, policies }

@@ -5,12 +5,12 @@ import { loadDemo } from '../../src/main/headless/demo'
 import { tempDir } from '../helpers/workspace'
 
 const dirs: { remove(): void }[] = []
-afterEach(() => dirs.splice(0).forEach((d) => d.remove()))
+afterEach(() => dirs.splice(0).forEach(d => d.remove()))
 
 function io(env: NodeJS.ProcessEnv = {}) {
   const out: string[] = []
   const err: string[] = []
-  const value: CliIo = { out: (l) => out.push(l), err: (l) => err.push(l), env, untilStopped: () => Promise.resolve() }
+  const value: CliIo = { out: l => out.push(l), err: l => err.push(l), env, untilStopped: () => Promise.resolve() }
   return { io: value, out, err }
 }
 
@@ -28,7 +28,22 @@ describe('jit-mapper CLI', () => {
   it('enrolls a device for a demo Sales user and prints what was queued', async () => {
     const dataDir = demoWorkspace()
     const t = io()
-    expect(await runCli(['enroll', '--data-dir', dataDir, '--user', 'alex.morgan@northwind.example', '--platform', 'ios', '--serial', 'C02TEST'], t.io)).toBe(0)
+    expect(
+      await runCli(
+        [
+          'enroll',
+          '--data-dir',
+          dataDir,
+          '--user',
+          'alex.morgan@northwind.example',
+          '--platform',
+          'ios',
+          '--serial',
+          'C02TEST',
+        ],
+        t.io,
+      ),
+    ).toBe(0)
     const text = t.out.join('\n')
     expect(text).toContain('Enrolled iPhone C02TEST (ios, serial C02TEST) for alex.morgan@northwind.example')
     expect(text).toMatch(/Policies: .*Sales CRM Deployment/)
@@ -39,7 +54,9 @@ describe('jit-mapper CLI', () => {
   it('takes the workspace from JIT_MAPPER_DATA', async () => {
     const dataDir = demoWorkspace()
     const t = io({ JIT_MAPPER_DATA: dataDir })
-    expect(await runCli(['enroll', '--user', 'sam.rivera@northwind.example', '--platform', 'android', '--json'], t.io)).toBe(0)
+    expect(
+      await runCli(['enroll', '--user', 'sam.rivera@northwind.example', '--platform', 'android', '--json'], t.io),
+    ).toBe(0)
     expect(JSON.parse(t.out.join('\n')).policies).toContain('Marketing Suite')
   })
 
@@ -48,7 +65,7 @@ describe('jit-mapper CLI', () => {
     const t = io()
     expect(await runCli(['diagnose', '--data-dir', dataDir, '--json'], t.io)).toBe(0)
     const diags = JSON.parse(t.out.join('\n')) as { code: string; attribute?: string }[]
-    expect(diags.some((d) => d.code === 'SYNC_ATTR_MISSING' && d.attribute === 'department')).toBe(true)
+    expect(diags.some(d => d.code === 'SYNC_ATTR_MISSING' && d.attribute === 'department')).toBe(true)
     const text = io()
     expect(await runCli(['diagnose', '--data-dir', dataDir], text.io)).toBe(0)
     expect(text.out[0]).toMatch(/^\d+ open diagnostics:$/)
@@ -62,7 +79,12 @@ describe('jit-mapper CLI', () => {
     const unknownFlag = io()
     expect(await runCli(['diagnose', '--data-dir', dataDir, '--colour'], unknownFlag.io)).toBe(2)
     const nobody = io()
-    expect(await runCli(['enroll', '--data-dir', dataDir, '--user', 'ghost@northwind.example', '--platform', 'ios'], nobody.io)).toBe(1)
+    expect(
+      await runCli(
+        ['enroll', '--data-dir', dataDir, '--user', 'ghost@northwind.example', '--platform', 'ios'],
+        nobody.io,
+      ),
+    ).toBe(1)
     expect(nobody.err[0]).toContain('No user ghost@northwind.example')
     const noCommand = io()
     expect(await runCli(['frobnicate'], noCommand.io)).toBe(2)
@@ -77,9 +99,24 @@ describe('jit-mapper CLI', () => {
 })
 
 describe('jit-mapper why', () => {
-  it('explains a device\'s policies and history offline, and says what is missing', async () => {
+  it("explains a device's policies and history offline, and says what is missing", async () => {
     const dataDir = demoWorkspace()
-    expect(await runCli(['enroll', '--data-dir', dataDir, '--user', 'alex.morgan@northwind.example', '--platform', 'ios', '--serial', 'WHY-1'], io().io)).toBe(0)
+    expect(
+      await runCli(
+        [
+          'enroll',
+          '--data-dir',
+          dataDir,
+          '--user',
+          'alex.morgan@northwind.example',
+          '--platform',
+          'ios',
+          '--serial',
+          'WHY-1',
+        ],
+        io().io,
+      ),
+    ).toBe(0)
     const t = io()
     expect(await runCli(['why', '--data-dir', dataDir, '--serial', 'WHY-1', '--history'], t.io)).toBe(0)
     const text = t.out.join('\n')
@@ -88,8 +125,16 @@ describe('jit-mapper why', () => {
     expect(text).toMatch(/granted Sales CRM Deployment/)
 
     const one = io()
-    expect(await runCli(['why', '--data-dir', dataDir, '--serial', 'WHY-1', '--policy', 'developer tools', '--json'], one.io)).toBe(0)
-    expect(JSON.parse(one.out.join('\n')).policies[0]).toMatchObject({ policyName: 'Developer Tools', status: 'not-assigned' })
+    expect(
+      await runCli(
+        ['why', '--data-dir', dataDir, '--serial', 'WHY-1', '--policy', 'developer tools', '--json'],
+        one.io,
+      ),
+    ).toBe(0)
+    expect(JSON.parse(one.out.join('\n')).policies[0]).toMatchObject({
+      policyName: 'Developer Tools',
+      status: 'not-assigned',
+    })
 
     const missing = io()
     expect(await runCli(['why', '--data-dir', dataDir, '--serial', 'NOPE'], missing.io)).toBe(1)

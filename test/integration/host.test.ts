@@ -14,7 +14,10 @@ beforeEach(async () => {
   seedSmallOrganisation(ws)
   renderer = tempDir('renderer-')
   mkdirSync(join(renderer.path, 'assets'))
-  writeFileSync(join(renderer.path, 'index.html'), '<!doctype html><html><head><title>t</title></head><body></body></html>')
+  writeFileSync(
+    join(renderer.path, 'index.html'),
+    '<!doctype html><html><head><title>t</title></head><body></body></html>',
+  )
   writeFileSync(join(renderer.path, 'assets', 'app.js'), 'console.log(1)')
   writeFileSync(join(ws.dir, 'secret.txt'), 'not for the browser')
   host = await startHost({ app: ws.app, rendererDir: renderer.path })
@@ -25,16 +28,32 @@ afterEach(async () => {
   renderer.remove()
 })
 
-interface Reply { status: number; headers: Record<string, string | string[] | undefined>; body: string }
+interface Reply {
+  status: number
+  headers: Record<string, string | string[] | undefined>
+  body: string
+}
 
-function send(path: string, opts: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Reply> {
+function send(
+  path: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: host.port, path, method: opts.method ?? 'GET', headers: { host: `127.0.0.1:${host.port}`, ...opts.headers } }, (res) => {
-      let body = ''
-      res.setEncoding('utf8')
-      res.on('data', (c: string) => (body += c))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }))
-    })
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: host.port,
+        path,
+        method: opts.method ?? 'GET',
+        headers: { host: `127.0.0.1:${host.port}`, ...opts.headers },
+      },
+      res => {
+        let body = ''
+        res.setEncoding('utf8')
+        res.on('data', (c: string) => (body += c))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }))
+      },
+    )
     req.on('error', reject)
     req.end(opts.body)
   })
@@ -42,7 +61,11 @@ function send(path: string, opts: { method?: string; headers?: Record<string, st
 
 const session = () => ({ cookie: `jit_mapper_session=${host.secret}` })
 const api = (channel: string, args: unknown, headers: Record<string, string> = {}) =>
-  send(`/__ipc/${channel}`, { method: 'POST', headers: { ...session(), 'content-type': 'application/json', 'x-jit-mapper': '1', ...headers }, body: JSON.stringify(args) })
+  send(`/__ipc/${channel}`, {
+    method: 'POST',
+    headers: { ...session(), 'content-type': 'application/json', 'x-jit-mapper': '1', ...headers },
+    body: JSON.stringify(args),
+  })
 
 describe('the loopback host', () => {
   it('binds 127.0.0.1 and prints a URL carrying the launch secret', () => {
@@ -89,7 +112,11 @@ describe('the loopback host', () => {
 
   it('rejects API calls without the custom header, and bodies that are not JSON', async () => {
     expect((await api('users/list', {}, { 'x-jit-mapper': '0' })).status).toBe(403)
-    const notJson = await send('/__ipc/users/list', { method: 'POST', headers: { ...session(), 'x-jit-mapper': '1' }, body: '{nope' })
+    const notJson = await send('/__ipc/users/list', {
+      method: 'POST',
+      headers: { ...session(), 'x-jit-mapper': '1' },
+      body: '{nope',
+    })
     expect(notJson.status).toBe(400)
     expect(JSON.parse(notJson.body)).toMatchObject({ ok: false, error: { code: 'BAD_INPUT' } })
   })
@@ -97,23 +124,36 @@ describe('the loopback host', () => {
   it('streams change notifications as server-sent events', async () => {
     let enrolled: Promise<Reply> | undefined
     const events = await new Promise<string>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port: host.port, path: '/__events', headers: { host: `127.0.0.1:${host.port}`, ...session() } }, (res) => {
-        let seen = ''
-        res.setEncoding('utf8')
-        res.on('data', (c: string) => {
-          seen += c
-          if (seen.includes(': connected') && !enrolled) enrolled = api('devices/enroll', { serial: 'S1', platform: 'ios', userPrincipalName: 'alex@example.test' })
-          if (seen.includes('event: db/changed')) {
-            resolve(seen)
-            req.destroy()
-          }
-        })
-      })
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port: host.port,
+          path: '/__events',
+          headers: { host: `127.0.0.1:${host.port}`, ...session() },
+        },
+        res => {
+          let seen = ''
+          res.setEncoding('utf8')
+          res.on('data', (c: string) => {
+            seen += c
+            if (seen.includes(': connected') && !enrolled)
+              enrolled = api('devices/enroll', {
+                serial: 'S1',
+                platform: 'ios',
+                userPrincipalName: 'alex@example.test',
+              })
+            if (seen.includes('event: db/changed')) {
+              resolve(seen)
+              req.destroy()
+            }
+          })
+        },
+      )
       req.on('error', reject)
       req.end()
     })
     expect(JSON.parse((await enrolled)?.body ?? '{}')).toMatchObject({ ok: true })
-    const data = events.split('\n').find((l) => l.startsWith('data: '))
+    const data = events.split('\n').find(l => l.startsWith('data: '))
     expect(JSON.parse(data?.slice(6) ?? '{}').tables).toContain('devices')
   })
 })

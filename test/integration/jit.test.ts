@@ -12,35 +12,52 @@ beforeEach(() => {
 afterEach(() => ws.close())
 
 const enroll = (upn: string, serial: string, platform = 'ios') =>
-  ws.call('devices/enroll', { serial, platform, userPrincipalName: upn, pushToken: `token-${serial}` }) as Promise<EnrollResult>
+  ws.call('devices/enroll', {
+    serial,
+    platform,
+    userPrincipalName: upn,
+    pushToken: `token-${serial}`,
+  }) as Promise<EnrollResult>
 const device = (deviceId: string) => ws.call('devices/get', { deviceId }) as Promise<DeviceDetail>
 const userId = (upn: string) => ws.app.services.store.users.idByPrincipalName(upn) as string
-const commandsOf = (d: DeviceDetail) => d.commands.map((c) => `${c.type} ${String(c.payload['name'])}`).sort()
+const commandsOf = (d: DeviceDetail) => d.commands.map(c => `${c.type} ${String(c.payload['name'])}`).sort()
 
 describe('the JIT path', () => {
-  it('binds a Sales user\'s device, queues Sales CRM and wakes the device', async () => {
+  it("binds a Sales user's device, queues Sales CRM and wakes the device", async () => {
     const r = await enroll('Alex@Example.test', 'SER-1')
     expect(r.device.userPrincipalName).toBe('alex@example.test')
     expect(r.groups).toEqual(['All Staff', 'Sales'])
     expect(r.policies).toEqual(['Sales CRM Deployment'])
-    expect(r.commands.map((c) => c.type).sort()).toEqual(['apply_restrictions', 'install_app'])
-    const install = r.commands.find((c) => c.type === 'install_app')
+    expect(r.commands.map(c => c.type).sort()).toEqual(['apply_restrictions', 'install_app'])
+    const install = r.commands.find(c => c.type === 'install_app')
     expect(install?.payload).toEqual({ identifier: 'com.salesforce.chatter', name: 'Salesforce', intent: 'required' })
     expect(install?.reason).toMatchObject({ policyName: 'Sales CRM Deployment', groupName: 'Sales' })
-    expect(r.commands.find((c) => c.type === 'apply_restrictions')?.payload).toEqual({ settings: { cellularDataLimitMB: 5120 } })
-    expect(ws.push.wakeups).toEqual([{ deviceId: r.device.id, platform: 'ios', pushToken: 'token-SER-1', pushTopic: null, pushMagic: null }])
-    expect((await device(r.device.id)).commands.every((c) => c.state === 'pushed')).toBe(true)
+    expect(r.commands.find(c => c.type === 'apply_restrictions')?.payload).toEqual({
+      settings: { cellularDataLimitMB: 5120 },
+    })
+    expect(ws.push.wakeups).toEqual([
+      { deviceId: r.device.id, platform: 'ios', pushToken: 'token-SER-1', pushTopic: null, pushMagic: null },
+    ])
+    expect((await device(r.device.id)).commands.every(c => c.state === 'pushed')).toBe(true)
   })
 
   it('refuses an enrollment for a user no directory knows, and stores nothing', async () => {
-    const e = await ws.callError('devices/enroll', { serial: 'X', platform: 'ios', userPrincipalName: 'nobody@example.test' })
+    const e = await ws.callError('devices/enroll', {
+      serial: 'X',
+      platform: 'ios',
+      userPrincipalName: 'nobody@example.test',
+    })
     expect(e.code).toBe('NOT_FOUND')
     expect(e.message).toContain('nobody@example.test')
     expect(await ws.call('devices/list', {})).toEqual([])
   })
 
   it('rejects malformed enrollment input naming the field', async () => {
-    const e = await ws.callError('devices/enroll', { serial: 'X', platform: 'windows', userPrincipalName: 'alex@example.test' })
+    const e = await ws.callError('devices/enroll', {
+      serial: 'X',
+      platform: 'windows',
+      userPrincipalName: 'alex@example.test',
+    })
     expect(e.code).toBe('BAD_INPUT')
     expect(e.details?.['fields']).toEqual([expect.objectContaining({ path: 'platform' })])
   })
@@ -59,7 +76,7 @@ describe('the JIT path', () => {
     expect(p).toBeDefined()
     const r = await enroll('kim@example.test', 'SER-MAC', 'macos')
     expect(r.policies).toEqual(['Sales CRM Deployment'])
-    expect(r.commands.map((c) => c.type).sort()).toEqual(['apply_restrictions', 'install_app'])
+    expect(r.commands.map(c => c.type).sort()).toEqual(['apply_restrictions', 'install_app'])
   })
 
   it('honours exclusion over inclusion', async () => {
@@ -74,44 +91,55 @@ describe('the JIT path', () => {
 describe('membership changes', () => {
   const HEADER = 'id,userPrincipalName,displayName,department,jobTitle,usageLocation,groups'
   const ALEX_IN_MARKETING = `${HEADER}\nu1,alex@example.test,Alex Morgan,Marketing,Account Executive,US,All Staff\n`
-  const sync = (content: string) => ws.call('directories/import', { directoryId: org.directoryId, format: 'csv', content })
+  const sync = (content: string) =>
+    ws.call('directories/import', { directoryId: org.directoryId, format: 'csv', content })
 
   it('moving Sales → Marketing queues Marketing at once and withdraws Sales CRM only at the next sync, keeping its unflagged app', async () => {
     const r = await enroll('alex@example.test', 'SER-1')
     await sync(ALEX_IN_MARKETING)
     let d = await device(r.device.id)
-    expect(d.commands.filter((c) => c.seq > 2).map((c) => `${c.type} ${String(c.payload['name'] ?? '')}`).sort()).toEqual([
-      'install_app Adobe Express',
-      'install_profile Marketing Wi-Fi',
+    expect(
+      d.commands
+        .filter(c => c.seq > 2)
+        .map(c => `${c.type} ${String(c.payload['name'] ?? '')}`)
+        .sort(),
+    ).toEqual(['install_app Adobe Express', 'install_profile Marketing Wi-Fi'])
+    expect(d.assignments.map(a => a.policyName).sort()).toEqual([
+      'Marketing Suite',
+      'Marketing Suite',
+      'Sales CRM Deployment',
+      'Sales CRM Deployment',
     ])
-    expect(d.assignments.map((a) => a.policyName).sort()).toEqual(['Marketing Suite', 'Marketing Suite', 'Sales CRM Deployment', 'Sales CRM Deployment'])
 
     ws.clock.advance(60_000)
     await sync(ALEX_IN_MARKETING)
     d = await device(r.device.id)
-    const latest = d.commands.filter((c) => c.seq > 4)
-    expect(latest.map((c) => `${c.type} ${String(c.payload['name'] ?? '')}`)).toEqual(['apply_restrictions '])
+    const latest = d.commands.filter(c => c.seq > 4)
+    expect(latest.map(c => `${c.type} ${String(c.payload['name'] ?? '')}`)).toEqual(['apply_restrictions '])
     expect(latest[0]?.payload).toEqual({ settings: {} })
-    expect(d.assignments.map((a) => a.policyName)).toEqual(['Marketing Suite', 'Marketing Suite'])
+    expect(d.assignments.map(a => a.policyName)).toEqual(['Marketing Suite', 'Marketing Suite'])
   })
 
   it('uninstalls the app when "remove app when policy is removed" is set, after the grace period', async () => {
     const r = await enroll('alex@example.test', 'SER-1')
     const policy = ws.app.services.store.policies.get(org.policies['Sales CRM Deployment'] as string)
-    const app = policy?.items.find((i) => i.kind === 'app')
+    const app = policy?.items.find(i => i.kind === 'app')
     await ws.call('policies/setRemoveOnUnassign', { itemId: app?.id, value: true })
-    await ws.call('users/setAttributes', { userId: userId('alex@example.test'), attributes: { department: 'Marketing' } })
-    expect((await device(r.device.id)).commands.find((c) => c.type === 'remove_app')).toBeUndefined()
+    await ws.call('users/setAttributes', {
+      userId: userId('alex@example.test'),
+      attributes: { department: 'Marketing' },
+    })
+    expect((await device(r.device.id)).commands.find(c => c.type === 'remove_app')).toBeUndefined()
     ws.clock.advance(60_000)
     await sync(ALEX_IN_MARKETING)
-    const removal = (await device(r.device.id)).commands.find((c) => c.type === 'remove_app')
+    const removal = (await device(r.device.id)).commands.find(c => c.type === 'remove_app')
     expect(removal?.payload).toEqual({ identifier: 'com.salesforce.chatter', name: 'Salesforce' })
     expect(removal?.reason.summary).toContain('Sales CRM Deployment no longer applies')
   })
 
   it('refuses the flag on a payload that is not an app', async () => {
     const policy = ws.app.services.store.policies.get(org.policies['Sales CRM Deployment'] as string)
-    const restriction = policy?.items.find((i) => i.kind === 'restriction')
+    const restriction = policy?.items.find(i => i.kind === 'restriction')
     const e = await ws.callError('policies/setRemoveOnUnassign', { itemId: restriction?.id, value: true })
     expect(e.code).toBe('BAD_INPUT')
   })
@@ -121,11 +149,22 @@ describe('membership changes', () => {
     await ws.call('users/setAttributes', { userId: userId('alex@example.test'), attributes: { department: null } })
     const d = await device(r.device.id)
     expect(d.commands).toHaveLength(2)
-    expect(d.assignments.map((a) => a.policyName)).toContain('Sales CRM Deployment')
+    expect(d.assignments.map(a => a.policyName)).toContain('Sales CRM Deployment')
     const detail = await ws.call('users/get', { userId: userId('alex@example.test') })
-    expect(detail.memberships.find((m) => m.groupName === 'Sales')).toMatchObject({ state: 'unknown', effective: true, missing: ['department'] })
+    expect(detail.memberships.find(m => m.groupName === 'Sales')).toMatchObject({
+      state: 'unknown',
+      effective: true,
+      missing: ['department'],
+    })
     const diags = (await ws.call('diagnostics/list', {})) as Diagnostic[]
-    expect(diags).toContainEqual(expect.objectContaining({ code: 'SYNC_ATTR_MISSING', attribute: 'department', userId: userId('alex@example.test'), groupId: org.groups['Sales'] }))
+    expect(diags).toContainEqual(
+      expect.objectContaining({
+        code: 'SYNC_ATTR_MISSING',
+        attribute: 'department',
+        userId: userId('alex@example.test'),
+        groupId: org.groups['Sales'],
+      }),
+    )
   })
 
   it('withdraws and re-deploys when a target is removed and added back', async () => {
@@ -137,12 +176,15 @@ describe('membership changes', () => {
     expect((await device(r.device.id)).assignments).toEqual([])
     await ws.call('policies/setTarget', { policyId, groupId: salesId, mode: 'include' })
     const d = await device(r.device.id)
-    expect(d.assignments.map((a) => a.name).sort()).toEqual(['Cellular data limit', 'Salesforce'])
-    expect(d.commands.filter((c) => c.type === 'install_app')).toHaveLength(2)
+    expect(d.assignments.map(a => a.name).sort()).toEqual(['Cellular data limit', 'Salesforce'])
+    expect(d.commands.filter(c => c.type === 'install_app')).toHaveLength(2)
   })
 
   it('says which target does not exist', async () => {
-    const e = await ws.callError('policies/removeTarget', { policyId: org.policies['Sales CRM Deployment'], groupId: org.groups['Developers'] })
+    const e = await ws.callError('policies/removeTarget', {
+      policyId: org.policies['Sales CRM Deployment'],
+      groupId: org.groups['Developers'],
+    })
     expect(e.code).toBe('NOT_FOUND')
     expect(e.message).toContain('Sales CRM Deployment has no target')
   })
@@ -151,21 +193,35 @@ describe('membership changes', () => {
 describe('PAYLOAD_LATENCY', () => {
   it('is raised when a command outlives its deadline and cleared by the acknowledgement', async () => {
     const r = await enroll('alex@example.test', 'SER-1')
-    expect(((await ws.call('diagnostics/list', {})) as Diagnostic[]).filter((d) => d.code === 'PAYLOAD_LATENCY')).toEqual([])
+    expect(((await ws.call('diagnostics/list', {})) as Diagnostic[]).filter(d => d.code === 'PAYLOAD_LATENCY')).toEqual(
+      [],
+    )
     ws.clock.advance(61_000)
-    const late = ((await ws.call('diagnostics/list', {})) as Diagnostic[]).filter((d) => d.code === 'PAYLOAD_LATENCY')
+    const late = ((await ws.call('diagnostics/list', {})) as Diagnostic[]).filter(d => d.code === 'PAYLOAD_LATENCY')
     expect(late).toHaveLength(2)
     expect(late[0]?.deviceId).toBe(r.device.id)
-    for (const c of r.commands) await ws.call('devices/acknowledge', { deviceId: r.device.id, commandId: c.id, status: 'acknowledged' })
-    expect(((await ws.call('diagnostics/list', {})) as Diagnostic[]).filter((d) => d.code === 'PAYLOAD_LATENCY')).toEqual([])
+    for (const c of r.commands)
+      await ws.call('devices/acknowledge', { deviceId: r.device.id, commandId: c.id, status: 'acknowledged' })
+    expect(((await ws.call('diagnostics/list', {})) as Diagnostic[]).filter(d => d.code === 'PAYLOAD_LATENCY')).toEqual(
+      [],
+    )
   })
 
   it('treats a repeated acknowledgement as the same answer', async () => {
     const r = await enroll('alex@example.test', 'SER-1')
     const c = r.commands[0]
-    await ws.call('devices/acknowledge', { deviceId: r.device.id, commandId: c?.id, status: 'error', error: 'disk full' })
-    const again = await ws.call('devices/acknowledge', { deviceId: r.device.id, commandId: c?.id, status: 'acknowledged' })
-    expect(again.commands.find((x) => x.id === c?.id)).toMatchObject({ state: 'failed', error: 'disk full' })
+    await ws.call('devices/acknowledge', {
+      deviceId: r.device.id,
+      commandId: c?.id,
+      status: 'error',
+      error: 'disk full',
+    })
+    const again = await ws.call('devices/acknowledge', {
+      deviceId: r.device.id,
+      commandId: c?.id,
+      status: 'acknowledged',
+    })
+    expect(again.commands.find(x => x.id === c?.id)).toMatchObject({ state: 'failed', error: 'disk full' })
   })
 })
 
@@ -186,7 +242,8 @@ describe('file import', () => {
 
   it('re-deploys devices of users whose department changed in a re-import', async () => {
     const r = await enroll('alex@example.test', 'SER-1')
-    const moved = 'id,userPrincipalName,displayName,department,jobTitle,usageLocation,groups\nu1,alex@example.test,Alex Morgan,Marketing,Account Executive,US,All Staff\n'
+    const moved =
+      'id,userPrincipalName,displayName,department,jobTitle,usageLocation,groups\nu1,alex@example.test,Alex Morgan,Marketing,Account Executive,US,All Staff\n'
     const out = await ws.call('directories/import', { directoryId: org.directoryId, format: 'csv', content: moved })
     expect(out.run).toMatchObject({ status: 'succeeded', added: 0, changed: 1 })
     expect(commandsOf(await device(r.device.id))).toContain('install_app Adobe Express')
@@ -204,7 +261,15 @@ describe('GROUP_RULE_FAIL', () => {
 describe('rules over identity fields', () => {
   it('evaluates user.userPrincipalName without calling it missing', async () => {
     const { store } = ws.app.services
-    store.groups.create({ id: 'g-upn', directoryId: null, name: 'Alex only', kind: 'rule', dialect: 'entra', rule: 'user.userPrincipalName -startsWith "alex@"', description: '' })
+    store.groups.create({
+      id: 'g-upn',
+      directoryId: null,
+      name: 'Alex only',
+      kind: 'rule',
+      dialect: 'entra',
+      rule: 'user.userPrincipalName -startsWith "alex@"',
+      description: '',
+    })
     const r = await enroll('alex@example.test', 'SER-UPN')
     expect(r.groups).toContain('Alex only')
     const kim = await ws.call('groups/explain', { userId: userId('kim@example.test'), groupId: 'g-upn' })

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 const ROOT = join(__dirname, '..', '..')
 
 function sources(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
+  return readdirSync(dir).flatMap(name => {
     const path = join(dir, name)
     if (statSync(path).isDirectory()) return sources(path)
     return /\.(ts|tsx|mts|cts)$/.test(name) ? [path] : []
@@ -13,38 +13,48 @@ function sources(dir: string): string[] {
 }
 
 const importsOf = (file: string): string[] =>
-  [...readFileSync(file, 'utf8').matchAll(/(?:from\s+|import\s*\(\s*|require\s*\(\s*)['"]([^'"]+)['"]/g)].map((m) => m[1] as string)
+  [...readFileSync(file, 'utf8').matchAll(/(?:from\s+|import\s*\(\s*|require\s*\(\s*)['"]([^'"]+)['"]/g)].map(
+    m => m[1] as string,
+  )
 
-const files = sources(join(ROOT, 'src')).map((f) => ({ path: relative(ROOT, f).split('\\').join('/'), imports: importsOf(f) }))
+const files = sources(join(ROOT, 'src')).map(f => ({
+  path: relative(ROOT, f).split('\\').join('/'),
+  imports: importsOf(f),
+}))
 
 describe('architecture', () => {
   it('finds the sources it checks', () => {
-    expect(files.some((f) => f.path === 'src/main/electron/main.ts')).toBe(true)
-    expect(files.find((f) => f.path === 'src/main/electron/main.ts')?.imports).toContain('electron')
+    expect(files.some(f => f.path === 'src/main/electron/main.ts')).toBe(true)
+    expect(files.find(f => f.path === 'src/main/electron/main.ts')?.imports).toContain('electron')
   })
 
   it('keeps electron inside src/main/electron and the preload', () => {
     const offenders = files
-      .filter((f) => !f.path.startsWith('src/main/electron/') && !f.path.startsWith('src/preload/'))
-      .filter((f) => f.imports.some((i) => i === 'electron' || i.startsWith('electron/') || i === 'electron-store'))
-      .map((f) => f.path)
+      .filter(f => !f.path.startsWith('src/main/electron/') && !f.path.startsWith('src/preload/'))
+      .filter(f => f.imports.some(i => i === 'electron' || i.startsWith('electron/') || i === 'electron-store'))
+      .map(f => f.path)
     expect(offenders).toEqual([])
   })
 
   it('keeps main and renderer apart: both depend only on src/shared', () => {
     const crossing = files
-      .filter((f) => f.path.startsWith('src/main/') || f.path.startsWith('src/preload/'))
-      .filter((f) => f.imports.some((i) => i.includes('/renderer/')))
-      .concat(files.filter((f) => f.path.startsWith('src/renderer/') && f.imports.some((i) => i.includes('/main/') || i.includes('/preload/'))))
-      .map((f) => f.path)
+      .filter(f => f.path.startsWith('src/main/') || f.path.startsWith('src/preload/'))
+      .filter(f => f.imports.some(i => i.includes('/renderer/')))
+      .concat(
+        files.filter(
+          f =>
+            f.path.startsWith('src/renderer/') && f.imports.some(i => i.includes('/main/') || i.includes('/preload/')),
+        ),
+      )
+      .map(f => f.path)
     expect(crossing).toEqual([])
   })
 
   it('lets other rooms use the store only through its front door', () => {
     const behind = files
-      .filter((f) => f.path.startsWith('src/main/') && !f.path.startsWith('src/main/store/'))
-      .filter((f) => f.imports.some((i) => /\/store\/(?!index)/.test(i)))
-      .map((f) => f.path)
+      .filter(f => f.path.startsWith('src/main/') && !f.path.startsWith('src/main/store/'))
+      .filter(f => f.imports.some(i => /\/store\/(?!index)/.test(i)))
+      .map(f => f.path)
     expect(behind).toEqual([])
   })
 })

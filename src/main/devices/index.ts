@@ -81,7 +81,16 @@ const DEFAULT_DEVICE_NAMES: Record<Platform, string> = { ios: 'iPhone', macos: '
 
 export function createDeviceService(deps: Deps): DeviceService {
   const { store, memberships, policies, push, clock, ids, log } = deps
-  const outbox = createOutbox({ store, push, clock, ids, log, ackDeadlineMs: deps.ackDeadlineMs, maxAttempts: deps.maxAttempts ?? 8, faults: deps.faults ?? noFaults })
+  const outbox = createOutbox({
+    store,
+    push,
+    clock,
+    ids,
+    log,
+    ackDeadlineMs: deps.ackDeadlineMs,
+    maxAttempts: deps.maxAttempts ?? 8,
+    faults: deps.faults ?? noFaults,
+  })
 
   /** Writes one device's plan to the outbox; returns the commands queued. */
   const applyPlan = ({ device, plan }: DevicePlanResult): Command[] => {
@@ -91,10 +100,10 @@ export function createDeviceService(deps: Deps): DeviceService {
     for (const key of plan.drop) store.devices.dropSentItem(deviceId, key)
     for (const item of plan.put) store.devices.putSentItem(deviceId, item)
     if (plan.commands.length === 0) return []
-    const queued = plan.commands.map((c) => ({ id: ids.next(), ...c, deadlineAt }))
+    const queued = plan.commands.map(c => ({ id: ids.next(), ...c, deadlineAt }))
     store.devices.enqueue(deviceId, queued, now.toISOString())
-    const queuedIds = new Set(queued.map((q) => q.id))
-    return store.devices.commands(deviceId).filter((c) => queuedIds.has(c.id))
+    const queuedIds = new Set(queued.map(q => q.id))
+    return store.devices.commands(deviceId).filter(c => queuedIds.has(c.id))
   }
 
   /**
@@ -110,7 +119,7 @@ export function createDeviceService(deps: Deps): DeviceService {
       if (commands.length > 0) queued.set(r.device.id, commands)
     }
     policies.record(results, queued)
-    memberships.settleWithdrawals(results.map((r) => r.device.userId))
+    memberships.settleWithdrawals(results.map(r => r.device.userId))
     return queued
   }
 
@@ -127,7 +136,10 @@ export function createDeviceService(deps: Deps): DeviceService {
     }
   }
 
-  const redeploy = async (deviceIds: readonly string[], opts: RedeployOptions = {}): Promise<{ touched: number; held: boolean }> => {
+  const redeploy = async (
+    deviceIds: readonly string[],
+    opts: RedeployOptions = {},
+  ): Promise<{ touched: number; held: boolean }> => {
     const queued = store.transaction(() => applyAll(deviceIds, opts))
     const touched = queued?.size ?? 0
     if (touched > 0) await wake()
@@ -145,10 +157,14 @@ export function createDeviceService(deps: Deps): DeviceService {
       const fresh = await deps.jit?.refreshUser(req.userPrincipalName)
       const userId = store.users.idByPrincipalName(req.userPrincipalName)
       if (!userId) {
-        throw new AppError('NOT_FOUND', `No user ${req.userPrincipalName} in any directory. Check the spelling, or sync the directory first.`, {
-          field: 'userPrincipalName',
-          userPrincipalName: req.userPrincipalName,
-        })
+        throw new AppError(
+          'NOT_FOUND',
+          `No user ${req.userPrincipalName} in any directory. Check the spelling, or sync the directory first.`,
+          {
+            field: 'userPrincipalName',
+            userPrincipalName: req.userPrincipalName,
+          },
+        )
       }
       const at = clock.now().toISOString()
       const { deviceId, commands } = store.transaction(() => {
@@ -164,28 +180,42 @@ export function createDeviceService(deps: Deps): DeviceService {
           },
           at,
         )
-        store.audit.append({ at, actor: 'enrollment', action: 'devices/enroll', subject: enrolled.id, details: { userId, serial: req.serial, reenrolled: enrolled.reenrolled } })
+        store.audit.append({
+          at,
+          actor: 'enrollment',
+          action: 'devices/enroll',
+          subject: enrolled.id,
+          details: { userId, serial: req.serial, reenrolled: enrolled.reenrolled },
+        })
         return { deviceId: enrolled.id, commands: recompute(enrolled.id) }
       })
       if (commands.length > 0) await wake()
-      const groups = store.groups.membershipsOf(userId).filter((m) => m.effective).map((m) => m.groupName)
-      const assigned = new Set(store.devices.assignments(deviceId).map((a) => a.policyName))
+      const groups = store.groups
+        .membershipsOf(userId)
+        .filter(m => m.effective)
+        .map(m => m.groupName)
+      const assigned = new Set(store.devices.assignments(deviceId).map(a => a.policyName))
       const device = store.devices.get(deviceId)
       if (!device) throw new Error(`device ${deviceId} vanished after enrollment`)
-      const queued = new Set(commands.map((c) => c.id))
-      const result: EnrollResult = { device, groups, policies: [...assigned].sort(), commands: store.devices.commands(deviceId).filter((c) => queued.has(c.id)) }
+      const queued = new Set(commands.map(c => c.id))
+      const result: EnrollResult = {
+        device,
+        groups,
+        policies: [...assigned].sort(),
+        commands: store.devices.commands(deviceId).filter(c => queued.has(c.id)),
+      }
       if (fresh?.warning) result.warnings = [fresh.warning]
       return result
     },
     async redeployUsers(userIds, opts) {
       const users = new Set([...userIds, ...memberships.usersWithMaturedWithdrawals()])
-      const deviceIds = [...users].flatMap((u) => store.devices.ofUser(u).map((d) => d.id))
+      const deviceIds = [...users].flatMap(u => store.devices.ofUser(u).map(d => d.id))
       const { touched, held } = await redeploy(deviceIds, opts)
       // A held batch keeps its pending withdrawals, so the next sync holds it again until an admin decides.
       if (!held) store.transaction(() => memberships.settleWithdrawals(users))
       return touched
     },
-    redeployAll: async (opts) => (await redeploy(store.devices.boundIds(), { cause: 'target-edit', ...opts })).touched,
+    redeployAll: async opts => (await redeploy(store.devices.boundIds(), { cause: 'target-edit', ...opts })).touched,
     redeployDevices: async (deviceIds, opts) => (await redeploy(deviceIds, opts)).touched,
     acknowledge(deviceId, commandId, status, error) {
       outbox.answer(deviceId, commandId, status, error)
@@ -194,13 +224,25 @@ export function createDeviceService(deps: Deps): DeviceService {
     async scan(deviceId) {
       const device = detail(deviceId).device
       const now = clock.now()
-      store.devices.enqueue(deviceId, [{
-        id: ids.next(),
-        type: 'device_information',
-        payload: { name: 'Scan Device' },
-        reason: { policyId: '', policyName: 'Scan Device', groupId: null, groupName: null, summary: `The admin asked ${device.name} to report its state.` },
-        deadlineAt: new Date(now.getTime() + deps.ackDeadlineMs).toISOString(),
-      }], now.toISOString())
+      store.devices.enqueue(
+        deviceId,
+        [
+          {
+            id: ids.next(),
+            type: 'device_information',
+            payload: { name: 'Scan Device' },
+            reason: {
+              policyId: '',
+              policyName: 'Scan Device',
+              groupId: null,
+              groupName: null,
+              summary: `The admin asked ${device.name} to report its state.`,
+            },
+            deadlineAt: new Date(now.getTime() + deps.ackDeadlineMs).toISOString(),
+          },
+        ],
+        now.toISOString(),
+      )
       await wake()
       return detail(deviceId)
     },

@@ -50,7 +50,12 @@ export interface Ingress {
 const MAX_BODY = 64 * 1024
 
 class HttpError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly details: Record<string, unknown> = {}) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
     super(message)
   }
 }
@@ -65,7 +70,13 @@ const startQuery = z.object({
 })
 const checkIn = z.discriminatedUnion('MessageType', [
   z.object({ MessageType: z.literal('Authenticate'), UDID: udid, Topic: z.string().max(300).optional() }),
-  z.object({ MessageType: z.literal('TokenUpdate'), UDID: udid, Topic: z.string().min(1).max(300), Token: z.instanceof(Uint8Array).refine((b) => b.length > 0 && b.length <= 256, 'must be 1 to 256 bytes'), PushMagic: z.string().min(1).max(300) }),
+  z.object({
+    MessageType: z.literal('TokenUpdate'),
+    UDID: udid,
+    Topic: z.string().min(1).max(300),
+    Token: z.instanceof(Uint8Array).refine(b => b.length > 0 && b.length <= 256, 'must be 1 to 256 bytes'),
+    PushMagic: z.string().min(1).max(300),
+  }),
   z.object({ MessageType: z.literal('CheckOut'), UDID: udid }),
 ])
 const report = z.object({
@@ -77,20 +88,23 @@ const report = z.object({
 const agentToken = z.object({ fcmToken: z.string().min(1).max(4096) })
 const agentAnswer = z.object({ status: z.enum(['acknowledged', 'error']), error: z.string().max(2000).optional() })
 
-const issues = (e: z.ZodError) => e.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message }))
+const issues = (e: z.ZodError) => e.issues.map(i => ({ path: i.path.join('.') || '(body)', message: i.message }))
 
 function parse<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
   const r = schema.safeParse(value)
   if (!r.success) {
     const fields = issues(r.error)
-    throw new HttpError(400, 'BAD_INPUT', `Invalid ${what}: ${fields.map((f) => `${f.path}: ${f.message}`).join('; ')}`, { fields })
+    throw new HttpError(400, 'BAD_INPUT', `Invalid ${what}: ${fields.map(f => `${f.path}: ${f.message}`).join('; ')}`, {
+      fields,
+    })
   }
   return r.data
 }
 
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? NaN)
-  if (declared > limit) throw new HttpError(413, 'TOO_LARGE', `The body is ${declared} bytes; the limit is ${limit}.`, { limit })
+  if (declared > limit)
+    throw new HttpError(413, 'TOO_LARGE', `The body is ${declared} bytes; the limit is ${limit}.`, { limit })
   const chunks: Buffer[] = []
   let size = 0
   for await (const chunk of req) {
@@ -119,12 +133,22 @@ interface EnrollContext {
 
 export async function startIngress(o: IngressOptions): Promise<Ingress> {
   const limit = o.maxBodyBytes ?? MAX_BODY
-  const server = https.createServer({ key: o.tls.keyPem, cert: o.tls.certPem, requestCert: true, rejectUnauthorized: false })
+  const server = https.createServer({
+    key: o.tls.keyPem,
+    cert: o.tls.certPem,
+    requestCert: true,
+    rejectUnauthorized: false,
+  })
   server.listen(o.port ?? 0, o.host)
   await once(server, 'listening')
   const port = (server.address() as AddressInfo).port
   const url = o.publicUrl ?? `https://${o.host}:${port}`
-  const signIn = createSignIn<EnrollContext>({ provider: o.oidc, redirectUri: `${url}/enroll/callback`, clock: o.clock, http: o.http })
+  const signIn = createSignIn<EnrollContext>({
+    provider: o.oidc,
+    redirectUri: `${url}/enroll/callback`,
+    clock: o.clock,
+    http: o.http,
+  })
   const { store, devices } = o
 
   const sendJson = (res: ServerResponse, status: number, value: unknown) => {
@@ -147,10 +171,17 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
     try {
       value = parsePlist(body)
     } catch (e) {
-      if (e instanceof PlistError) throw new HttpError(400, 'BAD_INPUT', `Malformed property list: ${e.message}.`, { offset: e.offset })
+      if (e instanceof PlistError)
+        throw new HttpError(400, 'BAD_INPUT', `Malformed property list: ${e.message}.`, { offset: e.offset })
       throw e
     }
-    if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Date || value instanceof Uint8Array) {
+    if (
+      typeof value !== 'object' ||
+      value === null ||
+      Array.isArray(value) ||
+      value instanceof Date ||
+      value instanceof Uint8Array
+    ) {
       throw new HttpError(400, 'BAD_INPUT', 'The property list must hold a dictionary.')
     }
     return value
@@ -171,13 +202,20 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
   /** The enrolled Apple device this check-in proves to be, or a 401. */
   const appleDevice = (req: IncomingMessage, id: string): string => {
     const fp = fingerprintOf(req)
-    if (!fp) throw new HttpError(401, 'UNAUTHORIZED', 'A check-in must present the device identity certificate (mutual TLS).')
+    if (!fp)
+      throw new HttpError(401, 'UNAUTHORIZED', 'A check-in must present the device identity certificate (mutual TLS).')
     const known = store.outbox.appleByUdid(id)
-    if (!known) throw new HttpError(401, 'UNAUTHORIZED', `No enrolled device has UDID ${id}; enroll it first.`, { udid: id })
+    if (!known)
+      throw new HttpError(401, 'UNAUTHORIZED', `No enrolled device has UDID ${id}; enroll it first.`, { udid: id })
     const expected = Buffer.from(known.identityFingerprint ?? '', 'hex')
     const given = Buffer.from(fp, 'hex')
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
-      throw new HttpError(401, 'UNAUTHORIZED', `The client certificate is not the enrollment identity of device ${id}.`, { udid: id })
+      throw new HttpError(
+        401,
+        'UNAUTHORIZED',
+        `The client certificate is not the enrollment identity of device ${id}.`,
+        { udid: id },
+      )
     }
     return known.deviceId
   }
@@ -185,23 +223,44 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
   /** The Android device whose credential this request carries, or a 401. */
   const androidDevice = (req: IncomingMessage): string => {
     const m = /^Bearer ([^.\s]+)\.([A-Za-z0-9_-]+)$/.exec(String(req.headers.authorization ?? ''))
-    if (!m) throw new HttpError(401, 'UNAUTHORIZED', 'Send Authorization: Bearer <deviceId>.<credential> as issued at enrollment.')
+    if (!m)
+      throw new HttpError(
+        401,
+        'UNAUTHORIZED',
+        'Send Authorization: Bearer <deviceId>.<credential> as issued at enrollment.',
+      )
     const [, deviceId, secret] = m as unknown as [string, string, string]
     const stored = store.outbox.credentialHash(deviceId)
     const given = Buffer.from(sha256(secret), 'hex')
-    if (!stored || !timingSafeEqual(Buffer.from(stored, 'hex'), given)) throw new HttpError(401, 'UNAUTHORIZED', 'The device credential is not valid.', { deviceId })
+    if (!stored || !timingSafeEqual(Buffer.from(stored, 'hex'), given))
+      throw new HttpError(401, 'UNAUTHORIZED', 'The device credential is not valid.', { deviceId })
     return deviceId
   }
 
-  const wakeSafely = () => devices.pump().catch((e: unknown) => o.log.error('push after check-in failed', { error: String(e) }))
+  const wakeSafely = () =>
+    devices.pump().catch((e: unknown) => o.log.error('push after check-in failed', { error: String(e) }))
 
-  const routes: Record<string, (req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams) => Promise<void>> = {
+  const routes: Record<
+    string,
+    (req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams) => Promise<void>
+  > = {
     'GET /enroll/start': async (req, res, _p, query) => {
       const q = parse(startQuery, Object.fromEntries(query), 'enrollment request')
-      if (q.platform !== 'android' && !q.udid) throw new HttpError(400, 'BAD_INPUT', 'An Apple enrollment needs the device UDID.', { fields: [{ path: 'udid', message: 'required' }] })
-      if (q.platform === 'android' && !q.pushToken) throw new HttpError(400, 'BAD_INPUT', 'An Android enrollment needs the FCM registration token.', { fields: [{ path: 'pushToken', message: 'required' }] })
+      if (q.platform !== 'android' && !q.udid)
+        throw new HttpError(400, 'BAD_INPUT', 'An Apple enrollment needs the device UDID.', {
+          fields: [{ path: 'udid', message: 'required' }],
+        })
+      if (q.platform === 'android' && !q.pushToken)
+        throw new HttpError(400, 'BAD_INPUT', 'An Android enrollment needs the FCM registration token.', {
+          fields: [{ path: 'pushToken', message: 'required' }],
+        })
       const fingerprint = fingerprintOf(req)
-      if (q.platform !== 'android' && !fingerprint) throw new HttpError(401, 'UNAUTHORIZED', 'An Apple enrollment must present the device identity certificate (mutual TLS).')
+      if (q.platform !== 'android' && !fingerprint)
+        throw new HttpError(
+          401,
+          'UNAUTHORIZED',
+          'An Apple enrollment must present the device identity certificate (mutual TLS).',
+        )
       res.writeHead(302, { location: signIn.start({ ...q, fingerprint }) })
       res.end()
     },
@@ -216,12 +275,29 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
       const { claims, context } = signed
       const bound = context.udid ? store.outbox.appleByUdid(context.udid) : undefined
       const sameSerial = bound ? store.devices.get(bound.deviceId)?.serial === context.serial : true
-      if (!sameSerial) throw new HttpError(409, 'CONFLICT', `UDID ${context.udid} is already enrolled under another serial number; remove that device first.`, { udid: context.udid })
+      if (!sameSerial)
+        throw new HttpError(
+          409,
+          'CONFLICT',
+          `UDID ${context.udid} is already enrolled under another serial number; remove that device first.`,
+          { udid: context.udid },
+        )
       const upn = principalNameOf(claims)
-      if (!upn) throw new HttpError(401, 'UNAUTHORIZED', 'The ID token names no user (no preferred_username, upn or email claim).')
+      if (!upn)
+        throw new HttpError(
+          401,
+          'UNAUTHORIZED',
+          'The ID token names no user (no preferred_username, upn or email claim).',
+        )
       let result
       try {
-        result = await devices.enroll({ serial: context.serial, platform: context.platform, userPrincipalName: upn, name: context.name, pushToken: context.platform === 'android' ? context.pushToken : undefined })
+        result = await devices.enroll({
+          serial: context.serial,
+          platform: context.platform,
+          userPrincipalName: upn,
+          name: context.name,
+          pushToken: context.platform === 'android' ? context.pushToken : undefined,
+        })
       } catch (e) {
         if (e instanceof AppError && e.code === 'NOT_FOUND') throw new HttpError(403, 'NOT_FOUND', e.message, e.details)
         throw e
@@ -234,8 +310,17 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
       } else {
         store.outbox.bindAppleIdentity(deviceId, context.udid as string, context.fingerprint as string)
       }
-      o.log.info('device enrolled', { deviceId, platform: context.platform, userPrincipalName: result.device.userPrincipalName })
-      sendJson(res, 200, { deviceId, userPrincipalName: result.device.userPrincipalName, policies: result.policies, ...(credential ? { credential } : {}) })
+      o.log.info('device enrolled', {
+        deviceId,
+        platform: context.platform,
+        userPrincipalName: result.device.userPrincipalName,
+      })
+      sendJson(res, 200, {
+        deviceId,
+        userPrincipalName: result.device.userPrincipalName,
+        policies: result.policies,
+        ...(credential ? { credential } : {}),
+      })
     },
     'PUT /mdm/checkin': async (req, res) => {
       const msg = parse(checkIn, await readPlist(req), 'check-in')
@@ -252,7 +337,13 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
         await wakeSafely()
       } else {
         store.transaction(() => {
-          store.outbox.markTokenStale(deviceId, store.outbox.pushTarget(deviceId)?.pushToken ?? '', 'The device checked out (its MDM profile was removed)', at, at)
+          store.outbox.markTokenStale(
+            deviceId,
+            store.outbox.pushTarget(deviceId)?.pushToken ?? '',
+            'The device checked out (its MDM profile was removed)',
+            at,
+            at,
+          )
           store.outbox.hold(deviceId)
         })
       }
@@ -262,14 +353,23 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
       const r = parse(report, await readPlist(req), 'command report')
       const deviceId = appleDevice(req, r.UDID)
       if (r.Status !== 'Idle') {
-        if (!r.CommandUUID) throw new HttpError(400, 'BAD_INPUT', `A ${r.Status} report needs CommandUUID.`, { fields: [{ path: 'CommandUUID', message: 'required' }] })
-        if (!store.devices.command(deviceId, r.CommandUUID)) throw new HttpError(404, 'NOT_FOUND', `Device ${r.UDID} has no command ${r.CommandUUID}.`)
+        if (!r.CommandUUID)
+          throw new HttpError(400, 'BAD_INPUT', `A ${r.Status} report needs CommandUUID.`, {
+            fields: [{ path: 'CommandUUID', message: 'required' }],
+          })
+        if (!store.devices.command(deviceId, r.CommandUUID))
+          throw new HttpError(404, 'NOT_FOUND', `Device ${r.UDID} has no command ${r.CommandUUID}.`)
         if (r.Status === 'NotNow') {
           // The device will poll again when it can; keep the order by sending nothing else now.
           store.devices.markSeen(deviceId, o.clock.now().toISOString())
           return sendPlist(res, null)
         }
-        const error = r.Status === 'Acknowledged' ? null : (r.ErrorChain?.map((e) => e.LocalizedDescription).filter(Boolean).join('; ') || r.Status)
+        const error =
+          r.Status === 'Acknowledged'
+            ? null
+            : r.ErrorChain?.map(e => e.LocalizedDescription)
+                .filter(Boolean)
+                .join('; ') || r.Status
         devices.outbox.answer(deviceId, r.CommandUUID, r.Status === 'Acknowledged' ? 'acknowledged' : 'error', error)
       }
       const next = devices.outbox.next(deviceId)
@@ -288,7 +388,9 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
     },
     'GET /android/v1/commands': async (req, res) => {
       const deviceId = androidDevice(req)
-      const commands = devices.outbox.pending(deviceId).map((c) => ({ id: c.id, seq: c.seq, type: c.type, payload: c.payload }))
+      const commands = devices.outbox
+        .pending(deviceId)
+        .map(c => ({ id: c.id, seq: c.seq, type: c.type, payload: c.payload }))
       sendJson(res, 200, { commands })
     },
   }
@@ -296,7 +398,8 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
   const answerRoute = async (req: IncomingMessage, res: ServerResponse, commandId: string) => {
     const deviceId = androidDevice(req)
     const body = parse(agentAnswer, await readJson(req), 'command answer')
-    if (!store.devices.command(deviceId, commandId)) throw new HttpError(404, 'NOT_FOUND', `Device ${deviceId} has no command ${commandId}.`)
+    if (!store.devices.command(deviceId, commandId))
+      throw new HttpError(404, 'NOT_FOUND', `Device ${deviceId} has no command ${commandId}.`)
     const { changed } = devices.outbox.answer(deviceId, commandId, body.status, body.error ?? null)
     sendJson(res, 200, { ok: true, changed })
   }
@@ -305,22 +408,39 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
     const u = new URL(req.url ?? '/', url)
     const key = `${req.method} ${u.pathname}`
     const answer = /^\/android\/v1\/commands\/([^/]{1,200})\/answer$/.exec(u.pathname)
-    const run = routes[key] ?? (answer && req.method === 'POST' ? (rq: IncomingMessage, rs: ServerResponse) => answerRoute(rq, rs, decodeURIComponent(answer[1] as string)) : undefined)
+    const run =
+      routes[key] ??
+      (answer && req.method === 'POST'
+        ? (rq: IncomingMessage, rs: ServerResponse) => answerRoute(rq, rs, decodeURIComponent(answer[1] as string))
+        : undefined)
     const handle = run
       ? run(req, res, u.pathname, u.searchParams)
       : Promise.reject(
-          Object.keys(routes).some((k) => k.endsWith(` ${u.pathname}`))
+          Object.keys(routes).some(k => k.endsWith(` ${u.pathname}`))
             ? new HttpError(405, 'BAD_INPUT', `${req.method} is not allowed on ${u.pathname}.`)
             : new HttpError(404, 'NOT_FOUND', `No endpoint ${u.pathname}.`),
         )
     handle.catch((e: unknown) => {
-      const err = e instanceof HttpError ? e : e instanceof AppError ? new HttpError(400, e.code, e.message, e.details ?? {}) : null
+      const err =
+        e instanceof HttpError
+          ? e
+          : e instanceof AppError
+            ? new HttpError(400, e.code, e.message, e.details ?? {})
+            : null
       if (!err) o.log.error('ingress request failed', { route: key, error: e instanceof Error ? e.stack : String(e) })
       else o.log.warn('ingress refused a request', { route: key, status: err.status, message: err.message })
       if (res.headersSent) return res.destroy()
       const status = err?.status ?? 500
       res.writeHead(status, { 'content-type': 'application/json', ...(status === 413 ? { connection: 'close' } : {}) })
-      res.end(JSON.stringify({ error: { code: err?.code ?? 'INTERNAL', message: err?.message ?? 'Internal error; see the log.', ...(err ? { details: err.details } : {}) } }))
+      res.end(
+        JSON.stringify({
+          error: {
+            code: err?.code ?? 'INTERNAL',
+            message: err?.message ?? 'Internal error; see the log.',
+            ...(err ? { details: err.details } : {}),
+          },
+        }),
+      )
     })
   })
 
@@ -329,7 +449,7 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
     port,
     close: async () => {
       server.closeAllConnections()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await new Promise<void>(resolve => server.close(() => resolve()))
     },
   }
 }

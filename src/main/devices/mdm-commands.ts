@@ -7,7 +7,14 @@
 import type { Command } from '../../shared/domain'
 import { buildPlist, type PlistValue } from './plist'
 
-const DEVICE_INFORMATION_QUERIES = ['DeviceName', 'OSVersion', 'ProductName', 'SerialNumber', 'UDID', 'AvailableDeviceCapacity']
+const DEVICE_INFORMATION_QUERIES = [
+  'DeviceName',
+  'OSVersion',
+  'ProductName',
+  'SerialNumber',
+  'UDID',
+  'AvailableDeviceCapacity',
+]
 
 /** The profile identifier under which the outbox installs restrictions, one per device. */
 export const RESTRICTIONS_PROFILE = 'com.jitmapper.restrictions'
@@ -17,11 +24,21 @@ const str = (v: unknown): string => (typeof v === 'string' ? v : '')
 const toPlistValue = (v: unknown): PlistValue => {
   if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v
   if (Array.isArray(v)) return v.map(toPlistValue)
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== null && x !== undefined).map(([k, x]) => [k, toPlistValue(x)]))
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.entries(v)
+        .filter(([, x]) => x !== null && x !== undefined)
+        .map(([k, x]) => [k, toPlistValue(x)]),
+    )
   return ''
 }
 
-function profile(identifier: string, displayName: string, uuid: string, content: Record<string, PlistValue>[]): Uint8Array {
+function profile(
+  identifier: string,
+  displayName: string,
+  uuid: string,
+  content: Record<string, PlistValue>[],
+): Uint8Array {
   const xml = buildPlist({
     PayloadType: 'Configuration',
     PayloadVersion: 1,
@@ -45,7 +62,13 @@ export function mdmCommand(c: Command): Record<string, PlistValue> {
         return {
           RequestType: 'InstallProfile',
           Payload: profile(str(p['identifier']), str(p['name']), c.id, [
-            { PayloadType: 'com.jitmapper.settings', PayloadVersion: 1, PayloadIdentifier: `${str(p['identifier'])}.settings`, PayloadUUID: `${c.id}-1`, ...(toPlistValue(p['settings'] ?? {}) as Record<string, PlistValue>) },
+            {
+              PayloadType: 'com.jitmapper.settings',
+              PayloadVersion: 1,
+              PayloadIdentifier: `${str(p['identifier'])}.settings`,
+              PayloadUUID: `${c.id}-1`,
+              ...(toPlistValue(p['settings'] ?? {}) as Record<string, PlistValue>),
+            },
           ]),
         }
       case 'remove_profile':
@@ -54,7 +77,13 @@ export function mdmCommand(c: Command): Record<string, PlistValue> {
         return {
           RequestType: 'InstallProfile',
           Payload: profile(RESTRICTIONS_PROFILE, 'Restrictions', c.id, [
-            { PayloadType: 'com.apple.applicationaccess', PayloadVersion: 1, PayloadIdentifier: `${RESTRICTIONS_PROFILE}.access`, PayloadUUID: `${c.id}-1`, ...(toPlistValue(p['settings'] ?? {}) as Record<string, PlistValue>) },
+            {
+              PayloadType: 'com.apple.applicationaccess',
+              PayloadVersion: 1,
+              PayloadIdentifier: `${RESTRICTIONS_PROFILE}.access`,
+              PayloadUUID: `${c.id}-1`,
+              ...(toPlistValue(p['settings'] ?? {}) as Record<string, PlistValue>),
+            },
           ]),
         }
       case 'device_information':

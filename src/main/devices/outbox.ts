@@ -35,7 +35,12 @@ export interface Outbox {
   /** Hands out every open command in seq order (the Android agent fetches them together). */
   pending(deviceId: string): Command[]
   /** Records the device's answer; a repeated answer is accepted and changes nothing. */
-  answer(deviceId: string, commandId: string, status: 'acknowledged' | 'error', error?: string | null): { changed: boolean }
+  answer(
+    deviceId: string,
+    commandId: string,
+    status: 'acknowledged' | 'error',
+    error?: string | null,
+  ): { changed: boolean }
   /** Makes the device's open and dead-lettered commands due now (re-push), clearing a stale-token hold. */
   repush(deviceId: string): number
   /** Cancels open or dead-lettered commands: one, or all of the device's when commandId is null. */
@@ -55,7 +60,15 @@ export function createOutbox(o: OutboxOptions): Outbox {
         store.outbox.recordDelivery(o.ids.next(), deviceId, outcome.transport, 'sent', null, 'delivered', at)
         return
       }
-      store.outbox.recordDelivery(o.ids.next(), deviceId, outcome.transport, 'failed', outcome.reason, outcome.disposition, at)
+      store.outbox.recordDelivery(
+        o.ids.next(),
+        deviceId,
+        outcome.transport,
+        'failed',
+        outcome.reason,
+        outcome.disposition,
+        at,
+      )
       if (outcome.disposition === 'stale-token' || outcome.disposition === 'rejected') {
         // Nothing can reach the device until it sends a new token: hold its commands, keep them.
         // A TokenUpdate newer than APNs's verdict means the device re-registered: retry instead.
@@ -64,11 +77,22 @@ export function createOutbox(o: OutboxOptions): Outbox {
           return
         }
       }
-      const attempts = Math.max(0, ...store.outbox.openCommands(deviceId).map((c) => c.attempts)) + 1
+      const attempts = Math.max(0, ...store.outbox.openCommands(deviceId).map(c => c.attempts)) + 1
       store.outbox.recordRetry(deviceId, iso(nowMs + backoffMs(attempts, outcome)))
-      store.outbox.deadLetter(deviceId, o.maxAttempts, `Push failed ${o.maxAttempts} times; last: ${outcome.reason}`, at)
+      store.outbox.deadLetter(
+        deviceId,
+        o.maxAttempts,
+        `Push failed ${o.maxAttempts} times; last: ${outcome.reason}`,
+        at,
+      )
     })
-    if (!outcome.ok) o.log.warn('push failed', { deviceId, transport: outcome.transport, reason: outcome.reason, disposition: outcome.disposition })
+    if (!outcome.ok)
+      o.log.warn('push failed', {
+        deviceId,
+        transport: outcome.transport,
+        reason: outcome.reason,
+        disposition: outcome.disposition,
+      })
   }
 
   const targetOf = (deviceId: string): WakeTarget | null => {
@@ -147,7 +171,13 @@ export function createOutbox(o: OutboxOptions): Outbox {
       const changed = store.transaction(() => {
         store.devices.markSeen(deviceId, at)
         // Devices repeat answers after a lost response; only the first one counts.
-        return store.outbox.finish(deviceId, commandId, status === 'acknowledged' ? 'acknowledged' : 'failed', at, status === 'error' ? (error ?? 'The device reported an error') : null)
+        return store.outbox.finish(
+          deviceId,
+          commandId,
+          status === 'acknowledged' ? 'acknowledged' : 'failed',
+          at,
+          status === 'error' ? (error ?? 'The device reported an error') : null,
+        )
       })
       o.faults.hit('ack:after-commit')
       return { changed }

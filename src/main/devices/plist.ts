@@ -4,7 +4,10 @@
 export type PlistValue = string | number | boolean | Date | Uint8Array | PlistValue[] | { [key: string]: PlistValue }
 
 export class PlistError extends Error {
-  constructor(message: string, readonly offset: number) {
+  constructor(
+    message: string,
+    readonly offset: number,
+  ) {
     super(`${message} at offset ${offset}`)
     this.name = 'PlistError'
   }
@@ -67,7 +70,8 @@ export function parsePlist(xml: string): PlistValue {
         for (;;) {
           const t = tag()
           if (t.closing && t.name === 'dict') return out
-          if (t.name !== 'key' || t.closing) throw new PlistError(`Expected <key> in <dict>, found <${t.closing ? '/' : ''}${t.name}>`, t.at)
+          if (t.name !== 'key' || t.closing)
+            throw new PlistError(`Expected <key> in <dict>, found <${t.closing ? '/' : ''}${t.name}>`, t.at)
           const k = t.empty ? '' : text('key')
           if (Object.hasOwn(out, k)) throw new PlistError(`Duplicate key ${JSON.stringify(k)}`, t.at)
           out[k] = value()
@@ -110,7 +114,8 @@ export function parsePlist(xml: string): PlistValue {
       case 'date': {
         const s = open.empty ? '' : text('date').trim()
         const d = new Date(s)
-        if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/.test(s) || Number.isNaN(d.getTime())) throw new PlistError(`Invalid <date> ${JSON.stringify(s)}`, open.at)
+        if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/.test(s) || Number.isNaN(d.getTime()))
+          throw new PlistError(`Invalid <date> ${JSON.stringify(s)}`, open.at)
         return d
       }
       default:

@@ -30,15 +30,24 @@ const b64url = (b: Buffer) => b.toString('base64url')
 const SESSION_TTL_MS = 10 * 60_000
 const MAX_PENDING = 10_000
 
-const unauthorized = (message: string, details: Record<string, unknown> = {}) => new AppError('UNAUTHORIZED', message, details)
+const unauthorized = (message: string, details: Record<string, unknown> = {}) =>
+  new AppError('UNAUTHORIZED', message, details)
 
-export function createSignIn<T>(o: { provider: OidcProvider; redirectUri: string; clock: Clock; http: IdpHttp }): SignIn<T> {
+export function createSignIn<T>(o: {
+  provider: OidcProvider
+  redirectUri: string
+  clock: Clock
+  http: IdpHttp
+}): SignIn<T> {
   const pending = new Map<string, { nonce: string; verifier: string; context: T; expiresAt: number }>()
   let jwks: ReturnType<typeof createLocalJWKSet> | null = null
 
   const loadJwks = async () => {
     const res = await o.http.get(o.provider.jwksUri)
-    if (res.status !== 200) throw unauthorized(`The IdP's signing keys could not be fetched (${res.status} from ${o.provider.jwksUri}).`, { status: res.status })
+    if (res.status !== 200)
+      throw unauthorized(`The IdP's signing keys could not be fetched (${res.status} from ${o.provider.jwksUri}).`, {
+        status: res.status,
+      })
     jwks = createLocalJWKSet(JSON.parse(res.body) as JSONWebKeySet)
     return jwks
   }
@@ -49,15 +58,23 @@ export function createSignIn<T>(o: { provider: OidcProvider; redirectUri: string
     try {
       payload = (await jwtVerify(idToken, jwks ?? (await loadJwks()), options)).payload
     } catch (e) {
-      if (!(e instanceof joseErrors.JWKSNoMatchingKey)) throw unauthorized(`The ID token was refused: ${e instanceof Error ? e.message : String(e)}.`, { reason: (e as { code?: string }).code })
+      if (!(e instanceof joseErrors.JWKSNoMatchingKey))
+        throw unauthorized(`The ID token was refused: ${e instanceof Error ? e.message : String(e)}.`, {
+          reason: (e as { code?: string }).code,
+        })
       // The IdP rotated its keys since we cached them: fetch once more.
       try {
         payload = (await jwtVerify(idToken, await loadJwks(), options)).payload
       } catch (e2) {
-        throw unauthorized(`The ID token was refused: ${e2 instanceof Error ? e2.message : String(e2)}.`, { reason: (e2 as { code?: string }).code })
+        throw unauthorized(`The ID token was refused: ${e2 instanceof Error ? e2.message : String(e2)}.`, {
+          reason: (e2 as { code?: string }).code,
+        })
       }
     }
-    if (payload['nonce'] !== nonce) throw unauthorized('The ID token does not carry the nonce of this sign-in (a replayed or foreign token).', { reason: 'nonce' })
+    if (payload['nonce'] !== nonce)
+      throw unauthorized('The ID token does not carry the nonce of this sign-in (a replayed or foreign token).', {
+        reason: 'nonce',
+      })
     return payload
   }
 
@@ -65,7 +82,8 @@ export function createSignIn<T>(o: { provider: OidcProvider; redirectUri: string
     start(context) {
       const now = o.clock.now().getTime()
       for (const [k, v] of pending) if (v.expiresAt < now) pending.delete(k)
-      if (pending.size >= MAX_PENDING) throw new AppError('CONFLICT', 'Too many sign-ins in progress; try again in a few minutes.')
+      if (pending.size >= MAX_PENDING)
+        throw new AppError('CONFLICT', 'Too many sign-ins in progress; try again in a few minutes.')
       const state = b64url(randomBytes(24))
       const nonce = b64url(randomBytes(24))
       const verifier = b64url(randomBytes(32))
@@ -86,19 +104,37 @@ export function createSignIn<T>(o: { provider: OidcProvider; redirectUri: string
     async complete(query) {
       const state = query.get('state') ?? ''
       const session = pending.get(state)
-      if (!session) throw unauthorized('This sign-in is unknown or has expired; start the enrollment again.', { reason: 'state' })
+      if (!session)
+        throw unauthorized('This sign-in is unknown or has expired; start the enrollment again.', { reason: 'state' })
       pending.delete(state)
-      if (session.expiresAt < o.clock.now().getTime()) throw unauthorized('This sign-in has expired; start the enrollment again.', { reason: 'expired' })
+      if (session.expiresAt < o.clock.now().getTime())
+        throw unauthorized('This sign-in has expired; start the enrollment again.', { reason: 'expired' })
       const idpError = query.get('error')
-      if (idpError) throw unauthorized(`The IdP refused the sign-in: ${idpError}${query.get('error_description') ? ` (${query.get('error_description')})` : ''}.`, { reason: idpError })
+      if (idpError)
+        throw unauthorized(
+          `The IdP refused the sign-in: ${idpError}${query.get('error_description') ? ` (${query.get('error_description')})` : ''}.`,
+          { reason: idpError },
+        )
       const code = query.get('code')
       if (!code) throw new AppError('BAD_INPUT', 'The IdP callback has no authorization code.', { field: 'code' })
-      const form: Record<string, string> = { grant_type: 'authorization_code', code, redirect_uri: o.redirectUri, client_id: o.provider.clientId, code_verifier: session.verifier }
+      const form: Record<string, string> = {
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: o.redirectUri,
+        client_id: o.provider.clientId,
+        code_verifier: session.verifier,
+      }
       if (o.provider.clientSecret) form['client_secret'] = o.provider.clientSecret
       const res = await o.http.postForm(o.provider.tokenEndpoint, form)
-      if (res.status !== 200) throw unauthorized(`The IdP refused the authorization code (${res.status}): ${res.body.slice(0, 300)}`, { status: res.status })
+      if (res.status !== 200)
+        throw unauthorized(`The IdP refused the authorization code (${res.status}): ${res.body.slice(0, 300)}`, {
+          status: res.status,
+        })
       const idToken = (JSON.parse(res.body) as { id_token?: string }).id_token
-      if (!idToken) throw unauthorized('The IdP answered without an ID token; check that the app registration allows the openid scope.')
+      if (!idToken)
+        throw unauthorized(
+          'The IdP answered without an ID token; check that the app registration allows the openid scope.',
+        )
       return { claims: await verify(idToken, session.nonce), context: session.context }
     },
   }

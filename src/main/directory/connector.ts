@@ -112,10 +112,12 @@ export function flatten(value: Record<string, unknown>, prefix = '', out: Proper
     const path = prefix ? `${prefix}.${key}` : key
     if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[path] = v
     else if (Array.isArray(v)) {
-      if (v.every((x) => typeof x === 'string')) out[path] = v as string[]
+      if (v.every(x => typeof x === 'string')) out[path] = v as string[]
       else {
-        const objects = v.filter((x): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x))
-        const chosen = objects.find((x) => x['primary'] === true) ?? objects[0]
+        const objects = v.filter(
+          (x): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x),
+        )
+        const chosen = objects.find(x => x['primary'] === true) ?? objects[0]
         if (chosen) flatten(chosen, path, out)
       }
     } else if (typeof v === 'object') flatten(v as Record<string, unknown>, path, out)

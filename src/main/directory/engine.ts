@@ -18,11 +18,37 @@ import type { Attributes, SyncProgress, SyncRemovals, SyncRun } from '../../shar
 import { AppError } from '../../shared/errors'
 import type { MembershipService } from '../groups'
 import type { Clock, IdSource, Log } from '../ports'
-import { addGroupRow, addMembershipRow, addRuleMembershipRows, addUserRows, emptyBulkRows, type BulkWriter, type DirectoryGroupRow, type RuleGroup, type Store, type SyncUserWrite } from '../store'
-import { CursorExpired, type Connector, type FetchedUser, type MemberChange, type Pull, type PulledGroup, type PulledUser, type PullProgress } from './connector'
+import {
+  addGroupRow,
+  addMembershipRow,
+  addRuleMembershipRows,
+  addUserRows,
+  emptyBulkRows,
+  type BulkWriter,
+  type DirectoryGroupRow,
+  type RuleGroup,
+  type Store,
+  type SyncUserWrite,
+} from '../store'
+import {
+  CursorExpired,
+  type Connector,
+  type FetchedUser,
+  type MemberChange,
+  type Pull,
+  type PulledGroup,
+  type PulledUser,
+  type PullProgress,
+} from './connector'
 import { firstSyncStream, mayStreamFirstSync, undoInterruptedFirstSyncs, type FirstSyncStream } from './first-sync'
 import { createPlanner, type GroupPlan, type Plan, type PlanRequest } from './plan'
-import { countMembershipRemovals, decideRemovalHold, DEFAULT_REMOVAL_LIMITS, heldMessage, type RemovalLimits } from './removal-guard'
+import {
+  countMembershipRemovals,
+  decideRemovalHold,
+  DEFAULT_REMOVAL_LIMITS,
+  heldMessage,
+  type RemovalLimits,
+} from './removal-guard'
 
 export interface SyncEngineDeps {
   store: Store
@@ -82,12 +108,16 @@ const counted = (p: Plan): Pick<SyncRun, 'added' | 'changed' | 'removed'> => ({
 
 /** The stored rule groups and a plan's new ones (unless stored already), in the store's order (by name). */
 const withNewRuleGroups = (stored: RuleGroup[], added: DirectoryGroupRow[]): RuleGroup[] => {
-  const known = new Set(stored.map((g) => g.id))
-  const fresh = added.flatMap((g) => (g.kind === 'rule' && g.dialect && g.rule !== null && !known.has(g.id) ? [{ id: g.id, name: g.name, dialect: g.dialect, rule: g.rule }] : []))
+  const known = new Set(stored.map(g => g.id))
+  const fresh = added.flatMap(g =>
+    g.kind === 'rule' && g.dialect && g.rule !== null && !known.has(g.id)
+      ? [{ id: g.id, name: g.name, dialect: g.dialect, rule: g.rule }]
+      : [],
+  )
   return [...stored, ...fresh].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
 }
 
-const setImmediateYield = () => new Promise<void>((resolve) => setImmediate(resolve))
+const setImmediateYield = () => new Promise<void>(resolve => setImmediate(resolve))
 
 export function createSyncEngine(deps: SyncEngineDeps) {
   const { store, memberships, clock, ids, log } = deps
@@ -102,11 +132,16 @@ export function createSyncEngine(deps: SyncEngineDeps) {
   // undo of first syncs the app stopped in the middle of.
   const background = new Set<Promise<void>>()
   const inBackground = (what: string, work: Promise<void>): Promise<void> => {
-    const tracked = work.catch((e: unknown) => log.warn(`${what} failed`, { error: e instanceof Error ? e.message : String(e) })).finally(() => background.delete(tracked))
+    const tracked = work
+      .catch((e: unknown) => log.warn(`${what} failed`, { error: e instanceof Error ? e.message : String(e) }))
+      .finally(() => background.delete(tracked))
     background.add(tracked)
     return tracked
   }
-  const recovered = inBackground('undoing an interrupted first sync', Promise.resolve().then(() => undoInterruptedFirstSyncs({ store, clock, log, yieldToLoop })))
+  const recovered = inBackground(
+    'undoing an interrupted first sync',
+    Promise.resolve().then(() => undoInterruptedFirstSyncs({ store, clock, log, yieldToLoop })),
+  )
 
   const { userPlanner, planGroups, plan } = createPlanner({ store, ids, yieldToLoop })
 
@@ -115,7 +150,13 @@ export function createSyncEngine(deps: SyncEngineDeps) {
    * sliceMs, then yields to the event loop. Fewer, fuller commits write each hot index page once
    * instead of once per small chunk.
    */
-  const batches = async <T>(items: T[], write: (slice: T[]) => void, after?: () => void, inserts = false, release = false): Promise<void> => {
+  const batches = async <T>(
+    items: T[],
+    write: (slice: T[]) => void,
+    after?: () => void,
+    inserts = false,
+    release = false,
+  ): Promise<void> => {
     const step = 50
     const transaction = inserts ? store.insertTransaction : store.transaction
     let i = 0
@@ -137,12 +178,15 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     }
   }
 
-  const chunks = <T>(items: T[], write: (item: T) => void, inserts = false): Promise<void> => batches(items, (slice) => slice.forEach(write), undefined, inserts)
+  const chunks = <T>(items: T[], write: (item: T) => void, inserts = false): Promise<void> =>
+    batches(items, slice => slice.forEach(write), undefined, inserts)
 
   /** A bulk writer, or null (the chunked path) when its worker cannot start here. */
   const openWriter = (): Promise<BulkWriter | null> =>
     store.sync.bulkWriter().catch((e: unknown) => {
-      log.warn('bulk writer unavailable; writing in the main thread', { error: e instanceof Error ? e.message : String(e) })
+      log.warn('bulk writer unavailable; writing in the main thread', {
+        error: e instanceof Error ? e.message : String(e),
+      })
       return null
     })
 
@@ -157,7 +201,12 @@ export function createSyncEngine(deps: SyncEngineDeps) {
   const sendNewUsers = async (
     writer: BulkWriter,
     directoryId: string,
-    { users, usersSent, groups, members }: { users: SyncUserWrite[]; usersSent: boolean; groups: DirectoryGroupRow[]; members: [string, string][] },
+    {
+      users,
+      usersSent,
+      groups,
+      members,
+    }: { users: SyncUserWrite[]; usersSent: boolean; groups: DirectoryGroupRow[]; members: [string, string][] },
     ruleGroups: RuleGroup[],
     at: string,
     progress: (slice: SyncUserWrite[], changed: string[]) => void,
@@ -174,12 +223,17 @@ export function createSyncEngine(deps: SyncEngineDeps) {
           const rows = emptyBulkRows()
           const slice = users.slice(i, Math.min(end, i + 250))
           const changed: string[] = []
-          for (const { userId, memberships: list } of memberships.decideNewUsers(slice.map((u) => ({ userId: u.id, input: ruleInput(u) })), ruleGroups)) {
+          for (const { userId, memberships: list } of memberships.decideNewUsers(
+            slice.map(u => ({ userId: u.id, input: ruleInput(u) })),
+            ruleGroups,
+          )) {
             addRuleMembershipRows(rows, userId, list, at)
-            if (list.some((m) => m.effective)) changed.push(userId)
+            if (list.some(m => m.effective)) changed.push(userId)
           }
-          if (!usersSent) for (const u of slice) addUserRows(rows, directoryId, u, at)
-          // Written users' records are let go (a sync's new users are most of its memory).
+          if (!usersSent)
+            for (const u of slice)
+              addUserRows(rows, directoryId, u, at)
+              // Written users' records are let go (a sync's new users are most of its memory).
           ;(users as unknown[]).fill(undefined, i, i + slice.length)
           i += slice.length
           progress(slice, changed)
@@ -198,7 +252,12 @@ export function createSyncEngine(deps: SyncEngineDeps) {
   }
 
   /** What rules read: the mapped attributes plus the identity fields (as store.users.ruleInput builds it). */
-  const ruleInput = (u: SyncUserWrite): Attributes => ({ ...u.attributes, id: u.externalId, userPrincipalName: u.userPrincipalName, displayName: u.displayName })
+  const ruleInput = (u: SyncUserWrite): Attributes => ({
+    ...u.attributes,
+    id: u.externalId,
+    userPrincipalName: u.userPrincipalName,
+    displayName: u.displayName,
+  })
 
   /**
    * Writes a plan in chunks and re-evaluates; returns who may need their devices redeployed, and
@@ -206,13 +265,19 @@ export function createSyncEngine(deps: SyncEngineDeps) {
    * a first sync's users went to during the pull, and what the stream did (first-sync.ts); its
    * groups go the same way.
    */
-  const applyPlan = async (req: PlanRequest, p: Plan, emit: (patch: Partial<SyncProgress>) => void, streamed: StreamedUsers | null = null) => {
+  const applyPlan = async (
+    req: PlanRequest,
+    p: Plan,
+    emit: (patch: Partial<SyncProgress>) => void,
+    streamed: StreamedUsers | null = null,
+  ) => {
     const at = clock.now().toISOString()
     const affected = new Set<string>()
     const evaluated = new Set<string>()
     // A streamed first sync's directory had nothing to update or remove (mayStreamFirstSync).
     // Groups first (users' memberships point at them); members of removed groups lose policies.
-    for (const groupId of p.removeGroupIds) for (const m of store.groups.members(groupId, Number.MAX_SAFE_INTEGER)) affected.add(m.userId)
+    for (const groupId of p.removeGroupIds)
+      for (const m of store.groups.members(groupId, Number.MAX_SAFE_INTEGER)) affected.add(m.userId)
     store.transaction(() => {
       for (const id of p.removeGroupIds) store.sync.deleteGroup(id)
       if (!streamed) for (const g of p.insertGroups) store.sync.insertGroup(req.directoryId, g)
@@ -226,7 +291,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     })
     // Removed users go before new ones: a user deleted and re-created with the same sign-in name
     // (a new id in Okta and Entra) would otherwise collide with the old row.
-    await chunks(p.removeUserIds, (id) => {
+    await chunks(p.removeUserIds, id => {
       store.sync.deleteUser(id)
       affected.delete(id)
     })
@@ -236,7 +301,9 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       for (const id of p.renamedUserIds) store.sync.releaseUserPrincipalName(id)
     })
     // Read once: every batch below evaluates against the same rules (a streamed sync's new ones are not stored yet).
-    const ruleGroups = streamed ? withNewRuleGroups(store.groups.ruleGroups(), p.insertGroups) : store.groups.ruleGroups()
+    const ruleGroups = streamed
+      ? withNewRuleGroups(store.groups.ruleGroups(), p.insertGroups)
+      : store.groups.ruleGroups()
     // A streamed first sync's directory had no users: all it adds are new, and of those only the
     // ones a device was bound to meanwhile have anything to redeploy. Sets of its 100k ids would
     // be most of what the apply holds.
@@ -245,14 +312,19 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     const writes = p.insertUsers.length + p.replaceUsers.length
     let written = 0
     const step = () => emit({ percent: 70 + Math.round((written / Math.max(1, writes)) * 25) })
-    const inserted = new Set(p.insertUsers.map((u) => u.id))
+    const inserted = new Set(p.insertUsers.map(u => u.id))
     const isNew = (userId: string) => streamed !== null || inserted.has(userId)
     const newMembers = p.addMembers.filter(([, u]) => isNew(u))
     const writer = streamed?.writer ?? (p.insertUsers.length >= bulkFrom ? await openWriter() : null)
     if (writer) {
       // A worker thread writes the new users, their memberships and their synced groups while this
       // thread decides the next users' memberships (store/bulk-writer.ts).
-      const news = { users: p.insertUsers, usersSent: streamed !== null, groups: streamed && !streamed.groupsSent ? p.insertGroups : [], members: newMembers }
+      const news = {
+        users: p.insertUsers,
+        usersSent: streamed !== null,
+        groups: streamed && !streamed.groupsSent ? p.insertGroups : [],
+        members: newMembers,
+      }
       await sendNewUsers(writer, req.directoryId, news, ruleGroups, at, (slice, changed) => {
         for (const id of changed) affected.add(id)
         for (const u of slice) evaluated.add(u.id)
@@ -262,29 +334,51 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       for (const [, u] of newMembers) if (!boundNew || boundNew.has(u)) affected.add(u)
     } else {
       // Each chunk writes users and re-evaluates them in one transaction: a written user is never left unevaluated.
-      await batches(p.insertUsers, (slice) => {
-        for (const u of slice) store.sync.insertUser(req.directoryId, u, at)
-        for (const id of memberships.evaluateUsers(slice.map((u) => ({ userId: u.id, input: ruleInput(u), isNew: true })), ruleGroups)) affected.add(id)
+      await batches(
+        p.insertUsers,
+        slice => {
+          for (const u of slice) store.sync.insertUser(req.directoryId, u, at)
+          for (const id of memberships.evaluateUsers(
+            slice.map(u => ({ userId: u.id, input: ruleInput(u), isNew: true })),
+            ruleGroups,
+          ))
+            affected.add(id)
+          for (const u of slice) evaluated.add(u.id)
+          written += slice.length
+        },
+        step,
+        true,
+        true,
+      )
+    }
+    await batches(
+      p.replaceUsers,
+      slice => {
+        for (const u of slice) store.sync.replaceUser(u, at)
+        for (const id of memberships.evaluateUsers(
+          slice.map(u => ({ userId: u.id, input: ruleInput(u) })),
+          ruleGroups,
+        ))
+          affected.add(id)
         for (const u of slice) evaluated.add(u.id)
         written += slice.length
-      }, step, true, true)
-    }
-    await batches(p.replaceUsers, (slice) => {
-      for (const u of slice) store.sync.replaceUser(u, at)
-      for (const id of memberships.evaluateUsers(slice.map((u) => ({ userId: u.id, input: ruleInput(u) })), ruleGroups)) affected.add(id)
-      for (const u of slice) evaluated.add(u.id)
-      written += slice.length
-    }, step)
+      },
+      step,
+    )
     // Leaving a synced group starts the policy engine's grace period, as setSyncedGroups does;
     // coming back cancels it (groups room: a flapping membership withdraws nothing).
     const regrouped = new Set(newMembers.map(([, u]) => u))
-    await chunks(writer ? p.addMembers.filter(([, u]) => !isNew(u)) : p.addMembers, ([g, u]) => {
-      store.sync.addMember(g, u, at)
-      // A user inserted by this sync has no pending withdrawal to cancel.
-      if (!isNew(u)) store.assignments.dropWithdrawal(u, g)
-      affected.add(u)
-      regrouped.add(u)
-    }, true)
+    await chunks(
+      writer ? p.addMembers.filter(([, u]) => !isNew(u)) : p.addMembers,
+      ([g, u]) => {
+        store.sync.addMember(g, u, at)
+        // A user inserted by this sync has no pending withdrawal to cancel.
+        if (!isNew(u)) store.assignments.dropWithdrawal(u, g)
+        affected.add(u)
+        regrouped.add(u)
+      },
+      true,
+    )
     await chunks(p.dropMembers, ([g, u]) => {
       store.sync.removeMember(g, u)
       store.assignments.putWithdrawal(u, g, at)
@@ -296,23 +390,44 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     // read group membership (Entra memberOf, Okta isMemberOf…) see synced groups: users whose
     // synced groups changed are evaluated again.
     const gone = new Set(p.removeUserIds)
-    const readsGroups = ruleGroups.some((g) => /memberof/i.test(g.rule))
+    const readsGroups = ruleGroups.some(g => /memberof/i.test(g.rule))
     if (readsGroups && !p.ruleChanged) {
-      await batches([...regrouped].filter((id) => !gone.has(id)), (slice) => {
-        for (const id of memberships.evaluateUsers(slice.map((userId) => ({ userId })), ruleGroups)) affected.add(id)
-      })
+      await batches(
+        [...regrouped].filter(id => !gone.has(id)),
+        slice => {
+          for (const id of memberships.evaluateUsers(
+            slice.map(userId => ({ userId })),
+            ruleGroups,
+          ))
+            affected.add(id)
+        },
+      )
     }
     if (p.ruleChanged) {
       // A streamed first sync decided its users against every rule group, before their synced
       // groups were known: the other directories' users are left, and its regrouped users when
       // rules read groups.
-      const candidates = streamed ? [...store.sync.userIdsOutside(req.directoryId), ...(readsGroups ? regrouped : [])] : store.sync.allUserIds()
-      await batches(candidates.filter((id) => !evaluated.has(id) || (readsGroups && regrouped.has(id))), (slice) => {
-        for (const id of memberships.evaluateUsers(slice.map((userId) => ({ userId })), ruleGroups)) affected.add(id)
-        for (const id of slice) evaluated.add(id)
-      })
+      const candidates = streamed
+        ? [...store.sync.userIdsOutside(req.directoryId), ...(readsGroups ? regrouped : [])]
+        : store.sync.allUserIds()
+      await batches(
+        candidates.filter(id => !evaluated.has(id) || (readsGroups && regrouped.has(id))),
+        slice => {
+          for (const id of memberships.evaluateUsers(
+            slice.map(userId => ({ userId })),
+            ruleGroups,
+          ))
+            affected.add(id)
+          for (const id of slice) evaluated.add(id)
+        },
+      )
     }
-    return { affected, reevaluated: evaluated.size + (streamed?.evaluated ?? 0), gone, writerClosed: writer?.closed ?? null }
+    return {
+      affected,
+      reevaluated: evaluated.size + (streamed?.evaluated ?? 0),
+      gone,
+      writerClosed: writer?.closed ?? null,
+    }
   }
 
   return {
@@ -329,14 +444,26 @@ export function createSyncEngine(deps: SyncEngineDeps) {
      * next sync still sees the change and finds nothing left to do. Returns users whose
      * effective memberships changed.
      */
-    async applyUser(req: Pick<SyncRequest, 'directoryId' | 'directoryName' | 'mapping'>, fetched: FetchedUser): Promise<string[]> {
+    async applyUser(
+      req: Pick<SyncRequest, 'directoryId' | 'directoryName' | 'mapping'>,
+      fetched: FetchedUser,
+    ): Promise<string[]> {
       const wanted = new Set(fetched.groupIds)
       const members = new Map<string, MemberChange>()
       const me = new Set([fetched.user.externalId])
       for (const [ext, g] of store.sync.groups(req.directoryId)) {
-        if (g.kind === 'synced') members.set(ext, wanted.has(ext) ? { add: me, remove: new Set() } : { add: new Set(), remove: me })
+        if (g.kind === 'synced')
+          members.set(ext, wanted.has(ext) ? { add: me, remove: new Set() } : { add: new Set(), remove: me })
       }
-      const pull: Pull = { mode: 'incremental', users: [fetched.user], removedUserIds: [], groups: [], removedGroupIds: [], members, cursor: null }
+      const pull: Pull = {
+        mode: 'incremental',
+        users: [fetched.user],
+        removedUserIds: [],
+        groups: [],
+        removedGroupIds: [],
+        members,
+        cursor: null,
+      }
       const planReq = { ...req, groupFilter: [] }
       const { affected } = await applyPlan(planReq, await plan(planReq, pull), () => {})
       return [...affected]
@@ -345,25 +472,46 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     async sync(req: SyncRequest): Promise<SyncOutcome> {
       await recovered
       if (running.has(req.directoryId)) {
-        throw new AppError('CONFLICT', `A sync of ${req.directoryName} is already running; wait for it to finish.`, { directoryId: req.directoryId })
+        throw new AppError('CONFLICT', `A sync of ${req.directoryName} is already running; wait for it to finish.`, {
+          directoryId: req.directoryId,
+        })
       }
       running.add(req.directoryId)
       const runId = ids.next()
       const startedAt = clock.now()
       const expected = Math.max(1, store.sync.userCount(req.directoryId))
-      const progress: SyncProgress = { directoryId: req.directoryId, runId, phase: 'pulling', pages: 0, users: 0, groups: 0, percent: 0, etaSeconds: null }
+      const progress: SyncProgress = {
+        directoryId: req.directoryId,
+        runId,
+        phase: 'pulling',
+        pages: 0,
+        users: 0,
+        groups: 0,
+        percent: 0,
+        etaSeconds: null,
+      }
       const emit = (patch: Partial<SyncProgress>) => {
         Object.assign(progress, patch)
         const elapsed = (clock.now().getTime() - startedAt.getTime()) / 1000
         const fraction = progress.percent / 100
-        progress.etaSeconds = fraction > 0.02 && fraction < 1 && elapsed > 0 ? Math.round((elapsed / fraction) * (1 - fraction)) : progress.phase === 'done' ? 0 : null
+        progress.etaSeconds =
+          fraction > 0.02 && fraction < 1 && elapsed > 0
+            ? Math.round((elapsed / fraction) * (1 - fraction))
+            : progress.phase === 'done'
+              ? 0
+              : null
         deps.emit({ ...progress })
       }
       let stream: FirstSyncStream | null = null
       // The pull is 70% of the bar: users against the directory's last known size, and groups. The
       // connector waits on what this returns before the next page: a streamed sync's writer sets the pace.
       const onPage = (pp: PullProgress): Promise<void> | undefined => {
-        emit({ pages: pp.pages, users: pp.users, groups: pp.groups, percent: Math.min(69, Math.round((Math.min(pp.users, expected) / expected) * 60 + (pp.groups > 0 ? 9 : 0))) })
+        emit({
+          pages: pp.pages,
+          users: pp.users,
+          groups: pp.groups,
+          percent: Math.min(69, Math.round((Math.min(pp.users, expected) / expected) * 60 + (pp.groups > 0 ? 9 : 0))),
+        })
         return stream?.ready()
       }
       // WAL checkpoints wait while the sync writes (resumed once a writer thread has stopped).
@@ -390,23 +538,37 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       try {
         emit({})
         const cursor = req.mode === 'full' ? null : store.sync.cursor(req.directoryId)
-        const properties = req.mapping === 'all' ? [] : req.mapping.map((m) => m.property)
+        const properties = req.mapping === 'all' ? [] : req.mapping.map(m => m.property)
         // Users are planned as they arrive (userPlanner); a restarted pull starts a fresh plan.
         if (cursor === null && mayStreamFirstSync(store, req.directoryId)) {
           stream = firstSyncStream({
-            store, directoryId: req.directoryId, runId, at: startedAt.toISOString(), from: bulkFrom, batch: bulkBatch, openWriter, yieldToLoop,
-            decide: (users, groups) => memberships.decideNewUsers(users.map((u) => ({ userId: u.id, input: ruleInput(u) })), groups),
+            store,
+            directoryId: req.directoryId,
+            runId,
+            at: startedAt.toISOString(),
+            from: bulkFrom,
+            batch: bulkBatch,
+            openWriter,
+            yieldToLoop,
+            decide: (users, groups) =>
+              memberships.decideNewUsers(
+                users.map(u => ({ userId: u.id, input: ruleInput(u) })),
+                groups,
+              ),
           })
         }
         const streaming = stream
-        let planner = userPlanner(req, cursor === null, streaming ? (u) => streaming.add(u) : undefined)
+        let planner = userPlanner(req, cursor === null, streaming ? u => streaming.add(u) : undefined)
         const onUser = (u: PulledUser) => planner.add(u)
         // Groups listed before users: a streamed sync decides each user's rule groups as it arrives.
         let groupPlan: GroupPlan | undefined
         const onGroups = streaming
           ? (groups: PulledGroup[]) => {
               groupPlan = planGroups(req, { mode: 'full', groups, removedGroupIds: [] })
-              streaming.knowGroups(withNewRuleGroups(store.groups.ruleGroups(), groupPlan.insertGroups), groupPlan.insertGroups)
+              streaming.knowGroups(
+                withNewRuleGroups(store.groups.ruleGroups(), groupPlan.insertGroups),
+                groupPlan.insertGroups,
+              )
             }
           : undefined
         let pull: Pull
@@ -426,7 +588,10 @@ export function createSyncEngine(deps: SyncEngineDeps) {
         ending.catch(() => {})
         const p = await plan(req, pull, planner, groupPlan)
         const writer = await ending
-        const streamed = writer && stream ? { writer, groupsSent: stream.groupsSent, changed: stream.changed, evaluated: stream.evaluated } : null
+        const streamed =
+          writer && stream
+            ? { writer, groupsSent: stream.groupsSent, changed: stream.changed, evaluated: stream.evaluated }
+            : null
         // The plan holds what gets written; the raw records can go before the long apply.
         pull.users = []
         pull.members.clear()
@@ -439,12 +604,19 @@ export function createSyncEngine(deps: SyncEngineDeps) {
           const counts: SyncRemovals = {
             usersRemoved: p.removeUserIds.length,
             usersTotal: store.sync.userCount(req.directoryId),
-            membershipsRemoved: countMembershipRemovals(p, { membershipsOfUser: (id) => store.sync.userMembershipCount(id), membersOfGroup: (id) => store.sync.groupMembers(id) }),
+            membershipsRemoved: countMembershipRemovals(p, {
+              membershipsOfUser: id => store.sync.userMembershipCount(id),
+              membersOfGroup: id => store.sync.groupMembers(id),
+            }),
             membershipsTotal: store.sync.membershipCount(req.directoryId),
           }
           const decision = decideRemovalHold(counts, deps.removalLimits?.() ?? DEFAULT_REMOVAL_LIMITS)
           if (decision.hold && !req.confirmRemovals) {
-            const run = finished('held', { ...counted(p), error: heldMessage(req.directoryName, decision.reasons), removals: counts })
+            const run = finished('held', {
+              ...counted(p),
+              error: heldMessage(req.directoryName, decision.reasons),
+              removals: counts,
+            })
             // Not the cursor: the next sync pulls the same changes and holds again until confirmed.
             store.directories.recordSyncRun(run)
             log.warn('directory sync held: too many removals', { directoryId: req.directoryId, ...counts })
@@ -461,19 +633,34 @@ export function createSyncEngine(deps: SyncEngineDeps) {
 
         const { affected, reevaluated, gone, writerClosed: closed } = await applyPlan(req, p, emit, streamed)
         writerClosed = closed
-        const changedUserIds = [...affected].filter((id) => !gone.has(id))
+        const changedUserIds = [...affected].filter(id => !gone.has(id))
         // Only users with devices have anything to redeploy; a first sync of 100k users has few.
         const bound = store.sync.usersWithDevices()
-        await deps.redeployUsers(changedUserIds.filter((id) => bound.has(id)))
+        await deps.redeployUsers(changedUserIds.filter(id => bound.has(id)))
 
-        const run = finished('succeeded', { ...counted(p), ...(removals ? { removals } : {}), ...(notes.length > 0 ? { notes } : {}) })
+        const run = finished('succeeded', {
+          ...counted(p),
+          ...(removals ? { removals } : {}),
+          ...(notes.length > 0 ? { notes } : {}),
+        })
         store.transaction(() => {
           store.sync.setCursor(req.directoryId, p.cursor, run.finishedAt)
           store.directories.recordSyncRun(run)
           // Applying over the limits is the admin's decision: keep who-did-what for later.
-          if (removals) store.audit.append({ at: run.finishedAt, actor: 'admin', action: 'directories/confirmRemovals', subject: req.directoryName, details: { runId, ...removals } })
+          if (removals)
+            store.audit.append({
+              at: run.finishedAt,
+              actor: 'admin',
+              action: 'directories/confirmRemovals',
+              subject: req.directoryName,
+              details: { runId, ...removals },
+            })
         })
-        emit({ phase: 'done', percent: 100, message: `${run.added} added, ${run.changed} changed, ${run.removed} removed` })
+        emit({
+          phase: 'done',
+          percent: 100,
+          message: `${run.added} added, ${run.changed} changed, ${run.removed} removed`,
+        })
         return { run, changedUserIds, reevaluated }
       } catch (e) {
         // A streamed first sync wrote before its pull was whole: take it back (first-sync.ts).
@@ -483,20 +670,34 @@ export function createSyncEngine(deps: SyncEngineDeps) {
           const run = finished('cancelled', { error: 'Cancelled by the admin; nothing was changed.' })
           store.directories.recordSyncRun(run)
           log.info('directory sync cancelled', { directoryId: req.directoryId })
-          emit({ phase: 'cancelled', message: `The sync of ${req.directoryName} was cancelled by the admin; nothing was changed.` })
+          emit({
+            phase: 'cancelled',
+            message: `The sync of ${req.directoryName} was cancelled by the admin; nothing was changed.`,
+          })
           return { run, changedUserIds: [], reevaluated: 0 }
         }
-        const error = e instanceof AppError ? e : new AppError('DIRECTORY_UNAVAILABLE', `The sync of ${req.directoryName} failed: ${e instanceof Error ? e.message : String(e)}`, {})
+        const error =
+          e instanceof AppError
+            ? e
+            : new AppError(
+                'DIRECTORY_UNAVAILABLE',
+                `The sync of ${req.directoryName} failed: ${e instanceof Error ? e.message : String(e)}`,
+                {},
+              )
         const run = finished('failed', { error: error.message })
         store.directories.recordSyncRun(run)
         log.warn('directory sync failed', { directoryId: req.directoryId, code: error.code, message: error.message })
         emit({ phase: 'failed', message: error.message })
-        if (!(e instanceof AppError)) log.error('directory sync bug', { error: e instanceof Error ? e.stack : String(e) })
+        if (!(e instanceof AppError))
+          log.error('directory sync bug', { error: e instanceof Error ? e.stack : String(e) })
         throw error
       } finally {
         running.delete(req.directoryId)
         // The writer's checkpoint runs on after the sync has answered; the main connection's resume then finds little to copy.
-        void inBackground('resuming WAL checkpoints', (writerClosed ?? Promise.resolve()).then(() => store.sync.resumeCheckpoints()))
+        void inBackground(
+          'resuming WAL checkpoints',
+          (writerClosed ?? Promise.resolve()).then(() => store.sync.resumeCheckpoints()),
+        )
       }
     },
   }

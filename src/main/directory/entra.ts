@@ -10,9 +10,24 @@
 //   its rule (v1.0 group resource).
 // msal talks through our network client (a documented seam: system.networkClient), so its
 // token request gets the same retries and the same loopback routing in tests as Graph calls.
-import { ConfidentialClientApplication, type INetworkModule, type NetworkRequestOptions, type NetworkResponse } from '@azure/msal-node'
+import {
+  ConfidentialClientApplication,
+  type INetworkModule,
+  type NetworkRequestOptions,
+  type NetworkResponse,
+} from '@azure/msal-node'
 import { AppError } from '../../shared/errors'
-import { CursorExpired, flatten, type Connector, type Properties, type FetchedUser, type MemberChange, type Pull, type PulledGroup, type PulledUser } from './connector'
+import {
+  CursorExpired,
+  flatten,
+  type Connector,
+  type Properties,
+  type FetchedUser,
+  type MemberChange,
+  type Pull,
+  type PulledGroup,
+  type PulledUser,
+} from './connector'
 import type { IdpHttp, IdpResponse } from './http'
 
 export interface EntraSettings {
@@ -55,16 +70,37 @@ export function graphSelect(properties: string[]): string[] {
 
 const tenantPattern = /^[A-Za-z0-9.-]{1,100}$/
 
-export function createEntraConnector({ settings, secrets, http }: { settings: EntraSettings; secrets: EntraSecrets; http: IdpHttp }): Connector {
-  if (!tenantPattern.test(settings.tenantId) || ['common', 'organizations', 'consumers'].includes(settings.tenantId.toLowerCase())) {
-    throw new AppError('BAD_INPUT', `Entra tenant "${settings.tenantId}" is not a tenant id or domain; client credentials need your own tenant (not common/organizations).`, { field: 'tenantId' })
+export function createEntraConnector({
+  settings,
+  secrets,
+  http,
+}: {
+  settings: EntraSettings
+  secrets: EntraSecrets
+  http: IdpHttp
+}): Connector {
+  if (
+    !tenantPattern.test(settings.tenantId) ||
+    ['common', 'organizations', 'consumers'].includes(settings.tenantId.toLowerCase())
+  ) {
+    throw new AppError(
+      'BAD_INPUT',
+      `Entra tenant "${settings.tenantId}" is not a tenant id or domain; client credentials need your own tenant (not common/organizations).`,
+      { field: 'tenantId' },
+    )
   }
-  const credential = secrets.privateKey && settings.certificateThumbprint
-    ? { clientCertificate: { thumbprintSha256: settings.certificateThumbprint, privateKey: secrets.privateKey } }
-    : secrets.clientSecret
-      ? { clientSecret: secrets.clientSecret }
-      : undefined
-  if (!credential) throw new AppError('DIRECTORY_AUTH', 'The Entra directory has no client secret or certificate stored; enter one under Directories.', { field: 'clientSecret' })
+  const credential =
+    secrets.privateKey && settings.certificateThumbprint
+      ? { clientCertificate: { thumbprintSha256: settings.certificateThumbprint, privateKey: secrets.privateKey } }
+      : secrets.clientSecret
+        ? { clientSecret: secrets.clientSecret }
+        : undefined
+  if (!credential)
+    throw new AppError(
+      'DIRECTORY_AUTH',
+      'The Entra directory has no client secret or certificate stored; enter one under Directories.',
+      { field: 'clientSecret' },
+    )
 
   const toMsal = (r: IdpResponse): NetworkResponse<never> => {
     const headers: Record<string, string> = {}
@@ -73,7 +109,10 @@ export function createEntraConnector({ settings, secrets, http }: { settings: En
     try {
       body = JSON.parse(r.text)
     } catch {
-      body = { error: 'invalid_response', error_description: `The token endpoint answered HTTP ${r.status} without JSON.` }
+      body = {
+        error: 'invalid_response',
+        error_description: `The token endpoint answered HTTP ${r.status} without JSON.`,
+      }
     }
     return { headers, status: r.status, body: body as never }
   }
@@ -81,7 +120,9 @@ export function createEntraConnector({ settings, secrets, http }: { settings: En
     sendGetRequestAsync: async <T>(url: string, options?: NetworkRequestOptions) =>
       toMsal(await http.request(url, { method: 'GET', headers: options?.headers })) as NetworkResponse<T>,
     sendPostRequestAsync: async <T>(url: string, options?: NetworkRequestOptions) =>
-      toMsal(await http.request(url, { method: 'POST', headers: options?.headers, body: options?.body })) as NetworkResponse<T>,
+      toMsal(
+        await http.request(url, { method: 'POST', headers: options?.headers, body: options?.body }),
+      ) as NetworkResponse<T>,
   }
   // With the login.microsoftonline.com authority msal uses its built-in metadata and sends only
   // the token POST (research/directory.md §7.1).
@@ -93,31 +134,47 @@ export function createEntraConnector({ settings, secrets, http }: { settings: En
   const token = async (fresh = false): Promise<string> => {
     try {
       const r = await msal.acquireTokenByClientCredential({ scopes: [GRAPH_SCOPE], skipCache: fresh })
-      if (!r?.accessToken) throw new AppError('DIRECTORY_AUTH', 'Entra ID returned no access token.', { idp: 'Entra ID' })
+      if (!r?.accessToken)
+        throw new AppError('DIRECTORY_AUTH', 'Entra ID returned no access token.', { idp: 'Entra ID' })
       return r.accessToken
     } catch (e) {
       if (e instanceof AppError) throw e
       const err = e as { errorCode?: string; errorMessage?: string; message?: string }
       const summary = (err.errorMessage ?? err.message ?? String(e)).split('\n')[0] ?? ''
-      throw new AppError('DIRECTORY_AUTH', `Entra ID refused the app's credentials (${err.errorCode ?? 'error'}): ${summary} Check the tenant, client id and secret or certificate.`, {
-        idp: 'Entra ID',
-        errorCode: err.errorCode,
-      })
+      throw new AppError(
+        'DIRECTORY_AUTH',
+        `Entra ID refused the app's credentials (${err.errorCode ?? 'error'}): ${summary} Check the tenant, client id and secret or certificate.`,
+        {
+          idp: 'Entra ID',
+          errorCode: err.errorCode,
+        },
+      )
     }
   }
 
   /** GET a Graph URL with a token; one fresh-token retry on 401 (a token may expire mid-sync). */
   const get = async (url: string, signal?: AbortSignal): Promise<IdpResponse> => {
-    let r = await http.request(url, { headers: { authorization: `Bearer ${await token()}`, accept: 'application/json' }, signal })
-    if (r.status === 401) r = await http.request(url, { headers: { authorization: `Bearer ${await token(true)}`, accept: 'application/json' }, signal })
+    let r = await http.request(url, {
+      headers: { authorization: `Bearer ${await token()}`, accept: 'application/json' },
+      signal,
+    })
+    if (r.status === 401)
+      r = await http.request(url, {
+        headers: { authorization: `Bearer ${await token(true)}`, accept: 'application/json' },
+        signal,
+      })
     if (r.status === 401 || r.status === 403) {
       const code = graphErrorCode(r)
-      throw new AppError('DIRECTORY_AUTH', `Microsoft Graph refused the request (HTTP ${r.status} ${code}). Grant the app the User.Read.All and GroupMember.Read.All application permissions with admin consent.`, {
-        idp: IDP,
-        status: r.status,
-        code,
-        requestId: r.headers.get('request-id'),
-      })
+      throw new AppError(
+        'DIRECTORY_AUTH',
+        `Microsoft Graph refused the request (HTTP ${r.status} ${code}). Grant the app the User.Read.All and GroupMember.Read.All application permissions with admin consent.`,
+        {
+          idp: IDP,
+          status: r.status,
+          code,
+          requestId: r.headers.get('request-id'),
+        },
+      )
     }
     return r
   }
@@ -136,30 +193,54 @@ export function createEntraConnector({ settings, secrets, http }: { settings: En
    * way. Nothing to ask for after the last page. A failure surfaces when the response is awaited;
    * a pull that stops earlier never awaits it.
    */
-  const prefetch = async (page: GraphPage, signal?: AbortSignal): Promise<{ response: Promise<IdpResponse> } | null> => {
+  const prefetch = async (
+    page: GraphPage,
+    signal?: AbortSignal,
+  ): Promise<{ response: Promise<IdpResponse> } | null> => {
     const next = page['@odata.deltaLink'] ? undefined : page['@odata.nextLink']
     if (!next) return null
     const r = get(next, signal)
     r.catch(() => {})
     // The token lookup and the request's dispatch need a turn of the event loop; mapping the page
     // first would hold them back until it is done.
-    await new Promise<void>((resolve) => setImmediate(resolve))
+    await new Promise<void>(resolve => setImmediate(resolve))
     return { response: r }
   }
 
   const readPage = (r: IdpResponse, url: string): GraphPage => {
-    if (r.status !== 200 && (r.status === 410 || ['syncStateNotFound', 'resyncRequired', 'syncStateInvalid'].includes(graphErrorCode(r)))) {
-      throw new CursorExpired(`Microsoft Graph no longer knows the delta token (HTTP ${r.status} ${graphErrorCode(r)}).`)
+    if (
+      r.status !== 200 &&
+      (r.status === 410 || ['syncStateNotFound', 'resyncRequired', 'syncStateInvalid'].includes(graphErrorCode(r)))
+    ) {
+      throw new CursorExpired(
+        `Microsoft Graph no longer knows the delta token (HTTP ${r.status} ${graphErrorCode(r)}).`,
+      )
     }
     if (r.status !== 200) {
-      throw new AppError('DIRECTORY_RESPONSE', `Microsoft Graph answered HTTP ${r.status} ${graphErrorCode(r)} to a delta query.`, { idp: IDP, status: r.status, requestId: r.headers.get('request-id') })
+      throw new AppError(
+        'DIRECTORY_RESPONSE',
+        `Microsoft Graph answered HTTP ${r.status} ${graphErrorCode(r)} to a delta query.`,
+        { idp: IDP, status: r.status, requestId: r.headers.get('request-id') },
+      )
     }
     const page = http.json<GraphPage>(r, url)
-    if (!page || !Array.isArray(page.value) || page.value.some((v) => typeof v !== 'object' || v === null || typeof v['id'] !== 'string')) {
-      throw new AppError('DIRECTORY_RESPONSE', 'Microsoft Graph sent a delta page without a value list of objects with ids. Nothing was changed; try the sync again.', { idp: IDP })
+    if (
+      !page ||
+      !Array.isArray(page.value) ||
+      page.value.some(v => typeof v !== 'object' || v === null || typeof v['id'] !== 'string')
+    ) {
+      throw new AppError(
+        'DIRECTORY_RESPONSE',
+        'Microsoft Graph sent a delta page without a value list of objects with ids. Nothing was changed; try the sync again.',
+        { idp: IDP },
+      )
     }
     if (!page['@odata.nextLink'] && !page['@odata.deltaLink']) {
-      throw new AppError('DIRECTORY_RESPONSE', 'Microsoft Graph sent a delta page with neither a nextLink nor a deltaLink.', { idp: IDP })
+      throw new AppError(
+        'DIRECTORY_RESPONSE',
+        'Microsoft Graph sent a delta page with neither a nextLink nor a deltaLink.',
+        { idp: IDP },
+      )
     }
     return page
   }
@@ -179,7 +260,11 @@ export function createEntraConnector({ settings, secrets, http }: { settings: En
     if (typeof displayName === 'string') user.displayName = displayName
     if (partial) user.partial = true
     else if (!user.userPrincipalName) {
-      throw new AppError('DIRECTORY_RESPONSE', `Microsoft Graph sent user ${String(id)} without a userPrincipalName; add it to the selected properties.`, { idp: IDP, userId: id })
+      throw new AppError(
+        'DIRECTORY_RESPONSE',
+        `Microsoft Graph sent user ${String(id)} without a userPrincipalName; add it to the selected properties.`,
+        { idp: IDP, userId: id },
+      )
     }
     return user
   }
@@ -189,7 +274,8 @@ export function createEntraConnector({ settings, secrets, http }: { settings: En
     if (typeof v['displayName'] === 'string') g.name = v['displayName']
     if ('description' in v) g.description = typeof v['description'] === 'string' ? v['description'] : ''
     if (Array.isArray(v['groupTypes'])) {
-      const dynamic = (v['groupTypes'] as unknown[]).includes('DynamicMembership') && typeof v['membershipRule'] === 'string'
+      const dynamic =
+        (v['groupTypes'] as unknown[]).includes('DynamicMembership') && typeof v['membershipRule'] === 'string'
       g.rule = dynamic ? { dialect: 'entra', text: v['membershipRule'] as string } : null
     }
     return g
@@ -207,7 +293,15 @@ export function createEntraConnector({ settings, secrets, http }: { settings: En
       const previous = cursor ? (JSON.parse(cursor) as EntraCursor) : null
       const incremental = previous !== null
       const progress = { pages: 0, users: 0, groups: 0 }
-      const pull: Pull = { mode: incremental ? 'incremental' : 'full', users: [], removedUserIds: [], groups: [], removedGroupIds: [], members: new Map(), cursor: null }
+      const pull: Pull = {
+        mode: incremental ? 'incremental' : 'full',
+        users: [],
+        removedUserIds: [],
+        groups: [],
+        removedGroupIds: [],
+        members: new Map(),
+        cursor: null,
+      }
       const take = onUser ?? ((u: PulledUser) => pull.users.push(u))
 
       // Groups first: a first sync can then decide each user's rule groups as the user arrives (onGroups).
@@ -238,7 +332,11 @@ export function createEntraConnector({ settings, secrets, http }: { settings: En
             pull.members.set(id, change)
           }
           for (const m of delta as Record<string, unknown>[]) {
-            if (typeof m?.['id'] !== 'string' || (m['@odata.type'] !== undefined && m['@odata.type'] !== '#microsoft.graph.user')) continue
+            if (
+              typeof m?.['id'] !== 'string' ||
+              (m['@odata.type'] !== undefined && m['@odata.type'] !== '#microsoft.graph.user')
+            )
+              continue
             applyMember(change, m['id'], !m['@removed'])
           }
         }
@@ -282,13 +380,20 @@ export function createEntraConnector({ settings, secrets, http }: { settings: En
       const url = `${GRAPH_ORIGIN}/v1.0/users/${encodeURIComponent(userPrincipalName)}?$select=${graphSelect(properties).join(',')}`
       const r = await get(url)
       if (r.status === 404) return null
-      if (r.status !== 200) throw new AppError('DIRECTORY_RESPONSE', `Microsoft Graph answered HTTP ${r.status} for user ${userPrincipalName}.`, { idp: IDP, status: r.status })
+      if (r.status !== 200)
+        throw new AppError(
+          'DIRECTORY_RESPONSE',
+          `Microsoft Graph answered HTTP ${r.status} for user ${userPrincipalName}.`,
+          { idp: IDP, status: r.status },
+        )
       const user = toUser(http.json<Record<string, unknown>>(r, url), false)
       const groupIds: string[] = []
-      let next: string | undefined = `${GRAPH_ORIGIN}/v1.0/users/${encodeURIComponent(user.externalId)}/memberOf?$select=id,displayName`
+      let next: string | undefined =
+        `${GRAPH_ORIGIN}/v1.0/users/${encodeURIComponent(user.externalId)}/memberOf?$select=id,displayName`
       while (next) {
         const page: GraphPage = http.json<GraphPage>(await get(next), next)
-        for (const g of page.value ?? []) if (g['@odata.type'] === '#microsoft.graph.group' && typeof g['id'] === 'string') groupIds.push(g['id'])
+        for (const g of page.value ?? [])
+          if (g['@odata.type'] === '#microsoft.graph.group' && typeof g['id'] === 'string') groupIds.push(g['id'])
         next = page['@odata.nextLink']
       }
       return { user, groupIds }

@@ -10,18 +10,32 @@ export interface FileSettings {
   path: string
 }
 
-export function createFileConnector({ settings, readFile }: { settings: FileSettings; readFile: (path: string) => Promise<string> }): Connector {
+export function createFileConnector({
+  settings,
+  readFile,
+}: {
+  settings: FileSettings
+  readFile: (path: string) => Promise<string>
+}): Connector {
   const format = extname(settings.path).toLowerCase() === '.json' ? 'json' : 'csv'
   const read = async () => {
     let content: string
     try {
       content = await readFile(settings.path)
     } catch (e) {
-      throw new AppError('DIRECTORY_UNAVAILABLE', `Cannot read the directory file ${settings.path}: ${e instanceof Error ? e.message : String(e)}`, { path: settings.path })
+      throw new AppError(
+        'DIRECTORY_UNAVAILABLE',
+        `Cannot read the directory file ${settings.path}: ${e instanceof Error ? e.message : String(e)}`,
+        { path: settings.path },
+      )
     }
     const parsed = parseUserFile(format, content)
     if (!parsed.ok) {
-      throw new AppError('IMPORT_INVALID', `The directory file ${settings.path} was refused and nothing changed: ${parsed.errors[0]?.message ?? 'it is invalid'}`, { errors: parsed.errors })
+      throw new AppError(
+        'IMPORT_INVALID',
+        `The directory file ${settings.path} was refused and nothing changed: ${parsed.errors[0]?.message ?? 'it is invalid'}`,
+        { errors: parsed.errors },
+      )
     }
     return parsed.users
   }
@@ -35,11 +49,24 @@ export function createFileConnector({ settings, readFile }: { settings: FileSett
     },
     async pull({ onPage, onUser }) {
       const users = await read()
-      const pull: Pull = { mode: 'full', users: [], removedUserIds: [], groups: [], removedGroupIds: [], members: new Map(), cursor: null }
+      const pull: Pull = {
+        mode: 'full',
+        users: [],
+        removedUserIds: [],
+        groups: [],
+        removedGroupIds: [],
+        members: new Map(),
+        cursor: null,
+      }
       const take = onUser ?? ((u: PulledUser) => pull.users.push(u))
       const groups = new Map<string, string>()
       for (const u of users) {
-        take({ externalId: u.externalId, userPrincipalName: u.userPrincipalName, displayName: u.displayName, properties: u.attributes })
+        take({
+          externalId: u.externalId,
+          userPrincipalName: u.userPrincipalName,
+          displayName: u.displayName,
+          properties: u.attributes,
+        })
         for (const g of u.groups) {
           const key = groupKey(g)
           if (!groups.has(key)) groups.set(key, g)
@@ -48,13 +75,28 @@ export function createFileConnector({ settings, readFile }: { settings: FileSett
           pull.members.set(key, change)
         }
       }
-      pull.groups = [...groups].map(([externalId, name]) => ({ externalId, name, description: 'Synced from the directory file', rule: null }))
+      pull.groups = [...groups].map(([externalId, name]) => ({
+        externalId,
+        name,
+        description: 'Synced from the directory file',
+        rule: null,
+      }))
       onPage({ pages: 1, users: pull.users.length, groups: pull.groups.length })
       return pull
     },
     async fetchUser(userPrincipalName) {
-      const u = (await read()).find((x) => x.userPrincipalName.toLowerCase() === userPrincipalName.toLowerCase())
-      return u ? { user: { externalId: u.externalId, userPrincipalName: u.userPrincipalName, displayName: u.displayName, properties: u.attributes }, groupIds: u.groups.map(groupKey) } : null
+      const u = (await read()).find(x => x.userPrincipalName.toLowerCase() === userPrincipalName.toLowerCase())
+      return u
+        ? {
+            user: {
+              externalId: u.externalId,
+              userPrincipalName: u.userPrincipalName,
+              displayName: u.displayName,
+              properties: u.attributes,
+            },
+            groupIds: u.groups.map(groupKey),
+          }
+        : null
     },
   }
 }

@@ -1,7 +1,26 @@
 // The file connector's CSV reader (RFC 4180): one pass over the text with indexOf/charCodeAt.
 
 import type { Attributes } from '../../shared/domain'
-import { COMMA, CR, LF, QUOTE, SPACE, TAB, ErrorList, FORBIDDEN_KEYS, UPN_PATTERN, UniquenessCheck, canonicalName, defaultDisplayName, fieldKind, show, splitList, type DirectoryUserRecord, type FieldKind, type ParseUsersResult } from './file-fields'
+import {
+  COMMA,
+  CR,
+  LF,
+  QUOTE,
+  SPACE,
+  TAB,
+  ErrorList,
+  FORBIDDEN_KEYS,
+  UPN_PATTERN,
+  UniquenessCheck,
+  canonicalName,
+  defaultDisplayName,
+  fieldKind,
+  show,
+  splitList,
+  type DirectoryUserRecord,
+  type FieldKind,
+  type ParseUsersResult,
+} from './file-fields'
 
 /**
  * Streams records out of CSV text: each next() fills `fields` (reused, so a 100k-row file
@@ -135,7 +154,8 @@ function rowLabel(at: { row: number; line: number }): string {
   return at.row === at.line ? `Row ${at.row}` : `Row ${at.row} (line ${at.line})`
 }
 
-const TEXT_AFTER_QUOTE = 'unexpected text after the closing quote; to put a quote inside a quoted value, double it ("").'
+const TEXT_AFTER_QUOTE =
+  'unexpected text after the closing quote; to put a quote inside a quoted value, double it ("").'
 const UNTERMINATED = 'a quoted value is never closed; add the missing closing quote (").'
 
 export function parseCsv(text: string): ParseUsersResult {
@@ -154,7 +174,12 @@ export function parseCsv(text: string): ParseUsersResult {
     errors.add(
       open === undefined
         ? { message: 'The file has no header row.' }
-        : { message: `${rowLabel(open)}, column ${open.field + 1}: ${UNTERMINATED}`, row: open.row, line: open.line, column: open.field + 1 },
+        : {
+            message: `${rowLabel(open)}, column ${open.field + 1}: ${UNTERMINATED}`,
+            row: open.row,
+            line: open.line,
+            column: open.field + 1,
+          },
     )
     return { ok: false, errors: errors.result() }
   }
@@ -164,7 +189,11 @@ export function parseCsv(text: string): ParseUsersResult {
   const columns: CsvColumn[] = []
   const seen = new Map<string, CsvColumn>()
   if (reader.textAfterQuote !== -1) {
-    errors.add({ message: `${rowLabel(header)}, column ${reader.textAfterQuote + 1}: ${TEXT_AFTER_QUOTE}`, ...header, column: reader.textAfterQuote + 1 })
+    errors.add({
+      message: `${rowLabel(header)}, column ${reader.textAfterQuote + 1}: ${TEXT_AFTER_QUOTE}`,
+      ...header,
+      column: reader.textAfterQuote + 1,
+    })
   }
   reader.fields.forEach((raw, index) => {
     const name = raw.trim()
@@ -173,7 +202,11 @@ export function parseCsv(text: string): ParseUsersResult {
     columns.push(column)
     if (name === '') return // allowed while every value in it is empty (spreadsheets export such columns)
     if (FORBIDDEN_KEYS.has(key)) {
-      errors.add({ message: `${rowLabel(header)}, column ${index + 1}: ${show(name)} cannot be used as a column name.`, ...header, column: name })
+      errors.add({
+        message: `${rowLabel(header)}, column ${index + 1}: ${show(name)} cannot be used as a column name.`,
+        ...header,
+        column: name,
+      })
       return
     }
     const earlier = seen.get(key.toLowerCase())
@@ -189,7 +222,7 @@ export function parseCsv(text: string): ParseUsersResult {
   })
   const upnColumn = seen.get('userprincipalname')
   if (upnColumn === undefined) {
-    const names = columns.filter((c) => c.header !== '').map((c) => show(c.header))
+    const names = columns.filter(c => c.header !== '').map(c => show(c.header))
     errors.add({
       message: `${rowLabel(header)}: the header has no 'userPrincipalName' column; every user needs one (found: ${names.join(', ') || 'no names'}).`,
       ...header,
@@ -198,18 +231,29 @@ export function parseCsv(text: string): ParseUsersResult {
 
   const columnLabel = (index: number): { text: string; column: string | number } => {
     const column = columns[index]
-    if (column !== undefined && column.header !== '') return { text: `column ${show(column.header)}`, column: column.header }
+    if (column !== undefined && column.header !== '')
+      return { text: `column ${show(column.header)}`, column: column.header }
     return { text: `column ${index + 1}`, column: index + 1 }
   }
   const cellError = (index: number, problem: string) => {
     const label = columnLabel(index)
-    errors.add({ message: `${rowLabel(reader)}, ${label.text}: ${problem}`, row: reader.row, line: reader.line, column: label.column })
+    errors.add({
+      message: `${rowLabel(reader)}, ${label.text}: ${problem}`,
+      row: reader.row,
+      line: reader.line,
+      column: label.column,
+    })
   }
   const finish = (users: DirectoryUserRecord[]): ParseUsersResult => {
     const open = reader.unterminated
     if (open !== undefined) {
       const label = columnLabel(open.field)
-      errors.add({ message: `${rowLabel(open)}, ${label.text}: ${UNTERMINATED}`, row: open.row, line: open.line, column: label.column })
+      errors.add({
+        message: `${rowLabel(open)}, ${label.text}: ${UNTERMINATED}`,
+        row: open.row,
+        line: open.line,
+        column: label.column,
+      })
     }
     if (!errors.any && users.length === 0) errors.add({ message: 'The file has a header row but no users.', ...header })
     return errors.any ? { ok: false, errors: errors.result() } : { ok: true, users }
@@ -228,8 +272,8 @@ export function parseCsv(text: string): ParseUsersResult {
   const upnIndex = upnColumn.index
   const idIndex = seen.get('id')?.index ?? -1
   const width = columns.length
-  const kinds = columns.map((c) => c.kind)
-  const keys = columns.map((c) => c.key)
+  const kinds = columns.map(c => c.kind)
+  const keys = columns.map(c => c.key)
   const fields = reader.fields
   while (reader.next()) {
     if (reader.textAfterQuote !== -1) {
@@ -260,10 +304,18 @@ export function parseCsv(text: string): ParseUsersResult {
       switch (kind) {
         case 'upn':
           if (value === '') cellError(c, 'is empty; every user needs a userPrincipalName.')
-          else if (!UPN_PATTERN.test(value)) cellError(c, `${show(value)} is not a valid userPrincipalName; expected name@domain, e.g. alex.morgan@northwind.example.`)
+          else if (!UPN_PATTERN.test(value))
+            cellError(
+              c,
+              `${show(value)} is not a valid userPrincipalName; expected name@domain, e.g. alex.morgan@northwind.example.`,
+            )
           else {
             const earlier = unique.upn(value, reader.row)
-            if (earlier !== undefined) cellError(c, `${show(value)} is already used on row ${earlier}; userPrincipalNames must be unique (ignoring case).`)
+            if (earlier !== undefined)
+              cellError(
+                c,
+                `${show(value)} is already used on row ${earlier}; userPrincipalNames must be unique (ignoring case).`,
+              )
           }
           break
         case 'displayName':
@@ -286,7 +338,8 @@ export function parseCsv(text: string): ParseUsersResult {
           else cellError(c, `expected true or false, got ${show(value)}.`)
           break
         case 'string':
-          if (columns[c]!.header === '') cellError(c, `has the value ${show(value)} but the column has no header; name the column or delete it.`)
+          if (columns[c]!.header === '')
+            cellError(c, `has the value ${show(value)} but the column has no header; name the column or delete it.`)
           else attributes[keys[c]!] = value
           break
       }

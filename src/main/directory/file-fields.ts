@@ -27,9 +27,7 @@ export interface FileImportError {
   line?: number
 }
 
-export type ParseUsersResult =
-  | { ok: true; users: DirectoryUserRecord[] }
-  | { ok: false; errors: FileImportError[] }
+export type ParseUsersResult = { ok: true; users: DirectoryUserRecord[] } | { ok: false; errors: FileImportError[] }
 
 /** A file with more problems than this is not worth listing further: fix these and retry. */
 export const MAX_IMPORT_ERRORS = 50
@@ -100,7 +98,7 @@ const GRAPH_USER_PROPERTIES = [
 export const GROUPS = 'groups'
 
 export const CANONICAL_NAMES = new Map<string, string>(
-  [...GRAPH_USER_PROPERTIES, GROUPS].map((name) => [name.toLowerCase(), name]),
+  [...GRAPH_USER_PROPERTIES, GROUPS].map(name => [name.toLowerCase(), name]),
 )
 
 /** Graph string collections that a file writes as one `;`-separated cell. */
@@ -167,7 +165,7 @@ export class ErrorList {
 /** A value quoted for a message: single quotes, control characters escaped, long values cut. */
 export function show(value: string): string {
   const cut = value.length > 60 ? `${value.slice(0, 57)}...` : value
-  return `'${cut.replace(/[\r\n\t]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\t'))}'`
+  return `'${cut.replace(/[\r\n\t]/g, c => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\t'))}'`
 }
 
 /** A `;`-separated cell as a list: items trimmed, empty ones and repeats dropped. */

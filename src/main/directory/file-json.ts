@@ -2,7 +2,26 @@
 // Native JSON.parse first; the position-tracking scanner only runs to locate an error.
 
 import type { AttributeValue, Attributes } from '../../shared/domain'
-import { CR, LF, QUOTE, SPACE, TAB, CANONICAL_NAMES, ErrorList, FORBIDDEN_KEYS, UPN_PATTERN, UniquenessCheck, canonicalName, defaultDisplayName, fieldKind, show, splitList, type DirectoryUserRecord, type FieldKind, type ParseUsersResult } from './file-fields'
+import {
+  CR,
+  LF,
+  QUOTE,
+  SPACE,
+  TAB,
+  CANONICAL_NAMES,
+  ErrorList,
+  FORBIDDEN_KEYS,
+  UPN_PATTERN,
+  UniquenessCheck,
+  canonicalName,
+  defaultDisplayName,
+  fieldKind,
+  show,
+  splitList,
+  type DirectoryUserRecord,
+  type FieldKind,
+  type ParseUsersResult,
+} from './file-fields'
 
 function describeJson(value: unknown): string {
   if (value === null) return 'null'
@@ -41,11 +60,16 @@ export function parseJson(text: string): ParseUsersResult {
       const pos = lineAndColumn(text, scan.offset)
       return {
         ok: false,
-        errors: [{ message: `Line ${pos.line}, column ${pos.column}: ${scan.message}`, line: pos.line, column: pos.column }],
+        errors: [
+          { message: `Line ${pos.line}, column ${pos.column}: ${scan.message}`, line: pos.line, column: pos.column },
+        ],
       }
     }
     // The scanner accepted what JSON.parse refused; fall back to the engine's wording.
-    return { ok: false, errors: [{ message: `The file is not valid JSON: ${e instanceof Error ? e.message : String(e)}` }] }
+    return {
+      ok: false,
+      errors: [{ message: `The file is not valid JSON: ${e instanceof Error ? e.message : String(e)}` }],
+    }
   }
 
   let records: unknown[]
@@ -54,9 +78,7 @@ export function parseJson(text: string): ParseUsersResult {
   } else if (isPlainObject(document) && Array.isArray(document.users)) {
     records = document.users
   } else {
-    const found = isPlainObject(document)
-      ? 'an object without a "users" array'
-      : describeJson(document)
+    const found = isPlainObject(document) ? 'an object without a "users" array' : describeJson(document)
     return {
       ok: false,
       errors: [{ message: `Expected an array of users, or an object with a "users" array; found ${found}.`, line: 1 }],
@@ -81,7 +103,8 @@ export function parseJson(text: string): ParseUsersResult {
     if (error.row === undefined) continue
     const location = locations[error.row - 1]
     if (location === undefined) continue
-    const offset = typeof error.column === 'string' ? (location.keys.get(error.column) ?? location.offset) : location.offset
+    const offset =
+      typeof error.column === 'string' ? (location.keys.get(error.column) ?? location.offset) : location.offset
     error.line = lineAndColumn(text, offset).line
   }
   return { ok: false, errors: errors.result() }
@@ -155,7 +178,10 @@ function readJsonRecord(
 ): DirectoryUserRecord | undefined {
   const row = index + 1
   if (!isPlainObject(record)) {
-    errors.add({ message: `${recordLabel(index)}: expected an object with a userPrincipalName, found ${describeJson(record)}.`, row })
+    errors.add({
+      message: `${recordLabel(index)}: expected an object with a userPrincipalName, found ${describeJson(record)}.`,
+      row,
+    })
     return undefined
   }
   const errorsBefore = errors.total
@@ -220,7 +246,10 @@ function readJsonRecord(
       case 'string': {
         const value = readJsonScalar(raw, !field.known)
         if (value === undefined) {
-          fail(name, `expected a string${field.known ? ' or number' : ', number, boolean or array of strings'}, found ${describeJson(raw)}.`)
+          fail(
+            name,
+            `expected a string${field.known ? ' or number' : ', number, boolean or array of strings'}, found ${describeJson(raw)}.`,
+          )
         } else if (value !== '' && !(Array.isArray(value) && value.length === 0)) {
           attributes[field.key] = value
         }
@@ -239,12 +268,18 @@ function readJsonRecord(
     return undefined
   }
   if (!UPN_PATTERN.test(upn)) {
-    fail(upnName, `${show(upn)} is not a valid userPrincipalName; expected name@domain, e.g. alex.morgan@northwind.example.`)
+    fail(
+      upnName,
+      `${show(upn)} is not a valid userPrincipalName; expected name@domain, e.g. alex.morgan@northwind.example.`,
+    )
     return undefined
   }
   const earlierUpn = unique.upn(upn, row)
   if (earlierUpn !== undefined) {
-    fail(upnName, `${show(upn)} is already used by record ${earlierUpn}; userPrincipalNames must be unique (ignoring case).`)
+    fail(
+      upnName,
+      `${show(upn)} is already used by record ${earlierUpn}; userPrincipalNames must be unique (ignoring case).`,
+    )
     return undefined
   }
   const externalId = id !== '' ? id : upn.toLowerCase()
@@ -339,13 +374,15 @@ function scanJson(s: string): JsonScan {
   const readString = (from: number): number | JsonScan => {
     let j = from + 1
     for (;;) {
-      if (j >= n) return fail(`the string that starts at ${where(from)} is never closed; add the closing double quote.`, from)
+      if (j >= n)
+        return fail(`the string that starts at ${where(from)} is never closed; add the closing double quote.`, from)
       const c = s.charCodeAt(j)
       if (c === QUOTE) return j + 1
       if (c === 0x5c) {
         const e = s[j + 1]
         if (e === 'u') {
-          if (!/^[0-9a-fA-F]{4}$/.test(s.slice(j + 2, j + 6))) return fail('invalid \\u escape: expected four hexadecimal digits.', j)
+          if (!/^[0-9a-fA-F]{4}$/.test(s.slice(j + 2, j + 6)))
+            return fail('invalid \\u escape: expected four hexadecimal digits.', j)
           j += 6
         } else if (e !== undefined && '"\\/bfnrt'.includes(e)) {
           j += 2
@@ -355,7 +392,10 @@ function scanJson(s: string): JsonScan {
         continue
       }
       if (c === LF || c === CR) {
-        return fail('this string is not closed before the end of the line; add the closing double quote (a line break inside a string is written \\n).', from)
+        return fail(
+          'this string is not closed before the end of the line; add the closing double quote (a line break inside a string is written \\n).',
+          from,
+        )
       }
       if (c < 0x20) return fail('control character inside a string; escape it (e.g. \\t).', j)
       j++
@@ -409,7 +449,13 @@ function scanJson(s: string): JsonScan {
         const kind = c === '{' ? 'object' : 'array'
         // The users array: the document itself, or the top-level object's "users" member.
         const frameRole =
-          role === 'top' || role === 'records' ? (kind === 'array' ? 'records' : role === 'top' ? 'top' : 'other') : role
+          role === 'top' || role === 'records'
+            ? kind === 'array'
+              ? 'records'
+              : role === 'top'
+                ? 'top'
+                : 'other'
+            : role
         if (frameRole === 'records') records.length = 0 // a repeated "users" key: JSON.parse keeps the last
         stack.push({ kind, role: frameRole, start: i, location })
         i++

@@ -14,7 +14,19 @@
 // and evaluated once the pull is whole, as any sync's.
 import type { SyncRun } from '../../shared/domain'
 import type { Clock, Log } from '../ports'
-import { addGroupRow, addRuleMembershipRows, addUserRows, emptyBulkRows, type BulkRows, type BulkWriter, type DirectoryGroupRow, type RuleGroup, type RuleMembership, type Store, type SyncUserWrite } from '../store'
+import {
+  addGroupRow,
+  addRuleMembershipRows,
+  addUserRows,
+  emptyBulkRows,
+  type BulkRows,
+  type BulkWriter,
+  type DirectoryGroupRow,
+  type RuleGroup,
+  type RuleMembership,
+  type Store,
+  type SyncUserWrite,
+} from '../store'
 
 export interface FirstSyncStream {
   /** The planner's hook: one new user, its id given; true when the stream has taken it whole. */
@@ -85,7 +97,7 @@ export function firstSyncStream(o: FirstSyncStreamOptions): FirstSyncStream {
   let sending: Promise<void> = Promise.resolve()
 
   const open = (): Promise<BulkWriter | null> =>
-    o.openWriter().then((w) => {
+    o.openWriter().then(w => {
       if (w) {
         o.store.sync.markFirstSync(o.directoryId, o.runId, o.at)
         writerOpen = true
@@ -96,7 +108,7 @@ export function firstSyncStream(o: FirstSyncStreamOptions): FirstSyncStream {
   const decideTaken = (groups: RuleGroup[]) => {
     for (const { userId, memberships } of o.decide(taken, groups)) {
       addRuleMembershipRows(rows, userId, memberships, o.at)
-      if (memberships.some((m) => m.effective)) changed.push(userId)
+      if (memberships.some(m => m.effective)) changed.push(userId)
       evaluated++
     }
     for (const u of taken) addUserRows(rows, o.directoryId, u, o.at)
@@ -176,9 +188,22 @@ async function removeFirstSync(store: Store, directoryId: string, yieldToLoop: (
  * At start-up: first syncs the app stopped in the middle of are undone and recorded as failed
  * runs, so the admin sees why the directory is empty and the next sync starts clean.
  */
-export async function undoInterruptedFirstSyncs({ store, clock, log, yieldToLoop }: { store: Store; clock: Clock; log: Log; yieldToLoop(): Promise<void> }): Promise<void> {
+export async function undoInterruptedFirstSyncs({
+  store,
+  clock,
+  log,
+  yieldToLoop,
+}: {
+  store: Store
+  clock: Clock
+  log: Log
+  yieldToLoop(): Promise<void>
+}): Promise<void> {
   for (const m of store.sync.markedFirstSyncs()) {
-    log.warn('undoing a first directory sync the app stopped in the middle of', { directoryId: m.directoryId, runId: m.runId })
+    log.warn('undoing a first directory sync the app stopped in the middle of', {
+      directoryId: m.directoryId,
+      runId: m.runId,
+    })
     await removeFirstSync(store, m.directoryId, yieldToLoop)
     const run: SyncRun = {
       id: m.runId,

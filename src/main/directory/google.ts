@@ -53,8 +53,23 @@ interface GaxiosLikeError {
   message?: string
 }
 
-export function createGoogleConnector({ settings, secrets, http, warn = () => {} }: { settings: GoogleSettings; secrets: GoogleSecrets; http: IdpHttp; warn?: (message: string) => void }): Connector {
-  if (!secrets.privateKey) throw new AppError('DIRECTORY_AUTH', 'The Google directory has no service-account private key stored; enter it under Directories.', { field: 'privateKey' })
+export function createGoogleConnector({
+  settings,
+  secrets,
+  http,
+  warn = () => {},
+}: {
+  settings: GoogleSettings
+  secrets: GoogleSecrets
+  http: IdpHttp
+  warn?: (message: string) => void
+}): Connector {
+  if (!secrets.privateKey)
+    throw new AppError(
+      'DIRECTORY_AUTH',
+      'The Google directory has no service-account private key stored; enter it under Directories.',
+      { field: 'privateKey' },
+    )
   const customer = settings.customer || 'my_customer'
   const jwt = new auth.JWT({
     email: settings.serviceAccountEmail,
@@ -78,22 +93,35 @@ export function createGoogleConnector({ settings, secrets, http, warn = () => {}
     const out = new Map<string, string>()
     try {
       let customerId = settings.customer && settings.customer.startsWith('C') ? settings.customer : undefined
-      customerId ??= (await call('read the customer id', () => directory.customers.get({ customerKey: 'my_customer' }))).id ?? undefined
+      customerId ??=
+        (await call('read the customer id', () => directory.customers.get({ customerKey: 'my_customer' }))).id ??
+        undefined
       if (!customerId) return out
       let pageToken: string | undefined
       do {
-        const params: Record<string, string | number> = { parent: `customers/${customerId}`, view: 'FULL', pageSize: 500 }
+        const params: Record<string, string | number> = {
+          parent: `customers/${customerId}`,
+          view: 'FULL',
+          pageSize: 500,
+        }
         if (pageToken) params['pageToken'] = pageToken
-        const page = (await cloudIdentity.request<{ groups?: CloudIdentityGroup[]; nextPageToken?: string }>({ url: CLOUD_IDENTITY_GROUPS, params })).data
+        const page = (
+          await cloudIdentity.request<{ groups?: CloudIdentityGroup[]; nextPageToken?: string }>({
+            url: CLOUD_IDENTITY_GROUPS,
+            params,
+          })
+        ).data
         for (const g of page.groups ?? []) {
-          const query = g.dynamicGroupMetadata?.queries?.find((q) => q.resourceType === 'USER')?.query
+          const query = g.dynamicGroupMetadata?.queries?.find(q => q.resourceType === 'USER')?.query
           if (query && g.groupKey?.id) out.set(g.groupKey.id.toLowerCase(), query)
         }
         pageToken = page.nextPageToken ?? undefined
       } while (pageToken)
     } catch (e) {
       const message = (e instanceof Error ? e.message : String(e)).split('\n')[0]
-      warn(`Google dynamic groups were not read (Cloud Identity: ${message}); they sync as plain groups. Grant ${CLOUD_IDENTITY_SCOPE} to read their queries.`)
+      warn(
+        `Google dynamic groups were not read (Cloud Identity: ${message}); they sync as plain groups. Grant ${CLOUD_IDENTITY_SCOPE} to read their queries.`,
+      )
       out.clear()
     }
     return out
@@ -110,20 +138,35 @@ export function createGoogleConnector({ settings, secrets, http, warn = () => {}
       const message = (err.message ?? String(e)).split('\n')[0] ?? ''
       if (status === 404) throw new NotFound()
       if (status === 400 && /invalid_grant|unauthorized_client/.test(message)) {
-        throw new AppError('DIRECTORY_AUTH', `Google refused the service account (${message}). Check the key, that domain-wide delegation grants the directory read-only scopes, and that ${settings.subject} is an admin.`, { idp: IDP, status })
+        throw new AppError(
+          'DIRECTORY_AUTH',
+          `Google refused the service account (${message}). Check the key, that domain-wide delegation grants the directory read-only scopes, and that ${settings.subject} is an admin.`,
+          { idp: IDP, status },
+        )
       }
       if (status === 401 || status === 403) {
-        throw new AppError('DIRECTORY_AUTH', `Google refused to ${what} (HTTP ${status}: ${message}). Check domain-wide delegation and that ${settings.subject} may read the directory.`, { idp: IDP, status })
+        throw new AppError(
+          'DIRECTORY_AUTH',
+          `Google refused to ${what} (HTTP ${status}: ${message}). Check domain-wide delegation and that ${settings.subject} may read the directory.`,
+          { idp: IDP, status },
+        )
       }
       if (e instanceof SyntaxError || /JSON|Unexpected token|invalid json/i.test(message)) {
-        throw new AppError('DIRECTORY_RESPONSE', `Google sent a response that is not valid JSON while trying to ${what}. Nothing was changed; try the sync again.`, { idp: IDP })
+        throw new AppError(
+          'DIRECTORY_RESPONSE',
+          `Google sent a response that is not valid JSON while trying to ${what}. Nothing was changed; try the sync again.`,
+          { idp: IDP },
+        )
       }
       throw new AppError('DIRECTORY_RESPONSE', `Google failed to ${what}: ${message}`, { idp: IDP, status })
     }
   }
 
   const toUser = (u: admin_directory_v1.Schema$User): PulledUser => {
-    if (!u.id || !u.primaryEmail) throw new AppError('DIRECTORY_RESPONSE', `Google sent a user without id or primaryEmail (${u.id ?? '?'}).`, { idp: IDP })
+    if (!u.id || !u.primaryEmail)
+      throw new AppError('DIRECTORY_RESPONSE', `Google sent a user without id or primaryEmail (${u.id ?? '?'}).`, {
+        idp: IDP,
+      })
     const { id, primaryEmail, name, ...rest } = u
     return {
       externalId: id,
@@ -134,7 +177,8 @@ export function createGoogleConnector({ settings, secrets, http, warn = () => {}
   }
 
   const expectList = (what: string, list: unknown): void => {
-    if (list !== undefined && !Array.isArray(list)) throw new AppError('DIRECTORY_RESPONSE', `Google sent ${what} that is not a list.`, { idp: IDP })
+    if (list !== undefined && !Array.isArray(list))
+      throw new AppError('DIRECTORY_RESPONSE', `Google sent ${what} that is not a list.`, { idp: IDP })
   }
 
   return {
@@ -146,11 +190,21 @@ export function createGoogleConnector({ settings, secrets, http, warn = () => {}
     },
     async pull({ onPage, onUser, signal }) {
       const progress = { pages: 0, users: 0, groups: 0 }
-      const pull: Pull = { mode: 'full', users: [], removedUserIds: [], groups: [], removedGroupIds: [], members: new Map(), cursor: null }
+      const pull: Pull = {
+        mode: 'full',
+        users: [],
+        removedUserIds: [],
+        groups: [],
+        removedGroupIds: [],
+        members: new Map(),
+        cursor: null,
+      }
       const take = onUser ?? ((u: PulledUser) => pull.users.push(u))
       let pageToken: string | undefined
       do {
-        const page = await call('list users', () => directory.users.list({ customer, projection: 'full', maxResults: 500, pageToken }, { signal }))
+        const page = await call('list users', () =>
+          directory.users.list({ customer, projection: 'full', maxResults: 500, pageToken }, { signal }),
+        )
         expectList('users', page.users)
         for (const u of page.users ?? []) take(toUser(u))
         progress.pages++
@@ -162,7 +216,9 @@ export function createGoogleConnector({ settings, secrets, http, warn = () => {}
       pageToken = undefined
       const groups: admin_directory_v1.Schema$Group[] = []
       do {
-        const page = await call('list groups', () => directory.groups.list({ customer, maxResults: 200, pageToken }, { signal }))
+        const page = await call('list groups', () =>
+          directory.groups.list({ customer, maxResults: 200, pageToken }, { signal }),
+        )
         expectList('groups', page.groups)
         groups.push(...(page.groups ?? []))
         progress.pages++
@@ -174,13 +230,20 @@ export function createGoogleConnector({ settings, secrets, http, warn = () => {}
       for (const g of groups) {
         if (!g.id) continue
         const query = g.email ? queries.get(g.email.toLowerCase()) : undefined
-        pull.groups.push({ externalId: g.id, name: g.name ?? g.email ?? g.id, description: g.description ?? '', rule: query ? { dialect: 'google', text: query } : null })
+        pull.groups.push({
+          externalId: g.id,
+          name: g.name ?? g.email ?? g.id,
+          description: g.description ?? '',
+          rule: query ? { dialect: 'google', text: query } : null,
+        })
         // A dynamic group's members are Google's evaluation of its query; the app evaluates it itself.
         if (query) continue
         const members = new Set<string>()
         let token: string | undefined
         do {
-          const page = await call(`list the members of ${g.email ?? g.id}`, () => directory.members.list({ groupKey: g.id as string, maxResults: 200, pageToken: token }, { signal }))
+          const page = await call(`list the members of ${g.email ?? g.id}`, () =>
+            directory.members.list({ groupKey: g.id as string, maxResults: 200, pageToken: token }, { signal }),
+          )
           expectList('members', page.members)
           for (const m of page.members ?? []) if (m.type === 'USER' && m.id) members.add(m.id)
           token = page.nextPageToken ?? undefined
@@ -194,12 +257,16 @@ export function createGoogleConnector({ settings, secrets, http, warn = () => {}
     },
     async fetchUser(userPrincipalName): Promise<FetchedUser | null> {
       try {
-        const u = await call(`read user ${userPrincipalName}`, () => directory.users.get({ userKey: userPrincipalName, projection: 'full' }))
+        const u = await call(`read user ${userPrincipalName}`, () =>
+          directory.users.get({ userKey: userPrincipalName, projection: 'full' }),
+        )
         const user = toUser(u)
         const groupIds: string[] = []
         let pageToken: string | undefined
         do {
-          const page = await call(`list the groups of ${userPrincipalName}`, () => directory.groups.list({ userKey: user.externalId, maxResults: 200, pageToken }))
+          const page = await call(`list the groups of ${userPrincipalName}`, () =>
+            directory.groups.list({ userKey: user.externalId, maxResults: 200, pageToken }),
+          )
           for (const g of page.groups ?? []) if (g.id) groupIds.push(g.id)
           pageToken = page.nextPageToken ?? undefined
         } while (pageToken)

@@ -76,7 +76,8 @@ export function backoffMs(attempt: number, random: () => number, baseMs: number,
 const describeError = (e: unknown): string => {
   if (e instanceof Error) {
     const cause = (e as Error & { cause?: unknown }).cause
-    const code = cause && typeof cause === 'object' && 'code' in cause ? String((cause as { code: unknown }).code) : undefined
+    const code =
+      cause && typeof cause === 'object' && 'code' in cause ? String((cause as { code: unknown }).code) : undefined
     if (e.name === 'TimeoutError') return 'the request timed out'
     return code ? `${e.message} (${code})` : e.message
   }
@@ -105,16 +106,20 @@ export function createIdpHttp(o: IdpHttpOptions): IdpHttp {
     for (let attempt = 1; ; attempt++) {
       let waitMs: number | undefined
       try {
-        const signal = init.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs)
+        const signal = init.signal
+          ? AbortSignal.any([init.signal, AbortSignal.timeout(timeoutMs)])
+          : AbortSignal.timeout(timeoutMs)
         const res = await o.http.fetch(url, { ...init, signal })
         // Reading the body inside the attempt: a reset mid-body is retried like a failed connect.
         const text = await res.text()
         const quota = res.status === 403 && GOOGLE_QUOTA.test(text)
         if (!TRANSIENT_STATUS.has(res.status) && !quota) return { status: res.status, headers: res.headers, text }
         lastReason = `HTTP ${res.status}${quota ? ' (quota)' : ''}`
-        if (res.status === 429 || res.status === 503) waitMs = retryAfterMs(res.headers.get('retry-after'), Date.now()) ?? rateLimitResetMs(res.headers)
+        if (res.status === 429 || res.status === 503)
+          waitMs = retryAfterMs(res.headers.get('retry-after'), Date.now()) ?? rateLimitResetMs(res.headers)
       } catch (e) {
-        if (init.signal?.aborted) throw new AppError('DIRECTORY_UNAVAILABLE', `The request to ${o.idp} was cancelled.`, { idp: o.idp })
+        if (init.signal?.aborted)
+          throw new AppError('DIRECTORY_UNAVAILABLE', `The request to ${o.idp} was cancelled.`, { idp: o.idp })
         lastReason = describeError(e)
       }
       if (attempt >= maxAttempts) {
@@ -136,17 +141,24 @@ export function createIdpHttp(o: IdpHttpOptions): IdpHttp {
       const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url
       const r = await request(url, init)
       // 204/304 cannot carry a body in the Response constructor.
-      return new Response(r.status === 204 || r.status === 304 ? null : r.text, { status: r.status, headers: r.headers })
+      return new Response(r.status === 204 || r.status === 304 ? null : r.text, {
+        status: r.status,
+        headers: r.headers,
+      })
     },
     json<T>(r: IdpResponse, url: string): T {
       try {
         return JSON.parse(r.text) as T
       } catch {
-        throw new AppError('DIRECTORY_RESPONSE', `${o.idp} sent a response that is not valid JSON from ${where(url)} (HTTP ${r.status}). Nothing was changed; try the sync again.`, {
-          idp: o.idp,
-          url: where(url),
-          status: r.status,
-        })
+        throw new AppError(
+          'DIRECTORY_RESPONSE',
+          `${o.idp} sent a response that is not valid JSON from ${where(url)} (HTTP ${r.status}). Nothing was changed; try the sync again.`,
+          {
+            idp: o.idp,
+            url: where(url),
+            status: r.status,
+          },
+        )
       }
     },
   }

@@ -3,10 +3,28 @@
 // single-user fetch and the sync schedule. Credentials live behind the secrets port only.
 import { readFile } from 'node:fs/promises'
 import { z } from 'zod'
-import type { AttributeMapping, DirectoryDetail, DirectoryKind, DirectorySummary, MappingCoverage, SyncProgress, SyncRun } from '../../shared/domain'
+import type {
+  AttributeMapping,
+  DirectoryDetail,
+  DirectoryKind,
+  DirectorySummary,
+  MappingCoverage,
+  SyncProgress,
+  SyncRun,
+} from '../../shared/domain'
 import { AppError } from '../../shared/errors'
 import type { MembershipService } from '../groups'
-import { realSleep, silentLog, systemHttp, type Clock, type HttpPort, type IdSource, type Log, type Secrets, type Sleep } from '../ports'
+import {
+  realSleep,
+  silentLog,
+  systemHttp,
+  type Clock,
+  type HttpPort,
+  type IdSource,
+  type Log,
+  type Secrets,
+  type Sleep,
+} from '../ports'
 import type { Store } from '../store'
 import type { Connector } from './connector'
 import { createEntraConnector } from './entra'
@@ -116,9 +134,25 @@ interface DirectoryConfig {
 }
 
 const SETTINGS: Record<ConnectableKind, z.ZodType<Record<string, string>>> = {
-  entra: z.object({ tenantId: z.string().trim().min(1).max(100), clientId: z.string().trim().min(1).max(100), certificateThumbprint: z.string().trim().regex(/^[0-9A-Fa-f]{64}$/, 'a SHA-256 thumbprint is 64 hex digits').optional() }).strict(),
+  entra: z
+    .object({
+      tenantId: z.string().trim().min(1).max(100),
+      clientId: z.string().trim().min(1).max(100),
+      certificateThumbprint: z
+        .string()
+        .trim()
+        .regex(/^[0-9A-Fa-f]{64}$/, 'a SHA-256 thumbprint is 64 hex digits')
+        .optional(),
+    })
+    .strict(),
   okta: z.object({ orgUrl: z.string().trim().url(), clientId: z.string().trim().min(1).max(100).optional() }).strict(),
-  google: z.object({ serviceAccountEmail: z.string().trim().email(), subject: z.string().trim().email(), customer: z.string().trim().max(100).optional() }).strict(),
+  google: z
+    .object({
+      serviceAccountEmail: z.string().trim().email(),
+      subject: z.string().trim().email(),
+      customer: z.string().trim().max(100).optional(),
+    })
+    .strict(),
   file: z.object({ path: z.string().trim().min(1).max(4096) }).strict(),
 }
 
@@ -130,7 +164,12 @@ export const SECRET_NAMES: Record<ConnectableKind, readonly string[]> = {
   file: [],
 }
 
-const IDP_LABEL: Record<DirectoryKind, string> = { entra: 'Entra ID', okta: 'Okta', google: 'Google Workspace', file: 'the directory file' }
+const IDP_LABEL: Record<DirectoryKind, string> = {
+  entra: 'Entra ID',
+  okta: 'Okta',
+  google: 'Google Workspace',
+  file: 'the directory file',
+}
 
 export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
   const { store, memberships, clock, ids } = deps
@@ -147,8 +186,8 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
     bulkFrom: deps.bulkFrom,
     bulkBatch: deps.bulkBatch,
     removalLimits: deps.removalLimits,
-    redeployUsers: (userIds) => deps.redeployUsers?.(userIds) ?? Promise.resolve(),
-    emit: (p) => deps.emitProgress?.(p),
+    redeployUsers: userIds => deps.redeployUsers?.(userIds) ?? Promise.resolve(),
+    emit: p => deps.emitProgress?.(p),
   })
 
   /** Running syncs started here: their cancel switch, and the promise that settles when they stop. */
@@ -185,8 +224,11 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
     return parsed.data
   }
   const checkSecrets = (kind: ConnectableKind, secrets: Record<string, string>) => {
-    const unknown = Object.keys(secrets).filter((k) => !SECRET_NAMES[kind].includes(k))
-    if (unknown.length > 0) throw new AppError('BAD_INPUT', `${IDP_LABEL[kind]} takes no credential named ${unknown.join(', ')}.`, { fields: unknown })
+    const unknown = Object.keys(secrets).filter(k => !SECRET_NAMES[kind].includes(k))
+    if (unknown.length > 0)
+      throw new AppError('BAD_INPUT', `${IDP_LABEL[kind]} takes no credential named ${unknown.join(', ')}.`, {
+        fields: unknown,
+      })
   }
 
   const connectorFor = async (directoryId: string, tuning: Partial<IdpHttpOptions> = {}): Promise<Connector> => {
@@ -197,13 +239,21 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
       http,
       sleep,
       idp: d.kind === 'entra' ? 'Microsoft Graph' : IDP_LABEL[d.kind],
-      onRetry: (r) => log.warn('IdP request retried', { directoryId, ...r }),
+      onRetry: r => log.warn('IdP request retried', { directoryId, ...r }),
       ...deps.httpOptions,
       ...tuning,
     })
     switch (d.kind) {
       case 'entra':
-        return createEntraConnector({ settings: { tenantId: settings['tenantId'] ?? '', clientId: settings['clientId'] ?? '', certificateThumbprint: settings['certificateThumbprint'] }, secrets, http: idpHttp })
+        return createEntraConnector({
+          settings: {
+            tenantId: settings['tenantId'] ?? '',
+            clientId: settings['clientId'] ?? '',
+            certificateThumbprint: settings['certificateThumbprint'],
+          },
+          secrets,
+          http: idpHttp,
+        })
       case 'okta':
         return createOktaConnector({
           settings: { orgUrl: settings['orgUrl'] ?? '', clientId: settings['clientId'] },
@@ -211,18 +261,25 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
           http: idpHttp,
           sleep,
           now: () => clock.now().getTime(),
-          warn: (message) => log.warn(message, { directoryId }),
+          warn: message => log.warn(message, { directoryId }),
         })
       case 'google':
         return createGoogleConnector({
-          settings: { serviceAccountEmail: settings['serviceAccountEmail'] ?? '', subject: settings['subject'] ?? '', customer: settings['customer'] },
+          settings: {
+            serviceAccountEmail: settings['serviceAccountEmail'] ?? '',
+            subject: settings['subject'] ?? '',
+            customer: settings['customer'],
+          },
           secrets,
           http: idpHttp,
-          warn: (message) => log.warn(message, { directoryId }),
+          warn: message => log.warn(message, { directoryId }),
         })
       case 'file':
-        if (!settings['path']) throw new AppError('NOT_EDITABLE', `${d.name} takes imported files; it has no file path to sync from.`, { directoryId })
-        return createFileConnector({ settings: { path: settings['path'] }, readFile: (p) => readFile(p, 'utf8') })
+        if (!settings['path'])
+          throw new AppError('NOT_EDITABLE', `${d.name} takes imported files; it has no file path to sync from.`, {
+            directoryId,
+          })
+        return createFileConnector({ settings: { path: settings['path'] }, readFile: p => readFile(p, 'utf8') })
     }
   }
 
@@ -231,8 +288,9 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
     const total = store.sync.userCount(directoryId)
     const counts = store.sync.attributeCounts(directoryId)
     const mapping = mappingOf(directoryId, d.kind)
-    const rows = mapping === 'all' ? [...counts.keys()].sort().map((name) => ({ property: name, attribute: name })) : mapping
-    return rows.map((m) => {
+    const rows =
+      mapping === 'all' ? [...counts.keys()].sort().map(name => ({ property: name, attribute: name })) : mapping
+    return rows.map(m => {
       const users = counts.get(m.attribute) ?? 0
       return { ...m, users, total, share: total === 0 ? 0 : users / total }
     })
@@ -246,7 +304,15 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
       return existing
     }
     const id = ids.next()
-    store.groups.create({ id, directoryId, name, kind: 'synced', dialect: null, rule: null, description: 'Synced from the directory file' })
+    store.groups.create({
+      id,
+      directoryId,
+      name,
+      kind: 'synced',
+      dialect: null,
+      rule: null,
+      description: 'Synced from the directory file',
+    })
     known.set(key, id)
     return id
   }
@@ -256,8 +322,10 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
     async connect({ kind, name, settings, secrets }) {
       const clean = parseSettings(kind, settings)
       checkSecrets(kind, secrets)
-      if (store.directories.list().some((d) => d.name.toLowerCase() === name.trim().toLowerCase())) {
-        throw new AppError('CONFLICT', `A directory named ${name.trim()} already exists; choose another name.`, { field: 'name' })
+      if (store.directories.list().some(d => d.name.toLowerCase() === name.trim().toLowerCase())) {
+        throw new AppError('CONFLICT', `A directory named ${name.trim()} already exists; choose another name.`, {
+          field: 'name',
+        })
       }
       const id = ids.next()
       store.transaction(() => {
@@ -265,7 +333,8 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
         store.sync.setConfig(id, { settings: clean } satisfies DirectoryConfig)
       })
       for (const [k, v] of Object.entries(secrets)) if (v) await deps.secrets?.set(secretKey(id, k), v)
-      if (Object.keys(secrets).length > 0 && !deps.secrets) log.warn('no secrets store: credentials were not kept', { directoryId: id })
+      if (Object.keys(secrets).length > 0 && !deps.secrets)
+        log.warn('no secrets store: credentials were not kept', { directoryId: id })
       return id
     },
     async setCredentials(directoryId, settings, secrets) {
@@ -279,7 +348,7 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
     async detail(directoryId) {
       const d = directoryOf(directoryId)
       const config = configOf(directoryId)
-      const summary = store.directories.list().find((x) => x.id === directoryId) as DirectorySummary
+      const summary = store.directories.list().find(x => x.id === directoryId) as DirectorySummary
       return {
         directory: summary,
         settings: config.settings ?? {},
@@ -292,7 +361,7 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
         secretsWarning: deps.secrets?.warning ?? null,
       }
     },
-    test: async (directoryId) => (await connectorFor(directoryId, { maxAttempts: 2 })).test(),
+    test: async directoryId => (await connectorFor(directoryId, { maxAttempts: 2 })).test(),
     async sync(directoryId, mode, opts = {}) {
       const d = directoryOf(directoryId)
       const connector = await connectorFor(directoryId)
@@ -321,22 +390,34 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
     async cancelSync(directoryId) {
       const d = directoryOf(directoryId)
       const entry = running.get(directoryId)
-      if (!entry) throw new AppError('NOT_FOUND', `No sync of ${d.name} is running; there is nothing to cancel.`, { directoryId })
-      entry.controller.abort(new AppError('DIRECTORY_UNAVAILABLE', `The sync of ${d.name} was cancelled by the admin.`, { directoryId }))
+      if (!entry)
+        throw new AppError('NOT_FOUND', `No sync of ${d.name} is running; there is nothing to cancel.`, { directoryId })
+      entry.controller.abort(
+        new AppError('DIRECTORY_UNAVAILABLE', `The sync of ${d.name} was cancelled by the admin.`, { directoryId }),
+      )
       await entry.done
       const last = store.sync.runs(directoryId, 1)[0]
-      if (!last) throw new AppError('INTERNAL', `The cancelled sync of ${d.name} left no run in the history.`, { directoryId })
+      if (!last)
+        throw new AppError('INTERNAL', `The cancelled sync of ${d.name} left no run in the history.`, { directoryId })
       return last
     },
     setMapping(directoryId, mapping) {
       const d = directoryOf(directoryId)
-      if (d.kind === 'file') throw new AppError('NOT_EDITABLE', 'A file directory names its columns after attributes; rename the columns instead.', { directoryId })
+      if (d.kind === 'file')
+        throw new AppError(
+          'NOT_EDITABLE',
+          'A file directory names its columns after attributes; rename the columns instead.',
+          { directoryId },
+        )
       store.sync.setConfig(directoryId, { ...configOf(directoryId), mapping: validateMapping(mapping) })
       return coverage(directoryId)
     },
     setGroupFilter(directoryId, names) {
       directoryOf(directoryId)
-      store.sync.setConfig(directoryId, { ...configOf(directoryId), groupFilter: [...new Set(names.map((n) => n.trim()).filter(Boolean))] })
+      store.sync.setConfig(directoryId, {
+        ...configOf(directoryId),
+        groupFilter: [...new Set(names.map(n => n.trim()).filter(Boolean))],
+      })
     },
     setSchedule(directoryId, minutes) {
       directoryOf(directoryId)
@@ -357,30 +438,44 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
       const cachedDirectory = cachedId ? store.users.summary(cachedId)?.directoryId : undefined
       const candidates = store.directories
         .list()
-        .filter((d) => (cachedDirectory ? d.id === cachedDirectory : true))
-        .filter((d) => d.kind !== 'file' || Boolean(configOf(d.id).settings?.['path']))
+        .filter(d => (cachedDirectory ? d.id === cachedDirectory : true))
+        .filter(d => d.kind !== 'file' || Boolean(configOf(d.id).settings?.['path']))
       const warnings: string[] = []
       for (const d of candidates) {
         try {
           // Enrollment waits on this: two quick attempts, then the cache.
           const connector = await connectorFor(d.id, { maxAttempts: 2, timeoutMs: 10_000 })
           const mapping = mappingOf(d.id, d.kind)
-          const fetched = await connector.fetchUser(userPrincipalName, mapping === 'all' ? [] : mapping.map((m) => m.property))
+          const fetched = await connector.fetchUser(
+            userPrincipalName,
+            mapping === 'all' ? [] : mapping.map(m => m.property),
+          )
           if (!fetched) {
-            if (cachedDirectory) warnings.push(`${IDP_LABEL[d.kind]} (${d.name}) does not know ${userPrincipalName} any more; the attributes from the last sync were used.`)
+            if (cachedDirectory)
+              warnings.push(
+                `${IDP_LABEL[d.kind]} (${d.name}) does not know ${userPrincipalName} any more; the attributes from the last sync were used.`,
+              )
             continue
           }
           const changedUserIds = await engine.applyUser({ directoryId: d.id, directoryName: d.name, mapping }, fetched)
           return { warning: null, changedUserIds }
         } catch (e) {
           const message = e instanceof Error ? e.message : String(e)
-          warnings.push(`Could not ask ${IDP_LABEL[d.kind]} (${d.name}) for ${userPrincipalName}: ${message} The attributes from the last sync were used.`)
+          warnings.push(
+            `Could not ask ${IDP_LABEL[d.kind]} (${d.name}) for ${userPrincipalName}: ${message} The attributes from the last sync were used.`,
+          )
         }
       }
       const warning = warnings.length > 0 ? warnings.join(' ') : null
       if (warning) {
         log.warn('JIT user fetch fell back to the cache', { userPrincipalName, warning })
-        store.audit.append({ at: clock.now().toISOString(), actor: 'enrollment', action: 'directories/jitFallback', subject: userPrincipalName, details: { warning } })
+        store.audit.append({
+          at: clock.now().toISOString(),
+          actor: 'enrollment',
+          action: 'directories/jitFallback',
+          subject: userPrincipalName,
+          details: { warning },
+        })
       }
       return { warning, changedUserIds: [] }
     },
@@ -388,11 +483,14 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
       const d = store.directories.get(directoryId)
       if (!d) return undefined
       const mapping = mappingOf(directoryId, d.kind)
-      const property = mapping === 'all' ? attribute : (mapping.find((m) => m.attribute.toLowerCase() === attribute.toLowerCase())?.property ?? null)
+      const property =
+        mapping === 'all'
+          ? attribute
+          : (mapping.find(m => m.attribute.toLowerCase() === attribute.toLowerCase())?.property ?? null)
       return { directoryId, directoryName: d.name, kind: d.kind, property }
     },
     idByName(name) {
-      return store.directories.list().find((d) => d.name.toLowerCase() === name.trim().toLowerCase())?.id
+      return store.directories.list().find(d => d.name.toLowerCase() === name.trim().toLowerCase())?.id
     },
     createFileDirectory(name) {
       const id = ids.next()
@@ -403,19 +501,35 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
       const directory = store.directories.get(directoryId)
       if (!directory) throw new AppError('NOT_FOUND', `No directory with id ${directoryId}.`, { directoryId })
       if (directory.kind !== 'file') {
-        throw new AppError('NOT_EDITABLE', `${directory.name} is synced from ${directory.kind}; import files into a file directory instead.`, { directoryId })
+        throw new AppError(
+          'NOT_EDITABLE',
+          `${directory.name} is synced from ${directory.kind}; import files into a file directory instead.`,
+          { directoryId },
+        )
       }
       const startedAt = clock.now().toISOString()
       const parsed = parseUserFile(format, content)
       if (!parsed.ok) {
         const first = parsed.errors[0]
         store.directories.recordSyncRun({
-          id: ids.next(), directoryId, mode: 'import', status: 'failed', startedAt, finishedAt: clock.now().toISOString(),
-          added: 0, changed: 0, removed: 0, error: first?.message ?? 'The file is invalid',
+          id: ids.next(),
+          directoryId,
+          mode: 'import',
+          status: 'failed',
+          startedAt,
+          finishedAt: clock.now().toISOString(),
+          added: 0,
+          changed: 0,
+          removed: 0,
+          error: first?.message ?? 'The file is invalid',
         })
-        throw new AppError('IMPORT_INVALID', `The ${format.toUpperCase()} file was refused and nothing was imported: ${first?.message ?? 'it is invalid'}${parsed.errors.length > 1 ? ` (and ${parsed.errors.length - 1} more problems)` : ''}.`, {
-          errors: parsed.errors,
-        })
+        throw new AppError(
+          'IMPORT_INVALID',
+          `The ${format.toUpperCase()} file was refused and nothing was imported: ${first?.message ?? 'it is invalid'}${parsed.errors.length > 1 ? ` (and ${parsed.errors.length - 1} more problems)` : ''}.`,
+          {
+            errors: parsed.errors,
+          },
+        )
       }
       return store.transaction(() => {
         const groupIds = new Map<string, string>()
@@ -424,18 +538,36 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
         let changed = 0
         for (const u of parsed.users) {
           const { id, outcome } = store.users.upsert(
-            { id: ids.next(), directoryId, externalId: u.externalId, userPrincipalName: u.userPrincipalName, displayName: u.displayName, attributes: u.attributes },
+            {
+              id: ids.next(),
+              directoryId,
+              externalId: u.externalId,
+              userPrincipalName: u.userPrincipalName,
+              displayName: u.displayName,
+              attributes: u.attributes,
+            },
             startedAt,
           )
           if (outcome === 'added') added++
           if (outcome === 'changed') changed++
-          const groupsChanged = memberships.setSyncedGroups(id, u.groups.map((g) => syncedGroupId(directoryId, g, groupIds)))
+          const groupsChanged = memberships.setSyncedGroups(
+            id,
+            u.groups.map(g => syncedGroupId(directoryId, g, groupIds)),
+          )
           const rulesChanged = outcome !== 'unchanged' && memberships.evaluateUser(id)
           if (groupsChanged || rulesChanged) changedUserIds.push(id)
         }
         const run: SyncRun = {
-          id: ids.next(), directoryId, mode: 'import', status: 'succeeded', startedAt, finishedAt: clock.now().toISOString(),
-          added, changed, removed: 0, error: null,
+          id: ids.next(),
+          directoryId,
+          mode: 'import',
+          status: 'succeeded',
+          startedAt,
+          finishedAt: clock.now().toISOString(),
+          added,
+          changed,
+          removed: 0,
+          error: null,
         }
         store.directories.recordSyncRun(run)
         return { run, changedUserIds }

@@ -8,14 +8,48 @@ import type { AttributeMapping, Attributes, AttributeValue, DirectoryKind } from
 import { AppError } from '../../shared/errors'
 import type { Properties } from './connector'
 
-const same = (...names: string[]): AttributeMapping[] => names.map((n) => ({ property: n, attribute: n }))
+const same = (...names: string[]): AttributeMapping[] => names.map(n => ({ property: n, attribute: n }))
 
 export const DEFAULT_MAPPINGS: Record<DirectoryKind, AttributeMapping[]> = {
   entra: [
-    ...same('givenName', 'surname', 'mail', 'department', 'jobTitle', 'companyName', 'employeeId', 'employeeType', 'officeLocation', 'city', 'state', 'country', 'usageLocation', 'userType', 'accountEnabled'),
-    ...Array.from({ length: 15 }, (_, i) => ({ property: `onPremisesExtensionAttributes.extensionAttribute${i + 1}`, attribute: `extensionAttribute${i + 1}` })),
+    ...same(
+      'givenName',
+      'surname',
+      'mail',
+      'department',
+      'jobTitle',
+      'companyName',
+      'employeeId',
+      'employeeType',
+      'officeLocation',
+      'city',
+      'state',
+      'country',
+      'usageLocation',
+      'userType',
+      'accountEnabled',
+    ),
+    ...Array.from({ length: 15 }, (_, i) => ({
+      property: `onPremisesExtensionAttributes.extensionAttribute${i + 1}`,
+      attribute: `extensionAttribute${i + 1}`,
+    })),
   ],
-  okta: ['firstName', 'lastName', 'email', 'department', 'title', 'division', 'organization', 'costCenter', 'employeeNumber', 'userType', 'city', 'countryCode'].map((n) => ({ property: `profile.${n}`, attribute: n })).concat([{ property: 'status', attribute: 'status' }]),
+  okta: [
+    'firstName',
+    'lastName',
+    'email',
+    'department',
+    'title',
+    'division',
+    'organization',
+    'costCenter',
+    'employeeNumber',
+    'userType',
+    'city',
+    'countryCode',
+  ]
+    .map(n => ({ property: `profile.${n}`, attribute: n }))
+    .concat([{ property: 'status', attribute: 'status' }]),
   google: [
     { property: 'name.givenName', attribute: 'givenName' },
     { property: 'name.familyName', attribute: 'familyName' },
@@ -41,12 +75,31 @@ export function validateMapping(mapping: AttributeMapping[]): AttributeMapping[]
   const seen = new Map<string, number>()
   mapping.forEach((m, i) => {
     const row = i + 1
-    if (!PROPERTY_PATH.test(m.property)) throw new AppError('BAD_INPUT', `Mapping row ${row}: "${m.property}" is not an IdP property path (letters, digits and dots, e.g. onPremisesExtensionAttributes.extensionAttribute1).`, { row, field: 'property' })
-    if (!ATTRIBUTE_NAME.test(m.attribute)) throw new AppError('BAD_INPUT', `Mapping row ${row}: "${m.attribute}" is not a valid attribute name (start with a letter; letters, digits, _ and . only).`, { row, field: 'attribute' })
-    if (RESERVED.has(m.attribute.toLowerCase())) throw new AppError('BAD_INPUT', `Mapping row ${row}: ${m.attribute} always comes from the user's identity and cannot be mapped.`, { row, field: 'attribute' })
+    if (!PROPERTY_PATH.test(m.property))
+      throw new AppError(
+        'BAD_INPUT',
+        `Mapping row ${row}: "${m.property}" is not an IdP property path (letters, digits and dots, e.g. onPremisesExtensionAttributes.extensionAttribute1).`,
+        { row, field: 'property' },
+      )
+    if (!ATTRIBUTE_NAME.test(m.attribute))
+      throw new AppError(
+        'BAD_INPUT',
+        `Mapping row ${row}: "${m.attribute}" is not a valid attribute name (start with a letter; letters, digits, _ and . only).`,
+        { row, field: 'attribute' },
+      )
+    if (RESERVED.has(m.attribute.toLowerCase()))
+      throw new AppError(
+        'BAD_INPUT',
+        `Mapping row ${row}: ${m.attribute} always comes from the user's identity and cannot be mapped.`,
+        { row, field: 'attribute' },
+      )
     const key = m.attribute.toLowerCase()
     const earlier = seen.get(key)
-    if (earlier !== undefined) throw new AppError('BAD_INPUT', `Mapping rows ${earlier} and ${row} both fill ${m.attribute}; keep one.`, { row, field: 'attribute' })
+    if (earlier !== undefined)
+      throw new AppError('BAD_INPUT', `Mapping rows ${earlier} and ${row} both fill ${m.attribute}; keep one.`, {
+        row,
+        field: 'attribute',
+      })
     seen.set(key, row)
   })
   return mapping
@@ -59,7 +112,8 @@ export function validateMapping(mapping: AttributeMapping[]): AttributeMapping[]
 export function mapAttributes(properties: Properties, mapping: AttributeMapping[] | 'all'): Attributes {
   const out: Attributes = {}
   if (mapping === 'all') {
-    for (const k in properties) if (properties[k] !== null && properties[k] !== undefined) out[k] = properties[k] as AttributeValue
+    for (const k in properties)
+      if (properties[k] !== null && properties[k] !== undefined) out[k] = properties[k] as AttributeValue
     return out
   }
   for (const m of mapping) {
@@ -70,9 +124,13 @@ export function mapAttributes(properties: Properties, mapping: AttributeMapping[
 }
 
 /** A partial record patches stored attributes: delivered properties replace, null clears, absent stays. */
-export function patchAttributes(stored: Attributes, properties: Properties, mapping: AttributeMapping[] | 'all'): Attributes {
+export function patchAttributes(
+  stored: Attributes,
+  properties: Properties,
+  mapping: AttributeMapping[] | 'all',
+): Attributes {
   const out: Attributes = { ...stored }
-  for (const m of mapping === 'all' ? Object.keys(properties).map((k) => ({ property: k, attribute: k })) : mapping) {
+  for (const m of mapping === 'all' ? Object.keys(properties).map(k => ({ property: k, attribute: k })) : mapping) {
     if (!(m.property in properties)) continue
     const v = properties[m.property] as AttributeValue
     if (v === null) delete out[m.attribute]

@@ -24,7 +24,15 @@
 import { createSign, randomUUID } from 'node:crypto'
 import { AppError } from '../../shared/errors'
 import type { Sleep } from '../ports'
-import { CursorExpired, flatten, type Connector, type FetchedUser, type Pull, type PulledGroup, type PulledUser } from './connector'
+import {
+  CursorExpired,
+  flatten,
+  type Connector,
+  type FetchedUser,
+  type Pull,
+  type PulledGroup,
+  type PulledUser,
+} from './connector'
 import { rateLimitResetMs, type IdpHttp, type IdpResponse } from './http'
 
 export interface OktaSettings {
@@ -45,8 +53,11 @@ export const OKTA_SCOPES = 'okta.users.read okta.groups.read'
 export const OKTA_LOGS_SCOPE = 'okta.logs.read'
 
 /** System Log event types of a user's deletion (Okta event-types catalog). */
-export const USER_DELETE_EVENTS: readonly string[] = ['user.lifecycle.delete.initiated', 'user.lifecycle.delete.completed']
-const LOG_FILTER = USER_DELETE_EVENTS.map((t) => `eventType eq "${t}"`).join(' or ')
+export const USER_DELETE_EVENTS: readonly string[] = [
+  'user.lifecycle.delete.initiated',
+  'user.lifecycle.delete.completed',
+]
+const LOG_FILTER = USER_DELETE_EVENTS.map(t => `eventType eq "${t}"`).join(' or ')
 /**
  * "Log data older than 90 days isn't returned" (reference/api/system-log, Data retention): a log
  * position older than this may have lost deletions, so the sync after it is a full one.
@@ -56,9 +67,23 @@ const LOG_POSITION_MAX_AGE_DAYS = 80
 const b64url = (s: string | Buffer) => Buffer.from(s).toString('base64url')
 
 /** An RS256 client assertion for Okta's token endpoint. */
-export function oktaClientAssertion(clientId: string, audience: string, privateKey: string, nowSeconds: number): string {
+export function oktaClientAssertion(
+  clientId: string,
+  audience: string,
+  privateKey: string,
+  nowSeconds: number,
+): string {
   const header = b64url(JSON.stringify({ alg: 'RS256', typ: 'JWT' }))
-  const payload = b64url(JSON.stringify({ iss: clientId, sub: clientId, aud: audience, iat: nowSeconds, exp: nowSeconds + 300, jti: randomUUID() }))
+  const payload = b64url(
+    JSON.stringify({
+      iss: clientId,
+      sub: clientId,
+      aud: audience,
+      iat: nowSeconds,
+      exp: nowSeconds + 300,
+      jti: randomUUID(),
+    }),
+  )
   const signature = createSign('RSA-SHA256').update(`${header}.${payload}`).sign(privateKey)
   return `${header}.${payload}.${b64url(signature)}`
 }
@@ -125,7 +150,11 @@ export function deletedUserIds(events: unknown): string[] | null {
   const out: string[] = []
   for (const e of events) {
     if (typeof e !== 'object' || e === null || typeof (e as { eventType?: unknown }).eventType !== 'string') return null
-    const { eventType, outcome, target } = e as { eventType: string; outcome?: { result?: unknown } | null; target?: unknown }
+    const { eventType, outcome, target } = e as {
+      eventType: string
+      outcome?: { result?: unknown } | null
+      target?: unknown
+    }
     if (!USER_DELETE_EVENTS.includes(eventType)) continue
     if (outcome && outcome.result !== undefined && outcome.result !== 'SUCCESS') continue
     if (!Array.isArray(target)) continue
@@ -170,14 +199,28 @@ export function createOktaConnector({
   try {
     org = new URL(settings.orgUrl)
   } catch {
-    throw new AppError('BAD_INPUT', `"${settings.orgUrl}" is not a URL; enter your Okta org URL, e.g. https://example.okta.com.`, { field: 'orgUrl' })
+    throw new AppError(
+      'BAD_INPUT',
+      `"${settings.orgUrl}" is not a URL; enter your Okta org URL, e.g. https://example.okta.com.`,
+      { field: 'orgUrl' },
+    )
   }
   if (org.protocol !== 'https:' || /-admin\./.test(org.host)) {
-    throw new AppError('BAD_INPUT', `Use your Okta org URL over HTTPS without "-admin" (e.g. https://example.okta.com), not ${settings.orgUrl}.`, { field: 'orgUrl' })
+    throw new AppError(
+      'BAD_INPUT',
+      `Use your Okta org URL over HTTPS without "-admin" (e.g. https://example.okta.com), not ${settings.orgUrl}.`,
+      { field: 'orgUrl' },
+    )
   }
   const apiToken = secrets.apiToken
-  const oauth = settings.clientId && secrets.privateKey ? { clientId: settings.clientId, privateKey: secrets.privateKey } : null
-  if (!apiToken && !oauth) throw new AppError('DIRECTORY_AUTH', 'The Okta directory has no API token (or service-app client id and private key) stored; enter one under Directories.', { field: 'apiToken' })
+  const oauth =
+    settings.clientId && secrets.privateKey ? { clientId: settings.clientId, privateKey: secrets.privateKey } : null
+  if (!apiToken && !oauth)
+    throw new AppError(
+      'DIRECTORY_AUTH',
+      'The Okta directory has no API token (or service-app client id and private key) stored; enter one under Directories.',
+      { field: 'apiToken' },
+    )
   const base = org.origin
   /** Access tokens by the scopes they were asked for. */
   const bearers = new Map<string, { token: string; expiresAt: number }>()
@@ -193,7 +236,11 @@ export function createOktaConnector({
       client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
       client_assertion: oktaClientAssertion(oauth.clientId, tokenUrl, oauth.privateKey, Math.floor(now() / 1000)),
     })
-    const r = await http.request(tokenUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body: body.toString() })
+    const r = await http.request(tokenUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: body.toString(),
+    })
     let answer: { access_token?: string; expires_in?: number; error?: string; error_description?: string } = {}
     try {
       answer = JSON.parse(r.text) as typeof answer
@@ -202,7 +249,11 @@ export function createOktaConnector({
     }
     if (r.status !== 200 || !answer.access_token) {
       const reason = `${answer.error ?? `HTTP ${r.status}`}: ${answer.error_description ?? 'no description'}`
-      throw new AppError('DIRECTORY_AUTH', `Okta refused the service app's token request (${reason}). Check the client id, the registered public key and the granted scopes ${scope}.`, { idp: IDP, status: r.status, reason })
+      throw new AppError(
+        'DIRECTORY_AUTH',
+        `Okta refused the service app's token request (${reason}). Check the client id, the registered public key and the granted scopes ${scope}.`,
+        { idp: IDP, status: r.status, reason },
+      )
     }
     bearers.set(scope, { token: answer.access_token, expiresAt: now() + (answer.expires_in ?? 3600) * 1000 })
     return `Bearer ${answer.access_token}`
@@ -220,7 +271,10 @@ export function createOktaConnector({
 
   /** One GET with the token for `scope`, paced on the rate-limit headers; refusals are the caller's to read. */
   const send = async (url: string, signal?: AbortSignal, scope?: string): Promise<IdpResponse> => {
-    const r = await http.request(url, { headers: { authorization: await authorization(scope), accept: 'application/json' }, signal })
+    const r = await http.request(url, {
+      headers: { authorization: await authorization(scope), accept: 'application/json' },
+      signal,
+    })
     // Pace before being throttled: with the bucket empty, wait for its reset.
     const remaining = r.headers.get('x-rate-limit-remaining')
     if (remaining !== null && Number(remaining) <= 1) {
@@ -233,13 +287,17 @@ export function createOktaConnector({
   /** A refused credential: stops the sync with what to do about it. */
   const refusedCredential = (r: IdpResponse): AppError => {
     const summary = errorSummary(r)
-    return new AppError('DIRECTORY_AUTH', oauth
-      ? `Okta refused the service app's token (${summary}). Grant it the scopes ${OKTA_SCOPES} and an admin role that can read users and groups.`
-      : `Okta refused the API token (${summary}). Create a token as an admin who can read users and groups, and enter it again.`, {
-      idp: IDP,
-      status: r.status,
-      requestId: r.headers.get('x-okta-request-id'),
-    })
+    return new AppError(
+      'DIRECTORY_AUTH',
+      oauth
+        ? `Okta refused the service app's token (${summary}). Grant it the scopes ${OKTA_SCOPES} and an admin role that can read users and groups.`
+        : `Okta refused the API token (${summary}). Create a token as an admin who can read users and groups, and enter it again.`,
+      {
+        idp: IDP,
+        status: r.status,
+        requestId: r.headers.get('x-okta-request-id'),
+      },
+    )
   }
 
   const get = async (url: string, signal?: AbortSignal): Promise<IdpResponse> => {
@@ -256,7 +314,9 @@ export function createOktaConnector({
 
   /** The service app's token request for okta.logs.read alone is refused when the scope is not granted. */
   const tokenRefusal = (e: unknown): string | undefined =>
-    e instanceof AppError && e.code === 'DIRECTORY_AUTH' && oauth ? `token request: ${String(e.details?.['reason'] ?? e.message)}` : undefined
+    e instanceof AppError && e.code === 'DIRECTORY_AUTH' && oauth
+      ? `token request: ${String(e.details?.['reason'] ?? e.message)}`
+      : undefined
 
   /** A stored log position we may follow: a System Log URL on this org (anything else is not ours). */
   const ownLogUrl = (url: string): boolean => {
@@ -273,7 +333,11 @@ export function createOktaConnector({
    * the next link to poll from next time, or Okta's refusal. Repeated events do no harm (a removal
    * is idempotent and Okta never reuses an id), so without a next link the last page is read again.
    */
-  const readLog = async (start: string, onPage: () => void | Promise<void>, signal?: AbortSignal): Promise<{ deleted: string[]; position: string } | { refused: string }> => {
+  const readLog = async (
+    start: string,
+    onPage: () => void | Promise<void>,
+    signal?: AbortSignal,
+  ): Promise<{ deleted: string[]; position: string } | { refused: string }> => {
     const deleted = new Set<string>()
     let url = start
     for (;;) {
@@ -292,10 +356,20 @@ export function createOktaConnector({
         // The stored position is past the log's retention (90 days) or otherwise refused.
         throw new CursorExpired(`Okta no longer accepts the stored System Log position (${errorSummary(r)}).`)
       }
-      if (r.status !== 200) throw new AppError('DIRECTORY_RESPONSE', `Okta answered HTTP ${r.status} (${errorSummary(r)}) to /api/v1/logs.`, { idp: IDP, status: r.status })
+      if (r.status !== 200)
+        throw new AppError(
+          'DIRECTORY_RESPONSE',
+          `Okta answered HTTP ${r.status} (${errorSummary(r)}) to /api/v1/logs.`,
+          { idp: IDP, status: r.status },
+        )
       const events = http.json<unknown>(r, url)
       const ids = deletedUserIds(events)
-      if (ids === null) throw new AppError('DIRECTORY_RESPONSE', 'Okta sent a System Log page that is not a list of log events. Nothing was changed; try the sync again.', { idp: IDP })
+      if (ids === null)
+        throw new AppError(
+          'DIRECTORY_RESPONSE',
+          'Okta sent a System Log page that is not a list of log events. Nothing was changed; try the sync again.',
+          { idp: IDP },
+        )
       for (const id of ids) deleted.add(id)
       await onPage()
       const next = nextLink(r.headers.get('link'))
@@ -317,14 +391,29 @@ export function createOktaConnector({
   }
 
   /** Hands over every page of a list, following Link rel="next"; nothing is kept here. */
-  const pages = async <T>(first: string, onPage: (items: T[]) => void | Promise<void>, signal?: AbortSignal): Promise<void> => {
+  const pages = async <T>(
+    first: string,
+    onPage: (items: T[]) => void | Promise<void>,
+    signal?: AbortSignal,
+  ): Promise<void> => {
     let url: string | undefined = first
     while (url) {
       const r = await get(url, signal)
-      if (r.status !== 200) throw new AppError('DIRECTORY_RESPONSE', `Okta answered HTTP ${r.status} to ${new URL(url).pathname}.`, { idp: IDP, status: r.status })
+      if (r.status !== 200)
+        throw new AppError('DIRECTORY_RESPONSE', `Okta answered HTTP ${r.status} to ${new URL(url).pathname}.`, {
+          idp: IDP,
+          status: r.status,
+        })
       const items = http.json<T[]>(r, url)
-      if (!Array.isArray(items) || items.some((i) => typeof i !== 'object' || i === null || typeof (i as { id?: unknown }).id !== 'string')) {
-        throw new AppError('DIRECTORY_RESPONSE', `Okta sent a page from ${new URL(url).pathname} that is not a list of objects with ids. Nothing was changed; try the sync again.`, { idp: IDP })
+      if (
+        !Array.isArray(items) ||
+        items.some(i => typeof i !== 'object' || i === null || typeof (i as { id?: unknown }).id !== 'string')
+      ) {
+        throw new AppError(
+          'DIRECTORY_RESPONSE',
+          `Okta sent a page from ${new URL(url).pathname} that is not a list of objects with ids. Nothing was changed; try the sync again.`,
+          { idp: IDP },
+        )
       }
       await onPage(items)
       url = nextLink(r.headers.get('link'))
@@ -332,22 +421,40 @@ export function createOktaConnector({
   }
 
   /** Every item of a list. */
-  const list = async <T>(first: string, onPage?: (items: T[]) => void | Promise<void>, signal?: AbortSignal): Promise<T[]> => {
+  const list = async <T>(
+    first: string,
+    onPage?: (items: T[]) => void | Promise<void>,
+    signal?: AbortSignal,
+  ): Promise<T[]> => {
     const out: T[] = []
-    await pages<T>(first, (items) => {
-      out.push(...items)
-      return onPage?.(items)
-    }, signal)
+    await pages<T>(
+      first,
+      items => {
+        out.push(...items)
+        return onPage?.(items)
+      },
+      signal,
+    )
     return out
   }
 
   const toUser = (u: OktaUser): PulledUser => {
     const login = u.profile['login']
-    if (typeof login !== 'string') throw new AppError('DIRECTORY_RESPONSE', `Okta sent user ${u.id} without a profile.login.`, { idp: IDP, userId: u.id })
+    if (typeof login !== 'string')
+      throw new AppError('DIRECTORY_RESPONSE', `Okta sent user ${u.id} without a profile.login.`, {
+        idp: IDP,
+        userId: u.id,
+      })
     const first = typeof u.profile['firstName'] === 'string' ? u.profile['firstName'] : ''
     const last = typeof u.profile['lastName'] === 'string' ? u.profile['lastName'] : ''
-    const displayName = typeof u.profile['displayName'] === 'string' ? u.profile['displayName'] : `${first} ${last}`.trim() || login
-    return { externalId: u.id, userPrincipalName: login, displayName, properties: flatten({ status: u.status, profile: u.profile }) }
+    const displayName =
+      typeof u.profile['displayName'] === 'string' ? u.profile['displayName'] : `${first} ${last}`.trim() || login
+    return {
+      externalId: u.id,
+      userPrincipalName: login,
+      displayName,
+      properties: flatten({ status: u.status, profile: u.profile }),
+    }
   }
 
   const q = (s: string) => encodeURIComponent(s)
@@ -356,28 +463,45 @@ export function createOktaConnector({
     kind: 'okta',
     async test() {
       const r = await get(`${base}/api/v1/users?limit=1`)
-      if (r.status !== 200) throw new AppError('DIRECTORY_RESPONSE', `Okta answered HTTP ${r.status} to a user list.`, { idp: IDP, status: r.status })
+      if (r.status !== 200)
+        throw new AppError('DIRECTORY_RESPONSE', `Okta answered HTTP ${r.status} to a user list.`, {
+          idp: IDP,
+          status: r.status,
+        })
       http.json(r, base)
       const who = oauth ? 'the service app' : 'the API token'
       // The System Log is optional (without it every sync is a full one): say so now, not at the first sync.
       const log = await readLogAccess()
-      if (log !== null) return `Connected to ${org.host}: ${who} can read users, but not the System Log (${log}), so every sync will be a full sync. ${grantLogs}`
+      if (log !== null)
+        return `Connected to ${org.host}: ${who} can read users, but not the System Log (${log}), so every sync will be a full sync. ${grantLogs}`
       return `Connected to ${org.host}: ${who} can read users and the System Log.`
     },
     async pull({ cursor, onPage, onUser, signal }) {
       const stored = parseOktaCursor(cursor)
       if (stored?.logs === null) {
-        throw new CursorExpired(`Okta's System Log could not be read at the last sync, so users deleted in Okta since then are only found by a full sync. ${grantLogs}`)
+        throw new CursorExpired(
+          `Okta's System Log could not be read at the last sync, so users deleted in Okta since then are only found by a full sync. ${grantLogs}`,
+        )
       }
       // A cursor without a log position (written before deletions were read from the System Log,
       // or for another org URL) gets one full pull: it also drops users deleted in the meantime.
       const previous = stored?.logs && ownLogUrl(stored.logs) ? { ...stored, logs: stored.logs } : null
       const age = previous?.logsAt ? (now() - Date.parse(previous.logsAt)) / 86_400_000 : 0
       if (age > LOG_POSITION_MAX_AGE_DAYS) {
-        throw new CursorExpired(`The last Okta sync was ${Math.floor(age)} days ago and Okta's System Log keeps only 90 days, so it may no longer list every user deleted since.`)
+        throw new CursorExpired(
+          `The last Okta sync was ${Math.floor(age)} days ago and Okta's System Log keeps only 90 days, so it may no longer list every user deleted since.`,
+        )
       }
       const progress = { pages: 0, users: 0, groups: 0 }
-      const pull: Pull = { mode: previous ? 'incremental' : 'full', users: [], removedUserIds: [], groups: [], removedGroupIds: [], members: new Map(), cursor: null }
+      const pull: Pull = {
+        mode: previous ? 'incremental' : 'full',
+        users: [],
+        removedUserIds: [],
+        groups: [],
+        removedGroupIds: [],
+        members: new Map(),
+        cursor: null,
+      }
       const take = onUser ?? ((u: PulledUser) => pull.users.push(u))
       let usersMark = previous?.users ?? ''
       let groupsMark = previous?.groups ?? ''
@@ -396,37 +520,56 @@ export function createOktaConnector({
       // either missing from the listing already or read by the next sync. Okta's default `since`
       // (7 days back on its own clock) is enough to reach the log's end.
       if (!previous) {
-        const opened = await readLog(`${base}/api/v1/logs?filter=${q(LOG_FILTER)}&sortOrder=ASCENDING&limit=1000`, logPage, signal)
+        const opened = await readLog(
+          `${base}/api/v1/logs?filter=${q(LOG_FILTER)}&sortOrder=ASCENDING&limit=1000`,
+          logPage,
+          signal,
+        )
         if ('refused' in opened) warn(`${logsRefused(opened.refused)} Every Okta sync is a full sync until then.`)
         else logPosition = opened.position
       }
 
-      const usersUrl = previous ? `${base}/api/v1/users?limit=200&filter=${q(`lastUpdated gt "${previous.users}"`)}` : `${base}/api/v1/users?limit=200`
+      const usersUrl = previous
+        ? `${base}/api/v1/users?limit=200&filter=${q(`lastUpdated gt "${previous.users}"`)}`
+        : `${base}/api/v1/users?limit=200`
       // Users are handed over page by page, never all held (a large org's records are most of a pull).
-      await pages<OktaUser>(usersUrl, (items) => {
-        for (const u of items) {
-          if (u.lastUpdated > usersMark) usersMark = u.lastUpdated
-          if (u.status === 'DEPROVISIONED') pull.removedUserIds.push(u.id)
-          else take(toUser(u))
-        }
-        progress.pages++
-        progress.users += items.length
-        return onPage({ ...progress })
-      }, signal)
+      await pages<OktaUser>(
+        usersUrl,
+        items => {
+          for (const u of items) {
+            if (u.lastUpdated > usersMark) usersMark = u.lastUpdated
+            if (u.status === 'DEPROVISIONED') pull.removedUserIds.push(u.id)
+            else take(toUser(u))
+          }
+          progress.pages++
+          progress.users += items.length
+          return onPage({ ...progress })
+        },
+        signal,
+      )
 
       const groupsUrl = previous
         ? `${base}/api/v1/groups?limit=200&filter=${q(`lastUpdated gt "${previous.groups}" or lastMembershipUpdated gt "${previous.groups}"`)}`
         : `${base}/api/v1/groups?limit=200`
-      const groups = await list<OktaGroup>(groupsUrl, () => {
-        progress.pages++
-        return onPage({ ...progress })
-      }, signal)
+      const groups = await list<OktaGroup>(
+        groupsUrl,
+        () => {
+          progress.pages++
+          return onPage({ ...progress })
+        },
+        signal,
+      )
       const pulled = new Map<string, PulledGroup>()
       for (const g of groups) {
         for (const mark of [g.lastUpdated, g.lastMembershipUpdated ?? '']) if (mark > groupsMark) groupsMark = mark
-        pulled.set(g.id, { externalId: g.id, name: g.profile.name, description: g.profile.description ?? '', rule: null })
+        pulled.set(g.id, {
+          externalId: g.id,
+          name: g.profile.name,
+          description: g.profile.description ?? '',
+          rule: null,
+        })
         const members = await list<OktaUser>(`${base}/api/v1/groups/${q(g.id)}/users?limit=200`, undefined, signal)
-        pull.members.set(g.id, { replace: new Set(members.map((m) => m.id)) })
+        pull.members.set(g.id, { replace: new Set(members.map(m => m.id)) })
         progress.pages++
         progress.groups++
         await onPage({ ...progress })
@@ -437,11 +580,12 @@ export function createOktaConnector({
       for (const rule of rules) {
         const text = rule.conditions?.expression?.value
         if (rule.status !== 'ACTIVE' || !text) continue
-        for (const groupId of rule.actions?.assignUserToGroups?.groupIds ?? []) ruleOf.set(groupId, [...(ruleOf.get(groupId) ?? []), text])
+        for (const groupId of rule.actions?.assignUserToGroups?.groupIds ?? [])
+          ruleOf.set(groupId, [...(ruleOf.get(groupId) ?? []), text])
       }
       for (const [groupId, texts] of ruleOf) {
         // Several rules may fill one group: a user is in when any of them matches.
-        const text = texts.length === 1 ? (texts[0] as string) : texts.map((t) => `(${t})`).join(' OR ')
+        const text = texts.length === 1 ? (texts[0] as string) : texts.map(t => `(${t})`).join(' OR ')
         pulled.set(groupId, { ...(pulled.get(groupId) ?? { externalId: groupId }), rule: { dialect: 'okta', text } })
       }
       // Groups that lost their last active rule become synced groups again (full pulls list every group anyway).
@@ -456,7 +600,12 @@ export function createOktaConnector({
         for (const id of read.deleted) if (!removed.has(id)) pull.removedUserIds.push(id)
         logPosition = read.position
       }
-      pull.cursor = JSON.stringify({ users: usersMark || new Date(0).toISOString(), groups: groupsMark || new Date(0).toISOString(), logs: logPosition, logsAt } satisfies OktaCursor)
+      pull.cursor = JSON.stringify({
+        users: usersMark || new Date(0).toISOString(),
+        groups: groupsMark || new Date(0).toISOString(),
+        logs: logPosition,
+        logsAt,
+      } satisfies OktaCursor)
       return pull
     },
     async fetchUser(userPrincipalName): Promise<FetchedUser | null> {
@@ -464,11 +613,15 @@ export function createOktaConnector({
       const url = `${base}/api/v1/users/${q(userPrincipalName)}`
       const r = await get(url)
       if (r.status === 404) return null
-      if (r.status !== 200) throw new AppError('DIRECTORY_RESPONSE', `Okta answered HTTP ${r.status} for user ${userPrincipalName}.`, { idp: IDP, status: r.status })
+      if (r.status !== 200)
+        throw new AppError('DIRECTORY_RESPONSE', `Okta answered HTTP ${r.status} for user ${userPrincipalName}.`, {
+          idp: IDP,
+          status: r.status,
+        })
       const u = http.json<OktaUser>(r, url)
       if (u.status === 'DEPROVISIONED') return null
       const groups = await list<OktaGroup>(`${base}/api/v1/users/${q(u.id)}/groups`)
-      return { user: toUser(u), groupIds: groups.map((g) => g.id) }
+      return { user: toUser(u), groupIds: groups.map(g => g.id) }
     },
   }
 }

@@ -53,7 +53,15 @@ const compareLower = (a: string, b: string): number => {
   return x < y ? -1 : x > y ? 1 : 0
 }
 
-export function createPlanner({ store, ids, yieldToLoop }: { store: Store; ids: IdSource; yieldToLoop: () => Promise<void> }) {
+export function createPlanner({
+  store,
+  ids,
+  yieldToLoop,
+}: {
+  store: Store
+  ids: IdSource
+  yieldToLoop: () => Promise<void>
+}) {
   /**
    * Plans users one at a time, as the pull delivers them: mapped, fingerprinted and compared with
    * the stored user while the next page is on its way, so the raw records never pile up.
@@ -93,25 +101,55 @@ export function createPlanner({ store, ids, yieldToLoop }: { store: Store; ids: 
         upnChanged.length = 0
       },
       add(u: PulledUser): void {
-        if (seen.has(u.externalId)) throw new AppError('DIRECTORY_RESPONSE', `The directory sent user ${u.externalId} twice in one sync.`, { userId: u.externalId })
+        if (seen.has(u.externalId))
+          throw new AppError('DIRECTORY_RESPONSE', `The directory sent user ${u.externalId} twice in one sync.`, {
+            userId: u.externalId,
+          })
         seen.add(u.externalId)
         const ex = lookup(u.externalId)
         const upn = u.userPrincipalName ?? ex?.userPrincipalName
-        if (!upn) throw new AppError('DIRECTORY_RESPONSE', `The directory sent new user ${u.externalId} without a userPrincipalName.`, { userId: u.externalId })
+        if (!upn)
+          throw new AppError(
+            'DIRECTORY_RESPONSE',
+            `The directory sent new user ${u.externalId} without a userPrincipalName.`,
+            { userId: u.externalId },
+          )
         const key = upn.toLowerCase()
         const other = pulledUpn.get(key)
-        if (other !== undefined) throw new AppError('DIRECTORY_RESPONSE', `Users ${other} and ${u.externalId} would both have userPrincipalName ${upn}; nothing was changed.`, { userPrincipalName: upn })
+        if (other !== undefined)
+          throw new AppError(
+            'DIRECTORY_RESPONSE',
+            `Users ${other} and ${u.externalId} would both have userPrincipalName ${upn}; nothing was changed.`,
+            { userPrincipalName: upn },
+          )
         pulledUpn.set(key, u.externalId)
         if (!ex || ex.userPrincipalName.toLowerCase() !== key) upnChanged.push({ ext: u.externalId, upn })
         const displayName = u.displayName ?? ex?.displayName ?? upn
-        const attributes: Attributes = u.partial && ex ? patchAttributes(store.users.attributes(ex.id), u.properties, req.mapping) : mapAttributes(u.properties, req.mapping)
+        const attributes: Attributes =
+          u.partial && ex
+            ? patchAttributes(store.users.attributes(ex.id), u.properties, req.mapping)
+            : mapAttributes(u.properties, req.mapping)
         const fp = fingerprint(upn, displayName, attributes)
         if (!ex) {
-          const created: SyncUserWrite = { id: stream ? ids.next() : '', externalId: u.externalId, userPrincipalName: upn, displayName, fingerprint: fp, attributes }
+          const created: SyncUserWrite = {
+            id: stream ? ids.next() : '',
+            externalId: u.externalId,
+            userPrincipalName: upn,
+            displayName,
+            fingerprint: fp,
+            attributes,
+          }
           if (stream?.(created)) streamedUsers.set(created.externalId, created.id)
           else insertUsers.push(created)
         } else if (ex.fingerprint !== fp) {
-          replaceUsers.push({ id: ex.id, externalId: u.externalId, userPrincipalName: upn, displayName, fingerprint: fp, attributes })
+          replaceUsers.push({
+            id: ex.id,
+            externalId: u.externalId,
+            userPrincipalName: upn,
+            displayName,
+            fingerprint: fp,
+            attributes,
+          })
           if (ex.userPrincipalName.toLowerCase() !== key) renamedUserIds.push(ex.id)
         }
       },
@@ -129,14 +167,18 @@ export function createPlanner({ store, ids, yieldToLoop }: { store: Store; ids: 
         p.streamedCount = streamedUsers.size
         p.replaceUsers = replaceUsers
         p.renamedUserIds = renamedUserIds
-        const removedExt = new Set(pull.removedUserIds.filter((ext) => !seen.has(ext)))
+        const removedExt = new Set(pull.removedUserIds.filter(ext => !seen.has(ext)))
         // An incremental pull must not give a user the name of a stored user it leaves alone.
         if (pull.mode !== 'full') {
           for (const { ext, upn } of upnChanged) {
             const owner = store.sync.upnOwner(at, upn)
             if (owner === undefined || owner === ext || removedExt.has(owner)) continue
             if (seen.has(owner) && pulledUpn.get(upn.toLowerCase()) !== owner) continue
-            throw new AppError('DIRECTORY_RESPONSE', `Users ${owner} and ${ext} would both have userPrincipalName ${upn}; nothing was changed.`, { userPrincipalName: upn })
+            throw new AppError(
+              'DIRECTORY_RESPONSE',
+              `Users ${owner} and ${ext} would both have userPrincipalName ${upn}; nothing was changed.`,
+              { userPrincipalName: upn },
+            )
           }
           for (const ext of removedExt) {
             const ex = lookup(ext)
@@ -155,19 +197,31 @@ export function createPlanner({ store, ids, yieldToLoop }: { store: Store; ids: 
   /** The groups' part of a plan: what the pulled groups add, change and remove. */
   const planGroups = (req: PlanRequest, pull: Pick<Pull, 'mode' | 'groups' | 'removedGroupIds'>): GroupPlan => {
     const existingGroups = store.sync.groups(req.directoryId)
-    const planned: GroupPlan = { insertGroups: [], updateGroups: [], removeGroupIds: [], ruleChanged: false, kept: new Map() }
-    const filter = new Set(req.groupFilter.map((n) => n.toLowerCase()))
+    const planned: GroupPlan = {
+      insertGroups: [],
+      updateGroups: [],
+      removeGroupIds: [],
+      ruleChanged: false,
+      kept: new Map(),
+    }
+    const filter = new Set(req.groupFilter.map(n => n.toLowerCase()))
     const selected = (name: string) => filter.size === 0 || filter.has(name.toLowerCase())
     const usedNames = new Set<string>()
     const uniqueName = (name: string, self: string | undefined, ext: string): string => {
-      for (const candidate of [name, `${name} (${req.directoryName})`, `${name} (${req.directoryName} ${ext.slice(0, 8)})`]) {
+      for (const candidate of [
+        name,
+        `${name} (${req.directoryName})`,
+        `${name} (${req.directoryName} ${ext.slice(0, 8)})`,
+      ]) {
         const owner = store.sync.groupNameOwner(candidate)
         if ((owner === undefined || owner === self) && !usedNames.has(candidate.toLowerCase())) {
           usedNames.add(candidate.toLowerCase())
           return candidate
         }
       }
-      throw new AppError('CONFLICT', `Group name ${name} is taken several times over; rename one of the groups.`, { group: name })
+      throw new AppError('CONFLICT', `Group name ${name} is taken several times over; rename one of the groups.`, {
+        group: name,
+      })
     }
     const kept = planned.kept
     const pulledGroups = new Set<string>()
@@ -179,12 +233,16 @@ export function createPlanner({ store, ids, yieldToLoop }: { store: Store; ids: 
         if (ex) planned.removeGroupIds.push(ex.id)
         continue
       }
-      const exRule = ex && ex.kind === 'rule' && ex.dialect && ex.rule !== null ? { dialect: ex.dialect, text: ex.rule } : null
+      const exRule =
+        ex && ex.kind === 'rule' && ex.dialect && ex.rule !== null ? { dialect: ex.dialect, text: ex.rule } : null
       const rule = g.rule === undefined ? exRule : g.rule
       const row: DirectoryGroupRow = {
         id: ex?.id ?? ids.next(),
         externalId: g.externalId,
-        name: ex && ex.name.toLowerCase() === wantedName.toLowerCase() ? ex.name : uniqueName(wantedName, ex?.id, g.externalId),
+        name:
+          ex && ex.name.toLowerCase() === wantedName.toLowerCase()
+            ? ex.name
+            : uniqueName(wantedName, ex?.id, g.externalId),
         kind: rule ? 'rule' : 'synced',
         dialect: rule?.dialect ?? null,
         rule: rule?.text ?? null,
@@ -193,17 +251,27 @@ export function createPlanner({ store, ids, yieldToLoop }: { store: Store; ids: 
       if (ex) usedNames.add(row.name.toLowerCase())
       if (rule?.text !== exRule?.text || rule?.dialect !== exRule?.dialect) planned.ruleChanged = true
       if (!ex) planned.insertGroups.push(row)
-      else if (row.name !== ex.name || row.kind !== ex.kind || row.rule !== ex.rule || row.dialect !== ex.dialect || row.description !== ex.description) {
+      else if (
+        row.name !== ex.name ||
+        row.kind !== ex.kind ||
+        row.rule !== ex.rule ||
+        row.dialect !== ex.dialect ||
+        row.description !== ex.description
+      ) {
         planned.updateGroups.push({ row, clearMembers: ex.kind !== row.kind })
       }
       kept.set(g.externalId, row)
     }
-    const removedGroups = pull.mode === 'full' ? [...existingGroups.values()].filter((g) => !pulledGroups.has(g.externalId)) : pull.removedGroupIds.map((id) => existingGroups.get(id)).filter((g) => g !== undefined)
+    const removedGroups =
+      pull.mode === 'full'
+        ? [...existingGroups.values()].filter(g => !pulledGroups.has(g.externalId))
+        : pull.removedGroupIds.map(id => existingGroups.get(id)).filter(g => g !== undefined)
     for (const g of removedGroups) {
       planned.removeGroupIds.push(g.id)
       if (g.kind === 'rule') planned.ruleChanged = true
     }
-    for (const [ext, g] of existingGroups) if (!kept.has(ext) && !planned.removeGroupIds.includes(g.id)) kept.set(ext, g)
+    for (const [ext, g] of existingGroups)
+      if (!kept.has(ext) && !planned.removeGroupIds.includes(g.id)) kept.set(ext, g)
 
     return planned
   }
@@ -212,7 +280,12 @@ export function createPlanner({ store, ids, yieldToLoop }: { store: Store; ids: 
    * The whole plan; users the connector handed to `planner` during the pull are planned already,
    * and the groups too when `groupPlan` is given (planGroups, for the same pull's groups).
    */
-  const plan = async (req: PlanRequest, pull: Pull, planner: UserPlanner = userPlanner(req, pull.mode === 'full'), groupPlan?: GroupPlan): Promise<Plan> => {
+  const plan = async (
+    req: PlanRequest,
+    pull: Pull,
+    planner: UserPlanner = userPlanner(req, pull.mode === 'full'),
+    groupPlan?: GroupPlan,
+  ): Promise<Plan> => {
     const at = req.directoryId
     const p: Plan = {
       mode: pull.mode,
@@ -252,7 +325,7 @@ export function createPlanner({ store, ids, yieldToLoop }: { store: Store; ids: 
     const kept = groups.kept
 
     // Synced memberships (rule-based groups are evaluated locally instead).
-    const inserted = new Map(p.insertUsers.map((u) => [u.externalId, u.id]))
+    const inserted = new Map(p.insertUsers.map(u => [u.externalId, u.id]))
     const userId = (ext: string) => inserted.get(ext) ?? planner.streamedId(ext) ?? lookup(ext)?.id
     const goneUsers = new Set(p.removeUserIds)
     const current = full ? store.sync.syncedMemberships(at) : new Map<string, Set<string>>()

@@ -33,12 +33,17 @@ const percent = (share: number) => `${Math.round(share * 100)}%`
  */
 export function decideRemovalHold(c: SyncRemovals, limits: RemovalLimits): RemovalDecision {
   const reasons: string[] = []
-  const over = (removed: number, total: number, share: number) => removed > 1 && total > 0 && total >= limits.minimum && removed / total > share
+  const over = (removed: number, total: number, share: number) =>
+    removed > 1 && total > 0 && total >= limits.minimum && removed / total > share
   if (over(c.usersRemoved, c.usersTotal, limits.userShare)) {
-    reasons.push(`${c.usersRemoved} of ${c.usersTotal} users (${percent(c.usersRemoved / c.usersTotal)}, above ${percent(limits.userShare)})`)
+    reasons.push(
+      `${c.usersRemoved} of ${c.usersTotal} users (${percent(c.usersRemoved / c.usersTotal)}, above ${percent(limits.userShare)})`,
+    )
   }
   if (over(c.membershipsRemoved, c.membershipsTotal, limits.membershipShare)) {
-    reasons.push(`${c.membershipsRemoved} of ${c.membershipsTotal} memberships (${percent(c.membershipsRemoved / c.membershipsTotal)}, above ${percent(limits.membershipShare)})`)
+    reasons.push(
+      `${c.membershipsRemoved} of ${c.membershipsTotal} memberships (${percent(c.membershipsRemoved / c.membershipsTotal)}, above ${percent(limits.membershipShare)})`,
+    )
   }
   return reasons.length > 0 ? { hold: true, reasons } : { hold: false }
 }
@@ -65,10 +70,14 @@ export interface RemovalReads {
  * it removes, and the members of the groups it removes who are not removed themselves (each
  * membership counted once).
  */
-export function countMembershipRemovals(plan: { removeUserIds: string[]; removeGroupIds: string[]; dropMembers: unknown[] }, reads: RemovalReads): number {
+export function countMembershipRemovals(
+  plan: { removeUserIds: string[]; removeGroupIds: string[]; dropMembers: unknown[] },
+  reads: RemovalReads,
+): number {
   const gone = new Set(plan.removeUserIds)
   let n = plan.dropMembers.length
   for (const id of gone) n += reads.membershipsOfUser(id)
-  for (const groupId of plan.removeGroupIds) for (const userId of reads.membersOfGroup(groupId)) if (!gone.has(userId)) n++
+  for (const groupId of plan.removeGroupIds)
+    for (const userId of reads.membersOfGroup(groupId)) if (!gone.has(userId)) n++
   return n
 }

@@ -28,7 +28,9 @@ export function createSyncScheduler(deps: SchedulerDeps): SyncScheduler {
     const handle = deps.timers.setTimeout(() => {
       void deps
         .runSync(directoryId)
-        .catch((e: unknown) => deps.log.warn('scheduled sync failed', { directoryId, error: e instanceof Error ? e.message : String(e) }))
+        .catch((e: unknown) =>
+          deps.log.warn('scheduled sync failed', { directoryId, error: e instanceof Error ? e.message : String(e) }),
+        )
         .finally(() => {
           const current = armed.get(directoryId)
           // Re-arm only if the schedule still stands and was not replaced meanwhile.

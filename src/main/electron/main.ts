@@ -38,9 +38,9 @@ function openWindow(core: App): BrowserWindow {
     if (url.startsWith('https://')) void shell.openExternal(url)
     return { action: 'deny' }
   })
-  win.webContents.on('will-navigate', (e) => e.preventDefault())
-  const offs = EVENT_NAMES.map((name) => core.on(name, (payload) => win.webContents.send(name, payload)))
-  win.on('closed', () => offs.forEach((off) => off()))
+  win.webContents.on('will-navigate', e => e.preventDefault())
+  const offs = EVENT_NAMES.map(name => core.on(name, payload => win.webContents.send(name, payload)))
+  win.on('closed', () => offs.forEach(off => off()))
   if (devServer) void win.loadURL(devServer)
   else void win.loadFile(join(__dirname, '../renderer/index.html'))
   return win
@@ -53,7 +53,8 @@ void electronApp.whenReady().then(() => {
   if (process.argv.includes('--demo')) loadDemo(core)
   core.services.scheduler.start()
   ipcMain.handle(INVOKE_CHANNEL, (event, channel: unknown, args: unknown) => {
-    if (!trusted(event)) return { ok: false, error: { code: 'UNAUTHORIZED', message: 'This frame may not call the JIT Mapper API.' } }
+    if (!trusted(event))
+      return { ok: false, error: { code: 'UNAUTHORIZED', message: 'This frame may not call the JIT Mapper API.' } }
     return core.invoke(String(channel), args)
   })
   openWindow(core)

@@ -7,7 +7,8 @@ import type { Secrets } from '../ports'
 
 export function createSafeStorageSecretStore(dataDir: string): Secrets {
   const path = join(dataDir, 'secrets.enc.json')
-  const read = (): Record<string, string> => (existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, string>) : {})
+  const read = (): Record<string, string> =>
+    existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, string>) : {}
   const write = (all: Record<string, string>) => {
     writeFileSync(path, JSON.stringify(all), { mode: 0o600 })
     chmodSync(path, 0o600)
@@ -18,7 +19,8 @@ export function createSafeStorageSecretStore(dataDir: string): Secrets {
       return sealed === undefined ? null : safeStorage.decryptString(Buffer.from(sealed, 'base64'))
     },
     async set(key, value) {
-      if (!safeStorage.isEncryptionAvailable()) throw new Error('The OS keychain is not available, so credentials cannot be stored encrypted.')
+      if (!safeStorage.isEncryptionAvailable())
+        throw new Error('The OS keychain is not available, so credentials cannot be stored encrypted.')
       write({ ...read(), [key]: safeStorage.encryptString(value).toString('base64') })
     },
     async delete(key) {

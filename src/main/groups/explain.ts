@@ -12,7 +12,14 @@ interface ExplainInput {
 }
 
 /** Answers "why is (or isn't) this user in this group" from the local cache: GROUP_RULE_FAIL. */
-export function explainMembership({ userId, group, membership, attributes, compile, now }: ExplainInput): MembershipExplanation {
+export function explainMembership({
+  userId,
+  group,
+  membership,
+  attributes,
+  compile,
+  now,
+}: ExplainInput): MembershipExplanation {
   const state: MembershipExplanation['state'] = membership?.state ?? 'out'
   const base = { userId, groupId: group.id, groupName: group.name, kind: group.kind, state, rule: group.rule }
   if (group.kind === 'synced' || group.rule === null || group.dialect === null) {
@@ -20,7 +27,8 @@ export function explainMembership({ userId, group, membership, attributes, compi
       ...base,
       root: null,
       missing: [],
-      hints: state === 'out' ? ['Synced group: add the user to the group in the directory, then sync or re-import.'] : [],
+      hints:
+        state === 'out' ? ['Synced group: add the user to the group in the directory, then sync or re-import.'] : [],
       summary:
         state === 'out'
           ? `${group.name} is a synced group and the directory does not list this user as a member.`
@@ -39,7 +47,10 @@ export function explainMembership({ userId, group, membership, attributes, compi
     }
   }
   const x = compiled.rule.explain(attributes, now)
-  const missingNote = x.missing.length > 0 ? ` The user lacks ${x.missing.join(', ')}: map the attribute in the directory, then sync.` : ''
+  const missingNote =
+    x.missing.length > 0
+      ? ` The user lacks ${x.missing.join(', ')}: map the attribute in the directory, then sync.`
+      : ''
   const summary =
     state === 'unknown'
       ? `Unknown: the rule reads ${x.missing.join(', ')}, which this user's record does not have, so the current policies are kept (SYNC_ATTR_MISSING).${missingNote}`

@@ -41,7 +41,10 @@ export interface MembershipService {
    * The rule-group memberships of users not stored yet (a sync writing them elsewhere), decided
    * from their attributes alone; nothing is read or written.
    */
-  decideNewUsers(batch: { userId: string; input: Attributes }[], groups: RuleGroup[]): { userId: string; memberships: RuleMembership[] }[]
+  decideNewUsers(
+    batch: { userId: string; input: Attributes }[],
+    groups: RuleGroup[],
+  ): { userId: string; memberships: RuleMembership[] }[]
   /** Replaces a user's synced-group memberships with exactly these groups. */
   setSyncedGroups(userId: string, groupIds: string[]): boolean
   /** Groups whose policies apply: effective memberships plus groups left within the grace period. */
@@ -61,7 +64,17 @@ export interface MembershipService {
   rules: RuleGroups
 }
 
-export function createMembershipService({ store, clock, ids, grace }: { store: Store; clock: Clock; ids: IdSource; grace: () => Grace }): MembershipService {
+export function createMembershipService({
+  store,
+  clock,
+  ids,
+  grace,
+}: {
+  store: Store
+  clock: Clock
+  ids: IdSource
+  grace: () => Grace
+}): MembershipService {
   const compiled = new Map<string, CompiledRule | null>()
 
   /**
@@ -76,9 +89,14 @@ export function createMembershipService({ store, clock, ids, grace }: { store: S
   const allInputs = (attributes?: readonly string[]): Map<string, { userPrincipalName: string; input: RuleInput }> => {
     const synced = store.assignments.allSyncedMemberships()
     const out = new Map<string, { userPrincipalName: string; input: RuleInput }>()
-    for (const [userId, u] of attributes ? store.assignments.ruleInputsOf(attributes) : store.assignments.allRuleInputs()) {
+    for (const [userId, u] of attributes
+      ? store.assignments.ruleInputsOf(attributes)
+      : store.assignments.allRuleInputs()) {
       const s = synced.get(userId)
-      out.set(userId, { userPrincipalName: u.userPrincipalName, input: Object.assign(u.attributes, { [GROUP_NAMES]: s?.names ?? [], [GROUP_IDS]: s?.ids ?? [] }) })
+      out.set(userId, {
+        userPrincipalName: u.userPrincipalName,
+        input: Object.assign(u.attributes, { [GROUP_NAMES]: s?.names ?? [], [GROUP_IDS]: s?.ids ?? [] }),
+      })
     }
     return out
   }
@@ -119,7 +137,10 @@ export function createMembershipService({ store, clock, ids, grace }: { store: S
     if (!wasEffective) store.assignments.dropWithdrawal(userId, groupId)
   }
   const sameMembership = (a: RuleMembership, b: MembershipRecord): boolean =>
-    a.state === b.state && a.effective === b.effective && a.missing.length === b.missing.length && a.missing.every((x, i) => x === b.missing[i])
+    a.state === b.state &&
+    a.effective === b.effective &&
+    a.missing.length === b.missing.length &&
+    a.missing.every((x, i) => x === b.missing[i])
 
   /**
    * Evaluates these rule groups for one user and writes the user's rule memberships once, if they
@@ -133,7 +154,7 @@ export function createMembershipService({ store, clock, ids, grace }: { store: S
       attrs = { ...input, [GROUP_NAMES]: synced.names, [GROUP_IDS]: synced.ids }
     } else attrs = inputOf(userId)
     const previous = store.groups.ruleMembershipsOf(userId)
-    const prior = new Map(previous.map((m) => [m.groupId, m]))
+    const prior = new Map(previous.map(m => [m.groupId, m]))
     const now = clock.now()
     const at = now.toISOString()
     const next: RuleMembership[] = []
@@ -170,49 +191,61 @@ export function createMembershipService({ store, clock, ids, grace }: { store: S
 
   /** Writes one rule group's membership of a user (null: out), keeping the user's others. */
   const putRuleMembership = (userId: string, groupId: string, m: RuleMembership | null, at: string): void => {
-    const others = store.groups.ruleMembershipsOf(userId).filter((x) => x.groupId !== groupId)
+    const others = store.groups.ruleMembershipsOf(userId).filter(x => x.groupId !== groupId)
     store.groups.setRuleMemberships(userId, m ? [...others, m] : others, at)
   }
 
-  const evaluateUser = (userId: string, opts: EvaluateOptions = {}): boolean => evaluateAgainst(userId, store.groups.ruleGroups(), opts.grace ?? true)
+  const evaluateUser = (userId: string, opts: EvaluateOptions = {}): boolean =>
+    evaluateAgainst(userId, store.groups.ruleGroups(), opts.grace ?? true)
 
   const matured = (w: PendingWithdrawal, now: Date): boolean => isMatured(w, grace(), now)
 
   const evaluateGroup: MembershipService['evaluateGroup'] = (groupId, opts = {}) => {
-      const group = store.groups.ruleGroups().find((g) => g.id === groupId)
-      if (!group) throw new AppError('NOT_FOUND', `No rule group with id ${groupId}.`, { groupId })
-      const rule = compiledRule(group)
-      if (!rule) return []
-      // One pass over every user's attributes in bulk; only memberships that change are written.
-      const members = store.assignments.membersOfGroup(groupId)
-      const now = clock.now()
-      const at = now.toISOString()
-      const changed: string[] = []
-      for (const [userId, u] of allInputs(rule.attributes)) {
-        const prior = members.get(userId)
-        const decided = decideMembership(groupId, rule.evaluate(u.input, now), prior)
-        if (decided) {
-          if (prior && prior.state === decided.state && prior.effective === decided.effective && prior.missing === JSON.stringify(decided.missing)) continue
-          putRuleMembership(userId, groupId, { ...decided, updatedAt: at }, at)
-          if (decided.effective) entered(userId, groupId, prior?.effective ?? false)
-          if (prior?.state !== decided.state || prior.effective !== decided.effective) changed.push(userId)
-        } else if (prior) {
-          putRuleMembership(userId, groupId, null, at)
-          left(userId, groupId, prior.effective, at, opts.grace ?? true)
-          changed.push(userId)
-        }
+    const group = store.groups.ruleGroups().find(g => g.id === groupId)
+    if (!group) throw new AppError('NOT_FOUND', `No rule group with id ${groupId}.`, { groupId })
+    const rule = compiledRule(group)
+    if (!rule) return []
+    // One pass over every user's attributes in bulk; only memberships that change are written.
+    const members = store.assignments.membersOfGroup(groupId)
+    const now = clock.now()
+    const at = now.toISOString()
+    const changed: string[] = []
+    for (const [userId, u] of allInputs(rule.attributes)) {
+      const prior = members.get(userId)
+      const decided = decideMembership(groupId, rule.evaluate(u.input, now), prior)
+      if (decided) {
+        if (
+          prior &&
+          prior.state === decided.state &&
+          prior.effective === decided.effective &&
+          prior.missing === JSON.stringify(decided.missing)
+        )
+          continue
+        putRuleMembership(userId, groupId, { ...decided, updatedAt: at }, at)
+        if (decided.effective) entered(userId, groupId, prior?.effective ?? false)
+        if (prior?.state !== decided.state || prior.effective !== decided.effective) changed.push(userId)
+      } else if (prior) {
+        putRuleMembership(userId, groupId, null, at)
+        left(userId, groupId, prior.effective, at, opts.grace ?? true)
+        changed.push(userId)
       }
-      return changed
+    }
+    return changed
   }
 
   const compiledGroupsOf = (groups: RuleGroup[]) =>
-    groups.flatMap((g) => {
+    groups.flatMap(g => {
       const rule = compiledRule(g)
       return rule ? [{ id: g.id, rule }] : []
     })
 
   /** A new user has no memberships, withdrawals or synced groups yet: nothing to read. */
-  const decideNew = (input: Attributes, compiledGroups: { id: string; rule: CompiledRule }[], now: Date, at: string): RuleMembership[] => {
+  const decideNew = (
+    input: Attributes,
+    compiledGroups: { id: string; rule: CompiledRule }[],
+    now: Date,
+    at: string,
+  ): RuleMembership[] => {
     const attrs: RuleInput = { ...input, [GROUP_NAMES]: [], [GROUP_IDS]: [] }
     const list: RuleMembership[] = []
     // Groups sharing a rule share its decision (a first sync decides millions of memberships).
@@ -241,7 +274,7 @@ export function createMembershipService({ store, clock, ids, grace }: { store: S
       if (isNew && input) {
         const list = decideNew(input, compiledGroups, now, at)
         store.groups.insertRuleMemberships(userId, list, at)
-        if (list.some((m) => m.effective)) changed.add(userId)
+        if (list.some(m => m.effective)) changed.add(userId)
         continue
       }
       if (evaluateAgainst(userId, groups, true, input)) changed.add(userId)
@@ -255,11 +288,17 @@ export function createMembershipService({ store, clock, ids, grace }: { store: S
     allInputs,
     evaluateUsers,
     decideNewUsers,
-    rules: createRuleGroups({ store, clock, ids, inputOf, evaluateGroup: (groupId) => evaluateGroup(groupId, { grace: false }) }),
+    rules: createRuleGroups({
+      store,
+      clock,
+      ids,
+      inputOf,
+      evaluateGroup: groupId => evaluateGroup(groupId, { grace: false }),
+    }),
     setSyncedGroups(userId: string, groupIds: string[]): boolean {
-      const synced = new Set(store.groups.syncedGroups().map((g) => g.id))
+      const synced = new Set(store.groups.syncedGroups().map(g => g.id))
       const wanted = new Set(groupIds)
-      const current = store.groups.membershipsOf(userId).filter((m) => synced.has(m.groupId))
+      const current = store.groups.membershipsOf(userId).filter(m => synced.has(m.groupId))
       const at = clock.now().toISOString()
       let changed = false
       for (const m of current) {
@@ -269,7 +308,7 @@ export function createMembershipService({ store, clock, ids, grace }: { store: S
           changed = true
         }
       }
-      const have = new Set(current.map((m) => m.groupId))
+      const have = new Set(current.map(m => m.groupId))
       for (const groupId of wanted) {
         if (have.has(groupId)) continue
         store.groups.setMembership(userId, { groupId, state: 'in', effective: true, missing: [] }, at)
@@ -280,7 +319,12 @@ export function createMembershipService({ store, clock, ids, grace }: { store: S
     },
     effectiveGroupIds(userId: string): Set<string> {
       const now = clock.now()
-      const ids = new Set(store.groups.membershipsOf(userId).filter((m) => m.effective).map((m) => m.groupId))
+      const ids = new Set(
+        store.groups
+          .membershipsOf(userId)
+          .filter(m => m.effective)
+          .map(m => m.groupId),
+      )
       for (const w of store.assignments.withdrawalsOf(userId)) if (!matured(w, now)) ids.add(w.groupId)
       return ids
     },
@@ -297,23 +341,31 @@ export function createMembershipService({ store, clock, ids, grace }: { store: S
     },
     pendingWithdrawals(userId) {
       const now = clock.now()
-      return store.assignments.withdrawalsOf(userId).map((w) => ({ ...w, matured: matured(w, now) }))
+      return store.assignments.withdrawalsOf(userId).map(w => ({ ...w, matured: matured(w, now) }))
     },
     usersWithMaturedWithdrawals() {
       const now = clock.now()
-      return [...new Set(store.assignments.withdrawals().filter((w) => matured(w, now)).map((w) => w.userId))]
+      return [
+        ...new Set(
+          store.assignments
+            .withdrawals()
+            .filter(w => matured(w, now))
+            .map(w => w.userId),
+        ),
+      ]
     },
     settleWithdrawals(userIds) {
       const now = clock.now()
       for (const userId of new Set(userIds)) {
-        for (const w of store.assignments.withdrawalsOf(userId)) if (matured(w, now)) store.assignments.dropWithdrawal(userId, w.groupId)
+        for (const w of store.assignments.withdrawalsOf(userId))
+          if (matured(w, now)) store.assignments.dropWithdrawal(userId, w.groupId)
       }
     },
     chain(userId, groupId, attributes) {
       const group = store.assignments.groupBrief(groupId)
       if (!group) return [{ step: 'membership', outcome: 'fail', text: `Group ${groupId} no longer exists.` }]
-      const membership = store.groups.membershipsOf(userId).find((m) => m.groupId === groupId)
-      const pending = store.assignments.withdrawalsOf(userId).find((w) => w.groupId === groupId)
+      const membership = store.groups.membershipsOf(userId).find(m => m.groupId === groupId)
+      const pending = store.assignments.withdrawalsOf(userId).find(w => w.groupId === groupId)
       return membershipChain({
         group,
         membership,
@@ -328,7 +380,7 @@ export function createMembershipService({ store, clock, ids, grace }: { store: S
       const group = store.groups.get(groupId)
       if (!group) throw new AppError('NOT_FOUND', `No group with id ${groupId}.`, { groupId })
       if (!store.users.summary(userId)) throw new AppError('NOT_FOUND', `No user with id ${userId}.`, { userId })
-      const membership = store.groups.membershipsOf(userId).find((m) => m.groupId === groupId)
+      const membership = store.groups.membershipsOf(userId).find(m => m.groupId === groupId)
       return explainMembership({
         userId,
         group,

@@ -4,7 +4,14 @@
 // membership in that group. Saving returns the users whose effective membership changed, so the
 // caller can redeploy their devices.
 
-import type { Dialect, RuleCheck, RuleIssue, RulePreview, RulePreviewRow, RuleUserExplanation } from '../../shared/domain'
+import type {
+  Dialect,
+  RuleCheck,
+  RuleIssue,
+  RulePreview,
+  RulePreviewRow,
+  RuleUserExplanation,
+} from '../../shared/domain'
 import { AppError } from '../../shared/errors'
 import { type CompiledRule, type RuleError, type RuleInput, compileRule, highlightRule, lintRule } from '../rules'
 import type { Clock, IdSource } from '../ports'
@@ -30,25 +37,35 @@ export function createRuleGroups({ store, clock, ids, inputOf, evaluateGroup }: 
     const compiled = compileRule(dialect, rule)
     if (!compiled.ok) {
       const e = compiled.error
-      throw new AppError('RULE_PARSE', `The rule doesn't parse (line ${e.line}, column ${e.column}): ${e.message}`, { ...e })
+      throw new AppError('RULE_PARSE', `The rule doesn't parse (line ${e.line}, column ${e.column}): ${e.message}`, {
+        ...e,
+      })
     }
     return compiled.rule
   }
 
-  const users = (): { id: string; input: RuleInput }[] => store.users.ids(MAX_PREVIEW_USERS).map((id) => ({ id, input: inputOf(id) }))
+  const users = (): { id: string; input: RuleInput }[] =>
+    store.users.ids(MAX_PREVIEW_USERS).map(id => ({ id, input: inputOf(id) }))
 
   return {
     check(dialect: Dialect, text: string): RuleCheck {
       const tokens = highlightRule(dialect, text)
       const compiled = compileRule(dialect, text)
       if (!compiled.ok) return { dialect, error: issueOf(compiled.error), warnings: [], tokens, usersChecked: 0 }
-      const inputs = users().map((u) => u.input)
-      return { dialect, error: null, warnings: lintRule(compiled.rule, inputs, clock.now()), tokens, usersChecked: inputs.length }
+      const inputs = users().map(u => u.input)
+      return {
+        dialect,
+        error: null,
+        warnings: lintRule(compiled.rule, inputs, clock.now()),
+        tokens,
+        usersChecked: inputs.length,
+      }
     },
 
     preview(dialect: Dialect, text: string, offset: number, limit: number): RulePreview {
       const compiled = compileRule(dialect, text)
-      if (!compiled.ok) return { error: issueOf(compiled.error), usersEvaluated: 0, memberCount: 0, unknownCount: 0, rows: [] }
+      if (!compiled.ok)
+        return { error: issueOf(compiled.error), usersEvaluated: 0, memberCount: 0, unknownCount: 0, rows: [] }
       const now = clock.now()
       const rows: RulePreviewRow[] = []
       let memberCount = 0
@@ -64,7 +81,14 @@ export function createRuleGroups({ store, clock, ids, inputOf, evaluateGroup }: 
         const index = memberCount + unknownCount - 1
         if (index < offset || rows.length >= limit) continue
         const summary = store.users.summary(id)
-        if (summary) rows.push({ userId: id, userPrincipalName: summary.userPrincipalName, displayName: summary.displayName, state: decided.state, missing: [...missing] })
+        if (summary)
+          rows.push({
+            userId: id,
+            userPrincipalName: summary.userPrincipalName,
+            displayName: summary.displayName,
+            state: decided.state,
+            missing: [...missing],
+          })
       }
       return { error: null, usersEvaluated: all.length, memberCount, unknownCount, rows }
     },
@@ -75,10 +99,18 @@ export function createRuleGroups({ store, clock, ids, inputOf, evaluateGroup }: 
       return { userId, result: x.result, missing: [...x.missing], root: x.root, hints: x.hints }
     },
 
-    create(name: string, description: string, dialect: Dialect, rule: string): { groupId: string; changedUserIds: string[] } {
+    create(
+      name: string,
+      description: string,
+      dialect: Dialect,
+      rule: string,
+    ): { groupId: string; changedUserIds: string[] } {
       compileOrThrow(dialect, rule)
       const trimmed = name.trim()
-      if (store.groups.idByName(trimmed)) throw new AppError('CONFLICT', `A group named ${trimmed} already exists; choose another name.`, { name: trimmed })
+      if (store.groups.idByName(trimmed))
+        throw new AppError('CONFLICT', `A group named ${trimmed} already exists; choose another name.`, {
+          name: trimmed,
+        })
       const groupId = ids.next()
       store.groups.create({ id: groupId, directoryId: null, name: trimmed, kind: 'rule', dialect, rule, description })
       return { groupId, changedUserIds: evaluateGroup(groupId) }
@@ -87,7 +119,10 @@ export function createRuleGroups({ store, clock, ids, inputOf, evaluateGroup }: 
     setRule(groupId: string, dialect: Dialect, rule: string): string[] {
       const group = store.groups.get(groupId)
       if (!group) throw new AppError('NOT_FOUND', `No group with id ${groupId}.`, { groupId })
-      if (group.kind !== 'rule') throw new AppError('NOT_EDITABLE', `${group.name} is synced from the directory; change its members there.`, { groupId })
+      if (group.kind !== 'rule')
+        throw new AppError('NOT_EDITABLE', `${group.name} is synced from the directory; change its members there.`, {
+          groupId,
+        })
       compileOrThrow(dialect, rule)
       store.groups.setRule(groupId, dialect, rule)
       return evaluateGroup(groupId)

@@ -1,4 +1,11 @@
-import type { Attributes, AttributeValue, ClauseExplanation, Dialect, GroupKind, UserMembership } from '../../shared/domain'
+import type {
+  Attributes,
+  AttributeValue,
+  ClauseExplanation,
+  Dialect,
+  GroupKind,
+  UserMembership,
+} from '../../shared/domain'
 import type { WhyStep } from '../../shared/policy'
 import type { CompileResult, RuleInput } from '../rules'
 import type { PendingWithdrawal } from '../store'
@@ -19,7 +26,8 @@ export function isMatured(w: Pick<PendingWithdrawal, 'leftAt' | 'confirmations'>
   return w.confirmations >= grace.syncs && now.getTime() - Date.parse(w.leftAt) >= grace.minutes * 60_000
 }
 
-const leaves = (c: ClauseExplanation): ClauseExplanation[] => (c.children && c.children.length > 0 ? c.children.flatMap(leaves) : [c])
+const leaves = (c: ClauseExplanation): ClauseExplanation[] =>
+  c.children && c.children.length > 0 ? c.children.flatMap(leaves) : [c]
 
 interface ChainInput {
   group: { name: string; kind: GroupKind; dialect: Dialect | null; rule: string | null }
@@ -33,7 +41,15 @@ interface ChainInput {
 }
 
 /** attribute values → rule clauses → membership, as steps of the "why" chain. */
-export function membershipChain({ group, membership, pending, attributes, compile, grace, now }: ChainInput): WhyStep[] {
+export function membershipChain({
+  group,
+  membership,
+  pending,
+  attributes,
+  compile,
+  grace,
+  now,
+}: ChainInput): WhyStep[] {
   const steps: WhyStep[] = []
   if (group.kind === 'rule' && group.rule !== null && group.dialect !== null) {
     const compiled = compile(group.dialect, group.rule)
@@ -41,17 +57,34 @@ export function membershipChain({ group, membership, pending, attributes, compil
       const x = compiled.rule.explain(attributes, now)
       const values: Record<string, AttributeValue> = {}
       for (const name of compiled.rule.attributes) {
-        const key = Object.keys(attributes).find((k) => k.toLowerCase() === name.toLowerCase())
+        const key = Object.keys(attributes).find(k => k.toLowerCase() === name.toLowerCase())
         values[name] = key === undefined ? null : ((attributes[key] ?? null) as AttributeValue)
       }
-      steps.push({ step: 'attributes', outcome: x.missing.length > 0 ? 'fail' : 'info', text: x.missing.length > 0 ? `Missing: ${x.missing.join(', ')}` : 'Attribute values at evaluation', values })
-      const clauses = leaves(x.root).map((c) => `${c.text} → ${c.result}`)
-      steps.push({ step: 'rule', outcome: x.result ? 'pass' : 'fail', text: `${group.name}: ${group.rule} is ${x.result}${clauses.length > 1 ? ` (${clauses.join('; ')})` : ''}` })
+      steps.push({
+        step: 'attributes',
+        outcome: x.missing.length > 0 ? 'fail' : 'info',
+        text: x.missing.length > 0 ? `Missing: ${x.missing.join(', ')}` : 'Attribute values at evaluation',
+        values,
+      })
+      const clauses = leaves(x.root).map(c => `${c.text} → ${c.result}`)
+      steps.push({
+        step: 'rule',
+        outcome: x.result ? 'pass' : 'fail',
+        text: `${group.name}: ${group.rule} is ${x.result}${clauses.length > 1 ? ` (${clauses.join('; ')})` : ''}`,
+      })
     } else {
-      steps.push({ step: 'rule', outcome: 'fail', text: `The rule of ${group.name} does not parse: ${compiled.error.message}; memberships are kept as they were.` })
+      steps.push({
+        step: 'rule',
+        outcome: 'fail',
+        text: `The rule of ${group.name} does not parse: ${compiled.error.message}; memberships are kept as they were.`,
+      })
     }
   } else {
-    steps.push({ step: 'rule', outcome: membership ? 'pass' : 'fail', text: `${group.name} is a synced group: the directory ${membership ? 'lists' : 'does not list'} the user as a member.` })
+    steps.push({
+      step: 'rule',
+      outcome: membership ? 'pass' : 'fail',
+      text: `${group.name} is a synced group: the directory ${membership ? 'lists' : 'does not list'} the user as a member.`,
+    })
   }
   if (membership?.state === 'in') steps.push({ step: 'membership', outcome: 'pass', text: `Member of ${group.name}.` })
   else if (membership?.state === 'unknown') {
@@ -67,7 +100,11 @@ export function membershipChain({ group, membership, pending, attributes, compil
       text: `Left ${group.name} at ${pending.leftAt}; its policies stay until ${grace.syncs} later sync${grace.syncs === 1 ? '' : 's'} confirm${grace.syncs === 1 ? 's' : ''} it${grace.minutes > 0 ? ` and ${grace.minutes} minutes pass` : ''} (${pending.confirmations} so far).`,
     })
   } else if (pending) {
-    steps.push({ step: 'grace', outcome: 'fail', text: `Left ${group.name} at ${pending.leftAt}; ${pending.confirmations} later sync(s) confirmed it, so its policies are withdrawn.` })
+    steps.push({
+      step: 'grace',
+      outcome: 'fail',
+      text: `Left ${group.name} at ${pending.leftAt}; ${pending.confirmations} later sync(s) confirmed it, so its policies are withdrawn.`,
+    })
   } else {
     steps.push({ step: 'membership', outcome: 'fail', text: `Not a member of ${group.name}.` })
   }

@@ -8,16 +8,16 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 })
 
 runCli(process.argv.slice(2), {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
+  out: line => process.stdout.write(`${line}\n`),
+  err: line => process.stderr.write(`${line}\n`),
   env: process.env,
   untilStopped: () =>
-    new Promise((resolve) => {
+    new Promise(resolve => {
       process.once('SIGINT', () => resolve())
       process.once('SIGTERM', () => resolve())
     }),
 }).then(
-  (code) => {
+  code => {
     process.exitCode = code
   },
   (e: unknown) => {

@@ -71,33 +71,39 @@ const withApp = async <T>(dataDir: string, fn: (app: App) => Promise<T>): Promis
   }
 }
 
-const formatDiagnostic = (d: Diagnostic): string => `${d.code}  ${d.title}\n    ${d.explanation}\n    Fix: ${d.remediation}`
+const formatDiagnostic = (d: Diagnostic): string =>
+  `${d.code}  ${d.title}\n    ${d.explanation}\n    Fix: ${d.remediation}`
 
 const formatEnrollment = (r: EnrollResult): string[] => [
   `Enrolled ${r.device.name} (${r.device.platform}, serial ${r.device.serial}) for ${r.device.userPrincipalName ?? 'nobody'}`,
   `Groups: ${r.groups.join(', ') || '(none)'}`,
   `Policies: ${r.policies.join(', ') || '(none)'}`,
   `Commands queued: ${r.commands.length}`,
-  ...r.commands.map((c) => `  ${c.seq}. ${c.type} ${String(c.payload['name'] ?? '')} [${c.state}] — ${c.reason.summary}`),
+  ...r.commands.map(c => `  ${c.seq}. ${c.type} ${String(c.payload['name'] ?? '')} [${c.state}] — ${c.reason.summary}`),
 ]
 
 async function demo(argv: string[], io: CliIo): Promise<number> {
   const v = parse(argv, { port: { type: 'string' } })
   const port = v.port === undefined ? 0 : Number(v.port)
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, got ${v.port}`)
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--port must be a number from 0 to 65535, got ${v.port}`)
   const rendererDir = join(resourcesDir(), '..', 'out', 'renderer')
   if (!existsSync(join(rendererDir, 'index.html'))) {
-    io.err(`The renderer is not built (${rendererDir} is missing). Run \`npm run build\` first, or use \`npm run demo\`.`)
+    io.err(
+      `The renderer is not built (${rendererDir} is missing). Run \`npm run build\` first, or use \`npm run demo\`.`,
+    )
     return 1
   }
   const dataDir = resolveDataDir(v['data-dir'], io.env)
   const app = createApp({ dataDir })
   try {
-    io.out(loadDemo(app) ? `Loaded the demo organisation into ${dataDir}` : `Using the existing workspace in ${dataDir}`)
+    io.out(
+      loadDemo(app) ? `Loaded the demo organisation into ${dataDir}` : `Using the existing workspace in ${dataDir}`,
+    )
     app.services.scheduler.start()
     const host = await startHost({ app, rendererDir, port })
     io.out(`JIT Mapper is running at ${host.url}`)
-    io.out('Open that URL in a browser (it carries this launch\'s secret). Press Ctrl+C to stop.')
+    io.out("Open that URL in a browser (it carries this launch's secret). Press Ctrl+C to stop.")
     await io.untilStopped()
     await host.close()
     return 0
@@ -107,19 +113,30 @@ async function demo(argv: string[], io: CliIo): Promise<number> {
 }
 
 async function enroll(argv: string[], io: CliIo): Promise<number> {
-  const v = parse(argv, { user: { type: 'string' }, platform: { type: 'string' }, serial: { type: 'string' }, name: { type: 'string' }, json: { type: 'boolean' } })
+  const v = parse(argv, {
+    user: { type: 'string' },
+    platform: { type: 'string' },
+    serial: { type: 'string' },
+    name: { type: 'string' },
+    json: { type: 'boolean' },
+  })
   if (!v.user) throw new UsageError('enroll needs --user UPN')
   if (!v.platform) throw new UsageError('enroll needs --platform ios|macos|android')
   const serial = v.serial ?? `SIM-${randomBytes(4).toString('hex').toUpperCase()}`
-  return withApp(resolveDataDir(v['data-dir'], io.env), async (app) => {
-    const r = await app.invoke('devices/enroll', { serial, platform: v.platform, userPrincipalName: v.user, name: v.name })
+  return withApp(resolveDataDir(v['data-dir'], io.env), async app => {
+    const r = await app.invoke('devices/enroll', {
+      serial,
+      platform: v.platform,
+      userPrincipalName: v.user,
+      name: v.name,
+    })
     if (!r.ok) {
       io.err(r.error.message)
       return 1
     }
     const result = r.value as EnrollResult
     if (v.json) io.out(JSON.stringify(result, null, 2))
-    else formatEnrollment(result).forEach((l) => io.out(l))
+    else formatEnrollment(result).forEach(l => io.out(l))
     return 0
   })
 }
@@ -131,7 +148,7 @@ async function diagnose(argv: string[], io: CliIo): Promise<number> {
     io.err(`No workspace at ${dataDir}. Pass --data-dir or set JIT_MAPPER_DATA.`)
     return 1
   }
-  return withApp(dataDir, async (app) => {
+  return withApp(dataDir, async app => {
     const r = await app.invoke('diagnostics/list', {})
     if (!r.ok) {
       io.err(r.error.message)
@@ -142,7 +159,7 @@ async function diagnose(argv: string[], io: CliIo): Promise<number> {
     else if (list.length === 0) io.out('No open diagnostics.')
     else {
       io.out(`${list.length} open diagnostic${list.length === 1 ? '' : 's'}:`)
-      list.forEach((d) => io.out(formatDiagnostic(d)))
+      list.forEach(d => io.out(formatDiagnostic(d)))
     }
     return 0
   })
@@ -150,11 +167,17 @@ async function diagnose(argv: string[], io: CliIo): Promise<number> {
 
 async function serveEnrollment(argv: string[], io: CliIo): Promise<number> {
   const v = parse(argv, {
-    address: { type: 'string' }, port: { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' },
-    issuer: { type: 'string' }, 'client-id': { type: 'string' }, 'idp-ca': { type: 'string' },
+    address: { type: 'string' },
+    port: { type: 'string' },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
+    issuer: { type: 'string' },
+    'client-id': { type: 'string' },
+    'idp-ca': { type: 'string' },
   })
   const port = v.port === undefined ? 0 : Number(v.port)
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, got ${v.port}`)
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--port must be a number from 0 to 65535, got ${v.port}`)
   for (const required of ['tls-cert', 'tls-key', 'issuer', 'client-id'] as const) {
     if (!v[required]) throw new UsageError(`serve-enrollment needs --${required}`)
   }
@@ -171,7 +194,17 @@ async function serveEnrollment(argv: string[], io: CliIo): Promise<number> {
   const dataDir = resolveDataDir(v['data-dir'], io.env)
   const app = createApp({ dataDir, pumpIntervalMs: 30_000 })
   try {
-    const ingress = await startIngress({ devices: app.services.devices, store: app.services.store, clock: systemClock, log: consoleLog(io), tls, host: v.address ?? '127.0.0.1', port, oidc, http })
+    const ingress = await startIngress({
+      devices: app.services.devices,
+      store: app.services.store,
+      clock: systemClock,
+      log: consoleLog(io),
+      tls,
+      host: v.address ?? '127.0.0.1',
+      port,
+      oidc,
+      http,
+    })
     io.out(`Enrollment is served at ${ingress.url} (sign-in with ${oidc.issuer}). Press Ctrl+C to stop.`)
     await io.untilStopped()
     await ingress.close()
@@ -189,10 +222,26 @@ const consoleLog = (io: CliIo): Log => ({
 })
 
 async function sync(argv: string[], io: CliIo): Promise<number> {
-  return syncCommand(parse(argv, { directory: { type: 'string' }, full: { type: 'boolean' }, 'confirm-removals': { type: 'boolean' }, json: { type: 'boolean' } }), io)
+  return syncCommand(
+    parse(argv, {
+      directory: { type: 'string' },
+      full: { type: 'boolean' },
+      'confirm-removals': { type: 'boolean' },
+      json: { type: 'boolean' },
+    }),
+    io,
+  )
 }
 
-const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = { demo, enroll, diagnose, rules: rulesCommand, why: whyCommand, 'serve-enrollment': serveEnrollment, sync }
+const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = {
+  demo,
+  enroll,
+  diagnose,
+  rules: rulesCommand,
+  why: whyCommand,
+  'serve-enrollment': serveEnrollment,
+  sync,
+}
 
 /** Runs one command line; returns the exit status (2 for a usage error). */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {

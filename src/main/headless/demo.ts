@@ -79,7 +79,13 @@ export function loadDemo(app: App, dir: string = join(resourcesDir(), 'demo')): 
     // The demo's apps make up its app inventory, so its policies can be edited and saved as they are.
     for (const p of organisation.policies) {
       for (const i of p.items) {
-        if (i.kind === 'app' && i.platform) store.assignments.putApp({ id: `app:${i.platform}:${i.identifier}`, platform: i.platform, identifier: i.identifier, name: i.name })
+        if (i.kind === 'app' && i.platform)
+          store.assignments.putApp({
+            id: `app:${i.platform}:${i.identifier}`,
+            platform: i.platform,
+            identifier: i.identifier,
+            name: i.name,
+          })
       }
     }
     for (const p of organisation.policies) {
@@ -90,8 +96,8 @@ export function loadDemo(app: App, dir: string = join(resourcesDir(), 'demo')): 
           description: p.description,
           priority: p.priority,
           platforms: p.platforms,
-          items: p.items.map((i) => ({ ...i, id: newId(), platform: i.platform ?? null })),
-          targets: p.targets.map((t) => {
+          items: p.items.map(i => ({ ...i, id: newId(), platform: i.platform ?? null })),
+          targets: p.targets.map(t => {
             const groupId = groupIds.get(t.group)
             if (!groupId) throw new AppError('BAD_INPUT', `Demo policy ${p.name} targets unknown group ${t.group}.`)
             return { groupId, mode: t.mode }

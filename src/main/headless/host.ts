@@ -47,7 +47,7 @@ const sameSecret = (a: string, b: string): boolean => {
 const cookieOf = (req: IncomingMessage): string | undefined =>
   (req.headers.cookie ?? '')
     .split(';')
-    .map((c) => c.trim().split('='))
+    .map(c => c.trim().split('='))
     .find(([k]) => k === COOKIE)?.[1]
 
 const json = (res: ServerResponse, status: number, body: unknown): void => {
@@ -74,7 +74,12 @@ function readBody(req: IncomingMessage): Promise<string> {
   })
 }
 
-export async function startHost({ app, rendererDir, port = 0, secret = randomBytes(32).toString('base64url') }: HostOptions): Promise<Host> {
+export async function startHost({
+  app,
+  rendererDir,
+  port = 0,
+  secret = randomBytes(32).toString('base64url'),
+}: HostOptions): Promise<Host> {
   const root = normalize(rendererDir + sep)
   let boundPort = port
   const streams = new Set<ServerResponse>()
@@ -106,7 +111,8 @@ export async function startHost({ app, rendererDir, port = 0, secret = randomByt
     const url = new URL(req.url ?? '/', `http://${host}`)
     const offered = url.searchParams.get('secret')
     if (offered !== null) {
-      if (!sameSecret(offered, secret)) return fail(res, 401, 'UNAUTHORIZED', 'That launch secret is not valid for this host.')
+      if (!sameSecret(offered, secret))
+        return fail(res, 401, 'UNAUTHORIZED', 'That launch secret is not valid for this host.')
       url.searchParams.delete('secret')
       res.writeHead(302, {
         'set-cookie': `${COOKIE}=${secret}; HttpOnly; SameSite=Strict; Path=/`,
@@ -127,9 +133,11 @@ export async function startHost({ app, rendererDir, port = 0, secret = randomByt
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' })
       res.write(': connected\n\n')
       streams.add(res)
-      const offs = EVENT_NAMES.map((name) => app.on(name, (payload) => res.write(`event: ${name}\ndata: ${JSON.stringify(payload)}\n\n`)))
+      const offs = EVENT_NAMES.map(name =>
+        app.on(name, payload => res.write(`event: ${name}\ndata: ${JSON.stringify(payload)}\n\n`)),
+      )
       req.on('close', () => {
-        offs.forEach((off) => off())
+        offs.forEach(off => off())
         streams.delete(res)
       })
       return
@@ -144,7 +152,12 @@ export async function startHost({ app, rendererDir, port = 0, secret = randomByt
         args = body.trim() === '' ? {} : JSON.parse(body)
       } catch (e) {
         const tooLarge = e instanceof Error && e.message === 'too large'
-        return fail(res, tooLarge ? 413 : 400, 'BAD_INPUT', tooLarge ? 'The request body is larger than 80 MiB.' : 'The request body is not valid JSON.')
+        return fail(
+          res,
+          tooLarge ? 413 : 400,
+          'BAD_INPUT',
+          tooLarge ? 'The request body is larger than 80 MiB.' : 'The request body is not valid JSON.',
+        )
       }
       const channel = decodeURIComponent(url.pathname.slice('/__ipc/'.length))
       try {
@@ -174,7 +187,7 @@ export async function startHost({ app, rendererDir, port = 0, secret = randomByt
     port: boundPort,
     secret,
     close: () =>
-      new Promise<void>((resolve) => {
+      new Promise<void>(resolve => {
         for (const s of streams) s.end()
         server.closeAllConnections()
         server.close(() => resolve())

@@ -17,12 +17,22 @@ export const RULES_USAGE = `  rules test Evaluate a rule against users in their 
 /** Exit status 2: the command line or the rule is wrong; 1: the users file can't be read. */
 export async function rulesCommand(argv: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = argv
-  if (sub !== 'test') return usage(io, sub === undefined ? 'rules needs a subcommand: rules test' : `Unknown rules subcommand "${sub}"; expected test`)
+  if (sub !== 'test')
+    return usage(
+      io,
+      sub === undefined ? 'rules needs a subcommand: rules test' : `Unknown rules subcommand "${sub}"; expected test`,
+    )
   let values: { dialect?: string; rule?: string; users?: string; now?: string }
   try {
     values = parseArgs({
       args: rest,
-      options: { dialect: { type: 'string' }, rule: { type: 'string' }, users: { type: 'string' }, now: { type: 'string' }, 'data-dir': { type: 'string' } },
+      options: {
+        dialect: { type: 'string' },
+        rule: { type: 'string' },
+        users: { type: 'string' },
+        now: { type: 'string' },
+        'data-dir': { type: 'string' },
+      },
       strict: true,
       allowPositionals: false,
     }).values
@@ -30,7 +40,11 @@ export async function rulesCommand(argv: string[], io: CliIo): Promise<number> {
     return usage(io, e instanceof Error ? e.message : String(e))
   }
   const { dialect, rule, users } = values
-  if (dialect === undefined || !(DIALECTS as readonly string[]).includes(dialect)) return usage(io, `rules test needs --dialect ${DIALECTS.join('|')}${dialect === undefined ? '' : `, got "${dialect}"`}`)
+  if (dialect === undefined || !(DIALECTS as readonly string[]).includes(dialect))
+    return usage(
+      io,
+      `rules test needs --dialect ${DIALECTS.join('|')}${dialect === undefined ? '' : `, got "${dialect}"`}`,
+    )
   if (rule === undefined) return usage(io, 'rules test needs --rule TEXT')
   if (users === undefined) return usage(io, 'rules test needs --users FILE')
   const now = values.now === undefined ? new Date() : new Date(values.now)
@@ -52,7 +66,7 @@ export async function rulesCommand(argv: string[], io: CliIo): Promise<number> {
     io.err(`The users file ${users} must hold a JSON array of users, not ${list === null ? 'null' : typeof list}`)
     return 1
   }
-  const results = list.map((user) => {
+  const results = list.map(user => {
     const { result, missing } = compiled.rule.evaluate(ruleInputFrom(dialect as Dialect, user), now)
     return { result, missing }
   })
@@ -61,7 +75,9 @@ export async function rulesCommand(argv: string[], io: CliIo): Promise<number> {
 }
 
 function usage(io: CliIo, message: string): number {
-  io.err(`rules: ${message}\n\nUsage: jit-mapper rules test --dialect entra|okta|google --rule TEXT --users FILE [--now ISO]`)
+  io.err(
+    `rules: ${message}\n\nUsage: jit-mapper rules test --dialect entra|okta|google --rule TEXT --users FILE [--now ISO]`,
+  )
   return 2
 }
 

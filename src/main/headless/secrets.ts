@@ -26,7 +26,7 @@ export function createFileSecretStore(dataDir: string): Secrets {
   }
 
   return {
-    get: async (key) => read()[key] ?? null,
+    get: async key => read()[key] ?? null,
     async set(key, value) {
       write({ ...read(), [key]: value })
     },

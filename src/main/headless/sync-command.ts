@@ -21,7 +21,6 @@ export interface SyncOptions {
   json?: boolean
 }
 
-
 export async function syncCommand(v: SyncOptions, io: CliIo): Promise<number> {
   const dataDir = resolveDataDir(v['data-dir'], io.env)
   if (!existsSync(dataDir)) {
@@ -33,15 +32,23 @@ export async function syncCommand(v: SyncOptions, io: CliIo): Promise<number> {
     const { directories } = app.services
     // IdP directories, and file directories that sync from a path (imported ones have nothing to pull).
     const withPath = new Set<string>()
-    for (const d of directories.list()) if (d.kind === 'file' && (await directories.detail(d.id)).settings['path']) withPath.add(d.id)
-    let targets = directories.list().filter((d) => d.kind !== 'file' || withPath.has(d.id))
+    for (const d of directories.list())
+      if (d.kind === 'file' && (await directories.detail(d.id)).settings['path']) withPath.add(d.id)
+    let targets = directories.list().filter(d => d.kind !== 'file' || withPath.has(d.id))
     if (v.directory !== undefined) {
       const id = directories.idByName(v.directory)
       if (!id) {
-        io.err(`No directory named "${v.directory}". Directories: ${directories.list().map((d) => d.name).join(', ') || '(none)'}.`)
+        io.err(
+          `No directory named "${v.directory}". Directories: ${
+            directories
+              .list()
+              .map(d => d.name)
+              .join(', ') || '(none)'
+          }.`,
+        )
         return 1
       }
-      targets = directories.list().filter((d) => d.id === id)
+      targets = directories.list().filter(d => d.id === id)
     }
     if (targets.length === 0) {
       io.out('No IdP directory is connected; nothing to sync.')
@@ -49,7 +56,7 @@ export async function syncCommand(v: SyncOptions, io: CliIo): Promise<number> {
     }
     let failed = 0
     let lastPhase = ''
-    const off = app.on('directories/syncProgress', (p) => {
+    const off = app.on('directories/syncProgress', p => {
       if (p.phase !== lastPhase && !v.json) io.out(`  ${p.phase}… ${p.percent}% (${p.users} users, ${p.pages} pages)`)
       lastPhase = p.phase
     })
@@ -57,7 +64,11 @@ export async function syncCommand(v: SyncOptions, io: CliIo): Promise<number> {
     for (const d of targets) {
       lastPhase = ''
       if (!v.json) io.out(`Syncing ${d.name}…`)
-      const r = await app.invoke('directories/sync', { directoryId: d.id, mode: v.full ? 'full' : undefined, confirmRemovals: v['confirm-removals'] === true })
+      const r = await app.invoke('directories/sync', {
+        directoryId: d.id,
+        mode: v.full ? 'full' : undefined,
+        confirmRemovals: v['confirm-removals'] === true,
+      })
       if (r.ok) {
         const run = r.value as SyncRun
         runs.push(run)
@@ -65,7 +76,9 @@ export async function syncCommand(v: SyncOptions, io: CliIo): Promise<number> {
           failed++
           io.err(`${d.name}: sync held: ${run.error ?? 'it removes more than the hold limits.'}`)
         } else if (!v.json) {
-          io.out(`${d.name}: ${run.mode} sync succeeded: ${run.added} added, ${run.changed} changed, ${run.removed} removed.`)
+          io.out(
+            `${d.name}: ${run.mode} sync succeeded: ${run.added} added, ${run.changed} changed, ${run.removed} removed.`,
+          )
           for (const note of run.notes ?? []) io.out(`${d.name}: note: ${note}`)
         }
       } else {

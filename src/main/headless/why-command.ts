@@ -13,7 +13,8 @@ export const WHY_USAGE = `  why        Explain a device's policies from the loca
                --history         also print the device's assignment history
                --json            print JSON instead of text`
 
-const step = (s: WhyStep): string => `    ${s.outcome === 'pass' ? '✓' : s.outcome === 'fail' ? '✗' : '·'} ${s.step}: ${s.text}`
+const step = (s: WhyStep): string =>
+  `    ${s.outcome === 'pass' ? '✓' : s.outcome === 'fail' ? '✗' : '·'} ${s.step}: ${s.text}`
 const event = (e: AssignmentEvent): string => `  ${e.at}  ${e.action} ${e.policyName}  ${e.summary}`
 
 /** Exit status 2: a usage error; 1: no such workspace, device or policy. */
@@ -22,7 +23,13 @@ export async function whyCommand(argv: string[], io: CliIo): Promise<number> {
   try {
     v = parseArgs({
       args: argv,
-      options: { serial: { type: 'string' }, policy: { type: 'string' }, history: { type: 'boolean' }, json: { type: 'boolean' }, 'data-dir': { type: 'string' } },
+      options: {
+        serial: { type: 'string' },
+        policy: { type: 'string' },
+        history: { type: 'boolean' },
+        json: { type: 'boolean' },
+        'data-dir': { type: 'string' },
+      },
       strict: true,
       allowPositionals: false,
     }).values
@@ -42,7 +49,7 @@ export async function whyCommand(argv: string[], io: CliIo): Promise<number> {
   const app = createApp({ dataDir })
   try {
     const { policies, devices } = app.services
-    const device = devices.list().find((d) => d.serial === v.serial)
+    const device = devices.list().find(d => d.serial === v.serial)
     if (!device) {
       io.err(`No device with serial ${v.serial} in this workspace.`)
       return 1
@@ -50,9 +57,14 @@ export async function whyCommand(argv: string[], io: CliIo): Promise<number> {
     let explained: PolicyWhy[]
     if (v.policy !== undefined) {
       const name = v.policy.toLowerCase()
-      const policy = policies.list().find((p) => p.name.toLowerCase() === name)
+      const policy = policies.list().find(p => p.name.toLowerCase() === name)
       if (!policy) {
-        io.err(`No policy named ${v.policy}; policies: ${policies.list().map((p) => p.name).join(', ')}.`)
+        io.err(
+          `No policy named ${v.policy}; policies: ${policies
+            .list()
+            .map(p => p.name)
+            .join(', ')}.`,
+        )
         return 1
       }
       explained = [policies.why(device.id, policy.id)]
@@ -66,12 +78,12 @@ export async function whyCommand(argv: string[], io: CliIo): Promise<number> {
     if (explained.length === 0) io.out('  No policy applies to this device.')
     for (const p of explained) {
       io.out(`  ${p.policyName}: ${p.status}. ${p.summary}`)
-      p.steps.forEach((s) => io.out(step(s)))
+      p.steps.forEach(s => io.out(step(s)))
     }
     if (v.history) {
       io.out('History (newest first):')
       if (history.length === 0) io.out('  No assignment changes recorded.')
-      history.forEach((e) => io.out(event(e)))
+      history.forEach(e => io.out(event(e)))
     }
     return 0
   } finally {

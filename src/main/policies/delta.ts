@@ -27,21 +27,21 @@ export function deviceDelta(
     name: String(c.payload['name'] ?? ''),
     policyName: c.reason.policyName,
   })
-  const removed = new Set(plan.commands.filter((c) => c.type === 'remove_app').map((c) => String(c.payload['identifier'])))
-  const bySentKey = new Map(sent.map((s) => [s.key, s]))
+  const removed = new Set(plan.commands.filter(c => c.type === 'remove_app').map(c => String(c.payload['identifier'])))
+  const bySentKey = new Map(sent.map(s => [s.key, s]))
   const unmanage = plan.drop
-    .map((k) => bySentKey.get(k))
+    .map(k => bySentKey.get(k))
     .filter((s): s is SentItem => s !== undefined && s.kind === 'app' && !removed.has(s.identifier))
-    .map((s) => ({ kind: s.kind, identifier: s.identifier, name: s.name, policyName: policyName(s.policyId) }))
+    .map(s => ({ kind: s.kind, identifier: s.identifier, name: s.name, policyName: policyName(s.policyId) }))
   return {
     ...subject,
     groupsGained: groups.gained,
     groupsLost: groups.lost,
-    install: plan.commands.filter((c) => c.type === 'install_app' || c.type === 'install_profile').map(ref),
-    remove: plan.commands.filter((c) => c.type === 'remove_app' || c.type === 'remove_profile').map(ref),
+    install: plan.commands.filter(c => c.type === 'install_app' || c.type === 'install_profile').map(ref),
+    remove: plan.commands.filter(c => c.type === 'remove_app' || c.type === 'remove_profile').map(ref),
     unmanage,
-    restrictions: plan.commands.some((c) => c.type === 'apply_restrictions'),
-    unresolved: state.unresolved.map((u) => ({ item: u.itemName, variable: u.variables.join(', ') })),
+    restrictions: plan.commands.some(c => c.type === 'apply_restrictions'),
+    unresolved: state.unresolved.map(u => ({ item: u.itemName, variable: u.variables.join(', ') })),
     conflicts: state.conflicts,
   }
 }

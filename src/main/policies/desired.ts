@@ -25,7 +25,9 @@ const staticValue = (item: PayloadItem): { value: unknown; json: string } | null
 }
 
 export function indexPolicies(policies: readonly Policy[]): PolicyIndex {
-  const ordered = [...policies].sort((a, b) => b.priority - a.priority || a.name.localeCompare(b.name) || a.id.localeCompare(b.id))
+  const ordered = [...policies].sort(
+    (a, b) => b.priority - a.priority || a.name.localeCompare(b.name) || a.id.localeCompare(b.id),
+  )
   const byInclude = new Map<string, Policy[]>()
   for (const p of ordered) {
     for (const t of p.targets) {
@@ -37,11 +39,11 @@ export function indexPolicies(policies: readonly Policy[]): PolicyIndex {
   }
   return {
     policies: ordered,
-    byId: new Map(ordered.map((p) => [p.id, p])),
+    byId: new Map(ordered.map(p => [p.id, p])),
     byInclude,
-    items: new Map(ordered.flatMap((p) => p.items.map((i) => [i.id, i] as const))),
+    items: new Map(ordered.flatMap(p => p.items.map(i => [i.id, i] as const))),
     rank: new Map(ordered.map((p, i) => [p.id, i])),
-    values: new Map(ordered.flatMap((p) => p.items.map((i) => [i.id, staticValue(i)] as const))),
+    values: new Map(ordered.flatMap(p => p.items.map(i => [i.id, staticValue(i)] as const))),
   }
 }
 
@@ -64,12 +66,14 @@ export function applicablePolicies(index: PolicyIndex, groups: ReadonlySet<strin
       if (seen.has(policy.id)) continue
       seen.add(policy.id)
       if (!policy.platforms.includes(platform)) continue
-      if (policy.targets.some((t) => t.mode === 'exclude' && groups.has(t.groupId))) continue
-      const via = policy.targets.find((t) => t.mode === 'include' && groups.has(t.groupId))
+      if (policy.targets.some(t => t.mode === 'exclude' && groups.has(t.groupId))) continue
+      const via = policy.targets.find(t => t.mode === 'include' && groups.has(t.groupId))
       if (via) out.push({ policy, groupId: via.groupId, groupName: via.groupName })
     }
   }
-  return out.length < 2 ? out : out.sort((a, b) => (index.rank.get(a.policy.id) ?? 0) - (index.rank.get(b.policy.id) ?? 0))
+  return out.length < 2
+    ? out
+    : out.sort((a, b) => (index.rank.get(a.policy.id) ?? 0) - (index.rank.get(b.policy.id) ?? 0))
 }
 
 /** One payload item a device should have, with the policy and group that put it there. */
@@ -111,7 +115,8 @@ export interface DesiredState {
 
 export const itemKey = (kind: PayloadKind, identifier: string): string => `${kind}:${identifier}`
 
-export const appIntent = (item: PayloadItem): AppIntent => (item.settings['intent'] === 'available' ? 'available' : 'required')
+export const appIntent = (item: PayloadItem): AppIntent =>
+  item.settings['intent'] === 'available' ? 'available' : 'required'
 
 interface Contribution {
   via: Applicable
@@ -120,16 +125,25 @@ interface Contribution {
   json: string
 }
 
-const contender = (c: Contribution): ConflictContender => ({ policyId: c.via.policy.id, policyName: c.via.policy.name, priority: c.via.policy.priority, value: c.value })
+const contender = (c: Contribution): ConflictContender => ({
+  policyId: c.via.policy.id,
+  policyName: c.via.policy.name,
+  priority: c.via.policy.priority,
+  value: c.value,
+})
 const show = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v))
 const sameValue = (a: Contribution, b: Contribution): boolean => a.json === b.json
 
 /** Resolves the contributions to one item key per the documented rule; the winner comes first. */
-function resolve(key: string, contributions: Contribution[], platform: Platform): { winner: Contribution; conflict: Conflict | null } {
+function resolve(
+  key: string,
+  contributions: Contribution[],
+  platform: Platform,
+): { winner: Contribution; conflict: Conflict | null } {
   const first = contributions[0] as Contribution
   const base = { key, kind: first.item.kind, identifier: first.item.identifier, name: first.item.name, platform }
   if (contributions.length === 1) return { winner: first, conflict: null }
-  const distinct = contributions.filter((c, i) => contributions.findIndex((d) => sameValue(d, c)) === i)
+  const distinct = contributions.filter((c, i) => contributions.findIndex(d => sameValue(d, c)) === i)
 
   if (first.item.kind === 'restriction') {
     const def = restrictionDefinition(first.item.identifier)
@@ -138,7 +152,7 @@ function resolve(key: string, contributions: Contribution[], platform: Platform)
       const sorted = [...contributions].sort((a, b) => compareStrictness(def, a.value, b.value))
       const winner = sorted[0] as Contribution
       if (distinct.length === 1) return { winner, conflict: null }
-      const losers = sorted.slice(1).filter((c) => !sameValue(c, winner))
+      const losers = sorted.slice(1).filter(c => !sameValue(c, winner))
       return {
         winner,
         conflict: {
@@ -147,7 +161,7 @@ function resolve(key: string, contributions: Contribution[], platform: Platform)
           rule: 'most-restrictive',
           winner: contender(winner),
           losers: losers.map(contender),
-          reason: `Most restrictive wins: ${show(winner.value)} from ${winner.via.policy.name} is stricter than ${losers.map((l) => `${show(l.value)} from ${l.via.policy.name}`).join(', ')} (${describeStrictness(def)}).`,
+          reason: `Most restrictive wins: ${show(winner.value)} from ${winner.via.policy.name} is stricter than ${losers.map(l => `${show(l.value)} from ${l.via.policy.name}`).join(', ')} (${describeStrictness(def)}).`,
           tie: false,
         },
       }
@@ -155,10 +169,10 @@ function resolve(key: string, contributions: Contribution[], platform: Platform)
   }
 
   if (first.item.kind === 'app') {
-    const required = contributions.find((c) => appIntent(c.item) === 'required')
+    const required = contributions.find(c => appIntent(c.item) === 'required')
     const winner = required ?? first
     if (distinct.length === 1) return { winner, conflict: null }
-    const losers = contributions.filter((c) => !sameValue(c, winner))
+    const losers = contributions.filter(c => !sameValue(c, winner))
     return {
       winner,
       conflict: {
@@ -166,14 +180,14 @@ function resolve(key: string, contributions: Contribution[], platform: Platform)
         rule: 'union',
         winner: contender(winner),
         losers: losers.map(contender),
-        reason: `Apps are merged: ${first.item.name} is installed once, and required (from ${winner.via.policy.name}) beats available (from ${losers.map((l) => l.via.policy.name).join(', ')}).`,
+        reason: `Apps are merged: ${first.item.name} is installed once, and required (from ${winner.via.policy.name}) beats available (from ${losers.map(l => l.via.policy.name).join(', ')}).`,
         tie: false,
       },
     }
   }
 
   if (distinct.length === 1) return { winner: first, conflict: null }
-  const losers = contributions.slice(1).filter((c) => !sameValue(c, first))
+  const losers = contributions.slice(1).filter(c => !sameValue(c, first))
   const runnerUp = losers[0] as Contribution
   const tie = runnerUp.via.policy.priority === first.via.policy.priority
   return {
@@ -185,7 +199,7 @@ function resolve(key: string, contributions: Contribution[], platform: Platform)
       losers: losers.map(contender),
       reason: tie
         ? `${first.via.policy.name} and ${runnerUp.via.policy.name} both have priority ${first.via.policy.priority} and set ${first.item.name} differently; ${first.via.policy.name} wins by name. Give one of them a higher priority.`
-        : `One value only: ${first.via.policy.name} (priority ${first.via.policy.priority}) wins over ${losers.map((l) => `${l.via.policy.name} (priority ${l.via.policy.priority})`).join(', ')}.`,
+        : `One value only: ${first.via.policy.name} (priority ${first.via.policy.priority}) wins over ${losers.map(l => `${l.via.policy.name} (priority ${l.via.policy.priority})`).join(', ')}.`,
       tie,
     },
   }
@@ -196,7 +210,12 @@ function resolve(key: string, contributions: Contribution[], platform: Platform)
  * conflicts resolved by the one rule (see ConflictRule), never by which was applied last.
  * `attributes` is read only when a profile uses `{{user.x}}` variables.
  */
-export function desiredState(index: PolicyIndex, groups: ReadonlySet<string>, platform: Platform, attributes: () => Attributes = () => ({})): DesiredState {
+export function desiredState(
+  index: PolicyIndex,
+  groups: ReadonlySet<string>,
+  platform: Platform,
+  attributes: () => Attributes = () => ({}),
+): DesiredState {
   const applicable = applicablePolicies(index, groups, platform)
   const byKey = new Map<string, Contribution[]>()
   const unresolved: Unresolved[] = []
@@ -212,7 +231,13 @@ export function desiredState(index: PolicyIndex, groups: ReadonlySet<string>, pl
         attrs ??= attributes()
         const resolved = resolveVariables(item.settings, attrs)
         if (resolved.missing.length > 0) {
-          unresolved.push({ key, itemName: item.name, policyId: via.policy.id, policyName: via.policy.name, variables: resolved.missing })
+          unresolved.push({
+            key,
+            itemName: item.name,
+            policyId: via.policy.id,
+            policyName: via.policy.name,
+            variables: resolved.missing,
+          })
           continue
         }
         contribution = { via, item, value: resolved.value, json: JSON.stringify(resolved.value) }
@@ -238,10 +263,10 @@ export function desiredState(index: PolicyIndex, groups: ReadonlySet<string>, pl
       policy: winner.via.policy,
       groupId: winner.via.groupId,
       groupName: winner.via.groupName,
-      contributors: [winner.via.policy.id, ...contributions.filter((c) => c !== winner).map((c) => c.via.policy.id)],
+      contributors: [winner.via.policy.id, ...contributions.filter(c => c !== winner).map(c => c.via.policy.id)],
       conflict,
     })
   }
-  const blocked = new Set(unresolved.map((u) => u.key).filter((k) => !items.has(k)))
+  const blocked = new Set(unresolved.map(u => u.key).filter(k => !items.has(k)))
   return { items, applicable, conflicts, unresolved, blocked, personal: attrs !== undefined }
 }

@@ -21,7 +21,8 @@ export interface WithdrawalContext {
 }
 
 /** Bulk reads keep each sent value's JSON text, so comparing needs no re-serialising. */
-const sameSent = (prior: SentItem & { json?: string }, d: DesiredItem): boolean => (prior.json ?? JSON.stringify(prior.value ?? null)) === d.json
+const sameSent = (prior: SentItem & { json?: string }, d: DesiredItem): boolean =>
+  (prior.json ?? JSON.stringify(prior.value ?? null)) === d.json
 
 const toSent = (d: DesiredItem): SentItem => ({
   key: d.key,
@@ -51,7 +52,7 @@ const grantReason = (d: DesiredItem): CommandReason => ({
 export function planDevice(sent: readonly SentItem[], state: DesiredState, ctx: WithdrawalContext): DevicePlan {
   const desired = state.items
   const plan: DevicePlan = { commands: [], put: [], drop: [] }
-  const sentByKey = new Map(sent.map((s) => [s.key, s]))
+  const sentByKey = new Map(sent.map(s => [s.key, s]))
   let restrictionsChanged = false
   let restrictionReason: CommandReason | null = null
 
@@ -62,9 +63,17 @@ export function planDevice(sent: readonly SentItem[], state: DesiredState, ctx: 
     plan.put.push(toSent(d))
     if (sameValue && d.kind !== 'restriction') continue
     if (d.kind === 'app') {
-      plan.commands.push({ type: 'install_app', payload: { identifier: d.identifier, name: d.name, ...(d.value as object) }, reason: grantReason(d) })
+      plan.commands.push({
+        type: 'install_app',
+        payload: { identifier: d.identifier, name: d.name, ...(d.value as object) },
+        reason: grantReason(d),
+      })
     } else if (d.kind === 'profile') {
-      plan.commands.push({ type: 'install_profile', payload: { identifier: d.identifier, name: d.name, settings: d.value }, reason: grantReason(d) })
+      plan.commands.push({
+        type: 'install_profile',
+        payload: { identifier: d.identifier, name: d.name, settings: d.value },
+        reason: grantReason(d),
+      })
     } else if (d.kind === 'restriction' && !sameValue) {
       restrictionsChanged = true
       restrictionReason ??= grantReason(d)
@@ -81,7 +90,10 @@ export function planDevice(sent: readonly SentItem[], state: DesiredState, ctx: 
       plan.commands.push({
         type: 'remove_app',
         payload: { identifier: s.identifier, name: s.name },
-        reason: { ...withdrawn, summary: `${policyName} no longer applies and its app is set to be removed when the policy is removed` },
+        reason: {
+          ...withdrawn,
+          summary: `${policyName} no longer applies and its app is set to be removed when the policy is removed`,
+        },
       })
     } else if (s.kind === 'profile') {
       plan.commands.push({

@@ -34,7 +34,15 @@ import { readPolicySettings, tripsBreaker, writePolicySettings } from './setting
 import { computeWhatIf, draftPolicy, proposedPolicies } from './whatif'
 import { explainPolicy } from './why'
 
-export { desiredState, applicablePolicies, indexPolicies, itemKey, type DesiredItem, type DesiredState, type PolicyIndex } from './desired'
+export {
+  desiredState,
+  applicablePolicies,
+  indexPolicies,
+  itemKey,
+  type DesiredItem,
+  type DesiredState,
+  type PolicyIndex,
+} from './desired'
 export { planDevice, type DevicePlan, type PlannedCommand } from './diff'
 export { validatePolicy, resolveVariables, variablesIn } from './payloads'
 export { RESTRICTIONS, restrictionDefinition, compareStrictness } from './registry'
@@ -94,7 +102,12 @@ function digestOf(state: DesiredState): string | null {
       state.personal || state.blocked.size > 0
         ? null
         : createHash('sha1')
-            .update([...state.items.values()].map((i) => `${i.key}\u0000${i.policy.id}\u0000${i.item.id}\u0000${i.json}`).sort().join('\u0001'))
+            .update(
+              [...state.items.values()]
+                .map(i => `${i.key}\u0000${i.policy.id}\u0000${i.item.id}\u0000${i.json}`)
+                .sort()
+                .join('\u0001'),
+            )
             .digest('base64')
     digests.set(state, d)
   }
@@ -104,7 +117,17 @@ function digestOf(state: DesiredState): string | null {
 const WHAT_IF_LIMIT = 500
 const HELD_DIFF_LIMIT = 5000
 
-export function createPolicyService({ store, clock, ids, memberships }: { store: Store; clock: Clock; ids: IdSource; memberships: MembershipService }): PolicyService {
+export function createPolicyService({
+  store,
+  clock,
+  ids,
+  memberships,
+}: {
+  store: Store
+  clock: Clock
+  ids: IdSource
+  memberships: MembershipService
+}): PolicyService {
   let cached: { revision: number; index: PolicyIndex } | null = null
   // Loading every policy per device was the bottleneck: the index is rebuilt only when the
   // policy_revision counter (bumped by triggers on every policy write) moved.
@@ -122,7 +145,11 @@ export function createPolicyService({ store, clock, ids, memberships }: { store:
     if (!c) {
       const r = compileRule(dialect, rule)
       if (!r.ok) {
-        throw new AppError('RULE_PARSE', `The rule does not parse (line ${r.error.line}, column ${r.error.column}): ${r.error.message}.`, { ...r.error })
+        throw new AppError(
+          'RULE_PARSE',
+          `The rule does not parse (line ${r.error.line}, column ${r.error.column}): ${r.error.message}.`,
+          { ...r.error },
+        )
       }
       c = r.rule
       compiled.set(key, c)
@@ -152,12 +179,17 @@ export function createPolicyService({ store, clock, ids, memberships }: { store:
   const validate = (draft: PolicyDraft): void => {
     const problems = validatePolicy(draft, {
       appInInventory: (platform, identifier) => store.assignments.appOn(platform, identifier),
-      anyPlatformHasApp: (identifier) => store.assignments.appAnywhere(identifier),
-      groupExists: (id) => store.groups.get(id) !== undefined,
-      nameTaken: (name, exceptId) => index().policies.some((p) => p.name.toLowerCase() === name.toLowerCase() && p.id !== exceptId),
+      anyPlatformHasApp: identifier => store.assignments.appAnywhere(identifier),
+      groupExists: id => store.groups.get(id) !== undefined,
+      nameTaken: (name, exceptId) =>
+        index().policies.some(p => p.name.toLowerCase() === name.toLowerCase() && p.id !== exceptId),
     })
     if (problems.length > 0) {
-      throw new AppError('BAD_INPUT', `${draft.name.trim() || 'The policy'} was not saved: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}.`, { fields: problems })
+      throw new AppError(
+        'BAD_INPUT',
+        `${draft.name.trim() || 'The policy'} was not saved: ${problems.map(p => `${p.path} ${p.message}`).join('; ')}.`,
+        { fields: problems },
+      )
     }
   }
 
@@ -173,20 +205,28 @@ export function createPolicyService({ store, clock, ids, memberships }: { store:
       case 'target': {
         const policy = get(change.policyId)
         requireGroup(change.groupId)
-        if (change.mode === null && !policy.targets.some((t) => t.groupId === change.groupId)) {
-          throw new AppError('NOT_FOUND', `${policy.name} has no target on group ${change.groupId}.`, { policyId: change.policyId, groupId: change.groupId })
+        if (change.mode === null && !policy.targets.some(t => t.groupId === change.groupId)) {
+          throw new AppError('NOT_FOUND', `${policy.name} has no target on group ${change.groupId}.`, {
+            policyId: change.policyId,
+            groupId: change.groupId,
+          })
         }
         return
       }
       case 'rule': {
         const g = store.groups.get(change.groupId)
-        if (!g || g.kind !== 'rule' || g.dialect === null) throw new AppError('NOT_FOUND', `No rule group with id ${change.groupId}.`, { groupId: change.groupId })
+        if (!g || g.kind !== 'rule' || g.dialect === null)
+          throw new AppError('NOT_FOUND', `No rule group with id ${change.groupId}.`, { groupId: change.groupId })
         compile(change.dialect ?? g.dialect, change.rule)
         return
       }
       case 'attributeMapping':
       case 'user':
-        throw new AppError('BAD_INPUT', `A ${change.kind === 'user' ? 'hypothetical user' : 'attribute mapping change'} can be previewed with what-if but not applied here${change.kind === 'attributeMapping' ? '; change the mapping in the directory settings' : ''}.`, { kind: change.kind })
+        throw new AppError(
+          'BAD_INPUT',
+          `A ${change.kind === 'user' ? 'hypothetical user' : 'attribute mapping change'} can be previewed with what-if but not applied here${change.kind === 'attributeMapping' ? '; change the mapping in the directory settings' : ''}.`,
+          { kind: change.kind },
+        )
     }
   }
 
@@ -196,7 +236,12 @@ export function createPolicyService({ store, clock, ids, memberships }: { store:
     description: draft.description,
     priority: draft.priority,
     platforms: draft.platforms,
-    items: draft.items.map((i) => ({ ...i, id: i.id ?? ids.next(), name: i.name.trim(), identifier: i.identifier.trim() })),
+    items: draft.items.map(i => ({
+      ...i,
+      id: i.id ?? ids.next(),
+      name: i.name.trim(),
+      identifier: i.identifier.trim(),
+    })),
     targets: draft.targets,
   })
 
@@ -221,7 +266,10 @@ export function createPolicyService({ store, clock, ids, memberships }: { store:
       case 'target': {
         if (change.mode === null) store.policies.removeTarget(change.policyId, change.groupId, at)
         else store.policies.setTarget(change.policyId, change.groupId, change.mode, at)
-        audit(change.mode === null ? 'policies/removeTarget' : 'policies/setTarget', change.policyId, { groupId: change.groupId, mode: change.mode })
+        audit(change.mode === null ? 'policies/removeTarget' : 'policies/setTarget', change.policyId, {
+          groupId: change.groupId,
+          mode: change.mode,
+        })
         return { policy: get(change.policyId), redeploy: { kind: 'all' } }
       }
       case 'rule': {
@@ -229,18 +277,35 @@ export function createPolicyService({ store, clock, ids, memberships }: { store:
         audit('groups/setRule', change.groupId, { rule: change.rule, dialect })
         // The groups room saves and re-evaluates; a deliberate edit withdraws at once (no grace),
         // and the circuit breaker, checked before this commit, guards it.
-        return { policy: null, redeploy: { kind: 'users', userIds: memberships.rules.setRule(change.groupId, dialect, change.rule) } }
+        return {
+          policy: null,
+          redeploy: { kind: 'users', userIds: memberships.rules.setRule(change.groupId, dialect, change.rule) },
+        }
       }
       default:
         throw new AppError('BAD_INPUT', 'This change can only be previewed.', { kind: change.kind })
     }
   }
 
-  const causeOf = (change: ProposedChange): HeldChangeCause => (change.kind === 'rule' ? 'rule-edit' : change.kind === 'target' ? 'target-edit' : 'policy-edit')
+  const causeOf = (change: ProposedChange): HeldChangeCause =>
+    change.kind === 'rule' ? 'rule-edit' : change.kind === 'target' ? 'target-edit' : 'policy-edit'
 
   const whatIf = (change: ProposedChange, limit: number) =>
     computeWhatIf(
-      { store, index: index(), settings: readPolicySettings(store), effectiveGroups: () => memberships.allEffectiveGroupIds(), inputs: (attributes) => memberships.allInputs(attributes), now: clock.now(), compile, removedFlags: new Map(change.kind === 'deletePolicy' ? (index().byId.get(change.policyId)?.items ?? []).map((i) => [i.id, i.removeOnUnassign] as const) : []) },
+      {
+        store,
+        index: index(),
+        settings: readPolicySettings(store),
+        effectiveGroups: () => memberships.allEffectiveGroupIds(),
+        inputs: attributes => memberships.allInputs(attributes),
+        now: clock.now(),
+        compile,
+        removedFlags: new Map(
+          change.kind === 'deletePolicy'
+            ? (index().byId.get(change.policyId)?.items ?? []).map(i => [i.id, i.removeOnUnassign] as const)
+            : [],
+        ),
+      },
       change,
       limit,
     )
@@ -272,7 +337,8 @@ export function createPolicyService({ store, clock, ids, memberships }: { store:
       return { outcome: { status: 'applied', policy, devicesUpdated: preview.totals.devicesAffected }, redeploy }
     })
 
-  const groupsOf = (userId: string, bulk: Map<string, Set<string>> | null): Set<string> => bulk?.get(userId) ?? (bulk ? new Set() : memberships.effectiveGroupIds(userId))
+  const groupsOf = (userId: string, bulk: Map<string, Set<string>> | null): Set<string> =>
+    bulk?.get(userId) ?? (bulk ? new Set() : memberships.effectiveGroupIds(userId))
 
   const planDevices = (deviceIds: readonly string[], opts: { includeHeld?: boolean } = {}): DevicePlanResult[] => {
     const idx = index()
@@ -283,7 +349,9 @@ export function createPolicyService({ store, clock, ids, memberships }: { store:
     const digests = bulk ? store.assignments.planDigests() : null
     const wanted = new Set(deviceIds)
     const out: DevicePlanResult[] = []
-    const devices = bulk ? store.assignments.boundDevices().filter((d) => wanted.has(d.id)) : deviceIds.flatMap((id) => store.assignments.boundDevice(id) ?? [])
+    const devices = bulk
+      ? store.assignments.boundDevices().filter(d => wanted.has(d.id))
+      : deviceIds.flatMap(id => store.assignments.boundDevice(id) ?? [])
     const ctx = withdrawal(idx)
     // Devices with the same groups and platform share a desired state, unless it depends on
     // their user's attributes ({{user.x}} variables).
@@ -300,7 +368,8 @@ export function createPolicyService({ store, clock, ids, memberships }: { store:
       }
       const digest = digestOf(state)
       // The device was last brought to exactly this desired state: nothing to send.
-      if (digest !== null && digests?.get(device.id) === digest) out.push({ device, groups: g, sent: null, state, plan: { commands: [], put: [], drop: [] }, digest })
+      if (digest !== null && digests?.get(device.id) === digest)
+        out.push({ device, groups: g, sent: null, state, plan: { commands: [], put: [], drop: [] }, digest })
       else pending.push({ device, groups: g, state })
     }
     const sentAll = pending.length > 2000 ? store.assignments.allSentItems() : null
@@ -313,20 +382,28 @@ export function createPolicyService({ store, clock, ids, memberships }: { store:
 
   const holdIfTripped = (results: readonly DevicePlanResult[], cause: HeldChangeCause): HeldChange | null => {
     const settings = readPolicySettings(store)
-    const withdrawing = results.filter((r) => withdraws(r.plan))
+    const withdrawing = results.filter(r => withdraws(r.plan))
     const total = store.assignments.boundDeviceCount()
     if (!tripsBreaker(withdrawing.length, total, settings)) return null
-    const changing = results.filter((r) => r.plan.commands.length > 0 || r.plan.drop.length > 0)
-    const diff = changing.slice(0, HELD_DIFF_LIMIT).map((r) =>
-      deviceDelta(
-        { deviceId: r.device.id, deviceName: r.device.name, userId: r.device.userId, userPrincipalName: r.device.userPrincipalName, platform: r.device.platform },
-        r.sent ?? [],
-        r.state,
-        r.plan,
-        { gained: [], lost: [] },
-        policyName,
-      ),
-    )
+    const changing = results.filter(r => r.plan.commands.length > 0 || r.plan.drop.length > 0)
+    const diff = changing
+      .slice(0, HELD_DIFF_LIMIT)
+      .map(r =>
+        deviceDelta(
+          {
+            deviceId: r.device.id,
+            deviceName: r.device.name,
+            userId: r.device.userId,
+            userPrincipalName: r.device.userPrincipalName,
+            platform: r.device.platform,
+          },
+          r.sent ?? [],
+          r.state,
+          r.plan,
+          { gained: [], lost: [] },
+          policyName,
+        ),
+      )
     const heldChange: HeldChange = {
       id: ids.next(),
       createdAt: clock.now().toISOString(),
@@ -340,21 +417,57 @@ export function createPolicyService({ store, clock, ids, memberships }: { store:
       threshold: { devices: settings.breakerDevices, share: settings.breakerShare },
       diff,
     }
-    store.assignments.hold(heldChange, changing.map((r) => r.device.id))
+    store.assignments.hold(
+      heldChange,
+      changing.map(r => r.device.id),
+    )
     const at = heldChange.createdAt
     for (const r of withdrawing) {
-      const policyIds = new Set(r.plan.drop.map((k) => r.sent?.find((s) => s.key === k)?.policyId).filter((p): p is string => p !== undefined))
+      const policyIds = new Set(
+        r.plan.drop.map(k => r.sent?.find(s => s.key === k)?.policyId).filter((p): p is string => p !== undefined),
+      )
       for (const policyId of policyIds) {
-        store.assignments.appendEvent({ deviceId: r.device.id, at, policyId, policyName: policyName(policyId), action: 'held', summary: heldChange.summary, steps: [{ step: 'hold', outcome: 'info', text: `Held change ${heldChange.id}: waiting for an admin to approve or reject.` }], commands: [] })
+        store.assignments.appendEvent({
+          deviceId: r.device.id,
+          at,
+          policyId,
+          policyName: policyName(policyId),
+          action: 'held',
+          summary: heldChange.summary,
+          steps: [
+            {
+              step: 'hold',
+              outcome: 'info',
+              text: `Held change ${heldChange.id}: waiting for an admin to approve or reject.`,
+            },
+          ],
+          commands: [],
+        })
       }
     }
     return heldChange
   }
 
-  const chainOf = (userId: string) => (groupId: string): WhyStep[] => memberships.chain(userId, groupId)
+  const chainOf =
+    (userId: string) =>
+    (groupId: string): WhyStep[] =>
+      memberships.chain(userId, groupId)
 
-  const explainFor = (r: Pick<DevicePlanResult, 'device' | 'groups' | 'state' | 'sent'>, policyId: string, held: boolean) =>
-    explainPolicy({ policyId, policy: index().byId.get(policyId), groups: r.groups, platform: r.device.platform, state: r.state, sent: r.sent ?? [], chain: chainOf(r.device.userId), held })
+  const explainFor = (
+    r: Pick<DevicePlanResult, 'device' | 'groups' | 'state' | 'sent'>,
+    policyId: string,
+    held: boolean,
+  ) =>
+    explainPolicy({
+      policyId,
+      policy: index().byId.get(policyId),
+      groups: r.groups,
+      platform: r.device.platform,
+      state: r.state,
+      sent: r.sent ?? [],
+      chain: chainOf(r.device.userId),
+      held,
+    })
 
   const record = (results: readonly DevicePlanResult[], queued: ReadonlyMap<string, Command[]>): void => {
     const at = clock.now().toISOString()
@@ -362,7 +475,13 @@ export function createPolicyService({ store, clock, ids, memberships }: { store:
       if (r.sent === null) continue
       store.assignments.setProblems(
         r.device.id,
-        r.state.unresolved.map((u) => ({ itemKey: u.key, policyId: u.policyId, policyName: u.policyName, itemName: u.itemName, variables: u.variables })),
+        r.state.unresolved.map(u => ({
+          itemKey: u.key,
+          policyId: u.policyId,
+          policyName: u.policyName,
+          itemName: u.itemName,
+          variables: u.variables,
+        })),
         at,
       )
       if (r.sent === null) continue
@@ -370,8 +489,8 @@ export function createPolicyService({ store, clock, ids, memberships }: { store:
       store.assignments.setPlanDigest(r.device.id, r.digest)
       const commands = queued.get(r.device.id) ?? []
       if (commands.length === 0 && r.plan.drop.length === 0 && r.plan.put.length === 0) continue
-      const before = new Set(r.sent.map((s) => s.policyId))
-      const after = new Set([...r.state.items.values()].map((d) => d.policy.id))
+      const before = new Set(r.sent.map(s => s.policyId))
+      const after = new Set([...r.state.items.values()].map(d => d.policy.id))
       const byPolicy = new Map<string, Command[]>()
       for (const c of commands) byPolicy.set(c.reason.policyId, [...(byPolicy.get(c.reason.policyId) ?? []), c])
       for (const policyId of new Set([...byPolicy.keys(), ...before, ...after])) {
@@ -380,7 +499,11 @@ export function createPolicyService({ store, clock, ids, memberships }: { store:
         const own = byPolicy.get(policyId) ?? []
         if (!granted && !withdrawn && own.length === 0) continue
         const why = explainFor(r, policyId, false)
-        const commandSteps: WhyStep[] = own.map((c) => ({ step: 'command', outcome: 'info', text: `${c.type.replace(/_/g, ' ')} ${String(c.payload['name'] ?? '')}`.trim() + ` (command ${c.seq})` }))
+        const commandSteps: WhyStep[] = own.map(c => ({
+          step: 'command',
+          outcome: 'info',
+          text: `${c.type.replace(/_/g, ' ')} ${String(c.payload['name'] ?? '')}`.trim() + ` (command ${c.seq})`,
+        }))
         store.assignments.appendEvent({
           deviceId: r.device.id,
           at,
@@ -389,7 +512,7 @@ export function createPolicyService({ store, clock, ids, memberships }: { store:
           action: granted ? 'granted' : withdrawn ? 'withdrawn' : 'changed',
           summary: why.summary,
           steps: [...why.steps, ...commandSteps],
-          commands: own.map((c) => ({ type: c.type, item: String(c.payload['name'] ?? c.type) })),
+          commands: own.map(c => ({ type: c.type, item: String(c.payload['name'] ?? c.type) })),
         })
       }
     }
@@ -409,14 +532,22 @@ export function createPolicyService({ store, clock, ids, memberships }: { store:
 
   const why = (deviceId: string, policyId: string): PolicyWhy => {
     const r = deviceState(deviceId)
-    if (!index().byId.has(policyId) && !r.sent.some((s) => s.policyId === policyId)) get(policyId)
-    return { deviceId, ...explainFor(r, policyId, r.held), history: store.assignments.policyEvents(deviceId, policyId, 50) }
+    if (!index().byId.has(policyId) && !r.sent.some(s => s.policyId === policyId)) get(policyId)
+    return {
+      deviceId,
+      ...explainFor(r, policyId, r.held),
+      history: store.assignments.policyEvents(deviceId, policyId, 50),
+    }
   }
 
   const decideHeld = (heldChangeId: string): HeldChange => {
     const h = store.assignments.heldChange(heldChangeId)
     if (!h) throw new AppError('NOT_FOUND', `No held change with id ${heldChangeId}.`, { heldChangeId })
-    if (h.status !== 'held') throw new AppError('CONFLICT', `This held change was already ${h.status} at ${h.decidedAt}.`, { heldChangeId, status: h.status })
+    if (h.status !== 'held')
+      throw new AppError('CONFLICT', `This held change was already ${h.status} at ${h.decidedAt}.`, {
+        heldChangeId,
+        status: h.status,
+      })
     return h
   }
 
@@ -428,10 +559,24 @@ export function createPolicyService({ store, clock, ids, memberships }: { store:
     saveApp({ platform, identifier, name }) {
       const fields: { path: string; message: string }[] = []
       if (!PLATFORMS.includes(platform)) fields.push({ path: 'platform', message: 'must be ios, macos or android' })
-      if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+$/.test(identifier.trim())) fields.push({ path: 'identifier', message: `"${identifier}" is not a bundle or package id (e.g. com.example.app)` })
+      if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+$/.test(identifier.trim()))
+        fields.push({
+          path: 'identifier',
+          message: `"${identifier}" is not a bundle or package id (e.g. com.example.app)`,
+        })
       if (name.trim() === '') fields.push({ path: 'name', message: 'is required' })
-      if (fields.length > 0) throw new AppError('BAD_INPUT', `The app was not added: ${fields.map((f) => `${f.path} ${f.message}`).join('; ')}.`, { fields })
-      store.assignments.putApp({ id: `app:${platform}:${identifier.trim()}`, platform, identifier: identifier.trim(), name: name.trim() })
+      if (fields.length > 0)
+        throw new AppError(
+          'BAD_INPUT',
+          `The app was not added: ${fields.map(f => `${f.path} ${f.message}`).join('; ')}.`,
+          { fields },
+        )
+      store.assignments.putApp({
+        id: `app:${platform}:${identifier.trim()}`,
+        platform,
+        identifier: identifier.trim(),
+        name: name.trim(),
+      })
       audit('apps/save', identifier.trim(), { platform })
       return store.assignments.inventory()
     },
@@ -440,9 +585,13 @@ export function createPolicyService({ store, clock, ids, memberships }: { store:
     setRemoveOnUnassign(itemId, value) {
       const policyId = store.policies.policyOfItem(itemId)
       if (!policyId) throw new AppError('NOT_FOUND', `No payload item with id ${itemId}.`, { itemId })
-      const item = get(policyId).items.find((i) => i.id === itemId)
+      const item = get(policyId).items.find(i => i.id === itemId)
       if (item?.kind !== 'app') {
-        throw new AppError('BAD_INPUT', `"Remove app when policy is removed" applies to apps only; ${item?.name ?? itemId} is a ${item?.kind}.`, { itemId })
+        throw new AppError(
+          'BAD_INPUT',
+          `"Remove app when policy is removed" applies to apps only; ${item?.name ?? itemId} is a ${item?.kind}.`,
+          { itemId },
+        )
       }
       store.policies.setRemoveOnUnassign(itemId, value, clock.now().toISOString())
       audit('policies/setRemoveOnUnassign', policyId, { itemId, value })
@@ -450,19 +599,25 @@ export function createPolicyService({ store, clock, ids, memberships }: { store:
     },
     apply,
     whatIf: (change, limit = WHAT_IF_LIMIT) => {
-      if (change.kind === 'policy' || change.kind === 'rule' || change.kind === 'target' || change.kind === 'deletePolicy') checkChange(change)
+      if (
+        change.kind === 'policy' ||
+        change.kind === 'rule' ||
+        change.kind === 'target' ||
+        change.kind === 'deletePolicy'
+      )
+        checkChange(change)
       return whatIf(change, limit)
     },
     conflicts(draft) {
       const policy = draftPolicy(draft, groupName)
       const policies = proposedPolicies(index().policies, { kind: 'policy', draft }, groupName) ?? []
       const idx = indexPolicies(policies)
-      const includes = policy.targets.filter((t) => t.mode === 'include').map((t) => t.groupId)
+      const includes = policy.targets.filter(t => t.mode === 'include').map(t => t.groupId)
       // Every distinct set of groups among the users the policy reaches; a target nobody is in
       // yet is checked as a user in just that group.
       const signatures = new Map<string, { groups: Set<string>; users: number }>()
       for (const groups of memberships.allEffectiveGroupIds().values()) {
-        if (!includes.some((g) => groups.has(g))) continue
+        if (!includes.some(g => groups.has(g))) continue
         const key = [...groups].sort().join(',')
         const s = signatures.get(key)
         if (s) s.users++
@@ -473,8 +628,8 @@ export function createPolicyService({ store, clock, ids, memberships }: { store:
       for (const { groups, users } of signatures.values()) {
         for (const platform of policy.platforms) {
           for (const c of desiredState(idx, groups, platform).conflicts) {
-            if (c.winner.policyId !== policy.id && !c.losers.some((l) => l.policyId === policy.id)) continue
-            const key = `${c.key}|${c.platform}|${c.winner.policyId}|${c.losers.map((l) => l.policyId).join(',')}`
+            if (c.winner.policyId !== policy.id && !c.losers.some(l => l.policyId === policy.id)) continue
+            const key = `${c.key}|${c.platform}|${c.winner.policyId}|${c.losers.map(l => l.policyId).join(',')}`
             const seen = found.get(key)
             if (seen) seen.reach = (seen.reach ?? 0) + users
             else found.set(key, { ...c, reach: users })
@@ -489,7 +644,9 @@ export function createPolicyService({ store, clock, ids, memberships }: { store:
         const h = decideHeld(heldChangeId)
         store.assignments.decide(heldChangeId, 'approved', clock.now().toISOString())
         audit('policies/approve', heldChangeId, { cause: h.cause })
-        const redeploy: Redeploy = h.change ? commit(h.change).redeploy : { kind: 'devices', deviceIds: store.assignments.devicesOfHeld(heldChangeId) }
+        const redeploy: Redeploy = h.change
+          ? commit(h.change).redeploy
+          : { kind: 'devices', deviceIds: store.assignments.devicesOfHeld(heldChangeId) }
         return { heldChange: store.assignments.heldChange(heldChangeId) as HeldChange, redeploy }
       })
     },
@@ -500,7 +657,16 @@ export function createPolicyService({ store, clock, ids, memberships }: { store:
         audit('policies/reject', heldChangeId, { cause: h.cause })
         const at = clock.now().toISOString()
         for (const deviceId of store.assignments.devicesOfHeld(heldChangeId)) {
-          store.assignments.appendEvent({ deviceId, at, policyId: '', policyName: '', action: 'released', summary: `Held change rejected: nothing was sent. If the directory still says so, the next sync holds it again.`, steps: [], commands: [] })
+          store.assignments.appendEvent({
+            deviceId,
+            at,
+            policyId: '',
+            policyName: '',
+            action: 'released',
+            summary: `Held change rejected: nothing was sent. If the directory still says so, the next sync holds it again.`,
+            steps: [],
+            commands: [],
+          })
         }
         return store.assignments.heldChange(heldChangeId) as HeldChange
       })
@@ -517,8 +683,10 @@ export function createPolicyService({ store, clock, ids, memberships }: { store:
     why,
     effective(deviceId) {
       const r = deviceState(deviceId)
-      const policyIds = new Set([...r.state.applicable.map((a) => a.policy.id), ...r.sent.map((s) => s.policyId)])
-      return [...policyIds].map((policyId) => ({ deviceId, ...explainFor(r, policyId, r.held), history: [] })).sort((a, b) => a.policyName.localeCompare(b.policyName))
+      const policyIds = new Set([...r.state.applicable.map(a => a.policy.id), ...r.sent.map(s => s.policyId)])
+      return [...policyIds]
+        .map(policyId => ({ deviceId, ...explainFor(r, policyId, r.held), history: [] }))
+        .sort((a, b) => a.policyName.localeCompare(b.policyName))
     },
     history: (deviceId, limit = 200) => {
       if (!store.devices.get(deviceId)) throw new AppError('NOT_FOUND', `No device with id ${deviceId}.`, { deviceId })

@@ -39,26 +39,28 @@ export function variablesIn(text: string): { names: string[]; problems: string[]
     if (name) names.push(name)
     else problems.push(`"${m[0]}" is not a variable we know; write {{user.<attribute>}}, e.g. {{user.mail}}`)
   }
-  if (names.length === 0 && problems.length === 0 && /\{\{|\}\}/.test(text)) problems.push('has an unclosed {{ … }} variable')
+  if (names.length === 0 && problems.length === 0 && /\{\{|\}\}/.test(text))
+    problems.push('has an unclosed {{ … }} variable')
   return { names, problems }
 }
 
 const strings = (value: unknown, path: string): { path: string; text: string }[] => {
   if (typeof value === 'string') return [{ path, text: value }]
   if (Array.isArray(value)) return value.flatMap((v, i) => strings(v, `${path}.${i}`))
-  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => strings(v, path ? `${path}.${k}` : k))
+  if (value && typeof value === 'object')
+    return Object.entries(value).flatMap(([k, v]) => strings(v, path ? `${path}.${k}` : k))
   return []
 }
 
 /** Every variable a payload's settings use (attribute names). */
 export const payloadVariables = (settings: Record<string, unknown>): string[] => [
-  ...new Set(strings(settings, '').flatMap((s) => variablesIn(s.text).names)),
+  ...new Set(strings(settings, '').flatMap(s => variablesIn(s.text).names)),
 ]
 
 const lookup = (attrs: Attributes, name: string): AttributeValue | undefined => {
   if (name in attrs) return attrs[name]
   const lower = name.toLowerCase()
-  const key = Object.keys(attrs).find((k) => k.toLowerCase() === lower)
+  const key = Object.keys(attrs).find(k => k.toLowerCase() === lower)
   return key === undefined ? undefined : attrs[key]
 }
 
@@ -69,7 +71,10 @@ const fill = (value: AttributeValue | undefined): string | null => {
 }
 
 /** Fills `{{user.x}}` from the user's attributes; names every variable the user cannot fill. */
-export function resolveVariables(settings: Record<string, unknown>, attrs: Attributes): { value: Record<string, unknown>; missing: string[] } {
+export function resolveVariables(
+  settings: Record<string, unknown>,
+  attrs: Attributes,
+): { value: Record<string, unknown>; missing: string[] } {
   const missing = new Set<string>()
   const walk = (v: unknown): unknown => {
     if (typeof v === 'string') {
@@ -98,7 +103,13 @@ type Check = (path: string, message: string) => void
 
 const oneOf = (v: unknown, options: readonly string[]): v is string => typeof v === 'string' && options.includes(v)
 
-function text(settings: Record<string, unknown>, key: string, base: string, problem: Check, opts: { required?: boolean; min?: number; max?: number; variables?: boolean } = {}): string | undefined {
+function text(
+  settings: Record<string, unknown>,
+  key: string,
+  base: string,
+  problem: Check,
+  opts: { required?: boolean; min?: number; max?: number; variables?: boolean } = {},
+): string | undefined {
   const v = settings[key]
   if (v === undefined || v === '') {
     if (opts.required) problem(`${base}.${key}`, 'is required')
@@ -108,7 +119,8 @@ function text(settings: Record<string, unknown>, key: string, base: string, prob
     problem(`${base}.${key}`, 'must be text')
     return undefined
   }
-  if (opts.min !== undefined && v.length < opts.min && !hasVariable(v)) problem(`${base}.${key}`, `must be at least ${opts.min} characters`)
+  if (opts.min !== undefined && v.length < opts.min && !hasVariable(v))
+    problem(`${base}.${key}`, `must be at least ${opts.min} characters`)
   if (opts.max !== undefined && v.length > opts.max) problem(`${base}.${key}`, `must be at most ${opts.max} characters`)
   return v
 }
@@ -131,7 +143,10 @@ function validateProfile(item: PayloadDraft, base: string, ctx: ValidationContex
     email: ['type', 'accountType', 'emailAddress', 'username', 'host', 'useSSL'],
   }
   const known = allowed[type]
-  if (known) for (const k of Object.keys(s)) if (!known.includes(k)) problem(`${base}.${k}`, `is not a ${type} setting; known settings: ${known.slice(1).join(', ')}`)
+  if (known)
+    for (const k of Object.keys(s))
+      if (!known.includes(k))
+        problem(`${base}.${k}`, `is not a ${type} setting; known settings: ${known.slice(1).join(', ')}`)
   if (type === 'wifi') {
     text(s, 'ssid', base, problem, { required: true, min: 1, max: 32 })
     const security = s['security']
@@ -139,33 +154,41 @@ function validateProfile(item: PayloadDraft, base: string, ctx: ValidationContex
     const personal = security === 'WPA2' || security === 'WPA3'
     const password = text(s, 'password', base, problem, { required: personal, min: 8, max: 63 })
     if (security === 'none' && password !== undefined) problem(`${base}.password`, 'must be empty for an open network')
-    if (typeof security === 'string' && security.endsWith('Enterprise')) text(s, 'username', base, problem, { required: true })
+    if (typeof security === 'string' && security.endsWith('Enterprise'))
+      text(s, 'username', base, problem, { required: true })
     bool(s, 'autoJoin', base, problem)
     bool(s, 'hidden', base, problem)
   } else if (type === 'vpn') {
     if (!oneOf(s['vpnType'], VPN_TYPES)) problem(`${base}.vpnType`, `must be one of ${VPN_TYPES.join(', ')}`)
     const server = text(s, 'server', base, problem, { required: true })
-    if (server !== undefined && !hasVariable(server) && !HOST.test(server)) problem(`${base}.server`, `"${server}" is not a host name (e.g. vpn.example.com)`)
+    if (server !== undefined && !hasVariable(server) && !HOST.test(server))
+      problem(`${base}.server`, `"${server}" is not a host name (e.g. vpn.example.com)`)
     text(s, 'account', base, problem)
     bool(s, 'perApp', base, problem)
     bool(s, 'onDemand', base, problem)
     const apps = s['apps']
-    if (apps !== undefined && (!Array.isArray(apps) || apps.some((a) => typeof a !== 'string'))) problem(`${base}.apps`, 'must be a list of app identifiers')
-    else if (s['perApp'] === true && (!Array.isArray(apps) || apps.length === 0)) problem(`${base}.apps`, 'a per-app VPN needs at least one app')
+    if (apps !== undefined && (!Array.isArray(apps) || apps.some(a => typeof a !== 'string')))
+      problem(`${base}.apps`, 'must be a list of app identifiers')
+    else if (s['perApp'] === true && (!Array.isArray(apps) || apps.length === 0))
+      problem(`${base}.apps`, 'a per-app VPN needs at least one app')
     else if (Array.isArray(apps)) {
       apps.forEach((a, i) => {
-        if (typeof a === 'string' && !ctx.anyPlatformHasApp(a)) problem(`${base}.apps.${i}`, `${a} is not in the app inventory`)
+        if (typeof a === 'string' && !ctx.anyPlatformHasApp(a))
+          problem(`${base}.apps.${i}`, `${a} is not in the app inventory`)
       })
-      if (s['perApp'] !== true && apps.length > 0) problem(`${base}.apps`, 'apps are only used by a per-app VPN; set perApp to true')
+      if (s['perApp'] !== true && apps.length > 0)
+        problem(`${base}.apps`, 'apps are only used by a per-app VPN; set perApp to true')
     }
   } else if (type === 'email') {
-    if (!oneOf(s['accountType'], EMAIL_TYPES)) problem(`${base}.accountType`, `must be one of ${EMAIL_TYPES.join(', ')}`)
+    if (!oneOf(s['accountType'], EMAIL_TYPES))
+      problem(`${base}.accountType`, `must be one of ${EMAIL_TYPES.join(', ')}`)
     const address = text(s, 'emailAddress', base, problem, { required: true })
     if (address !== undefined && !hasVariable(address) && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(address)) {
       problem(`${base}.emailAddress`, `"${address}" is not an email address; use {{user.mail}} to fill it per user`)
     }
     const host = text(s, 'host', base, problem, { required: true })
-    if (host !== undefined && !hasVariable(host) && !HOST.test(host)) problem(`${base}.host`, `"${host}" is not a host name (e.g. outlook.office365.com)`)
+    if (host !== undefined && !hasVariable(host) && !HOST.test(host))
+      problem(`${base}.host`, `"${host}" is not a host name (e.g. outlook.office365.com)`)
     text(s, 'username', base, problem)
     bool(s, 'useSSL', base, problem)
   } else if (Object.keys(s).length < 2) {
@@ -177,37 +200,52 @@ function validateProfile(item: PayloadDraft, base: string, ctx: ValidationContex
 function validateRestriction(item: PayloadDraft, base: string, platforms: readonly Platform[], problem: Check): void {
   const def = restrictionDefinition(item.identifier)
   if (!def) {
-    problem(`${base}.identifier`, `"${item.identifier}" is not a known restriction; known: ${RESTRICTIONS.map((r) => r.key).join(', ')}`)
+    problem(
+      `${base}.identifier`,
+      `"${item.identifier}" is not a known restriction; known: ${RESTRICTIONS.map(r => r.key).join(', ')}`,
+    )
     return
   }
-  const extra = Object.keys(item.settings).filter((k) => k !== 'value')
+  const extra = Object.keys(item.settings).filter(k => k !== 'value')
   for (const k of extra) problem(`${base}.settings.${k}`, 'a restriction has only a value')
   const v = item.settings['value']
   const path = `${base}.settings.value`
   if (def.type === 'boolean' && typeof v !== 'boolean') problem(path, `${def.name} must be true or false`)
   if (def.type === 'integer') {
     if (typeof v !== 'number' || !Number.isInteger(v)) problem(path, `${def.name} must be a whole number`)
-    else if ((def.min !== undefined && v < def.min) || (def.max !== undefined && v > def.max)) problem(path, `${def.name} must be between ${def.min} and ${def.max}`)
+    else if ((def.min !== undefined && v < def.min) || (def.max !== undefined && v > def.max))
+      problem(path, `${def.name} must be between ${def.min} and ${def.max}`)
   }
-  if (def.type === 'enum' && !oneOf(v, def.options ?? [])) problem(path, `${def.name} must be one of ${(def.options ?? []).join(', ')}`)
+  if (def.type === 'enum' && !oneOf(v, def.options ?? []))
+    problem(path, `${def.name} must be one of ${(def.options ?? []).join(', ')}`)
   const on = item.platform ? [item.platform] : platforms
-  const unsupported = on.filter((p) => !def.platforms.includes(p))
+  const unsupported = on.filter(p => !def.platforms.includes(p))
   if (unsupported.length > 0) {
-    problem(`${base}.platform`, `${def.name} is not available on ${unsupported.join(', ')}; set the item's platform to ${def.platforms.join(' or ')}`)
+    problem(
+      `${base}.platform`,
+      `${def.name} is not available on ${unsupported.join(', ')}; set the item's platform to ${def.platforms.join(' or ')}`,
+    )
   }
 }
 
 function validateApp(item: PayloadDraft, base: string, ctx: ValidationContext, problem: Check): void {
   if (item.platform === null) {
-    problem(`${base}.platform`, 'an app is for one platform: choose iOS, macOS or Android (its bundle or package id differs per platform)')
+    problem(
+      `${base}.platform`,
+      'an app is for one platform: choose iOS, macOS or Android (its bundle or package id differs per platform)',
+    )
   } else if (!BUNDLE_ID.test(item.identifier)) {
     problem(`${base}.identifier`, `"${item.identifier}" is not a bundle or package id (e.g. com.example.app)`)
   } else if (!ctx.appInInventory(item.platform, item.identifier)) {
-    problem(`${base}.identifier`, `${item.identifier} is not in the app inventory for ${item.platform}; add it to the inventory first`)
+    problem(
+      `${base}.identifier`,
+      `${item.identifier} is not in the app inventory for ${item.platform}; add it to the inventory first`,
+    )
   }
   const intent = item.settings['intent']
   if (!oneOf(intent, APP_INTENTS)) problem(`${base}.settings.intent`, `must be ${APP_INTENTS.join(' or ')}`)
-  for (const k of Object.keys(item.settings)) if (k !== 'intent') problem(`${base}.settings.${k}`, 'an app assignment has only an intent')
+  for (const k of Object.keys(item.settings))
+    if (k !== 'intent') problem(`${base}.settings.${k}`, 'an app assignment has only an intent')
 }
 
 /** Every problem with a policy draft, each with the field it is about. Empty when it can be saved. */
@@ -217,7 +255,8 @@ export function validatePolicy(draft: PolicyDraft, ctx: ValidationContext): Fiel
   const name = draft.name.trim()
   if (name === '') problem('name', 'is required')
   else if (ctx.nameTaken(name, draft.id)) problem('name', `another policy is already called ${name}`)
-  if (!Number.isInteger(draft.priority) || draft.priority < 0 || draft.priority > 1000) problem('priority', 'must be a whole number from 0 to 1000')
+  if (!Number.isInteger(draft.priority) || draft.priority < 0 || draft.priority > 1000)
+    problem('priority', 'must be a whole number from 0 to 1000')
   if (draft.platforms.length === 0) problem('platforms', 'choose at least one platform')
   for (const p of draft.platforms) if (!PLATFORMS.includes(p)) problem('platforms', `${String(p)} is not a platform`)
   const keys = new Map<string, number>()
@@ -228,21 +267,27 @@ export function validatePolicy(draft: PolicyDraft, ctx: ValidationContext): Fiel
       problem(`${base}.identifier`, 'is required')
       return
     }
-    if (item.platform !== null && !draft.platforms.includes(item.platform)) problem(`${base}.platform`, `the policy does not target ${item.platform}`)
-    if (item.kind !== 'app' && item.removeOnUnassign) problem(`${base}.removeOnUnassign`, '"Remove app when policy is removed" applies to apps only')
+    if (item.platform !== null && !draft.platforms.includes(item.platform))
+      problem(`${base}.platform`, `the policy does not target ${item.platform}`)
+    if (item.kind !== 'app' && item.removeOnUnassign)
+      problem(`${base}.removeOnUnassign`, '"Remove app when policy is removed" applies to apps only')
     const key = `${item.kind}:${item.identifier}:${item.platform ?? '*'}`
     const twin = keys.get(key)
-    if (twin !== undefined) problem(`${base}.identifier`, `duplicates item ${twin + 1} (${item.kind} ${item.identifier})`)
+    if (twin !== undefined)
+      problem(`${base}.identifier`, `duplicates item ${twin + 1} (${item.kind} ${item.identifier})`)
     keys.set(key, i)
     if (item.kind === 'app') validateApp(item, base, ctx, problem)
     else if (item.kind === 'profile') validateProfile(item, `${base}.settings`, ctx, problem)
     else validateRestriction(item, base, draft.platforms, problem)
-    if (item.kind !== 'profile') for (const { path, text: t } of strings(item.settings, `${base}.settings`)) if (hasVariable(t)) problem(path, 'variables can be used in profile settings only')
+    if (item.kind !== 'profile')
+      for (const { path, text: t } of strings(item.settings, `${base}.settings`))
+        if (hasVariable(t)) problem(path, 'variables can be used in profile settings only')
   })
   const targets = new Set<string>()
   draft.targets.forEach((t, i) => {
     if (!ctx.groupExists(t.groupId)) problem(`targets.${i}.groupId`, `no group with id ${t.groupId}`)
-    if (targets.has(t.groupId)) problem(`targets.${i}.groupId`, 'the group is targeted twice; a group is either included or excluded')
+    if (targets.has(t.groupId))
+      problem(`targets.${i}.groupId`, 'the group is targeted twice; a group is either included or excluded')
     targets.add(t.groupId)
   })
   return problems

@@ -27,7 +27,8 @@ export function writePolicySettings(store: Store, patch: Partial<PolicySettings>
   const fields: { path: string; message: string }[] = []
   const whole = (key: keyof PolicySettings, max: number) => {
     const v = patch[key]
-    if (v !== undefined && (!Number.isInteger(v) || v < 0 || v > max)) fields.push({ path: key, message: `must be a whole number from 0 to ${max}` })
+    if (v !== undefined && (!Number.isInteger(v) || v < 0 || v > max))
+      fields.push({ path: key, message: `must be a whole number from 0 to ${max}` })
   }
   whole('graceSyncs', 100)
   whole('graceMinutes', 60 * 24 * 30)
@@ -35,12 +36,16 @@ export function writePolicySettings(store: Store, patch: Partial<PolicySettings>
   whole('syncHoldMinimum', 10_000_000)
   const share = (key: keyof PolicySettings) => {
     const v = patch[key]
-    if (v !== undefined && !(v > 0 && v <= 1)) fields.push({ path: key, message: 'must be a share above 0 and at most 1 (0.1 = 10%)' })
+    if (v !== undefined && !(v > 0 && v <= 1))
+      fields.push({ path: key, message: 'must be a share above 0 and at most 1 (0.1 = 10%)' })
   }
   share('breakerShare')
   share('syncHoldMembershipShare')
   share('syncHoldUserShare')
-  if (fields.length > 0) throw new AppError('BAD_INPUT', `Settings not saved: ${fields.map((f) => `${f.path} ${f.message}`).join('; ')}.`, { fields })
+  if (fields.length > 0)
+    throw new AppError('BAD_INPUT', `Settings not saved: ${fields.map(f => `${f.path} ${f.message}`).join('; ')}.`, {
+      fields,
+    })
   for (const [k, v] of Object.entries(patch)) if (v !== undefined) store.assignments.putSetting(k, v)
   return readPolicySettings(store)
 }

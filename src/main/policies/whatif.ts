@@ -4,7 +4,14 @@
 // is what applying the change then produces.
 import type { Dialect, Platform, Policy, PolicyTarget } from '../../shared/domain'
 import { AppError } from '../../shared/errors'
-import type { DeviceDelta, PolicyDraft, PolicySettings, ProposedChange, UserGroupDelta, WhatIf } from '../../shared/policy'
+import type {
+  DeviceDelta,
+  PolicyDraft,
+  PolicySettings,
+  ProposedChange,
+  UserGroupDelta,
+  WhatIf,
+} from '../../shared/policy'
 import { decideMembership } from '../groups'
 import { GROUP_IDS, GROUP_NAMES, type CompiledRule, type RuleInput } from '../rules'
 import type { BoundDevice, SentItem, Store } from '../store'
@@ -39,24 +46,36 @@ export function draftPolicy(draft: PolicyDraft, groupName: (id: string) => strin
     priority: draft.priority,
     platforms: draft.platforms,
     items: draft.items.map((i, n) => ({ ...i, id: i.id ?? `${id}:item:${n}` })),
-    targets: draft.targets.map((t): PolicyTarget => ({ groupId: t.groupId, groupName: groupName(t.groupId), mode: t.mode })),
+    targets: draft.targets.map(
+      (t): PolicyTarget => ({ groupId: t.groupId, groupName: groupName(t.groupId), mode: t.mode }),
+    ),
   }
 }
 
 /** The policies as they would be after a change to policies or targets. */
-export function proposedPolicies(current: readonly Policy[], change: ProposedChange, groupName: (id: string) => string): Policy[] | null {
+export function proposedPolicies(
+  current: readonly Policy[],
+  change: ProposedChange,
+  groupName: (id: string) => string,
+): Policy[] | null {
   switch (change.kind) {
     case 'policy': {
       const next = draftPolicy(change.draft, groupName)
-      return change.draft.id ? current.map((p) => (p.id === change.draft.id ? next : p)) : [...current, next]
+      return change.draft.id ? current.map(p => (p.id === change.draft.id ? next : p)) : [...current, next]
     }
     case 'deletePolicy':
-      return current.filter((p) => p.id !== change.policyId)
+      return current.filter(p => p.id !== change.policyId)
     case 'target':
-      return current.map((p) => {
+      return current.map(p => {
         if (p.id !== change.policyId) return p
-        const others = p.targets.filter((t) => t.groupId !== change.groupId)
-        return { ...p, targets: change.mode === null ? others : [...others, { groupId: change.groupId, groupName: groupName(change.groupId), mode: change.mode }] }
+        const others = p.targets.filter(t => t.groupId !== change.groupId)
+        return {
+          ...p,
+          targets:
+            change.mode === null
+              ? others
+              : [...others, { groupId: change.groupId, groupName: groupName(change.groupId), mode: change.mode }],
+        }
       })
     default:
       return null
@@ -83,9 +102,9 @@ function shiftMemberships(
     if (set) set.add(w.groupId)
     else pending.set(w.userId, new Set([w.groupId]))
   }
-  const members = new Map(groups.map((g) => [g.id, ctx.store.assignments.membersOfGroup(g.id)]))
+  const members = new Map(groups.map(g => [g.id, ctx.store.assignments.membersOfGroup(g.id)]))
   const shifts = new Map<string, MembershipShift>()
-  for (const [userId, u] of ctx.inputs([...groups.flatMap((g) => g.rule.attributes), ...extraAttributes])) {
+  for (const [userId, u] of ctx.inputs([...groups.flatMap(g => g.rule.attributes), ...extraAttributes])) {
     const before = effective.get(userId) ?? new Set<string>()
     let after: Set<string> | null = null
     const input = inputOf(u.input)
@@ -108,18 +127,26 @@ function shiftMemberships(
 
 /** The bound devices of the users whose groups shift: one bulk read when there are many. */
 const devicesOf = (ctx: WhatIfContext, shifts: Map<string, MembershipShift>): BoundDevice[] =>
-  shifts.size > 500 ? ctx.store.assignments.boundDevices().filter((d) => shifts.has(d.userId)) : [...shifts.keys()].flatMap((u) => ctx.store.assignments.boundDevicesOf(u))
+  shifts.size > 500
+    ? ctx.store.assignments.boundDevices().filter(d => shifts.has(d.userId))
+    : [...shifts.keys()].flatMap(u => ctx.store.assignments.boundDevicesOf(u))
 
-const names = (ids: Iterable<string>, groupName: (id: string) => string): string[] => [...ids].map(groupName).sort((a, b) => a.localeCompare(b))
+const names = (ids: Iterable<string>, groupName: (id: string) => string): string[] =>
+  [...ids].map(groupName).sort((a, b) => a.localeCompare(b))
 
 export function computeWhatIf(ctx: WhatIfContext, change: ProposedChange, limit: number): WhatIf {
   const { store } = ctx
-  const groupNames = new Map(store.groups.list().map((g) => [g.id, g.name]))
+  const groupNames = new Map(store.groups.list().map(g => [g.id, g.name]))
   const groupName = (id: string): string => groupNames.get(id) ?? id
   const proposed = proposedPolicies(ctx.index.policies, change, groupName)
   const index = proposed ? indexPolicies(proposed) : ctx.index
-  const policyName = (id: string): string => index.byId.get(id)?.name ?? ctx.index.byId.get(id)?.name ?? 'A deleted policy'
-  const removeOnUnassign = (itemId: string): boolean => index.items.get(itemId)?.removeOnUnassign ?? ctx.removedFlags.get(itemId) ?? ctx.index.items.get(itemId)?.removeOnUnassign ?? false
+  const policyName = (id: string): string =>
+    index.byId.get(id)?.name ?? ctx.index.byId.get(id)?.name ?? 'A deleted policy'
+  const removeOnUnassign = (itemId: string): boolean =>
+    index.items.get(itemId)?.removeOnUnassign ??
+    ctx.removedFlags.get(itemId) ??
+    ctx.index.items.get(itemId)?.removeOnUnassign ??
+    false
 
   if (change.kind === 'user') {
     const after = new Set(change.syncedGroupIds ?? [])
@@ -130,9 +157,18 @@ export function computeWhatIf(ctx: WhatIfContext, change: ProposedChange, limit:
     }
     const state = desiredState(index, after, change.platform, () => change.attributes)
     const plan = planDevice([], state, { removeOnUnassign, policyName })
-    const upn = typeof change.attributes['userPrincipalName'] === 'string' ? change.attributes['userPrincipalName'] : 'A hypothetical user'
+    const upn =
+      typeof change.attributes['userPrincipalName'] === 'string'
+        ? change.attributes['userPrincipalName']
+        : 'A hypothetical user'
     const delta = deviceDelta(
-      { deviceId: null, deviceName: `A new ${PLATFORM_NAMES[change.platform]} device`, userId: null, userPrincipalName: upn, platform: change.platform },
+      {
+        deviceId: null,
+        deviceName: `A new ${PLATFORM_NAMES[change.platform]} device`,
+        userId: null,
+        userPrincipalName: upn,
+        platform: change.platform,
+      },
       [],
       state,
       plan,
@@ -143,7 +179,14 @@ export function computeWhatIf(ctx: WhatIfContext, change: ProposedChange, limit:
       summary: `A user with these attributes would be in ${delta.groupsGained.length === 0 ? 'no group' : delta.groupsGained.join(', ')} and get ${delta.install.length} app(s)/profile(s).`,
       users: [{ userId: null, userPrincipalName: upn, groupsGained: delta.groupsGained, groupsLost: [] }],
       devices: [delta],
-      totals: { usersAffected: 1, devicesAffected: 1, devicesWithdrawn: 0, installs: delta.install.length, removals: 0, devicesTotal: store.assignments.boundDeviceCount() },
+      totals: {
+        usersAffected: 1,
+        devicesAffected: 1,
+        devicesWithdrawn: 0,
+        installs: delta.install.length,
+        removals: 0,
+        devicesTotal: store.assignments.boundDeviceCount(),
+      },
       wouldHold: false,
       truncated: false,
     }
@@ -154,47 +197,64 @@ export function computeWhatIf(ctx: WhatIfContext, change: ProposedChange, limit:
   let summary: string
   if (change.kind === 'rule') {
     const group = store.groups.get(change.groupId)
-    if (!group || group.kind !== 'rule' || group.dialect === null) throw new AppError('NOT_FOUND', `No rule group with id ${change.groupId}.`, { groupId: change.groupId })
+    if (!group || group.kind !== 'rule' || group.dialect === null)
+      throw new AppError('NOT_FOUND', `No rule group with id ${change.groupId}.`, { groupId: change.groupId })
     const rule = ctx.compile(change.dialect ?? group.dialect, change.rule)
-    shifts = shiftMemberships(ctx, [{ id: group.id, rule }], (a) => a)
+    shifts = shiftMemberships(ctx, [{ id: group.id, rule }], a => a)
     devices = devicesOf(ctx, shifts)
     summary = `Changing the rule of ${group.name}`
   } else if (change.kind === 'attributeMapping') {
     const attribute = change.attribute.toLowerCase()
-    const reading = store.groups.ruleGroups().flatMap((g) => {
+    const reading = store.groups.ruleGroups().flatMap(g => {
       const rule = ctx.compile(g.dialect, g.rule)
-      return rule.attributes.some((a) => a.toLowerCase() === attribute) ? [{ id: g.id, rule }] : []
+      return rule.attributes.some(a => a.toLowerCase() === attribute) ? [{ id: g.id, rule }] : []
     })
     const remap = (attrs: RuleInput): RuleInput => {
-      const next: Record<string, unknown> = Object.fromEntries(Object.entries(attrs).filter(([k]) => k.toLowerCase() !== attribute))
+      const next: Record<string, unknown> = Object.fromEntries(
+        Object.entries(attrs).filter(([k]) => k.toLowerCase() !== attribute),
+      )
       if (change.source !== null) {
-        const from = Object.keys(attrs).find((k) => k.toLowerCase() === change.source?.toLowerCase())
+        const from = Object.keys(attrs).find(k => k.toLowerCase() === change.source?.toLowerCase())
         if (from !== undefined) next[change.attribute] = attrs[from] ?? null
       }
       return next
     }
     shifts = shiftMemberships(ctx, reading, remap, change.source === null ? [] : [change.source])
     devices = devicesOf(ctx, shifts)
-    summary = change.source === null ? `Unmapping ${change.attribute}` : `Mapping ${change.attribute} from ${change.source}`
+    summary =
+      change.source === null ? `Unmapping ${change.attribute}` : `Mapping ${change.attribute} from ${change.source}`
   } else {
     shifts = new Map()
     const touched = new Set<string>()
     const policyId = change.kind === 'policy' ? (change.draft.id ?? 'draft:new') : change.policyId
-    for (const p of [ctx.index.byId.get(policyId), index.byId.get(policyId)]) for (const t of p?.targets ?? []) touched.add(t.groupId)
+    for (const p of [ctx.index.byId.get(policyId), index.byId.get(policyId)])
+      for (const t of p?.targets ?? []) touched.add(t.groupId)
     const effective = ctx.effectiveGroups()
-    devices = store.assignments.boundDevices().filter((d) => [...(effective.get(d.userId) ?? [])].some((g) => touched.has(g)))
-    const before = new Map(devices.map((d) => [d.userId, effective.get(d.userId) ?? new Set<string>()]))
+    devices = store.assignments
+      .boundDevices()
+      .filter(d => [...(effective.get(d.userId) ?? [])].some(g => touched.has(g)))
+    const before = new Map(devices.map(d => [d.userId, effective.get(d.userId) ?? new Set<string>()]))
     for (const [userId, groups] of before) shifts.set(userId, { before: groups, after: groups })
-    summary = change.kind === 'target' ? `${change.mode === null ? 'Removing' : `Setting ${change.mode} for`} ${groupName(change.groupId)} on ${policyName(change.policyId)}` : change.kind === 'deletePolicy' ? `Deleting ${policyName(change.policyId)}` : `Saving ${change.draft.name}`
+    summary =
+      change.kind === 'target'
+        ? `${change.mode === null ? 'Removing' : `Setting ${change.mode} for`} ${groupName(change.groupId)} on ${policyName(change.policyId)}`
+        : change.kind === 'deletePolicy'
+          ? `Deleting ${policyName(change.policyId)}`
+          : `Saving ${change.draft.name}`
   }
 
   const users: UserGroupDelta[] = []
-  const upnOf = new Map(devices.map((d) => [d.userId, d.userPrincipalName]))
+  const upnOf = new Map(devices.map(d => [d.userId, d.userPrincipalName]))
   for (const [userId, s] of shifts) {
-    const gained = [...s.after].filter((g) => !s.before.has(g))
-    const lost = [...s.before].filter((g) => !s.after.has(g))
+    const gained = [...s.after].filter(g => !s.before.has(g))
+    const lost = [...s.before].filter(g => !s.after.has(g))
     if (gained.length === 0 && lost.length === 0) continue
-    users.push({ userId, userPrincipalName: s.userPrincipalName ?? upnOf.get(userId) ?? userId, groupsGained: names(gained, groupName), groupsLost: names(lost, groupName) })
+    users.push({
+      userId,
+      userPrincipalName: s.userPrincipalName ?? upnOf.get(userId) ?? userId,
+      groupsGained: names(gained, groupName),
+      groupsLost: names(lost, groupName),
+    })
   }
 
   const deltas: DeviceDelta[] = []
@@ -208,12 +268,25 @@ export function computeWhatIf(ctx: WhatIfContext, change: ProposedChange, limit:
     const sent: SentItem[] = store.devices.sentItems(d.id)
     const state = desiredState(index, shift.after, d.platform, () => store.users.ruleInput(d.userId))
     const plan = planDevice(sent, state, { removeOnUnassign, policyName })
-    const gained = [...shift.after].filter((g) => !shift.before.has(g))
-    const lost = [...shift.before].filter((g) => !shift.after.has(g))
+    const gained = [...shift.after].filter(g => !shift.before.has(g))
+    const lost = [...shift.before].filter(g => !shift.after.has(g))
     if (plan.commands.length === 0 && plan.drop.length === 0 && gained.length === 0 && lost.length === 0) continue
     affected++
     if (withdraws(plan)) withdrawn++
-    const delta = deviceDelta({ deviceId: d.id, deviceName: d.name, userId: d.userId, userPrincipalName: d.userPrincipalName, platform: d.platform as Platform }, sent, state, plan, { gained: names(gained, groupName), lost: names(lost, groupName) }, policyName)
+    const delta = deviceDelta(
+      {
+        deviceId: d.id,
+        deviceName: d.name,
+        userId: d.userId,
+        userPrincipalName: d.userPrincipalName,
+        platform: d.platform as Platform,
+      },
+      sent,
+      state,
+      plan,
+      { gained: names(gained, groupName), lost: names(lost, groupName) },
+      policyName,
+    )
     installs += delta.install.length
     removals += delta.remove.length
     deltas.push(delta)
@@ -224,7 +297,14 @@ export function computeWhatIf(ctx: WhatIfContext, change: ProposedChange, limit:
     summary: `${summary}: ${users.length} user(s) change groups; ${affected} device(s) change, ${withdrawn} lose policies; ${installs} install(s), ${removals} removal(s).${wouldHold ? ' This would be held for approval (circuit breaker).' : ''}`,
     users: users.slice(0, limit),
     devices: deltas.slice(0, limit),
-    totals: { usersAffected: users.length, devicesAffected: affected, devicesWithdrawn: withdrawn, installs, removals, devicesTotal: total },
+    totals: {
+      usersAffected: users.length,
+      devicesAffected: affected,
+      devicesWithdrawn: withdrawn,
+      installs,
+      removals,
+      devicesTotal: total,
+    },
     wouldHold,
     truncated: users.length > limit || deltas.length > limit,
   }

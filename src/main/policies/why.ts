@@ -22,7 +22,7 @@ interface WhyInput {
  */
 export function explainPolicy(input: WhyInput): Omit<PolicyWhy, 'deviceId' | 'history'> {
   const { policy, groups, platform, state, sent } = input
-  const kept = sent.filter((s) => s.policyId === input.policyId)
+  const kept = sent.filter(s => s.policyId === input.policyId)
   if (!policy) {
     return {
       policyId: input.policyId,
@@ -34,22 +34,32 @@ export function explainPolicy(input: WhyInput): Omit<PolicyWhy, 'deviceId' | 'hi
     }
   }
   const steps: WhyStep[] = []
-  const excludedVia = policy.targets.find((t) => t.mode === 'exclude' && groups.has(t.groupId))
-  const includedVia = policy.targets.find((t) => t.mode === 'include' && groups.has(t.groupId))
+  const excludedVia = policy.targets.find(t => t.mode === 'exclude' && groups.has(t.groupId))
+  const includedVia = policy.targets.find(t => t.mode === 'include' && groups.has(t.groupId))
   let status: PolicyStatus = 'not-assigned'
   let summary: string
   if (excludedVia) {
     steps.push(...input.chain(excludedVia.groupId))
-    steps.push({ step: 'target', outcome: 'fail', text: `${policy.name} excludes ${excludedVia.groupName}; exclusion wins over any include.` })
+    steps.push({
+      step: 'target',
+      outcome: 'fail',
+      text: `${policy.name} excludes ${excludedVia.groupName}; exclusion wins over any include.`,
+    })
     summary = `Not assigned: the user is in ${excludedVia.groupName}, which ${policy.name} excludes.`
   } else if (includedVia) {
     const chain = input.chain(includedVia.groupId)
     steps.push(...chain)
     steps.push({ step: 'target', outcome: 'pass', text: `${policy.name} includes ${includedVia.groupName}.` })
     const onPlatform = policy.platforms.includes(platform)
-    steps.push({ step: 'platform', outcome: onPlatform ? 'pass' : 'fail', text: onPlatform ? `${policy.name} targets ${platform}.` : `${policy.name} targets ${policy.platforms.join(', ')}, not ${platform}.` })
+    steps.push({
+      step: 'platform',
+      outcome: onPlatform ? 'pass' : 'fail',
+      text: onPlatform
+        ? `${policy.name} targets ${platform}.`
+        : `${policy.name} targets ${policy.platforms.join(', ')}, not ${platform}.`,
+    })
     if (onPlatform) {
-      const pending = chain.some((s) => s.step === 'grace' && s.outcome === 'pass')
+      const pending = chain.some(s => s.step === 'grace' && s.outcome === 'pass')
       status = pending ? 'pending-withdrawal' : 'assigned'
       summary = pending
         ? `Assigned until the grace period ends: the user left ${includedVia.groupName}, and the withdrawal waits for the next sync to confirm it.`
@@ -58,45 +68,77 @@ export function explainPolicy(input: WhyInput): Omit<PolicyWhy, 'deviceId' | 'hi
       summary = `Not assigned: ${policy.name} is not for ${platform}.`
     }
   } else {
-    const includes = policy.targets.filter((t) => t.mode === 'include')
+    const includes = policy.targets.filter(t => t.mode === 'include')
     for (const t of includes.slice(0, 3)) steps.push(...input.chain(t.groupId))
     steps.push({
       step: 'target',
       outcome: 'fail',
-      text: includes.length === 0 ? `${policy.name} has no include target.` : `The user is in none of the groups ${policy.name} includes (${includes.map((t) => t.groupName).join(', ')}).`,
+      text:
+        includes.length === 0
+          ? `${policy.name} has no include target.`
+          : `The user is in none of the groups ${policy.name} includes (${includes.map(t => t.groupName).join(', ')}).`,
     })
-    summary = includes.length === 0 ? `Not assigned: ${policy.name} targets no group.` : `Not assigned: the user is not in ${includes.map((t) => t.groupName).join(' or ')}.`
+    summary =
+      includes.length === 0
+        ? `Not assigned: ${policy.name} targets no group.`
+        : `Not assigned: the user is not in ${includes.map(t => t.groupName).join(' or ')}.`
   }
   if (status !== 'not-assigned' && input.held) status = 'held'
   if (status === 'not-assigned' && kept.length > 0) {
     status = input.held ? 'held' : 'withdrawn-kept'
-    summary += input.held ? ' Its withdrawal is held for approval (circuit breaker).' : ' Apps not flagged for removal stay installed, unmanaged.'
+    summary += input.held
+      ? ' Its withdrawal is held for approval (circuit breaker).'
+      : ' Apps not flagged for removal stay installed, unmanaged.'
   }
 
   const items: PolicyWhy['items'] = []
   for (const item of policy.items) {
     const key = `${item.kind}:${item.identifier}`
     if (item.platform !== null && item.platform !== platform) {
-      items.push({ key, name: item.name, kind: item.kind, outcome: 'other-platform', detail: `For ${item.platform} only.` })
+      items.push({
+        key,
+        name: item.name,
+        kind: item.kind,
+        outcome: 'other-platform',
+        detail: `For ${item.platform} only.`,
+      })
       continue
     }
     if (status === 'not-assigned' || status === 'withdrawn-kept') continue
-    const unresolved = state.unresolved.find((u) => u.key === key && u.policyId === policy.id)
+    const unresolved = state.unresolved.find(u => u.key === key && u.policyId === policy.id)
     const desired = state.items.get(key)
     if (unresolved) {
-      items.push({ key, name: item.name, kind: item.kind, outcome: 'unresolved', detail: `Not sent: the user has no ${unresolved.variables.join(', ')} for {{user.…}}.` })
-      steps.push({ step: 'variables', outcome: 'fail', text: `${item.name} uses ${unresolved.variables.map((v) => `{{user.${v}}}`).join(', ')}, which the user's attributes do not fill (SYNC_ATTR_MISSING).` })
+      items.push({
+        key,
+        name: item.name,
+        kind: item.kind,
+        outcome: 'unresolved',
+        detail: `Not sent: the user has no ${unresolved.variables.join(', ')} for {{user.…}}.`,
+      })
+      steps.push({
+        step: 'variables',
+        outcome: 'fail',
+        text: `${item.name} uses ${unresolved.variables.map(v => `{{user.${v}}}`).join(', ')}, which the user's attributes do not fill (SYNC_ATTR_MISSING).`,
+      })
     } else if (desired && desired.policy.id === policy.id) {
-      items.push({ key, name: item.name, kind: item.kind, outcome: 'sent', detail: desired.conflict ? desired.conflict.reason : 'No other policy sets it.' })
+      items.push({
+        key,
+        name: item.name,
+        kind: item.kind,
+        outcome: 'sent',
+        detail: desired.conflict ? desired.conflict.reason : 'No other policy sets it.',
+      })
       if (desired.conflict) steps.push({ step: 'conflict', outcome: 'pass', text: desired.conflict.reason })
     } else if (desired) {
-      const merged = desired.conflict === null || desired.conflict.losers.every((l) => l.policyId !== policy.id)
+      const merged = desired.conflict === null || desired.conflict.losers.every(l => l.policyId !== policy.id)
       items.push({
         key,
         name: item.name,
         kind: item.kind,
         outcome: merged ? 'merged' : 'lost-conflict',
-        detail: merged ? `Also carried by ${desired.policy.name}, which delivers it.` : (desired.conflict?.reason ?? ''),
+        detail: merged
+          ? `Also carried by ${desired.policy.name}, which delivers it.`
+          : (desired.conflict?.reason ?? ''),
       })
       if (!merged && desired.conflict) steps.push({ step: 'conflict', outcome: 'fail', text: desired.conflict.reason })
     }

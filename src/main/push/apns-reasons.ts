@@ -9,10 +9,22 @@ interface Rule {
   explain: string
 }
 
-const TOKEN_GONE: Rule = { disposition: 'stale-token', explain: 'APNs says the device token is no longer valid; the device must check in with a new TokenUpdate' }
-const BAD_TOKEN: Rule = { disposition: 'rejected', explain: 'APNs refuses this device token; the device must send a new TokenUpdate' }
-const CERT: Rule = { disposition: 'credentials', explain: 'APNs refuses the push certificate or its topic; renew or re-upload the MDM push certificate' }
-const OURS: Rule = { disposition: 'retry', explain: 'APNs rejected the request format (a JIT Mapper bug); retrying with backoff' }
+const TOKEN_GONE: Rule = {
+  disposition: 'stale-token',
+  explain: 'APNs says the device token is no longer valid; the device must check in with a new TokenUpdate',
+}
+const BAD_TOKEN: Rule = {
+  disposition: 'rejected',
+  explain: 'APNs refuses this device token; the device must send a new TokenUpdate',
+}
+const CERT: Rule = {
+  disposition: 'credentials',
+  explain: 'APNs refuses the push certificate or its topic; renew or re-upload the MDM push certificate',
+}
+const OURS: Rule = {
+  disposition: 'retry',
+  explain: 'APNs rejected the request format (a JIT Mapper bug); retrying with backoff',
+}
 const BUSY: Rule = { disposition: 'retry', explain: 'APNs is throttling or unavailable; retrying with backoff' }
 
 export const APNS_REASONS: Record<string, Rule> = {
@@ -59,11 +71,17 @@ function byStatus(status: number): Rule {
   return OURS
 }
 
-export function classifyApns(status: number | null, reason: string | null): { disposition: FailureDisposition; reason: string } {
+export function classifyApns(
+  status: number | null,
+  reason: string | null,
+): { disposition: FailureDisposition; reason: string } {
   if (status === null) {
     // @parse/node-apn reports an untrusted or expired client certificate as "stream ended
     // unexpectedly with status null" (research/push.md §2), so name the likely cause.
-    return { disposition: 'retry', reason: `Could not reach APNs${reason ? ` (${reason})` : ''}; check the network and the MDM push certificate` }
+    return {
+      disposition: 'retry',
+      reason: `Could not reach APNs${reason ? ` (${reason})` : ''}; check the network and the MDM push certificate`,
+    }
   }
   const rule = (reason ? APNS_REASONS[reason] : undefined) ?? byStatus(status)
   return { disposition: rule.disposition, reason: `APNs ${status} ${reason ?? '(no reason)'}: ${rule.explain}` }

@@ -49,7 +49,8 @@ export function createApnsTransport(o: ApnsOptions): ApnsTransport {
   let goawayReason: string | null = null
 
   const watch = (provider: apn.Provider): void => {
-    const client = (provider as unknown as { client: { connect(): Promise<void>; session?: ClientHttp2Session } }).client
+    const client = (provider as unknown as { client: { connect(): Promise<void>; session?: ClientHttp2Session } })
+      .client
     const connect = client.connect.bind(client)
     client.connect = async () => {
       await connect()
@@ -66,7 +67,7 @@ export function createApnsTransport(o: ApnsOptions): ApnsTransport {
       const request = session.request.bind(session)
       session.request = ((headers: Record<string, string>, options?: object) => {
         const stream = request(headers, options)
-        stream.on('response', (h) => {
+        stream.on('response', h => {
           const value = h['retry-after']
           if (typeof value === 'string') {
             const seconds = Number(value)
@@ -102,8 +103,11 @@ export function createApnsTransport(o: ApnsOptions): ApnsTransport {
 
   const failure = (f: Failure, path: string): WakeOutcome => {
     const status = typeof f.status === 'number' ? f.status : null
-    const transportReason = goawayReason ? `connection closed by APNs: ${goawayReason}; ${f.error?.message ?? ''}`.replace(/; $/, '') : (f.error?.message ?? null)
-    const reason = f.response?.reason ?? (status === null ? transportReason : status === 500 ? 'InternalServerError' : null)
+    const transportReason = goawayReason
+      ? `connection closed by APNs: ${goawayReason}; ${f.error?.message ?? ''}`.replace(/; $/, '')
+      : (f.error?.message ?? null)
+    const reason =
+      f.response?.reason ?? (status === null ? transportReason : status === 500 ? 'InternalServerError' : null)
     const c = classifyApns(status, reason)
     const after = retryAfter.get(path)
     retryAfter.delete(path)
@@ -113,14 +117,27 @@ export function createApnsTransport(o: ApnsOptions): ApnsTransport {
       reason: c.reason,
       disposition: c.disposition,
       ...(after ? { retryAfterMs: after } : {}),
-      ...(typeof f.response?.timestamp === 'number' ? { invalidSince: new Date(f.response.timestamp).toISOString() } : {}),
+      ...(typeof f.response?.timestamp === 'number'
+        ? { invalidSince: new Date(f.response.timestamp).toISOString() }
+        : {}),
     }
   }
 
   const wakeOne = async (provider: apn.Provider, topic: string, t: WakeTarget): Promise<WakeOutcome> => {
-    if (!t.pushMagic) return { ok: false, transport: TRANSPORT, reason: 'The device has not sent its PushMagic (no TokenUpdate yet)', disposition: 'rejected' }
+    if (!t.pushMagic)
+      return {
+        ok: false,
+        transport: TRANSPORT,
+        reason: 'The device has not sent its PushMagic (no TokenUpdate yet)',
+        disposition: 'rejected',
+      }
     if (t.pushTopic && t.pushTopic !== topic) {
-      return { ok: false, transport: TRANSPORT, reason: `The device registered for topic ${t.pushTopic}, but the push certificate is for ${topic}; re-enroll the device or upload the matching certificate`, disposition: 'rejected' }
+      return {
+        ok: false,
+        transport: TRANSPORT,
+        reason: `The device registered for topic ${t.pushTopic}, but the push certificate is for ${topic}; re-enroll the device or upload the matching certificate`,
+        disposition: 'rejected',
+      }
     }
     const n = new apn.Notification()
     n.topic = topic
@@ -136,9 +153,13 @@ export function createApnsTransport(o: ApnsOptions): ApnsTransport {
 
   return {
     async send(targets) {
-      const p = await providerFor().catch((e: unknown) => `The MDM push certificate or its key cannot be used: ${e instanceof Error ? e.message : String(e)}`)
-      if (typeof p === 'string') return targets.map(() => ({ ok: false, transport: TRANSPORT, reason: p, disposition: 'credentials' as const }))
-      return Promise.all(targets.map((t) => wakeOne(p.provider, p.topic, t)))
+      const p = await providerFor().catch(
+        (e: unknown) =>
+          `The MDM push certificate or its key cannot be used: ${e instanceof Error ? e.message : String(e)}`,
+      )
+      if (typeof p === 'string')
+        return targets.map(() => ({ ok: false, transport: TRANSPORT, reason: p, disposition: 'credentials' as const }))
+      return Promise.all(targets.map(t => wakeOne(p.provider, p.topic, t)))
     },
     async close() {
       if (current) await current.provider.shutdown()

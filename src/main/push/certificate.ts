@@ -19,11 +19,22 @@ export function pushCertificateInfo(certPem: string, now: Date): PushCertificate
   try {
     cert = new X509Certificate(certPem)
   } catch (e) {
-    throw new AppError('BAD_INPUT', `The APNs push certificate is not a PEM certificate: ${e instanceof Error ? e.message : String(e)}`, { field: 'certificate' })
+    throw new AppError(
+      'BAD_INPUT',
+      `The APNs push certificate is not a PEM certificate: ${e instanceof Error ? e.message : String(e)}`,
+      { field: 'certificate' },
+    )
   }
-  const uid = cert.subject.split('\n').find((l) => l.startsWith('UID='))?.slice(4)
+  const uid = cert.subject
+    .split('\n')
+    .find(l => l.startsWith('UID='))
+    ?.slice(4)
   if (!uid?.startsWith('com.apple.mgmt.')) {
-    throw new AppError('BAD_INPUT', `The push certificate's subject has no MDM topic (UID=com.apple.mgmt.…); found ${uid ? `UID=${uid}` : 'no UID'}. Upload the certificate from the Apple Push Certificates Portal.`, { field: 'certificate', subject: cert.subject })
+    throw new AppError(
+      'BAD_INPUT',
+      `The push certificate's subject has no MDM topic (UID=com.apple.mgmt.…); found ${uid ? `UID=${uid}` : 'no UID'}. Upload the certificate from the Apple Push Certificates Portal.`,
+      { field: 'certificate', subject: cert.subject },
+    )
   }
   const notAfter = new Date(cert.validTo)
   return {

@@ -30,7 +30,13 @@ export function createPushCredentials({ secrets, clock }: { secrets: Secrets; cl
   }
   const info = async (): Promise<PushCredentialsInfo> => {
     const a = await apns()
-    let apnsInfo: PushCredentialsInfo['apns'] = { configured: false, topic: null, notAfter: null, expiresSoon: false, error: null }
+    let apnsInfo: PushCredentialsInfo['apns'] = {
+      configured: false,
+      topic: null,
+      notAfter: null,
+      expiresSoon: false,
+      error: null,
+    }
     if (a) {
       try {
         const c = pushCertificateInfo(a.certPem, clock.now())
@@ -63,7 +69,12 @@ export function createPushCredentials({ secrets, clock }: { secrets: Secrets; cl
       } catch (e) {
         throw new AppError('BAD_INPUT', `The private key is not a PEM key: ${message(e)}`, { field: 'key' })
       }
-      if (!matches) throw new AppError('BAD_INPUT', 'The private key does not belong to this push certificate; upload the key you made the certificate request with.', { field: 'key' })
+      if (!matches)
+        throw new AppError(
+          'BAD_INPUT',
+          'The private key does not belong to this push certificate; upload the key you made the certificate request with.',
+          { field: 'key' },
+        )
       await secrets.set(APNS_CERT, certPem)
       await secrets.set(APNS_KEY, keyPem)
       return info()

@@ -27,19 +27,28 @@ export function parseServiceAccount(json: string): ServiceAccount {
     throw new Error(`The Firebase service account is not JSON: ${e instanceof Error ? e.message : String(e)}`)
   }
   const sa = v as Partial<ServiceAccount>
-  const missing = (['project_id', 'client_email', 'private_key'] as const).filter((k) => typeof sa[k] !== 'string' || sa[k] === '')
-  if (missing.length > 0) throw new Error(`The Firebase service account lacks ${missing.join(', ')}; download it again from the Firebase console`)
+  const missing = (['project_id', 'client_email', 'private_key'] as const).filter(
+    k => typeof sa[k] !== 'string' || sa[k] === '',
+  )
+  if (missing.length > 0)
+    throw new Error(
+      `The Firebase service account lacks ${missing.join(', ')}; download it again from the Firebase console`,
+    )
   return sa as ServiceAccount
 }
 
 function post(url: string, form: URLSearchParams, agent: Agent | undefined): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = https.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/x-www-form-urlencoded' } }, (res) => {
-      let body = ''
-      res.setEncoding('utf8')
-      res.on('data', (d: string) => (body += d))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
-    })
+    const req = https.request(
+      url,
+      { method: 'POST', agent, headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+      res => {
+        let body = ''
+        res.setEncoding('utf8')
+        res.on('data', (d: string) => (body += d))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
+      },
+    )
     req.on('error', reject)
     req.end(form.toString())
   })
@@ -57,8 +66,13 @@ export function serviceAccountCredential(sa: ServiceAccount, agent: Agent | unde
         .setIssuedAt()
         .setExpirationTime('1h')
         .sign(key)
-      const res = await post(tokenUri, new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion }), agent)
-      if (res.status !== 200) throw new Error(`Google refused the service account's token request (${res.status}): ${res.body.slice(0, 300)}`)
+      const res = await post(
+        tokenUri,
+        new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion }),
+        agent,
+      )
+      if (res.status !== 200)
+        throw new Error(`Google refused the service account's token request (${res.status}): ${res.body.slice(0, 300)}`)
       const body = JSON.parse(res.body) as { access_token: string; expires_in: number }
       return { access_token: body.access_token, expires_in: body.expires_in }
     },

@@ -37,7 +37,8 @@ function fromGraph(user: Record<string, unknown>): RuleInput {
   const { onPremisesExtensionAttributes: extensions, memberOf, ...rest } = user
   const input: Record<string, unknown> = { ...rest }
   if (isRecord(extensions)) Object.assign(input, extensions)
-  if (Array.isArray(memberOf)) input[GROUP_IDS] = memberOf.flatMap((group) => (isRecord(group) && typeof group.id === 'string' ? [group.id] : []))
+  if (Array.isArray(memberOf))
+    input[GROUP_IDS] = memberOf.flatMap(group => (isRecord(group) && typeof group.id === 'string' ? [group.id] : []))
   return input
 }
 
@@ -46,10 +47,14 @@ function fromOkta(user: Record<string, unknown>): RuleInput {
   if (typeof user.id === 'string') input[INTERNAL_ID] = user.id
   if (typeof user.status === 'string') input[INTERNAL_STATUS] = user.status
   if (Array.isArray(user.groups)) {
-    input[GROUP_NAMES] = user.groups.flatMap((group) =>
-      typeof group === 'string' ? [group] : isRecord(group) && isRecord(group.profile) && typeof group.profile.name === 'string' ? [group.profile.name] : [],
+    input[GROUP_NAMES] = user.groups.flatMap(group =>
+      typeof group === 'string'
+        ? [group]
+        : isRecord(group) && isRecord(group.profile) && typeof group.profile.name === 'string'
+          ? [group.profile.name]
+          : [],
     )
-    input[GROUP_IDS] = user.groups.flatMap((group) => (isRecord(group) && typeof group.id === 'string' ? [group.id] : []))
+    input[GROUP_IDS] = user.groups.flatMap(group => (isRecord(group) && typeof group.id === 'string' ? [group.id] : []))
   }
   return input
 }
@@ -75,12 +80,19 @@ function fromDirectoryApi(user: Record<string, unknown>): RuleInput {
       continue
     }
     const enums = ENUMS[field]
-    input[field] = Array.isArray(value) ? value.map((item) => (isRecord(item) ? withEnum(snakeKeys(item), enums) : item)) : isRecord(value) ? snakeKeys(value) : value
+    input[field] = Array.isArray(value)
+      ? value.map(item => (isRecord(item) ? withEnum(snakeKeys(item), enums) : item))
+      : isRecord(value)
+        ? snakeKeys(value)
+        : value
   }
   return input
 }
 
-function withEnum(item: Record<string, unknown>, enums: Readonly<Record<string, number>> | undefined): Record<string, unknown> {
+function withEnum(
+  item: Record<string, unknown>,
+  enums: Readonly<Record<string, number>> | undefined,
+): Record<string, unknown> {
   if (enums === undefined || typeof item.type !== 'string') return item
   const number = enums[item.type]
   return number === undefined ? item : { ...item, type: number }
@@ -93,10 +105,13 @@ function snakeKeys(record: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** Directory API names whose query field isn't their plain snake_case. */
-const RENAMES: Readonly<Record<string, string>> = { isEnrolledIn2Sv: 'is_enrolled_in_2sv', isEnforcedIn2Sv: 'is_2sv_enforced' }
+const RENAMES: Readonly<Record<string, string>> = {
+  isEnrolledIn2Sv: 'is_enrolled_in_2sv',
+  isEnforcedIn2Sv: 'is_2sv_enforced',
+}
 
 function snake(name: string): string {
   const renamed = RENAMES[name]
   if (renamed !== undefined) return renamed
-  return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
+  return name.replace(/[A-Z]/g, c => `_${c.toLowerCase()}`)
 }

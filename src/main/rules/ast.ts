@@ -22,13 +22,7 @@ export interface Span {
 export type Scalar = string | number | boolean
 
 export type EqualityOperator = 'eq' | 'ne'
-export type TextOperator =
-  | 'contains'
-  | 'notContains'
-  | 'startsWith'
-  | 'notStartsWith'
-  | 'endsWith'
-  | 'notEndsWith'
+export type TextOperator = 'contains' | 'notContains' | 'startsWith' | 'notStartsWith' | 'endsWith' | 'notEndsWith'
 export type MatchOperator = 'match' | 'notMatch'
 export type ListOperator = 'in' | 'notIn'
 export type OrderOperator = 'lt' | 'le' | 'gt' | 'ge'

@@ -23,7 +23,11 @@ interface Emitter {
  * inlines rather than a call through a variable. `shared` are the frozen results returned when
  * nothing is missing; `scratch` collects missing attributes and is copied only when non-empty.
  */
-export function generateEvaluate(root: RuleNode, readsClock: boolean, shared: { yes: Evaluation; no: Evaluation }): (user: RuleInput, now?: Date) => Evaluation {
+export function generateEvaluate(
+  root: RuleNode,
+  readsClock: boolean,
+  shared: { yes: Evaluation; no: Evaluation },
+): (user: RuleInput, now?: Date) => Evaluation {
   const emitter: Emitter = { functions: [], constants: [] }
   const entry = emit(root, false, emitter)
   const scratch = constant(emitter, [])
@@ -77,7 +81,7 @@ function emit(node: RuleNode, inItem: boolean, emitter: Emitter): string {
       break
     case 'and':
     case 'or': {
-      const children = node.children.map((child) => `${emit(child, inItem, emitter)}(u, m, now)`)
+      const children = node.children.map(child => `${emit(child, inItem, emitter)}(u, m, now)`)
       body = `return ${children.join(node.kind === 'and' ? ' && ' : ' || ')};`
     }
   }
@@ -93,7 +97,8 @@ function emitRead(path: readonly string[], loose: boolean, inItem: boolean, emit
   const simple = !(first in Object.prototype) && !first.startsWith('__')
   let code: string
   if (!simple || (loose && inItem)) code = `let v = ${constant(emitter, pathReader([first], loose))}(u);`
-  else if (loose) code = `let v = u[${JSON.stringify(first)}]; if (v === undefined) v = ${constant(emitter, pathReader([first], true))}(u);`
+  else if (loose)
+    code = `let v = u[${JSON.stringify(first)}]; if (v === undefined) v = ${constant(emitter, pathReader([first], true))}(u);`
   else if (inItem) code = `let v = (typeof u === 'object' && u !== null) ? u[${JSON.stringify(first)}] : undefined;`
   else code = `let v = u[${JSON.stringify(first)}];`
   for (const step of path.slice(1)) {
@@ -128,7 +133,11 @@ const NEGATED: Readonly<Record<string, CompareNode['operator']>> = {
   notMatch: 'match',
 }
 
-const TEXT_METHOD: Readonly<Record<string, string>> = { contains: 'includes', startsWith: 'startsWith', endsWith: 'endsWith' }
+const TEXT_METHOD: Readonly<Record<string, string>> = {
+  contains: 'includes',
+  startsWith: 'startsWith',
+  endsWith: 'endsWith',
+}
 
 /**
  * An inline expression over `v` equal to the node's matcher, or undefined to call the matcher.
@@ -164,10 +173,12 @@ function fastTest(node: CompareNode, emitter: Emitter): string | undefined {
     }
     if (node.operator === 'in' && Array.isArray(value)) {
       const exact = constant(emitter, new Set(value.map(String)))
-      const folded = constant(emitter, new Set(value.map((item) => String(item).toLowerCase())))
-      const allAscii = value.every((item) => /^[\x00-\x7f]*$/.test(String(item)))
+      const folded = constant(emitter, new Set(value.map(item => String(item).toLowerCase())))
+      const allAscii = value.every(item => /^[\x00-\x7f]*$/.test(String(item)))
       // As for -eq: only text as long as some ASCII item can equal it ignoring case.
-      const lengths = allAscii ? `${constant(emitter, new Set(value.map((item) => String(item).length)))}.has(v.length) && ` : ''
+      const lengths = allAscii
+        ? `${constant(emitter, new Set(value.map(item => String(item).length)))}.has(v.length) && `
+        : ''
       return `(typeof v === 'string' && v !== '' ? (${exact}.has(v) || (${lengths}${folded}.has(v.toLowerCase()))) : ${fallback()})`
     }
     if (node.operator === 'match') {
@@ -181,17 +192,26 @@ function fastTest(node: CompareNode, emitter: Emitter): string | undefined {
   const defaults = node.emptyIsNull
   if (node.operator === 'eq') {
     if (typeof value === 'string' && value !== '') {
-      return node.ignoreCase ? `(typeof v === 'string' && v.toLowerCase() === ${JSON.stringify(value.toLowerCase())})` : `v === ${JSON.stringify(value)}`
+      return node.ignoreCase
+        ? `(typeof v === 'string' && v.toLowerCase() === ${JSON.stringify(value.toLowerCase())})`
+        : `v === ${JSON.stringify(value)}`
     }
-    if (value === true || (typeof value === 'number' && value !== 0 && Number.isFinite(value))) return `v === ${String(value)}`
-    if (!defaults && (value === false || typeof value === 'number')) return Number.isFinite(value) ? `v === ${String(value)}` : undefined
+    if (value === true || (typeof value === 'number' && value !== 0 && Number.isFinite(value)))
+      return `v === ${String(value)}`
+    if (!defaults && (value === false || typeof value === 'number'))
+      return Number.isFinite(value) ? `v === ${String(value)}` : undefined
     return undefined
   }
   const method = TEXT_METHOD[node.operator]
   if (method !== undefined && typeof value === 'string' && value !== '' && !node.ignoreCase) {
     return `(typeof v === 'string' && v.${method}(${JSON.stringify(value)}))`
   }
-  if (node.operator === 'in' && Array.isArray(value) && !node.ignoreCase && !(defaults && value.some((item: Scalar) => item === '' || item === 0 || item === false))) {
+  if (
+    node.operator === 'in' &&
+    Array.isArray(value) &&
+    !node.ignoreCase &&
+    !(defaults && value.some((item: Scalar) => item === '' || item === 0 || item === false))
+  ) {
     return `${constant(emitter, new Set<unknown>(value))}.has(v)`
   }
   if (node.operator === 'match') return `(typeof v === 'string' && ${constant(emitter, regexOf(node))}.test(v))`
@@ -217,7 +237,7 @@ function sameIgnoringCase(text: string, folded: string, at: number): boolean {
 /** The compiled pattern the matcher uses (matcherOf has checked it compiles). */
 function regexOf(node: CompareNode): RegExp {
   const found = { regex: undefined as RegExp | undefined }
-  matcherOf(node, (regex) => (found.regex = regex))
+  matcherOf(node, regex => (found.regex = regex))
   return found.regex as RegExp
 }
 
@@ -225,7 +245,9 @@ function emitQuantifier(node: QuantifierNode, inItem: boolean, emitter: Emitter)
   const read = emitRead(node.path, node.loose, inItem, emitter)
   const child = emit(node.child, true, emitter)
   const all = node.kind === 'all'
-  const missing = inItem ? '' : ` if (!m.includes(${JSON.stringify(node.attribute)})) m.push(${JSON.stringify(node.attribute)});`
+  const missing = inItem
+    ? ''
+    : ` if (!m.includes(${JSON.stringify(node.attribute)})) m.push(${JSON.stringify(node.attribute)});`
   return `${read} if (v === undefined || v === null || v === '') {${missing} return ${all}; }
     if (!Array.isArray(v)) return ${child}(v, m, now);
     for (let i = 0; i < v.length; i++) if (${child}(v[i], m, now) !== ${all}) return ${!all};

@@ -26,7 +26,7 @@ export function compileNode(node: RuleNode, inItem = false): Check {
       return (from, missing, now) => !child(from, missing, now)
     }
     case 'and': {
-      const children = node.children.map((child) => compileNode(child, inItem))
+      const children = node.children.map(child => compileNode(child, inItem))
       if (children.length === 2) {
         const [a, b] = children as [Check, Check]
         return (from, missing, now) => a(from, missing, now) && b(from, missing, now)
@@ -37,7 +37,7 @@ export function compileNode(node: RuleNode, inItem = false): Check {
       }
     }
     case 'or': {
-      const children = node.children.map((child) => compileNode(child, inItem))
+      const children = node.children.map(child => compileNode(child, inItem))
       if (children.length === 2) {
         const [a, b] = children as [Check, Check]
         return (from, missing, now) => a(from, missing, now) || b(from, missing, now)

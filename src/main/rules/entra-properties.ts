@@ -53,7 +53,7 @@ const RULE_ALIASES: Readonly<Record<string, string>> = {
 }
 
 const CANONICAL = new Map<string, string>([
-  ...GRAPH_NAMES.map((name) => [name.toLowerCase(), name] as const),
+  ...GRAPH_NAMES.map(name => [name.toLowerCase(), name] as const),
   ...Object.entries(RULE_ALIASES),
 ])
 

@@ -22,7 +22,8 @@ const WORD_CHAR = /[A-Za-z0-9_.$]/
 const LETTER = /[A-Za-z]/
 const DIGIT = /[0-9]/
 const NUMBER = /^-?[0-9]+(\.[0-9]+)?$/
-const DATE_TIME = /^[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[Tt][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})?(?![A-Za-z0-9_.$:-])/
+const DATE_TIME =
+  /^[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[Tt][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})?(?![A-Za-z0-9_.$:-])/
 
 /** Dashes that look like a hyphen. Microsoft's own examples use EN DASH (`–eq`), so copies of them carry it. */
 const DASHES: Readonly<Record<string, string>> = {
@@ -127,7 +128,9 @@ function readToken(text: string, start: number, char: string): Token {
       }
     }
   }
-  const shown = /[\p{L}\p{N}\p{P}\p{S}]/u.test(char) ? `"${char}"` : `U+${char.codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0')}`
+  const shown = /[\p{L}\p{N}\p{P}\p{S}]/u.test(char)
+    ? `"${char}"`
+    : `U+${char.codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0')}`
   return { kind: 'invalid', start, end: start + 1, message: `Unexpected character ${shown}` }
 }
 

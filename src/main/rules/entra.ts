@@ -10,7 +10,18 @@
 //
 // Every failure is a RuleError value; the parser throws only internally to unwind.
 
-import type { CompareNode, CompareOperator, Duration, NowValue, ParseResult, ParsedRule, QuantifierNode, RuleNode, Scalar, Span } from './ast'
+import type {
+  CompareNode,
+  CompareOperator,
+  Duration,
+  NowValue,
+  ParseResult,
+  ParsedRule,
+  QuantifierNode,
+  RuleNode,
+  Scalar,
+  Span,
+} from './ast'
 import {
   COMPARE_OPERATORS,
   COMPARE_SPELLINGS,
@@ -39,7 +50,8 @@ const LIST_ITEMS = ['"text"', 'number', 'true', 'false']
 const PROPERTY = /^user\.([A-Za-z_][A-Za-z0-9_]*)$/i
 const ITEM_FIELD = /^([A-Za-z_][A-Za-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_]*)$/
 /** ISO-8601 durations as Entra writes them after -plus/-minus (`p1d`, `P1DT12H`, `-P30D`). */
-const DURATION = /^([+-])?p(?:([0-9]+)y)?(?:([0-9]+)m)?(?:([0-9]+)w)?(?:([0-9]+)d)?(?:t(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+(?:\.[0-9]+)?)s)?)?$/i
+const DURATION =
+  /^([+-])?p(?:([0-9]+)y)?(?:([0-9]+)m)?(?:([0-9]+)w)?(?:([0-9]+)d)?(?:t(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+(?:\.[0-9]+)?)s)?)?$/i
 const DATE_VALUE = /^[0-9]{4}-[0-9]{2}-[0-9]{2}/
 
 /** Where conditions read from: the user, or the item of an -any/-all (`_` or `assignedPlan.<field>`). */
@@ -114,11 +126,11 @@ class EntraParser {
     if (operands.length === 1) return first.node
     const last = operands[operands.length - 1] as Operand
     const span = { start: first.node.span.start, end: last.node.span.end }
-    if (operands.some((operand) => operand.chain)) {
+    if (operands.some(operand => operand.chain)) {
       this.hints.push(this.groupingHint(operands))
       this.mixed.push(span)
     }
-    return { kind: 'or', children: operands.map((operand) => operand.node), span }
+    return { kind: 'or', children: operands.map(operand => operand.node), span }
   }
 
   private parseAnd(): Operand {
@@ -202,11 +214,22 @@ class EntraParser {
     }
     if (operator === 'match' || operator === 'notMatch') {
       if (typeof value !== 'string') {
-        return this.fail(valueToken.start, `${spell(operator)} needs a regular expression in quotes`, ['"pattern"'], `Write ${property.text} ${spell(operator)} "^Da.*".`)
+        return this.fail(
+          valueToken.start,
+          `${spell(operator)} needs a regular expression in quotes`,
+          ['"pattern"'],
+          `Write ${property.text} ${spell(operator)} "^Da.*".`,
+        )
       }
       // .NET regular expressions, unanchored and case-insensitive like every Entra value (§1.8.2).
       const compiled = compileRegex(value, 'dotnet', true)
-      if (!compiled.ok) this.fail(valueToken.start + (compiled.offset < 0 ? 0 : 1 + compiled.offset), compiled.message, ['"pattern"'], compiled.hint)
+      if (!compiled.ok)
+        this.fail(
+          valueToken.start + (compiled.offset < 0 ? 0 : 1 + compiled.offset),
+          compiled.message,
+          ['"pattern"'],
+          compiled.hint,
+        )
       return { ...base, operator, value, flavour: 'dotnet', span }
     }
     return { ...base, operator, value: value as string, span }
@@ -221,12 +244,22 @@ class EntraParser {
     path: readonly string[],
   ): QuantifierNode {
     if (this.scope !== null) {
-      this.fail(operatorToken.start, `-${kind} can't be used inside another -any/-all`, COMPARE_SPELLINGS, 'Write the condition on the item directly.')
+      this.fail(
+        operatorToken.start,
+        `-${kind} can't be used inside another -any/-all`,
+        COMPARE_SPELLINGS,
+        'Write the condition on the item directly.',
+      )
     }
     this.index++
     const open = this.peek(['('])
     if (open.kind !== '(') {
-      this.fail(open.start, `-${kind} needs a condition on the item in parentheses`, ['('], `Write ${property.text} -${kind} (_ -startsWith "value").`)
+      this.fail(
+        open.start,
+        `-${kind} needs a condition on the item in parentheses`,
+        ['('],
+        `Write ${property.text} -${kind} (_ -startsWith "value").`,
+      )
     }
     this.index++
     this.enter(open)
@@ -252,19 +285,33 @@ class EntraParser {
     if (text.toLowerCase() === 'system.now') {
       const next = this.peek(['-plus', '-minus', '-and', '-or', 'end of rule'])
       const sign = next.kind === 'operator' ? DATE_ARITHMETIC[next.word.toLowerCase()] : undefined
-      if (sign === undefined) return { value: { now: true, sign: 1, duration: { years: 0, months: 0, days: 0, milliseconds: 0 } }, end: token.end }
+      if (sign === undefined)
+        return {
+          value: { now: true, sign: 1, duration: { years: 0, months: 0, days: 0, milliseconds: 0 } },
+          end: token.end,
+        }
       this.index++
       const amount = this.peek(['duration such as p1d'])
       const duration = amount.kind === 'word' ? durationOf(amount.text) : undefined
       if (duration === undefined) {
-        this.fail(amount.start, `Expected an ISO-8601 duration after ${describe(next)}`, ['duration such as p1d'], 'Write a duration such as p1d (one day), p2w, pt12h or p1y.')
+        this.fail(
+          amount.start,
+          `Expected an ISO-8601 duration after ${describe(next)}`,
+          ['duration such as p1d'],
+          'Write a duration such as p1d (one day), p2w, pt12h or p1y.',
+        )
       }
       this.index++
       const negative = amount.kind === 'word' && amount.text.startsWith('-')
       return { value: { now: true, sign: negative ? (-sign as 1 | -1) : sign, duration }, end: amount.end }
     }
     if (DATE_VALUE.test(text) && !Number.isNaN(Date.parse(text))) return { value: text, end: token.end }
-    return this.fail(token.start, `${spell(operator)} compares date-times, and this isn't one`, ['date-time', 'system.now'], hint)
+    return this.fail(
+      token.start,
+      `${spell(operator)} compares date-times, and this isn't one`,
+      ['date-time', 'system.now'],
+      hint,
+    )
   }
 
   private attribute(token: Token & { kind: 'word' }): { attribute: string; path: readonly string[] } {
@@ -278,7 +325,8 @@ class EntraParser {
       const field = ITEM_FIELD.exec(text)
       if (field !== null && (field[1] as string).toLowerCase() === scope.name.toLowerCase()) {
         // memberOf's items are group IDs: group.objectId is the item itself.
-        if (scope.collection === 'memberOf' && (field[2] as string).toLowerCase() === 'objectid') return { attribute: '_', path: [] }
+        if (scope.collection === 'memberOf' && (field[2] as string).toLowerCase() === 'objectid')
+          return { attribute: '_', path: [] }
         return { attribute: field[2] as string, path: [field[2] as string] }
       }
       return fail(`${text} isn't an item of ${scope.collection}`, itemHint)
@@ -294,12 +342,18 @@ class EntraParser {
       return fail('Expected a property name after "user."', 'Name the property, e.g. user.department.')
     }
     if (lower === '_' || lower.startsWith('assignedplan.') || lower.startsWith('group.')) {
-      return fail(`${text} can only be used inside -any/-all`, 'Write user.assignedPlans -any (assignedPlan.service -eq "SCO") or user.proxyAddresses -any (_ -startsWith "smtp:").')
+      return fail(
+        `${text} can only be used inside -any/-all`,
+        'Write user.assignedPlans -any (assignedPlan.service -eq "SCO") or user.proxyAddresses -any (_ -startsWith "smtp:").',
+      )
     }
     if (lower === 'direct') return fail(`"Direct Reports" rules aren't supported by JIT Mapper yet`)
     if (lower.startsWith('device.')) return fail('This is a user rule, so it can only use user properties')
     if (lower.startsWith('user.')) {
-      return fail(`"${text}" isn't a user property`, 'A property is user. followed by one name, e.g. user.extensionAttribute15.')
+      return fail(
+        `"${text}" isn't a user property`,
+        'A property is user. followed by one name, e.g. user.extensionAttribute15.',
+      )
     }
     if (lower === 'true' || lower === 'false' || lower === 'null' || /^[0-9$]/.test(lower)) {
       return fail(`A condition must start with a property, not ${text}`, `Put the property first: ${EXAMPLE}.`)
@@ -325,18 +379,30 @@ class EntraParser {
         )
       }
       if (logical !== undefined) {
-        return fail(`Expected a comparison operator after ${property}, found ${describe(token)}`, `Each condition needs an operator and a value: ${EXAMPLE}.`)
+        return fail(
+          `Expected a comparison operator after ${property}, found ${describe(token)}`,
+          `Each condition needs an operator and a value: ${EXAMPLE}.`,
+        )
       }
       const suggestion = suggestOperator(word)
       if (token.kind === 'operator' || suggestion !== undefined) {
         return fail(
           `Unknown operator ${describe(token)}`,
-          suggestion !== undefined ? `Did you mean ${suggestion}?` : `Entra compares with ${COMPARE_SPELLINGS.join(', ')}.`,
+          suggestion !== undefined
+            ? `Did you mean ${suggestion}?`
+            : `Entra compares with ${COMPARE_SPELLINGS.join(', ')}.`,
         )
       }
     }
-    if (token.kind === 'end') return fail(`The rule ends after ${property}, where a comparison operator was expected`, `Complete the condition: ${EXAMPLE}.`)
-    return fail(`Expected a comparison operator after ${property}, found ${describe(token)}`, `Each condition needs an operator and a value: ${EXAMPLE}.`)
+    if (token.kind === 'end')
+      return fail(
+        `The rule ends after ${property}, where a comparison operator was expected`,
+        `Complete the condition: ${EXAMPLE}.`,
+      )
+    return fail(
+      `Expected a comparison operator after ${property}, found ${describe(token)}`,
+      `Each condition needs an operator and a value: ${EXAMPLE}.`,
+    )
   }
 
   private parseScalar(token: Token, operator: CompareOperator, property: string): Scalar | null {
@@ -358,7 +424,8 @@ class EntraParser {
         if (lower === 'true') return true
         if (lower === 'false') return false
         if (lower === 'null') return null
-        if (lower === '$null') return fail('Entra writes null without a $', `Write ${property} ${spell(operator)} null.`)
+        if (lower === '$null')
+          return fail('Entra writes null without a $', `Write ${property} ${spell(operator)} null.`)
         return fail(`Text values need quotes: ${token.text}`, `Write "${token.text}" in double quotes.`)
       }
       case '[':
@@ -371,9 +438,15 @@ class EntraParser {
               : `Use -in for whole values, or join several ${spell(operator)} conditions with -or.`,
         )
       case 'end':
-        return fail(`The rule ends after ${spell(operator)}, where a value was expected`, `Add a value, e.g. ${property} ${spell(operator)} "Sales".`)
+        return fail(
+          `The rule ends after ${spell(operator)}, where a value was expected`,
+          `Add a value, e.g. ${property} ${spell(operator)} "Sales".`,
+        )
       default:
-        return fail(`Expected a value after ${spell(operator)}, found ${describe(token)}`, `Add a value, e.g. ${property} ${spell(operator)} "Sales".`)
+        return fail(
+          `Expected a value after ${spell(operator)}, found ${describe(token)}`,
+          `Add a value, e.g. ${property} ${spell(operator)} "Sales".`,
+        )
     }
   }
 
@@ -381,7 +454,12 @@ class EntraParser {
     const open = this.peek(['['])
     if (open.kind !== '[') {
       const shown = open.kind === 'end' ? '"a", "b"' : this.slice(open)
-      return this.fail(open.start, `${spell(operator)} needs a list in brackets`, ['['], `Put the values in brackets: ${property} ${spell(operator)} [${shown}].`)
+      return this.fail(
+        open.start,
+        `${spell(operator)} needs a list in brackets`,
+        ['['],
+        `Put the values in brackets: ${property} ${spell(operator)} [${shown}].`,
+      )
     }
     this.index++
     const items: Scalar[] = []
@@ -394,7 +472,8 @@ class EntraParser {
       if (token.kind === ',') {
         this.index++
         token = this.peek(LIST_ITEMS)
-        if (token.kind === ']') this.fail(token.start, 'A list ends with a comma', LIST_ITEMS, 'Remove the comma before ].')
+        if (token.kind === ']')
+          this.fail(token.start, 'A list ends with a comma', LIST_ITEMS, 'Remove the comma before ].')
       } else if (token.kind !== ']') {
         this.failListSeparator(token, open)
       }
@@ -412,7 +491,8 @@ class EntraParser {
       const lower = token.text.toLowerCase()
       if (lower === 'true') return true
       if (lower === 'false') return false
-      if (lower === 'null' || lower === '$null') return fail("null can't be in a list", 'To test for no value, add a separate -eq null condition with -or.')
+      if (lower === 'null' || lower === '$null')
+        return fail("null can't be in a list", 'To test for no value, add a separate -eq null condition with -or.')
       return fail(`Text values need quotes: ${token.text}`, `Write "${token.text}" in double quotes.`)
     }
     if (token.kind === 'end') return fail(this.unclosed('list', open), 'Add ] after the last value.')
@@ -421,9 +501,15 @@ class EntraParser {
 
   private failListSeparator(token: Token, open: Token): never {
     const expected = [',', ']']
-    if (token.kind === 'end') return this.fail(token.start, this.unclosed('list', open), expected, 'Add ] after the last value.')
+    if (token.kind === 'end')
+      return this.fail(token.start, this.unclosed('list', open), expected, 'Add ] after the last value.')
     if (token.kind === 'string' || token.kind === 'number' || token.kind === 'word') {
-      return this.fail(token.start, 'Missing comma between list values', expected, 'Separate values with commas: ["a", "b"].')
+      return this.fail(
+        token.start,
+        'Missing comma between list values',
+        expected,
+        'Separate values with commas: ["a", "b"].',
+      )
     }
     return this.fail(token.start, `Expected , or ] in the list, found ${describe(token)}`, expected)
   }
@@ -444,7 +530,10 @@ class EntraParser {
     if (token.kind === ')') fail('This ) has no matching (', 'Remove the ) or add the ( it closes.')
     if (token.kind === ',') fail('Unexpected comma', 'To compare with several values, use -in ["a", "b"].')
     if (token.kind === 'operator' && COMPARE_OPERATORS[token.word.toLowerCase()] !== undefined) {
-      fail(`Unexpected ${describe(token)}: a condition has one operator`, 'Start a new condition with -and or -or and a property.')
+      fail(
+        `Unexpected ${describe(token)}: a condition has one operator`,
+        'Start a new condition with -and or -or and a property.',
+      )
     }
     fail(`Unexpected ${describe(token)} after a complete condition`)
   }
@@ -459,16 +548,27 @@ class EntraParser {
           previous !== undefined ? `Add a condition after ${describe(previous)}, or remove it.` : undefined,
         )
       case ')':
-        return fail(previous?.kind === '(' ? 'Empty parentheses' : 'Expected a condition before )', `Write a condition such as ${EXAMPLE}.`)
+        return fail(
+          previous?.kind === '(' ? 'Empty parentheses' : 'Expected a condition before )',
+          `Write a condition such as ${EXAMPLE}.`,
+        )
       case 'operator':
-        return fail(`Expected a condition, found ${describe(token)}`, `Start each condition with a property: ${EXAMPLE}.`)
+        return fail(
+          `Expected a condition, found ${describe(token)}`,
+          `Start each condition with a property: ${EXAMPLE}.`,
+        )
       default:
-        return fail(`A condition must start with a property, not ${describe(token)}`, `Put the property first: ${EXAMPLE}.`)
+        return fail(
+          `A condition must start with a property, not ${describe(token)}`,
+          `Put the property first: ${EXAMPLE}.`,
+        )
     }
   }
 
   private groupingHint(operands: Operand[]): string {
-    const parts = operands.map((operand) => (operand.chain ? `(${this.slice(operand.node.span)})` : this.slice(operand.node.span)))
+    const parts = operands.map(operand =>
+      operand.chain ? `(${this.slice(operand.node.span)})` : this.slice(operand.node.span),
+    )
     return `-and binds tighter than -or: read as ${parts.join(' -or ')}. Add parentheses if you meant another grouping.`
   }
 
@@ -486,7 +586,12 @@ class EntraParser {
 
   private enter(token: Token): void {
     if (++this.depth > MAX_NESTING) {
-      this.fail(token.start, `The rule nests parentheses and -not more than ${MAX_NESTING} deep`, ['user.<property>'], 'Simplify the rule.')
+      this.fail(
+        token.start,
+        `The rule nests parentheses and -not more than ${MAX_NESTING} deep`,
+        ['user.<property>'],
+        'Simplify the rule.',
+      )
     }
   }
 
@@ -538,7 +643,7 @@ function describe(token: Token): string {
 /** Entra compares values as text, so keep what was typed ("007", long IDs) when a JS number would change it. */
 function durationOf(text: string): Duration | undefined {
   const match = DURATION.exec(text)
-  if (match === null || match.slice(2).every((part) => part === undefined)) return undefined
+  if (match === null || match.slice(2).every(part => part === undefined)) return undefined
   const n = (i: number): number => Number(match[i] ?? 0)
   return { years: n(2), months: n(3), days: n(4) * 7 + n(5), milliseconds: ((n(6) * 60 + n(7)) * 60 + n(8)) * 1000 }
 }

@@ -4,7 +4,15 @@
 // so an explanation always agrees with evaluate().
 
 import type { AttributeValue, ClauseExplanation } from '../../shared/domain'
-import { isNowValue, type CompareNode, type NowValue, type ParsedRule, type QuantifierNode, type RuleNode, type Scalar } from './ast'
+import {
+  isNowValue,
+  type CompareNode,
+  type NowValue,
+  type ParsedRule,
+  type QuantifierNode,
+  type RuleNode,
+  type Scalar,
+} from './ast'
 import { matcherOf } from './compile'
 import { isMissing, pathReader } from './read'
 import type { RuleExplanation, RuleInput } from './types'
@@ -21,10 +29,15 @@ type ExplainNode = (from: unknown, reading: Reading | null, now: number) => Clau
 /** Items of a list shown one by one; the rest are summed up in the clause's result. */
 const MAX_ITEMS = 20
 
-export function createExplainer(parsed: ParsedRule, text: string, readsClock: boolean): (user: RuleInput, now?: Date) => RuleExplanation {
+export function createExplainer(
+  parsed: ParsedRule,
+  text: string,
+  readsClock: boolean,
+): (user: RuleInput, now?: Date) => RuleExplanation {
   const root = explainNode(parsed.root, text)
   return (user, now) => {
-    if (readsClock && now === undefined) throw new Error('This rule compares with system.now, so explain() needs the evaluation time')
+    if (readsClock && now === undefined)
+      throw new Error('This rule compares with system.now, so explain() needs the evaluation time')
     const reading: Reading = { missing: [], hints: [] }
     const explanation = root(user, reading, now?.getTime() ?? NaN)
     return {
@@ -53,7 +66,7 @@ function explainNode(node: RuleNode, text: string): ExplainNode {
     }
     case 'and':
     case 'or': {
-      const children = node.children.map((child) => explainNode(child, text))
+      const children = node.children.map(child => explainNode(child, text))
       // -and is decided by the first false clause, -or by the first true one.
       const decisive = node.kind === 'or'
       return (from, reading, now) => {
@@ -80,8 +93,8 @@ function explainQuantifier(node: QuantifierNode, clause: string, text: string): 
     const absent = isMissing(value)
     if (absent && reading !== null && !reading.missing.includes(node.attribute)) reading.missing.push(node.attribute)
     const items = absent ? [] : Array.isArray(value) ? value : [value]
-    const explained = items.map((item) => child(item, null, now))
-    const result = all ? explained.every((e) => e.result) : explained.some((e) => e.result)
+    const explained = items.map(item => child(item, null, now))
+    const result = all ? explained.every(e => e.result) : explained.some(e => e.result)
     return {
       text: clause,
       operator: node.kind,
@@ -110,10 +123,14 @@ function explainCompare(node: CompareNode, clause: string): ExplainNode {
         const trimmed = trimActual(value)
         const userHasWhitespace = JSON.stringify(trimmed) !== JSON.stringify(value)
         if ((userHasWhitespace || ruleHasWhitespace) && matchTrimmed(trimmed, now)) {
-          reading.hints.push(whitespaceHint(name, value, expectedOf(node.value, now), clause, userHasWhitespace, ruleHasWhitespace))
+          reading.hints.push(
+            whitespaceHint(name, value, expectedOf(node.value, now), clause, userHasWhitespace, ruleHasWhitespace),
+          )
         }
         if (!node.ignoreCase && (node.operator === 'eq' || node.operator === 'in') && caseOnly(value, node.value)) {
-          reading.hints.push(`${clause} is false only because of upper/lower case: the user's ${name} is ${JSON.stringify(value)}. This dialect compares case-sensitively.`)
+          reading.hints.push(
+            `${clause} is false only because of upper/lower case: the user's ${name} is ${JSON.stringify(value)}. This dialect compares case-sensitively.`,
+          )
         }
       }
     }
@@ -132,14 +149,14 @@ function explainCompare(node: CompareNode, clause: string): ExplainNode {
 function caseOnly(actual: unknown, expected: Scalar | null | Scalar[] | NowValue): boolean {
   if (typeof actual !== 'string') return false
   const wanted = Array.isArray(expected) ? expected : [expected]
-  return wanted.some((w) => typeof w === 'string' && w !== actual && w.toLowerCase() === actual.toLowerCase())
+  return wanted.some(w => typeof w === 'string' && w !== actual && w.toLowerCase() === actual.toLowerCase())
 }
 
 /** A value as explanations show it: objects (a Google organization) as JSON text. */
 function shown(value: unknown): AttributeValue {
   if (value === undefined || value === null) return null
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value
-  if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return value as string[]
+  if (Array.isArray(value) && value.every(item => typeof item === 'string')) return value as string[]
   return JSON.stringify(value)
 }
 
@@ -158,7 +175,12 @@ function whitespaceHint(
   ]
     .filter(Boolean)
     .join(' and ')
-  const fix = userSide && ruleSide ? 'Remove it in the directory and in the rule.' : userSide ? 'Remove it in the directory.' : 'Remove it from the rule.'
+  const fix =
+    userSide && ruleSide
+      ? 'Remove it in the directory and in the rule.'
+      : userSide
+        ? 'Remove it in the directory.'
+        : 'Remove it from the rule.'
   return `${clause} is false only because of whitespace around ${where}; without it the clause would be true. ${fix}`
 }
 
@@ -168,11 +190,11 @@ function expectedOf(value: Scalar | null | Scalar[] | NowValue, now: number): At
 }
 
 function trimLiteral(value: Scalar | null | Scalar[] | NowValue): Scalar | null | Scalar[] | NowValue {
-  if (Array.isArray(value)) return value.map((item) => (typeof item === 'string' ? item.trim() : item))
+  if (Array.isArray(value)) return value.map(item => (typeof item === 'string' ? item.trim() : item))
   return typeof value === 'string' ? value.trim() : value
 }
 
 function trimActual(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map((item) => (typeof item === 'string' ? item.trim() : item))
+  if (Array.isArray(value)) return value.map(item => (typeof item === 'string' ? item.trim() : item))
   return typeof value === 'string' ? value.trim() : value
 }

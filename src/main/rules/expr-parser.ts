@@ -44,13 +44,28 @@ export abstract class ExprParser {
   ) {}
 
   static tooLong(text: string, max: number): ParseResult {
-    return { ok: false, error: ruleError(text, max, `The rule is ${text.length.toLocaleString('en-US')} characters long; JIT Mapper reads at most ${max.toLocaleString('en-US')}`, ['end of rule'], 'Shorten the rule.') }
+    return {
+      ok: false,
+      error: ruleError(
+        text,
+        max,
+        `The rule is ${text.length.toLocaleString('en-US')} characters long; JIT Mapper reads at most ${max.toLocaleString('en-US')}`,
+        ['end of rule'],
+        'Shorten the rule.',
+      ),
+    }
   }
 
   run(): ParseResult {
     try {
       const first = this.peek(this.options.conditionStart)
-      if (first.kind === 'end') this.fail(first.start, 'The rule is empty', this.options.conditionStart, `Write a condition such as ${this.options.example}.`)
+      if (first.kind === 'end')
+        this.fail(
+          first.start,
+          'The rule is empty',
+          this.options.conditionStart,
+          `Write a condition such as ${this.options.example}.`,
+        )
       const root = this.parseOr()
       const end = this.peek([...this.options.and, ...this.options.or, 'end of rule'])
       if (end.kind !== 'end') this.failAfterCondition(end, null)
@@ -65,7 +80,12 @@ export abstract class ExprParser {
   protected abstract isAnd(token: ExprToken): boolean
   protected abstract isOr(token: ExprToken): boolean
   protected abstract parsePredicate(): RuleNode
-  protected abstract compare(target: { path: readonly string[]; attribute: string; transform?: Transform }, operator: CompareOperator, value: Scalar | Scalar[] | null, span: Span): CompareNode
+  protected abstract compare(
+    target: { path: readonly string[]; attribute: string; transform?: Transform },
+    operator: CompareOperator,
+    value: Scalar | Scalar[] | null,
+    span: Span,
+  ): CompareNode
 
   protected parseOr(): RuleNode {
     const operands = [this.parseAnd()]
@@ -75,12 +95,16 @@ export abstract class ExprParser {
     }
     if (operands.length === 1) return (operands[0] as { node: RuleNode }).node
     const span = { start: operands[0]!.node.span.start, end: operands[operands.length - 1]!.node.span.end }
-    if (operands.some((operand) => operand.chain)) {
+    if (operands.some(operand => operand.chain)) {
       this.mixed.push(span)
-      const parts = operands.map((operand) => (operand.chain ? `(${this.slice(operand.node.span)})` : this.slice(operand.node.span)))
-      this.hints.push(`${this.options.and[0]} binds tighter than ${this.options.or[0]}: read as ${parts.join(` ${this.options.or[0]} `)}. Add parentheses if you meant another grouping.`)
+      const parts = operands.map(operand =>
+        operand.chain ? `(${this.slice(operand.node.span)})` : this.slice(operand.node.span),
+      )
+      this.hints.push(
+        `${this.options.and[0]} binds tighter than ${this.options.or[0]}: read as ${parts.join(` ${this.options.or[0]} `)}. Add parentheses if you meant another grouping.`,
+      )
     }
-    return { kind: 'or', children: operands.map((operand) => operand.node), span }
+    return { kind: 'or', children: operands.map(operand => operand.node), span }
   }
 
   private parseAnd(): { node: RuleNode; chain: boolean } {
@@ -90,7 +114,14 @@ export abstract class ExprParser {
       children.push(this.parseUnary())
     }
     if (children.length === 1) return { node: children[0] as RuleNode, chain: false }
-    return { node: { kind: 'and', children, span: { start: children[0]!.span.start, end: children[children.length - 1]!.span.end } }, chain: true }
+    return {
+      node: {
+        kind: 'and',
+        children,
+        span: { start: children[0]!.span.start, end: children[children.length - 1]!.span.end },
+      },
+      chain: true,
+    }
   }
 
   private parseUnary(): RuleNode {
@@ -130,9 +161,19 @@ export abstract class ExprParser {
         return operand.node
       case 'attribute':
         if (operand.transform === undefined) return this.compare(operand, 'eq', true, span)
-        return this.fail(operand.end, `${this.slice(span)} is a value, not a condition`, ['==', '!='], `Compare it: ${this.slice(span)} == "value".`)
+        return this.fail(
+          operand.end,
+          `${this.slice(span)} is a value, not a condition`,
+          ['==', '!='],
+          `Compare it: ${this.slice(span)} == "value".`,
+        )
       default:
-        return this.fail(operand.start, `${this.slice(span)} alone isn't a condition`, this.options.conditionStart, `Write a condition such as ${this.options.example}.`)
+        return this.fail(
+          operand.start,
+          `${this.slice(span)} alone isn't a condition`,
+          this.options.conditionStart,
+          `Write a condition such as ${this.options.example}.`,
+        )
     }
   }
 
@@ -147,21 +188,47 @@ export abstract class ExprParser {
         const wanted = (operator === 'eq') === other.value
         return wanted ? node : { kind: 'not', child: node, span }
       }
-      return this.fail(relation.start, `A condition can only be compared with true or false using == or !=`, ['==', '!='], `Write the condition on its own: ${this.options.example}.`)
+      return this.fail(
+        relation.start,
+        `A condition can only be compared with true or false using == or !=`,
+        ['==', '!='],
+        `Write the condition on its own: ${this.options.example}.`,
+      )
     }
     if (left.kind === 'attribute' && right.kind === 'attribute') {
-      return this.fail(right.start, 'Comparing two attributes with each other isn\'t supported', ['"text"', 'number', 'true', 'false', 'null'], 'Compare an attribute with a value in quotes.')
+      return this.fail(
+        right.start,
+        "Comparing two attributes with each other isn't supported",
+        ['"text"', 'number', 'true', 'false', 'null'],
+        'Compare an attribute with a value in quotes.',
+      )
     }
     if (left.kind !== 'attribute' && right.kind !== 'attribute') {
-      return this.fail(left.start, `${this.slice(span)} compares two values and no attribute`, this.options.conditionStart, `Compare an attribute: ${this.options.example}.`)
+      return this.fail(
+        left.start,
+        `${this.slice(span)} compares two values and no attribute`,
+        this.options.conditionStart,
+        `Compare an attribute: ${this.options.example}.`,
+      )
     }
     const flip = left.kind !== 'attribute'
     const attribute = (flip ? right : left) as Operand & { kind: 'attribute' }
     const value = (flip ? left : right) as Operand & { kind: 'literal' | 'list' }
-    if (value.kind === 'list') return this.fail(value.start, `${symbol} can't compare with a list`, ['"text"'], 'Use in to test membership in a list.')
+    if (value.kind === 'list')
+      return this.fail(
+        value.start,
+        `${symbol} can't compare with a list`,
+        ['"text"'],
+        'Use in to test membership in a list.',
+      )
     const op = flip ? (FLIPPED[operator] ?? operator) : operator
     if (value.value === null && op !== 'eq' && op !== 'ne') {
-      return this.fail(value.start, `null can only be compared with == or !=, not ${symbol}`, ['"text"', 'number'], `Test for no value with ${this.slice(attribute)} == null.`)
+      return this.fail(
+        value.start,
+        `null can only be compared with == or !=, not ${symbol}`,
+        ['"text"', 'number'],
+        `Test for no value with ${this.slice(attribute)} == null.`,
+      )
     }
     if ((op === 'lt' || op === 'le' || op === 'gt' || op === 'ge') && typeof value.value === 'boolean') {
       return this.fail(value.start, `${symbol} can't order true and false`, ['"text"', 'number'], 'Use == or !=.')
@@ -189,7 +256,13 @@ export abstract class ExprParser {
         this.index++
         return args
       }
-      if (token.kind === 'end') this.fail(token.start, `Missing ) for the ( at ${this.where(open.start)}`, [',', ')'], 'Add ) after the last argument.')
+      if (token.kind === 'end')
+        this.fail(
+          token.start,
+          `Missing ) for the ( at ${this.where(open.start)}`,
+          [',', ')'],
+          'Add ) after the last argument.',
+        )
       return this.fail(token.start, `Expected , or ) in the arguments of ${name}`, [',', ')'])
     }
   }
@@ -203,20 +276,39 @@ export abstract class ExprParser {
 
   protected singleAttribute(name: string, args: Operand[], at: number): Operand & { kind: 'attribute' } {
     const arg = args[0]
-    if (args.length !== 1 || arg?.kind !== 'attribute') return this.fail(arg?.start ?? at, `${name} takes one attribute`, ['user.<attribute>'], `Write ${name}(user.department).`)
+    if (args.length !== 1 || arg?.kind !== 'attribute')
+      return this.fail(
+        arg?.start ?? at,
+        `${name} takes one attribute`,
+        ['user.<attribute>'],
+        `Write ${name}(user.department).`,
+      )
     return arg
   }
 
   protected attributeAndText(name: string, args: Operand[], at: number): [Operand & { kind: 'attribute' }, string] {
     const [target, value] = this.attributeAndLiteral(name, args, at)
-    if (typeof value !== 'string') return this.fail((args[1] as Operand).start, `${name} compares with text in quotes`, ['"text"'], `Write ${name}(user.email, "@example.com").`)
+    if (typeof value !== 'string')
+      return this.fail(
+        (args[1] as Operand).start,
+        `${name} compares with text in quotes`,
+        ['"text"'],
+        `Write ${name}(user.email, "@example.com").`,
+      )
     return [target, value]
   }
 
   protected attributeAndLiteral(name: string, args: Operand[], at: number): [Operand & { kind: 'attribute' }, Scalar] {
     const [target, value] = args
-    if (args.length !== 2 || target?.kind !== 'attribute') return this.fail(target?.start ?? at, `${name} takes an attribute and a value`, ['user.<attribute>'], `Write ${name}(user.email, "@example.com").`)
-    if (value?.kind !== 'literal' || value.value === null) return this.fail(value?.start ?? at, `${name} compares with a value such as "text"`, ['"text"', 'number'])
+    if (args.length !== 2 || target?.kind !== 'attribute')
+      return this.fail(
+        target?.start ?? at,
+        `${name} takes an attribute and a value`,
+        ['user.<attribute>'],
+        `Write ${name}(user.email, "@example.com").`,
+      )
+    if (value?.kind !== 'literal' || value.value === null)
+      return this.fail(value?.start ?? at, `${name} compares with a value such as "text"`, ['"text"', 'number'])
     return [target, value.value]
   }
 
@@ -229,23 +321,63 @@ export abstract class ExprParser {
 
   protected failCondition(token: ExprToken): never {
     const start = this.options.conditionStart
-    if (token.kind === 'end') return this.fail(token.start, 'The rule ends where a condition was expected', start, `Write a condition such as ${this.options.example}.`)
-    if (token.kind === 'op' && token.text === ')') return this.fail(token.start, 'Expected a condition before )', start, `Write a condition such as ${this.options.example}.`)
-    return this.fail(token.start, `Expected a condition, found ${this.describe(token)}`, start, `Write a condition such as ${this.options.example}.`)
+    if (token.kind === 'end')
+      return this.fail(
+        token.start,
+        'The rule ends where a condition was expected',
+        start,
+        `Write a condition such as ${this.options.example}.`,
+      )
+    if (token.kind === 'op' && token.text === ')')
+      return this.fail(
+        token.start,
+        'Expected a condition before )',
+        start,
+        `Write a condition such as ${this.options.example}.`,
+      )
+    return this.fail(
+      token.start,
+      `Expected a condition, found ${this.describe(token)}`,
+      start,
+      `Write a condition such as ${this.options.example}.`,
+    )
   }
 
   protected failAfterCondition(token: ExprToken, open: ExprToken | null): never {
     const expected = [...this.options.and, ...this.options.or, open === null ? 'end of rule' : ')']
-    if (open !== null && token.kind === 'end') this.fail(token.start, `Missing ) for the ( at ${this.where(open.start)}`, expected, 'Add ) where the group ends.')
-    if (token.kind === 'op' && token.text === ')') this.fail(token.start, 'This ) has no matching (', expected, 'Remove the ) or add the ( it closes.')
-    if (token.kind === 'ident' || token.kind === 'string' || token.kind === 'number' || (token.kind === 'op' && (token.text === '(' || token.text === '!'))) {
-      this.fail(token.start, `Missing ${this.options.and.join(' or ')} / ${this.options.or.join(' or ')} between two conditions`, expected, `Join conditions, e.g. ${this.options.example} ${this.options.or[0]} ${this.options.example.replace('Sales', 'Marketing')}.`)
+    if (open !== null && token.kind === 'end')
+      this.fail(
+        token.start,
+        `Missing ) for the ( at ${this.where(open.start)}`,
+        expected,
+        'Add ) where the group ends.',
+      )
+    if (token.kind === 'op' && token.text === ')')
+      this.fail(token.start, 'This ) has no matching (', expected, 'Remove the ) or add the ( it closes.')
+    if (
+      token.kind === 'ident' ||
+      token.kind === 'string' ||
+      token.kind === 'number' ||
+      (token.kind === 'op' && (token.text === '(' || token.text === '!'))
+    ) {
+      this.fail(
+        token.start,
+        `Missing ${this.options.and.join(' or ')} / ${this.options.or.join(' or ')} between two conditions`,
+        expected,
+        `Join conditions, e.g. ${this.options.example} ${this.options.or[0]} ${this.options.example.replace('Sales', 'Marketing')}.`,
+      )
     }
     return this.fail(token.start, `Unexpected ${this.describe(token)} after a complete condition`, expected)
   }
 
   protected enter(token: ExprToken): void {
-    if (++this.depth > MAX_NESTING) this.fail(token.start, `The rule nests parentheses and negations more than ${MAX_NESTING} deep`, this.options.conditionStart, 'Simplify the rule.')
+    if (++this.depth > MAX_NESTING)
+      this.fail(
+        token.start,
+        `The rule nests parentheses and negations more than ${MAX_NESTING} deep`,
+        this.options.conditionStart,
+        'Simplify the rule.',
+      )
   }
 
   protected leave(): void {

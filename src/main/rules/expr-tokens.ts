@@ -27,7 +27,14 @@ const DIGIT = /[0-9]/
 const DASHES = '\u2010\u2011\u2012\u2013\u2014\u2015\u2212'
 const CURLY_QUOTES = '\u201C\u201D\u201E\u201F\u2018\u2019\u201A\u201B\u00AB\u00BB'
 /** Other languages' spellings, with this dialect's. */
-const LOOKALIKES: Readonly<Record<string, string>> = { '=': '==', '&': '&&', '|': '||', '<>': '!=', '===': '==', '!==': '!=' }
+const LOOKALIKES: Readonly<Record<string, string>> = {
+  '=': '==',
+  '&': '&&',
+  '|': '||',
+  '<>': '!=',
+  '===': '==',
+  '!==': '!=',
+}
 
 export function tokenizeExpr(text: string, style: TokenStyle): ExprToken[] {
   const tokens: ExprToken[] = []
@@ -57,14 +64,29 @@ function readToken(text: string, start: number, char: string, style: TokenStyle)
     const match = /^[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?/.exec(text.slice(start, start + 400)) as RegExpExecArray
     const end = start + match[0].length
     if (end < text.length && IDENT.test(text[end] as string)) {
-      return { kind: 'invalid', start, end: end + 1, message: `A number can't run into letters: ${text.slice(start, end + 1)}`, hint: 'Put text in quotes.' }
+      return {
+        kind: 'invalid',
+        start,
+        end: end + 1,
+        message: `A number can't run into letters: ${text.slice(start, end + 1)}`,
+        hint: 'Put text in quotes.',
+      }
     }
     return { kind: 'number', value: Number(match[0]), text: match[0], start, end }
   }
   if (char === '"' || char === "'") return readString(text, start, char, style)
   for (const [symbol, instead] of Object.entries(LOOKALIKES).sort((a, b) => b[0].length - a[0].length)) {
-    if (text.startsWith(symbol, start) && !OPS.some((op) => op.length > 1 && text.startsWith(op, start) && op.length >= symbol.length)) {
-      return { kind: 'invalid', start, end: start + symbol.length, message: `${style.name} don't use "${symbol}"`, hint: `Use ${instead} instead.` }
+    if (
+      text.startsWith(symbol, start) &&
+      !OPS.some(op => op.length > 1 && text.startsWith(op, start) && op.length >= symbol.length)
+    ) {
+      return {
+        kind: 'invalid',
+        start,
+        end: start + symbol.length,
+        message: `${style.name} don't use "${symbol}"`,
+        hint: `Use ${instead} instead.`,
+      }
     }
   }
   for (const op of OPS) {
@@ -80,7 +102,13 @@ function readToken(text: string, start: number, char: string, style: TokenStyle)
     }
   }
   if (DASHES.includes(char)) {
-    return { kind: 'invalid', start, end: start + 1, message: `Unexpected dash "${char}"`, hint: 'Remove it; word processors turn hyphens into dashes.' }
+    return {
+      kind: 'invalid',
+      start,
+      end: start + 1,
+      message: `Unexpected dash "${char}"`,
+      hint: 'Remove it; word processors turn hyphens into dashes.',
+    }
   }
   if (CURLY_QUOTES.includes(char)) {
     return {
@@ -91,11 +119,26 @@ function readToken(text: string, start: number, char: string, style: TokenStyle)
       hint: 'Use straight quotes (\' or ") around text; word processors and chat apps turn them into curly ones.',
     }
   }
-  const shown = /[\p{L}\p{N}\p{P}\p{S}]/u.test(char) ? `"${char}"` : `U+${char.codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0')}`
+  const shown = /[\p{L}\p{N}\p{P}\p{S}]/u.test(char)
+    ? `"${char}"`
+    : `U+${char.codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0')}`
   return { kind: 'invalid', start, end: start + 1, message: `Unexpected character ${shown}` }
 }
 
-const ESCAPES: Readonly<Record<string, string>> = { n: '\n', t: '\t', r: '\r', '\\': '\\', '"': '"', "'": "'", '`': '`', '?': '?', a: '\x07', b: '\b', f: '\f', v: '\v' }
+const ESCAPES: Readonly<Record<string, string>> = {
+  n: '\n',
+  t: '\t',
+  r: '\r',
+  '\\': '\\',
+  '"': '"',
+  "'": "'",
+  '`': '`',
+  '?': '?',
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  v: '\v',
+}
 
 function readString(text: string, start: number, quote: '"' | "'", style: TokenStyle): ExprToken {
   let value = ''
@@ -116,7 +159,13 @@ function readString(text: string, start: number, quote: '"' | "'", style: TokenS
         i += 6
         continue
       }
-      return { kind: 'invalid', start: i, end: i + 2, message: `Unknown escape \\${next} in text`, hint: 'Write \\\\ for a backslash.' }
+      return {
+        kind: 'invalid',
+        start: i,
+        end: i + 2,
+        message: `Unknown escape \\${next} in text`,
+        hint: 'Write \\\\ for a backslash.',
+      }
     }
     if (char === quote) {
       if (style.escapes === 'double' && text[i + 1] === quote) {
@@ -130,5 +179,11 @@ function readString(text: string, start: number, quote: '"' | "'", style: TokenS
     i++
   }
   const name = quote === '"' ? 'double quote (")' : "single quote (')"
-  return { kind: 'invalid', start, end: i, message: `This text has no closing ${name} on its line`, hint: `Add a ${name} where the text ends.` }
+  return {
+    kind: 'invalid',
+    start,
+    end: i,
+    message: `This text has no closing ${name} on its line`,
+    hint: `Add a ${name} where the text ends.`,
+  }
 }

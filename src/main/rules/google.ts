@@ -7,7 +7,16 @@
 // definition). Enum fields (`type`) compare as numbers, which the Directory API adapter
 // produces from the API's type names.
 
-import type { CompareNode, CompareOperator, ParseResult, QuantifierNode, RuleNode, Scalar, Span, Transform } from './ast'
+import type {
+  CompareNode,
+  CompareOperator,
+  ParseResult,
+  QuantifierNode,
+  RuleNode,
+  Scalar,
+  Span,
+  Transform,
+} from './ast'
 import { ExprParser, type Operand } from './expr-parser'
 import { type ExprToken, tokenizeExpr } from './expr-tokens'
 import { compileRegex } from './regex'
@@ -15,7 +24,14 @@ import { compileRegex } from './regex'
 /** Ours: Google documents no length limit for a membership query. */
 const MAX_RULE_LENGTH = 16_384
 
-const RELATIONS: Readonly<Record<string, CompareOperator>> = { '==': 'eq', '!=': 'ne', '<': 'lt', '<=': 'le', '>': 'gt', '>=': 'ge' }
+const RELATIONS: Readonly<Record<string, CompareOperator>> = {
+  '==': 'eq',
+  '!=': 'ne',
+  '<': 'lt',
+  '<=': 'le',
+  '>': 'gt',
+  '>=': 'ge',
+}
 const TEXT_METHODS: Readonly<Record<string, CompareOperator>> = {
   startsWith: 'startsWith',
   endsWith: 'endsWith',
@@ -73,7 +89,12 @@ class GoogleParser extends ExprParser {
     const operator = relation.kind === 'op' ? RELATIONS[relation.text] : undefined
     if (operator === undefined) return this.asCondition(left)
     if (operator !== 'eq' && operator !== 'ne') {
-      this.fail(relation.start, `Google dynamic-group queries don't compare with ${relation.kind === 'op' ? relation.text : ''}`, ['==', '!=', 'in'], 'Google documents ==, != and in for membership queries.')
+      this.fail(
+        relation.start,
+        `Google dynamic-group queries don't compare with ${relation.kind === 'op' ? relation.text : ''}`,
+        ['==', '!=', 'in'],
+        'Google documents ==, != and in for membership queries.',
+      )
     }
     this.index++
     const right = this.parseOperand()
@@ -92,7 +113,12 @@ class GoogleParser extends ExprParser {
       const child = this.compare({ path: [], attribute: '_' }, 'eq', left.value, span)
       return { kind: 'any', path: right.path, attribute: right.attribute, loose: false, item: '_', child, span }
     }
-    return this.fail(right.start, 'in needs a field and a list, or a value and a list field', ['[…]'], "Write user.name.given_name in ['Ada', 'Grace'].")
+    return this.fail(
+      right.start,
+      'in needs a field and a list, or a value and a list field',
+      ['[…]'],
+      "Write user.name.given_name in ['Ada', 'Grace'].",
+    )
   }
 
   private parseOperand(): Operand {
@@ -122,8 +148,10 @@ class GoogleParser extends ExprParser {
       const token = this.peek(['value', ']'])
       if (token.kind === 'op' && token.text === ']' && items.length === 0) break
       if (token.kind === 'string' || token.kind === 'number') items.push(token.value)
-      else if (token.kind === 'ident' && (token.text === 'true' || token.text === 'false')) items.push(token.text === 'true')
-      else if (token.kind === 'end') this.fail(token.start, 'Missing ] for this list', [']'], 'Add ] after the last value.')
+      else if (token.kind === 'ident' && (token.text === 'true' || token.text === 'false'))
+        items.push(token.text === 'true')
+      else if (token.kind === 'end')
+        this.fail(token.start, 'Missing ] for this list', [']'], 'Add ] after the last value.')
       else this.fail(token.start, `Expected a value in the list, found ${this.describe(token)}`, ["'text'", 'number'])
       this.index++
       const next = this.peek([',', ']'])
@@ -155,20 +183,43 @@ class GoogleParser extends ExprParser {
       const args = this.parseArguments(word)
       const arg = args[0]
       if (args.length !== 1 || arg?.kind !== 'literal' || typeof arg.value !== 'string') {
-        return this.fail(arg?.start ?? token.end, 'orgUnitId takes one org unit ID in quotes', ["'03ph8a2z1enx4lx'"], "Write user.org_unit_id == orgUnitId('03ph8a2z1enx4lx').")
+        return this.fail(
+          arg?.start ?? token.end,
+          'orgUnitId takes one org unit ID in quotes',
+          ["'03ph8a2z1enx4lx'"],
+          "Write user.org_unit_id == orgUnitId('03ph8a2z1enx4lx').",
+        )
       }
       return { kind: 'literal', value: arg.value, start: token.start, end: this.previousEnd() }
     }
-    const scope = this.scopes.find((s) => s.name === word)
+    const scope = this.scopes.find(s => s.name === word)
     if (word !== 'user' && scope === undefined) {
-      if (word === 'User' || word === 'USER') return this.fail(token.start, `CEL is case-sensitive: write user, not ${word}`, ['user'])
-      return this.fail(token.start, `"${word}" isn't defined here`, START, this.scopes.length > 0 ? `Fields of the item are read through ${this.scopes[this.scopes.length - 1]?.name}.` : `Fields start with "user.": user.${word}.`)
+      if (word === 'User' || word === 'USER')
+        return this.fail(token.start, `CEL is case-sensitive: write user, not ${word}`, ['user'])
+      return this.fail(
+        token.start,
+        `"${word}" isn't defined here`,
+        START,
+        this.scopes.length > 0
+          ? `Fields of the item are read through ${this.scopes[this.scopes.length - 1]?.name}.`
+          : `Fields start with "user.": user.${word}.`,
+      )
     }
     if (word === 'user' && this.scopes.length > 0) {
-      return this.fail(token.start, "JIT Mapper reads only the item inside exists()/all(), not user", START, `Move the condition on user outside the macro and join it with &&.`)
+      return this.fail(
+        token.start,
+        'JIT Mapper reads only the item inside exists()/all(), not user',
+        START,
+        `Move the condition on user outside the macro and join it with &&.`,
+      )
     }
     if (scope !== undefined && scope !== this.scopes[this.scopes.length - 1]) {
-      return this.fail(token.start, `JIT Mapper can't read ${word} inside a nested exists()/all()`, START, 'Read only the innermost item inside nested macros.')
+      return this.fail(
+        token.start,
+        `JIT Mapper can't read ${word} inside a nested exists()/all()`,
+        START,
+        'Read only the innermost item inside nested macros.',
+      )
     }
     this.index++
     return this.parsePath(token, word === 'user' ? 'user' : 'item')
@@ -179,61 +230,114 @@ class GoogleParser extends ExprParser {
     for (;;) {
       const dot = this.peek(['.', '==', '!=', 'in'])
       if (dot.kind === 'op' && dot.text === '[') {
-        return this.fail(dot.start, 'Indexing with [ ] isn\'t supported in membership queries', ['.'], 'Use exists() to test the items of a list.')
+        return this.fail(
+          dot.start,
+          "Indexing with [ ] isn't supported in membership queries",
+          ['.'],
+          'Use exists() to test the items of a list.',
+        )
       }
       if (!(dot.kind === 'op' && dot.text === '.')) break
       this.index++
       const name = this.peek(['field name'])
-      if (name.kind !== 'ident') return this.fail(name.start, 'Expected a field name after .', ['field name'], `Write ${EXAMPLE}.`)
+      if (name.kind !== 'ident')
+        return this.fail(name.start, 'Expected a field name after .', ['field name'], `Write ${EXAMPLE}.`)
       this.index++
       const call = this.peek(['('])
       if (call.kind === 'op' && call.text === '(') return this.parseMethod(root, from, path, name)
       if (from === 'user' && path.length === 0 && /[A-Z]/.test(name.text)) {
-        this.fail(name.start, `Membership queries name fields in snake_case: ${name.text} isn't a field`, ['field name'], `Write ${snake(name.text)}.`)
+        this.fail(
+          name.start,
+          `Membership queries name fields in snake_case: ${name.text} isn't a field`,
+          ['field name'],
+          `Write ${snake(name.text)}.`,
+        )
       }
       path.push(name.text)
     }
-    if (from === 'user' && path.length === 0) return this.fail(root.end, 'Expected a field after user', ['.'], 'Name a field, e.g. user.name.value.')
+    if (from === 'user' && path.length === 0)
+      return this.fail(root.end, 'Expected a field after user', ['.'], 'Name a field, e.g. user.name.value.')
     return { kind: 'attribute', path, attribute: path.join('.'), start: root.start, end: this.previousEnd() }
   }
 
   /** A method on a field: text tests (user.name.value.startsWith('A')) and the exists()/all() macros. */
-  private parseMethod(root: ExprToken, from: 'user' | 'item', path: string[], name: ExprToken & { kind: 'ident' }): Operand {
+  private parseMethod(
+    root: ExprToken,
+    from: 'user' | 'item',
+    path: string[],
+    name: ExprToken & { kind: 'ident' },
+  ): Operand {
     const target = { path, attribute: path.length === 0 ? '_' : path.join('.') }
-    if (from === 'user' && path.length === 0) return this.fail(name.start, `user has no method ${name.text}`, ['field name'])
+    if (from === 'user' && path.length === 0)
+      return this.fail(name.start, `user has no method ${name.text}`, ['field name'])
     if (name.text === 'exists' || name.text === 'all') return this.parseMacro(root, target, name)
     const operator = TEXT_METHODS[name.text]
     if (operator === undefined) {
-      const hint = name.text === 'exists_one' || name.text === 'map' || name.text === 'filter' ? 'Google supports the exists() and all() macros.' : `Text fields support ${Object.keys(TEXT_METHODS).join(', ')}.`
-      return this.fail(name.start, `${name.text}() isn't supported in membership queries`, Object.keys(TEXT_METHODS), hint)
+      const hint =
+        name.text === 'exists_one' || name.text === 'map' || name.text === 'filter'
+          ? 'Google supports the exists() and all() macros.'
+          : `Text fields support ${Object.keys(TEXT_METHODS).join(', ')}.`
+      return this.fail(
+        name.start,
+        `${name.text}() isn't supported in membership queries`,
+        Object.keys(TEXT_METHODS),
+        hint,
+      )
     }
     const args = this.parseArguments(name.text)
     const arg = args[0]
     if (args.length !== 1 || arg?.kind !== 'literal' || typeof arg.value !== 'string') {
-      return this.fail(arg?.start ?? name.end, `${name.text} takes one text in quotes`, ["'text'"], `Write ${target.attribute}.${name.text}('value').`)
+      return this.fail(
+        arg?.start ?? name.end,
+        `${name.text} takes one text in quotes`,
+        ["'text'"],
+        `Write ${target.attribute}.${name.text}('value').`,
+      )
     }
     const span = { start: root.start, end: this.previousEnd() }
     const node = this.compare(target, operator, arg.value, span)
     if (name.text === 'equalsIgnoreCase') node.ignoreCase = true
     if (operator === 'match') {
       const compiled = compileRegex(arg.value, 're2', false)
-      if (!compiled.ok) this.fail(arg.start + (compiled.offset < 0 ? 0 : 1 + compiled.offset), compiled.message, ["'regular expression'"], compiled.hint)
+      if (!compiled.ok)
+        this.fail(
+          arg.start + (compiled.offset < 0 ? 0 : 1 + compiled.offset),
+          compiled.message,
+          ["'regular expression'"],
+          compiled.hint,
+        )
       node.flavour = 're2'
     }
     return { kind: 'condition', node, start: span.start, end: span.end }
   }
 
-  private parseMacro(root: ExprToken, target: { path: readonly string[]; attribute: string }, name: ExprToken & { kind: 'ident' }): Operand {
+  private parseMacro(
+    root: ExprToken,
+    target: { path: readonly string[]; attribute: string },
+    name: ExprToken & { kind: 'ident' },
+  ): Operand {
     this.index++
     const open = this.previousToken()
     this.enter(open)
     const variable = this.peek(['variable name'])
-    if (variable.kind !== 'ident') return this.fail(variable.start, `${name.text}() starts with a name for the item`, ['variable name'], `Write ${target.attribute}.${name.text}(org, org.department == 'Sales').`)
-    if (variable.text === 'user' || this.scopes.some((s) => s.name === variable.text)) {
-      return this.fail(variable.start, `${variable.text} is already defined; give the item another name`, ['variable name'])
+    if (variable.kind !== 'ident')
+      return this.fail(
+        variable.start,
+        `${name.text}() starts with a name for the item`,
+        ['variable name'],
+        `Write ${target.attribute}.${name.text}(org, org.department == 'Sales').`,
+      )
+    if (variable.text === 'user' || this.scopes.some(s => s.name === variable.text)) {
+      return this.fail(variable.start, `${variable.text} is already defined; give the item another name`, [
+        'variable name',
+      ])
     }
     this.index++
-    this.expectOp(',', `Expected , after the item name ${variable.text}`, `Write ${target.attribute}.${name.text}(${variable.text}, ${variable.text}.department == 'Sales').`)
+    this.expectOp(
+      ',',
+      `Expected , after the item name ${variable.text}`,
+      `Write ${target.attribute}.${name.text}(${variable.text}, ${variable.text}.department == 'Sales').`,
+    )
     this.scopes.push({ name: variable.text })
     const body = this.parseOr()
     this.scopes.pop()
@@ -243,7 +347,15 @@ class GoogleParser extends ExprParser {
     this.leave()
     if (name.text === 'exists') this.checkExistsBody(body)
     const span: Span = { start: root.start, end: close.end }
-    const node: QuantifierNode = { kind: name.text === 'exists' ? 'any' : 'all', path: target.path, attribute: target.attribute, loose: false, item: variable.text, child: body, span }
+    const node: QuantifierNode = {
+      kind: name.text === 'exists' ? 'any' : 'all',
+      path: target.path,
+      attribute: target.attribute,
+      loose: false,
+      item: variable.text,
+      child: body,
+      span,
+    }
     return { kind: 'condition', node, start: span.start, end: span.end }
   }
 
@@ -251,14 +363,24 @@ class GoogleParser extends ExprParser {
   private checkExistsBody(body: RuleNode): void {
     const negation = findNot(body)
     if (negation !== undefined) {
-      this.fail(negation.span.start, 'Google doesn\'t support ! inside exists()', ['condition'], 'Write the condition without !, e.g. with != instead of !(… == …).')
+      this.fail(
+        negation.span.start,
+        "Google doesn't support ! inside exists()",
+        ['condition'],
+        'Write the condition without !, e.g. with != instead of !(… == …).',
+      )
     }
   }
 
   protected override checkNegation(node: RuleNode, at: number): void {
     // Google: "!x.exists(..., a && b)" isn't supported.
     if (node.kind === 'any' && node.child.kind === 'and') {
-      this.fail(at, 'Google doesn\'t support ! before exists() with && inside', ['condition'], 'Use all() with the opposite condition, or split the query.')
+      this.fail(
+        at,
+        "Google doesn't support ! before exists() with && inside",
+        ['condition'],
+        'Use all() with the opposite condition, or split the query.',
+      )
     }
   }
 
@@ -266,8 +388,23 @@ class GoogleParser extends ExprParser {
     return this.tokens[this.index - 1] as ExprToken
   }
 
-  protected compare(target: { path: readonly string[]; attribute: string; transform?: Transform }, operator: CompareOperator, value: Scalar | Scalar[] | null, span: Span): CompareNode {
-    return { kind: 'compare', path: target.path, attribute: target.attribute, ignoreCase: false, loose: false, emptyIsNull: true, operator, value, span } as CompareNode
+  protected compare(
+    target: { path: readonly string[]; attribute: string; transform?: Transform },
+    operator: CompareOperator,
+    value: Scalar | Scalar[] | null,
+    span: Span,
+  ): CompareNode {
+    return {
+      kind: 'compare',
+      path: target.path,
+      attribute: target.attribute,
+      ignoreCase: false,
+      loose: false,
+      emptyIsNull: true,
+      operator,
+      value,
+      span,
+    } as CompareNode
   }
 }
 
@@ -288,5 +425,5 @@ function findNot(node: RuleNode): RuleNode | undefined {
 }
 
 function snake(name: string): string {
-  return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
+  return name.replace(/[A-Z]/g, c => `_${c.toLowerCase()}`)
 }

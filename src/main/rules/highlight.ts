@@ -23,11 +23,21 @@ export function highlightRule(dialect: Dialect, text: string): RuleToken[] {
           break
         case 'operator': {
           const lower = token.word.toLowerCase()
-          tokens.push({ ...span, kind: lower in LOGICAL_OPERATORS ? 'keyword' : lower in COMPARE_OPERATORS ? 'operator' : 'operator' })
+          tokens.push({
+            ...span,
+            kind: lower in LOGICAL_OPERATORS ? 'keyword' : lower in COMPARE_OPERATORS ? 'operator' : 'operator',
+          })
           break
         }
         case 'word':
-          tokens.push({ ...span, kind: KEYWORDS.has(token.text.toLowerCase()) ? 'literal' : /^[0-9]/.test(token.text) ? 'number' : 'attribute' })
+          tokens.push({
+            ...span,
+            kind: KEYWORDS.has(token.text.toLowerCase())
+              ? 'literal'
+              : /^[0-9]/.test(token.text)
+                ? 'number'
+                : 'attribute',
+          })
           break
         case 'string':
           tokens.push({ ...span, kind: 'string' })
@@ -62,7 +72,16 @@ export function highlightRule(dialect: Dialect, text: string): RuleToken[] {
       case 'ident': {
         const after = all[i + 1]
         const call = after?.kind === 'op' && after.text === '('
-        tokens.push({ ...span, kind: KEYWORDS.has(token.text) ? (/^(AND|OR|and|or|in)$/.test(token.text) ? 'keyword' : 'literal') : call ? 'function' : 'attribute' })
+        tokens.push({
+          ...span,
+          kind: KEYWORDS.has(token.text)
+            ? /^(AND|OR|and|or|in)$/.test(token.text)
+              ? 'keyword'
+              : 'literal'
+            : call
+              ? 'function'
+              : 'attribute',
+        })
       }
     }
   })

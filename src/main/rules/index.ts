@@ -50,7 +50,15 @@ export function parseRule(dialect: Dialect, text: string): ParseResult {
     case 'google':
       return parseGoogle(text)
     default:
-      return { ok: false, error: ruleError(text, 0, `Unknown rule dialect ${JSON.stringify(dialect)}; expected entra, okta or google`, []) }
+      return {
+        ok: false,
+        error: ruleError(
+          text,
+          0,
+          `Unknown rule dialect ${JSON.stringify(dialect)}; expected entra, okta or google`,
+          [],
+        ),
+      }
   }
 }
 

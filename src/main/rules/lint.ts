@@ -34,15 +34,20 @@ export function lintRule(rule: CompiledRule, users: readonly RuleInput[], now?: 
   const at = now?.getTime() ?? NaN
 
   for (const span of rule.parsed.mixedLogic) {
-    warn('mixed-logic', span, `AND and OR are mixed without parentheses in ${text.slice(span.start, span.end)}; AND binds tighter. Add parentheses to say which you mean.`)
+    warn(
+      'mixed-logic',
+      span,
+      `AND and OR are mixed without parentheses in ${text.slice(span.start, span.end)}; AND binds tighter. Add parentheses to say which you mean.`,
+    )
   }
 
   const visit = (node: RuleNode, inItem: boolean): void => {
     switch (node.kind) {
       case 'compare':
-        if (alwaysTrue(node)) warn('always-true', node.span, `${clause(node)} is true for every value, so it doesn't narrow the group.`)
+        if (alwaysTrue(node))
+          warn('always-true', node.span, `${clause(node)} is true for every value, so it doesn't narrow the group.`)
         if (!inItem) {
-          nearMiss(node, users, (message) => warn('case-or-whitespace', node.span, message))
+          nearMiss(node, users, message => warn('case-or-whitespace', node.span, message))
           unsatisfied(node, inItem)
         }
         return
@@ -55,11 +60,23 @@ export function lintRule(rule: CompiledRule, users: readonly RuleInput[], now?: 
         visit(node.child, inItem)
         return
       case 'and':
-        contradictions(node.children, (a, b) => warn('contradiction', node.span, `${clause(a)} and ${clause(b)} can't both be true, so no user can ever match ${clause(node)}.`))
+        contradictions(node.children, (a, b) =>
+          warn(
+            'contradiction',
+            node.span,
+            `${clause(a)} and ${clause(b)} can't both be true, so no user can ever match ${clause(node)}.`,
+          ),
+        )
         for (const child of node.children) visit(child, inItem)
         return
       case 'or':
-        complements(node.children, (a, b) => warn('always-true', node.span, `${clause(a)} or ${clause(b)} is true for every user, so ${clause(node)} is always true.`))
+        complements(node.children, (a, b) =>
+          warn(
+            'always-true',
+            node.span,
+            `${clause(a)} or ${clause(b)} is true for every user, so ${clause(node)} is always true.`,
+          ),
+        )
         for (const child of node.children) visit(child, inItem)
     }
   }
@@ -70,7 +87,11 @@ export function lintRule(rule: CompiledRule, users: readonly RuleInput[], now?: 
     const check = compileNode(node, inItem)
     const scratch: string[] = []
     for (const user of users) if (check(user, scratch, at)) return
-    warn('unsatisfied', node.span, `No synced user satisfies ${clause(node)} (checked ${users.length.toLocaleString('en-US')} users).`)
+    warn(
+      'unsatisfied',
+      node.span,
+      `No synced user satisfies ${clause(node)} (checked ${users.length.toLocaleString('en-US')} users).`,
+    )
   }
 
   visit(rule.parsed.root, false)
@@ -84,7 +105,11 @@ function isNegated(node: CompareNode): boolean {
 }
 
 function alwaysTrue(node: CompareNode): boolean {
-  if ((node.operator === 'contains' || node.operator === 'startsWith' || node.operator === 'endsWith') && node.value === '') return true
+  if (
+    (node.operator === 'contains' || node.operator === 'startsWith' || node.operator === 'endsWith') &&
+    node.value === ''
+  )
+    return true
   if (node.operator === 'match') {
     // An unanchored pattern that matches the empty text matches every text.
     const match = matcherOf(node)
@@ -96,23 +121,33 @@ function alwaysTrue(node: CompareNode): boolean {
 /** The rule's text value differs from some real value of the attribute only by case (where case matters) or whitespace. */
 function nearMiss(node: CompareNode, users: readonly RuleInput[], report: (message: string) => void): void {
   if (node.operator !== 'eq' && node.operator !== 'ne' && node.operator !== 'in' && node.operator !== 'notIn') return
-  const wanted = (Array.isArray(node.value) ? node.value : [node.value]).filter((v): v is string => typeof v === 'string' && v !== '')
+  const wanted = (Array.isArray(node.value) ? node.value : [node.value]).filter(
+    (v): v is string => typeof v === 'string' && v !== '',
+  )
   if (wanted.length === 0) return
   const read = pathReader(node.path, node.loose)
   const actual = new Set<string>()
   for (const user of users) {
     const value = read(user)
-    for (const item of Array.isArray(value) ? value : [value]) if (typeof item === 'string' && actual.size < MAX_DISTINCT) actual.add(item)
+    for (const item of Array.isArray(value) ? value : [value])
+      if (typeof item === 'string' && actual.size < MAX_DISTINCT) actual.add(item)
   }
   const norm = (t: string): string => t.trim().replace(/\s+/g, ' ').toLowerCase()
   const same = (a: string, b: string): boolean => (node.ignoreCase ? a.toLowerCase() === b.toLowerCase() : a === b)
   for (const value of wanted) {
-    if ([...actual].some((a) => same(a, value))) continue
-    const near = [...actual].find((a) => norm(a) === norm(value))
+    if ([...actual].some(a => same(a, value))) continue
+    const near = [...actual].find(a => norm(a) === norm(value))
     if (near !== undefined) {
       const spaced = (t: string): string => t.trim().replace(/\s+/g, ' ')
-      const kind = spaced(near) === spaced(value) ? 'whitespace' : near.toLowerCase() === value.toLowerCase() ? 'case' : 'case and whitespace'
-      report(`${JSON.stringify(value)} matches no synced value of ${node.attribute}, but ${JSON.stringify(near)} differs from it only by ${kind}.`)
+      const kind =
+        spaced(near) === spaced(value)
+          ? 'whitespace'
+          : near.toLowerCase() === value.toLowerCase()
+            ? 'case'
+            : 'case and whitespace'
+      report(
+        `${JSON.stringify(value)} matches no synced value of ${node.attribute}, but ${JSON.stringify(near)} differs from it only by ${kind}.`,
+      )
     }
   }
 }
@@ -125,10 +160,22 @@ function contradictions(children: RuleNode[], report: (a: RuleNode, b: RuleNode)
       const a = compares[i] as CompareNode
       const b = compares[j] as CompareNode
       if (!samePlace(a, b)) continue
-      if (a.operator === 'eq' && b.operator === 'eq' && a.value !== null && b.value !== null && !equal(a, a.value as Scalar, b.value as Scalar)) report(a, b)
+      if (
+        a.operator === 'eq' &&
+        b.operator === 'eq' &&
+        a.value !== null &&
+        b.value !== null &&
+        !equal(a, a.value as Scalar, b.value as Scalar)
+      )
+        report(a, b)
       else if (a.operator === 'eq' && b.operator === 'eq' && (a.value === null) !== (b.value === null)) report(a, b)
       else if (isComplement(a, b)) report(a, b)
-      else if (a.operator === 'in' && b.operator === 'in' && !(a.value as Scalar[]).some((x) => (b.value as Scalar[]).some((y) => equal(a, x, y)))) report(a, b)
+      else if (
+        a.operator === 'in' &&
+        b.operator === 'in' &&
+        !(a.value as Scalar[]).some(x => (b.value as Scalar[]).some(y => equal(a, x, y)))
+      )
+        report(a, b)
     }
   }
 }
@@ -142,7 +189,14 @@ function complements(children: RuleNode[], report: (a: RuleNode, b: RuleNode) =>
       const b = compares[j] as CompareNode
       if (!samePlace(a, b)) continue
       if (isComplement(a, b)) report(a, b)
-      else if (a.operator === 'ne' && b.operator === 'ne' && a.value !== null && b.value !== null && !equal(a, a.value as Scalar, b.value as Scalar)) report(a, b)
+      else if (
+        a.operator === 'ne' &&
+        b.operator === 'ne' &&
+        a.value !== null &&
+        b.value !== null &&
+        !equal(a, a.value as Scalar, b.value as Scalar)
+      )
+        report(a, b)
     }
   }
 }
@@ -153,7 +207,14 @@ function samePlace(a: CompareNode, b: CompareNode): boolean {
 
 /** x -eq v and x -ne v (or any operator and its negated twin with the same value). */
 function isComplement(a: CompareNode, b: CompareNode): boolean {
-  const twins: Record<string, string> = { eq: 'ne', contains: 'notContains', startsWith: 'notStartsWith', endsWith: 'notEndsWith', in: 'notIn', match: 'notMatch' }
+  const twins: Record<string, string> = {
+    eq: 'ne',
+    contains: 'notContains',
+    startsWith: 'notStartsWith',
+    endsWith: 'notEndsWith',
+    in: 'notIn',
+    match: 'notMatch',
+  }
   const paired = twins[a.operator] === b.operator || twins[b.operator] === a.operator
   return paired && JSON.stringify(a.value) === JSON.stringify(b.value)
 }

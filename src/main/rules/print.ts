@@ -4,7 +4,15 @@
 // printed grouping never depends on precedence.
 
 import type { Dialect } from '../../shared/domain'
-import { isNowValue, type CompareNode, type Duration, type NowValue, type QuantifierNode, type RuleNode, type Scalar } from './ast'
+import {
+  isNowValue,
+  type CompareNode,
+  type Duration,
+  type NowValue,
+  type QuantifierNode,
+  type RuleNode,
+  type Scalar,
+} from './ast'
 import { GROUP_IDS, GROUP_NAMES, INTERNAL_ID, INTERNAL_STATUS } from './reserved'
 
 interface Style {
@@ -12,7 +20,11 @@ interface Style {
   or: string
   not: (inner: string) => string
   compare: (node: CompareNode, item: string | null) => string
-  quantifier: (node: QuantifierNode, item: string | null, print: (node: RuleNode, item: string | null) => string) => string
+  quantifier: (
+    node: QuantifierNode,
+    item: string | null,
+    print: (node: RuleNode, item: string | null) => string,
+  ) => string
 }
 
 export function printRule(dialect: Dialect, root: RuleNode): string {
@@ -28,23 +40,36 @@ export function printRule(dialect: Dialect, root: RuleNode): string {
         return style.not(group(node.child, item))
       case 'and':
       case 'or':
-        return node.children.map((child) => group(child, item)).join(node.kind === 'and' ? style.and : style.or)
+        return node.children.map(child => group(child, item)).join(node.kind === 'and' ? style.and : style.or)
     }
   }
-  const group = (node: RuleNode, item: string | null): string => (node.kind === 'and' || node.kind === 'or' || node.kind === 'not' ? `(${print(node, item)})` : print(node, item))
+  const group = (node: RuleNode, item: string | null): string =>
+    node.kind === 'and' || node.kind === 'or' || node.kind === 'not' ? `(${print(node, item)})` : print(node, item)
   return print(root, null)
 }
 
 const ENTRA_OPERATORS: Readonly<Record<string, string>> = {
-  eq: '-eq', ne: '-ne', contains: '-contains', notContains: '-notContains', startsWith: '-startsWith', notStartsWith: '-notStartsWith',
-  endsWith: '-endsWith', notEndsWith: '-notEndsWith', match: '-match', notMatch: '-notMatch', in: '-in', notIn: '-notIn', le: '-le', ge: '-ge',
+  eq: '-eq',
+  ne: '-ne',
+  contains: '-contains',
+  notContains: '-notContains',
+  startsWith: '-startsWith',
+  notStartsWith: '-notStartsWith',
+  endsWith: '-endsWith',
+  notEndsWith: '-notEndsWith',
+  match: '-match',
+  notMatch: '-notMatch',
+  in: '-in',
+  notIn: '-notIn',
+  le: '-le',
+  ge: '-ge',
 }
 
 const STYLES: Readonly<Record<Dialect, Style>> = {
   entra: {
     and: ' -and ',
     or: ' -or ',
-    not: (inner) => `-not ${inner}`,
+    not: inner => `-not ${inner}`,
     compare(node, item) {
       const operator = ENTRA_OPERATORS[node.operator] as string
       return `${entraProperty(node.path, item)} ${operator} ${entraValue(node.value)}`
@@ -58,7 +83,7 @@ const STYLES: Readonly<Record<Dialect, Style>> = {
   okta: {
     and: ' AND ',
     or: ' OR ',
-    not: (inner) => `!${inner}`,
+    not: inner => `!${inner}`,
     compare(node) {
       const target = oktaTarget(node)
       const value = node.value as Scalar | null
@@ -70,11 +95,18 @@ const STYLES: Readonly<Record<Dialect, Style>> = {
     quantifier(node) {
       const child = node.child as CompareNode
       if (node.attribute === GROUP_NAMES) {
-        const name = { eq: 'isMemberOfGroupName', startsWith: 'isMemberOfGroupNameStartsWith', contains: 'isMemberOfGroupNameContains', match: 'isMemberOfGroupNameRegex' }[child.operator as string]
+        const name = {
+          eq: 'isMemberOfGroupName',
+          startsWith: 'isMemberOfGroupNameStartsWith',
+          contains: 'isMemberOfGroupNameContains',
+          match: 'isMemberOfGroupNameRegex',
+        }[child.operator as string]
         return `${name}(${oktaValue(child.value as string)})`
       }
       if (node.attribute === GROUP_IDS) {
-        return child.operator === 'in' ? `isMemberOfAnyGroup(${(child.value as Scalar[]).map(oktaValue).join(', ')})` : `isMemberOfGroup(${oktaValue(child.value as string)})`
+        return child.operator === 'in'
+          ? `isMemberOfAnyGroup(${(child.value as Scalar[]).map(oktaValue).join(', ')})`
+          : `isMemberOfGroup(${oktaValue(child.value as string)})`
       }
       return `Arrays.contains(user.${node.attribute}, ${oktaValue(child.value as Scalar)})`
     },
@@ -82,7 +114,7 @@ const STYLES: Readonly<Record<Dialect, Style>> = {
   google: {
     and: ' && ',
     or: ' || ',
-    not: (inner) => `!${inner}`,
+    not: inner => `!${inner}`,
     compare(node, item) {
       const target = googlePath(node.path, item)
       const value = node.value
@@ -103,7 +135,13 @@ const STYLES: Readonly<Record<Dialect, Style>> = {
     quantifier(node, item, print) {
       const collection = googlePath(node.path, item)
       const child = node.child
-      if (node.kind === 'any' && node.item === '_' && child.kind === 'compare' && child.operator === 'eq' && child.path.length === 0) {
+      if (
+        node.kind === 'any' &&
+        node.item === '_' &&
+        child.kind === 'compare' &&
+        child.operator === 'eq' &&
+        child.path.length === 0
+      ) {
         return `${celValue(child.value as Scalar)} in ${collection}`
       }
       return `${collection}.${node.kind === 'any' ? 'exists' : 'all'}(${node.item}, ${print(child, node.item)})`
@@ -149,7 +187,12 @@ function isoDuration(d: Duration): string | null {
 
 function oktaTarget(node: CompareNode): string {
   const key = node.path[0] as string
-  const base = key === INTERNAL_ID ? 'user.getInternalProperty("id")' : key === INTERNAL_STATUS ? 'user.getInternalProperty("status")' : `user.${key}`
+  const base =
+    key === INTERNAL_ID
+      ? 'user.getInternalProperty("id")'
+      : key === INTERNAL_STATUS
+        ? 'user.getInternalProperty("status")'
+        : `user.${key}`
   switch (node.transform) {
     case 'lower':
       return `String.toLowerCase(${base})`
@@ -175,6 +218,8 @@ function googlePath(path: readonly string[], item: string | null): string {
 function celValue(value: Scalar | null): string {
   if (value === null) return 'null'
   if (typeof value !== 'string') return String(value)
-  const escaped = value.replace(/[\\'\u0000-\u001f\u2028\u2029]/g, (c) => (c === '\\' ? '\\\\' : c === "'" ? "\\'" : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`))
+  const escaped = value.replace(/[\\'\u0000-\u001f\u2028\u2029]/g, c =>
+    c === '\\' ? '\\\\' : c === "'" ? "\\'" : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  )
   return `'${escaped}'`
 }

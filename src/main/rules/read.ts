@@ -14,10 +14,10 @@ export type Reader = (from: unknown) => unknown
  * value itself (Entra's `_`).
  */
 export function pathReader(path: readonly string[], loose: boolean): Reader {
-  if (path.length === 0) return (from) => from
+  if (path.length === 0) return from => from
   const steps = path.map((name, i) => (i === 0 && loose ? looseKey(name) : exactKey(name)))
   if (steps.length === 1) return steps[0] as Reader
-  return (from) => {
+  return from => {
     let value = from
     for (const step of steps) {
       if (value === undefined || value === null) return undefined
@@ -29,9 +29,10 @@ export function pathReader(path: readonly string[], loose: boolean): Reader {
 
 function exactKey(name: string): Reader {
   if (name in Object.prototype) {
-    return (from) => (typeof from === 'object' && from !== null && Object.hasOwn(from, name) ? (from as RuleInput)[name] : undefined)
+    return from =>
+      typeof from === 'object' && from !== null && Object.hasOwn(from, name) ? (from as RuleInput)[name] : undefined
   }
-  return (from) => (typeof from === 'object' && from !== null ? (from as RuleInput)[name] : undefined)
+  return from => (typeof from === 'object' && from !== null ? (from as RuleInput)[name] : undefined)
 }
 
 function looseKey(name: string): Reader {
@@ -43,13 +44,13 @@ function looseKey(name: string): Reader {
     return undefined
   }
   if (name in Object.prototype) {
-    return (from) => {
+    return from => {
       if (typeof from !== 'object' || from === null) return undefined
       const user = from as RuleInput
       return Object.hasOwn(user, name) ? user[name] : scan(user)
     }
   }
-  return (from) => {
+  return from => {
     const user = from as RuleInput
     const value = user[name]
     return value !== undefined ? value : scan(user)

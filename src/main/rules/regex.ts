@@ -14,14 +14,22 @@ export type RegexResult = { ok: true; regex: RegExp } | { ok: false; message: st
 const UNSUPPORTED: ReadonlyArray<readonly [RegExp, string, string]> = [
   [/\(\?>/, 'atomic groups (?>…)', 'Use a plain group (…).'],
   [/\(\?#/, 'inline comments (?#…)', 'Remove the comment.'],
-  [/\(\?[imnsx-]+:/, 'inline option groups such as (?i:…)', 'Remove the option; the comparison already ignores case where the IdP does.'],
+  [
+    /\(\?[imnsx-]+:/,
+    'inline option groups such as (?i:…)',
+    'Remove the option; the comparison already ignores case where the IdP does.',
+  ],
   [/\(\?[imnsx-]+\)/, 'inline options such as (?m) in the middle of a pattern', 'Remove the option.'],
   [/\\[GZ]/, '\\G and \\Z anchors', 'Use $ for the end of the value.'],
   [/[*+?}]\+/, 'possessive quantifiers such as a*+', 'Use a plain quantifier such as a*.'],
   [/\\p\{Is/, 'Unicode block names \\p{Is…}', 'Use a character range instead.'],
   // .NET stops a runaway match with a timeout; JavaScript can't, so a repeated group that
   // itself contains a repetition ((a*)*, (a+|b)+) is refused rather than risk hanging.
-  [/\((?:[^()\\]|\\.)*[*+}](?:[^()\\]|\\.)*\)[*+{]/, 'a repeated group that itself repeats, such as (a*)*', 'Rewrite it without nested repetition, e.g. (a|b)* as [ab]*.'],
+  [
+    /\((?:[^()\\]|\\.)*[*+}](?:[^()\\]|\\.)*\)[*+{]/,
+    'a repeated group that itself repeats, such as (a*)*',
+    'Rewrite it without nested repetition, e.g. (a|b)* as [ab]*.',
+  ],
 ]
 
 export function compileRegex(pattern: string, flavour: RegexFlavour, ignoreCase: boolean): RegexResult {
@@ -37,7 +45,12 @@ export function compileRegex(pattern: string, flavour: RegexFlavour, ignoreCase:
   for (const [construct, name, hint] of UNSUPPORTED) {
     const found = construct.exec(source)
     if (found !== null) {
-      return { ok: false, message: `JIT Mapper can't run ${name} in a regular expression`, offset: offset + found.index, hint }
+      return {
+        ok: false,
+        message: `JIT Mapper can't run ${name} in a regular expression`,
+        offset: offset + found.index,
+        hint,
+      }
     }
   }
   // \A and \z are "start" and "end" of the input in .NET, RE2 and Java alike.
@@ -46,12 +59,17 @@ export function compileRegex(pattern: string, flavour: RegexFlavour, ignoreCase:
   try {
     return { ok: true, regex: new RegExp(source, ignoreCase ? 'i' : '') }
   } catch (failure) {
-    const reason = failure instanceof Error ? failure.message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, '') : String(failure)
+    const reason =
+      failure instanceof Error
+        ? failure.message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, '')
+        : String(failure)
     return {
       ok: false,
       message: `Invalid regular expression: ${reason}`,
       offset: -1,
-      hint: pattern.startsWith('*') ? 'A pattern can\'t start with *; to match anything before, write .* (e.g. ".*@domain.ext").' : undefined,
+      hint: pattern.startsWith('*')
+        ? 'A pattern can\'t start with *; to match anything before, write .* (e.g. ".*@domain.ext").'
+        : undefined,
     }
   }
 }

@@ -35,7 +35,10 @@ function isNull(actual: unknown): boolean {
   return actual === undefined || actual === null
 }
 
-export type MatcherSpec = Pick<CompareNode, 'operator' | 'value' | 'ignoreCase' | 'loose' | 'emptyIsNull' | 'transform'> & {
+export type MatcherSpec = Pick<
+  CompareNode,
+  'operator' | 'value' | 'ignoreCase' | 'loose' | 'emptyIsNull' | 'transform'
+> & {
   /** The compiled pattern of a match operator (the parser has checked it). */
   regex?: RegExp
 }
@@ -53,7 +56,14 @@ export function matcher(spec: MatcherSpec): Matcher {
     case 'length':
       // Okta: Arrays.size(NULL) and String.len of nothing are 0.
       return (actual, now) =>
-        base(typeof actual === 'string' || Array.isArray(actual) ? actual.length : actual === undefined || actual === null ? 0 : NaN, now)
+        base(
+          typeof actual === 'string' || Array.isArray(actual)
+            ? actual.length
+            : actual === undefined || actual === null
+              ? 0
+              : NaN,
+          now,
+        )
     case 'lower':
       return (actual, now) => base(typeof actual === 'string' ? actual.toLowerCase() : actual, now)
     case 'upper':
@@ -98,33 +108,34 @@ function looseTest(spec: MatcherSpec): ValueTest {
   if (operator === 'in') {
     const exact = new Set((value as Scalar[]).map(textOf))
     const folded = new Set([...exact].map(fold))
-    return (item) => {
+    return item => {
       const t = text(item)
       return exact.has(t) || (ignoreCase && folded.has(t.toLowerCase()))
     }
   }
   if (operator === 'match') {
     const regex = spec.regex as RegExp
-    return (item) => regex.test(text(item))
+    return item => regex.test(text(item))
   }
-  if (operator === 'lt' || operator === 'le' || operator === 'gt' || operator === 'ge') return dateTest(operator, value as Scalar | NowValue)
+  if (operator === 'lt' || operator === 'le' || operator === 'gt' || operator === 'ge')
+    return dateTest(operator, value as Scalar | NowValue)
   const exact = textOf(value as Scalar)
   const folded = fold(exact)
   switch (operator) {
     case 'eq':
       // Most directory values already have the rule's casing; skip lower-casing for them.
       return ignoreCase
-        ? (item) => {
+        ? item => {
             const t = text(item)
             return t === exact || t.toLowerCase() === folded
           }
-        : (item) => text(item) === exact
+        : item => text(item) === exact
     case 'contains':
-      return (item) => fold(text(item)).includes(folded)
+      return item => fold(text(item)).includes(folded)
     case 'startsWith':
-      return (item) => fold(text(item)).startsWith(folded)
+      return item => fold(text(item)).startsWith(folded)
     default:
-      return (item) => fold(text(item)).endsWith(folded)
+      return item => fold(text(item)).endsWith(folded)
   }
 }
 
@@ -134,30 +145,32 @@ function strictTest(spec: MatcherSpec): ValueTest {
   const fold = ignoreCase ? (text: string) => text.toLowerCase() : (text: string) => text
   if (operator === 'in') {
     const items = value as Scalar[]
-    const exact = new Set<unknown>(items.map((item) => (typeof item === 'string' ? fold(item) : item)))
-    return ignoreCase ? (item) => exact.has(typeof item === 'string' ? item.toLowerCase() : item) : (item) => exact.has(item)
+    const exact = new Set<unknown>(items.map(item => (typeof item === 'string' ? fold(item) : item)))
+    return ignoreCase
+      ? item => exact.has(typeof item === 'string' ? item.toLowerCase() : item)
+      : item => exact.has(item)
   }
   if (operator === 'match') {
     const regex = spec.regex as RegExp
-    return (item) => typeof item === 'string' && regex.test(item)
+    return item => typeof item === 'string' && regex.test(item)
   }
   if (operator === 'lt' || operator === 'le' || operator === 'gt' || operator === 'ge') {
     if (isNowValue(value)) return dateTest(operator, value)
     const order = ORDER[operator]
     // SpEL compares numbers by value and text by its characters (String.compareTo).
-    return (item) => typeof item === typeof value && order(item as Scalar, value as Scalar)
+    return item => typeof item === typeof value && order(item as Scalar, value as Scalar)
   }
-  if (typeof value !== 'string') return (item) => item === value
+  if (typeof value !== 'string') return item => item === value
   const folded = fold(value)
   switch (operator) {
     case 'eq':
-      return ignoreCase ? (item) => typeof item === 'string' && item.toLowerCase() === folded : (item) => item === value
+      return ignoreCase ? item => typeof item === 'string' && item.toLowerCase() === folded : item => item === value
     case 'contains':
-      return (item) => typeof item === 'string' && fold(item).includes(folded)
+      return item => typeof item === 'string' && fold(item).includes(folded)
     case 'startsWith':
-      return (item) => typeof item === 'string' && fold(item).startsWith(folded)
+      return item => typeof item === 'string' && fold(item).startsWith(folded)
     default:
-      return (item) => typeof item === 'string' && fold(item).endsWith(folded)
+      return item => typeof item === 'string' && fold(item).endsWith(folded)
   }
 }
 
@@ -186,7 +199,7 @@ function dateTest(operator: 'lt' | 'le' | 'gt' | 'ge', value: Scalar | NowValue)
     }
   }
   const target = parseTime(textOf(value))
-  return (item) => {
+  return item => {
     const at = typeof item === 'string' ? parseTime(item) : NaN
     return !Number.isNaN(at) && order(at, target)
   }
@@ -199,7 +212,15 @@ function dateTest(operator: 'lt' | 'le' | 'gt' | 'ge', value: Scalar | NowValue)
  */
 export function parseTime(text: string): number {
   const n = text.length
-  if ((n === 20 || (n === 24 && text.charCodeAt(19) === 46)) && text.charCodeAt(n - 1) === 90 && text.charCodeAt(4) === 45 && text.charCodeAt(7) === 45 && text.charCodeAt(10) === 84 && text.charCodeAt(13) === 58 && text.charCodeAt(16) === 58) {
+  if (
+    (n === 20 || (n === 24 && text.charCodeAt(19) === 46)) &&
+    text.charCodeAt(n - 1) === 90 &&
+    text.charCodeAt(4) === 45 &&
+    text.charCodeAt(7) === 45 &&
+    text.charCodeAt(10) === 84 &&
+    text.charCodeAt(13) === 58 &&
+    text.charCodeAt(16) === 58
+  ) {
     const year = digits(text, 0, 4)
     const month = digits(text, 5, 2)
     const day = digits(text, 8, 2)
@@ -208,7 +229,20 @@ export function parseTime(text: string): number {
     const second = digits(text, 17, 2)
     const ms = n === 24 ? digits(text, 20, 3) : 0
     // Date.UTC reads years 0–99 as 1900–1999, so those go to Date.parse too.
-    if (year >= 100 && month >= 1 && month <= 12 && day >= 1 && day <= 28 && hour >= 0 && hour < 24 && minute >= 0 && minute < 60 && second >= 0 && second < 60 && ms >= 0) {
+    if (
+      year >= 100 &&
+      month >= 1 &&
+      month <= 12 &&
+      day >= 1 &&
+      day <= 28 &&
+      hour >= 0 &&
+      hour < 24 &&
+      minute >= 0 &&
+      minute < 60 &&
+      second >= 0 &&
+      second < 60 &&
+      ms >= 0
+    ) {
       return Date.UTC(year, month - 1, day, hour, minute, second, ms)
     }
   }

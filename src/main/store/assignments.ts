@@ -1,7 +1,22 @@
 // The policy engine's tables: app inventory, pending withdrawals, held changes, assignment
 // history, payload problems, settings; plus the bulk reads that recompute and what-if need.
-import type { Attributes, AttributeValue, Dialect, GroupKind, MembershipState, PayloadKind, Platform } from '../../shared/domain'
-import type { AppInventoryEntry, AssignmentAction, AssignmentEvent, HeldChange, HeldChangeStatus, WhyStep } from '../../shared/policy'
+import type {
+  Attributes,
+  AttributeValue,
+  Dialect,
+  GroupKind,
+  MembershipState,
+  PayloadKind,
+  Platform,
+} from '../../shared/domain'
+import type {
+  AppInventoryEntry,
+  AssignmentAction,
+  AssignmentEvent,
+  HeldChange,
+  HeldChangeStatus,
+  WhyStep,
+} from '../../shared/policy'
 import type { Db } from './db'
 import type { SentItem } from './devices'
 import { ruleMembershipQueries } from './rule-memberships'
@@ -82,9 +97,23 @@ interface WithdrawalRow {
   left_at: string
   confirmations: number
 }
-const toWithdrawal = (r: WithdrawalRow): PendingWithdrawal => ({ userId: r.user_id, groupId: r.group_id, leftAt: r.left_at, confirmations: r.confirmations })
+const toWithdrawal = (r: WithdrawalRow): PendingWithdrawal => ({
+  userId: r.user_id,
+  groupId: r.group_id,
+  leftAt: r.left_at,
+  confirmations: r.confirmations,
+})
 
-type SentRow = [deviceId: string, key: string, kind: PayloadKind, identifier: string, name: string, json: string, policyId: string, itemId: string]
+type SentRow = [
+  deviceId: string,
+  key: string,
+  kind: PayloadKind,
+  identifier: string,
+  name: string,
+  json: string,
+  policyId: string,
+  itemId: string,
+]
 
 class StoredSentItem implements SentItem {
   constructor(
@@ -103,72 +132,123 @@ class StoredSentItem implements SentItem {
 }
 
 export function assignmentQueries(db: Db) {
-  const inventory = db.prepare('SELECT id, platform, identifier, name FROM app_inventory ORDER BY name COLLATE NOCASE, platform')
-  const putApp = db.prepare(`INSERT INTO app_inventory (id, platform, identifier, name) VALUES (@id, @platform, @identifier, @name)
+  const inventory = db.prepare(
+    'SELECT id, platform, identifier, name FROM app_inventory ORDER BY name COLLATE NOCASE, platform',
+  )
+  const putApp =
+    db.prepare(`INSERT INTO app_inventory (id, platform, identifier, name) VALUES (@id, @platform, @identifier, @name)
     ON CONFLICT (platform, identifier) DO UPDATE SET name = excluded.name`)
   const appOn = db.prepare('SELECT 1 FROM app_inventory WHERE platform = ? AND identifier = ?')
   const appAny = db.prepare('SELECT 1 FROM app_inventory WHERE identifier = ? LIMIT 1')
 
-  const putWithdrawal = db.prepare('INSERT INTO membership_withdrawals (group_id, user_id, left_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING')
+  const putWithdrawal = db.prepare(
+    'INSERT INTO membership_withdrawals (group_id, user_id, left_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+  )
   const dropWithdrawal = db.prepare('DELETE FROM membership_withdrawals WHERE group_id = ? AND user_id = ?')
-  const withdrawalsOf = db.prepare(`SELECT ${WITHDRAWAL_COLUMNS} FROM membership_withdrawals w JOIN users u ON u.id = w.user_id WHERE w.user_id = ?`)
-  const withdrawalsAll = db.prepare(`SELECT ${WITHDRAWAL_COLUMNS} FROM membership_withdrawals w JOIN users u ON u.id = w.user_id`)
+  const withdrawalsOf = db.prepare(
+    `SELECT ${WITHDRAWAL_COLUMNS} FROM membership_withdrawals w JOIN users u ON u.id = w.user_id WHERE w.user_id = ?`,
+  )
+  const withdrawalsAll = db.prepare(
+    `SELECT ${WITHDRAWAL_COLUMNS} FROM membership_withdrawals w JOIN users u ON u.id = w.user_id`,
+  )
 
-  const insertHeld = db.prepare(`INSERT INTO held_changes (id, created_at, cause, summary, status, decided_at, change, devices_affected, devices_total, threshold, diff)
+  const insertHeld =
+    db.prepare(`INSERT INTO held_changes (id, created_at, cause, summary, status, decided_at, change, devices_affected, devices_total, threshold, diff)
     VALUES (@id, @createdAt, @cause, @summary, 'held', NULL, @change, @devicesAffected, @devicesTotal, @threshold, @diff)`)
   const heldDevice = db.prepare('INSERT OR IGNORE INTO held_change_devices (held_change_id, device_id) VALUES (?, ?)')
   const heldById = db.prepare('SELECT * FROM held_changes WHERE id = ?')
-  const heldAll = db.prepare(`SELECT * FROM held_changes ORDER BY status = 'held' DESC, created_at DESC, rowid DESC LIMIT 200`)
+  const heldAll = db.prepare(
+    `SELECT * FROM held_changes ORDER BY status = 'held' DESC, created_at DESC, rowid DESC LIMIT 200`,
+  )
   const decide = db.prepare(`UPDATE held_changes SET status = ?, decided_at = ? WHERE id = ? AND status = 'held'`)
   const devicesOfHeld = db.prepare('SELECT device_id FROM held_change_devices WHERE held_change_id = ?')
-  const openHeldDevices = db.prepare(`SELECT hd.device_id FROM held_change_devices hd JOIN held_changes h ON h.id = hd.held_change_id WHERE h.status = 'held'`)
+  const openHeldDevices = db.prepare(
+    `SELECT hd.device_id FROM held_change_devices hd JOIN held_changes h ON h.id = hd.held_change_id WHERE h.status = 'held'`,
+  )
 
-  const insertEvent = db.prepare(`INSERT INTO assignment_events (device_id, at, policy_id, policy_name, action, summary, steps, commands)
+  const insertEvent =
+    db.prepare(`INSERT INTO assignment_events (device_id, at, policy_id, policy_name, action, summary, steps, commands)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
   const eventsOf = db.prepare('SELECT * FROM assignment_events WHERE device_id = ? ORDER BY id DESC LIMIT ?')
-  const eventsOfPolicy = db.prepare('SELECT * FROM assignment_events WHERE device_id = ? AND policy_id = ? ORDER BY id DESC LIMIT ?')
+  const eventsOfPolicy = db.prepare(
+    'SELECT * FROM assignment_events WHERE device_id = ? AND policy_id = ? ORDER BY id DESC LIMIT ?',
+  )
 
   const dropProblems = db.prepare('DELETE FROM device_payload_problems WHERE device_id = ?')
-  const putProblem = db.prepare(`INSERT OR REPLACE INTO device_payload_problems (device_id, item_key, policy_id, policy_name, item_name, variables, detected_at)
+  const putProblem =
+    db.prepare(`INSERT OR REPLACE INTO device_payload_problems (device_id, item_key, policy_id, policy_name, item_name, variables, detected_at)
     VALUES (?, ?, ?, ?, ?, ?, ?)`)
-  const problemsAll = db.prepare(`SELECT p.*, d.name AS device_name, d.user_id FROM device_payload_problems p JOIN devices d ON d.id = p.device_id
+  const problemsAll =
+    db.prepare(`SELECT p.*, d.name AS device_name, d.user_id FROM device_payload_problems p JOIN devices d ON d.id = p.device_id
     ORDER BY d.name, p.item_name`)
   const problemsOf = db.prepare('SELECT item_key, detected_at FROM device_payload_problems WHERE device_id = ?')
 
   const digestsAll = db.prepare('SELECT device_id, digest FROM device_plan_digests').raw(true)
-  const putDigest = db.prepare('INSERT INTO device_plan_digests (device_id, digest) VALUES (?, ?) ON CONFLICT (device_id) DO UPDATE SET digest = excluded.digest')
+  const putDigest = db.prepare(
+    'INSERT INTO device_plan_digests (device_id, digest) VALUES (?, ?) ON CONFLICT (device_id) DO UPDATE SET digest = excluded.digest',
+  )
   const dropDigest = db.prepare('DELETE FROM device_plan_digests WHERE device_id = ?')
   const settingsAll = db.prepare('SELECT key, value FROM policy_settings')
-  const putSetting = db.prepare('INSERT INTO policy_settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value')
+  const putSetting = db.prepare(
+    'INSERT INTO policy_settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+  )
   const revision = db.prepare('SELECT n FROM policy_revision WHERE id = 1')
 
-  const boundOfUser = db.prepare(`SELECT d.id, d.name, d.platform, d.user_id, u.user_principal_name FROM devices d JOIN users u ON u.id = d.user_id WHERE d.user_id = ?`)
-  const boundById = db.prepare(`SELECT d.id, d.name, d.platform, d.user_id, u.user_principal_name FROM devices d JOIN users u ON u.id = d.user_id WHERE d.id = ?`)
+  const boundOfUser = db.prepare(
+    `SELECT d.id, d.name, d.platform, d.user_id, u.user_principal_name FROM devices d JOIN users u ON u.id = d.user_id WHERE d.user_id = ?`,
+  )
+  const boundById = db.prepare(
+    `SELECT d.id, d.name, d.platform, d.user_id, u.user_principal_name FROM devices d JOIN users u ON u.id = d.user_id WHERE d.id = ?`,
+  )
   const boundCount = db.prepare('SELECT COUNT(*) AS n FROM devices WHERE user_id IS NOT NULL')
   // Bulk reads return rows as arrays (raw): at 50,000 devices, building keyed objects was most of the cost.
-  const sentAll = db.prepare('SELECT device_id, item_key, kind, identifier, name, value, policy_id, item_id FROM device_items').raw(true)
+  const sentAll = db
+    .prepare('SELECT device_id, item_key, kind, identifier, name, value, policy_id, item_id FROM device_items')
+    .raw(true)
   // Synced memberships only; rule-group memberships are read from their rows (rule-memberships.ts).
   const effectiveAll = db.prepare('SELECT user_id, group_id FROM memberships WHERE effective = 1').raw(true)
-  const boundRaw = db.prepare(`SELECT d.id, d.name, d.platform, d.user_id, u.user_principal_name FROM devices d JOIN users u ON u.id = d.user_id`).raw(true)
+  const boundRaw = db
+    .prepare(
+      `SELECT d.id, d.name, d.platform, d.user_id, u.user_principal_name FROM devices d JOIN users u ON u.id = d.user_id`,
+    )
+    .raw(true)
   const membersOfGroup = db.prepare('SELECT user_id, state, effective, missing FROM memberships WHERE group_id = ?')
   const attributeNames = db.prepare('SELECT DISTINCT name FROM user_attributes').pluck()
   const attributeValues = db.prepare('SELECT user_id, value FROM user_attributes WHERE name = ?').raw(true)
   const attributesAll = db.prepare('SELECT user_id, name, value FROM user_attributes').raw(true)
   const identitiesAll = db.prepare('SELECT id, external_id, user_principal_name, display_name FROM users').raw(true)
-  const syncedAll = db.prepare(`SELECT m.user_id, m.group_id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id
-    WHERE g.kind = 'synced' AND m.effective = 1`).raw(true)
+  const syncedAll = db
+    .prepare(`SELECT m.user_id, m.group_id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id
+    WHERE g.kind = 'synced' AND m.effective = 1`)
+    .raw(true)
   const groupBrief = db.prepare('SELECT id, name, kind, dialect, rule FROM groups WHERE id = ?')
   const groupKind = db.prepare('SELECT kind FROM groups WHERE id = ?').pluck()
   const rm = ruleMembershipQueries(db)
 
-  const toBound = (r: { id: string; name: string; platform: Platform; user_id: string; user_principal_name: string }): BoundDevice => ({
+  const toBound = (r: {
+    id: string
+    name: string
+    platform: Platform
+    user_id: string
+    user_principal_name: string
+  }): BoundDevice => ({
     id: r.id,
     name: r.name,
     platform: r.platform,
     userId: r.user_id,
     userPrincipalName: r.user_principal_name,
   })
-  const toEvent = (r: { id: number; device_id: string; at: string; policy_id: string; policy_name: string; action: AssignmentAction; summary: string; steps: string; commands: string }): AssignmentEvent => ({
+  const toEvent = (r: {
+    id: number
+    device_id: string
+    at: string
+    policy_id: string
+    policy_name: string
+    action: AssignmentAction
+    summary: string
+    steps: string
+    commands: string
+  }): AssignmentEvent => ({
     id: r.id,
     deviceId: r.device_id,
     at: r.at,
@@ -195,11 +275,17 @@ export function assignmentQueries(db: Db) {
     dropWithdrawal(userId: string, groupId: string): boolean {
       return dropWithdrawal.run(groupId, userId).changes > 0
     },
-    withdrawalsOf: (userId: string): PendingWithdrawal[] => (withdrawalsOf.all(userId) as WithdrawalRow[]).map(toWithdrawal),
+    withdrawalsOf: (userId: string): PendingWithdrawal[] =>
+      (withdrawalsOf.all(userId) as WithdrawalRow[]).map(toWithdrawal),
     withdrawals: (): PendingWithdrawal[] => (withdrawalsAll.all() as WithdrawalRow[]).map(toWithdrawal),
 
     hold(h: Omit<HeldChange, 'status' | 'decidedAt'>, deviceIds: readonly string[]): void {
-      insertHeld.run({ ...h, change: h.change === null ? null : JSON.stringify(h.change), threshold: JSON.stringify(h.threshold), diff: JSON.stringify(h.diff) })
+      insertHeld.run({
+        ...h,
+        change: h.change === null ? null : JSON.stringify(h.change),
+        threshold: JSON.stringify(h.threshold),
+        diff: JSON.stringify(h.diff),
+      })
       for (const d of deviceIds) heldDevice.run(h.id, d)
     },
     heldChange: (id: string): HeldChange | undefined => {
@@ -211,24 +297,61 @@ export function assignmentQueries(db: Db) {
     decide(id: string, status: 'approved' | 'rejected', at: string): boolean {
       return decide.run(status, at, id).changes > 0
     },
-    devicesOfHeld: (id: string): string[] => (devicesOfHeld.all(id) as { device_id: string }[]).map((r) => r.device_id),
-    heldDeviceIds: (): Set<string> => new Set((openHeldDevices.all() as { device_id: string }[]).map((r) => r.device_id)),
+    devicesOfHeld: (id: string): string[] => (devicesOfHeld.all(id) as { device_id: string }[]).map(r => r.device_id),
+    heldDeviceIds: (): Set<string> => new Set((openHeldDevices.all() as { device_id: string }[]).map(r => r.device_id)),
 
     appendEvent(e: NewAssignmentEvent): void {
-      insertEvent.run(e.deviceId, e.at, e.policyId, e.policyName, e.action, e.summary, JSON.stringify(e.steps), JSON.stringify(e.commands))
+      insertEvent.run(
+        e.deviceId,
+        e.at,
+        e.policyId,
+        e.policyName,
+        e.action,
+        e.summary,
+        JSON.stringify(e.steps),
+        JSON.stringify(e.commands),
+      )
     },
-    events: (deviceId: string, limit: number): AssignmentEvent[] => (eventsOf.all(deviceId, limit) as Parameters<typeof toEvent>[0][]).map(toEvent),
+    events: (deviceId: string, limit: number): AssignmentEvent[] =>
+      (eventsOf.all(deviceId, limit) as Parameters<typeof toEvent>[0][]).map(toEvent),
     policyEvents: (deviceId: string, policyId: string, limit: number): AssignmentEvent[] =>
       (eventsOfPolicy.all(deviceId, policyId, limit) as Parameters<typeof toEvent>[0][]).map(toEvent),
 
     /** Replaces a device's payload problems, keeping when each was first seen. */
-    setProblems(deviceId: string, problems: { itemKey: string; policyId: string; policyName: string; itemName: string; variables: string[] }[], at: string): void {
-      const since = new Map((problemsOf.all(deviceId) as { item_key: string; detected_at: string }[]).map((r) => [r.item_key, r.detected_at]))
+    setProblems(
+      deviceId: string,
+      problems: { itemKey: string; policyId: string; policyName: string; itemName: string; variables: string[] }[],
+      at: string,
+    ): void {
+      const since = new Map(
+        (problemsOf.all(deviceId) as { item_key: string; detected_at: string }[]).map(r => [r.item_key, r.detected_at]),
+      )
       dropProblems.run(deviceId)
-      for (const p of problems) putProblem.run(deviceId, p.itemKey, p.policyId, p.policyName, p.itemName, JSON.stringify(p.variables), since.get(p.itemKey) ?? at)
+      for (const p of problems)
+        putProblem.run(
+          deviceId,
+          p.itemKey,
+          p.policyId,
+          p.policyName,
+          p.itemName,
+          JSON.stringify(p.variables),
+          since.get(p.itemKey) ?? at,
+        )
     },
     problems: (): PayloadProblem[] =>
-      (problemsAll.all() as { device_id: string; device_name: string; user_id: string | null; item_key: string; policy_id: string; policy_name: string; item_name: string; variables: string; detected_at: string }[]).map((r) => ({
+      (
+        problemsAll.all() as {
+          device_id: string
+          device_name: string
+          user_id: string | null
+          item_key: string
+          policy_id: string
+          policy_name: string
+          item_name: string
+          variables: string
+          detected_at: string
+        }[]
+      ).map(r => ({
         deviceId: r.device_id,
         deviceName: r.device_name,
         userId: r.user_id,
@@ -246,15 +369,21 @@ export function assignmentQueries(db: Db) {
       if (digest === null) dropDigest.run(deviceId)
       else putDigest.run(deviceId, digest)
     },
-    settings: (): Record<string, unknown> => Object.fromEntries((settingsAll.all() as { key: string; value: string }[]).map((r) => [r.key, JSON.parse(r.value) as unknown])),
+    settings: (): Record<string, unknown> =>
+      Object.fromEntries(
+        (settingsAll.all() as { key: string; value: string }[]).map(r => [r.key, JSON.parse(r.value) as unknown]),
+      ),
     putSetting(key: string, value: unknown): void {
       putSetting.run(key, JSON.stringify(value))
     },
     policyRevision: (): number => (revision.get() as { n: number }).n,
 
     boundDevices: (): BoundDevice[] =>
-      (boundRaw.all() as [string, string, Platform, string, string][]).map(([id, name, platform, userId, userPrincipalName]) => ({ id, name, platform, userId, userPrincipalName })),
-    boundDevicesOf: (userId: string): BoundDevice[] => (boundOfUser.all(userId) as Parameters<typeof toBound>[0][]).map(toBound),
+      (boundRaw.all() as [string, string, Platform, string, string][]).map(
+        ([id, name, platform, userId, userPrincipalName]) => ({ id, name, platform, userId, userPrincipalName }),
+      ),
+    boundDevicesOf: (userId: string): BoundDevice[] =>
+      (boundOfUser.all(userId) as Parameters<typeof toBound>[0][]).map(toBound),
     boundDevice: (deviceId: string): BoundDevice | undefined => {
       const r = boundById.get(deviceId) as Parameters<typeof toBound>[0] | undefined
       return r ? toBound(r) : undefined
@@ -290,13 +419,22 @@ export function assignmentQueries(db: Db) {
     /** A group's members with their state; `missing` as JSON text (compared, rarely parsed). */
     membersOfGroup: (groupId: string): Map<string, { state: MembershipState; effective: boolean; missing: string }> =>
       groupKind.get(groupId) === 'rule'
-        ? new Map([...rm.ofGroup(groupId)].map(([userId, m]) => [userId, { state: m.state, effective: m.effective, missing: JSON.stringify(m.missing) }]))
+        ? new Map(
+            [...rm.ofGroup(groupId)].map(([userId, m]) => [
+              userId,
+              { state: m.state, effective: m.effective, missing: JSON.stringify(m.missing) },
+            ]),
+          )
         : new Map(
-        (membersOfGroup.all(groupId) as { user_id: string; state: MembershipState; effective: number; missing: string }[]).map((r) => [
-          r.user_id,
-          { state: r.state, effective: r.effective === 1, missing: r.missing },
-        ]),
-      ),
+            (
+              membersOfGroup.all(groupId) as {
+                user_id: string
+                state: MembershipState
+                effective: number
+                missing: string
+              }[]
+            ).map(r => [r.user_id, { state: r.state, effective: r.effective === 1, missing: r.missing }]),
+          ),
     /** What rules read for every user: attributes plus the identity fields (see users.ruleInput). */
     allRuleInputs(): Map<string, { userPrincipalName: string; attributes: Attributes }> {
       const out = new Map<string, { userPrincipalName: string; attributes: Attributes }>()
@@ -320,7 +458,7 @@ export function assignmentQueries(db: Db) {
     },
     /** What rules read for every user, limited to these attributes (matched ignoring case) and the identity fields. */
     ruleInputsOf(attributes: readonly string[]): Map<string, { userPrincipalName: string; attributes: Attributes }> {
-      const wanted = new Set(attributes.map((a) => a.toLowerCase()))
+      const wanted = new Set(attributes.map(a => a.toLowerCase()))
       const out = new Map<string, { userPrincipalName: string; attributes: Attributes }>()
       const identities = identitiesAll.all() as [id: string, externalId: string, upn: string, displayName: string][]
       for (const [id, , upn] of identities) out.set(id, { userPrincipalName: upn, attributes: {} })
@@ -350,7 +488,11 @@ export function assignmentQueries(db: Db) {
       return out
     },
     /** A group's definition without its member counts (which cost a scan of its memberships). */
-    groupBrief: (groupId: string): { id: string; name: string; kind: GroupKind; dialect: Dialect | null; rule: string | null } | undefined =>
-      groupBrief.get(groupId) as { id: string; name: string; kind: GroupKind; dialect: Dialect | null; rule: string | null } | undefined,
+    groupBrief: (
+      groupId: string,
+    ): { id: string; name: string; kind: GroupKind; dialect: Dialect | null; rule: string | null } | undefined =>
+      groupBrief.get(groupId) as
+        | { id: string; name: string; kind: GroupKind; dialect: Dialect | null; rule: string | null }
+        | undefined,
   }
 }

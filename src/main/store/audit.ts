@@ -16,7 +16,9 @@ export function auditQueries(db: Db) {
       insert.run(e.at, e.actor, e.action, e.subject, JSON.stringify(e.details))
     },
     recent(limit: number): AuditEntry[] {
-      return (recent.all(limit) as { at: string; actor: string; action: string; subject: string; details: string }[]).map((r) => ({
+      return (
+        recent.all(limit) as { at: string; actor: string; action: string; subject: string; details: string }[]
+      ).map(r => ({
         ...r,
         details: JSON.parse(r.details) as Record<string, unknown>,
       }))

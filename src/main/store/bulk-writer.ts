@@ -27,7 +27,8 @@ const WIDTH: Record<keyof BulkRows, number> = { groups: 8, users: 7, attributes:
 
 /** How a sync inserts each table's rows, in the main thread (sync.ts) and the writer thread alike. */
 export const INSERT_SQL: Record<keyof BulkRows, string> = {
-  groups: 'INSERT INTO groups (id, directory_id, external_id, name, kind, dialect, rule, description) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  groups:
+    'INSERT INTO groups (id, directory_id, external_id, name, kind, dialect, rule, description) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   users: `INSERT INTO users (id, directory_id, external_id, user_principal_name, display_name, updated_at, fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?)`,
   attributes: 'INSERT INTO user_attributes (user_id, name, value) VALUES (?, ?, ?)',
   ruleMemberships: INSERT_RULE_MEMBERSHIPS,
@@ -97,7 +98,13 @@ parentPort.on('message', (m) => {
 })
 `
 
-export const emptyBulkRows = (): BulkRows => ({ groups: [], users: [], attributes: [], ruleMemberships: [], memberships: [] })
+export const emptyBulkRows = (): BulkRows => ({
+  groups: [],
+  users: [],
+  attributes: [],
+  ruleMemberships: [],
+  memberships: [],
+})
 
 export function addGroupRow(rows: BulkRows, directoryId: string, g: DirectoryGroupRow): void {
   rows.groups.push(g.id, directoryId, g.externalId, g.name, g.kind, g.dialect, g.rule, g.description)
@@ -105,10 +112,16 @@ export function addGroupRow(rows: BulkRows, directoryId: string, g: DirectoryGro
 
 export function addUserRows(rows: BulkRows, directoryId: string, u: SyncUserWrite, at: string): void {
   rows.users.push(u.id, directoryId, u.externalId, u.userPrincipalName, u.displayName, at, u.fingerprint)
-  for (const name in u.attributes) rows.attributes.push(u.id, name, JSON.stringify(u.attributes[name] as AttributeValue))
+  for (const name in u.attributes)
+    rows.attributes.push(u.id, name, JSON.stringify(u.attributes[name] as AttributeValue))
 }
 
-export function addRuleMembershipRows(rows: BulkRows, userId: string, list: readonly RuleMembership[], at: string): void {
+export function addRuleMembershipRows(
+  rows: BulkRows,
+  userId: string,
+  list: readonly RuleMembership[],
+  at: string,
+): void {
   if (list.length === 0) return
   const { plain, other } = encodeRuleMemberships(list)
   rows.ruleMemberships.push(userId, plain, other, at)
@@ -166,14 +179,14 @@ export async function openBulkWriter(databasePath: string): Promise<BulkWriter> 
     waiting.get(m.id)?.()
     waiting.delete(m.id)
   })
-  worker.on('error', (e) => fail(new Error(`Writing the synced users failed: ${e.message}`)))
-  const exited = new Promise<void>((resolve) =>
+  worker.on('error', e => fail(new Error(`Writing the synced users failed: ${e.message}`)))
+  const exited = new Promise<void>(resolve =>
     worker.once('exit', () => {
       fail(new Error('Writing the synced users failed: the writer stopped.'))
       resolve()
     }),
   )
-  const written = (id: number) => new Promise<void>((resolve) => waiting.set(id, resolve))
+  const written = (id: number) => new Promise<void>(resolve => waiting.set(id, resolve))
   const inFlight: Promise<void>[] = []
 
   const send = async (rows: BulkRows, commit = true): Promise<void> => {

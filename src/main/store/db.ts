@@ -27,10 +27,10 @@ function migrate(db: Db, migrations: readonly Migration[]): void {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`)
   const applied = new Set(
-    (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
+    (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map(r => r.version),
   )
-  const newest = Math.max(0, ...migrations.map((m) => m.version))
-  const beyond = [...applied].filter((v) => v > newest)
+  const newest = Math.max(0, ...migrations.map(m => m.version))
+  const beyond = [...applied].filter(v => v > newest)
   if (beyond.length > 0) {
     throw new AppError(
       'CONFLICT',

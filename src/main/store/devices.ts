@@ -105,7 +105,8 @@ export interface DeviceRecord {
 
 export function deviceQueries(db: Db) {
   const bySerial = db.prepare('SELECT id FROM devices WHERE serial = ?')
-  const insert = db.prepare(`INSERT INTO devices (id, serial, name, platform, user_id, push_token, token_updated_at, enrolled_at, last_seen_at)
+  const insert =
+    db.prepare(`INSERT INTO devices (id, serial, name, platform, user_id, push_token, token_updated_at, enrolled_at, last_seen_at)
     VALUES (@id, @serial, @name, @platform, @userId, @pushToken, CASE WHEN @pushToken IS NOT NULL THEN @at END, @at, @at)`)
   const rebind = db.prepare(`UPDATE devices SET name = @name, platform = @platform, user_id = @userId,
     push_token = COALESCE(@pushToken, push_token),
@@ -113,32 +114,42 @@ export function deviceQueries(db: Db) {
     token_stale_at = CASE WHEN @pushToken IS NOT NULL THEN NULL ELSE token_stale_at END,
     enrolled_at = @at, last_seen_at = @at WHERE id = @id`)
   const seen = db.prepare('UPDATE devices SET last_seen_at = ? WHERE id = ?')
-  const all = db.prepare(`SELECT ${DEVICE_COLUMNS} FROM devices d LEFT JOIN users u ON u.id = d.user_id ORDER BY d.enrolled_at DESC, d.id`)
-  const byId = db.prepare(`SELECT ${DEVICE_COLUMNS} FROM devices d LEFT JOIN users u ON u.id = d.user_id WHERE d.id = ?`)
-  const ofUser = db.prepare(`SELECT ${DEVICE_COLUMNS} FROM devices d LEFT JOIN users u ON u.id = d.user_id WHERE d.user_id = ? ORDER BY d.name`)
+  const all = db.prepare(
+    `SELECT ${DEVICE_COLUMNS} FROM devices d LEFT JOIN users u ON u.id = d.user_id ORDER BY d.enrolled_at DESC, d.id`,
+  )
+  const byId = db.prepare(
+    `SELECT ${DEVICE_COLUMNS} FROM devices d LEFT JOIN users u ON u.id = d.user_id WHERE d.id = ?`,
+  )
+  const ofUser = db.prepare(
+    `SELECT ${DEVICE_COLUMNS} FROM devices d LEFT JOIN users u ON u.id = d.user_id WHERE d.user_id = ? ORDER BY d.name`,
+  )
   const bound = db.prepare('SELECT id FROM devices WHERE user_id IS NOT NULL ORDER BY id')
   const count = db.prepare('SELECT COUNT(*) AS n FROM devices')
 
   const items = db.prepare('SELECT * FROM device_items WHERE device_id = ? ORDER BY kind, name')
-  const putItem = db.prepare(`INSERT INTO device_items (device_id, item_key, kind, identifier, name, value, policy_id, item_id)
+  const putItem =
+    db.prepare(`INSERT INTO device_items (device_id, item_key, kind, identifier, name, value, policy_id, item_id)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (device_id, item_key) DO UPDATE SET kind = excluded.kind, identifier = excluded.identifier,
       name = excluded.name, value = excluded.value, policy_id = excluded.policy_id, item_id = excluded.item_id`)
   const dropItem = db.prepare('DELETE FROM device_items WHERE device_id = ? AND item_key = ?')
-  const assignments = db.prepare(`SELECT di.policy_id, COALESCE(p.name, '(deleted policy)') AS policy_name, di.item_id, di.kind, di.identifier, di.name
+  const assignments =
+    db.prepare(`SELECT di.policy_id, COALESCE(p.name, '(deleted policy)') AS policy_name, di.item_id, di.kind, di.identifier, di.name
     FROM device_items di LEFT JOIN policies p ON p.id = di.policy_id WHERE di.device_id = ?
     ORDER BY policy_name COLLATE NOCASE, di.kind, di.name`)
 
   const nextSeq = db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM commands WHERE device_id = ?')
   // A new command is due for a push at once; the outbox dispatcher picks it up by next_attempt_at.
-  const insertCommand = db.prepare(`INSERT INTO commands (id, device_id, seq, type, payload, state, reason, created_at, deadline_at, next_attempt_at)
+  const insertCommand =
+    db.prepare(`INSERT INTO commands (id, device_id, seq, type, payload, state, reason, created_at, deadline_at, next_attempt_at)
     VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?)`)
   const commandsOf = db.prepare('SELECT * FROM commands WHERE device_id = ? ORDER BY seq DESC')
   const commandById = db.prepare('SELECT * FROM commands WHERE id = ? AND device_id = ?')
   const overdue = db.prepare(`SELECT c.*, d.name AS device_name FROM commands c JOIN devices d ON d.id = c.device_id
     WHERE c.state IN ('queued', 'pushed', 'sent') AND c.deadline_at < ? ORDER BY c.deadline_at`)
   const pendingAll = db.prepare(`SELECT COUNT(*) AS n FROM commands WHERE state IN ('queued', 'pushed', 'sent')`)
-  const failedDeliveries = db.prepare(`SELECT p.device_id, d.name AS device_name, p.transport, p.reason, p.created_at FROM push_deliveries p
+  const failedDeliveries =
+    db.prepare(`SELECT p.device_id, d.name AS device_name, p.transport, p.reason, p.created_at FROM push_deliveries p
     JOIN devices d ON d.id = p.device_id
     WHERE p.status = 'failed' AND p.rowid = (SELECT q.rowid FROM push_deliveries q WHERE q.device_id = p.device_id ORDER BY q.created_at DESC, q.rowid DESC LIMIT 1)
     ORDER BY p.created_at`)
@@ -168,21 +179,23 @@ export function deviceQueries(db: Db) {
       return (ofUser.all(userId) as DeviceRow[]).map(toDevice)
     },
     boundIds(): string[] {
-      return (bound.all() as { id: string }[]).map((r) => r.id)
+      return (bound.all() as { id: string }[]).map(r => r.id)
     },
     count(): number {
       return (count.get() as { n: number }).n
     },
     sentItems(deviceId: string): SentItem[] {
-      return (items.all(deviceId) as {
-        item_key: string
-        kind: PayloadKind
-        identifier: string
-        name: string
-        value: string
-        policy_id: string
-        item_id: string
-      }[]).map((r) => ({
+      return (
+        items.all(deviceId) as {
+          item_key: string
+          kind: PayloadKind
+          identifier: string
+          name: string
+          value: string
+          policy_id: string
+          item_id: string
+        }[]
+      ).map(r => ({
         key: r.item_key,
         kind: r.kind,
         identifier: r.identifier,
@@ -199,14 +212,16 @@ export function deviceQueries(db: Db) {
       dropItem.run(deviceId, key)
     },
     assignments(deviceId: string): DeviceAssignment[] {
-      return (assignments.all(deviceId) as {
-        policy_id: string
-        policy_name: string
-        item_id: string
-        kind: PayloadKind
-        identifier: string
-        name: string
-      }[]).map((r) => ({
+      return (
+        assignments.all(deviceId) as {
+          policy_id: string
+          policy_name: string
+          item_id: string
+          kind: PayloadKind
+          identifier: string
+          name: string
+        }[]
+      ).map(r => ({
         policyId: r.policy_id,
         policyName: r.policy_name,
         itemId: r.item_id,
@@ -218,7 +233,17 @@ export function deviceQueries(db: Db) {
     enqueue(deviceId: string, commands: NewCommand[], at: string): void {
       let seq = (nextSeq.get(deviceId) as { seq: number }).seq
       for (const c of commands) {
-        insertCommand.run(c.id, deviceId, seq++, c.type, JSON.stringify(c.payload), JSON.stringify(c.reason), at, c.deadlineAt, at)
+        insertCommand.run(
+          c.id,
+          deviceId,
+          seq++,
+          c.type,
+          JSON.stringify(c.payload),
+          JSON.stringify(c.reason),
+          at,
+          c.deadlineAt,
+          at,
+        )
       }
     },
     commands(deviceId: string): Command[] {
@@ -229,15 +254,36 @@ export function deviceQueries(db: Db) {
       return r ? toCommand(r) : undefined
     },
     overdueCommands(now: string): (Command & { deviceName: string })[] {
-      return (overdue.all(now) as (CommandRow & { device_name: string })[]).map((r) => ({ ...toCommand(r), deviceName: r.device_name }))
+      return (overdue.all(now) as (CommandRow & { device_name: string })[]).map(r => ({
+        ...toCommand(r),
+        deviceName: r.device_name,
+      }))
     },
     pendingCommandCount(): number {
       return (pendingAll.get() as { n: number }).n
     },
-    latestFailedDeliveries(): { deviceId: string; deviceName: string; transport: string; reason: string | null; at: string }[] {
-      return (failedDeliveries.all() as { device_id: string; device_name: string; transport: string; reason: string | null; created_at: string }[]).map(
-        (r) => ({ deviceId: r.device_id, deviceName: r.device_name, transport: r.transport, reason: r.reason, at: r.created_at }),
-      )
+    latestFailedDeliveries(): {
+      deviceId: string
+      deviceName: string
+      transport: string
+      reason: string | null
+      at: string
+    }[] {
+      return (
+        failedDeliveries.all() as {
+          device_id: string
+          device_name: string
+          transport: string
+          reason: string | null
+          created_at: string
+        }[]
+      ).map(r => ({
+        deviceId: r.device_id,
+        deviceName: r.device_name,
+        transport: r.transport,
+        reason: r.reason,
+        at: r.created_at,
+      }))
     },
   }
 }

@@ -42,10 +42,14 @@ export interface DirectoryRecord {
 export function directoryQueries(db: Db) {
   const insert = db.prepare('INSERT INTO directories (id, kind, name, config, created_at) VALUES (?, ?, ?, ?, ?)')
   const byId = db.prepare('SELECT id, kind, name FROM directories WHERE id = ?')
-  const all = db.prepare(`SELECT d.id, d.kind, d.name, (SELECT COUNT(*) FROM users u WHERE u.directory_id = d.id) AS user_count
+  const all =
+    db.prepare(`SELECT d.id, d.kind, d.name, (SELECT COUNT(*) FROM users u WHERE u.directory_id = d.id) AS user_count
     FROM directories d ORDER BY d.name`)
-  const lastRun = db.prepare('SELECT * FROM sync_runs WHERE directory_id = ? ORDER BY started_at DESC, rowid DESC LIMIT 1')
-  const insertRun = db.prepare(`INSERT INTO sync_runs (id, directory_id, mode, status, started_at, finished_at, added, changed, removed, error, removals, notes)
+  const lastRun = db.prepare(
+    'SELECT * FROM sync_runs WHERE directory_id = ? ORDER BY started_at DESC, rowid DESC LIMIT 1',
+  )
+  const insertRun =
+    db.prepare(`INSERT INTO sync_runs (id, directory_id, mode, status, started_at, finished_at, added, changed, removed, error, removals, notes)
     VALUES (@id, @directoryId, @mode, @status, @startedAt, @finishedAt, @added, @changed, @removed, @error, @removals, @notes)`)
 
   return {
@@ -56,14 +60,18 @@ export function directoryQueries(db: Db) {
       return byId.get(id) as DirectoryRecord | undefined
     },
     list(): DirectorySummary[] {
-      return (all.all() as (DirectoryRecord & { user_count: number })[]).map((d) => {
+      return (all.all() as (DirectoryRecord & { user_count: number })[]).map(d => {
         const run = lastRun.get(d.id) as SyncRunRow | undefined
         return { id: d.id, kind: d.kind, name: d.name, userCount: d.user_count, lastSync: run ? toSyncRun(run) : null }
       })
     },
     recordSyncRun(run: SyncRun): void {
       const { removals, notes, ...rest } = run
-      insertRun.run({ ...rest, removals: removals ? JSON.stringify(removals) : null, notes: notes && notes.length > 0 ? JSON.stringify(notes) : null })
+      insertRun.run({
+        ...rest,
+        removals: removals ? JSON.stringify(removals) : null,
+        notes: notes && notes.length > 0 ? JSON.stringify(notes) : null,
+      })
     },
   }
 }

@@ -1,4 +1,11 @@
-import type { Dialect, GroupKind, GroupMember, GroupSummary, MembershipState, UserMembership } from '../../shared/domain'
+import type {
+  Dialect,
+  GroupKind,
+  GroupMember,
+  GroupSummary,
+  MembershipState,
+  UserMembership,
+} from '../../shared/domain'
 import type { Db } from './db'
 import { ruleMembershipQueries, type RuleMembership } from './rule-memberships'
 
@@ -29,7 +36,7 @@ const GROUP_COLUMNS = `g.id, g.name, g.kind, g.dialect, g.rule, g.description,
   (SELECT COUNT(*) FROM memberships m WHERE m.group_id = g.id) AS member_count, 0 AS unknown_count`
 
 /** SQLite's NOCASE order: ASCII letters folded, everything else compared as is. */
-const foldAscii = (s: string): string => s.replace(/[A-Z]/g, (c) => c.toLowerCase())
+const foldAscii = (s: string): string => s.replace(/[A-Z]/g, c => c.toLowerCase())
 const byNoCase = (a: string, b: string): number => {
   const x = foldAscii(a)
   const y = foldAscii(b)
@@ -73,9 +80,13 @@ export function groupQueries(db: Db) {
   const members = db.prepare(`SELECT m.user_id, u.user_principal_name, u.display_name, 'in' AS state, '[]' AS missing
     FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.group_id = ?
     ORDER BY u.display_name COLLATE NOCASE LIMIT ?`)
-  const namesOf = db.prepare('SELECT id, user_principal_name, display_name FROM users WHERE id IN (SELECT value FROM json_each(?))').raw(true)
-  const syncedOfUser = db.prepare(`SELECT m.group_id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id
-    WHERE m.user_id = ? AND g.kind = 'synced' AND m.effective = 1`).raw(true)
+  const namesOf = db
+    .prepare('SELECT id, user_principal_name, display_name FROM users WHERE id IN (SELECT value FROM json_each(?))')
+    .raw(true)
+  const syncedOfUser = db
+    .prepare(`SELECT m.group_id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id
+    WHERE m.user_id = ? AND g.kind = 'synced' AND m.effective = 1`)
+    .raw(true)
   const ofUser = db.prepare(`SELECT m.group_id, g.name, g.kind, m.state, m.effective, m.missing
     FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ?`)
   const put = db.prepare(`INSERT INTO memberships (group_id, user_id, state, effective, missing, updated_at)
@@ -96,17 +107,25 @@ export function groupQueries(db: Db) {
     },
     list(): GroupSummary[] {
       const groups = (all.all() as GroupRow[]).map(toSummary)
-      if (!groups.some((g) => g.kind === 'rule')) return groups
+      if (!groups.some(g => g.kind === 'rule')) return groups
       const counts = rm.counts()
-      return groups.map((g) => (g.kind === 'rule' ? { ...g, memberCount: counts.get(g.id)?.in ?? 0, unknownCount: counts.get(g.id)?.unknown ?? 0 } : g))
+      return groups.map(g =>
+        g.kind === 'rule'
+          ? { ...g, memberCount: counts.get(g.id)?.in ?? 0, unknownCount: counts.get(g.id)?.unknown ?? 0 }
+          : g,
+      )
     },
     get(id: string): GroupSummary | undefined {
       const r = byId.get(id) as GroupRow | undefined
       if (!r) return undefined
       const g = toSummary(r)
       if (g.kind !== 'rule') return g
-      const states = [...rm.ofGroup(id).values()].map((m) => m.state)
-      return { ...g, memberCount: states.filter((s) => s === 'in').length, unknownCount: states.filter((s) => s === 'unknown').length }
+      const states = [...rm.ofGroup(id).values()].map(m => m.state)
+      return {
+        ...g,
+        memberCount: states.filter(s => s === 'in').length,
+        unknownCount: states.filter(s => s === 'unknown').length,
+      }
     },
     idByName(name: string): string | undefined {
       return (byName.get(name) as { id: string } | undefined)?.id
@@ -128,14 +147,26 @@ export function groupQueries(db: Db) {
     members(groupId: string, limit: number): GroupMember[] {
       if (kindOf.get(groupId) === 'rule') {
         const found = rm.ofGroup(groupId)
-        const ruled = (namesOf.all(JSON.stringify([...found.keys()])) as [string, string, string][]).map(([userId, userPrincipalName, displayName]) => {
-          const m = found.get(userId) as RuleMembership
-          return { userId, userPrincipalName, displayName, state: m.state, missing: m.missing }
-        })
-        ruled.sort((a, b) => (a.state === b.state ? byNoCase(a.displayName, b.displayName) : a.state === 'unknown' ? -1 : 1))
+        const ruled = (namesOf.all(JSON.stringify([...found.keys()])) as [string, string, string][]).map(
+          ([userId, userPrincipalName, displayName]) => {
+            const m = found.get(userId) as RuleMembership
+            return { userId, userPrincipalName, displayName, state: m.state, missing: m.missing }
+          },
+        )
+        ruled.sort((a, b) =>
+          a.state === b.state ? byNoCase(a.displayName, b.displayName) : a.state === 'unknown' ? -1 : 1,
+        )
         return ruled.slice(0, limit)
       }
-      return (members.all(groupId, limit) as { user_id: string; user_principal_name: string; display_name: string; state: MembershipState; missing: string }[]).map((r) => ({
+      return (
+        members.all(groupId, limit) as {
+          user_id: string
+          user_principal_name: string
+          display_name: string
+          state: MembershipState
+          missing: string
+        }[]
+      ).map(r => ({
         userId: r.user_id,
         userPrincipalName: r.user_principal_name,
         displayName: r.display_name,
@@ -145,7 +176,16 @@ export function groupQueries(db: Db) {
     },
     /** Every membership of a user, synced and rule-based, by group name. */
     membershipsOf(userId: string): UserMembership[] {
-      const out: UserMembership[] = (ofUser.all(userId) as { group_id: string; name: string; kind: GroupKind; state: MembershipState; effective: number; missing: string }[]).map((r) => ({
+      const out: UserMembership[] = (
+        ofUser.all(userId) as {
+          group_id: string
+          name: string
+          kind: GroupKind
+          state: MembershipState
+          effective: number
+          missing: string
+        }[]
+      ).map(r => ({
         groupId: r.group_id,
         groupName: r.name,
         groupKind: r.kind,
@@ -158,7 +198,15 @@ export function groupQueries(db: Db) {
         const names = ruleGroupNames()
         for (const m of ruled) {
           const groupName = names.get(m.groupId)
-          if (groupName !== undefined) out.push({ groupId: m.groupId, groupName, groupKind: 'rule', state: m.state, effective: m.effective, missing: m.missing })
+          if (groupName !== undefined)
+            out.push({
+              groupId: m.groupId,
+              groupName,
+              groupKind: 'rule',
+              state: m.state,
+              effective: m.effective,
+              missing: m.missing,
+            })
         }
       }
       return out.sort((a, b) => byNoCase(a.groupName, b.groupName))
@@ -166,7 +214,7 @@ export function groupQueries(db: Db) {
     /** The user's synced groups (ids and names): what rules reading group membership see. */
     syncedGroupsOf(userId: string): { ids: string[]; names: string[] } {
       const rows = syncedOfUser.all(userId) as [string, string][]
-      return { ids: rows.map((r) => r[0]), names: rows.map((r) => r[1]) }
+      return { ids: rows.map(r => r[0]), names: rows.map(r => r[1]) }
     },
     /** A user's rule-group memberships. */
     ruleMembershipsOf: (userId: string): RuleMembership[] => rm.of(userId),
@@ -187,17 +235,38 @@ export function groupQueries(db: Db) {
       remove.run(groupId, userId)
     },
     /** Rule-group memberships that are unknown (synced memberships never are). */
-    unknownMemberships(): { groupId: string; groupName: string; userId: string; userPrincipalName: string; missing: string[]; updatedAt: string }[] {
+    unknownMemberships(): {
+      groupId: string
+      groupName: string
+      userId: string
+      userPrincipalName: string
+      missing: string[]
+      updatedAt: string
+    }[] {
       const names = ruleGroupNames()
       const found: { groupId: string; groupName: string; userId: string; missing: string[]; updatedAt: string }[] = []
       for (const [userId, list] of rm.notPlain()) {
         for (const m of list) {
           const groupName = names.get(m.groupId)
-          if (m.state === 'unknown' && groupName !== undefined) found.push({ groupId: m.groupId, groupName, userId, missing: m.missing, updatedAt: m.updatedAt })
+          if (m.state === 'unknown' && groupName !== undefined)
+            found.push({ groupId: m.groupId, groupName, userId, missing: m.missing, updatedAt: m.updatedAt })
         }
       }
-      const out = found.map((f) => ({ ...f, userPrincipalName: (upns.get(f.userId) as [string, string] | undefined)?.[1] ?? '' }))
-      return out.sort((a, b) => (a.userPrincipalName === b.userPrincipalName ? (a.groupName < b.groupName ? -1 : a.groupName > b.groupName ? 1 : 0) : a.userPrincipalName < b.userPrincipalName ? -1 : 1))
+      const out = found.map(f => ({
+        ...f,
+        userPrincipalName: (upns.get(f.userId) as [string, string] | undefined)?.[1] ?? '',
+      }))
+      return out.sort((a, b) =>
+        a.userPrincipalName === b.userPrincipalName
+          ? a.groupName < b.groupName
+            ? -1
+            : a.groupName > b.groupName
+              ? 1
+              : 0
+          : a.userPrincipalName < b.userPrincipalName
+            ? -1
+            : 1,
+      )
     },
   }
 }

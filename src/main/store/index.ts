@@ -14,7 +14,15 @@ export type { DirectoryRecord } from './directories'
 export type { UserUpsert, UpsertOutcome } from './users'
 export type { GroupRecord, RuleGroup, MembershipRecord } from './groups'
 export type { RuleMembership } from './rule-memberships'
-export { addGroupRow, addMembershipRow, addRuleMembershipRows, addUserRows, emptyBulkRows, type BulkRows, type BulkWriter } from './bulk-writer'
+export {
+  addGroupRow,
+  addMembershipRow,
+  addRuleMembershipRows,
+  addUserRows,
+  emptyBulkRows,
+  type BulkRows,
+  type BulkWriter,
+} from './bulk-writer'
 export type { PolicyRecord } from './policies'
 export type { SentItem, NewCommand, DeviceRecord } from './devices'
 export type { AuditEntry } from './audit'
@@ -53,7 +61,13 @@ export function createStore(path: string) {
       }
     },
     isEmpty(): boolean {
-      return (db.prepare('SELECT (SELECT COUNT(*) FROM directories) + (SELECT COUNT(*) FROM policies) AS n').get() as { n: number }).n === 0
+      return (
+        (
+          db.prepare('SELECT (SELECT COUNT(*) FROM directories) + (SELECT COUNT(*) FROM policies) AS n').get() as {
+            n: number
+          }
+        ).n === 0
+      )
     },
     close(): void {
       db.close()

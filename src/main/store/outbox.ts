@@ -46,31 +46,43 @@ export function outboxQueries(db: Db) {
     ORDER BY c.device_id LIMIT ?`)
   const nextDue = db.prepare(`SELECT MIN(c.next_attempt_at) AS at FROM commands c JOIN devices d ON d.id = c.device_id
     WHERE c.state IN ${OPEN} AND c.next_attempt_at IS NOT NULL AND d.push_token IS NOT NULL AND d.token_stale_at IS NULL`)
-  const target = db.prepare(`SELECT id, platform, push_token, push_topic, push_magic, token_updated_at, token_stale_at FROM devices WHERE id = ?`)
+  const target = db.prepare(
+    `SELECT id, platform, push_token, push_topic, push_magic, token_updated_at, token_stale_at FROM devices WHERE id = ?`,
+  )
   const openOf = db.prepare(`SELECT * FROM commands WHERE device_id = ? AND state IN ${OPEN} ORDER BY seq`)
   // Dead-lettered commands are no longer pushed, but a device that shows up still gets them:
   // giving up on waking a device must not lose what it was meant to receive.
-  const deliverableOf = db.prepare(`SELECT * FROM commands WHERE device_id = ? AND state IN ('queued', 'pushed', 'sent', 'dead') ORDER BY seq`)
+  const deliverableOf = db.prepare(
+    `SELECT * FROM commands WHERE device_id = ? AND state IN ('queued', 'pushed', 'sent', 'dead') ORDER BY seq`,
+  )
   const pushed = db.prepare(`UPDATE commands SET state = CASE state WHEN 'queued' THEN 'pushed' ELSE state END,
     pushed_at = @at, deadline_at = @deadlineAt, attempts = attempts + 1, next_attempt_at = @deadlineAt
     WHERE device_id = @deviceId AND state IN ${OPEN}`)
   const retryLater = db.prepare(`UPDATE commands SET attempts = attempts + 1, next_attempt_at = @nextAt
     WHERE device_id = @deviceId AND state IN ${OPEN}`)
   const hold = db.prepare(`UPDATE commands SET next_attempt_at = NULL WHERE device_id = ? AND state IN ${OPEN}`)
-  const deadLetter = db.prepare(`UPDATE commands SET state = 'dead', error = @reason, finished_at = @at, next_attempt_at = NULL
+  const deadLetter =
+    db.prepare(`UPDATE commands SET state = 'dead', error = @reason, finished_at = @at, next_attempt_at = NULL
     WHERE device_id = @deviceId AND state IN ${OPEN} AND attempts >= @maxAttempts`)
-  const expire = db.prepare(`UPDATE commands SET state = 'dead', error = @reason, finished_at = @now, next_attempt_at = NULL
+  const expire =
+    db.prepare(`UPDATE commands SET state = 'dead', error = @reason, finished_at = @now, next_attempt_at = NULL
     WHERE state IN ${OPEN} AND next_attempt_at IS NOT NULL AND next_attempt_at <= @now AND attempts >= @maxAttempts`)
   const unstale = db.prepare('UPDATE devices SET token_stale_at = NULL, token_stale_reason = NULL WHERE id = ?')
   const rearm = db.prepare(`UPDATE commands SET next_attempt_at = ? WHERE device_id = ? AND state IN ${OPEN}`)
-  const handOut = db.prepare(`UPDATE commands SET state = 'sent', sent_at = ?, error = NULL, finished_at = NULL WHERE id = ? AND state IN ('queued', 'pushed', 'dead')`)
-  const finish = db.prepare(`UPDATE commands SET state = @state, acknowledged_at = CASE @state WHEN 'acknowledged' THEN @at ELSE acknowledged_at END,
+  const handOut = db.prepare(
+    `UPDATE commands SET state = 'sent', sent_at = ?, error = NULL, finished_at = NULL WHERE id = ? AND state IN ('queued', 'pushed', 'dead')`,
+  )
+  const finish =
+    db.prepare(`UPDATE commands SET state = @state, acknowledged_at = CASE @state WHEN 'acknowledged' THEN @at ELSE acknowledged_at END,
     finished_at = @at, error = @error, next_attempt_at = NULL WHERE id = @id AND device_id = @deviceId AND state IN ('queued', 'pushed', 'sent', 'dead')`)
-  const cancelOne = db.prepare(`UPDATE commands SET state = 'cancelled', finished_at = ?, error = ?, next_attempt_at = NULL
+  const cancelOne =
+    db.prepare(`UPDATE commands SET state = 'cancelled', finished_at = ?, error = ?, next_attempt_at = NULL
     WHERE id = ? AND device_id = ? AND state IN ('queued', 'pushed', 'sent', 'dead')`)
-  const cancelAll = db.prepare(`UPDATE commands SET state = 'cancelled', finished_at = ?, error = ?, next_attempt_at = NULL
+  const cancelAll =
+    db.prepare(`UPDATE commands SET state = 'cancelled', finished_at = ?, error = ?, next_attempt_at = NULL
     WHERE device_id = ? AND state IN ('queued', 'pushed', 'sent', 'dead')`)
-  const revive = db.prepare(`UPDATE commands SET state = 'queued', attempts = 0, error = NULL, finished_at = NULL, next_attempt_at = ?
+  const revive =
+    db.prepare(`UPDATE commands SET state = 'queued', attempts = 0, error = NULL, finished_at = NULL, next_attempt_at = ?
     WHERE device_id = ? AND state = 'dead'`)
   const setApple = db.prepare(`UPDATE devices SET push_token = @token, push_topic = @topic, push_magic = @magic,
     token_updated_at = @at, token_stale_at = NULL, token_stale_reason = NULL, last_seen_at = @at WHERE id = @deviceId`)
@@ -81,13 +93,15 @@ export function outboxQueries(db: Db) {
   // "Handling notification responses from APNs").
   const markStale = db.prepare(`UPDATE devices SET token_stale_at = @at, token_stale_reason = @reason
     WHERE id = @deviceId AND push_token = @token AND (token_updated_at IS NULL OR token_updated_at <= @invalidSince)`)
-  const staleDevices = db.prepare(`SELECT d.id, d.name, d.platform, d.token_stale_at, d.token_stale_reason FROM devices d
+  const staleDevices =
+    db.prepare(`SELECT d.id, d.name, d.platform, d.token_stale_at, d.token_stale_reason FROM devices d
     WHERE d.token_stale_at IS NOT NULL ORDER BY d.token_stale_at`)
   const byUdid = db.prepare('SELECT id, udid, identity_fingerprint FROM devices WHERE udid = ?')
   const bindApple = db.prepare('UPDATE devices SET udid = ?, identity_fingerprint = ? WHERE id = ?')
   const credentialOf = db.prepare('SELECT credential_hash FROM devices WHERE id = ?')
   const setCredential = db.prepare('UPDATE devices SET credential_hash = ? WHERE id = ?')
-  const insertDelivery = db.prepare(`INSERT INTO push_deliveries (id, device_id, transport, status, reason, created_at, disposition)
+  const insertDelivery =
+    db.prepare(`INSERT INTO push_deliveries (id, device_id, transport, status, reason, created_at, disposition)
     VALUES (?, ?, ?, ?, ?, ?, ?)`)
   const latencies = db.prepare(`SELECT id, device_id, pushed_at, acknowledged_at FROM commands
     WHERE state = 'acknowledged' AND pushed_at IS NOT NULL AND acknowledged_at IS NOT NULL
@@ -97,7 +111,7 @@ export function outboxQueries(db: Db) {
 
   return {
     dueDevices(now: string, limit: number): string[] {
-      return (due.all(now, limit) as { device_id: string }[]).map((r) => r.device_id)
+      return (due.all(now, limit) as { device_id: string }[]).map(r => r.device_id)
     },
     /** When the next push falls due, so a dispatcher can sleep until then. */
     nextDueAt(): string | null {
@@ -105,10 +119,26 @@ export function outboxQueries(db: Db) {
     },
     pushTarget(deviceId: string): PushTarget | undefined {
       const r = target.get(deviceId) as
-        | { id: string; platform: Platform; push_token: string | null; push_topic: string | null; push_magic: string | null; token_updated_at: string | null; token_stale_at: string | null }
+        | {
+            id: string
+            platform: Platform
+            push_token: string | null
+            push_topic: string | null
+            push_magic: string | null
+            token_updated_at: string | null
+            token_stale_at: string | null
+          }
         | undefined
       return r
-        ? { deviceId: r.id, platform: r.platform, pushToken: r.push_token, pushTopic: r.push_topic, pushMagic: r.push_magic, tokenUpdatedAt: r.token_updated_at, tokenStaleAt: r.token_stale_at }
+        ? {
+            deviceId: r.id,
+            platform: r.platform,
+            pushToken: r.push_token,
+            pushTopic: r.push_topic,
+            pushMagic: r.push_magic,
+            tokenUpdatedAt: r.token_updated_at,
+            tokenStaleAt: r.token_stale_at,
+          }
         : undefined
     },
     openCommands(deviceId: string): Command[] {
@@ -147,7 +177,13 @@ export function outboxQueries(db: Db) {
     handOut(commandId: string, at: string): boolean {
       return handOut.run(at, commandId).changes === 1
     },
-    finish(deviceId: string, commandId: string, state: 'acknowledged' | 'failed', at: string, error: string | null): boolean {
+    finish(
+      deviceId: string,
+      commandId: string,
+      state: 'acknowledged' | 'failed',
+      at: string,
+      error: string | null,
+    ): boolean {
       return finish.run({ deviceId, id: commandId, state, at, error }).changes === 1
     },
     cancel(deviceId: string, commandId: string | null, at: string, why: string): number {
@@ -164,8 +200,20 @@ export function outboxQueries(db: Db) {
     },
     /** Devices whose push token was declared stale, and why. */
     staleTokens(): StaleToken[] {
-      return (staleDevices.all() as { id: string; name: string; platform: Platform; token_stale_at: string; token_stale_reason: string | null }[]).map((r) => ({
-        deviceId: r.id, deviceName: r.name, platform: r.platform, staleAt: r.token_stale_at, reason: r.token_stale_reason,
+      return (
+        staleDevices.all() as {
+          id: string
+          name: string
+          platform: Platform
+          token_stale_at: string
+          token_stale_reason: string | null
+        }[]
+      ).map(r => ({
+        deviceId: r.id,
+        deviceName: r.name,
+        platform: r.platform,
+        staleAt: r.token_stale_at,
+        reason: r.token_stale_reason,
       }))
     },
     appleByUdid(udid: string): AppleIdentity | undefined {
@@ -181,11 +229,21 @@ export function outboxQueries(db: Db) {
     setCredentialHash(deviceId: string, hash: string): void {
       setCredential.run(hash, deviceId)
     },
-    recordDelivery(id: string, deviceId: string, transport: string, status: 'sent' | 'failed', reason: string | null, disposition: string, at: string): void {
+    recordDelivery(
+      id: string,
+      deviceId: string,
+      transport: string,
+      status: 'sent' | 'failed',
+      reason: string | null,
+      disposition: string,
+      at: string,
+    ): void {
       insertDelivery.run(id, deviceId, transport, status, reason, at, disposition)
     },
     ackLatencies(limit: number): AckLatency[] {
-      return (latencies.all(limit) as { id: string; device_id: string; pushed_at: string; acknowledged_at: string }[]).map((r) => ({
+      return (
+        latencies.all(limit) as { id: string; device_id: string; pushed_at: string; acknowledged_at: string }[]
+      ).map(r => ({
         commandId: r.id,
         deviceId: r.device_id,
         pushedAt: r.pushed_at,
@@ -194,7 +252,10 @@ export function outboxQueries(db: Db) {
       }))
     },
     deadLettered(): (Command & { deviceName: string })[] {
-      return (deadOf.all() as (CommandRow & { device_name: string })[]).map((r) => ({ ...toCommand(r), deviceName: r.device_name }))
+      return (deadOf.all() as (CommandRow & { device_name: string })[]).map(r => ({
+        ...toCommand(r),
+        deviceName: r.device_name,
+      }))
     },
   }
 }

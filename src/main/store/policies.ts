@@ -50,13 +50,16 @@ export interface PolicyRecord {
 export function policyQueries(db: Db) {
   const insert = db.prepare(`INSERT INTO policies (id, name, description, priority, platforms, created_at, updated_at)
     VALUES (?, ?, ?, ?, ?, ?, ?)`)
-  const insertItem = db.prepare(`INSERT INTO payload_items (id, policy_id, position, kind, identifier, name, platform, settings, remove_on_unassign)
+  const insertItem =
+    db.prepare(`INSERT INTO payload_items (id, policy_id, position, kind, identifier, name, platform, settings, remove_on_unassign)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
   const putTarget = db.prepare(`INSERT INTO policy_targets (policy_id, group_id, mode) VALUES (?, ?, ?)
     ON CONFLICT (policy_id, group_id) DO UPDATE SET mode = excluded.mode`)
   const deleteTarget = db.prepare('DELETE FROM policy_targets WHERE policy_id = ? AND group_id = ?')
   const touch = db.prepare('UPDATE policies SET updated_at = ? WHERE id = ?')
-  const all = db.prepare('SELECT id, name, description, priority, platforms FROM policies ORDER BY priority DESC, name COLLATE NOCASE')
+  const all = db.prepare(
+    'SELECT id, name, description, priority, platforms FROM policies ORDER BY priority DESC, name COLLATE NOCASE',
+  )
   const byId = db.prepare('SELECT id, name, description, priority, platforms FROM policies WHERE id = ?')
   const items = db.prepare('SELECT * FROM payload_items ORDER BY policy_id, position')
   const itemsOf = db.prepare('SELECT * FROM payload_items WHERE policy_id = ? ORDER BY position')
@@ -67,7 +70,9 @@ export function policyQueries(db: Db) {
   const itemPolicy = db.prepare('SELECT policy_id FROM payload_items WHERE id = ?')
   const setFlag = db.prepare('UPDATE payload_items SET remove_on_unassign = ? WHERE id = ?')
   const count = db.prepare('SELECT COUNT(*) AS n FROM policies')
-  const update = db.prepare('UPDATE policies SET name = ?, description = ?, priority = ?, platforms = ?, updated_at = ? WHERE id = ?')
+  const update = db.prepare(
+    'UPDATE policies SET name = ?, description = ?, priority = ?, platforms = ?, updated_at = ? WHERE id = ?',
+  )
   const deleteItems = db.prepare('DELETE FROM payload_items WHERE policy_id = ?')
   const deleteTargets = db.prepare('DELETE FROM policy_targets WHERE policy_id = ?')
   const deletePolicy = db.prepare('DELETE FROM policies WHERE id = ?')
@@ -86,7 +91,17 @@ export function policyQueries(db: Db) {
     create(p: PolicyRecord, at: string): void {
       insert.run(p.id, p.name, p.description, p.priority, JSON.stringify(p.platforms), at, at)
       p.items.forEach((i, position) =>
-        insertItem.run(i.id, p.id, position, i.kind, i.identifier, i.name, i.platform, JSON.stringify(i.settings), i.removeOnUnassign ? 1 : 0),
+        insertItem.run(
+          i.id,
+          p.id,
+          position,
+          i.kind,
+          i.identifier,
+          i.name,
+          i.platform,
+          JSON.stringify(i.settings),
+          i.removeOnUnassign ? 1 : 0,
+        ),
       )
       for (const t of p.targets) putTarget.run(p.id, t.groupId, t.mode)
     },
@@ -96,7 +111,17 @@ export function policyQueries(db: Db) {
       deleteItems.run(p.id)
       deleteTargets.run(p.id)
       p.items.forEach((i, position) =>
-        insertItem.run(i.id, p.id, position, i.kind, i.identifier, i.name, i.platform, JSON.stringify(i.settings), i.removeOnUnassign ? 1 : 0),
+        insertItem.run(
+          i.id,
+          p.id,
+          position,
+          i.kind,
+          i.identifier,
+          i.name,
+          i.platform,
+          JSON.stringify(i.settings),
+          i.removeOnUnassign ? 1 : 0,
+        ),
       )
       for (const t of p.targets) putTarget.run(p.id, t.groupId, t.mode)
     },
@@ -105,10 +130,14 @@ export function policyQueries(db: Db) {
     },
     list(): Policy[] {
       const byPolicyItems = new Map<string, ItemRow[]>()
-      for (const r of items.all() as ItemRow[]) byPolicyItems.set(r.policy_id, [...(byPolicyItems.get(r.policy_id) ?? []), r])
+      for (const r of items.all() as ItemRow[])
+        byPolicyItems.set(r.policy_id, [...(byPolicyItems.get(r.policy_id) ?? []), r])
       const byPolicyTargets = new Map<string, TargetRow[]>()
-      for (const r of targets.all() as TargetRow[]) byPolicyTargets.set(r.policy_id, [...(byPolicyTargets.get(r.policy_id) ?? []), r])
-      return (all.all() as PolicyRow[]).map((p) => assemble(p, byPolicyItems.get(p.id) ?? [], byPolicyTargets.get(p.id) ?? []))
+      for (const r of targets.all() as TargetRow[])
+        byPolicyTargets.set(r.policy_id, [...(byPolicyTargets.get(r.policy_id) ?? []), r])
+      return (all.all() as PolicyRow[]).map(p =>
+        assemble(p, byPolicyItems.get(p.id) ?? [], byPolicyTargets.get(p.id) ?? []),
+      )
     },
     get(id: string): Policy | undefined {
       const p = byId.get(id) as PolicyRow | undefined

@@ -25,7 +25,8 @@ export interface EncodedRuleMemberships {
 type OtherEntry = [groupId: string, state: MembershipState, effective: 0 | 1, missing: string[], updatedAt: string]
 
 /** A user's row (the caller knows the user has none yet). */
-export const INSERT_RULE_MEMBERSHIPS = 'INSERT INTO rule_memberships (user_id, plain, other, updated_at) VALUES (?, ?, ?, ?)'
+export const INSERT_RULE_MEMBERSHIPS =
+  'INSERT INTO rule_memberships (user_id, plain, other, updated_at) VALUES (?, ?, ?, ?)'
 
 const isPlain = (m: RuleMembership): boolean => m.state === 'in' && m.effective && m.missing.length === 0
 
@@ -42,13 +43,14 @@ export function encodeRuleMemberships(list: readonly RuleMembership[]): EncodedR
 /** Plain memberships carry the row's time: they were (re)written with it. */
 export function decodeRuleMemberships(plain: string, other: string, updatedAt: string): RuleMembership[] {
   const out: RuleMembership[] = []
-  if (plain !== '') for (const groupId of plain.split(',')) out.push({ groupId, state: 'in', effective: true, missing: [], updatedAt })
+  if (plain !== '')
+    for (const groupId of plain.split(',')) out.push({ groupId, state: 'in', effective: true, missing: [], updatedAt })
   if (other !== '[]') {
-    for (const [groupId, state, effective, missing, at] of JSON.parse(other) as OtherEntry[]) out.push({ groupId, state, effective: effective === 1, missing, updatedAt: at })
+    for (const [groupId, state, effective, missing, at] of JSON.parse(other) as OtherEntry[])
+      out.push({ groupId, state, effective: effective === 1, missing, updatedAt: at })
   }
   return out
 }
-
 
 export function ruleMembershipQueries(db: Db) {
   const one = db.prepare('SELECT plain, other, updated_at FROM rule_memberships WHERE user_id = ?')
@@ -58,10 +60,15 @@ export function ruleMembershipQueries(db: Db) {
   const drop = db.prepare('DELETE FROM rule_memberships WHERE user_id = ?')
   // instr narrows the scan to rows naming the group; decoding then matches the id exactly. Bulk
   // reads return rows as arrays (raw): at 100,000 users, keyed row objects were most of the cost.
-  const naming = db.prepare('SELECT user_id, plain, other, updated_at FROM rule_memberships WHERE instr(plain, ?) > 0 OR instr(other, ?) > 0').raw(true)
+  const naming = db
+    .prepare(
+      'SELECT user_id, plain, other, updated_at FROM rule_memberships WHERE instr(plain, ?) > 0 OR instr(other, ?) > 0',
+    )
+    .raw(true)
   const all = db.prepare('SELECT user_id, plain, other FROM rule_memberships').raw(true)
-  const withOther = db.prepare(`SELECT user_id, plain, other, updated_at FROM rule_memberships WHERE other <> '[]'`).raw(true)
-
+  const withOther = db
+    .prepare(`SELECT user_id, plain, other, updated_at FROM rule_memberships WHERE other <> '[]'`)
+    .raw(true)
 
   return {
     of(userId: string): RuleMembership[] {
@@ -86,10 +93,16 @@ export function ruleMembershipQueries(db: Db) {
     /** Every user's membership of one group. */
     ofGroup(groupId: string): Map<string, RuleMembership> {
       const out = new Map<string, RuleMembership>()
-      for (const [userId, plain, other, updatedAt] of naming.all(groupId, groupId) as [string, string, string, string][]) {
-        if (plain.split(',').includes(groupId)) out.set(userId, { groupId, state: 'in', effective: true, missing: [], updatedAt })
+      for (const [userId, plain, other, updatedAt] of naming.all(groupId, groupId) as [
+        string,
+        string,
+        string,
+        string,
+      ][]) {
+        if (plain.split(',').includes(groupId))
+          out.set(userId, { groupId, state: 'in', effective: true, missing: [], updatedAt })
         else if (other !== '[]') {
-          const e = (JSON.parse(other) as OtherEntry[]).find((x) => x[0] === groupId)
+          const e = (JSON.parse(other) as OtherEntry[]).find(x => x[0] === groupId)
           if (e) out.set(userId, { groupId, state: e[1], effective: e[2] === 1, missing: e[3], updatedAt: e[4] })
         }
       }
@@ -121,7 +134,10 @@ export function ruleMembershipQueries(db: Db) {
     },
     /** Users with a membership that is not plain (unknown, or in with an attribute missing). */
     notPlain: (): [userId: string, list: RuleMembership[]][] =>
-      (withOther.all() as [string, string, string, string][]).map(([userId, plain, other, updatedAt]) => [userId, decodeRuleMemberships(plain, other, updatedAt)]),
+      (withOther.all() as [string, string, string, string][]).map(([userId, plain, other, updatedAt]) => [
+        userId,
+        decodeRuleMemberships(plain, other, updatedAt),
+      ]),
   }
 }
 

@@ -40,33 +40,52 @@ export function syncQueries(db: Db) {
   // A saved cursor ends a first sync that wrote as it pulled: it is complete.
   const putCursor = db.prepare(`INSERT INTO directory_sync_state (directory_id, cursor, updated_at) VALUES (?, ?, ?)
     ON CONFLICT (directory_id) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at, first_sync_run = NULL, first_sync_started_at = NULL`)
-  const markFirstSync = db.prepare(`INSERT INTO directory_sync_state (directory_id, cursor, updated_at, first_sync_run, first_sync_started_at) VALUES (@directoryId, NULL, @at, @runId, @at)
+  const markFirstSync =
+    db.prepare(`INSERT INTO directory_sync_state (directory_id, cursor, updated_at, first_sync_run, first_sync_started_at) VALUES (@directoryId, NULL, @at, @runId, @at)
     ON CONFLICT (directory_id) DO UPDATE SET first_sync_run = excluded.first_sync_run, first_sync_started_at = excluded.first_sync_started_at`)
-  const unmarkFirstSync = db.prepare('UPDATE directory_sync_state SET first_sync_run = NULL, first_sync_started_at = NULL WHERE directory_id = ?')
-  const markedFirstSyncs = db.prepare(`SELECT s.directory_id AS directoryId, d.name AS directoryName, s.first_sync_run AS runId, s.first_sync_started_at AS startedAt
+  const unmarkFirstSync = db.prepare(
+    'UPDATE directory_sync_state SET first_sync_run = NULL, first_sync_started_at = NULL WHERE directory_id = ?',
+  )
+  const markedFirstSyncs =
+    db.prepare(`SELECT s.directory_id AS directoryId, d.name AS directoryName, s.first_sync_run AS runId, s.first_sync_started_at AS startedAt
     FROM directory_sync_state s JOIN directories d ON d.id = s.directory_id WHERE s.first_sync_run IS NOT NULL`)
   const groupCount = db.prepare('SELECT COUNT(*) AS n FROM groups WHERE directory_id = ?').pluck()
   // Users bound to a device stay: a device enrolled during the sync keeps its user (fetched from the IdP just in time).
   const dropUnboundUsers = db.prepare(`DELETE FROM users WHERE rowid IN (SELECT rowid FROM users WHERE directory_id = ?
     AND id NOT IN (SELECT user_id FROM devices WHERE user_id IS NOT NULL) LIMIT ?)`)
   const dropDirectoryGroups = db.prepare('DELETE FROM groups WHERE directory_id = ?')
-  const userByExternal = db.prepare('SELECT id, external_id, user_principal_name, display_name, fingerprint FROM users WHERE directory_id = ? AND external_id = ?')
-  const upnOwner = db.prepare('SELECT external_id FROM users WHERE directory_id = ? AND user_principal_name = ? COLLATE NOCASE')
+  const userByExternal = db.prepare(
+    'SELECT id, external_id, user_principal_name, display_name, fingerprint FROM users WHERE directory_id = ? AND external_id = ?',
+  )
+  const upnOwner = db.prepare(
+    'SELECT external_id FROM users WHERE directory_id = ? AND user_principal_name = ? COLLATE NOCASE',
+  )
   const membersOfGroup = db.prepare('SELECT user_id FROM memberships WHERE group_id = ?')
-  const usersOf = db.prepare('SELECT id, external_id, user_principal_name, display_name, fingerprint FROM users WHERE directory_id = ?')
+  const usersOf = db.prepare(
+    'SELECT id, external_id, user_principal_name, display_name, fingerprint FROM users WHERE directory_id = ?',
+  )
   const insertUser = db.prepare(INSERT_SQL.users)
-  const updateUser = db.prepare('UPDATE users SET user_principal_name = ?, display_name = ?, fingerprint = ?, updated_at = ? WHERE id = ?')
+  const updateUser = db.prepare(
+    'UPDATE users SET user_principal_name = ?, display_name = ?, fingerprint = ?, updated_at = ? WHERE id = ?',
+  )
   const deleteUser = db.prepare('DELETE FROM users WHERE id = ?')
-  const releaseUpn = db.prepare(`UPDATE users SET user_principal_name = id || '#renaming', fingerprint = '' WHERE id = ?`)
+  const releaseUpn = db.prepare(
+    `UPDATE users SET user_principal_name = id || '#renaming', fingerprint = '' WHERE id = ?`,
+  )
   const attrsOf = db.prepare('SELECT name, value FROM user_attributes WHERE user_id = ?').raw(true)
-  const putAttr = db.prepare('INSERT INTO user_attributes (user_id, name, value) VALUES (?, ?, ?) ON CONFLICT (user_id, name) DO UPDATE SET value = excluded.value')
+  const putAttr = db.prepare(
+    'INSERT INTO user_attributes (user_id, name, value) VALUES (?, ?, ?) ON CONFLICT (user_id, name) DO UPDATE SET value = excluded.value',
+  )
   const deleteAttr = db.prepare('DELETE FROM user_attributes WHERE user_id = ? AND name = ?')
   const insertAttr = db.prepare(INSERT_SQL.attributes)
   const groupsOf = db.prepare(`SELECT id, external_id, name, kind, dialect, rule, description FROM groups
     WHERE directory_id = ? AND external_id IS NOT NULL`)
-  const insertGroup = db.prepare(`INSERT INTO groups (id, directory_id, external_id, name, kind, dialect, rule, description)
+  const insertGroup =
+    db.prepare(`INSERT INTO groups (id, directory_id, external_id, name, kind, dialect, rule, description)
     VALUES (@id, @directoryId, @externalId, @name, @kind, @dialect, @rule, @description)`)
-  const updateGroup = db.prepare('UPDATE groups SET name = @name, kind = @kind, dialect = @dialect, rule = @rule, description = @description WHERE id = @id')
+  const updateGroup = db.prepare(
+    'UPDATE groups SET name = @name, kind = @kind, dialect = @dialect, rule = @rule, description = @description WHERE id = @id',
+  )
   const deleteGroup = db.prepare('DELETE FROM groups WHERE id = ?')
   const nameTaken = db.prepare('SELECT id FROM groups WHERE name = ? COLLATE NOCASE')
   const syncedMembers = db.prepare(`SELECT m.group_id, m.user_id FROM memberships m JOIN groups g ON g.id = m.group_id
@@ -78,7 +97,8 @@ export function syncQueries(db: Db) {
   const userCount = db.prepare('SELECT COUNT(*) AS n FROM users WHERE directory_id = ?')
   // Synced memberships are rows; rule-group memberships are counted in each user's row (rule-memberships.ts).
   const RULE_ENTRIES = `(CASE WHEN r.plain = '' THEN 0 ELSE length(r.plain) - length(replace(r.plain, ',', '')) + 1 END) + json_array_length(r.other)`
-  const membershipCount = db.prepare(`SELECT (SELECT COUNT(*) FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.directory_id = @id)
+  const membershipCount =
+    db.prepare(`SELECT (SELECT COUNT(*) FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.directory_id = @id)
     + (SELECT COALESCE(SUM(${RULE_ENTRIES}), 0) FROM rule_memberships r JOIN users u ON u.id = r.user_id WHERE u.directory_id = @id) AS n`)
   const userMembershipCount = db.prepare(`SELECT (SELECT COUNT(*) FROM memberships WHERE user_id = @id)
     + (SELECT COALESCE(SUM(${RULE_ENTRIES}), 0) FROM rule_memberships r WHERE r.user_id = @id) AS n`)
@@ -108,15 +128,37 @@ export function syncQueries(db: Db) {
     },
     users(directoryId: string): Map<string, SyncedUserRow> {
       const out = new Map<string, SyncedUserRow>()
-      for (const r of usersOf.iterate(directoryId) as Iterable<{ id: string; external_id: string; user_principal_name: string; display_name: string; fingerprint: string }>) {
-        out.set(r.external_id, { id: r.id, externalId: r.external_id, userPrincipalName: r.user_principal_name, displayName: r.display_name, fingerprint: r.fingerprint })
+      for (const r of usersOf.iterate(directoryId) as Iterable<{
+        id: string
+        external_id: string
+        user_principal_name: string
+        display_name: string
+        fingerprint: string
+      }>) {
+        out.set(r.external_id, {
+          id: r.id,
+          externalId: r.external_id,
+          userPrincipalName: r.user_principal_name,
+          displayName: r.display_name,
+          fingerprint: r.fingerprint,
+        })
       }
       return out
     },
     /** One user by IdP id (incremental syncs look up only the users they touch). */
     user(directoryId: string, externalId: string): SyncedUserRow | undefined {
-      const r = userByExternal.get(directoryId, externalId) as { id: string; external_id: string; user_principal_name: string; display_name: string; fingerprint: string } | undefined
-      return r ? { id: r.id, externalId: r.external_id, userPrincipalName: r.user_principal_name, displayName: r.display_name, fingerprint: r.fingerprint } : undefined
+      const r = userByExternal.get(directoryId, externalId) as
+        | { id: string; external_id: string; user_principal_name: string; display_name: string; fingerprint: string }
+        | undefined
+      return r
+        ? {
+            id: r.id,
+            externalId: r.external_id,
+            userPrincipalName: r.user_principal_name,
+            displayName: r.display_name,
+            fingerprint: r.fingerprint,
+          }
+        : undefined
     },
     /** IdP id of the directory's user with this userPrincipalName (ignoring case). */
     upnOwner(directoryId: string, userPrincipalName: string): string | undefined {
@@ -125,7 +167,7 @@ export function syncQueries(db: Db) {
     /** A group's members, whichever its kind. */
     groupMembers(groupId: string): Set<string> {
       if (kindOf.get(groupId) === 'rule') return new Set(rules.ofGroup(groupId).keys())
-      return new Set((membersOfGroup.all(groupId) as { user_id: string }[]).map((r) => r.user_id))
+      return new Set((membersOfGroup.all(groupId) as { user_id: string }[]).map(r => r.user_id))
     },
     insertUser(directoryId: string, u: SyncUserWrite, at: string): void {
       insertUser.run(u.id, directoryId, u.externalId, u.userPrincipalName, u.displayName, at, u.fingerprint)
@@ -155,8 +197,24 @@ export function syncQueries(db: Db) {
     },
     groups(directoryId: string): Map<string, DirectoryGroupRow> {
       const out = new Map<string, DirectoryGroupRow>()
-      for (const r of groupsOf.all(directoryId) as { id: string; external_id: string; name: string; kind: GroupKind; dialect: Dialect | null; rule: string | null; description: string }[]) {
-        out.set(r.external_id, { id: r.id, externalId: r.external_id, name: r.name, kind: r.kind, dialect: r.dialect, rule: r.rule, description: r.description })
+      for (const r of groupsOf.all(directoryId) as {
+        id: string
+        external_id: string
+        name: string
+        kind: GroupKind
+        dialect: Dialect | null
+        rule: string | null
+        description: string
+      }[]) {
+        out.set(r.external_id, {
+          id: r.id,
+          externalId: r.external_id,
+          name: r.name,
+          kind: r.kind,
+          dialect: r.dialect,
+          rule: r.rule,
+          description: r.description,
+        })
       }
       return out
     },
@@ -209,7 +267,12 @@ export function syncQueries(db: Db) {
     },
     /** First syncs marked and never completed or undone: the app stopped while they ran. */
     markedFirstSyncs(): { directoryId: string; directoryName: string; runId: string; startedAt: string }[] {
-      return markedFirstSyncs.all() as { directoryId: string; directoryName: string; runId: string; startedAt: string }[]
+      return markedFirstSyncs.all() as {
+        directoryId: string
+        directoryName: string
+        runId: string
+        startedAt: string
+      }[]
     },
     /** Deletes up to `limit` of the directory's users that no device is bound to; returns how many. */
     removeUnboundUsers(directoryId: string, limit: number): number {
@@ -227,7 +290,7 @@ export function syncQueries(db: Db) {
     },
     /** Users of the directory having each stored attribute (non-empty). */
     attributeCounts(directoryId: string): Map<string, number> {
-      return new Map((coverage.all(directoryId) as { name: string; n: number }[]).map((r) => [r.name, r.n]))
+      return new Map((coverage.all(directoryId) as { name: string; n: number }[]).map(r => [r.name, r.n]))
     },
     /**
      * Holds WAL checkpoints off while a sync writes: SQLite otherwise copies the WAL back into
@@ -247,10 +310,10 @@ export function syncQueries(db: Db) {
     bulkWriter: (): Promise<BulkWriter> => openBulkWriter(db.name),
     /** Users bound to at least one device: the only ones a redeploy can change anything for. */
     usersWithDevices(): Set<string> {
-      return new Set((withDevices.all() as { user_id: string }[]).map((r) => r.user_id))
+      return new Set((withDevices.all() as { user_id: string }[]).map(r => r.user_id))
     },
     allUserIds(): string[] {
-      return (allUserIds.all() as { id: string }[]).map((r) => r.id)
+      return (allUserIds.all() as { id: string }[]).map(r => r.id)
     },
     /** Every user of the other directories. */
     userIdsOutside(directoryId: string): string[] {

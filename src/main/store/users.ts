@@ -46,10 +46,15 @@ interface IdentityRow {
 export type UpsertOutcome = 'added' | 'changed' | 'unchanged'
 
 export function userQueries(db: Db) {
-  const byExternal = db.prepare('SELECT id, user_principal_name, display_name FROM users WHERE directory_id = ? AND external_id = ?')
-  const insert = db.prepare(`INSERT INTO users (id, directory_id, external_id, user_principal_name, display_name, updated_at)
+  const byExternal = db.prepare(
+    'SELECT id, user_principal_name, display_name FROM users WHERE directory_id = ? AND external_id = ?',
+  )
+  const insert =
+    db.prepare(`INSERT INTO users (id, directory_id, external_id, user_principal_name, display_name, updated_at)
     VALUES (?, ?, ?, ?, ?, ?)`)
-  const updateNames = db.prepare('UPDATE users SET user_principal_name = ?, display_name = ?, updated_at = ? WHERE id = ?')
+  const updateNames = db.prepare(
+    'UPDATE users SET user_principal_name = ?, display_name = ?, updated_at = ? WHERE id = ?',
+  )
   const attrsOf = db.prepare('SELECT name, value FROM user_attributes WHERE user_id = ?')
   const deleteAttrs = db.prepare('DELETE FROM user_attributes WHERE user_id = ?')
   const deleteAttr = db.prepare('DELETE FROM user_attributes WHERE user_id = ? AND name = ?')
@@ -72,18 +77,23 @@ export function userQueries(db: Db) {
 
   const readAttributes = (userId: string): Attributes => {
     const out: Attributes = {}
-    for (const r of attrsOf.all(userId) as { name: string; value: string }[]) out[r.name] = JSON.parse(r.value) as AttributeValue
+    for (const r of attrsOf.all(userId) as { name: string; value: string }[])
+      out[r.name] = JSON.parse(r.value) as AttributeValue
     return out
   }
 
   // Rules read the identity fields too (user.userPrincipalName, user.objectId), which live on the
   // user row rather than in the attribute table.
-  const identityAttributes = (r: IdentityRow): Attributes => ({ id: r.external_id, userPrincipalName: r.user_principal_name, displayName: r.display_name })
+  const identityAttributes = (r: IdentityRow): Attributes => ({
+    id: r.external_id,
+    userPrincipalName: r.user_principal_name,
+    displayName: r.display_name,
+  })
 
   const sameAttributes = (a: Attributes, b: Attributes): boolean => {
     const ka = Object.keys(a)
     if (ka.length !== Object.keys(b).length) return false
-    return ka.every((k) => k in b && JSON.stringify(a[k]) === JSON.stringify(b[k]))
+    return ka.every(k => k in b && JSON.stringify(a[k]) === JSON.stringify(b[k]))
   }
 
   return {
@@ -98,7 +108,8 @@ export function userQueries(db: Db) {
         return { id: u.id, outcome: 'added' }
       }
       const namesSame = existing.user_principal_name === u.userPrincipalName && existing.display_name === u.displayName
-      if (namesSame && sameAttributes(readAttributes(existing.id), u.attributes)) return { id: existing.id, outcome: 'unchanged' }
+      if (namesSame && sameAttributes(readAttributes(existing.id), u.attributes))
+        return { id: existing.id, outcome: 'unchanged' }
       updateNames.run(u.userPrincipalName, u.displayName, at, existing.id)
       deleteAttrs.run(existing.id)
       for (const [name, value] of Object.entries(u.attributes)) putAttr.run(existing.id, name, JSON.stringify(value))
@@ -133,10 +144,10 @@ export function userQueries(db: Db) {
     },
     /** User ids in display order, at most `limit` (rule previews and lint read every user). */
     ids(limit: number): string[] {
-      return (ids.all(limit) as { id: string }[]).map((r) => r.id)
+      return (ids.all(limit) as { id: string }[]).map(r => r.id)
     },
     list(query: string | undefined, limit: number, offset: number): { rows: UserSummary[]; total: number } {
-      const q = query && query.trim() ? `%${query.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null
+      const q = query && query.trim() ? `%${query.trim().replace(/[\\%_]/g, c => `\\${c}`)}%` : null
       const rows = (search.all({ q, limit, offset }) as UserRow[]).map(toSummary)
       return { rows, total: (searchCount.get({ q }) as { n: number }).n }
     },

@@ -37,7 +37,7 @@ export function AppInventory() {
         </thead>
         <tbody>
           {list.length === 0 && <EmptyRow colSpan={3}>No apps yet.</EmptyRow>}
-          {list.map((a) => (
+          {list.map(a => (
             <tr key={a.id}>
               <td>{a.name}</td>
               <td>{platformLabel(a.platform)}</td>
@@ -49,8 +49,8 @@ export function AppInventory() {
       <form className="inline-form" aria-label="Add an app" onSubmit={submit}>
         <label>
           <span className="field-label">Platform</span>
-          <select value={platform} onChange={(e) => setPlatform(e.target.value as Platform)}>
-            {PLATFORMS.map((p) => (
+          <select value={platform} onChange={e => setPlatform(e.target.value as Platform)}>
+            {PLATFORMS.map(p => (
               <option key={p} value={p}>
                 {platformLabel(p)}
               </option>
@@ -59,11 +59,11 @@ export function AppInventory() {
         </label>
         <label>
           <span className="field-label">Bundle or package id</span>
-          <input value={identifier} onChange={(e) => setIdentifier(e.target.value)} placeholder="com.example.app" />
+          <input value={identifier} onChange={e => setIdentifier(e.target.value)} placeholder="com.example.app" />
         </label>
         <label>
           <span className="field-label">App name</span>
-          <input value={name} onChange={(e) => setName(e.target.value)} />
+          <input value={name} onChange={e => setName(e.target.value)} />
         </label>
         <button type="submit" disabled={add.isPending}>
           Add app

@@ -12,14 +12,21 @@ const STATUS: Record<PolicyStatus, { label: string; tone: Tone }> = {
   'not-assigned': { label: 'not assigned', tone: 'neutral' },
 }
 
-const ACTION_TONE: Record<AssignmentAction, Tone> = { granted: 'good', changed: 'info', withdrawn: 'bad', held: 'warn', released: 'neutral' }
+const ACTION_TONE: Record<AssignmentAction, Tone> = {
+  granted: 'good',
+  changed: 'info',
+  withdrawn: 'bad',
+  held: 'warn',
+  released: 'neutral',
+}
 
 function Steps({ steps, label }: { steps: WhyStep[]; label: string }) {
   return (
     <ol className="why-steps" aria-label={label}>
       {steps.map((s, i) => (
         <li key={i} className={`why-${s.outcome}`}>
-          <Badge tone={s.outcome === 'pass' ? 'good' : s.outcome === 'fail' ? 'bad' : 'neutral'}>{s.step}</Badge> {s.text}
+          <Badge tone={s.outcome === 'pass' ? 'good' : s.outcome === 'fail' ? 'bad' : 'neutral'}>{s.step}</Badge>{' '}
+          {s.text}
           {s.values && (
             <span className="muted small">
               {' '}
@@ -39,23 +46,29 @@ export function EffectivePolicies({ deviceId }: { deviceId: string }) {
   return (
     <Section title="Effective policies">
       <Loaded query={effective} label="Loading effective policies…">
-        {(list) =>
+        {list =>
           list.length === 0 ? (
             <Empty>No policy applies to this device's user.</Empty>
           ) : (
             <ul className="effective-policies" aria-label="Effective policies">
-              {list.map((p) => (
+              {list.map(p => (
                 <li key={p.policyId}>
                   <details>
                     <summary>
-                      <strong>{p.policyName}</strong> <Badge tone={STATUS[p.status].tone}>{STATUS[p.status].label}</Badge> <span className="small">{p.summary}</span>
+                      <strong>{p.policyName}</strong>{' '}
+                      <Badge tone={STATUS[p.status].tone}>{STATUS[p.status].label}</Badge>{' '}
+                      <span className="small">{p.summary}</span>
                     </summary>
                     <Steps steps={p.steps} label={`Why ${p.policyName}`} />
                     {p.items.length > 0 && (
                       <ul className="small">
-                        {p.items.map((i) => (
+                        {p.items.map(i => (
                           <li key={i.key}>
-                            {i.name}: <Badge tone={i.outcome === 'sent' || i.outcome === 'merged' ? 'good' : 'warn'}>{i.outcome}</Badge> {i.detail}
+                            {i.name}:{' '}
+                            <Badge tone={i.outcome === 'sent' || i.outcome === 'merged' ? 'good' : 'warn'}>
+                              {i.outcome}
+                            </Badge>{' '}
+                            {i.detail}
                           </li>
                         ))}
                       </ul>
@@ -76,14 +89,15 @@ export function AssignmentHistory({ deviceId }: { deviceId: string }) {
   return (
     <Section title="Assignment history">
       <Loaded query={history} label="Loading history…">
-        {(events) =>
+        {events =>
           events.length === 0 ? (
             <Empty>No assignment changes recorded yet.</Empty>
           ) : (
             <ol className="timeline" aria-label="Assignment history">
-              {events.map((e) => (
+              {events.map(e => (
                 <li key={e.id}>
-                  <Time iso={e.at} short /> <Badge tone={ACTION_TONE[e.action]}>{e.action}</Badge> <strong>{e.policyName}</strong> <span className="small">{e.summary}</span>
+                  <Time iso={e.at} short /> <Badge tone={ACTION_TONE[e.action]}>{e.action}</Badge>{' '}
+                  <strong>{e.policyName}</strong> <span className="small">{e.summary}</span>
                   {e.steps.length > 0 && (
                     <details>
                       <summary className="small">The chain at that time</summary>

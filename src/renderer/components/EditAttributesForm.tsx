@@ -45,8 +45,8 @@ function fromDraft(d: Draft): AttributeValue {
     case 'list':
       return d.text
         .split(',')
-        .map((s) => s.trim())
-        .filter((s) => s !== '')
+        .map(s => s.trim())
+        .filter(s => s !== '')
     case 'text':
       // An emptied field means the directory no longer delivers a value.
       return d.text.trim() === '' ? null : d.text.trim()
@@ -61,21 +61,21 @@ function same(a: AttributeValue | undefined, b: AttributeValue): boolean {
 export function EditAttributesForm({ detail, onDone }: { detail: UserDetail; onDone: () => void }) {
   const queryClient = useQueryClient()
   const keys = Object.keys(detail.attributes).sort((a, b) => a.localeCompare(b))
-  const [drafts, setDrafts] = useState<Draft[]>(() => keys.map((k) => toDraft(k, detail.attributes[k] ?? null)))
+  const [drafts, setDrafts] = useState<Draft[]>(() => keys.map(k => toDraft(k, detail.attributes[k] ?? null)))
   const [newKey, setNewKey] = useState('')
   const [newValue, setNewValue] = useState('')
   const [localError, setLocalError] = useState<Error | null>(null)
 
   const save = useMutation({
     mutationFn: (attributes: Attributes) => call('users/setAttributes', { userId: detail.user.id, attributes }),
-    onSuccess: (updated) => {
+    onSuccess: updated => {
       queryClient.setQueryData(userQuery(detail.user.id).queryKey, updated)
       onDone()
     },
   })
 
   const update = (index: number, patch: Partial<Draft>) =>
-    setDrafts((ds) => ds.map((d, i) => (i === index ? { ...d, ...patch } : d)))
+    setDrafts(ds => ds.map((d, i) => (i === index ? { ...d, ...patch } : d)))
 
   const submit = (e: FormEvent) => {
     e.preventDefault()
@@ -109,7 +109,7 @@ export function EditAttributesForm({ detail, onDone }: { detail: UserDetail; onD
           <label key={d.key} className={d.kind === 'boolean' ? 'check' : undefined}>
             {d.kind === 'boolean' ? (
               <>
-                <input type="checkbox" checked={d.checked} onChange={(e) => update(i, { checked: e.target.checked })} />
+                <input type="checkbox" checked={d.checked} onChange={e => update(i, { checked: e.target.checked })} />
                 <span className="field-label mono">{d.key}</span>
               </>
             ) : (
@@ -121,7 +121,7 @@ export function EditAttributesForm({ detail, onDone }: { detail: UserDetail; onD
                 <input
                   type={d.kind === 'number' ? 'number' : 'text'}
                   value={d.text}
-                  onChange={(e) => update(i, { text: e.target.value })}
+                  onChange={e => update(i, { text: e.target.value })}
                 />
               </>
             )}
@@ -132,11 +132,11 @@ export function EditAttributesForm({ detail, onDone }: { detail: UserDetail; onD
         <legend>Add an attribute</legend>
         <label>
           <span className="field-label">New attribute name</span>
-          <input value={newKey} onChange={(e) => setNewKey(e.target.value)} placeholder="e.g. costCenter" />
+          <input value={newKey} onChange={e => setNewKey(e.target.value)} placeholder="e.g. costCenter" />
         </label>
         <label>
           <span className="field-label">New attribute value</span>
-          <input value={newValue} onChange={(e) => setNewValue(e.target.value)} />
+          <input value={newValue} onChange={e => setNewValue(e.target.value)} />
         </label>
       </fieldset>
       {localError && <ErrorNote error={localError} />}

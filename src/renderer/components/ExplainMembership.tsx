@@ -37,7 +37,7 @@ export function ExplainMembership({
     mutationFn: async (name: string): Promise<string> => {
       const wanted = name.trim().toLowerCase()
       const found = await call('users/list', { query: name.trim(), limit: 50 })
-      const user = found.rows.find((u) => u.userPrincipalName.toLowerCase() === wanted)
+      const user = found.rows.find(u => u.userPrincipalName.toLowerCase() === wanted)
       if (!user) {
         throw new ApiError({ code: 'NOT_FOUND', message: `No user has the user principal name “${name.trim()}”.` })
       }
@@ -48,7 +48,7 @@ export function ExplainMembership({
   const submit = (e: FormEvent) => {
     e.preventDefault()
     if (!groupId) return
-    resolve.mutate(upn, { onSuccess: (userId) => setSubject({ userId, groupId }) })
+    resolve.mutate(upn, { onSuccess: userId => setSubject({ userId, groupId }) })
   }
 
   return (
@@ -57,9 +57,9 @@ export function ExplainMembership({
         <UserPrincipalNameField value={upn} onChange={setUpn} />
         <label>
           <span className="field-label">Group</span>
-          <select value={groupId} onChange={(e) => setGroupId(e.target.value)} required>
+          <select value={groupId} onChange={e => setGroupId(e.target.value)} required>
             <option value="">Choose a group…</option>
-            {(groups.data ?? []).map((g) => (
+            {(groups.data ?? []).map(g => (
               <option key={g.id} value={g.id}>
                 {g.name}
               </option>
@@ -80,7 +80,7 @@ function ExplanationResult({ subject }: { subject: Subject }) {
   const explanation = useQuery(explainQuery(subject.groupId, subject.userId))
   return (
     <Loaded query={explanation} label="Evaluating the rule…">
-      {(x) => <ExplanationView x={x} />}
+      {x => <ExplanationView x={x} />}
     </Loaded>
   )
 }
@@ -94,13 +94,14 @@ function ExplanationView({ x }: { x: MembershipExplanation }) {
         <Badge tone={STATE_TONE[x.state]}>{x.state}</Badge> <span>{x.summary}</span>
       </p>
       <p className="small muted">
-        <Link to={paths.user(x.userId)}>Open the user</Link> · <Link to={paths.group(x.groupId)}>Open {x.groupName}</Link>
+        <Link to={paths.user(x.userId)}>Open the user</Link> ·{' '}
+        <Link to={paths.group(x.groupId)}>Open {x.groupName}</Link>
       </p>
       {x.rule && <pre className="rule-block">{x.rule}</pre>}
       {x.missing.length > 0 && (
         <p>
           Missing attributes:{' '}
-          {x.missing.map((a) => (
+          {x.missing.map(a => (
             <code key={a} className="chip">
               {a}
             </code>

@@ -18,26 +18,53 @@ export function formatMs(ms: number): string {
 
 export function LatencyChart({ latencies }: { latencies: DeliveryLatency[] }) {
   if (latencies.length === 0) return <p className="muted">No acknowledged commands yet.</p>
-  const counts = LABELS.map((_, i) => latencies.filter((l) => l.ms >= (EDGES[i] as number) && l.ms < (EDGES[i + 1] as number)).length)
+  const counts = LABELS.map(
+    (_, i) => latencies.filter(l => l.ms >= (EDGES[i] as number) && l.ms < (EDGES[i + 1] as number)).length,
+  )
   const max = Math.max(...counts)
-  const sorted = latencies.map((l) => l.ms).sort((a, b) => a - b)
+  const sorted = latencies.map(l => l.ms).sort((a, b) => a - b)
   const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0
   const bw = (W - PAD.left - PAD.right) / LABELS.length
   const ih = H - PAD.top - PAD.bottom
   return (
     <figure className="latency-chart">
-      <svg role="img" aria-label={`Delivery latency of ${latencies.length} acknowledged commands: p50 ${formatMs(pct(50))}, p99 ${formatMs(pct(99))}`} viewBox={`0 0 ${W} ${H}`} width="100%">
-        <line x1={PAD.left} y1={PAD.top + ih} x2={W - PAD.right} y2={PAD.top + ih} stroke="currentColor" strokeOpacity="0.4" />
-        <text x={PAD.left - 6} y={PAD.top + 4} textAnchor="end" fontSize="10">{max}</text>
-        <text x={PAD.left - 6} y={PAD.top + ih} textAnchor="end" fontSize="10">0</text>
+      <svg
+        role="img"
+        aria-label={`Delivery latency of ${latencies.length} acknowledged commands: p50 ${formatMs(pct(50))}, p99 ${formatMs(pct(99))}`}
+        viewBox={`0 0 ${W} ${H}`}
+        width="100%"
+      >
+        <line
+          x1={PAD.left}
+          y1={PAD.top + ih}
+          x2={W - PAD.right}
+          y2={PAD.top + ih}
+          stroke="currentColor"
+          strokeOpacity="0.4"
+        />
+        <text x={PAD.left - 6} y={PAD.top + 4} textAnchor="end" fontSize="10">
+          {max}
+        </text>
+        <text x={PAD.left - 6} y={PAD.top + ih} textAnchor="end" fontSize="10">
+          0
+        </text>
         {counts.map((c, i) => {
           const h = max === 0 ? 0 : (c / max) * ih
           return (
             <g key={LABELS[i]}>
-              <rect x={PAD.left + i * bw + 4} y={PAD.top + ih - h} width={bw - 8} height={h} fill="currentColor" fillOpacity="0.55">
+              <rect
+                x={PAD.left + i * bw + 4}
+                y={PAD.top + ih - h}
+                width={bw - 8}
+                height={h}
+                fill="currentColor"
+                fillOpacity="0.55"
+              >
                 <title>{`${LABELS[i]}: ${c} command${c === 1 ? '' : 's'}`}</title>
               </rect>
-              <text x={PAD.left + i * bw + bw / 2} y={H - 10} textAnchor="middle" fontSize="10">{LABELS[i]}</text>
+              <text x={PAD.left + i * bw + bw / 2} y={H - 10} textAnchor="middle" fontSize="10">
+                {LABELS[i]}
+              </text>
             </g>
           )
         })}

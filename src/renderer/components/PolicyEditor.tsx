@@ -14,26 +14,75 @@ export const draftOf = (p: Policy): PolicyDraft => ({
   description: p.description,
   priority: p.priority,
   platforms: p.platforms,
-  items: p.items.map((i) => ({ id: i.id, kind: i.kind, identifier: i.identifier, name: i.name, platform: i.platform, settings: i.settings, removeOnUnassign: i.removeOnUnassign })),
-  targets: p.targets.map((t) => ({ groupId: t.groupId, mode: t.mode })),
+  items: p.items.map(i => ({
+    id: i.id,
+    kind: i.kind,
+    identifier: i.identifier,
+    name: i.name,
+    platform: i.platform,
+    settings: i.settings,
+    removeOnUnassign: i.removeOnUnassign,
+  })),
+  targets: p.targets.map(t => ({ groupId: t.groupId, mode: t.mode })),
 })
 
-export const emptyDraft = (): PolicyDraft => ({ name: '', description: '', priority: 0, platforms: ['ios', 'android'], items: [], targets: [] })
+export const emptyDraft = (): PolicyDraft => ({
+  name: '',
+  description: '',
+  priority: 0,
+  platforms: ['ios', 'android'],
+  items: [],
+  targets: [],
+})
 
 const NEW_ITEM: Record<PayloadKind, PayloadDraft> = {
-  app: { kind: 'app', identifier: '', name: '', platform: 'ios', settings: { intent: 'required' }, removeOnUnassign: false },
-  profile: { kind: 'profile', identifier: '', name: '', platform: null, settings: { type: 'wifi', ssid: '', security: 'WPA2', password: '' }, removeOnUnassign: false },
-  restriction: { kind: 'restriction', identifier: 'allowCamera', name: 'Allow camera', platform: null, settings: { value: false }, removeOnUnassign: false },
+  app: {
+    kind: 'app',
+    identifier: '',
+    name: '',
+    platform: 'ios',
+    settings: { intent: 'required' },
+    removeOnUnassign: false,
+  },
+  profile: {
+    kind: 'profile',
+    identifier: '',
+    name: '',
+    platform: null,
+    settings: { type: 'wifi', ssid: '', security: 'WPA2', password: '' },
+    removeOnUnassign: false,
+  },
+  restriction: {
+    kind: 'restriction',
+    identifier: 'allowCamera',
+    name: 'Allow camera',
+    platform: null,
+    settings: { value: false },
+    removeOnUnassign: false,
+  },
 }
 
-export function PolicyEditor({ initial, groups, onDone }: { initial: PolicyDraft; groups: GroupSummary[]; onDone: (outcome: ChangeOutcome | null) => void }) {
+export function PolicyEditor({
+  initial,
+  groups,
+  onDone,
+}: {
+  initial: PolicyDraft
+  groups: GroupSummary[]
+  onDone: (outcome: ChangeOutcome | null) => void
+}) {
   const [draft, setDraft] = useState<PolicyDraft>(initial)
   const formId = useId()
-  const set = (patch: Partial<PolicyDraft>) => setDraft((d) => ({ ...d, ...patch }))
+  const set = (patch: Partial<PolicyDraft>) => setDraft(d => ({ ...d, ...patch }))
   const setItem = (i: number, item: PayloadDraft) => set({ items: draft.items.map((x, n) => (n === i ? item : x)) })
-  const preview = useMutation({ mutationFn: (d: PolicyDraft) => call('policies/whatIf', { change: { kind: 'policy', draft: d } }) })
+  const preview = useMutation({
+    mutationFn: (d: PolicyDraft) => call('policies/whatIf', { change: { kind: 'policy', draft: d } }),
+  })
   const conflicts = useMutation({ mutationFn: (d: PolicyDraft) => call('policies/conflicts', { draft: d }) })
-  const save = useMutation({ mutationFn: (d: PolicyDraft) => call('policies/save', { draft: d }), onSuccess: (outcome) => onDone(outcome) })
+  const save = useMutation({
+    mutationFn: (d: PolicyDraft) => call('policies/save', { draft: d }),
+    onSuccess: outcome => onDone(outcome),
+  })
   const label = draft.name || 'new policy'
   const previewBoth = () => {
     preview.mutate(draft)
@@ -44,29 +93,37 @@ export function PolicyEditor({ initial, groups, onDone }: { initial: PolicyDraft
       className="policy-editor"
       aria-label={`Edit ${label}`}
       id={formId}
-      onSubmit={(e) => {
+      onSubmit={e => {
         e.preventDefault()
         save.mutate(draft)
       }}
     >
       <div className="form-grid">
         <Field label="Name">
-          <input value={draft.name} onChange={(e) => set({ name: e.target.value })} />
+          <input value={draft.name} onChange={e => set({ name: e.target.value })} />
         </Field>
         <Field label="Priority">
-          <input type="number" min={0} max={1000} value={draft.priority} onChange={(e) => set({ priority: Number(e.target.value) })} />
+          <input
+            type="number"
+            min={0}
+            max={1000}
+            value={draft.priority}
+            onChange={e => set({ priority: Number(e.target.value) })}
+          />
         </Field>
         <Field label="Description">
-          <input value={draft.description} onChange={(e) => set({ description: e.target.value })} />
+          <input value={draft.description} onChange={e => set({ description: e.target.value })} />
         </Field>
         <fieldset className="inline">
           <legend className="field-label">Platforms</legend>
-          {PLATFORMS.map((p) => (
+          {PLATFORMS.map(p => (
             <label key={p} className="check">
               <input
                 type="checkbox"
                 checked={draft.platforms.includes(p)}
-                onChange={(e) => set({ platforms: e.target.checked ? [...draft.platforms, p] : draft.platforms.filter((x) => x !== p) })}
+                onChange={e =>
+                  set({ platforms: e.target.checked ? [...draft.platforms, p] : draft.platforms.filter(x => x !== p) })
+                }
               />
               <span>{platformLabel(p)}</span>
             </label>
@@ -74,16 +131,22 @@ export function PolicyEditor({ initial, groups, onDone }: { initial: PolicyDraft
         </fieldset>
       </div>
       <p className="muted small">
-        Conflicts: restrictions take the most restrictive value; apps, Wi-Fi, VPN and email profiles are merged; one profile set differently by two policies goes to the
-        higher priority (then the name). Never "last applied".
+        Conflicts: restrictions take the most restrictive value; apps, Wi-Fi, VPN and email profiles are merged; one
+        profile set differently by two policies goes to the higher priority (then the name). Never "last applied".
       </p>
 
       <h3>Payload</h3>
       {draft.items.map((item, i) => (
-        <ItemEditor key={i} index={i} item={item} onChange={(x) => setItem(i, x)} onRemove={() => set({ items: draft.items.filter((_, n) => n !== i) })} />
+        <ItemEditor
+          key={i}
+          index={i}
+          item={item}
+          onChange={x => setItem(i, x)}
+          onRemove={() => set({ items: draft.items.filter((_, n) => n !== i) })}
+        />
       ))}
       <div className="actions-row">
-        {(['app', 'profile', 'restriction'] as const).map((k) => (
+        {(['app', 'profile', 'restriction'] as const).map(k => (
           <button key={k} type="button" className="small" onClick={() => set({ items: [...draft.items, NEW_ITEM[k]] })}>
             Add {k}
           </button>
@@ -91,7 +154,7 @@ export function PolicyEditor({ initial, groups, onDone }: { initial: PolicyDraft
       </div>
 
       <h3>Targets</h3>
-      <TargetsEditor draft={draft} groups={groups} onChange={(targets) => set({ targets })} />
+      <TargetsEditor draft={draft} groups={groups} onChange={targets => set({ targets })} />
 
       <div className="actions-row">
         <button type="button" onClick={previewBoth} disabled={preview.isPending}>
@@ -126,7 +189,17 @@ function Field({ label, children }: { label: string; children: ReactNode }) {
   )
 }
 
-function ItemEditor({ index, item, onChange, onRemove }: { index: number; item: PayloadDraft; onChange: (i: PayloadDraft) => void; onRemove: () => void }) {
+function ItemEditor({
+  index,
+  item,
+  onChange,
+  onRemove,
+}: {
+  index: number
+  item: PayloadDraft
+  onChange: (i: PayloadDraft) => void
+  onRemove: () => void
+}) {
   const setting = (key: string, value: unknown) => onChange({ ...item, settings: { ...item.settings, [key]: value } })
   return (
     <fieldset className="payload-item" aria-label={`Item ${index + 1}: ${item.kind} ${item.name}`}>
@@ -143,7 +216,15 @@ function ItemEditor({ index, item, onChange, onRemove }: { index: number; item: 
   )
 }
 
-function AppFields({ item, onChange, setting }: { item: PayloadDraft; onChange: (i: PayloadDraft) => void; setting: (k: string, v: unknown) => void }) {
+function AppFields({
+  item,
+  onChange,
+  setting,
+}: {
+  item: PayloadDraft
+  onChange: (i: PayloadDraft) => void
+  setting: (k: string, v: unknown) => void
+}) {
   const inventory = useQuery(appInventoryQuery())
   const value = item.platform && item.identifier ? `${item.platform}|${item.identifier}` : ''
   return (
@@ -151,13 +232,13 @@ function AppFields({ item, onChange, setting }: { item: PayloadDraft; onChange: 
       <Field label="App">
         <select
           value={value}
-          onChange={(e) => {
-            const entry = inventory.data?.find((a) => `${a.platform}|${a.identifier}` === e.target.value)
+          onChange={e => {
+            const entry = inventory.data?.find(a => `${a.platform}|${a.identifier}` === e.target.value)
             if (entry) onChange({ ...item, platform: entry.platform, identifier: entry.identifier, name: entry.name })
           }}
         >
           <option value="">Choose from the app inventory…</option>
-          {(inventory.data ?? []).map((a) => (
+          {(inventory.data ?? []).map(a => (
             <option key={a.id} value={`${a.platform}|${a.identifier}`}>
               {a.name} ({platformLabel(a.platform)}, {a.identifier})
             </option>
@@ -165,13 +246,17 @@ function AppFields({ item, onChange, setting }: { item: PayloadDraft; onChange: 
         </select>
       </Field>
       <Field label="Assignment">
-        <select value={String(item.settings['intent'] ?? 'required')} onChange={(e) => setting('intent', e.target.value)}>
+        <select value={String(item.settings['intent'] ?? 'required')} onChange={e => setting('intent', e.target.value)}>
           <option value="required">Required (installed automatically)</option>
           <option value="available">Available (self-service)</option>
         </select>
       </Field>
       <label className="check">
-        <input type="checkbox" checked={item.removeOnUnassign} onChange={(e) => onChange({ ...item, removeOnUnassign: e.target.checked })} />
+        <input
+          type="checkbox"
+          checked={item.removeOnUnassign}
+          onChange={e => onChange({ ...item, removeOnUnassign: e.target.checked })}
+        />
         <span>Remove app when policy is removed</span>
       </label>
     </div>
@@ -201,20 +286,30 @@ const PROFILE_FIELDS: Record<string, { key: string; label: string; options?: str
   ],
 }
 
-function ProfileFields({ item, onChange, setting }: { item: PayloadDraft; onChange: (i: PayloadDraft) => void; setting: (k: string, v: unknown) => void }) {
+function ProfileFields({
+  item,
+  onChange,
+  setting,
+}: {
+  item: PayloadDraft
+  onChange: (i: PayloadDraft) => void
+  setting: (k: string, v: unknown) => void
+}) {
   const type = String(item.settings['type'] ?? 'custom')
   const fields = PROFILE_FIELDS[type]
-  const [custom, setCustom] = useState(() => JSON.stringify(Object.fromEntries(Object.entries(item.settings).filter(([k]) => k !== 'type')), null, 1))
+  const [custom, setCustom] = useState(() =>
+    JSON.stringify(Object.fromEntries(Object.entries(item.settings).filter(([k]) => k !== 'type')), null, 1),
+  )
   return (
     <div className="form-grid">
       <Field label="Profile name">
-        <input value={item.name} onChange={(e) => onChange({ ...item, name: e.target.value })} />
+        <input value={item.name} onChange={e => onChange({ ...item, name: e.target.value })} />
       </Field>
       <Field label="Identifier">
-        <input value={item.identifier} onChange={(e) => onChange({ ...item, identifier: e.target.value })} />
+        <input value={item.identifier} onChange={e => onChange({ ...item, identifier: e.target.value })} />
       </Field>
       <Field label="Profile type">
-        <select value={type} onChange={(e) => onChange({ ...item, settings: { type: e.target.value } })}>
+        <select value={type} onChange={e => onChange({ ...item, settings: { type: e.target.value } })}>
           <option value="wifi">Wi-Fi</option>
           <option value="vpn">VPN</option>
           <option value="email">Email / Exchange</option>
@@ -222,17 +317,21 @@ function ProfileFields({ item, onChange, setting }: { item: PayloadDraft; onChan
         </select>
       </Field>
       <PlatformField item={item} onChange={onChange} />
-      {fields?.map((f) =>
+      {fields?.map(f =>
         f.kind === 'bool' ? (
           <label key={f.key} className="check">
-            <input type="checkbox" checked={item.settings[f.key] === true} onChange={(e) => setting(f.key, e.target.checked)} />
+            <input
+              type="checkbox"
+              checked={item.settings[f.key] === true}
+              onChange={e => setting(f.key, e.target.checked)}
+            />
             <span>{f.label}</span>
           </label>
         ) : f.options ? (
           <Field key={f.key} label={f.label}>
-            <select value={String(item.settings[f.key] ?? '')} onChange={(e) => setting(f.key, e.target.value)}>
+            <select value={String(item.settings[f.key] ?? '')} onChange={e => setting(f.key, e.target.value)}>
               <option value="">Choose…</option>
-              {f.options.map((o) => (
+              {f.options.map(o => (
                 <option key={o}>{o}</option>
               ))}
             </select>
@@ -240,15 +339,19 @@ function ProfileFields({ item, onChange, setting }: { item: PayloadDraft; onChan
         ) : (
           <Field key={f.key} label={f.label}>
             <input
-              value={f.kind === 'list' ? ((item.settings[f.key] as string[] | undefined) ?? []).join(', ') : String(item.settings[f.key] ?? '')}
+              value={
+                f.kind === 'list'
+                  ? ((item.settings[f.key] as string[] | undefined) ?? []).join(', ')
+                  : String(item.settings[f.key] ?? '')
+              }
               placeholder={f.key === 'emailAddress' ? '{{user.mail}}' : undefined}
-              onChange={(e) =>
+              onChange={e =>
                 setting(
                   f.key,
                   f.kind === 'list'
                     ? e.target.value
                         .split(',')
-                        .map((x) => x.trim())
+                        .map(x => x.trim())
                         .filter(Boolean)
                     : e.target.value === ''
                       ? undefined
@@ -264,10 +367,13 @@ function ProfileFields({ item, onChange, setting }: { item: PayloadDraft; onChan
           <textarea
             rows={3}
             value={custom}
-            onChange={(e) => {
+            onChange={e => {
               setCustom(e.target.value)
               try {
-                onChange({ ...item, settings: { type: 'custom', ...(JSON.parse(e.target.value) as Record<string, unknown>) } })
+                onChange({
+                  ...item,
+                  settings: { type: 'custom', ...(JSON.parse(e.target.value) as Record<string, unknown>) },
+                })
               } catch {
                 // Keep typing: the JSON is saved once it parses.
               }
@@ -275,7 +381,9 @@ function ProfileFields({ item, onChange, setting }: { item: PayloadDraft; onChan
           />
         </Field>
       )}
-      <p className="muted small">Settings may use {'{{user.<attribute>}}'}, filled per device from the user's attributes.</p>
+      <p className="muted small">
+        Settings may use {'{{user.<attribute>}}'}, filled per device from the user's attributes.
+      </p>
     </div>
   )
 }
@@ -283,9 +391,12 @@ function ProfileFields({ item, onChange, setting }: { item: PayloadDraft; onChan
 function PlatformField({ item, onChange }: { item: PayloadDraft; onChange: (i: PayloadDraft) => void }) {
   return (
     <Field label="Item platform">
-      <select value={item.platform ?? ''} onChange={(e) => onChange({ ...item, platform: e.target.value === '' ? null : (e.target.value as Platform) })}>
+      <select
+        value={item.platform ?? ''}
+        onChange={e => onChange({ ...item, platform: e.target.value === '' ? null : (e.target.value as Platform) })}
+      >
         <option value="">All of the policy's platforms</option>
-        {PLATFORMS.map((p) => (
+        {PLATFORMS.map(p => (
           <option key={p} value={p}>
             {platformLabel(p)}
           </option>
@@ -297,7 +408,7 @@ function PlatformField({ item, onChange }: { item: PayloadDraft; onChange: (i: P
 
 function RestrictionFields({ item, onChange }: { item: PayloadDraft; onChange: (i: PayloadDraft) => void }) {
   const registry = useQuery(restrictionsQuery())
-  const def: RestrictionDefinition | undefined = registry.data?.find((r) => r.key === item.identifier)
+  const def: RestrictionDefinition | undefined = registry.data?.find(r => r.key === item.identifier)
   const value = item.settings['value']
   const setValue = (v: unknown) => onChange({ ...item, settings: { value: v } })
   return (
@@ -305,12 +416,21 @@ function RestrictionFields({ item, onChange }: { item: PayloadDraft; onChange: (
       <Field label="Restriction">
         <select
           value={item.identifier}
-          onChange={(e) => {
-            const next = registry.data?.find((r) => r.key === e.target.value)
-            if (next) onChange({ ...item, identifier: next.key, name: next.name, settings: { value: next.type === 'boolean' ? false : next.type === 'integer' ? (next.min ?? 0) : next.options?.[0] } })
+          onChange={e => {
+            const next = registry.data?.find(r => r.key === e.target.value)
+            if (next)
+              onChange({
+                ...item,
+                identifier: next.key,
+                name: next.name,
+                settings: {
+                  value:
+                    next.type === 'boolean' ? false : next.type === 'integer' ? (next.min ?? 0) : next.options?.[0],
+                },
+              })
           }}
         >
-          {(registry.data ?? []).map((r) => (
+          {(registry.data ?? []).map(r => (
             <option key={r.key} value={r.key}>
               {r.name} ({r.platforms.map(platformLabel).join(', ')})
             </option>
@@ -319,18 +439,24 @@ function RestrictionFields({ item, onChange }: { item: PayloadDraft; onChange: (
       </Field>
       <Field label="Value">
         {def?.type === 'boolean' ? (
-          <select value={String(value)} onChange={(e) => setValue(e.target.value === 'true')}>
+          <select value={String(value)} onChange={e => setValue(e.target.value === 'true')}>
             <option value="true">On</option>
             <option value="false">Off</option>
           </select>
         ) : def?.type === 'enum' ? (
-          <select value={String(value)} onChange={(e) => setValue(e.target.value)}>
-            {def.options?.map((o) => (
+          <select value={String(value)} onChange={e => setValue(e.target.value)}>
+            {def.options?.map(o => (
               <option key={o}>{o}</option>
             ))}
           </select>
         ) : (
-          <input type="number" value={typeof value === 'number' ? value : ''} min={def?.min} max={def?.max} onChange={(e) => setValue(Number(e.target.value))} />
+          <input
+            type="number"
+            value={typeof value === 'number' ? value : ''}
+            min={def?.min}
+            max={def?.max}
+            onChange={e => setValue(Number(e.target.value))}
+          />
         )}
       </Field>
       <PlatformField item={item} onChange={onChange} />
@@ -339,9 +465,17 @@ function RestrictionFields({ item, onChange }: { item: PayloadDraft; onChange: (
   )
 }
 
-function TargetsEditor({ draft, groups, onChange }: { draft: PolicyDraft; groups: GroupSummary[]; onChange: (t: PolicyDraft['targets']) => void }) {
+function TargetsEditor({
+  draft,
+  groups,
+  onChange,
+}: {
+  draft: PolicyDraft
+  groups: GroupSummary[]
+  onChange: (t: PolicyDraft['targets']) => void
+}) {
   const [groupId, setGroupId] = useState('')
-  const name = (id: string) => groups.find((g) => g.id === id)?.name ?? id
+  const name = (id: string) => groups.find(g => g.id === id)?.name ?? id
   return (
     <>
       <table aria-label="Draft targets">
@@ -355,21 +489,32 @@ function TargetsEditor({ draft, groups, onChange }: { draft: PolicyDraft; groups
           </tr>
         </thead>
         <tbody>
-          {draft.targets.map((t) => (
+          {draft.targets.map(t => (
             <tr key={t.groupId}>
               <td>{name(t.groupId)}</td>
               <td>
                 <select
                   aria-label={`Mode for ${name(t.groupId)}`}
                   value={t.mode}
-                  onChange={(e) => onChange(draft.targets.map((x) => (x.groupId === t.groupId ? { ...x, mode: e.target.value as 'include' | 'exclude' } : x)))}
+                  onChange={e =>
+                    onChange(
+                      draft.targets.map(x =>
+                        x.groupId === t.groupId ? { ...x, mode: e.target.value as 'include' | 'exclude' } : x,
+                      ),
+                    )
+                  }
                 >
                   <option value="include">include</option>
                   <option value="exclude">exclude (wins)</option>
                 </select>
               </td>
               <td className="actions">
-                <button type="button" className="small" aria-label={`Remove target ${name(t.groupId)}`} onClick={() => onChange(draft.targets.filter((x) => x.groupId !== t.groupId))}>
+                <button
+                  type="button"
+                  className="small"
+                  aria-label={`Remove target ${name(t.groupId)}`}
+                  onClick={() => onChange(draft.targets.filter(x => x.groupId !== t.groupId))}
+                >
                   Remove
                 </button>
               </td>
@@ -380,11 +525,11 @@ function TargetsEditor({ draft, groups, onChange }: { draft: PolicyDraft; groups
       <div className="inline-form">
         <label>
           <span className="field-label">Target group</span>
-          <select value={groupId} onChange={(e) => setGroupId(e.target.value)}>
+          <select value={groupId} onChange={e => setGroupId(e.target.value)}>
             <option value="">Choose a group…</option>
             {groups
-              .filter((g) => !draft.targets.some((t) => t.groupId === g.id))
-              .map((g) => (
+              .filter(g => !draft.targets.some(t => t.groupId === g.id))
+              .map(g => (
                 <option key={g.id} value={g.id}>
                   {g.name}
                 </option>

@@ -28,7 +28,7 @@ export function ConflictList({ conflicts, label = 'Conflicts' }: { conflicts: Co
         </tr>
       </thead>
       <tbody>
-        {conflicts.map((c) => (
+        {conflicts.map(c => (
           <tr key={`${c.key}|${c.platform}|${c.winner.policyId}`}>
             <td>
               {c.name} <span className="mono muted small">{c.identifier}</span>
@@ -40,7 +40,9 @@ export function ConflictList({ conflicts, label = 'Conflicts' }: { conflicts: Co
             <td>{c.winner.policyName}</td>
             <td className="reason">
               {c.reason}
-              {c.reach !== undefined && c.reach > 0 && <span className="muted small"> ({plural(c.reach, 'user')})</span>}
+              {c.reach !== undefined && c.reach > 0 && (
+                <span className="muted small"> ({plural(c.reach, 'user')})</span>
+              )}
             </td>
           </tr>
         ))}
@@ -49,7 +51,8 @@ export function ConflictList({ conflicts, label = 'Conflicts' }: { conflicts: Co
   )
 }
 
-const items = (refs: DeviceDelta['install']) => (refs.length === 0 ? <span className="muted">—</span> : refs.map((r) => r.name).join(', '))
+const items = (refs: DeviceDelta['install']) =>
+  refs.length === 0 ? <span className="muted">—</span> : refs.map(r => r.name).join(', ')
 
 export function DeltaTable({ devices, label }: { devices: DeviceDelta[]; label: string }) {
   return (
@@ -67,7 +70,7 @@ export function DeltaTable({ devices, label }: { devices: DeviceDelta[]; label: 
         </thead>
         <tbody>
           {devices.length === 0 && <EmptyRow colSpan={6}>No device changes.</EmptyRow>}
-          {devices.map((d) => (
+          {devices.map(d => (
             <tr key={d.deviceId ?? d.deviceName}>
               <td>
                 {d.deviceId ? <Link to={paths.device(d.deviceId)}>{d.deviceName}</Link> : d.deviceName}
@@ -76,12 +79,12 @@ export function DeltaTable({ devices, label }: { devices: DeviceDelta[]; label: 
                 </div>
               </td>
               <td className="small">
-                {d.groupsGained.map((g) => (
+                {d.groupsGained.map(g => (
                   <Badge key={`+${g}`} tone="good">
                     +{g}
                   </Badge>
                 ))}{' '}
-                {d.groupsLost.map((g) => (
+                {d.groupsLost.map(g => (
                   <Badge key={`-${g}`} tone="bad">
                     −{g}
                   </Badge>
@@ -92,7 +95,11 @@ export function DeltaTable({ devices, label }: { devices: DeviceDelta[]; label: 
               <td>{items(d.unmanage)}</td>
               <td>
                 {d.restrictions ? 'resent' : <span className="muted">—</span>}
-                {d.unresolved.length > 0 && <div className="small error-text">Not sent: {d.unresolved.map((u) => `${u.item} lacks ${u.variable}`).join('; ')}</div>}
+                {d.unresolved.length > 0 && (
+                  <div className="small error-text">
+                    Not sent: {d.unresolved.map(u => `${u.item} lacks ${u.variable}`).join('; ')}
+                  </div>
+                )}
               </td>
             </tr>
           ))}
@@ -103,8 +110,13 @@ export function DeltaTable({ devices, label }: { devices: DeviceDelta[]; label: 
 }
 
 export function WhatIfView({ whatIf }: { whatIf: WhatIf }) {
-  const conflicts = whatIf.devices.flatMap((d) => d.conflicts)
-  const unique = conflicts.filter((c, i) => conflicts.findIndex((x) => x.key === c.key && x.platform === c.platform && x.winner.policyId === c.winner.policyId) === i)
+  const conflicts = whatIf.devices.flatMap(d => d.conflicts)
+  const unique = conflicts.filter(
+    (c, i) =>
+      conflicts.findIndex(
+        x => x.key === c.key && x.platform === c.platform && x.winner.policyId === c.winner.policyId,
+      ) === i,
+  )
   return (
     <section className="what-if" aria-label="What-if preview">
       <h3>What-if preview</h3>
@@ -121,13 +133,20 @@ export function WhatIfView({ whatIf }: { whatIf: WhatIf }) {
           Groups change for:{' '}
           {whatIf.users
             .slice(0, 20)
-            .map((u) => `${u.userPrincipalName} (${[...u.groupsGained.map((g) => `+${g}`), ...u.groupsLost.map((g) => `−${g}`)].join(' ')})`)
+            .map(
+              u =>
+                `${u.userPrincipalName} (${[...u.groupsGained.map(g => `+${g}`), ...u.groupsLost.map(g => `−${g}`)].join(' ')})`,
+            )
             .join(', ')}
           {whatIf.users.length > 20 && ` and ${whatIf.totals.usersAffected - 20} more`}
         </p>
       )}
       <DeltaTable devices={whatIf.devices} label="Device changes" />
-      {whatIf.truncated && <p className="muted small">Showing the first {whatIf.devices.length} devices of {whatIf.totals.devicesAffected}.</p>}
+      {whatIf.truncated && (
+        <p className="muted small">
+          Showing the first {whatIf.devices.length} devices of {whatIf.totals.devicesAffected}.
+        </p>
+      )}
       {unique.length > 0 && (
         <>
           <h4>Conflicts on these devices</h4>
@@ -140,7 +159,7 @@ export function WhatIfView({ whatIf }: { whatIf: WhatIf }) {
 
 export function HeldChanges() {
   const held = useQuery(heldChangesQuery())
-  const open = (held.data ?? []).filter((h) => h.status === 'held')
+  const open = (held.data ?? []).filter(h => h.status === 'held')
   if (held.isError) return <ErrorNote error={held.error} title="Could not load held changes" />
   if (open.length === 0) return null
   return (
@@ -150,9 +169,10 @@ export function HeldChanges() {
         <Badge tone="warn">{open.length} waiting</Badge>
       </div>
       <p className="muted small">
-        These changes would withdraw policies from more devices than the circuit breaker allows. Nothing was sent; approve to send them, or reject.
+        These changes would withdraw policies from more devices than the circuit breaker allows. Nothing was sent;
+        approve to send them, or reject.
       </p>
-      {open.map((h) => (
+      {open.map(h => (
         <HeldChangeCard key={h.id} held={h} />
       ))}
     </section>
@@ -168,11 +188,15 @@ function HeldChangeCard({ held }: { held: HeldChange }) {
       <p>
         <Badge tone="neutral">{held.cause}</Badge> {held.summary}{' '}
         <span className="muted small">
-          <Time iso={held.createdAt} short /> · {held.devicesAffected} of {held.devicesTotal} devices (threshold {held.threshold.devices} devices or{' '}
-          {Math.round(held.threshold.share * 100)}%)
+          <Time iso={held.createdAt} short /> · {held.devicesAffected} of {held.devicesTotal} devices (threshold{' '}
+          {held.threshold.devices} devices or {Math.round(held.threshold.share * 100)}%)
         </span>
       </p>
-      {held.diff.length === 0 ? <Empty>No device difference recorded.</Empty> : <DeltaTable devices={held.diff} label="Held difference" />}
+      {held.diff.length === 0 ? (
+        <Empty>No device difference recorded.</Empty>
+      ) : (
+        <DeltaTable devices={held.diff} label="Held difference" />
+      )}
       <div className="actions-row">
         <button type="button" className="primary" disabled={busy} onClick={() => approve.mutate()}>
           {approve.isPending ? 'Approving…' : 'Approve'}
@@ -194,7 +218,11 @@ export function HypotheticalUser() {
   const preview = useMutation({
     mutationFn: () =>
       call('policies/whatIf', {
-        change: { kind: 'user', platform, attributes: Object.fromEntries(Object.entries(attrs).filter(([, v]) => v.trim() !== '')) },
+        change: {
+          kind: 'user',
+          platform,
+          attributes: Object.fromEntries(Object.entries(attrs).filter(([, v]) => v.trim() !== '')),
+        },
       }),
   })
   return (
@@ -205,21 +233,21 @@ export function HypotheticalUser() {
       <form
         className="inline-form"
         aria-label="Hypothetical user"
-        onSubmit={(e) => {
+        onSubmit={e => {
           e.preventDefault()
           preview.mutate()
         }}
       >
-        {(Object.keys(attrs) as (keyof typeof attrs)[]).map((k) => (
+        {(Object.keys(attrs) as (keyof typeof attrs)[]).map(k => (
           <label key={k}>
             <span className="field-label">{k}</span>
-            <input value={attrs[k]} onChange={(e) => setAttrs({ ...attrs, [k]: e.target.value })} />
+            <input value={attrs[k]} onChange={e => setAttrs({ ...attrs, [k]: e.target.value })} />
           </label>
         ))}
         <label>
           <span className="field-label">Platform</span>
-          <select value={platform} onChange={(e) => setPlatform(e.target.value as Platform)}>
-            {PLATFORMS.map((p) => (
+          <select value={platform} onChange={e => setPlatform(e.target.value as Platform)}>
+            {PLATFORMS.map(p => (
               <option key={p} value={p}>
                 {platformLabel(p)}
               </option>

@@ -32,7 +32,10 @@ function PushCredentialsFacts({ creds }: { creds: UseQueryResult<PushCredentials
                   <div className="small">
                     expires <Time iso={apns.notAfter} />{' '}
                     {apns.expiresSoon && (
-                      <Badge tone="bad" title="Renew it in the Apple Push Certificates Portal with the same Apple ID, or every Apple device must re-enroll">
+                      <Badge
+                        tone="bad"
+                        title="Renew it in the Apple Push Certificates Portal with the same Apple ID, or every Apple device must re-enroll"
+                      >
                         expires within 30 days
                       </Badge>
                     )}
@@ -85,11 +88,11 @@ function UploadForms() {
       <form aria-label="Upload APNs push certificate" onSubmit={submit(() => apns.mutate())}>
         <label>
           MDM push certificate (PEM)
-          <textarea rows={3} value={certificate} onChange={(e) => setCertificate(e.target.value)} />
+          <textarea rows={3} value={certificate} onChange={e => setCertificate(e.target.value)} />
         </label>
         <label>
           Its private key (PEM)
-          <textarea rows={3} value={key} onChange={(e) => setKey(e.target.value)} />
+          <textarea rows={3} value={key} onChange={e => setKey(e.target.value)} />
         </label>
         <button type="submit" disabled={apns.isPending || !certificate || !key}>
           Save push certificate
@@ -99,7 +102,7 @@ function UploadForms() {
       <form aria-label="Upload Firebase service account" onSubmit={submit(() => fcm.mutate())}>
         <label>
           Firebase service account (JSON)
-          <textarea rows={3} value={serviceAccount} onChange={(e) => setServiceAccount(e.target.value)} />
+          <textarea rows={3} value={serviceAccount} onChange={e => setServiceAccount(e.target.value)} />
         </label>
         <button type="submit" disabled={fcm.isPending || !serviceAccount}>
           Save service account

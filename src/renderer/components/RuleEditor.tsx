@@ -19,7 +19,17 @@ const DIALECTS: { value: Dialect; label: string; example: string }[] = [
 ]
 const PAGE = 25
 
-export function RuleEditor({ groupId, initialDialect, initialRule, onSaved }: { groupId?: string; initialDialect: Dialect; initialRule: string; onSaved?: () => void }) {
+export function RuleEditor({
+  groupId,
+  initialDialect,
+  initialRule,
+  onSaved,
+}: {
+  groupId?: string
+  initialDialect: Dialect
+  initialRule: string
+  onSaved?: () => void
+}) {
   const [dialect, setDialect] = useState<Dialect>(initialDialect)
   const [text, setText] = useState(initialRule)
   const [name, setName] = useState('')
@@ -29,15 +39,22 @@ export function RuleEditor({ groupId, initialDialect, initialRule, onSaved }: { 
   const deferred = useDeferredValue(text)
   const check = useQuery({ ...ruleCheckQuery(dialect, deferred), placeholderData: keepPreviousData })
   const parses = check.data !== undefined && check.data.error === null && deferred === text
-  const preview = useQuery({ ...rulePreviewQuery(dialect, deferred, page * PAGE, PAGE), enabled: deferred.trim() !== '', placeholderData: keepPreviousData })
-  const explain = useQuery({ ...ruleExplainQuery(dialect, deferred, selected ?? ''), enabled: selected !== null && parses })
+  const preview = useQuery({
+    ...rulePreviewQuery(dialect, deferred, page * PAGE, PAGE),
+    enabled: deferred.trim() !== '',
+    placeholderData: keepPreviousData,
+  })
+  const explain = useQuery({
+    ...ruleExplainQuery(dialect, deferred, selected ?? ''),
+    enabled: selected !== null && parses,
+  })
 
   const save = useMutation({
     mutationFn: async () =>
       groupId === undefined
         ? call('groups/create', { name, dialect, rule: text })
         : call('groups/setRule', { groupId, dialect, rule: text }),
-    onSuccess: (detail) => {
+    onSuccess: detail => {
       onSaved?.()
       if (groupId === undefined) navigate(paths.group(detail.group.id))
     },
@@ -45,7 +62,8 @@ export function RuleEditor({ groupId, initialDialect, initialRule, onSaved }: { 
 
   // What saving would do to devices, before it is saved: the same what-if the policy editor uses.
   const impact = useMutation({
-    mutationFn: (groupId: string) => call('policies/whatIf', { change: { kind: 'rule', groupId, rule: text, dialect } }),
+    mutationFn: (groupId: string) =>
+      call('policies/whatIf', { change: { kind: 'rule', groupId, rule: text, dialect } }),
   })
 
   // Any user can be explained, not only the ones the preview lists (why is this user out?).
@@ -53,7 +71,7 @@ export function RuleEditor({ groupId, initialDialect, initialRule, onSaved }: { 
     mutationFn: async (name: string): Promise<string> => {
       const wanted = name.trim().toLowerCase()
       const found = await call('users/list', { query: name.trim(), limit: 50 })
-      const user = found.rows.find((u) => u.userPrincipalName.toLowerCase() === wanted)
+      const user = found.rows.find(u => u.userPrincipalName.toLowerCase() === wanted)
       if (!user) throw new Error(`No user has the user principal name “${name.trim()}”.`)
       return user.id
     },
@@ -78,13 +96,21 @@ export function RuleEditor({ groupId, initialDialect, initialRule, onSaved }: { 
         {groupId === undefined && (
           <label>
             <span className="field-label">Group name</span>
-            <input value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. Sales (EMEA)" />
+            <input value={name} onChange={e => setName(e.target.value)} placeholder="e.g. Sales (EMEA)" />
           </label>
         )}
         <label>
           <span className="field-label">Dialect</span>
-          <select value={dialect} onChange={(e) => { setDialect(e.target.value as Dialect); setPage(0); impact.reset() }} aria-label="Dialect">
-            {DIALECTS.map((d) => (
+          <select
+            value={dialect}
+            onChange={e => {
+              setDialect(e.target.value as Dialect)
+              setPage(0)
+              impact.reset()
+            }}
+            aria-label="Dialect"
+          >
+            {DIALECTS.map(d => (
               <option key={d.value} value={d.value}>
                 {d.label}
               </option>
@@ -101,8 +127,8 @@ export function RuleEditor({ groupId, initialDialect, initialRule, onSaved }: { 
           aria-label="Rule"
           spellCheck={false}
           value={text}
-          placeholder={DIALECTS.find((d) => d.value === dialect)?.example}
-          onChange={(e) => edit(e.target.value)}
+          placeholder={DIALECTS.find(d => d.value === dialect)?.example}
+          onChange={e => edit(e.target.value)}
           aria-invalid={error !== null}
           aria-describedby="rule-status"
         />
@@ -110,20 +136,30 @@ export function RuleEditor({ groupId, initialDialect, initialRule, onSaved }: { 
       <div id="rule-status" role="status">
         {error !== null && text.trim() !== '' && <ParseError error={error} />}
         {error === null && check.data !== undefined && text.trim() !== '' && check.data.warnings.length === 0 && (
-          <p className="muted small">The rule parses; no warnings against {check.data.usersChecked.toLocaleString()} synced users.</p>
+          <p className="muted small">
+            The rule parses; no warnings against {check.data.usersChecked.toLocaleString()} synced users.
+          </p>
         )}
         {error === null && (check.data?.warnings.length ?? 0) > 0 && (
           <ul className="rule-warnings" aria-label="Lint warnings">
             {check.data?.warnings.map((w, i) => (
               <li key={i}>
-                <Badge tone="warn">{w.code}</Badge> <span className="muted small">line {w.line}, column {w.column}:</span> {w.message}
+                <Badge tone="warn">{w.code}</Badge>{' '}
+                <span className="muted small">
+                  line {w.line}, column {w.column}:
+                </span>{' '}
+                {w.message}
               </li>
             ))}
           </ul>
         )}
       </div>
       <div className="actions">
-        <button className="primary" disabled={!parses || save.isPending || (groupId === undefined && name.trim() === '')} onClick={() => save.mutate()}>
+        <button
+          className="primary"
+          disabled={!parses || save.isPending || (groupId === undefined && name.trim() === '')}
+          onClick={() => save.mutate()}
+        >
           {groupId === undefined ? 'Create group' : 'Save rule'}
         </button>
         {groupId !== undefined && (
@@ -131,16 +167,26 @@ export function RuleEditor({ groupId, initialDialect, initialRule, onSaved }: { 
             Preview impact
           </button>
         )}
-        {save.isError && <span className="error-text" role="alert">{errorMessage(save.error)}</span>}
-        {impact.isError && <span className="error-text" role="alert">{errorMessage(impact.error)}</span>}
-        {save.isSuccess && groupId !== undefined && <span className="muted small">Saved; memberships re-evaluated and devices redeployed.</span>}
+        {save.isError && (
+          <span className="error-text" role="alert">
+            {errorMessage(save.error)}
+          </span>
+        )}
+        {impact.isError && (
+          <span className="error-text" role="alert">
+            {errorMessage(impact.error)}
+          </span>
+        )}
+        {save.isSuccess && groupId !== undefined && (
+          <span className="muted small">Saved; memberships re-evaluated and devices redeployed.</span>
+        )}
       </div>
       {impact.data && <WhatIfView whatIf={impact.data} />}
       {parses && preview.data && preview.data.error === null && (
         <section aria-label="Preview">
           <h3>
-            Preview: {preview.data.memberCount.toLocaleString()} members, {preview.data.unknownCount.toLocaleString()} unknown of{' '}
-            {preview.data.usersEvaluated.toLocaleString()} users
+            Preview: {preview.data.memberCount.toLocaleString()} members, {preview.data.unknownCount.toLocaleString()}{' '}
+            unknown of {preview.data.usersEvaluated.toLocaleString()} users
           </h3>
           <table aria-label="Preview members">
             <thead>
@@ -153,7 +199,7 @@ export function RuleEditor({ groupId, initialDialect, initialRule, onSaved }: { 
             </thead>
             <tbody>
               {preview.data.rows.length === 0 && <EmptyRow colSpan={4}>Nobody would be in this group.</EmptyRow>}
-              {preview.data.rows.map((r) => (
+              {preview.data.rows.map(r => (
                 <tr key={r.userId} className={selected === r.userId ? 'selected' : undefined}>
                   <td>
                     <button className="link-button" onClick={() => setSelected(r.userId)}>
@@ -162,7 +208,17 @@ export function RuleEditor({ groupId, initialDialect, initialRule, onSaved }: { 
                   </td>
                   <td className="mono">{r.userPrincipalName}</td>
                   <td>{r.state === 'in' ? <Badge tone="good">in</Badge> : <Badge tone="warn">unknown</Badge>}</td>
-                  <td>{r.missing.length === 0 ? <span className="muted">—</span> : r.missing.map((a) => <code key={a} className="chip">{a}</code>)}</td>
+                  <td>
+                    {r.missing.length === 0 ? (
+                      <span className="muted">—</span>
+                    ) : (
+                      r.missing.map(a => (
+                        <code key={a} className="chip">
+                          {a}
+                        </code>
+                      ))
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -172,7 +228,11 @@ export function RuleEditor({ groupId, initialDialect, initialRule, onSaved }: { 
               Previous
             </button>
             <span className="muted small">Page {page + 1}</span>
-            <button className="small" disabled={(page + 1) * PAGE >= preview.data.memberCount + preview.data.unknownCount} onClick={() => setPage(page + 1)}>
+            <button
+              className="small"
+              disabled={(page + 1) * PAGE >= preview.data.memberCount + preview.data.unknownCount}
+              onClick={() => setPage(page + 1)}
+            >
               Next
             </button>
           </div>
@@ -184,14 +244,16 @@ export function RuleEditor({ groupId, initialDialect, initialRule, onSaved }: { 
           <button type="submit" className="small">
             Explain
           </button>
-          {findUser.isError && <span className="error-text" role="alert">{errorMessage(findUser.error)}</span>}
+          {findUser.isError && (
+            <span className="error-text" role="alert">
+              {errorMessage(findUser.error)}
+            </span>
+          )}
         </form>
       )}
       {selected !== null && explain.data && (
         <section aria-label="Explanation">
-          <h3>
-            Why the rule is {explain.data.result ? 'true' : 'false'} for this user
-          </h3>
+          <h3>Why the rule is {explain.data.result ? 'true' : 'false'} for this user</h3>
           <ul className="clause-tree" aria-label="Clauses">
             <ClauseNode clause={explain.data.root} />
           </ul>
@@ -230,7 +292,11 @@ function highlighted(text: string, tokens: RuleToken[], error: RuleIssue | null)
     if (from >= to) return
     if (errorAt >= from && errorAt < to) {
       out.push(text.slice(from, errorAt))
-      out.push(<mark key={`e${errorAt}`} className="rule-error-at" data-testid="rule-error-at">{text[errorAt]}</mark>)
+      out.push(
+        <mark key={`e${errorAt}`} className="rule-error-at" data-testid="rule-error-at">
+          {text[errorAt]}
+        </mark>,
+      )
       out.push(text.slice(errorAt + 1, to))
     } else out.push(text.slice(from, to))
   }
@@ -238,13 +304,26 @@ function highlighted(text: string, tokens: RuleToken[], error: RuleIssue | null)
     if (token.start < at || token.end > text.length) continue
     plain(at, token.start)
     if (errorAt >= token.start && errorAt < token.end) {
-      out.push(<mark key={`e${errorAt}`} className={`tok tok-${token.kind} rule-error-at`} data-testid="rule-error-at">{text.slice(token.start, token.end)}</mark>)
+      out.push(
+        <mark key={`e${errorAt}`} className={`tok tok-${token.kind} rule-error-at`} data-testid="rule-error-at">
+          {text.slice(token.start, token.end)}
+        </mark>,
+      )
     } else {
-      out.push(<span key={token.start} className={`tok tok-${token.kind}`}>{text.slice(token.start, token.end)}</span>)
+      out.push(
+        <span key={token.start} className={`tok tok-${token.kind}`}>
+          {text.slice(token.start, token.end)}
+        </span>,
+      )
     }
     at = token.end
   }
   plain(at, text.length)
-  if (errorAt >= text.length && error !== null) out.push(<mark key="end" className="rule-error-at" data-testid="rule-error-at">{' '}</mark>)
+  if (errorAt >= text.length && error !== null)
+    out.push(
+      <mark key="end" className="rule-error-at" data-testid="rule-error-at">
+        {' '}
+      </mark>,
+    )
   return out
 }

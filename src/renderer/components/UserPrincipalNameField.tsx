@@ -22,7 +22,7 @@ export function UserPrincipalNameField({
         type="text"
         className="upn"
         value={value}
-        onChange={(e) => onChange(e.target.value)}
+        onChange={e => onChange(e.target.value)}
         list={listId}
         required
         autoComplete="off"
@@ -30,7 +30,7 @@ export function UserPrincipalNameField({
         placeholder="name@company.example"
       />
       <datalist id={listId}>
-        {(suggestions.data?.rows ?? []).map((u) => (
+        {(suggestions.data?.rows ?? []).map(u => (
           <option key={u.id} value={u.userPrincipalName}>
             {u.displayName}
           </option>

@@ -4,7 +4,15 @@ import type { UseQueryResult } from '@tanstack/react-query'
 import type { AttributeValue } from '../../shared/domain'
 import { ApiError, errorMessage } from '../api'
 
-export function PageHeader({ title, subtitle, actions }: { title: ReactNode; subtitle?: ReactNode; actions?: ReactNode }) {
+export function PageHeader({
+  title,
+  subtitle,
+  actions,
+}: {
+  title: ReactNode
+  subtitle?: ReactNode
+  actions?: ReactNode
+}) {
   return (
     <header className="page-header">
       <div>
@@ -107,7 +115,12 @@ export function Empty({ children }: { children: ReactNode }) {
 }
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })
-const shortDateTime = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' })
+const shortDateTime = new Intl.DateTimeFormat(undefined, {
+  month: 'short',
+  day: 'numeric',
+  hour: 'numeric',
+  minute: '2-digit',
+})
 
 export function formatDateTime(iso: string | null | undefined): string {
   if (!iso) return '—'

@@ -1,7 +1,18 @@
 import { useMutation, useQuery } from '@tanstack/react-query'
 import { call, deviceQuery } from '../api'
 import { Link, paths } from '../router'
-import { Badge, Empty, EmptyRow, ErrorNote, Loaded, PageHeader, Section, Time, platformLabel, type Tone } from '../components/ui'
+import {
+  Badge,
+  Empty,
+  EmptyRow,
+  ErrorNote,
+  Loaded,
+  PageHeader,
+  Section,
+  Time,
+  platformLabel,
+  type Tone,
+} from '../components/ui'
 import { AssignmentHistory, EffectivePolicies } from '../components/DevicePolicies'
 import type { Command, CommandState, DeviceAssignment, DeviceDetail } from '../../shared/domain'
 
@@ -9,7 +20,7 @@ export function DevicePage({ deviceId }: { deviceId: string }) {
   const device = useQuery(deviceQuery(deviceId))
   return (
     <Loaded query={device} label="Loading device…">
-      {(detail) => <DeviceView detail={detail} />}
+      {detail => <DeviceView detail={detail} />}
     </Loaded>
   )
 }
@@ -28,7 +39,13 @@ function DeviceView({ detail }: { detail: DeviceDetail }) {
             {platformLabel(device.platform)} · serial <span className="mono">{device.serial}</span>
           </>
         }
-        actions={device.pendingCommands > 0 ? <Badge tone="warn">{device.pendingCommands} pending</Badge> : <Badge tone="good">Up to date</Badge>}
+        actions={
+          device.pendingCommands > 0 ? (
+            <Badge tone="warn">{device.pendingCommands} pending</Badge>
+          ) : (
+            <Badge tone="good">Up to date</Badge>
+          )
+        }
       />
       <Section title="Device">
         <dl className="facts">
@@ -87,7 +104,7 @@ function Assignments({ assignments }: { assignments: DeviceAssignment[] }) {
         </tr>
       </thead>
       <tbody>
-        {assignments.map((a) => (
+        {assignments.map(a => (
           <tr key={`${a.policyId}/${a.itemId}`}>
             <td>{a.policyName}</td>
             <td>
@@ -120,27 +137,37 @@ function Commands({ detail }: { detail: DeviceDetail }) {
     mutationFn: (commandId: string) => call('devices/acknowledge', { deviceId, commandId, status: 'acknowledged' }),
   })
   const remedy = useMutation({
-    mutationFn: (action: { channel: 'devices/scan' | 'devices/repush' } | { channel: 'devices/cancel'; commandId?: string }) =>
-      action.channel === 'devices/cancel' ? call('devices/cancel', { deviceId, commandId: action.commandId }) : call(action.channel, { deviceId }),
+    mutationFn: (
+      action: { channel: 'devices/scan' | 'devices/repush' } | { channel: 'devices/cancel'; commandId?: string },
+    ) =>
+      action.channel === 'devices/cancel'
+        ? call('devices/cancel', { deviceId, commandId: action.commandId })
+        : call(action.channel, { deviceId }),
   })
   const commands = [...detail.commands].sort((a, b) => b.seq - a.seq)
-  const stuck = commands.some((c) => OPEN_STATES.includes(c.state) || c.state === 'dead')
+  const stuck = commands.some(c => OPEN_STATES.includes(c.state) || c.state === 'dead')
   return (
     <>
       <div className="toolbar" role="toolbar" aria-label="Device actions">
         <button type="button" onClick={() => remedy.mutate({ channel: 'devices/scan' })} disabled={remedy.isPending}>
           Scan Device
         </button>
-        <button type="button" onClick={() => remedy.mutate({ channel: 'devices/repush' })} disabled={remedy.isPending || !stuck}>
+        <button
+          type="button"
+          onClick={() => remedy.mutate({ channel: 'devices/repush' })}
+          disabled={remedy.isPending || !stuck}
+        >
           Re-push
         </button>
-        <button type="button" onClick={() => remedy.mutate({ channel: 'devices/cancel' })} disabled={remedy.isPending || !stuck}>
+        <button
+          type="button"
+          onClick={() => remedy.mutate({ channel: 'devices/cancel' })}
+          disabled={remedy.isPending || !stuck}
+        >
           Cancel open commands
         </button>
       </div>
-      <p className="muted small">
-        Acknowledge stands in for the device answering a command at its next check-in.
-      </p>
+      <p className="muted small">Acknowledge stands in for the device answering a command at its next check-in.</p>
       {acknowledge.isError && <ErrorNote error={acknowledge.error} title="Not acknowledged" />}
       {remedy.isError && <ErrorNote error={remedy.error} title="Not done" />}
       <div className="table-scroll">
@@ -163,7 +190,7 @@ function Commands({ detail }: { detail: DeviceDetail }) {
           </thead>
           <tbody>
             {commands.length === 0 && <EmptyRow colSpan={8}>The outbox for this device is empty.</EmptyRow>}
-            {commands.map((c) => (
+            {commands.map(c => (
               <CommandRow
                 key={c.id}
                 command={c}
@@ -228,7 +255,11 @@ function CommandRow({
               {label} <Time iso={at} short />
             </div>
           ))}
-        {command.attempts > 0 && <div className="muted">{command.attempts} push{command.attempts === 1 ? '' : 'es'}</div>}
+        {command.attempts > 0 && (
+          <div className="muted">
+            {command.attempts} push{command.attempts === 1 ? '' : 'es'}
+          </div>
+        )}
       </td>
       <td className="nowrap">
         <Time iso={command.deadlineAt} short />
@@ -258,7 +289,7 @@ export function commandItem(command: Command, assignments: DeviceAssignment[]): 
   if (name) return name
   const itemId = str('itemId')
   const identifier = str('identifier')
-  const match = assignments.find((a) => (itemId && a.itemId === itemId) || (identifier && a.identifier === identifier))
+  const match = assignments.find(a => (itemId && a.itemId === itemId) || (identifier && a.identifier === identifier))
   if (match) return match.name
   if (identifier) return identifier
   const settings = p['settings']

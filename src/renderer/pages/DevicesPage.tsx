@@ -19,7 +19,7 @@ export function DevicesPage() {
       />
       <Section title="Enrolled devices">
         <Loaded query={devices} label="Loading devices…">
-          {(list) => (
+          {list => (
             <table aria-label="Devices">
               <thead>
                 <tr>
@@ -35,7 +35,7 @@ export function DevicesPage() {
               </thead>
               <tbody>
                 {list.length === 0 && <EmptyRow colSpan={6}>No devices yet: enroll one below.</EmptyRow>}
-                {list.map((d) => (
+                {list.map(d => (
                   <tr key={d.id}>
                     <td>
                       <Link to={paths.device(d.id)}>{d.name}</Link>
@@ -52,7 +52,11 @@ export function DevicesPage() {
                       )}
                     </td>
                     <td className="num">
-                      {d.pendingCommands > 0 ? <Badge tone="warn">{d.pendingCommands}</Badge> : <span className="muted">0</span>}
+                      {d.pendingCommands > 0 ? (
+                        <Badge tone="warn">{d.pendingCommands}</Badge>
+                      ) : (
+                        <span className="muted">0</span>
+                      )}
                     </td>
                     <td>
                       <Time iso={d.enrolledAt} />
@@ -69,7 +73,7 @@ export function DevicesPage() {
       </Section>
       <Section title="Delivery latency">
         <Loaded query={latency} label="Loading latency…">
-          {(list) => <LatencyChart latencies={list} />}
+          {list => <LatencyChart latencies={list} />}
         </Loaded>
       </Section>
       <Section title="Push credentials">
@@ -113,12 +117,12 @@ function EnrollForm() {
       <div className="form-row">
         <label>
           <span className="field-label">Serial number</span>
-          <input value={serial} onChange={(e) => setSerial(e.target.value)} required autoComplete="off" />
+          <input value={serial} onChange={e => setSerial(e.target.value)} required autoComplete="off" />
         </label>
         <label>
           <span className="field-label">Platform</span>
-          <select value={platform} onChange={(e) => setPlatform(e.target.value as Platform)}>
-            {PLATFORMS.map((p) => (
+          <select value={platform} onChange={e => setPlatform(e.target.value as Platform)}>
+            {PLATFORMS.map(p => (
               <option key={p} value={p}>
                 {platformLabel(p)}
               </option>
@@ -128,7 +132,7 @@ function EnrollForm() {
         <UserPrincipalNameField value={upn} onChange={setUpn} />
         <label>
           <span className="field-label">Device name</span>
-          <input value={name} onChange={(e) => setName(e.target.value)} placeholder="optional" autoComplete="off" />
+          <input value={name} onChange={e => setName(e.target.value)} placeholder="optional" autoComplete="off" />
         </label>
       </div>
       <div className="form-actions">

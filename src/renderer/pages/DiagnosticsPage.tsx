@@ -10,7 +10,8 @@ const CODES: { code: DiagnosticCode; title: string; meaning: string; remediation
   {
     code: 'SYNC_ATTR_MISSING',
     title: 'Attribute missing from the directory',
-    meaning: 'A rule needs an attribute that the directory did not deliver for the user (unmapped, not selected, or empty).',
+    meaning:
+      'A rule needs an attribute that the directory did not deliver for the user (unmapped, not selected, or empty).',
     remediation: 'Map the attribute in the directory settings, then sync again.',
   },
   {
@@ -23,7 +24,8 @@ const CODES: { code: DiagnosticCode; title: string; meaning: string; remediation
     code: 'PAYLOAD_LATENCY',
     title: 'Device has not acknowledged its commands',
     meaning: "The user is in the group, but the device has not acknowledged the policy's commands in time.",
-    remediation: 'Check the device is online, then re-push, send Scan Device, or cancel stale commands — one click on each diagnostic.',
+    remediation:
+      'Check the device is online, then re-push, send Scan Device, or cancel stale commands — one click on each diagnostic.',
   },
 ]
 
@@ -40,10 +42,10 @@ export function DiagnosticsPage({ userId, groupId }: { userId?: string | undefin
       <HeldSyncs />
       <ExplainPanel userId={userId} groupId={groupId} />
       <Loaded query={diagnostics} label="Loading diagnostics…">
-        {(list) => (
+        {list => (
           <div className="stack">
-            {CODES.map((c) => (
-              <CodeSection key={c.code} info={c} items={list.filter((d) => d.code === c.code)} />
+            {CODES.map(c => (
+              <CodeSection key={c.code} info={c} items={list.filter(d => d.code === c.code)} />
             ))}
           </div>
         )}
@@ -55,14 +57,15 @@ export function DiagnosticsPage({ userId, groupId }: { userId?: string | undefin
 /** Directories whose last sync was held for removing too much: nothing syncs until an admin confirms. */
 function HeldSyncs() {
   const directories = useQuery(directoriesQuery())
-  const held = (directories.data ?? []).filter((d) => d.lastSync?.status === 'held')
+  const held = (directories.data ?? []).filter(d => d.lastSync?.status === 'held')
   if (held.length === 0) return null
   return (
     <Section title="Held directory syncs">
       <ul>
-        {held.map((d) => (
+        {held.map(d => (
           <li key={d.id}>
-            <strong>{d.name}</strong>: <span className="small">{d.lastSync?.error}</span> <Link to={paths.directories()}>Review on the Directories page</Link>
+            <strong>{d.name}</strong>: <span className="small">{d.lastSync?.error}</span>{' '}
+            <Link to={paths.directories()}>Review on the Directories page</Link>
           </li>
         ))}
       </ul>
@@ -111,7 +114,10 @@ function CodeSection({ info, items }: { info: (typeof CODES)[number]; items: Dia
       ) : (
         <ul className="diagnostics" aria-label={`${info.code} diagnostics`}>
           {shown.map((d, i) => (
-            <DiagnosticItem key={`${d.userId ?? ''}/${d.groupId ?? ''}/${d.commandId ?? ''}/${d.attribute ?? ''}/${i}`} d={d} />
+            <DiagnosticItem
+              key={`${d.userId ?? ''}/${d.groupId ?? ''}/${d.commandId ?? ''}/${d.attribute ?? ''}/${i}`}
+              d={d}
+            />
           ))}
         </ul>
       )}
@@ -150,7 +156,9 @@ function DiagnosticItem({ d }: { d: Diagnostic }) {
       <p className="remediation">
         <strong>Remediation:</strong> {d.remediation}
       </p>
-      {d.deviceId && d.remediations && d.remediations.length > 0 && <Remedies deviceId={d.deviceId} commandId={d.commandId} channels={d.remediations} />}
+      {d.deviceId && d.remediations && d.remediations.length > 0 && (
+        <Remedies deviceId={d.deviceId} commandId={d.commandId} channels={d.remediations} />
+      )}
     </li>
   )
 }
@@ -162,13 +170,26 @@ const CAUSES: Record<NonNullable<Diagnostic['cause']>, string> = {
   'dead-letter': 'dead-lettered',
 }
 
-const REMEDY_LABELS: Record<string, string> = { 'devices/repush': 'Re-push', 'devices/scan': 'Scan Device', 'devices/cancel': 'Cancel' }
+const REMEDY_LABELS: Record<string, string> = {
+  'devices/repush': 'Re-push',
+  'devices/scan': 'Scan Device',
+  'devices/cancel': 'Cancel',
+}
 
 /** One click per remediation: the channels the diagnostic names, for its device (and command). */
-function Remedies({ deviceId, commandId, channels }: { deviceId: string; commandId?: string | undefined; channels: string[] }) {
+function Remedies({
+  deviceId,
+  commandId,
+  channels,
+}: {
+  deviceId: string
+  commandId?: string | undefined
+  channels: string[]
+}) {
   const run = useMutation({
     mutationFn: (channel: string) => {
-      if (channel === 'devices/cancel') return call('devices/cancel', commandId ? { deviceId, commandId } : { deviceId })
+      if (channel === 'devices/cancel')
+        return call('devices/cancel', commandId ? { deviceId, commandId } : { deviceId })
       if (channel === 'devices/scan') return call('devices/scan', { deviceId })
       return call('devices/repush', { deviceId })
     },
@@ -176,8 +197,8 @@ function Remedies({ deviceId, commandId, channels }: { deviceId: string; command
   return (
     <div className="toolbar" role="group" aria-label="Remediations">
       {channels
-        .filter((c) => c in REMEDY_LABELS)
-        .map((c) => (
+        .filter(c => c in REMEDY_LABELS)
+        .map(c => (
           <button key={c} type="button" className="small" disabled={run.isPending} onClick={() => run.mutate(c)}>
             {REMEDY_LABELS[c]}
           </button>

@@ -12,9 +12,12 @@ export function DirectoriesPage() {
   const directories = useQuery(directoriesQuery())
   return (
     <>
-      <PageHeader title="Directories" subtitle="Where users and their attributes come from. The directory is the source of truth." />
+      <PageHeader
+        title="Directories"
+        subtitle="Where users and their attributes come from. The directory is the source of truth."
+      />
       <Loaded query={directories} label="Loading directories…">
-        {(list) => (
+        {list => (
           <>
             <Section title="Connected directories">
               <table aria-label="Directories">
@@ -31,7 +34,7 @@ export function DirectoriesPage() {
                 </thead>
                 <tbody>
                   {list.length === 0 && <EmptyRow colSpan={5}>No directory is connected.</EmptyRow>}
-                  {list.map((d) => (
+                  {list.map(d => (
                     <tr key={d.id}>
                       <td>{d.name}</td>
                       <td>{KIND_LABEL[d.kind]}</td>
@@ -39,7 +42,8 @@ export function DirectoriesPage() {
                       <td>
                         {d.lastSync ? (
                           <>
-                            <Time iso={d.lastSync.finishedAt} /> <span className="muted small">({d.lastSync.mode})</span>
+                            <Time iso={d.lastSync.finishedAt} />{' '}
+                            <span className="muted small">({d.lastSync.mode})</span>
                           </>
                         ) : (
                           <span className="muted">never</span>
@@ -52,8 +56,8 @@ export function DirectoriesPage() {
               </table>
             </Section>
             {list
-              .filter((d) => d.kind !== 'file')
-              .map((d) => (
+              .filter(d => d.kind !== 'file')
+              .map(d => (
                 <DirectoryCard key={d.id} directoryId={d.id} name={d.name} />
               ))}
             <Section title="Connect a directory">
@@ -81,7 +85,8 @@ function RunResult({ run }: { run: SyncRun }) {
     // Held: waits for "Confirm and apply" in the directory's sync history below.
     return (
       <>
-        <Badge tone={run.status === 'held' ? 'warn' : 'neutral'}>{run.status}</Badge> <span className="small muted">{run.error}</span>
+        <Badge tone={run.status === 'held' ? 'warn' : 'neutral'}>{run.status}</Badge>{' '}
+        <span className="small muted">{run.error}</span>
       </>
     )
   }
@@ -98,7 +103,7 @@ function RunResult({ run }: { run: SyncRun }) {
 type Format = 'csv' | 'json'
 
 function ImportForm({ directories }: { directories: DirectorySummary[] }) {
-  const importable = directories.filter((d) => d.kind === 'file')
+  const importable = directories.filter(d => d.kind === 'file')
   const [directoryId, setDirectoryId] = useState(importable[0]?.id ?? '')
   const [format, setFormat] = useState<Format>('csv')
   const [content, setContent] = useState('')
@@ -138,8 +143,8 @@ function ImportForm({ directories }: { directories: DirectorySummary[] }) {
       <div className="form-row">
         <label>
           <span className="field-label">Directory</span>
-          <select value={directoryId} onChange={(e) => setDirectoryId(e.target.value)}>
-            {importable.map((d) => (
+          <select value={directoryId} onChange={e => setDirectoryId(e.target.value)}>
+            {importable.map(d => (
               <option key={d.id} value={d.id}>
                 {d.name}
               </option>
@@ -148,24 +153,26 @@ function ImportForm({ directories }: { directories: DirectorySummary[] }) {
         </label>
         <label>
           <span className="field-label">Format</span>
-          <select value={format} onChange={(e) => setFormat(e.target.value as Format)}>
+          <select value={format} onChange={e => setFormat(e.target.value as Format)}>
             <option value="csv">CSV</option>
             <option value="json">JSON</option>
           </select>
         </label>
         <label>
           <span className="field-label">File</span>
-          <input type="file" accept=".csv,.json,text/csv,application/json" onChange={(e) => void pickFile(e)} />
+          <input type="file" accept=".csv,.json,text/csv,application/json" onChange={e => void pickFile(e)} />
         </label>
       </div>
       <label className="block">
         <span className="field-label">Content</span>
         <textarea
           value={content}
-          onChange={(e) => setContent(e.target.value)}
+          onChange={e => setContent(e.target.value)}
           rows={8}
           spellCheck={false}
-          placeholder={format === 'csv' ? 'userPrincipalName,displayName,department,…' : '[{ "userPrincipalName": "…" }]'}
+          placeholder={
+            format === 'csv' ? 'userPrincipalName,displayName,department,…' : '[{ "userPrincipalName": "…" }]'
+          }
           required
         />
       </label>

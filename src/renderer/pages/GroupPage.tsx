@@ -11,7 +11,7 @@ export function GroupPage({ groupId }: { groupId: string }) {
   const group = useQuery(groupQuery(groupId))
   return (
     <Loaded query={group} label="Loading group…">
-      {(detail) => <GroupView detail={detail} />}
+      {detail => <GroupView detail={detail} />}
     </Loaded>
   )
 }
@@ -21,7 +21,8 @@ function GroupView({ detail }: { detail: GroupDetail }) {
   const [filter, setFilter] = useState('')
   const [editing, setEditing] = useState(false)
   const q = useDeferredValue(filter.trim().toLowerCase())
-  const shown = q === '' ? members : members.filter((m) => `${m.displayName} ${m.userPrincipalName}`.toLowerCase().includes(q))
+  const shown =
+    q === '' ? members : members.filter(m => `${m.displayName} ${m.userPrincipalName}`.toLowerCase().includes(q))
   return (
     <>
       <p className="breadcrumb">
@@ -73,7 +74,12 @@ function GroupView({ detail }: { detail: GroupDetail }) {
         actions={
           <label className="search compact">
             <span className="visually-hidden">Filter members</span>
-            <input type="search" placeholder="Filter members" value={filter} onChange={(e) => setFilter(e.target.value)} />
+            <input
+              type="search"
+              placeholder="Filter members"
+              value={filter}
+              onChange={e => setFilter(e.target.value)}
+            />
           </label>
         }
       >
@@ -87,8 +93,10 @@ function GroupView({ detail }: { detail: GroupDetail }) {
             </tr>
           </thead>
           <tbody>
-            {shown.length === 0 && <EmptyRow colSpan={4}>{q ? 'No member matches the filter.' : 'No members.'}</EmptyRow>}
-            {shown.map((m) => (
+            {shown.length === 0 && (
+              <EmptyRow colSpan={4}>{q ? 'No member matches the filter.' : 'No members.'}</EmptyRow>
+            )}
+            {shown.map(m => (
               <tr key={m.userId}>
                 <td>
                   <Link to={paths.user(m.userId)}>{m.displayName || m.userPrincipalName}</Link>
@@ -100,7 +108,7 @@ function GroupView({ detail }: { detail: GroupDetail }) {
                     <span className="muted">—</span>
                   ) : (
                     <>
-                      {m.missing.map((a) => (
+                      {m.missing.map(a => (
                         <code key={a} className="chip">
                           {a}
                         </code>

@@ -26,7 +26,7 @@ export function GroupsPage() {
         </Section>
       )}
       <Loaded query={groups} label="Loading groups…">
-        {(list) => (
+        {list => (
           <div className="card flush">
             <table aria-label="Groups">
               <thead>
@@ -44,7 +44,7 @@ export function GroupsPage() {
               </thead>
               <tbody>
                 {list.length === 0 && <EmptyRow colSpan={5}>No groups yet.</EmptyRow>}
-                {list.map((g) => (
+                {list.map(g => (
                   <tr key={g.id}>
                     <td>
                       <Link to={paths.group(g.id)}>{g.name}</Link>
@@ -58,7 +58,11 @@ export function GroupsPage() {
                     </td>
                     <td className="num">{g.memberCount.toLocaleString()}</td>
                     <td className="num">
-                      {g.unknownCount > 0 ? <Badge tone="warn">{g.unknownCount}</Badge> : <span className="muted">0</span>}
+                      {g.unknownCount > 0 ? (
+                        <Badge tone="warn">{g.unknownCount}</Badge>
+                      ) : (
+                        <span className="muted">0</span>
+                      )}
                     </td>
                   </tr>
                 ))}

@@ -18,11 +18,14 @@ export function OverviewPage() {
   const directories = useQuery(directoriesQuery())
   return (
     <>
-      <PageHeader title="Overview" subtitle="The workspace at a glance: who is known, what is targeted, what is pending." />
+      <PageHeader
+        title="Overview"
+        subtitle="The workspace at a glance: who is known, what is targeted, what is pending."
+      />
       <Loaded query={summary} label="Loading the workspace summary…">
-        {(s) => (
+        {s => (
           <ul className="tiles" aria-label="Workspace summary">
-            {TILES.map((t) => (
+            {TILES.map(t => (
               <li key={t.key}>
                 <Link to={t.href} className={`tile${t.key === 'openDiagnostics' && s[t.key] > 0 ? ' tile-warn' : ''}`}>
                   <span className="tile-value">{s[t.key].toLocaleString()}</span>
@@ -36,7 +39,7 @@ export function OverviewPage() {
       </Loaded>
       <Section title="Directories">
         <Loaded query={directories}>
-          {(list) => (
+          {list => (
             <table>
               <thead>
                 <tr>
@@ -49,7 +52,7 @@ export function OverviewPage() {
                 </tr>
               </thead>
               <tbody>
-                {list.map((d) => (
+                {list.map(d => (
                   <tr key={d.id}>
                     <td>{d.name}</td>
                     <td>{d.kind}</td>
@@ -57,7 +60,19 @@ export function OverviewPage() {
                     <td>
                       {d.lastSync ? (
                         <>
-                          <Badge tone={d.lastSync.status === 'succeeded' ? 'good' : d.lastSync.status === 'failed' ? 'bad' : d.lastSync.status === 'held' ? 'warn' : 'neutral'}>{d.lastSync.status}</Badge>{' '}
+                          <Badge
+                            tone={
+                              d.lastSync.status === 'succeeded'
+                                ? 'good'
+                                : d.lastSync.status === 'failed'
+                                  ? 'bad'
+                                  : d.lastSync.status === 'held'
+                                    ? 'warn'
+                                    : 'neutral'
+                            }
+                          >
+                            {d.lastSync.status}
+                          </Badge>{' '}
                           <Time iso={d.lastSync.finishedAt} />
                         </>
                       ) : (

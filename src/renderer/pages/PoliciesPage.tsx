@@ -37,12 +37,12 @@ export function PoliciesPage() {
         </article>
       )}
       <Loaded query={policies} label="Loading policies…">
-        {(list) =>
+        {list =>
           list.length === 0 ? (
             <Empty>No policies yet.</Empty>
           ) : (
             <div className="stack">
-              {list.map((p) => (
+              {list.map(p => (
                 <PolicyCard key={p.id} policy={p} groups={groups.data ?? []} onSaved={setOutcome} />
               ))}
             </div>
@@ -75,7 +75,13 @@ function SettingsForm() {
   const field = (key: keyof PolicySettings, label: string, step = 1) => (
     <label>
       <span className="field-label">{label}</span>
-      <input type="number" step={step} min={0} value={current[key]} onChange={(e) => setEdit({ ...current, [key]: Number(e.target.value) })} />
+      <input
+        type="number"
+        step={step}
+        min={0}
+        value={current[key]}
+        onChange={e => setEdit({ ...current, [key]: Number(e.target.value) })}
+      />
     </label>
   )
   return (
@@ -86,7 +92,7 @@ function SettingsForm() {
       <form
         className="inline-form"
         aria-label="Safe withdrawal settings"
-        onSubmit={(e) => {
+        onSubmit={e => {
           e.preventDefault()
           save.mutate(current, { onSuccess: () => setEdit(null) })
         }}
@@ -109,10 +115,18 @@ function SettingsForm() {
 
 /** Show a mutation's returned policy at once; the refetch that follows only confirms it. */
 function replacePolicy(queryClient: QueryClient, policy: Policy): void {
-  queryClient.setQueryData(policiesQuery().queryKey, (list) => list?.map((p) => (p.id === policy.id ? policy : p)))
+  queryClient.setQueryData(policiesQuery().queryKey, list => list?.map(p => (p.id === policy.id ? policy : p)))
 }
 
-function PolicyCard({ policy, groups, onSaved }: { policy: Policy; groups: GroupSummary[]; onSaved: (o: ChangeOutcome) => void }) {
+function PolicyCard({
+  policy,
+  groups,
+  onSaved,
+}: {
+  policy: Policy
+  groups: GroupSummary[]
+  onSaved: (o: ChangeOutcome) => void
+}) {
   const headingId = useId()
   const [editing, setEditing] = useState(false)
   if (editing) {
@@ -122,7 +136,7 @@ function PolicyCard({ policy, groups, onSaved }: { policy: Policy; groups: Group
         <PolicyEditor
           initial={draftOf(policy)}
           groups={groups}
-          onDone={(o) => {
+          onDone={o => {
             setEditing(false)
             if (o) onSaved(o)
           }}
@@ -138,7 +152,7 @@ function PolicyCard({ policy, groups, onSaved }: { policy: Policy; groups: Group
           {policy.description && <p className="muted">{policy.description}</p>}
         </div>
         <div className="chips">
-          {policy.platforms.map((p) => (
+          {policy.platforms.map(p => (
             <Badge key={p}>{platformLabel(p)}</Badge>
           ))}
           <Badge tone="neutral" title="When two policies set one profile differently, the higher priority wins">
@@ -172,7 +186,7 @@ function PayloadTable({ policy }: { policy: Policy }) {
         </thead>
         <tbody>
           {policy.items.length === 0 && <EmptyRow colSpan={4}>This policy has no payload.</EmptyRow>}
-          {policy.items.map((item) => (
+          {policy.items.map(item => (
             <PayloadRow key={item.id} item={item} />
           ))}
         </tbody>
@@ -188,7 +202,7 @@ function PayloadRow({ item }: { item: PayloadItem }) {
   const [saving, setSaving] = useState<boolean | null>(null)
   const toggle = useMutation({
     mutationFn: (value: boolean) => call('policies/setRemoveOnUnassign', { itemId: item.id, value }),
-    onSuccess: (policy) => replacePolicy(queryClient, policy),
+    onSuccess: policy => replacePolicy(queryClient, policy),
     onSettled: () => setSaving(null),
   })
   const checked = saving ?? item.removeOnUnassign
@@ -209,7 +223,7 @@ function PayloadRow({ item }: { item: PayloadItem }) {
               type="checkbox"
               checked={checked}
               disabled={saving !== null}
-              onChange={(e) => {
+              onChange={e => {
                 setSaving(e.target.checked)
                 toggle.mutate(e.target.checked)
               }}
@@ -229,7 +243,7 @@ function Targets({ policy, groups }: { policy: Policy; groups: GroupSummary[] })
   const queryClient = useQueryClient()
   const remove = useMutation({
     mutationFn: (groupId: string) => call('policies/removeTarget', { policyId: policy.id, groupId }),
-    onSuccess: (updated) => replacePolicy(queryClient, updated),
+    onSuccess: updated => replacePolicy(queryClient, updated),
   })
   return (
     <div>
@@ -246,7 +260,7 @@ function Targets({ policy, groups }: { policy: Policy; groups: GroupSummary[] })
         </thead>
         <tbody>
           {policy.targets.length === 0 && <EmptyRow colSpan={3}>Not targeted: no device gets this policy.</EmptyRow>}
-          {policy.targets.map((t) => (
+          {policy.targets.map(t => (
             <TargetRow
               key={t.groupId}
               target={t}
@@ -283,13 +297,14 @@ function AddTargetForm({ policy, groups }: { policy: Policy; groups: GroupSummar
   const [mode, setMode] = useState<TargetMode>('include')
   const queryClient = useQueryClient()
   const add = useMutation({
-    mutationFn: (args: { groupId: string; mode: TargetMode }) => call('policies/setTarget', { policyId: policy.id, ...args }),
-    onSuccess: (updated) => {
+    mutationFn: (args: { groupId: string; mode: TargetMode }) =>
+      call('policies/setTarget', { policyId: policy.id, ...args }),
+    onSuccess: updated => {
       replacePolicy(queryClient, updated)
       setGroupId('')
     },
   })
-  const targeted = new Map(policy.targets.map((t) => [t.groupId, t.mode]))
+  const targeted = new Map(policy.targets.map(t => [t.groupId, t.mode]))
   const submit = (e: FormEvent) => {
     e.preventDefault()
     if (groupId) add.mutate({ groupId, mode })
@@ -298,9 +313,9 @@ function AddTargetForm({ policy, groups }: { policy: Policy; groups: GroupSummar
     <form className="inline-form" aria-label={`Add target to ${policy.name}`} onSubmit={submit}>
       <label>
         <span className="field-label">Group</span>
-        <select value={groupId} onChange={(e) => setGroupId(e.target.value)} required>
+        <select value={groupId} onChange={e => setGroupId(e.target.value)} required>
           <option value="">Choose a group…</option>
-          {groups.map((g) => (
+          {groups.map(g => (
             <option key={g.id} value={g.id}>
               {g.name}
               {targeted.has(g.id) ? ` (${targeted.get(g.id)}d)` : ''}
@@ -310,7 +325,7 @@ function AddTargetForm({ policy, groups }: { policy: Policy; groups: GroupSummar
       </label>
       <label>
         <span className="field-label">Mode</span>
-        <select value={mode} onChange={(e) => setMode(e.target.value as TargetMode)}>
+        <select value={mode} onChange={e => setMode(e.target.value as TargetMode)}>
           <option value="include">Include</option>
           <option value="exclude">Exclude</option>
         </select>

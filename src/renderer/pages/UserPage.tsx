@@ -10,7 +10,7 @@ export function UserPage({ userId }: { userId: string }) {
   const user = useQuery(userQuery(userId))
   return (
     <Loaded query={user} label="Loading user…">
-      {(detail) => <UserView detail={detail} />}
+      {detail => <UserView detail={detail} />}
     </Loaded>
   )
 }
@@ -68,7 +68,7 @@ function UserView({ detail }: { detail: UserDetail }) {
           </thead>
           <tbody>
             {detail.memberships.length === 0 && <EmptyRow colSpan={5}>Not a member of any group.</EmptyRow>}
-            {detail.memberships.map((m) => (
+            {detail.memberships.map(m => (
               <tr key={m.groupId}>
                 <td>
                   <Link to={paths.group(m.groupId)}>{m.groupName}</Link>
@@ -87,7 +87,7 @@ function UserView({ detail }: { detail: UserDetail }) {
                   {m.missing.length === 0 ? (
                     <span className="muted">—</span>
                   ) : (
-                    m.missing.map((a) => (
+                    m.missing.map(a => (
                       <code key={a} className="chip">
                         {a}
                       </code>
@@ -126,7 +126,7 @@ function UserView({ detail }: { detail: UserDetail }) {
               </tr>
             </thead>
             <tbody>
-              {detail.devices.map((d) => (
+              {detail.devices.map(d => (
                 <tr key={d.id}>
                   <td>
                     <Link to={paths.device(d.id)}>{d.name}</Link>
@@ -159,7 +159,7 @@ function AttributesTable({ attributes }: { attributes: UserDetail['attributes'] 
         </tr>
       </thead>
       <tbody>
-        {keys.map((k) => (
+        {keys.map(k => (
           <tr key={k}>
             <th scope="row" className="mono">
               {k}

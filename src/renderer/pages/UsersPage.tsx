@@ -25,7 +25,7 @@ export function UsersPage() {
             type="search"
             placeholder="Search by name, email, department, title or country"
             value={search}
-            onChange={(e) => {
+            onChange={e => {
               setSearch(e.target.value)
               setOffset(0)
             }}
@@ -56,7 +56,7 @@ export function UsersPage() {
                   {query === '' ? 'No users yet: import a directory first.' : `No users match “${query}”.`}
                 </EmptyRow>
               )}
-              {rows.map((u) => (
+              {rows.map(u => (
                 <tr key={u.id}>
                   <td>
                     <Link to={paths.user(u.id)}>{u.displayName || u.userPrincipalName}</Link>
@@ -77,7 +77,11 @@ export function UsersPage() {
               <span>
                 {offset + 1}–{Math.min(offset + PAGE_SIZE, total)} of {total.toLocaleString()}
               </span>
-              <button type="button" disabled={offset + PAGE_SIZE >= total} onClick={() => setOffset(offset + PAGE_SIZE)}>
+              <button
+                type="button"
+                disabled={offset + PAGE_SIZE >= total}
+                onClick={() => setOffset(offset + PAGE_SIZE)}
+              >
                 Next
               </button>
             </nav>

@@ -52,11 +52,24 @@ function userJson(u: FakeUser, projection: string): Record<string, unknown> {
     suspended: !u.accountEnabled,
     archived: false,
     orgUnitPath: u.department ? `/${u.department}` : '/',
-    organizations: u.department ? [{ title: u.jobTitle, department: u.department, costCenter: u.costCenter ?? undefined, primary: true, customType: '' }] : [{ title: u.jobTitle, primary: true, customType: '' }],
+    organizations: u.department
+      ? [
+          {
+            title: u.jobTitle,
+            department: u.department,
+            costCenter: u.costCenter ?? undefined,
+            primary: true,
+            customType: '',
+          },
+        ]
+      : [{ title: u.jobTitle, primary: true, customType: '' }],
     locations: [{ type: 'desk', area: 'desk', buildingId: `${u.city}-HQ` }],
     addresses: [{ type: 'work', locality: u.city, country: u.country, primary: true }],
   }
-  if (projection === 'full') out['customSchemas'] = { Employment: { employeeType: u.employeeType, ...(u.costCenter ? { costCenter: u.costCenter } : {}) } }
+  if (projection === 'full')
+    out['customSchemas'] = {
+      Employment: { employeeType: u.employeeType, ...(u.costCenter ? { costCenter: u.costCenter } : {}) },
+    }
   return out
 }
 
@@ -98,69 +111,115 @@ export async function startGoogleFake(opts: GoogleFakeOptions): Promise<GoogleFa
 
   const token = (req: FakeRequest): FakeResponse => {
     const f = form(req.body)
-    if (f.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:jwt-bearer') return { status: 400, body: { error: 'unsupported_grant_type', error_description: 'Invalid grant_type' } }
+    if (f.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:jwt-bearer')
+      return { status: 400, body: { error: 'unsupported_grant_type', error_description: 'Invalid grant_type' } }
     const claims = verifyAssertion(f.get('assertion') ?? '', key)
     if (!claims) return { status: 400, body: { error: 'invalid_grant', error_description: 'Invalid JWT Signature.' } }
-    if (claims['aud'] !== `${GOOGLE_OAUTH_ORIGIN}/token` || claims['iss'] !== opts.serviceAccountEmail) return { status: 400, body: { error: 'invalid_grant', error_description: 'Invalid JWT: Token must be a short-lived token and in a reasonable timeframe.' } }
+    if (claims['aud'] !== `${GOOGLE_OAUTH_ORIGIN}/token` || claims['iss'] !== opts.serviceAccountEmail)
+      return {
+        status: 400,
+        body: {
+          error: 'invalid_grant',
+          error_description: 'Invalid JWT: Token must be a short-lived token and in a reasonable timeframe.',
+        },
+      }
     const scopes = String(claims['scope'] ?? '').split(' ')
-    const refusedScope = opts.cloudIdentity === false && scopes.some((s) => s.includes('cloud-identity'))
+    const refusedScope = opts.cloudIdentity === false && scopes.some(s => s.includes('cloud-identity'))
     if (typeof claims['sub'] !== 'string' || !opts.admins.includes(claims['sub']) || refusedScope) {
-      return { status: 401, body: { error: 'unauthorized_client', error_description: 'Client is unauthorized to retrieve access tokens using this method, or client not authorized for any of the scopes requested.' } }
+      return {
+        status: 401,
+        body: {
+          error: 'unauthorized_client',
+          error_description:
+            'Client is unauthorized to retrieve access tokens using this method, or client not authorized for any of the scopes requested.',
+        },
+      }
     }
     assertions.push(claims)
     const t = `ya29.fake-${randomBytes(12).toString('hex')}`
     tokens.add(t)
-    if (scopes.some((s) => s.includes('cloud-identity'))) cloudTokens.add(t)
+    if (scopes.some(s => s.includes('cloud-identity'))) cloudTokens.add(t)
     return { status: 200, body: { access_token: t, expires_in: 3599, token_type: 'Bearer' } }
   }
 
-  const findUser = (k: string) => data.users.get(k) ?? [...data.users.values()].find((u) => u.userPrincipalName.toLowerCase() === k.toLowerCase())
+  const findUser = (k: string) =>
+    data.users.get(k) ?? [...data.users.values()].find(u => u.userPrincipalName.toLowerCase() === k.toLowerCase())
 
-  const server = await startFakeServer((req) => {
+  const server = await startFakeServer(req => {
     const path = req.url.pathname
     if (req.method === 'POST' && path === '/token') return token(req)
     const auth = req.headers.authorization ?? ''
     if (path === '/v1/groups') {
-      if (!auth.startsWith('Bearer ') || !cloudTokens.has(auth.slice(7))) return googleError(403, 'forbidden', 'Request had insufficient authentication scopes.', 'PERMISSION_DENIED')
-      if (req.url.searchParams.get('parent') !== `customers/${FAKE_CUSTOMER_ID}`) return googleError(400, 'badRequest', 'Invalid parent', 'INVALID_ARGUMENT')
+      if (!auth.startsWith('Bearer ') || !cloudTokens.has(auth.slice(7)))
+        return googleError(403, 'forbidden', 'Request had insufficient authentication scopes.', 'PERMISSION_DENIED')
+      if (req.url.searchParams.get('parent') !== `customers/${FAKE_CUSTOMER_ID}`)
+        return googleError(400, 'badRequest', 'Invalid parent', 'INVALID_ARGUMENT')
       const full = req.url.searchParams.get('view') === 'FULL'
-      const groups = [...data.groups.values()].sort((a, b) => a.id.localeCompare(b.id)).map((g) => ({
-        name: `groups/${g.id}`,
-        groupKey: { id: groupJson(g, data.domain).email },
-        parent: `customers/${FAKE_CUSTOMER_ID}`,
-        displayName: g.name,
-        labels: { 'cloudidentity.googleapis.com/groups.discussion_forum': '' },
-        ...(full && g.rule ? { dynamicGroupMetadata: { queries: [{ resourceType: 'USER', query: g.rule.google }], status: { status: 'UP_TO_DATE', statusTime: g.updatedAt } } } : {}),
-      }))
+      const groups = [...data.groups.values()]
+        .sort((a, b) => a.id.localeCompare(b.id))
+        .map(g => ({
+          name: `groups/${g.id}`,
+          groupKey: { id: groupJson(g, data.domain).email },
+          parent: `customers/${FAKE_CUSTOMER_ID}`,
+          displayName: g.name,
+          labels: { 'cloudidentity.googleapis.com/groups.discussion_forum': '' },
+          ...(full && g.rule
+            ? {
+                dynamicGroupMetadata: {
+                  queries: [{ resourceType: 'USER', query: g.rule.google }],
+                  status: { status: 'UP_TO_DATE', statusTime: g.updatedAt },
+                },
+              }
+            : {}),
+        }))
       return { status: 200, body: { groups, nextPageToken: '' } }
     }
     if (!path.startsWith('/admin/directory/v1/')) return googleError(404, 'notFound', `No route ${path}`, 'NOT_FOUND')
-    if (!auth.startsWith('Bearer ') || !tokens.has(auth.slice(7))) return googleError(401, 'authError', 'Invalid Credentials', 'UNAUTHENTICATED')
+    if (!auth.startsWith('Bearer ') || !tokens.has(auth.slice(7)))
+      return googleError(401, 'authError', 'Invalid Credentials', 'UNAUTHENTICATED')
     const rest = path.slice('/admin/directory/v1/'.length)
-    if (rest === 'customers/my_customer') return { status: 200, body: { kind: 'admin#directory#customer', id: FAKE_CUSTOMER_ID, customerDomain: data.domain } }
+    if (rest === 'customers/my_customer')
+      return {
+        status: 200,
+        body: { kind: 'admin#directory#customer', id: FAKE_CUSTOMER_ID, customerDomain: data.domain },
+      }
     if (rest === 'users') {
-      if (!req.url.searchParams.get('customer') && !req.url.searchParams.get('domain')) return googleError(400, 'badRequest', 'Bad Request', 'INVALID_ARGUMENT')
+      if (!req.url.searchParams.get('customer') && !req.url.searchParams.get('domain'))
+        return googleError(400, 'badRequest', 'Bad Request', 'INVALID_ARGUMENT')
       const projection = req.url.searchParams.get('projection') ?? 'basic'
-      const users = [...data.users.values()].sort((a, b) => a.id.localeCompare(b.id)).map((u) => userJson(u, projection))
+      const users = [...data.users.values()].sort((a, b) => a.id.localeCompare(b.id)).map(u => userJson(u, projection))
       return pageOf(req, users, 500, 'admin#directory#users', 'users')
     }
     const oneUser = /^users\/([^/]+)$/.exec(rest)
     if (oneUser) {
       const u = findUser(decodeURIComponent(oneUser[1] as string))
-      return u ? { status: 200, body: userJson(u, req.url.searchParams.get('projection') ?? 'basic') } : googleError(404, 'notFound', 'Resource Not Found: userKey', 'NOT_FOUND')
+      return u
+        ? { status: 200, body: userJson(u, req.url.searchParams.get('projection') ?? 'basic') }
+        : googleError(404, 'notFound', 'Resource Not Found: userKey', 'NOT_FOUND')
     }
     if (rest === 'groups') {
       const userKey = req.url.searchParams.get('userKey')
       const user = userKey ? findUser(userKey) : undefined
       if (userKey && !user) return googleError(404, 'notFound', 'Resource Not Found: userKey', 'NOT_FOUND')
-      const groups = (user ? data.groupsOf(user.id) : [...data.groups.values()]).sort((a, b) => a.id.localeCompare(b.id)).map((g) => groupJson(g, data.domain))
+      const groups = (user ? data.groupsOf(user.id) : [...data.groups.values()])
+        .sort((a, b) => a.id.localeCompare(b.id))
+        .map(g => groupJson(g, data.domain))
       return pageOf(req, groups, 200, 'admin#directory#groups', 'groups')
     }
     const members = /^groups\/([^/]+)\/members$/.exec(rest)
     if (members) {
       const g = data.groups.get(decodeURIComponent(members[1] as string))
       if (!g) return googleError(404, 'notFound', 'Resource Not Found: groupKey', 'NOT_FOUND')
-      const list = [...g.members].sort().map((id) => ({ kind: 'admin#directory#member', id, email: data.users.get(id)?.userPrincipalName, role: 'MEMBER', type: 'USER', status: 'ACTIVE' }))
+      const list = [...g.members]
+        .sort()
+        .map(id => ({
+          kind: 'admin#directory#member',
+          id,
+          email: data.users.get(id)?.userPrincipalName,
+          role: 'MEMBER',
+          type: 'USER',
+          status: 'ACTIVE',
+        }))
       return pageOf(req, list, 200, 'admin#directory#members', 'members')
     }
     return googleError(404, 'notFound', `No route ${path}`, 'NOT_FOUND')

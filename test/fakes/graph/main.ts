@@ -14,7 +14,14 @@ export const BENCH_SECRET = 'bench-secret'
 async function main(): Promise<void> {
   const [users = '1000', groups = '20', seed = '1', pageSize = '200', membersPerEntry = '100'] = process.argv.slice(2)
   const data = new DirectoryData({ users: Number(users), groups: Number(groups), seed: Number(seed) })
-  const fake = await startGraphFake({ data, tenantId: BENCH_TENANT, clientId: BENCH_CLIENT, clientSecret: BENCH_SECRET, pageSize: Number(pageSize), membersPerEntry: Number(membersPerEntry) })
+  const fake = await startGraphFake({
+    data,
+    tenantId: BENCH_TENANT,
+    clientId: BENCH_CLIENT,
+    clientSecret: BENCH_SECRET,
+    pageSize: Number(pageSize),
+    membersPerEntry: Number(membersPerEntry),
+  })
   process.stdout.write(`${JSON.stringify({ url: fake.url })}\n`)
   const departments = ['Sales', 'Marketing', 'Engineering', 'Finance']
   let round = 0

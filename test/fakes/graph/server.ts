@@ -59,7 +59,13 @@ interface DeltaState {
 const graphError = (status: number, code: string, message: string): FakeResponse => ({
   status,
   headers: { 'request-id': randomBytes(8).toString('hex') },
-  body: { error: { code, message, innerError: { date: new Date().toISOString(), 'request-id': randomBytes(8).toString('hex') } } },
+  body: {
+    error: {
+      code,
+      message,
+      innerError: { date: new Date().toISOString(), 'request-id': randomBytes(8).toString('hex') },
+    },
+  },
 })
 
 function userJson(u: FakeUser, select: string[] | null): Record<string, unknown> {
@@ -84,7 +90,7 @@ function userJson(u: FakeUser, select: string[] | null): Record<string, unknown>
   if (!select) return all
   // `id` is always returned (user-delta.md: "the id property is always returned").
   const out: Record<string, unknown> = { id: u.id }
-  userKeys ??= new Map(Object.keys(all).map((k) => [k.toLowerCase(), k]))
+  userKeys ??= new Map(Object.keys(all).map(k => [k.toLowerCase(), k]))
   for (const name of select) {
     const key = userKeys.get(name.toLowerCase())
     if (key) out[key] = all[key]
@@ -116,7 +122,9 @@ function groupJson(g: FakeGroup, select: string[] | null): Record<string, unknow
 type Entry = () => Record<string, unknown>
 
 const memberRef = (userId: string, removed = false) =>
-  removed ? { '@odata.type': '#microsoft.graph.user', id: userId, '@removed': { reason: 'deleted' } } : { '@odata.type': '#microsoft.graph.user', id: userId }
+  removed
+    ? { '@odata.type': '#microsoft.graph.user', id: userId, '@removed': { reason: 'deleted' } }
+    : { '@odata.type': '#microsoft.graph.user', id: userId }
 
 export async function startGraphFake(opts: GraphFakeOptions): Promise<GraphFake> {
   const { data } = opts
@@ -139,17 +147,47 @@ export async function startGraphFake(opts: GraphFakeOptions): Promise<GraphFake>
   const token = (req: FakeRequest): FakeResponse => {
     const f = form(req.body)
     if (f.get('grant_type') !== 'client_credentials') {
-      return { status: 400, body: { error: 'unsupported_grant_type', error_description: 'AADSTS70003: The app requested an unsupported grant type.', error_codes: [70003] } }
+      return {
+        status: 400,
+        body: {
+          error: 'unsupported_grant_type',
+          error_description: 'AADSTS70003: The app requested an unsupported grant type.',
+          error_codes: [70003],
+        },
+      }
     }
     if (f.get('client_id') !== opts.clientId) {
-      return { status: 400, body: { error: 'unauthorized_client', error_description: `AADSTS700016: Application with identifier '${f.get('client_id')}' was not found in the directory.`, error_codes: [700016] } }
+      return {
+        status: 400,
+        body: {
+          error: 'unauthorized_client',
+          error_description: `AADSTS700016: Application with identifier '${f.get('client_id')}' was not found in the directory.`,
+          error_codes: [700016],
+        },
+      }
     }
     const assertion = f.get('client_assertion')
     if (assertion !== null) {
       const problem = checkAssertion(assertion, `${LOGIN_ORIGIN}/${opts.tenantId}/oauth2/v2.0/token`)
-      if (problem) return { status: 401, body: { error: 'invalid_client', error_description: `AADSTS700027: Client assertion failed signature validation. ${problem}`, error_codes: [700027] } }
+      if (problem)
+        return {
+          status: 401,
+          body: {
+            error: 'invalid_client',
+            error_description: `AADSTS700027: Client assertion failed signature validation. ${problem}`,
+            error_codes: [700027],
+          },
+        }
     } else if (f.get('client_secret') !== opts.clientSecret) {
-      return { status: 401, body: { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.', error_codes: [7000215] } }
+      return {
+        status: 401,
+        body: {
+          error: 'invalid_client',
+          error_description:
+            'AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.',
+          error_codes: [7000215],
+        },
+      }
     }
     const t = `fake-graph-${randomBytes(12).toString('hex')}`
     tokens.add(t)
@@ -164,14 +202,20 @@ export async function startGraphFake(opts: GraphFakeOptions): Promise<GraphFake>
     if (!h || !p || !sig) return 'Not a JWT.'
     const header = JSON.parse(unb64url(h)) as { alg?: string; 'x5t#S256'?: string }
     const payload = JSON.parse(unb64url(p)) as { aud?: string; iss?: string; sub?: string; exp?: number }
-    if (header['x5t#S256'] !== Buffer.from(opts.certificate.thumbprintSha256, 'hex').toString('base64url')) return 'Unknown certificate thumbprint.'
+    if (header['x5t#S256'] !== Buffer.from(opts.certificate.thumbprintSha256, 'hex').toString('base64url'))
+      return 'Unknown certificate thumbprint.'
     const key = createPublicKey(opts.certificate.publicKey)
     const verifier = createVerify('RSA-SHA256').update(`${h}.${p}`)
-    const ok = header.alg === 'PS256'
-      ? verifier.verify({ key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, Buffer.from(sig, 'base64url'))
-      : header.alg === 'RS256' && verifier.verify(key, Buffer.from(sig, 'base64url'))
+    const ok =
+      header.alg === 'PS256'
+        ? verifier.verify(
+            { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 },
+            Buffer.from(sig, 'base64url'),
+          )
+        : header.alg === 'RS256' && verifier.verify(key, Buffer.from(sig, 'base64url'))
     if (!ok) return 'Bad signature.'
-    if (payload.aud !== audience || payload.iss !== opts.clientId || payload.sub !== opts.clientId) return 'Wrong audience, issuer or subject.'
+    if (payload.aud !== audience || payload.iss !== opts.clientId || payload.sub !== opts.clientId)
+      return 'Wrong audience, issuer or subject.'
     if (!payload.exp || payload.exp * 1000 < Date.now()) return 'Expired.'
     return null
   }
@@ -190,23 +234,37 @@ export async function startGraphFake(opts: GraphFakeOptions): Promise<GraphFake>
       return 'bad'
     }
     const select = url.searchParams.get('$select')
-    return { v: data.version, since: null, offset: 0, select: select ? select.split(',').map((s) => s.trim()).filter(Boolean) : null }
+    return {
+      v: data.version,
+      since: null,
+      offset: 0,
+      select: select
+        ? select
+            .split(',')
+            .map(s => s.trim())
+            .filter(Boolean)
+        : null,
+    }
   }
 
   const page = (path: string, entries: Entry[], state: DeltaState): FakeResponse => {
-    const slice = entries.slice(state.offset, state.offset + pageSize).map((entry) => entry())
-    const body: Record<string, unknown> = { '@odata.context': `${GRAPH_ORIGIN}/v1.0/$metadata#${path.includes('users') ? 'users' : 'groups'}(${(state.select ?? []).join(',')})` }
+    const slice = entries.slice(state.offset, state.offset + pageSize).map(entry => entry())
+    const body: Record<string, unknown> = {
+      '@odata.context': `${GRAPH_ORIGIN}/v1.0/$metadata#${path.includes('users') ? 'users' : 'groups'}(${(state.select ?? []).join(',')})`,
+    }
     if (state.offset + pageSize < entries.length) {
-      body['@odata.nextLink'] = `${GRAPH_ORIGIN}/v1.0/${path}?$skiptoken=${b64url(JSON.stringify({ ...state, offset: state.offset + pageSize }))}`
+      body['@odata.nextLink'] =
+        `${GRAPH_ORIGIN}/v1.0/${path}?$skiptoken=${b64url(JSON.stringify({ ...state, offset: state.offset + pageSize }))}`
     } else {
-      body['@odata.deltaLink'] = `${GRAPH_ORIGIN}/v1.0/${path}?$deltatoken=${b64url(JSON.stringify({ v: state.v, select: state.select }))}`
+      body['@odata.deltaLink'] =
+        `${GRAPH_ORIGIN}/v1.0/${path}?$deltatoken=${b64url(JSON.stringify({ v: state.v, select: state.select }))}`
     }
     body['value'] = slice
     return { status: 200, body }
   }
 
   const userEntries = (state: DeltaState): Entry[] => {
-    if (state.since === null) return [...data.users.values()].map((u) => () => userJson(u, state.select))
+    if (state.since === null) return [...data.users.values()].map(u => () => userJson(u, state.select))
     const latest = new Map<string, boolean>()
     for (const c of data.changesSince(state.since)) {
       if (c.version > state.v) continue
@@ -230,7 +288,7 @@ export async function startGraphFake(opts: GraphFakeOptions): Promise<GraphFake>
         for (let i = 0; i === 0 || i < members.length; i += membersPerEntry) {
           out.push(() => {
             const entry = groupJson(g, state.select)
-            if (withMembers) entry['members@delta'] = members.slice(i, i + membersPerEntry).map((m) => memberRef(m))
+            if (withMembers) entry['members@delta'] = members.slice(i, i + membersPerEntry).map(m => memberRef(m))
             return entry
           })
         }
@@ -268,7 +326,14 @@ export async function startGraphFake(opts: GraphFakeOptions): Promise<GraphFake>
     if (state === 'bad') return graphError(400, 'BadRequest', 'The $skiptoken or $deltatoken is not valid.')
     if (state === 'expired') {
       // Expired or unknown sync state: the client must start over with a full sync.
-      return { ...graphError(410, 'syncStateNotFound', 'The sync state generated from the delta token is not found. Start a full sync.'), headers: { location: `${GRAPH_ORIGIN}/v1.0/${kind}/delta` } }
+      return {
+        ...graphError(
+          410,
+          'syncStateNotFound',
+          'The sync state generated from the delta token is not found. Start a full sync.',
+        ),
+        headers: { location: `${GRAPH_ORIGIN}/v1.0/${kind}/delta` },
+      }
     }
     // A round's entries are built once and paged from the cache: rebuilding 100k users per page is quadratic.
     const key = `${kind}|${state.v}|${state.since}|${(state.select ?? []).join(',')}`
@@ -283,14 +348,21 @@ export async function startGraphFake(opts: GraphFakeOptions): Promise<GraphFake>
 
   const findUser = (key: string): FakeUser | undefined => {
     const k = key.toLowerCase()
-    return data.users.get(key) ?? [...data.users.values()].find((u) => u.userPrincipalName.toLowerCase() === k)
+    return data.users.get(key) ?? [...data.users.values()].find(u => u.userPrincipalName.toLowerCase() === k)
   }
 
-  const server = await startFakeServer((req) => {
+  const server = await startFakeServer(req => {
     const path = req.url.pathname
     if (req.method === 'POST' && path === `/${opts.tenantId}/oauth2/v2.0/token`) return token(req)
     if (req.method === 'POST' && path.endsWith('/oauth2/v2.0/token')) {
-      return { status: 400, body: { error: 'invalid_request', error_description: `AADSTS90002: Tenant '${path.split('/')[1]}' not found.`, error_codes: [90002] } }
+      return {
+        status: 400,
+        body: {
+          error: 'invalid_request',
+          error_description: `AADSTS90002: Tenant '${path.split('/')[1]}' not found.`,
+          error_codes: [90002],
+        },
+      }
     }
     if (!path.startsWith('/v1.0/')) return graphError(404, 'Request_ResourceNotFound', `No route ${path}`)
     if (!authorized(req)) return graphError(401, 'InvalidAuthenticationToken', 'Access token is empty or invalid.')
@@ -300,12 +372,24 @@ export async function startGraphFake(opts: GraphFakeOptions): Promise<GraphFake>
     if (memberOf) {
       const u = findUser(decodeURIComponent(memberOf[1] as string))
       if (!u) return graphError(404, 'Request_ResourceNotFound', `Resource '${memberOf[1]}' does not exist.`)
-      return { status: 200, body: { value: data.groupsOf(u.id).map((g) => ({ '@odata.type': '#microsoft.graph.group', ...groupJson(g, ['displayName']) })) } }
+      return {
+        status: 200,
+        body: {
+          value: data
+            .groupsOf(u.id)
+            .map(g => ({ '@odata.type': '#microsoft.graph.group', ...groupJson(g, ['displayName']) })),
+        },
+      }
     }
     const one = /^\/v1\.0\/users\/([^/]+)$/.exec(path)
     if (one) {
       const u = findUser(decodeURIComponent(one[1] as string))
-      if (!u) return graphError(404, 'Request_ResourceNotFound', `Resource '${one[1]}' does not exist or one of its queried reference-property objects are not present.`)
+      if (!u)
+        return graphError(
+          404,
+          'Request_ResourceNotFound',
+          `Resource '${one[1]}' does not exist or one of its queried reference-property objects are not present.`,
+        )
       const select = req.url.searchParams.get('$select')
       return { status: 200, body: userJson(u, select ? select.split(',') : null) }
     }
@@ -324,7 +408,8 @@ export async function startGraphFake(opts: GraphFakeOptions): Promise<GraphFake>
       while (next) {
         const kind = next.pathname.endsWith('/users/delta') ? 'users' : 'groups'
         const state = readState(next)
-        if (typeof state !== 'object' || state.since !== null) throw new Error(`graph fake: ${url} does not start a full round`)
+        if (typeof state !== 'object' || state.since !== null)
+          throw new Error(`graph fake: ${url} does not start a full round`)
         const r = delta({ method: 'GET', url: next, headers: {}, body: '' }, kind)
         const body = r.body as Record<string, string>
         prepared.set(`${kind}|${JSON.stringify(state)}`, JSON.stringify(body))

@@ -45,7 +45,13 @@ export interface OktaFake extends FakeServer {
 
 const oktaError = (status: number, errorCode: string, errorSummary: string): FakeResponse => ({
   status,
-  body: { errorCode, errorSummary, errorLink: errorCode, errorId: `oae${randomBytes(8).toString('hex')}`, errorCauses: [] },
+  body: {
+    errorCode,
+    errorSummary,
+    errorLink: errorCode,
+    errorId: `oae${randomBytes(8).toString('hex')}`,
+    errorCauses: [],
+  },
 })
 
 function userJson(u: FakeUser, status = 'ACTIVE'): Record<string, unknown> {
@@ -94,9 +100,11 @@ function groupJson(g: FakeGroup): Record<string, unknown> {
 /** `lastUpdated gt "…" or lastMembershipUpdated gt "…"`: the (field, time) pairs of the filter. */
 function parseFilter(filter: string | null): [string, string][] | 'bad' | null {
   if (filter === null) return null
-  const clauses = filter.split(/\s+or\s+/i).map((c) => /^\s*(lastUpdated|lastMembershipUpdated)\s+gt\s+"([^"]+)"\s*$/.exec(c))
-  if (clauses.some((c) => !c)) return 'bad'
-  return clauses.map((c) => [c![1] as string, c![2] as string])
+  const clauses = filter
+    .split(/\s+or\s+/i)
+    .map(c => /^\s*(lastUpdated|lastMembershipUpdated)\s+gt\s+"([^"]+)"\s*$/.exec(c))
+  if (clauses.some(c => !c)) return 'bad'
+  return clauses.map(c => [c![1] as string, c![2] as string])
 }
 
 export async function startOktaFake(opts: OktaFakeOptions): Promise<OktaFake> {
@@ -112,18 +120,39 @@ export async function startOktaFake(opts: OktaFakeOptions): Promise<OktaFake> {
   const token = (req: FakeRequest): FakeResponse => {
     const f = form(req.body)
     const app = opts.serviceApp
-    const deny = (description: string): FakeResponse => ({ status: 401, body: { error: 'invalid_client', error_description: description } })
-    if (f.get('grant_type') !== 'client_credentials') return { status: 400, body: { error: 'unsupported_grant_type', error_description: 'The authorization grant type is not supported by the authorization server.' } }
-    if (!app || f.get('client_assertion_type') !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer') return deny('Client authentication failed.')
+    const deny = (description: string): FakeResponse => ({
+      status: 401,
+      body: { error: 'invalid_client', error_description: description },
+    })
+    if (f.get('grant_type') !== 'client_credentials')
+      return {
+        status: 400,
+        body: {
+          error: 'unsupported_grant_type',
+          error_description: 'The authorization grant type is not supported by the authorization server.',
+        },
+      }
+    if (!app || f.get('client_assertion_type') !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer')
+      return deny('Client authentication failed.')
     const [h, p, sig] = (f.get('client_assertion') ?? '').split('.')
     if (!h || !p || !sig) return deny('The client_assertion is not a JWT.')
-    if (!createVerify('RSA-SHA256').update(`${h}.${p}`).verify(createPublicKey(app.publicKey), Buffer.from(sig, 'base64url'))) return deny('The client_assertion signature is invalid.')
+    if (
+      !createVerify('RSA-SHA256')
+        .update(`${h}.${p}`)
+        .verify(createPublicKey(app.publicKey), Buffer.from(sig, 'base64url'))
+    )
+      return deny('The client_assertion signature is invalid.')
     const claims = JSON.parse(unb64url(p)) as { iss?: string; sub?: string; aud?: string; exp?: number }
-    if (claims.iss !== app.clientId || claims.sub !== app.clientId || claims.aud !== `${OKTA_ORIGIN}/oauth2/v1/token`) return deny('The client_assertion iss, sub or aud claim is invalid.')
+    if (claims.iss !== app.clientId || claims.sub !== app.clientId || claims.aud !== `${OKTA_ORIGIN}/oauth2/v1/token`)
+      return deny('The client_assertion iss, sub or aud claim is invalid.')
     if (!claims.exp || claims.exp * 1000 < now()) return deny('The client_assertion token is expired.')
     const scopes = (f.get('scope') ?? '').split(' ').filter(Boolean)
     const granted = app.scopes ?? ['okta.users.read', 'okta.groups.read', 'okta.logs.read']
-    if (scopes.length === 0 || scopes.some((x) => !granted.includes(x))) return { status: 400, body: { error: 'invalid_scope', error_description: 'The requested scope is invalid, unknown, or malformed.' } }
+    if (scopes.length === 0 || scopes.some(x => !granted.includes(x)))
+      return {
+        status: 400,
+        body: { error: 'invalid_scope', error_description: 'The requested scope is invalid, unknown, or malformed.' },
+      }
     const t = `okta-at-${randomBytes(12).toString('hex')}`
     bearers.set(t, scopes)
     return { status: 200, body: { token_type: 'Bearer', expires_in: 3600, access_token: t, scope: scopes.join(' ') } }
@@ -132,7 +161,7 @@ export async function startOktaFake(opts: OktaFakeOptions): Promise<OktaFake> {
   const page = (req: FakeRequest, all: Record<string, unknown>[], max: number): FakeResponse => {
     const size = Math.min(Number(req.url.searchParams.get('limit') ?? max), max)
     const after = req.url.searchParams.get('after')
-    const start = after ? all.findIndex((x) => (x['id'] as string) > after) : 0
+    const start = after ? all.findIndex(x => (x['id'] as string) > after) : 0
     const from = start === -1 ? all.length : start
     const slice = all.slice(from, from + size)
     const self = `${OKTA_ORIGIN}${req.url.pathname}${req.url.search}`
@@ -150,44 +179,64 @@ export async function startOktaFake(opts: OktaFakeOptions): Promise<OktaFake> {
 
   const findUser = (key: string) => {
     const k = key.toLowerCase()
-    return data.users.get(key) ?? [...data.users.values()].find((u) => u.userPrincipalName.toLowerCase() === k)
+    return data.users.get(key) ?? [...data.users.values()].find(u => u.userPrincipalName.toLowerCase() === k)
   }
 
   const route = (req: FakeRequest): FakeResponse => {
     const path = req.url.pathname
-    if (req.method !== 'GET') return oktaError(405, 'E0000022', 'The endpoint does not support the provided HTTP method')
+    if (req.method !== 'GET')
+      return oktaError(405, 'E0000022', 'The endpoint does not support the provided HTTP method')
     if (path === '/api/v1/logs') {
       const auth = req.headers.authorization ?? ''
       const scoped = !auth.startsWith('Bearer ') || (bearers.get(auth.slice(7)) ?? []).includes('okta.logs.read')
-      if (fake.denyLogs || !scoped) return oktaError(403, 'E0000006', 'You do not have permission to perform the requested action')
-      const answer = logsPage(logEvents(data), req.url.searchParams, new URL(`${OKTA_ORIGIN}${path}${req.url.search}`), now(), opts.logPageSize)
+      if (fake.denyLogs || !scoped)
+        return oktaError(403, 'E0000006', 'You do not have permission to perform the requested action')
+      const answer = logsPage(
+        logEvents(data),
+        req.url.searchParams,
+        new URL(`${OKTA_ORIGIN}${path}${req.url.search}`),
+        now(),
+        opts.logPageSize,
+      )
       if (answer.status === 400) return oktaError(400, answer.errorCode, answer.errorSummary)
       return { status: 200, headers: { link: answer.link }, body: answer.body }
     }
     if (path === '/api/v1/users') {
       const filter = parseFilter(req.url.searchParams.get('filter'))
       if (filter === 'bad') return oktaError(400, 'E0000031', 'Invalid search criteria.')
-      if (filter === null) return page(req, byId([...data.users.values()]).map((u) => userJson(u)), 200)
+      if (filter === null)
+        return page(
+          req,
+          byId([...data.users.values()]).map(u => userJson(u)),
+          200,
+        )
       const since = filter[0]![1]
-      const changed = [...data.users.values()].filter((u) => u.updatedAt > since).map((u) => userJson(u))
-      const gone = [...data.removedUsers.values()].filter((u) => u.updatedAt > since).map((u) => userJson(u, 'DEPROVISIONED'))
+      const changed = [...data.users.values()].filter(u => u.updatedAt > since).map(u => userJson(u))
+      const gone = [...data.removedUsers.values()]
+        .filter(u => u.updatedAt > since)
+        .map(u => userJson(u, 'DEPROVISIONED'))
       return page(req, byId([...changed, ...gone] as { id: string }[]) as Record<string, unknown>[], 200)
     }
     if (path === '/api/v1/groups') {
       const filter = parseFilter(req.url.searchParams.get('filter'))
       if (filter === 'bad') return oktaError(400, 'E0000031', 'Invalid search criteria.')
-      const groups = byId([...data.groups.values()]).filter((g) => filter === null || filter.some(([, t]) => g.updatedAt > t))
+      const groups = byId([...data.groups.values()]).filter(
+        g => filter === null || filter.some(([, t]) => g.updatedAt > t),
+      )
       return page(req, groups.map(groupJson), 10_000)
     }
     if (path === '/api/v1/groups/rules') {
-      const rules = byId([...data.groups.values()].filter((g) => g.rule !== null)).map((g) => ({
+      const rules = byId([...data.groups.values()].filter(g => g.rule !== null)).map(g => ({
         type: 'group_rule',
         id: `0pr${g.id.slice(-12)}`,
         status: 'ACTIVE',
         name: `Assign ${g.name}`.slice(0, 50),
         created: '2026-01-01T00:00:00.000Z',
         lastUpdated: g.updatedAt,
-        conditions: { people: { users: { exclude: [] }, groups: { exclude: [] } }, expression: { value: g.rule?.okta, type: 'urn:okta:expression:1.0' } },
+        conditions: {
+          people: { users: { exclude: [] }, groups: { exclude: [] } },
+          expression: { value: g.rule?.okta, type: 'urn:okta:expression:1.0' },
+        },
         actions: { assignUserToGroups: { groupIds: [g.id] } },
       }))
       return page(req, rules, 200)
@@ -196,7 +245,13 @@ export async function startOktaFake(opts: OktaFakeOptions): Promise<OktaFake> {
     if (members) {
       const g = data.groups.get(decodeURIComponent(members[1] as string))
       if (!g) return oktaError(404, 'E0000007', `Not found: Resource not found: ${members[1]} (UserGroup)`)
-      return page(req, byId([...g.members].map((id) => data.users.get(id)).filter((u): u is FakeUser => u !== undefined)).map((u) => userJson(u)), 1000)
+      return page(
+        req,
+        byId([...g.members].map(id => data.users.get(id)).filter((u): u is FakeUser => u !== undefined)).map(u =>
+          userJson(u),
+        ),
+        1000,
+      )
     }
     const userGroups = /^\/api\/v1\/users\/([^/]+)\/groups$/.exec(path)
     if (userGroups) {
@@ -209,14 +264,16 @@ export async function startOktaFake(opts: OktaFakeOptions): Promise<OktaFake> {
       const key = decodeURIComponent(one[1] as string)
       const u = findUser(key)
       if (u) return { status: 200, body: userJson(u) }
-      const gone = [...data.removedUsers.values()].find((x) => x.id === key || x.userPrincipalName.toLowerCase() === key.toLowerCase())
+      const gone = [...data.removedUsers.values()].find(
+        x => x.id === key || x.userPrincipalName.toLowerCase() === key.toLowerCase(),
+      )
       if (gone) return { status: 200, body: userJson(gone, 'DEPROVISIONED') }
       return oktaError(404, 'E0000007', `Not found: Resource not found: ${key} (User)`)
     }
     return oktaError(404, 'E0000007', `Not found: Resource not found: ${path}`)
   }
 
-  const server = await startFakeServer((req) => {
+  const server = await startFakeServer(req => {
     const t = now()
     if (t >= resetAt * 1000) {
       remaining = limit
@@ -229,11 +286,17 @@ export async function startOktaFake(opts: OktaFakeOptions): Promise<OktaFake> {
       date: new Date(t).toUTCString(),
       'x-okta-request-id': randomBytes(8).toString('hex'),
     })
-    if (remaining <= 0) return { ...oktaError(429, 'E0000047', 'API call exceeded rate limit due to too many requests.'), headers: rateHeaders() }
+    if (remaining <= 0)
+      return {
+        ...oktaError(429, 'E0000047', 'API call exceeded rate limit due to too many requests.'),
+        headers: rateHeaders(),
+      }
     remaining--
-    if (req.method === 'POST' && req.url.pathname === '/oauth2/v1/token') return { ...token(req), headers: rateHeaders() }
+    if (req.method === 'POST' && req.url.pathname === '/oauth2/v1/token')
+      return { ...token(req), headers: rateHeaders() }
     const auth = req.headers.authorization ?? ''
-    if (auth !== `SSWS ${opts.apiToken}` && !(auth.startsWith('Bearer ') && bearers.has(auth.slice(7)))) return { ...oktaError(401, 'E0000011', 'Invalid token provided'), headers: rateHeaders() }
+    if (auth !== `SSWS ${opts.apiToken}` && !(auth.startsWith('Bearer ') && bearers.has(auth.slice(7))))
+      return { ...oktaError(401, 'E0000011', 'Invalid token provided'), headers: rateHeaders() }
     const r = route(req)
     return { ...r, headers: { ...rateHeaders(), ...(r.headers ?? {}) } }
   })

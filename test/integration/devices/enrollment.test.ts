@@ -30,20 +30,33 @@ describe('a whole Apple enrollment over loopback', () => {
     expect(push.headers['apns-topic']).toBe(w.pki.push.topic)
 
     const ran = await device.poll()
-    expect(ran.map((c) => c.requestType).sort()).toEqual(['InstallApplication', 'InstallProfile'])
-    expect(ran.find((c) => c.requestType === 'InstallApplication')?.command).toMatchObject({ Identifier: 'com.salesforce.chatter' })
+    expect(ran.map(c => c.requestType).sort()).toEqual(['InstallApplication', 'InstallProfile'])
+    expect(ran.find(c => c.requestType === 'InstallApplication')?.command).toMatchObject({
+      Identifier: 'com.salesforce.chatter',
+    })
     const d = await detail(deviceId)
-    expect(d.commands.map((c) => c.state)).toEqual(['acknowledged', 'acknowledged'])
+    expect(d.commands.map(c => c.state)).toEqual(['acknowledged', 'acknowledged'])
     expect(d.device.pendingCommands).toBe(0)
   })
 
   it('refuses check-ins that cannot prove they are the enrolled device, and stores nothing', async () => {
     const device = w.apple('C02APPLE2')
     const { deviceId } = JSON.parse((await device.enroll('alex@example.test')).body) as { deviceId: string }
-    const tokenUpdate = buildPlist({ MessageType: 'TokenUpdate', UDID: 'UDID-C02APPLE2', Topic: w.pki.push.topic, Token: new Uint8Array([1, 2]), PushMagic: 'x' })
+    const tokenUpdate = buildPlist({
+      MessageType: 'TokenUpdate',
+      UDID: 'UDID-C02APPLE2',
+      Topic: w.pki.push.topic,
+      Token: new Uint8Array([1, 2]),
+      PushMagic: 'x',
+    })
 
     const wrongCert = new AppleDevice({ ...device.o, identity: w.pki.device('UDID-other') })
-    const r = await wrongCert.checkIn({ MessageType: 'TokenUpdate', Topic: w.pki.push.topic, Token: new Uint8Array([1, 2]), PushMagic: 'x' })
+    const r = await wrongCert.checkIn({
+      MessageType: 'TokenUpdate',
+      Topic: w.pki.push.topic,
+      Token: new Uint8Array([1, 2]),
+      PushMagic: 'x',
+    })
     wrongCert.close()
     expect(r.status).toBe(401)
     expect(JSON.parse(r.body).error.message).toContain('not the enrollment identity')
@@ -54,7 +67,7 @@ describe('a whole Apple enrollment over loopback', () => {
 
     expect((await w.apple('C02NEW', 'UDID-never-enrolled').checkIn({ MessageType: 'Authenticate' })).status).toBe(401)
     expect(w.ws.app.services.store.outbox.pushTarget(deviceId)?.pushToken).toBeNull()
-    expect(w.logged.filter((l) => l.level === 'warn' && l.fields?.['status'] === 401)).toHaveLength(3)
+    expect(w.logged.filter(l => l.level === 'warn' && l.fields?.['status'] === 401)).toHaveLength(3)
   })
 })
 
@@ -64,12 +77,15 @@ describe('a whole Android enrollment over loopback', () => {
     const woken = agent.waitForWake(w.fcm)
     const r = await agent.enroll('kim@example.test')
     expect(r.status).toBe(200)
-    expect(JSON.parse(r.body)).toMatchObject({ policies: ['Sales CRM Deployment'], credential: expect.stringMatching(/\./) })
+    expect(JSON.parse(r.body)).toMatchObject({
+      policies: ['Sales CRM Deployment'],
+      credential: expect.stringMatching(/\./),
+    })
     const wake = await woken
     expect(wake).toEqual({ token: agent.fcmToken, data: { cmd: 'sync' }, android: { priority: 'high', ttl: '3600s' } })
     const ran = await agent.poll()
-    expect(ran.map((c) => c.type).sort()).toEqual(['apply_restrictions', 'install_app'])
-    expect((await detail(agent.deviceId as string)).commands.every((c) => c.state === 'acknowledged')).toBe(true)
+    expect(ran.map(c => c.type).sort()).toEqual(['apply_restrictions', 'install_app'])
+    expect((await detail(agent.deviceId as string)).commands.every(c => c.state === 'acknowledged')).toBe(true)
     expect(await agent.poll()).toEqual([])
   })
 

@@ -14,7 +14,9 @@ afterAll(async () => {
 
 const snapshot = () => {
   const { store } = w.ws.app.services
-  return JSON.stringify(store.devices.list().map((d) => ({ d, c: store.devices.commands(d.id), p: store.outbox.pushTarget(d.id) })))
+  return JSON.stringify(
+    store.devices.list().map(d => ({ d, c: store.devices.commands(d.id), p: store.outbox.pushTarget(d.id) })),
+  )
 }
 
 describe('the enrollment sign-in refuses ID tokens it cannot trust', () => {
@@ -40,7 +42,10 @@ describe('the enrollment sign-in refuses ID tokens it cannot trust', () => {
     const agent = w.android('REPLAY-1')
     const q = new URLSearchParams({ platform: 'android', serial: 'REPLAY-1', pushToken: 'tok-replay' })
     const start = await request(`${w.ingress.url}/enroll/start?${q}`, { ca: w.pki.caPem })
-    const authorize = await request(String(start.headers.location), { ca: w.pki.caPem, headers: { 'x-test-user': 'nobody@example.test' } })
+    const authorize = await request(String(start.headers.location), {
+      ca: w.pki.caPem,
+      headers: { 'x-test-user': 'nobody@example.test' },
+    })
     const callback = String(authorize.headers.location).replace(/^https:\/\/127\.0\.0\.1:\d+/, w.ingress.url)
     const first = await request(callback, { ca: w.pki.caPem })
     expect(first.status).toBe(403)
@@ -69,20 +74,81 @@ describe('malformed and oversized requests', () => {
     ['an unknown endpoint', 'GET', '/nope', undefined, 404, /No endpoint \/nope/],
     ['a wrong method', 'GET', '/mdm/checkin', undefined, 405, /GET is not allowed/],
     ['an enrollment without platform', 'GET', '/enroll/start?serial=X', undefined, 400, /platform/],
-    ['an Android enrollment without its FCM token', 'GET', '/enroll/start?platform=android&serial=X', undefined, 400, /FCM registration token/],
-    ['a check-in that is not a plist', 'PUT', '/mdm/checkin', '{"MessageType":"Authenticate"}', 400, /Malformed property list: Expected a tag/],
-    ['a check-in plist that is not a dictionary', 'PUT', '/mdm/checkin', buildPlist(['x']), 400, /must hold a dictionary/],
-    ['a check-in with an unknown MessageType', 'PUT', '/mdm/checkin', buildPlist({ MessageType: 'DeclarativeManagement', UDID: 'U' }), 400, /MessageType/],
-    ['a TokenUpdate without its token', 'PUT', '/mdm/checkin', buildPlist({ MessageType: 'TokenUpdate', UDID: 'U', Topic: 't', PushMagic: 'm' }), 400, /Token/],
-    ['an oversized check-in', 'PUT', '/mdm/checkin', buildPlist({ MessageType: 'Authenticate', UDID: 'x'.repeat(70_000) }), 413, /limit is 65536|exceeds 65536/],
-    ['an agent request without credential', 'GET', '/android/v1/commands', undefined, 401, /Bearer <deviceId>.<credential>/],
+    [
+      'an Android enrollment without its FCM token',
+      'GET',
+      '/enroll/start?platform=android&serial=X',
+      undefined,
+      400,
+      /FCM registration token/,
+    ],
+    [
+      'a check-in that is not a plist',
+      'PUT',
+      '/mdm/checkin',
+      '{"MessageType":"Authenticate"}',
+      400,
+      /Malformed property list: Expected a tag/,
+    ],
+    [
+      'a check-in plist that is not a dictionary',
+      'PUT',
+      '/mdm/checkin',
+      buildPlist(['x']),
+      400,
+      /must hold a dictionary/,
+    ],
+    [
+      'a check-in with an unknown MessageType',
+      'PUT',
+      '/mdm/checkin',
+      buildPlist({ MessageType: 'DeclarativeManagement', UDID: 'U' }),
+      400,
+      /MessageType/,
+    ],
+    [
+      'a TokenUpdate without its token',
+      'PUT',
+      '/mdm/checkin',
+      buildPlist({ MessageType: 'TokenUpdate', UDID: 'U', Topic: 't', PushMagic: 'm' }),
+      400,
+      /Token/,
+    ],
+    [
+      'an oversized check-in',
+      'PUT',
+      '/mdm/checkin',
+      buildPlist({ MessageType: 'Authenticate', UDID: 'x'.repeat(70_000) }),
+      413,
+      /limit is 65536|exceeds 65536/,
+    ],
+    [
+      'an agent request without credential',
+      'GET',
+      '/android/v1/commands',
+      undefined,
+      401,
+      /Bearer <deviceId>.<credential>/,
+    ],
   ])('answers %s with a precise 4xx, logs it and stores nothing', async (_, method, path, body, status, message) => {
     const before = snapshot()
     const logged = w.logged.length
-    const r = await request(`${w.ingress.url}${path}`, { method, body, ca: w.pki.caPem, cert: w.pki.device('UDID-any').certPem, key: w.pki.device('UDID-any').keyPem })
+    const r = await request(`${w.ingress.url}${path}`, {
+      method,
+      body,
+      ca: w.pki.caPem,
+      cert: w.pki.device('UDID-any').certPem,
+      key: w.pki.device('UDID-any').keyPem,
+    })
     expect(r.status).toBe(status)
     expect(JSON.parse(r.body).error.message).toMatch(message)
-    expect(w.logged.slice(logged)).toContainEqual(expect.objectContaining({ level: 'warn', message: 'ingress refused a request', fields: expect.objectContaining({ status }) }))
+    expect(w.logged.slice(logged)).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        message: 'ingress refused a request',
+        fields: expect.objectContaining({ status }),
+      }),
+    )
     expect(snapshot()).toBe(before)
   })
 
@@ -92,7 +158,10 @@ describe('malformed and oversized requests', () => {
     const [c] = JSON.parse((await agent.fetch()).body).commands as { id: string }[]
     const before = snapshot()
     const r = await request(`${w.ingress.url}/android/v1/commands/${c?.id}/answer`, {
-      method: 'POST', ca: w.pki.caPem, body: '{"status":"done"}', headers: { authorization: `Bearer ${agent.credential}`, 'content-type': 'application/json' },
+      method: 'POST',
+      ca: w.pki.caPem,
+      body: '{"status":"done"}',
+      headers: { authorization: `Bearer ${agent.credential}`, 'content-type': 'application/json' },
     })
     expect(r.status).toBe(400)
     expect(JSON.parse(r.body).error.details.fields).toEqual([expect.objectContaining({ path: 'status' })])
@@ -105,23 +174,36 @@ describe('push faults through whole enrollments', () => {
     const device = w.apple('C02STALE')
     const { deviceId } = JSON.parse((await device.enroll('alex@example.test')).body) as { deviceId: string }
     // APNs learned of the invalid token after the device's TokenUpdate (fake clock: 09:00).
-    w.apns.script(device.tokenHex, { status: 410, reason: 'Unregistered', timestamp: Date.parse('2026-11-02T09:30:00Z') }, 1)
+    w.apns.script(
+      device.tokenHex,
+      { status: 410, reason: 'Unregistered', timestamp: Date.parse('2026-11-02T09:30:00Z') },
+      1,
+    )
     await device.authenticateAndRegister()
-    const late = ((await w.ws.call('diagnostics/list', {})) as Diagnostic[]).find((d) => d.deviceId === deviceId)
+    const late = ((await w.ws.call('diagnostics/list', {})) as Diagnostic[]).find(d => d.deviceId === deviceId)
     expect(late).toMatchObject({ code: 'PAYLOAD_LATENCY', cause: 'stale-token' })
     expect(late?.explanation).toContain('410 Unregistered')
 
     const pushed = device.waitForPush(w.apns)
-    await device.checkIn({ MessageType: 'TokenUpdate', Topic: w.pki.push.topic, Token: new Uint8Array(device.token), PushMagic: device.pushMagic })
+    await device.checkIn({
+      MessageType: 'TokenUpdate',
+      Topic: w.pki.push.topic,
+      Token: new Uint8Array(device.token),
+      PushMagic: device.pushMagic,
+    })
     await pushed
     expect((await device.poll()).length).toBe(2)
-    expect(((await w.ws.call('diagnostics/list', {})) as Diagnostic[]).filter((d) => d.deviceId === deviceId)).toEqual([])
+    expect(((await w.ws.call('diagnostics/list', {})) as Diagnostic[]).filter(d => d.deviceId === deviceId)).toEqual([])
   })
 
   it('an APNs 410 older than the latest TokenUpdate does not mark the token stale', async () => {
     const device = w.apple('C02REREG')
     const { deviceId } = JSON.parse((await device.enroll('alex@example.test')).body) as { deviceId: string }
-    w.apns.script(device.tokenHex, { status: 410, reason: 'Unregistered', timestamp: Date.parse('2026-11-01T00:00:00Z') }, 1)
+    w.apns.script(
+      device.tokenHex,
+      { status: 410, reason: 'Unregistered', timestamp: Date.parse('2026-11-01T00:00:00Z') },
+      1,
+    )
     await device.authenticateAndRegister()
     expect(w.ws.app.services.store.outbox.pushTarget(deviceId)?.tokenStaleAt).toBeNull()
     expect(w.ws.app.services.store.devices.commands(deviceId)[0]?.nextAttemptAt).toBe('2026-11-02T09:00:30.000Z')
@@ -136,8 +218,11 @@ describe('push faults through whole enrollments', () => {
     expect((await device.checkIn({ MessageType: 'CheckOut' })).status).toBe(200)
     const { store } = w.ws.app.services
     expect(store.outbox.pushTarget(deviceId)?.tokenStaleAt).not.toBeNull()
-    expect(store.devices.commands(deviceId).map((c) => [c.state, c.nextAttemptAt])).toEqual([['pushed', null], ['pushed', null]])
-    const late = ((await w.ws.call('diagnostics/list', {})) as Diagnostic[]).find((d) => d.deviceId === deviceId)
+    expect(store.devices.commands(deviceId).map(c => [c.state, c.nextAttemptAt])).toEqual([
+      ['pushed', null],
+      ['pushed', null],
+    ])
+    const late = ((await w.ws.call('diagnostics/list', {})) as Diagnostic[]).find(d => d.deviceId === deviceId)
     expect(late).toMatchObject({ cause: 'stale-token' })
     expect(late?.explanation).toContain('checked out')
   })
@@ -149,8 +234,11 @@ describe('push faults through whole enrollments', () => {
     const deviceId = agent.deviceId as string
     expect(w.ws.app.services.store.outbox.pushTarget(deviceId)?.tokenStaleAt).not.toBeNull()
     expect((await agent.newToken()).status).toBe(200)
-    expect(w.ws.app.services.store.outbox.pushTarget(deviceId)).toMatchObject({ tokenStaleAt: null, pushToken: agent.fcmToken })
-    expect(w.fcm.messages.some((m) => m.token === agent.fcmToken)).toBe(true)
+    expect(w.ws.app.services.store.outbox.pushTarget(deviceId)).toMatchObject({
+      tokenStaleAt: null,
+      pushToken: agent.fcmToken,
+    })
+    expect(w.fcm.messages.some(m => m.token === agent.fcmToken)).toBe(true)
   })
 
   it('a device that never answers raises PAYLOAD_LATENCY at the deadline; Scan Device reaches it once it polls', async () => {
@@ -160,13 +248,13 @@ describe('push faults through whole enrollments', () => {
     await device.authenticateAndRegister()
     await pushed
     w.ws.clock.advance(61_000)
-    const late = ((await w.ws.call('diagnostics/list', {})) as Diagnostic[]).filter((d) => d.deviceId === deviceId)
-    expect(late.map((d) => d.cause)).toEqual(['deadline', 'deadline'])
+    const late = ((await w.ws.call('diagnostics/list', {})) as Diagnostic[]).filter(d => d.deviceId === deviceId)
+    expect(late.map(d => d.cause)).toEqual(['deadline', 'deadline'])
     const scanPush = device.waitForPush(w.apns)
     await w.ws.call('devices/scan', { deviceId })
     await scanPush
     const ran = await device.poll()
-    expect(ran.map((c) => c.requestType)).toEqual(['InstallApplication', 'InstallProfile', 'DeviceInformation'])
+    expect(ran.map(c => c.requestType)).toEqual(['InstallApplication', 'InstallProfile', 'DeviceInformation'])
     expect(ran.at(-1)?.command).toMatchObject({ Queries: expect.arrayContaining(['SerialNumber', 'UDID']) })
   })
 
@@ -179,8 +267,11 @@ describe('push faults through whole enrollments', () => {
     device.refuse.set('InstallApplication', 'NotNow')
     expect(await device.poll()).toEqual([])
     device.refuse.set('InstallApplication', 'Error')
-    expect((await device.poll()).map((c) => c.requestType)).toEqual(['InstallProfile'])
+    expect((await device.poll()).map(c => c.requestType)).toEqual(['InstallProfile'])
     const commands = w.ws.app.services.store.devices.commands(deviceId)
-    expect(commands.find((c) => c.type === 'install_app')).toMatchObject({ state: 'failed', error: 'The profile could not be installed.' })
+    expect(commands.find(c => c.type === 'install_app')).toMatchObject({
+      state: 'failed',
+      error: 'The profile could not be installed.',
+    })
   })
 })

@@ -16,7 +16,7 @@ beforeEach(() => {
     transport: () => ({
       async send(targets) {
         sent.push(...targets)
-        return targets.map((t) => answers.get(t.pushToken)?.shift() ?? { ok: true, transport: 'test' })
+        return targets.map(t => answers.get(t.pushToken)?.shift() ?? { ok: true, transport: 'test' })
       },
     }),
   })
@@ -25,11 +25,21 @@ beforeEach(() => {
 afterEach(() => ws.close())
 
 const enroll = async (serial: string, token: string) =>
-  (await ws.call('devices/enroll', { serial, platform: 'android', userPrincipalName: 'alex@example.test', pushToken: token })) as EnrollResult
+  (await ws.call('devices/enroll', {
+    serial,
+    platform: 'android',
+    userPrincipalName: 'alex@example.test',
+    pushToken: token,
+  })) as EnrollResult
 const commandsOf = (deviceId: string) => ws.app.services.store.devices.commands(deviceId)
 const devices = () => ws.app.services.devices
-const latency = async () => ((await ws.call('diagnostics/list', {})) as Diagnostic[]).filter((d) => d.code === 'PAYLOAD_LATENCY')
-const fail = (reason: string, disposition: 'retry' | 'stale-token' | 'rejected' | 'credentials', extra: object = {}): WakeOutcome => ({ ok: false, transport: 'test', reason, disposition, ...extra })
+const latency = async () =>
+  ((await ws.call('diagnostics/list', {})) as Diagnostic[]).filter(d => d.code === 'PAYLOAD_LATENCY')
+const fail = (
+  reason: string,
+  disposition: 'retry' | 'stale-token' | 'rejected' | 'credentials',
+  extra: object = {},
+): WakeOutcome => ({ ok: false, transport: 'test', reason, disposition, ...extra })
 
 describe('the outbox', () => {
   it('hands commands out in per-device order and treats a repeated answer as the same answer', async () => {
@@ -38,16 +48,25 @@ describe('the outbox', () => {
     expect(devices().outbox.next(r.device.id)?.id).toBe(first?.id)
     expect(devices().outbox.next(r.device.id)?.id).toBe(first?.id)
     expect(devices().outbox.answer(r.device.id, first?.id as string, 'acknowledged')).toEqual({ changed: true })
-    expect(devices().outbox.answer(r.device.id, first?.id as string, 'error', 'late duplicate')).toEqual({ changed: false })
+    expect(devices().outbox.answer(r.device.id, first?.id as string, 'error', 'late duplicate')).toEqual({
+      changed: false,
+    })
     expect(devices().outbox.next(r.device.id)?.id).toBe(second?.id)
-    expect(commandsOf(r.device.id).find((c) => c.id === first?.id)).toMatchObject({ state: 'acknowledged', error: null })
+    expect(commandsOf(r.device.id).find(c => c.id === first?.id)).toMatchObject({ state: 'acknowledged', error: null })
   })
 
   it('retries a failed push with backoff, honouring Retry-After, then dead-letters it with the reason', async () => {
-    answers.set('t1', Array.from({ length: 8 }, () => fail('APNs 503 ServiceUnavailable', 'retry', { retryAfterMs: 45_000 })))
+    answers.set(
+      't1',
+      Array.from({ length: 8 }, () => fail('APNs 503 ServiceUnavailable', 'retry', { retryAfterMs: 45_000 })),
+    )
     const r = await enroll('S1', 't1')
     expect(sent).toHaveLength(1)
-    expect(commandsOf(r.device.id)[0]).toMatchObject({ state: 'queued', attempts: 1, nextAttemptAt: '2026-11-02T09:00:45.000Z' })
+    expect(commandsOf(r.device.id)[0]).toMatchObject({
+      state: 'queued',
+      attempts: 1,
+      nextAttemptAt: '2026-11-02T09:00:45.000Z',
+    })
     ws.clock.advance(44_000)
     expect(await devices().pump()).toBe(0)
     ws.clock.advance(1_000)
@@ -58,7 +77,7 @@ describe('the outbox', () => {
       await devices().pump()
     }
     expect(sent).toHaveLength(8)
-    expect(commandsOf(r.device.id).map((c) => c.state)).toEqual(['dead', 'dead'])
+    expect(commandsOf(r.device.id).map(c => c.state)).toEqual(['dead', 'dead'])
     expect(commandsOf(r.device.id)[0]?.error).toBe('Push failed 8 times; last: APNs 503 ServiceUnavailable')
     ws.clock.advance(60 * 60_000)
     expect(await devices().pump()).toBe(0)
@@ -82,12 +101,15 @@ describe('the outbox', () => {
       ws.clock.advance(60_000)
       await devices().pump()
     }
-    expect(commandsOf(r.device.id).map((c) => c.state)).toEqual(['dead', 'dead'])
+    expect(commandsOf(r.device.id).map(c => c.state)).toEqual(['dead', 'dead'])
     const handed = devices().outbox.pending(r.device.id)
-    expect(handed.map((c) => c.seq)).toEqual([1, 2])
-    expect(commandsOf(r.device.id).map((c) => [c.state, c.error])).toEqual([['sent', null], ['sent', null]])
+    expect(handed.map(c => c.seq)).toEqual([1, 2])
+    expect(commandsOf(r.device.id).map(c => [c.state, c.error])).toEqual([
+      ['sent', null],
+      ['sent', null],
+    ])
     for (const c of handed) devices().outbox.answer(r.device.id, c.id, 'acknowledged')
-    expect(commandsOf(r.device.id).map((c) => c.state)).toEqual(['acknowledged', 'acknowledged'])
+    expect(commandsOf(r.device.id).map(c => c.state)).toEqual(['acknowledged', 'acknowledged'])
     expect(await latency()).toEqual([])
   })
 
@@ -101,7 +123,7 @@ describe('the outbox', () => {
     const gone = await enroll('S2', 't2')
     expect(ws.app.services.store.outbox.pushTarget(gone.device.id)?.tokenStaleAt).toBe('2026-11-02T09:00:00.000Z')
     expect(commandsOf(gone.device.id)[0]?.nextAttemptAt).toBeNull()
-    expect((await latency()).find((d) => d.deviceId === gone.device.id)?.explanation).toContain('410 Unregistered')
+    expect((await latency()).find(d => d.deviceId === gone.device.id)?.explanation).toContain('410 Unregistered')
 
     ws.clock.advance(5_000)
     ws.app.services.store.outbox.setFcmToken(gone.device.id, 't2-new', ws.clock.now().toISOString())
@@ -112,7 +134,10 @@ describe('the outbox', () => {
   })
 
   it('records a late acknowledgement of a dead-lettered command, but not of a cancelled one', async () => {
-    answers.set('t1', Array.from({ length: 8 }, () => fail('APNs 503', 'retry')))
+    answers.set(
+      't1',
+      Array.from({ length: 8 }, () => fail('APNs 503', 'retry')),
+    )
     const r = await enroll('S1', 't1')
     for (let i = 0; i < 8; i++) {
       ws.clock.advance(30 * 60_000)
@@ -123,7 +148,11 @@ describe('the outbox', () => {
     expect(devices().outbox.answer(r.device.id, a?.id as string, 'acknowledged')).toEqual({ changed: true })
     devices().cancel(r.device.id, b?.id as string)
     expect(devices().outbox.answer(r.device.id, b?.id as string, 'acknowledged')).toEqual({ changed: false })
-    expect(commandsOf(r.device.id).map((c) => c.state).sort()).toEqual(['acknowledged', 'cancelled'])
+    expect(
+      commandsOf(r.device.id)
+        .map(c => c.state)
+        .sort(),
+    ).toEqual(['acknowledged', 'cancelled'])
   })
 
   it('backs off FCM quota errors from one minute', async () => {
@@ -140,13 +169,16 @@ describe('PAYLOAD_LATENCY and its remediations', () => {
     ws.clock.advance(61_000)
     const late = await latency()
     expect(late).toHaveLength(2)
-    expect(late[0]).toMatchObject({ deviceId: r.device.id, remediations: ['devices/repush', 'devices/scan', 'devices/cancel'] })
+    expect(late[0]).toMatchObject({
+      deviceId: r.device.id,
+      remediations: ['devices/repush', 'devices/scan', 'devices/cancel'],
+    })
     expect(late[0]?.explanation).toContain('pushed at 2026-11-02T09:00:00.000Z')
 
     const before = sent.length
     const repushed = await ws.call('devices/repush', { deviceId: r.device.id })
     expect(sent.length).toBe(before + 1)
-    expect(repushed.commands.every((c) => c.deadlineAt === '2026-11-02T09:02:01.000Z')).toBe(true)
+    expect(repushed.commands.every(c => c.deadlineAt === '2026-11-02T09:02:01.000Z')).toBe(true)
     expect(await latency()).toEqual([])
 
     const scanned = await ws.call('devices/scan', { deviceId: r.device.id })
@@ -155,21 +187,24 @@ describe('PAYLOAD_LATENCY and its remediations', () => {
     ws.clock.advance(61_000)
     expect(await latency()).toHaveLength(3)
     const cancelled = await ws.call('devices/cancel', { deviceId: r.device.id })
-    expect(cancelled.commands.map((c) => c.state)).toEqual(['cancelled', 'cancelled', 'cancelled'])
+    expect(cancelled.commands.map(c => c.state)).toEqual(['cancelled', 'cancelled', 'cancelled'])
     expect(cancelled.commands[0]?.error).toBe('Cancelled by the admin')
     expect(await latency()).toEqual([])
   })
 
   it('names a dead-lettered command and a failed push with their reasons', async () => {
-    answers.set('t1', Array.from({ length: 8 }, () => fail('APNs 403 BadCertificate: renew the MDM push certificate', 'credentials')))
+    answers.set(
+      't1',
+      Array.from({ length: 8 }, () => fail('APNs 403 BadCertificate: renew the MDM push certificate', 'credentials')),
+    )
     const r = await enroll('S1', 't1')
-    const failed = (await latency()).find((d) => d.deviceId === r.device.id && !d.commandId)
+    const failed = (await latency()).find(d => d.deviceId === r.device.id && !d.commandId)
     expect(failed?.explanation).toContain('403 BadCertificate')
     for (let i = 0; i < 8; i++) {
       ws.clock.advance(30 * 60_000)
       await devices().pump()
     }
-    const dead = (await latency()).filter((d) => d.title.includes('dead-lettered'))
+    const dead = (await latency()).filter(d => d.title.includes('dead-lettered'))
     expect(dead).toHaveLength(2)
     expect(dead[0]?.explanation).toContain('Push failed 8 times')
   })
@@ -189,19 +224,31 @@ describe('the outbox pump', () => {
     const clock = fakeClock()
     let pushes = 0
     let second: () => void = () => {}
-    const retried = new Promise<void>((resolve) => (second = resolve))
+    const retried = new Promise<void>(resolve => (second = resolve))
     const app = createApp({
-      dataDir: dir.path, clock, pumpIntervalMs: 5,
+      dataDir: dir.path,
+      clock,
+      pumpIntervalMs: 5,
       push: {
         async send(targets) {
           if (++pushes === 2) second()
-          return targets.map(() => ({ ok: false as const, transport: 'test', reason: 'APNs 503', disposition: 'retry' as const }))
+          return targets.map(() => ({
+            ok: false as const,
+            transport: 'test',
+            reason: 'APNs 503',
+            disposition: 'retry' as const,
+          }))
         },
       },
     })
     try {
       seedSmallOrganisation({ app } as TestWorkspace)
-      await app.services.devices.enroll({ serial: 'PUMP-1', platform: 'ios', userPrincipalName: 'alex@example.test', pushToken: 'tok' })
+      await app.services.devices.enroll({
+        serial: 'PUMP-1',
+        platform: 'ios',
+        userPrincipalName: 'alex@example.test',
+        pushToken: 'tok',
+      })
       expect(pushes).toBe(1)
       clock.advance(30_000)
       await retried
@@ -221,15 +268,15 @@ describe('one pump at a time', () => {
     const calls: string[][] = []
     let release: () => void = () => {}
     let entered: () => void = () => {}
-    const firstEntered = new Promise<void>((resolve) => (entered = resolve))
+    const firstEntered = new Promise<void>(resolve => (entered = resolve))
     const app = createApp({
       dataDir: dir.path,
       push: {
         async send(targets) {
-          calls.push(targets.map((t) => t.pushToken))
+          calls.push(targets.map(t => t.pushToken))
           if (calls.length === 1) {
             entered()
-            await new Promise<void>((resolve) => (release = resolve))
+            await new Promise<void>(resolve => (release = resolve))
           }
           return targets.map(() => ({ ok: true as const, transport: 'test' }))
         },
@@ -237,9 +284,19 @@ describe('one pump at a time', () => {
     })
     try {
       seedSmallOrganisation({ app } as TestWorkspace)
-      const first = app.services.devices.enroll({ serial: 'P-1', platform: 'android', userPrincipalName: 'alex@example.test', pushToken: 'tok-1' })
+      const first = app.services.devices.enroll({
+        serial: 'P-1',
+        platform: 'android',
+        userPrincipalName: 'alex@example.test',
+        pushToken: 'tok-1',
+      })
       await firstEntered
-      const second = app.services.devices.enroll({ serial: 'P-2', platform: 'android', userPrincipalName: 'kim@example.test', pushToken: 'tok-2' })
+      const second = app.services.devices.enroll({
+        serial: 'P-2',
+        platform: 'android',
+        userPrincipalName: 'kim@example.test',
+        pushToken: 'tok-2',
+      })
       const third = app.services.devices.pump()
       release()
       await Promise.all([first, second, third])

@@ -17,38 +17,64 @@ describe('jit-mapper serve-enrollment', () => {
     const seed = createApp({ dataDir })
     seedSmallOrganisation({ app: seed } as TestWorkspace)
     seed.close()
-    for (const [name, pem] of [['cert.pem', pki.server.certPem], ['key.pem', pki.server.keyPem], ['ca.pem', pki.caPem]] as const) writeFileSync(join(dir.path, name), pem)
+    for (const [name, pem] of [
+      ['cert.pem', pki.server.certPem],
+      ['key.pem', pki.server.keyPem],
+      ['ca.pem', pki.caPem],
+    ] as const)
+      writeFileSync(join(dir.path, name), pem)
 
     let stop: () => void = () => {}
     let served: (url: string) => void = () => {}
-    const url = new Promise<string>((resolve) => (served = resolve))
+    const url = new Promise<string>(resolve => (served = resolve))
     const err: string[] = []
     const io: CliIo = {
-      out: (l) => {
+      out: l => {
         const m = /served at (\S+) /.exec(l)
         if (m) served(m[1] as string)
       },
-      err: (l) => void err.push(l),
+      err: l => void err.push(l),
       env: {},
-      untilStopped: () => new Promise<void>((resolve) => (stop = resolve)),
+      untilStopped: () => new Promise<void>(resolve => (stop = resolve)),
     }
-    const status = runCli(['serve-enrollment', '--data-dir', dataDir, '--tls-cert', join(dir.path, 'cert.pem'), '--tls-key', join(dir.path, 'key.pem'),
-      '--issuer', idp.issuer, '--client-id', idp.clientId, '--idp-ca', join(dir.path, 'ca.pem')], io)
+    const status = runCli(
+      [
+        'serve-enrollment',
+        '--data-dir',
+        dataDir,
+        '--tls-cert',
+        join(dir.path, 'cert.pem'),
+        '--tls-key',
+        join(dir.path, 'key.pem'),
+        '--issuer',
+        idp.issuer,
+        '--client-id',
+        idp.clientId,
+        '--idp-ca',
+        join(dir.path, 'ca.pem'),
+      ],
+      io,
+    )
     const agent = new AndroidAgent({ serverUrl: await url, ca: pki.caPem, serial: 'CLI-1' })
     const r = await agent.enroll('kim@example.test')
     expect(r.status).toBe(200)
-    expect((await agent.poll()).map((c) => c.type).sort()).toEqual(['apply_restrictions', 'install_app'])
+    expect((await agent.poll()).map(c => c.type).sort()).toEqual(['apply_restrictions', 'install_app'])
     agent.close()
     stop()
     expect(await status).toBe(0)
-    expect(err.some((l) => l.startsWith('info device enrolled'))).toBe(true)
+    expect(err.some(l => l.startsWith('info device enrolled'))).toBe(true)
     await idp.close()
     dir.remove()
   }, 60_000)
 
   it('says which option is missing', async () => {
     const err: string[] = []
-    const status = await runCli(['serve-enrollment', '--issuer', 'https://idp.example'], { out: () => {}, err: (l) => void err.push(l), env: {}, untilStopped: () => Promise.resolve() })
+    const status = await runCli(['serve-enrollment', '--issuer', 'https://idp.example'], {
+      out: () => {},
+      err: l => void err.push(l),
+      env: {},
+      untilStopped: () => Promise.resolve(),
+    })
     expect(status).toBe(2)
     expect(err[0]).toContain('serve-enrollment needs --tls-cert')
   })

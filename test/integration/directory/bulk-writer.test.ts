@@ -26,7 +26,7 @@ function workspace(graph: GraphFake, opts: { syncBulkFrom?: number; warnings?: s
     clock: fakeClock(),
     http: loopbackRouter({ [GRAPH_ORIGIN]: graph.url, [LOGIN_ORIGIN]: graph.url }),
     syncBulkFrom: opts.syncBulkFrom,
-    log: { ...silentLog, warn: (message) => opts.warnings?.push(message) },
+    log: { ...silentLog, warn: message => opts.warnings?.push(message) },
   })
   cleanups.push(() => {
     app.close()
@@ -82,7 +82,14 @@ describe('a first sync written from a worker thread', () => {
 
 describe('the bulk writer', () => {
   const at = '2026-11-01T00:00:00.000Z'
-  const user = (id: string) => ({ id, externalId: `ext-${id}`, userPrincipalName: `${id}@x.test`, displayName: id, fingerprint: 'fp', attributes: { department: 'Sales', accountEnabled: true } })
+  const user = (id: string) => ({
+    id,
+    externalId: `ext-${id}`,
+    userPrincipalName: `${id}@x.test`,
+    displayName: id,
+    fingerprint: 'fp',
+    attributes: { department: 'Sales', accountEnabled: true },
+  })
 
   /** A workspace with one directory, closed after the test. */
   const directoryApp = () => {
@@ -99,19 +106,40 @@ describe('the bulk writer', () => {
   it('commits users, attributes and memberships in the order sent', async () => {
     const app = directoryApp()
     const { store } = app.services
-    store.groups.create({ id: 'team', directoryId: 'd', name: 'Team', kind: 'synced', dialect: null, rule: null, description: '' })
-    store.groups.create({ id: 'sales', directoryId: 'd', name: 'Sales', kind: 'rule', dialect: 'entra', rule: 'user.department -eq "Sales"', description: '' })
+    store.groups.create({
+      id: 'team',
+      directoryId: 'd',
+      name: 'Team',
+      kind: 'synced',
+      dialect: null,
+      rule: null,
+      description: '',
+    })
+    store.groups.create({
+      id: 'sales',
+      directoryId: 'd',
+      name: 'Sales',
+      kind: 'rule',
+      dialect: 'entra',
+      rule: 'user.department -eq "Sales"',
+      description: '',
+    })
     const writer = await openBulkWriter(app.dbPath)
     const first = emptyBulkRows()
     addUserRows(first, 'd', user('u1'), at)
-    addRuleMembershipRows(first, 'u1', [{ groupId: 'sales', state: 'in', effective: true, missing: [], updatedAt: at }], at)
+    addRuleMembershipRows(
+      first,
+      'u1',
+      [{ groupId: 'sales', state: 'in', effective: true, missing: [], updatedAt: at }],
+      at,
+    )
     await writer.send(first)
     const second = emptyBulkRows()
     addMembershipRow(second, 'team', 'u1', at)
     await writer.send(second)
     await writer.finish()
     expect(store.users.attributes('u1')).toEqual({ department: 'Sales', accountEnabled: true })
-    expect(store.groups.membershipsOf('u1').map((m) => [m.groupName, m.groupKind, m.state])).toEqual([
+    expect(store.groups.membershipsOf('u1').map(m => [m.groupName, m.groupKind, m.state])).toEqual([
       ['Sales', 'rule', 'in'],
       ['Team', 'synced', 'in'],
     ])

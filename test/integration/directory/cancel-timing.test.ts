@@ -12,9 +12,12 @@ import { storeSnapshot } from '../../helpers/directory'
 import { fakeClock, tempDir } from '../../helpers/workspace'
 
 const cleanups: (() => void)[] = []
-afterEach(() => cleanups.splice(0).forEach((c) => c()))
+afterEach(() => cleanups.splice(0).forEach(c => c()))
 
-function setup(onProgress: (p: SyncProgress) => void = () => {}, redeployUsers: () => Promise<unknown> = () => Promise.resolve()): { app: App; directoryId: string; engine: ReturnType<typeof createSyncEngine>; progress: SyncProgress[] } {
+function setup(
+  onProgress: (p: SyncProgress) => void = () => {},
+  redeployUsers: () => Promise<unknown> = () => Promise.resolve(),
+): { app: App; directoryId: string; engine: ReturnType<typeof createSyncEngine>; progress: SyncProgress[] } {
   const dir = tempDir()
   const clock = fakeClock()
   const app = createApp({ dataDir: dir.path, clock })
@@ -33,7 +36,7 @@ function setup(onProgress: (p: SyncProgress) => void = () => {}, redeployUsers: 
     ids: timeOrderedIds(),
     log: silentLog,
     redeployUsers,
-    emit: (p) => {
+    emit: p => {
       progress.push(p)
       onProgress(p)
     },
@@ -44,7 +47,12 @@ function setup(onProgress: (p: SyncProgress) => void = () => {}, redeployUsers: 
 
 const pullOf = (n: number): Pull => ({
   mode: 'full',
-  users: Array.from({ length: n }, (_, i) => ({ externalId: `u${i}`, userPrincipalName: `u${i}@example.test`, displayName: `User ${i}`, properties: { department: 'Sales' } })),
+  users: Array.from({ length: n }, (_, i) => ({
+    externalId: `u${i}`,
+    userPrincipalName: `u${i}@example.test`,
+    displayName: `User ${i}`,
+    properties: { department: 'Sales' },
+  })),
   removedUserIds: [],
   groups: [],
   removedGroupIds: [],
@@ -68,10 +76,21 @@ describe('when a cancel lands', () => {
     const { app, directoryId, engine, progress } = setup()
     const before = storeSnapshot(app)
     const controller = new AbortController()
-    const outcome = await engine.sync({ directoryId, directoryName: 'Example', connector: scripted(() => controller.abort()), mapping: 'all', groupFilter: [], signal: controller.signal })
-    expect(outcome.run).toMatchObject({ status: 'cancelled', added: 0, error: 'Cancelled by the admin; nothing was changed.' })
+    const outcome = await engine.sync({
+      directoryId,
+      directoryName: 'Example',
+      connector: scripted(() => controller.abort()),
+      mapping: 'all',
+      groupFilter: [],
+      signal: controller.signal,
+    })
+    expect(outcome.run).toMatchObject({
+      status: 'cancelled',
+      added: 0,
+      error: 'Cancelled by the admin; nothing was changed.',
+    })
     expect(progress.at(-1)).toMatchObject({ phase: 'cancelled' })
-    expect(progress.some((p) => p.phase === 'applying')).toBe(false)
+    expect(progress.some(p => p.phase === 'applying')).toBe(false)
     expect(storeSnapshot(app)).toBe(before)
     expect(app.services.store.sync.cursor(directoryId)).toBeNull()
   })
@@ -79,10 +98,17 @@ describe('when a cancel lands', () => {
   it('while the apply is writing: the apply completes and the run says succeeded', async () => {
     const controller = new AbortController()
     // Cancel as soon as the engine says it is applying.
-    const { app, directoryId, engine } = setup((p) => {
+    const { app, directoryId, engine } = setup(p => {
       if (p.phase === 'applying') controller.abort()
     })
-    const outcome = await engine.sync({ directoryId, directoryName: 'Example', connector: scripted(() => {}), mapping: 'all', groupFilter: [], signal: controller.signal })
+    const outcome = await engine.sync({
+      directoryId,
+      directoryName: 'Example',
+      connector: scripted(() => {}),
+      mapping: 'all',
+      groupFilter: [],
+      signal: controller.signal,
+    })
     expect(controller.signal.aborted).toBe(true)
     expect(outcome.run).toMatchObject({ status: 'succeeded', added: 10 })
     expect(app.services.store.sync.userCount(directoryId)).toBe(10)
@@ -92,12 +118,19 @@ describe('when a cancel lands', () => {
   it('while the apply is writing and something then fails: the run says failed, not "nothing was changed"', async () => {
     const controller = new AbortController()
     const { app, directoryId, engine } = setup(
-      (p) => {
+      p => {
         if (p.phase === 'applying') controller.abort()
       },
       () => Promise.reject(new Error('devices room down')),
     )
-    const sync = engine.sync({ directoryId, directoryName: 'Example', connector: scripted(() => {}), mapping: 'all', groupFilter: [], signal: controller.signal })
+    const sync = engine.sync({
+      directoryId,
+      directoryName: 'Example',
+      connector: scripted(() => {}),
+      mapping: 'all',
+      groupFilter: [],
+      signal: controller.signal,
+    })
     await expect(sync).rejects.toThrow(/devices room down/)
     expect(app.services.store.sync.runs(directoryId, 1)[0]).toMatchObject({ status: 'failed' })
   })

@@ -25,17 +25,34 @@ async function call<T>(channel: string, args: unknown): Promise<T> {
 }
 
 async function connect(): Promise<string> {
-  const d = await call<DirectoryDetail>('directories/connect', { kind: 'entra', name: 'Contoso', settings: { tenantId: TENANT, clientId: CLIENT }, secrets: { clientSecret: SECRET } })
+  const d = await call<DirectoryDetail>('directories/connect', {
+    kind: 'entra',
+    name: 'Contoso',
+    settings: { tenantId: TENANT, clientId: CLIENT },
+    secrets: { clientSecret: SECRET },
+  })
   return d.directory.id
 }
 
 beforeEach(async () => {
-  graph = await startGraphFake({ data: new DirectoryData({ users: 120, groups: 10, seed: 7 }), tenantId: TENANT, clientId: CLIENT, clientSecret: SECRET, pageSize: 25, membersPerEntry: 8 })
+  graph = await startGraphFake({
+    data: new DirectoryData({ users: 120, groups: 10, seed: 7 }),
+    tenantId: TENANT,
+    clientId: CLIENT,
+    clientSecret: SECRET,
+    pageSize: 25,
+    membersPerEntry: 8,
+  })
   dir = tempDir()
   sleep = recordingSleep()
-  app = createApp({ dataDir: dir.path, clock: fakeClock(), http: loopbackRouter({ [GRAPH_ORIGIN]: graph.url, [LOGIN_ORIGIN]: graph.url }), sleep })
+  app = createApp({
+    dataDir: dir.path,
+    clock: fakeClock(),
+    http: loopbackRouter({ [GRAPH_ORIGIN]: graph.url, [LOGIN_ORIGIN]: graph.url }),
+    sleep,
+  })
   progress = []
-  app.on('directories/syncProgress', (p) => progress.push(p))
+  app.on('directories/syncProgress', p => progress.push(p))
 })
 
 afterEach(async () => {
@@ -50,27 +67,31 @@ describe('the Entra ID connector against the Graph fake', () => {
     const run = await call<SyncRun>('directories/sync', { directoryId: id })
     expect(run).toMatchObject({ mode: 'full', status: 'succeeded', added: 120, changed: 0, removed: 0 })
     expect(graph.issuedTokens).toBe(1)
-    const token = graph.requests.find((r) => r.url.includes('/oauth2/v2.0/token'))
+    const token = graph.requests.find(r => r.url.includes('/oauth2/v2.0/token'))
     expect(new URLSearchParams(token?.body).get('scope')).toBe('https://graph.microsoft.com/.default')
-    const first = graph.requests.find((r) => r.url.startsWith('/v1.0/users/delta'))
+    const first = graph.requests.find(r => r.url.startsWith('/v1.0/users/delta'))
     expect(decodeURIComponent(first?.url ?? '')).toContain('$select=id,userPrincipalName,displayName,givenName')
     const store = app.services.store
     expect(store.sync.userCount(id)).toBe(120)
     const someone = graph.data.someUsers(1)[0]!
     const userId = store.users.idByPrincipalName(someone.userPrincipalName)!
-    expect(store.users.attributes(userId)).toMatchObject({ department: someone.department, jobTitle: someone.jobTitle, country: someone.country })
+    expect(store.users.attributes(userId)).toMatchObject({
+      department: someone.department,
+      jobTitle: someone.jobTitle,
+      country: someone.country,
+    })
     if (someone.costCenter) expect(store.users.attributes(userId)['extensionAttribute1']).toBe(someone.costCenter)
     // Static groups' members merged across repeated entries; dynamic groups keep their rule.
     const team = graph.data.staticGroups()[0]!
-    const local = store.groups.list().find((g) => g.name === team.name)!
+    const local = store.groups.list().find(g => g.name === team.name)!
     expect(local.kind).toBe('synced')
     expect(local.memberCount).toBe(team.members.size)
-    const dynamic = store.groups.list().find((g) => g.name.startsWith('Dynamic Sales'))!
+    const dynamic = store.groups.list().find(g => g.name.startsWith('Dynamic Sales'))!
     expect(dynamic).toMatchObject({ kind: 'rule', dialect: 'entra', rule: 'user.department -eq "Sales"' })
-    const salesPeople = [...graph.data.users.values()].filter((u) => u.department === 'Sales').length
+    const salesPeople = [...graph.data.users.values()].filter(u => u.department === 'Sales').length
     expect(dynamic.memberCount).toBe(salesPeople)
     expect(progress.at(-1)).toMatchObject({ phase: 'done', percent: 100 })
-    expect(progress.some((p) => p.phase === 'pulling' && p.pages > 1)).toBe(true)
+    expect(progress.some(p => p.phase === 'pulling' && p.pages > 1)).toBe(true)
   })
 
   it('follows the delta link on the next sync and applies only what changed', async () => {
@@ -85,16 +106,16 @@ describe('the Entra ID connector against the Graph fake', () => {
     const before = graph.requests.length
     const run = await call<SyncRun>('directories/sync', { directoryId: id })
     expect(run).toMatchObject({ mode: 'incremental', status: 'succeeded', added: 1, changed: 1, removed: 1 })
-    const urls = graph.requests.slice(before).map((r) => decodeURIComponent(r.url))
-    expect(urls.every((u) => !u.includes('$deltatoken') || !u.includes('$select'))).toBe(true)
-    expect(urls.some((u) => u.includes('/v1.0/users/delta?$deltatoken='))).toBe(true)
+    const urls = graph.requests.slice(before).map(r => decodeURIComponent(r.url))
+    expect(urls.every(u => !u.includes('$deltatoken') || !u.includes('$select'))).toBe(true)
+    expect(urls.some(u => u.includes('/v1.0/users/delta?$deltatoken='))).toBe(true)
     const store = app.services.store
     expect(store.users.attributes(store.users.idByPrincipalName(a!.userPrincipalName)!)['department']).toBe('Legal')
     expect(store.users.idByPrincipalName(b!.userPrincipalName)).toBeUndefined()
     expect(store.users.idByPrincipalName(added.userPrincipalName)).toBeDefined()
     const cId = store.users.idByPrincipalName(c!.userPrincipalName)!
-    const local = store.groups.list().find((g) => g.name === team.name)!
-    expect(store.groups.membershipsOf(cId).some((m) => m.groupId === local.id)).toBe(team.members.has(c!.id))
+    const local = store.groups.list().find(g => g.name === team.name)!
+    expect(store.groups.membershipsOf(cId).some(m => m.groupId === local.id)).toBe(team.members.has(c!.id))
   })
 
   it('starts a full sync when Graph says the delta token expired (410 syncStateNotFound)', async () => {
@@ -104,9 +125,10 @@ describe('the Entra ID connector against the Graph fake', () => {
     graph.expireDeltaTokens()
     const run = await call<SyncRun>('directories/sync', { directoryId: id })
     expect(run).toMatchObject({ mode: 'full', status: 'succeeded', added: 0, changed: 1, removed: 0 })
-    expect(progress.some((p) => p.message?.includes('Running a full sync instead'))).toBe(true)
+    expect(progress.some(p => p.message?.includes('Running a full sync instead'))).toBe(true)
     // The history keeps why the run was full.
-    const note = 'Microsoft Graph no longer knows the delta token (HTTP 410 syncStateNotFound). A full sync ran instead.'
+    const note =
+      'Microsoft Graph no longer knows the delta token (HTTP 410 syncStateNotFound). A full sync ran instead.'
     expect(run.notes).toEqual([note])
     expect(app.services.store.sync.runs(id, 1)[0]?.notes).toEqual([note])
   })
@@ -119,17 +141,25 @@ describe('the Entra ID connector against the Graph fake', () => {
     const real = globalThis.fetch
     vi.stubGlobal('fetch', (url: string | URL, init?: RequestInit) => {
       const u = new URL(String(url))
-      if (u.origin !== GRAPH_ORIGIN && u.origin !== LOGIN_ORIGIN) return Promise.reject(new Error(`test: refusing ${u.origin}`))
+      if (u.origin !== GRAPH_ORIGIN && u.origin !== LOGIN_ORIGIN)
+        return Promise.reject(new Error(`test: refusing ${u.origin}`))
       return real(`${graph.url}${u.pathname}${u.search}`, init)
     })
     const out: string[] = []
     try {
-      const code = await runCli(['sync', '--data-dir', dir.path], { out: (l) => out.push(l), err: (l) => out.push(l), env: {}, untilStopped: () => Promise.resolve() })
+      const code = await runCli(['sync', '--data-dir', dir.path], {
+        out: l => out.push(l),
+        err: l => out.push(l),
+        env: {},
+        untilStopped: () => Promise.resolve(),
+      })
       expect(code).toBe(0)
     } finally {
       vi.unstubAllGlobals()
     }
-    expect(out).toContain('Contoso: note: Microsoft Graph no longer knows the delta token (HTTP 410 syncStateNotFound). A full sync ran instead.')
+    expect(out).toContain(
+      'Contoso: note: Microsoft Graph no longer knows the delta token (HTTP 410 syncStateNotFound). A full sync ran instead.',
+    )
   })
 
   it('refuses a pull that would give two users one userPrincipalName, changing nothing', async () => {
@@ -142,9 +172,13 @@ describe('the Entra ID connector against the Graph fake', () => {
     expect(r.ok).toBe(false)
     if (r.ok) return
     expect(r.error.code).toBe('DIRECTORY_RESPONSE')
-    expect(r.error.message).toContain(`would both have userPrincipalName ${a!.userPrincipalName.toUpperCase()}; nothing was changed`)
+    expect(r.error.message).toContain(
+      `would both have userPrincipalName ${a!.userPrincipalName.toUpperCase()}; nothing was changed`,
+    )
     const store = app.services.store
-    expect(store.users.attributes(store.users.idByPrincipalName(before.upn)!)['department']).toBe(before.department ?? undefined)
+    expect(store.users.attributes(store.users.idByPrincipalName(before.upn)!)['department']).toBe(
+      before.department ?? undefined,
+    )
   })
 
   it('replaces a user deleted and re-created with the same userPrincipalName (a new object id) in one delta', async () => {
@@ -172,36 +206,69 @@ describe('the Entra ID connector against the Graph fake', () => {
     const run = await call<SyncRun>('directories/sync', { directoryId: id })
     expect(run).toMatchObject({ mode: 'incremental', status: 'succeeded', added: 1, changed: 3, removed: 0 })
     const store = app.services.store
-    expect([a, b, c, newcomer].map((u) => store.sync.user(id, u!.id)?.userPrincipalName)).toEqual([upnB, upnA, `renamed.${upnC}`, upnC])
+    expect([a, b, c, newcomer].map(u => store.sync.user(id, u!.id)?.userPrincipalName)).toEqual([
+      upnB,
+      upnA,
+      `renamed.${upnC}`,
+      upnC,
+    ])
     const again = await call<SyncRun>('directories/sync', { directoryId: id })
     expect(again).toMatchObject({ added: 0, changed: 0, removed: 0 })
   })
 
   it('authenticates with a certificate: msal-node signs a client assertion the token endpoint verifies', async () => {
-    const keys = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } })
+    const keys = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    })
     const thumbprintSha256 = createHash('sha256').update('the registered certificate').digest('hex')
     await graph.close()
-    graph = await startGraphFake({ data: new DirectoryData({ users: 10, groups: 2 }), tenantId: TENANT, clientId: CLIENT, clientSecret: SECRET, certificate: { publicKey: keys.publicKey, thumbprintSha256 } })
+    graph = await startGraphFake({
+      data: new DirectoryData({ users: 10, groups: 2 }),
+      tenantId: TENANT,
+      clientId: CLIENT,
+      clientSecret: SECRET,
+      certificate: { publicKey: keys.publicKey, thumbprintSha256 },
+    })
     app.close()
     dir.remove()
     dir = tempDir()
-    app = createApp({ dataDir: dir.path, clock: fakeClock(), http: loopbackRouter({ [GRAPH_ORIGIN]: graph.url, [LOGIN_ORIGIN]: graph.url }), sleep })
-    const d = await call<DirectoryDetail>('directories/connect', { kind: 'entra', name: 'Cert', settings: { tenantId: TENANT, clientId: CLIENT, certificateThumbprint: thumbprintSha256 }, secrets: { privateKey: keys.privateKey } })
-    expect(await call<SyncRun>('directories/sync', { directoryId: d.directory.id })).toMatchObject({ status: 'succeeded', added: 10 })
-    const form = new URLSearchParams(graph.requests.find((r) => r.url.includes('/oauth2/v2.0/token'))?.body)
+    app = createApp({
+      dataDir: dir.path,
+      clock: fakeClock(),
+      http: loopbackRouter({ [GRAPH_ORIGIN]: graph.url, [LOGIN_ORIGIN]: graph.url }),
+      sleep,
+    })
+    const d = await call<DirectoryDetail>('directories/connect', {
+      kind: 'entra',
+      name: 'Cert',
+      settings: { tenantId: TENANT, clientId: CLIENT, certificateThumbprint: thumbprintSha256 },
+      secrets: { privateKey: keys.privateKey },
+    })
+    expect(await call<SyncRun>('directories/sync', { directoryId: d.directory.id })).toMatchObject({
+      status: 'succeeded',
+      added: 10,
+    })
+    const form = new URLSearchParams(graph.requests.find(r => r.url.includes('/oauth2/v2.0/token'))?.body)
     expect(form.get('client_assertion_type')).toBe('urn:ietf:params:oauth:client-assertion-type:jwt-bearer')
     expect(form.get('client_secret')).toBeNull()
   })
 
   it('stops with a clear message and no retries when the client secret is wrong', async () => {
-    const d = await call<DirectoryDetail>('directories/connect', { kind: 'entra', name: 'Wrong', settings: { tenantId: TENANT, clientId: CLIENT }, secrets: { clientSecret: 'nope' } })
+    const d = await call<DirectoryDetail>('directories/connect', {
+      kind: 'entra',
+      name: 'Wrong',
+      settings: { tenantId: TENANT, clientId: CLIENT },
+      secrets: { clientSecret: 'nope' },
+    })
     const r = await app.invoke('directories/sync', { directoryId: d.directory.id })
     expect(r.ok).toBe(false)
     if (r.ok) return
     expect(r.error.code).toBe('DIRECTORY_AUTH')
     expect(r.error.message).toContain('invalid_client')
     expect(r.error.message).toContain('Check the tenant, client id and secret')
-    expect(graph.requests.filter((x) => x.url.includes('/oauth2/v2.0/token'))).toHaveLength(1)
+    expect(graph.requests.filter(x => x.url.includes('/oauth2/v2.0/token'))).toHaveLength(1)
     expect(sleep.waits).toEqual([])
     const detail = await call<DirectoryDetail>('directories/get', { directoryId: d.directory.id })
     expect(detail.history[0]).toMatchObject({ status: 'failed' })

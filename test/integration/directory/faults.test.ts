@@ -18,7 +18,10 @@ const SECRET = 'secret-1'
 let graph: GraphFake
 const cleanups: (() => void | Promise<void>)[] = []
 
-function open(opts: { timeoutMs?: number; syncBulkFrom?: number } = {}): { app: App; sleep: ReturnType<typeof recordingSleep> } {
+function open(opts: { timeoutMs?: number; syncBulkFrom?: number } = {}): {
+  app: App
+  sleep: ReturnType<typeof recordingSleep>
+} {
   const dir = tempDir()
   const sleep = recordingSleep()
   const app = createApp({
@@ -37,7 +40,12 @@ function open(opts: { timeoutMs?: number; syncBulkFrom?: number } = {}): { app: 
 }
 
 async function connect(app: App): Promise<string> {
-  const r = await app.invoke('directories/connect', { kind: 'entra', name: 'Contoso', settings: { tenantId: TENANT, clientId: CLIENT }, secrets: { clientSecret: SECRET } })
+  const r = await app.invoke('directories/connect', {
+    kind: 'entra',
+    name: 'Contoso',
+    settings: { tenantId: TENANT, clientId: CLIENT },
+    secrets: { clientSecret: SECRET },
+  })
   if (!r.ok) throw new Error(r.error.message)
   return (r.value as DirectoryDetail).directory.id
 }
@@ -65,7 +73,14 @@ function changeTheDirectory(): void {
 }
 
 beforeEach(async () => {
-  graph = await startGraphFake({ data: new DirectoryData({ users: 60, groups: 6, seed: 3 }), tenantId: TENANT, clientId: CLIENT, clientSecret: SECRET, pageSize: 10, membersPerEntry: 4 })
+  graph = await startGraphFake({
+    data: new DirectoryData({ users: 60, groups: 6, seed: 3 }),
+    tenantId: TENANT,
+    clientId: CLIENT,
+    clientSecret: SECRET,
+    pageSize: 10,
+    membersPerEntry: 4,
+  })
 })
 
 afterEach(async () => {
@@ -73,13 +88,60 @@ afterEach(async () => {
   await graph.close()
 })
 
-const RECOVERED: { name: string; fault: Fault; path: string; skip: number; times: number; waits: (w: number[]) => void }[] = [
-  { name: '429 with Retry-After', fault: { kind: 'status', status: 429, retryAfter: 7 }, path: '/v1.0/users/delta', skip: 1, times: 2, waits: (w) => expect(w).toEqual([7000, 7000]) },
-  { name: '503 with Retry-After', fault: { kind: 'status', status: 503, retryAfter: 2 }, path: '/v1.0/groups/delta', skip: 0, times: 1, waits: (w) => expect(w).toEqual([2000]) },
+const RECOVERED: {
+  name: string
+  fault: Fault
+  path: string
+  skip: number
+  times: number
+  waits: (w: number[]) => void
+}[] = [
+  {
+    name: '429 with Retry-After',
+    fault: { kind: 'status', status: 429, retryAfter: 7 },
+    path: '/v1.0/users/delta',
+    skip: 1,
+    times: 2,
+    waits: w => expect(w).toEqual([7000, 7000]),
+  },
+  {
+    name: '503 with Retry-After',
+    fault: { kind: 'status', status: 503, retryAfter: 2 },
+    path: '/v1.0/groups/delta',
+    skip: 0,
+    times: 1,
+    waits: w => expect(w).toEqual([2000]),
+  },
   // random() = 0.5: half of 500 ms, then half of 1,000 ms (full jitter).
-  { name: '500 twice (exponential back-off with jitter)', fault: { kind: 'status', status: 500 }, path: '/v1.0/users/delta', skip: 2, times: 2, waits: (w) => expect(w).toEqual([250, 500]) },
-  { name: 'connection reset mid-page', fault: { kind: 'reset' }, path: '/v1.0/users/delta', skip: 2, times: 1, waits: (w) => expect(w).toEqual([250]) },
-  { name: 'a 429 on the token endpoint', fault: { kind: 'status', status: 429, retryAfter: 1, body: { error: 'temporarily_unavailable', error_description: 'throttled' } }, path: '/oauth2/v2.0/token', skip: 0, times: 1, waits: (w) => expect(w).toEqual([1000]) },
+  {
+    name: '500 twice (exponential back-off with jitter)',
+    fault: { kind: 'status', status: 500 },
+    path: '/v1.0/users/delta',
+    skip: 2,
+    times: 2,
+    waits: w => expect(w).toEqual([250, 500]),
+  },
+  {
+    name: 'connection reset mid-page',
+    fault: { kind: 'reset' },
+    path: '/v1.0/users/delta',
+    skip: 2,
+    times: 1,
+    waits: w => expect(w).toEqual([250]),
+  },
+  {
+    name: 'a 429 on the token endpoint',
+    fault: {
+      kind: 'status',
+      status: 429,
+      retryAfter: 1,
+      body: { error: 'temporarily_unavailable', error_description: 'throttled' },
+    },
+    path: '/oauth2/v2.0/token',
+    skip: 0,
+    times: 1,
+    waits: w => expect(w).toEqual([1000]),
+  },
 ]
 
 describe('faults the sync recovers from', () => {
@@ -111,10 +173,42 @@ describe('faults the sync recovers from', () => {
 })
 
 const FAILING: { name: string; fault: Fault; path: string; code: string; message: RegExp; skip: number }[] = [
-  { name: 'a malformed page', fault: { kind: 'malformed' }, path: '/v1.0/users/delta', code: 'DIRECTORY_RESPONSE', message: /not valid JSON/, skip: 1 },
-  { name: 'a page without a value list', fault: { kind: 'status', status: 200, body: { '@odata.nextLink': 'https://graph.microsoft.com/v1.0/users/delta?$skiptoken=x' } }, path: '/v1.0/groups/delta', code: 'DIRECTORY_RESPONSE', message: /without a value list/, skip: 0 },
-  { name: '503 on every attempt', fault: { kind: 'status', status: 503 }, path: '/v1.0/groups/delta', code: 'DIRECTORY_UNAVAILABLE', message: /gave up after 4 attempts/, skip: 0 },
-  { name: 'connection resets on every attempt', fault: { kind: 'reset' }, path: '/v1.0/users/delta', code: 'DIRECTORY_UNAVAILABLE', message: /kept failing/, skip: 1 },
+  {
+    name: 'a malformed page',
+    fault: { kind: 'malformed' },
+    path: '/v1.0/users/delta',
+    code: 'DIRECTORY_RESPONSE',
+    message: /not valid JSON/,
+    skip: 1,
+  },
+  {
+    name: 'a page without a value list',
+    fault: {
+      kind: 'status',
+      status: 200,
+      body: { '@odata.nextLink': 'https://graph.microsoft.com/v1.0/users/delta?$skiptoken=x' },
+    },
+    path: '/v1.0/groups/delta',
+    code: 'DIRECTORY_RESPONSE',
+    message: /without a value list/,
+    skip: 0,
+  },
+  {
+    name: '503 on every attempt',
+    fault: { kind: 'status', status: 503 },
+    path: '/v1.0/groups/delta',
+    code: 'DIRECTORY_UNAVAILABLE',
+    message: /gave up after 4 attempts/,
+    skip: 0,
+  },
+  {
+    name: 'connection resets on every attempt',
+    fault: { kind: 'reset' },
+    path: '/v1.0/users/delta',
+    code: 'DIRECTORY_UNAVAILABLE',
+    message: /kept failing/,
+    skip: 1,
+  },
 ]
 
 describe('faults that fail the sync change nothing, and the next sync resumes', () => {
@@ -138,7 +232,13 @@ describe('faults that fail the sync change nothing, and the next sync resumes', 
 
       graph.clearFaults()
       const next = await sync(app, id)
-      expect(next.ok && (next.value as SyncRun)).toMatchObject({ mode: 'incremental', status: 'succeeded', added: 1, changed: 25, removed: 1 })
+      expect(next.ok && (next.value as SyncRun)).toMatchObject({
+        mode: 'incremental',
+        status: 'succeeded',
+        added: 1,
+        changed: 25,
+        removed: 1,
+      })
       expect(storeSnapshot(app)).toBe(await completeState())
     })
   }
@@ -165,7 +265,11 @@ describe('a large first sync writes users as it pulls; a fault takes all of it b
       const before = storeSnapshot(app)
       const marked: number[] = []
       app.on('directories/syncProgress', () => marked.push(app.services.store.sync.markedFirstSyncs().length))
-      graph.inject(f.fault, { path: '/v1.0/users/delta', skip: 3, times: f.code === 'DIRECTORY_UNAVAILABLE' ? Infinity : 1 })
+      graph.inject(f.fault, {
+        path: '/v1.0/users/delta',
+        skip: 3,
+        times: f.code === 'DIRECTORY_UNAVAILABLE' ? Infinity : 1,
+      })
       const r = await sync(app, id)
       expect(r.ok).toBe(false)
       if (r.ok) return

@@ -9,12 +9,12 @@ import type { DirectoryDetail, SyncRun } from '../../../src/shared/domain'
 import { SMALL_DIRECTORY_CSV, tempDir } from '../../helpers/workspace'
 
 const dirs: { remove(): void }[] = []
-afterEach(() => dirs.splice(0).forEach((d) => d.remove()))
+afterEach(() => dirs.splice(0).forEach(d => d.remove()))
 
 function io() {
   const out: string[] = []
   const err: string[] = []
-  const value: CliIo = { out: (l) => out.push(l), err: (l) => err.push(l), env: {}, untilStopped: () => Promise.resolve() }
+  const value: CliIo = { out: l => out.push(l), err: l => err.push(l), env: {}, untilStopped: () => Promise.resolve() }
   return { io: value, out, err }
 }
 
@@ -25,7 +25,12 @@ async function fileWorkspace(): Promise<{ dataDir: string; csv: string }> {
   const csv = join(d.path, 'users.csv')
   writeFileSync(csv, SMALL_DIRECTORY_CSV)
   const app = createApp({ dataDir: join(d.path, 'ws') })
-  const r = await app.invoke('directories/connect', { kind: 'file', name: 'Office', settings: { path: csv }, secrets: {} })
+  const r = await app.invoke('directories/connect', {
+    kind: 'file',
+    name: 'Office',
+    settings: { path: csv },
+    secrets: {},
+  })
   app.close()
   if (!r.ok) throw new Error(r.error.message)
   return { dataDir: join(d.path, 'ws'), csv }
@@ -40,13 +45,26 @@ describe('a file directory synced from a path', () => {
       const first = await app.invoke('directories/sync', { directoryId: id })
       expect(first.ok && (first.value as SyncRun)).toMatchObject({ mode: 'full', status: 'succeeded', added: 4 })
       const { store } = app.services
-      expect(store.users.attributes(store.users.idByPrincipalName('sam@example.test')!)).toMatchObject({ department: 'Marketing', usageLocation: 'DE' })
-      expect(store.groups.list().find((g) => g.name === 'Executives')).toMatchObject({ kind: 'synced', memberCount: 1 })
-      writeFileSync(csv, SMALL_DIRECTORY_CSV.replace('u4,kim@example.test,Kim Lee,Sales', 'u4,kim@example.test,Kim Lee,Marketing').replace(/\nu3,.*/, ''))
+      expect(store.users.attributes(store.users.idByPrincipalName('sam@example.test')!)).toMatchObject({
+        department: 'Marketing',
+        usageLocation: 'DE',
+      })
+      expect(store.groups.list().find(g => g.name === 'Executives')).toMatchObject({ kind: 'synced', memberCount: 1 })
+      writeFileSync(
+        csv,
+        SMALL_DIRECTORY_CSV.replace(
+          'u4,kim@example.test,Kim Lee,Sales',
+          'u4,kim@example.test,Kim Lee,Marketing',
+        ).replace(/\nu3,.*/, ''),
+      )
       const second = await app.invoke('directories/sync', { directoryId: id })
       expect(second.ok && (second.value as SyncRun)).toMatchObject({ added: 0, changed: 1, removed: 1 })
       const detail = (await app.invoke('directories/get', { directoryId: id })) as { ok: true; value: DirectoryDetail }
-      expect(detail.value.mapping.find((m) => m.attribute === 'department')).toMatchObject({ users: 3, total: 3, share: 1 })
+      expect(detail.value.mapping.find(m => m.attribute === 'department')).toMatchObject({
+        users: 3,
+        total: 3,
+        share: 1,
+      })
     } finally {
       app.close()
     }
@@ -80,16 +98,24 @@ describe('jit-mapper sync', () => {
 
   it('exits 1 with the reason when a sync is held for removing too many users, and applies it with --confirm-removals', async () => {
     const { dataDir, csv } = await fileWorkspace()
-    const rows = (n: number) => ['id,userPrincipalName,displayName,department,groups', ...Array.from({ length: n }, (_, i) => `u${i},user${i}@example.test,User ${i},Sales,All Staff`)].join('\n')
+    const rows = (n: number) =>
+      [
+        'id,userPrincipalName,displayName,department,groups',
+        ...Array.from({ length: n }, (_, i) => `u${i},user${i}@example.test,User ${i},Sales,All Staff`),
+      ].join('\n')
     writeFileSync(csv, rows(40))
     expect(await runCli(['sync', '--data-dir', dataDir], io().io)).toBe(0)
     writeFileSync(csv, rows(30))
     const held = io()
     expect(await runCli(['sync', '--data-dir', dataDir, '--directory', 'Office'], held.io)).toBe(1)
-    expect(held.err.join('\n')).toContain('Office: sync held: Held: this sync would remove 10 of 40 users (25%, above 10%)')
+    expect(held.err.join('\n')).toContain(
+      'Office: sync held: Held: this sync would remove 10 of 40 users (25%, above 10%)',
+    )
     expect(held.err.join('\n')).toContain('jit-mapper sync --directory "Office" --confirm-removals')
     const confirmed = io()
-    expect(await runCli(['sync', '--data-dir', dataDir, '--directory', 'Office', '--confirm-removals'], confirmed.io)).toBe(0)
+    expect(
+      await runCli(['sync', '--data-dir', dataDir, '--directory', 'Office', '--confirm-removals'], confirmed.io),
+    ).toBe(0)
     expect(confirmed.out.join('\n')).toContain('Office: full sync succeeded: 0 added, 0 changed, 10 removed.')
   })
 

@@ -46,7 +46,7 @@ describe('a large first sync written as it is pulled', () => {
     const streamed = workspace(graph, { syncBulkFrom: 50 })
     const id = await connectEntra(streamed)
     const storedWhilePulling: number[] = []
-    streamed.on('directories/syncProgress', (p) => {
+    streamed.on('directories/syncProgress', p => {
       if (p.phase === 'pulling') storedWhilePulling.push(streamed.services.store.sync.userCount(id))
     })
     expect(await sync(streamed, id)).toMatchObject({ status: 'succeeded', added: 300 })
@@ -66,7 +66,7 @@ describe('a large first sync written as it is pulled', () => {
     const before = storeSnapshot(app)
     let cancel: Promise<SyncRun> | null = null
     let markedAtCancel = 0
-    app.on('directories/syncProgress', (p) => {
+    app.on('directories/syncProgress', p => {
       // Three pages of users in (streaming began at the 50th, so rows are written): cancel the rest.
       if (p.phase !== 'pulling' || p.users < 120 || cancel) return
       markedAtCancel = app.services.store.sync.markedFirstSyncs().length
@@ -89,7 +89,11 @@ describe('a large first sync written as it is pulled', () => {
     queries.bulkWriter = async () => {
       const writer = await open()
       let sends = 0
-      return { ...writer, send: (rows, commit) => (++sends === 3 ? Promise.reject(new Error('database or disk is full')) : writer.send(rows, commit)) }
+      return {
+        ...writer,
+        send: (rows, commit) =>
+          ++sends === 3 ? Promise.reject(new Error('database or disk is full')) : writer.send(rows, commit),
+      }
     }
     const r = await app.invoke('directories/sync', { directoryId: id })
     expect(r.ok || r.error.message).toMatch(/database or disk is full/)
@@ -108,17 +112,44 @@ describe('a first sync the app stopped in the middle of', () => {
     const { store } = first.services
     // What a streamed sync leaves when the process dies: the mark, users, and perhaps its groups.
     store.sync.markFirstSync(id, 'run-stopped', at)
-    for (const n of [1, 2, 3]) store.sync.insertUser(id, { id: `u${n}`, externalId: `ext-${n}`, userPrincipalName: `u${n}@contoso.example`, displayName: `User ${n}`, fingerprint: 'fp', attributes: { department: 'Sales' } }, at)
-    store.sync.insertGroup(id, { id: 'g1', externalId: 'ext-g1', name: 'Sales team', kind: 'synced', dialect: null, rule: null, description: '' })
-    store.devices.enroll({ id: 'dev-1', serial: 'SERIAL-1', name: 'iPhone', platform: 'ios', userId: 'u2', pushToken: null }, at)
+    for (const n of [1, 2, 3])
+      store.sync.insertUser(
+        id,
+        {
+          id: `u${n}`,
+          externalId: `ext-${n}`,
+          userPrincipalName: `u${n}@contoso.example`,
+          displayName: `User ${n}`,
+          fingerprint: 'fp',
+          attributes: { department: 'Sales' },
+        },
+        at,
+      )
+    store.sync.insertGroup(id, {
+      id: 'g1',
+      externalId: 'ext-g1',
+      name: 'Sales team',
+      kind: 'synced',
+      dialect: null,
+      rule: null,
+      description: '',
+    })
+    store.devices.enroll(
+      { id: 'dev-1', serial: 'SERIAL-1', name: 'iPhone', platform: 'ios', userId: 'u2', pushToken: null },
+      at,
+    )
     first.close()
 
     const next = workspace(null, { path: dir.path })
     await next.services.directories.settled()
     const s = next.services.store
-    expect(s.users.list(undefined, 10, 0).rows.map((u) => u.id)).toEqual(['u2'])
+    expect(s.users.list(undefined, 10, 0).rows.map(u => u.id)).toEqual(['u2'])
     expect(s.sync.groupCount(id)).toBe(0)
     expect(s.sync.markedFirstSyncs()).toEqual([])
-    expect(s.sync.runs(id, 1)[0]).toMatchObject({ id: 'run-stopped', status: 'failed', error: expect.stringMatching(/first sync of Contoso stopped before it finished/) })
+    expect(s.sync.runs(id, 1)[0]).toMatchObject({
+      id: 'run-stopped',
+      status: 'failed',
+      error: expect.stringMatching(/first sync of Contoso stopped before it finished/),
+    })
   })
 })

@@ -28,7 +28,7 @@ function manualTimers() {
       pending.set(next, { fn, ms })
       return next++
     },
-    clearTimeout: (h) => void pending.delete(h as number),
+    clearTimeout: h => void pending.delete(h as number),
   }
   return {
     timers,
@@ -70,12 +70,19 @@ async function callError(app: App, channel: string, args: unknown): Promise<Erro
 }
 
 async function connect(app: App): Promise<string> {
-  const d = await call<DirectoryDetail>(app, 'directories/connect', { kind: 'entra', name: 'Contoso', settings: { tenantId: TENANT, clientId: CLIENT }, secrets: { clientSecret: SECRET } })
+  const d = await call<DirectoryDetail>(app, 'directories/connect', {
+    kind: 'entra',
+    name: 'Contoso',
+    settings: { tenantId: TENANT, clientId: CLIENT },
+    secrets: { clientSecret: SECRET },
+  })
   return d.directory.id
 }
 
-const sync = (app: App, directoryId: string, args: Record<string, unknown> = {}) => call<SyncRun>(app, 'directories/sync', { directoryId, ...args })
-const history = async (app: App, directoryId: string) => (await call<DirectoryDetail>(app, 'directories/get', { directoryId })).history
+const sync = (app: App, directoryId: string, args: Record<string, unknown> = {}) =>
+  call<SyncRun>(app, 'directories/sync', { directoryId, ...args })
+const history = async (app: App, directoryId: string) =>
+  (await call<DirectoryDetail>(app, 'directories/get', { directoryId })).history
 
 /** What a fresh workspace gets from a clean sync of the fake as it is now. */
 async function completeState(): Promise<string> {
@@ -98,7 +105,14 @@ const removeUsers = (n: number) => {
 }
 
 beforeEach(async () => {
-  graph = await startGraphFake({ data: new DirectoryData({ users: 120, groups: 10, seed: 7 }), tenantId: TENANT, clientId: CLIENT, clientSecret: SECRET, pageSize: 25, membersPerEntry: 8 })
+  graph = await startGraphFake({
+    data: new DirectoryData({ users: 120, groups: 10, seed: 7 }),
+    tenantId: TENANT,
+    clientId: CLIENT,
+    clientSecret: SECRET,
+    pageSize: 25,
+    membersPerEntry: 8,
+  })
 })
 
 afterEach(async () => {
@@ -115,7 +129,12 @@ describe('a sync that would remove too much is held for the admin to confirm', (
     removeUsers(20)
 
     const run = await sync(app, id)
-    expect(run).toMatchObject({ status: 'held', mode: 'incremental', removed: 20, removals: { usersRemoved: 20, usersTotal: 120 } })
+    expect(run).toMatchObject({
+      status: 'held',
+      mode: 'incremental',
+      removed: 20,
+      removals: { usersRemoved: 20, usersTotal: 120 },
+    })
     expect(run.removals?.membershipsTotal).toBe(app.services.store.sync.membershipCount(id))
     expect(run.error).toMatch(/^Held: this sync would remove 20 of 120 users \(17%, above 10%\)/)
     expect(run.error).toContain('Nothing was changed')
@@ -132,9 +151,18 @@ describe('a sync that would remove too much is held for the admin to confirm', (
 
     // Confirming applies the removals, ending in the complete new state.
     const confirmed = await sync(app, id, { confirmRemovals: true })
-    expect(confirmed).toMatchObject({ status: 'succeeded', removed: 20, removals: { usersRemoved: 20, usersTotal: 120 }, error: null })
+    expect(confirmed).toMatchObject({
+      status: 'succeeded',
+      removed: 20,
+      removals: { usersRemoved: 20, usersTotal: 120 },
+      error: null,
+    })
     expect(app.services.store.sync.userCount(id)).toBe(100)
-    expect(app.services.store.audit.recent(5).find((e) => e.action === 'directories/confirmRemovals')).toMatchObject({ actor: 'admin', subject: 'Contoso', details: { runId: confirmed.id, usersRemoved: 20 } })
+    expect(app.services.store.audit.recent(5).find(e => e.action === 'directories/confirmRemovals')).toMatchObject({
+      actor: 'admin',
+      subject: 'Contoso',
+      details: { runId: confirmed.id, usersRemoved: 20 },
+    })
     expect(app.services.store.sync.cursor(id)).not.toBe(cursor)
     expect(storeSnapshot(app)).toBe(await completeState())
     // The cursor moved: the next sync finds nothing to remove.
@@ -155,7 +183,11 @@ describe('a sync that would remove too much is held for the admin to confirm', (
     expect(dropped / total).toBeGreaterThan(0.2)
 
     const run = await sync(app, id)
-    expect(run).toMatchObject({ status: 'held', removed: 0, removals: { usersRemoved: 0, membershipsRemoved: dropped, membershipsTotal: total } })
+    expect(run).toMatchObject({
+      status: 'held',
+      removed: 0,
+      removals: { usersRemoved: 0, membershipsRemoved: dropped, membershipsTotal: total },
+    })
     expect(run.error).toMatch(new RegExp(`would remove ${dropped} of ${total} memberships`))
     expect(storeSnapshot(app)).toBe(before)
 
@@ -185,7 +217,11 @@ describe('a sync that would remove too much is held for the admin to confirm', (
 
   it('never holds the first sync of an empty directory, however strict the limits', async () => {
     const app = open()
-    await call(app, 'policies/setSettings', { syncHoldUserShare: 0.01, syncHoldMembershipShare: 0.01, syncHoldMinimum: 0 })
+    await call(app, 'policies/setSettings', {
+      syncHoldUserShare: 0.01,
+      syncHoldMembershipShare: 0.01,
+      syncHoldMinimum: 0,
+    })
     const run = await sync(app, await connect(app))
     expect(run).toMatchObject({ status: 'succeeded', added: 120, removed: 0 })
   })
@@ -197,7 +233,10 @@ describe('a sync that would remove too much is held for the admin to confirm', (
     expect(await sync(app, id)).toMatchObject({ status: 'succeeded', removed: 20 })
     const e = await callError(app, 'policies/setSettings', { syncHoldUserShare: 0, syncHoldMinimum: -1 })
     expect(e.code).toBe('BAD_INPUT')
-    expect((e.details?.['fields'] as { path: string }[]).map((f) => f.path).sort()).toEqual(['syncHoldMinimum', 'syncHoldUserShare'])
+    expect((e.details?.['fields'] as { path: string }[]).map(f => f.path).sort()).toEqual([
+      'syncHoldMinimum',
+      'syncHoldUserShare',
+    ])
   })
 
   it('a scheduled sync that is held records it and holds again at the next run, without retrying in between', async () => {
@@ -205,23 +244,24 @@ describe('a sync that would remove too much is held for the admin to confirm', (
     const { app, id } = await synced({ timers: t.timers })
     app.services.scheduler.start()
     await call(app, 'directories/setSchedule', { directoryId: id, minutes: 15 })
-    expect([...t.pending.values()].map((p) => p.ms)).toEqual([15 * 60_000])
+    expect([...t.pending.values()].map(p => p.ms)).toEqual([15 * 60_000])
     removeUsers(20)
     const before = storeSnapshot(app)
     const settle = async () => {
-      for (let i = 0; i < 200 && app.services.directories.list()[0]?.lastSync?.status !== 'held'; i++) await new Promise((r) => setTimeout(r, 10))
-      for (let i = 0; i < 50 && t.pending.size === 0; i++) await new Promise((r) => setTimeout(r, 10))
+      for (let i = 0; i < 200 && app.services.directories.list()[0]?.lastSync?.status !== 'held'; i++)
+        await new Promise(r => setTimeout(r, 10))
+      for (let i = 0; i < 50 && t.pending.size === 0; i++) await new Promise(r => setTimeout(r, 10))
     }
     t.fireAll()
     await settle()
-    expect((await history(app, id)).map((r) => r.status)).toEqual(['held', 'succeeded'])
+    expect((await history(app, id)).map(r => r.status)).toEqual(['held', 'succeeded'])
     // Re-armed once, at the schedule's interval: no retry loop.
-    expect([...t.pending.values()].map((p) => p.ms)).toEqual([15 * 60_000])
+    expect([...t.pending.values()].map(p => p.ms)).toEqual([15 * 60_000])
     t.fireAll()
-    for (let i = 0; i < 200 && (await history(app, id)).length < 3; i++) await new Promise((r) => setTimeout(r, 10))
+    for (let i = 0; i < 200 && (await history(app, id)).length < 3; i++) await new Promise(r => setTimeout(r, 10))
     await settle()
-    expect((await history(app, id)).map((r) => r.status)).toEqual(['held', 'held', 'succeeded'])
-    expect([...t.pending.values()].map((p) => p.ms)).toEqual([15 * 60_000])
+    expect((await history(app, id)).map(r => r.status)).toEqual(['held', 'held', 'succeeded'])
+    expect([...t.pending.values()].map(p => p.ms)).toEqual([15 * 60_000])
     expect(storeSnapshot(app)).toBe(before)
   })
 })
@@ -231,9 +271,10 @@ describe('cancelling a running sync', () => {
   async function startSlowSync(app: App, id: string, progress: SyncProgress[]): Promise<{ running: Promise<SyncRun> }> {
     graph.inject({ kind: 'slow', ms: 5000 }, { path: '/v1.0/users/delta' })
     const seen = graph.requests.length
-    app.on('directories/syncProgress', (p) => progress.push(p))
+    app.on('directories/syncProgress', p => progress.push(p))
     const running = sync(app, id)
-    for (let i = 0; i < 500 && !graph.requests.slice(seen).some((r) => r.url.startsWith('/v1.0/users/delta')); i++) await new Promise((r) => setTimeout(r, 5))
+    for (let i = 0; i < 500 && !graph.requests.slice(seen).some(r => r.url.startsWith('/v1.0/users/delta')); i++)
+      await new Promise(r => setTimeout(r, 5))
     expect((await call<DirectoryDetail>(app, 'directories/get', { directoryId: id })).running).toBe(true)
     // Wrapped: an async function returning a promise would wait for it.
     return { running }

@@ -19,10 +19,25 @@ async function call<T>(channel: string, args: unknown): Promise<T> {
 }
 
 beforeEach(async () => {
-  graph = await startGraphFake({ data: new DirectoryData({ users: 40, groups: 6, seed: 9 }), tenantId: 'contoso.example', clientId: 'client', clientSecret: 'secret' })
+  graph = await startGraphFake({
+    data: new DirectoryData({ users: 40, groups: 6, seed: 9 }),
+    tenantId: 'contoso.example',
+    clientId: 'client',
+    clientSecret: 'secret',
+  })
   dir = tempDir()
-  app = createApp({ dataDir: dir.path, clock: fakeClock(), http: loopbackRouter({ [GRAPH_ORIGIN]: graph.url, [LOGIN_ORIGIN]: graph.url }), sleep: recordingSleep() })
-  const d = await call<DirectoryDetail>('directories/connect', { kind: 'entra', name: 'Contoso', settings: { tenantId: 'contoso.example', clientId: 'client' }, secrets: { clientSecret: 'secret' } })
+  app = createApp({
+    dataDir: dir.path,
+    clock: fakeClock(),
+    http: loopbackRouter({ [GRAPH_ORIGIN]: graph.url, [LOGIN_ORIGIN]: graph.url }),
+    sleep: recordingSleep(),
+  })
+  const d = await call<DirectoryDetail>('directories/connect', {
+    kind: 'entra',
+    name: 'Contoso',
+    settings: { tenantId: 'contoso.example', clientId: 'client' },
+    secrets: { clientSecret: 'secret' },
+  })
   await call('directories/sync', { directoryId: d.directory.id })
 })
 
@@ -33,32 +48,52 @@ afterEach(async () => {
 })
 
 describe('enrollment asks the IdP for the user just in time', () => {
-  it('evaluates the attributes and groups the IdP has now, not the last sync\'s copy', async () => {
-    const u = [...graph.data.users.values()].find((x) => x.department === 'Sales')!
+  it("evaluates the attributes and groups the IdP has now, not the last sync's copy", async () => {
+    const u = [...graph.data.users.values()].find(x => x.department === 'Sales')!
     graph.data.updateUser(u.id, { department: 'Marketing' })
-    const team = graph.data.staticGroups().find((g) => !g.members.has(u.id))!
+    const team = graph.data.staticGroups().find(g => !g.members.has(u.id))!
     graph.data.setMember(team.id, u.id, true)
-    const r = await call<EnrollResult>('devices/enroll', { serial: 'JIT-1', platform: 'ios', userPrincipalName: u.userPrincipalName })
+    const r = await call<EnrollResult>('devices/enroll', {
+      serial: 'JIT-1',
+      platform: 'ios',
+      userPrincipalName: u.userPrincipalName,
+    })
     expect(r.warnings).toBeUndefined()
-    expect(r.groups.some((g) => g.startsWith('Dynamic Marketing'))).toBe(true)
-    expect(r.groups.some((g) => g.startsWith('Dynamic Sales'))).toBe(false)
+    expect(r.groups.some(g => g.startsWith('Dynamic Marketing'))).toBe(true)
+    expect(r.groups.some(g => g.startsWith('Dynamic Sales'))).toBe(false)
     expect(r.groups).toContain(team.name)
-    expect(graph.requests.some((x) => decodeURIComponent(x.url).startsWith(`/v1.0/users/${u.userPrincipalName}?$select=`))).toBe(true)
+    expect(
+      graph.requests.some(x => decodeURIComponent(x.url).startsWith(`/v1.0/users/${u.userPrincipalName}?$select=`)),
+    ).toBe(true)
   })
 
   it('falls back to the cache with a recorded warning when the IdP is unreachable', async () => {
-    const u = [...graph.data.users.values()].find((x) => x.department === 'Sales')!
+    const u = [...graph.data.users.values()].find(x => x.department === 'Sales')!
     graph.data.updateUser(u.id, { department: 'Marketing' })
     graph.inject({ kind: 'status', status: 503 }, { path: '/v1.0/users/', times: Infinity })
-    const r = await call<EnrollResult>('devices/enroll', { serial: 'JIT-2', platform: 'android', userPrincipalName: u.userPrincipalName })
-    expect(r.warnings?.[0]).toMatch(/Could not ask Entra ID \(Contoso\) for .*The attributes from the last sync were used\./)
-    expect(r.groups.some((g) => g.startsWith('Dynamic Sales'))).toBe(true)
-    expect(app.services.store.audit.recent(5).some((e) => e.action === 'directories/jitFallback' && e.subject === u.userPrincipalName)).toBe(true)
+    const r = await call<EnrollResult>('devices/enroll', {
+      serial: 'JIT-2',
+      platform: 'android',
+      userPrincipalName: u.userPrincipalName,
+    })
+    expect(r.warnings?.[0]).toMatch(
+      /Could not ask Entra ID \(Contoso\) for .*The attributes from the last sync were used\./,
+    )
+    expect(r.groups.some(g => g.startsWith('Dynamic Sales'))).toBe(true)
+    expect(
+      app.services.store.audit
+        .recent(5)
+        .some(e => e.action === 'directories/jitFallback' && e.subject === u.userPrincipalName),
+    ).toBe(true)
   })
 
   it('creates a user the IdP knows but no sync has brought yet', async () => {
     const fresh = graph.data.addUser()
-    const r = await call<EnrollResult>('devices/enroll', { serial: 'JIT-3', platform: 'macos', userPrincipalName: fresh.userPrincipalName })
+    const r = await call<EnrollResult>('devices/enroll', {
+      serial: 'JIT-3',
+      platform: 'macos',
+      userPrincipalName: fresh.userPrincipalName,
+    })
     expect(r.device.userPrincipalName).toBe(fresh.userPrincipalName)
   })
 })

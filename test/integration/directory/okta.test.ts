@@ -28,15 +28,15 @@ function open(opts: { syncBulkFrom?: number; syncBulkBatch?: number } = {}): App
     syncBulkFrom: opts.syncBulkFrom,
     syncBulkBatch: opts.syncBulkBatch,
     http: loopbackRouter({ [OKTA_ORIGIN]: okta.url }),
-    log: { info() {}, warn: (message) => warnings.push(message), error() {} },
+    log: { info() {}, warn: message => warnings.push(message), error() {} },
     // Waiting moves the fake's clock, so its rate-limit bucket refills as it would in real time.
-    sleep: (ms) => {
+    sleep: ms => {
       waits.push(ms)
       oktaNow += ms
       return Promise.resolve()
     },
   })
-  app.on('directories/syncProgress', (p) => progress.push(p))
+  app.on('directories/syncProgress', p => progress.push(p))
   cleanups.push(() => {
     app.close()
     dir.remove()
@@ -45,7 +45,12 @@ function open(opts: { syncBulkFrom?: number; syncBulkBatch?: number } = {}): App
 }
 
 async function connect(app: App, apiToken = TOKEN): Promise<string> {
-  const r = await app.invoke('directories/connect', { kind: 'okta', name: 'Contoso Okta', settings: { orgUrl: OKTA_ORIGIN }, secrets: { apiToken } })
+  const r = await app.invoke('directories/connect', {
+    kind: 'okta',
+    name: 'Contoso Okta',
+    settings: { orgUrl: OKTA_ORIGIN },
+    secrets: { apiToken },
+  })
   if (!r.ok) throw new Error(r.error.message)
   return (r.value as DirectoryDetail).directory.id
 }
@@ -61,7 +66,11 @@ beforeEach(async () => {
   waits.length = 0
   warnings.length = 0
   progress.length = 0
-  okta = await startOktaFake({ data: new DirectoryData({ users: 450, groups: 6, seed: 11 }), apiToken: TOKEN, now: () => oktaNow })
+  okta = await startOktaFake({
+    data: new DirectoryData({ users: 450, groups: 6, seed: 11 }),
+    apiToken: TOKEN,
+    now: () => oktaNow,
+  })
 })
 
 afterEach(async () => {
@@ -74,23 +83,35 @@ describe('the Okta connector against the Okta fake', () => {
     const app = open()
     const id = await connect(app)
     expect(await sync(app, id)).toMatchObject({ mode: 'full', status: 'succeeded', added: 450 })
-    const userPages = okta.requests.filter((r) => r.url.startsWith('/api/v1/users?'))
+    const userPages = okta.requests.filter(r => r.url.startsWith('/api/v1/users?'))
     expect(userPages).toHaveLength(3)
     expect(userPages[1]?.url).toContain('after=')
-    expect(okta.requests.every((r) => r.headers.authorization === `SSWS ${TOKEN}`)).toBe(true)
+    expect(okta.requests.every(r => r.headers.authorization === `SSWS ${TOKEN}`)).toBe(true)
     const { store } = app.services
     const u = okta.data.someUsers(1)[0]!
-    expect(store.users.attributes(store.users.idByPrincipalName(u.userPrincipalName)!)).toMatchObject({ department: u.department, title: u.jobTitle, countryCode: u.country, status: 'ACTIVE' })
+    expect(store.users.attributes(store.users.idByPrincipalName(u.userPrincipalName)!)).toMatchObject({
+      department: u.department,
+      title: u.jobTitle,
+      countryCode: u.country,
+      status: 'ACTIVE',
+    })
     const team = okta.data.staticGroups()[0]!
-    expect(store.groups.list().find((g) => g.name === team.name)).toMatchObject({ kind: 'synced', memberCount: team.members.size })
-    expect(store.groups.list().find((g) => g.name.startsWith('Dynamic Sales'))).toMatchObject({ kind: 'rule', dialect: 'okta', rule: 'user.department == "Sales"' })
+    expect(store.groups.list().find(g => g.name === team.name)).toMatchObject({
+      kind: 'synced',
+      memberCount: team.members.size,
+    })
+    expect(store.groups.list().find(g => g.name.startsWith('Dynamic Sales'))).toMatchObject({
+      kind: 'rule',
+      dialect: 'okta',
+      rule: 'user.department == "Sales"',
+    })
   })
 
   it('writes a large first sync as it pulls users (listed before groups), ending as a sync that writes afterwards', async () => {
     const streamed = open({ syncBulkFrom: 100, syncBulkBatch: 100 })
     const id = await connect(streamed)
     const storedWhilePulling: number[] = []
-    streamed.on('directories/syncProgress', (p) => {
+    streamed.on('directories/syncProgress', p => {
       if (p.phase === 'pulling') storedWhilePulling.push(streamed.services.store.sync.userCount(id))
     })
     expect(await sync(streamed, id)).toMatchObject({ mode: 'full', status: 'succeeded', added: 450 })
@@ -102,13 +123,13 @@ describe('the Okta connector against the Okta fake', () => {
 
   it('writes a large first sync as it pulls, where rules read the synced groups the users are in', async () => {
     const team = okta.data.staticGroups()[0]!
-    const dynamic = [...okta.data.groups.values()].find((g) => g.rule)!
+    const dynamic = [...okta.data.groups.values()].find(g => g.rule)!
     dynamic.rule = { ...dynamic.rule!, okta: `isMemberOfGroupName("${team.name}")` }
     const streamed = open({ syncBulkFrom: 100, syncBulkBatch: 100 })
     await sync(streamed, await connect(streamed))
     const afterwards = open()
     await sync(afterwards, await connect(afterwards))
-    const group = streamed.services.store.groups.list().find((g) => g.rule?.includes('isMemberOfGroupName'))
+    const group = streamed.services.store.groups.list().find(g => g.rule?.includes('isMemberOfGroupName'))
     expect(group?.memberCount).toBe(team.members.size)
     expect(storeSnapshot(streamed)).toBe(storeSnapshot(afterwards))
   })
@@ -124,9 +145,9 @@ describe('the Okta connector against the Okta fake', () => {
     okta.data.setMember(team.id, c!.id, !team.members.has(c!.id))
     const before = okta.requests.length
     expect(await sync(app, id)).toMatchObject({ mode: 'incremental', added: 0, changed: 1, removed: 1 })
-    const urls = okta.requests.slice(before).map((r) => decodeURIComponent(r.url))
-    expect(urls.find((x) => x.startsWith('/api/v1/users?'))).toMatch(/filter=lastUpdated gt "2026-11-01T00:00:\d\d.000Z"/)
-    expect(urls.filter((x) => /\/api\/v1\/groups\/[^/]+\/users/.test(x))).toHaveLength(1)
+    const urls = okta.requests.slice(before).map(r => decodeURIComponent(r.url))
+    expect(urls.find(x => x.startsWith('/api/v1/users?'))).toMatch(/filter=lastUpdated gt "2026-11-01T00:00:\d\d.000Z"/)
+    expect(urls.filter(x => /\/api\/v1\/groups\/[^/]+\/users/.test(x))).toHaveLength(1)
 
     const fresh = open()
     await sync(fresh, await connect(fresh))
@@ -135,29 +156,54 @@ describe('the Okta connector against the Okta fake', () => {
 
   it('paces itself on X-Rate-Limit-Remaining instead of running into 429s', async () => {
     await okta.close()
-    okta = await startOktaFake({ data: new DirectoryData({ users: 450, groups: 6, seed: 11 }), apiToken: TOKEN, now: () => oktaNow, rateLimit: 5 })
+    okta = await startOktaFake({
+      data: new DirectoryData({ users: 450, groups: 6, seed: 11 }),
+      apiToken: TOKEN,
+      now: () => oktaNow,
+      rateLimit: 5,
+    })
     const app = open()
     expect(await sync(app, await connect(app))).toMatchObject({ status: 'succeeded', added: 450 })
     expect(waits.length).toBeGreaterThan(0)
     // Until the reset (60 s windows), measured on the response's Date header, plus a second.
     for (const w of waits) expect(w).toBeGreaterThan(1000)
-    expect(waits.every((w) => w <= 61_000)).toBe(true)
+    expect(waits.every(w => w <= 61_000)).toBe(true)
   })
 
   it('authenticates as an OAuth service app with a private-key JWT instead of an API token', async () => {
-    const keys = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } })
+    const keys = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    })
     await okta.close()
-    okta = await startOktaFake({ data: new DirectoryData({ users: 20, groups: 3, seed: 11 }), apiToken: TOKEN, now: () => oktaNow, serviceApp: { clientId: '0oa-service-app', publicKey: keys.publicKey } })
+    okta = await startOktaFake({
+      data: new DirectoryData({ users: 20, groups: 3, seed: 11 }),
+      apiToken: TOKEN,
+      now: () => oktaNow,
+      serviceApp: { clientId: '0oa-service-app', publicKey: keys.publicKey },
+    })
     const app = open()
-    const r = await app.invoke('directories/connect', { kind: 'okta', name: 'Okta service app', settings: { orgUrl: OKTA_ORIGIN, clientId: '0oa-service-app' }, secrets: { privateKey: keys.privateKey } })
+    const r = await app.invoke('directories/connect', {
+      kind: 'okta',
+      name: 'Okta service app',
+      settings: { orgUrl: OKTA_ORIGIN, clientId: '0oa-service-app' },
+      secrets: { privateKey: keys.privateKey },
+    })
     if (!r.ok) throw new Error(r.error.message)
     expect(await sync(app, (r.value as DirectoryDetail).directory.id)).toMatchObject({ status: 'succeeded', added: 20 })
     // One token for users and groups, one for the System Log (a scope the app may lack).
-    expect(okta.requests.filter((x) => x.url === '/oauth2/v1/token').map((x) => new URLSearchParams(x.body).get('scope'))).toEqual(['okta.users.read okta.groups.read', 'okta.logs.read'])
-    expect(okta.requests.filter((x) => x.url.startsWith('/api/')).every((x) => x.headers.authorization?.startsWith('Bearer okta-at-'))).toBe(true)
+    expect(
+      okta.requests.filter(x => x.url === '/oauth2/v1/token').map(x => new URLSearchParams(x.body).get('scope')),
+    ).toEqual(['okta.users.read okta.groups.read', 'okta.logs.read'])
+    expect(
+      okta.requests
+        .filter(x => x.url.startsWith('/api/'))
+        .every(x => x.headers.authorization?.startsWith('Bearer okta-at-')),
+    ).toBe(true)
   })
 
-  it('stops on a refused API token with Okta\'s error code and no retries', async () => {
+  it("stops on a refused API token with Okta's error code and no retries", async () => {
     const app = open()
     const r = await app.invoke('directories/sync', { directoryId: await connect(app, 'wrong') })
     expect(r.ok).toBe(false)
@@ -169,8 +215,13 @@ describe('the Okta connector against the Okta fake', () => {
 })
 
 describe('users deleted in Okta between two syncs (the System Log)', () => {
-  const logRequests = (from = 0) => okta.requests.slice(from).filter((r) => r.url.startsWith('/api/v1/logs')).map((r) => new URL(r.url, OKTA_ORIGIN).searchParams)
-  const cursorOf = (app: App, id: string) => JSON.parse(app.services.store.sync.cursor(id) ?? 'null') as { users: string; groups: string; logs?: string | null }
+  const logRequests = (from = 0) =>
+    okta.requests
+      .slice(from)
+      .filter(r => r.url.startsWith('/api/v1/logs'))
+      .map(r => new URL(r.url, OKTA_ORIGIN).searchParams)
+  const cursorOf = (app: App, id: string) =>
+    JSON.parse(app.services.store.sync.cursor(id) ?? 'null') as { users: string; groups: string; logs?: string | null }
 
   it('removes a user deactivated and deleted between two incremental syncs', async () => {
     const app = open()
@@ -187,9 +238,11 @@ describe('users deleted in Okta between two syncs (the System Log)', () => {
     const polled = logRequests(before)
     expect(polled.length).toBeGreaterThan(0)
     expect(polled[0]?.get('after')).toBeTruthy()
-    expect(polled[0]?.get('filter')).toBe('eventType eq "user.lifecycle.delete.initiated" or eventType eq "user.lifecycle.delete.completed"')
+    expect(polled[0]?.get('filter')).toBe(
+      'eventType eq "user.lifecycle.delete.initiated" or eventType eq "user.lifecycle.delete.completed"',
+    )
     // A polling request: no `until`, ascending.
-    expect(polled.every((q) => !q.has('until') && q.get('sortOrder') === 'ASCENDING')).toBe(true)
+    expect(polled.every(q => !q.has('until') && q.get('sortOrder') === 'ASCENDING')).toBe(true)
 
     const fresh = open()
     await sync(fresh, await connect(fresh))
@@ -213,7 +266,12 @@ describe('users deleted in Okta between two syncs (the System Log)', () => {
 
   it('follows the System Log across several pages', async () => {
     await okta.close()
-    okta = await startOktaFake({ data: new DirectoryData({ users: 60, groups: 3, seed: 11 }), apiToken: TOKEN, now: () => oktaNow, logPageSize: 3 })
+    okta = await startOktaFake({
+      data: new DirectoryData({ users: 60, groups: 3, seed: 11 }),
+      apiToken: TOKEN,
+      now: () => oktaNow,
+      logPageSize: 3,
+    })
     const app = open()
     const id = await connect(app)
     await sync(app, id)
@@ -224,7 +282,7 @@ describe('users deleted in Okta between two syncs (the System Log)', () => {
     // Ten delete events (initiated and completed per user) three to a page, then an empty page.
     const polled = logRequests(before)
     expect(polled).toHaveLength(5)
-    expect(new Set(polled.map((q) => q.get('after'))).size).toBe(5)
+    expect(new Set(polled.map(q => q.get('after'))).size).toBe(5)
     for (const u of doomed) expect(app.services.store.users.idByPrincipalName(u.userPrincipalName)).toBeUndefined()
     expect(app.services.store.sync.userCount(id)).toBe(55)
   })
@@ -239,17 +297,17 @@ describe('users deleted in Okta between two syncs (the System Log)', () => {
     okta.data.updateUser(changed!.id, { jobTitle: 'Chief Tester' })
     expect(await sync(app, id)).toMatchObject({ status: 'succeeded', mode: 'full', changed: 1, removed: 1 })
     expect(app.services.store.users.idByPrincipalName(gone!.userPrincipalName)).toBeUndefined()
-    const said = progress.map((p) => p.message ?? '').find((m) => m.includes('System Log'))
+    const said = progress.map(p => p.message ?? '').find(m => m.includes('System Log'))
     expect(said).toContain('E0000006')
     expect(said).toContain('an admin who can view the System Log (a read-only admin can)')
     expect(said).toContain('Running a full sync instead.')
-    expect(warnings.some((w) => w.includes('Every Okta sync is a full sync until then'))).toBe(true)
+    expect(warnings.some(w => w.includes('Every Okta sync is a full sync until then'))).toBe(true)
     expect(cursorOf(app, id).logs).toBeNull()
 
     // Still refused: still full, still said.
     progress.length = 0
     expect(await sync(app, id)).toMatchObject({ mode: 'full' })
-    expect(progress.some((p) => p.message?.includes('could not be read at the last sync'))).toBe(true)
+    expect(progress.some(p => p.message?.includes('could not be read at the last sync'))).toBe(true)
 
     // Granted again: one more full sync takes a log position, then syncs are incremental.
     okta.denyLogs = false
@@ -258,24 +316,37 @@ describe('users deleted in Okta between two syncs (the System Log)', () => {
   })
 
   it('asks a service app for okta.logs.read and syncs fully, with a warning, when it is not granted', async () => {
-    const keys = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } })
+    const keys = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    })
     await okta.close()
     okta = await startOktaFake({
       data: new DirectoryData({ users: 20, groups: 3, seed: 11 }),
       apiToken: TOKEN,
       now: () => oktaNow,
-      serviceApp: { clientId: '0oa-service-app', publicKey: keys.publicKey, scopes: ['okta.users.read', 'okta.groups.read'] },
+      serviceApp: {
+        clientId: '0oa-service-app',
+        publicKey: keys.publicKey,
+        scopes: ['okta.users.read', 'okta.groups.read'],
+      },
     })
     const app = open()
-    const r = await app.invoke('directories/connect', { kind: 'okta', name: 'Okta service app', settings: { orgUrl: OKTA_ORIGIN, clientId: '0oa-service-app' }, secrets: { privateKey: keys.privateKey } })
+    const r = await app.invoke('directories/connect', {
+      kind: 'okta',
+      name: 'Okta service app',
+      settings: { orgUrl: OKTA_ORIGIN, clientId: '0oa-service-app' },
+      secrets: { privateKey: keys.privateKey },
+    })
     if (!r.ok) throw new Error(r.error.message)
     const id = (r.value as DirectoryDetail).directory.id
     expect(await sync(app, id)).toMatchObject({ status: 'succeeded', mode: 'full', added: 20 })
-    expect(warnings.find((w) => w.includes('System Log'))).toContain('Grant the service app the okta.logs.read scope')
+    expect(warnings.find(w => w.includes('System Log'))).toContain('Grant the service app the okta.logs.read scope')
     okta.data.deleteUser(okta.data.someUsers(1)[0]!.id)
     const second = await sync(app, id)
     expect(second).toMatchObject({ status: 'succeeded', mode: 'full', removed: 1 })
-    expect(progress.some((p) => p.message?.includes('okta.logs.read'))).toBe(true)
+    expect(progress.some(p => p.message?.includes('okta.logs.read'))).toBe(true)
     expect(second.notes).toEqual([expect.stringContaining('okta.logs.read')])
   })
 
@@ -302,7 +373,7 @@ describe('users deleted in Okta between two syncs (the System Log)', () => {
     await sync(app, id)
     clock.advance(85 * 86_400_000)
     expect(await sync(app, id)).toMatchObject({ mode: 'full' })
-    expect(progress.some((p) => p.message?.includes("Okta's System Log keeps only 90 days"))).toBe(true)
+    expect(progress.some(p => p.message?.includes("Okta's System Log keeps only 90 days"))).toBe(true)
     expect(await sync(app, id)).toMatchObject({ mode: 'incremental' })
   })
 
@@ -316,6 +387,8 @@ describe('users deleted in Okta between two syncs (the System Log)', () => {
     }
     expect(await test()).toBe('Connected to contoso.okta.com: the API token can read users and the System Log.')
     okta.denyLogs = true
-    expect(await test()).toContain('but not the System Log (E0000006 You do not have permission to perform the requested action), so every sync will be a full sync.')
+    expect(await test()).toContain(
+      'but not the System Log (E0000006 You do not have permission to perform the requested action), so every sync will be a full sync.',
+    )
   })
 })

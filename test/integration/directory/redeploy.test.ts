@@ -19,9 +19,18 @@ async function call<T>(channel: string, args: unknown): Promise<T> {
 }
 
 beforeEach(async () => {
-  graph = await startGraphFake({ data: new DirectoryData({ users: 40, groups: 6, seed: 9, domain: 'contoso.test' }), tenantId: 'contoso.test', clientId: 'c', clientSecret: 's' })
+  graph = await startGraphFake({
+    data: new DirectoryData({ users: 40, groups: 6, seed: 9, domain: 'contoso.test' }),
+    tenantId: 'contoso.test',
+    clientId: 'c',
+    clientSecret: 's',
+  })
   dir = tempDir()
-  app = createApp({ dataDir: dir.path, clock: fakeClock(), http: loopbackRouter({ [GRAPH_ORIGIN]: graph.url, [LOGIN_ORIGIN]: graph.url }) })
+  app = createApp({
+    dataDir: dir.path,
+    clock: fakeClock(),
+    http: loopbackRouter({ [GRAPH_ORIGIN]: graph.url, [LOGIN_ORIGIN]: graph.url }),
+  })
   loadDemo(app)
 })
 
@@ -32,24 +41,40 @@ afterEach(async () => {
 })
 
 describe('a sync redeploys the devices of users it moved', () => {
-  it('queues the policy of the rule group a user joined, and leaves unchanged users\' devices alone', async () => {
-    const d = await call<DirectoryDetail>('directories/connect', { kind: 'entra', name: 'Contoso', settings: { tenantId: 'contoso.test', clientId: 'c' }, secrets: { clientSecret: 's' } })
+  it("queues the policy of the rule group a user joined, and leaves unchanged users' devices alone", async () => {
+    const d = await call<DirectoryDetail>('directories/connect', {
+      kind: 'entra',
+      name: 'Contoso',
+      settings: { tenantId: 'contoso.test', clientId: 'c' },
+      secrets: { clientSecret: 's' },
+    })
     await call<SyncRun>('directories/sync', { directoryId: d.directory.id })
-    const marketing = app.services.store.groups.list().find((g) => g.name.startsWith('Dynamic Marketing'))!
-    const crm = (await call<Policy[]>('policies/list', {})).find((p) => p.name === 'Sales CRM Deployment')!
+    const marketing = app.services.store.groups.list().find(g => g.name.startsWith('Dynamic Marketing'))!
+    const crm = (await call<Policy[]>('policies/list', {})).find(p => p.name === 'Sales CRM Deployment')!
     await call('policies/setTarget', { policyId: crm.id, groupId: marketing.id, mode: 'include' })
 
-    const [mover, stayer] = [...graph.data.users.values()].filter((u) => u.department === 'Finance')
-    const moved = await call<EnrollResult>('devices/enroll', { serial: 'MOVER-1', platform: 'ios', userPrincipalName: mover!.userPrincipalName })
-    const stayed = await call<EnrollResult>('devices/enroll', { serial: 'STAYER-1', platform: 'ios', userPrincipalName: stayer!.userPrincipalName })
-    const before = (id: string) => call<DeviceDetail>('devices/get', { deviceId: id }).then((x) => x.commands.length)
+    const [mover, stayer] = [...graph.data.users.values()].filter(u => u.department === 'Finance')
+    const moved = await call<EnrollResult>('devices/enroll', {
+      serial: 'MOVER-1',
+      platform: 'ios',
+      userPrincipalName: mover!.userPrincipalName,
+    })
+    const stayed = await call<EnrollResult>('devices/enroll', {
+      serial: 'STAYER-1',
+      platform: 'ios',
+      userPrincipalName: stayer!.userPrincipalName,
+    })
+    const before = (id: string) => call<DeviceDetail>('devices/get', { deviceId: id }).then(x => x.commands.length)
     const stayerBefore = await before(stayed.device.id)
     expect(moved.policies).not.toContain('Sales CRM Deployment')
 
     graph.data.updateUser(mover!.id, { department: 'Marketing' })
-    expect(await call<SyncRun>('directories/sync', { directoryId: d.directory.id })).toMatchObject({ mode: 'incremental', changed: 1 })
+    expect(await call<SyncRun>('directories/sync', { directoryId: d.directory.id })).toMatchObject({
+      mode: 'incremental',
+      changed: 1,
+    })
     const after = await call<DeviceDetail>('devices/get', { deviceId: moved.device.id })
-    expect(after.commands.some((c) => c.type === 'install_app' && c.payload['name'] === 'Salesforce')).toBe(true)
+    expect(after.commands.some(c => c.type === 'install_app' && c.payload['name'] === 'Salesforce')).toBe(true)
     expect(await before(stayed.device.id)).toBe(stayerBefore)
   })
 })

@@ -17,10 +17,21 @@ let app: App
 const logged: string[] = []
 
 beforeEach(async () => {
-  graph = await startGraphFake({ data: new DirectoryData({ users: 30, groups: 4 }), tenantId: 'contoso.example', clientId: 'client', clientSecret: SECRET })
+  graph = await startGraphFake({
+    data: new DirectoryData({ users: 30, groups: 4 }),
+    tenantId: 'contoso.example',
+    clientId: 'client',
+    clientSecret: SECRET,
+  })
   dir = tempDir()
-  const log = (level: string) => (message: string, fields?: Record<string, unknown>) => logged.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`)
-  app = createApp({ dataDir: dir.path, clock: fakeClock(), http: loopbackRouter({ [GRAPH_ORIGIN]: graph.url, [LOGIN_ORIGIN]: graph.url }), log: { info: log('info'), warn: log('warn'), error: log('error') } })
+  const log = (level: string) => (message: string, fields?: Record<string, unknown>) =>
+    logged.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`)
+  app = createApp({
+    dataDir: dir.path,
+    clock: fakeClock(),
+    http: loopbackRouter({ [GRAPH_ORIGIN]: graph.url, [LOGIN_ORIGIN]: graph.url }),
+    log: { info: log('info'), warn: log('warn'), error: log('error') },
+  })
 })
 
 afterEach(async () => {
@@ -37,16 +48,28 @@ describe('directory credentials', () => {
       answers.push(JSON.stringify(r))
       return r
     }
-    const connected = await call('directories/connect', { kind: 'entra', name: 'Contoso', settings: { tenantId: 'contoso.example', clientId: 'client' }, secrets: { clientSecret: SECRET } })
+    const connected = await call('directories/connect', {
+      kind: 'entra',
+      name: 'Contoso',
+      settings: { tenantId: 'contoso.example', clientId: 'client' },
+      secrets: { clientSecret: SECRET },
+    })
     expect(connected.ok).toBe(true)
-    const id = ((connected as { value: DirectoryDetail }).value).directory.id
+    const id = (connected as { value: DirectoryDetail }).value.directory.id
     expect(((await call('directories/sync', { directoryId: id })) as { ok: boolean }).ok).toBe(true)
     await call('directories/test', { directoryId: id })
     // A wrong secret later: the failure message must not echo either value.
-    await call('directories/setCredentials', { directoryId: id, settings: {}, secrets: { clientSecret: `${SECRET}-old` } })
+    await call('directories/setCredentials', {
+      directoryId: id,
+      settings: {},
+      secrets: { clientSecret: `${SECRET}-old` },
+    })
     await call('directories/sync', { directoryId: id })
     await call('directories/setCredentials', { directoryId: id, settings: {}, secrets: { clientSecret: SECRET } })
-    for (const channel of CHANNELS.filter((c) => c.endsWith('/list') || c.endsWith('/summary') || c === 'directories/get')) await call(channel, { directoryId: id })
+    for (const channel of CHANNELS.filter(
+      c => c.endsWith('/list') || c.endsWith('/summary') || c === 'directories/get',
+    ))
+      await call(channel, { directoryId: id })
 
     const detail = (await call('directories/get', { directoryId: id })) as { value: DirectoryDetail }
     expect(detail.value.secretsStored).toEqual(['clientSecret'])
@@ -56,7 +79,8 @@ describe('directory credentials', () => {
 
     app.close()
     const files = readdirSync(dir.path)
-    for (const f of files.filter((x) => x.startsWith('jit-mapper.db'))) expect(readFileSync(join(dir.path, f)).includes(SECRET)).toBe(false)
+    for (const f of files.filter(x => x.startsWith('jit-mapper.db')))
+      expect(readFileSync(join(dir.path, f)).includes(SECRET)).toBe(false)
     expect(files).toContain('secrets.json')
     expect(statSync(join(dir.path, 'secrets.json')).mode & 0o777).toBe(0o600)
     expect(readFileSync(join(dir.path, 'secrets.json'), 'utf8')).toContain(SECRET)
@@ -64,7 +88,12 @@ describe('directory credentials', () => {
   })
 
   it('refuses a credential name the kind does not take, so nothing secret lands in settings', async () => {
-    const r = await app.invoke('directories/connect', { kind: 'okta', name: 'Okta', settings: { orgUrl: 'https://contoso.okta.com', apiToken: SECRET }, secrets: {} })
+    const r = await app.invoke('directories/connect', {
+      kind: 'okta',
+      name: 'Okta',
+      settings: { orgUrl: 'https://contoso.okta.com', apiToken: SECRET },
+      secrets: {},
+    })
     expect(r.ok).toBe(false)
     if (r.ok) return
     expect(r.error.message).not.toContain(SECRET)

@@ -34,7 +34,12 @@ describe('property lists', () => {
   <data/>
 </dict>
 </plist>`
-    expect(parsePlist(xml)).toEqual({ MessageType: 'TokenUpdate', PushMagic: '8A2C9E2A-A', Token: new Uint8Array([0, 1, 2]), UnlockToken: new Uint8Array() })
+    expect(parsePlist(xml)).toEqual({
+      MessageType: 'TokenUpdate',
+      PushMagic: '8A2C9E2A-A',
+      Token: new Uint8Array([0, 1, 2]),
+      UnlockToken: new Uint8Array(),
+    })
   })
 
   it.each([

@@ -13,7 +13,7 @@ const usersCsv = readFileSync(join(DEMO, 'users.csv'), 'utf8')
 
 function demoUsers(): DirectoryUserRecord[] {
   const result = parseUserFile('csv', usersCsv)
-  if (!result.ok) throw new Error(result.errors.map((e) => e.message).join('\n'))
+  if (!result.ok) throw new Error(result.errors.map(e => e.message).join('\n'))
   return result.users
 }
 
@@ -28,7 +28,9 @@ describe('demo users.csv', () => {
 
   it('is exactly what scripts/generate-demo.mjs generates', () => {
     // --check exits non-zero when the committed file differs from the generator's output.
-    const out = execFileSync(process.execPath, [join(ROOT, 'scripts', 'generate-demo.mjs'), '--check'], { encoding: 'utf8' })
+    const out = execFileSync(process.execPath, [join(ROOT, 'scripts', 'generate-demo.mjs'), '--check'], {
+      encoding: 'utf8',
+    })
     expect(out).toMatch(/up to date/)
   })
 
@@ -41,16 +43,32 @@ describe('demo users.csv', () => {
   it.each([
     [
       'alex.morgan@northwind.example',
-      { givenName: 'Alex', surname: 'Morgan', department: 'Sales', jobTitle: 'Account Executive', country: 'United States', usageLocation: 'US', city: 'Seattle' },
+      {
+        givenName: 'Alex',
+        surname: 'Morgan',
+        department: 'Sales',
+        jobTitle: 'Account Executive',
+        country: 'United States',
+        usageLocation: 'US',
+        city: 'Seattle',
+      },
       ['All Staff'],
     ],
     [
       'sam.rivera@northwind.example',
-      { givenName: 'Sam', surname: 'Rivera', department: 'Marketing', jobTitle: 'Product Marketing Manager', country: 'Ireland', usageLocation: 'IE', city: 'Dublin' },
+      {
+        givenName: 'Sam',
+        surname: 'Rivera',
+        department: 'Marketing',
+        jobTitle: 'Product Marketing Manager',
+        country: 'Ireland',
+        usageLocation: 'IE',
+        city: 'Dublin',
+      },
       ['All Staff', 'People Managers'],
     ],
   ])('has %s with every column filled', (upn, expected, groups) => {
-    const user = demoUsers().find((u) => u.userPrincipalName === upn)
+    const user = demoUsers().find(u => u.userPrincipalName === upn)
     expect(user).toBeDefined()
     expect(user).toEqual({
       externalId: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
@@ -69,41 +87,77 @@ describe('demo users.csv', () => {
 
   it('leaves department out for 3 users and usageLocation out for 2, so SYNC_ATTR_MISSING has something to show', () => {
     const users = demoUsers()
-    expect(users.filter((u) => !('department' in u.attributes))).toHaveLength(3)
-    expect(users.filter((u) => !('usageLocation' in u.attributes))).toHaveLength(2)
-    for (const column of ['jobTitle', 'country', 'city', 'givenName', 'surname', 'employeeId', 'mail', 'accountEnabled']) {
-      expect(users.filter((u) => !(column in u.attributes)), column).toHaveLength(0)
+    expect(users.filter(u => !('department' in u.attributes))).toHaveLength(3)
+    expect(users.filter(u => !('usageLocation' in u.attributes))).toHaveLength(2)
+    for (const column of [
+      'jobTitle',
+      'country',
+      'city',
+      'givenName',
+      'surname',
+      'employeeId',
+      'mail',
+      'accountEnabled',
+    ]) {
+      expect(
+        users.filter(u => !(column in u.attributes)),
+        column,
+      ).toHaveLength(0)
     }
   })
 
   it('spreads users over the departments roughly as a company of this size would', () => {
     const users = demoUsers()
-    const share = (department: string) => users.filter((u) => u.attributes.department === department).length / users.length
+    const share = (department: string) =>
+      users.filter(u => u.attributes.department === department).length / users.length
     expect(share('Sales')).toBeCloseTo(0.2, 1)
     expect(share('Marketing')).toBeCloseTo(0.12, 1)
     expect(share('Engineering')).toBeCloseTo(0.25, 1)
-    for (const department of ['Finance', 'HR', 'Support', 'Operations', 'Legal']) expect(share(department), department).toBeGreaterThan(0.03)
-    const departments = new Set(users.map((u) => u.attributes.department).filter((d) => d !== undefined))
-    expect([...departments].sort()).toEqual(['Engineering', 'Finance', 'HR', 'Legal', 'Marketing', 'Operations', 'Sales', 'Support'])
+    for (const department of ['Finance', 'HR', 'Support', 'Operations', 'Legal'])
+      expect(share(department), department).toBeGreaterThan(0.03)
+    const departments = new Set(users.map(u => u.attributes.department).filter(d => d !== undefined))
+    expect([...departments].sort()).toEqual([
+      'Engineering',
+      'Finance',
+      'HR',
+      'Legal',
+      'Marketing',
+      'Operations',
+      'Sales',
+      'Support',
+    ])
   })
 
   it('has developers, including the titles the Developers rule is meant to catch', () => {
-    const titles = new Set(demoUsers().map((u) => String(u.attributes.jobTitle)))
-    for (const title of ['Software Developer', 'Senior Developer', 'Developer Advocate', 'Account Executive']) expect(titles, title).toContain(title)
-    expect([...titles].some((t) => t.includes('Manager'))).toBe(true)
-    expect([...titles].some((t) => t.includes('Analyst'))).toBe(true)
+    const titles = new Set(demoUsers().map(u => String(u.attributes.jobTitle)))
+    for (const title of ['Software Developer', 'Senior Developer', 'Developer Advocate', 'Account Executive'])
+      expect(titles, title).toContain(title)
+    expect([...titles].some(t => t.includes('Manager'))).toBe(true)
+    expect([...titles].some(t => t.includes('Analyst'))).toBe(true)
   })
 
   it('places users in every listed EU and non-EU country, with ISO codes matching the country names', () => {
     const users = demoUsers()
-    const codes = new Set(users.map((u) => u.attributes.usageLocation))
+    const codes = new Set(users.map(u => u.attributes.usageLocation))
     for (const code of [...EU, ...NON_EU]) expect(codes, code).toContain(code)
     const countryOf: Record<string, string> = {
-      DE: 'Germany', FR: 'France', NL: 'Netherlands', ES: 'Spain', IE: 'Ireland', PL: 'Poland', IT: 'Italy', SE: 'Sweden',
-      US: 'United States', GB: 'United Kingdom', CA: 'Canada', JP: 'Japan', AU: 'Australia',
+      DE: 'Germany',
+      FR: 'France',
+      NL: 'Netherlands',
+      ES: 'Spain',
+      IE: 'Ireland',
+      PL: 'Poland',
+      IT: 'Italy',
+      SE: 'Sweden',
+      US: 'United States',
+      GB: 'United Kingdom',
+      CA: 'Canada',
+      JP: 'Japan',
+      AU: 'Australia',
     }
     for (const u of users) {
-      if (typeof u.attributes.usageLocation === 'string') expect(u.attributes.country, u.userPrincipalName).toBe(countryOf[u.attributes.usageLocation])
+      if (typeof u.attributes.usageLocation === 'string')
+        expect(u.attributes.country, u.userPrincipalName).toBe(countryOf[u.attributes.usageLocation])
     }
   })
 
@@ -113,13 +167,13 @@ describe('demo users.csv', () => {
       expect(u.userPrincipalName).toMatch(/^[a-z]+\.[a-z]+@northwind\.example$/)
       expect(u.attributes.mail).toBe(u.userPrincipalName)
     }
-    expect(new Set(users.map((u) => u.attributes.employeeId)).size).toBe(users.length)
+    expect(new Set(users.map(u => u.attributes.employeeId)).size).toBe(users.length)
   })
 
   it('puts everyone in All Staff, managers in People Managers and about ten people in Executives', () => {
     const users = demoUsers()
-    expect(users.every((u) => u.groups.includes('All Staff'))).toBe(true)
-    const executives = users.filter((u) => u.groups.includes('Executives'))
+    expect(users.every(u => u.groups.includes('All Staff'))).toBe(true)
+    const executives = users.filter(u => u.groups.includes('Executives'))
     expect(executives.length).toBeGreaterThanOrEqual(8)
     expect(executives.length).toBeLessThanOrEqual(12)
     for (const u of users) {
@@ -129,10 +183,10 @@ describe('demo users.csv', () => {
   })
 
   it('has a few disabled accounts and enables the users the tests rely on', () => {
-    const disabled = demoUsers().filter((u) => u.attributes.accountEnabled === false)
+    const disabled = demoUsers().filter(u => u.attributes.accountEnabled === false)
     expect(disabled.length).toBeGreaterThan(0)
     expect(disabled.length).toBeLessThan(16)
-    expect(disabled.map((u) => u.userPrincipalName)).not.toContain('alex.morgan@northwind.example')
+    expect(disabled.map(u => u.userPrincipalName)).not.toContain('alex.morgan@northwind.example')
   })
 })
 
@@ -144,7 +198,14 @@ interface OrganisationFile {
     description: string
     priority: number
     platforms: string[]
-    items: Array<{ kind: string; identifier: string; name: string; platform: string | null; settings: Record<string, unknown>; removeOnUnassign: boolean }>
+    items: Array<{
+      kind: string
+      identifier: string
+      name: string
+      platform: string | null
+      settings: Record<string, unknown>
+      removeOnUnassign: boolean
+    }>
     targets: Array<{ group: string; mode: string }>
   }>
 }
@@ -158,19 +219,24 @@ describe('demo organisation.json', () => {
   })
 
   it('targets only groups it defines, and defines each group once', () => {
-    const names = organisation.groups.map((g) => g.name)
+    const names = organisation.groups.map(g => g.name)
     expect(new Set(names).size).toBe(names.length)
-    const targeted = organisation.policies.flatMap((p) => p.targets.map((t) => t.group))
+    const targeted = organisation.policies.flatMap(p => p.targets.map(t => t.group))
     expect(targeted.length).toBeGreaterThan(0)
     for (const group of targeted) expect(names, `target ${group}`).toContain(group)
   })
 
   it('defines the rule and synced groups of the demo', () => {
-    const byName = new Map(organisation.groups.map((g) => [g.name, g]))
+    const byName = new Map(organisation.groups.map(g => [g.name, g]))
     expect(byName.get('Sales')).toMatchObject({ kind: 'rule', dialect: 'entra', rule: 'user.department -eq "Sales"' })
-    expect(byName.get('Developers')).toMatchObject({ kind: 'rule', dialect: 'entra', rule: 'user.jobTitle -contains "Developer"' })
+    expect(byName.get('Developers')).toMatchObject({
+      kind: 'rule',
+      dialect: 'entra',
+      rule: 'user.jobTitle -contains "Developer"',
+    })
     expect(byName.get('EU Staff')?.rule).toMatch(/^user\.usageLocation -in \[/)
-    for (const name of ['Marketing', 'Engineering', 'US Staff']) expect(byName.get(name), name).toMatchObject({ kind: 'rule', dialect: 'entra' })
+    for (const name of ['Marketing', 'Engineering', 'US Staff'])
+      expect(byName.get(name), name).toMatchObject({ kind: 'rule', dialect: 'entra' })
     for (const name of ['All Staff', 'People Managers', 'Executives']) {
       const group = byName.get(name)
       expect(group, name).toMatchObject({ kind: 'synced' })
@@ -181,7 +247,7 @@ describe('demo organisation.json', () => {
   })
 
   it('lists every EU country of the demo in the EU Staff rule and no non-EU one', () => {
-    const rule = organisation.groups.find((g) => g.name === 'EU Staff')?.rule ?? ''
+    const rule = organisation.groups.find(g => g.name === 'EU Staff')?.rule ?? ''
     const codes = JSON.parse(rule.slice(rule.indexOf('['))) as string[]
     for (const code of EU) expect(codes, code).toContain(code)
     for (const code of NON_EU) expect(codes, code).not.toContain(code)
@@ -189,7 +255,7 @@ describe('demo organisation.json', () => {
 
   it('writes rules with only the operators the rule engine supports', () => {
     const allowed = new Set(['-eq', '-ne', '-contains', '-startswith', '-in', '-and', '-or', '-not'])
-    for (const group of organisation.groups.filter((g) => g.kind === 'rule')) {
+    for (const group of organisation.groups.filter(g => g.kind === 'rule')) {
       const outsideStrings = (group.rule ?? '').replace(/"[^"]*"/g, '""')
       const operators = outsideStrings.match(/-[A-Za-z]+/g) ?? []
       expect(operators.length, group.name).toBeGreaterThan(0)
@@ -198,22 +264,37 @@ describe('demo organisation.json', () => {
   })
 
   it('defines synced groups for exactly the memberships users.csv carries', () => {
-    const synced = organisation.groups.filter((g) => g.kind === 'synced').map((g) => g.name).sort()
-    const inFile = [...new Set(demoUsers().flatMap((u) => u.groups))].sort()
+    const synced = organisation.groups
+      .filter(g => g.kind === 'synced')
+      .map(g => g.name)
+      .sort()
+    const inFile = [...new Set(demoUsers().flatMap(u => u.groups))].sort()
     expect(inFile).toEqual(synced)
   })
 
   it('has the five demo policies with well-formed items', () => {
-    expect(organisation.policies.map((p) => p.name).sort()).toEqual(
-      ['Baseline Security', 'Developer Tools', 'GDPR Data Residency', 'Marketing Suite', 'Sales CRM Deployment'],
-    )
+    expect(organisation.policies.map(p => p.name).sort()).toEqual([
+      'Baseline Security',
+      'Developer Tools',
+      'GDPR Data Residency',
+      'Marketing Suite',
+      'Sales CRM Deployment',
+    ])
     for (const policy of organisation.policies) {
       expect(policy.platforms.length, policy.name).toBeGreaterThan(0)
       for (const platform of policy.platforms) expect(['ios', 'android', 'macos']).toContain(platform)
       for (const item of policy.items) {
-        expect(Object.keys(item).sort(), `${policy.name}/${item.identifier}`).toEqual(['identifier', 'kind', 'name', 'platform', 'removeOnUnassign', 'settings'])
+        expect(Object.keys(item).sort(), `${policy.name}/${item.identifier}`).toEqual([
+          'identifier',
+          'kind',
+          'name',
+          'platform',
+          'removeOnUnassign',
+          'settings',
+        ])
         expect(['app', 'profile', 'restriction']).toContain(item.kind)
-        if (item.platform !== null) expect(policy.platforms, `${policy.name}/${item.identifier}`).toContain(item.platform)
+        if (item.platform !== null)
+          expect(policy.platforms, `${policy.name}/${item.identifier}`).toContain(item.platform)
         if (item.kind === 'restriction') expect(Object.keys(item.settings)).toEqual(['value'])
       }
       for (const target of policy.targets) expect(['include', 'exclude']).toContain(target.mode)
@@ -221,14 +302,30 @@ describe('demo organisation.json', () => {
   })
 
   it('deploys Salesforce to Sales without removing it on unassign, and the baseline to All Staff at priority 0', () => {
-    const sales = organisation.policies.find((p) => p.name === 'Sales CRM Deployment')
+    const sales = organisation.policies.find(p => p.name === 'Sales CRM Deployment')
     expect(sales?.targets).toEqual([{ group: 'Sales', mode: 'include' }])
-    expect(sales?.items.filter((i) => i.kind === 'app')).toEqual([
-      { kind: 'app', identifier: 'com.salesforce.chatter', name: 'Salesforce', platform: 'ios', settings: { intent: 'required' }, removeOnUnassign: false },
-      { kind: 'app', identifier: 'com.salesforce.chatter', name: 'Salesforce', platform: 'android', settings: { intent: 'required' }, removeOnUnassign: false },
+    expect(sales?.items.filter(i => i.kind === 'app')).toEqual([
+      {
+        kind: 'app',
+        identifier: 'com.salesforce.chatter',
+        name: 'Salesforce',
+        platform: 'ios',
+        settings: { intent: 'required' },
+        removeOnUnassign: false,
+      },
+      {
+        kind: 'app',
+        identifier: 'com.salesforce.chatter',
+        name: 'Salesforce',
+        platform: 'android',
+        settings: { intent: 'required' },
+        removeOnUnassign: false,
+      },
     ])
-    expect(sales?.items).toContainEqual(expect.objectContaining({ kind: 'restriction', identifier: 'cellularDataLimitMB', settings: { value: 5120 } }))
-    const baseline = organisation.policies.find((p) => p.name === 'Baseline Security')
+    expect(sales?.items).toContainEqual(
+      expect.objectContaining({ kind: 'restriction', identifier: 'cellularDataLimitMB', settings: { value: 5120 } }),
+    )
+    const baseline = organisation.policies.find(p => p.name === 'Baseline Security')
     expect(baseline).toMatchObject({ priority: 0, targets: [{ group: 'All Staff', mode: 'include' }] })
   })
 })

@@ -10,7 +10,7 @@ const csv = (...lines: string[]) => lines.join('\n') + '\n'
 
 function usersOf(content: string): DirectoryUserRecord[] {
   const result = parseUserFile('csv', content)
-  if (!result.ok) throw new Error(`expected the file to parse, got: ${result.errors.map((e) => e.message).join(' | ')}`)
+  if (!result.ok) throw new Error(`expected the file to parse, got: ${result.errors.map(e => e.message).join(' | ')}`)
   return result.users
 }
 
@@ -58,12 +58,20 @@ describe('parseUserFile csv: reading users', () => {
 
   it('falls back to the lower-cased userPrincipalName for a row whose id cell is empty', () => {
     const users = usersOf(csv('id,userPrincipalName', 'x-1,a@x.example', ',B@x.example'))
-    expect(users.map((u) => u.externalId)).toEqual(['x-1', 'b@x.example'])
+    expect(users.map(u => u.externalId)).toEqual(['x-1', 'b@x.example'])
   })
 
   it.each([
-    ['header names in any case', 'USERPRINCIPALNAME,Department,JOBTITLE,usagelocation', { department: 'D', jobTitle: 'J', usageLocation: 'U' }],
-    ['unknown header names kept as written', 'userPrincipalName,CostCenter,extension_1a2b_badge', { CostCenter: 'D', extension_1a2b_badge: 'J' }],
+    [
+      'header names in any case',
+      'USERPRINCIPALNAME,Department,JOBTITLE,usagelocation',
+      { department: 'D', jobTitle: 'J', usageLocation: 'U' },
+    ],
+    [
+      'unknown header names kept as written',
+      'userPrincipalName,CostCenter,extension_1a2b_badge',
+      { CostCenter: 'D', extension_1a2b_badge: 'J' },
+    ],
   ])('matches %s', (_name, header, attributes) => {
     const cells = header.split(',').length === 4 ? 'a@x.example,D,J,U' : 'a@x.example,D,J'
     const [user] = usersOf(csv(header, cells))
@@ -96,14 +104,20 @@ describe('parseUserFile csv: reading users', () => {
   })
 
   it('leaves an attribute out when its cell is empty or blank', () => {
-    const [user] = usersOf(csv('userPrincipalName,department,jobTitle,otherMails,accountEnabled', 'a@x.example,,   ,;,'))
+    const [user] = usersOf(
+      csv('userPrincipalName,department,jobTitle,otherMails,accountEnabled', 'a@x.example,,   ,;,'),
+    )
     expect(user?.attributes).toEqual({})
     expect(Object.keys(user?.attributes ?? { x: 1 })).toHaveLength(0)
   })
 
   it('trims values, quoted or not', () => {
     const [user] = usersOf(csv('userPrincipalName , displayName,city', '  a@x.example  ,"  Alex Morgan  ",  Seattle '))
-    expect(user).toMatchObject({ userPrincipalName: 'a@x.example', displayName: 'Alex Morgan', attributes: { city: 'Seattle' } })
+    expect(user).toMatchObject({
+      userPrincipalName: 'a@x.example',
+      displayName: 'Alex Morgan',
+      attributes: { city: 'Seattle' },
+    })
   })
 })
 
@@ -132,7 +146,7 @@ describe('parseUserFile csv: RFC 4180 quoting', () => {
     ['an unnamed trailing column with no values', 'userPrincipalName,city,\na@x.example,Rome,\nb@x.example,Oslo,\n'],
   ])('reads a file with %s', (_name, content) => {
     const users = usersOf(content)
-    expect(users.map((u) => [u.userPrincipalName, u.attributes.city])).toEqual([
+    expect(users.map(u => [u.userPrincipalName, u.attributes.city])).toEqual([
       ['a@x.example', 'Rome'],
       ['b@x.example', 'Oslo'],
     ])
@@ -170,12 +184,26 @@ const ERROR_CASES: ErrorCase[] = [
   {
     name: 'text after a closing quote',
     content: csv('userPrincipalName,city', 'a@x.example,"Paris"ian'),
-    expected: [{ row: 2, column: 'city', message: /^Row 2, column 'city': unexpected text after the closing quote; .*double it/ }],
+    expected: [
+      {
+        row: 2,
+        column: 'city',
+        message: /^Row 2, column 'city': unexpected text after the closing quote; .*double it/,
+      },
+    ],
   },
   {
     name: 'a row with more fields than the header',
     content: csv('userPrincipalName,city', 'a@x.example,Rome', 'b@x.example,Washington, D.C.'),
-    expected: [{ row: 3, line: 3, column: undefined, message: /^Row 3: has 3 values but the header has 2 columns; a value containing a comma must be in double quotes/ }],
+    expected: [
+      {
+        row: 3,
+        line: 3,
+        column: undefined,
+        message:
+          /^Row 3: has 3 values but the header has 2 columns; a value containing a comma must be in double quotes/,
+      },
+    ],
   },
   {
     name: 'a row with fewer fields than the header',
@@ -189,48 +217,100 @@ const ERROR_CASES: ErrorCase[] = [
   },
   {
     name: 'a bad row in a CRLF file (one row per CRLF, not two)',
-    content: 'userPrincipalName,city,accountEnabled\r\na@x.example,Rome,true\r\nb@x.example,"Line 1\r\nLine 2",true\r\nc@x.example,Oslo,nope\r\n',
-    expected: [{ row: 4, line: 5, column: 'accountEnabled', message: /^Row 4 \(line 5\), column 'accountEnabled': expected true or false, got 'nope'/ }],
+    content:
+      'userPrincipalName,city,accountEnabled\r\na@x.example,Rome,true\r\nb@x.example,"Line 1\r\nLine 2",true\r\nc@x.example,Oslo,nope\r\n',
+    expected: [
+      {
+        row: 4,
+        line: 5,
+        column: 'accountEnabled',
+        message: /^Row 4 \(line 5\), column 'accountEnabled': expected true or false, got 'nope'/,
+      },
+    ],
   },
   {
     name: 'a duplicate header (ignoring case)',
     content: csv('userPrincipalName,Department,department', 'a@x.example,Sales,Sales'),
-    expected: [{ row: 1, column: 'department', message: /^Row 1, column 3 'department': duplicate of column 2 'Department'/ }],
+    expected: [
+      { row: 1, column: 'department', message: /^Row 1, column 3 'department': duplicate of column 2 'Department'/ },
+    ],
   },
   {
     name: 'a missing userPrincipalName column',
     content: csv('mail,department', 'a@x.example,Sales'),
-    expected: [{ row: 1, message: /^Row 1: the header has no 'userPrincipalName' column; every user needs one \(found: 'mail', 'department'\)/ }],
+    expected: [
+      {
+        row: 1,
+        message:
+          /^Row 1: the header has no 'userPrincipalName' column; every user needs one \(found: 'mail', 'department'\)/,
+      },
+    ],
   },
   {
     name: 'an empty userPrincipalName',
     content: csv('userPrincipalName,department', 'a@x.example,Sales', ',Sales'),
-    expected: [{ row: 3, column: 'userPrincipalName', message: /^Row 3, column 'userPrincipalName': is empty; every user needs a userPrincipalName/ }],
+    expected: [
+      {
+        row: 3,
+        column: 'userPrincipalName',
+        message: /^Row 3, column 'userPrincipalName': is empty; every user needs a userPrincipalName/,
+      },
+    ],
   },
-  ...['bob', 'bob@localhost', 'bob smith@x.example', 'a@@x.example', '@x.example', 'a@x.'].map((upn) => ({
+  ...['bob', 'bob@localhost', 'bob smith@x.example', 'a@@x.example', '@x.example', 'a@x.'].map(upn => ({
     name: `an invalid userPrincipalName '${upn}'`,
     content: csv('userPrincipalName,department', `"${upn}",Sales`),
-    expected: [{ row: 2, column: 'userPrincipalName', message: new RegExp(`^Row 2, column 'userPrincipalName': '${upn.replace(/[.]/g, '\\.')}' is not a valid userPrincipalName; expected name@domain`) }],
+    expected: [
+      {
+        row: 2,
+        column: 'userPrincipalName',
+        message: new RegExp(
+          `^Row 2, column 'userPrincipalName': '${upn.replace(/[.]/g, '\\.')}' is not a valid userPrincipalName; expected name@domain`,
+        ),
+      },
+    ],
   })),
   {
     name: 'a duplicate userPrincipalName (ignoring case)',
     content: csv('userPrincipalName', 'a@x.example', 'b@x.example', 'A@X.example'),
-    expected: [{ row: 4, column: 'userPrincipalName', message: /^Row 4, column 'userPrincipalName': 'A@X\.example' is already used on row 2; userPrincipalNames must be unique \(ignoring case\)/ }],
+    expected: [
+      {
+        row: 4,
+        column: 'userPrincipalName',
+        message:
+          /^Row 4, column 'userPrincipalName': 'A@X\.example' is already used on row 2; userPrincipalNames must be unique \(ignoring case\)/,
+      },
+    ],
   },
   {
     name: 'a duplicate id',
     content: csv('id,userPrincipalName', '42,a@x.example', '42,b@x.example'),
-    expected: [{ row: 3, column: 'id', message: /^Row 3, column 'id': '42' is already used on row 2; ids must be unique/ }],
+    expected: [
+      { row: 3, column: 'id', message: /^Row 3, column 'id': '42' is already used on row 2; ids must be unique/ },
+    ],
   },
   {
     name: 'a defaulted id that collides with an explicit id',
     content: csv('id,userPrincipalName', 'b@x.example,a@x.example', ',B@x.example'),
-    expected: [{ row: 3, column: undefined, message: /^Row 3: the user has no id, so it defaults to the lower-cased userPrincipalName 'b@x\.example', which row 2 already uses as its id/ }],
+    expected: [
+      {
+        row: 3,
+        column: undefined,
+        message:
+          /^Row 3: the user has no id, so it defaults to the lower-cased userPrincipalName 'b@x\.example', which row 2 already uses as its id/,
+      },
+    ],
   },
   {
     name: 'a bad boolean',
     content: csv('userPrincipalName,accountEnabled', 'a@x.example,yes'),
-    expected: [{ row: 2, column: 'accountEnabled', message: /^Row 2, column 'accountEnabled': expected true or false, got 'yes'\.$/ }],
+    expected: [
+      {
+        row: 2,
+        column: 'accountEnabled',
+        message: /^Row 2, column 'accountEnabled': expected true or false, got 'yes'\.$/,
+      },
+    ],
   },
   {
     name: 'a value in a column without a header',
@@ -245,8 +325,16 @@ const ERROR_CASES: ErrorCase[] = [
   { name: 'an empty file', content: '', expected: [{ message: /^The file is empty/ }] },
   { name: 'a file with only a BOM', content: '\ufeff', expected: [{ message: /^The file is empty/ }] },
   { name: 'a file of blank lines', content: ' \r\n\n\t\n', expected: [{ message: /^The file is empty/ }] },
-  { name: 'a header without users', content: 'userPrincipalName,department\n', expected: [{ row: 1, message: /^The file has a header row but no users/ }] },
-  { name: 'a header followed by blank rows only', content: 'userPrincipalName,department\n,\n\n', expected: [{ message: /no users/ }] },
+  {
+    name: 'a header without users',
+    content: 'userPrincipalName,department\n',
+    expected: [{ row: 1, message: /^The file has a header row but no users/ }],
+  },
+  {
+    name: 'a header followed by blank rows only',
+    content: 'userPrincipalName,department\n,\n\n',
+    expected: [{ message: /no users/ }],
+  },
 ]
 
 describe('parseUserFile csv: refusing a malformed file', () => {
@@ -267,7 +355,12 @@ describe('parseUserFile csv: refusing a malformed file', () => {
     for (let i = 2; i <= 13; i++) rows.push(`user${i}@x.example,true`)
     rows.push('user14@x.example,yes')
     expect(errorsOf(csv(...rows))).toEqual([
-      { message: "Row 14, column 'accountEnabled': expected true or false, got 'yes'.", row: 14, line: 14, column: 'accountEnabled' },
+      {
+        message: "Row 14, column 'accountEnabled': expected true or false, got 'yes'.",
+        row: 14,
+        line: 14,
+        column: 'accountEnabled',
+      },
     ])
   })
 
@@ -287,7 +380,7 @@ describe('parseUserFile csv: refusing a malformed file', () => {
         'd@x.example,true,"Lima',
       ),
     )
-    expect(errors.map((e) => [e.row, e.column])).toEqual([
+    expect(errors.map(e => [e.row, e.column])).toEqual([
       [3, 'userPrincipalName'],
       [3, 'accountEnabled'],
       [4, undefined],
@@ -312,7 +405,7 @@ describe('parseUserFile csv: refusing a malformed file', () => {
     for (let i = 0; i < MAX_IMPORT_ERRORS; i++) rows.push(`not-an-email-${i}`)
     const errors = errorsOf(csv(...rows))
     expect(errors).toHaveLength(MAX_IMPORT_ERRORS)
-    expect(errors.every((e) => e.row !== undefined)).toBe(true)
+    expect(errors.every(e => e.row !== undefined)).toBe(true)
   })
 })
 
@@ -320,7 +413,7 @@ describe('parseUserFile csv: robustness', () => {
   it('never throws, whatever the input', () => {
     // A seeded walk over the characters that matter to a CSV reader.
     let seed = 7
-    const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32)
+    const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32
     const alphabet = ['"', ',', '\n', '\r', ' ', ';', '@', 'a', 'x.example', 'true', 'userPrincipalName', '\ufeff']
     for (let n = 0; n < 500; n++) {
       let content = n % 2 === 0 ? 'userPrincipalName,accountEnabled,groups\n' : ''
@@ -341,9 +434,13 @@ describe('parseUserFile csv: robustness', () => {
   })
 
   it('reads a large file whole (its speed is the import benchmark)', () => {
-    const rows = ['id,userPrincipalName,displayName,department,jobTitle,country,usageLocation,city,accountEnabled,groups']
+    const rows = [
+      'id,userPrincipalName,displayName,department,jobTitle,country,usageLocation,city,accountEnabled,groups',
+    ]
     for (let i = 0; i < 20_000; i++) {
-      rows.push(`${i},user${i}@northwind.example,User ${i},Sales,"Account Executive, EMEA",Germany,DE,Berlin,true,All Staff;Sales Team`)
+      rows.push(
+        `${i},user${i}@northwind.example,User ${i},Sales,"Account Executive, EMEA",Germany,DE,Berlin,true,All Staff;Sales Team`,
+      )
     }
     const content = csv(...rows)
     const result = parseUserFile('csv', content)

@@ -3,7 +3,7 @@ import { parseUserFile, type DirectoryUserRecord, type FileImportError } from '.
 
 function usersOf(content: string): DirectoryUserRecord[] {
   const result = parseUserFile('json', content)
-  if (!result.ok) throw new Error(`expected the file to parse, got: ${result.errors.map((e) => e.message).join(' | ')}`)
+  if (!result.ok) throw new Error(`expected the file to parse, got: ${result.errors.map(e => e.message).join(' | ')}`)
   return result.users
 }
 
@@ -54,13 +54,30 @@ describe('parseUserFile json: reading users', () => {
   })
 
   it('matches field names ignoring case and stores them in Graph casing', () => {
-    const [user] = usersOf('[{"UserPrincipalName":"a@x.example","DEPARTMENT":"Sales","jobtitle":"Analyst","AccountEnabled":false,"CostCenter":"CC-1"}]')
-    expect(user?.attributes).toEqual({ department: 'Sales', jobTitle: 'Analyst', accountEnabled: false, CostCenter: 'CC-1' })
+    const [user] = usersOf(
+      '[{"UserPrincipalName":"a@x.example","DEPARTMENT":"Sales","jobtitle":"Analyst","AccountEnabled":false,"CostCenter":"CC-1"}]',
+    )
+    expect(user?.attributes).toEqual({
+      department: 'Sales',
+      jobTitle: 'Analyst',
+      accountEnabled: false,
+      CostCenter: 'CC-1',
+    })
   })
 
   it.each([
-    ['arrays', { groups: ['All Staff', ' Sales Team ', ''], otherMails: ['a@home.example'], proxyAddresses: ['SMTP:a@x.example'] }],
-    ['semicolon-separated strings', { groups: 'All Staff; Sales Team;', otherMails: 'a@home.example', proxyAddresses: 'SMTP:a@x.example' }],
+    [
+      'arrays',
+      {
+        groups: ['All Staff', ' Sales Team ', ''],
+        otherMails: ['a@home.example'],
+        proxyAddresses: ['SMTP:a@x.example'],
+      },
+    ],
+    [
+      'semicolon-separated strings',
+      { groups: 'All Staff; Sales Team;', otherMails: 'a@home.example', proxyAddresses: 'SMTP:a@x.example' },
+    ],
   ])('reads groups and list properties written as %s', (_name, fields) => {
     const [user] = usersOf(JSON.stringify([{ userPrincipalName: 'a@x.example', ...fields }]))
     expect(user?.groups).toEqual(['All Staff', 'Sales Team'])
@@ -69,7 +86,16 @@ describe('parseUserFile json: reading users', () => {
 
   it('keeps numbers in Graph string properties as text and custom attributes with their JSON type', () => {
     const [user] = usersOf(
-      JSON.stringify([{ id: 42, userPrincipalName: 'a@x.example', employeeId: 1042, seniority: 3, remote: true, badges: ['red', ' blue '] }]),
+      JSON.stringify([
+        {
+          id: 42,
+          userPrincipalName: 'a@x.example',
+          employeeId: 1042,
+          seniority: 3,
+          remote: true,
+          badges: ['red', ' blue '],
+        },
+      ]),
     )
     expect(user?.externalId).toBe('42')
     expect(user?.attributes).toEqual({ employeeId: '1042', seniority: 3, remote: true, badges: ['red', 'blue'] })
@@ -77,9 +103,25 @@ describe('parseUserFile json: reading users', () => {
 
   it('leaves out fields that are null, empty or blank, and trims the rest', () => {
     const [user] = usersOf(
-      JSON.stringify([{ userPrincipalName: ' a@x.example ', displayName: ' Alex ', department: null, jobTitle: '', city: '  ', country: ' Spain ', otherMails: [] }]),
+      JSON.stringify([
+        {
+          userPrincipalName: ' a@x.example ',
+          displayName: ' Alex ',
+          department: null,
+          jobTitle: '',
+          city: '  ',
+          country: ' Spain ',
+          otherMails: [],
+        },
+      ]),
     )
-    expect(user).toEqual({ externalId: 'a@x.example', userPrincipalName: 'a@x.example', displayName: 'Alex', attributes: { country: 'Spain' }, groups: [] })
+    expect(user).toEqual({
+      externalId: 'a@x.example',
+      userPrincipalName: 'a@x.example',
+      displayName: 'Alex',
+      attributes: { country: 'Spain' },
+      groups: [],
+    })
   })
 })
 
@@ -108,7 +150,14 @@ const SYNTAX_CASES: ErrorCase[] = [
   {
     name: 'an unterminated string',
     content: '[\n  {"userPrincipalName": "a@x.example}\n]',
-    expected: [{ line: 2, column: 25, message: /^Line 2, column 25: this string is not closed before the end of the line; add the closing double quote/ }],
+    expected: [
+      {
+        line: 2,
+        column: 25,
+        message:
+          /^Line 2, column 25: this string is not closed before the end of the line; add the closing double quote/,
+      },
+    ],
   },
   {
     name: 'a string running to the end of the file',
@@ -123,7 +172,9 @@ const SYNTAX_CASES: ErrorCase[] = [
   {
     name: 'an unclosed array',
     content: '[\n  {"userPrincipalName": "a@x.example"}\n',
-    expected: [{ line: 3, column: 1, message: /unexpected end of file: the array opened at line 1, column 1 is not closed/ }],
+    expected: [
+      { line: 3, column: 1, message: /unexpected end of file: the array opened at line 1, column 1 is not closed/ },
+    ],
   },
   {
     name: 'a comment',
@@ -156,7 +207,9 @@ const RECORD_CASES: ErrorCase[] = [
   {
     name: 'a document that is not an array',
     content: '"a@x.example"',
-    expected: [{ message: /^Expected an array of users, or an object with a "users" array; found the string "a@x.example"/ }],
+    expected: [
+      { message: /^Expected an array of users, or an object with a "users" array; found the string "a@x.example"/ },
+    ],
   },
   {
     name: 'an object without a users array',
@@ -166,37 +219,69 @@ const RECORD_CASES: ErrorCase[] = [
   {
     name: 'a record that is not an object',
     content: '[\n  {"userPrincipalName": "a@x.example"},\n  "b@x.example"\n]',
-    expected: [{ row: 2, line: 3, column: undefined, message: /^Record 2 \(index 1\): expected an object with a userPrincipalName, found the string "b@x\.example"/ }],
+    expected: [
+      {
+        row: 2,
+        line: 3,
+        column: undefined,
+        message: /^Record 2 \(index 1\): expected an object with a userPrincipalName, found the string "b@x\.example"/,
+      },
+    ],
   },
   {
     name: 'a record without a userPrincipalName',
     content: '[\n  {"mail": "a@x.example"}\n]',
-    expected: [{ row: 1, line: 2, message: /^Record 1 \(index 0\): has no 'userPrincipalName' field; every user needs one/ }],
+    expected: [
+      { row: 1, line: 2, message: /^Record 1 \(index 0\): has no 'userPrincipalName' field; every user needs one/ },
+    ],
   },
   {
     name: 'a bad boolean',
     content: '[\n  {\n    "userPrincipalName": "a@x.example",\n    "accountEnabled": "yes"\n  }\n]',
-    expected: [{ row: 1, line: 4, column: 'accountEnabled', message: /^Record 1 \(index 0\), field 'accountEnabled': expected true or false, found the string "yes"\.$/ }],
+    expected: [
+      {
+        row: 1,
+        line: 4,
+        column: 'accountEnabled',
+        message: /^Record 1 \(index 0\), field 'accountEnabled': expected true or false, found the string "yes"\.$/,
+      },
+    ],
   },
   {
     name: 'a number as userPrincipalName',
     content: '[{"userPrincipalName": 12}]',
-    expected: [{ row: 1, column: 'userPrincipalName', message: /field 'userPrincipalName': expected a string, found the number 12/ }],
+    expected: [
+      {
+        row: 1,
+        column: 'userPrincipalName',
+        message: /field 'userPrincipalName': expected a string, found the number 12/,
+      },
+    ],
   },
   {
     name: 'an object as a Graph string property',
     content: '[{"userPrincipalName": "a@x.example", "department": {"name": "Sales"}}]',
-    expected: [{ row: 1, column: 'department', message: /field 'department': expected a string or number, found an object/ }],
+    expected: [
+      { row: 1, column: 'department', message: /field 'department': expected a string or number, found an object/ },
+    ],
   },
   {
     name: 'a list as a Graph string property',
     content: '[{"userPrincipalName": "a@x.example", "jobTitle": ["Analyst"]}]',
-    expected: [{ row: 1, column: 'jobTitle', message: /field 'jobTitle': expected a string or number, found an array/ }],
+    expected: [
+      { row: 1, column: 'jobTitle', message: /field 'jobTitle': expected a string or number, found an array/ },
+    ],
   },
   {
     name: 'an object as a custom attribute',
     content: '[{"userPrincipalName": "a@x.example", "costCenter": {"id": 1}}]',
-    expected: [{ row: 1, column: 'costCenter', message: /expected a string, number, boolean or array of strings, found an object/ }],
+    expected: [
+      {
+        row: 1,
+        column: 'costCenter',
+        message: /expected a string, number, boolean or array of strings, found an object/,
+      },
+    ],
   },
   {
     name: 'a boolean as displayName',
@@ -206,7 +291,9 @@ const RECORD_CASES: ErrorCase[] = [
   {
     name: 'groups with a number in them',
     content: '[{"userPrincipalName": "a@x.example", "groups": ["All Staff", 7]}]',
-    expected: [{ row: 1, column: 'groups', message: /field 'groups': expected an array of strings or a ';'-separated string/ }],
+    expected: [
+      { row: 1, column: 'groups', message: /field 'groups': expected an array of strings or a ';'-separated string/ },
+    ],
   },
   {
     name: 'otherMails as a number',
@@ -236,7 +323,14 @@ const RECORD_CASES: ErrorCase[] = [
   {
     name: 'a duplicate userPrincipalName (ignoring case)',
     content: '[\n {"userPrincipalName": "a@x.example"},\n {"userPrincipalName": "A@X.EXAMPLE"}\n]',
-    expected: [{ row: 2, line: 3, column: 'userPrincipalName', message: /^Record 2 \(index 1\), field 'userPrincipalName': 'A@X\.EXAMPLE' is already used by record 1/ }],
+    expected: [
+      {
+        row: 2,
+        line: 3,
+        column: 'userPrincipalName',
+        message: /^Record 2 \(index 1\), field 'userPrincipalName': 'A@X\.EXAMPLE' is already used by record 1/,
+      },
+    ],
   },
   {
     name: 'a duplicate id',
@@ -246,7 +340,13 @@ const RECORD_CASES: ErrorCase[] = [
   {
     name: 'a defaulted id that collides with an explicit id',
     content: '[{"id": "b@x.example", "userPrincipalName": "a@x.example"}, {"userPrincipalName": "b@x.example"}]',
-    expected: [{ row: 2, message: /^Record 2 \(index 1\): the user has no id, so it defaults to .*'b@x\.example', which record 1 already uses/ }],
+    expected: [
+      {
+        row: 2,
+        message:
+          /^Record 2 \(index 1\): the user has no id, so it defaults to .*'b@x\.example', which record 1 already uses/,
+      },
+    ],
   },
   { name: 'an empty array', content: '[]', expected: [{ message: /contains no users/ }] },
   { name: 'an empty users array', content: '{"users": []}', expected: [{ message: /contains no users/ }] },
@@ -256,7 +356,7 @@ const RECORD_CASES: ErrorCase[] = [
 describe('parseUserFile json: refusing a malformed file', () => {
   it.each([...SYNTAX_CASES, ...RECORD_CASES])('refuses $name, saying where', ({ content, expected }) => {
     const errors = errorsOf(content)
-    expect(errors.map((e) => e.message)).toHaveLength(expected.length)
+    expect(errors.map(e => e.message)).toHaveLength(expected.length)
     expected.forEach((want, i) => {
       const got = errors[i]!
       expect(got.message).toMatch(want.message)
@@ -267,8 +367,14 @@ describe('parseUserFile json: refusing a malformed file', () => {
   })
 
   it('points at the line of the offending field inside a { "users": [...] } document', () => {
-    const content = JSON.stringify({ users: [ALEX, { ...ALEX, id: 'u-2', userPrincipalName: 'sam.rivera@northwind.example', accountEnabled: 'no' }] }, null, 2)
-    const line = content.split('\n').findIndex((l) => l.includes('"no"')) + 1
+    const content = JSON.stringify(
+      {
+        users: [ALEX, { ...ALEX, id: 'u-2', userPrincipalName: 'sam.rivera@northwind.example', accountEnabled: 'no' }],
+      },
+      null,
+      2,
+    )
+    const line = content.split('\n').findIndex(l => l.includes('"no"')) + 1
     expect(line).toBeGreaterThan(1)
     expect(errorsOf(content)).toEqual([
       {
@@ -289,7 +395,7 @@ describe('parseUserFile json: refusing a malformed file', () => {
         { userPrincipalName: 'B@x.example' },
       ]),
     )
-    expect(errors.map((e) => [e.row, e.column])).toEqual([
+    expect(errors.map(e => [e.row, e.column])).toEqual([
       [1, 'accountEnabled'],
       [1, 'groups'],
       [3, undefined],
@@ -299,8 +405,26 @@ describe('parseUserFile json: refusing a malformed file', () => {
 
   it('never throws, whatever the input', () => {
     let seed = 11
-    const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32)
-    const alphabet = ['[', ']', '{', '}', '"', ':', ',', '\\', 'u', ' ', '\n', 'true', 'null', '-1.5e3', '"userPrincipalName"', '"a@x.example"', '"users"']
+    const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32
+    const alphabet = [
+      '[',
+      ']',
+      '{',
+      '}',
+      '"',
+      ':',
+      ',',
+      '\\',
+      'u',
+      ' ',
+      '\n',
+      'true',
+      'null',
+      '-1.5e3',
+      '"userPrincipalName"',
+      '"a@x.example"',
+      '"users"',
+    ]
     for (let n = 0; n < 1000; n++) {
       let content = ''
       const length = 1 + Math.floor(random() * 30)
@@ -311,7 +435,9 @@ describe('parseUserFile json: refusing a malformed file', () => {
     }
     // Deep nesting must not overflow the stack of the error locator.
     expect(parseUserFile('json', '['.repeat(100_000)).ok).toBe(false)
-    expect(parseUserFile('json', `[{"userPrincipalName":"a@x.example","x":${'['.repeat(5000)}${']'.repeat(5000)}}]`).ok).toBe(false)
+    expect(
+      parseUserFile('json', `[{"userPrincipalName":"a@x.example","x":${'['.repeat(5000)}${']'.repeat(5000)}}]`).ok,
+    ).toBe(false)
   })
 
   it('locates record errors in a file using every kind of JSON token', () => {
@@ -322,7 +448,7 @@ describe('parseUserFile json: refusing a malformed file', () => {
       '\t{"userPrincipalName": "bad"}\r',
       ']',
     ].join('\n')
-    expect(errorsOf(content).map((e) => [e.row, e.column, e.line])).toEqual([
+    expect(errorsOf(content).map(e => [e.row, e.column, e.line])).toEqual([
       [1, 'l', 2],
       [2, 'userPrincipalName', 3],
     ])
@@ -331,7 +457,15 @@ describe('parseUserFile json: refusing a malformed file', () => {
   it('reads a large file whole (its speed is the import benchmark)', () => {
     const users = []
     for (let i = 0; i < 20_000; i++) {
-      users.push({ id: String(i), userPrincipalName: `user${i}@northwind.example`, displayName: `User ${i}`, department: 'Sales', usageLocation: 'DE', accountEnabled: true, groups: ['All Staff'] })
+      users.push({
+        id: String(i),
+        userPrincipalName: `user${i}@northwind.example`,
+        displayName: `User ${i}`,
+        department: 'Sales',
+        usageLocation: 'DE',
+        accountEnabled: true,
+        groups: ['All Staff'],
+      })
     }
     const content = JSON.stringify(users)
     const result = parseUserFile('json', content)

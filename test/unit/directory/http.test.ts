@@ -22,7 +22,9 @@ describe('Okta rate-limit reset', () => {
     [{ 'x-rate-limit-reset': '1793610000', date: 'Mon, 02 Nov 2026 09:00:00 GMT' }, 1000],
     [{ 'x-rate-limit-reset': '1793610060' }, undefined],
     [{ date: 'Mon, 02 Nov 2026 09:00:00 GMT' }, undefined],
-  ])('waits until reset by the Date header, plus a second: %j', (headers, ms) => expect(rateLimitResetMs(new Headers(headers))).toBe(ms))
+  ])('waits until reset by the Date header, plus a second: %j', (headers, ms) =>
+    expect(rateLimitResetMs(new Headers(headers))).toBe(ms),
+  )
 })
 
 describe('back-off', () => {
@@ -32,7 +34,9 @@ describe('back-off', () => {
     [3, 0.5, 1000],
     [10, 1, 30_000],
     [4, 0, 0],
-  ])('attempt %i with random %f waits %i ms', (attempt, r, ms) => expect(backoffMs(attempt, () => r, 500, 30_000)).toBe(ms))
+  ])('attempt %i with random %f waits %i ms', (attempt, r, ms) =>
+    expect(backoffMs(attempt, () => r, 500, 30_000)).toBe(ms),
+  )
 })
 
 describe('the IdP HTTP client', () => {
@@ -53,7 +57,7 @@ describe('the IdP HTTP client', () => {
   it('does not retry a 401 and hands it back', async () => {
     const { http, calls } = respond(new Response('{}', { status: 401 }))
     const waits: number[] = []
-    const client = createIdpHttp({ http, sleep: async (ms) => void waits.push(ms), idp: 'Okta' })
+    const client = createIdpHttp({ http, sleep: async ms => void waits.push(ms), idp: 'Okta' })
     expect((await client.request('https://x.okta.com/api/v1/users')).status).toBe(401)
     expect(calls).toHaveLength(1)
     expect(waits).toEqual([])
@@ -62,19 +66,36 @@ describe('the IdP HTTP client', () => {
   it('retries network errors, then gives up naming the IdP, the place and the reason', async () => {
     const { http } = respond(new TypeError('fetch failed'), new TypeError('fetch failed'))
     const client = createIdpHttp({ http, sleep: async () => {}, idp: 'Okta', maxAttempts: 2 })
-    await expect(client.request('https://x.okta.com/api/v1/users?after=secret-cursor')).rejects.toThrow(/^Okta kept failing at x.okta.com\/api\/v1\/users \(fetch failed\); gave up after 2 attempts/)
+    await expect(client.request('https://x.okta.com/api/v1/users?after=secret-cursor')).rejects.toThrow(
+      /^Okta kept failing at x.okta.com\/api\/v1\/users \(fetch failed\); gave up after 2 attempts/,
+    )
   })
 
   it('says which IdP sent something that is not JSON', () => {
-    const client = createIdpHttp({ http: { fetch: () => Promise.reject(new Error('unused')) }, sleep: async () => {}, idp: 'Microsoft Graph' })
-    expect(() => client.json({ status: 200, headers: new Headers(), text: '{"value": [' }, 'https://graph.microsoft.com/v1.0/users/delta')).toThrow(/Microsoft Graph sent a response that is not valid JSON from graph.microsoft.com\/v1.0\/users\/delta/)
+    const client = createIdpHttp({
+      http: { fetch: () => Promise.reject(new Error('unused')) },
+      sleep: async () => {},
+      idp: 'Microsoft Graph',
+    })
+    expect(() =>
+      client.json(
+        { status: 200, headers: new Headers(), text: '{"value": [' },
+        'https://graph.microsoft.com/v1.0/users/delta',
+      ),
+    ).toThrow(/Microsoft Graph sent a response that is not valid JSON from graph.microsoft.com\/v1.0\/users\/delta/)
   })
 })
 
 describe('Link header', () => {
   it.each([
-    ['<https://o.okta.com/api/v1/users?after=00u2&limit=200>; rel="next", <https://o.okta.com/api/v1/users?limit=200>; rel="self"', 'https://o.okta.com/api/v1/users?after=00u2&limit=200'],
-    ['<https://o.okta.com/api/v1/users?limit=200>; rel="self", <https://o.okta.com/api/v1/users?after=9>; rel="next"', 'https://o.okta.com/api/v1/users?after=9'],
+    [
+      '<https://o.okta.com/api/v1/users?after=00u2&limit=200>; rel="next", <https://o.okta.com/api/v1/users?limit=200>; rel="self"',
+      'https://o.okta.com/api/v1/users?after=00u2&limit=200',
+    ],
+    [
+      '<https://o.okta.com/api/v1/users?limit=200>; rel="self", <https://o.okta.com/api/v1/users?after=9>; rel="next"',
+      'https://o.okta.com/api/v1/users?after=9',
+    ],
     ['<https://o.okta.com/api/v1/users?limit=200>; rel="self"', undefined],
     [null, undefined],
   ])('finds rel="next" in %j', (link, next) => expect(nextLink(link)).toBe(next))
@@ -86,7 +107,10 @@ describe('flattening IdP records', () => {
       flatten({
         name: { givenName: 'Ann', familyName: 'Lee' },
         emails: ['a@x.test', 'b@x.test'],
-        organizations: [{ department: 'Old', primary: false }, { department: 'Sales', title: 'AE', primary: true }],
+        organizations: [
+          { department: 'Old', primary: false },
+          { department: 'Sales', title: 'AE', primary: true },
+        ],
         onPremisesExtensionAttributes: { extensionAttribute1: 'CC-1', extensionAttribute2: null },
         '@odata.type': '#microsoft.graph.user',
       }),

@@ -8,18 +8,38 @@ describe('attribute mapping', () => {
   ]
 
   it('maps delivered properties and leaves unset ones out', () => {
-    expect(mapAttributes({ department: 'Sales', 'onPremisesExtensionAttributes.extensionAttribute1': null, city: 'Paris' }, mapping)).toEqual({ department: 'Sales' })
+    expect(
+      mapAttributes(
+        { department: 'Sales', 'onPremisesExtensionAttributes.extensionAttribute1': null, city: 'Paris' },
+        mapping,
+      ),
+    ).toEqual({ department: 'Sales' })
   })
 
   it('patches a stored user from a partial record: delivered replace, null clears, absent stays', () => {
-    expect(patchAttributes({ department: 'Sales', extensionAttribute1: 'CC-1', jobTitle: 'AE' }, { department: 'Legal', 'onPremisesExtensionAttributes.extensionAttribute1': null }, mapping)).toEqual({ department: 'Legal', jobTitle: 'AE' })
+    expect(
+      patchAttributes(
+        { department: 'Sales', extensionAttribute1: 'CC-1', jobTitle: 'AE' },
+        { department: 'Legal', 'onPremisesExtensionAttributes.extensionAttribute1': null },
+        mapping,
+      ),
+    ).toEqual({ department: 'Legal', jobTitle: 'AE' })
   })
 
   it.each([
-    [[{ property: 'department', attribute: 'department' }, { property: 'dept', attribute: 'Department' }], /rows 1 and 2 both fill Department/],
+    [
+      [
+        { property: 'department', attribute: 'department' },
+        { property: 'dept', attribute: 'Department' },
+      ],
+      /rows 1 and 2 both fill Department/,
+    ],
     [[{ property: 'bad path!', attribute: 'x' }], /row 1: "bad path!" is not an IdP property path/],
     [[{ property: 'mail', attribute: '1mail' }], /row 1: "1mail" is not a valid attribute name/],
-    [[{ property: 'mail', attribute: 'userPrincipalName' }], /row 1: userPrincipalName always comes from the user's identity/],
+    [
+      [{ property: 'mail', attribute: 'userPrincipalName' }],
+      /row 1: userPrincipalName always comes from the user's identity/,
+    ],
   ])('refuses %j', (rows, message) => expect(() => validateMapping(rows)).toThrow(message))
 
   it('fingerprints equal content equally, whatever the key order', () => {

@@ -14,16 +14,41 @@ const logEvent = (eventType: string, target: unknown, outcome: unknown = { resul
   outcome,
   target,
 })
-const user = (id: string) => ({ id, type: 'User', alternateId: `${id}@example.com`, displayName: 'Jane Doe', detailEntry: null })
+const user = (id: string) => ({
+  id,
+  type: 'User',
+  alternateId: `${id}@example.com`,
+  displayName: 'Jane Doe',
+  detailEntry: null,
+})
 
 describe('deletedUserIds', () => {
   it.each([
     ['a completed deletion', [logEvent('user.lifecycle.delete.completed', [user('00ua')])], ['00ua']],
     ['an initiated deletion', [logEvent('user.lifecycle.delete.initiated', [user('00ua')])], ['00ua']],
-    ['both events of one deletion, once', [logEvent('user.lifecycle.delete.initiated', [user('00ua')]), logEvent('user.lifecycle.delete.completed', [user('00ua')])], ['00ua']],
-    ['only targets of type User', [logEvent('user.lifecycle.delete.completed', [{ id: '00gx', type: 'UserGroup' }, user('00ub')])], ['00ub']],
-    ['other event types', [logEvent('user.lifecycle.deactivate', [user('00ua')]), logEvent('group.user_membership.remove', [user('00ub')])], []],
-    ['a failed deletion', [logEvent('user.lifecycle.delete.completed', [user('00ua')], { result: 'FAILURE', reason: 'INVALID' })], []],
+    [
+      'both events of one deletion, once',
+      [
+        logEvent('user.lifecycle.delete.initiated', [user('00ua')]),
+        logEvent('user.lifecycle.delete.completed', [user('00ua')]),
+      ],
+      ['00ua'],
+    ],
+    [
+      'only targets of type User',
+      [logEvent('user.lifecycle.delete.completed', [{ id: '00gx', type: 'UserGroup' }, user('00ub')])],
+      ['00ub'],
+    ],
+    [
+      'other event types',
+      [logEvent('user.lifecycle.deactivate', [user('00ua')]), logEvent('group.user_membership.remove', [user('00ub')])],
+      [],
+    ],
+    [
+      'a failed deletion',
+      [logEvent('user.lifecycle.delete.completed', [user('00ua')], { result: 'FAILURE', reason: 'INVALID' })],
+      [],
+    ],
     ['an event without an outcome', [logEvent('user.lifecycle.delete.completed', [user('00ua')], null)], ['00ua']],
     ['an event without targets', [logEvent('user.lifecycle.delete.completed', null)], []],
     ['a target without an id', [logEvent('user.lifecycle.delete.completed', [{ type: 'User' }])], []],
@@ -46,9 +71,21 @@ describe('parseOktaCursor', () => {
   it.each([
     ['no cursor', null, null],
     ['an empty cursor', '', null],
-    ['a cursor from before the System Log was read', '{"users":"2026-11-01T00:00:01.000Z","groups":"2026-11-01T00:00:01.000Z"}', { users: '2026-11-01T00:00:01.000Z', groups: '2026-11-01T00:00:01.000Z' }],
-    ['a cursor with a log position', JSON.stringify({ users: 'u', groups: 'g', logs: log, logsAt: '2026-11-02T09:00:00.000Z' }), { users: 'u', groups: 'g', logs: log, logsAt: '2026-11-02T09:00:00.000Z' }],
-    ['a cursor whose log was refused', '{"users":"u","groups":"g","logs":null}', { users: 'u', groups: 'g', logs: null }],
+    [
+      'a cursor from before the System Log was read',
+      '{"users":"2026-11-01T00:00:01.000Z","groups":"2026-11-01T00:00:01.000Z"}',
+      { users: '2026-11-01T00:00:01.000Z', groups: '2026-11-01T00:00:01.000Z' },
+    ],
+    [
+      'a cursor with a log position',
+      JSON.stringify({ users: 'u', groups: 'g', logs: log, logsAt: '2026-11-02T09:00:00.000Z' }),
+      { users: 'u', groups: 'g', logs: log, logsAt: '2026-11-02T09:00:00.000Z' },
+    ],
+    [
+      'a cursor whose log was refused',
+      '{"users":"u","groups":"g","logs":null}',
+      { users: 'u', groups: 'g', logs: null },
+    ],
     ['something that is not JSON', 'https://graph.microsoft.com/delta', null],
     ['JSON of another shape', '{"users":1}', null],
     ['a log position that is not a string', '{"users":"u","groups":"g","logs":5}', null],
@@ -84,7 +121,10 @@ describe('the Okta fake System Log', () => {
     const q = 'filter=eventType eq "user.lifecycle.delete.completed"&sortOrder=ASCENDING&limit=2'
     const first = page(q)
     if (first.status !== 200) throw new Error(first.errorSummary)
-    expect(first.body.map((e) => e.eventType)).toEqual(['user.lifecycle.delete.completed', 'user.lifecycle.delete.completed'])
+    expect(first.body.map(e => e.eventType)).toEqual([
+      'user.lifecycle.delete.completed',
+      'user.lifecycle.delete.completed',
+    ])
     const second = page(nextOf(first.link)!)
     if (second.status !== 200) throw new Error(second.errorSummary)
     expect(second.body).toHaveLength(1)

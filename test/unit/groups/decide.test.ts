@@ -3,12 +3,42 @@ import { decideMembership } from '../../../src/main/groups'
 
 describe('decideMembership', () => {
   const cases = [
-    { name: 'a true rule puts the user in', outcome: { result: true, missing: [] }, previous: undefined, expected: { state: 'in', effective: true, missing: [] } },
-    { name: 'a true rule stays in even when it read a missing attribute', outcome: { result: true, missing: ['mail'] }, previous: undefined, expected: { state: 'in', effective: true, missing: ['mail'] } },
-    { name: 'a false rule with complete data puts the user out', outcome: { result: false, missing: [] }, previous: { effective: true }, expected: null },
-    { name: 'a false rule on missing data keeps a member effective', outcome: { result: false, missing: ['department'] }, previous: { effective: true }, expected: { state: 'unknown', effective: true, missing: ['department'] } },
-    { name: 'a false rule on missing data does not grant a non-member', outcome: { result: false, missing: ['department'] }, previous: undefined, expected: { state: 'unknown', effective: false, missing: ['department'] } },
-    { name: 'an unknown stays as effective as it was', outcome: { result: false, missing: ['department'] }, previous: { effective: false }, expected: { state: 'unknown', effective: false, missing: ['department'] } },
+    {
+      name: 'a true rule puts the user in',
+      outcome: { result: true, missing: [] },
+      previous: undefined,
+      expected: { state: 'in', effective: true, missing: [] },
+    },
+    {
+      name: 'a true rule stays in even when it read a missing attribute',
+      outcome: { result: true, missing: ['mail'] },
+      previous: undefined,
+      expected: { state: 'in', effective: true, missing: ['mail'] },
+    },
+    {
+      name: 'a false rule with complete data puts the user out',
+      outcome: { result: false, missing: [] },
+      previous: { effective: true },
+      expected: null,
+    },
+    {
+      name: 'a false rule on missing data keeps a member effective',
+      outcome: { result: false, missing: ['department'] },
+      previous: { effective: true },
+      expected: { state: 'unknown', effective: true, missing: ['department'] },
+    },
+    {
+      name: 'a false rule on missing data does not grant a non-member',
+      outcome: { result: false, missing: ['department'] },
+      previous: undefined,
+      expected: { state: 'unknown', effective: false, missing: ['department'] },
+    },
+    {
+      name: 'an unknown stays as effective as it was',
+      outcome: { result: false, missing: ['department'] },
+      previous: { effective: false },
+      expected: { state: 'unknown', effective: false, missing: ['department'] },
+    },
   ] as const
 
   for (const c of cases) {

@@ -10,32 +10,196 @@ const ctx = {
   nameTaken: (name: string) => name === 'Taken',
 }
 const draft = (items: PayloadDraft[], over: Partial<PolicyDraft> = {}): PolicyDraft => ({
-  name: 'P', description: '', priority: 1, platforms: ['ios', 'macos'], items, targets: [{ groupId: 'g1', mode: 'include' }], ...over,
+  name: 'P',
+  description: '',
+  priority: 1,
+  platforms: ['ios', 'macos'],
+  items,
+  targets: [{ groupId: 'g1', mode: 'include' }],
+  ...over,
 })
-const profile = (settings: Record<string, unknown>): PayloadDraft => ({ kind: 'profile', identifier: 'p', name: 'P', platform: null, settings, removeOnUnassign: false })
-const problems = (d: PolicyDraft) => validatePolicy(d, ctx).map((p) => `${p.path}: ${p.message}`)
+const profile = (settings: Record<string, unknown>): PayloadDraft => ({
+  kind: 'profile',
+  identifier: 'p',
+  name: 'P',
+  platform: null,
+  settings,
+  removeOnUnassign: false,
+})
+const problems = (d: PolicyDraft) => validatePolicy(d, ctx).map(p => `${p.path}: ${p.message}`)
 
 describe('validatePolicy', () => {
   const cases: { name: string; draft: PolicyDraft; expected: RegExp[] }[] = [
-    { name: 'a valid Wi-Fi profile', draft: draft([profile({ type: 'wifi', ssid: 'Office', security: 'WPA3', password: 'long enough' })]), expected: [] },
-    { name: 'a WPA2 network without password', draft: draft([profile({ type: 'wifi', ssid: 'Office', security: 'WPA2' })]), expected: [/^items\.0\.settings\.password: is required/] },
-    { name: 'an SSID longer than 32', draft: draft([profile({ type: 'wifi', ssid: 'x'.repeat(33), security: 'none' })]), expected: [/ssid: must be at most 32/] },
-    { name: 'an unknown Wi-Fi setting', draft: draft([profile({ type: 'wifi', ssid: 'O', security: 'none', colour: 'red' })]), expected: [/colour: is not a wifi setting/] },
-    { name: 'a per-app VPN without apps', draft: draft([profile({ type: 'vpn', vpnType: 'IKEv2', server: 'vpn.example.com', perApp: true })]), expected: [/apps: a per-app VPN needs at least one app/] },
-    { name: 'a per-app VPN naming an app not in the inventory', draft: draft([profile({ type: 'vpn', vpnType: 'WireGuard', server: 'vpn.example.com', perApp: true, apps: ['com.other'] })]), expected: [/apps\.0: com\.other is not in the app inventory/] },
-    { name: 'a valid per-app VPN', draft: draft([profile({ type: 'vpn', vpnType: 'WireGuard', server: 'vpn.example.com', perApp: true, apps: ['com.example.crm'] })]), expected: [] },
-    { name: 'an email address that is no address', draft: draft([profile({ type: 'email', accountType: 'imap', emailAddress: 'alex', host: 'mail.example.com' })]), expected: [/emailAddress: "alex" is not an email address/] },
-    { name: 'an unknown variable', draft: draft([profile({ type: 'email', accountType: 'exchange', emailAddress: '{{mail}}', host: 'mail.example.com' })]), expected: [/emailAddress: "\{\{mail\}\}" is not a variable we know/] },
-    { name: 'a profile without type', draft: draft([profile({ ssid: 'x' })]), expected: [/settings\.type: must be one of wifi, vpn, email, custom/] },
-    { name: 'an unknown restriction', draft: draft([{ kind: 'restriction', identifier: 'allowTeleport', name: 'T', platform: null, settings: { value: true }, removeOnUnassign: false }]), expected: [/identifier: "allowTeleport" is not a known restriction/] },
-    { name: 'a restriction of the wrong type', draft: draft([{ kind: 'restriction', identifier: 'allowCamera', name: 'C', platform: null, settings: { value: 'no' }, removeOnUnassign: false }]), expected: [/value: Allow camera must be true or false/] },
-    { name: 'a restriction out of range', draft: draft([{ kind: 'restriction', identifier: 'minPasscodeLength', name: 'L', platform: null, settings: { value: 2 }, removeOnUnassign: false }]), expected: [/between 4 and 16/] },
-    { name: 'a restriction on a platform that lacks it', draft: draft([{ kind: 'restriction', identifier: 'allowTerminal', name: 'T', platform: null, settings: { value: false }, removeOnUnassign: false }]), expected: [/platform: Allow Terminal is not available on ios/] },
-    { name: 'an app without platform', draft: draft([{ kind: 'app', identifier: 'com.example.crm', name: 'CRM', platform: null, settings: { intent: 'required' }, removeOnUnassign: true }]), expected: [/platform: an app is for one platform/] },
-    { name: 'an app not in the inventory', draft: draft([{ kind: 'app', identifier: 'com.example.crm', name: 'CRM', platform: 'macos', settings: { intent: 'required' }, removeOnUnassign: true }]), expected: [/not in the app inventory for macos/] },
-    { name: 'the removal flag on a profile', draft: draft([{ ...profile({ type: 'custom', a: 1 }), removeOnUnassign: true }]), expected: [/removeOnUnassign: "Remove app when policy is removed" applies to apps only/] },
-    { name: 'a variable in a restriction', draft: draft([{ kind: 'restriction', identifier: 'passcodeComplexity', name: 'C', platform: null, settings: { value: '{{user.level}}' }, removeOnUnassign: false }]), expected: [/must be one of/, /variables can be used in profile settings only/] },
-    { name: 'a taken name, no platform and an unknown group', draft: draft([], { name: 'Taken', platforms: [], targets: [{ groupId: 'nope', mode: 'exclude' }] }), expected: [/^name: another policy/, /^platforms: choose at least one/, /^targets\.0\.groupId: no group/] },
+    {
+      name: 'a valid Wi-Fi profile',
+      draft: draft([profile({ type: 'wifi', ssid: 'Office', security: 'WPA3', password: 'long enough' })]),
+      expected: [],
+    },
+    {
+      name: 'a WPA2 network without password',
+      draft: draft([profile({ type: 'wifi', ssid: 'Office', security: 'WPA2' })]),
+      expected: [/^items\.0\.settings\.password: is required/],
+    },
+    {
+      name: 'an SSID longer than 32',
+      draft: draft([profile({ type: 'wifi', ssid: 'x'.repeat(33), security: 'none' })]),
+      expected: [/ssid: must be at most 32/],
+    },
+    {
+      name: 'an unknown Wi-Fi setting',
+      draft: draft([profile({ type: 'wifi', ssid: 'O', security: 'none', colour: 'red' })]),
+      expected: [/colour: is not a wifi setting/],
+    },
+    {
+      name: 'a per-app VPN without apps',
+      draft: draft([profile({ type: 'vpn', vpnType: 'IKEv2', server: 'vpn.example.com', perApp: true })]),
+      expected: [/apps: a per-app VPN needs at least one app/],
+    },
+    {
+      name: 'a per-app VPN naming an app not in the inventory',
+      draft: draft([
+        profile({ type: 'vpn', vpnType: 'WireGuard', server: 'vpn.example.com', perApp: true, apps: ['com.other'] }),
+      ]),
+      expected: [/apps\.0: com\.other is not in the app inventory/],
+    },
+    {
+      name: 'a valid per-app VPN',
+      draft: draft([
+        profile({
+          type: 'vpn',
+          vpnType: 'WireGuard',
+          server: 'vpn.example.com',
+          perApp: true,
+          apps: ['com.example.crm'],
+        }),
+      ]),
+      expected: [],
+    },
+    {
+      name: 'an email address that is no address',
+      draft: draft([profile({ type: 'email', accountType: 'imap', emailAddress: 'alex', host: 'mail.example.com' })]),
+      expected: [/emailAddress: "alex" is not an email address/],
+    },
+    {
+      name: 'an unknown variable',
+      draft: draft([
+        profile({ type: 'email', accountType: 'exchange', emailAddress: '{{mail}}', host: 'mail.example.com' }),
+      ]),
+      expected: [/emailAddress: "\{\{mail\}\}" is not a variable we know/],
+    },
+    {
+      name: 'a profile without type',
+      draft: draft([profile({ ssid: 'x' })]),
+      expected: [/settings\.type: must be one of wifi, vpn, email, custom/],
+    },
+    {
+      name: 'an unknown restriction',
+      draft: draft([
+        {
+          kind: 'restriction',
+          identifier: 'allowTeleport',
+          name: 'T',
+          platform: null,
+          settings: { value: true },
+          removeOnUnassign: false,
+        },
+      ]),
+      expected: [/identifier: "allowTeleport" is not a known restriction/],
+    },
+    {
+      name: 'a restriction of the wrong type',
+      draft: draft([
+        {
+          kind: 'restriction',
+          identifier: 'allowCamera',
+          name: 'C',
+          platform: null,
+          settings: { value: 'no' },
+          removeOnUnassign: false,
+        },
+      ]),
+      expected: [/value: Allow camera must be true or false/],
+    },
+    {
+      name: 'a restriction out of range',
+      draft: draft([
+        {
+          kind: 'restriction',
+          identifier: 'minPasscodeLength',
+          name: 'L',
+          platform: null,
+          settings: { value: 2 },
+          removeOnUnassign: false,
+        },
+      ]),
+      expected: [/between 4 and 16/],
+    },
+    {
+      name: 'a restriction on a platform that lacks it',
+      draft: draft([
+        {
+          kind: 'restriction',
+          identifier: 'allowTerminal',
+          name: 'T',
+          platform: null,
+          settings: { value: false },
+          removeOnUnassign: false,
+        },
+      ]),
+      expected: [/platform: Allow Terminal is not available on ios/],
+    },
+    {
+      name: 'an app without platform',
+      draft: draft([
+        {
+          kind: 'app',
+          identifier: 'com.example.crm',
+          name: 'CRM',
+          platform: null,
+          settings: { intent: 'required' },
+          removeOnUnassign: true,
+        },
+      ]),
+      expected: [/platform: an app is for one platform/],
+    },
+    {
+      name: 'an app not in the inventory',
+      draft: draft([
+        {
+          kind: 'app',
+          identifier: 'com.example.crm',
+          name: 'CRM',
+          platform: 'macos',
+          settings: { intent: 'required' },
+          removeOnUnassign: true,
+        },
+      ]),
+      expected: [/not in the app inventory for macos/],
+    },
+    {
+      name: 'the removal flag on a profile',
+      draft: draft([{ ...profile({ type: 'custom', a: 1 }), removeOnUnassign: true }]),
+      expected: [/removeOnUnassign: "Remove app when policy is removed" applies to apps only/],
+    },
+    {
+      name: 'a variable in a restriction',
+      draft: draft([
+        {
+          kind: 'restriction',
+          identifier: 'passcodeComplexity',
+          name: 'C',
+          platform: null,
+          settings: { value: '{{user.level}}' },
+          removeOnUnassign: false,
+        },
+      ]),
+      expected: [/must be one of/, /variables can be used in profile settings only/],
+    },
+    {
+      name: 'a taken name, no platform and an unknown group',
+      draft: draft([], { name: 'Taken', platforms: [], targets: [{ groupId: 'nope', mode: 'exclude' }] }),
+      expected: [/^name: another policy/, /^platforms: choose at least one/, /^targets\.0\.groupId: no group/],
+    },
   ]
   for (const c of cases) {
     it(c.name, () => {
@@ -48,7 +212,10 @@ describe('validatePolicy', () => {
 
 describe('variablesIn', () => {
   it('finds {{user.x}} variables and rejects others', () => {
-    expect(variablesIn('{{user.mail}} and {{ user.givenName }}')).toEqual({ names: ['mail', 'givenName'], problems: [] })
+    expect(variablesIn('{{user.mail}} and {{ user.givenName }}')).toEqual({
+      names: ['mail', 'givenName'],
+      problems: [],
+    })
     expect(variablesIn('{{department}}').problems).toHaveLength(1)
     expect(variablesIn('{{user.mail').problems).toEqual(['has an unclosed {{ … }} variable'])
   })
@@ -57,9 +224,24 @@ describe('variablesIn', () => {
 describe('isMatured', () => {
   const grace = { syncs: 1, minutes: 10 }
   const cases = [
-    { name: 'not before a later sync confirmed it', w: { leftAt: '2026-01-01T00:00:00Z', confirmations: 0 }, now: '2026-01-02T00:00:00Z', expected: false },
-    { name: 'not before the grace time passed', w: { leftAt: '2026-01-01T00:00:00Z', confirmations: 3 }, now: '2026-01-01T00:05:00Z', expected: false },
-    { name: 'once both hold', w: { leftAt: '2026-01-01T00:00:00Z', confirmations: 1 }, now: '2026-01-01T00:10:00Z', expected: true },
+    {
+      name: 'not before a later sync confirmed it',
+      w: { leftAt: '2026-01-01T00:00:00Z', confirmations: 0 },
+      now: '2026-01-02T00:00:00Z',
+      expected: false,
+    },
+    {
+      name: 'not before the grace time passed',
+      w: { leftAt: '2026-01-01T00:00:00Z', confirmations: 3 },
+      now: '2026-01-01T00:05:00Z',
+      expected: false,
+    },
+    {
+      name: 'once both hold',
+      w: { leftAt: '2026-01-01T00:00:00Z', confirmations: 1 },
+      now: '2026-01-01T00:10:00Z',
+      expected: true,
+    },
   ]
   for (const c of cases) it(c.name, () => expect(isMatured(c.w, grace, new Date(c.now))).toBe(c.expected))
 })

@@ -61,7 +61,8 @@ describe('APNs reasons', () => {
   it('names the push certificate for a transport failure', () => {
     expect(classifyApns(null, 'stream ended unexpectedly with status null and empty body')).toEqual({
       disposition: 'retry',
-      reason: 'Could not reach APNs (stream ended unexpectedly with status null and empty body); check the network and the MDM push certificate',
+      reason:
+        'Could not reach APNs (stream ended unexpectedly with status null and empty body); check the network and the MDM push certificate',
     })
   })
 })

@@ -34,8 +34,13 @@ describe('push credentials', () => {
     const secrets = memorySecrets()
     const creds = createPushCredentials({ secrets, clock })
     await creds.setApns(pki.push.certPem, pki.push.keyPem)
-    await expect(creds.setApns(pki.device('UDID-x').certPem, pki.device('UDID-x').keyPem)).rejects.toThrow(/no MDM topic/)
-    const otherKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string
+    await expect(creds.setApns(pki.device('UDID-x').certPem, pki.device('UDID-x').keyPem)).rejects.toThrow(
+      /no MDM topic/,
+    )
+    const otherKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({
+      type: 'pkcs8',
+      format: 'pem',
+    }) as string
     await expect(creds.setApns(pki.push.certPem, otherKey)).rejects.toThrow(/does not belong to this push certificate/)
     await expect(creds.setApns('not a cert', pki.push.keyPem)).rejects.toThrow(/not a PEM certificate/)
     expect((await creds.info()).apns.topic).toBe(pki.push.topic)
@@ -45,7 +50,14 @@ describe('push credentials', () => {
     const creds = createPushCredentials({ secrets: memorySecrets(), clock })
     await expect(creds.setServiceAccount('{"project_id":"p"}')).rejects.toThrow(/lacks client_email, private_key/)
     await expect(creds.setServiceAccount('nope')).rejects.toThrow(/not JSON/)
-    const info = await creds.setServiceAccount(JSON.stringify({ project_id: 'p1', client_email: 'a@p1.iam.gserviceaccount.com', private_key: 'k' }))
-    expect(info.fcm).toEqual({ configured: true, projectId: 'p1', clientEmail: 'a@p1.iam.gserviceaccount.com', error: null })
+    const info = await creds.setServiceAccount(
+      JSON.stringify({ project_id: 'p1', client_email: 'a@p1.iam.gserviceaccount.com', private_key: 'k' }),
+    )
+    expect(info.fcm).toEqual({
+      configured: true,
+      projectId: 'p1',
+      clientEmail: 'a@p1.iam.gserviceaccount.com',
+      error: null,
+    })
   })
 })

@@ -14,9 +14,13 @@ describe('compileRule', () => {
 
   it('evaluates many users with one compiled rule, leaving them unchanged', () => {
     const rule = entra('user.department -eq "Sales" -and user.country -ne null')
-    const users: Attributes[] = [{ department: 'Sales', country: 'US' }, { department: 'HR', country: 'US' }, { department: 'Sales' }]
+    const users: Attributes[] = [
+      { department: 'Sales', country: 'US' },
+      { department: 'HR', country: 'US' },
+      { department: 'Sales' },
+    ]
     const before = JSON.stringify(users)
-    expect(users.map((user) => rule.evaluate(user))).toEqual([
+    expect(users.map(user => rule.evaluate(user))).toEqual([
       { result: true, missing: [] },
       { result: false, missing: [] },
       { result: false, missing: ['country'] },

@@ -24,35 +24,108 @@ const CASES: Record<string, Case> = {
     expected: '-and',
   },
   'a minus sign typed for a hyphen': { rule: '▸−not (user.a -eq "x")', message: /MINUS SIGN/, hint: /"-not"/ },
-  'a quoted "null"': { rule: 'user.mail -ne ▸"null"', message: /"null" in quotes/, hint: /user\.mail -ne null/, expected: 'null' },
+  'a quoted "null"': {
+    rule: 'user.mail -ne ▸"null"',
+    message: /"null" in quotes/,
+    hint: /user\.mail -ne null/,
+    expected: 'null',
+  },
   'a quoted "NULL"': { rule: "user.mail -eq ▸'NULL'", message: /"null" in quotes/, hint: /without quotes/ },
-  '-eq against a list': { rule: 'user.department -eq ▸["Sales", "HR"]', message: /-eq can't compare with a list/, hint: /-in \[/ },
-  '-ne against a list': { rule: 'user.department -ne ▸["Sales"]', message: /-ne can't compare with a list/, hint: /-notIn \[/ },
+  '-eq against a list': {
+    rule: 'user.department -eq ▸["Sales", "HR"]',
+    message: /-eq can't compare with a list/,
+    hint: /-in \[/,
+  },
+  '-ne against a list': {
+    rule: 'user.department -ne ▸["Sales"]',
+    message: /-ne can't compare with a list/,
+    hint: /-notIn \[/,
+  },
   '-contains against a list': { rule: 'user.department -contains ▸["Sales"]', message: /list/, hint: /-or/ },
-  '-in without a list': { rule: 'user.department -in ▸"Sales"', message: /-in needs a list/, hint: /-in \["Sales"\]/, expected: '[' },
+  '-in without a list': {
+    rule: 'user.department -in ▸"Sales"',
+    message: /-in needs a list/,
+    hint: /-in \["Sales"\]/,
+    expected: '[',
+  },
   '-notIn at the end of the rule': { rule: 'user.department -notIn▸', message: /needs a list/, expected: '[' },
-  'an unknown operator': { rule: 'user.department ▸-equals "Sales"', message: /Unknown operator -equals/, hint: /Did you mean -eq\?/, expected: '-eq' },
+  'an unknown operator': {
+    rule: 'user.department ▸-equals "Sales"',
+    message: /Unknown operator -equals/,
+    hint: /Did you mean -eq\?/,
+    expected: '-eq',
+  },
   'a misspelt operator': { rule: 'user.department ▸-startwith "S"', message: /Unknown operator/, hint: /-startsWith/ },
   'a near-miss operator': { rule: 'user.department ▸-contians "S"', message: /Unknown operator/, hint: /-contains/ },
-  'an operator with no likely meaning': { rule: 'user.department ▸-zzz "S"', message: /Unknown operator -zzz/, hint: /-eq, -ne, -contains/ },
-  'an unhyphenated foreign operator': { rule: 'user.department ▸like "S"', message: /Unknown operator like/, hint: /-contains/ },
+  'an operator with no likely meaning': {
+    rule: 'user.department ▸-zzz "S"',
+    message: /Unknown operator -zzz/,
+    hint: /-eq, -ne, -contains/,
+  },
+  'an unhyphenated foreign operator': {
+    rule: 'user.department ▸like "S"',
+    message: /Unknown operator like/,
+    hint: /-contains/,
+  },
   'a PowerShell symbol': { rule: 'user.department ▸== "Sales"', message: /"=="/, hint: /-eq/ },
   'a JavaScript and': { rule: 'user.a -eq "x" ▸&& user.b -eq "y"', message: /"&&"/, hint: /-and/ },
-  'a .NET-only regular expression construct': { rule: 'user.city -match "▸(?>ago)"', message: /atomic groups/, hint: /plain group/ },
-  'an invalid regular expression': { rule: 'user.userPrincipalName -match ▸"*@domain.ext"', message: /Invalid regular expression/, hint: /\.\*@domain\.ext/ },
-  '-ge with text that is not a date': { rule: 'user.employeeHireDate -ge ▸"soon"', message: /compares date-times/, hint: /system\.now/ },
-  'system.now -plus without a duration': { rule: 'user.employeeHireDate -ge system.now -plus ▸1', message: /ISO-8601 duration/, hint: /p1d/ },
+  'a .NET-only regular expression construct': {
+    rule: 'user.city -match "▸(?>ago)"',
+    message: /atomic groups/,
+    hint: /plain group/,
+  },
+  'an invalid regular expression': {
+    rule: 'user.userPrincipalName -match ▸"*@domain.ext"',
+    message: /Invalid regular expression/,
+    hint: /\.\*@domain\.ext/,
+  },
+  '-ge with text that is not a date': {
+    rule: 'user.employeeHireDate -ge ▸"soon"',
+    message: /compares date-times/,
+    hint: /system\.now/,
+  },
+  'system.now -plus without a duration': {
+    rule: 'user.employeeHireDate -ge system.now -plus ▸1',
+    message: /ISO-8601 duration/,
+    hint: /p1d/,
+  },
   '-plus not after system.now': { rule: 'user.city ▸-plus "x"', message: /only follows system\.now/ },
   '_ outside -any/-all': { rule: '▸_ -eq "x"', message: /only be used inside -any\/-all/ },
-  'a user property inside -any': { rule: 'user.proxyAddresses -any (▸user.mail -eq "x")', message: /isn't an item of proxyAddresses/, hint: /_ for a text item/ },
-  'nested -any': { rule: 'user.assignedPlans -any (assignedPlan.service ▸-any (_ -eq "x"))', message: /inside another -any\/-all/ },
+  'a user property inside -any': {
+    rule: 'user.proxyAddresses -any (▸user.mail -eq "x")',
+    message: /isn't an item of proxyAddresses/,
+    hint: /_ for a text item/,
+  },
+  'nested -any': {
+    rule: 'user.assignedPlans -any (assignedPlan.service ▸-any (_ -eq "x"))',
+    message: /inside another -any\/-all/,
+  },
   '-any without parentheses': { rule: 'user.proxyAddresses -any ▸_ -eq "x"', message: /in parentheses/ },
-  'an unterminated double-quoted string': { rule: 'user.department -eq ▸"Sales', message: /no closing double quote/, hint: /Add a double quote/ },
-  'an unterminated single-quoted string': { rule: "user.department -eq ▸'O''Brien", message: /no closing single quote/ },
-  'a string whose closing quote is escaped': { rule: 'user.department -eq ▸"Sales`"', message: /no closing/, hint: /escaped/ },
-  'a string whose closing quote is escaped before a line break': { rule: 'user.a -eq ▸"x`"\n-or user.b -eq "y"', message: /no closing/, hint: /escaped/ },
+  'an unterminated double-quoted string': {
+    rule: 'user.department -eq ▸"Sales',
+    message: /no closing double quote/,
+    hint: /Add a double quote/,
+  },
+  'an unterminated single-quoted string': {
+    rule: "user.department -eq ▸'O''Brien",
+    message: /no closing single quote/,
+  },
+  'a string whose closing quote is escaped': {
+    rule: 'user.department -eq ▸"Sales`"',
+    message: /no closing/,
+    hint: /escaped/,
+  },
+  'a string whose closing quote is escaped before a line break': {
+    rule: 'user.a -eq ▸"x`"\n-or user.b -eq "y"',
+    message: /no closing/,
+    hint: /escaped/,
+  },
   'curly quotes': { rule: 'user.department -eq ▸“Sales”', message: /typographic quote/, hint: /straight quotes/ },
-  'an unclosed parenthesis': { rule: '(user.a -eq "x" -or (user.b -eq "y")▸', message: /Missing \) for the \( at line 1, column 1/, expected: ')' },
+  'an unclosed parenthesis': {
+    rule: '(user.a -eq "x" -or (user.b -eq "y")▸',
+    message: /Missing \) for the \( at line 1, column 1/,
+    expected: ')',
+  },
   'an extra closing parenthesis': { rule: 'user.a -eq "x"▸)', message: /no matching \(/, expected: 'end of rule' },
   'empty parentheses': { rule: '(▸)', message: /Empty parentheses/ },
   'two conditions without -and/-or': {
@@ -62,8 +135,15 @@ const CASES: Record<string, Case> = {
     expected: '-and',
   },
   'two bare conditions without -and/-or': { rule: 'user.a -eq "x" ▸user.b -eq "y"', message: /Missing -and or -or/ },
-  'a condition then -not without -and/-or': { rule: 'user.a -eq "x" ▸-not (user.b -eq "y")', message: /Missing -and or -or/ },
-  'two conditions without -and/-or inside parentheses': { rule: '(user.a -eq "x" ▸user.b -eq "y")', message: /Missing -and or -or/, expected: ')' },
+  'a condition then -not without -and/-or': {
+    rule: 'user.a -eq "x" ▸-not (user.b -eq "y")',
+    message: /Missing -and or -or/,
+  },
+  'two conditions without -and/-or inside parentheses': {
+    rule: '(user.a -eq "x" ▸user.b -eq "y")',
+    message: /Missing -and or -or/,
+    expected: ')',
+  },
   'a rule ending in -and': { rule: 'user.a -eq "x" -and▸', message: /ends where a condition/, hint: /after -and/ },
   'an empty rule': { rule: '▸', message: /empty/, expected: 'user.<property>' },
   'a blank rule': { rule: '  \t ▸', message: /empty/ },
@@ -71,19 +151,34 @@ const CASES: Record<string, Case> = {
   'PowerShell $null': { rule: 'user.mail -ne ▸$null', message: /without a \$/, hint: /user\.mail -ne null/ },
   'null with -contains': { rule: 'user.mail -contains ▸null', message: /null can only be compared with -eq or -ne/ },
   'null in a list': { rule: 'user.mail -in ["a", ▸null]', message: /null can't be in a list/ },
-  '-not after a property': { rule: 'user.mail ▸-not null', message: /-not can't follow user\.mail/, hint: /user\.mail -ne null/ },
+  '-not after a property': {
+    rule: 'user.mail ▸-not null',
+    message: /-not can't follow user\.mail/,
+    hint: /user\.mail -ne null/,
+  },
   'a missing operator': { rule: 'user.department ▸"Sales"', message: /Expected a comparison operator/ },
   'a missing value': { rule: 'user.department -eq▸', message: /where a value was expected/, expected: '"text"' },
-  'a missing value before -and': { rule: 'user.department -eq ▸-and user.a -eq "x"', message: /Expected a value after -eq/ },
+  'a missing value before -and': {
+    rule: 'user.department -eq ▸-and user.a -eq "x"',
+    message: /Expected a value after -eq/,
+  },
   'a second operator': { rule: 'user.department -eq "a" ▸-eq "b"', message: /one operator/ },
   'comma-separated values': { rule: 'user.department -eq "a"▸, "b"', message: /comma/, hint: /-in/ },
-  'a property without user.': { rule: '▸department -eq "Sales"', message: /isn't a property/, hint: /user\.department/ },
+  'a property without user.': {
+    rule: '▸department -eq "Sales"',
+    message: /isn't a property/,
+    hint: /user\.department/,
+  },
   'a device property': { rule: '▸device.deviceOSType -eq "iPad"', message: /user rule/ },
   'a nested property': { rule: '▸user.manager.department -eq "Sales"', message: /isn't a user property/ },
   'user. without a name': { rule: '▸user. -eq "x"', message: /property name after/ },
   'a value first': { rule: '▸"Sales" -eq user.department', message: /must start with a property/ },
   'an operator first': { rule: '▸-eq "Sales"', message: /Expected a condition, found -eq/ },
-  '-contains on a true/false property': { rule: 'user.accountEnabled ▸-contains true', message: /isn't supported on user\.accountEnabled/, hint: /-eq true/ },
+  '-contains on a true/false property': {
+    rule: 'user.accountEnabled ▸-contains true',
+    message: /isn't supported on user\.accountEnabled/,
+    hint: /-eq true/,
+  },
   'a list with a trailing comma': { rule: 'user.a -in ["x", ▸]', message: /ends with a comma/ },
   'a list without commas': { rule: 'user.a -in ["x" ▸"y"]', message: /Missing comma/ },
   'an unclosed list': { rule: 'user.a -in ["x", "y"▸', message: /Missing \] for the list opened at line 1, column 12/ },
@@ -98,7 +193,11 @@ describe('parse errors point at the mistake and say how to fix it', () => {
     const rule = marked.replace('▸', '')
     const error = entraError(rule)
     expect(error.message).toMatch(message)
-    expect({ offset: error.offset, line: error.line, column: error.column }).toEqual({ offset, line: 1, column: offset + 1 })
+    expect({ offset: error.offset, line: error.line, column: error.column }).toEqual({
+      offset,
+      line: 1,
+      column: offset + 1,
+    })
     expect(error.expected.length).toBeGreaterThan(0)
     if (hint !== undefined) expect(error.hint).toMatch(hint)
     if (expected !== undefined) expect(error.expected).toContain(expected)
@@ -108,7 +207,11 @@ describe('parse errors point at the mistake and say how to fix it', () => {
 describe('line and column', () => {
   it('counts lines and columns from 1 across \\n, \\r\\n and \\r', () => {
     for (const newline of ['\n', '\r\n', '\r']) {
-      const rule = ['(user.department -eq "Sales")', '  -or (user.department -eq "Marketing")', '  -and user.country –eq "US"'].join(newline)
+      const rule = [
+        '(user.department -eq "Sales")',
+        '  -or (user.department -eq "Marketing")',
+        '  -and user.country –eq "US"',
+      ].join(newline)
       const error = entraError(rule)
       expect({ line: error.line, column: error.column }).toEqual({ line: 3, column: 21 })
       expect(rule.slice(error.offset, error.offset + 3)).toBe('–eq')

@@ -18,19 +18,47 @@ const DOCUMENTED: Row[] = [
   ['(user.department -eq "Sales") -or (user.department -eq "Marketing")', { department: 'Marketing' }, true],
   ['(user.department -eq "Sales") -or (user.department -eq "Marketing")', { department: 'HR' }, false],
 
-  ['(user.department -eq "Sales") -and -not (user.jobTitle -startsWith "SDE")', { department: 'Sales', jobTitle: 'Account Executive' }, true],
-  ['(user.department -eq "Sales") -and -not (user.jobTitle -startsWith "SDE")', { department: 'Sales', jobTitle: 'SDE II' }, false],
-  ['(user.department -eq "Sales") -and -not (user.jobTitle -startsWith "SDE")', { department: 'HR', jobTitle: 'Manager' }, false],
+  [
+    '(user.department -eq "Sales") -and -not (user.jobTitle -startsWith "SDE")',
+    { department: 'Sales', jobTitle: 'Account Executive' },
+    true,
+  ],
+  [
+    '(user.department -eq "Sales") -and -not (user.jobTitle -startsWith "SDE")',
+    { department: 'Sales', jobTitle: 'SDE II' },
+    false,
+  ],
+  [
+    '(user.department -eq "Sales") -and -not (user.jobTitle -startsWith "SDE")',
+    { department: 'HR', jobTitle: 'Manager' },
+    false,
+  ],
   ['(user.department -eq "Sales") -and -not (user.jobTitle -startsWith "SDE")', { department: 'Sales' }, true],
 
   ['user.department -eq "Marketing" -and user.country -eq "US"', { department: 'Marketing', country: 'US' }, true],
   ['user.department -eq "Marketing" -and user.country -eq "US"', { department: 'Marketing', country: 'CA' }, false],
   ['user.department -eq "Marketing" -and user.country -eq "US"', { department: 'Sales', country: 'US' }, false],
 
-  ['user.country -eq "US" -and (user.department -eq "Marketing" -or user.department -eq "Sales")', { country: 'US', department: 'Sales' }, true],
-  ['user.country -eq "US" -and (user.department -eq "Marketing" -or user.department -eq "Sales")', { country: 'US', department: 'Marketing' }, true],
-  ['user.country -eq "US" -and (user.department -eq "Marketing" -or user.department -eq "Sales")', { country: 'US', department: 'HR' }, false],
-  ['user.country -eq "US" -and (user.department -eq "Marketing" -or user.department -eq "Sales")', { country: 'CA', department: 'Sales' }, false],
+  [
+    'user.country -eq "US" -and (user.department -eq "Marketing" -or user.department -eq "Sales")',
+    { country: 'US', department: 'Sales' },
+    true,
+  ],
+  [
+    'user.country -eq "US" -and (user.department -eq "Marketing" -or user.department -eq "Sales")',
+    { country: 'US', department: 'Marketing' },
+    true,
+  ],
+  [
+    'user.country -eq "US" -and (user.department -eq "Marketing" -or user.department -eq "Sales")',
+    { country: 'US', department: 'HR' },
+    false,
+  ],
+  [
+    'user.country -eq "US" -and (user.department -eq "Marketing" -or user.department -eq "Sales")',
+    { country: 'CA', department: 'Sales' },
+    false,
+  ],
 
   ['user.department -in ["50001","50002","51100"]', { department: '50002' }, true],
   ['user.department -in ["50001","50002","51100"]', { department: '50003' }, false],
@@ -56,7 +84,11 @@ const DOCUMENTED: Row[] = [
     { extension_c272a57b722d4eb29bfe327874ae79cb_OfficeNumber: '123' },
     true,
   ],
-  ['user.extension_c272a57b722d4eb29bfe327874ae79cb_OfficeNumber -eq "123"', { extension_c272a57b722d4eb29bfe327874ae79cb_OfficeNumber: '124' }, false],
+  [
+    'user.extension_c272a57b722d4eb29bfe327874ae79cb_OfficeNumber -eq "123"',
+    { extension_c272a57b722d4eb29bfe327874ae79cb_OfficeNumber: '124' },
+    false,
+  ],
 
   // Per-property usages from the doc's property tables.
   ['user.accountEnabled -eq true', { accountEnabled: true }, true],
@@ -77,17 +109,33 @@ const DOCUMENTED: Row[] = [
   ['user.proxyAddresses -startsWith "SMTP: alias@domain"', { proxyAddresses: ['SMTP: alias@domain.com'] }, true],
   ['user.proxyAddresses -startsWith "SMTP: alias@domain"', { proxyAddresses: ['SMTP:alias@domain.com'] }, false],
   ['user.proxyAddresses -notEndsWith "@outlook.com"', { proxyAddresses: ['SMTP:ada@contoso.com'] }, true],
-  ['user.proxyAddresses -notEndsWith "@outlook.com"', { proxyAddresses: ['SMTP:ada@contoso.com', 'smtp:ada@outlook.com'] }, false],
+  [
+    'user.proxyAddresses -notEndsWith "@outlook.com"',
+    { proxyAddresses: ['SMTP:ada@contoso.com', 'smtp:ada@outlook.com'] },
+    false,
+  ],
   ['user.passwordPolicies -eq "DisableStrongPassword"', { passwordPolicies: 'DisableStrongPassword' }, true],
-  ['user.passwordPolicies -eq "DisableStrongPassword"', { passwordPolicies: 'DisablePasswordExpiration, DisableStrongPassword' }, false],
+  [
+    'user.passwordPolicies -eq "DisableStrongPassword"',
+    { passwordPolicies: 'DisablePasswordExpiration, DisableStrongPassword' },
+    false,
+  ],
   ['user.preferredLanguage -eq "en-US"', { preferredLanguage: 'en-us' }, true],
   ['user.preferredLanguage -eq "en-US"', { preferredLanguage: 'en-GB' }, false],
   ['user.usageLocation -eq "US"', { usageLocation: 'US' }, true],
   ['user.usageLocation -eq "US"', { usageLocation: 'GB' }, false],
   ['user.userType -eq "Member"', { userType: 'Member' }, true],
   ['user.userType -eq "Member"', { userType: 'Guest' }, false],
-  ['user.onPremisesSecurityIdentifier -eq "S-1-5-21-1004336348-1177238915-682003330-512"', { onPremisesSecurityIdentifier: 'S-1-5-21-1004336348-1177238915-682003330-512' }, true],
-  ['user.onPremisesSecurityIdentifier -eq "S-1-5-21-1004336348-1177238915-682003330-512"', { onPremisesSecurityIdentifier: 'S-1-5-21-1004336348-1177238915-682003330-513' }, false],
+  [
+    'user.onPremisesSecurityIdentifier -eq "S-1-5-21-1004336348-1177238915-682003330-512"',
+    { onPremisesSecurityIdentifier: 'S-1-5-21-1004336348-1177238915-682003330-512' },
+    true,
+  ],
+  [
+    'user.onPremisesSecurityIdentifier -eq "S-1-5-21-1004336348-1177238915-682003330-512"',
+    { onPremisesSecurityIdentifier: 'S-1-5-21-1004336348-1177238915-682003330-513' },
+    false,
+  ],
 
   // groups-dynamic-rule-more-efficient.md examples.
   ['user.city -startswith "Lag"', { city: 'Lagos' }, true],
@@ -108,9 +156,18 @@ describe('documented Entra example rules', () => {
 })
 
 /** Users that tell apart every city/department rule below. */
-const CITY_USERS: Attributes[] = ['Lagos', 'lagos', 'Ibadan', 'Kaduna', 'Kano', 'Abuja', 'Lagoon', 'Lisbon', '', null].flatMap((city) =>
-  ['Accounts', 'Sales', null].map((department) => ({ city, department })),
-)
+const CITY_USERS: Attributes[] = [
+  'Lagos',
+  'lagos',
+  'Ibadan',
+  'Kaduna',
+  'Kano',
+  'Abuja',
+  'Lagoon',
+  'Lisbon',
+  '',
+  null,
+].flatMap(city => ['Accounts', 'Sales', null].map(department => ({ city, department })))
 
 describe('efficient rewrites Microsoft documents as equivalent', () => {
   const EQUIVALENT: [efficient: string, inefficient: string][] = [
@@ -128,10 +185,10 @@ describe('efficient rewrites Microsoft documents as equivalent', () => {
   it.each(EQUIVALENT)('%s gives the same members as its longer form', (efficient, inefficient) => {
     const a = entra(efficient)
     const b = entra(inefficient)
-    const members = CITY_USERS.filter((user) => a.evaluate(user).result)
+    const members = CITY_USERS.filter(user => a.evaluate(user).result)
     expect(members.length).toBeGreaterThan(0)
     expect(members.length).toBeLessThan(CITY_USERS.length)
-    expect(CITY_USERS.filter((user) => b.evaluate(user).result)).toEqual(members)
+    expect(CITY_USERS.filter(user => b.evaluate(user).result)).toEqual(members)
   })
 })
 

@@ -26,7 +26,11 @@ describe('-match and -notMatch: .NET regular expressions, unanchored, case-insen
     ['user.city -notMatch "ago"', 'Lagos', false],
     ['user.city -notMatch "ago"', 'Lisbon', true],
   ])('%s on %s is %s', (rule, value, expected) => {
-    const attribute = rule.includes('displayName') ? 'displayName' : rule.includes('userPrincipalName') ? 'userPrincipalName' : 'city'
+    const attribute = rule.includes('displayName')
+      ? 'displayName'
+      : rule.includes('userPrincipalName')
+        ? 'userPrincipalName'
+        : 'city'
     expect(entra(rule).evaluate({ [attribute]: value }).result).toBe(expected)
   })
 
@@ -35,7 +39,10 @@ describe('-match and -notMatch: .NET regular expressions, unanchored, case-insen
   })
 
   it('rejects constructs JavaScript reads differently, at their position', () => {
-    expect(entraError('user.city -match "a*+"')).toMatchObject({ message: expect.stringMatching(/possessive/), column: 20 })
+    expect(entraError('user.city -match "a*+"')).toMatchObject({
+      message: expect.stringMatching(/possessive/),
+      column: 20,
+    })
     expect(entraError('user.city -match "a\\Z"')).toMatchObject({ message: expect.stringMatching(/\\Z/) })
     expect(entraError('user.city -match "(?i:a)"')).toMatchObject({ message: expect.stringMatching(/inline option/) })
   })
@@ -72,8 +79,14 @@ describe('-le and -ge with dates and system.now', () => {
   })
 
   it('a missing hire date is false either way and reported', () => {
-    expect(entra('user.employeeHireDate -le system.now').evaluate(hired(null), NOW)).toEqual({ result: false, missing: ['employeeHireDate'] })
-    expect(entra('-not (user.employeeHireDate -le system.now)').evaluate({}, NOW)).toEqual({ result: true, missing: ['employeeHireDate'] })
+    expect(entra('user.employeeHireDate -le system.now').evaluate(hired(null), NOW)).toEqual({
+      result: false,
+      missing: ['employeeHireDate'],
+    })
+    expect(entra('-not (user.employeeHireDate -le system.now)').evaluate({}, NOW)).toEqual({
+      result: true,
+      missing: ['employeeHireDate'],
+    })
   })
 })
 
@@ -83,14 +96,30 @@ describe('-any and -all over multi-value properties', () => {
 
   it.each([
     // groups-dynamic-membership.md: Exchange Online (Plan 2) enabled.
-    [`user.assignedPlans -any (assignedPlan.servicePlanId -eq "${EXO}" -and assignedPlan.capabilityStatus -eq "Enabled")`, plans({ servicePlanId: EXO, capabilityStatus: 'Enabled' }), true],
+    [
+      `user.assignedPlans -any (assignedPlan.servicePlanId -eq "${EXO}" -and assignedPlan.capabilityStatus -eq "Enabled")`,
+      plans({ servicePlanId: EXO, capabilityStatus: 'Enabled' }),
+      true,
+    ],
     // Both conditions must hold on the same item.
-    [`user.assignedPlans -any (assignedPlan.servicePlanId -eq "${EXO}" -and assignedPlan.capabilityStatus -eq "Enabled")`, plans({ servicePlanId: EXO, capabilityStatus: 'Deleted' }, { servicePlanId: 'x', capabilityStatus: 'Enabled' }), false],
-    ['user.assignedPlans -any (assignedPlan.service -eq "SCO" -and assignedPlan.capabilityStatus -eq "Enabled")', plans({ service: 'sco', capabilityStatus: 'enabled' }), true],
+    [
+      `user.assignedPlans -any (assignedPlan.servicePlanId -eq "${EXO}" -and assignedPlan.capabilityStatus -eq "Enabled")`,
+      plans({ servicePlanId: EXO, capabilityStatus: 'Deleted' }, { servicePlanId: 'x', capabilityStatus: 'Enabled' }),
+      false,
+    ],
+    [
+      'user.assignedPlans -any (assignedPlan.service -eq "SCO" -and assignedPlan.capabilityStatus -eq "Enabled")',
+      plans({ service: 'sco', capabilityStatus: 'enabled' }),
+      true,
+    ],
     // "users who have no assigned service plan": -all on an empty collection is true.
     ['user.assignedPlans -all (assignedPlan.servicePlanId -eq null)', plans(), true],
     ['user.assignedPlans -all (assignedPlan.servicePlanId -eq null)', plans({ servicePlanId: EXO }), false],
-    ['(user.proxyAddresses -any (_ -startsWith "contoso"))', { proxyAddresses: ['SMTP:a@b.com', 'contoso@x.com'] }, true],
+    [
+      '(user.proxyAddresses -any (_ -startsWith "contoso"))',
+      { proxyAddresses: ['SMTP:a@b.com', 'contoso@x.com'] },
+      true,
+    ],
     ['(user.proxyAddresses -any (_ -startsWith "contoso"))', { proxyAddresses: ['SMTP:contoso@x.com'] }, false],
     ['user.otherMails -all (_ -endsWith "@contoso.com")', { otherMails: ['a@contoso.com', 'b@CONTOSO.com'] }, true],
     ['user.otherMails -all (_ -endsWith "@contoso.com")', { otherMails: ['a@contoso.com', 'b@fabrikam.com'] }, false],
@@ -100,7 +129,11 @@ describe('-any and -all over multi-value properties', () => {
 
   it('-any on a missing collection is false and reports it; a missing field of an item is data, not a gap', () => {
     expect(entra('user.otherMails -any (_ -eq "x")').evaluate({})).toEqual({ result: false, missing: ['otherMails'] })
-    expect(entra('user.assignedPlans -any (assignedPlan.service -eq "SCO")').evaluate(plans({ capabilityStatus: 'Enabled' }))).toEqual({ result: false, missing: [] })
+    expect(
+      entra('user.assignedPlans -any (assignedPlan.service -eq "SCO")').evaluate(
+        plans({ capabilityStatus: 'Enabled' }),
+      ),
+    ).toEqual({ result: false, missing: [] })
   })
 
   it('memberOf reads the group IDs the caller gives under the reserved key', () => {
@@ -113,10 +146,16 @@ describe('-any and -all over multi-value properties', () => {
 
 describe('extension attributes', () => {
   it('reads extensionAttribute1–15 from a Graph user via onPremisesExtensionAttributes', () => {
-    const graph = { id: 'u1', onPremisesExtensionAttributes: { extensionAttribute15: 'Marketing', extensionAttribute1: null } }
+    const graph = {
+      id: 'u1',
+      onPremisesExtensionAttributes: { extensionAttribute15: 'Marketing', extensionAttribute1: null },
+    }
     const input = ruleInputFrom('entra', graph)
     expect(entra('(user.extensionAttribute15 -eq "Marketing")').evaluate(input).result).toBe(true)
-    expect(entra('user.extensionattribute1 -eq null').evaluate(input)).toEqual({ result: true, missing: ['extensionAttribute1'] })
+    expect(entra('user.extensionattribute1 -eq null').evaluate(input)).toEqual({
+      result: true,
+      missing: ['extensionAttribute1'],
+    })
   })
 
   it('reads a custom extension extension_<appId>_<name> by its full name', () => {

@@ -60,14 +60,21 @@ describe('explain: the clause tree', () => {
   })
 
   it('shows list values as text and multi-value attributes as lists', () => {
-    const { root } = entra('user.proxyAddresses -in ["smtp:a@b.c", 42, true]').explain({ proxyAddresses: ['SMTP:a@b.c'] })
-    expect(root).toMatchObject({ operator: 'in', result: true, actual: ['SMTP:a@b.c'], expected: ['smtp:a@b.c', '42', 'true'] })
+    const { root } = entra('user.proxyAddresses -in ["smtp:a@b.c", 42, true]').explain({
+      proxyAddresses: ['SMTP:a@b.c'],
+    })
+    expect(root).toMatchObject({
+      operator: 'in',
+      result: true,
+      actual: ['SMTP:a@b.c'],
+      expected: ['smtp:a@b.c', '42', 'true'],
+    })
   })
 
   it('keeps multi-line clause text as written', () => {
     const { root } = entra('user.a -eq "x"\n  -or user.b -eq "y"').explain({ a: 'x' })
     expect(root.text).toBe('user.a -eq "x"\n  -or user.b -eq "y"')
-    expect(root.children?.map((child) => child.text)).toEqual(['user.a -eq "x"', 'user.b -eq "y"'])
+    expect(root.children?.map(child => child.text)).toEqual(['user.a -eq "x"', 'user.b -eq "y"'])
   })
 
   it('explains clauses evaluation skipped, without counting their missing attributes', () => {
@@ -86,20 +93,24 @@ describe('explain agrees with evaluate', () => {
     '(user.a -ne null) -and ((user.b -eq "y") -or (user.c -notIn ["z"]))',
   ]
   const values = [undefined, null, '', 'x', 'y', 'z', ' x', ['x', 'w'], []] as const
-  const users: Attributes[] = values.flatMap((a) =>
-    values.flatMap((b) => values.map((c) => Object.fromEntries(Object.entries({ a, b, c }).filter(([, v]) => v !== undefined)) as Attributes)),
+  const users: Attributes[] = values.flatMap(a =>
+    values.flatMap(b =>
+      values.map(c => Object.fromEntries(Object.entries({ a, b, c }).filter(([, v]) => v !== undefined)) as Attributes),
+    ),
   )
 
-  it.each(RULES)('%s', (text) => {
+  it.each(RULES)('%s', text => {
     const rule = entra(text)
     let members = 0
     for (const user of users) {
       const evaluation = rule.evaluate(user)
       const explanation = rule.explain(user)
-      expect({ result: explanation.result, missing: explanation.missing, rootResult: explanation.root.result }).toEqual({
-        ...evaluation,
-        rootResult: evaluation.result,
-      })
+      expect({ result: explanation.result, missing: explanation.missing, rootResult: explanation.root.result }).toEqual(
+        {
+          ...evaluation,
+          rootResult: evaluation.result,
+        },
+      )
       if (evaluation.result) members++
     }
     expect(members).toBeGreaterThan(0)
@@ -138,7 +149,11 @@ describe('explain: hints', () => {
     ['user.department -eq "Sales"', { department: ' Marketing ' }, 'trimming would not help'],
     ['user.department -eq "Sales"', {}, 'the attribute is missing'],
     ['user.department -ne "Sales"', { department: ' Sales' }, 'the clause is true'],
-    ['user.country -eq "US" -and user.department -eq "Sales"', { country: 'GB', department: 'Sales ' }, 'evaluation never read the clause'],
+    [
+      'user.country -eq "US" -and user.department -eq "Sales"',
+      { country: 'GB', department: 'Sales ' },
+      'evaluation never read the clause',
+    ],
   ] as [string, Attributes, string][])('%s on %j gives no whitespace hint: %s', (rule, user) => {
     expect(entra(rule).explain(user).hints).toEqual([])
   })
@@ -158,7 +173,7 @@ describe('explain: hints', () => {
     'user.a -eq "x" -and (user.b -eq "y" -or user.c -eq "z")',
     'user.a -eq "x" -or user.b -eq "y" -or user.c -eq "z"',
     'user.a -eq "x" -and user.b -eq "y" -and user.c -eq "z"',
-  ])('gives no grouping hint for %s', (rule) => {
+  ])('gives no grouping hint for %s', rule => {
     expect(entra(rule).explain({}).hints).toEqual([])
   })
 

@@ -19,14 +19,66 @@ const VALID = [
 ]
 
 const PIECES = [
-  'user', 'user.', 'user.name', 'user.name.value', 'user.organizations', '.exists(', '.all(', 'org', 'org.department', ',', '.startsWith(', '.matches(',
-  '.equalsIgnoreCase(', 'orgUnitId(', 'in', '==', '!=', '=', '&&', '||', '!', 'AND', 'or', '<', '>=',
-  "'Sales'", '"x"', "'", '"', "''", "'a\\'b'", "'\\q'", "'\\u00e9'", '“x”', 'null', 'true', 'false', '42', '3', '1.5',
-  '(', ')', '[', ']', '{', '}', '\n', '\t', ' ', '#', '\u0000', '😀', '–', '$',
+  'user',
+  'user.',
+  'user.name',
+  'user.name.value',
+  'user.organizations',
+  '.exists(',
+  '.all(',
+  'org',
+  'org.department',
+  ',',
+  '.startsWith(',
+  '.matches(',
+  '.equalsIgnoreCase(',
+  'orgUnitId(',
+  'in',
+  '==',
+  '!=',
+  '=',
+  '&&',
+  '||',
+  '!',
+  'AND',
+  'or',
+  '<',
+  '>=',
+  "'Sales'",
+  '"x"',
+  "'",
+  '"',
+  "''",
+  "'a\\'b'",
+  "'\\q'",
+  "'\\u00e9'",
+  '“x”',
+  'null',
+  'true',
+  'false',
+  '42',
+  '3',
+  '1.5',
+  '(',
+  ')',
+  '[',
+  ']',
+  '{',
+  '}',
+  '\n',
+  '\t',
+  ' ',
+  '#',
+  '\u0000',
+  '😀',
+  '–',
+  '$',
 ]
 
 function path(item: string | null): string {
-  return item === null ? pick(['user.name.value', 'user.name.given_name', 'user.gender', 'user.custom_schemas.S.f']) : pick([`${item}.department`, `${item}.title`, `${item}.name`])
+  return item === null
+    ? pick(['user.name.value', 'user.name.given_name', 'user.gender', 'user.custom_schemas.S.f'])
+    : pick([`${item}.department`, `${item}.title`, `${item}.name`])
 }
 
 function generated(depth = 0, item: string | null = null): string {
@@ -54,7 +106,12 @@ function generated(depth = 0, item: string | null = null): string {
 
 const VALUES: unknown[] = [null, '', 'Sales', 'sales ', 'x', 3, 1, true, false, [], ['Sales']]
 function user(): Record<string, unknown> {
-  const org = (): Record<string, unknown> => ({ department: pick(VALUES), title: pick(VALUES), type: pick([1, 3]), primary: pick([true, false]) })
+  const org = (): Record<string, unknown> => ({
+    department: pick(VALUES),
+    title: pick(VALUES),
+    type: pick([1, 3]),
+    primary: pick([true, false]),
+  })
   return {
     name: next() < 0.8 ? { value: pick(VALUES), given_name: pick(VALUES) } : undefined,
     organizations: next() < 0.7 ? [org(), org()] : undefined,
@@ -66,14 +123,32 @@ function user(): Record<string, unknown> {
 
 describe('fuzz: Google', () => {
   it('returns a result for 100,000 random, mutated and generated queries, and generated queries round-trip', () => {
-    const outcomes = fuzzCompile({ dialect: 'google', fuzzer: f, valid: VALID, pieces: PIECES, generated: () => generated(), users: Array.from({ length: 3 }, user), now: NOW }, 100_000)
+    const outcomes = fuzzCompile(
+      {
+        dialect: 'google',
+        fuzzer: f,
+        valid: VALID,
+        pieces: PIECES,
+        generated: () => generated(),
+        users: Array.from({ length: 3 }, user),
+        now: NOW,
+      },
+      100_000,
+    )
     expect(outcomes.ok).toBeGreaterThan(20_000)
     expect(outcomes.error).toBeGreaterThan(20_000)
   })
 
   it('handles pathological inputs', () => {
     const nested = `${'user.organizations.exists(o, '.repeat(50)}o.x == 'a'${')'.repeat(50)}`
-    for (const text of ['('.repeat(20_000), '!'.repeat(20_000), "'".repeat(20_000), 'user.'.repeat(3_000), nested, 'x'.repeat(100_000)]) {
+    for (const text of [
+      '('.repeat(20_000),
+      '!'.repeat(20_000),
+      "'".repeat(20_000),
+      'user.'.repeat(3_000),
+      nested,
+      'x'.repeat(100_000),
+    ]) {
       checkResult(text, compileRule('google', text), [{}], NOW)
     }
   })

@@ -27,7 +27,7 @@ export interface Fuzzer {
 
 export function fuzzer(seed: number): Fuzzer {
   const next = random(seed)
-  const pick = <T,>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T
   return {
     next,
     pick,
@@ -43,8 +43,12 @@ export function fuzzer(seed: number): Fuzzer {
         const kind = next()
         if (kind < 0.3) out = out.slice(0, at) + out.slice(at + 1 + Math.floor(next() * 4))
         else if (kind < 0.6) out = out.slice(0, at) + pick(pieces) + out.slice(at)
-        else if (kind < 0.8) out = out.slice(0, at) + String.fromCharCode(Math.floor(next() * 0x3000)) + out.slice(at + 1)
-        else out = out.slice(0, at) + out.slice(at).replace(/[-"'()[\]=!&|.]/, pick(['–', '', '"', "'", '(', ')', ']', '[', '=', '!', '.']))
+        else if (kind < 0.8)
+          out = out.slice(0, at) + String.fromCharCode(Math.floor(next() * 0x3000)) + out.slice(at + 1)
+        else
+          out =
+            out.slice(0, at) +
+            out.slice(at).replace(/[-"'()[\]=!&|.]/, pick(['–', '', '"', "'", '(', ')', ']', '[', '=', '!', '.']))
       }
       return out
     },
@@ -67,7 +71,8 @@ export function checkResult(text: string, result: CompileResult, users: readonly
     if (error.message.length === 0) fail(text, 'empty message')
     if (!(error.offset >= 0 && error.offset <= text.length)) fail(text, `offset ${error.offset} outside the text`)
     const at = lineColumn(text, error.offset)
-    if (at.line !== error.line || at.column !== error.column) fail(text, `line/column ${error.line}:${error.column} vs ${at.line}:${at.column}`)
+    if (at.line !== error.line || at.column !== error.column)
+      fail(text, `line/column ${error.line}:${error.column} vs ${at.line}:${at.column}`)
     if (!Array.isArray(error.expected)) fail(text, 'expected is not a list')
     return
   }
@@ -75,9 +80,12 @@ export function checkResult(text: string, result: CompileResult, users: readonly
     const evaluation = result.rule.evaluate(user, now)
     const explanation = result.rule.explain(user, now)
     if (typeof evaluation.result !== 'boolean') fail(text, 'result is not a boolean')
-    if (explanation.result !== evaluation.result) fail(text, `explain says ${explanation.result}, evaluate ${evaluation.result} for ${JSON.stringify(user)}`)
-    if (JSON.stringify(explanation.missing) !== JSON.stringify(evaluation.missing)) fail(text, 'explain and evaluate disagree on missing')
-    for (const name of evaluation.missing) if (!result.rule.attributes.includes(name)) fail(text, `missing ${name} is not among the rule's attributes`)
+    if (explanation.result !== evaluation.result)
+      fail(text, `explain says ${explanation.result}, evaluate ${evaluation.result} for ${JSON.stringify(user)}`)
+    if (JSON.stringify(explanation.missing) !== JSON.stringify(evaluation.missing))
+      fail(text, 'explain and evaluate disagree on missing')
+    for (const name of evaluation.missing)
+      if (!result.rule.attributes.includes(name)) fail(text, `missing ${name} is not among the rule's attributes`)
   }
 }
 
@@ -93,7 +101,8 @@ export function checkRoundTrip(dialect: Dialect, text: string): void {
   const printed = printRule(dialect, first.parsed.root)
   const second = parseRule(dialect, printed)
   if (!second.ok) fail(text, `printed as ${JSON.stringify(printed)}, which doesn't parse: ${second.error.message}`)
-  if (JSON.stringify(shape(first.parsed.root)) !== JSON.stringify(shape(second.parsed.root))) fail(text, `printed as ${JSON.stringify(printed)}, which parses differently`)
+  if (JSON.stringify(shape(first.parsed.root)) !== JSON.stringify(shape(second.parsed.root)))
+    fail(text, `printed as ${JSON.stringify(printed)}, which parses differently`)
 }
 
 export interface FuzzCorpus {
@@ -118,7 +127,12 @@ export function fuzzCompile(c: FuzzCorpus, count: number): { ok: number; error: 
   const outcomes = { ok: 0, error: 0 }
   for (let i = 0; i < count; i++) {
     const kind = i % 3
-    const text = kind === 0 ? c.fuzzer.soup(c.pieces) : kind === 1 ? c.fuzzer.mutate(c.fuzzer.pick(c.valid), c.pieces) : c.generated()
+    const text =
+      kind === 0
+        ? c.fuzzer.soup(c.pieces)
+        : kind === 1
+          ? c.fuzzer.mutate(c.fuzzer.pick(c.valid), c.pieces)
+          : c.generated()
     let result: CompileResult
     try {
       result = compileRule(c.dialect, text)

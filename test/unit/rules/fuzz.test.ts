@@ -29,13 +29,89 @@ const VALID = [
 ]
 
 const PIECES = [
-  'user.department', 'user.country', 'user.otherMails', 'user.accountEnabled', 'user.constructor', 'user.', 'user', 'device.x', '_',
-  '-eq', '-ne', '-in', '-notIn', '-contains', '-startsWith', '-notEndsWith', 'eq', 'and', 'or', 'not', '-and', '-or', '-not',
-  '-match', '-notMatch', '-any', '-all', '-le', '-ge', '-plus', '-minus', 'system.now', 'p1d', 'PT12H', '2020-06-10T18:13:20Z', 'assignedPlan.service',
-  '-foo', '–eq', '—and', '−', '-', '==', '&&', '!',
-  '"Sales"', "'x'", '"', "'", '`"', '"a`"', '""', "''", '“x”', 'null', '"null"', '$null', 'true', 'FALSE', '42', '-7', '007', '1.5.3', 'Sales',
-  '"(?>a)"', '"*x"', '"[a-"', '"a*+"',
-  '(', ')', '[', ']', ',', '((', '))', '\n', '\r\n', '\t', ' ', '#', '\u0000', '\u2028', '😀', 'İ',
+  'user.department',
+  'user.country',
+  'user.otherMails',
+  'user.accountEnabled',
+  'user.constructor',
+  'user.',
+  'user',
+  'device.x',
+  '_',
+  '-eq',
+  '-ne',
+  '-in',
+  '-notIn',
+  '-contains',
+  '-startsWith',
+  '-notEndsWith',
+  'eq',
+  'and',
+  'or',
+  'not',
+  '-and',
+  '-or',
+  '-not',
+  '-match',
+  '-notMatch',
+  '-any',
+  '-all',
+  '-le',
+  '-ge',
+  '-plus',
+  '-minus',
+  'system.now',
+  'p1d',
+  'PT12H',
+  '2020-06-10T18:13:20Z',
+  'assignedPlan.service',
+  '-foo',
+  '–eq',
+  '—and',
+  '−',
+  '-',
+  '==',
+  '&&',
+  '!',
+  '"Sales"',
+  "'x'",
+  '"',
+  "'",
+  '`"',
+  '"a`"',
+  '""',
+  "''",
+  '“x”',
+  'null',
+  '"null"',
+  '$null',
+  'true',
+  'FALSE',
+  '42',
+  '-7',
+  '007',
+  '1.5.3',
+  'Sales',
+  '"(?>a)"',
+  '"*x"',
+  '"[a-"',
+  '"a*+"',
+  '(',
+  ')',
+  '[',
+  ']',
+  ',',
+  '((',
+  '))',
+  '\n',
+  '\r\n',
+  '\t',
+  ' ',
+  '#',
+  '\u0000',
+  '\u2028',
+  '😀',
+  'İ',
 ]
 
 /** A random rule in the supported grammar, with random spellings; it must always compile. */
@@ -47,22 +123,86 @@ function generated(depth = 0): string {
   }
   if (depth < 4 && roll < 0.35) return `${pick(['-not', 'NOT', '-not'])} (${generated(depth + 1)})`
   if (depth < 4 && roll < 0.45) return `(${generated(depth + 1)})`
-  if (depth < 4 && roll < 0.5) return `user.${pick(['otherMails', 'proxyAddresses'])} ${pick(['-any', '-all'])} (_ ${pick(['-eq', '-startsWith', '-notContains'])} "${pick(['a', 'SMTP:', ''])}")`
-  if (roll < 0.55) return `user.employeeHireDate ${pick(['-le', '-ge'])} ${pick(['system.now', 'system.now -plus p1d', 'system.now -minus P1Y2M', '2020-06-10T18:13:20Z', '"2021-01-01"'])}`
-  const attribute = pick(['user.department', 'user.Country', 'user.otherMails', 'user.employeeId', 'user.mail', 'user.constructor'])
-  const scalar = (): string => pick(['"Sales"', "'sales '", '"US"', '"x"', '42', '0', '"a"', '"SMTP:x@outlook.com"', 'true', '""', '" "', "'it''s'"])
+  if (depth < 4 && roll < 0.5)
+    return `user.${pick(['otherMails', 'proxyAddresses'])} ${pick(['-any', '-all'])} (_ ${pick(['-eq', '-startsWith', '-notContains'])} "${pick(['a', 'SMTP:', ''])}")`
+  if (roll < 0.55)
+    return `user.employeeHireDate ${pick(['-le', '-ge'])} ${pick(['system.now', 'system.now -plus p1d', 'system.now -minus P1Y2M', '2020-06-10T18:13:20Z', '"2021-01-01"'])}`
+  const attribute = pick([
+    'user.department',
+    'user.Country',
+    'user.otherMails',
+    'user.employeeId',
+    'user.mail',
+    'user.constructor',
+  ])
+  const scalar = (): string =>
+    pick([
+      '"Sales"',
+      "'sales '",
+      '"US"',
+      '"x"',
+      '42',
+      '0',
+      '"a"',
+      '"SMTP:x@outlook.com"',
+      'true',
+      '""',
+      '" "',
+      "'it''s'",
+    ])
   const roll2 = next()
   if (roll2 < 0.1) return `${attribute} ${pick(['-eq', '-ne', 'EQ'])} null`
-  if (roll2 < 0.2) return `${attribute} ${pick(['-match', '-notMatch'])} ${pick(['"^Da.*"', '"ago"', '"x$"', '"(a|b)+"'])}`
-  if (roll2 < 0.35) return `${attribute} ${pick(['-in', '-notIn', 'notin'])} [${Array.from({ length: Math.floor(next() * 3) }, scalar).join(', ')}]`
-  const operator = pick(['-eq', '-ne', '-contains', '-notContains', '-startsWith', '-notStartsWith', '-endsWith', '-notEndsWith', 'eq', '-STARTSWITH'])
+  if (roll2 < 0.2)
+    return `${attribute} ${pick(['-match', '-notMatch'])} ${pick(['"^Da.*"', '"ago"', '"x$"', '"(a|b)+"'])}`
+  if (roll2 < 0.35)
+    return `${attribute} ${pick(['-in', '-notIn', 'notin'])} [${Array.from({ length: Math.floor(next() * 3) }, scalar).join(', ')}]`
+  const operator = pick([
+    '-eq',
+    '-ne',
+    '-contains',
+    '-notContains',
+    '-startsWith',
+    '-notStartsWith',
+    '-endsWith',
+    '-notEndsWith',
+    'eq',
+    '-STARTSWITH',
+  ])
   return `${attribute} ${operator} ${scalar()}`
 }
 
-const VALUES: AttributeValue[] = [null, '', ' ', 'Sales', 'sales ', 'US', '50002', 42, 0, true, false, [], ['a', 'SMTP:x@outlook.com'], [' '], 'x', '2021-05-01T00:00:00Z']
+const VALUES: AttributeValue[] = [
+  null,
+  '',
+  ' ',
+  'Sales',
+  'sales ',
+  'US',
+  '50002',
+  42,
+  0,
+  true,
+  false,
+  [],
+  ['a', 'SMTP:x@outlook.com'],
+  [' '],
+  'x',
+  '2021-05-01T00:00:00Z',
+]
 function user(): RuleInput {
   const attributes: Record<string, unknown> = {}
-  for (const key of ['department', 'Country', 'otherMails', 'proxyAddresses', 'accountEnabled', 'employeeId', 'mail', 'jobTitle', 'constructor', 'employeeHireDate']) {
+  for (const key of [
+    'department',
+    'Country',
+    'otherMails',
+    'proxyAddresses',
+    'accountEnabled',
+    'employeeId',
+    'mail',
+    'jobTitle',
+    'constructor',
+    'employeeHireDate',
+  ]) {
     if (next() < 0.6) attributes[key] = pick(VALUES)
   }
   if (next() < 0.3) attributes.assignedPlans = [{ service: 'SCO', capabilityStatus: pick(['Enabled', 'Deleted']) }]
@@ -71,7 +211,18 @@ function user(): RuleInput {
 
 describe('fuzz: Entra', () => {
   it('returns a result for 100,000 random, mutated and generated rules, and generated rules round-trip', () => {
-    const outcomes = fuzzCompile({ dialect: 'entra', fuzzer: f, valid: VALID, pieces: PIECES, generated: () => generated(), users: Array.from({ length: 3 }, user), now: NOW }, 100_000)
+    const outcomes = fuzzCompile(
+      {
+        dialect: 'entra',
+        fuzzer: f,
+        valid: VALID,
+        pieces: PIECES,
+        generated: () => generated(),
+        users: Array.from({ length: 3 }, user),
+        now: NOW,
+      },
+      100_000,
+    )
     // Both paths must be exercised for the fuzz to mean anything.
     expect(outcomes.ok).toBeGreaterThan(20_000)
     expect(outcomes.error).toBeGreaterThan(20_000)

@@ -45,7 +45,21 @@ describe('documented Google membership queries', () => {
 
 describe("the attribute table's sample code (Create membership queries for dynamic groups)", () => {
   const user = ruleInputFrom('google', {
-    addresses: [{ country: 'Canada', countryCode: '555', customType: 'Custom address type', extendedAddress: 'California, USA', locality: 'Southern California', postalCode: '94040', poBox: '87132', primary: true, region: 'Southwest', streetAddress: '123 Fake St', type: 'custom' }],
+    addresses: [
+      {
+        country: 'Canada',
+        countryCode: '555',
+        customType: 'Custom address type',
+        extendedAddress: 'California, USA',
+        locality: 'Southern California',
+        postalCode: '94040',
+        poBox: '87132',
+        primary: true,
+        region: 'Southwest',
+        streetAddress: '123 Fake St',
+        type: 'custom',
+      },
+    ],
     emails: [{ address: 'custom@google.com', primary: true }],
   })
   it.each([
@@ -62,7 +76,7 @@ describe("the attribute table's sample code (Create membership queries for dynam
     'user.addresses.exists(address, address.type==1)',
     "user.emails.exists(email, email.address.startsWith(''))",
     'user.emails.exists(email, email.primary==true)',
-  ])('%s', (text) => {
+  ])('%s', text => {
     expect(google(text).evaluate(user).result).toBe(true)
     expect(google(text).evaluate(ruleInputFrom('google', {})).result).toBe(false)
   })
@@ -100,14 +114,19 @@ describe('CEL operators and Google fields', () => {
   })
 
   it('compares org unit IDs with orgUnitId(), directly and through user.org_units (test-query-dynamic-groups)', () => {
-    expect(google("user.org_unit_id == orgUnitId('03ph8a2z1enx4lx')").evaluate({ org_unit_id: '03ph8a2z1enx4lx' }).result).toBe(true)
+    expect(
+      google("user.org_unit_id == orgUnitId('03ph8a2z1enx4lx')").evaluate({ org_unit_id: '03ph8a2z1enx4lx' }).result,
+    ).toBe(true)
     const nested = google("user.org_units.exists(org_unit, org_unit.org_unit_id==orgUnitId('03ph8a2z1enx4lx'))")
     expect(nested.evaluate({ org_units: [{ org_unit_id: 'x' }, { org_unit_id: '03ph8a2z1enx4lx' }] }).result).toBe(true)
     expect(nested.evaluate({ org_units: [{ org_unit_id: 'x' }] }).result).toBe(false)
   })
 
   it('reports a missing list or field as missing', () => {
-    expect(google("user.organizations.exists(org, org.department == 'x')").evaluate({})).toEqual({ result: false, missing: ['organizations'] })
+    expect(google("user.organizations.exists(org, org.department == 'x')").evaluate({})).toEqual({
+      result: false,
+      missing: ['organizations'],
+    })
     expect(google("user.name.value == 'x'").evaluate({})).toEqual({ result: false, missing: ['name.value'] })
   })
 })
@@ -118,9 +137,13 @@ describe('parse errors point at the mistake', () => {
     ["user.name.value == 'x' ▸AND user.suspended", /&&/, undefined],
     ["user.▸orgUnitPath == '/'", /snake_case/, /org_unit_path/],
     ["user.organizations.exists(org, ▸!(org.department == 'x'))", /! inside exists/, /!=/],
-    ["▸!user.organizations.exists(org, org.department == 'x' && org.title == 'y')", /! before exists\(\) with &&/, undefined],
+    [
+      "▸!user.organizations.exists(org, org.department == 'x' && org.title == 'y')",
+      /! before exists\(\) with &&/,
+      undefined,
+    ],
     ["user.organizations.exists(org, ▸dept.name == 'x')", /"dept" isn't defined/, /org/],
-    ["user.name.value.▸size() == 3", /size\(\) isn't supported/, undefined],
+    ['user.name.value.▸size() == 3', /size\(\) isn't supported/, undefined],
     ["user.organizations.▸exists_one(o, o.name == 'x')", /exists_one\(\) isn't supported/, /exists\(\) and all\(\)/],
     ["user.name.value.matches(▸'(')", /Invalid regular expression/, undefined],
     ["user.organizations▸[0].name == 'x'", /Indexing/, /exists\(\)/],
@@ -128,7 +151,7 @@ describe('parse errors point at the mistake', () => {
     ["▸User.name.value == 'x'", /case-sensitive/, undefined],
     ["user.name.value == ▸'x", /no closing single quote/, undefined],
     ["user.name.value == 'a▸\\q'", /Unknown escape/, undefined],
-    ["user.organizations.exists(o, ▸user.suspended)", /only the item inside exists/, /outside the macro/],
+    ['user.organizations.exists(o, ▸user.suspended)', /only the item inside exists/, /outside the macro/],
   ])('%s', (text, message, hint) => {
     const { rule: source, offset } = marked(text)
     const error = ruleErrorOf('google', source)

@@ -9,7 +9,7 @@ const USERS: RuleInput[] = [
   { department: 'Customer Success', country: 'US' },
 ]
 
-const codes = (dialect: Dialect, text: string, users = USERS) => lintRule(rule(dialect, text), users).map((w) => w.code)
+const codes = (dialect: Dialect, text: string, users = USERS) => lintRule(rule(dialect, text), users).map(w => w.code)
 
 describe('lint', () => {
   it('finds a condition no synced user satisfies', () => {
@@ -22,7 +22,7 @@ describe('lint', () => {
 
   it('finds values that differ from directory values only by case or whitespace', () => {
     const okta = lintRule(rule('okta', 'user.department == "sales"'), USERS)
-    expect(okta.map((w) => w.code)).toEqual(['case-or-whitespace', 'unsatisfied'])
+    expect(okta.map(w => w.code)).toEqual(['case-or-whitespace', 'unsatisfied'])
     expect(okta[0]?.message).toMatch(/"Sales" differs from it only by case/)
     const entra = lintRule(rule('entra', 'user.department -in ["Customer  Success", "x"]'), USERS)
     expect(entra[0]?.message).toMatch(/"Customer Success" differs from it only by whitespace/)
@@ -32,14 +32,24 @@ describe('lint', () => {
   })
 
   it('finds AND and OR mixed without parentheses', () => {
-    expect(codes('entra', 'user.department -eq "Sales" -and user.country -eq "US" -or user.city -eq "Berlin"')).toEqual(['mixed-logic'])
-    expect(codes('okta', 'user.department == "Sales" AND user.country == "US" OR user.city == "Berlin"')).toEqual(['mixed-logic'])
-    expect(codes('google', "user.department == 'Sales' || user.country == 'US' && user.city == 'Berlin'")).toEqual(['mixed-logic'])
-    expect(codes('entra', '(user.department -eq "Sales" -and user.country -eq "US") -or user.city -eq "Berlin"')).toEqual([])
+    expect(codes('entra', 'user.department -eq "Sales" -and user.country -eq "US" -or user.city -eq "Berlin"')).toEqual(
+      ['mixed-logic'],
+    )
+    expect(codes('okta', 'user.department == "Sales" AND user.country == "US" OR user.city == "Berlin"')).toEqual([
+      'mixed-logic',
+    ])
+    expect(codes('google', "user.department == 'Sales' || user.country == 'US' && user.city == 'Berlin'")).toEqual([
+      'mixed-logic',
+    ])
+    expect(
+      codes('entra', '(user.department -eq "Sales" -and user.country -eq "US") -or user.city -eq "Berlin"'),
+    ).toEqual([])
   })
 
   it('finds contradictions', () => {
-    expect(codes('entra', 'user.department -eq "Sales" -and user.department -eq "Marketing"')).toEqual(['contradiction'])
+    expect(codes('entra', 'user.department -eq "Sales" -and user.department -eq "Marketing"')).toEqual([
+      'contradiction',
+    ])
     expect(codes('entra', 'user.department -eq "Sales" -and user.department -ne "Sales"')).toContain('contradiction')
     expect(codes('okta', 'user.department == "Sales" AND user.department == null')).toContain('contradiction')
     expect(codes('entra', 'user.country -in ["US"] -and user.country -in ["DE"]')).toContain('contradiction')

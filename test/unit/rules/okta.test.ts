@@ -17,8 +17,16 @@ describe('documented Okta group-rule expressions', () => {
     ['Arrays.contains(user.favoriteColors, "blue")', { favoriteColors: ['red', 'blue'] }, true],
     // Arrays.contains is an exact, case-sensitive element match, no substring.
     ['Arrays.contains(user.favoriteColors, "blue")', { favoriteColors: ['Blue', 'bluegreen'] }, false],
-    ['user.getInternalProperty("status") == "ACTIVE"', ruleInputFrom('okta', { id: '00u1', status: 'ACTIVE', profile: {} }), true],
-    ['user.getInternalProperty("id") == "00u1"', ruleInputFrom('okta', { id: '00u1', status: 'ACTIVE', profile: {} }), true],
+    [
+      'user.getInternalProperty("status") == "ACTIVE"',
+      ruleInputFrom('okta', { id: '00u1', status: 'ACTIVE', profile: {} }),
+      true,
+    ],
+    [
+      'user.getInternalProperty("id") == "00u1"',
+      ruleInputFrom('okta', { id: '00u1', status: 'ACTIVE', profile: {} }),
+      true,
+    ],
     // Pulumi's okta.group.Rule example.
     ['String.startsWith(user.firstName,"andy")', { firstName: 'andy' }, true],
     ['String.startsWith(user.firstName,"andy")', { firstName: 'Andy' }, false],
@@ -98,7 +106,9 @@ describe('group functions read the user groups the caller passes', () => {
   })
 
   it('accepts plain group names next to the user', () => {
-    expect(okta('isMemberOfGroupName("Sales")').evaluate(ruleInputFrom('okta', { profile: {}, groups: ['Sales'] })).result).toBe(true)
+    expect(
+      okta('isMemberOfGroupName("Sales")').evaluate(ruleInputFrom('okta', { profile: {}, groups: ['Sales'] })).result,
+    ).toBe(true)
   })
 })
 
@@ -122,7 +132,11 @@ describe('parse errors point at the mistake', () => {
     ['isMemberOfGroupNameRegex(▸"(")', /Invalid regular expression/, undefined],
     ['▸', /empty/, undefined],
     ['user.a ▸matches "x.*"', /deprecated matches/, /String\.stringContains/],
-    ["user.isMemberOf({'group.profile.name': 'S', 'operator': ▸'STARTS_WITH'})", /only the EXACT operator/, /isMemberOfGroupNameStartsWith/],
+    [
+      "user.isMemberOf({'group.profile.name': 'S', 'operator': ▸'STARTS_WITH'})",
+      /only the EXACT operator/,
+      /isMemberOfGroupNameStartsWith/,
+    ],
     ["▸user.isMemberOf({'operator': 'EXACT'})", /either 'group.id' or 'group.profile.name'/, undefined],
   ])('%s', (text, message, hint) => {
     const { rule: source, offset } = marked(text)

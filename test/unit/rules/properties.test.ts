@@ -9,7 +9,25 @@ import { rule } from './helpers'
 
 const f = fuzzer(99)
 const NOW = new Date('2026-03-10T12:00:00Z')
-const VALUES: unknown[] = [undefined, null, '', ' ', 'Sales', 'sales', 'SALES ', 'x', 'Lagos', 3, 0, true, false, [], ['Sales', 'a@contoso.com'], ['x'], '2021-01-01T00:00:00Z']
+const VALUES: unknown[] = [
+  undefined,
+  null,
+  '',
+  ' ',
+  'Sales',
+  'sales',
+  'SALES ',
+  'x',
+  'Lagos',
+  3,
+  0,
+  true,
+  false,
+  [],
+  ['Sales', 'a@contoso.com'],
+  ['x'],
+  '2021-01-01T00:00:00Z',
+]
 const USERS: RuleInput[] = Array.from({ length: 400 }, () => {
   const user: Record<string, unknown> = {}
   for (const key of ['department', 'city', 'otherMails', 'level', 'hasBadge', 'employeeHireDate']) {
@@ -21,30 +39,51 @@ const USERS: RuleInput[] = Array.from({ length: 400 }, () => {
 
 const CONDITIONS: Record<Dialect, string[]> = {
   entra: [
-    'user.department -eq "Sales"', 'user.department -eq null', 'user.city -contains "ago"', 'user.city -startsWith "La"', 'user.city -endsWith "os"',
-    'user.department -in ["Sales", "x"]', 'user.city -match "^La"', 'user.otherMails -any (_ -endsWith "@contoso.com")',
-    'user.otherMails -all (_ -eq "x")', 'user.employeeHireDate -le system.now -minus p1y', 'user.department -eq "Sales" -and user.city -ne null',
+    'user.department -eq "Sales"',
+    'user.department -eq null',
+    'user.city -contains "ago"',
+    'user.city -startsWith "La"',
+    'user.city -endsWith "os"',
+    'user.department -in ["Sales", "x"]',
+    'user.city -match "^La"',
+    'user.otherMails -any (_ -endsWith "@contoso.com")',
+    'user.otherMails -all (_ -eq "x")',
+    'user.employeeHireDate -le system.now -minus p1y',
+    'user.department -eq "Sales" -and user.city -ne null',
   ],
   okta: [
-    'user.department == "Sales"', 'user.department == null', 'user.department == ""', 'user.level > 2', 'user.hasBadge',
-    'String.stringContains(user.city, "ago")', 'Arrays.contains(user.otherMails, "x")', 'Arrays.isEmpty(user.otherMails)',
-    'String.toLowerCase(user.department) == "sales"', 'user.department == "Sales" OR user.level <= 0',
+    'user.department == "Sales"',
+    'user.department == null',
+    'user.department == ""',
+    'user.level > 2',
+    'user.hasBadge',
+    'String.stringContains(user.city, "ago")',
+    'Arrays.contains(user.otherMails, "x")',
+    'Arrays.isEmpty(user.otherMails)',
+    'String.toLowerCase(user.department) == "sales"',
+    'user.department == "Sales" OR user.level <= 0',
   ],
   google: [
-    "user.department == 'Sales'", "user.department.equalsIgnoreCase('sales')", "user.city.startsWith('La')", "user.city.matches('ag')",
-    "user.department in ['Sales', 'x']", "'x' in user.department", 'user.level == 3', "user.city.contains('o') && user.department != ''",
+    "user.department == 'Sales'",
+    "user.department.equalsIgnoreCase('sales')",
+    "user.city.startsWith('La')",
+    "user.city.matches('ag')",
+    "user.department in ['Sales', 'x']",
+    "'x' in user.department",
+    'user.level == 3',
+    "user.city.contains('o') && user.department != ''",
   ],
 }
 
 const NOT: Record<Dialect, (text: string) => string> = {
-  entra: (text) => `-not (${text})`,
-  okta: (text) => `!(${text})`,
-  google: (text) => `!(${text})`,
+  entra: text => `-not (${text})`,
+  okta: text => `!(${text})`,
+  google: text => `!(${text})`,
 }
 
 describe('negation inverts', () => {
   for (const dialect of ['entra', 'okta', 'google'] as const) {
-    it.each(CONDITIONS[dialect])(`${dialect}: %s`, (text) => {
+    it.each(CONDITIONS[dialect])(`${dialect}: %s`, text => {
       const positive = rule(dialect, text)
       const negative = rule(dialect, NOT[dialect](text))
       for (const user of USERS) {
@@ -59,8 +98,13 @@ describe('negation inverts', () => {
 
 describe('each negated operator is -not of its twin', () => {
   it.each([
-    ['-ne', '-eq', '"Sales"'], ['-ne', '-eq', 'null'], ['-notContains', '-contains', '"ago"'], ['-notStartsWith', '-startsWith', '"La"'],
-    ['-notEndsWith', '-endsWith', '"os"'], ['-notIn', '-in', '["Sales", "x"]'], ['-notMatch', '-match', '"^la"'],
+    ['-ne', '-eq', '"Sales"'],
+    ['-ne', '-eq', 'null'],
+    ['-notContains', '-contains', '"ago"'],
+    ['-notStartsWith', '-startsWith', '"La"'],
+    ['-notEndsWith', '-endsWith', '"os"'],
+    ['-notIn', '-in', '["Sales", "x"]'],
+    ['-notMatch', '-match', '"^la"'],
   ])('user.city %s %s', (negated, positive, value) => {
     for (const attribute of ['city', 'otherMails', 'department']) {
       const a = rule('entra', `user.${attribute} ${negated} ${value}`)
@@ -83,7 +127,7 @@ describe('each negated operator is -not of its twin', () => {
 
 describe('parse → print → parse', () => {
   for (const dialect of ['entra', 'okta', 'google'] as const) {
-    it.each(CONDITIONS[dialect])(`${dialect}: %s`, (text) => {
+    it.each(CONDITIONS[dialect])(`${dialect}: %s`, text => {
       checkRoundTrip(dialect, text)
       checkRoundTrip(dialect, NOT[dialect](text))
     })
@@ -98,8 +142,12 @@ describe('parse → print → parse', () => {
     expect(print('entra', 'user.department -eq "Sales" and (user.mobile -ne null or not user.city -in ["a"])')).toBe(
       "user.department -eq 'Sales' -and (user.mobilePhone -ne null -or (-not user.city -in ['a']))",
     )
-    expect(print('entra', 'user.employeeHireDate -ge system.now -plus P1DT12H')).toBe('user.employeeHireDate -ge system.now -plus p1dt12h')
-    expect(print('okta', 'isMemberOfAnyGroup("a","b") AND !user.hasBadge')).toBe('isMemberOfAnyGroup("a", "b") AND (!user.hasBadge == true)')
+    expect(print('entra', 'user.employeeHireDate -ge system.now -plus P1DT12H')).toBe(
+      'user.employeeHireDate -ge system.now -plus p1dt12h',
+    )
+    expect(print('okta', 'isMemberOfAnyGroup("a","b") AND !user.hasBadge')).toBe(
+      'isMemberOfAnyGroup("a", "b") AND (!user.hasBadge == true)',
+    )
     expect(print('google', "user.organizations.exists(org, org.department=='x') || 'y' in user.keywords")).toBe(
       "user.organizations.exists(org, org.department == 'x') || 'y' in user.keywords",
     )

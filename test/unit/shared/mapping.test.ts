@@ -10,9 +10,14 @@ const SAVED = [
 describe('mappingEdits', () => {
   const cases = [
     { name: 'an unchanged mapping shifts nothing', edited: SAVED, shifts: [], notSynced: [] },
-    { name: 'a removed row leaves its attribute without values', edited: SAVED.slice(1), shifts: [{ attribute: 'department', source: null }], notSynced: [] },
     {
-      name: 'a row pointed at a property already synced takes that attribute\'s values',
+      name: 'a removed row leaves its attribute without values',
+      edited: SAVED.slice(1),
+      shifts: [{ attribute: 'department', source: null }],
+      notSynced: [],
+    },
+    {
+      name: "a row pointed at a property already synced takes that attribute's values",
       edited: [{ property: 'officeLocation', attribute: 'department' }, ...SAVED.slice(1)],
       shifts: [{ attribute: 'department', source: 'office' }],
       notSynced: [],
@@ -23,8 +28,18 @@ describe('mappingEdits', () => {
       shifts: [],
       notSynced: [{ attribute: 'department', property: 'employeeType' }],
     },
-    { name: 'case and whitespace do not count as edits', edited: [{ property: ' Department ', attribute: 'DEPARTMENT' }, ...SAVED.slice(1)], shifts: [], notSynced: [] },
-    { name: 'half-filled rows are ignored', edited: [...SAVED, { property: '', attribute: 'title' }], shifts: [], notSynced: [] },
+    {
+      name: 'case and whitespace do not count as edits',
+      edited: [{ property: ' Department ', attribute: 'DEPARTMENT' }, ...SAVED.slice(1)],
+      shifts: [],
+      notSynced: [],
+    },
+    {
+      name: 'half-filled rows are ignored',
+      edited: [...SAVED, { property: '', attribute: 'title' }],
+      shifts: [],
+      notSynced: [],
+    },
   ]
   for (const c of cases) {
     it(c.name, () => expect(mappingEdits(SAVED, c.edited)).toEqual({ shifts: c.shifts, notSynced: c.notSynced }))

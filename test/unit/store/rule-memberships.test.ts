@@ -3,7 +3,11 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createStore } from '../../../src/main/store'
 import { openDatabase } from '../../../src/main/store/db'
 import { MIGRATIONS } from '../../../src/main/store/migrations'
-import { decodeRuleMemberships, encodeRuleMemberships, type RuleMembership } from '../../../src/main/store/rule-memberships'
+import {
+  decodeRuleMemberships,
+  encodeRuleMemberships,
+  type RuleMembership,
+} from '../../../src/main/store/rule-memberships'
 import { tempFiles } from '../../helpers/workspace'
 
 const files = tempFiles()
@@ -11,7 +15,13 @@ const dbFile = files.file
 afterEach(files.remove)
 
 const at = '2026-11-01T00:00:00.000Z'
-const plain = (groupId: string): RuleMembership => ({ groupId, state: 'in', effective: true, missing: [], updatedAt: at })
+const plain = (groupId: string): RuleMembership => ({
+  groupId,
+  state: 'in',
+  effective: true,
+  missing: [],
+  updatedAt: at,
+})
 
 describe('encoding a user rule-group memberships', () => {
   const cases: [string, RuleMembership[], { plain: string; other: string }][] = [
@@ -19,7 +29,15 @@ describe('encoding a user rule-group memberships', () => {
     ['plain memberships as ids', [plain('g1'), plain('g2')], { plain: 'g1,g2', other: '[]' }],
     [
       'an unknown membership in full, keeping its effect and time',
-      [{ groupId: 'g3', state: 'unknown', effective: true, missing: ['department'], updatedAt: '2026-10-01T00:00:00.000Z' }],
+      [
+        {
+          groupId: 'g3',
+          state: 'unknown',
+          effective: true,
+          missing: ['department'],
+          updatedAt: '2026-10-01T00:00:00.000Z',
+        },
+      ],
       { plain: '', other: '[["g3","unknown",1,["department"],"2026-10-01T00:00:00.000Z"]]' },
     ],
     [
@@ -27,11 +45,18 @@ describe('encoding a user rule-group memberships', () => {
       [plain('g1'), { groupId: 'g4', state: 'in', effective: true, missing: ['country'], updatedAt: at }],
       { plain: 'g1', other: `[["g4","in",1,["country"],"${at}"]]` },
     ],
-    ['an unknown membership without effect', [{ groupId: 'g5', state: 'unknown', effective: false, missing: ['a', 'b'], updatedAt: at }], { plain: '', other: `[["g5","unknown",0,["a","b"],"${at}"]]` }],
+    [
+      'an unknown membership without effect',
+      [{ groupId: 'g5', state: 'unknown', effective: false, missing: ['a', 'b'], updatedAt: at }],
+      { plain: '', other: `[["g5","unknown",0,["a","b"],"${at}"]]` },
+    ],
   ]
   it.each(cases)('%s', (_, list, encoded) => {
     expect(encodeRuleMemberships(list)).toEqual(encoded)
-    expect(decodeRuleMemberships(encoded.plain, encoded.other, at)).toEqual([...list.filter((m) => m.missing.length === 0 && m.state === 'in'), ...list.filter((m) => !(m.missing.length === 0 && m.state === 'in'))])
+    expect(decodeRuleMemberships(encoded.plain, encoded.other, at)).toEqual([
+      ...list.filter(m => m.missing.length === 0 && m.state === 'in'),
+      ...list.filter(m => !(m.missing.length === 0 && m.state === 'in')),
+    ])
   })
 })
 
@@ -52,7 +77,7 @@ describe('rule-group memberships in the store', () => {
     const path = dbFile()
     const db = seed(
       path,
-      MIGRATIONS.filter((m) => m.version <= 4),
+      MIGRATIONS.filter(m => m.version <= 4),
     )
     db.exec(`INSERT INTO memberships (group_id, user_id, state, effective, missing, updated_at) VALUES
       ('sales', 'u1', 'in', 1, '[]', 't1'), ('de', 'u1', 'unknown', 1, '["country"]', 't2'),
@@ -64,22 +89,38 @@ describe('rule-group memberships in the store', () => {
       { groupId: 'de', state: 'unknown', effective: true, missing: ['country'], updatedAt: 't2' },
     ])
     expect(store.groups.membershipsOf('u2')).toEqual([
-      { groupId: 'sales', groupName: 'Sales', groupKind: 'rule', state: 'unknown', effective: false, missing: ['department'] },
+      {
+        groupId: 'sales',
+        groupName: 'Sales',
+        groupKind: 'rule',
+        state: 'unknown',
+        effective: false,
+        missing: ['department'],
+      },
       { groupId: 'team', groupName: 'Team', groupKind: 'synced', state: 'in', effective: true, missing: [] },
     ])
-    expect(store.groups.list().map((g) => [g.name, g.memberCount, g.unknownCount])).toEqual([
+    expect(store.groups.list().map(g => [g.name, g.memberCount, g.unknownCount])).toEqual([
       ['Germany', 0, 1],
       ['Sales', 1, 1],
       ['Team', 1, 0],
     ])
-    expect(store.groups.unknownMemberships().map((m) => [m.userPrincipalName, m.groupName, m.missing, m.updatedAt])).toEqual([
+    expect(
+      store.groups.unknownMemberships().map(m => [m.userPrincipalName, m.groupName, m.missing, m.updatedAt]),
+    ).toEqual([
       ['ann@x.test', 'Germany', ['country'], 't2'],
       ['bob@x.test', 'Sales', ['department'], 't3'],
     ])
-    expect(store.assignments.allEffectiveGroups()).toEqual(new Map([['u1', new Set(['sales', 'de'])], ['u2', new Set(['team'])]]))
+    expect(store.assignments.allEffectiveGroups()).toEqual(
+      new Map([
+        ['u1', new Set(['sales', 'de'])],
+        ['u2', new Set(['team'])],
+      ]),
+    )
     store.close()
     const raw = new Database(path)
-    expect(raw.prepare('SELECT group_id, user_id FROM memberships').all()).toEqual([{ group_id: 'team', user_id: 'u2' }])
+    expect(raw.prepare('SELECT group_id, user_id FROM memberships').all()).toEqual([
+      { group_id: 'team', user_id: 'u2' },
+    ])
     raw.close()
   })
 
@@ -89,15 +130,21 @@ describe('rule-group memberships in the store', () => {
     const store = createStore(path)
     store.groups.setRuleMemberships('u3', [plain('sales')], at)
     store.groups.setRuleMemberships('u2', [plain('sales')], at)
-    store.groups.setRuleMemberships('u1', [{ ...plain('sales'), state: 'unknown', missing: ['department'] }, plain('de')], at)
-    expect(store.groups.members('sales', 10).map((m) => [m.displayName, m.state])).toEqual([
+    store.groups.setRuleMemberships(
+      'u1',
+      [{ ...plain('sales'), state: 'unknown', missing: ['department'] }, plain('de')],
+      at,
+    )
+    expect(store.groups.members('sales', 10).map(m => [m.displayName, m.state])).toEqual([
       ['Ann', 'unknown'],
       ['bob', 'in'],
       ['Cy', 'in'],
     ])
     expect(store.groups.members('sales', 2)).toHaveLength(2)
     expect(store.groups.get('sales')).toMatchObject({ memberCount: 2, unknownCount: 1 })
-    expect(store.assignments.membersOfGroup('de')).toEqual(new Map([['u1', { state: 'in', effective: true, missing: '[]' }]]))
+    expect(store.assignments.membersOfGroup('de')).toEqual(
+      new Map([['u1', { state: 'in', effective: true, missing: '[]' }]]),
+    )
     store.close()
   })
 
@@ -105,12 +152,24 @@ describe('rule-group memberships in the store', () => {
     const path = dbFile()
     seed(path).close()
     const store = createStore(path)
-    store.groups.setRuleMemberships('u1', [plain('sales'), { ...plain('de'), state: 'unknown', missing: ['country'] }], at)
+    store.groups.setRuleMemberships(
+      'u1',
+      [plain('sales'), { ...plain('de'), state: 'unknown', missing: ['country'] }],
+      at,
+    )
     store.groups.setRuleMemberships('u2', [plain('de')], at)
     store.sync.deleteGroup('de')
-    expect(store.groups.ruleMembershipsOf('u1').map((m) => m.groupId)).toEqual(['sales'])
+    expect(store.groups.ruleMembershipsOf('u1').map(m => m.groupId)).toEqual(['sales'])
     expect(store.groups.ruleMembershipsOf('u2')).toEqual([])
-    store.sync.updateGroup({ id: 'sales', externalId: 'x', name: 'Sales', kind: 'synced', dialect: null, rule: null, description: '' })
+    store.sync.updateGroup({
+      id: 'sales',
+      externalId: 'x',
+      name: 'Sales',
+      kind: 'synced',
+      dialect: null,
+      rule: null,
+      description: '',
+    })
     expect(store.groups.ruleMembershipsOf('u1')).toEqual([])
     store.close()
     const raw = new Database(path)
@@ -135,15 +194,29 @@ describe('insert transactions', () => {
   it('check foreign keys again once done, also after a failure', () => {
     const store = createStore(dbFile())
     store.directories.create({ id: 'd', kind: 'file', name: 'Office' }, at)
-    store.groups.create({ id: 'g', directoryId: 'd', name: 'Team', kind: 'synced', dialect: null, rule: null, description: '' })
+    store.groups.create({
+      id: 'g',
+      directoryId: 'd',
+      name: 'Team',
+      kind: 'synced',
+      dialect: null,
+      rule: null,
+      description: '',
+    })
     expect(() =>
       store.insertTransaction(() => {
         throw new Error('boom')
       }),
     ).toThrow('boom')
-    expect(() => store.groups.setMembership('nobody', { groupId: 'g', state: 'in', effective: true, missing: [] }, at)).toThrow(/FOREIGN KEY/)
-    store.insertTransaction(() => store.groups.setMembership('nobody', { groupId: 'g', state: 'in', effective: true, missing: [] }, at))
-    expect(() => store.groups.setMembership('nobody2', { groupId: 'g', state: 'in', effective: true, missing: [] }, at)).toThrow(/FOREIGN KEY/)
+    expect(() =>
+      store.groups.setMembership('nobody', { groupId: 'g', state: 'in', effective: true, missing: [] }, at),
+    ).toThrow(/FOREIGN KEY/)
+    store.insertTransaction(() =>
+      store.groups.setMembership('nobody', { groupId: 'g', state: 'in', effective: true, missing: [] }, at),
+    )
+    expect(() =>
+      store.groups.setMembership('nobody2', { groupId: 'g', state: 'in', effective: true, missing: [] }, at),
+    ).toThrow(/FOREIGN KEY/)
     store.close()
   })
 })

@@ -36,7 +36,11 @@ const FIELDS: Record<Kind, Field[]> = {
   ],
 }
 
-export const KIND_NAMES: Record<Kind, string> = { entra: 'Microsoft Entra ID', okta: 'Okta', google: 'Google Workspace' }
+export const KIND_NAMES: Record<Kind, string> = {
+  entra: 'Microsoft Entra ID',
+  okta: 'Okta',
+  google: 'Google Workspace',
+}
 
 export function ConnectForm({ onConnected }: { onConnected?: (id: string) => void }) {
   const [kind, setKind] = useState<Kind>('entra')
@@ -54,7 +58,7 @@ export function ConnectForm({ onConnected }: { onConnected?: (id: string) => voi
       }
       return call('directories/connect', { kind, name, settings, secrets })
     },
-    onSuccess: (d) => {
+    onSuccess: d => {
       // Credentials leave the page as soon as they are stored.
       setValues({})
       setName('')
@@ -70,8 +74,8 @@ export function ConnectForm({ onConnected }: { onConnected?: (id: string) => voi
       <div className="form-row">
         <label>
           <span className="field-label">Identity provider</span>
-          <select value={kind} onChange={(e) => (setKind(e.target.value as Kind), setValues({}))}>
-            {(Object.keys(KIND_NAMES) as Kind[]).map((k) => (
+          <select value={kind} onChange={e => (setKind(e.target.value as Kind), setValues({}))}>
+            {(Object.keys(KIND_NAMES) as Kind[]).map(k => (
               <option key={k} value={k}>
                 {KIND_NAMES[k]}
               </option>
@@ -80,25 +84,32 @@ export function ConnectForm({ onConnected }: { onConnected?: (id: string) => voi
         </label>
         <label>
           <span className="field-label">Name</span>
-          <input value={name} onChange={(e) => setName(e.target.value)} required placeholder="e.g. Contoso" />
+          <input value={name} onChange={e => setName(e.target.value)} required placeholder="e.g. Contoso" />
         </label>
       </div>
       <div className="form-row">
-        {FIELDS[kind].map((f) => (
+        {FIELDS[kind].map(f => (
           <label key={f.name} className={f.multiline ? 'block' : undefined}>
             <span className="field-label">
               {f.label}
               {f.optional ? ' (optional)' : ''}
             </span>
             {f.multiline ? (
-              <textarea rows={4} spellCheck={false} autoComplete="off" value={values[f.name] ?? ''} onChange={(e) => setValues({ ...values, [f.name]: e.target.value })} required={!f.optional} />
+              <textarea
+                rows={4}
+                spellCheck={false}
+                autoComplete="off"
+                value={values[f.name] ?? ''}
+                onChange={e => setValues({ ...values, [f.name]: e.target.value })}
+                required={!f.optional}
+              />
             ) : (
               <input
                 type={f.secret ? 'password' : 'text'}
                 autoComplete={f.secret ? 'new-password' : 'off'}
                 placeholder={f.placeholder}
                 value={values[f.name] ?? ''}
-                onChange={(e) => setValues({ ...values, [f.name]: e.target.value })}
+                onChange={e => setValues({ ...values, [f.name]: e.target.value })}
                 required={!f.optional}
               />
             )}

@@ -25,7 +25,7 @@ export function DirectoryCard({ directoryId, name }: { directoryId: string; name
         <h2>{name}</h2>
       </div>
       <Loaded query={detail} label={`Loading ${name}…`}>
-        {(d) => <DirectoryBody detail={d} />}
+        {d => <DirectoryBody detail={d} />}
       </Loaded>
     </article>
   )
@@ -33,7 +33,7 @@ export function DirectoryCard({ directoryId, name }: { directoryId: string; name
 
 function useProgress(directoryId: string): SyncProgress | null {
   const [progress, setProgress] = useState<SyncProgress | null>(null)
-  useEffect(() => onSyncProgress((p) => p.directoryId === directoryId && setProgress(p)), [directoryId])
+  useEffect(() => onSyncProgress(p => p.directoryId === directoryId && setProgress(p)), [directoryId])
   return progress
 }
 
@@ -42,10 +42,13 @@ function DirectoryBody({ detail }: { detail: DirectoryDetail }) {
   const progress = useProgress(id)
   const test = useMutation({ mutationFn: () => call('directories/test', { directoryId: id }) })
   const sync = useMutation({
-    mutationFn: ({ mode, confirmRemovals }: { mode?: 'full' | 'incremental'; confirmRemovals?: boolean }) => call('directories/sync', { directoryId: id, mode, confirmRemovals }),
+    mutationFn: ({ mode, confirmRemovals }: { mode?: 'full' | 'incremental'; confirmRemovals?: boolean }) =>
+      call('directories/sync', { directoryId: id, mode, confirmRemovals }),
   })
   const cancel = useMutation({ mutationFn: () => call('directories/cancelSync', { directoryId: id }) })
-  const schedule = useMutation({ mutationFn: (minutes: number | null) => call('directories/setSchedule', { directoryId: id, minutes }) })
+  const schedule = useMutation({
+    mutationFn: (minutes: number | null) => call('directories/setSchedule', { directoryId: id, minutes }),
+  })
   const active = sync.isPending || (progress !== null && !FINISHED.has(progress.phase))
   // Until the apply begins a cancel changes nothing; once the sync is writing it finishes.
   const cancellable = active && (progress === null || progress.phase === 'pulling')
@@ -60,7 +63,13 @@ function DirectoryBody({ detail }: { detail: DirectoryDetail }) {
         ))}
         <div>
           <dt>Credentials</dt>
-          <dd>{detail.secretsStored.length > 0 ? `${detail.secretsStored.join(', ')} stored` : <Badge tone="bad">none stored</Badge>}</dd>
+          <dd>
+            {detail.secretsStored.length > 0 ? (
+              `${detail.secretsStored.join(', ')} stored`
+            ) : (
+              <Badge tone="bad">none stored</Badge>
+            )}
+          </dd>
         </div>
       </dl>
       {detail.secretsWarning && <p className="muted small">{detail.secretsWarning}</p>}
@@ -76,8 +85,12 @@ function DirectoryBody({ detail }: { detail: DirectoryDetail }) {
         </button>
         <label>
           <span className="field-label">Schedule</span>
-          <select aria-label="Schedule" value={String(detail.scheduleMinutes)} onChange={(e) => schedule.mutate(e.target.value === 'null' ? null : Number(e.target.value))}>
-            {SCHEDULES.map((s) => (
+          <select
+            aria-label="Schedule"
+            value={String(detail.scheduleMinutes)}
+            onChange={e => schedule.mutate(e.target.value === 'null' ? null : Number(e.target.value))}
+          >
+            {SCHEDULES.map(s => (
               <option key={s.label} value={String(s.minutes)}>
                 {s.label}
               </option>
@@ -117,25 +130,59 @@ function ProgressBar({ progress }: { progress: SyncProgress }) {
   const label = `${progress.phase} · ${progress.users.toLocaleString()} users · ${progress.pages} pages${progress.etaSeconds !== null && progress.phase !== 'done' ? ` · about ${progress.etaSeconds}s left` : ''}`
   return (
     <div className="sync-progress">
-      <progress aria-label="Sync progress" max={100} value={progress.percent} aria-valuetext={`${progress.percent}% ${progress.phase}`} />
+      <progress
+        aria-label="Sync progress"
+        max={100}
+        value={progress.percent}
+        aria-valuetext={`${progress.percent}% ${progress.phase}`}
+      />
       <span className="small" role="status">
         {progress.percent}% · {label}
       </span>
-      {progress.message && <p className={progress.phase === 'failed' ? 'small error-text' : progress.phase === 'held' ? 'small warn-text' : 'small muted'}>{progress.message}</p>}
+      {progress.message && (
+        <p
+          className={
+            progress.phase === 'failed'
+              ? 'small error-text'
+              : progress.phase === 'held'
+                ? 'small warn-text'
+                : 'small muted'
+          }
+        >
+          {progress.message}
+        </p>
+      )}
     </div>
   )
 }
 
-function MappingEditor({ directoryId, mapping, editable }: { directoryId: string; mapping: DirectoryDetail['mapping']; editable: boolean }) {
-  const [rows, setRows] = useState<AttributeMapping[]>(mapping.map(({ property, attribute }) => ({ property, attribute })))
-  const save = useMutation({ mutationFn: () => call('directories/setMapping', { directoryId, mapping: rows.filter((r) => r.property.trim() && r.attribute.trim()) }) })
-  const coverage = new Map(mapping.map((m) => [m.attribute, m]))
+function MappingEditor({
+  directoryId,
+  mapping,
+  editable,
+}: {
+  directoryId: string
+  mapping: DirectoryDetail['mapping']
+  editable: boolean
+}) {
+  const [rows, setRows] = useState<AttributeMapping[]>(
+    mapping.map(({ property, attribute }) => ({ property, attribute })),
+  )
+  const save = useMutation({
+    mutationFn: () =>
+      call('directories/setMapping', {
+        directoryId,
+        mapping: rows.filter(r => r.property.trim() && r.attribute.trim()),
+      }),
+  })
+  const coverage = new Map(mapping.map(m => [m.attribute, m]))
   // What the edit would do to groups and devices, previewed from the synced values before saving.
   const impact = useMutation({
     mutationFn: async () => {
       const edits = mappingEdits(mapping, rows)
       const previews = []
-      for (const shift of edits.shifts) previews.push(await call('policies/whatIf', { change: { kind: 'attributeMapping', ...shift } }))
+      for (const shift of edits.shifts)
+        previews.push(await call('policies/whatIf', { change: { kind: 'attributeMapping', ...shift } }))
       return { previews, notSynced: edits.notSynced }
     },
   })
@@ -162,12 +209,39 @@ function MappingEditor({ directoryId, mapping, editable }: { directoryId: string
             const c = coverage.get(r.attribute)
             return (
               <tr key={i}>
-                <td>{editable ? <input aria-label="IdP property" value={r.property} onChange={(e) => set(i, { property: e.target.value })} /> : <code>{r.property}</code>}</td>
-                <td>{editable ? <input aria-label="Attribute" value={r.attribute} onChange={(e) => set(i, { attribute: e.target.value })} /> : <code>{r.attribute}</code>}</td>
+                <td>
+                  {editable ? (
+                    <input
+                      aria-label="IdP property"
+                      value={r.property}
+                      onChange={e => set(i, { property: e.target.value })}
+                    />
+                  ) : (
+                    <code>{r.property}</code>
+                  )}
+                </td>
+                <td>
+                  {editable ? (
+                    <input
+                      aria-label="Attribute"
+                      value={r.attribute}
+                      onChange={e => set(i, { attribute: e.target.value })}
+                    />
+                  ) : (
+                    <code>{r.attribute}</code>
+                  )}
+                </td>
                 <td className="num">{c ? `${Math.round(c.share * 100)}% (${c.users}/${c.total})` : '—'}</td>
                 {editable && (
                   <td>
-                    <button type="button" className="small" onClick={() => { setRows(rows.filter((_, j) => j !== i)); impact.reset() }}>
+                    <button
+                      type="button"
+                      className="small"
+                      onClick={() => {
+                        setRows(rows.filter((_, j) => j !== i))
+                        impact.reset()
+                      }}
+                    >
                       Remove
                     </button>
                   </td>
@@ -195,11 +269,13 @@ function MappingEditor({ directoryId, mapping, editable }: { directoryId: string
       {impact.isError && <ErrorNote error={impact.error} title="No preview" />}
       {impact.data && (
         <section aria-label="Mapping impact">
-          {impact.data.previews.length === 0 && impact.data.notSynced.length === 0 && <p className="muted small">This edit changes no attribute that rules read.</p>}
+          {impact.data.previews.length === 0 && impact.data.notSynced.length === 0 && (
+            <p className="muted small">This edit changes no attribute that rules read.</p>
+          )}
           {impact.data.previews.map((w, i) => (
             <WhatIfView key={i} whatIf={w} />
           ))}
-          {impact.data.notSynced.map((n) => (
+          {impact.data.notSynced.map(n => (
             <p key={n.attribute} className="muted small">
               {n.attribute} would come from {n.property}, which is not synced yet: its effect shows after the next sync.
             </p>
@@ -212,13 +288,15 @@ function MappingEditor({ directoryId, mapping, editable }: { directoryId: string
 
 function GroupFilter({ directoryId, groups }: { directoryId: string; groups: string[] }) {
   const [text, setText] = useState(groups.join('\n'))
-  const save = useMutation({ mutationFn: () => call('directories/setGroupFilter', { directoryId, groups: text.split('\n') }) })
+  const save = useMutation({
+    mutationFn: () => call('directories/setGroupFilter', { directoryId, groups: text.split('\n') }),
+  })
   return (
     <section aria-label="Groups to sync">
       <h3>Groups to sync</h3>
       <label className="block">
         <span className="field-label">Group names, one per line (empty: every group)</span>
-        <textarea rows={3} value={text} onChange={(e) => setText(e.target.value)} />
+        <textarea rows={3} value={text} onChange={e => setText(e.target.value)} />
       </label>
       <div className="form-actions">
         <button type="button" className="small" onClick={() => save.mutate()} disabled={save.isPending}>
@@ -278,14 +356,17 @@ function History({ detail, confirm }: { detail: DirectoryDetail; confirm: (() =>
               <td>{run.mode}</td>
               <td>
                 <Badge tone={STATUS[run.status].tone}>{STATUS[run.status].label}</Badge>
-                {run.error && <span className={run.status === 'failed' ? 'small error-text' : 'small muted'}> {run.error}</span>}
+                {run.error && (
+                  <span className={run.status === 'failed' ? 'small error-text' : 'small muted'}> {run.error}</span>
+                )}
                 {run.status === 'succeeded' && run.removals && (
                   <span className="small muted">
                     {' '}
-                    Removals confirmed by the admin: {run.removals.usersRemoved} of {run.removals.usersTotal} users, {run.removals.membershipsRemoved} of {run.removals.membershipsTotal} memberships.
+                    Removals confirmed by the admin: {run.removals.usersRemoved} of {run.removals.usersTotal} users,{' '}
+                    {run.removals.membershipsRemoved} of {run.removals.membershipsTotal} memberships.
                   </span>
                 )}
-                {run.notes?.map((note) => (
+                {run.notes?.map(note => (
                   <span key={note} className="small warn-text">
                     {' '}
                     {note}
@@ -294,7 +375,12 @@ function History({ detail, confirm }: { detail: DirectoryDetail; confirm: (() =>
                 {/* Only the latest run can be confirmed: a later sync has pulled since an older hold. */}
                 {i === 0 && run.status === 'held' && (
                   <div className="form-actions">
-                    <button type="button" className="small primary" onClick={() => confirm?.()} disabled={confirm === null}>
+                    <button
+                      type="button"
+                      className="small primary"
+                      onClick={() => confirm?.()}
+                      disabled={confirm === null}
+                    >
                       Confirm and apply
                     </button>
                   </div>
@@ -302,7 +388,11 @@ function History({ detail, confirm }: { detail: DirectoryDetail; confirm: (() =>
               </td>
               {/* A held run changed nothing: its counts are what confirming would do. */}
               {[run.added, run.changed, run.removed].map((n, k) => (
-                <td key={k} className={run.status === 'held' ? 'num muted' : 'num'} title={run.status === 'held' ? 'would be, once confirmed' : undefined}>
+                <td
+                  key={k}
+                  className={run.status === 'held' ? 'num muted' : 'num'}
+                  title={run.status === 'held' ? 'would be, once confirmed' : undefined}
+                >
                   {run.status === 'held' ? `(${n})` : n}
                 </td>
               ))}
