@@ -29,6 +29,7 @@ export function App() {
   useEffect(() => subscribeToChanges(queryClient), [queryClient])
   const route = useRoute()
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new page (section or id) starts at the top
   useEffect(() => {
     const label = NAV.find(n => n.section === route.section)?.label
     document.title = label ? `${label} · JIT Mapper` : 'JIT Mapper'

@@ -1,25 +1,14 @@
-// Headless Debian Chromium for the end-to-end tests, with the flags this closed network needs
-// (no background connections to Google's hosts) and root needs (no sandbox).
+// Opens the app in headless Chromium for the end-to-end tests (which Chromium: ./chromium.ts).
 import { join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import type { App } from '../../src/main/app'
 import { startHost, type Host } from '../../src/main/headless/host'
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-]
+import { findChromium } from './chromium'
 
 /** Opens one page; page errors and console errors are collected into `problems`. */
 export async function openBrowser(problems: string[], timeoutMs = 15_000): Promise<{ browser: Browser; page: Page }> {
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
+  const { executablePath, args } = await findChromium()
+  const browser = await chromium.launch({ executablePath, args })
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
   page.setDefaultTimeout(timeoutMs)
   page.on('pageerror', e => problems.push(`pageerror: ${e.message}`))

@@ -442,7 +442,7 @@ describe('policy editing', () => {
       }),
     })
     expect(e.code).toBe('BAD_INPUT')
-    const fields = (e.details?.['fields'] as { path: string; message: string }[]).map(f => f.path)
+    const fields = (e.details!['fields'] as { path: string; message: string }[]).map(f => f.path)
     expect(fields).toEqual(
       expect.arrayContaining([
         'name',
@@ -563,7 +563,7 @@ describe('recomputing many devices at once', () => {
 describe('settings and the app inventory', () => {
   it('refuses bad settings and bad inventory entries field by field, and keeps what was stored', async () => {
     const e = await ws.callError('policies/setSettings', { graceSyncs: -1, breakerShare: 2 })
-    expect((e.details?.['fields'] as { path: string }[]).map(f => f.path)).toEqual(['graceSyncs', 'breakerShare'])
+    expect((e.details!['fields'] as { path: string }[]).map(f => f.path)).toEqual(['graceSyncs', 'breakerShare'])
     expect(await ws.call('policies/settings', {})).toEqual({
       graceSyncs: 1,
       graceMinutes: 0,
@@ -574,7 +574,7 @@ describe('settings and the app inventory', () => {
       syncHoldMinimum: 20,
     })
     const bad = await ws.callError('apps/save', { platform: 'ios', identifier: 'not an id', name: '' })
-    expect((bad.details?.['fields'] as { path: string }[]).map(f => f.path)).toEqual(['identifier', 'name'])
+    expect((bad.details!['fields'] as { path: string }[]).map(f => f.path)).toEqual(['identifier', 'name'])
     const list = await ws.call('apps/save', { platform: 'android', identifier: 'com.example.crm', name: 'CRM' })
     expect(list).toContainEqual({
       id: 'app:android:com.example.crm',

@@ -265,7 +265,7 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
       res.end()
     },
     'GET /enroll/callback': async (_req, res, _p, query) => {
-      let signed
+      let signed: Awaited<ReturnType<typeof signIn.complete>>
       try {
         signed = await signIn.complete(query)
       } catch (e) {
@@ -289,7 +289,7 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
           'UNAUTHORIZED',
           'The ID token names no user (no preferred_username, upn or email claim).',
         )
-      let result
+      let result: Awaited<ReturnType<typeof devices.enroll>>
       try {
         result = await devices.enroll({
           serial: context.serial,

@@ -15,7 +15,7 @@ export class PlistError extends Error {
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" }
 
-const unescape = (s: string, at: number): string =>
+const unescapeXml = (s: string, at: number): string =>
   s.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-z]+);/g, (_, e: string) => {
     if (e.startsWith('#x')) return String.fromCodePoint(parseInt(e.slice(2), 16))
     if (e.startsWith('#')) return String.fromCodePoint(parseInt(e.slice(1), 10))
@@ -24,7 +24,7 @@ const unescape = (s: string, at: number): string =>
     return v
   })
 
-const escape = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+const escapeXml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 
 export function parsePlist(xml: string): PlistValue {
   let i = 0
@@ -59,7 +59,7 @@ export function parsePlist(xml: string): PlistValue {
     if (raw.includes('<')) throw new PlistError(`Unexpected markup inside <${name}>`, i + raw.indexOf('<'))
     const at = i
     i = end + name.length + 3
-    return unescape(raw, at)
+    return unescapeXml(raw, at)
   }
   const value = (open = tag()): PlistValue => {
     if (open.closing) throw new PlistError(`Unexpected </${open.name}>`, open.at)
@@ -140,7 +140,7 @@ export function parsePlist(xml: string): PlistValue {
 export function buildPlist(v: PlistValue): string {
   const out: string[] = []
   const emit = (x: PlistValue): void => {
-    if (typeof x === 'string') out.push(`<string>${escape(x)}</string>`)
+    if (typeof x === 'string') out.push(`<string>${escapeXml(x)}</string>`)
     else if (typeof x === 'boolean') out.push(x ? '<true/>' : '<false/>')
     else if (typeof x === 'number') out.push(Number.isInteger(x) ? `<integer>${x}</integer>` : `<real>${x}</real>`)
     else if (x instanceof Date) out.push(`<date>${x.toISOString().replace(/\.\d{3}Z$/, 'Z')}</date>`)
@@ -152,7 +152,7 @@ export function buildPlist(v: PlistValue): string {
     } else {
       out.push('<dict>')
       for (const [k, val] of Object.entries(x)) {
-        out.push(`<key>${escape(k)}</key>`)
+        out.push(`<key>${escapeXml(k)}</key>`)
         emit(val)
       }
       out.push('</dict>')

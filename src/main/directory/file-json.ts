@@ -196,7 +196,7 @@ function readJsonRecord(
   const attributes: Attributes = {}
 
   for (const name in record) {
-    if (!Object.prototype.hasOwnProperty.call(record, name)) continue
+    if (!Object.hasOwn(record, name)) continue
     const field = fields.get(name)
     if (!field.usable) {
       fail(name, 'is not a usable field name.')

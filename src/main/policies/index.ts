@@ -386,24 +386,22 @@ export function createPolicyService({
     const total = store.assignments.boundDeviceCount()
     if (!tripsBreaker(withdrawing.length, total, settings)) return null
     const changing = results.filter(r => r.plan.commands.length > 0 || r.plan.drop.length > 0)
-    const diff = changing
-      .slice(0, HELD_DIFF_LIMIT)
-      .map(r =>
-        deviceDelta(
-          {
-            deviceId: r.device.id,
-            deviceName: r.device.name,
-            userId: r.device.userId,
-            userPrincipalName: r.device.userPrincipalName,
-            platform: r.device.platform,
-          },
-          r.sent ?? [],
-          r.state,
-          r.plan,
-          { gained: [], lost: [] },
-          policyName,
-        ),
-      )
+    const diff = changing.slice(0, HELD_DIFF_LIMIT).map(r =>
+      deviceDelta(
+        {
+          deviceId: r.device.id,
+          deviceName: r.device.name,
+          userId: r.device.userId,
+          userPrincipalName: r.device.userPrincipalName,
+          platform: r.device.platform,
+        },
+        r.sent ?? [],
+        r.state,
+        r.plan,
+        { gained: [], lost: [] },
+        policyName,
+      ),
+    )
     const heldChange: HeldChange = {
       id: ids.next(),
       createdAt: clock.now().toISOString(),

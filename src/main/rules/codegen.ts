@@ -153,6 +153,7 @@ function fastTest(node: CompareNode, emitter: Emitter): string | undefined {
   const value = node.value
   const fallback = (): string => `${constant(emitter, matcherOf(node))}(v, now)`
   if (node.loose) {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the range names every control character on purpose
     const ascii = typeof value === 'string' && /^[\x00-\x7f]+$/.test(value)
     if (node.operator === 'eq' && typeof value === 'string' && value !== '') {
       if (ascii) {
@@ -174,6 +175,7 @@ function fastTest(node: CompareNode, emitter: Emitter): string | undefined {
     if (node.operator === 'in' && Array.isArray(value)) {
       const exact = constant(emitter, new Set(value.map(String)))
       const folded = constant(emitter, new Set(value.map(item => String(item).toLowerCase())))
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: the range names every control character on purpose
       const allAscii = value.every(item => /^[\x00-\x7f]*$/.test(String(item)))
       // As for -eq: only text as long as some ASCII item can equal it ignoring case.
       const lengths = allAscii

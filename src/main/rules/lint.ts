@@ -4,7 +4,7 @@
 // Lint never changes what a rule means; it points at likely mistakes (GROUP_RULE_FAIL's
 // "likely mistakes", DESIGN.md).
 
-import { type CompareNode, type RuleNode, type Scalar, type Span } from './ast'
+import type { CompareNode, RuleNode, Scalar, Span } from './ast'
 import { compileNode, matcherOf } from './compile'
 import { lineColumn } from './position'
 import { pathReader } from './read'

@@ -218,6 +218,7 @@ function googlePath(path: readonly string[], item: string | null): string {
 function celValue(value: Scalar | null): string {
   if (value === null) return 'null'
   if (typeof value !== 'string') return String(value)
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the range names every control character on purpose
   const escaped = value.replace(/[\\'\u0000-\u001f\u2028\u2029]/g, c =>
     c === '\\' ? '\\\\' : c === "'" ? "\\'" : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   )

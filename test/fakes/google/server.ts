@@ -210,16 +210,14 @@ export async function startGoogleFake(opts: GoogleFakeOptions): Promise<GoogleFa
     if (members) {
       const g = data.groups.get(decodeURIComponent(members[1] as string))
       if (!g) return googleError(404, 'notFound', 'Resource Not Found: groupKey', 'NOT_FOUND')
-      const list = [...g.members]
-        .sort()
-        .map(id => ({
-          kind: 'admin#directory#member',
-          id,
-          email: data.users.get(id)?.userPrincipalName,
-          role: 'MEMBER',
-          type: 'USER',
-          status: 'ACTIVE',
-        }))
+      const list = [...g.members].sort().map(id => ({
+        kind: 'admin#directory#member',
+        id,
+        email: data.users.get(id)?.userPrincipalName,
+        role: 'MEMBER',
+        type: 'USER',
+        status: 'ACTIVE',
+      }))
       return pageOf(req, list, 200, 'admin#directory#members', 'members')
     }
     return googleError(404, 'notFound', `No route ${path}`, 'NOT_FOUND')

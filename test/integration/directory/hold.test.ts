@@ -233,7 +233,7 @@ describe('a sync that would remove too much is held for the admin to confirm', (
     expect(await sync(app, id)).toMatchObject({ status: 'succeeded', removed: 20 })
     const e = await callError(app, 'policies/setSettings', { syncHoldUserShare: 0, syncHoldMinimum: -1 })
     expect(e.code).toBe('BAD_INPUT')
-    expect((e.details?.['fields'] as { path: string }[]).map(f => f.path).sort()).toEqual([
+    expect((e.details!['fields'] as { path: string }[]).map(f => f.path).sort()).toEqual([
       'syncHoldMinimum',
       'syncHoldUserShare',
     ])

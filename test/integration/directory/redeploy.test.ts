@@ -64,8 +64,9 @@ describe('a sync redeploys the devices of users it moved', () => {
       platform: 'ios',
       userPrincipalName: stayer!.userPrincipalName,
     })
-    const before = (id: string) => call<DeviceDetail>('devices/get', { deviceId: id }).then(x => x.commands.length)
-    const stayerBefore = await before(stayed.device.id)
+    const commandCount = (id: string) =>
+      call<DeviceDetail>('devices/get', { deviceId: id }).then(x => x.commands.length)
+    const stayerBefore = await commandCount(stayed.device.id)
     expect(moved.policies).not.toContain('Sales CRM Deployment')
 
     graph.data.updateUser(mover!.id, { department: 'Marketing' })
@@ -75,6 +76,6 @@ describe('a sync redeploys the devices of users it moved', () => {
     })
     const after = await call<DeviceDetail>('devices/get', { deviceId: moved.device.id })
     expect(after.commands.some(c => c.type === 'install_app' && c.payload['name'] === 'Salesforce')).toBe(true)
-    expect(await before(stayed.device.id)).toBe(stayerBefore)
+    expect(await commandCount(stayed.device.id)).toBe(stayerBefore)
   })
 })
