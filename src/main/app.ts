@@ -4,7 +4,8 @@ import { EventEmitter } from 'node:events'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { isChannel, parseArgs, type Channel, type Events, type EventName } from '../shared/contract'
-import { AppError, type Result } from '../shared/errors'
+import { AppError, type Result, errorStack } from '../shared/errors'
+import { internalError } from './boundary'
 import { createDeviceService } from './devices'
 import { createDiagnostics } from './diagnostics'
 import { createDirectoryService, createSyncScheduler } from './directory'
@@ -71,7 +72,11 @@ export interface App {
   readonly dataDir: string
   readonly dbPath: string
   readonly services: Services
-  /** Validates and runs one contract call; expected failures come back as values. */
+  readonly log: Log
+  /**
+   * Validates and runs one contract call. Expected failures come back as values, and so does
+   * an unexpected one (INTERNAL, logged with its stack): invoke never rejects.
+   */
   invoke(channel: string, args: unknown): Promise<Result<unknown>>
   on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void
   close(): void
@@ -163,9 +168,7 @@ export function createApp(opts: AppOptions): App {
   const handlers = createHandlers(services)
   const pumping = opts.pumpIntervalMs
     ? setInterval(() => {
-        devices
-          .pump()
-          .catch((e: unknown) => log.error('outbox pump failed', { error: e instanceof Error ? e.stack : String(e) }))
+        devices.pump().catch((e: unknown) => internalError(e, 'the outbox pump', log))
       }, opts.pumpIntervalMs).unref()
     : null
 
@@ -173,15 +176,16 @@ export function createApp(opts: AppOptions): App {
     dataDir: opts.dataDir,
     dbPath,
     services,
+    log,
     invoke: (invoke = async (channel, raw) => {
       if (!isChannel(channel))
         return {
           ok: false,
           error: { code: 'NOT_FOUND', message: `Unknown API channel ${channel}.`, details: { channel } },
         }
-      const parsed = parseArgs(channel, raw)
-      if (!parsed.ok) return parsed
       try {
+        const parsed = parseArgs(channel, raw)
+        if (!parsed.ok) return parsed
         const handler = handlers[channel] as (args: unknown) => unknown
         const value = await handler(parsed.args)
         const tables = CHANGES[channel as Channel]
@@ -193,8 +197,7 @@ export function createApp(opts: AppOptions): App {
           if (CHANGES[channel]) events.emit('db/changed', { tables: CHANGES[channel] })
           return { ok: false, error: e.toInfo() }
         }
-        log.error('handler failed', { channel, error: e instanceof Error ? e.stack : String(e) })
-        throw e
+        return { ok: false, error: internalError(e, channel, log) }
       }
     }),
     on(event, listener) {

@@ -15,6 +15,8 @@ export type ErrorCode =
   | 'DIRECTORY_UNAVAILABLE'
   /** The IdP answered something that is not its documented format. */
   | 'DIRECTORY_RESPONSE'
+  /** The OS keychain is unavailable or refuses to unseal: credentials cannot be stored or read. */
+  | 'SECRETS_UNAVAILABLE'
   /** A bug, not an expected failure: the message is for the log and the bug report. */
   | 'INTERNAL'
 
@@ -44,4 +46,8 @@ export class AppError extends Error {
   }
 }
 
-export const isAppError = (e: unknown): e is AppError => e instanceof AppError
+/** The message of anything thrown, for a sentence or a log field. */
+export const errorMessage = (e: unknown): string => (e instanceof Error ? e.message : String(e))
+
+/** The stack of anything thrown (its message when it has none), for the log. */
+export const errorStack = (e: unknown): string => (e instanceof Error ? (e.stack ?? e.message) : String(e))

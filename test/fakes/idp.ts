@@ -18,6 +18,8 @@ export interface FakeIdp {
   /** The fault to apply to the next ID tokens. */
   fault: IdpFault
   tokenRequests: number
+  /** Every authorization code, access token, ID token and PKCE verifier this IdP has seen or issued. */
+  readonly issued: readonly string[]
   close(): Promise<void>
 }
 
@@ -42,6 +44,7 @@ export async function startFakeIdp(pki: TestPki, now: () => Date = () => new Dat
   await once(server, 'listening')
   const issuer = `https://127.0.0.1:${(server.address() as AddressInfo).port}`
   const state: { fault: IdpFault; tokenRequests: number } = { fault: null, tokenRequests: 0 }
+  const issued: string[] = []
 
   const json = (res: import('node:http').ServerResponse, status: number, v: unknown) => {
     res.writeHead(status, { 'content-type': 'application/json' })
@@ -98,6 +101,7 @@ export async function startFakeIdp(pki: TestPki, now: () => Date = () => new Dat
             return json(res, 400, { error: 'invalid_request' })
           if (typeof user !== 'string') return json(res, 401, { error: 'login_required' })
           const code = randomUUID()
+          issued.push(code)
           codes.set(code, {
             user,
             clientId,
@@ -124,12 +128,9 @@ export async function startFakeIdp(pki: TestPki, now: () => Date = () => new Dat
             .digest('base64url')
           if (challenge !== g.challenge)
             return json(res, 400, { error: 'invalid_grant', error_description: 'PKCE verification failed' })
-          return json(res, 200, {
-            token_type: 'Bearer',
-            access_token: randomUUID(),
-            expires_in: 3600,
-            id_token: await idToken(g),
-          })
+          const tokens = { access_token: randomUUID(), id_token: await idToken(g) }
+          issued.push(tokens.access_token, tokens.id_token, f.get('code_verifier') ?? '')
+          return json(res, 200, { token_type: 'Bearer', expires_in: 3600, ...tokens })
         }
         json(res, 404, { error: 'not_found' })
       })()
@@ -155,6 +156,7 @@ export async function startFakeIdp(pki: TestPki, now: () => Date = () => new Dat
     get tokenRequests() {
       return state.tokenRequests
     },
+    issued,
     close: async () => {
       server.closeAllConnections()
       await new Promise<void>(resolve => server.close(() => resolve()))

@@ -30,7 +30,8 @@ export interface DevicesWorld {
 
 let saKey: { keyPem: string; publicPem: string } | undefined
 
-export async function openDevicesWorld(opts: { ackDeadlineMs?: number } = {}): Promise<DevicesWorld> {
+/** `log`, when given, gets every line of the app and the ingress too (the log tests pass a real one). */
+export async function openDevicesWorld(opts: { ackDeadlineMs?: number; log?: Log } = {}): Promise<DevicesWorld> {
   const pki = testPki()
   if (!saKey) {
     const k = generateKeyPairSync('rsa', { modulusLength: 2048 })
@@ -45,6 +46,7 @@ export async function openDevicesWorld(opts: { ackDeadlineMs?: number } = {}): P
   let fcmTransport: FcmTransport | undefined
   const ws = openWorkspace({
     ackDeadlineMs: opts.ackDeadlineMs,
+    log: opts.log,
     transport: () => {
       apnsTransport = createApnsTransport({
         credentials: async () => ({ certPem: pki.push.certPem, keyPem: pki.push.keyPem }),
@@ -60,11 +62,13 @@ export async function openDevicesWorld(opts: { ackDeadlineMs?: number } = {}): P
   const org = seedSmallOrganisation(ws)
   const idp = await startFakeIdp(pki, () => ws.clock.now())
   const logged: DevicesWorld['logged'] = []
-  const log: Log = {
-    info: (message, fields) => void logged.push({ level: 'info', message, fields }),
-    warn: (message, fields) => void logged.push({ level: 'warn', message, fields }),
-    error: (message, fields) => void logged.push({ level: 'error', message, fields }),
-  }
+  const line =
+    (level: 'info' | 'warn' | 'error') =>
+    (message: string, fields?: Record<string, unknown>): void => {
+      logged.push({ level, message, fields })
+      opts.log?.[level](message, fields)
+    }
+  const log: Log = { info: line('info'), warn: line('warn'), error: line('error') }
   const ingress = await startIngress({
     devices: ws.app.services.devices,
     store: ws.app.services.store,

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { createApp, type App } from '../../src/main/app'
 import type { Channel, ResultOf } from '../../src/shared/contract'
 import type { ErrorInfo } from '../../src/shared/errors'
+import type { Log } from '../../src/main/ports'
 import type { PushTransport } from '../../src/main/push'
 import { createRecordingPush, type RecordingPush } from '../fakes/recording-push'
 
@@ -46,7 +47,7 @@ export function tempFiles(name = 'test.db'): { file(): string; remove(): void } 
 }
 
 export function openWorkspace(
-  opts: { ackDeadlineMs?: number; transport?: (recording: RecordingPush) => PushTransport } = {},
+  opts: { ackDeadlineMs?: number; transport?: (recording: RecordingPush) => PushTransport; log?: Log } = {},
 ): TestWorkspace {
   const dir = tempDir()
   const clock = fakeClock()
@@ -56,6 +57,7 @@ export function openWorkspace(
     clock,
     push: opts.transport ? opts.transport(push) : push,
     ackDeadlineMs: opts.ackDeadlineMs,
+    log: opts.log,
   })
   return {
     app,

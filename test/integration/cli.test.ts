@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createApp } from '../../src/main/app'
 import { runCli, type CliIo } from '../../src/main/headless/commands'
@@ -89,6 +91,43 @@ describe('jit-mapper CLI', () => {
     const noCommand = io()
     expect(await runCli(['frobnicate'], noCommand.io)).toBe(2)
     expect(noCommand.err[0]).toContain('Unknown command "frobnicate"')
+  })
+
+  it.each([
+    ['demo', '--port N'],
+    ['enroll', '--platform P'],
+    ['serve-enrollment', '--tls-cert FILE'],
+    ['diagnose', '--json'],
+    ['sync', '--confirm-removals'],
+    ['rules', '--dialect'],
+    ['why', '--serial'],
+  ])('prints the usage of %s alone for --help, with status 0', async (command, option) => {
+    const t = io()
+    expect(await runCli([command, '--help'], t.io)).toBe(0)
+    const text = t.out.join('\n')
+    expect(text).toContain(`Usage: jit-mapper ${command} [options]`)
+    expect(text).toContain(option)
+    expect(text).toContain('Exit status: 0 success, 1 an expected failure, 2 a usage error')
+    for (const other of ['serve-enrollment', 'diagnose', 'enroll'].filter(c => c !== command))
+      expect(text).not.toMatch(new RegExp(`^  ${other} `, 'm'))
+  })
+
+  it('refuses an inherited property name as a command', async () => {
+    const t = io()
+    expect(await runCli(['constructor'], t.io)).toBe(2)
+    expect(t.err[0]).toContain('Unknown command "constructor"')
+  })
+
+  it('logs an enrollment to <workspace>/logs/cli.log', async () => {
+    const dataDir = demoWorkspace()
+    const t = io()
+    const args = ['enroll', '--data-dir', dataDir, '--user', 'alex.morgan@northwind.example', '--platform', 'ios']
+    expect(await runCli([...args, '--serial', 'LOG-1'], t.io)).toBe(0)
+    const lines = readFileSync(join(dataDir, 'logs', 'cli.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .map(l => JSON.parse(l))
+    expect(lines).toContainEqual(expect.objectContaining({ msg: 'device enrolled', serial: 'LOG-1', platform: 'ios' }))
   })
 
   it('does not create a workspace when diagnosing a folder that does not exist', async () => {

@@ -1,7 +1,7 @@
 // The devices room: the JIT path (enrollment → memberships → policies → outbox → push) and
 // keeping bound devices right when memberships or targets change.
 import type { Command, DeviceDetail, DeviceSummary, EnrollResult, Platform } from '../../shared/domain'
-import { AppError } from '../../shared/errors'
+import { AppError, errorStack } from '../../shared/errors'
 import type { MembershipService } from '../groups'
 import type { HeldChangeCause } from '../../shared/policy'
 import type { DevicePlanResult, PolicyService } from '../policies'
@@ -132,7 +132,7 @@ export function createDeviceService(deps: Deps): DeviceService {
     try {
       await outbox.pump()
     } catch (e) {
-      log.error('push pump failed', { error: e instanceof Error ? e.stack : String(e) })
+      log.error('push pump failed', { error: errorStack(e) })
     }
   }
 
@@ -188,6 +188,13 @@ export function createDeviceService(deps: Deps): DeviceService {
           details: { userId, serial: req.serial, reenrolled: enrolled.reenrolled },
         })
         return { deviceId: enrolled.id, commands: recompute(enrolled.id) }
+      })
+      log.info('device enrolled', {
+        deviceId,
+        serial: req.serial,
+        platform: req.platform,
+        userId,
+        commandsQueued: commands.length,
       })
       if (commands.length > 0) await wake()
       const groups = store.groups

@@ -16,7 +16,7 @@ import type { AddressInfo } from 'node:net'
 import type { TLSSocket } from 'node:tls'
 import { z } from 'zod'
 import type { Platform } from '../../shared/domain'
-import { AppError } from '../../shared/errors'
+import { AppError, errorMessage, errorStack } from '../../shared/errors'
 import type { Clock, Log } from '../ports'
 import type { Store } from '../store'
 import type { DeviceService } from './index'
@@ -195,7 +195,7 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
     try {
       return JSON.parse(body)
     } catch (e) {
-      throw new HttpError(400, 'BAD_INPUT', `Malformed JSON: ${e instanceof Error ? e.message : String(e)}.`)
+      throw new HttpError(400, 'BAD_INPUT', `Malformed JSON: ${errorMessage(e)}.`)
     }
   }
 
@@ -427,7 +427,7 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
           : e instanceof AppError
             ? new HttpError(400, e.code, e.message, e.details ?? {})
             : null
-      if (!err) o.log.error('ingress request failed', { route: key, error: e instanceof Error ? e.stack : String(e) })
+      if (!err) o.log.error('ingress request failed', { route: key, error: errorStack(e) })
       else o.log.warn('ingress refused a request', { route: key, status: err.status, message: err.message })
       if (res.headersSent) return res.destroy()
       const status = err?.status ?? 500

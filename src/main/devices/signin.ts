@@ -5,7 +5,7 @@
 // restart only means the user signs in again.
 import { createHash, randomBytes } from 'node:crypto'
 import { createLocalJWKSet, errors as joseErrors, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose'
-import { AppError } from '../../shared/errors'
+import { AppError, errorMessage } from '../../shared/errors'
 import type { Clock } from '../ports'
 import type { IdpHttp } from './http'
 
@@ -59,14 +59,14 @@ export function createSignIn<T>(o: {
       payload = (await jwtVerify(idToken, jwks ?? (await loadJwks()), options)).payload
     } catch (e) {
       if (!(e instanceof joseErrors.JWKSNoMatchingKey))
-        throw unauthorized(`The ID token was refused: ${e instanceof Error ? e.message : String(e)}.`, {
+        throw unauthorized(`The ID token was refused: ${errorMessage(e)}.`, {
           reason: (e as { code?: string }).code,
         })
       // The IdP rotated its keys since we cached them: fetch once more.
       try {
         payload = (await jwtVerify(idToken, await loadJwks(), options)).payload
       } catch (e2) {
-        throw unauthorized(`The ID token was refused: ${e2 instanceof Error ? e2.message : String(e2)}.`, {
+        throw unauthorized(`The ID token was refused: ${errorMessage(e2)}.`, {
           reason: (e2 as { code?: string }).code,
         })
       }

@@ -15,7 +15,7 @@
 //   as a held run, cursor untouched, until the admin syncs again with confirmRemovals
 //   (removal-guard.ts). A cancel that lands before the apply also changes nothing.
 import type { Attributes, SyncProgress, SyncRemovals, SyncRun } from '../../shared/domain'
-import { AppError } from '../../shared/errors'
+import { AppError, errorMessage, errorStack } from '../../shared/errors'
 import type { MembershipService } from '../groups'
 import type { Clock, IdSource, Log } from '../ports'
 import {
@@ -133,7 +133,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
   const background = new Set<Promise<void>>()
   const inBackground = (what: string, work: Promise<void>): Promise<void> => {
     const tracked = work
-      .catch((e: unknown) => log.warn(`${what} failed`, { error: e instanceof Error ? e.message : String(e) }))
+      .catch((e: unknown) => log.warn(`${what} failed`, { error: errorMessage(e) }))
       .finally(() => background.delete(tracked))
     background.add(tracked)
     return tracked
@@ -185,7 +185,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
   const openWriter = (): Promise<BulkWriter | null> =>
     store.sync.bulkWriter().catch((e: unknown) => {
       log.warn('bulk writer unavailable; writing in the main thread', {
-        error: e instanceof Error ? e.message : String(e),
+        error: errorMessage(e),
       })
       return null
     })
@@ -656,6 +656,12 @@ export function createSyncEngine(deps: SyncEngineDeps) {
               details: { runId, ...removals },
             })
         })
+        log.info('directory sync succeeded', {
+          directoryId: req.directoryId,
+          runId,
+          durationMs: Date.parse(run.finishedAt) - Date.parse(run.startedAt),
+          ...counted(p),
+        })
         emit({
           phase: 'done',
           percent: 100,
@@ -679,17 +685,12 @@ export function createSyncEngine(deps: SyncEngineDeps) {
         const error =
           e instanceof AppError
             ? e
-            : new AppError(
-                'DIRECTORY_UNAVAILABLE',
-                `The sync of ${req.directoryName} failed: ${e instanceof Error ? e.message : String(e)}`,
-                {},
-              )
+            : new AppError('DIRECTORY_UNAVAILABLE', `The sync of ${req.directoryName} failed: ${errorMessage(e)}`, {})
         const run = finished('failed', { error: error.message })
         store.directories.recordSyncRun(run)
         log.warn('directory sync failed', { directoryId: req.directoryId, code: error.code, message: error.message })
         emit({ phase: 'failed', message: error.message })
-        if (!(e instanceof AppError))
-          log.error('directory sync bug', { error: e instanceof Error ? e.stack : String(e) })
+        if (!(e instanceof AppError)) log.error('directory sync bug', { error: errorStack(e) })
         throw error
       } finally {
         running.delete(req.directoryId)

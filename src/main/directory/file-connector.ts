@@ -2,7 +2,7 @@
 // sync (a file has no change feed), parsed by the same parser as an import. Columns are
 // already named after Graph user properties, so they map to attributes as they are.
 import { extname } from 'node:path'
-import { AppError } from '../../shared/errors'
+import { AppError, errorMessage } from '../../shared/errors'
 import type { Connector, Pull, PulledUser } from './connector'
 import { parseUserFile } from './file'
 
@@ -25,7 +25,7 @@ export function createFileConnector({
     } catch (e) {
       throw new AppError(
         'DIRECTORY_UNAVAILABLE',
-        `Cannot read the directory file ${settings.path}: ${e instanceof Error ? e.message : String(e)}`,
+        `Cannot read the directory file ${settings.path}: ${errorMessage(e)}`,
         { path: settings.path },
       )
     }

@@ -22,6 +22,7 @@ import {
   type FieldKind,
   type ParseUsersResult,
 } from './file-fields'
+import { errorMessage } from '../../shared/errors'
 
 function describeJson(value: unknown): string {
   if (value === null) return 'null'
@@ -68,7 +69,7 @@ export function parseJson(text: string): ParseUsersResult {
     // The scanner accepted what JSON.parse refused; fall back to the engine's wording.
     return {
       ok: false,
-      errors: [{ message: `The file is not valid JSON: ${e instanceof Error ? e.message : String(e)}` }],
+      errors: [{ message: `The file is not valid JSON: ${errorMessage(e)}` }],
     }
   }
 

@@ -10,6 +10,7 @@ import { show } from './file-fields'
 import { parseCsv } from './file-csv'
 import { parseJson } from './file-json'
 import type { ParseUsersResult } from './file-fields'
+import { errorMessage } from '../../shared/errors'
 
 export { MAX_IMPORT_ERRORS, type DirectoryUserRecord, type FileImportError, type ParseUsersResult } from './file-fields'
 
@@ -28,7 +29,7 @@ export function parseUserFile(format: 'csv' | 'json', content: string): ParseUse
     return { ok: false, errors: [{ message: `Unknown file format ${show(String(format))}: use 'csv' or 'json'.` }] }
   } catch (e) {
     // A bug, not bad input; still refuse the file rather than crash the import.
-    const detail = e instanceof Error ? e.message : String(e)
+    const detail = errorMessage(e)
     return { ok: false, errors: [{ message: `The file could not be read (internal error: ${detail}).` }] }
   }
 }

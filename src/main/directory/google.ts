@@ -14,7 +14,7 @@
 //   and loopback routing in tests are the same as for the other IdPs. The library's own retries
 //   are off so attempts are not multiplied.
 import { admin, auth, type admin_directory_v1 } from '@googleapis/admin'
-import { AppError } from '../../shared/errors'
+import { AppError, errorMessage } from '../../shared/errors'
 import { flatten, type Connector, type FetchedUser, type Pull, type PulledUser } from './connector'
 import type { IdpHttp } from './http'
 
@@ -118,7 +118,7 @@ export function createGoogleConnector({
         pageToken = page.nextPageToken ?? undefined
       } while (pageToken)
     } catch (e) {
-      const message = (e instanceof Error ? e.message : String(e)).split('\n')[0]
+      const message = errorMessage(e).split('\n')[0]
       warn(
         `Google dynamic groups were not read (Cloud Identity: ${message}); they sync as plain groups. Grant ${CLOUD_IDENTITY_SCOPE} to read their queries.`,
       )

@@ -12,7 +12,7 @@ import type {
   SyncProgress,
   SyncRun,
 } from '../../shared/domain'
-import { AppError } from '../../shared/errors'
+import { AppError, errorMessage } from '../../shared/errors'
 import type { MembershipService } from '../groups'
 import {
   realSleep,
@@ -460,7 +460,7 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
           const changedUserIds = await engine.applyUser({ directoryId: d.id, directoryName: d.name, mapping }, fetched)
           return { warning: null, changedUserIds }
         } catch (e) {
-          const message = e instanceof Error ? e.message : String(e)
+          const message = errorMessage(e)
           warnings.push(
             `Could not ask ${IDP_LABEL[d.kind]} (${d.name}) for ${userPrincipalName}: ${message} The attributes from the last sync were used.`,
           )

@@ -2,6 +2,7 @@
 // counted from the end of its previous run so a slow sync never overlaps itself. Timers come
 // in as a port so tests fire them by hand.
 import type { Log, TimerPort } from '../ports'
+import { errorMessage } from '../../shared/errors'
 
 export interface SyncScheduler {
   /** Arms a timer for each scheduled directory. */
@@ -28,9 +29,7 @@ export function createSyncScheduler(deps: SchedulerDeps): SyncScheduler {
     const handle = deps.timers.setTimeout(() => {
       void deps
         .runSync(directoryId)
-        .catch((e: unknown) =>
-          deps.log.warn('scheduled sync failed', { directoryId, error: e instanceof Error ? e.message : String(e) }),
-        )
+        .catch((e: unknown) => deps.log.warn('scheduled sync failed', { directoryId, error: errorMessage(e) }))
         .finally(() => {
           const current = armed.get(directoryId)
           // Re-arm only if the schedule still stands and was not replaced meanwhile.

@@ -6,6 +6,7 @@ import Store from 'electron-store'
 import { EVENT_NAMES, INVOKE_CHANNEL } from '../../shared/channels'
 import { createApp, type App } from '../app'
 import { loadDemo } from '../headless/demo'
+import { createLog } from '../log'
 import { resolveDataDir } from '../workspace'
 import { createSafeStorageSecretStore } from './secrets'
 
@@ -48,8 +49,12 @@ function openWindow(core: App): BrowserWindow {
 
 void electronApp.whenReady().then(() => {
   const dataDir = resolveDataDir(undefined, process.env)
+  const log = createLog({ dataDir, name: 'desktop' })
+  process.on('uncaughtException', e => log.error('uncaught exception', { error: e }))
+  process.on('unhandledRejection', e => log.error('unhandled rejection', { error: e }))
   // The outbox retries failed pushes and re-pushes past deadlines while the app is open.
-  const core = createApp({ dataDir, pumpIntervalMs: 30_000, secrets: createSafeStorageSecretStore(dataDir) })
+  const core = createApp({ dataDir, log, pumpIntervalMs: 30_000, secrets: createSafeStorageSecretStore(dataDir) })
+  log.info('desktop app started', { dataDir, version: electronApp.getVersion() })
   if (process.argv.includes('--demo')) loadDemo(core)
   core.services.scheduler.start()
   ipcMain.handle(INVOKE_CHANNEL, (event, channel: unknown, args: unknown) => {
@@ -64,5 +69,9 @@ void electronApp.whenReady().then(() => {
   electronApp.on('window-all-closed', () => {
     if (process.platform !== 'darwin') electronApp.quit()
   })
-  electronApp.on('will-quit', () => core.close())
+  electronApp.on('will-quit', () => {
+    core.close()
+    log.info('desktop app stopped')
+    log.close()
+  })
 })

@@ -1,33 +1,12 @@
-// The desktop app's secrets store: values encrypted with Electron's safeStorage (the OS
-// keychain / DPAPI / libsecret) in a file only the user can read. Never electron-store.
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+// The desktop app's secrets store: the keychain store over Electron's safeStorage.
 import { safeStorage } from 'electron'
 import type { Secrets } from '../ports'
+import { createKeychainSecretStore } from '../secrets/keychain-store'
 
 export function createSafeStorageSecretStore(dataDir: string): Secrets {
-  const path = join(dataDir, 'secrets.enc.json')
-  const read = (): Record<string, string> =>
-    existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, string>) : {}
-  const write = (all: Record<string, string>) => {
-    writeFileSync(path, JSON.stringify(all), { mode: 0o600 })
-    chmodSync(path, 0o600)
-  }
-  return {
-    async get(key) {
-      const sealed = read()[key]
-      return sealed === undefined ? null : safeStorage.decryptString(Buffer.from(sealed, 'base64'))
-    },
-    async set(key, value) {
-      if (!safeStorage.isEncryptionAvailable())
-        throw new Error('The OS keychain is not available, so credentials cannot be stored encrypted.')
-      write({ ...read(), [key]: safeStorage.encryptString(value).toString('base64') })
-    },
-    async delete(key) {
-      const all = read()
-      delete all[key]
-      write(all)
-    },
-    warning: null,
-  }
+  return createKeychainSecretStore(dataDir, {
+    available: () => safeStorage.isEncryptionAvailable(),
+    seal: plain => safeStorage.encryptString(plain),
+    unseal: sealed => safeStorage.decryptString(sealed),
+  })
 }

@@ -1,5 +1,6 @@
 // Entry point of the jit-mapper command (bundled to out/cli/index.cjs).
 import { runCli } from './commands'
+import { errorStack } from '../../shared/errors'
 
 // `jit-mapper diagnose | head` closes the pipe early; that is the reader's choice, not a failure.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -21,7 +22,7 @@ runCli(process.argv.slice(2), {
     process.exitCode = code
   },
   (e: unknown) => {
-    process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`)
+    process.stderr.write(`${errorStack(e)}\n`)
     process.exitCode = 1
   },
 )

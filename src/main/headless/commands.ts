@@ -7,7 +7,8 @@ import { parseArgs } from 'node:util'
 import type { Diagnostic, EnrollResult } from '../../shared/domain'
 import { createApp, type App } from '../app'
 import { createIdpHttp, discoverOidc, startIngress } from '../devices'
-import { systemClock, type Log } from '../ports'
+import { createLog } from '../log'
+import { systemClock } from '../ports'
 import { resourcesDir } from '../resources'
 import { resolveDataDir } from '../workspace'
 import { loadDemo } from './demo'
@@ -15,6 +16,7 @@ import { startHost } from './host'
 import { SYNC_USAGE, syncCommand } from './sync-command'
 import { RULES_USAGE, rulesCommand } from './rules-command'
 import { WHY_USAGE, whyCommand } from './why-command'
+import { errorMessage } from '../../shared/errors'
 
 export interface CliIo {
   out(line: string): void
@@ -24,31 +26,30 @@ export interface CliIo {
   untilStopped(): Promise<void>
 }
 
-const USAGE = `Usage: jit-mapper <command> [options]
+const DEMO_USAGE = `  demo       Serve the app on the demo organisation at http://127.0.0.1 (loads the demo into an empty workspace)
+               --port N          port to listen on (default: a free port)`
 
-Commands:
-  demo       Serve the app on the demo organisation at http://127.0.0.1 (loads the demo into an empty workspace)
-               --port N          port to listen on (default: a free port)
-  enroll     Simulate an enrollment: bind a device to a user and queue its policies
+const ENROLL_USAGE = `  enroll     Simulate an enrollment: bind a device to a user and queue its policies
                --user UPN        the signed-in user's principal name (required)
                --platform P      ios, macos or android (required)
                --serial S        device serial (default: a random SIM- serial)
                --name NAME       device name
-  serve-enrollment  Serve device enrollment, Apple MDM check-ins and the Android agent over HTTPS
+               --json            print JSON instead of text`
+
+const SERVE_USAGE = `  serve-enrollment  Serve device enrollment, Apple MDM check-ins and the Android agent over HTTPS
                --address A       address to listen on (default 127.0.0.1; the office LAN address in use)
                --port N          port (default: a free port)
                --tls-cert FILE   the server's certificate (PEM, required)
                --tls-key FILE    its private key (PEM, required)
                --issuer URL      the IdP's OpenID issuer (required; endpoints come from its discovery document)
                --client-id ID    the app registration's client id at the IdP (required)
-               --idp-ca FILE     extra CA certificates for reaching the IdP (PEM)
-  diagnose   Print the open diagnostics from the local workspace (works offline)
-               --json            print JSON instead of text
-${SYNC_USAGE}
-${RULES_USAGE}
-${WHY_USAGE}
+               --idp-ca FILE     extra CA certificates for reaching the IdP (PEM)`
 
-Every command takes --data-dir DIR (else $JIT_MAPPER_DATA, else the per-user default).`
+const DIAGNOSE_USAGE = `  diagnose   Print the open diagnostics from the local workspace (works offline)
+               --json            print JSON instead of text`
+
+const FOOTER = `Every command takes --data-dir DIR (else $JIT_MAPPER_DATA, else the per-user default) and --help.
+Long-running commands log to <workspace>/logs/. Exit status: 0 success, 1 an expected failure, 2 a usage error.`
 
 const COMMON = { 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const
 
@@ -58,16 +59,18 @@ function parse<T extends Record<string, { type: 'string' | 'boolean'; short?: st
   try {
     return parseArgs({ args: argv, options: { ...COMMON, ...options }, allowPositionals: false, strict: true }).values
   } catch (e) {
-    throw new UsageError(e instanceof Error ? e.message : String(e))
+    throw new UsageError(errorMessage(e))
   }
 }
 
 const withApp = async <T>(dataDir: string, fn: (app: App) => Promise<T>): Promise<T> => {
-  const app = createApp({ dataDir })
+  const log = createLog({ dataDir, name: 'cli' })
+  const app = createApp({ dataDir, log })
   try {
     return await fn(app)
   } finally {
     app.close()
+    log.close()
   }
 }
 
@@ -95,20 +98,24 @@ async function demo(argv: string[], io: CliIo): Promise<number> {
     return 1
   }
   const dataDir = resolveDataDir(v['data-dir'], io.env)
-  const app = createApp({ dataDir })
+  const log = createLog({ dataDir, name: 'demo', console: io.err })
+  const app = createApp({ dataDir, log })
   try {
     io.out(
       loadDemo(app) ? `Loaded the demo organisation into ${dataDir}` : `Using the existing workspace in ${dataDir}`,
     )
     app.services.scheduler.start()
     const host = await startHost({ app, rendererDir, port })
+    log.info('demo started', { dataDir, port: host.port, log: log.path })
     io.out(`JIT Mapper is running at ${host.url}`)
     io.out("Open that URL in a browser (it carries this launch's secret). Press Ctrl+C to stop.")
     await io.untilStopped()
     await host.close()
+    log.info('demo stopped')
     return 0
   } finally {
     app.close()
+    log.close()
   }
 }
 
@@ -185,41 +192,38 @@ async function serveEnrollment(argv: string[], io: CliIo): Promise<number> {
     try {
       return readFileSync(path, 'utf8')
     } catch (e) {
-      throw new UsageError(`--${flag}: cannot read ${path} (${e instanceof Error ? e.message : String(e)})`)
+      throw new UsageError(`--${flag}: cannot read ${path} (${errorMessage(e)})`)
     }
   }
   const tls = { certPem: read('tls-cert', v['tls-cert'] as string), keyPem: read('tls-key', v['tls-key'] as string) }
   const http = createIdpHttp(v['idp-ca'] ? { ca: [read('idp-ca', v['idp-ca'])] } : {})
   const oidc = await discoverOidc(v.issuer as string, v['client-id'] as string, http)
   const dataDir = resolveDataDir(v['data-dir'], io.env)
-  const app = createApp({ dataDir, pumpIntervalMs: 30_000 })
+  const log = createLog({ dataDir, name: 'serve-enrollment', console: io.err })
+  const app = createApp({ dataDir, pumpIntervalMs: 30_000, log })
   try {
     const ingress = await startIngress({
       devices: app.services.devices,
       store: app.services.store,
       clock: systemClock,
-      log: consoleLog(io),
+      log,
       tls,
       host: v.address ?? '127.0.0.1',
       port,
       oidc,
       http,
     })
+    log.info('enrollment server started', { url: ingress.url, issuer: oidc.issuer, log: log.path })
     io.out(`Enrollment is served at ${ingress.url} (sign-in with ${oidc.issuer}). Press Ctrl+C to stop.`)
     await io.untilStopped()
     await ingress.close()
+    log.info('enrollment server stopped')
     return 0
   } finally {
     app.close()
+    log.close()
   }
 }
-
-/** Log lines on the CLI's error stream, one JSON object of fields each. */
-const consoleLog = (io: CliIo): Log => ({
-  info: (message, fields) => io.err(`info ${message} ${JSON.stringify(fields ?? {})}`),
-  warn: (message, fields) => io.err(`warn ${message} ${JSON.stringify(fields ?? {})}`),
-  error: (message, fields) => io.err(`error ${message} ${JSON.stringify(fields ?? {})}`),
-})
 
 async function sync(argv: string[], io: CliIo): Promise<number> {
   return syncCommand(
@@ -233,15 +237,32 @@ async function sync(argv: string[], io: CliIo): Promise<number> {
   )
 }
 
-const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = {
-  demo,
-  enroll,
-  diagnose,
-  rules: rulesCommand,
-  why: whyCommand,
-  'serve-enrollment': serveEnrollment,
-  sync,
+interface Command {
+  run(argv: string[], io: CliIo): Promise<number>
+  usage: string
 }
+
+const COMMANDS: Record<string, Command> = {
+  demo: { run: demo, usage: DEMO_USAGE },
+  enroll: { run: enroll, usage: ENROLL_USAGE },
+  'serve-enrollment': { run: serveEnrollment, usage: SERVE_USAGE },
+  diagnose: { run: diagnose, usage: DIAGNOSE_USAGE },
+  sync: { run: sync, usage: SYNC_USAGE },
+  rules: { run: rulesCommand, usage: RULES_USAGE },
+  why: { run: whyCommand, usage: WHY_USAGE },
+}
+
+const USAGE = `Usage: jit-mapper <command> [options]
+
+Commands:
+${Object.values(COMMANDS)
+  .map(c => c.usage)
+  .join('\n')}
+
+${FOOTER}`
+
+const commandUsage = (name: string): string =>
+  `Usage: jit-mapper ${name} [options]\n\n${COMMANDS[name]?.usage}\n\n${FOOTER}`
 
 /** Runs one command line; returns the exit status (2 for a usage error). */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
@@ -250,23 +271,23 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.out(USAGE)
     return command ? 0 : 2
   }
-  const run = COMMANDS[command]
-  if (!run) {
+  const found = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined
+  if (!found) {
     io.err(`Unknown command "${command}".\n\n${USAGE}`)
     return 2
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    io.out(USAGE)
+    io.out(commandUsage(command))
     return 0
   }
   try {
-    return await run(rest, io)
+    return await found.run(rest, io)
   } catch (e) {
     if (e instanceof UsageError) {
-      io.err(`${command}: ${e.message}\n\n${USAGE}`)
+      io.err(`${command}: ${e.message}\n\n${commandUsage(command)}`)
       return 2
     }
-    io.err(`${command} failed: ${e instanceof Error ? e.message : String(e)}`)
+    io.err(`${command} failed: ${errorMessage(e)}`)
     return 1
   }
 }

@@ -9,6 +9,7 @@ import { extname, join, normalize, sep } from 'node:path'
 import type { App } from '../app'
 import { EVENT_NAMES } from '../../shared/channels'
 import { BRIDGE_SCRIPT } from './bridge-script'
+import { internalError } from '../boundary'
 
 export interface HostOptions {
   app: App
@@ -160,11 +161,7 @@ export async function startHost({
         )
       }
       const channel = decodeURIComponent(url.pathname.slice('/__ipc/'.length))
-      try {
-        return json(res, 200, await app.invoke(channel, args))
-      } catch (e) {
-        return fail(res, 500, 'INTERNAL', `Internal error in ${channel}: ${e instanceof Error ? e.message : String(e)}`)
-      }
+      return json(res, 200, await app.invoke(channel, args))
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return fail(res, 405, 'BAD_INPUT', 'Only GET serves files.')
     return serveStatic(res, url.pathname)
@@ -172,7 +169,8 @@ export async function startHost({
 
   const server = createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
-      if (!res.headersSent) fail(res, 500, 'INTERNAL', e instanceof Error ? e.message : String(e))
+      const error = internalError(e, `${req.method} ${req.url}`, app.log)
+      if (!res.headersSent) json(res, 500, { ok: false, error })
       else res.end()
     })
   })

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util'
 import { DIALECTS, type Dialect } from '../../shared/domain'
 import { compileRule, ruleInputFrom, type RuleError } from '../rules'
 import type { CliIo } from './commands'
+import { errorMessage } from '../../shared/errors'
 
 export const RULES_USAGE = `  rules test Evaluate a rule against users in their IdP's own JSON shape; prints [{"result","missing"}, …]
                --dialect D       entra, okta or google (required)
@@ -37,7 +38,7 @@ export async function rulesCommand(argv: string[], io: CliIo): Promise<number> {
       allowPositionals: false,
     }).values
   } catch (e) {
-    return usage(io, e instanceof Error ? e.message : String(e))
+    return usage(io, errorMessage(e))
   }
   const { dialect, rule, users } = values
   if (dialect === undefined || !(DIALECTS as readonly string[]).includes(dialect))
@@ -59,7 +60,7 @@ export async function rulesCommand(argv: string[], io: CliIo): Promise<number> {
   try {
     list = JSON.parse(readFileSync(users, 'utf8'))
   } catch (e) {
-    io.err(`Can't read the users file ${users}: ${e instanceof Error ? e.message : String(e)}`)
+    io.err(`Can't read the users file ${users}: ${errorMessage(e)}`)
     return 1
   }
   if (!Array.isArray(list)) {

@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs'
 import type { SyncRun } from '../../shared/domain'
 import { createApp } from '../app'
+import { createLog } from '../log'
 import { resolveDataDir } from '../workspace'
 import type { CliIo } from './commands'
 
@@ -27,7 +28,9 @@ export async function syncCommand(v: SyncOptions, io: CliIo): Promise<number> {
     io.err(`No workspace at ${dataDir}. Pass --data-dir or set JIT_MAPPER_DATA.`)
     return 1
   }
-  const app = createApp({ dataDir })
+  // Cron reads the command's own output; the log file keeps each run's detail.
+  const log = createLog({ dataDir, name: 'sync' })
+  const app = createApp({ dataDir, log })
   try {
     const { directories } = app.services
     // IdP directories, and file directories that sync from a path (imported ones have nothing to pull).
@@ -91,5 +94,6 @@ export async function syncCommand(v: SyncOptions, io: CliIo): Promise<number> {
     return failed > 0 ? 1 : 0
   } finally {
     app.close()
+    log.close()
   }
 }

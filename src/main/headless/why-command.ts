@@ -6,6 +6,7 @@ import type { AssignmentEvent, PolicyWhy, WhyStep } from '../../shared/policy'
 import { createApp } from '../app'
 import { resolveDataDir } from '../workspace'
 import type { CliIo } from './commands'
+import { errorMessage } from '../../shared/errors'
 
 export const WHY_USAGE = `  why        Explain a device's policies from the local workspace (works offline)
                --serial S        the device's serial number (required)
@@ -34,7 +35,7 @@ export async function whyCommand(argv: string[], io: CliIo): Promise<number> {
       allowPositionals: false,
     }).values
   } catch (e) {
-    io.err(`${e instanceof Error ? e.message : String(e)}\n\n${WHY_USAGE}`)
+    io.err(`${errorMessage(e)}\n\n${WHY_USAGE}`)
     return 2
   }
   if (!v.serial) {

@@ -8,6 +8,7 @@ import type { Clock } from '../ports'
 import { classifyApns } from './apns-reasons'
 import { pushCertificateInfo } from './certificate'
 import type { PushTransport, WakeOutcome, WakeTarget } from './index'
+import { errorMessage } from '../../shared/errors'
 
 export interface ApnsCredentials {
   certPem: string
@@ -154,8 +155,7 @@ export function createApnsTransport(o: ApnsOptions): ApnsTransport {
   return {
     async send(targets) {
       const p = await providerFor().catch(
-        (e: unknown) =>
-          `The MDM push certificate or its key cannot be used: ${e instanceof Error ? e.message : String(e)}`,
+        (e: unknown) => `The MDM push certificate or its key cannot be used: ${errorMessage(e)}`,
       )
       if (typeof p === 'string')
         return targets.map(() => ({ ok: false, transport: TRANSPORT, reason: p, disposition: 'credentials' as const }))

@@ -2,7 +2,7 @@
 // Apple: for apns-push-type mdm "you must use the topic from the UID attribute in the subject
 // of your MDM push certificate"; MDM topics start with com.apple.mgmt (NanoMDM TopicFromCert).
 import { X509Certificate } from 'node:crypto'
-import { AppError } from '../../shared/errors'
+import { AppError, errorMessage } from '../../shared/errors'
 
 export interface PushCertificateInfo {
   topic: string
@@ -19,11 +19,9 @@ export function pushCertificateInfo(certPem: string, now: Date): PushCertificate
   try {
     cert = new X509Certificate(certPem)
   } catch (e) {
-    throw new AppError(
-      'BAD_INPUT',
-      `The APNs push certificate is not a PEM certificate: ${e instanceof Error ? e.message : String(e)}`,
-      { field: 'certificate' },
-    )
+    throw new AppError('BAD_INPUT', `The APNs push certificate is not a PEM certificate: ${errorMessage(e)}`, {
+      field: 'certificate',
+    })
   }
   const uid = cert.subject
     .split('\n')

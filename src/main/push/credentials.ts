@@ -3,7 +3,7 @@
 // only what identifies them: the topic and expiry, the project and account.
 import { createPrivateKey, X509Certificate } from 'node:crypto'
 import type { PushCredentialsInfo } from '../../shared/domain'
-import { AppError } from '../../shared/errors'
+import { AppError, errorMessage } from '../../shared/errors'
 import type { Clock, Secrets } from '../ports'
 import type { ApnsCredentials } from './apns'
 import { pushCertificateInfo } from './certificate'
@@ -20,8 +20,6 @@ export interface PushCredentials {
   setApns(certPem: string, keyPem: string): Promise<PushCredentialsInfo>
   setServiceAccount(json: string): Promise<PushCredentialsInfo>
 }
-
-const message = (e: unknown) => (e instanceof Error ? e.message : String(e))
 
 export function createPushCredentials({ secrets, clock }: { secrets: Secrets; clock: Clock }): PushCredentials {
   const apns = async (): Promise<ApnsCredentials | null> => {
@@ -42,7 +40,7 @@ export function createPushCredentials({ secrets, clock }: { secrets: Secrets; cl
         const c = pushCertificateInfo(a.certPem, clock.now())
         apnsInfo = { configured: true, topic: c.topic, notAfter: c.notAfter, expiresSoon: c.expiresSoon, error: null }
       } catch (e) {
-        apnsInfo = { ...apnsInfo, configured: true, error: message(e) }
+        apnsInfo = { ...apnsInfo, configured: true, error: errorMessage(e) }
       }
     }
     const json = await secrets.get(FCM_ACCOUNT)
@@ -52,7 +50,7 @@ export function createPushCredentials({ secrets, clock }: { secrets: Secrets; cl
         const sa = parseServiceAccount(json)
         fcmInfo = { configured: true, projectId: sa.project_id, clientEmail: sa.client_email, error: null }
       } catch (e) {
-        fcmInfo = { ...fcmInfo, configured: true, error: message(e) }
+        fcmInfo = { ...fcmInfo, configured: true, error: errorMessage(e) }
       }
     }
     return { apns: apnsInfo, fcm: fcmInfo }
@@ -67,7 +65,7 @@ export function createPushCredentials({ secrets, clock }: { secrets: Secrets; cl
       try {
         matches = new X509Certificate(certPem).checkPrivateKey(createPrivateKey(keyPem))
       } catch (e) {
-        throw new AppError('BAD_INPUT', `The private key is not a PEM key: ${message(e)}`, { field: 'key' })
+        throw new AppError('BAD_INPUT', `The private key is not a PEM key: ${errorMessage(e)}`, { field: 'key' })
       }
       if (!matches)
         throw new AppError(
@@ -83,7 +81,7 @@ export function createPushCredentials({ secrets, clock }: { secrets: Secrets; cl
       try {
         parseServiceAccount(json)
       } catch (e) {
-        throw new AppError('BAD_INPUT', message(e), { field: 'serviceAccount' })
+        throw new AppError('BAD_INPUT', errorMessage(e), { field: 'serviceAccount' })
       }
       await secrets.set(FCM_ACCOUNT, json)
       return info()

@@ -8,6 +8,7 @@ import { getMessaging, type Message } from 'firebase-admin/messaging'
 import { randomUUID } from 'node:crypto'
 import { parseServiceAccount, serviceAccountCredential } from './google-token'
 import type { FailureDisposition, PushTransport, WakeOutcome, WakeTarget } from './index'
+import { errorMessage } from '../../shared/errors'
 
 export interface FcmOptions {
   /** The Firebase service account JSON, read from the secrets port. */
@@ -102,7 +103,7 @@ export function createFcmTransport(o: FcmOptions): FcmTransport {
   return {
     async send(targets) {
       const app = await appFor().catch(
-        (e: unknown) => `The Firebase service account cannot be used: ${e instanceof Error ? e.message : String(e)}`,
+        (e: unknown) => `The Firebase service account cannot be used: ${errorMessage(e)}`,
       )
       if (typeof app === 'string')
         return targets.map(() => ({
@@ -137,7 +138,7 @@ export function createFcmTransport(o: FcmOptions): FcmTransport {
           const failed = {
             ok: false as const,
             transport: TRANSPORT,
-            ...classifyFcm(code, e instanceof Error ? e.message : String(e)),
+            ...classifyFcm(code, errorMessage(e)),
           }
           return batch.map(() => failed)
         }

@@ -8,6 +8,7 @@ import type { Agent } from 'node:http'
 import https from 'node:https'
 import type { Credential } from 'firebase-admin/app'
 import { importPKCS8, SignJWT } from 'jose'
+import { errorMessage } from '../../shared/errors'
 
 export interface ServiceAccount {
   project_id: string
@@ -24,7 +25,7 @@ export function parseServiceAccount(json: string): ServiceAccount {
   try {
     v = JSON.parse(json)
   } catch (e) {
-    throw new Error(`The Firebase service account is not JSON: ${e instanceof Error ? e.message : String(e)}`)
+    throw new Error(`The Firebase service account is not JSON: ${errorMessage(e)}`)
   }
   const sa = v as Partial<ServiceAccount>
   const missing = (['project_id', 'client_email', 'private_key'] as const).filter(

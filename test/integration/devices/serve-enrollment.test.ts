@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { createApp } from '../../../src/main/app'
@@ -62,7 +62,11 @@ describe('jit-mapper serve-enrollment', () => {
     agent.close()
     stop()
     expect(await status).toBe(0)
-    expect(err.some(l => l.startsWith('info device enrolled'))).toBe(true)
+    expect(err.some(l => /^\d\d:\d\d:\d\d info +device enrolled/.test(l))).toBe(true)
+    const logged = readFileSync(join(dataDir, 'logs', 'serve-enrollment.log'), 'utf8')
+    expect(logged).toContain('"enrollment server started"')
+    expect(logged).toContain('"enrollment server stopped"')
+    expect(logged).toContain('"device enrolled"')
     await idp.close()
     dir.remove()
   }, 60_000)
