@@ -356,7 +356,14 @@ export interface RuleIssue {
   hint?: string
 }
 
-export type RuleLintCode = 'unsatisfied' | 'case-or-whitespace' | 'mixed-logic' | 'contradiction' | 'always-true'
+export type RuleLintCode =
+  | 'unsatisfied'
+  | 'case-or-whitespace'
+  | 'mixed-logic'
+  | 'contradiction'
+  | 'always-true'
+  /** The IdP documents this construct as not allowed in this kind of rule; JIT Mapper evaluates it anyway. */
+  | 'restriction'
 
 export interface RuleLintWarning {
   code: RuleLintCode

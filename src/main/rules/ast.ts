@@ -10,6 +10,7 @@
 //   typed comparison (not loose) it also means proto3 defaults: Google reads an absent field
 //   as "", 0 or false, so `user.suspended == false` holds for a user without the field.
 
+import type { OktaExpr } from './okta-syntax'
 import type { RegexFlavour } from './regex'
 import type { RuleError } from './types'
 
@@ -86,6 +87,21 @@ export interface QuantifierNode {
   loose: boolean
   item: string
   child: RuleNode
+  /** Okta's Arrays.*: a text value is a comma-separated list of items ("a,b" is ["a", "b"]). */
+  splitText?: boolean
+  span: Span
+}
+
+/**
+ * An Okta expression evaluated as a whole by okta-eval.ts: a rule that doesn't reduce to the
+ * nodes above without changing what Okta would answer (okta.ts decides).
+ */
+export interface ExpressionNode {
+  kind: 'expr'
+  expr: OktaExpr
+  /** The rule text the expression's offsets point into. */
+  text: string
+  attributes: string[]
   span: Span
 }
 
@@ -107,7 +123,7 @@ export interface NotNode {
   span: Span
 }
 
-export type RuleNode = AndNode | OrNode | NotNode | CompareNode | QuantifierNode
+export type RuleNode = AndNode | OrNode | NotNode | CompareNode | QuantifierNode | ExpressionNode
 
 /** What a dialect parser hands to the compiler. */
 export interface ParsedRule {
@@ -116,6 +132,8 @@ export interface ParsedRule {
   hints: string[]
   /** Where AND and OR mix without parentheses (for lint). */
   mixedLogic: Span[]
+  /** What the IdP's documentation restricts in this kind of rule but JIT Mapper evaluates anyway (for lint). */
+  restrictions?: Array<{ span: Span; message: string }>
 }
 
 /** Every dialect parser's result: parse errors are values, never exceptions. */
@@ -132,6 +150,9 @@ export function attributesOf(root: RuleNode): string[] {
       case 'any':
       case 'all':
         seen.add(node.attribute)
+        return
+      case 'expr':
+        for (const name of node.attributes) seen.add(name)
         return
       case 'not':
         visit(node.child)
@@ -150,6 +171,8 @@ export function readsClock(root: RuleNode): boolean {
   switch (root.kind) {
     case 'compare':
       return typeof root.value === 'object' && root.value !== null && !Array.isArray(root.value)
+    case 'expr':
+      return false
     case 'not':
     case 'any':
     case 'all':

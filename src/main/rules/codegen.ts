@@ -10,6 +10,7 @@
 
 import type { CompareNode, QuantifierNode, RuleNode, Scalar } from './ast'
 import { matcherOf } from './compile'
+import { oktaCondition } from './okta-eval'
 import type { Evaluation, RuleInput } from './types'
 import { pathReader } from './read'
 
@@ -75,6 +76,9 @@ function emit(node: RuleNode, inItem: boolean, emitter: Emitter): string {
     case 'any':
     case 'all':
       body = emitQuantifier(node, inItem, emitter)
+      break
+    case 'expr':
+      body = `return ${constant(emitter, oktaCondition(node.expr, node.text))}(u, ${inItem ? 'null' : 'm'});`
       break
     case 'not':
       body = `return !${emit(node.child, inItem, emitter)}(u, m, now);`
@@ -250,7 +254,8 @@ function emitQuantifier(node: QuantifierNode, inItem: boolean, emitter: Emitter)
   const missing = inItem
     ? ''
     : ` if (!m.includes(${JSON.stringify(node.attribute)})) m.push(${JSON.stringify(node.attribute)});`
-  return `${read} if (v === undefined || v === null || v === '') {${missing} return ${all}; }
+  const split = node.splitText === true ? ` if (typeof v === 'string') v = v.split(',');` : ''
+  return `${read} if (v === undefined || v === null || v === '') {${missing} return ${all}; }${split}
     if (!Array.isArray(v)) return ${child}(v, m, now);
     for (let i = 0; i < v.length; i++) if (${child}(v[i], m, now) !== ${all}) return ${!all};
     return ${all};`

@@ -4,7 +4,9 @@
 
 import type { CompareNode, QuantifierNode, RuleNode } from './ast'
 import { pathReader, isMissing } from './read'
+import { oktaCondition } from './okta-eval'
 import { compileRegex } from './regex'
+import type { RuleInput } from './types'
 import { matcher, type Matcher } from './values'
 
 /**
@@ -21,6 +23,10 @@ export function compileNode(node: RuleNode, inItem = false): Check {
     case 'any':
     case 'all':
       return compileQuantifier(node, inItem)
+    case 'expr': {
+      const condition = oktaCondition(node.expr, node.text)
+      return (from, missing) => condition(from as RuleInput, inItem ? null : missing)
+    }
     case 'not': {
       const child = compileNode(node.child, inItem)
       return (from, missing, now) => !child(from, missing, now)
@@ -89,8 +95,9 @@ function compileQuantifier(node: QuantifierNode, inItem: boolean): Check {
       if (!inItem && !missing.includes(name)) missing.push(name)
       return all
     }
-    if (!Array.isArray(value)) return child(value, missing, now)
-    for (const item of value) if (child(item, missing, now) !== all) return !all
+    const items = node.splitText === true && typeof value === 'string' ? value.split(',') : value
+    if (!Array.isArray(items)) return child(items, missing, now)
+    for (const item of items) if (child(item, missing, now) !== all) return !all
     return all
   }
 }

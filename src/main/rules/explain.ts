@@ -14,6 +14,7 @@ import {
   type Scalar,
 } from './ast'
 import { matcherOf } from './compile'
+import { explainOkta } from './okta-eval'
 import { isMissing, pathReader } from './read'
 import type { RuleExplanation, RuleInput } from './types'
 import { shift, textOf } from './values'
@@ -57,6 +58,10 @@ function explainNode(node: RuleNode, text: string): ExplainNode {
     case 'any':
     case 'all':
       return explainQuantifier(node, clause, text)
+    case 'expr': {
+      const explain = explainOkta(node.expr, node.text)
+      return (from, reading) => explain(from as RuleInput, reading ?? { missing: [], hints: [] })
+    }
     case 'not': {
       const child = explainNode(node.child, text)
       return (from, reading, now) => {
@@ -92,7 +97,8 @@ function explainQuantifier(node: QuantifierNode, clause: string, text: string): 
     const value = read(from)
     const absent = isMissing(value)
     if (absent && reading !== null && !reading.missing.includes(node.attribute)) reading.missing.push(node.attribute)
-    const items = absent ? [] : Array.isArray(value) ? value : [value]
+    const list = node.splitText === true && typeof value === 'string' ? value.split(',') : value
+    const items = absent ? [] : Array.isArray(list) ? list : [list]
     const explained = items.map(item => child(item, null, now))
     const result = all ? explained.every(e => e.result) : explained.some(e => e.result)
     return {

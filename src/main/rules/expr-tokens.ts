@@ -18,9 +18,15 @@ export interface TokenStyle {
   name: string
   /** SpEL: 'It''s'; CEL: 'It\'s' and \n, \t, \\, \uXXXX. */
   escapes: 'double' | 'backslash'
+  /** Okta (SpEL) also has arithmetic: + - * / % ^. */
+  arithmetic?: boolean
 }
 
 const OPS = ['==', '!=', '<=', '>=', '&&', '||', '<', '>', '!', '(', ')', '[', ']', '{', '}', ',', '.', '?', ':']
+const ARITHMETIC = ['+', '-', '*', '/', '%', '^']
+/** Entra's operator words, so `-eq` in an expression with arithmetic is still pointed out as Entra's. */
+const ENTRA_WORDS =
+  /^-(eq|ne|and|or|not|contains|notcontains|startswith|notstartswith|endswith|notendswith|match|notmatch|in|notin|le|ge|any|all)\b/i
 const IDENT_START = /[A-Za-z_$]/
 const IDENT = /[A-Za-z0-9_$]/
 const DIGIT = /[0-9]/
@@ -89,10 +95,12 @@ function readToken(text: string, start: number, char: string, style: TokenStyle)
       }
     }
   }
-  for (const op of OPS) {
-    if (text.startsWith(op, start)) return { kind: 'op', text: op, start, end: start + op.length }
-  }
-  if (char === '-' && /[A-Za-z]/.test(text[start + 1] ?? '')) {
+  if (
+    char === '-' &&
+    (style.arithmetic === true
+      ? ENTRA_WORDS.test(text.slice(start, start + 16))
+      : /[A-Za-z]/.test(text[start + 1] ?? ''))
+  ) {
     return {
       kind: 'invalid',
       start,
@@ -101,6 +109,10 @@ function readToken(text: string, start: number, char: string, style: TokenStyle)
       hint: 'Use == and != to compare, && and || to combine, ! to negate.',
     }
   }
+  for (const op of OPS) {
+    if (text.startsWith(op, start)) return { kind: 'op', text: op, start, end: start + op.length }
+  }
+  if (style.arithmetic === true && ARITHMETIC.includes(char)) return { kind: 'op', text: char, start, end: start + 1 }
   if (DASHES.includes(char)) {
     return {
       kind: 'invalid',

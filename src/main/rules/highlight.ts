@@ -51,7 +51,11 @@ export function highlightRule(dialect: Dialect, text: string): RuleToken[] {
     }
     return tokens
   }
-  const all = tokenizeExpr(text, { name: dialect, escapes: dialect === 'okta' ? 'double' : 'backslash' })
+  const all = tokenizeExpr(text, {
+    name: dialect,
+    escapes: dialect === 'okta' ? 'double' : 'backslash',
+    arithmetic: dialect === 'okta',
+  })
   all.forEach((token, i) => {
     const span = { start: token.start, end: token.end }
     switch (token.kind) {

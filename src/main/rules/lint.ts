@@ -10,7 +10,13 @@ import { lineColumn } from './position'
 import { pathReader } from './read'
 import type { CompiledRule, RuleInput } from './types'
 
-export type LintCode = 'unsatisfied' | 'case-or-whitespace' | 'mixed-logic' | 'contradiction' | 'always-true'
+export type LintCode =
+  | 'unsatisfied'
+  | 'case-or-whitespace'
+  | 'mixed-logic'
+  | 'contradiction'
+  | 'always-true'
+  | 'restriction'
 
 export interface LintWarning {
   code: LintCode
@@ -41,8 +47,13 @@ export function lintRule(rule: CompiledRule, users: readonly RuleInput[], now?: 
     )
   }
 
+  for (const restriction of rule.parsed.restrictions ?? []) warn('restriction', restriction.span, restriction.message)
+
   const visit = (node: RuleNode, inItem: boolean): void => {
     switch (node.kind) {
+      case 'expr':
+        if (!inItem) unsatisfied(node, inItem)
+        return
       case 'compare':
         if (alwaysTrue(node))
           warn('always-true', node.span, `${clause(node)} is true for every value, so it doesn't narrow the group.`)

@@ -1,56 +1,37 @@
-// Parser for Okta Expression Language as group rules allow it (directory.md §4.2, Okta's
-// "Expressions in group rules"): `user.<attr>` compared with == != < > <= >=, combined with
-// AND/&& OR/|| and !, String.* and Arrays.* functions, and the group functions
-// (isMemberOfGroupName, isMemberOfAnyGroup, …). Precedence as in SpEL, which Okta EL is based
-// on: comparisons, then !, then AND, then OR. (SpEL applies ! to the operand before a
-// comparison, but a negated attribute compared with text is a type error in Okta, so reading
-// `!user.a == "x"` as `!(user.a == "x")` changes no rule Okta accepts.)
+// Okta Expression Language group rules (directory.md §4.2, Okta's "Expressions in group rules").
+// okta-syntax.ts reads the whole language into an expression tree; this file turns it into the
+// rule tree the other dialects share wherever that gives exactly Okta's answer, so the common
+// rules (user.department == "Sales", String.stringContains(user.email, "@x.com") AND …) run on
+// the generated fast path, and hands any other rule whole to okta-eval.ts.
 //
 // Okta's semantics, spelled out on the nodes: comparisons are case-sensitive and treat spaces as
 // characters (support article "Are Group Rule Expressions Case Sensitive"); a never-populated
 // attribute is null but a cleared one is "" (so "" is a value); values compare typed.
-// Group functions read the user's groups from the reserved keys in reserved.ts.
+//
+// Why "exactly": in Okta an evaluation error (ordering text against a number, ! of a missing
+// attribute) stops the whole rule, while a rule-tree clause just comes out false. The two agree
+// when a clause's being false already makes the rule false, i.e. when the clause sits only under
+// AND, or last under OR, never under !. Clauses that can fail are lowered only there; a rule
+// with such a clause anywhere else is evaluated whole by okta-eval.ts.
 
-import type { CompareNode, CompareOperator, ParseResult, QuantifierNode, RuleNode, Scalar, Transform } from './ast'
-import { ExprParser, type Operand } from './expr-parser'
-import { type ExprToken, tokenizeExpr } from './expr-tokens'
-import { compileRegex } from './regex'
-import { GROUP_IDS, GROUP_NAMES, INTERNAL_ID, INTERNAL_STATUS } from './reserved'
+import type {
+  CompareNode,
+  CompareOperator,
+  ParseResult,
+  QuantifierNode,
+  RuleNode,
+  Scalar,
+  Span,
+  Transform,
+} from './ast'
+import { ExprParser } from './expr-parser'
+import { oktaAttributes } from './okta-eval'
+import { type OktaExpr, parseOktaSyntax } from './okta-syntax'
+import { GROUP_IDS, GROUP_NAMES } from './reserved'
 
 /** Okta's documented limit is on the rule's name, not the expression; ours keeps parsing far from any limit. */
 const MAX_RULE_LENGTH = 16_384
 
-const STRING_FUNCTIONS = [
-  'append',
-  'join',
-  'len',
-  'removeSpaces',
-  'replace',
-  'replaceFirst',
-  'startsWith',
-  'stringContains',
-  'stringSwitch',
-  'substring',
-  'substringAfter',
-  'substringBefore',
-  'toLowerCase',
-  'toUpperCase',
-]
-const ARRAYS_FUNCTIONS = ['add', 'remove', 'clear', 'get', 'flatten', 'contains', 'size', 'isEmpty', 'toCsvString']
-const GROUP_FUNCTIONS = [
-  'isMemberOfGroupName',
-  'isMemberOfGroup',
-  'isMemberOfAnyGroup',
-  'isMemberOfGroupNameStartsWith',
-  'isMemberOfGroupNameContains',
-  'isMemberOfGroupNameRegex',
-]
-const TRANSFORMS: Readonly<Record<string, Transform>> = {
-  'String.toLowerCase': 'lower',
-  'String.toUpperCase': 'upper',
-  'String.len': 'length',
-  'Arrays.size': 'length',
-}
 const RELATIONS: Readonly<Record<string, CompareOperator>> = {
   '==': 'eq',
   '!=': 'ne',
@@ -59,374 +40,294 @@ const RELATIONS: Readonly<Record<string, CompareOperator>> = {
   '>': 'gt',
   '>=': 'ge',
 }
-const EXAMPLE = 'user.department == "Sales"'
-
-export function parseOkta(text: string): ParseResult {
-  if (text.length > MAX_RULE_LENGTH) {
-    return OktaParser.tooLong(text, MAX_RULE_LENGTH)
-  }
-  return new OktaParser(text).run()
+const FLIPPED: Readonly<Record<string, CompareOperator>> = {
+  lt: 'gt',
+  gt: 'lt',
+  le: 'ge',
+  ge: 'le',
+  eq: 'eq',
+  ne: 'ne',
+}
+const TRANSFORMS: Readonly<Record<string, Transform>> = {
+  'String.toLowerCase': 'lower',
+  'String.toUpperCase': 'upper',
+  'String.len': 'length',
 }
 
-class OktaParser extends ExprParser {
-  constructor(text: string) {
-    super(text, tokenizeExpr(text, { name: 'Okta expressions', escapes: 'double' }), {
-      and: ['AND', '&&'],
-      or: ['OR', '||'],
-      example: EXAMPLE,
-      conditionStart: ['user.<attribute>', 'String.…(…)', 'Arrays.…(…)', 'isMemberOf…(…)', '(', '!'],
+export function parseOkta(text: string): ParseResult {
+  if (text.length > MAX_RULE_LENGTH) return ExprParser.tooLong(text, MAX_RULE_LENGTH)
+  const syntax = parseOktaSyntax(text)
+  if (!syntax.ok) return syntax
+  const expr = syntax.expr
+  const mixed: Span[] = []
+  const hints: string[] = []
+  findMixedLogic(expr, text, mixed, hints)
+  const root: RuleNode = lower(expr, text, true) ?? {
+    kind: 'expr',
+    expr,
+    text,
+    attributes: oktaAttributes(expr),
+    span: { start: expr.start, end: expr.end },
+  }
+  const restrictions = syntax.notes.map(note => ({
+    span: { start: note.span.start, end: note.span.end },
+    message: note.message,
+  }))
+  if (isPlainValue(expr))
+    restrictions.push({
+      span: { start: expr.start, end: expr.end },
+      message: `${text.slice(expr.start, expr.end)} isn't a condition: Okta requires a group rule's expression to evaluate to true or false (Okta, "Conditional expressions"), so no user is added.`,
     })
-  }
+  return { ok: true, parsed: { root, hints, mixedLogic: mixed, restrictions } }
+}
 
-  protected isAnd(token: ExprToken): boolean {
-    return (
-      (token.kind === 'op' && token.text === '&&') || (token.kind === 'ident' && token.text.toUpperCase() === 'AND')
-    )
-  }
+/** A literal or arithmetic at the top: never true or false. */
+function isPlainValue(expr: OktaExpr): boolean {
+  if (expr.kind === 'literal') return typeof expr.value !== 'boolean'
+  if (expr.kind === 'list') return true
+  return expr.kind === 'binary' && ['+', '-', '*', '/', '%', '^'].includes(expr.operator)
+}
 
-  protected isOr(token: ExprToken): boolean {
-    return (token.kind === 'op' && token.text === '||') || (token.kind === 'ident' && token.text.toUpperCase() === 'OR')
-  }
+function parenthesised(expr: OktaExpr, text: string): boolean {
+  return text[expr.start] === '(' && expr.kind === 'binary' && expr.left.start !== expr.start
+}
 
-  protected parsePredicate(): RuleNode {
-    const left = this.parseOperand()
-    const relation = this.peek(['==', '!=', '<', '>', '<=', '>=', 'AND', 'OR', ')'])
-    if (relation.kind === 'ident' && relation.text === 'matches') {
-      this.fail(
-        relation.start,
-        "Okta's deprecated matches operator isn't supported in group rules",
-        ['==', '!='],
-        'Use String.stringContains or String.startsWith, or isMemberOfGroupNameRegex for group names.',
-      )
-    }
-    const operator = relation.kind === 'op' ? RELATIONS[relation.text] : undefined
-    if (operator === undefined) return this.asCondition(left)
-    this.index++
-    const right = this.parseOperand()
-    return this.comparison(left, operator, right, relation)
-  }
-
-  /** One side of a comparison: an attribute (maybe inside a function), a literal, or a function call. */
-  protected parseOperandForArgument(): Operand {
-    return this.parseOperand()
-  }
-
-  private parseOperand(): Operand {
-    const token = this.peek(this.options.conditionStart)
-    if (token.kind === 'string') {
-      this.index++
-      return { kind: 'literal', value: token.value, start: token.start, end: token.end }
-    }
-    if (token.kind === 'number') {
-      this.index++
-      return { kind: 'literal', value: token.value, start: token.start, end: token.end }
-    }
-    if (token.kind === 'op' && token.text === '(') return this.parseParenthesised(token)
-    if (token.kind !== 'ident') return this.failCondition(token)
-    const word = token.text
-    if (word === 'true' || word === 'false') {
-      this.index++
-      return { kind: 'literal', value: word === 'true', start: token.start, end: token.end }
-    }
-    if (word === 'null' || word === 'NULL') {
-      this.index++
-      return { kind: 'literal', value: null, start: token.start, end: token.end }
-    }
-    if (word === 'user') return this.parseUser(token)
-    if (word === 'String' || word === 'Arrays') return this.parseNamespaced(token)
-    if (GROUP_FUNCTIONS.includes(word)) return this.parseGroupFunction(token)
-    if (word === 'Convert' || word === 'Time' || word === 'Iso3166Convert' || word === 'Groups') {
-      return this.fail(
-        token.start,
-        `${word}.* functions aren't allowed in Okta group rules`,
-        this.options.conditionStart,
-        'Group rules allow only user, String.* and Arrays.* expressions and the group functions (Okta, "Expressions in group rules").',
-      )
-    }
-    const group = GROUP_FUNCTIONS.find(name => name.toLowerCase() === word.toLowerCase())
-    if (group !== undefined)
-      return this.fail(token.start, `Okta function names are case-sensitive: ${word}`, [group], `Write ${group}(…).`)
-    return this.fail(
-      token.start,
-      `"${word}" isn't something an Okta group rule can read`,
-      this.options.conditionStart,
-      `Attributes start with "user.": user.${word}.`,
-    )
-  }
-
-  private parseUser(token: ExprToken & { kind: 'ident' }): Operand {
-    this.index++
-    this.expectOp('.', 'Expected . after user', 'Name the attribute: user.department.')
-    const name = this.peek(['attribute name'])
-    if (name.kind !== 'ident')
-      return this.fail(
-        name.start,
-        'Expected an attribute name after "user."',
-        ['attribute name'],
-        'Name the attribute, e.g. user.department.',
-      )
-    this.index++
-    if (name.text === 'getInternalProperty') {
-      const args = this.parseArguments(name.text)
-      const property = args.length === 1 ? args[0] : undefined
-      const key =
-        property?.kind === 'literal' && property.value === 'id'
-          ? INTERNAL_ID
-          : property?.kind === 'literal' && property.value === 'status'
-            ? INTERNAL_STATUS
-            : undefined
-      if (key === undefined) {
-        return this.fail(
-          property?.start ?? name.end,
-          'user.getInternalProperty reads "id" or "status"',
-          ['"id"', '"status"'],
-          'Write user.getInternalProperty("status") == "ACTIVE".',
-        )
-      }
-      return { kind: 'attribute', path: [key], attribute: key, start: token.start, end: this.previousEnd() }
-    }
-    if (name.text === 'isMemberOf') return this.parseIsMemberOf(token)
-    const after = this.peek(['=='])
-    if (after.kind === 'op' && after.text === '(') {
-      return this.fail(
-        after.start,
-        `Okta group rules can't call user.${name.text}(…)`,
-        ['=='],
-        'Group rules read attributes (user.department) and user.getInternalProperty("id" | "status").',
-      )
-    }
-    if (after.kind === 'op' && after.text === '.') {
-      return this.fail(
-        after.start,
-        'Okta profile attributes are one name: user.<attribute>',
-        ['=='],
-        `Write user.${name.text} and compare it.`,
-      )
-    }
-    return { kind: 'attribute', path: [name.text], attribute: name.text, start: token.start, end: name.end }
-  }
-
-  /**
-   * user.isMemberOf({'group.profile.name': 'West Coast Users', 'operator': 'EXACT'}) and
-   * user.isMemberOf({'group.id': '00gjitX9HqABSoqTB0g3'}) (Okta, "Examples of Okta Expression
-   * Language"). Only the EXACT operator is documented there, so only it is accepted.
-   */
-  private parseIsMemberOf(token: ExprToken): Operand {
-    const open = this.expectOp('(', 'Expected ( after user.isMemberOf', "Write user.isMemberOf({'group.id': '00g…'}).")
-    this.expectOp(
-      '{',
-      'user.isMemberOf takes an object in braces',
-      "Write user.isMemberOf({'group.profile.name': 'Sales', 'operator': 'EXACT'}).",
-    )
-    const fields = new Map<string, { value: string; at: number }>()
-    for (;;) {
-      const key = this.peek(["'group.id'", "'group.profile.name'", "'operator'"])
-      if (key.kind !== 'string')
-        return this.fail(key.start, 'Expected a key in quotes', ["'group.id'", "'group.profile.name'", "'operator'"])
-      if (!['group.id', 'group.profile.name', 'operator'].includes(key.value)) {
-        return this.fail(key.start, `user.isMemberOf doesn't take ${JSON.stringify(key.value)}`, [
-          "'group.id'",
-          "'group.profile.name'",
-          "'operator'",
-        ])
-      }
-      this.index++
-      this.expectOp(':', `Expected : after ${JSON.stringify(key.value)}`)
-      const value = this.peek(["'text'"])
-      if (value.kind !== 'string')
-        return this.fail(value.start, `${JSON.stringify(key.value)} takes text in quotes`, ["'text'"])
-      this.index++
-      fields.set(key.value, { value: value.value, at: value.start })
-      const next = this.peek([',', '}'])
-      if (next.kind === 'op' && next.text === ',') {
-        this.index++
-        continue
-      }
-      if (next.kind === 'op' && next.text === '}') break
-      return this.fail(next.start, 'Expected , or } in the object', [',', '}'])
-    }
-    this.index++
-    this.expectOp(')', `Missing ) for the ( at ${this.where(open.start)}`, 'Close the call with ).')
-    const span = { start: token.start, end: this.previousEnd() }
-    const operator = fields.get('operator')
-    if (operator !== undefined && operator.value !== 'EXACT') {
-      return this.fail(
-        operator.at,
-        `JIT Mapper supports only the EXACT operator of user.isMemberOf, not ${operator.value}`,
-        ["'EXACT'"],
-        'Use isMemberOfGroupNameStartsWith or isMemberOfGroupNameContains for partial names.',
-      )
-    }
-    const id = fields.get('group.id')
-    const name = fields.get('group.profile.name')
-    if ((id === undefined) === (name === undefined)) {
-      return this.fail(token.start, "user.isMemberOf takes either 'group.id' or 'group.profile.name'", [
-        "'group.id'",
-        "'group.profile.name'",
-      ])
-    }
-    const node =
-      id !== undefined
-        ? this.anyItem({ path: [GROUP_IDS], attribute: GROUP_IDS }, 'eq', id.value, span)
-        : this.anyItem({ path: [GROUP_NAMES], attribute: GROUP_NAMES }, 'eq', (name as { value: string }).value, span)
-    return { kind: 'condition', node, start: span.start, end: span.end }
-  }
-
-  private parseNamespaced(token: ExprToken & { kind: 'ident' }): Operand {
-    this.index++
-    this.expectOp(
-      '.',
-      `Expected . after ${token.text}`,
-      `Call a function: ${token.text}.${token.text === 'String' ? 'stringContains' : 'contains'}(…).`,
-    )
-    const name = this.peek(['function name'])
-    if (name.kind !== 'ident')
-      return this.fail(name.start, `Expected a function name after ${token.text}.`, ['function name'])
-    const known = token.text === 'String' ? STRING_FUNCTIONS : ARRAYS_FUNCTIONS
-    const full = `${token.text}.${name.text}`
-    if (!known.includes(name.text)) {
-      const close = known.find(k => k.toLowerCase() === name.text.toLowerCase())
-      return this.fail(
-        name.start,
-        `Okta has no ${full}`,
-        known.map(k => `${token.text}.${k}`),
-        close !== undefined
-          ? `Function names are case-sensitive: ${token.text}.${close}.`
-          : full === 'String.endsWith'
-            ? 'Okta has no String.endsWith; isMemberOfGroupName… and String.stringContains are the nearest.'
-            : undefined,
-      )
-    }
-    this.index++
-    const args = this.parseArguments(full)
-    const end = this.previousEnd()
-    const transform = TRANSFORMS[full]
-    if (transform !== undefined) {
-      const target = this.singleAttribute(full, args, name.start)
-      return { kind: 'attribute', path: target.path, attribute: target.attribute, transform, start: token.start, end }
-    }
-    const span = { start: token.start, end }
-    switch (full) {
-      case 'String.stringContains':
-      case 'String.startsWith': {
-        const [target, value] = this.attributeAndText(full, args, name.start)
-        return {
-          kind: 'condition',
-          node: this.compare(target, full === 'String.startsWith' ? 'startsWith' : 'contains', value, span),
-          start: span.start,
-          end,
-        }
-      }
-      case 'Arrays.contains': {
-        const [target, value] = this.attributeAndLiteral(full, args, name.start)
-        return { kind: 'condition', node: this.anyItem(target, 'eq', value, span), start: span.start, end }
-      }
-      case 'Arrays.isEmpty': {
-        const target = this.singleAttribute(full, args, name.start)
-        // Arrays.isEmpty(NULL) is true (§4.2), and so is an empty list or CSV text.
-        return {
-          kind: 'condition',
-          node: { ...this.compare(target, 'eq', null, span), emptyIsNull: true } as CompareNode,
-          start: span.start,
-          end,
-        }
-      }
-      default:
-        return this.fail(
-          token.start,
-          `${full} returns a value a group rule can't compare`,
-          this.options.conditionStart,
-          'Compare an attribute: String.stringContains(user.email, "@example.com").',
-        )
-    }
-  }
-
-  private parseGroupFunction(token: ExprToken & { kind: 'ident' }): Operand {
-    this.index++
-    const args = this.parseArguments(token.text)
-    const end = this.previousEnd()
-    const span = { start: token.start, end }
-    const texts = args.map(arg => {
-      if (arg.kind !== 'literal' || typeof arg.value !== 'string') {
-        return this.fail(arg.start, `${token.text} takes text in quotes`, ['"text"'], `Write ${token.text}("Sales").`)
-      }
-      return arg.value
-    })
-    const many = token.text === 'isMemberOfAnyGroup'
-    if (texts.length === 0 || (!many && texts.length !== 1)) {
-      return this.fail(
-        token.start,
-        `${token.text} takes ${many ? 'one or more group IDs' : 'one text'}`,
-        ['"text"'],
-        `Write ${token.text}("${many ? '00g1' : 'Sales'}").`,
-      )
-    }
-    const text = texts[0] as string
-    const names = { path: [GROUP_NAMES], attribute: GROUP_NAMES }
-    const ids = { path: [GROUP_IDS], attribute: GROUP_IDS }
-    let node: QuantifierNode
-    switch (token.text) {
-      case 'isMemberOfGroupName':
-        node = this.anyItem(names, 'eq', text, span)
-        break
-      case 'isMemberOfGroup':
-        node = this.anyItem(ids, 'eq', text, span)
-        break
-      case 'isMemberOfAnyGroup':
-        node = this.anyItem(ids, 'in', texts, span)
-        break
-      case 'isMemberOfGroupNameStartsWith':
-        node = this.anyItem(names, 'startsWith', text, span)
-        break
-      case 'isMemberOfGroupNameContains':
-        node = this.anyItem(names, 'contains', text, span)
-        break
-      default: {
-        // Java regular expressions, matched against the whole group name (inferred from Java's String.matches).
-        const compiled = compileRegex(text, 'java', false)
-        const arg = args[0] as Operand
-        if (!compiled.ok)
-          this.fail(
-            arg.start + (compiled.offset < 0 ? 0 : 1 + compiled.offset),
-            compiled.message,
-            ['"regular expression"'],
-            compiled.hint,
+/** OR with an unparenthesised AND as an operand, for the precedence hint and lint. */
+function findMixedLogic(expr: OktaExpr, text: string, mixed: Span[], hints: string[]): void {
+  const visit = (node: OktaExpr): void => {
+    if (node.kind === 'binary' && node.operator === '||' && !parenthesised(node, text)) {
+      const operands = orOperands(node, text)
+      if (operands.some(op => op.kind === 'binary' && op.operator === '&&' && !parenthesised(op, text))) {
+        const span = { start: node.start, end: node.end }
+        if (!mixed.some(m => m.start <= span.start && m.end >= span.end)) {
+          mixed.push(span)
+          const parts = operands.map(op => {
+            const slice = text.slice(op.start, op.end)
+            return op.kind === 'binary' && op.operator === '&&' && !parenthesised(op, text) ? `(${slice})` : slice
+          })
+          hints.push(
+            `AND binds tighter than OR: read as ${parts.join(' OR ')}. Add parentheses if you meant another grouping.`,
           )
-        node = this.anyItem(names, 'match', text, span)
+        }
       }
     }
-    return { kind: 'condition', node, start: span.start, end }
+    for (const child of children(node)) visit(child)
   }
+  visit(expr)
+}
 
-  private anyItem(
-    target: { path: readonly string[]; attribute: string },
-    operator: CompareOperator,
-    value: Scalar | Scalar[],
-    span: { start: number; end: number },
-  ): QuantifierNode {
-    const child = { ...this.compare({ path: [], attribute: '_' }, operator, value, span) } as CompareNode
-    if (operator === 'match') child.flavour = 'java'
-    return { kind: 'any', path: target.path, attribute: target.attribute, loose: false, item: '_', child, span }
-  }
+function orOperands(node: OktaExpr, text: string): OktaExpr[] {
+  if (node.kind === 'binary' && node.operator === '||' && !parenthesised(node, text))
+    return [...orOperands(node.left, text), ...orOperands(node.right, text)]
+  return [node]
+}
 
-  protected compare(
-    target: { path: readonly string[]; attribute: string; transform?: Transform },
-    operator: CompareOperator,
-    value: Scalar | Scalar[] | null,
-    span: { start: number; end: number },
-  ): CompareNode {
-    const node = {
-      kind: 'compare',
-      path: target.path,
-      attribute: target.attribute,
-      ignoreCase: false,
-      loose: false,
-      emptyIsNull: false,
-      operator,
-      value,
-      span,
-    } as CompareNode
-    if (target.transform !== undefined) node.transform = target.transform
-    return node
+function children(node: OktaExpr): OktaExpr[] {
+  switch (node.kind) {
+    case 'binary':
+      return [node.left, node.right]
+    case 'unary':
+      return [node.operand]
+    case 'ternary':
+      return [node.test, node.then, node.otherwise]
+    case 'elvis':
+      return [node.value, node.otherwise]
+    case 'index':
+      return [node.target, node.index]
+    case 'list':
+      return node.items
+    case 'call':
+      return node.args
+    default:
+      return []
   }
+}
+
+/**
+ * The rule tree for `expr`, or undefined when only okta-eval.ts gives Okta's answer. `safe`: the
+ * clause's being false makes the whole rule false (see the header), so a clause Okta could fail
+ * on may be lowered to one that is false instead.
+ */
+function lower(expr: OktaExpr, text: string, safe: boolean): RuleNode | undefined {
+  const span = { start: expr.start, end: expr.end }
+  switch (expr.kind) {
+    case 'binary':
+      switch (expr.operator) {
+        case '&&': {
+          const operands = flatten(expr, '&&').map(child => lower(child, text, safe))
+          if (operands.some(child => child === undefined)) return undefined
+          return { kind: 'and', children: operands as RuleNode[], span }
+        }
+        case '||': {
+          const list = flatten(expr, '||')
+          const operands = list.map((child, i) => lower(child, text, safe && i === list.length - 1))
+          if (operands.some(child => child === undefined)) return undefined
+          return { kind: 'or', children: operands as RuleNode[], span }
+        }
+        case '==':
+        case '!=':
+        case '<':
+        case '<=':
+        case '>':
+        case '>=':
+          return lowerComparison(expr, text, safe, span)
+        default:
+          return undefined
+      }
+    case 'unary': {
+      if (expr.operator !== '!') return undefined
+      // !user.flag: Okta fails on a missing or non-boolean flag; == false is false for those.
+      if (expr.operand.kind === 'attribute') return safe ? compare(expr.operand, 'eq', false, span) : undefined
+      const child = lower(expr.operand, text, false)
+      return child === undefined ? undefined : { kind: 'not', child, span }
+    }
+    case 'attribute':
+      // A bare attribute is the condition itself; Okta fails unless it is true or false.
+      return safe ? compare(expr, 'eq', true, span) : undefined
+    case 'call':
+      return lowerCall(expr, span)
+    default:
+      return undefined
+  }
+}
+
+function flatten(expr: OktaExpr, operator: '&&' | '||'): OktaExpr[] {
+  if (expr.kind === 'binary' && expr.operator === operator)
+    return [...flatten(expr.left, operator), ...flatten(expr.right, operator)]
+  return [expr]
+}
+
+/** user.x OP literal (either way round), a transform of an attribute, or a condition == true/false. */
+function lowerComparison(
+  expr: OktaExpr & { kind: 'binary' },
+  text: string,
+  safe: boolean,
+  span: Span,
+): RuleNode | undefined {
+  const operator = RELATIONS[expr.operator] as CompareOperator
+  const equality = operator === 'eq' || operator === 'ne'
+  for (const [side, other, flip] of [
+    [expr.left, expr.right, false],
+    [expr.right, expr.left, true],
+  ] as const) {
+    if (other.kind !== 'literal') continue
+    const value = other.value
+    // condition == true / != false is the condition; == false / != true is its negation.
+    if (equality && typeof value === 'boolean' && isCondition(side)) {
+      const positive = (operator === 'eq') === value
+      const inner = lower(side, text, positive && safe)
+      if (inner === undefined) return undefined
+      return positive ? inner : { kind: 'not', child: inner, span }
+    }
+    const target = targetOf(side, value)
+    if (target === undefined) continue
+    // Okta fails on ordering a missing value or values of two types, and on changing the case of
+    // a list; the clause is false for those, which is Okta's answer only where `safe`.
+    if (!equality && (value === null || typeof value === 'boolean')) return undefined
+    if ((!equality || target.transform !== undefined) && !safe) return undefined
+    return compare(target, flip ? (FLIPPED[operator] as CompareOperator) : operator, value, span)
+  }
+  return undefined
+}
+
+function isCondition(expr: OktaExpr): boolean {
+  if (expr.kind === 'call')
+    return (
+      !TRANSFORMS[expr.name] &&
+      /^(isMemberOf|String\.(stringContains|startsWith)|Arrays\.(contains|isEmpty))/.test(expr.name)
+    )
+  if (expr.kind === 'unary') return expr.operator === '!'
+  return expr.kind === 'binary' && ['&&', '||', '==', '!=', '<', '<=', '>', '>=', 'matches'].includes(expr.operator)
+}
+
+/** The attribute (maybe transformed) a comparison with `value` can read on the fast path. */
+function targetOf(
+  expr: OktaExpr,
+  value: Scalar | null,
+): { path: readonly string[]; attribute: string; transform?: Transform } | undefined {
+  if (expr.kind === 'attribute') return expr
+  if (expr.kind !== 'call' || expr.args.length !== 1) return undefined
+  const transform = TRANSFORMS[expr.name]
+  const arg = expr.args[0] as OktaExpr
+  if (transform === undefined || arg.kind !== 'attribute') return undefined
+  // Okta writes a number as text before changing its case; the fast path leaves numbers alone,
+  // which differs only when the compared text reads as a number or true/false.
+  if (transform !== 'length' && (typeof value !== 'string' || /^(true|false|[-+0-9.eE]*|NaN|-?Infinity)$/.test(value)))
+    return undefined
+  return { path: arg.path, attribute: arg.attribute, transform }
+}
+
+function lowerCall(expr: OktaExpr & { kind: 'call' }, span: Span): RuleNode | undefined {
+  const args = expr.args
+  const literal = (i: number): Scalar | null | undefined => {
+    const arg = args[i]
+    return arg?.kind === 'literal' ? arg.value : undefined
+  }
+  const texts = args.map((_, i) => literal(i))
+  const names = { path: [GROUP_NAMES], attribute: GROUP_NAMES }
+  const ids = { path: [GROUP_IDS], attribute: GROUP_IDS }
+  switch (expr.name) {
+    case 'isMemberOfGroupName':
+      return anyItem(names, 'eq', texts[0] as string, span)
+    case 'isMemberOfGroup':
+      return anyItem(ids, 'eq', texts[0] as string, span)
+    case 'isMemberOfAnyGroup':
+      return anyItem(ids, 'in', texts as string[], span)
+    case 'isMemberOfGroupNameStartsWith':
+      return anyItem(names, 'startsWith', texts[0] as string, span)
+    case 'isMemberOfGroupNameContains':
+      return anyItem(names, 'contains', texts[0] as string, span)
+    case 'isMemberOfGroupNameRegex':
+      return anyItem(names, 'match', texts[0] as string, span)
+  }
+  const target = args[0]
+  if (target?.kind !== 'attribute') return undefined
+  const value = literal(1)
+  switch (expr.name) {
+    case 'String.stringContains':
+      // On a list, Okta's stringContains looks in each item; a value that isn't text contains nothing.
+      return typeof value === 'string' ? anyItem(target, 'contains', value, span) : undefined
+    case 'String.startsWith':
+      return typeof value === 'string' ? compare(target, 'startsWith', value, span) : undefined
+    case 'Arrays.contains':
+      if (value === undefined || value === null) return undefined
+      return { ...anyItem(target, 'eq', value, span), splitText: true }
+    case 'Arrays.isEmpty':
+      // Arrays.isEmpty(NULL) is true, and so is an empty list or empty text.
+      return { ...compare(target, 'eq', null, span), emptyIsNull: true } as CompareNode
+    default:
+      return undefined
+  }
+}
+
+function anyItem(
+  target: { path: readonly string[]; attribute: string },
+  operator: CompareOperator,
+  value: Scalar | Scalar[],
+  span: Span,
+): QuantifierNode {
+  const child = compare({ path: [], attribute: '_' }, operator, value, span)
+  if (operator === 'match') child.flavour = 'java'
+  return { kind: 'any', path: target.path, attribute: target.attribute, loose: false, item: '_', child, span }
+}
+
+function compare(
+  target: { path: readonly string[]; attribute: string; transform?: Transform },
+  operator: CompareOperator,
+  value: Scalar | Scalar[] | null,
+  span: Span,
+): CompareNode {
+  const node = {
+    kind: 'compare',
+    path: target.path,
+    attribute: target.attribute,
+    ignoreCase: false,
+    loose: false,
+    emptyIsNull: false,
+    operator,
+    value,
+    span,
+  } as CompareNode
+  if (target.transform !== undefined) node.transform = target.transform
+  return node
 }

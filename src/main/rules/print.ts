@@ -36,6 +36,9 @@ export function printRule(dialect: Dialect, root: RuleNode): string {
       case 'any':
       case 'all':
         return style.quantifier(node, item, print)
+      case 'expr':
+        // Only Okta has whole expressions, and its text is already Okta's.
+        return node.text.slice(node.span.start, node.span.end)
       case 'not':
         return style.not(group(node.child, item))
       case 'and':
@@ -44,7 +47,9 @@ export function printRule(dialect: Dialect, root: RuleNode): string {
     }
   }
   const group = (node: RuleNode, item: string | null): string =>
-    node.kind === 'and' || node.kind === 'or' || node.kind === 'not' ? `(${print(node, item)})` : print(node, item)
+    node.kind === 'and' || node.kind === 'or' || node.kind === 'not' || node.kind === 'expr'
+      ? `(${print(node, item)})`
+      : print(node, item)
   return print(root, null)
 }
 
@@ -83,7 +88,8 @@ const STYLES: Readonly<Record<Dialect, Style>> = {
   okta: {
     and: ' AND ',
     or: ' OR ',
-    not: inner => `!${inner}`,
+    // ! binds tighter than == in SpEL, so what it negates is always in parentheses.
+    not: inner => (inner.startsWith('(') && inner.endsWith(')') ? `!${inner}` : `!(${inner})`),
     compare(node) {
       const target = oktaTarget(node)
       const value = node.value as Scalar | null
@@ -108,6 +114,8 @@ const STYLES: Readonly<Record<Dialect, Style>> = {
           ? `isMemberOfAnyGroup(${(child.value as Scalar[]).map(oktaValue).join(', ')})`
           : `isMemberOfGroup(${oktaValue(child.value as string)})`
       }
+      if (child.operator === 'contains')
+        return `String.stringContains(user.${node.attribute}, ${oktaValue(child.value as Scalar)})`
       return `Arrays.contains(user.${node.attribute}, ${oktaValue(child.value as Scalar)})`
     },
   },

@@ -54,14 +54,16 @@ export function matcher(spec: MatcherSpec): Matcher {
     case undefined:
       return base
     case 'length':
-      // Okta: Arrays.size(NULL) and String.len of nothing are 0.
+      // Okta's String.len: of nothing 0, of a list its size, of a number or true/false its text's length.
       return (actual, now) =>
         base(
           typeof actual === 'string' || Array.isArray(actual)
             ? actual.length
             : actual === undefined || actual === null
               ? 0
-              : NaN,
+              : typeof actual === 'number' || typeof actual === 'boolean'
+                ? String(actual).length
+                : NaN,
           now,
         )
     case 'lower':

@@ -91,7 +91,12 @@ export function checkResult(text: string, result: CompileResult, users: readonly
 
 /** The tree without positions, for comparing two parses. */
 export function shape(node: RuleNode): unknown {
-  return JSON.parse(JSON.stringify(node, (key, value) => (key === 'span' ? undefined : value)))
+  // An Okta expression node also carries its offsets (start, end) and the text they point into.
+  return JSON.parse(
+    JSON.stringify(node, (key, value) =>
+      key === 'span' || key === 'start' || key === 'end' || key === 'text' ? undefined : value,
+    ),
+  )
 }
 
 /** parse → print → parse gives the same tree. */
