@@ -163,9 +163,10 @@ describe('faults the sync recovers from', () => {
   }
 
   it('treats an answer slower than the timeout as transient and retries it', async () => {
-    const { app, sleep } = open({ timeoutMs: 150 })
+    // Far apart, so a busy test machine never makes an ordinary answer look slow.
+    const { app, sleep } = open({ timeoutMs: 2_000 })
     const id = await connect(app)
-    graph.inject({ kind: 'slow', ms: 1000 }, { path: '/v1.0/users/delta', skip: 1, times: 1 })
+    graph.inject({ kind: 'slow', ms: 8_000 }, { path: '/v1.0/users/delta', skip: 1, times: 1 })
     expect((await sync(app, id)).ok).toBe(true)
     expect(sleep.waits).toHaveLength(1)
     expect(storeSnapshot(app)).toBe(await completeState())
