@@ -70,19 +70,6 @@ export function createHandlers(s: Services): Handlers {
     const devicesUpdated = await redeploy(r)
     return outcome.status === 'applied' ? { ...outcome, devicesUpdated } : outcome
   }
-  /** The older target channels answer with the policy; a held edit is reported as an error that says where to approve it. */
-  const policyOf = async (result: { outcome: ChangeOutcome; redeploy: Redeploy | null }, policyId: string) => {
-    const outcome = await applied(result)
-    if (outcome.status === 'held') {
-      throw new AppError(
-        'CONFLICT',
-        `Held for approval: ${outcome.heldChange.summary} Approve or reject it under Held changes on the Policies page.`,
-        { heldChangeId: outcome.heldChange.id },
-      )
-    }
-    return s.policies.get(policyId)
-  }
-
   return {
     'workspace/summary': () => ({
       users: store.users.count(),
@@ -159,13 +146,8 @@ export function createHandlers(s: Services): Handlers {
     'groups/get': ({ groupId }) => groupDetail(groupId),
     'groups/explain': ({ groupId, userId }) => s.memberships.explain(userId, groupId),
     'policies/list': () => s.policies.list(),
-    'policies/setTarget': ({ policyId, groupId, mode }) =>
-      policyOf(s.policies.setTarget(policyId, groupId, mode), policyId),
-    'policies/removeTarget': ({ policyId, groupId }) => policyOf(s.policies.removeTarget(policyId, groupId), policyId),
     'policies/setRemoveOnUnassign': ({ itemId, value }) => s.policies.setRemoveOnUnassign(itemId, value),
     'policies/get': ({ policyId }) => s.policies.get(policyId),
-    'policies/save': ({ draft }) => applied(s.policies.apply({ kind: 'policy', draft })),
-    'policies/delete': ({ policyId }) => applied(s.policies.apply({ kind: 'deletePolicy', policyId })),
     'policies/restrictions': () => s.policies.restrictions(),
     'policies/conflicts': ({ draft }) => s.policies.conflicts(draft),
     'policies/whatIf': ({ change, limit }) => s.policies.whatIf(change, limit),
@@ -207,10 +189,6 @@ export function createHandlers(s: Services): Handlers {
       await s.devices.redeployUsers(changedUserIds, { cause: 'rule-edit' })
       return groupDetail(groupId)
     },
-    'groups/setRule': async ({ groupId, dialect, rule }) => {
-      await s.devices.redeployUsers(s.memberships.rules.setRule(groupId, dialect, rule), { cause: 'rule-edit' })
-      return groupDetail(groupId)
-    },
   }
 }
 
@@ -225,11 +203,7 @@ export const CHANGES: Partial<Record<keyof Handlers, string[]>> = {
   'directories/setGroupFilter': ['directories'],
   'directories/setSchedule': ['directories'],
   'users/setAttributes': ['users', 'groups', 'devices', 'diagnostics', 'workspace'],
-  'policies/setTarget': ['policies', 'devices', 'users', 'diagnostics', 'workspace'],
-  'policies/removeTarget': ['policies', 'devices', 'users', 'diagnostics', 'workspace'],
   'policies/setRemoveOnUnassign': ['policies'],
-  'policies/save': ['policies', 'devices', 'users', 'diagnostics', 'workspace'],
-  'policies/delete': ['policies', 'devices', 'users', 'diagnostics', 'workspace'],
   'policies/apply': ['policies', 'groups', 'devices', 'users', 'diagnostics', 'workspace'],
   'policies/approve': ['policies', 'groups', 'devices', 'users', 'diagnostics', 'workspace'],
   'policies/reject': ['policies', 'devices'],
@@ -238,7 +212,6 @@ export const CHANGES: Partial<Record<keyof Handlers, string[]>> = {
   'devices/enroll': ['devices', 'users', 'groups', 'diagnostics', 'workspace'],
   'devices/acknowledge': ['devices', 'diagnostics', 'workspace'],
   'groups/create': ['groups', 'users', 'devices', 'diagnostics', 'workspace'],
-  'groups/setRule': ['groups', 'users', 'devices', 'diagnostics', 'workspace'],
   'devices/scan': ['devices', 'diagnostics', 'workspace'],
   'devices/repush': ['devices', 'diagnostics', 'workspace'],
   'devices/cancel': ['devices', 'diagnostics', 'workspace'],

@@ -73,12 +73,7 @@ const policyDraft = z.object({
   targets: z.array(z.object({ groupId: id, mode: z.enum(['include', 'exclude']) })).max(500),
 })
 const proposedChange = z.discriminatedUnion('kind', [
-  z.object({
-    kind: z.literal('rule'),
-    groupId: id,
-    rule: z.string().max(10_000),
-    dialect: z.enum(['entra', 'okta', 'google']).optional(),
-  }),
+  z.object({ kind: z.literal('rule'), groupId: id, rule: ruleText, dialect }),
   z.object({ kind: z.literal('target'), policyId: id, groupId: id, mode: z.enum(['include', 'exclude']).nullable() }),
   z.object({ kind: z.literal('policy'), draft: policyDraft }),
   z.object({ kind: z.literal('deletePolicy'), policyId: id }),
@@ -153,15 +148,12 @@ export const schemas = {
   'groups/get': z.object({ groupId: id }),
   'groups/explain': z.object({ groupId: id, userId: id }),
   'policies/list': z.object({}),
-  'policies/setTarget': z.object({ policyId: id, groupId: id, mode: z.enum(['include', 'exclude']) }),
-  'policies/removeTarget': z.object({ policyId: id, groupId: id }),
   'policies/setRemoveOnUnassign': z.object({ itemId: id, value: z.boolean() }),
   'policies/get': z.object({ policyId: id }),
-  'policies/save': z.object({ draft: policyDraft }),
-  'policies/delete': z.object({ policyId: id }),
   'policies/restrictions': z.object({}),
   'policies/conflicts': z.object({ draft: policyDraft }),
   'policies/whatIf': z.object({ change: proposedChange, limit: z.number().int().min(1).max(5000).optional() }),
+  /** The one way to change a rule, a target or a policy: what-if takes the same change object. */
   'policies/apply': z.object({ change: proposedChange }),
   'policies/held': z.object({}),
   'policies/approve': z.object({ heldChangeId: id }),
@@ -232,7 +224,6 @@ export const schemas = {
     dialect,
     rule: ruleText,
   }),
-  'groups/setRule': z.object({ groupId: id, dialect, rule: ruleText }),
 } as const satisfies { [C in Channel]: z.ZodType }
 export type ArgsOf<C extends Channel> = z.input<(typeof schemas)[C]>
 
@@ -257,12 +248,8 @@ export interface Results {
   'groups/get': GroupDetail
   'groups/explain': MembershipExplanation
   'policies/list': Policy[]
-  'policies/setTarget': Policy
-  'policies/removeTarget': Policy
   'policies/setRemoveOnUnassign': Policy
   'policies/get': Policy
-  'policies/save': ChangeOutcome
-  'policies/delete': ChangeOutcome
   'policies/restrictions': readonly RestrictionDefinition[]
   'policies/conflicts': Conflict[]
   'policies/whatIf': WhatIf
@@ -293,7 +280,6 @@ export interface Results {
   'rules/preview': RulePreview
   'rules/explain': RuleUserExplanation
   'groups/create': GroupDetail
-  'groups/setRule': GroupDetail
 }
 
 export type ResultOf<C extends Channel> = Results[C]

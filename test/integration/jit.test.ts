@@ -171,19 +171,25 @@ describe('membership changes', () => {
     const r = await enroll('alex@example.test', 'SER-1')
     const policyId = org.policies['Sales CRM Deployment'] as string
     const salesId = org.groups['Sales'] as string
-    const after = await ws.call('policies/removeTarget', { policyId, groupId: salesId })
-    expect(after.targets).toEqual([])
+    const after = await ws.call('policies/apply', {
+      change: { kind: 'target', policyId, groupId: salesId, mode: null },
+    })
+    expect(after).toMatchObject({ status: 'applied', policy: { targets: [] } })
     expect((await device(r.device.id)).assignments).toEqual([])
-    await ws.call('policies/setTarget', { policyId, groupId: salesId, mode: 'include' })
+    await ws.call('policies/apply', { change: { kind: 'target', policyId, groupId: salesId, mode: 'include' } })
     const d = await device(r.device.id)
     expect(d.assignments.map(a => a.name).sort()).toEqual(['Cellular data limit', 'Salesforce'])
     expect(d.commands.filter(c => c.type === 'install_app')).toHaveLength(2)
   })
 
   it('says which target does not exist', async () => {
-    const e = await ws.callError('policies/removeTarget', {
-      policyId: org.policies['Sales CRM Deployment'],
-      groupId: org.groups['Developers'],
+    const e = await ws.callError('policies/apply', {
+      change: {
+        kind: 'target',
+        policyId: org.policies['Sales CRM Deployment'],
+        groupId: org.groups['Developers'],
+        mode: null,
+      },
     })
     expect(e.code).toBe('NOT_FOUND')
     expect(e.message).toContain('Sales CRM Deployment has no target')

@@ -145,7 +145,12 @@ describe('the circuit breaker', () => {
     const ids = await fiftySalesDevices()
     const before = await Promise.all(ids.map(async id => (await device(id)).commands.length))
     const outcome = (await ws.call('policies/apply', {
-      change: { kind: 'rule', groupId: org.groups['Sales'], rule: 'user.department -eq "Field Sales"' },
+      change: {
+        kind: 'rule',
+        groupId: org.groups['Sales'],
+        rule: 'user.department -eq "Field Sales"',
+        dialect: 'entra',
+      },
     })) as ChangeOutcome
     expect(outcome.status).toBe('held')
     if (outcome.status !== 'held') return
@@ -168,11 +173,15 @@ describe('the circuit breaker', () => {
   it('discards a rejected target edit: nothing changes', async () => {
     const ids = await fiftySalesDevices()
     const snapshotBefore = await Promise.all(ids.map(id => device(id)))
-    const e = await ws.callError('policies/removeTarget', {
-      policyId: org.policies['Sales CRM Deployment'],
-      groupId: org.groups['Sales'],
+    const outcome = await ws.call('policies/apply', {
+      change: {
+        kind: 'target',
+        policyId: org.policies['Sales CRM Deployment'],
+        groupId: org.groups['Sales'],
+        mode: null,
+      },
     })
-    expect(e.code).toBe('CONFLICT')
+    expect(outcome.status).toBe('held')
     const [held] = await ws.call('policies/held', {})
     expect(held).toMatchObject({ cause: 'target-edit', status: 'held', devicesAffected: 50 })
     const rejected = await ws.call('policies/reject', { heldChangeId: held?.id })
@@ -223,6 +232,7 @@ describe('what-if', () => {
       kind: 'rule' as const,
       groupId: org.groups['Marketing'] as string,
       rule: 'user.department -eq "Marketing" -or user.jobTitle -eq "Sales Manager"',
+      dialect: 'entra' as const,
     }
     const before = snapshot()
     const preview = await ws.call('policies/whatIf', { change })
@@ -276,7 +286,7 @@ describe('what-if', () => {
   it('previews a rule reading synced groups and system.now the way applying it evaluates it', async () => {
     const sam = await enroll('sam@example.test', 'SER-SAM')
     const rule = `user.memberof -any (group.objectId -in ['${org.groups['Executives']}']) -or user.employeeHireDate -le system.now`
-    const change = { kind: 'rule' as const, groupId: org.groups['Sales'] as string, rule }
+    const change = { kind: 'rule' as const, groupId: org.groups['Sales'] as string, rule, dialect: 'entra' as const }
     const preview = await ws.call('policies/whatIf', { change })
     // sam gains Sales through the synced Executives group; alex and kim lack a hire date, so their
     // Sales membership turns unknown and keeps its policies.
@@ -321,9 +331,9 @@ describe('what-if', () => {
       change: { kind: 'deletePolicy', policyId: org.policies['Sales CRM Deployment'] },
     })
     expect(deletion.devices[0]?.remove.map(r => r.name)).toEqual(['Salesforce'])
-    const applied = (await ws.call('policies/delete', {
-      policyId: org.policies['Sales CRM Deployment'],
-    })) as ChangeOutcome
+    const applied = await ws.call('policies/apply', {
+      change: { kind: 'deletePolicy', policyId: org.policies['Sales CRM Deployment'] },
+    })
     expect(applied.status).toBe('applied')
     expect(typesAfter(await device(alex.device.id), 2)).toEqual(['apply_restrictions', 'remove_app Salesforce'])
   })
@@ -353,7 +363,7 @@ describe('what-if', () => {
 
   it('refuses a rule that does not parse, saying where', async () => {
     const e = await ws.callError('policies/whatIf', {
-      change: { kind: 'rule', groupId: org.groups['Sales'], rule: 'user.department -eq' },
+      change: { kind: 'rule', groupId: org.groups['Sales'], rule: 'user.department -eq', dialect: 'entra' },
     })
     expect(e.code).toBe('RULE_PARSE')
     expect(e.message).toMatch(/line 1, column \d+/)
@@ -394,52 +404,55 @@ describe('policy editing', () => {
   })
 
   it('names every bad field of a payload', async () => {
-    const e = await ws.callError('policies/save', {
-      draft: draft({
-        name: '',
-        items: [
-          {
-            kind: 'app',
-            identifier: 'com.unknown.app',
-            name: 'Unknown',
-            platform: 'ios',
-            settings: { intent: 'sometimes' },
-            removeOnUnassign: true,
-          },
-          {
-            kind: 'profile',
-            identifier: 'wifi',
-            name: 'Wi-Fi',
-            platform: null,
-            settings: { type: 'wifi', ssid: 'Office', security: 'WPA2' },
-            removeOnUnassign: false,
-          },
-          {
-            kind: 'profile',
-            identifier: 'vpn',
-            name: 'VPN',
-            platform: null,
-            settings: { type: 'vpn', vpnType: 'IKEv2', server: 'not a host', perApp: true },
-            removeOnUnassign: false,
-          },
-          {
-            kind: 'restriction',
-            identifier: 'minPasscodeLength',
-            name: 'PIN',
-            platform: null,
-            settings: { value: 40 },
-            removeOnUnassign: false,
-          },
-          {
-            kind: 'profile',
-            identifier: 'mail',
-            name: 'Mail',
-            platform: null,
-            settings: { type: 'email', accountType: 'exchange', emailAddress: '{{mail}}', host: 'mail.example.com' },
-            removeOnUnassign: false,
-          },
-        ],
-      }),
+    const e = await ws.callError('policies/apply', {
+      change: {
+        kind: 'policy',
+        draft: draft({
+          name: '',
+          items: [
+            {
+              kind: 'app',
+              identifier: 'com.unknown.app',
+              name: 'Unknown',
+              platform: 'ios',
+              settings: { intent: 'sometimes' },
+              removeOnUnassign: true,
+            },
+            {
+              kind: 'profile',
+              identifier: 'wifi',
+              name: 'Wi-Fi',
+              platform: null,
+              settings: { type: 'wifi', ssid: 'Office', security: 'WPA2' },
+              removeOnUnassign: false,
+            },
+            {
+              kind: 'profile',
+              identifier: 'vpn',
+              name: 'VPN',
+              platform: null,
+              settings: { type: 'vpn', vpnType: 'IKEv2', server: 'not a host', perApp: true },
+              removeOnUnassign: false,
+            },
+            {
+              kind: 'restriction',
+              identifier: 'minPasscodeLength',
+              name: 'PIN',
+              platform: null,
+              settings: { value: 40 },
+              removeOnUnassign: false,
+            },
+            {
+              kind: 'profile',
+              identifier: 'mail',
+              name: 'Mail',
+              platform: null,
+              settings: { type: 'email', accountType: 'exchange', emailAddress: '{{mail}}', host: 'mail.example.com' },
+              removeOnUnassign: false,
+            },
+          ],
+        }),
+      },
     })
     expect(e.code).toBe('BAD_INPUT')
     const fields = (e.details?.['fields'] as { path: string; message: string }[]).map(f => f.path)
@@ -461,7 +474,7 @@ describe('policy editing', () => {
   it('saves a policy, fills {{user.mail}} per device, and reports a user without mail as SYNC_ATTR_MISSING', async () => {
     const alexId = userId('alex@example.test')
     await ws.call('users/setAttributes', { userId: alexId, attributes: { mail: 'alex@corp.example' } })
-    const saved = (await ws.call('policies/save', { draft: draft() })) as ChangeOutcome
+    const saved = await ws.call('policies/apply', { change: { kind: 'policy', draft: draft() } })
     expect(saved.status).toBe('applied')
     const alex = await enroll('alex@example.test', 'SER-1')
     const mail = alex.commands.find(c => c.type === 'install_profile')

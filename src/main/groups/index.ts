@@ -3,7 +3,15 @@
 import type { Attributes, Dialect, MembershipExplanation } from '../../shared/domain'
 import type { WhyStep } from '../../shared/policy'
 import { AppError } from '../../shared/errors'
-import { compileRule, GROUP_IDS, GROUP_NAMES, type CompiledRule, type CompileResult, type RuleInput } from '../rules'
+import {
+  compileOrFail,
+  compileRule,
+  GROUP_IDS,
+  GROUP_NAMES,
+  type CompiledRule,
+  type CompileResult,
+  type RuleInput,
+} from '../rules'
 import type { MembershipRecord, PendingWithdrawal, RuleGroup, RuleMembership, Store } from '../store'
 import type { Clock, IdSource } from '../ports'
 import { decideMembership, type RuleOutcome } from './decide'
@@ -60,7 +68,13 @@ export interface MembershipService {
   /** The chain attribute values → rule clause → membership, for the "why" of an assignment. */
   chain(userId: string, groupId: string, attributes?: Attributes): WhyStep[]
   explain(userId: string, groupId: string): MembershipExplanation
-  /** The rule editor's operations: check, preview, explain, create and change rule groups. */
+  /**
+   * Saves a rule group's new rule and re-evaluates every user's membership in it, withdrawing at
+   * once (no grace: a deliberate edit). Only the policy service's apply and approve call this,
+   * after the circuit breaker's check; returns the users whose effective membership changed.
+   */
+  replaceRule(groupId: string, dialect: Dialect, rule: string): string[]
+  /** The rule editor's operations: check, preview, explain and create rule groups. */
   rules: RuleGroups
 }
 
@@ -295,6 +309,11 @@ export function createMembershipService({
       inputOf,
       evaluateGroup: groupId => evaluateGroup(groupId, { grace: false }),
     }),
+    replaceRule(groupId, dialect, rule) {
+      compileOrFail(dialect, rule)
+      store.groups.setRule(groupId, dialect, rule)
+      return evaluateGroup(groupId, { grace: false })
+    },
     setSyncedGroups(userId: string, groupIds: string[]): boolean {
       const synced = new Set(store.groups.syncedGroups().map(g => g.id))
       const wanted = new Set(groupIds)

@@ -3,7 +3,7 @@
 // the "why" (why.ts); the service validates and saves policies, guards admin changes and
 // recomputes with the circuit breaker, and records every assignment change with its chain.
 import { createHash } from 'node:crypto'
-import type { Command, Dialect, Platform, Policy, TargetMode } from '../../shared/domain'
+import type { Command, Dialect, Platform, Policy } from '../../shared/domain'
 import { PLATFORMS } from '../../shared/domain'
 import { AppError } from '../../shared/errors'
 import type {
@@ -23,7 +23,7 @@ import type {
 } from '../../shared/policy'
 import type { MembershipService } from '../groups'
 import type { Clock, IdSource } from '../ports'
-import { compileRule, type CompiledRule } from '../rules'
+import { compileOrFail, type CompiledRule } from '../rules'
 import type { BoundDevice, PolicyRecord, SentItem, Store } from '../store'
 import { deviceDelta, withdraws } from './delta'
 import { desiredState, indexPolicies, type DesiredState, type PolicyIndex } from './desired'
@@ -69,10 +69,11 @@ export interface PolicyService {
   restrictions(): readonly RestrictionDefinition[]
   inventory(): AppInventoryEntry[]
   saveApp(entry: { platform: Platform; identifier: string; name: string }): AppInventoryEntry[]
-  setTarget(policyId: string, groupId: string, mode: TargetMode): { outcome: ChangeOutcome; redeploy: Redeploy | null }
-  removeTarget(policyId: string, groupId: string): { outcome: ChangeOutcome; redeploy: Redeploy | null }
   setRemoveOnUnassign(itemId: string, value: boolean): Policy
-  /** Validates an admin change, holds it when it trips the circuit breaker, else saves it. */
+  /**
+   * The one writer of rules, targets and policies: validates an admin change, holds it (saving
+   * nothing) when it trips the circuit breaker, else saves it and audits it once.
+   */
   apply(change: ProposedChange): { outcome: ChangeOutcome; redeploy: Redeploy | null }
   whatIf(change: ProposedChange, limit?: number): WhatIf
   /** The conflicts a policy (saved or draft) takes part in over the users it reaches. */
@@ -143,15 +144,7 @@ export function createPolicyService({
     const key = `${dialect}\u0000${rule}`
     let c = compiled.get(key)
     if (!c) {
-      const r = compileRule(dialect, rule)
-      if (!r.ok) {
-        throw new AppError(
-          'RULE_PARSE',
-          `The rule does not parse (line ${r.error.line}, column ${r.error.column}): ${r.error.message}.`,
-          { ...r.error },
-        )
-      }
-      c = r.rule
+      c = compileOrFail(dialect, rule)
       compiled.set(key, c)
     }
     return c
@@ -215,9 +208,12 @@ export function createPolicyService({
       }
       case 'rule': {
         const g = store.groups.get(change.groupId)
-        if (!g || g.kind !== 'rule' || g.dialect === null)
-          throw new AppError('NOT_FOUND', `No rule group with id ${change.groupId}.`, { groupId: change.groupId })
-        compile(change.dialect ?? g.dialect, change.rule)
+        if (!g) throw new AppError('NOT_FOUND', `No group with id ${change.groupId}.`, { groupId: change.groupId })
+        if (g.kind !== 'rule')
+          throw new AppError('NOT_EDITABLE', `${g.name} is synced from the directory; change its members there.`, {
+            groupId: change.groupId,
+          })
+        compile(change.dialect, change.rule)
         return
       }
       case 'attributeMapping':
@@ -273,13 +269,15 @@ export function createPolicyService({
         return { policy: get(change.policyId), redeploy: { kind: 'all' } }
       }
       case 'rule': {
-        const dialect = change.dialect ?? store.assignments.groupBrief(change.groupId)?.dialect ?? 'entra'
-        audit('groups/setRule', change.groupId, { rule: change.rule, dialect })
+        audit('groups/setRule', change.groupId, { rule: change.rule, dialect: change.dialect })
         // The groups room saves and re-evaluates; a deliberate edit withdraws at once (no grace),
         // and the circuit breaker, checked before this commit, guards it.
         return {
           policy: null,
-          redeploy: { kind: 'users', userIds: memberships.rules.setRule(change.groupId, dialect, change.rule) },
+          redeploy: {
+            kind: 'users',
+            userIds: memberships.replaceRule(change.groupId, change.dialect, change.rule),
+          },
         }
       }
       default:
@@ -386,24 +384,22 @@ export function createPolicyService({
     const total = store.assignments.boundDeviceCount()
     if (!tripsBreaker(withdrawing.length, total, settings)) return null
     const changing = results.filter(r => r.plan.commands.length > 0 || r.plan.drop.length > 0)
-    const diff = changing
-      .slice(0, HELD_DIFF_LIMIT)
-      .map(r =>
-        deviceDelta(
-          {
-            deviceId: r.device.id,
-            deviceName: r.device.name,
-            userId: r.device.userId,
-            userPrincipalName: r.device.userPrincipalName,
-            platform: r.device.platform,
-          },
-          r.sent ?? [],
-          r.state,
-          r.plan,
-          { gained: [], lost: [] },
-          policyName,
-        ),
-      )
+    const diff = changing.slice(0, HELD_DIFF_LIMIT).map(r =>
+      deviceDelta(
+        {
+          deviceId: r.device.id,
+          deviceName: r.device.name,
+          userId: r.device.userId,
+          userPrincipalName: r.device.userPrincipalName,
+          platform: r.device.platform,
+        },
+        r.sent ?? [],
+        r.state,
+        r.plan,
+        { gained: [], lost: [] },
+        policyName,
+      ),
+    )
     const heldChange: HeldChange = {
       id: ids.next(),
       createdAt: clock.now().toISOString(),
@@ -540,6 +536,12 @@ export function createPolicyService({
     }
   }
 
+  /** Rule changes held before the dialect was part of every rule change meant the group's own. */
+  const withDialect = (change: ProposedChange): ProposedChange =>
+    change.kind === 'rule' && change.dialect === undefined
+      ? { ...change, dialect: store.groups.get(change.groupId)?.dialect ?? change.dialect }
+      : change
+
   const decideHeld = (heldChangeId: string): HeldChange => {
     const h = store.assignments.heldChange(heldChangeId)
     if (!h) throw new AppError('NOT_FOUND', `No held change with id ${heldChangeId}.`, { heldChangeId })
@@ -580,8 +582,6 @@ export function createPolicyService({
       audit('apps/save', identifier.trim(), { platform })
       return store.assignments.inventory()
     },
-    setTarget: (policyId, groupId, mode) => apply({ kind: 'target', policyId, groupId, mode }),
-    removeTarget: (policyId, groupId) => apply({ kind: 'target', policyId, groupId, mode: null }),
     setRemoveOnUnassign(itemId, value) {
       const policyId = store.policies.policyOfItem(itemId)
       if (!policyId) throw new AppError('NOT_FOUND', `No payload item with id ${itemId}.`, { itemId })
@@ -645,7 +645,7 @@ export function createPolicyService({
         store.assignments.decide(heldChangeId, 'approved', clock.now().toISOString())
         audit('policies/approve', heldChangeId, { cause: h.cause })
         const redeploy: Redeploy = h.change
-          ? commit(h.change).redeploy
+          ? commit(withDialect(h.change)).redeploy
           : { kind: 'devices', deviceIds: store.assignments.devicesOfHeld(heldChangeId) }
         return { heldChange: store.assignments.heldChange(heldChangeId) as HeldChange, redeploy }
       })

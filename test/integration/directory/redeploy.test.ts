@@ -51,7 +51,9 @@ describe('a sync redeploys the devices of users it moved', () => {
     await call<SyncRun>('directories/sync', { directoryId: d.directory.id })
     const marketing = app.services.store.groups.list().find(g => g.name.startsWith('Dynamic Marketing'))!
     const crm = (await call<Policy[]>('policies/list', {})).find(p => p.name === 'Sales CRM Deployment')!
-    await call('policies/setTarget', { policyId: crm.id, groupId: marketing.id, mode: 'include' })
+    await call('policies/apply', {
+      change: { kind: 'target', policyId: crm.id, groupId: marketing.id, mode: 'include' },
+    })
 
     const [mover, stayer] = [...graph.data.users.values()].filter(u => u.department === 'Finance')
     const moved = await call<EnrollResult>('devices/enroll', {
