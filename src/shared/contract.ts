@@ -37,6 +37,7 @@ import type {
   WhatIf,
 } from './policy'
 import { CHANNELS, type Channel } from './channels'
+import type { Domain } from './changes'
 import type { ErrorInfo, Result } from './errors'
 
 export { CHANNELS, type Channel }
@@ -287,11 +288,17 @@ export type ResultOf<C extends Channel> = Results[C]
 /** Main implements every channel; a missing handler is a compile error. */
 export type Handlers = { [C in Channel]: (args: z.output<(typeof schemas)[C]>) => ResultOf<C> | Promise<ResultOf<C>> }
 
+/**
+ * One room's share of Handlers: the channels named `<prefix>/…`. Rooms' maps are joined in
+ * main/handlers.ts; a channel outside the prefixes a map declares is a compile error there.
+ */
+export type HandlersOf<P extends string> = Pick<Handlers, Extract<Channel, `${P}/${string}`>>
+
 export const isChannel = (name: string): name is Channel => (CHANNELS as readonly string[]).includes(name)
 
-/** Change notifications from main: the tables a mutation touched, for query invalidation. */
+/** Change notifications from main: the domains a mutation touched (changes.ts), for query invalidation. */
 export interface Events {
-  'db/changed': { tables: string[] }
+  'db/changed': { domains: readonly Domain[] }
   /** A running directory sync's progress: pages, users, percentage, estimated time left. */
   'directories/syncProgress': SyncProgress
 }

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { DeviceDetail, Diagnostic, EnrollResult } from '../../src/shared/domain'
+import type { DeviceDetail, Platform, Diagnostic, EnrollResult } from '../../src/shared/domain'
 import { openWorkspace, seedSmallOrganisation, type TestWorkspace } from '../helpers/workspace'
 
 let ws: TestWorkspace
@@ -11,7 +11,7 @@ beforeEach(() => {
 })
 afterEach(() => ws.close())
 
-const enroll = (upn: string, serial: string, platform = 'ios') =>
+const enroll = (upn: string, serial: string, platform: Platform = 'ios') =>
   ws.call('devices/enroll', {
     serial,
     platform,
@@ -124,7 +124,7 @@ describe('membership changes', () => {
     const r = await enroll('alex@example.test', 'SER-1')
     const policy = ws.app.services.store.policies.get(org.policies['Sales CRM Deployment'] as string)
     const app = policy?.items.find(i => i.kind === 'app')
-    await ws.call('policies/setRemoveOnUnassign', { itemId: app?.id, value: true })
+    await ws.call('policies/setRemoveOnUnassign', { itemId: app?.id as string, value: true })
     await ws.call('users/setAttributes', {
       userId: userId('alex@example.test'),
       attributes: { department: 'Marketing' },
@@ -218,13 +218,13 @@ describe('PAYLOAD_LATENCY', () => {
     const c = r.commands[0]
     await ws.call('devices/acknowledge', {
       deviceId: r.device.id,
-      commandId: c?.id,
+      commandId: c?.id as string,
       status: 'error',
       error: 'disk full',
     })
     const again = await ws.call('devices/acknowledge', {
       deviceId: r.device.id,
-      commandId: c?.id,
+      commandId: c?.id as string,
       status: 'acknowledged',
     })
     expect(again.commands.find(x => x.id === c?.id)).toMatchObject({ state: 'failed', error: 'disk full' })

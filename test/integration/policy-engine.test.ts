@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { DeviceDetail, Diagnostic, EnrollResult } from '../../src/shared/domain'
+import type { DeviceDetail, Platform, Diagnostic, EnrollResult } from '../../src/shared/domain'
 import type { ChangeOutcome, PolicyDraft } from '../../src/shared/policy'
-import { openWorkspace, seedSmallOrganisation, type TestWorkspace } from '../helpers/workspace'
+import { openWorkspace, seedSmallOrganisation, type SmallPolicy, type TestWorkspace } from '../helpers/workspace'
 
 let ws: TestWorkspace
 let org: ReturnType<typeof seedSmallOrganisation>
@@ -22,7 +22,7 @@ const sync = (rows: string[]) =>
     format: 'csv',
     content: `${HEADER}\n${rows.join('\n')}\n`,
   })
-const enroll = (upn: string, serial: string, platform = 'ios') =>
+const enroll = (upn: string, serial: string, platform: Platform = 'ios') =>
   ws.call('devices/enroll', { serial, platform, userPrincipalName: upn }) as Promise<EnrollResult>
 const device = (deviceId: string) => ws.call('devices/get', { deviceId }) as Promise<DeviceDetail>
 const userId = (upn: string) => ws.app.services.store.users.idByPrincipalName(upn) as string
@@ -31,10 +31,10 @@ const typesAfter = (d: DeviceDetail, seq: number) =>
     .filter(c => c.seq > seq)
     .map(c => `${c.type} ${String(c.payload['name'] ?? '')}`.trim())
     .sort()
-const policy = (name: string) => ws.app.services.store.policies.get(org.policies[name] as string)
+const policy = (name: SmallPolicy) => ws.app.services.store.policies.get(org.policies[name])
 const flagCrm = async () => {
   const app = policy('Sales CRM Deployment')?.items.find(i => i.kind === 'app')
-  await ws.call('policies/setRemoveOnUnassign', { itemId: app?.id, value: true })
+  await ws.call('policies/setRemoveOnUnassign', { itemId: app?.id as string, value: true })
 }
 
 /** Every row of every table, read through a second connection: proof that nothing was written. */
@@ -184,7 +184,7 @@ describe('the circuit breaker', () => {
     expect(outcome.status).toBe('held')
     const [held] = await ws.call('policies/held', {})
     expect(held).toMatchObject({ cause: 'target-edit', status: 'held', devicesAffected: 50 })
-    const rejected = await ws.call('policies/reject', { heldChangeId: held?.id })
+    const rejected = await ws.call('policies/reject', { heldChangeId: held?.id as string })
     expect(rejected.status).toBe('rejected')
     expect(policy('Sales CRM Deployment')?.targets.map(t => t.groupName)).toEqual(['Sales'])
     expect(await Promise.all(ids.map(id => device(id)))).toEqual(snapshotBefore)
@@ -199,9 +199,12 @@ describe('the circuit breaker', () => {
     const [held] = await ws.call('policies/held', {})
     expect(held).toMatchObject({ cause: 'sync', status: 'held', devicesAffected: 50, change: null })
     for (const id of ids.slice(0, 3)) expect(typesAfter(await device(id), 2)).toEqual([])
-    const why = await ws.call('policies/why', { deviceId: ids[0], policyId: org.policies['Sales CRM Deployment'] })
+    const why = await ws.call('policies/why', {
+      deviceId: ids[0] as string,
+      policyId: org.policies['Sales CRM Deployment'],
+    })
     expect(why.status).toBe('held')
-    await ws.call('policies/approve', { heldChangeId: held?.id })
+    await ws.call('policies/approve', { heldChangeId: held?.id as string })
     for (const id of ids.slice(0, 3)) expect(typesAfter(await device(id), 2)).toEqual(['apply_restrictions'])
   })
 
@@ -212,14 +215,14 @@ describe('the circuit breaker', () => {
     ws.clock.advance(60_000)
     await sync(moved)
     const [first] = await ws.call('policies/held', {})
-    await ws.call('policies/reject', { heldChangeId: first?.id })
+    await ws.call('policies/reject', { heldChangeId: first?.id as string })
     ws.clock.advance(60_000)
     await sync(moved)
     const held = (await ws.call('policies/held', {})).filter(h => h.status === 'held')
     expect(held).toHaveLength(1)
     expect(held[0]?.id).not.toBe(first?.id)
     for (const id of ids.slice(0, 3)) expect(typesAfter(await device(id), 2)).toEqual([])
-    const history = await ws.call('policies/history', { deviceId: ids[0] })
+    const history = await ws.call('policies/history', { deviceId: ids[0] as string })
     expect(history.map(e => e.action)).toEqual(['held', 'released', 'held', 'granted'])
   })
 })
@@ -490,7 +493,7 @@ describe('policy editing', () => {
     )
     const why = await ws.call('policies/why', {
       deviceId: kim.device.id,
-      policyId: saved.status === 'applied' ? saved.policy?.id : '',
+      policyId: saved.status === 'applied' ? (saved.policy?.id ?? '') : '',
     })
     expect(why.items.find(i => i.name === 'Exchange mail')?.outcome).toBe('unresolved')
   })

@@ -3,31 +3,26 @@
 // the "why" (why.ts); the service validates and saves policies, guards admin changes and
 // recomputes with the circuit breaker, and records every assignment change with its chain.
 import { createHash } from 'node:crypto'
-import type { Command, Dialect, Platform, Policy } from '../../shared/domain'
+import type { Command, Dialect, Policy } from '../../shared/domain'
 import { PLATFORMS } from '../../shared/domain'
 import { AppError } from '../../shared/errors'
 import type {
-  AppInventoryEntry,
-  AssignmentEvent,
   ChangeOutcome,
   Conflict,
   HeldChange,
   HeldChangeCause,
   PolicyDraft,
-  PolicySettings,
   PolicyWhy,
   ProposedChange,
-  RestrictionDefinition,
-  WhatIf,
   WhyStep,
 } from '../../shared/policy'
 import type { MembershipService } from '../groups'
 import type { Clock, IdSource } from '../ports'
 import { compileOrFail, type CompiledRule } from '../rules'
-import type { BoundDevice, PolicyRecord, SentItem, Store } from '../store'
+import type { BoundDevice, PolicyRecord, Store } from '../store'
 import { deviceDelta, withdraws } from './delta'
 import { desiredState, indexPolicies, type DesiredState, type PolicyIndex } from './desired'
-import { planDevice, type DevicePlan } from './diff'
+import { planDevice } from './diff'
 import { validatePolicy } from './payloads'
 import { RESTRICTIONS } from './registry'
 import { readPolicySettings, tripsBreaker, writePolicySettings } from './settings'
@@ -47,52 +42,9 @@ export { planDevice, type DevicePlan, type PlannedCommand } from './diff'
 export { validatePolicy, resolveVariables, variablesIn } from './payloads'
 export { RESTRICTIONS, restrictionDefinition, compareStrictness } from './registry'
 export { readPolicySettings, tripsBreaker } from './settings'
-
-/** One device's recompute: its groups, what it was sent, its desired state and the plan. */
-export interface DevicePlanResult {
-  device: BoundDevice
-  groups: Set<string>
-  /** What the device was last sent; null when its desired state is unchanged (the plan is empty). */
-  sent: SentItem[] | null
-  state: DesiredState
-  plan: DevicePlan
-  /** The desired state's digest, or null where it depends on the user (variables) or keeps blocked items. */
-  digest: string | null
-}
-
-/** Which devices to recompute after an admin change was saved. */
-export type Redeploy = { kind: 'all' } | { kind: 'users'; userIds: string[] } | { kind: 'devices'; deviceIds: string[] }
-
-export interface PolicyService {
-  list(): Policy[]
-  get(policyId: string): Policy
-  restrictions(): readonly RestrictionDefinition[]
-  inventory(): AppInventoryEntry[]
-  saveApp(entry: { platform: Platform; identifier: string; name: string }): AppInventoryEntry[]
-  setRemoveOnUnassign(itemId: string, value: boolean): Policy
-  /**
-   * The one writer of rules, targets and policies: validates an admin change, holds it (saving
-   * nothing) when it trips the circuit breaker, else saves it and audits it once.
-   */
-  apply(change: ProposedChange): { outcome: ChangeOutcome; redeploy: Redeploy | null }
-  whatIf(change: ProposedChange, limit?: number): WhatIf
-  /** The conflicts a policy (saved or draft) takes part in over the users it reaches. */
-  conflicts(draft: PolicyDraft): Conflict[]
-  heldChanges(): HeldChange[]
-  approve(heldChangeId: string): { heldChange: HeldChange; redeploy: Redeploy }
-  reject(heldChangeId: string): HeldChange
-  settings(): PolicySettings
-  setSettings(patch: Partial<PolicySettings>): PolicySettings
-  /** Recompute plans for devices (read-only); devices in a held change are skipped unless approved. */
-  planDevices(deviceIds: readonly string[], opts?: { includeHeld?: boolean }): DevicePlanResult[]
-  /** Holds the plans when they would withdraw policies from too many devices; returns the held change. */
-  holdIfTripped(results: readonly DevicePlanResult[], cause: HeldChangeCause): HeldChange | null
-  /** Records each assignment change with its chain, and the payload problems, once plans were applied. */
-  record(results: readonly DevicePlanResult[], queued: ReadonlyMap<string, Command[]>): void
-  why(deviceId: string, policyId: string): PolicyWhy
-  effective(deviceId: string): PolicyWhy[]
-  history(deviceId: string, limit?: number): AssignmentEvent[]
-}
+export type { DevicePlanResult, PolicyService, Redeploy } from './service'
+export { policyHandlers } from './handlers'
+import type { DevicePlanResult, PolicyService, Redeploy } from './service'
 
 const digests = new WeakMap<DesiredState, string | null>()
 /** A digest of everything the diff compares; null where sent items may legitimately differ from it. */

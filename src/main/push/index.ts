@@ -56,3 +56,6 @@ export function createPushRouter(routes: { apple: PushTransport; android: PushTr
     },
   }
 }
+
+export { pushHandlers } from './handlers'
+export { createPushCredentials, type PushCredentials } from './credentials'
