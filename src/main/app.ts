@@ -16,7 +16,7 @@ import {
 import { AppError, type Result } from '../shared/errors'
 import { createDeviceService } from './devices'
 import { createDiagnostics } from './diagnostics'
-import { createDirectoryService, createSyncScheduler } from './directory'
+import { createDirectoryService, createSyncScheduler, type IdpHttpOptions } from './directory'
 import { createFileSecretStore } from './headless/secrets'
 import { createMembershipService } from './groups'
 import { createHandlers, type Services } from './handlers'
@@ -35,11 +35,14 @@ import {
   type Sleep,
   type TimerPort,
 } from './ports'
-import type { IdpHttpOptions } from './directory/http'
-import { createPushCredentials, createPushRouter, type PushTransport } from './push'
+import {
+  createApnsTransport,
+  createFcmTransport,
+  createPushCredentials,
+  createPushRouter,
+  type PushTransport,
+} from './push'
 import { createRedeploys } from './redeploys'
-import { createApnsTransport } from './push/apns'
-import { createFcmTransport } from './push/fcm'
 import { createStore } from './store'
 
 export interface AppOptions {

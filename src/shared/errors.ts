@@ -43,5 +43,3 @@ export class AppError extends Error {
       : { code: this.code, message: this.message, details: this.details }
   }
 }
-
-export const isAppError = (e: unknown): e is AppError => e instanceof AppError

@@ -702,5 +702,3 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     },
   }
 }
-
-export type SyncEngine = ReturnType<typeof createSyncEngine>

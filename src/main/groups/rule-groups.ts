@@ -4,16 +4,9 @@
 // target edit: the policy service checks it against the circuit breaker first and then calls
 // MembershipService.replaceRule, the one writer of a saved rule.
 
-import type {
-  Dialect,
-  RuleCheck,
-  RuleIssue,
-  RulePreview,
-  RulePreviewRow,
-  RuleUserExplanation,
-} from '../../shared/domain'
+import type { Dialect, RuleCheck, RulePreview, RulePreviewRow, RuleUserExplanation } from '../../shared/domain'
 import { AppError } from '../../shared/errors'
-import { type RuleError, type RuleInput, compileOrFail, compileRule, highlightRule, lintRule } from '../rules'
+import { type RuleInput, compileOrFail, compileRule, highlightRule, lintRule } from '../rules'
 import type { Clock, IdSource } from '../ports'
 import type { Store } from '../store'
 import { decideMembership } from './decide'
@@ -31,8 +24,6 @@ export interface RuleGroupDeps {
 }
 
 export function createRuleGroups({ store, clock, ids, inputOf, evaluateGroup }: RuleGroupDeps) {
-  const issueOf = (error: RuleError): RuleIssue => ({ ...error, expected: [...error.expected] })
-
   const users = (): { id: string; input: RuleInput }[] =>
     store.users.ids(MAX_PREVIEW_USERS).map(id => ({ id, input: inputOf(id) }))
 
@@ -40,7 +31,7 @@ export function createRuleGroups({ store, clock, ids, inputOf, evaluateGroup }: 
     check(dialect: Dialect, text: string): RuleCheck {
       const tokens = highlightRule(dialect, text)
       const compiled = compileRule(dialect, text)
-      if (!compiled.ok) return { dialect, error: issueOf(compiled.error), warnings: [], tokens, usersChecked: 0 }
+      if (!compiled.ok) return { dialect, error: compiled.error, warnings: [], tokens, usersChecked: 0 }
       const inputs = users().map(u => u.input)
       return {
         dialect,
@@ -53,8 +44,7 @@ export function createRuleGroups({ store, clock, ids, inputOf, evaluateGroup }: 
 
     preview(dialect: Dialect, text: string, offset: number, limit: number): RulePreview {
       const compiled = compileRule(dialect, text)
-      if (!compiled.ok)
-        return { error: issueOf(compiled.error), usersEvaluated: 0, memberCount: 0, unknownCount: 0, rows: [] }
+      if (!compiled.ok) return { error: compiled.error, usersEvaluated: 0, memberCount: 0, unknownCount: 0, rows: [] }
       const now = clock.now()
       const rows: RulePreviewRow[] = []
       let memberCount = 0

@@ -9,7 +9,7 @@ import { navigate, paths } from '../router'
 import { ClauseNode } from './ExplainMembership'
 import { Badge, EmptyRow } from './ui'
 import { UserPrincipalNameField } from './UserPrincipalNameField'
-import type { Dialect, RuleIssue, RuleToken } from '../../shared/domain'
+import type { Dialect, RuleError, RuleToken } from '../../shared/domain'
 import { WhatIfView } from './PolicyImpact'
 
 const DIALECTS: { value: Dialect; label: string; example: string }[] = [
@@ -283,7 +283,7 @@ export function RuleEditor({
   )
 }
 
-function ParseError({ error }: { error: RuleIssue }) {
+function ParseError({ error }: { error: RuleError }) {
   return (
     <div className="rule-error" role="alert">
       <strong>
@@ -297,7 +297,7 @@ function ParseError({ error }: { error: RuleIssue }) {
 }
 
 /** The rule text as coloured spans, with the parse error's position marked. */
-function highlighted(text: string, tokens: RuleToken[], error: RuleIssue | null): ReactNode[] {
+function highlighted(text: string, tokens: RuleToken[], error: RuleError | null): ReactNode[] {
   const out: ReactNode[] = []
   let at = 0
   const errorAt = error === null ? -1 : error.offset
