@@ -243,6 +243,7 @@ async function whatIfRuleEdit(): Promise<Figure> {
       kind: 'rule',
       groupId: 'dept-0',
       rule: 'user.department -eq "Dept0" -or user.department -eq "Dept1"',
+      dialect: 'entra',
     })
     const elapsed = performance.now() - started
     if (w.totals.usersAffected !== 5000)

@@ -3,15 +3,24 @@
 import { EventEmitter } from 'node:events'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { isChannel, parseArgs, type Channel, type Events, type EventName } from '../shared/contract'
-import { AppError, type Result, errorStack } from '../shared/errors'
+import { touches } from '../shared/changes'
+import {
+  isChannel,
+  parseArgs,
+  type ArgsOf,
+  type Channel,
+  type EventName,
+  type Events,
+  type ResultOf,
+} from '../shared/contract'
+import { AppError, type Result } from '../shared/errors'
 import { internalError } from './boundary'
 import { createDeviceService } from './devices'
 import { createDiagnostics } from './diagnostics'
-import { createDirectoryService, createSyncScheduler } from './directory'
+import { createDirectoryService, createSyncScheduler, type IdpHttpOptions } from './directory'
 import { createFileSecretStore } from './headless/secrets'
 import { createMembershipService } from './groups'
-import { CHANGES, createHandlers, type Services } from './handlers'
+import { createHandlers, type Services } from './handlers'
 import { createPolicyService, readPolicySettings } from './policies'
 import {
   systemClock,
@@ -27,11 +36,14 @@ import {
   type Sleep,
   type TimerPort,
 } from './ports'
-import type { IdpHttpOptions } from './directory/http'
-import { createPushRouter, type PushTransport } from './push'
-import { createApnsTransport } from './push/apns'
-import { createPushCredentials } from './push/credentials'
-import { createFcmTransport } from './push/fcm'
+import {
+  createApnsTransport,
+  createFcmTransport,
+  createPushCredentials,
+  createPushRouter,
+  type PushTransport,
+} from './push'
+import { createRedeploys } from './redeploys'
 import { createStore } from './store'
 
 export interface AppOptions {
@@ -78,6 +90,8 @@ export interface App {
    * an unexpected one (INTERNAL, logged with its stack): invoke never rejects.
    */
   invoke(channel: string, args: unknown): Promise<Result<unknown>>
+  /** The same call, typed, for in-process callers (the CLI, tests): an expected failure throws its AppError. */
+  call<C extends Channel>(channel: C, args: ArgsOf<C>): Promise<ResultOf<C>>
   on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void
   close(): void
 }
@@ -98,8 +112,7 @@ export function createApp(opts: AppOptions): App {
   const memberships = createMembershipService({ store, clock, ids, grace })
   const secrets = opts.secrets ?? createFileSecretStore(opts.dataDir)
   const events = new EventEmitter()
-  // Bound late: the directory room redeploys through the devices room, which asks the directory room for JIT users.
-  let redeployUsers: (userIds: string[]) => Promise<unknown> = () => Promise.resolve()
+  const redeploys = createRedeploys()
   const directories = createDirectoryService({
     store,
     memberships,
@@ -122,7 +135,7 @@ export function createApp(opts: AppOptions): App {
         minimum: settings.syncHoldMinimum,
       }
     },
-    redeployUsers: userIds => redeployUsers(userIds),
+    redeployUsers: userIds => redeploys.users(userIds),
     emitProgress: p => events.emit('directories/syncProgress', p),
   })
   const policies = createPolicyService({ store, clock, ids, memberships })
@@ -145,8 +158,7 @@ export function createApp(opts: AppOptions): App {
     faults: opts.faults,
     jit: directories,
   })
-  redeployUsers = userIds => devices.redeployUsers(userIds)
-  let invoke: App['invoke'] = () => Promise.reject(new Error('app not ready'))
+  redeploys.attach(devices)
   const scheduler = createSyncScheduler({
     schedules: () => directories.schedules(),
     // Through invoke, so a scheduled sync announces its changes like Sync Now does.
@@ -165,41 +177,49 @@ export function createApp(opts: AppOptions): App {
     pushCredentials,
     scheduler,
   }
-  const handlers = createHandlers(services)
+  const handlers = createHandlers(services, redeploys)
   const pumping = opts.pumpIntervalMs
     ? setInterval(() => {
         devices.pump().catch((e: unknown) => internalError(e, 'the outbox pump', log))
       }, opts.pumpIntervalMs).unref()
     : null
 
+  /** Validates the argument, runs the channel's handler and announces what it touched. */
+  async function invoke(channel: string, raw: unknown): Promise<Result<unknown>> {
+    if (!isChannel(channel))
+      return {
+        ok: false,
+        error: { code: 'NOT_FOUND', message: `Unknown API channel ${channel}.`, details: { channel } },
+      }
+    const domains = touches(channel)
+    try {
+      const parsed = parseArgs(channel, raw)
+      if (!parsed.ok) return parsed
+      const handler = handlers[channel] as (args: unknown) => unknown
+      const value = await handler(parsed.args)
+      if (domains.length > 0) events.emit('db/changed', { domains })
+      return { ok: true, value }
+    } catch (e) {
+      if (e instanceof AppError) {
+        // A failed mutation may still have recorded something (a failed import's history).
+        if (domains.length > 0) events.emit('db/changed', { domains })
+        return { ok: false, error: e.toInfo() }
+      }
+      return { ok: false, error: internalError(e, channel, log) }
+    }
+  }
+
   return {
     dataDir: opts.dataDir,
     dbPath,
     services,
     log,
-    invoke: (invoke = async (channel, raw) => {
-      if (!isChannel(channel))
-        return {
-          ok: false,
-          error: { code: 'NOT_FOUND', message: `Unknown API channel ${channel}.`, details: { channel } },
-        }
-      try {
-        const parsed = parseArgs(channel, raw)
-        if (!parsed.ok) return parsed
-        const handler = handlers[channel] as (args: unknown) => unknown
-        const value = await handler(parsed.args)
-        const tables = CHANGES[channel as Channel]
-        if (tables) events.emit('db/changed', { tables })
-        return { ok: true, value }
-      } catch (e) {
-        if (e instanceof AppError) {
-          // A failed mutation may still have recorded something (a failed import's history).
-          if (CHANGES[channel]) events.emit('db/changed', { tables: CHANGES[channel] })
-          return { ok: false, error: e.toInfo() }
-        }
-        return { ok: false, error: internalError(e, channel, log) }
-      }
-    }),
+    invoke,
+    call: async (channel, args) => {
+      const r = await invoke(channel, args)
+      if (!r.ok) throw new AppError(r.error.code, r.error.message, r.error.details)
+      return r.value as never
+    },
     on(event, listener) {
       events.on(event, listener)
       return () => events.off(event, listener)

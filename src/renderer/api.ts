@@ -1,22 +1,14 @@
 // The renderer's only way to main: `call()` over `window.api`, query factories keyed by
 // domain, and invalidation driven by main's `db/changed` events (Bruno-style: the first
 // key segment is the domain, so a list of changed domains picks the stale queries).
-import { MutationCache, QueryClient, queryOptions, type Query } from '@tanstack/react-query'
+import { QueryClient, queryOptions, type Query } from '@tanstack/react-query'
+import { touches, type Domain, DOMAINS } from '../shared/changes'
 import type { ArgsOf, Channel, ResultOf } from '../shared/contract'
 import type { ErrorCode, ErrorInfo } from '../shared/errors'
 import type { SyncProgress } from '../shared/domain'
 import type { Dialect } from '../shared/domain'
 
-export type Domain = 'users' | 'groups' | 'policies' | 'devices' | 'diagnostics' | 'directories' | 'workspace'
-export const DOMAINS: readonly Domain[] = [
-  'users',
-  'groups',
-  'policies',
-  'devices',
-  'diagnostics',
-  'directories',
-  'workspace',
-]
+export type { Domain }
 
 declare module '@tanstack/react-query' {
   interface Register {
@@ -40,9 +32,16 @@ export class ApiError extends Error {
   }
 }
 
+/** Set by createQueryClient: refreshes the queries that read what a mutation touched. */
+let refresh: ((domains: readonly Domain[]) => void) | null = null
+
 export async function call<C extends Channel>(channel: C, args: ArgsOf<C>): Promise<ResultOf<C>> {
   const result = await window.api.invoke(channel, args)
   if (!result.ok) throw new ApiError(result.error)
+  // Refresh what is on screen at once rather than wait for the db/changed round trip: only the
+  // queries reading what this channel touches (shared/changes.ts).
+  const domains = touches(channel)
+  if (domains.length > 0) refresh?.(domains)
   return result.value
 }
 
@@ -191,20 +190,16 @@ export function createQueryClient(): QueryClient {
       queries: { networkMode: 'always', retry: 0, staleTime: 30_000, refetchOnWindowFocus: false },
       mutations: { networkMode: 'always', retry: 0 },
     },
-    // A mutation can move users between groups, queue commands and raise diagnostics, so
-    // refresh what is on screen at once rather than wait for the db/changed round trip.
-    mutationCache: new MutationCache({
-      onSuccess: () => client.invalidateQueries(),
-    }),
   })
+  refresh = domains => void client.invalidateQueries({ predicate: q => readsAny(q, domains) })
   return client
 }
 
 /** Invalidate queries when main reports the domains a change touched (any window, sync, CLI). */
 export function subscribeToChanges(client: QueryClient): () => void {
   if (typeof window.api?.on !== 'function') return () => {}
-  return window.api.on('db/changed', ({ tables }) => {
-    void client.invalidateQueries({ predicate: q => readsAny(q, tables) })
+  return window.api.on('db/changed', ({ domains }) => {
+    void client.invalidateQueries({ predicate: q => readsAny(q, domains) })
   })
 }
 

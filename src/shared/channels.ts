@@ -20,12 +20,8 @@ export const CHANNELS = [
   'groups/get',
   'groups/explain',
   'policies/list',
-  'policies/setTarget',
-  'policies/removeTarget',
   'policies/setRemoveOnUnassign',
   'policies/get',
-  'policies/save',
-  'policies/delete',
   'policies/restrictions',
   'policies/conflicts',
   'policies/whatIf',
@@ -56,7 +52,6 @@ export const CHANNELS = [
   'rules/preview',
   'rules/explain',
   'groups/create',
-  'groups/setRule',
 ] as const
 
 export type Channel = (typeof CHANNELS)[number]

@@ -37,6 +37,7 @@ import type {
   WhatIf,
 } from './policy'
 import { CHANNELS, type Channel } from './channels'
+import type { Domain } from './changes'
 import type { ErrorInfo, Result } from './errors'
 
 export { CHANNELS, type Channel }
@@ -73,12 +74,7 @@ const policyDraft = z.object({
   targets: z.array(z.object({ groupId: id, mode: z.enum(['include', 'exclude']) })).max(500),
 })
 const proposedChange = z.discriminatedUnion('kind', [
-  z.object({
-    kind: z.literal('rule'),
-    groupId: id,
-    rule: z.string().max(10_000),
-    dialect: z.enum(['entra', 'okta', 'google']).optional(),
-  }),
+  z.object({ kind: z.literal('rule'), groupId: id, rule: ruleText, dialect }),
   z.object({ kind: z.literal('target'), policyId: id, groupId: id, mode: z.enum(['include', 'exclude']).nullable() }),
   z.object({ kind: z.literal('policy'), draft: policyDraft }),
   z.object({ kind: z.literal('deletePolicy'), policyId: id }),
@@ -153,15 +149,12 @@ export const schemas = {
   'groups/get': z.object({ groupId: id }),
   'groups/explain': z.object({ groupId: id, userId: id }),
   'policies/list': z.object({}),
-  'policies/setTarget': z.object({ policyId: id, groupId: id, mode: z.enum(['include', 'exclude']) }),
-  'policies/removeTarget': z.object({ policyId: id, groupId: id }),
   'policies/setRemoveOnUnassign': z.object({ itemId: id, value: z.boolean() }),
   'policies/get': z.object({ policyId: id }),
-  'policies/save': z.object({ draft: policyDraft }),
-  'policies/delete': z.object({ policyId: id }),
   'policies/restrictions': z.object({}),
   'policies/conflicts': z.object({ draft: policyDraft }),
   'policies/whatIf': z.object({ change: proposedChange, limit: z.number().int().min(1).max(5000).optional() }),
+  /** The one way to change a rule, a target or a policy: what-if takes the same change object. */
   'policies/apply': z.object({ change: proposedChange }),
   'policies/held': z.object({}),
   'policies/approve': z.object({ heldChangeId: id }),
@@ -232,7 +225,6 @@ export const schemas = {
     dialect,
     rule: ruleText,
   }),
-  'groups/setRule': z.object({ groupId: id, dialect, rule: ruleText }),
 } as const satisfies { [C in Channel]: z.ZodType }
 export type ArgsOf<C extends Channel> = z.input<(typeof schemas)[C]>
 
@@ -257,12 +249,8 @@ export interface Results {
   'groups/get': GroupDetail
   'groups/explain': MembershipExplanation
   'policies/list': Policy[]
-  'policies/setTarget': Policy
-  'policies/removeTarget': Policy
   'policies/setRemoveOnUnassign': Policy
   'policies/get': Policy
-  'policies/save': ChangeOutcome
-  'policies/delete': ChangeOutcome
   'policies/restrictions': readonly RestrictionDefinition[]
   'policies/conflicts': Conflict[]
   'policies/whatIf': WhatIf
@@ -293,7 +281,6 @@ export interface Results {
   'rules/preview': RulePreview
   'rules/explain': RuleUserExplanation
   'groups/create': GroupDetail
-  'groups/setRule': GroupDetail
 }
 
 export type ResultOf<C extends Channel> = Results[C]
@@ -301,11 +288,17 @@ export type ResultOf<C extends Channel> = Results[C]
 /** Main implements every channel; a missing handler is a compile error. */
 export type Handlers = { [C in Channel]: (args: z.output<(typeof schemas)[C]>) => ResultOf<C> | Promise<ResultOf<C>> }
 
+/**
+ * One room's share of Handlers: the channels named `<prefix>/…`. Rooms' maps are joined in
+ * main/handlers.ts; a channel outside the prefixes a map declares is a compile error there.
+ */
+export type HandlersOf<P extends string> = Pick<Handlers, Extract<Channel, `${P}/${string}`>>
+
 export const isChannel = (name: string): name is Channel => (CHANNELS as readonly string[]).includes(name)
 
-/** Change notifications from main: the tables a mutation touched, for query invalidation. */
+/** Change notifications from main: the domains a mutation touched (changes.ts), for query invalidation. */
 export interface Events {
-  'db/changed': { tables: string[] }
+  'db/changed': { domains: readonly Domain[] }
   /** A running directory sync's progress: pages, users, percentage, estimated time left. */
   'directories/syncProgress': SyncProgress
 }

@@ -346,8 +346,8 @@ export interface DirectoryDetail {
   secretsWarning: string | null
 }
 
-/** A rule that didn't parse, as the rule editor shows it: where, what was expected, a fix. */
-export interface RuleIssue {
+/** A rule that did not parse, from the parser to the rule editor: where (1-based line and column, 0-based offset), what was expected there, and a fix. */
+export interface RuleError {
   message: string
   line: number
   column: number
@@ -383,7 +383,7 @@ export interface RuleToken {
 
 export interface RuleCheck {
   dialect: Dialect
-  error: RuleIssue | null
+  error: RuleError | null
   warnings: RuleLintWarning[]
   tokens: RuleToken[]
   /** How many synced users lint compared the rule with. */
@@ -400,7 +400,7 @@ export interface RulePreviewRow {
 
 /** Who a rule would put in its group: members ("in") and "unknown" users, paged. */
 export interface RulePreview {
-  error: RuleIssue | null
+  error: RuleError | null
   usersEvaluated: number
   memberCount: number
   unknownCount: number

@@ -111,8 +111,8 @@ export interface DeviceDelta {
 }
 
 export type ProposedChange =
-  /** A rule edit; `dialect` when the edit also changes the rule's dialect. */
-  | { kind: 'rule'; groupId: string; rule: string; dialect?: Dialect }
+  /** A rule edit: the group's new rule in its (possibly new) dialect. */
+  | { kind: 'rule'; groupId: string; rule: string; dialect: Dialect }
   | { kind: 'target'; policyId: string; groupId: string; mode: TargetMode | null }
   | { kind: 'policy'; draft: PolicyDraft }
   | { kind: 'deletePolicy'; policyId: string }

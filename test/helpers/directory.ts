@@ -1,7 +1,6 @@
 // Helpers for directory sync tests: a comparable picture of what a sync stored, and a small
 // Entra organisation on the Graph fake with the app connected to it.
 import type { App } from '../../src/main/app'
-import type { DirectoryDetail } from '../../src/shared/domain'
 import { DirectoryData } from '../fakes/directory-data'
 import { startGraphFake, type GraphFake } from '../fakes/graph/server'
 
@@ -22,14 +21,13 @@ export async function startSmallGraphFake(cleanups: (() => void | Promise<void>)
 
 /** Connects the fake's tenant as directory "Contoso"; its id. */
 export async function connectEntra(app: App): Promise<string> {
-  const r = await app.invoke('directories/connect', {
+  const d = await app.call('directories/connect', {
     kind: 'entra',
     name: 'Contoso',
     settings: { tenantId: ENTRA_APP.tenantId, clientId: ENTRA_APP.clientId },
     secrets: { clientSecret: ENTRA_APP.clientSecret },
   })
-  if (!r.ok) throw new Error(r.error.message)
-  return (r.value as DirectoryDetail).directory.id
+  return d.directory.id
 }
 
 /**

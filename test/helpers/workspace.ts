@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createApp, type App } from '../../src/main/app'
-import type { Channel, ResultOf } from '../../src/shared/contract'
+import type { ArgsOf, Channel, ResultOf } from '../../src/shared/contract'
 import type { ErrorInfo } from '../../src/shared/errors'
 import type { Log } from '../../src/main/ports'
 import type { PushTransport } from '../../src/main/push'
@@ -28,7 +28,8 @@ export interface TestWorkspace {
   clock: FakeClock
   push: RecordingPush
   dir: string
-  call<C extends Channel>(channel: C, args: unknown): Promise<ResultOf<C>>
+  /** app.call: typed, and an expected failure throws (callError returns it). */
+  call<C extends Channel>(channel: C, args: ArgsOf<C>): Promise<ResultOf<C>>
   callError(channel: Channel, args: unknown): Promise<ErrorInfo>
   close(): void
 }
@@ -64,11 +65,7 @@ export function openWorkspace(
     clock,
     push,
     dir: dir.path,
-    async call(channel, args) {
-      const r = await app.invoke(channel, args)
-      if (!r.ok) throw new Error(`${channel} failed: ${r.error.code} ${r.error.message}`)
-      return r.value as never
-    },
+    call: (channel, args) => app.call(channel, args),
     async callError(channel, args) {
       const r = await app.invoke(channel, args)
       if (r.ok) throw new Error(`${channel} was expected to fail`)
@@ -90,10 +87,13 @@ export const SMALL_DIRECTORY_CSV = [
 ].join('\n')
 
 /** A small organisation: rule groups, synced groups, and policies like the demo's. */
+export type SmallGroup = 'Sales' | 'Marketing' | 'Developers' | 'Executives'
+export type SmallPolicy = 'Sales CRM Deployment' | 'Marketing Suite'
+
 export function seedSmallOrganisation(ws: TestWorkspace): {
   directoryId: string
-  groups: Record<string, string>
-  policies: Record<string, string>
+  groups: Record<SmallGroup, string>
+  policies: Record<SmallPolicy, string>
 } {
   const { store, directories, clock } = ws.app.services
   let n = 0
@@ -190,5 +190,9 @@ export function seedSmallOrganisation(ws: TestWorkspace): {
   )
   const imported = directories.importUsers(directoryId, 'csv', SMALL_DIRECTORY_CSV)
   if (imported.run.added !== 4) throw new Error('seed import failed')
-  return { directoryId, groups, policies }
+  return {
+    directoryId,
+    groups: groups as Record<SmallGroup, string>,
+    policies: policies as Record<SmallPolicy, string>,
+  }
 }

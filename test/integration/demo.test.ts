@@ -53,7 +53,7 @@ describe('the demo organisation', () => {
     })
     for (const p of await ws.call('policies/list', {})) {
       const draft = { ...p, targets: p.targets.map(t => ({ groupId: t.groupId, mode: t.mode })) }
-      const outcome = await ws.call('policies/save', { draft })
+      const outcome = await ws.call('policies/apply', { change: { kind: 'policy', draft } })
       expect(outcome, p.name).toMatchObject({ status: 'applied', devicesUpdated: 0 })
     }
   })

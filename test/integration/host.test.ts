@@ -154,6 +154,6 @@ describe('the loopback host', () => {
     })
     expect(JSON.parse((await enrolled)?.body ?? '{}')).toMatchObject({ ok: true })
     const data = events.split('\n').find(l => l.startsWith('data: '))
-    expect(JSON.parse(data?.slice(6) ?? '{}').tables).toContain('devices')
+    expect(JSON.parse(data?.slice(6) ?? '{}').domains).toContain('devices')
   })
 })

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { DeviceDetail, Diagnostic, EnrollResult } from '../../src/shared/domain'
+import type { DeviceDetail, Platform, Diagnostic, EnrollResult } from '../../src/shared/domain'
 import { openWorkspace, seedSmallOrganisation, type TestWorkspace } from '../helpers/workspace'
 
 let ws: TestWorkspace
@@ -11,7 +11,7 @@ beforeEach(() => {
 })
 afterEach(() => ws.close())
 
-const enroll = (upn: string, serial: string, platform = 'ios') =>
+const enroll = (upn: string, serial: string, platform: Platform = 'ios') =>
   ws.call('devices/enroll', {
     serial,
     platform,
@@ -124,7 +124,7 @@ describe('membership changes', () => {
     const r = await enroll('alex@example.test', 'SER-1')
     const policy = ws.app.services.store.policies.get(org.policies['Sales CRM Deployment'] as string)
     const app = policy?.items.find(i => i.kind === 'app')
-    await ws.call('policies/setRemoveOnUnassign', { itemId: app?.id, value: true })
+    await ws.call('policies/setRemoveOnUnassign', { itemId: app?.id as string, value: true })
     await ws.call('users/setAttributes', {
       userId: userId('alex@example.test'),
       attributes: { department: 'Marketing' },
@@ -171,19 +171,25 @@ describe('membership changes', () => {
     const r = await enroll('alex@example.test', 'SER-1')
     const policyId = org.policies['Sales CRM Deployment'] as string
     const salesId = org.groups['Sales'] as string
-    const after = await ws.call('policies/removeTarget', { policyId, groupId: salesId })
-    expect(after.targets).toEqual([])
+    const after = await ws.call('policies/apply', {
+      change: { kind: 'target', policyId, groupId: salesId, mode: null },
+    })
+    expect(after).toMatchObject({ status: 'applied', policy: { targets: [] } })
     expect((await device(r.device.id)).assignments).toEqual([])
-    await ws.call('policies/setTarget', { policyId, groupId: salesId, mode: 'include' })
+    await ws.call('policies/apply', { change: { kind: 'target', policyId, groupId: salesId, mode: 'include' } })
     const d = await device(r.device.id)
     expect(d.assignments.map(a => a.name).sort()).toEqual(['Cellular data limit', 'Salesforce'])
     expect(d.commands.filter(c => c.type === 'install_app')).toHaveLength(2)
   })
 
   it('says which target does not exist', async () => {
-    const e = await ws.callError('policies/removeTarget', {
-      policyId: org.policies['Sales CRM Deployment'],
-      groupId: org.groups['Developers'],
+    const e = await ws.callError('policies/apply', {
+      change: {
+        kind: 'target',
+        policyId: org.policies['Sales CRM Deployment'],
+        groupId: org.groups['Developers'],
+        mode: null,
+      },
     })
     expect(e.code).toBe('NOT_FOUND')
     expect(e.message).toContain('Sales CRM Deployment has no target')
@@ -212,13 +218,13 @@ describe('PAYLOAD_LATENCY', () => {
     const c = r.commands[0]
     await ws.call('devices/acknowledge', {
       deviceId: r.device.id,
-      commandId: c?.id,
+      commandId: c?.id as string,
       status: 'error',
       error: 'disk full',
     })
     const again = await ws.call('devices/acknowledge', {
       deviceId: r.device.id,
-      commandId: c?.id,
+      commandId: c?.id as string,
       status: 'acknowledged',
     })
     expect(again.commands.find(x => x.id === c?.id)).toMatchObject({ state: 'failed', error: 'disk full' })

@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { DeviceDetail, Diagnostic, EnrollResult } from '../../src/shared/domain'
+import type { DeviceDetail, Platform, Diagnostic, EnrollResult } from '../../src/shared/domain'
 import type { ChangeOutcome, PolicyDraft } from '../../src/shared/policy'
-import { openWorkspace, seedSmallOrganisation, type TestWorkspace } from '../helpers/workspace'
+import { openWorkspace, seedSmallOrganisation, type SmallPolicy, type TestWorkspace } from '../helpers/workspace'
 
 let ws: TestWorkspace
 let org: ReturnType<typeof seedSmallOrganisation>
@@ -22,7 +22,7 @@ const sync = (rows: string[]) =>
     format: 'csv',
     content: `${HEADER}\n${rows.join('\n')}\n`,
   })
-const enroll = (upn: string, serial: string, platform = 'ios') =>
+const enroll = (upn: string, serial: string, platform: Platform = 'ios') =>
   ws.call('devices/enroll', { serial, platform, userPrincipalName: upn }) as Promise<EnrollResult>
 const device = (deviceId: string) => ws.call('devices/get', { deviceId }) as Promise<DeviceDetail>
 const userId = (upn: string) => ws.app.services.store.users.idByPrincipalName(upn) as string
@@ -31,10 +31,10 @@ const typesAfter = (d: DeviceDetail, seq: number) =>
     .filter(c => c.seq > seq)
     .map(c => `${c.type} ${String(c.payload['name'] ?? '')}`.trim())
     .sort()
-const policy = (name: string) => ws.app.services.store.policies.get(org.policies[name] as string)
+const policy = (name: SmallPolicy) => ws.app.services.store.policies.get(org.policies[name])
 const flagCrm = async () => {
   const app = policy('Sales CRM Deployment')?.items.find(i => i.kind === 'app')
-  await ws.call('policies/setRemoveOnUnassign', { itemId: app?.id, value: true })
+  await ws.call('policies/setRemoveOnUnassign', { itemId: app?.id as string, value: true })
 }
 
 /** Every row of every table, read through a second connection: proof that nothing was written. */
@@ -145,7 +145,12 @@ describe('the circuit breaker', () => {
     const ids = await fiftySalesDevices()
     const before = await Promise.all(ids.map(async id => (await device(id)).commands.length))
     const outcome = (await ws.call('policies/apply', {
-      change: { kind: 'rule', groupId: org.groups['Sales'], rule: 'user.department -eq "Field Sales"' },
+      change: {
+        kind: 'rule',
+        groupId: org.groups['Sales'],
+        rule: 'user.department -eq "Field Sales"',
+        dialect: 'entra',
+      },
     })) as ChangeOutcome
     expect(outcome.status).toBe('held')
     if (outcome.status !== 'held') return
@@ -168,14 +173,18 @@ describe('the circuit breaker', () => {
   it('discards a rejected target edit: nothing changes', async () => {
     const ids = await fiftySalesDevices()
     const snapshotBefore = await Promise.all(ids.map(id => device(id)))
-    const e = await ws.callError('policies/removeTarget', {
-      policyId: org.policies['Sales CRM Deployment'],
-      groupId: org.groups['Sales'],
+    const outcome = await ws.call('policies/apply', {
+      change: {
+        kind: 'target',
+        policyId: org.policies['Sales CRM Deployment'],
+        groupId: org.groups['Sales'],
+        mode: null,
+      },
     })
-    expect(e.code).toBe('CONFLICT')
+    expect(outcome.status).toBe('held')
     const [held] = await ws.call('policies/held', {})
     expect(held).toMatchObject({ cause: 'target-edit', status: 'held', devicesAffected: 50 })
-    const rejected = await ws.call('policies/reject', { heldChangeId: held?.id })
+    const rejected = await ws.call('policies/reject', { heldChangeId: held?.id as string })
     expect(rejected.status).toBe('rejected')
     expect(policy('Sales CRM Deployment')?.targets.map(t => t.groupName)).toEqual(['Sales'])
     expect(await Promise.all(ids.map(id => device(id)))).toEqual(snapshotBefore)
@@ -190,9 +199,12 @@ describe('the circuit breaker', () => {
     const [held] = await ws.call('policies/held', {})
     expect(held).toMatchObject({ cause: 'sync', status: 'held', devicesAffected: 50, change: null })
     for (const id of ids.slice(0, 3)) expect(typesAfter(await device(id), 2)).toEqual([])
-    const why = await ws.call('policies/why', { deviceId: ids[0], policyId: org.policies['Sales CRM Deployment'] })
+    const why = await ws.call('policies/why', {
+      deviceId: ids[0] as string,
+      policyId: org.policies['Sales CRM Deployment'],
+    })
     expect(why.status).toBe('held')
-    await ws.call('policies/approve', { heldChangeId: held?.id })
+    await ws.call('policies/approve', { heldChangeId: held?.id as string })
     for (const id of ids.slice(0, 3)) expect(typesAfter(await device(id), 2)).toEqual(['apply_restrictions'])
   })
 
@@ -203,14 +215,14 @@ describe('the circuit breaker', () => {
     ws.clock.advance(60_000)
     await sync(moved)
     const [first] = await ws.call('policies/held', {})
-    await ws.call('policies/reject', { heldChangeId: first?.id })
+    await ws.call('policies/reject', { heldChangeId: first?.id as string })
     ws.clock.advance(60_000)
     await sync(moved)
     const held = (await ws.call('policies/held', {})).filter(h => h.status === 'held')
     expect(held).toHaveLength(1)
     expect(held[0]?.id).not.toBe(first?.id)
     for (const id of ids.slice(0, 3)) expect(typesAfter(await device(id), 2)).toEqual([])
-    const history = await ws.call('policies/history', { deviceId: ids[0] })
+    const history = await ws.call('policies/history', { deviceId: ids[0] as string })
     expect(history.map(e => e.action)).toEqual(['held', 'released', 'held', 'granted'])
   })
 })
@@ -223,6 +235,7 @@ describe('what-if', () => {
       kind: 'rule' as const,
       groupId: org.groups['Marketing'] as string,
       rule: 'user.department -eq "Marketing" -or user.jobTitle -eq "Sales Manager"',
+      dialect: 'entra' as const,
     }
     const before = snapshot()
     const preview = await ws.call('policies/whatIf', { change })
@@ -276,7 +289,7 @@ describe('what-if', () => {
   it('previews a rule reading synced groups and system.now the way applying it evaluates it', async () => {
     const sam = await enroll('sam@example.test', 'SER-SAM')
     const rule = `user.memberof -any (group.objectId -in ['${org.groups['Executives']}']) -or user.employeeHireDate -le system.now`
-    const change = { kind: 'rule' as const, groupId: org.groups['Sales'] as string, rule }
+    const change = { kind: 'rule' as const, groupId: org.groups['Sales'] as string, rule, dialect: 'entra' as const }
     const preview = await ws.call('policies/whatIf', { change })
     // sam gains Sales through the synced Executives group; alex and kim lack a hire date, so their
     // Sales membership turns unknown and keeps its policies.
@@ -321,9 +334,9 @@ describe('what-if', () => {
       change: { kind: 'deletePolicy', policyId: org.policies['Sales CRM Deployment'] },
     })
     expect(deletion.devices[0]?.remove.map(r => r.name)).toEqual(['Salesforce'])
-    const applied = (await ws.call('policies/delete', {
-      policyId: org.policies['Sales CRM Deployment'],
-    })) as ChangeOutcome
+    const applied = await ws.call('policies/apply', {
+      change: { kind: 'deletePolicy', policyId: org.policies['Sales CRM Deployment'] },
+    })
     expect(applied.status).toBe('applied')
     expect(typesAfter(await device(alex.device.id), 2)).toEqual(['apply_restrictions', 'remove_app Salesforce'])
   })
@@ -353,7 +366,7 @@ describe('what-if', () => {
 
   it('refuses a rule that does not parse, saying where', async () => {
     const e = await ws.callError('policies/whatIf', {
-      change: { kind: 'rule', groupId: org.groups['Sales'], rule: 'user.department -eq' },
+      change: { kind: 'rule', groupId: org.groups['Sales'], rule: 'user.department -eq', dialect: 'entra' },
     })
     expect(e.code).toBe('RULE_PARSE')
     expect(e.message).toMatch(/line 1, column \d+/)
@@ -394,52 +407,55 @@ describe('policy editing', () => {
   })
 
   it('names every bad field of a payload', async () => {
-    const e = await ws.callError('policies/save', {
-      draft: draft({
-        name: '',
-        items: [
-          {
-            kind: 'app',
-            identifier: 'com.unknown.app',
-            name: 'Unknown',
-            platform: 'ios',
-            settings: { intent: 'sometimes' },
-            removeOnUnassign: true,
-          },
-          {
-            kind: 'profile',
-            identifier: 'wifi',
-            name: 'Wi-Fi',
-            platform: null,
-            settings: { type: 'wifi', ssid: 'Office', security: 'WPA2' },
-            removeOnUnassign: false,
-          },
-          {
-            kind: 'profile',
-            identifier: 'vpn',
-            name: 'VPN',
-            platform: null,
-            settings: { type: 'vpn', vpnType: 'IKEv2', server: 'not a host', perApp: true },
-            removeOnUnassign: false,
-          },
-          {
-            kind: 'restriction',
-            identifier: 'minPasscodeLength',
-            name: 'PIN',
-            platform: null,
-            settings: { value: 40 },
-            removeOnUnassign: false,
-          },
-          {
-            kind: 'profile',
-            identifier: 'mail',
-            name: 'Mail',
-            platform: null,
-            settings: { type: 'email', accountType: 'exchange', emailAddress: '{{mail}}', host: 'mail.example.com' },
-            removeOnUnassign: false,
-          },
-        ],
-      }),
+    const e = await ws.callError('policies/apply', {
+      change: {
+        kind: 'policy',
+        draft: draft({
+          name: '',
+          items: [
+            {
+              kind: 'app',
+              identifier: 'com.unknown.app',
+              name: 'Unknown',
+              platform: 'ios',
+              settings: { intent: 'sometimes' },
+              removeOnUnassign: true,
+            },
+            {
+              kind: 'profile',
+              identifier: 'wifi',
+              name: 'Wi-Fi',
+              platform: null,
+              settings: { type: 'wifi', ssid: 'Office', security: 'WPA2' },
+              removeOnUnassign: false,
+            },
+            {
+              kind: 'profile',
+              identifier: 'vpn',
+              name: 'VPN',
+              platform: null,
+              settings: { type: 'vpn', vpnType: 'IKEv2', server: 'not a host', perApp: true },
+              removeOnUnassign: false,
+            },
+            {
+              kind: 'restriction',
+              identifier: 'minPasscodeLength',
+              name: 'PIN',
+              platform: null,
+              settings: { value: 40 },
+              removeOnUnassign: false,
+            },
+            {
+              kind: 'profile',
+              identifier: 'mail',
+              name: 'Mail',
+              platform: null,
+              settings: { type: 'email', accountType: 'exchange', emailAddress: '{{mail}}', host: 'mail.example.com' },
+              removeOnUnassign: false,
+            },
+          ],
+        }),
+      },
     })
     expect(e.code).toBe('BAD_INPUT')
     const fields = (e.details!['fields'] as { path: string; message: string }[]).map(f => f.path)
@@ -461,7 +477,7 @@ describe('policy editing', () => {
   it('saves a policy, fills {{user.mail}} per device, and reports a user without mail as SYNC_ATTR_MISSING', async () => {
     const alexId = userId('alex@example.test')
     await ws.call('users/setAttributes', { userId: alexId, attributes: { mail: 'alex@corp.example' } })
-    const saved = (await ws.call('policies/save', { draft: draft() })) as ChangeOutcome
+    const saved = await ws.call('policies/apply', { change: { kind: 'policy', draft: draft() } })
     expect(saved.status).toBe('applied')
     const alex = await enroll('alex@example.test', 'SER-1')
     const mail = alex.commands.find(c => c.type === 'install_profile')
@@ -477,7 +493,7 @@ describe('policy editing', () => {
     )
     const why = await ws.call('policies/why', {
       deviceId: kim.device.id,
-      policyId: saved.status === 'applied' ? saved.policy?.id : '',
+      policyId: saved.status === 'applied' ? (saved.policy?.id ?? '') : '',
     })
     expect(why.items.find(i => i.name === 'Exchange mail')?.outcome).toBe('unresolved')
   })

@@ -99,10 +99,13 @@ describe('saving a rule', () => {
     })) as GroupDetail
     expect(created.group).toMatchObject({ kind: 'rule', dialect: 'okta', memberCount: 1 })
     expect(names(created)).toEqual(['dee@example.test'])
-    await ws.call('policies/setTarget', {
-      policyId: org.policies['Sales CRM Deployment'],
-      groupId: created.group.id,
-      mode: 'include',
+    await ws.call('policies/apply', {
+      change: {
+        kind: 'target',
+        policyId: org.policies['Sales CRM Deployment'],
+        groupId: created.group.id,
+        mode: 'include',
+      },
     })
     const device = (await ws.call('devices/get', { deviceId: enrolled.device.id })) as DeviceDetail
     expect(device.commands.some(c => c.type === 'install_app' && c.payload['name'] === 'Salesforce')).toBe(true)
@@ -117,11 +120,11 @@ describe('saving a rule', () => {
     })) as EnrollResult
     expect(alex.policies).toContain('Sales CRM Deployment')
     const pushesBefore = ws.push.wakeups.length
-    const changed = (await ws.call('groups/setRule', {
-      groupId: org.groups['Sales'],
-      dialect: 'google',
-      rule: "user.department == 'Marketing'",
-    })) as GroupDetail
+    const outcome = await ws.call('policies/apply', {
+      change: { kind: 'rule', groupId: org.groups['Sales'], dialect: 'google', rule: "user.department == 'Marketing'" },
+    })
+    expect(outcome.status).toBe('applied')
+    const changed = await ws.call('groups/get', { groupId: org.groups['Sales'] as string })
     expect(changed.group).toMatchObject({ dialect: 'google', rule: "user.department == 'Marketing'" })
     expect(changed.members.map(m => `${m.userPrincipalName} ${m.state}`).sort()).toEqual([
       'dee@example.test unknown',
@@ -151,10 +154,8 @@ describe('saving a rule', () => {
   })
 
   it('refuses a rule that does not parse, a synced group and a taken name, changing nothing', async () => {
-    const bad = await ws.callError('groups/setRule', {
-      groupId: org.groups['Sales'],
-      dialect: 'entra',
-      rule: 'user.department -eq',
+    const bad = await ws.callError('policies/apply', {
+      change: { kind: 'rule', groupId: org.groups['Sales'], dialect: 'entra', rule: 'user.department -eq' },
     })
     expect(bad).toMatchObject({ code: 'RULE_PARSE', details: { line: 1, column: 20 } })
     expect(((await ws.call('groups/get', { groupId: org.groups['Sales'] })) as GroupDetail).group.rule).toBe(
@@ -162,10 +163,8 @@ describe('saving a rule', () => {
     )
     expect(
       (
-        await ws.callError('groups/setRule', {
-          groupId: org.groups['Executives'],
-          dialect: 'entra',
-          rule: 'user.a -eq "x"',
+        await ws.callError('policies/apply', {
+          change: { kind: 'rule', groupId: org.groups['Executives'], dialect: 'entra', rule: 'user.a -eq "x"' },
         })
       ).code,
     ).toBe('NOT_EDITABLE')

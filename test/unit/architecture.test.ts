@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { dirname, join, relative, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 
 const ROOT = join(__dirname, '..', '..')
@@ -55,6 +55,44 @@ describe('architecture', () => {
       .filter(f => f.path.startsWith('src/main/') && !f.path.startsWith('src/main/store/'))
       .filter(f => f.imports.some(i => /\/store\/(?!index)/.test(i)))
       .map(f => f.path)
+    expect(behind).toEqual([])
+  })
+
+  it('keeps SQL inside src/main/store', () => {
+    const sql =
+      /\b(SELECT\s+[\w*"(].*\bFROM\b|INSERT\s+(OR\s+\w+\s+)?INTO\b|UPDATE\s+\w+\s+SET\b|DELETE\s+FROM\b|CREATE\s+(TABLE|INDEX|TRIGGER)\b|PRAGMA\s+\w+)/
+    const outside = sources(join(ROOT, 'src'))
+      .filter(f => !relative(ROOT, f).split('\\').join('/').startsWith('src/main/store/'))
+      .filter(f => sql.test(readFileSync(f, 'utf8')))
+      .map(f => relative(ROOT, f))
+    expect(outside).toEqual([])
+  })
+
+  it('lets code outside a domain room reach it only through its front door', () => {
+    const rooms = ['directory', 'rules', 'groups', 'policies', 'devices', 'push', 'diagnostics', 'store']
+    const behind = sources(join(ROOT, 'src', 'main')).flatMap(f => {
+      const from = relative(join(ROOT, 'src', 'main'), f)
+        .split('\\')
+        .join('/')
+      return importsOf(f)
+        .filter(i => i.startsWith('.'))
+        .map(i =>
+          relative(join(ROOT, 'src', 'main'), resolve(dirname(f), i))
+            .split('\\')
+            .join('/'),
+        )
+        .filter(target => {
+          const [room, file] = target.split('/')
+          return (
+            room !== undefined &&
+            rooms.includes(room) &&
+            !from.startsWith(`${room}/`) &&
+            file !== undefined &&
+            file !== 'index'
+          )
+        })
+        .map(target => `${from} -> ${target}`)
+    })
     expect(behind).toEqual([])
   })
 })

@@ -4,9 +4,9 @@ import type { Diagnostic, DirectoryKind } from '../../shared/domain'
 import type { Clock } from '../ports'
 import type { Store } from '../store'
 
-export interface DiagnosticsService {
-  list(): Diagnostic[]
-}
+export { diagnosticsHandlers } from './handlers'
+import type { DiagnosticsService } from './handlers'
+export type { DiagnosticsService }
 
 /** The directory room's answer to "where does this attribute come from" (a port, so diagnostics stays offline and room-local). */
 export interface AttributeSourceLookup {

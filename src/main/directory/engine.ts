@@ -703,5 +703,3 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     },
   }
 }
-
-export type SyncEngine = ReturnType<typeof createSyncEngine>

@@ -5,7 +5,6 @@ import { readFile } from 'node:fs/promises'
 import { z } from 'zod'
 import type {
   AttributeMapping,
-  DirectoryDetail,
   DirectoryKind,
   DirectorySummary,
   MappingCoverage,
@@ -38,69 +37,13 @@ import { createOktaConnector } from './okta'
 import type { RemovalLimits } from './removal-guard'
 
 export { parseUserFile, type DirectoryUserRecord, type FileImportError } from './file'
+export type { AttributeSource, ConnectRequest, DirectoryService, ImportOutcome, JitRefresh } from './service'
+export { directoryHandlers } from './handlers'
+export type { IdpHttpOptions } from './http'
+import type { DirectoryService } from './service'
 export { createSyncScheduler, type SyncScheduler } from './scheduler'
 export { DEFAULT_MAPPINGS } from './mapping'
 export { DEFAULT_REMOVAL_LIMITS, type RemovalLimits } from './removal-guard'
-
-export interface ImportOutcome {
-  run: SyncRun
-  /** Users whose effective group memberships changed: their devices need redeploying. */
-  changedUserIds: string[]
-}
-
-export type ConnectableKind = DirectoryKind
-
-export interface ConnectRequest {
-  kind: ConnectableKind
-  name: string
-  settings: Record<string, string>
-  secrets: Record<string, string>
-}
-
-export interface JitRefresh {
-  /** Set when the IdP could not be asked and the cached attributes were used. */
-  warning: string | null
-  /** Users whose effective memberships changed. */
-  changedUserIds: string[]
-}
-
-export interface DirectoryService {
-  list(): DirectorySummary[]
-  createFileDirectory(name: string): string
-  importUsers(directoryId: string, format: 'csv' | 'json', content: string): ImportOutcome
-  /** Stores a directory's settings, and its credentials in the secrets port only. */
-  connect(req: ConnectRequest): Promise<string>
-  /** Replaces settings and credentials (empty secrets are left as they are). */
-  setCredentials(directoryId: string, settings: Record<string, string>, secrets: Record<string, string>): Promise<void>
-  detail(directoryId: string): Promise<DirectoryDetail>
-  test(directoryId: string): Promise<string>
-  /** A held run (too many removals) is returned, not thrown; `confirmRemovals` applies it. */
-  sync(directoryId: string, mode?: 'full' | 'incremental', opts?: { confirmRemovals?: boolean }): Promise<ImportOutcome>
-  /** Cancels the directory's running sync and waits for it to stop; NOT_FOUND when none runs. */
-  cancelSync(directoryId: string): Promise<SyncRun>
-  setMapping(directoryId: string, mapping: AttributeMapping[]): MappingCoverage[]
-  setGroupFilter(directoryId: string, names: string[]): void
-  setSchedule(directoryId: string, minutes: number | null): void
-  /** Directories with a schedule: id → minutes. */
-  schedules(): Map<string, number>
-  /** Resolves once what syncs left running in the background is done (a writer's checkpoint, the start-up undo of an interrupted first sync). */
-  settled(): Promise<void>
-  coverage(directoryId: string): MappingCoverage[]
-  /** The JIT path: asks the IdP for this user now; falls back to the cache with a warning. */
-  refreshUser(userPrincipalName: string): Promise<JitRefresh>
-  /** Where an attribute comes from in a directory: the mapped IdP property, or null when unmapped. */
-  attributeSource(directoryId: string, attribute: string): AttributeSource | undefined
-  /** Name → id, for the CLI. */
-  idByName(name: string): string | undefined
-}
-
-export interface AttributeSource {
-  directoryId: string
-  directoryName: string
-  kind: DirectoryKind
-  /** The IdP property mapped to the attribute; null when nothing maps to it. */
-  property: string | null
-}
 
 export interface DirectoryDeps {
   store: Store
@@ -133,7 +76,7 @@ interface DirectoryConfig {
   scheduleMinutes?: number | null
 }
 
-const SETTINGS: Record<ConnectableKind, z.ZodType<Record<string, string>>> = {
+const SETTINGS: Record<DirectoryKind, z.ZodType<Record<string, string>>> = {
   entra: z
     .object({
       tenantId: z.string().trim().min(1).max(100),
@@ -157,7 +100,7 @@ const SETTINGS: Record<ConnectableKind, z.ZodType<Record<string, string>>> = {
 }
 
 /** Credentials each kind may store; everything else is refused so a secret never lands in settings. */
-export const SECRET_NAMES: Record<ConnectableKind, readonly string[]> = {
+export const SECRET_NAMES: Record<DirectoryKind, readonly string[]> = {
   entra: ['clientSecret', 'privateKey'],
   okta: ['apiToken', 'privateKey'],
   google: ['privateKey'],
@@ -200,7 +143,7 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
   }
   const configOf = (directoryId: string): DirectoryConfig => store.sync.config(directoryId) as DirectoryConfig
   const secretKey = (directoryId: string, name: string) => `directory:${directoryId}:${name}`
-  const secretsOf = async (directoryId: string, kind: ConnectableKind): Promise<Record<string, string>> => {
+  const secretsOf = async (directoryId: string, kind: DirectoryKind): Promise<Record<string, string>> => {
     const out: Record<string, string> = {}
     for (const name of SECRET_NAMES[kind]) {
       const v = await deps.secrets?.get(secretKey(directoryId, name))
@@ -214,7 +157,7 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
     return kind === 'file' ? 'all' : DEFAULT_MAPPINGS[kind]
   }
 
-  const parseSettings = (kind: ConnectableKind, settings: Record<string, string>): Record<string, string> => {
+  const parseSettings = (kind: DirectoryKind, settings: Record<string, string>): Record<string, string> => {
     const parsed = SETTINGS[kind].safeParse(settings)
     if (!parsed.success) {
       const issue = parsed.error.issues[0]
@@ -223,7 +166,7 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
     }
     return parsed.data
   }
-  const checkSecrets = (kind: ConnectableKind, secrets: Record<string, string>) => {
+  const checkSecrets = (kind: DirectoryKind, secrets: Record<string, string>) => {
     const unknown = Object.keys(secrets).filter(k => !SECRET_NAMES[kind].includes(k))
     if (unknown.length > 0)
       throw new AppError('BAD_INPUT', `${IDP_LABEL[kind]} takes no credential named ${unknown.join(', ')}.`, {

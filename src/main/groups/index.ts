@@ -1,68 +1,28 @@
 // The groups room: who is in which group. Rule-based memberships are evaluated locally the
 // moment a user's attributes are known; synced memberships come from the directory as-is.
 import type { Attributes, Dialect, MembershipExplanation } from '../../shared/domain'
-import type { WhyStep } from '../../shared/policy'
 import { AppError } from '../../shared/errors'
-import { compileRule, GROUP_IDS, GROUP_NAMES, type CompiledRule, type CompileResult, type RuleInput } from '../rules'
+import {
+  compileOrFail,
+  compileRule,
+  GROUP_IDS,
+  GROUP_NAMES,
+  type CompiledRule,
+  type CompileResult,
+  type RuleInput,
+} from '../rules'
 import type { MembershipRecord, PendingWithdrawal, RuleGroup, RuleMembership, Store } from '../store'
 import type { Clock, IdSource } from '../ports'
 import { decideMembership, type RuleOutcome } from './decide'
 import { explainMembership } from './explain'
-import { createRuleGroups, type RuleGroups } from './rule-groups'
+import { createRuleGroups } from './rule-groups'
 import { isMatured, membershipChain, type Grace } from './withdrawal'
 
 export { decideMembership } from './decide'
 export { isMatured, membershipChain, type Grace } from './withdrawal'
-
-export interface EvaluateOptions {
-  /**
-   * Whether leaving a group waits for the grace period (default): true for directory data,
-   * false for a deliberate admin edit (a rule edit), which the circuit breaker guards instead.
-   */
-  grace?: boolean
-}
-
-export interface MembershipService {
-  /** Re-evaluates every rule group for one user; returns whether any effective membership changed. */
-  evaluateUser(userId: string, opts?: EvaluateOptions): boolean
-  /** Re-evaluates one rule group for every user; returns the users whose membership changed. */
-  evaluateGroup(groupId: string, opts?: EvaluateOptions): string[]
-  /** What rules read for every user at once, keyed by user id; limited to these attributes when given. */
-  allInputs(attributes?: readonly string[]): Map<string, { userPrincipalName: string; input: RuleInput }>
-  /**
-   * Evaluates many users at once (a directory sync) against these rule groups (default: read
-   * now; a sync reads them once and passes them to every batch).
-   * `input` (the user's attributes as store.users.ruleInput reads them) saves reading them;
-   * with `isNew` (a user just inserted, with no memberships yet) nothing is read at all.
-   * Returns the users whose effective memberships changed.
-   */
-  evaluateUsers(batch: { userId: string; input?: Attributes; isNew?: boolean }[], groups?: RuleGroup[]): Set<string>
-  /**
-   * The rule-group memberships of users not stored yet (a sync writing them elsewhere), decided
-   * from their attributes alone; nothing is read or written.
-   */
-  decideNewUsers(
-    batch: { userId: string; input: Attributes }[],
-    groups: RuleGroup[],
-  ): { userId: string; memberships: RuleMembership[] }[]
-  /** Replaces a user's synced-group memberships with exactly these groups. */
-  setSyncedGroups(userId: string, groupIds: string[]): boolean
-  /** Groups whose policies apply: effective memberships plus groups left within the grace period. */
-  effectiveGroupIds(userId: string): Set<string>
-  /** The same for every user at once (recompute of many devices). */
-  allEffectiveGroupIds(): Map<string, Set<string>>
-  /** Groups the user left whose withdrawal still waits for the grace period. */
-  pendingWithdrawals(userId: string): (PendingWithdrawal & { matured: boolean })[]
-  /** Users with a withdrawal whose grace period is over: their devices need recomputing. */
-  usersWithMaturedWithdrawals(): string[]
-  /** Forgets matured withdrawals of these users once their devices were recomputed. */
-  settleWithdrawals(userIds: Iterable<string>): void
-  /** The chain attribute values → rule clause → membership, for the "why" of an assignment. */
-  chain(userId: string, groupId: string, attributes?: Attributes): WhyStep[]
-  explain(userId: string, groupId: string): MembershipExplanation
-  /** The rule editor's operations: check, preview, explain, create and change rule groups. */
-  rules: RuleGroups
-}
+export type { EvaluateOptions, MembershipService } from './service'
+export { groupDetail, groupHandlers } from './handlers'
+import type { EvaluateOptions, MembershipService } from './service'
 
 export function createMembershipService({
   store,
@@ -295,6 +255,11 @@ export function createMembershipService({
       inputOf,
       evaluateGroup: groupId => evaluateGroup(groupId, { grace: false }),
     }),
+    replaceRule(groupId, dialect, rule) {
+      compileOrFail(dialect, rule)
+      store.groups.setRule(groupId, dialect, rule)
+      return evaluateGroup(groupId, { grace: false })
+    },
     setSyncedGroups(userId: string, groupIds: string[]): boolean {
       const synced = new Set(store.groups.syncedGroups().map(g => g.id))
       const wanted = new Set(groupIds)

@@ -1,19 +1,12 @@
 // Rule-based groups as the rule editor works on them: check a rule (parse error, lint against
 // the synced users, highlighting), preview who it would put in the group, explain it for one
-// user, and save it: create a rule group or change its rule, then re-evaluate every user's
-// membership in that group. Saving returns the users whose effective membership changed, so the
-// caller can redeploy their devices.
+// user, and create a rule group. Changing an existing group's rule is an admin change like a
+// target edit: the policy service checks it against the circuit breaker first and then calls
+// MembershipService.replaceRule, the one writer of a saved rule.
 
-import type {
-  Dialect,
-  RuleCheck,
-  RuleIssue,
-  RulePreview,
-  RulePreviewRow,
-  RuleUserExplanation,
-} from '../../shared/domain'
+import type { Dialect, RuleCheck, RulePreview, RulePreviewRow, RuleUserExplanation } from '../../shared/domain'
 import { AppError } from '../../shared/errors'
-import { type CompiledRule, type RuleError, type RuleInput, compileRule, highlightRule, lintRule } from '../rules'
+import { type RuleInput, compileOrFail, compileRule, highlightRule, lintRule } from '../rules'
 import type { Clock, IdSource } from '../ports'
 import type { Store } from '../store'
 import { decideMembership } from './decide'
@@ -31,19 +24,6 @@ export interface RuleGroupDeps {
 }
 
 export function createRuleGroups({ store, clock, ids, inputOf, evaluateGroup }: RuleGroupDeps) {
-  const issueOf = (error: RuleError): RuleIssue => ({ ...error, expected: [...error.expected] })
-
-  const compileOrThrow = (dialect: Dialect, rule: string): CompiledRule => {
-    const compiled = compileRule(dialect, rule)
-    if (!compiled.ok) {
-      const e = compiled.error
-      throw new AppError('RULE_PARSE', `The rule doesn't parse (line ${e.line}, column ${e.column}): ${e.message}`, {
-        ...e,
-      })
-    }
-    return compiled.rule
-  }
-
   const users = (): { id: string; input: RuleInput }[] =>
     store.users.ids(MAX_PREVIEW_USERS).map(id => ({ id, input: inputOf(id) }))
 
@@ -51,7 +31,7 @@ export function createRuleGroups({ store, clock, ids, inputOf, evaluateGroup }: 
     check(dialect: Dialect, text: string): RuleCheck {
       const tokens = highlightRule(dialect, text)
       const compiled = compileRule(dialect, text)
-      if (!compiled.ok) return { dialect, error: issueOf(compiled.error), warnings: [], tokens, usersChecked: 0 }
+      if (!compiled.ok) return { dialect, error: compiled.error, warnings: [], tokens, usersChecked: 0 }
       const inputs = users().map(u => u.input)
       return {
         dialect,
@@ -64,8 +44,7 @@ export function createRuleGroups({ store, clock, ids, inputOf, evaluateGroup }: 
 
     preview(dialect: Dialect, text: string, offset: number, limit: number): RulePreview {
       const compiled = compileRule(dialect, text)
-      if (!compiled.ok)
-        return { error: issueOf(compiled.error), usersEvaluated: 0, memberCount: 0, unknownCount: 0, rows: [] }
+      if (!compiled.ok) return { error: compiled.error, usersEvaluated: 0, memberCount: 0, unknownCount: 0, rows: [] }
       const now = clock.now()
       const rows: RulePreviewRow[] = []
       let memberCount = 0
@@ -95,7 +74,7 @@ export function createRuleGroups({ store, clock, ids, inputOf, evaluateGroup }: 
 
     explain(dialect: Dialect, text: string, userId: string): RuleUserExplanation {
       if (!store.users.summary(userId)) throw new AppError('NOT_FOUND', `No user with id ${userId}.`, { userId })
-      const x = compileOrThrow(dialect, text).explain(inputOf(userId), clock.now())
+      const x = compileOrFail(dialect, text).explain(inputOf(userId), clock.now())
       return { userId, result: x.result, missing: [...x.missing], root: x.root, hints: x.hints }
     },
 
@@ -105,7 +84,7 @@ export function createRuleGroups({ store, clock, ids, inputOf, evaluateGroup }: 
       dialect: Dialect,
       rule: string,
     ): { groupId: string; changedUserIds: string[] } {
-      compileOrThrow(dialect, rule)
+      compileOrFail(dialect, rule)
       const trimmed = name.trim()
       if (store.groups.idByName(trimmed))
         throw new AppError('CONFLICT', `A group named ${trimmed} already exists; choose another name.`, {
@@ -113,19 +92,14 @@ export function createRuleGroups({ store, clock, ids, inputOf, evaluateGroup }: 
         })
       const groupId = ids.next()
       store.groups.create({ id: groupId, directoryId: null, name: trimmed, kind: 'rule', dialect, rule, description })
+      store.audit.append({
+        at: clock.now().toISOString(),
+        actor: 'admin',
+        action: 'groups/create',
+        subject: groupId,
+        details: { name: trimmed, dialect, rule },
+      })
       return { groupId, changedUserIds: evaluateGroup(groupId) }
-    },
-
-    setRule(groupId: string, dialect: Dialect, rule: string): string[] {
-      const group = store.groups.get(groupId)
-      if (!group) throw new AppError('NOT_FOUND', `No group with id ${groupId}.`, { groupId })
-      if (group.kind !== 'rule')
-        throw new AppError('NOT_EDITABLE', `${group.name} is synced from the directory; change its members there.`, {
-          groupId,
-        })
-      compileOrThrow(dialect, rule)
-      store.groups.setRule(groupId, dialect, rule)
-      return evaluateGroup(groupId)
     },
   }
 }

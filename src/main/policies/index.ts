@@ -3,31 +3,26 @@
 // the "why" (why.ts); the service validates and saves policies, guards admin changes and
 // recomputes with the circuit breaker, and records every assignment change with its chain.
 import { createHash } from 'node:crypto'
-import type { Command, Dialect, Platform, Policy, TargetMode } from '../../shared/domain'
+import type { Command, Dialect, Policy } from '../../shared/domain'
 import { PLATFORMS } from '../../shared/domain'
 import { AppError } from '../../shared/errors'
 import type {
-  AppInventoryEntry,
-  AssignmentEvent,
   ChangeOutcome,
   Conflict,
   HeldChange,
   HeldChangeCause,
   PolicyDraft,
-  PolicySettings,
   PolicyWhy,
   ProposedChange,
-  RestrictionDefinition,
-  WhatIf,
   WhyStep,
 } from '../../shared/policy'
 import type { MembershipService } from '../groups'
 import type { Clock, IdSource } from '../ports'
-import { compileRule, type CompiledRule } from '../rules'
-import type { BoundDevice, PolicyRecord, SentItem, Store } from '../store'
+import { compileOrFail, type CompiledRule } from '../rules'
+import type { BoundDevice, PolicyRecord, Store } from '../store'
 import { deviceDelta, withdraws } from './delta'
 import { desiredState, indexPolicies, type DesiredState, type PolicyIndex } from './desired'
-import { planDevice, type DevicePlan } from './diff'
+import { planDevice } from './diff'
 import { validatePolicy } from './payloads'
 import { RESTRICTIONS } from './registry'
 import { readPolicySettings, tripsBreaker, writePolicySettings } from './settings'
@@ -47,51 +42,9 @@ export { planDevice, type DevicePlan, type PlannedCommand } from './diff'
 export { validatePolicy, resolveVariables, variablesIn } from './payloads'
 export { RESTRICTIONS, restrictionDefinition, compareStrictness } from './registry'
 export { readPolicySettings, tripsBreaker } from './settings'
-
-/** One device's recompute: its groups, what it was sent, its desired state and the plan. */
-export interface DevicePlanResult {
-  device: BoundDevice
-  groups: Set<string>
-  /** What the device was last sent; null when its desired state is unchanged (the plan is empty). */
-  sent: SentItem[] | null
-  state: DesiredState
-  plan: DevicePlan
-  /** The desired state's digest, or null where it depends on the user (variables) or keeps blocked items. */
-  digest: string | null
-}
-
-/** Which devices to recompute after an admin change was saved. */
-export type Redeploy = { kind: 'all' } | { kind: 'users'; userIds: string[] } | { kind: 'devices'; deviceIds: string[] }
-
-export interface PolicyService {
-  list(): Policy[]
-  get(policyId: string): Policy
-  restrictions(): readonly RestrictionDefinition[]
-  inventory(): AppInventoryEntry[]
-  saveApp(entry: { platform: Platform; identifier: string; name: string }): AppInventoryEntry[]
-  setTarget(policyId: string, groupId: string, mode: TargetMode): { outcome: ChangeOutcome; redeploy: Redeploy | null }
-  removeTarget(policyId: string, groupId: string): { outcome: ChangeOutcome; redeploy: Redeploy | null }
-  setRemoveOnUnassign(itemId: string, value: boolean): Policy
-  /** Validates an admin change, holds it when it trips the circuit breaker, else saves it. */
-  apply(change: ProposedChange): { outcome: ChangeOutcome; redeploy: Redeploy | null }
-  whatIf(change: ProposedChange, limit?: number): WhatIf
-  /** The conflicts a policy (saved or draft) takes part in over the users it reaches. */
-  conflicts(draft: PolicyDraft): Conflict[]
-  heldChanges(): HeldChange[]
-  approve(heldChangeId: string): { heldChange: HeldChange; redeploy: Redeploy }
-  reject(heldChangeId: string): HeldChange
-  settings(): PolicySettings
-  setSettings(patch: Partial<PolicySettings>): PolicySettings
-  /** Recompute plans for devices (read-only); devices in a held change are skipped unless approved. */
-  planDevices(deviceIds: readonly string[], opts?: { includeHeld?: boolean }): DevicePlanResult[]
-  /** Holds the plans when they would withdraw policies from too many devices; returns the held change. */
-  holdIfTripped(results: readonly DevicePlanResult[], cause: HeldChangeCause): HeldChange | null
-  /** Records each assignment change with its chain, and the payload problems, once plans were applied. */
-  record(results: readonly DevicePlanResult[], queued: ReadonlyMap<string, Command[]>): void
-  why(deviceId: string, policyId: string): PolicyWhy
-  effective(deviceId: string): PolicyWhy[]
-  history(deviceId: string, limit?: number): AssignmentEvent[]
-}
+export type { DevicePlanResult, PolicyService, Redeploy } from './service'
+export { policyHandlers } from './handlers'
+import type { DevicePlanResult, PolicyService, Redeploy } from './service'
 
 const digests = new WeakMap<DesiredState, string | null>()
 /** A digest of everything the diff compares; null where sent items may legitimately differ from it. */
@@ -143,15 +96,7 @@ export function createPolicyService({
     const key = `${dialect}\u0000${rule}`
     let c = compiled.get(key)
     if (!c) {
-      const r = compileRule(dialect, rule)
-      if (!r.ok) {
-        throw new AppError(
-          'RULE_PARSE',
-          `The rule does not parse (line ${r.error.line}, column ${r.error.column}): ${r.error.message}.`,
-          { ...r.error },
-        )
-      }
-      c = r.rule
+      c = compileOrFail(dialect, rule)
       compiled.set(key, c)
     }
     return c
@@ -215,9 +160,12 @@ export function createPolicyService({
       }
       case 'rule': {
         const g = store.groups.get(change.groupId)
-        if (!g || g.kind !== 'rule' || g.dialect === null)
-          throw new AppError('NOT_FOUND', `No rule group with id ${change.groupId}.`, { groupId: change.groupId })
-        compile(change.dialect ?? g.dialect, change.rule)
+        if (!g) throw new AppError('NOT_FOUND', `No group with id ${change.groupId}.`, { groupId: change.groupId })
+        if (g.kind !== 'rule')
+          throw new AppError('NOT_EDITABLE', `${g.name} is synced from the directory; change its members there.`, {
+            groupId: change.groupId,
+          })
+        compile(change.dialect, change.rule)
         return
       }
       case 'attributeMapping':
@@ -273,13 +221,15 @@ export function createPolicyService({
         return { policy: get(change.policyId), redeploy: { kind: 'all' } }
       }
       case 'rule': {
-        const dialect = change.dialect ?? store.assignments.groupBrief(change.groupId)?.dialect ?? 'entra'
-        audit('groups/setRule', change.groupId, { rule: change.rule, dialect })
+        audit('groups/setRule', change.groupId, { rule: change.rule, dialect: change.dialect })
         // The groups room saves and re-evaluates; a deliberate edit withdraws at once (no grace),
         // and the circuit breaker, checked before this commit, guards it.
         return {
           policy: null,
-          redeploy: { kind: 'users', userIds: memberships.rules.setRule(change.groupId, dialect, change.rule) },
+          redeploy: {
+            kind: 'users',
+            userIds: memberships.replaceRule(change.groupId, change.dialect, change.rule),
+          },
         }
       }
       default:
@@ -538,6 +488,12 @@ export function createPolicyService({
     }
   }
 
+  /** Rule changes held before the dialect was part of every rule change meant the group's own. */
+  const withDialect = (change: ProposedChange): ProposedChange =>
+    change.kind === 'rule' && change.dialect === undefined
+      ? { ...change, dialect: store.groups.get(change.groupId)?.dialect ?? change.dialect }
+      : change
+
   const decideHeld = (heldChangeId: string): HeldChange => {
     const h = store.assignments.heldChange(heldChangeId)
     if (!h) throw new AppError('NOT_FOUND', `No held change with id ${heldChangeId}.`, { heldChangeId })
@@ -578,8 +534,6 @@ export function createPolicyService({
       audit('apps/save', identifier.trim(), { platform })
       return store.assignments.inventory()
     },
-    setTarget: (policyId, groupId, mode) => apply({ kind: 'target', policyId, groupId, mode }),
-    removeTarget: (policyId, groupId) => apply({ kind: 'target', policyId, groupId, mode: null }),
     setRemoveOnUnassign(itemId, value) {
       const policyId = store.policies.policyOfItem(itemId)
       if (!policyId) throw new AppError('NOT_FOUND', `No payload item with id ${itemId}.`, { itemId })
@@ -643,7 +597,7 @@ export function createPolicyService({
         store.assignments.decide(heldChangeId, 'approved', clock.now().toISOString())
         audit('policies/approve', heldChangeId, { cause: h.cause })
         const redeploy: Redeploy = h.change
-          ? commit(h.change).redeploy
+          ? commit(withDialect(h.change)).redeploy
           : { kind: 'devices', deviceIds: store.assignments.devicesOfHeld(heldChangeId) }
         return { heldChange: store.assignments.heldChange(heldChangeId) as HeldChange, redeploy }
       })

@@ -199,7 +199,7 @@ export function computeWhatIf(ctx: WhatIfContext, change: ProposedChange, limit:
     const group = store.groups.get(change.groupId)
     if (!group || group.kind !== 'rule' || group.dialect === null)
       throw new AppError('NOT_FOUND', `No rule group with id ${change.groupId}.`, { groupId: change.groupId })
-    const rule = ctx.compile(change.dialect ?? group.dialect, change.rule)
+    const rule = ctx.compile(change.dialect, change.rule)
     shifts = shiftMemberships(ctx, [{ id: group.id, rule }], a => a)
     devices = devicesOf(ctx, shifts)
     summary = `Changing the rule of ${group.name}`

@@ -2,7 +2,7 @@
 // Apple, "Handling notification responses from APNs"; permanence after Fleet's
 // server/mdm/apple/apns_errors.go (token and certificate problems are permanent, 429/5xx and
 // transport failures are transient).
-import type { FailureDisposition } from './index'
+import type { FailureDisposition } from './transport'
 
 interface Rule {
   disposition: FailureDisposition

@@ -7,7 +7,7 @@ import type { ClientHttp2Session } from 'node:http2'
 import type { Clock } from '../ports'
 import { classifyApns } from './apns-reasons'
 import { pushCertificateInfo } from './certificate'
-import type { PushTransport, WakeOutcome, WakeTarget } from './index'
+import type { PushTransport, WakeOutcome, WakeTarget } from './transport'
 import { errorMessage } from '../../shared/errors'
 
 export interface ApnsCredentials {

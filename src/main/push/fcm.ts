@@ -7,7 +7,7 @@ import { deleteApp, initializeApp, type App } from 'firebase-admin/app'
 import { getMessaging, type Message } from 'firebase-admin/messaging'
 import { randomUUID } from 'node:crypto'
 import { parseServiceAccount, serviceAccountCredential } from './google-token'
-import type { FailureDisposition, PushTransport, WakeOutcome, WakeTarget } from './index'
+import type { FailureDisposition, PushTransport, WakeOutcome, WakeTarget } from './transport'
 import { errorMessage } from '../../shared/errors'
 
 export interface FcmOptions {

@@ -16,6 +16,7 @@
 // Okta and Google semantics are described at the top of okta.ts and google.ts.
 
 import type { Dialect } from '../../shared/domain'
+import { AppError } from '../../shared/errors'
 import { attributesOf, readsClock, type ParseResult } from './ast'
 import { generateEvaluate } from './codegen'
 import { parseEntra } from './entra'
@@ -87,4 +88,17 @@ export function compileRule(dialect: Dialect, text: string): CompileResult {
     },
   }
   return { ok: true, rule }
+}
+
+/**
+ * Compiles a rule an admin is saving or previewing, or fails with RULE_PARSE: the one wording
+ * every editor shows, with the position in the details.
+ */
+export function compileOrFail(dialect: Dialect, text: string): CompiledRule {
+  const compiled = compileRule(dialect, text)
+  if (compiled.ok) return compiled.rule
+  const e = compiled.error
+  throw new AppError('RULE_PARSE', `The rule does not parse (line ${e.line}, column ${e.column}): ${e.message}.`, {
+    ...e,
+  })
 }

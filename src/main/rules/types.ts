@@ -1,18 +1,11 @@
 // The rule room's public shapes, re-exported by index.ts. They live here so the files behind
 // the front door can use them without importing the front door.
 
-import type { ClauseExplanation, Dialect } from '../../shared/domain'
+import type { ClauseExplanation, Dialect, RuleError } from '../../shared/domain'
 import type { ParsedRule } from './ast'
 
-/** A rule that didn't compile: where (1-based line and column, 0-based offset), what was expected there, and a fix. */
-export interface RuleError {
-  message: string
-  line: number
-  column: number
-  offset: number
-  expected: string[]
-  hint?: string
-}
+/** A rule that didn't compile: one shape from the parser to the rule editor (shared/domain). */
+export type { RuleError }
 
 /**
  * What a rule reads: the user's attributes by name. Synced attributes (the store's flat

@@ -140,5 +140,3 @@ export function ruleMembershipQueries(db: Db) {
       ]),
   }
 }
-
-export type RuleMembershipQueries = ReturnType<typeof ruleMembershipQueries>

@@ -80,7 +80,7 @@ export function PolicyEditor({
   })
   const conflicts = useMutation({ mutationFn: (d: PolicyDraft) => call('policies/conflicts', { draft: d }) })
   const save = useMutation({
-    mutationFn: (d: PolicyDraft) => call('policies/save', { draft: d }),
+    mutationFn: (d: PolicyDraft) => call('policies/apply', { change: { kind: 'policy', draft: d } }),
     onSuccess: outcome => onDone(outcome),
   })
   const label = draft.name || 'new policy'

@@ -9,7 +9,7 @@ import { navigate, paths } from '../router'
 import { ClauseNode } from './ExplainMembership'
 import { Badge, EmptyRow } from './ui'
 import { UserPrincipalNameField } from './UserPrincipalNameField'
-import type { Dialect, RuleIssue, RuleToken } from '../../shared/domain'
+import type { Dialect, RuleError, RuleToken } from '../../shared/domain'
 import { WhatIfView } from './PolicyImpact'
 
 const DIALECTS: { value: Dialect; label: string; example: string }[] = [
@@ -49,22 +49,26 @@ export function RuleEditor({
     enabled: selected !== null && parses,
   })
 
-  const save = useMutation({
-    mutationFn: async () =>
-      groupId === undefined
-        ? call('groups/create', { name, dialect, rule: text })
-        : call('groups/setRule', { groupId, dialect, rule: text }),
+  // A new group reaches no device yet; changing a rule is an admin change like a target edit:
+  // held before anything is saved when it would withdraw policies from too many devices.
+  const change = () => ({ kind: 'rule' as const, groupId: groupId ?? '', rule: text, dialect })
+  const create = useMutation({
+    mutationFn: () => call('groups/create', { name, dialect, rule: text }),
     onSuccess: detail => {
       onSaved?.()
-      if (groupId === undefined) navigate(paths.group(detail.group.id))
+      navigate(paths.group(detail.group.id))
     },
   })
-
-  // What saving would do to devices, before it is saved: the same what-if the policy editor uses.
-  const impact = useMutation({
-    mutationFn: (groupId: string) =>
-      call('policies/whatIf', { change: { kind: 'rule', groupId, rule: text, dialect } }),
+  const apply = useMutation({
+    mutationFn: () => call('policies/apply', { change: change() }),
+    onSuccess: outcome => {
+      if (outcome.status === 'applied') onSaved?.()
+    },
   })
+  const save = groupId === undefined ? create : apply
+
+  // What saving would do to devices, before it is saved: the same change object, previewed.
+  const impact = useMutation({ mutationFn: () => call('policies/whatIf', { change: change() }) })
 
   // Any user can be explained, not only the ones the preview lists (why is this user out?).
   const findUser = useMutation({
@@ -86,6 +90,7 @@ export function RuleEditor({
     setText(next)
     setPage(0)
     impact.reset()
+    apply.reset()
   }
   const error = check.data?.dialect === dialect ? check.data.error : null
   const tokens = check.data?.dialect === dialect && deferred === text ? check.data.tokens : []
@@ -163,7 +168,7 @@ export function RuleEditor({
           {groupId === undefined ? 'Create group' : 'Save rule'}
         </button>
         {groupId !== undefined && (
-          <button disabled={!parses || impact.isPending} onClick={() => impact.mutate(groupId)}>
+          <button disabled={!parses || impact.isPending} onClick={() => impact.mutate()}>
             Preview impact
           </button>
         )}
@@ -177,8 +182,16 @@ export function RuleEditor({
             {errorMessage(impact.error)}
           </span>
         )}
-        {save.isSuccess && groupId !== undefined && (
-          <span className="muted small">Saved; memberships re-evaluated and devices redeployed.</span>
+        {apply.data?.status === 'applied' && (
+          <span className="muted small" role="status">
+            Saved; memberships re-evaluated and devices redeployed.
+          </span>
+        )}
+        {apply.data?.status === 'held' && (
+          <span className="muted small" role="status">
+            Held for approval, nothing saved: {apply.data.heldChange.summary} Approve or reject it under Held changes on
+            the Policies page.
+          </span>
         )}
       </div>
       {impact.data && <WhatIfView whatIf={impact.data} />}
@@ -270,7 +283,7 @@ export function RuleEditor({
   )
 }
 
-function ParseError({ error }: { error: RuleIssue }) {
+function ParseError({ error }: { error: RuleError }) {
   return (
     <div className="rule-error" role="alert">
       <strong>
@@ -284,7 +297,7 @@ function ParseError({ error }: { error: RuleIssue }) {
 }
 
 /** The rule text as coloured spans, with the parse error's position marked. */
-function highlighted(text: string, tokens: RuleToken[], error: RuleIssue | null): ReactNode[] {
+function highlighted(text: string, tokens: RuleToken[], error: RuleError | null): ReactNode[] {
   const out: ReactNode[] = []
   let at = 0
   const errorAt = error === null ? -1 : error.offset

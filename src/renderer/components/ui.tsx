@@ -122,12 +122,6 @@ const shortDateTime = new Intl.DateTimeFormat(undefined, {
   minute: '2-digit',
 })
 
-export function formatDateTime(iso: string | null | undefined): string {
-  if (!iso) return '—'
-  const d = new Date(iso)
-  return Number.isNaN(d.getTime()) ? iso : dateTime.format(d)
-}
-
 export function Time({ iso, short = false }: { iso: string | null | undefined; short?: boolean }) {
   if (!iso) return <span className="muted">—</span>
   const d = new Date(iso)

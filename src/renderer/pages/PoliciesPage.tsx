@@ -165,7 +165,7 @@ function PolicyCard({
       </div>
       <div className="policy-body">
         <PayloadTable policy={policy} />
-        <Targets policy={policy} groups={groups} />
+        <Targets policy={policy} groups={groups} onSaved={onSaved} />
       </div>
     </article>
   )
@@ -239,12 +239,30 @@ function PayloadRow({ item }: { item: PayloadItem }) {
   )
 }
 
-function Targets({ policy, groups }: { policy: Policy; groups: GroupSummary[] }) {
+/** A target edit is an admin change: applied (its policy shown at once) or held for approval. */
+function useTargetChange(policy: Policy, onSaved: (o: ChangeOutcome) => void, done?: () => void) {
   const queryClient = useQueryClient()
-  const remove = useMutation({
-    mutationFn: (groupId: string) => call('policies/removeTarget', { policyId: policy.id, groupId }),
-    onSuccess: updated => replacePolicy(queryClient, updated),
+  return useMutation({
+    mutationFn: (args: { groupId: string; mode: TargetMode | null }) =>
+      call('policies/apply', { change: { kind: 'target', policyId: policy.id, ...args } }),
+    onSuccess: outcome => {
+      if (outcome.status === 'applied' && outcome.policy) replacePolicy(queryClient, outcome.policy)
+      onSaved(outcome)
+      done?.()
+    },
   })
+}
+
+function Targets({
+  policy,
+  groups,
+  onSaved,
+}: {
+  policy: Policy
+  groups: GroupSummary[]
+  onSaved: (o: ChangeOutcome) => void
+}) {
+  const remove = useTargetChange(policy, onSaved)
   return (
     <div>
       <h3>Targets</h3>
@@ -264,14 +282,14 @@ function Targets({ policy, groups }: { policy: Policy; groups: GroupSummary[] })
             <TargetRow
               key={t.groupId}
               target={t}
-              removing={remove.isPending && remove.variables === t.groupId}
-              onRemove={() => remove.mutate(t.groupId)}
+              removing={remove.isPending && remove.variables?.groupId === t.groupId}
+              onRemove={() => remove.mutate({ groupId: t.groupId, mode: null })}
             />
           ))}
         </tbody>
       </table>
       {remove.isError && <ErrorNote error={remove.error} title="Target not removed" />}
-      <AddTargetForm policy={policy} groups={groups} />
+      <AddTargetForm policy={policy} groups={groups} onSaved={onSaved} />
     </div>
   )
 }
@@ -292,18 +310,18 @@ function TargetRow({ target, removing, onRemove }: { target: PolicyTarget; remov
   )
 }
 
-function AddTargetForm({ policy, groups }: { policy: Policy; groups: GroupSummary[] }) {
+function AddTargetForm({
+  policy,
+  groups,
+  onSaved,
+}: {
+  policy: Policy
+  groups: GroupSummary[]
+  onSaved: (o: ChangeOutcome) => void
+}) {
   const [groupId, setGroupId] = useState('')
   const [mode, setMode] = useState<TargetMode>('include')
-  const queryClient = useQueryClient()
-  const add = useMutation({
-    mutationFn: (args: { groupId: string; mode: TargetMode }) =>
-      call('policies/setTarget', { policyId: policy.id, ...args }),
-    onSuccess: updated => {
-      replacePolicy(queryClient, updated)
-      setGroupId('')
-    },
-  })
+  const add = useTargetChange(policy, onSaved, () => setGroupId(''))
   const targeted = new Map(policy.targets.map(t => [t.groupId, t.mode]))
   const submit = (e: FormEvent) => {
     e.preventDefault()

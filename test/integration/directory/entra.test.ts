@@ -1,6 +1,6 @@
 import { createHash, generateKeyPairSync } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import type { DirectoryDetail, SyncProgress, SyncRun } from '../../../src/shared/domain'
+import type { SyncProgress } from '../../../src/shared/domain'
 import { DirectoryData } from '../../fakes/directory-data'
 import { GRAPH_ORIGIN, LOGIN_ORIGIN, startGraphFake, type GraphFake } from '../../fakes/graph/server'
 import { loopbackRouter, recordingSleep } from '../../fakes/router'
@@ -18,14 +18,8 @@ let app: ReturnType<typeof createApp>
 let sleep: ReturnType<typeof recordingSleep>
 let progress: SyncProgress[]
 
-async function call<T>(channel: string, args: unknown): Promise<T> {
-  const r = await app.invoke(channel, args)
-  if (!r.ok) throw new Error(`${channel}: ${r.error.code} ${r.error.message}`)
-  return r.value as T
-}
-
 async function connect(): Promise<string> {
-  const d = await call<DirectoryDetail>('directories/connect', {
+  const d = await app.call('directories/connect', {
     kind: 'entra',
     name: 'Contoso',
     settings: { tenantId: TENANT, clientId: CLIENT },
@@ -64,7 +58,7 @@ afterEach(async () => {
 describe('the Entra ID connector against the Graph fake', () => {
   it('gets a token through msal-node and pulls every user and group on the first sync', async () => {
     const id = await connect()
-    const run = await call<SyncRun>('directories/sync', { directoryId: id })
+    const run = await app.call('directories/sync', { directoryId: id })
     expect(run).toMatchObject({ mode: 'full', status: 'succeeded', added: 120, changed: 0, removed: 0 })
     expect(graph.issuedTokens).toBe(1)
     const token = graph.requests.find(r => r.url.includes('/oauth2/v2.0/token'))
@@ -96,7 +90,7 @@ describe('the Entra ID connector against the Graph fake', () => {
 
   it('follows the delta link on the next sync and applies only what changed', async () => {
     const id = await connect()
-    await call('directories/sync', { directoryId: id })
+    await app.call('directories/sync', { directoryId: id })
     const [a, b, c] = graph.data.someUsers(3)
     graph.data.updateUser(a!.id, { department: 'Legal' })
     graph.data.removeUser(b!.id)
@@ -104,7 +98,7 @@ describe('the Entra ID connector against the Graph fake', () => {
     const team = graph.data.staticGroups()[0]!
     graph.data.setMember(team.id, c!.id, !team.members.has(c!.id))
     const before = graph.requests.length
-    const run = await call<SyncRun>('directories/sync', { directoryId: id })
+    const run = await app.call('directories/sync', { directoryId: id })
     expect(run).toMatchObject({ mode: 'incremental', status: 'succeeded', added: 1, changed: 1, removed: 1 })
     const urls = graph.requests.slice(before).map(r => decodeURIComponent(r.url))
     expect(urls.every(u => !u.includes('$deltatoken') || !u.includes('$select'))).toBe(true)
@@ -120,10 +114,10 @@ describe('the Entra ID connector against the Graph fake', () => {
 
   it('starts a full sync when Graph says the delta token expired (410 syncStateNotFound)', async () => {
     const id = await connect()
-    await call('directories/sync', { directoryId: id })
+    await app.call('directories/sync', { directoryId: id })
     graph.data.updateUser(graph.data.someUsers(1)[0]!.id, { jobTitle: 'Chief Tester' })
     graph.expireDeltaTokens()
-    const run = await call<SyncRun>('directories/sync', { directoryId: id })
+    const run = await app.call('directories/sync', { directoryId: id })
     expect(run).toMatchObject({ mode: 'full', status: 'succeeded', added: 0, changed: 1, removed: 0 })
     expect(progress.some(p => p.message?.includes('Running a full sync instead'))).toBe(true)
     // The history keeps why the run was full.
@@ -135,7 +129,7 @@ describe('the Entra ID connector against the Graph fake', () => {
 
   it('prints why `jit-mapper sync` ran in full', async () => {
     const id = await connect()
-    await call('directories/sync', { directoryId: id })
+    await app.call('directories/sync', { directoryId: id })
     graph.expireDeltaTokens()
     // The CLI opens the workspace with the system HTTP client: Graph and its sign-in go to the fake.
     const real = globalThis.fetch
@@ -164,7 +158,7 @@ describe('the Entra ID connector against the Graph fake', () => {
 
   it('refuses a pull that would give two users one userPrincipalName, changing nothing', async () => {
     const id = await connect()
-    await call('directories/sync', { directoryId: id })
+    await app.call('directories/sync', { directoryId: id })
     const [a, b] = graph.data.someUsers(2)
     const before = { upn: b!.userPrincipalName, department: b!.department }
     graph.data.updateUser(b!.id, { userPrincipalName: a!.userPrincipalName.toUpperCase(), department: 'Legal' })
@@ -183,11 +177,11 @@ describe('the Entra ID connector against the Graph fake', () => {
 
   it('replaces a user deleted and re-created with the same userPrincipalName (a new object id) in one delta', async () => {
     const id = await connect()
-    await call('directories/sync', { directoryId: id })
+    await app.call('directories/sync', { directoryId: id })
     const old = graph.data.someUsers(1)[0]!
     graph.data.removeUser(old.id)
     const again = graph.data.addUser({ userPrincipalName: old.userPrincipalName })
-    const run = await call<SyncRun>('directories/sync', { directoryId: id })
+    const run = await app.call('directories/sync', { directoryId: id })
     expect(run).toMatchObject({ mode: 'incremental', status: 'succeeded', added: 1, removed: 1 })
     const store = app.services.store
     expect(store.sync.user(id, again.id)?.userPrincipalName).toBe(old.userPrincipalName)
@@ -196,14 +190,14 @@ describe('the Entra ID connector against the Graph fake', () => {
 
   it('applies two users swapping userPrincipalNames, and a new user taking a name another gives up, in one delta', async () => {
     const id = await connect()
-    await call('directories/sync', { directoryId: id })
+    await app.call('directories/sync', { directoryId: id })
     const [a, b, c] = graph.data.someUsers(3)
     const [upnA, upnB, upnC] = [a!.userPrincipalName, b!.userPrincipalName, c!.userPrincipalName]
     graph.data.updateUser(a!.id, { userPrincipalName: upnB })
     graph.data.updateUser(b!.id, { userPrincipalName: upnA })
     graph.data.updateUser(c!.id, { userPrincipalName: `renamed.${upnC}` })
     const newcomer = graph.data.addUser({ userPrincipalName: upnC })
-    const run = await call<SyncRun>('directories/sync', { directoryId: id })
+    const run = await app.call('directories/sync', { directoryId: id })
     expect(run).toMatchObject({ mode: 'incremental', status: 'succeeded', added: 1, changed: 3, removed: 0 })
     const store = app.services.store
     expect([a, b, c, newcomer].map(u => store.sync.user(id, u!.id)?.userPrincipalName)).toEqual([
@@ -212,7 +206,7 @@ describe('the Entra ID connector against the Graph fake', () => {
       `renamed.${upnC}`,
       upnC,
     ])
-    const again = await call<SyncRun>('directories/sync', { directoryId: id })
+    const again = await app.call('directories/sync', { directoryId: id })
     expect(again).toMatchObject({ added: 0, changed: 0, removed: 0 })
   })
 
@@ -240,13 +234,13 @@ describe('the Entra ID connector against the Graph fake', () => {
       http: loopbackRouter({ [GRAPH_ORIGIN]: graph.url, [LOGIN_ORIGIN]: graph.url }),
       sleep,
     })
-    const d = await call<DirectoryDetail>('directories/connect', {
+    const d = await app.call('directories/connect', {
       kind: 'entra',
       name: 'Cert',
       settings: { tenantId: TENANT, clientId: CLIENT, certificateThumbprint: thumbprintSha256 },
       secrets: { privateKey: keys.privateKey },
     })
-    expect(await call<SyncRun>('directories/sync', { directoryId: d.directory.id })).toMatchObject({
+    expect(await app.call('directories/sync', { directoryId: d.directory.id })).toMatchObject({
       status: 'succeeded',
       added: 10,
     })
@@ -256,7 +250,7 @@ describe('the Entra ID connector against the Graph fake', () => {
   })
 
   it('stops with a clear message and no retries when the client secret is wrong', async () => {
-    const d = await call<DirectoryDetail>('directories/connect', {
+    const d = await app.call('directories/connect', {
       kind: 'entra',
       name: 'Wrong',
       settings: { tenantId: TENANT, clientId: CLIENT },
@@ -270,7 +264,7 @@ describe('the Entra ID connector against the Graph fake', () => {
     expect(r.error.message).toContain('Check the tenant, client id and secret')
     expect(graph.requests.filter(x => x.url.includes('/oauth2/v2.0/token'))).toHaveLength(1)
     expect(sleep.waits).toEqual([])
-    const detail = await call<DirectoryDetail>('directories/get', { directoryId: d.directory.id })
+    const detail = await app.call('directories/get', { directoryId: d.directory.id })
     expect(detail.history[0]).toMatchObject({ status: 'failed' })
   })
 })

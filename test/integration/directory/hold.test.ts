@@ -4,7 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createApp, type App } from '../../../src/main/app'
 import type { TimerPort } from '../../../src/main/ports'
-import type { DirectoryDetail, SyncProgress, SyncRun } from '../../../src/shared/domain'
+import type { SyncProgress, SyncRun } from '../../../src/shared/domain'
 import type { ErrorInfo } from '../../../src/shared/errors'
 import { DirectoryData } from '../../fakes/directory-data'
 import { GRAPH_ORIGIN, LOGIN_ORIGIN, startGraphFake, type GraphFake } from '../../fakes/graph/server'
@@ -57,12 +57,6 @@ function open(opts: { timers?: TimerPort } = {}): App {
   return app
 }
 
-async function call<T>(app: App, channel: string, args: unknown): Promise<T> {
-  const r = await app.invoke(channel, args)
-  if (!r.ok) throw new Error(`${channel}: ${r.error.code} ${r.error.message}`)
-  return r.value as T
-}
-
 async function callError(app: App, channel: string, args: unknown): Promise<ErrorInfo> {
   const r = await app.invoke(channel, args)
   if (r.ok) throw new Error(`${channel} succeeded; expected an error`)
@@ -70,7 +64,7 @@ async function callError(app: App, channel: string, args: unknown): Promise<Erro
 }
 
 async function connect(app: App): Promise<string> {
-  const d = await call<DirectoryDetail>(app, 'directories/connect', {
+  const d = await app.call('directories/connect', {
     kind: 'entra',
     name: 'Contoso',
     settings: { tenantId: TENANT, clientId: CLIENT },
@@ -80,9 +74,8 @@ async function connect(app: App): Promise<string> {
 }
 
 const sync = (app: App, directoryId: string, args: Record<string, unknown> = {}) =>
-  call<SyncRun>(app, 'directories/sync', { directoryId, ...args })
-const history = async (app: App, directoryId: string) =>
-  (await call<DirectoryDetail>(app, 'directories/get', { directoryId })).history
+  app.call('directories/sync', { directoryId, ...args })
+const history = async (app: App, directoryId: string) => (await app.call('directories/get', { directoryId })).history
 
 /** What a fresh workspace gets from a clean sync of the fake as it is now. */
 async function completeState(): Promise<string> {
@@ -143,7 +136,7 @@ describe('a sync that would remove too much is held for the admin to confirm', (
     expect(app.services.store.sync.cursor(id)).toBe(cursor)
     const [last] = await history(app, id)
     expect(last).toEqual(run)
-    expect((await call<{ lastSync: SyncRun }[]>(app, 'directories/list', {}))[0]?.lastSync.status).toBe('held')
+    expect((await app.call('directories/list', {}))[0]?.lastSync?.status).toBe('held')
 
     // Asking again without confirming holds again: the same changes are pulled, nothing applied.
     expect(await sync(app, id)).toMatchObject({ status: 'held', removed: 20 })
@@ -217,7 +210,7 @@ describe('a sync that would remove too much is held for the admin to confirm', (
 
   it('never holds the first sync of an empty directory, however strict the limits', async () => {
     const app = open()
-    await call(app, 'policies/setSettings', {
+    await app.call('policies/setSettings', {
       syncHoldUserShare: 0.01,
       syncHoldMembershipShare: 0.01,
       syncHoldMinimum: 0,
@@ -229,7 +222,7 @@ describe('a sync that would remove too much is held for the admin to confirm', (
   it('follows the limits in the policy settings', async () => {
     const { app, id } = await synced()
     removeUsers(20)
-    await call(app, 'policies/setSettings', { syncHoldUserShare: 0.5, syncHoldMembershipShare: 0.5 })
+    await app.call('policies/setSettings', { syncHoldUserShare: 0.5, syncHoldMembershipShare: 0.5 })
     expect(await sync(app, id)).toMatchObject({ status: 'succeeded', removed: 20 })
     const e = await callError(app, 'policies/setSettings', { syncHoldUserShare: 0, syncHoldMinimum: -1 })
     expect(e.code).toBe('BAD_INPUT')
@@ -243,7 +236,7 @@ describe('a sync that would remove too much is held for the admin to confirm', (
     const t = manualTimers()
     const { app, id } = await synced({ timers: t.timers })
     app.services.scheduler.start()
-    await call(app, 'directories/setSchedule', { directoryId: id, minutes: 15 })
+    await app.call('directories/setSchedule', { directoryId: id, minutes: 15 })
     expect([...t.pending.values()].map(p => p.ms)).toEqual([15 * 60_000])
     removeUsers(20)
     const before = storeSnapshot(app)
@@ -275,7 +268,7 @@ describe('cancelling a running sync', () => {
     const running = sync(app, id)
     for (let i = 0; i < 500 && !graph.requests.slice(seen).some(r => r.url.startsWith('/v1.0/users/delta')); i++)
       await new Promise(r => setTimeout(r, 5))
-    expect((await call<DirectoryDetail>(app, 'directories/get', { directoryId: id })).running).toBe(true)
+    expect((await app.call('directories/get', { directoryId: id })).running).toBe(true)
     // Wrapped: an async function returning a promise would wait for it.
     return { running }
   }
@@ -291,7 +284,7 @@ describe('cancelling a running sync', () => {
     const started = Date.now()
     const { running } = await startSlowSync(app, id, progress)
 
-    const cancelled = await call<SyncRun>(app, 'directories/cancelSync', { directoryId: id })
+    const cancelled = await app.call('directories/cancelSync', { directoryId: id })
     expect(Date.now() - started).toBeLessThan(4000)
     expect(cancelled).toMatchObject({ status: 'cancelled', added: 0, changed: 0, removed: 0 })
     expect(cancelled.error).toMatch(/cancelled by the admin; nothing was changed/i)
@@ -301,7 +294,7 @@ describe('cancelling a running sync', () => {
     expect(storeSnapshot(app)).toBe(before)
     expect(app.services.store.sync.cursor(id)).toBe(cursor)
     expect((await history(app, id))[0]).toEqual(cancelled)
-    expect((await call<DirectoryDetail>(app, 'directories/get', { directoryId: id })).running).toBe(false)
+    expect((await app.call('directories/get', { directoryId: id })).running).toBe(false)
 
     // The next sync picks up the same changes.
     graph.clearFaults()
@@ -312,7 +305,7 @@ describe('cancelling a running sync', () => {
     const app = open()
     const id = await connect(app)
     const { running } = await startSlowSync(app, id, [])
-    expect(await call(app, 'directories/cancelSync', { directoryId: id })).toMatchObject({ status: 'cancelled' })
+    expect(await app.call('directories/cancelSync', { directoryId: id })).toMatchObject({ status: 'cancelled' })
     expect((await running).status).toBe('cancelled')
     expect(app.services.store.sync.userCount(id)).toBe(0)
     expect(app.services.store.sync.cursor(id)).toBeNull()

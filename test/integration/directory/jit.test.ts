@@ -2,7 +2,6 @@
 // back to the cache with a recorded warning when the IdP cannot be reached.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createApp, type App } from '../../../src/main/app'
-import type { DirectoryDetail, EnrollResult } from '../../../src/shared/domain'
 import { DirectoryData } from '../../fakes/directory-data'
 import { GRAPH_ORIGIN, LOGIN_ORIGIN, startGraphFake, type GraphFake } from '../../fakes/graph/server'
 import { loopbackRouter, recordingSleep } from '../../fakes/router'
@@ -11,12 +10,6 @@ import { fakeClock, tempDir } from '../../helpers/workspace'
 let graph: GraphFake
 let dir: ReturnType<typeof tempDir>
 let app: App
-
-async function call<T>(channel: string, args: unknown): Promise<T> {
-  const r = await app.invoke(channel, args)
-  if (!r.ok) throw new Error(`${channel}: ${r.error.message}`)
-  return r.value as T
-}
 
 beforeEach(async () => {
   graph = await startGraphFake({
@@ -32,13 +25,13 @@ beforeEach(async () => {
     http: loopbackRouter({ [GRAPH_ORIGIN]: graph.url, [LOGIN_ORIGIN]: graph.url }),
     sleep: recordingSleep(),
   })
-  const d = await call<DirectoryDetail>('directories/connect', {
+  const d = await app.call('directories/connect', {
     kind: 'entra',
     name: 'Contoso',
     settings: { tenantId: 'contoso.example', clientId: 'client' },
     secrets: { clientSecret: 'secret' },
   })
-  await call('directories/sync', { directoryId: d.directory.id })
+  await app.call('directories/sync', { directoryId: d.directory.id })
 })
 
 afterEach(async () => {
@@ -53,7 +46,7 @@ describe('enrollment asks the IdP for the user just in time', () => {
     graph.data.updateUser(u.id, { department: 'Marketing' })
     const team = graph.data.staticGroups().find(g => !g.members.has(u.id))!
     graph.data.setMember(team.id, u.id, true)
-    const r = await call<EnrollResult>('devices/enroll', {
+    const r = await app.call('devices/enroll', {
       serial: 'JIT-1',
       platform: 'ios',
       userPrincipalName: u.userPrincipalName,
@@ -71,7 +64,7 @@ describe('enrollment asks the IdP for the user just in time', () => {
     const u = [...graph.data.users.values()].find(x => x.department === 'Sales')!
     graph.data.updateUser(u.id, { department: 'Marketing' })
     graph.inject({ kind: 'status', status: 503 }, { path: '/v1.0/users/', times: Infinity })
-    const r = await call<EnrollResult>('devices/enroll', {
+    const r = await app.call('devices/enroll', {
       serial: 'JIT-2',
       platform: 'android',
       userPrincipalName: u.userPrincipalName,
@@ -89,7 +82,7 @@ describe('enrollment asks the IdP for the user just in time', () => {
 
   it('creates a user the IdP knows but no sync has brought yet', async () => {
     const fresh = graph.data.addUser()
-    const r = await call<EnrollResult>('devices/enroll', {
+    const r = await app.call('devices/enroll', {
       serial: 'JIT-3',
       platform: 'macos',
       userPrincipalName: fresh.userPrincipalName,

@@ -2,7 +2,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createApp, type App } from '../../../src/main/app'
 import { loadDemo } from '../../../src/main/headless/demo'
-import type { DeviceDetail, DirectoryDetail, EnrollResult, Policy, SyncRun } from '../../../src/shared/domain'
 import { DirectoryData } from '../../fakes/directory-data'
 import { GRAPH_ORIGIN, LOGIN_ORIGIN, startGraphFake, type GraphFake } from '../../fakes/graph/server'
 import { loopbackRouter } from '../../fakes/router'
@@ -11,12 +10,6 @@ import { fakeClock, tempDir } from '../../helpers/workspace'
 let graph: GraphFake
 let dir: ReturnType<typeof tempDir>
 let app: App
-
-async function call<T>(channel: string, args: unknown): Promise<T> {
-  const r = await app.invoke(channel, args)
-  if (!r.ok) throw new Error(`${channel}: ${r.error.message}`)
-  return r.value as T
-}
 
 beforeEach(async () => {
   graph = await startGraphFake({
@@ -42,39 +35,40 @@ afterEach(async () => {
 
 describe('a sync redeploys the devices of users it moved', () => {
   it("queues the policy of the rule group a user joined, and leaves unchanged users' devices alone", async () => {
-    const d = await call<DirectoryDetail>('directories/connect', {
+    const d = await app.call('directories/connect', {
       kind: 'entra',
       name: 'Contoso',
       settings: { tenantId: 'contoso.test', clientId: 'c' },
       secrets: { clientSecret: 's' },
     })
-    await call<SyncRun>('directories/sync', { directoryId: d.directory.id })
+    await app.call('directories/sync', { directoryId: d.directory.id })
     const marketing = app.services.store.groups.list().find(g => g.name.startsWith('Dynamic Marketing'))!
-    const crm = (await call<Policy[]>('policies/list', {})).find(p => p.name === 'Sales CRM Deployment')!
-    await call('policies/setTarget', { policyId: crm.id, groupId: marketing.id, mode: 'include' })
+    const crm = (await app.call('policies/list', {})).find(p => p.name === 'Sales CRM Deployment')!
+    await app.call('policies/apply', {
+      change: { kind: 'target', policyId: crm.id, groupId: marketing.id, mode: 'include' },
+    })
 
     const [mover, stayer] = [...graph.data.users.values()].filter(u => u.department === 'Finance')
-    const moved = await call<EnrollResult>('devices/enroll', {
+    const moved = await app.call('devices/enroll', {
       serial: 'MOVER-1',
       platform: 'ios',
       userPrincipalName: mover!.userPrincipalName,
     })
-    const stayed = await call<EnrollResult>('devices/enroll', {
+    const stayed = await app.call('devices/enroll', {
       serial: 'STAYER-1',
       platform: 'ios',
       userPrincipalName: stayer!.userPrincipalName,
     })
-    const commandCount = (id: string) =>
-      call<DeviceDetail>('devices/get', { deviceId: id }).then(x => x.commands.length)
+    const commandCount = (id: string) => app.call('devices/get', { deviceId: id }).then(x => x.commands.length)
     const stayerBefore = await commandCount(stayed.device.id)
     expect(moved.policies).not.toContain('Sales CRM Deployment')
 
     graph.data.updateUser(mover!.id, { department: 'Marketing' })
-    expect(await call<SyncRun>('directories/sync', { directoryId: d.directory.id })).toMatchObject({
+    expect(await app.call('directories/sync', { directoryId: d.directory.id })).toMatchObject({
       mode: 'incremental',
       changed: 1,
     })
-    const after = await call<DeviceDetail>('devices/get', { deviceId: moved.device.id })
+    const after = await app.call('devices/get', { deviceId: moved.device.id })
     expect(after.commands.some(c => c.type === 'install_app' && c.payload['name'] === 'Salesforce')).toBe(true)
     expect(await commandCount(stayed.device.id)).toBe(stayerBefore)
   })

@@ -1,0 +1,21 @@
+// The devices room's channels (devices/*).
+import type { HandlersOf } from '../../shared/contract'
+import type { Store } from '../store'
+import type { DeviceService } from './service'
+
+/** Acknowledgement latencies the delivery chart reads by default. */
+const LATENCY_SAMPLES = 500
+
+export function deviceHandlers({ devices, store }: { devices: DeviceService; store: Store }): HandlersOf<'devices'> {
+  return {
+    'devices/list': () => devices.list(),
+    'devices/get': ({ deviceId }) => devices.get(deviceId),
+    'devices/enroll': req => devices.enroll(req),
+    'devices/acknowledge': ({ deviceId, commandId, status, error }) =>
+      devices.acknowledge(deviceId, commandId, status, error),
+    'devices/scan': ({ deviceId }) => devices.scan(deviceId),
+    'devices/repush': ({ deviceId }) => devices.repush(deviceId),
+    'devices/cancel': ({ deviceId, commandId }) => devices.cancel(deviceId, commandId ?? null),
+    'devices/latency': ({ limit }) => store.outbox.ackLatencies(limit ?? LATENCY_SAMPLES),
+  }
+}

@@ -1,0 +1,50 @@
+// The devices room's service as other rooms and its channels see it (index.ts builds it).
+import type { DeviceDetail, DeviceSummary, EnrollResult, Platform } from '../../shared/domain'
+import type { HeldChangeCause } from '../../shared/policy'
+import type { Outbox } from './outbox'
+
+export interface EnrollRequest {
+  serial: string
+  platform: Platform
+  userPrincipalName: string
+  name?: string
+  pushToken?: string
+}
+
+/**
+ * What caused a recompute, for the circuit breaker: a batch that would withdraw policies from
+ * too many devices is held (nothing sent) unless an admin already approved it.
+ */
+export interface RedeployOptions {
+  cause?: HeldChangeCause
+  approved?: boolean
+}
+
+export interface DeviceService {
+  enroll(req: EnrollRequest): Promise<EnrollResult>
+  /**
+   * Recomputes the devices of these users (after a sync or an attribute edit) and pushes.
+   * Users whose pending withdrawal just passed its grace period are recomputed too.
+   */
+  redeployUsers(userIds: Iterable<string>, opts?: RedeployOptions): Promise<number>
+  /** Recomputes every bound device (after a target or policy edit) and pushes. */
+  redeployAll(opts?: RedeployOptions): Promise<number>
+  redeployDevices(deviceIds: readonly string[], opts?: RedeployOptions): Promise<number>
+  acknowledge(deviceId: string, commandId: string, status: 'acknowledged' | 'error', error?: string): DeviceDetail
+  /** Scan Device: queues a DeviceInformation query (Android: an inventory report) and pushes. */
+  scan(deviceId: string): Promise<DeviceDetail>
+  /** Makes the device's open and dead-lettered commands due and pushes now. */
+  repush(deviceId: string): Promise<DeviceDetail>
+  /** Cancels one open or dead-lettered command, or all of the device's when commandId is null. */
+  cancel(deviceId: string, commandId: string | null): DeviceDetail
+  /** Pushes whatever is due (retries after backoff, re-pushes after a deadline). */
+  pump(): Promise<number>
+  list(): DeviceSummary[]
+  get(deviceId: string): DeviceDetail
+  readonly outbox: Outbox
+}
+
+/** The JIT port: asks the user's IdP for their current attributes and groups before evaluating. */
+export interface JitUserSource {
+  refreshUser(userPrincipalName: string): Promise<{ warning: string | null }>
+}
