@@ -224,6 +224,8 @@ export const schemas = {
     description: z.string().max(2000).optional(),
     dialect,
     rule: ruleText,
+    /** The directory whose users the rule reads; absent or null: every directory's. */
+    directoryId: id.nullable().optional(),
   }),
 } as const satisfies { [C in Channel]: z.ZodType }
 export type ArgsOf<C extends Channel> = z.input<(typeof schemas)[C]>

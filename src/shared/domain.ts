@@ -108,6 +108,9 @@ export interface GroupSummary {
   dialect: Dialect | null
   rule: string | null
   description: string
+  /** The directory whose users a rule group reads (a synced group comes from); null: every directory. */
+  directoryId: string | null
+  directoryName: string | null
   memberCount: number
   unknownCount: number
 }

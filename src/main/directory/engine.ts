@@ -107,11 +107,11 @@ const counted = (p: Plan): Pick<SyncRun, 'added' | 'changed' | 'removed'> => ({
 })
 
 /** The stored rule groups and a plan's new ones (unless stored already), in the store's order (by name). */
-const withNewRuleGroups = (stored: RuleGroup[], added: DirectoryGroupRow[]): RuleGroup[] => {
+const withNewRuleGroups = (stored: RuleGroup[], added: DirectoryGroupRow[], directoryId: string): RuleGroup[] => {
   const known = new Set(stored.map(g => g.id))
   const fresh = added.flatMap(g =>
     g.kind === 'rule' && g.dialect && g.rule !== null && !known.has(g.id)
-      ? [{ id: g.id, name: g.name, dialect: g.dialect, rule: g.rule }]
+      ? [{ id: g.id, name: g.name, dialect: g.dialect, rule: g.rule, directoryId }]
       : [],
   )
   return [...stored, ...fresh].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
@@ -302,8 +302,8 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     })
     // Read once: every batch below evaluates against the same rules (a streamed sync's new ones are not stored yet).
     const ruleGroups = streamed
-      ? withNewRuleGroups(store.groups.ruleGroups(), p.insertGroups)
-      : store.groups.ruleGroups()
+      ? withNewRuleGroups(store.groups.ruleGroups(req.directoryId), p.insertGroups, req.directoryId)
+      : store.groups.ruleGroups(req.directoryId)
     // A streamed first sync's directory had no users: all it adds are new, and of those only the
     // ones a device was bound to meanwhile have anything to redeploy. Sets of its 100k ids would
     // be most of what the apply holds.
@@ -404,12 +404,10 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       )
     }
     if (p.ruleChanged) {
-      // A streamed first sync decided its users against every rule group, before their synced
-      // groups were known: the other directories' users are left, and its regrouped users when
-      // rules read groups.
-      const candidates = streamed
-        ? [...store.sync.userIdsOutside(req.directoryId), ...(readsGroups ? regrouped : [])]
-        : store.sync.allUserIds()
+      // A directory's rule groups read only its own users. A streamed first sync decided them
+      // as they arrived, before their synced groups were known: left are its regrouped users
+      // when rules read groups.
+      const candidates = streamed ? (readsGroups ? [...regrouped] : []) : store.sync.userIdsOf(req.directoryId)
       await batches(
         candidates.filter(id => !evaluated.has(id) || (readsGroups && regrouped.has(id))),
         slice => {
@@ -566,7 +564,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
           ? (groups: PulledGroup[]) => {
               groupPlan = planGroups(req, { mode: 'full', groups, removedGroupIds: [] })
               streaming.knowGroups(
-                withNewRuleGroups(store.groups.ruleGroups(), groupPlan.insertGroups),
+                withNewRuleGroups(store.groups.ruleGroups(req.directoryId), groupPlan.insertGroups, req.directoryId),
                 groupPlan.insertGroups,
               )
             }

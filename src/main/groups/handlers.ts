@@ -27,8 +27,14 @@ export function groupHandlers(d: {
     'groups/list': () => store.groups.list(),
     'groups/get': ({ groupId }) => groupDetail(store, groupId),
     'groups/explain': ({ groupId, userId }) => memberships.explain(userId, groupId),
-    'groups/create': async ({ name, description, dialect, rule }) => {
-      const { groupId, changedUserIds } = memberships.rules.create(name, description ?? '', dialect, rule)
+    'groups/create': async ({ name, description, dialect, rule, directoryId }) => {
+      const { groupId, changedUserIds } = memberships.rules.create(
+        name,
+        description ?? '',
+        dialect,
+        rule,
+        directoryId ?? null,
+      )
       // A new group has no targets yet, so its members' devices keep their policies; recomputing
       // them still records their new group.
       await d.redeployUsers(changedUserIds, { cause: 'rule-edit' })

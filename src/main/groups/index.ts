@@ -20,9 +20,9 @@ import { isMatured, membershipChain, type Grace } from './withdrawal'
 
 export { decideMembership } from './decide'
 export { isMatured, membershipChain, type Grace } from './withdrawal'
-export type { EvaluateOptions, MembershipService } from './service'
+export { ruleGroupApplies, type EvaluateOptions, type MembershipService, type UserInput } from './service'
 export { groupDetail, groupHandlers } from './handlers'
-import type { EvaluateOptions, MembershipService } from './service'
+import { ruleGroupApplies, type EvaluateOptions, type MembershipService, type UserInput } from './service'
 
 export function createMembershipService({
   store,
@@ -46,15 +46,17 @@ export function createMembershipService({
    * What rules read for every user at once (attributes, identity fields, synced groups). Given the
    * attributes the rules read, only those are loaded: absent and unloaded read the same to them.
    */
-  const allInputs = (attributes?: readonly string[]): Map<string, { userPrincipalName: string; input: RuleInput }> => {
+  const allInputs = (attributes?: readonly string[]): Map<string, UserInput> => {
     const synced = store.assignments.allSyncedMemberships()
-    const out = new Map<string, { userPrincipalName: string; input: RuleInput }>()
+    const directories = store.users.directories()
+    const out = new Map<string, UserInput>()
     for (const [userId, u] of attributes
       ? store.assignments.ruleInputsOf(attributes)
       : store.assignments.allRuleInputs()) {
       const s = synced.get(userId)
       out.set(userId, {
         userPrincipalName: u.userPrincipalName,
+        directoryId: directories.get(userId) ?? null,
         input: Object.assign(u.attributes, { [GROUP_NAMES]: s?.names ?? [], [GROUP_IDS]: s?.ids ?? [] }),
       })
     }
@@ -115,6 +117,7 @@ export function createMembershipService({
     } else attrs = inputOf(userId)
     const previous = store.groups.ruleMembershipsOf(userId)
     const prior = new Map(previous.map(m => [m.groupId, m]))
+    const directoryId = groups.some(g => g.directoryId !== null) ? store.users.directoryOf(userId) : null
     const now = clock.now()
     const at = now.toISOString()
     const next: RuleMembership[] = []
@@ -124,6 +127,17 @@ export function createMembershipService({
     // Groups sharing a rule share its outcome.
     const outcomes = new Map<CompiledRule, RuleOutcome>()
     for (const g of groups) {
+      if (!ruleGroupApplies(g, directoryId)) {
+        // Another directory's group: a membership there (from before groups were scoped) goes.
+        const p = prior.get(g.id)
+        evaluated.add(g.id)
+        if (p) {
+          written = true
+          effectiveChanged ||= p.effective
+          left(userId, g.id, p.effective, at, false)
+        }
+        continue
+      }
       const rule = compiledRule(g)
       // A rule that does not compile leaves memberships as they were; the Groups page shows the error.
       if (!rule) continue
@@ -156,7 +170,7 @@ export function createMembershipService({
   }
 
   const evaluateUser = (userId: string, opts: EvaluateOptions = {}): boolean =>
-    evaluateAgainst(userId, store.groups.ruleGroups(), opts.grace ?? true)
+    evaluateAgainst(userId, store.groups.ruleGroups(store.users.directoryOf(userId)), opts.grace ?? true)
 
   const matured = (w: PendingWithdrawal, now: Date): boolean => isMatured(w, grace(), now)
 
@@ -172,7 +186,9 @@ export function createMembershipService({
     const changed: string[] = []
     for (const [userId, u] of allInputs(rule.attributes)) {
       const prior = members.get(userId)
-      const decided = decideMembership(groupId, rule.evaluate(u.input, now), prior)
+      const decided = ruleGroupApplies(group, u.directoryId)
+        ? decideMembership(groupId, rule.evaluate(u.input, now), prior)
+        : null
       if (decided) {
         if (
           prior &&

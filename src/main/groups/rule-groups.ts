@@ -83,21 +83,24 @@ export function createRuleGroups({ store, clock, ids, inputOf, evaluateGroup }: 
       description: string,
       dialect: Dialect,
       rule: string,
+      directoryId: string | null = null,
     ): { groupId: string; changedUserIds: string[] } {
       compileOrFail(dialect, rule)
+      if (directoryId !== null && !store.directories.get(directoryId))
+        throw new AppError('NOT_FOUND', `No directory with id ${directoryId}.`, { field: 'directoryId', directoryId })
       const trimmed = name.trim()
       if (store.groups.idByName(trimmed))
         throw new AppError('CONFLICT', `A group named ${trimmed} already exists; choose another name.`, {
           name: trimmed,
         })
       const groupId = ids.next()
-      store.groups.create({ id: groupId, directoryId: null, name: trimmed, kind: 'rule', dialect, rule, description })
+      store.groups.create({ id: groupId, directoryId, name: trimmed, kind: 'rule', dialect, rule, description })
       store.audit.append({
         at: clock.now().toISOString(),
         actor: 'admin',
         action: 'groups/create',
         subject: groupId,
-        details: { name: trimmed, dialect, rule },
+        details: { name: trimmed, dialect, rule, directoryId },
       })
       return { groupId, changedUserIds: evaluateGroup(groupId) }
     },

@@ -5,6 +5,20 @@ import type { RuleInput } from '../rules'
 import type { PendingWithdrawal, RuleGroup, RuleMembership } from '../store'
 import type { RuleGroups } from './rule-groups'
 
+/** What rules read for one user, with the directory that decides which rule groups apply. */
+export interface UserInput {
+  userPrincipalName: string
+  directoryId: string | null
+  input: RuleInput
+}
+
+/**
+ * A rule group reads the users of its own directory only; a group no directory owns (made in
+ * the rule editor) reads every directory's users.
+ */
+export const ruleGroupApplies = (group: { directoryId: string | null }, userDirectoryId: string | null): boolean =>
+  group.directoryId === null || group.directoryId === userDirectoryId
+
 export interface EvaluateOptions {
   /**
    * Whether leaving a group waits for the grace period (default): true for directory data,
@@ -19,7 +33,7 @@ export interface MembershipService {
   /** Re-evaluates one rule group for every user; returns the users whose membership changed. */
   evaluateGroup(groupId: string, opts?: EvaluateOptions): string[]
   /** What rules read for every user at once, keyed by user id; limited to these attributes when given. */
-  allInputs(attributes?: readonly string[]): Map<string, { userPrincipalName: string; input: RuleInput }>
+  allInputs(attributes?: readonly string[]): Map<string, UserInput>
   /**
    * Evaluates many users at once (a directory sync) against these rule groups (default: read
    * now; a sync reads them once and passes them to every batch).

@@ -12,7 +12,7 @@ import type {
   UserGroupDelta,
   WhatIf,
 } from '../../shared/policy'
-import { decideMembership } from '../groups'
+import { decideMembership, ruleGroupApplies, type UserInput } from '../groups'
 import { GROUP_IDS, GROUP_NAMES, type CompiledRule, type RuleInput } from '../rules'
 import type { BoundDevice, SentItem, Store } from '../store'
 import { desiredState, indexPolicies, type PolicyIndex } from './desired'
@@ -27,7 +27,7 @@ export interface WhatIfContext {
   /** Groups whose policies apply per user now (memberships plus pending withdrawals). */
   effectiveGroups(): Map<string, Set<string>>
   /** What rules read per user (attributes, identity fields, synced groups), limited to these attributes. */
-  inputs(attributes: readonly string[]): Map<string, { userPrincipalName: string; input: RuleInput }>
+  inputs(attributes: readonly string[]): Map<string, UserInput>
   now: Date
   compile(dialect: Dialect, rule: string): CompiledRule
   /** Flags of payload items the change removes (a deleted policy's apps), by item id. */
@@ -91,7 +91,7 @@ interface MembershipShift {
 /** Re-evaluates the given rule groups for every user with (possibly changed) attributes. */
 function shiftMemberships(
   ctx: WhatIfContext,
-  groups: { id: string; rule: CompiledRule }[],
+  groups: { id: string; directoryId: string | null; rule: CompiledRule }[],
   inputOf: (input: RuleInput) => RuleInput,
   extraAttributes: readonly string[] = [],
 ): Map<string, MembershipShift> {
@@ -110,7 +110,9 @@ function shiftMemberships(
     const input = inputOf(u.input)
     for (const g of groups) {
       const prior = members.get(g.id)?.get(userId)
-      const decided = decideMembership(g.id, g.rule.evaluate(input, ctx.now), prior)
+      const decided = ruleGroupApplies(g, u.directoryId)
+        ? decideMembership(g.id, g.rule.evaluate(input, ctx.now), prior)
+        : null
       const now = decided?.effective ?? false
       // A deliberate edit withdraws at once (no grace); a withdrawal already pending stays pending.
       const keeps = now || (pending.get(userId)?.has(g.id) ?? false)
@@ -200,14 +202,17 @@ export function computeWhatIf(ctx: WhatIfContext, change: ProposedChange, limit:
     if (!group || group.kind !== 'rule' || group.dialect === null)
       throw new AppError('NOT_FOUND', `No rule group with id ${change.groupId}.`, { groupId: change.groupId })
     const rule = ctx.compile(change.dialect, change.rule)
-    shifts = shiftMemberships(ctx, [{ id: group.id, rule }], a => a)
+    const directoryId = store.groups.ruleGroups().find(g => g.id === group.id)?.directoryId ?? null
+    shifts = shiftMemberships(ctx, [{ id: group.id, directoryId, rule }], a => a)
     devices = devicesOf(ctx, shifts)
     summary = `Changing the rule of ${group.name}`
   } else if (change.kind === 'attributeMapping') {
     const attribute = change.attribute.toLowerCase()
     const reading = store.groups.ruleGroups().flatMap(g => {
       const rule = ctx.compile(g.dialect, g.rule)
-      return rule.attributes.some(a => a.toLowerCase() === attribute) ? [{ id: g.id, rule }] : []
+      return rule.attributes.some(a => a.toLowerCase() === attribute)
+        ? [{ id: g.id, directoryId: g.directoryId, rule }]
+        : []
     })
     const remap = (attrs: RuleInput): RuleInput => {
       const next: Record<string, unknown> = Object.fromEntries(

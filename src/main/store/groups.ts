@@ -16,6 +16,8 @@ interface GroupRow {
   dialect: Dialect | null
   rule: string | null
   description: string
+  directory_id: string | null
+  directory_name: string | null
   member_count: number
   unknown_count: number
 }
@@ -27,12 +29,15 @@ const toSummary = (r: GroupRow): GroupSummary => ({
   dialect: r.dialect,
   rule: r.rule,
   description: r.description,
+  directoryId: r.directory_id,
+  directoryName: r.directory_name,
   memberCount: r.member_count,
   unknownCount: r.unknown_count,
 })
 
 // Counts of synced groups' members; rule groups' members are counted from their rows (rule-memberships.ts).
-const GROUP_COLUMNS = `g.id, g.name, g.kind, g.dialect, g.rule, g.description,
+const GROUP_COLUMNS = `g.id, g.name, g.kind, g.dialect, g.rule, g.description, g.directory_id,
+  (SELECT d.name FROM directories d WHERE d.id = g.directory_id) AS directory_name,
   (SELECT COUNT(*) FROM memberships m WHERE m.group_id = g.id) AS member_count, 0 AS unknown_count`
 
 /** SQLite's NOCASE order: ASCII letters folded, everything else compared as is. */
@@ -58,6 +63,8 @@ export interface RuleGroup {
   name: string
   dialect: Dialect
   rule: string
+  /** The directory whose users the rule reads; null: every directory's (a workspace-wide group). */
+  directoryId: string | null
 }
 
 export interface MembershipRecord {
@@ -74,7 +81,11 @@ export function groupQueries(db: Db) {
   const all = db.prepare(`SELECT ${GROUP_COLUMNS} FROM groups g ORDER BY g.name COLLATE NOCASE`)
   const byId = db.prepare(`SELECT ${GROUP_COLUMNS} FROM groups g WHERE g.id = ?`)
   const byName = db.prepare('SELECT id FROM groups WHERE name = ? COLLATE NOCASE')
-  const rules = db.prepare(`SELECT id, name, dialect, rule FROM groups WHERE kind = 'rule' ORDER BY name`)
+  const rules = db.prepare(
+    `SELECT id, name, dialect, rule, directory_id AS directoryId FROM groups WHERE kind = 'rule' ORDER BY name`,
+  )
+  const rulesFor = db.prepare(`SELECT id, name, dialect, rule, directory_id AS directoryId FROM groups
+    WHERE kind = 'rule' AND (directory_id IS NULL OR directory_id = ?) ORDER BY name`)
   const ruleNames = db.prepare(`SELECT id, name FROM groups WHERE kind = 'rule'`).raw(true)
   const synced = db.prepare(`SELECT id, name FROM groups WHERE kind = 'synced'`)
   const members = db.prepare(`SELECT m.user_id, u.user_principal_name, u.display_name, 'in' AS state, '[]' AS missing
@@ -137,8 +148,14 @@ export function groupQueries(db: Db) {
     setRule(groupId: string, dialect: Dialect, rule: string): boolean {
       return setRule.run(dialect, rule, groupId).changes === 1
     },
-    ruleGroups(): RuleGroup[] {
-      return rules.all() as RuleGroup[]
+    /** Every rule group; given a directory, the ones its users can be members of. */
+    ruleGroups(directoryId?: string | null): RuleGroup[] {
+      if (directoryId === undefined) return rules.all() as RuleGroup[]
+      return (
+        directoryId === null
+          ? rules.all().filter(g => (g as RuleGroup).directoryId === null)
+          : rulesFor.all(directoryId)
+      ) as RuleGroup[]
     },
     syncedGroups(): { id: string; name: string }[] {
       return synced.all() as { id: string; name: string }[]

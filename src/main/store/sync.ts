@@ -108,8 +108,7 @@ export function syncQueries(db: Db) {
   // "Has the attribute": stored and not an empty string or empty list (null is never stored).
   const coverage = db.prepare(`SELECT a.name, COUNT(*) AS n FROM user_attributes a JOIN users u ON u.id = a.user_id
     WHERE u.directory_id = ? AND a.value NOT IN ('""', '[]') GROUP BY a.name`)
-  const allUserIds = db.prepare('SELECT id FROM users')
-  const userIdsOutside = db.prepare('SELECT id FROM users WHERE directory_id <> ?').pluck()
+  const userIdsOf = db.prepare('SELECT id FROM users WHERE directory_id = ?').pluck()
   const withDevices = db.prepare('SELECT DISTINCT user_id FROM devices WHERE user_id IS NOT NULL')
 
   return {
@@ -312,12 +311,9 @@ export function syncQueries(db: Db) {
     usersWithDevices(): Set<string> {
       return new Set((withDevices.all() as { user_id: string }[]).map(r => r.user_id))
     },
-    allUserIds(): string[] {
-      return (allUserIds.all() as { id: string }[]).map(r => r.id)
-    },
-    /** Every user of the other directories. */
-    userIdsOutside(directoryId: string): string[] {
-      return userIdsOutside.all(directoryId) as string[]
+    /** Every user of this directory. */
+    userIdsOf(directoryId: string): string[] {
+      return userIdsOf.all(directoryId) as string[]
     },
   }
 }

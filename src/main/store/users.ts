@@ -73,6 +73,8 @@ export function userQueries(db: Db) {
   const searchCount = db.prepare(`SELECT COUNT(*) AS n FROM users u
     WHERE (@q IS NULL OR u.user_principal_name LIKE @q ESCAPE '\\' OR u.display_name LIKE @q ESCAPE '\\'
       OR EXISTS (SELECT 1 FROM user_attributes a WHERE a.user_id = u.id AND a.name IN ('department', 'jobTitle', 'country') AND a.value LIKE @q ESCAPE '\\'))`)
+  const directoryOf = db.prepare('SELECT directory_id FROM users WHERE id = ?').pluck()
+  const directoriesAll = db.prepare('SELECT id, directory_id FROM users').raw(true)
   const identityOf = db.prepare('SELECT id, external_id, user_principal_name, display_name FROM users WHERE id = ?')
 
   const readAttributes = (userId: string): Attributes => {
@@ -132,6 +134,14 @@ export function userQueries(db: Db) {
     summary(userId: string): UserSummary | undefined {
       const r = summaryById.get(userId) as UserRow | undefined
       return r ? toSummary(r) : undefined
+    },
+    /** The directory a user belongs to (null for a user no directory owns). */
+    directoryOf(userId: string): string | null {
+      return (directoryOf.get(userId) as string | null | undefined) ?? null
+    },
+    /** Every user's directory, keyed by user id. */
+    directories(): Map<string, string | null> {
+      return new Map(directoriesAll.all() as [string, string | null][])
     },
     directoryKind(userId: string): DirectoryKind | undefined {
       return (kindOf.get(userId) as { kind: DirectoryKind } | undefined)?.kind

@@ -4,7 +4,7 @@
 // the group (or changes its rule); main re-evaluates every user and redeploys their devices.
 import { useDeferredValue, useState, type FormEvent, type ReactNode } from 'react'
 import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query'
-import { call, errorMessage, ruleCheckQuery, ruleExplainQuery, rulePreviewQuery } from '../api'
+import { call, directoriesQuery, errorMessage, ruleCheckQuery, ruleExplainQuery, rulePreviewQuery } from '../api'
 import { navigate, paths } from '../router'
 import { ClauseNode } from './ExplainMembership'
 import { Badge, EmptyRow } from './ui'
@@ -33,6 +33,9 @@ export function RuleEditor({
   const [dialect, setDialect] = useState<Dialect>(initialDialect)
   const [text, setText] = useState(initialRule)
   const [name, setName] = useState('')
+  // '' reads every directory's users; a directory id, only that directory's.
+  const [directoryId, setDirectoryId] = useState('')
+  const directories = useQuery({ ...directoriesQuery(), enabled: groupId === undefined })
   const [page, setPage] = useState(0)
   const [selected, setSelected] = useState<string | null>(null)
   const [upn, setUpn] = useState('')
@@ -53,7 +56,7 @@ export function RuleEditor({
   // held before anything is saved when it would withdraw policies from too many devices.
   const change = () => ({ kind: 'rule' as const, groupId: groupId ?? '', rule: text, dialect })
   const create = useMutation({
-    mutationFn: () => call('groups/create', { name, dialect, rule: text }),
+    mutationFn: () => call('groups/create', { name, dialect, rule: text, directoryId: directoryId || null }),
     onSuccess: detail => {
       onSaved?.()
       navigate(paths.group(detail.group.id))
@@ -102,6 +105,19 @@ export function RuleEditor({
           <label>
             <span className="field-label">Group name</span>
             <input value={name} onChange={e => setName(e.target.value)} placeholder="e.g. Sales (EMEA)" />
+          </label>
+        )}
+        {groupId === undefined && (
+          <label>
+            <span className="field-label">Reads users of</span>
+            <select value={directoryId} onChange={e => setDirectoryId(e.target.value)} aria-label="Reads users of">
+              <option value="">Every directory (workspace-wide)</option>
+              {(directories.data ?? []).map(d => (
+                <option key={d.id} value={d.id}>
+                  {d.name} only
+                </option>
+              ))}
+            </select>
           </label>
         )}
         <label>

@@ -33,6 +33,7 @@ export function GroupsPage() {
                 <tr>
                   <th scope="col">Group</th>
                   <th scope="col">Kind</th>
+                  <th scope="col">Directory</th>
                   <th scope="col">Rule</th>
                   <th scope="col" className="num">
                     Members
@@ -43,7 +44,7 @@ export function GroupsPage() {
                 </tr>
               </thead>
               <tbody>
-                {list.length === 0 && <EmptyRow colSpan={5}>No groups yet.</EmptyRow>}
+                {list.length === 0 && <EmptyRow colSpan={6}>No groups yet.</EmptyRow>}
                 {list.map(g => (
                   <tr key={g.id}>
                     <td>
@@ -52,6 +53,13 @@ export function GroupsPage() {
                     </td>
                     <td>
                       <GroupKindBadge group={g} />
+                    </td>
+                    <td>
+                      {g.directoryName ?? (
+                        <span className="muted" title="The rule reads the users of every directory">
+                          Every directory
+                        </span>
+                      )}
                     </td>
                     <td className="rule-cell">
                       {g.rule ? <code className="rule">{g.rule}</code> : <span className="muted">—</span>}

@@ -62,7 +62,7 @@ describe('SYNC_ATTR_MISSING after an IdP sync', () => {
       rule: 'user.preferredLanguage -eq "fr-FR"',
       description: '',
     })
-    store.transaction(() => memberships.evaluateUsers(store.sync.allUserIds().map(userId => ({ userId }))))
+    store.transaction(() => memberships.evaluateUsers(store.sync.userIdsOf(directoryId).map(userId => ({ userId }))))
     const list = (await app.invoke('diagnostics/list', {})) as { ok: true; value: Diagnostic[] }
     const upn = graph.data.someUsers(1)[0]!.userPrincipalName
     const mine = list.value.filter(d => d.code === 'SYNC_ATTR_MISSING' && d.title.startsWith(upn))
