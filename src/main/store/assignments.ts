@@ -20,6 +20,7 @@ import type {
 import type { Db } from './db'
 import type { SentItem } from './devices'
 import { ruleMembershipQueries } from './rule-memberships'
+import { identityFields } from './users'
 
 export interface PendingWithdrawal {
   userId: string
@@ -452,7 +453,7 @@ export function assignmentQueries(db: Db) {
       }
       for (const [id, externalId, upn, displayName] of identities) {
         const u = out.get(id)
-        if (u) Object.assign(u.attributes, { id: externalId, userPrincipalName: upn, displayName })
+        if (u) Object.assign(u.attributes, identityFields(externalId, upn, displayName))
       }
       return out
     },
@@ -471,7 +472,7 @@ export function assignmentQueries(db: Db) {
       }
       for (const [id, externalId, upn, displayName] of identities) {
         const u = out.get(id)
-        if (u) Object.assign(u.attributes, { id: externalId, userPrincipalName: upn, displayName })
+        if (u) Object.assign(u.attributes, identityFields(externalId, upn, displayName))
       }
       return out
     },
