@@ -93,8 +93,8 @@ export function createHandlers(s: Services): Handlers {
       openDiagnostics: s.diagnostics.list().length,
     }),
     'directories/list': () => s.directories.list(),
-    'directories/import': async ({ directoryId, format, content }) => {
-      const outcome = s.directories.importUsers(directoryId, format, content)
+    'directories/import': async ({ directoryId, format, content, mode, confirmRemovals }) => {
+      const outcome = s.directories.importUsers(directoryId, format, content, mode, { confirmRemovals })
       await s.devices.redeployUsers(outcome.changedUserIds)
       return { directoryId, run: outcome.run }
     },

@@ -88,6 +88,7 @@ export function syncQueries(db: Db) {
   )
   const deleteGroup = db.prepare('DELETE FROM groups WHERE id = ?')
   const nameTaken = db.prepare('SELECT id FROM groups WHERE name = ? COLLATE NOCASE')
+  const syncedByName = db.prepare(`SELECT id, name FROM groups WHERE directory_id = ? AND kind = 'synced'`).raw(true)
   // Rows of memberships are members put in a group directly, whatever its kind (a rule group's rows
   // are members an admin assigned by hand in Okta); rule-group memberships are in rule_memberships.
   const syncedMembers = db.prepare(`SELECT m.group_id, m.user_id FROM memberships m JOIN groups g ON g.id = m.group_id
@@ -219,6 +220,12 @@ export function syncQueries(db: Db) {
         })
       }
       return out
+    },
+    /** The directory's synced groups by lower-cased name (those created by a file import have no IdP id). */
+    syncedGroupsByName(directoryId: string): Map<string, string> {
+      return new Map(
+        (syncedByName.all(directoryId) as [string, string][]).map(([id, name]) => [name.toLowerCase(), id]),
+      )
     },
     groupNameOwner(name: string): string | undefined {
       return (nameTaken.get(name) as { id: string } | undefined)?.id
