@@ -98,6 +98,13 @@ export const schemas = {
     directoryId: id,
     format: z.enum(['csv', 'json']),
     content: z.string().max(64 * 1024 * 1024),
+    /**
+     * update: add and update the users the file gives (fields it lacks are left alone); replace: the
+     * file is the whole directory, users missing from it leave (held when that removes too much).
+     */
+    mode: z.enum(['update', 'replace']),
+    /** Apply a replace that removes more than the removal limits (after a held import). */
+    confirmRemovals: z.boolean().optional(),
   }),
   'directories/get': z.object({ directoryId: id }),
   'directories/connect': z.object({

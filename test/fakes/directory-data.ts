@@ -29,6 +29,11 @@ export interface FakeGroup {
   description: string
   /** Rule-based groups carry their rule in each dialect; their members are the IdP's evaluation. */
   rule: { entra: string; okta: string; google: string } | null
+  /**
+   * Users the rule never adds (Okta's `conditions.people.users.exclude`); a test that sets it keeps
+   * `members` (the IdP's listing: the rule's members but these, and any assigned by hand) in step.
+   */
+  excludedUsers?: string[]
   members: Set<string>
   version: number
   updatedAt: string

@@ -24,6 +24,7 @@ async function fiftySalesDevices(): Promise<string[]> {
   await ws.call('directories/import', {
     directoryId: org.directoryId,
     format: 'csv',
+    mode: 'update',
     content: `${HEADER}\n${rows.join('\n')}\n`,
   })
   const ids: string[] = []

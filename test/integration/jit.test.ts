@@ -92,7 +92,7 @@ describe('membership changes', () => {
   const HEADER = 'id,userPrincipalName,displayName,department,jobTitle,usageLocation,groups'
   const ALEX_IN_MARKETING = `${HEADER}\nu1,alex@example.test,Alex Morgan,Marketing,Account Executive,US,All Staff\n`
   const sync = (content: string) =>
-    ws.call('directories/import', { directoryId: org.directoryId, format: 'csv', content })
+    ws.call('directories/import', { directoryId: org.directoryId, format: 'csv', content, mode: 'update' })
 
   it('moving Sales → Marketing queues Marketing at once and withdraws Sales CRM only at the next sync, keeping its unflagged app', async () => {
     const r = await enroll('alex@example.test', 'SER-1')
@@ -238,6 +238,7 @@ describe('file import', () => {
       directoryId: org.directoryId,
       format: 'csv',
       content: 'userPrincipalName,department\nnew@example.test,Sales\nbroken,Sales\n',
+      mode: 'update',
     })
     expect(e.code).toBe('IMPORT_INVALID')
     expect(e.details?.['errors']).toEqual([expect.objectContaining({ row: 3 })])
@@ -250,7 +251,12 @@ describe('file import', () => {
     const r = await enroll('alex@example.test', 'SER-1')
     const moved =
       'id,userPrincipalName,displayName,department,jobTitle,usageLocation,groups\nu1,alex@example.test,Alex Morgan,Marketing,Account Executive,US,All Staff\n'
-    const out = await ws.call('directories/import', { directoryId: org.directoryId, format: 'csv', content: moved })
+    const out = await ws.call('directories/import', {
+      directoryId: org.directoryId,
+      format: 'csv',
+      content: moved,
+      mode: 'update',
+    })
     expect(out.run).toMatchObject({ status: 'succeeded', added: 0, changed: 1 })
     expect(commandsOf(await device(r.device.id))).toContain('install_app Adobe Express')
   })

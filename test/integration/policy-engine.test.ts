@@ -21,6 +21,7 @@ const sync = (rows: string[]) =>
     directoryId: org.directoryId,
     format: 'csv',
     content: `${HEADER}\n${rows.join('\n')}\n`,
+    mode: 'update',
   })
 const enroll = (upn: string, serial: string, platform: Platform = 'ios') =>
   ws.call('devices/enroll', { serial, platform, userPrincipalName: upn }) as Promise<EnrollResult>

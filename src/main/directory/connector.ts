@@ -31,6 +31,15 @@ export interface PulledGroup {
    * group; absent when an incremental record did not say.
    */
   rule?: { dialect: Dialect; text: string } | null
+  /**
+   * The listed members are people put in the group directly, kept whatever the group's kind: Okta
+   * lists a rule's target group with the members an admin assigned by hand besides the rule's
+   * (help.okta.com "Group rules": "It is possible to manually add or remove users to a
+   * rule-managed group"). Such a group's members are the listed ones and whoever its rule puts in.
+   * Absent: a rule group's listed members are the IdP's evaluation of its rule, which the app
+   * does itself (Entra, Google).
+   */
+  assignedMembers?: boolean
 }
 
 /** A full pull lists every member; an incremental one says who joined and who left. */

@@ -24,6 +24,7 @@ import {
   addRuleMembershipRows,
   addUserRows,
   emptyBulkRows,
+  identityFields,
   type BulkWriter,
   type DirectoryGroupRow,
   type RuleGroup,
@@ -254,9 +255,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
   /** What rules read: the mapped attributes plus the identity fields (as store.users.ruleInput builds it). */
   const ruleInput = (u: SyncUserWrite): Attributes => ({
     ...u.attributes,
-    id: u.externalId,
-    userPrincipalName: u.userPrincipalName,
-    displayName: u.displayName,
+    ...identityFields(u.externalId, u.userPrincipalName, u.displayName),
   })
 
   /**

@@ -275,6 +275,8 @@ export function parseCsv(text: string): ParseUsersResult {
   const kinds = columns.map(c => c.kind)
   const keys = columns.map(c => c.key)
   const fields = reader.fields
+  const given = keys.filter((_, i) => columns[i]!.header !== '' && kinds[i] !== 'upn')
+  const groupsColumn = columns.find(c => c.kind === 'groups')?.header ?? 'groups'
   while (reader.next()) {
     if (reader.textAfterQuote !== -1) {
       cellError(reader.textAfterQuote, TEXT_AFTER_QUOTE)
@@ -369,6 +371,9 @@ export function parseCsv(text: string): ParseUsersResult {
       displayName: displayName !== '' ? displayName : defaultDisplayName(upn),
       attributes,
       groups,
+      row: reader.row,
+      columns: given,
+      groupsColumn,
     })
   }
   return finish(users)

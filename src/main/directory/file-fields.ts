@@ -12,6 +12,16 @@ export interface DirectoryUserRecord {
   attributes: Attributes
   /** Names of synced (static) groups the user belongs to. */
   groups: string[]
+  /** CSV: the row number (the header is row 1). JSON: the record number (array index + 1). */
+  row: number
+  /**
+   * The fields the file gives for this user, by canonical name (`id`, `displayName`, `groups` and
+   * attribute names): a CSV's header columns, a JSON record's keys. A field given but empty (an
+   * empty cell, null) is in the list but not in `attributes`: an update import clears it.
+   */
+  columns: readonly string[]
+  /** How the file names the groups field (CSV header or JSON key as written), for errors. */
+  groupsColumn: string
 }
 
 export interface FileImportError {

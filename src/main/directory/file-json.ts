@@ -194,7 +194,9 @@ function readJsonRecord(
   let displayName = ''
   let id = ''
   let groups: string[] = []
+  let groupsColumn = 'groups'
   const attributes: Attributes = {}
+  const given: string[] = []
 
   for (const name in record) {
     if (!Object.hasOwn(record, name)) continue
@@ -211,6 +213,8 @@ function readJsonRecord(
     const kind = field.kind
     if (kind === 'upn') upnName = name
     else if (kind === 'id') idName = name
+    if (kind === 'groups') groupsColumn = name
+    if (kind !== 'upn') given.push(field.key)
     const raw = record[name]
     if (raw === null || raw === undefined) continue // null means "not set", like an empty cell
 
@@ -300,6 +304,9 @@ function readJsonRecord(
     displayName: displayName !== '' ? displayName : defaultDisplayName(upn),
     attributes,
     groups,
+    row,
+    columns: given,
+    groupsColumn,
   }
 }
 

@@ -79,8 +79,8 @@ export function directoryHandlers(d: DirectoryHandlerDeps): HandlersOf<'director
   const { directories, store } = d
   return {
     'directories/list': () => directories.list(),
-    'directories/import': async ({ directoryId, format, content }) => {
-      const outcome = directories.importUsers(directoryId, format, content)
+    'directories/import': async ({ directoryId, format, content, mode, confirmRemovals }) => {
+      const outcome = directories.importUsers(directoryId, format, content, mode, { confirmRemovals })
       await d.redeployUsers(outcome.changedUserIds)
       return { directoryId, run: outcome.run }
     },

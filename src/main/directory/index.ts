@@ -34,7 +34,8 @@ import { createGoogleConnector } from './google'
 import { createIdpHttp, type IdpHttpOptions } from './http'
 import { DEFAULT_MAPPINGS, validateMapping } from './mapping'
 import { createOktaConnector } from './okta'
-import type { RemovalLimits } from './removal-guard'
+import { importFile, type ImportMode } from './file-import'
+import { DEFAULT_REMOVAL_LIMITS, type RemovalLimits } from './removal-guard'
 
 export { parseUserFile, type DirectoryUserRecord, type FileImportError } from './file'
 export type { AttributeSource, ConnectRequest, DirectoryService, ImportOutcome, JitRefresh } from './service'
@@ -43,6 +44,7 @@ export type { IdpHttpOptions } from './http'
 import type { DirectoryService } from './service'
 export { createSyncScheduler, type SyncScheduler } from './scheduler'
 export { DEFAULT_MAPPINGS } from './mapping'
+export type { ImportMode } from './file-import'
 export { DEFAULT_REMOVAL_LIMITS, type RemovalLimits } from './removal-guard'
 
 export interface DirectoryDeps {
@@ -239,27 +241,6 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
     })
   }
 
-  const syncedGroupId = (directoryId: string, name: string, known: Map<string, string>): string => {
-    const key = name.toLowerCase()
-    const existing = known.get(key) ?? store.groups.idByName(name)
-    if (existing) {
-      known.set(key, existing)
-      return existing
-    }
-    const id = ids.next()
-    store.groups.create({
-      id,
-      directoryId,
-      name,
-      kind: 'synced',
-      dialect: null,
-      rule: null,
-      description: 'Synced from the directory file',
-    })
-    known.set(key, id)
-    return id
-  }
-
   return {
     list: () => store.directories.list(),
     async connect({ kind, name, settings, secrets }) {
@@ -440,7 +421,7 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
       store.directories.create({ id, kind: 'file', name }, clock.now().toISOString())
       return id
     },
-    importUsers(directoryId, format, content) {
+    importUsers(directoryId, format, content, mode = 'update', opts = {}) {
       const directory = store.directories.get(directoryId)
       if (!directory) throw new AppError('NOT_FOUND', `No directory with id ${directoryId}.`, { directoryId })
       if (directory.kind !== 'file') {
@@ -474,47 +455,17 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
           },
         )
       }
-      return store.transaction(() => {
-        const groupIds = new Map<string, string>()
-        const changedUserIds: string[] = []
-        let added = 0
-        let changed = 0
-        for (const u of parsed.users) {
-          const { id, outcome } = store.users.upsert(
-            {
-              id: ids.next(),
-              directoryId,
-              externalId: u.externalId,
-              userPrincipalName: u.userPrincipalName,
-              displayName: u.displayName,
-              attributes: u.attributes,
-            },
-            startedAt,
-          )
-          if (outcome === 'added') added++
-          if (outcome === 'changed') changed++
-          const groupsChanged = memberships.setSyncedGroups(
-            id,
-            u.groups.map(g => syncedGroupId(directoryId, g, groupIds)),
-          )
-          const rulesChanged = outcome !== 'unchanged' && memberships.evaluateUser(id)
-          if (groupsChanged || rulesChanged) changedUserIds.push(id)
-        }
-        const run: SyncRun = {
-          id: ids.next(),
+      return importFile(
+        { store, memberships, ids, clock, removalLimits: deps.removalLimits?.() ?? DEFAULT_REMOVAL_LIMITS },
+        {
           directoryId,
-          mode: 'import',
-          status: 'succeeded',
+          directoryName: directory.name,
+          users: parsed.users,
+          mode,
+          confirmRemovals: opts.confirmRemovals === true,
           startedAt,
-          finishedAt: clock.now().toISOString(),
-          added,
-          changed,
-          removed: 0,
-          error: null,
-        }
-        store.directories.recordSyncRun(run)
-        return { run, changedUserIds }
-      })
+        },
+      )
     },
   }
 }

@@ -9,7 +9,8 @@
 // - Groups: GET /api/v1/groups (incremental: `lastUpdated` or `lastMembershipUpdated` after
 //   the cursor) and each group's members from /api/v1/groups/{id}/users.
 // - Group rules: GET /api/v1/groups/rules; an ACTIVE rule's expression (Okta Expression
-//   Language) becomes the rule of the group it assigns users to.
+//   Language), minus the users it excludes, becomes the rule of the group it assigns users to.
+//   The group keeps its listed members too: Okta lists the ones assigned by hand with the rule's.
 // - Deleted users: a user deactivated and then deleted between two syncs is in no listing any
 //   more, so incremental syncs also read the System Log (reference/api/system-log) for the
 //   user.lifecycle.delete.initiated / .completed events ("Delete Okta user initiated." /
@@ -103,11 +104,28 @@ interface OktaGroup {
   profile: { name: string; description?: string | null }
 }
 
-interface OktaRule {
+export interface OktaRule {
   id: string
   status: string
-  conditions?: { expression?: { value?: string; type?: string } }
+  conditions?: {
+    people?: { users?: { exclude?: string[] } }
+    expression?: { value?: string; type?: string }
+  }
   actions?: { assignUserToGroups?: { groupIds?: string[] } }
+}
+
+/**
+ * A group rule's condition as the app evaluates it: its expression, and not for the users it
+ * excludes (`conditions.people.users.exclude`, Okta user ids; at most 100: "Group rule
+ * restrictions"). Okta never adds an excluded user by the rule; one an admin assigned by hand is
+ * still a member (listed with the group's members, kept as such: PulledGroup.assignedMembers).
+ */
+export function ruleCondition(rule: OktaRule): string | null {
+  const text = rule.conditions?.expression?.value
+  if (!text) return null
+  const excluded = rule.conditions?.people?.users?.exclude ?? []
+  if (excluded.length === 0) return text
+  return [`(${text})`, ...excluded.map(id => `user.getInternalProperty("id") != ${JSON.stringify(id)}`)].join(' AND ')
 }
 
 export interface OktaCursor {
@@ -567,6 +585,7 @@ export function createOktaConnector({
           name: g.profile.name,
           description: g.profile.description ?? '',
           rule: null,
+          assignedMembers: true,
         })
         const members = await list<OktaUser>(`${base}/api/v1/groups/${q(g.id)}/users?limit=200`, undefined, signal)
         pull.members.set(g.id, { replace: new Set(members.map(m => m.id)) })
@@ -578,7 +597,7 @@ export function createOktaConnector({
       const rules = await list<OktaRule>(`${base}/api/v1/groups/rules?limit=200`, undefined, signal)
       const ruleOf = new Map<string, string[]>()
       for (const rule of rules) {
-        const text = rule.conditions?.expression?.value
+        const text = ruleCondition(rule)
         if (rule.status !== 'ACTIVE' || !text) continue
         for (const groupId of rule.actions?.assignUserToGroups?.groupIds ?? [])
           ruleOf.set(groupId, [...(ruleOf.get(groupId) ?? []), text])
@@ -586,7 +605,10 @@ export function createOktaConnector({
       for (const [groupId, texts] of ruleOf) {
         // Several rules may fill one group: a user is in when any of them matches.
         const text = texts.length === 1 ? (texts[0] as string) : texts.map(t => `(${t})`).join(' OR ')
-        pulled.set(groupId, { ...(pulled.get(groupId) ?? { externalId: groupId }), rule: { dialect: 'okta', text } })
+        pulled.set(groupId, {
+          ...(pulled.get(groupId) ?? { externalId: groupId, assignedMembers: true }),
+          rule: { dialect: 'okta', text },
+        })
       }
       // Groups that lost their last active rule become synced groups again (full pulls list every group anyway).
       pull.groups = [...pulled.values()]

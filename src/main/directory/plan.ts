@@ -258,7 +258,8 @@ export function createPlanner({
         row.dialect !== ex.dialect ||
         row.description !== ex.description
       ) {
-        planned.updateGroups.push({ row, clearMembers: ex.kind !== row.kind })
+        // A group whose listed members are kept whatever its kind (Okta) has them replaced by the listing.
+        planned.updateGroups.push({ row, clearMembers: ex.kind !== row.kind && g.assignedMembers !== true })
       }
       kept.set(g.externalId, row)
     }
@@ -324,15 +325,17 @@ export function createPlanner({
     p.ruleChanged = groups.ruleChanged
     const kept = groups.kept
 
-    // Synced memberships (rule-based groups are evaluated locally instead).
+    // Synced memberships (rule-based groups are evaluated locally instead), and the members assigned
+    // by hand to a group that a rule fills too (Okta: PulledGroup.assignedMembers).
+    const assigned = new Set(pull.groups.filter(g => g.assignedMembers === true).map(g => g.externalId))
     const inserted = new Map(p.insertUsers.map(u => [u.externalId, u.id]))
     const userId = (ext: string) => inserted.get(ext) ?? planner.streamedId(ext) ?? lookup(ext)?.id
     const goneUsers = new Set(p.removeUserIds)
     const current = full ? store.sync.syncedMemberships(at) : new Map<string, Set<string>>()
     for (const [groupExt, change] of pull.members) {
       const g = kept.get(groupExt)
-      if (!g || g.kind !== 'synced') continue
-      const have = current.get(g.id) ?? (full ? new Set<string>() : store.sync.groupMembers(g.id))
+      if (!g || (g.kind !== 'synced' && !assigned.has(groupExt))) continue
+      const have = current.get(g.id) ?? (full ? new Set<string>() : store.sync.directMembers(g.id))
       const local = (exts: Set<string>) => {
         const out = new Set<string>()
         for (const ext of exts) {

@@ -7,6 +7,7 @@ import type {
   MappingCoverage,
   SyncRun,
 } from '../../shared/domain'
+import type { ImportMode } from './file-import'
 
 export interface ImportOutcome {
   run: SyncRun
@@ -31,7 +32,18 @@ export interface JitRefresh {
 export interface DirectoryService {
   list(): DirectorySummary[]
   createFileDirectory(name: string): string
-  importUsers(directoryId: string, format: 'csv' | 'json', content: string): ImportOutcome
+  /**
+   * Imports a file into a file directory: `update` adds and updates the users it gives, `replace`
+   * makes it the whole directory (file-import.ts). A held import (too many removals) is returned,
+   * not thrown; `confirmRemovals` applies it.
+   */
+  importUsers(
+    directoryId: string,
+    format: 'csv' | 'json',
+    content: string,
+    mode?: ImportMode,
+    opts?: { confirmRemovals?: boolean },
+  ): ImportOutcome
   /** Stores a directory's settings, and its credentials in the secrets port only. */
   connect(req: ConnectRequest): Promise<string>
   /** Replaces settings and credentials (empty secrets are left as they are). */

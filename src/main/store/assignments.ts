@@ -20,6 +20,8 @@ import type {
 import type { Db } from './db'
 import type { SentItem } from './devices'
 import { ruleMembershipQueries } from './rule-memberships'
+import { groupIdsForRules } from './groups'
+import { identityFields } from './users'
 
 export interface PendingWithdrawal {
   userId: string
@@ -218,7 +220,7 @@ export function assignmentQueries(db: Db) {
   const attributesAll = db.prepare('SELECT user_id, name, value FROM user_attributes').raw(true)
   const identitiesAll = db.prepare('SELECT id, external_id, user_principal_name, display_name FROM users').raw(true)
   const syncedAll = db
-    .prepare(`SELECT m.user_id, m.group_id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id
+    .prepare(`SELECT m.user_id, m.group_id, g.name, g.external_id FROM memberships m JOIN groups g ON g.id = m.group_id
     WHERE g.kind = 'synced' AND m.effective = 1`)
     .raw(true)
   const groupBrief = db.prepare('SELECT id, name, kind, dialect, rule FROM groups WHERE id = ?')
@@ -452,7 +454,7 @@ export function assignmentQueries(db: Db) {
       }
       for (const [id, externalId, upn, displayName] of identities) {
         const u = out.get(id)
-        if (u) Object.assign(u.attributes, { id: externalId, userPrincipalName: upn, displayName })
+        if (u) Object.assign(u.attributes, identityFields(externalId, upn, displayName))
       }
       return out
     },
@@ -471,19 +473,19 @@ export function assignmentQueries(db: Db) {
       }
       for (const [id, externalId, upn, displayName] of identities) {
         const u = out.get(id)
-        if (u) Object.assign(u.attributes, { id: externalId, userPrincipalName: upn, displayName })
+        if (u) Object.assign(u.attributes, identityFields(externalId, upn, displayName))
       }
       return out
     },
     /** Every user's effective synced-group memberships (ids and names), which rules may read. */
     allSyncedMemberships(): Map<string, { ids: string[]; names: string[] }> {
       const out = new Map<string, { ids: string[]; names: string[] }>()
-      for (const [userId, groupId, name] of syncedAll.all() as [string, string, string][]) {
+      for (const [userId, groupId, name, externalId] of syncedAll.all() as [string, string, string, string | null][]) {
         const m = out.get(userId)
         if (m) {
-          m.ids.push(groupId)
+          m.ids.push(...groupIdsForRules(groupId, externalId))
           m.names.push(name)
-        } else out.set(userId, { ids: [groupId], names: [name] })
+        } else out.set(userId, { ids: groupIdsForRules(groupId, externalId), names: [name] })
       }
       return out
     },

@@ -40,6 +40,15 @@ const GROUP_COLUMNS = `g.id, g.name, g.kind, g.dialect, g.rule, g.description, g
   (SELECT d.name FROM directories d WHERE d.id = g.directory_id) AS directory_name,
   (SELECT COUNT(*) FROM memberships m WHERE m.group_id = g.id) AS member_count, 0 AS unknown_count`
 
+/**
+ * The ids by which rules may name a synced group: the IdP's id, as a rule of that directory writes it
+ * (Entra `user.memberof -any (group.objectId -in ['<object id>'])`, Okta `isMemberOfGroup("00g…")`),
+ * and the local id (a group of a file directory has only that). The two never collide: IdP ids are
+ * the IdP's GUIDs and 00g… ids, local ids ours.
+ */
+export const groupIdsForRules = (id: string, externalId: string | null): string[] =>
+  externalId === null ? [id] : [externalId, id]
+
 /** SQLite's NOCASE order: ASCII letters folded, everything else compared as is. */
 const foldAscii = (s: string): string => s.replace(/[A-Z]/g, c => c.toLowerCase())
 const byNoCase = (a: string, b: string): number => {
@@ -95,7 +104,7 @@ export function groupQueries(db: Db) {
     .prepare('SELECT id, user_principal_name, display_name FROM users WHERE id IN (SELECT value FROM json_each(?))')
     .raw(true)
   const syncedOfUser = db
-    .prepare(`SELECT m.group_id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id
+    .prepare(`SELECT m.group_id, g.name, g.external_id FROM memberships m JOIN groups g ON g.id = m.group_id
     WHERE m.user_id = ? AND g.kind = 'synced' AND m.effective = 1`)
     .raw(true)
   const ofUser = db.prepare(`SELECT m.group_id, g.name, g.kind, m.state, m.effective, m.missing
@@ -228,10 +237,10 @@ export function groupQueries(db: Db) {
       }
       return out.sort((a, b) => byNoCase(a.groupName, b.groupName))
     },
-    /** The user's synced groups (ids and names): what rules reading group membership see. */
+    /** The user's synced groups (ids and names): what rules reading group membership see (see groupIdsForRules). */
     syncedGroupsOf(userId: string): { ids: string[]; names: string[] } {
-      const rows = syncedOfUser.all(userId) as [string, string][]
-      return { ids: rows.map(r => r[0]), names: rows.map(r => r[1]) }
+      const rows = syncedOfUser.all(userId) as [string, string, string | null][]
+      return { ids: rows.flatMap(r => groupIdsForRules(r[0], r[2])), names: rows.map(r => r[1]) }
     },
     /** A user's rule-group memberships. */
     ruleMembershipsOf: (userId: string): RuleMembership[] => rm.of(userId),

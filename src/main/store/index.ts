@@ -12,6 +12,7 @@ import { userQueries } from './users'
 
 export type { DirectoryRecord } from './directories'
 export type { UserUpsert, UpsertOutcome } from './users'
+export { identityFields } from './users'
 export type { GroupRecord, RuleGroup, MembershipRecord } from './groups'
 export type { RuleMembership } from './rule-memberships'
 export {

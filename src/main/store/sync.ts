@@ -88,8 +88,11 @@ export function syncQueries(db: Db) {
   )
   const deleteGroup = db.prepare('DELETE FROM groups WHERE id = ?')
   const nameTaken = db.prepare('SELECT id FROM groups WHERE name = ? COLLATE NOCASE')
+  const syncedByName = db.prepare(`SELECT id, name FROM groups WHERE directory_id = ? AND kind = 'synced'`).raw(true)
+  // Rows of memberships are members put in a group directly, whatever its kind (a rule group's rows
+  // are members an admin assigned by hand in Okta); rule-group memberships are in rule_memberships.
   const syncedMembers = db.prepare(`SELECT m.group_id, m.user_id FROM memberships m JOIN groups g ON g.id = m.group_id
-    WHERE g.directory_id = ? AND g.kind = 'synced' AND g.external_id IS NOT NULL`)
+    WHERE g.directory_id = ? AND g.external_id IS NOT NULL`)
   const putMember = db.prepare(INSERT_SQL.memberships)
   const dropMember = db.prepare('DELETE FROM memberships WHERE group_id = ? AND user_id = ?')
   const dropGroupMembers = db.prepare('DELETE FROM memberships WHERE group_id = ?')
@@ -217,6 +220,12 @@ export function syncQueries(db: Db) {
       }
       return out
     },
+    /** The directory's synced groups by lower-cased name (those created by a file import have no IdP id). */
+    syncedGroupsByName(directoryId: string): Map<string, string> {
+      return new Map(
+        (syncedByName.all(directoryId) as [string, string][]).map(([id, name]) => [name.toLowerCase(), id]),
+      )
+    },
     groupNameOwner(name: string): string | undefined {
       return (nameTaken.get(name) as { id: string } | undefined)?.id
     },
@@ -232,7 +241,11 @@ export function syncQueries(db: Db) {
     clearGroupMembers(groupId: string): void {
       dropGroupMembers.run(groupId)
     },
-    /** Current synced memberships of this directory's groups: group id → user ids. */
+    /** A group's members put in it directly (a synced group's, or those assigned by hand to a rule group). */
+    directMembers(groupId: string): Set<string> {
+      return new Set((membersOfGroup.all(groupId) as { user_id: string }[]).map(r => r.user_id))
+    },
+    /** Current direct memberships of this directory's groups (see directMembers): group id → user ids. */
     syncedMemberships(directoryId: string): Map<string, Set<string>> {
       const out = new Map<string, Set<string>>()
       for (const r of syncedMembers.iterate(directoryId) as Iterable<{ group_id: string; user_id: string }>) {

@@ -45,6 +45,18 @@ interface IdentityRow {
 
 export type UpsertOutcome = 'added' | 'changed' | 'unchanged'
 
+/**
+ * The identity fields of a user's rule input: the IdP id (Entra user.objectId reads `id`; Okta's
+ * user.getInternalProperty("id") reads `$id`, INTERNAL_ID in rules/reserved.ts), the
+ * userPrincipalName and the display name.
+ */
+export const identityFields = (externalId: string, userPrincipalName: string, displayName: string): Attributes => ({
+  id: externalId,
+  $id: externalId,
+  userPrincipalName,
+  displayName,
+})
+
 export function userQueries(db: Db) {
   const byExternal = db.prepare(
     'SELECT id, user_principal_name, display_name FROM users WHERE directory_id = ? AND external_id = ?',
@@ -84,13 +96,11 @@ export function userQueries(db: Db) {
     return out
   }
 
-  // Rules read the identity fields too (user.userPrincipalName, user.objectId), which live on the
+  // Rules read the identity fields too (user.userPrincipalName, user.objectId, and Okta's
+  // user.getInternalProperty("id") under the reserved key of rules/reserved.ts), which live on the
   // user row rather than in the attribute table.
-  const identityAttributes = (r: IdentityRow): Attributes => ({
-    id: r.external_id,
-    userPrincipalName: r.user_principal_name,
-    displayName: r.display_name,
-  })
+  const identityAttributes = (r: IdentityRow): Attributes =>
+    identityFields(r.external_id, r.user_principal_name, r.display_name)
 
   const sameAttributes = (a: Attributes, b: Attributes): boolean => {
     const ka = Object.keys(a)

@@ -101,15 +101,25 @@ function RunResult({ run }: { run: SyncRun }) {
 }
 
 type Format = 'csv' | 'json'
+type ImportMode = 'update' | 'replace'
 
 function ImportForm({ directories }: { directories: DirectorySummary[] }) {
   const importable = directories.filter(d => d.kind === 'file')
   const [directoryId, setDirectoryId] = useState(importable[0]?.id ?? '')
   const [format, setFormat] = useState<Format>('csv')
   const [content, setContent] = useState('')
+  const [mode, setMode] = useState<ImportMode>('update')
+  const [confirmRemovals, setConfirmRemovals] = useState(false)
   const [fileError, setFileError] = useState<string | null>(null)
   const run = useMutation({
-    mutationFn: () => call('directories/import', { directoryId, format, content }),
+    mutationFn: () =>
+      call('directories/import', {
+        directoryId,
+        format,
+        content,
+        mode,
+        ...(mode === 'replace' && confirmRemovals ? { confirmRemovals: true } : {}),
+      }),
   })
 
   const pickFile = async (e: ChangeEvent<HTMLInputElement>) => {
@@ -137,8 +147,11 @@ function ImportForm({ directories }: { directories: DirectorySummary[] }) {
   return (
     <form aria-label="Import users" onSubmit={submit}>
       <p className="muted">
-        Replaces the users of a file directory with the file's rows. A file with any bad row is rejected whole, and
-        nothing already stored changes.
+        <strong>Update</strong> adds the file's users and updates the ones already there; columns the file does not have
+        are left as they are, and users not in the file stay. <strong>Replace</strong> makes the file the whole
+        directory: users missing from it are removed (held for confirmation when that is more than the removal limits).
+        The <code>groups</code> column names this directory's synced groups; a new name creates one. A file with any bad
+        row is rejected whole, and nothing already stored changes.
       </p>
       <div className="form-row">
         <label>
@@ -158,6 +171,19 @@ function ImportForm({ directories }: { directories: DirectorySummary[] }) {
             <option value="json">JSON</option>
           </select>
         </label>
+        <label>
+          <span className="field-label">Mode</span>
+          <select value={mode} onChange={e => setMode(e.target.value as ImportMode)}>
+            <option value="update">Update: add and update these users</option>
+            <option value="replace">Replace: the file is the whole directory</option>
+          </select>
+        </label>
+        {mode === 'replace' && (
+          <label>
+            <input type="checkbox" checked={confirmRemovals} onChange={e => setConfirmRemovals(e.target.checked)} />{' '}
+            Apply even if it removes more than the removal limits
+          </label>
+        )}
         <label>
           <span className="field-label">File</span>
           <input type="file" accept=".csv,.json,text/csv,application/json" onChange={e => void pickFile(e)} />

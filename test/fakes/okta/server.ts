@@ -6,7 +6,9 @@
 //   returns DEPROVISIONED users; a plain list omits them), /api/v1/users/{id|login},
 //   /api/v1/users/{id}/groups
 // - GET /api/v1/groups (filter on lastUpdated / lastMembershipUpdated), /api/v1/groups/{id}/users,
-//   /api/v1/groups/rules (ACTIVE rules with an Okta Expression Language condition)
+//   /api/v1/groups/rules (ACTIVE rules with an Okta Expression Language condition and the users
+//   they exclude). A rule's target group lists every member: the rule's and those assigned by hand
+//   (help.okta.com "Group rules"), as the organisation's `members` hold them.
 // - GET /api/v1/logs, the System Log (./system-log.ts): events from the change log, polling and
 //   bounded requests, `filter=eventType eq "…"`; `denyLogs` answers it 403 (E0000006, Okta's
 //   "You do not have permission…") as for a token whose admin may not view the System Log, and so
@@ -234,7 +236,7 @@ export async function startOktaFake(opts: OktaFakeOptions): Promise<OktaFake> {
         created: '2026-01-01T00:00:00.000Z',
         lastUpdated: g.updatedAt,
         conditions: {
-          people: { users: { exclude: [] }, groups: { exclude: [] } },
+          people: { users: { exclude: g.excludedUsers ?? [] }, groups: { exclude: [] } },
           expression: { value: g.rule?.okta, type: 'urn:okta:expression:1.0' },
         },
         actions: { assignUserToGroups: { groupIds: [g.id] } },

@@ -56,6 +56,24 @@ afterEach(async () => {
 })
 
 describe('the Entra ID connector against the Graph fake', () => {
+  it("evaluates a memberOf rule against the Entra object ids of the user's synced groups", async () => {
+    const team = graph.data.staticGroups()[0]!
+    const dynamic = [...graph.data.groups.values()].find(g => g.rule)!
+    // The rule names the group as Entra does: by its object id (groups-dynamic-rule-member-of.md).
+    dynamic.rule = { ...dynamic.rule!, entra: `user.memberof -any (group.objectId -in ['${team.id}'])` }
+    const id = await connect()
+    await app.call('directories/sync', { directoryId: id })
+    const { store } = app.services
+    const group = store.groups.list().find(g => g.name === dynamic.name)!
+    expect(group).toMatchObject({ kind: 'rule', memberCount: team.members.size, unknownCount: 0 })
+    const member = graph.data.users.get([...team.members][0]!)!
+    const outsider = [...graph.data.users.values()].find(u => !team.members.has(u.id))!
+    const inGroup = (upn: string) =>
+      store.groups.membershipsOf(store.users.idByPrincipalName(upn)!).some(m => m.groupId === group.id && m.effective)
+    expect(inGroup(member.userPrincipalName)).toBe(true)
+    expect(inGroup(outsider.userPrincipalName)).toBe(false)
+  })
+
   it('gets a token through msal-node and pulls every user and group on the first sync', async () => {
     const id = await connect()
     const run = await app.call('directories/sync', { directoryId: id })

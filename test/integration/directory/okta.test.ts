@@ -107,6 +107,35 @@ describe('the Okta connector against the Okta fake', () => {
     })
   })
 
+  it("keeps a rule group's members assigned by hand, and never adds the users its rule excludes", async () => {
+    const dynamic = [...okta.data.groups.values()].find(g => g.rule)!
+    const department = /"(.*)"/.exec(dynamic.rule!.okta)![1]
+    const users = [...okta.data.users.values()]
+    const byHand = users.find(u => u.department !== department && u.department !== null)!
+    const [excluded, matching] = users.filter(u => u.department === department)
+    // In Okta the group lists the rule's members but the excluded one, and the one assigned by hand.
+    dynamic.excludedUsers = [excluded!.id]
+    okta.data.setMember(dynamic.id, excluded!.id, false)
+    okta.data.setMember(dynamic.id, byHand.id, true)
+    const app = open()
+    const id = await connect(app)
+    await sync(app, id)
+    const { store } = app.services
+    const group = store.groups.list().find(g => g.name === dynamic.name)!
+    expect(group).toMatchObject({ kind: 'rule', dialect: 'okta' })
+    const inGroup = (upn: string) =>
+      store.groups.membershipsOf(store.users.idByPrincipalName(upn)!).some(m => m.groupId === group.id && m.effective)
+    expect(inGroup(byHand.userPrincipalName)).toBe(true)
+    expect(inGroup(excluded!.userPrincipalName)).toBe(false)
+    expect(inGroup(matching!.userPrincipalName)).toBe(true)
+
+    // Taken out by hand in Okta (and so no longer listed), the user leaves at the next sync.
+    okta.data.setMember(dynamic.id, byHand.id, false)
+    await sync(app, id)
+    expect(inGroup(byHand.userPrincipalName)).toBe(false)
+    expect(inGroup(matching!.userPrincipalName)).toBe(true)
+  })
+
   it('writes a large first sync as it pulls users (listed before groups), ending as a sync that writes afterwards', async () => {
     const streamed = open({ syncBulkFrom: 100, syncBulkBatch: 100 })
     const id = await connect(streamed)

@@ -70,7 +70,7 @@ describe('demo users.csv', () => {
   ])('has %s with every column filled', (upn, expected, groups) => {
     const user = demoUsers().find(u => u.userPrincipalName === upn)
     expect(user).toBeDefined()
-    expect(user).toEqual({
+    expect(user).toMatchObject({
       externalId: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
       userPrincipalName: upn,
       displayName: `${expected.givenName} ${expected.surname}`,

@@ -8,7 +8,14 @@ import {
 
 const csv = (...lines: string[]) => lines.join('\n') + '\n'
 
-function usersOf(content: string): DirectoryUserRecord[] {
+type Identity = Omit<DirectoryUserRecord, 'row' | 'columns' | 'groupsColumn'>
+
+/** The users a file gives, without where the file gives them (see "says which fields each user has"). */
+function usersOf(content: string): Identity[] {
+  return recordsOf(content).map(({ row: _row, columns: _columns, groupsColumn: _groups, ...user }) => user)
+}
+
+function recordsOf(content: string): DirectoryUserRecord[] {
   const result = parseUserFile('csv', content)
   if (!result.ok) throw new Error(`expected the file to parse, got: ${result.errors.map(e => e.message).join(' | ')}`)
   return result.users
@@ -446,5 +453,17 @@ describe('parseUserFile csv: robustness', () => {
     const result = parseUserFile('csv', content)
     expect(result.ok && result.users.length).toBe(20_000)
     expect(result.ok && result.users[19_999]?.attributes['department']).toBe('Sales')
+  })
+})
+
+describe('parseUserFile csv: where each user comes from', () => {
+  it('says which fields each user has, by canonical name, with its row', () => {
+    const users = recordsOf(
+      csv('userPrincipalName,Department,jobTitle,Groups', 'a@x.example,Sales,,Staff', '', 'b@x.example,,Engineer,'),
+    )
+    expect(users.map(u => [u.row, u.columns, u.groupsColumn])).toEqual([
+      [2, ['department', 'jobTitle', 'groups'], 'Groups'],
+      [4, ['department', 'jobTitle', 'groups'], 'Groups'],
+    ])
   })
 })

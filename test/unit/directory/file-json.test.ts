@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { parseUserFile, type DirectoryUserRecord, type FileImportError } from '../../../src/main/directory/file'
 
-function usersOf(content: string): DirectoryUserRecord[] {
+type Identity = Omit<DirectoryUserRecord, 'row' | 'columns' | 'groupsColumn'>
+
+/** The users a file gives, without where the file gives them (see "says which fields each user has"). */
+function usersOf(content: string): Identity[] {
+  return recordsOf(content).map(({ row: _row, columns: _columns, groupsColumn: _groups, ...user }) => user)
+}
+
+function recordsOf(content: string): DirectoryUserRecord[] {
   const result = parseUserFile('json', content)
   if (!result.ok) throw new Error(`expected the file to parse, got: ${result.errors.map(e => e.message).join(' | ')}`)
   return result.users
@@ -23,7 +30,7 @@ const ALEX = {
   groups: ['All Staff', 'People Managers'],
 }
 
-const ALEX_RECORD: DirectoryUserRecord = {
+const ALEX_RECORD: Identity = {
   externalId: 'u-1',
   userPrincipalName: 'alex.morgan@northwind.example',
   displayName: 'Alex Morgan',
@@ -471,5 +478,20 @@ describe('parseUserFile json: refusing a malformed file', () => {
     const result = parseUserFile('json', content)
     expect(result.ok && result.users.length).toBe(20_000)
     expect(result.ok && result.users[19_999]?.attributes['department']).toBe('Sales')
+  })
+})
+
+describe('parseUserFile json: where each user comes from', () => {
+  it('says which fields each user has, by canonical name, with its record number', () => {
+    const users = recordsOf(
+      JSON.stringify([
+        { userPrincipalName: 'a@x.example', Department: 'Sales', memberGroups: undefined, Groups: ['Staff'] },
+        { userPrincipalName: 'b@x.example', jobTitle: null },
+      ]),
+    )
+    expect(users.map(u => [u.row, u.columns, u.groupsColumn])).toEqual([
+      [1, ['department', 'groups'], 'Groups'],
+      [2, ['jobTitle'], 'groups'],
+    ])
   })
 })

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { deletedUserIds, nextLink, parseOktaCursor } from '../../../src/main/directory/okta'
+import { deletedUserIds, nextLink, parseOktaCursor, ruleCondition } from '../../../src/main/directory/okta'
+import { compileRule, INTERNAL_ID } from '../../../src/main/rules'
 import { DirectoryData } from '../../fakes/directory-data'
 import { logEvents, logsPage } from '../../fakes/okta/system-log'
 
@@ -150,5 +151,32 @@ describe('the Okta fake System Log', () => {
     ['a since over 180 days back', 'since=2026-01-01T00:00:00Z', 'E0000053'],
   ])('answers 400 to %s', (_, q, code) => {
     expect(page(q)).toMatchObject({ status: 400, errorCode: code })
+  })
+})
+
+describe('an Okta group rule as the app evaluates it', () => {
+  const rule = (value: string | undefined, exclude?: string[]) => ({
+    id: '0pr1',
+    status: 'ACTIVE',
+    conditions: { people: { users: { exclude } }, expression: { value, type: 'urn:okta:expression:1.0' } },
+  })
+  it.each([
+    ['no exclusions', rule('user.department == "Sales"', []), 'user.department == "Sales"'],
+    ['no people condition', rule('user.department == "Sales"'), 'user.department == "Sales"'],
+    [
+      'two excluded users',
+      rule('user.department == "Sales" OR user.title == "CEO"', ['00u1', '00u2']),
+      '(user.department == "Sales" OR user.title == "CEO") AND user.getInternalProperty("id") != "00u1" AND user.getInternalProperty("id") != "00u2"',
+    ],
+    ['no expression', rule(undefined, ['00u1']), null],
+  ])('%s', (_, r, expected) => {
+    expect(ruleCondition(r)).toBe(expected)
+  })
+
+  it('never puts an excluded user in, whatever the expression says', () => {
+    const compiled = compileRule('okta', ruleCondition(rule('user.department == "Sales"', ['00u1'])) as string)
+    if (!compiled.ok) throw new Error('the rule does not compile')
+    expect(compiled.rule.evaluate({ department: 'Sales', [INTERNAL_ID]: '00u1' }).result).toBe(false)
+    expect(compiled.rule.evaluate({ department: 'Sales', [INTERNAL_ID]: '00u2' }).result).toBe(true)
   })
 })
