@@ -196,3 +196,11 @@ export function seedSmallOrganisation(ws: TestWorkspace): {
     policies: policies as Record<SmallPolicy, string>,
   }
 }
+
+/** The device fetched and acknowledged every command it was sent so far (as a check-in would). */
+export async function acknowledgeAll(ws: TestWorkspace, deviceId: string): Promise<void> {
+  const { commands } = await ws.call('devices/get', { deviceId })
+  for (const c of commands)
+    if (c.state === 'queued' || c.state === 'pushed' || c.state === 'sent')
+      await ws.call('devices/acknowledge', { deviceId, commandId: c.id, status: 'acknowledged' })
+}

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { DeviceDetail, Platform, Diagnostic, EnrollResult } from '../../src/shared/domain'
-import { openWorkspace, seedSmallOrganisation, type TestWorkspace } from '../helpers/workspace'
+import { acknowledgeAll, openWorkspace, seedSmallOrganisation, type TestWorkspace } from '../helpers/workspace'
 
 let ws: TestWorkspace
 let org: ReturnType<typeof seedSmallOrganisation>
@@ -122,6 +122,7 @@ describe('membership changes', () => {
 
   it('uninstalls the app when "remove app when policy is removed" is set, after the grace period', async () => {
     const r = await enroll('alex@example.test', 'SER-1')
+    await acknowledgeAll(ws, r.device.id)
     const policy = ws.app.services.store.policies.get(org.policies['Sales CRM Deployment'] as string)
     const app = policy?.items.find(i => i.kind === 'app')
     await ws.call('policies/setRemoveOnUnassign', { itemId: app?.id as string, value: true })

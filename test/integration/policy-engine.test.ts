@@ -2,7 +2,13 @@ import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { DeviceDetail, Platform, Diagnostic, EnrollResult } from '../../src/shared/domain'
 import type { ChangeOutcome, PolicyDraft } from '../../src/shared/policy'
-import { openWorkspace, seedSmallOrganisation, type SmallPolicy, type TestWorkspace } from '../helpers/workspace'
+import {
+  acknowledgeAll,
+  openWorkspace,
+  seedSmallOrganisation,
+  type SmallPolicy,
+  type TestWorkspace,
+} from '../helpers/workspace'
 
 let ws: TestWorkspace
 let org: ReturnType<typeof seedSmallOrganisation>
@@ -56,6 +62,7 @@ describe('the Sales → Marketing move (the brief scenario)', () => {
     await flagCrm()
     const r = await enroll('alex@example.test', 'SER-1')
     expect(typesAfter(await device(r.device.id), 0)).toEqual(['apply_restrictions', 'install_app Salesforce'])
+    await acknowledgeAll(ws, r.device.id)
 
     await sync([`u1,alex@example.test,Alex Morgan,Marketing,Account Executive,US,All Staff`])
     let d = await device(r.device.id)
@@ -75,6 +82,29 @@ describe('the Sales → Marketing move (the brief scenario)', () => {
       'granted Marketing Suite',
       'granted Sales CRM Deployment',
     ])
+  })
+
+  it('cancels the install an offline device never fetched, and sends it no removal', async () => {
+    await flagCrm()
+    const r = await enroll('alex@example.test', 'SER-1')
+    const install = (await device(r.device.id)).commands.find(c => c.type === 'install_app')!
+    const moved = [`u1,alex@example.test,Alex Morgan,Marketing,Account Executive,US,All Staff`]
+    await sync(moved)
+    ws.clock.advance(60_000)
+    await sync(moved)
+    const d = await device(r.device.id)
+    expect(d.commands.find(c => c.id === install.id)).toMatchObject({
+      state: 'cancelled',
+      error: expect.stringContaining('before the device fetched it'),
+    })
+    expect(d.commands.filter(c => c.type === 'remove_app')).toEqual([])
+    expect(
+      // The first restriction set was still waiting when the second replaced it.
+      d.commands
+        .filter(c => c.state !== 'cancelled')
+        .map(c => String(c.payload['name'] ?? c.type))
+        .sort(),
+    ).toEqual(['Adobe Express', 'Marketing Wi-Fi', 'apply_restrictions'].sort())
   })
 
   it('leaves the unflagged CRM app installed when the policy is withdrawn', async () => {
@@ -121,6 +151,7 @@ describe('safe withdrawal', () => {
     await ws.call('policies/setSettings', { graceMinutes: 30 })
     await flagCrm()
     const r = await enroll('alex@example.test', 'SER-1')
+    await acknowledgeAll(ws, r.device.id)
     const moved = [`u1,alex@example.test,Alex Morgan,Marketing,Account Executive,US,All Staff`]
     await sync(moved)
     ws.clock.advance(60_000)
@@ -316,6 +347,7 @@ describe('what-if', () => {
   it('previews a target edit and a policy deletion per device', async () => {
     await flagCrm()
     const alex = await enroll('alex@example.test', 'SER-1')
+    await acknowledgeAll(ws, alex.device.id)
     const target = await ws.call('policies/whatIf', {
       change: {
         kind: 'target',

@@ -8,6 +8,7 @@ import { noFaults, type Clock, type Faults, type IdSource, type Log } from '../p
 import type { PushTransport } from '../push'
 import type { Store } from '../store'
 import { createOutbox } from './outbox'
+import { reconcileQueue } from './queue'
 
 export { startIngress, type Ingress, type IngressOptions } from './ingress'
 export { createIdpHttp } from './http'
@@ -56,7 +57,12 @@ export function createDeviceService(deps: Deps): DeviceService {
     for (const key of plan.drop) store.devices.dropSentItem(deviceId, key)
     for (const item of plan.put) store.devices.putSentItem(deviceId, item)
     if (plan.commands.length === 0) return []
-    const queued = plan.commands.map(c => ({ id: ids.next(), ...c, deadlineAt }))
+    const { enqueue, cancel } = reconcileQueue(plan.commands, store.devices.waitingCommands(deviceId), (type, id) =>
+      store.devices.delivered(deviceId, type, id),
+    )
+    for (const c of cancel) store.outbox.cancel(deviceId, c.id, now.toISOString(), c.why)
+    if (enqueue.length === 0) return []
+    const queued = enqueue.map(c => ({ id: ids.next(), ...c, deadlineAt }))
     store.devices.enqueue(deviceId, queued, now.toISOString())
     const queuedIds = new Set(queued.map(q => q.id))
     return store.devices.commands(deviceId).filter(c => queuedIds.has(c.id))

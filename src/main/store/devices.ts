@@ -145,6 +145,14 @@ export function deviceQueries(db: Db) {
     VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?)`)
   const commandsOf = db.prepare('SELECT * FROM commands WHERE device_id = ? ORDER BY seq DESC')
   const commandById = db.prepare('SELECT * FROM commands WHERE id = ? AND device_id = ?')
+  const waitingOf = db
+    .prepare(`SELECT id, type, json_extract(payload, '$.identifier') FROM commands
+    WHERE device_id = ? AND state IN ('queued', 'pushed', 'dead')`)
+    .raw(true)
+  const deliveredOne = db
+    .prepare(`SELECT 1 FROM commands WHERE device_id = ? AND type = ? AND json_extract(payload, '$.identifier') = ?
+    AND state IN ('sent', 'acknowledged') LIMIT 1`)
+    .pluck()
   const overdue = db.prepare(`SELECT c.*, d.name AS device_name FROM commands c JOIN devices d ON d.id = c.device_id
     WHERE c.state IN ('queued', 'pushed', 'sent') AND c.deadline_at < ? ORDER BY c.deadline_at`)
   const pendingAll = db.prepare(`SELECT COUNT(*) AS n FROM commands WHERE state IN ('queued', 'pushed', 'sent')`)
@@ -245,6 +253,18 @@ export function deviceQueries(db: Db) {
           at,
         )
       }
+    },
+    /** Commands the device has not fetched yet (queued, pushed or dead-lettered). */
+    waitingCommands(deviceId: string): { id: string; type: CommandType; identifier: string | null }[] {
+      return (waitingOf.all(deviceId) as [string, CommandType, unknown][]).map(([id, type, identifier]) => ({
+        id,
+        type,
+        identifier: typeof identifier === 'string' ? identifier : null,
+      }))
+    },
+    /** Whether the device ever fetched or acknowledged a command of this type for this identifier. */
+    delivered(deviceId: string, type: CommandType, identifier: string): boolean {
+      return deliveredOne.get(deviceId, type, identifier) !== undefined
     },
     commands(deviceId: string): Command[] {
       return (commandsOf.all(deviceId) as CommandRow[]).map(toCommand)

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest'
+import { reconcileQueue, type WaitingCommand } from '../../../src/main/devices/queue'
+import type { PlannedCommand } from '../../../src/main/policies'
+import type { CommandType } from '../../../src/shared/domain'
+
+const reason = {
+  policyId: 'p',
+  policyName: 'Sales CRM',
+  groupId: null,
+  groupName: null,
+  summary: 'Sales CRM no longer applies',
+}
+const planned = (type: CommandType, identifier?: string): PlannedCommand => ({
+  type,
+  payload: identifier === undefined ? { settings: {} } : { identifier, name: identifier },
+  reason,
+})
+const waiting = (id: string, type: CommandType, identifier: string | null = null): WaitingCommand => ({
+  id,
+  type,
+  identifier,
+})
+
+describe('what a new plan does to the commands a device has not fetched', () => {
+  it.each<{
+    name: string
+    plan: PlannedCommand[]
+    queue: WaitingCommand[]
+    delivered: string[]
+    enqueued: string[]
+    cancelled: string[]
+  }>([
+    {
+      name: 'a removal of an app never delivered cancels its install and sends nothing',
+      plan: [planned('remove_app', 'crm')],
+      queue: [waiting('c1', 'install_app', 'crm')],
+      delivered: [],
+      enqueued: [],
+      cancelled: ['c1'],
+    },
+    {
+      name: 'a removal of an app the device fetched is sent, and a newer install still waiting is cancelled',
+      plan: [planned('remove_app', 'crm')],
+      queue: [waiting('c2', 'install_app', 'crm')],
+      delivered: ['install_app crm'],
+      enqueued: ['remove_app crm'],
+      cancelled: ['c2'],
+    },
+    {
+      name: 'a removal of a profile never delivered is not sent',
+      plan: [planned('remove_profile', 'wifi')],
+      queue: [],
+      delivered: [],
+      enqueued: [],
+      cancelled: [],
+    },
+    {
+      name: 'an install replaces a waiting removal and a waiting install of the same identifier',
+      plan: [planned('install_profile', 'wifi')],
+      queue: [
+        waiting('c3', 'remove_profile', 'wifi'),
+        waiting('c4', 'install_profile', 'wifi'),
+        waiting('c5', 'install_profile', 'vpn'),
+      ],
+      delivered: [],
+      enqueued: ['install_profile wifi'],
+      cancelled: ['c3', 'c4'],
+    },
+    {
+      name: 'a new restriction set replaces the one still waiting',
+      plan: [planned('apply_restrictions')],
+      queue: [waiting('c6', 'apply_restrictions'), waiting('c7', 'device_information')],
+      delivered: [],
+      enqueued: ['apply_restrictions'],
+      cancelled: ['c6'],
+    },
+    {
+      name: 'an unrelated waiting command stays',
+      plan: [planned('install_app', 'express')],
+      queue: [waiting('c8', 'install_app', 'crm')],
+      delivered: [],
+      enqueued: ['install_app express'],
+      cancelled: [],
+    },
+  ])('$name', ({ plan, queue, delivered, enqueued, cancelled }) => {
+    const d = reconcileQueue(plan, queue, (type, identifier) => delivered.includes(`${type} ${identifier}`))
+    expect(
+      d.enqueue.map(c => `${c.type}${c.payload['identifier'] ? ` ${String(c.payload['identifier'])}` : ''}`),
+    ).toEqual(enqueued)
+    expect(d.cancel.map(c => c.id)).toEqual(cancelled)
+    for (const c of d.cancel) expect(c.why).toMatch(/before the device fetched it/)
+  })
+})
