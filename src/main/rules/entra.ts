@@ -101,6 +101,7 @@ class EntraParser {
   private parens = 0
   private readonly hints: string[] = []
   private readonly mixed: Span[] = []
+  private readonly restrictions: Array<{ span: Span; message: string }> = []
   private scope: ItemScope | null = null
 
   constructor(
@@ -118,7 +119,7 @@ class EntraParser {
     }
     const root = this.parseOr()
     this.expectEnd(null)
-    return { root, hints: this.hints, mixedLogic: this.mixed }
+    return { root, hints: this.hints, mixedLogic: this.mixed, restrictions: this.restrictions }
   }
 
   /**
@@ -413,7 +414,13 @@ class EntraParser {
         'Put the direct reports rule in a group of its own.',
       )
     }
-    if (lower.startsWith('device.')) return fail('This is a user rule, so it can only use user properties')
+    if (lower.startsWith('device.')) {
+      // groups-dynamic-membership.md "Rules for devices": a device rule fills a group with devices.
+      return fail(
+        "Device rules aren't supported: a JIT Mapper group holds users, so this is a user rule and reads user properties",
+        'Target devices through their users: write a user rule, e.g. user.department -eq "Sales".',
+      )
+    }
     if (lower.startsWith('user.')) {
       return fail(
         `"${text}" isn't a user property`,
@@ -475,11 +482,13 @@ class EntraParser {
     const equality = operator === 'eq' || operator === 'ne'
     switch (token.kind) {
       case 'string':
+        // "Use quotes around the word null only if you want it to be interpreted as a literal
+        // string value" (groups-dynamic-membership.md): evaluated as text, with a lint warning.
         if (equality && token.value.trim().toLowerCase() === 'null') {
-          return fail(
-            `"null" in quotes is the text null, not an empty value`,
-            `Write null without quotes to test for no value: ${property} ${spell(operator)} null.`,
-          )
+          this.restrictions.push({
+            span: { start: token.start, end: token.end },
+            message: `"null" in quotes is the text null, not an empty value: to test for no value write ${property} ${spell(operator)} null, without quotes.`,
+          })
         }
         return token.value
       case 'number':
