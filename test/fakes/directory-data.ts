@@ -18,6 +18,8 @@ export interface FakeUser {
   accountEnabled: boolean
   /** Entra onPremisesExtensionAttributes.extensionAttribute1 / Okta costCenter / Google custom schema. */
   costCenter: string | null
+  /** Entra's manager relationship: the manager's user id, or null. */
+  managerId: string | null
   /** Version of the last change (for lastUpdated and delta). */
   version: number
   updatedAt: string
@@ -40,7 +42,8 @@ export interface FakeGroup {
 }
 
 export type Change =
-  | { version: number; kind: 'user'; userId: string }
+  /** `manager` when the user's manager changed: who it was before. */
+  | { version: number; kind: 'user'; userId: string; manager?: { previous: string | null } }
   | { version: number; kind: 'userRemoved'; userId: string }
   /** A removed user deleted for good (Okta: no longer listed, not even as DEPROVISIONED). */
   | { version: number; kind: 'userDeleted'; userId: string; userPrincipalName: string; displayName: string }
@@ -102,6 +105,9 @@ export class DirectoryData {
     this.domain = opts.domain ?? 'contoso.example'
     this.startMs = Date.parse(opts.start ?? '2026-11-01T00:00:00.000Z')
     for (let i = 0; i < opts.users; i++) this.makeUser(i)
+    // An org chart: user 0 reports to no one, and every user has up to 8 direct reports.
+    for (let i = 1; i < opts.users; i++)
+      (this.users.get(guid(1, i)) as FakeUser).managerId = guid(1, Math.floor((i - 1) / 8))
     this.nextUser = opts.users
     const userIds = [...this.users.keys()]
     for (let g = 0; g < opts.groups; g++) {
@@ -162,6 +168,7 @@ export class DirectoryData {
       employeeType: this.random() < 0.9 ? 'Employee' : 'Contractor',
       accountEnabled: true,
       costCenter: this.random() < 0.8 ? `CC-${100 + Math.floor(this.random() * 50)}` : null,
+      managerId: null,
       version: this.version,
       updatedAt: this.at(this.version),
     }
@@ -178,8 +185,13 @@ export class DirectoryData {
     const user = this.users.get(userId)
     if (!user) throw new Error(`no fake user ${userId}`)
     const v = this.bump()
+    const previous = user.managerId
     Object.assign(user, patch, { version: v, updatedAt: this.at(v) })
-    this.changes.push({ version: v, kind: 'user', userId })
+    this.changes.push(
+      'managerId' in patch && patch.managerId !== previous
+        ? { version: v, kind: 'user', userId, manager: { previous } }
+        : { version: v, kind: 'user', userId },
+    )
     return user
   }
 
@@ -259,6 +271,11 @@ export class DirectoryData {
   /** Groups a user belongs to, in id order. */
   groupsOf(userId: string): FakeGroup[] {
     return [...this.groups.values()].filter(g => g.members.has(userId))
+  }
+
+  /** A user's direct reports (Entra's manager relationship), in id order. */
+  reportsOf(managerId: string): FakeUser[] {
+    return [...this.users.values()].filter(u => u.managerId === managerId)
   }
 
   /** The first `count` users in id order, for tests that change a few. */

@@ -18,6 +18,12 @@ export interface PulledUser {
    * kept, null ones cleared) instead of replacing it.
    */
   partial?: boolean
+  /**
+   * What a partial record leaves unsaid means for a user not stored yet: Graph announces a new
+   * user's manager only when there is one (manager@delta), so silence means none for a new user
+   * and "unchanged" for a known one.
+   */
+  newUserDefaults?: Properties
 }
 
 export interface PulledGroup {

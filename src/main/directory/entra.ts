@@ -8,6 +8,15 @@
 // - An expired delta token answers 410 Gone / syncStateNotFound: start a full sync.
 // - groupTypes containing "DynamicMembership" marks a rule-based group; membershipRule is
 //   its rule (v1.0 group resource).
+// - Each user's manager, which Entra's `Direct Reports for "<manager object id>"` rules read:
+//   /users/delta takes no $expand, but "$select also supports manager … Selecting those
+//   properties allows tracking of changes to user's manager" (delta-query-overview.md), and the
+//   relationship comes back as an annotation, `manager@delta: [{ "@odata.type":
+//   "#microsoft.graph.user", id }]` (Graph API design guidelines, change tracking example).
+//   A removed manager is taken to carry @removed as members@delta entries do (inferred: the
+//   docs show no example). One user is read with $expand=manager($select=…), which names the
+//   manager too (user-list-manager.md). Either way the connector hands over the reserved
+//   properties in rules/reserved.ts: the manager's object id as a list ([] for none).
 // msal talks through our network client (a documented seam: system.networkClient), so its
 // token request gets the same retries and the same loopback routing in tests as Graph calls.
 import {
@@ -17,6 +26,7 @@ import {
   type NetworkResponse,
 } from '@azure/msal-node'
 import { AppError } from '../../shared/errors'
+import { MANAGER, MANAGER_ID, managerLabel } from '../rules'
 import {
   CursorExpired,
   flatten,
@@ -49,6 +59,12 @@ const GRAPH_SCOPE = 'https://graph.microsoft.com/.default'
 const IDP = 'Microsoft Graph'
 export const GROUP_SELECT = 'displayName,description,groupTypes,membershipRule,membershipRuleProcessingState,members'
 const ALWAYS_SELECTED = ['id', 'userPrincipalName', 'displayName']
+const MANAGER_EXPAND = 'manager($select=id,userPrincipalName,displayName)'
+/**
+ * The cursor's format: version 2 links select the manager. Older links never deliver it (a delta
+ * link keeps the $select it started with), so they are treated as expired: one full sync.
+ */
+const CURSOR_VERSION = 2
 
 interface GraphPage {
   value: Record<string, unknown>[]
@@ -59,6 +75,7 @@ interface GraphPage {
 interface EntraCursor {
   users: string
   groups: string
+  v?: number
 }
 
 /** Graph `$select` names for mapped properties: nested paths select their top-level property. */
@@ -246,8 +263,15 @@ export function createEntraConnector({
   }
 
   const toUser = (v: Record<string, unknown>, partial: boolean): PulledUser => {
-    const { id, userPrincipalName, displayName, ...rest } = v
+    const { id, userPrincipalName, displayName, manager: _manager, ...rest } = v
     const all = flatten(rest)
+    // Records are always read with the manager selected (or expanded): in a complete record, no
+    // manager said means none; in a partial one, that it didn't change.
+    const manager = managerOf(v) ?? (partial ? undefined : { ids: [], label: null })
+    if (manager !== undefined) {
+      all[MANAGER_ID] = manager.ids
+      all[MANAGER] = manager.label
+    }
     // In a complete record null only means "unset", which an absent key says too; leaving them
     // out halves what a 100k-user pull holds in memory (Graph sends all 15 extension attributes).
     let properties = all
@@ -258,8 +282,10 @@ export function createEntraConnector({
     const user: PulledUser = { externalId: id as string, properties }
     if (typeof userPrincipalName === 'string') user.userPrincipalName = userPrincipalName
     if (typeof displayName === 'string') user.displayName = displayName
-    if (partial) user.partial = true
-    else if (!user.userPrincipalName) {
+    if (partial) {
+      user.partial = true
+      if (manager === undefined) user.newUserDefaults = { [MANAGER_ID]: [] }
+    } else if (!user.userPrincipalName) {
       throw new AppError(
         'DIRECTORY_RESPONSE',
         `Microsoft Graph sent user ${String(id)} without a userPrincipalName; add it to the selected properties.`,
@@ -291,6 +317,11 @@ export function createEntraConnector({
     },
     async pull({ cursor, properties, onPage, onUser, onGroups, signal }) {
       const previous = cursor ? (JSON.parse(cursor) as EntraCursor) : null
+      if (previous !== null && previous.v !== CURSOR_VERSION) {
+        throw new CursorExpired(
+          "The last sync's delta links predate reading each user's manager (for Direct Reports rules).",
+        )
+      }
       const incremental = previous !== null
       const progress = { pages: 0, users: 0, groups: 0 }
       const pull: Pull = {
@@ -352,7 +383,9 @@ export function createEntraConnector({
       pull.groups = [...groups.values()]
       onGroups?.(pull.groups)
 
-      url = previous?.users ?? `${GRAPH_ORIGIN}/v1.0/users/delta?$select=${graphSelect(properties).join(',')}`
+      url =
+        previous?.users ??
+        `${GRAPH_ORIGIN}/v1.0/users/delta?$select=${graphSelect([...properties, 'manager']).join(',')}`
       let usersLink = ''
       response = get(url, signal)
       for (;;) {
@@ -373,11 +406,11 @@ export function createEntraConnector({
         }
       }
 
-      pull.cursor = JSON.stringify({ users: usersLink, groups: groupsLink } satisfies EntraCursor)
+      pull.cursor = JSON.stringify({ users: usersLink, groups: groupsLink, v: CURSOR_VERSION } satisfies EntraCursor)
       return pull
     },
     async fetchUser(userPrincipalName, properties): Promise<FetchedUser | null> {
-      const url = `${GRAPH_ORIGIN}/v1.0/users/${encodeURIComponent(userPrincipalName)}?$select=${graphSelect(properties).join(',')}`
+      const url = `${GRAPH_ORIGIN}/v1.0/users/${encodeURIComponent(userPrincipalName)}?$select=${graphSelect(properties).join(',')}&$expand=${MANAGER_EXPAND}`
       const r = await get(url)
       if (r.status === 404) return null
       if (r.status !== 200)
@@ -408,6 +441,29 @@ export function createEntraConnector({
  */
 function releaseValues(page: GraphPage): void {
   page.value = []
+}
+
+/**
+ * The manager a Graph user record names: from manager@delta (a delta page) or an expanded
+ * manager (one user); undefined when the record doesn't say (a delta record whose manager didn't
+ * change, or a user read without the relationship).
+ */
+export function managerOf(v: Record<string, unknown>): { ids: string[]; label: string | null } | undefined {
+  const delta = v['manager@delta']
+  if (Array.isArray(delta)) {
+    const current = delta.filter(
+      (m): m is Record<string, unknown> =>
+        typeof m === 'object' && m !== null && typeof m['id'] === 'string' && !m['@removed'],
+    )
+    const last = current[current.length - 1]
+    return { ids: last ? [last['id'] as string] : [], label: null }
+  }
+  if (!('manager' in v)) return undefined
+  const m = v['manager']
+  if (typeof m !== 'object' || m === null || typeof (m as Record<string, unknown>)['id'] !== 'string')
+    return { ids: [], label: null }
+  const manager = m as Record<string, unknown>
+  return { ids: [manager['id'] as string], label: managerLabel(manager['displayName'], manager['userPrincipalName']) }
 }
 
 function applyMember(change: MemberChange, userId: string, present: boolean): void {

@@ -6,7 +6,15 @@
 import { createHash } from 'node:crypto'
 import type { AttributeMapping, Attributes, AttributeValue, DirectoryKind } from '../../shared/domain'
 import { AppError } from '../../shared/errors'
+import { MANAGER, MANAGER_ID } from '../rules'
 import type { Properties } from './connector'
+
+/**
+ * What a connector derives for rules under reserved names (rules/reserved.ts), not IdP
+ * properties an admin maps: Entra's manager, which `Direct Reports for "…"` reads. They are
+ * stored as delivered whatever the mapping.
+ */
+const DERIVED = [MANAGER_ID, MANAGER] as const
 
 const same = (...names: string[]): AttributeMapping[] => names.map(n => ({ property: n, attribute: n }))
 
@@ -120,6 +128,10 @@ export function mapAttributes(properties: Properties, mapping: AttributeMapping[
     const v = properties[m.property]
     if (v !== undefined && v !== null) out[m.attribute] = v
   }
+  for (const k of DERIVED) {
+    const v = properties[k]
+    if (v !== undefined && v !== null) out[k] = v
+  }
   return out
 }
 
@@ -130,7 +142,8 @@ export function patchAttributes(
   mapping: AttributeMapping[] | 'all',
 ): Attributes {
   const out: Attributes = { ...stored }
-  for (const m of mapping === 'all' ? Object.keys(properties).map(k => ({ property: k, attribute: k })) : mapping) {
+  const rows = mapping === 'all' ? Object.keys(properties).map(k => ({ property: k, attribute: k })) : mapping
+  for (const m of mapping === 'all' ? rows : [...rows, ...DERIVED.map(k => ({ property: k, attribute: k }))]) {
     if (!(m.property in properties)) continue
     const v = properties[m.property] as AttributeValue
     if (v === null) delete out[m.attribute]

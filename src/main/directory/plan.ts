@@ -128,7 +128,7 @@ export function createPlanner({
         const attributes: Attributes =
           u.partial && ex
             ? patchAttributes(store.users.attributes(ex.id), u.properties, req.mapping)
-            : mapAttributes(u.properties, req.mapping)
+            : mapAttributes(u.newUserDefaults ? { ...u.newUserDefaults, ...u.properties } : u.properties, req.mapping)
         const fp = fingerprint(upn, displayName, attributes)
         if (!ex) {
           const created: SyncUserWrite = {

@@ -2,7 +2,9 @@
 // APIs return them, and the directory connectors can use the same mapping.
 // - Entra: a Microsoft Graph user. onPremisesExtensionAttributes.extensionAttributeN is read by
 //   rules as user.extensionAttributeN (directory.md §1.4), and an expanded memberOf gives the
-//   group IDs that user.memberOf -any (group.objectId -in […]) reads.
+//   group IDs that user.memberOf -any (group.objectId -in […]) reads. An expanded manager
+//   ($expand=manager, user-list-manager.md) gives what Direct Reports for "…" reads: its id, or
+//   no manager when Graph says null.
 // - Okta: a user from /api/v1/users: the profile's attributes, with id and status under the
 //   reserved keys user.getInternalProperty reads. Okta returns a user's groups from another
 //   call (/api/v1/users/{id}/groups); a "groups" array next to the user (Okta group objects or
@@ -14,7 +16,7 @@
 //   Google compares (directory.md §5.2; types without a documented number stay text).
 
 import type { Dialect } from '../../shared/domain'
-import { GROUP_IDS, GROUP_NAMES, INTERNAL_ID, INTERNAL_STATUS } from './reserved'
+import { GROUP_IDS, GROUP_NAMES, INTERNAL_ID, INTERNAL_STATUS, MANAGER, MANAGER_ID, managerLabel } from './reserved'
 import type { RuleInput } from './types'
 
 export function ruleInputFrom(dialect: Dialect, user: unknown): RuleInput {
@@ -34,8 +36,14 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function fromGraph(user: Record<string, unknown>): RuleInput {
-  const { onPremisesExtensionAttributes: extensions, memberOf, ...rest } = user
+  const { onPremisesExtensionAttributes: extensions, memberOf, manager, ...rest } = user
   const input: Record<string, unknown> = { ...rest }
+  if (manager === null) input[MANAGER_ID] = []
+  else if (isRecord(manager) && typeof manager.id === 'string') {
+    input[MANAGER_ID] = [manager.id]
+    const label = managerLabel(manager.displayName, manager.userPrincipalName)
+    if (label !== null) input[MANAGER] = label
+  }
   if (isRecord(extensions)) Object.assign(input, extensions)
   if (Array.isArray(memberOf))
     input[GROUP_IDS] = memberOf.flatMap(group => (isRecord(group) && typeof group.id === 'string' ? [group.id] : []))

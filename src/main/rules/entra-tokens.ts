@@ -76,6 +76,7 @@ function readToken(text: string, start: number, char: string): Token {
     return { kind: char, start, end: start + 1 }
   }
   if (char === '"' || char === "'") return readString(text, start, char)
+  if (char === '`' && text[start + 1] === '"') return readEscapedQuotes(text, start)
   if (char === '-') {
     const next = text[start + 1] ?? ''
     if (LETTER.test(next)) {
@@ -181,6 +182,29 @@ function readString(text: string, start: number, quote: '"' | "'"): Token {
     hint: escapedLastQuote
       ? `The last quote is escaped by the character before it, so it doesn't close the text. Remove that character.`
       : `Add a ${name} where the text ends.`,
+  }
+}
+
+/**
+ * groups-dynamic-membership.md, "Supported values": "When a string value contains double quotes,
+ * both quotes should be escaped using the ` character, for example, user.department -eq `"Sales`"
+ * is the proper syntax when "Sales" is the value". So a value may also be written as the escaped
+ * quotes alone, with no outer quotes: `"Sales`" is the text "Sales", quotes included.
+ */
+function readEscapedQuotes(text: string, start: number): Token {
+  let i = start + 2
+  while (i < text.length && text[i] !== '\n' && text[i] !== '\r') {
+    if (text[i] === '`' && text[i + 1] === '"') {
+      return { kind: 'string', value: `"${text.slice(start + 2, i)}"`, start, end: i + 2 }
+    }
+    i++
+  }
+  return {
+    kind: 'invalid',
+    start,
+    end: i,
+    message: 'This text starts with `" but has no closing `" on its line',
+    hint: 'Write a value in double quotes ("Sales"); inside it, write a double quote as `".',
   }
 }
 

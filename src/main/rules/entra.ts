@@ -11,7 +11,6 @@
 // Every failure is a RuleError value; the parser throws only internally to unwind.
 
 import type {
-  CompareNode,
   CompareOperator,
   Duration,
   NowValue,
@@ -36,7 +35,7 @@ import { BOOLEAN_ATTRIBUTES, attributeFor } from './entra-properties'
 import { type Token, tokenize } from './entra-tokens'
 import { lineColumn, ruleError } from './position'
 import { compileRegex } from './regex'
-import { GROUP_IDS } from './reserved'
+import { GROUP_IDS, MANAGER_ID } from './reserved'
 import type { RuleError } from './types'
 
 /** groups-dynamic-membership.md: "The maximum length of a rule is 3,072 characters". */
@@ -53,6 +52,9 @@ const ITEM_FIELD = /^([A-Za-z_][A-Za-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_]*)$/
 const DURATION =
   /^([+-])?p(?:([0-9]+)y)?(?:([0-9]+)m)?(?:([0-9]+)w)?(?:([0-9]+)d)?(?:t(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+(?:\.[0-9]+)?)s)?)?$/i
 const DATE_VALUE = /^[0-9]{4}-[0-9]{2}-[0-9]{2}/
+/** An Entra object id, as the Direct Reports rule names the manager. */
+const OBJECT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+const DIRECT_REPORTS_EXAMPLE = 'Direct Reports for "62e19b97-8b3d-4d4a-a106-4ce66896a863"'
 
 /** Where conditions read from: the user, or the item of an -any/-all (`_` or `assignedPlan.<field>`). */
 interface ItemScope {
@@ -99,6 +101,7 @@ class EntraParser {
   private parens = 0
   private readonly hints: string[] = []
   private readonly mixed: Span[] = []
+  private readonly restrictions: Array<{ span: Span; message: string }> = []
   private scope: ItemScope | null = null
 
   constructor(
@@ -111,9 +114,67 @@ class EntraParser {
     if (first.kind === 'end') {
       this.fail(first.start, 'The rule is empty', CONDITION_START, `Write a condition such as ${EXAMPLE}.`)
     }
+    if (first.kind === 'word' && first.text.toLowerCase() === 'direct') {
+      return { root: this.parseDirectReports(first), hints: [], mixedLogic: [] }
+    }
     const root = this.parseOr()
     this.expectEnd(null)
-    return { root, hints: this.hints, mixedLogic: this.mixed }
+    return { root, hints: this.hints, mixedLogic: this.mixed, restrictions: this.restrictions }
+  }
+
+  /**
+   * `Direct Reports for "<manager object id>"` (groups-dynamic-membership.md, "Create a Direct
+   * reports rule"): users whose manager is that user, direct reports only, and "this rule can't be
+   * combined with any other membership rules". It reads the user's manager (reserved.ts). Entra
+   * writes the words capitalised; like its operators, they're read case-insensitively.
+   */
+  private parseDirectReports(direct: Token & { kind: 'word' }): RuleNode {
+    this.index++
+    for (const word of ['Reports', 'for']) {
+      const token = this.peek([word])
+      if (token.kind !== 'word' || token.text.toLowerCase() !== word.toLowerCase()) {
+        this.fail(
+          token.start,
+          `Expected "${word}": a direct reports rule reads Direct Reports for "<manager object id>"`,
+          [word],
+          `Write ${DIRECT_REPORTS_EXAMPLE} with the manager's object id.`,
+        )
+      }
+      this.index++
+    }
+    const id = this.peek(['"manager object id"'])
+    if (id.kind !== 'string' || !OBJECT_ID.test(id.value)) {
+      this.fail(
+        id.start,
+        id.kind === 'string'
+          ? `${JSON.stringify(id.value)} isn't an object id: Direct Reports names the manager by their Entra object id`
+          : `Expected the manager's object id in quotes, found ${describe(id)}`,
+        ['"manager object id"'],
+        `Copy the Object ID from the manager's profile: ${DIRECT_REPORTS_EXAMPLE}.`,
+      )
+    }
+    this.index++
+    const end = this.peek(['end of rule'])
+    if (end.kind !== 'end') {
+      this.fail(
+        end.start,
+        "A Direct Reports rule can't be combined with other conditions",
+        ['end of rule'],
+        'Entra allows the direct reports rule only on its own: put the other conditions in another group.',
+      )
+    }
+    const value = id.kind === 'string' ? id.value : ''
+    return {
+      kind: 'compare',
+      attribute: MANAGER_ID,
+      path: [MANAGER_ID],
+      operator: 'eq',
+      value,
+      ignoreCase: true,
+      loose: true,
+      emptyIsNull: true,
+      span: { start: direct.start, end: id.end },
+    }
   }
 
   private parseOr(): RuleNode {
@@ -347,8 +408,19 @@ class EntraParser {
         'Write user.assignedPlans -any (assignedPlan.service -eq "SCO") or user.proxyAddresses -any (_ -startsWith "smtp:").',
       )
     }
-    if (lower === 'direct') return fail(`"Direct Reports" rules aren't supported by JIT Mapper yet`)
-    if (lower.startsWith('device.')) return fail('This is a user rule, so it can only use user properties')
+    if (lower === 'direct') {
+      return fail(
+        'Direct Reports for "…" must be the whole rule: Entra doesn\'t combine it with other conditions',
+        'Put the direct reports rule in a group of its own.',
+      )
+    }
+    if (lower.startsWith('device.')) {
+      // groups-dynamic-membership.md "Rules for devices": a device rule fills a group with devices.
+      return fail(
+        "Device rules aren't supported: a JIT Mapper group holds users, so this is a user rule and reads user properties",
+        'Target devices through their users: write a user rule, e.g. user.department -eq "Sales".',
+      )
+    }
     if (lower.startsWith('user.')) {
       return fail(
         `"${text}" isn't a user property`,
@@ -410,11 +482,13 @@ class EntraParser {
     const equality = operator === 'eq' || operator === 'ne'
     switch (token.kind) {
       case 'string':
+        // "Use quotes around the word null only if you want it to be interpreted as a literal
+        // string value" (groups-dynamic-membership.md): evaluated as text, with a lint warning.
         if (equality && token.value.trim().toLowerCase() === 'null') {
-          return fail(
-            `"null" in quotes is the text null, not an empty value`,
-            `Write null without quotes to test for no value: ${property} ${spell(operator)} null.`,
-          )
+          this.restrictions.push({
+            span: { start: token.start, end: token.end },
+            message: `"null" in quotes is the text null, not an empty value: to test for no value write ${property} ${spell(operator)} null, without quotes.`,
+          })
         }
         return token.value
       case 'number':

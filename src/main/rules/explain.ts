@@ -16,6 +16,7 @@ import {
 import { matcherOf } from './compile'
 import { explainOkta } from './okta-eval'
 import { isMissing, pathReader } from './read'
+import { MANAGER, MANAGER_ID } from './reserved'
 import type { RuleExplanation, RuleInput } from './types'
 import { shift, textOf } from './values'
 
@@ -54,7 +55,7 @@ function explainNode(node: RuleNode, text: string): ExplainNode {
   const clause = text.slice(node.span.start, node.span.end)
   switch (node.kind) {
     case 'compare':
-      return explainCompare(node, clause)
+      return node.attribute === MANAGER_ID ? explainDirectReports(node, clause) : explainCompare(node, clause)
     case 'any':
     case 'all':
       return explainQuantifier(node, clause, text)
@@ -149,6 +150,44 @@ function explainCompare(node: CompareNode, clause: string): ExplainNode {
       expected: expectedOf(node.value, now),
       missing: absent,
     }
+  }
+}
+
+/**
+ * Entra's Direct Reports rule: the clause compares manager ids; the hint says whose reports the
+ * user is, naming the manager as the directory gave them (MANAGER) when it did.
+ */
+function explainDirectReports(node: CompareNode, clause: string): ExplainNode {
+  const compare = explainCompare(node, clause)
+  const readIds = pathReader([MANAGER_ID], true)
+  const readName = pathReader([MANAGER], true)
+  const wanted = String(node.value)
+  return (from, reading, now) => {
+    const explained = compare(from, reading, now)
+    if (reading === null) return explained
+    const ids = readIds(from)
+    const name = readName(from)
+    const manager = (id: string): string => (typeof name === 'string' && name !== '' ? `${name}, object id ${id}` : id)
+    const actual = Array.isArray(ids)
+      ? ids.filter((id): id is string => typeof id === 'string')
+      : isMissing(ids)
+        ? null
+        : [String(ids)]
+    if (actual === null) {
+      reading.hints.push(
+        `The user's manager isn't known: the directory sync didn't deliver it. Run a full sync of the directory so the manager relationship is read.`,
+      )
+    } else if (actual.length === 0) {
+      reading.hints.push(`The user has no manager in the directory, so they aren't a direct report of ${wanted}.`)
+    } else if (explained.result) {
+      const id = actual.find(a => a.toLowerCase() === wanted.toLowerCase()) ?? wanted
+      reading.hints.push(`The user reports to ${manager(id)}: they are one of that manager's direct reports.`)
+    } else {
+      reading.hints.push(
+        `The user reports to ${manager(actual[0] as string)}, not to ${wanted}: only ${wanted}'s direct reports are members.`,
+      )
+    }
+    return explained
   }
 }
 

@@ -28,7 +28,7 @@ import type { CompiledRule, CompileResult, Evaluation, RuleExplanation, RuleInpu
 
 export type { CompileResult, CompiledRule, Evaluation, RuleError, RuleExplanation, RuleInput } from './types'
 export type { ParsedRule, RuleNode } from './ast'
-export { GROUP_IDS, GROUP_NAMES, INTERNAL_ID, INTERNAL_STATUS } from './reserved'
+export { GROUP_IDS, GROUP_NAMES, INTERNAL_ID, INTERNAL_STATUS, MANAGER, MANAGER_ID, managerLabel } from './reserved'
 export { printRule } from './print'
 export { lintRule, type LintWarning } from './lint'
 export { ruleInputFrom } from './adapters'

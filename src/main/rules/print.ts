@@ -13,7 +13,7 @@ import {
   type RuleNode,
   type Scalar,
 } from './ast'
-import { GROUP_IDS, GROUP_NAMES, INTERNAL_ID, INTERNAL_STATUS } from './reserved'
+import { GROUP_IDS, GROUP_NAMES, INTERNAL_ID, INTERNAL_STATUS, MANAGER_ID } from './reserved'
 
 interface Style {
   and: string
@@ -76,6 +76,7 @@ const STYLES: Readonly<Record<Dialect, Style>> = {
     or: ' -or ',
     not: inner => `-not ${inner}`,
     compare(node, item) {
+      if (node.path[0] === MANAGER_ID && item === null) return `Direct Reports for "${String(node.value)}"`
       const operator = ENTRA_OPERATORS[node.operator] as string
       return `${entraProperty(node.path, item)} ${operator} ${entraValue(node.value)}`
     },

@@ -5,6 +5,11 @@
 //   @odata.deltaLink ($deltatoken), $select carried inside the tokens, members@delta with
 //   @removed, and 410 Gone + syncStateNotFound for an expired delta token
 //   (learn.microsoft.com/graph/delta-query-overview, user-delta, group-delta)
+// - each user's manager: with `manager` in a users/delta $select, as the annotation
+//   manager@delta (delta-query-overview.md: $select supports the manager navigation property;
+//   the Graph API design guidelines' change tracking example shows its shape), in a full round
+//   for users who have one and in later rounds when it changed (a removed manager with
+//   @removed, as members@delta does); on one user with $expand=manager($select=…)
 // - GET /v1.0/users/{id | userPrincipalName} and /v1.0/users/{id}/memberOf for one user.
 // Links point at https://graph.microsoft.com like the real service; the client reaches the
 // fake through a loopback router.
@@ -120,6 +125,29 @@ function groupJson(g: FakeGroup, select: string[] | null): Record<string, unknow
 
 /** Builds one delta entry when its page is served. */
 type Entry = () => Record<string, unknown>
+
+/** The manager part of a delta entry: in a full round, the current manager; after a change, what changed. */
+function managerDelta(
+  u: FakeUser,
+  select: string[] | null,
+  change: { previous: string | null } | undefined | 'full',
+): Record<string, unknown> {
+  if (!select?.some(name => name.toLowerCase() === 'manager')) return {}
+  if (change === 'full') return u.managerId ? { 'manager@delta': [memberRef(u.managerId)] } : {}
+  if (change === undefined) return {}
+  if (u.managerId) return { 'manager@delta': [memberRef(u.managerId)] }
+  return change.previous ? { 'manager@delta': [memberRef(change.previous, true)] } : {}
+}
+
+/** An expanded manager as `$expand=manager($select=a,b)` returns it: the selected properties (all when none). */
+function expandedManager(data: DirectoryData, u: FakeUser, expand: string | null): Record<string, unknown> {
+  const match = expand === null ? null : /^manager(?:\(\$select=([^)]*)\))?$/i.exec(expand.trim())
+  if (!match || !u.managerId) return {}
+  const manager = data.users.get(u.managerId)
+  if (!manager) return {}
+  const json = userJson(manager, match[1] ? match[1].split(',').map(s => s.trim()) : null)
+  return { manager: { '@odata.type': '#microsoft.graph.user', ...json } }
+}
 
 const memberRef = (userId: string, removed = false) =>
   removed
@@ -264,16 +292,25 @@ export async function startGraphFake(opts: GraphFakeOptions): Promise<GraphFake>
   }
 
   const userEntries = (state: DeltaState): Entry[] => {
-    if (state.since === null) return [...data.users.values()].map(u => () => userJson(u, state.select))
+    if (state.since === null)
+      return [...data.users.values()].map(u => () => ({
+        ...userJson(u, state.select),
+        ...managerDelta(u, state.select, 'full'),
+      }))
     const latest = new Map<string, boolean>()
+    // The manager before the first change in this round, for users whose manager changed.
+    const managers = new Map<string, { previous: string | null }>()
     for (const c of data.changesSince(state.since)) {
       if (c.version > state.v) continue
       if (c.kind === 'user') latest.set(c.userId, true)
+      if (c.kind === 'user' && c.manager && !managers.has(c.userId)) managers.set(c.userId, c.manager)
       if (c.kind === 'userRemoved') latest.set(c.userId, false)
     }
     return [...latest].map(([id]) => {
       const u = data.users.get(id)
-      const entry = u ? userJson(u, state.select) : { id, '@removed': { reason: 'deleted' } }
+      const entry = u
+        ? { ...userJson(u, state.select), ...managerDelta(u, state.select, managers.get(id)) }
+        : { id, '@removed': { reason: 'deleted' } }
       return () => entry
     })
   }
@@ -391,7 +428,13 @@ export async function startGraphFake(opts: GraphFakeOptions): Promise<GraphFake>
           `Resource '${one[1]}' does not exist or one of its queried reference-property objects are not present.`,
         )
       const select = req.url.searchParams.get('$select')
-      return { status: 200, body: userJson(u, select ? select.split(',') : null) }
+      return {
+        status: 200,
+        body: {
+          ...userJson(u, select ? select.split(',') : null),
+          ...expandedManager(data, u, req.url.searchParams.get('$expand')),
+        },
+      }
     }
     return graphError(404, 'Request_ResourceNotFound', `No route ${path}`)
   })

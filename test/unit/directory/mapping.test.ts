@@ -48,3 +48,23 @@ describe('attribute mapping', () => {
     expect(fingerprint('a@x', 'A', {})).not.toBe(fingerprint('a@x', 'B', {}))
   })
 })
+
+describe('what a connector derives for rules (the Entra manager)', () => {
+  const mapping = [{ property: 'department', attribute: 'department' }]
+
+  it('stores the manager whatever the mapping, and leaves an unknown name out', () => {
+    expect(mapAttributes({ department: 'Sales', $managerId: ['m-1'], $manager: null, city: 'Paris' }, mapping)).toEqual(
+      { department: 'Sales', $managerId: ['m-1'] },
+    )
+  })
+
+  it('patches it like any delivered property: a new manager replaces, no manager is [], a null name clears', () => {
+    const stored = { department: 'Sales', $managerId: ['m-1'], $manager: 'Ada <ada@x>' }
+    expect(patchAttributes(stored, { $managerId: ['m-2'], $manager: null }, mapping)).toEqual({
+      department: 'Sales',
+      $managerId: ['m-2'],
+    })
+    expect(patchAttributes(stored, { $managerId: [] }, mapping)).toMatchObject({ $managerId: [] })
+    expect(patchAttributes(stored, { department: 'HR' }, mapping)).toMatchObject({ $managerId: ['m-1'] })
+  })
+})

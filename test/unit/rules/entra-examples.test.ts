@@ -192,7 +192,7 @@ describe('efficient rewrites Microsoft documents as equivalent', () => {
   })
 })
 
-describe('documented rules with mistakes, or forms JIT Mapper does not support', () => {
+describe('documented rules with mistakes, or forms Entra does not allow', () => {
   it.each([
     // EN DASH as printed in groups-dynamic-membership.md.
     ['user.department –eq "Marketing" –and user.country –eq "US"', 'EN DASH'],
@@ -202,7 +202,8 @@ describe('documented rules with mistakes, or forms JIT Mapper does not support',
     ['(user.department -eq "Sales") (user.department -eq "Marketing")', 'Missing -and or -or'],
     ['user.accountEnabled -contains true', "isn't supported on user.accountEnabled"],
     ['(user.userPrincipalName -match "*@domain.ext")', 'Invalid regular expression'],
-    ['Direct Reports for "aaaaaaaa-0000-1111-2222-bbbbbbbbbbbb"', 'Direct Reports'],
+    // "This rule can't be combined with any other membership rules."
+    ['Direct Reports for "aaaaaaaa-0000-1111-2222-bbbbbbbbbbbb" -and user.country -eq "US"', "can't be combined"],
   ])('%s fails mentioning %s', (rule, mention) => {
     expect(entraError(rule).message).toContain(mention)
   })
