@@ -107,6 +107,30 @@ describe('the Sales → Marketing move (the brief scenario)', () => {
     ).toEqual(['Adobe Express', 'Marketing Wi-Fi', 'apply_restrictions'].sort())
   })
 
+  it("gives a mover's new device only the current policies, while the old one keeps its grace period", async () => {
+    await flagCrm()
+    const phone = await enroll('alex@example.test', 'SER-1')
+    await acknowledgeAll(ws, phone.device.id)
+    const moved = [`u1,alex@example.test,Alex Morgan,Marketing,Account Executive,US,All Staff`]
+    await sync(moved)
+
+    const tablet = await enroll('alex@example.test', 'SER-2', 'ios')
+    expect(tablet.policies).toEqual(['Marketing Suite'])
+    const names = (await device(tablet.device.id)).commands.map(c => String(c.payload['name'] ?? c.type)).sort()
+    expect(names).not.toContain('Salesforce')
+    const crm = org.policies['Sales CRM Deployment']
+    const onTablet = await ws.call('policies/why', { deviceId: tablet.device.id, policyId: crm })
+    expect(onTablet.status).toBe('not-assigned')
+    expect(onTablet.summary).toContain('stays only on devices that already had it')
+    const onPhone = await ws.call('policies/why', { deviceId: phone.device.id, policyId: crm })
+    expect(onPhone.status).toBe('pending-withdrawal')
+
+    ws.clock.advance(60_000)
+    await sync(moved)
+    expect((await device(phone.device.id)).commands.some(c => c.type === 'remove_app')).toBe(true)
+    expect((await device(tablet.device.id)).commands.some(c => c.type === 'remove_app')).toBe(false)
+  })
+
   it('leaves the unflagged CRM app installed when the policy is withdrawn', async () => {
     const r = await enroll('alex@example.test', 'SER-1')
     await sync([`u1,alex@example.test,Alex Morgan,Marketing,Account Executive,US,All Staff`])

@@ -320,6 +320,26 @@ export function createMembershipService({
       }
       return all
     },
+    graceGroupIds(userId) {
+      const now = clock.now()
+      return new Set(
+        store.assignments
+          .withdrawalsOf(userId)
+          .filter(w => !matured(w, now))
+          .map(w => w.groupId),
+      )
+    },
+    allGraceGroupIds() {
+      const now = clock.now()
+      const all = new Map<string, Set<string>>()
+      for (const w of store.assignments.withdrawals()) {
+        if (matured(w, now)) continue
+        const set = all.get(w.userId)
+        if (set) set.add(w.groupId)
+        else all.set(w.userId, new Set([w.groupId]))
+      }
+      return all
+    },
     pendingWithdrawals(userId) {
       const now = clock.now()
       return store.assignments.withdrawalsOf(userId).map(w => ({ ...w, matured: matured(w, now) }))

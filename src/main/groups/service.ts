@@ -56,6 +56,10 @@ export interface MembershipService {
   effectiveGroupIds(userId: string): Set<string>
   /** The same for every user at once (recompute of many devices). */
   allEffectiveGroupIds(): Map<string, Set<string>>
+  /** Groups the user left whose withdrawal still waits for the grace period (a subset of effectiveGroupIds). */
+  graceGroupIds(userId: string): Set<string>
+  /** The same for every user at once; users without any are absent. */
+  allGraceGroupIds(): Map<string, Set<string>>
   /** Groups the user left whose withdrawal still waits for the grace period. */
   pendingWithdrawals(userId: string): (PendingWithdrawal & { matured: boolean })[]
   /** Users with a withdrawal whose grace period is over: their devices need recomputing. */

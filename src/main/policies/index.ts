@@ -19,9 +19,10 @@ import type {
 import type { MembershipService } from '../groups'
 import type { Clock, IdSource } from '../ports'
 import { compileOrFail, type CompiledRule } from '../rules'
-import type { BoundDevice, PolicyRecord, Store } from '../store'
+import type { BoundDevice, PolicyRecord, SentItem, Store } from '../store'
 import { deviceDelta, withdraws } from './delta'
 import { desiredState, indexPolicies, type DesiredState, type PolicyIndex } from './desired'
+import { keepWithinGrace } from './grace'
 import { planDevice } from './diff'
 import { validatePolicy } from './payloads'
 import { RESTRICTIONS } from './registry'
@@ -290,12 +291,27 @@ export function createPolicyService({
   const groupsOf = (userId: string, bulk: Map<string, Set<string>> | null): Set<string> =>
     bulk?.get(userId) ?? (bulk ? new Set() : memberships.effectiveGroupIds(userId))
 
+  /** The desired state of a device whose user has groups in their grace period. */
+  const withinGrace = (
+    idx: PolicyIndex,
+    device: BoundDevice,
+    groups: ReadonlySet<string>,
+    grace: ReadonlySet<string>,
+    full: DesiredState,
+    sent: readonly SentItem[],
+  ): DesiredState => {
+    const current = new Set([...groups].filter(g => !grace.has(g)))
+    const now = desiredState(idx, current, device.platform, () => store.users.ruleInput(device.userId))
+    return keepWithinGrace(full, now, sent)
+  }
+
   const planDevices = (deviceIds: readonly string[], opts: { includeHeld?: boolean } = {}): DevicePlanResult[] => {
     const idx = index()
     const held = opts.includeHeld ? new Set<string>() : store.assignments.heldDeviceIds()
     // Many devices: read memberships and sent items in bulk rather than per device.
     const bulk = deviceIds.length > 200
     const groups = bulk ? memberships.allEffectiveGroupIds() : null
+    const graceAll = bulk ? memberships.allGraceGroupIds() : null
     const digests = bulk ? store.assignments.planDigests() : null
     const wanted = new Set(deviceIds)
     const out: DevicePlanResult[] = []
@@ -306,25 +322,32 @@ export function createPolicyService({
     // Devices with the same groups and platform share a desired state, unless it depends on
     // their user's attributes ({{user.x}} variables).
     const shared = new Map<string, DesiredState>()
-    const pending: { device: BoundDevice; groups: Set<string>; state: DesiredState }[] = []
+    const pending: { device: BoundDevice; groups: Set<string>; state: DesiredState; grace: Set<string> | null }[] = []
     for (const device of devices) {
       if (held.has(device.id)) continue
       const g = groupsOf(device.userId, groups)
+      const grace = graceAll ? (graceAll.get(device.userId) ?? null) : memberships.graceGroupIds(device.userId)
       const signature = `${device.platform}|${[...g].sort().join(',')}`
       let state = shared.get(signature)
       if (!state) {
         state = desiredState(idx, g, device.platform, () => store.users.ruleInput(device.userId))
         if (!state.personal) shared.set(signature, state)
       }
+      // A device within a grace period keeps only what it has: decided once its sent items are read.
+      if (grace !== null && grace.size > 0) {
+        pending.push({ device, groups: g, state, grace })
+        continue
+      }
       const digest = digestOf(state)
       // The device was last brought to exactly this desired state: nothing to send.
       if (digest !== null && digests?.get(device.id) === digest)
         out.push({ device, groups: g, sent: null, state, plan: { commands: [], put: [], drop: [] }, digest })
-      else pending.push({ device, groups: g, state })
+      else pending.push({ device, groups: g, state, grace: null })
     }
     const sentAll = pending.length > 2000 ? store.assignments.allSentItems() : null
-    for (const { device, groups: g, state } of pending) {
+    for (const { device, groups: g, state: full, grace } of pending) {
       const sent = sentAll ? (sentAll.get(device.id) ?? []) : store.devices.sentItems(device.id)
+      const state = grace ? withinGrace(idx, device, g, grace, full, sent) : full
       out.push({ device, groups: g, sent, state, plan: planDevice(sent, state, ctx), digest: digestOf(state) })
     }
     return out
@@ -473,8 +496,11 @@ export function createPolicyService({
       throw new AppError('BAD_INPUT', 'This device is not bound to a user, so no policy applies to it.', { deviceId })
     }
     const groups = memberships.effectiveGroupIds(device.userId)
+    const grace = memberships.graceGroupIds(device.userId)
     const sent = store.devices.sentItems(deviceId)
-    const state = desiredState(index(), groups, device.platform, () => store.users.ruleInput(device.userId))
+    const idx = index()
+    const full = desiredState(idx, groups, device.platform, () => store.users.ruleInput(device.userId))
+    const state = grace.size > 0 ? withinGrace(idx, device, groups, grace, full, sent) : full
     return { device, groups, sent, state, held: store.assignments.heldDeviceIds().has(deviceId) }
   }
 

@@ -60,10 +60,15 @@ export function explainPolicy(input: WhyInput): Omit<PolicyWhy, 'deviceId' | 'hi
     })
     if (onPlatform) {
       const pending = chain.some(s => s.step === 'grace' && s.outcome === 'pass')
-      status = pending ? 'pending-withdrawal' : 'assigned'
-      summary = pending
-        ? `Assigned until the grace period ends: the user left ${includedVia.groupName}, and the withdrawal waits for the next sync to confirm it.`
-        : `Assigned: the user is in ${includedVia.groupName}, which ${policy.name} includes.`
+      if (pending && kept.length === 0) {
+        // The grace period keeps what a device has; this one never had the policy.
+        summary = `Not assigned: the user left ${includedVia.groupName}; during the grace period ${policy.name} stays only on devices that already had it.`
+      } else {
+        status = pending ? 'pending-withdrawal' : 'assigned'
+        summary = pending
+          ? `Assigned until the grace period ends: the user left ${includedVia.groupName}, and the withdrawal waits for the next sync to confirm it.`
+          : `Assigned: the user is in ${includedVia.groupName}, which ${policy.name} includes.`
+      }
     } else {
       summary = `Not assigned: ${policy.name} is not for ${platform}.`
     }
