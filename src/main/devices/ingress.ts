@@ -15,7 +15,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { TLSSocket } from 'node:tls'
 import { z } from 'zod'
-import type { Platform } from '../../shared/domain'
+import type { EnrollResult, Platform } from '../../shared/domain'
 import { AppError } from '../../shared/errors'
 import type { Clock, Log } from '../ports'
 import type { Store } from '../store'
@@ -113,6 +113,39 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     chunks.push(chunk as Buffer)
   }
   return Buffer.concat(chunks)
+}
+
+/**
+ * The path and query of a request target. Only origin-form (`/path?query`, RFC 9112 §3.2.1) is
+ * served; the path is never percent-decoded as a whole (segments are decoded where a route
+ * reads them), so no target can make parsing throw.
+ */
+export function parseTarget(raw: string | undefined): { pathname: string; searchParams: URLSearchParams } {
+  const target = raw ?? ''
+  if (!target.startsWith('/') || target.startsWith('//'))
+    throw new HttpError(400, 'BAD_INPUT', 'The request target must be a path starting with a single "/".', {
+      target: target.slice(0, 200),
+    })
+  const q = target.indexOf('?')
+  const pathname = q < 0 ? target : target.slice(0, q)
+  const hash = pathname.indexOf('#')
+  return {
+    pathname: hash < 0 ? pathname : pathname.slice(0, hash),
+    searchParams: new URLSearchParams(q < 0 ? '' : target.slice(q + 1)),
+  }
+}
+
+/** One percent-encoded path segment, decoded; a bad escape is the client's error (400). */
+export function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    throw new HttpError(
+      400,
+      'BAD_INPUT',
+      `The path segment ${JSON.stringify(segment.slice(0, 200))} has a bad percent-escape.`,
+    )
+  }
 }
 
 const fingerprintOf = (req: IncomingMessage): string | null => {
@@ -265,7 +298,7 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
       res.end()
     },
     'GET /enroll/callback': async (_req, res, _p, query) => {
-      let signed
+      let signed: Awaited<ReturnType<typeof signIn.complete>>
       try {
         signed = await signIn.complete(query)
       } catch (e) {
@@ -289,7 +322,7 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
           'UNAUTHORIZED',
           'The ID token names no user (no preferred_username, upn or email claim).',
         )
-      let result
+      let result: EnrollResult
       try {
         result = await devices.enroll({
           serial: context.serial,
@@ -404,44 +437,52 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
     sendJson(res, 200, { ok: true, changed })
   }
 
+  const refuse = (res: ServerResponse, route: string, e: unknown) => {
+    const err =
+      e instanceof HttpError ? e : e instanceof AppError ? new HttpError(400, e.code, e.message, e.details ?? {}) : null
+    if (!err) o.log.error('ingress request failed', { route, error: e instanceof Error ? e.stack : String(e) })
+    else o.log.warn('ingress refused a request', { route, status: err.status, message: err.message })
+    if (res.headersSent || res.destroyed) return void res.destroy()
+    const status = err?.status ?? 500
+    res.writeHead(status, { 'content-type': 'application/json', ...(status === 413 ? { connection: 'close' } : {}) })
+    res.end(
+      JSON.stringify({
+        error: {
+          code: err?.code ?? 'INTERNAL',
+          message: err?.message ?? 'Internal error; see the log.',
+          ...(err ? { details: err.details } : {}),
+        },
+      }),
+    )
+  }
+
+  const dispatch = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const target = parseTarget(req.url)
+    const key = `${req.method} ${target.pathname}`
+    const answer = /^\/android\/v1\/commands\/([^/]{1,200})\/answer$/.exec(target.pathname)
+    const route = routes[key]
+    if (route) return route(req, res, target.pathname, target.searchParams)
+    if (answer && req.method === 'POST') return answerRoute(req, res, decodeSegment(answer[1] as string))
+    throw Object.keys(routes).some(k => k.endsWith(` ${target.pathname}`))
+      ? new HttpError(405, 'BAD_INPUT', `${req.method} is not allowed on ${target.pathname}.`)
+      : new HttpError(404, 'NOT_FOUND', `No endpoint ${target.pathname}.`)
+  }
+
+  // Whatever a client sends — a malformed target, a bad escape, a handler bug — ends in an
+  // answer and a log line, never in an exception that leaves this listener (it would end the
+  // process: the ingress is exposed to the whole LAN).
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    const u = new URL(req.url ?? '/', url)
-    const key = `${req.method} ${u.pathname}`
-    const answer = /^\/android\/v1\/commands\/([^/]{1,200})\/answer$/.exec(u.pathname)
-    const run =
-      routes[key] ??
-      (answer && req.method === 'POST'
-        ? (rq: IncomingMessage, rs: ServerResponse) => answerRoute(rq, rs, decodeURIComponent(answer[1] as string))
-        : undefined)
-    const handle = run
-      ? run(req, res, u.pathname, u.searchParams)
-      : Promise.reject(
-          Object.keys(routes).some(k => k.endsWith(` ${u.pathname}`))
-            ? new HttpError(405, 'BAD_INPUT', `${req.method} is not allowed on ${u.pathname}.`)
-            : new HttpError(404, 'NOT_FOUND', `No endpoint ${u.pathname}.`),
-        )
-    handle.catch((e: unknown) => {
-      const err =
-        e instanceof HttpError
-          ? e
-          : e instanceof AppError
-            ? new HttpError(400, e.code, e.message, e.details ?? {})
-            : null
-      if (!err) o.log.error('ingress request failed', { route: key, error: e instanceof Error ? e.stack : String(e) })
-      else o.log.warn('ingress refused a request', { route: key, status: err.status, message: err.message })
-      if (res.headersSent) return res.destroy()
-      const status = err?.status ?? 500
-      res.writeHead(status, { 'content-type': 'application/json', ...(status === 413 ? { connection: 'close' } : {}) })
-      res.end(
-        JSON.stringify({
-          error: {
-            code: err?.code ?? 'INTERNAL',
-            message: err?.message ?? 'Internal error; see the log.',
-            ...(err ? { details: err.details } : {}),
-          },
-        }),
-      )
-    })
+    const route = `${req.method} ${String(req.url).slice(0, 200)}`
+    try {
+      dispatch(req, res).catch((e: unknown) => refuse(res, route, e))
+    } catch (e) {
+      refuse(res, route, e)
+    }
+  })
+  server.on('clientError', (e: Error, socket) => {
+    o.log.warn('ingress refused a malformed request', { error: e.message })
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n')
+    else socket.destroy()
   })
 
   return {
