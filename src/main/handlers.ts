@@ -192,6 +192,7 @@ export function createHandlers(s: Services): Handlers {
     'devices/scan': ({ deviceId }) => s.devices.scan(deviceId),
     'devices/repush': ({ deviceId }) => s.devices.repush(deviceId),
     'devices/cancel': ({ deviceId, commandId }) => s.devices.cancel(deviceId, commandId ?? null),
+    'devices/decideRebind': ({ heldRebindId, approve }) => s.devices.decideRebind(heldRebindId, approve),
     'devices/latency': ({ limit }) => store.outbox.ackLatencies(limit ?? 500),
     'push/credentials': () => s.pushCredentials.info(),
     'push/setApnsCertificate': ({ certificate, key }) => s.pushCredentials.setApns(certificate, key),
@@ -242,6 +243,7 @@ export const CHANGES: Partial<Record<keyof Handlers, string[]>> = {
   'devices/scan': ['devices', 'diagnostics', 'workspace'],
   'devices/repush': ['devices', 'diagnostics', 'workspace'],
   'devices/cancel': ['devices', 'diagnostics', 'workspace'],
+  'devices/decideRebind': ['devices', 'users', 'groups', 'diagnostics', 'workspace'],
   'push/setApnsCertificate': ['devices', 'diagnostics'],
   'push/setServiceAccount': ['devices', 'diagnostics'],
 }

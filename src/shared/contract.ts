@@ -199,6 +199,7 @@ export const schemas = {
   'devices/scan': z.object({ deviceId: id }),
   'devices/repush': z.object({ deviceId: id }),
   'devices/cancel': z.object({ deviceId: id, commandId: id.optional() }),
+  'devices/decideRebind': z.object({ heldRebindId: id, approve: z.boolean() }),
   'devices/latency': z.object({ limit: z.number().int().min(1).max(5000).optional() }),
   'push/credentials': z.object({}),
   'push/setApnsCertificate': z.object({
@@ -284,6 +285,7 @@ export interface Results {
   'devices/scan': DeviceDetail
   'devices/repush': DeviceDetail
   'devices/cancel': DeviceDetail
+  'devices/decideRebind': DeviceDetail
   'devices/latency': DeliveryLatency[]
   'push/credentials': PushCredentialsInfo
   'push/setApnsCertificate': PushCredentialsInfo

@@ -20,6 +20,7 @@ import { AppError } from '../../shared/errors'
 import type { Clock, Log } from '../ports'
 import type { Store } from '../store'
 import type { DeviceService } from './index'
+import { type EnrollIdentity, REBIND_HELD } from './rebind'
 import { mdmCommand } from './mdm-commands'
 import { buildPlist, parsePlist, PlistError, type PlistValue } from './plist'
 import { createSignIn, principalNameOf, type OidcProvider } from './signin'
@@ -155,6 +156,12 @@ const fingerprintOf = (req: IncomingMessage): string | null => {
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex')
 
+const sameHex = (a: string, b: string): boolean => {
+  const x = Buffer.from(a, 'hex')
+  const y = Buffer.from(b, 'hex')
+  return x.length === y.length && x.length > 0 && timingSafeEqual(x, y)
+}
+
 interface EnrollContext {
   platform: Platform
   serial: string
@@ -162,6 +169,8 @@ interface EnrollContext {
   name?: string
   pushToken?: string
   fingerprint: string | null
+  /** The device proved, at the start, the identity its serial is currently bound to. */
+  proven: boolean
 }
 
 export async function startIngress(o: IngressOptions): Promise<Ingress> {
@@ -270,6 +279,24 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
     return deviceId
   }
 
+  /**
+   * Whether this request proves the identity the serial is enrolled with now: an Apple device's
+   * current identity certificate, or an Android agent's current credential. Only such proof
+   * lets another user's sign-in move the device without an admin.
+   */
+  const provesCurrentIdentity = (req: IncomingMessage, serial: string, fingerprint: string | null): boolean => {
+    const current = store.devices.enrollmentOf(serial)
+    if (!current) return false
+    if (fingerprint && current.identityFingerprint) return sameHex(current.identityFingerprint, fingerprint)
+    const m = /^Bearer ([^.\s]+)\.([A-Za-z0-9_-]+)$/.exec(String(req.headers.authorization ?? ''))
+    return (
+      !!m &&
+      m[1] === current.deviceId &&
+      !!current.credentialHash &&
+      sameHex(current.credentialHash, sha256(m[2] as string))
+    )
+  }
+
   const wakeSafely = () =>
     devices.pump().catch((e: unknown) => o.log.error('push after check-in failed', { error: String(e) }))
 
@@ -294,7 +321,8 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
           'UNAUTHORIZED',
           'An Apple enrollment must present the device identity certificate (mutual TLS).',
         )
-      res.writeHead(302, { location: signIn.start({ ...q, fingerprint }) })
+      const proven = provesCurrentIdentity(req, q.serial, fingerprint)
+      res.writeHead(302, { location: signIn.start({ ...q, fingerprint, proven }) })
       res.end()
     },
     'GET /enroll/callback': async (_req, res, _p, query) => {
@@ -322,6 +350,10 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
           'UNAUTHORIZED',
           'The ID token names no user (no preferred_username, upn or email claim).',
         )
+      const secret = context.platform === 'android' ? randomBytes(32).toString('base64url') : null
+      const identity: EnrollIdentity = secret
+        ? { kind: 'android', credentialHash: sha256(secret) }
+        : { kind: 'apple', udid: context.udid as string, fingerprint: context.fingerprint as string }
       let result: EnrollResult
       try {
         result = await devices.enroll({
@@ -330,19 +362,27 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
           userPrincipalName: upn,
           name: context.name,
           pushToken: context.platform === 'android' ? context.pushToken : undefined,
+          identity,
+          rebind: context.proven ? 'proven' : 'hold',
         })
       } catch (e) {
         if (e instanceof AppError && e.code === 'NOT_FOUND') throw new HttpError(403, 'NOT_FOUND', e.message, e.details)
+        if (e instanceof AppError && e.details?.['reason'] === REBIND_HELD) {
+          // Accepted, not done: the device learns its credential now; it works once an admin approves.
+          const deviceId = String(e.details['deviceId'])
+          o.log.warn('re-enrollment held for an admin', { deviceId, heldRebindId: e.details['heldRebindId'] })
+          return sendJson(res, 202, {
+            held: true,
+            heldRebindId: e.details['heldRebindId'],
+            message: e.message,
+            ...(secret ? { credential: `${deviceId}.${secret}` } : {}),
+          })
+        }
+        if (e instanceof AppError && e.code === 'CONFLICT') throw new HttpError(409, 'CONFLICT', e.message, e.details)
         throw e
       }
       const deviceId = result.device.id
-      let credential: string | undefined
-      if (context.platform === 'android') {
-        credential = `${deviceId}.${randomBytes(32).toString('base64url')}`
-        store.outbox.setCredentialHash(deviceId, sha256(credential.slice(deviceId.length + 1)))
-      } else {
-        store.outbox.bindAppleIdentity(deviceId, context.udid as string, context.fingerprint as string)
-      }
+      const credential = secret ? `${deviceId}.${secret}` : undefined
       o.log.info('device enrolled', {
         deviceId,
         platform: context.platform,

@@ -24,7 +24,7 @@ export {
   type BulkWriter,
 } from './bulk-writer'
 export type { PolicyRecord } from './policies'
-export type { SentItem, NewCommand, DeviceRecord } from './devices'
+export type { SentItem, NewCommand, DeviceRecord, HeldRebindRecord, SerialEnrollment } from './devices'
 export type { AuditEntry } from './audit'
 export type { SyncedUserRow, DirectoryGroupRow, SyncUserWrite } from './sync'
 export type { PushTarget, AppleIdentity, StaleToken, AckLatency } from './outbox'
