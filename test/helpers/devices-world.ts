@@ -30,7 +30,9 @@ export interface DevicesWorld {
 
 let saKey: { keyPem: string; publicPem: string } | undefined
 
-export async function openDevicesWorld(opts: { ackDeadlineMs?: number } = {}): Promise<DevicesWorld> {
+export async function openDevicesWorld(
+  opts: { ackDeadlineMs?: number; enrollStartsPerMinute?: number } = {},
+): Promise<DevicesWorld> {
   const pki = testPki()
   if (!saKey) {
     const k = generateKeyPairSync('rsa', { modulusLength: 2048 })
@@ -74,6 +76,8 @@ export async function openDevicesWorld(opts: { ackDeadlineMs?: number } = {}): P
     host: '127.0.0.1',
     oidc: idp.provider,
     http: createIdpHttp({ ca: [pki.caPem] }),
+    // Every simulated device shares 127.0.0.1; the per-address limit has its own test.
+    enrollStartsPerMinute: opts.enrollStartsPerMinute ?? 100_000,
   })
   const opened: { close(): void }[] = []
   return {

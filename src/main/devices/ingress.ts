@@ -23,6 +23,7 @@ import type { DeviceService } from './index'
 import { type EnrollIdentity, REBIND_HELD } from './rebind'
 import { mdmCommand } from './mdm-commands'
 import { buildPlist, parsePlist, PlistError, type PlistValue } from './plist'
+import { createRateLimiter } from './rate-limit'
 import { createSignIn, principalNameOf, type OidcProvider } from './signin'
 import type { IdpHttp } from './http'
 
@@ -40,6 +41,8 @@ export interface IngressOptions {
   oidc: OidcProvider
   http: IdpHttp
   maxBodyBytes?: number
+  /** Sign-in starts one client address may make a minute (and at once); default 30. */
+  enrollStartsPerMinute?: number
 }
 
 export interface Ingress {
@@ -192,6 +195,10 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
     http: o.http,
   })
   const { store, devices } = o
+  const startLimiter = createRateLimiter({
+    perMinute: o.enrollStartsPerMinute ?? 30,
+    now: () => o.clock.now().getTime(),
+  })
 
   const sendJson = (res: ServerResponse, status: number, value: unknown) => {
     res.writeHead(status, { 'content-type': 'application/json' })
@@ -305,6 +312,11 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
     (req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams) => Promise<void>
   > = {
     'GET /enroll/start': async (req, res, _p, query) => {
+      const wait = startLimiter.take(req.socket.remoteAddress ?? '')
+      if (wait > 0)
+        throw new HttpError(429, 'RATE_LIMITED', `Too many enrollments from this address; try again in ${wait} s.`, {
+          retryAfter: wait,
+        })
       const q = parse(startQuery, Object.fromEntries(query), 'enrollment request')
       if (q.platform !== 'android' && !q.udid)
         throw new HttpError(400, 'BAD_INPUT', 'An Apple enrollment needs the device UDID.', {
@@ -484,7 +496,11 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
     else o.log.warn('ingress refused a request', { route, status: err.status, message: err.message })
     if (res.headersSent || res.destroyed) return void res.destroy()
     const status = err?.status ?? 500
-    res.writeHead(status, { 'content-type': 'application/json', ...(status === 413 ? { connection: 'close' } : {}) })
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      ...(status === 413 ? { connection: 'close' } : {}),
+      ...(status === 429 ? { 'retry-after': String(err?.details['retryAfter']) } : {}),
+    })
     res.end(
       JSON.stringify({
         error: {
