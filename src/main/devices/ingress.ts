@@ -14,6 +14,7 @@ import https from 'node:https'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { TLSSocket } from 'node:tls'
+import type { JWTPayload } from 'jose'
 import { z } from 'zod'
 import type { EnrollResult, Platform } from '../../shared/domain'
 import { AppError } from '../../shared/errors'
@@ -24,7 +25,7 @@ import { type EnrollIdentity, REBIND_HELD } from './rebind'
 import { mdmCommand } from './mdm-commands'
 import { buildPlist, parsePlist, PlistError, type PlistValue } from './plist'
 import { createRateLimiter } from './rate-limit'
-import { createSignIn, principalNameOf, type OidcProvider } from './signin'
+import { claimedIdentity, createSignIn, type OidcProvider } from './signin'
 import type { IdpHttp } from './http'
 
 export interface IngressOptions {
@@ -304,6 +305,33 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
     )
   }
 
+  /**
+   * The directory user (principal name) a verified ID token names: by the IdP's immutable id
+   * matched to a directory user's external id, else by a verified email; or a 401.
+   */
+  const directoryUserOf = (claims: JWTPayload): string => {
+    const who = claimedIdentity(claims, o.oidc)
+    const bySubject = who.subject ? store.users.principalNamesByExternalId(who.subject) : []
+    if (bySubject.length > 1)
+      throw new HttpError(
+        401,
+        'UNAUTHORIZED',
+        `The IdP's id ${who.subject} names ${bySubject.length} directory users; remove the duplicate directory.`,
+        {
+          subject: who.subject,
+        },
+      )
+    const upn = bySubject[0] ?? who.email
+    if (!upn)
+      throw new HttpError(
+        401,
+        'UNAUTHORIZED',
+        `No directory user has the IdP's id ${who.subject ?? '(none)'}, and the email cannot identify one: ${who.emailRefusal}`,
+        { subject: who.subject, reason: 'identity' },
+      )
+    return upn
+  }
+
   const wakeSafely = () =>
     devices.pump().catch((e: unknown) => o.log.error('push after check-in failed', { error: String(e) }))
 
@@ -355,13 +383,7 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
           `UDID ${context.udid} is already enrolled under another serial number; remove that device first.`,
           { udid: context.udid },
         )
-      const upn = principalNameOf(claims)
-      if (!upn)
-        throw new HttpError(
-          401,
-          'UNAUTHORIZED',
-          'The ID token names no user (no preferred_username, upn or email claim).',
-        )
+      const upn = directoryUserOf(claims)
       const secret = context.platform === 'android' ? randomBytes(32).toString('base64url') : null
       const identity: EnrollIdentity = secret
         ? { kind: 'android', credentialHash: sha256(secret) }

@@ -22,6 +22,10 @@ export interface OidcProvider {
   clientId: string
   /** Confidential clients only; a desktop app is a public client and relies on PKCE. */
   clientSecret?: string
+  /** Entra: the tenant (`tid`) an email-identified user must belong to; else read from the issuer. */
+  tenantId?: string
+  /** Google: the Workspace domain (`hd`) an email-identified user must belong to. */
+  hostedDomain?: string
 }
 
 export interface SignIn<T> {
@@ -111,6 +115,13 @@ export function createSignIn<T>(o: {
         })
       }
     }
+    // OpenID Connect Core 1.0 §3.1.3.7 (4, 5): with several audiences, azp must be present and
+    // be this client; when present it must be this client.
+    const aud = payload.aud
+    if ((Array.isArray(aud) && aud.length > 1) || payload['azp'] !== undefined) {
+      if (payload['azp'] !== o.provider.clientId)
+        throw unauthorized('The ID token was issued to another party (its azp is not this app).', { reason: 'azp' })
+    }
     if (payload['nonce'] !== nonce)
       throw unauthorized('The ID token does not carry the nonce of this sign-in (a replayed or foreign token).', {
         reason: 'nonce',
@@ -184,11 +195,46 @@ export function createSignIn<T>(o: {
   }
 }
 
-/** The directory user name a verified ID token names: Entra's preferred_username/upn, else email. */
-export function principalNameOf(claims: JWTPayload): string | null {
-  for (const k of ['preferred_username', 'upn', 'email']) {
-    const v = claims[k]
-    if (typeof v === 'string' && v.includes('@')) return v
-  }
-  return null
+/** Who a verified ID token says signed in. */
+export interface ClaimedIdentity {
+  /**
+   * The IdP's immutable id for the person: Entra's `oid` (the Graph user id), else `sub` (Okta's
+   * and Google's user id). OpenID Connect Core 1.0 §2: `sub` is never reassigned; Microsoft's
+   * ID token reference says to key users by `oid` (with `tid`), not by mutable names.
+   */
+  subject: string | null
+  /** An email the IdP says it verified, in the expected tenant or domain; null when none. */
+  email: string | null
+  /** Why the email may not identify the user (said when the subject is not in the directory). */
+  emailRefusal: string | null
+}
+
+const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i
+
+/**
+ * The identity claims of a verified ID token. A name (`preferred_username`, `upn`) is mutable
+ * and unverified, so it never identifies anyone; an email does only when `email_verified` is
+ * true and the tenant (`tid`) or Workspace domain (`hd`) is the expected one.
+ */
+export function claimedIdentity(
+  claims: JWTPayload,
+  provider: Pick<OidcProvider, 'issuer' | 'tenantId' | 'hostedDomain'>,
+): ClaimedIdentity {
+  const str = (k: string) =>
+    typeof claims[k] === 'string' && (claims[k] as string).length > 0 ? (claims[k] as string) : null
+  const subject = str('oid') ?? str('sub')
+  const email = str('email')
+  const tenant = provider.tenantId ?? GUID.exec(provider.issuer)?.[0] ?? null
+  const refusal = !email
+    ? 'The ID token carries no email claim.'
+    : claims['email_verified'] !== true && claims['email_verified'] !== 'true'
+      ? `The IdP has not verified the email ${email} (email_verified is not true).`
+      : !email.includes('@')
+        ? `The email claim ${JSON.stringify(email)} is not an address.`
+        : tenant && str('tid') && str('tid')?.toLowerCase() !== tenant.toLowerCase()
+          ? `The ID token is from tenant ${str('tid')}, not ${tenant}.`
+          : provider.hostedDomain && str('hd') !== provider.hostedDomain
+            ? `The ID token's Workspace domain (hd) is ${str('hd') ?? 'absent'}, not ${provider.hostedDomain}.`
+            : null
+  return { subject, email: refusal ? null : email, emailRefusal: refusal }
 }

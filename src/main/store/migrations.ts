@@ -446,7 +446,7 @@ ALTER TABLE directory_sync_state ADD COLUMN first_sync_started_at TEXT;
   },
   {
     version: 9,
-    name: 'devices: re-enrollments by another user held for an admin',
+    name: 'devices: re-enrollments by another user held for an admin; users by IdP id',
     sql: `
 -- A serial bound to one user that another user enrolls, without proof from the device's
 -- current identity, waits here for an admin; the identity it would bind waits with it.
@@ -465,6 +465,9 @@ CREATE TABLE device_rebinds (
   decided_at            TEXT
 );
 CREATE INDEX device_rebinds_device ON device_rebinds (device_id, status);
+
+-- Enrollment finds the user by the IdP's immutable id (Entra oid, Okta/Google sub).
+CREATE INDEX users_external ON users (external_id);
 `,
   },
 ]
