@@ -22,7 +22,8 @@ export function rawRequest(
       : net.connect({ host: '127.0.0.1', port: o.port })
     const lines = [`${method} ${target} HTTP/1.1`, `host: 127.0.0.1:${o.port}`, 'connection: close']
     for (const [k, v] of Object.entries(headers)) lines.push(`${k}: ${v}`)
-    if (body) lines.push(`content-length: ${Buffer.byteLength(body)}`)
+    if (body && !('transfer-encoding' in headers) && !('content-length' in headers))
+      lines.push(`content-length: ${Buffer.byteLength(body)}`)
     let text = ''
     socket.setEncoding('utf8')
     socket.on(o.tls ? 'secureConnect' : 'connect', () => socket.write(`${lines.join('\r\n')}\r\n\r\n${body}`))
