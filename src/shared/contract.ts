@@ -54,13 +54,30 @@ const attributeValue = z.union([
   z.null(),
 ])
 
+/** Settings nest a few levels (a VPN's app list, a custom profile's dictionaries). */
+export const MAX_SETTINGS_DEPTH = 16
+
+/** Whether a JSON value nests at most `limit` levels, counted without recursion (a hostile value may nest thousands deep). */
+export function nestsAtMost(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]]
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop() as [unknown, number]
+    if (v === null || typeof v !== 'object') continue
+    if (depth >= limit) return false
+    for (const child of Object.values(v)) stack.push([child, depth + 1])
+  }
+  return true
+}
+
 const payloadDraft = z.object({
   id: id.optional(),
   kind: z.enum(['app', 'profile', 'restriction']),
   identifier: z.string().max(500),
   name: z.string().max(200),
   platform: platform.nullable(),
-  settings: z.record(z.string().max(200), z.unknown()),
+  settings: z
+    .record(z.string().max(200), z.unknown())
+    .refine(s => nestsAtMost(s, MAX_SETTINGS_DEPTH), `must not nest deeper than ${MAX_SETTINGS_DEPTH} levels`),
   removeOnUnassign: z.boolean(),
 })
 const policyDraft = z.object({

@@ -33,9 +33,24 @@ export function rawRequest(
       const m = /^HTTP\/1\.1 (\d{3})/.exec(text)
       if (!m) return reject(new Error(`no HTTP answer to ${method} ${target}: ${JSON.stringify(text.slice(0, 200))}`))
       const at = text.indexOf('\r\n\r\n')
-      resolve({ status: Number(m[1]), head: text.slice(0, at), body: text.slice(at + 4) })
+      const head = text.slice(0, at)
+      const body = text.slice(at + 4)
+      resolve({ status: Number(m[1]), head, body: /transfer-encoding: chunked/i.test(head) ? dechunk(body) : body })
     })
   })
+}
+
+/** The body of a chunked reply (RFC 9112 §7.1), without extensions or trailers. */
+function dechunk(body: string): string {
+  let out = ''
+  let i = 0
+  for (;;) {
+    const eol = body.indexOf('\r\n', i)
+    const size = Number.parseInt(body.slice(i, eol), 16)
+    if (!(size > 0)) return out
+    out += body.slice(eol + 2, eol + 2 + size)
+    i = eol + 2 + size + 2
+  }
 }
 
 /** Request targets that have crashed HTTP servers: bad escapes, bracketed hosts, absolute forms. */

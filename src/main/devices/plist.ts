@@ -15,16 +15,31 @@ export class PlistError extends Error {
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" }
 
-const unescape = (s: string, at: number): string =>
+/** Nesting deeper than this is refused: MDM messages nest a few levels; recursion has a stack. */
+export const MAX_PLIST_DEPTH = 64
+
+/** XML 1.0 §2.2 Char: what a character reference may name (no NUL, no lone surrogate). */
+const isXmlChar = (c: number): boolean =>
+  c === 0x9 ||
+  c === 0xa ||
+  c === 0xd ||
+  (c >= 0x20 && c <= 0xd7ff) ||
+  (c >= 0xe000 && c <= 0xfffd) ||
+  (c >= 0x10000 && c <= 0x10ffff)
+
+const unescapeXml = (s: string, at: number): string =>
   s.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-z]+);/g, (_, e: string) => {
-    if (e.startsWith('#x')) return String.fromCodePoint(parseInt(e.slice(2), 16))
-    if (e.startsWith('#')) return String.fromCodePoint(parseInt(e.slice(1), 10))
+    if (e.startsWith('#')) {
+      const code = e.startsWith('#x') ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10)
+      if (!isXmlChar(code)) throw new PlistError(`The character reference &${e}; names no XML character`, at)
+      return String.fromCodePoint(code)
+    }
     const v = ENTITIES[e]
     if (v === undefined) throw new PlistError(`Unknown entity &${e};`, at)
     return v
   })
 
-const escape = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+const escapeXml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 
 export function parsePlist(xml: string): PlistValue {
   let i = 0
@@ -59,9 +74,18 @@ export function parsePlist(xml: string): PlistValue {
     if (raw.includes('<')) throw new PlistError(`Unexpected markup inside <${name}>`, i + raw.indexOf('<'))
     const at = i
     i = end + name.length + 3
-    return unescape(raw, at)
+    return unescapeXml(raw, at)
   }
+  let depth = 0
   const value = (open = tag()): PlistValue => {
+    if (++depth > MAX_PLIST_DEPTH) throw new PlistError(`Nested deeper than ${MAX_PLIST_DEPTH} levels`, open.at)
+    try {
+      return valueOf(open)
+    } finally {
+      depth--
+    }
+  }
+  const valueOf = (open: ReturnType<typeof tag>): PlistValue => {
     if (open.closing) throw new PlistError(`Unexpected </${open.name}>`, open.at)
     switch (open.name) {
       case 'dict': {
@@ -140,7 +164,7 @@ export function parsePlist(xml: string): PlistValue {
 export function buildPlist(v: PlistValue): string {
   const out: string[] = []
   const emit = (x: PlistValue): void => {
-    if (typeof x === 'string') out.push(`<string>${escape(x)}</string>`)
+    if (typeof x === 'string') out.push(`<string>${escapeXml(x)}</string>`)
     else if (typeof x === 'boolean') out.push(x ? '<true/>' : '<false/>')
     else if (typeof x === 'number') out.push(Number.isInteger(x) ? `<integer>${x}</integer>` : `<real>${x}</real>`)
     else if (x instanceof Date) out.push(`<date>${x.toISOString().replace(/\.\d{3}Z$/, 'Z')}</date>`)
@@ -152,7 +176,7 @@ export function buildPlist(v: PlistValue): string {
     } else {
       out.push('<dict>')
       for (const [k, val] of Object.entries(x)) {
-        out.push(`<key>${escape(k)}</key>`)
+        out.push(`<key>${escapeXml(k)}</key>`)
         emit(val)
       }
       out.push('</dict>')
