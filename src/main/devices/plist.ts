@@ -80,12 +80,12 @@ export function parsePlist(xml: string): PlistValue {
   const value = (open = tag()): PlistValue => {
     if (++depth > MAX_PLIST_DEPTH) throw new PlistError(`Nested deeper than ${MAX_PLIST_DEPTH} levels`, open.at)
     try {
-      return valueOf(open)
+      return readValue(open)
     } finally {
       depth--
     }
   }
-  const valueOf = (open: ReturnType<typeof tag>): PlistValue => {
+  const readValue = (open: ReturnType<typeof tag>): PlistValue => {
     if (open.closing) throw new PlistError(`Unexpected </${open.name}>`, open.at)
     switch (open.name) {
       case 'dict': {
