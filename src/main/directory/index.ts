@@ -34,7 +34,7 @@ import { createFileConnector } from './file-connector'
 import { createGoogleConnector } from './google'
 import { createIdpHttp, type IdpHttpOptions } from './http'
 import { DEFAULT_MAPPINGS, validateMapping } from './mapping'
-import { createOktaConnector } from './okta'
+import { createOktaConnector, oktaOrgUrlProblem } from './okta'
 import type { RemovalLimits } from './removal-guard'
 
 export { parseUserFile, type DirectoryUserRecord, type FileImportError } from './file'
@@ -145,7 +145,19 @@ const SETTINGS: Record<ConnectableKind, z.ZodType<Record<string, string>>> = {
         .optional(),
     })
     .strict(),
-  okta: z.object({ orgUrl: z.string().trim().url(), clientId: z.string().trim().min(1).max(100).optional() }).strict(),
+  okta: z
+    .object({
+      orgUrl: z
+        .string()
+        .trim()
+        .max(2000)
+        .superRefine((url, ctx) => {
+          const problem = oktaOrgUrlProblem(url)
+          if (problem) ctx.addIssue({ code: 'custom', message: problem })
+        }),
+      clientId: z.string().trim().min(1).max(100).optional(),
+    })
+    .strict(),
   google: z
     .object({
       serviceAccountEmail: z.string().trim().email(),
