@@ -1,7 +1,6 @@
 // The directory room: where users, attributes and groups come from — the IdP connectors
 // (Entra ID, Okta, Google Workspace, a file), the sync engine, attribute mapping, the JIT
 // single-user fetch and the sync schedule. Credentials live behind the secrets port only.
-import { readFile } from 'node:fs/promises'
 import { z } from 'zod'
 import type {
   AttributeMapping,
@@ -291,7 +290,7 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
           throw new AppError('NOT_EDITABLE', `${d.name} takes imported files; it has no file path to sync from.`, {
             directoryId,
           })
-        return createFileConnector({ settings: { path: settings['path'] }, readFile: p => readFile(p, 'utf8') })
+        return createFileConnector({ settings: { path: settings['path'] } })
     }
   }
 
