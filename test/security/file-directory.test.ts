@@ -54,7 +54,13 @@ describe('file directories', () => {
   })
 
   it.each([
-    ['a folder', (dir: string) => (mkdirSync(join(dir, 'f.csv')), join(dir, 'f.csv'))],
+    [
+      'a folder',
+      (dir: string) => {
+        mkdirSync(join(dir, 'f.csv'))
+        return join(dir, 'f.csv')
+      },
+    ],
     ['a character device', () => '/dev/zero'],
   ])('refuses %s (not a regular file)', async (_, make) => {
     const e = await failure(createFileConnector({ settings: { path: make(folder()) } }))
