@@ -26,7 +26,13 @@ describe('push credentials', () => {
   it('stores the certificate and key in one write, and still reads them as older builds kept them', async () => {
     const secrets = memorySecrets()
     const writes: string[] = []
-    const counting = { ...secrets, set: (k: string, v: string) => (writes.push(k), secrets.set(k, v)) }
+    const counting = {
+      ...secrets,
+      set: (k: string, v: string) => {
+        writes.push(k)
+        return secrets.set(k, v)
+      },
+    }
     await createPushCredentials({ secrets: counting, clock }).setApns(pki.push.certPem, pki.push.keyPem)
     expect(writes).toEqual(['push.apns.credentials'])
     const old = memorySecrets()
