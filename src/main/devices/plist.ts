@@ -39,7 +39,20 @@ const unescapeXml = (s: string, at: number): string =>
     return v
   })
 
-const escapeXml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+/**
+ * Escapes text for XML. Characters XML 1.0 can't carry at all (NUL and the other C0 controls
+ * but tab and line breaks, lone surrogates, U+FFFE/U+FFFF) become U+FFFD: a profile filled from
+ * a directory value must stay a document the device can parse.
+ */
+const escapeXml = (s: string): string =>
+  s
+    .replace(
+      /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+      '\ufffd',
+    )
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
 
 export function parsePlist(xml: string): PlistValue {
   let i = 0
