@@ -31,6 +31,7 @@ describe('directory file imports', () => {
     if (r.ok) return
     expect(r.errors[0]).toMatchObject({ row: 2, column })
     expect(r.errors[0]?.message).toMatch(message)
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the message must not carry them
     expect(r.errors[0]?.message).not.toMatch(/[\u0000\u202e\u2066]/)
   })
 
@@ -59,6 +60,7 @@ describe('directory file imports', () => {
 describe('profiles', () => {
   it('never writes a NUL (or another character XML cannot carry) into a property list', () => {
     const xml = buildPlist({ SSID_STR: 'Office\u0000Guest', Password: 'a\u0001b\ud800c' })
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the document must not carry them
     expect(xml).not.toMatch(/[\u0000\u0001\ud800]/)
     expect(parsePlist(xml)).toEqual({ SSID_STR: 'Office\ufffdGuest', Password: 'a\ufffdb\ufffdc' })
     expect(parsePlist(buildPlist({ s: 'tab\tnew\nline 😀' }))).toEqual({ s: 'tab\tnew\nline 😀' })

@@ -47,6 +47,7 @@ const unescapeXml = (s: string, at: number): string =>
 const escapeXml = (s: string): string =>
   s
     .replace(
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: characters XML cannot carry are replaced
       /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
       '\ufffd',
     )

@@ -1,7 +1,7 @@
 // Shared by the file connector's CSV and JSON readers: the record shapes, Graph property
 // names and kinds, error collection, uniqueness checks and message helpers.
 
-import type { AttributeValue, Attributes } from '../../shared/domain'
+import type { Attributes } from '../../shared/domain'
 
 export interface DirectoryUserRecord {
   /** The file's id column, else the userPrincipalName lower-cased. */
@@ -176,11 +176,13 @@ export const MAX_LENGTHS: Record<FieldKind, number> = {
 export const MAX_LIST_ITEMS = 1000
 
 // C0 controls and DEL never belong in a name; NUL can't be written into an XML profile at all.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f]/
 // Explicit directional formatting (Unicode UAX #9 §2): an override such as U+202E can make
 // "alex‮moc.elpmaxe@" read as someone else's name in a list.
 const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/
 // In free-text attributes, line breaks and tabs are allowed (an address); other controls are not.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
 const CONTROL_IN_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/
 
 /**
@@ -214,6 +216,7 @@ export function listProblem(kind: 'groups' | 'list', items: readonly string[]): 
 /** A value quoted for a message: single quotes, control characters escaped, long values cut. */
 export function show(value: string): string {
   const cut = value.length > 60 ? `${value.slice(0, 57)}...` : value
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are escaped for display
   return `'${cut.replace(/[\u0000-\u001f\u007f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, c =>
     c === '\n'
       ? '\\n'
