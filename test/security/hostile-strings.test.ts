@@ -3,9 +3,15 @@
 // reaches a profile, and the renderer lays untrusted text out isolated.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createApp } from '../../src/main/app'
 import { buildPlist, parsePlist } from '../../src/main/devices/plist'
 import { parseUserFile } from '../../src/main/directory/file'
+import { DirectoryData } from '../fakes/directory-data'
+import { GRAPH_ORIGIN, LOGIN_ORIGIN, startGraphFake } from '../fakes/graph/server'
+import { loopbackRouter } from '../fakes/router'
+import { connectEntra, ENTRA_APP } from '../helpers/directory'
+import { fakeClock, tempDir } from '../helpers/workspace'
 
 const csv = (row: string) => `userPrincipalName,displayName,id,groups,streetAddress\n${row}\n`
 const RLO = '\u202e'
@@ -78,5 +84,51 @@ describe('the renderer', () => {
         ?.split(',')
         .map(s => s.trim()),
     ).toEqual(expect.arrayContaining(['bdi', 'td', 'dd', '.mono', 'h1']))
+  })
+})
+
+describe('directory strings from an IdP', () => {
+  const cleanups: (() => void | Promise<void>)[] = []
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c()
+  })
+
+  const entraWorkspace = async () => {
+    const data = new DirectoryData({ users: 5, groups: 2, seed: 3 })
+    const graph = await startGraphFake({ data, ...ENTRA_APP, pageSize: 10, membersPerEntry: 5 })
+    cleanups.push(() => graph.close())
+    const dir = tempDir()
+    const app = createApp({
+      dataDir: dir.path,
+      clock: fakeClock(),
+      http: loopbackRouter({ [GRAPH_ORIGIN]: graph.url, [LOGIN_ORIGIN]: graph.url }),
+      sleep: async () => {},
+    })
+    cleanups.push(() => dir.remove())
+    cleanups.push(() => app.close())
+    const id = await connectEntra(app)
+    return { data, app, id }
+  }
+
+  it('drops bidi and control characters from a display name the user could edit', async () => {
+    const { data, app, id } = await entraWorkspace()
+    const victim = [...data.users.values()][0] as { id: string; userPrincipalName: string }
+    data.updateUser(victim.id, { displayName: `Alex ${RLO}nimdA\u0000` })
+    expect(await app.invoke('directories/sync', { directoryId: id })).toMatchObject({ ok: true })
+    const { store } = app.services
+    const stored = store.users.summary(store.users.idByPrincipalName(victim.userPrincipalName) as string)
+    expect(stored?.displayName).toBe('Alex nimdA')
+  })
+
+  it('refuses a sync that would store a principal name with a bidi override, and changes nothing', async () => {
+    const { data, app, id } = await entraWorkspace()
+    expect(await app.invoke('directories/sync', { directoryId: id })).toMatchObject({ ok: true })
+    const before = app.services.store.users.list(undefined, 100, 0)
+    const victim = [...data.users.values()][1] as { id: string; userPrincipalName: string }
+    data.updateUser(victim.id, { userPrincipalName: `adm${RLO}nim@example.test` })
+    const r = await app.invoke('directories/sync', { directoryId: id })
+    expect(r).toMatchObject({ ok: false, error: { code: 'DIRECTORY_RESPONSE' } })
+    expect(JSON.stringify(r)).toMatch(/bidirectional/)
+    expect(app.services.store.users.list(undefined, 100, 0)).toEqual(before)
   })
 })

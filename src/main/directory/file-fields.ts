@@ -203,6 +203,17 @@ export function textProblem(kind: FieldKind, value: string): string | null {
   return null
 }
 
+/** Why a name from an IdP can't identify anyone (control or bidi formatting characters), or null. */
+export function identityProblem(value: string): string | null {
+  return textProblem('upn', value)
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
+const FORMATTING = /[\u0000-\u001f\u007f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g
+
+/** A name without control and bidi formatting characters, for values the IdP lets users edit. */
+export const plainName = (value: string): string => value.replace(FORMATTING, '')
+
 /** textProblem for each item of a list cell, and the item count. */
 export function listProblem(kind: 'groups' | 'list', items: readonly string[]): string | null {
   if (items.length > MAX_LIST_ITEMS) return `has ${items.length} items; the limit is ${MAX_LIST_ITEMS}.`
