@@ -31,7 +31,7 @@ import { createPushRouter, type PushTransport } from './push'
 import { createApnsTransport } from './push/apns'
 import { createPushCredentials } from './push/credentials'
 import { createFcmTransport } from './push/fcm'
-import { createStore } from './store'
+import { createPayloadSealer, createStore } from './store'
 
 export interface AppOptions {
   dataDir: string
@@ -85,13 +85,14 @@ export function createApp(opts: AppOptions): App {
   const clock = opts.clock ?? systemClock
   const log = opts.log ?? silentLog
   const ids = opts.ids ?? timeOrderedIds()
-  const store = createStore(dbPath)
+  const secrets = opts.secrets ?? createFileSecretStore(opts.dataDir)
+  const dataKey = secrets.dataKey?.bind(secrets)
+  const store = createStore(dbPath, { sealer: dataKey ? createPayloadSealer(dataKey) : undefined })
   const grace = () => {
     const settings = readPolicySettings(store)
     return { syncs: settings.graceSyncs, minutes: settings.graceMinutes }
   }
   const memberships = createMembershipService({ store, clock, ids, grace })
-  const secrets = opts.secrets ?? createFileSecretStore(opts.dataDir)
   const events = new EventEmitter()
   // Bound late: the directory room redeploys through the devices room, which asks the directory room for JIT users.
   let redeployUsers: (userIds: string[]) => Promise<unknown> = () => Promise.resolve()

@@ -59,33 +59,51 @@ export function writeFileAtomic(path: string, text: string, mode = 0o600): void 
   }
 }
 
+/** Takes the lock file if it is free (breaking one left by a writer that died); whether it did. */
+function tryLock(lockPath: string, deadline: number): boolean {
+  try {
+    const fd = openSync(lockPath, 'wx', 0o600)
+    writeSync(fd, String(process.pid))
+    closeSync(fd)
+    return true
+  } catch (e) {
+    if (errorCode(e) !== 'EEXIST') throw e
+    try {
+      if (Date.now() - statSync(lockPath).mtimeMs > LOCK_STALE_MS) rmSync(lockPath, { force: true })
+    } catch (gone) {
+      if (errorCode(gone) !== 'ENOENT') throw gone
+    }
+    if (Date.now() > deadline)
+      throw new Error(`${lockPath} is held by another JIT Mapper process; try again when it has finished.`)
+    return false
+  }
+}
+
 /** Runs `fn` holding an exclusive lock file, waiting for another holder to finish. */
 export async function withFileLock<T>(lockPath: string, fn: () => T, sleep: Sleep = realSleep): Promise<T> {
   const deadline = Date.now() + LOCK_WAIT_MS
-  for (;;) {
-    try {
-      const fd = openSync(lockPath, 'wx', 0o600)
-      writeSync(fd, String(process.pid))
-      closeSync(fd)
-      break
-    } catch (e) {
-      if (errorCode(e) !== 'EEXIST') throw e
-      try {
-        if (Date.now() - statSync(lockPath).mtimeMs > LOCK_STALE_MS) rmSync(lockPath, { force: true })
-      } catch (gone) {
-        if (errorCode(gone) !== 'ENOENT') throw gone
-      }
-      if (Date.now() > deadline)
-        throw new Error(`${lockPath} is held by another JIT Mapper process; try again when it has finished.`)
-      await sleep(2 + Math.floor(Math.random() * 10))
-    }
-  }
+  while (!tryLock(lockPath, deadline)) await sleep(2 + Math.floor(Math.random() * 10))
   try {
     return fn()
   } finally {
     rmSync(lockPath, { force: true })
   }
 }
+
+/** withFileLock for synchronous callers (the data key, asked for inside a store write). */
+function withFileLockSync<T>(lockPath: string, fn: () => T): T {
+  const deadline = Date.now() + LOCK_WAIT_MS
+  const pause = new Int32Array(new SharedArrayBuffer(4))
+  while (!tryLock(lockPath, deadline)) Atomics.wait(pause, 0, 0, 5)
+  try {
+    return fn()
+  } finally {
+    rmSync(lockPath, { force: true })
+  }
+}
+
+/** The secret holding the workspace's data key (base64 of 32 random bytes). */
+export const DATA_KEY = 'workspace.dataKey'
 
 export function createFileSecretStore(dataDir: string, opts: { sleep?: Sleep } = {}): Secrets {
   const path = join(dataDir, SECRETS_FILE)
@@ -109,6 +127,17 @@ export function createFileSecretStore(dataDir: string, opts: { sleep?: Sleep } =
     )
 
   return {
+    dataKey() {
+      const known = read()[DATA_KEY]
+      if (known) return Buffer.from(known, 'base64')
+      const made = withFileLockSync(lock, () => {
+        const all = read()
+        all[DATA_KEY] ??= randomBytes(32).toString('base64')
+        writeFileAtomic(path, JSON.stringify(all))
+        return all[DATA_KEY]
+      })
+      return Buffer.from(made, 'base64')
+    },
     get: async key => read()[key] ?? null,
     async set(key, value) {
       await change(all => {

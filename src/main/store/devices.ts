@@ -10,6 +10,7 @@ import type {
   Platform,
 } from '../../shared/domain'
 import type { Db } from './db'
+import { plainSealer, type PayloadSealer } from './sealed'
 
 interface DeviceRow {
   id: string
@@ -57,12 +58,12 @@ export interface CommandRow {
   next_attempt_at: string | null
 }
 
-export const toCommand = (r: CommandRow): Command => ({
+export const toCommand = (r: CommandRow, sealer: PayloadSealer = plainSealer): Command => ({
   id: r.id,
   deviceId: r.device_id,
   seq: r.seq,
   type: r.type,
-  payload: JSON.parse(r.payload) as Record<string, unknown>,
+  payload: sealer.open(JSON.parse(r.payload) as Record<string, unknown>),
   state: r.state,
   reason: JSON.parse(r.reason) as CommandReason,
   createdAt: r.created_at,
@@ -171,7 +172,8 @@ const toRebind = (r: RebindRow): HeldRebindRecord => ({
   credentialHash: r.credential_hash,
 })
 
-export function deviceQueries(db: Db) {
+export function deviceQueries(db: Db, sealer: PayloadSealer = plainSealer) {
+  const asCommand = (r: CommandRow) => toCommand(r, sealer)
   const bySerial = db.prepare('SELECT id FROM devices WHERE serial = ?')
   const enrollmentBySerial = db.prepare(
     'SELECT id, user_id, platform, identity_fingerprint, credential_hash FROM devices WHERE serial = ?',
@@ -329,13 +331,22 @@ export function deviceQueries(db: Db) {
         kind: r.kind,
         identifier: r.identifier,
         name: r.name,
-        value: JSON.parse(r.value) as unknown,
+        value: sealer.open(JSON.parse(r.value) as unknown),
         policyId: r.policy_id,
         itemId: r.item_id,
       }))
     },
     putSentItem(deviceId: string, i: SentItem): void {
-      putItem.run(deviceId, i.key, i.kind, i.identifier, i.name, JSON.stringify(i.value ?? null), i.policyId, i.itemId)
+      putItem.run(
+        deviceId,
+        i.key,
+        i.kind,
+        i.identifier,
+        i.name,
+        JSON.stringify(sealer.seal(i.value ?? null)),
+        i.policyId,
+        i.itemId,
+      )
     },
     dropSentItem(deviceId: string, key: string): void {
       dropItem.run(deviceId, key)
@@ -367,7 +378,7 @@ export function deviceQueries(db: Db) {
           deviceId,
           seq++,
           c.type,
-          JSON.stringify(c.payload),
+          JSON.stringify(sealer.seal(c.payload)),
           JSON.stringify(c.reason),
           at,
           c.deadlineAt,
@@ -376,15 +387,15 @@ export function deviceQueries(db: Db) {
       }
     },
     commands(deviceId: string): Command[] {
-      return (commandsOf.all(deviceId) as CommandRow[]).map(toCommand)
+      return (commandsOf.all(deviceId) as CommandRow[]).map(asCommand)
     },
     command(deviceId: string, commandId: string): Command | undefined {
       const r = commandById.get(commandId, deviceId) as CommandRow | undefined
-      return r ? toCommand(r) : undefined
+      return r ? asCommand(r) : undefined
     },
     overdueCommands(now: string): (Command & { deviceName: string })[] {
       return (overdue.all(now) as (CommandRow & { device_name: string })[]).map(r => ({
-        ...toCommand(r),
+        ...asCommand(r),
         deviceName: r.device_name,
       }))
     },
