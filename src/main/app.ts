@@ -44,7 +44,7 @@ import {
   type PushTransport,
 } from './push'
 import { createRedeploys } from './redeploys'
-import { createStore } from './store'
+import { createPayloadSealer, createStore } from './store'
 
 export interface AppOptions {
   dataDir: string
@@ -104,13 +104,14 @@ export function createApp(opts: AppOptions): App {
   const clock = opts.clock ?? systemClock
   const log = opts.log ?? silentLog
   const ids = opts.ids ?? timeOrderedIds()
-  const store = createStore(dbPath)
+  const secrets = opts.secrets ?? createFileSecretStore(opts.dataDir)
+  const dataKey = secrets.dataKey?.bind(secrets)
+  const store = createStore(dbPath, { sealer: dataKey ? createPayloadSealer(dataKey) : undefined })
   const grace = () => {
     const settings = readPolicySettings(store)
     return { syncs: settings.graceSyncs, minutes: settings.graceMinutes }
   }
   const memberships = createMembershipService({ store, clock, ids, grace })
-  const secrets = opts.secrets ?? createFileSecretStore(opts.dataDir)
   const events = new EventEmitter()
   const redeploys = createRedeploys()
   const directories = createDirectoryService({

@@ -56,6 +56,11 @@ export interface Secrets {
   delete(name: string): Promise<void>
   /** Said to the admin when the store is not OS-encrypted (the headless host's file). */
   readonly warning?: string | null
+  /**
+   * The workspace's 32-byte data key, made on first use, that seals payload secrets in SQLite.
+   * Synchronous: the store reads and writes synchronously. Absent: payload secrets stay in clear.
+   */
+  dataKey?(): Buffer
 }
 
 /** Outbound HTTP (the Fetch API's shape), so tests route IdP hosts to loopback fakes. */

@@ -85,6 +85,7 @@ export const TOUCHES: { readonly [C in Mutation]: readonly [Domain, ...Domain[]]
   'devices/scan': ['devices', 'diagnostics', 'workspace'],
   'devices/repush': ['devices', 'diagnostics', 'workspace'],
   'devices/cancel': ['devices', 'diagnostics', 'workspace'],
+  'devices/decideRebind': ['devices', 'users', 'groups', 'diagnostics', 'workspace'],
   'push/setApnsCertificate': ['devices', 'diagnostics'],
   'push/setServiceAccount': ['devices', 'diagnostics'],
 }

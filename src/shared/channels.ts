@@ -43,6 +43,7 @@ export const CHANNELS = [
   'devices/scan',
   'devices/repush',
   'devices/cancel',
+  'devices/decideRebind',
   'devices/latency',
   'push/credentials',
   'push/setApnsCertificate',

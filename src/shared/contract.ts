@@ -55,13 +55,30 @@ const attributeValue = z.union([
   z.null(),
 ])
 
+/** Settings nest a few levels (a VPN's app list, a custom profile's dictionaries). */
+export const MAX_SETTINGS_DEPTH = 16
+
+/** Whether a JSON value nests at most `limit` levels, counted without recursion (a hostile value may nest thousands deep). */
+export function nestsAtMost(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]]
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop() as [unknown, number]
+    if (v === null || typeof v !== 'object') continue
+    if (depth >= limit) return false
+    for (const child of Object.values(v)) stack.push([child, depth + 1])
+  }
+  return true
+}
+
 const payloadDraft = z.object({
   id: id.optional(),
   kind: z.enum(['app', 'profile', 'restriction']),
   identifier: z.string().max(500),
   name: z.string().max(200),
   platform: platform.nullable(),
-  settings: z.record(z.string().max(200), z.unknown()),
+  settings: z
+    .record(z.string().max(200), z.unknown())
+    .refine(s => nestsAtMost(s, MAX_SETTINGS_DEPTH), `must not nest deeper than ${MAX_SETTINGS_DEPTH} levels`),
   removeOnUnassign: z.boolean(),
 })
 const policyDraft = z.object({
@@ -199,6 +216,7 @@ export const schemas = {
   'devices/scan': z.object({ deviceId: id }),
   'devices/repush': z.object({ deviceId: id }),
   'devices/cancel': z.object({ deviceId: id, commandId: id.optional() }),
+  'devices/decideRebind': z.object({ heldRebindId: id, approve: z.boolean() }),
   'devices/latency': z.object({ limit: z.number().int().min(1).max(5000).optional() }),
   'push/credentials': z.object({}),
   'push/setApnsCertificate': z.object({
@@ -281,6 +299,7 @@ export interface Results {
   'devices/scan': DeviceDetail
   'devices/repush': DeviceDetail
   'devices/cancel': DeviceDetail
+  'devices/decideRebind': DeviceDetail
   'devices/latency': DeliveryLatency[]
   'push/credentials': PushCredentialsInfo
   'push/setApnsCertificate': PushCredentialsInfo

@@ -210,6 +210,25 @@ export interface DeviceDetail {
   device: DeviceSummary
   assignments: DeviceAssignment[]
   commands: Command[]
+  /** Re-enrollments of this device by another user, newest first; 'held' ones wait for an admin. */
+  rebinds: HeldRebind[]
+}
+
+/**
+ * A device enrolled by a user other than the one it is bound to, without proof from the
+ * device's current identity: held until an admin approves (the device moves to the new user,
+ * its open commands are cancelled) or rejects it (nothing changes).
+ */
+export interface HeldRebind {
+  id: string
+  deviceId: string
+  serial: string
+  platform: Platform
+  fromUserPrincipalName: string | null
+  toUserPrincipalName: string
+  requestedAt: string
+  status: 'held' | 'approved' | 'rejected'
+  decidedAt: string | null
 }
 
 export interface EnrollResult {

@@ -17,6 +17,8 @@ export interface FakeIdp {
   provider: { issuer: string; authorizationEndpoint: string; tokenEndpoint: string; jwksUri: string; clientId: string }
   /** The fault to apply to the next ID tokens. */
   fault: IdpFault
+  /** Claims to add to (or override in) the next ID tokens; `aud` replaces the audience. */
+  claims: Record<string, unknown>
   tokenRequests: number
   /** Every authorization code, access token, ID token and PKCE verifier this IdP has seen or issued. */
   readonly issued: readonly string[]
@@ -43,7 +45,11 @@ export async function startFakeIdp(pki: TestPki, now: () => Date = () => new Dat
   server.listen(0, '127.0.0.1')
   await once(server, 'listening')
   const issuer = `https://127.0.0.1:${(server.address() as AddressInfo).port}`
-  const state: { fault: IdpFault; tokenRequests: number } = { fault: null, tokenRequests: 0 }
+  const state: { fault: IdpFault; tokenRequests: number; claims: Record<string, unknown> } = {
+    fault: null,
+    tokenRequests: 0,
+    claims: {},
+  }
   const issued: string[] = []
 
   const json = (res: import('node:http').ServerResponse, status: number, v: unknown) => {
@@ -55,15 +61,18 @@ export async function startFakeIdp(pki: TestPki, now: () => Date = () => new Dat
     const t = Math.floor(now().getTime() / 1000)
     const f = state.fault
     const key: KeyObject = f === 'unknown-key' ? stranger.privateKey : signing.privateKey
+    const { aud, ...extra } = state.claims
     return new SignJWT({
       preferred_username: g.user,
       email: g.user,
+      email_verified: true,
       nonce: f === 'wrong-nonce' ? 'another-nonce' : g.nonce,
+      ...extra,
     })
       .setProtectedHeader({ alg: 'RS256', kid: f === 'unknown-key' ? 'k-unknown' : 'k1' })
       .setIssuer(issuer)
       .setSubject(createHash('sha256').update(g.user).digest('hex').slice(0, 24))
-      .setAudience(f === 'wrong-audience' ? 'someone-else' : g.clientId)
+      .setAudience(f === 'wrong-audience' ? 'someone-else' : ((aud as string | string[] | undefined) ?? g.clientId))
       .setIssuedAt(f === 'expired' ? t - 7200 : t)
       .setExpirationTime(f === 'expired' ? t - 3600 : t + 3600)
       .sign(key)
@@ -152,6 +161,12 @@ export async function startFakeIdp(pki: TestPki, now: () => Date = () => new Dat
     },
     set fault(f: IdpFault) {
       state.fault = f
+    },
+    get claims() {
+      return state.claims
+    },
+    set claims(c: Record<string, unknown>) {
+      state.claims = c
     },
     get tokenRequests() {
       return state.tokenRequests

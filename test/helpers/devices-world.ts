@@ -31,7 +31,9 @@ export interface DevicesWorld {
 let saKey: { keyPem: string; publicPem: string } | undefined
 
 /** `log`, when given, gets every line of the app and the ingress too (the log tests pass a real one). */
-export async function openDevicesWorld(opts: { ackDeadlineMs?: number; log?: Log } = {}): Promise<DevicesWorld> {
+export async function openDevicesWorld(
+  opts: { ackDeadlineMs?: number; enrollStartsPerMinute?: number; log?: Log } = {},
+): Promise<DevicesWorld> {
   const pki = testPki()
   if (!saKey) {
     const k = generateKeyPairSync('rsa', { modulusLength: 2048 })
@@ -78,6 +80,8 @@ export async function openDevicesWorld(opts: { ackDeadlineMs?: number; log?: Log
     host: '127.0.0.1',
     oidc: idp.provider,
     http: createIdpHttp({ ca: [pki.caPem] }),
+    // Every simulated device shares 127.0.0.1; the per-address limit has its own test.
+    enrollStartsPerMinute: opts.enrollStartsPerMinute ?? 100_000,
   })
   const opened: { close(): void }[] = []
   return {

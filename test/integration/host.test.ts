@@ -59,7 +59,7 @@ function send(
   })
 }
 
-const session = () => ({ cookie: `jit_mapper_session=${host.secret}` })
+const session = () => ({ 'x-jit-mapper-secret': host.secret })
 const api = (channel: string, args: unknown, headers: Record<string, string> = {}) =>
   send(`/__ipc/${channel}`, {
     method: 'POST',
@@ -73,27 +73,28 @@ describe('the loopback host', () => {
     expect(host.secret.length).toBeGreaterThanOrEqual(40)
   })
 
-  it('refuses pages and API calls without the secret', async () => {
-    expect((await send('/')).status).toBe(401)
-    expect((await send('/__ipc/users/list', { method: 'POST', body: '{}' })).status).toBe(401)
+  it('refuses API calls and the event stream without the secret header, and a page opened with a wrong one', async () => {
+    expect(
+      (await send('/__ipc/users/list', { method: 'POST', headers: { 'x-jit-mapper': '1' }, body: '{}' })).status,
+    ).toBe(401)
+    expect((await api('users/list', {}, { 'x-jit-mapper-secret': 'wrong' })).status).toBe(401)
+    expect((await send('/__events')).status).toBe(401)
     expect((await send('/?secret=wrong')).status).toBe(401)
-    expect((await send('/', { headers: { cookie: 'jit_mapper_session=wrong' } })).status).toBe(401)
   })
 
   it('refuses a request addressed to another host name (DNS rebinding)', async () => {
     expect((await send('/', { headers: { ...session(), host: `evil.example:${host.port}` } })).status).toBe(403)
   })
 
-  it('trades the secret for an HttpOnly same-site cookie and serves the renderer with the bridge', async () => {
+  it('serves the renderer with the bridge, and sets no cookie', async () => {
     const first = await send(`/?secret=${host.secret}`)
-    expect(first.status).toBe(302)
-    expect(first.headers['location']).toBe('/')
-    expect(String(first.headers['set-cookie'])).toMatch(/HttpOnly; SameSite=Strict/)
-    const page = await send('/', { headers: session() })
-    expect(page.status).toBe(200)
-    expect(page.body).toContain('<script src="/__bridge.js"></script>')
-    expect((await send('/assets/app.js', { headers: session() })).body).toBe('console.log(1)')
-    expect((await send('/__bridge.js', { headers: session() })).body).toContain('window.api')
+    expect(first.status).toBe(200)
+    expect(first.headers['set-cookie']).toBeUndefined()
+    expect(first.body).toContain('<script src="/__bridge.js"></script>')
+    expect((await send('/assets/app.js')).body).toBe('console.log(1)')
+    const bridge = (await send('/__bridge.js')).body
+    expect(bridge).toContain('window.api')
+    expect(bridge).not.toContain(host.secret)
   })
 
   it('serves nothing outside the renderer folder', async () => {

@@ -16,6 +16,7 @@ export function deviceHandlers({ devices, store }: { devices: DeviceService; sto
     'devices/scan': ({ deviceId }) => devices.scan(deviceId),
     'devices/repush': ({ deviceId }) => devices.repush(deviceId),
     'devices/cancel': ({ deviceId, commandId }) => devices.cancel(deviceId, commandId ?? null),
+    'devices/decideRebind': ({ heldRebindId, approve }) => devices.decideRebind(heldRebindId, approve),
     'devices/latency': ({ limit }) => store.outbox.ackLatencies(limit ?? LATENCY_SAMPLES),
   }
 }

@@ -1,14 +1,15 @@
 // The devices room: the JIT path (enrollment → memberships → policies → outbox → push) and
 // keeping bound devices right when memberships or targets change.
-import type { Command, DeviceDetail, EnrollResult, Platform } from '../../shared/domain'
+import type { Command, DeviceDetail, EnrollResult, HeldRebind, Platform } from '../../shared/domain'
 import { AppError, errorStack } from '../../shared/errors'
 import type { MembershipService } from '../groups'
 import type { DevicePlanResult, PolicyService } from '../policies'
 import { noFaults, type Clock, type Faults, type IdSource, type Log } from '../ports'
 import type { PushTransport } from '../push'
-import type { Store } from '../store'
+import type { HeldRebindRecord, Store } from '../store'
 import { createOutbox } from './outbox'
 import { reconcileQueue } from './queue'
+import { type EnrollIdentity, REBIND_HELD } from './rebind'
 
 export { startIngress, type Ingress, type IngressOptions } from './ingress'
 export { createIdpHttp } from './http'
@@ -16,6 +17,7 @@ export { discoverOidc } from './discovery'
 export type { DeviceService, EnrollRequest, JitUserSource, RedeployOptions } from './service'
 export { deviceHandlers } from './handlers'
 import type { DeviceService, JitUserSource, RedeployOptions } from './service'
+export { type EnrollIdentity, REBIND_HELD } from './rebind'
 
 interface Deps {
   store: Store
@@ -33,6 +35,18 @@ interface Deps {
   maxAttempts?: number
   faults?: Faults
 }
+
+const publicRebind = (r: HeldRebindRecord): HeldRebind => ({
+  id: r.id,
+  deviceId: r.deviceId,
+  serial: r.serial,
+  platform: r.platform,
+  fromUserPrincipalName: r.fromUserPrincipalName,
+  toUserPrincipalName: r.toUserPrincipalName,
+  requestedAt: r.requestedAt,
+  status: r.status,
+  decidedAt: r.decidedAt,
+})
 
 const DEFAULT_DEVICE_NAMES: Record<Platform, string> = { ios: 'iPhone', macos: 'Mac', android: 'Android device' }
 
@@ -111,7 +125,31 @@ export function createDeviceService(deps: Deps): DeviceService {
   const detail = (deviceId: string): DeviceDetail => {
     const device = store.devices.get(deviceId)
     if (!device) throw new AppError('NOT_FOUND', `No device with id ${deviceId}.`, { deviceId })
-    return { device, assignments: store.devices.assignments(deviceId), commands: store.devices.commands(deviceId) }
+    return {
+      device,
+      assignments: store.devices.assignments(deviceId),
+      commands: store.devices.commands(deviceId),
+      rebinds: store.devices.rebinds(deviceId).map(publicRebind),
+    }
+  }
+
+  /**
+   * Binds the serial to the user (new device, same user again, or an allowed rebind) and the
+   * identity it proves itself with. A rebind to another user cancels the device's open
+   * commands: they were the previous user's. Inside the caller's transaction.
+   */
+  const bind = (
+    d: { serial: string; platform: Platform; userId: string; name: string; pushToken: string | null },
+    identity: EnrollIdentity | undefined,
+    at: string,
+  ) => {
+    const before = store.devices.enrollmentOf(d.serial)
+    if (before?.userId && before.userId !== d.userId)
+      outbox.cancel(before.deviceId, null, 'Cancelled: the device was re-enrolled by another user')
+    const enrolled = store.devices.enroll({ id: ids.next(), ...d }, at)
+    if (identity?.kind === 'apple') store.outbox.bindAppleIdentity(enrolled.id, identity.udid, identity.fingerprint)
+    if (identity?.kind === 'android') store.outbox.setCredentialHash(enrolled.id, identity.credentialHash)
+    return { ...enrolled, previousUserId: before?.userId ?? null }
   }
 
   return {
@@ -129,17 +167,56 @@ export function createDeviceService(deps: Deps): DeviceService {
         )
       }
       const at = clock.now().toISOString()
+      const existing = store.devices.enrollmentOf(req.serial)
+      if (existing && existing.platform !== req.platform)
+        throw new AppError(
+          'CONFLICT',
+          `Serial ${req.serial} is enrolled as a ${existing.platform} device; a device never changes platform. Check the serial, or remove that device first.`,
+          { field: 'platform', serial: req.serial, platform: existing.platform },
+        )
+      if (existing?.userId && existing.userId !== userId && req.rebind === 'hold') {
+        const heldRebindId = ids.next()
+        store.transaction(() => {
+          store.devices.holdRebind(
+            {
+              id: heldRebindId,
+              deviceId: existing.deviceId,
+              fromUserId: existing.userId,
+              toUserId: userId,
+              name: req.name ?? null,
+              pushToken: req.pushToken ?? null,
+              udid: req.identity?.kind === 'apple' ? req.identity.udid : null,
+              fingerprint: req.identity?.kind === 'apple' ? req.identity.fingerprint : null,
+              credentialHash: req.identity?.kind === 'android' ? req.identity.credentialHash : null,
+            },
+            at,
+          )
+          store.audit.append({
+            at,
+            actor: 'enrollment',
+            action: 'devices/holdRebind',
+            subject: existing.deviceId,
+            details: { heldRebindId, fromUserId: existing.userId, toUserId: userId, serial: req.serial },
+          })
+        })
+        log.warn('re-enrollment by another user held for an admin', { deviceId: existing.deviceId, heldRebindId })
+        throw new AppError(
+          'CONFLICT',
+          `Device ${req.serial} belongs to another user. An admin must approve moving it to ${req.userPrincipalName} on the device's page.`,
+          { reason: REBIND_HELD, heldRebindId, deviceId: existing.deviceId },
+        )
+      }
       const { deviceId, commands } = store.transaction(() => {
         memberships.evaluateUser(userId)
-        const enrolled = store.devices.enroll(
+        const enrolled = bind(
           {
-            id: ids.next(),
             serial: req.serial,
             name: req.name ?? `${DEFAULT_DEVICE_NAMES[req.platform]} ${req.serial}`,
             platform: req.platform,
             userId,
             pushToken: req.pushToken ?? null,
           },
+          req.identity,
           at,
         )
         store.audit.append({
@@ -147,7 +224,14 @@ export function createDeviceService(deps: Deps): DeviceService {
           actor: 'enrollment',
           action: 'devices/enroll',
           subject: enrolled.id,
-          details: { userId, serial: req.serial, reenrolled: enrolled.reenrolled },
+          details: {
+            userId,
+            serial: req.serial,
+            reenrolled: enrolled.reenrolled,
+            ...(enrolled.previousUserId && enrolled.previousUserId !== userId
+              ? { previousUserId: enrolled.previousUserId, rebind: req.rebind ?? 'admin' }
+              : {}),
+          },
         })
         return { deviceId: enrolled.id, commands: recompute(enrolled.id) }
       })
@@ -228,6 +312,49 @@ export function createDeviceService(deps: Deps): DeviceService {
       }
       outbox.cancel(deviceId, commandId, 'Cancelled by the admin')
       return detail(deviceId)
+    },
+    async decideRebind(heldRebindId, approve) {
+      const held = store.devices.rebind(heldRebindId)
+      if (!held) throw new AppError('NOT_FOUND', `No held re-enrollment ${heldRebindId}.`, { heldRebindId })
+      if (held.status !== 'held')
+        throw new AppError('CONFLICT', `The re-enrollment of ${held.serial} was already ${held.status}.`, {
+          heldRebindId,
+          status: held.status,
+        })
+      const at = clock.now().toISOString()
+      const identity: EnrollIdentity | undefined =
+        held.udid && held.fingerprint
+          ? { kind: 'apple', udid: held.udid, fingerprint: held.fingerprint }
+          : held.credentialHash
+            ? { kind: 'android', credentialHash: held.credentialHash }
+            : undefined
+      const commands = store.transaction(() => {
+        store.devices.decideRebind(heldRebindId, approve ? 'approved' : 'rejected', at)
+        store.audit.append({
+          at,
+          actor: 'admin',
+          action: approve ? 'devices/approveRebind' : 'devices/rejectRebind',
+          subject: held.deviceId,
+          details: { heldRebindId, toUserId: held.toUserId },
+        })
+        if (!approve) return []
+        memberships.evaluateUser(held.toUserId)
+        const device = store.devices.get(held.deviceId)
+        bind(
+          {
+            serial: held.serial,
+            platform: held.platform,
+            userId: held.toUserId,
+            name: held.name ?? device?.name ?? `${DEFAULT_DEVICE_NAMES[held.platform]} ${held.serial}`,
+            pushToken: held.pushToken,
+          },
+          identity,
+          at,
+        )
+        return recompute(held.deviceId)
+      })
+      if (commands.length > 0) await wake()
+      return detail(held.deviceId)
     },
     pump: () => outbox.pump(),
     outbox,

@@ -14,15 +14,18 @@ import https from 'node:https'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { TLSSocket } from 'node:tls'
+import type { JWTPayload } from 'jose'
 import { z } from 'zod'
-import type { Platform } from '../../shared/domain'
+import type { EnrollResult, Platform } from '../../shared/domain'
 import { AppError, errorMessage, errorStack } from '../../shared/errors'
 import type { Clock, Log } from '../ports'
 import type { Store } from '../store'
+import { type EnrollIdentity, REBIND_HELD } from './rebind'
 import type { DeviceService } from './service'
 import { mdmCommand } from './mdm-commands'
 import { buildPlist, parsePlist, PlistError, type PlistValue } from './plist'
-import { createSignIn, principalNameOf, type OidcProvider } from './signin'
+import { createRateLimiter } from './rate-limit'
+import { claimedIdentity, createSignIn, type OidcProvider } from './signin'
 import type { IdpHttp } from './http'
 
 export interface IngressOptions {
@@ -39,6 +42,8 @@ export interface IngressOptions {
   oidc: OidcProvider
   http: IdpHttp
   maxBodyBytes?: number
+  /** Sign-in starts one client address may make a minute (and at once); default 30. */
+  enrollStartsPerMinute?: number
 }
 
 export interface Ingress {
@@ -115,12 +120,51 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return Buffer.concat(chunks)
 }
 
+/**
+ * The path and query of a request target. Only origin-form (`/path?query`, RFC 9112 §3.2.1) is
+ * served; the path is never percent-decoded as a whole (segments are decoded where a route
+ * reads them), so no target can make parsing throw.
+ */
+export function parseTarget(raw: string | undefined): { pathname: string; searchParams: URLSearchParams } {
+  const target = raw ?? ''
+  if (!target.startsWith('/') || target.startsWith('//'))
+    throw new HttpError(400, 'BAD_INPUT', 'The request target must be a path starting with a single "/".', {
+      target: target.slice(0, 200),
+    })
+  const q = target.indexOf('?')
+  const pathname = q < 0 ? target : target.slice(0, q)
+  const hash = pathname.indexOf('#')
+  return {
+    pathname: hash < 0 ? pathname : pathname.slice(0, hash),
+    searchParams: new URLSearchParams(q < 0 ? '' : target.slice(q + 1)),
+  }
+}
+
+/** One percent-encoded path segment, decoded; a bad escape is the client's error (400). */
+export function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    throw new HttpError(
+      400,
+      'BAD_INPUT',
+      `The path segment ${JSON.stringify(segment.slice(0, 200))} has a bad percent-escape.`,
+    )
+  }
+}
+
 const fingerprintOf = (req: IncomingMessage): string | null => {
   const cert = (req.socket as TLSSocket).getPeerCertificate?.()
   return cert?.raw ? createHash('sha256').update(cert.raw).digest('hex') : null
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex')
+
+const sameHex = (a: string, b: string): boolean => {
+  const x = Buffer.from(a, 'hex')
+  const y = Buffer.from(b, 'hex')
+  return x.length === y.length && x.length > 0 && timingSafeEqual(x, y)
+}
 
 interface EnrollContext {
   platform: Platform
@@ -129,6 +173,8 @@ interface EnrollContext {
   name?: string
   pushToken?: string
   fingerprint: string | null
+  /** The device proved, at the start, the identity its serial is currently bound to. */
+  proven: boolean
 }
 
 export async function startIngress(o: IngressOptions): Promise<Ingress> {
@@ -150,6 +196,10 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
     http: o.http,
   })
   const { store, devices } = o
+  const startLimiter = createRateLimiter({
+    perMinute: o.enrollStartsPerMinute ?? 30,
+    now: () => o.clock.now().getTime(),
+  })
 
   const sendJson = (res: ServerResponse, status: number, value: unknown) => {
     res.writeHead(status, { 'content-type': 'application/json' })
@@ -237,6 +287,51 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
     return deviceId
   }
 
+  /**
+   * Whether this request proves the identity the serial is enrolled with now: an Apple device's
+   * current identity certificate, or an Android agent's current credential. Only such proof
+   * lets another user's sign-in move the device without an admin.
+   */
+  const provesCurrentIdentity = (req: IncomingMessage, serial: string, fingerprint: string | null): boolean => {
+    const current = store.devices.enrollmentOf(serial)
+    if (!current) return false
+    if (fingerprint && current.identityFingerprint) return sameHex(current.identityFingerprint, fingerprint)
+    const m = /^Bearer ([^.\s]+)\.([A-Za-z0-9_-]+)$/.exec(String(req.headers.authorization ?? ''))
+    return (
+      !!m &&
+      m[1] === current.deviceId &&
+      !!current.credentialHash &&
+      sameHex(current.credentialHash, sha256(m[2] as string))
+    )
+  }
+
+  /**
+   * The directory user (principal name) a verified ID token names: by the IdP's immutable id
+   * matched to a directory user's external id, else by a verified email; or a 401.
+   */
+  const directoryUserOf = (claims: JWTPayload): string => {
+    const who = claimedIdentity(claims, o.oidc)
+    const bySubject = who.subject ? store.users.principalNamesByExternalId(who.subject) : []
+    if (bySubject.length > 1)
+      throw new HttpError(
+        401,
+        'UNAUTHORIZED',
+        `The IdP's id ${who.subject} names ${bySubject.length} directory users; remove the duplicate directory.`,
+        {
+          subject: who.subject,
+        },
+      )
+    const upn = bySubject[0] ?? who.email
+    if (!upn)
+      throw new HttpError(
+        401,
+        'UNAUTHORIZED',
+        `No directory user has the IdP's id ${who.subject ?? '(none)'}, and the email cannot identify one: ${who.emailRefusal}`,
+        { subject: who.subject, reason: 'identity' },
+      )
+    return upn
+  }
+
   const wakeSafely = () =>
     devices.pump().catch((e: unknown) => o.log.error('push after check-in failed', { error: String(e) }))
 
@@ -245,6 +340,11 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
     (req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams) => Promise<void>
   > = {
     'GET /enroll/start': async (req, res, _p, query) => {
+      const wait = startLimiter.take(req.socket.remoteAddress ?? '')
+      if (wait > 0)
+        throw new HttpError(429, 'RATE_LIMITED', `Too many enrollments from this address; try again in ${wait} s.`, {
+          retryAfter: wait,
+        })
       const q = parse(startQuery, Object.fromEntries(query), 'enrollment request')
       if (q.platform !== 'android' && !q.udid)
         throw new HttpError(400, 'BAD_INPUT', 'An Apple enrollment needs the device UDID.', {
@@ -261,7 +361,8 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
           'UNAUTHORIZED',
           'An Apple enrollment must present the device identity certificate (mutual TLS).',
         )
-      res.writeHead(302, { location: signIn.start({ ...q, fingerprint }) })
+      const proven = provesCurrentIdentity(req, q.serial, fingerprint)
+      res.writeHead(302, { location: signIn.start({ ...q, fingerprint, proven }) })
       res.end()
     },
     'GET /enroll/callback': async (_req, res, _p, query) => {
@@ -282,14 +383,12 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
           `UDID ${context.udid} is already enrolled under another serial number; remove that device first.`,
           { udid: context.udid },
         )
-      const upn = principalNameOf(claims)
-      if (!upn)
-        throw new HttpError(
-          401,
-          'UNAUTHORIZED',
-          'The ID token names no user (no preferred_username, upn or email claim).',
-        )
-      let result: Awaited<ReturnType<typeof devices.enroll>>
+      const upn = directoryUserOf(claims)
+      const secret = context.platform === 'android' ? randomBytes(32).toString('base64url') : null
+      const identity: EnrollIdentity = secret
+        ? { kind: 'android', credentialHash: sha256(secret) }
+        : { kind: 'apple', udid: context.udid as string, fingerprint: context.fingerprint as string }
+      let result: EnrollResult
       try {
         result = await devices.enroll({
           serial: context.serial,
@@ -297,19 +396,27 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
           userPrincipalName: upn,
           name: context.name,
           pushToken: context.platform === 'android' ? context.pushToken : undefined,
+          identity,
+          rebind: context.proven ? 'proven' : 'hold',
         })
       } catch (e) {
         if (e instanceof AppError && e.code === 'NOT_FOUND') throw new HttpError(403, 'NOT_FOUND', e.message, e.details)
+        if (e instanceof AppError && e.details?.['reason'] === REBIND_HELD) {
+          // Accepted, not done: the device learns its credential now; it works once an admin approves.
+          const deviceId = String(e.details['deviceId'])
+          o.log.warn('re-enrollment held for an admin', { deviceId, heldRebindId: e.details['heldRebindId'] })
+          return sendJson(res, 202, {
+            held: true,
+            heldRebindId: e.details['heldRebindId'],
+            message: e.message,
+            ...(secret ? { credential: `${deviceId}.${secret}` } : {}),
+          })
+        }
+        if (e instanceof AppError && e.code === 'CONFLICT') throw new HttpError(409, 'CONFLICT', e.message, e.details)
         throw e
       }
       const deviceId = result.device.id
-      let credential: string | undefined
-      if (context.platform === 'android') {
-        credential = `${deviceId}.${randomBytes(32).toString('base64url')}`
-        store.outbox.setCredentialHash(deviceId, sha256(credential.slice(deviceId.length + 1)))
-      } else {
-        store.outbox.bindAppleIdentity(deviceId, context.udid as string, context.fingerprint as string)
-      }
+      const credential = secret ? `${deviceId}.${secret}` : undefined
       o.log.info('device enrolled', {
         deviceId,
         platform: context.platform,
@@ -404,44 +511,56 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
     sendJson(res, 200, { ok: true, changed })
   }
 
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    const u = new URL(req.url ?? '/', url)
-    const key = `${req.method} ${u.pathname}`
-    const answer = /^\/android\/v1\/commands\/([^/]{1,200})\/answer$/.exec(u.pathname)
-    const run =
-      routes[key] ??
-      (answer && req.method === 'POST'
-        ? (rq: IncomingMessage, rs: ServerResponse) => answerRoute(rq, rs, decodeURIComponent(answer[1] as string))
-        : undefined)
-    const handle = run
-      ? run(req, res, u.pathname, u.searchParams)
-      : Promise.reject(
-          Object.keys(routes).some(k => k.endsWith(` ${u.pathname}`))
-            ? new HttpError(405, 'BAD_INPUT', `${req.method} is not allowed on ${u.pathname}.`)
-            : new HttpError(404, 'NOT_FOUND', `No endpoint ${u.pathname}.`),
-        )
-    handle.catch((e: unknown) => {
-      const err =
-        e instanceof HttpError
-          ? e
-          : e instanceof AppError
-            ? new HttpError(400, e.code, e.message, e.details ?? {})
-            : null
-      if (!err) o.log.error('ingress request failed', { route: key, error: errorStack(e) })
-      else o.log.warn('ingress refused a request', { route: key, status: err.status, message: err.message })
-      if (res.headersSent) return res.destroy()
-      const status = err?.status ?? 500
-      res.writeHead(status, { 'content-type': 'application/json', ...(status === 413 ? { connection: 'close' } : {}) })
-      res.end(
-        JSON.stringify({
-          error: {
-            code: err?.code ?? 'INTERNAL',
-            message: err?.message ?? 'Internal error; see the log.',
-            ...(err ? { details: err.details } : {}),
-          },
-        }),
-      )
+  const refuse = (res: ServerResponse, route: string, e: unknown) => {
+    const err =
+      e instanceof HttpError ? e : e instanceof AppError ? new HttpError(400, e.code, e.message, e.details ?? {}) : null
+    if (!err) o.log.error('ingress request failed', { route, error: errorStack(e) })
+    else o.log.warn('ingress refused a request', { route, status: err.status, message: err.message })
+    if (res.headersSent || res.destroyed) return void res.destroy()
+    const status = err?.status ?? 500
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      ...(status === 413 ? { connection: 'close' } : {}),
+      ...(status === 429 ? { 'retry-after': String(err?.details['retryAfter']) } : {}),
     })
+    res.end(
+      JSON.stringify({
+        error: {
+          code: err?.code ?? 'INTERNAL',
+          message: err?.message ?? 'Internal error; see the log.',
+          ...(err ? { details: err.details } : {}),
+        },
+      }),
+    )
+  }
+
+  const dispatch = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const target = parseTarget(req.url)
+    const key = `${req.method} ${target.pathname}`
+    const answer = /^\/android\/v1\/commands\/([^/]{1,200})\/answer$/.exec(target.pathname)
+    const route = routes[key]
+    if (route) return route(req, res, target.pathname, target.searchParams)
+    if (answer && req.method === 'POST') return answerRoute(req, res, decodeSegment(answer[1] as string))
+    throw Object.keys(routes).some(k => k.endsWith(` ${target.pathname}`))
+      ? new HttpError(405, 'BAD_INPUT', `${req.method} is not allowed on ${target.pathname}.`)
+      : new HttpError(404, 'NOT_FOUND', `No endpoint ${target.pathname}.`)
+  }
+
+  // Whatever a client sends — a malformed target, a bad escape, a handler bug — ends in an
+  // answer and a log line, never in an exception that leaves this listener (it would end the
+  // process: the ingress is exposed to the whole LAN).
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const route = `${req.method} ${String(req.url).slice(0, 200)}`
+    try {
+      dispatch(req, res).catch((e: unknown) => refuse(res, route, e))
+    } catch (e) {
+      refuse(res, route, e)
+    }
+  })
+  server.on('clientError', (e: Error, socket) => {
+    o.log.warn('ingress refused a malformed request', { error: e.message })
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n')
+    else socket.destroy()
   })
 
   return {

@@ -15,16 +15,45 @@ export class PlistError extends Error {
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" }
 
+/** Nesting deeper than this is refused: MDM messages nest a few levels; recursion has a stack. */
+export const MAX_PLIST_DEPTH = 64
+
+/** XML 1.0 §2.2 Char: what a character reference may name (no NUL, no lone surrogate). */
+const isXmlChar = (c: number): boolean =>
+  c === 0x9 ||
+  c === 0xa ||
+  c === 0xd ||
+  (c >= 0x20 && c <= 0xd7ff) ||
+  (c >= 0xe000 && c <= 0xfffd) ||
+  (c >= 0x10000 && c <= 0x10ffff)
+
 const unescapeXml = (s: string, at: number): string =>
   s.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-z]+);/g, (_, e: string) => {
-    if (e.startsWith('#x')) return String.fromCodePoint(parseInt(e.slice(2), 16))
-    if (e.startsWith('#')) return String.fromCodePoint(parseInt(e.slice(1), 10))
+    if (e.startsWith('#')) {
+      const code = e.startsWith('#x') ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10)
+      if (!isXmlChar(code)) throw new PlistError(`The character reference &${e}; names no XML character`, at)
+      return String.fromCodePoint(code)
+    }
     const v = ENTITIES[e]
     if (v === undefined) throw new PlistError(`Unknown entity &${e};`, at)
     return v
   })
 
-const escapeXml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+/**
+ * Escapes text for XML. Characters XML 1.0 can't carry at all (NUL and the other C0 controls
+ * but tab and line breaks, lone surrogates, U+FFFE/U+FFFF) become U+FFFD: a profile filled from
+ * a directory value must stay a document the device can parse.
+ */
+const escapeXml = (s: string): string =>
+  s
+    .replace(
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: characters XML cannot carry are replaced
+      /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+      '\ufffd',
+    )
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
 
 export function parsePlist(xml: string): PlistValue {
   let i = 0
@@ -61,7 +90,16 @@ export function parsePlist(xml: string): PlistValue {
     i = end + name.length + 3
     return unescapeXml(raw, at)
   }
+  let depth = 0
   const value = (open = tag()): PlistValue => {
+    if (++depth > MAX_PLIST_DEPTH) throw new PlistError(`Nested deeper than ${MAX_PLIST_DEPTH} levels`, open.at)
+    try {
+      return readValue(open)
+    } finally {
+      depth--
+    }
+  }
+  const readValue = (open: ReturnType<typeof tag>): PlistValue => {
     if (open.closing) throw new PlistError(`Unexpected </${open.name}>`, open.at)
     switch (open.name) {
       case 'dict': {

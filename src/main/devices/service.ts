@@ -2,6 +2,7 @@
 import type { DeviceDetail, DeviceSummary, EnrollResult, Platform } from '../../shared/domain'
 import type { HeldChangeCause } from '../../shared/policy'
 import type { Outbox } from './outbox'
+import type { EnrollIdentity } from './rebind'
 
 export interface EnrollRequest {
   serial: string
@@ -9,6 +10,14 @@ export interface EnrollRequest {
   userPrincipalName: string
   name?: string
   pushToken?: string
+  /** The identity the device proves itself with from now on (set by the enrollment ingress). */
+  identity?: EnrollIdentity
+  /**
+   * A serial bound to another user: 'hold' (a device enrolling over the network without proof
+   * from its current identity) holds the change for an admin; 'proven' (the device presented
+   * its current identity) and the admin's own enrollment (absent) rebind at once.
+   */
+  rebind?: 'hold' | 'proven'
 }
 
 /**
@@ -37,6 +46,8 @@ export interface DeviceService {
   repush(deviceId: string): Promise<DeviceDetail>
   /** Cancels one open or dead-lettered command, or all of the device's when commandId is null. */
   cancel(deviceId: string, commandId: string | null): DeviceDetail
+  /** Approves (the device moves to the new user) or rejects a held re-enrollment. */
+  decideRebind(heldRebindId: string, approve: boolean): Promise<DeviceDetail>
   /** Pushes whatever is due (retries after backoff, re-pushes after a deadline). */
   pump(): Promise<number>
   list(): DeviceSummary[]

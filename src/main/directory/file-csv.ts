@@ -20,6 +20,8 @@ import {
   type DirectoryUserRecord,
   type FieldKind,
   type ParseUsersResult,
+  listProblem,
+  textProblem,
 } from './file-fields'
 
 /**
@@ -303,6 +305,16 @@ export function parseCsv(text: string): ParseUsersResult {
       const kind = kinds[c]
       const value = kind === 'upn' ? upn : fields[c]!.trim()
       if (value === '' && kind !== 'upn') continue // an empty cell means "not set"
+      const problem =
+        kind === 'groups' || kind === 'list'
+          ? listProblem(kind, splitList(value))
+          : kind === 'boolean' || kind === undefined
+            ? null
+            : textProblem(kind, value)
+      if (problem) {
+        cellError(c, problem)
+        continue
+      }
       switch (kind) {
         case 'upn':
           if (value === '') cellError(c, 'is empty; every user needs a userPrincipalName.')

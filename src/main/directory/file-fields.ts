@@ -1,7 +1,7 @@
 // Shared by the file connector's CSV and JSON readers: the record shapes, Graph property
 // names and kinds, error collection, uniqueness checks and message helpers.
 
-import type { AttributeValue, Attributes } from '../../shared/domain'
+import type { Attributes } from '../../shared/domain'
 
 export interface DirectoryUserRecord {
   /** The file's id column, else the userPrincipalName lower-cased. */
@@ -172,10 +172,81 @@ export class ErrorList {
   }
 }
 
+/** Lengths the contract allows for the same fields (src/shared/contract.ts). */
+export const MAX_LENGTHS: Record<FieldKind, number> = {
+  upn: 320,
+  displayName: 256,
+  id: 200,
+  groups: 256,
+  list: 4096,
+  boolean: 5,
+  string: 4096,
+}
+/** Items in one list cell, as the contract's attribute values allow. */
+export const MAX_LIST_ITEMS = 1000
+
+// C0 controls and DEL never belong in a name; NUL can't be written into an XML profile at all.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f]/
+// Explicit directional formatting (Unicode UAX #9 §2): an override such as U+202E can make
+// "alex‮moc.elpmaxe@" read as someone else's name in a list.
+const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/
+// In free-text attributes, line breaks and tabs are allowed (an address); other controls are not.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const CONTROL_IN_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/
+
+/**
+ * Why a value can't be stored in this field, or null. Identity fields (the principal name,
+ * display name, id and group names) refuse control and bidi formatting characters; every
+ * text refuses NUL and the other C0 controls but line breaks; lengths are capped as the
+ * contract caps them.
+ */
+export function textProblem(kind: FieldKind, value: string): string | null {
+  const identity = kind === 'upn' || kind === 'displayName' || kind === 'id' || kind === 'groups'
+  if (value.length > MAX_LENGTHS[kind]) return `is ${value.length} characters long; the limit is ${MAX_LENGTHS[kind]}.`
+  const control = (identity ? CONTROL : CONTROL_IN_TEXT).exec(value)
+  if (control)
+    return `contains the control character U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} at position ${control.index + 1}; remove it.`
+  const bidi = identity ? BIDI.exec(value) : null
+  if (bidi)
+    return `contains the bidirectional formatting character U+${bidi[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} at position ${bidi.index + 1}, which can make a name read as another; remove it.`
+  return null
+}
+
+/** Why a name from an IdP can't identify anyone (control or bidi formatting characters), or null. */
+export function identityProblem(value: string): string | null {
+  return textProblem('upn', value)
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
+const FORMATTING = /[\u0000-\u001f\u007f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g
+
+/** A name without control and bidi formatting characters, for values the IdP lets users edit. */
+export const plainName = (value: string): string => value.replace(FORMATTING, '')
+
+/** textProblem for each item of a list cell, and the item count. */
+export function listProblem(kind: 'groups' | 'list', items: readonly string[]): string | null {
+  if (items.length > MAX_LIST_ITEMS) return `has ${items.length} items; the limit is ${MAX_LIST_ITEMS}.`
+  for (const item of items) {
+    const p = textProblem(kind, item)
+    if (p) return `item ${show(item)} ${p}`
+  }
+  return null
+}
+
 /** A value quoted for a message: single quotes, control characters escaped, long values cut. */
 export function show(value: string): string {
   const cut = value.length > 60 ? `${value.slice(0, 57)}...` : value
-  return `'${cut.replace(/[\r\n\t]/g, c => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\t'))}'`
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are escaped for display
+  return `'${cut.replace(/[\u0000-\u001f\u007f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, c =>
+    c === '\n'
+      ? '\\n'
+      : c === '\r'
+        ? '\\r'
+        : c === '\t'
+          ? '\\t'
+          : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  )}'`
 }
 
 /** A `;`-separated cell as a list: items trimmed, empty ones and repeats dropped. */

@@ -21,6 +21,8 @@ import {
   type DirectoryUserRecord,
   type FieldKind,
   type ParseUsersResult,
+  listProblem,
+  textProblem,
 } from './file-fields'
 import { errorMessage } from '../../shared/errors'
 
@@ -218,18 +220,25 @@ function readJsonRecord(
     const raw = record[name]
     if (raw === null || raw === undefined) continue // null means "not set", like an empty cell
 
+    const refused = (value: string | readonly string[]): boolean => {
+      const problem =
+        typeof value === 'string' ? textProblem(kind, value) : listProblem(kind === 'groups' ? 'groups' : 'list', value)
+      if (problem) fail(name, problem)
+      return problem !== null
+    }
     switch (kind) {
       case 'upn':
         if (typeof raw !== 'string') fail(name, `expected a string, found ${describeJson(raw)}.`)
-        else upn = raw.trim()
+        else if (!refused(raw.trim())) upn = raw.trim()
         break
       case 'displayName':
         if (typeof raw !== 'string') fail(name, `expected a string, found ${describeJson(raw)}.`)
-        else displayName = raw.trim()
+        else if (!refused(raw.trim())) displayName = raw.trim()
         break
       case 'id':
-        if (typeof raw === 'string') id = raw.trim()
-        else if (typeof raw === 'number' && Number.isFinite(raw)) id = String(raw)
+        if (typeof raw === 'string') {
+          if (!refused(raw.trim())) id = raw.trim()
+        } else if (typeof raw === 'number' && Number.isFinite(raw)) id = String(raw)
         else fail(name, `expected a string or number, found ${describeJson(raw)}.`)
         break
       case 'groups':
@@ -237,6 +246,8 @@ function readJsonRecord(
         const list = readJsonList(raw)
         if (list === undefined) {
           fail(name, `expected an array of strings or a ';'-separated string, found ${describeJson(raw)}.`)
+        } else if (refused(list)) {
+          break
         } else if (kind === 'groups') {
           groups = list
         } else if (list.length > 0) {
@@ -255,7 +266,11 @@ function readJsonRecord(
             name,
             `expected a string${field.known ? ' or number' : ', number, boolean or array of strings'}, found ${describeJson(raw)}.`,
           )
-        } else if (value !== '' && !(Array.isArray(value) && value.length === 0)) {
+        } else if (
+          value !== '' &&
+          !(Array.isArray(value) && value.length === 0) &&
+          !((typeof value === 'string' || Array.isArray(value)) && refused(value))
+        ) {
           attributes[field.key] = value
         }
         break

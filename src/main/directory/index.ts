@@ -1,7 +1,6 @@
 // The directory room: where users, attributes and groups come from — the IdP connectors
 // (Entra ID, Okta, Google Workspace, a file), the sync engine, attribute mapping, the JIT
 // single-user fetch and the sync schedule. Credentials live behind the secrets port only.
-import { readFile } from 'node:fs/promises'
 import { z } from 'zod'
 import type {
   AttributeMapping,
@@ -33,7 +32,7 @@ import { createFileConnector } from './file-connector'
 import { createGoogleConnector } from './google'
 import { createIdpHttp, type IdpHttpOptions } from './http'
 import { DEFAULT_MAPPINGS, validateMapping } from './mapping'
-import { createOktaConnector } from './okta'
+import { createOktaConnector, oktaOrgUrlProblem } from './okta'
 import { importFile, type ImportMode } from './file-import'
 import { DEFAULT_REMOVAL_LIMITS, type RemovalLimits } from './removal-guard'
 
@@ -90,7 +89,19 @@ const SETTINGS: Record<DirectoryKind, z.ZodType<Record<string, string>>> = {
         .optional(),
     })
     .strict(),
-  okta: z.object({ orgUrl: z.string().trim().url(), clientId: z.string().trim().min(1).max(100).optional() }).strict(),
+  okta: z
+    .object({
+      orgUrl: z
+        .string()
+        .trim()
+        .max(2000)
+        .superRefine((url, ctx) => {
+          const problem = oktaOrgUrlProblem(url)
+          if (problem) ctx.addIssue({ code: 'custom', message: problem })
+        }),
+      clientId: z.string().trim().min(1).max(100).optional(),
+    })
+    .strict(),
   google: z
     .object({
       serviceAccountEmail: z.string().trim().email(),
@@ -224,7 +235,7 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
           throw new AppError('NOT_EDITABLE', `${d.name} takes imported files; it has no file path to sync from.`, {
             directoryId,
           })
-        return createFileConnector({ settings: { path: settings['path'] }, readFile: p => readFile(p, 'utf8') })
+        return createFileConnector({ settings: { path: settings['path'] } })
     }
   }
 

@@ -197,6 +197,24 @@ export function nextLink(link: string | null): string | undefined {
   return undefined
 }
 
+/**
+ * Why an Okta org URL can't be used, or null. Only HTTPS: the API token (SSWS) rides in every
+ * request's Authorization header, so a plain-http URL would send it in clear. Not the admin
+ * console host (<org>-admin.okta.com): the API lives on the org host (Okta, "Find your Okta
+ * domain"). Checked at connect, before the token is stored, and again by the connector.
+ */
+export function oktaOrgUrlProblem(orgUrl: string): string | null {
+  let org: URL
+  try {
+    org = new URL(orgUrl)
+  } catch {
+    return `"${orgUrl}" is not a URL; enter your Okta org URL, e.g. https://example.okta.com.`
+  }
+  if (org.protocol !== 'https:' || /-admin\./.test(org.host) || org.username || org.password)
+    return `Use your Okta org URL over HTTPS without "-admin" (e.g. https://example.okta.com), not ${orgUrl}.`
+  return null
+}
+
 export function createOktaConnector({
   settings,
   secrets,
@@ -213,23 +231,9 @@ export function createOktaConnector({
   /** Said when a sync goes on with less than it should have (the System Log refused). */
   warn?: (message: string) => void
 }): Connector {
-  let org: URL
-  try {
-    org = new URL(settings.orgUrl)
-  } catch {
-    throw new AppError(
-      'BAD_INPUT',
-      `"${settings.orgUrl}" is not a URL; enter your Okta org URL, e.g. https://example.okta.com.`,
-      { field: 'orgUrl' },
-    )
-  }
-  if (org.protocol !== 'https:' || /-admin\./.test(org.host)) {
-    throw new AppError(
-      'BAD_INPUT',
-      `Use your Okta org URL over HTTPS without "-admin" (e.g. https://example.okta.com), not ${settings.orgUrl}.`,
-      { field: 'orgUrl' },
-    )
-  }
+  const problem = oktaOrgUrlProblem(settings.orgUrl)
+  if (problem) throw new AppError('BAD_INPUT', problem, { field: 'orgUrl' })
+  const org = new URL(settings.orgUrl)
   const apiToken = secrets.apiToken
   const oauth =
     settings.clientId && secrets.privateKey ? { clientId: settings.clientId, privateKey: secrets.privateKey } : null

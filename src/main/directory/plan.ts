@@ -9,6 +9,7 @@ import type { IdSource } from '../ports'
 import type { DirectoryGroupRow, Store, SyncedUserRow, SyncUserWrite } from '../store'
 import type { Pull, PulledUser } from './connector'
 import { fingerprint, mapAttributes, patchAttributes } from './mapping'
+import { identityProblem, plainName } from './file-fields'
 
 export interface PlanRequest {
   directoryId: string
@@ -114,6 +115,13 @@ export function createPlanner({
             `The directory sent new user ${u.externalId} without a userPrincipalName.`,
             { userId: u.externalId },
           )
+        const upnProblem = identityProblem(upn)
+        if (upnProblem)
+          throw new AppError(
+            'DIRECTORY_RESPONSE',
+            `The directory sent user ${u.externalId} with a userPrincipalName that ${upnProblem} Nothing was changed.`,
+            { userId: u.externalId },
+          )
         const key = upn.toLowerCase()
         const other = pulledUpn.get(key)
         if (other !== undefined)
@@ -124,7 +132,9 @@ export function createPlanner({
           )
         pulledUpn.set(key, u.externalId)
         if (!ex || ex.userPrincipalName.toLowerCase() !== key) upnChanged.push({ ext: u.externalId, upn })
-        const displayName = u.displayName ?? ex?.displayName ?? upn
+        // A display name is the user's to edit at many IdPs: formatting characters are dropped
+        // rather than holding every sync for one user.
+        const displayName = plainName(u.displayName ?? ex?.displayName ?? upn)
         const attributes: Attributes =
           u.partial && ex
             ? patchAttributes(store.users.attributes(ex.id), u.properties, req.mapping)

@@ -9,6 +9,9 @@ import type { ApnsCredentials } from './apns'
 import { pushCertificateInfo } from './certificate'
 import { parseServiceAccount } from './google-token'
 
+/** The certificate and its key as one secret (JSON), so they are always written together. */
+const APNS = 'push.apns.credentials'
+/** Where older builds kept them, one secret each; read when the combined one is absent. */
 const APNS_CERT = 'push.apns.certificate'
 const APNS_KEY = 'push.apns.key'
 const FCM_ACCOUNT = 'push.fcm.serviceAccount'
@@ -23,6 +26,11 @@ export interface PushCredentials {
 
 export function createPushCredentials({ secrets, clock }: { secrets: Secrets; clock: Clock }): PushCredentials {
   const apns = async (): Promise<ApnsCredentials | null> => {
+    const combined = await secrets.get(APNS)
+    if (combined) {
+      const { certPem, keyPem } = JSON.parse(combined) as Partial<ApnsCredentials>
+      return certPem && keyPem ? { certPem, keyPem } : null
+    }
     const [certPem, keyPem] = await Promise.all([secrets.get(APNS_CERT), secrets.get(APNS_KEY)])
     return certPem && keyPem ? { certPem, keyPem } : null
   }
@@ -73,8 +81,10 @@ export function createPushCredentials({ secrets, clock }: { secrets: Secrets; cl
           'The private key does not belong to this push certificate; upload the key you made the certificate request with.',
           { field: 'key' },
         )
-      await secrets.set(APNS_CERT, certPem)
-      await secrets.set(APNS_KEY, keyPem)
+      // One write: a crash can't leave a new certificate beside the old key.
+      await secrets.set(APNS, JSON.stringify({ certPem, keyPem }))
+      await secrets.delete(APNS_CERT)
+      await secrets.delete(APNS_KEY)
       return info()
     },
     async setServiceAccount(json) {

@@ -4,6 +4,13 @@
 // isMemberOfGroupNameRegex is Java's, whose String.matches() must match the whole name.
 // Constructs JavaScript reads differently are translated where the meaning is the same and
 // rejected otherwise, so a rule never silently means something else here.
+//
+// Matching runs on RE2JS, a linear-time engine (no backtracking), so no pattern and value can
+// freeze the app: a backtracking engine takes seconds on e.g. (a|a)*b against 29 a's, and no
+// syntactic guard catches every such pattern. Constructs that need backtracking (lookaround,
+// backreferences) are refused with their position. Values longer than MAX_MATCH_LENGTH never
+// match: directory attributes are far shorter (Graph caps strings at a few hundred characters).
+import { RE2JS } from 're2js'
 
 export type RegexFlavour = 'dotnet' | 're2' | 'java'
 
@@ -23,14 +30,29 @@ const UNSUPPORTED: ReadonlyArray<readonly [RegExp, string, string]> = [
   [/\\[GZ]/, '\\G and \\Z anchors', 'Use $ for the end of the value.'],
   [/[*+?}]\+/, 'possessive quantifiers such as a*+', 'Use a plain quantifier such as a*.'],
   [/\\p\{Is/, 'Unicode block names \\p{Is…}', 'Use a character range instead.'],
-  // .NET stops a runaway match with a timeout; JavaScript can't, so a repeated group that
-  // itself contains a repetition ((a*)*, (a+|b)+) is refused rather than risk hanging.
-  [
-    /\((?:[^()\\]|\\.)*[*+}](?:[^()\\]|\\.)*\)[*+{]/,
-    'a repeated group that itself repeats, such as (a*)*',
-    'Rewrite it without nested repetition, e.g. (a|b)* as [ab]*.',
-  ],
+  [/\(\?<?[=!]/, 'lookahead and lookbehind (?=…), (?!…), (?<=…), (?<!…)', 'Rewrite the pattern without lookaround.'],
+  [/\\[1-9]|\\k</, 'backreferences such as \\1', 'Rewrite the pattern without a backreference.'],
 ]
+
+/** Longest value a regular expression is run on; longer ones never match. */
+export const MAX_MATCH_LENGTH = 4096
+
+/**
+ * A RegExp whose test() runs on RE2 (linear time). The JavaScript RegExp it extends only
+ * checked the syntax and keeps source and flags for display; rules call test() alone.
+ */
+class LinearRegExp extends RegExp {
+  #re2: RE2JS | undefined
+  constructor(source: string, flags: string, re2?: RE2JS) {
+    super(source, flags)
+    this.#re2 = re2
+  }
+  override test(value: string): boolean {
+    const s = String(value)
+    if (s.length > MAX_MATCH_LENGTH) return false
+    return (this.#re2 as RE2JS).matcher(s).find()
+  }
+}
 
 export function compileRegex(pattern: string, flavour: RegexFlavour, ignoreCase: boolean): RegexResult {
   let source = pattern
@@ -57,7 +79,8 @@ export function compileRegex(pattern: string, flavour: RegexFlavour, ignoreCase:
   source = source.replace(/(^|[^\\])((?:\\\\)*)\\A/g, '$1$2^').replace(/(^|[^\\])((?:\\\\)*)\\z/g, '$1$2$')
   if (flavour === 'java') source = `^(?:${source})$`
   try {
-    return { ok: true, regex: new RegExp(source, ignoreCase ? 'i' : '') }
+    // Checked by JavaScript first, for its messages; then compiled for RE2.
+    new RegExp(source, ignoreCase ? 'i' : '')
   } catch (failure) {
     const reason =
       failure instanceof Error
@@ -70,6 +93,19 @@ export function compileRegex(pattern: string, flavour: RegexFlavour, ignoreCase:
       hint: pattern.startsWith('*')
         ? 'A pattern can\'t start with *; to match anything before, write .* (e.g. ".*@domain.ext").'
         : undefined,
+    }
+  }
+  try {
+    const re2 = RE2JS.compile(source, ignoreCase ? RE2JS.CASE_INSENSITIVE : 0)
+    return { ok: true, regex: new LinearRegExp(source, ignoreCase ? 'i' : '', re2) }
+  } catch (failure) {
+    const input = (failure as { input?: string }).input ?? ''
+    const at = input ? pattern.indexOf(input) : -1
+    return {
+      ok: false,
+      message: `JIT Mapper can't run this regular expression in linear time: ${failure instanceof Error ? failure.message : String(failure)}`,
+      offset: at,
+      hint: 'Lookaround and backreferences are not supported; rewrite the pattern without them.',
     }
   }
 }

@@ -18,6 +18,7 @@ import type {
   WhyStep,
 } from '../../shared/policy'
 import type { Db } from './db'
+import { plainSealer, type PayloadSealer } from './sealed'
 import type { SentItem } from './devices'
 import { ruleMembershipQueries } from './rule-memberships'
 import { groupIdsForRules } from './groups'
@@ -133,7 +134,10 @@ class StoredSentItem implements SentItem {
   }
 }
 
-export function assignmentQueries(db: Db) {
+export function assignmentQueries(db: Db, sealer: PayloadSealer = plainSealer) {
+  // A sealed value's JSON differs at every write (a random IV); the plan compares plain JSON.
+  const plainJson = (json: string) =>
+    json.includes('"$sealed"') ? JSON.stringify(sealer.open(JSON.parse(json))) : json
   const inventory = db.prepare(
     'SELECT id, platform, identifier, name FROM app_inventory ORDER BY name COLLATE NOCASE, platform',
   )
@@ -403,7 +407,7 @@ export function assignmentQueries(db: Db) {
           list = out.get(device) ?? []
           out.set(device, list)
         }
-        list.push(new StoredSentItem(r[1], r[2], r[3], r[4], r[5], r[6], r[7]))
+        list.push(new StoredSentItem(r[1], r[2], r[3], r[4], plainJson(r[5]), r[6], r[7]))
       }
       return out
     },

@@ -1,11 +1,35 @@
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs'
+import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { AppError } from '../../shared/errors'
 import { MIGRATIONS, type Migration } from './migrations'
 
 export type Db = Database.Database
 
+/** Owner-only modes for the workspace: its folder, the database and SQLite's -wal and -shm files. */
+export const FOLDER_MODE = 0o700
+export const FILE_MODE = 0o600
+
+/**
+ * Makes the workspace readable by its owner only: the folder 0700, the database 0600 (created
+ * so before SQLite opens it, tightened if an older build left it 0644). SQLite gives the -wal
+ * and -shm files the database file's permissions (os_unix.c, findCreateFileMode); they are
+ * tightened too in case they predate this. Windows has no such modes; its per-user profile
+ * folder is private already.
+ */
+export function restrictWorkspaceFiles(path: string): void {
+  if (process.platform === 'win32') return
+  const dir = dirname(path)
+  mkdirSync(dir, { recursive: true, mode: FOLDER_MODE })
+  if ((statSync(dir).mode & 0o077) !== 0) chmodSync(dir, FOLDER_MODE)
+  if (!existsSync(path)) closeSync(openSync(path, 'a', FILE_MODE))
+  for (const f of [path, `${path}-wal`, `${path}-shm`])
+    if (existsSync(f) && (statSync(f).mode & 0o077) !== 0) chmodSync(f, FILE_MODE)
+}
+
 /** Opens (creating if needed) a workspace database and brings its schema up to date. */
 export function openDatabase(path: string, migrations: readonly Migration[] = MIGRATIONS): Db {
+  restrictWorkspaceFiles(path)
   const db = new Database(path)
   try {
     db.pragma('journal_mode = WAL')
@@ -16,6 +40,7 @@ export function openDatabase(path: string, migrations: readonly Migration[] = MI
     // key orders that jump across the B-trees; with the default cache most of those inserts miss.
     db.pragma('cache_size = -32768')
     migrate(db, migrations)
+    restrictWorkspaceFiles(path)
     return db
   } catch (e) {
     db.close()

@@ -5,10 +5,12 @@ import type {
   CommandType,
   DeviceAssignment,
   DeviceSummary,
+  HeldRebind,
   PayloadKind,
   Platform,
 } from '../../shared/domain'
 import type { Db } from './db'
+import { plainSealer, type PayloadSealer } from './sealed'
 
 interface DeviceRow {
   id: string
@@ -56,12 +58,12 @@ export interface CommandRow {
   next_attempt_at: string | null
 }
 
-export const toCommand = (r: CommandRow): Command => ({
+export const toCommand = (r: CommandRow, sealer: PayloadSealer = plainSealer): Command => ({
   id: r.id,
   deviceId: r.device_id,
   seq: r.seq,
   type: r.type,
-  payload: JSON.parse(r.payload) as Record<string, unknown>,
+  payload: sealer.open(JSON.parse(r.payload) as Record<string, unknown>),
   state: r.state,
   reason: JSON.parse(r.reason) as CommandReason,
   createdAt: r.created_at,
@@ -103,12 +105,104 @@ export interface DeviceRecord {
   pushToken: string | null
 }
 
-export function deviceQueries(db: Db) {
+export interface SerialEnrollment {
+  deviceId: string
+  userId: string | null
+  platform: Platform
+  identityFingerprint: string | null
+  credentialHash: string | null
+}
+
+export interface NewHeldRebind {
+  id: string
+  deviceId: string
+  fromUserId: string | null
+  toUserId: string
+  name: string | null
+  pushToken: string | null
+  udid: string | null
+  fingerprint: string | null
+  credentialHash: string | null
+}
+
+/** A held re-enrollment with what it would bind (kept in the store; the renderer sees HeldRebind). */
+export interface HeldRebindRecord extends HeldRebind {
+  toUserId: string
+  name: string | null
+  pushToken: string | null
+  udid: string | null
+  fingerprint: string | null
+  credentialHash: string | null
+}
+
+interface RebindRow {
+  id: string
+  device_id: string
+  from_user_id: string | null
+  from_upn: string | null
+  to_user_id: string
+  to_upn: string
+  name: string | null
+  push_token: string | null
+  udid: string | null
+  identity_fingerprint: string | null
+  credential_hash: string | null
+  requested_at: string
+  status: HeldRebind['status']
+  decided_at: string | null
+  serial: string
+  platform: Platform
+}
+
+const toRebind = (r: RebindRow): HeldRebindRecord => ({
+  id: r.id,
+  deviceId: r.device_id,
+  serial: r.serial,
+  platform: r.platform,
+  fromUserPrincipalName: r.from_upn,
+  toUserPrincipalName: r.to_upn,
+  requestedAt: r.requested_at,
+  status: r.status,
+  decidedAt: r.decided_at,
+  toUserId: r.to_user_id,
+  name: r.name,
+  pushToken: r.push_token,
+  udid: r.udid,
+  fingerprint: r.identity_fingerprint,
+  credentialHash: r.credential_hash,
+})
+
+export function deviceQueries(db: Db, sealer: PayloadSealer = plainSealer) {
+  const asCommand = (r: CommandRow) => toCommand(r, sealer)
   const bySerial = db.prepare('SELECT id FROM devices WHERE serial = ?')
+  const enrollmentBySerial = db.prepare(
+    'SELECT id, user_id, platform, identity_fingerprint, credential_hash FROM devices WHERE serial = ?',
+  )
+  const insertRebind =
+    db.prepare(`INSERT INTO device_rebinds (id, device_id, from_user_id, to_user_id, name, push_token, udid,
+    identity_fingerprint, credential_hash, requested_at, status)
+    VALUES (@id, @deviceId, @fromUserId, @toUserId, @name, @pushToken, @udid, @fingerprint, @credentialHash, @at, 'held')`)
+  const REBIND_COLUMNS = `r.id, r.device_id, r.from_user_id, f.user_principal_name AS from_upn, r.to_user_id,
+    t.user_principal_name AS to_upn, r.name, r.push_token, r.udid, r.identity_fingerprint, r.credential_hash,
+    r.requested_at, r.status, r.decided_at, d.serial, d.platform`
+  const REBIND_FROM = `device_rebinds r JOIN devices d ON d.id = r.device_id JOIN users t ON t.id = r.to_user_id
+    LEFT JOIN users f ON f.id = r.from_user_id`
+  const rebindsOf = db.prepare(
+    `SELECT ${REBIND_COLUMNS} FROM ${REBIND_FROM} WHERE r.device_id = ? ORDER BY r.requested_at DESC`,
+  )
+  const rebindById = db.prepare(`SELECT ${REBIND_COLUMNS} FROM ${REBIND_FROM} WHERE r.id = ?`)
+  const decideRebind = db.prepare(
+    `UPDATE device_rebinds SET status = ?, decided_at = ? WHERE id = ? AND status = 'held'`,
+  )
+  const supersedeRebinds = db.prepare(
+    `UPDATE device_rebinds SET status = 'rejected', decided_at = ? WHERE device_id = ? AND status = 'held'`,
+  )
   const insert =
     db.prepare(`INSERT INTO devices (id, serial, name, platform, user_id, push_token, token_updated_at, enrolled_at, last_seen_at)
     VALUES (@id, @serial, @name, @platform, @userId, @pushToken, CASE WHEN @pushToken IS NOT NULL THEN @at END, @at, @at)`)
-  const rebind = db.prepare(`UPDATE devices SET name = @name, platform = @platform, user_id = @userId,
+  // A re-enrollment never changes the platform: an Android enrollment with an iPhone's serial is
+  // refused before it gets here, and the column is not written even if it were not.
+  const rebind = db.prepare(`UPDATE devices SET name = @name, user_id = @userId,
     push_token = COALESCE(@pushToken, push_token),
     token_updated_at = CASE WHEN @pushToken IS NOT NULL THEN @at ELSE token_updated_at END,
     token_stale_at = CASE WHEN @pushToken IS NOT NULL THEN NULL ELSE token_stale_at END,
@@ -173,6 +267,43 @@ export function deviceQueries(db: Db) {
       insert.run({ ...d, at })
       return { id: d.id, reenrolled: false }
     },
+    /** Who a serial is enrolled to and how its current identity is proved, or undefined. */
+    enrollmentOf(serial: string): SerialEnrollment | undefined {
+      const r = enrollmentBySerial.get(serial) as
+        | {
+            id: string
+            user_id: string | null
+            platform: Platform
+            identity_fingerprint: string | null
+            credential_hash: string | null
+          }
+        | undefined
+      return r
+        ? {
+            deviceId: r.id,
+            userId: r.user_id,
+            platform: r.platform,
+            identityFingerprint: r.identity_fingerprint,
+            credentialHash: r.credential_hash,
+          }
+        : undefined
+    },
+    /** Holds a re-enrollment of a device by another user for an admin; earlier held ones lapse. */
+    holdRebind(r: NewHeldRebind, at: string): void {
+      supersedeRebinds.run(at, r.deviceId)
+      insertRebind.run({ ...r, at })
+    },
+    rebinds(deviceId: string): HeldRebindRecord[] {
+      return (rebindsOf.all(deviceId) as RebindRow[]).map(toRebind)
+    },
+    rebind(id: string): HeldRebindRecord | undefined {
+      const r = rebindById.get(id) as RebindRow | undefined
+      return r ? toRebind(r) : undefined
+    },
+    /** Records the admin's decision; false when the rebind was no longer held. */
+    decideRebind(id: string, status: 'approved' | 'rejected', at: string): boolean {
+      return decideRebind.run(status, at, id).changes === 1
+    },
     markSeen(deviceId: string, at: string): void {
       seen.run(at, deviceId)
     },
@@ -208,13 +339,22 @@ export function deviceQueries(db: Db) {
         kind: r.kind,
         identifier: r.identifier,
         name: r.name,
-        value: JSON.parse(r.value) as unknown,
+        value: sealer.open(JSON.parse(r.value) as unknown),
         policyId: r.policy_id,
         itemId: r.item_id,
       }))
     },
     putSentItem(deviceId: string, i: SentItem): void {
-      putItem.run(deviceId, i.key, i.kind, i.identifier, i.name, JSON.stringify(i.value ?? null), i.policyId, i.itemId)
+      putItem.run(
+        deviceId,
+        i.key,
+        i.kind,
+        i.identifier,
+        i.name,
+        JSON.stringify(sealer.seal(i.value ?? null)),
+        i.policyId,
+        i.itemId,
+      )
     },
     dropSentItem(deviceId: string, key: string): void {
       dropItem.run(deviceId, key)
@@ -246,7 +386,7 @@ export function deviceQueries(db: Db) {
           deviceId,
           seq++,
           c.type,
-          JSON.stringify(c.payload),
+          JSON.stringify(sealer.seal(c.payload)),
           JSON.stringify(c.reason),
           at,
           c.deadlineAt,
@@ -267,15 +407,15 @@ export function deviceQueries(db: Db) {
       return deliveredOne.get(deviceId, type, identifier) !== undefined
     },
     commands(deviceId: string): Command[] {
-      return (commandsOf.all(deviceId) as CommandRow[]).map(toCommand)
+      return (commandsOf.all(deviceId) as CommandRow[]).map(asCommand)
     },
     command(deviceId: string, commandId: string): Command | undefined {
       const r = commandById.get(commandId, deviceId) as CommandRow | undefined
-      return r ? toCommand(r) : undefined
+      return r ? asCommand(r) : undefined
     },
     overdueCommands(now: string): (Command & { deviceName: string })[] {
       return (overdue.all(now) as (CommandRow & { device_name: string })[]).map(r => ({
-        ...toCommand(r),
+        ...asCommand(r),
         deviceName: r.device_name,
       }))
     },

@@ -2,6 +2,7 @@
 import { assignmentQueries } from './assignments'
 import { auditQueries } from './audit'
 import { openDatabase, type Db } from './db'
+import { plainSealer, type PayloadSealer } from './sealed'
 import { deviceQueries } from './devices'
 import { directoryQueries } from './directories'
 import { groupQueries } from './groups'
@@ -25,24 +26,26 @@ export {
   type BulkWriter,
 } from './bulk-writer'
 export type { PolicyRecord } from './policies'
-export type { SentItem, NewCommand, DeviceRecord } from './devices'
+export type { SentItem, NewCommand, DeviceRecord, HeldRebindRecord, SerialEnrollment } from './devices'
 export type { AuditEntry } from './audit'
 export type { SyncedUserRow, DirectoryGroupRow, SyncUserWrite } from './sync'
+export { createPayloadSealer, plainSealer, type PayloadSealer } from './sealed'
 export type { PushTarget, AppleIdentity, StaleToken, AckLatency } from './outbox'
 export type { PendingWithdrawal, BoundDevice, NewAssignmentEvent, PayloadProblem } from './assignments'
 
-export function createStore(path: string) {
+export function createStore(path: string, opts: { sealer?: PayloadSealer } = {}) {
   const db: Db = openDatabase(path)
+  const sealer = opts.sealer ?? plainSealer
   return {
     directories: directoryQueries(db),
     users: userQueries(db),
     groups: groupQueries(db),
-    policies: policyQueries(db),
-    devices: deviceQueries(db),
-    outbox: outboxQueries(db),
+    policies: policyQueries(db, sealer),
+    devices: deviceQueries(db, sealer),
+    outbox: outboxQueries(db, sealer),
     audit: auditQueries(db),
     sync: syncQueries(db),
-    assignments: assignmentQueries(db),
+    assignments: assignmentQueries(db, sealer),
     /** Runs fn in one transaction: everything it writes lands together or not at all. */
     transaction<T>(fn: () => T): T {
       return db.transaction(fn)()

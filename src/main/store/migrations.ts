@@ -444,4 +444,30 @@ ALTER TABLE directory_sync_state ADD COLUMN first_sync_run TEXT;
 ALTER TABLE directory_sync_state ADD COLUMN first_sync_started_at TEXT;
 `,
   },
+  {
+    version: 9,
+    name: 'devices: re-enrollments by another user held for an admin; users by IdP id',
+    sql: `
+-- A serial bound to one user that another user enrolls, without proof from the device's
+-- current identity, waits here for an admin; the identity it would bind waits with it.
+CREATE TABLE device_rebinds (
+  id                    TEXT PRIMARY KEY,
+  device_id             TEXT NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+  from_user_id          TEXT,
+  to_user_id            TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  name                  TEXT,
+  push_token            TEXT,
+  udid                  TEXT,
+  identity_fingerprint  TEXT,
+  credential_hash       TEXT,
+  requested_at          TEXT NOT NULL,
+  status                TEXT NOT NULL CHECK (status IN ('held', 'approved', 'rejected')),
+  decided_at            TEXT
+);
+CREATE INDEX device_rebinds_device ON device_rebinds (device_id, status);
+
+-- Enrollment finds the user by the IdP's immutable id (Entra oid, Okta/Google sub).
+CREATE INDEX users_external ON users (external_id);
+`,
+  },
 ]

@@ -3,6 +3,7 @@
 // guarded by the state it expects, so a repeated answer or a replayed step changes nothing.
 import type { Command, Platform } from '../../shared/domain'
 import { toCommand, type CommandRow } from './devices'
+import { plainSealer, type PayloadSealer } from './sealed'
 import type { Db } from './db'
 
 const OPEN = `('queued', 'pushed', 'sent')`
@@ -39,7 +40,8 @@ export interface AckLatency {
   ms: number
 }
 
-export function outboxQueries(db: Db) {
+export function outboxQueries(db: Db, sealer: PayloadSealer = plainSealer) {
+  const asCommand = (r: CommandRow) => toCommand(r, sealer)
   const due = db.prepare(`SELECT DISTINCT c.device_id FROM commands c JOIN devices d ON d.id = c.device_id
     WHERE c.state IN ${OPEN} AND c.next_attempt_at IS NOT NULL AND c.next_attempt_at <= ?
       AND d.push_token IS NOT NULL AND d.token_stale_at IS NULL
@@ -142,11 +144,11 @@ export function outboxQueries(db: Db) {
         : undefined
     },
     openCommands(deviceId: string): Command[] {
-      return (openOf.all(deviceId) as CommandRow[]).map(toCommand)
+      return (openOf.all(deviceId) as CommandRow[]).map(asCommand)
     },
     /** What a check-in hands out, in seq order: open and dead-lettered commands. */
     deliverableCommands(deviceId: string): Command[] {
-      return (deliverableOf.all(deviceId) as CommandRow[]).map(toCommand)
+      return (deliverableOf.all(deviceId) as CommandRow[]).map(asCommand)
     },
     recordPushed(deviceId: string, at: string, deadlineAt: string): number {
       return pushed.run({ deviceId, at, deadlineAt }).changes
@@ -253,7 +255,7 @@ export function outboxQueries(db: Db) {
     },
     deadLettered(): (Command & { deviceName: string })[] {
       return (deadOf.all() as (CommandRow & { device_name: string })[]).map(r => ({
-        ...toCommand(r),
+        ...asCommand(r),
         deviceName: r.device_name,
       }))
     },

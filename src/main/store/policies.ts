@@ -1,5 +1,6 @@
 import type { PayloadItem, PayloadKind, Platform, Policy, PolicyTarget, TargetMode } from '../../shared/domain'
 import type { Db } from './db'
+import { plainSealer, type PayloadSealer } from './sealed'
 
 interface PolicyRow {
   id: string
@@ -27,13 +28,13 @@ interface TargetRow {
   mode: TargetMode
 }
 
-const toItem = (r: ItemRow): PayloadItem => ({
+const toItem = (r: ItemRow, sealer: PayloadSealer): PayloadItem => ({
   id: r.id,
   kind: r.kind,
   identifier: r.identifier,
   name: r.name,
   platform: r.platform,
-  settings: JSON.parse(r.settings) as Record<string, unknown>,
+  settings: sealer.open(JSON.parse(r.settings) as Record<string, unknown>),
   removeOnUnassign: r.remove_on_unassign === 1,
 })
 
@@ -47,7 +48,7 @@ export interface PolicyRecord {
   targets: { groupId: string; mode: TargetMode }[]
 }
 
-export function policyQueries(db: Db) {
+export function policyQueries(db: Db, sealer: PayloadSealer = plainSealer) {
   const insert = db.prepare(`INSERT INTO policies (id, name, description, priority, platforms, created_at, updated_at)
     VALUES (?, ?, ?, ?, ?, ?, ?)`)
   const insertItem =
@@ -83,7 +84,7 @@ export function policyQueries(db: Db) {
     description: p.description,
     priority: p.priority,
     platforms: JSON.parse(p.platforms) as Platform[],
-    items: its.map(toItem),
+    items: its.map(r => toItem(r, sealer)),
     targets: tgs.map((t): PolicyTarget => ({ groupId: t.group_id, groupName: t.group_name, mode: t.mode })),
   })
 
@@ -99,7 +100,7 @@ export function policyQueries(db: Db) {
           i.identifier,
           i.name,
           i.platform,
-          JSON.stringify(i.settings),
+          JSON.stringify(sealer.seal(i.settings)),
           i.removeOnUnassign ? 1 : 0,
         ),
       )
@@ -119,7 +120,7 @@ export function policyQueries(db: Db) {
           i.identifier,
           i.name,
           i.platform,
-          JSON.stringify(i.settings),
+          JSON.stringify(sealer.seal(i.settings)),
           i.removeOnUnassign ? 1 : 0,
         ),
       )

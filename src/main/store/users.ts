@@ -75,6 +75,7 @@ export function userQueries(db: Db) {
   const touch = db.prepare('UPDATE users SET updated_at = ? WHERE id = ?')
   const summaryById = db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM users u WHERE u.id = ?`)
   const kindOf = db.prepare('SELECT d.kind FROM users u JOIN directories d ON d.id = u.directory_id WHERE u.id = ?')
+  const upnsByExternal = db.prepare('SELECT user_principal_name FROM users WHERE external_id = ? ORDER BY id LIMIT 2')
   const byUpn = db.prepare('SELECT id FROM users WHERE user_principal_name = ? COLLATE NOCASE ORDER BY id LIMIT 1')
   const count = db.prepare('SELECT COUNT(*) AS n FROM users')
   const ids = db.prepare('SELECT id FROM users ORDER BY display_name COLLATE NOCASE, id LIMIT ?')
@@ -155,6 +156,10 @@ export function userQueries(db: Db) {
     },
     directoryKind(userId: string): DirectoryKind | undefined {
       return (kindOf.get(userId) as { kind: DirectoryKind } | undefined)?.kind
+    },
+    /** The principal names of the users (in any directory) with this IdP id; at most two. */
+    principalNamesByExternalId(externalId: string): string[] {
+      return (upnsByExternal.all(externalId) as { user_principal_name: string }[]).map(r => r.user_principal_name)
     },
     idByPrincipalName(upn: string): string | undefined {
       return (byUpn.get(upn.trim()) as { id: string } | undefined)?.id

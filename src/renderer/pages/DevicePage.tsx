@@ -79,6 +79,11 @@ function DeviceView({ detail }: { detail: DeviceDetail }) {
           </div>
         </dl>
       </Section>
+      {detail.rebinds.length > 0 && (
+        <Section title="Re-enrollments by another user">
+          <Rebinds detail={detail} />
+        </Section>
+      )}
       <Section title="Policy assignments">
         <Assignments assignments={detail.assignments} />
       </Section>
@@ -87,6 +92,75 @@ function DeviceView({ detail }: { detail: DeviceDetail }) {
       <Section title="Commands">
         <Commands detail={detail} />
       </Section>
+    </>
+  )
+}
+
+/** Held re-enrollments: the device stays with its user until an admin approves the move. */
+function Rebinds({ detail }: { detail: DeviceDetail }) {
+  const decide = useMutation({
+    mutationFn: (d: { heldRebindId: string; approve: boolean }) => call('devices/decideRebind', d),
+  })
+  return (
+    <>
+      <p className="muted small">
+        Someone signed in on this device as another user without proof from the device's current identity. Approving
+        moves the device to them and cancels its open commands; rejecting leaves it with its user.
+      </p>
+      {decide.isError && <ErrorNote error={decide.error} title="Not decided" />}
+      <table aria-label="Re-enrollments">
+        <thead>
+          <tr>
+            <th scope="col">Requested</th>
+            <th scope="col">From</th>
+            <th scope="col">To</th>
+            <th scope="col">Status</th>
+            <th scope="col">
+              <span className="visually-hidden">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {detail.rebinds.map(r => (
+            <tr key={r.id}>
+              <td>
+                <Time iso={r.requestedAt} />
+              </td>
+              <td className="mono">
+                <bdi>{r.fromUserPrincipalName ?? 'not bound'}</bdi>
+              </td>
+              <td className="mono">
+                <bdi>{r.toUserPrincipalName}</bdi>
+              </td>
+              <td>
+                <Badge tone={r.status === 'held' ? 'warn' : r.status === 'approved' ? 'good' : 'neutral'}>
+                  {r.status}
+                </Badge>
+              </td>
+              <td>
+                {r.status === 'held' && (
+                  <>
+                    <button
+                      type="button"
+                      disabled={decide.isPending}
+                      onClick={() => decide.mutate({ heldRebindId: r.id, approve: true })}
+                    >
+                      Approve
+                    </button>{' '}
+                    <button
+                      type="button"
+                      disabled={decide.isPending}
+                      onClick={() => decide.mutate({ heldRebindId: r.id, approve: false })}
+                    >
+                      Reject
+                    </button>
+                  </>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </>
   )
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { discoverOidc } from '../../../src/main/devices/discovery'
 import type { IdpHttp } from '../../../src/main/devices/http'
-import { createSignIn, principalNameOf } from '../../../src/main/devices/signin'
+import { claimedIdentity, createSignIn } from '../../../src/main/devices/signin'
 
 const http = (status: number, body: unknown): IdpHttp => ({
   get: async () => ({ status, body: typeof body === 'string' ? body : JSON.stringify(body) }),
@@ -91,13 +91,56 @@ describe('the sign-in', () => {
 })
 
 describe('the user an ID token names', () => {
+  const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47'
+  const entra = { issuer: `https://login.microsoftonline.com/${TENANT}/v2.0` }
+  const google = { issuer: 'https://accounts.google.com', hostedDomain: 'example.test' }
   it.each([
-    [{ preferred_username: 'alex@example.test', email: 'other@example.test' }, 'alex@example.test'],
-    [{ upn: 'kim@example.test' }, 'kim@example.test'],
-    [{ email: 'dee@example.test' }, 'dee@example.test'],
-    [{ preferred_username: 'not-an-upn', email: 'sam@example.test' }, 'sam@example.test'],
-    [{ sub: '123' }, null],
-  ])('%o → %s', (claims, upn) => {
-    expect(principalNameOf(claims)).toBe(upn)
+    [
+      'Entra: oid, not the mutable name',
+      entra,
+      { oid: 'o-1', sub: 's-1', preferred_username: 'alex@example.test' },
+      'o-1',
+      null,
+    ],
+    ['sub when there is no oid', entra, { sub: 's-1' }, 's-1', null],
+    ['a verified email', entra, { sub: 's', email: 'kim@example.test', email_verified: true }, 's', 'kim@example.test'],
+    [
+      'Cognito-style "true"',
+      entra,
+      { sub: 's', email: 'kim@example.test', email_verified: 'true' },
+      's',
+      'kim@example.test',
+    ],
+    ['an unverified email', entra, { sub: 's', email: 'kim@example.test', email_verified: false }, 's', null],
+    ['an email without email_verified', entra, { sub: 's', email: 'kim@example.test' }, 's', null],
+    ['another tenant', entra, { sub: 's', email: 'k@example.test', email_verified: true, tid: 'other' }, 's', null],
+    [
+      'the right tenant',
+      entra,
+      { sub: 's', email: 'k@example.test', email_verified: true, tid: TENANT },
+      's',
+      'k@example.test',
+    ],
+    ['Google without hd', google, { sub: 's', email: 'k@example.test', email_verified: true }, 's', null],
+    [
+      'Google, another hd',
+      google,
+      { sub: 's', email: 'k@example.test', email_verified: true, hd: 'evil.test' },
+      's',
+      null,
+    ],
+    [
+      'Google, its hd',
+      google,
+      { sub: 's', email: 'k@example.test', email_verified: true, hd: 'example.test' },
+      's',
+      'k@example.test',
+    ],
+    ['a name only', entra, { upn: 'kim@example.test' }, null, null],
+  ] as const)('%s', (_, provider, claims, subject, email) => {
+    const who = claimedIdentity(claims, provider)
+    expect(who.subject).toBe(subject)
+    expect(who.email).toBe(email)
+    expect(who.emailRefusal === null).toBe(email !== null)
   })
 })

@@ -16,8 +16,32 @@ describe('push credentials', () => {
     const info = await creds.setApns(pki.push.certPem, pki.push.keyPem)
     expect(info.apns).toMatchObject({ configured: true, topic: pki.push.topic, expiresSoon: false, error: null })
     expect(JSON.stringify(info)).not.toContain('PRIVATE KEY')
-    expect(await secrets.get('push.apns.key')).toBe(pki.push.keyPem)
+    expect(JSON.parse((await secrets.get('push.apns.credentials')) ?? '{}')).toEqual({
+      certPem: pki.push.certPem,
+      keyPem: pki.push.keyPem,
+    })
     expect(await creds.apns()).toEqual({ certPem: pki.push.certPem, keyPem: pki.push.keyPem })
+  })
+
+  it('stores the certificate and key in one write, and still reads them as older builds kept them', async () => {
+    const secrets = memorySecrets()
+    const writes: string[] = []
+    const counting = {
+      ...secrets,
+      set: (k: string, v: string) => {
+        writes.push(k)
+        return secrets.set(k, v)
+      },
+    }
+    await createPushCredentials({ secrets: counting, clock }).setApns(pki.push.certPem, pki.push.keyPem)
+    expect(writes).toEqual(['push.apns.credentials'])
+    const old = memorySecrets()
+    await old.set('push.apns.certificate', pki.push.certPem)
+    await old.set('push.apns.key', pki.push.keyPem)
+    expect(await createPushCredentials({ secrets: old, clock }).apns()).toEqual({
+      certPem: pki.push.certPem,
+      keyPem: pki.push.keyPem,
+    })
   })
 
   it.each([
