@@ -171,6 +171,11 @@ describe('the demo organisation in the browser', () => {
   it('removes Salesforce from a second Sales user moved to Marketing once the flag is set and a sync confirms the move', async () => {
     await enroll('FLEUR-IPHONE-01', FLEUR, 'Fleur iPhone')
     await commandRows('install_app', 'Salesforce').waitFor()
+    // The phone fetches and installs what it was sent (only a delivered app is ever removed).
+    const fleurs = (await app.call('devices/list', {})).filter(d => d.serial === 'FLEUR-IPHONE-01')
+    for (const d of fleurs)
+      for (const c of (await app.call('devices/get', { deviceId: d.id })).commands)
+        await app.call('devices/acknowledge', { deviceId: d.id, commandId: c.id, status: 'acknowledged' })
 
     await openSection('Policies')
     const salesforceOnIos = policyCard('Sales CRM Deployment')
