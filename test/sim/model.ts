@@ -1,0 +1,280 @@
+// The reference model: the plainest code that says what every device should have after each
+// step, written from the documented rules (issue #13), not from src/:
+// - desired state = the items of every policy that applies to the user's current groups on the
+//   device's platform (applies: an include target is among the groups and no exclude target is);
+// - current groups = rule groups of the user's own directory, evaluated on the synced attributes,
+//   and synced groups as the IdP lists them; a rule reading an attribute the user lacks leaves the
+//   membership unknown: the device keeps what it had from it and gets nothing new;
+// - a user who leaves a group through a directory read keeps that group's items on the devices
+//   that already have them until the first succeeded sync (or import) of the directory that
+//   started after the leave (graceSyncs = 1, graceMinutes = 0); that sync withdraws in its own
+//   run; coming back first cancels it; a device enrolled meanwhile gets only the current state;
+// - admin edits (rule text, targets, items, the remove flag) apply at once, without grace;
+// - an app leaves a device only when its item says "remove app when policy is removed" at the
+//   moment it leaves; otherwise it stays, unmanaged, and no remove_app is ever sent for it.
+import {
+  type DirectoryKey,
+  type ItemSpec,
+  type Platform,
+  type PolicySpec,
+  RULE_GROUPS,
+  type SimAttributes,
+  SYNCED_GROUPS,
+  initialPolicies,
+} from './scenario'
+
+export type Tri = 'in' | 'out' | 'unknown'
+
+export interface ModelUser {
+  key: string
+  directory: DirectoryKey
+  upn: string
+  attributes: SimAttributes
+  /** Keys of the synced groups the IdP lists the user in. */
+  groups: Set<string>
+}
+
+/** Why the model keeps an item on a device. */
+export type Because = 'granted' | 'grace' | 'unknown'
+
+export interface DesiredItem {
+  item: ItemSpec
+  policy: string
+  because: Because
+}
+
+export interface ModelDevice {
+  serial: string
+  platform: Platform
+  user: string
+  desired: Map<string, DesiredItem>
+  /** Apps that left the desired state: 'remove' (flagged then) or 'keep' (stays, unmanaged). */
+  appFate: Map<string, 'remove' | 'keep'>
+}
+
+export type PolicyStanding = 'assigned' | 'kept' | 'none'
+
+const cloneUser = (u: ModelUser): ModelUser => ({
+  ...u,
+  attributes: { ...u.attributes },
+  groups: new Set(u.groups),
+})
+
+export class Model {
+  /** What the IdPs hold now (the Entra tenant; the file directory's "truth" is the next file). */
+  readonly idp = new Map<string, ModelUser>()
+  /** What the app last read from its directories. */
+  readonly view = new Map<string, ModelUser>()
+  /** Rule group key → the variant index in force. */
+  readonly rules = new Map<string, number>(RULE_GROUPS.map(g => [g.key, 0]))
+  policies: PolicySpec[] = initialPolicies()
+  readonly devices = new Map<string, ModelDevice>()
+  /** user → groups the user left through a directory read and still keeps (grace). */
+  readonly pending = new Map<string, Set<string>>()
+  /** user → group → whether the user was last definitely in (for "left"). */
+  private readonly wasIn = new Map<string, Map<string, boolean>>()
+
+  policy(key: string): PolicySpec {
+    const p = this.policies.find(x => x.key === key)
+    if (!p) throw new Error(`model: no policy ${key}`)
+    return p
+  }
+
+  /** The user's membership in a group, from the app's view. */
+  membership(userKey: string, groupKey: string): Tri {
+    const u = this.view.get(userKey)
+    if (!u) return 'out'
+    const rule = RULE_GROUPS.find(g => g.key === groupKey)
+    if (rule) {
+      if (u.directory !== rule.directory) return 'out'
+      const variant = rule.variants[this.rules.get(groupKey) ?? 0]
+      if (!variant) throw new Error(`model: no variant for ${groupKey}`)
+      const value = u.attributes[variant.reads]
+      if (value === null || value === '') return 'unknown'
+      return variant.test(value) ? 'in' : 'out'
+    }
+    const synced = SYNCED_GROUPS.find(g => g.key === groupKey)
+    if (!synced) throw new Error(`model: no group ${groupKey}`)
+    return u.directory === synced.directory && u.groups.has(groupKey) ? 'in' : 'out'
+  }
+
+  private allGroupKeys(): string[] {
+    return [...RULE_GROUPS.map(g => g.key), ...SYNCED_GROUPS.map(g => g.key)]
+  }
+
+  /** Kleene: include (any) and not exclude (any). */
+  private applies(p: PolicySpec, tri: (g: string) => Tri): Tri {
+    const any = (mode: 'include' | 'exclude'): Tri => {
+      let r: Tri = 'out'
+      for (const [g, m] of Object.entries(p.targets)) {
+        if (m !== mode) continue
+        const t = tri(g)
+        if (t === 'in') return 'in'
+        if (t === 'unknown') r = 'unknown'
+      }
+      return r
+    }
+    const inc = any('include')
+    const exc = any('exclude')
+    if (inc === 'out' || exc === 'in') return 'out'
+    if (inc === 'in' && exc === 'out') return 'in'
+    return 'unknown'
+  }
+
+  private strict = (user: string) => (g: string) => this.membership(user, g)
+  private lenient = (user: string) => (g: string) => {
+    const t = this.membership(user, g)
+    return t === 'out' && this.pending.get(user)?.has(g) ? 'in' : t
+  }
+
+  /** Recomputes one device; `had` is what it may keep (empty for a new or re-enrolled device). */
+  private recompute(d: ModelDevice, had: Map<string, DesiredItem>): void {
+    const before = d.desired
+    const next = new Map<string, DesiredItem>()
+    for (const p of this.policies) {
+      if (!p.platforms.includes(d.platform)) continue
+      const s = this.applies(p, this.strict(d.user))
+      const l = this.applies(p, this.lenient(d.user))
+      for (const item of p.items) {
+        if (item.kind === 'app' && item.platform !== d.platform) continue
+        if (s === 'in') next.set(item.key, { item, policy: p.key, because: 'granted' })
+        else if (l !== 'out' && had.get(item.key)?.policy === p.key)
+          next.set(item.key, { item, policy: p.key, because: s === 'unknown' ? 'unknown' : 'grace' })
+      }
+    }
+    for (const [key, was] of before) {
+      if (next.has(key) || was.item.kind !== 'app') continue
+      const now = this.currentItem(was.policy, key)
+      // The flag as it is when the app leaves (an item edited away keeps its last flag).
+      const flag = now?.kind === 'app' ? now.remove : was.item.kind === 'app' && was.item.remove
+      d.appFate.set(key, flag ? 'remove' : 'keep')
+    }
+    for (const key of next.keys()) d.appFate.delete(key)
+    d.desired = next
+  }
+
+  private currentItem(policy: string, key: string): ItemSpec | undefined {
+    return this.policies.find(p => p.key === policy)?.items.find(i => i.key === key)
+  }
+
+  recomputeAll(): void {
+    for (const d of this.devices.values()) this.recompute(d, d.desired)
+  }
+
+  /** Which policies a device has, and how: what `policies/effective` should say. */
+  standing(serial: string, policy: string): PolicyStanding {
+    const d = this.devices.get(serial)
+    if (!d) throw new Error(`model: no device ${serial}`)
+    const p = this.policy(policy)
+    if (p.platforms.includes(d.platform) && this.applies(p, this.strict(d.user)) === 'in') return 'assigned'
+    for (const it of d.desired.values()) if (it.policy === policy) return 'kept'
+    return 'none'
+  }
+
+  private remember(userKey: string): void {
+    const m = this.wasIn.get(userKey) ?? new Map<string, boolean>()
+    this.wasIn.set(userKey, m)
+    for (const g of this.allGroupKeys()) {
+      const t = this.membership(userKey, g)
+      if (t !== 'unknown') m.set(g, t === 'in')
+    }
+  }
+
+  /**
+   * The app read these users from their directory: leaving a group starts a grace withdrawal,
+   * coming back cancels it; admin edits call `remember` without starting any.
+   */
+  private observe(userKeys: Iterable<string>): void {
+    for (const u of userKeys) {
+      const was = this.wasIn.get(u)
+      for (const g of this.allGroupKeys()) {
+        const t = this.membership(u, g)
+        if (t === 'in') this.pending.get(u)?.delete(g)
+        else if (t === 'out' && was?.get(g) === true) {
+          const set = this.pending.get(u) ?? new Set<string>()
+          set.add(g)
+          this.pending.set(u, set)
+        }
+      }
+      this.remember(u)
+    }
+  }
+
+  private usersOf(dir: DirectoryKey): string[] {
+    const keys = new Set<string>()
+    for (const m of [this.view, this.idp, this.pending as Map<string, unknown>])
+      for (const k of m.keys()) if (k.startsWith(dir === 'entra' ? 'e' : 'f')) keys.add(k)
+    return [...keys]
+  }
+
+  /** A succeeded sync of the Entra directory (full or incremental: the same result). */
+  sync(): void {
+    this.read(
+      'entra',
+      [...this.idp.values()].filter(u => u.directory === 'entra'),
+      true,
+    )
+  }
+
+  /**
+   * A succeeded file import: `replace` makes the file the whole directory, `update` changes only
+   * the users it lists.
+   */
+  importFile(users: ModelUser[], mode: 'replace' | 'update'): void {
+    this.read('file', users, mode === 'replace')
+  }
+
+  private read(dir: DirectoryKey, users: ModelUser[], whole: boolean): void {
+    const touched = this.usersOf(dir)
+    // The confirming sync: every grace withdrawal of this directory from before it matures now.
+    for (const u of touched) this.pending.delete(u)
+    if (whole) for (const u of touched) if (!users.some(x => x.key === u)) this.view.delete(u)
+    for (const u of users) this.view.set(u.key, cloneUser(u))
+    this.observe(new Set([...touched, ...users.map(u => u.key)]))
+    this.recomputeAll()
+  }
+
+  /**
+   * Enrollment: the JIT step reads the user from the IdP (Entra; a file directory has nothing
+   * to ask), then the device gets exactly the current desired state. Returns false when the
+   * user is unknown everywhere (the app refuses the enrollment).
+   */
+  enroll(serial: string, platform: Platform, userKey: string): boolean {
+    const fresh = this.idp.get(userKey)
+    if (fresh && fresh.directory === 'entra') {
+      this.view.set(userKey, cloneUser(fresh))
+      this.observe([userKey])
+    }
+    if (!this.view.has(userKey)) return false
+    const existing = this.devices.get(serial)
+    const d: ModelDevice = existing ?? { serial, platform, user: userKey, desired: new Map(), appFate: new Map() }
+    d.user = userKey
+    this.devices.set(serial, d)
+    this.recompute(d, new Map())
+    // The user's other devices follow their new attributes at once.
+    for (const other of this.devices.values()) if (other !== d) this.recompute(other, other.desired)
+    return true
+  }
+
+  setRule(group: string, variant: number): void {
+    this.rules.set(group, variant)
+    // Admin edits apply at once: no grace, and a grace withdrawal in flight on this group ends now.
+    for (const [u, set] of this.pending) {
+      set.delete(group)
+      this.remember(u)
+    }
+    for (const u of this.view.keys()) this.remember(u)
+    this.recomputeAll()
+  }
+
+  /** Any edit of the policies (targets, items, values, flags): applies at once. */
+  editPolicy(key: string, edit: (p: PolicySpec) => void): void {
+    edit(this.policy(key))
+    this.recomputeAll()
+  }
+
+  /** IdP-side changes: the app sees them at the next sync (or the user's next enrollment). */
+  idpUser(key: string): ModelUser | undefined {
+    return this.idp.get(key)
+  }
+}
