@@ -4,7 +4,7 @@
 import type { Command, CommandState, DeviceDetail } from '../../src/shared/domain'
 import type { PolicyWhy } from '../../src/shared/policy'
 import type { FakeDevice } from './driver'
-import type { Model } from './model'
+import type { AbsentBecause, Model } from './model'
 import type { Op } from './ops'
 
 export const INVARIANTS = {
@@ -12,7 +12,15 @@ export const INVARIANTS = {
   converges: 'the device’s delivered + queued state is the model’s desired state',
   'withdrawn-while-unknown': 'no policy is withdrawn while the membership is unknown',
   'withdrawn-during-grace': 'a leaver keeps the items until the confirming sync',
-  'granted-too-much': 'a device gets nothing the model does not grant (new devices: nothing from groups left)',
+  'granted-too-much': 'a device gets nothing the model does not grant',
+  'grace-not-withdrawn': 'the confirming sync (the first succeeded one that started after the user left) withdraws',
+  'new-device-got-left-items': 'a device enrolled after its user left a group gets nothing from that group',
+  'nothing-new-from-unknown': 'an unknown membership gives a device nothing it did not have',
+  'rule-group-scope': 'a rule group grants only to users of its own directory',
+  'grace-delays-grant':
+    'leaving an excluded group grants the policy at once (grace only keeps items, it never holds back a grant)',
+  'jit-other-devices':
+    'when an enrollment re-reads a user (JIT), the user’s other devices follow the new attributes too',
   'unflagged-app-removed': 'no app without "remove app when policy is removed" is ever removed',
   'flagged-app-kept': 'a flagged app leaves the device when its policy does',
   'stale-command-not-cancelled': 'a queued, undelivered command that no longer serves the desired state is cancelled',
@@ -24,7 +32,14 @@ export const INVARIANTS = {
   'device-state': 'after draining, the device has what the model says (except items whose command it refused)',
 } as const
 
-export type InvariantKind = keyof typeof INVARIANTS | 'call-failed' | 'held' | 'enroll' | 'exception' | 'device-missing'
+export type InvariantKind =
+  | keyof typeof INVARIANTS
+  | 'not-granted'
+  | 'call-failed'
+  | 'held'
+  | 'enroll'
+  | 'exception'
+  | 'device-missing'
 
 export class SimViolation extends Error {
   step = -1
@@ -45,7 +60,17 @@ export class SimViolation extends Error {
 /** Invariants a run sets aside (known defects being fixed), so it can look past them. */
 export const disabled = new Set<string>()
 
+/** Set while checking a device whose user another device's enrollment re-read (see Model.jitFollowers). */
+let jitFollower = false
+
 function fail(kind: InvariantKind, detail: string): void {
+  if (
+    jitFollower &&
+    (kind === 'converges' || kind === 'granted-too-much' || kind === 'why-disagrees' || kind === 'device-state')
+  ) {
+    kind = 'jit-other-devices'
+    detail += ' (its user was re-read by another device’s enrollment)'
+  }
   if (!disabled.has(kind)) throw new SimViolation(kind, detail)
 }
 
@@ -111,6 +136,7 @@ interface DeviceCheck {
 export function checkDevice({ model, serial, detail, why, ledger, policyId }: DeviceCheck): void {
   const d = model.devices.get(serial)
   if (!d) return
+  jitFollower = model.jitFollowers.has(serial)
   const commands = detail.commands.filter(c => keyOf(c) !== null).sort((a, b) => a.seq - b.seq)
   const deviceId = detail.device.id
 
@@ -138,7 +164,9 @@ export function checkDevice({ model, serial, detail, why, ledger, policyId }: De
         ? 'withdrawn-while-unknown'
         : it.because === 'grace'
           ? 'withdrawn-during-grace'
-          : 'converges'
+          : model.leftAnExclusion(serial, it.policy)
+            ? 'grace-delays-grant'
+            : 'converges'
     if (it.item.kind === 'app') {
       desiredApps.set(it.item.identifier, it)
       const got = f.apps.get(it.item.identifier)
@@ -169,22 +197,27 @@ export function checkDevice({ model, serial, detail, why, ledger, policyId }: De
         )
     }
   }
+  const extra = (key: string, what: string) => {
+    const because = model.absent.get(serial)?.get(key) ?? 'not-granted'
+    fail(
+      because === 'not-granted' ? 'granted-too-much' : because,
+      `${serial}: ${what}, the model says it should not be (${because})`,
+    )
+  }
   for (const id of f.profiles.keys())
-    if (!d.desired.has(`profile:${id}`))
-      fail('granted-too-much', `${serial}: profile ${id} is on the device (or queued), the model says it should not be`)
+    if (!d.desired.has(`profile:${id}`)) extra(`profile:${id}`, `profile ${id} is on the device (or queued)`)
   for (const id of Object.keys(f.restrictions))
-    if (!d.desired.has(`restriction:${id}`))
-      fail(
-        'granted-too-much',
-        `${serial}: restriction ${id} is in the restriction set, the model says it should not be`,
-      )
+    if (!d.desired.has(`restriction:${id}`)) extra(`restriction:${id}`, `restriction ${id} is in the restriction set`)
   for (const id of f.apps.keys()) {
     if (desiredApps.has(id)) continue
     const fate = d.appFate.get(`app:${d.platform}:${id}`)
+    const because = model.absent.get(serial)?.get(`app:${d.platform}:${id}`)
     if (fate === 'remove')
-      fail('flagged-app-kept', `${serial}: app ${id} left with its remove flag set, but no remove_app follows it`)
-    else if (fate === undefined)
-      fail('granted-too-much', `${serial}: app ${id} is installed (or queued), the model never granted it`)
+      fail(
+        because && because !== 'not-granted' ? because : 'flagged-app-kept',
+        `${serial}: app ${id} left with its remove flag set, but no remove_app follows it`,
+      )
+    else if (fate === undefined) extra(`app:${d.platform}:${id}`, `app ${id} is installed (or queued)`)
   }
 
   // Fresh removals: only flagged apps, only of something delivered.
@@ -193,7 +226,11 @@ export function checkDevice({ model, serial, detail, why, ledger, policyId }: De
     if (c.type === 'remove_app') {
       const id = String(c.payload['identifier'])
       const fate = d.appFate.get(`app:${d.platform}:${id}`)
-      if (fate !== 'remove')
+      const because = model.absent.get(serial)?.get(`app:${d.platform}:${id}`)
+      // Removing an app the model never granted follows from the defect that installed it.
+      if (fate === undefined && because && because !== 'not-granted')
+        fail(because, `${serial}: remove_app ${id} withdraws an app the device should never have had (${because})`)
+      else if (fate !== 'remove')
         fail(
           'unflagged-app-removed',
           `${serial}: remove_app ${id} was queued, but the model says the app ${desiredApps.has(id) ? 'is still wanted' : 'stays (no remove flag)'}`,
@@ -261,9 +298,13 @@ export function checkDevice({ model, serial, detail, why, ledger, policyId }: De
             ? status === 'pending-withdrawal'
             : status === 'assigned' || status === 'pending-withdrawal'
           : status === 'not-assigned' || status === 'withdrawn-kept'
+    // A policy the app explains as assigned for one of the named reasons is that defect, seen in the why-chain.
+    const named = p.items
+      .map(i => model.absent.get(serial)?.get(i.key))
+      .find((b): b is Exclude<AbsentBecause, 'not-granted'> => b !== undefined && b !== 'not-granted')
     if (!ok)
       fail(
-        'why-disagrees',
+        standing === 'none' && named ? named : 'why-disagrees',
         `${serial}: policies/effective says ${p.name} is ${status}; the model says ${standing}${kept.length ? ` (${kept.join(', ')})` : ''}${w ? ` — "${w.summary}"` : ''}`,
       )
   }
@@ -280,6 +321,7 @@ interface DrainCheck {
 export function checkDrained({ model, serial, detail, device }: DrainCheck): void {
   const d = model.devices.get(serial)
   if (!d) return
+  jitFollower = model.jitFollowers.has(serial)
   const commands = detail.commands.filter(c => keyOf(c) !== null)
   for (const c of commands)
     if (!FINISHED.has(c.state))
@@ -309,12 +351,21 @@ export function checkDrained({ model, serial, detail, device }: DrainCheck): voi
         `${serial}: ${key} is ${String(device.restrictions[it.item.identifier])} on the device, the model says ${String(it.item.value)}`,
       )
   }
+  // An item left over because of a named defect is reported as that defect.
+  const leftover = (key: string, detail: string) => {
+    const because = model.absent.get(serial)?.get(key)
+    fail(because && because !== 'not-granted' ? because : 'device-state', `${detail} (${because ?? 'never granted'})`)
+  }
   for (const id of device.profiles.keys())
     if (!d.desired.has(`profile:${id}`) && !refused.has(`profile:${id}`))
-      fail('device-state', `${serial}: profile ${id} is still on the device after draining`)
+      leftover(`profile:${id}`, `${serial}: profile ${id} is still on the device after draining`)
+  for (const id of Object.keys(device.restrictions))
+    if (!d.desired.has(`restriction:${id}`) && !refused.has('restrictions'))
+      leftover(`restriction:${id}`, `${serial}: restriction ${id} is still set on the device after draining`)
   for (const id of device.apps.keys()) {
-    const fate = d.appFate.get(`app:${d.platform}:${id}`)
+    const key = `app:${d.platform}:${id}`
+    const fate = d.appFate.get(key)
     if (fate === 'remove' && !refused.has(`app:${id}`))
-      fail('device-state', `${serial}: app ${id} (remove flag set) is still on the device after draining`)
+      leftover(key, `${serial}: app ${id} (remove flag set) is still on the device after draining`)
   }
 }

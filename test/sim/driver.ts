@@ -421,7 +421,7 @@ export class Simulation {
         const g = RULE_GROUPS.find(x => x.key === op.group)
         const text = g?.variants[op.variant]?.text
         const id = this.groupIds.get(op.group)
-        if (!text || !id) return false
+        if (!text || !id || m.rules.get(op.group) === op.variant) return false
         // The model first: a kill while the edit pushes comes after its commit.
         m.setRule(op.group, op.variant)
         const r = await this.call<{ status: string }>('policies/apply', {

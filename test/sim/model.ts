@@ -54,6 +54,21 @@ export interface ModelDevice {
 
 export type PolicyStanding = 'assigned' | 'kept' | 'none'
 
+/**
+ * Why an item is not on a device, when the policy has it for the device's platform:
+ * - grace-not-withdrawn: the confirming sync of a leaver's grace withdrawal withdrew it;
+ * - new-device-got-left-items: the device came after its user left the group (grace is for devices that had it);
+ * - nothing-new-from-unknown: the membership is unknown and the device did not have it;
+ * - rule-group-scope: only a rule group of another directory would grant it;
+ * - not-granted: anything else.
+ */
+export type AbsentBecause =
+  | 'grace-not-withdrawn'
+  | 'new-device-got-left-items'
+  | 'nothing-new-from-unknown'
+  | 'rule-group-scope'
+  | 'not-granted'
+
 const cloneUser = (u: ModelUser): ModelUser => ({
   ...u,
   attributes: { ...u.attributes },
@@ -71,6 +86,17 @@ export class Model {
   readonly devices = new Map<string, ModelDevice>()
   /** user → groups the user left through a directory read and still keeps (grace). */
   readonly pending = new Map<string, Set<string>>()
+  /** serial → item key → why the model leaves an item off the device (names the defect when the app has it). */
+  readonly absent = new Map<string, Map<string, AbsentBecause>>()
+  /** During a read: user → grace withdrawals that matured in it. */
+  private matured = new Map<string, Set<string>>()
+  /** user → groups the user ever left through a directory read (a new device gets nothing from them). */
+  private readonly leftEver = new Map<string, Set<string>>()
+  /**
+   * Devices whose user another device's enrollment re-read (JIT) and whose desired state changed
+   * by it: a mismatch there is the app not following the JIT read on the user's other devices.
+   */
+  readonly jitFollowers = new Set<string>()
   /** user → group → whether the user was last definitely in (for "left"). */
   private readonly wasIn = new Map<string, Map<string, boolean>>()
 
@@ -131,6 +157,9 @@ export class Model {
   private recompute(d: ModelDevice, had: Map<string, DesiredItem>): void {
     const before = d.desired
     const next = new Map<string, DesiredItem>()
+    const absent = new Map<string, AbsentBecause>()
+    const earlier = this.absent.get(d.serial)
+    this.absent.set(d.serial, absent)
     for (const p of this.policies) {
       if (!p.platforms.includes(d.platform)) continue
       const s = this.applies(p, this.strict(d.user))
@@ -140,6 +169,12 @@ export class Model {
         if (s === 'in') next.set(item.key, { item, policy: p.key, because: 'granted' })
         else if (l !== 'out' && had.get(item.key)?.policy === p.key)
           next.set(item.key, { item, policy: p.key, because: s === 'unknown' ? 'unknown' : 'grace' })
+        else {
+          // A reason sticks while the item stays off the device, so a later step still names the first cause.
+          const now = this.absentBecause(d, p, had.get(item.key)?.policy === p.key, s, l)
+          const before = earlier?.get(item.key)
+          absent.set(item.key, now === 'not-granted' && before && !d.desired.has(item.key) ? before : now)
+        }
       }
     }
     for (const [key, was] of before) {
@@ -151,6 +186,21 @@ export class Model {
     }
     for (const key of next.keys()) d.appFate.delete(key)
     d.desired = next
+  }
+
+  private absentBecause(d: ModelDevice, p: PolicySpec, had: boolean, s: Tri, l: Tri): AbsentBecause {
+    const includes = Object.entries(p.targets).filter(([, m]) => m === 'include')
+    if (had && includes.some(([g]) => this.matured.get(d.user)?.has(g))) return 'grace-not-withdrawn'
+    if (!had && l !== 'out') return s === 'unknown' ? 'nothing-new-from-unknown' : 'new-device-got-left-items'
+    if (!had && includes.some(([g]) => this.leftEver.get(d.user)?.has(g))) return 'new-device-got-left-items'
+    const u = this.view.get(d.user)
+    const leaks = includes.some(([g]) => {
+      const rule = RULE_GROUPS.find(x => x.key === g)
+      const variant = rule?.variants[this.rules.get(g) ?? 0]
+      const value = variant ? u?.attributes[variant.reads] : null
+      return rule && u && rule.directory !== u.directory && variant && value ? variant.test(value) : false
+    })
+    return leaks ? 'rule-group-scope' : 'not-granted'
   }
 
   private currentItem(policy: string, key: string): ItemSpec | undefined {
@@ -169,6 +219,13 @@ export class Model {
     if (p.platforms.includes(d.platform) && this.applies(p, this.strict(d.user)) === 'in') return 'assigned'
     for (const it of d.desired.values()) if (it.policy === policy) return 'kept'
     return 'none'
+  }
+
+  /** Whether the user is in grace for one of the policy's exclude targets (leaving an exclusion grants at once). */
+  leftAnExclusion(serial: string, policy: string): boolean {
+    const d = this.devices.get(serial)
+    const pending = d ? this.pending.get(d.user) : undefined
+    return Object.entries(this.policy(policy).targets).some(([g, m]) => m === 'exclude' && pending?.has(g))
   }
 
   private remember(userKey: string): void {
@@ -194,6 +251,9 @@ export class Model {
           const set = this.pending.get(u) ?? new Set<string>()
           set.add(g)
           this.pending.set(u, set)
+          const left = this.leftEver.get(u) ?? new Set<string>()
+          left.add(g)
+          this.leftEver.set(u, left)
         }
       }
       this.remember(u)
@@ -227,11 +287,17 @@ export class Model {
   private read(dir: DirectoryKey, users: ModelUser[], whole: boolean): void {
     const touched = this.usersOf(dir)
     // The confirming sync: every grace withdrawal of this directory from before it matures now.
-    for (const u of touched) this.pending.delete(u)
+    this.matured = new Map()
+    for (const u of touched) {
+      const set = this.pending.get(u)
+      if (set) this.matured.set(u, set)
+      this.pending.delete(u)
+    }
     if (whole) for (const u of touched) if (!users.some(x => x.key === u)) this.view.delete(u)
     for (const u of users) this.view.set(u.key, cloneUser(u))
     this.observe(new Set([...touched, ...users.map(u => u.key)]))
     this.recomputeAll()
+    this.matured = new Map()
   }
 
   /**
@@ -252,17 +318,22 @@ export class Model {
     this.devices.set(serial, d)
     this.recompute(d, new Map())
     // The user's other devices follow their new attributes at once.
-    for (const other of this.devices.values()) if (other !== d) this.recompute(other, other.desired)
+    for (const other of this.devices.values()) {
+      if (other === d) continue
+      const before = JSON.stringify([...other.desired])
+      this.recompute(other, other.desired)
+      if (other.user === userKey && JSON.stringify([...other.desired]) !== before) this.jitFollowers.add(other.serial)
+    }
+    this.jitFollowers.delete(serial)
     return true
   }
 
   setRule(group: string, variant: number): void {
     this.rules.set(group, variant)
-    // Admin edits apply at once: no grace, and a grace withdrawal in flight on this group ends now.
-    for (const [u, set] of this.pending) {
-      set.delete(group)
-      this.remember(u)
-    }
+    // Admin edits apply at once: whoever the new rule leaves out loses the group's items now (no
+    // grace). A grace withdrawal a sync started goes on (the edit did not cause it), unless the
+    // new rule takes the user back in.
+    for (const [u, set] of this.pending) if (this.membership(u, group) === 'in') set.delete(group)
     for (const u of this.view.keys()) this.remember(u)
     this.recomputeAll()
   }

@@ -151,7 +151,9 @@ export function generate(r: Picker, mix: Required<OpMix>, s: GenState, kind = pi
       return { k: 'sync', mode: r.bool(0.3) ? 'full' : 'incremental' }
     case 'import': {
       const mode = r.bool() ? 'replace' : 'update'
-      return { k: 'import', mode, users: s.fileUsers.filter(() => mode === 'replace' || r.bool()) }
+      const some = s.fileUsers.filter(() => mode === 'replace' || r.bool())
+      // A file with no users is refused (and would say nothing): an update lists at least one.
+      return { k: 'import', mode, users: some.length > 0 ? some : [r.pick(s.fileUsers)] }
     }
     case 'enroll':
       return { k: 'enroll', serial: `SIM-${r.int(SERIALS)}`, user: entraUser() }

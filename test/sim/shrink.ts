@@ -2,7 +2,7 @@
 // chunks, halving the chunk size down to single ops, then simplify crash wrappers), replaying
 // each candidate from a fresh world. "The same way" is the same invariant kind, so the shrink
 // does not wander off to another defect.
-import { initialGenState, initialWorld, runOps, type RunResult } from './driver'
+import { initialGenState, initialWorld, runOps } from './driver'
 import { describeOp, generateSequence, type Op, type OpMix } from './ops'
 import type { SimViolation } from './check'
 
@@ -19,10 +19,23 @@ export interface ShrinkOptions {
   budgetMs?: number
 }
 
+/** Replays a candidate sequence from a fresh world; the violation it ends in, or null. */
+export type Replay = (ops: Op[]) => Promise<SimViolation | null>
+
 export async function shrink(
   seed: number,
   ops: readonly Op[],
   first: SimViolation,
+  o: ShrinkOptions = {},
+): Promise<ShrinkResult> {
+  return shrinkWith(ops, first, async candidate => (await runOps(seed, candidate)).violation, o)
+}
+
+/** The shrinking itself, over any replay (unit tests pass a plain predicate). */
+export async function shrinkWith(
+  ops: readonly Op[],
+  first: SimViolation,
+  replay: Replay,
   o: ShrinkOptions = {},
 ): Promise<ShrinkResult> {
   const maxReplays = o.maxReplays ?? 400
@@ -31,14 +44,13 @@ export async function shrink(
   // Only the ops up to the failing one matter (the drain runs after the last op).
   let best: Op[] = ops.slice(0, first.step >= 0 ? Math.min(first.step + 1, ops.length) : ops.length)
   let violation = first
-  const same = (r: RunResult) => r.violation !== null && r.violation.kind === first.kind
   const tryOps = async (candidate: Op[]): Promise<boolean> => {
     if (replays >= maxReplays || Date.now() > deadline) return false
     replays++
-    const r = await runOps(seed, candidate)
-    if (!same(r) || !r.violation) return false
-    best = r.violation.step >= 0 ? candidate.slice(0, r.violation.step + 1) : candidate
-    violation = r.violation
+    const v = await replay(candidate)
+    if (!v || v.kind !== first.kind) return false
+    best = v.step >= 0 ? candidate.slice(0, v.step + 1) : candidate
+    violation = v
     return true
   }
 
