@@ -19,6 +19,8 @@ export const INVARIANTS = {
   'rule-group-scope': 'a rule group grants only to users of its own directory',
   'grace-delays-grant':
     'leaving an excluded group grants the policy at once (grace only keeps items, it never holds back a grant)',
+  'why-grace-shadows-grant':
+    'a policy that one include target grants firmly is "assigned", even while the user is in grace for another',
   'jit-other-devices':
     'when an enrollment re-reads a user (JIT), the user’s other devices follow the new attributes too',
   'unflagged-app-removed': 'no app without "remove app when policy is removed" is ever removed',
@@ -228,7 +230,7 @@ export function checkDevice({ model, serial, detail, why, ledger, policyId }: De
       const fate = d.appFate.get(`app:${d.platform}:${id}`)
       const because = model.absent.get(serial)?.get(`app:${d.platform}:${id}`)
       // Removing an app the model never granted follows from the defect that installed it.
-      if (fate === undefined && because && because !== 'not-granted')
+      if (fate !== 'remove' && because && because !== 'not-granted')
         fail(because, `${serial}: remove_app ${id} withdraws an app the device should never have had (${because})`)
       else if (fate !== 'remove')
         fail(
@@ -304,7 +306,13 @@ export function checkDevice({ model, serial, detail, why, ledger, policyId }: De
       .find((b): b is Exclude<AbsentBecause, 'not-granted'> => b !== undefined && b !== 'not-granted')
     if (!ok)
       fail(
-        standing === 'none' && named ? named : 'why-disagrees',
+        standing === 'none' && named
+          ? named
+          : standing === 'assigned' && status === 'pending-withdrawal'
+            ? 'why-grace-shadows-grant'
+            : standing === 'assigned' && model.leftAnExclusion(serial, p.key)
+              ? 'grace-delays-grant'
+              : 'why-disagrees',
         `${serial}: policies/effective says ${p.name} is ${status}; the model says ${standing}${kept.length ? ` (${kept.join(', ')})` : ''}${w ? ` — "${w.summary}"` : ''}`,
       )
   }

@@ -1,10 +1,10 @@
 // `npm run simulate -- [--seed S | --seeds 1,2,3] [--steps N] [--mix JSON] [--ignore kind,kind]
-//  [--ops JSON] [--no-shrink]`: runs the simulation for longer than CI does, or replays a printed
+//  [--ops JSON] [--no-shrink] [--strict]`: runs the simulation for longer than CI does, or replays a printed
 // sequence (--ops, with the seed it was found with). Prints each failure shrunk, and exits 1 if
 // any seed failed. Loaded through Vite's module runner by run-cli.mjs (no TypeScript runner is
 // installed).
 import { disabled, INVARIANTS } from './check'
-import { CI_SEEDS } from './config'
+import { CI_SEEDS, KNOWN_DEFECTS } from './config'
 import { runOps } from './driver'
 import { DEFAULT_MIX, describeOp, type Op, type OpMix } from './ops'
 import { report, shrink, simulate } from './shrink'
@@ -18,7 +18,8 @@ interface CliArgs {
   shrink: boolean
 }
 
-const USAGE = `usage: npm run simulate -- [--seed S | --seeds 1,2,3] [--steps N] [--mix JSON] [--ignore kind,...] [--ops JSON] [--no-shrink]
+const USAGE = `usage: npm run simulate -- [--seed S | --seeds 1,2,3] [--steps N] [--mix JSON] [--ignore kind,...] [--ops JSON] [--no-shrink] [--strict]
+  --strict  check the known defects of config.ts too (and run every op kind)
   --mix     op weights merged over the default, e.g. '{"crash":0,"import":6}'; kinds: ${Object.keys(DEFAULT_MIX).join(', ')}
   --ignore  invariants to set aside (known defects): ${Object.keys(INVARIANTS).join(', ')}
   --ops     replay a printed sequence (with the --seed it was found with)`
@@ -28,6 +29,7 @@ export class Usage extends Error {}
 
 export function parseCli(argv: readonly string[]): CliArgs {
   const a: CliArgs = { seeds: CI_SEEDS, steps: 1000, mix: {}, ignore: [], ops: null, shrink: true }
+  let strict = false
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]
     const value = () => {
@@ -43,7 +45,13 @@ export function parseCli(argv: readonly string[]): CliArgs {
     else if (flag === '--ignore') a.ignore = value().split(',').filter(Boolean)
     else if (flag === '--ops') a.ops = JSON.parse(value()) as Op[]
     else if (flag === '--no-shrink') a.shrink = false
+    else if (flag === '--strict') strict = true
     else throw new Error(`unknown option ${flag}\n${USAGE}`)
+  }
+  // Like CI: the known defects (config.ts) are set aside unless --strict.
+  if (!strict) {
+    a.mix = { ...KNOWN_DEFECTS.mix, ...a.mix }
+    a.ignore = [...KNOWN_DEFECTS.ignore, ...a.ignore]
   }
   if (a.seeds.some(s => !Number.isInteger(s)) || !Number.isInteger(a.steps) || a.steps < 0)
     throw new Error(`seeds and steps are whole numbers\n${USAGE}`)

@@ -24,7 +24,7 @@ import { loopbackRouter } from '../fakes/router'
 import { fakeClock, tempDir, type FakeClock } from '../helpers/workspace'
 import { checkDevice, checkDrained, type Ledger, newLedger, SimViolation } from './check'
 import { Model, type ModelUser } from './model'
-import { type Op, type FaultPoint, platformOf, prng, picker, describeOp, type GenState } from './ops'
+import { type Op, type FaultPoint, platformOf, prng, picker, type GenState } from './ops'
 import {
   DEPARTMENTS,
   ENTRA_USERS,
@@ -51,6 +51,17 @@ export interface RunResult {
   violation: SimViolation | null
   /** Ops skipped because they did not apply to the world (e.g. a user that no longer exists). */
   skipped: number
+  /** What the run exercised, so a test can tell a run that checked little. */
+  stats: SimStats
+}
+
+export interface SimStats {
+  kills: number
+  syncs: number
+  imports: number
+  enrollments: number
+  answered: number
+  refused: number
 }
 
 class Killed extends Error {
@@ -154,7 +165,7 @@ export class Simulation {
   private readonly genState = initialGenState()
   private syncInFlight = false
   private lastSyncRunId: string | null = null
-  log: string[] = []
+  readonly stats: SimStats = { kills: 0, syncs: 0, imports: 0, enrollments: 0, answered: 0, refused: 0 }
 
   constructor(private readonly seed: number) {}
 
@@ -379,9 +390,11 @@ export class Simulation {
         ).id
         this.syncInFlight = false
         m.sync()
+        this.stats.syncs++
         return true
       case 'import':
         await this.importFile(op.mode, op.users)
+        this.stats.imports++
         return true
       case 'enroll':
       case 'enrollFile': {
@@ -396,6 +409,7 @@ export class Simulation {
             `devices/enroll for ${op.user} ${r.ok ? 'succeeded' : `failed (${r.error.code} ${r.error.message})`}, the model says it should ${accepted ? 'succeed' : 'fail'}`,
           )
         if (r.ok) {
+          this.stats.enrollments++
           const deviceId = (r.value as { device: { id: string } }).device.id
           const known = this.devices.get(op.serial)
           if (!known)
@@ -500,7 +514,7 @@ export class Simulation {
   }
 
   private async restart(): Promise<void> {
-    this.log.push('  (app killed; started again on the same workspace)')
+    this.stats.kills++
     this.open()
     if (this.syncInFlight) {
       this.syncInFlight = false
@@ -508,6 +522,20 @@ export class Simulation {
       if (d.directory.lastSync?.status === 'succeeded' && d.directory.lastSync.id !== this.lastSyncRunId)
         this.model.sync()
     }
+    // An enrollment killed while it pushed committed its device but never answered: find it.
+    const listed = await this.call<{ id: string; serial: string }[]>('devices/list', {})
+    for (const serial of this.model.devices.keys())
+      if (!this.devices.has(serial)) {
+        const found = listed.find(x => x.serial === serial)
+        if (found)
+          this.devices.set(serial, {
+            deviceId: found.id,
+            apps: new Map(),
+            profiles: new Map(),
+            restrictions: {},
+            done: new Set(),
+          })
+      }
     // What a starting app does: push what is due (the desktop app's pump, `serve`'s first pump).
     await this.app.services.devices.pump()
   }
@@ -520,7 +548,11 @@ export class Simulation {
       if (!c) break
       this.onHandedOut(serial, c)
       const refuse = fail && n === 0
-      if (!refuse && !dev.done.has(c.id)) carryOut(dev, c)
+      // The device carries a command out once (ids are idempotency keys), then answers.
+      if (!refuse && !dev.done.has(c.id)) {
+        carryOut(dev, c)
+        dev.done.add(c.id)
+      }
       const r = await this.app.invoke('devices/acknowledge', {
         deviceId: dev.deviceId,
         commandId: c.id,
@@ -531,7 +563,8 @@ export class Simulation {
         if (this.killed()) throw new Killed('ack')
         throw new SimViolation('call-failed', `devices/acknowledge failed: ${r.error.code} ${r.error.message}`)
       }
-      if (!refuse) dev.done.add(c.id)
+      if (refuse) this.stats.refused++
+      else this.stats.answered++
     }
     return true
   }
@@ -618,14 +651,15 @@ function carryOut(dev: FakeDevice, c: Command): void {
 }
 
 /** Runs a sequence from a fresh world; stops at the first violation. */
-export async function runOps(
-  seed: number,
-  ops: readonly Op[],
-  opts: { drain?: boolean; trace?: boolean } = {},
-): Promise<RunResult> {
+export async function runOps(seed: number, ops: readonly Op[], opts: { drain?: boolean } = {}): Promise<RunResult> {
   const sim = new Simulation(seed)
   let applied = 0
   let skipped = 0
+  const result = (violation: SimViolation | null): RunResult => ({ applied, skipped, violation, stats: sim.stats })
+  const violation = (e: unknown, step: number, op: Op | null): RunResult => {
+    if (e instanceof SimViolation) return result(e.at(step, op))
+    return result(new SimViolation('exception', String(e instanceof Error ? e.stack : e)).at(step, op))
+  }
   try {
     await sim.start()
     await sim.check()
@@ -634,35 +668,27 @@ export async function runOps(
       try {
         ran = await sim.apply(op)
       } catch (e) {
-        if (e instanceof SimViolation) return { applied, skipped, violation: e.at(applied, op) }
-        return {
-          applied,
-          skipped,
-          violation: new SimViolation('exception', String(e instanceof Error ? e.stack : e)).at(applied, op),
-        }
+        return violation(e, applied, op)
       }
       applied++
       if (!ran) {
         skipped++
         continue
       }
-      if (opts.trace) sim.log.push(`${applied}. ${describeOp(op)}`)
       try {
         await sim.check()
       } catch (e) {
-        if (e instanceof SimViolation) return { applied, skipped, violation: e.at(applied - 1, op) }
-        throw e
+        return violation(e, applied - 1, op)
       }
     }
     if (opts.drain !== false) {
       try {
         await sim.drain()
       } catch (e) {
-        if (e instanceof SimViolation) return { applied, skipped, violation: e.at(ops.length, null) }
-        throw e
+        return violation(e, ops.length, null)
       }
     }
-    return { applied, skipped, violation: null }
+    return result(null)
   } finally {
     await sim.close()
   }

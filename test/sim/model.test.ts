@@ -82,6 +82,21 @@ describe('the reference model', () => {
     expect(m.absent.get('SIM-3')?.get('restriction:allowCamera')).toBe('nothing-new-from-unknown')
   })
 
+  it('keeps nothing through an unknown membership of a group the user was never in', () => {
+    const m = world(user('e0', 'Finance', 'Analyst', ['team1']))
+    m.editPolicy('teamChat', p => {
+      p.targets['marketing'] = 'include'
+    })
+    m.enroll('SIM-0', 'ios', 'e0')
+    const e0 = m.idp.get('e0') as ModelUser
+    e0.attributes.department = null
+    e0.groups.delete('team1')
+    m.sync()
+    m.sync()
+    expect(m.membership('e0', 'marketing')).toBe('unknown')
+    expect(keys(m, 'SIM-0')).toEqual([])
+  })
+
   it('lets an unflagged app stay when its policy leaves, and withdraws an admin edit at once', () => {
     const m = world(user('e0', 'Marketing'))
     m.enroll('SIM-0', 'ios', 'e0')

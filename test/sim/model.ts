@@ -147,9 +147,16 @@ export class Model {
     return 'unknown'
   }
 
-  private strict = (user: string) => (g: string) => this.membership(user, g)
-  private lenient = (user: string) => (g: string) => {
+  /**
+   * The membership a policy decision uses: an unknown one keeps what the user had from the group,
+   * so it counts (as unknown: keep, grant nothing new) only if the user was last known to be in.
+   */
+  private strict = (user: string) => (g: string) => {
     const t = this.membership(user, g)
+    return t === 'unknown' && this.wasIn.get(user)?.get(g) !== true ? 'out' : t
+  }
+  private lenient = (user: string) => (g: string) => {
+    const t = this.strict(user)(g)
     return t === 'out' && this.pending.get(user)?.has(g) ? 'in' : t
   }
 
@@ -221,11 +228,18 @@ export class Model {
     return 'none'
   }
 
-  /** Whether the user is in grace for one of the policy's exclude targets (leaving an exclusion grants at once). */
+  /**
+   * Whether the user left one of the policy's exclude targets through a directory read (leaving
+   * an exclusion grants at once; a grant missing since then is that defect, or the confirming
+   * sync not recomputing).
+   */
   leftAnExclusion(serial: string, policy: string): boolean {
     const d = this.devices.get(serial)
     const pending = d ? this.pending.get(d.user) : undefined
-    return Object.entries(this.policy(policy).targets).some(([g, m]) => m === 'exclude' && pending?.has(g))
+    const left = d ? this.leftEver.get(d.user) : undefined
+    return Object.entries(this.policy(policy).targets).some(
+      ([g, m]) => m === 'exclude' && (pending?.has(g) || left?.has(g)),
+    )
   }
 
   private remember(userKey: string): void {

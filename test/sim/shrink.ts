@@ -2,7 +2,7 @@
 // chunks, halving the chunk size down to single ops, then simplify crash wrappers), replaying
 // each candidate from a fresh world. "The same way" is the same invariant kind, so the shrink
 // does not wander off to another defect.
-import { initialGenState, initialWorld, runOps } from './driver'
+import { initialGenState, initialWorld, runOps, type SimStats } from './driver'
 import { describeOp, generateSequence, type Op, type OpMix } from './ops'
 import type { SimViolation } from './check'
 
@@ -109,6 +109,7 @@ export interface SimulateOptions {
 }
 
 export interface SimulateResult {
+  stats: SimStats
   seed: number
   steps: number
   skipped: number
@@ -119,10 +120,10 @@ export interface SimulateResult {
 export async function simulate(o: SimulateOptions): Promise<SimulateResult> {
   const ops = generateSequence(o.seed, o.steps, o.mix, initialGenState())
   const r = await runOps(o.seed, ops)
-  if (!r.violation) return { seed: o.seed, steps: r.applied, skipped: r.skipped, failure: null }
+  if (!r.violation) return { seed: o.seed, steps: r.applied, skipped: r.skipped, stats: r.stats, failure: null }
   const failure =
     o.shrink === false
       ? { ops: ops.slice(0, r.violation.step + 1), violation: r.violation, replays: 0 }
       : await shrink(o.seed, ops, r.violation, o.shrink)
-  return { seed: o.seed, steps: r.applied, skipped: r.skipped, failure }
+  return { seed: o.seed, steps: r.applied, skipped: r.skipped, stats: r.stats, failure }
 }
