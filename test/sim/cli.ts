@@ -24,6 +24,9 @@ const USAGE = `usage: npm run simulate -- [--seed S | --seeds 1,2,3] [--steps N]
   --ignore  invariants to set aside (known defects): ${Object.keys(INVARIANTS).join(', ')}
   --ops     replay a printed sequence (with the --seed it was found with)`
 
+/** From the command line there is time to shrink a long sequence well (CI stops sooner). */
+const LONG_SHRINK = { budgetMs: 10 * 60_000, maxReplays: 2000 }
+
 /** Asked for help: print the usage and succeed. */
 export class Usage extends Error {}
 
@@ -77,14 +80,14 @@ export async function main(argv: readonly string[]): Promise<number> {
       return 0
     }
     const result = args.shrink
-      ? await shrink(seed, args.ops, r.violation)
+      ? await shrink(seed, args.ops, r.violation, LONG_SHRINK)
       : { ops: args.ops.slice(0, r.violation.step + 1), violation: r.violation, replays: 0 }
     console.log(report(seed, result))
     return 1
   }
   for (const seed of args.seeds) {
     const started = Date.now()
-    const r = await simulate({ seed, steps: args.steps, mix: args.mix, shrink: args.shrink ? {} : false })
+    const r = await simulate({ seed, steps: args.steps, mix: args.mix, shrink: args.shrink ? LONG_SHRINK : false })
     const took = ((Date.now() - started) / 1000).toFixed(1)
     if (r.failure) {
       failed++
@@ -92,7 +95,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       console.log(`(seed ${seed} failed after ${r.steps} steps; ${took} s with shrinking)\n`)
     } else
       console.log(
-        `seed ${seed}: ${r.steps} steps (${r.skipped} skipped as not applicable), every invariant held (${took} s)`,
+        `seed ${seed}: ${r.steps} steps (${r.skipped} not applicable), every invariant held (${took} s); ${JSON.stringify(r.stats)}`,
       )
   }
   console.log(failed === 0 ? 'all seeds passed' : `${failed} of ${args.seeds.length} seeds failed`)

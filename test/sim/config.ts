@@ -28,6 +28,8 @@ export const KNOWN_DEFECTS: { ignore: string[]; mix: OpMix } = {
     // is unknown) gets that group's items.
     'new-device-got-left-items',
     'nothing-new-from-unknown',
+    // File import modes: a replacing import keeps the users the file leaves out.
+    'import-replace-keeps-users',
     // Rule-group scoping: rule groups are evaluated for every directory's users.
     'rule-group-scope',
     // Found by the simulation, not on the list yet: an enrollment's JIT read updates the user but

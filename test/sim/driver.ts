@@ -22,7 +22,7 @@ import { DirectoryData } from '../fakes/directory-data'
 import { GRAPH_ORIGIN, LOGIN_ORIGIN, startGraphFake, type GraphFake } from '../fakes/graph/server'
 import { loopbackRouter } from '../fakes/router'
 import { fakeClock, tempDir, type FakeClock } from '../helpers/workspace'
-import { checkDevice, checkDrained, type Ledger, newLedger, SimViolation } from './check'
+import { checkDevice, checkDrained, disabled, type Ledger, newLedger, resetTaint, SimViolation } from './check'
 import { Model, type ModelUser } from './model'
 import { type Op, type FaultPoint, platformOf, prng, picker, type GenState } from './ops'
 import {
@@ -95,6 +95,7 @@ export const initialGenState = (): GenState => ({
   entraUsers: Array.from({ length: ENTRA_USERS }, (_, i) => `e${i}`),
   fileUsers: Array.from({ length: FILE_USERS }, (_, i) => `f${i}`),
   nextEntra: ENTRA_USERS,
+  nextFile: FILE_USERS,
 })
 
 const csvCell = (v: string) => (/[",\n;]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)
@@ -162,12 +163,17 @@ export class Simulation {
   private readonly graphIds = new Map<string, string>()
   /** The file directory's next file (its "IdP"). */
   private readonly fileTruth = new Map<string, ModelUser>()
-  private readonly genState = initialGenState()
+  /** Users no file lists any more (an enrollment may still name them: the app refuses or uses its cache). */
+  private readonly gone = new Map<string, ModelUser>()
+  /** Serials bound by a known defect to a user the model does not have: out of the simulation. */
+  private readonly tainted = new Set<string>()
   private syncInFlight = false
   private lastSyncRunId: string | null = null
   readonly stats: SimStats = { kills: 0, syncs: 0, imports: 0, enrollments: 0, answered: 0, refused: 0 }
 
-  constructor(private readonly seed: number) {}
+  constructor(private readonly seed: number) {
+    resetTaint()
+  }
 
   private open(): void {
     const faults: Faults = {
@@ -316,8 +322,10 @@ export class Simulation {
     if (r.policy) this.policyIds.set(p.key, r.policy.id)
   }
 
-  private async importFile(mode: 'replace' | 'update', users: string[]): Promise<void> {
+  private async importFile(mode: 'replace' | 'update', users: string[]): Promise<boolean> {
     const listed = users.map(k => this.fileTruth.get(k)).filter((u): u is ModelUser => u !== undefined)
+    // A file without users is refused (and says nothing): not an import the world can make.
+    if ((mode === 'replace' ? this.fileTruth.size : listed.length) === 0) return false
     const content = fileCsv(mode === 'replace' ? [...this.fileTruth.values()] : listed)
     await this.call<ImportResult>('directories/import', {
       directoryId: this.fileId,
@@ -326,6 +334,7 @@ export class Simulation {
       [IMPORT_MODE_FIELD]: mode,
     })
     this.model.importFile(mode === 'replace' ? [...this.fileTruth.values()] : listed, mode)
+    return true
   }
 
   /** Applies one op to both sides; false when the op does not apply to this world (skipped). */
@@ -360,7 +369,8 @@ export class Simulation {
         return true
       }
       case 'idpAddUser': {
-        const key = `e${this.genState.nextEntra++}`
+        const key = op.user
+        if (this.graphIds.has(key)) return false
         const f = data.addUser()
         data.updateUser(f.id, { department: op.department, jobTitle: op.jobTitle })
         this.graphIds.set(key, f.id)
@@ -382,6 +392,24 @@ export class Simulation {
         else u.groups.delete('field')
         return true
       }
+      case 'fileRemoveUser': {
+        const u = this.fileTruth.get(op.user)
+        if (!u) return false
+        this.gone.set(op.user, u)
+        return this.fileTruth.delete(op.user)
+      }
+      case 'fileAddUser': {
+        const key = op.user
+        if (this.fileTruth.has(key) || this.gone.has(key) || this.model.view.has(key)) return false
+        this.fileTruth.set(key, {
+          key,
+          directory: 'file',
+          upn: `field${key.slice(1)}@files.sim.test`,
+          attributes: { department: op.department, jobTitle: op.jobTitle, accountEnabled: true },
+          groups: new Set(op.field ? ['field'] : []),
+        })
+        return true
+      }
       case 'sync':
         // Killed during the sync (its redeploy pushes): the model follows what the history says after the restart.
         this.syncInFlight = true
@@ -393,21 +421,31 @@ export class Simulation {
         this.stats.syncs++
         return true
       case 'import':
-        await this.importFile(op.mode, op.users)
+        if (!(await this.importFile(op.mode, op.users))) return false
         this.stats.imports++
         return true
       case 'enroll':
       case 'enrollFile': {
-        const user = m.idp.get(op.user) ?? m.view.get(op.user) ?? this.fileTruth.get(op.user)
+        if (this.tainted.has(op.serial)) return false
+        const user = m.idp.get(op.user) ?? m.view.get(op.user) ?? this.fileTruth.get(op.user) ?? this.gone.get(op.user)
         if (!user) return false
         const platform = platformOf(op.serial)
         const r = await this.app.invoke('devices/enroll', { serial: op.serial, platform, userPrincipalName: user.upn })
         const accepted = m.enroll(op.serial, platform, op.user)
-        if (r.ok !== accepted)
+        // A user a replacing import left out is still known to the app: that defect, not a new one.
+        const kept = r.ok && !accepted && this.gone.has(op.user) && !this.fileTruth.has(op.user)
+        if (r.ok !== accepted && !(kept && disabled.has('import-replace-keeps-users')))
           throw new SimViolation(
-            'enroll',
+            kept ? 'import-replace-keeps-users' : 'enroll',
             `devices/enroll for ${op.user} ${r.ok ? 'succeeded' : `failed (${r.error.code} ${r.error.message})`}, the model says it should ${accepted ? 'succeed' : 'fail'}`,
           )
+        if (kept) {
+          // The device is now bound where the model has no user: it leaves the simulation.
+          m.devices.delete(op.serial)
+          this.devices.delete(op.serial)
+          this.tainted.add(op.serial)
+          return true
+        }
         if (r.ok) {
           this.stats.enrollments++
           const deviceId = (r.value as { device: { id: string } }).device.id

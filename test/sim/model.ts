@@ -200,12 +200,12 @@ export class Model {
     if (had && includes.some(([g]) => this.matured.get(d.user)?.has(g))) return 'grace-not-withdrawn'
     if (!had && l !== 'out') return s === 'unknown' ? 'nothing-new-from-unknown' : 'new-device-got-left-items'
     if (!had && includes.some(([g]) => this.leftEver.get(d.user)?.has(g))) return 'new-device-got-left-items'
+    // Only a rule group of another directory could grant it: what an unscoped rule group leaks
+    // (its value may also have gone unknown since, which an unscoped membership keeps).
     const u = this.view.get(d.user)
     const leaks = includes.some(([g]) => {
       const rule = RULE_GROUPS.find(x => x.key === g)
-      const variant = rule?.variants[this.rules.get(g) ?? 0]
-      const value = variant ? u?.attributes[variant.reads] : null
-      return rule && u && rule.directory !== u.directory && variant && value ? variant.test(value) : false
+      return rule !== undefined && u !== undefined && rule.directory !== u.directory
     })
     return leaks ? 'rule-group-scope' : 'not-granted'
   }

@@ -26,9 +26,13 @@ export type Op =
   | { k: 'idpAttr'; user: string; department: string | null; jobTitle: string }
   | { k: 'idpEnabled'; user: string; enabled: boolean }
   | { k: 'idpMember'; group: 'team1' | 'team2'; user: string; member: boolean }
-  | { k: 'idpAddUser'; department: string | null; jobTitle: string }
+  /** A new user; the key is in the op, so a shrunk sequence without earlier additions still names it. */
+  | { k: 'idpAddUser'; user: string; department: string | null; jobTitle: string }
   | { k: 'idpDeleteUser'; user: string }
   | { k: 'fileEdit'; user: string; department: string | null; jobTitle: string; field: boolean }
+  /** The next file leaves a user out (a replace import removes them; an update import cannot). */
+  | { k: 'fileRemoveUser'; user: string }
+  | { k: 'fileAddUser'; user: string; department: string | null; jobTitle: string; field: boolean }
   | { k: 'sync'; mode: 'full' | 'incremental' }
   /** A file import; `update` lists only `users` (the others stay as they are). */
   | { k: 'import'; mode: 'replace' | 'update'; users: string[] }
@@ -58,6 +62,8 @@ export const DEFAULT_MIX: Required<OpMix> = {
   idpAddUser: 1,
   idpDeleteUser: 1,
   fileEdit: 3,
+  fileRemoveUser: 1,
+  fileAddUser: 1,
   sync: 8,
   import: 3,
   enroll: 5,
@@ -105,6 +111,7 @@ export interface GenState {
   entraUsers: string[]
   fileUsers: string[]
   nextEntra: number
+  nextFile: number
 }
 
 function pickKind(r: Picker, mix: Required<OpMix>): OpKind {
@@ -134,9 +141,11 @@ export function generate(r: Picker, mix: Required<OpMix>, s: GenState, kind = pi
       return { k: 'idpEnabled', user: entraUser(), enabled: r.bool(0.6) }
     case 'idpMember':
       return { k: 'idpMember', group: r.pick(['team1', 'team2'] as const), user: entraUser(), member: r.bool() }
-    case 'idpAddUser':
-      s.entraUsers.push(`e${s.nextEntra++}`)
-      return { k: 'idpAddUser', department: r.pick(DEPARTMENTS), jobTitle: r.pick(TITLES) }
+    case 'idpAddUser': {
+      const user = `e${s.nextEntra++}`
+      s.entraUsers.push(user)
+      return { k: 'idpAddUser', user, department: r.pick(DEPARTMENTS), jobTitle: r.pick(TITLES) }
+    }
     case 'idpDeleteUser':
       return { k: 'idpDeleteUser', user: entraUser() }
     case 'fileEdit':
@@ -147,6 +156,13 @@ export function generate(r: Picker, mix: Required<OpMix>, s: GenState, kind = pi
         jobTitle: r.pick(TITLES),
         field: r.bool(),
       }
+    case 'fileRemoveUser':
+      return { k: 'fileRemoveUser', user: r.pick(s.fileUsers) }
+    case 'fileAddUser': {
+      const user = `f${s.nextFile++}`
+      s.fileUsers.push(user)
+      return { k: 'fileAddUser', user, department: r.pick(DEPARTMENTS), jobTitle: r.pick(TITLES), field: r.bool() }
+    }
     case 'sync':
       return { k: 'sync', mode: r.bool(0.3) ? 'full' : 'incremental' }
     case 'import': {
