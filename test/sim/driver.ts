@@ -62,6 +62,9 @@ export interface SimStats {
   enrollments: number
   answered: number
   refused: number
+  /** Items the model kept on a device through grace, or while the membership was unknown. */
+  keptByGrace?: number
+  keptWhileUnknown?: number
 }
 
 class Killed extends Error {
@@ -693,7 +696,12 @@ export async function runOps(seed: number, ops: readonly Op[], opts: { drain?: b
   const sim = new Simulation(seed)
   let applied = 0
   let skipped = 0
-  const result = (violation: SimViolation | null): RunResult => ({ applied, skipped, violation, stats: sim.stats })
+  const result = (violation: SimViolation | null): RunResult => ({
+    applied,
+    skipped,
+    violation,
+    stats: { ...sim.stats, keptByGrace: sim.model.kept.grace, keptWhileUnknown: sim.model.kept.unknown },
+  })
   const violation = (e: unknown, step: number, op: Op | null): RunResult => {
     if (e instanceof SimViolation) return result(e.at(step, op))
     return result(new SimViolation('exception', String(e instanceof Error ? e.stack : e)).at(step, op))

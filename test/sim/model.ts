@@ -86,6 +86,8 @@ export class Model {
   readonly devices = new Map<string, ModelDevice>()
   /** user → groups the user left through a directory read and still keeps (grace). */
   readonly pending = new Map<string, Set<string>>()
+  /** How often the model started keeping an item through grace or an unknown membership (coverage). */
+  readonly kept = { grace: 0, unknown: 0 }
   /** serial → item key → why the model leaves an item off the device (names the defect when the app has it). */
   readonly absent = new Map<string, Map<string, AbsentBecause>>()
   /** During a read: user → grace withdrawals that matured in it. */
@@ -174,9 +176,11 @@ export class Model {
       for (const item of p.items) {
         if (item.kind === 'app' && item.platform !== d.platform) continue
         if (s === 'in') next.set(item.key, { item, policy: p.key, because: 'granted' })
-        else if (l !== 'out' && had.get(item.key)?.policy === p.key)
-          next.set(item.key, { item, policy: p.key, because: s === 'unknown' ? 'unknown' : 'grace' })
-        else {
+        else if (l !== 'out' && had.get(item.key)?.policy === p.key) {
+          const because = s === 'unknown' ? 'unknown' : 'grace'
+          next.set(item.key, { item, policy: p.key, because })
+          if (!d.desired.has(item.key) || d.desired.get(item.key)?.because !== because) this.kept[because]++
+        } else {
           // A reason sticks while the item stays off the device, so a later step still names the first cause.
           const now = this.absentBecause(d, p, had.get(item.key)?.policy === p.key, s, l)
           const before = earlier?.get(item.key)

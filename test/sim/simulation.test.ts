@@ -13,10 +13,16 @@ const config = configFrom(process.env)
 describe('the JIT loop keeps every invariant under random sequences', () => {
   for (const k of config.ignore) disabled.add(k)
   let kills = 0
+  let keptByGrace = 0
+  let keptWhileUnknown = 0
   afterAll(() => {
     disabled.clear()
-    // Across the seeds, the crash points must actually fire (a kill that never happens tests nothing).
-    if (config.mix.crash !== 0 && config.seeds.length * config.steps >= 1000) expect(kills).toBeGreaterThan(0)
+    // Across the seeds, the crash points must fire and the grace and unknown rules must come into
+    // play: a rule that never applies is a rule the run did not check.
+    if (config.seeds.length * config.steps < 1000) return
+    if (config.mix.crash !== 0) expect(kills).toBeGreaterThan(0)
+    expect(keptByGrace).toBeGreaterThan(0)
+    expect(keptWhileUnknown).toBeGreaterThan(0)
   })
 
   for (const seed of config.seeds) {
@@ -31,6 +37,8 @@ describe('the JIT loop keeps every invariant under random sequences', () => {
         expect(r.stats.syncs).toBeGreaterThan(0)
       }
       kills += r.stats.kills
+      keptByGrace += r.stats.keptByGrace ?? 0
+      keptWhileUnknown += r.stats.keptWhileUnknown ?? 0
     }, 120_000)
   }
 })
