@@ -202,6 +202,9 @@ export class Model {
   private absentBecause(d: ModelDevice, p: PolicySpec, had: boolean, s: Tri, l: Tri): AbsentBecause {
     const includes = Object.entries(p.targets).filter(([, m]) => m === 'include')
     if (had && includes.some(([g]) => this.matured.get(d.user)?.has(g))) return 'grace-not-withdrawn'
+    // A later edit withdraws what a leaver kept: if the app still keeps it, the leave was never settled.
+    if (had && includes.some(([g]) => this.leftEver.get(d.user)?.has(g) && !this.pending.get(d.user)?.has(g)))
+      return 'grace-not-withdrawn'
     if (!had && l !== 'out') return s === 'unknown' ? 'nothing-new-from-unknown' : 'new-device-got-left-items'
     if (!had && includes.some(([g]) => this.leftEver.get(d.user)?.has(g))) return 'new-device-got-left-items'
     // Only a rule group of another directory could grant it: what an unscoped rule group leaks
