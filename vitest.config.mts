@@ -2,7 +2,12 @@ import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
   test: {
-    include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts', 'test/security/**/*.test.ts'],
+    include: [
+      'test/unit/**/*.test.ts',
+      'test/integration/**/*.test.ts',
+      'test/security/**/*.test.ts',
+      'test/sim/**/*.test.ts',
+    ],
     environment: 'node',
     // The JSON report lets .ci/run print one closing 'N passed, N failed' line for both suites.
     reporters: ['default', 'json'],
