@@ -12,13 +12,10 @@
 
 import type { OktaExpr } from './okta-syntax'
 import type { RegexFlavour } from './regex'
-import type { RuleError } from './types'
+import type { RuleError } from '../../shared/domain'
+import type { Span } from './position'
 
-/** Offsets into the rule text, end exclusive. A parenthesised node's span includes its parentheses. */
-export interface Span {
-  start: number
-  end: number
-}
+export type { Span }
 
 export type Scalar = string | number | boolean
 

@@ -26,7 +26,7 @@ export {
 export type { PolicyRecord } from './policies'
 export type { SentItem, NewCommand, DeviceRecord } from './devices'
 export type { AuditEntry } from './audit'
-export type { SyncedUserRow, DirectoryGroupRow, SyncUserWrite } from './sync'
+export type { SyncedUserRow, DirectoryGroupRow, SyncUserWrite } from './sync-rows'
 export type { PushTarget, AppleIdentity, StaleToken, AckLatency } from './outbox'
 export type { PendingWithdrawal, BoundDevice, NewAssignmentEvent, PayloadProblem } from './assignments'
 
