@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp, type App } from '../../src/main/app'
-import { loadDemo } from '../../src/main/headless/demo'
+import { loadDemo } from '../../src/main/demo'
 import { openAppInBrowser } from '../helpers/browser'
 
 const ROOT = resolve(__dirname, '../..')

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createApp } from '../../src/main/app'
 import type { CliIo } from '../../src/main/headless/cli-io'
 import { runCli } from '../../src/main/headless/commands'
-import { loadDemo } from '../../src/main/headless/demo'
+import { loadDemo } from '../../src/main/demo'
 import { tempDir } from '../helpers/workspace'
 
 const dirs: { remove(): void }[] = []

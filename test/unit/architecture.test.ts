@@ -139,7 +139,7 @@ describe('architecture', () => {
   })
 
   it('lets code outside a domain room reach it only through its front door', () => {
-    const rooms = ['directory', 'rules', 'groups', 'policies', 'devices', 'push', 'diagnostics', 'store']
+    const rooms = ['directory', 'rules', 'groups', 'policies', 'devices', 'push', 'diagnostics', 'store', 'secrets']
     const behind = sources(join(ROOT, 'src', 'main')).flatMap(f => {
       const from = relative(join(ROOT, 'src', 'main'), f)
         .split('\\')
@@ -164,6 +164,28 @@ describe('architecture', () => {
         .map(target => `${from} -> ${target}`)
     })
     expect(behind).toEqual([])
+  })
+
+  it('keeps the shells (electron, headless) on top: no other code imports them, nor they each other', () => {
+    const shells = ['electron', 'headless']
+    const upward = sources(join(ROOT, 'src', 'main')).flatMap(f => {
+      const from = relative(join(ROOT, 'src', 'main'), f)
+        .split('\\')
+        .join('/')
+      return importsOf(f)
+        .filter(i => i.startsWith('.'))
+        .map(i =>
+          relative(join(ROOT, 'src', 'main'), resolve(dirname(f), i))
+            .split('\\')
+            .join('/'),
+        )
+        .filter(target => {
+          const shell = target.split('/')[0] as string
+          return shells.includes(shell) && !from.startsWith(`${shell}/`)
+        })
+        .map(target => `${from} -> ${target}`)
+    })
+    expect(upward).toEqual([])
   })
 
   it('has no import cycles in src (type-only imports count too)', () => {

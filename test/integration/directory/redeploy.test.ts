@@ -1,7 +1,7 @@
 // After a sync, users whose attributes moved them between groups get their devices redeployed.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createApp, type App } from '../../../src/main/app'
-import { loadDemo } from '../../../src/main/headless/demo'
+import { loadDemo } from '../../../src/main/demo'
 import { DirectoryData } from '../../fakes/directory-data'
 import { GRAPH_ORIGIN, LOGIN_ORIGIN, startGraphFake, type GraphFake } from '../../fakes/graph/server'
 import { loopbackRouter } from '../../fakes/router'

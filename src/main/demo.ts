@@ -4,9 +4,9 @@ import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { z } from 'zod'
-import { AppError } from '../../shared/errors'
-import type { App } from '../app'
-import { resourcesDir } from '../resources'
+import { AppError } from '../shared/errors'
+import type { App } from './app'
+import { resourcesDir } from './resources'
 
 const platform = z.enum(['ios', 'macos', 'android'])
 const organisationSchema = z.object({
