@@ -46,7 +46,7 @@ function seed(app: App, users: number, devices: number): void {
         rule: `user.department -eq "Dept${d}"`,
         description: '',
       })
-      store.assignments.putApp({ id: `app-${d}`, platform: 'ios', identifier: `com.bench.app${d}`, name: `App ${d}` })
+      store.inventory.put({ id: `app-${d}`, platform: 'ios', identifier: `com.bench.app${d}`, name: `App ${d}` })
       store.policies.create(
         {
           id: `policy-${d}`,
@@ -83,7 +83,7 @@ function seed(app: App, users: number, devices: number): void {
               removeOnUnassign: false,
             },
           ],
-          targets: [{ groupId: `dept-${d}`, mode: 'include' }],
+          targets: [{ groupId: `dept-${d}`, groupName: `Dept${d}`, mode: 'include' }],
         },
         at,
       )
@@ -183,8 +183,12 @@ async function jitDevice(): Promise<Figure> {
               },
             ],
             targets: [
-              { groupId: `g${p % 1000}`, mode: 'include' },
-              { groupId: `g${(p * 7 + 3) % 1000}`, mode: p % 10 === 0 ? 'exclude' : 'include' },
+              { groupId: `g${p % 1000}`, groupName: `Group ${p % 1000}`, mode: 'include' },
+              {
+                groupId: `g${(p * 7 + 3) % 1000}`,
+                groupName: `Group ${(p * 7 + 3) % 1000}`,
+                mode: p % 10 === 0 ? 'exclude' : 'include',
+              },
             ],
           },
           at,

@@ -80,7 +80,7 @@ export function loadDemo(app: App, dir: string = join(resourcesDir(), 'demo')): 
     for (const p of organisation.policies) {
       for (const i of p.items) {
         if (i.kind === 'app' && i.platform)
-          store.assignments.putApp({
+          store.inventory.put({
             id: `app:${i.platform}:${i.identifier}`,
             platform: i.platform,
             identifier: i.identifier,
@@ -100,7 +100,7 @@ export function loadDemo(app: App, dir: string = join(resourcesDir(), 'demo')): 
           targets: p.targets.map(t => {
             const groupId = groupIds.get(t.group)
             if (!groupId) throw new AppError('BAD_INPUT', `Demo policy ${p.name} targets unknown group ${t.group}.`)
-            return { groupId, mode: t.mode }
+            return { groupId, groupName: t.group, mode: t.mode }
           }),
         },
         at,

@@ -78,7 +78,7 @@ export function createDiagnostics({
 
   // A profile variable ({{user.mail}}) the user's record cannot fill: the profile is not sent.
   const variableMissing = (): Diagnostic[] =>
-    store.assignments.problems().flatMap(p =>
+    store.payloadProblems.list().flatMap(p =>
       p.variables.map(attribute => ({
         code: 'SYNC_ATTR_MISSING' as const,
         title: `${p.deviceName} lacks ${attribute}, which ${p.itemName} (${p.policyName}) needs`,

@@ -373,7 +373,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       ([g, u]) => {
         store.sync.addMember(g, u, at)
         // A user inserted by this sync has no pending withdrawal to cancel.
-        if (!isNew(u)) store.assignments.dropWithdrawal(u, g)
+        if (!isNew(u)) store.withdrawals.drop(u, g)
         affected.add(u)
         regrouped.add(u)
       },
@@ -381,7 +381,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     )
     await chunks(p.dropMembers, ([g, u]) => {
       store.sync.removeMember(g, u)
-      store.assignments.putWithdrawal(u, g, at)
+      store.withdrawals.put(u, g, at)
       affected.add(u)
       regrouped.add(u)
     })

@@ -47,11 +47,9 @@ export function createMembershipService({
    * attributes the rules read, only those are loaded: absent and unloaded read the same to them.
    */
   const allInputs = (attributes?: readonly string[]): Map<string, { userPrincipalName: string; input: RuleInput }> => {
-    const synced = store.assignments.allSyncedMemberships()
+    const synced = store.bulkReads.allSyncedMemberships()
     const out = new Map<string, { userPrincipalName: string; input: RuleInput }>()
-    for (const [userId, u] of attributes
-      ? store.assignments.ruleInputsOf(attributes)
-      : store.assignments.allRuleInputs()) {
+    for (const [userId, u] of attributes ? store.bulkReads.ruleInputsOf(attributes) : store.bulkReads.allRuleInputs()) {
       const s = synced.get(userId)
       out.set(userId, {
         userPrincipalName: u.userPrincipalName,
@@ -91,10 +89,10 @@ export function createMembershipService({
   // Leaving an effective membership starts a pending withdrawal (when grace applies); coming
   // back cancels it, so a flapping membership never withdraws anything.
   const left = (userId: string, groupId: string, wasEffective: boolean, at: string, withGrace: boolean): void => {
-    if (wasEffective && withGrace) store.assignments.putWithdrawal(userId, groupId, at)
+    if (wasEffective && withGrace) store.withdrawals.put(userId, groupId, at)
   }
   const entered = (userId: string, groupId: string, wasEffective: boolean): void => {
-    if (!wasEffective) store.assignments.dropWithdrawal(userId, groupId)
+    if (!wasEffective) store.withdrawals.drop(userId, groupId)
   }
   const sameMembership = (a: RuleMembership, b: MembershipRecord): boolean =>
     a.state === b.state &&
@@ -166,7 +164,7 @@ export function createMembershipService({
     const rule = compiledRule(group)
     if (!rule) return []
     // One pass over every user's attributes in bulk; only memberships that change are written.
-    const members = store.assignments.membersOfGroup(groupId)
+    const members = store.bulkReads.membersOfGroup(groupId)
     const now = clock.now()
     const at = now.toISOString()
     const changed: string[] = []
@@ -290,13 +288,13 @@ export function createMembershipService({
           .filter(m => m.effective)
           .map(m => m.groupId),
       )
-      for (const w of store.assignments.withdrawalsOf(userId)) if (!matured(w, now)) ids.add(w.groupId)
+      for (const w of store.withdrawals.of(userId)) if (!matured(w, now)) ids.add(w.groupId)
       return ids
     },
     allEffectiveGroupIds() {
       const now = clock.now()
-      const all = store.assignments.allEffectiveGroups()
-      for (const w of store.assignments.withdrawals()) {
+      const all = store.bulkReads.allEffectiveGroups()
+      for (const w of store.withdrawals.all()) {
         if (matured(w, now)) continue
         const set = all.get(w.userId)
         if (set) set.add(w.groupId)
@@ -306,14 +304,14 @@ export function createMembershipService({
     },
     pendingWithdrawals(userId) {
       const now = clock.now()
-      return store.assignments.withdrawalsOf(userId).map(w => ({ ...w, matured: matured(w, now) }))
+      return store.withdrawals.of(userId).map(w => ({ ...w, matured: matured(w, now) }))
     },
     usersWithMaturedWithdrawals() {
       const now = clock.now()
       return [
         ...new Set(
-          store.assignments
-            .withdrawals()
+          store.withdrawals
+            .all()
             .filter(w => matured(w, now))
             .map(w => w.userId),
         ),
@@ -322,15 +320,14 @@ export function createMembershipService({
     settleWithdrawals(userIds) {
       const now = clock.now()
       for (const userId of new Set(userIds)) {
-        for (const w of store.assignments.withdrawalsOf(userId))
-          if (matured(w, now)) store.assignments.dropWithdrawal(userId, w.groupId)
+        for (const w of store.withdrawals.of(userId)) if (matured(w, now)) store.withdrawals.drop(userId, w.groupId)
       }
     },
     chain(userId, groupId, attributes) {
-      const group = store.assignments.groupBrief(groupId)
+      const group = store.bulkReads.groupBrief(groupId)
       if (!group) return [{ step: 'membership', outcome: 'fail', text: `Group ${groupId} no longer exists.` }]
       const membership = store.groups.membershipsOf(userId).find(m => m.groupId === groupId)
-      const pending = store.assignments.withdrawalsOf(userId).find(w => w.groupId === groupId)
+      const pending = store.withdrawals.of(userId).find(w => w.groupId === groupId)
       return membershipChain({
         group,
         membership,

@@ -37,16 +37,6 @@ const toItem = (r: ItemRow): PayloadItem => ({
   removeOnUnassign: r.remove_on_unassign === 1,
 })
 
-export interface PolicyRecord {
-  id: string
-  name: string
-  description: string
-  priority: number
-  platforms: Platform[]
-  items: PayloadItem[]
-  targets: { groupId: string; mode: TargetMode }[]
-}
-
 export function policyQueries(db: Db) {
   const insert = db.prepare(`INSERT INTO policies (id, name, description, priority, platforms, created_at, updated_at)
     VALUES (?, ?, ?, ?, ?, ?, ?)`)
@@ -88,7 +78,7 @@ export function policyQueries(db: Db) {
   })
 
   return {
-    create(p: PolicyRecord, at: string): void {
+    create(p: Policy, at: string): void {
       insert.run(p.id, p.name, p.description, p.priority, JSON.stringify(p.platforms), at, at)
       p.items.forEach((i, position) =>
         insertItem.run(
@@ -106,7 +96,7 @@ export function policyQueries(db: Db) {
       for (const t of p.targets) putTarget.run(p.id, t.groupId, t.mode)
     },
     /** Replaces a policy's fields, payload items and targets. */
-    update(p: PolicyRecord, at: string): void {
+    update(p: Policy, at: string): void {
       update.run(p.name, p.description, p.priority, JSON.stringify(p.platforms), at, p.id)
       deleteItems.run(p.id)
       deleteTargets.run(p.id)
