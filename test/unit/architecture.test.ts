@@ -188,6 +188,15 @@ describe('architecture', () => {
     expect(upward).toEqual([])
   })
 
+  it('keeps facts in comments, not pointers to notes outside the repository', () => {
+    const outside = /research\/|DESIGN\.md|\b[\w-]+\.md §/
+    const pointing = ['src', 'test', 'bench']
+      .flatMap(dir => sources(join(ROOT, dir)))
+      .filter(f => outside.test(readFileSync(f, 'utf8')))
+      .map(f => relative(ROOT, f))
+    expect(pointing).toEqual([])
+  })
+
   it('has no import cycles in src (type-only imports count too)', () => {
     const graph = new Map(
       sources(join(ROOT, 'src')).map(f => [

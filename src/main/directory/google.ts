@@ -74,7 +74,8 @@ export function createGoogleConnector({
   const jwt = new auth.JWT({
     email: settings.serviceAccountEmail,
     key: secrets.privateKey,
-    // Without scopes the library sends no Authorization header at all (research/directory.md §7.2).
+    // Without scopes the library sends no Authorization header at all (observed with
+    // google-auth-library 10.5.0).
     scopes: GOOGLE_SCOPES,
     subject: settings.subject,
     transporterOptions: { fetchImplementation: http.fetch, retry: false },

@@ -1,6 +1,6 @@
 // Attribute mapping: IdP property (a dotted path into the connector's flattened record) →
 // the attribute name rules read. Defaults follow each IdP's own names so imported rules work:
-// Entra rules use Graph names (research/directory.md §1.4: extensionAttributeN lives under
+// Entra rules use Graph names (but a rule's extensionAttributeN lives under
 // onPremisesExtensionAttributes in Graph), Okta rules use Okta profile names (user.title),
 // Google's use the Admin SDK user fields.
 import { createHash } from 'node:crypto'

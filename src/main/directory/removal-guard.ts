@@ -1,4 +1,4 @@
-// The removal guard (DESIGN invariant): a sync that would remove more than a configured share of
+// The removal guard (an invariant of the product): a sync that would remove more than a configured share of
 // the directory's memberships or users is held for the admin to confirm. A mass removal is far
 // more often an IdP-side mistake (a scoping filter, a deleted group, a connector seeing an empty
 // tenant) than a real departure of a fifth of the company, and once applied it withdraws

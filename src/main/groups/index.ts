@@ -40,7 +40,8 @@ export function createMembershipService({
   /**
    * What rules read about a user: the synced attributes, plus the user's synced groups under the
    * reserved keys Okta's group functions (isMemberOfGroupName, …) and Entra's memberOf read. Only
-   * synced groups: Okta rules must not cascade from other rules' groups (directory.md §4.2).
+   * synced groups: Okta rules must not cascade from other rules' groups (Okta, "Group rule
+   * restrictions": a rule referencing a group another rule fills "must be avoided").
    */
   /**
    * What rules read for every user at once (attributes, identity fields, synced groups). Given the

@@ -1,4 +1,4 @@
-// Held syncs (DESIGN invariant: a sync that would remove more than a configured share of
+// Held syncs (an invariant: a sync that would remove more than a configured share of
 // memberships is held for the admin to confirm) and cancelled syncs, against the Graph fake:
 // neither changes the store nor moves the delta cursor; confirming applies the held removals.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
