@@ -19,7 +19,7 @@ import { createDeviceService } from './devices'
 import { createDiagnostics } from './diagnostics'
 import { createDirectoryService, createSyncScheduler, type IdpHttpOptions } from './directory'
 import { createFileSecretStore } from './secrets'
-import { createMembershipService } from './groups'
+import { createGroupService } from './groups'
 import { createHandlers, type Services } from './handlers'
 import { createPolicyService, readPolicySettings } from './policies'
 import {
@@ -109,13 +109,13 @@ export function createApp(opts: AppOptions): App {
     const settings = readPolicySettings(store)
     return { syncs: settings.graceSyncs, minutes: settings.graceMinutes }
   }
-  const memberships = createMembershipService({ store, clock, ids, grace })
+  const groups = createGroupService({ store, clock, ids, grace })
   const secrets = opts.secrets ?? createFileSecretStore(opts.dataDir)
   const events = new EventEmitter()
   const redeploys = createRedeploys()
   const directories = createDirectoryService({
     store,
-    memberships,
+    groups,
     clock,
     ids,
     log,
@@ -138,7 +138,7 @@ export function createApp(opts: AppOptions): App {
     redeployUsers: userIds => redeploys.users(userIds),
     emitProgress: p => events.emit('directories/syncProgress', p),
   })
-  const policies = createPolicyService({ store, clock, ids, memberships })
+  const policies = createPolicyService({ store, clock, ids, groups })
   const pushCredentials = createPushCredentials({ secrets, clock })
   const live = (): PushTransport =>
     createPushRouter({
@@ -147,7 +147,7 @@ export function createApp(opts: AppOptions): App {
     })
   const devices = createDeviceService({
     store,
-    memberships,
+    groups,
     policies,
     clock,
     ids,
@@ -169,7 +169,7 @@ export function createApp(opts: AppOptions): App {
   const services: Services = {
     store,
     clock,
-    memberships,
+    groups,
     policies,
     devices,
     directories,

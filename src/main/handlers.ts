@@ -5,7 +5,7 @@ import type { Handlers } from '../shared/contract'
 import { deviceHandlers, type DeviceService } from './devices'
 import { diagnosticsHandlers, type DiagnosticsService } from './diagnostics'
 import { directoryHandlers, type DirectoryService, type SyncScheduler } from './directory'
-import { groupHandlers, type MembershipService } from './groups'
+import { groupHandlers, type GroupService } from './groups'
 import { policyHandlers, type PolicyService } from './policies'
 import type { Clock } from './ports'
 import { pushHandlers, type PushCredentials } from './push'
@@ -16,7 +16,7 @@ export interface Services {
   store: Store
   clock: Clock
   directories: DirectoryService
-  memberships: MembershipService
+  groups: GroupService
   policies: PolicyService
   devices: DeviceService
   diagnostics: DiagnosticsService

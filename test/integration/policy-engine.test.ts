@@ -561,7 +561,7 @@ describe('recomputing many devices at once', () => {
       'entra',
       'user.department -eq "Sales" -or user.department -eq "Marketing"',
     )
-    ws.app.services.memberships.evaluateGroup(org.groups['Sales'] as string, { grace: false })
+    ws.app.services.groups.evaluateGroup(org.groups['Sales'] as string, { grace: false })
     const ids = store.devices.boundIds()
     const bulk = policies.planDevices(ids)
     const single = ids.map(id => policies.planDevices([id])[0])

@@ -2,7 +2,7 @@
 // keeping bound devices right when memberships or targets change.
 import type { Command, DeviceDetail, EnrollResult, Platform } from '../../shared/domain'
 import { AppError, errorStack } from '../../shared/errors'
-import type { MembershipService } from '../groups'
+import type { GroupService } from '../groups'
 import type { DevicePlanResult, PolicyService } from '../policies'
 import { noFaults, type Clock, type Faults, type IdSource, type Log } from '../ports'
 import type { PushTransport } from '../push'
@@ -20,7 +20,7 @@ interface Deps {
   store: Store
   /** Absent: enrollment evaluates the cached attributes. */
   jit?: JitUserSource
-  memberships: MembershipService
+  groups: GroupService
   policies: PolicyService
   push: PushTransport
   clock: Clock
@@ -36,7 +36,7 @@ interface Deps {
 const DEFAULT_DEVICE_NAMES: Record<Platform, string> = { ios: 'iPhone', macos: 'Mac', android: 'Android device' }
 
 export function createDeviceService(deps: Deps): DeviceService {
-  const { store, memberships, policies, push, clock, ids, log } = deps
+  const { store, groups, policies, push, clock, ids, log } = deps
   const outbox = createOutbox({
     store,
     push,
@@ -75,7 +75,7 @@ export function createDeviceService(deps: Deps): DeviceService {
       if (commands.length > 0) queued.set(r.device.id, commands)
     }
     policies.record(results, queued)
-    memberships.settleWithdrawals(results.map(r => r.device.userId))
+    groups.settleWithdrawals(results.map(r => r.device.userId))
     return queued
   }
 
@@ -124,7 +124,7 @@ export function createDeviceService(deps: Deps): DeviceService {
       }
       const at = clock.now().toISOString()
       const { deviceId, commands } = store.transaction(() => {
-        memberships.evaluateUser(userId)
+        groups.evaluateUser(userId)
         const enrolled = store.devices.enroll(
           {
             id: ids.next(),
@@ -153,7 +153,7 @@ export function createDeviceService(deps: Deps): DeviceService {
         commandsQueued: commands.length,
       })
       if (commands.length > 0) await wake()
-      const groups = store.groups
+      const memberOf = store.groups
         .membershipsOf(userId)
         .filter(m => m.effective)
         .map(m => m.groupName)
@@ -163,7 +163,7 @@ export function createDeviceService(deps: Deps): DeviceService {
       const queued = new Set(commands.map(c => c.id))
       const result: EnrollResult = {
         device,
-        groups,
+        groups: memberOf,
         policies: [...assigned].sort(),
         commands: store.devices.commands(deviceId).filter(c => queued.has(c.id)),
       }
@@ -171,11 +171,11 @@ export function createDeviceService(deps: Deps): DeviceService {
       return result
     },
     async redeployUsers(userIds, opts) {
-      const users = new Set([...userIds, ...memberships.usersWithMaturedWithdrawals()])
+      const users = new Set([...userIds, ...groups.usersWithMaturedWithdrawals()])
       const deviceIds = [...users].flatMap(u => store.devices.ofUser(u).map(d => d.id))
       const { touched, held } = await redeploy(deviceIds, opts)
       // A held batch keeps its pending withdrawals, so the next sync holds it again until an admin decides.
-      if (!held) store.transaction(() => memberships.settleWithdrawals(users))
+      if (!held) store.transaction(() => groups.settleWithdrawals(users))
       return touched
     },
     redeployAll: async opts => (await redeploy(store.devices.boundIds(), { cause: 'target-edit', ...opts })).touched,

@@ -16,7 +16,7 @@
 //   (removal-guard.ts). A cancel that lands before the apply also changes nothing.
 import type { Attributes, SyncProgress, SyncRemovals, SyncRun } from '../../shared/domain'
 import { AppError, errorMessage, errorStack } from '../../shared/errors'
-import type { MembershipService } from '../groups'
+import type { GroupService } from '../groups'
 import type { Clock, IdSource, Log } from '../ports'
 import {
   addGroupRow,
@@ -52,7 +52,7 @@ import {
 
 export interface SyncEngineDeps {
   store: Store
-  memberships: MembershipService
+  groups: GroupService
   clock: Clock
   ids: IdSource
   log: Log
@@ -120,7 +120,7 @@ const withNewRuleGroups = (stored: RuleGroup[], added: DirectoryGroupRow[]): Rul
 const setImmediateYield = () => new Promise<void>(resolve => setImmediate(resolve))
 
 export function createSyncEngine(deps: SyncEngineDeps) {
-  const { store, memberships, clock, ids, log } = deps
+  const { store, groups, clock, ids, log } = deps
   const chunkSize = deps.chunkSize ?? 2000
   const bulkFrom = deps.bulkFrom ?? 5000
   const bulkBatch = deps.bulkBatch ?? 2000
@@ -204,7 +204,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     {
       users,
       usersSent,
-      groups,
+      groups: groupRows,
       members,
     }: { users: SyncUserWrite[]; usersSent: boolean; groups: DirectoryGroupRow[]; members: [string, string][] },
     ruleGroups: RuleGroup[],
@@ -212,9 +212,9 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     progress: (slice: SyncUserWrite[], changed: string[]) => void,
   ): Promise<void> => {
     try {
-      if (groups.length > 0) {
+      if (groupRows.length > 0) {
         const rows = emptyBulkRows()
-        for (const g of groups) addGroupRow(rows, directoryId, g)
+        for (const g of groupRows) addGroupRow(rows, directoryId, g)
         await writer.send(rows)
       }
       for (let i = 0; i < users.length; ) {
@@ -223,7 +223,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
           const rows = emptyBulkRows()
           const slice = users.slice(i, Math.min(end, i + 250))
           const changed: string[] = []
-          for (const { userId, memberships: list } of memberships.decideNewUsers(
+          for (const { userId, memberships: list } of groups.decideNewUsers(
             slice.map(u => ({ userId: u.id, input: ruleInput(u) })),
             ruleGroups,
           )) {
@@ -338,7 +338,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
         p.insertUsers,
         slice => {
           for (const u of slice) store.sync.insertUser(req.directoryId, u, at)
-          for (const id of memberships.evaluateUsers(
+          for (const id of groups.evaluateUsers(
             slice.map(u => ({ userId: u.id, input: ruleInput(u), isNew: true })),
             ruleGroups,
           ))
@@ -355,7 +355,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       p.replaceUsers,
       slice => {
         for (const u of slice) store.sync.replaceUser(u, at)
-        for (const id of memberships.evaluateUsers(
+        for (const id of groups.evaluateUsers(
           slice.map(u => ({ userId: u.id, input: ruleInput(u) })),
           ruleGroups,
         ))
@@ -395,7 +395,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       await batches(
         [...regrouped].filter(id => !gone.has(id)),
         slice => {
-          for (const id of memberships.evaluateUsers(
+          for (const id of groups.evaluateUsers(
             slice.map(userId => ({ userId })),
             ruleGroups,
           ))
@@ -413,7 +413,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       await batches(
         candidates.filter(id => !evaluated.has(id) || (readsGroups && regrouped.has(id))),
         slice => {
-          for (const id of memberships.evaluateUsers(
+          for (const id of groups.evaluateUsers(
             slice.map(userId => ({ userId })),
             ruleGroups,
           ))
@@ -550,10 +550,10 @@ export function createSyncEngine(deps: SyncEngineDeps) {
             batch: bulkBatch,
             openWriter,
             yieldToLoop,
-            decide: (users, groups) =>
-              memberships.decideNewUsers(
+            decide: (users, ruleGroups) =>
+              groups.decideNewUsers(
                 users.map(u => ({ userId: u.id, input: ruleInput(u) })),
-                groups,
+                ruleGroups,
               ),
           })
         }

@@ -61,7 +61,7 @@ export interface FirstSyncStreamOptions {
   batch: number
   openWriter(): Promise<BulkWriter | null>
   yieldToLoop(): Promise<void>
-  /** Rule-group memberships of new users (MembershipService.decideNewUsers with the sync's rule input). */
+  /** Rule-group memberships of new users (GroupService.decideNewUsers with the sync's rule input). */
   decide(users: SyncUserWrite[], ruleGroups: RuleGroup[]): { userId: string; memberships: RuleMembership[] }[]
 }
 

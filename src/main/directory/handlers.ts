@@ -3,7 +3,7 @@
 import type { HandlersOf } from '../../shared/contract'
 import type { Attributes, UserDetail } from '../../shared/domain'
 import { AppError } from '../../shared/errors'
-import type { MembershipService } from '../groups'
+import type { GroupService } from '../groups'
 import type { Clock } from '../ports'
 import type { Store } from '../store'
 import type { DirectoryService } from './service'
@@ -16,7 +16,7 @@ export interface DirectoryHandlerDeps {
   store: Store
   clock: Clock
   directories: DirectoryService
-  memberships: MembershipService
+  groups: GroupService
   scheduler: SyncScheduler
   /** Recomputes the devices of users whose memberships changed. */
   redeployUsers(userIds: Iterable<string>): Promise<number>
@@ -69,7 +69,7 @@ export async function setUserAttributes(
       subject: userId,
       details: { attributes },
     })
-    return d.memberships.evaluateUser(userId)
+    return d.groups.evaluateUser(userId)
   })
   if (changed) await d.redeployUsers([userId])
   return userDetail(store, userId)

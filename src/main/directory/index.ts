@@ -12,7 +12,7 @@ import type {
   SyncRun,
 } from '../../shared/domain'
 import { AppError, errorMessage } from '../../shared/errors'
-import type { MembershipService } from '../groups'
+import type { GroupService } from '../groups'
 import {
   realSleep,
   silentLog,
@@ -47,7 +47,7 @@ export { DEFAULT_REMOVAL_LIMITS, type RemovalLimits } from './removal-guard'
 
 export interface DirectoryDeps {
   store: Store
-  memberships: MembershipService
+  groups: GroupService
   clock: Clock
   ids: IdSource
   log?: Log
@@ -115,13 +115,13 @@ const IDP_LABEL: Record<DirectoryKind, string> = {
 }
 
 export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
-  const { store, memberships, clock, ids } = deps
+  const { store, groups, clock, ids } = deps
   const log = deps.log ?? silentLog
   const http = deps.http ?? systemHttp
   const sleep = deps.sleep ?? realSleep
   const engine = createSyncEngine({
     store,
-    memberships,
+    groups,
     clock,
     ids,
     log,
@@ -493,11 +493,11 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
           )
           if (outcome === 'added') added++
           if (outcome === 'changed') changed++
-          const groupsChanged = memberships.setSyncedGroups(
+          const groupsChanged = groups.setSyncedGroups(
             id,
             u.groups.map(g => syncedGroupId(directoryId, g, groupIds)),
           )
-          const rulesChanged = outcome !== 'unchanged' && memberships.evaluateUser(id)
+          const rulesChanged = outcome !== 'unchanged' && groups.evaluateUser(id)
           if (groupsChanged || rulesChanged) changedUserIds.push(id)
         }
         const run: SyncRun = {

@@ -20,11 +20,11 @@ import { isMatured, membershipChain, type Grace } from './withdrawal'
 
 export { decideMembership } from './decide'
 export { isMatured, membershipChain, type Grace } from './withdrawal'
-export type { EvaluateOptions, MembershipService } from './service'
+export type { EvaluateOptions, GroupService } from './service'
 export { groupDetail, groupHandlers } from './handlers'
-import type { EvaluateOptions, MembershipService } from './service'
+import type { EvaluateOptions, GroupService } from './service'
 
-export function createMembershipService({
+export function createGroupService({
   store,
   clock,
   ids,
@@ -34,7 +34,7 @@ export function createMembershipService({
   clock: Clock
   ids: IdSource
   grace: () => Grace
-}): MembershipService {
+}): GroupService {
   const compiled = new Map<string, CompiledRule | null>()
 
   /**
@@ -159,7 +159,7 @@ export function createMembershipService({
 
   const matured = (w: PendingWithdrawal, now: Date): boolean => isMatured(w, grace(), now)
 
-  const evaluateGroup: MembershipService['evaluateGroup'] = (groupId, opts = {}) => {
+  const evaluateGroup: GroupService['evaluateGroup'] = (groupId, opts = {}) => {
     const group = store.groups.ruleGroups().find(g => g.id === groupId)
     if (!group) throw new AppError('NOT_FOUND', `No rule group with id ${groupId}.`, { groupId })
     const rule = compiledRule(group)
@@ -217,14 +217,14 @@ export function createMembershipService({
     return list
   }
 
-  const decideNewUsers: MembershipService['decideNewUsers'] = (batch, groups) => {
+  const decideNewUsers: GroupService['decideNewUsers'] = (batch, groups) => {
     const compiledGroups = compiledGroupsOf(groups)
     const now = clock.now()
     const at = now.toISOString()
     return batch.map(({ userId, input }) => ({ userId, memberships: decideNew(input, compiledGroups, now, at) }))
   }
 
-  const evaluateUsers: MembershipService['evaluateUsers'] = (batch, groups = store.groups.ruleGroups()) => {
+  const evaluateUsers: GroupService['evaluateUsers'] = (batch, groups = store.groups.ruleGroups()) => {
     const compiledGroups = compiledGroupsOf(groups)
     const changed = new Set<string>()
     const now = clock.now()

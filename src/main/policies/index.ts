@@ -16,7 +16,7 @@ import type {
   ProposedChange,
   WhyStep,
 } from '../../shared/policy'
-import type { MembershipService } from '../groups'
+import type { GroupService } from '../groups'
 import type { Clock, IdSource } from '../ports'
 import { compileOrFail, type CompiledRule } from '../rules'
 import type { BoundDevice, Store } from '../store'
@@ -74,12 +74,12 @@ export function createPolicyService({
   store,
   clock,
   ids,
-  memberships,
+  groups,
 }: {
   store: Store
   clock: Clock
   ids: IdSource
-  memberships: MembershipService
+  groups: GroupService
 }): PolicyService {
   let cached: { revision: number; index: PolicyIndex } | null = null
   // Loading every policy per device was the bottleneck: the index is rebuilt only when the
@@ -228,7 +228,7 @@ export function createPolicyService({
           policy: null,
           redeploy: {
             kind: 'users',
-            userIds: memberships.replaceRule(change.groupId, change.dialect, change.rule),
+            userIds: groups.replaceRule(change.groupId, change.dialect, change.rule),
           },
         }
       }
@@ -246,8 +246,8 @@ export function createPolicyService({
         store,
         index: index(),
         settings: readPolicySettings(store),
-        effectiveGroups: () => memberships.allEffectiveGroupIds(),
-        inputs: attributes => memberships.allInputs(attributes),
+        effectiveGroups: () => groups.allEffectiveGroupIds(),
+        inputs: attributes => groups.allInputs(attributes),
         now: clock.now(),
         compile,
         removedFlags: new Map(
@@ -288,14 +288,14 @@ export function createPolicyService({
     })
 
   const groupsOf = (userId: string, bulk: Map<string, Set<string>> | null): Set<string> =>
-    bulk?.get(userId) ?? (bulk ? new Set() : memberships.effectiveGroupIds(userId))
+    bulk?.get(userId) ?? (bulk ? new Set() : groups.effectiveGroupIds(userId))
 
   const planDevices = (deviceIds: readonly string[], opts: { includeHeld?: boolean } = {}): DevicePlanResult[] => {
     const idx = index()
     const held = opts.includeHeld ? new Set<string>() : store.heldChanges.openDeviceIds()
     // Many devices: read memberships and sent items in bulk rather than per device.
     const bulk = deviceIds.length > 200
-    const groups = bulk ? memberships.allEffectiveGroupIds() : null
+    const effective = bulk ? groups.allEffectiveGroupIds() : null
     const digests = bulk ? store.policySettings.planDigests() : null
     const wanted = new Set(deviceIds)
     const out: DevicePlanResult[] = []
@@ -309,7 +309,7 @@ export function createPolicyService({
     const pending: { device: BoundDevice; groups: Set<string>; state: DesiredState }[] = []
     for (const device of devices) {
       if (held.has(device.id)) continue
-      const g = groupsOf(device.userId, groups)
+      const g = groupsOf(device.userId, effective)
       const signature = `${device.platform}|${[...g].sort().join(',')}`
       let state = shared.get(signature)
       if (!state) {
@@ -399,7 +399,7 @@ export function createPolicyService({
   const chainOf =
     (userId: string) =>
     (groupId: string): WhyStep[] =>
-      memberships.chain(userId, groupId)
+      groups.chain(userId, groupId)
 
   const explainFor = (
     r: Pick<DevicePlanResult, 'device' | 'groups' | 'state' | 'sent'>,
@@ -472,10 +472,10 @@ export function createPolicyService({
       if (!store.devices.get(deviceId)) throw new AppError('NOT_FOUND', `No device with id ${deviceId}.`, { deviceId })
       throw new AppError('BAD_INPUT', 'This device is not bound to a user, so no policy applies to it.', { deviceId })
     }
-    const groups = memberships.effectiveGroupIds(device.userId)
+    const groupIds = groups.effectiveGroupIds(device.userId)
     const sent = store.devices.sentItems(deviceId)
-    const state = desiredState(index(), groups, device.platform, () => store.users.ruleInput(device.userId))
-    return { device, groups, sent, state, held: store.heldChanges.openDeviceIds().has(deviceId) }
+    const state = desiredState(index(), groupIds, device.platform, () => store.users.ruleInput(device.userId))
+    return { device, groups: groupIds, sent, state, held: store.heldChanges.openDeviceIds().has(deviceId) }
   }
 
   const why = (deviceId: string, policyId: string): PolicyWhy => {
@@ -568,18 +568,18 @@ export function createPolicyService({
       // Every distinct set of groups among the users the policy reaches; a target nobody is in
       // yet is checked as a user in just that group.
       const signatures = new Map<string, { groups: Set<string>; users: number }>()
-      for (const groups of memberships.allEffectiveGroupIds().values()) {
-        if (!includes.some(g => groups.has(g))) continue
-        const key = [...groups].sort().join(',')
+      for (const groupIds of groups.allEffectiveGroupIds().values()) {
+        if (!includes.some(g => groupIds.has(g))) continue
+        const key = [...groupIds].sort().join(',')
         const s = signatures.get(key)
         if (s) s.users++
-        else signatures.set(key, { groups, users: 1 })
+        else signatures.set(key, { groups: groupIds, users: 1 })
       }
       if (signatures.size === 0) for (const g of includes) signatures.set(g, { groups: new Set([g]), users: 0 })
       const found = new Map<string, Conflict>()
-      for (const { groups, users } of signatures.values()) {
+      for (const { groups: groupIds, users } of signatures.values()) {
         for (const platform of policy.platforms) {
-          for (const c of desiredState(idx, groups, platform).conflicts) {
+          for (const c of desiredState(idx, groupIds, platform).conflicts) {
             if (c.winner.policyId !== policy.id && !c.losers.some(l => l.policyId === policy.id)) continue
             const key = `${c.key}|${c.platform}|${c.winner.policyId}|${c.losers.map(l => l.policyId).join(',')}`
             const seen = found.get(key)

@@ -43,7 +43,7 @@ describe('SYNC_ATTR_MISSING after an IdP sync', () => {
     if (!r.ok) throw new Error(r.error.message)
     const directoryId = (r.value as DirectoryDetail).directory.id
     expect((await app.invoke('directories/sync', { directoryId })).ok).toBe(true)
-    const { store, memberships } = app.services
+    const { store, groups } = app.services
     store.groups.create({
       id: 'g-ext2',
       directoryId: null,
@@ -62,7 +62,7 @@ describe('SYNC_ATTR_MISSING after an IdP sync', () => {
       rule: 'user.preferredLanguage -eq "fr-FR"',
       description: '',
     })
-    store.transaction(() => memberships.evaluateUsers(store.sync.allUserIds().map(userId => ({ userId }))))
+    store.transaction(() => groups.evaluateUsers(store.sync.allUserIds().map(userId => ({ userId }))))
     const list = (await app.invoke('diagnostics/list', {})) as { ok: true; value: Diagnostic[] }
     const upn = graph.data.someUsers(1)[0]!.userPrincipalName
     const mine = list.value.filter(d => d.code === 'SYNC_ATTR_MISSING' && d.title.startsWith(upn))

@@ -25,13 +25,13 @@ function setup(
     app.close()
     dir.remove()
   })
-  const { store, memberships } = app.services
+  const { store, groups } = app.services
   const directoryId = 'dir-1'
   store.directories.create({ id: directoryId, kind: 'okta', name: 'Example' }, clock.now().toISOString())
   const progress: SyncProgress[] = []
   const engine = createSyncEngine({
     store,
-    memberships,
+    groups,
     clock,
     ids: timeOrderedIds(),
     log: silentLog,
