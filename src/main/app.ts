@@ -39,7 +39,7 @@ import {
 import {
   createApnsTransport,
   createFcmTransport,
-  createPushCredentials,
+  createPushService,
   createPushRouter,
   type PushTransport,
 } from './push'
@@ -139,11 +139,11 @@ export function createApp(opts: AppOptions): App {
     emitProgress: p => events.emit('directories/syncProgress', p),
   })
   const policies = createPolicyService({ store, clock, ids, groups })
-  const pushCredentials = createPushCredentials({ secrets, clock })
+  const push = createPushService({ secrets, clock })
   const live = (): PushTransport =>
     createPushRouter({
-      apple: createApnsTransport({ credentials: pushCredentials.apns, clock }),
-      android: createFcmTransport({ serviceAccount: pushCredentials.serviceAccount }),
+      apple: createApnsTransport({ credentials: push.apns, clock }),
+      android: createFcmTransport({ serviceAccount: push.serviceAccount }),
     })
   const devices = createDeviceService({
     store,
@@ -174,7 +174,7 @@ export function createApp(opts: AppOptions): App {
     devices,
     directories,
     diagnostics: createDiagnostics({ store, clock, directories }),
-    pushCredentials,
+    push,
     scheduler,
   }
   const handlers = createHandlers(services, redeploys)

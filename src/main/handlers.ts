@@ -8,7 +8,7 @@ import { directoryHandlers, type DirectoryService, type SyncScheduler } from './
 import { groupHandlers, type GroupService } from './groups'
 import { policyHandlers, type PolicyService } from './policies'
 import type { Clock } from './ports'
-import { pushHandlers, type PushCredentials } from './push'
+import { pushHandlers, type PushService } from './push'
 import type { Redeploys } from './redeploys'
 import type { Store } from './store'
 
@@ -21,7 +21,7 @@ export interface Services {
   devices: DeviceService
   diagnostics: DiagnosticsService
   scheduler: SyncScheduler
-  pushCredentials: PushCredentials
+  push: PushService
 }
 
 export function createHandlers(s: Services, redeploys: Redeploys): Handlers {
