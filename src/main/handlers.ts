@@ -4,7 +4,7 @@
 import type { Handlers } from '../shared/contract'
 import { deviceHandlers, type DeviceService } from './devices'
 import { diagnosticsHandlers, type DiagnosticsService } from './diagnostics'
-import { directoryHandlers, type DirectoryService, type SyncScheduler } from './directory'
+import { directoryHandlers, type DirectoryService, type SyncScheduler } from './directories'
 import { groupHandlers, type GroupService } from './groups'
 import { policyHandlers, type PolicyService } from './policies'
 import type { Clock } from './ports'

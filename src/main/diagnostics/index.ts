@@ -8,7 +8,7 @@ export { diagnosticsHandlers } from './handlers'
 import type { DiagnosticsService } from './handlers'
 export type { DiagnosticsService }
 
-/** The directory room's answer to "where does this attribute come from" (a port, so diagnostics stays offline and room-local). */
+/** The directories room's answer to "where does this attribute come from" (a port, so diagnostics stays offline and room-local). */
 export interface AttributeSourceLookup {
   attributeSource(
     directoryId: string,

@@ -4,7 +4,7 @@ import {
   parseUserFile,
   type DirectoryUserRecord,
   type FileImportError,
-} from '../../../src/main/directory/file'
+} from '../../../src/main/directories/file'
 
 const csv = (...lines: string[]) => lines.join('\n') + '\n'
 

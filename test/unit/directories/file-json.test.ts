@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseUserFile, type DirectoryUserRecord, type FileImportError } from '../../../src/main/directory/file'
+import { parseUserFile, type DirectoryUserRecord, type FileImportError } from '../../../src/main/directories/file'
 
 function usersOf(content: string): DirectoryUserRecord[] {
   const result = parseUserFile('json', content)

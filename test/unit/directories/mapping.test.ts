@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { fingerprint, mapAttributes, patchAttributes, validateMapping } from '../../../src/main/directory/mapping'
+import { fingerprint, mapAttributes, patchAttributes, validateMapping } from '../../../src/main/directories/mapping'
 
 describe('attribute mapping', () => {
   const mapping = [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createSyncScheduler } from '../../../src/main/directory/scheduler'
+import { createSyncScheduler } from '../../../src/main/directories/scheduler'
 import { silentLog, type TimerPort } from '../../../src/main/ports'
 
 /** Timers fired by hand: no real waiting. */

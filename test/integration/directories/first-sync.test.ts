@@ -1,5 +1,5 @@
 // A large first sync into an empty directory writes its users while the pull runs
-// (directory/first-sync.ts): it stores exactly what a sync that writes after the pull stores; a
+// (directories/first-sync.ts): it stores exactly what a sync that writes after the pull stores; a
 // cancel takes back what was written; and a first sync the app stopped in the middle of is
 // undone at the next start, keeping any user a device was bound to meanwhile.
 // (Faults during such a sync: faults.test.ts.)

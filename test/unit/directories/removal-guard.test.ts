@@ -4,7 +4,7 @@ import {
   decideRemovalHold,
   DEFAULT_REMOVAL_LIMITS,
   heldMessage,
-} from '../../../src/main/directory/removal-guard'
+} from '../../../src/main/directories/removal-guard'
 import type { SyncRemovals } from '../../../src/shared/domain'
 
 const none: SyncRemovals = { usersRemoved: 0, usersTotal: 0, membershipsRemoved: 0, membershipsTotal: 0 }

@@ -1,4 +1,4 @@
-// The directory room's service as other rooms and its channels see it (index.ts builds it).
+// The directories room's service as other rooms and its channels see it (index.ts builds it).
 import type {
   AttributeMapping,
   DirectoryDetail,

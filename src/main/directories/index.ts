@@ -1,4 +1,4 @@
-// The directory room: where users, attributes and groups come from — the IdP connectors
+// The directories room: where users, attributes and groups come from — the IdP connectors
 // (Entra ID, Okta, Google Workspace, a file), the sync engine, attribute mapping, the JIT
 // single-user fetch and the sync schedule. Credentials live behind the secrets port only.
 import { readFile } from 'node:fs/promises'

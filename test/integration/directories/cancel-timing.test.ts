@@ -4,8 +4,8 @@
 // with a scripted connector so the cancel lands at an exact point.
 import { afterEach, describe, expect, it } from 'vitest'
 import { createApp, type App } from '../../../src/main/app'
-import type { Connector, Pull } from '../../../src/main/directory/connector'
-import { createSyncEngine } from '../../../src/main/directory/engine'
+import type { Connector, Pull } from '../../../src/main/directories/connector'
+import { createSyncEngine } from '../../../src/main/directories/engine'
 import { silentLog, timeOrderedIds } from '../../../src/main/ports'
 import type { SyncProgress } from '../../../src/shared/domain'
 import { storeSnapshot } from '../../helpers/directory'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { deletedUserIds, nextLink, parseOktaCursor } from '../../../src/main/directory/okta'
+import { deletedUserIds, nextLink, parseOktaCursor } from '../../../src/main/directories/okta'
 import { DirectoryData } from '../../fakes/directory-data'
 import { logEvents, logsPage } from '../../fakes/okta/system-log'
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { backoffMs, createIdpHttp, rateLimitResetMs, retryAfterMs } from '../../../src/main/directory/http'
-import { nextLink } from '../../../src/main/directory/okta'
-import { flatten } from '../../../src/main/directory/connector'
+import { backoffMs, createIdpHttp, rateLimitResetMs, retryAfterMs } from '../../../src/main/directories/http'
+import { nextLink } from '../../../src/main/directories/okta'
+import { flatten } from '../../../src/main/directories/connector'
 
 describe('Retry-After', () => {
   const now = Date.parse('2026-11-02T09:00:00Z')

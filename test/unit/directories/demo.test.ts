@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { parseUserFile, type DirectoryUserRecord } from '../../../src/main/directory/file'
+import { parseUserFile, type DirectoryUserRecord } from '../../../src/main/directories/file'
 
 const ROOT = resolve(__dirname, '../../..')
 const DEMO = join(ROOT, 'resources', 'demo')

@@ -1,4 +1,4 @@
-// The directory room's channels: directories/* and the users they deliver (users/*). A file
+// The directories room's channels: directories/* and the users they deliver (users/*). A file
 // directory's users can be edited here; an IdP's are changed in the IdP and synced.
 import type { HandlersOf } from '../../shared/contract'
 import type { Attributes, UserDetail } from '../../shared/domain'

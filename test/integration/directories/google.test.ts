@@ -12,7 +12,7 @@ import {
 } from '../../fakes/google/server'
 import { loopbackRouter, recordingSleep } from '../../fakes/router'
 import { fakeClock, tempDir } from '../../helpers/workspace'
-import { DEFAULT_MAPPINGS } from '../../../src/main/directory'
+import { DEFAULT_MAPPINGS } from '../../../src/main/directories'
 
 const SA = 'jit-mapper@contoso-project.iam.gserviceaccount.com'
 const ADMIN = 'admin@contoso.example'
