@@ -12,6 +12,7 @@ import {
   type GraphFakeOptions,
 } from '../fakes/graph/server'
 import { loopbackRouter } from '../fakes/router'
+import { tempDir } from './workspace'
 
 /** The tenant and app registration the Graph fake accepts in these tests. */
 export const ENTRA_APP = { tenantId: 'contoso.example', clientId: 'client-1', clientSecret: 'secret-1' }
@@ -32,9 +33,22 @@ export async function startEntraGraph(
 export const graphRoutes = (graph: GraphFake): HttpPort =>
   loopbackRouter({ [GRAPH_ORIGIN]: graph.url, [LOGIN_ORIGIN]: graph.url })
 
-/** An app on `dataDir` whose IdP traffic goes to the Graph fake. */
-export function createEntraApp(graph: GraphFake, options: AppOptions): App {
-  return createApp({ http: graphRoutes(graph), ...options })
+/**
+ * An app on a new temp workspace whose IdP traffic goes to the Graph fake; closed and its folder
+ * removed with `cleanups`.
+ */
+export function openEntraApp(
+  graph: GraphFake,
+  cleanups: (() => void | Promise<void>)[],
+  options: Omit<AppOptions, 'dataDir'> = {},
+): App {
+  const dir = tempDir()
+  const app = createApp({ http: graphRoutes(graph), ...options, dataDir: dir.path })
+  cleanups.push(() => {
+    app.close()
+    dir.remove()
+  })
+  return app
 }
 
 /** 300 users and 30 groups, in pages of 40 (several pages of each); closed with the test's cleanups. */

@@ -1,47 +1,28 @@
 // SYNC_ATTR_MISSING names the directory and the mapping to fix.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createApp, type App } from '../../../src/main/app'
-import type { DirectoryDetail, Diagnostic } from '../../../src/shared/domain'
+import type { App } from '../../../src/main/app'
+import type { Diagnostic } from '../../../src/shared/domain'
 import { DirectoryData } from '../../fakes/directory-data'
-import { GRAPH_ORIGIN, LOGIN_ORIGIN, startGraphFake, type GraphFake } from '../../fakes/graph/server'
-import { loopbackRouter } from '../../fakes/router'
-import { fakeClock, tempDir } from '../../helpers/workspace'
+import type { GraphFake } from '../../fakes/graph/server'
+import { connectEntra, openEntraApp, startEntraGraph } from '../../helpers/directory'
+import { fakeClock } from '../../helpers/workspace'
 
-let graph: GraphFake
-let dir: ReturnType<typeof tempDir>
 let app: App
+let graph: GraphFake
+const cleanups: (() => void | Promise<void>)[] = []
 
 beforeEach(async () => {
-  graph = await startGraphFake({
-    data: new DirectoryData({ users: 5, groups: 2, seed: 2 }),
-    tenantId: 'contoso.example',
-    clientId: 'c',
-    clientSecret: 's',
-  })
-  dir = tempDir()
-  app = createApp({
-    dataDir: dir.path,
-    clock: fakeClock(),
-    http: loopbackRouter({ [GRAPH_ORIGIN]: graph.url, [LOGIN_ORIGIN]: graph.url }),
-  })
+  graph = await startEntraGraph({ data: new DirectoryData({ users: 5, groups: 2, seed: 2 }) }, cleanups)
+  app = openEntraApp(graph, cleanups, { clock: fakeClock() })
 })
 
 afterEach(async () => {
-  app.close()
-  await graph.close()
-  dir.remove()
+  for (const c of cleanups.splice(0).reverse()) await c()
 })
 
 describe('SYNC_ATTR_MISSING after an IdP sync', () => {
   it('says which mapping is empty, and which attribute nothing maps', async () => {
-    const r = await app.invoke('directories/connect', {
-      kind: 'entra',
-      name: 'Contoso',
-      settings: { tenantId: 'contoso.example', clientId: 'c' },
-      secrets: { clientSecret: 's' },
-    })
-    if (!r.ok) throw new Error(r.error.message)
-    const directoryId = (r.value as DirectoryDetail).directory.id
+    const directoryId = await connectEntra(app)
     expect((await app.invoke('directories/sync', { directoryId })).ok).toBe(true)
     const { store, groups } = app.services
     store.groups.create({

@@ -9,9 +9,8 @@ import type { SyncRun } from '../../../src/shared/domain'
 import { addMembershipRow, addRuleMembershipRows, addUserRows, emptyBulkRows } from '../../../src/main/store'
 import { openBulkWriter } from '../../../src/main/store/bulk-writer'
 import { silentLog } from '../../../src/main/ports'
-import { GRAPH_ORIGIN, LOGIN_ORIGIN, type GraphFake } from '../../fakes/graph/server'
-import { loopbackRouter } from '../../fakes/router'
-import { connectEntra, startSmallGraphFake, storeSnapshot } from '../../helpers/directory'
+import type { GraphFake } from '../../fakes/graph/server'
+import { connectEntra, openEntraApp, startSmallGraphFake, storeSnapshot } from '../../helpers/directory'
 import { fakeClock, tempDir } from '../../helpers/workspace'
 
 const cleanups: (() => void | Promise<void>)[] = []
@@ -20,17 +19,10 @@ afterEach(async () => {
 })
 
 function workspace(graph: GraphFake, opts: { syncBulkFrom?: number; warnings?: string[] } = {}) {
-  const dir = tempDir()
-  const app = createApp({
-    dataDir: dir.path,
+  const app = openEntraApp(graph, cleanups, {
     clock: fakeClock(),
-    http: loopbackRouter({ [GRAPH_ORIGIN]: graph.url, [LOGIN_ORIGIN]: graph.url }),
     syncBulkFrom: opts.syncBulkFrom,
     log: { ...silentLog, warn: message => opts.warnings?.push(message) },
-  })
-  cleanups.push(() => {
-    app.close()
-    dir.remove()
   })
   const sync = async (): Promise<SyncRun> => {
     let id = app.services.store.directories.list()[0]?.id

@@ -2,15 +2,19 @@ import { createHash, generateKeyPairSync } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { SyncProgress } from '../../../src/shared/domain'
 import { DirectoryData } from '../../fakes/directory-data'
-import { GRAPH_ORIGIN, LOGIN_ORIGIN, startGraphFake, type GraphFake } from '../../fakes/graph/server'
-import { loopbackRouter, recordingSleep } from '../../fakes/router'
+import { GRAPH_ORIGIN, LOGIN_ORIGIN, type GraphFake } from '../../fakes/graph/server'
+import { recordingSleep } from '../../fakes/router'
 import { createApp } from '../../../src/main/app'
+import { connectEntra, type EntraApp, graphRoutes, startEntraGraph } from '../../helpers/directory'
 import { runCli } from '../../../src/main/headless/commands'
 import { fakeClock, tempDir } from '../../helpers/workspace'
 
-const TENANT = '11111111-2222-3333-4444-555555555555'
-const CLIENT = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee'
-const SECRET = 'graph-client-secret-value-Zq8~'
+/** GUIDs as Entra issues them, and a secret in the shape of a real one. */
+const REGISTRATION: EntraApp = {
+  tenantId: '11111111-2222-3333-4444-555555555555',
+  clientId: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
+  clientSecret: 'graph-client-secret-value-Zq8~',
+}
 
 let graph: GraphFake
 let dir: ReturnType<typeof tempDir>
@@ -18,22 +22,12 @@ let app: ReturnType<typeof createApp>
 let sleep: ReturnType<typeof recordingSleep>
 let progress: SyncProgress[]
 
-async function connect(): Promise<string> {
-  const d = await app.call('directories/connect', {
-    kind: 'entra',
-    name: 'Contoso',
-    settings: { tenantId: TENANT, clientId: CLIENT },
-    secrets: { clientSecret: SECRET },
-  })
-  return d.directory.id
-}
+const connect = () => connectEntra(app, REGISTRATION)
 
 beforeEach(async () => {
-  graph = await startGraphFake({
+  graph = await startEntraGraph({
     data: new DirectoryData({ users: 120, groups: 10, seed: 7 }),
-    tenantId: TENANT,
-    clientId: CLIENT,
-    clientSecret: SECRET,
+    registration: REGISTRATION,
     pageSize: 25,
     membersPerEntry: 8,
   })
@@ -42,7 +36,7 @@ beforeEach(async () => {
   app = createApp({
     dataDir: dir.path,
     clock: fakeClock(),
-    http: loopbackRouter({ [GRAPH_ORIGIN]: graph.url, [LOGIN_ORIGIN]: graph.url }),
+    http: graphRoutes(graph),
     sleep,
   })
   progress = []
@@ -218,11 +212,9 @@ describe('the Entra ID connector against the Graph fake', () => {
     })
     const thumbprintSha256 = createHash('sha256').update('the registered certificate').digest('hex')
     await graph.close()
-    graph = await startGraphFake({
+    graph = await startEntraGraph({
       data: new DirectoryData({ users: 10, groups: 2 }),
-      tenantId: TENANT,
-      clientId: CLIENT,
-      clientSecret: SECRET,
+      registration: REGISTRATION,
       certificate: { publicKey: keys.publicKey, thumbprintSha256 },
     })
     app.close()
@@ -231,13 +223,17 @@ describe('the Entra ID connector against the Graph fake', () => {
     app = createApp({
       dataDir: dir.path,
       clock: fakeClock(),
-      http: loopbackRouter({ [GRAPH_ORIGIN]: graph.url, [LOGIN_ORIGIN]: graph.url }),
+      http: graphRoutes(graph),
       sleep,
     })
     const d = await app.call('directories/connect', {
       kind: 'entra',
       name: 'Cert',
-      settings: { tenantId: TENANT, clientId: CLIENT, certificateThumbprint: thumbprintSha256 },
+      settings: {
+        tenantId: REGISTRATION.tenantId,
+        clientId: REGISTRATION.clientId,
+        certificateThumbprint: thumbprintSha256,
+      },
       secrets: { privateKey: keys.privateKey },
     })
     expect(await app.call('directories/sync', { directoryId: d.directory.id })).toMatchObject({
@@ -253,7 +249,7 @@ describe('the Entra ID connector against the Graph fake', () => {
     const d = await app.call('directories/connect', {
       kind: 'entra',
       name: 'Wrong',
-      settings: { tenantId: TENANT, clientId: CLIENT },
+      settings: { tenantId: REGISTRATION.tenantId, clientId: REGISTRATION.clientId },
       secrets: { clientSecret: 'nope' },
     })
     const r = await app.invoke('directories/sync', { directoryId: d.directory.id })

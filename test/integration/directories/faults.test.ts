@@ -2,18 +2,14 @@
 // either exactly what it was before, or exactly the complete new state (what a fresh
 // workspace gets from a clean sync of the same IdP state).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createApp, type App } from '../../../src/main/app'
+import type { App } from '../../../src/main/app'
 import type { DirectoryDetail, SyncRun } from '../../../src/shared/domain'
 import { DirectoryData } from '../../fakes/directory-data'
-import { GRAPH_ORIGIN, LOGIN_ORIGIN, startGraphFake, type GraphFake } from '../../fakes/graph/server'
+import type { GraphFake } from '../../fakes/graph/server'
 import type { Fault } from '../../fakes/http'
-import { loopbackRouter, recordingSleep } from '../../fakes/router'
-import { storeSnapshot } from '../../helpers/directory'
-import { fakeClock, tempDir } from '../../helpers/workspace'
-
-const TENANT = 'contoso.example'
-const CLIENT = 'client-1'
-const SECRET = 'secret-1'
+import { recordingSleep } from '../../fakes/router'
+import { connectEntra, openEntraApp, startEntraGraph, storeSnapshot } from '../../helpers/directory'
+import { fakeClock } from '../../helpers/workspace'
 
 let graph: GraphFake
 const cleanups: (() => void | Promise<void>)[] = []
@@ -22,32 +18,14 @@ function open(opts: { timeoutMs?: number; syncBulkFrom?: number } = {}): {
   app: App
   sleep: ReturnType<typeof recordingSleep>
 } {
-  const dir = tempDir()
   const sleep = recordingSleep()
-  const app = createApp({
-    dataDir: dir.path,
+  const app = openEntraApp(graph, cleanups, {
     clock: fakeClock(),
-    http: loopbackRouter({ [GRAPH_ORIGIN]: graph.url, [LOGIN_ORIGIN]: graph.url }),
     sleep,
     idpHttp: { maxAttempts: 4, timeoutMs: opts.timeoutMs ?? 10_000, random: () => 0.5 },
     syncBulkFrom: opts.syncBulkFrom,
   })
-  cleanups.push(() => {
-    app.close()
-    dir.remove()
-  })
   return { app, sleep }
-}
-
-async function connect(app: App): Promise<string> {
-  const r = await app.invoke('directories/connect', {
-    kind: 'entra',
-    name: 'Contoso',
-    settings: { tenantId: TENANT, clientId: CLIENT },
-    secrets: { clientSecret: SECRET },
-  })
-  if (!r.ok) throw new Error(r.error.message)
-  return (r.value as DirectoryDetail).directory.id
 }
 
 const sync = (app: App, directoryId: string) => app.invoke('directories/sync', { directoryId })
@@ -56,7 +34,7 @@ const sync = (app: App, directoryId: string) => app.invoke('directories/sync', {
 async function completeState(): Promise<string> {
   graph.clearFaults()
   const { app } = open()
-  const r = await sync(app, await connect(app))
+  const r = await sync(app, await connectEntra(app))
   if (!r.ok) throw new Error(r.error.message)
   return storeSnapshot(app)
 }
@@ -73,11 +51,8 @@ function changeTheDirectory(): void {
 }
 
 beforeEach(async () => {
-  graph = await startGraphFake({
+  graph = await startEntraGraph({
     data: new DirectoryData({ users: 60, groups: 6, seed: 3 }),
-    tenantId: TENANT,
-    clientId: CLIENT,
-    clientSecret: SECRET,
     pageSize: 10,
     membersPerEntry: 4,
   })
@@ -148,12 +123,12 @@ describe('faults the sync recovers from', () => {
   for (const f of RECOVERED) {
     it(`completes an incremental sync through ${f.name}, ending in the complete new state`, async () => {
       const { app, sleep } = open()
-      const id = await connect(app)
+      const id = await connectEntra(app)
       expect((await sync(app, id)).ok).toBe(true)
       changeTheDirectory()
       // The token is cached after the first sync: a token-endpoint fault needs a fresh app.
       const target = f.path.includes('token') ? open() : { app, sleep }
-      const targetId = target.app === app ? id : await connect(target.app)
+      const targetId = target.app === app ? id : await connectEntra(target.app)
       graph.inject(f.fault, { path: f.path, skip: f.skip, times: f.times })
       const r = await sync(target.app, targetId)
       expect(r.ok).toBe(true)
@@ -165,7 +140,7 @@ describe('faults the sync recovers from', () => {
   it('treats an answer slower than the timeout as transient and retries it', async () => {
     // Far apart, so a busy test machine never makes an ordinary answer look slow.
     const { app, sleep } = open({ timeoutMs: 2_000 })
-    const id = await connect(app)
+    const id = await connectEntra(app)
     graph.inject({ kind: 'slow', ms: 8_000 }, { path: '/v1.0/users/delta', skip: 1, times: 1 })
     expect((await sync(app, id)).ok).toBe(true)
     expect(sleep.waits).toHaveLength(1)
@@ -216,7 +191,7 @@ describe('faults that fail the sync change nothing, and the next sync resumes', 
   for (const f of FAILING) {
     it(`leaves the store as it was after ${f.name}`, async () => {
       const { app } = open()
-      const id = await connect(app)
+      const id = await connectEntra(app)
       expect((await sync(app, id)).ok).toBe(true)
       const before = storeSnapshot(app)
       changeTheDirectory()
@@ -246,7 +221,7 @@ describe('faults that fail the sync change nothing, and the next sync resumes', 
 
   it('keeps the store when a full first sync fails half-way, then completes it', async () => {
     const { app } = open()
-    const id = await connect(app)
+    const id = await connectEntra(app)
     const before = storeSnapshot(app)
     graph.inject({ kind: 'malformed' }, { path: '/v1.0/groups/delta', skip: 1 })
     expect((await sync(app, id)).ok).toBe(false)
@@ -262,7 +237,7 @@ describe('a large first sync writes users as it pulls; a fault takes all of it b
       // From 10 users the sync streams (pages of 10). Graph's groups are read before its users,
       // so every fault goes to the users' pages, three pages in.
       const { app } = open({ syncBulkFrom: 10 })
-      const id = await connect(app)
+      const id = await connectEntra(app)
       const before = storeSnapshot(app)
       const marked: number[] = []
       app.on('directories/syncProgress', () => marked.push(app.services.store.sync.markedFirstSyncs().length))

@@ -2,19 +2,15 @@
 // memberships is held for the admin to confirm) and cancelled syncs, against the Graph fake:
 // neither changes the store nor moves the delta cursor; confirming applies the held removals.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createApp, type App } from '../../../src/main/app'
+import type { App } from '../../../src/main/app'
 import type { TimerPort } from '../../../src/main/ports'
 import type { SyncProgress, SyncRun } from '../../../src/shared/domain'
 import type { ErrorInfo } from '../../../src/shared/errors'
 import { DirectoryData } from '../../fakes/directory-data'
-import { GRAPH_ORIGIN, LOGIN_ORIGIN, startGraphFake, type GraphFake } from '../../fakes/graph/server'
-import { loopbackRouter, recordingSleep } from '../../fakes/router'
-import { storeSnapshot } from '../../helpers/directory'
-import { fakeClock, tempDir } from '../../helpers/workspace'
-
-const TENANT = 'contoso.example'
-const CLIENT = 'client-1'
-const SECRET = 'secret-1'
+import type { GraphFake } from '../../fakes/graph/server'
+import { recordingSleep } from '../../fakes/router'
+import { connectEntra, openEntraApp, startEntraGraph, storeSnapshot } from '../../helpers/directory'
+import { fakeClock } from '../../helpers/workspace'
 
 let graph: GraphFake
 const cleanups: (() => void | Promise<void>)[] = []
@@ -41,36 +37,13 @@ function manualTimers() {
   }
 }
 
-function open(opts: { timers?: TimerPort } = {}): App {
-  const dir = tempDir()
-  const app = createApp({
-    dataDir: dir.path,
-    clock: fakeClock(),
-    http: loopbackRouter({ [GRAPH_ORIGIN]: graph.url, [LOGIN_ORIGIN]: graph.url }),
-    sleep: recordingSleep(),
-    timers: opts.timers,
-  })
-  cleanups.push(() => {
-    app.close()
-    dir.remove()
-  })
-  return app
-}
+const open = (opts: { timers?: TimerPort } = {}): App =>
+  openEntraApp(graph, cleanups, { clock: fakeClock(), sleep: recordingSleep(), timers: opts.timers })
 
 async function callError(app: App, channel: string, args: unknown): Promise<ErrorInfo> {
   const r = await app.invoke(channel, args)
   if (r.ok) throw new Error(`${channel} succeeded; expected an error`)
   return r.error
-}
-
-async function connect(app: App): Promise<string> {
-  const d = await app.call('directories/connect', {
-    kind: 'entra',
-    name: 'Contoso',
-    settings: { tenantId: TENANT, clientId: CLIENT },
-    secrets: { clientSecret: SECRET },
-  })
-  return d.directory.id
 }
 
 const sync = (app: App, directoryId: string, args: Record<string, unknown> = {}) =>
@@ -80,14 +53,14 @@ const history = async (app: App, directoryId: string) => (await app.call('direct
 /** What a fresh workspace gets from a clean sync of the fake as it is now. */
 async function completeState(): Promise<string> {
   const app = open()
-  await sync(app, await connect(app))
+  await sync(app, await connectEntra(app))
   return storeSnapshot(app)
 }
 
 /** A workspace synced once from the fake. */
 async function synced(opts: { timers?: TimerPort } = {}): Promise<{ app: App; id: string }> {
   const app = open(opts)
-  const id = await connect(app)
+  const id = await connectEntra(app)
   const first = await sync(app, id)
   expect(first).toMatchObject({ status: 'succeeded', added: 120 })
   return { app, id }
@@ -98,11 +71,8 @@ const removeUsers = (n: number) => {
 }
 
 beforeEach(async () => {
-  graph = await startGraphFake({
+  graph = await startEntraGraph({
     data: new DirectoryData({ users: 120, groups: 10, seed: 7 }),
-    tenantId: TENANT,
-    clientId: CLIENT,
-    clientSecret: SECRET,
     pageSize: 25,
     membersPerEntry: 8,
   })
@@ -215,7 +185,7 @@ describe('a sync that would remove too much is held for the admin to confirm', (
       syncHoldMembershipShare: 0.01,
       syncHoldMinimum: 0,
     })
-    const run = await sync(app, await connect(app))
+    const run = await sync(app, await connectEntra(app))
     expect(run).toMatchObject({ status: 'succeeded', added: 120, removed: 0 })
   })
 
@@ -303,7 +273,7 @@ describe('cancelling a running sync', () => {
 
   it('cancels a first sync: the directory stays empty', async () => {
     const app = open()
-    const id = await connect(app)
+    const id = await connectEntra(app)
     const { running } = await startSlowSync(app, id, [])
     expect(await app.call('directories/cancelSync', { directoryId: id })).toMatchObject({ status: 'cancelled' })
     expect((await running).status).toBe('cancelled')

@@ -1,43 +1,25 @@
 // The JIT path asks the IdP for the enrolling user's current attributes and groups, and falls
 // back to the cache with a recorded warning when the IdP cannot be reached.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createApp, type App } from '../../../src/main/app'
+import type { App } from '../../../src/main/app'
 import { DirectoryData } from '../../fakes/directory-data'
-import { GRAPH_ORIGIN, LOGIN_ORIGIN, startGraphFake, type GraphFake } from '../../fakes/graph/server'
-import { loopbackRouter, recordingSleep } from '../../fakes/router'
-import { fakeClock, tempDir } from '../../helpers/workspace'
+import type { GraphFake } from '../../fakes/graph/server'
+import { recordingSleep } from '../../fakes/router'
+import { connectEntra, openEntraApp, startEntraGraph } from '../../helpers/directory'
+import { fakeClock } from '../../helpers/workspace'
 
 let graph: GraphFake
-let dir: ReturnType<typeof tempDir>
 let app: App
+const cleanups: (() => void | Promise<void>)[] = []
 
 beforeEach(async () => {
-  graph = await startGraphFake({
-    data: new DirectoryData({ users: 40, groups: 6, seed: 9 }),
-    tenantId: 'contoso.example',
-    clientId: 'client',
-    clientSecret: 'secret',
-  })
-  dir = tempDir()
-  app = createApp({
-    dataDir: dir.path,
-    clock: fakeClock(),
-    http: loopbackRouter({ [GRAPH_ORIGIN]: graph.url, [LOGIN_ORIGIN]: graph.url }),
-    sleep: recordingSleep(),
-  })
-  const d = await app.call('directories/connect', {
-    kind: 'entra',
-    name: 'Contoso',
-    settings: { tenantId: 'contoso.example', clientId: 'client' },
-    secrets: { clientSecret: 'secret' },
-  })
-  await app.call('directories/sync', { directoryId: d.directory.id })
+  graph = await startEntraGraph({ data: new DirectoryData({ users: 40, groups: 6, seed: 9 }) }, cleanups)
+  app = openEntraApp(graph, cleanups, { clock: fakeClock(), sleep: recordingSleep() })
+  await app.call('directories/sync', { directoryId: await connectEntra(app) })
 })
 
 afterEach(async () => {
-  app.close()
-  await graph.close()
-  dir.remove()
+  for (const c of cleanups.splice(0).reverse()) await c()
 })
 
 describe('enrollment asks the IdP for the user just in time', () => {
