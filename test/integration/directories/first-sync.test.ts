@@ -6,9 +6,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createApp, type App } from '../../../src/main/app'
 import type { SyncRun } from '../../../src/shared/domain'
-import { GRAPH_ORIGIN, LOGIN_ORIGIN, type GraphFake } from '../../fakes/graph/server'
-import { loopbackRouter } from '../../fakes/router'
-import { connectEntra, startSmallGraphFake, storeSnapshot } from '../../helpers/directory'
+import type { GraphFake } from '../../fakes/graph/server'
+import { connectEntra, graphRoutes, startSmallGraphFake, storeSnapshot } from '../../helpers/directory'
 import { fakeClock, tempDir } from '../../helpers/workspace'
 
 const cleanups: (() => void | Promise<void>)[] = []
@@ -22,7 +21,7 @@ function workspace(graph: GraphFake | null, opts: { syncBulkFrom?: number; path?
   const app = createApp({
     dataDir: opts.path ?? (dir?.path as string),
     clock: fakeClock(),
-    http: graph ? loopbackRouter({ [GRAPH_ORIGIN]: graph.url, [LOGIN_ORIGIN]: graph.url }) : undefined,
+    http: graph ? graphRoutes(graph) : undefined,
     syncBulkFrom: opts.syncBulkFrom,
     // Commits every 50 users, so some land while the pull still runs.
     syncBulkBatch: 50,

@@ -1,47 +1,33 @@
 // After a sync, users whose attributes moved them between groups get their devices redeployed.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createApp, type App } from '../../../src/main/app'
+import type { App } from '../../../src/main/app'
 import { loadDemo } from '../../../src/main/demo'
 import { DirectoryData } from '../../fakes/directory-data'
-import { GRAPH_ORIGIN, LOGIN_ORIGIN, startGraphFake, type GraphFake } from '../../fakes/graph/server'
-import { loopbackRouter } from '../../fakes/router'
-import { fakeClock, tempDir } from '../../helpers/workspace'
+import type { GraphFake } from '../../fakes/graph/server'
+import { connectEntra, openEntraApp, startEntraGraph } from '../../helpers/directory'
+import { fakeClock } from '../../helpers/workspace'
 
 let graph: GraphFake
-let dir: ReturnType<typeof tempDir>
 let app: App
+const cleanups: (() => void | Promise<void>)[] = []
 
 beforeEach(async () => {
-  graph = await startGraphFake({
-    data: new DirectoryData({ users: 40, groups: 6, seed: 9, domain: 'contoso.test' }),
-    tenantId: 'contoso.test',
-    clientId: 'c',
-    clientSecret: 's',
-  })
-  dir = tempDir()
-  app = createApp({
-    dataDir: dir.path,
-    clock: fakeClock(),
-    http: loopbackRouter({ [GRAPH_ORIGIN]: graph.url, [LOGIN_ORIGIN]: graph.url }),
-  })
+  graph = await startEntraGraph(
+    { data: new DirectoryData({ users: 40, groups: 6, seed: 9, domain: 'contoso.test' }) },
+    cleanups,
+  )
+  app = openEntraApp(graph, cleanups, { clock: fakeClock() })
   loadDemo(app)
 })
 
 afterEach(async () => {
-  app.close()
-  await graph.close()
-  dir.remove()
+  for (const c of cleanups.splice(0).reverse()) await c()
 })
 
 describe('a sync redeploys the devices of users it moved', () => {
   it("queues the policy of the rule group a user joined, and leaves unchanged users' devices alone", async () => {
-    const d = await app.call('directories/connect', {
-      kind: 'entra',
-      name: 'Contoso',
-      settings: { tenantId: 'contoso.test', clientId: 'c' },
-      secrets: { clientSecret: 's' },
-    })
-    await app.call('directories/sync', { directoryId: d.directory.id })
+    const directoryId = await connectEntra(app)
+    await app.call('directories/sync', { directoryId })
     const marketing = app.services.store.groups.list().find(g => g.name.startsWith('Dynamic Marketing'))!
     const crm = (await app.call('policies/list', {})).find(p => p.name === 'Sales CRM Deployment')!
     await app.call('policies/apply', {
@@ -64,7 +50,7 @@ describe('a sync redeploys the devices of users it moved', () => {
     expect(moved.policies).not.toContain('Sales CRM Deployment')
 
     graph.data.updateUser(mover!.id, { department: 'Marketing' })
-    expect(await app.call('directories/sync', { directoryId: d.directory.id })).toMatchObject({
+    expect(await app.call('directories/sync', { directoryId })).toMatchObject({
       mode: 'incremental',
       changed: 1,
     })

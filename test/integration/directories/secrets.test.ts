@@ -6,30 +6,27 @@ import { createApp, type App } from '../../../src/main/app'
 import { CHANNELS } from '../../../src/shared/channels'
 import type { DirectoryDetail } from '../../../src/shared/domain'
 import { DirectoryData } from '../../fakes/directory-data'
-import { GRAPH_ORIGIN, LOGIN_ORIGIN, startGraphFake, type GraphFake } from '../../fakes/graph/server'
-import { loopbackRouter } from '../../fakes/router'
+import type { GraphFake } from '../../fakes/graph/server'
+import { type EntraApp, graphRoutes, startEntraGraph } from '../../helpers/directory'
 import { fakeClock, tempDir } from '../../helpers/workspace'
 
 const SECRET = 'Sup3r~Secret.Value-that-must-never-leak'
+/** A secret long and odd enough that finding it anywhere means it leaked. */
+const REGISTRATION: EntraApp = { tenantId: 'contoso.example', clientId: 'client', clientSecret: SECRET }
 let graph: GraphFake
 let dir: ReturnType<typeof tempDir>
 let app: App
 const logged: string[] = []
 
 beforeEach(async () => {
-  graph = await startGraphFake({
-    data: new DirectoryData({ users: 30, groups: 4 }),
-    tenantId: 'contoso.example',
-    clientId: 'client',
-    clientSecret: SECRET,
-  })
+  graph = await startEntraGraph({ data: new DirectoryData({ users: 30, groups: 4 }), registration: REGISTRATION })
   dir = tempDir()
   const log = (level: string) => (message: string, fields?: Record<string, unknown>) =>
     logged.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`)
   app = createApp({
     dataDir: dir.path,
     clock: fakeClock(),
-    http: loopbackRouter({ [GRAPH_ORIGIN]: graph.url, [LOGIN_ORIGIN]: graph.url }),
+    http: graphRoutes(graph),
     log: { info: log('info'), warn: log('warn'), error: log('error') },
   })
 })
@@ -51,7 +48,7 @@ describe('directory credentials', () => {
     const connected = await call('directories/connect', {
       kind: 'entra',
       name: 'Contoso',
-      settings: { tenantId: 'contoso.example', clientId: 'client' },
+      settings: { tenantId: REGISTRATION.tenantId, clientId: REGISTRATION.clientId },
       secrets: { clientSecret: SECRET },
     })
     expect(connected.ok).toBe(true)
