@@ -16,7 +16,7 @@ import {
 import { AppError, type Result } from '../shared/errors'
 import { internalError } from './boundary'
 import { createDeviceService } from './devices'
-import { createDiagnostics } from './diagnostics'
+import { createDiagnosticsService } from './diagnostics'
 import { createDirectoryService, createSyncScheduler, type IdpHttpOptions } from './directories'
 import { createFileSecretStore } from './secrets'
 import { createGroupService } from './groups'
@@ -173,7 +173,7 @@ export function createApp(opts: AppOptions): App {
     policies,
     devices,
     directories,
-    diagnostics: createDiagnostics({ store, clock, directories }),
+    diagnostics: createDiagnosticsService({ store, clock, directories }),
     push,
     scheduler,
   }

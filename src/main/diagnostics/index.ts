@@ -23,7 +23,7 @@ const IDP_NAME: Record<DirectoryKind, string> = {
   file: 'the directory file',
 }
 
-export function createDiagnostics({
+export function createDiagnosticsService({
   store,
   clock,
   directories,
