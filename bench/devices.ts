@@ -120,7 +120,7 @@ async function enrollToFirstAck(pki: TestPki, apns: FakeApns, fcm: FakeFcm): Pro
             removeOnUnassign: false,
           },
         ],
-        targets: [{ groupId: 'g-sales', mode: 'include' }],
+        targets: [{ groupId: 'g-sales', groupName: 'Sales', mode: 'include' }],
       },
       at,
     )

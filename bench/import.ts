@@ -1,6 +1,6 @@
 // The file directory's parser on a 100,000-user export, CSV and JSON.
 import { performance } from 'node:perf_hooks'
-import { parseUserFile } from '../src/main/directory'
+import { parseUserFile } from '../src/main/directories'
 
 const USERS = 100_000
 

@@ -32,7 +32,7 @@ async function withApp<T>(fn: (app: App) => Promise<T>): Promise<T> {
 
 /** users u0…, each in department Dept(i % 20); one rule group per department; a policy per group. */
 function seed(app: App, users: number, devices: number): void {
-  const { store, memberships, clock } = app.services
+  const { store, groups, clock } = app.services
   const at = clock.now().toISOString()
   store.transaction(() => {
     store.directories.create({ id: 'dir', kind: 'file', name: 'Bench' }, at)
@@ -46,7 +46,7 @@ function seed(app: App, users: number, devices: number): void {
         rule: `user.department -eq "Dept${d}"`,
         description: '',
       })
-      store.assignments.putApp({ id: `app-${d}`, platform: 'ios', identifier: `com.bench.app${d}`, name: `App ${d}` })
+      store.inventory.put({ id: `app-${d}`, platform: 'ios', identifier: `com.bench.app${d}`, name: `App ${d}` })
       store.policies.create(
         {
           id: `policy-${d}`,
@@ -83,7 +83,7 @@ function seed(app: App, users: number, devices: number): void {
               removeOnUnassign: false,
             },
           ],
-          targets: [{ groupId: `dept-${d}`, mode: 'include' }],
+          targets: [{ groupId: `dept-${d}`, groupName: `Dept${d}`, mode: 'include' }],
         },
         at,
       )
@@ -101,7 +101,7 @@ function seed(app: App, users: number, devices: number): void {
         at,
       )
     }
-    for (let d = 0; d < DEPARTMENTS; d++) memberships.evaluateGroup(`dept-${d}`)
+    for (let d = 0; d < DEPARTMENTS; d++) groups.evaluateGroup(`dept-${d}`)
     for (let i = 0; i < devices; i++) {
       store.devices.enroll(
         {
@@ -123,10 +123,10 @@ async function recompute50k(): Promise<Figure> {
     seed(app, 50_000, 50_000)
     await app.services.devices.redeployAll({ approved: true })
     // The rule edit: Dept0 now also takes Dept1, which moves 5% of users into it.
-    const { store, memberships, policies } = app.services
+    const { store, groups, policies } = app.services
     store.transaction(() => {
       store.groups.setRule('dept-0', 'entra', 'user.department -eq "Dept0" -or user.department -eq "Dept1"')
-      memberships.evaluateGroup('dept-0', { grace: false })
+      groups.evaluateGroup('dept-0', { grace: false })
     })
     const ids = store.devices.boundIds()
     const started = performance.now()
@@ -183,8 +183,12 @@ async function jitDevice(): Promise<Figure> {
               },
             ],
             targets: [
-              { groupId: `g${p % 1000}`, mode: 'include' },
-              { groupId: `g${(p * 7 + 3) % 1000}`, mode: p % 10 === 0 ? 'exclude' : 'include' },
+              { groupId: `g${p % 1000}`, groupName: `Group ${p % 1000}`, mode: 'include' },
+              {
+                groupId: `g${(p * 7 + 3) % 1000}`,
+                groupName: `Group ${(p * 7 + 3) % 1000}`,
+                mode: p % 10 === 0 ? 'exclude' : 'include',
+              },
             ],
           },
           at,

@@ -18,7 +18,7 @@ import { join } from 'node:path'
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
 import { createInterface } from 'node:readline'
 import { createApp } from '../src/main/app'
-import { GRAPH_ORIGIN, GROUP_SELECT, graphSelect, LOGIN_ORIGIN } from '../src/main/directory/entra'
+import { GRAPH_ORIGIN, GROUP_SELECT, graphSelect, LOGIN_ORIGIN } from '../src/main/directories/entra'
 import type { HttpPort } from '../src/main/ports'
 import type { DirectoryDetail } from '../src/shared/domain'
 

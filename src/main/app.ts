@@ -16,10 +16,10 @@ import {
 import { AppError, type Result } from '../shared/errors'
 import { internalError } from './boundary'
 import { createDeviceService } from './devices'
-import { createDiagnostics } from './diagnostics'
-import { createDirectoryService, createSyncScheduler, type IdpHttpOptions } from './directory'
-import { createFileSecretStore } from './headless/secrets'
-import { createMembershipService } from './groups'
+import { createDiagnosticsService } from './diagnostics'
+import { createDirectoryService, createSyncScheduler, type IdpHttpOptions } from './directories'
+import { createFileSecretStore } from './secrets'
+import { createGroupService } from './groups'
 import { createHandlers, type Services } from './handlers'
 import { createPolicyService, readPolicySettings } from './policies'
 import {
@@ -39,7 +39,7 @@ import {
 import {
   createApnsTransport,
   createFcmTransport,
-  createPushCredentials,
+  createPushService,
   createPushRouter,
   type PushTransport,
 } from './push'
@@ -111,12 +111,12 @@ export function createApp(opts: AppOptions): App {
     const settings = readPolicySettings(store)
     return { syncs: settings.graceSyncs, minutes: settings.graceMinutes }
   }
-  const memberships = createMembershipService({ store, clock, ids, grace })
+  const groups = createGroupService({ store, clock, ids, grace })
   const events = new EventEmitter()
   const redeploys = createRedeploys()
   const directories = createDirectoryService({
     store,
-    memberships,
+    groups,
     clock,
     ids,
     log,
@@ -139,16 +139,16 @@ export function createApp(opts: AppOptions): App {
     redeployUsers: userIds => redeploys.users(userIds),
     emitProgress: p => events.emit('directories/syncProgress', p),
   })
-  const policies = createPolicyService({ store, clock, ids, memberships })
-  const pushCredentials = createPushCredentials({ secrets, clock })
+  const policies = createPolicyService({ store, clock, ids, groups })
+  const push = createPushService({ secrets, clock })
   const live = (): PushTransport =>
     createPushRouter({
-      apple: createApnsTransport({ credentials: pushCredentials.apns, clock }),
-      android: createFcmTransport({ serviceAccount: pushCredentials.serviceAccount }),
+      apple: createApnsTransport({ credentials: push.apns, clock }),
+      android: createFcmTransport({ serviceAccount: push.serviceAccount }),
     })
   const devices = createDeviceService({
     store,
-    memberships,
+    groups,
     policies,
     clock,
     ids,
@@ -170,12 +170,12 @@ export function createApp(opts: AppOptions): App {
   const services: Services = {
     store,
     clock,
-    memberships,
+    groups,
     policies,
     devices,
     directories,
-    diagnostics: createDiagnostics({ store, clock, directories }),
-    pushCredentials,
+    diagnostics: createDiagnosticsService({ store, clock, directories }),
+    push,
     scheduler,
   }
   const handlers = createHandlers(services, redeploys)

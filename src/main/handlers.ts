@@ -4,11 +4,11 @@
 import type { Handlers } from '../shared/contract'
 import { deviceHandlers, type DeviceService } from './devices'
 import { diagnosticsHandlers, type DiagnosticsService } from './diagnostics'
-import { directoryHandlers, type DirectoryService, type SyncScheduler } from './directory'
-import { groupHandlers, type MembershipService } from './groups'
+import { directoryHandlers, type DirectoryService, type SyncScheduler } from './directories'
+import { groupHandlers, type GroupService } from './groups'
 import { policyHandlers, type PolicyService } from './policies'
 import type { Clock } from './ports'
-import { pushHandlers, type PushCredentials } from './push'
+import { pushHandlers, type PushService } from './push'
 import type { Redeploys } from './redeploys'
 import type { Store } from './store'
 
@@ -16,12 +16,12 @@ export interface Services {
   store: Store
   clock: Clock
   directories: DirectoryService
-  memberships: MembershipService
+  groups: GroupService
   policies: PolicyService
   devices: DeviceService
   diagnostics: DiagnosticsService
   scheduler: SyncScheduler
-  pushCredentials: PushCredentials
+  push: PushService
 }
 
 export function createHandlers(s: Services, redeploys: Redeploys): Handlers {

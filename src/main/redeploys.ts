@@ -1,7 +1,7 @@
 // The one owner of "memberships changed -> redeploy these users". A directory sync, an
 // attribute edit, a new rule group and an approved admin change all recompute devices through
 // here. It forwards to the devices room once that exists: the devices room asks the directory
-// room for just-in-time users, and the directory room redeploys after a sync, so one of the two
+// room for just-in-time users, and the directories room redeploys after a sync, so one of the two
 // is wired after the other, and this is the only place that happens.
 import type { DeviceService, RedeployOptions } from './devices'
 import type { Redeploy } from './policies'

@@ -2,19 +2,17 @@
 import { execFile } from 'node:child_process'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { afterAll, describe, expect, it } from 'vitest'
-import { tempDir } from '../helpers/workspace'
+import { expect } from 'vitest'
+import { e2eTest as test } from '../helpers/e2e'
 
 const run = promisify(execFile)
 const BIN = join(__dirname, '..', '..', 'bin', 'jit-mapper.cjs')
-const workspace = tempDir('jit-cli-e2e-')
-afterAll(() => workspace.remove())
-
-const cli = (...args: string[]) =>
+/** The built command on this file's workspace (the fixture's temp folder). */
+const cli = (workspace: { path: string }, ...args: string[]) =>
   run(process.execPath, [BIN, ...args], { env: { ...process.env, JIT_MAPPER_DATA: workspace.path } })
 
-describe('the built jit-mapper command', () => {
-  it('serves the demo, then enrolls and diagnoses against the same workspace', async () => {
+test.describe('the built jit-mapper command', () => {
+  test('serves the demo, then enrolls and diagnoses against the same workspace', async ({ workspace }) => {
     const demo = await new Promise<string>((resolve, reject) => {
       const child = execFile(
         process.execPath,
@@ -34,6 +32,7 @@ describe('the built jit-mapper command', () => {
     expect(demo).toMatch(/http:\/\/127\.0\.0\.1:\d+\/\?secret=[\w-]{40,}/)
 
     const enrolled = await cli(
+      workspace,
       'enroll',
       '--user',
       'alex.morgan@northwind.example',
@@ -47,12 +46,12 @@ describe('the built jit-mapper command', () => {
     )
     expect(enrolled.stdout).toContain('install_app Salesforce')
 
-    const diagnosed = await cli('diagnose')
+    const diagnosed = await cli(workspace, 'diagnose')
     expect(diagnosed.stdout).toMatch(/SYNC_ATTR_MISSING .* lacks department/)
   })
 
-  it('exits 2 with the usage on a bad command line', async () => {
-    const failed = await cli('enroll').catch((e: { code: number; stderr: string }) => e)
+  test('exits 2 with the usage on a bad command line', async ({ workspace }) => {
+    const failed = await cli(workspace, 'enroll').catch((e: { code: number; stderr: string }) => e)
     expect(failed).toMatchObject({ code: 2 })
     expect((failed as { stderr: string }).stderr).toContain('enroll needs --user UPN')
   })

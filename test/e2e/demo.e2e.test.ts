@@ -1,17 +1,13 @@
 // The demo organisation end to end: the real services on a temp SQLite file, the built
 // renderer (out/renderer, from `electron-vite build`) served by the loopback host, driven in
 // headless Chromium. Every wait is on a selector or an event, never on time.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import type { Browser, Locator, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApp, type App } from '../../src/main/app'
-import { loadDemo } from '../../src/main/headless/demo'
-import { openAppInBrowser } from '../helpers/browser'
+import type { Locator, Page } from 'playwright-core'
+import { expect } from 'vitest'
+import { screenshot, e2eTest as test } from '../helpers/e2e'
 
 const ROOT = resolve(__dirname, '../..')
-const RESULTS_DIR = join(ROOT, 'test-results')
 
 const ALEX = 'alex.morgan@northwind.example'
 // A second member of Sales in the demo directory.
@@ -23,52 +19,32 @@ const WITHOUT_DEPARTMENT = [
   'omar.sanchez@northwind.example',
 ]
 
-describe('the demo organisation in the browser', () => {
-  let dataDir: string
-  let app: App
-  let host: { url: string; close(): Promise<void> }
-  let browser: Browser
-  let page: Page
-  const problems: string[] = []
+test.describe('the demo organisation in the browser', () => {
+  const nav = (page: Page, name: string) =>
+    page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true })
 
-  beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'jit-mapper-e2e-'))
-    app = createApp({ dataDir })
-    loadDemo(app)
-    ;({ host, browser, page } = await openAppInBrowser(app, problems))
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await host?.close()
-    app?.close()
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true })
-  })
-
-  const nav = (name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true })
-
-  async function openSection(name: string): Promise<void> {
-    await nav(name).click()
+  async function openSection(page: Page, name: string): Promise<void> {
+    await nav(page, name).click()
     await page.getByRole('heading', { level: 1, name, exact: true }).waitFor()
   }
 
-  const policyCard = (name: string) => page.getByRole('article', { name, exact: true })
+  const policyCard = (page: Page, name: string) => page.getByRole('article', { name, exact: true })
 
-  const targetRow = (policy: Locator, group: string) =>
+  const targetRow = (page: Page, policy: Locator, group: string) =>
     policy
       .getByRole('table', { name: 'Targets' })
       .getByRole('row')
       .filter({ has: page.getByRole('link', { name: group, exact: true }) })
 
-  const commandRows = (...texts: (string | RegExp)[]) =>
+  const commandRows = (page: Page, ...texts: (string | RegExp)[]) =>
     texts.reduce<Locator>(
       (rows, t) => rows.filter({ hasText: t }),
       page.getByRole('table', { name: 'Commands' }).getByRole('row'),
     )
 
   /** Enrolls through the Devices page form and opens the new device's page. */
-  async function enroll(serial: string, userPrincipalName: string, name: string): Promise<void> {
-    await openSection('Devices')
+  async function enroll(page: Page, serial: string, userPrincipalName: string, name: string): Promise<void> {
+    await openSection(page, 'Devices')
     const form = page.getByRole('form', { name: 'Enroll device' })
     await form.getByLabel('Serial number').fill(serial)
     await form.getByLabel('Platform').selectOption('ios')
@@ -82,7 +58,7 @@ describe('the demo organisation in the browser', () => {
   }
 
   /** From a device page: open its user and change the department through the edit form. */
-  async function moveDeviceUserTo(department: string): Promise<void> {
+  async function moveDeviceUserTo(page: Page, department: string): Promise<void> {
     const userLink = page.getByRole('region', { name: 'Device', exact: true }).getByRole('link')
     await userLink.click()
     await page.getByRole('button', { name: 'Edit attributes' }).click()
@@ -103,54 +79,56 @@ describe('the demo organisation in the browser', () => {
       .waitFor()
   }
 
-  async function openUsersDevice(name: string): Promise<void> {
+  async function openUsersDevice(page: Page, name: string): Promise<void> {
     await page.getByRole('table', { name: 'Devices of this user' }).getByRole('link', { name, exact: true }).click()
     await page.getByRole('heading', { level: 1, name, exact: true }).waitFor()
   }
 
-  it('removes the Sales target of Sales CRM Deployment and adds it back through the form', async () => {
-    await openSection('Policies')
-    const crm = policyCard('Sales CRM Deployment')
-    await targetRow(crm, 'Sales').getByRole('button', { name: 'Remove' }).click()
-    await targetRow(crm, 'Sales').waitFor({ state: 'detached' })
+  test('removes the Sales target of Sales CRM Deployment and adds it back through the form', async ({ page }) => {
+    await openSection(page, 'Policies')
+    const crm = policyCard(page, 'Sales CRM Deployment')
+    await targetRow(page, crm, 'Sales').getByRole('button', { name: 'Remove' }).click()
+    await targetRow(page, crm, 'Sales').waitFor({ state: 'detached' })
     await crm.getByText('Not targeted').waitFor()
 
     const form = crm.getByRole('form', { name: 'Add target to Sales CRM Deployment' })
     await form.getByLabel('Group').selectOption({ label: 'Sales' })
     await form.getByLabel('Mode').selectOption('include')
     await form.getByRole('button', { name: 'Add target' }).click()
-    await targetRow(crm, 'Sales').filter({ hasText: 'include' }).waitFor()
+    await targetRow(page, crm, 'Sales').filter({ hasText: 'include' }).waitFor()
   })
 
-  it("enrolls alex.morgan's iPhone and queues Salesforce from Sales CRM Deployment", async () => {
-    await enroll('ALEX-IPHONE-01', ALEX, 'Alex iPhone')
+  test("enrolls alex.morgan's iPhone and queues Salesforce from Sales CRM Deployment", async ({ page }) => {
+    await enroll(page, 'ALEX-IPHONE-01', ALEX, 'Alex iPhone')
     await page
       .getByRole('table', { name: 'Policy assignments' })
       .getByRole('row')
       .filter({ hasText: 'Sales CRM Deployment' })
       .filter({ hasText: 'Salesforce' })
       .waitFor()
-    await commandRows('install_app', 'Salesforce', /queued|pushed/).waitFor()
+    await commandRows(page, 'install_app', 'Salesforce', /queued|pushed/).waitFor()
   })
 
   /** A sync: re-import the user's directory row with the new department through the Directories page. */
-  async function syncDepartment(userPrincipalName: string, department: string): Promise<void> {
+  async function syncDepartment(page: Page, userPrincipalName: string, department: string): Promise<void> {
     const csv = readFileSync(join(ROOT, 'resources/demo/users.csv'), 'utf8').split('\n')
     const header = (csv[0] as string).split(',')
     const row = (csv.find(l => l.includes(`,${userPrincipalName},`)) as string).split(',')
     row[header.indexOf('department')] = department
-    await openSection('Directories')
+    await openSection(page, 'Directories')
     const form = page.getByRole('form', { name: 'Import users' })
     await form.getByLabel('Content').fill(`${csv[0]}\n${row.join(',')}\n`)
     await form.getByRole('button', { name: 'Import' }).click()
     await form.getByRole('status').filter({ hasText: 'Imported:' }).waitFor()
   }
 
-  it('moves alex.morgan to Marketing: Marketing Suite installs are queued at once, Sales CRM waits for the next sync', async () => {
-    await moveDeviceUserTo('Marketing')
-    await openUsersDevice('Alex iPhone')
-    await commandRows('install_app', 'Adobe Express', /queued|pushed/).waitFor()
-    await commandRows('install_app', 'HubSpot', /queued|pushed/).waitFor()
+  test('moves alex.morgan to Marketing: Marketing Suite installs are queued at once, Sales CRM waits for the next sync', async ({
+    page,
+  }) => {
+    await moveDeviceUserTo(page, 'Marketing')
+    await openUsersDevice(page, 'Alex iPhone')
+    await commandRows(page, 'install_app', 'Adobe Express', /queued|pushed/).waitFor()
+    await commandRows(page, 'install_app', 'HubSpot', /queued|pushed/).waitFor()
     await page
       .getByRole('table', { name: 'Policy assignments' })
       .getByRole('row')
@@ -158,8 +136,8 @@ describe('the demo organisation in the browser', () => {
       .first()
       .waitFor()
     // Leaving Sales withdraws only once a later sync confirms it (safe withdrawal), so nothing is removed yet.
-    expect(await commandRows('remove_app').count()).toBe(0)
-    expect(await commandRows('install_app', 'Salesforce').count()).toBe(1)
+    expect(await commandRows(page, 'remove_app').count()).toBe(0)
+    expect(await commandRows(page, 'install_app', 'Salesforce').count()).toBe(1)
     await page
       .getByRole('list', { name: 'Effective policies' })
       .getByRole('listitem')
@@ -168,17 +146,20 @@ describe('the demo organisation in the browser', () => {
       .waitFor()
   })
 
-  it('removes Salesforce from a second Sales user moved to Marketing once the flag is set and a sync confirms the move', async () => {
-    await enroll('FLEUR-IPHONE-01', FLEUR, 'Fleur iPhone')
-    await commandRows('install_app', 'Salesforce').waitFor()
+  test('removes Salesforce from a second Sales user moved to Marketing once the flag is set and a sync confirms the move', async ({
+    page,
+    app,
+  }) => {
+    await enroll(page, 'FLEUR-IPHONE-01', FLEUR, 'Fleur iPhone')
+    await commandRows(page, 'install_app', 'Salesforce').waitFor()
     // The phone fetches and installs what it was sent (only a delivered app is ever removed).
     const fleurs = (await app.call('devices/list', {})).filter(d => d.serial === 'FLEUR-IPHONE-01')
     for (const d of fleurs)
       for (const c of (await app.call('devices/get', { deviceId: d.id })).commands)
         await app.call('devices/acknowledge', { deviceId: d.id, commandId: c.id, status: 'acknowledged' })
 
-    await openSection('Policies')
-    const salesforceOnIos = policyCard('Sales CRM Deployment')
+    await openSection(page, 'Policies')
+    const salesforceOnIos = policyCard(page, 'Sales CRM Deployment')
       .getByRole('table', { name: 'Payload' })
       .getByRole('row')
       .filter({ hasText: 'Salesforce' })
@@ -192,18 +173,18 @@ describe('the demo organisation in the browser', () => {
       await flag.elementHandle(),
     )
 
-    await openSection('Devices')
+    await openSection(page, 'Devices')
     await page.getByRole('table', { name: 'Devices' }).getByRole('link', { name: 'Fleur iPhone', exact: true }).click()
     await page.getByRole('heading', { level: 1, name: 'Fleur iPhone', exact: true }).waitFor()
-    await moveDeviceUserTo('Marketing')
-    await openUsersDevice('Fleur iPhone')
-    await commandRows('install_app', 'HubSpot').waitFor()
-    expect(await commandRows('remove_app').count()).toBe(0)
+    await moveDeviceUserTo(page, 'Marketing')
+    await openUsersDevice(page, 'Fleur iPhone')
+    await commandRows(page, 'install_app', 'HubSpot').waitFor()
+    expect(await commandRows(page, 'remove_app').count()).toBe(0)
 
-    await syncDepartment(FLEUR, 'Marketing')
+    await syncDepartment(page, FLEUR, 'Marketing')
     // The sync confirms both moves (alex and fleur): withdrawing from every device of this small
     // fleet trips the circuit breaker, so the admin approves the held change.
-    await openSection('Policies')
+    await openSection(page, 'Policies')
     const held = page.getByRole('region', { name: 'Held changes' })
     await held
       .getByRole('table', { name: 'Held difference' })
@@ -212,9 +193,9 @@ describe('the demo organisation in the browser', () => {
       .waitFor()
     await held.getByRole('button', { name: 'Approve' }).click()
     await held.waitFor({ state: 'detached' })
-    await openSection('Devices')
+    await openSection(page, 'Devices')
     await page.getByRole('table', { name: 'Devices' }).getByRole('link', { name: 'Fleur iPhone', exact: true }).click()
-    await commandRows('remove_app', 'Salesforce', /queued|pushed/).waitFor()
+    await commandRows(page, 'remove_app', 'Salesforce', /queued|pushed/).waitFor()
     await page
       .getByRole('list', { name: 'Assignment history' })
       .getByRole('listitem')
@@ -224,8 +205,10 @@ describe('the demo organisation in the browser', () => {
       .waitFor()
   })
 
-  it('explains diagnostics: SYNC_ATTR_MISSING for a user without department, and why alex.morgan is not in Sales', async () => {
-    await openSection('Diagnostics')
+  test('explains diagnostics: SYNC_ATTR_MISSING for a user without department, and why alex.morgan is not in Sales', async ({
+    page,
+  }) => {
+    await openSection(page, 'Diagnostics')
     const missing = page.getByRole('region', { name: /SYNC_ATTR_MISSING/ })
     const items = missing.getByRole('list', { name: 'SYNC_ATTR_MISSING diagnostics' }).getByRole('listitem')
     await items.filter({ hasText: 'department' }).first().waitFor()
@@ -250,14 +233,13 @@ describe('the demo organisation in the browser', () => {
     expect(clauseText).toMatch(/Expected\s*Sales/)
   })
 
-  it('shows the Devices page without page or console errors', async () => {
-    await openSection('Devices')
+  test('shows the Devices page without page or console errors', async ({ page, problems }) => {
+    await openSection(page, 'Devices')
     await page
       .getByRole('table', { name: 'Devices' })
       .getByRole('link', { name: 'Fleur iPhone', exact: true })
       .waitFor()
-    mkdirSync(RESULTS_DIR, { recursive: true })
-    await page.screenshot({ path: join(RESULTS_DIR, 'devices.png'), fullPage: true })
+    await screenshot(page, 'devices')
     expect(problems).toEqual([])
   })
 })

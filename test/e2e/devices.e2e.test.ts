@@ -1,34 +1,30 @@
 // PAYLOAD_LATENCY remediated from the UI: a device that does not acknowledge past its deadline
 // shows in Diagnostics with one-click Re-push; the device page cancels a command. The real
 // services, the built renderer over the loopback host, headless Chromium; waits on selectors.
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApp, type App } from '../../src/main/app'
-import { loadDemo } from '../../src/main/headless/demo'
+import type { Page } from 'playwright-core'
+import { expect } from 'vitest'
+import type { Host } from '../../src/main/headless/host'
 import { createRecordingPush } from '../fakes/recording-push'
 import { testPki } from '../fakes/pki'
-import { openAppInBrowser } from '../helpers/browser'
+import { e2eTest } from '../helpers/e2e'
 
-describe('remediating PAYLOAD_LATENCY in the browser', () => {
-  let dataDir: string
-  let app: App
-  let host: { url: string; close(): Promise<void> }
-  let browser: Browser
-  let page: Page
+let offset = 0
+const push = createRecordingPush()
+const test = e2eTest.extend(
+  'e2e',
+  { scope: 'file' },
+  {
+    demo: true,
+    app: { push, clock: { now: () => new Date(Date.now() + offset) } },
+  },
+)
+
+test.describe('remediating PAYLOAD_LATENCY in the browser', () => {
   let deviceId: string
   /** Commands the enrollment queued: each goes overdue on its own. */
   let queuedAtEnrollment = 0
-  let offset = 0
-  const push = createRecordingPush()
-  const problems: string[] = []
 
-  beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'jit-mapper-e2e-devices-'))
-    app = createApp({ dataDir, push, clock: { now: () => new Date(Date.now() + offset) } })
-    loadDemo(app)
+  test.beforeAll(async ({ app }) => {
     const r = await app.services.devices.enroll({
       serial: 'E2E-LATE',
       platform: 'ios',
@@ -38,21 +34,13 @@ describe('remediating PAYLOAD_LATENCY in the browser', () => {
     })
     deviceId = r.device.id
     queuedAtEnrollment = r.commands.length
-    ;({ host, browser, page } = await openAppInBrowser(app, problems))
   })
 
-  const open = (hash: string) => page.goto(`${new URL(host.url).origin}/${hash}`)
+  const open = (page: Page, host: Host, hash: string) => page.goto(`${new URL(host.url).origin}/${hash}`)
 
-  afterAll(async () => {
-    await browser?.close()
-    await host?.close()
-    app?.close()
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true })
-  })
-
-  it('re-pushes from Diagnostics, which clears the overdue commands', async () => {
+  test('re-pushes from Diagnostics, which clears the overdue commands', async ({ page, host }) => {
     offset = 6 * 60_000
-    await open('#/diagnostics')
+    await open(page, host, '#/diagnostics')
     const list = page.getByRole('list', { name: 'PAYLOAD_LATENCY diagnostics' })
     const late = list.getByRole('listitem').filter({ hasText: 'Late iPhone' })
     await late.first().waitFor()
@@ -65,8 +53,8 @@ describe('remediating PAYLOAD_LATENCY in the browser', () => {
     expect(push.wakeups.at(-1)).toMatchObject({ deviceId, pushToken: 'aabbcc' })
   })
 
-  it('cancels a command from the device page, with its state and reason', async () => {
-    await open(`#/devices/${deviceId}`)
+  test('cancels a command from the device page, with its state and reason', async ({ page, app, host, problems }) => {
+    await open(page, host, `#/devices/${deviceId}`)
     const rows = page.getByRole('table', { name: 'Commands' }).getByRole('row')
     const install = rows.filter({ hasText: 'install_app' }).filter({ hasText: 'Salesforce' })
     await install.getByText('2 pushes').waitFor()
@@ -80,14 +68,14 @@ describe('remediating PAYLOAD_LATENCY in the browser', () => {
     await scan.waitFor()
     await scan.getByRole('button', { name: 'Acknowledge' }).click()
     await scan.getByText('acknowledged', { exact: true }).waitFor()
-    await open('#/devices')
+    await open(page, host, '#/devices')
     await page.getByRole('img', { name: /Delivery latency of 1 acknowledged command/ }).waitFor()
     expect(problems).toEqual([])
   })
 
-  it('saves a push certificate and warns that it expires within 30 days', async () => {
+  test('saves a push certificate and warns that it expires within 30 days', async ({ page, host, problems }) => {
     const cert = testPki().pushExpiring(new Date(Date.now() + 10 * 86400_000))
-    await open('#/devices')
+    await open(page, host, '#/devices')
     const form = page.getByRole('form', { name: 'Upload APNs push certificate' })
     await form.getByLabel('MDM push certificate (PEM)').fill(cert.certPem)
     await form.getByLabel('Its private key (PEM)').fill(cert.keyPem)

@@ -1,77 +1,44 @@
 // A directory sync held for removing too many users, confirmed from the Directories page, and a
 // running sync cancelled from beside its progress bar: the real renderer in headless Chromium
 // against the real services and the Graph fake on loopback.
-import { mkdirSync } from 'node:fs'
-import { join, resolve } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApp, type App } from '../../src/main/app'
-import type { Host } from '../../src/main/headless/host'
-import type { DirectoryDetail, SyncRun } from '../../src/shared/domain'
+import type { Page } from 'playwright-core'
+import { expect } from 'vitest'
 import { DirectoryData } from '../fakes/directory-data'
-import { GRAPH_ORIGIN, LOGIN_ORIGIN, startGraphFake, type GraphFake } from '../fakes/graph/server'
-import { loopbackRouter } from '../fakes/router'
-import { storeSnapshot } from '../helpers/directory'
-import { openAppInBrowser } from '../helpers/browser'
-import { tempDir } from '../helpers/workspace'
+import { connectEntra, graphRoutes, startEntraGraph, storeSnapshot } from '../helpers/directory'
+import { screenshot, e2eTest } from '../helpers/e2e'
 
-const RESULTS_DIR = join(resolve(__dirname, '../..'), 'test-results')
-const SECRET = 'e2e-hold-secret-41c7'
+const test = e2eTest
+  // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern
+  .extend('graph', { scope: 'file' }, async ({}, { onCleanup }) => {
+    const graph = await startEntraGraph({ data: new DirectoryData({ users: 200, groups: 12, seed: 5 }), pageSize: 20 })
+    onCleanup(() => graph.close())
+    return graph
+  })
+  .extend('e2e', { scope: 'file' }, async ({ graph }) => ({ demo: false, app: { http: graphRoutes(graph) } }))
 
-describe('held and cancelled syncs on the Directories page', () => {
-  let dir: ReturnType<typeof tempDir>
-  let app: App
-  let graph: GraphFake
-  let host: Host
-  let browser: Browser
-  let page: Page
+test.describe('held and cancelled syncs on the Directories page', () => {
   let directoryId: string
-  const problems: string[] = []
 
-  beforeAll(async () => {
-    graph = await startGraphFake({
-      data: new DirectoryData({ users: 200, groups: 12, seed: 5 }),
-      tenantId: 'contoso.example',
-      clientId: 'e2e-client',
-      clientSecret: SECRET,
-      pageSize: 20,
-    })
-    dir = tempDir('jit-mapper-e2e-hold-')
-    app = createApp({
-      dataDir: dir.path,
-      http: loopbackRouter({ [GRAPH_ORIGIN]: graph.url, [LOGIN_ORIGIN]: graph.url }),
-    })
-    const connected = await app.invoke('directories/connect', {
-      kind: 'entra',
-      name: 'Contoso',
-      settings: { tenantId: 'contoso.example', clientId: 'e2e-client' },
-      secrets: { clientSecret: SECRET },
-    })
-    if (!connected.ok) throw new Error(connected.error.message)
-    directoryId = (connected.value as DirectoryDetail).directory.id
-    const first = await app.invoke('directories/sync', { directoryId })
-    if (!first.ok || (first.value as SyncRun).status !== 'succeeded') throw new Error('first sync failed')
-    ;({ host, browser, page } = await openAppInBrowser(app, problems))
+  test.beforeAll(async ({ app }) => {
+    directoryId = await connectEntra(app)
+    const first = await app.call('directories/sync', { directoryId })
+    if (first.status !== 'succeeded') throw new Error(`first sync ${first.status}: ${first.error}`)
   })
 
-  afterAll(async () => {
-    await browser?.close()
-    await host?.close()
-    app?.close()
-    await graph?.close()
-    dir?.remove()
-  })
-
-  const openDirectories = async () => {
+  const openDirectories = async (page: Page) => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Directories', exact: true }).click()
     await page.getByRole('heading', { level: 1, name: 'Directories' }).waitFor()
     return page.getByRole('article', { name: 'Contoso', exact: true })
   }
 
-  it('holds a sync that removes 40 of 200 users, shows it in the history and diagnostics, and applies it on "Confirm and apply"', async () => {
+  test('holds a sync that removes 40 of 200 users, shows it in the history and diagnostics, and applies it on "Confirm and apply"', async ({
+    page,
+    app,
+    graph,
+  }) => {
     for (const u of graph.data.someUsers(40)) graph.data.removeUser(u.id)
     const before = storeSnapshot(app)
-    let card = await openDirectories()
+    let card = await openDirectories(page)
     await card.getByRole('button', { name: 'Sync Now' }).click()
     const history = card.getByRole('table', { name: 'Sync history' })
     const heldRow = history
@@ -97,8 +64,7 @@ describe('held and cancelled syncs on the Directories page', () => {
     await notice.getByText(/would remove 40 of 200 users/).waitFor()
     await notice.getByRole('link', { name: 'Review on the Directories page' }).click()
     card = page.getByRole('article', { name: 'Contoso', exact: true })
-    mkdirSync(RESULTS_DIR, { recursive: true })
-    await page.screenshot({ path: join(RESULTS_DIR, 'directory-held.png'), fullPage: true })
+    await screenshot(page, 'directory-held')
 
     await history.getByRole('button', { name: 'Confirm and apply' }).click()
     await history
@@ -111,12 +77,17 @@ describe('held and cancelled syncs on the Directories page', () => {
     expect(await history.getByRole('button', { name: 'Confirm and apply' }).count()).toBe(0)
   })
 
-  it('cancels a running sync from beside the progress bar, changing nothing', async () => {
+  test('cancels a running sync from beside the progress bar, changing nothing', async ({
+    page,
+    app,
+    problems,
+    graph,
+  }) => {
     graph.data.updateUser(graph.data.someUsers(1)[0]!.id, { department: 'Legal' })
     // The next users page takes 30 s: long enough to press Cancel while the pull waits for it.
     graph.inject({ kind: 'slow', ms: 30_000 }, { path: '/v1.0/users/delta' })
     const before = storeSnapshot(app)
-    const card = await openDirectories()
+    const card = await openDirectories(page)
     await card.getByRole('button', { name: 'Sync Now' }).click()
     await card.getByRole('progressbar', { name: 'Sync progress' }).waitFor()
     await card.getByRole('button', { name: 'Cancel sync' }).click()

@@ -1,72 +1,41 @@
 // Connecting Entra ID through the Directories page and syncing it with a live progress bar,
 // against the Graph fake on loopback: the real services, renderer, SQLite and HTTP.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApp, type App } from '../../src/main/app'
-import { startHost } from '../../src/main/headless/host'
+import { expect } from 'vitest'
 import { DirectoryData } from '../fakes/directory-data'
-import { GRAPH_ORIGIN, LOGIN_ORIGIN, startGraphFake, type GraphFake } from '../fakes/graph/server'
-import { loopbackRouter } from '../fakes/router'
-import { openBrowser } from '../helpers/browser'
+import { graphRoutes, startEntraGraph } from '../helpers/directory'
+import { screenshot, e2eTest } from '../helpers/e2e'
 
-const ROOT = resolve(__dirname, '../..')
-const RENDERER_DIR = join(ROOT, 'out/renderer')
-const RESULTS_DIR = join(ROOT, 'test-results')
-const SECRET = 'e2e-client-secret-9f3b'
+/** A registration with a secret distinctive enough to search every answer for. */
+const REGISTRATION = { tenantId: 'contoso.example', clientId: 'e2e-client', clientSecret: 'e2e-client-secret-9f3b' }
 
-describe('the Directories page with the Graph fake', () => {
-  let dataDir: string
-  let app: App
-  let graph: GraphFake
-  let host: { url: string; close(): Promise<void> }
-  let browser: Browser
-  let page: Page
-  const problems: string[] = []
-  const responses: string[] = []
-
-  beforeAll(async () => {
-    graph = await startGraphFake({
+const test = e2eTest
+  // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern
+  .extend('graph', { scope: 'file' }, async ({}, { onCleanup }) => {
+    const graph = await startEntraGraph({
       data: new DirectoryData({ users: 3000, groups: 30, seed: 4 }),
-      tenantId: 'contoso.example',
-      clientId: 'e2e-client',
-      clientSecret: SECRET,
+      registration: REGISTRATION,
       pageSize: 100,
     })
-    dataDir = mkdtempSync(join(tmpdir(), 'jit-mapper-e2e-dir-'))
-    app = createApp({ dataDir, http: loopbackRouter({ [GRAPH_ORIGIN]: graph.url, [LOGIN_ORIGIN]: graph.url }) })
-    host = await startHost({ app, rendererDir: RENDERER_DIR })
-    ;({ browser, page } = await openBrowser(problems, 20_000))
-    page.on('response', r => {
-      if (r.url().includes('/__ipc/'))
-        void r.text().then(
-          t => responses.push(t),
-          () => {},
-        )
-    })
-    await page.goto(host.url)
-    await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor()
+    onCleanup(() => graph.close())
+    return graph
   })
+  .extend('e2e', { scope: 'file' }, async ({ graph }) => ({ demo: false, app: { http: graphRoutes(graph) } }))
 
-  afterAll(async () => {
-    await browser?.close()
-    await host?.close()
-    app?.close()
-    await graph?.close()
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true })
-  })
-
-  it('connects Entra ID, tests the connection and syncs with a progress bar', async () => {
+test.describe('the Directories page with the Graph fake', () => {
+  test('connects Entra ID, tests the connection and syncs with a progress bar', async ({
+    page,
+    problems,
+    responses,
+    graph,
+  }) => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Directories', exact: true }).click()
     await page.getByRole('heading', { level: 1, name: 'Directories' }).waitFor()
     const form = page.getByRole('form', { name: 'Connect a directory' })
     await form.getByLabel('Identity provider').selectOption('entra')
     await form.getByLabel('Name').fill('Contoso')
-    await form.getByLabel('Tenant ID or domain').fill('contoso.example')
-    await form.getByLabel('Application (client) ID').fill('e2e-client')
-    await form.getByLabel('Client secret').fill(SECRET)
+    await form.getByLabel('Tenant ID or domain').fill(REGISTRATION.tenantId)
+    await form.getByLabel('Application (client) ID').fill(REGISTRATION.clientId)
+    await form.getByLabel('Client secret').fill(REGISTRATION.clientSecret)
     await form.getByRole('button', { name: 'Connect' }).click()
 
     const card = page.getByRole('article', { name: 'Contoso', exact: true })
@@ -111,14 +80,13 @@ describe('the Directories page with the Graph fake', () => {
       .getByRole('region', { name: 'Mapping impact' })
       .getByText(/^Unmapping department/)
       .waitFor()
-    mkdirSync(RESULTS_DIR, { recursive: true })
-    await page.screenshot({ path: join(RESULTS_DIR, 'directories.png'), fullPage: true })
+    await screenshot(page, 'directories')
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users', exact: true }).click()
     await page.getByRole('heading', { level: 1, name: 'Users' }).waitFor()
 
-    expect(await page.content()).not.toContain(SECRET)
-    expect(responses.join('\n')).not.toContain(SECRET)
+    expect(await page.content()).not.toContain(REGISTRATION.clientSecret)
+    expect(responses.join('\n')).not.toContain(REGISTRATION.clientSecret)
     expect(problems).toEqual([])
   })
 })

@@ -1,30 +1,13 @@
 // The policy-targeting UI end to end on the demo organisation: edit a policy with the what-if
 // preview and conflict view before saving, and approve a change the circuit breaker held.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApp, type App } from '../../src/main/app'
-import { loadDemo } from '../../src/main/headless/demo'
-import { openAppInBrowser } from '../helpers/browser'
+import type { Page } from 'playwright-core'
+import { expect } from 'vitest'
+import { screenshot, e2eTest as test } from '../helpers/e2e'
 
-const ROOT = resolve(__dirname, '../..')
-const RESULTS_DIR = join(ROOT, 'test-results')
-
-describe('policy targeting in the browser', () => {
-  let dataDir: string
-  let app: App
-  let host: { url: string; close(): Promise<void> }
-  let browser: Browser
-  let page: Page
+test.describe('policy targeting in the browser', () => {
   const deviceIds: string[] = []
-  const problems: string[] = []
 
-  beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'jit-mapper-e2e-policies-'))
-    app = createApp({ dataDir })
-    loadDemo(app)
+  test.beforeAll(async ({ app }) => {
     // Three Sales devices, and a breaker that holds withdrawals from more than two devices.
     const sales = app.services.store.users
       .list('Sales', 1000, 0)
@@ -42,22 +25,14 @@ describe('policy targeting in the browser', () => {
     }
     const set = await app.invoke('policies/setSettings', { breakerDevices: 2, breakerShare: 1 })
     if (!set.ok) throw new Error(set.error.message)
-    ;({ host, browser, page } = await openAppInBrowser(app, problems))
   })
 
-  afterAll(async () => {
-    await browser?.close()
-    await host?.close()
-    app?.close()
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true })
-  })
-
-  async function openPolicies(): Promise<void> {
+  async function openPolicies(page: Page): Promise<void> {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Policies', exact: true }).click()
     await page.getByRole('heading', { level: 1, name: 'Policies', exact: true }).waitFor()
   }
 
-  async function editSalesCrm() {
+  async function editSalesCrm(page: Page) {
     const card = page.getByRole('article', { name: 'Sales CRM Deployment', exact: true })
     await card.getByRole('button', { name: 'Edit' }).click()
     const editor = card.getByRole('form', { name: 'Edit Sales CRM Deployment' })
@@ -65,9 +40,12 @@ describe('policy targeting in the browser', () => {
     return editor
   }
 
-  it('adds a restriction to Sales CRM Deployment, previews the devices and the conflict, then saves', async () => {
-    await openPolicies()
-    const editor = await editSalesCrm()
+  test('adds a restriction to Sales CRM Deployment, previews the devices and the conflict, then saves', async ({
+    page,
+    app,
+  }) => {
+    await openPolicies(page)
+    const editor = await editSalesCrm(page)
     await editor.getByRole('button', { name: 'Add restriction' }).click()
     const item = editor.getByRole('group', { name: /Item 4: restriction/ })
     await item.getByLabel('Restriction').selectOption('allowCamera')
@@ -90,8 +68,7 @@ describe('policy targeting in the browser', () => {
       .first()
     await conflict.filter({ hasText: 'most restrictive wins' }).waitFor()
     expect(await conflict.innerText()).toContain('Baseline Security')
-    mkdirSync(RESULTS_DIR, { recursive: true })
-    await page.screenshot({ path: join(RESULTS_DIR, 'policy-editor.png'), fullPage: true })
+    await screenshot(page, 'policy-editor')
     // A preview writes nothing: no command was queued yet.
     expect(app.services.store.devices.commands(deviceIds[0] as string)).toHaveLength(queuedBefore)
 
@@ -106,7 +83,7 @@ describe('policy targeting in the browser', () => {
     })
   })
 
-  it('previews what a hypothetical Sales manager in Germany would get', async () => {
+  test('previews what a hypothetical Sales manager in Germany would get', async ({ page }) => {
     const form = page.getByRole('form', { name: 'Hypothetical user' })
     await form.getByLabel('department').fill('Sales')
     await form.getByLabel('jobTitle').fill('Manager')
@@ -120,8 +97,8 @@ describe('policy targeting in the browser', () => {
     await row.filter({ hasText: '+Sales' }).filter({ hasText: '+EU Staff' }).filter({ hasText: 'Salesforce' }).waitFor()
   })
 
-  it('adds an app to the inventory, and says what is wrong with a bad id', async () => {
-    await openPolicies()
+  test('adds an app to the inventory, and says what is wrong with a bad id', async ({ page, app }) => {
+    await openPolicies(page)
     const form = page.getByRole('form', { name: 'Add an app' })
     await form.getByLabel('Bundle or package id').fill('not an id')
     await form.getByLabel('App name').fill('Zoom')
@@ -143,8 +120,13 @@ describe('policy targeting in the browser', () => {
     ).toBe(true)
   })
 
-  it('holds removing the Sales target, shows the difference, and sends it on approval', async () => {
-    const editor = await editSalesCrm()
+  test('holds removing the Sales target, shows the difference, and sends it on approval', async ({
+    page,
+    app,
+    host,
+    problems,
+  }) => {
+    const editor = await editSalesCrm(page)
     await editor.getByRole('button', { name: 'Remove target Sales' }).click()
     await editor.getByRole('button', { name: 'Preview changes' }).click()
     await editor.getByRole('region', { name: 'What-if preview' }).getByText('would be held').waitFor()
@@ -176,8 +158,7 @@ describe('policy targeting in the browser', () => {
       .filter({ hasText: 'Baseline Security' })
       .filter({ hasText: 'assigned' })
       .waitFor()
-    mkdirSync(RESULTS_DIR, { recursive: true })
-    await page.screenshot({ path: join(RESULTS_DIR, 'device-why.png'), fullPage: true })
+    await screenshot(page, 'device-why')
     expect(problems).toEqual([])
   })
 })

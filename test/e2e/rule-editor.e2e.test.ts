@@ -1,38 +1,13 @@
 // The Groups page's rule editor in the browser, on the demo organisation: dialect choice,
 // highlighting, a parse error marked where it is, lint warnings, the live preview with a user's
 // explanation, creating a rule group and changing its rule. Every wait is on a selector.
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApp, type App } from '../../src/main/app'
-import { loadDemo } from '../../src/main/headless/demo'
-import { openAppInBrowser } from '../helpers/browser'
+import { expect } from 'vitest'
+import { e2eTest as test } from '../helpers/e2e'
 
-describe('the rule editor', () => {
-  let dataDir: string
-  let app: App
-  let host: { url: string; close(): Promise<void> }
-  let browser: Browser
-  let page: Page
-  const problems: string[] = []
-
-  beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'jit-mapper-rules-e2e-'))
-    app = createApp({ dataDir })
-    loadDemo(app)
-    ;({ host, browser, page } = await openAppInBrowser(app, problems))
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await host?.close()
-    app?.close()
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true })
-  })
-
-  it('writes an Okta rule: error at its position, lint, preview, explanation, then creates the group', async () => {
+test.describe('the rule editor', () => {
+  test('writes an Okta rule: error at its position, lint, preview, explanation, then creates the group', async ({
+    page,
+  }) => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Groups', exact: true }).click()
     await page.getByRole('heading', { level: 1, name: 'Groups', exact: true }).waitFor()
     await page.getByRole('button', { name: 'New rule group' }).click()
@@ -76,7 +51,7 @@ describe('the rule editor', () => {
     )
   })
 
-  it('changes the group to a Google rule, which re-evaluates its members', async () => {
+  test('changes the group to a Google rule, which re-evaluates its members', async ({ page, problems }) => {
     await page.getByRole('button', { name: 'Edit rule' }).click()
     const editor = page.getByLabel('Rule editor')
     await editor.getByLabel('Dialect').selectOption('google')

@@ -3,17 +3,14 @@ import { execFile } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { afterAll, describe, expect, it } from 'vitest'
-import { tempDir } from '../helpers/workspace'
+import { expect } from 'vitest'
+import { e2eTest as test } from '../helpers/e2e'
 
 const run = promisify(execFile)
 const BIN = join(__dirname, '..', '..', 'bin', 'jit-mapper.cjs')
-const dir = tempDir('jit-rules-cli-e2e-')
-afterAll(() => dir.remove())
-
-describe('jit-mapper rules test (built)', () => {
-  it('prints one result per user, and exits 2 with the position on a parse error', async () => {
-    const users = join(dir.path, 'okta-users.json')
+test.describe('jit-mapper rules test (built)', () => {
+  test('prints one result per user, and exits 2 with the position on a parse error', async ({ workspace }) => {
+    const users = join(workspace.path, 'okta-users.json')
     writeFileSync(
       users,
       JSON.stringify([

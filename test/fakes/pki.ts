@@ -1,7 +1,8 @@
 // A test-only PKI (node-forge issues, node:crypto makes the keys): one CA, a server certificate
 // for every loopback fake, an MDM push certificate shaped like Apple's, and device identities.
-// Shapes from research/push.md §4: the push cert's subject UID is the topic, CN is APSP:<uuid>,
-// and it carries both APNs environment OIDs so @parse/node-apn's environment check passes.
+// The push certificate's subject UID is the topic (Apple: "use the topic from the UID attribute
+// in the subject of your MDM push certificate"), its CN is APSP:<uuid>, and it carries both APNs
+// environment OIDs so @parse/node-apn's environment check passes.
 import { generateKeyPairSync, randomUUID } from 'node:crypto'
 import forge from 'node-forge'
 

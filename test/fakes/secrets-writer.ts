@@ -1,6 +1,6 @@
 // A second process writing the workspace's secrets file, as a cron'd CLI would while the app
 // runs: sets JIT_KEYS keys named <JIT_PREFIX>-<n>, one write each, then prints DONE.
-import { createFileSecretStore } from '../../src/main/headless/secrets'
+import { createFileSecretStore } from '../../src/main/secrets'
 
 async function main(): Promise<void> {
   const store = createFileSecretStore(process.env['JIT_DIR'] as string)

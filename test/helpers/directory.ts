@@ -1,31 +1,71 @@
-// Helpers for directory sync tests: a comparable picture of what a sync stored, and a small
-// Entra organisation on the Graph fake with the app connected to it.
-import type { App } from '../../src/main/app'
+// The one set-up of the directory suites (integration and end-to-end): an Entra organisation on
+// the Graph fake, an app whose IdP traffic is routed to it, the connection as directory
+// "Contoso", and a comparable picture of what a sync stored.
+import { createApp, type App, type AppOptions } from '../../src/main/app'
+import type { HttpPort } from '../../src/main/ports'
 import { DirectoryData } from '../fakes/directory-data'
-import { startGraphFake, type GraphFake } from '../fakes/graph/server'
+import {
+  GRAPH_ORIGIN,
+  LOGIN_ORIGIN,
+  startGraphFake,
+  type GraphFake,
+  type GraphFakeOptions,
+} from '../fakes/graph/server'
+import { loopbackRouter } from '../fakes/router'
+import { tempDir } from './workspace'
 
 /** The tenant and app registration the Graph fake accepts in these tests. */
 export const ENTRA_APP = { tenantId: 'contoso.example', clientId: 'client-1', clientSecret: 'secret-1' }
+export type EntraApp = typeof ENTRA_APP
 
-/** 300 users and 30 groups, in pages of 40 (several pages of each); closed with the test's cleanups. */
-export async function startSmallGraphFake(cleanups: (() => void | Promise<void>)[]): Promise<GraphFake> {
-  const graph = await startGraphFake({
-    data: new DirectoryData({ users: 300, groups: 30, seed: 11 }),
-    ...ENTRA_APP,
-    pageSize: 40,
-    membersPerEntry: 10,
-  })
-  cleanups.push(() => graph.close())
+/** A Graph fake for ENTRA_APP (or the given registration) serving `data`; closed with `cleanups` when given. */
+export async function startEntraGraph(
+  options: Omit<GraphFakeOptions, 'tenantId' | 'clientId' | 'clientSecret'> & { registration?: EntraApp },
+  cleanups?: (() => void | Promise<void>)[],
+): Promise<GraphFake> {
+  const { registration = ENTRA_APP, ...rest } = options
+  const graph = await startGraphFake({ ...registration, ...rest })
+  cleanups?.push(() => graph.close())
   return graph
 }
 
-/** Connects the fake's tenant as directory "Contoso"; its id. */
-export async function connectEntra(app: App): Promise<string> {
+/** Outbound HTTP that reaches the Graph fake for Graph's and Entra's login hosts. */
+export const graphRoutes = (graph: GraphFake): HttpPort =>
+  loopbackRouter({ [GRAPH_ORIGIN]: graph.url, [LOGIN_ORIGIN]: graph.url })
+
+/**
+ * An app on a new temp workspace whose IdP traffic goes to the Graph fake; closed and its folder
+ * removed with `cleanups`.
+ */
+export function openEntraApp(
+  graph: GraphFake,
+  cleanups: (() => void | Promise<void>)[],
+  options: Omit<AppOptions, 'dataDir'> = {},
+): App {
+  const dir = tempDir()
+  const app = createApp({ http: graphRoutes(graph), ...options, dataDir: dir.path })
+  cleanups.push(() => {
+    app.close()
+    dir.remove()
+  })
+  return app
+}
+
+/** 300 users and 30 groups, in pages of 40 (several pages of each); closed with the test's cleanups. */
+export function startSmallGraphFake(cleanups: (() => void | Promise<void>)[]): Promise<GraphFake> {
+  return startEntraGraph(
+    { data: new DirectoryData({ users: 300, groups: 30, seed: 11 }), pageSize: 40, membersPerEntry: 10 },
+    cleanups,
+  )
+}
+
+/** Connects the fake's tenant as directory "Contoso" (or `name`); its id. */
+export async function connectEntra(app: App, registration: EntraApp = ENTRA_APP, name = 'Contoso'): Promise<string> {
   const d = await app.call('directories/connect', {
     kind: 'entra',
-    name: 'Contoso',
-    settings: { tenantId: ENTRA_APP.tenantId, clientId: ENTRA_APP.clientId },
-    secrets: { clientSecret: ENTRA_APP.clientSecret },
+    name,
+    settings: { tenantId: registration.tenantId, clientId: registration.clientId },
+    secrets: { clientSecret: registration.clientSecret },
   })
   return d.directory.id
 }

@@ -157,7 +157,7 @@ export function seedSmallOrganisation(ws: TestWorkspace): {
           settings: i.settings ?? {},
           removeOnUnassign: i.removeOnUnassign ?? false,
         })),
-        targets: targets.map(([g, mode]) => ({ groupId: groups[g] as string, mode })),
+        targets: targets.map(([g, mode]) => ({ groupId: groups[g] as string, groupName: g, mode })),
       },
       at,
     )

@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createApp } from '../../src/main/app'
-import { runCli, type CliIo } from '../../src/main/headless/commands'
-import { loadDemo } from '../../src/main/headless/demo'
+import type { CliIo } from '../../src/main/headless/cli-io'
+import { runCli } from '../../src/main/headless/commands'
+import { loadDemo } from '../../src/main/demo'
 import { tempDir } from '../helpers/workspace'
 
 const dirs: { remove(): void }[] = []

@@ -1,7 +1,7 @@
 import { cpSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { loadDemo } from '../../src/main/headless/demo'
+import { loadDemo } from '../../src/main/demo'
 import { resourcesDir } from '../../src/main/resources'
 import { openWorkspace, tempDir, type TestWorkspace } from '../helpers/workspace'
 

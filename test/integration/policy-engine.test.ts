@@ -362,7 +362,7 @@ describe('what-if', () => {
     ])
     const applied = (await ws.call('policies/apply', { change })) as ChangeOutcome
     expect(applied.status).toBe('applied')
-    const members = ws.app.services.store.assignments.membersOfGroup(org.groups['Sales'] as string)
+    const members = ws.app.services.store.bulkReads.membersOfGroup(org.groups['Sales'] as string)
     expect(members.get(userId('sam@example.test'))).toMatchObject({ state: 'in', effective: true })
     expect(members.get(userId('alex@example.test'))).toMatchObject({ state: 'unknown', effective: true })
     expect(typesAfter(await device(sam.device.id), 0)).toEqual(['apply_restrictions', 'install_app Salesforce'])
@@ -618,7 +618,7 @@ describe('recomputing many devices at once', () => {
       'entra',
       'user.department -eq "Sales" -or user.department -eq "Marketing"',
     )
-    ws.app.services.memberships.evaluateGroup(org.groups['Sales'] as string, { grace: false })
+    ws.app.services.groups.evaluateGroup(org.groups['Sales'] as string, { grace: false })
     const ids = store.devices.boundIds()
     const bulk = policies.planDevices(ids)
     const single = ids.map(id => policies.planDevices([id])[0])

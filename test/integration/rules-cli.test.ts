@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { runCli, type CliIo } from '../../src/main/headless/commands'
+import type { CliIo } from '../../src/main/headless/cli-io'
+import { runCli } from '../../src/main/headless/commands'
 import { tempDir } from '../helpers/workspace'
 
 const dirs: { remove(): void }[] = []

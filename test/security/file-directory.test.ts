@@ -4,8 +4,8 @@
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { Connector } from '../../src/main/directory/connector'
-import { createFileConnector, readDirectoryFile } from '../../src/main/directory/file-connector'
+import type { Connector } from '../../src/main/directories/connector'
+import { createFileConnector, readDirectoryFile } from '../../src/main/directories/file-connector'
 import { SMALL_DIRECTORY_CSV, tempDir } from '../helpers/workspace'
 
 const dirs: { remove(): void }[] = []

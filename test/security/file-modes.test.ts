@@ -4,7 +4,7 @@ import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createStore } from '../../src/main/store'
-import { createFileSecretStore } from '../../src/main/headless/secrets'
+import { createFileSecretStore } from '../../src/main/secrets'
 import { tempDir } from '../helpers/workspace'
 
 const mode = (p: string) => statSync(p).mode & 0o777

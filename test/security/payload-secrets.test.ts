@@ -77,7 +77,7 @@ describe('payload secrets at rest', () => {
       platform: 'ios',
       userPrincipalName: 'alex@example.test',
     })
-    const bulk = store.assignments.allSentItems().get(device.id) ?? []
+    const bulk = store.bulkReads.allSentItems().get(device.id) ?? []
     const profile = bulk.find(i => i.kind === 'profile')
     expect(profile?.json).toBe(JSON.stringify(profile?.value))
     expect(profile?.json).toContain(PASSWORD)

@@ -6,7 +6,7 @@ import { builtinModules } from 'node:module'
 import { join, resolve } from 'node:path'
 import { build } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createFileSecretStore, withFileLock } from '../../src/main/headless/secrets'
+import { createFileSecretStore, withFileLock } from '../../src/main/secrets/file-store'
 import { tempDir } from '../helpers/workspace'
 
 const bundle = tempDir('jit-secrets-writer-')

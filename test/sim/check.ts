@@ -200,7 +200,16 @@ export function checkDevice({ model, serial, detail, why, ledger, policyId }: De
     ledger.owner.set(c.id, deviceId)
   }
 
-  const f = fold(commands)
+  // A refused (failed) command changed nothing on the device: the fold skips it, and an item whose
+  // last command the device refused counts as delivered intent (it is not retried).
+  const f = fold(commands, c => c.state !== 'failed')
+  const refusedLast = new Set<string>()
+  for (const c of commands) {
+    if (c.state === 'cancelled') continue
+    const key = keyOf(c) as string
+    if (c.state === 'failed') refusedLast.add(key)
+    else refusedLast.delete(key)
+  }
   const desiredApps = new Map<string, typeof d.desired extends Map<string, infer V> ? V : never>()
   for (const [key, it] of d.desired) {
     const because = it.because === 'granted' ? '' : ` (kept: ${it.because})`
@@ -212,8 +221,10 @@ export function checkDevice({ model, serial, detail, why, ledger, policyId }: De
           : model.leftAnExclusion(serial, it.policy)
             ? 'grace-delays-grant'
             : 'converges'
+    const refusedKey = it.item.kind === 'restriction' ? 'restrictions' : `${it.item.kind}:${it.item.identifier}`
+    if (it.item.kind === 'app') desiredApps.set(it.item.identifier, it)
+    if (refusedLast.has(refusedKey)) continue
     if (it.item.kind === 'app') {
-      desiredApps.set(it.item.identifier, it)
       const got = f.apps.get(it.item.identifier)
       if (!got)
         fail(
@@ -265,14 +276,15 @@ export function checkDevice({ model, serial, detail, why, ledger, policyId }: De
       item,
     )
   }
+  // What the device refused to take back it still holds; the refusal is not retried.
   for (const id of f.profiles.keys())
-    if (!d.desired.has(`profile:${id}`))
+    if (!d.desired.has(`profile:${id}`) && !refusedLast.has(`profile:${id}`))
       extra(`profile:${id}`, `profile ${id} is on the device (or queued)`, `profile:${id}`)
   for (const id of Object.keys(f.restrictions))
-    if (!d.desired.has(`restriction:${id}`))
+    if (!d.desired.has(`restriction:${id}`) && !refusedLast.has('restrictions'))
       extra(`restriction:${id}`, `restriction ${id} is in the restriction set`, `restriction:${id}`)
   for (const id of f.apps.keys()) {
-    if (desiredApps.has(id)) continue
+    if (desiredApps.has(id) || refusedLast.has(`app:${id}`)) continue
     const fate = d.appFate.get(`app:${d.platform}:${id}`)
     const because = model.absent.get(serial)?.get(`app:${d.platform}:${id}`)
     if (fate === 'remove')

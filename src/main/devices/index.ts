@@ -2,7 +2,7 @@
 // keeping bound devices right when memberships or targets change.
 import type { Command, DeviceDetail, EnrollResult, HeldRebind, Platform } from '../../shared/domain'
 import { AppError, errorStack } from '../../shared/errors'
-import type { MembershipService } from '../groups'
+import type { GroupService } from '../groups'
 import type { DevicePlanResult, PolicyService } from '../policies'
 import { noFaults, type Clock, type Faults, type IdSource, type Log } from '../ports'
 import type { PushTransport } from '../push'
@@ -23,7 +23,7 @@ interface Deps {
   store: Store
   /** Absent: enrollment evaluates the cached attributes. */
   jit?: JitUserSource
-  memberships: MembershipService
+  groups: GroupService
   policies: PolicyService
   push: PushTransport
   clock: Clock
@@ -51,7 +51,7 @@ const publicRebind = (r: HeldRebindRecord): HeldRebind => ({
 const DEFAULT_DEVICE_NAMES: Record<Platform, string> = { ios: 'iPhone', macos: 'Mac', android: 'Android device' }
 
 export function createDeviceService(deps: Deps): DeviceService {
-  const { store, memberships, policies, push, clock, ids, log } = deps
+  const { store, groups, policies, push, clock, ids, log } = deps
   const outbox = createOutbox({
     store,
     push,
@@ -71,8 +71,8 @@ export function createDeviceService(deps: Deps): DeviceService {
     for (const key of plan.drop) store.devices.dropSentItem(deviceId, key)
     for (const item of plan.put) store.devices.putSentItem(deviceId, item)
     if (plan.commands.length === 0) return []
-    const { enqueue, cancel } = reconcileQueue(plan.commands, store.devices.waitingCommands(deviceId), (type, id) =>
-      store.devices.delivered(deviceId, type, id),
+    const { enqueue, cancel } = reconcileQueue(plan.commands, store.devices.waitingCommands(deviceId), (types, id) =>
+      store.devices.lastDelivered(deviceId, types, id),
     )
     for (const c of cancel) store.outbox.cancel(deviceId, c.id, now.toISOString(), c.why)
     if (enqueue.length === 0) return []
@@ -95,7 +95,7 @@ export function createDeviceService(deps: Deps): DeviceService {
       if (commands.length > 0) queued.set(r.device.id, commands)
     }
     policies.record(results, queued)
-    memberships.settleWithdrawals(results.map(r => r.device.userId))
+    groups.settleWithdrawals(results.map(r => r.device.userId))
     return queued
   }
 
@@ -134,9 +134,33 @@ export function createDeviceService(deps: Deps): DeviceService {
   }
 
   /**
+   * A rebind cancels the previous user's open installs (they may carry that user's secrets: a
+   * Wi-Fi password, a mail account). Their sent-item records go too, or are marked as matching
+   * no value where an earlier version reached the device, so the new user's plan sends what it
+   * wants again and removes what the device holds. Removals and restriction sets stay: they say
+   * what the device holds, not what the previous user is owed.
+   */
+  const cancelPreviousInstalls = (deviceId: string): void => {
+    const sent = new Map(store.devices.sentItems(deviceId).map(s => [s.key, s]))
+    const why = 'Cancelled: the device was re-enrolled by another user'
+    for (const c of store.devices.commands(deviceId)) {
+      const open = c.state === 'queued' || c.state === 'pushed' || c.state === 'sent' || c.state === 'dead'
+      if (!open || (c.type !== 'install_app' && c.type !== 'install_profile')) continue
+      outbox.cancel(deviceId, c.id, why)
+      const identifier = typeof c.payload['identifier'] === 'string' ? c.payload['identifier'] : null
+      const item =
+        identifier === null ? undefined : sent.get(`${c.type === 'install_app' ? 'app' : 'profile'}:${identifier}`)
+      if (!item) continue
+      if (store.devices.lastDelivered(deviceId, [c.type], identifier) === undefined)
+        store.devices.dropSentItem(deviceId, item.key)
+      else store.devices.putSentItem(deviceId, { ...item, value: { undelivered: c.id } })
+    }
+  }
+
+  /**
    * Binds the serial to the user (new device, same user again, or an allowed rebind) and the
-   * identity it proves itself with. A rebind to another user cancels the device's open
-   * commands: they were the previous user's. Inside the caller's transaction.
+   * identity it proves itself with. A rebind to another user cancels the previous user's open
+   * installs (cancelPreviousInstalls). Inside the caller's transaction.
    */
   const bind = (
     d: { serial: string; platform: Platform; userId: string; name: string; pushToken: string | null },
@@ -144,8 +168,7 @@ export function createDeviceService(deps: Deps): DeviceService {
     at: string,
   ) => {
     const before = store.devices.enrollmentOf(d.serial)
-    if (before?.userId && before.userId !== d.userId)
-      outbox.cancel(before.deviceId, null, 'Cancelled: the device was re-enrolled by another user')
+    if (before?.userId && before.userId !== d.userId) cancelPreviousInstalls(before.deviceId)
     const enrolled = store.devices.enroll({ id: ids.next(), ...d }, at)
     if (identity?.kind === 'apple') store.outbox.bindAppleIdentity(enrolled.id, identity.udid, identity.fingerprint)
     if (identity?.kind === 'android') store.outbox.setCredentialHash(enrolled.id, identity.credentialHash)
@@ -207,7 +230,7 @@ export function createDeviceService(deps: Deps): DeviceService {
         )
       }
       const { deviceId, commands } = store.transaction(() => {
-        memberships.evaluateUser(userId)
+        groups.evaluateUser(userId)
         const enrolled = bind(
           {
             serial: req.serial,
@@ -243,7 +266,7 @@ export function createDeviceService(deps: Deps): DeviceService {
         commandsQueued: commands.length,
       })
       if (commands.length > 0) await wake()
-      const groups = store.groups
+      const memberOf = store.groups
         .membershipsOf(userId)
         .filter(m => m.effective)
         .map(m => m.groupName)
@@ -253,7 +276,7 @@ export function createDeviceService(deps: Deps): DeviceService {
       const queued = new Set(commands.map(c => c.id))
       const result: EnrollResult = {
         device,
-        groups,
+        groups: memberOf,
         policies: [...assigned].sort(),
         commands: store.devices.commands(deviceId).filter(c => queued.has(c.id)),
       }
@@ -261,11 +284,11 @@ export function createDeviceService(deps: Deps): DeviceService {
       return result
     },
     async redeployUsers(userIds, opts) {
-      const users = new Set([...userIds, ...memberships.usersWithMaturedWithdrawals()])
+      const users = new Set([...userIds, ...groups.usersWithMaturedWithdrawals()])
       const deviceIds = [...users].flatMap(u => store.devices.ofUser(u).map(d => d.id))
       const { touched, held } = await redeploy(deviceIds, opts)
       // A held batch keeps its pending withdrawals, so the next sync holds it again until an admin decides.
-      if (!held) store.transaction(() => memberships.settleWithdrawals(users))
+      if (!held) store.transaction(() => groups.settleWithdrawals(users))
       return touched
     },
     redeployAll: async opts => (await redeploy(store.devices.boundIds(), { cause: 'target-edit', ...opts })).touched,
@@ -338,7 +361,7 @@ export function createDeviceService(deps: Deps): DeviceService {
           details: { heldRebindId, toUserId: held.toUserId },
         })
         if (!approve) return []
-        memberships.evaluateUser(held.toUserId)
+        groups.evaluateUser(held.toUserId)
         const device = store.devices.get(held.deviceId)
         bind(
           {

@@ -436,7 +436,8 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
       if (msg.MessageType === 'Authenticate') {
         store.devices.markSeen(deviceId, at)
       } else if (msg.MessageType === 'TokenUpdate') {
-        // The URL path of an APNs request uses the hex of the token bytes (research/push.md §1).
+        // The URL path of an APNs request uses the hex of the token bytes (POST /3/device/<hex>,
+        // Apple, "Sending notification requests to APNs").
         store.transaction(() => {
           store.outbox.setApplePush(deviceId, Buffer.from(msg.Token).toString('hex'), msg.Topic, msg.PushMagic, at)
           store.outbox.rearm(deviceId, at)

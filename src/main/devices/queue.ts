@@ -1,7 +1,8 @@
 // What a device's queue should hold once a new plan lands: commands that no longer serve the
-// desired state are cancelled before the device fetches them, and a removal is sent only for
-// something the device may have installed (a command it fetched or acknowledged).
-import type { CommandType } from '../../shared/domain'
+// desired state are cancelled before the device fetches them, a removal is sent only for what
+// the device holds (its last fetched command for the item installed it), and nothing is sent
+// again that the device already holds exactly.
+import type { Command, CommandType } from '../../shared/domain'
 import type { PlannedCommand } from '../policies'
 
 /** A command still waiting for the device: queued, pushed, or dead-lettered (never fetched). */
@@ -16,26 +17,29 @@ export interface QueueDecision {
   cancel: { id: string; why: string }[]
 }
 
-const INSTALL_OF: Partial<Record<CommandType, CommandType>> = {
-  remove_app: 'install_app',
-  remove_profile: 'install_profile',
-}
-const REMOVAL_OF: Partial<Record<CommandType, CommandType>> = {
-  install_app: 'remove_app',
-  install_profile: 'remove_profile',
+/** The last command of these types (for this identifier, or any) the device fetched. */
+export type LastDelivered = (
+  types: readonly CommandType[],
+  identifier: string | null,
+) => Pick<Command, 'type' | 'payload'> | undefined
+
+const FAMILY: Partial<Record<CommandType, { install: CommandType; remove: CommandType }>> = {
+  install_app: { install: 'install_app', remove: 'remove_app' },
+  remove_app: { install: 'install_app', remove: 'remove_app' },
+  install_profile: { install: 'install_profile', remove: 'remove_profile' },
+  remove_profile: { install: 'install_profile', remove: 'remove_profile' },
 }
 
 const identifierOf = (c: PlannedCommand): string | null =>
   typeof c.payload['identifier'] === 'string' ? c.payload['identifier'] : null
 
-/**
- * `waiting` are the device's commands it has not fetched; `delivered(type, identifier)` says
- * whether it ever fetched or acknowledged such a command.
- */
+const samePayload = (a: Record<string, unknown>, b: Record<string, unknown>): boolean =>
+  JSON.stringify(a) === JSON.stringify(b)
+
 export function reconcileQueue(
   planned: readonly PlannedCommand[],
   waiting: readonly WaitingCommand[],
-  delivered: (type: CommandType, identifier: string) => boolean,
+  lastDelivered: LastDelivered,
 ): QueueDecision {
   const decision: QueueDecision = { enqueue: [], cancel: [] }
   const cancelled = new Set<string>()
@@ -46,24 +50,30 @@ export function reconcileQueue(
   }
   for (const c of planned) {
     const identifier = identifierOf(c)
-    const install = INSTALL_OF[c.type]
-    if (install && identifier !== null) {
+    const family = FAMILY[c.type]
+    if (family && identifier !== null) {
+      const removing = c.type === family.remove
       for (const w of waiting)
-        if (w.type === install && w.identifier === identifier)
-          cancel(w, `Withdrawn before the device fetched it: ${c.reason.summary}.`)
-      // Nothing of it ever reached the device: there is nothing to remove.
-      if (!delivered(install, identifier)) continue
-    }
-    const removal = REMOVAL_OF[c.type]
-    if (removal && identifier !== null) {
-      for (const w of waiting)
-        if ((w.type === removal || w.type === c.type) && w.identifier === identifier)
-          cancel(w, `Replaced before the device fetched it by a newer ${c.type.replace('_', ' ')}.`)
+        if ((w.type === family.install || w.type === family.remove) && w.identifier === identifier)
+          cancel(
+            w,
+            removing
+              ? `Withdrawn before the device fetched it: ${c.reason.summary}.`
+              : `Replaced before the device fetched it by a newer ${c.type.replace('_', ' ')}.`,
+          )
+      const held = lastDelivered([family.install, family.remove], identifier)
+      const holds = held?.type === family.install
+      // Nothing of it is on the device: there is nothing to remove.
+      if (removing && !holds) continue
+      // The device holds exactly this already (a change and its undo both waited, say).
+      if (!removing && holds && samePayload(held.payload, c.payload)) continue
     }
     if (c.type === 'apply_restrictions') {
       for (const w of waiting)
         if (w.type === 'apply_restrictions')
           cancel(w, 'Replaced before the device fetched it by a newer restriction set.')
+      const held = lastDelivered(['apply_restrictions'], null)
+      if (held && samePayload(held.payload, c.payload)) continue
     }
     decision.enqueue.push(c)
   }

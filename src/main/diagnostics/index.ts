@@ -8,7 +8,7 @@ export { diagnosticsHandlers } from './handlers'
 import type { DiagnosticsService } from './handlers'
 export type { DiagnosticsService }
 
-/** The directory room's answer to "where does this attribute come from" (a port, so diagnostics stays offline and room-local). */
+/** The directories room's answer to "where does this attribute come from" (a port, so diagnostics stays offline and room-local). */
 export interface AttributeSourceLookup {
   attributeSource(
     directoryId: string,
@@ -23,7 +23,7 @@ const IDP_NAME: Record<DirectoryKind, string> = {
   file: 'the directory file',
 }
 
-export function createDiagnostics({
+export function createDiagnosticsService({
   store,
   clock,
   directories,
@@ -78,7 +78,7 @@ export function createDiagnostics({
 
   // A profile variable ({{user.mail}}) the user's record cannot fill: the profile is not sent.
   const variableMissing = (): Diagnostic[] =>
-    store.assignments.problems().flatMap(p =>
+    store.payloadProblems.list().flatMap(p =>
       p.variables.map(attribute => ({
         code: 'SYNC_ATTR_MISSING' as const,
         title: `${p.deviceName} lacks ${attribute}, which ${p.itemName} (${p.policyName}) needs`,

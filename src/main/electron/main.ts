@@ -5,7 +5,7 @@ import { app as electronApp, BrowserWindow, ipcMain, shell, type IpcMainInvokeEv
 import Store from 'electron-store'
 import { EVENT_NAMES, INVOKE_CHANNEL } from '../../shared/channels'
 import { createApp, type App } from '../app'
-import { loadDemo } from '../headless/demo'
+import { loadDemo } from '../demo'
 import { createLog } from '../log'
 import { resolveDataDir } from '../workspace'
 import { createSafeStorageSecretStore } from './secrets'

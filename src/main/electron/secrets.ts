@@ -1,7 +1,7 @@
 // The desktop app's secrets store: the keychain store over Electron's safeStorage.
 import { safeStorage } from 'electron'
 import type { Secrets } from '../ports'
-import { createKeychainSecretStore } from '../secrets/keychain-store'
+import { createKeychainSecretStore } from '../secrets'
 
 export function createSafeStorageSecretStore(dataDir: string): Secrets {
   return createKeychainSecretStore(dataDir, {

@@ -4,7 +4,7 @@ import type { HandlersOf } from '../../shared/contract'
 import type { GroupDetail } from '../../shared/domain'
 import { AppError } from '../../shared/errors'
 import type { Store } from '../store'
-import type { MembershipService } from './service'
+import type { GroupService } from './service'
 
 /** Members listed with a group; the total counts them all. */
 const MEMBERS_SHOWN = 500
@@ -18,17 +18,17 @@ export function groupDetail(store: Store, groupId: string): GroupDetail {
 
 export function groupHandlers(d: {
   store: Store
-  memberships: MembershipService
+  groups: GroupService
   /** Recomputes the devices of users whose memberships changed, through the circuit breaker. */
   redeployUsers(userIds: Iterable<string>, opts: { cause: 'rule-edit' }): Promise<number>
 }): HandlersOf<'groups' | 'rules'> {
-  const { store, memberships } = d
+  const { store, groups } = d
   return {
     'groups/list': () => store.groups.list(),
     'groups/get': ({ groupId }) => groupDetail(store, groupId),
-    'groups/explain': ({ groupId, userId }) => memberships.explain(userId, groupId),
+    'groups/explain': ({ groupId, userId }) => groups.explain(userId, groupId),
     'groups/create': async ({ name, description, dialect, rule, directoryId }) => {
-      const { groupId, changedUserIds } = memberships.rules.create(
+      const { groupId, changedUserIds } = groups.rules.create(
         name,
         description ?? '',
         dialect,
@@ -40,9 +40,9 @@ export function groupHandlers(d: {
       await d.redeployUsers(changedUserIds, { cause: 'rule-edit' })
       return groupDetail(store, groupId)
     },
-    'rules/check': ({ dialect, text }) => memberships.rules.check(dialect, text),
+    'rules/check': ({ dialect, text }) => groups.rules.check(dialect, text),
     'rules/preview': ({ dialect, text, offset, limit }) =>
-      memberships.rules.preview(dialect, text, offset ?? 0, limit ?? 50),
-    'rules/explain': ({ dialect, text, userId }) => memberships.rules.explain(dialect, text, userId),
+      groups.rules.preview(dialect, text, offset ?? 0, limit ?? 50),
+    'rules/explain': ({ dialect, text, userId }) => groups.rules.explain(dialect, text, userId),
   }
 }

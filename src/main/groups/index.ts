@@ -20,11 +20,11 @@ import { isMatured, membershipChain, type Grace } from './withdrawal'
 
 export { decideMembership } from './decide'
 export { isMatured, membershipChain, type Grace } from './withdrawal'
-export { ruleGroupApplies, type EvaluateOptions, type MembershipService, type UserInput } from './service'
+export { ruleGroupApplies, type EvaluateOptions, type GroupService, type UserInput } from './service'
 export { groupDetail, groupHandlers } from './handlers'
-import { ruleGroupApplies, type EvaluateOptions, type MembershipService, type UserInput } from './service'
+import { ruleGroupApplies, type EvaluateOptions, type GroupService, type UserInput } from './service'
 
-export function createMembershipService({
+export function createGroupService({
   store,
   clock,
   ids,
@@ -34,25 +34,24 @@ export function createMembershipService({
   clock: Clock
   ids: IdSource
   grace: () => Grace
-}): MembershipService {
+}): GroupService {
   const compiled = new Map<string, CompiledRule | null>()
 
   /**
    * What rules read about a user: the synced attributes, plus the user's synced groups under the
    * reserved keys Okta's group functions (isMemberOfGroupName, …) and Entra's memberOf read. Only
-   * synced groups: Okta rules must not cascade from other rules' groups (directory.md §4.2).
+   * synced groups: Okta rules must not cascade from other rules' groups (Okta, "Group rule
+   * restrictions": a rule referencing a group another rule fills "must be avoided").
    */
   /**
    * What rules read for every user at once (attributes, identity fields, synced groups). Given the
    * attributes the rules read, only those are loaded: absent and unloaded read the same to them.
    */
   const allInputs = (attributes?: readonly string[]): Map<string, UserInput> => {
-    const synced = store.assignments.allSyncedMemberships()
+    const synced = store.bulkReads.allSyncedMemberships()
     const directories = store.users.directories()
     const out = new Map<string, UserInput>()
-    for (const [userId, u] of attributes
-      ? store.assignments.ruleInputsOf(attributes)
-      : store.assignments.allRuleInputs()) {
+    for (const [userId, u] of attributes ? store.bulkReads.ruleInputsOf(attributes) : store.bulkReads.allRuleInputs()) {
       const s = synced.get(userId)
       out.set(userId, {
         userPrincipalName: u.userPrincipalName,
@@ -93,10 +92,10 @@ export function createMembershipService({
   // Leaving an effective membership starts a pending withdrawal (when grace applies); coming
   // back cancels it, so a flapping membership never withdraws anything.
   const left = (userId: string, groupId: string, wasEffective: boolean, at: string, withGrace: boolean): void => {
-    if (wasEffective && withGrace) store.assignments.putWithdrawal(userId, groupId, at)
+    if (wasEffective && withGrace) store.withdrawals.put(userId, groupId, at)
   }
   const entered = (userId: string, groupId: string, wasEffective: boolean): void => {
-    if (!wasEffective) store.assignments.dropWithdrawal(userId, groupId)
+    if (!wasEffective) store.withdrawals.drop(userId, groupId)
   }
   const sameMembership = (a: RuleMembership, b: MembershipRecord): boolean =>
     a.state === b.state &&
@@ -174,13 +173,13 @@ export function createMembershipService({
 
   const matured = (w: PendingWithdrawal, now: Date): boolean => isMatured(w, grace(), now)
 
-  const evaluateGroup: MembershipService['evaluateGroup'] = (groupId, opts = {}) => {
+  const evaluateGroup: GroupService['evaluateGroup'] = (groupId, opts = {}) => {
     const group = store.groups.ruleGroups().find(g => g.id === groupId)
     if (!group) throw new AppError('NOT_FOUND', `No rule group with id ${groupId}.`, { groupId })
     const rule = compiledRule(group)
     if (!rule) return []
     // One pass over every user's attributes in bulk; only memberships that change are written.
-    const members = store.assignments.membersOfGroup(groupId)
+    const members = store.bulkReads.membersOfGroup(groupId)
     const now = clock.now()
     const at = now.toISOString()
     const changed: string[] = []
@@ -234,14 +233,14 @@ export function createMembershipService({
     return list
   }
 
-  const decideNewUsers: MembershipService['decideNewUsers'] = (batch, groups) => {
+  const decideNewUsers: GroupService['decideNewUsers'] = (batch, groups) => {
     const compiledGroups = compiledGroupsOf(groups)
     const now = clock.now()
     const at = now.toISOString()
     return batch.map(({ userId, input }) => ({ userId, memberships: decideNew(input, compiledGroups, now, at) }))
   }
 
-  const evaluateUsers: MembershipService['evaluateUsers'] = (batch, groups = store.groups.ruleGroups()) => {
+  const evaluateUsers: GroupService['evaluateUsers'] = (batch, groups = store.groups.ruleGroups()) => {
     const compiledGroups = compiledGroupsOf(groups)
     const changed = new Set<string>()
     const now = clock.now()
@@ -306,13 +305,13 @@ export function createMembershipService({
           .filter(m => m.effective)
           .map(m => m.groupId),
       )
-      for (const w of store.assignments.withdrawalsOf(userId)) if (!matured(w, now)) ids.add(w.groupId)
+      for (const w of store.withdrawals.of(userId)) if (!matured(w, now)) ids.add(w.groupId)
       return ids
     },
     allEffectiveGroupIds() {
       const now = clock.now()
-      const all = store.assignments.allEffectiveGroups()
-      for (const w of store.assignments.withdrawals()) {
+      const all = store.bulkReads.allEffectiveGroups()
+      for (const w of store.withdrawals.all()) {
         if (matured(w, now)) continue
         const set = all.get(w.userId)
         if (set) set.add(w.groupId)
@@ -323,8 +322,8 @@ export function createMembershipService({
     graceGroupIds(userId) {
       const now = clock.now()
       return new Set(
-        store.assignments
-          .withdrawalsOf(userId)
+        store.withdrawals
+          .of(userId)
           .filter(w => !matured(w, now))
           .map(w => w.groupId),
       )
@@ -332,7 +331,7 @@ export function createMembershipService({
     allGraceGroupIds() {
       const now = clock.now()
       const all = new Map<string, Set<string>>()
-      for (const w of store.assignments.withdrawals()) {
+      for (const w of store.withdrawals.all()) {
         if (matured(w, now)) continue
         const set = all.get(w.userId)
         if (set) set.add(w.groupId)
@@ -342,14 +341,14 @@ export function createMembershipService({
     },
     pendingWithdrawals(userId) {
       const now = clock.now()
-      return store.assignments.withdrawalsOf(userId).map(w => ({ ...w, matured: matured(w, now) }))
+      return store.withdrawals.of(userId).map(w => ({ ...w, matured: matured(w, now) }))
     },
     usersWithMaturedWithdrawals() {
       const now = clock.now()
       return [
         ...new Set(
-          store.assignments
-            .withdrawals()
+          store.withdrawals
+            .all()
             .filter(w => matured(w, now))
             .map(w => w.userId),
         ),
@@ -358,15 +357,14 @@ export function createMembershipService({
     settleWithdrawals(userIds) {
       const now = clock.now()
       for (const userId of new Set(userIds)) {
-        for (const w of store.assignments.withdrawalsOf(userId))
-          if (matured(w, now)) store.assignments.dropWithdrawal(userId, w.groupId)
+        for (const w of store.withdrawals.of(userId)) if (matured(w, now)) store.withdrawals.drop(userId, w.groupId)
       }
     },
     chain(userId, groupId, attributes) {
-      const group = store.assignments.groupBrief(groupId)
+      const group = store.bulkReads.groupBrief(groupId)
       if (!group) return [{ step: 'membership', outcome: 'fail', text: `Group ${groupId} no longer exists.` }]
       const membership = store.groups.membershipsOf(userId).find(m => m.groupId === groupId)
-      const pending = store.assignments.withdrawalsOf(userId).find(w => w.groupId === groupId)
+      const pending = store.withdrawals.of(userId).find(w => w.groupId === groupId)
       return membershipChain({
         group,
         membership,

@@ -2,7 +2,7 @@
 // the synced users, highlighting), preview who it would put in the group, explain it for one
 // user, and create a rule group. Changing an existing group's rule is an admin change like a
 // target edit: the policy service checks it against the circuit breaker first and then calls
-// MembershipService.replaceRule, the one writer of a saved rule.
+// GroupService.replaceRule, the one writer of a saved rule.
 
 import type { Dialect, RuleCheck, RulePreview, RulePreviewRow, RuleUserExplanation } from '../../shared/domain'
 import { AppError } from '../../shared/errors'

@@ -27,7 +27,7 @@ export interface EvaluateOptions {
   grace?: boolean
 }
 
-export interface MembershipService {
+export interface GroupService {
   /** Re-evaluates every rule group for one user; returns whether any effective membership changed. */
   evaluateUser(userId: string, opts?: EvaluateOptions): boolean
   /** Re-evaluates one rule group for every user; returns the users whose membership changed. */

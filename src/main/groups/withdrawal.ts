@@ -10,7 +10,10 @@ import type { WhyStep } from '../../shared/policy'
 import type { CompileResult, RuleInput } from '../rules'
 import type { PendingWithdrawal } from '../store'
 
-/** How long a user who left a group keeps its policies (research/peers.md §2.2: debounce flapping). */
+/**
+ * How long a user who left a group keeps its policies: a debounce, so a user who flaps out of a
+ * group for one sync (an IdP hiccup, an attribute briefly cleared) does not lose and regain them.
+ */
 export interface Grace {
   /** Succeeded syncs of the user's directory, started after the user left, that must still see the user out. */
   syncs: number

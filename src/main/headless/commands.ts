@@ -11,20 +11,13 @@ import { createLog } from '../log'
 import { systemClock } from '../ports'
 import { resourcesDir } from '../resources'
 import { resolveDataDir } from '../workspace'
-import { loadDemo } from './demo'
+import { loadDemo } from '../demo'
 import { startHost } from './host'
 import { SYNC_USAGE, syncCommand } from './sync-command'
 import { RULES_USAGE, rulesCommand } from './rules-command'
 import { WHY_USAGE, whyCommand } from './why-command'
 import { errorMessage } from '../../shared/errors'
-
-export interface CliIo {
-  out(line: string): void
-  err(line: string): void
-  env: NodeJS.ProcessEnv
-  /** Resolves when the user asks a long-running command (demo) to stop. */
-  untilStopped(): Promise<void>
-}
+import { type CliIo, UsageError } from './cli-io'
 
 const DEMO_USAGE = `  demo       Serve the app on the demo organisation at http://127.0.0.1 (loads the demo into an empty workspace)
                --port N          port to listen on (default: a free port)`
@@ -52,8 +45,6 @@ const FOOTER = `Every command takes --data-dir DIR (else $JIT_MAPPER_DATA, else 
 Long-running commands log to <workspace>/logs/. Exit status: 0 success, 1 an expected failure, 2 a usage error.`
 
 const COMMON = { 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const
-
-class UsageError extends Error {}
 
 function parse<T extends Record<string, { type: 'string' | 'boolean'; short?: string }>>(argv: string[], options: T) {
   try {

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { DIALECTS, type Dialect } from '../../shared/domain'
 import { compileRule, ruleInputFrom, type RuleError } from '../rules'
-import type { CliIo } from './commands'
+import type { CliIo } from './cli-io'
 import { errorMessage } from '../../shared/errors'
 
 export const RULES_USAGE = `  rules test Evaluate a rule against users in their IdP's own JSON shape; prints [{"result","missing"}, …]

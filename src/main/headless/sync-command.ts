@@ -6,7 +6,7 @@ import type { SyncRun } from '../../shared/domain'
 import { createApp } from '../app'
 import { createLog } from '../log'
 import { resolveDataDir } from '../workspace'
-import type { CliIo } from './commands'
+import type { CliIo } from './cli-io'
 
 export const SYNC_USAGE = `  sync       Sync directories from their IdPs (for cron; the app need not be open)
                --directory NAME  only this directory (default: every IdP directory and synced file)

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util'
 import type { AssignmentEvent, PolicyWhy, WhyStep } from '../../shared/policy'
 import { createApp } from '../app'
 import { resolveDataDir } from '../workspace'
-import type { CliIo } from './commands'
+import type { CliIo } from './cli-io'
 import { errorMessage } from '../../shared/errors'
 
 export const WHY_USAGE = `  why        Explain a device's policies from the local workspace (works offline)

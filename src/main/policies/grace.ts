@@ -22,8 +22,9 @@ export function keepWithinGrace(
   for (const [key, g] of withGrace.items) {
     const prior = has.get(key)
     const now = current.items.get(key)
-    if (prior && sameAsSent(prior, g)) items.set(key, g)
-    else if (now) items.set(key, now)
+    // The device has the item (in some version): it keeps it, and an edit of it still reaches it.
+    if (now) items.set(key, prior && sameAsSent(prior, g) ? g : now)
+    else if (prior) items.set(key, g)
   }
   // Leaving a group a policy excluded grants that policy at once, like joining a group does.
   for (const [key, now] of current.items) if (!items.has(key)) items.set(key, now)

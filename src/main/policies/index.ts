@@ -16,10 +16,10 @@ import type {
   ProposedChange,
   WhyStep,
 } from '../../shared/policy'
-import type { MembershipService } from '../groups'
+import type { GroupService } from '../groups'
 import type { Clock, IdSource } from '../ports'
 import { compileOrFail, type CompiledRule } from '../rules'
-import type { BoundDevice, PolicyRecord, SentItem, Store } from '../store'
+import type { BoundDevice, SentItem, Store } from '../store'
 import { deviceDelta, withdraws } from './delta'
 import { desiredState, indexPolicies, type DesiredState, type PolicyIndex } from './desired'
 import { keepWithinGrace } from './grace'
@@ -75,18 +75,18 @@ export function createPolicyService({
   store,
   clock,
   ids,
-  memberships,
+  groups,
 }: {
   store: Store
   clock: Clock
   ids: IdSource
-  memberships: MembershipService
+  groups: GroupService
 }): PolicyService {
   let cached: { revision: number; index: PolicyIndex } | null = null
   // Loading every policy per device was the bottleneck: the index is rebuilt only when the
   // policy_revision counter (bumped by triggers on every policy write) moved.
   const index = (): PolicyIndex => {
-    const revision = store.assignments.policyRevision()
+    const revision = store.policySettings.revision()
     if (cached?.revision !== revision) cached = { revision, index: indexPolicies(store.policies.list()) }
     return cached.index
   }
@@ -113,7 +113,7 @@ export function createPolicyService({
     if (!g) throw new AppError('NOT_FOUND', `No group with id ${groupId}.`, { groupId })
     return g.name
   }
-  const groupName = (id: string): string => store.assignments.groupBrief(id)?.name ?? id
+  const groupName = (id: string): string => store.bulkReads.groupBrief(id)?.name ?? id
   const audit = (action: string, subject: string, details: Record<string, unknown>): void =>
     store.audit.append({ at: clock.now().toISOString(), actor: 'admin', action, subject, details })
   const policyName = (id: string): string => index().byId.get(id)?.name ?? 'A deleted policy'
@@ -124,8 +124,8 @@ export function createPolicyService({
 
   const validate = (draft: PolicyDraft): void => {
     const problems = validatePolicy(draft, {
-      appInInventory: (platform, identifier) => store.assignments.appOn(platform, identifier),
-      anyPlatformHasApp: identifier => store.assignments.appAnywhere(identifier),
+      appInInventory: (platform, identifier) => store.inventory.appOn(platform, identifier),
+      anyPlatformHasApp: identifier => store.inventory.appAnywhere(identifier),
       groupExists: id => store.groups.get(id) !== undefined,
       nameTaken: (name, exceptId) =>
         index().policies.some(p => p.name.toLowerCase() === name.toLowerCase() && p.id !== exceptId),
@@ -179,7 +179,7 @@ export function createPolicyService({
     }
   }
 
-  const toRecord = (draft: PolicyDraft, id: string): PolicyRecord => ({
+  const toPolicy = (draft: PolicyDraft, id: string): Policy => ({
     id,
     name: draft.name.trim(),
     description: draft.description,
@@ -191,7 +191,7 @@ export function createPolicyService({
       name: i.name.trim(),
       identifier: i.identifier.trim(),
     })),
-    targets: draft.targets,
+    targets: draft.targets.map(t => ({ ...t, groupName: groupName(t.groupId) })),
   })
 
   /** Saves a validated change; returns the policy it touched and what to recompute. */
@@ -200,7 +200,7 @@ export function createPolicyService({
     switch (change.kind) {
       case 'policy': {
         const id = change.draft.id ?? ids.next()
-        const record = toRecord(change.draft, id)
+        const record = toPolicy(change.draft, id)
         if (change.draft.id) store.policies.update(record, at)
         else store.policies.create(record, at)
         audit(change.draft.id ? 'policies/update' : 'policies/create', id, { name: record.name })
@@ -229,7 +229,7 @@ export function createPolicyService({
           policy: null,
           redeploy: {
             kind: 'users',
-            userIds: memberships.replaceRule(change.groupId, change.dialect, change.rule),
+            userIds: groups.replaceRule(change.groupId, change.dialect, change.rule),
           },
         }
       }
@@ -247,8 +247,8 @@ export function createPolicyService({
         store,
         index: index(),
         settings: readPolicySettings(store),
-        effectiveGroups: () => memberships.allEffectiveGroupIds(),
-        inputs: attributes => memberships.allInputs(attributes),
+        effectiveGroups: () => groups.allEffectiveGroupIds(),
+        inputs: attributes => groups.allInputs(attributes),
         now: clock.now(),
         compile,
         removedFlags: new Map(
@@ -280,7 +280,7 @@ export function createPolicyService({
           threshold: { devices: settings.breakerDevices, share: settings.breakerShare },
           diff: preview.devices,
         }
-        store.assignments.hold(heldChange, [])
+        store.heldChanges.hold(heldChange, [])
         audit('policies/hold', heldChange.id, { cause: heldChange.cause, devicesAffected: heldChange.devicesAffected })
         return { outcome: { status: 'held', heldChange }, redeploy: null }
       }
@@ -289,7 +289,7 @@ export function createPolicyService({
     })
 
   const groupsOf = (userId: string, bulk: Map<string, Set<string>> | null): Set<string> =>
-    bulk?.get(userId) ?? (bulk ? new Set() : memberships.effectiveGroupIds(userId))
+    bulk?.get(userId) ?? (bulk ? new Set() : groups.effectiveGroupIds(userId))
 
   /** The desired state of a device whose user has groups in their grace period. */
   const withinGrace = (
@@ -307,17 +307,17 @@ export function createPolicyService({
 
   const planDevices = (deviceIds: readonly string[], opts: { includeHeld?: boolean } = {}): DevicePlanResult[] => {
     const idx = index()
-    const held = opts.includeHeld ? new Set<string>() : store.assignments.heldDeviceIds()
+    const held = opts.includeHeld ? new Set<string>() : store.heldChanges.openDeviceIds()
     // Many devices: read memberships and sent items in bulk rather than per device.
     const bulk = deviceIds.length > 200
-    const groups = bulk ? memberships.allEffectiveGroupIds() : null
-    const graceAll = bulk ? memberships.allGraceGroupIds() : null
-    const digests = bulk ? store.assignments.planDigests() : null
+    const effective = bulk ? groups.allEffectiveGroupIds() : null
+    const graceAll = bulk ? groups.allGraceGroupIds() : null
+    const digests = bulk ? store.policySettings.planDigests() : null
     const wanted = new Set(deviceIds)
     const out: DevicePlanResult[] = []
     const devices = bulk
-      ? store.assignments.boundDevices().filter(d => wanted.has(d.id))
-      : deviceIds.flatMap(id => store.assignments.boundDevice(id) ?? [])
+      ? store.bulkReads.boundDevices().filter(d => wanted.has(d.id))
+      : deviceIds.flatMap(id => store.bulkReads.boundDevice(id) ?? [])
     const ctx = withdrawal(idx)
     // Devices with the same groups and platform share a desired state, unless it depends on
     // their user's attributes ({{user.x}} variables).
@@ -325,8 +325,8 @@ export function createPolicyService({
     const pending: { device: BoundDevice; groups: Set<string>; state: DesiredState; grace: Set<string> | null }[] = []
     for (const device of devices) {
       if (held.has(device.id)) continue
-      const g = groupsOf(device.userId, groups)
-      const grace = graceAll ? (graceAll.get(device.userId) ?? null) : memberships.graceGroupIds(device.userId)
+      const g = groupsOf(device.userId, effective)
+      const grace = graceAll ? (graceAll.get(device.userId) ?? null) : groups.graceGroupIds(device.userId)
       const signature = `${device.platform}|${[...g].sort().join(',')}`
       let state = shared.get(signature)
       if (!state) {
@@ -344,7 +344,7 @@ export function createPolicyService({
         out.push({ device, groups: g, sent: null, state, plan: { commands: [], put: [], drop: [] }, digest })
       else pending.push({ device, groups: g, state, grace: null })
     }
-    const sentAll = pending.length > 2000 ? store.assignments.allSentItems() : null
+    const sentAll = pending.length > 2000 ? store.bulkReads.allSentItems() : null
     for (const { device, groups: g, state: full, grace } of pending) {
       const sent = sentAll ? (sentAll.get(device.id) ?? []) : store.devices.sentItems(device.id)
       const state = grace ? withinGrace(idx, device, g, grace, full, sent) : full
@@ -356,7 +356,7 @@ export function createPolicyService({
   const holdIfTripped = (results: readonly DevicePlanResult[], cause: HeldChangeCause): HeldChange | null => {
     const settings = readPolicySettings(store)
     const withdrawing = results.filter(r => withdraws(r.plan))
-    const total = store.assignments.boundDeviceCount()
+    const total = store.bulkReads.boundDeviceCount()
     if (!tripsBreaker(withdrawing.length, total, settings)) return null
     const changing = results.filter(r => r.plan.commands.length > 0 || r.plan.drop.length > 0)
     const diff = changing.slice(0, HELD_DIFF_LIMIT).map(r =>
@@ -388,7 +388,7 @@ export function createPolicyService({
       threshold: { devices: settings.breakerDevices, share: settings.breakerShare },
       diff,
     }
-    store.assignments.hold(
+    store.heldChanges.hold(
       heldChange,
       changing.map(r => r.device.id),
     )
@@ -398,7 +398,7 @@ export function createPolicyService({
         r.plan.drop.map(k => r.sent?.find(s => s.key === k)?.policyId).filter((p): p is string => p !== undefined),
       )
       for (const policyId of policyIds) {
-        store.assignments.appendEvent({
+        store.assignmentHistory.append({
           deviceId: r.device.id,
           at,
           policyId,
@@ -422,7 +422,7 @@ export function createPolicyService({
   const chainOf =
     (userId: string) =>
     (groupId: string): WhyStep[] =>
-      memberships.chain(userId, groupId)
+      groups.chain(userId, groupId)
 
   const explainFor = (
     r: Pick<DevicePlanResult, 'device' | 'groups' | 'state' | 'sent'>,
@@ -444,7 +444,7 @@ export function createPolicyService({
     const at = clock.now().toISOString()
     for (const r of results) {
       if (r.sent === null) continue
-      store.assignments.setProblems(
+      store.payloadProblems.set(
         r.device.id,
         r.state.unresolved.map(u => ({
           itemKey: u.key,
@@ -457,7 +457,7 @@ export function createPolicyService({
       )
       if (r.sent === null) continue
       // After the plan was applied the device holds exactly the desired state (when it has a digest).
-      store.assignments.setPlanDigest(r.device.id, r.digest)
+      store.policySettings.setPlanDigest(r.device.id, r.digest)
       const commands = queued.get(r.device.id) ?? []
       if (commands.length === 0 && r.plan.drop.length === 0 && r.plan.put.length === 0) continue
       const before = new Set(r.sent.map(s => s.policyId))
@@ -475,7 +475,7 @@ export function createPolicyService({
           outcome: 'info',
           text: `${c.type.replace(/_/g, ' ')} ${String(c.payload['name'] ?? '')}`.trim() + ` (command ${c.seq})`,
         }))
-        store.assignments.appendEvent({
+        store.assignmentHistory.append({
           deviceId: r.device.id,
           at,
           policyId,
@@ -490,18 +490,18 @@ export function createPolicyService({
   }
 
   const deviceState = (deviceId: string) => {
-    const device = store.assignments.boundDevice(deviceId)
+    const device = store.bulkReads.boundDevice(deviceId)
     if (!device) {
       if (!store.devices.get(deviceId)) throw new AppError('NOT_FOUND', `No device with id ${deviceId}.`, { deviceId })
       throw new AppError('BAD_INPUT', 'This device is not bound to a user, so no policy applies to it.', { deviceId })
     }
-    const groups = memberships.effectiveGroupIds(device.userId)
-    const grace = memberships.graceGroupIds(device.userId)
+    const groupIds = groups.effectiveGroupIds(device.userId)
+    const grace = groups.graceGroupIds(device.userId)
     const sent = store.devices.sentItems(deviceId)
     const idx = index()
-    const full = desiredState(idx, groups, device.platform, () => store.users.ruleInput(device.userId))
-    const state = grace.size > 0 ? withinGrace(idx, device, groups, grace, full, sent) : full
-    return { device, groups, sent, state, held: store.assignments.heldDeviceIds().has(deviceId) }
+    const full = desiredState(idx, groupIds, device.platform, () => store.users.ruleInput(device.userId))
+    const state = grace.size > 0 ? withinGrace(idx, device, groupIds, grace, full, sent) : full
+    return { device, groups: groupIds, sent, state, held: store.heldChanges.openDeviceIds().has(deviceId) }
   }
 
   const why = (deviceId: string, policyId: string): PolicyWhy => {
@@ -510,7 +510,7 @@ export function createPolicyService({
     return {
       deviceId,
       ...explainFor(r, policyId, r.held),
-      history: store.assignments.policyEvents(deviceId, policyId, 50),
+      history: store.assignmentHistory.ofPolicy(deviceId, policyId, 50),
     }
   }
 
@@ -521,7 +521,7 @@ export function createPolicyService({
       : change
 
   const decideHeld = (heldChangeId: string): HeldChange => {
-    const h = store.assignments.heldChange(heldChangeId)
+    const h = store.heldChanges.get(heldChangeId)
     if (!h) throw new AppError('NOT_FOUND', `No held change with id ${heldChangeId}.`, { heldChangeId })
     if (h.status !== 'held')
       throw new AppError('CONFLICT', `This held change was already ${h.status} at ${h.decidedAt}.`, {
@@ -535,7 +535,7 @@ export function createPolicyService({
     list: () => store.policies.list(),
     get,
     restrictions: () => RESTRICTIONS,
-    inventory: () => store.assignments.inventory(),
+    inventory: () => store.inventory.list(),
     saveApp({ platform, identifier, name }) {
       const fields: { path: string; message: string }[] = []
       if (!PLATFORMS.includes(platform)) fields.push({ path: 'platform', message: 'must be ios, macos or android' })
@@ -551,14 +551,14 @@ export function createPolicyService({
           `The app was not added: ${fields.map(f => `${f.path} ${f.message}`).join('; ')}.`,
           { fields },
         )
-      store.assignments.putApp({
+      store.inventory.put({
         id: `app:${platform}:${identifier.trim()}`,
         platform,
         identifier: identifier.trim(),
         name: name.trim(),
       })
       audit('apps/save', identifier.trim(), { platform })
-      return store.assignments.inventory()
+      return store.inventory.list()
     },
     setRemoveOnUnassign(itemId, value) {
       const policyId = store.policies.policyOfItem(itemId)
@@ -594,18 +594,18 @@ export function createPolicyService({
       // Every distinct set of groups among the users the policy reaches; a target nobody is in
       // yet is checked as a user in just that group.
       const signatures = new Map<string, { groups: Set<string>; users: number }>()
-      for (const groups of memberships.allEffectiveGroupIds().values()) {
-        if (!includes.some(g => groups.has(g))) continue
-        const key = [...groups].sort().join(',')
+      for (const groupIds of groups.allEffectiveGroupIds().values()) {
+        if (!includes.some(g => groupIds.has(g))) continue
+        const key = [...groupIds].sort().join(',')
         const s = signatures.get(key)
         if (s) s.users++
-        else signatures.set(key, { groups, users: 1 })
+        else signatures.set(key, { groups: groupIds, users: 1 })
       }
       if (signatures.size === 0) for (const g of includes) signatures.set(g, { groups: new Set([g]), users: 0 })
       const found = new Map<string, Conflict>()
-      for (const { groups, users } of signatures.values()) {
+      for (const { groups: groupIds, users } of signatures.values()) {
         for (const platform of policy.platforms) {
-          for (const c of desiredState(idx, groups, platform).conflicts) {
+          for (const c of desiredState(idx, groupIds, platform).conflicts) {
             if (c.winner.policyId !== policy.id && !c.losers.some(l => l.policyId === policy.id)) continue
             const key = `${c.key}|${c.platform}|${c.winner.policyId}|${c.losers.map(l => l.policyId).join(',')}`
             const seen = found.get(key)
@@ -616,26 +616,26 @@ export function createPolicyService({
       }
       return [...found.values()].sort((a, b) => a.name.localeCompare(b.name) || a.platform.localeCompare(b.platform))
     },
-    heldChanges: () => store.assignments.heldChanges(),
+    heldChanges: () => store.heldChanges.list(),
     approve(heldChangeId) {
       return store.transaction(() => {
         const h = decideHeld(heldChangeId)
-        store.assignments.decide(heldChangeId, 'approved', clock.now().toISOString())
+        store.heldChanges.decide(heldChangeId, 'approved', clock.now().toISOString())
         audit('policies/approve', heldChangeId, { cause: h.cause })
         const redeploy: Redeploy = h.change
           ? commit(withDialect(h.change)).redeploy
-          : { kind: 'devices', deviceIds: store.assignments.devicesOfHeld(heldChangeId) }
-        return { heldChange: store.assignments.heldChange(heldChangeId) as HeldChange, redeploy }
+          : { kind: 'devices', deviceIds: store.heldChanges.devicesOf(heldChangeId) }
+        return { heldChange: store.heldChanges.get(heldChangeId) as HeldChange, redeploy }
       })
     },
     reject(heldChangeId) {
       return store.transaction(() => {
         const h = decideHeld(heldChangeId)
-        store.assignments.decide(heldChangeId, 'rejected', clock.now().toISOString())
+        store.heldChanges.decide(heldChangeId, 'rejected', clock.now().toISOString())
         audit('policies/reject', heldChangeId, { cause: h.cause })
         const at = clock.now().toISOString()
-        for (const deviceId of store.assignments.devicesOfHeld(heldChangeId)) {
-          store.assignments.appendEvent({
+        for (const deviceId of store.heldChanges.devicesOf(heldChangeId)) {
+          store.assignmentHistory.append({
             deviceId,
             at,
             policyId: '',
@@ -646,7 +646,7 @@ export function createPolicyService({
             commands: [],
           })
         }
-        return store.assignments.heldChange(heldChangeId) as HeldChange
+        return store.heldChanges.get(heldChangeId) as HeldChange
       })
     },
     settings: () => readPolicySettings(store),
@@ -668,7 +668,7 @@ export function createPolicyService({
     },
     history: (deviceId, limit = 200) => {
       if (!store.devices.get(deviceId)) throw new AppError('NOT_FOUND', `No device with id ${deviceId}.`, { deviceId })
-      return store.assignments.events(deviceId, limit)
+      return store.assignmentHistory.ofDevice(deviceId, limit)
     },
   }
 }

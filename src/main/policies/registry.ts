@@ -1,6 +1,7 @@
 // The restriction definitions: each key's type, which value is the more restrictive, and the
 // platforms that honour it. Conflicts between policies resolve to the stricter value (Hexnode's
-// documented rule for restrictions, research/peers.md §3: camera allow vs block → block;
+// documented rule for restrictions, hexnode.com/mobile-device-management/help/policy-conflict-resolution:
+// camera allow vs block → block;
 // auto-lock 5 vs 2 min → 2). Keys follow Apple's Restrictions payload and Android's
 // DevicePolicyManager names where one exists.
 import type { Platform } from '../../shared/domain'

@@ -7,7 +7,7 @@ import type { Store } from '../store'
  * directory syncs held above 20% of memberships or 10% of users, once there are 20 of them).
  */
 export function readPolicySettings(store: Store): PolicySettings {
-  const stored = store.assignments.settings()
+  const stored = store.policySettings.all()
   const pick = (key: keyof PolicySettings): number => {
     const v = stored[key]
     return typeof v === 'number' && Number.isFinite(v) ? v : DEFAULT_POLICY_SETTINGS[key]
@@ -46,7 +46,7 @@ export function writePolicySettings(store: Store, patch: Partial<PolicySettings>
     throw new AppError('BAD_INPUT', `Settings not saved: ${fields.map(f => `${f.path} ${f.message}`).join('; ')}.`, {
       fields,
     })
-  for (const [k, v] of Object.entries(patch)) if (v !== undefined) store.assignments.putSetting(k, v)
+  for (const [k, v] of Object.entries(patch)) if (v !== undefined) store.policySettings.put(k, v)
   return readPolicySettings(store)
 }
 

@@ -97,12 +97,12 @@ function shiftMemberships(
 ): Map<string, MembershipShift> {
   const effective = ctx.effectiveGroups()
   const pending = new Map<string, Set<string>>()
-  for (const w of ctx.store.assignments.withdrawals()) {
+  for (const w of ctx.store.withdrawals.all()) {
     const set = pending.get(w.userId)
     if (set) set.add(w.groupId)
     else pending.set(w.userId, new Set([w.groupId]))
   }
-  const members = new Map(groups.map(g => [g.id, ctx.store.assignments.membersOfGroup(g.id)]))
+  const members = new Map(groups.map(g => [g.id, ctx.store.bulkReads.membersOfGroup(g.id)]))
   const shifts = new Map<string, MembershipShift>()
   for (const [userId, u] of ctx.inputs([...groups.flatMap(g => g.rule.attributes), ...extraAttributes])) {
     const before = effective.get(userId) ?? new Set<string>()
@@ -130,8 +130,8 @@ function shiftMemberships(
 /** The bound devices of the users whose groups shift: one bulk read when there are many. */
 const devicesOf = (ctx: WhatIfContext, shifts: Map<string, MembershipShift>): BoundDevice[] =>
   shifts.size > 500
-    ? ctx.store.assignments.boundDevices().filter(d => shifts.has(d.userId))
-    : [...shifts.keys()].flatMap(u => ctx.store.assignments.boundDevicesOf(u))
+    ? ctx.store.bulkReads.boundDevices().filter(d => shifts.has(d.userId))
+    : [...shifts.keys()].flatMap(u => ctx.store.bulkReads.boundDevicesOf(u))
 
 const names = (ids: Iterable<string>, groupName: (id: string) => string): string[] =>
   [...ids].map(groupName).sort((a, b) => a.localeCompare(b))
@@ -187,7 +187,7 @@ export function computeWhatIf(ctx: WhatIfContext, change: ProposedChange, limit:
         devicesWithdrawn: 0,
         installs: delta.install.length,
         removals: 0,
-        devicesTotal: store.assignments.boundDeviceCount(),
+        devicesTotal: store.bulkReads.boundDeviceCount(),
       },
       wouldHold: false,
       truncated: false,
@@ -235,9 +235,7 @@ export function computeWhatIf(ctx: WhatIfContext, change: ProposedChange, limit:
     for (const p of [ctx.index.byId.get(policyId), index.byId.get(policyId)])
       for (const t of p?.targets ?? []) touched.add(t.groupId)
     const effective = ctx.effectiveGroups()
-    devices = store.assignments
-      .boundDevices()
-      .filter(d => [...(effective.get(d.userId) ?? [])].some(g => touched.has(g)))
+    devices = store.bulkReads.boundDevices().filter(d => [...(effective.get(d.userId) ?? [])].some(g => touched.has(g)))
     const before = new Map(devices.map(d => [d.userId, effective.get(d.userId) ?? new Set<string>()]))
     for (const [userId, groups] of before) shifts.set(userId, { before: groups, after: groups })
     summary =
@@ -296,7 +294,7 @@ export function computeWhatIf(ctx: WhatIfContext, change: ProposedChange, limit:
     removals += delta.remove.length
     deltas.push(delta)
   }
-  const total = store.assignments.boundDeviceCount()
+  const total = store.bulkReads.boundDeviceCount()
   const wouldHold = tripsBreaker(withdrawn, total, ctx.settings)
   return {
     summary: `${summary}: ${users.length} user(s) change groups; ${affected} device(s) change, ${withdrawn} lose policies; ${installs} install(s), ${removals} removal(s).${wouldHold ? ' This would be held for approval (circuit breaker).' : ''}`,

@@ -77,7 +77,8 @@ export function classifyApns(
 ): { disposition: FailureDisposition; reason: string } {
   if (status === null) {
     // @parse/node-apn reports an untrusted or expired client certificate as "stream ended
-    // unexpectedly with status null" (research/push.md §2), so name the likely cause.
+    // unexpectedly with status null" and an empty body (observed with @parse/node-apn 8.1.0), so
+    // name the likely cause.
     return {
       disposition: 'retry',
       reason: `Could not reach APNs${reason ? ` (${reason})` : ''}; check the network and the MDM push certificate`,

@@ -1,7 +1,8 @@
 // APNs MDM wake-ups through @parse/node-apn over one HTTP/2 mutual-TLS connection per push
 // certificate. The payload is exactly {"mdm": PushMagic} with push type mdm and the topic from
 // the certificate's UID (Apple, "Sending MDM commands to a device"). The library's own retry
-// is off: it retries at once and ignores Retry-After (research/push.md §2); the outbox retries.
+// is off: it retries 429/5xx at once, and its Retry-After is always 0 because it reads
+// 'Retry-After' while Node lowercases HTTP/2 header names (@parse/node-apn 8.1.0); the outbox retries.
 import apn from '@parse/node-apn'
 import type { ClientHttp2Session } from 'node:http2'
 import type { Clock } from '../ports'
@@ -93,7 +94,8 @@ export function createApnsTransport(o: ApnsOptions): ApnsTransport {
       ca: o.ca,
       address: o.address,
       port: o.port,
-      // A real MDM push certificate carries only the production OID (research/push.md §1).
+      // A real MDM push certificate carries only the APNs production extension (OID
+      // 1.2.840.113635.100.6.3.2), not the development one (6.3.1), as Apple-issued ones show.
       production: o.address === undefined,
       connectionRetryLimit: 0,
     })

@@ -1,6 +1,7 @@
-// Push credentials live behind the secrets port (never SQLite, logs or the renderer): the MDM
-// push certificate and its key for APNs, the Firebase service account for FCM. The admin sees
-// only what identifies them: the topic and expiry, the project and account.
+// The push room's service (services.push, the push/* channels): its credentials, kept behind the
+// secrets port (never SQLite, logs or the renderer): the MDM push certificate and its key for
+// APNs, the Firebase service account for FCM. The admin sees only what identifies them: the topic
+// and expiry, the project and account.
 import { createPrivateKey, X509Certificate } from 'node:crypto'
 import type { PushCredentialsInfo } from '../../shared/domain'
 import { AppError, errorMessage } from '../../shared/errors'
@@ -16,7 +17,7 @@ const APNS_CERT = 'push.apns.certificate'
 const APNS_KEY = 'push.apns.key'
 const FCM_ACCOUNT = 'push.fcm.serviceAccount'
 
-export interface PushCredentials {
+export interface PushService {
   apns(): Promise<ApnsCredentials | null>
   serviceAccount(): Promise<string | null>
   info(): Promise<PushCredentialsInfo>
@@ -24,7 +25,7 @@ export interface PushCredentials {
   setServiceAccount(json: string): Promise<PushCredentialsInfo>
 }
 
-export function createPushCredentials({ secrets, clock }: { secrets: Secrets; clock: Clock }): PushCredentials {
+export function createPushService({ secrets, clock }: { secrets: Secrets; clock: Clock }): PushService {
   const apns = async (): Promise<ApnsCredentials | null> => {
     const combined = await secrets.get(APNS)
     if (combined) {

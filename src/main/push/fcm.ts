@@ -1,7 +1,7 @@
 // FCM HTTP v1 wake-ups through firebase-admin: data-only, high-priority messages (they can wake
 // a device from Doze; firebase.google.com/docs/cloud-messaging/android/message-priority), sent
 // with sendEach in batches of at most 500 (the SDK refuses more). Error codes are the SDK's
-// mapping of FCM's errorCode (research/push.md §3).
+// mapping of FCM's errorCode (firebase-admin's MESSAGING_SERVER_TO_CLIENT_CODE in lib/utils/error.js).
 import type { Agent } from 'node:http'
 import { deleteApp, initializeApp, type App } from 'firebase-admin/app'
 import { getMessaging, type Message } from 'firebase-admin/messaging'

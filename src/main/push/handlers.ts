@@ -1,11 +1,11 @@
 // The push room's channels (push/*): the APNs certificate and the FCM service account.
 import type { HandlersOf } from '../../shared/contract'
-import type { PushCredentials } from './credentials'
+import type { PushService } from './credentials'
 
-export function pushHandlers({ pushCredentials }: { pushCredentials: PushCredentials }): HandlersOf<'push'> {
+export function pushHandlers({ push }: { push: PushService }): HandlersOf<'push'> {
   return {
-    'push/credentials': () => pushCredentials.info(),
-    'push/setApnsCertificate': ({ certificate, key }) => pushCredentials.setApns(certificate, key),
-    'push/setServiceAccount': ({ serviceAccount }) => pushCredentials.setServiceAccount(serviceAccount),
+    'push/credentials': () => push.info(),
+    'push/setApnsCertificate': ({ certificate, key }) => push.setApns(certificate, key),
+    'push/setServiceAccount': ({ serviceAccount }) => push.setServiceAccount(serviceAccount),
   }
 }

@@ -24,6 +24,6 @@ export function createPushRouter(routes: { apple: PushTransport; android: PushTr
 }
 
 export { pushHandlers } from './handlers'
-export { createPushCredentials, type PushCredentials } from './credentials'
+export { createPushService, type PushService } from './credentials'
 export { createApnsTransport } from './apns'
 export { createFcmTransport } from './fcm'

@@ -1,10 +1,10 @@
 // Each IdP's own user shape → what rules read. Pure functions: the CLI reads users as the IdPs'
 // APIs return them, and the directory connectors can use the same mapping.
 // - Entra: a Microsoft Graph user. onPremisesExtensionAttributes.extensionAttributeN is read by
-//   rules as user.extensionAttributeN (directory.md §1.4), and an expanded memberOf gives the
+//   rules as user.extensionAttributeN (the Entra rules doc's property table), and an expanded memberOf gives the
 //   group IDs that user.memberOf -any (group.objectId -in […]) reads. An expanded manager
-//   ($expand=manager, user-list-manager.md) gives what Direct Reports for "…" reads: its id, or
-//   no manager when Graph says null.
+//   ($expand=manager, Graph's "List manager" page) gives what Direct Reports for "…" reads: its id,
+//   or no manager when Graph says null.
 // - Okta: a user from /api/v1/users: the profile's attributes, with id and status under the
 //   reserved keys user.getInternalProperty reads. Okta returns a user's groups from another
 //   call (/api/v1/users/{id}/groups); a "groups" array next to the user (Okta group objects or
@@ -13,7 +13,8 @@
 // - Google: a Directory API user, renamed to the snake_case fields membership queries use
 //   (dynamic-groups-attributes): name.fullName → name.value, customSchemas → custom_schemas
 //   (schema and field names kept as written), and `type` names turned into the enum numbers
-//   Google compares (directory.md §5.2; types without a documented number stay text).
+//   Google compares (Google Workspace Admin Help, "Dynamic group attributes"; types without a
+//   documented number stay text).
 
 import type { Dialect } from '../../shared/domain'
 import { GROUP_IDS, GROUP_NAMES, INTERNAL_ID, INTERNAL_STATUS, MANAGER, MANAGER_ID, managerLabel } from './reserved'
@@ -67,7 +68,7 @@ function fromOkta(user: Record<string, unknown>): RuleInput {
   return input
 }
 
-/** Directory API type names → the numbers membership queries compare (directory.md §5.2). */
+/** Directory API type names → the numbers membership queries compare (Google, "Dynamic group attributes"). */
 const ENUMS: Readonly<Record<string, Readonly<Record<string, number>>>> = {
   addresses: { unknown: 0, custom: 1, home: 2, work: 3, other: 4 },
   organizations: { unknown: 0, work: 1, school: 2, domain_only: 3 },

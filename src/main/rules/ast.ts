@@ -1,8 +1,9 @@
 // The dialect-neutral rule tree. Each dialect's parser (Entra, Okta Expression Language, Google
 // CEL) produces it, and compile.ts and explain.ts never see dialect syntax: anything a dialect
 // means differently is spelled out on the node:
-// - `ignoreCase`: Entra compares text case-insensitively; Okta and Google don't (directory.md
-//   §1.8.3), except where a function says so (Google's equalsIgnoreCase).
+// - `ignoreCase`: Entra compares text case-insensitively ("Regex and string operations aren't case
+//   sensitive", Entra rules doc); Okta and Google don't, except where a function says so (Google's
+//   equalsIgnoreCase).
 // - `loose`: Entra compares every value as text ("5" equals 5) and matches attribute names
 //   case-insensitively; Okta and Google compare typed values and read names exactly.
 // - `emptyIsNull`: whether "" counts as no value. Entra and Google (proto3 fields default to "")
@@ -12,13 +13,10 @@
 
 import type { OktaExpr } from './okta-syntax'
 import type { RegexFlavour } from './regex'
-import type { RuleError } from './types'
+import type { RuleError } from '../../shared/domain'
+import type { Span } from './position'
 
-/** Offsets into the rule text, end exclusive. A parenthesised node's span includes its parentheses. */
-export interface Span {
-  start: number
-  end: number
-}
+export type { Span }
 
 export type Scalar = string | number | boolean
 

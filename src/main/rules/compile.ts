@@ -81,8 +81,9 @@ function compileCompare(node: CompareNode, inItem: boolean): Check {
 /**
  * -any/exists(): some item satisfies the child; -all/all(): every item does, so an empty or
  * missing list satisfies -all (Entra: `-all (assignedPlan.servicePlanId -eq null)` selects
- * users with no plans, directory.md §1.5). A single value where a list is expected is read as
- * a one-item list (Okta accepts a text where Arrays.* expect an array, §4.2).
+ * users with no plans, per the Entra rules doc). A single value where a list is expected is read
+ * as a one-item list (Okta's Arrays.* functions accept a CSV string as the array, per the Okta
+ * Expression Language reference).
  */
 function compileQuantifier(node: QuantifierNode, inItem: boolean): Check {
   const name = node.attribute

@@ -1,4 +1,4 @@
-// Entra's operator words (directory.md §1.2): which we support, which exist but aren't
+// Entra's operator words (the Entra rules doc's operator table): which we support, which exist but aren't
 // supported yet, and what an admin probably meant by a word Entra doesn't know.
 
 import type { CompareOperator } from './ast'
@@ -28,7 +28,7 @@ export const LOGICAL_OPERATORS: Readonly<Record<string, LogicalOperator>> = { an
 /** -any/-all over a multi-value property: `user.proxyAddresses -any (_ -startsWith "smtp:")`. */
 export const QUANTIFIERS: Readonly<Record<string, 'any' | 'all'>> = { any: 'any', all: 'all' }
 
-/** Date arithmetic on system.now: `system.now -plus p1d` (directory.md §1.2). */
+/** Date arithmetic on system.now: `system.now -plus p1d` (the Entra rules doc's employeeHireDate examples). */
 export const DATE_ARITHMETIC: Readonly<Record<string, 1 | -1>> = { plus: 1, minus: -1 }
 
 export const COMPARE_SPELLINGS: readonly string[] = Object.values(COMPARE_OPERATORS).map(spell)

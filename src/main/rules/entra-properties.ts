@@ -1,6 +1,7 @@
 // Entra rule property names → the Graph user property names users are synced under
-// (directory.md table 1.4). Rule names resolve case-insensitively; the Graph column of that
-// table is itself inferred, as the Entra docs publish no mapping.
+// (the Entra rules doc's table of supported user properties, matched to Graph's user resource).
+// Rule names resolve case-insensitively; the Graph names are inferred from Graph's user resource,
+// as the Entra docs publish no mapping.
 
 const GRAPH_NAMES: readonly string[] = [
   'accountEnabled',
@@ -41,7 +42,7 @@ const GRAPH_NAMES: readonly string[] = [
   ...Array.from({ length: 15 }, (_, i) => `extensionAttribute${i + 1}`),
 ]
 
-/** Rule names that differ from Graph's (directory.md table 1.4), keyed in lower case. */
+/** Rule names that differ from Graph's user property names, keyed in lower case. */
 const RULE_ALIASES: Readonly<Record<string, string>> = {
   mobile: 'mobilePhone',
   // Graph's businessPhones is a list; a multi-value attribute matches when any item does.

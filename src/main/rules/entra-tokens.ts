@@ -1,4 +1,4 @@
-// Splits Entra rule text into tokens (directory.md §1.1–1.3). The tokenizer never fails: a
+// Splits Entra rule text into tokens (Microsoft Learn, "Dynamic membership rules for groups in Microsoft Entra ID"). The tokenizer never fails: a
 // character it can't read becomes an `invalid` token carrying the message and hint, and the
 // parser reports it only if it gets that far, so the first error in the text wins.
 
@@ -144,7 +144,7 @@ function readWord(text: string, start: number, end: number): Token {
 
 /**
  * Double-quoted text escapes a double quote with a backtick (`"), as Microsoft's examples do;
- * the current doc says backslash, so \" is accepted too (directory.md §1.3). Single-quoted text
+ * the current doc says backslash (with a backtick example), so \" is accepted too. Single-quoted text
  * escapes a single quote by doubling it ('').
  */
 function readString(text: string, start: number, quote: '"' | "'"): Token {

@@ -1,5 +1,6 @@
-// Recursive-descent parser for Entra dynamic membership rules on users (directory.md §1).
-// Grammar, loosest binding first (precedence per §1.2: comparison > -not > -and > -or):
+// Recursive-descent parser for Entra dynamic membership rules on users (Microsoft Learn,
+// "Dynamic membership rules for groups in Microsoft Entra ID").
+// Grammar, loosest binding first (that page's precedence list: comparison > -not > -and > -or):
 //
 //   rule       := or END
 //   or         := and ("-or" and)*

@@ -1,5 +1,5 @@
 // Parser for Google Workspace / Cloud Identity dynamic-group membership queries: the CEL subset
-// Google documents (directory.md §5.2; "Create membership queries for dynamic groups"): field
+// Google documents (Cloud Identity, "Create membership queries for dynamic groups"): field
 // paths into the Directory API user in snake_case (user.organizations, user.addresses,
 // user.locations, user.name.value, user.custom_schemas.<schema>.<field>), exists()/all()
 // macros, == != in, && || !, startsWith endsWith contains matches, equalsIgnoreCase, and
@@ -359,7 +359,7 @@ class GoogleParser extends ExprParser {
     return { kind: 'condition', node, start: span.start, end: span.end }
   }
 
-  /** Google: "exists(..., … !(…))" isn't supported (test-query-dynamic-groups, directory.md §5.2). */
+  /** Google: "exists(..., … !(…))" isn't supported (Cloud Identity, "Test a dynamic group query"). */
   private checkExistsBody(body: RuleNode): void {
     const negation = findNot(body)
     if (negation !== undefined) {

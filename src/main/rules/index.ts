@@ -4,7 +4,8 @@
 // lint.ts finds likely mistakes against the synced users; adapters.ts reads each IdP's own
 // user shape.
 //
-// Entra semantics the docs leave open, and what we chose (directory.md §1 marks them inferred):
+// Entra semantics the docs leave open (Microsoft Learn, "Dynamic membership rules for groups"
+// does not say), and what we chose:
 // - a multi-value attribute matches a positive operator when any item does, a negated one
 //   (-ne, -notContains, -notIn, …) when no item does: each negated operator is "not" its twin;
 // - a missing attribute (absent, null or "") compares like null, so -ne "x" and -notContains

@@ -1,8 +1,8 @@
 // Warnings an admin can act on, from a compiled rule and the synced users' values: a condition
 // no synced user satisfies, a value that differs from real directory values only by case or
 // whitespace, AND and OR mixed without parentheses, contradictions, always-true conditions.
-// Lint never changes what a rule means; it points at likely mistakes (GROUP_RULE_FAIL's
-// "likely mistakes", DESIGN.md).
+// Lint never changes what a rule means; it points at likely mistakes, which the GROUP_RULE_FAIL
+// diagnostic shows: case, whitespace, AND/OR precedence, conditions that contradict each other.
 
 import type { CompareNode, RuleNode, Scalar, Span } from './ast'
 import { compileNode, matcherOf } from './compile'

@@ -15,11 +15,10 @@
 // (Time.*, app and org attributes, linked objects) is refused at its position.
 
 import { compileRegex } from './regex'
-import type { Span } from './ast'
 import { type ExprToken, tokenizeExpr } from './expr-tokens'
-import { lineColumn, ruleError } from './position'
+import { lineColumn, ruleError, type Span } from './position'
 import { INTERNAL_ID, INTERNAL_STATUS } from './reserved'
-import type { RuleError } from './types'
+import type { RuleError } from '../../shared/domain'
 
 export type OktaLiteral = string | number | boolean | null
 

@@ -1,4 +1,5 @@
-// Okta Expression Language group rules (directory.md §4.2, Okta's "Expressions in group rules").
+// Okta Expression Language group rules (Okta developer docs, "Okta Expression Language",
+// section "Expressions in group rules").
 // okta-syntax.ts reads the whole language into an expression tree; this file turns it into the
 // rule tree the other dialects share wherever that gives exactly Okta's answer, so the common
 // rules (user.department == "Sales", String.stringContains(user.email, "@x.com") AND …) run on

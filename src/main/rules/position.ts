@@ -1,6 +1,12 @@
-// Where in the rule text an error is, as a person counts: 1-based line and column.
+// Positions in the rule text: spans (offsets) and, for errors, line and column as a person counts (1-based).
 
-import type { RuleError } from './types'
+import type { RuleError } from '../../shared/domain'
+
+/** Offsets into the rule text, end exclusive. A parenthesised node's span includes its parentheses. */
+export interface Span {
+  start: number
+  end: number
+}
 
 export function lineColumn(text: string, offset: number): { line: number; column: number } {
   let line = 1

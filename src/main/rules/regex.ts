@@ -1,5 +1,6 @@
 // Regular expressions from three engines, run on JavaScript's. Entra's -match is .NET's
-// Regex.IsMatch (unanchored, and case-insensitive like all Entra values; directory.md §1.8.2);
+// Regex.IsMatch (unanchored: Microsoft's rule-efficiency page has `user.city -match "ago"` match
+// Lagos; case-insensitive like all Entra values);
 // Google CEL's matches() is RE2, unanchored (CEL language definition, "matches"); Okta's
 // isMemberOfGroupNameRegex is Java's, whose String.matches() must match the whole name.
 // Constructs JavaScript reads differently are translated where the meaning is the same and

@@ -1,5 +1,5 @@
 // Keys in a rule input that aren't directory attributes, for what Okta rules read about a user
-// beyond the profile (directory.md §4.2): the user's group names and IDs (isMemberOfGroupName,
+// beyond the profile (Okta Expression Language, group functions): the user's group names and IDs (isMemberOfGroupName,
 // isMemberOfAnyGroup, …) and user.getInternalProperty("id" | "status"). They start with "$",
 // which no Okta profile attribute name can (variable names are letters, digits and "_").
 // A user whose groups the caller doesn't know has no $groupNames key: the rule then reports it

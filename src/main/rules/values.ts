@@ -81,7 +81,7 @@ function baseMatcher(spec: MatcherSpec): Matcher {
   if (spec.loose) {
     // A multi-value attribute matches a positive operator when any item does, and a negated one
     // when no item does. Inferred: Entra documents `user.otherMails -startsWith "x"` but not what
-    // a scalar operator means on a collection (directory.md §1.5).
+    // a scalar operator means on a collection (Microsoft Learn, "Dynamic membership rules for groups in Microsoft Entra ID").
     return (actual, now) => {
       // "" is no value in Entra, so it satisfies no comparison but -eq null.
       if (actual === undefined || actual === null || actual === '') return false

@@ -11,7 +11,7 @@ import { createRequire } from 'node:module'
 import { Worker } from 'node:worker_threads'
 import type { AttributeValue } from '../../shared/domain'
 import { encodeRuleMemberships, INSERT_RULE_MEMBERSHIPS, type RuleMembership } from './rule-memberships'
-import type { DirectoryGroupRow, SyncUserWrite } from './sync'
+import type { DirectoryGroupRow, SyncUserWrite } from './sync-rows'
 
 /** Each table's rows one after another in one flat list (far fewer objects to build and copy). */
 export interface BulkRows {

@@ -243,9 +243,10 @@ export function deviceQueries(db: Db, sealer: PayloadSealer = plainSealer) {
     .prepare(`SELECT id, type, json_extract(payload, '$.identifier') FROM commands
     WHERE device_id = ? AND state IN ('queued', 'pushed', 'dead')`)
     .raw(true)
-  const deliveredOne = db
-    .prepare(`SELECT 1 FROM commands WHERE device_id = ? AND type = ? AND json_extract(payload, '$.identifier') = ?
-    AND state IN ('sent', 'acknowledged') LIMIT 1`)
+  const lastDeliveredOf = db
+    .prepare(`SELECT id FROM commands WHERE device_id = @deviceId AND type IN (SELECT value FROM json_each(@types))
+    AND (@identifier IS NULL OR json_extract(payload, '$.identifier') = @identifier)
+    AND state IN ('sent', 'acknowledged') ORDER BY seq DESC LIMIT 1`)
     .pluck()
   const overdue = db.prepare(`SELECT c.*, d.name AS device_name FROM commands c JOIN devices d ON d.id = c.device_id
     WHERE c.state IN ('queued', 'pushed', 'sent') AND c.deadline_at < ? ORDER BY c.deadline_at`)
@@ -402,9 +403,15 @@ export function deviceQueries(db: Db, sealer: PayloadSealer = plainSealer) {
         identifier: typeof identifier === 'string' ? identifier : null,
       }))
     },
-    /** Whether the device ever fetched or acknowledged a command of this type for this identifier. */
-    delivered(deviceId: string, type: CommandType, identifier: string): boolean {
-      return deliveredOne.get(deviceId, type, identifier) !== undefined
+    /**
+     * The last command of these types (for this identifier) the device fetched or acknowledged:
+     * what it holds of that item now.
+     */
+    lastDelivered(deviceId: string, types: readonly CommandType[], identifier: string | null): Command | undefined {
+      const id = lastDeliveredOf.get({ deviceId, types: JSON.stringify(types), identifier }) as string | undefined
+      if (id === undefined) return undefined
+      const r = commandById.get(id, deviceId) as CommandRow | undefined
+      return r ? asCommand(r) : undefined
     },
     commands(deviceId: string): Command[] {
       return (commandsOf.all(deviceId) as CommandRow[]).map(asCommand)

@@ -1,15 +1,21 @@
 // The store room: the only place SQL lives. Other rooms call these domain operations.
-import { assignmentQueries } from './assignments'
+import { assignmentHistoryQueries } from './assignment-history'
 import { auditQueries } from './audit'
+import { bulkReadQueries } from './bulk-reads'
 import { openDatabase, type Db } from './db'
 import { plainSealer, type PayloadSealer } from './sealed'
 import { deviceQueries } from './devices'
 import { directoryQueries } from './directories'
 import { groupQueries } from './groups'
+import { heldChangeQueries } from './held-changes'
+import { inventoryQueries } from './inventory'
 import { outboxQueries } from './outbox'
+import { payloadProblemQueries } from './payload-problems'
 import { policyQueries } from './policies'
+import { policySettingQueries } from './policy-settings'
 import { syncQueries } from './sync'
 import { userQueries } from './users'
+import { withdrawalQueries } from './withdrawals'
 
 export type { DirectoryRecord } from './directories'
 export type { UserUpsert, UpsertOutcome } from './users'
@@ -25,13 +31,15 @@ export {
   type BulkRows,
   type BulkWriter,
 } from './bulk-writer'
-export type { PolicyRecord } from './policies'
 export type { SentItem, NewCommand, DeviceRecord, HeldRebindRecord, SerialEnrollment } from './devices'
 export type { AuditEntry } from './audit'
-export type { SyncedUserRow, DirectoryGroupRow, SyncUserWrite } from './sync'
+export type { SyncedUserRow, DirectoryGroupRow, SyncUserWrite } from './sync-rows'
 export { createPayloadSealer, plainSealer, type PayloadSealer } from './sealed'
 export type { PushTarget, AppleIdentity, StaleToken, AckLatency } from './outbox'
-export type { PendingWithdrawal, BoundDevice, NewAssignmentEvent, PayloadProblem } from './assignments'
+export type { PendingWithdrawal } from './withdrawals'
+export type { BoundDevice } from './bulk-reads'
+export type { NewAssignmentEvent } from './assignment-history'
+export type { PayloadProblem } from './payload-problems'
 
 export function createStore(path: string, opts: { sealer?: PayloadSealer } = {}) {
   const db: Db = openDatabase(path)
@@ -45,7 +53,13 @@ export function createStore(path: string, opts: { sealer?: PayloadSealer } = {})
     outbox: outboxQueries(db, sealer),
     audit: auditQueries(db),
     sync: syncQueries(db),
-    assignments: assignmentQueries(db, sealer),
+    inventory: inventoryQueries(db),
+    withdrawals: withdrawalQueries(db),
+    heldChanges: heldChangeQueries(db),
+    assignmentHistory: assignmentHistoryQueries(db),
+    payloadProblems: payloadProblemQueries(db),
+    policySettings: policySettingQueries(db),
+    bulkReads: bulkReadQueries(db, sealer),
     /** Runs fn in one transaction: everything it writes lands together or not at all. */
     transaction<T>(fn: () => T): T {
       return db.transaction(fn)()

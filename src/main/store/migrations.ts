@@ -7,15 +7,6 @@ export interface Migration {
   sql: string
 }
 
-/** Takes the rule group OLD out of every user's rule-group memberships (migration 5's triggers). */
-const FORGET_OLD_RULE_GROUP = `
-  UPDATE rule_memberships SET
-    plain = trim(replace(',' || plain || ',', ',' || OLD.id || ',', ','), ','),
-    other = (SELECT json_group_array(json(value)) FROM json_each(other) WHERE value ->> 0 IS NOT OLD.id)
-  WHERE instr(plain, OLD.id) > 0 OR instr(other, OLD.id) > 0;
-  DELETE FROM rule_memberships WHERE plain = '' AND other = '[]';
-`
-
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -394,8 +385,20 @@ DELETE FROM memberships WHERE group_id IN (SELECT id FROM groups WHERE kind = 'r
 
 -- What a foreign key's ON DELETE CASCADE did for membership rows: a group that is deleted, or
 -- stops being rule-based, leaves no trace in any user's row.
-CREATE TRIGGER rule_group_deleted AFTER DELETE ON groups WHEN OLD.kind = 'rule' BEGIN ${FORGET_OLD_RULE_GROUP} END;
-CREATE TRIGGER rule_group_unruled AFTER UPDATE OF kind ON groups WHEN OLD.kind = 'rule' AND NEW.kind <> 'rule' BEGIN ${FORGET_OLD_RULE_GROUP} END;
+CREATE TRIGGER rule_group_deleted AFTER DELETE ON groups WHEN OLD.kind = 'rule' BEGIN 
+  UPDATE rule_memberships SET
+    plain = trim(replace(',' || plain || ',', ',' || OLD.id || ',', ','), ','),
+    other = (SELECT json_group_array(json(value)) FROM json_each(other) WHERE value ->> 0 IS NOT OLD.id)
+  WHERE instr(plain, OLD.id) > 0 OR instr(other, OLD.id) > 0;
+  DELETE FROM rule_memberships WHERE plain = '' AND other = '[]';
+ END;
+CREATE TRIGGER rule_group_unruled AFTER UPDATE OF kind ON groups WHEN OLD.kind = 'rule' AND NEW.kind <> 'rule' BEGIN 
+  UPDATE rule_memberships SET
+    plain = trim(replace(',' || plain || ',', ',' || OLD.id || ',', ','), ','),
+    other = (SELECT json_group_array(json(value)) FROM json_each(other) WHERE value ->> 0 IS NOT OLD.id)
+  WHERE instr(plain, OLD.id) > 0 OR instr(other, OLD.id) > 0;
+  DELETE FROM rule_memberships WHERE plain = '' AND other = '[]';
+ END;
 `,
   },
   {

@@ -38,16 +38,6 @@ const toItem = (r: ItemRow, sealer: PayloadSealer): PayloadItem => ({
   removeOnUnassign: r.remove_on_unassign === 1,
 })
 
-export interface PolicyRecord {
-  id: string
-  name: string
-  description: string
-  priority: number
-  platforms: Platform[]
-  items: PayloadItem[]
-  targets: { groupId: string; mode: TargetMode }[]
-}
-
 export function policyQueries(db: Db, sealer: PayloadSealer = plainSealer) {
   const insert = db.prepare(`INSERT INTO policies (id, name, description, priority, platforms, created_at, updated_at)
     VALUES (?, ?, ?, ?, ?, ?, ?)`)
@@ -89,7 +79,7 @@ export function policyQueries(db: Db, sealer: PayloadSealer = plainSealer) {
   })
 
   return {
-    create(p: PolicyRecord, at: string): void {
+    create(p: Policy, at: string): void {
       insert.run(p.id, p.name, p.description, p.priority, JSON.stringify(p.platforms), at, at)
       p.items.forEach((i, position) =>
         insertItem.run(
@@ -107,7 +97,7 @@ export function policyQueries(db: Db, sealer: PayloadSealer = plainSealer) {
       for (const t of p.targets) putTarget.run(p.id, t.groupId, t.mode)
     },
     /** Replaces a policy's fields, payload items and targets. */
-    update(p: PolicyRecord, at: string): void {
+    update(p: Policy, at: string): void {
       update.run(p.name, p.description, p.priority, JSON.stringify(p.platforms), at, p.id)
       deleteItems.run(p.id)
       deleteTargets.run(p.id)

@@ -1,37 +1,11 @@
 // Queries the directory sync engine needs: directory configuration and cursor, the
 // directory's users and groups keyed by IdP id, bulk writes, history and coverage.
-import type { Attributes, AttributeValue, Dialect, GroupKind, SyncRun } from '../../shared/domain'
+import type { AttributeValue, Dialect, GroupKind, SyncRun } from '../../shared/domain'
 import type { Db } from './db'
 import { toSyncRun, type SyncRunRow } from './directories'
 import { INSERT_SQL, openBulkWriter, type BulkWriter } from './bulk-writer'
 import { ruleMembershipQueries } from './rule-memberships'
-
-export interface SyncedUserRow {
-  id: string
-  externalId: string
-  userPrincipalName: string
-  displayName: string
-  fingerprint: string
-}
-
-export interface DirectoryGroupRow {
-  id: string
-  externalId: string
-  name: string
-  kind: GroupKind
-  dialect: Dialect | null
-  rule: string | null
-  description: string
-}
-
-export interface SyncUserWrite {
-  id: string
-  externalId: string
-  userPrincipalName: string
-  displayName: string
-  fingerprint: string
-  attributes: Attributes
-}
+import type { DirectoryGroupRow, SyncedUserRow, SyncUserWrite } from './sync-rows'
 
 export function syncQueries(db: Db) {
   const configOf = db.prepare('SELECT config FROM directories WHERE id = ?')

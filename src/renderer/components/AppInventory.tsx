@@ -2,8 +2,9 @@
 import { useState, type FormEvent } from 'react'
 import { useMutation, useQuery } from '@tanstack/react-query'
 import { appInventoryQuery, call } from '../api'
-import { EmptyRow, ErrorNote, platformLabel } from './ui'
+import { ErrorNote, platformLabel } from './ui'
 import { PLATFORMS, type Platform } from '../../shared/domain'
+import { Table } from './Table'
 
 export function AppInventory() {
   const apps = useQuery(appInventoryQuery())
@@ -27,25 +28,21 @@ export function AppInventory() {
       <div className="card-header">
         <h2 id="app-inventory">App inventory</h2>
       </div>
-      <table aria-label="Apps">
-        <thead>
+      <Table
+        label="Apps"
+        columns={['App', 'Platform', 'Bundle or package id']}
+        items={list}
+        itemKey={a => a.id}
+        empty="No apps yet."
+      >
+        {a => (
           <tr>
-            <th scope="col">App</th>
-            <th scope="col">Platform</th>
-            <th scope="col">Bundle or package id</th>
+            <td>{a.name}</td>
+            <td>{platformLabel(a.platform)}</td>
+            <td className="mono">{a.identifier}</td>
           </tr>
-        </thead>
-        <tbody>
-          {list.length === 0 && <EmptyRow colSpan={3}>No apps yet.</EmptyRow>}
-          {list.map(a => (
-            <tr key={a.id}>
-              <td>{a.name}</td>
-              <td>{platformLabel(a.platform)}</td>
-              <td className="mono">{a.identifier}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        )}
+      </Table>
       <form className="inline-form" aria-label="Add an app" onSubmit={submit}>
         <label>
           <span className="field-label">Platform</span>

@@ -7,6 +7,7 @@ import { Badge, ErrorNote, platformLabel } from './ui'
 import { ConflictList, WhatIfView } from './PolicyImpact'
 import { PLATFORMS, type GroupSummary, type PayloadKind, type Platform, type Policy } from '../../shared/domain'
 import type { ChangeOutcome, PayloadDraft, PolicyDraft, RestrictionDefinition } from '../../shared/policy'
+import { Table } from './Table'
 
 export const draftOf = (p: Policy): PolicyDraft => ({
   id: p.id,
@@ -478,50 +479,44 @@ function TargetsEditor({
   const name = (id: string) => groups.find(g => g.id === id)?.name ?? id
   return (
     <>
-      <table aria-label="Draft targets">
-        <thead>
+      <Table
+        label="Draft targets"
+        columns={['Group', 'Mode', { header: <span className="visually-hidden">Actions</span> }]}
+        items={draft.targets}
+        itemKey={t => t.groupId}
+      >
+        {t => (
           <tr>
-            <th scope="col">Group</th>
-            <th scope="col">Mode</th>
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
+            <td>{name(t.groupId)}</td>
+            <td>
+              <select
+                aria-label={`Mode for ${name(t.groupId)}`}
+                value={t.mode}
+                onChange={e =>
+                  onChange(
+                    draft.targets.map(x =>
+                      x.groupId === t.groupId ? { ...x, mode: e.target.value as 'include' | 'exclude' } : x,
+                    ),
+                  )
+                }
+              >
+                <option value="include">include</option>
+                <option value="exclude">exclude (wins)</option>
+              </select>
+            </td>
+            <td className="actions">
+              <button
+                type="button"
+                className="small"
+                aria-label={`Remove target ${name(t.groupId)}`}
+                onClick={() => onChange(draft.targets.filter(x => x.groupId !== t.groupId))}
+              >
+                Remove
+              </button>
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {draft.targets.map(t => (
-            <tr key={t.groupId}>
-              <td>{name(t.groupId)}</td>
-              <td>
-                <select
-                  aria-label={`Mode for ${name(t.groupId)}`}
-                  value={t.mode}
-                  onChange={e =>
-                    onChange(
-                      draft.targets.map(x =>
-                        x.groupId === t.groupId ? { ...x, mode: e.target.value as 'include' | 'exclude' } : x,
-                      ),
-                    )
-                  }
-                >
-                  <option value="include">include</option>
-                  <option value="exclude">exclude (wins)</option>
-                </select>
-              </td>
-              <td className="actions">
-                <button
-                  type="button"
-                  className="small"
-                  aria-label={`Remove target ${name(t.groupId)}`}
-                  onClick={() => onChange(draft.targets.filter(x => x.groupId !== t.groupId))}
-                >
-                  Remove
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        )}
+      </Table>
       <div className="inline-form">
         <label>
           <span className="field-label">Target group</span>

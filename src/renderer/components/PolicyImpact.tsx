@@ -4,9 +4,10 @@ import { useState } from 'react'
 import { useMutation, useQuery } from '@tanstack/react-query'
 import { call, heldChangesQuery } from '../api'
 import { Link, paths } from '../router'
-import { Badge, Empty, EmptyRow, ErrorNote, Time, platformLabel, plural } from './ui'
+import { Badge, Empty, ErrorNote, Time, platformLabel, plural } from './ui'
 import { PLATFORMS, type Platform } from '../../shared/domain'
 import type { Conflict, DeviceDelta, HeldChange, WhatIf } from '../../shared/policy'
+import { Table } from './Table'
 
 const RULE_LABEL: Record<Conflict['rule'], string> = {
   'most-restrictive': 'most restrictive wins',
@@ -17,37 +18,29 @@ const RULE_LABEL: Record<Conflict['rule'], string> = {
 export function ConflictList({ conflicts, label = 'Conflicts' }: { conflicts: Conflict[]; label?: string }) {
   if (conflicts.length === 0) return <p className="muted small">No setting conflicts with another policy.</p>
   return (
-    <table aria-label={label}>
-      <thead>
+    <Table
+      label={label}
+      columns={['Setting', 'Platform', 'Rule', 'Winner', 'Why']}
+      items={conflicts}
+      itemKey={c => `${c.key}|${c.platform}|${c.winner.policyId}`}
+    >
+      {c => (
         <tr>
-          <th scope="col">Setting</th>
-          <th scope="col">Platform</th>
-          <th scope="col">Rule</th>
-          <th scope="col">Winner</th>
-          <th scope="col">Why</th>
+          <td>
+            {c.name} <span className="mono muted small">{c.identifier}</span>
+          </td>
+          <td>{platformLabel(c.platform)}</td>
+          <td>
+            <Badge tone={c.tie ? 'warn' : 'neutral'}>{RULE_LABEL[c.rule]}</Badge>
+          </td>
+          <td>{c.winner.policyName}</td>
+          <td className="reason">
+            {c.reason}
+            {c.reach !== undefined && c.reach > 0 && <span className="muted small"> ({plural(c.reach, 'user')})</span>}
+          </td>
         </tr>
-      </thead>
-      <tbody>
-        {conflicts.map(c => (
-          <tr key={`${c.key}|${c.platform}|${c.winner.policyId}`}>
-            <td>
-              {c.name} <span className="mono muted small">{c.identifier}</span>
-            </td>
-            <td>{platformLabel(c.platform)}</td>
-            <td>
-              <Badge tone={c.tie ? 'warn' : 'neutral'}>{RULE_LABEL[c.rule]}</Badge>
-            </td>
-            <td>{c.winner.policyName}</td>
-            <td className="reason">
-              {c.reason}
-              {c.reach !== undefined && c.reach > 0 && (
-                <span className="muted small"> ({plural(c.reach, 'user')})</span>
-              )}
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      )}
+    </Table>
   )
 }
 
@@ -57,54 +50,47 @@ const items = (refs: DeviceDelta['install']) =>
 export function DeltaTable({ devices, label }: { devices: DeviceDelta[]; label: string }) {
   return (
     <div className="table-scroll">
-      <table aria-label={label}>
-        <thead>
+      <Table
+        label={label}
+        columns={['Device', 'Groups', 'Install', 'Remove', 'Left installed, unmanaged', 'Restrictions']}
+        items={devices}
+        itemKey={d => d.deviceId ?? d.deviceName}
+        empty="No device changes."
+      >
+        {d => (
           <tr>
-            <th scope="col">Device</th>
-            <th scope="col">Groups</th>
-            <th scope="col">Install</th>
-            <th scope="col">Remove</th>
-            <th scope="col">Left installed, unmanaged</th>
-            <th scope="col">Restrictions</th>
-          </tr>
-        </thead>
-        <tbody>
-          {devices.length === 0 && <EmptyRow colSpan={6}>No device changes.</EmptyRow>}
-          {devices.map(d => (
-            <tr key={d.deviceId ?? d.deviceName}>
-              <td>
-                {d.deviceId ? <Link to={paths.device(d.deviceId)}>{d.deviceName}</Link> : d.deviceName}
-                <div className="muted small">
-                  {d.userPrincipalName ?? ''} · {platformLabel(d.platform)}
+            <td>
+              {d.deviceId ? <Link to={paths.device(d.deviceId)}>{d.deviceName}</Link> : d.deviceName}
+              <div className="muted small">
+                {d.userPrincipalName ?? ''} · {platformLabel(d.platform)}
+              </div>
+            </td>
+            <td className="small">
+              {d.groupsGained.map(g => (
+                <Badge key={`+${g}`} tone="good">
+                  +{g}
+                </Badge>
+              ))}{' '}
+              {d.groupsLost.map(g => (
+                <Badge key={`-${g}`} tone="bad">
+                  −{g}
+                </Badge>
+              ))}
+            </td>
+            <td>{items(d.install)}</td>
+            <td>{items(d.remove)}</td>
+            <td>{items(d.unmanage)}</td>
+            <td>
+              {d.restrictions ? 'resent' : <span className="muted">—</span>}
+              {d.unresolved.length > 0 && (
+                <div className="small error-text">
+                  Not sent: {d.unresolved.map(u => `${u.item} lacks ${u.variable}`).join('; ')}
                 </div>
-              </td>
-              <td className="small">
-                {d.groupsGained.map(g => (
-                  <Badge key={`+${g}`} tone="good">
-                    +{g}
-                  </Badge>
-                ))}{' '}
-                {d.groupsLost.map(g => (
-                  <Badge key={`-${g}`} tone="bad">
-                    −{g}
-                  </Badge>
-                ))}
-              </td>
-              <td>{items(d.install)}</td>
-              <td>{items(d.remove)}</td>
-              <td>{items(d.unmanage)}</td>
-              <td>
-                {d.restrictions ? 'resent' : <span className="muted">—</span>}
-                {d.unresolved.length > 0 && (
-                  <div className="small error-text">
-                    Not sent: {d.unresolved.map(u => `${u.item} lacks ${u.variable}`).join('; ')}
-                  </div>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+              )}
+            </td>
+          </tr>
+        )}
+      </Table>
     </div>
   )
 }

@@ -7,10 +7,11 @@ import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query'
 import { call, directoriesQuery, errorMessage, ruleCheckQuery, ruleExplainQuery, rulePreviewQuery } from '../api'
 import { navigate, paths } from '../router'
 import { ClauseNode } from './ExplainMembership'
-import { Badge, EmptyRow } from './ui'
+import { Badge } from './ui'
 import { UserPrincipalNameField } from './UserPrincipalNameField'
 import type { Dialect, RuleError, RuleToken } from '../../shared/domain'
 import { WhatIfView } from './PolicyImpact'
+import { Table } from './Table'
 
 const DIALECTS: { value: Dialect; label: string; example: string }[] = [
   { value: 'entra', label: 'Entra ID', example: 'user.department -eq "Sales"' },
@@ -217,41 +218,36 @@ export function RuleEditor({
             Preview: {preview.data.memberCount.toLocaleString()} members, {preview.data.unknownCount.toLocaleString()}{' '}
             unknown of {preview.data.usersEvaluated.toLocaleString()} users
           </h3>
-          <table aria-label="Preview members">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">User principal name</th>
-                <th scope="col">Membership</th>
-                <th scope="col">Missing attributes</th>
+          <Table
+            label="Preview members"
+            columns={['Name', 'User principal name', 'Membership', 'Missing attributes']}
+            items={preview.data.rows}
+            itemKey={r => r.userId}
+            empty="Nobody would be in this group."
+          >
+            {r => (
+              <tr className={selected === r.userId ? 'selected' : undefined}>
+                <td>
+                  <button className="link-button" onClick={() => setSelected(r.userId)}>
+                    {r.displayName || r.userPrincipalName}
+                  </button>
+                </td>
+                <td className="mono">{r.userPrincipalName}</td>
+                <td>{r.state === 'in' ? <Badge tone="good">in</Badge> : <Badge tone="warn">unknown</Badge>}</td>
+                <td>
+                  {r.missing.length === 0 ? (
+                    <span className="muted">—</span>
+                  ) : (
+                    r.missing.map(a => (
+                      <code key={a} className="chip">
+                        {a}
+                      </code>
+                    ))
+                  )}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {preview.data.rows.length === 0 && <EmptyRow colSpan={4}>Nobody would be in this group.</EmptyRow>}
-              {preview.data.rows.map(r => (
-                <tr key={r.userId} className={selected === r.userId ? 'selected' : undefined}>
-                  <td>
-                    <button className="link-button" onClick={() => setSelected(r.userId)}>
-                      {r.displayName || r.userPrincipalName}
-                    </button>
-                  </td>
-                  <td className="mono">{r.userPrincipalName}</td>
-                  <td>{r.state === 'in' ? <Badge tone="good">in</Badge> : <Badge tone="warn">unknown</Badge>}</td>
-                  <td>
-                    {r.missing.length === 0 ? (
-                      <span className="muted">—</span>
-                    ) : (
-                      r.missing.map(a => (
-                        <code key={a} className="chip">
-                          {a}
-                        </code>
-                      ))
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            )}
+          </Table>
           <div className="pager">
             <button className="small" disabled={page === 0} onClick={() => setPage(page - 1)}>
               Previous

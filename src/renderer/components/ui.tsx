@@ -100,16 +100,6 @@ export function Badge({ tone = 'neutral', children, title }: { tone?: Tone; chil
   )
 }
 
-export function EmptyRow({ colSpan, children }: { colSpan: number; children: ReactNode }) {
-  return (
-    <tr>
-      <td colSpan={colSpan} className="empty">
-        {children}
-      </td>
-    </tr>
-  )
-}
-
 export function Empty({ children }: { children: ReactNode }) {
   return <p className="empty">{children}</p>
 }

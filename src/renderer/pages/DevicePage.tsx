@@ -1,20 +1,10 @@
 import { useMutation, useQuery } from '@tanstack/react-query'
 import { call, deviceQuery } from '../api'
 import { Link, paths } from '../router'
-import {
-  Badge,
-  Empty,
-  EmptyRow,
-  ErrorNote,
-  Loaded,
-  PageHeader,
-  Section,
-  Time,
-  platformLabel,
-  type Tone,
-} from '../components/ui'
+import { Badge, Empty, ErrorNote, Loaded, PageHeader, Section, Time, platformLabel, type Tone } from '../components/ui'
 import { AssignmentHistory, EffectivePolicies } from '../components/DevicePolicies'
 import type { Command, CommandState, DeviceAssignment, DeviceDetail } from '../../shared/domain'
+import { Table } from '../components/Table'
 
 export function DevicePage({ deviceId }: { deviceId: string }) {
   const device = useQuery(deviceQuery(deviceId))
@@ -168,28 +158,23 @@ function Rebinds({ detail }: { detail: DeviceDetail }) {
 function Assignments({ assignments }: { assignments: DeviceAssignment[] }) {
   if (assignments.length === 0) return <Empty>No policy applies to this device's user.</Empty>
   return (
-    <table aria-label="Policy assignments">
-      <thead>
+    <Table
+      label="Policy assignments"
+      columns={['Policy', 'Kind', 'Item', 'Identifier']}
+      items={assignments}
+      itemKey={a => `${a.policyId}/${a.itemId}`}
+    >
+      {a => (
         <tr>
-          <th scope="col">Policy</th>
-          <th scope="col">Kind</th>
-          <th scope="col">Item</th>
-          <th scope="col">Identifier</th>
+          <td>{a.policyName}</td>
+          <td>
+            <Badge tone={a.kind === 'app' ? 'info' : 'neutral'}>{a.kind}</Badge>
+          </td>
+          <td>{a.name}</td>
+          <td className="mono small">{a.identifier}</td>
         </tr>
-      </thead>
-      <tbody>
-        {assignments.map(a => (
-          <tr key={`${a.policyId}/${a.itemId}`}>
-            <td>{a.policyName}</td>
-            <td>
-              <Badge tone={a.kind === 'app' ? 'info' : 'neutral'}>{a.kind}</Badge>
-            </td>
-            <td>{a.name}</td>
-            <td className="mono small">{a.identifier}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      )}
+    </Table>
   )
 }
 
@@ -245,37 +230,32 @@ function Commands({ detail }: { detail: DeviceDetail }) {
       {acknowledge.isError && <ErrorNote error={acknowledge.error} title="Not acknowledged" />}
       {remedy.isError && <ErrorNote error={remedy.error} title="Not done" />}
       <div className="table-scroll">
-        <table aria-label="Commands">
-          <thead>
-            <tr>
-              <th scope="col" className="num">
-                #
-              </th>
-              <th scope="col">Type</th>
-              <th scope="col">Item</th>
-              <th scope="col">State</th>
-              <th scope="col">Timeline</th>
-              <th scope="col">Deadline</th>
-              <th scope="col">Reason</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {commands.length === 0 && <EmptyRow colSpan={8}>The outbox for this device is empty.</EmptyRow>}
-            {commands.map(c => (
-              <CommandRow
-                key={c.id}
-                command={c}
-                item={commandItem(c, detail.assignments)}
-                busy={(acknowledge.isPending && acknowledge.variables === c.id) || remedy.isPending}
-                onAcknowledge={() => acknowledge.mutate(c.id)}
-                onCancel={() => remedy.mutate({ channel: 'devices/cancel', commandId: c.id })}
-              />
-            ))}
-          </tbody>
-        </table>
+        <Table
+          label="Commands"
+          columns={[
+            { header: '#', numeric: true },
+            'Type',
+            'Item',
+            'State',
+            'Timeline',
+            'Deadline',
+            'Reason',
+            { header: <span className="visually-hidden">Actions</span> },
+          ]}
+          items={commands}
+          itemKey={c => c.id}
+          empty="The outbox for this device is empty."
+        >
+          {c => (
+            <CommandRow
+              command={c}
+              item={commandItem(c, detail.assignments)}
+              busy={(acknowledge.isPending && acknowledge.variables === c.id) || remedy.isPending}
+              onAcknowledge={() => acknowledge.mutate(c.id)}
+              onCancel={() => remedy.mutate({ channel: 'devices/cancel', commandId: c.id })}
+            />
+          )}
+        </Table>
       </div>
     </>
   )

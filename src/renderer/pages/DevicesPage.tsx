@@ -5,8 +5,9 @@ import { LatencyChart } from '../components/LatencyChart'
 import { PushCredentialsPanel } from '../components/PushCredentialsPanel'
 import { UserPrincipalNameField } from '../components/UserPrincipalNameField'
 import { Link, paths } from '../router'
-import { Badge, EmptyRow, ErrorNote, Loaded, PageHeader, Section, Time, platformLabel } from '../components/ui'
+import { Badge, ErrorNote, Loaded, PageHeader, Section, Time, platformLabel } from '../components/ui'
 import { PLATFORMS, type EnrollResult, type Platform } from '../../shared/domain'
+import { Table } from '../components/Table'
 
 export function DevicesPage() {
   const devices = useQuery(devicesQuery())
@@ -20,54 +21,52 @@ export function DevicesPage() {
       <Section title="Enrolled devices">
         <Loaded query={devices} label="Loading devices…">
           {list => (
-            <table aria-label="Devices">
-              <thead>
+            <Table
+              label="Devices"
+              columns={[
+                'Device',
+                'Platform',
+                'User',
+                { header: 'Pending commands', numeric: true },
+                'Enrolled',
+                'Last check-in',
+              ]}
+              items={list}
+              itemKey={d => d.id}
+              empty="No devices yet: enroll one below."
+            >
+              {d => (
                 <tr>
-                  <th scope="col">Device</th>
-                  <th scope="col">Platform</th>
-                  <th scope="col">User</th>
-                  <th scope="col" className="num">
-                    Pending commands
-                  </th>
-                  <th scope="col">Enrolled</th>
-                  <th scope="col">Last check-in</th>
+                  <td>
+                    <Link to={paths.device(d.id)}>{d.name}</Link>
+                    <div className="mono muted small">{d.serial}</div>
+                  </td>
+                  <td>{platformLabel(d.platform)}</td>
+                  <td>
+                    {d.userId ? (
+                      <Link to={paths.user(d.userId)} className="mono">
+                        {d.userPrincipalName ?? d.userId}
+                      </Link>
+                    ) : (
+                      <span className="muted">unbound</span>
+                    )}
+                  </td>
+                  <td className="num">
+                    {d.pendingCommands > 0 ? (
+                      <Badge tone="warn">{d.pendingCommands}</Badge>
+                    ) : (
+                      <span className="muted">0</span>
+                    )}
+                  </td>
+                  <td>
+                    <Time iso={d.enrolledAt} />
+                  </td>
+                  <td>
+                    <Time iso={d.lastSeenAt} />
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {list.length === 0 && <EmptyRow colSpan={6}>No devices yet: enroll one below.</EmptyRow>}
-                {list.map(d => (
-                  <tr key={d.id}>
-                    <td>
-                      <Link to={paths.device(d.id)}>{d.name}</Link>
-                      <div className="mono muted small">{d.serial}</div>
-                    </td>
-                    <td>{platformLabel(d.platform)}</td>
-                    <td>
-                      {d.userId ? (
-                        <Link to={paths.user(d.userId)} className="mono">
-                          {d.userPrincipalName ?? d.userId}
-                        </Link>
-                      ) : (
-                        <span className="muted">unbound</span>
-                      )}
-                    </td>
-                    <td className="num">
-                      {d.pendingCommands > 0 ? (
-                        <Badge tone="warn">{d.pendingCommands}</Badge>
-                      ) : (
-                        <span className="muted">0</span>
-                      )}
-                    </td>
-                    <td>
-                      <Time iso={d.enrolledAt} />
-                    </td>
-                    <td>
-                      <Time iso={d.lastSeenAt} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              )}
+            </Table>
           )}
         </Loaded>
       </Section>

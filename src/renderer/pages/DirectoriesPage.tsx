@@ -1,10 +1,11 @@
 import { useState, type ChangeEvent, type FormEvent } from 'react'
 import { useMutation, useQuery } from '@tanstack/react-query'
 import { ApiError, call, directoriesQuery, errorMessage } from '../api'
-import { Badge, EmptyRow, Loaded, PageHeader, Section, Time } from '../components/ui'
+import { Badge, Loaded, PageHeader, Section, Time } from '../components/ui'
 import type { DirectorySummary, ImportResult, SyncRun } from '../../shared/domain'
 import { ConnectForm } from './directories/ConnectForm'
 import { DirectoryCard } from './directories/DirectoryCard'
+import { Table } from '../components/Table'
 
 const KIND_LABEL = { file: 'File', entra: 'Microsoft Entra ID', okta: 'Okta', google: 'Google Workspace' } as const
 
@@ -20,40 +21,31 @@ export function DirectoriesPage() {
         {list => (
           <>
             <Section title="Connected directories">
-              <table aria-label="Directories">
-                <thead>
+              <Table
+                label="Directories"
+                columns={['Directory', 'Kind', { header: 'Users', numeric: true }, 'Last sync', 'Result']}
+                items={list}
+                itemKey={d => d.id}
+                empty="No directory is connected."
+              >
+                {d => (
                   <tr>
-                    <th scope="col">Directory</th>
-                    <th scope="col">Kind</th>
-                    <th scope="col" className="num">
-                      Users
-                    </th>
-                    <th scope="col">Last sync</th>
-                    <th scope="col">Result</th>
+                    <td>{d.name}</td>
+                    <td>{KIND_LABEL[d.kind]}</td>
+                    <td className="num">{d.userCount.toLocaleString()}</td>
+                    <td>
+                      {d.lastSync ? (
+                        <>
+                          <Time iso={d.lastSync.finishedAt} /> <span className="muted small">({d.lastSync.mode})</span>
+                        </>
+                      ) : (
+                        <span className="muted">never</span>
+                      )}
+                    </td>
+                    <td>{d.lastSync ? <RunResult run={d.lastSync} /> : <span className="muted">—</span>}</td>
                   </tr>
-                </thead>
-                <tbody>
-                  {list.length === 0 && <EmptyRow colSpan={5}>No directory is connected.</EmptyRow>}
-                  {list.map(d => (
-                    <tr key={d.id}>
-                      <td>{d.name}</td>
-                      <td>{KIND_LABEL[d.kind]}</td>
-                      <td className="num">{d.userCount.toLocaleString()}</td>
-                      <td>
-                        {d.lastSync ? (
-                          <>
-                            <Time iso={d.lastSync.finishedAt} />{' '}
-                            <span className="muted small">({d.lastSync.mode})</span>
-                          </>
-                        ) : (
-                          <span className="muted">never</span>
-                        )}
-                      </td>
-                      <td>{d.lastSync ? <RunResult run={d.lastSync} /> : <span className="muted">—</span>}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+                )}
+              </Table>
             </Section>
             {list
               .filter(d => d.kind !== 'file')

@@ -2,10 +2,11 @@ import { useDeferredValue, useState } from 'react'
 import { useQuery } from '@tanstack/react-query'
 import { groupQuery } from '../api'
 import { Link, paths } from '../router'
-import { Badge, EmptyRow, Loaded, PageHeader, Section } from '../components/ui'
+import { Badge, Loaded, PageHeader, Section } from '../components/ui'
 import { RuleEditor } from '../components/RuleEditor'
 import { GroupKindBadge } from './GroupsPage'
 import type { GroupDetail } from '../../shared/domain'
+import { Table } from '../components/Table'
 
 export function GroupPage({ groupId }: { groupId: string }) {
   const group = useQuery(groupQuery(groupId))
@@ -83,44 +84,37 @@ function GroupView({ detail }: { detail: GroupDetail }) {
           </label>
         }
       >
-        <table aria-label="Members">
-          <thead>
+        <Table
+          label="Members"
+          columns={['Name', 'User principal name', 'Membership', 'Missing attributes']}
+          items={shown}
+          itemKey={m => m.userId}
+          empty={q ? 'No member matches the filter.' : 'No members.'}
+        >
+          {m => (
             <tr>
-              <th scope="col">Name</th>
-              <th scope="col">User principal name</th>
-              <th scope="col">Membership</th>
-              <th scope="col">Missing attributes</th>
+              <td>
+                <Link to={paths.user(m.userId)}>{m.displayName || m.userPrincipalName}</Link>
+              </td>
+              <td className="mono">{m.userPrincipalName}</td>
+              <td>{m.state === 'in' ? <Badge tone="good">in</Badge> : <Badge tone="warn">unknown</Badge>}</td>
+              <td>
+                {m.missing.length === 0 ? (
+                  <span className="muted">—</span>
+                ) : (
+                  <>
+                    {m.missing.map(a => (
+                      <code key={a} className="chip">
+                        {a}
+                      </code>
+                    ))}{' '}
+                    <Link to={paths.explain(m.userId, group.id)}>Explain</Link>
+                  </>
+                )}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {shown.length === 0 && (
-              <EmptyRow colSpan={4}>{q ? 'No member matches the filter.' : 'No members.'}</EmptyRow>
-            )}
-            {shown.map(m => (
-              <tr key={m.userId}>
-                <td>
-                  <Link to={paths.user(m.userId)}>{m.displayName || m.userPrincipalName}</Link>
-                </td>
-                <td className="mono">{m.userPrincipalName}</td>
-                <td>{m.state === 'in' ? <Badge tone="good">in</Badge> : <Badge tone="warn">unknown</Badge>}</td>
-                <td>
-                  {m.missing.length === 0 ? (
-                    <span className="muted">—</span>
-                  ) : (
-                    <>
-                      {m.missing.map(a => (
-                        <code key={a} className="chip">
-                          {a}
-                        </code>
-                      ))}{' '}
-                      <Link to={paths.explain(m.userId, group.id)}>Explain</Link>
-                    </>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          )}
+        </Table>
         {membersTotal > members.length && (
           <p className="muted small">
             Showing the first {members.length.toLocaleString()} of {membersTotal.toLocaleString()} members.

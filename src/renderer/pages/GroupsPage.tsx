@@ -3,8 +3,9 @@ import { useQuery } from '@tanstack/react-query'
 import { groupsQuery } from '../api'
 import { Link, paths } from '../router'
 import { RuleEditor } from '../components/RuleEditor'
-import { Badge, EmptyRow, Loaded, PageHeader, Section } from '../components/ui'
+import { Badge, Loaded, PageHeader, Section } from '../components/ui'
 import type { GroupSummary } from '../../shared/domain'
+import { Table } from '../components/Table'
 
 export function GroupsPage() {
   const groups = useQuery(groupsQuery())
@@ -28,54 +29,50 @@ export function GroupsPage() {
       <Loaded query={groups} label="Loading groups…">
         {list => (
           <div className="card flush">
-            <table aria-label="Groups">
-              <thead>
+            <Table
+              label="Groups"
+              columns={[
+                'Group',
+                'Kind',
+                'Directory',
+                'Rule',
+                { header: 'Members', numeric: true },
+                { header: 'Unknown', numeric: true },
+              ]}
+              items={list}
+              itemKey={g => g.id}
+              empty="No groups yet."
+            >
+              {g => (
                 <tr>
-                  <th scope="col">Group</th>
-                  <th scope="col">Kind</th>
-                  <th scope="col">Directory</th>
-                  <th scope="col">Rule</th>
-                  <th scope="col" className="num">
-                    Members
-                  </th>
-                  <th scope="col" className="num">
-                    Unknown
-                  </th>
+                  <td>
+                    <Link to={paths.group(g.id)}>{g.name}</Link>
+                    {g.description && <div className="muted small">{g.description}</div>}
+                  </td>
+                  <td>
+                    <GroupKindBadge group={g} />
+                  </td>
+                  <td>
+                    {g.directoryName ?? (
+                      <span className="muted" title="The rule reads the users of every directory">
+                        Every directory
+                      </span>
+                    )}
+                  </td>
+                  <td className="rule-cell">
+                    {g.rule ? <code className="rule">{g.rule}</code> : <span className="muted">—</span>}
+                  </td>
+                  <td className="num">{g.memberCount.toLocaleString()}</td>
+                  <td className="num">
+                    {g.unknownCount > 0 ? (
+                      <Badge tone="warn">{g.unknownCount}</Badge>
+                    ) : (
+                      <span className="muted">0</span>
+                    )}
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {list.length === 0 && <EmptyRow colSpan={6}>No groups yet.</EmptyRow>}
-                {list.map(g => (
-                  <tr key={g.id}>
-                    <td>
-                      <Link to={paths.group(g.id)}>{g.name}</Link>
-                      {g.description && <div className="muted small">{g.description}</div>}
-                    </td>
-                    <td>
-                      <GroupKindBadge group={g} />
-                    </td>
-                    <td>
-                      {g.directoryName ?? (
-                        <span className="muted" title="The rule reads the users of every directory">
-                          Every directory
-                        </span>
-                      )}
-                    </td>
-                    <td className="rule-cell">
-                      {g.rule ? <code className="rule">{g.rule}</code> : <span className="muted">—</span>}
-                    </td>
-                    <td className="num">{g.memberCount.toLocaleString()}</td>
-                    <td className="num">
-                      {g.unknownCount > 0 ? (
-                        <Badge tone="warn">{g.unknownCount}</Badge>
-                      ) : (
-                        <span className="muted">0</span>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              )}
+            </Table>
           </div>
         )}
       </Loaded>

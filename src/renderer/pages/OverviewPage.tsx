@@ -3,6 +3,7 @@ import { directoriesQuery, workspaceSummaryQuery } from '../api'
 import { Link, paths } from '../router'
 import { Badge, Loaded, PageHeader, Section, Time } from '../components/ui'
 import type { WorkspaceSummary } from '../../shared/domain'
+import { Table } from '../components/Table'
 
 const TILES: { key: keyof WorkspaceSummary; label: string; href: string; hint: string }[] = [
   { key: 'users', label: 'Users', href: paths.users(), hint: 'from every directory' },
@@ -40,49 +41,42 @@ export function OverviewPage() {
       <Section title="Directories">
         <Loaded query={directories}>
           {list => (
-            <table>
-              <thead>
+            <Table
+              label="Directories"
+              columns={['Directory', 'Kind', { header: 'Users', numeric: true }, 'Last sync']}
+              items={list}
+              itemKey={d => d.id}
+            >
+              {d => (
                 <tr>
-                  <th scope="col">Directory</th>
-                  <th scope="col">Kind</th>
-                  <th scope="col" className="num">
-                    Users
-                  </th>
-                  <th scope="col">Last sync</th>
+                  <td>{d.name}</td>
+                  <td>{d.kind}</td>
+                  <td className="num">{d.userCount.toLocaleString()}</td>
+                  <td>
+                    {d.lastSync ? (
+                      <>
+                        <Badge
+                          tone={
+                            d.lastSync.status === 'succeeded'
+                              ? 'good'
+                              : d.lastSync.status === 'failed'
+                                ? 'bad'
+                                : d.lastSync.status === 'held'
+                                  ? 'warn'
+                                  : 'neutral'
+                          }
+                        >
+                          {d.lastSync.status}
+                        </Badge>{' '}
+                        <Time iso={d.lastSync.finishedAt} />
+                      </>
+                    ) : (
+                      <span className="muted">never</span>
+                    )}
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {list.map(d => (
-                  <tr key={d.id}>
-                    <td>{d.name}</td>
-                    <td>{d.kind}</td>
-                    <td className="num">{d.userCount.toLocaleString()}</td>
-                    <td>
-                      {d.lastSync ? (
-                        <>
-                          <Badge
-                            tone={
-                              d.lastSync.status === 'succeeded'
-                                ? 'good'
-                                : d.lastSync.status === 'failed'
-                                  ? 'bad'
-                                  : d.lastSync.status === 'held'
-                                    ? 'warn'
-                                    : 'neutral'
-                            }
-                          >
-                            {d.lastSync.status}
-                          </Badge>{' '}
-                          <Time iso={d.lastSync.finishedAt} />
-                        </>
-                      ) : (
-                        <span className="muted">never</span>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              )}
+            </Table>
           )}
         </Loaded>
       </Section>

@@ -6,8 +6,9 @@ import { PolicyEditor, draftOf, emptyDraft } from '../components/PolicyEditor'
 import { HeldChanges, HypotheticalUser } from '../components/PolicyImpact'
 import type { ChangeOutcome, PolicySettings } from '../../shared/policy'
 import { Link, paths } from '../router'
-import { Badge, Empty, EmptyRow, ErrorNote, Loaded, PageHeader, platformLabel } from '../components/ui'
+import { Badge, Empty, ErrorNote, Loaded, PageHeader, platformLabel } from '../components/ui'
 import type { GroupSummary, PayloadItem, Policy, PolicyTarget, TargetMode } from '../../shared/domain'
+import { Table } from '../components/Table'
 
 export function PoliciesPage() {
   const policies = useQuery(policiesQuery())
@@ -175,22 +176,15 @@ function PayloadTable({ policy }: { policy: Policy }) {
   return (
     <div>
       <h3>Payload</h3>
-      <table aria-label="Payload">
-        <thead>
-          <tr>
-            <th scope="col">Kind</th>
-            <th scope="col">Item</th>
-            <th scope="col">Platform</th>
-            <th scope="col">On removal</th>
-          </tr>
-        </thead>
-        <tbody>
-          {policy.items.length === 0 && <EmptyRow colSpan={4}>This policy has no payload.</EmptyRow>}
-          {policy.items.map(item => (
-            <PayloadRow key={item.id} item={item} />
-          ))}
-        </tbody>
-      </table>
+      <Table
+        label="Payload"
+        columns={['Kind', 'Item', 'Platform', 'On removal']}
+        items={policy.items}
+        itemKey={item => item.id}
+        empty="This policy has no payload."
+      >
+        {item => <PayloadRow item={item} />}
+      </Table>
     </div>
   )
 }
@@ -266,28 +260,21 @@ function Targets({
   return (
     <div>
       <h3>Targets</h3>
-      <table aria-label="Targets">
-        <thead>
-          <tr>
-            <th scope="col">Group</th>
-            <th scope="col">Mode</th>
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {policy.targets.length === 0 && <EmptyRow colSpan={3}>Not targeted: no device gets this policy.</EmptyRow>}
-          {policy.targets.map(t => (
-            <TargetRow
-              key={t.groupId}
-              target={t}
-              removing={remove.isPending && remove.variables?.groupId === t.groupId}
-              onRemove={() => remove.mutate({ groupId: t.groupId, mode: null })}
-            />
-          ))}
-        </tbody>
-      </table>
+      <Table
+        label="Targets"
+        columns={['Group', 'Mode', { header: <span className="visually-hidden">Actions</span> }]}
+        items={policy.targets}
+        itemKey={t => t.groupId}
+        empty="Not targeted: no device gets this policy."
+      >
+        {t => (
+          <TargetRow
+            target={t}
+            removing={remove.isPending && remove.variables?.groupId === t.groupId}
+            onRemove={() => remove.mutate({ groupId: t.groupId, mode: null })}
+          />
+        )}
+      </Table>
       {remove.isError && <ErrorNote error={remove.error} title="Target not removed" />}
       <AddTargetForm policy={policy} groups={groups} onSaved={onSaved} />
     </div>

@@ -2,9 +2,10 @@ import { useState } from 'react'
 import { useQuery } from '@tanstack/react-query'
 import { userQuery } from '../api'
 import { Link, paths } from '../router'
-import { Badge, Empty, EmptyRow, Loaded, PageHeader, Section, Time, Value, platformLabel } from '../components/ui'
+import { Badge, Empty, Loaded, PageHeader, Section, Time, Value, platformLabel } from '../components/ui'
 import { EditAttributesForm } from '../components/EditAttributesForm'
 import type { UserDetail } from '../../shared/domain'
+import { Table } from '../components/Table'
 
 export function UserPage({ userId }: { userId: string }) {
   const user = useQuery(userQuery(userId))
@@ -56,91 +57,77 @@ function UserView({ detail }: { detail: UserDetail }) {
           </Link>
         }
       >
-        <table aria-label="Group memberships">
-          <thead>
+        <Table
+          label="Group memberships"
+          columns={['Group', 'Kind', 'Membership', 'Missing attributes', 'Policies apply']}
+          items={detail.memberships}
+          itemKey={m => m.groupId}
+          empty="Not a member of any group."
+        >
+          {m => (
             <tr>
-              <th scope="col">Group</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Membership</th>
-              <th scope="col">Missing attributes</th>
-              <th scope="col">Policies apply</th>
+              <td>
+                <Link to={paths.group(m.groupId)}>{m.groupName}</Link>
+              </td>
+              <td>{m.groupKind === 'rule' ? 'Rule-based' : 'Synced'}</td>
+              <td>
+                {m.state === 'in' ? (
+                  <Badge tone="good">in</Badge>
+                ) : (
+                  <Badge tone="warn" title="A rule needs an attribute the directory did not deliver">
+                    unknown
+                  </Badge>
+                )}
+              </td>
+              <td>
+                {m.missing.length === 0 ? (
+                  <span className="muted">—</span>
+                ) : (
+                  m.missing.map(a => (
+                    <code key={a} className="chip">
+                      {a}
+                    </code>
+                  ))
+                )}
+              </td>
+              <td>
+                {m.effective ? 'Yes' : <span className="muted">No (keeps what the user had)</span>}
+                {m.state === 'unknown' && (
+                  <>
+                    {' '}
+                    · <Link to={paths.explain(user.id, m.groupId)}>Explain</Link>
+                  </>
+                )}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {detail.memberships.length === 0 && <EmptyRow colSpan={5}>Not a member of any group.</EmptyRow>}
-            {detail.memberships.map(m => (
-              <tr key={m.groupId}>
-                <td>
-                  <Link to={paths.group(m.groupId)}>{m.groupName}</Link>
-                </td>
-                <td>{m.groupKind === 'rule' ? 'Rule-based' : 'Synced'}</td>
-                <td>
-                  {m.state === 'in' ? (
-                    <Badge tone="good">in</Badge>
-                  ) : (
-                    <Badge tone="warn" title="A rule needs an attribute the directory did not deliver">
-                      unknown
-                    </Badge>
-                  )}
-                </td>
-                <td>
-                  {m.missing.length === 0 ? (
-                    <span className="muted">—</span>
-                  ) : (
-                    m.missing.map(a => (
-                      <code key={a} className="chip">
-                        {a}
-                      </code>
-                    ))
-                  )}
-                </td>
-                <td>
-                  {m.effective ? 'Yes' : <span className="muted">No (keeps what the user had)</span>}
-                  {m.state === 'unknown' && (
-                    <>
-                      {' '}
-                      · <Link to={paths.explain(user.id, m.groupId)}>Explain</Link>
-                    </>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          )}
+        </Table>
       </Section>
 
       <Section title="Devices">
         {detail.devices.length === 0 ? (
           <Empty>No devices are bound to this user.</Empty>
         ) : (
-          <table aria-label="Devices of this user">
-            <thead>
+          <Table
+            label="Devices of this user"
+            columns={['Device', 'Platform', 'Serial', { header: 'Pending commands', numeric: true }, 'Enrolled']}
+            items={detail.devices}
+            itemKey={d => d.id}
+          >
+            {d => (
               <tr>
-                <th scope="col">Device</th>
-                <th scope="col">Platform</th>
-                <th scope="col">Serial</th>
-                <th scope="col" className="num">
-                  Pending commands
-                </th>
-                <th scope="col">Enrolled</th>
+                <td>
+                  <Link to={paths.device(d.id)}>{d.name}</Link>
+                </td>
+                <td>{platformLabel(d.platform)}</td>
+                <td className="mono">{d.serial}</td>
+                <td className="num">{d.pendingCommands}</td>
+                <td>
+                  <Time iso={d.enrolledAt} />
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {detail.devices.map(d => (
-                <tr key={d.id}>
-                  <td>
-                    <Link to={paths.device(d.id)}>{d.name}</Link>
-                  </td>
-                  <td>{platformLabel(d.platform)}</td>
-                  <td className="mono">{d.serial}</td>
-                  <td className="num">{d.pendingCommands}</td>
-                  <td>
-                    <Time iso={d.enrolledAt} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            )}
+          </Table>
         )}
       </Section>
     </>
@@ -151,25 +138,17 @@ function AttributesTable({ attributes }: { attributes: UserDetail['attributes'] 
   const keys = Object.keys(attributes).sort((a, b) => a.localeCompare(b))
   if (keys.length === 0) return <Empty>The directory delivered no attributes for this user.</Empty>
   return (
-    <table aria-label="Attributes" className="kv">
-      <thead>
+    <Table label="Attributes" columns={['Attribute', 'Value']} items={keys} itemKey={k => k} className="kv">
+      {k => (
         <tr>
-          <th scope="col">Attribute</th>
-          <th scope="col">Value</th>
+          <th scope="row" className="mono">
+            {k}
+          </th>
+          <td>
+            <Value value={attributes[k]} />
+          </td>
         </tr>
-      </thead>
-      <tbody>
-        {keys.map(k => (
-          <tr key={k}>
-            <th scope="row" className="mono">
-              {k}
-            </th>
-            <td>
-              <Value value={attributes[k]} />
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      )}
+    </Table>
   )
 }

@@ -2,7 +2,8 @@ import { useDeferredValue, useState } from 'react'
 import { keepPreviousData, useQuery } from '@tanstack/react-query'
 import { usersQuery } from '../api'
 import { Link, paths } from '../router'
-import { EmptyRow, ErrorNote, Loading, PageHeader } from '../components/ui'
+import { ErrorNote, Loading, PageHeader } from '../components/ui'
+import { Table } from '../components/Table'
 
 const PAGE_SIZE = 50
 
@@ -40,35 +41,26 @@ export function UsersPage() {
         <Loading label="Loading users…" />
       ) : (
         <div className="card flush">
-          <table aria-label="Users" aria-busy={users.isPlaceholderData || undefined}>
-            <thead>
+          <Table
+            label="Users"
+            columns={['Name', 'User principal name', 'Department', 'Job title', 'Country']}
+            items={rows}
+            itemKey={u => u.id}
+            empty={query === '' ? 'No users yet: import a directory first.' : `No users match “${query}”.`}
+            busy={users.isPlaceholderData}
+          >
+            {u => (
               <tr>
-                <th scope="col">Name</th>
-                <th scope="col">User principal name</th>
-                <th scope="col">Department</th>
-                <th scope="col">Job title</th>
-                <th scope="col">Country</th>
+                <td>
+                  <Link to={paths.user(u.id)}>{u.displayName || u.userPrincipalName}</Link>
+                </td>
+                <td className="mono">{u.userPrincipalName}</td>
+                <td>{u.department ?? <span className="muted">—</span>}</td>
+                <td>{u.jobTitle ?? <span className="muted">—</span>}</td>
+                <td>{u.country ?? <span className="muted">—</span>}</td>
               </tr>
-            </thead>
-            <tbody>
-              {rows.length === 0 && (
-                <EmptyRow colSpan={5}>
-                  {query === '' ? 'No users yet: import a directory first.' : `No users match “${query}”.`}
-                </EmptyRow>
-              )}
-              {rows.map(u => (
-                <tr key={u.id}>
-                  <td>
-                    <Link to={paths.user(u.id)}>{u.displayName || u.userPrincipalName}</Link>
-                  </td>
-                  <td className="mono">{u.userPrincipalName}</td>
-                  <td>{u.department ?? <span className="muted">—</span>}</td>
-                  <td>{u.jobTitle ?? <span className="muted">—</span>}</td>
-                  <td>{u.country ?? <span className="muted">—</span>}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            )}
+          </Table>
           {total > PAGE_SIZE && (
             <nav className="pager" aria-label="Pages of users">
               <button type="button" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE_SIZE))}>

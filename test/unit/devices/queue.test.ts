@@ -26,7 +26,8 @@ describe('what a new plan does to the commands a device has not fetched', () => 
     name: string
     plan: PlannedCommand[]
     queue: WaitingCommand[]
-    delivered: string[]
+    /** What the device last fetched per identifier ('restrictions' for the set). */
+    held: Record<string, { type: CommandType; payload: Record<string, unknown> }>
     enqueued: string[]
     cancelled: string[]
   }>([
@@ -34,7 +35,7 @@ describe('what a new plan does to the commands a device has not fetched', () => 
       name: 'a removal of an app never delivered cancels its install and sends nothing',
       plan: [planned('remove_app', 'crm')],
       queue: [waiting('c1', 'install_app', 'crm')],
-      delivered: [],
+      held: {},
       enqueued: [],
       cancelled: ['c1'],
     },
@@ -42,7 +43,7 @@ describe('what a new plan does to the commands a device has not fetched', () => 
       name: 'a removal of an app the device fetched is sent, and a newer install still waiting is cancelled',
       plan: [planned('remove_app', 'crm')],
       queue: [waiting('c2', 'install_app', 'crm')],
-      delivered: ['install_app crm'],
+      held: { crm: { type: 'install_app', payload: { identifier: 'crm', name: 'crm' } } },
       enqueued: ['remove_app crm'],
       cancelled: ['c2'],
     },
@@ -50,7 +51,7 @@ describe('what a new plan does to the commands a device has not fetched', () => 
       name: 'a removal of a profile never delivered is not sent',
       plan: [planned('remove_profile', 'wifi')],
       queue: [],
-      delivered: [],
+      held: {},
       enqueued: [],
       cancelled: [],
     },
@@ -62,7 +63,7 @@ describe('what a new plan does to the commands a device has not fetched', () => 
         waiting('c4', 'install_profile', 'wifi'),
         waiting('c5', 'install_profile', 'vpn'),
       ],
-      delivered: [],
+      held: {},
       enqueued: ['install_profile wifi'],
       cancelled: ['c3', 'c4'],
     },
@@ -70,7 +71,7 @@ describe('what a new plan does to the commands a device has not fetched', () => 
       name: 'a new restriction set replaces the one still waiting',
       plan: [planned('apply_restrictions')],
       queue: [waiting('c6', 'apply_restrictions'), waiting('c7', 'device_information')],
-      delivered: [],
+      held: {},
       enqueued: ['apply_restrictions'],
       cancelled: ['c6'],
     },
@@ -78,16 +79,60 @@ describe('what a new plan does to the commands a device has not fetched', () => 
       name: 'an unrelated waiting command stays',
       plan: [planned('install_app', 'express')],
       queue: [waiting('c8', 'install_app', 'crm')],
-      delivered: [],
+      held: {},
       enqueued: ['install_app express'],
       cancelled: [],
     },
-  ])('$name', ({ plan, queue, delivered, enqueued, cancelled }) => {
-    const d = reconcileQueue(plan, queue, (type, identifier) => delivered.includes(`${type} ${identifier}`))
+  ])('$name', ({ plan, queue, held, enqueued, cancelled }) => {
+    const d = reconcileQueue(plan, queue, (types, identifier) => {
+      const h = held[identifier ?? 'restrictions']
+      return h && types.includes(h.type) ? h : undefined
+    })
     expect(
       d.enqueue.map(c => `${c.type}${c.payload['identifier'] ? ` ${String(c.payload['identifier'])}` : ''}`),
     ).toEqual(enqueued)
     expect(d.cancel.map(c => c.id)).toEqual(cancelled)
     for (const c of d.cancel) expect(c.why).toMatch(/before the device fetched it/)
+  })
+
+  it.each<{
+    name: string
+    plan: PlannedCommand
+    held: { type: CommandType; payload: Record<string, unknown> }
+    sent: boolean
+  }>([
+    {
+      name: 'a profile the device holds exactly is not sent again (a change and its undo both waited)',
+      plan: planned('install_profile', 'wifi'),
+      held: { type: 'install_profile', payload: { identifier: 'wifi', name: 'wifi' } },
+      sent: false,
+    },
+    {
+      name: 'a profile the device holds in another version is sent',
+      plan: planned('install_profile', 'wifi'),
+      held: { type: 'install_profile', payload: { identifier: 'wifi', name: 'old' } },
+      sent: true,
+    },
+    {
+      name: 'a profile the device last removed is sent',
+      plan: planned('install_profile', 'wifi'),
+      held: { type: 'remove_profile', payload: { identifier: 'wifi', name: 'wifi' } },
+      sent: true,
+    },
+    {
+      name: 'a removal of a profile the device last removed is not sent',
+      plan: planned('remove_profile', 'wifi'),
+      held: { type: 'remove_profile', payload: { identifier: 'wifi', name: 'wifi' } },
+      sent: false,
+    },
+    {
+      name: 'the restriction set the device holds is not sent again',
+      plan: planned('apply_restrictions'),
+      held: { type: 'apply_restrictions', payload: { settings: {} } },
+      sent: false,
+    },
+  ])('$name', ({ plan, held, sent }) => {
+    const d = reconcileQueue([plan], [], types => (types.includes(held.type) ? held : undefined))
+    expect(d.enqueue.length).toBe(sent ? 1 : 0)
   })
 })

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { memorySecrets } from '../../fakes/memory-secrets'
-import { createPushCredentials } from '../../../src/main/push/credentials'
+import { createPushService } from '../../../src/main/push/credentials'
 import { testPki } from '../../fakes/pki'
 
 const pki = testPki()
@@ -11,7 +11,7 @@ const day = 86400_000
 describe('push credentials', () => {
   it('keeps the certificate and key in the secrets port and shows only the topic and expiry', async () => {
     const secrets = memorySecrets()
-    const creds = createPushCredentials({ secrets, clock })
+    const creds = createPushService({ secrets, clock })
     expect((await creds.info()).apns).toMatchObject({ configured: false })
     const info = await creds.setApns(pki.push.certPem, pki.push.keyPem)
     expect(info.apns).toMatchObject({ configured: true, topic: pki.push.topic, expiresSoon: false, error: null })
@@ -33,12 +33,12 @@ describe('push credentials', () => {
         return secrets.set(k, v)
       },
     }
-    await createPushCredentials({ secrets: counting, clock }).setApns(pki.push.certPem, pki.push.keyPem)
+    await createPushService({ secrets: counting, clock }).setApns(pki.push.certPem, pki.push.keyPem)
     expect(writes).toEqual(['push.apns.credentials'])
     const old = memorySecrets()
     await old.set('push.apns.certificate', pki.push.certPem)
     await old.set('push.apns.key', pki.push.keyPem)
-    expect(await createPushCredentials({ secrets: old, clock }).apns()).toEqual({
+    expect(await createPushService({ secrets: old, clock }).apns()).toEqual({
       certPem: pki.push.certPem,
       keyPem: pki.push.keyPem,
     })
@@ -49,14 +49,14 @@ describe('push credentials', () => {
     [31, false],
   ])('warns when the push certificate expires within 30 days (%i days left: %s)', async (days, warn) => {
     const cert = pki.pushExpiring(new Date(Date.now() + days * day))
-    const info = await createPushCredentials({ secrets: memorySecrets(), clock }).setApns(cert.certPem, cert.keyPem)
+    const info = await createPushService({ secrets: memorySecrets(), clock }).setApns(cert.certPem, cert.keyPem)
     expect(info.apns.expiresSoon).toBe(warn)
     expect(Date.parse(info.apns.notAfter as string)).toBeGreaterThan(Date.now() + (days - 1) * day)
   })
 
   it('refuses a certificate without an MDM topic, a key that does not match, and keeps the old ones', async () => {
     const secrets = memorySecrets()
-    const creds = createPushCredentials({ secrets, clock })
+    const creds = createPushService({ secrets, clock })
     await creds.setApns(pki.push.certPem, pki.push.keyPem)
     await expect(creds.setApns(pki.device('UDID-x').certPem, pki.device('UDID-x').keyPem)).rejects.toThrow(
       /no MDM topic/,
@@ -71,7 +71,7 @@ describe('push credentials', () => {
   })
 
   it('validates the Firebase service account and shows its project and account', async () => {
-    const creds = createPushCredentials({ secrets: memorySecrets(), clock })
+    const creds = createPushService({ secrets: memorySecrets(), clock })
     await expect(creds.setServiceAccount('{"project_id":"p"}')).rejects.toThrow(/lacks client_email, private_key/)
     await expect(creds.setServiceAccount('nope')).rejects.toThrow(/not JSON/)
     const info = await creds.setServiceAccount(

@@ -1,4 +1,5 @@
-// Every Entra example rule from directory.md §1.9 that uses the supported operators, on users
+// Every example user rule in Microsoft Learn's Entra dynamic-membership pages that uses the
+// supported operators, on users
 // whose answer the doc's stated meaning settles.
 
 import { describe, expect, it } from 'vitest'

@@ -110,7 +110,7 @@ describe('rule-group memberships in the store', () => {
       ['ann@x.test', 'Germany', ['country'], 't2'],
       ['bob@x.test', 'Sales', ['department'], 't3'],
     ])
-    expect(store.assignments.allEffectiveGroups()).toEqual(
+    expect(store.bulkReads.allEffectiveGroups()).toEqual(
       new Map([
         ['u1', new Set(['sales', 'de'])],
         ['u2', new Set(['team'])],
@@ -142,7 +142,7 @@ describe('rule-group memberships in the store', () => {
     ])
     expect(store.groups.members('sales', 2)).toHaveLength(2)
     expect(store.groups.get('sales')).toMatchObject({ memberCount: 2, unknownCount: 1 })
-    expect(store.assignments.membersOfGroup('de')).toEqual(
+    expect(store.bulkReads.membersOfGroup('de')).toEqual(
       new Map([['u1', { state: 'in', effective: true, missing: '[]' }]]),
     )
     store.close()

@@ -8,6 +8,7 @@ import { Badge, ErrorNote, Loaded, Time } from '../../components/ui'
 import type { AttributeMapping, DirectoryDetail, SyncProgress, SyncRun } from '../../../shared/domain'
 import { mappingEdits } from '../../../shared/mapping'
 import { WhatIfView } from '../../components/PolicyImpact'
+import { Table } from '../../components/Table'
 
 const SCHEDULES: { label: string; minutes: number | null }[] = [
   { label: 'Off', minutes: null },
@@ -320,87 +321,73 @@ function History({ detail, confirm }: { detail: DirectoryDetail; confirm: (() =>
   return (
     <section aria-label="Sync history">
       <h3>Sync history</h3>
-      <table aria-label="Sync history">
-        <thead>
+      <Table
+        label="Sync history"
+        columns={[
+          'Started',
+          'Mode',
+          'Result',
+          { header: 'Added', numeric: true },
+          { header: 'Changed', numeric: true },
+          { header: 'Removed', numeric: true },
+          { header: 'Duration', numeric: true },
+        ]}
+        items={detail.history}
+        itemKey={run => run.id}
+        empty="Never synced."
+      >
+        {run => (
           <tr>
-            <th scope="col">Started</th>
-            <th scope="col">Mode</th>
-            <th scope="col">Result</th>
-            <th scope="col" className="num">
-              Added
-            </th>
-            <th scope="col" className="num">
-              Changed
-            </th>
-            <th scope="col" className="num">
-              Removed
-            </th>
-            <th scope="col" className="num">
-              Duration
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {detail.history.length === 0 && (
-            <tr>
-              <td colSpan={7} className="muted">
-                Never synced.
-              </td>
-            </tr>
-          )}
-          {detail.history.map((run, i) => (
-            <tr key={run.id}>
-              <td>
-                <Time iso={run.startedAt} />
-              </td>
-              <td>{run.mode}</td>
-              <td>
-                <Badge tone={STATUS[run.status].tone}>{STATUS[run.status].label}</Badge>
-                {run.error && (
-                  <span className={run.status === 'failed' ? 'small error-text' : 'small muted'}> {run.error}</span>
-                )}
-                {run.status === 'succeeded' && run.removals && (
-                  <span className="small muted">
-                    {' '}
-                    Removals confirmed by the admin: {run.removals.usersRemoved} of {run.removals.usersTotal} users,{' '}
-                    {run.removals.membershipsRemoved} of {run.removals.membershipsTotal} memberships.
-                  </span>
-                )}
-                {run.notes?.map(note => (
-                  <span key={note} className="small warn-text">
-                    {' '}
-                    {note}
-                  </span>
-                ))}
-                {/* Only the latest run can be confirmed: a later sync has pulled since an older hold. */}
-                {i === 0 && run.status === 'held' && (
-                  <div className="form-actions">
-                    <button
-                      type="button"
-                      className="small primary"
-                      onClick={() => confirm?.()}
-                      disabled={confirm === null}
-                    >
-                      Confirm and apply
-                    </button>
-                  </div>
-                )}
-              </td>
-              {/* A held run changed nothing: its counts are what confirming would do. */}
-              {[run.added, run.changed, run.removed].map((n, k) => (
-                <td
-                  key={k}
-                  className={run.status === 'held' ? 'num muted' : 'num'}
-                  title={run.status === 'held' ? 'would be, once confirmed' : undefined}
-                >
-                  {run.status === 'held' ? `(${n})` : n}
-                </td>
+            <td>
+              <Time iso={run.startedAt} />
+            </td>
+            <td>{run.mode}</td>
+            <td>
+              <Badge tone={STATUS[run.status].tone}>{STATUS[run.status].label}</Badge>
+              {run.error && (
+                <span className={run.status === 'failed' ? 'small error-text' : 'small muted'}> {run.error}</span>
+              )}
+              {run.status === 'succeeded' && run.removals && (
+                <span className="small muted">
+                  {' '}
+                  Removals confirmed by the admin: {run.removals.usersRemoved} of {run.removals.usersTotal} users,{' '}
+                  {run.removals.membershipsRemoved} of {run.removals.membershipsTotal} memberships.
+                </span>
+              )}
+              {run.notes?.map(note => (
+                <span key={note} className="small warn-text">
+                  {' '}
+                  {note}
+                </span>
               ))}
-              <td className="num">{((Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000).toFixed(1)} s</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+              {/* Only the latest run can be confirmed: a later sync has pulled since an older hold. */}
+              {run === detail.history[0] && run.status === 'held' && (
+                <div className="form-actions">
+                  <button
+                    type="button"
+                    className="small primary"
+                    onClick={() => confirm?.()}
+                    disabled={confirm === null}
+                  >
+                    Confirm and apply
+                  </button>
+                </div>
+              )}
+            </td>
+            {/* A held run changed nothing: its counts are what confirming would do. */}
+            {[run.added, run.changed, run.removed].map((n, k) => (
+              <td
+                key={k}
+                className={run.status === 'held' ? 'num muted' : 'num'}
+                title={run.status === 'held' ? 'would be, once confirmed' : undefined}
+              >
+                {run.status === 'held' ? `(${n})` : n}
+              </td>
+            ))}
+            <td className="num">{((Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000).toFixed(1)} s</td>
+          </tr>
+        )}
+      </Table>
     </section>
   )
 }

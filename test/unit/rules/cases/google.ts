@@ -152,7 +152,8 @@ export const GOOGLE_CASES: RuleCase[] = [
     result: true,
     source: 'MQ',
   },
-  // addresses.type: 2 is home (directory.md §5.2's enum table).
+  // Dynamic-group queries compare type fields as enum numbers (Google's dynamic-groups attributes page:
+  // addresses 0 unknown, 1 custom, 2 home, 3 work, 4 other).
   {
     rule: 'user.addresses.exists(address, address.type==2)',
     user: { addresses: [{ type: 2 }] },

@@ -1,0 +1,702 @@
+// The sync engine: pull completely, validate, then apply (plan.ts decides what to write).
+// - Nothing is written until the connector has delivered the whole pull and it has been
+//   checked (identities present, no two users with one userPrincipalName), so a pull that
+//   fails half-way — network, 5xx after retries, a malformed page, a cancel — changes nothing.
+// - The apply is written in chunked transactions, yielding to the event loop between chunks so
+//   the app stays responsive. Each write is idempotent and the connector's cursor is saved
+//   last: if the process dies mid-apply, the next sync pulls the same changes again and
+//   completes them. Many new users (a first sync) are written by a worker thread instead, in
+//   the same idempotent batches, while this thread decides the next users' memberships.
+// - The one exception: a large first sync into an empty directory writes its users while the pull
+//   runs, and undoes that if the sync fails (first-sync.ts).
+// - Only users whose attributes or synced groups changed are re-evaluated (every user when a
+//   group's rule changed); their devices are then redeployed.
+// - Between plan and apply, a plan that removes too many users or memberships is held: recorded
+//   as a held run, cursor untouched, until the admin syncs again with confirmRemovals
+//   (removal-guard.ts). A cancel that lands before the apply also changes nothing.
+import type { Attributes, SyncProgress, SyncRemovals, SyncRun } from '../../shared/domain'
+import { AppError, errorMessage, errorStack } from '../../shared/errors'
+import type { GroupService } from '../groups'
+import type { Clock, IdSource, Log } from '../ports'
+import {
+  addGroupRow,
+  addMembershipRow,
+  addRuleMembershipRows,
+  addUserRows,
+  emptyBulkRows,
+  identityFields,
+  type BulkWriter,
+  type DirectoryGroupRow,
+  type RuleGroup,
+  type Store,
+  type SyncUserWrite,
+} from '../store'
+import {
+  CursorExpired,
+  type Connector,
+  type FetchedUser,
+  type MemberChange,
+  type Pull,
+  type PulledGroup,
+  type PulledUser,
+  type PullProgress,
+} from './connector'
+import { firstSyncStream, mayStreamFirstSync, undoInterruptedFirstSyncs, type FirstSyncStream } from './first-sync'
+import { createPlanner, type GroupPlan, type Plan, type PlanRequest } from './plan'
+import {
+  countMembershipRemovals,
+  decideRemovalHold,
+  DEFAULT_REMOVAL_LIMITS,
+  heldMessage,
+  type RemovalLimits,
+} from './removal-guard'
+
+export interface SyncEngineDeps {
+  store: Store
+  groups: GroupService
+  clock: Clock
+  ids: IdSource
+  log: Log
+  /** Recomputes these users' devices (the devices room), after the apply. */
+  redeployUsers(userIds: string[]): Promise<unknown>
+  emit(progress: SyncProgress): void
+  /** When a sync is held for removing too much (default DEFAULT_REMOVAL_LIMITS); read at each sync. */
+  removalLimits?: () => RemovalLimits
+  /** New users from which a worker thread writes them (default 5,000; store/bulk-writer.ts). */
+  bulkFrom?: number
+  /** New users per bulk write transaction (default 2,000: a few hundred milliseconds of lock). */
+  bulkBatch?: number
+  /** Most items per write transaction (default 2,000). */
+  chunkSize?: number
+  /**
+   * A write transaction also ends once it has run this long (default 20 ms), so the main process
+   * answers between chunks however fast the disk is; `now` measures it (default performance.now).
+   */
+  sliceMs?: number
+  now?: () => number
+  yieldToLoop?: () => Promise<void>
+}
+
+export interface SyncRequest extends PlanRequest {
+  connector: Connector
+  /** 'full' ignores the stored cursor; default: incremental when there is a cursor. */
+  mode?: 'full' | 'incremental'
+  /** Aborting it cancels the sync; it changes nothing unless the apply had already begun. */
+  signal?: AbortSignal
+  /** The admin confirmed the removals: apply even over the removal limits. */
+  confirmRemovals?: boolean
+}
+
+export interface SyncOutcome {
+  run: SyncRun
+  /**
+   * Users whose effective memberships changed (their devices were redeployed). Of a large first
+   * sync's new users only those with a device are listed: the others have nothing to redeploy.
+   */
+  changedUserIds: string[]
+  reevaluated: number
+}
+
+/** A first sync's users written during the pull (first-sync.ts), as the apply goes on from them. */
+type StreamedUsers = Pick<FirstSyncStream, 'groupsSent' | 'changed' | 'evaluated'> & { writer: BulkWriter }
+
+/** What a plan adds, changes and removes, as its run records them. */
+const counted = (p: Plan): Pick<SyncRun, 'added' | 'changed' | 'removed'> => ({
+  added: p.insertUsers.length + p.streamedCount,
+  changed: p.replaceUsers.length,
+  removed: p.removeUserIds.length,
+})
+
+/** The stored rule groups and a plan's new ones (unless stored already), in the store's order (by name). */
+const withNewRuleGroups = (stored: RuleGroup[], added: DirectoryGroupRow[], directoryId: string): RuleGroup[] => {
+  const known = new Set(stored.map(g => g.id))
+  const fresh = added.flatMap(g =>
+    g.kind === 'rule' && g.dialect && g.rule !== null && !known.has(g.id)
+      ? [{ id: g.id, name: g.name, dialect: g.dialect, rule: g.rule, directoryId }]
+      : [],
+  )
+  return [...stored, ...fresh].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+}
+
+const setImmediateYield = () => new Promise<void>(resolve => setImmediate(resolve))
+
+export function createSyncEngine(deps: SyncEngineDeps) {
+  const { store, groups, clock, ids, log } = deps
+  const chunkSize = deps.chunkSize ?? 2000
+  const bulkFrom = deps.bulkFrom ?? 5000
+  const bulkBatch = deps.bulkBatch ?? 2000
+  const sliceMs = deps.sliceMs ?? 20
+  const now = deps.now ?? (() => performance.now())
+  const yieldToLoop = deps.yieldToLoop ?? setImmediateYield
+  const running = new Set<string>()
+  // Work a sync leaves running once it has answered: a writer's WAL checkpoint, and at start-up the
+  // undo of first syncs the app stopped in the middle of.
+  const background = new Set<Promise<void>>()
+  const inBackground = (what: string, work: Promise<void>): Promise<void> => {
+    const tracked = work
+      .catch((e: unknown) => log.warn(`${what} failed`, { error: errorMessage(e) }))
+      .finally(() => background.delete(tracked))
+    background.add(tracked)
+    return tracked
+  }
+  const recovered = inBackground(
+    'undoing an interrupted first sync',
+    Promise.resolve().then(() => undoInterruptedFirstSyncs({ store, clock, log, yieldToLoop })),
+  )
+
+  const { userPlanner, planGroups, plan } = createPlanner({ store, ids, yieldToLoop })
+
+  /**
+   * Writes items in transactions of small batches, each transaction ending after chunkSize items or
+   * sliceMs, then yields to the event loop. Fewer, fuller commits write each hot index page once
+   * instead of once per small chunk.
+   */
+  const batches = async <T>(
+    items: T[],
+    write: (slice: T[]) => void,
+    after?: () => void,
+    inserts = false,
+    release = false,
+  ): Promise<void> => {
+    const step = 50
+    const transaction = inserts ? store.insertTransaction : store.transaction
+    let i = 0
+    while (i < items.length) {
+      const started = now()
+      const end = Math.min(items.length, i + chunkSize)
+      transaction(() => {
+        while (i < end) {
+          const slice = items.slice(i, Math.min(end, i + step))
+          write(slice)
+          // Written items the caller no longer needs are let go (a sync's new users are most of its memory).
+          if (release) (items as unknown[]).fill(undefined, i, i + slice.length)
+          i += slice.length
+          if (now() - started >= sliceMs) break
+        }
+      })
+      after?.()
+      await yieldToLoop()
+    }
+  }
+
+  const chunks = <T>(items: T[], write: (item: T) => void, inserts = false): Promise<void> =>
+    batches(items, slice => slice.forEach(write), undefined, inserts)
+
+  /** A bulk writer, or null (the chunked path) when its worker cannot start here. */
+  const openWriter = (): Promise<BulkWriter | null> =>
+    store.sync.bulkWriter().catch((e: unknown) => {
+      log.warn('bulk writer unavailable; writing in the main thread', {
+        error: errorMessage(e),
+      })
+      return null
+    })
+
+  /**
+   * Hands new users to the bulk writer in steps of 250, their rule-group memberships decided, with
+   * a yield between (the event loop stays free) and a commit every bulkBatch users; then their
+   * synced-group memberships. Each step's rows go at once: held for a whole batch, they would
+   * outlive V8's young generation and grow the heap. Resolves once all of it is committed. A
+   * streamed first sync's users were sent during the pull (`usersSent`): its new groups and the
+   * memberships go now.
+   */
+  const sendNewUsers = async (
+    writer: BulkWriter,
+    directoryId: string,
+    {
+      users,
+      usersSent,
+      groups: groupRows,
+      members,
+    }: { users: SyncUserWrite[]; usersSent: boolean; groups: DirectoryGroupRow[]; members: [string, string][] },
+    ruleGroups: RuleGroup[],
+    at: string,
+    progress: (slice: SyncUserWrite[], changed: string[]) => void,
+  ): Promise<void> => {
+    try {
+      if (groupRows.length > 0) {
+        const rows = emptyBulkRows()
+        for (const g of groupRows) addGroupRow(rows, directoryId, g)
+        await writer.send(rows)
+      }
+      for (let i = 0; i < users.length; ) {
+        const end = Math.min(users.length, i + bulkBatch)
+        while (i < end) {
+          const rows = emptyBulkRows()
+          const slice = users.slice(i, Math.min(end, i + 250))
+          const changed: string[] = []
+          for (const { userId, memberships: list } of groups.decideNewUsers(
+            slice.map(u => ({ userId: u.id, input: ruleInput(u) })),
+            ruleGroups,
+          )) {
+            addRuleMembershipRows(rows, userId, list, at)
+            if (list.some(m => m.effective)) changed.push(userId)
+          }
+          if (!usersSent)
+            for (const u of slice)
+              addUserRows(rows, directoryId, u, at)
+              // Written users' records are let go (a sync's new users are most of its memory).
+          ;(users as unknown[]).fill(undefined, i, i + slice.length)
+          i += slice.length
+          progress(slice, changed)
+          await writer.send(rows, i === end)
+          await yieldToLoop()
+        }
+      }
+      for (let i = 0; i < members.length; i += bulkBatch * 4) {
+        const rows = emptyBulkRows()
+        for (const [g, u] of members.slice(i, i + bulkBatch * 4)) addMembershipRow(rows, g, u, at)
+        await writer.send(rows)
+      }
+    } finally {
+      await writer.finish()
+    }
+  }
+
+  /** What rules read: the mapped attributes plus the identity fields (as store.users.ruleInput builds it). */
+  const ruleInput = (u: SyncUserWrite): Attributes => ({
+    ...u.attributes,
+    ...identityFields(u.externalId, u.userPrincipalName, u.displayName),
+  })
+
+  /**
+   * Writes a plan in chunks and re-evaluates; returns who may need their devices redeployed, and
+   * the writer thread's stop (it checkpoints after the sync has moved on). `streamed`: the writer
+   * a first sync's users went to during the pull, and what the stream did (first-sync.ts); its
+   * groups go the same way.
+   */
+  const applyPlan = async (
+    req: PlanRequest,
+    p: Plan,
+    emit: (patch: Partial<SyncProgress>) => void,
+    streamed: StreamedUsers | null = null,
+  ) => {
+    const at = clock.now().toISOString()
+    const affected = new Set<string>()
+    const evaluated = new Set<string>()
+    // A streamed first sync's directory had nothing to update or remove (mayStreamFirstSync).
+    // Groups first (users' memberships point at them); members of removed groups lose policies.
+    for (const groupId of p.removeGroupIds)
+      for (const m of store.groups.members(groupId, Number.MAX_SAFE_INTEGER)) affected.add(m.userId)
+    store.transaction(() => {
+      for (const id of p.removeGroupIds) store.sync.deleteGroup(id)
+      if (!streamed) for (const g of p.insertGroups) store.sync.insertGroup(req.directoryId, g)
+      for (const { row, clearMembers } of p.updateGroups) {
+        if (clearMembers) {
+          for (const m of store.groups.members(row.id, Number.MAX_SAFE_INTEGER)) affected.add(m.userId)
+          store.sync.clearGroupMembers(row.id)
+        }
+        store.sync.updateGroup(row)
+      }
+    })
+    // Removed users go before new ones: a user deleted and re-created with the same sign-in name
+    // (a new id in Okta and Entra) would otherwise collide with the old row.
+    await chunks(p.removeUserIds, id => {
+      store.sync.deleteUser(id)
+      affected.delete(id)
+    })
+    // Two users swapping names, or a new user taking the name a stored one gives up, would collide
+    // in the one-name-per-user index half-way through: renamed users let go of their old names first.
+    store.transaction(() => {
+      for (const id of p.renamedUserIds) store.sync.releaseUserPrincipalName(id)
+    })
+    // Read once: every batch below evaluates against the same rules (a streamed sync's new ones are not stored yet).
+    const ruleGroups = streamed
+      ? withNewRuleGroups(store.groups.ruleGroups(req.directoryId), p.insertGroups, req.directoryId)
+      : store.groups.ruleGroups(req.directoryId)
+    // A streamed first sync's directory had no users: all it adds are new, and of those only the
+    // ones a device was bound to meanwhile have anything to redeploy. Sets of its 100k ids would
+    // be most of what the apply holds.
+    const boundNew = streamed ? store.sync.usersWithDevices() : null
+    for (const id of streamed?.changed ?? []) if (boundNew?.has(id)) affected.add(id)
+    const writes = p.insertUsers.length + p.replaceUsers.length
+    let written = 0
+    const step = () => emit({ percent: 70 + Math.round((written / Math.max(1, writes)) * 25) })
+    const inserted = new Set(p.insertUsers.map(u => u.id))
+    const isNew = (userId: string) => streamed !== null || inserted.has(userId)
+    const newMembers = p.addMembers.filter(([, u]) => isNew(u))
+    const writer = streamed?.writer ?? (p.insertUsers.length >= bulkFrom ? await openWriter() : null)
+    if (writer) {
+      // A worker thread writes the new users, their memberships and their synced groups while this
+      // thread decides the next users' memberships (store/bulk-writer.ts).
+      const news = {
+        users: p.insertUsers,
+        usersSent: streamed !== null,
+        groups: streamed && !streamed.groupsSent ? p.insertGroups : [],
+        members: newMembers,
+      }
+      await sendNewUsers(writer, req.directoryId, news, ruleGroups, at, (slice, changed) => {
+        for (const id of changed) affected.add(id)
+        for (const u of slice) evaluated.add(u.id)
+        written += slice.length
+        step()
+      })
+      for (const [, u] of newMembers) if (!boundNew || boundNew.has(u)) affected.add(u)
+    } else {
+      // Each chunk writes users and re-evaluates them in one transaction: a written user is never left unevaluated.
+      await batches(
+        p.insertUsers,
+        slice => {
+          for (const u of slice) store.sync.insertUser(req.directoryId, u, at)
+          for (const id of groups.evaluateUsers(
+            slice.map(u => ({ userId: u.id, input: ruleInput(u), isNew: true })),
+            ruleGroups,
+          ))
+            affected.add(id)
+          for (const u of slice) evaluated.add(u.id)
+          written += slice.length
+        },
+        step,
+        true,
+        true,
+      )
+    }
+    await batches(
+      p.replaceUsers,
+      slice => {
+        for (const u of slice) store.sync.replaceUser(u, at)
+        for (const id of groups.evaluateUsers(
+          slice.map(u => ({ userId: u.id, input: ruleInput(u) })),
+          ruleGroups,
+        ))
+          affected.add(id)
+        for (const u of slice) evaluated.add(u.id)
+        written += slice.length
+      },
+      step,
+    )
+    // Leaving a synced group starts the policy engine's grace period, as setSyncedGroups does;
+    // coming back cancels it (groups room: a flapping membership withdraws nothing).
+    const regrouped = new Set(newMembers.map(([, u]) => u))
+    await chunks(
+      writer ? p.addMembers.filter(([, u]) => !isNew(u)) : p.addMembers,
+      ([g, u]) => {
+        store.sync.addMember(g, u, at)
+        // A user inserted by this sync has no pending withdrawal to cancel.
+        if (!isNew(u)) store.withdrawals.drop(u, g)
+        affected.add(u)
+        regrouped.add(u)
+      },
+      true,
+    )
+    await chunks(p.dropMembers, ([g, u]) => {
+      store.sync.removeMember(g, u)
+      store.withdrawals.put(u, g, at)
+      affected.add(u)
+      regrouped.add(u)
+    })
+    emit({ phase: 'evaluating', percent: 95 })
+    // A changed rule can move anyone: every user not evaluated above is evaluated now. Rules that
+    // read group membership (Entra memberOf, Okta isMemberOf…) see synced groups: users whose
+    // synced groups changed are evaluated again.
+    const gone = new Set(p.removeUserIds)
+    const readsGroups = ruleGroups.some(g => /memberof/i.test(g.rule))
+    if (readsGroups && !p.ruleChanged) {
+      await batches(
+        [...regrouped].filter(id => !gone.has(id)),
+        slice => {
+          for (const id of groups.evaluateUsers(
+            slice.map(userId => ({ userId })),
+            ruleGroups,
+          ))
+            affected.add(id)
+        },
+      )
+    }
+    if (p.ruleChanged) {
+      // A directory's rule groups read only its own users. A streamed first sync decided them
+      // as they arrived, before their synced groups were known: left are its regrouped users
+      // when rules read groups.
+      const candidates = streamed ? (readsGroups ? [...regrouped] : []) : store.sync.userIdsOf(req.directoryId)
+      await batches(
+        candidates.filter(id => !evaluated.has(id) || (readsGroups && regrouped.has(id))),
+        slice => {
+          for (const id of groups.evaluateUsers(
+            slice.map(userId => ({ userId })),
+            ruleGroups,
+          ))
+            affected.add(id)
+          for (const id of slice) evaluated.add(id)
+        },
+      )
+    }
+    return {
+      affected,
+      reevaluated: evaluated.size + (streamed?.evaluated ?? 0),
+      gone,
+      writerClosed: writer?.closed ?? null,
+    }
+  }
+
+  return {
+    isRunning: (directoryId: string) => running.has(directoryId),
+
+    /** Resolves once work syncs left running in the background is done (checkpoints, start-up undo). */
+    async settled(): Promise<void> {
+      while (background.size > 0) await Promise.all([...background])
+    },
+
+    /**
+     * Applies one user fetched just in time (enrollment): attributes, and synced-group
+     * memberships of this directory's known groups. The cursor and history are left alone: the
+     * next sync still sees the change and finds nothing left to do. Returns users whose
+     * effective memberships changed.
+     */
+    async applyUser(
+      req: Pick<SyncRequest, 'directoryId' | 'directoryName' | 'mapping'>,
+      fetched: FetchedUser,
+    ): Promise<string[]> {
+      const wanted = new Set(fetched.groupIds)
+      const members = new Map<string, MemberChange>()
+      const me = new Set([fetched.user.externalId])
+      for (const [ext, g] of store.sync.groups(req.directoryId)) {
+        if (g.kind === 'synced')
+          members.set(ext, wanted.has(ext) ? { add: me, remove: new Set() } : { add: new Set(), remove: me })
+      }
+      const pull: Pull = {
+        mode: 'incremental',
+        users: [fetched.user],
+        removedUserIds: [],
+        groups: [],
+        removedGroupIds: [],
+        members,
+        cursor: null,
+      }
+      const planReq = { ...req, groupFilter: [] }
+      const { affected } = await applyPlan(planReq, await plan(planReq, pull), () => {})
+      return [...affected]
+    },
+
+    async sync(req: SyncRequest): Promise<SyncOutcome> {
+      await recovered
+      if (running.has(req.directoryId)) {
+        throw new AppError('CONFLICT', `A sync of ${req.directoryName} is already running; wait for it to finish.`, {
+          directoryId: req.directoryId,
+        })
+      }
+      running.add(req.directoryId)
+      const runId = ids.next()
+      const startedAt = clock.now()
+      const expected = Math.max(1, store.sync.userCount(req.directoryId))
+      const progress: SyncProgress = {
+        directoryId: req.directoryId,
+        runId,
+        phase: 'pulling',
+        pages: 0,
+        users: 0,
+        groups: 0,
+        percent: 0,
+        etaSeconds: null,
+      }
+      const emit = (patch: Partial<SyncProgress>) => {
+        Object.assign(progress, patch)
+        const elapsed = (clock.now().getTime() - startedAt.getTime()) / 1000
+        const fraction = progress.percent / 100
+        progress.etaSeconds =
+          fraction > 0.02 && fraction < 1 && elapsed > 0
+            ? Math.round((elapsed / fraction) * (1 - fraction))
+            : progress.phase === 'done'
+              ? 0
+              : null
+        deps.emit({ ...progress })
+      }
+      let stream: FirstSyncStream | null = null
+      // The pull is 70% of the bar: users against the directory's last known size, and groups. The
+      // connector waits on what this returns before the next page: a streamed sync's writer sets the pace.
+      const onPage = (pp: PullProgress): Promise<void> | undefined => {
+        emit({
+          pages: pp.pages,
+          users: pp.users,
+          groups: pp.groups,
+          percent: Math.min(69, Math.round((Math.min(pp.users, expected) / expected) * 60 + (pp.groups > 0 ? 9 : 0))),
+        })
+        return stream?.ready()
+      }
+      // WAL checkpoints wait while the sync writes (resumed once a writer thread has stopped).
+      let writerClosed: Promise<void> | null = null
+      let mode: SyncRun['mode'] = 'full'
+      /** This run's history record as it ends (nothing written unless `fields` say so). */
+      const finished = (status: SyncRun['status'], fields: Partial<SyncRun>): SyncRun => ({
+        id: runId,
+        directoryId: req.directoryId,
+        mode,
+        status,
+        startedAt: startedAt.toISOString(),
+        finishedAt: clock.now().toISOString(),
+        added: 0,
+        changed: 0,
+        removed: 0,
+        error: null,
+        ...fields,
+      })
+      // Kept with the run: what the admin should know about a sync that went through.
+      const notes: string[] = []
+      let applying = false
+      store.sync.pauseCheckpoints()
+      try {
+        emit({})
+        const cursor = req.mode === 'full' ? null : store.sync.cursor(req.directoryId)
+        const properties = req.mapping === 'all' ? [] : req.mapping.map(m => m.property)
+        // Users are planned as they arrive (userPlanner); a restarted pull starts a fresh plan.
+        if (cursor === null && mayStreamFirstSync(store, req.directoryId)) {
+          stream = firstSyncStream({
+            store,
+            directoryId: req.directoryId,
+            runId,
+            at: startedAt.toISOString(),
+            from: bulkFrom,
+            batch: bulkBatch,
+            openWriter,
+            yieldToLoop,
+            decide: (users, ruleGroups) =>
+              groups.decideNewUsers(
+                users.map(u => ({ userId: u.id, input: ruleInput(u) })),
+                ruleGroups,
+              ),
+          })
+        }
+        const streaming = stream
+        let planner = userPlanner(req, cursor === null, streaming ? u => streaming.add(u) : undefined)
+        const onUser = (u: PulledUser) => planner.add(u)
+        // Groups listed before users: a streamed sync decides each user's rule groups as it arrives.
+        let groupPlan: GroupPlan | undefined
+        const onGroups = streaming
+          ? (groups: PulledGroup[]) => {
+              groupPlan = planGroups(req, { mode: 'full', groups, removedGroupIds: [] })
+              streaming.knowGroups(
+                withNewRuleGroups(store.groups.ruleGroups(req.directoryId), groupPlan.insertGroups, req.directoryId),
+                groupPlan.insertGroups,
+              )
+            }
+          : undefined
+        let pull: Pull
+        try {
+          pull = await req.connector.pull({ cursor, properties, onPage, onUser, onGroups, signal: req.signal })
+        } catch (e) {
+          if (!(e instanceof CursorExpired) || cursor === null) throw e
+          log.warn('directory cursor expired; running a full sync', { directoryId: req.directoryId, reason: e.message })
+          notes.push(`${e.message} A full sync ran instead.`)
+          emit({ message: `${e.message} Running a full sync instead.`, pages: 0, users: 0, groups: 0, percent: 0 })
+          planner = userPlanner(req, true)
+          pull = await req.connector.pull({ cursor: null, properties, onPage, onUser, signal: req.signal })
+        }
+        mode = pull.mode
+        // The last streamed users go to the writer while the rest is planned.
+        const ending = stream?.end() ?? Promise.resolve(null)
+        ending.catch(() => {})
+        const p = await plan(req, pull, planner, groupPlan)
+        const writer = await ending
+        const streamed =
+          writer && stream
+            ? { writer, groupsSent: stream.groupsSent, changed: stream.changed, evaluated: stream.evaluated }
+            : null
+        // The plan holds what gets written; the raw records can go before the long apply.
+        pull.users = []
+        pull.members.clear()
+        // Last point where a cancel changes nothing; the apply itself runs to the end.
+        req.signal?.throwIfAborted()
+
+        // The removal guard weighs what the plan drops against what the directory has now.
+        let removals: SyncRemovals | undefined
+        if (p.removeUserIds.length + p.removeGroupIds.length + p.dropMembers.length > 0) {
+          const counts: SyncRemovals = {
+            usersRemoved: p.removeUserIds.length,
+            usersTotal: store.sync.userCount(req.directoryId),
+            membershipsRemoved: countMembershipRemovals(p, {
+              membershipsOfUser: id => store.sync.userMembershipCount(id),
+              membersOfGroup: id => store.sync.groupMembers(id),
+            }),
+            membershipsTotal: store.sync.membershipCount(req.directoryId),
+          }
+          const decision = decideRemovalHold(counts, deps.removalLimits?.() ?? DEFAULT_REMOVAL_LIMITS)
+          if (decision.hold && !req.confirmRemovals) {
+            const run = finished('held', {
+              ...counted(p),
+              error: heldMessage(req.directoryName, decision.reasons),
+              removals: counts,
+            })
+            // Not the cursor: the next sync pulls the same changes and holds again until confirmed.
+            store.directories.recordSyncRun(run)
+            log.warn('directory sync held: too many removals', { directoryId: req.directoryId, ...counts })
+            emit({ phase: 'held', percent: 100, message: run.error ?? undefined })
+            return { run, changedUserIds: [], reevaluated: 0 }
+          }
+          if (decision.hold) {
+            removals = counts
+            log.warn('directory sync removals confirmed by the admin', { directoryId: req.directoryId, ...counts })
+          }
+        }
+        emit({ phase: 'applying', percent: 70 })
+        applying = true
+
+        const { affected, reevaluated, gone, writerClosed: closed } = await applyPlan(req, p, emit, streamed)
+        writerClosed = closed
+        const changedUserIds = [...affected].filter(id => !gone.has(id))
+        // Only users with devices have anything to redeploy; a first sync of 100k users has few.
+        const bound = store.sync.usersWithDevices()
+        await deps.redeployUsers(changedUserIds.filter(id => bound.has(id)))
+
+        const run = finished('succeeded', {
+          ...counted(p),
+          ...(removals ? { removals } : {}),
+          ...(notes.length > 0 ? { notes } : {}),
+        })
+        store.transaction(() => {
+          store.sync.setCursor(req.directoryId, p.cursor, run.finishedAt)
+          store.directories.recordSyncRun(run)
+          // Applying over the limits is the admin's decision: keep who-did-what for later.
+          if (removals)
+            store.audit.append({
+              at: run.finishedAt,
+              actor: 'admin',
+              action: 'directories/confirmRemovals',
+              subject: req.directoryName,
+              details: { runId, ...removals },
+            })
+        })
+        log.info('directory sync succeeded', {
+          directoryId: req.directoryId,
+          runId,
+          durationMs: Date.parse(run.finishedAt) - Date.parse(run.startedAt),
+          ...counted(p),
+        })
+        emit({
+          phase: 'done',
+          percent: 100,
+          message: `${run.added} added, ${run.changed} changed, ${run.removed} removed`,
+        })
+        return { run, changedUserIds, reevaluated }
+      } catch (e) {
+        // A streamed first sync wrote before its pull was whole: take it back (first-sync.ts).
+        await stream?.undo()
+        if (req.signal?.aborted && !applying) {
+          // The admin cancelled it: not a failure to alarm anyone with, and nothing was written.
+          const run = finished('cancelled', { error: 'Cancelled by the admin; nothing was changed.' })
+          store.directories.recordSyncRun(run)
+          log.info('directory sync cancelled', { directoryId: req.directoryId })
+          emit({
+            phase: 'cancelled',
+            message: `The sync of ${req.directoryName} was cancelled by the admin; nothing was changed.`,
+          })
+          return { run, changedUserIds: [], reevaluated: 0 }
+        }
+        const error =
+          e instanceof AppError
+            ? e
+            : new AppError('DIRECTORY_UNAVAILABLE', `The sync of ${req.directoryName} failed: ${errorMessage(e)}`, {})
+        const run = finished('failed', { error: error.message })
+        store.directories.recordSyncRun(run)
+        log.warn('directory sync failed', { directoryId: req.directoryId, code: error.code, message: error.message })
+        emit({ phase: 'failed', message: error.message })
+        if (!(e instanceof AppError)) log.error('directory sync bug', { error: errorStack(e) })
+        throw error
+      } finally {
+        running.delete(req.directoryId)
+        // The writer's checkpoint runs on after the sync has answered; the main connection's resume then finds little to copy.
+        void inBackground(
+          'resuming WAL checkpoints',
+          (writerClosed ?? Promise.resolve()).then(() => store.sync.resumeCheckpoints()),
+        )
+      }
+    },
+  }
+}

@@ -1,0 +1,25 @@
+// The app inventory (app_inventory): the apps a policy may install, one bundle or package id per
+// platform.
+import type { Platform } from '../../shared/domain'
+import type { AppInventoryEntry } from '../../shared/policy'
+import type { Db } from './db'
+
+export function inventoryQueries(db: Db) {
+  const all = db.prepare(
+    'SELECT id, platform, identifier, name FROM app_inventory ORDER BY name COLLATE NOCASE, platform',
+  )
+  const put =
+    db.prepare(`INSERT INTO app_inventory (id, platform, identifier, name) VALUES (@id, @platform, @identifier, @name)
+    ON CONFLICT (platform, identifier) DO UPDATE SET name = excluded.name`)
+  const appOn = db.prepare('SELECT 1 FROM app_inventory WHERE platform = ? AND identifier = ?')
+  const appAny = db.prepare('SELECT 1 FROM app_inventory WHERE identifier = ? LIMIT 1')
+
+  return {
+    list: (): AppInventoryEntry[] => all.all() as AppInventoryEntry[],
+    put(entry: AppInventoryEntry): void {
+      put.run(entry)
+    },
+    appOn: (platform: Platform, identifier: string): boolean => appOn.get(platform, identifier) !== undefined,
+    appAnywhere: (identifier: string): boolean => appAny.get(identifier) !== undefined,
+  }
+}

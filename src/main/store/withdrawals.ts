@@ -1,0 +1,50 @@
+// Pending withdrawals (membership_withdrawals): a user who left a group keeps its policies for the
+// grace period, counted in time and in the succeeded syncs of the user's directory since.
+import type { Db } from './db'
+
+export interface PendingWithdrawal {
+  userId: string
+  groupId: string
+  leftAt: string
+  /** Succeeded syncs of the user's directory that started after the user left. */
+  confirmations: number
+}
+
+const COLUMNS = `w.user_id, w.group_id, w.left_at,
+  (SELECT COUNT(*) FROM sync_runs r WHERE r.directory_id = u.directory_id AND r.status = 'succeeded' AND r.started_at > w.left_at) AS confirmations`
+
+interface WithdrawalRow {
+  user_id: string
+  group_id: string
+  left_at: string
+  confirmations: number
+}
+const toWithdrawal = (r: WithdrawalRow): PendingWithdrawal => ({
+  userId: r.user_id,
+  groupId: r.group_id,
+  leftAt: r.left_at,
+  confirmations: r.confirmations,
+})
+
+export function withdrawalQueries(db: Db) {
+  const put = db.prepare(
+    'INSERT INTO membership_withdrawals (group_id, user_id, left_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+  )
+  const drop = db.prepare('DELETE FROM membership_withdrawals WHERE group_id = ? AND user_id = ?')
+  const of = db.prepare(
+    `SELECT ${COLUMNS} FROM membership_withdrawals w JOIN users u ON u.id = w.user_id WHERE w.user_id = ?`,
+  )
+  const all = db.prepare(`SELECT ${COLUMNS} FROM membership_withdrawals w JOIN users u ON u.id = w.user_id`)
+
+  return {
+    /** Records that the user left the group; keeps the first time it was seen. */
+    put(userId: string, groupId: string, at: string): void {
+      put.run(groupId, userId, at)
+    },
+    drop(userId: string, groupId: string): boolean {
+      return drop.run(groupId, userId).changes > 0
+    },
+    of: (userId: string): PendingWithdrawal[] => (of.all(userId) as WithdrawalRow[]).map(toWithdrawal),
+    all: (): PendingWithdrawal[] => (all.all() as WithdrawalRow[]).map(toWithdrawal),
+  }
+}

@@ -1,0 +1,42 @@
+// A landed migration is history: a workspace that ran it keeps what it produced, so its text must
+// never change. Each landed migration's SQL is pinned by its SHA-256; a new migration adds its line
+// here once it lands (the newest may still be in review unpinned).
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { MIGRATIONS } from '../../../src/main/store/migrations'
+
+const LANDED: Record<number, string> = {
+  1: '0e93c007fe0bec900e494e52ed3801bc16fbf61e9355d4c46f642a907f354296',
+  2: 'c03750f5c166d84dd733b517400462f78b9a855c78fb4d03777b19a4b37c7e83',
+  3: 'f8e70a4f998a77202ad7b86c341d5aef17d67f74bcaf1c86865f4bd618b3614a',
+  4: 'dd799d658e487191af31ed1828b6f8c067af28a35f36d76262802416ad0353bd',
+  5: '90660a0d8b48544716e2ade592968bedde816eca4af42730821f9a7e12a8283a',
+  6: '1607baafb33223f2cd33a0ee7d53d68a3165dc6af7eb2385a6a1ff4b331d6108',
+  7: 'dafbc1739de1503f9d138ba8ec2337314ab4b8384c6d8e791a0236fe1f74fb7b',
+  8: 'a81a0ddc0dcfd43869d9d8abe703ec60768f7cef048294d0a2a7820a937316f5',
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
+
+describe('landed migrations', () => {
+  it('are numbered 1, 2, 3 … in order', () => {
+    expect(MIGRATIONS.map(m => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1))
+  })
+
+  it.each(Object.entries(LANDED))('keeps migration %s byte for byte', (version, hash) => {
+    const migration = MIGRATIONS.find(m => m.version === Number(version))
+    expect(migration && sha256(migration.sql)).toBe(hash)
+  })
+
+  it('pins every migration but the newest', () => {
+    const unpinned = MIGRATIONS.slice(0, -1).filter(m => !(m.version in LANDED))
+    expect(unpinned.map(m => m.version)).toEqual([])
+  })
+
+  it('spell their SQL out: no interpolated constant, which an edit would silently rewrite', () => {
+    const source = readFileSync(join(__dirname, '..', '..', '..', 'src', 'main', 'store', 'migrations.ts'), 'utf8')
+    expect(source).not.toContain('${')
+  })
+})
