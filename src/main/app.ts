@@ -127,6 +127,7 @@ export function createApp(opts: AppOptions): App {
     bulkFrom: opts.syncBulkFrom,
     bulkBatch: opts.syncBulkBatch,
     // The hold limits sit with the circuit breaker's in the policy settings (one place for "held").
+    faults: opts.faults,
     removalLimits: () => {
       const settings = readPolicySettings(store)
       return {

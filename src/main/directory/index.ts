@@ -18,6 +18,7 @@ import {
   silentLog,
   systemHttp,
   type Clock,
+  type Faults,
   type HttpPort,
   type IdSource,
   type Log,
@@ -69,6 +70,8 @@ export interface DirectoryDeps {
   bulkBatch?: number
   /** When a sync is held for removing too much (the policy settings; read at each sync). */
   removalLimits?: () => RemovalLimits
+  /** Crash points for the kill -9 test; production passes none. */
+  faults?: Faults
 }
 
 interface DirectoryConfig {
@@ -131,6 +134,7 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
     bulkFrom: deps.bulkFrom,
     bulkBatch: deps.bulkBatch,
     removalLimits: deps.removalLimits,
+    faults: deps.faults,
     redeployUsers: userIds => deps.redeployUsers?.(userIds) ?? Promise.resolve(),
     emit: p => deps.emitProgress?.(p),
   })

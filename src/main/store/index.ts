@@ -8,6 +8,7 @@ import { groupQueries } from './groups'
 import { outboxQueries } from './outbox'
 import { policyQueries } from './policies'
 import { syncQueries } from './sync'
+import { syncJournalQueries } from './sync-journal'
 import { userQueries } from './users'
 
 export type { DirectoryRecord } from './directories'
@@ -28,6 +29,7 @@ export type { PolicyRecord } from './policies'
 export type { SentItem, NewCommand, DeviceRecord } from './devices'
 export type { AuditEntry } from './audit'
 export type { SyncedUserRow, DirectoryGroupRow, SyncUserWrite } from './sync'
+export type { RunningSync } from './sync-journal'
 export type { PushTarget, AppleIdentity, StaleToken, AckLatency } from './outbox'
 export type { PendingWithdrawal, BoundDevice, NewAssignmentEvent, PayloadProblem } from './assignments'
 
@@ -42,6 +44,7 @@ export function createStore(path: string) {
     outbox: outboxQueries(db),
     audit: auditQueries(db),
     sync: syncQueries(db),
+    syncJournal: syncJournalQueries(db),
     assignments: assignmentQueries(db),
     /** Runs fn in one transaction: everything it writes lands together or not at all. */
     transaction<T>(fn: () => T): T {
