@@ -1,6 +1,6 @@
 // Builds test/fakes/crash-child.ts into one CommonJS file and runs it as a child process, for the
 // kill -9 tests: the child SIGKILLs itself at a named crash point (JIT_CRASH_AT=<point>:<n>).
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { once } from 'node:events'
 import { builtinModules } from 'node:module'
 import { join, resolve } from 'node:path'
@@ -42,4 +42,9 @@ export async function runCrashChild(
   createInterface({ input: child.stdout }).on('line', l => lines.push(l))
   const [, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null]
   return { lines, signal }
+}
+
+/** A process id no process has: that of one that has just exited (a process killed mid-sync). */
+export function goneProcessId(): number {
+  return Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString())
 }

@@ -4,8 +4,8 @@
 //   fails half-way — network, 5xx after retries, a malformed page, a cancel — changes nothing.
 // - The apply is one transaction, with the connector's cursor, the run record and the redeploys it
 //   owes (apply-steps.ts): a sync that fails or dies half-way changes nothing, and the next sync
-//   pulls the same changes again. It holds the event loop while it writes (measured: about 1 s
-//   per 15,000 changed users).
+//   pulls the same changes again. It holds the event loop while it writes (measured on a
+//   30,000-user directory: 15,000 department moves at most 330 ms, 10,000 new users 230 ms).
 // - The one exception: a large first sync into an empty directory writes its users from a worker
 //   thread while the pull runs, and the rest in chunks that yield to the event loop; it is marked,
 //   and undone as a whole if it fails or the process dies (first-sync.ts).
@@ -67,7 +67,7 @@ export interface SyncEngineDeps {
   emit(progress: SyncProgress): void
   /** When a sync is held for removing too much (default DEFAULT_REMOVAL_LIMITS); read at each sync. */
   removalLimits?: () => RemovalLimits
-  /** New users from which a worker thread writes them (default 5,000; store/bulk-writer.ts). */
+  /** A first sync's users from which a worker thread writes them as they arrive (default 5,000; first-sync.ts). */
   bulkFrom?: number
   /** New users per bulk write transaction (default 2,000: a few hundred milliseconds of lock). */
   bulkBatch?: number
@@ -182,7 +182,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
   const pacing: Pacing = { chunkSize, sliceMs, now }
   const each = <T>(items: T[], write: (slice: T[]) => void, release = false) => eachStep(pacing, items, write, release)
 
-  /** A bulk writer, or null (the chunked path) when its worker cannot start here. */
+  /** A bulk writer, or null when its worker cannot start here (the apply then writes the users). */
   const openWriter = (): Promise<BulkWriter | null> =>
     store.sync.bulkWriter().catch((e: unknown) => {
       log.warn('bulk writer unavailable; writing in the main thread', {
@@ -319,7 +319,10 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       // Named for the kill -9 test: half of the users are written, none of it committed.
       if (half && written * 2 >= writes) deps.faults?.hit('sync:apply-mid')
       const percent = 70 + Math.round((written / Math.max(1, writes)) * 25)
-      if (percent !== shown) emit({ percent: (shown = percent) })
+      if (percent !== shown) {
+        shown = percent
+        emit({ percent })
+      }
     }
     const inserted = new Set(p.insertUsers.map(u => u.id))
     const isNew = (userId: string) => streamed !== null || inserted.has(userId)

@@ -62,9 +62,9 @@ export interface DirectoryDeps {
   emitProgress?: (p: SyncProgress) => void
   /** Retry tuning for the IdP HTTP client (tests shorten the waits through `sleep`). */
   httpOptions?: Partial<Pick<IdpHttpOptions, 'maxAttempts' | 'timeoutMs' | 'random' | 'baseDelayMs'>>
-  /** Users per write transaction during a sync. */
+  /** Users per write transaction of a first sync written as it is pulled (other syncs apply in one). */
   chunkSize?: number
-  /** New users from which a sync writes them from a worker thread. */
+  /** A first sync's users from which it writes them from a worker thread as they arrive. */
   bulkFrom?: number
   /** Users per write transaction of that worker. */
   bulkBatch?: number
