@@ -472,7 +472,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       }
       const planReq = { ...req, groupFilter: [] }
       const p = await plan(planReq, pull)
-      return store.transaction(() => runAtomic(applySteps(planReq, p, () => {}, null))).changedUserIds
+      return store.writeTransaction(() => runAtomic(applySteps(planReq, p, () => {}, null))).changedUserIds
     },
 
     async sync(req: SyncRequest): Promise<SyncOutcome> {
@@ -683,7 +683,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
         } else {
           // No progress while it runs: the event loop could deliver none, and no listener's code
           // should run inside the transaction.
-          ;[applied, run] = store.transaction(() => {
+          ;[applied, run] = store.writeTransaction(() => {
             const a = runAtomic(applySteps(req, p, () => {}, null))
             return [a, commit(a)] as const
           })

@@ -153,7 +153,7 @@ export function importFile(deps: ImportDeps, req: ImportRequest): { run: SyncRun
     if (decision.hold) removals = counts
   }
 
-  return store.transaction(() => {
+  return store.writeTransaction(() => {
     const at = req.startedAt
     for (const [key, g] of resolved.groups) {
       if (g.id !== null) continue

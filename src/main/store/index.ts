@@ -51,6 +51,14 @@ export function createStore(path: string) {
       return db.transaction(fn)()
     },
     /**
+     * The same, taking the write lock at its start (BEGIN IMMEDIATE): a long transaction that reads
+     * before it writes would otherwise fail (SQLITE_BUSY_SNAPSHOT) when another connection — a
+     * writer thread, the CLI — commits in between; this one waits for the lock (busy_timeout) instead.
+     */
+    writeTransaction<T>(fn: () => T): T {
+      return db.transaction(fn).immediate()
+    },
+    /**
      * A transaction that only inserts rows whose references the caller has just written or read
      * (a sync's new users, their attributes and memberships): foreign keys are not checked row by
      * row, which is a fifth of a bulk insert's time. Never for updates or deletes, which rely on
