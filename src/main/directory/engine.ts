@@ -25,7 +25,6 @@ import {
   addGroupRow,
   addMembershipRow,
   addRuleMembershipRows,
-  addUserRows,
   emptyBulkRows,
   identityFields,
   type BulkWriter,
@@ -192,22 +191,17 @@ export function createSyncEngine(deps: SyncEngineDeps) {
     })
 
   /**
-   * Hands new users to the bulk writer in steps of 250, their rule-group memberships decided, with
-   * a yield between (the event loop stays free) and a commit every bulkBatch users; then their
-   * synced-group memberships. Each step's rows go at once: held for a whole batch, they would
-   * outlive V8's young generation and grow the heap. Resolves once all of it is committed. A
-   * streamed first sync's users were sent during the pull (`usersSent`): its new groups and the
-   * memberships go now.
+   * Hands a streamed first sync's new users' rule-group memberships to the bulk writer (the users
+   * themselves were sent during the pull) in steps of 250, with a yield between (the event loop
+   * stays free) and a commit every bulkBatch users; then its new groups' rows, unless they went
+   * with the users, and its synced-group memberships. Each step's rows go at once: held for a whole
+   * batch, they would outlive V8's young generation and grow the heap. Resolves once all of it is
+   * committed.
    */
   const sendNewUsers = async (
     writer: BulkWriter,
     directoryId: string,
-    {
-      users,
-      usersSent,
-      groups,
-      members,
-    }: { users: SyncUserWrite[]; usersSent: boolean; groups: DirectoryGroupRow[]; members: [string, string][] },
+    { users, groups, members }: { users: SyncUserWrite[]; groups: DirectoryGroupRow[]; members: [string, string][] },
     ruleGroups: RuleGroup[],
     at: string,
     progress: (slice: SyncUserWrite[], changed: string[]) => void,
@@ -231,10 +225,7 @@ export function createSyncEngine(deps: SyncEngineDeps) {
             addRuleMembershipRows(rows, userId, list, at)
             if (list.some(m => m.effective)) changed.push(userId)
           }
-          if (!usersSent)
-            for (const u of slice)
-              addUserRows(rows, directoryId, u, at)
-              // Written users' records are let go (a sync's new users are most of its memory).
+          // Decided users' records are let go (a sync's new users are most of its memory).
           ;(users as unknown[]).fill(undefined, i, i + slice.length)
           i += slice.length
           progress(slice, changed)
@@ -333,7 +324,6 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       // thread decides the next users' memberships (store/bulk-writer.ts).
       const news = {
         users: p.insertUsers,
-        usersSent: true,
         groups: streamed && !streamed.groupsSent ? p.insertGroups : [],
         members: newMembers,
       }
