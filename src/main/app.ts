@@ -60,9 +60,9 @@ export interface AppOptions {
   sleep?: Sleep
   timers?: TimerPort
   idpHttp?: Partial<Pick<IdpHttpOptions, 'maxAttempts' | 'timeoutMs' | 'random' | 'baseDelayMs'>>
-  /** Users per write transaction during a directory sync. */
+  /** Users per write transaction of a first directory sync written as it is pulled (other syncs apply in one). */
   syncChunkSize?: number
-  /** New users from which a sync writes them from a worker thread (default 5,000); tests lower it. */
+  /** A first sync's users from which it writes them from a worker thread as they arrive (default 5,000); tests lower it. */
   syncBulkFrom?: number
   /** Users per write transaction of that worker (default 2,000); tests lower it. */
   syncBulkBatch?: number
@@ -128,6 +128,7 @@ export function createApp(opts: AppOptions): App {
     bulkFrom: opts.syncBulkFrom,
     bulkBatch: opts.syncBulkBatch,
     // The hold limits sit with the circuit breaker's in the policy settings (one place for "held").
+    faults: opts.faults,
     removalLimits: () => {
       const settings = readPolicySettings(store)
       return {

@@ -1,22 +1,46 @@
-// The app as a child process for the kill -9 test: the real workspace, outbox and ingress, with
+// The app as a child process for the kill -9 tests, on a real workspace, with
 // JIT_CRASH_AT=<point>:<n> making the process SIGKILL itself the n-th time it reaches that
-// point (a deterministic "kill at any moment"). Prints "READY <port>" once it serves.
+// point (a deterministic "kill at any moment"). Two modes:
+// - serve (default): the outbox and ingress; prints "READY <port>" once it serves.
+// - JIT_CHILD=sync: syncs the directory JIT_DIRECTORY from the Graph fake at JIT_GRAPH (writing
+//   JIT_SYNC_CHUNK users per transaction where it chunks), prints "SYNCED" and exits.
 import { readFileSync } from 'node:fs'
 import { createApp } from '../../src/main/app'
 import { createIdpHttp, startIngress } from '../../src/main/devices'
 import { silentLog, systemClock, type Faults } from '../../src/main/ports'
+import { GRAPH_ORIGIN, LOGIN_ORIGIN } from './graph/server'
 import { createRecordingPush } from './recording-push'
+import { loopbackRouter } from './router'
 
-async function main(): Promise<void> {
+function crashPoint(): Faults {
   const crashAt = process.env['JIT_CRASH_AT'] ?? ''
   const point = crashAt.slice(0, crashAt.lastIndexOf(':'))
   const nth = crashAt.slice(crashAt.lastIndexOf(':') + 1)
   let hits = 0
-  const faults: Faults = {
+  return {
     hit(p) {
       if (p === point && ++hits === Number(nth)) process.kill(process.pid, 'SIGKILL')
     },
   }
+}
+
+async function sync(): Promise<void> {
+  const graph = process.env['JIT_GRAPH'] as string
+  const app = createApp({
+    dataDir: process.env['JIT_DATA'] as string,
+    faults: crashPoint(),
+    push: createRecordingPush(),
+    http: loopbackRouter({ [GRAPH_ORIGIN]: graph, [LOGIN_ORIGIN]: graph }),
+    syncChunkSize: Number(process.env['JIT_SYNC_CHUNK'] ?? 2000),
+  })
+  await app.call('directories/sync', { directoryId: process.env['JIT_DIRECTORY'] as string })
+  await app.services.directories.settled()
+  app.close()
+  process.stdout.write('SYNCED\n')
+}
+
+async function main(): Promise<void> {
+  const faults = crashPoint()
   const tls = JSON.parse(readFileSync(process.env['JIT_TLS'] as string, 'utf8')) as { keyPem: string; certPem: string }
   const app = createApp({ dataDir: process.env['JIT_DATA'] as string, faults, push: createRecordingPush() })
   const ingress = await startIngress({
@@ -39,4 +63,4 @@ async function main(): Promise<void> {
   process.stdout.write(`READY ${ingress.port}\n`)
 }
 
-void main()
+void (process.env['JIT_CHILD'] === 'sync' ? sync() : main())

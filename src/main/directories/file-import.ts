@@ -11,7 +11,9 @@
 // name that belongs to another directory's group or a rule-based group is refused with its row and
 // column (the file may not put anyone in those).
 // Everything is written in one transaction with the import's run, which counts as a sync for
-// confirming withdrawals (groups/withdrawal.ts counts succeeded runs of the user's directory).
+// confirming withdrawals (groups/withdrawal.ts counts succeeded runs of the user's directory), and
+// with the redeploys it owes (the store's sync journal): the caller redeploys them and clears them
+// (redeployImported), and the next start redeploys them should the process die in between.
 import type { Attributes, SyncRemovals, SyncRun } from '../../shared/domain'
 import { AppError } from '../../shared/errors'
 import type { GroupService } from '../groups'
@@ -151,7 +153,7 @@ export function importFile(deps: ImportDeps, req: ImportRequest): { run: SyncRun
     if (decision.hold) removals = counts
   }
 
-  return store.transaction(() => {
+  return store.writeTransaction(() => {
     const at = req.startedAt
     for (const [key, g] of resolved.groups) {
       if (g.id !== null) continue
@@ -192,6 +194,12 @@ export function importFile(deps: ImportDeps, req: ImportRequest): { run: SyncRun
     }
     const done = run({ added, changed, removed: leaving.length, ...(removals ? { removals } : {}) })
     store.directories.recordSyncRun(done)
+    const bound = store.sync.usersWithDevices()
+    store.syncJournal.queueRedeploys(
+      done.id,
+      changedUserIds.filter(id => bound.has(id)),
+      done.finishedAt,
+    )
     if (removals)
       store.audit.append({
         at: done.finishedAt,

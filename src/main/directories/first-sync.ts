@@ -7,7 +7,7 @@
 // - A failed or cancelled sync is undone: its users (except any a device was bound to meanwhile,
 //   fetched just in time) and groups are removed and the mark cleared.
 // - A mark found at start-up means the app stopped mid-way: the same undo runs then
-//   (undoInterruptedFirstSyncs).
+//   (undoInterruptedFirstSyncs), unless the sync is still running in another process (the CLI).
 // When the connector lists groups before users (Entra), the new groups go out with the first
 // batch and each later user's rule-group memberships are decided as it arrives: the user is then
 // written whole and let go, so a 100k-user sync never holds its users. Otherwise users are held
@@ -193,13 +193,17 @@ export async function undoInterruptedFirstSyncs({
   clock,
   log,
   yieldToLoop,
+  stillRunning,
 }: {
   store: Store
   clock: Clock
   log: Log
   yieldToLoop(): Promise<void>
+  /** Whether the run is still going in a live process (recovery.ts). */
+  stillRunning(runId: string): boolean
 }): Promise<void> {
   for (const m of store.sync.markedFirstSyncs()) {
+    if (stillRunning(m.runId)) continue
     log.warn('undoing a first directory sync the app stopped in the middle of', {
       directoryId: m.directoryId,
       runId: m.runId,
@@ -217,6 +221,9 @@ export async function undoInterruptedFirstSyncs({
       removed: 0,
       error: `The first sync of ${m.directoryName} stopped before it finished (the app was closed or stopped). The users it had written were removed; sync again.`,
     }
-    store.directories.recordSyncRun(run)
+    store.transaction(() => {
+      store.directories.recordSyncRun(run)
+      store.syncJournal.endSync(m.directoryId, m.runId)
+    })
   }
 }

@@ -82,6 +82,8 @@ export function directoryHandlers(d: DirectoryHandlerDeps): HandlersOf<'director
     'directories/import': async ({ directoryId, format, content, mode, confirmRemovals }) => {
       const outcome = directories.importUsers(directoryId, format, content, mode, { confirmRemovals })
       await d.redeployUsers(outcome.changedUserIds)
+      // The import journaled these redeploys with its commit (file-import.ts): they are done.
+      store.syncJournal.redeployed(outcome.run.id)
       return { directoryId, run: outcome.run }
     },
     'directories/get': ({ directoryId }) => directories.detail(directoryId),

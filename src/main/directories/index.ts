@@ -17,6 +17,7 @@ import {
   silentLog,
   systemHttp,
   type Clock,
+  type Faults,
   type HttpPort,
   type IdSource,
   type Log,
@@ -60,14 +61,16 @@ export interface DirectoryDeps {
   emitProgress?: (p: SyncProgress) => void
   /** Retry tuning for the IdP HTTP client (tests shorten the waits through `sleep`). */
   httpOptions?: Partial<Pick<IdpHttpOptions, 'maxAttempts' | 'timeoutMs' | 'random' | 'baseDelayMs'>>
-  /** Users per write transaction during a sync. */
+  /** Users per write transaction of a first sync written as it is pulled (other syncs apply in one). */
   chunkSize?: number
-  /** New users from which a sync writes them from a worker thread. */
+  /** A first sync's users from which it writes them from a worker thread as they arrive. */
   bulkFrom?: number
   /** Users per write transaction of that worker. */
   bulkBatch?: number
   /** When a sync is held for removing too much (the policy settings; read at each sync). */
   removalLimits?: () => RemovalLimits
+  /** Crash points for the kill -9 test; production passes none. */
+  faults?: Faults
 }
 
 interface DirectoryConfig {
@@ -142,6 +145,7 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
     bulkFrom: deps.bulkFrom,
     bulkBatch: deps.bulkBatch,
     removalLimits: deps.removalLimits,
+    faults: deps.faults,
     redeployUsers: userIds => deps.redeployUsers?.(userIds) ?? Promise.resolve(),
     emit: p => deps.emitProgress?.(p),
   })

@@ -14,6 +14,7 @@ import { payloadProblemQueries } from './payload-problems'
 import { policyQueries } from './policies'
 import { policySettingQueries } from './policy-settings'
 import { syncQueries } from './sync'
+import { syncJournalQueries } from './sync-journal'
 import { userQueries } from './users'
 import { withdrawalQueries } from './withdrawals'
 
@@ -35,6 +36,7 @@ export type { SentItem, NewCommand, DeviceRecord, HeldRebindRecord, SerialEnroll
 export type { AuditEntry } from './audit'
 export type { SyncedUserRow, DirectoryGroupRow, SyncUserWrite } from './sync-rows'
 export { createPayloadSealer, plainSealer, type PayloadSealer } from './sealed'
+export type { RunningSync } from './sync-journal'
 export type { PushTarget, AppleIdentity, StaleToken, AckLatency } from './outbox'
 export type { PendingWithdrawal } from './withdrawals'
 export type { BoundDevice } from './bulk-reads'
@@ -60,9 +62,18 @@ export function createStore(path: string, opts: { sealer?: PayloadSealer } = {})
     payloadProblems: payloadProblemQueries(db),
     policySettings: policySettingQueries(db),
     bulkReads: bulkReadQueries(db, sealer),
+    syncJournal: syncJournalQueries(db),
     /** Runs fn in one transaction: everything it writes lands together or not at all. */
     transaction<T>(fn: () => T): T {
       return db.transaction(fn)()
+    },
+    /**
+     * The same, taking the write lock at its start (BEGIN IMMEDIATE): a long transaction that reads
+     * before it writes would otherwise fail (SQLITE_BUSY_SNAPSHOT) when another connection — a
+     * writer thread, the CLI — commits in between; this one waits for the lock (busy_timeout) instead.
+     */
+    writeTransaction<T>(fn: () => T): T {
+      return db.transaction(fn).immediate()
     },
     /**
      * A transaction that only inserts rows whose references the caller has just written or read

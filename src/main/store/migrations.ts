@@ -473,4 +473,26 @@ CREATE INDEX device_rebinds_device ON device_rebinds (device_id, status);
 CREATE INDEX users_external ON users (external_id);
 `,
   },
+  {
+    version: 10,
+    name: 'sync journal: the sync each directory is running, and redeploys owed after a commit',
+    sql: `
+-- Set when a sync starts and cleared with its run record (directories/engine.ts). Found set at
+-- start-up with its process gone, the app stopped mid-sync: the run is recorded as failed.
+ALTER TABLE directory_sync_state ADD COLUMN running_run TEXT;
+ALTER TABLE directory_sync_state ADD COLUMN running_since TEXT;
+ALTER TABLE directory_sync_state ADD COLUMN running_pid INTEGER;
+
+-- Users whose memberships a committed sync or import changed and whose devices are not redeployed
+-- yet: written in the same transaction as the change, deleted once redeployed, and redeployed at
+-- start-up when the app stopped in between. \`source\` is the sync run or import that owes them.
+CREATE TABLE pending_redeploys (
+  user_id    TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  source     TEXT NOT NULL,
+  queued_at  TEXT NOT NULL,
+  PRIMARY KEY (source, user_id)
+) WITHOUT ROWID;
+CREATE INDEX pending_redeploys_user ON pending_redeploys (user_id);
+`,
+  },
 ]

@@ -47,14 +47,23 @@ describe('a first sync written from a worker thread', () => {
     expect(warnings).toEqual([])
   })
 
-  it('writes many new users of a directory that has users, after the pull, as the chunked path does', async () => {
+  it('writes the many new users of a directory that has users in the apply transaction, not from a writer thread', async () => {
     const graph = await startSmallGraphFake(cleanups)
     const bulk = workspace(graph, { syncBulkFrom: 10 })
     const chunked = workspace(graph)
     await bulk.sync()
     await chunked.sync()
     for (let i = 0; i < 25; i++) graph.data.addUser()
+    // A writer thread commits on its own connection: what it wrote would outlive an apply that fails.
+    const { sync } = bulk.app.services.store
+    let writers = 0
+    const open = sync.bulkWriter
+    sync.bulkWriter = () => {
+      writers++
+      return open()
+    }
     expect(await bulk.sync()).toMatchObject({ mode: 'incremental', status: 'succeeded', added: 25 })
+    expect(writers).toBe(0)
     expect(await chunked.sync()).toMatchObject({ mode: 'incremental', status: 'succeeded', added: 25 })
     expect(storeSnapshot(bulk.app)).toEqual(storeSnapshot(chunked.app))
   })

@@ -1,6 +1,7 @@
 // When a cancel lands relative to the apply: before it, nothing changes and the run says
 // cancelled; once the engine is writing, the apply completes (a half-applied sync would break
-// "a sync changes nothing or everything") and the run says succeeded. The engine is driven
+// "a sync changes nothing or everything") and the run says succeeded, even when the redeploy
+// after it fails (the redeploy stays owed to the next start). The engine is driven
 // with a scripted connector so the cancel lands at an exact point.
 import { afterEach, describe, expect, it } from 'vitest'
 import { createApp, type App } from '../../../src/main/app'
@@ -45,13 +46,13 @@ function setup(
   return { app, directoryId, engine, progress }
 }
 
-const pullOf = (n: number): Pull => ({
+const pullOf = (n: number, department = 'Sales'): Pull => ({
   mode: 'full',
   users: Array.from({ length: n }, (_, i) => ({
     externalId: `u${i}`,
     userPrincipalName: `u${i}@example.test`,
     displayName: `User ${i}`,
-    properties: { department: 'Sales' },
+    properties: { department },
   })),
   removedUserIds: [],
   groups: [],
@@ -61,12 +62,12 @@ const pullOf = (n: number): Pull => ({
 })
 
 /** A connector whose pull runs `during` just before it delivers a complete pull. */
-const scripted = (during: () => void): Connector => ({
+const scripted = (during: () => void, department = 'Sales'): Connector => ({
   kind: 'okta',
   test: () => Promise.resolve('ok'),
   pull: () => {
     during()
-    return Promise.resolve(pullOf(10))
+    return Promise.resolve(pullOf(10, department))
   },
   fetchUser: () => Promise.resolve(null),
 })
@@ -115,23 +116,43 @@ describe('when a cancel lands', () => {
     expect(app.services.store.sync.cursor(directoryId)).toBe('cursor-1')
   })
 
-  it('while the apply is writing and something then fails: the run says failed, not "nothing was changed"', async () => {
+  it('while the apply is writing and the redeploy then fails: the apply stands, its run says succeeded, the redeploy stays owed', async () => {
     const controller = new AbortController()
+    let redeploys = 0
     const { app, directoryId, engine } = setup(
       p => {
-        if (p.phase === 'applying') controller.abort()
+        if (p.phase === 'applying' && redeploys > 0) controller.abort()
       },
-      () => Promise.reject(new Error('devices room down')),
+      () => (redeploys++ === 0 ? Promise.resolve() : Promise.reject(new Error('devices room down'))),
     )
-    const sync = engine.sync({
+    const { store } = app.services
+    store.groups.create({
+      id: 'marketing',
+      directoryId,
+      name: 'Marketing',
+      kind: 'rule',
+      dialect: 'okta',
+      rule: 'user.department == "Marketing"',
+      description: '',
+    })
+    const request = (department: string) => ({
       directoryId,
       directoryName: 'Example',
-      connector: scripted(() => {}),
-      mapping: 'all',
+      connector: scripted(() => {}, department),
+      mapping: 'all' as const,
       groupFilter: [],
       signal: controller.signal,
     })
-    await expect(sync).rejects.toThrow(/devices room down/)
-    expect(app.services.store.sync.runs(directoryId, 1)[0]).toMatchObject({ status: 'failed' })
+    await engine.sync(request('Sales'))
+    const device = await app.services.devices.enroll({
+      serial: 'S-1',
+      platform: 'android',
+      userPrincipalName: 'u1@example.test',
+    })
+
+    await expect(engine.sync(request('Marketing'))).rejects.toThrow(/devices room down/)
+    expect(store.sync.runs(directoryId, 1)[0]).toMatchObject({ status: 'succeeded', changed: 10 })
+    expect(store.sync.cursor(directoryId)).toBe('cursor-1')
+    expect([...store.syncJournal.pendingRedeploys().values()]).toEqual([[device.device.userId]])
   })
 })

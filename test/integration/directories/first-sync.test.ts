@@ -1,12 +1,14 @@
 // A large first sync into an empty directory writes its users while the pull runs
 // (directories/first-sync.ts): it stores exactly what a sync that writes after the pull stores; a
 // cancel takes back what was written; and a first sync the app stopped in the middle of is
-// undone at the next start, keeping any user a device was bound to meanwhile.
+// undone at the next start, keeping any user a device was bound to meanwhile, unless another
+// process still runs it.
 // (Faults during such a sync: faults.test.ts.)
 import { afterEach, describe, expect, it } from 'vitest'
 import { createApp, type App } from '../../../src/main/app'
 import type { SyncRun } from '../../../src/shared/domain'
 import type { GraphFake } from '../../fakes/graph/server'
+import { goneProcessId } from '../../helpers/crash-child'
 import { connectEntra, graphRoutes, startSmallGraphFake, storeSnapshot } from '../../helpers/directory'
 import { fakeClock, tempDir } from '../../helpers/workspace'
 
@@ -150,5 +152,40 @@ describe('a first sync the app stopped in the middle of', () => {
       status: 'failed',
       error: expect.stringMatching(/first sync of Contoso stopped before it finished/),
     })
+  })
+
+  it.each([
+    ['is undone once, and recorded once, when its process is gone', goneProcessId, 0],
+    ['is left alone while its process (the CLI, cron) still runs it', () => process.ppid, 1],
+  ])('%s', async (_, pid, usersLeft) => {
+    const dir = tempDir()
+    cleanups.push(() => dir.remove())
+    const at = '2026-11-01T00:00:00.000Z'
+    const first = workspace(null, { path: dir.path })
+    const id = await connectEntra(first)
+    const { store } = first.services
+    // A streamed sync's marks: the first sync's and the running sync's, both naming its run.
+    store.syncJournal.beginSync(id, 'run-1', at, pid())
+    store.sync.markFirstSync(id, 'run-1', at)
+    store.sync.insertUser(
+      id,
+      {
+        id: 'u1',
+        externalId: 'ext-1',
+        userPrincipalName: 'u1@contoso.example',
+        displayName: 'User 1',
+        fingerprint: 'fp',
+        attributes: {},
+      },
+      at,
+    )
+    first.close()
+
+    const next = workspace(null, { path: dir.path })
+    await next.services.directories.settled()
+    const s = next.services.store
+    expect(s.sync.userCount(id)).toBe(usersLeft)
+    expect(s.sync.runs(id, 5)).toHaveLength(1 - usersLeft)
+    expect(s.syncJournal.runningSyncs()).toHaveLength(usersLeft)
   })
 })

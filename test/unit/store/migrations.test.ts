@@ -16,6 +16,8 @@ const LANDED: Record<number, string> = {
   6: '1607baafb33223f2cd33a0ee7d53d68a3165dc6af7eb2385a6a1ff4b331d6108',
   7: 'dafbc1739de1503f9d138ba8ec2337314ab4b8384c6d8e791a0236fe1f74fb7b',
   8: 'a81a0ddc0dcfd43869d9d8abe703ec60768f7cef048294d0a2a7820a937316f5',
+  9: '0796b3f5b53240c7f17afe0e0b50c19b410d161d3139deb04c27e054bea257b5',
+  10: '7b0a71d02667e48b26e65e9de0a9334259da05d021526536f75abbf1871c2680',
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
