@@ -25,7 +25,10 @@ async function world(): Promise<{ app: App; graph: GraphFake; clock: FakeClock; 
     sleep: recordingSleep(),
     http: loopbackRouter({ [GRAPH_ORIGIN]: graph.url, [LOGIN_ORIGIN]: graph.url }),
   })
-  cleanups.push(() => dir.remove(), () => app.close())
+  cleanups.push(
+    () => dir.remove(),
+    () => app.close(),
+  )
   const directoryId = await connectEntra(app)
   await app.call('directories/sync', { directoryId })
   return { app, graph, clock, directoryId }

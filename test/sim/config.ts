@@ -22,8 +22,6 @@ export const KNOWN_DEFECTS: { ignore: string[]; mix: OpMix } = {
     // a withdrawal queues a removal behind an install that never went out.
     'stale-command-not-cancelled',
     'removal-of-undelivered',
-    // Grace: the confirming sync does not withdraw when it brings no change for the leaver.
-    'grace-not-withdrawn',
     // New-device state: a device enrolled after its user left a group (or while the membership
     // is unknown) gets that group's items.
     'new-device-got-left-items',

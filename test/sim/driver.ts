@@ -414,6 +414,9 @@ export class Simulation {
         return true
       }
       case 'sync':
+        // Syncs run at distinct times: a withdrawal is confirmed by a sync that started after the
+        // user left (withdrawals.ts compares the times), as on any real clock.
+        this.clock.advance(60_000)
         // Killed during the sync (its redeploy pushes): the model follows what the history says after the restart.
         this.syncInFlight = true
         this.lastSyncRunId = (
@@ -424,6 +427,7 @@ export class Simulation {
         this.stats.syncs++
         return true
       case 'import':
+        this.clock.advance(60_000)
         if (!(await this.importFile(op.mode, op.users))) return false
         this.stats.imports++
         return true
