@@ -173,6 +173,29 @@ export function createGroupService({
 
   const matured = (w: PendingWithdrawal, now: Date): boolean => isMatured(w, grace(), now)
 
+  /** Groups the user left whose withdrawal still waits for its grace period. */
+  const graceGroupIds = (userId: string): Set<string> => {
+    const now = clock.now()
+    return new Set(
+      store.withdrawals
+        .of(userId)
+        .filter(w => !matured(w, now))
+        .map(w => w.groupId),
+    )
+  }
+
+  const allGraceGroupIds = (): Map<string, Set<string>> => {
+    const now = clock.now()
+    const all = new Map<string, Set<string>>()
+    for (const w of store.withdrawals.all()) {
+      if (matured(w, now)) continue
+      const set = all.get(w.userId)
+      if (set) set.add(w.groupId)
+      else all.set(w.userId, new Set([w.groupId]))
+    }
+    return all
+  }
+
   const evaluateGroup: GroupService['evaluateGroup'] = (groupId, opts = {}) => {
     const group = store.groups.ruleGroups().find(g => g.id === groupId)
     if (!group) throw new AppError('NOT_FOUND', `No rule group with id ${groupId}.`, { groupId })
@@ -298,47 +321,26 @@ export function createGroupService({
       return changed
     },
     effectiveGroupIds(userId: string): Set<string> {
-      const now = clock.now()
       const ids = new Set(
         store.groups
           .membershipsOf(userId)
           .filter(m => m.effective)
           .map(m => m.groupId),
       )
-      for (const w of store.withdrawals.of(userId)) if (!matured(w, now)) ids.add(w.groupId)
+      for (const id of graceGroupIds(userId)) ids.add(id)
       return ids
     },
     allEffectiveGroupIds() {
-      const now = clock.now()
       const all = store.bulkReads.allEffectiveGroups()
-      for (const w of store.withdrawals.all()) {
-        if (matured(w, now)) continue
-        const set = all.get(w.userId)
-        if (set) set.add(w.groupId)
-        else all.set(w.userId, new Set([w.groupId]))
+      for (const [userId, grace] of allGraceGroupIds()) {
+        const set = all.get(userId)
+        if (set) for (const id of grace) set.add(id)
+        else all.set(userId, grace)
       }
       return all
     },
-    graceGroupIds(userId) {
-      const now = clock.now()
-      return new Set(
-        store.withdrawals
-          .of(userId)
-          .filter(w => !matured(w, now))
-          .map(w => w.groupId),
-      )
-    },
-    allGraceGroupIds() {
-      const now = clock.now()
-      const all = new Map<string, Set<string>>()
-      for (const w of store.withdrawals.all()) {
-        if (matured(w, now)) continue
-        const set = all.get(w.userId)
-        if (set) set.add(w.groupId)
-        else all.set(w.userId, new Set([w.groupId]))
-      }
-      return all
-    },
+    graceGroupIds,
+    allGraceGroupIds,
     pendingWithdrawals(userId) {
       const now = clock.now()
       return store.withdrawals.of(userId).map(w => ({ ...w, matured: matured(w, now) }))
