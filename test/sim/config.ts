@@ -36,9 +36,6 @@ export const KNOWN_DEFECTS: { ignore: string[]; mix: OpMix } = {
     // Found by the simulation, not on the list yet: leaving an excluded group holds the grant back
     // until the confirming sync (grace applied to exclusions; grace should only keep items).
     'grace-delays-grant',
-    // Found by the simulation, not on the list yet: policies/effective says "pending withdrawal"
-    // when the user is in grace for one include target although another include target grants it.
-    'why-grace-shadows-grant',
   ],
   mix: {
     // Enrollments of file-directory users only show rule-group scoping (and what follows from it).

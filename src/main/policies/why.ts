@@ -35,7 +35,12 @@ export function explainPolicy(input: WhyInput): Omit<PolicyWhy, 'deviceId' | 'hi
   }
   const steps: WhyStep[] = []
   const excludedVia = policy.targets.find(t => t.mode === 'exclude' && groups.has(t.groupId))
-  const includedVia = policy.targets.find(t => t.mode === 'include' && groups.has(t.groupId))
+  // A group the user is firmly in explains the policy better than one left within its grace period.
+  const including = policy.targets
+    .filter(t => t.mode === 'include' && groups.has(t.groupId))
+    .map(t => ({ target: t, chain: input.chain(t.groupId) }))
+  const via = including.find(c => !c.chain.some(s => s.step === 'grace')) ?? including[0]
+  const includedVia = via?.target
   let status: PolicyStatus = 'not-assigned'
   let summary: string
   if (excludedVia) {
@@ -46,8 +51,8 @@ export function explainPolicy(input: WhyInput): Omit<PolicyWhy, 'deviceId' | 'hi
       text: `${policy.name} excludes ${excludedVia.groupName}; exclusion wins over any include.`,
     })
     summary = `Not assigned: the user is in ${excludedVia.groupName}, which ${policy.name} excludes.`
-  } else if (includedVia) {
-    const chain = input.chain(includedVia.groupId)
+  } else if (includedVia && via) {
+    const { chain } = via
     steps.push(...chain)
     steps.push({ step: 'target', outcome: 'pass', text: `${policy.name} includes ${includedVia.groupName}.` })
     const onPlatform = policy.platforms.includes(platform)
