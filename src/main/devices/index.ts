@@ -144,7 +144,8 @@ export function createDeviceService(deps: Deps): DeviceService {
     const sent = new Map(store.devices.sentItems(deviceId).map(s => [s.key, s]))
     const why = 'Cancelled: the device was re-enrolled by another user'
     for (const c of store.devices.commands(deviceId)) {
-      const open = c.state === 'queued' || c.state === 'pushed' || c.state === 'sent' || c.state === 'dead'
+      // A command the device already fetched (sent) may be carried out: it stays, and so does its record.
+      const open = c.state === 'queued' || c.state === 'pushed' || c.state === 'dead'
       if (!open || (c.type !== 'install_app' && c.type !== 'install_profile')) continue
       outbox.cancel(deviceId, c.id, why)
       const identifier = typeof c.payload['identifier'] === 'string' ? c.payload['identifier'] : null
