@@ -131,6 +131,18 @@ describe('the Sales → Marketing move (the brief scenario)', () => {
     expect((await device(tablet.device.id)).commands.some(c => c.type === 'remove_app')).toBe(false)
   })
 
+  it('cancels the unflagged app an offline device never fetched, without a removal', async () => {
+    const r = await enroll('alex@example.test', 'SER-1')
+    const install = (await device(r.device.id)).commands.find(c => c.type === 'install_app')!
+    const moved = [`u1,alex@example.test,Alex Morgan,Marketing,Account Executive,US,All Staff`]
+    await sync(moved)
+    ws.clock.advance(60_000)
+    await sync(moved)
+    const d = await device(r.device.id)
+    expect(d.commands.find(c => c.id === install.id)?.state).toBe('cancelled')
+    expect(d.commands.some(c => c.type === 'remove_app')).toBe(false)
+  })
+
   it('leaves the unflagged CRM app installed when the policy is withdrawn', async () => {
     const r = await enroll('alex@example.test', 'SER-1')
     await sync([`u1,alex@example.test,Alex Morgan,Marketing,Account Executive,US,All Staff`])

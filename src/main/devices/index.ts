@@ -70,9 +70,12 @@ export function createDeviceService(deps: Deps): DeviceService {
     const deadlineAt = new Date(now.getTime() + deps.ackDeadlineMs).toISOString()
     for (const key of plan.drop) store.devices.dropSentItem(deviceId, key)
     for (const item of plan.put) store.devices.putSentItem(deviceId, item)
-    if (plan.commands.length === 0) return []
-    const { enqueue, cancel } = reconcileQueue(plan.commands, store.devices.waitingCommands(deviceId), (types, id) =>
-      store.devices.lastDelivered(deviceId, types, id),
+    if (plan.commands.length === 0 && plan.drop.length === 0) return []
+    const { enqueue, cancel } = reconcileQueue(
+      plan.commands,
+      store.devices.waitingCommands(deviceId),
+      (types, id) => store.devices.lastDelivered(deviceId, types, id),
+      plan.drop,
     )
     for (const c of cancel) store.outbox.cancel(deviceId, c.id, now.toISOString(), c.why)
     if (enqueue.length === 0) return []

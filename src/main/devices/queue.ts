@@ -36,10 +36,16 @@ const identifierOf = (c: PlannedCommand): string | null =>
 const samePayload = (a: Record<string, unknown>, b: Record<string, unknown>): boolean =>
   JSON.stringify(a) === JSON.stringify(b)
 
+/**
+ * `dropped` are the item keys (`app:<id>`, `profile:<id>`) the plan stops managing: an app
+ * without "remove app when policy is removed" leaves no command behind, but its install must not
+ * go out either if the device has not fetched it.
+ */
 export function reconcileQueue(
   planned: readonly PlannedCommand[],
   waiting: readonly WaitingCommand[],
   lastDelivered: LastDelivered,
+  dropped: readonly string[] = [],
 ): QueueDecision {
   const decision: QueueDecision = { enqueue: [], cancel: [] }
   const cancelled = new Set<string>()
@@ -47,6 +53,14 @@ export function reconcileQueue(
     if (cancelled.has(w.id)) return
     cancelled.add(w.id)
     decision.cancel.push({ id: w.id, why })
+  }
+  for (const key of dropped) {
+    const [kind, ...rest] = key.split(':')
+    const identifier = rest.join(':')
+    const install = kind === 'app' ? 'install_app' : kind === 'profile' ? 'install_profile' : null
+    for (const w of waiting)
+      if (install !== null && w.type === install && w.identifier === identifier)
+        cancel(w, 'Withdrawn before the device fetched it: the policy no longer applies.')
   }
   for (const c of planned) {
     const identifier = identifierOf(c)

@@ -95,6 +95,13 @@ describe('what a new plan does to the commands a device has not fetched', () => 
     for (const c of d.cancel) expect(c.why).toMatch(/before the device fetched it/)
   })
 
+  it('cancels the waiting install of an app the plan stops managing, though no removal is planned', () => {
+    const waitingNow = [waiting('c9', 'install_app', 'crm'), waiting('c10', 'install_app', 'ide')]
+    const d = reconcileQueue([], waitingNow, () => undefined, ['app:crm'])
+    expect(d.cancel.map(c => c.id)).toEqual(['c9'])
+    expect(d.enqueue).toEqual([])
+  })
+
   it.each<{
     name: string
     plan: PlannedCommand
