@@ -3,7 +3,7 @@
 // hint. Each dialect supplies its operands (paths, functions, macros) and node flags.
 
 import type { CompareNode, CompareOperator, ParseResult, ParsedRule, RuleNode, Scalar, Span, Transform } from './ast'
-import type { ExprToken } from './expr-tokens'
+import { describeToken, type ExprToken } from './expr-tokens'
 import { lineColumn, ruleError } from './position'
 import type { RuleError } from './types'
 
@@ -337,7 +337,7 @@ export abstract class ExprParser {
       )
     return this.fail(
       token.start,
-      `Expected a condition, found ${this.describe(token)}`,
+      `Expected a condition, found ${describeToken(token)}`,
       start,
       `Write a condition such as ${this.options.example}.`,
     )
@@ -367,7 +367,7 @@ export abstract class ExprParser {
         `Join conditions, e.g. ${this.options.example} ${this.options.or[0]} ${this.options.example.replace('Sales', 'Marketing')}.`,
       )
     }
-    return this.fail(token.start, `Unexpected ${this.describe(token)} after a complete condition`, expected)
+    return this.fail(token.start, `Unexpected ${describeToken(token)} after a complete condition`, expected)
   }
 
   protected enter(token: ExprToken): void {
@@ -393,23 +393,6 @@ export abstract class ExprParser {
 
   protected previousEnd(): number {
     return (this.tokens[this.index - 1] as ExprToken).end
-  }
-
-  protected describe(token: ExprToken): string {
-    switch (token.kind) {
-      case 'ident':
-        return token.text
-      case 'op':
-        return `"${token.text}"`
-      case 'number':
-        return token.text
-      case 'string':
-        return JSON.stringify(token.value.length > 40 ? `${token.value.slice(0, 40)}…` : token.value)
-      case 'end':
-        return 'the end of the rule'
-      default:
-        return 'an invalid character'
-    }
   }
 
   protected slice(span: { start: number; end: number }): string {

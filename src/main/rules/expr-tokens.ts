@@ -199,3 +199,21 @@ function readString(text: string, start: number, quote: '"' | "'", style: TokenS
     hint: `Add a ${name} where the text ends.`,
   }
 }
+
+/** A token as an error message names it. */
+export function describeToken(token: ExprToken): string {
+  switch (token.kind) {
+    case 'ident':
+      return token.text
+    case 'op':
+      return `"${token.text}"`
+    case 'number':
+      return token.text
+    case 'string':
+      return JSON.stringify(token.value.length > 40 ? `${token.value.slice(0, 40)}…` : token.value)
+    case 'end':
+      return 'the end of the rule'
+    default:
+      return 'an invalid character'
+  }
+}

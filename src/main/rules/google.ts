@@ -18,7 +18,7 @@ import type {
   Transform,
 } from './ast'
 import { ExprParser, type Operand } from './expr-parser'
-import { type ExprToken, tokenizeExpr } from './expr-tokens'
+import { describeToken, type ExprToken, tokenizeExpr } from './expr-tokens'
 import { compileRegex } from './regex'
 
 /** Ours: Google documents no length limit for a membership query. */
@@ -152,7 +152,7 @@ class GoogleParser extends ExprParser {
         items.push(token.text === 'true')
       else if (token.kind === 'end')
         this.fail(token.start, 'Missing ] for this list', [']'], 'Add ] after the last value.')
-      else this.fail(token.start, `Expected a value in the list, found ${this.describe(token)}`, ["'text'", 'number'])
+      else this.fail(token.start, `Expected a value in the list, found ${describeToken(token)}`, ["'text'", 'number'])
       this.index++
       const next = this.peek([',', ']'])
       if (next.kind === 'op' && next.text === ',') {
@@ -160,7 +160,7 @@ class GoogleParser extends ExprParser {
         continue
       }
       if (next.kind === 'op' && next.text === ']') break
-      this.fail(next.start, `Expected , or ] in the list, found ${this.describe(next)}`, [',', ']'])
+      this.fail(next.start, `Expected , or ] in the list, found ${describeToken(next)}`, [',', ']'])
     }
     const close = this.peek([']'])
     this.index++

@@ -15,7 +15,7 @@
 // (Time.*, app and org attributes, linked objects) is refused at its position.
 
 import { compileRegex } from './regex'
-import { type ExprToken, tokenizeExpr } from './expr-tokens'
+import { describeToken, type ExprToken, tokenizeExpr } from './expr-tokens'
 import { lineColumn, ruleError, type Span } from './position'
 import { INTERNAL_ID, INTERNAL_STATUS } from './reserved'
 import type { RuleError } from '../../shared/domain'
@@ -675,7 +675,7 @@ class OktaSyntaxParser {
     if (this.isOp(token, ')')) this.fail(token.start, 'Expected a value before )', CONDITION_START)
     return this.fail(
       token.start,
-      `Expected a value, found ${this.describe(token)}`,
+      `Expected a value, found ${describeToken(token)}`,
       CONDITION_START,
       `Write a condition such as ${EXAMPLE}.`,
     )
@@ -707,7 +707,7 @@ class OktaSyntaxParser {
         expected,
         `Join conditions, e.g. ${EXAMPLE} OR user.department == "Marketing".`,
       )
-    return this.fail(token.start, `Unexpected ${this.describe(token)} after a complete condition`, expected)
+    return this.fail(token.start, `Unexpected ${describeToken(token)} after a complete condition`, expected)
   }
 
   private peek(expected: readonly string[]): ExprToken {
@@ -719,23 +719,6 @@ class OktaSyntaxParser {
 
   private previousEnd(): number {
     return (this.tokens[this.index - 1] as ExprToken).end
-  }
-
-  private describe(token: ExprToken): string {
-    switch (token.kind) {
-      case 'ident':
-        return token.text
-      case 'op':
-        return `"${token.text}"`
-      case 'number':
-        return token.text
-      case 'string':
-        return JSON.stringify(token.value.length > 40 ? `${token.value.slice(0, 40)}…` : token.value)
-      case 'end':
-        return 'the end of the rule'
-      default:
-        return 'an invalid character'
-    }
   }
 
   private slice(span: Span): string {
