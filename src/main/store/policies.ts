@@ -78,43 +78,34 @@ export function policyQueries(db: Db, sealer: PayloadSealer = plainSealer) {
     targets: tgs.map((t): PolicyTarget => ({ groupId: t.group_id, groupName: t.group_name, mode: t.mode })),
   })
 
+  const writeItemsAndTargets = (p: Policy): void => {
+    p.items.forEach((i, position) =>
+      insertItem.run(
+        i.id,
+        p.id,
+        position,
+        i.kind,
+        i.identifier,
+        i.name,
+        i.platform,
+        JSON.stringify(sealer.seal(i.settings)),
+        i.removeOnUnassign ? 1 : 0,
+      ),
+    )
+    for (const t of p.targets) putTarget.run(p.id, t.groupId, t.mode)
+  }
+
   return {
     create(p: Policy, at: string): void {
       insert.run(p.id, p.name, p.description, p.priority, JSON.stringify(p.platforms), at, at)
-      p.items.forEach((i, position) =>
-        insertItem.run(
-          i.id,
-          p.id,
-          position,
-          i.kind,
-          i.identifier,
-          i.name,
-          i.platform,
-          JSON.stringify(sealer.seal(i.settings)),
-          i.removeOnUnassign ? 1 : 0,
-        ),
-      )
-      for (const t of p.targets) putTarget.run(p.id, t.groupId, t.mode)
+      writeItemsAndTargets(p)
     },
     /** Replaces a policy's fields, payload items and targets. */
     update(p: Policy, at: string): void {
       update.run(p.name, p.description, p.priority, JSON.stringify(p.platforms), at, p.id)
       deleteItems.run(p.id)
       deleteTargets.run(p.id)
-      p.items.forEach((i, position) =>
-        insertItem.run(
-          i.id,
-          p.id,
-          position,
-          i.kind,
-          i.identifier,
-          i.name,
-          i.platform,
-          JSON.stringify(sealer.seal(i.settings)),
-          i.removeOnUnassign ? 1 : 0,
-        ),
-      )
-      for (const t of p.targets) putTarget.run(p.id, t.groupId, t.mode)
+      writeItemsAndTargets(p)
     },
     delete(id: string): boolean {
       return deletePolicy.run(id).changes > 0
