@@ -64,6 +64,26 @@ export interface Pull {
   cursor: string | null
 }
 
+/**
+ * A pull with nothing in it yet, and where each pulled user goes: to the caller's `onUser` when it
+ * streams them, else into the pull's own list.
+ */
+export function startPull(
+  mode: Pull['mode'],
+  onUser?: (user: PulledUser) => void,
+): { pull: Pull; take: (user: PulledUser) => void } {
+  const pull: Pull = {
+    mode,
+    users: [],
+    removedUserIds: [],
+    groups: [],
+    removedGroupIds: [],
+    members: new Map(),
+    cursor: null,
+  }
+  return { pull, take: onUser ?? (u => void pull.users.push(u)) }
+}
+
 export interface PullProgress {
   pages: number
   users: number

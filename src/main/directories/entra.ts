@@ -30,11 +30,11 @@ import { MANAGER, MANAGER_ID, managerLabel } from '../rules'
 import {
   CursorExpired,
   flatten,
+  startPull,
   type Connector,
   type Properties,
   type FetchedUser,
   type MemberChange,
-  type Pull,
   type PulledGroup,
   type PulledUser,
 } from './connector'
@@ -324,16 +324,7 @@ export function createEntraConnector({
       }
       const incremental = previous !== null
       const progress = { pages: 0, users: 0, groups: 0 }
-      const pull: Pull = {
-        mode: incremental ? 'incremental' : 'full',
-        users: [],
-        removedUserIds: [],
-        groups: [],
-        removedGroupIds: [],
-        members: new Map(),
-        cursor: null,
-      }
-      const take = onUser ?? ((u: PulledUser) => pull.users.push(u))
+      const { pull, take } = startPull(incremental ? 'incremental' : 'full', onUser)
 
       // Groups first: a first sync can then decide each user's rule groups as the user arrives (onGroups).
       let url = previous?.groups ?? `${GRAPH_ORIGIN}/v1.0/groups/delta?$select=${GROUP_SELECT}`

@@ -10,7 +10,7 @@
 import { open, realpath } from 'node:fs/promises'
 import { extname } from 'node:path'
 import { AppError, errorMessage } from '../../shared/errors'
-import type { Connector, Pull, PulledUser } from './connector'
+import { startPull, type Connector } from './connector'
 import { parseUserFile } from './file'
 
 export interface FileSettings {
@@ -92,16 +92,7 @@ export function createFileConnector({
     },
     async pull({ onPage, onUser }) {
       const users = await read()
-      const pull: Pull = {
-        mode: 'full',
-        users: [],
-        removedUserIds: [],
-        groups: [],
-        removedGroupIds: [],
-        members: new Map(),
-        cursor: null,
-      }
-      const take = onUser ?? ((u: PulledUser) => pull.users.push(u))
+      const { pull, take } = startPull('full', onUser)
       const groups = new Map<string, string>()
       for (const u of users) {
         take({

@@ -15,7 +15,7 @@
 //   are off so attempts are not multiplied.
 import { admin, auth, type admin_directory_v1 } from '@googleapis/admin'
 import { AppError, errorMessage } from '../../shared/errors'
-import { flatten, type Connector, type FetchedUser, type Pull, type PulledUser } from './connector'
+import { flatten, startPull, type Connector, type FetchedUser, type PulledUser } from './connector'
 import type { IdpHttp } from './http'
 
 export interface GoogleSettings {
@@ -191,16 +191,7 @@ export function createGoogleConnector({
     },
     async pull({ onPage, onUser, signal }) {
       const progress = { pages: 0, users: 0, groups: 0 }
-      const pull: Pull = {
-        mode: 'full',
-        users: [],
-        removedUserIds: [],
-        groups: [],
-        removedGroupIds: [],
-        members: new Map(),
-        cursor: null,
-      }
-      const take = onUser ?? ((u: PulledUser) => pull.users.push(u))
+      const { pull, take } = startPull('full', onUser)
       let pageToken: string | undefined
       do {
         const page = await call('list users', () =>

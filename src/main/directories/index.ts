@@ -8,7 +8,6 @@ import type {
   DirectorySummary,
   MappingCoverage,
   SyncProgress,
-  SyncRun,
 } from '../../shared/domain'
 import { AppError, errorMessage } from '../../shared/errors'
 import type { GroupService } from '../groups'
@@ -34,7 +33,7 @@ import { createGoogleConnector } from './google'
 import { createIdpHttp, type IdpHttpOptions } from './http'
 import { DEFAULT_MAPPINGS, validateMapping } from './mapping'
 import { createOktaConnector, oktaOrgUrlProblem } from './okta'
-import { importFile, type ImportMode } from './file-import'
+import { importFile } from './file-import'
 import { DEFAULT_REMOVAL_LIMITS, type RemovalLimits } from './removal-guard'
 
 export { parseUserFile, type DirectoryUserRecord, type FileImportError } from './file'

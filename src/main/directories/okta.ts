@@ -28,9 +28,9 @@ import type { Sleep } from '../ports'
 import {
   CursorExpired,
   flatten,
+  startPull,
   type Connector,
   type FetchedUser,
-  type Pull,
   type PulledGroup,
   type PulledUser,
 } from './connector'
@@ -515,16 +515,7 @@ export function createOktaConnector({
         )
       }
       const progress = { pages: 0, users: 0, groups: 0 }
-      const pull: Pull = {
-        mode: previous ? 'incremental' : 'full',
-        users: [],
-        removedUserIds: [],
-        groups: [],
-        removedGroupIds: [],
-        members: new Map(),
-        cursor: null,
-      }
-      const take = onUser ?? ((u: PulledUser) => pull.users.push(u))
+      const { pull, take } = startPull(previous ? 'incremental' : 'full', onUser)
       let usersMark = previous?.users ?? ''
       let groupsMark = previous?.groups ?? ''
       const logPage = () => {
