@@ -2,8 +2,9 @@
 // from a group waits for its confirming sync, a device keeps the items it was sent because of
 // that group; a device that never had them (a new phone enrolled after the move) gets exactly
 // the current desired state.
+import type { Attributes, Platform } from '../../shared/domain'
 import type { SentItem } from '../store'
-import type { DesiredItem, DesiredState } from './desired'
+import { desiredState, type DesiredItem, type DesiredState, type PolicyIndex } from './desired'
 
 const sameAsSent = (prior: SentItem & { json?: string }, d: DesiredItem): boolean =>
   (prior.json ?? JSON.stringify(prior.value ?? null)) === d.json
@@ -43,4 +44,20 @@ export function keepWithinGrace(
     blocked,
     personal: withGrace.personal || current.personal,
   }
+}
+
+/** The desired state of a device whose user has groups in their grace period (`grace`). */
+export function graceState(
+  d: {
+    index: PolicyIndex
+    platform: Platform
+    groups: ReadonlySet<string>
+    grace: ReadonlySet<string>
+    withGrace: DesiredState
+    sent: readonly SentItem[]
+  },
+  attributes: () => Attributes,
+): DesiredState {
+  const current = new Set([...d.groups].filter(g => !d.grace.has(g)))
+  return keepWithinGrace(d.withGrace, desiredState(d.index, current, d.platform, attributes), d.sent)
 }

@@ -22,7 +22,7 @@ import { compileOrFail, type CompiledRule } from '../rules'
 import type { BoundDevice, SentItem, Store } from '../store'
 import { deviceDelta, withdraws } from './delta'
 import { desiredState, indexPolicies, type DesiredState, type PolicyIndex } from './desired'
-import { keepWithinGrace } from './grace'
+import { graceState } from './grace'
 import { planDevice } from './diff'
 import { validatePolicy } from './payloads'
 import { RESTRICTIONS } from './registry'
@@ -291,7 +291,6 @@ export function createPolicyService({
   const groupsOf = (userId: string, bulk: Map<string, Set<string>> | null): Set<string> =>
     bulk?.get(userId) ?? (bulk ? new Set() : groups.effectiveGroupIds(userId))
 
-  /** The desired state of a device whose user has groups in their grace period. */
   const withinGrace = (
     idx: PolicyIndex,
     device: BoundDevice,
@@ -299,11 +298,10 @@ export function createPolicyService({
     grace: ReadonlySet<string>,
     full: DesiredState,
     sent: readonly SentItem[],
-  ): DesiredState => {
-    const current = new Set([...groups].filter(g => !grace.has(g)))
-    const now = desiredState(idx, current, device.platform, () => store.users.ruleInput(device.userId))
-    return keepWithinGrace(full, now, sent)
-  }
+  ): DesiredState =>
+    graceState({ index: idx, platform: device.platform, groups, grace, withGrace: full, sent }, () =>
+      store.users.ruleInput(device.userId),
+    )
 
   const planDevices = (deviceIds: readonly string[], opts: { includeHeld?: boolean } = {}): DevicePlanResult[] => {
     const idx = index()
