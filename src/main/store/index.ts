@@ -17,6 +17,7 @@ import { syncQueries } from './sync'
 import { syncJournalQueries } from './sync-journal'
 import { userQueries } from './users'
 import { withdrawalQueries } from './withdrawals'
+import { workspaceSettingQueries } from './workspace-settings'
 
 export type { DirectoryRecord } from './directories'
 export type { UserUpsert, UpsertOutcome } from './users'
@@ -63,6 +64,7 @@ export function createStore(path: string, opts: { sealer?: PayloadSealer } = {})
     policySettings: policySettingQueries(db),
     bulkReads: bulkReadQueries(db, sealer),
     syncJournal: syncJournalQueries(db),
+    settings: workspaceSettingQueries(db),
     /** Runs fn in one transaction: everything it writes lands together or not at all. */
     transaction<T>(fn: () => T): T {
       return db.transaction(fn)()

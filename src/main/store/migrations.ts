@@ -495,4 +495,16 @@ CREATE TABLE pending_redeploys (
 CREATE INDEX pending_redeploys_user ON pending_redeploys (user_id);
 `,
   },
+  {
+    version: 11,
+    name: 'workspace settings: the settings of rooms without a table of their own (the device ingress)',
+    sql: `
+-- One JSON value per key ('ingress': address, port, public URL, sign-in provider). Secrets (the
+-- ingress certificate's key, a client secret) never go here: they stay behind the secrets port.
+CREATE TABLE workspace_settings (
+  key    TEXT PRIMARY KEY,
+  value  TEXT NOT NULL
+) WITHOUT ROWID;
+`,
+  },
 ]
