@@ -14,7 +14,7 @@ export function IngressSettingsPanel() {
       {data => (
         <>
           <IngressStatusSection info={data} />
-          <IngressSettingsForm key={JSON.stringify(data.settings)} info={data} />
+          <IngressSettingsForm info={data} />
           <CertificateSection info={data} />
         </>
       )}
@@ -99,7 +99,9 @@ function IngressSettingsForm({ info }: { info: IngressInfo }) {
         publicUrl: draft.publicUrl?.trim() ? draft.publicUrl : null,
         clientSecret: removeSecret ? null : clientSecret ? clientSecret : undefined,
       }),
-    onSuccess: () => {
+    // The form keeps what the admin typed until saved, then shows the settings as main kept them.
+    onSuccess: saved => {
+      setDraft(toDraft(saved.settings))
       setClientSecret('')
       setRemoveSecret(false)
     },
@@ -156,7 +158,7 @@ function IngressSettingsForm({ info }: { info: IngressInfo }) {
             />
           </label>
           {info.clientSecretSet && (
-            <label className="checkbox">
+            <label className="check">
               <input type="checkbox" checked={removeSecret} onChange={e => setRemoveSecret(e.target.checked)} />
               Remove the stored client secret
             </label>
@@ -166,7 +168,7 @@ function IngressSettingsForm({ info }: { info: IngressInfo }) {
           <span className="field-label">IdP CA certificates (PEM, optional)</span>
           <textarea rows={2} value={draft.oidc.caPem ?? ''} onChange={e => oidc({ caPem: e.target.value || null })} />
         </label>
-        <label className="checkbox">
+        <label className="check">
           <input
             type="checkbox"
             checked={draft.startAtLaunch}
@@ -179,7 +181,7 @@ function IngressSettingsForm({ info }: { info: IngressInfo }) {
             Save ingress settings
           </button>
           {save.isSuccess && (
-            <span className="muted">Saved{info.status.state === 'running' ? ' and restarted' : ''}.</span>
+            <span className="muted">Saved{save.data.status.state === 'running' ? ' and restarted' : ''}.</span>
           )}
         </div>
         {save.isError && <ErrorNote error={save.error} title="Ingress settings not saved" />}
@@ -270,6 +272,7 @@ function CertificateSection({ info }: { info: IngressInfo }) {
         </button>
         {generate.isError && <ErrorNote error={generate.error} title="Certificate not generated" />}
       </form>
+      <h3>Or import your own</h3>
       <form
         className="stack"
         aria-label="Import a certificate"
