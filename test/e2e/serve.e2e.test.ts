@@ -20,7 +20,7 @@ test('serves the ingress and the admin UI, syncs on schedule, and stops on SIGTE
   const pki = testPki()
   const idp = await startFakeIdp(pki)
   const log = () => readFileSync(join(workspace.path, 'logs', 'serve.log'), 'utf8')
-  const csv = join(workspace.path, '..', `${workspace.path.split('/').at(-1)}-users.csv`)
+  const csv = join(workspace.path, 'users.csv')
   writeFileSync(csv, SMALL_DIRECTORY_CSV)
   const port = await freePort()
   const setup = createApp({ dataDir: workspace.path })

@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { connect } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
+import { createApp } from '../../src/main/app'
 import type { CliIo } from '../../src/main/headless/cli-io'
 import { serveApp } from '../../src/main/headless/serve-command'
 import { runCli } from '../../src/main/headless/commands'
@@ -138,7 +139,6 @@ describe('jit-mapper serve', () => {
       env: {},
       untilStopped: () => new Promise<void>(r => (stop = r)),
     }
-    const { createApp } = await import('../../src/main/app')
     const app = createApp({ dataDir: dir.path })
     cleanups.push(() => app.close())
     const status = serveApp({ app, log: app.log, io, rendererDir: rendererDir(), port: 0 })

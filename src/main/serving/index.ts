@@ -161,7 +161,8 @@ export function createIngressHost(deps: IngressHostDeps): IngressHost {
   }
 
   return {
-    info: () => serial(info),
+    // Not queued: the status of a start still under way (an IdP slow to answer) shows at once.
+    info,
     save: ({ clientSecret, ...given }) =>
       serial(async () => {
         const settings = normalizeSettings(given)
