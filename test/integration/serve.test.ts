@@ -123,6 +123,34 @@ describe('jit-mapper serve', () => {
     expect((await app.call('ingress/get', {})).status.state).toBe('stopped')
   }, 60_000)
 
+  it('stops while a scheduled sync is pulling: the sync is cancelled and changes nothing', async () => {
+    const graph = await startSmallGraphFake(cleanups)
+    const app = openEntraApp(graph, cleanups)
+    const directoryId = await connectEntra(app)
+    await app.call('directories/setSchedule', { directoryId, minutes: 60 })
+    graph.inject({ kind: 'slow', ms: 20_000 }, { path: '/v1.0/users/delta' })
+    // Pulling: the request for the users page the fake holds back is in flight.
+    const pulling = async () => {
+      for (let i = 0; i < 1000 && !graph.requests.some(r => r.url.startsWith('/v1.0/users/delta')); i++)
+        await new Promise(r => setTimeout(r, 5))
+    }
+    let stop: () => void = () => {}
+    const io: CliIo = {
+      out: () => {},
+      err: () => {},
+      env: {},
+      untilStopped: () => new Promise<void>(r => (stop = r)),
+    }
+    const status = serveApp({ app, log: app.log, io, rendererDir: rendererDir(), port: 0, ingress: false })
+    await pulling()
+    const asked = Date.now()
+    stop()
+    expect(await status).toBe(0)
+    expect(Date.now() - asked).toBeLessThan(10_000)
+    expect(app.services.directories.list()[0]?.lastSync).toMatchObject({ status: 'cancelled', added: 0 })
+    expect(app.services.store.users.list(undefined, 1, 0).total).toBe(0)
+  }, 30_000)
+
   it('keeps the admin UI up and says why when the ingress cannot start', async () => {
     const dir = tempDir()
     cleanups.push(() => dir.remove())

@@ -7,7 +7,7 @@ import { createApp, type App } from '../app'
 import { createLog } from '../log'
 import type { Log } from '../ports'
 import { resolveDataDir } from '../workspace'
-import { errorMessage } from '../../shared/errors'
+import { AppError, errorMessage } from '../../shared/errors'
 import { startHost } from './host'
 import type { CliIo } from './cli-io'
 
@@ -73,9 +73,28 @@ export async function serveApp(o: ServeAppOptions): Promise<number> {
   io.out('Press Ctrl+C (or send SIGTERM) to stop.')
   await io.untilStopped()
   log.info('serve stopping')
+  scheduler.stop()
   await host.close()
   await serving.stop()
-  scheduler.stop()
+  await stopSyncs(app, log)
   log.info('serve stopped')
   return 0
+}
+
+/**
+ * A sync still pulling is cancelled (it changes nothing; the next start finds the directory overdue
+ * and syncs it again) and one already writing finishes, so the store never closes under a sync.
+ */
+async function stopSyncs(app: App, log: Log): Promise<void> {
+  const { directories } = app.services
+  await Promise.all(
+    directories.list().map(d =>
+      directories.cancelSync(d.id).catch((e: unknown) => {
+        // NOT_FOUND: this directory was not syncing.
+        if (!(e instanceof AppError && e.code === 'NOT_FOUND'))
+          log.warn('a running sync did not stop cleanly', { directoryId: d.id, error: errorMessage(e) })
+      }),
+    ),
+  )
+  await directories.settled()
 }
