@@ -99,6 +99,13 @@ export function createIngressHost(deps: IngressHostDeps): IngressHost {
         'The ingress needs a certificate: generate one for the LAN or import your own in Settings.',
         { field: 'certificate' },
       )
+    // The URL goes into the IdP's redirect URI and every enrollment profile: 0.0.0.0 names no host.
+    if (deviceUrl(settings, settings.port) === null)
+      throw new AppError(
+        'INGRESS_NOT_CONFIGURED',
+        `Listening on every address (${settings.address}), the ingress needs the public URL devices reach it at; or listen on one address.`,
+        { field: 'publicUrl' },
+      )
     const http = createIdpHttp(settings.oidc.caPem ? { ca: [settings.oidc.caPem] } : {})
     let discovered: Awaited<ReturnType<typeof discoverOidc>>
     try {
@@ -135,7 +142,7 @@ export function createIngressHost(deps: IngressHostDeps): IngressHost {
     }
     status = {
       state: 'running',
-      url: deviceUrl(settings, running.port) ?? running.url,
+      url: deviceUrl(settings, running.port),
       startedAt: clock.now().toISOString(),
       error: null,
     }

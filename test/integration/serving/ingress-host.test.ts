@@ -101,6 +101,12 @@ describe('the ingress run by the app', () => {
       state: 'failed',
       error: { code: 'INGRESS_NOT_CONFIGURED' },
     })
+    await ws.call('ingress/generateCertificate', { names: ['127.0.0.1'] })
+    await ws.call('ingress/save', settings(await freePort(), { address: '0.0.0.0' }))
+    expect(await ws.callError('ingress/start', {})).toMatchObject({
+      code: 'INGRESS_NOT_CONFIGURED',
+      details: { field: 'publicUrl' },
+    })
   })
 
   it('reports a port in use as INGRESS_PORT_IN_USE in the answer and the status, and starts once it is free', async () => {
