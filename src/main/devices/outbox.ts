@@ -30,8 +30,11 @@ export interface Outbox {
   pump(): Promise<number>
   /** When the next push is due (ISO), or null when nothing waits. */
   nextDueAt(): string | null
-  /** Hands out the device's next command in seq order (Apple: one per check-in), dead-lettered ones included. */
-  next(deviceId: string): Command | null
+  /**
+   * Hands out the next command of one channel's queue in seq order (Apple: one per check-in),
+   * dead-lettered ones included; channel null = the device channel.
+   */
+  next(deviceId: string, channel?: string | null): Command | null
   /** Hands out every open command in seq order (the Android agent fetches them together). */
   pending(deviceId: string): Command[]
   /** Records the device's answer; a repeated answer is accepted and changes nothing. */
@@ -139,10 +142,10 @@ export function createOutbox(o: OutboxOptions): Outbox {
   return {
     pump,
     nextDueAt: () => store.outbox.nextDueAt(),
-    next(deviceId) {
+    next(deviceId, channel = null) {
       const at = clock.now().toISOString()
       const command = store.transaction(() => {
-        const [first] = store.outbox.deliverableCommands(deviceId)
+        const [first] = store.outbox.deliverableCommands(deviceId, channel)
         if (!first) return null
         store.outbox.handOut(first.id, at)
         store.devices.markSeen(deviceId, at)

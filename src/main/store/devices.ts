@@ -56,6 +56,7 @@ export interface CommandRow {
   finished_at: string | null
   attempts: number
   next_attempt_at: string | null
+  channel: string | null
 }
 
 export const toCommand = (r: CommandRow, sealer: PayloadSealer = plainSealer): Command => ({
@@ -75,6 +76,7 @@ export const toCommand = (r: CommandRow, sealer: PayloadSealer = plainSealer): C
   finishedAt: r.finished_at,
   attempts: r.attempts,
   nextAttemptAt: r.next_attempt_at,
+  channel: r.channel ?? null,
 })
 
 /** One payload item as last sent to a device. */
@@ -94,6 +96,8 @@ export interface NewCommand {
   payload: Record<string, unknown>
   reason: CommandReason
   deadlineAt: string
+  /** Apple: the user channel whose queue gets the command; absent or null = the device channel. */
+  channel?: string | null
 }
 
 export interface DeviceRecord {
@@ -235,8 +239,8 @@ export function deviceQueries(db: Db, sealer: PayloadSealer = plainSealer) {
   const nextSeq = db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM commands WHERE device_id = ?')
   // A new command is due for a push at once; the outbox dispatcher picks it up by next_attempt_at.
   const insertCommand =
-    db.prepare(`INSERT INTO commands (id, device_id, seq, type, payload, state, reason, created_at, deadline_at, next_attempt_at)
-    VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?)`)
+    db.prepare(`INSERT INTO commands (id, device_id, seq, type, payload, state, reason, created_at, deadline_at, next_attempt_at, channel)
+    VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?)`)
   const commandsOf = db.prepare('SELECT * FROM commands WHERE device_id = ? ORDER BY seq DESC')
   const commandById = db.prepare('SELECT * FROM commands WHERE id = ? AND device_id = ?')
   const waitingOf = db
@@ -392,6 +396,7 @@ export function deviceQueries(db: Db, sealer: PayloadSealer = plainSealer) {
           at,
           c.deadlineAt,
           at,
+          c.channel ?? null,
         )
       }
     },

@@ -55,7 +55,7 @@ export function outboxQueries(db: Db, sealer: PayloadSealer = plainSealer) {
   // Dead-lettered commands are no longer pushed, but a device that shows up still gets them:
   // giving up on waking a device must not lose what it was meant to receive.
   const deliverableOf = db.prepare(
-    `SELECT * FROM commands WHERE device_id = ? AND state IN ('queued', 'pushed', 'sent', 'dead') ORDER BY seq`,
+    `SELECT * FROM commands WHERE device_id = ? AND channel IS ? AND state IN ('queued', 'pushed', 'sent', 'dead') ORDER BY seq`,
   )
   const pushed = db.prepare(`UPDATE commands SET state = CASE state WHEN 'queued' THEN 'pushed' ELSE state END,
     pushed_at = @at, deadline_at = @deadlineAt, attempts = attempts + 1, next_attempt_at = @deadlineAt
@@ -146,9 +146,12 @@ export function outboxQueries(db: Db, sealer: PayloadSealer = plainSealer) {
     openCommands(deviceId: string): Command[] {
       return (openOf.all(deviceId) as CommandRow[]).map(asCommand)
     },
-    /** What a check-in hands out, in seq order: open and dead-lettered commands. */
-    deliverableCommands(deviceId: string): Command[] {
-      return (deliverableOf.all(deviceId) as CommandRow[]).map(asCommand)
+    /**
+     * What a check-in on one channel hands out, in seq order: open and dead-lettered commands of
+     * that channel's queue (null = the device channel; Apple user channels never see its commands).
+     */
+    deliverableCommands(deviceId: string, channel: string | null = null): Command[] {
+      return (deliverableOf.all(deviceId, channel) as CommandRow[]).map(asCommand)
     },
     recordPushed(deviceId: string, at: string, deadlineAt: string): number {
       return pushed.run({ deviceId, at, deadlineAt }).changes
