@@ -236,7 +236,8 @@ export function createAppleMdm(deps: AppleMdmDeps): AppleMdm {
         if (msg.UnlockToken) store.apple.setUnlockToken(deviceId, msg.UnlockToken)
         store.outbox.rearm(deviceId, at)
       })
-      if (ch.kind === 'device') await wakeSafely()
+      // Either channel's queue may have commands that waited for this token.
+      await wakeSafely()
       return null
     },
     // Sent (best effort) when the MDM profile is removed: nothing can reach the device any more.
