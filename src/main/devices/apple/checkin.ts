@@ -20,8 +20,8 @@
 //   not advertise com.apple.mdm.token).
 // - Account-driven User Enrollment (EnrollmentID, no UDID) is refused with 400 and a message that
 //   says so: a device here is bound by its UDID and the identity issued at enrollment.
-// - An unknown MessageType is 400, as in nanomdm. Never 401: a device removes its MDM profile on
-//   401 (Apple, "Terminating a management relationship").
+// - An unknown MessageType is 400, as in nanomdm. No refusal here is 401: a device removes its
+//   MDM profile on 401 (Apple, "Terminating a management relationship").
 import { z } from 'zod'
 import type { CommandType } from '../../../shared/domain'
 import type { Clock, Log } from '../../ports'
