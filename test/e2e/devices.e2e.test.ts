@@ -114,7 +114,10 @@ test.describe('remediating PAYLOAD_LATENCY in the browser', () => {
     await facts.filter({ hasText: '201.5 GB free of 494.4 GB' }).waitFor()
     await page.getByRole('term').filter({ hasText: 'FileVault' }).waitFor()
     await page.getByRole('table', { name: 'Managed apps on the device' }).getByText('com.salesforce.chatter').waitFor()
-    await page.getByRole('table', { name: 'Managed profiles on the device' }).getByText('Restrictions').waitFor()
+    await page
+      .getByRole('table', { name: 'Managed profiles on the device' })
+      .getByText('Restrictions', { exact: true })
+      .waitFor()
     await page.getByRole('table', { name: 'Users on this device' }).getByText('Alex Morgan').waitFor()
     expect(problems).toEqual([])
   })
