@@ -1,7 +1,10 @@
 // A simulated Mac over loopback HTTPS: its device channel and a logged-in user's channel, each with
 // its own push token and queue, the queries after enrollment and on Scan Device, and the check-in
 // messages the server declines.
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { parsePlist } from '../../../src/main/devices/plist'
 import type { DeviceDetail } from '../../../src/shared/domain'
 import { openDevicesWorld, type DevicesWorld } from '../../helpers/devices-world'
 
@@ -27,6 +30,25 @@ async function enrolledMac(serial: string) {
   await pushed
   return { mac, deviceId }
 }
+
+const fixture = (name: string) => readFileSync(join(__dirname, '..', '..', 'fixtures', 'apple', name), 'utf8')
+
+describe('captured check-ins replayed over HTTPS', () => {
+  it("takes an iPad's captured Authenticate and TokenUpdate byte for byte", async () => {
+    // The UDID and serial of the iPad in micromdm/nanomdm's testdata (test/fixtures/apple/README.md).
+    const ipad = w.apple('F5JM992LF193', '663b07bb783e9ade1dae4fbb92ea12afc0ce5b69')
+    const { deviceId } = JSON.parse((await ipad.enroll('alex@example.test')).body) as { deviceId: string }
+    expect((await ipad.sendRaw('/mdm/checkin', fixture('nanomdm-Authenticate.1.plist'))).status).toBe(200)
+    const tokenUpdate = fixture('nanomdm-TokenUpdate.1.plist')
+    expect((await ipad.sendRaw('/mdm/checkin', tokenUpdate)).status).toBe(200)
+    const token = (parsePlist(tokenUpdate) as { Token: Uint8Array }).Token
+    expect(w.ws.app.services.store.outbox.pushTarget(deviceId)).toMatchObject({
+      pushToken: Buffer.from(token).toString('hex'),
+      pushMagic: 'CEFDF0BD-E342-4A27-8742-E930EA116B0A',
+    })
+    expect((await detail(deviceId)).facts).toMatchObject({ osVersion: '9.3.5', productName: 'iPad2,5' })
+  })
+})
 
 describe('a Mac with a user channel', () => {
   it('keeps the two channels apart: tokens, pushes and queues', async () => {
