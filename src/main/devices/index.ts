@@ -1,6 +1,6 @@
 // The devices room: the JIT path (enrollment → memberships → policies → outbox → push) and
 // keeping bound devices right when memberships or targets change.
-import type { Command, DeviceDetail, EnrollResult, HeldRebind, Platform } from '../../shared/domain'
+import type { Command, DeviceDetail, DeviceSummary, EnrollResult, HeldRebind, Platform } from '../../shared/domain'
 import { AppError, errorStack } from '../../shared/errors'
 import type { GroupService } from '../groups'
 import type { DevicePlanResult, PolicyService } from '../policies'
@@ -144,24 +144,18 @@ export function createDeviceService(deps: Deps): DeviceService {
    * Queues the questions a device answers about itself (Apple: DeviceInformation, SecurityInfo,
    * installed apps and profiles, each user channel's profiles; Android: its inventory report).
    */
-  const queueInventory = (deviceId: string, policyName: string, summary: string): void => {
-    const device = detail(deviceId).device
+  const queueInventory = (device: DeviceSummary, policyName: string, summary: string): void => {
     const now = clock.now()
     const deadlineAt = new Date(now.getTime() + deps.ackDeadlineMs).toISOString()
-    const channels = store.apple.userChannels(deviceId).map(c => c.channel)
+    const channels = store.apple.userChannels(device.id).map(c => c.channel)
     // A query still waiting for the device is not asked twice (a renewal's Authenticate, a second Scan).
-    const waiting = new Set(
-      store.devices
-        .commands(deviceId)
-        .filter(c => c.state === 'queued' || c.state === 'pushed' || c.state === 'dead')
-        .map(c => `${c.type}/${c.channel ?? ''}`),
-    )
+    const waiting = new Set(store.devices.waitingCommands(device.id).map(c => `${c.type}/${c.channel ?? ''}`))
     const queries = inventoryQueries(device.platform, channels).filter(
       q => !waiting.has(`${q.type}/${q.channel ?? ''}`),
     )
     if (queries.length === 0) return
     store.devices.enqueue(
-      deviceId,
+      device.id,
       queries.map(q => ({
         id: ids.next(),
         type: q.type,
@@ -341,14 +335,18 @@ export function createDeviceService(deps: Deps): DeviceService {
     },
     async scan(deviceId) {
       const device = detail(deviceId).device
-      queueInventory(deviceId, 'Scan Device', `The admin asked ${device.name} to report its state.`)
+      queueInventory(device, 'Scan Device', `The admin asked ${device.name} to report its state.`)
       await wake()
       return detail(deviceId)
     },
     async queryAfterEnrollment(deviceId) {
-      const device = detail(deviceId).device
-      queueInventory(deviceId, 'Enrollment', `${device.name} enrolled; it reports its state once.`)
-      await wake()
+      const device = store.devices.get(deviceId)
+      if (!device) throw new AppError('NOT_FOUND', `No device with id ${deviceId}.`, { deviceId })
+      store.transaction(() =>
+        queueInventory(device, 'Enrollment', `${device.name} enrolled; it reports its state once.`),
+      )
+      // A first enrollment has no push token yet: its TokenUpdate pushes. A renewal's has one.
+      if (store.outbox.pushTarget(deviceId)?.pushToken) await wake()
     },
     async repush(deviceId) {
       detail(deviceId)

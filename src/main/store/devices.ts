@@ -244,7 +244,7 @@ export function deviceQueries(db: Db, sealer: PayloadSealer = plainSealer) {
   const commandsOf = db.prepare('SELECT * FROM commands WHERE device_id = ? ORDER BY seq DESC')
   const commandById = db.prepare('SELECT * FROM commands WHERE id = ? AND device_id = ?')
   const waitingOf = db
-    .prepare(`SELECT id, type, json_extract(payload, '$.identifier') FROM commands
+    .prepare(`SELECT id, type, json_extract(payload, '$.identifier'), channel FROM commands
     WHERE device_id = ? AND state IN ('queued', 'pushed', 'dead')`)
     .raw(true)
   const lastDeliveredOf = db
@@ -401,12 +401,17 @@ export function deviceQueries(db: Db, sealer: PayloadSealer = plainSealer) {
       }
     },
     /** Commands the device has not fetched yet (queued, pushed or dead-lettered). */
-    waitingCommands(deviceId: string): { id: string; type: CommandType; identifier: string | null }[] {
-      return (waitingOf.all(deviceId) as [string, CommandType, unknown][]).map(([id, type, identifier]) => ({
-        id,
-        type,
-        identifier: typeof identifier === 'string' ? identifier : null,
-      }))
+    waitingCommands(
+      deviceId: string,
+    ): { id: string; type: CommandType; identifier: string | null; channel: string | null }[] {
+      return (waitingOf.all(deviceId) as [string, CommandType, unknown, string | null][]).map(
+        ([id, type, identifier, channel]) => ({
+          id,
+          type,
+          identifier: typeof identifier === 'string' ? identifier : null,
+          channel,
+        }),
+      )
     },
     /**
      * The last command of these types (for this identifier) the device fetched or acknowledged:
