@@ -182,6 +182,24 @@ describe('the command connection on two channels', () => {
     expect(store().apple.facts(imac)?.profiles).toBeNull()
   })
 
+  it("wakes a user channel with its own token and records the push on that channel's commands only", async () => {
+    // The Mac has no device push token yet: its device-channel questions cannot be pushed.
+    await checkIn(fixture('nanomdm-Authenticate.2.plist'))
+    const user = fixture('constructed-macos-user-TokenUpdate.plist')
+    await checkIn(user)
+    await ws.app.services.devices.scan(imac)
+    expect(ws.push.wakeups).toEqual([
+      expect.objectContaining({
+        deviceId: imac,
+        pushToken: Buffer.from(user['Token'] as Uint8Array).toString('hex'),
+        pushMagic: '5B1D2C3E-6F70-4A81-92B3-C4D5E6F70819',
+      }),
+    ])
+    const commands = commandsOf(imac)
+    expect(commands.filter(c => c.channel === MAC_USER).map(c => [c.state, c.attempts])).toEqual([['pushed', 1]])
+    expect(commands.filter(c => c.channel === null).every(c => c.state === 'queued' && c.attempts === 0)).toBe(true)
+  })
+
   it("refuses a result on one channel for a command of the other channel's queue", async () => {
     await checkIn(fixture('nanomdm-Authenticate.2.plist'))
     const deviceCommand = commandsOf(imac)[0]
