@@ -1,6 +1,10 @@
 // A simulated Apple MDM device: it starts enrollment with its identity certificate, signs its
 // user in at the IdP, checks in (Authenticate, TokenUpdate), waits for its APNs push, then
 // polls the server URL (Idle → command → Acknowledged → next …) as Apple's MDM protocol says.
+// It answers the queries (DeviceInformation, SecurityInfo, InstalledApplicationList, ProfileList)
+// with the keys of Apple's schema, from what it is and what the server installed on it. A Mac
+// also has user channels: each logged-in user checks in with UserID and its own push token, and
+// polls its own queue.
 import https from 'node:https'
 import { randomBytes } from 'node:crypto'
 import { buildPlist, parsePlist, type PlistValue } from '../../src/main/devices/plist'
@@ -21,6 +25,23 @@ export class AppleDevice {
   private readonly agent: https.Agent
   /** Answers this device gives instead of Acknowledged, by RequestType. */
   readonly refuse = new Map<string, 'Error' | 'NotNow'>()
+  /** Managed apps installed by InstallApplication (bundle id → name), as InstalledApplicationList reports them. */
+  readonly apps = new Map<string, string>()
+  /** Managed profiles installed by InstallProfile (identifier → profile), as ProfileList reports them. */
+  readonly profiles = new Map<string, { PayloadIdentifier: string; PayloadDisplayName: string; PayloadUUID: string }>()
+  /** What DeviceInformation and SecurityInfo report. */
+  readonly about = {
+    DeviceName: 'Alex’s iPhone',
+    OSVersion: '18.1',
+    BuildVersion: '22B83',
+    ProductName: 'iPhone16,1',
+    Model: 'MTLT3',
+    ModelName: 'iPhone',
+    DeviceCapacity: 128,
+    AvailableDeviceCapacity: 91.25,
+    IsSupervised: false,
+    encrypted: true,
+  }
 
   constructor(
     readonly o: {
@@ -65,6 +86,16 @@ export class AppleDevice {
     return this.send('/mdm/checkin', 'PUT', buildPlist({ UDID: this.o.udid, ...message }))
   }
 
+  /** Sends a property list exactly as given (a replayed capture), without adding the UDID. */
+  sendRaw(path: '/mdm/checkin' | '/mdm/server', plist: string): Promise<Reply> {
+    return this.send(path, 'PUT', plist)
+  }
+
+  /** A macOS user channel: the keys a logged-in user's messages carry (tokenupdate.yaml). */
+  user(userId: string, shortName: string, longName: string): AppleUserChannel {
+    return new AppleUserChannel(this, { UserID: userId, UserShortName: shortName, UserLongName: longName })
+  }
+
   async authenticateAndRegister(): Promise<void> {
     const a = await this.checkIn({ MessageType: 'Authenticate', Topic: this.o.topic })
     if (a.status !== 200) throw new Error(`Authenticate refused: ${a.status} ${a.body}`)
@@ -85,10 +116,71 @@ export class AppleDevice {
     return this.send('/mdm/server', 'PUT', buildPlist({ UDID: this.o.udid, ...message }))
   }
 
-  /** Polls until the server has nothing more (or the device said NotNow); returns what it ran. */
-  async poll(): Promise<ExecutedCommand[]> {
+  /** Polls the device channel until the server has nothing more (or NotNow); returns what it ran. */
+  poll(): Promise<ExecutedCommand[]> {
+    return this.pollChannel({})
+  }
+
+  /** The answer keys of a command this device carried out (Apple's response keys per RequestType). */
+  private carryOut(command: Record<string, PlistValue> & { RequestType: string }): Record<string, PlistValue> {
+    switch (command.RequestType) {
+      case 'InstallApplication':
+        this.apps.set(String(command['Identifier']), String(command['Identifier']).split('.').at(-1) ?? '')
+        return {}
+      case 'RemoveApplication':
+        this.apps.delete(String(command['Identifier']))
+        return {}
+      case 'InstallProfile': {
+        const profile = parsePlist(Buffer.from(command['Payload'] as Uint8Array).toString('utf8')) as Record<
+          string,
+          string
+        >
+        this.profiles.set(profile['PayloadIdentifier'] as string, {
+          PayloadIdentifier: profile['PayloadIdentifier'] as string,
+          PayloadDisplayName: profile['PayloadDisplayName'] ?? '',
+          PayloadUUID: profile['PayloadUUID'] as string,
+        })
+        return {}
+      }
+      case 'RemoveProfile':
+        this.profiles.delete(String(command['Identifier']))
+        return {}
+      case 'DeviceInformation': {
+        const asked = (command['Queries'] as string[] | undefined) ?? []
+        const known: Record<string, PlistValue> = { ...this.about, UDID: this.o.udid, SerialNumber: this.o.serial }
+        return {
+          QueryResponses: Object.fromEntries(asked.filter(k => k in known).map(k => [k, known[k] as PlistValue])),
+        }
+      }
+      case 'SecurityInfo':
+        return {
+          SecurityInfo:
+            this.o.platform === 'macos'
+              ? { FDE_Enabled: this.about.encrypted, SystemIntegrityProtectionEnabled: true }
+              : { HardwareEncryptionCaps: 3, PasscodePresent: this.about.encrypted, PasscodeCompliant: true },
+        }
+      case 'InstalledApplicationList':
+        return {
+          InstalledApplicationList: [...this.apps].map(([Identifier, Name]) => ({
+            Identifier,
+            Name,
+            ShortVersion: '1.0',
+            Version: '100',
+            Installing: false,
+          })),
+        }
+      case 'ProfileList':
+        return { ProfileList: [...this.profiles.values()].map(p => ({ ...p, PayloadVersion: 1, IsManaged: true })) }
+      default:
+        return {}
+    }
+  }
+
+  /** Polls one channel (keys = the user channel's, or none for the device channel). */
+  async pollChannel(keys: Record<string, PlistValue>, profiles?: Map<string, unknown>): Promise<ExecutedCommand[]> {
     const ran: ExecutedCommand[] = []
-    let reply = await this.report({ Status: 'Idle' })
+    const report = (m: Record<string, PlistValue>) => this.report({ ...keys, ...m })
+    let reply = await report({ Status: 'Idle' })
     for (;;) {
       if (reply.status !== 200) throw new Error(`command connection refused: ${reply.status} ${reply.body}`)
       if (reply.body === '') return ran
@@ -98,15 +190,20 @@ export class AppleDevice {
       }
       const refusal = this.refuse.get(msg.Command.RequestType)
       if (refusal === 'NotNow') {
-        await this.report({ Status: 'NotNow', CommandUUID: msg.CommandUUID })
+        await report({ Status: 'NotNow', CommandUUID: msg.CommandUUID })
         return ran
       }
       const done = { uuid: msg.CommandUUID, requestType: msg.Command.RequestType, command: msg.Command }
+      let answer: Record<string, PlistValue> = {}
       if (!refusal) {
         this.executed.push(done)
         ran.push(done)
+        answer =
+          profiles && msg.Command.RequestType === 'ProfileList'
+            ? { ProfileList: [...profiles.values()] as PlistValue[] }
+            : this.carryOut(msg.Command)
       }
-      reply = await this.report(
+      reply = await report(
         refusal === 'Error'
           ? {
               Status: 'Error',
@@ -119,12 +216,49 @@ export class AppleDevice {
                 },
               ],
             }
-          : { Status: 'Acknowledged', CommandUUID: msg.CommandUUID },
+          : { Status: 'Acknowledged', CommandUUID: msg.CommandUUID, RequestType: msg.Command.RequestType, ...answer },
       )
     }
   }
 
   close(): void {
     this.agent.destroy()
+  }
+}
+
+/** One user's channel on a simulated Mac: its own push token and PushMagic, its own queue. */
+export class AppleUserChannel {
+  readonly token = randomBytes(32)
+  readonly pushMagic = `magic-${randomBytes(8).toString('hex')}`
+  /** The user's own profiles, as a user-channel ProfileList reports them. */
+  readonly profiles = new Map<string, { PayloadIdentifier: string; PayloadDisplayName: string; PayloadUUID: string }>()
+
+  constructor(
+    readonly device: AppleDevice,
+    readonly keys: { UserID: string; UserShortName: string; UserLongName: string },
+  ) {}
+
+  get tokenHex(): string {
+    return this.token.toString('hex')
+  }
+
+  /** The user channel's TokenUpdate (macOS: UserID, UserShortName, UserLongName; NotOnConsole). */
+  tokenUpdate(): Promise<Reply> {
+    return this.device.checkIn({
+      MessageType: 'TokenUpdate',
+      Topic: this.device.o.topic,
+      Token: new Uint8Array(this.token),
+      PushMagic: this.pushMagic,
+      NotOnConsole: false,
+      ...this.keys,
+    })
+  }
+
+  checkIn(message: Record<string, PlistValue>): Promise<Reply> {
+    return this.device.checkIn({ ...this.keys, ...message })
+  }
+
+  poll(): Promise<ExecutedCommand[]> {
+    return this.device.pollChannel(this.keys, this.profiles)
   }
 }

@@ -23,7 +23,7 @@ export interface DevicesWorld {
   idp: FakeIdp
   ingress: Ingress
   logged: { level: string; message: string; fields?: Record<string, unknown> }[]
-  apple(serial: string, udid?: string): AppleDevice
+  apple(serial: string, udid?: string, platform?: 'ios' | 'macos'): AppleDevice
   android(serial: string): AndroidAgent
   close(): Promise<void>
 }
@@ -93,8 +93,9 @@ export async function openDevicesWorld(
     idp,
     ingress,
     logged,
-    apple(serial, udid = `UDID-${serial}`) {
+    apple(serial, udid = `UDID-${serial}`, platform = 'ios') {
       const d = new AppleDevice({
+        platform,
         serverUrl: ingress.url,
         ca: pki.caPem,
         identity: pki.device(udid),

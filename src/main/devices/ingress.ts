@@ -22,7 +22,7 @@ import type { Clock, Log } from '../ports'
 import type { Store } from '../store'
 import { type EnrollIdentity, REBIND_HELD } from './rebind'
 import type { DeviceService } from './service'
-import { mdmCommand } from './mdm-commands'
+import { type AppleAnswer, createAppleMdm } from './apple/checkin'
 import { buildPlist, parsePlist, PlistError, type PlistValue } from './plist'
 import { createRateLimiter } from './rate-limit'
 import { claimedIdentity, createSignIn, type OidcProvider } from './signin'
@@ -72,23 +72,6 @@ const startQuery = z.object({
   udid: udid.optional(),
   name: z.string().trim().min(1).max(200).optional(),
   pushToken: z.string().min(1).max(4096).optional(),
-})
-const checkIn = z.discriminatedUnion('MessageType', [
-  z.object({ MessageType: z.literal('Authenticate'), UDID: udid, Topic: z.string().max(300).optional() }),
-  z.object({
-    MessageType: z.literal('TokenUpdate'),
-    UDID: udid,
-    Topic: z.string().min(1).max(300),
-    Token: z.instanceof(Uint8Array).refine(b => b.length > 0 && b.length <= 256, 'must be 1 to 256 bytes'),
-    PushMagic: z.string().min(1).max(300),
-  }),
-  z.object({ MessageType: z.literal('CheckOut'), UDID: udid }),
-])
-const report = z.object({
-  UDID: udid,
-  Status: z.enum(['Idle', 'Acknowledged', 'Error', 'CommandFormatError', 'NotNow']),
-  CommandUUID: z.string().min(1).max(200).optional(),
-  ErrorChain: z.array(z.object({ LocalizedDescription: z.string().optional() }).loose()).optional(),
 })
 const agentToken = z.object({ fcmToken: z.string().min(1).max(4096) })
 const agentAnswer = z.object({ status: z.enum(['acknowledged', 'error']), error: z.string().max(2000).optional() })
@@ -213,6 +196,12 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
     }
     res.writeHead(200, { 'content-type': 'application/xml' })
     res.end(buildPlist(value))
+  }
+
+  const apple = createAppleMdm({ store, devices, clock: o.clock, log: o.log })
+  const sendApple = (res: ServerResponse, answer: AppleAnswer) => {
+    if (!answer.ok) throw new HttpError(answer.status, answer.code, answer.message, answer.details)
+    sendPlist(res, answer.body)
   }
 
   const readPlist = async (req: IncomingMessage): Promise<Record<string, PlistValue>> => {
@@ -429,60 +418,10 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
         ...(credential ? { credential } : {}),
       })
     },
-    'PUT /mdm/checkin': async (req, res) => {
-      const msg = parse(checkIn, await readPlist(req), 'check-in')
-      const deviceId = appleDevice(req, msg.UDID)
-      const at = o.clock.now().toISOString()
-      if (msg.MessageType === 'Authenticate') {
-        store.devices.markSeen(deviceId, at)
-      } else if (msg.MessageType === 'TokenUpdate') {
-        // The URL path of an APNs request uses the hex of the token bytes (POST /3/device/<hex>,
-        // Apple, "Sending notification requests to APNs").
-        store.transaction(() => {
-          store.outbox.setApplePush(deviceId, Buffer.from(msg.Token).toString('hex'), msg.Topic, msg.PushMagic, at)
-          store.outbox.rearm(deviceId, at)
-        })
-        await wakeSafely()
-      } else {
-        store.transaction(() => {
-          store.outbox.markTokenStale(
-            deviceId,
-            store.outbox.pushTarget(deviceId)?.pushToken ?? '',
-            'The device checked out (its MDM profile was removed)',
-            at,
-            at,
-          )
-          store.outbox.hold(deviceId)
-        })
-      }
-      sendPlist(res, null)
-    },
-    'PUT /mdm/server': async (req, res) => {
-      const r = parse(report, await readPlist(req), 'command report')
-      const deviceId = appleDevice(req, r.UDID)
-      if (r.Status !== 'Idle') {
-        if (!r.CommandUUID)
-          throw new HttpError(400, 'BAD_INPUT', `A ${r.Status} report needs CommandUUID.`, {
-            fields: [{ path: 'CommandUUID', message: 'required' }],
-          })
-        if (!store.devices.command(deviceId, r.CommandUUID))
-          throw new HttpError(404, 'NOT_FOUND', `Device ${r.UDID} has no command ${r.CommandUUID}.`)
-        if (r.Status === 'NotNow') {
-          // The device will poll again when it can; keep the order by sending nothing else now.
-          store.devices.markSeen(deviceId, o.clock.now().toISOString())
-          return sendPlist(res, null)
-        }
-        const error =
-          r.Status === 'Acknowledged'
-            ? null
-            : r.ErrorChain?.map(e => e.LocalizedDescription)
-                .filter(Boolean)
-                .join('; ') || r.Status
-        devices.outbox.answer(deviceId, r.CommandUUID, r.Status === 'Acknowledged' ? 'acknowledged' : 'error', error)
-      }
-      const next = devices.outbox.next(deviceId)
-      sendPlist(res, next ? mdmCommand(next) : null)
-    },
+    'PUT /mdm/checkin': async (req, res) =>
+      sendApple(res, await apple.checkIn(await readPlist(req), id => appleDevice(req, id))),
+    'PUT /mdm/server': async (req, res) =>
+      sendApple(res, await apple.report(await readPlist(req), id => appleDevice(req, id))),
     'POST /android/v1/token': async (req, res) => {
       const deviceId = androidDevice(req)
       const body = parse(agentToken, await readJson(req), 'token update')

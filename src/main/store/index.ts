@@ -1,5 +1,6 @@
 // The store room: the only place SQL lives. Other rooms call these domain operations.
 import { assignmentHistoryQueries } from './assignment-history'
+import { appleQueries } from './apple'
 import { auditQueries } from './audit'
 import { bulkReadQueries } from './bulk-reads'
 import { openDatabase, type Db } from './db'
@@ -39,6 +40,7 @@ export type { SyncedUserRow, DirectoryGroupRow, SyncUserWrite } from './sync-row
 export { createPayloadSealer, plainSealer, type PayloadSealer } from './sealed'
 export type { RunningSync } from './sync-journal'
 export type { PushTarget, AppleIdentity, StaleToken, AckLatency } from './outbox'
+export type { FactsPatch, UserChannelTarget, UserChannelUpdate } from './apple'
 export type { PendingWithdrawal } from './withdrawals'
 export type { BoundDevice } from './bulk-reads'
 export type { NewAssignmentEvent } from './assignment-history'
@@ -54,6 +56,7 @@ export function createStore(path: string, opts: { sealer?: PayloadSealer } = {})
     policies: policyQueries(db, sealer),
     devices: deviceQueries(db, sealer),
     outbox: outboxQueries(db, sealer),
+    apple: appleQueries(db, sealer),
     audit: auditQueries(db),
     sync: syncQueries(db),
     inventory: inventoryQueries(db),

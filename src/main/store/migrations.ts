@@ -507,4 +507,62 @@ CREATE TABLE workspace_settings (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 12,
+    name: 'Apple check-in: user channels, device secrets, check-out, and what devices report',
+    sql: `
+-- An Apple command goes to the device channel (NULL) or to one user's channel: the UserID the
+-- device sends on it (Shared iPad: UserShortName). Each channel has its own queue (Apple,
+-- "per-user connections"; nanomdm keys its queues the same way).
+ALTER TABLE commands ADD COLUMN channel TEXT;
+
+-- The user channels of a Mac (or Shared iPad): each TokenUpdate on one brings its own push token
+-- and PushMagic, kept apart from the device's.
+CREATE TABLE apple_user_channels (
+  device_id         TEXT NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+  channel           TEXT NOT NULL,
+  user_short_name   TEXT,
+  user_long_name    TEXT,
+  push_token        TEXT NOT NULL,
+  push_topic        TEXT NOT NULL,
+  push_magic        TEXT NOT NULL,
+  token_updated_at  TEXT NOT NULL,
+  -- The user's managed profiles (ProfileList on this channel, JSON) and when they were reported.
+  profiles          TEXT,
+  profiles_at       TEXT,
+  PRIMARY KEY (device_id, channel)
+) WITHOUT ROWID;
+
+-- Secrets a device hands over at check-in, sealed like payload secrets (store/sealed.ts).
+ALTER TABLE devices ADD COLUMN unlock_token TEXT;
+ALTER TABLE devices ADD COLUMN bootstrap_token TEXT;
+-- Set by CheckOut (the MDM profile was removed), cleared by the next Authenticate; the device's
+-- commands and history stay.
+ALTER TABLE devices ADD COLUMN checked_out_at TEXT;
+
+-- What a device last reported about itself: Authenticate and DeviceInformation (identity, OS,
+-- storage, supervision), SecurityInfo (encryption, passcode), InstalledApplicationList and
+-- ProfileList (JSON lists). Each group carries the time it was reported.
+CREATE TABLE device_facts (
+  device_id        TEXT PRIMARY KEY REFERENCES devices(id) ON DELETE CASCADE,
+  device_name      TEXT,
+  os_version       TEXT,
+  build_version    TEXT,
+  model            TEXT,
+  model_name       TEXT,
+  product_name     TEXT,
+  capacity_gb      REAL,
+  available_gb     REAL,
+  supervised       INTEGER,
+  information_at   TEXT,
+  encrypted        INTEGER,
+  passcode_present INTEGER,
+  security_at      TEXT,
+  apps             TEXT,
+  apps_at          TEXT,
+  profiles         TEXT,
+  profiles_at      TEXT
+);
+`,
+  },
 ]

@@ -30,13 +30,29 @@ describe('a whole Apple enrollment over loopback', () => {
     expect(push.headers['apns-topic']).toBe(w.pki.push.topic)
 
     const ran = await device.poll()
-    expect(ran.map(c => c.requestType).sort()).toEqual(['InstallApplication', 'InstallProfile'])
+    // Its policies first, then the questions asked once after enrollment.
+    expect(ran.map(c => c.requestType)).toEqual([
+      'InstallApplication',
+      'InstallProfile',
+      'DeviceInformation',
+      'SecurityInfo',
+      'InstalledApplicationList',
+      'ProfileList',
+    ])
     expect(ran.find(c => c.requestType === 'InstallApplication')?.command).toMatchObject({
       Identifier: 'com.salesforce.chatter',
     })
     const d = await detail(deviceId)
-    expect(d.commands.map(c => c.state)).toEqual(['acknowledged', 'acknowledged'])
+    expect(d.commands.map(c => c.state)).toEqual(Array(6).fill('acknowledged'))
     expect(d.device.pendingCommands).toBe(0)
+    expect(d.facts).toMatchObject({
+      osVersion: '18.1',
+      productName: 'iPhone16,1',
+      capacityGb: 128,
+      supervised: false,
+      encrypted: true,
+      apps: [{ identifier: 'com.salesforce.chatter', name: 'chatter', version: '1.0' }],
+    })
   })
 
   it('refuses check-ins that cannot prove they are the enrolled device, and stores nothing', async () => {
