@@ -42,6 +42,7 @@ export { printRule } from './print'
 export { lintRule, type LintWarning } from './lint'
 export { ruleInputFrom } from './adapters'
 export { highlightRule } from './highlight'
+export { regroupings, type Regrouping } from './regroup'
 
 /** Shared results for the common case, so evaluation allocates nothing; frozen against callers. */
 const NONE: string[] = Object.freeze([]) as unknown as string[]

@@ -72,7 +72,7 @@ export function oktaCondition(
       return run(user, missing) === true
     } catch (failure) {
       if (!(failure instanceof OktaEvalError)) throw failure
-      if (report && missing !== null && missing.every(x => typeof x === 'string')) {
+      if (report && missing?.every(x => typeof x === 'string')) {
         const { start, end } = failure.span
         const error: EvaluationError = {
           kind: 'evaluation',
