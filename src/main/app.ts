@@ -175,7 +175,7 @@ export function createApp(opts: AppOptions): App {
     policies,
     devices,
     directories,
-    diagnostics: createDiagnosticsService({ store, clock, directories }),
+    diagnostics: createDiagnosticsService({ store, clock, directories, ruleInputs: groups.allInputs }),
     push,
     scheduler,
   }
