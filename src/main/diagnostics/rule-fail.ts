@@ -126,7 +126,6 @@ export function createRuleFailDetector({ store, clock, inputs }: { store: Store;
         groupId: c.group.id,
         ...(c.group.directoryId ? { directoryId: c.group.directoryId } : {}),
         detectedAt: at,
-        remediations: ['groups/explain'],
       })
     for (const c of groups) {
       const name = c.group.name
