@@ -79,6 +79,13 @@ export function createRuleFailDetector({ store, clock, inputs }: { store: Store;
 
   const candidates = (): Candidate[] => {
     const listings = store.idpRuleMembers.all()
+    const synced = new Map<string, Set<string>>()
+    /** Local ids of the groups a directory's syncs brought (they have an IdP id). */
+    const fromIdp = (directoryId: string): Set<string> => {
+      let ids = synced.get(directoryId)
+      if (!ids) synced.set(directoryId, (ids = new Set([...store.sync.groups(directoryId).values()].map(g => g.id))))
+      return ids
+    }
     const kinds = new Map(store.directories.list().map(d => [d.id, d.kind]))
     return store.groups.ruleGroups().flatMap(group => {
       const rule = compile(group.dialect, group.rule)
@@ -91,8 +98,10 @@ export function createRuleFailDetector({ store, clock, inputs }: { store: Store;
       const listed = listings.get(group.id)
       let listing: Candidate['listing'] = null
       if (listed && kind) listing = { members: listed.members, kind, assigned: false }
-      // Okta's rule groups keep the members Okta lists (by hand and by the rule) as memberships.
-      else if (kind === 'okta') listing = { members: store.sync.directMembers(group.id), kind, assigned: true }
+      // Okta's rule groups keep the members Okta lists (by hand and by the rule) as memberships;
+      // a rule group made here for an Okta directory has no listing.
+      else if (kind === 'okta' && fromIdp(group.directoryId as string).has(group.id))
+        listing = { members: store.sync.directMembers(group.id), kind, assigned: true }
       return [{ group, rule, alternatives, listing }]
     })
   }

@@ -330,6 +330,15 @@ export function createEntraConnector({
       // Groups first: a first sync can then decide each user's rule groups as the user arrives (onGroups).
       let url = previous?.groups ?? `${GRAPH_ORIGIN}/v1.0/groups/delta?$select=${GROUP_SELECT}`
       const groups = new Map<string, PulledGroup>()
+      // A user is listed in several groups (dynamic ones included, about 1.6 million listings for
+      // 100,000 users in 130 dynamic groups): each id is kept once, not once per listing.
+      const ids = new Map<string, string>()
+      const intern = (id: string): string => {
+        const known = ids.get(id)
+        if (known !== undefined) return known
+        ids.set(id, id)
+        return id
+      }
       let groupsLink = ''
       let response: Promise<IdpResponse> | null = get(url, signal)
       for (;;) {
@@ -360,7 +369,7 @@ export function createEntraConnector({
               (m['@odata.type'] !== undefined && m['@odata.type'] !== '#microsoft.graph.user')
             )
               continue
-            applyMember(change, m['id'], !m['@removed'])
+            applyMember(change, intern(m['id']), !m['@removed'])
           }
         }
         releaseValues(page)

@@ -119,6 +119,14 @@ describe('GROUP_RULE_FAIL from the IdP’s own members of its rule groups', () =
       `${member.userPrincipalName} is in ${group.name} here, but Okta does not list ${member.userPrincipalName}`,
     )
     expect(found[0]?.d.explanation).toContain('Okta does not apply group rules to users who are not active')
+    // A rule group made here for the Okta directory has no Okta listing to disagree with.
+    await app.call('groups/create', {
+      name: 'Local copy',
+      dialect: 'okta',
+      rule: `user.department == "${member.department}"`,
+      directoryId: connected.directory.id,
+    })
+    expect((await ruleFails(app)).map(f => f.group)).toEqual([group.name])
   })
 
   it('Google: dynamic group members read from Cloud Identity that disagree with the query', async () => {
