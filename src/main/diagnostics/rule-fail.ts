@@ -82,8 +82,10 @@ export function createRuleFailDetector({ store, clock, inputs }: { store: Store;
     const synced = new Map<string, Set<string>>()
     /** Local ids of the groups a directory's syncs brought (they have an IdP id). */
     const fromIdp = (directoryId: string): Set<string> => {
-      let ids = synced.get(directoryId)
-      if (!ids) synced.set(directoryId, (ids = new Set([...store.sync.groups(directoryId).values()].map(g => g.id))))
+      const known = synced.get(directoryId)
+      if (known) return known
+      const ids = new Set([...store.sync.groups(directoryId).values()].map(g => g.id))
+      synced.set(directoryId, ids)
       return ids
     }
     const kinds = new Map(store.directories.list().map(d => [d.id, d.kind]))
@@ -119,7 +121,6 @@ export function createRuleFailDetector({ store, clock, inputs }: { store: Store;
     const raise = (
       c: Candidate,
       userId: string,
-      upn: string,
       trigger: RuleFailTrigger,
       title: string,
       explanation: string,
@@ -156,7 +157,6 @@ export function createRuleFailDetector({ store, clock, inputs }: { store: Store;
             raise(
               c,
               userId,
-              upn,
               'idp-disagrees',
               `${idp} lists ${upn} in ${name}, but its rule leaves ${upn} out here`,
               `${idp}'s own evaluation of the rule of ${name} (as of the last sync) has ${upn} as a member; JIT Mapper's evaluation of the same rule on ${upn}'s synced attributes is false, so ${upn} does not get ${name}'s policies.${why(false)} JIT Mapper trusts its own evaluation: it reads the attributes it synced the moment they change, while ${idp} updates dynamic groups later (Entra: often hours). If this lasts past the next sync, ${idp} reads another value than the one synced (check the attribute mapping) or evaluates the rule differently.`,
@@ -166,7 +166,6 @@ export function createRuleFailDetector({ store, clock, inputs }: { store: Store;
             raise(
               c,
               userId,
-              upn,
               'idp-disagrees',
               `${upn} is in ${name} here, but ${idp} does not list ${upn}`,
               `JIT Mapper's evaluation of the rule of ${name} puts ${upn} in the group and deploys its policies; ${idp}'s own listing (as of the last sync) does not have ${upn}.${why(true)} JIT Mapper trusts its own evaluation: it reads the attributes it synced the moment they change, while ${idp} updates its groups later (Entra: often hours${c.listing.kind === 'okta' ? '; Okta does not apply group rules to users who are not active, and removing a user from a rule group by hand makes the rule exclude them' : ''}). If this lasts past the next sync, the two read different values or evaluate the rule differently.`,
@@ -179,7 +178,6 @@ export function createRuleFailDetector({ store, clock, inputs }: { store: Store;
           raise(
             c,
             userId,
-            upn,
             'evaluation-error',
             `The rule of ${name} could not be evaluated for ${upn}`,
             `${clause} could not be evaluated for ${upn}: ${e.error.message}. The clause counts as false, so ${upn} is not in ${name}.`,
@@ -194,7 +192,6 @@ export function createRuleFailDetector({ store, clock, inputs }: { store: Store;
           raise(
             c,
             userId,
-            upn,
             'mixed-logic',
             `Whether ${upn} is in ${name} depends on how its rule's AND and OR group`,
             `The rule of ${name} mixes AND and OR without parentheses: ${a.asRead} reads as AND first, which ${e.result ? 'puts' : 'leaves'} ${upn} ${e.result ? 'in' : 'out'}; read as ${a.alternative} it would ${other.result ? 'put' : 'leave'} ${upn} ${other.result ? 'in' : 'out'}.${why(e.result)}`,
