@@ -386,7 +386,8 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       }
     })
     // What the IdP lists in its rule groups, for GROUP_RULE_FAIL; a group no longer rule-based has none.
-    for (const { groupId, change } of p.idpMembers) store.idpRuleMembers.apply(groupId, change, at)
+    for (const listing of p.idpMembers) store.idpRuleMembers.apply(listing.groupId, listing.change, at)
+    p.idpMembers = []
     for (const { row } of p.updateGroups) if (row.kind === 'synced') store.idpRuleMembers.drop(row.id)
     emit({ phase: 'evaluating', percent: 95 })
     // A changed rule can move anyone: every user not evaluated above is evaluated now. Rules that

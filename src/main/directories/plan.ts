@@ -36,7 +36,7 @@ export interface Plan {
   dropMembers: [string, string][]
   /**
    * Who the IdP itself lists in its rule-based groups (Entra and Google dynamic groups: their
-   * evaluation of the rule), by local ids: kept for GROUP_RULE_FAIL, never a membership.
+   * evaluation of the rule), by IdP user ids: kept for GROUP_RULE_FAIL, never a membership.
    */
   idpMembers: { groupId: string; change: IdpMemberChange }[]
   ruleChanged: boolean
@@ -359,15 +359,10 @@ export function createPlanner({
         }
         return out
       }
-      // A rule group's listing is the IdP's evaluation of its rule, which the app does itself.
+      // A rule group's listing is the IdP's evaluation of its rule, which the app does itself; it
+      // is stored by IdP ids as pulled (store/idp-rule-members.ts).
       if (g.kind !== 'synced' && !assigned.has(groupExt)) {
-        p.idpMembers.push({
-          groupId: g.id,
-          change:
-            'replace' in change
-              ? { replace: local(change.replace) }
-              : { add: local(change.add), remove: local(change.remove) },
-        })
+        p.idpMembers.push({ groupId: g.id, change })
         continue
       }
       const have = current.get(g.id) ?? (full ? new Set<string>() : store.sync.directMembers(g.id))

@@ -28,7 +28,9 @@ async function workspace(dialect: Dialect, rule: string) {
   const group = await ws.call('groups/create', { name: 'G', dialect, rule, directoryId })
   const userId = (upn: string) =>
     ws.app.services.store.users.list(undefined, 100, 0).rows.find(u => u.userPrincipalName === upn)?.id as string
-  return { ws, groupId: group.group.id, userId }
+  /** The IdP's id of a user: what an IdP listing names. */
+  const externalId = (upn: string) => ws.app.services.store.users.ruleInput(userId(upn))['id'] as string
+  return { ws, groupId: group.group.id, userId, externalId }
 }
 
 const ruleFails = async (ws: TestWorkspace): Promise<Diagnostic[]> =>
@@ -91,8 +93,11 @@ describe('GROUP_RULE_FAIL when the IdP lists other members than the rule gives (
     ],
     [['ann@x.test'], []],
   ])('IdP lists %j', async (listed, expected) => {
-    const { ws, groupId, userId } = await workspace('entra', 'user.department -eq "Sales" -and user.country -eq "US"')
-    ws.app.services.store.idpRuleMembers.apply(groupId, { replace: listed.map(userId) }, '2026-11-02T09:00:00.000Z')
+    const { ws, groupId, externalId } = await workspace(
+      'entra',
+      'user.department -eq "Sales" -and user.country -eq "US"',
+    )
+    ws.app.services.store.idpRuleMembers.apply(groupId, { replace: listed.map(externalId) }, '2026-11-02T09:00:00.000Z')
     const found = await ruleFails(ws)
     expect(who(ws, found)).toEqual(expected)
     for (const d of found) {
@@ -104,9 +109,9 @@ describe('GROUP_RULE_FAIL when the IdP lists other members than the rule gives (
 
 describe('the diagnostics answer', () => {
   it('names the user, the group and the values compared, and is computed again only when the store moved', async () => {
-    const { ws, groupId, userId } = await workspace('okta', 'user.department == "Sales"')
+    const { ws, groupId, userId, externalId } = await workspace('okta', 'user.department == "Sales"')
     expect(await ruleFails(ws)).toEqual([])
-    const listed = ['ann@x.test', 'bob@x.test', 'cy@x.test'].map(userId)
+    const listed = ['ann@x.test', 'bob@x.test', 'cy@x.test'].map(externalId)
     ws.app.services.store.idpRuleMembers.apply(groupId, { replace: listed }, '2026-11-02T09:00:00.000Z')
     const [d, ...rest] = await ruleFails(ws)
     expect(rest).toEqual([])
@@ -118,14 +123,14 @@ describe('the diagnostics answer', () => {
     expect((await ws.call('workspace/summary', {})).openDiagnostics).toBe(before.length)
     ws.app.services.store.idpRuleMembers.apply(
       groupId,
-      { add: [], remove: [userId('cy@x.test')] },
+      { add: [], remove: [externalId('cy@x.test')] },
       '2026-11-02T09:00:00.000Z',
     )
     expect(await ruleFails(ws)).toEqual([])
   })
 
   it('reads the users again only after a write that can change the answer (the store revision)', async () => {
-    const { ws, groupId, userId } = await workspace('okta', 'user.department == "Sales"')
+    const { ws, groupId, userId, externalId } = await workspace('okta', 'user.department == "Sales"')
     let reads = 0
     const detector = createRuleFailDetector({
       store: ws.app.services.store,
@@ -138,7 +143,11 @@ describe('the diagnostics answer', () => {
     detector.list()
     detector.list()
     expect(reads).toBe(1)
-    ws.app.services.store.idpRuleMembers.apply(groupId, { replace: [userId('cy@x.test')] }, '2026-11-02T09:00:00.000Z')
+    ws.app.services.store.idpRuleMembers.apply(
+      groupId,
+      { replace: [externalId('cy@x.test')] },
+      '2026-11-02T09:00:00.000Z',
+    )
     expect(detector.list().length).toBeGreaterThan(0)
     expect(reads).toBe(2)
     await ws.call('directories/import', {

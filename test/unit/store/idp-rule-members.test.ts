@@ -18,15 +18,29 @@ function storeWithRuleGroup() {
     rule: 'user.department -eq "Sales"',
     description: '',
   })
+  // Local ids are the IdP ids upper-cased: listings are stored by IdP id and read back as local ones.
+  for (const ext of ['u1', 'u2', 'u3'])
+    store.users.upsert(
+      {
+        id: ext.toUpperCase(),
+        directoryId: 'd',
+        externalId: ext,
+        userPrincipalName: `${ext}@x.test`,
+        displayName: ext,
+        attributes: {},
+      },
+      at,
+    )
   return store
 }
 
 describe('the members an IdP lists in its rule groups', () => {
   it.each([
-    ['a full listing replaces', [{ replace: ['u1', 'u2'] }, { replace: ['u3'] }], ['u3']],
-    ['an incremental one adds and removes', [{ replace: ['u1', 'u2'] }, { add: ['u3'], remove: ['u1'] }], ['u2', 'u3']],
-    ['an incremental one starts from nothing', [{ add: ['u1'], remove: ['u9'] }], ['u1']],
+    ['a full listing replaces', [{ replace: ['u1', 'u2'] }, { replace: ['u3'] }], ['U3']],
+    ['an incremental one adds and removes', [{ replace: ['u1', 'u2'] }, { add: ['u3'], remove: ['u1'] }], ['U2', 'U3']],
+    ['an incremental one starts from nothing', [{ add: ['u1'], remove: ['u9'] }], ['U1']],
     ['an empty listing is kept (the IdP lists no one)', [{ replace: ['u1'] }, { replace: [] }], []],
+    ['users the store does not have are left out', [{ replace: ['u1', 'someone-else'] }], ['U1']],
   ])('%s', (_, changes, expected) => {
     const store = storeWithRuleGroup()
     for (const change of changes) store.idpRuleMembers.apply('g', change, at)
