@@ -181,7 +181,7 @@ export function createApp(opts: AppOptions): App {
     policies,
     devices,
     directories,
-    diagnostics: createDiagnosticsService({ store, clock, directories }),
+    diagnostics: createDiagnosticsService({ store, clock, directories, ruleInputs: groups.allInputs }),
     push,
     scheduler,
     serving: createIngressHost({ store, secrets, devices, clock, log }),

@@ -345,6 +345,11 @@ export interface Diagnostic {
   detectedAt: string
   /** PAYLOAD_LATENCY: what held the payload up. */
   cause?: 'deadline' | 'push-failed' | 'stale-token' | 'dead-letter'
+  /**
+   * GROUP_RULE_FAIL: what raised it — the IdP's own membership disagrees with the rule's evaluation,
+   * a clause could not be evaluated for the user, or the rule's AND/OR grouping decides.
+   */
+  trigger?: 'idp-disagrees' | 'evaluation-error' | 'mixed-logic'
   /** Contract channels that remediate this diagnostic in one click, best first. */
   remediations?: string[]
 }

@@ -9,6 +9,7 @@ import { deviceQueries } from './devices'
 import { directoryQueries } from './directories'
 import { groupQueries } from './groups'
 import { heldChangeQueries } from './held-changes'
+import { idpRuleMemberQueries } from './idp-rule-members'
 import { inventoryQueries } from './inventory'
 import { outboxQueries } from './outbox'
 import { payloadProblemQueries } from './payload-problems'
@@ -45,6 +46,7 @@ export type { PendingWithdrawal } from './withdrawals'
 export type { BoundDevice } from './bulk-reads'
 export type { NewAssignmentEvent } from './assignment-history'
 export type { PayloadProblem } from './payload-problems'
+export type { IdpMemberChange } from './idp-rule-members'
 
 export function createStore(path: string, opts: { sealer?: PayloadSealer } = {}) {
   const db: Db = openDatabase(path)
@@ -68,6 +70,7 @@ export function createStore(path: string, opts: { sealer?: PayloadSealer } = {})
     bulkReads: bulkReadQueries(db, sealer),
     syncJournal: syncJournalQueries(db),
     settings: workspaceSettingQueries(db),
+    idpRuleMembers: idpRuleMemberQueries(db),
     /** Runs fn in one transaction: everything it writes lands together or not at all. */
     transaction<T>(fn: () => T): T {
       return db.transaction(fn)()

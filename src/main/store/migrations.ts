@@ -565,4 +565,37 @@ CREATE TABLE device_facts (
 );
 `,
   },
+  {
+    version: 13,
+    name: 'rule groups: the members the IdP lists, and a revision for GROUP_RULE_FAIL',
+    sql: `
+-- Who the IdP itself lists in a rule-based group (Entra's dynamic members, Google's dynamic group
+-- members) as the last sync saw them, comma-separated local user ids: the IdP's evaluation of the
+-- rule, compared with ours for GROUP_RULE_FAIL (diagnostics/rule-fail.ts). One row per group, not
+-- per member: a tenant's dynamic groups hold millions of memberships, written once per sync.
+-- Okta's rule groups list theirs in memberships already (members kept with the rule's).
+CREATE TABLE idp_rule_members (
+  group_id   TEXT NOT NULL PRIMARY KEY REFERENCES groups(id) ON DELETE CASCADE,
+  members    TEXT NOT NULL DEFAULT '',
+  synced_at  TEXT NOT NULL
+);
+
+-- Moves with every write that can change an open GROUP_RULE_FAIL: a rule or group, the IdP's
+-- members, a sync or import run, a user's record changed or removed (a sync, a sign-in's
+-- just-in-time refresh). Rule memberships follow from these, and are not counted row by row (a
+-- rule edit rewrites 100,000 of them). The diagnostics room recomputes only when it moved.
+CREATE TABLE rule_fail_revision (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL);
+INSERT INTO rule_fail_revision (id, n) VALUES (1, 0);
+CREATE TRIGGER rule_fail_groups_ins AFTER INSERT ON groups BEGIN UPDATE rule_fail_revision SET n = n + 1; END;
+CREATE TRIGGER rule_fail_groups_upd AFTER UPDATE ON groups BEGIN UPDATE rule_fail_revision SET n = n + 1; END;
+CREATE TRIGGER rule_fail_groups_del AFTER DELETE ON groups BEGIN UPDATE rule_fail_revision SET n = n + 1; END;
+CREATE TRIGGER rule_fail_idp_ins AFTER INSERT ON idp_rule_members BEGIN UPDATE rule_fail_revision SET n = n + 1; END;
+CREATE TRIGGER rule_fail_idp_upd AFTER UPDATE ON idp_rule_members BEGIN UPDATE rule_fail_revision SET n = n + 1; END;
+CREATE TRIGGER rule_fail_idp_del AFTER DELETE ON idp_rule_members BEGIN UPDATE rule_fail_revision SET n = n + 1; END;
+CREATE TRIGGER rule_fail_runs_ins AFTER INSERT ON sync_runs BEGIN UPDATE rule_fail_revision SET n = n + 1; END;
+CREATE TRIGGER rule_fail_runs_upd AFTER UPDATE ON sync_runs BEGIN UPDATE rule_fail_revision SET n = n + 1; END;
+CREATE TRIGGER rule_fail_users_upd AFTER UPDATE ON users BEGIN UPDATE rule_fail_revision SET n = n + 1; END;
+CREATE TRIGGER rule_fail_users_del AFTER DELETE ON users BEGIN UPDATE rule_fail_revision SET n = n + 1; END;
+`,
+  },
 ]

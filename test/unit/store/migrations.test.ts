@@ -20,6 +20,7 @@ const LANDED: Record<number, string> = {
   10: '7b0a71d02667e48b26e65e9de0a9334259da05d021526536f75abbf1871c2680',
   11: '1c7d1ef7ef27005cde6507ffd07612b7586f99c8261608e448d573258a225236',
   12: 'd9af94a8c3262588db381f3a79d1a1d5adbad6310f35fad212ee7703ec443e6c',
+  13: '87849c5883598277526af18d5bc1e5f41a3002b0339fea6fb3b5b9f49492e66e',
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
