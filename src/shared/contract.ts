@@ -95,6 +95,10 @@ const proposedChange = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('target'), policyId: id, groupId: id, mode: z.enum(['include', 'exclude']).nullable() }),
   z.object({ kind: z.literal('policy'), draft: policyDraft }),
   z.object({ kind: z.literal('deletePolicy'), policyId: id }),
+  z.object({ kind: z.literal('renamePolicy'), policyId: id, name: z.string().max(200) }),
+  z.object({ kind: z.literal('deleteGroup'), groupId: id }),
+  z.object({ kind: z.literal('renameGroup'), groupId: id, name: z.string().max(200) }),
+  z.object({ kind: z.literal('deleteApp'), platform, identifier: z.string().min(1).max(300) }),
   z.object({
     kind: z.literal('attributeMapping'),
     attribute: z.string().min(1).max(200),
