@@ -1,5 +1,6 @@
 // The directories room's channels: directories/* and the users they deliver (users/*). A file
 // directory's users can be edited here; an IdP's are changed in the IdP and synced.
+import type { DirectoryRemoval, DirectoryRemovalOutcome } from '../../shared/admin'
 import type { HandlersOf } from '../../shared/contract'
 import type { Attributes, UserDetail } from '../../shared/domain'
 import { AppError } from '../../shared/errors'
@@ -20,6 +21,11 @@ export interface DirectoryHandlerDeps {
   scheduler: SyncScheduler
   /** Recomputes the devices of users whose memberships changed. */
   redeployUsers(userIds: Iterable<string>): Promise<number>
+  /** Removing a directory reaches its users' devices: a room above this one does it (admin/). */
+  removal: {
+    preview(directoryId: string): DirectoryRemoval
+    remove(directoryId: string, confirmRemovals: boolean): Promise<DirectoryRemovalOutcome>
+  }
 }
 
 /** A user with their attributes, memberships and devices, and whether the admin may edit them here. */
@@ -109,6 +115,12 @@ export function directoryHandlers(d: DirectoryHandlerDeps): HandlersOf<'director
       directories.setSchedule(directoryId, minutes)
       d.scheduler.refresh()
       return directories.detail(directoryId)
+    },
+    'directories/removalPreview': ({ directoryId }) => d.removal.preview(directoryId),
+    'directories/remove': async ({ directoryId, confirmRemovals }) => {
+      const outcome = await d.removal.remove(directoryId, confirmRemovals === true)
+      if (outcome.status === 'removed') d.scheduler.refresh()
+      return outcome
     },
     'users/list': ({ query, limit, offset }) => store.users.list(query, limit ?? 100, offset ?? 0),
     'users/get': ({ userId }) => userDetail(store, userId),

@@ -743,12 +743,27 @@ export function createPolicyService({
       return s
     },
     planDevices,
+    planRelease(deviceIds) {
+      const idx = index()
+      const ctx = withdrawal(idx)
+      return deviceIds.flatMap(id => {
+        const device = store.bulkReads.boundDevice(id)
+        if (!device) return []
+        const state = desiredState(idx, new Set(), device.platform)
+        const sent = store.devices.sentItems(id)
+        return [{ device, groups: new Set<string>(), sent, state, plan: planDevice(sent, state, ctx), digest: null }]
+      })
+    },
     holdIfTripped,
     record,
     why,
-    effective(deviceId) {
+    effective(deviceId, opts = {}) {
       const r = deviceState(deviceId)
-      const policyIds = new Set([...r.state.applicable.map(a => a.policy.id), ...r.sent.map(s => s.policyId)])
+      const policyIds = new Set([
+        ...r.state.applicable.map(a => a.policy.id),
+        ...r.sent.map(s => s.policyId),
+        ...(opts.all ? index().policies.map(p => p.id) : []),
+      ])
       return [...policyIds]
         .map(policyId => ({ deviceId, ...explainFor(r, policyId, r.held), history: [] }))
         .sort((a, b) => a.policyName.localeCompare(b.policyName))

@@ -1,4 +1,5 @@
 // The store room: the only place SQL lives. Other rooms call these domain operations.
+import { activityQueries } from './activity'
 import { assignmentHistoryQueries } from './assignment-history'
 import { auditQueries } from './audit'
 import { bulkReadQueries } from './bulk-reads'
@@ -54,6 +55,7 @@ export function createStore(path: string, opts: { sealer?: PayloadSealer } = {})
     devices: deviceQueries(db, sealer),
     outbox: outboxQueries(db, sealer),
     audit: auditQueries(db),
+    activity: activityQueries(db),
     sync: syncQueries(db),
     inventory: inventoryQueries(db),
     withdrawals: withdrawalQueries(db),
