@@ -16,6 +16,7 @@ import { startHost } from './host'
 import { SYNC_USAGE, syncCommand } from './sync-command'
 import { RULES_USAGE, rulesCommand } from './rules-command'
 import { WHY_USAGE, whyCommand } from './why-command'
+import { AUDIT_USAGE, EXPORT_USAGE, auditCommand, exportCommand } from './admin-commands'
 import { errorMessage } from '../../shared/errors'
 import { type CliIo, UsageError } from './cli-io'
 
@@ -241,6 +242,8 @@ const COMMANDS: Record<string, Command> = {
   sync: { run: sync, usage: SYNC_USAGE },
   rules: { run: rulesCommand, usage: RULES_USAGE },
   why: { run: whyCommand, usage: WHY_USAGE },
+  audit: { run: auditCommand, usage: AUDIT_USAGE },
+  export: { run: exportCommand, usage: EXPORT_USAGE },
 }
 
 const USAGE = `Usage: jit-mapper <command> [options]
