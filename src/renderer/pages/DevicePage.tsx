@@ -3,6 +3,7 @@ import { call, deviceQuery } from '../api'
 import { Link, paths } from '../router'
 import { Badge, Empty, ErrorNote, Loaded, PageHeader, Section, Time, platformLabel, type Tone } from '../components/ui'
 import { AssignmentHistory, EffectivePolicies } from '../components/DevicePolicies'
+import { DeviceActions } from '../components/DeviceActions'
 import type { Command, CommandState, DeviceAssignment, DeviceDetail } from '../../shared/domain'
 import { Table } from '../components/Table'
 
@@ -69,6 +70,7 @@ function DeviceView({ detail }: { detail: DeviceDetail }) {
           </div>
         </dl>
       </Section>
+      <DeviceActions device={device} />
       {detail.rebinds.length > 0 && (
         <Section title="Re-enrollments by another user">
           <Rebinds detail={detail} />
