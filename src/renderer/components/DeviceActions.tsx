@@ -17,7 +17,9 @@ export function DeviceActions({ device }: { device: DeviceSummary }) {
     onSuccess: d => {
       setMoving(false)
       setUpn('')
-      setNote(`Moved ${d.device.name} to ${d.device.userPrincipalName}; the previous user's open installs were cancelled.`)
+      setNote(
+        `Moved ${d.device.name} to ${d.device.userPrincipalName}; the previous user's open installs were cancelled.`,
+      )
     },
   })
   const unbind = useMutation({
@@ -86,9 +88,11 @@ export function DeviceActions({ device }: { device: DeviceSummary }) {
       {confirmUnbind && (
         <section className="confirm-panel" aria-label="Unbind device">
           <p>
-            <strong>Unbind {device.name} from {device.userPrincipalName}?</strong> Every policy is withdrawn (apps flagged
-            for removal are uninstalled, others stay unmanaged) and the device belongs to no user until it is enrolled or
-            moved again.
+            <strong>
+              Unbind {device.name} from {device.userPrincipalName}?
+            </strong>{' '}
+            Every policy is withdrawn (apps flagged for removal are uninstalled, others stay unmanaged) and the device
+            belongs to no user until it is enrolled or moved again.
           </p>
           <div className="actions">
             <button type="button" className="danger" onClick={() => unbind.mutate()} disabled={unbind.isPending}>

@@ -51,8 +51,8 @@ export function EffectivePolicies({ deviceId }: { deviceId: string }) {
       title="Policies and why"
       actions={
         <label className="small">
-          <input type="checkbox" checked={onlyApplied} onChange={e => setOnlyApplied(e.target.checked)} /> Only the
-          ones that apply
+          <input type="checkbox" checked={onlyApplied} onChange={e => setOnlyApplied(e.target.checked)} /> Only the ones
+          that apply
         </label>
       }
     >
