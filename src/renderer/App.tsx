@@ -12,6 +12,7 @@ import { DevicesPage } from './pages/DevicesPage'
 import { DevicePage } from './pages/DevicePage'
 import { DiagnosticsPage } from './pages/DiagnosticsPage'
 import { DirectoriesPage } from './pages/DirectoriesPage'
+import { AuditPage } from './pages/AuditPage'
 import { PageHeader } from './components/ui'
 
 const NAV: { section: Section; label: string; href: string }[] = [
@@ -22,6 +23,7 @@ const NAV: { section: Section; label: string; href: string }[] = [
   { section: 'devices', label: 'Devices', href: paths.devices() },
   { section: 'diagnostics', label: 'Diagnostics', href: paths.diagnostics() },
   { section: 'directories', label: 'Directories', href: paths.directories() },
+  { section: 'audit', label: 'Audit log', href: paths.audit() },
 ]
 
 export function App() {
@@ -97,6 +99,8 @@ function Page({ route }: { route: Route }) {
       return <DiagnosticsPage userId={route.userId} groupId={route.groupId} />
     case 'directories':
       return <DirectoriesPage />
+    case 'audit':
+      return <AuditPage />
     case 'notFound':
       return (
         <>

@@ -4,7 +4,7 @@ import type { AuditRecord, ExportFile, ExportKind } from '../../shared/admin'
 import type { GroupService } from '../groups'
 import type { PolicyService } from '../policies'
 import type { Store } from '../store'
-import { toCsv, type CsvValue } from './csv'
+import { AUDIT_CSV_HEADER, auditCsvRow, toCsv, type CsvValue } from '../../shared/csv'
 
 export interface ExportDeps {
   store: Store
@@ -83,12 +83,7 @@ function policyStatus({ store, policies, now }: ExportDeps): ExportFile {
 }
 
 export function auditCsv(records: readonly AuditRecord[], now: Date): ExportFile {
-  return file(
-    'audit',
-    now,
-    ['id', 'at', 'actor', 'action', 'subject', 'details'],
-    records.map(r => [r.id, r.at, r.actor, r.action, r.subject, JSON.stringify(r.details)]),
-  )
+  return file('audit', now, [...AUDIT_CSV_HEADER], records.map(auditCsvRow))
 }
 
 export function exportCsv(kind: ExportKind, deps: ExportDeps): ExportFile {

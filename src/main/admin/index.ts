@@ -3,6 +3,6 @@
 // calls their front doors.
 export { adminHandlers } from './handlers'
 export { auditCsv, exportCsv } from './exports'
-export { toCsv, csvField } from './csv'
+export { toCsv, csvField } from '../../shared/csv'
 export { healthBoard, DEFAULT_STALE_DAYS } from './health'
 export { previewRemoval, removeDirectory, type DirectoryRemovalDeps } from './directory-removal'
