@@ -114,3 +114,17 @@ describe('jit-mapper export', () => {
     }
   })
 })
+
+describe('jit-mapper why --all', () => {
+  it('lists every policy, applied or not, each with its why', async () => {
+    const dataDir = await workspace()
+    const some = io()
+    expect(await runCli(['why', '--data-dir', dataDir, '--serial', 'CLI-1'], some.io)).toBe(0)
+    expect(some.out.join('\n')).not.toMatch(/Marketing Suite/)
+    const all = io()
+    expect(await runCli(['why', '--data-dir', dataDir, '--serial', 'CLI-1', '--all'], all.io)).toBe(0)
+    const text = all.out.join('\n')
+    expect(text).toMatch(/Marketing Suite: not-assigned\. Not assigned: the user is not in Marketing\./)
+    expect(text).toMatch(/Sales CRM Deployment: assigned\./)
+  })
+})
