@@ -109,7 +109,7 @@ test.describe('administration', () => {
     const why = page.getByRole('list', { name: 'Policies and why' })
     const marketing = why.getByRole('listitem').filter({ hasText: 'Marketing Suite' })
     await marketing.getByText('not assigned', { exact: true }).waitFor()
-    await marketing.getByText('Not assigned: the user is not in Marketing.').waitFor()
+    await marketing.getByText('Not assigned: the user is not in Marketing (department is Sales).').waitFor()
 
     await page.getByRole('button', { name: 'Rename' }).click()
     await page.getByLabel('New name').fill('Front desk iPhone')

@@ -124,7 +124,9 @@ describe('jit-mapper why --all', () => {
     const all = io()
     expect(await runCli(['why', '--data-dir', dataDir, '--serial', 'CLI-1', '--all'], all.io)).toBe(0)
     const text = all.out.join('\n')
-    expect(text).toMatch(/Marketing Suite: not-assigned\. Not assigned: the user is not in Marketing\./)
+    expect(text).toMatch(
+      /Marketing Suite: not-assigned\. Not assigned: the user is not in Marketing \(department is Sales\)\./,
+    )
     expect(text).toMatch(/Sales CRM Deployment: assigned\./)
   })
 })

@@ -134,7 +134,7 @@ describe('exports', () => {
       /,assigned,"Assigned: the user is in Sales, which Sales CRM Deployment includes\."$/,
     )
     expect(lines.find(l => l.includes('Marketing Suite'))).toMatch(
-      /,not-assigned,Not assigned: the user is not in Marketing/,
+      /,not-assigned,Not assigned: the user is not in Marketing \(department is Sales\)\./,
     )
 
     const audit = await ws.call('exports/csv', { kind: 'audit' })
@@ -153,6 +153,6 @@ describe('the device page’s policies', () => {
       ['Sales CRM Deployment', 'not-assigned'],
     ])
     expect(every[0]?.steps.at(-1)?.text).toBe('Marketing Suite excludes Executives; exclusion wins over any include.')
-    expect(every[1]?.summary).toBe('Not assigned: the user is not in Sales.')
+    expect(every[1]?.summary).toBe('Not assigned: the user is not in Sales (department is Marketing).')
   })
 })
