@@ -1,13 +1,24 @@
 // The devices room's channels (devices/*).
 import type { HandlersOf } from '../../shared/contract'
 import { AppError } from '../../shared/errors'
+import type { Clock } from '../ports'
 import type { Store } from '../store'
 import type { DeviceService } from './service'
 
 /** Acknowledgement latencies the delivery chart reads by default. */
 const LATENCY_SAMPLES = 500
 
-export function deviceHandlers({ devices, store }: { devices: DeviceService; store: Store }): HandlersOf<'devices'> {
+export function deviceHandlers({
+  devices,
+  store,
+  clock,
+}: {
+  devices: DeviceService
+  store: Store
+  clock: Clock
+}): HandlersOf<'devices'> {
+  const audit = (action: string, deviceId: string, details: Record<string, unknown>) =>
+    store.audit.append({ at: clock.now().toISOString(), actor: 'admin', action, subject: deviceId, details })
   return {
     'devices/list': () => devices.list(),
     'devices/get': ({ deviceId }) => devices.get(deviceId),
@@ -27,9 +38,21 @@ export function deviceHandlers({ devices, store }: { devices: DeviceService; sto
     },
     'devices/acknowledge': ({ deviceId, commandId, status, error }) =>
       devices.acknowledge(deviceId, commandId, status, error),
-    'devices/scan': ({ deviceId }) => devices.scan(deviceId),
-    'devices/repush': ({ deviceId }) => devices.repush(deviceId),
-    'devices/cancel': ({ deviceId, commandId }) => devices.cancel(deviceId, commandId ?? null),
+    'devices/scan': async ({ deviceId }) => {
+      const detail = await devices.scan(deviceId)
+      audit('devices/scan', deviceId, {})
+      return detail
+    },
+    'devices/repush': async ({ deviceId }) => {
+      const detail = await devices.repush(deviceId)
+      audit('devices/repush', deviceId, {})
+      return detail
+    },
+    'devices/cancel': ({ deviceId, commandId }) => {
+      const detail = devices.cancel(deviceId, commandId ?? null)
+      audit('devices/cancel', deviceId, { commandId: commandId ?? 'all open commands' })
+      return detail
+    },
     'devices/decideRebind': ({ heldRebindId, approve }) => devices.decideRebind(heldRebindId, approve),
     'devices/rename': ({ deviceId, name }) => devices.rename(deviceId, name),
     'devices/unbind': async ({ deviceId }) => {

@@ -83,6 +83,9 @@ export async function setUserAttributes(
 
 export function directoryHandlers(d: DirectoryHandlerDeps): HandlersOf<'directories' | 'users'> {
   const { directories, store } = d
+  // Configuration changes are audited here, with before → after; credentials only by name.
+  const audit = (action: string, directoryId: string, details: Record<string, unknown>) =>
+    store.audit.append({ at: d.clock.now().toISOString(), actor: 'admin', action, subject: directoryId, details })
   return {
     'directories/list': () => directories.list(),
     'directories/import': async ({ directoryId, format, content, mode, confirmRemovals }) => {
@@ -93,27 +96,50 @@ export function directoryHandlers(d: DirectoryHandlerDeps): HandlersOf<'director
       return { directoryId, run: outcome.run }
     },
     'directories/get': ({ directoryId }) => directories.detail(directoryId),
-    'directories/connect': async ({ kind, name, settings, secrets }) =>
-      directories.detail(await directories.connect({ kind, name, settings, secrets })),
-    'directories/setCredentials': async ({ directoryId, settings, secrets }) => {
-      await directories.setCredentials(directoryId, settings, secrets)
+    'directories/connect': async ({ kind, name, settings, secrets }) => {
+      const directoryId = await directories.connect({ kind, name, settings, secrets })
+      audit('directories/connect', directoryId, {
+        before: null,
+        after: { kind, name, settings },
+        credentials: Object.keys(secrets).filter(k => secrets[k]),
+      })
       return directories.detail(directoryId)
+    },
+    'directories/setCredentials': async ({ directoryId, settings, secrets }) => {
+      const before = (await directories.detail(directoryId)).settings
+      await directories.setCredentials(directoryId, settings, secrets)
+      const detail = await directories.detail(directoryId)
+      audit('directories/setCredentials', directoryId, {
+        before,
+        after: detail.settings,
+        credentialsReplaced: Object.keys(secrets).filter(k => secrets[k]),
+      })
+      return detail
     },
     'directories/test': async ({ directoryId }) => ({ message: await directories.test(directoryId) }),
     'directories/sync': async ({ directoryId, mode, confirmRemovals }) =>
       (await directories.sync(directoryId, mode, { confirmRemovals })).run,
     'directories/cancelSync': ({ directoryId }) => directories.cancelSync(directoryId),
-    'directories/setMapping': ({ directoryId, mapping }) => {
+    'directories/setMapping': async ({ directoryId, mapping }) => {
+      const before = (await directories.detail(directoryId)).mapping.map(m => ({
+        property: m.property,
+        attribute: m.attribute,
+      }))
       directories.setMapping(directoryId, mapping)
+      audit('directories/setMapping', directoryId, { before, after: mapping })
       return directories.detail(directoryId)
     },
-    'directories/setGroupFilter': ({ directoryId, groups }) => {
+    'directories/setGroupFilter': async ({ directoryId, groups }) => {
+      const before = (await directories.detail(directoryId)).groupFilter
       directories.setGroupFilter(directoryId, groups)
+      audit('directories/setGroupFilter', directoryId, { before, after: groups })
       return directories.detail(directoryId)
     },
-    'directories/setSchedule': ({ directoryId, minutes }) => {
+    'directories/setSchedule': async ({ directoryId, minutes }) => {
+      const before = (await directories.detail(directoryId)).scheduleMinutes
       directories.setSchedule(directoryId, minutes)
       d.scheduler.refresh()
+      audit('directories/setSchedule', directoryId, { before, after: minutes })
       return directories.detail(directoryId)
     },
     'directories/removalPreview': ({ directoryId }) => d.removal.preview(directoryId),

@@ -28,6 +28,7 @@ const ENROLL_USAGE = `  enroll     Simulate an enrollment: bind a device to a us
                --platform P      ios, macos or android (required)
                --serial S        device serial (default: a random SIM- serial)
                --name NAME       device name
+               --move            move the serial from the user it belongs to (refused otherwise; audited)
                --json            print JSON instead of text`
 
 const SERVE_USAGE = `  serve-enrollment  Serve device enrollment, Apple MDM check-ins and the Android agent over HTTPS
@@ -117,6 +118,7 @@ async function enroll(argv: string[], io: CliIo): Promise<number> {
     platform: { type: 'string' },
     serial: { type: 'string' },
     name: { type: 'string' },
+    move: { type: 'boolean' },
     json: { type: 'boolean' },
   })
   if (!v.user) throw new UsageError('enroll needs --user UPN')
@@ -128,6 +130,7 @@ async function enroll(argv: string[], io: CliIo): Promise<number> {
       platform: v.platform,
       userPrincipalName: v.user,
       name: v.name,
+      move: v.move,
     })
     if (!r.ok) {
       io.err(r.error.message)

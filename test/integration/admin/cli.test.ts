@@ -130,3 +130,16 @@ describe('jit-mapper why --all', () => {
     expect(text).toMatch(/Sales CRM Deployment: assigned\./)
   })
 })
+
+describe('jit-mapper enroll of a serial another user holds', () => {
+  it('is refused without --move and moves with it', async () => {
+    const dataDir = await workspace()
+    const args = ['enroll', '--data-dir', dataDir, '--user', 'fleur.obrien@northwind.example', '--platform', 'ios']
+    const refused = io()
+    expect(await runCli([...args, '--serial', 'CLI-1'], refused.io)).toBe(1)
+    expect(refused.err.join('\n')).toMatch(/Serial CLI-1 belongs to alex\.morgan@northwind\.example/)
+    const moved = io()
+    expect(await runCli([...args, '--serial', 'CLI-1', '--move'], moved.io)).toBe(0)
+    expect(moved.out[0]).toMatch(/for fleur\.obrien@northwind\.example$/)
+  })
+})
