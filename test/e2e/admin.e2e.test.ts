@@ -56,6 +56,19 @@ test.describe('administration', () => {
     expect(problems).toEqual([])
   })
 
+  test('moves focus into a delete preview and closes it with Escape', async ({ host, page, problems }) => {
+    await open(page, host, '#/policies')
+    await page.getByRole('article', { name: 'Baseline Security' }).getByRole('button', { name: 'Delete' }).click()
+    const panel = page.getByRole('region', { name: 'Delete policy Baseline Security' })
+    await panel.waitFor()
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(
+      'Delete policy Baseline Security',
+    )
+    await page.keyboard.press('Escape')
+    await panel.waitFor({ state: 'detached' })
+    expect(problems).toEqual([])
+  })
+
   test('renames a rule group and deletes it; its policy loses the target', async ({ app, host, page, problems }) => {
     const groupId = app.services.store.groups.idByName('US Staff') as string
     await open(page, host, `#/groups/${groupId}`)

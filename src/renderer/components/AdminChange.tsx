@@ -1,7 +1,7 @@
 // Lifecycle controls shared by the lists: Rename (an inline form) and Delete with the what-if of
 // its consequence first. Both go through policies/apply, so a deletion that withdraws policies
 // from too many devices is held for approval like any other admin change.
-import { useId, useState, type FormEvent, type ReactNode } from 'react'
+import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react'
 import { useMutation, useQuery } from '@tanstack/react-query'
 import { call } from '../api'
 import type { ChangeOutcome, ProposedChange } from '../../shared/policy'
@@ -113,6 +113,11 @@ export function DeleteWithPreview({
   children?: ReactNode
 }) {
   const [open, setOpen] = useState(false)
+  // Keyboard users land in the panel that opened (Escape closes it).
+  const panel = useRef<HTMLElement>(null)
+  useEffect(() => {
+    if (open) panel.current?.focus()
+  }, [open])
   const preview = useQuery({
     queryKey: ['policies', 'whatIf', 'delete', change],
     queryFn: () => call('policies/whatIf', { change }),
@@ -134,6 +139,8 @@ export function DeleteWithPreview({
     )
   return (
     <section
+      ref={panel}
+      tabIndex={-1}
       className="confirm-panel"
       aria-label={`${label} ${what} ${name}`}
       onKeyDown={e => {

@@ -1,7 +1,7 @@
 // Removing a directory: the preview first (its users, groups, the policies that target them and
 // what each of its users' devices loses), then Remove; a removal that reaches many devices or
 // users is held like a sync that removes too much, until the admin confirms it.
-import { useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import { useMutation, useQuery } from '@tanstack/react-query'
 import { call, removalPreviewQuery } from '../../api'
 import { Link, paths } from '../../router'
@@ -20,6 +20,11 @@ export function RemoveDirectory({
 }) {
   const [open, setOpen] = useState(false)
   const [held, setHeld] = useState<DirectoryRemoval | null>(null)
+  // Keyboard users land in the panel that opened (Escape closes it).
+  const panel = useRef<HTMLElement>(null)
+  useEffect(() => {
+    if (open) panel.current?.focus()
+  }, [open])
   const preview = useQuery(removalPreviewQuery(directoryId, open))
   const remove = useMutation({
     mutationFn: (confirmRemovals: boolean) => call('directories/remove', { directoryId, confirmRemovals }),
@@ -39,6 +44,8 @@ export function RemoveDirectory({
     )
   return (
     <section
+      ref={panel}
+      tabIndex={-1}
       className="confirm-panel"
       aria-label={`Remove directory ${name}`}
       onKeyDown={e => {
