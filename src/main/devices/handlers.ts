@@ -26,7 +26,8 @@ export function deviceHandlers({
       // Enrolling a serial another user holds would move the device: only when the admin says so.
       const bound = store.devices.enrollmentOf(req.serial)
       const to = store.users.idByPrincipalName(req.userPrincipalName)
-      if (bound?.userId && to && bound.userId !== to && move !== true) {
+      // A user not stored yet (the enrollment would fetch them just in time) is another user too.
+      if (bound?.userId && bound.userId !== to && move !== true) {
         const owner = store.devices.get(bound.deviceId)
         throw new AppError(
           'CONFLICT',
