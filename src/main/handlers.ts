@@ -2,6 +2,7 @@
 // proves every channel has exactly one handler: a missing one fails to compile, and each room's
 // map may only hold channels under its own prefixes, which no two rooms share.
 import type { Handlers } from '../shared/contract'
+import { adminHandlers, previewRemoval, removeDirectory } from './admin'
 import { deviceHandlers, type DeviceService } from './devices'
 import { diagnosticsHandlers, type DiagnosticsService } from './diagnostics'
 import { directoryHandlers, type DirectoryService, type SyncScheduler } from './directories'
@@ -30,7 +31,15 @@ export interface Services {
 export function createHandlers(s: Services, redeploys: Redeploys): Handlers {
   return {
     ...diagnosticsHandlers(s),
-    ...directoryHandlers({ ...s, redeployUsers: userIds => redeploys.users(userIds) }),
+    ...directoryHandlers({
+      ...s,
+      redeployUsers: userIds => redeploys.users(userIds),
+      removal: {
+        preview: directoryId => previewRemoval(s, directoryId),
+        remove: (directoryId, confirm) => removeDirectory(s, directoryId, confirm),
+      },
+    }),
+    ...adminHandlers(s),
     ...groupHandlers({ ...s, redeployUsers: redeploys.users }),
     ...policyHandlers({ ...s, redeployApproved: redeploys.approved }),
     ...deviceHandlers(s),

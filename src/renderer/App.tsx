@@ -13,6 +13,7 @@ import { DevicePage } from './pages/DevicePage'
 import { DiagnosticsPage } from './pages/DiagnosticsPage'
 import { DirectoriesPage } from './pages/DirectoriesPage'
 import { SettingsPage } from './pages/SettingsPage'
+import { AuditPage } from './pages/AuditPage'
 import { PageHeader } from './components/ui'
 
 const NAV: { section: Section; label: string; href: string }[] = [
@@ -24,6 +25,7 @@ const NAV: { section: Section; label: string; href: string }[] = [
   { section: 'diagnostics', label: 'Diagnostics', href: paths.diagnostics() },
   { section: 'directories', label: 'Directories', href: paths.directories() },
   { section: 'settings', label: 'Settings', href: paths.settings() },
+  { section: 'audit', label: 'Audit log', href: paths.audit() },
 ]
 
 export function App() {
@@ -101,6 +103,8 @@ function Page({ route }: { route: Route }) {
       return <DirectoriesPage />
     case 'settings':
       return <SettingsPage />
+    case 'audit':
+      return <AuditPage />
     case 'notFound':
       return (
         <>

@@ -134,10 +134,11 @@ export const appInventoryQuery = () =>
 export const policySettingsQuery = () =>
   queryOptions({ queryKey: ['policies', 'settings'], queryFn: () => call('policies/settings', {}) })
 
-export const effectivePoliciesQuery = (deviceId: string) =>
+/** all: every policy, applied or not, each with its why. */
+export const effectivePoliciesQuery = (deviceId: string, all = false) =>
   queryOptions({
-    queryKey: ['devices', 'effective', deviceId],
-    queryFn: () => call('policies/effective', { deviceId }),
+    queryKey: ['devices', 'effective', deviceId, all],
+    queryFn: () => call('policies/effective', { deviceId, all }),
     meta: { reads: ['users', 'policies', 'groups'] },
   })
 
@@ -160,6 +161,29 @@ export const deviceQuery = (deviceId: string) =>
     queryKey: ['devices', 'detail', deviceId],
     queryFn: () => call('devices/get', { deviceId }),
     meta: { reads: ['users', 'policies', 'groups'] },
+  })
+
+export const healthQuery = () =>
+  queryOptions({
+    queryKey: ['workspace', 'health'],
+    queryFn: () => call('overview/health', {}),
+    meta: { reads: DOMAINS },
+  })
+
+export const auditQuery = (filter: ArgsOf<'audit/list'>) =>
+  queryOptions({
+    queryKey: ['workspace', 'audit', filter],
+    queryFn: () => call('audit/list', filter),
+    meta: { reads: DOMAINS },
+  })
+
+export const removalPreviewQuery = (directoryId: string, enabled: boolean) =>
+  queryOptions({
+    queryKey: ['directories', 'removal', directoryId],
+    queryFn: () => call('directories/removalPreview', { directoryId }),
+    meta: { reads: ['users', 'devices', 'policies', 'groups'] },
+    enabled,
+    staleTime: 0,
   })
 
 export const latencyQuery = () =>

@@ -11,6 +11,7 @@ export type Section =
   | 'diagnostics'
   | 'directories'
   | 'settings'
+  | 'audit'
 
 export type Route =
   | { section: 'overview' }
@@ -21,6 +22,7 @@ export type Route =
   | { section: 'diagnostics'; userId?: string; groupId?: string }
   | { section: 'directories' }
   | { section: 'settings' }
+  | { section: 'audit' }
   | { section: 'notFound'; path: string }
 
 export function parseHash(hash: string): Route {
@@ -40,6 +42,7 @@ export function parseHash(hash: string): Route {
     case 'policies':
     case 'directories':
     case 'settings':
+    case 'audit':
       return id === undefined ? { section: head } : { section: 'notFound', path }
     case 'diagnostics': {
       if (id !== undefined) return { section: 'notFound', path }
@@ -78,6 +81,7 @@ export const paths = {
     `#/diagnostics?${new URLSearchParams(groupId ? { user: userId, group: groupId } : { user: userId }).toString()}`,
   directories: () => '#/directories',
   settings: () => '#/settings',
+  audit: () => '#/audit',
 }
 
 function subscribe(onChange: () => void): () => void {

@@ -28,6 +28,10 @@ export const DOMAINS: readonly Domain[] = [
 /** Channels that only read. */
 export const QUERIES = [
   'workspace/summary',
+  'overview/health',
+  'audit/list',
+  'exports/csv',
+  'directories/removalPreview',
   'directories/list',
   'directories/get',
   'directories/test',
@@ -82,6 +86,7 @@ export const TOUCHES: { readonly [C in Mutation]: readonly [Domain, ...Domain[]]
   'directories/setMapping': ['directories', 'diagnostics'],
   'directories/setGroupFilter': ['directories'],
   'directories/setSchedule': ['directories'],
+  'directories/remove': ['directories', ...MEMBERSHIPS, 'policies'],
   'users/setAttributes': MEMBERSHIPS,
   'groups/create': MEMBERSHIPS,
   'policies/setRemoveOnUnassign': ['policies'],
@@ -96,6 +101,9 @@ export const TOUCHES: { readonly [C in Mutation]: readonly [Domain, ...Domain[]]
   'devices/repush': ['devices', 'diagnostics', 'workspace'],
   'devices/cancel': ['devices', 'diagnostics', 'workspace'],
   'devices/decideRebind': ['devices', 'users', 'groups', 'diagnostics', 'workspace'],
+  'devices/rename': ['devices', 'users', 'workspace'],
+  'devices/unbind': ['devices', 'users', 'diagnostics', 'workspace'],
+  'devices/rebind': ['devices', 'users', 'groups', 'diagnostics', 'workspace'],
   'push/setApnsCertificate': ['devices', 'diagnostics'],
   'push/setServiceAccount': ['devices', 'diagnostics'],
   'ingress/save': ['ingress'],

@@ -13,6 +13,8 @@ export const CHANNELS = [
   'directories/setMapping',
   'directories/setGroupFilter',
   'directories/setSchedule',
+  'directories/removalPreview',
+  'directories/remove',
   'users/list',
   'users/get',
   'users/setAttributes',
@@ -44,6 +46,9 @@ export const CHANNELS = [
   'devices/repush',
   'devices/cancel',
   'devices/decideRebind',
+  'devices/rename',
+  'devices/unbind',
+  'devices/rebind',
   'devices/latency',
   'push/credentials',
   'push/setApnsCertificate',
@@ -59,6 +64,9 @@ export const CHANNELS = [
   'ingress/generateCertificate',
   'ingress/start',
   'ingress/stop',
+  'overview/health',
+  'audit/list',
+  'exports/csv',
 ] as const
 
 export type Channel = (typeof CHANNELS)[number]

@@ -37,6 +37,7 @@ import type {
   WhatIf,
 } from './policy'
 import type { IngressInfo } from './ingress'
+import type { AuditRecord, DirectoryRemoval, DirectoryRemovalOutcome, ExportFile, HealthBoard } from './admin'
 import { CHANNELS, type Channel } from './channels'
 import type { Domain } from './changes'
 import type { ErrorInfo, Result } from './errors'
@@ -96,6 +97,10 @@ const proposedChange = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('target'), policyId: id, groupId: id, mode: z.enum(['include', 'exclude']).nullable() }),
   z.object({ kind: z.literal('policy'), draft: policyDraft }),
   z.object({ kind: z.literal('deletePolicy'), policyId: id }),
+  z.object({ kind: z.literal('renamePolicy'), policyId: id, name: z.string().max(200) }),
+  z.object({ kind: z.literal('deleteGroup'), groupId: id }),
+  z.object({ kind: z.literal('renameGroup'), groupId: id, name: z.string().max(200) }),
+  z.object({ kind: z.literal('deleteApp'), platform, identifier: z.string().min(1).max(300) }),
   z.object({
     kind: z.literal('attributeMapping'),
     attribute: z.string().min(1).max(200),
@@ -144,6 +149,9 @@ export const schemas = {
     confirmRemovals: z.boolean().optional(),
   }),
   'directories/cancelSync': z.object({ directoryId: id }),
+  'directories/removalPreview': z.object({ directoryId: id }),
+  /** confirmRemovals: remove even when it is held (the admin confirmed after the preview). */
+  'directories/remove': z.object({ directoryId: id, confirmRemovals: z.boolean().optional() }),
   'directories/setMapping': z.object({
     directoryId: id,
     mapping: z
@@ -185,7 +193,8 @@ export const schemas = {
   'policies/approve': z.object({ heldChangeId: id }),
   'policies/reject': z.object({ heldChangeId: id }),
   'policies/why': z.object({ deviceId: id, policyId: id }),
-  'policies/effective': z.object({ deviceId: id }),
+  /** all: every policy, applied or not, each with its why-chain (default: the ones that apply or were sent). */
+  'policies/effective': z.object({ deviceId: id, all: z.boolean().optional() }),
   'policies/history': z.object({ deviceId: id, limit: z.number().int().min(1).max(1000).optional() }),
   'policies/settings': z.object({}),
   'policies/setSettings': z.object({
@@ -207,6 +216,8 @@ export const schemas = {
     userPrincipalName: z.string().trim().min(3).max(320),
     name: z.string().trim().min(1).max(200).optional(),
     pushToken: z.string().min(1).max(4096).optional(),
+    /** A serial bound to another user moves only when the admin says so (audited as a rebind). */
+    move: z.boolean().optional(),
   }),
   'devices/acknowledge': z.object({
     deviceId: id,
@@ -218,6 +229,9 @@ export const schemas = {
   'devices/repush': z.object({ deviceId: id }),
   'devices/cancel': z.object({ deviceId: id, commandId: id.optional() }),
   'devices/decideRebind': z.object({ heldRebindId: id, approve: z.boolean() }),
+  'devices/rename': z.object({ deviceId: id, name: z.string().trim().min(1).max(200) }),
+  'devices/unbind': z.object({ deviceId: id }),
+  'devices/rebind': z.object({ deviceId: id, userPrincipalName: z.string().trim().min(3).max(320) }),
   'devices/latency': z.object({ limit: z.number().int().min(1).max(5000).optional() }),
   'push/credentials': z.object({}),
   'push/setApnsCertificate': z.object({
@@ -290,6 +304,16 @@ export const schemas = {
   }),
   'ingress/start': z.object({}),
   'ingress/stop': z.object({}),
+  'overview/health': z.object({ staleDays: z.number().int().min(1).max(365).optional() }),
+  'audit/list': z.object({
+    since: z.string().max(40).optional(),
+    until: z.string().max(40).optional(),
+    actor: z.string().max(100).optional(),
+    action: z.string().max(100).optional(),
+    text: z.string().max(200).optional(),
+    limit: z.number().int().min(1).max(10_000).optional(),
+  }),
+  'exports/csv': z.object({ kind: z.enum(['devices', 'users', 'policy-status', 'audit']) }),
 } as const satisfies { [C in Channel]: z.ZodType }
 export type ArgsOf<C extends Channel> = z.input<(typeof schemas)[C]>
 
@@ -304,6 +328,8 @@ export interface Results {
   'directories/sync': SyncRun
   /** The cancelled run, once the sync has stopped (a sync already writing finishes first). */
   'directories/cancelSync': SyncRun
+  'directories/removalPreview': DirectoryRemoval
+  'directories/remove': DirectoryRemovalOutcome
   'directories/setMapping': DirectoryDetail
   'directories/setGroupFilter': DirectoryDetail
   'directories/setSchedule': DirectoryDetail
@@ -338,6 +364,9 @@ export interface Results {
   'devices/repush': DeviceDetail
   'devices/cancel': DeviceDetail
   'devices/decideRebind': DeviceDetail
+  'devices/rename': DeviceDetail
+  'devices/unbind': DeviceDetail
+  'devices/rebind': DeviceDetail
   'devices/latency': DeliveryLatency[]
   'push/credentials': PushCredentialsInfo
   'push/setApnsCertificate': PushCredentialsInfo
@@ -353,6 +382,9 @@ export interface Results {
   'ingress/generateCertificate': IngressInfo
   'ingress/start': IngressInfo
   'ingress/stop': IngressInfo
+  'overview/health': HealthBoard
+  'audit/list': AuditRecord[]
+  'exports/csv': ExportFile
 }
 
 export type ResultOf<C extends Channel> = Results[C]

@@ -116,6 +116,12 @@ export type ProposedChange =
   | { kind: 'target'; policyId: string; groupId: string; mode: TargetMode | null }
   | { kind: 'policy'; draft: PolicyDraft }
   | { kind: 'deletePolicy'; policyId: string }
+  | { kind: 'renamePolicy'; policyId: string; name: string }
+  /** A rule-based group removed: its targets go with it, so its members lose what only it gave them. */
+  | { kind: 'deleteGroup'; groupId: string }
+  | { kind: 'renameGroup'; groupId: string; name: string }
+  /** An app removed from the inventory: every policy's assignment of it goes too. */
+  | { kind: 'deleteApp'; platform: Platform; identifier: string }
   /** The attribute would take its value from another directory attribute (null: unmapped). */
   | { kind: 'attributeMapping'; attribute: string; source: string | null }
   | { kind: 'user'; attributes: Attributes; platform: Platform; syncedGroupIds?: string[] }

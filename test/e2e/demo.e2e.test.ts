@@ -139,7 +139,7 @@ test.describe('the demo organisation in the browser', () => {
     expect(await commandRows(page, 'remove_app').count()).toBe(0)
     expect(await commandRows(page, 'install_app', 'Salesforce').count()).toBe(1)
     await page
-      .getByRole('list', { name: 'Effective policies' })
+      .getByRole('list', { name: 'Policies and why' })
       .getByRole('listitem')
       .filter({ hasText: 'Sales CRM Deployment' })
       .filter({ hasText: 'pending withdrawal' })

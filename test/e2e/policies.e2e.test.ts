@@ -152,7 +152,7 @@ test.describe('policy targeting in the browser', () => {
       .filter({ hasText: 'Sales CRM Deployment' })
       .first()
       .waitFor()
-    const effective = page.getByRole('list', { name: 'Effective policies' })
+    const effective = page.getByRole('list', { name: 'Policies and why' })
     await effective
       .getByRole('listitem')
       .filter({ hasText: 'Baseline Security' })

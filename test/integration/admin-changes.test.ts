@@ -88,6 +88,25 @@ const editors: { editor: string; action: string; change: () => ProposedChange }[
     action: 'policies/delete',
     change: () => ({ kind: 'deletePolicy', policyId: org.policies['Sales CRM Deployment'] as string }),
   },
+  {
+    editor: 'deleting a group',
+    action: 'groups/delete',
+    change: () => ({ kind: 'deleteGroup', groupId: org.groups['Sales'] as string }),
+  },
+  {
+    editor: 'removing an app from the inventory',
+    action: 'apps/delete',
+    change: () => {
+      // Sales CRM Deployment assigns Salesforce on every platform: gone from the only platform that lists it.
+      ws.app.services.store.inventory.put({
+        id: 'app:ios:com.salesforce.chatter',
+        platform: 'ios',
+        identifier: 'com.salesforce.chatter',
+        name: 'Salesforce',
+      })
+      return { kind: 'deleteApp', platform: 'ios', identifier: 'com.salesforce.chatter' }
+    },
+  },
 ]
 
 describe.each(editors)('a change from $editor', ({ action, change }) => {
@@ -170,6 +189,29 @@ describe('a bad change', () => {
       code: 'NOT_FOUND',
       message: /Sales CRM Deployment has no target/,
     },
+    {
+      name: 'deleting a synced group',
+      change: () => ({ kind: 'deleteGroup', groupId: org.groups['Executives'] }),
+      code: 'NOT_EDITABLE',
+      message: /Executives is synced from Test directory; stop syncing it/,
+    },
+    {
+      name: "renaming a group to another group's name",
+      change: () => ({ kind: 'renameGroup', groupId: org.groups['Sales'], name: 'marketing' }),
+      code: 'BAD_INPUT',
+      message: /Sales was not renamed: name marketing is taken by another group/,
+    },
+    {
+      name: "renaming a policy to another policy's name",
+      change: () => ({ kind: 'renamePolicy', policyId: org.policies['Sales CRM Deployment'], name: 'Marketing Suite' }),
+      code: 'BAD_INPUT',
+      message: /name Marketing Suite is taken by another policy/,
+    },
+    {
+      name: 'removing an app the inventory does not list',
+      change: () => ({ kind: 'deleteApp', platform: 'android', identifier: 'com.example.none' }),
+      code: 'NOT_FOUND',
+    },
   ]
 
   it.each(cases)('fails alike in the preview and when applied: $name', async ({ change, code, message }) => {
@@ -198,5 +240,48 @@ describe('a bad change', () => {
     const applied = await ws.callError('policies/apply', { change: rule({ rule: text }) })
     expect(applied.message).toBe(explained.message)
     expect(applied.message).toMatch(/^The rule does not parse \(line 1, column 20\): /)
+  })
+})
+
+describe('renaming', () => {
+  it('renames a policy and a rule group, audited with before and after, and reaches no device', async () => {
+    const policyId = org.policies['Sales CRM Deployment']
+    const groupId = org.groups['Sales']
+    const preview = await ws.call('policies/whatIf', { change: { kind: 'renameGroup', groupId, name: 'Field Sales' } })
+    expect(preview.totals.devicesAffected).toBe(0)
+    await ws.call('policies/apply', { change: { kind: 'renamePolicy', policyId, name: ' Sales CRM ' } })
+    await ws.call('policies/apply', { change: { kind: 'renameGroup', groupId, name: 'Field Sales' } })
+    expect((await ws.call('policies/get', { policyId })).name).toBe('Sales CRM')
+    expect((await ws.call('policies/get', { policyId })).targets[0]?.groupName).toBe('Field Sales')
+    const audit = ws.app.services.store.audit.recent(10)
+    expect(audit.find(e => e.action === 'policies/rename')?.details).toMatchObject({
+      before: 'Sales CRM Deployment',
+      after: 'Sales CRM',
+    })
+    expect(audit.find(e => e.action === 'groups/rename')?.details).toMatchObject({
+      before: 'Sales',
+      after: 'Field Sales',
+    })
+  })
+})
+
+describe('deleting a group', () => {
+  it("withdraws what only it gave its members' devices, and leaves no membership behind", async () => {
+    const [deviceId] = await fiftySalesDevices()
+    const groupId = org.groups['Sales']
+    // Fifty devices trip the circuit breaker: the deletion waits for approval.
+    const outcome = await ws.call('policies/apply', { change: { kind: 'deleteGroup', groupId } })
+    if (outcome.status !== 'held') throw new Error('expected a held change')
+    expect(outcome.heldChange.summary).toMatch(/^Deleting the group Sales: 50 user\(s\) change groups/)
+    await ws.call('policies/approve', { heldChangeId: outcome.heldChange.id })
+    expect(ws.app.services.store.groups.get(groupId)).toBeUndefined()
+    const device = await ws.call('devices/get', { deviceId: deviceId as string })
+    expect(device.assignments.map(a => a.policyName)).not.toContain('Sales CRM Deployment')
+    expect(
+      ws.app.services.groups
+        .allEffectiveGroupIds()
+        .get(device.device.userId as string)
+        ?.has(groupId) ?? false,
+    ).toBe(false)
   })
 })

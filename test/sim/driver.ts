@@ -437,7 +437,12 @@ export class Simulation {
         const user = m.idp.get(op.user) ?? m.view.get(op.user) ?? this.fileTruth.get(op.user) ?? this.gone.get(op.user)
         if (!user) return false
         const platform = platformOf(op.serial)
-        const r = await this.app.invoke('devices/enroll', { serial: op.serial, platform, userPrincipalName: user.upn })
+        const r = await this.app.invoke('devices/enroll', {
+          serial: op.serial,
+          platform,
+          userPrincipalName: user.upn,
+          move: true,
+        })
         const accepted = m.enroll(op.serial, platform, op.user)
         // A user a replacing import left out is still known to the app: that defect, not a new one.
         const kept = r.ok && !accepted && this.gone.has(op.user) && !this.fileTruth.has(op.user)

@@ -405,6 +405,86 @@ export function createDeviceService(deps: Deps): DeviceService {
       if (commands.length > 0) await wake()
       return detail(held.deviceId)
     },
+    rename(deviceId, name) {
+      const before = detail(deviceId).device.name
+      store.transaction(() => {
+        store.devices.rename(deviceId, name)
+        store.audit.append({
+          at: clock.now().toISOString(),
+          actor: 'admin',
+          action: 'devices/rename',
+          subject: deviceId,
+          details: { before, after: name },
+        })
+      })
+      return detail(deviceId)
+    },
+    async unbind(deviceIds, why) {
+      const queued = store.transaction(() => {
+        const at = clock.now().toISOString()
+        const results = policies.planRelease(deviceIds)
+        const out = new Map<string, Command[]>()
+        for (const r of results) {
+          const commands = applyPlan(r)
+          if (commands.length > 0) out.set(r.device.id, commands)
+        }
+        policies.record(results, out)
+        for (const r of results) {
+          store.devices.unbind(r.device.id)
+          store.audit.append({
+            at,
+            actor: why.actor,
+            action: 'devices/unbind',
+            subject: r.device.id,
+            details: {
+              reason: why.reason,
+              before: { userId: r.device.userId, userPrincipalName: r.device.userPrincipalName },
+              after: null,
+              commandsQueued: out.get(r.device.id)?.length ?? 0,
+            },
+          })
+        }
+        return out
+      })
+      if (queued.size > 0) await wake()
+      return queued.size
+    },
+    async rebind(deviceId, userPrincipalName) {
+      const device = detail(deviceId).device
+      await deps.jit?.refreshUser(userPrincipalName)
+      const userId = store.users.idByPrincipalName(userPrincipalName)
+      if (!userId)
+        throw new AppError('NOT_FOUND', `No user ${userPrincipalName} in any directory.`, {
+          field: 'userPrincipalName',
+          userPrincipalName,
+        })
+      if (userId === device.userId)
+        throw new AppError('CONFLICT', `${device.name} already belongs to ${userPrincipalName}.`, {
+          field: 'userPrincipalName',
+        })
+      const at = clock.now().toISOString()
+      const commands = store.transaction(() => {
+        groups.evaluateUser(userId)
+        bind(
+          { serial: device.serial, platform: device.platform, userId, name: device.name, pushToken: null },
+          undefined,
+          at,
+        )
+        store.audit.append({
+          at,
+          actor: 'admin',
+          action: 'devices/rebind',
+          subject: deviceId,
+          details: {
+            before: { userId: device.userId, userPrincipalName: device.userPrincipalName },
+            after: { userId, userPrincipalName },
+          },
+        })
+        return recompute(deviceId)
+      })
+      if (commands.length > 0) await wake()
+      return detail(deviceId)
+    },
     pump: () => outbox.pump(),
     outbox,
     list: () => store.devices.list(),

@@ -54,6 +54,16 @@ export interface DeviceService {
   cancel(deviceId: string, commandId: string | null): DeviceDetail
   /** Approves (the device moves to the new user) or rejects a held re-enrollment. */
   decideRebind(heldRebindId: string, approve: boolean): Promise<DeviceDetail>
+  /** Renames the device here (what the admin sees); audited. */
+  rename(deviceId: string, name: string): DeviceDetail
+  /**
+   * Withdraws every policy from these devices (removals as their flags say, open installs
+   * cancelled), then leaves them bound to no user; each is audited with its former user.
+   * Returns the devices that got commands.
+   */
+  unbind(deviceIds: readonly string[], why: { actor: string; reason: string }): Promise<number>
+  /** The admin moves a device to another user: the previous user's open installs are cancelled; audited. */
+  rebind(deviceId: string, userPrincipalName: string): Promise<DeviceDetail>
   /** Pushes whatever is due (retries after backoff, re-pushes after a deadline). */
   pump(): Promise<number>
   list(): DeviceSummary[]

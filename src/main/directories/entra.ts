@@ -26,6 +26,7 @@ import {
   type NetworkRequestOptions,
   type NetworkResponse,
 } from '@azure/msal-node'
+import { tokenFailureCode, underlyingAppError } from './token-errors'
 import { AppError } from '../../shared/errors'
 import { MANAGER, MANAGER_ID, managerLabel } from '../rules'
 import {
@@ -88,6 +89,20 @@ export function graphSelect(properties: string[]): string[] {
 
 const tenantPattern = /^[A-Za-z0-9.-]{1,100}$/
 
+/** A token failure msal reported, as the admin should read it: refused credentials, or Entra unavailable. */
+export function entraTokenError(e: unknown): AppError {
+  const err = e as { errorCode?: string; errorMessage?: string; message?: string; status?: number; httpStatus?: number }
+  const summary = (err.errorMessage ?? err.message ?? String(e)).split('\n')[0] ?? ''
+  const code = tokenFailureCode({ error: err.errorCode, status: err.status ?? err.httpStatus })
+  return new AppError(
+    code,
+    code === 'DIRECTORY_AUTH'
+      ? `Entra ID refused the app's credentials (${err.errorCode ?? 'error'}): ${summary} Check the tenant, client id and secret or certificate.`
+      : `Entra ID's sign-in service could not answer (${err.errorCode ?? 'error'}): ${summary} Nothing was changed; try again later.`,
+    { idp: 'Entra ID', errorCode: err.errorCode },
+  )
+}
+
 export function createEntraConnector({
   settings,
   secrets,
@@ -134,13 +149,23 @@ export function createEntraConnector({
     }
     return { headers, status: r.status, body: body as never }
   }
+  // msal turns anything its network module throws into a bare `network_error` (msal-common
+  // protocol/Token.ts sendPostRequest): the failure our HTTP layer reported (unreachable, kept
+  // failing) is kept here so the admin reads it, not "refused the credentials".
+  let unreachable: AppError | null = null
+  const send = async (url: string, init: RequestInit): Promise<IdpResponse> => {
+    try {
+      return await http.request(url, init)
+    } catch (e) {
+      if (e instanceof AppError) unreachable = e
+      throw e
+    }
+  }
   const networkClient: INetworkModule = {
     sendGetRequestAsync: async <T>(url: string, options?: NetworkRequestOptions) =>
-      toMsal(await http.request(url, { method: 'GET', headers: options?.headers })) as NetworkResponse<T>,
+      toMsal(await send(url, { method: 'GET', headers: options?.headers })) as NetworkResponse<T>,
     sendPostRequestAsync: async <T>(url: string, options?: NetworkRequestOptions) =>
-      toMsal(
-        await http.request(url, { method: 'POST', headers: options?.headers, body: options?.body }),
-      ) as NetworkResponse<T>,
+      toMsal(await send(url, { method: 'POST', headers: options?.headers, body: options?.body })) as NetworkResponse<T>,
   }
   // With the login.microsoftonline.com authority msal uses its built-in metadata and sends only
   // the token POST (observed with @azure/msal-node 7.2.3 against a logging fake).
@@ -150,23 +175,16 @@ export function createEntraConnector({
   })
 
   const token = async (fresh = false): Promise<string> => {
+    unreachable = null
     try {
       const r = await msal.acquireTokenByClientCredential({ scopes: [GRAPH_SCOPE], skipCache: fresh })
       if (!r?.accessToken)
         throw new AppError('DIRECTORY_AUTH', 'Entra ID returned no access token.', { idp: 'Entra ID' })
       return r.accessToken
     } catch (e) {
-      if (e instanceof AppError) throw e
-      const err = e as { errorCode?: string; errorMessage?: string; message?: string }
-      const summary = (err.errorMessage ?? err.message ?? String(e)).split('\n')[0] ?? ''
-      throw new AppError(
-        'DIRECTORY_AUTH',
-        `Entra ID refused the app's credentials (${err.errorCode ?? 'error'}): ${summary} Check the tenant, client id and secret or certificate.`,
-        {
-          idp: 'Entra ID',
-          errorCode: err.errorCode,
-        },
-      )
+      const ours = underlyingAppError(e) ?? unreachable
+      if (ours) throw ours
+      throw entraTokenError(e)
     }
   }
 

@@ -1,5 +1,6 @@
 // The directories room's channels: directories/* and the users they deliver (users/*). A file
 // directory's users can be edited here; an IdP's are changed in the IdP and synced.
+import type { DirectoryRemoval, DirectoryRemovalOutcome } from '../../shared/admin'
 import type { HandlersOf } from '../../shared/contract'
 import type { Attributes, UserDetail } from '../../shared/domain'
 import { AppError } from '../../shared/errors'
@@ -20,6 +21,11 @@ export interface DirectoryHandlerDeps {
   scheduler: SyncScheduler
   /** Recomputes the devices of users whose memberships changed. */
   redeployUsers(userIds: Iterable<string>): Promise<number>
+  /** Removing a directory reaches its users' devices: a room above this one does it (admin/). */
+  removal: {
+    preview(directoryId: string): DirectoryRemoval
+    remove(directoryId: string, confirmRemovals: boolean): Promise<DirectoryRemovalOutcome>
+  }
 }
 
 /** A user with their attributes, memberships and devices, and whether the admin may edit them here. */
@@ -77,6 +83,9 @@ export async function setUserAttributes(
 
 export function directoryHandlers(d: DirectoryHandlerDeps): HandlersOf<'directories' | 'users'> {
   const { directories, store } = d
+  // Configuration changes are audited here, with before → after; credentials only by name.
+  const audit = (action: string, directoryId: string, details: Record<string, unknown>) =>
+    store.audit.append({ at: d.clock.now().toISOString(), actor: 'admin', action, subject: directoryId, details })
   return {
     'directories/list': () => directories.list(),
     'directories/import': async ({ directoryId, format, content, mode, confirmRemovals }) => {
@@ -87,28 +96,57 @@ export function directoryHandlers(d: DirectoryHandlerDeps): HandlersOf<'director
       return { directoryId, run: outcome.run }
     },
     'directories/get': ({ directoryId }) => directories.detail(directoryId),
-    'directories/connect': async ({ kind, name, settings, secrets }) =>
-      directories.detail(await directories.connect({ kind, name, settings, secrets })),
-    'directories/setCredentials': async ({ directoryId, settings, secrets }) => {
-      await directories.setCredentials(directoryId, settings, secrets)
+    'directories/connect': async ({ kind, name, settings, secrets }) => {
+      const directoryId = await directories.connect({ kind, name, settings, secrets })
+      audit('directories/connect', directoryId, {
+        before: null,
+        after: { kind, name, settings },
+        credentials: Object.keys(secrets).filter(k => secrets[k]),
+      })
       return directories.detail(directoryId)
+    },
+    'directories/setCredentials': async ({ directoryId, settings, secrets }) => {
+      const before = (await directories.detail(directoryId)).settings
+      await directories.setCredentials(directoryId, settings, secrets)
+      const detail = await directories.detail(directoryId)
+      audit('directories/setCredentials', directoryId, {
+        before,
+        after: detail.settings,
+        credentialsReplaced: Object.keys(secrets).filter(k => secrets[k]),
+      })
+      return detail
     },
     'directories/test': async ({ directoryId }) => ({ message: await directories.test(directoryId) }),
     'directories/sync': async ({ directoryId, mode, confirmRemovals }) =>
       (await directories.sync(directoryId, mode, { confirmRemovals })).run,
     'directories/cancelSync': ({ directoryId }) => directories.cancelSync(directoryId),
-    'directories/setMapping': ({ directoryId, mapping }) => {
+    'directories/setMapping': async ({ directoryId, mapping }) => {
+      const before = (await directories.detail(directoryId)).mapping.map(m => ({
+        property: m.property,
+        attribute: m.attribute,
+      }))
       directories.setMapping(directoryId, mapping)
+      audit('directories/setMapping', directoryId, { before, after: mapping })
       return directories.detail(directoryId)
     },
-    'directories/setGroupFilter': ({ directoryId, groups }) => {
+    'directories/setGroupFilter': async ({ directoryId, groups }) => {
+      const before = (await directories.detail(directoryId)).groupFilter
       directories.setGroupFilter(directoryId, groups)
+      audit('directories/setGroupFilter', directoryId, { before, after: groups })
       return directories.detail(directoryId)
     },
-    'directories/setSchedule': ({ directoryId, minutes }) => {
+    'directories/setSchedule': async ({ directoryId, minutes }) => {
+      const before = (await directories.detail(directoryId)).scheduleMinutes
       directories.setSchedule(directoryId, minutes)
       d.scheduler.refresh()
+      audit('directories/setSchedule', directoryId, { before, after: minutes })
       return directories.detail(directoryId)
+    },
+    'directories/removalPreview': ({ directoryId }) => d.removal.preview(directoryId),
+    'directories/remove': async ({ directoryId, confirmRemovals }) => {
+      const outcome = await d.removal.remove(directoryId, confirmRemovals === true)
+      if (outcome.status === 'removed') d.scheduler.refresh()
+      return outcome
     },
     'users/list': ({ query, limit, offset }) => store.users.list(query, limit ?? 100, offset ?? 0),
     'users/get': ({ userId }) => userDetail(store, userId),

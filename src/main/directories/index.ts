@@ -283,6 +283,16 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
       store.sync.setConfig(directoryId, { ...config, settings: clean })
       for (const [k, v] of Object.entries(secrets)) if (v) await deps.secrets?.set(secretKey(directoryId, k), v)
     },
+    async remove(directoryId) {
+      const d = directoryOf(directoryId)
+      if (engine.isRunning(directoryId) || running.has(directoryId))
+        throw new AppError('CONFLICT', `${d.name} is syncing; cancel the sync or wait for it, then remove it.`, {
+          directoryId,
+        })
+      // Users, groups, memberships, sync runs and state go by ON DELETE CASCADE.
+      store.transaction(() => store.directories.delete(directoryId))
+      for (const name of SECRET_NAMES[d.kind]) await deps.secrets?.delete(secretKey(directoryId, name))
+    },
     async detail(directoryId) {
       const d = directoryOf(directoryId)
       const config = configOf(directoryId)

@@ -22,6 +22,7 @@
 //   System Log (help.okta.com: read-only admins can; a token has its creator's permissions).
 //   When Okta refuses it, the sync becomes a full one (which sees deletions by absence) and says so.
 // - X-Rate-Limit-Remaining / -Reset pace the client before it is throttled.
+import { tokenFailureCode } from './token-errors'
 import { createSign, randomUUID } from 'node:crypto'
 import { AppError } from '../../shared/errors'
 import type { Sleep } from '../ports'
@@ -271,9 +272,12 @@ export function createOktaConnector({
     }
     if (r.status !== 200 || !answer.access_token) {
       const reason = `${answer.error ?? `HTTP ${r.status}`}: ${answer.error_description ?? 'no description'}`
+      const code = tokenFailureCode({ status: r.status, error: answer.error })
       throw new AppError(
-        'DIRECTORY_AUTH',
-        `Okta refused the service app's token request (${reason}). Check the client id, the registered public key and the granted scopes ${scope}.`,
+        code,
+        code === 'DIRECTORY_AUTH'
+          ? `Okta refused the service app's token request (${reason}). Check the client id, the registered public key and the granted scopes ${scope}.`
+          : `Okta's token endpoint could not answer (${reason}). Nothing was changed; try again later.`,
         { idp: IDP, status: r.status, reason },
       )
     }

@@ -48,6 +48,11 @@ export interface DirectoryService {
   connect(req: ConnectRequest): Promise<string>
   /** Replaces settings and credentials (empty secrets are left as they are). */
   setCredentials(directoryId: string, settings: Record<string, string>, secrets: Record<string, string>): Promise<void>
+  /**
+   * Deletes the directory with its users, groups, sync history and stored credentials; refused
+   * while it syncs. Its users' devices must be released first (admin/directory-removal.ts).
+   */
+  remove(directoryId: string): Promise<void>
   detail(directoryId: string): Promise<DirectoryDetail>
   test(directoryId: string): Promise<string>
   /** A held run (too many removals) is returned, not thrown; `confirmRemovals` applies it. */

@@ -17,6 +17,7 @@ import { SERVE_USAGE, serveCommand } from './serve-command'
 import { SYNC_USAGE, syncCommand } from './sync-command'
 import { RULES_USAGE, rulesCommand } from './rules-command'
 import { WHY_USAGE, whyCommand } from './why-command'
+import { AUDIT_USAGE, EXPORT_USAGE, auditCommand, exportCommand } from './admin-commands'
 import { errorMessage } from '../../shared/errors'
 import { type CliIo, UsageError } from './cli-io'
 
@@ -28,6 +29,7 @@ const ENROLL_USAGE = `  enroll     Simulate an enrollment: bind a device to a us
                --platform P      ios, macos or android (required)
                --serial S        device serial (default: a random SIM- serial)
                --name NAME       device name
+               --move            move the serial from the user it belongs to (refused otherwise; audited)
                --json            print JSON instead of text`
 
 const SERVE_ENROLLMENT_USAGE = `  serve-enrollment  Serve only device enrollment, Apple MDM check-ins and the Android agent over HTTPS,
@@ -134,6 +136,7 @@ async function enroll(argv: string[], io: CliIo): Promise<number> {
     platform: { type: 'string' },
     serial: { type: 'string' },
     name: { type: 'string' },
+    move: { type: 'boolean' },
     json: { type: 'boolean' },
   })
   if (!v.user) throw new UsageError('enroll needs --user UPN')
@@ -145,6 +148,7 @@ async function enroll(argv: string[], io: CliIo): Promise<number> {
       platform: v.platform,
       userPrincipalName: v.user,
       name: v.name,
+      move: v.move,
     })
     if (!r.ok) {
       io.err(r.error.message)
@@ -258,6 +262,8 @@ const COMMANDS: Record<string, Command> = {
   sync: { run: sync, usage: SYNC_USAGE },
   rules: { run: rulesCommand, usage: RULES_USAGE },
   why: { run: whyCommand, usage: WHY_USAGE },
+  audit: { run: auditCommand, usage: AUDIT_USAGE },
+  export: { run: exportCommand, usage: EXPORT_USAGE },
 }
 
 const USAGE = `Usage: jit-mapper <command> [options]

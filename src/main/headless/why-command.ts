@@ -11,6 +11,7 @@ import { errorMessage } from '../../shared/errors'
 export const WHY_USAGE = `  why        Explain a device's policies from the local workspace (works offline)
                --serial S        the device's serial number (required)
                --policy NAME     one policy, assigned or not (default: every policy on the device)
+               --all             every policy, applied or not, each with its why
                --history         also print the device's assignment history
                --json            print JSON instead of text`
 
@@ -20,13 +21,14 @@ const event = (e: AssignmentEvent): string => `  ${e.at}  ${e.action} ${e.policy
 
 /** Exit status 2: a usage error; 1: no such workspace, device or policy. */
 export async function whyCommand(argv: string[], io: CliIo): Promise<number> {
-  let v: { serial?: string; policy?: string; history?: boolean; json?: boolean; 'data-dir'?: string }
+  let v: { serial?: string; policy?: string; all?: boolean; history?: boolean; json?: boolean; 'data-dir'?: string }
   try {
     v = parseArgs({
       args: argv,
       options: {
         serial: { type: 'string' },
         policy: { type: 'string' },
+        all: { type: 'boolean' },
         history: { type: 'boolean' },
         json: { type: 'boolean' },
         'data-dir': { type: 'string' },
@@ -69,7 +71,7 @@ export async function whyCommand(argv: string[], io: CliIo): Promise<number> {
         return 1
       }
       explained = [policies.why(device.id, policy.id)]
-    } else explained = policies.effective(device.id)
+    } else explained = policies.effective(device.id, { all: v.all })
     const history = v.history ? policies.history(device.id) : []
     if (v.json) {
       io.out(JSON.stringify(v.history ? { policies: explained, history } : { policies: explained }, null, 2))

@@ -31,7 +31,7 @@ export function policyHandlers(d: {
     },
     'policies/reject': ({ heldChangeId }) => policies.reject(heldChangeId),
     'policies/why': ({ deviceId, policyId }) => policies.why(deviceId, policyId),
-    'policies/effective': ({ deviceId }) => policies.effective(deviceId),
+    'policies/effective': ({ deviceId, all }) => policies.effective(deviceId, { all }),
     'policies/history': ({ deviceId, limit }) => policies.history(deviceId, limit),
     'policies/settings': () => policies.settings(),
     'policies/setSettings': patch => policies.setSettings(patch),

@@ -27,7 +27,7 @@ import { planDevice } from './diff'
 import { validatePolicy } from './payloads'
 import { RESTRICTIONS } from './registry'
 import { readPolicySettings, tripsBreaker, writePolicySettings } from './settings'
-import { computeWhatIf, draftPolicy, proposedPolicies } from './whatif'
+import { appItemsRemoved, computeWhatIf, draftPolicy, proposedPolicies } from './whatif'
 import { explainPolicy } from './why'
 
 export {
@@ -69,6 +69,8 @@ function digestOf(state: DesiredState): string | null {
 }
 
 const WHAT_IF_LIMIT = 500
+/** A change that reaches no device (a new name). */
+const NOTHING: Redeploy = { kind: 'devices', deviceIds: [] }
 const HELD_DIFF_LIMIT = 5000
 
 export function createPolicyService({
@@ -148,6 +150,50 @@ export function createPolicyService({
       case 'deletePolicy':
         get(change.policyId)
         return
+      case 'renamePolicy': {
+        const policy = get(change.policyId)
+        const name = change.name.trim()
+        const problem =
+          name === ''
+            ? 'is required'
+            : index().policies.some(p => p.name.toLowerCase() === name.toLowerCase() && p.id !== policy.id)
+              ? `${name} is taken by another policy`
+              : null
+        if (problem)
+          throw new AppError('BAD_INPUT', `${policy.name} was not renamed: name ${problem}.`, {
+            fields: [{ path: 'name', message: problem }],
+          })
+        return
+      }
+      case 'deleteGroup':
+      case 'renameGroup': {
+        const g = store.groups.get(change.groupId)
+        if (!g) throw new AppError('NOT_FOUND', `No group with id ${change.groupId}.`, { groupId: change.groupId })
+        if (g.kind !== 'rule')
+          throw new AppError(
+            'NOT_EDITABLE',
+            `${g.name} is synced from ${g.directoryName ?? 'its directory'}; ${change.kind === 'deleteGroup' ? 'stop syncing it in the directory settings (synced groups) instead' : 'rename it there and sync'}.`,
+            { groupId: change.groupId },
+          )
+        if (change.kind === 'renameGroup') {
+          const name = change.name.trim()
+          const owner = name === '' ? undefined : store.groups.idByName(name)
+          const problem =
+            name === '' ? 'is required' : owner && owner !== g.id ? `${name} is taken by another group` : null
+          if (problem)
+            throw new AppError('BAD_INPUT', `${g.name} was not renamed: name ${problem}.`, {
+              fields: [{ path: 'name', message: problem }],
+            })
+        }
+        return
+      }
+      case 'deleteApp':
+        if (!store.inventory.appOn(change.platform, change.identifier))
+          throw new AppError('NOT_FOUND', `${change.identifier} is not in the app inventory for ${change.platform}.`, {
+            platform: change.platform,
+            identifier: change.identifier,
+          })
+        return
       case 'target': {
         const policy = get(change.policyId)
         requireGroup(change.groupId)
@@ -212,6 +258,50 @@ export function createPolicyService({
         audit('policies/delete', change.policyId, {})
         return { policy: null, redeploy: { kind: 'all' } }
       }
+      case 'renamePolicy': {
+        const before = get(change.policyId).name
+        store.policies.rename(change.policyId, change.name.trim(), at)
+        audit('policies/rename', change.policyId, { before, after: change.name.trim() })
+        return { policy: get(change.policyId), redeploy: NOTHING }
+      }
+      case 'deleteGroup': {
+        const group = store.groups.get(change.groupId)
+        const members = [...groups.allEffectiveGroupIds()].flatMap(([userId, ids]) =>
+          ids.has(change.groupId) ? [userId] : [],
+        )
+        store.groups.delete(change.groupId)
+        audit('groups/delete', change.groupId, {
+          before: { name: group?.name, dialect: group?.dialect, rule: group?.rule },
+          after: null,
+          members: members.length,
+        })
+        return { policy: null, redeploy: { kind: 'users', userIds: members } }
+      }
+      case 'renameGroup': {
+        const before = store.groups.get(change.groupId)?.name
+        store.groups.rename(change.groupId, change.name.trim())
+        audit('groups/rename', change.groupId, { before, after: change.name.trim() })
+        return { policy: null, redeploy: NOTHING }
+      }
+      case 'deleteApp': {
+        const removed = appItemsRemoved(index().policies, change, id =>
+          store.inventory.list().some(a => a.identifier === id && a.platform !== change.platform),
+        )
+        const gone = new Set(removed.map(r => r.itemId))
+        for (const r of removed) removedFlags.set(r.itemId, r.removeOnUnassign)
+        for (const policyId of new Set(removed.map(r => r.policyId))) {
+          const p = get(policyId)
+          store.policies.update({ ...p, items: p.items.filter(i => !gone.has(i.id)) }, at)
+        }
+        store.inventory.remove(change.platform, change.identifier)
+        audit('apps/delete', change.identifier, {
+          platform: change.platform,
+          before: { identifier: change.identifier, platform: change.platform },
+          after: null,
+          policies: [...new Set(removed.map(r => r.policyId))],
+        })
+        return { policy: null, redeploy: removed.length > 0 ? { kind: 'all' } : NOTHING }
+      }
       case 'target': {
         if (change.mode === null) store.policies.removeTarget(change.policyId, change.groupId, at)
         else store.policies.setTarget(change.policyId, change.groupId, change.mode, at)
@@ -238,8 +328,13 @@ export function createPolicyService({
     }
   }
 
+  // Deleting a group reaches devices as a rule edit does: through memberships.
   const causeOf = (change: ProposedChange): HeldChangeCause =>
-    change.kind === 'rule' ? 'rule-edit' : change.kind === 'target' ? 'target-edit' : 'policy-edit'
+    change.kind === 'rule' || change.kind === 'deleteGroup' || change.kind === 'renameGroup'
+      ? 'rule-edit'
+      : change.kind === 'target'
+        ? 'target-edit'
+        : 'policy-edit'
 
   const whatIf = (change: ProposedChange, limit: number) =>
     computeWhatIf(
@@ -575,13 +670,7 @@ export function createPolicyService({
     },
     apply,
     whatIf: (change, limit = WHAT_IF_LIMIT) => {
-      if (
-        change.kind === 'policy' ||
-        change.kind === 'rule' ||
-        change.kind === 'target' ||
-        change.kind === 'deletePolicy'
-      )
-        checkChange(change)
+      if (change.kind !== 'user' && change.kind !== 'attributeMapping') checkChange(change)
       return whatIf(change, limit)
     },
     conflicts(draft) {
@@ -654,12 +743,27 @@ export function createPolicyService({
       return s
     },
     planDevices,
+    planRelease(deviceIds) {
+      const idx = index()
+      const ctx = withdrawal(idx)
+      return deviceIds.flatMap(id => {
+        const device = store.bulkReads.boundDevice(id)
+        if (!device) return []
+        const state = desiredState(idx, new Set(), device.platform)
+        const sent = store.devices.sentItems(id)
+        return [{ device, groups: new Set<string>(), sent, state, plan: planDevice(sent, state, ctx), digest: null }]
+      })
+    },
     holdIfTripped,
     record,
     why,
-    effective(deviceId) {
+    effective(deviceId, opts = {}) {
       const r = deviceState(deviceId)
-      const policyIds = new Set([...r.state.applicable.map(a => a.policy.id), ...r.sent.map(s => s.policyId)])
+      const policyIds = new Set([
+        ...r.state.applicable.map(a => a.policy.id),
+        ...r.sent.map(s => s.policyId),
+        ...(opts.all ? index().policies.map(p => p.id) : []),
+      ])
       return [...policyIds]
         .map(policyId => ({ deviceId, ...explainFor(r, policyId, r.held), history: [] }))
         .sort((a, b) => a.policyName.localeCompare(b.policyName))

@@ -55,11 +55,14 @@ export interface PolicyService {
   setSettings(patch: Partial<PolicySettings>): PolicySettings
   /** Recompute plans for devices (read-only); devices in a held change are skipped unless approved. */
   planDevices(deviceIds: readonly string[], opts?: { includeHeld?: boolean }): DevicePlanResult[]
+  /** Plans withdrawing every policy from these bound devices (they are about to lose their user). */
+  planRelease(deviceIds: readonly string[]): DevicePlanResult[]
   /** Holds the plans when they would withdraw policies from too many devices; returns the held change. */
   holdIfTripped(results: readonly DevicePlanResult[], cause: HeldChangeCause): HeldChange | null
   /** Records each assignment change with its chain, and the payload problems, once plans were applied. */
   record(results: readonly DevicePlanResult[], queued: ReadonlyMap<string, Command[]>): void
   why(deviceId: string, policyId: string): PolicyWhy
-  effective(deviceId: string): PolicyWhy[]
+  /** The policies that apply to the device or were sent to it; with `all`, every policy, each with its why. */
+  effective(deviceId: string, opts?: { all?: boolean }): PolicyWhy[]
   history(deviceId: string, limit?: number): AssignmentEvent[]
 }

@@ -57,6 +57,8 @@ export function proposedPolicies(
   current: readonly Policy[],
   change: ProposedChange,
   groupName: (id: string) => string,
+  /** Whether the app inventory lists this app on a platform other than the one being removed. */
+  listedElsewhere: (identifier: string) => boolean = () => false,
 ): Policy[] | null {
   switch (change.kind) {
     case 'policy': {
@@ -65,6 +67,25 @@ export function proposedPolicies(
     }
     case 'deletePolicy':
       return current.filter(p => p.id !== change.policyId)
+    case 'renamePolicy':
+      return current.map(p => (p.id === change.policyId ? { ...p, name: change.name.trim() } : p))
+    case 'deleteGroup':
+      return current.map(p =>
+        p.targets.some(t => t.groupId === change.groupId)
+          ? { ...p, targets: p.targets.filter(t => t.groupId !== change.groupId) }
+          : p,
+      )
+    case 'renameGroup':
+      return current.map(p => ({
+        ...p,
+        targets: p.targets.map(t => (t.groupId === change.groupId ? { ...t, groupName: change.name.trim() } : t)),
+      }))
+    case 'deleteApp': {
+      const gone = new Set(appItemsRemoved(current, change, listedElsewhere).map(r => r.itemId))
+      return current.map(p =>
+        p.items.some(i => gone.has(i.id)) ? { ...p, items: p.items.filter(i => !gone.has(i.id)) } : p,
+      )
+    }
     case 'target':
       return current.map(p => {
         if (p.id !== change.policyId) return p
@@ -80,6 +101,28 @@ export function proposedPolicies(
     default:
       return null
   }
+}
+
+/**
+ * The app assignments that removing an app from the inventory takes with it: those for its
+ * platform, and those for any platform (platform null) once no other platform lists the app.
+ */
+export function appItemsRemoved(
+  policies: readonly Policy[],
+  app: { platform: Platform; identifier: string },
+  listedElsewhere: (identifier: string) => boolean,
+): { policyId: string; itemId: string; removeOnUnassign: boolean }[] {
+  const anyPlatform = !listedElsewhere(app.identifier)
+  return policies.flatMap(p =>
+    p.items
+      .filter(
+        i =>
+          i.kind === 'app' &&
+          i.identifier === app.identifier &&
+          (i.platform === app.platform || (i.platform === null && anyPlatform)),
+      )
+      .map(i => ({ policyId: p.id, itemId: i.id, removeOnUnassign: i.removeOnUnassign })),
+  )
 }
 
 interface MembershipShift {
@@ -136,11 +179,66 @@ const devicesOf = (ctx: WhatIfContext, shifts: Map<string, MembershipShift>): Bo
 const names = (ids: Iterable<string>, groupName: (id: string) => string): string[] =>
   [...ids].map(groupName).sort((a, b) => a.localeCompare(b))
 
+type PolicySideChange = Exclude<ProposedChange, { kind: 'rule' | 'attributeMapping' | 'user' }>
+
+/** The groups whose members' devices a change to policies, targets, groups or apps can reach. */
+function touchedGroups(current: PolicyIndex, proposed: PolicyIndex, change: PolicySideChange): Set<string> {
+  const touched = new Set<string>()
+  const targetsOf = (policyId: string) =>
+    [current.byId.get(policyId), proposed.byId.get(policyId)].flatMap(p => p?.targets ?? [])
+  switch (change.kind) {
+    case 'deleteGroup':
+      touched.add(change.groupId)
+      break
+    case 'renameGroup':
+    case 'renamePolicy':
+      // A name reaches no device.
+      break
+    case 'deleteApp':
+      for (const p of current.policies)
+        if (p.items.some(i => i.kind === 'app' && i.identifier === change.identifier))
+          for (const t of p.targets) touched.add(t.groupId)
+      break
+    default: {
+      const policyId = change.kind === 'policy' ? (change.draft.id ?? 'draft:new') : change.policyId
+      for (const t of targetsOf(policyId)) touched.add(t.groupId)
+    }
+  }
+  return touched
+}
+
+function policyChangeSummary(
+  change: PolicySideChange,
+  groupName: (id: string) => string,
+  policyName: (id: string) => string,
+): string {
+  switch (change.kind) {
+    case 'target':
+      return `${change.mode === null ? 'Removing' : `Setting ${change.mode} for`} ${groupName(change.groupId)} on ${policyName(change.policyId)}`
+    case 'deletePolicy':
+      return `Deleting ${policyName(change.policyId)}`
+    case 'renamePolicy':
+      return `Renaming ${policyName(change.policyId)} to ${change.name.trim()}`
+    case 'deleteGroup':
+      return `Deleting the group ${groupName(change.groupId)}`
+    case 'renameGroup':
+      return `Renaming the group ${groupName(change.groupId)} to ${change.name.trim()}`
+    case 'deleteApp':
+      return `Removing ${change.identifier} (${PLATFORM_NAMES[change.platform]}) from the app inventory and every policy`
+    case 'policy':
+      return `Saving ${change.draft.name}`
+  }
+}
+
 export function computeWhatIf(ctx: WhatIfContext, change: ProposedChange, limit: number): WhatIf {
   const { store } = ctx
   const groupNames = new Map(store.groups.list().map(g => [g.id, g.name]))
   const groupName = (id: string): string => groupNames.get(id) ?? id
-  const proposed = proposedPolicies(ctx.index.policies, change, groupName)
+  const proposed = proposedPolicies(ctx.index.policies, change, groupName, identifier =>
+    change.kind === 'deleteApp'
+      ? store.inventory.list().some(a => a.identifier === identifier && a.platform !== change.platform)
+      : false,
+  )
   const index = proposed ? indexPolicies(proposed) : ctx.index
   const policyName = (id: string): string =>
     index.byId.get(id)?.name ?? ctx.index.byId.get(id)?.name ?? 'A deleted policy'
@@ -230,20 +328,16 @@ export function computeWhatIf(ctx: WhatIfContext, change: ProposedChange, limit:
       change.source === null ? `Unmapping ${change.attribute}` : `Mapping ${change.attribute} from ${change.source}`
   } else {
     shifts = new Map()
-    const touched = new Set<string>()
-    const policyId = change.kind === 'policy' ? (change.draft.id ?? 'draft:new') : change.policyId
-    for (const p of [ctx.index.byId.get(policyId), index.byId.get(policyId)])
-      for (const t of p?.targets ?? []) touched.add(t.groupId)
+    const touched = touchedGroups(ctx.index, index, change)
     const effective = ctx.effectiveGroups()
     devices = store.bulkReads.boundDevices().filter(d => [...(effective.get(d.userId) ?? [])].some(g => touched.has(g)))
     const before = new Map(devices.map(d => [d.userId, effective.get(d.userId) ?? new Set<string>()]))
-    for (const [userId, groups] of before) shifts.set(userId, { before: groups, after: groups })
-    summary =
-      change.kind === 'target'
-        ? `${change.mode === null ? 'Removing' : `Setting ${change.mode} for`} ${groupName(change.groupId)} on ${policyName(change.policyId)}`
-        : change.kind === 'deletePolicy'
-          ? `Deleting ${policyName(change.policyId)}`
-          : `Saving ${change.draft.name}`
+    for (const [userId, groups] of before) {
+      // A deleted group takes its memberships with it.
+      const after = change.kind === 'deleteGroup' ? new Set([...groups].filter(g => g !== change.groupId)) : groups
+      shifts.set(userId, { before: groups, after })
+    }
+    summary = policyChangeSummary(change, groupName, policyName)
   }
 
   const users: UserGroupDelta[] = []

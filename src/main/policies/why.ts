@@ -3,6 +3,18 @@ import type { PolicyStatus, PolicyWhy, WhyStep } from '../../shared/policy'
 import type { SentItem } from '../store'
 import type { DesiredState } from './desired'
 
+const shown = (v: unknown): string =>
+  v === null || v === undefined || v === '' ? 'empty' : Array.isArray(v) ? v.join(', ') : String(v)
+
+/** The attribute values the failing rules read, for the one-line summary: " (department is Marketing)". */
+function valuesRead(steps: readonly WhyStep[]): string {
+  const values = new Map<string, unknown>()
+  for (const s of steps)
+    if (s.step === 'attributes') for (const [k, v] of Object.entries(s.values ?? {})) values.set(k, v)
+  if (values.size === 0 || values.size > 3) return ''
+  return ` (${[...values].map(([k, v]) => `${k} is ${shown(v)}`).join(', ')})`
+}
+
 interface WhyInput {
   policyId: string
   policy: Policy | undefined
@@ -91,7 +103,7 @@ export function explainPolicy(input: WhyInput): Omit<PolicyWhy, 'deviceId' | 'hi
     summary =
       includes.length === 0
         ? `Not assigned: ${policy.name} targets no group.`
-        : `Not assigned: the user is not in ${includes.map(t => t.groupName).join(' or ')}.`
+        : `Not assigned: the user is not in ${includes.map(t => t.groupName).join(' or ')}${valuesRead(steps)}.`
   }
   if (status !== 'not-assigned' && input.held) status = 'held'
   if (status === 'not-assigned' && kept.length > 0) {

@@ -212,6 +212,8 @@ export function deviceQueries(db: Db, sealer: PayloadSealer = plainSealer) {
     token_stale_at = CASE WHEN @pushToken IS NOT NULL THEN NULL ELSE token_stale_at END,
     enrolled_at = @at, last_seen_at = @at WHERE id = @id`)
   const seen = db.prepare('UPDATE devices SET last_seen_at = ? WHERE id = ?')
+  const rename = db.prepare('UPDATE devices SET name = ? WHERE id = ?')
+  const unbind = db.prepare('UPDATE devices SET user_id = NULL WHERE id = ?')
   const all = db.prepare(
     `SELECT ${DEVICE_COLUMNS} FROM devices d LEFT JOIN users u ON u.id = d.user_id ORDER BY d.enrolled_at DESC, d.id`,
   )
@@ -308,6 +310,13 @@ export function deviceQueries(db: Db, sealer: PayloadSealer = plainSealer) {
     /** Records the admin's decision; false when the rebind was no longer held. */
     decideRebind(id: string, status: 'approved' | 'rejected', at: string): boolean {
       return decideRebind.run(status, at, id).changes === 1
+    },
+    rename(deviceId: string, name: string): boolean {
+      return rename.run(name, deviceId).changes === 1
+    },
+    /** The device keeps its serial, identity and command history, and belongs to no user. */
+    unbind(deviceId: string): boolean {
+      return unbind.run(deviceId).changes === 1
     },
     markSeen(deviceId: string, at: string): void {
       seen.run(at, deviceId)

@@ -42,6 +42,7 @@ export interface DirectoryRecord {
 export function directoryQueries(db: Db) {
   const insert = db.prepare('INSERT INTO directories (id, kind, name, config, created_at) VALUES (?, ?, ?, ?, ?)')
   const byId = db.prepare('SELECT id, kind, name FROM directories WHERE id = ?')
+  const remove = db.prepare('DELETE FROM directories WHERE id = ?')
   const all =
     db.prepare(`SELECT d.id, d.kind, d.name, (SELECT COUNT(*) FROM users u WHERE u.directory_id = d.id) AS user_count
     FROM directories d ORDER BY d.name`)
@@ -55,6 +56,9 @@ export function directoryQueries(db: Db) {
   return {
     create(d: DirectoryRecord, createdAt: string): void {
       insert.run(d.id, d.kind, d.name, '{}', createdAt)
+    },
+    delete(id: string): boolean {
+      return remove.run(id).changes === 1
     },
     get(id: string): DirectoryRecord | undefined {
       return byId.get(id) as DirectoryRecord | undefined

@@ -118,6 +118,10 @@ export function groupQueries(db: Db) {
   const count = db.prepare('SELECT COUNT(*) AS n FROM groups')
   const kindOf = db.prepare('SELECT kind FROM groups WHERE id = ?').pluck()
   const setRule = db.prepare(`UPDATE groups SET dialect = ?, rule = ? WHERE id = ? AND kind = 'rule'`)
+  const rename = db.prepare('UPDATE groups SET name = ? WHERE id = ?')
+  // Targets, memberships and pending withdrawals go by ON DELETE CASCADE; rule memberships by the
+  // rule_group_deleted trigger (migration 5).
+  const removeGroup = db.prepare('DELETE FROM groups WHERE id = ?')
 
   const ruleGroupNames = (): Map<string, string> => new Map(ruleNames.all() as [string, string][])
 
@@ -152,6 +156,12 @@ export function groupQueries(db: Db) {
     },
     count(): number {
       return (count.get() as { n: number }).n
+    },
+    rename(groupId: string, name: string): boolean {
+      return rename.run(name, groupId).changes === 1
+    },
+    delete(groupId: string): boolean {
+      return removeGroup.run(groupId).changes === 1
     },
     /** Changes a rule-based group's rule; false if there is no such rule group. */
     setRule(groupId: string, dialect: Dialect, rule: string): boolean {

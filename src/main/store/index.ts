@@ -1,4 +1,5 @@
 // The store room: the only place SQL lives. Other rooms call these domain operations.
+import { activityQueries } from './activity'
 import { assignmentHistoryQueries } from './assignment-history'
 import { appleQueries } from './apple'
 import { auditQueries } from './audit'
@@ -60,6 +61,7 @@ export function createStore(path: string, opts: { sealer?: PayloadSealer } = {})
     outbox: outboxQueries(db, sealer),
     apple: appleQueries(db, sealer),
     audit: auditQueries(db),
+    activity: activityQueries(db),
     sync: syncQueries(db),
     inventory: inventoryQueries(db),
     withdrawals: withdrawalQueries(db),

@@ -13,12 +13,14 @@ export function inventoryQueries(db: Db) {
     ON CONFLICT (platform, identifier) DO UPDATE SET name = excluded.name`)
   const appOn = db.prepare('SELECT 1 FROM app_inventory WHERE platform = ? AND identifier = ?')
   const appAny = db.prepare('SELECT 1 FROM app_inventory WHERE identifier = ? LIMIT 1')
+  const remove = db.prepare('DELETE FROM app_inventory WHERE platform = ? AND identifier = ?')
 
   return {
     list: (): AppInventoryEntry[] => all.all() as AppInventoryEntry[],
     put(entry: AppInventoryEntry): void {
       put.run(entry)
     },
+    remove: (platform: Platform, identifier: string): boolean => remove.run(platform, identifier).changes > 0,
     appOn: (platform: Platform, identifier: string): boolean => appOn.get(platform, identifier) !== undefined,
     appAnywhere: (identifier: string): boolean => appAny.get(identifier) !== undefined,
   }

@@ -67,6 +67,7 @@ export function policyQueries(db: Db, sealer: PayloadSealer = plainSealer) {
   const deleteItems = db.prepare('DELETE FROM payload_items WHERE policy_id = ?')
   const deleteTargets = db.prepare('DELETE FROM policy_targets WHERE policy_id = ?')
   const deletePolicy = db.prepare('DELETE FROM policies WHERE id = ?')
+  const rename = db.prepare('UPDATE policies SET name = ?, updated_at = ? WHERE id = ?')
 
   const assemble = (p: PolicyRow, its: ItemRow[], tgs: TargetRow[]): Policy => ({
     id: p.id,
@@ -109,6 +110,9 @@ export function policyQueries(db: Db, sealer: PayloadSealer = plainSealer) {
     },
     delete(id: string): boolean {
       return deletePolicy.run(id).changes > 0
+    },
+    rename(id: string, name: string, at: string): boolean {
+      return rename.run(name, at, id).changes > 0
     },
     list(): Policy[] {
       const byPolicyItems = new Map<string, ItemRow[]>()

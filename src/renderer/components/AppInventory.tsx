@@ -2,11 +2,12 @@
 import { useState, type FormEvent } from 'react'
 import { useMutation, useQuery } from '@tanstack/react-query'
 import { appInventoryQuery, call } from '../api'
+import { DeleteWithPreview, RenameControl } from './AdminChange'
 import { ErrorNote, platformLabel } from './ui'
 import { PLATFORMS, type Platform } from '../../shared/domain'
 import { Table } from './Table'
 
-export function AppInventory() {
+export function AppInventory({ onNote }: { onNote?: (message: string) => void }) {
   const apps = useQuery(appInventoryQuery())
   const [platform, setPlatform] = useState<Platform>('ios')
   const [identifier, setIdentifier] = useState('')
@@ -30,7 +31,7 @@ export function AppInventory() {
       </div>
       <Table
         label="Apps"
-        columns={['App', 'Platform', 'Bundle or package id']}
+        columns={['App', 'Platform', 'Bundle or package id', 'Actions']}
         items={list}
         itemKey={a => a.id}
         empty="No apps yet."
@@ -40,6 +41,23 @@ export function AppInventory() {
             <td>{a.name}</td>
             <td>{platformLabel(a.platform)}</td>
             <td className="mono">{a.identifier}</td>
+            <td className="actions">
+              <RenameControl
+                what="app"
+                current={a.name}
+                save={name => call('apps/save', { platform: a.platform, identifier: a.identifier, name })}
+                onDone={onNote}
+              />
+              <DeleteWithPreview
+                what="app"
+                label="Remove"
+                name={`${a.name} (${platformLabel(a.platform)})`}
+                change={{ kind: 'deleteApp', platform: a.platform, identifier: a.identifier }}
+                onDone={onNote}
+              >
+                Every policy's assignment of it goes too; devices uninstall it where the assignment says so.
+              </DeleteWithPreview>
+            </td>
           </tr>
         )}
       </Table>

@@ -1,4 +1,6 @@
-// A device's effective policies with the "why" of each, and its assignment history as a timeline.
+// Every policy with the "why" of each for this device — applied or not ("excluded by Executives;
+// exclusion wins", "not in Sales: department is Marketing") — and its assignment history as a timeline.
+import { useState } from 'react'
 import { useQuery } from '@tanstack/react-query'
 import { deviceHistoryQuery, effectivePoliciesQuery } from '../api'
 import { Badge, Empty, Loaded, Section, Time, formatValue, type Tone } from './ui'
@@ -42,15 +44,24 @@ function Steps({ steps, label }: { steps: WhyStep[]; label: string }) {
 }
 
 export function EffectivePolicies({ deviceId }: { deviceId: string }) {
-  const effective = useQuery(effectivePoliciesQuery(deviceId))
+  const [onlyApplied, setOnlyApplied] = useState(false)
+  const effective = useQuery(effectivePoliciesQuery(deviceId, !onlyApplied))
   return (
-    <Section title="Effective policies">
+    <Section
+      title="Policies and why"
+      actions={
+        <label className="small">
+          <input type="checkbox" checked={onlyApplied} onChange={e => setOnlyApplied(e.target.checked)} /> Only the ones
+          that apply
+        </label>
+      }
+    >
       <Loaded query={effective} label="Loading effective policies…">
         {list =>
           list.length === 0 ? (
-            <Empty>No policy applies to this device's user.</Empty>
+            <Empty>{onlyApplied ? "No policy applies to this device's user." : 'There are no policies yet.'}</Empty>
           ) : (
-            <ul className="effective-policies" aria-label="Effective policies">
+            <ul className="effective-policies" aria-label="Policies and why">
               {list.map(p => (
                 <li key={p.policyId}>
                   <details>

@@ -4,6 +4,7 @@ import { Link, paths } from '../router'
 import { Badge, Empty, ErrorNote, Loaded, PageHeader, Section, Time, platformLabel, type Tone } from '../components/ui'
 import { AssignmentHistory, EffectivePolicies } from '../components/DevicePolicies'
 import { DeviceReport } from '../components/DeviceFacts'
+import { DeviceActions } from '../components/DeviceActions'
 import type { Command, CommandState, DeviceAssignment, DeviceDetail } from '../../shared/domain'
 import { Table } from '../components/Table'
 
@@ -71,6 +72,7 @@ function DeviceView({ detail }: { detail: DeviceDetail }) {
         </dl>
       </Section>
       <DeviceReport detail={detail} />
+      <DeviceActions device={device} />
       {detail.rebinds.length > 0 && (
         <Section title="Re-enrollments by another user">
           <Rebinds detail={detail} />

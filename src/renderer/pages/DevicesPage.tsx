@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react'
+import { ExportButton } from '../components/ExportButton'
 import { useMutation, useQuery } from '@tanstack/react-query'
 import { call, devicesQuery, latencyQuery } from '../api'
 import { LatencyChart } from '../components/LatencyChart'
@@ -17,6 +18,12 @@ export function DevicesPage() {
       <PageHeader
         title="Devices"
         subtitle="Each device is bound to its user; the user's groups decide its policies and the commands in its outbox."
+        actions={
+          <>
+            <ExportButton kind="devices" label="Export devices (CSV)" />
+            <ExportButton kind="policy-status" label="Export policy status (CSV)" />
+          </>
+        }
       />
       <Section title="Enrolled devices">
         <Loaded query={devices} label="Loading devices…">

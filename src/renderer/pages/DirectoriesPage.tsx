@@ -1,4 +1,5 @@
 import { useState, type ChangeEvent, type FormEvent } from 'react'
+import { RemoveDirectory } from './directories/RemoveDirectory'
 import { useMutation, useQuery } from '@tanstack/react-query'
 import { ApiError, call, directoriesQuery, errorMessage } from '../api'
 import { Badge, Loaded, PageHeader, Section, Time } from '../components/ui'
@@ -11,6 +12,7 @@ const KIND_LABEL = { file: 'File', entra: 'Microsoft Entra ID', okta: 'Okta', go
 
 export function DirectoriesPage() {
   const directories = useQuery(directoriesQuery())
+  const [note, setNote] = useState<string | null>(null)
   return (
     <>
       <PageHeader
@@ -20,10 +22,15 @@ export function DirectoriesPage() {
       <Loaded query={directories} label="Loading directories…">
         {list => (
           <>
+            {note && (
+              <p className="notice" role="status">
+                {note}
+              </p>
+            )}
             <Section title="Connected directories">
               <Table
                 label="Directories"
-                columns={['Directory', 'Kind', { header: 'Users', numeric: true }, 'Last sync', 'Result']}
+                columns={['Directory', 'Kind', { header: 'Users', numeric: true }, 'Last sync', 'Result', 'Actions']}
                 items={list}
                 itemKey={d => d.id}
                 empty="No directory is connected."
@@ -43,6 +50,10 @@ export function DirectoriesPage() {
                       )}
                     </td>
                     <td>{d.lastSync ? <RunResult run={d.lastSync} /> : <span className="muted">—</span>}</td>
+                    <td>
+                      {/* An IdP directory is removed from its card below. */}
+                      {d.kind === 'file' && <RemoveDirectory directoryId={d.id} name={d.name} onRemoved={setNote} />}
+                    </td>
                   </tr>
                 )}
               </Table>
@@ -50,7 +61,7 @@ export function DirectoriesPage() {
             {list
               .filter(d => d.kind !== 'file')
               .map(d => (
-                <DirectoryCard key={d.id} directoryId={d.id} name={d.name} />
+                <DirectoryCard key={d.id} directoryId={d.id} name={d.name} onRemoved={setNote} />
               ))}
             <Section title="Connect a directory">
               <ConnectForm />

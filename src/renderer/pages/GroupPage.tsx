@@ -7,6 +7,8 @@ import { RuleEditor } from '../components/RuleEditor'
 import { GroupKindBadge } from './GroupsPage'
 import type { GroupDetail } from '../../shared/domain'
 import { Table } from '../components/Table'
+import { DeleteWithPreview, RenameControl } from '../components/AdminChange'
+import { navigate } from '../router'
 
 export function GroupPage({ groupId }: { groupId: string }) {
   const group = useQuery(groupQuery(groupId))
@@ -21,6 +23,7 @@ function GroupView({ detail }: { detail: GroupDetail }) {
   const { group, members, membersTotal } = detail
   const [filter, setFilter] = useState('')
   const [editing, setEditing] = useState(false)
+  const [note, setNote] = useState<string | null>(null)
   const q = useDeferredValue(filter.trim().toLowerCase())
   const shown =
     q === '' ? members : members.filter(m => `${m.displayName} ${m.userPrincipalName}`.toLowerCase().includes(q))
@@ -32,8 +35,39 @@ function GroupView({ detail }: { detail: GroupDetail }) {
       <PageHeader
         title={group.name}
         subtitle={group.description || (group.kind === 'synced' ? 'Synced from the directory' : 'Rule-based group')}
-        actions={<GroupKindBadge group={group} />}
+        actions={
+          <>
+            <GroupKindBadge group={group} />
+            {group.kind === 'rule' && (
+              <>
+                <RenameControl
+                  what="group"
+                  current={group.name}
+                  toChange={name => ({ kind: 'renameGroup', groupId: group.id, name })}
+                  onDone={setNote}
+                />
+                <DeleteWithPreview
+                  what="group"
+                  name={group.name}
+                  change={{ kind: 'deleteGroup', groupId: group.id }}
+                  onDone={message => {
+                    // A deletion that was held leaves the group in place: stay and say so.
+                    if (message.startsWith('Held')) setNote(message)
+                    else navigate(paths.groups())
+                  }}
+                >
+                  Policies lose their targets on it, and its members' devices lose what only it gave them.
+                </DeleteWithPreview>
+              </>
+            )}
+          </>
+        }
       />
+      {note && (
+        <p className="notice" role="status">
+          {note}
+        </p>
+      )}
       <Section
         title="Rule"
         actions={

@@ -1,9 +1,14 @@
+// The overview as a health board: what needs attention first (push, syncs, held changes,
+// withdrawals, overdue commands, devices not seen, diagnostics), each linked to where it is
+// fixed; then the counts, the directories' syncs and a chart of enrollments and deliveries.
 import { useQuery } from '@tanstack/react-query'
-import { directoriesQuery, workspaceSummaryQuery } from '../api'
+import { healthQuery, workspaceSummaryQuery } from '../api'
 import { Link, paths } from '../router'
-import { Badge, Loaded, PageHeader, Section, Time } from '../components/ui'
+import { Badge, Loaded, PageHeader, Section, Time, type Tone } from '../components/ui'
 import type { WorkspaceSummary } from '../../shared/domain'
+import type { HealthBoard, HealthItem, HealthTone } from '../../shared/admin'
 import { Table } from '../components/Table'
+import { ActivityChart } from '../components/ActivityChart'
 
 const TILES: { key: keyof WorkspaceSummary; label: string; href: string; hint: string }[] = [
   { key: 'users', label: 'Users', href: paths.users(), hint: 'from every directory' },
@@ -14,15 +19,19 @@ const TILES: { key: keyof WorkspaceSummary; label: string; href: string; hint: s
   { key: 'openDiagnostics', label: 'Open diagnostics', href: paths.diagnostics(), hint: 'to look at' },
 ]
 
+const TONE: Record<HealthTone, Tone> = { good: 'good', warn: 'warn', bad: 'bad', neutral: 'neutral' }
+const TONE_WORD: Record<HealthTone, string> = { good: 'OK', warn: 'attention', bad: 'action needed', neutral: 'info' }
+const ORDER: Record<HealthTone, number> = { bad: 0, warn: 1, neutral: 2, good: 3 }
+
 export function OverviewPage() {
   const summary = useQuery(workspaceSummaryQuery())
-  const directories = useQuery(directoriesQuery())
+  const health = useQuery(healthQuery())
   return (
     <>
-      <PageHeader
-        title="Overview"
-        subtitle="The workspace at a glance: who is known, what is targeted, what is pending."
-      />
+      <PageHeader title="Overview" subtitle="What needs attention first, then the workspace at a glance." />
+      <Loaded query={health} label="Checking the workspace's health…">
+        {h => <Attention items={h.items} />}
+      </Loaded>
       <Loaded query={summary} label="Loading the workspace summary…">
         {s => (
           <ul className="tiles" aria-label="Workspace summary">
@@ -38,47 +47,94 @@ export function OverviewPage() {
           </ul>
         )}
       </Loaded>
+      {health.data && <Board board={health.data} />}
+    </>
+  )
+}
+
+function Attention({ items }: { items: HealthItem[] }) {
+  const sorted = [...items].sort((a, b) => ORDER[a.tone] - ORDER[b.tone])
+  const open = sorted.filter(i => i.tone === 'bad' || i.tone === 'warn').length
+  return (
+    <Section title={open > 0 ? `Needs attention (${open})` : 'Health'}>
+      <ul className="health-list" aria-label="Health">
+        {sorted.map(i => (
+          <li key={i.key} className={`health-${i.tone}`}>
+            <Badge tone={TONE[i.tone]}>{TONE_WORD[i.tone]}</Badge>{' '}
+            <Link to={i.href}>
+              <strong>{i.title}</strong>
+            </Link>
+            {i.detail && <div className="small muted">{i.detail}</div>}
+          </li>
+        ))}
+        {sorted.length === 0 && <li>Nothing needs attention.</li>}
+      </ul>
+    </Section>
+  )
+}
+
+function Board({ board }: { board: HealthBoard }) {
+  return (
+    <>
       <Section title="Directories">
-        <Loaded query={directories}>
-          {list => (
-            <Table
-              label="Directories"
-              columns={['Directory', 'Kind', { header: 'Users', numeric: true }, 'Last sync']}
-              items={list}
-              itemKey={d => d.id}
-            >
-              {d => (
-                <tr>
-                  <td>{d.name}</td>
-                  <td>{d.kind}</td>
-                  <td className="num">{d.userCount.toLocaleString()}</td>
-                  <td>
-                    {d.lastSync ? (
-                      <>
-                        <Badge
-                          tone={
-                            d.lastSync.status === 'succeeded'
-                              ? 'good'
-                              : d.lastSync.status === 'failed'
-                                ? 'bad'
-                                : d.lastSync.status === 'held'
-                                  ? 'warn'
-                                  : 'neutral'
-                          }
-                        >
-                          {d.lastSync.status}
-                        </Badge>{' '}
-                        <Time iso={d.lastSync.finishedAt} />
-                      </>
-                    ) : (
-                      <span className="muted">never</span>
-                    )}
-                  </td>
-                </tr>
-              )}
-            </Table>
+        <Table
+          label="Directories"
+          columns={['Directory', 'Kind', 'Last sync', 'Last success', { header: 'Failures since', numeric: true }]}
+          items={board.directories}
+          itemKey={d => d.id}
+          empty="No directory is connected."
+        >
+          {d => (
+            <tr>
+              <td>
+                <Link to={paths.directories()}>{d.name}</Link>
+              </td>
+              <td>{d.kind}</td>
+              <td>
+                {d.lastSync ? (
+                  <>
+                    <Badge
+                      tone={
+                        d.lastSync.status === 'succeeded'
+                          ? 'good'
+                          : d.lastSync.status === 'failed'
+                            ? 'bad'
+                            : d.lastSync.status === 'held'
+                              ? 'warn'
+                              : 'neutral'
+                      }
+                    >
+                      {d.lastSync.status}
+                    </Badge>{' '}
+                    <Time iso={d.lastSync.finishedAt} />
+                  </>
+                ) : (
+                  <span className="muted">never</span>
+                )}
+              </td>
+              <td>{d.lastSucceededAt ? <Time iso={d.lastSucceededAt} /> : <span className="muted">never</span>}</td>
+              <td className="num">{d.failuresSinceSuccess}</td>
+            </tr>
           )}
-        </Loaded>
+        </Table>
+      </Section>
+      <Section title="Diagnostics by code">
+        {board.diagnostics.length === 0 ? (
+          <p className="muted">No open diagnostics.</p>
+        ) : (
+          <ul className="chips" aria-label="Diagnostics by code">
+            {board.diagnostics.map(d => (
+              <li key={d.code}>
+                <Link to={paths.diagnostics()}>
+                  <Badge tone="warn">{d.code}</Badge> {d.count.toLocaleString()}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        )}
+      </Section>
+      <Section title="Enrollments and deliveries">
+        <ActivityChart days={board.activity} />
       </Section>
     </>
   )

@@ -2,6 +2,7 @@ import { useId, useState, type FormEvent } from 'react'
 import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query'
 import { call, groupsQuery, policiesQuery, policySettingsQuery } from '../api'
 import { AppInventory } from '../components/AppInventory'
+import { DeleteWithPreview, RenameControl } from '../components/AdminChange'
 import { PolicyEditor, draftOf, emptyDraft } from '../components/PolicyEditor'
 import { HeldChanges, HypotheticalUser } from '../components/PolicyImpact'
 import type { ChangeOutcome, PolicySettings } from '../../shared/policy'
@@ -15,6 +16,7 @@ export function PoliciesPage() {
   const groups = useQuery(groupsQuery())
   const [creating, setCreating] = useState(false)
   const [outcome, setOutcome] = useState<ChangeOutcome | null>(null)
+  const [note, setNote] = useState<string | null>(null)
   const done = (o: ChangeOutcome | null) => {
     setCreating(false)
     if (o) setOutcome(o)
@@ -31,6 +33,11 @@ export function PoliciesPage() {
         }
       />
       {outcome && <OutcomeNote outcome={outcome} />}
+      {note && (
+        <p className="notice" role="status">
+          {note}
+        </p>
+      )}
       <HeldChanges />
       {creating && (
         <article className="card" aria-label="New policy">
@@ -44,13 +51,13 @@ export function PoliciesPage() {
           ) : (
             <div className="stack">
               {list.map(p => (
-                <PolicyCard key={p.id} policy={p} groups={groups.data ?? []} onSaved={setOutcome} />
+                <PolicyCard key={p.id} policy={p} groups={groups.data ?? []} onSaved={setOutcome} onNote={setNote} />
               ))}
             </div>
           )
         }
       </Loaded>
-      <AppInventory />
+      <AppInventory onNote={setNote} />
       <HypotheticalUser />
       <SettingsForm />
     </>
@@ -123,10 +130,12 @@ function PolicyCard({
   policy,
   groups,
   onSaved,
+  onNote,
 }: {
   policy: Policy
   groups: GroupSummary[]
   onSaved: (o: ChangeOutcome) => void
+  onNote: (message: string) => void
 }) {
   const headingId = useId()
   const [editing, setEditing] = useState(false)
@@ -162,6 +171,20 @@ function PolicyCard({
           <button type="button" className="small" onClick={() => setEditing(true)}>
             Edit
           </button>
+          <RenameControl
+            what="policy"
+            current={policy.name}
+            toChange={name => ({ kind: 'renamePolicy', policyId: policy.id, name })}
+            onDone={onNote}
+          />
+          <DeleteWithPreview
+            what="policy"
+            name={policy.name}
+            change={{ kind: 'deletePolicy', policyId: policy.id }}
+            onDone={onNote}
+          >
+            Its devices lose what only it gave them.
+          </DeleteWithPreview>
         </div>
       </div>
       <div className="policy-body">

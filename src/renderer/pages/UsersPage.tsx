@@ -1,4 +1,5 @@
 import { useDeferredValue, useState } from 'react'
+import { ExportButton } from '../components/ExportButton'
 import { keepPreviousData, useQuery } from '@tanstack/react-query'
 import { usersQuery } from '../api'
 import { Link, paths } from '../router'
@@ -18,7 +19,11 @@ export function UsersPage() {
 
   return (
     <>
-      <PageHeader title="Users" subtitle="Everyone the directories deliver, with the attributes the rules read." />
+      <PageHeader
+        title="Users"
+        subtitle="Everyone the directories deliver, with the attributes the rules read."
+        actions={<ExportButton kind="users" label="Export users with groups (CSV)" />}
+      />
       <div className="toolbar" role="search">
         <label className="search">
           <span className="visually-hidden">Search users</span>

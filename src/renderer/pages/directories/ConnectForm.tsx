@@ -5,9 +5,9 @@ import { useMutation } from '@tanstack/react-query'
 import { call } from '../../api'
 import { ErrorNote } from '../../components/ui'
 
-type Kind = 'entra' | 'okta' | 'google'
+export type Kind = 'entra' | 'okta' | 'google'
 
-interface Field {
+export interface Field {
   name: string
   label: string
   secret?: boolean
@@ -16,7 +16,7 @@ interface Field {
   placeholder?: string
 }
 
-const FIELDS: Record<Kind, Field[]> = {
+export const FIELDS: Record<Kind, Field[]> = {
   entra: [
     { name: 'tenantId', label: 'Tenant ID or domain', placeholder: 'contoso.onmicrosoft.com' },
     { name: 'clientId', label: 'Application (client) ID' },
@@ -48,6 +48,11 @@ export function ConnectForm({ onConnected }: { onConnected?: (id: string) => voi
   const [values, setValues] = useState<Record<string, string>>({})
   const connect = useMutation({
     mutationFn: () => {
+      const has = (f: string) => (values[f] ?? '').trim() !== ''
+      // Okta takes an API token or a service app; connecting with neither left a directory that
+      // could do nothing.
+      if (kind === 'okta' && !has('apiToken') && !(has('clientId') && has('privateKey')))
+        throw new Error('Okta needs an API token, or a service app client ID with its private key.')
       const settings: Record<string, string> = {}
       const secrets: Record<string, string> = {}
       for (const f of FIELDS[kind]) {

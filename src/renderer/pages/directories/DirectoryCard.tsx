@@ -1,6 +1,8 @@
 // One connected IdP directory: connection test, Sync Now with live progress (and Cancel),
 // schedule, attribute mapping with coverage, groups to sync, and the sync history, where a sync
 // held for removing too much waits for "Confirm and apply".
+import { CredentialsForm } from './CredentialsForm'
+import { RemoveDirectory } from './RemoveDirectory'
 import { useEffect, useState } from 'react'
 import { useMutation, useQuery } from '@tanstack/react-query'
 import { call, directoryQuery, onSyncProgress } from '../../api'
@@ -18,12 +20,21 @@ const SCHEDULES: { label: string; minutes: number | null }[] = [
   { label: 'Daily', minutes: 1440 },
 ]
 
-export function DirectoryCard({ directoryId, name }: { directoryId: string; name: string }) {
+export function DirectoryCard({
+  directoryId,
+  name,
+  onRemoved,
+}: {
+  directoryId: string
+  name: string
+  onRemoved?: (message: string) => void
+}) {
   const detail = useQuery(directoryQuery(directoryId))
   return (
     <article className="card" aria-label={name}>
       <div className="card-header">
         <h2>{name}</h2>
+        <RemoveDirectory directoryId={directoryId} name={name} onRemoved={onRemoved} />
       </div>
       <Loaded query={detail} label={`Loading ${name}…`}>
         {d => <DirectoryBody detail={d} />}
@@ -50,6 +61,8 @@ function DirectoryBody({ detail }: { detail: DirectoryDetail }) {
   const schedule = useMutation({
     mutationFn: (minutes: number | null) => call('directories/setSchedule', { directoryId: id, minutes }),
   })
+  const [editingCredentials, setEditingCredentials] = useState(false)
+  const [credentialsNote, setCredentialsNote] = useState<string | null>(null)
   const active = sync.isPending || (progress !== null && !FINISHED.has(progress.phase))
   // Until the apply begins a cancel changes nothing; once the sync is writing it finishes.
   const cancellable = active && (progress === null || progress.phase === 'pulling')
@@ -74,6 +87,25 @@ function DirectoryBody({ detail }: { detail: DirectoryDetail }) {
         </div>
       </dl>
       {detail.secretsWarning && <p className="muted small">{detail.secretsWarning}</p>}
+      {credentialsNote && (
+        <p className="notice" role="status">
+          {credentialsNote}
+        </p>
+      )}
+      {detail.directory.kind !== 'file' &&
+        (editingCredentials ? (
+          <CredentialsForm
+            detail={detail}
+            onDone={m => {
+              setEditingCredentials(false)
+              setCredentialsNote(m)
+            }}
+          />
+        ) : (
+          <button type="button" className="small" onClick={() => setEditingCredentials(true)}>
+            Edit credentials
+          </button>
+        ))}
       <div className="form-actions">
         <button type="button" onClick={() => test.mutate()} disabled={test.isPending}>
           {test.isPending ? 'Testing…' : 'Test connection'}

@@ -1,0 +1,33 @@
+// The administration room's channels: the overview's health board (overview/*), the audit log
+// (audit/*) and CSV exports (exports/*).
+import type { HandlersOf } from '../../shared/contract'
+import type { DiagnosticsService } from '../diagnostics'
+import type { GroupService } from '../groups'
+import type { PolicyService } from '../policies'
+import type { Clock } from '../ports'
+import type { PushService } from '../push'
+import type { Store } from '../store'
+import { exportCsv } from './exports'
+import { DEFAULT_STALE_DAYS, healthBoard } from './health'
+
+export function adminHandlers(d: {
+  store: Store
+  clock: Clock
+  groups: GroupService
+  policies: PolicyService
+  diagnostics: DiagnosticsService
+  push: PushService
+}): HandlersOf<'overview' | 'audit' | 'exports'> {
+  return {
+    'overview/health': async ({ staleDays }) =>
+      healthBoard({
+        store: d.store,
+        now: d.clock.now(),
+        push: await d.push.info(),
+        diagnostics: d.diagnostics.list(),
+        staleDays: staleDays ?? DEFAULT_STALE_DAYS,
+      }),
+    'audit/list': filter => d.store.audit.list(filter),
+    'exports/csv': ({ kind }) => exportCsv(kind, { ...d, now: d.clock.now() }),
+  }
+}
