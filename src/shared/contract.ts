@@ -197,7 +197,12 @@ export const schemas = {
     syncHoldMinimum: z.number().optional(),
   }),
   'apps/list': z.object({}),
-  'apps/save': z.object({ platform, identifier: z.string().max(300), name: z.string().max(200) }),
+  'apps/save': z.object({
+    platform,
+    identifier: z.string().max(300),
+    name: z.string().max(200),
+    storeId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).nullable().optional(),
+  }),
   'devices/list': z.object({}),
   'devices/get': z.object({ deviceId: id }),
   'devices/enroll': z.object({

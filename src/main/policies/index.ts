@@ -3,7 +3,7 @@
 // the "why" (why.ts); the service validates and saves policies, guards admin changes and
 // recomputes with the circuit breaker, and records every assignment change with its chain.
 import { createHash } from 'node:crypto'
-import type { Command, Dialect, Policy } from '../../shared/domain'
+import type { Command, Dialect, Platform, Policy } from '../../shared/domain'
 import { PLATFORMS } from '../../shared/domain'
 import { AppError } from '../../shared/errors'
 import type {
@@ -45,6 +45,22 @@ export { RESTRICTIONS, restrictionDefinition, compareStrictness } from './regist
 export { readPolicySettings, tripsBreaker } from './settings'
 export type { DevicePlanResult, PolicyService, Redeploy } from './service'
 export { policyHandlers } from './handlers'
+export {
+  appleProfileFor,
+  isApplePlatform,
+  itemProfile,
+  payloadUuid,
+  profileIdentifier,
+  profileProblems,
+  profileXml,
+  restrictionProfile,
+  RESTRICTIONS_PROFILE,
+  signProfile,
+  SCHEMA_SOURCE,
+  type AppleOptions,
+  type AppleProfile,
+  type ApplePlatform,
+} from './apple'
 import type { DevicePlanResult, PolicyService, Redeploy } from './service'
 
 const digests = new WeakMap<DesiredState, string | null>()
@@ -120,6 +136,7 @@ export function createPolicyService({
   const withdrawal = (idx: PolicyIndex) => ({
     removeOnUnassign: (itemId: string) => idx.items.get(itemId)?.removeOnUnassign ?? removedFlags.get(itemId) ?? false,
     policyName,
+    appStoreId: (platform: Platform, identifier: string) => store.inventory.storeId(platform, identifier),
   })
 
   const validate = (draft: PolicyDraft): void => {
@@ -534,9 +551,14 @@ export function createPolicyService({
     get,
     restrictions: () => RESTRICTIONS,
     inventory: () => store.inventory.list(),
-    saveApp({ platform, identifier, name }) {
+    saveApp({ platform, identifier, name, storeId = null }) {
       const fields: { path: string; message: string }[] = []
       if (!PLATFORMS.includes(platform)) fields.push({ path: 'platform', message: 'must be ios, macos or android' })
+      if (storeId !== null && platform === 'android')
+        fields.push({
+          path: 'storeId',
+          message: 'an App Store id is for iOS and macOS apps; an Android app is identified by its package name',
+        })
       if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+$/.test(identifier.trim()))
         fields.push({
           path: 'identifier',
@@ -554,6 +576,7 @@ export function createPolicyService({
         platform,
         identifier: identifier.trim(),
         name: name.trim(),
+        storeId,
       })
       audit('apps/save', identifier.trim(), { platform })
       return store.inventory.list()

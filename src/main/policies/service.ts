@@ -38,7 +38,7 @@ export interface PolicyService {
   get(policyId: string): Policy
   restrictions(): readonly RestrictionDefinition[]
   inventory(): AppInventoryEntry[]
-  saveApp(entry: { platform: Platform; identifier: string; name: string }): AppInventoryEntry[]
+  saveApp(entry: { platform: Platform; identifier: string; name: string; storeId?: number | null }): AppInventoryEntry[]
   setRemoveOnUnassign(itemId: string, value: boolean): Policy
   /**
    * The one writer of rules, targets and policies: validates an admin change, holds it (saving

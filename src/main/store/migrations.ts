@@ -495,4 +495,14 @@ CREATE TABLE pending_redeploys (
 CREATE INDEX pending_redeploys_user ON pending_redeploys (user_id);
 `,
   },
+  {
+    version: 11,
+    name: 'app inventory: the App Store identity of an Apple app',
+    sql: `
+-- The App Store / Apps and Books (VPP) adam id of an iOS or macOS app: InstallApplication takes it as
+-- iTunesStoreID with a VPP licence (Options.PurchaseMethod 1). NULL: installed by bundle id only.
+-- Android apps are identified by their package name alone (identifier).
+ALTER TABLE app_inventory ADD COLUMN store_id INTEGER CHECK (store_id IS NULL OR store_id > 0);
+`,
+  },
 ]
