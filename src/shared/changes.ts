@@ -31,6 +31,7 @@ export const QUERIES = [
   'policies/get',
   'policies/restrictions',
   'policies/conflicts',
+  'policies/preview',
   'policies/whatIf',
   'policies/held',
   'policies/why',

@@ -33,6 +33,7 @@ import type {
   HeldChange,
   PolicySettings,
   PolicyWhy,
+  ProfilePreview,
   RestrictionDefinition,
   WhatIf,
 } from './policy'
@@ -177,6 +178,7 @@ export const schemas = {
   'policies/get': z.object({ policyId: id }),
   'policies/restrictions': z.object({}),
   'policies/conflicts': z.object({ draft: policyDraft }),
+  'policies/preview': z.object({ draft: policyDraft }),
   'policies/whatIf': z.object({ change: proposedChange, limit: z.number().int().min(1).max(5000).optional() }),
   /** The one way to change a rule, a target or a policy: what-if takes the same change object. */
   'policies/apply': z.object({ change: proposedChange }),
@@ -285,6 +287,7 @@ export interface Results {
   'policies/get': Policy
   'policies/restrictions': readonly RestrictionDefinition[]
   'policies/conflicts': Conflict[]
+  'policies/preview': ProfilePreview[]
   'policies/whatIf': WhatIf
   'policies/apply': ChangeOutcome
   'policies/held': HeldChange[]

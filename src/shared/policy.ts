@@ -268,3 +268,15 @@ export interface PolicyWhy {
 export type ChangeOutcome =
   | { status: 'applied'; policy: Policy | null; devicesUpdated: number }
   | { status: 'held'; heldChange: HeldChange }
+
+/** A policy's configuration profile for one Apple platform, as the editor previews it (secrets masked). */
+export interface ProfilePreview {
+  platform: Platform
+  /** The .mobileconfig XML; null when the policy has nothing that is a profile on the platform. */
+  xml: string | null
+  /** Payload identifiers and types in the profile, in order. */
+  payloads: { identifier: string; type: string }[]
+  /** Variables left as {{user.x}} placeholders (filled per user on the device). */
+  unfilled: string[]
+  problems: string[]
+}

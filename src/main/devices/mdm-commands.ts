@@ -76,11 +76,12 @@ export function mdmCommand(c: Command, opts: MdmCommandOptions = {}): Record<str
       case 'remove_profile':
         return { RequestType: 'RemoveProfile', Identifier: profileIdentifier(str(p['identifier'])) }
       case 'apply_restrictions': {
-        const xml = appleProfileFor.restrictions((p['settings'] ?? {}) as Record<string, unknown>, apple)
-        // Nothing left to restrict on this platform: our restriction profile leaves the device.
-        return xml === null
-          ? { RequestType: 'RemoveProfile', Identifier: RESTRICTIONS_PROFILE }
-          : { RequestType: 'InstallProfile', Payload: data(xml) }
+        const settings = (p['settings'] ?? {}) as Record<string, unknown>
+        // Every restriction withdrawn: our restriction profile leaves the device. (A set with nothing
+        // for this platform — saved before authoring refused it — installs an empty profile.)
+        if (Object.keys(settings).length === 0)
+          return { RequestType: 'RemoveProfile', Identifier: RESTRICTIONS_PROFILE }
+        return { RequestType: 'InstallProfile', Payload: data(appleProfileFor.restrictions(settings, apple)) }
       }
       case 'device_information':
         return { RequestType: 'DeviceInformation', Queries: DEVICE_INFORMATION_QUERIES }

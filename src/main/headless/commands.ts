@@ -16,6 +16,7 @@ import { startHost } from './host'
 import { SYNC_USAGE, syncCommand } from './sync-command'
 import { RULES_USAGE, rulesCommand } from './rules-command'
 import { WHY_USAGE, whyCommand } from './why-command'
+import { PROFILES_USAGE, profilesCommand } from './profiles-command'
 import { errorMessage } from '../../shared/errors'
 import { type CliIo, UsageError } from './cli-io'
 
@@ -241,6 +242,7 @@ const COMMANDS: Record<string, Command> = {
   sync: { run: sync, usage: SYNC_USAGE },
   rules: { run: rulesCommand, usage: RULES_USAGE },
   why: { run: whyCommand, usage: WHY_USAGE },
+  profiles: { run: profilesCommand, usage: PROFILES_USAGE },
 }
 
 const USAGE = `Usage: jit-mapper <command> [options]

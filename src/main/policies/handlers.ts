@@ -26,6 +26,7 @@ export function policyHandlers(d: {
     'policies/setRemoveOnUnassign': ({ itemId, value }) => maskSecrets(policies.setRemoveOnUnassign(itemId, value)),
     'policies/restrictions': () => policies.restrictions(),
     'policies/conflicts': x => maskSecrets(policies.conflicts(draft(x.draft))),
+    'policies/preview': x => policies.preview(x.draft),
     'policies/whatIf': ({ change: c, limit }) => maskSecrets(policies.whatIf(change(c), limit)),
     'policies/apply': async ({ change: c }) => maskSecrets(await applied(policies.apply(change(c)))),
     'policies/held': () => maskSecrets(policies.heldChanges()),

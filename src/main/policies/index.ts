@@ -3,7 +3,7 @@
 // the "why" (why.ts); the service validates and saves policies, guards admin changes and
 // recomputes with the circuit breaker, and records every assignment change with its chain.
 import { createHash } from 'node:crypto'
-import type { Command, Dialect, Platform, Policy } from '../../shared/domain'
+import type { Attributes, Command, Dialect, Platform, Policy } from '../../shared/domain'
 import { PLATFORMS } from '../../shared/domain'
 import { AppError } from '../../shared/errors'
 import type {
@@ -13,6 +13,7 @@ import type {
   HeldChangeCause,
   PolicyDraft,
   PolicyWhy,
+  ProfilePreview,
   ProposedChange,
   WhyStep,
 } from '../../shared/policy'
@@ -21,10 +22,12 @@ import type { Clock, IdSource } from '../ports'
 import { compileOrFail, type CompiledRule } from '../rules'
 import type { BoundDevice, SentItem, Store } from '../store'
 import { deviceDelta, withdraws } from './delta'
-import { desiredState, indexPolicies, type DesiredState, type PolicyIndex } from './desired'
+import { applicablePolicies, desiredState, indexPolicies, type DesiredState, type PolicyIndex } from './desired'
 import { graceState } from './grace'
 import { planDevice } from './diff'
-import { validatePolicy } from './payloads'
+import { payloadVariables, resolveVariables, validatePolicy } from './payloads'
+import { isApplePlatform, policyProfile, profileXml } from './apple'
+import { previewSecrets } from './secrets'
 import { RESTRICTIONS } from './registry'
 import { readPolicySettings, tripsBreaker, writePolicySettings } from './settings'
 import { computeWhatIf, draftPolicy, proposedPolicies } from './whatif'
@@ -546,6 +549,60 @@ export function createPolicyService({
     return h
   }
 
+  const ORGANISATION = 'JIT Mapper'
+  const resolveFor =
+    (attributes: Attributes | null) =>
+    (settings: Record<string, unknown>): { value: Record<string, unknown>; missing: string[] } =>
+      attributes ? resolveVariables(settings, attributes) : { value: settings, missing: payloadVariables(settings) }
+
+  const preview = (draft: PolicyDraft): ProfilePreview[] => {
+    // Secrets are shown as dots: the preview is for looking at, and goes to the renderer.
+    const policy = draftPolicy(previewSecrets(draft), groupName)
+    return draft.platforms.filter(isApplePlatform).map(platform => {
+      const r = policyProfile(policy, { platform, resolve: resolveFor(null), organisation: ORGANISATION })
+      return {
+        platform,
+        xml: r.profile ? profileXml(r.profile) : null,
+        payloads:
+          (r.profile?.plist['PayloadContent'] as Record<string, unknown>[] | undefined)?.map(p => ({
+            identifier: String(p['PayloadIdentifier']),
+            type: String(p['PayloadType']),
+          })) ?? [],
+        unfilled: r.unfilled,
+        problems: r.problems,
+      }
+    })
+  }
+
+  const profiles: PolicyService['profiles'] = opts => {
+    const platforms = opts.platform ? [opts.platform] : (['ios', 'macos'] as const)
+    const idx = index()
+    let userId: string | null = null
+    if (opts.userPrincipalName !== undefined) {
+      userId = store.users.idByPrincipalName(opts.userPrincipalName) ?? null
+      if (userId === null)
+        throw new AppError('NOT_FOUND', `No user with principal name ${opts.userPrincipalName} in the workspace.`, {
+          userPrincipalName: opts.userPrincipalName,
+        })
+    }
+    const groupIds = userId === null ? null : groups.effectiveGroupIds(userId)
+    const attributes = userId === null ? null : store.users.ruleInput(userId)
+    return platforms.flatMap(platform => {
+      const reach =
+        groupIds === null
+          ? idx.policies.filter(p => p.platforms.includes(platform))
+          : applicablePolicies(idx, groupIds, platform).map(a => a.policy)
+      return reach.map(policy =>
+        policyProfile(policy, {
+          platform,
+          resolve: resolveFor(attributes),
+          escrowCertificate: opts.escrowCertificate,
+          organisation: opts.organisation ?? ORGANISATION,
+        }),
+      )
+    })
+  }
+
   return {
     list: () => store.policies.list(),
     get,
@@ -607,6 +664,8 @@ export function createPolicyService({
         checkChange(change)
       return whatIf(change, limit)
     },
+    preview,
+    profiles,
     conflicts(draft) {
       const policy = draftPolicy(draft, groupName)
       const policies = proposedPolicies(index().policies, { kind: 'policy', draft }, groupName) ?? []

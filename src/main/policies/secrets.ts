@@ -36,3 +36,25 @@ export function restoreSecrets(draft: PolicyDraft, stored: Policy | undefined): 
     }),
   }
 }
+
+/** What a preview shows for a secret: dots, never the value (nor whether it was just typed). */
+export const PREVIEW_SECRET = '••••••••'
+/** A PKCS #12 identity is data: the preview shows an empty placeholder (base64 of one zero byte). */
+const PREVIEW_PKCS12 = 'AA=='
+
+/** The draft with every secret setting shown as dots, for a preview that goes to the renderer. */
+export function previewSecrets(draft: PolicyDraft): PolicyDraft {
+  return {
+    ...draft,
+    items: draft.items.map(item => ({
+      ...item,
+      settings: Object.fromEntries(
+        Object.entries(item.settings).map(([k, v]) =>
+          SECRET_SETTING.test(k) && v !== null && v !== undefined && v !== ''
+            ? [k, /pkcs12/i.test(k) ? PREVIEW_PKCS12 : PREVIEW_SECRET]
+            : [k, v],
+        ),
+      ),
+    })),
+  }
+}

@@ -18,6 +18,7 @@ const LANDED: Record<number, string> = {
   8: 'a81a0ddc0dcfd43869d9d8abe703ec60768f7cef048294d0a2a7820a937316f5',
   9: '0796b3f5b53240c7f17afe0e0b50c19b410d161d3139deb04c27e054bea257b5',
   10: '7b0a71d02667e48b26e65e9de0a9334259da05d021526536f75abbf1871c2680',
+  11: '541e405364f6ecf7b275fa93b1862190a5d1fefc4db3e39e949a738f537d1fb4',
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')

@@ -14,6 +14,7 @@ import {
 } from './profile'
 import { checkPayload, checkProfile, hasSchema, type ApplePlatform, type SchemaProblem } from './schema'
 
+export { policyProfile, type PolicyProfile } from './export'
 export { APPLE_VPN_TYPES, PER_APP_VPN_SUFFIX, WIFI_EAP_TYPES } from './render'
 export { APPLE_RESTRICTIONS, appleRestrictionPlatforms } from './restrictions'
 export {
@@ -155,9 +156,18 @@ export const appleProfileFor = {
         }),
     )
   },
-  /** The restriction profile, or null when nothing of the set applies on the platform. */
-  restrictions(settings: Record<string, unknown>, opts: AppleOptions): string | null {
+  /** The restriction profile (with no payloads when nothing of the set applies on the platform). */
+  restrictions(settings: Record<string, unknown>, opts: AppleOptions): string {
     const { profile } = restrictionProfile(settings, opts)
-    return profile ? profileXml(profile) : null
+    return profileXml(
+      profile ??
+        assembleProfile({
+          identifier: RESTRICTIONS_PROFILE,
+          displayName: 'Restrictions',
+          organisation: opts.organisation ?? ORGANISATION,
+          platform: opts.platform,
+          payloads: [],
+        }),
+    )
   },
 }
