@@ -175,27 +175,36 @@ export function parsePlist(xml: string): PlistValue {
   return v
 }
 
-export function buildPlist(v: PlistValue): string {
+/** `indent`: one element per line, tab-indented, as Apple writes configuration profiles (for people to read). */
+export function buildPlist(v: PlistValue, opts: { indent?: boolean } = {}): string {
   const out: string[] = []
+  let depth = 0
+  const line = (s: string): void => {
+    out.push(opts.indent ? `\n${'\t'.repeat(depth)}${s}` : s)
+  }
   const emit = (x: PlistValue): void => {
-    if (typeof x === 'string') out.push(`<string>${escapeXml(x)}</string>`)
-    else if (typeof x === 'boolean') out.push(x ? '<true/>' : '<false/>')
-    else if (typeof x === 'number') out.push(Number.isInteger(x) ? `<integer>${x}</integer>` : `<real>${x}</real>`)
-    else if (x instanceof Date) out.push(`<date>${x.toISOString().replace(/\.\d{3}Z$/, 'Z')}</date>`)
-    else if (x instanceof Uint8Array) out.push(`<data>${Buffer.from(x).toString('base64')}</data>`)
+    if (typeof x === 'string') line(`<string>${escapeXml(x)}</string>`)
+    else if (typeof x === 'boolean') line(x ? '<true/>' : '<false/>')
+    else if (typeof x === 'number') line(Number.isInteger(x) ? `<integer>${x}</integer>` : `<real>${x}</real>`)
+    else if (x instanceof Date) line(`<date>${x.toISOString().replace(/\.\d{3}Z$/, 'Z')}</date>`)
+    else if (x instanceof Uint8Array) line(`<data>${Buffer.from(x).toString('base64')}</data>`)
     else if (Array.isArray(x)) {
-      out.push('<array>')
+      line('<array>')
+      depth++
       x.forEach(emit)
-      out.push('</array>')
+      depth--
+      line('</array>')
     } else {
-      out.push('<dict>')
+      line('<dict>')
+      depth++
       for (const [k, val] of Object.entries(x)) {
-        out.push(`<key>${escapeXml(k)}</key>`)
+        line(`<key>${escapeXml(k)}</key>`)
         emit(val)
       }
-      out.push('</dict>')
+      depth--
+      line('</dict>')
     }
   }
   emit(v)
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">\n<plist version="1.0">${out.join('')}</plist>\n`
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">\n<plist version="1.0">${out.join('')}${opts.indent ? '\n' : ''}</plist>\n`
 }

@@ -92,7 +92,7 @@ export function assembleProfile(opts: {
 }
 
 /** The profile as the XML property list a device installs (`.mobileconfig`). */
-export const profileXml = (profile: AppleProfile): string => buildPlist(profile.plist)
+export const profileXml = (profile: AppleProfile): string => buildPlist(profile.plist, { indent: true })
 
 /**
  * A signed profile: CMS SignedData with the XML as attached content, signed by the certificate's
