@@ -472,7 +472,7 @@ function SecretField({
     return (
       <Field label={label}>
         <span className="secret-kept">
-          <span aria-label={`${label} is stored`}>•••••••• stored</span>{' '}
+          <input type="text" readOnly aria-label={`${label} is stored`} value="•••••••• stored" />
           <button type="button" className="small" onClick={() => onChange('')}>
             Replace
           </button>
