@@ -44,6 +44,7 @@ export const QUERIES = [
   'policies/get',
   'policies/restrictions',
   'policies/conflicts',
+  'policies/preview',
   'policies/whatIf',
   'policies/held',
   'policies/why',

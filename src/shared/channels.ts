@@ -26,6 +26,7 @@ export const CHANNELS = [
   'policies/get',
   'policies/restrictions',
   'policies/conflicts',
+  'policies/preview',
   'policies/whatIf',
   'policies/apply',
   'policies/held',

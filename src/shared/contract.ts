@@ -33,6 +33,7 @@ import type {
   HeldChange,
   PolicySettings,
   PolicyWhy,
+  ProfilePreview,
   RestrictionDefinition,
   WhatIf,
 } from './policy'
@@ -186,6 +187,7 @@ export const schemas = {
   'policies/get': z.object({ policyId: id }),
   'policies/restrictions': z.object({}),
   'policies/conflicts': z.object({ draft: policyDraft }),
+  'policies/preview': z.object({ draft: policyDraft }),
   'policies/whatIf': z.object({ change: proposedChange, limit: z.number().int().min(1).max(5000).optional() }),
   /** The one way to change a rule, a target or a policy: what-if takes the same change object. */
   'policies/apply': z.object({ change: proposedChange }),
@@ -207,7 +209,12 @@ export const schemas = {
     syncHoldMinimum: z.number().optional(),
   }),
   'apps/list': z.object({}),
-  'apps/save': z.object({ platform, identifier: z.string().max(300), name: z.string().max(200) }),
+  'apps/save': z.object({
+    platform,
+    identifier: z.string().max(300),
+    name: z.string().max(200),
+    storeId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).nullable().optional(),
+  }),
   'devices/list': z.object({}),
   'devices/get': z.object({ deviceId: id }),
   'devices/enroll': z.object({
@@ -344,6 +351,7 @@ export interface Results {
   'policies/get': Policy
   'policies/restrictions': readonly RestrictionDefinition[]
   'policies/conflicts': Conflict[]
+  'policies/preview': ProfilePreview[]
   'policies/whatIf': WhatIf
   'policies/apply': ChangeOutcome
   'policies/held': HeldChange[]

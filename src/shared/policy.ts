@@ -6,15 +6,34 @@ import type { AttributeValue, Attributes, PayloadKind, Platform, Policy, TargetM
 export type AppIntent = 'required' | 'available'
 export const APP_INTENTS: readonly AppIntent[] = ['required', 'available']
 
-export type ProfileType = 'wifi' | 'vpn' | 'email' | 'custom'
-export const PROFILE_TYPES: readonly ProfileType[] = ['wifi', 'vpn', 'email', 'custom']
+export type ProfileType = 'wifi' | 'vpn' | 'email' | 'cellular' | 'custom'
+export const PROFILE_TYPES: readonly ProfileType[] = ['wifi', 'vpn', 'email', 'cellular', 'custom']
 
-/** An app the organisation can deploy: one bundle id (Apple) or package name (Android) per platform. */
+/** Setting names that hold secrets (Wi-Fi, VPN and mail passwords, shared secrets, PKCS #12 identities). */
+export const SECRET_SETTING = /(password|passphrase|secret|psk|pkcs12)/i
+
+/**
+ * A stored secret as the admin UI sees it: never the value. A draft that carries it back unchanged
+ * keeps the stored secret; "Replace" in the editor puts a new value in its place.
+ */
+export interface KeptSecret {
+  $secret: 'kept'
+}
+export const KEPT_SECRET: KeptSecret = { $secret: 'kept' }
+export const isKeptSecret = (v: unknown): v is KeptSecret =>
+  typeof v === 'object' && v !== null && (v as { $secret?: unknown }).$secret === 'kept'
+
+/**
+ * An app the organisation can deploy: one bundle id (Apple) or package name (Android) per platform,
+ * and for Apple apps the App Store / Apps and Books (VPP) adam id where the admin has one.
+ */
 export interface AppInventoryEntry {
   id: string
   platform: Platform
   identifier: string
   name: string
+  /** App Store adam id (Apple only): InstallApplication's iTunesStoreID. */
+  storeId?: number | null
 }
 
 /** Which value of a restriction is the more restrictive one. */
@@ -30,6 +49,8 @@ export interface RestrictionDefinition {
   min?: number
   max?: number
   platforms: Platform[]
+  /** Platforms on which Apple honours it on supervised devices only. */
+  supervised?: Platform[]
   description: string
 }
 
@@ -253,3 +274,15 @@ export interface PolicyWhy {
 export type ChangeOutcome =
   | { status: 'applied'; policy: Policy | null; devicesUpdated: number }
   | { status: 'held'; heldChange: HeldChange }
+
+/** A policy's configuration profile for one Apple platform, as the editor previews it (secrets masked). */
+export interface ProfilePreview {
+  platform: Platform
+  /** The .mobileconfig XML; null when the policy has nothing that is a profile on the platform. */
+  xml: string | null
+  /** Payload identifiers and types in the profile, in order. */
+  payloads: { identifier: string; type: string }[]
+  /** Variables left as {{user.x}} placeholders (filled per user on the device). */
+  unfilled: string[]
+  problems: string[]
+}

@@ -104,7 +104,7 @@ test.describe('the demo organisation in the browser', () => {
       .getByRole('table', { name: 'Policy assignments' })
       .getByRole('row')
       .filter({ hasText: 'Sales CRM Deployment' })
-      .filter({ hasText: 'Salesforce' })
+      .filter({ hasText: 'com.salesforce.chatter' })
       .waitFor()
     await commandRows(page, 'install_app', 'Salesforce', /queued|pushed/).waitFor()
   })

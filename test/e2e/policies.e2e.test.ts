@@ -47,7 +47,7 @@ test.describe('policy targeting in the browser', () => {
     await openPolicies(page)
     const editor = await editSalesCrm(page)
     await editor.getByRole('button', { name: 'Add restriction' }).click()
-    const item = editor.getByRole('group', { name: /Item 4: restriction/ })
+    const item = editor.getByRole('group', { name: /Item 6: restriction/ })
     await item.getByLabel('Restriction').selectOption('allowCamera')
     await item.getByLabel('Value').selectOption('false')
     const queuedBefore = app.services.store.devices.commands(deviceIds[0] as string).length
@@ -81,6 +81,33 @@ test.describe('policy targeting in the browser', () => {
       type: 'apply_restrictions',
       payload: { settings: expect.objectContaining({ allowCamera: false }) },
     })
+  })
+
+  test("previews a policy's Apple profile, keeps its Wi-Fi password hidden, and marks a field a save refused", async ({
+    page,
+    app,
+  }) => {
+    await openPolicies(page)
+    const card = page.getByRole('article', { name: 'Marketing Suite', exact: true })
+    await card.getByRole('button', { name: 'Edit' }).click()
+    const editor = card.getByRole('form', { name: 'Edit Marketing Suite' })
+    const wifi = editor.getByRole('group', { name: /Item 5: profile Marketing Wi-Fi/ })
+    await wifi.getByLabel('Password is stored').waitFor()
+    expect(await page.content()).not.toContain('northwind-demo-wifi')
+
+    await editor.getByRole('button', { name: 'Preview profiles' }).click()
+    const preview = editor.getByRole('region', { name: 'Profile preview' })
+    await preview.getByText('com.apple.wifi.managed').first().waitFor()
+    expect(await preview.getByRole('group', { name: 'Android profile' }).count()).toBe(0)
+    expect(await preview.innerText()).not.toContain('northwind-demo-wifi')
+
+    await wifi.getByLabel('SSID').fill('')
+    await editor.getByRole('button', { name: 'Save policy' }).click()
+    await editor.getByRole('list', { name: 'Problems with item 5' }).getByText('settings.ssid').waitFor()
+    expect(await wifi.getByLabel('SSID').getAttribute('aria-invalid')).toBe('true')
+    const stored = app.services.policies.list().find(p => p.name === 'Marketing Suite')
+    expect(stored?.items.find(i => i.name === 'Marketing Wi-Fi')?.settings['ssid']).toBe('NW-Marketing')
+    await editor.getByRole('button', { name: 'Cancel' }).click()
   })
 
   test('previews what a hypothetical Sales manager in Germany would get', async ({ page }) => {

@@ -19,7 +19,7 @@ describe('the demo organisation', () => {
     expect(loadDemo(ws.app)).toBe(false)
     const summary = await ws.call('workspace/summary', {})
     expect(summary.users).toBeGreaterThanOrEqual(300)
-    expect(summary.policies).toBe(5)
+    expect(summary.policies).toBe(6)
     const groups = await ws.call('groups/list', {})
     const byName = new Map(groups.map(g => [g.name, g]))
     for (const name of ['Sales', 'Developers', 'EU Staff']) expect(byName.get(name)?.memberCount).toBeGreaterThan(0)

@@ -30,10 +30,16 @@ describe('the JIT path', () => {
     expect(r.policies).toEqual(['Sales CRM Deployment'])
     expect(r.commands.map(c => c.type).sort()).toEqual(['apply_restrictions', 'install_app'])
     const install = r.commands.find(c => c.type === 'install_app')
-    expect(install?.payload).toEqual({ identifier: 'com.salesforce.chatter', name: 'Salesforce', intent: 'required' })
+    expect(install?.payload).toEqual({
+      identifier: 'com.salesforce.chatter',
+      name: 'Salesforce',
+      intent: 'required',
+      platform: 'ios',
+    })
     expect(install?.reason).toMatchObject({ policyName: 'Sales CRM Deployment', groupName: 'Sales' })
     expect(r.commands.find(c => c.type === 'apply_restrictions')?.payload).toEqual({
       settings: { cellularDataLimitMB: 5120 },
+      platform: 'ios',
     })
     expect(ws.push.wakeups).toEqual([
       { deviceId: r.device.id, platform: 'ios', pushToken: 'token-SER-1', pushTopic: null, pushMagic: null },
@@ -116,7 +122,7 @@ describe('membership changes', () => {
     d = await device(r.device.id)
     const latest = d.commands.filter(c => c.seq > 4)
     expect(latest.map(c => `${c.type} ${String(c.payload['name'] ?? '')}`)).toEqual(['apply_restrictions '])
-    expect(latest[0]?.payload).toEqual({ settings: {} })
+    expect(latest[0]?.payload).toEqual({ settings: {}, platform: 'ios' })
     expect(d.assignments.map(a => a.policyName)).toEqual(['Marketing Suite', 'Marketing Suite'])
   })
 
@@ -134,7 +140,7 @@ describe('membership changes', () => {
     ws.clock.advance(60_000)
     await sync(ALEX_IN_MARKETING)
     const removal = (await device(r.device.id)).commands.find(c => c.type === 'remove_app')
-    expect(removal?.payload).toEqual({ identifier: 'com.salesforce.chatter', name: 'Salesforce' })
+    expect(removal?.payload).toEqual({ identifier: 'com.salesforce.chatter', name: 'Salesforce', platform: 'ios' })
     expect(removal?.reason.summary).toContain('Sales CRM Deployment no longer applies')
   })
 

@@ -666,6 +666,21 @@ describe('settings and the app inventory', () => {
       platform: 'android',
       identifier: 'com.example.crm',
       name: 'CRM',
+      storeId: null,
     })
+    const storeOnAndroid = await ws.callError('apps/save', {
+      platform: 'android',
+      identifier: 'com.example.crm',
+      name: 'CRM',
+      storeId: 42,
+    })
+    expect((storeOnAndroid.details!['fields'] as { path: string }[]).map(f => f.path)).toEqual(['storeId'])
+    const apple = await ws.call('apps/save', {
+      platform: 'ios',
+      identifier: 'com.salesforce.chatter',
+      name: 'Salesforce',
+      storeId: 404249815,
+    })
+    expect(apple).toContainEqual(expect.objectContaining({ identifier: 'com.salesforce.chatter', storeId: 404249815 }))
   })
 })

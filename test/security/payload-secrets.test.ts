@@ -86,6 +86,28 @@ describe('payload secrets at rest', () => {
     expect(store.devices.commands(device.id).length).toBe(before)
   })
 
+  it('seals the password of a policy edit held for approval, and approving it applies the plain value', async () => {
+    await ws.call('policies/apply', { change: { kind: 'policy', draft: wifi() } })
+    for (const serial of ['HELD-1', 'HELD-2'])
+      await ws.app.services.devices.enroll({ serial, platform: 'ios', userPrincipalName: 'alex@example.test' })
+    await ws.call('policies/setSettings', { breakerDevices: 1, breakerShare: 0.01 })
+    const policy = (await ws.call('policies/list', {})).find(p => p.name === 'Office Wi-Fi')
+    const NEW = 'Another-7c1d-secret'
+    const draft: PolicyDraft = {
+      ...wifi(),
+      id: policy?.id,
+      items: wifi().items.map(i => ({ ...i, id: policy?.items[0]?.id, settings: { ...i.settings, password: NEW } })),
+      targets: [],
+    }
+    const held = (await ws.call('policies/apply', { change: { kind: 'policy', draft } })) as ChangeOutcome
+    expect(held.status).toBe('held')
+    expect(databaseBytes()).not.toContain(NEW)
+    expect(JSON.stringify(await ws.call('policies/held', {}))).not.toContain(NEW)
+    if (held.status !== 'held') return
+    await ws.call('policies/approve', { heldChangeId: held.heldChange.id })
+    expect(JSON.stringify(ws.app.services.store.policies.list())).toContain(NEW)
+  })
+
   it('refuses to open a secret sealed under another key, and leaves other values alone', () => {
     const a = createPayloadSealer(() => Buffer.alloc(32, 1))
     const b = createPayloadSealer(() => Buffer.alloc(32, 2))

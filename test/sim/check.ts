@@ -29,6 +29,7 @@ export const INVARIANTS = {
   'jit-other-devices':
     'when an enrollment re-reads a user (JIT), the user’s other devices follow the new attributes too',
   'unflagged-app-removed': 'no app without "remove app when policy is removed" is ever removed',
+  'available-app-forced': 'an app that is only available is never installed on an Apple device by a command',
   'flagged-app-kept': 'a flagged app leaves the device when its policy does',
   'stale-command-not-cancelled': 'a queued, undelivered command that no longer serves the desired state is cancelled',
   'removal-of-undelivered': 'a removal is never sent for something that was never delivered',
@@ -224,6 +225,8 @@ export function checkDevice({ model, serial, detail, why, ledger, policyId }: De
     const refusedKey = it.item.kind === 'restriction' ? 'restrictions' : `${it.item.kind}:${it.item.identifier}`
     if (it.item.kind === 'app') desiredApps.set(it.item.identifier, it)
     if (refusedLast.has(refusedKey)) continue
+    // Apple has no "offer": an available app waits for the user, and nothing is sent (diff.ts).
+    if (it.item.kind === 'app' && it.item.intent === 'available' && d.platform !== 'android') continue
     if (it.item.kind === 'app') {
       const got = f.apps.get(it.item.identifier)
       if (!got)
@@ -298,6 +301,8 @@ export function checkDevice({ model, serial, detail, why, ledger, policyId }: De
 
   // Fresh removals: only flagged apps, only of something delivered.
   for (const c of fresh) {
+    if (c.type === 'install_app' && c.payload['intent'] === 'available' && d.platform !== 'android')
+      fail('available-app-forced', `${serial}: install_app ${String(c.payload['identifier'])} forces an available app`)
     const key = keyOf(c)
     if (c.type === 'remove_app') {
       const id = String(c.payload['identifier'])
@@ -442,6 +447,8 @@ export function checkDrained({ model, serial, detail, device }: DrainCheck): voi
   }
   for (const [key, it] of d.desired) {
     if (it.item.kind === 'app') {
+      // An available app on an Apple device waits for the user: it may or may not be there.
+      if (it.item.intent === 'available' && d.platform !== 'android') continue
       if (!refused.has(`app:${it.item.identifier}`) && !device.apps.has(it.item.identifier))
         fail('device-state', `${serial}: ${key} is not on the device after draining`, itemKey(it.item))
     } else if (it.item.kind === 'profile') {

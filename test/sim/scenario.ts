@@ -165,12 +165,11 @@ export function initialPolicies(): PolicySpec[] {
       key: 'teamChat',
       name: 'Sim Team Chat',
       priority: 40,
-      // cellularDataLimitMB is an iOS and Android restriction.
       platforms: ['ios', 'android'],
       items: [
         app('com.sim.chat', 'ios', true),
         profile('com.sim.wifi.team', 'TEAM'),
-        restriction('cellularDataLimitMB', 2048),
+        restriction('maxFailedAttempts', 6),
       ],
       targets: { team1: 'include' },
     },
@@ -195,7 +194,7 @@ export const OPTIONAL_ITEMS: Record<string, ItemSpec> = {
 export const VALUE_CHOICES: Record<string, readonly (string | number | boolean)[]> = {
   'restriction:allowCamera': [false, true],
   'restriction:allowScreenCapture': [true, false],
-  'restriction:cellularDataLimitMB': [2048, 1024, 4096],
+  'restriction:maxFailedAttempts': [6, 4, 10],
   'restriction:maxInactivityMinutes': [5, 10],
   'profile:com.sim.wifi.marketing': ['MKT', 'MKT-5G'],
   'profile:com.sim.wifi.team': ['TEAM', 'TEAM-2'],

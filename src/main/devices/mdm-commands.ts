@@ -1,11 +1,20 @@
-// Outbox commands as Apple MDM command payloads: {CommandUUID, Command: {RequestType, …}}.
-// Keys from Apple's Device Management reference: InstallApplication takes exactly one of
-// iTunesStoreID, Identifier or ManifestURL (we use Identifier, the bundle id);
-// RemoveApplication and RemoveProfile take Identifier; InstallProfile takes Payload (the
-// profile as data); DeviceInformation takes Queries; SecurityInfo takes nothing. Restrictions travel as a profile with a
-// com.apple.applicationaccess payload.
-import type { Command } from '../../shared/domain'
-import { buildPlist, type PlistValue } from './plist'
+// Outbox commands as Apple MDM command payloads: {CommandUUID, Command: {RequestType, …}}, with the
+// keys Apple documents (apple/device-management mdm/commands/*.yaml; checked in tests):
+// - InstallApplication: iTunesStoreID (the App Store adam id, with Options.PurchaseMethod 1 = an
+//   Apps and Books licence) when the inventory has it, else Identifier (bundle id).
+//   ManagementFlags 1 = "remove the app when the MDM profile is removed", sent only for apps set to
+//   be removed when their policy is removed. ChangeManagementState Managed takes management of a
+//   copy the user installed themselves (iOS 9+, macOS 11+): only a managed app can later be removed
+//   by RemoveApplication, so an app the user installed is never removed unless it became managed.
+//   macOS installs as managed only with InstallAsManaged. A per-app VPN is bound to the app with
+//   Attributes.VPNUUID (iOS).
+// - RemoveApplication and RemoveProfile take Identifier; InstallProfile takes Payload (the profile as
+//   data). Profiles and the restriction set are rendered by the policies room as Apple payloads.
+// - DeviceInformation takes Queries; SecurityInfo, InstalledApplicationList and ProfileList take
+//   nothing more here (managed-only lists are asked for with ManagedAppsOnly / ManagedOnly).
+import type { Command, Platform } from '../../shared/domain'
+import { appleProfileFor, isApplePlatform, payloadUuid, profileIdentifier, RESTRICTIONS_PROFILE } from '../policies'
+import type { PlistValue } from './plist'
 
 // What the device page shows (Apple, mdm/commands/information.device.yaml): identity, OS,
 // storage (base-10 GB on iOS and macOS 12+) and supervision.
@@ -23,76 +32,65 @@ export const DEVICE_INFORMATION_QUERIES = [
   'IsSupervised',
 ]
 
-/** The profile identifier under which the outbox installs restrictions, one per device. */
-export const RESTRICTIONS_PROFILE = 'com.jitmapper.restrictions'
+export { RESTRICTIONS_PROFILE }
+
+export interface MdmCommandOptions {
+  /** DER of the certificate the FileVault recovery key is escrowed to (the ingress certificate). */
+  escrowCertificate?: Uint8Array
+  organisation?: string
+}
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '')
 
-const toPlistValue = (v: unknown): PlistValue => {
-  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v
-  if (Array.isArray(v)) return v.map(toPlistValue)
-  if (v && typeof v === 'object')
-    return Object.fromEntries(
-      Object.entries(v)
-        .filter(([, x]) => x !== null && x !== undefined)
-        .map(([k, x]) => [k, toPlistValue(x)]),
-    )
-  return ''
+/** Commands queued before they carried a platform were for iOS devices (the only Apple platform then). */
+const platformOf = (p: Record<string, unknown>): Platform => {
+  const v = p['platform']
+  return v === 'macos' || v === 'android' || v === 'ios' ? v : 'ios'
 }
 
-function profile(
-  identifier: string,
-  displayName: string,
-  uuid: string,
-  content: Record<string, PlistValue>[],
-): Uint8Array {
-  const xml = buildPlist({
-    PayloadType: 'Configuration',
-    PayloadVersion: 1,
-    PayloadIdentifier: identifier,
-    PayloadUUID: uuid,
-    PayloadDisplayName: displayName,
-    PayloadContent: content,
-  })
-  return new Uint8Array(Buffer.from(xml, 'utf8'))
+const data = (xml: string): Uint8Array => new Uint8Array(Buffer.from(xml, 'utf8'))
+
+export function installApplication(p: Record<string, unknown>): Record<string, PlistValue> {
+  const platform = platformOf(p)
+  const storeId = typeof p['storeId'] === 'number' ? p['storeId'] : null
+  const request: Record<string, PlistValue> = { RequestType: 'InstallApplication' }
+  if (storeId !== null) {
+    request['iTunesStoreID'] = storeId
+    if (platform === 'ios') request['Options'] = { PurchaseMethod: 1 }
+  } else request['Identifier'] = str(p['identifier'])
+  request['ChangeManagementState'] = 'Managed'
+  if (platform === 'macos') request['InstallAsManaged'] = true
+  if (p['removeWithMdm'] === true) request['ManagementFlags'] = 1
+  const vpn = str(p['perAppVpn'])
+  if (vpn !== '' && platform === 'ios') request['Attributes'] = { VPNUUID: payloadUuid(profileIdentifier(vpn), 'vpn') }
+  return request
 }
 
-export function mdmCommand(c: Command): Record<string, PlistValue> {
+export function mdmCommand(c: Command, opts: MdmCommandOptions = {}): Record<string, PlistValue> {
   const p = c.payload
+  const platform = platformOf(p)
+  const apple = { platform: isApplePlatform(platform) ? platform : 'ios', ...opts } as const
   const request = ((): Record<string, PlistValue> => {
     switch (c.type) {
       case 'install_app':
-        return { RequestType: 'InstallApplication', Identifier: str(p['identifier']), ManagementFlags: 1 }
+        return installApplication(p)
       case 'remove_app':
         return { RequestType: 'RemoveApplication', Identifier: str(p['identifier']) }
-      case 'install_profile':
-        return {
-          RequestType: 'InstallProfile',
-          Payload: profile(str(p['identifier']), str(p['name']), c.id, [
-            {
-              PayloadType: 'com.jitmapper.settings',
-              PayloadVersion: 1,
-              PayloadIdentifier: `${str(p['identifier'])}.settings`,
-              PayloadUUID: `${c.id}-1`,
-              ...(toPlistValue(p['settings'] ?? {}) as Record<string, PlistValue>),
-            },
-          ]),
-        }
+      case 'install_profile': {
+        const settings = (p['settings'] ?? {}) as Record<string, unknown>
+        const xml = appleProfileFor.item({ identifier: str(p['identifier']), name: str(p['name']), settings }, apple)
+        return { RequestType: 'InstallProfile', Payload: data(xml) }
+      }
       case 'remove_profile':
-        return { RequestType: 'RemoveProfile', Identifier: str(p['identifier']) }
-      case 'apply_restrictions':
-        return {
-          RequestType: 'InstallProfile',
-          Payload: profile(RESTRICTIONS_PROFILE, 'Restrictions', c.id, [
-            {
-              PayloadType: 'com.apple.applicationaccess',
-              PayloadVersion: 1,
-              PayloadIdentifier: `${RESTRICTIONS_PROFILE}.access`,
-              PayloadUUID: `${c.id}-1`,
-              ...(toPlistValue(p['settings'] ?? {}) as Record<string, PlistValue>),
-            },
-          ]),
-        }
+        return { RequestType: 'RemoveProfile', Identifier: profileIdentifier(str(p['identifier'])) }
+      case 'apply_restrictions': {
+        const settings = (p['settings'] ?? {}) as Record<string, unknown>
+        // Every restriction withdrawn: our restriction profile leaves the device. (A set with nothing
+        // for this platform — saved before authoring refused it — installs an empty profile.)
+        if (Object.keys(settings).length === 0)
+          return { RequestType: 'RemoveProfile', Identifier: RESTRICTIONS_PROFILE }
+        return { RequestType: 'InstallProfile', Payload: data(appleProfileFor.restrictions(settings, apple)) }
+      }
       case 'device_information':
         return { RequestType: 'DeviceInformation', Queries: DEVICE_INFORMATION_QUERIES }
       case 'security_info':

@@ -18,6 +18,7 @@ import { SYNC_USAGE, syncCommand } from './sync-command'
 import { RULES_USAGE, rulesCommand } from './rules-command'
 import { WHY_USAGE, whyCommand } from './why-command'
 import { AUDIT_USAGE, EXPORT_USAGE, auditCommand, exportCommand } from './admin-commands'
+import { PROFILES_USAGE, profilesCommand } from './profiles-command'
 import { errorMessage } from '../../shared/errors'
 import { type CliIo, UsageError } from './cli-io'
 
@@ -264,6 +265,7 @@ const COMMANDS: Record<string, Command> = {
   why: { run: whyCommand, usage: WHY_USAGE },
   audit: { run: auditCommand, usage: AUDIT_USAGE },
   export: { run: exportCommand, usage: EXPORT_USAGE },
+  profiles: { run: profilesCommand, usage: PROFILES_USAGE },
 }
 
 const USAGE = `Usage: jit-mapper <command> [options]

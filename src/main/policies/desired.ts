@@ -103,6 +103,7 @@ export interface Unresolved {
 }
 
 export interface DesiredState {
+  platform: Platform
   items: Map<string, DesiredItem>
   applicable: Applicable[]
   conflicts: Conflict[]
@@ -268,5 +269,5 @@ export function desiredState(
     })
   }
   const blocked = new Set(unresolved.map(u => u.key).filter(k => !items.has(k)))
-  return { items, applicable, conflicts, unresolved, blocked, personal: attrs !== undefined }
+  return { platform, items, applicable, conflicts, unresolved, blocked, personal: attrs !== undefined }
 }

@@ -37,6 +37,7 @@ export function keepWithinGrace(
   ]
   const blocked = new Set([...withGrace.blocked, ...current.blocked].filter(k => !items.has(k) && has.has(k)))
   return {
+    platform: current.platform,
     items,
     applicable,
     conflicts: [...items.values()].flatMap(i => (i.conflict ? [i.conflict] : [])),

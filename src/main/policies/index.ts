@@ -3,7 +3,7 @@
 // the "why" (why.ts); the service validates and saves policies, guards admin changes and
 // recomputes with the circuit breaker, and records every assignment change with its chain.
 import { createHash } from 'node:crypto'
-import type { Command, Dialect, Policy } from '../../shared/domain'
+import type { Attributes, Command, Dialect, Platform, Policy } from '../../shared/domain'
 import { PLATFORMS } from '../../shared/domain'
 import { AppError } from '../../shared/errors'
 import type {
@@ -13,6 +13,7 @@ import type {
   HeldChangeCause,
   PolicyDraft,
   PolicyWhy,
+  ProfilePreview,
   ProposedChange,
   WhyStep,
 } from '../../shared/policy'
@@ -21,10 +22,12 @@ import type { Clock, IdSource } from '../ports'
 import { compileOrFail, type CompiledRule } from '../rules'
 import type { BoundDevice, SentItem, Store } from '../store'
 import { deviceDelta, withdraws } from './delta'
-import { desiredState, indexPolicies, type DesiredState, type PolicyIndex } from './desired'
+import { applicablePolicies, desiredState, indexPolicies, type DesiredState, type PolicyIndex } from './desired'
 import { graceState } from './grace'
 import { planDevice } from './diff'
-import { validatePolicy } from './payloads'
+import { payloadVariables, resolveVariables, validatePolicy } from './payloads'
+import { isApplePlatform, policyProfile, profileXml } from './apple'
+import { previewSecrets } from './secrets'
 import { RESTRICTIONS } from './registry'
 import { readPolicySettings, tripsBreaker, writePolicySettings } from './settings'
 import { appItemsRemoved, computeWhatIf, draftPolicy, proposedPolicies } from './whatif'
@@ -45,6 +48,22 @@ export { RESTRICTIONS, restrictionDefinition, compareStrictness } from './regist
 export { readPolicySettings, tripsBreaker } from './settings'
 export type { DevicePlanResult, PolicyService, Redeploy } from './service'
 export { policyHandlers } from './handlers'
+export {
+  appleProfileFor,
+  isApplePlatform,
+  itemProfile,
+  payloadUuid,
+  profileIdentifier,
+  profileProblems,
+  profileXml,
+  restrictionProfile,
+  RESTRICTIONS_PROFILE,
+  signProfile,
+  SCHEMA_SOURCE,
+  type AppleOptions,
+  type AppleProfile,
+  type ApplePlatform,
+} from './apple'
 import type { DevicePlanResult, PolicyService, Redeploy } from './service'
 
 const digests = new WeakMap<DesiredState, string | null>()
@@ -122,6 +141,7 @@ export function createPolicyService({
   const withdrawal = (idx: PolicyIndex) => ({
     removeOnUnassign: (itemId: string) => idx.items.get(itemId)?.removeOnUnassign ?? removedFlags.get(itemId) ?? false,
     policyName,
+    appStoreId: (platform: Platform, identifier: string) => store.inventory.storeId(platform, identifier),
   })
 
   const validate = (draft: PolicyDraft): void => {
@@ -624,14 +644,73 @@ export function createPolicyService({
     return h
   }
 
+  const ORGANISATION = 'JIT Mapper'
+  const resolveFor =
+    (attributes: Attributes | null) =>
+    (settings: Record<string, unknown>): { value: Record<string, unknown>; missing: string[] } =>
+      attributes ? resolveVariables(settings, attributes) : { value: settings, missing: payloadVariables(settings) }
+
+  const preview = (draft: PolicyDraft): ProfilePreview[] => {
+    // Secrets are shown as dots: the preview is for looking at, and goes to the renderer.
+    const policy = draftPolicy(previewSecrets(draft), groupName)
+    return draft.platforms.filter(isApplePlatform).map(platform => {
+      const r = policyProfile(policy, { platform, resolve: resolveFor(null), organisation: ORGANISATION })
+      return {
+        platform,
+        xml: r.profile ? profileXml(r.profile) : null,
+        payloads:
+          (r.profile?.plist['PayloadContent'] as Record<string, unknown>[] | undefined)?.map(p => ({
+            identifier: String(p['PayloadIdentifier']),
+            type: String(p['PayloadType']),
+          })) ?? [],
+        unfilled: r.unfilled,
+        problems: r.problems,
+      }
+    })
+  }
+
+  const profiles: PolicyService['profiles'] = opts => {
+    const platforms = opts.platform ? [opts.platform] : (['ios', 'macos'] as const)
+    const idx = index()
+    let userId: string | null = null
+    if (opts.userPrincipalName !== undefined) {
+      userId = store.users.idByPrincipalName(opts.userPrincipalName) ?? null
+      if (userId === null)
+        throw new AppError('NOT_FOUND', `No user with principal name ${opts.userPrincipalName} in the workspace.`, {
+          userPrincipalName: opts.userPrincipalName,
+        })
+    }
+    const groupIds = userId === null ? null : groups.effectiveGroupIds(userId)
+    const attributes = userId === null ? null : store.users.ruleInput(userId)
+    return platforms.flatMap(platform => {
+      const reach =
+        groupIds === null
+          ? idx.policies.filter(p => p.platforms.includes(platform))
+          : applicablePolicies(idx, groupIds, platform).map(a => a.policy)
+      return reach.map(policy =>
+        policyProfile(policy, {
+          platform,
+          resolve: resolveFor(attributes),
+          escrowCertificate: opts.escrowCertificate,
+          organisation: opts.organisation ?? ORGANISATION,
+        }),
+      )
+    })
+  }
+
   return {
     list: () => store.policies.list(),
     get,
     restrictions: () => RESTRICTIONS,
     inventory: () => store.inventory.list(),
-    saveApp({ platform, identifier, name }) {
+    saveApp({ platform, identifier, name, storeId = null }) {
       const fields: { path: string; message: string }[] = []
       if (!PLATFORMS.includes(platform)) fields.push({ path: 'platform', message: 'must be ios, macos or android' })
+      if (storeId !== null && platform === 'android')
+        fields.push({
+          path: 'storeId',
+          message: 'an App Store id is for iOS and macOS apps; an Android app is identified by its package name',
+        })
       if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+$/.test(identifier.trim()))
         fields.push({
           path: 'identifier',
@@ -649,6 +728,7 @@ export function createPolicyService({
         platform,
         identifier: identifier.trim(),
         name: name.trim(),
+        storeId,
       })
       audit('apps/save', identifier.trim(), { platform })
       return store.inventory.list()
@@ -673,6 +753,8 @@ export function createPolicyService({
       if (change.kind !== 'user' && change.kind !== 'attributeMapping') checkChange(change)
       return whatIf(change, limit)
     },
+    preview,
+    profiles,
     conflicts(draft) {
       const policy = draftPolicy(draft, groupName)
       const policies = proposedPolicies(index().policies, { kind: 'policy', draft }, groupName) ?? []

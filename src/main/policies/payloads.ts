@@ -3,7 +3,17 @@
 // attributes, and a missing attribute is reported, never sent as an empty string.
 import type { AttributeValue, Attributes, Platform } from '../../shared/domain'
 import { PLATFORMS } from '../../shared/domain'
-import { APP_INTENTS, PROFILE_TYPES, type PayloadDraft, type PolicyDraft } from '../../shared/policy'
+import { APP_INTENTS, PROFILE_TYPES, type PayloadDraft, type PolicyDraft, type ProfileType } from '../../shared/policy'
+import {
+  type ApplePlatform,
+  hasSchema,
+  isApplePlatform,
+  itemProfile,
+  PLATFORM_NAME,
+  payloadTypes,
+  restrictionProfile,
+  WIFI_EAP_TYPES,
+} from './apple'
 import { restrictionDefinition, RESTRICTIONS } from './registry'
 
 export interface FieldProblem {
@@ -23,6 +33,8 @@ const VARIABLE = /\{\{\s*([^{}]*?)\s*\}\}/g
 const VARIABLE_NAME = /^user\.([A-Za-z_][A-Za-z0-9_.-]*)$/
 const HOST = /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*(:\d{1,5})?$/
 const BUNDLE_ID = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+$/
+/** networkusagerules AppIdentifierMatches: a bundle id, or a prefix with one trailing `.*` (Apple's schema). */
+const APP_MATCH = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*(\.\*|(\.[A-Za-z0-9_-]+))$/
 const WIFI_SECURITY = ['none', 'WPA2', 'WPA3', 'WPA2-Enterprise', 'WPA3-Enterprise']
 const VPN_TYPES = ['IKEv2', 'IPSec', 'WireGuard', 'SSL']
 const EMAIL_TYPES = ['exchange', 'imap']
@@ -130,71 +142,190 @@ function bool(settings: Record<string, unknown>, key: string, base: string, prob
   if (v !== undefined && typeof v !== 'boolean') problem(`${base}.${key}`, 'must be true or false')
 }
 
-function validateProfile(item: PayloadDraft, base: string, ctx: ValidationContext, problem: Check): void {
+/** The settings each profile type takes (besides `type`); `supervised` confirms supervised-only keys. */
+const PROFILE_FIELDS: Record<Exclude<ProfileType, 'custom'>, string[]> = {
+  wifi: [
+    'ssid',
+    'security',
+    'password',
+    'username',
+    'eapType',
+    'caCertificate',
+    'identityPkcs12',
+    'identityPassword',
+    'autoJoin',
+    'hidden',
+  ],
+  vpn: [
+    'vpnType',
+    'server',
+    'account',
+    'password',
+    'authentication',
+    'sharedSecret',
+    'remoteIdentifier',
+    'localIdentifier',
+    'caCertificate',
+    'identityPkcs12',
+    'identityPassword',
+    'perApp',
+    'apps',
+    'onDemand',
+  ],
+  email: ['accountType', 'emailAddress', 'username', 'password', 'host', 'outgoingHost', 'useSSL'],
+  cellular: ['apps', 'allowCellularData', 'allowRoamingCellularData'],
+}
+const VPN_AUTH = ['sharedSecret', 'certificate', 'password']
+/** Profile types that are Apple payloads only: Android cannot take them. */
+const APPLE_ONLY: Partial<Record<ProfileType, string>> = {
+  cellular: 'Cellular data rules are an iOS payload (com.apple.networkusagerules)',
+  custom: "A custom profile is an Apple payload written with Apple's keys",
+}
+
+/** The Apple platforms an item reaches: its own platform, else the policy's. */
+const applePlatforms = (item: PayloadDraft, platforms: readonly Platform[]): ApplePlatform[] =>
+  (item.platform ? [item.platform] : platforms).filter(isApplePlatform)
+
+/**
+ * Renders the item for each Apple platform it reaches and reports what Apple's schema refuses, on
+ * our field (`base.<setting>`), naming the platforms; one problem per field and message.
+ */
+function checkAgainstApple(
+  problems: Map<string, string[]>,
+  base: string,
+  problem: Check,
+  taken: ReadonlySet<string>,
+): void {
+  for (const [key, on] of problems) {
+    const [path, message] = JSON.parse(key) as [string, string]
+    if (taken.has(path)) continue
+    problem(path || base, `${message} (on ${on.join(' and ')})`)
+  }
+}
+
+function collect(into: Map<string, string[]>, path: string, message: string, platform: ApplePlatform): void {
+  const key = JSON.stringify([path, message])
+  const list = into.get(key)
+  if (list) {
+    if (!list.includes(PLATFORM_NAME[platform])) list.push(PLATFORM_NAME[platform])
+  } else into.set(key, [PLATFORM_NAME[platform]])
+}
+
+function validateProfile(
+  item: PayloadDraft,
+  base: string,
+  platforms: readonly Platform[],
+  ctx: ValidationContext,
+  problem: Check,
+): void {
   const s = item.settings
-  const type = s['type']
-  if (!oneOf(type, PROFILE_TYPES)) {
+  if (!oneOf(s['type'], PROFILE_TYPES)) {
     problem(`${base}.type`, `must be one of ${PROFILE_TYPES.join(', ')}`)
     return
   }
-  const allowed: Record<string, string[]> = {
-    wifi: ['type', 'ssid', 'security', 'password', 'username', 'autoJoin', 'hidden'],
-    vpn: ['type', 'vpnType', 'server', 'account', 'perApp', 'apps', 'onDemand'],
-    email: ['type', 'accountType', 'emailAddress', 'username', 'host', 'useSSL'],
+  const type = s['type'] as ProfileType
+  const taken = new Set<string>()
+  const mark: Check = (path, message) => {
+    taken.add(path)
+    problem(path, message)
   }
-  const known = allowed[type]
-  if (known)
+  const appleOnly = APPLE_ONLY[type]
+  const reach = item.platform ? [item.platform] : platforms
+  if (appleOnly && reach.includes('android'))
+    mark(
+      item.platform ? base.replace(/\.settings$/, '.platform') : `${base}.type`,
+      `${appleOnly}; Android devices can't take it: set the item's platform to iOS or macOS`,
+    )
+  if (type !== 'custom') {
+    const known = PROFILE_FIELDS[type]
     for (const k of Object.keys(s))
-      if (!known.includes(k))
-        problem(`${base}.${k}`, `is not a ${type} setting; known settings: ${known.slice(1).join(', ')}`)
+      if (k !== 'type' && k !== 'supervised' && !known.includes(k))
+        mark(`${base}.${k}`, `is not a ${type} setting; known settings: ${known.join(', ')}`)
+  }
+  bool(s, 'supervised', base, mark)
   if (type === 'wifi') {
-    text(s, 'ssid', base, problem, { required: true, min: 1, max: 32 })
+    text(s, 'ssid', base, mark, { required: true, min: 1, max: 32 })
     const security = s['security']
-    if (!oneOf(security, WIFI_SECURITY)) problem(`${base}.security`, `must be one of ${WIFI_SECURITY.join(', ')}`)
+    if (!oneOf(security, WIFI_SECURITY)) mark(`${base}.security`, `must be one of ${WIFI_SECURITY.join(', ')}`)
     const personal = security === 'WPA2' || security === 'WPA3'
-    const password = text(s, 'password', base, problem, { required: personal, min: 8, max: 63 })
-    if (security === 'none' && password !== undefined) problem(`${base}.password`, 'must be empty for an open network')
-    if (typeof security === 'string' && security.endsWith('Enterprise'))
-      text(s, 'username', base, problem, { required: true })
-    bool(s, 'autoJoin', base, problem)
-    bool(s, 'hidden', base, problem)
+    const password = text(s, 'password', base, mark, { required: personal, min: personal ? 8 : 0, max: 63 })
+    if (security === 'none' && password !== undefined) mark(`${base}.password`, 'must be empty for an open network')
+    const enterprise = typeof security === 'string' && security.endsWith('Enterprise')
+    if (enterprise) {
+      text(s, 'username', base, mark, { required: true })
+      if (s['eapType'] !== undefined && !oneOf(s['eapType'], WIFI_EAP_TYPES))
+        mark(`${base}.eapType`, `must be one of ${WIFI_EAP_TYPES.join(', ')}`)
+    } else
+      for (const k of ['eapType', 'caCertificate', 'identityPkcs12', 'identityPassword'])
+        if (s[k] !== undefined) mark(`${base}.${k}`, 'is for WPA2/WPA3-Enterprise networks only')
+    bool(s, 'autoJoin', base, mark)
+    bool(s, 'hidden', base, mark)
   } else if (type === 'vpn') {
-    if (!oneOf(s['vpnType'], VPN_TYPES)) problem(`${base}.vpnType`, `must be one of ${VPN_TYPES.join(', ')}`)
-    const server = text(s, 'server', base, problem, { required: true })
+    if (!oneOf(s['vpnType'], VPN_TYPES)) mark(`${base}.vpnType`, `must be one of ${VPN_TYPES.join(', ')}`)
+    const server = text(s, 'server', base, mark, { required: true })
     if (server !== undefined && !hasVariable(server) && !HOST.test(server))
-      problem(`${base}.server`, `"${server}" is not a host name (e.g. vpn.example.com)`)
-    text(s, 'account', base, problem)
-    bool(s, 'perApp', base, problem)
-    bool(s, 'onDemand', base, problem)
+      mark(`${base}.server`, `"${server}" is not a host name (e.g. vpn.example.com)`)
+    text(s, 'account', base, mark)
+    if (s['authentication'] !== undefined && !oneOf(s['authentication'], VPN_AUTH))
+      mark(`${base}.authentication`, `must be one of ${VPN_AUTH.join(', ')}`)
+    if ((s['authentication'] ?? 'sharedSecret') === 'sharedSecret' && s['identityPkcs12'] === undefined)
+      text(s, 'sharedSecret', base, mark, { required: true })
+    if (s['authentication'] === 'password') text(s, 'account', base, mark, { required: true })
+    bool(s, 'perApp', base, mark)
+    bool(s, 'onDemand', base, mark)
     const apps = s['apps']
     if (apps !== undefined && (!Array.isArray(apps) || apps.some(a => typeof a !== 'string')))
-      problem(`${base}.apps`, 'must be a list of app identifiers')
+      mark(`${base}.apps`, 'must be a list of app identifiers')
     else if (s['perApp'] === true && (!Array.isArray(apps) || apps.length === 0))
-      problem(`${base}.apps`, 'a per-app VPN needs at least one app')
+      mark(`${base}.apps`, 'a per-app VPN needs at least one app')
     else if (Array.isArray(apps)) {
       apps.forEach((a, i) => {
         if (typeof a === 'string' && !ctx.anyPlatformHasApp(a))
-          problem(`${base}.apps.${i}`, `${a} is not in the app inventory`)
+          mark(`${base}.apps.${i}`, `${a} is not in the app inventory`)
       })
       if (s['perApp'] !== true && apps.length > 0)
-        problem(`${base}.apps`, 'apps are only used by a per-app VPN; set perApp to true')
+        mark(`${base}.apps`, 'apps are only used by a per-app VPN; set perApp to true')
     }
   } else if (type === 'email') {
-    if (!oneOf(s['accountType'], EMAIL_TYPES))
-      problem(`${base}.accountType`, `must be one of ${EMAIL_TYPES.join(', ')}`)
-    const address = text(s, 'emailAddress', base, problem, { required: true })
+    if (!oneOf(s['accountType'], EMAIL_TYPES)) mark(`${base}.accountType`, `must be one of ${EMAIL_TYPES.join(', ')}`)
+    const address = text(s, 'emailAddress', base, mark, { required: true })
     if (address !== undefined && !hasVariable(address) && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(address)) {
-      problem(`${base}.emailAddress`, `"${address}" is not an email address; use {{user.mail}} to fill it per user`)
+      mark(`${base}.emailAddress`, `"${address}" is not an email address; use {{user.mail}} to fill it per user`)
     }
-    const host = text(s, 'host', base, problem, { required: true })
+    const host = text(s, 'host', base, mark, { required: true })
     if (host !== undefined && !hasVariable(host) && !HOST.test(host))
-      problem(`${base}.host`, `"${host}" is not a host name (e.g. outlook.office365.com)`)
-    text(s, 'username', base, problem)
-    bool(s, 'useSSL', base, problem)
-  } else if (Object.keys(s).length < 2) {
-    problem(`${base}.settings`, 'a custom profile needs at least one setting')
+      mark(`${base}.host`, `"${host}" is not a host name (e.g. outlook.office365.com)`)
+    const imap = s['accountType'] === 'imap'
+    const outgoing = text(s, 'outgoingHost', base, mark, { required: imap })
+    if (!imap && outgoing !== undefined) mark(`${base}.outgoingHost`, 'is for IMAP accounts (Exchange has one host)')
+    else if (outgoing !== undefined && !hasVariable(outgoing) && !HOST.test(outgoing))
+      mark(`${base}.outgoingHost`, `"${outgoing}" is not a host name (e.g. smtp.example.com)`)
+    text(s, 'username', base, mark)
+    text(s, 'password', base, mark)
+    bool(s, 'useSSL', base, mark)
+  } else if (type === 'cellular') {
+    const apps = s['apps']
+    if (apps !== undefined && (!Array.isArray(apps) || apps.some(a => typeof a !== 'string' || !APP_MATCH.test(a))))
+      mark(
+        `${base}.apps`,
+        'must be a list of bundle ids, or prefixes ending in .* (e.g. com.example.*); empty means every managed app',
+      )
+    bool(s, 'allowCellularData', base, mark)
+    bool(s, 'allowRoamingCellularData', base, mark)
+    if (s['allowCellularData'] === undefined && s['allowRoamingCellularData'] === undefined)
+      mark(`${base}.allowCellularData`, 'set cellular data or roaming data (or both) to off or on')
+  } else if (typeof s['payloadType'] !== 'string' || !hasSchema(s['payloadType'])) {
+    mark(`${base}.payloadType`, `must be an Apple payload type we have the schema of: ${payloadTypes().join(', ')}`)
   }
-  for (const { path, text: t } of strings(s, base)) for (const p of variablesIn(t).problems) problem(path, p)
+  for (const { path, text: t } of strings(s, base)) for (const p of variablesIn(t).problems) mark(path, p)
+  const apple = applePlatforms(item, platforms)
+  if (apple.length === 0 || taken.has(`${base}.payloadType`)) return
+  const found = new Map<string, string[]>()
+  for (const platform of apple) {
+    const { problems } = itemProfile(item, { platform }, s['supervised'] === true)
+    for (const p of problems) collect(found, p.field ? `${base}.${p.field}` : base, p.message, platform)
+  }
+  checkAgainstApple(found, base, problem, taken)
 }
 
 function validateRestriction(item: PayloadDraft, base: string, platforms: readonly Platform[], problem: Check): void {
@@ -206,18 +337,23 @@ function validateRestriction(item: PayloadDraft, base: string, platforms: readon
     )
     return
   }
-  const extra = Object.keys(item.settings).filter(k => k !== 'value')
-  for (const k of extra) problem(`${base}.settings.${k}`, 'a restriction has only a value')
+  const extra = Object.keys(item.settings).filter(k => k !== 'value' && k !== 'supervised')
+  for (const k of extra) problem(`${base}.settings.${k}`, 'a restriction has only a value (and supervised)')
   const v = item.settings['value']
   const path = `${base}.settings.value`
-  if (def.type === 'boolean' && typeof v !== 'boolean') problem(path, `${def.name} must be true or false`)
+  let valid = true
+  const bad = (message: string) => {
+    valid = false
+    problem(path, message)
+  }
+  if (def.type === 'boolean' && typeof v !== 'boolean') bad(`${def.name} must be true or false`)
   if (def.type === 'integer') {
-    if (typeof v !== 'number' || !Number.isInteger(v)) problem(path, `${def.name} must be a whole number`)
+    if (typeof v !== 'number' || !Number.isInteger(v)) bad(`${def.name} must be a whole number`)
     else if ((def.min !== undefined && v < def.min) || (def.max !== undefined && v > def.max))
-      problem(path, `${def.name} must be between ${def.min} and ${def.max}`)
+      bad(`${def.name} must be between ${def.min} and ${def.max}`)
   }
   if (def.type === 'enum' && !oneOf(v, def.options ?? []))
-    problem(path, `${def.name} must be one of ${(def.options ?? []).join(', ')}`)
+    bad(`${def.name} must be one of ${(def.options ?? []).join(', ')}`)
   const on = item.platform ? [item.platform] : platforms
   const unsupported = on.filter(p => !def.platforms.includes(p))
   if (unsupported.length > 0) {
@@ -225,7 +361,25 @@ function validateRestriction(item: PayloadDraft, base: string, platforms: readon
       `${base}.platform`,
       `${def.name} is not available on ${unsupported.join(', ')}; set the item's platform to ${def.platforms.join(' or ')}`,
     )
+    return
   }
+  const supervisedOk = item.settings['supervised'] === true
+  if (item.settings['supervised'] !== undefined && typeof item.settings['supervised'] !== 'boolean')
+    problem(`${base}.settings.supervised`, 'must be true or false')
+  const needs = on.filter(p => def.supervised?.includes(p))
+  if (needs.length > 0 && !supervisedOk)
+    problem(
+      `${base}.settings.supervised`,
+      `${def.name} works only on supervised ${needs.map(p => (isApplePlatform(p) ? PLATFORM_NAME[p] : p)).join(', ')} devices: confirm that this policy is for supervised devices (supervised: true)`,
+    )
+  if (!valid) return
+  // The restriction as Apple payloads on each Apple platform, checked against Apple's schema.
+  const found = new Map<string, string[]>()
+  const apple = on.filter(isApplePlatform)
+  for (const platform of apple)
+    for (const p of restrictionProfile({ [def.key]: v }, { platform }, supervisedOk).problems)
+      collect(found, path, p.message, platform)
+  checkAgainstApple(found, path, problem, new Set())
 }
 
 function validateApp(item: PayloadDraft, base: string, ctx: ValidationContext, problem: Check): void {
@@ -277,7 +431,7 @@ export function validatePolicy(draft: PolicyDraft, ctx: ValidationContext): Fiel
       problem(`${base}.identifier`, `duplicates item ${twin + 1} (${item.kind} ${item.identifier})`)
     keys.set(key, i)
     if (item.kind === 'app') validateApp(item, base, ctx, problem)
-    else if (item.kind === 'profile') validateProfile(item, `${base}.settings`, ctx, problem)
+    else if (item.kind === 'profile') validateProfile(item, `${base}.settings`, draft.platforms, ctx, problem)
     else validateRestriction(item, base, draft.platforms, problem)
     if (item.kind !== 'profile')
       for (const { path, text: t } of strings(item.settings, `${base}.settings`))

@@ -3,7 +3,9 @@
 // documented rule for restrictions, hexnode.com/mobile-device-management/help/policy-conflict-resolution:
 // camera allow vs block → block;
 // auto-lock 5 vs 2 min → 2). Keys follow Apple's Restrictions payload and Android's
-// DevicePolicyManager names where one exists.
+// DevicePolicyManager names where one exists. Which Apple payload key each becomes is in
+// apple/restrictions.ts; the iOS/macOS platforms and supervised-only flags here are pinned against
+// Apple's schema data by test/unit/policies/apple-restrictions.test.ts.
 import type { Platform } from '../../shared/domain'
 import type { RestrictionDefinition } from '../../shared/policy'
 
@@ -31,8 +33,50 @@ export const RESTRICTIONS: readonly RestrictionDefinition[] = [
     name: 'Allow cloud backup',
     type: 'boolean',
     stricter: 'false',
-    platforms: ['ios', 'macos'],
+    platforms: ['ios'],
     description: 'Off blocks iCloud backup.',
+  },
+  {
+    key: 'allowCloudDocumentSync',
+    name: 'Allow iCloud Drive documents',
+    type: 'boolean',
+    stricter: 'false',
+    platforms: ['ios', 'macos'],
+    supervised: ['ios'],
+    description: 'Off keeps documents out of iCloud Drive.',
+  },
+  {
+    key: 'allowCloudKeychainSync',
+    name: 'Allow iCloud Keychain',
+    type: 'boolean',
+    stricter: 'false',
+    platforms: ['ios', 'macos'],
+    description: 'Off keeps passwords out of iCloud Keychain.',
+  },
+  {
+    key: 'allowManagedAppsCloudSync',
+    name: 'Allow managed apps to sync to iCloud',
+    type: 'boolean',
+    stricter: 'false',
+    platforms: ['ios'],
+    description: "Off keeps managed apps' data out of iCloud.",
+  },
+  {
+    key: 'allowDiagnosticSubmission',
+    name: 'Allow diagnostics to Apple',
+    type: 'boolean',
+    stricter: 'false',
+    platforms: ['ios', 'macos'],
+    description: 'Off stops sending diagnostic and usage data to Apple.',
+  },
+  {
+    key: 'allowAppCellularDataModification',
+    name: "Allow changing apps' cellular data use",
+    type: 'boolean',
+    stricter: 'false',
+    platforms: ['ios'],
+    supervised: ['ios'],
+    description: 'Off stops the user changing which apps may use cellular data.',
   },
   {
     key: 'allowAppInstallation',
@@ -40,6 +84,7 @@ export const RESTRICTIONS: readonly RestrictionDefinition[] = [
     type: 'boolean',
     stricter: 'false',
     platforms: ['ios', 'android'],
+    supervised: ['ios'],
     description: 'Off blocks installing apps from the store.',
   },
   {
@@ -56,7 +101,7 @@ export const RESTRICTIONS: readonly RestrictionDefinition[] = [
     type: 'boolean',
     stricter: 'false',
     platforms: ['macos'],
-    description: 'Off blocks the Terminal app.',
+    description: 'Off blocks the Terminal app (by its path; Terminal runs unless blocked).',
   },
   {
     key: 'requireFileVault',
@@ -64,7 +109,7 @@ export const RESTRICTIONS: readonly RestrictionDefinition[] = [
     type: 'boolean',
     stricter: 'true',
     platforms: ['macos'],
-    description: 'On enforces full-disk encryption.',
+    description: 'On turns FileVault on at the next logout, keeps it on, and escrows the recovery key.',
   },
   {
     key: 'requireStorageEncryption',
@@ -111,8 +156,10 @@ export const RESTRICTIONS: readonly RestrictionDefinition[] = [
     stricter: 'lower',
     min: 0,
     max: 1_000_000,
-    platforms: ['ios', 'android'],
-    description: 'A lower cap is stricter.',
+    // Apple has no data cap in megabytes (no such key in apple/device-management); on iOS a Cellular
+    // data rule profile (com.apple.networkusagerules) turns cellular or roaming data off per app.
+    platforms: ['android'],
+    description: 'A lower cap is stricter. Android only: on iOS use a Cellular data rule profile.',
   },
   {
     key: 'passcodeComplexity',

@@ -10,11 +10,13 @@ import type {
   PolicyDraft,
   PolicySettings,
   PolicyWhy,
+  ProfilePreview,
   ProposedChange,
   RestrictionDefinition,
   WhatIf,
 } from '../../shared/policy'
 import type { BoundDevice, SentItem } from '../store'
+import type { ApplePlatform, PolicyProfile } from './apple'
 import type { DesiredState } from './desired'
 import type { DevicePlan } from './diff'
 
@@ -38,7 +40,7 @@ export interface PolicyService {
   get(policyId: string): Policy
   restrictions(): readonly RestrictionDefinition[]
   inventory(): AppInventoryEntry[]
-  saveApp(entry: { platform: Platform; identifier: string; name: string }): AppInventoryEntry[]
+  saveApp(entry: { platform: Platform; identifier: string; name: string; storeId?: number | null }): AppInventoryEntry[]
   setRemoveOnUnassign(itemId: string, value: boolean): Policy
   /**
    * The one writer of rules, targets and policies: validates an admin change, holds it (saving
@@ -48,6 +50,19 @@ export interface PolicyService {
   whatIf(change: ProposedChange, limit?: number): WhatIf
   /** The conflicts a policy (saved or draft) takes part in over the users it reaches. */
   conflicts(draft: PolicyDraft): Conflict[]
+  /** A policy draft's configuration profile per Apple platform it targets, secrets masked. */
+  preview(draft: PolicyDraft): ProfilePreview[]
+  /**
+   * Every policy's configuration profile per Apple platform (one platform, or both), as a device of
+   * the user (by principal name) gets it: only the policies that apply to them, variables filled.
+   * Without a user, every policy, with variables left as placeholders.
+   */
+  profiles(opts: {
+    platform?: ApplePlatform
+    userPrincipalName?: string
+    escrowCertificate?: Uint8Array
+    organisation?: string
+  }): PolicyProfile[]
   heldChanges(): HeldChange[]
   approve(heldChangeId: string): { heldChange: HeldChange; redeploy: Redeploy }
   reject(heldChangeId: string): HeldChange

@@ -2,6 +2,7 @@
 // breaker stopped, with the devices it would have touched, until an admin approves or rejects it.
 import type { HeldChange, HeldChangeStatus } from '../../shared/policy'
 import type { Db } from './db'
+import { plainSealer, type PayloadSealer } from './sealed'
 
 interface HeldRow {
   id: string
@@ -17,21 +18,23 @@ interface HeldRow {
   diff: string
 }
 
-const toHeld = (r: HeldRow): HeldChange => ({
+const heldOf = (r: HeldRow, sealer: PayloadSealer): HeldChange => ({
   id: r.id,
   createdAt: r.created_at,
   cause: r.cause,
   summary: r.summary,
   status: r.status,
   decidedAt: r.decided_at,
-  change: r.change === null ? null : (JSON.parse(r.change) as HeldChange['change']),
+  // A held policy edit carries the draft's settings: its payload secrets are sealed at rest.
+  change: r.change === null ? null : sealer.open(JSON.parse(r.change) as HeldChange['change']),
   devicesAffected: r.devices_affected,
   devicesTotal: r.devices_total,
   threshold: JSON.parse(r.threshold) as HeldChange['threshold'],
   diff: JSON.parse(r.diff) as HeldChange['diff'],
 })
 
-export function heldChangeQueries(db: Db) {
+export function heldChangeQueries(db: Db, sealer: PayloadSealer = plainSealer) {
+  const toHeld = (r: HeldRow): HeldChange => heldOf(r, sealer)
   const insert =
     db.prepare(`INSERT INTO held_changes (id, created_at, cause, summary, status, decided_at, change, devices_affected, devices_total, threshold, diff)
     VALUES (@id, @createdAt, @cause, @summary, 'held', NULL, @change, @devicesAffected, @devicesTotal, @threshold, @diff)`)
@@ -50,7 +53,7 @@ export function heldChangeQueries(db: Db) {
     hold(h: Omit<HeldChange, 'status' | 'decidedAt'>, deviceIds: readonly string[]): void {
       insert.run({
         ...h,
-        change: h.change === null ? null : JSON.stringify(h.change),
+        change: h.change === null ? null : JSON.stringify(sealer.seal(h.change)),
         threshold: JSON.stringify(h.threshold),
         diff: JSON.stringify(h.diff),
       })

@@ -65,7 +65,7 @@ export function createStore(path: string, opts: { sealer?: PayloadSealer } = {})
     sync: syncQueries(db),
     inventory: inventoryQueries(db),
     withdrawals: withdrawalQueries(db),
-    heldChanges: heldChangeQueries(db),
+    heldChanges: heldChangeQueries(db, sealer),
     assignmentHistory: assignmentHistoryQueries(db),
     payloadProblems: payloadProblemQueries(db),
     policySettings: policySettingQueries(db),

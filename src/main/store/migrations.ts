@@ -598,4 +598,14 @@ CREATE TRIGGER rule_fail_users_upd AFTER UPDATE ON users BEGIN UPDATE rule_fail_
 CREATE TRIGGER rule_fail_users_del AFTER DELETE ON users BEGIN UPDATE rule_fail_revision SET n = n + 1; END;
 `,
   },
+  {
+    version: 14,
+    name: 'app inventory: the App Store identity of an Apple app',
+    sql: `
+-- The App Store / Apps and Books (VPP) adam id of an iOS or macOS app: InstallApplication takes it as
+-- iTunesStoreID with a VPP licence (Options.PurchaseMethod 1). NULL: installed by bundle id only.
+-- Android apps are identified by their package name alone (identifier).
+ALTER TABLE app_inventory ADD COLUMN store_id INTEGER CHECK (store_id IS NULL OR store_id > 0);
+`,
+  },
 ]

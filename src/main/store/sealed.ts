@@ -4,6 +4,7 @@
 // store seals and opens: every room above it sees plain values.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import { AppError } from '../../shared/errors'
+import { SECRET_SETTING } from '../../shared/policy'
 
 export interface PayloadSealer {
   /** The value with every secret setting sealed (already sealed ones are kept). */
@@ -12,8 +13,8 @@ export interface PayloadSealer {
   open<T>(value: T): T
 }
 
-/** Setting names that hold secrets: password, passphrase, sharedSecret, PSK, … */
-const SECRET_NAME = /(password|passphrase|secret|psk)/i
+/** Setting names that hold secrets: password, passphrase, sharedSecret, PSK, a PKCS #12 identity (its private key), … */
+const SECRET_NAME = SECRET_SETTING
 const AAD = Buffer.from('jit-mapper/payload-secret/v1')
 const PREFIX = 'v1.'
 

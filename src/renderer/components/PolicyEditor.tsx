@@ -1,13 +1,30 @@
 // The policy editor: payloads with typed fields, targets (include / exclude), priority and
-// platforms; before saving, the conflict view and the what-if preview of the draft.
+// platforms; before saving, the conflict view, the what-if preview and each Apple platform's
+// configuration profile. It offers only what the target platforms can take, marks the fields a
+// save refused, and never shows a stored secret (it shows "stored" and offers to replace it).
 import { useId, useState, type ReactNode } from 'react'
 import { useMutation, useQuery } from '@tanstack/react-query'
-import { appInventoryQuery, call, restrictionsQuery } from '../api'
-import { Badge, ErrorNote, platformLabel } from './ui'
+import { ApiError, appInventoryQuery, call, restrictionsQuery } from '../api'
+import { Badge, ErrorNote, fieldProblems, platformLabel } from './ui'
 import { ConflictList, WhatIfView } from './PolicyImpact'
 import { PLATFORMS, type GroupSummary, type PayloadKind, type Platform, type Policy } from '../../shared/domain'
-import type { ChangeOutcome, PayloadDraft, PolicyDraft, RestrictionDefinition } from '../../shared/policy'
+import {
+  isKeptSecret,
+  type ChangeOutcome,
+  type PayloadDraft,
+  type PolicyDraft,
+  type ProfilePreview,
+  type RestrictionDefinition,
+} from '../../shared/policy'
 import { Table } from './Table'
+
+/** Field path → message, from a refused save (`items.2.settings.ssid`, …). */
+type FieldErrors = ReadonlyMap<string, string>
+
+/** The platforms an item reaches: its own, else the policy's. */
+const reachOf = (item: PayloadDraft, platforms: readonly Platform[]): Platform[] =>
+  item.platform ? [item.platform] : [...platforms]
+const isApple = (p: Platform): boolean => p === 'ios' || p === 'macos'
 
 export const draftOf = (p: Policy): PolicyDraft => ({
   id: p.id,
@@ -80,11 +97,15 @@ export function PolicyEditor({
     mutationFn: (d: PolicyDraft) => call('policies/whatIf', { change: { kind: 'policy', draft: d } }),
   })
   const conflicts = useMutation({ mutationFn: (d: PolicyDraft) => call('policies/conflicts', { draft: d }) })
+  const profiles = useMutation({ mutationFn: (d: PolicyDraft) => call('policies/preview', { draft: d }) })
   const save = useMutation({
     mutationFn: (d: PolicyDraft) => call('policies/apply', { change: { kind: 'policy', draft: d } }),
     onSuccess: outcome => onDone(outcome),
   })
   const label = draft.name || 'new policy'
+  const errors: FieldErrors = new Map(
+    save.error instanceof ApiError ? fieldProblems(save.error.details).map(f => [f.path, f.message]) : [],
+  )
   const previewBoth = () => {
     preview.mutate(draft)
     conflicts.mutate(draft)
@@ -142,6 +163,8 @@ export function PolicyEditor({
           key={i}
           index={i}
           item={item}
+          platforms={draft.platforms}
+          errors={errors}
           onChange={x => setItem(i, x)}
           onRemove={() => set({ items: draft.items.filter((_, n) => n !== i) })}
         />
@@ -161,6 +184,13 @@ export function PolicyEditor({
         <button type="button" onClick={previewBoth} disabled={preview.isPending}>
           {preview.isPending ? 'Previewing…' : 'Preview changes'}
         </button>
+        <button
+          type="button"
+          onClick={() => profiles.mutate(draft)}
+          disabled={profiles.isPending || !draft.platforms.some(isApple)}
+        >
+          {profiles.isPending ? 'Rendering…' : 'Preview profiles'}
+        </button>
         <button type="submit" className="primary" disabled={save.isPending}>
           {save.isPending ? 'Saving…' : 'Save policy'}
         </button>
@@ -177,6 +207,8 @@ export function PolicyEditor({
         </section>
       )}
       {preview.data && <WhatIfView whatIf={preview.data} />}
+      {profiles.isError && <ErrorNote error={profiles.error} title="No profile preview" />}
+      {profiles.data && <ProfilePreviews previews={profiles.data} />}
     </form>
   )
 }
@@ -190,26 +222,88 @@ function Field({ label, children }: { label: string; children: ReactNode }) {
   )
 }
 
+function ProfilePreviews({ previews }: { previews: ProfilePreview[] }) {
+  return (
+    <section aria-label="Profile preview">
+      <h3>Configuration profiles</h3>
+      {previews.map(p => (
+        <details key={p.platform} open aria-label={`${platformLabel(p.platform)} profile`}>
+          <summary>
+            {platformLabel(p.platform)}:{' '}
+            {p.xml === null
+              ? 'nothing to install'
+              : `${p.payloads.length} payload${p.payloads.length === 1 ? '' : 's'}`}
+          </summary>
+          <ul className="small">
+            {p.payloads.map(x => (
+              <li key={x.identifier}>
+                <code>{x.type}</code> {x.identifier}
+              </li>
+            ))}
+          </ul>
+          {p.unfilled.length > 0 && (
+            <p className="muted small">
+              Filled per device from the user: {p.unfilled.map(u => `{{user.${u}}}`).join(', ')}
+            </p>
+          )}
+          {p.problems.map(x => (
+            <p key={x} className="error-note small">
+              {x}
+            </p>
+          ))}
+          {p.xml !== null && <pre className="profile-xml">{p.xml}</pre>}
+        </details>
+      ))}
+    </section>
+  )
+}
+
 function ItemEditor({
   index,
   item,
+  platforms,
+  errors,
   onChange,
   onRemove,
 }: {
   index: number
   item: PayloadDraft
+  platforms: readonly Platform[]
+  errors: FieldErrors
   onChange: (i: PayloadDraft) => void
   onRemove: () => void
 }) {
   const setting = (key: string, value: unknown) => onChange({ ...item, settings: { ...item.settings, [key]: value } })
+  const base = `items.${index}`
+  const itemErrors = [...errors].filter(([path]) => path === base || path.startsWith(`${base}.`))
   return (
     <fieldset className="payload-item" aria-label={`Item ${index + 1}: ${item.kind} ${item.name}`}>
       <legend>
         <Badge tone={item.kind === 'app' ? 'info' : 'neutral'}>{item.kind}</Badge> {item.name || 'new item'}
       </legend>
       {item.kind === 'app' && <AppFields item={item} onChange={onChange} setting={setting} />}
-      {item.kind === 'profile' && <ProfileFields item={item} onChange={onChange} setting={setting} />}
-      {item.kind === 'restriction' && <RestrictionFields item={item} onChange={onChange} />}
+      {item.kind === 'profile' && (
+        <ProfileFields
+          item={item}
+          reach={reachOf(item, platforms)}
+          errors={errors}
+          base={base}
+          onChange={onChange}
+          setting={setting}
+        />
+      )}
+      {item.kind === 'restriction' && (
+        <RestrictionFields item={item} reach={reachOf(item, platforms)} onChange={onChange} />
+      )}
+      {itemErrors.length > 0 && (
+        <ul className="field-errors" aria-label={`Problems with item ${index + 1}`}>
+          {itemErrors.map(([path, message]) => (
+            <li key={path}>
+              <code>{path.slice(base.length + 1) || 'item'}</code> {message}
+            </li>
+          ))}
+        </ul>
+      )}
       <button type="button" className="small" onClick={onRemove}>
         Remove item
       </button>
@@ -241,15 +335,16 @@ function AppFields({
           <option value="">Choose from the app inventory…</option>
           {(inventory.data ?? []).map(a => (
             <option key={a.id} value={`${a.platform}|${a.identifier}`}>
-              {a.name} ({platformLabel(a.platform)}, {a.identifier})
+              {a.name} ({platformLabel(a.platform)}, {a.identifier}
+              {a.storeId ? `, App Store ${a.storeId}` : ''})
             </option>
           ))}
         </select>
       </Field>
       <Field label="Assignment">
         <select value={String(item.settings['intent'] ?? 'required')} onChange={e => setting('intent', e.target.value)}>
-          <option value="required">Required (installed automatically)</option>
-          <option value="available">Available (self-service)</option>
+          <option value="required">Required (installed and kept)</option>
+          <option value="available">Available (offered, never forced: Apple devices install it only on request)</option>
         </select>
       </Field>
       <label className="check">
@@ -258,46 +353,163 @@ function AppFields({
           checked={item.removeOnUnassign}
           onChange={e => onChange({ ...item, removeOnUnassign: e.target.checked })}
         />
-        <span>Remove app when policy is removed</span>
+        <span>Remove app when policy is removed (and with the MDM profile)</span>
       </label>
     </div>
   )
 }
 
-const PROFILE_FIELDS: Record<string, { key: string; label: string; options?: string[]; kind?: 'bool' | 'list' }[]> = {
+type FieldKind = 'text' | 'bool' | 'list' | 'secret' | 'certificate'
+interface FieldSpec {
+  key: string
+  label: string
+  options?: string[] | ((reach: readonly Platform[]) => string[])
+  kind?: FieldKind
+  placeholder?: string
+  /** Shown only when this holds for the item's settings. */
+  when?: (s: Record<string, unknown>) => boolean
+}
+
+const enterprise = (s: Record<string, unknown>) => String(s['security'] ?? '').endsWith('Enterprise')
+/** Apple devices have IKEv2 and Cisco IPSec built in; WireGuard and SSL need the vendor's app. */
+const vpnTypes = (reach: readonly Platform[]) =>
+  reach.some(isApple) ? ['IKEv2', 'IPSec'] : ['IKEv2', 'IPSec', 'WireGuard', 'SSL']
+
+const PROFILE_FIELDS: Record<string, FieldSpec[]> = {
   wifi: [
     { key: 'ssid', label: 'SSID' },
     { key: 'security', label: 'Security', options: ['none', 'WPA2', 'WPA3', 'WPA2-Enterprise', 'WPA3-Enterprise'] },
-    { key: 'password', label: 'Password' },
-    { key: 'username', label: 'Username (enterprise)' },
+    { key: 'password', label: 'Password', kind: 'secret', when: s => s['security'] !== 'none' },
+    { key: 'username', label: 'Username', when: enterprise, placeholder: '{{user.userPrincipalName}}' },
+    { key: 'eapType', label: 'EAP method', options: ['PEAP', 'TTLS', 'TLS'], when: enterprise },
+    { key: 'caCertificate', label: 'RADIUS server root (PEM)', kind: 'certificate', when: enterprise },
+    { key: 'identityPkcs12', label: 'Client identity (PKCS #12, base64)', kind: 'secret', when: enterprise },
+    { key: 'identityPassword', label: 'Identity password', kind: 'secret', when: enterprise },
     { key: 'autoJoin', label: 'Join automatically', kind: 'bool' },
+    { key: 'hidden', label: 'Hidden network', kind: 'bool' },
   ],
   vpn: [
-    { key: 'vpnType', label: 'VPN type', options: ['IKEv2', 'IPSec', 'WireGuard', 'SSL'] },
+    { key: 'vpnType', label: 'VPN type', options: vpnTypes },
     { key: 'server', label: 'Server' },
-    { key: 'account', label: 'Account' },
-    { key: 'perApp', label: 'Per-app VPN', kind: 'bool' },
-    { key: 'apps', label: 'Apps (per-app, comma-separated ids)', kind: 'list' },
+    { key: 'authentication', label: 'Authentication', options: ['sharedSecret', 'certificate', 'password'] },
+    {
+      key: 'sharedSecret',
+      label: 'Shared secret',
+      kind: 'secret',
+      when: s => (s['authentication'] ?? 'sharedSecret') === 'sharedSecret',
+    },
+    { key: 'account', label: 'Account', placeholder: '{{user.userPrincipalName}}' },
+    { key: 'password', label: 'Password', kind: 'secret' },
+    { key: 'remoteIdentifier', label: 'Remote identifier (default: the server)', when: s => s['vpnType'] === 'IKEv2' },
+    { key: 'localIdentifier', label: 'Local identifier / group name' },
+    {
+      key: 'identityPkcs12',
+      label: 'Client identity (PKCS #12, base64)',
+      kind: 'secret',
+      when: s => s['authentication'] === 'certificate',
+    },
+    {
+      key: 'identityPassword',
+      label: 'Identity password',
+      kind: 'secret',
+      when: s => s['authentication'] === 'certificate',
+    },
+    { key: 'onDemand', label: 'Connect on demand', kind: 'bool' },
+    { key: 'perApp', label: 'Per-app VPN (iOS)', kind: 'bool' },
+    { key: 'apps', label: 'Apps using it (comma-separated ids)', kind: 'list', when: s => s['perApp'] === true },
   ],
   email: [
     { key: 'accountType', label: 'Account type', options: ['exchange', 'imap'] },
-    { key: 'emailAddress', label: 'Email address' },
-    { key: 'username', label: 'Username' },
-    { key: 'host', label: 'Server host' },
+    { key: 'emailAddress', label: 'Email address', placeholder: '{{user.mail}}' },
+    { key: 'username', label: 'Username', placeholder: '{{user.userPrincipalName}}' },
+    { key: 'password', label: 'Password', kind: 'secret' },
+    { key: 'host', label: 'Server host (incoming)' },
+    { key: 'outgoingHost', label: 'Outgoing (SMTP) host', when: s => s['accountType'] === 'imap' },
+    { key: 'useSSL', label: 'Use SSL', kind: 'bool' },
   ],
+  cellular: [
+    { key: 'apps', label: 'Apps (bundle ids or com.example.*; empty: every managed app)', kind: 'list' },
+    { key: 'allowCellularData', label: 'Allow cellular data', kind: 'bool' },
+    { key: 'allowRoamingCellularData', label: 'Allow roaming data', kind: 'bool' },
+  ],
+}
+
+/** The profile types the item's platforms can all take, and why the others are not offered. */
+function profileTypes(reach: readonly Platform[]): { value: string; label: string; unavailable?: string }[] {
+  const onlyIos = reach.length > 0 && reach.every(p => p === 'ios')
+  const onlyApple = reach.length > 0 && reach.every(isApple)
+  return [
+    { value: 'wifi', label: 'Wi-Fi' },
+    { value: 'vpn', label: 'VPN' },
+    { value: 'email', label: 'Email (Exchange or IMAP)' },
+    {
+      value: 'cellular',
+      label: 'Cellular data rule',
+      unavailable: onlyIos ? undefined : 'iOS only: set the item platform to iOS',
+    },
+    {
+      value: 'custom',
+      label: 'Custom Apple payload',
+      unavailable: onlyApple ? undefined : 'Apple platforms only',
+    },
+  ]
+}
+
+function SecretField({
+  label,
+  value,
+  invalid,
+  onChange,
+}: {
+  label: string
+  value: unknown
+  invalid: boolean
+  onChange: (v: unknown) => void
+}) {
+  // A stored secret never comes to the renderer: the editor shows that one is stored, and
+  // replacing it starts from an empty field.
+  if (isKeptSecret(value))
+    return (
+      <Field label={label}>
+        <span className="secret-kept">
+          <input type="text" readOnly aria-label={`${label} is stored`} value="•••••••• stored" />
+          <button type="button" className="small" onClick={() => onChange('')}>
+            Replace
+          </button>
+        </span>
+      </Field>
+    )
+  return (
+    <Field label={label}>
+      <input
+        type="password"
+        autoComplete="off"
+        aria-invalid={invalid}
+        value={typeof value === 'string' ? value : ''}
+        onChange={e => onChange(e.target.value === '' ? undefined : e.target.value)}
+      />
+    </Field>
+  )
 }
 
 function ProfileFields({
   item,
+  reach,
+  errors,
+  base,
   onChange,
   setting,
 }: {
   item: PayloadDraft
+  reach: readonly Platform[]
+  errors: FieldErrors
+  base: string
   onChange: (i: PayloadDraft) => void
   setting: (k: string, v: unknown) => void
 }) {
   const type = String(item.settings['type'] ?? 'custom')
-  const fields = PROFILE_FIELDS[type]
+  const fields = PROFILE_FIELDS[type]?.filter(f => !f.when || f.when(item.settings))
+  const invalid = (key: string) => errors.has(`${base}.settings.${key}`)
   const [custom, setCustom] = useState(() =>
     JSON.stringify(Object.fromEntries(Object.entries(item.settings).filter(([k]) => k !== 'type')), null, 1),
   )
@@ -307,45 +519,87 @@ function ProfileFields({
         <input value={item.name} onChange={e => onChange({ ...item, name: e.target.value })} />
       </Field>
       <Field label="Identifier">
-        <input value={item.identifier} onChange={e => onChange({ ...item, identifier: e.target.value })} />
+        <input
+          value={item.identifier}
+          aria-invalid={errors.has(`${base}.identifier`)}
+          onChange={e => onChange({ ...item, identifier: e.target.value })}
+        />
       </Field>
       <Field label="Profile type">
-        <select value={type} onChange={e => onChange({ ...item, settings: { type: e.target.value } })}>
-          <option value="wifi">Wi-Fi</option>
-          <option value="vpn">VPN</option>
-          <option value="email">Email / Exchange</option>
-          <option value="custom">Custom</option>
+        <select
+          value={type}
+          aria-invalid={invalid('type')}
+          onChange={e => onChange({ ...item, settings: { type: e.target.value } })}
+        >
+          {profileTypes(reach).map(t => (
+            <option key={t.value} value={t.value} disabled={t.unavailable !== undefined && t.value !== type}>
+              {t.label}
+              {t.unavailable ? ` (${t.unavailable})` : ''}
+            </option>
+          ))}
         </select>
       </Field>
       <PlatformField item={item} onChange={onChange} />
-      {fields?.map(f =>
-        f.kind === 'bool' ? (
-          <label key={f.key} className="check">
-            <input
-              type="checkbox"
-              checked={item.settings[f.key] === true}
-              onChange={e => setting(f.key, e.target.checked)}
+      {fields?.map(f => {
+        const options = typeof f.options === 'function' ? f.options(reach) : f.options
+        if (f.kind === 'secret')
+          return (
+            <SecretField
+              key={f.key}
+              label={f.label}
+              value={item.settings[f.key]}
+              invalid={invalid(f.key)}
+              onChange={v => setting(f.key, v)}
             />
-            <span>{f.label}</span>
-          </label>
-        ) : f.options ? (
-          <Field key={f.key} label={f.label}>
-            <select value={String(item.settings[f.key] ?? '')} onChange={e => setting(f.key, e.target.value)}>
-              <option value="">Choose…</option>
-              {f.options.map(o => (
-                <option key={o}>{o}</option>
-              ))}
-            </select>
-          </Field>
-        ) : (
+          )
+        if (f.kind === 'bool')
+          return (
+            <label key={f.key} className="check">
+              <input
+                type="checkbox"
+                aria-invalid={invalid(f.key)}
+                checked={item.settings[f.key] === true}
+                onChange={e => setting(f.key, e.target.checked)}
+              />
+              <span>{f.label}</span>
+            </label>
+          )
+        if (options)
+          return (
+            <Field key={f.key} label={f.label}>
+              <select
+                aria-invalid={invalid(f.key)}
+                value={String(item.settings[f.key] ?? '')}
+                onChange={e => setting(f.key, e.target.value === '' ? undefined : e.target.value)}
+              >
+                <option value="">Choose…</option>
+                {options.map(o => (
+                  <option key={o}>{o}</option>
+                ))}
+              </select>
+            </Field>
+          )
+        if (f.kind === 'certificate')
+          return (
+            <Field key={f.key} label={f.label}>
+              <textarea
+                rows={3}
+                aria-invalid={invalid(f.key)}
+                value={String(item.settings[f.key] ?? '')}
+                onChange={e => setting(f.key, e.target.value === '' ? undefined : e.target.value)}
+              />
+            </Field>
+          )
+        return (
           <Field key={f.key} label={f.label}>
             <input
+              aria-invalid={invalid(f.key)}
               value={
                 f.kind === 'list'
                   ? ((item.settings[f.key] as string[] | undefined) ?? []).join(', ')
                   : String(item.settings[f.key] ?? '')
               }
-              placeholder={f.key === 'emailAddress' ? '{{user.mail}}' : undefined}
+              placeholder={f.placeholder}
               onChange={e =>
                 setting(
                   f.key,
@@ -361,13 +615,14 @@ function ProfileFields({
               }
             />
           </Field>
-        ),
-      )}
+        )
+      })}
       {!fields && (
-        <Field label="Settings (JSON)">
+        <Field label="Apple payload (JSON: payloadType and Apple's keys)">
           <textarea
-            rows={3}
+            rows={4}
             value={custom}
+            placeholder='{ "payloadType": "com.apple.applicationaccess", "allowCamera": false }'
             onChange={e => {
               setCustom(e.target.value)
               try {
@@ -383,7 +638,8 @@ function ProfileFields({
         </Field>
       )}
       <p className="muted small">
-        Settings may use {'{{user.<attribute>}}'}, filled per device from the user's attributes.
+        Settings may use {'{{user.<attribute>}}'}, filled per device from the user's attributes. Passwords and other
+        secrets are stored encrypted and never shown again.
       </p>
     </div>
   )
@@ -407,11 +663,25 @@ function PlatformField({ item, onChange }: { item: PayloadDraft; onChange: (i: P
   )
 }
 
-function RestrictionFields({ item, onChange }: { item: PayloadDraft; onChange: (i: PayloadDraft) => void }) {
+function RestrictionFields({
+  item,
+  reach,
+  onChange,
+}: {
+  item: PayloadDraft
+  reach: readonly Platform[]
+  onChange: (i: PayloadDraft) => void
+}) {
   const registry = useQuery(restrictionsQuery())
   const def: RestrictionDefinition | undefined = registry.data?.find(r => r.key === item.identifier)
+  // Offer the restrictions every platform the item reaches honours (and the current one, to edit it).
+  const offered = (registry.data ?? []).filter(
+    r => r.key === item.identifier || reach.every(p => r.platforms.includes(p)),
+  )
+  const needsSupervision = reach.filter(p => def?.supervised?.includes(p))
   const value = item.settings['value']
-  const setValue = (v: unknown) => onChange({ ...item, settings: { value: v } })
+  const setValue = (v: unknown) =>
+    onChange({ ...item, settings: { value: v, ...(item.settings['supervised'] === true ? { supervised: true } : {}) } })
   return (
     <div className="form-grid">
       <Field label="Restriction">
@@ -431,7 +701,7 @@ function RestrictionFields({ item, onChange }: { item: PayloadDraft; onChange: (
               })
           }}
         >
-          {(registry.data ?? []).map(r => (
+          {offered.map(r => (
             <option key={r.key} value={r.key}>
               {r.name} ({r.platforms.map(platformLabel).join(', ')})
             </option>
@@ -461,6 +731,20 @@ function RestrictionFields({ item, onChange }: { item: PayloadDraft; onChange: (
         )}
       </Field>
       <PlatformField item={item} onChange={onChange} />
+      {needsSupervision.length > 0 && (
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={item.settings['supervised'] === true}
+            onChange={e =>
+              onChange({ ...item, settings: { value, ...(e.target.checked ? { supervised: true } : {}) } })
+            }
+          />
+          <span>
+            For supervised devices ({needsSupervision.map(platformLabel).join(', ')} honours it only when supervised)
+          </span>
+        </label>
+      )}
       {def && <p className="muted small">{def.description} Conflicts: the more restrictive value wins.</p>}
     </div>
   )

@@ -65,7 +65,7 @@ export function ErrorNote({ error, title }: { error: unknown; title?: string }) 
   )
 }
 
-function fieldProblems(details: Record<string, unknown> | undefined): { path: string; message: string }[] {
+export function fieldProblems(details: Record<string, unknown> | undefined): { path: string; message: string }[] {
   const fields = details?.['fields']
   if (!Array.isArray(fields)) return []
   return fields.flatMap((f: unknown) => {

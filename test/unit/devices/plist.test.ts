@@ -14,6 +14,9 @@ describe('property lists', () => {
       Nested: [{ Key: 'a < b & c' }, [], {}],
     }
     expect(parsePlist(buildPlist(value))).toEqual(value)
+    const indented = buildPlist(value, { indent: true })
+    expect(indented).toContain('\n\t<key>MessageType</key>\n\t<string>TokenUpdate</string>')
+    expect(parsePlist(indented)).toEqual(value)
   })
 
   it('reads an Apple check-in as the device sends it', () => {

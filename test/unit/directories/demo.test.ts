@@ -272,10 +272,11 @@ describe('demo organisation.json', () => {
     expect(inFile).toEqual(synced)
   })
 
-  it('has the five demo policies with well-formed items', () => {
+  it('has the six demo policies with well-formed items', () => {
     expect(organisation.policies.map(p => p.name).sort()).toEqual([
       'Baseline Security',
       'Developer Tools',
+      'Executive Mail Archive',
       'GDPR Data Residency',
       'Marketing Suite',
       'Sales CRM Deployment',

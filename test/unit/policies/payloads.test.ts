@@ -52,33 +52,163 @@ describe('validatePolicy', () => {
     },
     {
       name: 'a per-app VPN without apps',
-      draft: draft([profile({ type: 'vpn', vpnType: 'IKEv2', server: 'vpn.example.com', perApp: true })]),
+      draft: draft(
+        [profile({ type: 'vpn', vpnType: 'IKEv2', server: 'vpn.example.com', perApp: true, sharedSecret: 's' })],
+        { platforms: ['ios'] },
+      ),
       expected: [/apps: a per-app VPN needs at least one app/],
     },
     {
       name: 'a per-app VPN naming an app not in the inventory',
-      draft: draft([
-        profile({ type: 'vpn', vpnType: 'WireGuard', server: 'vpn.example.com', perApp: true, apps: ['com.other'] }),
-      ]),
+      draft: draft(
+        [
+          profile({
+            type: 'vpn',
+            vpnType: 'IKEv2',
+            server: 'vpn.example.com',
+            sharedSecret: 's',
+            perApp: true,
+            apps: ['com.other'],
+          }),
+        ],
+        { platforms: ['ios'] },
+      ),
       expected: [/apps\.0: com\.other is not in the app inventory/],
     },
     {
-      name: 'a valid per-app VPN',
+      name: 'a VPN type Apple devices do not have built in',
+      draft: draft([profile({ type: 'vpn', vpnType: 'WireGuard', server: 'vpn.example.com', sharedSecret: 's' })]),
+      expected: [
+        /^items\.0\.settings\.vpnType: WireGuard is not a VPN type Apple devices have built in .*\(on iOS and macOS\)$/,
+      ],
+    },
+    {
+      name: 'a per-app VPN on macOS',
       draft: draft([
         profile({
           type: 'vpn',
-          vpnType: 'WireGuard',
+          vpnType: 'IKEv2',
           server: 'vpn.example.com',
+          sharedSecret: 's',
           perApp: true,
           apps: ['com.example.crm'],
         }),
       ]),
+      expected: [
+        /^items\.0\.settings\.perApp: a per-app VPN on macOS maps each app by its code-signing requirement.*\(on macOS\)$/,
+      ],
+    },
+    {
+      name: 'a valid per-app VPN',
+      draft: draft(
+        [
+          profile({
+            type: 'vpn',
+            vpnType: 'IKEv2',
+            server: 'vpn.example.com',
+            sharedSecret: 's',
+            perApp: true,
+            apps: ['com.example.crm'],
+          }),
+        ],
+        { platforms: ['ios'] },
+      ),
       expected: [],
     },
     {
       name: 'an email address that is no address',
-      draft: draft([profile({ type: 'email', accountType: 'imap', emailAddress: 'alex', host: 'mail.example.com' })]),
+      draft: draft([
+        profile({
+          type: 'email',
+          accountType: 'imap',
+          emailAddress: 'alex',
+          host: 'mail.example.com',
+          outgoingHost: 'smtp.example.com',
+        }),
+      ]),
       expected: [/emailAddress: "alex" is not an email address/],
+    },
+    {
+      name: 'an IMAP account without outgoing server',
+      draft: draft([
+        profile({ type: 'email', accountType: 'imap', emailAddress: 'a@example.com', host: 'imap.example.com' }),
+      ]),
+      expected: [/^items\.0\.settings\.outgoingHost: is required/],
+    },
+    {
+      name: 'a cellular data rule on an Android and a macOS policy',
+      draft: draft([profile({ type: 'cellular', allowRoamingCellularData: false })], {
+        platforms: ['ios', 'macos', 'android'],
+      }),
+      expected: [
+        /^items\.0\.settings\.type: Cellular data rules are an iOS payload .*Android devices can't take it/,
+        /^items\.0\.settings: com\.apple\.networkusagerules is not available on macOS \(on macOS\)$/,
+      ],
+    },
+    {
+      name: 'a valid cellular data rule for iOS',
+      draft: draft([profile({ type: 'cellular', apps: ['com.example.*'], allowRoamingCellularData: false })], {
+        platforms: ['ios'],
+      }),
+      expected: [],
+    },
+    {
+      name: "a custom profile checked against Apple's schema",
+      draft: draft([
+        profile({ type: 'custom', payloadType: 'com.apple.applicationaccess', allowCamera: 'no', allowChat: false }),
+      ]),
+      expected: [
+        /^items\.0\.settings\.allowCamera: allowCamera must be a boolean \(on iOS and macOS\)$/,
+        /^items\.0\.settings\.allowChat: allowChat works only on supervised iOS devices \(on iOS\)$/,
+        /^items\.0\.settings\.allowChat: allowChat is not available on macOS \(on macOS\)$/,
+      ],
+    },
+    {
+      name: 'a supervised-only key confirmed for supervised devices',
+      draft: draft(
+        [profile({ type: 'custom', payloadType: 'com.apple.applicationaccess', allowChat: false, supervised: true })],
+        { platforms: ['ios'] },
+      ),
+      expected: [],
+    },
+    {
+      name: 'a supervised-only restriction not confirmed',
+      draft: draft(
+        [
+          {
+            kind: 'restriction',
+            identifier: 'allowAppCellularDataModification',
+            name: 'C',
+            platform: null,
+            settings: { value: false },
+            removeOnUnassign: false,
+          },
+        ],
+        { platforms: ['ios'] },
+      ),
+      expected: [
+        /^items\.0\.settings\.supervised: Allow changing apps' cellular data use works only on supervised iOS devices/,
+        /^items\.0\.settings\.value: allowAppCellularDataModification works only on supervised iOS devices \(on iOS\)$/,
+      ],
+    },
+    {
+      name: 'a cellular data cap in megabytes for iOS',
+      draft: draft(
+        [
+          {
+            kind: 'restriction',
+            identifier: 'cellularDataLimitMB',
+            name: 'C',
+            platform: null,
+            settings: { value: 100 },
+            removeOnUnassign: false,
+          },
+        ],
+        { platforms: ['ios', 'android'] },
+      ),
+      expected: [
+        /^items\.0\.platform: Cellular data limit \(MB\) is not available on ios; set the item's platform to android/,
+      ],
     },
     {
       name: 'an unknown variable',
@@ -90,7 +220,7 @@ describe('validatePolicy', () => {
     {
       name: 'a profile without type',
       draft: draft([profile({ ssid: 'x' })]),
-      expected: [/settings\.type: must be one of wifi, vpn, email, custom/],
+      expected: [/settings\.type: must be one of wifi, vpn, email, cellular, custom/],
     },
     {
       name: 'an unknown restriction',
@@ -178,7 +308,12 @@ describe('validatePolicy', () => {
     },
     {
       name: 'the removal flag on a profile',
-      draft: draft([{ ...profile({ type: 'custom', a: 1 }), removeOnUnassign: true }]),
+      draft: draft([
+        {
+          ...profile({ type: 'custom', payloadType: 'com.apple.applicationaccess', allowCamera: false }),
+          removeOnUnassign: true,
+        },
+      ]),
       expected: [/removeOnUnassign: "Remove app when policy is removed" applies to apps only/],
     },
     {

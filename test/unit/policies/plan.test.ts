@@ -137,8 +137,58 @@ describe('planDevice', () => {
     const base = policy('Base', [item('pin', 'restriction', 'minPasscodeLength', { settings: { value: 6 } })], ['All'])
     const p = plan([crm, base], ['All'], sentFor([crm, base], ['All', 'Sales']))
     expect(p.commands).toEqual([
-      expect.objectContaining({ type: 'apply_restrictions', payload: { settings: { minPasscodeLength: 6 } } }),
+      expect.objectContaining({
+        type: 'apply_restrictions',
+        payload: { settings: { minPasscodeLength: 6 }, platform: 'ios' },
+      }),
     ])
+  })
+
+  it('never installs an available app on an Apple device, but offers it to Android', () => {
+    const offered = policy(
+      'Offer',
+      [item('crm-app', 'app', 'com.crm', { platform: null, settings: { intent: 'available' } })],
+      ['Sales'],
+    )
+    expect(types(plan([offered], ['Sales'], [], 'ios'))).toEqual([])
+    expect(plan([offered], ['Sales'], [], 'ios').put.map(s => s.key)).toEqual(['app:com.crm'])
+    expect(types(plan([offered], ['Sales'], [], 'macos'))).toEqual([])
+    expect(types(plan([offered], ['Sales'], [], 'android'))).toEqual(['install_app com.crm'])
+  })
+
+  it('installs an app once it turns from available to required', () => {
+    const offered = policy('CRM', [item('crm-app', 'app', 'com.crm', { settings: { intent: 'available' } })], ['Sales'])
+    const required = policy('CRM', [item('crm-app', 'app', 'com.crm', { settings: { intent: 'required' } })], ['Sales'])
+    expect(types(plan([required], ['Sales'], sentFor([offered], ['Sales'])))).toEqual(['install_app com.crm'])
+  })
+
+  it('asks for removal with the MDM profile only for apps flagged for removal', () => {
+    const install = (p: Policy) => plan([p], ['Sales'], []).commands.find(c => c.type === 'install_app')?.payload
+    expect(install(flagged)).toMatchObject({ removeWithMdm: true, platform: 'ios' })
+    expect(install(policy('CRM', [item('crm-app', 'app', 'com.crm')], ['Sales']))).not.toHaveProperty('removeWithMdm')
+  })
+
+  it("binds an app to the per-app VPN that lists it, and names the app's store id", () => {
+    const vpn = policy(
+      'VPN',
+      [
+        item('crm-app', 'app', 'com.crm'),
+        item('vpn', 'profile', 'corp.vpn', {
+          settings: { type: 'vpn', vpnType: 'IKEv2', server: 'v.example.com', perApp: true, apps: ['com.crm'] },
+        }),
+      ],
+      ['Sales'],
+    )
+    const items = new Map(vpn.items.map(i => [i.id, i] as const))
+    const p = planDevice([], desiredState([vpn], new Set(['Sales']), 'ios'), {
+      removeOnUnassign: id => items.get(id)?.removeOnUnassign ?? false,
+      policyName: id => id,
+      appStoreId: (platform, identifier) => (platform === 'ios' && identifier === 'com.crm' ? 404 : null),
+    })
+    expect(p.commands.find(c => c.type === 'install_app')?.payload).toMatchObject({
+      perAppVpn: 'corp.vpn',
+      storeId: 404,
+    })
   })
 
   it('re-sends a profile whose settings changed', () => {
