@@ -5,7 +5,7 @@ import { QueryClient, queryOptions, type Query } from '@tanstack/react-query'
 import { touches, type Domain, DOMAINS } from '../shared/changes'
 import type { ArgsOf, Channel, ResultOf } from '../shared/contract'
 import type { ErrorCode, ErrorInfo } from '../shared/errors'
-import type { SyncProgress } from '../shared/domain'
+import type { DiagnosticFilter, SyncProgress } from '../shared/domain'
 import type { Dialect } from '../shared/domain'
 
 export type { Domain }
@@ -168,11 +168,20 @@ export const latencyQuery = () =>
 export const pushCredentialsQuery = () =>
   queryOptions({ queryKey: ['devices', 'pushCredentials'], queryFn: () => call('push/credentials', {}) })
 
-export const diagnosticsQuery = () =>
+const DIAGNOSTIC_READS: readonly Domain[] = ['users', 'groups', 'devices', 'directories', 'policies']
+
+export const diagnosticsSummaryQuery = (filter: DiagnosticFilter) =>
   queryOptions({
-    queryKey: ['diagnostics', 'list'],
-    queryFn: () => call('diagnostics/list', {}),
-    meta: { reads: ['users', 'groups', 'devices', 'directories'] },
+    queryKey: ['diagnostics', 'summary', filter],
+    queryFn: () => call('diagnostics/summary', filter),
+    meta: { reads: DIAGNOSTIC_READS },
+  })
+
+export const diagnosticsPageQuery = (args: ArgsOf<'diagnostics/page'>) =>
+  queryOptions({
+    queryKey: ['diagnostics', 'page', args],
+    queryFn: () => call('diagnostics/page', args),
+    meta: { reads: DIAGNOSTIC_READS },
   })
 
 /** Whether a query reads any of the changed domains (its own first key segment or its meta.reads). */

@@ -43,6 +43,8 @@ export const QUERIES = [
   'devices/latency',
   'push/credentials',
   'diagnostics/list',
+  'diagnostics/summary',
+  'diagnostics/page',
   'rules/check',
   'rules/preview',
   'rules/explain',

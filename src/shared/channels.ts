@@ -49,6 +49,8 @@ export const CHANNELS = [
   'push/setApnsCertificate',
   'push/setServiceAccount',
   'diagnostics/list',
+  'diagnostics/summary',
+  'diagnostics/page',
   'rules/check',
   'rules/preview',
   'rules/explain',

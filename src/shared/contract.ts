@@ -7,6 +7,7 @@ import type {
   DeviceDetail,
   DeviceSummary,
   Diagnostic,
+  DiagnosticsSummary,
   DirectoryDetail,
   DirectorySummary,
   EnrollResult,
@@ -107,6 +108,16 @@ const proposedChange = z.discriminatedUnion('kind', [
     syncedGroupIds: z.array(id).max(500).optional(),
   }),
 ])
+
+/** Narrows the open diagnostics: by code, cause (a DiagnosticCause key), directory, group, device or user. */
+const diagnosticFilter = z.object({
+  code: z.enum(['SYNC_ATTR_MISSING', 'GROUP_RULE_FAIL', 'PAYLOAD_LATENCY']).optional(),
+  cause: z.string().min(1).max(500).optional(),
+  directoryId: id.optional(),
+  groupId: id.optional(),
+  deviceId: id.optional(),
+  userId: id.optional(),
+})
 
 export const schemas = {
   'workspace/summary': z.object({}),
@@ -236,6 +247,11 @@ export const schemas = {
       .max(64 * 1024),
   }),
   'diagnostics/list': z.object({}),
+  'diagnostics/summary': diagnosticFilter,
+  'diagnostics/page': diagnosticFilter.extend({
+    offset: z.number().int().min(0).optional(),
+    limit: z.number().int().min(1).max(500).optional(),
+  }),
   'rules/check': z.object({ dialect, text: ruleText }),
   'rules/preview': z.object({
     dialect,
@@ -305,6 +321,8 @@ export interface Results {
   'push/setApnsCertificate': PushCredentialsInfo
   'push/setServiceAccount': PushCredentialsInfo
   'diagnostics/list': Diagnostic[]
+  'diagnostics/summary': DiagnosticsSummary
+  'diagnostics/page': { rows: Diagnostic[]; total: number }
   'rules/check': RuleCheck
   'rules/preview': RulePreview
   'rules/explain': RuleUserExplanation

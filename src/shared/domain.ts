@@ -285,6 +285,49 @@ export interface Diagnostic {
   remediations?: string[]
 }
 
+/**
+ * Diagnostics that share one cause and one remediation, e.g. "usageLocation missing for 100,000
+ * users of Contoso": the Diagnostics page lists causes and expands one into its diagnostics.
+ */
+export interface DiagnosticCause {
+  /** Stable while the cause lasts: `diagnostics/page` takes it as a filter. */
+  key: string
+  code: DiagnosticCode
+  title: string
+  remediation: string
+  /** Diagnostics under this cause. */
+  count: number
+  /** Distinct users and devices they concern. */
+  users: number
+  devices: number
+  directoryId?: string
+  attribute?: string
+  /** The groups the diagnostics name, most first (at most ten). */
+  groups: { id: string; name: string; count: number }[]
+  /** PAYLOAD_LATENCY: the cause's cause. */
+  cause?: Diagnostic['cause']
+  /** Channels that remediate every diagnostic of the cause, best first. */
+  remediations?: string[]
+}
+
+/** What `diagnostics/summary` and `diagnostics/page` narrow to; every field optional. */
+export interface DiagnosticFilter {
+  code?: DiagnosticCode
+  cause?: string
+  directoryId?: string
+  groupId?: string
+  deviceId?: string
+  userId?: string
+}
+
+/** Open diagnostics counted by code, and their causes (both narrowed by the filter). */
+export interface DiagnosticsSummary {
+  /** Every open diagnostic, unfiltered: the sidebar's count. */
+  total: number
+  counts: Record<DiagnosticCode, number>
+  causes: DiagnosticCause[]
+}
+
 /** One acknowledged command: how long after its push the device answered. */
 export interface DeliveryLatency {
   commandId: string

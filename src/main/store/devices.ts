@@ -250,6 +250,9 @@ export function deviceQueries(db: Db, sealer: PayloadSealer = plainSealer) {
     .pluck()
   const overdue = db.prepare(`SELECT c.*, d.name AS device_name FROM commands c JOIN devices d ON d.id = c.device_id
     WHERE c.state IN ('queued', 'pushed', 'sent') AND c.deadline_at < ? ORDER BY c.deadline_at`)
+  const nextDeadline = db
+    .prepare(`SELECT MIN(deadline_at) FROM commands WHERE state IN ('queued', 'pushed', 'sent') AND deadline_at >= ?`)
+    .pluck()
   const pendingAll = db.prepare(`SELECT COUNT(*) AS n FROM commands WHERE state IN ('queued', 'pushed', 'sent')`)
   const failedDeliveries =
     db.prepare(`SELECT p.device_id, d.name AS device_name, p.transport, p.reason, p.created_at FROM push_deliveries p
@@ -425,6 +428,10 @@ export function deviceQueries(db: Db, sealer: PayloadSealer = plainSealer) {
         ...asCommand(r),
         deviceName: r.device_name,
       }))
+    },
+    /** The earliest deadline of an open command that has not passed at `now` (null: none). */
+    nextDeadline(now: string): string | null {
+      return (nextDeadline.get(now) as string | null | undefined) ?? null
     },
     pendingCommandCount(): number {
       return (pendingAll.get() as { n: number }).n

@@ -13,6 +13,7 @@ import { outboxQueries } from './outbox'
 import { payloadProblemQueries } from './payload-problems'
 import { policyQueries } from './policies'
 import { policySettingQueries } from './policy-settings'
+import { revisionQueries } from './revision'
 import { syncQueries } from './sync'
 import { syncJournalQueries } from './sync-journal'
 import { userQueries } from './users'
@@ -63,6 +64,7 @@ export function createStore(path: string, opts: { sealer?: PayloadSealer } = {})
     policySettings: policySettingQueries(db),
     bulkReads: bulkReadQueries(db, sealer),
     syncJournal: syncJournalQueries(db),
+    revision: revisionQueries(db),
     /** Runs fn in one transaction: everything it writes lands together or not at all. */
     transaction<T>(fn: () => T): T {
       return db.transaction(fn)()

@@ -88,6 +88,7 @@ export function userQueries(db: Db) {
       OR EXISTS (SELECT 1 FROM user_attributes a WHERE a.user_id = u.id AND a.name IN ('department', 'jobTitle', 'country') AND a.value LIKE @q ESCAPE '\\'))`)
   const directoryOf = db.prepare('SELECT directory_id FROM users WHERE id = ?').pluck()
   const directoriesAll = db.prepare('SELECT id, directory_id FROM users').raw(true)
+  const principalNamesAll = db.prepare('SELECT id, user_principal_name FROM users').raw(true)
   const identityOf = db.prepare('SELECT id, external_id, user_principal_name, display_name FROM users WHERE id = ?')
 
   const readAttributes = (userId: string): Attributes => {
@@ -153,6 +154,10 @@ export function userQueries(db: Db) {
     /** Every user's directory, keyed by user id. */
     directories(): Map<string, string | null> {
       return new Map(directoriesAll.all() as [string, string | null][])
+    },
+    /** Every user's principal name, keyed by user id. */
+    principalNames(): Map<string, string> {
+      return new Map(principalNamesAll.all() as [string, string][])
     },
     directoryKind(userId: string): DirectoryKind | undefined {
       return (kindOf.get(userId) as { kind: DirectoryKind } | undefined)?.kind
