@@ -79,6 +79,20 @@ export function onSyncProgress(listener: (p: SyncProgress) => void): () => void 
 export const usersQuery = (args: UsersListArgs) =>
   queryOptions({ queryKey: ['users', 'list', args], queryFn: () => call('users/list', args) })
 
+export const groupMembersQuery = (args: ArgsOf<'groups/members'>) =>
+  queryOptions({
+    queryKey: ['groups', 'members', args],
+    queryFn: () => call('groups/members', args),
+    meta: { reads: ['users'] },
+  })
+
+export const devicesPageQuery = (args: ArgsOf<'devices/page'>) =>
+  queryOptions({
+    queryKey: ['devices', 'page', args],
+    queryFn: () => call('devices/page', args),
+    meta: { reads: ['users', 'groups'] },
+  })
+
 export const userQuery = (userId: string) =>
   queryOptions({
     queryKey: ['users', 'detail', userId],
@@ -146,13 +160,6 @@ export const deviceHistoryQuery = (deviceId: string) =>
     queryKey: ['devices', 'history', deviceId],
     queryFn: () => call('policies/history', { deviceId }),
     meta: { reads: ['policies'] },
-  })
-
-export const devicesQuery = () =>
-  queryOptions({
-    queryKey: ['devices', 'list'],
-    queryFn: () => call('devices/list', {}),
-    meta: { reads: ['users'] },
   })
 
 export const deviceQuery = (deviceId: string) =>

@@ -12,6 +12,7 @@ import type {
   DirectorySummary,
   EnrollResult,
   GroupDetail,
+  GroupMember,
   GroupSummary,
   ImportResult,
   MembershipExplanation,
@@ -172,6 +173,8 @@ export const schemas = {
   }),
   'users/list': z.object({
     query: z.string().max(200).optional(),
+    sort: z.enum(['name', 'userPrincipalName']).optional(),
+    dir: z.enum(['asc', 'desc']).optional(),
     limit: z.number().int().min(1).max(1000).optional(),
     offset: z.number().int().min(0).optional(),
   }),
@@ -182,6 +185,13 @@ export const schemas = {
   }),
   'groups/list': z.object({}),
   'groups/get': z.object({ groupId: id }),
+  'groups/members': z.object({
+    groupId: id,
+    query: z.string().max(200).optional(),
+    state: z.enum(['in', 'unknown']).optional(),
+    offset: z.number().int().min(0).optional(),
+    limit: z.number().int().min(1).max(1000).optional(),
+  }),
   'groups/explain': z.object({ groupId: id, userId: id }),
   'policies/list': z.object({}),
   'policies/setRemoveOnUnassign': z.object({ itemId: id, value: z.boolean() }),
@@ -210,6 +220,17 @@ export const schemas = {
   'apps/list': z.object({}),
   'apps/save': z.object({ platform, identifier: z.string().max(300), name: z.string().max(200) }),
   'devices/list': z.object({}),
+  'devices/page': z.object({
+    query: z.string().max(200).optional(),
+    platform: platform.optional(),
+    userId: id.optional(),
+    groupId: id.optional(),
+    status: z.enum(['delivered', 'waiting', 'late']).optional(),
+    sort: z.enum(['name', 'serial', 'platform', 'user', 'enrolledAt', 'lastSeenAt', 'pending']).optional(),
+    dir: z.enum(['asc', 'desc']).optional(),
+    offset: z.number().int().min(0).optional(),
+    limit: z.number().int().min(1).max(1000).optional(),
+  }),
   'devices/get': z.object({ deviceId: id }),
   'devices/enroll': z.object({
     serial: z.string().trim().min(1).max(200),
@@ -290,6 +311,7 @@ export interface Results {
   'users/setAttributes': UserDetail
   'groups/list': GroupSummary[]
   'groups/get': GroupDetail
+  'groups/members': { rows: GroupMember[]; total: number }
   'groups/explain': MembershipExplanation
   'policies/list': Policy[]
   'policies/setRemoveOnUnassign': Policy
@@ -309,6 +331,7 @@ export interface Results {
   'apps/list': AppInventoryEntry[]
   'apps/save': AppInventoryEntry[]
   'devices/list': DeviceSummary[]
+  'devices/page': { rows: DeviceSummary[]; total: number }
   'devices/get': DeviceDetail
   'devices/enroll': EnrollResult
   'devices/acknowledge': DeviceDetail

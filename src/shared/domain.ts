@@ -169,6 +169,31 @@ export interface DeviceSummary {
   pendingCommands: number
 }
 
+/** The Devices page's query: search, filters, order and page. */
+export interface DeviceListArgs {
+  /** Part of the name, serial, platform, or the user's principal or display name. */
+  query?: string
+  platform?: Platform
+  userId?: string
+  /** Devices whose user is (effectively) in this group. */
+  groupId?: string
+  /** delivered: no open command; waiting: open commands; late: an open command past its deadline. */
+  status?: 'delivered' | 'waiting' | 'late'
+  sort?: 'name' | 'serial' | 'platform' | 'user' | 'enrolledAt' | 'lastSeenAt' | 'pending'
+  dir?: 'asc' | 'desc'
+  offset?: number
+  limit?: number
+}
+
+/** A group's member list: search, membership state and page. */
+export interface GroupMemberArgs {
+  groupId: string
+  query?: string
+  state?: MembershipState
+  offset?: number
+  limit?: number
+}
+
 /** The chain behind a command: which group put which policy on the device, and why. */
 export interface CommandReason {
   policyId: string

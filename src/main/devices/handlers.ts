@@ -1,14 +1,24 @@
 // The devices room's channels (devices/*).
 import type { HandlersOf } from '../../shared/contract'
+import type { Clock } from '../ports'
 import type { Store } from '../store'
 import type { DeviceService } from './service'
 
 /** Acknowledgement latencies the delivery chart reads by default. */
 const LATENCY_SAMPLES = 500
 
-export function deviceHandlers({ devices, store }: { devices: DeviceService; store: Store }): HandlersOf<'devices'> {
+export function deviceHandlers({
+  devices,
+  store,
+  clock,
+}: {
+  devices: DeviceService
+  store: Store
+  clock: Clock
+}): HandlersOf<'devices'> {
   return {
     'devices/list': () => devices.list(),
+    'devices/page': args => store.deviceList.page(args, clock.now().toISOString()),
     'devices/get': ({ deviceId }) => devices.get(deviceId),
     'devices/enroll': req => devices.enroll(req),
     'devices/acknowledge': ({ deviceId, commandId, status, error }) =>

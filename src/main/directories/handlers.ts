@@ -110,7 +110,11 @@ export function directoryHandlers(d: DirectoryHandlerDeps): HandlersOf<'director
       d.scheduler.refresh()
       return directories.detail(directoryId)
     },
-    'users/list': ({ query, limit, offset }) => store.users.list(query, limit ?? 100, offset ?? 0),
+    'users/list': ({ query, limit, offset, sort, dir }) =>
+      store.users.list(query, limit ?? 100, offset ?? 0, {
+        ...(sort ? { sort } : {}),
+        ...(dir ? { dir } : {}),
+      }),
     'users/get': ({ userId }) => userDetail(store, userId),
     'users/setAttributes': ({ userId, attributes }) => setUserAttributes(d, userId, attributes as Attributes),
   }

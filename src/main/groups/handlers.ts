@@ -26,6 +26,7 @@ export function groupHandlers(d: {
   return {
     'groups/list': () => store.groups.list(),
     'groups/get': ({ groupId }) => groupDetail(store, groupId),
+    'groups/members': args => store.groupMembers.page(args),
     'groups/explain': ({ groupId, userId }) => groups.explain(userId, groupId),
     'groups/create': async ({ name, description, dialect, rule, directoryId }) => {
       const { groupId, changedUserIds } = groups.rules.create(

@@ -12,7 +12,7 @@ import type {
 import type { Db } from './db'
 import { plainSealer, type PayloadSealer } from './sealed'
 
-interface DeviceRow {
+export interface DeviceRow {
   id: string
   serial: string
   name: string
@@ -24,10 +24,10 @@ interface DeviceRow {
   pending: number
 }
 
-const DEVICE_COLUMNS = `d.id, d.serial, d.name, d.platform, d.user_id, u.user_principal_name, d.enrolled_at, d.last_seen_at,
+export const DEVICE_COLUMNS = `d.id, d.serial, d.name, d.platform, d.user_id, u.user_principal_name, d.enrolled_at, d.last_seen_at,
   (SELECT COUNT(*) FROM commands c WHERE c.device_id = d.id AND c.state IN ('queued', 'pushed', 'sent')) AS pending`
 
-const toDevice = (r: DeviceRow): DeviceSummary => ({
+export const toDevice = (r: DeviceRow): DeviceSummary => ({
   id: r.id,
   serial: r.serial,
   name: r.name,

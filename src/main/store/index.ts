@@ -5,6 +5,8 @@ import { bulkReadQueries } from './bulk-reads'
 import { openDatabase, type Db } from './db'
 import { plainSealer, type PayloadSealer } from './sealed'
 import { deviceQueries } from './devices'
+import { deviceListQueries } from './device-list'
+import { groupMemberQueries } from './group-members'
 import { directoryQueries } from './directories'
 import { groupQueries } from './groups'
 import { heldChangeQueries } from './held-changes'
@@ -53,6 +55,8 @@ export function createStore(path: string, opts: { sealer?: PayloadSealer } = {})
     groups: groupQueries(db),
     policies: policyQueries(db, sealer),
     devices: deviceQueries(db, sealer),
+    deviceList: deviceListQueries(db),
+    groupMembers: groupMemberQueries(db),
     outbox: outboxQueries(db, sealer),
     audit: auditQueries(db),
     sync: syncQueries(db),
