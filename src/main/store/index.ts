@@ -2,6 +2,7 @@
 import { assignmentHistoryQueries } from './assignment-history'
 import { auditQueries } from './audit'
 import { bulkReadQueries } from './bulk-reads'
+import { changeLogQueries } from './change-log'
 import { openDatabase, type Db } from './db'
 import { plainSealer, type PayloadSealer } from './sealed'
 import { deviceQueries } from './devices'
@@ -69,6 +70,7 @@ export function createStore(path: string, opts: { sealer?: PayloadSealer } = {})
     bulkReads: bulkReadQueries(db, sealer),
     syncJournal: syncJournalQueries(db),
     revision: revisionQueries(db),
+    changeLog: changeLogQueries(db),
     /** Runs fn in one transaction: everything it writes lands together or not at all. */
     transaction<T>(fn: () => T): T {
       return db.transaction(fn)()
