@@ -231,10 +231,11 @@ export const ruleCheckQuery = (dialect: Dialect, text: string) =>
     meta: { reads: ['users'] },
   })
 
-export const rulePreviewQuery = (dialect: Dialect, text: string, offset: number, limit: number) =>
+/** `editor`: the asking rule editor, whose newer preview cancels its older one still evaluating. */
+export const rulePreviewQuery = (dialect: Dialect, text: string, offset: number, limit: number, editor: string) =>
   queryOptions({
-    queryKey: ['groups', 'rulePreview', dialect, text, offset, limit],
-    queryFn: () => call('rules/preview', { dialect, text, offset, limit }),
+    queryKey: ['groups', 'rulePreview', dialect, text, offset, limit, editor],
+    queryFn: () => call('rules/preview', { dialect, text, offset, limit, editor }),
     meta: { reads: ['users'] },
   })
 

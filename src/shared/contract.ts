@@ -277,6 +277,8 @@ export const schemas = {
   'rules/preview': z.object({
     dialect,
     text: ruleText,
+    /** The rule editor asking: its newer preview cancels an older one still evaluating. */
+    editor: z.string().min(1).max(100).optional(),
     offset: z.number().int().min(0).optional(),
     limit: z.number().int().min(1).max(500).optional(),
   }),

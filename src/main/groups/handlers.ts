@@ -42,8 +42,8 @@ export function groupHandlers(d: {
       return groupDetail(store, groupId)
     },
     'rules/check': ({ dialect, text }) => groups.rules.check(dialect, text),
-    'rules/preview': ({ dialect, text, offset, limit }) =>
-      groups.rules.preview(dialect, text, offset ?? 0, limit ?? 50),
+    'rules/preview': ({ dialect, text, offset, limit, editor }) =>
+      groups.rules.preview(dialect, text, offset ?? 0, limit ?? 50, editor),
     'rules/explain': ({ dialect, text, userId }) => groups.rules.explain(dialect, text, userId),
   }
 }
