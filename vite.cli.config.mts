@@ -16,6 +16,8 @@ export default defineConfig({
       input: {
         index: resolve(import.meta.dirname, 'src/main/headless/cli.ts'),
         bench: resolve(import.meta.dirname, 'bench/run.ts'),
+        // File imports run on a worker thread started from this script (directories/import-thread.ts).
+        'import-worker': resolve(import.meta.dirname, 'src/main/headless/import-worker.ts'),
         // The IdP fake and the raw-insert comparison the sync benchmark runs in child processes.
         'graph-fake': resolve(import.meta.dirname, 'test/fakes/graph/main.ts'),
         'sync-raw': resolve(import.meta.dirname, 'bench/sync-raw.ts'),

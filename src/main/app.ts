@@ -18,7 +18,7 @@ import { internalError } from './boundary'
 import { createChangeWatcher } from './changes-watch'
 import { createDeviceService } from './devices'
 import { createDiagnosticsService } from './diagnostics'
-import { createDirectoryService, createSyncScheduler, type IdpHttpOptions } from './directories'
+import { createDirectoryService, createSyncScheduler, importOnThread, type IdpHttpOptions } from './directories'
 import { createFileSecretStore } from './secrets'
 import { createGroupService } from './groups'
 import { createHandlers, type Services } from './handlers'
@@ -84,6 +84,11 @@ export interface AppOptions {
    * announce them as db/changed (default 250 ms; 0: never, as in the CLI's short-lived commands).
    */
   changePollMs?: number
+  /**
+   * The import thread's script (headless/import-worker.ts built): file imports run on a worker
+   * thread so the app keeps answering. Unset (tests from source): they run in the main thread.
+   */
+  importWorker?: string
 }
 
 export interface App {
@@ -184,6 +189,10 @@ export function createApp(opts: AppOptions): App {
     diagnostics: createDiagnosticsService({ store, clock, directories }),
     push,
     scheduler,
+  }
+  if (opts.importWorker) {
+    const run = importOnThread(opts.importWorker)
+    services.importOnThread = job => run({ ...job, dataDir: opts.dataDir })
   }
   const handlers = createHandlers(services, redeploys)
   // This process's mark on the change log, so its watcher skips the rows it wrote itself.

@@ -4,7 +4,13 @@
 import type { Handlers } from '../shared/contract'
 import { deviceHandlers, type DeviceService } from './devices'
 import { diagnosticsHandlers, type DiagnosticsService } from './diagnostics'
-import { directoryHandlers, type DirectoryService, type SyncScheduler } from './directories'
+import {
+  directoryHandlers,
+  type DirectoryService,
+  type ImportJob,
+  type ImportOutcome,
+  type SyncScheduler,
+} from './directories'
 import { groupHandlers, type GroupService } from './groups'
 import { policyHandlers, type PolicyService } from './policies'
 import type { Clock } from './ports'
@@ -22,6 +28,8 @@ export interface Services {
   diagnostics: DiagnosticsService
   scheduler: SyncScheduler
   push: PushService
+  /** Imports files on a worker thread (a built app); absent, imports run in the main thread. */
+  importOnThread?: (job: Omit<ImportJob, 'dataDir'>) => Promise<ImportOutcome>
 }
 
 export function createHandlers(s: Services, redeploys: Redeploys): Handlers {

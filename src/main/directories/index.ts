@@ -44,6 +44,7 @@ import type { DirectoryService } from './service'
 export { createSyncScheduler, type SyncScheduler } from './scheduler'
 export { DEFAULT_MAPPINGS } from './mapping'
 export type { ImportMode } from './file-import'
+export { importOnThread, type ImportJob, type ImportReply, type ImportRunner } from './import-thread'
 export { DEFAULT_REMOVAL_LIMITS, type RemovalLimits } from './removal-guard'
 
 export interface DirectoryDeps {

@@ -9,7 +9,6 @@ import { AppError } from '../../shared/errors'
 import { type RuleInput, compileOrFail, compileRule, highlightRule, lintRule } from '../rules'
 import type { Clock, IdSource } from '../ports'
 import type { Store } from '../store'
-import type { UserInput } from './service'
 import { decideMembership } from './decide'
 
 /** Users evaluated between two yields to the event loop: the host answers other calls meanwhile. */
@@ -29,7 +28,7 @@ export interface RuleGroupDeps {
   ids: IdSource
   inputOf(userId: string): RuleInput
   /** What rules read for every user at once (attributes, identity fields, synced groups). */
-  allInputs(): Map<string, UserInput>
+  allInputs(): Map<string, { userPrincipalName: string; input: RuleInput }>
   /** Re-evaluates every user's membership in one rule group; returns the users whose membership changed. */
   evaluateGroup(groupId: string): string[]
   /** Users a preview evaluates between yields (default 20,000; tests lower it). */
