@@ -22,9 +22,10 @@ export default defineConfig({
         'graph-fake': resolve(import.meta.dirname, 'test/fakes/graph/main.ts'),
         'sync-raw': resolve(import.meta.dirname, 'bench/sync-raw.ts'),
       },
-      external: ['better-sqlite3', ...builtinModules, ...builtinModules.map(m => `node:${m}`)],
+      // playwright-core (the UI benchmark's browser driver) loads its own files at run time.
+      external: ['better-sqlite3', 'playwright-core', ...builtinModules, ...builtinModules.map(m => `node:${m}`)],
       output: { format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs' },
     },
   },
-  ssr: { noExternal: true, external: ['better-sqlite3'] },
+  ssr: { noExternal: true, external: ['better-sqlite3', 'playwright-core'] },
 })
