@@ -104,6 +104,6 @@ test.describe('a large workspace', () => {
     } finally {
       cli.close()
     }
-    await page.getByRole('table', { name: 'Devices' }).getByText('OTHER-PROCESS-1').waitFor()
+    await page.getByRole('table', { name: 'Devices' }).getByText('OTHER-PROCESS-1').first().waitFor()
   })
 })
