@@ -16,15 +16,16 @@ export { diagnosticsHandlers } from './handlers'
 import type { DiagnosticsService } from './handlers'
 export type { DiagnosticsService, AttributeSourceLookup }
 
-/** Every detector, in display order: SYNC_ATTR_MISSING from rules, then from profiles, then PAYLOAD_LATENCY. */
-export function detect(store: Store, now: Date, directories?: AttributeSourceLookup): Entry[] {
-  return [...attributeMissing(store, directories), ...variableMissing(store), ...latency(store, now)]
-}
+/** How late a PAYLOAD_LATENCY may appear after its deadline: the cache of those lives this long at least. */
+const LATENCY_SLACK_MS = 10_000
 
 interface Snapshot {
   revision: string
-  /** Until when (ISO) no further command becomes overdue; null: no open command is waiting for its deadline. */
-  until: string | null
+  /** SYNC_ATTR_MISSING from rules: the bulk (every unknown membership), kept for the revision. */
+  attributes: Entry[]
+  /** Profiles' variables and PAYLOAD_LATENCY: also kept until `until` (ISO). */
+  devices: Entry[]
+  until: string
   entries: Entry[]
   summary?: DiagnosticsSummary
 }
@@ -40,18 +41,31 @@ export function createDiagnosticsService({
 }): DiagnosticsService {
   let snapshot: Snapshot | null = null
 
+  // Deadlines pass all the time in a fleet of 10,000 devices: only the device-side detectors run
+  // again for them, at most every LATENCY_SLACK_MS, while the attribute side waits for a write.
   const entries = (): Entry[] => {
     const now = clock.now()
     const at = now.toISOString()
     const revision = store.revision.current()
-    if (snapshot && snapshot.revision === revision && (snapshot.until === null || at <= snapshot.until))
-      return snapshot.entries
+    if (snapshot && snapshot.revision === revision && at <= snapshot.until) return snapshot.entries
+    const previous = snapshot
     // Read in one transaction, so the detectors see one state and the revision is the one they saw.
-    snapshot = store.transaction(() => ({
-      revision: store.revision.current(),
-      until: store.devices.nextDeadline(at),
-      entries: detect(store, now, directories),
-    }))
+    snapshot = store.transaction(() => {
+      const seen = store.revision.current()
+      const attributes =
+        previous && previous.revision === seen ? previous.attributes : attributeMissing(store, directories)
+      const devices = [...variableMissing(store), ...latency(store, now)]
+      const next = store.devices.nextDeadline(at)
+      const slack = new Date(now.getTime() + LATENCY_SLACK_MS).toISOString()
+      return {
+        revision: seen,
+        attributes,
+        devices,
+        // No open command waiting for its deadline: nothing turns late until something is written.
+        until: next === null ? '9999' : next > slack ? next : slack,
+        entries: attributes.concat(devices),
+      }
+    })
     return snapshot.entries
   }
 

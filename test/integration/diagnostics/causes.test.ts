@@ -86,4 +86,15 @@ describe('diagnostics grouped by cause', () => {
     expect((await ws.call('diagnostics/summary', {})).causes[0]?.users).toBe(199)
     expect(detect).toHaveBeenCalledTimes(3)
   })
+
+  it('detects nothing again while nothing is written and no command waits for its deadline', async () => {
+    const { store } = ws.app.services
+    const detect = vi.spyOn(store.groups, 'unknownMemberships')
+    const overdue = vi.spyOn(store.devices, 'overdueCommands')
+    await ws.call('diagnostics/summary', {})
+    ws.clock.advance(60 * 60_000)
+    await ws.call('diagnostics/summary', {})
+    expect(detect).toHaveBeenCalledTimes(1)
+    expect(overdue).toHaveBeenCalledTimes(1)
+  })
 })
