@@ -19,6 +19,9 @@ export type { DiagnosticsService, AttributeSourceLookup }
 /** How late a PAYLOAD_LATENCY may appear after its deadline: the cache of those lives this long at least. */
 const LATENCY_SLACK_MS = 10_000
 
+/** The later of two ISO times. */
+const later = (a: string, b: string): string => (a < b ? b : a)
+
 interface Snapshot {
   revision: string
   /** SYNC_ATTR_MISSING from rules: the bulk (every unknown membership), kept for the revision. */
@@ -62,7 +65,7 @@ export function createDiagnosticsService({
         attributes,
         devices,
         // No open command waiting for its deadline: nothing turns late until something is written.
-        until: next === null ? '9999' : next > slack ? next : slack,
+        until: next === null ? '9999' : later(next, slack),
         entries: attributes.concat(devices),
       }
     })
