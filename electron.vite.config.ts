@@ -7,7 +7,13 @@ export default defineConfig({
     build: {
       // electron-store is ESM-only; bundle it into the CommonJS main process.
       externalizeDeps: { exclude: ['electron-store'] },
-      rollupOptions: { input: { index: resolve(__dirname, 'src/main/electron/main.ts') } },
+      rollupOptions: {
+        input: {
+          index: resolve(__dirname, 'src/main/electron/main.ts'),
+          // File imports run on a worker thread started from this script (directories/import-thread.ts).
+          'import-worker': resolve(__dirname, 'src/main/headless/import-worker.ts'),
+        },
+      },
     },
   },
   preload: {

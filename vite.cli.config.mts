@@ -16,13 +16,16 @@ export default defineConfig({
       input: {
         index: resolve(import.meta.dirname, 'src/main/headless/cli.ts'),
         bench: resolve(import.meta.dirname, 'bench/run.ts'),
+        // File imports run on a worker thread started from this script (directories/import-thread.ts).
+        'import-worker': resolve(import.meta.dirname, 'src/main/headless/import-worker.ts'),
         // The IdP fake and the raw-insert comparison the sync benchmark runs in child processes.
         'graph-fake': resolve(import.meta.dirname, 'test/fakes/graph/main.ts'),
         'sync-raw': resolve(import.meta.dirname, 'bench/sync-raw.ts'),
       },
-      external: ['better-sqlite3', ...builtinModules, ...builtinModules.map(m => `node:${m}`)],
+      // playwright-core (the UI benchmark's browser driver) loads its own files at run time.
+      external: ['better-sqlite3', 'playwright-core', ...builtinModules, ...builtinModules.map(m => `node:${m}`)],
       output: { format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs' },
     },
   },
-  ssr: { noExternal: true, external: ['better-sqlite3'] },
+  ssr: { noExternal: true, external: ['better-sqlite3', 'playwright-core'] },
 })

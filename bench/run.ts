@@ -11,6 +11,7 @@ import { rules } from './rules'
 import { devices } from './devices'
 import { importSuite } from './import'
 import { policy } from './policy'
+import { uiSuite } from './ui'
 
 interface Figure {
   name: string
@@ -59,6 +60,7 @@ const SUITES: Record<string, () => Promise<Figure[]>> = {
   rules,
   devices,
   sync: syncSuite,
+  ui: uiSuite,
 }
 
 async function main(): Promise<void> {

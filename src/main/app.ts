@@ -3,7 +3,7 @@
 import { EventEmitter } from 'node:events'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { touches } from '../shared/changes'
+import { type Domain, touches } from '../shared/changes'
 import {
   isChannel,
   parseArgs,
@@ -15,9 +15,10 @@ import {
 } from '../shared/contract'
 import { AppError, type Result } from '../shared/errors'
 import { internalError } from './boundary'
+import { createChangeWatcher } from './changes-watch'
 import { createDeviceService } from './devices'
 import { createDiagnosticsService } from './diagnostics'
-import { createDirectoryService, createSyncScheduler, type IdpHttpOptions } from './directories'
+import { createDirectoryService, createSyncScheduler, importOnThread, type IdpHttpOptions } from './directories'
 import { createFileSecretStore } from './secrets'
 import { createGroupService } from './groups'
 import { createHandlers, type Services } from './handlers'
@@ -79,6 +80,16 @@ export interface AppOptions {
    * deadline). Unset: only when something changes (enrollment, check-in, edits), as in tests.
    */
   pumpIntervalMs?: number
+  /**
+   * How often to look for writes by other processes on this workspace (the CLI, a cron sync) and
+   * announce them as db/changed (default 250 ms; 0: never, as in the CLI's short-lived commands).
+   */
+  changePollMs?: number
+  /**
+   * The import thread's script (headless/import-worker.ts built): file imports run on a worker
+   * thread so the app keeps answering. Unset (tests from source): they run in the main thread.
+   */
+  importWorker?: string
 }
 
 export interface App {
@@ -186,12 +197,35 @@ export function createApp(opts: AppOptions): App {
     scheduler,
     serving: createIngressHost({ store, secrets, devices, clock, log }),
   }
+  if (opts.importWorker) {
+    const run = importOnThread(opts.importWorker)
+    services.importOnThread = job => run({ ...job, dataDir: opts.dataDir })
+  }
   const handlers = createHandlers(services, redeploys)
+  // This process's mark on the change log, so its watcher skips the rows it wrote itself.
+  const origin = `${process.pid}/${ids.next()}`
+  const watcher = createChangeWatcher({
+    store,
+    origin,
+    intervalMs: opts.changePollMs ?? 250,
+    announce: domains => events.emit('db/changed', { domains }),
+  })
   const pumping = opts.pumpIntervalMs
     ? setInterval(() => {
         devices.pump().catch((e: unknown) => internalError(e, 'the outbox pump', log))
       }, opts.pumpIntervalMs).unref()
     : null
+
+  /** Tells this process's listeners, and other processes' watchers through the change log. */
+  function announce(domains: readonly Domain[]): void {
+    try {
+      store.changeLog.record(origin, domains, clock.now().toISOString())
+    } catch (e) {
+      // The change is committed either way; only other processes' refresh waits for their next one.
+      log.warn('could not record a change for other processes', { domains, error: String(e) })
+    }
+    events.emit('db/changed', { domains })
+  }
 
   /** Validates the argument, runs the channel's handler and announces what it touched. */
   async function invoke(channel: string, raw: unknown): Promise<Result<unknown>> {
@@ -206,12 +240,12 @@ export function createApp(opts: AppOptions): App {
       if (!parsed.ok) return parsed
       const handler = handlers[channel] as (args: unknown) => unknown
       const value = await handler(parsed.args)
-      if (domains.length > 0) events.emit('db/changed', { domains })
+      if (domains.length > 0) announce(domains)
       return { ok: true, value }
     } catch (e) {
       if (e instanceof AppError) {
         // A failed mutation may still have recorded something (a failed import's history).
-        if (domains.length > 0) events.emit('db/changed', { domains })
+        if (domains.length > 0) announce(domains)
         return { ok: false, error: e.toInfo() }
       }
       return { ok: false, error: internalError(e, channel, log) }
@@ -236,6 +270,7 @@ export function createApp(opts: AppOptions): App {
     close: () => {
       // Entry points stop the ingress first and wait; this only makes sure no server outlives the store.
       services.serving.abort()
+      watcher.stop()
       scheduler.stop()
       if (pumping) clearInterval(pumping)
       store.close()

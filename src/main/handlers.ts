@@ -5,7 +5,13 @@ import type { Handlers } from '../shared/contract'
 import { adminHandlers, previewRemoval, removeDirectory } from './admin'
 import { deviceHandlers, type DeviceService } from './devices'
 import { diagnosticsHandlers, type DiagnosticsService } from './diagnostics'
-import { directoryHandlers, type DirectoryService, type SyncScheduler } from './directories'
+import {
+  directoryHandlers,
+  type DirectoryService,
+  type ImportJob,
+  type ImportOutcome,
+  type SyncScheduler,
+} from './directories'
 import { groupHandlers, type GroupService } from './groups'
 import { policyHandlers, type PolicyService } from './policies'
 import type { Clock } from './ports'
@@ -26,6 +32,8 @@ export interface Services {
   push: PushService
   /** The device ingress run by this process (Settings, `jit-mapper serve`). */
   serving: IngressHost
+  /** Imports files on a worker thread (a built app); absent, imports run in the main thread. */
+  importOnThread?: (job: Omit<ImportJob, 'dataDir'>) => Promise<ImportOutcome>
 }
 
 export function createHandlers(s: Services, redeploys: Redeploys): Handlers {

@@ -5,7 +5,7 @@ import { QueryClient, queryOptions, type Query } from '@tanstack/react-query'
 import { touches, type Domain, DOMAINS } from '../shared/changes'
 import type { ArgsOf, Channel, ResultOf } from '../shared/contract'
 import type { ErrorCode, ErrorInfo } from '../shared/errors'
-import type { SyncProgress } from '../shared/domain'
+import type { DiagnosticFilter, SyncProgress } from '../shared/domain'
 import type { Dialect } from '../shared/domain'
 
 export type { Domain }
@@ -79,6 +79,20 @@ export function onSyncProgress(listener: (p: SyncProgress) => void): () => void 
 export const usersQuery = (args: UsersListArgs) =>
   queryOptions({ queryKey: ['users', 'list', args], queryFn: () => call('users/list', args) })
 
+export const groupMembersQuery = (args: ArgsOf<'groups/members'>) =>
+  queryOptions({
+    queryKey: ['groups', 'members', args],
+    queryFn: () => call('groups/members', args),
+    meta: { reads: ['users'] },
+  })
+
+export const devicesPageQuery = (args: ArgsOf<'devices/page'>) =>
+  queryOptions({
+    queryKey: ['devices', 'page', args],
+    queryFn: () => call('devices/page', args),
+    meta: { reads: ['users', 'groups'] },
+  })
+
 export const userQuery = (userId: string) =>
   queryOptions({
     queryKey: ['users', 'detail', userId],
@@ -149,13 +163,6 @@ export const deviceHistoryQuery = (deviceId: string) =>
     meta: { reads: ['policies'] },
   })
 
-export const devicesQuery = () =>
-  queryOptions({
-    queryKey: ['devices', 'list'],
-    queryFn: () => call('devices/list', {}),
-    meta: { reads: ['users'] },
-  })
-
 export const deviceQuery = (deviceId: string) =>
   queryOptions({
     queryKey: ['devices', 'detail', deviceId],
@@ -195,11 +202,20 @@ export const pushCredentialsQuery = () =>
 export const ingressQuery = () =>
   queryOptions({ queryKey: ['ingress', 'info'], queryFn: () => call('ingress/get', {}) })
 
-export const diagnosticsQuery = () =>
+const DIAGNOSTIC_READS: readonly Domain[] = ['users', 'groups', 'devices', 'directories', 'policies']
+
+export const diagnosticsSummaryQuery = (filter: DiagnosticFilter) =>
   queryOptions({
-    queryKey: ['diagnostics', 'list'],
-    queryFn: () => call('diagnostics/list', {}),
-    meta: { reads: ['users', 'groups', 'devices', 'directories'] },
+    queryKey: ['diagnostics', 'summary', filter],
+    queryFn: () => call('diagnostics/summary', filter),
+    meta: { reads: DIAGNOSTIC_READS },
+  })
+
+export const diagnosticsPageQuery = (args: ArgsOf<'diagnostics/page'>) =>
+  queryOptions({
+    queryKey: ['diagnostics', 'page', args],
+    queryFn: () => call('diagnostics/page', args),
+    meta: { reads: DIAGNOSTIC_READS },
   })
 
 /** Whether a query reads any of the changed domains (its own first key segment or its meta.reads). */
@@ -242,10 +258,11 @@ export const ruleCheckQuery = (dialect: Dialect, text: string) =>
     meta: { reads: ['users'] },
   })
 
-export const rulePreviewQuery = (dialect: Dialect, text: string, offset: number, limit: number) =>
+/** `editor`: the asking rule editor, whose newer preview cancels its older one still evaluating. */
+export const rulePreviewQuery = (dialect: Dialect, text: string, offset: number, limit: number, editor: string) =>
   queryOptions({
-    queryKey: ['groups', 'rulePreview', dialect, text, offset, limit],
-    queryFn: () => call('rules/preview', { dialect, text, offset, limit }),
+    queryKey: ['groups', 'rulePreview', dialect, text, offset, limit, editor],
+    queryFn: () => call('rules/preview', { dialect, text, offset, limit, editor }),
     meta: { reads: ['users'] },
   })
 

@@ -7,10 +7,12 @@ import type {
   DeviceDetail,
   DeviceSummary,
   Diagnostic,
+  DiagnosticsSummary,
   DirectoryDetail,
   DirectorySummary,
   EnrollResult,
   GroupDetail,
+  GroupMember,
   GroupSummary,
   ImportResult,
   MembershipExplanation,
@@ -115,6 +117,16 @@ const proposedChange = z.discriminatedUnion('kind', [
   }),
 ])
 
+/** Narrows the open diagnostics: by code, cause (a DiagnosticCause key), directory, group, device or user. */
+const diagnosticFilter = z.object({
+  code: z.enum(['SYNC_ATTR_MISSING', 'GROUP_RULE_FAIL', 'PAYLOAD_LATENCY']).optional(),
+  cause: z.string().min(1).max(500).optional(),
+  directoryId: id.optional(),
+  groupId: id.optional(),
+  deviceId: id.optional(),
+  userId: id.optional(),
+})
+
 export const schemas = {
   'workspace/summary': z.object({}),
   'directories/list': z.object({}),
@@ -171,6 +183,8 @@ export const schemas = {
   }),
   'users/list': z.object({
     query: z.string().max(200).optional(),
+    sort: z.enum(['name', 'userPrincipalName']).optional(),
+    dir: z.enum(['asc', 'desc']).optional(),
     limit: z.number().int().min(1).max(1000).optional(),
     offset: z.number().int().min(0).optional(),
   }),
@@ -181,6 +195,13 @@ export const schemas = {
   }),
   'groups/list': z.object({}),
   'groups/get': z.object({ groupId: id }),
+  'groups/members': z.object({
+    groupId: id,
+    query: z.string().max(200).optional(),
+    state: z.enum(['in', 'unknown']).optional(),
+    offset: z.number().int().min(0).optional(),
+    limit: z.number().int().min(1).max(1000).optional(),
+  }),
   'groups/explain': z.object({ groupId: id, userId: id }),
   'policies/list': z.object({}),
   'policies/setRemoveOnUnassign': z.object({ itemId: id, value: z.boolean() }),
@@ -216,6 +237,17 @@ export const schemas = {
     storeId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).nullable().optional(),
   }),
   'devices/list': z.object({}),
+  'devices/page': z.object({
+    query: z.string().max(200).optional(),
+    platform: platform.optional(),
+    userId: id.optional(),
+    groupId: id.optional(),
+    status: z.enum(['delivered', 'waiting', 'late']).optional(),
+    sort: z.enum(['name', 'serial', 'platform', 'user', 'enrolledAt', 'lastSeenAt', 'pending']).optional(),
+    dir: z.enum(['asc', 'desc']).optional(),
+    offset: z.number().int().min(0).optional(),
+    limit: z.number().int().min(1).max(1000).optional(),
+  }),
   'devices/get': z.object({ deviceId: id }),
   'devices/enroll': z.object({
     serial: z.string().trim().min(1).max(200),
@@ -258,10 +290,17 @@ export const schemas = {
       .max(64 * 1024),
   }),
   'diagnostics/list': z.object({}),
+  'diagnostics/summary': diagnosticFilter,
+  'diagnostics/page': diagnosticFilter.extend({
+    offset: z.number().int().min(0).optional(),
+    limit: z.number().int().min(1).max(500).optional(),
+  }),
   'rules/check': z.object({ dialect, text: ruleText }),
   'rules/preview': z.object({
     dialect,
     text: ruleText,
+    /** The rule editor asking: its newer preview cancels an older one still evaluating. */
+    editor: z.string().min(1).max(100).optional(),
     offset: z.number().int().min(0).optional(),
     limit: z.number().int().min(1).max(500).optional(),
   }),
@@ -345,6 +384,7 @@ export interface Results {
   'users/setAttributes': UserDetail
   'groups/list': GroupSummary[]
   'groups/get': GroupDetail
+  'groups/members': { rows: GroupMember[]; total: number }
   'groups/explain': MembershipExplanation
   'policies/list': Policy[]
   'policies/setRemoveOnUnassign': Policy
@@ -365,6 +405,7 @@ export interface Results {
   'apps/list': AppInventoryEntry[]
   'apps/save': AppInventoryEntry[]
   'devices/list': DeviceSummary[]
+  'devices/page': { rows: DeviceSummary[]; total: number }
   'devices/get': DeviceDetail
   'devices/enroll': EnrollResult
   'devices/acknowledge': DeviceDetail
@@ -380,6 +421,8 @@ export interface Results {
   'push/setApnsCertificate': PushCredentialsInfo
   'push/setServiceAccount': PushCredentialsInfo
   'diagnostics/list': Diagnostic[]
+  'diagnostics/summary': DiagnosticsSummary
+  'diagnostics/page': { rows: Diagnostic[]; total: number }
   'rules/check': RuleCheck
   'rules/preview': RulePreview
   'rules/explain': RuleUserExplanation

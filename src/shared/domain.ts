@@ -173,6 +173,31 @@ export interface DeviceSummary {
   pendingCommands: number
 }
 
+/** The Devices page's query: search, filters, order and page. */
+export interface DeviceListArgs {
+  /** Part of the name, serial, platform, or the user's principal or display name. */
+  query?: string
+  platform?: Platform
+  userId?: string
+  /** Devices whose user is (effectively) in this group. */
+  groupId?: string
+  /** delivered: no open command; waiting: open commands; late: an open command past its deadline. */
+  status?: 'delivered' | 'waiting' | 'late'
+  sort?: 'name' | 'serial' | 'platform' | 'user' | 'enrolledAt' | 'lastSeenAt' | 'pending'
+  dir?: 'asc' | 'desc'
+  offset?: number
+  limit?: number
+}
+
+/** A group's member list: search, membership state and page. */
+export interface GroupMemberArgs {
+  groupId: string
+  query?: string
+  state?: MembershipState
+  offset?: number
+  limit?: number
+}
+
 /** The chain behind a command: which group put which policy on the device, and why. */
 export interface CommandReason {
   policyId: string
@@ -352,6 +377,49 @@ export interface Diagnostic {
   trigger?: 'idp-disagrees' | 'evaluation-error' | 'mixed-logic'
   /** Contract channels that remediate this diagnostic in one click, best first. */
   remediations?: string[]
+}
+
+/**
+ * Diagnostics that share one cause and one remediation, e.g. "usageLocation missing for 100,000
+ * users of Contoso": the Diagnostics page lists causes and expands one into its diagnostics.
+ */
+export interface DiagnosticCause {
+  /** Stable while the cause lasts: `diagnostics/page` takes it as a filter. */
+  key: string
+  code: DiagnosticCode
+  title: string
+  remediation: string
+  /** Diagnostics under this cause. */
+  count: number
+  /** Distinct users and devices they concern. */
+  users: number
+  devices: number
+  directoryId?: string
+  attribute?: string
+  /** The groups the diagnostics name, most first (at most ten). */
+  groups: { id: string; name: string; count: number }[]
+  /** PAYLOAD_LATENCY: the cause's cause. */
+  cause?: Diagnostic['cause']
+  /** Channels that remediate every diagnostic of the cause, best first. */
+  remediations?: string[]
+}
+
+/** What `diagnostics/summary` and `diagnostics/page` narrow to; every field optional. */
+export interface DiagnosticFilter {
+  code?: DiagnosticCode
+  cause?: string
+  directoryId?: string
+  groupId?: string
+  deviceId?: string
+  userId?: string
+}
+
+/** Open diagnostics counted by code, and their causes (both narrowed by the filter). */
+export interface DiagnosticsSummary {
+  /** Every open diagnostic, unfiltered: the sidebar's count. */
+  total: number
+  counts: Record<DiagnosticCode, number>
+  causes: DiagnosticCause[]
 }
 
 /** One acknowledged command: how long after its push the device answered. */

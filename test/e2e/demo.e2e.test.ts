@@ -210,7 +210,13 @@ test.describe('the demo organisation in the browser', () => {
   }) => {
     await openSection(page, 'Diagnostics')
     const missing = page.getByRole('region', { name: /SYNC_ATTR_MISSING/ })
-    const items = missing.getByRole('list', { name: 'SYNC_ATTR_MISSING diagnostics' }).getByRole('listitem')
+    const cause = missing
+      .getByRole('list', { name: 'SYNC_ATTR_MISSING causes' })
+      .getByRole('listitem')
+      .filter({ hasText: 'department missing for' })
+      .first()
+    await cause.getByRole('button', { name: /^Show/ }).click()
+    const items = cause.getByRole('list', { name: /^SYNC_ATTR_MISSING diagnostics/ }).getByRole('listitem')
     await items.filter({ hasText: 'department' }).first().waitFor()
     const text = await missing.innerText()
     expect(WITHOUT_DEPARTMENT.some(u => text.includes(u))).toBe(true)

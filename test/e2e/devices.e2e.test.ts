@@ -41,7 +41,13 @@ test.describe('remediating PAYLOAD_LATENCY in the browser', () => {
   test('re-pushes from Diagnostics, which clears the overdue commands', async ({ page, host }) => {
     offset = 6 * 60_000
     await open(page, host, '#/diagnostics')
-    const list = page.getByRole('list', { name: 'PAYLOAD_LATENCY diagnostics' })
+    const cause = page
+      .getByRole('list', { name: 'PAYLOAD_LATENCY causes' })
+      .getByRole('listitem')
+      .filter({ hasText: 'not acknowledged in time' })
+      .first()
+    await cause.getByRole('button', { name: /^Show/ }).click()
+    const list = cause.getByRole('list', { name: /^PAYLOAD_LATENCY diagnostics/ })
     const late = list.getByRole('listitem').filter({ hasText: 'Late iPhone' })
     await late.first().waitFor()
     expect(await late.count()).toBe(queuedAtEnrollment)

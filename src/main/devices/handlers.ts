@@ -21,6 +21,7 @@ export function deviceHandlers({
     store.audit.append({ at: clock.now().toISOString(), actor: 'admin', action, subject: deviceId, details })
   return {
     'devices/list': () => devices.list(),
+    'devices/page': args => store.deviceList.page(args, clock.now().toISOString()),
     'devices/get': ({ deviceId }) => devices.get(deviceId),
     'devices/enroll': ({ move, ...req }) => {
       // Enrolling a serial another user holds would move the device: only when the admin says so.

@@ -2,10 +2,15 @@
 // them with everything else (workspace/summary).
 import type { HandlersOf } from '../../shared/contract'
 import type { Store } from '../store'
-import type { Diagnostic } from '../../shared/domain'
+import type { Diagnostic, DiagnosticFilter, DiagnosticsSummary } from '../../shared/domain'
 
 export interface DiagnosticsService {
+  /** Every open diagnostic (the CLI's `diagnose`). */
   list(): Diagnostic[]
+  count(): number
+  /** Counts by code and the causes, narrowed by the filter. */
+  summary(filter: DiagnosticFilter): DiagnosticsSummary
+  page(filter: DiagnosticFilter, offset: number, limit: number): { rows: Diagnostic[]; total: number }
 }
 
 export function diagnosticsHandlers({
@@ -22,8 +27,10 @@ export function diagnosticsHandlers({
       policies: store.policies.count(),
       devices: store.devices.count(),
       queuedCommands: store.devices.pendingCommandCount(),
-      openDiagnostics: diagnostics.list().length,
+      openDiagnostics: diagnostics.count(),
     }),
     'diagnostics/list': () => diagnostics.list(),
+    'diagnostics/summary': filter => diagnostics.summary(filter),
+    'diagnostics/page': ({ offset, limit, ...filter }) => diagnostics.page(filter, offset ?? 0, limit ?? 50),
   }
 }

@@ -7,6 +7,8 @@ import { AppError } from '../../shared/errors'
 import type { GroupService } from '../groups'
 import type { Clock } from '../ports'
 import type { Store } from '../store'
+import type { ImportJob } from './import-thread'
+import type { ImportOutcome } from './service'
 import type { DirectoryService } from './service'
 import type { SyncScheduler } from './scheduler'
 
@@ -26,6 +28,8 @@ export interface DirectoryHandlerDeps {
     preview(directoryId: string): DirectoryRemoval
     remove(directoryId: string, confirmRemovals: boolean): Promise<DirectoryRemovalOutcome>
   }
+  /** Imports a file on a worker thread (its job without the workspace, which the app adds). */
+  importOnThread?: (job: Omit<ImportJob, 'dataDir'>) => Promise<ImportOutcome>
 }
 
 /** A user with their attributes, memberships and devices, and whether the admin may edit them here. */
@@ -89,7 +93,10 @@ export function directoryHandlers(d: DirectoryHandlerDeps): HandlersOf<'director
   return {
     'directories/list': () => directories.list(),
     'directories/import': async ({ directoryId, format, content, mode, confirmRemovals }) => {
-      const outcome = directories.importUsers(directoryId, format, content, mode, { confirmRemovals })
+      // On a thread of its own where the app has one (a built app); in one process otherwise (tests).
+      const outcome = d.importOnThread
+        ? await d.importOnThread({ directoryId, format, content, mode, confirmRemovals: confirmRemovals === true })
+        : directories.importUsers(directoryId, format, content, mode, { confirmRemovals })
       await d.redeployUsers(outcome.changedUserIds)
       // The import journaled these redeploys with its commit (file-import.ts): they are done.
       store.syncJournal.redeployed(outcome.run.id)
@@ -148,7 +155,11 @@ export function directoryHandlers(d: DirectoryHandlerDeps): HandlersOf<'director
       if (outcome.status === 'removed') d.scheduler.refresh()
       return outcome
     },
-    'users/list': ({ query, limit, offset }) => store.users.list(query, limit ?? 100, offset ?? 0),
+    'users/list': ({ query, limit, offset, sort, dir }) =>
+      store.users.list(query, limit ?? 100, offset ?? 0, {
+        ...(sort ? { sort } : {}),
+        ...(dir ? { dir } : {}),
+      }),
     'users/get': ({ userId }) => userDetail(store, userId),
     'users/setAttributes': ({ userId, attributes }) => setUserAttributes(d, userId, attributes as Attributes),
   }

@@ -33,7 +33,7 @@ import { createGoogleConnector } from './google'
 import { createIdpHttp, type IdpHttpOptions } from './http'
 import { DEFAULT_MAPPINGS, validateMapping } from './mapping'
 import { createOktaConnector, oktaOrgUrlProblem } from './okta'
-import { importFile } from './file-import'
+import { importUsers } from './import-users'
 import { DEFAULT_REMOVAL_LIMITS, type RemovalLimits } from './removal-guard'
 
 export { parseUserFile, type DirectoryUserRecord, type FileImportError } from './file'
@@ -44,6 +44,9 @@ import type { DirectoryService } from './service'
 export { createSyncScheduler, type SyncScheduler } from './scheduler'
 export { DEFAULT_MAPPINGS } from './mapping'
 export type { ImportMode } from './file-import'
+export { importOnThread, type ImportJob, type ImportReply, type ImportRunner } from './import-thread'
+export { importUsers, type ImportText } from './import-users'
+export type { ImportDeps } from './file-import'
 export { DEFAULT_REMOVAL_LIMITS, type RemovalLimits } from './removal-guard'
 
 export interface DirectoryDeps {
@@ -446,49 +449,9 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
       return id
     },
     importUsers(directoryId, format, content, mode = 'update', opts = {}) {
-      const directory = store.directories.get(directoryId)
-      if (!directory) throw new AppError('NOT_FOUND', `No directory with id ${directoryId}.`, { directoryId })
-      if (directory.kind !== 'file') {
-        throw new AppError(
-          'NOT_EDITABLE',
-          `${directory.name} is synced from ${directory.kind}; import files into a file directory instead.`,
-          { directoryId },
-        )
-      }
-      const startedAt = clock.now().toISOString()
-      const parsed = parseUserFile(format, content)
-      if (!parsed.ok) {
-        const first = parsed.errors[0]
-        store.directories.recordSyncRun({
-          id: ids.next(),
-          directoryId,
-          mode: 'import',
-          status: 'failed',
-          startedAt,
-          finishedAt: clock.now().toISOString(),
-          added: 0,
-          changed: 0,
-          removed: 0,
-          error: first?.message ?? 'The file is invalid',
-        })
-        throw new AppError(
-          'IMPORT_INVALID',
-          `The ${format.toUpperCase()} file was refused and nothing was imported: ${first?.message ?? 'it is invalid'}${parsed.errors.length > 1 ? ` (and ${parsed.errors.length - 1} more problems)` : ''}.`,
-          {
-            errors: parsed.errors,
-          },
-        )
-      }
-      return importFile(
+      return importUsers(
         { store, groups, ids, clock, removalLimits: deps.removalLimits?.() ?? DEFAULT_REMOVAL_LIMITS },
-        {
-          directoryId,
-          directoryName: directory.name,
-          users: parsed.users,
-          mode,
-          confirmRemovals: opts.confirmRemovals === true,
-          startedAt,
-        },
+        { directoryId, format, content, mode, confirmRemovals: opts.confirmRemovals === true },
       )
     },
   }

@@ -53,7 +53,13 @@ void electronApp.whenReady().then(() => {
   process.on('uncaughtException', e => log.error('uncaught exception', { error: e }))
   process.on('unhandledRejection', e => log.error('unhandled rejection', { error: e }))
   // The outbox retries failed pushes and re-pushes past deadlines while the app is open.
-  const core = createApp({ dataDir, log, pumpIntervalMs: 30_000, secrets: createSafeStorageSecretStore(dataDir) })
+  const core = createApp({
+    dataDir,
+    log,
+    pumpIntervalMs: 30_000,
+    secrets: createSafeStorageSecretStore(dataDir),
+    importWorker: join(__dirname, 'import-worker.js'),
+  })
   log.info('desktop app started', { dataDir, version: electronApp.getVersion() })
   if (process.argv.includes('--demo')) loadDemo(core)
   core.services.scheduler.start()

@@ -26,6 +26,7 @@ export function groupHandlers(d: {
   return {
     'groups/list': () => store.groups.list(),
     'groups/get': ({ groupId }) => groupDetail(store, groupId),
+    'groups/members': args => store.groupMembers.page(args),
     'groups/explain': ({ groupId, userId }) => groups.explain(userId, groupId),
     'groups/create': async ({ name, description, dialect, rule, directoryId }) => {
       const { groupId, changedUserIds } = groups.rules.create(
@@ -41,8 +42,8 @@ export function groupHandlers(d: {
       return groupDetail(store, groupId)
     },
     'rules/check': ({ dialect, text }) => groups.rules.check(dialect, text),
-    'rules/preview': ({ dialect, text, offset, limit }) =>
-      groups.rules.preview(dialect, text, offset ?? 0, limit ?? 50),
+    'rules/preview': ({ dialect, text, offset, limit, editor }) =>
+      groups.rules.preview(dialect, text, offset ?? 0, limit ?? 50, editor),
     'rules/explain': ({ dialect, text, userId }) => groups.rules.explain(dialect, text, userId),
   }
 }

@@ -291,6 +291,7 @@ export function createGroupService({
       clock,
       ids,
       inputOf,
+      allInputs: () => allInputs(),
       evaluateGroup: groupId => evaluateGroup(groupId, { grace: false }),
     }),
     replaceRule(groupId, dialect, rule) {

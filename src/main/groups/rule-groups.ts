@@ -11,21 +11,65 @@ import type { Clock, IdSource } from '../ports'
 import type { Store } from '../store'
 import { decideMembership } from './decide'
 
-/** Users a preview or lint reads at most; beyond this an editor keystroke would take too long. */
-const MAX_PREVIEW_USERS = 50_000
+/** Users evaluated between two yields to the event loop: the host answers other calls meanwhile. */
+const CHUNK = 20_000
+
+/** One user of the directory snapshot the editor evaluates rules over. */
+interface SnapshotUser {
+  id: string
+  userPrincipalName: string
+  displayName: string
+  input: RuleInput
+}
 
 export interface RuleGroupDeps {
   store: Store
   clock: Clock
   ids: IdSource
   inputOf(userId: string): RuleInput
+  /** What rules read for every user at once (attributes, identity fields, synced groups). */
+  allInputs(): Map<string, { userPrincipalName: string; input: RuleInput }>
   /** Re-evaluates every user's membership in one rule group; returns the users whose membership changed. */
   evaluateGroup(groupId: string): string[]
+  /** Users a preview evaluates between yields (default 20,000; tests lower it). */
+  chunk?: number
 }
 
-export function createRuleGroups({ store, clock, ids, inputOf, evaluateGroup }: RuleGroupDeps) {
-  const users = (): { id: string; input: RuleInput }[] =>
-    store.users.ids(MAX_PREVIEW_USERS).map(id => ({ id, input: inputOf(id) }))
+/** SQLite's NOCASE order (ASCII letters folded), as the users list sorts, then the id. */
+const foldAscii = (s: string): string => s.replace(/[A-Z]/g, c => c.toLowerCase())
+const byDisplayName = (a: [string, SnapshotUser], b: [string, SnapshotUser]): number =>
+  a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1].id < b[1].id ? -1 : a[1].id > b[1].id ? 1 : 0
+
+const yieldToEventLoop = (): Promise<void> => new Promise(resolve => setImmediate(resolve))
+
+export function createRuleGroups({
+  store,
+  clock,
+  ids,
+  inputOf,
+  allInputs,
+  evaluateGroup,
+  chunk = CHUNK,
+}: RuleGroupDeps) {
+  // Every user's rule input, read once per store revision: each keystroke in the rule editor then
+  // evaluates the compiled rule over memory instead of reading 100,000 users from SQLite.
+  let snapshot: { revision: string; users: SnapshotUser[] } | null = null
+  const users = (): SnapshotUser[] => {
+    const revision = store.revision.current()
+    if (snapshot?.revision === revision) return snapshot.users
+    snapshot = store.transaction(() => {
+      const list: [string, SnapshotUser][] = []
+      for (const [id, u] of allInputs()) {
+        const displayName = String(u.input['displayName'] ?? '')
+        list.push([foldAscii(displayName), { id, userPrincipalName: u.userPrincipalName, displayName, input: u.input }])
+      }
+      return { revision: store.revision.current(), users: list.sort(byDisplayName).map(e => e[1]) }
+    })
+    return snapshot.users
+  }
+  // The latest preview of each editor: an older one still evaluating stops at its next yield.
+  const latest = new Map<string, number>()
+  let previews = 0
 
   return {
     check(dialect: Dialect, text: string): RuleCheck {
@@ -42,16 +86,34 @@ export function createRuleGroups({ store, clock, ids, inputOf, evaluateGroup }: 
       }
     },
 
-    preview(dialect: Dialect, text: string, offset: number, limit: number): RulePreview {
+    /**
+     * Who the rule would put in its group, over every user, with the true counts. Given an editor,
+     * a newer preview from the same editor cancels this one (CONFLICT) at its next yield.
+     */
+    async preview(
+      dialect: Dialect,
+      text: string,
+      offset: number,
+      limit: number,
+      editor?: string,
+    ): Promise<RulePreview> {
       const compiled = compileRule(dialect, text)
       if (!compiled.ok) return { error: compiled.error, usersEvaluated: 0, memberCount: 0, unknownCount: 0, rows: [] }
+      const mine = ++previews
+      if (editor !== undefined) latest.set(editor, mine)
       const now = clock.now()
       const rows: RulePreviewRow[] = []
       let memberCount = 0
       let unknownCount = 0
       const all = users()
-      for (const { id, input } of all) {
-        const { result, missing } = compiled.rule.evaluate(input, now)
+      for (let i = 0; i < all.length; i++) {
+        if (i > 0 && i % chunk === 0) {
+          await yieldToEventLoop()
+          if (editor !== undefined && latest.get(editor) !== mine)
+            throw new AppError('CONFLICT', 'A newer preview of this rule editor replaced this one.', { editor })
+        }
+        const u = all[i] as SnapshotUser
+        const { result, missing } = compiled.rule.evaluate(u.input, now)
         // Same decision as saving would make, for a user with no membership yet.
         const decided = decideMembership('preview', { result, missing }, undefined)
         if (decided === null) continue
@@ -59,16 +121,15 @@ export function createRuleGroups({ store, clock, ids, inputOf, evaluateGroup }: 
         else unknownCount++
         const index = memberCount + unknownCount - 1
         if (index < offset || rows.length >= limit) continue
-        const summary = store.users.summary(id)
-        if (summary)
-          rows.push({
-            userId: id,
-            userPrincipalName: summary.userPrincipalName,
-            displayName: summary.displayName,
-            state: decided.state,
-            missing: [...missing],
-          })
+        rows.push({
+          userId: u.id,
+          userPrincipalName: u.userPrincipalName,
+          displayName: u.displayName,
+          state: decided.state,
+          missing: [...missing],
+        })
       }
+      if (editor !== undefined && latest.get(editor) === mine) latest.delete(editor)
       return { error: null, usersEvaluated: all.length, memberCount, unknownCount, rows }
     },
 

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { Diagnostic, EnrollResult } from '../../shared/domain'
 import { createApp, type App } from '../app'
+import { builtImportWorker } from './import-worker-path'
 import { createIdpHttp, discoverOidc, startIngress } from '../devices'
 import { createLog } from '../log'
 import { systemClock } from '../ports'
@@ -61,7 +62,8 @@ function parse<T extends Record<string, { type: 'string' | 'boolean'; short?: st
 
 const withApp = async <T>(dataDir: string, fn: (app: App) => Promise<T>): Promise<T> => {
   const log = createLog({ dataDir, name: 'cli' })
-  const app = createApp({ dataDir, log })
+  // A one-shot command: nothing to refresh, so no watch for other processes' changes.
+  const app = createApp({ dataDir, log, changePollMs: 0 })
   try {
     return await fn(app)
   } finally {
@@ -111,7 +113,8 @@ async function demo(argv: string[], io: CliIo): Promise<number> {
   if (rendererDir === null) return 1
   const dataDir = resolveDataDir(v['data-dir'], io.env)
   const log = createLog({ dataDir, name: 'demo', console: io.err })
-  const app = createApp({ dataDir, log })
+  const importWorker = builtImportWorker()
+  const app = createApp({ dataDir, log, ...(importWorker ? { importWorker } : {}) })
   try {
     io.out(
       loadDemo(app) ? `Loaded the demo organisation into ${dataDir}` : `Using the existing workspace in ${dataDir}`,

@@ -12,7 +12,7 @@ import type {
 import type { Db } from './db'
 import { plainSealer, type PayloadSealer } from './sealed'
 
-interface DeviceRow {
+export interface DeviceRow {
   id: string
   serial: string
   name: string
@@ -24,10 +24,10 @@ interface DeviceRow {
   pending: number
 }
 
-const DEVICE_COLUMNS = `d.id, d.serial, d.name, d.platform, d.user_id, u.user_principal_name, d.enrolled_at, d.last_seen_at,
+export const DEVICE_COLUMNS = `d.id, d.serial, d.name, d.platform, d.user_id, u.user_principal_name, d.enrolled_at, d.last_seen_at,
   (SELECT COUNT(*) FROM commands c WHERE c.device_id = d.id AND c.state IN ('queued', 'pushed', 'sent')) AS pending`
 
-const toDevice = (r: DeviceRow): DeviceSummary => ({
+export const toDevice = (r: DeviceRow): DeviceSummary => ({
   id: r.id,
   serial: r.serial,
   name: r.name,
@@ -256,6 +256,9 @@ export function deviceQueries(db: Db, sealer: PayloadSealer = plainSealer) {
     .pluck()
   const overdue = db.prepare(`SELECT c.*, d.name AS device_name FROM commands c JOIN devices d ON d.id = c.device_id
     WHERE c.state IN ('queued', 'pushed', 'sent') AND c.deadline_at < ? ORDER BY c.deadline_at`)
+  const nextDeadline = db
+    .prepare(`SELECT MIN(deadline_at) FROM commands WHERE state IN ('queued', 'pushed', 'sent') AND deadline_at >= ?`)
+    .pluck()
   const pendingAll = db.prepare(`SELECT COUNT(*) AS n FROM commands WHERE state IN ('queued', 'pushed', 'sent')`)
   const failedDeliveries =
     db.prepare(`SELECT p.device_id, d.name AS device_name, p.transport, p.reason, p.created_at FROM push_deliveries p
@@ -444,6 +447,10 @@ export function deviceQueries(db: Db, sealer: PayloadSealer = plainSealer) {
         ...asCommand(r),
         deviceName: r.device_name,
       }))
+    },
+    /** The earliest deadline of an open command that has not passed at `now` (null: none). */
+    nextDeadline(now: string): string | null {
+      return (nextDeadline.get(now) as string | null | undefined) ?? null
     },
     pendingCommandCount(): number {
       return (pendingAll.get() as { n: number }).n

@@ -4,9 +4,12 @@ import { assignmentHistoryQueries } from './assignment-history'
 import { appleQueries } from './apple'
 import { auditQueries } from './audit'
 import { bulkReadQueries } from './bulk-reads'
+import { changeLogQueries } from './change-log'
 import { openDatabase, type Db } from './db'
 import { plainSealer, type PayloadSealer } from './sealed'
 import { deviceQueries } from './devices'
+import { deviceListQueries } from './device-list'
+import { groupMemberQueries } from './group-members'
 import { directoryQueries } from './directories'
 import { groupQueries } from './groups'
 import { heldChangeQueries } from './held-changes'
@@ -16,6 +19,7 @@ import { outboxQueries } from './outbox'
 import { payloadProblemQueries } from './payload-problems'
 import { policyQueries } from './policies'
 import { policySettingQueries } from './policy-settings'
+import { revisionQueries } from './revision'
 import { syncQueries } from './sync'
 import { syncJournalQueries } from './sync-journal'
 import { userQueries } from './users'
@@ -58,6 +62,8 @@ export function createStore(path: string, opts: { sealer?: PayloadSealer } = {})
     groups: groupQueries(db),
     policies: policyQueries(db, sealer),
     devices: deviceQueries(db, sealer),
+    deviceList: deviceListQueries(db),
+    groupMembers: groupMemberQueries(db),
     outbox: outboxQueries(db, sealer),
     apple: appleQueries(db, sealer),
     audit: auditQueries(db),
@@ -73,6 +79,8 @@ export function createStore(path: string, opts: { sealer?: PayloadSealer } = {})
     syncJournal: syncJournalQueries(db),
     settings: workspaceSettingQueries(db),
     idpRuleMembers: idpRuleMemberQueries(db),
+    revision: revisionQueries(db),
+    changeLog: changeLogQueries(db),
     /** Runs fn in one transaction: everything it writes lands together or not at all. */
     transaction<T>(fn: () => T): T {
       return db.transaction(fn)()

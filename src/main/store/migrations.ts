@@ -608,4 +608,26 @@ CREATE TRIGGER rule_fail_users_del AFTER DELETE ON users BEGIN UPDATE rule_fail_
 ALTER TABLE app_inventory ADD COLUMN store_id INTEGER CHECK (store_id IS NULL OR store_id > 0);
 `,
   },
+  {
+    version: 15,
+    name: 'list orders and the change log',
+    sql: `
+-- The lists page on the server in these orders: users by name, devices by name, serial and
+-- enrollment; a page deep into 100,000 users walks an index instead of sorting the table.
+CREATE INDEX users_display_order ON users (display_name COLLATE NOCASE, id);
+CREATE INDEX devices_name_order ON devices (name COLLATE NOCASE, id);
+CREATE INDEX devices_serial_order ON devices (serial COLLATE NOCASE, id);
+CREATE INDEX devices_enrolled_order ON devices (enrolled_at, id);
+
+-- What each committed mutation touched (the domains of shared/changes.ts), written by whichever
+-- process made it: an open app reads the rows other processes (the CLI, a cron sync) wrote and
+-- refreshes what they touched. Old rows are trimmed by the writers.
+CREATE TABLE change_log (
+  seq      INTEGER PRIMARY KEY AUTOINCREMENT,
+  origin   TEXT NOT NULL,
+  domains  TEXT NOT NULL,
+  at       TEXT NOT NULL
+);
+`,
+  },
 ]

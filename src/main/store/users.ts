@@ -1,5 +1,8 @@
 import type { Attributes, AttributeValue, DirectoryKind, UserSummary } from '../../shared/domain'
 import type { Db } from './db'
+import { containsPattern } from './like'
+
+type Statement = ReturnType<Db['prepare']>
 
 interface UserRow {
   id: string
@@ -79,15 +82,28 @@ export function userQueries(db: Db) {
   const byUpn = db.prepare('SELECT id FROM users WHERE user_principal_name = ? COLLATE NOCASE ORDER BY id LIMIT 1')
   const count = db.prepare('SELECT COUNT(*) AS n FROM users')
   const ids = db.prepare('SELECT id FROM users ORDER BY display_name COLLATE NOCASE, id LIMIT ?')
-  const search = db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM users u
-    WHERE (@q IS NULL OR u.user_principal_name LIKE @q ESCAPE '\\' OR u.display_name LIKE @q ESCAPE '\\'
-      OR EXISTS (SELECT 1 FROM user_attributes a WHERE a.user_id = u.id AND a.name IN ('department', 'jobTitle', 'country') AND a.value LIKE @q ESCAPE '\\'))
-    ORDER BY u.display_name COLLATE NOCASE, u.id LIMIT @limit OFFSET @offset`)
-  const searchCount = db.prepare(`SELECT COUNT(*) AS n FROM users u
-    WHERE (@q IS NULL OR u.user_principal_name LIKE @q ESCAPE '\\' OR u.display_name LIKE @q ESCAPE '\\'
-      OR EXISTS (SELECT 1 FROM user_attributes a WHERE a.user_id = u.id AND a.name IN ('department', 'jobTitle', 'country') AND a.value LIKE @q ESCAPE '\\'))`)
+  const MATCHES = `(@q IS NULL OR u.user_principal_name LIKE @q ESCAPE '\\' OR u.display_name LIKE @q ESCAPE '\\'
+      OR EXISTS (SELECT 1 FROM user_attributes a WHERE a.user_id = u.id AND a.name IN ('department', 'jobTitle', 'country') AND a.value LIKE @q ESCAPE '\\'))`
+  // One statement per order: by display name or principal name, each walking its index.
+  const ORDERS = {
+    name: 'u.display_name COLLATE NOCASE',
+    userPrincipalName: 'u.user_principal_name COLLATE NOCASE',
+  } as const
+  const searches = new Map<string, Statement>()
+  const searchIn = (sort: keyof typeof ORDERS, dir: 'asc' | 'desc'): Statement => {
+    const key = `${sort} ${dir}`
+    let s = searches.get(key)
+    if (!s) {
+      s = db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM users u WHERE ${MATCHES}
+        ORDER BY ${ORDERS[sort]} ${dir}, u.id ${dir} LIMIT @limit OFFSET @offset`)
+      searches.set(key, s)
+    }
+    return s
+  }
+  const searchCount = db.prepare(`SELECT COUNT(*) AS n FROM users u WHERE ${MATCHES}`)
   const directoryOf = db.prepare('SELECT directory_id FROM users WHERE id = ?').pluck()
   const directoriesAll = db.prepare('SELECT id, directory_id FROM users').raw(true)
+  const principalNamesAll = db.prepare('SELECT id, user_principal_name FROM users').raw(true)
   const identityOf = db.prepare('SELECT id, external_id, user_principal_name, display_name FROM users WHERE id = ?')
 
   const readAttributes = (userId: string): Attributes => {
@@ -154,6 +170,10 @@ export function userQueries(db: Db) {
     directories(): Map<string, string | null> {
       return new Map(directoriesAll.all() as [string, string | null][])
     },
+    /** Every user's principal name, keyed by user id. */
+    principalNames(): Map<string, string> {
+      return new Map(principalNamesAll.all() as [string, string][])
+    },
     directoryKind(userId: string): DirectoryKind | undefined {
       return (kindOf.get(userId) as { kind: DirectoryKind } | undefined)?.kind
     },
@@ -171,9 +191,16 @@ export function userQueries(db: Db) {
     ids(limit: number): string[] {
       return (ids.all(limit) as { id: string }[]).map(r => r.id)
     },
-    list(query: string | undefined, limit: number, offset: number): { rows: UserSummary[]; total: number } {
-      const q = query && query.trim() ? `%${query.trim().replace(/[\\%_]/g, c => `\\${c}`)}%` : null
-      const rows = (search.all({ q, limit, offset }) as UserRow[]).map(toSummary)
+    list(
+      query: string | undefined,
+      limit: number,
+      offset: number,
+      order: { sort?: keyof typeof ORDERS; dir?: 'asc' | 'desc' } = {},
+    ): { rows: UserSummary[]; total: number } {
+      const q = containsPattern(query)
+      const rows = (searchIn(order.sort ?? 'name', order.dir ?? 'asc').all({ q, limit, offset }) as UserRow[]).map(
+        toSummary,
+      )
       return { rows, total: (searchCount.get({ q }) as { n: number }).n }
     },
   }

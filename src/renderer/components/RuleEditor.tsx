@@ -2,7 +2,7 @@
 // the parse error marked where it is, see lint warnings and a live preview of who the rule
 // would put in the group, and click a user for the clause-by-clause explanation. Saving creates
 // the group (or changes its rule); main re-evaluates every user and redeploys their devices.
-import { useDeferredValue, useState, type FormEvent, type ReactNode } from 'react'
+import { useDeferredValue, useId, useState, type FormEvent, type ReactNode } from 'react'
 import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query'
 import { call, directoriesQuery, errorMessage, ruleCheckQuery, ruleExplainQuery, rulePreviewQuery } from '../api'
 import { navigate, paths } from '../router'
@@ -41,10 +41,11 @@ export function RuleEditor({
   const [selected, setSelected] = useState<string | null>(null)
   const [upn, setUpn] = useState('')
   const deferred = useDeferredValue(text)
+  const editorId = useId()
   const check = useQuery({ ...ruleCheckQuery(dialect, deferred), placeholderData: keepPreviousData })
   const parses = check.data !== undefined && check.data.error === null && deferred === text
   const preview = useQuery({
-    ...rulePreviewQuery(dialect, deferred, page * PAGE, PAGE),
+    ...rulePreviewQuery(dialect, deferred, page * PAGE, PAGE, editorId),
     enabled: deferred.trim() !== '',
     placeholderData: keepPreviousData,
   })

@@ -1,17 +1,30 @@
-import { useState, type FormEvent } from 'react'
+import { useDeferredValue, useState, type FormEvent } from 'react'
+import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query'
+import { call, devicesPageQuery, latencyQuery } from '../api'
 import { ExportButton } from '../components/ExportButton'
-import { useMutation, useQuery } from '@tanstack/react-query'
-import { call, devicesQuery, latencyQuery } from '../api'
 import { LatencyChart } from '../components/LatencyChart'
 import { PushCredentialsPanel } from '../components/PushCredentialsPanel'
 import { UserPrincipalNameField } from '../components/UserPrincipalNameField'
 import { Link, paths } from '../router'
 import { Badge, ErrorNote, Loaded, PageHeader, Section, Time, platformLabel } from '../components/ui'
-import { PLATFORMS, type EnrollResult, type Platform } from '../../shared/domain'
+import { PLATFORMS, type DeviceListArgs, type EnrollResult, type Platform } from '../../shared/domain'
+import { Pager } from '../components/Pager'
 import { Table } from '../components/Table'
 
+/** Devices fetched per page; the table renders the ones in view. */
+const PAGE_SIZE = 200
+const VIRTUAL = { height: 560, rowHeight: 53 }
+
+type DeviceSort = NonNullable<DeviceListArgs['sort']>
+type DeviceStatus = NonNullable<DeviceListArgs['status']>
+
+const STATUSES: { value: DeviceStatus; label: string }[] = [
+  { value: 'delivered', label: 'Policies delivered' },
+  { value: 'waiting', label: 'Commands waiting' },
+  { value: 'late', label: 'Commands late' },
+]
+
 export function DevicesPage() {
-  const devices = useQuery(devicesQuery())
   const latency = useQuery(latencyQuery())
   return (
     <>
@@ -26,56 +39,7 @@ export function DevicesPage() {
         }
       />
       <Section title="Enrolled devices">
-        <Loaded query={devices} label="Loading devices…">
-          {list => (
-            <Table
-              label="Devices"
-              columns={[
-                'Device',
-                'Platform',
-                'User',
-                { header: 'Pending commands', numeric: true },
-                'Enrolled',
-                'Last check-in',
-              ]}
-              items={list}
-              itemKey={d => d.id}
-              empty="No devices yet: enroll one below."
-            >
-              {d => (
-                <tr>
-                  <td>
-                    <Link to={paths.device(d.id)}>{d.name}</Link>
-                    <div className="mono muted small">{d.serial}</div>
-                  </td>
-                  <td>{platformLabel(d.platform)}</td>
-                  <td>
-                    {d.userId ? (
-                      <Link to={paths.user(d.userId)} className="mono">
-                        {d.userPrincipalName ?? d.userId}
-                      </Link>
-                    ) : (
-                      <span className="muted">unbound</span>
-                    )}
-                  </td>
-                  <td className="num">
-                    {d.pendingCommands > 0 ? (
-                      <Badge tone="warn">{d.pendingCommands}</Badge>
-                    ) : (
-                      <span className="muted">0</span>
-                    )}
-                  </td>
-                  <td>
-                    <Time iso={d.enrolledAt} />
-                  </td>
-                  <td>
-                    <Time iso={d.lastSeenAt} />
-                  </td>
-                </tr>
-              )}
-            </Table>
-          )}
-        </Loaded>
+        <DeviceList />
       </Section>
       <Section title="Delivery latency">
         <Loaded query={latency} label="Loading latency…">
@@ -88,6 +52,149 @@ export function DevicesPage() {
       <Section title="Enroll device">
         <EnrollForm />
       </Section>
+    </>
+  )
+}
+
+/** Searched, filtered, sorted and paged on the server: the page holds one page of the fleet. */
+function DeviceList() {
+  const [search, setSearch] = useState('')
+  const [platform, setPlatform] = useState<Platform | ''>('')
+  const [status, setStatus] = useState<DeviceStatus | ''>('')
+  const [sort, setSort] = useState<{ key: DeviceSort; dir: 'asc' | 'desc' }>({ key: 'name', dir: 'asc' })
+  const [offset, setOffset] = useState(0)
+  const query = useDeferredValue(search.trim())
+  const args: DeviceListArgs = {
+    ...(query ? { query } : {}),
+    ...(platform ? { platform } : {}),
+    ...(status ? { status } : {}),
+    sort: sort.key,
+    dir: sort.dir,
+    offset,
+    limit: PAGE_SIZE,
+  }
+  const devices = useQuery({ ...devicesPageQuery(args), placeholderData: keepPreviousData })
+  const total = devices.data?.total ?? 0
+  const filtered = query !== '' || platform !== '' || status !== ''
+  return (
+    <>
+      <div className="toolbar" role="search" aria-label="Find devices">
+        <label className="search">
+          <span className="visually-hidden">Search devices</span>
+          <input
+            type="search"
+            placeholder="Search by name, serial, platform or user"
+            value={search}
+            onChange={e => {
+              setSearch(e.target.value)
+              setOffset(0)
+            }}
+          />
+        </label>
+        <label>
+          <span className="visually-hidden">Platform</span>
+          <select
+            aria-label="Platform"
+            value={platform}
+            onChange={e => {
+              setPlatform(e.target.value as Platform | '')
+              setOffset(0)
+            }}
+          >
+            <option value="">Every platform</option>
+            {PLATFORMS.map(p => (
+              <option key={p} value={p}>
+                {platformLabel(p)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          <span className="visually-hidden">Policy status</span>
+          <select
+            aria-label="Policy status"
+            value={status}
+            onChange={e => {
+              setStatus(e.target.value as DeviceStatus | '')
+              setOffset(0)
+            }}
+          >
+            <option value="">Any policy status</option>
+            {STATUSES.map(s => (
+              <option key={s.value} value={s.value}>
+                {s.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <span className="muted" aria-live="polite">
+          {devices.data ? `${total.toLocaleString()} ${total === 1 ? 'device' : 'devices'}` : ''}
+        </span>
+      </div>
+      {devices.isError && <ErrorNote error={devices.error} title="Could not load devices" />}
+      <Table
+        label="Devices"
+        columns={[
+          { header: 'Device', sort: 'name' },
+          { header: 'Platform', sort: 'platform' },
+          { header: 'User', sort: 'user' },
+          { header: 'Pending commands', numeric: true, sort: 'pending' },
+          { header: 'Enrolled', sort: 'enrolledAt' },
+          { header: 'Last check-in', sort: 'lastSeenAt' },
+        ]}
+        items={devices.data?.rows ?? []}
+        itemKey={d => d.id}
+        empty={
+          devices.isPending
+            ? 'Loading devices…'
+            : filtered
+              ? 'No device matches the search.'
+              : 'No devices yet: enroll one below.'
+        }
+        busy={devices.isPlaceholderData}
+        sort={{
+          key: sort.key,
+          dir: sort.dir,
+          onSort: (key, dir) => {
+            setSort({ key: key as DeviceSort, dir })
+            setOffset(0)
+          },
+        }}
+        virtual={VIRTUAL}
+      >
+        {d => (
+          <tr>
+            <td>
+              <Link to={paths.device(d.id)}>{d.name}</Link>
+              <div className="mono muted small">{d.serial}</div>
+            </td>
+            <td>{platformLabel(d.platform)}</td>
+            <td>
+              {d.userId ? (
+                <Link to={paths.user(d.userId)} className="mono">
+                  {d.userPrincipalName ?? d.userId}
+                </Link>
+              ) : (
+                <span className="muted">unbound</span>
+              )}
+            </td>
+            <td className="num">
+              {d.pendingCommands > 0 ? (
+                <Badge tone="warn">{d.pendingCommands}</Badge>
+              ) : (
+                <span className="muted">0</span>
+              )}
+            </td>
+            <td>
+              <Time iso={d.enrolledAt} />
+            </td>
+            <td>
+              <Time iso={d.lastSeenAt} />
+            </td>
+          </tr>
+        )}
+      </Table>
+      <Pager label="Pages of devices" offset={offset} limit={PAGE_SIZE} total={total} onOffset={setOffset} />
     </>
   )
 }

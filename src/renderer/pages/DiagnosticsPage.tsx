@@ -1,10 +1,11 @@
 import { useState } from 'react'
-import { useMutation, useQuery } from '@tanstack/react-query'
-import { call, diagnosticsQuery, directoriesQuery, userQuery } from '../api'
+import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query'
+import { call, diagnosticsPageQuery, diagnosticsSummaryQuery, directoriesQuery, groupsQuery, userQuery } from '../api'
 import { Link, paths } from '../router'
 import { Badge, Empty, ErrorNote, Loaded, Loading, PageHeader, Section, Time } from '../components/ui'
 import { ExplainMembership } from '../components/ExplainMembership'
-import type { Diagnostic, DiagnosticCode } from '../../shared/domain'
+import { Pager } from '../components/Pager'
+import type { Diagnostic, DiagnosticCause, DiagnosticCode, DiagnosticFilter } from '../../shared/domain'
 
 const CODES: { code: DiagnosticCode; title: string; meaning: string; remediation: string }[] = [
   {
@@ -29,10 +30,12 @@ const CODES: { code: DiagnosticCode; title: string; meaning: string; remediation
   },
 ]
 
-const SHOWN = 50
+/** Diagnostics shown per page of an expanded cause. */
+const PAGE_SIZE = 50
 
 export function DiagnosticsPage({ userId, groupId }: { userId?: string | undefined; groupId?: string | undefined }) {
-  const diagnostics = useQuery(diagnosticsQuery())
+  const [filter, setFilter] = useState<DiagnosticFilter>({})
+  const summary = useQuery({ ...diagnosticsSummaryQuery(filter), placeholderData: keepPreviousData })
   return (
     <>
       <PageHeader
@@ -41,16 +44,73 @@ export function DiagnosticsPage({ userId, groupId }: { userId?: string | undefin
       />
       <HeldSyncs />
       <ExplainPanel userId={userId} groupId={groupId} />
-      <Loaded query={diagnostics} label="Loading diagnostics…">
-        {list => (
-          <div className="stack">
-            {CODES.map(c => (
-              <CodeSection key={c.code} info={c} items={list.filter(d => d.code === c.code)} />
+      <Filters filter={filter} onChange={setFilter} />
+      <Loaded query={summary} label="Loading diagnostics…">
+        {s => (
+          <div className="stack" aria-busy={summary.isPlaceholderData || undefined}>
+            {CODES.filter(c => filter.code === undefined || c.code === filter.code).map(c => (
+              <CodeSection
+                key={c.code}
+                info={c}
+                count={s.counts[c.code]}
+                causes={s.causes.filter(k => k.code === c.code)}
+                filter={filter}
+              />
             ))}
           </div>
         )}
       </Loaded>
     </>
+  )
+}
+
+/** Narrow the diagnostics by code, directory and group (a device's diagnostics are on its page). */
+function Filters({ filter, onChange }: { filter: DiagnosticFilter; onChange: (f: DiagnosticFilter) => void }) {
+  const directories = useQuery(directoriesQuery())
+  const groups = useQuery(groupsQuery())
+  const set = (key: 'code' | 'directoryId' | 'groupId', value: string) => {
+    const next: DiagnosticFilter = { ...filter }
+    if (value === '') delete next[key]
+    else if (key === 'code') next.code = value as DiagnosticCode
+    else next[key] = value
+    onChange(next)
+  }
+  return (
+    <div className="toolbar" role="search" aria-label="Filter diagnostics">
+      <label>
+        <span className="field-label">Code</span>
+        <select value={filter.code ?? ''} onChange={e => set('code', e.target.value)}>
+          <option value="">Every code</option>
+          {CODES.map(c => (
+            <option key={c.code} value={c.code}>
+              {c.code}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        <span className="field-label">Directory</span>
+        <select value={filter.directoryId ?? ''} onChange={e => set('directoryId', e.target.value)}>
+          <option value="">Every directory</option>
+          {(directories.data ?? []).map(d => (
+            <option key={d.id} value={d.id}>
+              {d.name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        <span className="field-label">Group</span>
+        <select value={filter.groupId ?? ''} onChange={e => set('groupId', e.target.value)}>
+          <option value="">Every group</option>
+          {(groups.data ?? []).map(g => (
+            <option key={g.id} value={g.id}>
+              {g.name}
+            </option>
+          ))}
+        </select>
+      </label>
+    </div>
   )
 }
 
@@ -91,9 +151,17 @@ function ExplainPanel({ userId, groupId }: { userId?: string | undefined; groupI
   )
 }
 
-function CodeSection({ info, items }: { info: (typeof CODES)[number]; items: Diagnostic[] }) {
-  const [all, setAll] = useState(false)
-  const shown = all ? items : items.slice(0, SHOWN)
+function CodeSection({
+  info,
+  count,
+  causes,
+  filter,
+}: {
+  info: (typeof CODES)[number]
+  count: number
+  causes: DiagnosticCause[]
+  filter: DiagnosticFilter
+}) {
   const headingId = `diag-${info.code}`
   return (
     <section className="card" aria-labelledby={headingId}>
@@ -107,26 +175,97 @@ function CodeSection({ info, items }: { info: (typeof CODES)[number]; items: Dia
             <strong>Remediation:</strong> {info.remediation}
           </p>
         </div>
-        <Badge tone={items.length > 0 ? 'warn' : 'good'}>{items.length === 0 ? 'none' : `${items.length} open`}</Badge>
+        <Badge tone={count > 0 ? 'warn' : 'good'}>{count === 0 ? 'none' : `${count.toLocaleString()} open`}</Badge>
       </div>
-      {items.length === 0 ? (
+      {causes.length === 0 ? (
         <Empty>Nothing detected.</Empty>
       ) : (
-        <ul className="diagnostics" aria-label={`${info.code} diagnostics`}>
-          {shown.map((d, i) => (
-            <DiagnosticItem
-              key={`${d.userId ?? ''}/${d.groupId ?? ''}/${d.commandId ?? ''}/${d.attribute ?? ''}/${i}`}
-              d={d}
-            />
+        <ul className="diagnostic-causes" aria-label={`${info.code} causes`}>
+          {causes.map(c => (
+            <CauseItem key={c.key} cause={c} filter={filter} />
           ))}
         </ul>
       )}
-      {items.length > shown.length && (
-        <button type="button" className="link-button" onClick={() => setAll(true)}>
-          Show all {items.length}
-        </button>
-      )}
     </section>
+  )
+}
+
+/** One cause: what it is, how many it concerns, its remediation, and its diagnostics on demand, a page at a time. */
+function CauseItem({ cause, filter }: { cause: DiagnosticCause; filter: DiagnosticFilter }) {
+  const [open, setOpen] = useState(false)
+  const listId = `cause-${cause.key.replace(/[^A-Za-z0-9_-]/g, '_')}`
+  return (
+    <li className="diagnostic-cause">
+      <div className="diagnostic-head">
+        <strong>{cause.title}</strong>
+        <Badge tone="warn">{cause.count.toLocaleString()}</Badge>
+      </div>
+      {cause.groups.length > 0 && (
+        <p className="small muted">
+          Groups:{' '}
+          {cause.groups.map((g, i) => (
+            <span key={g.id}>
+              {i > 0 && ', '}
+              <Link to={paths.group(g.id)}>{g.name}</Link> ({g.count.toLocaleString()})
+            </span>
+          ))}
+        </p>
+      )}
+      <p className="remediation">
+        <strong>Remediation:</strong> {cause.remediation}{' '}
+        {cause.directoryId && <Link to={paths.directories()}>Open the directory's attribute mapping</Link>}
+      </p>
+      <button
+        type="button"
+        className="link-button"
+        aria-expanded={open}
+        aria-controls={listId}
+        onClick={() => setOpen(!open)}
+      >
+        {open ? 'Hide' : 'Show'}{' '}
+        {cause.count === 1 ? 'the diagnostic' : `the ${cause.count.toLocaleString()} diagnostics`}
+      </button>
+      {open && (
+        <div id={listId}>
+          <CauseDiagnostics cause={cause} filter={filter} />
+        </div>
+      )}
+    </li>
+  )
+}
+
+function CauseDiagnostics({ cause, filter }: { cause: DiagnosticCause; filter: DiagnosticFilter }) {
+  const [offset, setOffset] = useState(0)
+  const page = useQuery({
+    ...diagnosticsPageQuery({ ...filter, cause: cause.key, offset, limit: PAGE_SIZE }),
+    placeholderData: keepPreviousData,
+  })
+  return (
+    <Loaded query={page} label="Loading diagnostics…">
+      {p => (
+        <>
+          <ul
+            className="diagnostics"
+            aria-label={`${cause.code} diagnostics: ${cause.title}`}
+            aria-busy={page.isPlaceholderData || undefined}
+          >
+            {p.rows.map((d, i) => (
+              <DiagnosticItem
+                key={`${d.userId ?? ''}/${d.groupId ?? ''}/${d.commandId ?? ''}/${d.deviceId ?? ''}/${d.attribute ?? ''}/${i}`}
+                d={d}
+              />
+            ))}
+          </ul>
+          <Pager
+            label={`Pages of ${cause.title}`}
+            offset={offset}
+            limit={PAGE_SIZE}
+            total={p.total}
+            onOffset={setOffset}
+          />
+        </>
+      )}
+    </Loaded>
   )
 }
 

@@ -111,6 +111,8 @@ function ImportForm({ directories }: { directories: DirectorySummary[] }) {
   const [directoryId, setDirectoryId] = useState(importable[0]?.id ?? '')
   const [format, setFormat] = useState<Format>('csv')
   const [content, setContent] = useState('')
+  // A picked file is sent as it is, never shown: a 100,000-row file in the text box froze the page.
+  const [picked, setPicked] = useState<{ name: string; size: number; text: string } | null>(null)
   const [mode, setMode] = useState<ImportMode>('update')
   const [confirmRemovals, setConfirmRemovals] = useState(false)
   const [fileError, setFileError] = useState<string | null>(null)
@@ -119,7 +121,7 @@ function ImportForm({ directories }: { directories: DirectorySummary[] }) {
       call('directories/import', {
         directoryId,
         format,
-        content,
+        content: picked?.text ?? content,
         mode,
         ...(mode === 'replace' && confirmRemovals ? { confirmRemovals: true } : {}),
       }),
@@ -132,7 +134,7 @@ function ImportForm({ directories }: { directories: DirectorySummary[] }) {
     if (/\.json$/i.test(file.name)) setFormat('json')
     else if (/\.csv$/i.test(file.name)) setFormat('csv')
     try {
-      setContent(await file.text())
+      setPicked({ name: file.name, size: file.size, text: await file.text() })
     } catch (err) {
       setFileError(`Could not read ${file.name}: ${errorMessage(err)}`)
     }
@@ -192,26 +194,40 @@ function ImportForm({ directories }: { directories: DirectorySummary[] }) {
           <input type="file" accept=".csv,.json,text/csv,application/json" onChange={e => void pickFile(e)} />
         </label>
       </div>
-      <label className="block">
-        <span className="field-label">Content</span>
-        <textarea
-          value={content}
-          onChange={e => setContent(e.target.value)}
-          rows={8}
-          spellCheck={false}
-          placeholder={
-            format === 'csv' ? 'userPrincipalName,displayName,department,…' : '[{ "userPrincipalName": "…" }]'
-          }
-          required
-        />
-      </label>
+      {picked ? (
+        <p className="picked-file" role="status">
+          <strong>{picked.name}</strong> ({(picked.size / 1024).toLocaleString(undefined, { maximumFractionDigits: 0 })}{' '}
+          KB) is ready to import.{' '}
+          <button type="button" className="link-button" onClick={() => setPicked(null)}>
+            Paste content instead
+          </button>
+        </p>
+      ) : (
+        <label className="block">
+          <span className="field-label">Content</span>
+          <textarea
+            value={content}
+            onChange={e => setContent(e.target.value)}
+            rows={8}
+            spellCheck={false}
+            placeholder={
+              format === 'csv' ? 'userPrincipalName,displayName,department,…' : '[{ "userPrincipalName": "…" }]'
+            }
+            required
+          />
+        </label>
+      )}
       {fileError && (
         <div className="error-note" role="alert">
           {fileError}
         </div>
       )}
       <div className="form-actions">
-        <button type="submit" className="primary" disabled={run.isPending || content.trim() === '' || !directoryId}>
+        <button
+          type="submit"
+          className="primary"
+          disabled={run.isPending || (picked === null && content.trim() === '') || !directoryId}
+        >
           {run.isPending ? 'Importing…' : 'Import'}
         </button>
       </div>

@@ -1,14 +1,19 @@
 import { useDeferredValue, useState } from 'react'
-import { useQuery } from '@tanstack/react-query'
-import { groupQuery } from '../api'
+import { keepPreviousData, useQuery } from '@tanstack/react-query'
+import { groupMembersQuery, groupQuery } from '../api'
 import { Link, paths } from '../router'
-import { Badge, Loaded, PageHeader, Section } from '../components/ui'
+import { Badge, ErrorNote, Loaded, PageHeader, Section } from '../components/ui'
+import { Pager } from '../components/Pager'
 import { RuleEditor } from '../components/RuleEditor'
 import { GroupKindBadge } from './GroupsPage'
 import type { GroupDetail } from '../../shared/domain'
 import { Table } from '../components/Table'
 import { DeleteWithPreview, RenameControl } from '../components/AdminChange'
 import { navigate } from '../router'
+
+/** Members fetched per page; the table renders the ones in view. */
+const PAGE_SIZE = 200
+const VIRTUAL = { height: 560, rowHeight: 41 }
 
 export function GroupPage({ groupId }: { groupId: string }) {
   const group = useQuery(groupQuery(groupId))
@@ -20,13 +25,17 @@ export function GroupPage({ groupId }: { groupId: string }) {
 }
 
 function GroupView({ detail }: { detail: GroupDetail }) {
-  const { group, members, membersTotal } = detail
+  const { group } = detail
   const [filter, setFilter] = useState('')
+  const [offset, setOffset] = useState(0)
   const [editing, setEditing] = useState(false)
   const [note, setNote] = useState<string | null>(null)
-  const q = useDeferredValue(filter.trim().toLowerCase())
-  const shown =
-    q === '' ? members : members.filter(m => `${m.displayName} ${m.userPrincipalName}`.toLowerCase().includes(q))
+  const q = useDeferredValue(filter.trim())
+  const members = useQuery({
+    ...groupMembersQuery({ groupId: group.id, ...(q ? { query: q } : {}), offset, limit: PAGE_SIZE }),
+    placeholderData: keepPreviousData,
+  })
+  const total = members.data?.total ?? 0
   return (
     <>
       <p className="breadcrumb">
@@ -113,17 +122,28 @@ function GroupView({ detail }: { detail: GroupDetail }) {
               type="search"
               placeholder="Filter members"
               value={filter}
-              onChange={e => setFilter(e.target.value)}
+              onChange={e => {
+                setFilter(e.target.value)
+                setOffset(0)
+              }}
             />
           </label>
         }
       >
+        <p className="muted small" aria-live="polite">
+          {members.data
+            ? `${total.toLocaleString()} ${total === 1 ? 'member' : 'members'}${q ? ` match “${q}”` : ''}`
+            : ''}
+        </p>
+        {members.isError && <ErrorNote error={members.error} title="Could not load members" />}
         <Table
           label="Members"
           columns={['Name', 'User principal name', 'Membership', 'Missing attributes']}
-          items={shown}
+          items={members.data?.rows ?? []}
           itemKey={m => m.userId}
-          empty={q ? 'No member matches the filter.' : 'No members.'}
+          empty={members.isPending ? 'Loading members…' : q ? 'No member matches the filter.' : 'No members.'}
+          busy={members.isPlaceholderData}
+          virtual={VIRTUAL}
         >
           {m => (
             <tr>
@@ -149,11 +169,7 @@ function GroupView({ detail }: { detail: GroupDetail }) {
             </tr>
           )}
         </Table>
-        {membersTotal > members.length && (
-          <p className="muted small">
-            Showing the first {members.length.toLocaleString()} of {membersTotal.toLocaleString()} members.
-          </p>
-        )}
+        <Pager label="Pages of members" offset={offset} limit={PAGE_SIZE} total={total} onOffset={setOffset} />
       </Section>
     </>
   )

@@ -1,18 +1,30 @@
 import { useDeferredValue, useState } from 'react'
 import { ExportButton } from '../components/ExportButton'
 import { keepPreviousData, useQuery } from '@tanstack/react-query'
-import { usersQuery } from '../api'
+import { type UsersListArgs, usersQuery } from '../api'
 import { Link, paths } from '../router'
 import { ErrorNote, Loading, PageHeader } from '../components/ui'
+import { Pager } from '../components/Pager'
 import { Table } from '../components/Table'
 
-const PAGE_SIZE = 50
+/** Users fetched per page; the table renders the ones in view. */
+const PAGE_SIZE = 200
+const VIRTUAL = { height: 560, rowHeight: 41 }
+
+type UserSort = NonNullable<UsersListArgs['sort']>
 
 export function UsersPage() {
   const [search, setSearch] = useState('')
   const [offset, setOffset] = useState(0)
+  const [sort, setSort] = useState<{ key: UserSort; dir: 'asc' | 'desc' }>({ key: 'name', dir: 'asc' })
   const query = useDeferredValue(search.trim())
-  const args = query === '' ? { limit: PAGE_SIZE, offset } : { query, limit: PAGE_SIZE, offset }
+  const args: UsersListArgs = {
+    ...(query === '' ? {} : { query }),
+    sort: sort.key,
+    dir: sort.dir,
+    limit: PAGE_SIZE,
+    offset,
+  }
   const users = useQuery({ ...usersQuery(args), placeholderData: keepPreviousData })
   const total = users.data?.total ?? 0
   const rows = users.data?.rows ?? []
@@ -48,11 +60,26 @@ export function UsersPage() {
         <div className="card flush">
           <Table
             label="Users"
-            columns={['Name', 'User principal name', 'Department', 'Job title', 'Country']}
+            columns={[
+              { header: 'Name', sort: 'name' },
+              { header: 'User principal name', sort: 'userPrincipalName' },
+              'Department',
+              'Job title',
+              'Country',
+            ]}
             items={rows}
             itemKey={u => u.id}
             empty={query === '' ? 'No users yet: import a directory first.' : `No users match “${query}”.`}
             busy={users.isPlaceholderData}
+            sort={{
+              key: sort.key,
+              dir: sort.dir,
+              onSort: (key, dir) => {
+                setSort({ key: key as UserSort, dir })
+                setOffset(0)
+              },
+            }}
+            virtual={VIRTUAL}
           >
             {u => (
               <tr>
@@ -66,23 +93,7 @@ export function UsersPage() {
               </tr>
             )}
           </Table>
-          {total > PAGE_SIZE && (
-            <nav className="pager" aria-label="Pages of users">
-              <button type="button" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE_SIZE))}>
-                Previous
-              </button>
-              <span>
-                {offset + 1}–{Math.min(offset + PAGE_SIZE, total)} of {total.toLocaleString()}
-              </span>
-              <button
-                type="button"
-                disabled={offset + PAGE_SIZE >= total}
-                onClick={() => setOffset(offset + PAGE_SIZE)}
-              >
-                Next
-              </button>
-            </nav>
-          )}
+          <Pager label="Pages of users" offset={offset} limit={PAGE_SIZE} total={total} onOffset={setOffset} />
         </div>
       )}
     </>

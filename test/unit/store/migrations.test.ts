@@ -22,6 +22,7 @@ const LANDED: Record<number, string> = {
   12: 'd9af94a8c3262588db381f3a79d1a1d5adbad6310f35fad212ee7703ec443e6c',
   13: '87849c5883598277526af18d5bc1e5f41a3002b0339fea6fb3b5b9f49492e66e',
   14: '541e405364f6ecf7b275fa93b1862190a5d1fefc4db3e39e949a738f537d1fb4',
+  15: '099ae031577599fcb8eea01b5bbae80bdb7a48627fe370e6f9b3062a25819964',
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')

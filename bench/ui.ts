@@ -1,0 +1,188 @@
+// `npm run bench -- ui`: the app at 100,000 users and 10,000 devices, driven as an admin would in
+// headless Chromium against the headless host (the built renderer, real services, real SQLite).
+// Each figure is the time from the admin's action to the answer on screen.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { chromium, type Page } from 'playwright-core'
+import { createApp } from '../src/main/app'
+import { startHost } from '../src/main/headless/host'
+import { builtImportWorker } from '../src/main/headless/import-worker-path'
+import { findChromium } from '../test/helpers/chromium'
+import { buildWorkspace, directoryCsv, ruleOf, USERS } from './ui-workspace'
+
+interface Figure {
+  name: string
+  value: number
+  unit: string
+}
+
+const ms = (started: number): number => Math.round(performance.now() - started)
+const log = (line: string) => process.stderr.write(`ui: ${line}\n`)
+
+async function timed(action: () => Promise<unknown>, shown: () => Promise<unknown>): Promise<number> {
+  const started = performance.now()
+  await action()
+  await shown()
+  return ms(started)
+}
+
+const section = (page: Page, name: string) =>
+  page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click()
+
+export async function uiSuite(): Promise<Figure[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'jit-bench-ui-'))
+  const importWorker = builtImportWorker(__dirname)
+  if (!importWorker) throw new Error('the import thread script is not built (npm run build)')
+  const app = createApp({ dataDir: dir, importWorker })
+  // The CLI's stand-in: a second connection on the same workspace, as `jit-mapper enroll` opens.
+  let cli: ReturnType<typeof createApp> | null = null
+  const figures: Figure[] = []
+  const record = (f: Figure) => {
+    figures.push(f)
+    log(JSON.stringify(f))
+  }
+  const { executablePath, args } = await findChromium()
+  const browser = await chromium.launch({ executablePath, args })
+  try {
+    const { directoryId } = await buildWorkspace(app, log)
+    const host = await startHost({ app, rendererDir: join(process.cwd(), 'out', 'renderer') })
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
+    page.setDefaultTimeout(60_000)
+
+    // Warm the caches a running app would have warm (diagnostics, the rule snapshot), as a
+    // second visit finds them; then the first load of a fresh page.
+    await app.invoke('workspace/summary', {})
+    await app.invoke('rules/preview', { dialect: 'entra', text: ruleOf(10), limit: 1 })
+    const firstLoad = await timed(
+      () => page.goto(host.url),
+      async () => {
+        await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor()
+        await page.locator('.nav-count').first().waitFor()
+      },
+    )
+    record({ name: 'ui.first_load_ms', value: firstLoad, unit: 'ms' })
+
+    await section(page, 'Devices')
+    const devices = page.getByRole('table', { name: 'Devices' })
+    await devices.getByRole('link').first().waitFor()
+    const search = page.getByRole('searchbox', { name: 'Search devices' })
+    record({
+      name: 'ui.devices_search_ms',
+      value: await timed(
+        () => search.fill('SN00423'),
+        () => devices.getByText('SN004237X').waitFor(),
+      ),
+      unit: 'ms',
+    })
+
+    await section(page, 'Users')
+    const pager = page.getByRole('navigation', { name: 'Pages of users' })
+    await pager.getByText(`1–200 of ${USERS.toLocaleString()}`).waitFor()
+    record({
+      name: 'ui.users_page_ms',
+      value: await timed(
+        () => pager.getByRole('button', { name: 'Next' }).click(),
+        () => pager.getByText(`201–400 of ${USERS.toLocaleString()}`).waitFor(),
+      ),
+      unit: 'ms',
+    })
+
+    // A rule edit: the group's rule with another country; the true count is the one saved groups get.
+    const edited = `(user.department -eq "Sales") -and (user.country -eq "FR")`
+    const truth = await app.invoke('rules/preview', { dialect: 'entra', text: edited, limit: 1 })
+    if (!truth.ok) throw new Error(truth.error.message)
+    const expected = (truth.value as { memberCount: number }).memberCount
+    await page.goto(`${new URL(host.url).origin}/#/groups/g10`)
+    await page.getByRole('button', { name: 'Edit rule' }).click()
+    const rule = page.getByRole('textbox', { name: 'Rule' })
+    await rule.waitFor()
+    record({
+      name: 'ui.rule_preview_ms',
+      value: await timed(
+        () => rule.fill(edited),
+        () =>
+          page
+            .getByRole('region', { name: 'Preview' })
+            .getByText(`Preview: ${expected.toLocaleString()} members`)
+            .waitFor(),
+      ),
+      unit: 'ms',
+    })
+    record({
+      name: 'ui.whatif_ms',
+      value: await timed(
+        () => page.getByRole('button', { name: 'Preview impact' }).click(),
+        () => page.getByRole('region', { name: 'What-if preview' }).waitFor(),
+      ),
+      unit: 'ms',
+    })
+
+    record({
+      name: 'ui.diagnostics_ms',
+      value: await timed(
+        () => section(page, 'Diagnostics'),
+        () =>
+          page
+            .getByRole('list', { name: 'SYNC_ATTR_MISSING causes' })
+            .getByText(/usageLocation missing for 20,000 users/)
+            .waitFor(),
+      ),
+      unit: 'ms',
+    })
+
+    // Pings to the host while a 100,000-row re-import (a tenth of the users move) runs.
+    const origin = new URL(host.url).origin
+    const ping = async (): Promise<void> => {
+      const r = await fetch(`${origin}/__ipc/policies/settings`, {
+        method: 'POST',
+        headers: { 'x-jit-mapper-secret': host.secret, 'x-jit-mapper': '1', 'content-type': 'application/json' },
+        body: '{}',
+      })
+      if (!r.ok) throw new Error(`ping answered ${r.status}`)
+      await r.arrayBuffer()
+    }
+    const content = directoryCsv(1)
+    let importing = true
+    const reimport = app
+      .invoke('directories/import', { directoryId, format: 'csv', content, mode: 'update' })
+      .finally(() => {
+        importing = false
+      })
+    let stall = 0
+    let pings = 0
+    while (importing) {
+      const started = performance.now()
+      await ping()
+      stall = Math.max(stall, performance.now() - started)
+      pings++
+    }
+    const r = await reimport
+    if (!r.ok) throw new Error(`the benchmark re-import failed: ${r.error.message}`)
+    log(`${pings} pings during the re-import`)
+    record({ name: 'ui.import_max_stall_ms', value: Math.round(stall), unit: 'ms' })
+
+    // A device enrolled by another process while the Devices page is open.
+    await section(page, 'Devices')
+    await search.fill('CLIBENCH')
+    await page.getByRole('table', { name: 'Devices' }).getByText('No device matches the search.').waitFor()
+    cli = createApp({ dataDir: dir, changePollMs: 0 })
+    const enrolled = await cli.invoke('devices/enroll', {
+      serial: 'CLIBENCH1',
+      platform: 'ios',
+      userPrincipalName: 'user000001@northwind.example',
+    })
+    const committed = performance.now()
+    if (!enrolled.ok) throw new Error(enrolled.error.message)
+    await page.getByRole('table', { name: 'Devices' }).getByText('CLIBENCH1').first().waitFor()
+    record({ name: 'ui.cli_change_visible_ms', value: ms(committed), unit: 'ms' })
+    await host.close()
+    return figures
+  } finally {
+    await browser.close()
+    cli?.close()
+    app.close()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}

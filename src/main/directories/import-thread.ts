@@ -1,0 +1,45 @@
+// Runs a file import on a worker thread with its own connection to the workspace: parsing 100,000
+// rows, matching them to the stored users, evaluating every rule and writing them takes seconds,
+// and on the main thread nothing else would be answered meanwhile (the app's pages, the ingress).
+// The worker (headless/import-worker.ts, a bundle of its own) writes everything in one
+// transaction as an import on the main thread does, so nothing is half-imported; the main thread
+// then redeploys the users it changed.
+import { Worker } from 'node:worker_threads'
+import { AppError, type ErrorInfo } from '../../shared/errors'
+import type { ImportMode } from './file-import'
+import type { ImportOutcome } from './service'
+
+export interface ImportJob {
+  dataDir: string
+  directoryId: string
+  format: 'csv' | 'json'
+  content: string
+  mode: ImportMode
+  confirmRemovals: boolean
+}
+
+/** What the worker posts: its outcome or its expected failure; an unexpected one is a thread error. */
+export type ImportReply = { ok: true; outcome: ImportOutcome } | { ok: false; error: ErrorInfo }
+
+/** Runs imports on a worker thread started from this script; one thread per import. */
+export type ImportRunner = (job: ImportJob) => Promise<ImportOutcome>
+
+export function importOnThread(script: string): ImportRunner {
+  return job =>
+    new Promise<ImportOutcome>((resolve, reject) => {
+      const worker = new Worker(script, { workerData: job })
+      let replied = false
+      worker.once('message', (m: ImportReply) => {
+        replied = true
+        if (m.ok) resolve(m.outcome)
+        else reject(new AppError(m.error.code, m.error.message, m.error.details))
+      })
+      worker.once('error', e => {
+        replied = true
+        reject(e)
+      })
+      worker.once('exit', code => {
+        if (!replied) reject(new Error(`The import thread stopped (exit code ${code}) before it answered.`))
+      })
+    })
+}

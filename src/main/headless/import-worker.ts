@@ -1,0 +1,50 @@
+// The import thread's entry (directories/import-thread.ts): opens the workspace on its own
+// connection, imports the file as the main thread would, answers with the outcome and stops.
+// Only the store, the groups room and the import: no sync engine (whose start-up recovery is the
+// main thread's), no watchers, no timers. Built as a bundle of its own (vite.cli.config.mts,
+// electron.vite.config.ts).
+import { join } from 'node:path'
+import { parentPort, workerData } from 'node:worker_threads'
+import { AppError } from '../../shared/errors'
+import { DATABASE_FILE } from '../app'
+import { type ImportJob, type ImportReply, importUsers } from '../directories'
+import { createGroupService } from '../groups'
+import { readPolicySettings } from '../policies'
+import { systemClock, timeOrderedIds } from '../ports'
+import { createStore } from '../store'
+
+const job = workerData as ImportJob
+const store = createStore(join(job.dataDir, DATABASE_FILE))
+let reply: ImportReply
+try {
+  const settings = readPolicySettings(store)
+  const clock = systemClock
+  const ids = timeOrderedIds()
+  const groups = createGroupService({
+    store,
+    clock,
+    ids,
+    grace: () => ({ syncs: settings.graceSyncs, minutes: settings.graceMinutes }),
+  })
+  const outcome = importUsers(
+    {
+      store,
+      groups,
+      ids,
+      clock,
+      removalLimits: {
+        membershipShare: settings.syncHoldMembershipShare,
+        userShare: settings.syncHoldUserShare,
+        minimum: settings.syncHoldMinimum,
+      },
+    },
+    job,
+  )
+  reply = { ok: true, outcome }
+} catch (e) {
+  if (!(e instanceof AppError)) throw e
+  reply = { ok: false, error: e.toInfo() }
+} finally {
+  store.close()
+}
+parentPort?.postMessage(reply)

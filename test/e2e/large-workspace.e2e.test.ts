@@ -1,0 +1,109 @@
+// A large workspace in the browser: thousands of users imported on the import thread, pages and
+// searches answered by the server, diagnostics grouped by cause, and a device enrolled by another
+// process appearing on the open Devices page. The built import thread (npm run build) is used.
+import { join } from 'node:path'
+import { expect } from 'vitest'
+import { createApp } from '../../src/main/app'
+import { e2eTest } from '../helpers/e2e'
+
+const USERS = 3_000
+const DEVICES = 300
+const importWorker = join(__dirname, '..', '..', 'out', 'cli', 'import-worker.cjs')
+
+const test = e2eTest.extend('e2e', { scope: 'file' }, { demo: false, app: { importWorker, changePollMs: 100 } })
+
+const upn = (i: number) => `person${String(i).padStart(5, '0')}@large.example`
+
+test.describe('a large workspace', () => {
+  let directoryId: string
+
+  test.beforeAll(async ({ app }) => {
+    const { store, directories } = app.services
+    directoryId = directories.createFileDirectory('Large file')
+    store.groups.create({
+      id: 'g-de',
+      directoryId: null,
+      name: 'German staff',
+      kind: 'rule',
+      dialect: 'entra',
+      rule: 'user.usageLocation -eq "DE"',
+      description: '',
+    })
+    const rows = ['userPrincipalName,displayName,department,usageLocation']
+    for (let i = 0; i < USERS; i++)
+      rows.push(`${upn(i)},Person ${String(i).padStart(5, '0')},Dept ${i % 7},${i % 3 === 0 ? '' : 'DE'}`)
+    const r = await app.invoke('directories/import', {
+      directoryId,
+      format: 'csv',
+      content: rows.join('\n'),
+      mode: 'update',
+    })
+    if (!r.ok) throw new Error(r.error.message)
+    for (let d = 0; d < DEVICES; d++)
+      await app.call('devices/enroll', {
+        serial: `LG${String(d).padStart(5, '0')}`,
+        platform: d % 2 ? 'ios' : 'android',
+        userPrincipalName: upn(d * 7),
+        name: `Large device ${String(d).padStart(4, '0')}`,
+      })
+  })
+
+  const open = (page: import('playwright-core').Page, section: string) =>
+    page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: section, exact: true }).click()
+
+  test('pages and searches users on the server', async ({ page }) => {
+    await open(page, 'Users')
+    const pager = page.getByRole('navigation', { name: 'Pages of users' })
+    await pager.getByText(`1–200 of ${USERS.toLocaleString()}`).waitFor()
+    await pager.getByRole('button', { name: 'Next' }).click()
+    await pager.getByText(`201–400 of ${USERS.toLocaleString()}`).waitFor()
+    const table = page.getByRole('table', { name: 'Users' })
+    await table.getByRole('link', { name: 'Person 00200', exact: true }).waitFor()
+    // Only the rows in view are rendered, not the page's 200.
+    expect(await table.getByRole('row').count()).toBeLessThan(60)
+    await page.getByRole('searchbox', { name: 'Search users' }).fill('person02999')
+    await table.getByRole('link', { name: 'Person 02999', exact: true }).waitFor()
+    await page.getByText('1 user', { exact: true }).waitFor()
+  })
+
+  test('searches devices by serial and sorts them', async ({ page }) => {
+    await open(page, 'Devices')
+    const table = page.getByRole('table', { name: 'Devices' })
+    await page.getByText(`${DEVICES} devices`).waitFor()
+    await page.getByRole('searchbox', { name: 'Search devices' }).fill('LG0012')
+    await page.getByText('10 devices', { exact: true }).waitFor()
+    await table.getByRole('button', { name: 'Device' }).click()
+    await table
+      .getByRole('columnheader', { name: /Device/ })
+      .and(page.locator('[aria-sort="descending"]'))
+      .waitFor()
+    expect(await table.getByRole('link').first().textContent()).toBe('Large device 0129')
+  })
+
+  test('groups diagnostics by cause and pages the cause', async ({ page }) => {
+    await open(page, 'Diagnostics')
+    const cause = page
+      .getByRole('list', { name: 'SYNC_ATTR_MISSING causes' })
+      .getByRole('listitem')
+      .filter({ hasText: 'usageLocation missing for 1,000 users of Large file' })
+    await cause.waitFor()
+    await cause.getByRole('button', { name: 'Show the 1,000 diagnostics' }).click()
+    const pager = cause.getByRole('navigation', { name: /^Pages of/ })
+    await pager.getByText('1–50 of 1,000').waitFor()
+    await pager.getByRole('button', { name: 'Next' }).click()
+    await pager.getByText('51–100 of 1,000').waitFor()
+  })
+
+  test('shows a device another process enrolls while the Devices page is open', async ({ page, workspace }) => {
+    await open(page, 'Devices')
+    await page.getByRole('searchbox', { name: 'Search devices' }).fill('OTHER-PROCESS')
+    await page.getByText('No device matches the search.').waitFor()
+    const cli = createApp({ dataDir: workspace.path, changePollMs: 0 })
+    try {
+      await cli.call('devices/enroll', { serial: 'OTHER-PROCESS-1', platform: 'ios', userPrincipalName: upn(1) })
+    } finally {
+      cli.close()
+    }
+    await page.getByRole('table', { name: 'Devices' }).getByText('OTHER-PROCESS-1').first().waitFor()
+  })
+})
