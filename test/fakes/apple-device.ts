@@ -1,8 +1,19 @@
-// A simulated Apple MDM device: it starts enrollment with its identity certificate, signs its
-// user in at the IdP, checks in (Authenticate, TokenUpdate), waits for its APNs push, then
-// polls the server URL (Idle → command → Acknowledged → next …) as Apple's MDM protocol says.
+// A simulated Apple MDM device, doing what an iPhone or a Mac does: its person signs in on the
+// enrollment page and downloads the profile made for them; the device checks the profile's
+// signature, makes its own key and gets its identity over SCEP with the profile's challenge
+// (RFC 8894: GetCACaps, GetCACert, PKIOperation), then checks in with that identity
+// (Authenticate, TokenUpdate), waits for its APNs push and polls the server URL
+// (Idle → command → Acknowledged → next …) as Apple's MDM protocol says.
+//
+// Where it can, it uses node-forge rather than the server's own CMS code (CSR, envelopes, the
+// Mdm-Signature), so the two sides are written independently; the SCEP request's SignedData is
+// built with the server's cms.ts, since forge cannot sign SCEP's attributes. The real
+// scepclient (test/integration/devices/scepclient.test.ts) checks the SCEP server on its own.
 import https from 'node:https'
-import { randomBytes } from 'node:crypto'
+import { createPrivateKey, generateKeyPairSync, type KeyObject, randomBytes, sign } from 'node:crypto'
+import forge from 'node-forge'
+import { attributeValues, parseSignedData, signData, verifySignedData } from '../../src/main/devices/apple/cms'
+import { OID, printable, octetString, readString } from '../../src/main/devices/apple/der'
 import { buildPlist, parsePlist, type PlistValue } from '../../src/main/devices/plist'
 import type { FakeApns } from './apns'
 import { request, type Reply } from './https-client'
@@ -14,63 +25,277 @@ export interface ExecutedCommand {
   command: Record<string, PlistValue>
 }
 
+type Dict = Record<string, PlistValue>
+
+/** What the device took from its enrollment profile. */
+export interface InstalledProfile {
+  profile: Dict
+  scep: Dict & { PayloadUUID: string; PayloadContent: Dict & { URL: string; Challenge: string } }
+  mdm: Dict & { ServerURL: string; CheckInURL: string; Topic: string; IdentityCertificateUUID: string }
+  /** The certificate that signed the profile (DER). */
+  signer: Buffer
+}
+
+const der = (a: forge.asn1.Asn1): Buffer => Buffer.from(forge.asn1.toDer(a).getBytes(), 'binary')
+const forgeCert = (pemOrDer: string | Buffer) =>
+  typeof pemOrDer === 'string'
+    ? forge.pki.certificateFromPem(pemOrDer)
+    : forge.pki.certificateFromAsn1(forge.asn1.fromDer(pemOrDer.toString('binary')))
+
+/** Functions node-forge has but its type definitions leave out. */
+const forgeInternals = forge.pki as unknown as {
+  getCertificationRequestInfo(csr: forge.pki.CertificateSigningRequest): forge.asn1.Asn1
+  getTBSCertificate(cert: forge.pki.Certificate): forge.asn1.Asn1
+}
+
+/** A fresh 2048-bit RSA key, as the SCEP payload asks (Keysize 2048). */
+export function deviceKey(): { key: KeyObject; keyPem: string } {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
+  return { key: privateKey, keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string }
+}
+
 export class AppleDevice {
   readonly token = randomBytes(32)
   readonly pushMagic = `magic-${randomBytes(8).toString('hex')}`
   readonly executed: ExecutedCommand[] = []
-  private readonly agent: https.Agent
   /** Answers this device gives instead of Acknowledged, by RequestType. */
   readonly refuse = new Map<string, 'Error' | 'NotNow'>()
+  readonly key: { key: KeyObject; keyPem: string }
+  installed: InstalledProfile | null = null
+  identity: Identity | null = null
+  private agent: https.Agent | null = null
+  private authenticated = false
 
   constructor(
     readonly o: {
       serverUrl: string
       ca: string
-      identity: Identity
       udid: string
       serial: string
-      topic: string
       platform?: 'ios' | 'macos'
+      /** How check-ins prove the identity: the TLS client certificate, the Mdm-Signature header, or both. */
+      proof?: 'mutual-tls' | 'mdm-signature' | 'both'
+      key?: { key: KeyObject; keyPem: string }
     },
   ) {
-    this.agent = new https.Agent({ keepAlive: true, ca: o.ca, cert: o.identity.certPem, key: o.identity.keyPem })
+    this.key = o.key ?? deviceKey()
   }
 
   get tokenHex(): string {
     return this.token.toString('hex')
   }
 
-  private send(path: string, method: string, body?: string): Promise<Reply> {
-    return request(`${this.o.serverUrl}${path}`, {
-      method,
-      body,
-      ca: this.o.ca,
-      agent: this.agent,
-      headers: body ? { 'content-type': 'application/x-apple-aspen-mdm-checkin' } : {},
-    })
+  get topic(): string {
+    if (!this.installed) throw new Error('no enrollment profile installed')
+    return this.installed.mdm.Topic
   }
 
-  /** Enrollment with sign-in; returns the server's answer to the IdP callback. */
-  async enroll(user: string): Promise<Reply> {
-    const q = new URLSearchParams({ platform: this.o.platform ?? 'ios', serial: this.o.serial, udid: this.o.udid })
-    const start = await this.send(`/enroll/start?${q}`, 'GET')
+  /** Uses this identity for check-ins from now on (another device's, in attack tests). */
+  presentIdentity(identity: Identity): void {
+    this.identity = identity
+    this.agent?.destroy()
+    const tls = this.o.proof === 'mdm-signature' ? {} : { cert: identity.certPem, key: identity.keyPem }
+    this.agent = new https.Agent({ keepAlive: true, ca: this.o.ca, ...tls })
+  }
+
+  /** The enrollment page: sign-in at the IdP as `user`; returns the server's answer (the profile). */
+  async signIn(user: string): Promise<Reply> {
+    const start = await request(`${this.o.serverUrl}/enroll/start?platform=${this.o.platform ?? 'ios'}`, {
+      ca: this.o.ca,
+    })
     if (start.status !== 302) return start
     const authorize = await request(String(start.headers.location), { ca: this.o.ca, headers: { 'x-test-user': user } })
     if (authorize.status !== 302) return authorize
-    const callback = new URL(String(authorize.headers.location))
-    return this.send(`${callback.pathname}${callback.search}`, 'GET')
+    return request(String(authorize.headers.location), { ca: this.o.ca })
   }
 
-  checkIn(message: Record<string, PlistValue>): Promise<Reply> {
-    return this.send('/mdm/checkin', 'PUT', buildPlist({ UDID: this.o.udid, ...message }))
+  /** Checks the profile's signature and reads its SCEP and MDM payloads, as the OS installer does. */
+  install(reply: Reply): InstalledProfile {
+    if (reply.headers['content-type'] !== 'application/x-apple-aspen-config')
+      throw new Error(`the enrollment answer is ${String(reply.headers['content-type'])}, not a profile`)
+    // The installer checks the signature (node:crypto over the bytes received).
+    const sd = parseSignedData(reply.raw)
+    const signer = verifySignedData(sd, sd.content ?? Buffer.alloc(0))
+    const profile = parsePlist((sd.content ?? Buffer.alloc(0)).toString('utf8')) as Dict
+    const payloads = profile['PayloadContent'] as Dict[]
+    const scep = payloads.find(p => p['PayloadType'] === 'com.apple.security.scep') as InstalledProfile['scep']
+    const mdm = payloads.find(p => p['PayloadType'] === 'com.apple.mdm') as InstalledProfile['mdm']
+    if (!scep || !mdm) throw new Error('the profile lacks its SCEP or MDM payload')
+    if (mdm.IdentityCertificateUUID !== scep.PayloadUUID) throw new Error('IdentityCertificateUUID names no payload')
+    this.installed = { profile, scep, mdm, signer }
+    return this.installed
+  }
+
+  /** SCEP (RFC 8894) with the profile's URL and challenge; returns the CertRep's pkiStatus. */
+  async scep(): Promise<{ status: string; failInfo?: string }> {
+    if (!this.installed) throw new Error('install the enrollment profile first')
+    const { URL: url, Challenge: challenge } = this.installed.scep.PayloadContent
+    const caps = await request(`${url}?operation=GetCACaps`, { ca: this.o.ca })
+    if (!caps.body.split('\n').includes('POSTPKIOperation'))
+      throw new Error(`SCEP caps lack POSTPKIOperation: ${caps.body}`)
+    const caCert = (await request(`${url}?operation=GetCACert`, { ca: this.o.ca })).raw
+    const forgeKey = forge.pki.privateKeyFromPem(
+      createPrivateKey(this.key.keyPem).export({ type: 'pkcs1', format: 'pem' }) as string,
+    ) as forge.pki.rsa.PrivateKey
+    const publicKey = forge.pki.setRsaPublicKey(forgeKey.n, forgeKey.e)
+    const subject = [
+      { name: 'organizationName', value: 'JIT Mapper' },
+      { name: 'commonName', value: 'JIT Mapper device identity' },
+    ]
+    // The CSR (PKCS#10) with the challenge, signed by node:crypto over forge's encoding.
+    const csr = forge.pki.createCertificationRequest()
+    csr.publicKey = publicKey
+    csr.setSubject(subject)
+    csr.setAttributes([{ name: 'challengePassword', value: challenge }])
+    const csrInfo = forgeInternals.getCertificationRequestInfo(csr)
+    Object.assign(csr, {
+      signatureOid: forge.pki.oids['sha256WithRSAEncryption'],
+      siginfo: { algorithmOid: forge.pki.oids['sha256WithRSAEncryption'] },
+      certificationRequestInfo: csrInfo,
+      signature: sign('sha256', der(csrInfo), this.key.key).toString('binary'),
+    })
+    // The throwaway self-signed signer certificate (scepclient: CN "SCEP SIGNER", one hour).
+    const self = forge.pki.createCertificate()
+    self.publicKey = publicKey
+    self.serialNumber = randomBytes(8)
+      .toString('hex')
+      .replace(/^[89a-f]/, '1')
+    self.validity.notBefore = new Date(Date.now() - 60_000)
+    self.validity.notAfter = new Date(Date.now() + 3600_000)
+    self.setSubject([{ name: 'commonName', value: 'SCEP SIGNER' }])
+    self.setIssuer([{ name: 'commonName', value: 'SCEP SIGNER' }])
+    Object.assign(self, {
+      signatureOid: forge.pki.oids['sha256WithRSAEncryption'],
+      siginfo: { algorithmOid: forge.pki.oids['sha256WithRSAEncryption'] },
+    })
+    const tbs = forgeInternals.getTBSCertificate(self)
+    Object.assign(self, { tbsCertificate: tbs, signature: sign('sha256', der(tbs), this.key.key).toString('binary') })
+    const selfDer = der(forge.pki.certificateToAsn1(self))
+    // The pkcsPKIEnvelope: the CSR encrypted to the CA (forge, AES-256-CBC).
+    const env = forge.pkcs7.createEnvelopedData()
+    env.addRecipient(forgeCert(caCert))
+    env.content = forge.util.createBuffer(der(forge.pki.certificationRequestToAsn1(csr)).toString('binary'))
+    env.encrypt(undefined, forge.pki.oids['aes256-CBC'])
+    const senderNonce = randomBytes(16)
+    const transactionId = randomBytes(20).toString('hex')
+    const message = signData({
+      content: der(env.toAsn1()),
+      signer: { certDer: selfDer, key: this.key.key },
+      attributes: [
+        { oid: OID.scepMessageType, values: [printable('19')] },
+        { oid: OID.scepTransactionId, values: [printable(transactionId)] },
+        { oid: OID.scepSenderNonce, values: [octetString(senderNonce)] },
+      ],
+    })
+    const reply = await request(`${url}?operation=PKIOperation`, {
+      method: 'POST',
+      ca: this.o.ca,
+      headers: { 'content-type': 'application/octet-stream' },
+      body: message,
+    })
+    if (reply.status !== 200) throw new Error(`PKIOperation refused: ${reply.status} ${reply.body}`)
+    const rep = parseSignedData(reply.raw)
+    if (!verifySignedData(rep, rep.content ?? Buffer.alloc(0)).equals(caCert))
+      throw new Error('CertRep not signed by the CA')
+    const signer = rep.signers[0]
+    if (!signer) throw new Error('CertRep without a signer')
+    const attr = (oid: string) => attributeValues(signer, oid)[0]
+    const pkiStatus = attr(OID.scepPkiStatus)
+    if (!pkiStatus) throw new Error('CertRep without pkiStatus')
+    const status = readString(pkiStatus)
+    if (!attr(OID.scepRecipientNonce)?.body.equals(senderNonce))
+      throw new Error('CertRep recipientNonce is not our senderNonce')
+    if (status !== '0') {
+      const fail = attr(OID.scepFailInfo)
+      return { status, failInfo: fail ? readString(fail) : undefined }
+    }
+    const enveloped = forge.pkcs7.messageFromAsn1(
+      forge.asn1.fromDer((rep.content as Buffer).toString('binary')),
+    ) as forge.pkcs7.PkcsEnvelopedData & {
+      decrypt(recipient: unknown, key: forge.pki.rsa.PrivateKey): void
+      findRecipient(cert: forge.pki.Certificate): unknown
+      content: forge.util.ByteStringBuffer
+    }
+    enveloped.decrypt(enveloped.findRecipient(self), forgeKey)
+    const certs = forge.pkcs7.messageFromAsn1(
+      forge.asn1.fromDer(enveloped.content.getBytes()),
+    ) as forge.pkcs7.PkcsSignedData
+    const issued = certs.certificates[0]
+    if (!issued) throw new Error('the CertRep carries no certificate')
+    this.presentIdentity({ certPem: forge.pki.certificateToPem(issued), keyPem: this.key.keyPem })
+    return { status }
+  }
+
+  /** Sign-in → profile → SCEP → Authenticate; returns the first answer that was not a success. */
+  async enroll(user: string): Promise<Reply> {
+    const profile = await this.signIn(user)
+    if (profile.status !== 200) return profile
+    this.install(profile)
+    const scep = await this.scep()
+    if (scep.status !== '0') throw new Error(`SCEP refused: pkiStatus ${scep.status}, failInfo ${scep.failInfo}`)
+    this.authenticated = false
+    return this.authenticate()
+  }
+
+  async authenticate(): Promise<Reply> {
+    const r = await this.checkIn({
+      MessageType: 'Authenticate',
+      Topic: this.topic,
+      SerialNumber: this.o.serial,
+      DeviceName: `Simulated ${this.o.platform === 'macos' ? 'Mac' : 'iPhone'}`,
+      Model: this.o.platform === 'macos' ? 'Mac14,2' : 'iPhone14,2',
+      ModelName: this.o.platform === 'macos' ? 'MacBook Air' : 'iPhone',
+      ProductName: this.o.platform === 'macos' ? 'Mac14,2' : 'iPhone14,2',
+    })
+    this.authenticated = r.status === 200
+    return r
+  }
+
+  private send(url: string, body: string): Promise<Reply> {
+    if (!this.identity || !this.agent) throw new Error('the device has no identity yet: enroll first')
+    const headers: Record<string, string> = { 'content-type': 'application/x-apple-aspen-mdm-checkin' }
+    if (this.o.proof === 'mdm-signature' || this.o.proof === 'both') headers['mdm-signature'] = this.signature(body)
+    return request(url, { method: 'PUT', body, ca: this.o.ca, agent: this.agent, headers })
+  }
+
+  /** Mdm-Signature: base64 of a detached CMS SignedData over the body, by forge. */
+  signature(body: string): string {
+    if (!this.identity) throw new Error('no identity')
+    const p7 = forge.pkcs7.createSignedData()
+    p7.content = forge.util.createBuffer(Buffer.from(body, 'utf8').toString('binary'))
+    const cert = forgeCert(this.identity.certPem)
+    p7.addCertificate(cert)
+    p7.addSigner({
+      key: forge.pki.privateKeyFromPem(
+        createPrivateKey(this.identity.keyPem).export({ type: 'pkcs1', format: 'pem' }) as string,
+      ),
+      certificate: cert,
+      digestAlgorithm: forge.pki.oids['sha256'] as string,
+      authenticatedAttributes: [
+        { type: forge.pki.oids['contentType'] as string, value: forge.pki.oids['data'] },
+        { type: forge.pki.oids['messageDigest'] as string },
+        { type: forge.pki.oids['signingTime'] as string, value: new Date() as unknown as string },
+      ],
+    })
+    p7.sign({ detached: true })
+    return der(p7.toAsn1()).toString('base64')
+  }
+
+  checkIn(message: Dict): Promise<Reply> {
+    return this.send(
+      this.installed?.mdm.CheckInURL ?? `${this.o.serverUrl}/mdm/checkin`,
+      buildPlist({ UDID: this.o.udid, ...message }),
+    )
   }
 
   async authenticateAndRegister(): Promise<void> {
-    const a = await this.checkIn({ MessageType: 'Authenticate', Topic: this.o.topic })
-    if (a.status !== 200) throw new Error(`Authenticate refused: ${a.status} ${a.body}`)
+    if (!this.authenticated) {
+      const a = await this.authenticate()
+      if (a.status !== 200) throw new Error(`Authenticate refused: ${a.status} ${a.body}`)
+    }
     const t = await this.checkIn({
       MessageType: 'TokenUpdate',
-      Topic: this.o.topic,
+      Topic: this.topic,
       Token: new Uint8Array(this.token),
       PushMagic: this.pushMagic,
     })
@@ -81,8 +306,11 @@ export class AppleDevice {
     return apns.nextPush(this.tokenHex)
   }
 
-  report(message: Record<string, PlistValue>): Promise<Reply> {
-    return this.send('/mdm/server', 'PUT', buildPlist({ UDID: this.o.udid, ...message }))
+  report(message: Dict): Promise<Reply> {
+    return this.send(
+      this.installed?.mdm.ServerURL ?? `${this.o.serverUrl}/mdm/server`,
+      buildPlist({ UDID: this.o.udid, ...message }),
+    )
   }
 
   /** Polls until the server has nothing more (or the device said NotNow); returns what it ran. */
@@ -94,7 +322,7 @@ export class AppleDevice {
       if (reply.body === '') return ran
       const msg = parsePlist(reply.body) as {
         CommandUUID: string
-        Command: Record<string, PlistValue> & { RequestType: string }
+        Command: Dict & { RequestType: string }
       }
       const refusal = this.refuse.get(msg.Command.RequestType)
       if (refusal === 'NotNow') {
@@ -125,6 +353,6 @@ export class AppleDevice {
   }
 
   close(): void {
-    this.agent.destroy()
+    this.agent?.destroy()
   }
 }

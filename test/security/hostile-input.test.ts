@@ -31,8 +31,13 @@ describe('property lists', () => {
 
 describe('over the ingress', () => {
   let w: DevicesWorld
+  /** An enrolled device's identity: the parser is reached only by a device that proved itself. */
+  let identity: { cert: string; key: string }
   beforeAll(async () => {
     w = await openDevicesWorld()
+    const device = w.apple('C02HOSTILE')
+    await device.enroll('alex@example.test')
+    identity = { cert: device.identity?.certPem ?? '', key: device.identity?.keyPem ?? '' }
   }, 60_000)
   afterAll(async () => {
     await w.close()
@@ -42,7 +47,7 @@ describe('over the ingress', () => {
     ['a plist nested 2,000 deep', plist(`${'<array>'.repeat(2000)}${'</array>'.repeat(2000)}`)],
   ])('answers %s with a 400', async (_, body) => {
     for (const path of ['/mdm/checkin', '/mdm/server']) {
-      const r = await rawRequest({ port: w.ingress.port, tls: { ca: w.pki.caPem } }, 'PUT', path, {}, body)
+      const r = await rawRequest({ port: w.ingress.port, tls: { ca: w.pki.caPem, ...identity } }, 'PUT', path, {}, body)
       expect(r.status).toBe(400)
       expect(JSON.parse(r.body).error.code).toBe('BAD_INPUT')
     }

@@ -1,4 +1,5 @@
 // The store room: the only place SQL lives. Other rooms call these domain operations.
+import { appleIdentityQueries } from './apple-identities'
 import { assignmentHistoryQueries } from './assignment-history'
 import { auditQueries } from './audit'
 import { bulkReadQueries } from './bulk-reads'
@@ -39,6 +40,7 @@ export { createPayloadSealer, plainSealer, type PayloadSealer } from './sealed'
 export type { RunningSync } from './sync-journal'
 export type { PushTarget, AppleIdentity, StaleToken, AckLatency } from './outbox'
 export type { PendingWithdrawal } from './withdrawals'
+export type { IssuedIdentity } from './apple-identities'
 export type { BoundDevice } from './bulk-reads'
 export type { NewAssignmentEvent } from './assignment-history'
 export type { PayloadProblem } from './payload-problems'
@@ -63,6 +65,7 @@ export function createStore(path: string, opts: { sealer?: PayloadSealer } = {})
     policySettings: policySettingQueries(db),
     bulkReads: bulkReadQueries(db, sealer),
     syncJournal: syncJournalQueries(db),
+    appleIdentities: appleIdentityQueries(db),
     /** Runs fn in one transaction: everything it writes lands together or not at all. */
     transaction<T>(fn: () => T): T {
       return db.transaction(fn)()
