@@ -54,6 +54,50 @@ export function deviceKey(): { key: KeyObject; keyPem: string } {
   return { key: privateKey, keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string }
 }
 
+const forgeKeyOf = (keyPem: string) =>
+  forge.pki.privateKeyFromPem(
+    createPrivateKey(keyPem).export({ type: 'pkcs1', format: 'pem' }) as string,
+  ) as forge.pki.rsa.PrivateKey
+
+/**
+ * A SCEP requester's CSR (PKCS#10 with the challenge) and its throwaway self-signed signer
+ * certificate (scepclient: CN "SCEP SIGNER", one hour), built by forge, signed by node:crypto.
+ */
+export function scepRequestParts(
+  key: { key: KeyObject; keyPem: string },
+  challenge: string | null,
+): { csr: Buffer; self: forge.pki.Certificate; selfDer: Buffer } {
+  const forgeKey = forgeKeyOf(key.keyPem)
+  const publicKey = forge.pki.setRsaPublicKey(forgeKey.n, forgeKey.e)
+  const signature = {
+    signatureOid: forge.pki.oids['sha256WithRSAEncryption'],
+    siginfo: { algorithmOid: forge.pki.oids['sha256WithRSAEncryption'] },
+  }
+  const csr = forge.pki.createCertificationRequest()
+  csr.publicKey = publicKey
+  csr.setSubject([
+    { name: 'organizationName', value: 'JIT Mapper' },
+    { name: 'commonName', value: 'JIT Mapper device identity' },
+  ])
+  if (challenge !== null) csr.setAttributes([{ name: 'challengePassword', value: challenge }])
+  const csrInfo = forgeInternals.getCertificationRequestInfo(csr)
+  Object.assign(csr, signature, {
+    certificationRequestInfo: csrInfo,
+    signature: sign('sha256', der(csrInfo), key.key).toString('binary'),
+  })
+  const self = forge.pki.createCertificate()
+  self.publicKey = publicKey
+  self.serialNumber = `01${randomBytes(8).toString('hex')}`
+  self.validity.notBefore = new Date(Date.now() - 60_000)
+  self.validity.notAfter = new Date(Date.now() + 3600_000)
+  self.setSubject([{ name: 'commonName', value: 'SCEP SIGNER' }])
+  self.setIssuer([{ name: 'commonName', value: 'SCEP SIGNER' }])
+  Object.assign(self, signature)
+  const tbs = forgeInternals.getTBSCertificate(self)
+  Object.assign(self, { tbsCertificate: tbs, signature: sign('sha256', der(tbs), key.key).toString('binary') })
+  return { csr: der(forge.pki.certificationRequestToAsn1(csr)), self, selfDer: der(forge.pki.certificateToAsn1(self)) }
+}
+
 export class AppleDevice {
   readonly token = randomBytes(32)
   readonly pushMagic = `magic-${randomBytes(8).toString('hex')}`
@@ -134,47 +178,12 @@ export class AppleDevice {
     if (!caps.body.split('\n').includes('POSTPKIOperation'))
       throw new Error(`SCEP caps lack POSTPKIOperation: ${caps.body}`)
     const caCert = (await request(`${url}?operation=GetCACert`, { ca: this.o.ca })).raw
-    const forgeKey = forge.pki.privateKeyFromPem(
-      createPrivateKey(this.key.keyPem).export({ type: 'pkcs1', format: 'pem' }) as string,
-    ) as forge.pki.rsa.PrivateKey
-    const publicKey = forge.pki.setRsaPublicKey(forgeKey.n, forgeKey.e)
-    const subject = [
-      { name: 'organizationName', value: 'JIT Mapper' },
-      { name: 'commonName', value: 'JIT Mapper device identity' },
-    ]
-    // The CSR (PKCS#10) with the challenge, signed by node:crypto over forge's encoding.
-    const csr = forge.pki.createCertificationRequest()
-    csr.publicKey = publicKey
-    csr.setSubject(subject)
-    csr.setAttributes([{ name: 'challengePassword', value: challenge }])
-    const csrInfo = forgeInternals.getCertificationRequestInfo(csr)
-    Object.assign(csr, {
-      signatureOid: forge.pki.oids['sha256WithRSAEncryption'],
-      siginfo: { algorithmOid: forge.pki.oids['sha256WithRSAEncryption'] },
-      certificationRequestInfo: csrInfo,
-      signature: sign('sha256', der(csrInfo), this.key.key).toString('binary'),
-    })
-    // The throwaway self-signed signer certificate (scepclient: CN "SCEP SIGNER", one hour).
-    const self = forge.pki.createCertificate()
-    self.publicKey = publicKey
-    self.serialNumber = randomBytes(8)
-      .toString('hex')
-      .replace(/^[89a-f]/, '1')
-    self.validity.notBefore = new Date(Date.now() - 60_000)
-    self.validity.notAfter = new Date(Date.now() + 3600_000)
-    self.setSubject([{ name: 'commonName', value: 'SCEP SIGNER' }])
-    self.setIssuer([{ name: 'commonName', value: 'SCEP SIGNER' }])
-    Object.assign(self, {
-      signatureOid: forge.pki.oids['sha256WithRSAEncryption'],
-      siginfo: { algorithmOid: forge.pki.oids['sha256WithRSAEncryption'] },
-    })
-    const tbs = forgeInternals.getTBSCertificate(self)
-    Object.assign(self, { tbsCertificate: tbs, signature: sign('sha256', der(tbs), this.key.key).toString('binary') })
-    const selfDer = der(forge.pki.certificateToAsn1(self))
+    const forgeKey = forgeKeyOf(this.key.keyPem)
+    const { csr, self, selfDer } = scepRequestParts(this.key, challenge)
     // The pkcsPKIEnvelope: the CSR encrypted to the CA (forge, AES-256-CBC).
     const env = forge.pkcs7.createEnvelopedData()
     env.addRecipient(forgeCert(caCert))
-    env.content = forge.util.createBuffer(der(forge.pki.certificationRequestToAsn1(csr)).toString('binary'))
+    env.content = forge.util.createBuffer(csr.toString('binary'))
     env.encrypt(undefined, forge.pki.oids['aes256-CBC'])
     const senderNonce = randomBytes(16)
     const transactionId = randomBytes(20).toString('hex')
