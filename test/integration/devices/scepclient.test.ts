@@ -77,6 +77,30 @@ describe('Debian’s scepclient against our SCEP server', () => {
     expect((await phone.poll()).map(c => c.requestType).sort()).toEqual(['InstallApplication', 'InstallProfile'])
   }, 60_000)
 
+  it('renews the identity (a RenewalReq signed with it, no challenge); the renewed one replaces it at Authenticate', async () => {
+    const phone = w.apple('C02SCEPREN', 'UDID-SCEPCLIENT-REN')
+    const profile = phone.install(await phone.signIn('alex@example.test'))
+    const { URL: url, Challenge: challenge } = profile.scep.PayloadContent
+    const first = await scepclient('renew', url, challenge)
+    expect(first.code).toBe(0)
+    const keyPem = readFileSync(join(first.keyDir, 'key.pem'), 'utf8')
+    const original = readFileSync(join(first.keyDir, 'cert.pem'), 'utf8')
+    phone.presentIdentity({ certPem: original, keyPem })
+    await phone.authenticateAndRegister()
+
+    // cert.pem exists now, so scepclient sends a RenewalReq signed by it (the challenge is spent).
+    const renewal = await scepclient('renew', url, challenge)
+    expect(renewal.output).toContain('server returned a certificate')
+    const renewed = readFileSync(join(first.keyDir, 'cert.pem'), 'utf8')
+    expect(renewed).not.toBe(original)
+    phone.presentIdentity({ certPem: renewed, keyPem })
+    expect((await phone.authenticate()).status).toBe(200)
+    expect((await phone.report({ Status: 'Idle' })).status).toBe(200)
+    expect(w.ws.app.services.store.devices.get(w.deviceId('C02SCEPREN'))?.userPrincipalName).toBe('alex@example.test')
+    phone.presentIdentity({ certPem: original, keyPem })
+    expect((await phone.report({ Status: 'Idle' })).status).toBe(400)
+  }, 60_000)
+
   it('is refused (FAILURE, badRequest) when the challenge was already used', async () => {
     const phone = w.apple('C02SCEPCLI2', 'UDID-SCEPCLIENT-2')
     const profile = phone.install(await phone.signIn('kim@example.test'))
