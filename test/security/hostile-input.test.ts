@@ -54,6 +54,33 @@ describe('over the ingress', () => {
   })
 })
 
+describe('SCEP over the ingress', () => {
+  let w: DevicesWorld
+  beforeAll(async () => {
+    w = await openDevicesWorld()
+  }, 60_000)
+  afterAll(async () => {
+    await w.close()
+  })
+  it.each([
+    ['POST', '/scep?operation=PKIOperation', 'not a pkiMessage', 400, /Unreadable pkiMessage/],
+    ['GET', '/scep?operation=PKIOperation&message=%%%', '', 400, /Unreadable pkiMessage/],
+    ['POST', '/scep?operation=PKIOperation', 'A'.repeat(70_000), 413, /limit is 65536|exceeds 65536/],
+    ['GET', '/scep?operation=GetNextCACert', '', 400, /GetCACaps, GetCACert or PKIOperation/],
+    ['GET', '/scep', '', 400, /GetCACaps, GetCACert or PKIOperation/],
+  ])('%s %s is a precise 4xx and the server keeps answering', async (method, target, body, status, message) => {
+    const r = await rawRequest({ port: w.ingress.port, tls: { ca: w.pki.caPem } }, method, target, {}, body)
+    expect(r.status).toBe(status)
+    expect(JSON.parse(r.body).error.message).toMatch(message)
+    const caps = await rawRequest(
+      { port: w.ingress.port, tls: { ca: w.pki.caPem } },
+      'GET',
+      '/scep?operation=GetCACaps',
+    )
+    expect(caps.body).toContain('POSTPKIOperation')
+  })
+})
+
 describe('policy settings', () => {
   let w: DevicesWorld
   beforeAll(async () => {

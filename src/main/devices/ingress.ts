@@ -470,8 +470,11 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
       throw new HttpError(400, 'BAD_INPUT', 'The SCEP operation must be GetCACaps, GetCACert or PKIOperation.', {
         operation,
       })
+    // GET carries the message as standard base64 in the query; an unescaped "+" arrives as a space.
     const message =
-      req.method === 'POST' ? await readBody(req, limit) : Buffer.from(query.get('message') ?? '', 'base64')
+      req.method === 'POST'
+        ? await readBody(req, limit)
+        : Buffer.from((query.get('message') ?? '').replace(/ /g, '+'), 'base64')
     let reply: Buffer
     try {
       reply = await scep.pkiOperation(message)
