@@ -10,7 +10,16 @@
 // built with the server's cms.ts, since forge cannot sign SCEP's attributes. The real
 // scepclient (test/integration/devices/scepclient.test.ts) checks the SCEP server on its own.
 import https from 'node:https'
-import { createPrivateKey, generateKeyPairSync, type KeyObject, randomBytes, sign } from 'node:crypto'
+import {
+  constants,
+  createPrivateKey,
+  generateKeyPairSync,
+  type KeyObject,
+  privateDecrypt,
+  privateEncrypt,
+  randomBytes,
+  sign,
+} from 'node:crypto'
 import forge from 'node-forge'
 import { attributeValues, parseSignedData, signData, verifySignedData } from '../../src/main/devices/apple/cms'
 import { OID, printable, octetString, readString } from '../../src/main/devices/apple/der'
@@ -54,10 +63,31 @@ export function deviceKey(): { key: KeyObject; keyPem: string } {
   return { key: privateKey, keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string }
 }
 
-const forgeKeyOf = (keyPem: string) =>
-  forge.pki.privateKeyFromPem(
-    createPrivateKey(keyPem).export({ type: 'pkcs1', format: 'pem' }) as string,
-  ) as forge.pki.rsa.PrivateKey
+/** DigestInfo's prefix for SHA-256 (RFC 8017 §9.2 note 1). */
+const SHA256_DIGEST_INFO = Buffer.from('3031300d060960864801650304020105000420', 'hex')
+
+/**
+ * A private key as node-forge uses it, whose two private operations run in node:crypto: forge's
+ * pure-JS RSA takes a quarter of a second each, and Node 20 refuses PKCS#1 v1.5 decryption
+ * (CVE-2023-46809), so decryption is the raw operation and the padding is removed here.
+ */
+export function forgeKeyOf(keyPem: string): forge.pki.rsa.PrivateKey {
+  const key = createPrivateKey(keyPem)
+  const parsed = forge.pki.privateKeyFromPem(key.export({ type: 'pkcs1', format: 'pem' }) as string)
+  return Object.assign(parsed, {
+    decrypt(bytes: string): string {
+      const em = privateDecrypt({ key, padding: constants.RSA_NO_PADDING }, Buffer.from(bytes, 'binary'))
+      const separator = em.indexOf(0, 2)
+      if (em[0] !== 0 || em[1] !== 2 || separator < 10) throw new Error('bad PKCS#1 v1.5 padding')
+      return em.subarray(separator + 1).toString('binary')
+    },
+    sign(md: forge.md.MessageDigest): string {
+      const digest = Buffer.from(md.digest().getBytes(), 'binary')
+      const digestInfo = Buffer.concat([SHA256_DIGEST_INFO, digest])
+      return privateEncrypt({ key, padding: constants.RSA_PKCS1_PADDING }, digestInfo).toString('binary')
+    },
+  }) as forge.pki.rsa.PrivateKey
+}
 
 /**
  * A SCEP requester's CSR (PKCS#10 with the challenge) and its throwaway self-signed signer
@@ -275,9 +305,7 @@ export class AppleDevice {
     const cert = forgeCert(this.identity.certPem)
     p7.addCertificate(cert)
     p7.addSigner({
-      key: forge.pki.privateKeyFromPem(
-        createPrivateKey(this.identity.keyPem).export({ type: 'pkcs1', format: 'pem' }) as string,
-      ),
+      key: forgeKeyOf(this.identity.keyPem),
       certificate: cert,
       digestAlgorithm: forge.pki.oids['sha256'] as string,
       authenticatedAttributes: [

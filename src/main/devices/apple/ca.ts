@@ -19,7 +19,6 @@ import {
   X509Certificate,
 } from 'node:crypto'
 import { promisify } from 'node:util'
-import forge from 'node-forge'
 import type { Secrets } from '../../ports'
 import {
   algorithm,
@@ -54,8 +53,6 @@ export interface WorkspaceCa {
   certDer: Buffer
   certPem: string
   key: KeyObject
-  /** The same key for node-forge, which decrypts SCEP envelopes (see cms.ts). */
-  forgeKey: forge.pki.rsa.PrivateKey
   /** Issues an identity certificate for a verified CSR's subject and key. */
   issue(csr: Csr, validity: { from: Date; days: number }): Buffer
   /** Why `certDer` is not a valid device identity issued by this CA at `now`, or null. */
@@ -162,14 +159,10 @@ function open(keyPem: string, certPem: string): WorkspaceCa {
   const ca = new X509Certificate(certDer)
   const caSpki = child(child(parseDer(certDer), 0), 6, TAG.SEQUENCE).raw
   const caSubject = child(child(parseDer(certDer), 0), 5, TAG.SEQUENCE).raw
-  const forgeKey = forge.pki.privateKeyFromPem(
-    key.export({ type: 'pkcs1', format: 'pem' }) as string,
-  ) as forge.pki.rsa.PrivateKey
   return {
     certDer,
     certPem,
     key,
-    forgeKey,
     issue(csr, validity) {
       return certificate({
         issuer: caSubject,

@@ -2,16 +2,18 @@
 // profile and SCEP messages, detached for the Mdm-Signature header) and EnvelopedData with RSA
 // key transport (RFC 8894 §3: the SCEP pkcsPKIEnvelope).
 //
-// Signing and verifying use node:crypto over the exact bytes received. Two things node:crypto
-// cannot do on Node 20 come from node-forge: RSA PKCS#1 v1.5 decryption (refused by Node since
-// CVE-2023-46809) and single DES, which Debian's scepclient 2.1.0 encrypts with (the
-// go.mozilla.org/pkcs7 default) and OpenSSL 3 keeps in its legacy provider.
+// Signing and verifying use node:crypto over the exact bytes received. Node 20 refuses RSA
+// PKCS#1 v1.5 padding for private decryption (CVE-2023-46809), so the key transport is the raw
+// RSA operation plus the padding check here (unwrapKey; node-forge's pure-JS RSA takes a quarter
+// of a second per key). Single DES, which Debian's scepclient 2.1.0 encrypts with (the
+// go.mozilla.org/pkcs7 default) and OpenSSL 3 keeps in its legacy provider, comes from node-forge.
 import {
   constants,
   createCipheriv,
   createDecipheriv,
   createHash,
   type KeyObject,
+  privateDecrypt,
   publicEncrypt,
   randomBytes,
   sign,
@@ -273,11 +275,31 @@ export function envelope(content: Buffer, recipientCertDer: Buffer, cipher: Ciph
 export const UNDECRYPTABLE = 'The envelope could not be decrypted with this CA’s key.'
 
 /**
- * Opens an EnvelopedData addressed to `recipient`. A failed RSA unwrap continues with a random
- * key (the implicit rejection of RFC 8017 §7.2.2's note and OpenSSL 3.2), so a malformed key
- * and a malformed content fail alike: no Bleichenbacher padding oracle.
+ * RSAES-PKCS1-v1_5 decryption of a content-encryption key (RFC 8017 §7.2.2): the raw RSA
+ * operation, then EM = 0x00 || 0x02 || PS (8+ non-zero octets) || 0x00 || K checked without an
+ * early exit. A bad padding or length yields a random key instead of an error (implicit
+ * rejection, as OpenSSL 3.2 does), so the caller then fails exactly as for bad content: the
+ * answer is no Bleichenbacher padding oracle.
  */
-export function openEnvelope(der: Buffer, recipient: { certDer: Buffer; forgeKey: forge.pki.rsa.PrivateKey }): Buffer {
+export function unwrapKey(key: KeyObject, encrypted: Buffer, length: number): Buffer {
+  const random = randomBytes(length)
+  let em: Buffer
+  try {
+    em = privateDecrypt({ key, padding: constants.RSA_NO_PADDING }, encrypted)
+  } catch {
+    return random
+  }
+  let separator = 0
+  for (let i = 2; i < em.length; i++) separator = separator === 0 && em[i] === 0 ? i : separator
+  const good = em[0] === 0 && em[1] === 2 && separator >= 10 && em.length - separator - 1 === length
+  return good ? Buffer.from(em.subarray(separator + 1)) : random
+}
+
+/**
+ * Opens an EnvelopedData addressed to `recipient`. Whatever is wrong — the wrapped key, its
+ * padding, the content — fails with the one message UNDECRYPTABLE.
+ */
+export function openEnvelope(der: Buffer, recipient: { certDer: Buffer; key: KeyObject }): Buffer {
   return wrap('EnvelopedData', () => {
     const ed = contentInfo(der, OID.envelopedData)
     const off = ed.children[1]?.tag === ctx(0) ? 2 : 1
@@ -307,16 +329,7 @@ export function openEnvelope(der: Buffer, recipient: { certDer: Buffer; forgeKey
                 ? 32
                 : 0
     if (!keyLength) throw new CmsError(`The envelope uses a cipher this server does not offer (${algOid}).`)
-    let key: Buffer
-    try {
-      key = Buffer.from(
-        recipient.forgeKey.decrypt(octets(child(ktri, 3)).toString('latin1'), 'RSAES-PKCS1-V1_5'),
-        'latin1',
-      )
-      if (key.length !== keyLength) key = randomBytes(keyLength)
-    } catch {
-      key = randomBytes(keyLength)
-    }
+    const key = unwrapKey(recipient.key, octets(child(ktri, 3)), keyLength)
     try {
       if (algOid === OID.desCbc) {
         const d = forge.cipher.createDecipher('DES-CBC', key.toString('latin1'))

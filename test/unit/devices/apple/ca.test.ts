@@ -1,6 +1,6 @@
 // The workspace CA, CMS and the Mdm-Signature check, against node-forge-made material where the
 // format is shared with devices (a device's detached signature, a requester's CSR).
-import { createPrivateKey, X509Certificate } from 'node:crypto'
+import { constants, publicEncrypt, X509Certificate } from 'node:crypto'
 import forge from 'node-forge'
 import { beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -19,6 +19,7 @@ import {
   parseSignedData,
   signData,
   UNDECRYPTABLE,
+  unwrapKey,
   verifySignedData,
 } from '../../../../src/main/devices/apple/cms'
 import {
@@ -27,7 +28,7 @@ import {
   verifyMdmSignature,
 } from '../../../../src/main/devices/apple/mdm-signature'
 import { applePlatformOf } from '../../../../src/main/devices/ingress'
-import { deviceKey, scepRequestParts } from '../../../fakes/apple-device'
+import { deviceKey, forgeKeyOf, scepRequestParts } from '../../../fakes/apple-device'
 import { memorySecrets } from '../../../fakes/memory-secrets'
 import { testPki } from '../../../fakes/pki'
 
@@ -48,7 +49,7 @@ function forgeSignature(body: Buffer, certDer: Buffer, keyPem: string): string {
   const cert = forge.pki.certificateFromAsn1(forge.asn1.fromDer(certDer.toString('binary')))
   p7.addCertificate(cert)
   p7.addSigner({
-    key: forge.pki.privateKeyFromPem(createPrivateKey(keyPem).export({ type: 'pkcs1', format: 'pem' }) as string),
+    key: forgeKeyOf(keyPem),
     certificate: cert,
     digestAlgorithm: forge.pki.oids['sha256'] as string,
     authenticatedAttributes: [
@@ -122,10 +123,7 @@ describe('CMS', () => {
   })
 
   it('opens envelopes for its certificate (AES and 3DES), and fails alike for a bad key and bad content', () => {
-    const forgeKey = forge.pki.privateKeyFromPem(
-      createPrivateKey(key.keyPem).export({ type: 'pkcs1', format: 'pem' }) as string,
-    ) as forge.pki.rsa.PrivateKey
-    const me = { certDer: identity, forgeKey }
+    const me = { certDer: identity, key: key.key }
     for (const cipher of ['aes-128-cbc', 'aes-256-cbc', 'des-ede3-cbc'] as const) {
       expect(openEnvelope(envelope(Buffer.from('csr bytes'), identity, cipher), me).toString()).toBe('csr bytes')
     }
@@ -137,9 +135,51 @@ describe('CMS', () => {
     badKey[keyAt] = (badKey[keyAt] as number) ^ 1
     const badContent = Buffer.from(sealed)
     badContent[badContent.length - 1] = (badContent[badContent.length - 1] as number) ^ 1
-    expect(() => openEnvelope(badKey, me)).toThrow(UNDECRYPTABLE)
-    expect(() => openEnvelope(badContent, me)).toThrow(UNDECRYPTABLE)
+    // A random key (or garbage content) passes the CBC padding check now and then (~1/256):
+    // the bytes are then garbage, which the CSR parser refuses. Never the plaintext, never another error.
+    for (const bad of [badKey, badContent]) {
+      let opened: Buffer | null = null
+      try {
+        opened = openEnvelope(bad, me)
+      } catch (e) {
+        expect((e as Error).message).toBe(UNDECRYPTABLE)
+      }
+      expect(opened?.toString()).not.toBe('csr bytes')
+    }
     expect(() => openEnvelope(envelope(Buffer.from('x'), ca.certDer), me)).toThrow(/not addressed to this CA/)
+  })
+
+  // EM for a 2048-bit key: 0x00 0x02, padding, 0x00, then the key; each case breaks one rule.
+  const em =
+    (o: { head?: number[]; ps?: number; fill?: number; sep?: boolean; extra?: number }) =>
+    (k: Buffer): Buffer => {
+      const head = Buffer.from(o.head ?? [0, 2])
+      const extra = o.extra ?? 0
+      const ps = o.ps ?? 256 - 3 - k.length - extra
+      return Buffer.concat([
+        head,
+        Buffer.alloc(ps, o.fill ?? 0x55),
+        Buffer.from(o.sep === false ? [0x55] : [0]),
+        Buffer.alloc(256 - head.length - ps - 1 - k.length - extra, 0x55),
+        k,
+        Buffer.alloc(extra, 1),
+      ])
+    }
+  it.each([
+    ['a well-padded key', em({}), true],
+    ['a first octet other than 0', em({ head: [1, 2] }), false],
+    ['block type 1 (a signature)', em({ head: [0, 1], fill: 0xff }), false],
+    ['padding shorter than 8 octets', em({ ps: 5 }), false],
+    ['no separator', em({ sep: false }), false],
+    ['a key of another length', em({ extra: 1 }), false],
+  ])('unwraps %s (RFC 8017 §7.2.2), else returns a random key of the length asked', (_, encode, good) => {
+    const cek = Buffer.alloc(16, 0xab)
+    const block = encode(cek)
+    expect(block.length).toBe(256)
+    const c = publicEncrypt({ key: new X509Certificate(identity).publicKey, padding: constants.RSA_NO_PADDING }, block)
+    const out = unwrapKey(key.key, c, 16)
+    expect(out.length).toBe(16)
+    expect(out.equals(cek)).toBe(good)
   })
 
   it('refuses what is not CMS with a CmsError', () => {

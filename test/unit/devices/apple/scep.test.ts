@@ -8,7 +8,7 @@ import { attributeValues, envelope, parseSignedData, signData } from '../../../.
 import { OID, octetString, printable, readString } from '../../../../src/main/devices/apple/der'
 import { challengeHash, createScep, type Scep, ScepError, SCEP_CAPS } from '../../../../src/main/devices/apple/scep'
 import { silentLog } from '../../../../src/main/ports'
-import { deviceKey, scepRequestParts } from '../../../fakes/apple-device'
+import { deviceKey, forgeKeyOf, scepRequestParts } from '../../../fakes/apple-device'
 import { memorySecrets } from '../../../fakes/memory-secrets'
 import { openWorkspace, seedSmallOrganisation, type TestWorkspace } from '../../../helpers/workspace'
 
@@ -73,7 +73,7 @@ function certRep(der: Buffer, requesterKeyPem: string) {
       decrypt(r: unknown, k: forge.pki.rsa.PrivateKey): void
       content: forge.util.ByteStringBuffer
     }
-    env.decrypt(env.recipients[0], forge.pki.privateKeyFromPem(requesterKeyPem) as forge.pki.rsa.PrivateKey)
+    env.decrypt(env.recipients[0], forgeKeyOf(requesterKeyPem))
     issued = parseSignedData(Buffer.from(env.content.getBytes(), 'binary')).certificates[0]
   }
   return {
