@@ -71,6 +71,16 @@ describe('a whole Apple enrollment over loopback', () => {
     expect((await mac.poll()).length).toBe(2)
   })
 
+  it('serves the enrollment page, and makes no profile for a person in no directory', async () => {
+    const page = await request(`${w.ingress.url}/enroll`, { ca: w.pki.caPem })
+    expect(page.status).toBe(200)
+    expect(page.headers['content-type']).toContain('text/html')
+    expect(page.body).toContain('href="/enroll/start?platform=ios"')
+    const stranger = await w.apple('C02NOBODY').signIn('nobody@example.test')
+    expect(stranger.status).toBe(403)
+    expect(JSON.parse(stranger.body).error.message).toContain('nobody@example.test')
+  })
+
   it('a challenge is good once: the same profile gets no second identity', async () => {
     const device = w.apple('C02ONCE')
     const profile = await device.signIn('alex@example.test')
