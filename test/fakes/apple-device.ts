@@ -72,9 +72,11 @@ const SHA256_DIGEST_INFO = Buffer.from('3031300d060960864801650304020105000420',
  * (CVE-2023-46809), so decryption is the raw operation and the padding is removed here.
  */
 export function forgeKeyOf(keyPem: string): forge.pki.rsa.PrivateKey {
+  const cached = forgeKeys.get(keyPem)
+  if (cached) return cached
   const key = createPrivateKey(keyPem)
   const parsed = forge.pki.privateKeyFromPem(key.export({ type: 'pkcs1', format: 'pem' }) as string)
-  return Object.assign(parsed, {
+  const forgeKey = Object.assign(parsed, {
     decrypt(bytes: string): string {
       const em = privateDecrypt({ key, padding: constants.RSA_NO_PADDING }, Buffer.from(bytes, 'binary'))
       const separator = em.indexOf(0, 2)
@@ -87,7 +89,11 @@ export function forgeKeyOf(keyPem: string): forge.pki.rsa.PrivateKey {
       return privateEncrypt({ key, padding: constants.RSA_PKCS1_PADDING }, digestInfo).toString('binary')
     },
   }) as forge.pki.rsa.PrivateKey
+  forgeKeys.set(keyPem, forgeKey)
+  return forgeKey
 }
+/** forge parses a PEM key in JavaScript, slowly: once per key. */
+const forgeKeys = new Map<string, forge.pki.rsa.PrivateKey>()
 
 /**
  * A SCEP requester's CSR (PKCS#10 with the challenge) and its throwaway self-signed signer
@@ -138,6 +144,8 @@ export class AppleDevice {
   installed: InstalledProfile | null = null
   identity: Identity | null = null
   private agent: https.Agent | null = null
+  /** Connections made before the device has an identity (sign-in, profile, SCEP). */
+  private readonly anonymous: https.Agent
   private authenticated = false
 
   constructor(
@@ -153,6 +161,7 @@ export class AppleDevice {
     },
   ) {
     this.key = o.key ?? deviceKey()
+    this.anonymous = new https.Agent({ keepAlive: true, ca: o.ca })
   }
 
   get tokenHex(): string {
@@ -174,13 +183,24 @@ export class AppleDevice {
 
   /** The enrollment page: sign-in at the IdP as `user`; returns the server's answer (the profile). */
   async signIn(user: string): Promise<Reply> {
+    const callback = await this.startSignIn(user)
+    return typeof callback === 'string' ? this.fetchProfile(callback) : callback
+  }
+
+  /** The page's sign-in up to the IdP's redirect back: the callback URL, or the answer that refused. */
+  async startSignIn(user: string): Promise<string | Reply> {
     const start = await request(`${this.o.serverUrl}/enroll/start?platform=${this.o.platform ?? 'ios'}`, {
       ca: this.o.ca,
+      agent: this.anonymous,
     })
     if (start.status !== 302) return start
     const authorize = await request(String(start.headers.location), { ca: this.o.ca, headers: { 'x-test-user': user } })
-    if (authorize.status !== 302) return authorize
-    return request(String(authorize.headers.location), { ca: this.o.ca })
+    return authorize.status === 302 ? String(authorize.headers.location) : authorize
+  }
+
+  /** The IdP's callback on the ingress, whose answer is the enrollment profile. */
+  fetchProfile(callback: string): Promise<Reply> {
+    return request(callback, { ca: this.o.ca, agent: this.anonymous })
   }
 
   /** Checks the profile's signature and reads its SCEP and MDM payloads, as the OS installer does. */
@@ -204,10 +224,10 @@ export class AppleDevice {
   async scep(): Promise<{ status: string; failInfo?: string }> {
     if (!this.installed) throw new Error('install the enrollment profile first')
     const { URL: url, Challenge: challenge } = this.installed.scep.PayloadContent
-    const caps = await request(`${url}?operation=GetCACaps`, { ca: this.o.ca })
+    const caps = await request(`${url}?operation=GetCACaps`, { ca: this.o.ca, agent: this.anonymous })
     if (!caps.body.split('\n').includes('POSTPKIOperation'))
       throw new Error(`SCEP caps lack POSTPKIOperation: ${caps.body}`)
-    const caCert = (await request(`${url}?operation=GetCACert`, { ca: this.o.ca })).raw
+    const caCert = (await request(`${url}?operation=GetCACert`, { ca: this.o.ca, agent: this.anonymous })).raw
     const forgeKey = forgeKeyOf(this.key.keyPem)
     const { csr, self, selfDer } = scepRequestParts(this.key, challenge)
     // The pkcsPKIEnvelope: the CSR encrypted to the CA (forge, AES-256-CBC).
@@ -229,6 +249,7 @@ export class AppleDevice {
     const reply = await request(`${url}?operation=PKIOperation`, {
       method: 'POST',
       ca: this.o.ca,
+      agent: this.anonymous,
       headers: { 'content-type': 'application/octet-stream' },
       body: message,
     })
@@ -390,6 +411,7 @@ export class AppleDevice {
   }
 
   close(): void {
+    this.anonymous.destroy()
     this.agent?.destroy()
   }
 }
