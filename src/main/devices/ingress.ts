@@ -12,7 +12,7 @@
 // Apple documents that a device receiving 401 removes its MDM profile, so authentication
 // problems get 400 ("Terminating a Management Relationship"; nanomdm http/mdm/mdm_cert.go).
 // An Android agent gets a random credential at enrollment; only its SHA-256 is stored.
-import { createHash, createPrivateKey, randomBytes, timingSafeEqual, X509Certificate } from 'node:crypto'
+import { createHash, createPrivateKey, randomBytes, timingSafeEqual } from 'node:crypto'
 import { once } from 'node:events'
 import https from 'node:https'
 import type { IncomingMessage, ServerResponse } from 'node:http'
@@ -32,7 +32,7 @@ import { createRateLimiter } from './rate-limit'
 import { claimedIdentity, createSignIn, type OidcProvider } from './signin'
 import type { IdpHttp } from './http'
 import { derOfPem, loadWorkspaceCa, type WorkspaceCa } from './apple/ca'
-import { PROFILE_CONTENT_TYPE, signedEnrollmentProfile } from './apple/enrollment-profile'
+import { PROFILE_CONTENT_TYPE, selfSignedAnchors, signedEnrollmentProfile } from './apple/enrollment-profile'
 import { authenticateDevice, DeviceAuthError } from './apple/mdm-signature'
 import { challengeHash, createScep, newChallenge, ScepError } from './apple/scep'
 
@@ -56,8 +56,6 @@ export interface IngressOptions {
   secrets: Secrets
   /** The MDM push certificate's topic; null while none is uploaded (no profile can be made). */
   pushTopic: () => Promise<string | null>
-  /** More certificates (PEM) devices must trust to reach this server, shipped in the profile. */
-  trustAnchorsPem?: string
   /** Days an identity certificate from SCEP is valid; default 365 (micromdm's default). */
   identityValidityDays?: number
 }
@@ -248,15 +246,7 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
     chain: tlsChain.slice(1),
     key: createPrivateKey(o.tls.keyPem),
   }
-  // A self-signed certificate in the ingress's chain (a LAN certificate, a private CA) is no
-  // public root: the profile carries it so the device can reach ServerURL.
-  const anchors = [
-    ...tlsChain.filter(der => {
-      const c = new X509Certificate(der)
-      return c.checkIssued(c) && c.verify(c.publicKey)
-    }),
-    ...derOfPem(o.trustAnchorsPem ?? ''),
-  ]
+  const anchors = selfSignedAnchors(tlsChain)
   const startLimiter = createRateLimiter({
     perMinute: o.enrollStartsPerMinute ?? 30,
     now: () => o.clock.now().getTime(),

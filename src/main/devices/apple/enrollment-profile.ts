@@ -4,8 +4,7 @@
 // TopLevel.yaml, com.apple.security.root.yaml, com.apple.security.scep.yaml, com.apple.mdm.yaml).
 // Certificate payloads come before the MDM payload, which names its identity by the SCEP
 // payload's UUID (IdentityCertificateUUID; as nanomdm's docs/enroll.mobileconfig).
-import { randomUUID } from 'node:crypto'
-import type { KeyObject } from 'node:crypto'
+import { type KeyObject, randomUUID, X509Certificate } from 'node:crypto'
 import { buildPlist, type PlistValue } from '../plist'
 import { signData } from './cms'
 
@@ -24,6 +23,17 @@ export const ACCESS_RIGHTS = 8191
  * removed by an update of the profile, so it is sent from the first enrollment on.
  */
 export const SERVER_CAPABILITIES = ['com.apple.mdm.per-user-connections']
+
+/**
+ * The self-signed certificates of the ingress's TLS chain (a LAN certificate, a private CA):
+ * no public root, so the profile carries them for the device to reach ServerURL.
+ */
+export function selfSignedAnchors(chain: Buffer[]): Buffer[] {
+  return chain.filter(der => {
+    const c = new X509Certificate(der)
+    return c.checkIssued(c) && c.verify(c.publicKey)
+  })
+}
 
 export interface ProfileOptions {
   /** The ingress's public URL, e.g. https://mdm.example.com:8443 */

@@ -2,7 +2,9 @@
 // (apple/device-management, mdm/profiles: TopLevel.yaml, com.apple.security.root.yaml,
 // com.apple.security.scep.yaml, com.apple.mdm.yaml).
 import { describe, expect, it } from 'vitest'
-import { enrollmentProfile } from '../../../../src/main/devices/apple/enrollment-profile'
+import { X509Certificate } from 'node:crypto'
+import { enrollmentProfile, selfSignedAnchors } from '../../../../src/main/devices/apple/enrollment-profile'
+import { testPki } from '../../../fakes/pki'
 import type { PlistValue } from '../../../../src/main/devices/plist'
 
 type Dict = Record<string, PlistValue>
@@ -71,5 +73,18 @@ describe('the enrollment profile', () => {
     const rights = mdm['AccessRights'] as number
     expect(rights & 1 && rights & 2 && rights & 64 && rights & 128).toBeTruthy()
     expect('UseDevelopmentAPNS' in mdm).toBe(false)
+  })
+})
+
+describe('the trust anchors a profile carries', () => {
+  it('are the self-signed certificates of the ingress chain: a private CA or a LAN certificate, not a leaf it issued', () => {
+    const pki = testPki()
+    const der = (pem: string) => new X509Certificate(pem).raw
+    const ca = der(pki.caPem)
+    const leaf = der(pki.server.certPem)
+    const selfSigned = der(pki.device('U', { selfSigned: true }).certPem)
+    expect(selfSignedAnchors([leaf, ca])).toEqual([ca])
+    expect(selfSignedAnchors([leaf])).toEqual([])
+    expect(selfSignedAnchors([selfSigned])).toEqual([selfSigned])
   })
 })
