@@ -44,6 +44,7 @@ import {
   type PushTransport,
 } from './push'
 import { createRedeploys } from './redeploys'
+import { createIngressHost } from './serving'
 import { createPayloadSealer, createStore } from './store'
 
 export interface AppOptions {
@@ -167,6 +168,11 @@ export function createApp(opts: AppOptions): App {
     runSync: directoryId => invoke('directories/sync', { directoryId }),
     timers: opts.timers ?? systemTimers,
     log,
+    lastRunEnded: directoryId => {
+      const ended = directories.list().find(d => d.id === directoryId)?.lastSync?.finishedAt
+      return ended ? new Date(ended) : null
+    },
+    now: () => clock.now(),
   })
   const services: Services = {
     store,
@@ -175,9 +181,17 @@ export function createApp(opts: AppOptions): App {
     policies,
     devices,
     directories,
-    diagnostics: createDiagnosticsService({ store, clock, directories }),
+    diagnostics: createDiagnosticsService({ store, clock, directories, ruleInputs: groups.allInputs }),
     push,
     scheduler,
+    serving: createIngressHost({
+      store,
+      secrets,
+      devices,
+      clock,
+      log,
+      pushTopic: async () => (await push.info()).apns.topic,
+    }),
   }
   const handlers = createHandlers(services, redeploys)
   const pumping = opts.pumpIntervalMs
@@ -227,6 +241,8 @@ export function createApp(opts: AppOptions): App {
       return () => events.off(event, listener)
     },
     close: () => {
+      // Entry points stop the ingress first and wait; this only makes sure no server outlives the store.
+      services.serving.abort()
       scheduler.stop()
       if (pumping) clearInterval(pumping)
       store.close()

@@ -9,6 +9,7 @@ import { groupHandlers, type GroupService } from './groups'
 import { policyHandlers, type PolicyService } from './policies'
 import type { Clock } from './ports'
 import { pushHandlers, type PushService } from './push'
+import { ingressHandlers, type IngressHost } from './serving'
 import type { Redeploys } from './redeploys'
 import type { Store } from './store'
 
@@ -22,6 +23,8 @@ export interface Services {
   diagnostics: DiagnosticsService
   scheduler: SyncScheduler
   push: PushService
+  /** The device ingress run by this process (Settings, `jit-mapper serve`). */
+  serving: IngressHost
 }
 
 export function createHandlers(s: Services, redeploys: Redeploys): Handlers {
@@ -32,5 +35,6 @@ export function createHandlers(s: Services, redeploys: Redeploys): Handlers {
     ...policyHandlers({ ...s, redeployApproved: redeploys.approved }),
     ...deviceHandlers(s),
     ...pushHandlers(s),
+    ...ingressHandlers(s),
   }
 }

@@ -12,6 +12,7 @@ import { DevicesPage } from './pages/DevicesPage'
 import { DevicePage } from './pages/DevicePage'
 import { DiagnosticsPage } from './pages/DiagnosticsPage'
 import { DirectoriesPage } from './pages/DirectoriesPage'
+import { SettingsPage } from './pages/SettingsPage'
 import { PageHeader } from './components/ui'
 
 const NAV: { section: Section; label: string; href: string }[] = [
@@ -22,6 +23,7 @@ const NAV: { section: Section; label: string; href: string }[] = [
   { section: 'devices', label: 'Devices', href: paths.devices() },
   { section: 'diagnostics', label: 'Diagnostics', href: paths.diagnostics() },
   { section: 'directories', label: 'Directories', href: paths.directories() },
+  { section: 'settings', label: 'Settings', href: paths.settings() },
 ]
 
 export function App() {
@@ -97,6 +99,8 @@ function Page({ route }: { route: Route }) {
       return <DiagnosticsPage userId={route.userId} groupId={route.groupId} />
     case 'directories':
       return <DirectoriesPage />
+    case 'settings':
+      return <SettingsPage />
     case 'notFound':
       return (
         <>

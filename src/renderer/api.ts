@@ -168,6 +168,9 @@ export const latencyQuery = () =>
 export const pushCredentialsQuery = () =>
   queryOptions({ queryKey: ['devices', 'pushCredentials'], queryFn: () => call('push/credentials', {}) })
 
+export const ingressQuery = () =>
+  queryOptions({ queryKey: ['ingress', 'info'], queryFn: () => call('ingress/get', {}) })
+
 export const diagnosticsQuery = () =>
   queryOptions({
     queryKey: ['diagnostics', 'list'],

@@ -2,7 +2,15 @@
 // The hash keeps deep links working under file:// (Electron) and the loopback host alike.
 import { useSyncExternalStore, type AnchorHTMLAttributes, type ReactNode } from 'react'
 
-export type Section = 'overview' | 'users' | 'groups' | 'policies' | 'devices' | 'diagnostics' | 'directories'
+export type Section =
+  | 'overview'
+  | 'users'
+  | 'groups'
+  | 'policies'
+  | 'devices'
+  | 'diagnostics'
+  | 'directories'
+  | 'settings'
 
 export type Route =
   | { section: 'overview' }
@@ -12,6 +20,7 @@ export type Route =
   | { section: 'devices'; id?: string }
   | { section: 'diagnostics'; userId?: string; groupId?: string }
   | { section: 'directories' }
+  | { section: 'settings' }
   | { section: 'notFound'; path: string }
 
 export function parseHash(hash: string): Route {
@@ -30,6 +39,7 @@ export function parseHash(hash: string): Route {
       return id === undefined ? { section: head } : { section: head, id }
     case 'policies':
     case 'directories':
+    case 'settings':
       return id === undefined ? { section: head } : { section: 'notFound', path }
     case 'diagnostics': {
       if (id !== undefined) return { section: 'notFound', path }
@@ -67,6 +77,7 @@ export const paths = {
   explain: (userId: string, groupId?: string) =>
     `#/diagnostics?${new URLSearchParams(groupId ? { user: userId, group: groupId } : { user: userId }).toString()}`,
   directories: () => '#/directories',
+  settings: () => '#/settings',
 }
 
 function subscribe(onChange: () => void): () => void {

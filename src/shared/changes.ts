@@ -5,7 +5,15 @@
 import type { Channel } from './channels'
 
 /** The data a query reads and a mutation touches: a query key's first segment. */
-export type Domain = 'users' | 'groups' | 'policies' | 'devices' | 'diagnostics' | 'directories' | 'workspace'
+export type Domain =
+  | 'users'
+  | 'groups'
+  | 'policies'
+  | 'devices'
+  | 'diagnostics'
+  | 'directories'
+  | 'workspace'
+  | 'ingress'
 export const DOMAINS: readonly Domain[] = [
   'users',
   'groups',
@@ -14,6 +22,7 @@ export const DOMAINS: readonly Domain[] = [
   'diagnostics',
   'directories',
   'workspace',
+  'ingress',
 ]
 
 /** Channels that only read. */
@@ -46,6 +55,7 @@ export const QUERIES = [
   'rules/check',
   'rules/preview',
   'rules/explain',
+  'ingress/get',
 ] as const satisfies readonly Channel[]
 
 export type Query = (typeof QUERIES)[number]
@@ -88,6 +98,11 @@ export const TOUCHES: { readonly [C in Mutation]: readonly [Domain, ...Domain[]]
   'devices/decideRebind': ['devices', 'users', 'groups', 'diagnostics', 'workspace'],
   'push/setApnsCertificate': ['devices', 'diagnostics'],
   'push/setServiceAccount': ['devices', 'diagnostics'],
+  'ingress/save': ['ingress'],
+  'ingress/importCertificate': ['ingress'],
+  'ingress/generateCertificate': ['ingress'],
+  'ingress/start': ['ingress'],
+  'ingress/stop': ['ingress'],
 }
 
 const QUERY_SET: ReadonlySet<string> = new Set(QUERIES)

@@ -53,6 +53,12 @@ export const CHANNELS = [
   'rules/preview',
   'rules/explain',
   'groups/create',
+  'ingress/get',
+  'ingress/save',
+  'ingress/importCertificate',
+  'ingress/generateCertificate',
+  'ingress/start',
+  'ingress/stop',
 ] as const
 
 export type Channel = (typeof CHANNELS)[number]

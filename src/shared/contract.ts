@@ -36,6 +36,7 @@ import type {
   RestrictionDefinition,
   WhatIf,
 } from './policy'
+import type { IngressInfo } from './ingress'
 import { CHANNELS, type Channel } from './channels'
 import type { Domain } from './changes'
 import type { ErrorInfo, Result } from './errors'
@@ -252,6 +253,43 @@ export const schemas = {
     /** The directory whose users the rule reads; absent or null: every directory's. */
     directoryId: id.nullable().optional(),
   }),
+  'ingress/get': z.object({}),
+  /** Saves the ingress settings; a running ingress restarts with them. */
+  'ingress/save': z.object({
+    address: z.string().trim().min(1).max(100),
+    port: z.number().int().min(1).max(65535),
+    publicUrl: z.string().trim().max(2000).nullable(),
+    startAtLaunch: z.boolean(),
+    oidc: z.object({
+      issuer: z.string().trim().max(2000),
+      clientId: z.string().trim().max(500),
+      tenantId: z.string().trim().max(200).nullable(),
+      hostedDomain: z.string().trim().max(300).nullable(),
+      caPem: z
+        .string()
+        .max(256 * 1024)
+        .nullable(),
+    }),
+    /** A confidential client's secret: absent keeps the stored one, null removes it. */
+    clientSecret: z.string().min(1).max(4096).nullable().optional(),
+  }),
+  /** The admin's certificate (PEM, the chain may follow it) and its private key. */
+  'ingress/importCertificate': z.object({
+    certificate: z
+      .string()
+      .min(1)
+      .max(256 * 1024),
+    key: z
+      .string()
+      .min(1)
+      .max(64 * 1024),
+  }),
+  /** A certificate made here for the LAN, valid for these DNS names and IP addresses. */
+  'ingress/generateCertificate': z.object({
+    names: z.array(z.string().trim().min(1).max(253)).min(1).max(20),
+  }),
+  'ingress/start': z.object({}),
+  'ingress/stop': z.object({}),
 } as const satisfies { [C in Channel]: z.ZodType }
 export type ArgsOf<C extends Channel> = z.input<(typeof schemas)[C]>
 
@@ -309,6 +347,12 @@ export interface Results {
   'rules/preview': RulePreview
   'rules/explain': RuleUserExplanation
   'groups/create': GroupDetail
+  'ingress/get': IngressInfo
+  'ingress/save': IngressInfo
+  'ingress/importCertificate': IngressInfo
+  'ingress/generateCertificate': IngressInfo
+  'ingress/start': IngressInfo
+  'ingress/stop': IngressInfo
 }
 
 export type ResultOf<C extends Channel> = Results[C]

@@ -27,6 +27,10 @@ export type CommandType =
   | 'apply_restrictions'
   /** Scan Device: Apple's DeviceInformation query, or the Android agent's inventory report. */
   | 'device_information'
+  /** Apple queries sent after enrollment and by Scan Device: SecurityInfo, InstalledApplicationList, ProfileList. */
+  | 'security_info'
+  | 'installed_application_list'
+  | 'profile_list'
 /** sent: handed to the device at a check-in, awaiting its answer; dead: dead-lettered (see error). */
 export type CommandState = 'queued' | 'pushed' | 'sent' | 'acknowledged' | 'failed' | 'cancelled' | 'dead'
 
@@ -195,6 +199,8 @@ export interface Command {
   finishedAt: string | null
   attempts: number
   nextAttemptAt: string | null
+  /** Apple: the user channel (the UserID on a Mac) whose queue holds the command; null = the device channel. */
+  channel: string | null
 }
 
 export interface DeviceAssignment {
@@ -212,6 +218,64 @@ export interface DeviceDetail {
   commands: Command[]
   /** Re-enrollments of this device by another user, newest first; 'held' ones wait for an admin. */
   rebinds: HeldRebind[]
+  /** What the device last reported about itself; null before its first report. */
+  facts: DeviceFacts | null
+  /** Apple: the users who checked in on the device's user channel (macOS, Shared iPad). */
+  userChannels: AppleUserChannel[]
+  /** When the device checked out (its MDM profile was removed); null while enrolled. */
+  checkedOutAt: string | null
+}
+
+/** An app the device reported as installed (Apple InstalledApplicationList, managed apps only). */
+export interface InstalledApp {
+  identifier: string
+  name: string | null
+  version: string | null
+}
+
+/** A profile the device reported as installed (Apple ProfileList, managed profiles only). */
+export interface InstalledProfile {
+  identifier: string
+  name: string | null
+  uuid: string | null
+}
+
+/**
+ * What a device reported: at Authenticate and in DeviceInformation (identity, OS, storage,
+ * supervision), SecurityInfo (encryption, passcode), InstalledApplicationList and ProfileList.
+ * A field is null until the device reported it; each group carries when it was reported.
+ */
+export interface DeviceFacts {
+  deviceName: string | null
+  osVersion: string | null
+  buildVersion: string | null
+  model: string | null
+  modelName: string | null
+  productName: string | null
+  capacityGb: number | null
+  availableGb: number | null
+  supervised: boolean | null
+  informationAt: string | null
+  /** macOS: FileVault (FDE_Enabled); iOS: data protection (block- and file-level encryption with a passcode). */
+  encrypted: boolean | null
+  passcodePresent: boolean | null
+  securityAt: string | null
+  apps: InstalledApp[] | null
+  appsAt: string | null
+  profiles: InstalledProfile[] | null
+  profilesAt: string | null
+}
+
+/** One user's MDM channel on an Apple device (macOS user channel; Shared iPad user). */
+export interface AppleUserChannel {
+  /** The UserID the device sends (Shared iPad: the UserShortName). */
+  channel: string
+  shortName: string | null
+  longName: string | null
+  tokenUpdatedAt: string
+  /** The user's managed profiles (ProfileList on this channel); null before the first report. */
+  profiles: InstalledProfile[] | null
+  profilesAt: string | null
 }
 
 /**
@@ -281,6 +345,11 @@ export interface Diagnostic {
   detectedAt: string
   /** PAYLOAD_LATENCY: what held the payload up. */
   cause?: 'deadline' | 'push-failed' | 'stale-token' | 'dead-letter'
+  /**
+   * GROUP_RULE_FAIL: what raised it — the IdP's own membership disagrees with the rule's evaluation,
+   * a clause could not be evaluated for the user, or the rule's AND/OR grouping decides.
+   */
+  trigger?: 'idp-disagrees' | 'evaluation-error' | 'mixed-logic'
   /** Contract channels that remediate this diagnostic in one click, best first. */
   remediations?: string[]
 }

@@ -17,6 +17,14 @@ export type ErrorCode =
   | 'DIRECTORY_RESPONSE'
   /** The OS keychain is unavailable or refuses to unseal: credentials cannot be stored or read. */
   | 'SECRETS_UNAVAILABLE'
+  /** The device ingress lacks what it needs to start (a certificate, the sign-in provider). */
+  | 'INGRESS_NOT_CONFIGURED'
+  /** Another program listens on the ingress's port already. */
+  | 'INGRESS_PORT_IN_USE'
+  /** The ingress may not listen there: an address this machine does not have, or a port it may not open. */
+  | 'INGRESS_ADDRESS_UNAVAILABLE'
+  /** The sign-in provider's discovery document could not be read. */
+  | 'INGRESS_IDP_UNREACHABLE'
   /** A bug, not an expected failure: the message is for the log and the bug report. */
   | 'INTERNAL'
 

@@ -73,6 +73,55 @@ test.describe('remediating PAYLOAD_LATENCY in the browser', () => {
     expect(problems).toEqual([])
   })
 
+  test('shows what the device reported: OS, model, storage, supervision, FileVault, apps, profiles, users', async ({
+    page,
+    app,
+    host,
+    problems,
+  }) => {
+    const mac = await app.services.devices.enroll({
+      serial: 'E2E-MAC',
+      platform: 'macos',
+      userPrincipalName: 'alex.morgan@northwind.example',
+      name: 'Reporting Mac',
+    })
+    const { store } = app.services
+    const at = new Date().toISOString()
+    store.apple.putFacts(mac.device.id, {
+      osVersion: '15.1',
+      buildVersion: '24B83',
+      modelName: 'MacBook Air',
+      productName: 'Mac15,12',
+      capacityGb: 494.38,
+      availableGb: 201.5,
+      supervised: true,
+      encrypted: false,
+      informationAt: at,
+      apps: [{ identifier: 'com.salesforce.chatter', name: 'Salesforce', version: '4.1' }],
+      appsAt: at,
+      profiles: [{ identifier: 'com.jitmapper.restrictions', name: 'Restrictions', uuid: 'R-1' }],
+      profilesAt: at,
+    })
+    store.apple.putUserChannel(
+      mac.device.id,
+      { channel: 'U-1', shortName: 'alex', longName: 'Alex Morgan', pushToken: 'aa', pushTopic: 't', pushMagic: 'm' },
+      at,
+    )
+    await open(page, host, `#/devices/${mac.device.id}`)
+    const facts = page.getByRole('definition')
+    await facts.filter({ hasText: '15.1 (24B83)' }).waitFor()
+    await facts.filter({ hasText: 'MacBook Air (Mac15,12)' }).waitFor()
+    await facts.filter({ hasText: '201.5 GB free of 494.4 GB' }).waitFor()
+    await page.getByRole('term').filter({ hasText: 'FileVault' }).waitFor()
+    await page.getByRole('table', { name: 'Managed apps on the device' }).getByText('com.salesforce.chatter').waitFor()
+    await page
+      .getByRole('table', { name: 'Managed profiles on the device' })
+      .getByText('Restrictions', { exact: true })
+      .waitFor()
+    await page.getByRole('table', { name: 'Users on this device' }).getByText('Alex Morgan').waitFor()
+    expect(problems).toEqual([])
+  })
+
   test('saves a push certificate and warns that it expires within 30 days', async ({ page, host, problems }) => {
     const cert = testPki().pushExpiring(new Date(Date.now() + 10 * 86400_000))
     await open(page, host, '#/devices')

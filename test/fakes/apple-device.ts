@@ -4,6 +4,10 @@
 // (RFC 8894: GetCACaps, GetCACert, PKIOperation), then checks in with that identity
 // (Authenticate, TokenUpdate), waits for its APNs push and polls the server URL
 // (Idle → command → Acknowledged → next …) as Apple's MDM protocol says.
+// It answers the queries (DeviceInformation, SecurityInfo, InstalledApplicationList, ProfileList)
+// with the keys of Apple's schema, from what it is and what the server installed on it. A Mac
+// also has user channels: each logged-in user checks in with UserID and its own push token, and
+// polls its own queue.
 //
 // Where it can, it uses node-forge rather than the server's own code (the CSR, the CertRep's
 // envelope, the Mdm-Signature), so the two sides are written independently; the SCEP request's
@@ -154,6 +158,23 @@ export class AppleDevice {
   /** Connections made before the device has an identity (sign-in, profile, SCEP). */
   private readonly anonymous: https.Agent
   private authenticated = false
+  /** Managed apps installed by InstallApplication (bundle id → name), as InstalledApplicationList reports them. */
+  readonly apps = new Map<string, string>()
+  /** Managed profiles installed by InstallProfile (identifier → profile), as ProfileList reports them. */
+  readonly profiles = new Map<string, { PayloadIdentifier: string; PayloadDisplayName: string; PayloadUUID: string }>()
+  /** What Authenticate, DeviceInformation and SecurityInfo report. */
+  readonly about: {
+    DeviceName: string
+    OSVersion: string
+    BuildVersion: string
+    ProductName: string
+    Model: string
+    ModelName: string
+    DeviceCapacity: number
+    AvailableDeviceCapacity: number
+    IsSupervised: boolean
+    encrypted: boolean
+  }
 
   constructor(
     readonly o: {
@@ -168,6 +189,32 @@ export class AppleDevice {
     },
   ) {
     this.key = o.key ?? deviceKey()
+    this.about =
+      o.platform === 'macos'
+        ? {
+            DeviceName: 'Alex’s MacBook Air',
+            OSVersion: '15.1',
+            BuildVersion: '24B83',
+            ProductName: 'Mac14,2',
+            Model: 'Mac14,2',
+            ModelName: 'MacBook Air',
+            DeviceCapacity: 494.38,
+            AvailableDeviceCapacity: 201.5,
+            IsSupervised: false,
+            encrypted: true,
+          }
+        : {
+            DeviceName: 'Alex’s iPhone',
+            OSVersion: '18.1',
+            BuildVersion: '22B83',
+            ProductName: 'iPhone16,1',
+            Model: 'MTLT3',
+            ModelName: 'iPhone',
+            DeviceCapacity: 128,
+            AvailableDeviceCapacity: 91.25,
+            IsSupervised: false,
+            encrypted: true,
+          }
     this.anonymous = new https.Agent({ keepAlive: true, ca: o.ca })
   }
 
@@ -294,13 +341,20 @@ export class AppleDevice {
 
   /** Sign-in → profile → SCEP → Authenticate; returns the first answer that was not a success. */
   async enroll(user: string): Promise<Reply> {
+    const refused = await this.obtainIdentity(user)
+    if (refused) return refused
+    this.authenticated = false
+    return this.authenticate()
+  }
+
+  /** Sign-in → profile → SCEP: the device holds its identity; returns the sign-in's refusal, if any. */
+  async obtainIdentity(user: string): Promise<Reply | null> {
     const profile = await this.signIn(user)
     if (profile.status !== 200) return profile
     this.install(profile)
     const scep = await this.scep()
     if (scep.status !== '0') throw new Error(`SCEP refused: pkiStatus ${scep.status}, failInfo ${scep.failInfo}`)
-    this.authenticated = false
-    return this.authenticate()
+    return null
   }
 
   async authenticate(): Promise<Reply> {
@@ -308,10 +362,12 @@ export class AppleDevice {
       MessageType: 'Authenticate',
       Topic: this.topic,
       SerialNumber: this.o.serial,
-      DeviceName: `Simulated ${this.o.platform === 'macos' ? 'Mac' : 'iPhone'}`,
-      Model: this.o.platform === 'macos' ? 'Mac14,2' : 'iPhone14,2',
-      ModelName: this.o.platform === 'macos' ? 'MacBook Air' : 'iPhone',
-      ProductName: this.o.platform === 'macos' ? 'Mac14,2' : 'iPhone14,2',
+      DeviceName: this.about.DeviceName,
+      Model: this.about.Model,
+      ModelName: this.about.ModelName,
+      ProductName: this.about.ProductName,
+      OSVersion: this.about.OSVersion,
+      BuildVersion: this.about.BuildVersion,
     })
     this.authenticated = r.status === 200
     return r
@@ -352,6 +408,16 @@ export class AppleDevice {
     )
   }
 
+  /** Sends a property list exactly as given (a replayed capture), without adding the UDID. */
+  sendRaw(path: '/mdm/checkin' | '/mdm/server', plist: string): Promise<Reply> {
+    return this.send(`${this.o.serverUrl}${path}`, plist)
+  }
+
+  /** A macOS user channel: the keys a logged-in user's messages carry (tokenupdate.yaml). */
+  user(userId: string, shortName: string, longName: string): AppleUserChannel {
+    return new AppleUserChannel(this, { UserID: userId, UserShortName: shortName, UserLongName: longName })
+  }
+
   async authenticateAndRegister(): Promise<void> {
     if (!this.authenticated) {
       const a = await this.authenticate()
@@ -377,10 +443,71 @@ export class AppleDevice {
     )
   }
 
-  /** Polls until the server has nothing more (or the device said NotNow); returns what it ran. */
-  async poll(): Promise<ExecutedCommand[]> {
+  /** Polls the device channel until the server has nothing more (or NotNow); returns what it ran. */
+  poll(): Promise<ExecutedCommand[]> {
+    return this.pollChannel({})
+  }
+
+  /** The answer keys of a command this device carried out (Apple's response keys per RequestType). */
+  private carryOut(command: Record<string, PlistValue> & { RequestType: string }): Record<string, PlistValue> {
+    switch (command.RequestType) {
+      case 'InstallApplication':
+        this.apps.set(String(command['Identifier']), String(command['Identifier']).split('.').at(-1) ?? '')
+        return {}
+      case 'RemoveApplication':
+        this.apps.delete(String(command['Identifier']))
+        return {}
+      case 'InstallProfile': {
+        const profile = parsePlist(Buffer.from(command['Payload'] as Uint8Array).toString('utf8')) as Record<
+          string,
+          string
+        >
+        this.profiles.set(profile['PayloadIdentifier'] as string, {
+          PayloadIdentifier: profile['PayloadIdentifier'] as string,
+          PayloadDisplayName: profile['PayloadDisplayName'] ?? '',
+          PayloadUUID: profile['PayloadUUID'] as string,
+        })
+        return {}
+      }
+      case 'RemoveProfile':
+        this.profiles.delete(String(command['Identifier']))
+        return {}
+      case 'DeviceInformation': {
+        const asked = (command['Queries'] as string[] | undefined) ?? []
+        const known: Record<string, PlistValue> = { ...this.about, UDID: this.o.udid, SerialNumber: this.o.serial }
+        return {
+          QueryResponses: Object.fromEntries(asked.filter(k => k in known).map(k => [k, known[k] as PlistValue])),
+        }
+      }
+      case 'SecurityInfo':
+        return {
+          SecurityInfo:
+            this.o.platform === 'macos'
+              ? { FDE_Enabled: this.about.encrypted, SystemIntegrityProtectionEnabled: true }
+              : { HardwareEncryptionCaps: 3, PasscodePresent: this.about.encrypted, PasscodeCompliant: true },
+        }
+      case 'InstalledApplicationList':
+        return {
+          InstalledApplicationList: [...this.apps].map(([Identifier, Name]) => ({
+            Identifier,
+            Name,
+            ShortVersion: '1.0',
+            Version: '100',
+            Installing: false,
+          })),
+        }
+      case 'ProfileList':
+        return { ProfileList: [...this.profiles.values()].map(p => ({ ...p, PayloadVersion: 1, IsManaged: true })) }
+      default:
+        return {}
+    }
+  }
+
+  /** Polls one channel (keys = the user channel's, or none for the device channel). */
+  async pollChannel(keys: Record<string, PlistValue>, profiles?: Map<string, unknown>): Promise<ExecutedCommand[]> {
     const ran: ExecutedCommand[] = []
-    let reply = await this.report({ Status: 'Idle' })
+    const report = (m: Record<string, PlistValue>) => this.report({ ...keys, ...m })
+    let reply = await report({ Status: 'Idle' })
     for (;;) {
       if (reply.status !== 200) throw new Error(`command connection refused: ${reply.status} ${reply.body}`)
       if (reply.body === '') return ran
@@ -390,15 +517,20 @@ export class AppleDevice {
       }
       const refusal = this.refuse.get(msg.Command.RequestType)
       if (refusal === 'NotNow') {
-        await this.report({ Status: 'NotNow', CommandUUID: msg.CommandUUID })
+        await report({ Status: 'NotNow', CommandUUID: msg.CommandUUID })
         return ran
       }
       const done = { uuid: msg.CommandUUID, requestType: msg.Command.RequestType, command: msg.Command }
+      let answer: Record<string, PlistValue> = {}
       if (!refusal) {
         this.executed.push(done)
         ran.push(done)
+        answer =
+          profiles && msg.Command.RequestType === 'ProfileList'
+            ? { ProfileList: [...profiles.values()] as PlistValue[] }
+            : this.carryOut(msg.Command)
       }
-      reply = await this.report(
+      reply = await report(
         refusal === 'Error'
           ? {
               Status: 'Error',
@@ -411,7 +543,7 @@ export class AppleDevice {
                 },
               ],
             }
-          : { Status: 'Acknowledged', CommandUUID: msg.CommandUUID },
+          : { Status: 'Acknowledged', CommandUUID: msg.CommandUUID, RequestType: msg.Command.RequestType, ...answer },
       )
     }
   }
@@ -419,5 +551,42 @@ export class AppleDevice {
   close(): void {
     this.anonymous.destroy()
     this.agent?.destroy()
+  }
+}
+
+/** One user's channel on a simulated Mac: its own push token and PushMagic, its own queue. */
+export class AppleUserChannel {
+  readonly token = randomBytes(32)
+  readonly pushMagic = `magic-${randomBytes(8).toString('hex')}`
+  /** The user's own profiles, as a user-channel ProfileList reports them. */
+  readonly profiles = new Map<string, { PayloadIdentifier: string; PayloadDisplayName: string; PayloadUUID: string }>()
+
+  constructor(
+    readonly device: AppleDevice,
+    readonly keys: { UserID: string; UserShortName: string; UserLongName: string },
+  ) {}
+
+  get tokenHex(): string {
+    return this.token.toString('hex')
+  }
+
+  /** The user channel's TokenUpdate (macOS: UserID, UserShortName, UserLongName; NotOnConsole). */
+  tokenUpdate(): Promise<Reply> {
+    return this.device.checkIn({
+      MessageType: 'TokenUpdate',
+      Topic: this.device.topic,
+      Token: new Uint8Array(this.token),
+      PushMagic: this.pushMagic,
+      NotOnConsole: false,
+      ...this.keys,
+    })
+  }
+
+  checkIn(message: Record<string, PlistValue>): Promise<Reply> {
+    return this.device.checkIn({ ...this.keys, ...message })
+  }
+
+  poll(): Promise<ExecutedCommand[]> {
+    return this.device.pollChannel(this.keys, this.profiles)
   }
 }

@@ -97,6 +97,7 @@ describe('jit-mapper CLI', () => {
   it.each([
     ['demo', '--port N'],
     ['enroll', '--platform P'],
+    ['serve', '--no-ingress'],
     ['serve-enrollment', '--tls-cert FILE'],
     ['diagnose', '--json'],
     ['sync', '--confirm-removals'],
@@ -109,7 +110,7 @@ describe('jit-mapper CLI', () => {
     expect(text).toContain(`Usage: jit-mapper ${command} [options]`)
     expect(text).toContain(option)
     expect(text).toContain('Exit status: 0 success, 1 an expected failure, 2 a usage error')
-    for (const other of ['serve-enrollment', 'diagnose', 'enroll'].filter(c => c !== command))
+    for (const other of ['serve', 'serve-enrollment', 'diagnose', 'enroll'].filter(c => c !== command))
       expect(text).not.toMatch(new RegExp(`^  ${other} `, 'm'))
   })
 

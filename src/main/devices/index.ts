@@ -1,6 +1,6 @@
 // The devices room: the JIT path (enrollment → memberships → policies → outbox → push) and
 // keeping bound devices right when memberships or targets change.
-import type { Command, DeviceDetail, EnrollResult, HeldRebind, Platform } from '../../shared/domain'
+import type { Command, DeviceDetail, DeviceSummary, EnrollResult, HeldRebind, Platform } from '../../shared/domain'
 import { AppError, errorStack } from '../../shared/errors'
 import type { GroupService } from '../groups'
 import type { DevicePlanResult, PolicyService } from '../policies'
@@ -8,6 +8,7 @@ import { noFaults, type Clock, type Faults, type IdSource, type Log } from '../p
 import type { PushTransport } from '../push'
 import type { HeldRebindRecord, Store } from '../store'
 import { createOutbox } from './outbox'
+import { inventoryQueries } from './apple/queries'
 import { reconcileQueue } from './queue'
 import { type EnrollIdentity, REBIND_HELD } from './rebind'
 
@@ -133,7 +134,38 @@ export function createDeviceService(deps: Deps): DeviceService {
       assignments: store.devices.assignments(deviceId),
       commands: store.devices.commands(deviceId),
       rebinds: store.devices.rebinds(deviceId).map(publicRebind),
+      facts: store.apple.facts(deviceId),
+      userChannels: store.apple.userChannels(deviceId),
+      checkedOutAt: store.apple.checkedOutAt(deviceId),
     }
+  }
+
+  /**
+   * Queues the questions a device answers about itself (Apple: DeviceInformation, SecurityInfo,
+   * installed apps and profiles, each user channel's profiles; Android: its inventory report).
+   */
+  const queueInventory = (device: DeviceSummary, policyName: string, summary: string): void => {
+    const now = clock.now()
+    const deadlineAt = new Date(now.getTime() + deps.ackDeadlineMs).toISOString()
+    const channels = store.apple.userChannels(device.id).map(c => c.channel)
+    // A query still waiting for the device is not asked twice (a renewal's Authenticate, a second Scan).
+    const waiting = new Set(store.devices.waitingCommands(device.id).map(c => `${c.type}/${c.channel ?? ''}`))
+    const queries = inventoryQueries(device.platform, channels).filter(
+      q => !waiting.has(`${q.type}/${q.channel ?? ''}`),
+    )
+    if (queries.length === 0) return
+    store.devices.enqueue(
+      device.id,
+      queries.map(q => ({
+        id: ids.next(),
+        type: q.type,
+        channel: q.channel,
+        payload: { name: policyName },
+        reason: { policyId: '', policyName, groupId: null, groupName: null, summary },
+        deadlineAt,
+      })),
+      now.toISOString(),
+    )
   }
 
   /**
@@ -303,28 +335,18 @@ export function createDeviceService(deps: Deps): DeviceService {
     },
     async scan(deviceId) {
       const device = detail(deviceId).device
-      const now = clock.now()
-      store.devices.enqueue(
-        deviceId,
-        [
-          {
-            id: ids.next(),
-            type: 'device_information',
-            payload: { name: 'Scan Device' },
-            reason: {
-              policyId: '',
-              policyName: 'Scan Device',
-              groupId: null,
-              groupName: null,
-              summary: `The admin asked ${device.name} to report its state.`,
-            },
-            deadlineAt: new Date(now.getTime() + deps.ackDeadlineMs).toISOString(),
-          },
-        ],
-        now.toISOString(),
-      )
+      queueInventory(device, 'Scan Device', `The admin asked ${device.name} to report its state.`)
       await wake()
       return detail(deviceId)
+    },
+    async queryAfterEnrollment(deviceId) {
+      const device = store.devices.get(deviceId)
+      if (!device) throw new AppError('NOT_FOUND', `No device with id ${deviceId}.`, { deviceId })
+      store.transaction(() =>
+        queueInventory(device, 'Enrollment', `${device.name} enrolled; it reports its state once.`),
+      )
+      // A first enrollment has no push token yet: its TokenUpdate pushes. A renewal's has one.
+      if (store.outbox.pushTarget(deviceId)?.pushToken) await wake()
     },
     async repush(deviceId) {
       detail(deviceId)

@@ -26,7 +26,7 @@ import type { Clock, Log, Secrets } from '../ports'
 import type { Store } from '../store'
 import { REBIND_HELD } from './rebind'
 import type { DeviceService } from './service'
-import { mdmCommand } from './mdm-commands'
+import { type AppleAnswer, createAppleMdm } from './apple/checkin'
 import { buildPlist, parsePlist, PlistError, type PlistValue } from './plist'
 import { createRateLimiter } from './rate-limit'
 import { claimedIdentity, createSignIn, type OidcProvider } from './signin'
@@ -90,32 +90,17 @@ const startQuery = z.object({
   pushToken: z.string().min(1).max(4096).optional(),
 })
 const text = z.string().max(300).optional()
-const checkIn = z.discriminatedUnion('MessageType', [
-  z.object({
-    MessageType: z.literal('Authenticate'),
+/** What Authenticate says about the device that binds it (checked in apple/checkin.ts first). */
+const authenticateMessage = z
+  .object({
     UDID: udid,
-    Topic: text,
     SerialNumber: z.string().trim().min(1).max(200).optional(),
     DeviceName: z.string().trim().min(1).max(200).optional(),
     Model: text,
     ModelName: text,
     ProductName: text,
-  }),
-  z.object({
-    MessageType: z.literal('TokenUpdate'),
-    UDID: udid,
-    Topic: z.string().min(1).max(300),
-    Token: z.instanceof(Uint8Array).refine(b => b.length > 0 && b.length <= 256, 'must be 1 to 256 bytes'),
-    PushMagic: z.string().min(1).max(300),
-  }),
-  z.object({ MessageType: z.literal('CheckOut'), UDID: udid }),
-])
-const report = z.object({
-  UDID: udid,
-  Status: z.enum(['Idle', 'Acknowledged', 'Error', 'CommandFormatError', 'NotNow']),
-  CommandUUID: z.string().min(1).max(200).optional(),
-  ErrorChain: z.array(z.object({ LocalizedDescription: z.string().optional() }).loose()).optional(),
-})
+  })
+  .loose()
 const agentToken = z.object({ fcmToken: z.string().min(1).max(4096) })
 const agentAnswer = z.object({ status: z.enum(['acknowledged', 'error']), error: z.string().max(2000).optional() })
 
@@ -266,6 +251,12 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
     res.end(buildPlist(value))
   }
 
+  const apple = createAppleMdm({ store, devices, clock: o.clock, log: o.log })
+  const sendApple = (res: ServerResponse, answer: AppleAnswer) => {
+    if (!answer.ok) throw new HttpError(answer.status, answer.code, answer.message, answer.details)
+    sendPlist(res, answer.body)
+  }
+
   const plistOf = (raw: Buffer): Record<string, PlistValue> => {
     const body = raw.toString('utf8')
     let value: PlistValue
@@ -349,9 +340,9 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
    * enrolled serial waits for an admin (held re-enrollment), as a sign-in by another user does.
    */
   const authenticateApple = async (
-    msg: Extract<z.output<typeof checkIn>, { MessageType: 'Authenticate' }>,
+    msg: z.output<typeof authenticateMessage>,
     fingerprint: string,
-  ) => {
+  ): Promise<string | null> => {
     const issued = store.appleIdentities.identity(fingerprint)
     if (!issued)
       throw new HttpError(
@@ -362,7 +353,7 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
     const known = store.outbox.appleByUdid(msg.UDID)
     if (known && sameHex(known.identityFingerprint ?? '', fingerprint)) {
       store.devices.markSeen(known.deviceId, o.clock.now().toISOString())
-      return
+      return known.deviceId
     }
     const serial = msg.SerialNumber ?? msg.UDID
     if (known && store.devices.get(known.deviceId)?.serial !== serial)
@@ -388,6 +379,7 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
         platform: result.device.platform,
         userPrincipalName: issued.userPrincipalName,
       })
+      return result.device.id
     } catch (e) {
       // Held for an admin: Authenticate still succeeds (a refusal would fail the profile's
       // installation, and the device could never be approved); its check-ins wait for the decision.
@@ -396,7 +388,7 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
           deviceId: e.details['deviceId'],
           heldRebindId: e.details['heldRebindId'],
         })
-        return
+        return null
       }
       if (e instanceof AppError && (e.code === 'NOT_FOUND' || e.code === 'CONFLICT'))
         throw new HttpError(e.code === 'CONFLICT' ? 409 : 400, e.code, e.message, e.details)
@@ -627,61 +619,18 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
     'POST /scep': scepRoute,
     'PUT /mdm/checkin': async (req, res) => {
       const { message, fingerprint } = await appleRequest(req)
-      const msg = parse(checkIn, message, 'check-in')
-      if (msg.MessageType === 'Authenticate') {
-        await authenticateApple(msg, fingerprint)
-        return sendPlist(res, null)
-      }
-      const deviceId = appleDevice(fingerprint, msg.UDID)
-      const at = o.clock.now().toISOString()
-      if (msg.MessageType === 'TokenUpdate') {
-        // The URL path of an APNs request uses the hex of the token bytes (POST /3/device/<hex>,
-        // Apple, "Sending notification requests to APNs").
-        store.transaction(() => {
-          store.outbox.setApplePush(deviceId, Buffer.from(msg.Token).toString('hex'), msg.Topic, msg.PushMagic, at)
-          store.outbox.rearm(deviceId, at)
-        })
-        await wakeSafely()
-      } else {
-        store.transaction(() => {
-          store.outbox.markTokenStale(
-            deviceId,
-            store.outbox.pushTarget(deviceId)?.pushToken ?? '',
-            'The device checked out (its MDM profile was removed)',
-            at,
-            at,
-          )
-          store.outbox.hold(deviceId)
-        })
-      }
-      sendPlist(res, null)
+      sendApple(
+        res,
+        await apple.checkIn(message, (id, authenticate) =>
+          authenticate
+            ? authenticateApple(parse(authenticateMessage, authenticate, 'Authenticate'), fingerprint)
+            : appleDevice(fingerprint, id),
+        ),
+      )
     },
     'PUT /mdm/server': async (req, res) => {
       const { message, fingerprint } = await appleRequest(req)
-      const r = parse(report, message, 'command report')
-      const deviceId = appleDevice(fingerprint, r.UDID)
-      if (r.Status !== 'Idle') {
-        if (!r.CommandUUID)
-          throw new HttpError(400, 'BAD_INPUT', `A ${r.Status} report needs CommandUUID.`, {
-            fields: [{ path: 'CommandUUID', message: 'required' }],
-          })
-        if (!store.devices.command(deviceId, r.CommandUUID))
-          throw new HttpError(404, 'NOT_FOUND', `Device ${r.UDID} has no command ${r.CommandUUID}.`)
-        if (r.Status === 'NotNow') {
-          // The device will poll again when it can; keep the order by sending nothing else now.
-          store.devices.markSeen(deviceId, o.clock.now().toISOString())
-          return sendPlist(res, null)
-        }
-        const error =
-          r.Status === 'Acknowledged'
-            ? null
-            : r.ErrorChain?.map(e => e.LocalizedDescription)
-                .filter(Boolean)
-                .join('; ') || r.Status
-        devices.outbox.answer(deviceId, r.CommandUUID, r.Status === 'Acknowledged' ? 'acknowledged' : 'error', error)
-      }
-      const next = devices.outbox.next(deviceId)
-      sendPlist(res, next ? mdmCommand(next) : null)
+      sendApple(res, await apple.report(message, id => appleDevice(fingerprint, id)))
     },
     'POST /android/v1/token': async (req, res) => {
       const deviceId = androidDevice(req)

@@ -2,18 +2,25 @@
 // Keys from Apple's Device Management reference: InstallApplication takes exactly one of
 // iTunesStoreID, Identifier or ManifestURL (we use Identifier, the bundle id);
 // RemoveApplication and RemoveProfile take Identifier; InstallProfile takes Payload (the
-// profile as data); DeviceInformation takes Queries. Restrictions travel as a profile with a
+// profile as data); DeviceInformation takes Queries; SecurityInfo takes nothing. Restrictions travel as a profile with a
 // com.apple.applicationaccess payload.
 import type { Command } from '../../shared/domain'
 import { buildPlist, type PlistValue } from './plist'
 
-const DEVICE_INFORMATION_QUERIES = [
+// What the device page shows (Apple, mdm/commands/information.device.yaml): identity, OS,
+// storage (base-10 GB on iOS and macOS 12+) and supervision.
+export const DEVICE_INFORMATION_QUERIES = [
   'DeviceName',
   'OSVersion',
+  'BuildVersion',
   'ProductName',
+  'Model',
+  'ModelName',
   'SerialNumber',
   'UDID',
+  'DeviceCapacity',
   'AvailableDeviceCapacity',
+  'IsSupervised',
 ]
 
 /** The profile identifier under which the outbox installs restrictions, one per device. */
@@ -88,6 +95,14 @@ export function mdmCommand(c: Command): Record<string, PlistValue> {
         }
       case 'device_information':
         return { RequestType: 'DeviceInformation', Queries: DEVICE_INFORMATION_QUERIES }
+      case 'security_info':
+        return { RequestType: 'SecurityInfo' }
+      // Managed apps and profiles only: what this product put on the device (application.installed.list.yaml
+      // ManagedAppsOnly, profile.list.yaml ManagedOnly).
+      case 'installed_application_list':
+        return { RequestType: 'InstalledApplicationList', ManagedAppsOnly: true }
+      case 'profile_list':
+        return { RequestType: 'ProfileList', ManagedOnly: true }
     }
   })()
   return { CommandUUID: c.id, Command: request }

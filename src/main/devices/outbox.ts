@@ -30,8 +30,11 @@ export interface Outbox {
   pump(): Promise<number>
   /** When the next push is due (ISO), or null when nothing waits. */
   nextDueAt(): string | null
-  /** Hands out the device's next command in seq order (Apple: one per check-in), dead-lettered ones included. */
-  next(deviceId: string): Command | null
+  /**
+   * Hands out the next command of one channel's queue in seq order (Apple: one per check-in),
+   * dead-lettered ones included; channel null = the device channel.
+   */
+  next(deviceId: string, channel?: string | null): Command | null
   /** Hands out every open command in seq order (the Android agent fetches them together). */
   pending(deviceId: string): Command[]
   /** Records the device's answer; a repeated answer is accepted and changes nothing. */
@@ -51,12 +54,13 @@ export function createOutbox(o: OutboxOptions): Outbox {
   const { store, clock } = o
   const iso = (ms: number) => new Date(ms).toISOString()
 
-  const record = (target: WakeTarget, outcome: WakeOutcome, nowMs: number): void => {
+  /** Records one push's outcome for one channel's commands (null = the device channel). */
+  const record = (target: WakeTarget, outcome: WakeOutcome, nowMs: number, channel: string | null = null): void => {
     const at = iso(nowMs)
     const { deviceId } = target
     store.transaction(() => {
       if (outcome.ok) {
-        store.outbox.recordPushed(deviceId, at, iso(nowMs + o.ackDeadlineMs))
+        store.outbox.recordPushed(deviceId, at, iso(nowMs + o.ackDeadlineMs), channel)
         store.outbox.recordDelivery(o.ids.next(), deviceId, outcome.transport, 'sent', null, 'delivered', at)
         return
       }
@@ -69,7 +73,8 @@ export function createOutbox(o: OutboxOptions): Outbox {
         outcome.disposition,
         at,
       )
-      if (outcome.disposition === 'stale-token' || outcome.disposition === 'rejected') {
+      // A user channel's token going stale says nothing about the device's: that channel only retries.
+      if (channel === null && (outcome.disposition === 'stale-token' || outcome.disposition === 'rejected')) {
         // Nothing can reach the device until it sends a new token: hold its commands, keep them.
         // A TokenUpdate newer than APNs's verdict means the device re-registered: retry instead.
         if (store.outbox.markTokenStale(deviceId, target.pushToken, outcome.reason, outcome.invalidSince ?? at, at)) {
@@ -77,13 +82,21 @@ export function createOutbox(o: OutboxOptions): Outbox {
           return
         }
       }
-      const attempts = Math.max(0, ...store.outbox.openCommands(deviceId).map(c => c.attempts)) + 1
-      store.outbox.recordRetry(deviceId, iso(nowMs + backoffMs(attempts, outcome)))
+      const attempts =
+        Math.max(
+          0,
+          ...store.outbox
+            .openCommands(deviceId)
+            .filter(c => c.channel === channel)
+            .map(c => c.attempts),
+        ) + 1
+      store.outbox.recordRetry(deviceId, iso(nowMs + backoffMs(attempts, outcome)), channel)
       store.outbox.deadLetter(
         deviceId,
         o.maxAttempts,
         `Push failed ${o.maxAttempts} times; last: ${outcome.reason}`,
         at,
+        channel,
       )
     })
     if (!outcome.ok)
@@ -108,13 +121,24 @@ export function createOutbox(o: OutboxOptions): Outbox {
       const now = iso(clock.now().getTime())
       store.outbox.expireUnanswered(now, o.maxAttempts, `Not acknowledged after ${o.maxAttempts} pushes`)
       const due = store.outbox.dueDevices(now, PUSH_BATCH)
-      if (due.length === 0) return pushed
+      const users = store.outbox.dueUserChannels(now, PUSH_BATCH)
+      if (due.length === 0 && users.length === 0) return pushed
       const targets = due.map(targetOf).filter((t): t is WakeTarget => t !== null)
-      const outcomes = await o.push.send(targets)
+      const userTargets: WakeTarget[] = users.map(u => ({
+        deviceId: u.deviceId,
+        platform: u.platform,
+        pushToken: u.pushToken as string,
+        pushTopic: u.pushTopic,
+        pushMagic: u.pushMagic,
+      }))
+      const outcomes = await o.push.send([...targets, ...userTargets])
       o.faults.hit('push:before-record')
       const after = clock.now().getTime()
       targets.forEach((t, i) => record(t, outcomes[i] as WakeOutcome, after))
-      pushed += targets.length
+      userTargets.forEach((t, i) =>
+        record(t, outcomes[targets.length + i] as WakeOutcome, after, users[i]?.channel ?? null),
+      )
+      pushed += targets.length + userTargets.length
     }
   }
   // One pump at a time, so a device is never pushed twice at once. Pumps asked for while one
@@ -139,10 +163,10 @@ export function createOutbox(o: OutboxOptions): Outbox {
   return {
     pump,
     nextDueAt: () => store.outbox.nextDueAt(),
-    next(deviceId) {
+    next(deviceId, channel = null) {
       const at = clock.now().toISOString()
       const command = store.transaction(() => {
-        const [first] = store.outbox.deliverableCommands(deviceId)
+        const [first] = store.outbox.deliverableCommands(deviceId, channel)
         if (!first) return null
         store.outbox.handOut(first.id, at)
         store.devices.markSeen(deviceId, at)

@@ -40,8 +40,14 @@ export interface DeviceService {
   redeployAll(opts?: RedeployOptions): Promise<number>
   redeployDevices(deviceIds: readonly string[], opts?: RedeployOptions): Promise<number>
   acknowledge(deviceId: string, commandId: string, status: 'acknowledged' | 'error', error?: string): DeviceDetail
-  /** Scan Device: queues a DeviceInformation query (Android: an inventory report) and pushes. */
+  /**
+   * Scan Device: queues the device's queries (Apple: DeviceInformation, SecurityInfo,
+   * InstalledApplicationList, ProfileList, and ProfileList on each user channel; Android: an
+   * inventory report) and pushes.
+   */
   scan(deviceId: string): Promise<DeviceDetail>
+  /** The same queries, once an Apple device completed its MDM enrollment (its first TokenUpdate). */
+  queryAfterEnrollment(deviceId: string): Promise<void>
   /** Makes the device's open and dead-lettered commands due and pushes now. */
   repush(deviceId: string): Promise<DeviceDetail>
   /** Cancels one open or dead-lettered command, or all of the device's when commandId is null. */

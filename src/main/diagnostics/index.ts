@@ -1,10 +1,13 @@
 // The diagnostics room: every open failure, computed from the local store so it works offline.
-// GROUP_RULE_FAIL is asked for ("why is U not in G") through the groups room's explain.
+// GROUP_RULE_FAIL is raised by rule-fail.ts (the IdP disagrees, a clause can't be evaluated, AND/OR
+// grouping decides) and asked for ("why is U not in G") through the groups room's explain.
 import type { Diagnostic, DirectoryKind } from '../../shared/domain'
 import type { Clock } from '../ports'
 import type { Store } from '../store'
 
 export { diagnosticsHandlers } from './handlers'
+import { createRuleFailDetector, type RuleInputs } from './rule-fail'
+export type { RuleInputs, RuleFailTrigger } from './rule-fail'
 import type { DiagnosticsService } from './handlers'
 export type { DiagnosticsService }
 
@@ -27,11 +30,15 @@ export function createDiagnosticsService({
   store,
   clock,
   directories,
+  ruleInputs,
 }: {
   store: Store
   clock: Clock
   directories?: AttributeSourceLookup
+  /** What rules read per user (the groups room's allInputs); without it GROUP_RULE_FAIL is only asked for. */
+  ruleInputs?: RuleInputs
 }): DiagnosticsService {
+  const ruleFail = ruleInputs ? createRuleFailDetector({ store, clock, inputs: ruleInputs }) : null
   /** Names the directory and the mapping to fix. */
   const remedy = (userId: string, attribute: string, upn: string): { text: string; directoryId?: string } => {
     const directoryId = store.users.summary(userId)?.directoryId
@@ -151,6 +158,6 @@ export function createDiagnosticsService({
   }
 
   return {
-    list: () => [...attrMissing(), ...variableMissing(), ...latency(clock.now())],
+    list: () => [...attrMissing(), ...variableMissing(), ...(ruleFail?.list() ?? []), ...latency(clock.now())],
   }
 }

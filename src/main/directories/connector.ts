@@ -43,7 +43,7 @@ export interface PulledGroup {
    * (help.okta.com "Group rules": "It is possible to manually add or remove users to a
    * rule-managed group"). Such a group's members are the listed ones and whoever its rule puts in.
    * Absent: a rule group's listed members are the IdP's evaluation of its rule, which the app
-   * does itself (Entra, Google).
+   * does itself (Entra, Google); they are kept only to compare with the app's (GROUP_RULE_FAIL).
    */
   assignedMembers?: boolean
 }
@@ -58,7 +58,11 @@ export interface Pull {
   removedUserIds: string[]
   groups: PulledGroup[]
   removedGroupIds: string[]
-  /** By group external id (users by external id). */
+  /**
+   * By group external id (users by external id). A rule-based group's listed members are the IdP's
+   * own evaluation of its rule (Entra, Google dynamic groups), kept to compare with ours
+   * (GROUP_RULE_FAIL) and never made memberships, unless the group keeps assigned members (Okta).
+   */
   members: Map<string, MemberChange>
   /** Opaque state for the next incremental pull (Graph delta links, Okta timestamp); null if the IdP has none. */
   cursor: string | null

@@ -385,6 +385,10 @@ export function createSyncEngine(deps: SyncEngineDeps) {
         regrouped.add(u)
       }
     })
+    // What the IdP lists in its rule groups, for GROUP_RULE_FAIL; a group no longer rule-based has none.
+    for (const listing of p.idpMembers) store.idpRuleMembers.apply(listing.groupId, listing.change, at)
+    p.idpMembers = []
+    for (const { row } of p.updateGroups) if (row.kind === 'synced') store.idpRuleMembers.drop(row.id)
     emit({ phase: 'evaluating', percent: 95 })
     // A changed rule can move anyone: every user not evaluated above is evaluated now. Rules that
     // read group membership (Entra memberOf, Okta isMemberOf…) see synced groups: users whose

@@ -6,7 +6,12 @@
 //   view=FULL) gives dynamicGroupMetadata.queries[].query, the group's CEL membership query
 //   (cloud.google.com/identity/docs/reference/rest/v1/groups/list). That needs its own scope and
 //   Cloud Identity Premium or an Enterprise edition, so it is asked with a separate token and
-//   skipped with a warning when refused: a tenant without it still syncs.
+//   skipped with a warning when refused: a tenant without it still syncs. A dynamic group's
+//   members, Google's own evaluation of its query, are listed the documented way for dynamic
+//   groups (cloud.google.com/identity/docs/how-to/retrieve-list-dynamic-groups):
+//   groups.memberships.list (GET /v1/{parent=groups/*}/memberships, pageSize ≤ 1000 in the basic
+//   view, nextPageToken paging), each membership naming its member by preferredMemberKey.id (the
+//   email) with a type (USER, GROUP, …); they are kept only to compare with the app's evaluation.
 // - The Directory API has no change feed a desktop app can use (only push channels), so every
 //   Google sync is a full pull; the engine writes only what changed.
 // - Every request (the token POST to oauth2.googleapis.com included) goes through our fetch:
@@ -38,13 +43,21 @@ export const GOOGLE_SCOPES = [
 ]
 
 export const CLOUD_IDENTITY_SCOPE = 'https://www.googleapis.com/auth/cloud-identity.groups.readonly'
-const CLOUD_IDENTITY_GROUPS = 'https://cloudidentity.googleapis.com/v1/groups'
+const CLOUD_IDENTITY_ROOT = 'https://cloudidentity.googleapis.com/v1'
+const CLOUD_IDENTITY_GROUPS = `${CLOUD_IDENTITY_ROOT}/groups`
 
 const IDP = 'Google Workspace'
 
 interface CloudIdentityGroup {
+  /** groups/{group}: the resource name memberships are listed under. */
+  name?: string
   groupKey?: { id?: string }
   dynamicGroupMetadata?: { queries?: { resourceType?: string; query?: string }[] }
+}
+
+interface CloudIdentityMembership {
+  preferredMemberKey?: { id?: string }
+  type?: string
 }
 
 interface GaxiosLikeError {
@@ -89,9 +102,9 @@ export function createGoogleConnector({
     transporterOptions: { fetchImplementation: http.fetch, retry: false },
   })
 
-  /** Group email (lower-cased) → the dynamic group's membership query; empty when Cloud Identity is out of reach. */
-  const dynamicQueries = async (): Promise<Map<string, string>> => {
-    const out = new Map<string, string>()
+  /** Group email (lower-cased) → the dynamic group's query and resource name; empty when Cloud Identity is out of reach. */
+  const dynamicQueries = async (): Promise<Map<string, { query: string; name: string | null }>> => {
+    const out = new Map<string, { query: string; name: string | null }>()
     try {
       let customerId = settings.customer && settings.customer.startsWith('C') ? settings.customer : undefined
       customerId ??=
@@ -114,7 +127,7 @@ export function createGoogleConnector({
         ).data
         for (const g of page.groups ?? []) {
           const query = g.dynamicGroupMetadata?.queries?.find(q => q.resourceType === 'USER')?.query
-          if (query && g.groupKey?.id) out.set(g.groupKey.id.toLowerCase(), query)
+          if (query && g.groupKey?.id) out.set(g.groupKey.id.toLowerCase(), { query, name: g.name ?? null })
         }
         pageToken = page.nextPageToken ?? undefined
       } while (pageToken)
@@ -126,6 +139,47 @@ export function createGoogleConnector({
       out.clear()
     }
     return out
+  }
+
+  /**
+   * A dynamic group's members (external user ids) as Google lists them, or null with a warning when
+   * Cloud Identity refuses: the comparison is skipped, the sync goes on.
+   */
+  const dynamicMembers = async (
+    name: string,
+    byEmail: ReadonlyMap<string, string>,
+    signal?: AbortSignal,
+  ): Promise<Set<string> | null> => {
+    const out = new Set<string>()
+    try {
+      let pageToken: string | undefined
+      do {
+        const params: Record<string, string | number> = { pageSize: 1000 }
+        if (pageToken) params['pageToken'] = pageToken
+        const page = (
+          await cloudIdentity.request<{ memberships?: CloudIdentityMembership[]; nextPageToken?: string }>({
+            url: `${CLOUD_IDENTITY_ROOT}/${name}/memberships`,
+            params,
+            signal,
+          })
+        ).data
+        for (const m of page.memberships ?? []) {
+          const id =
+            m.type === 'USER' && m.preferredMemberKey?.id
+              ? byEmail.get(m.preferredMemberKey.id.toLowerCase())
+              : undefined
+          if (id) out.add(id)
+        }
+        pageToken = page.nextPageToken || undefined
+      } while (pageToken)
+      return out
+    } catch (e) {
+      if (signal?.aborted) throw e
+      warn(
+        `The members Google lists in dynamic group ${name} were not read (Cloud Identity: ${errorMessage(e).split('\n')[0]}); they are not compared with JIT Mapper's evaluation.`,
+      )
+      return null
+    }
   }
 
   /** Turns the library's errors into ours: credentials, or a response we cannot use. */
@@ -191,7 +245,14 @@ export function createGoogleConnector({
     },
     async pull({ onPage, onUser, signal }) {
       const progress = { pages: 0, users: 0, groups: 0 }
-      const { pull, take } = startPull('full', onUser)
+      const started = startPull('full', onUser)
+      const pull = started.pull
+      // Cloud Identity names a dynamic group's members by email.
+      const byEmail = new Map<string, string>()
+      const take = (user: PulledUser): void => {
+        if (user.userPrincipalName) byEmail.set(user.userPrincipalName.toLowerCase(), user.externalId)
+        started.take(user)
+      }
       let pageToken: string | undefined
       do {
         const page = await call('list users', () =>
@@ -221,15 +282,23 @@ export function createGoogleConnector({
       const queries = await dynamicQueries()
       for (const g of groups) {
         if (!g.id) continue
-        const query = g.email ? queries.get(g.email.toLowerCase()) : undefined
+        const dynamic = g.email ? queries.get(g.email.toLowerCase()) : undefined
         pull.groups.push({
           externalId: g.id,
           name: g.name ?? g.email ?? g.id,
           description: g.description ?? '',
-          rule: query ? { dialect: 'google', text: query } : null,
+          rule: dynamic ? { dialect: 'google', text: dynamic.query } : null,
         })
-        // A dynamic group's members are Google's evaluation of its query; the app evaluates it itself.
-        if (query) continue
+        // A dynamic group's members are Google's evaluation of its query; the app evaluates it itself
+        // and keeps Google's only to compare (GROUP_RULE_FAIL).
+        if (dynamic) {
+          const listed = dynamic.name ? await dynamicMembers(dynamic.name, byEmail, signal) : null
+          if (listed) pull.members.set(g.id, { replace: listed })
+          progress.pages++
+          progress.groups++
+          await onPage({ ...progress })
+          continue
+        }
         const members = new Set<string>()
         let token: string | undefined
         do {

@@ -6,7 +6,7 @@
 import type { AttributeMapping, Attributes } from '../../shared/domain'
 import { AppError } from '../../shared/errors'
 import type { IdSource } from '../ports'
-import type { DirectoryGroupRow, Store, SyncedUserRow, SyncUserWrite } from '../store'
+import type { DirectoryGroupRow, IdpMemberChange, Store, SyncedUserRow, SyncUserWrite } from '../store'
 import type { Pull, PulledUser } from './connector'
 import { fingerprint, mapAttributes, patchAttributes } from './mapping'
 import { identityProblem, plainName } from './file-fields'
@@ -34,6 +34,11 @@ export interface Plan {
   removeGroupIds: string[]
   addMembers: [string, string][]
   dropMembers: [string, string][]
+  /**
+   * Who the IdP itself lists in its rule-based groups (Entra and Google dynamic groups: their
+   * evaluation of the rule), by IdP user ids: kept for GROUP_RULE_FAIL, never a membership.
+   */
+  idpMembers: { groupId: string; change: IdpMemberChange }[]
   ruleChanged: boolean
   cursor: string | null
 }
@@ -310,6 +315,7 @@ export function createPlanner({
       removeGroupIds: [],
       addMembers: [],
       dropMembers: [],
+      idpMembers: [],
       ruleChanged: false,
       cursor: pull.cursor,
     }
@@ -344,8 +350,7 @@ export function createPlanner({
     const current = full ? store.sync.syncedMemberships(at) : new Map<string, Set<string>>()
     for (const [groupExt, change] of pull.members) {
       const g = kept.get(groupExt)
-      if (!g || (g.kind !== 'synced' && !assigned.has(groupExt))) continue
-      const have = current.get(g.id) ?? (full ? new Set<string>() : store.sync.directMembers(g.id))
+      if (!g) continue
       const local = (exts: Set<string>) => {
         const out = new Set<string>()
         for (const ext of exts) {
@@ -354,6 +359,13 @@ export function createPlanner({
         }
         return out
       }
+      // A rule group's listing is the IdP's evaluation of its rule, which the app does itself; it
+      // is stored by IdP ids as pulled (store/idp-rule-members.ts).
+      if (g.kind !== 'synced' && !assigned.has(groupExt)) {
+        p.idpMembers.push({ groupId: g.id, change })
+        continue
+      }
+      const have = current.get(g.id) ?? (full ? new Set<string>() : store.sync.directMembers(g.id))
       if ('replace' in change) {
         const want = local(change.replace)
         for (const u of want) if (!have.has(u)) p.addMembers.push([g.id, u])

@@ -57,6 +57,8 @@ void electronApp.whenReady().then(() => {
   log.info('desktop app started', { dataDir, version: electronApp.getVersion() })
   if (process.argv.includes('--demo')) loadDemo(core)
   core.services.scheduler.start()
+  // Serve devices at once when the Settings say so; a failure (port in use …) shows on the Settings page.
+  void core.services.serving.startAtLaunch()
   ipcMain.handle(INVOKE_CHANNEL, (event, channel: unknown, args: unknown) => {
     if (!trusted(event))
       return { ok: false, error: { code: 'UNAUTHORIZED', message: 'This frame may not call the JIT Mapper API.' } }
@@ -69,7 +71,18 @@ void electronApp.whenReady().then(() => {
   electronApp.on('window-all-closed', () => {
     if (process.platform !== 'darwin') electronApp.quit()
   })
-  electronApp.on('will-quit', () => {
+  let quitting = false
+  electronApp.on('will-quit', event => {
+    // Stop the device ingress (and record that it stopped) before the store closes; then quit again.
+    if (!quitting) {
+      quitting = true
+      event.preventDefault()
+      core.services.serving
+        .stop()
+        .catch((e: unknown) => log.error('the device ingress did not stop cleanly', { error: e }))
+        .finally(() => electronApp.quit())
+      return
+    }
     core.close()
     log.info('desktop app stopped')
     log.close()

@@ -14,6 +14,7 @@ import { resolveDataDir } from '../workspace'
 import { createFileSecretStore } from '../secrets'
 import { loadDemo } from '../demo'
 import { startHost } from './host'
+import { SERVE_USAGE, serveCommand } from './serve-command'
 import { SYNC_USAGE, syncCommand } from './sync-command'
 import { RULES_USAGE, rulesCommand } from './rules-command'
 import { WHY_USAGE, whyCommand } from './why-command'
@@ -30,7 +31,8 @@ const ENROLL_USAGE = `  enroll     Simulate an enrollment: bind a device to a us
                --name NAME       device name
                --json            print JSON instead of text`
 
-const SERVE_USAGE = `  serve-enrollment  Serve device enrollment, Apple MDM check-ins and the Android agent over HTTPS
+const SERVE_ENROLLMENT_USAGE = `  serve-enrollment  Serve only device enrollment, Apple MDM check-ins and the Android agent over HTTPS,
+             from these options instead of the workspace's Settings (\`serve\` runs everything)
                --address A       address to listen on (default 127.0.0.1; the office LAN address in use)
                --port N          port (default: a free port)
                --tls-cert FILE   the server's certificate (PEM, required)
@@ -77,18 +79,34 @@ const formatEnrollment = (r: EnrollResult): string[] => [
   ...r.commands.map(c => `  ${c.seq}. ${c.type} ${String(c.payload['name'] ?? '')} [${c.state}] — ${c.reason.summary}`),
 ]
 
+/** The built renderer the loopback host serves; null (and a message) when it is not built. */
+function builtRenderer(io: CliIo): string | null {
+  const rendererDir = join(resourcesDir(), '..', 'out', 'renderer')
+  if (existsSync(join(rendererDir, 'index.html'))) return rendererDir
+  io.err(`The renderer is not built (${rendererDir} is missing). Run \`npm run build\` first, or use \`npm run demo\`.`)
+  return null
+}
+
+/** A --port value: 0 (a free port) when absent. */
+function portOption(value: string | undefined): number {
+  const port = value === undefined ? 0 : Number(value)
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--port must be a number from 0 to 65535, got ${value}`)
+  return port
+}
+
+async function serve(argv: string[], io: CliIo): Promise<number> {
+  const v = parse(argv, { port: { type: 'string' }, 'no-ingress': { type: 'boolean' } })
+  const port = portOption(v.port)
+  const rendererDir = builtRenderer(io)
+  return rendererDir === null ? 1 : serveCommand({ ...v, port }, io, rendererDir)
+}
+
 async function demo(argv: string[], io: CliIo): Promise<number> {
   const v = parse(argv, { port: { type: 'string' } })
-  const port = v.port === undefined ? 0 : Number(v.port)
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new UsageError(`--port must be a number from 0 to 65535, got ${v.port}`)
-  const rendererDir = join(resourcesDir(), '..', 'out', 'renderer')
-  if (!existsSync(join(rendererDir, 'index.html'))) {
-    io.err(
-      `The renderer is not built (${rendererDir} is missing). Run \`npm run build\` first, or use \`npm run demo\`.`,
-    )
-    return 1
-  }
+  const port = portOption(v.port)
+  const rendererDir = builtRenderer(io)
+  if (rendererDir === null) return 1
   const dataDir = resolveDataDir(v['data-dir'], io.env)
   const log = createLog({ dataDir, name: 'demo', console: io.err })
   const app = createApp({ dataDir, log })
@@ -174,9 +192,7 @@ async function serveEnrollment(argv: string[], io: CliIo): Promise<number> {
     'client-id': { type: 'string' },
     'idp-ca': { type: 'string' },
   })
-  const port = v.port === undefined ? 0 : Number(v.port)
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new UsageError(`--port must be a number from 0 to 65535, got ${v.port}`)
+  const port = portOption(v.port)
   for (const required of ['tls-cert', 'tls-key', 'issuer', 'client-id'] as const) {
     if (!v[required]) throw new UsageError(`serve-enrollment needs --${required}`)
   }
@@ -240,7 +256,8 @@ interface Command {
 const COMMANDS: Record<string, Command> = {
   demo: { run: demo, usage: DEMO_USAGE },
   enroll: { run: enroll, usage: ENROLL_USAGE },
-  'serve-enrollment': { run: serveEnrollment, usage: SERVE_USAGE },
+  serve: { run: serve, usage: SERVE_USAGE },
+  'serve-enrollment': { run: serveEnrollment, usage: SERVE_ENROLLMENT_USAGE },
   diagnose: { run: diagnose, usage: DIAGNOSE_USAGE },
   sync: { run: sync, usage: SYNC_USAGE },
   rules: { run: rulesCommand, usage: RULES_USAGE },

@@ -182,7 +182,7 @@ export async function startHost({
       throw new HostError(
         401,
         'UNAUTHORIZED',
-        'Open the URL printed by `jit-mapper demo`: it carries the launch secret.',
+        'Open the URL printed by `jit-mapper demo` or `jit-mapper serve`: it carries the launch secret.',
       )
     const origin = req.headers.origin
     if (

@@ -10,6 +10,7 @@
 
 import type { CompareNode, QuantifierNode, RuleNode, Scalar } from './ast'
 import { matcherOf } from './compile'
+import { fromScratch, mismatchGuard, notDate, reporter } from './eval-errors'
 import { oktaCondition } from './okta-eval'
 import type { Evaluation, RuleInput } from './types'
 import { pathReader } from './read'
@@ -22,7 +23,8 @@ interface Emitter {
 /**
  * The whole evaluate() of one rule as generated code, so the rule's root is a direct call V8
  * inlines rather than a call through a variable. `shared` are the frozen results returned when
- * nothing is missing; `scratch` collects missing attributes and is copied only when non-empty.
+ * nothing is missing; `scratch` collects missing attributes (and a clause's evaluation error,
+ * eval-errors.ts) and is copied only when non-empty.
  */
 export function generateEvaluate(
   root: RuleNode,
@@ -34,6 +36,7 @@ export function generateEvaluate(
   const scratch = constant(emitter, [])
   const yes = constant(emitter, shared.yes)
   const no = constant(emitter, shared.no)
+  const split = constant(emitter, fromScratch)
   const clock = readsClock
     ? `if (now === undefined) throw new Error('This rule compares with system.now, so evaluate() needs the evaluation time'); const at = now.getTime();`
     : 'const at = NaN;'
@@ -46,9 +49,9 @@ export function generateEvaluate(
       if (S.length !== 0) S.length = 0;
       const result = ${entry}(user, S, at);
       if (S.length === 0) return result ? YES : NO;
-      const missing = S.slice();
+      const evaluation = ${split}(S, result);
       S.length = 0;
-      return { result, missing };
+      return evaluation;
     };`,
   ) as (user: RuleInput, now?: Date) => Evaluation
 }
@@ -78,7 +81,7 @@ function emit(node: RuleNode, inItem: boolean, emitter: Emitter): string {
       body = emitQuantifier(node, inItem, emitter)
       break
     case 'expr':
-      body = `return ${constant(emitter, oktaCondition(node.expr, node.text))}(u, ${inItem ? 'null' : 'm'});`
+      body = `return ${constant(emitter, oktaCondition(node.expr, node.text, true))}(u, ${inItem ? 'null' : 'm'});`
       break
     case 'not':
       body = `return !${emit(node.child, inItem, emitter)}(u, m, now);`
@@ -120,12 +123,24 @@ function emitMissing(attribute: string, inItem: boolean): string {
   return ` if ((v === undefined || v === null || v === '') && !m.includes(${name})) m.push(${name});`
 }
 
+/**
+ * A comparison whose value may be of a type it can't compare tests the positive operator and,
+ * only when that is false, the mismatch guard (eval-errors.ts); a negated operator is "not" that.
+ */
 function emitCompare(node: CompareNode, inItem: boolean, emitter: Emitter): string {
   const read = emitRead(node.path, node.loose, inItem, emitter)
   const missing = emitMissing(node.attribute, inItem)
-  const fast = fastTest(node, emitter)
-  const test = fast ?? `${constant(emitter, matcherOf(node))}(v, now)`
-  return `${read}${missing} return ${test};`
+  const guard = mismatchGuard(node)
+  if (guard === undefined) {
+    const test = fastTest(node, emitter) ?? `${constant(emitter, matcherOf(node))}(v, now)`
+    return `${read}${missing} return ${test};`
+  }
+  const positive = NEGATED[node.operator]
+  const base = (positive === undefined ? node : { ...node, operator: positive }) as CompareNode
+  const test = fastTest(base, emitter) ?? `${constant(emitter, matcherOf(base))}(v, now)`
+  const raise = `${constant(emitter, reporter(node))}(m, v)`
+  const checked = `(${test} || (${guard.replace('NOT_DATE', constant(emitter, notDate))} && ${raise}))`
+  return `${read}${missing} return ${positive === undefined ? checked : `!${checked}`};`
 }
 
 const NEGATED: Readonly<Record<string, CompareNode['operator']>> = {

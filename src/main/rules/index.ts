@@ -27,13 +27,22 @@ import { parseOkta } from './okta'
 import { ruleError } from './position'
 import type { CompiledRule, CompileResult, Evaluation, RuleExplanation, RuleInput } from './types'
 
-export type { CompileResult, CompiledRule, Evaluation, RuleError, RuleExplanation, RuleInput } from './types'
+export type {
+  CompileResult,
+  CompiledRule,
+  Evaluation,
+  EvaluationError,
+  RuleError,
+  RuleExplanation,
+  RuleInput,
+} from './types'
 export type { ParsedRule, RuleNode } from './ast'
 export { GROUP_IDS, GROUP_NAMES, INTERNAL_ID, INTERNAL_STATUS, MANAGER, MANAGER_ID, managerLabel } from './reserved'
 export { printRule } from './print'
 export { lintRule, type LintWarning } from './lint'
 export { ruleInputFrom } from './adapters'
 export { highlightRule } from './highlight'
+export { regroupings, type Regrouping } from './regroup'
 
 /** Shared results for the common case, so evaluation allocates nothing; frozen against callers. */
 const NONE: string[] = Object.freeze([]) as unknown as string[]

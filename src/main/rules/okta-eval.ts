@@ -36,7 +36,7 @@ import type { OktaExpr } from './okta-syntax'
 import { isMissing } from './read'
 import { compileRegex } from './regex'
 import { GROUP_IDS, GROUP_NAMES } from './reserved'
-import type { RuleInput } from './types'
+import type { EvaluationError, RuleInput } from './types'
 
 /** SpEL stops evaluating: a type it can't use, an index outside a list, a bad number. */
 export class OktaEvalError extends Error {
@@ -56,15 +56,33 @@ export function compileOktaExpr(expr: OktaExpr, text: string): OktaEval {
   return compile(expr, text)
 }
 
-/** The rule's answer: true only when the expression is true; false, non-boolean and errors are false. */
-export function oktaCondition(expr: OktaExpr, text: string): (user: RuleInput, missing: string[] | null) => boolean {
+/**
+ * The rule's answer: true only when the expression is true; false, non-boolean and errors are false.
+ * With `report`, an evaluation error is also pushed onto `missing` as an EvaluationError (the
+ * generated evaluators' scratch list, eval-errors.ts), the first one only.
+ */
+export function oktaCondition(
+  expr: OktaExpr,
+  text: string,
+  report = false,
+): (user: RuleInput, missing: string[] | null) => boolean {
   const run = compile(expr, text)
   return (user, missing) => {
     try {
       return run(user, missing) === true
     } catch (failure) {
-      if (failure instanceof OktaEvalError) return false
-      throw failure
+      if (!(failure instanceof OktaEvalError)) throw failure
+      if (report && missing?.every(x => typeof x === 'string')) {
+        const { start, end } = failure.span
+        const error: EvaluationError = {
+          kind: 'evaluation',
+          attribute: text.slice(start, end),
+          span: { start, end },
+          message: failure.message,
+        }
+        ;(missing as unknown[]).push(error)
+      }
+      return false
     }
   }
 }

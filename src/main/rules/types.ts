@@ -2,7 +2,7 @@
 // the front door can use them without importing the front door.
 
 import type { ClauseExplanation, Dialect, RuleError } from '../../shared/domain'
-import type { ParsedRule } from './ast'
+import type { ParsedRule, Span } from './ast'
 
 /** A rule that didn't compile: one shape from the parser to the rule editor (shared/domain). */
 export type { RuleError }
@@ -16,10 +16,28 @@ export type { RuleError }
  */
 export type RuleInput = Readonly<Record<string, unknown>>
 
+/**
+ * A clause that could not be evaluated for a user whose attribute is there: the value's type is
+ * not one the comparison can use (Okta's `user.level > 3` on the text "4", Entra's -ge on a value
+ * that is no date-time), a value too long for a regular expression (regex.ts, MAX_MATCH_LENGTH),
+ * or an Okta expression that stopped with an evaluation error. The clause then counts as false
+ * (or as true under a negation) exactly as before; this only says why.
+ */
+export interface EvaluationError {
+  kind: 'type' | 'regex-limit' | 'evaluation'
+  /** The attribute the clause read (dotted path), or the expression's text for Okta expressions. */
+  attribute: string
+  /** Where the clause is in the rule's text. */
+  span: Span
+  message: string
+}
+
 export interface Evaluation {
   result: boolean
   /** Attribute names the evaluation read but the user lacks (absent key, null or ""), in reading order. */
   missing: string[]
+  /** The first clause that could not be evaluated for this user; absent when every clause could. */
+  error?: EvaluationError
 }
 
 export interface RuleExplanation extends Evaluation {

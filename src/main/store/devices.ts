@@ -56,6 +56,7 @@ export interface CommandRow {
   finished_at: string | null
   attempts: number
   next_attempt_at: string | null
+  channel: string | null
 }
 
 export const toCommand = (r: CommandRow, sealer: PayloadSealer = plainSealer): Command => ({
@@ -75,6 +76,7 @@ export const toCommand = (r: CommandRow, sealer: PayloadSealer = plainSealer): C
   finishedAt: r.finished_at,
   attempts: r.attempts,
   nextAttemptAt: r.next_attempt_at,
+  channel: r.channel ?? null,
 })
 
 /** One payload item as last sent to a device. */
@@ -94,6 +96,8 @@ export interface NewCommand {
   payload: Record<string, unknown>
   reason: CommandReason
   deadlineAt: string
+  /** Apple: the user channel whose queue gets the command; absent or null = the device channel. */
+  channel?: string | null
 }
 
 export interface DeviceRecord {
@@ -235,12 +239,12 @@ export function deviceQueries(db: Db, sealer: PayloadSealer = plainSealer) {
   const nextSeq = db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM commands WHERE device_id = ?')
   // A new command is due for a push at once; the outbox dispatcher picks it up by next_attempt_at.
   const insertCommand =
-    db.prepare(`INSERT INTO commands (id, device_id, seq, type, payload, state, reason, created_at, deadline_at, next_attempt_at)
-    VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?)`)
+    db.prepare(`INSERT INTO commands (id, device_id, seq, type, payload, state, reason, created_at, deadline_at, next_attempt_at, channel)
+    VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?)`)
   const commandsOf = db.prepare('SELECT * FROM commands WHERE device_id = ? ORDER BY seq DESC')
   const commandById = db.prepare('SELECT * FROM commands WHERE id = ? AND device_id = ?')
   const waitingOf = db
-    .prepare(`SELECT id, type, json_extract(payload, '$.identifier') FROM commands
+    .prepare(`SELECT id, type, json_extract(payload, '$.identifier'), channel FROM commands
     WHERE device_id = ? AND state IN ('queued', 'pushed', 'dead')`)
     .raw(true)
   const lastDeliveredOf = db
@@ -392,16 +396,22 @@ export function deviceQueries(db: Db, sealer: PayloadSealer = plainSealer) {
           at,
           c.deadlineAt,
           at,
+          c.channel ?? null,
         )
       }
     },
     /** Commands the device has not fetched yet (queued, pushed or dead-lettered). */
-    waitingCommands(deviceId: string): { id: string; type: CommandType; identifier: string | null }[] {
-      return (waitingOf.all(deviceId) as [string, CommandType, unknown][]).map(([id, type, identifier]) => ({
-        id,
-        type,
-        identifier: typeof identifier === 'string' ? identifier : null,
-      }))
+    waitingCommands(
+      deviceId: string,
+    ): { id: string; type: CommandType; identifier: string | null; channel: string | null }[] {
+      return (waitingOf.all(deviceId) as [string, CommandType, unknown, string | null][]).map(
+        ([id, type, identifier, channel]) => ({
+          id,
+          type,
+          identifier: typeof identifier === 'string' ? identifier : null,
+          channel,
+        }),
+      )
     },
     /**
      * The last command of these types (for this identifier) the device fetched or acknowledged:

@@ -1,6 +1,7 @@
 // The store room: the only place SQL lives. Other rooms call these domain operations.
 import { appleIdentityQueries } from './apple-identities'
 import { assignmentHistoryQueries } from './assignment-history'
+import { appleQueries } from './apple'
 import { auditQueries } from './audit'
 import { bulkReadQueries } from './bulk-reads'
 import { openDatabase, type Db } from './db'
@@ -9,6 +10,7 @@ import { deviceQueries } from './devices'
 import { directoryQueries } from './directories'
 import { groupQueries } from './groups'
 import { heldChangeQueries } from './held-changes'
+import { idpRuleMemberQueries } from './idp-rule-members'
 import { inventoryQueries } from './inventory'
 import { outboxQueries } from './outbox'
 import { payloadProblemQueries } from './payload-problems'
@@ -18,6 +20,7 @@ import { syncQueries } from './sync'
 import { syncJournalQueries } from './sync-journal'
 import { userQueries } from './users'
 import { withdrawalQueries } from './withdrawals'
+import { workspaceSettingQueries } from './workspace-settings'
 
 export type { DirectoryRecord } from './directories'
 export type { UserUpsert, UpsertOutcome } from './users'
@@ -39,11 +42,13 @@ export type { SyncedUserRow, DirectoryGroupRow, SyncUserWrite } from './sync-row
 export { createPayloadSealer, plainSealer, type PayloadSealer } from './sealed'
 export type { RunningSync } from './sync-journal'
 export type { PushTarget, AppleIdentity, StaleToken, AckLatency } from './outbox'
+export type { FactsPatch, UserChannelTarget, UserChannelUpdate } from './apple'
 export type { PendingWithdrawal } from './withdrawals'
 export type { IssuedIdentity } from './apple-identities'
 export type { BoundDevice } from './bulk-reads'
 export type { NewAssignmentEvent } from './assignment-history'
 export type { PayloadProblem } from './payload-problems'
+export type { IdpMemberChange } from './idp-rule-members'
 
 export function createStore(path: string, opts: { sealer?: PayloadSealer } = {}) {
   const db: Db = openDatabase(path)
@@ -55,6 +60,7 @@ export function createStore(path: string, opts: { sealer?: PayloadSealer } = {})
     policies: policyQueries(db, sealer),
     devices: deviceQueries(db, sealer),
     outbox: outboxQueries(db, sealer),
+    apple: appleQueries(db, sealer),
     audit: auditQueries(db),
     sync: syncQueries(db),
     inventory: inventoryQueries(db),
@@ -66,6 +72,8 @@ export function createStore(path: string, opts: { sealer?: PayloadSealer } = {})
     bulkReads: bulkReadQueries(db, sealer),
     syncJournal: syncJournalQueries(db),
     appleIdentities: appleIdentityQueries(db),
+    settings: workspaceSettingQueries(db),
+    idpRuleMembers: idpRuleMemberQueries(db),
     /** Runs fn in one transaction: everything it writes lands together or not at all. */
     transaction<T>(fn: () => T): T {
       return db.transaction(fn)()

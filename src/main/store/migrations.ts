@@ -497,6 +497,109 @@ CREATE INDEX pending_redeploys_user ON pending_redeploys (user_id);
   },
   {
     version: 11,
+    name: 'workspace settings: the settings of rooms without a table of their own (the device ingress)',
+    sql: `
+-- One JSON value per key ('ingress': address, port, public URL, sign-in provider). Secrets (the
+-- ingress certificate's key, a client secret) never go here: they stay behind the secrets port.
+CREATE TABLE workspace_settings (
+  key    TEXT PRIMARY KEY,
+  value  TEXT NOT NULL
+) WITHOUT ROWID;
+`,
+  },
+  {
+    version: 12,
+    name: 'Apple check-in: user channels, device secrets, check-out, and what devices report',
+    sql: `
+-- An Apple command goes to the device channel (NULL) or to one user's channel: the UserID the
+-- device sends on it (Shared iPad: UserShortName). Each channel has its own queue (Apple,
+-- "per-user connections"; nanomdm keys its queues the same way).
+ALTER TABLE commands ADD COLUMN channel TEXT;
+
+-- The user channels of a Mac (or Shared iPad): each TokenUpdate on one brings its own push token
+-- and PushMagic, kept apart from the device's.
+CREATE TABLE apple_user_channels (
+  device_id         TEXT NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+  channel           TEXT NOT NULL,
+  user_short_name   TEXT,
+  user_long_name    TEXT,
+  push_token        TEXT NOT NULL,
+  push_topic        TEXT NOT NULL,
+  push_magic        TEXT NOT NULL,
+  token_updated_at  TEXT NOT NULL,
+  -- The user's managed profiles (ProfileList on this channel, JSON) and when they were reported.
+  profiles          TEXT,
+  profiles_at       TEXT,
+  PRIMARY KEY (device_id, channel)
+) WITHOUT ROWID;
+
+-- Secrets a device hands over at check-in, sealed like payload secrets (store/sealed.ts).
+ALTER TABLE devices ADD COLUMN unlock_token TEXT;
+ALTER TABLE devices ADD COLUMN bootstrap_token TEXT;
+-- Set by CheckOut (the MDM profile was removed), cleared by the next Authenticate; the device's
+-- commands and history stay.
+ALTER TABLE devices ADD COLUMN checked_out_at TEXT;
+
+-- What a device last reported about itself: Authenticate and DeviceInformation (identity, OS,
+-- storage, supervision), SecurityInfo (encryption, passcode), InstalledApplicationList and
+-- ProfileList (JSON lists). Each group carries the time it was reported.
+CREATE TABLE device_facts (
+  device_id        TEXT PRIMARY KEY REFERENCES devices(id) ON DELETE CASCADE,
+  device_name      TEXT,
+  os_version       TEXT,
+  build_version    TEXT,
+  model            TEXT,
+  model_name       TEXT,
+  product_name     TEXT,
+  capacity_gb      REAL,
+  available_gb     REAL,
+  supervised       INTEGER,
+  information_at   TEXT,
+  encrypted        INTEGER,
+  passcode_present INTEGER,
+  security_at      TEXT,
+  apps             TEXT,
+  apps_at          TEXT,
+  profiles         TEXT,
+  profiles_at      TEXT
+);
+`,
+  },
+  {
+    version: 13,
+    name: 'rule groups: the members the IdP lists, and a revision for GROUP_RULE_FAIL',
+    sql: `
+-- Who the IdP itself lists in a rule-based group (Entra's dynamic members, Google's dynamic group
+-- members) as the last sync saw them, comma-separated local user ids: the IdP's evaluation of the
+-- rule, compared with ours for GROUP_RULE_FAIL (diagnostics/rule-fail.ts). One row per group, not
+-- per member: a tenant's dynamic groups hold millions of memberships, written once per sync.
+-- Okta's rule groups list theirs in memberships already (members kept with the rule's).
+CREATE TABLE idp_rule_members (
+  group_id   TEXT NOT NULL PRIMARY KEY REFERENCES groups(id) ON DELETE CASCADE,
+  members    TEXT NOT NULL DEFAULT '',
+  synced_at  TEXT NOT NULL
+);
+
+-- Moves with every write that can change an open GROUP_RULE_FAIL: a rule or group, the IdP's
+-- members, a sync or import run, a user's record changed or removed (a sync, a sign-in's
+-- just-in-time refresh). Rule memberships follow from these, and are not counted row by row (a
+-- rule edit rewrites 100,000 of them). The diagnostics room recomputes only when it moved.
+CREATE TABLE rule_fail_revision (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL);
+INSERT INTO rule_fail_revision (id, n) VALUES (1, 0);
+CREATE TRIGGER rule_fail_groups_ins AFTER INSERT ON groups BEGIN UPDATE rule_fail_revision SET n = n + 1; END;
+CREATE TRIGGER rule_fail_groups_upd AFTER UPDATE ON groups BEGIN UPDATE rule_fail_revision SET n = n + 1; END;
+CREATE TRIGGER rule_fail_groups_del AFTER DELETE ON groups BEGIN UPDATE rule_fail_revision SET n = n + 1; END;
+CREATE TRIGGER rule_fail_idp_ins AFTER INSERT ON idp_rule_members BEGIN UPDATE rule_fail_revision SET n = n + 1; END;
+CREATE TRIGGER rule_fail_idp_upd AFTER UPDATE ON idp_rule_members BEGIN UPDATE rule_fail_revision SET n = n + 1; END;
+CREATE TRIGGER rule_fail_idp_del AFTER DELETE ON idp_rule_members BEGIN UPDATE rule_fail_revision SET n = n + 1; END;
+CREATE TRIGGER rule_fail_runs_ins AFTER INSERT ON sync_runs BEGIN UPDATE rule_fail_revision SET n = n + 1; END;
+CREATE TRIGGER rule_fail_runs_upd AFTER UPDATE ON sync_runs BEGIN UPDATE rule_fail_revision SET n = n + 1; END;
+CREATE TRIGGER rule_fail_users_upd AFTER UPDATE ON users BEGIN UPDATE rule_fail_revision SET n = n + 1; END;
+CREATE TRIGGER rule_fail_users_del AFTER DELETE ON users BEGIN UPDATE rule_fail_revision SET n = n + 1; END;
+`,
+  },
+  {
+    version: 14,
     name: 'apple identities: one-time SCEP challenges and the identity certificates the workspace CA issued',
     sql: `
 -- A sign-in on the enrollment page makes one challenge for the person who signed in; the SCEP

@@ -43,11 +43,20 @@ export interface AckLatency {
 export function outboxQueries(db: Db, sealer: PayloadSealer = plainSealer) {
   const asCommand = (r: CommandRow) => toCommand(r, sealer)
   const due = db.prepare(`SELECT DISTINCT c.device_id FROM commands c JOIN devices d ON d.id = c.device_id
-    WHERE c.state IN ${OPEN} AND c.next_attempt_at IS NOT NULL AND c.next_attempt_at <= ?
+    WHERE c.state IN ${OPEN} AND c.next_attempt_at IS NOT NULL AND c.next_attempt_at <= ? AND c.channel IS NULL
       AND d.push_token IS NOT NULL AND d.token_stale_at IS NULL
     ORDER BY c.device_id LIMIT ?`)
+  // An Apple user channel is woken with its own push token and PushMagic, not the device's.
+  const dueChannels = db.prepare(`SELECT DISTINCT c.device_id, c.channel, d.platform, u.push_token, u.push_topic,
+      u.push_magic FROM commands c JOIN devices d ON d.id = c.device_id
+    JOIN apple_user_channels u ON u.device_id = c.device_id AND u.channel = c.channel
+    WHERE c.state IN ${OPEN} AND c.next_attempt_at IS NOT NULL AND c.next_attempt_at <= ? AND d.checked_out_at IS NULL
+    ORDER BY c.device_id, c.channel LIMIT ?`)
   const nextDue = db.prepare(`SELECT MIN(c.next_attempt_at) AS at FROM commands c JOIN devices d ON d.id = c.device_id
-    WHERE c.state IN ${OPEN} AND c.next_attempt_at IS NOT NULL AND d.push_token IS NOT NULL AND d.token_stale_at IS NULL`)
+    WHERE c.state IN ${OPEN} AND c.next_attempt_at IS NOT NULL AND (
+      (c.channel IS NULL AND d.push_token IS NOT NULL AND d.token_stale_at IS NULL) OR
+      (c.channel IS NOT NULL AND d.checked_out_at IS NULL AND EXISTS (SELECT 1 FROM apple_user_channels u
+        WHERE u.device_id = c.device_id AND u.channel = c.channel)))`)
   const target = db.prepare(
     `SELECT id, platform, push_token, push_topic, push_magic, token_updated_at, token_stale_at FROM devices WHERE id = ?`,
   )
@@ -55,17 +64,17 @@ export function outboxQueries(db: Db, sealer: PayloadSealer = plainSealer) {
   // Dead-lettered commands are no longer pushed, but a device that shows up still gets them:
   // giving up on waking a device must not lose what it was meant to receive.
   const deliverableOf = db.prepare(
-    `SELECT * FROM commands WHERE device_id = ? AND state IN ('queued', 'pushed', 'sent', 'dead') ORDER BY seq`,
+    `SELECT * FROM commands WHERE device_id = ? AND channel IS ? AND state IN ('queued', 'pushed', 'sent', 'dead') ORDER BY seq`,
   )
   const pushed = db.prepare(`UPDATE commands SET state = CASE state WHEN 'queued' THEN 'pushed' ELSE state END,
     pushed_at = @at, deadline_at = @deadlineAt, attempts = attempts + 1, next_attempt_at = @deadlineAt
-    WHERE device_id = @deviceId AND state IN ${OPEN}`)
+    WHERE device_id = @deviceId AND channel IS @channel AND state IN ${OPEN}`)
   const retryLater = db.prepare(`UPDATE commands SET attempts = attempts + 1, next_attempt_at = @nextAt
-    WHERE device_id = @deviceId AND state IN ${OPEN}`)
+    WHERE device_id = @deviceId AND channel IS @channel AND state IN ${OPEN}`)
   const hold = db.prepare(`UPDATE commands SET next_attempt_at = NULL WHERE device_id = ? AND state IN ${OPEN}`)
   const deadLetter =
     db.prepare(`UPDATE commands SET state = 'dead', error = @reason, finished_at = @at, next_attempt_at = NULL
-    WHERE device_id = @deviceId AND state IN ${OPEN} AND attempts >= @maxAttempts`)
+    WHERE device_id = @deviceId AND channel IS @channel AND state IN ${OPEN} AND attempts >= @maxAttempts`)
   const expire =
     db.prepare(`UPDATE commands SET state = 'dead', error = @reason, finished_at = @now, next_attempt_at = NULL
     WHERE state IN ${OPEN} AND next_attempt_at IS NOT NULL AND next_attempt_at <= @now AND attempts >= @maxAttempts`)
@@ -112,8 +121,31 @@ export function outboxQueries(db: Db, sealer: PayloadSealer = plainSealer) {
     WHERE c.state = 'dead' ORDER BY c.finished_at`)
 
   return {
+    /** Devices whose device-channel commands are due a push. */
     dueDevices(now: string, limit: number): string[] {
       return (due.all(now, limit) as { device_id: string }[]).map(r => r.device_id)
+    },
+    /** Apple user channels with commands due a push, with the channel's own push identity. */
+    dueUserChannels(now: string, limit: number): (PushTarget & { channel: string })[] {
+      return (
+        dueChannels.all(now, limit) as {
+          device_id: string
+          channel: string
+          platform: Platform
+          push_token: string
+          push_topic: string
+          push_magic: string
+        }[]
+      ).map(r => ({
+        deviceId: r.device_id,
+        channel: r.channel,
+        platform: r.platform,
+        pushToken: r.push_token,
+        pushTopic: r.push_topic,
+        pushMagic: r.push_magic,
+        tokenUpdatedAt: null,
+        tokenStaleAt: null,
+      }))
     },
     /** When the next push falls due, so a dispatcher can sleep until then. */
     nextDueAt(): string | null {
@@ -146,21 +178,31 @@ export function outboxQueries(db: Db, sealer: PayloadSealer = plainSealer) {
     openCommands(deviceId: string): Command[] {
       return (openOf.all(deviceId) as CommandRow[]).map(asCommand)
     },
-    /** What a check-in hands out, in seq order: open and dead-lettered commands. */
-    deliverableCommands(deviceId: string): Command[] {
-      return (deliverableOf.all(deviceId) as CommandRow[]).map(asCommand)
+    /**
+     * What a check-in on one channel hands out, in seq order: open and dead-lettered commands of
+     * that channel's queue (null = the device channel; Apple user channels never see its commands).
+     */
+    deliverableCommands(deviceId: string, channel: string | null = null): Command[] {
+      return (deliverableOf.all(deviceId, channel) as CommandRow[]).map(asCommand)
     },
-    recordPushed(deviceId: string, at: string, deadlineAt: string): number {
-      return pushed.run({ deviceId, at, deadlineAt }).changes
+    /** Records a push to one channel (null = the device channel) for that channel's open commands. */
+    recordPushed(deviceId: string, at: string, deadlineAt: string, channel: string | null = null): number {
+      return pushed.run({ deviceId, at, deadlineAt, channel }).changes
     },
-    recordRetry(deviceId: string, nextAt: string): void {
-      retryLater.run({ deviceId, nextAt })
+    recordRetry(deviceId: string, nextAt: string, channel: string | null = null): void {
+      retryLater.run({ deviceId, nextAt, channel })
     },
     hold(deviceId: string): void {
       hold.run(deviceId)
     },
-    deadLetter(deviceId: string, maxAttempts: number, reason: string, at: string): number {
-      return deadLetter.run({ deviceId, maxAttempts, reason, at }).changes
+    deadLetter(
+      deviceId: string,
+      maxAttempts: number,
+      reason: string,
+      at: string,
+      channel: string | null = null,
+    ): number {
+      return deadLetter.run({ deviceId, maxAttempts, reason, at, channel }).changes
     },
     /** Dead-letters commands that are due again but have used up their pushes. */
     expireUnanswered(now: string, maxAttempts: number, reason: string): number {

@@ -3,6 +3,7 @@ import { call, deviceQuery } from '../api'
 import { Link, paths } from '../router'
 import { Badge, Empty, ErrorNote, Loaded, PageHeader, Section, Time, platformLabel, type Tone } from '../components/ui'
 import { AssignmentHistory, EffectivePolicies } from '../components/DevicePolicies'
+import { DeviceReport } from '../components/DeviceFacts'
 import type { Command, CommandState, DeviceAssignment, DeviceDetail } from '../../shared/domain'
 import { Table } from '../components/Table'
 
@@ -69,6 +70,7 @@ function DeviceView({ detail }: { detail: DeviceDetail }) {
           </div>
         </dl>
       </Section>
+      <DeviceReport detail={detail} />
       {detail.rebinds.length > 0 && (
         <Section title="Re-enrollments by another user">
           <Rebinds detail={detail} />
@@ -287,6 +289,7 @@ function CommandRow({
       <td className="num muted">{command.seq}</td>
       <td>
         <code>{command.type}</code>
+        {command.channel && <div className="small muted">user channel {command.channel}</div>}
       </td>
       <td>{item}</td>
       <td>

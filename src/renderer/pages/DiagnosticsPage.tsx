@@ -151,7 +151,8 @@ function DiagnosticItem({ d }: { d: Diagnostic }) {
         {d.userId && d.groupId && <Link to={paths.explain(d.userId, d.groupId)}>Explain</Link>}
       </div>
       <p>
-        {d.cause && <Badge tone="warn">{CAUSES[d.cause]}</Badge>} {d.explanation}
+        {d.cause && <Badge tone="warn">{CAUSES[d.cause]}</Badge>}
+        {d.trigger && <Badge tone="warn">{TRIGGERS[d.trigger]}</Badge>} {d.explanation}
       </p>
       <p className="remediation">
         <strong>Remediation:</strong> {d.remediation}
@@ -168,6 +169,12 @@ const CAUSES: Record<NonNullable<Diagnostic['cause']>, string> = {
   'push-failed': 'push failed',
   'stale-token': 'stale push token',
   'dead-letter': 'dead-lettered',
+}
+
+const TRIGGERS: Record<NonNullable<Diagnostic['trigger']>, string> = {
+  'idp-disagrees': 'the IdP disagrees',
+  'evaluation-error': 'clause not evaluated',
+  'mixed-logic': 'AND/OR grouping decides',
 }
 
 const REMEDY_LABELS: Record<string, string> = {

@@ -7,7 +7,10 @@
 //   ≤ 500, pageToken), /users/{userKey}, /groups (customer or userKey), /groups/{key}/members
 // - GET /admin/directory/v1/customers/my_customer, and Cloud Identity's GET /v1/groups
 //   (parent=customers/C…, view=FULL) with dynamicGroupMetadata for the rule-based groups, when
-//   the service account may use the cloud-identity.groups.readonly scope
+//   the service account may use the cloud-identity.groups.readonly scope, and
+//   GET /v1/groups/{group}/memberships (pageSize ≤ 1000, pageToken): each member as
+//   { name, preferredMemberKey: { id: email }, roles: [{ name: 'MEMBER' }], type: 'USER' }
+//   (cloud.google.com/identity/docs/reference/rest/v1/groups.memberships)
 // - errors in Google's shape {error:{code,message,errors:[{reason}],status}}.
 import { createPublicKey, createVerify, randomBytes, type KeyObject } from 'node:crypto'
 import type { DirectoryData, FakeGroup, FakeUser } from '../directory-data'
@@ -173,6 +176,32 @@ export async function startGoogleFake(opts: GoogleFakeOptions): Promise<GoogleFa
             : {}),
         }))
       return { status: 200, body: { groups, nextPageToken: '' } }
+    }
+    const memberships = /^\/v1\/groups\/([^/]+)\/memberships$/.exec(path)
+    if (memberships) {
+      if (!auth.startsWith('Bearer ') || !cloudTokens.has(auth.slice(7)))
+        return googleError(403, 'forbidden', 'Request had insufficient authentication scopes.', 'PERMISSION_DENIED')
+      const g = data.groups.get(decodeURIComponent(memberships[1] as string))
+      if (!g) return googleError(404, 'notFound', 'Not found', 'NOT_FOUND')
+      const all = [...g.members].sort().flatMap(id => {
+        const u = data.users.get(id)
+        return u
+          ? [
+              {
+                name: `groups/${g.id}/memberships/${u.id}`,
+                preferredMemberKey: { id: u.userPrincipalName },
+                roles: [{ name: 'MEMBER' }],
+                type: 'USER',
+              },
+            ]
+          : []
+      })
+      const size = Math.min(Number(req.url.searchParams.get('pageSize') ?? 200), 1000)
+      const token = req.url.searchParams.get('pageToken')
+      const from = token ? Number(unb64url(token)) : 0
+      const body: Record<string, unknown> = { memberships: all.slice(from, from + size) }
+      body['nextPageToken'] = from + size < all.length ? b64url(String(from + size)) : ''
+      return { status: 200, body }
     }
     if (!path.startsWith('/admin/directory/v1/')) return googleError(404, 'notFound', `No route ${path}`, 'NOT_FOUND')
     if (!auth.startsWith('Bearer ') || !tokens.has(auth.slice(7)))

@@ -54,13 +54,29 @@ describe('a whole Apple enrollment over loopback', () => {
     expect(push.headers['apns-topic']).toBe(w.pki.push.topic)
 
     const ran = await device.poll()
-    expect(ran.map(c => c.requestType).sort()).toEqual(['InstallApplication', 'InstallProfile'])
+    // Its policies first, then the questions asked once after enrollment.
+    expect(ran.map(c => c.requestType)).toEqual([
+      'InstallApplication',
+      'InstallProfile',
+      'DeviceInformation',
+      'SecurityInfo',
+      'InstalledApplicationList',
+      'ProfileList',
+    ])
     expect(ran.find(c => c.requestType === 'InstallApplication')?.command).toMatchObject({
       Identifier: 'com.salesforce.chatter',
     })
     const d = await detail(deviceId)
-    expect(d.commands.map(c => c.state)).toEqual(['acknowledged', 'acknowledged'])
+    expect(d.commands.map(c => c.state)).toEqual(Array(6).fill('acknowledged'))
     expect(d.device.pendingCommands).toBe(0)
+    expect(d.facts).toMatchObject({
+      osVersion: '18.1',
+      productName: 'iPhone16,1',
+      capacityGb: 128,
+      supervised: false,
+      encrypted: true,
+      apps: [{ identifier: 'com.salesforce.chatter', name: 'chatter', version: '1.0' }],
+    })
   })
 
   it('a Mac proving its identity only with Mdm-Signature enrolls and polls', async () => {
@@ -68,7 +84,8 @@ describe('a whole Apple enrollment over loopback', () => {
     expect((await mac.enroll('alex@example.test')).status).toBe(200)
     expect((await detail(w.deviceId('C02MACSIG'))).device.platform).toBe('macos')
     await mac.authenticateAndRegister()
-    expect((await mac.poll()).length).toBe(2)
+    // Its two policies and the four questions asked after enrollment.
+    expect((await mac.poll()).length).toBe(6)
   })
 
   it('serves the enrollment page, and makes no profile for a person in no directory', async () => {

@@ -107,7 +107,7 @@ describe('malformed and oversized requests', () => {
       'a check-in with an unknown MessageType',
       'PUT',
       '/mdm/checkin',
-      buildPlist({ MessageType: 'DeclarativeManagement', UDID: 'U' }),
+      buildPlist({ MessageType: 'Frobnicate', UDID: 'U' }),
       400,
       /MessageType/,
     ],
@@ -197,7 +197,8 @@ describe('push faults through whole enrollments', () => {
       PushMagic: device.pushMagic,
     })
     await pushed
-    expect((await device.poll()).length).toBe(2)
+    // Its two policies and the four questions asked after enrollment.
+    expect((await device.poll()).length).toBe(6)
     expect(((await w.ws.call('diagnostics/list', {})) as Diagnostic[]).filter(d => d.deviceId === deviceId)).toEqual([])
   })
 
@@ -225,10 +226,12 @@ describe('push faults through whole enrollments', () => {
     expect((await device.checkIn({ MessageType: 'CheckOut' })).status).toBe(200)
     const { store } = w.ws.app.services
     expect(store.outbox.pushTarget(deviceId)?.tokenStaleAt).not.toBeNull()
-    expect(store.devices.commands(deviceId).map(c => [c.state, c.nextAttemptAt])).toEqual([
-      ['pushed', null],
-      ['pushed', null],
-    ])
+    expect(store.devices.commands(deviceId).map(c => [c.state, c.nextAttemptAt])).toEqual(
+      Array(6).fill(['pushed', null]),
+    )
+    expect((await w.ws.call('devices/get', { deviceId })) as { checkedOutAt: string | null }).toMatchObject({
+      checkedOutAt: w.ws.clock.now().toISOString(),
+    })
     const late = ((await w.ws.call('diagnostics/list', {})) as Diagnostic[]).find(d => d.deviceId === deviceId)
     expect(late).toMatchObject({ cause: 'stale-token' })
     expect(late?.explanation).toContain('checked out')
@@ -257,13 +260,21 @@ describe('push faults through whole enrollments', () => {
     await pushed
     w.ws.clock.advance(61_000)
     const late = ((await w.ws.call('diagnostics/list', {})) as Diagnostic[]).filter(d => d.deviceId === deviceId)
-    expect(late.map(d => d.cause)).toEqual(['deadline', 'deadline'])
+    expect(late.map(d => d.cause)).toEqual(Array(6).fill('deadline'))
     const scanPush = device.waitForPush(w.apns)
     await w.ws.call('devices/scan', { deviceId })
     await scanPush
     const ran = await device.poll()
-    expect(ran.map(c => c.requestType)).toEqual(['InstallApplication', 'InstallProfile', 'DeviceInformation'])
-    expect(ran.at(-1)?.command).toMatchObject({ Queries: expect.arrayContaining(['SerialNumber', 'UDID']) })
+    // The enrollment's questions still wait, so Scan Device does not ask them twice.
+    expect(ran.map(c => c.requestType)).toEqual([
+      'InstallApplication',
+      'InstallProfile',
+      'DeviceInformation',
+      'SecurityInfo',
+      'InstalledApplicationList',
+      'ProfileList',
+    ])
+    expect(ran[2]?.command).toMatchObject({ Queries: expect.arrayContaining(['SerialNumber', 'UDID']) })
   })
 
   it('records a device Error with its ErrorChain and keeps order after NotNow', async () => {
@@ -276,7 +287,13 @@ describe('push faults through whole enrollments', () => {
     device.refuse.set('InstallApplication', 'NotNow')
     expect(await device.poll()).toEqual([])
     device.refuse.set('InstallApplication', 'Error')
-    expect((await device.poll()).map(c => c.requestType)).toEqual(['InstallProfile'])
+    expect((await device.poll()).map(c => c.requestType)).toEqual([
+      'InstallProfile',
+      'DeviceInformation',
+      'SecurityInfo',
+      'InstalledApplicationList',
+      'ProfileList',
+    ])
     const commands = w.ws.app.services.store.devices.commands(deviceId)
     expect(commands.find(c => c.type === 'install_app')).toMatchObject({
       state: 'failed',

@@ -74,7 +74,14 @@ describe('Debian’s scepclient against our SCEP server', () => {
     await phone.authenticateAndRegister()
     const device = w.ws.app.services.store.devices.get(w.deviceId('C02SCEPCLI'))
     expect(device).toMatchObject({ userPrincipalName: 'alex@example.test', platform: 'ios' })
-    expect((await phone.poll()).map(c => c.requestType).sort()).toEqual(['InstallApplication', 'InstallProfile'])
+    expect((await phone.poll()).map(c => c.requestType).sort()).toEqual([
+      'DeviceInformation',
+      'InstallApplication',
+      'InstallProfile',
+      'InstalledApplicationList',
+      'ProfileList',
+      'SecurityInfo',
+    ])
   }, 60_000)
 
   it('renews the identity (a RenewalReq signed with it, no challenge); the renewed one replaces it at Authenticate', async () => {

@@ -20,6 +20,7 @@ const command = (type: CommandType, payload: Record<string, unknown>): Command =
   finishedAt: null,
   attempts: 0,
   nextAttemptAt: null,
+  channel: null,
 })
 
 const profileOf = (data: unknown) =>
@@ -47,9 +48,24 @@ describe('MDM command payloads', () => {
       { name: 'Scan Device' },
       {
         RequestType: 'DeviceInformation',
-        Queries: ['DeviceName', 'OSVersion', 'ProductName', 'SerialNumber', 'UDID', 'AvailableDeviceCapacity'],
+        Queries: [
+          'DeviceName',
+          'OSVersion',
+          'BuildVersion',
+          'ProductName',
+          'Model',
+          'ModelName',
+          'SerialNumber',
+          'UDID',
+          'DeviceCapacity',
+          'AvailableDeviceCapacity',
+          'IsSupervised',
+        ],
       },
     ],
+    ['security_info', {}, { RequestType: 'SecurityInfo' }],
+    ['installed_application_list', {}, { RequestType: 'InstalledApplicationList', ManagedAppsOnly: true }],
+    ['profile_list', {}, { RequestType: 'ProfileList', ManagedOnly: true }],
   ] as const)('%s becomes %o', (type, payload, request) => {
     expect(mdmCommand(command(type, payload))).toEqual({ CommandUUID: 'C-1', Command: request })
   })

@@ -88,4 +88,48 @@ describe('the sync scheduler', () => {
     s.refresh()
     expect(t.pending.size).toBe(0)
   })
+
+  it.each([
+    { name: 'never synced: at once', ended: null, delay: 0 },
+    { name: 'last run 2 hours ago on a 60-minute schedule: at once', ended: '2026-11-02T07:00:00Z', delay: 0 },
+    {
+      name: 'last run 10 minutes ago on a 60-minute schedule: in 50',
+      ended: '2026-11-02T08:50:00Z',
+      delay: 50 * 60_000,
+    },
+    {
+      name: 'a last run in the future (clock moved back): one interval',
+      ended: '2026-11-02T12:00:00Z',
+      delay: 60 * 60_000,
+    },
+  ])('catches up an overdue directory at start — $name', ({ ended, delay }) => {
+    const t = manualTimers()
+    const s = createSyncScheduler({
+      schedules: () => new Map([['d1', 60]]),
+      runSync: async () => {},
+      timers: t.timers,
+      log: silentLog,
+      lastRunEnded: () => (ended === null ? null : new Date(ended)),
+      now: () => new Date('2026-11-02T09:00:00Z'),
+    })
+    s.start()
+    expect([...t.pending.values()].map(p => p.ms)).toEqual([delay])
+  })
+
+  it('gives a schedule set while running a full interval, even for a directory never synced', () => {
+    const t = manualTimers()
+    const schedules = new Map<string, number>()
+    const s = createSyncScheduler({
+      schedules: () => schedules,
+      runSync: async () => {},
+      timers: t.timers,
+      log: silentLog,
+      lastRunEnded: () => null,
+      now: () => new Date('2026-11-02T09:00:00Z'),
+    })
+    s.start()
+    schedules.set('d1', 15)
+    s.refresh()
+    expect([...t.pending.values()].map(p => p.ms)).toEqual([15 * 60_000])
+  })
 })

@@ -2,7 +2,7 @@
 // operator is the negation of its twin, and printing a rule then parsing it gives the same tree.
 
 import { describe, expect, it } from 'vitest'
-import { type RuleInput, parseRule, printRule } from '../../../src/main/rules'
+import { type Evaluation, type RuleInput, parseRule, printRule } from '../../../src/main/rules'
 import type { Dialect } from '../../../src/shared/domain'
 import { checkRoundTrip, fuzzer, shape } from './fuzz-helpers'
 import { rule } from './helpers'
@@ -130,7 +130,10 @@ describe('each negated operator is -not of its twin', () => {
   ] as const)('%s: %s', (dialect, negated, twin) => {
     const a = rule(dialect, negated)
     const b = rule(dialect, twin)
-    for (const user of USERS) expect(a.evaluate(user)).toEqual(b.evaluate(user))
+    // The same answer and the same error (a type mismatch), which only points at its own clause.
+    const withoutSpan = ({ error, ...rest }: Evaluation) =>
+      error ? { ...rest, error: { kind: error.kind, message: error.message } } : rest
+    for (const user of USERS) expect(withoutSpan(a.evaluate(user))).toEqual(withoutSpan(b.evaluate(user)))
   })
 })
 
