@@ -118,6 +118,25 @@ describe('a whole Apple enrollment over loopback', () => {
     expect(JSON.parse(r.body).error.message).toContain('not the one device')
   })
 
+  it("another person's identity on an enrolled device is held for an admin at Authenticate: nothing is recorded or asked", async () => {
+    const phone = w.apple('C02HELD', 'UDID-C02HELD')
+    expect((await phone.enroll('alex@example.test')).status).toBe(200)
+    const deviceId = w.deviceId('C02HELD')
+    const { store } = w.ws.app.services
+    const commandsBefore = store.devices.commands(deviceId).length
+    const taken = w.apple('C02HELD', 'UDID-C02HELD')
+    taken.about.DeviceName = 'Kim’s iPhone'
+    // Authenticate succeeds (a refusal would fail the profile's installation) but binds nothing.
+    expect((await taken.enroll('kim@example.test')).status).toBe(200)
+    expect(store.devices.get(deviceId)).toMatchObject({ userPrincipalName: 'alex@example.test' })
+    expect(store.devices.rebinds(deviceId)).toMatchObject([{ status: 'held' }])
+    expect((await detail(deviceId)).facts?.deviceName).toBe('Alex’s iPhone')
+    expect(store.devices.commands(deviceId)).toHaveLength(commandsBefore)
+    // Its check-ins wait for the decision; the bound identity still checks in.
+    expect((await taken.report({ Status: 'Idle' })).status).toBe(400)
+    expect((await phone.report({ Status: 'Idle' })).status).toBe(200)
+  })
+
   it('refuses check-ins that cannot prove they are the enrolled device with 400 (never 401), and stores nothing', async () => {
     const device = w.apple('C02APPLE2')
     expect((await device.enroll('alex@example.test')).status).toBe(200)
