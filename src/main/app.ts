@@ -195,7 +195,14 @@ export function createApp(opts: AppOptions): App {
     diagnostics: createDiagnosticsService({ store, clock, directories, ruleInputs: groups.allInputs }),
     push,
     scheduler,
-    serving: createIngressHost({ store, secrets, devices, clock, log }),
+    serving: createIngressHost({
+      store,
+      secrets,
+      devices,
+      clock,
+      log,
+      pushTopic: async () => (await push.info()).apns.topic,
+    }),
   }
   if (opts.importWorker) {
     const run = importOnThread(opts.importWorker)

@@ -11,6 +11,7 @@ import { silentLog, systemClock, type Faults } from '../../src/main/ports'
 import { GRAPH_ORIGIN, LOGIN_ORIGIN } from './graph/server'
 import { createRecordingPush } from './recording-push'
 import { loopbackRouter } from './router'
+import { memorySecrets } from './memory-secrets'
 
 function crashPoint(): Faults {
   const crashAt = process.env['JIT_CRASH_AT'] ?? ''
@@ -44,6 +45,8 @@ async function main(): Promise<void> {
   const tls = JSON.parse(readFileSync(process.env['JIT_TLS'] as string, 'utf8')) as { keyPem: string; certPem: string }
   const app = createApp({ dataDir: process.env['JIT_DATA'] as string, faults, push: createRecordingPush() })
   const ingress = await startIngress({
+    secrets: memorySecrets(),
+    pushTopic: async () => null,
     devices: app.services.devices,
     store: app.services.store,
     clock: systemClock,

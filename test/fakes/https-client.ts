@@ -6,12 +6,14 @@ export interface Reply {
   status: number
   headers: Record<string, string | string[] | undefined>
   body: string
+  /** The body's bytes (a signed profile, a SCEP reply). */
+  raw: Buffer
 }
 
 export interface RequestOptions {
   method?: string
   headers?: Record<string, string>
-  body?: string
+  body?: string | Buffer
   ca: string
   cert?: string
   key?: string
@@ -24,10 +26,12 @@ export function request(url: string, o: RequestOptions): Promise<Reply> {
       url,
       { method: o.method ?? 'GET', headers: o.headers, ca: o.ca, cert: o.cert, key: o.key, agent: o.agent },
       res => {
-        let body = ''
-        res.setEncoding('utf8')
-        res.on('data', (d: string) => (body += d))
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }))
+        const chunks: Buffer[] = []
+        res.on('data', (d: Buffer) => chunks.push(d))
+        res.on('end', () => {
+          const raw = Buffer.concat(chunks)
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: raw.toString('utf8'), raw })
+        })
       },
     )
     req.on('error', reject)

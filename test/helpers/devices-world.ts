@@ -7,10 +7,11 @@ import { createApnsTransport, type ApnsTransport } from '../../src/main/push/apn
 import { createFcmTransport, type FcmTransport } from '../../src/main/push/fcm'
 import type { Log } from '../../src/main/ports'
 import { AndroidAgent } from '../fakes/android-agent'
-import { AppleDevice } from '../fakes/apple-device'
+import { AppleDevice, deviceKey } from '../fakes/apple-device'
 import { startFakeApns, type FakeApns } from '../fakes/apns'
 import { startFakeFcm, type FakeFcm } from '../fakes/fcm'
 import { startFakeIdp, type FakeIdp } from '../fakes/idp'
+import { memorySecrets } from '../fakes/memory-secrets'
 import { testPki, type TestPki } from '../fakes/pki'
 import { openWorkspace, seedSmallOrganisation, type TestWorkspace } from './workspace'
 
@@ -23,12 +24,29 @@ export interface DevicesWorld {
   idp: FakeIdp
   ingress: Ingress
   logged: { level: string; message: string; fields?: Record<string, unknown> }[]
-  apple(serial: string, udid?: string, platform?: 'ios' | 'macos'): AppleDevice
+  apple(serial: string, udid?: string, opts?: Partial<AppleDevice['o']>): AppleDevice
+  /** The id of the device enrolled with this serial (throws when there is none). */
+  deviceId(serial: string): string
   android(serial: string): AndroidAgent
   close(): Promise<void>
 }
 
 let saKey: { keyPem: string; publicPem: string } | undefined
+
+/**
+ * Device keys, a few made once per test process: RSA key generation is the slow part, and the
+ * server binds identity certificates (each SCEP run issues a new one), not keys.
+ */
+const deviceKeys = (() => {
+  const pool: ReturnType<typeof deviceKey>[] = []
+  let i = 0
+  return {
+    next() {
+      if (pool.length < 4) pool.push(deviceKey())
+      return pool[i++ % pool.length] as ReturnType<typeof deviceKey>
+    },
+  }
+})()
 
 /** `log`, when given, gets every line of the app and the ingress too (the log tests pass a real one). */
 export async function openDevicesWorld(
@@ -80,6 +98,8 @@ export async function openDevicesWorld(
     host: '127.0.0.1',
     oidc: idp.provider,
     http: createIdpHttp({ ca: [pki.caPem] }),
+    secrets: memorySecrets(),
+    pushTopic: async () => pki.push.topic,
     // Every simulated device shares 127.0.0.1; the per-address limit has its own test.
     enrollStartsPerMinute: opts.enrollStartsPerMinute ?? 100_000,
   })
@@ -93,18 +113,15 @@ export async function openDevicesWorld(
     idp,
     ingress,
     logged,
-    apple(serial, udid = `UDID-${serial}`, platform = 'ios') {
-      const d = new AppleDevice({
-        platform,
-        serverUrl: ingress.url,
-        ca: pki.caPem,
-        identity: pki.device(udid),
-        udid,
-        serial,
-        topic: pki.push.topic,
-      })
+    apple(serial, udid = `UDID-${serial}`, o = {}) {
+      const d = new AppleDevice({ serverUrl: ingress.url, ca: pki.caPem, udid, serial, key: deviceKeys.next(), ...o })
       opened.push(d)
       return d
+    },
+    deviceId(serial) {
+      const d = ws.app.services.store.devices.list().find(x => x.serial === serial)
+      if (!d) throw new Error(`no device with serial ${serial}`)
+      return d.id
     },
     android(serial) {
       const a = new AndroidAgent({ serverUrl: ingress.url, ca: pki.caPem, serial })

@@ -31,8 +31,13 @@ describe('property lists', () => {
 
 describe('over the ingress', () => {
   let w: DevicesWorld
+  /** An enrolled device's identity: the parser is reached only by a device that proved itself. */
+  let identity: { cert: string; key: string }
   beforeAll(async () => {
     w = await openDevicesWorld()
+    const device = w.apple('C02HOSTILE')
+    await device.enroll('alex@example.test')
+    identity = { cert: device.identity?.certPem ?? '', key: device.identity?.keyPem ?? '' }
   }, 60_000)
   afterAll(async () => {
     await w.close()
@@ -42,10 +47,37 @@ describe('over the ingress', () => {
     ['a plist nested 2,000 deep', plist(`${'<array>'.repeat(2000)}${'</array>'.repeat(2000)}`)],
   ])('answers %s with a 400', async (_, body) => {
     for (const path of ['/mdm/checkin', '/mdm/server']) {
-      const r = await rawRequest({ port: w.ingress.port, tls: { ca: w.pki.caPem } }, 'PUT', path, {}, body)
+      const r = await rawRequest({ port: w.ingress.port, tls: { ca: w.pki.caPem, ...identity } }, 'PUT', path, {}, body)
       expect(r.status).toBe(400)
       expect(JSON.parse(r.body).error.code).toBe('BAD_INPUT')
     }
+  })
+})
+
+describe('SCEP over the ingress', () => {
+  let w: DevicesWorld
+  beforeAll(async () => {
+    w = await openDevicesWorld()
+  }, 60_000)
+  afterAll(async () => {
+    await w.close()
+  })
+  it.each([
+    ['POST', '/scep?operation=PKIOperation', 'not a pkiMessage', 400, /Unreadable pkiMessage/],
+    ['GET', '/scep?operation=PKIOperation&message=%%%', '', 400, /Unreadable pkiMessage/],
+    ['POST', '/scep?operation=PKIOperation', 'A'.repeat(70_000), 413, /limit is 65536|exceeds 65536/],
+    ['GET', '/scep?operation=GetNextCACert', '', 400, /GetCACaps, GetCACert or PKIOperation/],
+    ['GET', '/scep', '', 400, /GetCACaps, GetCACert or PKIOperation/],
+  ])('%s %s is a precise 4xx and the server keeps answering', async (method, target, body, status, message) => {
+    const r = await rawRequest({ port: w.ingress.port, tls: { ca: w.pki.caPem } }, method, target, {}, body)
+    expect(r.status).toBe(status)
+    expect(JSON.parse(r.body).error.message).toMatch(message)
+    const caps = await rawRequest(
+      { port: w.ingress.port, tls: { ca: w.pki.caPem } },
+      'GET',
+      '/scep?operation=GetCACaps',
+    )
+    expect(caps.body).toContain('POSTPKIOperation')
   })
 })
 

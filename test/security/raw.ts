@@ -10,7 +10,7 @@ export interface RawReply {
 }
 
 export function rawRequest(
-  o: { port: number; tls?: { ca: string } },
+  o: { port: number; tls?: { ca: string; cert?: string; key?: string } },
   method: string,
   target: string,
   headers: Record<string, string> = {},
@@ -18,7 +18,7 @@ export function rawRequest(
 ): Promise<RawReply> {
   return new Promise((resolve, reject) => {
     const socket = o.tls
-      ? tls.connect({ host: '127.0.0.1', port: o.port, ca: o.tls.ca, servername: 'localhost' })
+      ? tls.connect({ host: '127.0.0.1', port: o.port, ...o.tls, servername: 'localhost' })
       : net.connect({ host: '127.0.0.1', port: o.port })
     const lines = [`${method} ${target} HTTP/1.1`, `host: 127.0.0.1:${o.port}`, 'connection: close']
     for (const [k, v] of Object.entries(headers)) lines.push(`${k}: ${v}`)

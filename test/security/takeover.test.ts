@@ -1,5 +1,6 @@
 // Device takeover by serial: a user who can sign in must not move a colleague's device to
 // themselves, take its queued commands, lock the real device out or flip its platform.
+import { createHash, X509Certificate } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openDevicesWorld, type DevicesWorld } from '../helpers/devices-world'
 import { request } from '../fakes/https-client'
@@ -110,23 +111,49 @@ describe('re-enrolling a colleague’s serial', () => {
     for (const id of before) expect(states.get(id)).toBe('cancelled')
   })
 
-  it('Apple: another device (another identity certificate) with the serial is held; the real one keeps checking in', async () => {
+  it('Apple: another person’s device claiming the serial is held; the real one keeps checking in', async () => {
     const real = w.apple('C02TAKE1', 'UDID-TAKE-REAL')
     expect((await real.enroll('alex@example.test')).status).toBe(200)
     await real.authenticateAndRegister()
     const fake = w.apple('C02TAKE1', 'UDID-TAKE-FAKE')
-    const r = await fake.enroll('kim@example.test')
-    expect(r.status).toBe(202)
+    // Its Authenticate is answered (a refusal would only fail the profile's installation), but held.
+    expect((await fake.enroll('kim@example.test')).status).toBe(200)
     expect(deviceBySerial('C02TAKE1').userPrincipalName).toBe('alex@example.test')
+    expect(w.ws.app.services.devices.get(deviceBySerial('C02TAKE1').id).rebinds).toMatchObject([
+      { status: 'held', toUserPrincipalName: 'kim@example.test' },
+    ])
     expect((await real.report({ Status: 'Idle' })).status).toBe(200)
-    expect((await fake.report({ Status: 'Idle' })).status).toBe(401)
+    // Refused with 400, never 401: a real device receiving 401 removes its MDM profile.
+    expect((await fake.report({ Status: 'Idle' })).status).toBe(400)
   })
 
-  it('Apple: the same identity certificate re-enrolling as another user moves at once', async () => {
+  it('Apple: another person enrolling the same device waits for an admin; approval binds the new identity', async () => {
     const d = w.apple('C02TAKE2', 'UDID-TAKE-2')
     expect((await d.enroll('alex@example.test')).status).toBe(200)
+    const alexIdentity = d.identity as { certPem: string; keyPem: string }
     expect((await d.enroll('kim@example.test')).status).toBe(200)
+    expect(deviceBySerial('C02TAKE2').userPrincipalName).toBe('alex@example.test')
+    expect((await d.report({ Status: 'Idle' })).status).toBe(400)
+    const [held] = w.ws.app.services.devices.get(deviceBySerial('C02TAKE2').id).rebinds
+    expect(
+      await w.ws.app.invoke('devices/decideRebind', { heldRebindId: held?.id ?? '', approve: true }),
+    ).toMatchObject({ ok: true })
     expect(deviceBySerial('C02TAKE2').userPrincipalName).toBe('kim@example.test')
+    expect((await d.report({ Status: 'Idle' })).status).toBe(200)
+    d.presentIdentity(alexIdentity)
+    expect((await d.report({ Status: 'Idle' })).status).toBe(400)
+  })
+
+  it('Apple: the device is bound to the person whose sign-in its identity was issued for', async () => {
+    const d = w.apple('C02TAKE3', 'UDID-TAKE-3')
+    expect((await d.enroll('kim@example.test')).status).toBe(200)
+    const issued = w.ws.app.services.store.appleIdentities.identity(
+      createHash('sha256')
+        .update(new X509Certificate(d.identity?.certPem ?? '').raw)
+        .digest('hex'),
+    )
+    expect(issued?.userPrincipalName).toBe('kim@example.test')
+    expect(deviceBySerial('C02TAKE3').userPrincipalName).toBe('kim@example.test')
   })
 
   it('an Android enrollment with an iPhone’s serial is refused and the platform stays', async () => {

@@ -3,12 +3,16 @@
 // and the Android agent's JSON protocol. Every request is validated before anything is stored;
 // a bad one gets a precise 4xx and a log line.
 //
-// Device identity: an Apple device presents its enrollment identity certificate over mutual TLS
-// when it starts enrollment; its SHA-256 fingerprint is bound to the device's UDID once the user
-// has signed in, and every later check-in must present the same certificate (Apple, "Check-in":
-// the server authenticates the device by its identity certificate or Mdm-Signature). An Android
-// agent gets a random credential at enrollment; only its SHA-256 is stored.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+// Device identity (Apple): the person signs in on /enroll and downloads an enrollment profile
+// made for them; its SCEP payload makes the device's own key and gets it certified by the
+// workspace CA with a one-time challenge bound to that sign-in (apple/scep.ts). The device is
+// bound to the person when it first sends Authenticate with that identity, presented over mutual
+// TLS or in the Mdm-Signature header (apple/mdm-signature.ts); every later check-in must present
+// the identity bound to its UDID. No trust on first use, and never a 401 to an Apple device:
+// Apple documents that a device receiving 401 removes its MDM profile, so authentication
+// problems get 400 ("Terminating a Management Relationship"; nanomdm http/mdm/mdm_cert.go).
+// An Android agent gets a random credential at enrollment; only its SHA-256 is stored.
+import { createHash, createPrivateKey, randomBytes, timingSafeEqual } from 'node:crypto'
 import { once } from 'node:events'
 import https from 'node:https'
 import type { IncomingMessage, ServerResponse } from 'node:http'
@@ -18,15 +22,19 @@ import type { JWTPayload } from 'jose'
 import { z } from 'zod'
 import type { EnrollResult, Platform } from '../../shared/domain'
 import { AppError, errorMessage, errorStack } from '../../shared/errors'
-import type { Clock, Log } from '../ports'
+import type { Clock, Log, Secrets } from '../ports'
 import type { Store } from '../store'
-import { type EnrollIdentity, REBIND_HELD } from './rebind'
+import { REBIND_HELD } from './rebind'
 import type { DeviceService } from './service'
 import { type AppleAnswer, createAppleMdm } from './apple/checkin'
 import { buildPlist, parsePlist, PlistError, type PlistValue } from './plist'
 import { createRateLimiter } from './rate-limit'
 import { claimedIdentity, createSignIn, type OidcProvider } from './signin'
 import type { IdpHttp } from './http'
+import { derOfPem, loadWorkspaceCa, type WorkspaceCa } from './apple/ca'
+import { PROFILE_CONTENT_TYPE, selfSignedAnchors, signedEnrollmentProfile } from './apple/enrollment-profile'
+import { authenticateDevice, DeviceAuthError } from './apple/mdm-signature'
+import { challengeHash, createScep, newChallenge, ScepError } from './apple/scep'
 
 export interface IngressOptions {
   devices: DeviceService
@@ -44,6 +52,12 @@ export interface IngressOptions {
   maxBodyBytes?: number
   /** Sign-in starts one client address may make a minute (and at once); default 30. */
   enrollStartsPerMinute?: number
+  /** Where the workspace CA's key is kept (the CA is made on first use). */
+  secrets: Secrets
+  /** The MDM push certificate's topic; null while none is uploaded (no profile can be made). */
+  pushTopic: () => Promise<string | null>
+  /** Days an identity certificate from SCEP is valid; default 365 (micromdm's default). */
+  identityValidityDays?: number
 }
 
 export interface Ingress {
@@ -53,6 +67,8 @@ export interface Ingress {
 }
 
 const MAX_BODY = 64 * 1024
+/** How long the SCEP challenge in a downloaded profile stays good: time to install it. */
+const CHALLENGE_TTL_MS = 60 * 60_000
 
 class HttpError extends Error {
   constructor(
@@ -66,13 +82,25 @@ class HttpError extends Error {
 }
 
 const udid = z.string().min(1).max(200)
+/** Apple devices send nothing but the platform: their serial and UDID arrive with Authenticate. */
 const startQuery = z.object({
   platform: z.enum(['ios', 'macos', 'android']),
-  serial: z.string().trim().min(1).max(200),
-  udid: udid.optional(),
+  serial: z.string().trim().min(1).max(200).optional(),
   name: z.string().trim().min(1).max(200).optional(),
   pushToken: z.string().min(1).max(4096).optional(),
 })
+const text = z.string().max(300).optional()
+/** What Authenticate says about the device that binds it (checked in apple/checkin.ts first). */
+const authenticateMessage = z
+  .object({
+    UDID: udid,
+    SerialNumber: z.string().trim().min(1).max(200).optional(),
+    DeviceName: z.string().trim().min(1).max(200).optional(),
+    Model: text,
+    ModelName: text,
+    ProductName: text,
+  })
+  .loose()
 const agentToken = z.object({ fcmToken: z.string().min(1).max(4096) })
 const agentAnswer = z.object({ status: z.enum(['acknowledged', 'error']), error: z.string().max(2000).optional() })
 
@@ -136,10 +164,21 @@ export function decodeSegment(segment: string): string {
   }
 }
 
-const fingerprintOf = (req: IncomingMessage): string | null => {
-  const cert = (req.socket as TLSSocket).getPeerCertificate?.()
-  return cert?.raw ? createHash('sha256').update(cert.raw).digest('hex') : null
-}
+const peerCertificateOf = (req: IncomingMessage): Buffer | null =>
+  (req.socket as TLSSocket).getPeerCertificate?.()?.raw ?? null
+
+/** macOS when the device calls itself a Mac (ModelName "MacBook Pro", ProductName "Mac14,2"), else iOS. */
+export const applePlatformOf = (m: { Model?: string; ModelName?: string; ProductName?: string }): 'ios' | 'macos' =>
+  [m.ModelName, m.ProductName, m.Model].some(v => /^(i?Mac|VirtualMac)/i.test(v ?? '')) ? 'macos' : 'ios'
+
+const ENROLL_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>Enroll a device</title></head>
+<body><h1>Enroll this device</h1>
+<p>Sign in with your work account; you then get an enrollment profile made for you. Install it in Settings.</p>
+<ul><li><a href="/enroll/start?platform=ios">iPhone or iPad</a></li><li><a href="/enroll/start?platform=macos">Mac</a></li></ul>
+</body></html>
+`
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex')
 
@@ -151,11 +190,10 @@ const sameHex = (a: string, b: string): boolean => {
 
 interface EnrollContext {
   platform: Platform
-  serial: string
-  udid?: string
+  /** Android: the serial and FCM token the agent enrolls with. */
+  serial?: string
   name?: string
   pushToken?: string
-  fingerprint: string | null
   /** The device proved, at the start, the identity its serial is currently bound to. */
   proven: boolean
 }
@@ -179,6 +217,21 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
     http: o.http,
   })
   const { store, devices } = o
+  let caLoading: Promise<WorkspaceCa> | null = null
+  /** The workspace CA, made on first use; a failed load is retried by the next request. */
+  const ca = (): Promise<WorkspaceCa> =>
+    (caLoading ??= loadWorkspaceCa(o.secrets, o.clock.now()).catch((e: unknown) => {
+      caLoading = null
+      throw e
+    }))
+  const scep = createScep({ ca, store, clock: o.clock, log: o.log, validityDays: o.identityValidityDays ?? 365 })
+  const tlsChain = derOfPem(o.tls.certPem)
+  const profileSigner = {
+    certDer: tlsChain[0] as Buffer,
+    chain: tlsChain.slice(1),
+    key: createPrivateKey(o.tls.keyPem),
+  }
+  const anchors = selfSignedAnchors(tlsChain)
   const startLimiter = createRateLimiter({
     perMinute: o.enrollStartsPerMinute ?? 30,
     now: () => o.clock.now().getTime(),
@@ -204,8 +257,8 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
     sendPlist(res, answer.body)
   }
 
-  const readPlist = async (req: IncomingMessage): Promise<Record<string, PlistValue>> => {
-    const body = (await readBody(req, limit)).toString('utf8')
+  const plistOf = (raw: Buffer): Record<string, PlistValue> => {
+    const body = raw.toString('utf8')
     let value: PlistValue
     try {
       value = parsePlist(body)
@@ -238,25 +291,181 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
     }
   }
 
-  /** The enrolled Apple device this check-in proves to be, or a 401. */
-  const appleDevice = (req: IncomingMessage, id: string): string => {
-    const fp = fingerprintOf(req)
-    if (!fp)
-      throw new HttpError(401, 'UNAUTHORIZED', 'A check-in must present the device identity certificate (mutual TLS).')
+  /**
+   * An Apple check-in or command request: its body, read once (Mdm-Signature is over these exact
+   * bytes), the property list in it, and the CA-issued identity it proves — or a 400, never a 401.
+   */
+  const appleRequest = async (
+    req: IncomingMessage,
+  ): Promise<{ message: Record<string, PlistValue>; fingerprint: string }> => {
+    const body = await readBody(req, limit)
+    const header = req.headers['mdm-signature']
+    try {
+      const { fingerprint } = authenticateDevice(
+        { peerCertificate: peerCertificateOf(req), mdmSignature: Array.isArray(header) ? header.join('') : header },
+        body,
+        await ca(),
+        o.clock.now(),
+      )
+      return { message: plistOf(body), fingerprint }
+    } catch (e) {
+      if (e instanceof DeviceAuthError) throw new HttpError(400, 'UNAUTHORIZED', e.message)
+      throw e
+    }
+  }
+
+  /** The enrolled Apple device with this UDID, if `fingerprint` is its identity; else a 400. */
+  const appleDevice = (fingerprint: string, id: string): string => {
     const known = store.outbox.appleByUdid(id)
     if (!known)
-      throw new HttpError(401, 'UNAUTHORIZED', `No enrolled device has UDID ${id}; enroll it first.`, { udid: id })
-    const expected = Buffer.from(known.identityFingerprint ?? '', 'hex')
-    const given = Buffer.from(fp, 'hex')
-    if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
+      throw new HttpError(400, 'UNAUTHORIZED', `No enrolled device has UDID ${id}; it must Authenticate first.`, {
+        udid: id,
+      })
+    if (!sameHex(known.identityFingerprint ?? '', fingerprint))
       throw new HttpError(
-        401,
+        400,
         'UNAUTHORIZED',
-        `The client certificate is not the enrollment identity of device ${id}.`,
-        { udid: id },
+        `The identity certificate is not the one device ${id} is enrolled with.`,
+        {
+          udid: id,
+        },
       )
-    }
     return known.deviceId
+  }
+
+  /**
+   * Authenticate: the device is bound to the person its identity was issued for. A repeated
+   * Authenticate with the bound identity only marks the device seen; a new identity of the same
+   * person (the profile installed again) replaces the old one; another person's identity for an
+   * enrolled serial waits for an admin (held re-enrollment), as a sign-in by another user does.
+   */
+  const authenticateApple = async (
+    msg: z.output<typeof authenticateMessage>,
+    fingerprint: string,
+  ): Promise<string | null> => {
+    const issued = store.appleIdentities.identity(fingerprint)
+    if (!issued)
+      throw new HttpError(
+        400,
+        'UNAUTHORIZED',
+        'This identity was not issued for a sign-in on this server; sign in on the enrollment page again.',
+      )
+    const known = store.outbox.appleByUdid(msg.UDID)
+    if (known && sameHex(known.identityFingerprint ?? '', fingerprint)) {
+      store.devices.markSeen(known.deviceId, o.clock.now().toISOString())
+      return known.deviceId
+    }
+    const serial = msg.SerialNumber ?? msg.UDID
+    if (known && store.devices.get(known.deviceId)?.serial !== serial)
+      throw new HttpError(
+        409,
+        'CONFLICT',
+        `UDID ${msg.UDID} is already enrolled under another serial number; remove that device first.`,
+        {
+          udid: msg.UDID,
+        },
+      )
+    try {
+      const result = await devices.enroll({
+        serial,
+        platform: applePlatformOf(msg),
+        userPrincipalName: issued.userPrincipalName,
+        name: msg.DeviceName,
+        identity: { kind: 'apple', udid: msg.UDID, fingerprint },
+        rebind: 'hold',
+      })
+      o.log.info('device enrolled', {
+        deviceId: result.device.id,
+        platform: result.device.platform,
+        userPrincipalName: issued.userPrincipalName,
+      })
+      return result.device.id
+    } catch (e) {
+      // Held for an admin: Authenticate still succeeds (a refusal would fail the profile's
+      // installation, and the device could never be approved); its check-ins wait for the decision.
+      if (e instanceof AppError && e.details?.['reason'] === REBIND_HELD) {
+        o.log.warn('re-enrollment held for an admin', {
+          deviceId: e.details['deviceId'],
+          heldRebindId: e.details['heldRebindId'],
+        })
+        return null
+      }
+      if (e instanceof AppError && (e.code === 'NOT_FOUND' || e.code === 'CONFLICT'))
+        throw new HttpError(e.code === 'CONFLICT' ? 409 : 400, e.code, e.message, e.details)
+      throw e
+    }
+  }
+
+  /** The enrollment profile for the person who just signed in, with a fresh one-time challenge. */
+  const sendProfile = async (res: ServerResponse, claims: JWTPayload) => {
+    const upn = directoryUserOf(claims)
+    const userId = store.users.idByPrincipalName(upn)
+    if (!userId)
+      throw new HttpError(
+        403,
+        'NOT_FOUND',
+        `No user ${upn} in any directory. Ask your admin to sync the directory first.`,
+        {
+          userPrincipalName: upn,
+        },
+      )
+    const topic = await o.pushTopic()
+    if (!topic)
+      throw new HttpError(
+        503,
+        'NOT_READY',
+        'Enrollment is not ready: the admin has not uploaded the MDM push certificate yet.',
+      )
+    const challenge = newChallenge()
+    const now = o.clock.now()
+    store.appleIdentities.addChallenge(
+      challengeHash(challenge),
+      userId,
+      now.toISOString(),
+      new Date(now.getTime() + CHALLENGE_TTL_MS).toISOString(),
+    )
+    const profile = signedEnrollmentProfile(
+      { baseUrl: url, topic, challenge, userPrincipalName: upn, anchors },
+      profileSigner,
+    )
+    o.log.info('enrollment profile issued', { userPrincipalName: upn })
+    res.writeHead(200, {
+      'content-type': PROFILE_CONTENT_TYPE,
+      'content-disposition': 'attachment; filename="enroll.mobileconfig"',
+      'cache-control': 'no-store',
+    })
+    res.end(profile)
+  }
+
+  /** SCEP (RFC 8894 §4): one URL, the operation in the query; PKIOperation by POST or GET. */
+  const scepRoute = async (req: IncomingMessage, res: ServerResponse, _p: string, query: URLSearchParams) => {
+    const operation = query.get('operation')
+    if (operation === 'GetCACaps') {
+      res.writeHead(200, { 'content-type': 'text/plain' })
+      return void res.end(scep.caps())
+    }
+    if (operation === 'GetCACert') {
+      res.writeHead(200, { 'content-type': 'application/x-x509-ca-cert' })
+      return void res.end(await scep.caCert())
+    }
+    if (operation !== 'PKIOperation')
+      throw new HttpError(400, 'BAD_INPUT', 'The SCEP operation must be GetCACaps, GetCACert or PKIOperation.', {
+        operation,
+      })
+    // GET carries the message as standard base64 in the query; an unescaped "+" arrives as a space.
+    const message =
+      req.method === 'POST'
+        ? await readBody(req, limit)
+        : Buffer.from((query.get('message') ?? '').replace(/ /g, '+'), 'base64')
+    let reply: Buffer
+    try {
+      reply = await scep.pkiOperation(message)
+    } catch (e) {
+      if (e instanceof ScepError) throw new HttpError(400, 'BAD_INPUT', e.message)
+      throw e
+    }
+    res.writeHead(200, { 'content-type': 'application/x-pki-message' })
+    res.end(reply)
   }
 
   /** The Android device whose credential this request carries, or a 401. */
@@ -277,14 +486,13 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
   }
 
   /**
-   * Whether this request proves the identity the serial is enrolled with now: an Apple device's
-   * current identity certificate, or an Android agent's current credential. Only such proof
-   * lets another user's sign-in move the device without an admin.
+   * Whether this request proves the identity the serial is enrolled with now: an Android agent's
+   * current credential. Only such proof lets another user's sign-in move the device without an
+   * admin.
    */
-  const provesCurrentIdentity = (req: IncomingMessage, serial: string, fingerprint: string | null): boolean => {
+  const provesCurrentIdentity = (req: IncomingMessage, serial: string): boolean => {
     const current = store.devices.enrollmentOf(serial)
     if (!current) return false
-    if (fingerprint && current.identityFingerprint) return sameHex(current.identityFingerprint, fingerprint)
     const m = /^Bearer ([^.\s]+)\.([A-Za-z0-9_-]+)$/.exec(String(req.headers.authorization ?? ''))
     return (
       !!m &&
@@ -328,6 +536,10 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
     string,
     (req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams) => Promise<void>
   > = {
+    'GET /enroll': async (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
+      res.end(ENROLL_PAGE)
+    },
     'GET /enroll/start': async (req, res, _p, query) => {
       const wait = startLimiter.take(req.socket.remoteAddress ?? '')
       if (wait > 0)
@@ -335,23 +547,20 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
           retryAfter: wait,
         })
       const q = parse(startQuery, Object.fromEntries(query), 'enrollment request')
-      if (q.platform !== 'android' && !q.udid)
-        throw new HttpError(400, 'BAD_INPUT', 'An Apple enrollment needs the device UDID.', {
-          fields: [{ path: 'udid', message: 'required' }],
+      if (q.platform !== 'android') {
+        res.writeHead(302, { location: signIn.start({ platform: q.platform, proven: false }) })
+        return void res.end()
+      }
+      if (!q.serial)
+        throw new HttpError(400, 'BAD_INPUT', 'An Android enrollment needs the device serial.', {
+          fields: [{ path: 'serial', message: 'required' }],
         })
-      if (q.platform === 'android' && !q.pushToken)
+      if (!q.pushToken)
         throw new HttpError(400, 'BAD_INPUT', 'An Android enrollment needs the FCM registration token.', {
           fields: [{ path: 'pushToken', message: 'required' }],
         })
-      const fingerprint = fingerprintOf(req)
-      if (q.platform !== 'android' && !fingerprint)
-        throw new HttpError(
-          401,
-          'UNAUTHORIZED',
-          'An Apple enrollment must present the device identity certificate (mutual TLS).',
-        )
-      const proven = provesCurrentIdentity(req, q.serial, fingerprint)
-      res.writeHead(302, { location: signIn.start({ ...q, fingerprint, proven }) })
+      const proven = provesCurrentIdentity(req, q.serial)
+      res.writeHead(302, { location: signIn.start({ ...q, proven }) })
       res.end()
     },
     'GET /enroll/callback': async (_req, res, _p, query) => {
@@ -363,29 +572,18 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
         throw e
       }
       const { claims, context } = signed
-      const bound = context.udid ? store.outbox.appleByUdid(context.udid) : undefined
-      const sameSerial = bound ? store.devices.get(bound.deviceId)?.serial === context.serial : true
-      if (!sameSerial)
-        throw new HttpError(
-          409,
-          'CONFLICT',
-          `UDID ${context.udid} is already enrolled under another serial number; remove that device first.`,
-          { udid: context.udid },
-        )
+      if (context.platform !== 'android') return sendProfile(res, claims)
       const upn = directoryUserOf(claims)
-      const secret = context.platform === 'android' ? randomBytes(32).toString('base64url') : null
-      const identity: EnrollIdentity = secret
-        ? { kind: 'android', credentialHash: sha256(secret) }
-        : { kind: 'apple', udid: context.udid as string, fingerprint: context.fingerprint as string }
+      const secret = randomBytes(32).toString('base64url')
       let result: EnrollResult
       try {
         result = await devices.enroll({
-          serial: context.serial,
+          serial: context.serial as string,
           platform: context.platform,
           userPrincipalName: upn,
           name: context.name,
-          pushToken: context.platform === 'android' ? context.pushToken : undefined,
-          identity,
+          pushToken: context.pushToken,
+          identity: { kind: 'android', credentialHash: sha256(secret) },
           rebind: context.proven ? 'proven' : 'hold',
         })
       } catch (e) {
@@ -398,14 +596,13 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
             held: true,
             heldRebindId: e.details['heldRebindId'],
             message: e.message,
-            ...(secret ? { credential: `${deviceId}.${secret}` } : {}),
+            credential: `${deviceId}.${secret}`,
           })
         }
         if (e instanceof AppError && e.code === 'CONFLICT') throw new HttpError(409, 'CONFLICT', e.message, e.details)
         throw e
       }
       const deviceId = result.device.id
-      const credential = secret ? `${deviceId}.${secret}` : undefined
       o.log.info('device enrolled', {
         deviceId,
         platform: context.platform,
@@ -415,13 +612,26 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
         deviceId,
         userPrincipalName: result.device.userPrincipalName,
         policies: result.policies,
-        ...(credential ? { credential } : {}),
+        credential: `${deviceId}.${secret}`,
       })
     },
-    'PUT /mdm/checkin': async (req, res) =>
-      sendApple(res, await apple.checkIn(await readPlist(req), id => appleDevice(req, id))),
-    'PUT /mdm/server': async (req, res) =>
-      sendApple(res, await apple.report(await readPlist(req), id => appleDevice(req, id))),
+    'GET /scep': scepRoute,
+    'POST /scep': scepRoute,
+    'PUT /mdm/checkin': async (req, res) => {
+      const { message, fingerprint } = await appleRequest(req)
+      sendApple(
+        res,
+        await apple.checkIn(message, (id, authenticate) =>
+          authenticate
+            ? authenticateApple(parse(authenticateMessage, authenticate, 'Authenticate'), fingerprint)
+            : appleDevice(fingerprint, id),
+        ),
+      )
+    },
+    'PUT /mdm/server': async (req, res) => {
+      const { message, fingerprint } = await appleRequest(req)
+      sendApple(res, await apple.report(message, id => appleDevice(fingerprint, id)))
+    },
     'POST /android/v1/token': async (req, res) => {
       const deviceId = androidDevice(req)
       const body = parse(agentToken, await readJson(req), 'token update')

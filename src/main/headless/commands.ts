@@ -12,6 +12,7 @@ import { createLog } from '../log'
 import { systemClock } from '../ports'
 import { resourcesDir } from '../resources'
 import { resolveDataDir } from '../workspace'
+import { createFileSecretStore } from '../secrets'
 import { loadDemo } from '../demo'
 import { startHost } from './host'
 import { SERVE_USAGE, serveCommand } from './serve-command'
@@ -215,9 +216,12 @@ async function serveEnrollment(argv: string[], io: CliIo): Promise<number> {
   const oidc = await discoverOidc(v.issuer as string, v['client-id'] as string, http)
   const dataDir = resolveDataDir(v['data-dir'], io.env)
   const log = createLog({ dataDir, name: 'serve-enrollment', console: io.err })
-  const app = createApp({ dataDir, pumpIntervalMs: 30_000, log })
+  const secrets = createFileSecretStore(dataDir)
+  const app = createApp({ dataDir, pumpIntervalMs: 30_000, log, secrets })
   try {
     const ingress = await startIngress({
+      secrets,
+      pushTopic: async () => (await app.services.push.info()).apns.topic,
       devices: app.services.devices,
       store: app.services.store,
       clock: systemClock,

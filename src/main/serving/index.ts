@@ -27,6 +27,8 @@ export interface IngressHostDeps {
   devices: DeviceService
   clock: Clock
   log: Log
+  /** The MDM push certificate's topic, which enrollment profiles name (null until one is uploaded). */
+  pushTopic: () => Promise<string | null>
   /** This machine's name and LAN addresses, offered as a generated certificate's names. */
   localNames?: () => string[]
 }
@@ -126,6 +128,8 @@ export function createIngressHost(deps: IngressHostDeps): IngressHost {
     }
     try {
       running = await startIngress({
+        secrets,
+        pushTopic: deps.pushTopic,
         devices: deps.devices,
         store,
         clock,

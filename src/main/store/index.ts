@@ -1,5 +1,6 @@
 // The store room: the only place SQL lives. Other rooms call these domain operations.
 import { activityQueries } from './activity'
+import { appleIdentityQueries } from './apple-identities'
 import { assignmentHistoryQueries } from './assignment-history'
 import { appleQueries } from './apple'
 import { auditQueries } from './audit'
@@ -48,6 +49,7 @@ export type { RunningSync } from './sync-journal'
 export type { PushTarget, AppleIdentity, StaleToken, AckLatency } from './outbox'
 export type { FactsPatch, UserChannelTarget, UserChannelUpdate } from './apple'
 export type { PendingWithdrawal } from './withdrawals'
+export type { IssuedIdentity } from './apple-identities'
 export type { BoundDevice } from './bulk-reads'
 export type { NewAssignmentEvent } from './assignment-history'
 export type { PayloadProblem } from './payload-problems'
@@ -77,6 +79,7 @@ export function createStore(path: string, opts: { sealer?: PayloadSealer } = {})
     policySettings: policySettingQueries(db),
     bulkReads: bulkReadQueries(db, sealer),
     syncJournal: syncJournalQueries(db),
+    appleIdentities: appleIdentityQueries(db),
     settings: workspaceSettingQueries(db),
     idpRuleMembers: idpRuleMemberQueries(db),
     revision: revisionQueries(db),

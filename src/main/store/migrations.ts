@@ -630,4 +630,34 @@ CREATE TABLE change_log (
 );
 `,
   },
+  {
+    version: 16,
+    name: 'apple identities: one-time SCEP challenges and the identity certificates the workspace CA issued',
+    sql: `
+-- A sign-in on the enrollment page makes one challenge for the person who signed in; the SCEP
+-- request that carries it gets an identity certificate bound to that person. Only the SHA-256 of
+-- the challenge is kept; used_at makes it single-use.
+CREATE TABLE apple_scep_challenges (
+  challenge_hash  TEXT PRIMARY KEY,
+  user_id         TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  created_at      TEXT NOT NULL,
+  expires_at      TEXT NOT NULL,
+  used_at         TEXT
+) WITHOUT ROWID;
+CREATE INDEX apple_scep_challenges_expiry ON apple_scep_challenges (expires_at);
+
+-- Every identity certificate the CA issued (SHA-256 of its DER), and the person it was issued
+-- for: a device authenticating with it is bound to that person. renewed_from names the
+-- certificate a SCEP RenewalReq was signed with.
+CREATE TABLE apple_identities (
+  fingerprint   TEXT PRIMARY KEY,
+  user_id       TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  serial        TEXT NOT NULL,
+  issued_at     TEXT NOT NULL,
+  not_after     TEXT NOT NULL,
+  renewed_from  TEXT
+) WITHOUT ROWID;
+CREATE INDEX apple_identities_user ON apple_identities (user_id);
+`,
+  },
 ]

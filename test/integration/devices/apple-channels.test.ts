@@ -20,11 +20,12 @@ const detail = (deviceId: string) => w.ws.call('devices/get', { deviceId }) as P
 const USER_ID = '5F1E2D3C-4B5A-4968-8776-A5B4C3D2E1F0'
 
 async function enrolledMac(serial: string) {
-  const mac = w.apple(serial, `UDID-${serial}`, 'macos')
+  const mac = w.apple(serial, `UDID-${serial}`, { platform: 'macos' })
   mac.about.OSVersion = '15.1'
   mac.about.ProductName = 'Mac15,12'
   mac.about.IsSupervised = true
-  const { deviceId } = JSON.parse((await mac.enroll('alex@example.test')).body) as { deviceId: string }
+  expect((await mac.enroll('alex@example.test')).status).toBe(200)
+  const deviceId = w.deviceId(serial)
   const pushed = mac.waitForPush(w.apns)
   await mac.authenticateAndRegister()
   await pushed
@@ -37,8 +38,12 @@ describe('captured check-ins replayed over HTTPS', () => {
   it("takes an iPad's captured Authenticate and TokenUpdate byte for byte", async () => {
     // The UDID and serial of the iPad in micromdm/nanomdm's testdata (test/fixtures/apple/README.md).
     const ipad = w.apple('F5JM992LF193', '663b07bb783e9ade1dae4fbb92ea12afc0ce5b69')
-    const { deviceId } = JSON.parse((await ipad.enroll('alex@example.test')).body) as { deviceId: string }
+    // Its person signs in and it gets its identity over SCEP; the captured Authenticate, signed
+    // with that identity, is what binds it.
+    expect(await ipad.obtainIdentity('alex@example.test')).toBeNull()
     expect((await ipad.sendRaw('/mdm/checkin', fixture('nanomdm-Authenticate.1.plist'))).status).toBe(200)
+    const deviceId = w.deviceId('F5JM992LF193')
+    expect(w.ws.app.services.store.devices.get(deviceId)).toMatchObject({ userPrincipalName: 'alex@example.test' })
     const tokenUpdate = fixture('nanomdm-TokenUpdate.1.plist')
     expect((await ipad.sendRaw('/mdm/checkin', tokenUpdate)).status).toBe(200)
     const token = (parsePlist(tokenUpdate) as { Token: Uint8Array }).Token

@@ -5,8 +5,13 @@ import { request } from '../../fakes/https-client'
 import { openDevicesWorld, type DevicesWorld } from '../../helpers/devices-world'
 
 let w: DevicesWorld
+/** An enrolled device's identity, so malformed check-ins reach the parser (authentication comes first). */
+let identity: { cert: string; key: string }
 beforeAll(async () => {
   w = await openDevicesWorld({ ackDeadlineMs: 60_000 })
+  const device = w.apple('C02MALFORMED')
+  await device.enroll('kim@example.test')
+  identity = { cert: device.identity?.certPem ?? '', key: device.identity?.keyPem ?? '' }
 }, 60_000)
 afterAll(async () => {
   await w.close()
@@ -137,8 +142,7 @@ describe('malformed and oversized requests', () => {
       method,
       body,
       ca: w.pki.caPem,
-      cert: w.pki.device('UDID-any').certPem,
-      key: w.pki.device('UDID-any').keyPem,
+      ...identity,
     })
     expect(r.status).toBe(status)
     expect(JSON.parse(r.body).error.message).toMatch(message)
@@ -172,7 +176,8 @@ describe('malformed and oversized requests', () => {
 describe('push faults through whole enrollments', () => {
   it('an APNs 410 marks the token stale (PAYLOAD_LATENCY) and a later TokenUpdate resumes delivery', async () => {
     const device = w.apple('C02STALE')
-    const { deviceId } = JSON.parse((await device.enroll('alex@example.test')).body) as { deviceId: string }
+    expect((await device.enroll('alex@example.test')).status).toBe(200)
+    const deviceId = w.deviceId(device.o.serial)
     // APNs learned of the invalid token after the device's TokenUpdate (fake clock: 09:00).
     w.apns.script(
       device.tokenHex,
@@ -199,7 +204,8 @@ describe('push faults through whole enrollments', () => {
 
   it('an APNs 410 older than the latest TokenUpdate does not mark the token stale', async () => {
     const device = w.apple('C02REREG')
-    const { deviceId } = JSON.parse((await device.enroll('alex@example.test')).body) as { deviceId: string }
+    expect((await device.enroll('alex@example.test')).status).toBe(200)
+    const deviceId = w.deviceId(device.o.serial)
     w.apns.script(
       device.tokenHex,
       { status: 410, reason: 'Unregistered', timestamp: Date.parse('2026-11-01T00:00:00Z') },
@@ -212,7 +218,8 @@ describe('push faults through whole enrollments', () => {
 
   it('a CheckOut stops pushes to the device and keeps its commands', async () => {
     const device = w.apple('C02CHECKOUT')
-    const { deviceId } = JSON.parse((await device.enroll('alex@example.test')).body) as { deviceId: string }
+    expect((await device.enroll('alex@example.test')).status).toBe(200)
+    const deviceId = w.deviceId(device.o.serial)
     const pushed = device.waitForPush(w.apns)
     await device.authenticateAndRegister()
     await pushed
@@ -246,7 +253,8 @@ describe('push faults through whole enrollments', () => {
 
   it('a device that never answers raises PAYLOAD_LATENCY at the deadline; Scan Device reaches it once it polls', async () => {
     const device = w.apple('C02SILENT')
-    const { deviceId } = JSON.parse((await device.enroll('alex@example.test')).body) as { deviceId: string }
+    expect((await device.enroll('alex@example.test')).status).toBe(200)
+    const deviceId = w.deviceId(device.o.serial)
     const pushed = device.waitForPush(w.apns)
     await device.authenticateAndRegister()
     await pushed
@@ -271,7 +279,8 @@ describe('push faults through whole enrollments', () => {
 
   it('records a device Error with its ErrorChain and keeps order after NotNow', async () => {
     const device = w.apple('C02REFUSE')
-    const { deviceId } = JSON.parse((await device.enroll('alex@example.test')).body) as { deviceId: string }
+    expect((await device.enroll('alex@example.test')).status).toBe(200)
+    const deviceId = w.deviceId(device.o.serial)
     const pushed = device.waitForPush(w.apns)
     await device.authenticateAndRegister()
     await pushed

@@ -37,7 +37,8 @@ describe('the log of a whole enrollment scenario', () => {
     await w.ws.call('push/setServiceAccount', { serviceAccount: w.fcm.serviceAccount })
 
     const iphone = w.apple('C02LOG1')
-    const { deviceId } = JSON.parse((await iphone.enroll('alex@example.test')).body) as { deviceId: string }
+    expect((await iphone.enroll('alex@example.test')).status).toBe(200)
+    const deviceId = w.deviceId(iphone.o.serial)
     const pushed = iphone.waitForPush(w.apns)
     await iphone.authenticateAndRegister()
     await pushed

@@ -35,8 +35,15 @@ export type AppleAnswer =
   | { ok: true; body: PlistValue | null }
   | { ok: false; status: number; code: string; message: string; details?: Record<string, unknown> }
 
-/** Proves the request comes from the enrolled device with this UDID; returns its device id or throws. */
-export type Authenticate = (udid: string) => string
+/**
+ * Proves the request comes from the device with this UDID; returns its device id or throws. With
+ * an Authenticate message it binds the device first (the enrollment): null then means the binding
+ * waits for an admin, and the message is answered without being recorded.
+ */
+export type Authenticate = (
+  udid: string,
+  authenticate?: Record<string, PlistValue>,
+) => string | null | Promise<string | null>
 
 export interface AppleMdmDeps {
   store: Store
@@ -49,7 +56,7 @@ export interface AppleMdm {
   /** A check-in message (Authenticate, TokenUpdate, CheckOut, …). */
   checkIn(message: Record<string, PlistValue>, authenticate: Authenticate): Promise<AppleAnswer>
   /** A command result or Idle on the command connection; answered with the next command of that channel. */
-  report(message: Record<string, PlistValue>, authenticate: Authenticate): Promise<AppleAnswer>
+  report(message: Record<string, PlistValue>, authenticate: (udid: string) => string): Promise<AppleAnswer>
 }
 
 class Refusal extends Error {
@@ -335,7 +342,8 @@ export function createAppleMdm(deps: AppleMdmDeps): AppleMdm {
           )
         // Everything is checked before the device is authenticated or anything is stored.
         const msg = parse(messages[type.data], message, `${type.data} message`)
-        const deviceId = authenticate(ch.udid)
+        const deviceId = await authenticate(ch.udid, type.data === 'Authenticate' ? message : undefined)
+        if (deviceId === null) return null
         return handle(type.data, deviceId, ch, msg, clock.now().toISOString())
       }),
 
