@@ -341,6 +341,14 @@ export function createGroupService({
     },
     graceGroupIds,
     allGraceGroupIds,
+    unknownGroupIds: userId =>
+      new Set(
+        store.groups
+          .ruleMembershipsOf(userId)
+          .filter(m => m.state === 'unknown' && m.effective)
+          .map(m => m.groupId),
+      ),
+    allUnknownGroupIds: () => store.bulkReads.keptUnknown(),
     pendingWithdrawals(userId) {
       const now = clock.now()
       return store.withdrawals.of(userId).map(w => ({ ...w, matured: matured(w, now) }))

@@ -22,7 +22,7 @@ import { compileOrFail, type CompiledRule } from '../rules'
 import type { BoundDevice, SentItem, Store } from '../store'
 import { deviceDelta, withdraws } from './delta'
 import { desiredState, indexPolicies, type DesiredState, type PolicyIndex } from './desired'
-import { graceState } from './grace'
+import { graceState, type KeepOnly, keepsNothing } from './grace'
 import { planDevice } from './diff'
 import { validatePolicy } from './payloads'
 import { RESTRICTIONS } from './registry'
@@ -295,21 +295,32 @@ export function createPolicyService({
     idx: PolicyIndex,
     device: BoundDevice,
     groups: ReadonlySet<string>,
-    grace: ReadonlySet<string>,
+    keep: KeepOnly,
     full: DesiredState,
     sent: readonly SentItem[],
+    fresh = false,
   ): DesiredState =>
-    graceState({ index: idx, platform: device.platform, groups, grace, withGrace: full, sent }, () =>
+    graceState({ index: idx, platform: device.platform, groups, keep, withGrace: full, sent, fresh }, () =>
       store.users.ruleInput(device.userId),
     )
 
-  const planDevices = (deviceIds: readonly string[], opts: { includeHeld?: boolean } = {}): DevicePlanResult[] => {
+  const keepOnlyOf = (userId: string): KeepOnly => ({
+    grace: groups.graceGroupIds(userId),
+    unknown: groups.unknownGroupIds(userId),
+  })
+
+  const planDevices = (
+    deviceIds: readonly string[],
+    opts: { includeHeld?: boolean; fresh?: boolean } = {},
+  ): DevicePlanResult[] => {
     const idx = index()
     const held = opts.includeHeld ? new Set<string>() : store.heldChanges.openDeviceIds()
     // Many devices: read memberships and sent items in bulk rather than per device.
     const bulk = deviceIds.length > 200
     const effective = bulk ? groups.allEffectiveGroupIds() : null
     const graceAll = bulk ? groups.allGraceGroupIds() : null
+    const unknownAll = bulk ? groups.allUnknownGroupIds() : null
+    const none = new Set<string>()
     const digests = bulk ? store.policySettings.planDigests() : null
     const wanted = new Set(deviceIds)
     const out: DevicePlanResult[] = []
@@ -320,32 +331,35 @@ export function createPolicyService({
     // Devices with the same groups and platform share a desired state, unless it depends on
     // their user's attributes ({{user.x}} variables).
     const shared = new Map<string, DesiredState>()
-    const pending: { device: BoundDevice; groups: Set<string>; state: DesiredState; grace: Set<string> | null }[] = []
+    const pending: { device: BoundDevice; groups: Set<string>; state: DesiredState; keep: KeepOnly | null }[] = []
     for (const device of devices) {
       if (held.has(device.id)) continue
       const g = groupsOf(device.userId, effective)
-      const grace = graceAll ? (graceAll.get(device.userId) ?? null) : groups.graceGroupIds(device.userId)
+      const keep: KeepOnly =
+        graceAll && unknownAll
+          ? { grace: graceAll.get(device.userId) ?? none, unknown: unknownAll.get(device.userId) ?? none }
+          : keepOnlyOf(device.userId)
       const signature = `${device.platform}|${[...g].sort().join(',')}`
       let state = shared.get(signature)
       if (!state) {
         state = desiredState(idx, g, device.platform, () => store.users.ruleInput(device.userId))
         if (!state.personal) shared.set(signature, state)
       }
-      // A device within a grace period keeps only what it has: decided once its sent items are read.
-      if (grace !== null && grace.size > 0) {
-        pending.push({ device, groups: g, state, grace })
+      // A device with keep-only memberships keeps only what it has: decided once its sent items are read.
+      if (!keepsNothing(keep)) {
+        pending.push({ device, groups: g, state, keep })
         continue
       }
       const digest = digestOf(state)
       // The device was last brought to exactly this desired state: nothing to send.
       if (digest !== null && digests?.get(device.id) === digest)
         out.push({ device, groups: g, sent: null, state, plan: { commands: [], put: [], drop: [] }, digest })
-      else pending.push({ device, groups: g, state, grace: null })
+      else pending.push({ device, groups: g, state, keep: null })
     }
     const sentAll = pending.length > 2000 ? store.bulkReads.allSentItems() : null
-    for (const { device, groups: g, state: full, grace } of pending) {
+    for (const { device, groups: g, state: full, keep } of pending) {
       const sent = sentAll ? (sentAll.get(device.id) ?? []) : store.devices.sentItems(device.id)
-      const state = grace ? withinGrace(idx, device, g, grace, full, sent) : full
+      const state = keep ? withinGrace(idx, device, g, keep, full, sent, opts.fresh) : full
       out.push({ device, groups: g, sent, state, plan: planDevice(sent, state, ctx), digest: digestOf(state) })
     }
     return out
@@ -494,11 +508,11 @@ export function createPolicyService({
       throw new AppError('BAD_INPUT', 'This device is not bound to a user, so no policy applies to it.', { deviceId })
     }
     const groupIds = groups.effectiveGroupIds(device.userId)
-    const grace = groups.graceGroupIds(device.userId)
+    const keep = keepOnlyOf(device.userId)
     const sent = store.devices.sentItems(deviceId)
     const idx = index()
     const full = desiredState(idx, groupIds, device.platform, () => store.users.ruleInput(device.userId))
-    const state = grace.size > 0 ? withinGrace(idx, device, groupIds, grace, full, sent) : full
+    const state = keepsNothing(keep) ? full : withinGrace(idx, device, groupIds, keep, full, sent)
     return { device, groups: groupIds, sent, state, held: store.heldChanges.openDeviceIds().has(deviceId) }
   }
 
