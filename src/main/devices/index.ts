@@ -3,7 +3,7 @@
 import type { Command, DeviceDetail, EnrollResult, HeldRebind, Platform } from '../../shared/domain'
 import { AppError, errorStack } from '../../shared/errors'
 import type { GroupService } from '../groups'
-import type { DevicePlanResult, PolicyService } from '../policies'
+import type { DevicePlan, PolicyService } from '../policies'
 import { noFaults, type Clock, type Faults, type IdSource, type Log } from '../ports'
 import type { PushTransport } from '../push'
 import type { HeldRebindRecord, Store } from '../store'
@@ -48,6 +48,8 @@ const publicRebind = (r: HeldRebindRecord): HeldRebind => ({
   decidedAt: r.decidedAt,
 })
 
+const ORPHANED = "Cancelled: the device's user was removed from the directory"
+
 const DEFAULT_DEVICE_NAMES: Record<Platform, string> = { ios: 'iPhone', macos: 'Mac', android: 'Android device' }
 
 export function createDeviceService(deps: Deps): DeviceService {
@@ -64,8 +66,7 @@ export function createDeviceService(deps: Deps): DeviceService {
   })
 
   /** Writes one device's plan to the outbox; returns the commands queued. */
-  const applyPlan = ({ device, plan }: DevicePlanResult): Command[] => {
-    const deviceId = device.id
+  const applyPlan = (deviceId: string, plan: DevicePlan): Command[] => {
     const now = clock.now()
     const deadlineAt = new Date(now.getTime() + deps.ackDeadlineMs).toISOString()
     for (const key of plan.drop) store.devices.dropSentItem(deviceId, key)
@@ -98,7 +99,7 @@ export function createDeviceService(deps: Deps): DeviceService {
     const queued = new Map<string, Command[]>()
     if (!opts.approved && policies.holdIfTripped(results, opts.cause ?? 'sync')) return null
     for (const r of results) {
-      const commands = applyPlan(r)
+      const commands = applyPlan(r.device.id, r.plan)
       if (commands.length > 0) queued.set(r.device.id, commands)
     }
     policies.record(results, queued)
@@ -185,9 +186,32 @@ export function createDeviceService(deps: Deps): DeviceService {
     return { ...enrolled, previousUserId: before?.userId ?? null }
   }
 
+  /**
+   * Devices whose user the directory removed lose everything they were sent at once (README,
+   * "Safe withdrawal": grace is for users who leave groups, a removal is deliberate and the removal
+   * guard holds one that removes too many). Their waiting installs are cancelled, flagged apps and
+   * profiles removed where they reached the device. The state itself is the journal: a device
+   * without a user that still holds something is owed this, after any restart.
+   */
+  const withdrawOrphans = (): number => {
+    let touched = 0
+    for (const deviceId of store.devices.orphanedIds()) {
+      const sent = store.devices.sentItems(deviceId)
+      const commands = applyPlan(deviceId, policies.planWithdrawal(deviceId))
+      // Waiting installs without a sent item (none is expected) go the same way.
+      for (const w of store.devices.waitingCommands(deviceId))
+        if (w.type === 'install_app' || w.type === 'install_profile')
+          store.outbox.cancel(deviceId, w.id, clock.now().toISOString(), ORPHANED)
+      policies.recordWithdrawal(deviceId, sent, commands)
+      if (commands.length > 0) touched++
+    }
+    return touched
+  }
+
   const redeployUsers: DeviceService['redeployUsers'] = async (userIds, opts) => {
     const users = new Set([...userIds, ...groups.usersWithMaturedWithdrawals()])
     const deviceIds = [...users].flatMap(u => store.devices.ofUser(u).map(d => d.id))
+    if (store.transaction(withdrawOrphans) > 0) await wake()
     const { touched, held } = await redeploy(deviceIds, opts)
     // A held batch keeps its pending withdrawals, so the next sync holds it again until an admin decides.
     if (!held) store.transaction(() => groups.settleWithdrawals(users))

@@ -23,7 +23,7 @@ import type { BoundDevice, SentItem, Store } from '../store'
 import { deviceDelta, withdraws } from './delta'
 import { desiredState, indexPolicies, type DesiredState, type PolicyIndex } from './desired'
 import { graceState, type KeepOnly, keepsNothing } from './grace'
-import { planDevice } from './diff'
+import { type DevicePlan, planDevice } from './diff'
 import { validatePolicy } from './payloads'
 import { RESTRICTIONS } from './registry'
 import { readPolicySettings, tripsBreaker, writePolicySettings } from './settings'
@@ -66,6 +66,16 @@ function digestOf(state: DesiredState): string | null {
     digests.set(state, d)
   }
   return d
+}
+
+/** The desired state of a device no policy applies to. */
+const NOTHING: DesiredState = {
+  items: new Map(),
+  applicable: [],
+  conflicts: [],
+  unresolved: [],
+  blocked: new Set(),
+  personal: false,
 }
 
 const WHAT_IF_LIMIT = 500
@@ -363,6 +373,39 @@ export function createPolicyService({
       out.push({ device, groups: g, sent, state, plan: planDevice(sent, state, ctx), digest: digestOf(state) })
     }
     return out
+  }
+
+  const planWithdrawal = (deviceId: string): DevicePlan =>
+    planDevice(store.devices.sentItems(deviceId), NOTHING, withdrawal(index()))
+
+  const recordWithdrawal = (deviceId: string, sent: readonly SentItem[], commands: readonly Command[]): void => {
+    const at = clock.now().toISOString()
+    for (const policyId of new Set(sent.map(s => s.policyId))) {
+      const own = commands.filter(c => c.reason.policyId === policyId)
+      store.assignmentHistory.append({
+        deviceId,
+        at,
+        policyId,
+        policyName: policyName(policyId),
+        action: 'withdrawn',
+        summary: "Withdrawn: the device's user was removed from the directory.",
+        steps: [
+          {
+            step: 'membership',
+            outcome: 'fail',
+            text: "The directory no longer has the device's user (deleted, or left out of a file that replaced the directory), so no policy applies.",
+          },
+          ...own.map(
+            (c): WhyStep => ({
+              step: 'command',
+              outcome: 'info',
+              text: `${c.type.replace(/_/g, ' ')} ${String(c.payload['name'] ?? '')}`.trim() + ` (command ${c.seq})`,
+            }),
+          ),
+        ],
+        commands: own.map(c => ({ type: c.type, item: String(c.payload['name'] ?? c.type) })),
+      })
+    }
   }
 
   const holdIfTripped = (results: readonly DevicePlanResult[], cause: HeldChangeCause): HeldChange | null => {
@@ -668,6 +711,8 @@ export function createPolicyService({
       return s
     },
     planDevices,
+    planWithdrawal,
+    recordWithdrawal,
     holdIfTripped,
     record,
     why,

@@ -59,6 +59,12 @@ export interface PolicyService {
    * unknown memberships keep nothing on them).
    */
   planDevices(deviceIds: readonly string[], opts?: { includeHeld?: boolean; fresh?: boolean }): DevicePlanResult[]
+  /**
+   * The plan that withdraws everything a device without a user was sent (its user was removed
+   * from the directory), recorded in its history once applied (`recordWithdrawal`).
+   */
+  planWithdrawal(deviceId: string): DevicePlan
+  recordWithdrawal(deviceId: string, sent: readonly SentItem[], commands: readonly Command[]): void
   /** Holds the plans when they would withdraw policies from too many devices; returns the held change. */
   holdIfTripped(results: readonly DevicePlanResult[], cause: HeldChangeCause): HeldChange | null
   /** Records each assignment change with its chain, and the payload problems, once plans were applied. */
