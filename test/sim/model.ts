@@ -326,6 +326,8 @@ export class Model {
     for (const u of removed) {
       this.pending.delete(u)
       this.wasIn.delete(u)
+      this.leftEver.delete(u)
+      this.matured.delete(u)
     }
     this.recomputeAll()
     this.matured = new Map()
