@@ -3,12 +3,12 @@
 import type { Command, DeviceDetail, EnrollResult, HeldRebind, Platform } from '../../shared/domain'
 import { AppError, errorStack } from '../../shared/errors'
 import type { GroupService } from '../groups'
-import type { DevicePlan, PolicyService } from '../policies'
+import { type DevicePlan, type PolicyService, reconcileQueue } from '../policies'
 import { noFaults, type Clock, type Faults, type IdSource, type Log } from '../ports'
 import type { PushTransport } from '../push'
 import type { HeldRebindRecord, Store } from '../store'
 import { createOutbox } from './outbox'
-import { reconcileQueue } from './queue'
+
 import { type EnrollIdentity, REBIND_HELD } from './rebind'
 
 export { startIngress, type Ingress, type IngressOptions } from './ingress'

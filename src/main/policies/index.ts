@@ -20,7 +20,7 @@ import type { GroupService } from '../groups'
 import type { Clock, IdSource } from '../ports'
 import { compileOrFail, type CompiledRule } from '../rules'
 import type { BoundDevice, SentItem, Store } from '../store'
-import { deviceDelta, withdraws } from './delta'
+import { deviceDelta, queueView, withdraws } from './delta'
 import { desiredState, indexPolicies, type DesiredState, type PolicyIndex } from './desired'
 import { graceState, type KeepOnly, keepsNothing } from './grace'
 import { type DevicePlan, planDevice } from './diff'
@@ -40,6 +40,7 @@ export {
   type PolicyIndex,
 } from './desired'
 export { planDevice, type DevicePlan, type PlannedCommand } from './diff'
+export { reconcileQueue, type LastDelivered, type QueueDecision, type WaitingCommand } from './queue'
 export { validatePolicy, resolveVariables, variablesIn } from './payloads'
 export { RESTRICTIONS, restrictionDefinition, compareStrictness } from './registry'
 export { readPolicySettings, tripsBreaker } from './settings'
@@ -258,6 +259,7 @@ export function createPolicyService({
         index: index(),
         settings: readPolicySettings(store),
         effectiveGroups: () => groups.allEffectiveGroupIds(),
+        keepOnly: () => ({ grace: groups.allGraceGroupIds(), unknown: groups.allUnknownGroupIds() }),
         inputs: attributes => groups.allInputs(attributes),
         now: clock.now(),
         compile,
@@ -428,6 +430,13 @@ export function createPolicyService({
         r.plan,
         { gained: [], lost: [] },
         policyName,
+        queueView(
+          r.plan,
+          r.sent ?? [],
+          store.devices.waitingCommands(r.device.id),
+          (types, id) => store.devices.lastDelivered(r.device.id, types, id),
+          policyName,
+        ),
       ),
     )
     const heldChange: HeldChange = {

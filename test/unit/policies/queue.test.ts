@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { reconcileQueue, type WaitingCommand } from '../../../src/main/devices/queue'
+import { reconcileQueue, type WaitingCommand } from '../../../src/main/policies/queue'
 import type { PlannedCommand } from '../../../src/main/policies'
 import type { CommandType } from '../../../src/shared/domain'
 
