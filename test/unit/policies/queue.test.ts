@@ -69,11 +69,19 @@ describe('what a new plan does to the commands a device has not fetched', () => 
     },
     {
       name: 'a new restriction set replaces the one still waiting',
-      plan: [planned('apply_restrictions')],
+      plan: [{ ...planned('apply_restrictions'), payload: { settings: { allowCamera: false } } }],
       queue: [waiting('c6', 'apply_restrictions'), waiting('c7', 'device_information')],
       held: {},
       enqueued: ['apply_restrictions'],
       cancelled: ['c6'],
+    },
+    {
+      name: 'an empty restriction set cancels the waiting one and is not sent where none was ever delivered',
+      plan: [planned('apply_restrictions')],
+      queue: [waiting('c11', 'apply_restrictions')],
+      held: {},
+      enqueued: [],
+      cancelled: ['c11'],
     },
     {
       name: 'an unrelated waiting command stays',
