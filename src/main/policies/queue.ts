@@ -88,9 +88,6 @@ export function reconcileQueue(
           cancel(w, 'Replaced before the device fetched it by a newer restriction set.')
       const held = lastDelivered(['apply_restrictions'], null)
       if (held && samePayload(held.payload, c.payload)) continue
-      // No restriction set ever reached the device: an empty one has nothing to take back.
-      if (!held && Object.keys((c.payload['settings'] as Record<string, unknown> | undefined) ?? {}).length === 0)
-        continue
     }
     decision.enqueue.push(c)
   }

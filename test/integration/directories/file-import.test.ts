@@ -98,7 +98,11 @@ describe('a replace import', () => {
       'install_app acknowledged',
       'remove_app queued',
     ])
-    expect(await types(tablet.device.id)).toEqual(['apply_restrictions cancelled', 'install_app cancelled'])
+    expect(await types(tablet.device.id)).toEqual([
+      'apply_restrictions cancelled',
+      'apply_restrictions queued',
+      'install_app cancelled',
+    ])
     expect(ws.app.services.store.devices.sentItems(phone.device.id)).toEqual([])
     expect((await ws.call('policies/history', { deviceId: phone.device.id }))[0]).toMatchObject({
       action: 'withdrawn',

@@ -75,14 +75,7 @@ describe('what a new plan does to the commands a device has not fetched', () => 
       enqueued: ['apply_restrictions'],
       cancelled: ['c6'],
     },
-    {
-      name: 'an empty restriction set cancels the waiting one and is not sent where none was ever delivered',
-      plan: [planned('apply_restrictions')],
-      queue: [waiting('c11', 'apply_restrictions')],
-      held: {},
-      enqueued: [],
-      cancelled: ['c11'],
-    },
+
     {
       name: 'an unrelated waiting command stays',
       plan: [planned('install_app', 'express')],
