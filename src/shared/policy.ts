@@ -125,6 +125,8 @@ export interface DeviceDelta {
   remove: ItemRef[]
   /** Withdrawn from management but left installed (apps not flagged for removal). */
   unmanage: ItemRef[]
+  /** Installs waiting for the device (never fetched) that the change cancels instead of removing. */
+  cancel?: ItemRef[]
   restrictions: boolean
   /** Payload variables the user's attributes cannot fill: the item is not sent. */
   unresolved: { item: string; variable: string }[]

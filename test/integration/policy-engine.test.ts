@@ -410,6 +410,31 @@ describe('what-if', () => {
     expect(typesAfter(await device(alex.device.id), 2)).toEqual(['apply_restrictions', 'remove_app Salesforce'])
   })
 
+  it('previews a never-delivered install as cancelled, not removed, as applying it does', async () => {
+    await flagCrm()
+    const alex = await enroll('alex@example.test', 'SER-1')
+    const change = {
+      kind: 'target' as const,
+      policyId: org.policies['Sales CRM Deployment'] as string,
+      groupId: org.groups['Sales'] as string,
+      mode: null,
+    }
+    const preview = await ws.call('policies/whatIf', { change })
+    expect(preview.devices).toEqual([
+      expect.objectContaining({
+        deviceId: alex.device.id,
+        remove: [],
+        unmanage: [],
+        cancel: [expect.objectContaining({ name: 'Salesforce', kind: 'app' })],
+      }),
+    ])
+    expect(preview.totals.removals).toBe(0)
+    expect((await ws.call('policies/apply', { change })).status).toBe('applied')
+    const after = await device(alex.device.id)
+    expect(after.commands.some(c => c.type === 'remove_app')).toBe(false)
+    expect(after.commands.find(c => c.type === 'install_app')?.state).toBe('cancelled')
+  })
+
   it('previews an attribute mapping change and a hypothetical user', async () => {
     await enroll('alex@example.test', 'SER-1')
     const unmapped = await ws.call('policies/whatIf', {

@@ -23,9 +23,9 @@ export const INVARIANTS = {
   'why-grace-shadows-grant':
     'a policy that one include target grants firmly is "assigned", even while the user is in grace for another',
   'import-replace-keeps-users':
-    'a file import that replaces the directory removes the users the file leaves out (their devices: as leavers)',
+    'a file import that replaces the directory removes the users the file leaves out, and their devices lose everything at once',
   'deleted-user':
-    'a user deleted in the IdP leaves every group at the sync that sees it (grace applies); not specified yet',
+    'a user deleted in the IdP is removed at the sync that sees it, and their devices lose everything at once (no grace)',
   'jit-other-devices':
     'when an enrollment re-reads a user (JIT), the user’s other devices follow the new attributes too',
   'unflagged-app-removed': 'no app without "remove app when policy is removed" is ever removed',

@@ -17,32 +17,9 @@ export const CI_STEPS = 200
  * vitest run test/sim` shows what still fails. The invariants are named in check.ts.
  */
 export const KNOWN_DEFECTS: { ignore: string[]; mix: OpMix } = {
-  ignore: [
-    // Cancelling undelivered commands: superseded restriction sets and installs stay queued, and
-    // a withdrawal queues a removal behind an install that never went out.
-    'stale-command-not-cancelled',
-    'removal-of-undelivered',
-    // New-device state: a device enrolled after its user left a group (or while the membership
-    // is unknown) gets that group's items.
-    'new-device-got-left-items',
-    'nothing-new-from-unknown',
-    // File import modes: a replacing import keeps the users the file leaves out.
-    'import-replace-keeps-users',
-    // Rule-group scoping: rule groups are evaluated for every directory's users.
-    'rule-group-scope',
-    // Found by the simulation, not on the list yet: an enrollment's JIT read updates the user but
-    // not the user's other devices.
-    'jit-other-devices',
-    // Found by the simulation, not on the list yet: leaving an excluded group holds the grant back
-    // until the confirming sync (grace applied to exclusions; grace should only keep items).
-    'grace-delays-grant',
-  ],
-  mix: {
-    // Enrollments of file-directory users only show rule-group scoping (and what follows from it).
-    enrollFile: 0,
-    // What a deleted user's devices keep is not specified yet (see the report on issue #13).
-    idpDeleteUser: 0,
-  },
+  // Every defect issue #13's simulation found is fixed; each shortest sequence is in regressions.test.ts.
+  ignore: [],
+  mix: {},
 }
 
 export interface SimConfig {

@@ -116,6 +116,20 @@ describe('the reference model', () => {
     expect(m.absent.get('SIM-0')?.get('restriction:allowCamera')).toBe('rule-group-scope')
   })
 
+  it('withdraws everything from the devices of a user the directory removed, at once (no grace)', () => {
+    const m = world(user('e0', 'Sales'), user('f0', 'Marketing', 'Analyst', ['field']))
+    m.enroll('SIM-0', 'ios', 'e0')
+    m.enroll('SIM-3', 'ios', 'f0')
+    m.idp.delete('e0')
+    m.sync()
+    expect(keys(m, 'SIM-0')).toEqual([])
+    expect(m.standing('SIM-0', 'salesKit')).toBe('none')
+    expect(m.devices.get('SIM-0')?.appFate.get('app:ios:com.sim.crm')).toBe('remove')
+    m.importFile([], 'replace')
+    expect(keys(m, 'SIM-3')).toEqual([])
+    expect(m.enroll('SIM-0', 'ios', 'e0')).toBe(false)
+  })
+
   it('follows a JIT read on the user’s other devices at once', () => {
     const m = world(user('e0', 'Finance'))
     m.enroll('SIM-0', 'ios', 'e0')

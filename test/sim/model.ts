@@ -9,6 +9,10 @@
 //   that already have them until the first succeeded sync (or import) of the directory that
 //   started after the leave (graceSyncs = 1, graceMinutes = 0); that sync withdraws in its own
 //   run; coming back first cancels it; a device enrolled meanwhile gets only the current state;
+// - a user the directory no longer has (deleted in the IdP, or left out of a file that replaces
+//   the directory) loses everything at the read that sees it, without grace: a removal is
+//   deliberate (the removal guard holds one that removes too much), and a removed person's devices
+//   must not keep access for another sync;
 // - admin edits (rule text, targets, items, the remove flag) apply at once, without grace;
 // - an app leaves a device only when its item says "remove app when policy is removed" at the
 //   moment it leaves; otherwise it stays, unmanaged, and no remove_app is ever sent for it.
@@ -314,9 +318,17 @@ export class Model {
       if (set) this.matured.set(u, set)
       this.pending.delete(u)
     }
-    if (whole) for (const u of touched) if (!users.some(x => x.key === u)) this.view.delete(u)
+    const removed = whole ? touched.filter(u => this.view.has(u) && !users.some(x => x.key === u)) : []
+    for (const u of removed) this.view.delete(u)
     for (const u of users) this.view.set(u.key, cloneUser(u))
     this.observe(new Set([...touched, ...users.map(u => u.key)]))
+    // A user the directory no longer has keeps nothing: grace is for users who leave a group.
+    for (const u of removed) {
+      this.pending.delete(u)
+      this.wasIn.delete(u)
+      this.leftEver.delete(u)
+      this.matured.delete(u)
+    }
     this.recomputeAll()
     this.matured = new Map()
   }

@@ -3,13 +3,12 @@
 import type { Command, DeviceDetail, DeviceSummary, EnrollResult, HeldRebind, Platform } from '../../shared/domain'
 import { AppError, errorStack } from '../../shared/errors'
 import type { GroupService } from '../groups'
-import type { DevicePlanResult, PolicyService } from '../policies'
+import { type DevicePlan, type PolicyService, reconcileQueue } from '../policies'
 import { noFaults, type Clock, type Faults, type IdSource, type Log } from '../ports'
 import type { PushTransport } from '../push'
 import type { HeldRebindRecord, Store } from '../store'
 import { createOutbox } from './outbox'
 import { inventoryQueries } from './apple/queries'
-import { reconcileQueue } from './queue'
 import { type EnrollIdentity, REBIND_HELD } from './rebind'
 
 export { startIngress, type Ingress, type IngressOptions } from './ingress'
@@ -17,7 +16,7 @@ export { createIdpHttp } from './http'
 export { discoverOidc } from './discovery'
 export type { DeviceService, EnrollRequest, JitUserSource, RedeployOptions } from './service'
 export { deviceHandlers } from './handlers'
-import type { DeviceService, JitUserSource, RedeployOptions } from './service'
+import type { DeviceService, EnrollRequest, JitUserSource, RedeployOptions } from './service'
 export { type EnrollIdentity, REBIND_HELD } from './rebind'
 
 interface Deps {
@@ -49,6 +48,8 @@ const publicRebind = (r: HeldRebindRecord): HeldRebind => ({
   decidedAt: r.decidedAt,
 })
 
+const ORPHANED = "Cancelled: the device's user was removed from the directory"
+
 const DEFAULT_DEVICE_NAMES: Record<Platform, string> = { ios: 'iPhone', macos: 'Mac', android: 'Android device' }
 
 export function createDeviceService(deps: Deps): DeviceService {
@@ -65,8 +66,7 @@ export function createDeviceService(deps: Deps): DeviceService {
   })
 
   /** Writes one device's plan to the outbox; returns the commands queued. */
-  const applyPlan = ({ device, plan }: DevicePlanResult): Command[] => {
-    const deviceId = device.id
+  const applyPlan = (deviceId: string, plan: DevicePlan): Command[] => {
     const now = clock.now()
     const deadlineAt = new Date(now.getTime() + deps.ackDeadlineMs).toISOString()
     for (const key of plan.drop) store.devices.dropSentItem(deviceId, key)
@@ -90,12 +90,16 @@ export function createDeviceService(deps: Deps): DeviceService {
    * Applies plans (unless the circuit breaker holds them) and records each assignment change.
    * Returns the commands queued per device, or null when the circuit breaker held the batch.
    */
-  const applyAll = (deviceIds: readonly string[], opts: RedeployOptions): Map<string, Command[]> | null => {
-    const results = policies.planDevices(deviceIds, { includeHeld: opts.approved })
+  const applyAll = (
+    deviceIds: readonly string[],
+    opts: RedeployOptions,
+    fresh = false,
+  ): Map<string, Command[]> | null => {
+    const results = policies.planDevices(deviceIds, { includeHeld: opts.approved, fresh })
     const queued = new Map<string, Command[]>()
     if (!opts.approved && policies.holdIfTripped(results, opts.cause ?? 'sync')) return null
     for (const r of results) {
-      const commands = applyPlan(r)
+      const commands = applyPlan(r.device.id, r.plan)
       if (commands.length > 0) queued.set(r.device.id, commands)
     }
     policies.record(results, queued)
@@ -103,7 +107,9 @@ export function createDeviceService(deps: Deps): DeviceService {
     return queued
   }
 
-  const recompute = (deviceId: string): Command[] => applyAll([deviceId], { approved: true })?.get(deviceId) ?? []
+  /** A device just enrolled (or rebound): it gets exactly its user's current policies. */
+  const recomputeEnrolled = (deviceId: string): Command[] =>
+    applyAll([deviceId], { approved: true }, true)?.get(deviceId) ?? []
 
   // Pushes happen after the outbox commit: a crash in between leaves due commands that the
   // next pump delivers, never a push for commands that were not stored. A transport that
@@ -211,122 +217,168 @@ export function createDeviceService(deps: Deps): DeviceService {
     return { ...enrolled, previousUserId: before?.userId ?? null }
   }
 
-  return {
-    async enroll(req) {
-      const fresh = await deps.jit?.refreshUser(req.userPrincipalName)
-      const userId = store.users.idByPrincipalName(req.userPrincipalName)
-      if (!userId) {
-        throw new AppError(
-          'NOT_FOUND',
-          `No user ${req.userPrincipalName} in any directory. Check the spelling, or sync the directory first.`,
+  /**
+   * Devices whose user the directory removed lose everything they were sent at once (README,
+   * "Safe withdrawal": grace is for users who leave groups, a removal is deliberate and the removal
+   * guard holds one that removes too many). Their waiting installs are cancelled, flagged apps and
+   * profiles removed where they reached the device. The state itself is the journal: a device
+   * without a user that still holds something is owed this, after any restart.
+   */
+  const withdrawOrphans = (): number => {
+    let touched = 0
+    for (const deviceId of store.devices.orphanedIds()) {
+      const sent = store.devices.sentItems(deviceId)
+      const commands = applyPlan(deviceId, policies.planWithdrawal(deviceId))
+      // Waiting installs without a sent item (none is expected) go the same way.
+      for (const w of store.devices.waitingCommands(deviceId))
+        if (w.type === 'install_app' || w.type === 'install_profile')
+          store.outbox.cancel(deviceId, w.id, clock.now().toISOString(), ORPHANED)
+      policies.recordWithdrawal(deviceId, sent, commands)
+      if (commands.length > 0) touched++
+    }
+    return touched
+  }
+
+  const redeployUsers: DeviceService['redeployUsers'] = async (userIds, opts) => {
+    const users = new Set([...userIds, ...groups.usersWithMaturedWithdrawals()])
+    const deviceIds = [...users].flatMap(u => store.devices.ofUser(u).map(d => d.id))
+    if (store.transaction(withdrawOrphans) > 0) await wake()
+    const { touched, held } = await redeploy(deviceIds, opts)
+    // A held batch keeps its pending withdrawals, so the next sync holds it again until an admin decides.
+    if (!held) store.transaction(() => groups.settleWithdrawals(users))
+    return touched
+  }
+
+  /**
+   * The JIT read changed the user's memberships: the user's other devices follow at once (the
+   * enrolling one gets its plan with the enrollment). The read journaled this redeploy with its
+   * commit; it is cleared here, or redeployed at the next start if the app stops first.
+   */
+  const followJitRead = async (read: Awaited<ReturnType<JitUserSource['refreshUser']>> | undefined) => {
+    if (!read?.journal) return
+    if (read.changedUserIds && read.changedUserIds.length > 0) await redeployUsers(read.changedUserIds)
+    store.syncJournal.redeployed(read.journal)
+  }
+
+  const enroll: DeviceService['enroll'] = async req => {
+    const fresh = await deps.jit?.refreshUser(req.userPrincipalName)
+    try {
+      return await enrollBound(req, fresh?.warning ?? null)
+    } finally {
+      await followJitRead(fresh)
+    }
+  }
+
+  const enrollBound = async (req: EnrollRequest, warning: string | null): Promise<EnrollResult> => {
+    const userId = store.users.idByPrincipalName(req.userPrincipalName)
+    if (!userId) {
+      throw new AppError(
+        'NOT_FOUND',
+        `No user ${req.userPrincipalName} in any directory. Check the spelling, or sync the directory first.`,
+        {
+          field: 'userPrincipalName',
+          userPrincipalName: req.userPrincipalName,
+        },
+      )
+    }
+    const at = clock.now().toISOString()
+    const existing = store.devices.enrollmentOf(req.serial)
+    if (existing && existing.platform !== req.platform)
+      throw new AppError(
+        'CONFLICT',
+        `Serial ${req.serial} is enrolled as a ${existing.platform} device; a device never changes platform. Check the serial, or remove that device first.`,
+        { field: 'platform', serial: req.serial, platform: existing.platform },
+      )
+    if (existing?.userId && existing.userId !== userId && req.rebind === 'hold') {
+      const heldRebindId = ids.next()
+      store.transaction(() => {
+        store.devices.holdRebind(
           {
-            field: 'userPrincipalName',
-            userPrincipalName: req.userPrincipalName,
-          },
-        )
-      }
-      const at = clock.now().toISOString()
-      const existing = store.devices.enrollmentOf(req.serial)
-      if (existing && existing.platform !== req.platform)
-        throw new AppError(
-          'CONFLICT',
-          `Serial ${req.serial} is enrolled as a ${existing.platform} device; a device never changes platform. Check the serial, or remove that device first.`,
-          { field: 'platform', serial: req.serial, platform: existing.platform },
-        )
-      if (existing?.userId && existing.userId !== userId && req.rebind === 'hold') {
-        const heldRebindId = ids.next()
-        store.transaction(() => {
-          store.devices.holdRebind(
-            {
-              id: heldRebindId,
-              deviceId: existing.deviceId,
-              fromUserId: existing.userId,
-              toUserId: userId,
-              name: req.name ?? null,
-              pushToken: req.pushToken ?? null,
-              udid: req.identity?.kind === 'apple' ? req.identity.udid : null,
-              fingerprint: req.identity?.kind === 'apple' ? req.identity.fingerprint : null,
-              credentialHash: req.identity?.kind === 'android' ? req.identity.credentialHash : null,
-            },
-            at,
-          )
-          store.audit.append({
-            at,
-            actor: 'enrollment',
-            action: 'devices/holdRebind',
-            subject: existing.deviceId,
-            details: { heldRebindId, fromUserId: existing.userId, toUserId: userId, serial: req.serial },
-          })
-        })
-        log.warn('re-enrollment by another user held for an admin', { deviceId: existing.deviceId, heldRebindId })
-        throw new AppError(
-          'CONFLICT',
-          `Device ${req.serial} belongs to another user. An admin must approve moving it to ${req.userPrincipalName} on the device's page.`,
-          { reason: REBIND_HELD, heldRebindId, deviceId: existing.deviceId },
-        )
-      }
-      const { deviceId, commands } = store.transaction(() => {
-        groups.evaluateUser(userId)
-        const enrolled = bind(
-          {
-            serial: req.serial,
-            name: req.name ?? `${DEFAULT_DEVICE_NAMES[req.platform]} ${req.serial}`,
-            platform: req.platform,
-            userId,
+            id: heldRebindId,
+            deviceId: existing.deviceId,
+            fromUserId: existing.userId,
+            toUserId: userId,
+            name: req.name ?? null,
             pushToken: req.pushToken ?? null,
+            udid: req.identity?.kind === 'apple' ? req.identity.udid : null,
+            fingerprint: req.identity?.kind === 'apple' ? req.identity.fingerprint : null,
+            credentialHash: req.identity?.kind === 'android' ? req.identity.credentialHash : null,
           },
-          req.identity,
           at,
         )
         store.audit.append({
           at,
           actor: 'enrollment',
-          action: 'devices/enroll',
-          subject: enrolled.id,
-          details: {
-            userId,
-            serial: req.serial,
-            reenrolled: enrolled.reenrolled,
-            ...(enrolled.previousUserId && enrolled.previousUserId !== userId
-              ? { previousUserId: enrolled.previousUserId, rebind: req.rebind ?? 'admin' }
-              : {}),
-          },
+          action: 'devices/holdRebind',
+          subject: existing.deviceId,
+          details: { heldRebindId, fromUserId: existing.userId, toUserId: userId, serial: req.serial },
         })
-        return { deviceId: enrolled.id, commands: recompute(enrolled.id) }
       })
-      log.info('device enrolled', {
-        deviceId,
-        serial: req.serial,
-        platform: req.platform,
-        userId,
-        commandsQueued: commands.length,
+      log.warn('re-enrollment by another user held for an admin', { deviceId: existing.deviceId, heldRebindId })
+      throw new AppError(
+        'CONFLICT',
+        `Device ${req.serial} belongs to another user. An admin must approve moving it to ${req.userPrincipalName} on the device's page.`,
+        { reason: REBIND_HELD, heldRebindId, deviceId: existing.deviceId },
+      )
+    }
+    const { deviceId, commands } = store.transaction(() => {
+      groups.evaluateUser(userId)
+      const enrolled = bind(
+        {
+          serial: req.serial,
+          name: req.name ?? `${DEFAULT_DEVICE_NAMES[req.platform]} ${req.serial}`,
+          platform: req.platform,
+          userId,
+          pushToken: req.pushToken ?? null,
+        },
+        req.identity,
+        at,
+      )
+      store.audit.append({
+        at,
+        actor: 'enrollment',
+        action: 'devices/enroll',
+        subject: enrolled.id,
+        details: {
+          userId,
+          serial: req.serial,
+          reenrolled: enrolled.reenrolled,
+          ...(enrolled.previousUserId && enrolled.previousUserId !== userId
+            ? { previousUserId: enrolled.previousUserId, rebind: req.rebind ?? 'admin' }
+            : {}),
+        },
       })
-      if (commands.length > 0) await wake()
-      const memberOf = store.groups
-        .membershipsOf(userId)
-        .filter(m => m.effective)
-        .map(m => m.groupName)
-      const assigned = new Set(store.devices.assignments(deviceId).map(a => a.policyName))
-      const device = store.devices.get(deviceId)
-      if (!device) throw new Error(`device ${deviceId} vanished after enrollment`)
-      const queued = new Set(commands.map(c => c.id))
-      const result: EnrollResult = {
-        device,
-        groups: memberOf,
-        policies: [...assigned].sort(),
-        commands: store.devices.commands(deviceId).filter(c => queued.has(c.id)),
-      }
-      if (fresh?.warning) result.warnings = [fresh.warning]
-      return result
-    },
-    async redeployUsers(userIds, opts) {
-      const users = new Set([...userIds, ...groups.usersWithMaturedWithdrawals()])
-      const deviceIds = [...users].flatMap(u => store.devices.ofUser(u).map(d => d.id))
-      const { touched, held } = await redeploy(deviceIds, opts)
-      // A held batch keeps its pending withdrawals, so the next sync holds it again until an admin decides.
-      if (!held) store.transaction(() => groups.settleWithdrawals(users))
-      return touched
-    },
+      return { deviceId: enrolled.id, commands: recomputeEnrolled(enrolled.id) }
+    })
+    log.info('device enrolled', {
+      deviceId,
+      serial: req.serial,
+      platform: req.platform,
+      userId,
+      commandsQueued: commands.length,
+    })
+    if (commands.length > 0) await wake()
+    const memberOf = store.groups
+      .membershipsOf(userId)
+      .filter(m => m.effective)
+      .map(m => m.groupName)
+    const assigned = new Set(store.devices.assignments(deviceId).map(a => a.policyName))
+    const device = store.devices.get(deviceId)
+    if (!device) throw new Error(`device ${deviceId} vanished after enrollment`)
+    const queued = new Set(commands.map(c => c.id))
+    const result: EnrollResult = {
+      device,
+      groups: memberOf,
+      policies: [...assigned].sort(),
+      commands: store.devices.commands(deviceId).filter(c => queued.has(c.id)),
+    }
+    if (warning) result.warnings = [warning]
+    return result
+  }
+
+  return {
+    enroll,
+    redeployUsers,
     redeployAll: async opts => (await redeploy(store.devices.boundIds(), { cause: 'target-edit', ...opts })).touched,
     redeployDevices: async (deviceIds, opts) => (await redeploy(deviceIds, opts)).touched,
     acknowledge(deviceId, commandId, status, error) {
@@ -400,7 +452,7 @@ export function createDeviceService(deps: Deps): DeviceService {
           identity,
           at,
         )
-        return recompute(held.deviceId)
+        return recomputeEnrolled(held.deviceId)
       })
       if (commands.length > 0) await wake()
       return detail(held.deviceId)
@@ -425,7 +477,7 @@ export function createDeviceService(deps: Deps): DeviceService {
         const results = policies.planRelease(deviceIds)
         const out = new Map<string, Command[]>()
         for (const r of results) {
-          const commands = applyPlan(r)
+          const commands = applyPlan(r.device.id, r.plan)
           if (commands.length > 0) out.set(r.device.id, commands)
         }
         policies.record(results, out)
@@ -480,7 +532,7 @@ export function createDeviceService(deps: Deps): DeviceService {
             after: { userId, userPrincipalName },
           },
         })
-        return recompute(deviceId)
+        return recomputeEnrolled(deviceId)
       })
       if (commands.length > 0) await wake()
       return detail(deviceId)

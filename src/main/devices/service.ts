@@ -73,5 +73,11 @@ export interface DeviceService {
 
 /** The JIT port: asks the user's IdP for their current attributes and groups before evaluating. */
 export interface JitUserSource {
-  refreshUser(userPrincipalName: string): Promise<{ warning: string | null }>
+  /**
+   * Reads the user from the IdP now. `changedUserIds`: users whose memberships changed, whose
+   * other devices follow at once; `journal`: the entry that owes them that redeploy until cleared.
+   */
+  refreshUser(
+    userPrincipalName: string,
+  ): Promise<{ warning: string | null; changedUserIds?: string[]; journal?: string | null }>
 }

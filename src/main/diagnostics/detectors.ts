@@ -89,7 +89,7 @@ export function attributeMissing(store: Store, directories: AttributeSourceLooku
         const d: Diagnostic = {
           code: 'SYNC_ATTR_MISSING',
           title: `${m.upn} lacks ${m.attribute}, which ${m.groupName} needs`,
-          explanation: `The rule of ${m.groupName} reads ${m.attribute}, but the directory did not deliver it for ${m.upn}. Membership is unknown, so the user's current policies are kept.`,
+          explanation: `The rule of ${m.groupName} reads ${m.attribute}, but the directory did not deliver it for ${m.upn}. Membership is unknown, so the user's devices keep what they have from this group and get nothing new from it.`,
           remediation: remedy(sourceOf(directoryId, m.attribute), m.attribute, m.upn),
           userId: m.userId,
           groupId: m.groupId,

@@ -446,12 +446,14 @@ export function createSyncEngine(deps: SyncEngineDeps) {
      * Applies one user fetched just in time (enrollment): attributes, and synced-group
      * memberships of this directory's known groups. The cursor and history are left alone: the
      * next sync still sees the change and finds nothing left to do. Returns users whose
-     * effective memberships changed.
+     * effective memberships changed, and the journal entry (`source`) that owes their bound
+     * devices a redeploy, written in the same commit: the caller clears it once it redeployed
+     * them, and if the app stops first, the next start does it (recovery.ts).
      */
     async applyUser(
       req: Pick<SyncRequest, 'directoryId' | 'directoryName' | 'mapping'>,
       fetched: FetchedUser,
-    ): Promise<string[]> {
+    ): Promise<{ changedUserIds: string[]; source: string }> {
       const wanted = new Set(fetched.groupIds)
       const members = new Map<string, MemberChange>()
       const me = new Set([fetched.user.externalId])
@@ -470,7 +472,12 @@ export function createSyncEngine(deps: SyncEngineDeps) {
       }
       const planReq = { ...req, groupFilter: [] }
       const p = await plan(planReq, pull)
-      return store.writeTransaction(() => runAtomic(applySteps(planReq, p, () => {}, null))).changedUserIds
+      const source = `jit:${ids.next()}`
+      return store.writeTransaction(() => {
+        const a = runAtomic(applySteps(planReq, p, () => {}, null))
+        store.syncJournal.queueRedeploys(source, a.redeploy, clock.now().toISOString())
+        return { changedUserIds: a.changedUserIds, source }
+      })
     },
 
     async sync(req: SyncRequest): Promise<SyncOutcome> {

@@ -70,18 +70,22 @@ export async function setUserAttributes(
       { fields: identity },
     )
   }
+  // The redeploy the edit owes is journaled with its commit and cleared once done; if the app stops
+  // in between, the next start redeploys (directories/recovery.ts). One entry per user: a second
+  // edit of the same user owes the same redeploy.
+  const source = `users/setAttributes:${userId}`
   const changed = store.transaction(() => {
-    store.users.patchAttributes(userId, attributes, clock.now().toISOString())
-    store.audit.append({
-      at: clock.now().toISOString(),
-      actor: 'admin',
-      action: 'users/setAttributes',
-      subject: userId,
-      details: { attributes },
-    })
-    return d.groups.evaluateUser(userId)
+    const at = clock.now().toISOString()
+    store.users.patchAttributes(userId, attributes, at)
+    store.audit.append({ at, actor: 'admin', action: 'users/setAttributes', subject: userId, details: { attributes } })
+    const moved = d.groups.evaluateUser(userId)
+    if (moved) store.syncJournal.queueRedeploys(source, [userId], at)
+    return moved
   })
-  if (changed) await d.redeployUsers([userId])
+  if (changed) {
+    await d.redeployUsers([userId])
+    store.syncJournal.redeployed(source)
+  }
   return userDetail(store, userId)
 }
 

@@ -408,8 +408,8 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
               )
             continue
           }
-          const changedUserIds = await engine.applyUser({ directoryId: d.id, directoryName: d.name, mapping }, fetched)
-          return { warning: null, changedUserIds }
+          const applied = await engine.applyUser({ directoryId: d.id, directoryName: d.name, mapping }, fetched)
+          return { warning: null, changedUserIds: applied.changedUserIds, journal: applied.source }
         } catch (e) {
           const message = errorMessage(e)
           warnings.push(
@@ -428,7 +428,7 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
           details: { warning },
         })
       }
-      return { warning, changedUserIds: [] }
+      return { warning, changedUserIds: [], journal: null }
     },
     attributeSource(directoryId, attribute) {
       const d = store.directories.get(directoryId)

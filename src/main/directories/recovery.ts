@@ -76,7 +76,12 @@ export async function redeployOwed(
   redeployUsers: (userIds: string[]) => Promise<unknown>,
 ): Promise<void> {
   const owed = d.store.syncJournal.pendingRedeploys()
-  if (owed.size === 0) return
+  if (owed.size === 0) {
+    // Devices of users a committed sync removed, whose withdrawal the stop interrupted: the state
+    // is its own journal (devices room, withdrawOrphans runs with every redeploy).
+    if (d.store.devices.orphanedIds().length > 0) await redeployUsers([])
+    return
+  }
   const users = new Set([...owed.values()].flat())
   d.log.warn('redeploying devices a sync changed before the app stopped', { users: users.size, syncs: owed.size })
   await redeployUsers([...users])

@@ -27,6 +27,11 @@ export interface JitRefresh {
   warning: string | null
   /** Users whose effective memberships changed. */
   changedUserIds: string[]
+  /**
+   * The pending-redeploy journal entry that owes the changed users' devices a redeploy (null
+   * when nothing was read): clear it with store.syncJournal.redeployed once they are redeployed.
+   */
+  journal: string | null
 }
 
 export interface DirectoryService {

@@ -53,7 +53,7 @@ export function explainMembership({
       : ''
   const summary =
     state === 'unknown'
-      ? `Unknown: the rule reads ${x.missing.join(', ')}, which this user's record does not have, so the current policies are kept (SYNC_ATTR_MISSING).${missingNote}`
+      ? `Unknown: the rule reads ${x.missing.join(', ')}, which this user's record does not have, so the user's devices keep what they have from this group and get nothing new from it (SYNC_ATTR_MISSING).${missingNote}`
       : x.result
         ? `In: the rule of ${group.name} is true for this user.`
         : `Out: the rule of ${group.name} is false for this user; the failing clauses are marked below.${missingNote}`

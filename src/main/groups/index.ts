@@ -149,7 +149,9 @@ export function createGroupService({
         const same = p !== undefined && sameMembership(p, decided)
         next.push(same ? p : { ...decided, updatedAt: at })
         written ||= !same
-        if (decided.effective !== (p?.effective ?? false)) effectiveChanged = true
+        // Unknown and in are both effective, but only in grants a device something new.
+        if (decided.effective !== (p?.effective ?? false) || (decided.effective && decided.state !== p?.state))
+          effectiveChanged = true
         if (decided.effective) entered(userId, g.id, p?.effective ?? false)
       } else if (p) {
         written = true
@@ -342,6 +344,14 @@ export function createGroupService({
     },
     graceGroupIds,
     allGraceGroupIds,
+    unknownGroupIds: userId =>
+      new Set(
+        store.groups
+          .ruleMembershipsOf(userId)
+          .filter(m => m.state === 'unknown' && m.effective)
+          .map(m => m.groupId),
+      ),
+    allUnknownGroupIds: () => store.bulkReads.keptUnknown(),
     pendingWithdrawals(userId) {
       const now = clock.now()
       return store.withdrawals.of(userId).map(w => ({ ...w, matured: matured(w, now) }))

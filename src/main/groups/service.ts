@@ -60,6 +60,13 @@ export interface GroupService {
   graceGroupIds(userId: string): Set<string>
   /** The same for every user at once; users without any are absent. */
   allGraceGroupIds(): Map<string, Set<string>>
+  /**
+   * Rule groups whose membership is unknown (an attribute the rule reads is missing) and still
+   * effective because the user was last in: they keep what a device has and grant nothing new.
+   */
+  unknownGroupIds(userId: string): Set<string>
+  /** The same for every user at once; users without any are absent. */
+  allUnknownGroupIds(): Map<string, Set<string>>
   /** Groups the user left whose withdrawal still waits for the grace period. */
   pendingWithdrawals(userId: string): (PendingWithdrawal & { matured: boolean })[]
   /** Users with a withdrawal whose grace period is over: their devices need recomputing. */

@@ -94,7 +94,7 @@ export function membershipChain({
     steps.push({
       step: 'membership',
       outcome: membership.effective ? 'pass' : 'fail',
-      text: `Unknown in ${group.name} (SYNC_ATTR_MISSING: ${membership.missing.join(', ')}): the user's current policies are ${membership.effective ? 'kept' : 'not granted'}.`,
+      text: `Unknown in ${group.name} (SYNC_ATTR_MISSING: ${membership.missing.join(', ')}): ${membership.effective ? 'the devices keep what they have from it; none gets anything new from it' : 'its policies are not granted'}.`,
     })
   } else if (pending && !pending.matured) {
     steps.push({

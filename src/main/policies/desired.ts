@@ -55,10 +55,16 @@ export interface Applicable {
 
 /**
  * Policies that apply to a user with these effective groups on this platform: an include
- * target among the groups, no exclude target among them (exclusion wins), and the platform
- * among the policy's platforms. In conflict order.
+ * target among the groups, no exclude target among `excluding` (exclusion wins), and the platform
+ * among the policy's platforms. In conflict order. `excluding` is the same groups unless a
+ * membership counts differently for exclusions (one left within its grace period, see grace.ts).
  */
-export function applicablePolicies(index: PolicyIndex, groups: ReadonlySet<string>, platform: Platform): Applicable[] {
+export function applicablePolicies(
+  index: PolicyIndex,
+  groups: ReadonlySet<string>,
+  platform: Platform,
+  excluding: ReadonlySet<string> = groups,
+): Applicable[] {
   const seen = new Set<string>()
   const out: Applicable[] = []
   for (const g of groups) {
@@ -66,7 +72,7 @@ export function applicablePolicies(index: PolicyIndex, groups: ReadonlySet<strin
       if (seen.has(policy.id)) continue
       seen.add(policy.id)
       if (!policy.platforms.includes(platform)) continue
-      if (policy.targets.some(t => t.mode === 'exclude' && groups.has(t.groupId))) continue
+      if (policy.targets.some(t => t.mode === 'exclude' && excluding.has(t.groupId))) continue
       const via = policy.targets.find(t => t.mode === 'include' && groups.has(t.groupId))
       if (via) out.push({ policy, groupId: via.groupId, groupName: via.groupName })
     }
@@ -216,8 +222,9 @@ export function desiredState(
   groups: ReadonlySet<string>,
   platform: Platform,
   attributes: () => Attributes = () => ({}),
+  excluding: ReadonlySet<string> = groups,
 ): DesiredState {
-  const applicable = applicablePolicies(index, groups, platform)
+  const applicable = applicablePolicies(index, groups, platform, excluding)
   const byKey = new Map<string, Contribution[]>()
   const unresolved: Unresolved[] = []
   let attrs: Attributes | undefined

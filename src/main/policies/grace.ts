@@ -47,18 +47,50 @@ export function keepWithinGrace(
   }
 }
 
-/** The desired state of a device whose user has groups in their grace period (`grace`). */
+/**
+ * Memberships that only keep: groups the user left within their grace period, and groups whose
+ * membership is unknown (a rule read an attribute the user lacks) where the user was last in.
+ * Neither grants a device anything it does not have (README, "Safe withdrawal").
+ */
+export interface KeepOnly {
+  grace: ReadonlySet<string>
+  unknown: ReadonlySet<string>
+}
+
+export const keepsNothing = (k: KeepOnly | null): boolean => k === null || (k.grace.size === 0 && k.unknown.size === 0)
+
+/**
+ * The desired state of a device whose user has keep-only memberships. `groups` are the user's
+ * effective groups (keep-only ones included), `withGrace` their desired state, `sent` what the
+ * device was last sent. The firm state grants: a policy applies when the user is firmly in an
+ * include target and in no exclude target, an unknown membership counting as still in (it may
+ * still exclude). What only a keep-only membership would grant stays where the device has it; a
+ * group left within its grace period still excludes what the device does not have. A new or
+ * re-enrolled device (`fresh`) gets exactly the firm state.
+ */
 export function graceState(
   d: {
     index: PolicyIndex
     platform: Platform
     groups: ReadonlySet<string>
-    grace: ReadonlySet<string>
+    keep: KeepOnly
     withGrace: DesiredState
     sent: readonly SentItem[]
+    fresh?: boolean
   },
   attributes: () => Attributes,
 ): DesiredState {
-  const current = new Set([...d.groups].filter(g => !d.grace.has(g)))
-  return keepWithinGrace(d.withGrace, desiredState(d.index, current, d.platform, attributes), d.sent)
+  const firm = new Set([...d.groups].filter(g => !d.keep.grace.has(g) && !d.keep.unknown.has(g)))
+  const current = desiredState(d.index, firm, d.platform, attributes, new Set([...firm, ...d.keep.unknown]))
+  const kept =
+    d.keep.unknown.size > 0
+      ? desiredState(
+          d.index,
+          d.groups,
+          d.platform,
+          attributes,
+          new Set([...d.groups].filter(g => !d.keep.unknown.has(g))),
+        )
+      : d.withGrace
+  return keepWithinGrace(kept, current, d.fresh ? [] : d.sent)
 }

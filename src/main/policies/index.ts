@@ -21,10 +21,10 @@ import type { GroupService } from '../groups'
 import type { Clock, IdSource } from '../ports'
 import { compileOrFail, type CompiledRule } from '../rules'
 import type { BoundDevice, SentItem, Store } from '../store'
-import { deviceDelta, withdraws } from './delta'
+import { deviceDelta, queueView, withdraws } from './delta'
 import { applicablePolicies, desiredState, indexPolicies, type DesiredState, type PolicyIndex } from './desired'
-import { graceState } from './grace'
-import { planDevice } from './diff'
+import { graceState, type KeepOnly, keepsNothing } from './grace'
+import { type DevicePlan, planDevice } from './diff'
 import { payloadVariables, resolveVariables, validatePolicy } from './payloads'
 import { isApplePlatform, policyProfile, profileXml } from './apple'
 import { previewSecrets } from './secrets'
@@ -43,6 +43,7 @@ export {
   type PolicyIndex,
 } from './desired'
 export { planDevice, type DevicePlan, type PlannedCommand } from './diff'
+export { reconcileQueue, type LastDelivered, type QueueDecision, type WaitingCommand } from './queue'
 export { validatePolicy, resolveVariables, variablesIn } from './payloads'
 export { RESTRICTIONS, restrictionDefinition, compareStrictness } from './registry'
 export { readPolicySettings, tripsBreaker } from './settings'
@@ -363,6 +364,7 @@ export function createPolicyService({
         index: index(),
         settings: readPolicySettings(store),
         effectiveGroups: () => groups.allEffectiveGroupIds(),
+        keepOnly: () => ({ grace: groups.allGraceGroupIds(), unknown: groups.allUnknownGroupIds() }),
         inputs: attributes => groups.allInputs(attributes),
         now: clock.now(),
         compile,
@@ -410,21 +412,32 @@ export function createPolicyService({
     idx: PolicyIndex,
     device: BoundDevice,
     groups: ReadonlySet<string>,
-    grace: ReadonlySet<string>,
+    keep: KeepOnly,
     full: DesiredState,
     sent: readonly SentItem[],
+    fresh = false,
   ): DesiredState =>
-    graceState({ index: idx, platform: device.platform, groups, grace, withGrace: full, sent }, () =>
+    graceState({ index: idx, platform: device.platform, groups, keep, withGrace: full, sent, fresh }, () =>
       store.users.ruleInput(device.userId),
     )
 
-  const planDevices = (deviceIds: readonly string[], opts: { includeHeld?: boolean } = {}): DevicePlanResult[] => {
+  const keepOnlyOf = (userId: string): KeepOnly => ({
+    grace: groups.graceGroupIds(userId),
+    unknown: groups.unknownGroupIds(userId),
+  })
+
+  const planDevices = (
+    deviceIds: readonly string[],
+    opts: { includeHeld?: boolean; fresh?: boolean } = {},
+  ): DevicePlanResult[] => {
     const idx = index()
     const held = opts.includeHeld ? new Set<string>() : store.heldChanges.openDeviceIds()
     // Many devices: read memberships and sent items in bulk rather than per device.
     const bulk = deviceIds.length > 200
     const effective = bulk ? groups.allEffectiveGroupIds() : null
     const graceAll = bulk ? groups.allGraceGroupIds() : null
+    const unknownAll = bulk ? groups.allUnknownGroupIds() : null
+    const none = new Set<string>()
     const digests = bulk ? store.policySettings.planDigests() : null
     const wanted = new Set(deviceIds)
     const out: DevicePlanResult[] = []
@@ -435,35 +448,75 @@ export function createPolicyService({
     // Devices with the same groups and platform share a desired state, unless it depends on
     // their user's attributes ({{user.x}} variables).
     const shared = new Map<string, DesiredState>()
-    const pending: { device: BoundDevice; groups: Set<string>; state: DesiredState; grace: Set<string> | null }[] = []
+    const pending: { device: BoundDevice; groups: Set<string>; state: DesiredState; keep: KeepOnly | null }[] = []
     for (const device of devices) {
       if (held.has(device.id)) continue
       const g = groupsOf(device.userId, effective)
-      const grace = graceAll ? (graceAll.get(device.userId) ?? null) : groups.graceGroupIds(device.userId)
+      const keep: KeepOnly =
+        graceAll && unknownAll
+          ? { grace: graceAll.get(device.userId) ?? none, unknown: unknownAll.get(device.userId) ?? none }
+          : keepOnlyOf(device.userId)
       const signature = `${device.platform}|${[...g].sort().join(',')}`
       let state = shared.get(signature)
       if (!state) {
         state = desiredState(idx, g, device.platform, () => store.users.ruleInput(device.userId))
         if (!state.personal) shared.set(signature, state)
       }
-      // A device within a grace period keeps only what it has: decided once its sent items are read.
-      if (grace !== null && grace.size > 0) {
-        pending.push({ device, groups: g, state, grace })
+      // A device with keep-only memberships keeps only what it has: decided once its sent items are read.
+      if (!keepsNothing(keep)) {
+        pending.push({ device, groups: g, state, keep })
         continue
       }
       const digest = digestOf(state)
       // The device was last brought to exactly this desired state: nothing to send.
       if (digest !== null && digests?.get(device.id) === digest)
         out.push({ device, groups: g, sent: null, state, plan: { commands: [], put: [], drop: [] }, digest })
-      else pending.push({ device, groups: g, state, grace: null })
+      else pending.push({ device, groups: g, state, keep: null })
     }
     const sentAll = pending.length > 2000 ? store.bulkReads.allSentItems() : null
-    for (const { device, groups: g, state: full, grace } of pending) {
+    for (const { device, groups: g, state: full, keep } of pending) {
       const sent = sentAll ? (sentAll.get(device.id) ?? []) : store.devices.sentItems(device.id)
-      const state = grace ? withinGrace(idx, device, g, grace, full, sent) : full
+      const state = keep ? withinGrace(idx, device, g, keep, full, sent, opts.fresh) : full
       out.push({ device, groups: g, sent, state, plan: planDevice(sent, state, ctx), digest: digestOf(state) })
     }
     return out
+  }
+
+  /** A device no policy applies to any more (its user was removed): everything it was sent goes. */
+  const planWithdrawal = (deviceId: string): DevicePlan => {
+    const idx = index()
+    const platform = store.devices.get(deviceId)?.platform ?? 'ios'
+    return planDevice(store.devices.sentItems(deviceId), desiredState(idx, new Set(), platform), withdrawal(idx))
+  }
+
+  const recordWithdrawal = (deviceId: string, sent: readonly SentItem[], commands: readonly Command[]): void => {
+    const at = clock.now().toISOString()
+    for (const policyId of new Set(sent.map(s => s.policyId))) {
+      const own = commands.filter(c => c.reason.policyId === policyId)
+      store.assignmentHistory.append({
+        deviceId,
+        at,
+        policyId,
+        policyName: policyName(policyId),
+        action: 'withdrawn',
+        summary: "Withdrawn: the device's user was removed from the directory.",
+        steps: [
+          {
+            step: 'membership',
+            outcome: 'fail',
+            text: "The directory no longer has the device's user (deleted, or left out of a file that replaced the directory), so no policy applies.",
+          },
+          ...own.map(
+            (c): WhyStep => ({
+              step: 'command',
+              outcome: 'info',
+              text: `${c.type.replace(/_/g, ' ')} ${String(c.payload['name'] ?? '')}`.trim() + ` (command ${c.seq})`,
+            }),
+          ),
+        ],
+        commands: own.map(c => ({ type: c.type, item: String(c.payload['name'] ?? c.type) })),
+      })
+    }
   }
 
   const holdIfTripped = (results: readonly DevicePlanResult[], cause: HeldChangeCause): HeldChange | null => {
@@ -486,6 +539,13 @@ export function createPolicyService({
         r.plan,
         { gained: [], lost: [] },
         policyName,
+        queueView(
+          r.plan,
+          r.sent ?? [],
+          store.devices.waitingCommands(r.device.id),
+          (types, id) => store.devices.lastDelivered(r.device.id, types, id),
+          policyName,
+        ),
       ),
     )
     const heldChange: HeldChange = {
@@ -609,11 +669,11 @@ export function createPolicyService({
       throw new AppError('BAD_INPUT', 'This device is not bound to a user, so no policy applies to it.', { deviceId })
     }
     const groupIds = groups.effectiveGroupIds(device.userId)
-    const grace = groups.graceGroupIds(device.userId)
+    const keep = keepOnlyOf(device.userId)
     const sent = store.devices.sentItems(deviceId)
     const idx = index()
     const full = desiredState(idx, groupIds, device.platform, () => store.users.ruleInput(device.userId))
-    const state = grace.size > 0 ? withinGrace(idx, device, groupIds, grace, full, sent) : full
+    const state = keepsNothing(keep) ? full : withinGrace(idx, device, groupIds, keep, full, sent)
     return { device, groups: groupIds, sent, state, held: store.heldChanges.openDeviceIds().has(deviceId) }
   }
 
@@ -836,6 +896,8 @@ export function createPolicyService({
         return [{ device, groups: new Set<string>(), sent, state, plan: planDevice(sent, state, ctx), digest: null }]
       })
     },
+    planWithdrawal,
+    recordWithdrawal,
     holdIfTripped,
     record,
     why,

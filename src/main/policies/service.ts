@@ -68,10 +68,20 @@ export interface PolicyService {
   reject(heldChangeId: string): HeldChange
   settings(): PolicySettings
   setSettings(patch: Partial<PolicySettings>): PolicySettings
-  /** Recompute plans for devices (read-only); devices in a held change are skipped unless approved. */
-  planDevices(deviceIds: readonly string[], opts?: { includeHeld?: boolean }): DevicePlanResult[]
+  /**
+   * Recompute plans for devices (read-only); devices in a held change are skipped unless approved.
+   * `fresh`: the devices were just enrolled, so they get exactly the current policies (grace and
+   * unknown memberships keep nothing on them).
+   */
+  planDevices(deviceIds: readonly string[], opts?: { includeHeld?: boolean; fresh?: boolean }): DevicePlanResult[]
+  /**
+   * The plan that withdraws everything a device without a user was sent (its user was removed
+   * from the directory), recorded in its history once applied (`recordWithdrawal`).
+   */
   /** Plans withdrawing every policy from these bound devices (they are about to lose their user). */
   planRelease(deviceIds: readonly string[]): DevicePlanResult[]
+  planWithdrawal(deviceId: string): DevicePlan
+  recordWithdrawal(deviceId: string, sent: readonly SentItem[], commands: readonly Command[]): void
   /** Holds the plans when they would withdraw policies from too many devices; returns the held change. */
   holdIfTripped(results: readonly DevicePlanResult[], cause: HeldChangeCause): HeldChange | null
   /** Records each assignment change with its chain, and the payload problems, once plans were applied. */

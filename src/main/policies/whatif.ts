@@ -16,7 +16,8 @@ import { decideMembership, ruleGroupApplies, type UserInput } from '../groups'
 import { GROUP_IDS, GROUP_NAMES, type CompiledRule, type RuleInput } from '../rules'
 import type { BoundDevice, SentItem, Store } from '../store'
 import { desiredState, indexPolicies, type PolicyIndex } from './desired'
-import { deviceDelta, withdraws } from './delta'
+import { deviceDelta, queueView, withdraws } from './delta'
+import { graceState, type KeepOnly, keepsNothing } from './grace'
 import { planDevice } from './diff'
 import { tripsBreaker } from './settings'
 
@@ -26,6 +27,8 @@ export interface WhatIfContext {
   settings: PolicySettings
   /** Groups whose policies apply per user now (memberships plus pending withdrawals). */
   effectiveGroups(): Map<string, Set<string>>
+  /** Per user, the effective groups that only keep (grace.ts): left within the grace period, or unknown. */
+  keepOnly(): { grace: Map<string, Set<string>>; unknown: Map<string, Set<string>> }
   /** What rules read per user (attributes, identity fields, synced groups), limited to these attributes. */
   inputs(attributes: readonly string[]): Map<string, UserInput>
   now: Date
@@ -129,7 +132,15 @@ interface MembershipShift {
   userPrincipalName?: string
   before: Set<string>
   after: Set<string>
+  /** Of `after`, the groups that only keep what a device has. */
+  keep: KeepOnly
 }
+
+const NONE: ReadonlySet<string> = new Set()
+const keepOf = (k: ReturnType<WhatIfContext['keepOnly']>, userId: string): KeepOnly => ({
+  grace: k.grace.get(userId) ?? NONE,
+  unknown: k.unknown.get(userId) ?? NONE,
+})
 
 /** Re-evaluates the given rule groups for every user with (possibly changed) attributes. */
 function shiftMemberships(
@@ -139,6 +150,7 @@ function shiftMemberships(
   extraAttributes: readonly string[] = [],
 ): Map<string, MembershipShift> {
   const effective = ctx.effectiveGroups()
+  const keepNow = ctx.keepOnly()
   const pending = new Map<string, Set<string>>()
   for (const w of ctx.store.withdrawals.all()) {
     const set = pending.get(w.userId)
@@ -150,6 +162,9 @@ function shiftMemberships(
   for (const [userId, u] of ctx.inputs([...groups.flatMap(g => g.rule.attributes), ...extraAttributes])) {
     const before = effective.get(userId) ?? new Set<string>()
     let after: Set<string> | null = null
+    const keepBefore = keepOf(keepNow, userId)
+    const grace = new Set(keepBefore.grace)
+    const unknown = new Set(keepBefore.unknown)
     const input = inputOf(u.input)
     for (const g of groups) {
       const prior = members.get(g.id)?.get(userId)
@@ -157,6 +172,10 @@ function shiftMemberships(
         ? decideMembership(g.id, g.rule.evaluate(input, ctx.now), prior)
         : null
       const now = decided?.effective ?? false
+      // As applying it would: an unknown membership keeps, coming back in ends a grace period.
+      if (decided?.state === 'unknown' && decided.effective) unknown.add(g.id)
+      else unknown.delete(g.id)
+      if (decided?.state === 'in') grace.delete(g.id)
       // A deliberate edit withdraws at once (no grace); a withdrawal already pending stays pending.
       const keeps = now || (pending.get(userId)?.has(g.id) ?? false)
       if (keeps !== before.has(g.id)) {
@@ -165,7 +184,15 @@ function shiftMemberships(
         else after.delete(g.id)
       }
     }
-    if (after) shifts.set(userId, { userPrincipalName: u.userPrincipalName, before, after })
+    const same = (a: ReadonlySet<string>, b: ReadonlySet<string>) => a.size === b.size && [...a].every(x => b.has(x))
+    const keepChanged = !same(grace, keepBefore.grace) || !same(unknown, keepBefore.unknown)
+    if (after || keepChanged)
+      shifts.set(userId, {
+        userPrincipalName: u.userPrincipalName,
+        before,
+        after: after ?? before,
+        keep: { grace, unknown },
+      })
   }
   return shifts
 }
@@ -332,10 +359,11 @@ export function computeWhatIf(ctx: WhatIfContext, change: ProposedChange, limit:
     const effective = ctx.effectiveGroups()
     devices = store.bulkReads.boundDevices().filter(d => [...(effective.get(d.userId) ?? [])].some(g => touched.has(g)))
     const before = new Map(devices.map(d => [d.userId, effective.get(d.userId) ?? new Set<string>()]))
+    const keepNow = ctx.keepOnly()
     for (const [userId, groups] of before) {
       // A deleted group takes its memberships with it.
       const after = change.kind === 'deleteGroup' ? new Set([...groups].filter(g => g !== change.groupId)) : groups
-      shifts.set(userId, { before: groups, after })
+      shifts.set(userId, { before: groups, after, keep: keepOf(keepNow, userId) })
     }
     summary = policyChangeSummary(change, groupName, policyName)
   }
@@ -363,8 +391,23 @@ export function computeWhatIf(ctx: WhatIfContext, change: ProposedChange, limit:
     const shift = shifts.get(d.userId)
     if (!shift) continue
     const sent: SentItem[] = store.devices.sentItems(d.id)
-    const state = desiredState(index, shift.after, d.platform, () => store.users.ruleInput(d.userId))
+    const attributes = () => store.users.ruleInput(d.userId)
+    const full = desiredState(index, shift.after, d.platform, attributes)
+    const state = keepsNothing(shift.keep)
+      ? full
+      : graceState(
+          { index, platform: d.platform, groups: shift.after, keep: shift.keep, withGrace: full, sent },
+          attributes,
+        )
     const plan = planDevice(sent, state, { removeOnUnassign, policyName })
+    // What the queue then does: a never-delivered install is cancelled, not removed (queue.ts).
+    const queue = queueView(
+      plan,
+      sent,
+      store.devices.waitingCommands(d.id),
+      (types, id) => store.devices.lastDelivered(d.id, types, id),
+      policyName,
+    )
     const gained = [...shift.after].filter(g => !shift.before.has(g))
     const lost = [...shift.before].filter(g => !shift.after.has(g))
     if (plan.commands.length === 0 && plan.drop.length === 0 && gained.length === 0 && lost.length === 0) continue
@@ -383,6 +426,7 @@ export function computeWhatIf(ctx: WhatIfContext, change: ProposedChange, limit:
       plan,
       { gained: names(gained, groupName), lost: names(lost, groupName) },
       policyName,
+      queue,
     )
     installs += delta.install.length
     removals += delta.remove.length

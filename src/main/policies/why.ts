@@ -46,7 +46,11 @@ export function explainPolicy(input: WhyInput): Omit<PolicyWhy, 'deviceId' | 'hi
     }
   }
   const steps: WhyStep[] = []
-  const excludedVia = policy.targets.find(t => t.mode === 'exclude' && groups.has(t.groupId))
+  // Whether the device's desired state carries the policy (granted, or kept within a grace
+  // period or while a membership is unknown): then no exclusion holds firmly, and a group the
+  // user left or whose membership is unknown explains the keeping.
+  const applies = state.applicable.some(a => a.policy.id === policy.id)
+  const excludedVia = applies ? undefined : policy.targets.find(t => t.mode === 'exclude' && groups.has(t.groupId))
   // A group the user is firmly in explains the policy better than one left within its grace period.
   const including = policy.targets
     .filter(t => t.mode === 'include' && groups.has(t.groupId))
@@ -77,9 +81,12 @@ export function explainPolicy(input: WhyInput): Omit<PolicyWhy, 'deviceId' | 'hi
     })
     if (onPlatform) {
       const pending = chain.some(s => s.step === 'grace' && s.outcome === 'pass')
-      if (pending && kept.length === 0) {
+      if (pending && !applies) {
         // The grace period keeps what a device has; this one never had the policy.
         summary = `Not assigned: the user left ${includedVia.groupName}; during the grace period ${policy.name} stays only on devices that already had it.`
+      } else if (!applies) {
+        // An unknown membership keeps what a device has and grants nothing new.
+        summary = `Not assigned: the user's membership in ${includedVia.groupName} is unknown (SYNC_ATTR_MISSING); ${policy.name} stays only on devices that already had it.`
       } else {
         status = pending ? 'pending-withdrawal' : 'assigned'
         summary = pending

@@ -139,6 +139,15 @@ export function bulkReadQueries(db: Db, sealer: PayloadSealer = plainSealer) {
       }
       return out
     },
+    /** Every user's unknown rule-group memberships that are still effective (the user was last in). */
+    keptUnknown(): Map<string, Set<string>> {
+      const out = new Map<string, Set<string>>()
+      for (const [userId, list] of rm.notPlain()) {
+        const ids = list.filter(m => m.state === 'unknown' && m.effective).map(m => m.groupId)
+        if (ids.length > 0) out.set(userId, new Set(ids))
+      }
+      return out
+    },
     /** A group's members with their state; `missing` as JSON text (compared, rarely parsed). */
     membersOfGroup: (groupId: string): Map<string, { state: MembershipState; effective: boolean; missing: string }> =>
       groupKind.get(groupId) === 'rule'

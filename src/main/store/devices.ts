@@ -224,6 +224,12 @@ export function deviceQueries(db: Db, sealer: PayloadSealer = plainSealer) {
     `SELECT ${DEVICE_COLUMNS} FROM devices d LEFT JOIN users u ON u.id = d.user_id WHERE d.user_id = ? ORDER BY d.name`,
   )
   const bound = db.prepare('SELECT id FROM devices WHERE user_id IS NOT NULL ORDER BY id')
+  const orphaned = db
+    .prepare(`SELECT d.id FROM devices d WHERE d.user_id IS NULL AND (
+      EXISTS (SELECT 1 FROM device_items i WHERE i.device_id = d.id)
+      OR EXISTS (SELECT 1 FROM commands c WHERE c.device_id = d.id AND c.state IN ('queued', 'pushed', 'dead')
+        AND c.type IN ('install_app', 'install_profile'))) ORDER BY d.id`)
+    .pluck()
   const count = db.prepare('SELECT COUNT(*) AS n FROM devices')
 
   const items = db.prepare('SELECT * FROM device_items WHERE device_id = ? ORDER BY kind, name')
@@ -333,6 +339,13 @@ export function deviceQueries(db: Db, sealer: PayloadSealer = plainSealer) {
     },
     ofUser(userId: string): DeviceSummary[] {
       return (ofUser.all(userId) as DeviceRow[]).map(toDevice)
+    },
+    /**
+     * Devices without a user (the directory removed it) that still hold something we sent, or have
+     * an install waiting: what they were sent is owed a withdrawal.
+     */
+    orphanedIds(): string[] {
+      return orphaned.all() as string[]
     },
     boundIds(): string[] {
       return (bound.all() as { id: string }[]).map(r => r.id)

@@ -2,7 +2,7 @@
 // groups column may name.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { SyncRun } from '../../../src/shared/domain'
-import { openWorkspace, seedSmallOrganisation, type TestWorkspace } from '../../helpers/workspace'
+import { acknowledgeAll, openWorkspace, seedSmallOrganisation, type TestWorkspace } from '../../helpers/workspace'
 
 let ws: TestWorkspace
 let org: ReturnType<typeof seedSmallOrganisation>
@@ -69,6 +69,45 @@ describe('a replace import', () => {
     // The row is the whole user: jobTitle and usageLocation were not in the file.
     expect(ws.app.services.store.users.attributes(userOf('sam@example.test'))).toEqual({ department: 'Sales' })
     expect(groupsOf('sam@example.test')).toEqual(['All Staff'])
+  })
+
+  it("withdraws at once what a removed user's devices were sent: delivered items removed, waiting ones cancelled", async () => {
+    const crm = ws.app.services.store.policies
+      .get(org.policies['Sales CRM Deployment'] as string)
+      ?.items.find(i => i.kind === 'app')
+    await ws.call('policies/setRemoveOnUnassign', { itemId: crm?.id as string, value: true })
+    const phone = await ws.call('devices/enroll', {
+      serial: 'P',
+      platform: 'ios',
+      userPrincipalName: 'alex@example.test',
+    })
+    const tablet = await ws.call('devices/enroll', {
+      serial: 'T',
+      platform: 'ios',
+      userPrincipalName: 'alex@example.test',
+    })
+    await acknowledgeAll(ws, phone.device.id)
+    await importCsv('userPrincipalName,department\nsam@example.test,Marketing\n', 'replace', true)
+    const types = async (deviceId: string) =>
+      (await ws.call('devices/get', { deviceId })).commands.map(c => `${c.type} ${c.state}`).sort()
+    const delivered = await ws.call('devices/get', { deviceId: phone.device.id })
+    expect(delivered.device.userId).toBeNull()
+    expect(await types(phone.device.id)).toEqual([
+      'apply_restrictions acknowledged',
+      'apply_restrictions queued',
+      'install_app acknowledged',
+      'remove_app queued',
+    ])
+    expect(await types(tablet.device.id)).toEqual([
+      'apply_restrictions cancelled',
+      'apply_restrictions queued',
+      'install_app cancelled',
+    ])
+    expect(ws.app.services.store.devices.sentItems(phone.device.id)).toEqual([])
+    expect((await ws.call('policies/history', { deviceId: phone.device.id }))[0]).toMatchObject({
+      action: 'withdrawn',
+      summary: "Withdrawn: the device's user was removed from the directory.",
+    })
   })
 
   it('is held when it removes more than the removal limits, and applied once confirmed', async () => {

@@ -134,6 +134,34 @@ describe('explainPolicy', () => {
     expect(why('Strict', ['All', 'Sales']).items[0]?.outcome).toBe('sent')
   })
 
+  // The desired state decides whether a keep-only membership (unknown, or left within its grace
+  // period) carries the policy on this device (policies/grace.ts); the explanation follows it.
+  const withState = (policyId: string, groups: string[], stateGroups: string[]) => {
+    const g = new Set(groups)
+    return explainPolicy({
+      policyId,
+      policy: all.find(p => p.id === policyId),
+      groups: g,
+      platform: 'ios',
+      state: desiredState(indexPolicies(all), new Set(stateGroups), 'ios'),
+      sent: [],
+      chain: groupId => [{ step: 'membership', outcome: 'pass', text: `Unknown in ${groupId}` }],
+      held: false,
+    })
+  }
+
+  it('an unknown membership that gives this device nothing is not an assignment', () => {
+    const w = withState('Lenient', ['Sales'], [])
+    expect(w.status).toBe('not-assigned')
+    expect(w.summary).toMatch(/membership in Sales is unknown \(SYNC_ATTR_MISSING\)/)
+  })
+
+  it('a group the user left that the policy excludes does not hold back what the state grants', () => {
+    const w = withState('Lenient', ['Sales', 'VIP'], ['Sales'])
+    expect(w.status).toBe('assigned')
+    expect(w.summary).toMatch(/in Sales, which Lenient includes/)
+  })
+
   it('explains a deleted policy', () => {
     expect(why('Gone', ['All']).summary).toBe('The policy was deleted; its items were withdrawn.')
   })

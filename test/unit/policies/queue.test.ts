@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { reconcileQueue, type WaitingCommand } from '../../../src/main/devices/queue'
+import { reconcileQueue, type WaitingCommand } from '../../../src/main/policies/queue'
 import type { PlannedCommand } from '../../../src/main/policies'
 import type { CommandType } from '../../../src/shared/domain'
 
@@ -69,12 +69,13 @@ describe('what a new plan does to the commands a device has not fetched', () => 
     },
     {
       name: 'a new restriction set replaces the one still waiting',
-      plan: [planned('apply_restrictions')],
+      plan: [{ ...planned('apply_restrictions'), payload: { settings: { allowCamera: false } } }],
       queue: [waiting('c6', 'apply_restrictions'), waiting('c7', 'device_information')],
       held: {},
       enqueued: ['apply_restrictions'],
       cancelled: ['c6'],
     },
+
     {
       name: 'an unrelated waiting command stays',
       plan: [planned('install_app', 'express')],

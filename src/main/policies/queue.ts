@@ -3,7 +3,7 @@
 // the device holds (its last fetched command for the item installed it), and nothing is sent
 // again that the device already holds exactly.
 import type { Command, CommandType } from '../../shared/domain'
-import type { PlannedCommand } from '../policies'
+import type { PlannedCommand } from './diff'
 
 /** A command still waiting for the device: queued, pushed, or dead-lettered (never fetched). */
 export interface WaitingCommand {
