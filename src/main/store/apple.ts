@@ -68,7 +68,8 @@ const toFacts = (r: FactsRow): DeviceFacts => ({
   profilesAt: r.profiles_at,
 })
 
-const EMPTY_FACTS: DeviceFacts = {
+/** A device that has reported nothing yet. */
+export const EMPTY_FACTS: DeviceFacts = {
   deviceName: null,
   osVersion: null,
   buildVersion: null,

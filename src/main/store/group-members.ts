@@ -6,6 +6,23 @@ import type { Db } from './db'
 import { containsPattern } from './like'
 import { decodeRuleMemberships } from './rule-memberships'
 
+/** A row of a group's direct (synced or stored) memberships, as SQLite gives it. */
+export interface MemberRow {
+  user_id: string
+  user_principal_name: string
+  display_name: string
+  state: MembershipState
+  missing: string
+}
+
+export const memberOf = (r: MemberRow): GroupMember => ({
+  userId: r.user_id,
+  userPrincipalName: r.user_principal_name,
+  displayName: r.display_name,
+  state: r.state,
+  missing: JSON.parse(r.missing) as string[],
+})
+
 const byName = `(@q IS NULL OR u.user_principal_name LIKE @q ESCAPE '\\' OR u.display_name LIKE @q ESCAPE '\\')`
 
 export function groupMemberQueries(db: Db) {
@@ -34,21 +51,7 @@ export function groupMemberQueries(db: Db) {
       const state = args.state ?? null
       if (kindOf.get(args.groupId) !== 'rule') {
         const params = { g: args.groupId, q, state }
-        const rows = (
-          synced.all({ ...params, limit, offset }) as {
-            user_id: string
-            user_principal_name: string
-            display_name: string
-            state: MembershipState
-            missing: string
-          }[]
-        ).map(r => ({
-          userId: r.user_id,
-          userPrincipalName: r.user_principal_name,
-          displayName: r.display_name,
-          state: r.state,
-          missing: JSON.parse(r.missing) as string[],
-        }))
+        const rows = (synced.all({ ...params, limit, offset }) as MemberRow[]).map(memberOf)
         return { rows, total: syncedCount.get(params) as number }
       }
       // In display-name order from SQL; a stable partition puts the unknown ones first.

@@ -7,6 +7,7 @@ import type {
   UserMembership,
 } from '../../shared/domain'
 import type { Db } from './db'
+import { type MemberRow, memberOf } from './group-members'
 import { ruleMembershipQueries, type RuleMembership } from './rule-memberships'
 
 interface GroupRow {
@@ -193,21 +194,7 @@ export function groupQueries(db: Db) {
         )
         return ruled.slice(0, limit)
       }
-      return (
-        members.all(groupId, limit) as {
-          user_id: string
-          user_principal_name: string
-          display_name: string
-          state: MembershipState
-          missing: string
-        }[]
-      ).map(r => ({
-        userId: r.user_id,
-        userPrincipalName: r.user_principal_name,
-        displayName: r.display_name,
-        state: r.state,
-        missing: JSON.parse(r.missing) as string[],
-      }))
+      return (members.all(groupId, limit) as MemberRow[]).map(memberOf)
     },
     /** Every membership of a user, synced and rule-based, by group name. */
     membershipsOf(userId: string): UserMembership[] {

@@ -1,27 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { encryptionLabel, modelText, storageText, yesNo } from '../../../src/renderer/components/device-facts-text'
+import { EMPTY_FACTS } from '../../../src/main/store/apple'
 import type { DeviceFacts } from '../../../src/shared/domain'
 
-const facts = (f: Partial<DeviceFacts>): DeviceFacts => ({
-  deviceName: null,
-  osVersion: null,
-  buildVersion: null,
-  model: null,
-  modelName: null,
-  productName: null,
-  capacityGb: null,
-  availableGb: null,
-  supervised: null,
-  informationAt: null,
-  encrypted: null,
-  passcodePresent: null,
-  securityAt: null,
-  apps: null,
-  appsAt: null,
-  profiles: null,
-  profilesAt: null,
-  ...f,
-})
+const facts = (f: Partial<DeviceFacts>): DeviceFacts => ({ ...EMPTY_FACTS, ...f })
 
 describe('how the device page words what a device reported', () => {
   it.each([
