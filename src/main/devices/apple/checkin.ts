@@ -50,6 +50,8 @@ export interface AppleMdmDeps {
   devices: DeviceService
   clock: Clock
   log: Log
+  /** DER of the ingress TLS certificate: the FileVault recovery key is escrowed to it (FDERecoveryKeyEscrow). */
+  escrowCertificate?: Uint8Array
 }
 
 export interface AppleMdm {
@@ -385,7 +387,7 @@ export function createAppleMdm(deps: AppleMdmDeps): AppleMdm {
           store.devices.markSeen(deviceId, at)
         }
         const next = devices.outbox.next(deviceId, channel)
-        return next ? mdmCommand(next) : null
+        return next ? mdmCommand(next, { escrowCertificate: deps.escrowCertificate }) : null
       }),
   }
 
