@@ -108,3 +108,25 @@ export function unverified(
   }
   return out
 }
+
+const LIST_OF: Partial<Record<CommandType, VerifiedList>> = {
+  install_app: 'apps',
+  remove_app: 'apps',
+  install_profile: 'profiles',
+  remove_profile: 'profiles',
+  apply_restrictions: 'profiles',
+}
+
+/**
+ * The list queries to ask once a batch of commands is acknowledged: a list is asked again when an
+ * acknowledged command it shows came after the last query of it (in any state but cancelled), so a
+ * batch gets one pair of queries, not one per command.
+ */
+export function verificationQueries(commands: readonly Command[]): CommandType[] {
+  const deviceChannel = commands.filter(c => c.channel === null && c.payload['platform'] !== 'android')
+  const lastQuery = (list: VerifiedList): number =>
+    Math.max(-1, ...deviceChannel.filter(c => c.type === QUERY[list] && c.state !== 'cancelled').map(c => c.seq))
+  const lastAcked = (list: VerifiedList): number =>
+    Math.max(-1, ...deviceChannel.filter(c => c.state === 'acknowledged' && LIST_OF[c.type] === list).map(c => c.seq))
+  return (['apps', 'profiles'] as const).filter(l => lastAcked(l) > lastQuery(l)).map(l => QUERY[l])
+}

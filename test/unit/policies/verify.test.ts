@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { profileIdentifier, RESTRICTIONS_PROFILE } from '../../../src/main/policies/apple/profile'
-import { unverified } from '../../../src/main/policies/verify'
+import { unverified, verificationQueries } from '../../../src/main/policies/verify'
 import type { Command, CommandState, CommandType, DeviceFacts } from '../../../src/shared/domain'
 
 let seq = 0
@@ -135,5 +135,39 @@ describe('unverified', () => {
       acknowledgedAt: '2026-01-01T00:01:30.000Z',
       reportedAt: REPORTED,
     })
+  })
+})
+
+describe('verificationQueries', () => {
+  const types = (cs: Command[]) => verificationQueries(cs)
+  it.each<[string, () => Command[], CommandType[]]>([
+    ['an acknowledged app install', () => [cmd('install_app', app)], ['installed_application_list']],
+    [
+      'a batch of installs of both kinds: one pair',
+      () => [cmd('install_app', app), cmd('install_app', { identifier: 'b' }), cmd('install_profile', wifi)],
+      ['installed_application_list', 'profile_list'],
+    ],
+    ['restrictions', () => [cmd('apply_restrictions', { settings: { a: 1 } })], ['profile_list']],
+    ['already asked after the batch', () => [cmd('install_app', app), appsQuery()], []],
+    [
+      'asked but not answered yet',
+      () => [cmd('install_app', app), cmd('installed_application_list', {}, { state: 'sent' })],
+      [],
+    ],
+    [
+      'the last query was cancelled',
+      () => [cmd('install_app', app), cmd('installed_application_list', {}, { state: 'cancelled' })],
+      ['installed_application_list'],
+    ],
+    [
+      'an install asked after the last query',
+      () => [appsQuery(), cmd('install_app', app)],
+      ['installed_application_list'],
+    ],
+    ['nothing acknowledged', () => [cmd('install_app', app, { state: 'sent' })], []],
+    ['queries alone', () => [appsQuery(), profilesQuery(), cmd('device_information')], []],
+    ['a user channel’s profile', () => [cmd('install_profile', wifi, { channel: 'U1' })], []],
+  ])('%s', (_, commands, expected) => {
+    expect(types(commands())).toEqual(expected)
   })
 })
