@@ -369,7 +369,8 @@ export interface Diagnostic {
   directoryId?: string
   detectedAt: string
   /** PAYLOAD_LATENCY: what held the payload up. */
-  cause?: 'deadline' | 'push-failed' | 'stale-token' | 'dead-letter'
+  /** not-verified: acknowledged, but the device's later app or profile list contradicts it. */
+  cause?: 'deadline' | 'push-failed' | 'stale-token' | 'dead-letter' | 'not-verified'
   /**
    * GROUP_RULE_FAIL: what raised it — the IdP's own membership disagrees with the rule's evaluation,
    * a clause could not be evaluated for the user, or the rule's AND/OR grouping decides.

@@ -160,6 +160,8 @@ export class AppleDevice {
   private authenticated = false
   /** Managed apps installed by InstallApplication (bundle id → name), as InstalledApplicationList reports them. */
   readonly apps = new Map<string, string>()
+  /** Bundle ids this device acknowledges InstallApplication for but never installs (a failed App Store download). */
+  readonly failsToInstall = new Set<string>()
   /** Managed profiles installed by InstallProfile (identifier → profile), as ProfileList reports them. */
   readonly profiles = new Map<string, { PayloadIdentifier: string; PayloadDisplayName: string; PayloadUUID: string }>()
   /** What Authenticate, DeviceInformation and SecurityInfo report. */
@@ -452,6 +454,7 @@ export class AppleDevice {
   private carryOut(command: Record<string, PlistValue> & { RequestType: string }): Record<string, PlistValue> {
     switch (command.RequestType) {
       case 'InstallApplication':
+        if (this.failsToInstall.has(String(command['Identifier']))) return {}
         this.apps.set(String(command['Identifier']), String(command['Identifier']).split('.').at(-1) ?? '')
         return {}
       case 'RemoveApplication':

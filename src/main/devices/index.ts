@@ -7,6 +7,7 @@ import { type DevicePlan, type PolicyService, reconcileQueue } from '../policies
 import { noFaults, type Clock, type Faults, type IdSource, type Log } from '../ports'
 import type { PushTransport } from '../push'
 import type { HeldRebindRecord, Store } from '../store'
+import { unverified, verificationQueries } from '../policies/verify'
 import { createOutbox } from './outbox'
 import { inventoryQueries } from './apple/queries'
 import { type EnrollIdentity, REBIND_HELD } from './rebind'
@@ -150,6 +151,33 @@ export function createDeviceService(deps: Deps): DeviceService {
    * Queues the questions a device answers about itself (Apple: DeviceInformation, SecurityInfo,
    * installed apps and profiles, each user channel's profiles; Android: its inventory report).
    */
+  /** Sends again what the device acknowledged but its later lists contradict, unless it is waiting already. */
+  const resendUnverified = (deviceId: string): void => {
+    const commands = store.devices.commands(deviceId)
+    const found = unverified(commands, store.apple.facts(deviceId))
+    if (found.length === 0) return
+    const waiting = new Set(store.devices.waitingCommands(deviceId).map(c => `${c.type}/${c.identifier ?? ''}`))
+    const now = clock.now()
+    const deadlineAt = new Date(now.getTime() + deps.ackDeadlineMs).toISOString()
+    const again = found
+      .map(u => commands.find(c => c.id === u.commandId) as Command)
+      .filter(
+        c => !waiting.has(`${c.type}/${typeof c.payload['identifier'] === 'string' ? c.payload['identifier'] : ''}`),
+      )
+      .map(c => ({
+        id: ids.next(),
+        type: c.type,
+        channel: null,
+        payload: c.payload,
+        reason: {
+          ...c.reason,
+          summary: `Sent again: the device acknowledged it, but its own list did not confirm it.`,
+        },
+        deadlineAt,
+      }))
+    if (again.length > 0) store.devices.enqueue(deviceId, again, now.toISOString())
+  }
+
   const queueInventory = (device: DeviceSummary, policyName: string, summary: string): void => {
     const now = clock.now()
     const deadlineAt = new Date(now.getTime() + deps.ackDeadlineMs).toISOString()
@@ -400,8 +428,30 @@ export function createDeviceService(deps: Deps): DeviceService {
       // A first enrollment has no push token yet: its TokenUpdate pushes. A renewal's has one.
       if (store.outbox.pushTarget(deviceId)?.pushToken) await wake()
     },
+    queueVerification(deviceId) {
+      const types = verificationQueries(store.devices.commands(deviceId))
+      if (types.length === 0) return false
+      const now = clock.now()
+      const deadlineAt = new Date(now.getTime() + deps.ackDeadlineMs).toISOString()
+      const policyName = 'Verification'
+      const summary = 'The device lists its managed apps and profiles, to confirm what it acknowledged.'
+      store.devices.enqueue(
+        deviceId,
+        types.map(type => ({
+          id: ids.next(),
+          type,
+          channel: null,
+          payload: { name: policyName },
+          reason: { policyId: '', policyName, groupId: null, groupName: null, summary },
+          deadlineAt,
+        })),
+        now.toISOString(),
+      )
+      return true
+    },
     async repush(deviceId) {
       detail(deviceId)
+      resendUnverified(deviceId)
       outbox.repush(deviceId)
       await wake()
       return detail(deviceId)

@@ -251,7 +251,7 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
     res.end(buildPlist(value))
   }
 
-  const apple = createAppleMdm({ store, devices, clock: o.clock, log: o.log })
+  const apple = createAppleMdm({ store, devices, clock: o.clock, log: o.log, escrowCertificate: profileSigner.certDer })
   const sendApple = (res: ServerResponse, answer: AppleAnswer) => {
     if (!answer.ok) throw new HttpError(answer.status, answer.code, answer.message, answer.details)
     sendPlist(res, answer.body)

@@ -48,7 +48,15 @@ export interface DeviceService {
   scan(deviceId: string): Promise<DeviceDetail>
   /** The same queries, once an Apple device completed its MDM enrollment (its first TokenUpdate). */
   queryAfterEnrollment(deviceId: string): Promise<void>
-  /** Makes the device's open and dead-lettered commands due and pushes now. */
+  /**
+   * After a batch of acknowledged installs and removals: queues InstalledApplicationList and/or
+   * ProfileList once, so the device's own lists confirm them (policies/verify.ts). True if queued.
+   */
+  queueVerification(deviceId: string): boolean
+  /**
+   * Makes the device's open and dead-lettered commands due and pushes now; commands its lists
+   * contradict (acknowledged, not verified) are sent again.
+   */
   repush(deviceId: string): Promise<DeviceDetail>
   /** Cancels one open or dead-lettered command, or all of the device's when commandId is null. */
   cancel(deviceId: string, commandId: string | null): DeviceDetail

@@ -1,6 +1,7 @@
 // The detectors: each reads the store once and returns its entries in display order. Text is
 // built by an entry's render(), for the page shown; a cause's text by its describe(), once.
 import type { Diagnostic, DirectoryKind } from '../../shared/domain'
+import { unverified } from '../policies/verify'
 import type { Store } from '../store'
 import type { CauseSpec, Entry } from './entries'
 
@@ -181,6 +182,13 @@ const LATENCY: Record<LatencyCause, { remediations: string[]; describe: CauseSpe
       remediation: 'Re-push to give them another round of pushes, or cancel them.',
     }),
   },
+  'not-verified': {
+    remediations: ['devices/scan', 'devices/repush'],
+    describe: n => ({
+      title: `${plural(n.count, 'acknowledged command')} on ${plural(n.devices, 'device')} not confirmed by the device's own lists`,
+      remediation: 'Scan Device to ask again; if it stays missing, Re-push.',
+    }),
+  },
 }
 
 const latencyCause = (cause: LatencyCause): CauseSpec => ({
@@ -190,7 +198,7 @@ const latencyCause = (cause: LatencyCause): CauseSpec => ({
   ...LATENCY[cause],
 })
 
-/** PAYLOAD_LATENCY has four causes, each with its own remediation first in the list. */
+/** PAYLOAD_LATENCY from delivery has four causes (not-verified is notVerified's), each with its own remediation first in the list. */
 export function latency(store: Store, now: Date): Entry[] {
   const stale = store.outbox.staleTokens()
   const staleIds = new Set(stale.map(p => p.deviceId))
@@ -200,7 +208,7 @@ export function latency(store: Store, now: Date): Entry[] {
     'stale-token': latencyCause('stale-token'),
     'dead-letter': latencyCause('dead-letter'),
   }
-  const entry = (cause: LatencyCause, deviceId: string, render: () => Diagnostic): Entry => ({
+  const entry = (cause: keyof typeof causes, deviceId: string, render: () => Diagnostic): Entry => ({
     code: 'PAYLOAD_LATENCY',
     cause: causes[cause],
     deviceId,
@@ -267,4 +275,38 @@ export function latency(store: Store, now: Date): Entry[] {
     })),
   )
   return [...overdue, ...failedPushes, ...tokens, ...dead]
+}
+
+/**
+ * PAYLOAD_LATENCY, not-verified: an Apple device acknowledged an install or removal that its later
+ * InstalledApplicationList or ProfileList contradicts (policies/verify.ts).
+ */
+export function notVerified(store: Store): Entry[] {
+  const cause = latencyCause('not-verified')
+  return store.apple.listedDeviceIds().flatMap(deviceId => {
+    const found = unverified(store.devices.commands(deviceId), store.apple.facts(deviceId))
+    if (found.length === 0) return []
+    const deviceName = store.devices.get(deviceId)?.name ?? deviceId
+    return found.map(
+      (u): Entry => ({
+        code: 'PAYLOAD_LATENCY',
+        cause,
+        deviceId,
+        render: () => ({
+          code: 'PAYLOAD_LATENCY',
+          cause: 'not-verified',
+          title:
+            u.expected === 'present'
+              ? `${deviceName} acknowledged ${u.name} but does not list it`
+              : `${deviceName} acknowledged removing ${u.name} but still lists it`,
+          explanation: `${u.name} (${u.reported}, ${u.policyName}) was acknowledged at ${u.acknowledgedAt}, but the device's ${u.list === 'apps' ? 'managed apps list' : 'managed profiles list'} reported at ${u.reportedAt} ${u.expected === 'present' ? 'does not include it' : 'still includes it'}.`,
+          remediation: 'Scan Device to ask again; if it stays missing, Re-push (it sends the command again).',
+          remediations: LATENCY['not-verified'].remediations,
+          deviceId,
+          commandId: u.commandId,
+          detectedAt: u.reportedAt,
+        }),
+      }),
+    )
+  })
 }

@@ -112,6 +112,11 @@ export function appleQueries(db: Db, sealer: PayloadSealer = plainSealer) {
   const checkOut = db.prepare('UPDATE devices SET checked_out_at = ? WHERE id = ?')
   const checkedOut = db.prepare('SELECT checked_out_at FROM devices WHERE id = ?').pluck()
   const factsOf = db.prepare('SELECT * FROM device_facts WHERE device_id = ?')
+  const listed = db
+    .prepare(
+      'SELECT device_id FROM device_facts WHERE apps_at IS NOT NULL OR profiles_at IS NOT NULL ORDER BY device_id',
+    )
+    .pluck()
   const putFacts = db.prepare(`INSERT OR REPLACE INTO device_facts (device_id, device_name, os_version, build_version,
     model, model_name, product_name, capacity_gb, available_gb, supervised, information_at, encrypted, passcode_present,
     security_at, apps, apps_at, profiles, profiles_at) VALUES (@deviceId, @deviceName, @osVersion, @buildVersion,
@@ -200,6 +205,10 @@ export function appleQueries(db: Db, sealer: PayloadSealer = plainSealer) {
       return (checkedOut.get(deviceId) as string | null | undefined) ?? null
     },
     facts,
+    /** Devices that reported their managed apps or profiles at least once. */
+    listedDeviceIds(): string[] {
+      return listed.all() as string[]
+    },
     /** Merges one report into the device's facts: fields the report does not carry keep their value. */
     putFacts(deviceId: string, patch: FactsPatch): void {
       const merged = { ...(facts(deviceId) ?? EMPTY_FACTS) }

@@ -308,6 +308,7 @@ const CAUSES: Record<NonNullable<Diagnostic['cause']>, string> = {
   'push-failed': 'push failed',
   'stale-token': 'stale push token',
   'dead-letter': 'dead-lettered',
+  'not-verified': 'not verified by the device',
 }
 
 const TRIGGERS: Record<NonNullable<Diagnostic['trigger']>, string> = {

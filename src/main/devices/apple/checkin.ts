@@ -50,6 +50,8 @@ export interface AppleMdmDeps {
   devices: DeviceService
   clock: Clock
   log: Log
+  /** DER of the ingress TLS certificate: the FileVault recovery key is escrowed to it (FDERecoveryKeyEscrow). */
+  escrowCertificate?: Uint8Array
 }
 
 export interface AppleMdm {
@@ -133,6 +135,15 @@ const DEVICE_CHANNEL_ONLY: ReadonlySet<MessageType> = new Set([
   'CheckOut',
   'SetBootstrapToken',
   'GetBootstrapToken',
+])
+
+/** Commands whose effect the device's app and profile lists show (verified after each batch). */
+const DELIVERIES: ReadonlySet<CommandType> = new Set([
+  'install_app',
+  'remove_app',
+  'install_profile',
+  'remove_profile',
+  'apply_restrictions',
 ])
 
 const QUERIES: ReadonlySet<CommandType> = new Set([
@@ -354,6 +365,7 @@ export function createAppleMdm(deps: AppleMdmDeps): AppleMdm {
         const deviceId = authenticate(ch.udid)
         const channel = ch.kind === 'user' ? ch.channel : null
         const at = clock.now().toISOString()
+        let deliveredNow = false
         if (r.Status !== 'Idle') {
           if (!r.CommandUUID)
             throw new Refusal(400, 'BAD_INPUT', `A ${r.Status} report needs CommandUUID.`, {
@@ -381,11 +393,14 @@ export function createAppleMdm(deps: AppleMdmDeps): AppleMdm {
             error,
           )
           if (changed && r.Status === 'Acknowledged') recordAnswer(deviceId, channel, command.type, message, at)
+          deliveredNow = changed && r.Status === 'Acknowledged' && channel === null && DELIVERIES.has(command.type)
         } else {
           store.devices.markSeen(deviceId, at)
         }
-        const next = devices.outbox.next(deviceId, channel)
-        return next ? mdmCommand(next) : null
+        let next = devices.outbox.next(deviceId, channel)
+        // The batch is done: the device's own lists confirm it, asked in this same session.
+        if (!next && deliveredNow && devices.queueVerification(deviceId)) next = devices.outbox.next(deviceId, channel)
+        return next ? mdmCommand(next, { escrowCertificate: deps.escrowCertificate }) : null
       }),
   }
 
