@@ -7,7 +7,7 @@ import { type DevicePlan, type PolicyService, reconcileQueue } from '../policies
 import { noFaults, type Clock, type Faults, type IdSource, type Log } from '../ports'
 import type { PushTransport } from '../push'
 import type { HeldRebindRecord, Store } from '../store'
-import { unverified, verificationQueries } from '../policies/verify'
+import { unverified, verificationQueries } from '../policies'
 import { createOutbox } from './outbox'
 import { inventoryQueries } from './apple/queries'
 import { type EnrollIdentity, REBIND_HELD } from './rebind'

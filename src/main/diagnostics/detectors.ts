@@ -1,7 +1,7 @@
 // The detectors: each reads the store once and returns its entries in display order. Text is
 // built by an entry's render(), for the page shown; a cause's text by its describe(), once.
 import type { Diagnostic, DirectoryKind } from '../../shared/domain'
-import { unverified } from '../policies/verify'
+import { unverified } from '../policies'
 import type { Store } from '../store'
 import type { CauseSpec, Entry } from './entries'
 

@@ -44,6 +44,7 @@ export {
 } from './desired'
 export { planDevice, type DevicePlan, type PlannedCommand } from './diff'
 export { reconcileQueue, type LastDelivered, type QueueDecision, type WaitingCommand } from './queue'
+export { unverified, verificationQueries, type Unverified, type VerifiedList } from './verify'
 export { validatePolicy, resolveVariables, variablesIn } from './payloads'
 export { RESTRICTIONS, restrictionDefinition, compareStrictness } from './registry'
 export { readPolicySettings, tripsBreaker } from './settings'
