@@ -3,7 +3,7 @@
 // the "why" (why.ts); the service validates and saves policies, guards admin changes and
 // recomputes with the circuit breaker, and records every assignment change with its chain.
 import { createHash } from 'node:crypto'
-import type { Attributes, Command, Dialect, Platform, Policy } from '../../shared/domain'
+import type { Command, Dialect, Platform, Policy } from '../../shared/domain'
 import { PLATFORMS } from '../../shared/domain'
 import { AppError } from '../../shared/errors'
 import type {
@@ -13,7 +13,6 @@ import type {
   HeldChangeCause,
   PolicyDraft,
   PolicyWhy,
-  ProfilePreview,
   ProposedChange,
   WhyStep,
 } from '../../shared/policy'
@@ -22,12 +21,11 @@ import type { Clock, IdSource } from '../ports'
 import { compileOrFail, type CompiledRule } from '../rules'
 import type { BoundDevice, SentItem, Store } from '../store'
 import { deviceDelta, queueView, withdraws } from './delta'
-import { applicablePolicies, desiredState, indexPolicies, type DesiredState, type PolicyIndex } from './desired'
+import { desiredState, indexPolicies, type DesiredState, type PolicyIndex } from './desired'
 import { graceState, type KeepOnly, keepsNothing } from './grace'
 import { type DevicePlan, planDevice } from './diff'
-import { payloadVariables, resolveVariables, validatePolicy } from './payloads'
-import { isApplePlatform, policyProfile, profileXml } from './apple'
-import { previewSecrets } from './secrets'
+import { createChangeCheck } from './check-change'
+import { createProfileViews } from './profile-views'
 import { RESTRICTIONS } from './registry'
 import { readPolicySettings, tripsBreaker, writePolicySettings } from './settings'
 import { appItemsRemoved, computeWhatIf, draftPolicy, proposedPolicies } from './whatif'
@@ -89,6 +87,13 @@ function digestOf(state: DesiredState): string | null {
   return d
 }
 
+/** A queued command as a step of a device's assignment history. */
+const commandStep = (c: Command): WhyStep => ({
+  step: 'command',
+  outcome: 'info',
+  text: `${`${c.type.replace(/_/g, ' ')} ${String(c.payload['name'] ?? '')}`.trim()} (command ${c.seq})`,
+})
+
 const WHAT_IF_LIMIT = 500
 /** A change that reaches no device (a new name). */
 const NOTHING: Redeploy = { kind: 'devices', deviceIds: [] }
@@ -146,106 +151,7 @@ export function createPolicyService({
     appStoreId: (platform: Platform, identifier: string) => store.inventory.storeId(platform, identifier),
   })
 
-  const validate = (draft: PolicyDraft): void => {
-    const problems = validatePolicy(draft, {
-      appInInventory: (platform, identifier) => store.inventory.appOn(platform, identifier),
-      anyPlatformHasApp: identifier => store.inventory.appAnywhere(identifier),
-      groupExists: id => store.groups.get(id) !== undefined,
-      nameTaken: (name, exceptId) =>
-        index().policies.some(p => p.name.toLowerCase() === name.toLowerCase() && p.id !== exceptId),
-    })
-    if (problems.length > 0) {
-      throw new AppError(
-        'BAD_INPUT',
-        `${draft.name.trim() || 'The policy'} was not saved: ${problems.map(p => `${p.path} ${p.message}`).join('; ')}.`,
-        { fields: problems },
-      )
-    }
-  }
-
-  const checkChange = (change: ProposedChange): void => {
-    switch (change.kind) {
-      case 'policy':
-        if (change.draft.id) get(change.draft.id)
-        validate(change.draft)
-        return
-      case 'deletePolicy':
-        get(change.policyId)
-        return
-      case 'renamePolicy': {
-        const policy = get(change.policyId)
-        const name = change.name.trim()
-        const problem =
-          name === ''
-            ? 'is required'
-            : index().policies.some(p => p.name.toLowerCase() === name.toLowerCase() && p.id !== policy.id)
-              ? `${name} is taken by another policy`
-              : null
-        if (problem)
-          throw new AppError('BAD_INPUT', `${policy.name} was not renamed: name ${problem}.`, {
-            fields: [{ path: 'name', message: problem }],
-          })
-        return
-      }
-      case 'deleteGroup':
-      case 'renameGroup': {
-        const g = store.groups.get(change.groupId)
-        if (!g) throw new AppError('NOT_FOUND', `No group with id ${change.groupId}.`, { groupId: change.groupId })
-        if (g.kind !== 'rule')
-          throw new AppError(
-            'NOT_EDITABLE',
-            `${g.name} is synced from ${g.directoryName ?? 'its directory'}; ${change.kind === 'deleteGroup' ? 'stop syncing it in the directory settings (synced groups) instead' : 'rename it there and sync'}.`,
-            { groupId: change.groupId },
-          )
-        if (change.kind === 'renameGroup') {
-          const name = change.name.trim()
-          const owner = name === '' ? undefined : store.groups.idByName(name)
-          const problem =
-            name === '' ? 'is required' : owner && owner !== g.id ? `${name} is taken by another group` : null
-          if (problem)
-            throw new AppError('BAD_INPUT', `${g.name} was not renamed: name ${problem}.`, {
-              fields: [{ path: 'name', message: problem }],
-            })
-        }
-        return
-      }
-      case 'deleteApp':
-        if (!store.inventory.appOn(change.platform, change.identifier))
-          throw new AppError('NOT_FOUND', `${change.identifier} is not in the app inventory for ${change.platform}.`, {
-            platform: change.platform,
-            identifier: change.identifier,
-          })
-        return
-      case 'target': {
-        const policy = get(change.policyId)
-        requireGroup(change.groupId)
-        if (change.mode === null && !policy.targets.some(t => t.groupId === change.groupId)) {
-          throw new AppError('NOT_FOUND', `${policy.name} has no target on group ${change.groupId}.`, {
-            policyId: change.policyId,
-            groupId: change.groupId,
-          })
-        }
-        return
-      }
-      case 'rule': {
-        const g = store.groups.get(change.groupId)
-        if (!g) throw new AppError('NOT_FOUND', `No group with id ${change.groupId}.`, { groupId: change.groupId })
-        if (g.kind !== 'rule')
-          throw new AppError('NOT_EDITABLE', `${g.name} is synced from the directory; change its members there.`, {
-            groupId: change.groupId,
-          })
-        compile(change.dialect, change.rule)
-        return
-      }
-      case 'attributeMapping':
-      case 'user':
-        throw new AppError(
-          'BAD_INPUT',
-          `A ${change.kind === 'user' ? 'hypothetical user' : 'attribute mapping change'} can be previewed with what-if but not applied here${change.kind === 'attributeMapping' ? '; change the mapping in the directory settings' : ''}.`,
-          { kind: change.kind },
-        )
-    }
-  }
+  const { checkChange } = createChangeCheck({ store, index, get, requireGroup, compile })
 
   const toPolicy = (draft: PolicyDraft, id: string): Policy => ({
     id,
@@ -507,13 +413,7 @@ export function createPolicyService({
             outcome: 'fail',
             text: "The directory no longer has the device's user (deleted, or left out of a file that replaced the directory), so no policy applies.",
           },
-          ...own.map(
-            (c): WhyStep => ({
-              step: 'command',
-              outcome: 'info',
-              text: `${c.type.replace(/_/g, ' ')} ${String(c.payload['name'] ?? '')}`.trim() + ` (command ${c.seq})`,
-            }),
-          ),
+          ...own.map(commandStep),
         ],
         commands: own.map(c => ({ type: c.type, item: String(c.payload['name'] ?? c.type) })),
       })
@@ -644,11 +544,7 @@ export function createPolicyService({
         const own = byPolicy.get(policyId) ?? []
         if (!granted && !withdrawn && own.length === 0) continue
         const why = explainFor(r, policyId, false)
-        const commandSteps: WhyStep[] = own.map(c => ({
-          step: 'command',
-          outcome: 'info',
-          text: `${c.type.replace(/_/g, ' ')} ${String(c.payload['name'] ?? '')}`.trim() + ` (command ${c.seq})`,
-        }))
+        const commandSteps = own.map(commandStep)
         store.assignmentHistory.append({
           deviceId: r.device.id,
           at,
@@ -705,59 +601,12 @@ export function createPolicyService({
     return h
   }
 
-  const ORGANISATION = 'JIT Mapper'
-  const resolveFor =
-    (attributes: Attributes | null) =>
-    (settings: Record<string, unknown>): { value: Record<string, unknown>; missing: string[] } =>
-      attributes ? resolveVariables(settings, attributes) : { value: settings, missing: payloadVariables(settings) }
-
-  const preview = (draft: PolicyDraft): ProfilePreview[] => {
-    // Secrets are shown as dots: the preview is for looking at, and goes to the renderer.
-    const policy = draftPolicy(previewSecrets(draft), groupName)
-    return draft.platforms.filter(isApplePlatform).map(platform => {
-      const r = policyProfile(policy, { platform, resolve: resolveFor(null), organisation: ORGANISATION })
-      return {
-        platform,
-        xml: r.profile ? profileXml(r.profile) : null,
-        payloads:
-          (r.profile?.plist['PayloadContent'] as Record<string, unknown>[] | undefined)?.map(p => ({
-            identifier: String(p['PayloadIdentifier']),
-            type: String(p['PayloadType']),
-          })) ?? [],
-        unfilled: r.unfilled,
-        problems: r.problems,
-      }
-    })
-  }
-
-  const profiles: PolicyService['profiles'] = opts => {
-    const platforms = opts.platform ? [opts.platform] : (['ios', 'macos'] as const)
-    const idx = index()
-    let userId: string | null = null
-    if (opts.userPrincipalName !== undefined) {
-      userId = store.users.idByPrincipalName(opts.userPrincipalName) ?? null
-      if (userId === null)
-        throw new AppError('NOT_FOUND', `No user with principal name ${opts.userPrincipalName} in the workspace.`, {
-          userPrincipalName: opts.userPrincipalName,
-        })
-    }
-    const groupIds = userId === null ? null : groups.effectiveGroupIds(userId)
-    const attributes = userId === null ? null : store.users.ruleInput(userId)
-    return platforms.flatMap(platform => {
-      const reach =
-        groupIds === null
-          ? idx.policies.filter(p => p.platforms.includes(platform))
-          : applicablePolicies(idx, groupIds, platform).map(a => a.policy)
-      return reach.map(policy =>
-        policyProfile(policy, {
-          platform,
-          resolve: resolveFor(attributes),
-          escrowCertificate: opts.escrowCertificate,
-          organisation: opts.organisation ?? ORGANISATION,
-        }),
-      )
-    })
-  }
+  const { preview, profiles } = createProfileViews({
+    store,
+    index,
+    groupName,
+    effectiveGroupIds: userId => groups.effectiveGroupIds(userId),
+  })
 
   return {
     list: () => store.policies.list(),
