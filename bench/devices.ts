@@ -83,6 +83,7 @@ async function enrollToFirstAck(pki: TestPki, apns: FakeApns, fcm: FakeFcm): Pro
     pushTopic: async () => pki.push.topic,
     // Every simulated device shares 127.0.0.1: the per-address sign-in limit would refuse them.
     enrollStartsPerMinute: 1_000_000,
+    scepOperationsPerMinute: 1_000_000,
   })
   const keys = Array.from({ length: 8 }, deviceKey)
   try {

@@ -50,7 +50,7 @@ const deviceKeys = (() => {
 
 /** `log`, when given, gets every line of the app and the ingress too (the log tests pass a real one). */
 export async function openDevicesWorld(
-  opts: { ackDeadlineMs?: number; enrollStartsPerMinute?: number; log?: Log } = {},
+  opts: { ackDeadlineMs?: number; enrollStartsPerMinute?: number; scepOperationsPerMinute?: number; log?: Log } = {},
 ): Promise<DevicesWorld> {
   const pki = testPki()
   if (!saKey) {
@@ -102,6 +102,7 @@ export async function openDevicesWorld(
     pushTopic: async () => pki.push.topic,
     // Every simulated device shares 127.0.0.1; the per-address limit has its own test.
     enrollStartsPerMinute: opts.enrollStartsPerMinute ?? 100_000,
+    scepOperationsPerMinute: opts.scepOperationsPerMinute ?? 100_000,
   })
   const opened: { close(): void }[] = []
   return {

@@ -79,6 +79,37 @@ describe('per-client limits on the ingress', () => {
   })
 })
 
+describe('a flood of SCEP requests', () => {
+  let w: DevicesWorld
+  beforeAll(async () => {
+    w = await openDevicesWorld({ scepOperationsPerMinute: 3 })
+  }, 60_000)
+  afterAll(async () => {
+    await w.close()
+  })
+
+  it('answers 429 once one address has sent 3 PKIOperations, before reading the body, and lets it again later', async () => {
+    const agent = new https.Agent({ keepAlive: true, ca: w.pki.caPem })
+    const pkiOperation = () =>
+      request(`${w.ingress.url}/scep?operation=PKIOperation`, {
+        method: 'POST',
+        ca: w.pki.caPem,
+        agent,
+        body: Buffer.from('not a PKCS#7 message'),
+      })
+    for (let i = 0; i < 3; i++) expect((await pkiOperation()).status).toBe(400)
+    const limited = await pkiOperation()
+    expect(limited.status).toBe(429)
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0)
+    // The cheap operations a client needs before it can ask are not counted.
+    const caps = await request(`${w.ingress.url}/scep?operation=GetCACaps`, { ca: w.pki.caPem, agent })
+    expect(caps.status).toBe(200)
+    w.ws.clock.advance(60_000)
+    expect((await pkiOperation()).status).toBe(400)
+    agent.destroy()
+  })
+})
+
 describe('the rate limiter', () => {
   it('keeps its table of clients bounded under a flood from many addresses', () => {
     let now = 0

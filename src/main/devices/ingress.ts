@@ -52,6 +52,9 @@ export interface IngressOptions {
   maxBodyBytes?: number
   /** Sign-in starts one client address may make a minute (and at once); default 30. */
   enrollStartsPerMinute?: number
+  /** SCEP PKIOperations one client address may send a minute (and at once); default 60. Each
+   *  costs the server an RSA decryption and a signature, so an unlimited flood is a cheap DoS. */
+  scepOperationsPerMinute?: number
   /** Where the workspace CA's key is kept (the CA is made on first use). */
   secrets: Secrets
   /** The MDM push certificate's topic; null while none is uploaded (no profile can be made). */
@@ -234,6 +237,10 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
   const anchors = selfSignedAnchors(tlsChain)
   const startLimiter = createRateLimiter({
     perMinute: o.enrollStartsPerMinute ?? 30,
+    now: () => o.clock.now().getTime(),
+  })
+  const scepLimiter = createRateLimiter({
+    perMinute: o.scepOperationsPerMinute ?? 60,
     now: () => o.clock.now().getTime(),
   })
 
@@ -452,6 +459,16 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
       throw new HttpError(400, 'BAD_INPUT', 'The SCEP operation must be GetCACaps, GetCACert or PKIOperation.', {
         operation,
       })
+    const wait = scepLimiter.take(req.socket.remoteAddress ?? '')
+    if (wait > 0)
+      throw new HttpError(
+        429,
+        'RATE_LIMITED',
+        `Too many certificate requests from this address; try again in ${wait} s.`,
+        {
+          retryAfter: wait,
+        },
+      )
     // GET carries the message as standard base64 in the query; an unescaped "+" arrives as a space.
     const message =
       req.method === 'POST'
