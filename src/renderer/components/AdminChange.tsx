@@ -1,10 +1,11 @@
 // Lifecycle controls shared by the lists: Rename (an inline form) and Delete with the what-if of
 // its consequence first. Both go through policies/apply, so a deletion that withdraws policies
 // from too many devices is held for approval like any other admin change.
-import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react'
+import { useId, useState, type FormEvent, type ReactNode } from 'react'
 import { useMutation, useQuery } from '@tanstack/react-query'
 import { call } from '../api'
 import type { ChangeOutcome, ProposedChange } from '../../shared/policy'
+import { useDisclosure } from './disclosure'
 import { WhatIfView } from './PolicyImpact'
 import { ErrorNote, Loaded } from './ui'
 
@@ -112,12 +113,8 @@ export function DeleteWithPreview({
   /** Said above the preview (what else goes with it). */
   children?: ReactNode
 }) {
-  const [open, setOpen] = useState(false)
-  // Keyboard users land in the panel that opened (Escape closes it).
-  const panel = useRef<HTMLElement>(null)
-  useEffect(() => {
-    if (open) panel.current?.focus()
-  }, [open])
+  // Keyboard users land in the panel that opened; Escape closes it and focus goes back to Delete.
+  const { open, show, hide, trigger, panel } = useDisclosure()
   const preview = useQuery({
     queryKey: ['policies', 'whatIf', 'delete', change],
     queryFn: () => call('policies/whatIf', { change }),
@@ -127,26 +124,18 @@ export function DeleteWithPreview({
   const apply = useMutation({
     mutationFn: () => call('policies/apply', { change }),
     onSuccess: o => {
-      setOpen(false)
+      hide()
       onDone?.(outcomeText(o, `${label === 'Delete' ? 'Deleted' : 'Removed'} ${name}`))
     },
   })
   if (!open)
     return (
-      <button type="button" className="small danger" onClick={() => setOpen(true)}>
+      <button type="button" className="small danger" ref={trigger} onClick={show}>
         {label}
       </button>
     )
   return (
-    <section
-      ref={panel}
-      tabIndex={-1}
-      className="confirm-panel"
-      aria-label={`${label} ${what} ${name}`}
-      onKeyDown={e => {
-        if (e.key === 'Escape') setOpen(false)
-      }}
-    >
+    <section {...panel} className="confirm-panel" aria-label={`${label} ${what} ${name}`}>
       <p>
         <strong>
           {label} the {what} {name}?
@@ -161,7 +150,7 @@ export function DeleteWithPreview({
               <button type="button" className="danger" onClick={() => apply.mutate()} disabled={apply.isPending}>
                 {w.wouldHold ? `${label} (held for approval)` : `${label} ${name}`}
               </button>
-              <button type="button" onClick={() => setOpen(false)}>
+              <button type="button" onClick={hide}>
                 Cancel
               </button>
             </div>

@@ -1,0 +1,37 @@
+// A labelled form control that a refused save can mark: the control gets aria-invalid and is
+// described by the message shown beside it, so the admin reads what is wrong where it is wrong.
+import { cloneElement, isValidElement, useId, type ReactElement, type ReactNode } from 'react'
+
+export function Field({
+  label,
+  error,
+  children,
+}: {
+  label: ReactNode
+  error?: string | undefined
+  /** One control (input, select, textarea). */
+  children: ReactElement<Record<string, unknown>>
+}) {
+  const errorId = useId()
+  const control =
+    error !== undefined && isValidElement(children)
+      ? cloneElement(children, { 'aria-invalid': true, 'aria-describedby': errorId })
+      : children
+  return (
+    <div className="field">
+      <label>
+        <span className="field-label">{label}</span>
+        {control}
+      </label>
+      {error !== undefined && <FieldMessage id={errorId}>{error}</FieldMessage>}
+    </div>
+  )
+}
+
+export function FieldMessage({ id, children }: { id: string; children: ReactNode }) {
+  return (
+    <span className="field-error" id={id}>
+      {children}
+    </span>
+  )
+}
