@@ -101,7 +101,7 @@ export function RuleEditor({
   const tokens = check.data?.dialect === dialect && deferred === text ? check.data.tokens : []
 
   return (
-    <div className="rule-editor" aria-label="Rule editor">
+    <div className="rule-editor" role="group" aria-label="Rule editor">
       <div className="inline-form">
         {groupId === undefined && (
           <label>

@@ -1,4 +1,4 @@
-import { useState } from 'react'
+import { useDisclosure } from '../components/disclosure'
 import { useQuery } from '@tanstack/react-query'
 import { groupsQuery } from '../api'
 import { Link, paths } from '../router'
@@ -9,22 +9,30 @@ import { Table } from '../components/Table'
 
 export function GroupsPage() {
   const groups = useQuery(groupsQuery())
-  const [creating, setCreating] = useState(false)
+  const creating = useDisclosure<HTMLDivElement>()
   return (
     <>
       <PageHeader
         title="Groups"
         subtitle="Rule-based groups are evaluated here, at once; synced groups come from the directory as they are."
         actions={
-          <button className="primary" onClick={() => setCreating(!creating)} aria-expanded={creating}>
+          <button
+            type="button"
+            className="primary"
+            ref={creating.trigger}
+            onClick={creating.open ? creating.hide : creating.show}
+            aria-expanded={creating.open}
+          >
             New rule group
           </button>
         }
       />
-      {creating && (
-        <Section title="New rule group">
-          <RuleEditor initialDialect="entra" initialRule="" />
-        </Section>
+      {creating.open && (
+        <div {...creating.panel} role="group" aria-label="New rule group">
+          <Section title="New rule group">
+            <RuleEditor initialDialect="entra" initialRule="" />
+          </Section>
+        </div>
       )}
       <Loaded query={groups} label="Loading groups…">
         {list => (
