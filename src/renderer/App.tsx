@@ -64,7 +64,7 @@ function Sidebar({ current }: { current: Route['section'] }) {
     if (summary.data.openDiagnostics > 0) counts.diagnostics = summary.data.openDiagnostics
   }
   return (
-    <div className="sidebar">
+    <header className="sidebar">
       <div className="brand">
         <span className="brand-mark" aria-hidden="true">
           JIT
@@ -88,7 +88,7 @@ function Sidebar({ current }: { current: Route['section'] }) {
         </ul>
       </nav>
       <p className="sidebar-foot">Identity-driven device policies</p>
-    </div>
+    </header>
   )
 }
 

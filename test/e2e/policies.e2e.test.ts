@@ -142,9 +142,7 @@ test.describe('policy targeting in the browser', () => {
     await form.getByRole('button', { name: 'Add app' }).click()
     await expect.poll(() => id.getAttribute('aria-invalid')).toBe('true')
     const describedBy = (await id.getAttribute('aria-describedby')) as string
-    expect(await page.locator(`[id="${describedBy}"]`).innerText()).toMatch(
-      /"not an id" is not a bundle or package id/,
-    )
+    expect(await page.locator(`[id="${describedBy}"]`).innerText()).toMatch(/"not an id" is not a bundle or package id/)
     await id.fill('us.zoom.videomeetings')
     await form.getByRole('button', { name: 'Add app' }).click()
     const row = page
@@ -154,9 +152,8 @@ test.describe('policy targeting in the browser', () => {
       .filter({ hasText: 'Zoom' })
     await row.filter({ hasText: '546505307' }).waitFor()
     expect(
-      app.services.policies
-        .inventory()
-        .find(a => a.identifier === 'us.zoom.videomeetings' && a.platform === 'ios')?.storeId,
+      app.services.policies.inventory().find(a => a.identifier === 'us.zoom.videomeetings' && a.platform === 'ios')
+        ?.storeId,
     ).toBe(546505307)
 
     // Each app says which policies assign it and how.

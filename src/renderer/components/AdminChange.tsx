@@ -7,12 +7,12 @@ import { call } from '../api'
 import type { ChangeOutcome, ProposedChange } from '../../shared/policy'
 import { useDisclosure } from './disclosure'
 import { WhatIfView } from './PolicyImpact'
-import { ErrorNote, Loaded } from './ui'
+import { ErrorNote, Loaded, formatCount } from './ui'
 
 /** What a saved change did, in one line for a status region. */
 export function outcomeText(outcome: ChangeOutcome, done: string): string {
   return outcome.status === 'applied'
-    ? `${done}: ${outcome.devicesUpdated} device(s) got commands.`
+    ? `${done}: ${formatCount(outcome.devicesUpdated)} device(s) got commands.`
     : `Held for approval: ${outcome.heldChange.summary}`
 }
 
@@ -32,7 +32,8 @@ export function RenameControl({
   save?: (name: string) => Promise<unknown>
   onDone?: (message: string) => void
 }) {
-  const [open, setOpen] = useState(false)
+  // Escape closes the form and focus returns to Rename.
+  const { open, show, hide, trigger, panel } = useDisclosure<HTMLFormElement>()
   const [name, setName] = useState(current)
   const inputId = useId()
   const rename = useMutation({
@@ -45,7 +46,7 @@ export function RenameControl({
       return outcomeText(await call('policies/apply', { change: toChange(next) }), `Renamed to ${next.trim()}`)
     },
     onSuccess: message => {
-      setOpen(false)
+      hide()
       onDone?.(message)
     },
   })
@@ -54,9 +55,10 @@ export function RenameControl({
       <button
         type="button"
         className="small"
+        ref={trigger}
         onClick={() => {
           setName(current)
-          setOpen(true)
+          show()
         }}
       >
         Rename
@@ -67,7 +69,7 @@ export function RenameControl({
     rename.mutate(name)
   }
   return (
-    <form className="inline-form" aria-label={`Rename ${what} ${current}`} onSubmit={submit}>
+    <form {...panel} className="inline-form" aria-label={`Rename ${what} ${current}`} onSubmit={submit}>
       <label htmlFor={inputId}>
         <span className="field-label">New name</span>
       </label>
@@ -75,9 +77,6 @@ export function RenameControl({
         id={inputId}
         value={name}
         onChange={e => setName(e.target.value)}
-        onKeyDown={e => {
-          if (e.key === 'Escape') setOpen(false)
-        }}
         // biome-ignore lint/a11y/noAutofocus: the form opens on the admin's click; typing the name is next
         autoFocus
         aria-invalid={rename.isError}
@@ -85,7 +84,7 @@ export function RenameControl({
       <button type="submit" className="primary small" disabled={rename.isPending || name.trim() === ''}>
         Save name
       </button>
-      <button type="button" className="small" onClick={() => setOpen(false)}>
+      <button type="button" className="small" onClick={hide}>
         Cancel
       </button>
       {rename.isError && <ErrorNote error={rename.error} title={`The ${what} was not renamed`} />}

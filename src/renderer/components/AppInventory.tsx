@@ -9,39 +9,12 @@ import { Field } from './Field'
 import { fieldProblems } from './field-errors'
 import { ApiError } from '../api'
 import { Badge, ErrorNote, Loaded, platformLabel } from './ui'
-import { PLATFORMS, type Platform, type Policy } from '../../shared/domain'
+import { PLATFORMS, type Platform } from '../../shared/domain'
 import type { AppInventoryEntry } from '../../shared/policy'
 import { Table } from './Table'
+import { assignmentsByApp, type AppAssignment } from './app-assignments'
 
 const isApple = (p: Platform): boolean => p === 'ios' || p === 'macos'
-
-/** How one policy assigns an app. */
-export interface AppAssignment {
-  policyName: string
-  intent: 'required' | 'available'
-  removeOnUnassign: boolean
-}
-
-/** Every policy's assignment of each app, by `platform|identifier` (an item for all platforms counts for each). */
-export function assignmentsByApp(policies: readonly Policy[]): Map<string, AppAssignment[]> {
-  const out = new Map<string, AppAssignment[]>()
-  for (const p of policies)
-    for (const item of p.items) {
-      if (item.kind !== 'app') continue
-      const platforms = item.platform ? [item.platform] : p.platforms
-      for (const platform of platforms) {
-        const key = `${platform}|${item.identifier}`
-        const list = out.get(key) ?? []
-        list.push({
-          policyName: p.name,
-          intent: item.settings['intent'] === 'available' ? 'available' : 'required',
-          removeOnUnassign: item.removeOnUnassign,
-        })
-        out.set(key, list)
-      }
-    }
-  return out
-}
 
 export function AppInventory({ onNote }: { onNote?: (message: string) => void }) {
   const apps = useQuery(appInventoryQuery())
@@ -93,7 +66,7 @@ function AppRow({
         ) : (
           <ul className="plain-list">
             {assignments.map(x => (
-              <li key={x.policyName}>
+              <li key={`${x.policyName}|${x.intent}`}>
                 {x.policyName} <Badge tone={x.intent === 'required' ? 'info' : 'neutral'}>{x.intent}</Badge>
                 {x.removeOnUnassign && (
                   <Badge tone="warn" title="Uninstalled when the policy is withdrawn, and with the MDM profile">

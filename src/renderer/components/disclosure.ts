@@ -23,7 +23,8 @@ export function useDisclosure<P extends HTMLElement = HTMLElement>(initial = fal
   const panel = useRef<P | null>(null)
   const wasOpen = useRef(initial)
   useEffect(() => {
-    if (open && !wasOpen.current) panel.current?.focus()
+    // A control inside that took focus itself (autoFocus) keeps it.
+    if (open && !wasOpen.current && !panel.current?.contains(document.activeElement)) panel.current?.focus()
     if (!open && wasOpen.current) trigger.current?.focus()
     wasOpen.current = open
   }, [open])

@@ -3,7 +3,7 @@ import { useQuery } from '@tanstack/react-query'
 import { groupsQuery } from '../api'
 import { Link, paths } from '../router'
 import { RuleEditor } from '../components/RuleEditor'
-import { Badge, Loaded, PageHeader, Section } from '../components/ui'
+import { Badge, Loaded, PageHeader, Section, formatCount } from '../components/ui'
 import type { GroupSummary } from '../../shared/domain'
 import { Table } from '../components/Table'
 
@@ -73,7 +73,7 @@ export function GroupsPage() {
                   <td className="num">{g.memberCount.toLocaleString()}</td>
                   <td className="num">
                     {g.unknownCount > 0 ? (
-                      <Badge tone="warn">{g.unknownCount}</Badge>
+                      <Badge tone="warn">{formatCount(g.unknownCount)}</Badge>
                     ) : (
                       <span className="muted">0</span>
                     )}

@@ -7,7 +7,7 @@ import { PolicyEditor, draftOf, emptyDraft } from '../components/PolicyEditor'
 import { HeldChanges, HypotheticalUser } from '../components/PolicyImpact'
 import type { ChangeOutcome } from '../../shared/policy'
 import { Link, paths } from '../router'
-import { Badge, Empty, ErrorNote, Loaded, PageHeader, platformLabel } from '../components/ui'
+import { Badge, Empty, ErrorNote, Loaded, PageHeader, formatCount, platformLabel } from '../components/ui'
 import type { GroupSummary, PayloadItem, Policy, PolicyTarget, TargetMode } from '../../shared/domain'
 import { Table } from '../components/Table'
 
@@ -89,7 +89,7 @@ function OutcomeNote({ outcome }: { outcome: ChangeOutcome }) {
   return (
     <p className="notice" role="status">
       {outcome.status === 'applied'
-        ? `Saved${outcome.policy ? ` ${outcome.policy.name}` : ''}: ${outcome.devicesUpdated} device(s) got commands.`
+        ? `Saved${outcome.policy ? ` ${outcome.policy.name}` : ''}: ${formatCount(outcome.devicesUpdated)} device(s) got commands.`
         : `Held for approval: ${outcome.heldChange.summary}`}
     </p>
   )
