@@ -2,7 +2,9 @@
 // its policies) and the circuit breakers that hold a change or a directory sync for approval.
 import { useState } from 'react'
 import { useMutation, useQuery } from '@tanstack/react-query'
-import { call, policySettingsQuery } from '../api'
+import { ApiError, call, policySettingsQuery } from '../api'
+import { Field } from './Field'
+import { fieldProblems } from './field-errors'
 import type { PolicySettings } from '../../shared/policy'
 import { ErrorNote, Loaded, Section } from './ui'
 
@@ -19,6 +21,8 @@ const FIELDS: { key: keyof PolicySettings; label: string; step?: number }[] = [
   { key: 'syncHoldUserShare', label: 'Hold a directory sync removing above this share of users (0–1)', step: 0.01 },
   { key: 'syncHoldMinimum', label: 'Count those shares from this many memberships or users' },
 ]
+
+const LABELS: Record<string, string> = Object.fromEntries(FIELDS.map(f => [f.key, f.label]))
 
 export function WithdrawalSettings() {
   const settings = useQuery(policySettingsQuery())
@@ -39,6 +43,9 @@ function WithdrawalForm({ saved }: { saved: PolicySettings }) {
   const save = useMutation({ mutationFn: (patch: Partial<PolicySettings>) => call('policies/setSettings', patch) })
   const [edit, setEdit] = useState<PolicySettings | null>(null)
   const current = edit ?? saved
+  const errors = new Map(
+    save.error instanceof ApiError ? fieldProblems(save.error.details).map(f => [f.path, f.message]) : [],
+  )
   return (
     <form
       className="inline-form"
@@ -49,8 +56,7 @@ function WithdrawalForm({ saved }: { saved: PolicySettings }) {
       }}
     >
       {FIELDS.map(f => (
-        <label key={f.key}>
-          <span className="field-label">{f.label}</span>
+        <Field key={f.key} label={f.label} error={errors.get(f.key)}>
           <input
             type="number"
             step={f.step ?? 1}
@@ -58,7 +64,7 @@ function WithdrawalForm({ saved }: { saved: PolicySettings }) {
             value={current[f.key]}
             onChange={e => setEdit({ ...current, [f.key]: Number(e.target.value) })}
           />
-        </label>
+        </Field>
       ))}
       <button type="submit" disabled={save.isPending || edit === null}>
         Save settings
@@ -68,7 +74,7 @@ function WithdrawalForm({ saved }: { saved: PolicySettings }) {
           Settings saved.
         </p>
       )}
-      {save.isError && <ErrorNote error={save.error} title="Settings not saved" />}
+      {save.isError && <ErrorNote error={save.error} title="Settings not saved" labels={LABELS} />}
     </form>
   )
 }
