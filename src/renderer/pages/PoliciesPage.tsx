@@ -204,7 +204,17 @@ function PayloadRow({ item }: { item: PayloadItem }) {
         <Badge tone={item.kind === 'app' ? 'info' : 'neutral'}>{item.kind}</Badge>
       </td>
       <td>
-        <div>{item.name}</div>
+        <div>
+          {item.name}{' '}
+          {item.kind === 'app' && (
+            <Badge
+              tone={item.settings['intent'] === 'available' ? 'neutral' : 'info'}
+              title="Required apps are installed and kept; available apps are offered, never forced"
+            >
+              {item.settings['intent'] === 'available' ? 'available' : 'required'}
+            </Badge>
+          )}
+        </div>
         <div className="mono muted small">{item.identifier}</div>
       </td>
       <td>{item.platform ? platformLabel(item.platform) : <span className="muted">All</span>}</td>
