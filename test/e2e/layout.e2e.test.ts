@@ -67,4 +67,19 @@ test.describe('the layout', () => {
     expect(after.ok && (after.value as { breakerShare: number }).breakerShare).toBe(0.5)
     expect(problems).toEqual([])
   })
+
+  test('marks the ingress setting a save refused', async ({ page, app, problems }) => {
+    await openSection(page, 'Settings')
+    const form = page.getByRole('form', { name: 'Ingress settings' })
+    const url = form.getByLabel('Public URL')
+    await url.fill('http://devices.example')
+    await form.getByRole('button', { name: 'Save ingress settings' }).click()
+    await expect.poll(() => url.getAttribute('aria-invalid')).toBe('true')
+    const describedBy = (await url.getAttribute('aria-describedby')) as string
+    expect(await page.locator(`[id="${describedBy}"]`).innerText()).toContain('must be https://')
+    expect(await form.getByLabel('Issuer URL').getAttribute('aria-invalid')).toBeNull()
+    const kept = await app.invoke('ingress/get', {})
+    expect(kept.ok && (kept.value as { settings: { publicUrl: string | null } }).settings.publicUrl).toBeNull()
+    expect(problems).toEqual([])
+  })
 })

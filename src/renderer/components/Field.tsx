@@ -5,10 +5,13 @@ import { cloneElement, isValidElement, useId, type ReactElement, type ReactNode 
 export function Field({
   label,
   error,
+  hint,
   children,
 }: {
   label: ReactNode
   error?: string | undefined
+  /** A line under the control saying what goes there. */
+  hint?: ReactNode
   /** One control (input, select, textarea). */
   children: ReactElement<Record<string, unknown>>
 }) {
@@ -22,6 +25,7 @@ export function Field({
       <label>
         <span className="field-label">{label}</span>
         {control}
+        {hint !== undefined && <span className="small muted">{hint}</span>}
       </label>
       {error !== undefined && <FieldMessage id={errorId}>{error}</FieldMessage>}
     </div>

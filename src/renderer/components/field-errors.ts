@@ -55,3 +55,14 @@ export function fieldName(path: string, labels: Readonly<Record<string, string>>
 }
 
 const capitalise = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1)
+
+/**
+ * Field path → message from an error's details, in both shapes main uses: a list of problems
+ * (`fields`), or the one field the whole message is about (`field`, e.g. the ingress settings).
+ */
+export function fieldErrors(details: Record<string, unknown> | undefined, message: string): Map<string, string> {
+  const errors = new Map(fieldProblems(details).map(f => [f.path, f.message]))
+  const one = details?.['field']
+  if (typeof one === 'string' && !errors.has(one)) errors.set(one, message)
+  return errors
+}

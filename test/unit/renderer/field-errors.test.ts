@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { fieldName, fieldProblems } from '../../../src/renderer/components/field-errors'
+import { fieldErrors, fieldName, fieldProblems } from '../../../src/renderer/components/field-errors'
 
 describe('the fields a refused save names', () => {
   it.each([
@@ -22,5 +22,15 @@ describe('the fields a refused save names', () => {
       { path: '', message: 'bad' },
     ])
     expect(fieldProblems(undefined)).toEqual([])
+  })
+
+  it('marks the one field a message is about, or each field of a list', () => {
+    expect([...fieldErrors({ field: 'publicUrl' }, 'The public URL x is not a URL.')]).toEqual([
+      ['publicUrl', 'The public URL x is not a URL.'],
+    ])
+    expect([
+      ...fieldErrors({ fields: [{ path: 'name', message: 'is required' }] }, 'Not saved: name is required.'),
+    ]).toEqual([['name', 'is required']])
+    expect(fieldErrors(undefined, 'Network down').size).toBe(0)
   })
 })
