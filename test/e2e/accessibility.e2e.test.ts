@@ -237,7 +237,8 @@ test.describe('accessibility', () => {
     await page.getByText('Saved; memberships re-evaluated and devices redeployed.').waitFor()
     expect(app.services.store.groups.get(ids.group)?.rule).toBe('user.usageLocation -eq "CA"')
 
-    await tabTo(page, 'Rule')
+    // Focus stayed on Save rule while it saved; Escape from there closes the editor.
+    expect(await focused(page)).toBe('Save rule')
     await page.keyboard.press('Escape')
     await page.getByRole('textbox', { name: 'Rule' }).waitFor({ state: 'detached' })
     expect(await focused(page)).toBe('Edit rule')
