@@ -106,6 +106,8 @@ test.describe('policy targeting in the browser', () => {
     // The refused field is marked and described by its problem, in words, not by an internal path.
     const ssid = wifi.getByLabel('SSID')
     await expect.poll(() => ssid.getAttribute('aria-invalid')).toBe('true')
+    // The keyboard is taken to the field to fix.
+    expect(await ssid.evaluate(el => el === document.activeElement)).toBe(true)
     const describedBy = (await ssid.getAttribute('aria-describedby')) as string
     const message = await page.locator(`[id="${describedBy}"]`).innerText()
     expect(message).not.toBe('')

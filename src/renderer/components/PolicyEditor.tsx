@@ -2,7 +2,7 @@
 // platforms; before saving, the conflict view, the what-if preview and each Apple platform's
 // configuration profile. It offers only what the target platforms can take, marks the fields a
 // save refused, and never shows a stored secret (it shows "stored" and offers to replace it).
-import { useId, useState, type ReactNode } from 'react'
+import { useEffect, useId, useRef, useState, type ReactNode } from 'react'
 import { useMutation, useQuery } from '@tanstack/react-query'
 import { ApiError, appInventoryQuery, call, restrictionsQuery } from '../api'
 import { Badge, ErrorNote, fieldProblems, platformLabel } from './ui'
@@ -109,14 +109,21 @@ export function PolicyEditor({
     preview.mutate(draft)
     conflicts.mutate(draft)
   }
+  // A refused save takes the keyboard to the first field it marked.
+  const form = useRef<HTMLFormElement>(null)
+  useEffect(() => {
+    if (save.error) form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus()
+  }, [save.error])
   return (
     <form
+      ref={form}
       className="policy-editor"
       aria-label={`Edit ${label}`}
       id={formId}
       onSubmit={e => {
         e.preventDefault()
-        save.mutate(draft)
+        // Not disabled while saving: a disabled button drops the keyboard user's focus to the page.
+        if (!save.isPending) save.mutate(draft)
       }}
     >
       <div className="form-grid">
@@ -190,7 +197,7 @@ export function PolicyEditor({
         >
           {profiles.isPending ? 'Rendering…' : 'Preview profiles'}
         </button>
-        <button type="submit" className="primary" disabled={save.isPending}>
+        <button type="submit" className="primary" aria-busy={save.isPending}>
           {save.isPending ? 'Saving…' : 'Save policy'}
         </button>
         <button type="button" onClick={() => onDone(null)}>
