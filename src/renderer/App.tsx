@@ -1,4 +1,4 @@
-import { useEffect, type ReactNode } from 'react'
+import { useEffect, useRef, type ReactNode } from 'react'
 import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { subscribeToChanges, workspaceSummaryQuery } from './api'
 import { Link, paths, useRoute, type Route, type Section } from './router'
@@ -8,6 +8,7 @@ import { UserPage } from './pages/UserPage'
 import { GroupsPage } from './pages/GroupsPage'
 import { GroupPage } from './pages/GroupPage'
 import { PoliciesPage } from './pages/PoliciesPage'
+import { AppsPage } from './pages/AppsPage'
 import { DevicesPage } from './pages/DevicesPage'
 import { DevicePage } from './pages/DevicePage'
 import { DiagnosticsPage } from './pages/DiagnosticsPage'
@@ -21,6 +22,7 @@ const NAV: { section: Section; label: string; href: string }[] = [
   { section: 'users', label: 'Users', href: paths.users() },
   { section: 'groups', label: 'Groups', href: paths.groups() },
   { section: 'policies', label: 'Policies', href: paths.policies() },
+  { section: 'apps', label: 'Apps', href: paths.apps() },
   { section: 'devices', label: 'Devices', href: paths.devices() },
   { section: 'diagnostics', label: 'Diagnostics', href: paths.diagnostics() },
   { section: 'directories', label: 'Directories', href: paths.directories() },
@@ -40,10 +42,15 @@ export function App() {
     window.scrollTo(0, 0)
   }, [route.section, 'id' in route ? route.id : undefined])
 
+  const main = useRef<HTMLElement>(null)
   return (
     <div className="app">
+      {/* The routes live in the hash, so the skip link is a button that moves focus rather than a #main link. */}
+      <button type="button" className="skip-link" onClick={() => main.current?.focus()}>
+        Skip to content
+      </button>
       <Sidebar current={route.section} />
-      <main className="content" id="main">
+      <main className="content" id="main" ref={main} tabIndex={-1}>
         <Page route={route} />
       </main>
     </div>
@@ -57,7 +64,7 @@ function Sidebar({ current }: { current: Route['section'] }) {
     if (summary.data.openDiagnostics > 0) counts.diagnostics = summary.data.openDiagnostics
   }
   return (
-    <aside className="sidebar">
+    <header className="sidebar">
       <div className="brand">
         <span className="brand-mark" aria-hidden="true">
           JIT
@@ -81,7 +88,7 @@ function Sidebar({ current }: { current: Route['section'] }) {
         </ul>
       </nav>
       <p className="sidebar-foot">Identity-driven device policies</p>
-    </aside>
+    </header>
   )
 }
 
@@ -95,6 +102,8 @@ function Page({ route }: { route: Route }) {
       return route.id === undefined ? <GroupsPage /> : <GroupPage key={route.id} groupId={route.id} />
     case 'policies':
       return <PoliciesPage />
+    case 'apps':
+      return <AppsPage />
     case 'devices':
       return route.id === undefined ? <DevicesPage /> : <DevicePage key={route.id} deviceId={route.id} />
     case 'diagnostics':

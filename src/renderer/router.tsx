@@ -7,6 +7,7 @@ export type Section =
   | 'users'
   | 'groups'
   | 'policies'
+  | 'apps'
   | 'devices'
   | 'diagnostics'
   | 'directories'
@@ -18,6 +19,7 @@ export type Route =
   | { section: 'users'; id?: string }
   | { section: 'groups'; id?: string }
   | { section: 'policies' }
+  | { section: 'apps' }
   | { section: 'devices'; id?: string }
   | { section: 'diagnostics'; userId?: string; groupId?: string }
   | { section: 'directories' }
@@ -40,6 +42,7 @@ export function parseHash(hash: string): Route {
     case 'devices':
       return id === undefined ? { section: head } : { section: head, id }
     case 'policies':
+    case 'apps':
     case 'directories':
     case 'settings':
     case 'audit':
@@ -74,6 +77,7 @@ export const paths = {
   groups: () => '#/groups',
   group: (id: string) => `#/groups/${encodeURIComponent(id)}`,
   policies: () => '#/policies',
+  apps: () => '#/apps',
   devices: () => '#/devices',
   device: (id: string) => `#/devices/${encodeURIComponent(id)}`,
   diagnostics: () => '#/diagnostics',

@@ -31,7 +31,8 @@ test.describe('administration', () => {
     expect(await health.getByText(/Apple devices? cannot be woken/).count()).toBe(1)
     await page.getByRole('img', { name: /Over the last 14 days: \d+ enrollments and \d+ deliveries/ }).waitFor()
     await health.getByRole('link', { name: 'APNs is not configured' }).click()
-    await page.getByRole('heading', { level: 1, name: 'Devices' }).waitFor()
+    await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor()
+    await page.getByRole('form', { name: 'Upload APNs push certificate' }).waitFor()
     expect(problems).toEqual([])
   })
 
@@ -86,7 +87,7 @@ test.describe('administration', () => {
   })
 
   test('renames an app in the inventory and removes it from every policy', async ({ app, host, page, problems }) => {
-    await open(page, host, '#/policies')
+    await open(page, host, '#/apps')
     const apps = page.getByRole('table', { name: 'Apps' })
     const row = apps.getByRole('row').filter({ hasText: 'com.hubspot.ios' })
     await row.getByRole('button', { name: 'Rename' }).click()

@@ -45,6 +45,7 @@ test.describe('the demo organisation in the browser', () => {
   /** Enrolls through the Devices page form and opens the new device's page. */
   async function enroll(page: Page, serial: string, userPrincipalName: string, name: string): Promise<void> {
     await openSection(page, 'Devices')
+    await page.getByRole('button', { name: 'Enroll a device' }).click()
     const form = page.getByRole('form', { name: 'Enroll device' })
     await form.getByLabel('Serial number').fill(serial)
     await form.getByLabel('Platform').selectOption('ios')

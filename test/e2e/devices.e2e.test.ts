@@ -128,16 +128,28 @@ test.describe('remediating PAYLOAD_LATENCY in the browser', () => {
     expect(problems).toEqual([])
   })
 
-  test('saves a push certificate and warns that it expires within 30 days', async ({ page, host, problems }) => {
+  test('saves a push certificate on Settings, warns that it expires within 30 days, and never shows it back', async ({
+    page,
+    host,
+    problems,
+  }) => {
     const cert = testPki().pushExpiring(new Date(Date.now() + 10 * 86400_000))
-    await open(page, host, '#/devices')
+    await open(page, host, '#/settings')
     const form = page.getByRole('form', { name: 'Upload APNs push certificate' })
     await form.getByLabel('MDM push certificate (PEM)').fill(cert.certPem)
     await form.getByLabel('Its private key (PEM)').fill(cert.keyPem)
     await form.getByRole('button', { name: 'Save push certificate' }).click()
     const facts = page.getByRole('definition').filter({ hasText: cert.topic })
     await facts.getByText('expires within 30 days').waitFor()
-    await expect.poll(() => form.getByLabel('Its private key (PEM)').inputValue()).toBe('')
+    // Stored: the form gives way to "Replace", and the key is nowhere on the page.
+    await form.waitFor({ state: 'detached' })
+    const keyBody = cert.keyPem.split('\n')[1] as string
+    expect(await page.content()).not.toContain(keyBody)
+    await page.getByRole('button', { name: 'Replace push certificate' }).click()
+    const replacing = page.getByRole('form', { name: 'Upload APNs push certificate' })
+    expect(await replacing.getByLabel('Its private key (PEM)').inputValue()).toBe('')
+    await page.getByRole('group', { name: 'Replace push certificate' }).getByRole('button', { name: 'Cancel' }).click()
+    await page.getByRole('button', { name: 'Replace push certificate' }).waitFor()
     expect(problems).toEqual([])
   })
 })

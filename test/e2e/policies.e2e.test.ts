@@ -103,14 +103,23 @@ test.describe('policy targeting in the browser', () => {
 
     await wifi.getByLabel('SSID').fill('')
     await editor.getByRole('button', { name: 'Save policy' }).click()
-    await editor.getByRole('list', { name: 'Problems with item 5' }).getByText('settings.ssid').waitFor()
-    expect(await wifi.getByLabel('SSID').getAttribute('aria-invalid')).toBe('true')
+    // The refused field is marked and described by its problem, in words, not by an internal path.
+    const ssid = wifi.getByLabel('SSID')
+    await expect.poll(() => ssid.getAttribute('aria-invalid')).toBe('true')
+    // The keyboard is taken to the field to fix.
+    expect(await ssid.evaluate(el => el === document.activeElement)).toBe(true)
+    const describedBy = (await ssid.getAttribute('aria-describedby')) as string
+    const message = await page.locator(`[id="${describedBy}"]`).innerText()
+    expect(message).not.toBe('')
+    await editor.getByRole('alert').getByText('Item 5, SSID').waitFor()
+    expect(await editor.innerText()).not.toMatch(/items\.\d|settings\.ssid/)
     const stored = app.services.policies.list().find(p => p.name === 'Marketing Suite')
     expect(stored?.items.find(i => i.name === 'Marketing Wi-Fi')?.settings['ssid']).toBe('NW-Marketing')
     await editor.getByRole('button', { name: 'Cancel' }).click()
   })
 
   test('previews what a hypothetical Sales manager in Germany would get', async ({ page }) => {
+    await page.getByRole('button', { name: 'Try a user' }).click()
     const form = page.getByRole('form', { name: 'Hypothetical user' })
     await form.getByLabel('department').fill('Sales')
     await form.getByLabel('jobTitle').fill('Manager')
@@ -124,27 +133,47 @@ test.describe('policy targeting in the browser', () => {
     await row.filter({ hasText: '+Sales' }).filter({ hasText: '+EU Staff' }).filter({ hasText: 'Salesforce' }).waitFor()
   })
 
-  test('adds an app to the inventory, and says what is wrong with a bad id', async ({ page, app }) => {
-    await openPolicies(page)
+  test('adds an app with its App Store id to the inventory, and marks a bad id at its field', async ({ page, app }) => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Apps', exact: true }).click()
+    await page.getByRole('heading', { level: 1, name: 'Apps', exact: true }).waitFor()
     const form = page.getByRole('form', { name: 'Add an app' })
-    await form.getByLabel('Bundle or package id').fill('not an id')
+    const id = form.getByLabel('Bundle or package id')
+    await id.fill('not an id')
     await form.getByLabel('App name').fill('Zoom')
+    await form.getByLabel('App Store id').fill('546505307')
     await form.getByRole('button', { name: 'Add app' }).click()
-    await page
-      .getByText(/"not an id" is not a bundle or package id/)
-      .first()
-      .waitFor()
-    await form.getByLabel('Bundle or package id').fill('us.zoom.videomeetings')
+    await expect.poll(() => id.getAttribute('aria-invalid')).toBe('true')
+    const describedBy = (await id.getAttribute('aria-describedby')) as string
+    expect(await page.locator(`[id="${describedBy}"]`).innerText()).toMatch(/"not an id" is not a bundle or package id/)
+    await id.fill('us.zoom.videomeetings')
     await form.getByRole('button', { name: 'Add app' }).click()
-    await page
+    const row = page
       .getByRole('table', { name: 'Apps' })
       .getByRole('row')
       .filter({ hasText: 'us.zoom.videomeetings' })
       .filter({ hasText: 'Zoom' })
-      .waitFor()
+    await row.filter({ hasText: '546505307' }).waitFor()
     expect(
-      app.services.policies.inventory().some(a => a.identifier === 'us.zoom.videomeetings' && a.platform === 'ios'),
-    ).toBe(true)
+      app.services.policies.inventory().find(a => a.identifier === 'us.zoom.videomeetings' && a.platform === 'ios')
+        ?.storeId,
+    ).toBe(546505307)
+
+    // Each app says which policies assign it and how.
+    const salesforce = page
+      .getByRole('table', { name: 'Apps' })
+      .getByRole('row')
+      .filter({ hasText: 'com.salesforce.chatter' })
+      .first()
+    await salesforce.getByText('Sales CRM Deployment').waitFor()
+    expect(await salesforce.getByText(/^(required|available)$/).count()).toBeGreaterThan(0)
+  })
+
+  test('offers no App Store id for an Android app', async ({ page }) => {
+    const form = page.getByRole('form', { name: 'Add an app' })
+    await form.getByLabel('Platform').selectOption('android')
+    await form.getByLabel('App Store id').waitFor({ state: 'detached' })
+    await form.getByLabel('Platform').selectOption('ios')
+    await form.getByLabel('App Store id').waitFor()
   })
 
   test('holds removing the Sales target, shows the difference, and sends it on approval', async ({
@@ -153,6 +182,7 @@ test.describe('policy targeting in the browser', () => {
     host,
     problems,
   }) => {
+    await openPolicies(page)
     const editor = await editSalesCrm(page)
     await editor.getByRole('button', { name: 'Remove target Sales' }).click()
     await editor.getByRole('button', { name: 'Preview changes' }).click()

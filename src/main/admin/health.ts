@@ -20,9 +20,11 @@ const plural = (n: number, one: string, many = `${one}s`): string => `${n.toLoca
 
 /** Where each thing is fixed (the renderer's hash routes). */
 export const FIX_AT = {
-  push: '#/devices',
+  push: '#/settings',
   directories: '#/directories',
   policies: '#/policies',
+  /** The grace rule and the breaker that decide when a withdrawal goes out. */
+  withdrawals: '#/settings',
   devices: '#/devices',
   diagnostics: '#/diagnostics',
   audit: '#/audit',
@@ -143,7 +145,7 @@ export function healthBoard(input: HealthInput): HealthBoard {
       tone: 'neutral',
       title: `${plural(withdrawals, 'pending withdrawal')}`,
       detail: 'Users who left a group keep its policies until the next sync confirms it (the grace rule).',
-      href: FIX_AT.policies,
+      href: FIX_AT.withdrawals,
       count: withdrawals,
     })
   const overdue = store.devices.overdueCommands(now.toISOString()).length

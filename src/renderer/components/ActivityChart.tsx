@@ -1,6 +1,7 @@
 // Enrollments and deliveries per day over the last two weeks, as plain SVG bars (no chart
 // library), with the same numbers in a table for screen readers.
 import type { ActivityDay } from '../../shared/admin'
+import { formatCount } from './ui'
 
 const W = 560
 const H = 150
@@ -18,7 +19,7 @@ export function ActivityChart({ days }: { days: ActivityDay[] }) {
     <figure className="activity-chart">
       <svg
         role="img"
-        aria-label={`Over the last ${days.length} days: ${enrollments} enrollments and ${deliveries} deliveries`}
+        aria-label={`Over the last ${days.length} days: ${formatCount(enrollments)} enrollments and ${formatCount(deliveries)} deliveries`}
         viewBox={`0 0 ${W} ${H}`}
         width="100%"
       >

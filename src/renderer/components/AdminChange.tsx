@@ -1,17 +1,18 @@
 // Lifecycle controls shared by the lists: Rename (an inline form) and Delete with the what-if of
 // its consequence first. Both go through policies/apply, so a deletion that withdraws policies
 // from too many devices is held for approval like any other admin change.
-import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react'
+import { useId, useState, type FormEvent, type ReactNode } from 'react'
 import { useMutation, useQuery } from '@tanstack/react-query'
 import { call } from '../api'
 import type { ChangeOutcome, ProposedChange } from '../../shared/policy'
+import { useDisclosure } from './disclosure'
 import { WhatIfView } from './PolicyImpact'
-import { ErrorNote, Loaded } from './ui'
+import { ErrorNote, Loaded, formatCount } from './ui'
 
 /** What a saved change did, in one line for a status region. */
 export function outcomeText(outcome: ChangeOutcome, done: string): string {
   return outcome.status === 'applied'
-    ? `${done}: ${outcome.devicesUpdated} device(s) got commands.`
+    ? `${done}: ${formatCount(outcome.devicesUpdated)} device(s) got commands.`
     : `Held for approval: ${outcome.heldChange.summary}`
 }
 
@@ -31,7 +32,8 @@ export function RenameControl({
   save?: (name: string) => Promise<unknown>
   onDone?: (message: string) => void
 }) {
-  const [open, setOpen] = useState(false)
+  // Escape closes the form and focus returns to Rename.
+  const { open, show, hide, trigger, panel } = useDisclosure<HTMLFormElement>()
   const [name, setName] = useState(current)
   const inputId = useId()
   const rename = useMutation({
@@ -44,7 +46,7 @@ export function RenameControl({
       return outcomeText(await call('policies/apply', { change: toChange(next) }), `Renamed to ${next.trim()}`)
     },
     onSuccess: message => {
-      setOpen(false)
+      hide()
       onDone?.(message)
     },
   })
@@ -53,9 +55,10 @@ export function RenameControl({
       <button
         type="button"
         className="small"
+        ref={trigger}
         onClick={() => {
           setName(current)
-          setOpen(true)
+          show()
         }}
       >
         Rename
@@ -66,7 +69,7 @@ export function RenameControl({
     rename.mutate(name)
   }
   return (
-    <form className="inline-form" aria-label={`Rename ${what} ${current}`} onSubmit={submit}>
+    <form {...panel} className="inline-form" aria-label={`Rename ${what} ${current}`} onSubmit={submit}>
       <label htmlFor={inputId}>
         <span className="field-label">New name</span>
       </label>
@@ -74,9 +77,6 @@ export function RenameControl({
         id={inputId}
         value={name}
         onChange={e => setName(e.target.value)}
-        onKeyDown={e => {
-          if (e.key === 'Escape') setOpen(false)
-        }}
         // biome-ignore lint/a11y/noAutofocus: the form opens on the admin's click; typing the name is next
         autoFocus
         aria-invalid={rename.isError}
@@ -84,7 +84,7 @@ export function RenameControl({
       <button type="submit" className="primary small" disabled={rename.isPending || name.trim() === ''}>
         Save name
       </button>
-      <button type="button" className="small" onClick={() => setOpen(false)}>
+      <button type="button" className="small" onClick={hide}>
         Cancel
       </button>
       {rename.isError && <ErrorNote error={rename.error} title={`The ${what} was not renamed`} />}
@@ -112,12 +112,8 @@ export function DeleteWithPreview({
   /** Said above the preview (what else goes with it). */
   children?: ReactNode
 }) {
-  const [open, setOpen] = useState(false)
-  // Keyboard users land in the panel that opened (Escape closes it).
-  const panel = useRef<HTMLElement>(null)
-  useEffect(() => {
-    if (open) panel.current?.focus()
-  }, [open])
+  // Keyboard users land in the panel that opened; Escape closes it and focus goes back to Delete.
+  const { open, show, hide, trigger, panel } = useDisclosure()
   const preview = useQuery({
     queryKey: ['policies', 'whatIf', 'delete', change],
     queryFn: () => call('policies/whatIf', { change }),
@@ -127,26 +123,18 @@ export function DeleteWithPreview({
   const apply = useMutation({
     mutationFn: () => call('policies/apply', { change }),
     onSuccess: o => {
-      setOpen(false)
+      hide()
       onDone?.(outcomeText(o, `${label === 'Delete' ? 'Deleted' : 'Removed'} ${name}`))
     },
   })
   if (!open)
     return (
-      <button type="button" className="small danger" onClick={() => setOpen(true)}>
+      <button type="button" className="small danger" ref={trigger} onClick={show}>
         {label}
       </button>
     )
   return (
-    <section
-      ref={panel}
-      tabIndex={-1}
-      className="confirm-panel"
-      aria-label={`${label} ${what} ${name}`}
-      onKeyDown={e => {
-        if (e.key === 'Escape') setOpen(false)
-      }}
-    >
+    <section {...panel} className="confirm-panel" aria-label={`${label} ${what} ${name}`}>
       <p>
         <strong>
           {label} the {what} {name}?
@@ -161,7 +149,7 @@ export function DeleteWithPreview({
               <button type="button" className="danger" onClick={() => apply.mutate()} disabled={apply.isPending}>
                 {w.wouldHold ? `${label} (held for approval)` : `${label} ${name}`}
               </button>
-              <button type="button" onClick={() => setOpen(false)}>
+              <button type="button" onClick={hide}>
                 Cancel
               </button>
             </div>

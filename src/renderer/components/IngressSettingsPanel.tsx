@@ -4,7 +4,9 @@
 import { useState, type FormEvent } from 'react'
 import { useMutation, useQuery } from '@tanstack/react-query'
 import type { IngressInfo, IngressSettings } from '../../shared/ingress'
-import { call, ingressQuery } from '../api'
+import { ApiError, call, ingressQuery } from '../api'
+import { Field } from './Field'
+import { fieldErrors } from './field-errors'
 import { IngressCertificate } from './IngressCertificate'
 import { Badge, ErrorNote, Loaded, Section, Time } from './ui'
 
@@ -108,12 +110,12 @@ function IngressSettingsForm({ info }: { info: IngressInfo }) {
     },
   })
   const oidc = (patch: Partial<IngressSettings['oidc']>) => setDraft({ ...draft, oidc: { ...draft.oidc, ...patch } })
-  const text = (label: string, value: string | null, onChange: (v: string) => void, hint?: string) => (
-    <label>
-      <span className="field-label">{label}</span>
+  // A refused save marks the field it is about (details.field), with its message beside it.
+  const errors = save.error instanceof ApiError ? fieldErrors(save.error.details, save.error.message) : new Map()
+  const text = (path: string, label: string, value: string | null, onChange: (v: string) => void, hint?: string) => (
+    <Field label={label} error={errors.get(path)} hint={hint}>
       <input value={value ?? ''} onChange={e => onChange(e.target.value)} />
-      {hint && <span className="small muted">{hint}</span>}
-    </label>
+    </Field>
   )
   const submit = (e: FormEvent) => {
     e.preventDefault()
@@ -123,7 +125,13 @@ function IngressSettingsForm({ info }: { info: IngressInfo }) {
     <Section title="Where devices reach it">
       <form aria-label="Ingress settings" onSubmit={submit}>
         <div className="form-grid">
-          {text('Listen address', draft.address, v => setDraft({ ...draft, address: v }), '0.0.0.0 for every network')}
+          {text(
+            'address',
+            'Listen address',
+            draft.address,
+            v => setDraft({ ...draft, address: v }),
+            '0.0.0.0 for every network',
+          )}
           <label>
             <span className="field-label">Port</span>
             <input
@@ -135,6 +143,7 @@ function IngressSettingsForm({ info }: { info: IngressInfo }) {
             />
           </label>
           {text(
+            'publicUrl',
             'Public URL',
             draft.publicUrl,
             v => setDraft({ ...draft, publicUrl: v }),
@@ -143,10 +152,16 @@ function IngressSettingsForm({ info }: { info: IngressInfo }) {
         </div>
         <h3>Sign-in provider</h3>
         <div className="form-grid">
-          {text('Issuer URL', draft.oidc.issuer, v => oidc({ issuer: v }))}
-          {text('Client id', draft.oidc.clientId, v => oidc({ clientId: v }))}
-          {text('Entra tenant id', draft.oidc.tenantId, v => oidc({ tenantId: v }), 'optional')}
-          {text('Google Workspace domain', draft.oidc.hostedDomain, v => oidc({ hostedDomain: v }), 'optional')}
+          {text('oidc.issuer', 'Issuer URL', draft.oidc.issuer, v => oidc({ issuer: v }))}
+          {text('oidc.clientId', 'Client id', draft.oidc.clientId, v => oidc({ clientId: v }))}
+          {text('oidc.tenantId', 'Entra tenant id', draft.oidc.tenantId, v => oidc({ tenantId: v }), 'optional')}
+          {text(
+            'oidc.hostedDomain',
+            'Google Workspace domain',
+            draft.oidc.hostedDomain,
+            v => oidc({ hostedDomain: v }),
+            'optional',
+          )}
           <label>
             <span className="field-label">Client secret</span>
             <input

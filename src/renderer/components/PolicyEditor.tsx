@@ -2,10 +2,12 @@
 // platforms; before saving, the conflict view, the what-if preview and each Apple platform's
 // configuration profile. It offers only what the target platforms can take, marks the fields a
 // save refused, and never shows a stored secret (it shows "stored" and offers to replace it).
-import { useId, useState, type ReactNode } from 'react'
+import { useEffect, useId, useRef, useState, type ReactNode } from 'react'
 import { useMutation, useQuery } from '@tanstack/react-query'
 import { ApiError, appInventoryQuery, call, restrictionsQuery } from '../api'
 import { Badge, ErrorNote, fieldProblems, platformLabel } from './ui'
+import { Field, FieldMessage } from './Field'
+import { fieldName, type FieldErrors } from './field-errors'
 import { ConflictList, WhatIfView } from './PolicyImpact'
 import { PLATFORMS, type GroupSummary, type PayloadKind, type Platform, type Policy } from '../../shared/domain'
 import {
@@ -17,9 +19,6 @@ import {
   type RestrictionDefinition,
 } from '../../shared/policy'
 import { Table } from './Table'
-
-/** Field path → message, from a refused save (`items.2.settings.ssid`, …). */
-type FieldErrors = ReadonlyMap<string, string>
 
 /** The platforms an item reaches: its own, else the policy's. */
 const reachOf = (item: PayloadDraft, platforms: readonly Platform[]): Platform[] =>
@@ -110,21 +109,28 @@ export function PolicyEditor({
     preview.mutate(draft)
     conflicts.mutate(draft)
   }
+  // A refused save takes the keyboard to the first field it marked.
+  const form = useRef<HTMLFormElement>(null)
+  useEffect(() => {
+    if (save.error) form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus()
+  }, [save.error])
   return (
     <form
+      ref={form}
       className="policy-editor"
       aria-label={`Edit ${label}`}
       id={formId}
       onSubmit={e => {
         e.preventDefault()
-        save.mutate(draft)
+        // Not disabled while saving: a disabled button drops the keyboard user's focus to the page.
+        if (!save.isPending) save.mutate(draft)
       }}
     >
       <div className="form-grid">
-        <Field label="Name">
+        <Field label="Name" error={errors.get('name')}>
           <input value={draft.name} onChange={e => set({ name: e.target.value })} />
         </Field>
-        <Field label="Priority">
+        <Field label="Priority" error={errors.get('priority')}>
           <input
             type="number"
             min={0}
@@ -133,7 +139,7 @@ export function PolicyEditor({
             onChange={e => set({ priority: Number(e.target.value) })}
           />
         </Field>
-        <Field label="Description">
+        <Field label="Description" error={errors.get('description')}>
           <input value={draft.description} onChange={e => set({ description: e.target.value })} />
         </Field>
         <fieldset className="inline">
@@ -191,14 +197,14 @@ export function PolicyEditor({
         >
           {profiles.isPending ? 'Rendering…' : 'Preview profiles'}
         </button>
-        <button type="submit" className="primary" disabled={save.isPending}>
+        <button type="submit" className="primary" aria-busy={save.isPending}>
           {save.isPending ? 'Saving…' : 'Save policy'}
         </button>
         <button type="button" onClick={() => onDone(null)}>
           Cancel
         </button>
       </div>
-      {save.isError && <ErrorNote error={save.error} title="Not saved" />}
+      {save.isError && <ErrorNote error={save.error} title="Not saved" labels={FIELD_LABELS} />}
       {preview.isError && <ErrorNote error={preview.error} title="No preview" />}
       {conflicts.data && (
         <section aria-label="Conflict view">
@@ -210,15 +216,6 @@ export function PolicyEditor({
       {profiles.isError && <ErrorNote error={profiles.error} title="No profile preview" />}
       {profiles.data && <ProfilePreviews previews={profiles.data} />}
     </form>
-  )
-}
-
-function Field({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <label>
-      <span className="field-label">{label}</span>
-      {children}
-    </label>
   )
 }
 
@@ -275,13 +272,17 @@ function ItemEditor({
 }) {
   const setting = (key: string, value: unknown) => onChange({ ...item, settings: { ...item.settings, [key]: value } })
   const base = `items.${index}`
-  const itemErrors = [...errors].filter(([path]) => path === base || path.startsWith(`${base}.`))
+  // Problems the item's fields do not show beside themselves are listed under the item, in words.
+  const shown = new Set(shownPaths(item).map(k => `${base}.${k}`))
+  const itemErrors = [...errors].filter(([path]) => (path === base || path.startsWith(`${base}.`)) && !shown.has(path))
   return (
     <fieldset className="payload-item" aria-label={`Item ${index + 1}: ${item.kind} ${item.name}`}>
       <legend>
         <Badge tone={item.kind === 'app' ? 'info' : 'neutral'}>{item.kind}</Badge> {item.name || 'new item'}
       </legend>
-      {item.kind === 'app' && <AppFields item={item} onChange={onChange} setting={setting} />}
+      {item.kind === 'app' && (
+        <AppFields item={item} errors={errors} base={base} onChange={onChange} setting={setting} />
+      )}
       {item.kind === 'profile' && (
         <ProfileFields
           item={item}
@@ -293,13 +294,20 @@ function ItemEditor({
         />
       )}
       {item.kind === 'restriction' && (
-        <RestrictionFields item={item} reach={reachOf(item, platforms)} onChange={onChange} />
+        <RestrictionFields
+          item={item}
+          reach={reachOf(item, platforms)}
+          errors={errors}
+          base={base}
+          onChange={onChange}
+        />
       )}
       {itemErrors.length > 0 && (
         <ul className="field-errors" aria-label={`Problems with item ${index + 1}`}>
           {itemErrors.map(([path, message]) => (
             <li key={path}>
-              <code>{path.slice(base.length + 1) || 'item'}</code> {message}
+              <strong>{path === base ? 'This item' : fieldName(path.slice(base.length + 1), FIELD_LABELS)}</strong>:{' '}
+              {message}
             </li>
           ))}
         </ul>
@@ -313,10 +321,14 @@ function ItemEditor({
 
 function AppFields({
   item,
+  errors,
+  base,
   onChange,
   setting,
 }: {
   item: PayloadDraft
+  errors: FieldErrors
+  base: string
   onChange: (i: PayloadDraft) => void
   setting: (k: string, v: unknown) => void
 }) {
@@ -324,7 +336,7 @@ function AppFields({
   const value = item.platform && item.identifier ? `${item.platform}|${item.identifier}` : ''
   return (
     <div className="form-grid">
-      <Field label="App">
+      <Field label="App" error={errors.get(`${base}.identifier`)}>
         <select
           value={value}
           onChange={e => {
@@ -341,7 +353,7 @@ function AppFields({
           ))}
         </select>
       </Field>
-      <Field label="Assignment">
+      <Field label="Assignment" error={errors.get(`${base}.settings.intent`)}>
         <select value={String(item.settings['intent'] ?? 'required')} onChange={e => setting('intent', e.target.value)}>
           <option value="required">Required (installed and kept)</option>
           <option value="available">Available (offered, never forced: Apple devices install it only on request)</option>
@@ -458,12 +470,12 @@ function profileTypes(reach: readonly Platform[]): { value: string; label: strin
 function SecretField({
   label,
   value,
-  invalid,
+  error,
   onChange,
 }: {
   label: string
   value: unknown
-  invalid: boolean
+  error: string | undefined
   onChange: (v: unknown) => void
 }) {
   // A stored secret never comes to the renderer: the editor shows that one is stored, and
@@ -480,11 +492,10 @@ function SecretField({
       </Field>
     )
   return (
-    <Field label={label}>
+    <Field label={label} error={error}>
       <input
         type="password"
         autoComplete="off"
-        aria-invalid={invalid}
         value={typeof value === 'string' ? value : ''}
         onChange={e => onChange(e.target.value === '' ? undefined : e.target.value)}
       />
@@ -509,28 +520,20 @@ function ProfileFields({
 }) {
   const type = String(item.settings['type'] ?? 'custom')
   const fields = PROFILE_FIELDS[type]?.filter(f => !f.when || f.when(item.settings))
-  const invalid = (key: string) => errors.has(`${base}.settings.${key}`)
+  const error = (key: string) => errors.get(`${base}.settings.${key}`)
   const [custom, setCustom] = useState(() =>
     JSON.stringify(Object.fromEntries(Object.entries(item.settings).filter(([k]) => k !== 'type')), null, 1),
   )
   return (
     <div className="form-grid">
-      <Field label="Profile name">
+      <Field label="Profile name" error={errors.get(`${base}.name`)}>
         <input value={item.name} onChange={e => onChange({ ...item, name: e.target.value })} />
       </Field>
-      <Field label="Identifier">
-        <input
-          value={item.identifier}
-          aria-invalid={errors.has(`${base}.identifier`)}
-          onChange={e => onChange({ ...item, identifier: e.target.value })}
-        />
+      <Field label="Identifier" error={errors.get(`${base}.identifier`)}>
+        <input value={item.identifier} onChange={e => onChange({ ...item, identifier: e.target.value })} />
       </Field>
-      <Field label="Profile type">
-        <select
-          value={type}
-          aria-invalid={invalid('type')}
-          onChange={e => onChange({ ...item, settings: { type: e.target.value } })}
-        >
+      <Field label="Profile type" error={error('type')}>
+        <select value={type} onChange={e => onChange({ ...item, settings: { type: e.target.value } })}>
           {profileTypes(reach).map(t => (
             <option key={t.value} value={t.value} disabled={t.unavailable !== undefined && t.value !== type}>
               {t.label}
@@ -548,27 +551,24 @@ function ProfileFields({
               key={f.key}
               label={f.label}
               value={item.settings[f.key]}
-              invalid={invalid(f.key)}
+              error={error(f.key)}
               onChange={v => setting(f.key, v)}
             />
           )
         if (f.kind === 'bool')
           return (
-            <label key={f.key} className="check">
-              <input
-                type="checkbox"
-                aria-invalid={invalid(f.key)}
-                checked={item.settings[f.key] === true}
-                onChange={e => setting(f.key, e.target.checked)}
-              />
-              <span>{f.label}</span>
-            </label>
+            <CheckField
+              key={f.key}
+              label={f.label}
+              error={error(f.key)}
+              checked={item.settings[f.key] === true}
+              onChange={v => setting(f.key, v)}
+            />
           )
         if (options)
           return (
-            <Field key={f.key} label={f.label}>
+            <Field key={f.key} label={f.label} error={error(f.key)}>
               <select
-                aria-invalid={invalid(f.key)}
                 value={String(item.settings[f.key] ?? '')}
                 onChange={e => setting(f.key, e.target.value === '' ? undefined : e.target.value)}
               >
@@ -581,19 +581,17 @@ function ProfileFields({
           )
         if (f.kind === 'certificate')
           return (
-            <Field key={f.key} label={f.label}>
+            <Field key={f.key} label={f.label} error={error(f.key)}>
               <textarea
                 rows={3}
-                aria-invalid={invalid(f.key)}
                 value={String(item.settings[f.key] ?? '')}
                 onChange={e => setting(f.key, e.target.value === '' ? undefined : e.target.value)}
               />
             </Field>
           )
         return (
-          <Field key={f.key} label={f.label}>
+          <Field key={f.key} label={f.label} error={error(f.key)}>
             <input
-              aria-invalid={invalid(f.key)}
               value={
                 f.kind === 'list'
                   ? ((item.settings[f.key] as string[] | undefined) ?? []).join(', ')
@@ -666,10 +664,14 @@ function PlatformField({ item, onChange }: { item: PayloadDraft; onChange: (i: P
 function RestrictionFields({
   item,
   reach,
+  errors,
+  base,
   onChange,
 }: {
   item: PayloadDraft
   reach: readonly Platform[]
+  errors: FieldErrors
+  base: string
   onChange: (i: PayloadDraft) => void
 }) {
   const registry = useQuery(restrictionsQuery())
@@ -684,7 +686,7 @@ function RestrictionFields({
     onChange({ ...item, settings: { value: v, ...(item.settings['supervised'] === true ? { supervised: true } : {}) } })
   return (
     <div className="form-grid">
-      <Field label="Restriction">
+      <Field label="Restriction" error={errors.get(`${base}.identifier`)}>
         <select
           value={item.identifier}
           onChange={e => {
@@ -708,7 +710,7 @@ function RestrictionFields({
           ))}
         </select>
       </Field>
-      <Field label="Value">
+      <Field label="Value" error={errors.get(`${base}.settings.value`)}>
         {def?.type === 'boolean' ? (
           <select value={String(value)} onChange={e => setValue(e.target.value === 'true')}>
             <option value="true">On</option>
@@ -829,3 +831,51 @@ function TargetsEditor({
     </>
   )
 }
+
+/** A checkbox a refused save can mark. */
+function CheckField({
+  label,
+  error,
+  checked,
+  onChange,
+}: {
+  label: string
+  error: string | undefined
+  checked: boolean
+  onChange: (v: boolean) => void
+}) {
+  const errorId = useId()
+  return (
+    <div className="field">
+      <label className="check">
+        <input
+          type="checkbox"
+          aria-invalid={error !== undefined}
+          aria-describedby={error !== undefined ? errorId : undefined}
+          checked={checked}
+          onChange={e => onChange(e.target.checked)}
+        />
+        <span>{label}</span>
+      </label>
+      {error !== undefined && <FieldMessage id={errorId}>{error}</FieldMessage>}
+    </div>
+  )
+}
+
+/** The paths (below `items.N.`) an item's editor shows beside a field of its own. */
+function shownPaths(item: PayloadDraft): string[] {
+  if (item.kind === 'app') return ['identifier', 'settings.intent']
+  if (item.kind === 'restriction') return ['identifier', 'settings.value']
+  const type = String(item.settings['type'] ?? 'custom')
+  const fields = PROFILE_FIELDS[type]?.filter(f => !f.when || f.when(item.settings)) ?? []
+  return ['name', 'identifier', 'settings.type', ...fields.map(f => `settings.${f.key}`)]
+}
+
+/** The editor's own labels, for problems listed in words. */
+const FIELD_LABELS: Record<string, string> = Object.fromEntries([
+  ['identifier', 'Identifier'],
+  ['intent', 'Assignment'],
+  ['value', 'Value'],
+  ['type', 'Profile type'],
+  ...Object.values(PROFILE_FIELDS).flatMap(fs => fs.map(f => [f.key, f.label] as const)),
+])

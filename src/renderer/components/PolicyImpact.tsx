@@ -4,7 +4,7 @@ import { useState } from 'react'
 import { useMutation, useQuery } from '@tanstack/react-query'
 import { call, heldChangesQuery } from '../api'
 import { Link, paths } from '../router'
-import { Badge, Empty, ErrorNote, Time, platformLabel, plural } from './ui'
+import { Badge, Empty, ErrorNote, Time, formatCount, platformLabel, plural } from './ui'
 import { PLATFORMS, type Platform } from '../../shared/domain'
 import type { Conflict, DeviceDelta, HeldChange, WhatIf } from '../../shared/policy'
 import { Table } from './Table'
@@ -124,13 +124,14 @@ export function WhatIfView({ whatIf }: { whatIf: WhatIf }) {
                 `${u.userPrincipalName} (${[...u.groupsGained.map(g => `+${g}`), ...u.groupsLost.map(g => `−${g}`)].join(' ')})`,
             )
             .join(', ')}
-          {whatIf.users.length > 20 && ` and ${whatIf.totals.usersAffected - 20} more`}
+          {whatIf.users.length > 20 && ` and ${formatCount(whatIf.totals.usersAffected - 20)} more`}
         </p>
       )}
       <DeltaTable devices={whatIf.devices} label="Device changes" />
       {whatIf.truncated && (
         <p className="muted small">
-          Showing the first {whatIf.devices.length} devices of {whatIf.totals.devicesAffected}.
+          Showing the first {formatCount(whatIf.devices.length)} devices of {formatCount(whatIf.totals.devicesAffected)}
+          .
         </p>
       )}
       {unique.length > 0 && (
@@ -152,7 +153,7 @@ export function HeldChanges() {
     <section className="card held" aria-labelledby="held-changes">
       <div className="card-header">
         <h2 id="held-changes">Held changes</h2>
-        <Badge tone="warn">{open.length} waiting</Badge>
+        <Badge tone="warn">{formatCount(open.length)} waiting</Badge>
       </div>
       <p className="muted small">
         These changes would withdraw policies from more devices than the circuit breaker allows. Nothing was sent;
@@ -174,8 +175,8 @@ function HeldChangeCard({ held }: { held: HeldChange }) {
       <p>
         <Badge tone="neutral">{held.cause}</Badge> {held.summary}{' '}
         <span className="muted small">
-          <Time iso={held.createdAt} short /> · {held.devicesAffected} of {held.devicesTotal} devices (threshold{' '}
-          {held.threshold.devices} devices or {Math.round(held.threshold.share * 100)}%)
+          <Time iso={held.createdAt} short /> · {formatCount(held.devicesAffected)} of {formatCount(held.devicesTotal)}{' '}
+          devices (threshold {held.threshold.devices} devices or {Math.round(held.threshold.share * 100)}%)
         </span>
       </p>
       {held.diff.length === 0 ? (

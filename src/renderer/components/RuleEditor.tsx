@@ -101,7 +101,7 @@ export function RuleEditor({
   const tokens = check.data?.dialect === dialect && deferred === text ? check.data.tokens : []
 
   return (
-    <div className="rule-editor" aria-label="Rule editor">
+    <div className="rule-editor" role="group" aria-label="Rule editor">
       <div className="inline-form">
         {groupId === undefined && (
           <label>
@@ -178,10 +178,15 @@ export function RuleEditor({
         )}
       </div>
       <div className="actions">
+        {/* Not disabled while saving: a disabled button drops the keyboard user's focus to the page. */}
         <button
+          type="button"
           className="primary"
-          disabled={!parses || save.isPending || (groupId === undefined && name.trim() === '')}
-          onClick={() => save.mutate()}
+          disabled={!parses || (groupId === undefined && name.trim() === '')}
+          aria-busy={save.isPending}
+          onClick={() => {
+            if (!save.isPending) save.mutate()
+          }}
         >
           {groupId === undefined ? 'Create group' : 'Save rule'}
         </button>

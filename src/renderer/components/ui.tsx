@@ -3,6 +3,9 @@ import type { ReactNode } from 'react'
 import type { UseQueryResult } from '@tanstack/react-query'
 import type { AttributeValue } from '../../shared/domain'
 import { ApiError, errorMessage } from '../api'
+import { fieldName, fieldProblems } from './field-errors'
+
+export { fieldProblems } from './field-errors'
 
 export function PageHeader({
   title,
@@ -37,42 +40,52 @@ export function Section({ title, children, actions }: { title: string; children:
   )
 }
 
-export function Loading({ label = 'Loading…' }: { label?: string }) {
+/** A loading state shaped like what comes: grey lines (`lines` of them) while the label is announced. */
+export function Loading({ label = 'Loading…', lines = 2 }: { label?: string; lines?: number }) {
   return (
-    <p className="muted loading" role="status">
-      {label}
-    </p>
-  )
-}
-
-/** An error as the admin should read it: the message, plus field problems when main named them. */
-export function ErrorNote({ error, title }: { error: unknown; title?: string }) {
-  const fields = error instanceof ApiError ? fieldProblems(error.details) : []
-  return (
-    <div className="error-note" role="alert">
-      {title !== undefined && <strong>{title}: </strong>}
-      <span>{errorMessage(error)}</span>
-      {fields.length > 0 && (
-        <ul>
-          {fields.map((f, i) => (
-            <li key={i}>
-              <code>{f.path}</code> {f.message}
-            </li>
-          ))}
-        </ul>
-      )}
+    <div className="skeleton" role="status" aria-busy="true">
+      <span className="visually-hidden">{label}</span>
+      {Array.from({ length: lines }, (_, i) => (
+        <span key={i} className="skeleton-line" aria-hidden="true" />
+      ))}
     </div>
   )
 }
 
-export function fieldProblems(details: Record<string, unknown> | undefined): { path: string; message: string }[] {
-  const fields = details?.['fields']
-  if (!Array.isArray(fields)) return []
-  return fields.flatMap((f: unknown) => {
-    if (typeof f !== 'object' || f === null) return []
-    const { path, message } = f as { path?: unknown; message?: unknown }
-    return typeof message === 'string' ? [{ path: typeof path === 'string' ? path : '', message }] : []
-  })
+/**
+ * An error as the admin should read it. A refused save that names its fields lists them in words
+ * (`labels` maps a field key to the form's own label) rather than the message's internal paths;
+ * the form marks each field beside it as well.
+ */
+export function ErrorNote({
+  error,
+  title,
+  labels,
+}: {
+  error: unknown
+  title?: string
+  labels?: Readonly<Record<string, string>>
+}) {
+  const fields = error instanceof ApiError ? fieldProblems(error.details) : []
+  return (
+    <div className="error-note" role="alert">
+      {title !== undefined && <strong>{title}: </strong>}
+      {fields.length === 0 ? (
+        <span>{errorMessage(error)}</span>
+      ) : (
+        <>
+          <span>{fields.length === 1 ? 'one field needs' : `${fields.length} fields need`} a change.</span>
+          <ul>
+            {fields.map((f, i) => (
+              <li key={i}>
+                <strong>{fieldName(f.path, labels)}</strong>: {f.message}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </div>
+  )
 }
 
 /** Render a query's data, or its loading state, or its error. */
@@ -80,12 +93,15 @@ export function Loaded<T>({
   query,
   children,
   label,
+  skeleton,
 }: {
   query: UseQueryResult<T>
   children: (data: T) => ReactNode
   label?: string
+  /** How many lines the loading skeleton has. */
+  skeleton?: number
 }) {
-  if (query.isPending) return <Loading label={label ?? 'Loading…'} />
+  if (query.isPending) return <Loading label={label ?? 'Loading…'} lines={skeleton} />
   if (query.isError) return <ErrorNote error={query.error} title="Could not load" />
   return <>{children(query.data)}</>
 }
@@ -140,6 +156,14 @@ export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString()} ${n === 1 ? one : many}`
 }
 
+const PLATFORM_NAMES: Record<string, string> = { ios: 'iOS', macos: 'macOS', android: 'Android' }
+
+/** The one spelling of each platform's name, wherever the UI shows one. */
 export function platformLabel(p: string): string {
-  return p === 'ios' ? 'iOS' : p === 'macos' ? 'macOS' : p === 'android' ? 'Android' : p
+  return PLATFORM_NAMES[p.toLowerCase()] ?? p
+}
+
+/** A count with the admin's thousands separators (12,345). */
+export function formatCount(n: number): string {
+  return n.toLocaleString()
 }

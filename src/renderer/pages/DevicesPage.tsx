@@ -3,7 +3,7 @@ import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query'
 import { call, devicesPageQuery, latencyQuery } from '../api'
 import { ExportButton } from '../components/ExportButton'
 import { LatencyChart } from '../components/LatencyChart'
-import { PushCredentialsPanel } from '../components/PushCredentialsPanel'
+import { useDisclosure } from '../components/disclosure'
 import { UserPrincipalNameField } from '../components/UserPrincipalNameField'
 import { Link, paths } from '../router'
 import { Badge, ErrorNote, Loaded, PageHeader, Section, Time, platformLabel } from '../components/ui'
@@ -26,6 +26,8 @@ const STATUSES: { value: DeviceStatus; label: string }[] = [
 
 export function DevicesPage() {
   const latency = useQuery(latencyQuery())
+  // Enrolling by hand is occasional: the form opens from the header and takes focus.
+  const enrolling = useDisclosure<HTMLElement>()
   return (
     <>
       <PageHeader
@@ -35,9 +37,32 @@ export function DevicesPage() {
           <>
             <ExportButton kind="devices" label="Export devices (CSV)" />
             <ExportButton kind="policy-status" label="Export policy status (CSV)" />
+            <button
+              type="button"
+              className="primary"
+              ref={enrolling.trigger}
+              onClick={enrolling.show}
+              disabled={enrolling.open}
+            >
+              Enroll a device
+            </button>
           </>
         }
       />
+      {enrolling.open && (
+        <section {...enrolling.panel} className="card" aria-labelledby="enroll-device">
+          <div className="card-header">
+            <h2 id="enroll-device">Enroll device</h2>
+            <button type="button" className="small" onClick={enrolling.hide}>
+              Close
+            </button>
+          </div>
+          <EnrollForm />
+        </section>
+      )}
+      <p className="muted small">
+        Push credentials (APNs, FCM) that wake devices are on the <Link to={paths.settings()}>Settings</Link> page.
+      </p>
       <Section title="Enrolled devices">
         <DeviceList />
       </Section>
@@ -45,12 +70,6 @@ export function DevicesPage() {
         <Loaded query={latency} label="Loading latency…">
           {list => <LatencyChart latencies={list} />}
         </Loaded>
-      </Section>
-      <Section title="Push credentials">
-        <PushCredentialsPanel />
-      </Section>
-      <Section title="Enroll device">
-        <EnrollForm />
       </Section>
     </>
   )

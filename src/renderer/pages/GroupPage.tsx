@@ -5,6 +5,7 @@ import { Link, paths } from '../router'
 import { Badge, ErrorNote, Loaded, PageHeader, Section } from '../components/ui'
 import { Pager } from '../components/Pager'
 import { RuleEditor } from '../components/RuleEditor'
+import { useDisclosure } from '../components/disclosure'
 import { GroupKindBadge } from './GroupsPage'
 import type { GroupDetail } from '../../shared/domain'
 import { Table } from '../components/Table'
@@ -28,7 +29,8 @@ function GroupView({ detail }: { detail: GroupDetail }) {
   const { group } = detail
   const [filter, setFilter] = useState('')
   const [offset, setOffset] = useState(0)
-  const [editing, setEditing] = useState(false)
+  // The rule editor takes focus when it opens; Escape closes it and focus returns to its button.
+  const editing = useDisclosure<HTMLDivElement>()
   const [note, setNote] = useState<string | null>(null)
   const q = useDeferredValue(filter.trim())
   const members = useQuery({
@@ -81,14 +83,22 @@ function GroupView({ detail }: { detail: GroupDetail }) {
         title="Rule"
         actions={
           group.kind === 'rule' && (
-            <button className="small" onClick={() => setEditing(!editing)} aria-expanded={editing}>
-              {editing ? 'Close editor' : 'Edit rule'}
+            <button
+              type="button"
+              className="small"
+              ref={editing.trigger}
+              onClick={editing.open ? editing.hide : editing.show}
+              aria-expanded={editing.open}
+            >
+              {editing.open ? 'Close editor' : 'Edit rule'}
             </button>
           )
         }
       >
-        {editing && group.dialect !== null && group.rule !== null ? (
-          <RuleEditor groupId={group.id} initialDialect={group.dialect} initialRule={group.rule} />
+        {editing.open && group.dialect !== null && group.rule !== null ? (
+          <div {...editing.panel} role="group" aria-label={`Edit the rule of ${group.name}`}>
+            <RuleEditor groupId={group.id} initialDialect={group.dialect} initialRule={group.rule} />
+          </div>
         ) : group.rule ? (
           <pre className="rule-block" aria-label="Rule text">
             {group.rule}

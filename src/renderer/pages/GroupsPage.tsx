@@ -1,30 +1,38 @@
-import { useState } from 'react'
+import { useDisclosure } from '../components/disclosure'
 import { useQuery } from '@tanstack/react-query'
 import { groupsQuery } from '../api'
 import { Link, paths } from '../router'
 import { RuleEditor } from '../components/RuleEditor'
-import { Badge, Loaded, PageHeader, Section } from '../components/ui'
+import { Badge, Loaded, PageHeader, Section, formatCount } from '../components/ui'
 import type { GroupSummary } from '../../shared/domain'
 import { Table } from '../components/Table'
 
 export function GroupsPage() {
   const groups = useQuery(groupsQuery())
-  const [creating, setCreating] = useState(false)
+  const creating = useDisclosure<HTMLDivElement>()
   return (
     <>
       <PageHeader
         title="Groups"
         subtitle="Rule-based groups are evaluated here, at once; synced groups come from the directory as they are."
         actions={
-          <button className="primary" onClick={() => setCreating(!creating)} aria-expanded={creating}>
+          <button
+            type="button"
+            className="primary"
+            ref={creating.trigger}
+            onClick={creating.open ? creating.hide : creating.show}
+            aria-expanded={creating.open}
+          >
             New rule group
           </button>
         }
       />
-      {creating && (
-        <Section title="New rule group">
-          <RuleEditor initialDialect="entra" initialRule="" />
-        </Section>
+      {creating.open && (
+        <div {...creating.panel} role="group" aria-label="New rule group">
+          <Section title="New rule group">
+            <RuleEditor initialDialect="entra" initialRule="" />
+          </Section>
+        </div>
       )}
       <Loaded query={groups} label="Loading groups…">
         {list => (
@@ -65,7 +73,7 @@ export function GroupsPage() {
                   <td className="num">{g.memberCount.toLocaleString()}</td>
                   <td className="num">
                     {g.unknownCount > 0 ? (
-                      <Badge tone="warn">{g.unknownCount}</Badge>
+                      <Badge tone="warn">{formatCount(g.unknownCount)}</Badge>
                     ) : (
                       <span className="muted">0</span>
                     )}

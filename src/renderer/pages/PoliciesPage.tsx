@@ -1,24 +1,25 @@
 import { useId, useState, type FormEvent } from 'react'
 import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query'
-import { call, groupsQuery, policiesQuery, policySettingsQuery } from '../api'
-import { AppInventory } from '../components/AppInventory'
+import { call, groupsQuery, policiesQuery } from '../api'
+import { useDisclosure } from '../components/disclosure'
 import { DeleteWithPreview, RenameControl } from '../components/AdminChange'
 import { PolicyEditor, draftOf, emptyDraft } from '../components/PolicyEditor'
 import { HeldChanges, HypotheticalUser } from '../components/PolicyImpact'
-import type { ChangeOutcome, PolicySettings } from '../../shared/policy'
+import type { ChangeOutcome } from '../../shared/policy'
 import { Link, paths } from '../router'
-import { Badge, Empty, ErrorNote, Loaded, PageHeader, platformLabel } from '../components/ui'
+import { Badge, Empty, ErrorNote, Loaded, PageHeader, formatCount, platformLabel } from '../components/ui'
 import type { GroupSummary, PayloadItem, Policy, PolicyTarget, TargetMode } from '../../shared/domain'
 import { Table } from '../components/Table'
 
 export function PoliciesPage() {
   const policies = useQuery(policiesQuery())
   const groups = useQuery(groupsQuery())
-  const [creating, setCreating] = useState(false)
+  const creating = useDisclosure<HTMLElement>()
+  const trying = useDisclosure<HTMLDivElement>()
   const [outcome, setOutcome] = useState<ChangeOutcome | null>(null)
   const [note, setNote] = useState<string | null>(null)
   const done = (o: ChangeOutcome | null) => {
-    setCreating(false)
+    creating.hide()
     if (o) setOutcome(o)
   }
   return (
@@ -27,11 +28,26 @@ export function PoliciesPage() {
         title="Policies"
         subtitle="What a device gets: the union of the policies targeted at its user's groups, minus exclusions."
         actions={
-          <button type="button" className="primary" onClick={() => setCreating(true)} disabled={creating}>
-            New policy
-          </button>
+          <>
+            <button type="button" ref={trying.trigger} onClick={trying.show} aria-expanded={trying.open}>
+              Try a user
+            </button>
+            <button
+              type="button"
+              className="primary"
+              ref={creating.trigger}
+              onClick={creating.show}
+              disabled={creating.open}
+            >
+              New policy
+            </button>
+          </>
         }
       />
+      <p className="muted small">
+        Apps come from the <Link to={paths.apps()}>app inventory</Link>; the grace rule and the circuit breaker are set
+        under <Link to={paths.settings()}>Settings</Link>.
+      </p>
       {outcome && <OutcomeNote outcome={outcome} />}
       {note && (
         <p className="notice" role="status">
@@ -39,12 +55,20 @@ export function PoliciesPage() {
         </p>
       )}
       <HeldChanges />
-      {creating && (
-        <article className="card" aria-label="New policy">
+      {trying.open && (
+        <div {...trying.panel} role="group" aria-label="Try a user" className="panel-focus">
+          <HypotheticalUser />
+          <button type="button" className="small" onClick={trying.hide}>
+            Close
+          </button>
+        </div>
+      )}
+      {creating.open && (
+        <article {...creating.panel} className="card" aria-label="New policy">
           <PolicyEditor initial={emptyDraft()} groups={groups.data ?? []} onDone={done} />
         </article>
       )}
-      <Loaded query={policies} label="Loading policies…">
+      <Loaded query={policies} label="Loading policies…" skeleton={3}>
         {list =>
           list.length === 0 ? (
             <Empty>No policies yet.</Empty>
@@ -57,9 +81,6 @@ export function PoliciesPage() {
           )
         }
       </Loaded>
-      <AppInventory onNote={setNote} />
-      <HypotheticalUser />
-      <SettingsForm />
     </>
   )
 }
@@ -68,56 +89,9 @@ function OutcomeNote({ outcome }: { outcome: ChangeOutcome }) {
   return (
     <p className="notice" role="status">
       {outcome.status === 'applied'
-        ? `Saved${outcome.policy ? ` ${outcome.policy.name}` : ''}: ${outcome.devicesUpdated} device(s) got commands.`
+        ? `Saved${outcome.policy ? ` ${outcome.policy.name}` : ''}: ${formatCount(outcome.devicesUpdated)} device(s) got commands.`
         : `Held for approval: ${outcome.heldChange.summary}`}
     </p>
-  )
-}
-
-function SettingsForm() {
-  const settings = useQuery(policySettingsQuery())
-  const save = useMutation({ mutationFn: (patch: Partial<PolicySettings>) => call('policies/setSettings', patch) })
-  const [edit, setEdit] = useState<PolicySettings | null>(null)
-  const current = edit ?? settings.data
-  if (!current) return null
-  const field = (key: keyof PolicySettings, label: string, step = 1) => (
-    <label>
-      <span className="field-label">{label}</span>
-      <input
-        type="number"
-        step={step}
-        min={0}
-        value={current[key]}
-        onChange={e => setEdit({ ...current, [key]: Number(e.target.value) })}
-      />
-    </label>
-  )
-  return (
-    <section className="card" aria-labelledby="withdrawal-settings">
-      <div className="card-header">
-        <h2 id="withdrawal-settings">Safe withdrawal</h2>
-      </div>
-      <form
-        className="inline-form"
-        aria-label="Safe withdrawal settings"
-        onSubmit={e => {
-          e.preventDefault()
-          save.mutate(current, { onSuccess: () => setEdit(null) })
-        }}
-      >
-        {field('graceSyncs', 'Confirming syncs before withdrawal')}
-        {field('graceMinutes', 'Grace minutes')}
-        {field('breakerDevices', 'Hold above devices')}
-        {field('breakerShare', 'Hold above share (0–1)', 0.01)}
-        {field('syncHoldMembershipShare', 'Hold a directory sync removing above this share of memberships (0–1)', 0.01)}
-        {field('syncHoldUserShare', 'Hold a directory sync removing above this share of users (0–1)', 0.01)}
-        {field('syncHoldMinimum', 'Count those shares from this many memberships or users')}
-        <button type="submit" disabled={save.isPending || edit === null}>
-          Save settings
-        </button>
-        {save.isError && <ErrorNote error={save.error} title="Settings not saved" />}
-      </form>
-    </section>
   )
 }
 
@@ -138,16 +112,17 @@ function PolicyCard({
   onNote: (message: string) => void
 }) {
   const headingId = useId()
-  const [editing, setEditing] = useState(false)
-  if (editing) {
+  // The editor takes focus when it opens; Escape or Cancel closes it and focus returns to Edit.
+  const editing = useDisclosure<HTMLElement>()
+  if (editing.open) {
     return (
-      <article className="card" aria-labelledby={headingId}>
+      <article {...editing.panel} className="card" aria-labelledby={headingId}>
         <h2 id={headingId}>{policy.name}</h2>
         <PolicyEditor
           initial={draftOf(policy)}
           groups={groups}
           onDone={o => {
-            setEditing(false)
+            editing.hide()
             if (o) onSaved(o)
           }}
         />
@@ -168,7 +143,7 @@ function PolicyCard({
           <Badge tone="neutral" title="When two policies set one profile differently, the higher priority wins">
             Priority {policy.priority}
           </Badge>
-          <button type="button" className="small" onClick={() => setEditing(true)}>
+          <button type="button" className="small" ref={editing.trigger} onClick={editing.show}>
             Edit
           </button>
           <RenameControl
@@ -229,7 +204,17 @@ function PayloadRow({ item }: { item: PayloadItem }) {
         <Badge tone={item.kind === 'app' ? 'info' : 'neutral'}>{item.kind}</Badge>
       </td>
       <td>
-        <div>{item.name}</div>
+        <div>
+          {item.name}{' '}
+          {item.kind === 'app' && (
+            <Badge
+              tone={item.settings['intent'] === 'available' ? 'neutral' : 'info'}
+              title="Required apps are installed and kept; available apps are offered, never forced"
+            >
+              {item.settings['intent'] === 'available' ? 'available' : 'required'}
+            </Badge>
+          )}
+        </div>
         <div className="mono muted small">{item.identifier}</div>
       </td>
       <td>{item.platform ? platformLabel(item.platform) : <span className="muted">All</span>}</td>

@@ -1,13 +1,17 @@
-// Settings of this workspace that belong to no other page. Today: the device ingress — where
-// this computer serves enrolling and checking-in devices.
+// Settings of this workspace that belong to no other page: push credentials, the device
+// ingress (where this computer serves enrolling and checking-in devices) and withdrawal safety.
 import { IngressSettingsPanel } from '../components/IngressSettingsPanel'
+import { PushSettings } from '../components/PushSettings'
+import { WithdrawalSettings } from '../components/WithdrawalSettings'
 import { PageHeader } from '../components/ui'
 
 export function SettingsPage() {
   return (
     <>
-      <PageHeader title="Settings" subtitle="How this workspace serves devices." />
+      <PageHeader title="Settings" subtitle="How this workspace reaches devices, and how safely it withdraws." />
+      <PushSettings />
       <IngressSettingsPanel />
+      <WithdrawalSettings />
     </>
   )
 }

@@ -1,4 +1,4 @@
-import { useState } from 'react'
+import { useDisclosure } from '../components/disclosure'
 import { useQuery } from '@tanstack/react-query'
 import { userQuery } from '../api'
 import { Link, paths } from '../router'
@@ -17,7 +17,8 @@ export function UserPage({ userId }: { userId: string }) {
 }
 
 function UserView({ detail }: { detail: UserDetail }) {
-  const [editing, setEditing] = useState(false)
+  // The attribute form takes focus when it opens; Escape closes it and focus returns to its button.
+  const editing = useDisclosure<HTMLDivElement>()
   const { user } = detail
   return (
     <>
@@ -33,8 +34,8 @@ function UserView({ detail }: { detail: UserDetail }) {
           </>
         }
         actions={
-          detail.editable && !editing ? (
-            <button type="button" className="primary" onClick={() => setEditing(true)}>
+          detail.editable && !editing.open ? (
+            <button type="button" className="primary" ref={editing.trigger} onClick={editing.show}>
               Edit attributes
             </button>
           ) : undefined
@@ -42,8 +43,14 @@ function UserView({ detail }: { detail: UserDetail }) {
       />
 
       <Section title="Attributes">
-        {editing ? (
-          <EditAttributesForm key={user.id} detail={detail} onDone={() => setEditing(false)} />
+        {editing.open ? (
+          <div
+            {...editing.panel}
+            role="group"
+            aria-label={`Editing the attributes of ${user.displayName || user.userPrincipalName}`}
+          >
+            <EditAttributesForm key={user.id} detail={detail} onDone={editing.hide} />
+          </div>
         ) : (
           <AttributesTable attributes={detail.attributes} />
         )}
