@@ -24,6 +24,7 @@ export {
   type AndroidEnterprise,
   type EnrolledToken,
 } from './android/service'
+export { androidHandlers } from './android/handlers'
 export { androidRedirectUri, ENROLL_INVALID, ENROLL_SUCCESS } from './android/routes'
 export { createAmapiClient, type AmapiClient } from './android/client'
 import type { DeviceService, EnrollRequest, JitUserSource, RedeployOptions } from './service'

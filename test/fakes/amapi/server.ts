@@ -4,7 +4,7 @@
 // ({error:{code,message,status}}), and carries a device simulator: a device "opens" the sign-in
 // URL (with a provisioningInfo identifier, as Android Device Policy does), provisions with an
 // enrollment token, and reports the policy version it applied — or lags, or fails an app.
-// Wire facts: /work/shared/research/android.md and developers.google.com/android/management/reference/rest/v1.
+// Wire facts: developers.google.com/android/management/reference/rest/v1 and its provision-device guide.
 import { createPublicKey, createVerify, randomBytes, type KeyObject } from 'node:crypto'
 import { startFakeServer, type FakeRequest, type FakeResponse, type FakeServer } from '../http'
 
@@ -242,7 +242,8 @@ export async function startAmapiFake(opts: {
         expirationTimestamp: new Date(opts.now().getTime() + seconds * 1000).toISOString(),
       }
       tokens.set(value, t)
-      // The qrCode is a JSON string (android.md §4): the DPC extras with the token in the admin bundle.
+      // The qrCode is a JSON string (reference, EnrollmentToken.qrCode): the DPC provisioning extras with
+      // the token in the admin extras bundle (provision-device guide).
       const qrCode = JSON.stringify({
         'android.app.extra.PROVISIONING_DEVICE_ADMIN_COMPONENT_NAME':
           'com.google.android.apps.work.clouddpc/.receivers.CloudDeviceAdminReceiver',
