@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { androidProblems, compileAndroidPolicy, type AndroidItem } from '../../../src/main/policies'
+import { androidProblems, compileAndroidPolicy, type AndroidItem, validatePolicy } from '../../../src/main/policies'
 import type { PolicyDraft } from '../../../src/shared/policy'
 
 const app = (identifier: string, intent: 'required' | 'available' = 'required'): AndroidItem => ({
@@ -266,5 +266,41 @@ describe('what of a policy draft Android Enterprise cannot take', () => {
     const problems = androidProblems(d)
     expect(problems.map(p => p.path)).toEqual(paths)
     for (const p of problems) expect(p.message).toMatch(/^Android: /)
+  })
+})
+
+describe('the VPN settings Android takes, in the shared validation', () => {
+  const ctx = {
+    appInInventory: () => true,
+    anyPlatformHasApp: () => true,
+    groupExists: () => true,
+    nameTaken: () => false,
+  }
+  const vpn = (settings: Record<string, unknown>): PolicyDraft => ({
+    name: 'VPN',
+    description: '',
+    priority: 0,
+    platforms: ['ios', 'android'],
+    items: [
+      {
+        kind: 'profile',
+        identifier: 'com.example.vpn',
+        name: 'Office VPN',
+        platform: null,
+        settings: { type: 'vpn', vpnType: 'IKEv2', server: 'vpn.example.com', sharedSecret: 's3cret', ...settings },
+        removeOnUnassign: false,
+      },
+    ],
+    targets: [],
+  })
+  it('accepts the always-on app and lockdown beside the iOS settings', () => {
+    expect(validatePolicy(vpn({ androidApp: 'com.example.vpnclient', lockdown: true }), ctx)).toEqual([])
+    expect(androidProblems(vpn({ androidApp: 'com.example.vpnclient' }))).toEqual([])
+  })
+  it('names a bad package or lockdown value', () => {
+    expect(validatePolicy(vpn({ androidApp: 'not a package', lockdown: 'yes' }), ctx).map(p => p.path)).toEqual([
+      'items.0.settings.lockdown',
+      'items.0.settings.androidApp',
+    ])
   })
 })
