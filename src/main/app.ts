@@ -242,6 +242,16 @@ export function createApp(opts: AppOptions): App {
             .catch((e: unknown) => log.warn('android enterprise poll failed', { error: String(e) }))
         }, androidMs).unref()
       : null
+  // A department move or a policy edit reaches the devices' AMAPI policies within seconds, not at the next poll.
+  let androidSoon: NodeJS.Timeout | null = null
+  if (androidMs > 0)
+    events.on('db/changed', ({ domains }: Events['db/changed']) => {
+      if (!domains.includes('devices') || androidSoon || !store.android.enterprise()?.name) return
+      androidSoon = setTimeout(() => {
+        androidSoon = null
+        android.syncPolicies().catch((e: unknown) => log.warn('android policy sync failed', { error: String(e) }))
+      }, 2_000).unref()
+    })
   const pumping = opts.pumpIntervalMs
     ? setInterval(() => {
         devices.pump().catch((e: unknown) => internalError(e, 'the outbox pump', log))
@@ -306,6 +316,7 @@ export function createApp(opts: AppOptions): App {
       scheduler.stop()
       if (pumping) clearInterval(pumping)
       if (androidPolling) clearInterval(androidPolling)
+      if (androidSoon) clearTimeout(androidSoon)
       store.close()
     },
   }
