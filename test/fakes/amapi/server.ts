@@ -280,6 +280,8 @@ export async function startAmapiFake(opts: {
       const d = devices.get(m[1] as string)
       if (!d) return googleError(404, `Device ${m[1]} not found.`, 'NOT_FOUND')
       d.commands.push(body)
+      // The device acknowledges at once here; a relinquished device is then deleted from the server.
+      if (body['type'] === 'RELINQUISH_OWNERSHIP') devices.delete(d.name)
       return {
         status: 200,
         body: {

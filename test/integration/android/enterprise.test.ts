@@ -316,6 +316,10 @@ describe('Android Enterprise', () => {
       { type: 'RESET_PASSWORD', newPassword: '482913', resetPasswordFlags: ['LOCK_NOW'] },
       { type: 'RELINQUISH_OWNERSHIP' },
     ])
+    // Relinquished: Google deletes it after the device acknowledges; the next full pass notices.
+    await android.poll()
+    expect((await android.status()).devices[0]?.state).toBe('DELETED')
+    amapi.devices.set(sim.name, sim)
     await android.wipe(token.deviceId, 'Lost on a train')
     expect(sim.wiped).toEqual({ flags: [], reason: 'Lost on a train' })
     expect(amapi.devices.has(sim.name)).toBe(false)
@@ -331,6 +335,15 @@ describe('Android Enterprise', () => {
     expect((await android.poll()).seen).toBe(3)
     const pages = amapi.server.requests.filter(r => r.url.includes('/devices?'))
     expect(pages.map(r => new URL(r.url, 'http://x').searchParams.get('pageToken'))).toEqual([null, '2'])
+
+    // A pass that fails on its second page resumes there, and marks nothing gone from half a list.
+    amapi.server.inject({ kind: 'status', status: 503 }, { path: '/devices?', skip: 1 })
+    await expect(android.poll()).rejects.toMatchObject({ code: 'ANDROID_ENTERPRISE' })
+    expect(ws.app.services.store.android.enterprise()?.devicePageToken).toBe('2')
+    expect(await android.poll()).toEqual({ seen: 1, acknowledged: 0 })
+    expect((await android.status()).devices.map(d => d.state)).toEqual(['ACTIVE', 'ACTIVE', 'ACTIVE'])
+    const tokensAfter = amapi.server.requests.filter(r => r.url.includes('/devices?')).slice(2)
+    expect(tokensAfter.map(r => new URL(r.url, 'http://x').searchParams.get('pageToken'))).toEqual([null, '2', '2'])
   })
 
   it('refuses at authoring what Android Enterprise cannot express, once an enterprise is bound', async () => {

@@ -424,12 +424,15 @@ export function createAndroidEnterprise(deps: AndroidEnterpriseDeps): AndroidEnt
       const enterprise = bound()
       const c = await api()
       let page = enterprise.devicePageToken
+      // Only a pass from the first page sees every device: one missing from it is gone.
+      const listed = page === null ? new Set<string>() : null
       let seen = 0
       let acknowledged = 0
       do {
         const { devices, next } = await c.listDevices(enterprise.name, page)
         store.transaction(() => {
           for (const d of devices) {
+            listed?.add(d.name)
             const r = match(d)
             if (!r) continue
             seen++
@@ -443,6 +446,24 @@ export function createAndroidEnterprise(deps: AndroidEnterpriseDeps): AndroidEnt
         })
         page = next
       } while (page)
+      // devices.list leaves out deleted devices (a relinquished or wiped one, a removed work
+      // profile); DELETED itself only ever arrives by notification (reference, Device.state).
+      if (listed)
+        store.transaction(() => {
+          for (const r of store.android.devices())
+            if (r.amapiName && r.state !== 'DELETED' && !listed.has(r.amapiName)) {
+              store.android.setReport(r.deviceId, {
+                amapiName: r.amapiName,
+                hardwareSerial: r.hardwareSerial,
+                state: 'DELETED',
+                appliedPolicyVersion: r.appliedPolicyVersion,
+                compliant: r.compliant,
+                nonCompliance: r.nonCompliance,
+                lastReportAt: r.lastReportAt,
+              })
+              log.info('android device no longer managed', { deviceId: r.deviceId, device: r.amapiName })
+            }
+        })
       store.android.putEnterprise({ ...(store.android.enterprise() as AndroidEnterpriseRecord), polledAt: now() })
       return { seen, acknowledged }
     },
