@@ -16,7 +16,7 @@ import {
 import { AppError, type Result } from '../shared/errors'
 import { internalError } from './boundary'
 import { createChangeWatcher } from './changes-watch'
-import { createDeviceService } from './devices'
+import { createAndroidEnterprise, createDeviceService } from './devices'
 import { createDiagnosticsService } from './diagnostics'
 import { createDirectoryService, createSyncScheduler, importOnThread, type IdpHttpOptions } from './directories'
 import { createFileSecretStore } from './secrets'
@@ -25,6 +25,7 @@ import { createHandlers, type Services } from './handlers'
 import { createPolicyService, readPolicySettings } from './policies'
 import {
   systemClock,
+  systemHttp,
   silentLog,
   systemTimers,
   timeOrderedIds,
@@ -85,6 +86,8 @@ export interface AppOptions {
    * announce them as db/changed (default 250 ms; 0: never, as in the CLI's short-lived commands).
    */
   changePollMs?: number
+  /** How often Android Enterprise policies are written and devices read back (default: every minute when pumpIntervalMs is set; 0: never). */
+  androidPollMs?: number
   /**
    * The import thread's script (headless/import-worker.ts built): file imports run on a worker
    * thread so the app keeps answering. Unset (tests from source): they run in the main thread.
@@ -173,6 +176,15 @@ export function createApp(opts: AppOptions): App {
     jit: directories,
   })
   redeploys.attach(devices)
+  const android = createAndroidEnterprise({
+    store,
+    devices,
+    clock,
+    log,
+    secrets,
+    http: opts.http ?? systemHttp,
+    ingressUrl: async () => (await services.serving.info()).status.url,
+  })
   const scheduler = createSyncScheduler({
     schedules: () => directories.schedules(),
     // Through invoke, so a scheduled sync announces its changes like Sync Now does.
@@ -202,7 +214,9 @@ export function createApp(opts: AppOptions): App {
       clock,
       log,
       pushTopic: async () => (await push.info()).apns.topic,
+      android,
     }),
+    android,
   }
   if (opts.importWorker) {
     const run = importOnThread(opts.importWorker)
@@ -217,6 +231,27 @@ export function createApp(opts: AppOptions): App {
     intervalMs: opts.changePollMs ?? 250,
     announce: domains => events.emit('db/changed', { domains }),
   })
+  const androidMs = opts.androidPollMs ?? (opts.pumpIntervalMs ? 60_000 : 0)
+  const androidPolling =
+    androidMs > 0
+      ? setInterval(() => {
+          if (!store.android.enterprise()?.name) return
+          android
+            .syncPolicies()
+            .then(() => android.poll())
+            .catch((e: unknown) => log.warn('android enterprise poll failed', { error: String(e) }))
+        }, androidMs).unref()
+      : null
+  // A department move or a policy edit reaches the devices' AMAPI policies within seconds, not at the next poll.
+  let androidSoon: NodeJS.Timeout | null = null
+  if (androidMs > 0)
+    events.on('db/changed', ({ domains }: Events['db/changed']) => {
+      if (!domains.includes('devices') || androidSoon || !store.android.enterprise()?.name) return
+      androidSoon = setTimeout(() => {
+        androidSoon = null
+        android.syncPolicies().catch((e: unknown) => log.warn('android policy sync failed', { error: String(e) }))
+      }, 2_000).unref()
+    })
   const pumping = opts.pumpIntervalMs
     ? setInterval(() => {
         devices.pump().catch((e: unknown) => internalError(e, 'the outbox pump', log))
@@ -280,6 +315,8 @@ export function createApp(opts: AppOptions): App {
       watcher.stop()
       scheduler.stop()
       if (pumping) clearInterval(pumping)
+      if (androidPolling) clearInterval(androidPolling)
+      if (androidSoon) clearTimeout(androidSoon)
       store.close()
     },
   }

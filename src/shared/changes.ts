@@ -65,6 +65,7 @@ export const QUERIES = [
   'rules/preview',
   'rules/explain',
   'ingress/get',
+  'android/status',
 ] as const satisfies readonly Channel[]
 
 export type Query = (typeof QUERIES)[number]
@@ -115,6 +116,10 @@ export const TOUCHES: { readonly [C in Mutation]: readonly [Domain, ...Domain[]]
   'ingress/importCertificate': ['ingress'],
   'ingress/generateCertificate': ['ingress'],
   'ingress/start': ['ingress'],
+  'android/setServiceAccount': ['devices'],
+  'android/startSignup': ['devices'],
+  'android/enrollmentToken': ['devices', 'diagnostics', 'workspace'],
+  'android/sync': ['devices', 'diagnostics'],
   'ingress/stop': ['ingress'],
 }
 

@@ -2,6 +2,7 @@
 // its single argument object and a result type; main implements `Handlers`, and the preload
 // and the headless bridge carry `Channel` names and JSON unchanged.
 import { z } from 'zod'
+import type { AndroidEnrollmentToken, AndroidStatus } from './android'
 import type {
   DeliveryLatency,
   DeviceDetail,
@@ -349,6 +350,20 @@ export const schemas = {
     names: z.array(z.string().trim().min(1).max(253)).min(1).max(20),
   }),
   'ingress/start': z.object({}),
+  'android/status': z.object({}),
+  'android/setServiceAccount': z.object({
+    serviceAccount: z
+      .string()
+      .min(1)
+      .max(64 * 1024),
+  }),
+  'android/startSignup': z.object({}),
+  'android/enrollmentToken': z.object({
+    userPrincipalName: z.string().trim().min(1).max(320),
+    serial: z.string().trim().min(1).max(200).optional(),
+    name: z.string().trim().min(1).max(200).optional(),
+  }),
+  'android/sync': z.object({}),
   'ingress/stop': z.object({}),
   'overview/health': z.object({ staleDays: z.number().int().min(1).max(365).optional() }),
   'audit/list': z.object({
@@ -432,6 +447,11 @@ export interface Results {
   'ingress/importCertificate': IngressInfo
   'ingress/generateCertificate': IngressInfo
   'ingress/start': IngressInfo
+  'android/status': AndroidStatus
+  'android/setServiceAccount': AndroidStatus
+  'android/startSignup': { url: string }
+  'android/enrollmentToken': AndroidEnrollmentToken
+  'android/sync': { patched: number; seen: number; acknowledged: number }
   'ingress/stop': IngressInfo
   'overview/health': HealthBoard
   'audit/list': AuditRecord[]

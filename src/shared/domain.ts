@@ -370,7 +370,8 @@ export interface Diagnostic {
   detectedAt: string
   /** PAYLOAD_LATENCY: what held the payload up. */
   /** not-verified: acknowledged, but the device's later app or profile list contradicts it. */
-  cause?: 'deadline' | 'push-failed' | 'stale-token' | 'dead-letter' | 'not-verified'
+  /** policy-not-applied: an Android Enterprise device has not applied the policy version that carries the commands. */
+  cause?: 'deadline' | 'push-failed' | 'stale-token' | 'dead-letter' | 'not-verified' | 'policy-not-applied'
   /**
    * GROUP_RULE_FAIL: what raised it — the IdP's own membership disagrees with the rule's evaluation,
    * a clause could not be evaluated for the user, or the rule's AND/OR grouping decides.

@@ -25,6 +25,8 @@ export type ErrorCode =
   | 'INGRESS_ADDRESS_UNAVAILABLE'
   /** The sign-in provider's discovery document could not be read. */
   | 'INGRESS_IDP_UNREACHABLE'
+  /** The Android Management API refused a call, or Android Enterprise is not set up (service account, enterprise). */
+  | 'ANDROID_ENTERPRISE'
   /** A bug, not an expected failure: the message is for the log and the bug report. */
   | 'INTERNAL'
 

@@ -17,6 +17,16 @@ export { createIdpHttp } from './http'
 export { discoverOidc } from './discovery'
 export type { DeviceService, EnrollRequest, JitUserSource, RedeployOptions } from './service'
 export { deviceHandlers } from './handlers'
+export {
+  createAndroidEnterprise,
+  policyIdOf,
+  SERVICE_ACCOUNT_SECRET as ANDROID_SERVICE_ACCOUNT_SECRET,
+  type AndroidEnterprise,
+  type EnrolledToken,
+} from './android/service'
+export { androidHandlers } from './android/handlers'
+export { androidRedirectUri, ENROLL_INVALID, ENROLL_SUCCESS } from './android/routes'
+export { createAmapiClient, type AmapiClient } from './android/client'
 import type { DeviceService, EnrollRequest, JitUserSource, RedeployOptions } from './service'
 export { type EnrollIdentity, REBIND_HELD } from './rebind'
 

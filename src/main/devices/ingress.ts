@@ -35,6 +35,8 @@ import { derOfPem, loadWorkspaceCa, type WorkspaceCa } from './apple/ca'
 import { PROFILE_CONTENT_TYPE, selfSignedAnchors, signedEnrollmentProfile } from './apple/enrollment-profile'
 import { authenticateDevice, DeviceAuthError } from './apple/mdm-signature'
 import { challengeHash, createScep, newChallenge, ScepError } from './apple/scep'
+import { androidIngressRoutes } from './android/routes'
+import type { AndroidEnterprise } from './android/service'
 
 export interface IngressOptions {
   devices: DeviceService
@@ -61,6 +63,8 @@ export interface IngressOptions {
   pushTopic: () => Promise<string | null>
   /** Days an identity certificate from SCEP is valid; default 365 (micromdm's default). */
   identityValidityDays?: number
+  /** Android Enterprise, when the workspace manages Android devices through the Android Management API. */
+  android?: AndroidEnterprise
 }
 
 export interface Ingress {
@@ -632,6 +636,7 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
         credential: `${deviceId}.${secret}`,
       })
     },
+    ...androidIngressRoutes({ ...o, url }),
     'GET /scep': scepRoute,
     'POST /scep': scepRoute,
     'PUT /mdm/checkin': async (req, res) => {

@@ -182,6 +182,14 @@ const LATENCY: Record<LatencyCause, { remediations: string[]; describe: CauseSpe
       remediation: 'Re-push to give them another round of pushes, or cancel them.',
     }),
   },
+  'policy-not-applied': {
+    remediations: ['android/sync', 'devices/cancel'],
+    describe: n => ({
+      title: `${plural(n.devices, 'Android Enterprise device')} behind on ${n.devices === 1 ? 'its policy' : 'their policies'}`,
+      remediation:
+        'Check the devices are online and signed in to Android Device Policy; Sync Android re-sends the policy and reads their state again.',
+    }),
+  },
   'not-verified': {
     remediations: ['devices/scan', 'devices/repush'],
     describe: n => ({
@@ -191,7 +199,7 @@ const LATENCY: Record<LatencyCause, { remediations: string[]; describe: CauseSpe
   },
 }
 
-const latencyCause = (cause: LatencyCause): CauseSpec => ({
+export const latencyCause = (cause: LatencyCause): CauseSpec => ({
   key: `PAYLOAD_LATENCY/${cause}`,
   code: 'PAYLOAD_LATENCY',
   cause,
@@ -214,21 +222,26 @@ export function latency(store: Store, now: Date): Entry[] {
     deviceId,
     render,
   })
-  const overdue = store.devices.overdueCommands(now.toISOString()).map(c =>
-    entry('deadline', c.deviceId, () => ({
-      code: 'PAYLOAD_LATENCY',
-      cause: 'deadline',
-      title:
-        `${c.deviceName} has not acknowledged ${c.type.replace(/_/g, ' ')} ${String(c.payload['name'] ?? '')}`.trim(),
-      explanation: `Command ${c.seq} (${c.reason.policyName}) was ${c.state === 'sent' ? `fetched by the device at ${c.sentAt} but not answered` : c.state === 'pushed' ? `pushed at ${c.pushedAt}` : 'queued but never pushed (the device has not registered a push token, or every push failed)'} and its deadline ${c.deadlineAt} has passed.`,
-      remediation:
-        'Check the device is online, then re-push; Scan Device shows whether it answers at all; cancel the command if it is no longer wanted.',
-      remediations: LATENCY.deadline.remediations,
-      deviceId: c.deviceId,
-      commandId: c.id,
-      detectedAt: c.deadlineAt,
-    })),
-  )
+  // Android Enterprise devices are late as a whole (androidNotApplied), not command by command.
+  const amapi = new Set(store.android.devices().map(d => d.deviceId))
+  const overdue = store.devices
+    .overdueCommands(now.toISOString())
+    .filter(c => !amapi.has(c.deviceId))
+    .map(c =>
+      entry('deadline', c.deviceId, () => ({
+        code: 'PAYLOAD_LATENCY',
+        cause: 'deadline',
+        title:
+          `${c.deviceName} has not acknowledged ${c.type.replace(/_/g, ' ')} ${String(c.payload['name'] ?? '')}`.trim(),
+        explanation: `Command ${c.seq} (${c.reason.policyName}) was ${c.state === 'sent' ? `fetched by the device at ${c.sentAt} but not answered` : c.state === 'pushed' ? `pushed at ${c.pushedAt}` : 'queued but never pushed (the device has not registered a push token, or every push failed)'} and its deadline ${c.deadlineAt} has passed.`,
+        remediation:
+          'Check the device is online, then re-push; Scan Device shows whether it answers at all; cancel the command if it is no longer wanted.',
+        remediations: LATENCY.deadline.remediations,
+        deviceId: c.deviceId,
+        commandId: c.id,
+        detectedAt: c.deadlineAt,
+      })),
+    )
   const failedPushes = store.devices
     .latestFailedDeliveries()
     .filter(f => !staleIds.has(f.deviceId))

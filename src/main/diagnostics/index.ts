@@ -10,6 +10,7 @@ import type { Diagnostic, DiagnosticFilter, DiagnosticsSummary } from '../../sha
 import type { Clock } from '../ports'
 import type { Store } from '../store'
 import { isEmptyFilter, page, summarize } from './causes'
+import { androidNotApplied } from './android'
 import { attributeMissing, latency, notVerified, variableMissing, type AttributeSourceLookup } from './detectors'
 import type { CauseSpec, Entry } from './entries'
 import { createRuleFailDetector, type RuleInputs } from './rule-fail'
@@ -66,7 +67,12 @@ export function createDiagnosticsService({
           : attributeMissing(store, directories).concat(
               ruleFailEntries(ruleFail?.list() ?? [], id => store.groups.get(id)?.name),
             )
-      const devices = [...variableMissing(store), ...latency(store, now), ...notVerified(store)]
+      const devices = [
+        ...variableMissing(store),
+        ...latency(store, now),
+        ...notVerified(store),
+        ...androidNotApplied(store, now),
+      ]
       const next = store.devices.nextDeadline(at)
       const slack = new Date(now.getTime() + LATENCY_SLACK_MS).toISOString()
       return {

@@ -7,6 +7,7 @@ import type { PolicyDraft, ProposedChange } from '../../shared/policy'
 import type { CompiledRule } from '../rules'
 import type { Store } from '../store'
 import type { PolicyIndex } from './desired'
+import { androidProblems } from './android/compile'
 import { validatePolicy } from './payloads'
 
 export function createChangeCheck({
@@ -32,6 +33,8 @@ export function createChangeCheck({
       groupExists: id => store.groups.get(id) !== undefined,
       nameTaken,
     })
+    // With an Android Enterprise bound, Android items must be what the Android Management API can express.
+    if (store.android.enterprise()?.name) problems.push(...androidProblems(draft))
     if (problems.length > 0) {
       throw new AppError(
         'BAD_INPUT',

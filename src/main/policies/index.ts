@@ -40,6 +40,13 @@ export {
   type DesiredState,
   type PolicyIndex,
 } from './desired'
+export {
+  compileAndroidPolicy,
+  androidProblems,
+  type AmapiPolicy,
+  type AndroidItem,
+  type Refusal,
+} from './android/compile'
 export { planDevice, type DevicePlan, type PlannedCommand } from './diff'
 export { reconcileQueue, type LastDelivered, type QueueDecision, type WaitingCommand } from './queue'
 export { unverified, verificationQueries, type Unverified, type VerifiedList } from './verify'

@@ -171,6 +171,9 @@ const PROFILE_FIELDS: Record<Exclude<ProfileType, 'custom'>, string[]> = {
     'perApp',
     'apps',
     'onDemand',
+    // Android Enterprise: the always-on VPN app (package name) and whether it blocks traffic while down.
+    'androidApp',
+    'lockdown',
   ],
   email: ['accountType', 'emailAddress', 'username', 'password', 'host', 'outgoingHost', 'useSSL'],
   cellular: ['apps', 'allowCellularData', 'allowRoamingCellularData'],
@@ -273,6 +276,10 @@ function validateProfile(
     if (s['authentication'] === 'password') text(s, 'account', base, mark, { required: true })
     bool(s, 'perApp', base, mark)
     bool(s, 'onDemand', base, mark)
+    bool(s, 'lockdown', base, mark)
+    const androidApp = text(s, 'androidApp', base, mark)
+    if (androidApp !== undefined && !BUNDLE_ID.test(androidApp))
+      mark(`${base}.androidApp`, `"${androidApp}" is not a package name (e.g. com.example.vpn)`)
     const apps = s['apps']
     if (apps !== undefined && (!Array.isArray(apps) || apps.some(a => typeof a !== 'string')))
       mark(`${base}.apps`, 'must be a list of app identifiers')

@@ -660,4 +660,57 @@ CREATE TABLE apple_identities (
 CREATE INDEX apple_identities_user ON apple_identities (user_id);
 `,
   },
+  {
+    version: 17,
+    name: 'android enterprise: the bound enterprise and the devices it manages through the Android Management API',
+    sql: `
+-- The one Android Enterprise the workspace is bound to (developers.google.com/android/management:
+-- signupUrls.create, then enterprises.create with the enterpriseToken of the callback). While a
+-- signup is under way, name is NULL and signup_name/signup_state say which one; device_page_token
+-- is the devices.list page a poll resumes from (NULL: the next poll starts a full pass).
+CREATE TABLE android_enterprise (
+  id                 INTEGER PRIMARY KEY CHECK (id = 1),
+  project_id         TEXT NOT NULL,
+  name               TEXT,
+  display_name       TEXT,
+  signup_name        TEXT,
+  signup_state       TEXT,
+  signin_url         TEXT,
+  signin_token       TEXT,
+  bound_at           TEXT,
+  device_page_token  TEXT,
+  polled_at          TEXT
+);
+
+-- Each of our devices managed through AMAPI: its own policy (the compiled JSON, its hash and the
+-- version the last patch returned), the outbox commands that version carries (acknowledged once the
+-- device reports it applied), the enrollment token it was made with (value and QR sealed), and what
+-- the device last reported (AMAPI device name once it provisioned, state, applied policy version,
+-- compliance). kept: package names withdrawn without the remove flag, kept as AVAILABLE.
+CREATE TABLE android_devices (
+  device_id            TEXT PRIMARY KEY REFERENCES devices(id) ON DELETE CASCADE,
+  via                  TEXT NOT NULL CHECK (via IN ('signin', 'token')),
+  policy_name          TEXT NOT NULL,
+  policy_version       TEXT,
+  policy_hash          TEXT,
+  policy_json          TEXT,
+  patched_at           TEXT,
+  kept                 TEXT NOT NULL DEFAULT '[]',
+  refused              TEXT NOT NULL DEFAULT '[]',
+  carried              TEXT NOT NULL DEFAULT '[]',
+  patch_error          TEXT,
+  token_name           TEXT,
+  token                TEXT,
+  token_expires_at     TEXT,
+  amapi_name           TEXT UNIQUE,
+  hardware_serial      TEXT,
+  state                TEXT,
+  applied_policy_version TEXT,
+  compliant            INTEGER,
+  non_compliance       TEXT NOT NULL DEFAULT '[]',
+  last_report_at       TEXT,
+  created_at           TEXT NOT NULL
+) WITHOUT ROWID;
+`,
+  },
 ]

@@ -309,6 +309,7 @@ const CAUSES: Record<NonNullable<Diagnostic['cause']>, string> = {
   'stale-token': 'stale push token',
   'dead-letter': 'dead-lettered',
   'not-verified': 'not verified by the device',
+  'policy-not-applied': 'Android policy not applied',
 }
 
 const TRIGGERS: Record<NonNullable<Diagnostic['trigger']>, string> = {
@@ -321,6 +322,7 @@ const REMEDY_LABELS: Record<string, string> = {
   'devices/repush': 'Re-push',
   'devices/scan': 'Scan Device',
   'devices/cancel': 'Cancel',
+  'android/sync': 'Sync Android',
 }
 
 /** One click per remediation: the channels the diagnostic names, for its device (and command). */
@@ -334,10 +336,11 @@ function Remedies({
   channels: string[]
 }) {
   const run = useMutation({
-    mutationFn: (channel: string) => {
+    mutationFn: (channel: string): Promise<unknown> => {
       if (channel === 'devices/cancel')
         return call('devices/cancel', commandId ? { deviceId, commandId } : { deviceId })
       if (channel === 'devices/scan') return call('devices/scan', { deviceId })
+      if (channel === 'android/sync') return call('android/sync', {})
       return call('devices/repush', { deviceId })
     },
   })

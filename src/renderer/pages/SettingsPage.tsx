@@ -1,5 +1,7 @@
 // Settings of this workspace that belong to no other page: push credentials, the device
-// ingress (where this computer serves enrolling and checking-in devices) and withdrawal safety.
+// ingress (where this computer serves enrolling and checking-in devices), withdrawal safety and
+// the bound Android Enterprise.
+import { AndroidEnterprisePanel } from '../components/AndroidEnterprisePanel'
 import { IngressSettingsPanel } from '../components/IngressSettingsPanel'
 import { PushSettings } from '../components/PushSettings'
 import { WithdrawalSettings } from '../components/WithdrawalSettings'
@@ -12,6 +14,7 @@ export function SettingsPage() {
       <PushSettings />
       <IngressSettingsPanel />
       <WithdrawalSettings />
+      <AndroidEnterprisePanel />
     </>
   )
 }
