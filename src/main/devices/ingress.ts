@@ -29,7 +29,7 @@ import type { DeviceService } from './service'
 import { type AppleAnswer, createAppleMdm } from './apple/checkin'
 import { buildPlist, parsePlist, PlistError, type PlistValue } from './plist'
 import { createRateLimiter } from './rate-limit'
-import { claimedIdentity, createSignIn, type OidcProvider } from './signin'
+import { claimedIdentity, createSignIn, type SignInProvider } from './signin'
 import type { IdpHttp } from './http'
 import { derOfPem, loadWorkspaceCa, type WorkspaceCa } from './apple/ca'
 import { PROFILE_CONTENT_TYPE, selfSignedAnchors, signedEnrollmentProfile } from './apple/enrollment-profile'
@@ -47,7 +47,8 @@ export interface IngressOptions {
   port?: number
   /** The URL devices and the IdP reach this server at (defaults to https://host:port). */
   publicUrl?: string
-  oidc: OidcProvider
+  /** The IdP people sign in with (through its own SDK; endpoints by its discovery document). */
+  oidc: SignInProvider
   http: IdpHttp
   maxBodyBytes?: number
   /** Sign-in starts one client address may make a minute (and at once); default 30. */
@@ -210,11 +211,18 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
   await once(server, 'listening')
   const port = (server.address() as AddressInfo).port
   const url = o.publicUrl ?? `https://${o.host}:${port}`
-  const signIn = createSignIn<EnrollContext>({
+  const signIn = await createSignIn<EnrollContext>({
     provider: o.oidc,
     redirectUri: `${url}/enroll/callback`,
     clock: o.clock,
     http: o.http,
+  }).catch((e: unknown) => {
+    server.close()
+    throw new AppError(
+      'INGRESS_IDP_UNREACHABLE',
+      `The sign-in provider ${o.oidc.issuer} could not be read: ${errorMessage(e)}`,
+      { issuer: o.oidc.issuer },
+    )
   })
   const { store, devices } = o
   let caLoading: Promise<WorkspaceCa> | null = null
