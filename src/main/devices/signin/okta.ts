@@ -30,6 +30,12 @@ export async function createOktaFlow(d: IdpDeps): Promise<IdpFlow> {
     pkce: true,
     ignoreLifetime: true,
     httpRequestClient: oktaHttpClient(d.http),
+    // The SDK's token and transaction storage is one memory shared by every sign-in, which it
+    // warns about on a server. Nothing of a sign-in is kept there: the verifier and nonce travel
+    // in our sealed state, the claims are read from the exchange and the tokens dropped (the
+    // exchange only clears the transaction storage). Keys of our own say so.
+    tokenManager: { storageKey: 'jit-mapper-enrollment-tokens' },
+    storageManager: { transaction: { storageKey: 'jit-mapper-enrollment-transaction' } },
   })
   if (!sdk.features.isTokenVerifySupported())
     throw new AppError('INTERNAL', 'This runtime cannot verify Okta ID token signatures (no WebCrypto).')
