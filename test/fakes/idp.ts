@@ -47,6 +47,8 @@ export interface FakeIdp {
   /** The IdP's immutable ids of people, by the name they sign in with (else one derived from it). */
   ids: Record<string, string>
   tokenRequests: number
+  /** The client secret each token request carried (client_secret_post), or null. */
+  readonly clientSecrets: readonly (string | null)[]
   /** Every request's method and path, in order. */
   readonly requests: readonly string[]
   /** Every authorization code, access token, ID token and PKCE verifier this IdP has seen or issued. */
@@ -119,6 +121,7 @@ export async function startFakeIdp(pki: TestPki, opts: FakeIdpOptions | (() => D
   }
   const issued: string[] = []
   const requests: string[] = []
+  const clientSecrets: (string | null)[] = []
 
   const servers: Server[] = []
   if (kind === 'entra')
@@ -270,6 +273,7 @@ export async function startFakeIdp(pki: TestPki, opts: FakeIdpOptions | (() => D
   const token = async (s: Server, body: string, res: import('node:http').ServerResponse) => {
     state.tokenRequests++
     const f = new URLSearchParams(body)
+    clientSecrets.push(f.get('client_secret'))
     const g = codes.get(f.get('code') ?? '')
     codes.delete(f.get('code') ?? '')
     if (f.get('grant_type') !== 'authorization_code' || !g || g.server.token !== s.token)
@@ -361,6 +365,7 @@ export async function startFakeIdp(pki: TestPki, opts: FakeIdpOptions | (() => D
       return state.tokenRequests
     },
     requests,
+    clientSecrets,
     issued,
     close: async () => {
       httpServer.closeAllConnections()

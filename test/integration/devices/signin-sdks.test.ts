@@ -94,6 +94,18 @@ describe.each(cases)('sign-in with %s', (_, options, idClaim, severalAudiences) 
     expect(reached.every(u => new URL(u).hostname === '127.0.0.1')).toBe(true)
   })
 
+  it('makes a new state, nonce and code challenge for every start, and sends a public client no secret', async () => {
+    reset()
+    const [a, b] = [new URL(signIn.start({ serial: 'A' })), new URL(signIn.start({ serial: 'B' }))]
+    for (const k of ['state', 'nonce', 'code_challenge']) {
+      expect(a.searchParams.get(k)).not.toBe(b.searchParams.get(k))
+      expect(a.searchParams.getAll(k)).toHaveLength(1)
+    }
+    expect(a.searchParams.get('client_id')).toBe(idp.clientId)
+    await signIn.complete(await signInAs(signIn, 'kim@example.test'))
+    expect(idp.clientSecrets.at(-1)).toBeNull()
+  })
+
   it('refuses a replayed callback (the state is good once)', async () => {
     reset()
     const query = await signInAs(signIn, 'kim@example.test')
@@ -159,6 +171,19 @@ describe.each(cases)('sign-in with %s', (_, options, idClaim, severalAudiences) 
     })
     idp.claims = { azp: 'another-app' }
     expect(await refusal(signIn.complete(await signInAs(signIn, 'kim@example.test')))).toMatchObject({ reason: 'azp' })
+  })
+})
+
+describe.each(['entra', 'okta', 'google'] as const)('a confidential %s client', kind => {
+  it('sends its client secret with the code', async () => {
+    const { idp, signIn } = await world({ kind }, i => ({ ...i.provider, clientSecret: 's3cret' }))
+    try {
+      const done = await signIn.complete(await signInAs(signIn, 'kim@example.test'))
+      expect(done.claims['email']).toBe('kim@example.test')
+      expect(idp.clientSecrets).toEqual(['s3cret'])
+    } finally {
+      await idp.close()
+    }
   })
 })
 
