@@ -25,7 +25,7 @@ import type { TestPki } from './pki'
 export type IdpFault = 'expired' | 'wrong-audience' | 'wrong-issuer' | 'wrong-nonce' | 'unknown-key' | null
 
 /** The Entra tenant the fake plays (a GUID, as Entra's are). */
-export const FAKE_TENANT = '9188040d-6c67-4c5b-b112-36a304b66dad'
+export const FAKE_TENANT = '3f1c2a5e-8d4b-4c7a-9e2f-5b6d7c8e9f01'
 
 export interface FakeIdpOptions {
   kind?: IdpKind

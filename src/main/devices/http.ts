@@ -43,27 +43,32 @@ export function idpHttpOf(send: IdpHttp['send']): IdpHttp {
 }
 
 export function createIdpHttp(opts: { ca?: string[] } = {}): IdpHttp {
-  return idpHttpOf(
-    ({ method, url, headers, body }) =>
-      new Promise((resolve, reject) => {
-        if (!url.startsWith('https://')) return reject(new Error(`Refusing to reach the IdP over plain http: ${url}`))
-        const req = https.request(url, { method, ca: opts.ca, timeout: TIMEOUT_MS, headers }, res => {
-          let text = ''
-          res.setEncoding('utf8')
-          res.on('data', (d: string) => {
-            text += d
-            if (text.length > MAX_BODY) req.destroy(new Error(`${method} ${url}: the answer exceeds ${MAX_BODY} bytes`))
-          })
-          res.on('end', () => {
-            const out: Record<string, string> = {}
-            for (const [k, v] of Object.entries(res.headers))
-              if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v
-            resolve({ status: res.statusCode ?? 0, body: text, headers: out })
-          })
+  const once = ({ method, url, headers, body }: HttpRequest, retried: boolean): Promise<HttpResponse> =>
+    new Promise((resolve, reject) => {
+      if (!url.startsWith('https://')) return reject(new Error(`Refusing to reach the IdP over plain http: ${url}`))
+      const req = https.request(url, { method, ca: opts.ca, timeout: TIMEOUT_MS, headers }, res => {
+        let text = ''
+        res.setEncoding('utf8')
+        res.on('data', (d: string) => {
+          text += d
+          if (text.length > MAX_BODY) req.destroy(new Error(`${method} ${url}: the answer exceeds ${MAX_BODY} bytes`))
         })
-        req.on('timeout', () => req.destroy(new Error(`${method} ${url} timed out after ${TIMEOUT_MS} ms`)))
-        req.on('error', reject)
-        req.end(body)
-      }),
-  )
+        res.on('end', () => {
+          const out: Record<string, string> = {}
+          for (const [k, v] of Object.entries(res.headers))
+            if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v
+          resolve({ status: res.statusCode ?? 0, body: text, headers: out })
+        })
+      })
+      req.on('timeout', () => req.destroy(new Error(`${method} ${url} timed out after ${TIMEOUT_MS} ms`)))
+      req.on('error', (e: NodeJS.ErrnoException) => {
+        // A kept-alive connection the server closed as we reused it (Node's docs, request.reusedSocket):
+        // the request never reached the server, so it is sent once more on a new connection.
+        if (!retried && req.reusedSocket && e.code === 'ECONNRESET')
+          return void once({ method, url, headers, body }, true).then(resolve, reject)
+        reject(e)
+      })
+      req.end(body)
+    })
+  return idpHttpOf(req => once(req, false))
 }
