@@ -322,6 +322,8 @@ export const schemas = {
     publicUrl: z.string().trim().max(2000).nullable(),
     startAtLaunch: z.boolean(),
     oidc: z.object({
+      /** Absent: told by the issuer's host (Microsoft's, Google's, else Okta). */
+      provider: z.enum(['entra', 'okta', 'google']).optional(),
       issuer: z.string().trim().max(2000),
       clientId: z.string().trim().max(500),
       tenantId: z.string().trim().max(200).nullable(),

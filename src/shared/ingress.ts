@@ -16,6 +16,8 @@ export interface IngressSettings {
   startAtLaunch: boolean
   /** The IdP people sign in with at enrollment (OpenID Connect; endpoints by discovery). */
   oidc: {
+    /** Which IdP it is: the sign-in goes through that IdP's own SDK. */
+    provider: SignInIdp
     issuer: string
     clientId: string
     /** Entra: the tenant an email-identified person must belong to. */
@@ -26,6 +28,9 @@ export interface IngressSettings {
     caPem: string | null
   }
 }
+
+/** The IdPs the enrollment sign-in speaks, each through its own SDK (msal-node, okta-auth-js, google-auth-library). */
+export type SignInIdp = 'entra' | 'okta' | 'google'
 
 export interface IngressCertificateInfo {
   /** imported: the admin's PEM; generated: made here for the LAN, signed by a root made with it. */

@@ -36,7 +36,14 @@ test('serves the ingress and the admin UI, syncs on schedule, and stops on SIGTE
     port,
     publicUrl: null,
     startAtLaunch: false,
-    oidc: { issuer: idp.issuer, clientId: idp.clientId, tenantId: null, hostedDomain: null, caPem: pki.caPem },
+    oidc: {
+      provider: idp.kind,
+      issuer: idp.issuer,
+      clientId: idp.clientId,
+      tenantId: null,
+      hostedDomain: null,
+      caPem: pki.caPem,
+    },
   })
   const trust = (await setup.call('ingress/generateCertificate', { names: ['127.0.0.1'] })).certificate
     ?.trustPem as string

@@ -6,7 +6,8 @@
 //   JIT_SYNC_CHUNK users per transaction where it chunks), prints "SYNCED" and exits.
 import { readFileSync } from 'node:fs'
 import { createApp } from '../../src/main/app'
-import { createIdpHttp, startIngress } from '../../src/main/devices'
+import { startIngress } from '../../src/main/devices'
+import { type HttpResponse, idpHttpOf } from '../../src/main/devices/http'
 import { silentLog, systemClock, type Faults } from '../../src/main/ports'
 import { GRAPH_ORIGIN, LOGIN_ORIGIN } from './graph/server'
 import { createRecordingPush } from './recording-push'
@@ -53,14 +54,23 @@ async function main(): Promise<void> {
     log: silentLog,
     tls,
     host: '127.0.0.1',
-    oidc: {
-      issuer: 'https://idp.invalid',
-      authorizationEndpoint: 'https://idp.invalid/authorize',
-      tokenEndpoint: 'https://idp.invalid/token',
-      jwksUri: 'https://idp.invalid/jwks',
-      clientId: 'unused',
-    },
-    http: createIdpHttp(),
+    // No one signs in here: the IdP is only its discovery document, answered in memory.
+    oidc: { kind: 'okta', issuer: 'https://idp.invalid', clientId: 'unused' },
+    http: idpHttpOf(
+      async (req): Promise<HttpResponse> =>
+        req.url === 'https://idp.invalid/.well-known/openid-configuration'
+          ? {
+              status: 200,
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify({
+                issuer: 'https://idp.invalid',
+                authorization_endpoint: 'https://idp.invalid/oauth2/v1/authorize',
+                token_endpoint: 'https://idp.invalid/oauth2/v1/token',
+                jwks_uri: 'https://idp.invalid/oauth2/v1/keys',
+              }),
+            }
+          : { status: 404, headers: {}, body: '{}' },
+    ),
   })
   await app.services.devices.pump()
   process.stdout.write(`READY ${ingress.port}\n`)

@@ -10,7 +10,7 @@ import { AndroidAgent } from '../fakes/android-agent'
 import { AppleDevice, deviceKey } from '../fakes/apple-device'
 import { startFakeApns, type FakeApns } from '../fakes/apns'
 import { startFakeFcm, type FakeFcm } from '../fakes/fcm'
-import { startFakeIdp, type FakeIdp } from '../fakes/idp'
+import { type FakeIdp, type FakeIdpOptions, startFakeIdp } from '../fakes/idp'
 import { memorySecrets } from '../fakes/memory-secrets'
 import { testPki, type TestPki } from '../fakes/pki'
 import { openWorkspace, seedSmallOrganisation, type TestWorkspace } from './workspace'
@@ -50,7 +50,13 @@ const deviceKeys = (() => {
 
 /** `log`, when given, gets every line of the app and the ingress too (the log tests pass a real one). */
 export async function openDevicesWorld(
-  opts: { ackDeadlineMs?: number; enrollStartsPerMinute?: number; scepOperationsPerMinute?: number; log?: Log } = {},
+  opts: {
+    ackDeadlineMs?: number
+    enrollStartsPerMinute?: number
+    scepOperationsPerMinute?: number
+    log?: Log
+    idp?: Omit<FakeIdpOptions, 'now'>
+  } = {},
 ): Promise<DevicesWorld> {
   const pki = testPki()
   if (!saKey) {
@@ -80,7 +86,7 @@ export async function openDevicesWorld(
     },
   })
   const org = seedSmallOrganisation(ws)
-  const idp = await startFakeIdp(pki, () => ws.clock.now())
+  const idp = await startFakeIdp(pki, { ...opts.idp, now: () => ws.clock.now() })
   const logged: DevicesWorld['logged'] = []
   const line =
     (level: 'info' | 'warn' | 'error') =>

@@ -54,7 +54,14 @@ describe('jit-mapper serve', () => {
       port: ingressPort,
       publicUrl: null,
       startAtLaunch: false,
-      oidc: { issuer: idp.issuer, clientId: idp.clientId, tenantId: null, hostedDomain: null, caPem: pki.caPem },
+      oidc: {
+        provider: idp.kind,
+        issuer: idp.issuer,
+        clientId: idp.clientId,
+        tenantId: null,
+        hostedDomain: null,
+        caPem: pki.caPem,
+      },
     })
     const trust = (await app.call('ingress/generateCertificate', { names: ['127.0.0.1'] })).certificate
       ?.trustPem as string

@@ -22,7 +22,7 @@ describe('a flood of sign-in starts', () => {
   })
 
   it('leaves room for a real sign-in after 20,000 starts that never reached the IdP', async () => {
-    const signIn = createSignIn<{ serial: string }>({
+    const signIn = await createSignIn<{ serial: string }>({
       provider: idp.provider,
       redirectUri: 'https://127.0.0.1:1/enroll/callback',
       clock: { now: () => new Date() },

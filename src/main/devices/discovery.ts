@@ -1,11 +1,26 @@
 // OpenID Connect discovery (OpenID Connect Discovery 1.0 §4): the IdP's endpoints from
-// <issuer>/.well-known/openid-configuration. The document's issuer must equal the one asked
-// for (§4.3), or ID tokens could be accepted from an impostor.
+// <issuer>/.well-known/openid-configuration. The document's issuer must be the one asked for
+// (§4.3), or ID tokens could be accepted from an impostor; `sameIssuer` widens that for Entra's
+// multi-tenant authorities, whose document names the issuer template
+// https://login.microsoftonline.com/{tenantid}/v2.0.
 import { AppError } from '../../shared/errors'
 import type { IdpHttp } from './http'
-import type { OidcProvider } from './signin'
 
-export async function discoverOidc(issuer: string, clientId: string, http: IdpHttp): Promise<OidcProvider> {
+export interface OidcEndpoints {
+  /** The issuer the document names (a template for Entra's multi-tenant authorities). */
+  issuer: string
+  authorizationEndpoint: string
+  tokenEndpoint: string
+  jwksUri: string
+  /** The whole document, as read (msal-node takes it as its authority metadata). */
+  document: Record<string, unknown>
+}
+
+export async function discoverOidc(
+  issuer: string,
+  http: IdpHttp,
+  sameIssuer: (named: unknown) => boolean = named => named === issuer,
+): Promise<OidcEndpoints> {
   const url = `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`
   const res = await http.get(url)
   if (res.status !== 200)
@@ -19,8 +34,8 @@ export async function discoverOidc(issuer: string, clientId: string, http: IdpHt
   } catch {
     throw new AppError('BAD_INPUT', `The IdP's discovery document at ${url} is not JSON.`, { url })
   }
-  if (doc['issuer'] !== issuer)
-    throw new AppError('BAD_INPUT', `The discovery document names issuer ${String(doc['issuer'])}, not ${issuer}.`, {
+  if (typeof doc !== 'object' || doc === null || !sameIssuer(doc['issuer']))
+    throw new AppError('BAD_INPUT', `The discovery document names issuer ${String(doc?.['issuer'])}, not ${issuer}.`, {
       url,
     })
   const field = (k: string): string => {
@@ -30,10 +45,10 @@ export async function discoverOidc(issuer: string, clientId: string, http: IdpHt
     return v
   }
   return {
-    issuer,
-    clientId,
+    issuer: doc['issuer'] as string,
     authorizationEndpoint: field('authorization_endpoint'),
     tokenEndpoint: field('token_endpoint'),
     jwksUri: field('jwks_uri'),
+    document: doc,
   }
 }

@@ -29,7 +29,8 @@ import type { DeviceService } from './service'
 import { type AppleAnswer, createAppleMdm } from './apple/checkin'
 import { buildPlist, parsePlist, PlistError, type PlistValue } from './plist'
 import { createRateLimiter } from './rate-limit'
-import { claimedIdentity, createSignIn, type OidcProvider } from './signin'
+import { createSignIn, type SignInProvider } from './signin'
+import { directoryUserOf as directoryUser } from './signin/directory-user'
 import type { IdpHttp } from './http'
 import { derOfPem, loadWorkspaceCa, type WorkspaceCa } from './apple/ca'
 import { PROFILE_CONTENT_TYPE, selfSignedAnchors, signedEnrollmentProfile } from './apple/enrollment-profile'
@@ -49,7 +50,8 @@ export interface IngressOptions {
   port?: number
   /** The URL devices and the IdP reach this server at (defaults to https://host:port). */
   publicUrl?: string
-  oidc: OidcProvider
+  /** The IdP people sign in with (through its own SDK; endpoints by its discovery document). */
+  oidc: SignInProvider
   http: IdpHttp
   maxBodyBytes?: number
   /** Sign-in starts one client address may make a minute (and at once); default 30. */
@@ -217,11 +219,18 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
   await once(server, 'listening')
   const port = (server.address() as AddressInfo).port
   const url = o.publicUrl ?? `https://${o.host}:${port}`
-  const signIn = createSignIn<EnrollContext>({
+  const signIn = await createSignIn<EnrollContext>({
     provider: o.oidc,
     redirectUri: `${url}/enroll/callback`,
     clock: o.clock,
     http: o.http,
+  }).catch((e: unknown) => {
+    server.close()
+    throw new AppError(
+      'INGRESS_IDP_UNREACHABLE',
+      `The sign-in provider ${o.oidc.issuer} could not be read: ${errorMessage(e)}`,
+      { issuer: o.oidc.issuer },
+    )
   })
   const { store, devices } = o
   let caLoading: Promise<WorkspaceCa> | null = null
@@ -528,26 +537,12 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
    * matched to a directory user's external id, else by a verified email; or a 401.
    */
   const directoryUserOf = (claims: JWTPayload): string => {
-    const who = claimedIdentity(claims, o.oidc)
-    const bySubject = who.subject ? store.users.principalNamesByExternalId(who.subject) : []
-    if (bySubject.length > 1)
-      throw new HttpError(
-        401,
-        'UNAUTHORIZED',
-        `The IdP's id ${who.subject} names ${bySubject.length} directory users; remove the duplicate directory.`,
-        {
-          subject: who.subject,
-        },
-      )
-    const upn = bySubject[0] ?? who.email
-    if (!upn)
-      throw new HttpError(
-        401,
-        'UNAUTHORIZED',
-        `No directory user has the IdP's id ${who.subject ?? '(none)'}, and the email cannot identify one: ${who.emailRefusal}`,
-        { subject: who.subject, reason: 'identity' },
-      )
-    return upn
+    try {
+      return directoryUser(store.users, claims, o.oidc)
+    } catch (e) {
+      if (e instanceof AppError) throw new HttpError(401, e.code, e.message, e.details)
+      throw e
+    }
   }
 
   const wakeSafely = () =>
@@ -636,7 +631,7 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
         credential: `${deviceId}.${secret}`,
       })
     },
-    ...androidIngressRoutes({ ...o, url }),
+    ...(await androidIngressRoutes({ ...o, url })),
     'GET /scep': scepRoute,
     'POST /scep': scepRoute,
     'PUT /mdm/checkin': async (req, res) => {

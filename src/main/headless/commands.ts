@@ -7,7 +7,8 @@ import { parseArgs } from 'node:util'
 import type { Diagnostic, EnrollResult } from '../../shared/domain'
 import { createApp, type App } from '../app'
 import { builtImportWorker } from './import-worker-path'
-import { createIdpHttp, discoverOidc, startIngress } from '../devices'
+import { createIdpHttp, startIngress } from '../devices'
+import { providerOfIssuer } from '../serving'
 import { createLog } from '../log'
 import { systemClock } from '../ports'
 import { resourcesDir } from '../resources'
@@ -43,6 +44,9 @@ const SERVE_ENROLLMENT_USAGE = `  serve-enrollment  Serve only device enrollment
                --tls-key FILE    its private key (PEM, required)
                --issuer URL      the IdP's OpenID issuer (required; endpoints come from its discovery document)
                --client-id ID    the app registration's client id at the IdP (required)
+               --idp KIND        entra, okta or google (default: told by the issuer's host, else okta)
+               --tenant-id ID    Entra: the tenant people must sign in from
+               --hosted-domain D Google: the Workspace domain people must sign in from
                --idp-ca FILE     extra CA certificates for reaching the IdP (PEM)`
 
 const DIAGNOSE_USAGE = `  diagnose   Print the open diagnostics from the local workspace (works offline)
@@ -199,6 +203,9 @@ async function serveEnrollment(argv: string[], io: CliIo): Promise<number> {
     issuer: { type: 'string' },
     'client-id': { type: 'string' },
     'idp-ca': { type: 'string' },
+    idp: { type: 'string' },
+    'tenant-id': { type: 'string' },
+    'hosted-domain': { type: 'string' },
   })
   const port = portOption(v.port)
   for (const required of ['tls-cert', 'tls-key', 'issuer', 'client-id'] as const) {
@@ -213,7 +220,16 @@ async function serveEnrollment(argv: string[], io: CliIo): Promise<number> {
   }
   const tls = { certPem: read('tls-cert', v['tls-cert'] as string), keyPem: read('tls-key', v['tls-key'] as string) }
   const http = createIdpHttp(v['idp-ca'] ? { ca: [read('idp-ca', v['idp-ca'])] } : {})
-  const oidc = await discoverOidc(v.issuer as string, v['client-id'] as string, http)
+  const kind = v.idp ?? providerOfIssuer(v.issuer as string)
+  if (kind !== 'entra' && kind !== 'okta' && kind !== 'google')
+    throw new UsageError(`--idp is entra, okta or google, not ${kind}`)
+  const oidc = {
+    kind,
+    issuer: v.issuer as string,
+    clientId: v['client-id'] as string,
+    ...(v['tenant-id'] ? { tenantId: v['tenant-id'] } : {}),
+    ...(v['hosted-domain'] ? { hostedDomain: v['hosted-domain'] } : {}),
+  } as const
   const dataDir = resolveDataDir(v['data-dir'], io.env)
   const log = createLog({ dataDir, name: 'serve-enrollment', console: io.err })
   const secrets = createFileSecretStore(dataDir)

@@ -6,14 +6,7 @@
 import { hostname, networkInterfaces } from 'node:os'
 import { AppError, errorMessage } from '../../shared/errors'
 import type { IngressInfo, IngressStatus } from '../../shared/ingress'
-import {
-  type AndroidEnterprise,
-  createIdpHttp,
-  discoverOidc,
-  startIngress,
-  type DeviceService,
-  type Ingress,
-} from '../devices'
+import { type AndroidEnterprise, createIdpHttp, startIngress, type DeviceService, type Ingress } from '../devices'
 import type { Clock, Log, Secrets } from '../ports'
 import type { Store } from '../store'
 import { certificateInfo, generateLanCertificate, importedCertificate, type TlsMaterial } from './certificate'
@@ -21,6 +14,7 @@ import { listenError } from './listen-errors'
 import { deviceUrl, normalizeSettings, readSettings, SETTINGS_KEY, settingsWarnings } from './settings'
 
 export { ingressHandlers } from './handlers'
+export { providerOfIssuer } from './settings'
 export type { IngressHost, SaveIngressSettings } from './service'
 import type { IngressHost } from './service'
 
@@ -118,19 +112,12 @@ export function createIngressHost(deps: IngressHostDeps): IngressHost {
         { field: 'publicUrl' },
       )
     const http = createIdpHttp(settings.oidc.caPem ? { ca: [settings.oidc.caPem] } : {})
-    let discovered: Awaited<ReturnType<typeof discoverOidc>>
-    try {
-      discovered = await discoverOidc(settings.oidc.issuer, settings.oidc.clientId, http)
-    } catch (e) {
-      throw new AppError(
-        'INGRESS_IDP_UNREACHABLE',
-        `The sign-in provider's discovery document at ${settings.oidc.issuer} could not be read: ${errorMessage(e)}`,
-        { issuer: settings.oidc.issuer },
-      )
-    }
     const clientSecret = await secrets.get(CLIENT_SECRET)
+    // The ingress reads the IdP's discovery document as it starts (INGRESS_IDP_UNREACHABLE).
     const oidc = {
-      ...discovered,
+      kind: settings.oidc.provider,
+      issuer: settings.oidc.issuer,
+      clientId: settings.oidc.clientId,
       ...(clientSecret ? { clientSecret } : {}),
       ...(settings.oidc.tenantId ? { tenantId: settings.oidc.tenantId } : {}),
       ...(settings.oidc.hostedDomain ? { hostedDomain: settings.oidc.hostedDomain } : {}),
@@ -152,7 +139,7 @@ export function createIngressHost(deps: IngressHostDeps): IngressHost {
         android: deps.android,
       })
     } catch (e) {
-      throw listenError(e, settings.address, settings.port)
+      throw e instanceof AppError ? e : listenError(e, settings.address, settings.port)
     }
     status = {
       state: 'running',

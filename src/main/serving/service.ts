@@ -1,7 +1,9 @@
 // What the serving room offers the rest of the app (services.serving, the ingress/* channels).
-import type { IngressInfo, IngressSettings } from '../../shared/ingress'
+import type { IngressInfo, IngressSettings, SignInIdp } from '../../shared/ingress'
 
-export interface SaveIngressSettings extends IngressSettings {
+export interface SaveIngressSettings extends Omit<IngressSettings, 'oidc'> {
+  /** Without a provider, the issuer's host tells it (settings.ts, providerOfIssuer). */
+  oidc: Omit<IngressSettings['oidc'], 'provider'> & { provider?: SignInIdp }
   /** Absent keeps the stored secret; null removes it. */
   clientSecret?: string | null
 }

@@ -2,7 +2,7 @@
 // the checks the contract's schema cannot make, and what in them will stop devices connecting.
 import { isIP } from 'node:net'
 import { AppError } from '../../shared/errors'
-import type { IngressCertificateInfo, IngressSettings } from '../../shared/ingress'
+import type { IngressCertificateInfo, IngressSettings, SignInIdp } from '../../shared/ingress'
 import type { Store } from '../store'
 import { certificateNames } from './certificate'
 
@@ -14,7 +14,23 @@ export const DEFAULT_SETTINGS: IngressSettings = {
   port: 8443,
   publicUrl: null,
   startAtLaunch: false,
-  oidc: { issuer: '', clientId: '', tenantId: null, hostedDomain: null, caPem: null },
+  oidc: { provider: 'entra', issuer: '', clientId: '', tenantId: null, hostedDomain: null, caPem: null },
+}
+
+/**
+ * The IdP an issuer belongs to when the admin did not say: Microsoft's and Google's sign-in hosts
+ * are theirs; any other is taken for Okta (an org or a custom domain for it).
+ */
+export function providerOfIssuer(issuer: string): SignInIdp {
+  let host = ''
+  try {
+    host = new URL(issuer).hostname
+  } catch {
+    return DEFAULT_SETTINGS.oidc.provider
+  }
+  if (/^login\.(microsoftonline\.(com|us)|partner\.microsoftonline\.cn|microsoft\.com)$/.test(host)) return 'entra'
+  if (host === 'accounts.google.com') return 'google'
+  return 'okta'
 }
 
 export function readSettings(store: Store): IngressSettings {
@@ -22,14 +38,20 @@ export function readSettings(store: Store): IngressSettings {
   return {
     ...DEFAULT_SETTINGS,
     ...stored,
-    oidc: { ...DEFAULT_SETTINGS.oidc, ...stored?.oidc },
+    oidc: {
+      ...DEFAULT_SETTINGS.oidc,
+      ...stored?.oidc,
+      provider: stored?.oidc?.provider ?? providerOfIssuer(stored?.oidc?.issuer ?? ''),
+    },
   }
 }
 
 const blankToNull = (s: string | null): string | null => (s === null || s.trim() === '' ? null : s.trim())
 
 /** The settings as they will be kept: blanks as null, URLs checked. */
-export function normalizeSettings(s: IngressSettings): IngressSettings {
+export function normalizeSettings(
+  s: Omit<IngressSettings, 'oidc'> & { oidc: Omit<IngressSettings['oidc'], 'provider'> & { provider?: SignInIdp } },
+): IngressSettings {
   if (isIP(s.address) === 0 && s.address !== 'localhost')
     throw new AppError(
       'BAD_INPUT',
@@ -63,6 +85,7 @@ export function normalizeSettings(s: IngressSettings): IngressSettings {
     publicUrl: publicUrl?.replace(/\/$/, '') ?? null,
     startAtLaunch: s.startAtLaunch,
     oidc: {
+      provider: s.oidc.provider ?? providerOfIssuer(issuer),
       issuer,
       clientId: s.oidc.clientId.trim(),
       tenantId: blankToNull(s.oidc.tenantId),

@@ -152,6 +152,17 @@ function IngressSettingsForm({ info }: { info: IngressInfo }) {
         </div>
         <h3>Sign-in provider</h3>
         <div className="form-grid">
+          <label>
+            <span className="field-label">Identity provider</span>
+            <select
+              value={draft.oidc.provider}
+              onChange={e => oidc({ provider: e.target.value as IngressSettings['oidc']['provider'] })}
+            >
+              <option value="entra">Microsoft Entra ID</option>
+              <option value="okta">Okta</option>
+              <option value="google">Google Workspace</option>
+            </select>
+          </label>
           {text('oidc.issuer', 'Issuer URL', draft.oidc.issuer, v => oidc({ issuer: v }))}
           {text('oidc.clientId', 'Client id', draft.oidc.clientId, v => oidc({ clientId: v }))}
           {text('oidc.tenantId', 'Entra tenant id', draft.oidc.tenantId, v => oidc({ tenantId: v }), 'optional')}

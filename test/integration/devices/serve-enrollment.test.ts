@@ -51,6 +51,8 @@ describe('jit-mapper serve-enrollment', () => {
         idp.issuer,
         '--client-id',
         idp.clientId,
+        '--idp',
+        idp.kind,
         '--idp-ca',
         join(dir.path, 'ca.pem'),
       ],

@@ -7,7 +7,7 @@ import { AndroidAgent } from '../../fakes/android-agent'
 import { startFakeIdp, type FakeIdp } from '../../fakes/idp'
 import { testPki, type TestPki } from '../../fakes/pki'
 import { freePort, occupyPort } from '../../helpers/ports'
-import { openWorkspace, seedSmallOrganisation, type TestWorkspace } from '../../helpers/workspace'
+import { fakeClock, openWorkspace, seedSmallOrganisation, type TestWorkspace } from '../../helpers/workspace'
 
 let pki: TestPki
 let idp: FakeIdp
@@ -15,7 +15,8 @@ const cleanups: (() => unknown)[] = []
 
 beforeAll(async () => {
   pki = testPki()
-  idp = await startFakeIdp(pki)
+  // The IdP's time is the workspaces' (each starts its fake clock at the same instant).
+  idp = await startFakeIdp(pki, fakeClock().now)
 })
 afterAll(() => idp.close())
 afterEach(async () => {
@@ -37,7 +38,14 @@ const settings = (port: number, patch: Partial<ArgsOf<'ingress/save'>> = {}): Ar
   port,
   publicUrl: null,
   startAtLaunch: false,
-  oidc: { issuer: idp.issuer, clientId: idp.clientId, tenantId: null, hostedDomain: null, caPem: pki.caPem },
+  oidc: {
+    provider: idp.kind,
+    issuer: idp.issuer,
+    clientId: idp.clientId,
+    tenantId: null,
+    hostedDomain: null,
+    caPem: pki.caPem,
+  },
   ...patch,
 })
 

@@ -1,12 +1,18 @@
+import type { JWTPayload } from 'jose'
 import { describe, expect, it } from 'vitest'
 import { discoverOidc } from '../../../src/main/devices/discovery'
-import type { IdpHttp } from '../../../src/main/devices/http'
-import { claimedIdentity, createSignIn } from '../../../src/main/devices/signin'
+import { type IdpHttp, idpHttpOf } from '../../../src/main/devices/http'
+import { claimedIdentity, createSignIn, type SignInProvider } from '../../../src/main/devices/signin'
+import { checkClaims } from '../../../src/main/devices/signin/checks'
+import { pendingSignIns } from '../../../src/main/devices/signin/state'
+import { AppError } from '../../../src/shared/errors'
 
-const http = (status: number, body: unknown): IdpHttp => ({
-  get: async () => ({ status, body: typeof body === 'string' ? body : JSON.stringify(body) }),
-  postForm: async () => ({ status: 500, body: '' }),
-})
+const http = (status: number, body: unknown): IdpHttp =>
+  idpHttpOf(async req =>
+    req.method === 'GET'
+      ? { status, headers: {}, body: typeof body === 'string' ? body : JSON.stringify(body) }
+      : { status: 500, headers: {}, body: '' },
+  )
 const ISSUER = 'https://login.example.test/tenant/v2.0'
 const doc = {
   issuer: ISSUER,
@@ -17,12 +23,12 @@ const doc = {
 
 describe('OpenID discovery', () => {
   it('reads the endpoints', async () => {
-    expect(await discoverOidc(ISSUER, 'app', http(200, doc))).toEqual({
+    expect(await discoverOidc(ISSUER, http(200, doc))).toEqual({
       issuer: ISSUER,
-      clientId: 'app',
       authorizationEndpoint: `${ISSUER}/authorize`,
       tokenEndpoint: `${ISSUER}/token`,
       jwksUri: `${ISSUER}/keys`,
+      document: doc,
     })
   })
   it.each([
@@ -35,26 +41,29 @@ describe('OpenID discovery', () => {
       /no https token_endpoint/,
     ],
   ])('refuses %s', async (_, h, message) => {
-    await expect(discoverOidc(ISSUER, 'app', h)).rejects.toThrow(message)
+    await expect(discoverOidc(ISSUER, h)).rejects.toThrow(message)
   })
 })
 
+/** An Okta org in memory: its discovery document is all a start needs. */
+const OKTA = 'https://example.okta.test'
+const oktaDiscovery = http(200, {
+  issuer: OKTA,
+  authorization_endpoint: `${OKTA}/oauth2/v1/authorize`,
+  token_endpoint: `${OKTA}/oauth2/v1/token`,
+  jwks_uri: `${OKTA}/oauth2/v1/keys`,
+})
+
 describe('the sign-in', () => {
-  it('sends the user to the IdP with PKCE S256, a state and a nonce', () => {
-    const signIn = createSignIn<{ serial: string }>({
-      provider: {
-        issuer: ISSUER,
-        authorizationEndpoint: doc.authorization_endpoint,
-        tokenEndpoint: doc.token_endpoint,
-        jwksUri: doc.jwks_uri,
-        clientId: 'app',
-      },
+  it('sends the user to the IdP with PKCE S256, a state and a nonce', async () => {
+    const signIn = await createSignIn<{ serial: string }>({
+      provider: { kind: 'okta', issuer: OKTA, clientId: 'app' },
       redirectUri: 'https://mdm.example/enroll/callback',
       clock: { now: () => new Date() },
-      http: http(500, ''),
+      http: oktaDiscovery,
     })
     const url = new URL(signIn.start({ serial: 'S' }))
-    expect(url.origin + url.pathname).toBe(doc.authorization_endpoint)
+    expect(url.origin + url.pathname).toBe(`${OKTA}/oauth2/v1/authorize`)
     const q = url.searchParams
     expect(
       Object.fromEntries(
@@ -72,28 +81,97 @@ describe('the sign-in', () => {
   })
 
   it('refuses a callback whose state it never issued', async () => {
-    const signIn = createSignIn({
-      provider: {
-        issuer: ISSUER,
-        authorizationEndpoint: doc.authorization_endpoint,
-        tokenEndpoint: doc.token_endpoint,
-        jwksUri: doc.jwks_uri,
-        clientId: 'app',
-      },
+    const signIn = await createSignIn({
+      provider: { kind: 'okta', issuer: OKTA, clientId: 'app' },
       redirectUri: 'https://x/cb',
       clock: { now: () => new Date() },
-      http: http(500, ''),
+      http: oktaDiscovery,
     })
     await expect(signIn.complete(new URLSearchParams({ code: 'c', state: 'forged' }))).rejects.toThrow(
       /unknown or has expired/,
     )
   })
+
+  it('carries the context through the state, once, and only while it lives', () => {
+    let now = 0
+    const pending = pendingSignIns<{ serial: string }>({ clock: { now: () => new Date(now) } })
+    const begun = pending.begin({ serial: 'S' })
+    const query = new URLSearchParams({ code: 'c', state: begun.state })
+    expect(pending.finish(query)).toEqual({
+      code: 'c',
+      nonce: begun.nonce,
+      verifier: begun.verifier,
+      context: { serial: 'S' },
+    })
+    expect(() => pending.finish(query)).toThrow(/unknown or has expired/)
+    const late = pending.begin({ serial: 'T' })
+    now += 10 * 60_000 + 1
+    expect(() => pending.finish(new URLSearchParams({ code: 'c', state: late.state }))).toThrow(/has expired/)
+  })
+
+  it('says what the IdP refused, and that a callback without a code is malformed', () => {
+    const pending = pendingSignIns<null>({ clock: { now: () => new Date() } })
+    const refused = new URLSearchParams({ state: pending.begin(null).state, error: 'access_denied' })
+    expect(() => pending.finish(refused)).toThrow(/The IdP refused the sign-in: access_denied/)
+    const codeless = new URLSearchParams({ state: pending.begin(null).state })
+    expect(() => pending.finish(codeless)).toThrow(expect.objectContaining({ code: 'BAD_INPUT' }))
+  })
+})
+
+describe('the checks we make after every SDK', () => {
+  const now = new Date('2026-11-02T09:00:00Z')
+  const t = now.getTime() / 1000
+  const good = { iss: 'x', aud: 'app', exp: t + 600, iat: t - 10, nonce: 'n' }
+  it.each([
+    ['a good token', good, null],
+    ['a token expired beyond the skew', { ...good, exp: t - 301 }, 'expired'],
+    ['a token expired within the skew', { ...good, exp: t - 299 }, null],
+    ['a token issued in the future', { ...good, iat: t + 301 }, 'lifetime'],
+    ['a token without an expiry', { ...good, exp: undefined }, 'lifetime'],
+    ['another audience', { ...good, aud: 'other' }, 'audience'],
+    ['several audiences without azp', { ...good, aud: ['app', 'api'] }, 'azp'],
+    ['several audiences, azp this app', { ...good, aud: ['app', 'api'], azp: 'app' }, null],
+    ['an azp of another app', { ...good, azp: 'other' }, 'azp'],
+    ['another nonce', { ...good, nonce: 'm' }, 'nonce'],
+    ['no nonce', { ...good, nonce: undefined }, 'nonce'],
+  ] as const)('%s', (_, claims, reason) => {
+    const run = () => checkClaims(claims as JWTPayload, { clientId: 'app', nonce: 'n', now })
+    if (reason === null) expect(run()).toBe(claims)
+    else {
+      const e = (() => {
+        try {
+          run()
+        } catch (x) {
+          return x
+        }
+      })()
+      expect(e).toBeInstanceOf(AppError)
+      expect((e as AppError).details?.['reason']).toBe(reason)
+    }
+  })
 })
 
 describe('the user an ID token names', () => {
   const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47'
-  const entra = { issuer: `https://login.microsoftonline.com/${TENANT}/v2.0` }
-  const google = { issuer: 'https://accounts.google.com', hostedDomain: 'example.test' }
+  const entra: SignInProvider = {
+    kind: 'entra',
+    clientId: 'a',
+    issuer: `https://login.microsoftonline.com/${TENANT}/v2.0`,
+  }
+  const anyTenant: SignInProvider = {
+    kind: 'entra',
+    clientId: 'a',
+    issuer: 'https://login.microsoftonline.com/organizations/v2.0',
+  }
+  const okta: SignInProvider = { kind: 'okta', clientId: 'a', issuer: 'https://example.okta.com' }
+  const google: SignInProvider = {
+    kind: 'google',
+    clientId: 'a',
+    issuer: 'https://accounts.google.com',
+    hostedDomain: 'example.test',
+  }
+  const googleAnyDomain: SignInProvider = { kind: 'google', clientId: 'a', issuer: 'https://accounts.google.com' }
+  const verified = { email: 'k@example.test', email_verified: true }
   it.each([
     [
       'Entra: oid, not the mutable name',
@@ -102,39 +180,31 @@ describe('the user an ID token names', () => {
       'o-1',
       null,
     ],
-    ['sub when there is no oid', entra, { sub: 's-1' }, 's-1', null],
-    ['a verified email', entra, { sub: 's', email: 'kim@example.test', email_verified: true }, 's', 'kim@example.test'],
+    ['Entra: never the pairwise sub', entra, { sub: 's-1' }, null, null],
+    ['Okta: sub, never an oid claim an admin may have mapped', okta, { sub: '00u1', oid: 'u2' }, '00u1', null],
+    ['Google: sub', google, { sub: '1234', hd: 'example.test' }, '1234', null],
+    ['a verified email', entra, { oid: 'o', ...verified, tid: TENANT }, 'o', 'k@example.test'],
     [
       'Cognito-style "true"',
-      entra,
-      { sub: 's', email: 'kim@example.test', email_verified: 'true' },
-      's',
-      'kim@example.test',
-    ],
-    ['an unverified email', entra, { sub: 's', email: 'kim@example.test', email_verified: false }, 's', null],
-    ['an email without email_verified', entra, { sub: 's', email: 'kim@example.test' }, 's', null],
-    ['another tenant', entra, { sub: 's', email: 'k@example.test', email_verified: true, tid: 'other' }, 's', null],
-    [
-      'the right tenant',
-      entra,
-      { sub: 's', email: 'k@example.test', email_verified: true, tid: TENANT },
+      okta,
+      { sub: 's', email: 'k@example.test', email_verified: 'true' },
       's',
       'k@example.test',
     ],
-    ['Google without hd', google, { sub: 's', email: 'k@example.test', email_verified: true }, 's', null],
+    ['an unverified email', okta, { sub: 's', email: 'k@example.test', email_verified: false }, 's', null],
+    ['an email without email_verified', okta, { sub: 's', email: 'k@example.test' }, 's', null],
+    ['another tenant', entra, { oid: 'o', ...verified, tid: 'other' }, 'o', null],
+    ['no tenant in the token', entra, { oid: 'o', ...verified }, 'o', null],
+    ['Entra, any tenant: an email names no one', anyTenant, { oid: 'o', ...verified, tid: TENANT }, 'o', null],
+    ['Google without hd', google, { sub: 's', ...verified }, 's', null],
+    ['Google, another hd', google, { sub: 's', ...verified, hd: 'evil.test' }, 's', null],
+    ['Google, its hd', google, { sub: 's', ...verified, hd: 'example.test' }, 's', 'k@example.test'],
     [
-      'Google, another hd',
-      google,
-      { sub: 's', email: 'k@example.test', email_verified: true, hd: 'evil.test' },
+      'Google, no domain set: an email names no one',
+      googleAnyDomain,
+      { sub: 's', ...verified, hd: 'example.test' },
       's',
       null,
-    ],
-    [
-      'Google, its hd',
-      google,
-      { sub: 's', email: 'k@example.test', email_verified: true, hd: 'example.test' },
-      's',
-      'k@example.test',
     ],
     ['a name only', entra, { upn: 'kim@example.test' }, null, null],
   ] as const)('%s', (_, provider, claims, subject, email) => {

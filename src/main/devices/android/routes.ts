@@ -17,7 +17,8 @@ import type { Clock, Log } from '../../ports'
 import type { Store } from '../../store'
 import type { IdpHttp } from '../http'
 import { createRateLimiter } from '../rate-limit'
-import { claimedIdentity, createSignIn, type OidcProvider } from '../signin'
+import { createSignIn, type SignInProvider } from '../signin'
+import { directoryUserOf } from '../signin/directory-user'
 import { SIGNIN_PATH, SIGNUP_CALLBACK_PATH, type AndroidEnterprise } from './service'
 
 export const ENROLL_SUCCESS = 'https://enterprise.google.com/android/enroll'
@@ -43,19 +44,19 @@ const escapeHtml = (s: string) =>
 /** The redirect URI to register with the IdP for Android sign-ins, besides /enroll/callback. */
 export const androidRedirectUri = (ingressUrl: string): string => `${ingressUrl.replace(/\/$/, '')}${CALLBACK_PATH}`
 
-export function androidIngressRoutes(o: {
+export async function androidIngressRoutes(o: {
   android?: AndroidEnterprise
   store: Store
   clock: Clock
   log: Log
-  oidc: OidcProvider
+  oidc: SignInProvider
   http: IdpHttp
   url: string
   enrollStartsPerMinute?: number
-}): Record<string, Route> {
+}): Promise<Record<string, Route>> {
   const android = o.android
   if (!android) return {}
-  const signIn = createSignIn<SigninContext>({
+  const signIn = await createSignIn<SigninContext>({
     provider: o.oidc,
     redirectUri: androidRedirectUri(o.url),
     clock: o.clock,
@@ -63,20 +64,7 @@ export function androidIngressRoutes(o: {
   })
   const limiter = createRateLimiter({ perMinute: o.enrollStartsPerMinute ?? 30, now: () => o.clock.now().getTime() })
 
-  /** The directory user the verified ID token names, or an error saying why none. */
-  const directoryUser = (claims: JWTPayload): string => {
-    const who = claimedIdentity(claims, o.oidc)
-    const bySubject = who.subject ? o.store.users.principalNamesByExternalId(who.subject) : []
-    if (bySubject.length > 1)
-      throw new AppError('UNAUTHORIZED', `The IdP's id ${who.subject} names ${bySubject.length} directory users.`)
-    const upn = bySubject[0] ?? who.email
-    if (!upn)
-      throw new AppError(
-        'UNAUTHORIZED',
-        `No directory user has the IdP's id ${who.subject ?? '(none)'}, and the email cannot identify one: ${who.emailRefusal}`,
-      )
-    return upn
-  }
+  const directoryUser = (claims: JWTPayload): string => directoryUserOf(o.store.users, claims, o.oidc)
 
   /** A failed device sign-in ends where Android Device Policy expects it; the reason goes to the log. */
   const fail = (res: ServerResponse, step: string, e: unknown) => {
