@@ -25,6 +25,16 @@ export type ErrorCode =
   | 'INGRESS_ADDRESS_UNAVAILABLE'
   /** The sign-in provider's discovery document could not be read. */
   | 'INGRESS_IDP_UNREACHABLE'
+  /** Automated Device Enrollment is not connected: no server token uploaded yet. */
+  | 'ADE_NOT_CONNECTED'
+  /** Apple's device assignment service refused the server token or the session. */
+  | 'ADE_AUTH'
+  /** Apple's device assignment service is unreachable, failing or limiting requests. */
+  | 'ADE_UNAVAILABLE'
+  /** Apple's device assignment service refused a request (a cursor, a profile, a serial). */
+  | 'ADE_REFUSED'
+  /** Apple's device assignment service answered something that is not its documented format. */
+  | 'ADE_RESPONSE'
   /** A bug, not an expected failure: the message is for the log and the bug report. */
   | 'INTERNAL'
 
