@@ -16,7 +16,7 @@ import {
 import { AppError, type Result } from '../shared/errors'
 import { internalError } from './boundary'
 import { createChangeWatcher } from './changes-watch'
-import { createDeviceService } from './devices'
+import { createAdeService, createDeviceService } from './devices'
 import { createDiagnosticsService } from './diagnostics'
 import { createDirectoryService, createSyncScheduler, importOnThread, type IdpHttpOptions } from './directories'
 import { createFileSecretStore } from './secrets'
@@ -26,6 +26,8 @@ import { createPolicyService, readPolicySettings } from './policies'
 import {
   systemClock,
   silentLog,
+  systemHttp,
+  realSleep,
   systemTimers,
   timeOrderedIds,
   type Clock,
@@ -90,6 +92,8 @@ export interface AppOptions {
    * thread so the app keeps answering. Unset (tests from source): they run in the main thread.
    */
   importWorker?: string
+  /** Apple's device assignment service (default https://mdmenrollment.apple.com); tests point it at the fake. */
+  adeBaseUrl?: string
 }
 
 export interface App {
@@ -203,6 +207,20 @@ export function createApp(opts: AppOptions): App {
       log,
       pushTopic: async () => (await push.info()).apns.topic,
     }),
+    ade: createAdeService({
+      store,
+      secrets,
+      http: opts.http ?? systemHttp,
+      clock,
+      sleep: opts.sleep ?? realSleep,
+      log,
+      baseUrl: opts.adeBaseUrl,
+      timers: opts.timers ?? systemTimers,
+      deviceUrl: async () => {
+        const ingress = await services.serving.info()
+        return ingress.status.url ?? ingress.settings.publicUrl
+      },
+    }),
   }
   if (opts.importWorker) {
     const run = importOnThread(opts.importWorker)
@@ -279,6 +297,7 @@ export function createApp(opts: AppOptions): App {
       services.serving.abort()
       watcher.stop()
       scheduler.stop()
+      services.ade.stop()
       if (pumping) clearInterval(pumping)
       store.close()
     },

@@ -3,7 +3,7 @@
 // map may only hold channels under its own prefixes, which no two rooms share.
 import type { Handlers } from '../shared/contract'
 import { adminHandlers, previewRemoval, removeDirectory } from './admin'
-import { deviceHandlers, type DeviceService } from './devices'
+import { adeHandlers, type AdeService, deviceHandlers, type DeviceService } from './devices'
 import { diagnosticsHandlers, type DiagnosticsService } from './diagnostics'
 import {
   directoryHandlers,
@@ -32,6 +32,8 @@ export interface Services {
   push: PushService
   /** The device ingress run by this process (Settings, `jit-mapper serve`). */
   serving: IngressHost
+  /** Automated Device Enrollment: Apple Business Manager's device list and the default profile. */
+  ade: AdeService
   /** Imports files on a worker thread (a built app); absent, imports run in the main thread. */
   importOnThread?: (job: Omit<ImportJob, 'dataDir'>) => Promise<ImportOutcome>
 }
@@ -53,5 +55,6 @@ export function createHandlers(s: Services, redeploys: Redeploys): Handlers {
     ...deviceHandlers(s),
     ...pushHandlers(s),
     ...ingressHandlers(s),
+    ...adeHandlers(s),
   }
 }

@@ -65,6 +65,8 @@ export const QUERIES = [
   'rules/preview',
   'rules/explain',
   'ingress/get',
+  'ade/status',
+  'ade/devices',
 ] as const satisfies readonly Channel[]
 
 export type Query = (typeof QUERIES)[number]
@@ -116,6 +118,9 @@ export const TOUCHES: { readonly [C in Mutation]: readonly [Domain, ...Domain[]]
   'ingress/generateCertificate': ['ingress'],
   'ingress/start': ['ingress'],
   'ingress/stop': ['ingress'],
+  'ade/certificate': ['devices'],
+  'ade/uploadToken': ['devices'],
+  'ade/sync': ['devices'],
 }
 
 const QUERY_SET: ReadonlySet<string> = new Set(QUERIES)

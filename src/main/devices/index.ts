@@ -17,6 +17,7 @@ export { createIdpHttp } from './http'
 export { discoverOidc } from './discovery'
 export type { DeviceService, EnrollRequest, JitUserSource, RedeployOptions } from './service'
 export { deviceHandlers } from './handlers'
+export { adeHandlers, type AdeService, createAdeService } from './apple/ade'
 import type { DeviceService, EnrollRequest, JitUserSource, RedeployOptions } from './service'
 export { type EnrollIdentity, REBIND_HELD } from './rebind'
 

@@ -1,5 +1,6 @@
 // The store room: the only place SQL lives. Other rooms call these domain operations.
 import { activityQueries } from './activity'
+import { adeQueries } from './ade'
 import { appleIdentityQueries } from './apple-identities'
 import { assignmentHistoryQueries } from './assignment-history'
 import { appleQueries } from './apple'
@@ -54,6 +55,7 @@ export type { BoundDevice } from './bulk-reads'
 export type { NewAssignmentEvent } from './assignment-history'
 export type { PayloadProblem } from './payload-problems'
 export type { IdpMemberChange } from './idp-rule-members'
+export type { AdeDeviceUpsert, AdeProfileRecord } from './ade'
 
 export function createStore(path: string, opts: { sealer?: PayloadSealer } = {}) {
   const db: Db = openDatabase(path)
@@ -84,6 +86,7 @@ export function createStore(path: string, opts: { sealer?: PayloadSealer } = {})
     idpRuleMembers: idpRuleMemberQueries(db),
     revision: revisionQueries(db),
     changeLog: changeLogQueries(db),
+    ade: adeQueries(db),
     /** Runs fn in one transaction: everything it writes lands together or not at all. */
     transaction<T>(fn: () => T): T {
       return db.transaction(fn)()
