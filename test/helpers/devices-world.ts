@@ -10,6 +10,7 @@ import { AndroidAgent } from '../fakes/android-agent'
 import { AppleDevice, deviceKey } from '../fakes/apple-device'
 import { startFakeApns, type FakeApns } from '../fakes/apns'
 import { startFakeFcm, type FakeFcm } from '../fakes/fcm'
+import { testAppleChain } from '../fakes/dep/device-info'
 import { startFakeIdp, type FakeIdp } from '../fakes/idp'
 import { memorySecrets } from '../fakes/memory-secrets'
 import { testPki, type TestPki } from '../fakes/pki'
@@ -50,7 +51,13 @@ const deviceKeys = (() => {
 
 /** `log`, when given, gets every line of the app and the ingress too (the log tests pass a real one). */
 export async function openDevicesWorld(
-  opts: { ackDeadlineMs?: number; enrollStartsPerMinute?: number; log?: Log } = {},
+  opts: {
+    ackDeadlineMs?: number
+    enrollStartsPerMinute?: number
+    log?: Log
+    /** Automated Device Enrollment: the DEP fake's URL (the ingress then trusts the test Apple chain). */
+    adeBaseUrl?: string
+  } = {},
 ): Promise<DevicesWorld> {
   const pki = testPki()
   if (!saKey) {
@@ -67,6 +74,7 @@ export async function openDevicesWorld(
   const ws = openWorkspace({
     ackDeadlineMs: opts.ackDeadlineMs,
     log: opts.log,
+    adeBaseUrl: opts.adeBaseUrl,
     transport: () => {
       apnsTransport = createApnsTransport({
         credentials: async () => ({ certPem: pki.push.certPem, keyPem: pki.push.keyPem }),
@@ -102,6 +110,7 @@ export async function openDevicesWorld(
     pushTopic: async () => pki.push.topic,
     // Every simulated device shares 127.0.0.1; the per-address limit has its own test.
     enrollStartsPerMinute: opts.enrollStartsPerMinute ?? 100_000,
+    ...(opts.adeBaseUrl ? { deviceInfoAnchors: [testAppleChain().rootPem] } : {}),
   })
   const opened: { close(): void }[] = []
   return {
