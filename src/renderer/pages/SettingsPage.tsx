@@ -1,5 +1,6 @@
 // Settings of this workspace that belong to no other page. Today: the device ingress — where
 // this computer serves enrolling and checking-in devices.
+import { AdeSettingsPanel } from '../components/AdeSettingsPanel'
 import { IngressSettingsPanel } from '../components/IngressSettingsPanel'
 import { PageHeader } from '../components/ui'
 
@@ -8,6 +9,7 @@ export function SettingsPage() {
     <>
       <PageHeader title="Settings" subtitle="How this workspace serves devices." />
       <IngressSettingsPanel />
+      <AdeSettingsPanel />
     </>
   )
 }
