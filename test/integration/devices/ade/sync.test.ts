@@ -157,3 +157,38 @@ describe('the ADE sync', () => {
     expect((await ws.callError('ade/sync', {})).code).toBe('ADE_NOT_CONNECTED')
   })
 })
+
+describe('the scheduled ADE sync', () => {
+  it('runs at its interval once connected, and re-arms after each run', async () => {
+    const { createApp } = await import('../../../../src/main/app')
+    const { tempDir } = await import('../../../helpers/workspace')
+    const pending: { fn: () => void; ms: number }[] = []
+    const dir = tempDir()
+    const app = createApp({
+      dataDir: dir.path,
+      adeBaseUrl: dep.url,
+      timers: { setTimeout: (fn, ms) => pending.push({ fn, ms }), clearTimeout: () => {} },
+    })
+    try {
+      await app.call('ingress/save', {
+        address: '127.0.0.1',
+        port: 8443,
+        publicUrl: PUBLIC_URL,
+        startAtLaunch: false,
+        oidc: { issuer: 'https://idp.example.test', clientId: 'c', tenantId: null, hostedDomain: null, caPem: null },
+      })
+      app.services.ade.startSchedule()
+      expect(pending.map(p => p.ms)).toEqual([60 * 60_000])
+      const { certificatePem } = await app.call('ade/certificate', {})
+      await app.call('ade/uploadToken', { token: dep.serverTokenFile(certificatePem as string) })
+      dep.addDevice({ serial_number: 'SCHED1' })
+      pending.shift()?.fn()
+      for (let i = 0; i < 200 && pending.length === 0; i++) await new Promise(r => setTimeout(r, 10))
+      expect((await app.call('ade/status', {})).lastSync).toMatchObject({ ok: true, added: 1, assigned: 1 })
+      expect(pending.map(p => p.ms)).toEqual([60 * 60_000])
+    } finally {
+      app.close()
+      dir.remove()
+    }
+  })
+})
