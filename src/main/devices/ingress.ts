@@ -31,8 +31,7 @@ import { buildPlist, parsePlist, PlistError, type PlistValue } from './plist'
 import { createRateLimiter } from './rate-limit'
 import { HttpError } from './http-error'
 import { ADE_CALLBACK_PATH, adeRoutes, adoptAdeIdentity, type AdeSignInContext } from './apple/ade/routes'
-import { appleRootAnchors } from './apple/ade/machine-info'
-import { resourcesDir } from '../resources'
+import { APPLE_ANCHORS } from './apple/ade/machine-info'
 import { claimedIdentity, createSignIn, type OidcProvider } from './signin'
 import type { IdpHttp } from './http'
 import { derOfPem, loadWorkspaceCa, type WorkspaceCa } from './apple/ca'
@@ -644,7 +643,7 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
         clock: o.clock,
         http: o.http,
       }),
-      anchors: o.deviceInfoAnchors ?? appleRootAnchors(resourcesDir()),
+      anchors: o.deviceInfoAnchors ?? APPLE_ANCHORS,
       directoryUserOf,
       sendProfile,
     }),

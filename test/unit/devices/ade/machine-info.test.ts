@@ -1,10 +1,8 @@
-import { readFileSync } from 'node:fs'
 import { X509Certificate } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { derOfPem } from '../../../../src/main/devices/apple/ca'
 import { parseDer } from '../../../../src/main/devices/apple/der'
-import { appleRootAnchors, verifyMachineInfo } from '../../../../src/main/devices/apple/ade/machine-info'
-import { resourcesDir } from '../../../../src/main/resources'
+import { APPLE_ANCHORS, verifyMachineInfo } from '../../../../src/main/devices/apple/ade/machine-info'
 import { deviceInfoHeader, testAppleChain } from '../../../fakes/dep/device-info'
 
 const chain = testAppleChain()
@@ -62,17 +60,16 @@ describe('the signed device information of Setup Assistant', () => {
 
   it('refuses a genuine test-chain header when only the Apple Root CA is trusted (the default)', () => {
     const header = deviceInfoHeader(info, chain.device(info.UDID), [chain.deviceCaPem])
-    expect(() => verifyMachineInfo(header, appleRootAnchors(resourcesDir()))).toThrow(/does not chain/)
+    expect(() => verifyMachineInfo(header, APPLE_ANCHORS)).toThrow(/does not chain/)
   })
 
   it('ships the Apple Root CA that Apple publishes (SHA-256 fingerprint)', () => {
-    const [pem] = appleRootAnchors(resourcesDir())
+    const [pem] = APPLE_ANCHORS
     const root = new X509Certificate(derOfPem(pem as string)[0] as Buffer)
     expect(root.subject).toContain('CN=Apple Root CA')
     // https://www.apple.com/certificateauthority/ lists this fingerprint for Apple Inc. Root.
     expect(root.fingerprint256).toBe(
       'B0:B1:73:0E:CB:C7:FF:45:05:14:2C:49:F1:29:5E:6E:DA:6B:CA:ED:7E:2C:68:C5:BE:91:B5:A1:10:01:F0:24',
     )
-    expect(readFileSync(`${resourcesDir()}/apple/apple-root-ca.pem`, 'utf8')).toMatch(/BEGIN CERTIFICATE/)
   })
 })

@@ -12,12 +12,11 @@
 // issuer's key, up to a trust anchor; validity dates are not checked. The message may be BER
 // (indefinite lengths, as a published sample begins 30 80), which der.ts reads. The header is
 // evidence of an Apple device, not attestation that it is the one it says (dwo docs/Architecture.md).
-import { readFileSync } from 'node:fs'
 import { X509Certificate } from 'node:crypto'
-import { join } from 'node:path'
 import { parsePlist, type PlistValue } from '../../plist'
 import { derOfPem } from '../ca'
 import { CmsError, parseSignedData, verifySignedData } from '../cms'
+import { APPLE_ROOT_CA_PEM } from './apple-root-ca'
 
 export class MachineInfoError extends Error {}
 
@@ -36,10 +35,8 @@ export interface MachineInfo {
 /** Longest chain walked from the signer to an anchor (device → Device CA → iPhone CA → root). */
 const MAX_CHAIN = 6
 
-/** The Apple Root CA (https://www.apple.com/appleca/), the anchor Apple documents for MachineInfo. */
-export function appleRootAnchors(resourcesDir: string): string[] {
-  return [readFileSync(join(resourcesDir, 'apple', 'apple-root-ca.pem'), 'utf8')]
-}
+/** The default trust anchors: the Apple Root CA, which Apple documents for MachineInfo. */
+export const APPLE_ANCHORS: readonly string[] = [APPLE_ROOT_CA_PEM]
 
 /**
  * The MachineInfo in a header, once its signature verifies and its signer chains to one of
