@@ -63,6 +63,17 @@ describe('the signed device information of Setup Assistant', () => {
     expect(() => verifyMachineInfo(header, APPLE_ANCHORS)).toThrow(/does not chain/)
   })
 
+  it('ships Apple’s device CA chain: the device CA is signed by the iPhone CA, which the root signed', () => {
+    const [root, iphone, device] = APPLE_ANCHORS.map(p => new X509Certificate(derOfPem(p)[0] as Buffer)) as [
+      X509Certificate,
+      X509Certificate,
+      X509Certificate,
+    ]
+    expect(device.subject).toContain('CN=Apple iPhone Device CA')
+    expect(device.checkIssued(iphone) && device.verify(iphone.publicKey)).toBe(true)
+    expect(iphone.checkIssued(root) && iphone.verify(root.publicKey)).toBe(true)
+  })
+
   it('ships the Apple Root CA that Apple publishes (SHA-256 fingerprint)', () => {
     const [pem] = APPLE_ANCHORS
     const root = new X509Certificate(derOfPem(pem as string)[0] as Buffer)

@@ -16,7 +16,7 @@ import { X509Certificate } from 'node:crypto'
 import { parsePlist, type PlistValue } from '../../plist'
 import { derOfPem } from '../ca'
 import { CmsError, parseSignedData, verifySignedData } from '../cms'
-import { APPLE_ROOT_CA_PEM } from './apple-root-ca'
+import { APPLE_IPHONE_CA_PEM, APPLE_IPHONE_DEVICE_CA_PEM, APPLE_ROOT_CA_PEM } from './apple-root-ca'
 
 export class MachineInfoError extends Error {}
 
@@ -35,8 +35,11 @@ export interface MachineInfo {
 /** Longest chain walked from the signer to an anchor (device → Device CA → iPhone CA → root). */
 const MAX_CHAIN = 6
 
-/** The default trust anchors: the Apple Root CA, which Apple documents for MachineInfo. */
-export const APPLE_ANCHORS: readonly string[] = [APPLE_ROOT_CA_PEM]
+/**
+ * The default trust anchors: the Apple Root CA, which Apple documents for MachineInfo, and the
+ * two Apple intermediates below it that issue device identities (apple-root-ca.ts).
+ */
+export const APPLE_ANCHORS: readonly string[] = [APPLE_ROOT_CA_PEM, APPLE_IPHONE_CA_PEM, APPLE_IPHONE_DEVICE_CA_PEM]
 
 /**
  * The MachineInfo in a header, once its signature verifies and its signer chains to one of
