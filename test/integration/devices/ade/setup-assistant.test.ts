@@ -97,6 +97,25 @@ describe('Automated Device Enrollment, from Apple’s list to acknowledged polic
   })
 })
 
+describe('a device of another person', () => {
+  it('is held for an admin once, at Authenticate, with the identity the device proves', async () => {
+    dep.addDevice({ serial_number: 'F2LADEMOVE' })
+    await w.ws.call('ade/sync', {})
+    const first = assistant('F2LADEMOVE')
+    expect((await first.run()).status).toBe(200)
+    const deviceId = w.deviceId('F2LADEMOVE')
+    // Erased and handed to someone else: Setup Assistant runs again, as Sam.
+    const again = new SetupAssistant({ device: w.apple('F2LADEMOVE'), dep, ca: w.pki.caPem, user: 'sam@example.test' })
+    expect((await again.run()).status).toBe(200)
+    expect((await detail(deviceId)).rebinds).toEqual([])
+    expect((await again.o.device.scep()).status).toBe('0')
+    expect((await again.o.device.authenticate()).status).toBe(200)
+    const d = await detail(deviceId)
+    expect(d.device.userPrincipalName).toBe('alex@example.test')
+    expect(d.rebinds).toEqual([expect.objectContaining({ status: 'held', toUserPrincipalName: 'sam@example.test' })])
+  })
+})
+
 describe('the Setup Assistant page refuses, with 4xx and a reason, never 401', () => {
   beforeEach(async () => {
     dep.addDevice({ serial_number: 'F2LADE002' })

@@ -104,6 +104,16 @@ export function adeRoutes(d: AdeRouteDeps): Record<string, Route> {
     } catch (e) {
       throw noUnauthorized(e)
     }
+    // A serial bound to another person is left to Authenticate, which holds the move for an
+    // admin with the identity the device then proves (approving binds that identity).
+    const current = d.store.devices.enrollmentOf(context.serial)
+    const userId = d.store.users.idByPrincipalName(upn)
+    if (current?.userId && userId && current.userId !== userId) {
+      d.log.warn('ADE device of another person: the move waits for an admin after Authenticate', {
+        serial: context.serial,
+      })
+      return sendProfileSafely(res, claims)
+    }
     try {
       const result = await d.devices.enroll({
         serial: context.serial,
@@ -117,14 +127,17 @@ export function adeRoutes(d: AdeRouteDeps): Record<string, Route> {
         policies: result.policies.length,
       })
     } catch (e) {
-      // Another person's device: held for an admin, as a sign-in on the enrollment page is; the
-      // profile still installs so the device can be approved (its check-ins wait for the decision).
+      // Bound to another person in between: Authenticate holds it, as above.
       if (e instanceof AppError && e.details?.['reason'] === REBIND_HELD)
         d.log.warn('ADE re-enrollment held for an admin', { serial: context.serial })
       else if (e instanceof AppError)
         throw new HttpError(e.code === 'CONFLICT' ? 409 : 403, e.code, e.message, e.details)
       else throw e
     }
+    return sendProfileSafely(res, claims)
+  }
+
+  const sendProfileSafely = async (res: ServerResponse, claims: JWTPayload) => {
     try {
       await d.sendProfile(res, claims)
     } catch (e) {
