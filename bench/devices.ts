@@ -22,6 +22,9 @@ import { routeFcmTo, startFakeFcm, type FakeFcm } from '../test/fakes/fcm'
 import { startFakeIdp } from '../test/fakes/idp'
 import { request } from '../test/fakes/https-client'
 import { testPki, type TestPki } from '../test/fakes/pki'
+import { deviceInfoHeader, testAppleChain } from '../test/fakes/dep/device-info'
+import { startFakeDep } from '../test/fakes/dep/server'
+import { SetupAssistant } from '../test/fakes/dep/setup-assistant'
 
 export interface Figure {
   name: string
@@ -31,6 +34,8 @@ export interface Figure {
 
 const DIRECTORY_USERS = 100_000
 const ENROLLMENTS = 1_000
+/** Devices that enroll through Automated Device Enrollment (Setup Assistant). */
+const ADE_ENROLLMENTS = 200
 const APNS_PUSHES = 10_000
 /** Rounds of each throughput measurement; the best round counts. */
 const ROUNDS = 3
@@ -68,8 +73,14 @@ async function enrollToFirstAck(pki: TestPki, apns: FakeApns, fcm: FakeFcm): Pro
     ca: [pki.caPem],
   })
   const fcmTransport = createFcmTransport({ serviceAccount: async () => fcm.serviceAccount, httpAgent: fcm.agent })
-  const app = createApp({ dataDir: dir, push: createPushRouter({ apple: apnsTransport, android: fcmTransport }) })
+  const dep = await startFakeDep()
+  const app = createApp({
+    dataDir: dir,
+    push: createPushRouter({ apple: apnsTransport, android: fcmTransport }),
+    adeBaseUrl: dep.url,
+  })
   const idp = await startFakeIdp(pki)
+  const chain = testAppleChain()
   const ingress = await startIngress({
     devices: app.services.devices,
     store: app.services.store,
@@ -84,6 +95,7 @@ async function enrollToFirstAck(pki: TestPki, apns: FakeApns, fcm: FakeFcm): Pro
     // Every simulated device shares 127.0.0.1: the per-address sign-in limit would refuse them.
     enrollStartsPerMinute: 1_000_000,
     scepOperationsPerMinute: 1_000_000,
+    deviceInfoAnchors: [chain.rootPem],
   })
   const keys = Array.from({ length: 8 }, deviceKey)
   try {
@@ -196,7 +208,18 @@ async function enrollToFirstAck(pki: TestPki, apns: FakeApns, fcm: FakeFcm): Pro
     }
     times.sort((a, b) => a - b)
     appleTimes.sort((a, b) => a - b)
+    const ade = await adeEnrollments({
+      app,
+      dep,
+      ingressUrl: ingress.url,
+      idpIssuer: idp.issuer,
+      pki,
+      apns,
+      keys,
+      chain,
+    })
     return [
+      ...ade,
       { name: 'enroll.to_first_ack_p50_ms', value: round(percentile(times, 50)), unit: 'ms' },
       { name: 'enroll.to_first_ack_p99_ms', value: round(percentile(times, 99)), unit: 'ms' },
       { name: 'enroll.apple_to_first_ack_p99_ms', value: round(percentile(appleTimes, 99)), unit: 'ms' },
@@ -204,11 +227,101 @@ async function enrollToFirstAck(pki: TestPki, apns: FakeApns, fcm: FakeFcm): Pro
   } finally {
     await ingress.close()
     await idp.close()
+    await dep.close()
     await apnsTransport.close()
     await fcmTransport.close()
     app.close()
     rmSync(dir, { recursive: true, force: true })
   }
+}
+
+/**
+ * Automated Device Enrollment: devices in Apple's list (the DEP fake) get the default profile
+ * from an ADE sync, then play Setup Assistant. Two figures: from the IdP's callback (JIT read,
+ * bind, policies, profile) through SCEP and check-in to the first acknowledged command, as the
+ * enrollment-page figure above; and the whole web view from opening configuration_web_url with
+ * the signed device information (verified here) to that same acknowledgement.
+ */
+async function adeEnrollments(o: {
+  app: ReturnType<typeof createApp>
+  dep: Awaited<ReturnType<typeof startFakeDep>>
+  ingressUrl: string
+  idpIssuer: string
+  pki: TestPki
+  apns: FakeApns
+  keys: ReturnType<typeof deviceKey>[]
+  chain: ReturnType<typeof testAppleChain>
+}): Promise<Figure[]> {
+  const { app, dep, pki } = o
+  await app.call('ingress/save', {
+    address: '127.0.0.1',
+    port: Number(new URL(o.ingressUrl).port),
+    publicUrl: o.ingressUrl,
+    startAtLaunch: false,
+    oidc: {
+      issuer: o.idpIssuer,
+      clientId: 'jit-mapper-enrollment',
+      tenantId: null,
+      hostedDomain: null,
+      caPem: pki.caPem,
+    },
+  })
+  const { certificatePem } = await app.call('ade/certificate', {})
+  await app.call('ade/uploadToken', { token: dep.serverTokenFile(certificatePem as string) })
+  for (let i = 0; i < ADE_ENROLLMENTS; i++) dep.addDevice({ serial_number: `BENCH-ADE-${i}` })
+  const synced = await app.call('ade/sync', {})
+  if (synced.assigned !== ADE_ENROLLMENTS) throw new Error(`the ADE sync assigned ${synced.assigned} devices`)
+  // One device identity signs every header (the server reads the UDID from the plist; making a
+  // certificate per device would be the bench's slowest part, and a device has its own already).
+  const identity = o.chain.device('BENCH-ADE')
+  const fromCallback: number[] = []
+  const whole: number[] = []
+  for (let i = 0; i < ADE_ENROLLMENTS; i++) {
+    const device = new AppleDevice({
+      serverUrl: o.ingressUrl,
+      ca: pki.caPem,
+      udid: `BENCH-ADE-UDID-${i}`,
+      serial: `BENCH-ADE-${i}`,
+      key: o.keys[i % o.keys.length],
+    })
+    const header = deviceInfoHeader(
+      { UDID: device.o.udid, SERIAL: device.o.serial, PRODUCT: 'iPhone16,1', VERSION: '22B83', OS_VERSION: '18.1' },
+      identity,
+      [o.chain.deviceCaPem],
+    )
+    const user = `user${(i * 5 * 23) % DIRECTORY_USERS}@bench.test`
+    const sa = new SetupAssistant({ device, dep, ca: pki.caPem, user, header })
+    const opened = performance.now()
+    const page = await sa.open()
+    if (page.status !== 302) throw new Error(`Setup Assistant page refused: ${page.status} ${page.body}`)
+    const authorize = await request(String(page.headers.location), { ca: pki.caPem, headers: { 'x-test-user': user } })
+    const callback = String(authorize.headers.location)
+    const started = performance.now()
+    const profile = await request(callback, { ca: pki.caPem })
+    if (profile.status !== 200) throw new Error(`ADE enrollment failed: ${profile.status} ${profile.body}`)
+    device.install(profile)
+    const scep = await device.scep()
+    if (scep.status !== '0') throw new Error(`SCEP failed: ${JSON.stringify(scep)}`)
+    const pushed = device.waitForPush(o.apns)
+    await device.authenticateAndRegister()
+    await pushed
+    const first = await device.report({ Status: 'Idle' })
+    const uuid = /<key>CommandUUID<\/key><string>([^<]+)<\/string>/.exec(first.body)?.[1]
+    if (!uuid) throw new Error('no command after the push (ADE)')
+    const ack = await device.report({ Status: 'Acknowledged', CommandUUID: uuid })
+    const end = performance.now()
+    if (ack.status !== 200) throw new Error(`acknowledgement failed: ${ack.status}`)
+    fromCallback.push(end - started)
+    whole.push(end - opened)
+    device.close()
+  }
+  fromCallback.sort((a, b) => a - b)
+  whole.sort((a, b) => a - b)
+  return [
+    { name: 'enroll.ade_to_first_ack_p50_ms', value: round(percentile(fromCallback, 50)), unit: 'ms' },
+    { name: 'enroll.ade_to_first_ack_p99_ms', value: round(percentile(fromCallback, 99)), unit: 'ms' },
+    { name: 'enroll.ade_setup_assistant_to_first_ack_p99_ms', value: round(percentile(whole, 99)), unit: 'ms' },
+  ]
 }
 
 // Throughput is measured against minimal APNs and FCM responders in a worker thread, so the

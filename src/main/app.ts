@@ -16,7 +16,7 @@ import {
 import { AppError, type Result } from '../shared/errors'
 import { internalError } from './boundary'
 import { createChangeWatcher } from './changes-watch'
-import { createAndroidEnterprise, createDeviceService } from './devices'
+import { createAdeService, createAndroidEnterprise, createDeviceService } from './devices'
 import { createDiagnosticsService } from './diagnostics'
 import { createDirectoryService, createSyncScheduler, importOnThread, type IdpHttpOptions } from './directories'
 import { createFileSecretStore } from './secrets'
@@ -27,6 +27,7 @@ import {
   systemClock,
   systemHttp,
   silentLog,
+  realSleep,
   systemTimers,
   timeOrderedIds,
   type Clock,
@@ -93,6 +94,8 @@ export interface AppOptions {
    * thread so the app keeps answering. Unset (tests from source): they run in the main thread.
    */
   importWorker?: string
+  /** Apple's device assignment service (default https://mdmenrollment.apple.com); tests point it at the fake. */
+  adeBaseUrl?: string
 }
 
 export interface App {
@@ -217,6 +220,20 @@ export function createApp(opts: AppOptions): App {
       android,
     }),
     android,
+    ade: createAdeService({
+      store,
+      secrets,
+      http: opts.http ?? systemHttp,
+      clock,
+      sleep: opts.sleep ?? realSleep,
+      log,
+      baseUrl: opts.adeBaseUrl,
+      timers: opts.timers ?? systemTimers,
+      deviceUrl: async () => {
+        const ingress = await services.serving.info()
+        return ingress.status.url ?? ingress.settings.publicUrl
+      },
+    }),
   }
   if (opts.importWorker) {
     const run = importOnThread(opts.importWorker)
@@ -314,6 +331,7 @@ export function createApp(opts: AppOptions): App {
       services.serving.abort()
       watcher.stop()
       scheduler.stop()
+      services.ade.stop()
       if (pumping) clearInterval(pumping)
       if (androidPolling) clearInterval(androidPolling)
       if (androidSoon) clearTimeout(androidSoon)

@@ -3,7 +3,14 @@
 // map may only hold channels under its own prefixes, which no two rooms share.
 import type { Handlers } from '../shared/contract'
 import { adminHandlers, previewRemoval, removeDirectory } from './admin'
-import { androidHandlers, type AndroidEnterprise, deviceHandlers, type DeviceService } from './devices'
+import {
+  adeHandlers,
+  type AdeService,
+  androidHandlers,
+  type AndroidEnterprise,
+  deviceHandlers,
+  type DeviceService,
+} from './devices'
 import { diagnosticsHandlers, type DiagnosticsService } from './diagnostics'
 import {
   directoryHandlers,
@@ -34,6 +41,8 @@ export interface Services {
   serving: IngressHost
   /** Android Enterprise through the Android Management API. */
   android: AndroidEnterprise
+  /** Automated Device Enrollment: Apple Business Manager's device list and the default profile. */
+  ade: AdeService
   /** Imports files on a worker thread (a built app); absent, imports run in the main thread. */
   importOnThread?: (job: Omit<ImportJob, 'dataDir'>) => Promise<ImportOutcome>
 }
@@ -56,5 +65,6 @@ export function createHandlers(s: Services, redeploys: Redeploys): Handlers {
     ...pushHandlers(s),
     ...ingressHandlers(s),
     ...androidHandlers(s),
+    ...adeHandlers(s),
   }
 }

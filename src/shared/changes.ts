@@ -66,6 +66,8 @@ export const QUERIES = [
   'rules/explain',
   'ingress/get',
   'android/status',
+  'ade/status',
+  'ade/devices',
 ] as const satisfies readonly Channel[]
 
 export type Query = (typeof QUERIES)[number]
@@ -121,6 +123,9 @@ export const TOUCHES: { readonly [C in Mutation]: readonly [Domain, ...Domain[]]
   'android/enrollmentToken': ['devices', 'diagnostics', 'workspace'],
   'android/sync': ['devices', 'diagnostics'],
   'ingress/stop': ['ingress'],
+  'ade/certificate': ['devices'],
+  'ade/uploadToken': ['devices'],
+  'ade/sync': ['devices'],
 }
 
 const QUERY_SET: ReadonlySet<string> = new Set(QUERIES)

@@ -41,6 +41,7 @@ import type {
   WhatIf,
 } from './policy'
 import type { IngressInfo } from './ingress'
+import type { AdeDevice, AdeStatus, AdeSyncSummary } from './ade'
 import type { AuditRecord, DirectoryRemoval, DirectoryRemovalOutcome, ExportFile, HealthBoard } from './admin'
 import { CHANNELS, type Channel } from './channels'
 import type { Domain } from './changes'
@@ -367,6 +368,18 @@ export const schemas = {
   }),
   'android/sync': z.object({}),
   'ingress/stop': z.object({}),
+  'ade/status': z.object({}),
+  /** Makes the key pair on first use; the status carries the public certificate to upload to Apple. */
+  'ade/certificate': z.object({}),
+  /** The server token file (.p7m) downloaded from Apple Business Manager, as text. */
+  'ade/uploadToken': z.object({
+    token: z
+      .string()
+      .min(1)
+      .max(256 * 1024),
+  }),
+  'ade/sync': z.object({}),
+  'ade/devices': z.object({}),
   'overview/health': z.object({ staleDays: z.number().int().min(1).max(365).optional() }),
   'audit/list': z.object({
     since: z.string().max(40).optional(),
@@ -455,6 +468,11 @@ export interface Results {
   'android/enrollmentToken': AndroidEnrollmentToken
   'android/sync': { patched: number; seen: number; acknowledged: number }
   'ingress/stop': IngressInfo
+  'ade/status': AdeStatus
+  'ade/certificate': AdeStatus
+  'ade/uploadToken': AdeStatus
+  'ade/sync': AdeSyncSummary
+  'ade/devices': AdeDevice[]
   'overview/health': HealthBoard
   'audit/list': AuditRecord[]
   'exports/csv': ExportFile

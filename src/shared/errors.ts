@@ -27,6 +27,16 @@ export type ErrorCode =
   | 'INGRESS_IDP_UNREACHABLE'
   /** The Android Management API refused a call, or Android Enterprise is not set up (service account, enterprise). */
   | 'ANDROID_ENTERPRISE'
+  /** Automated Device Enrollment is not connected: no server token uploaded yet. */
+  | 'ADE_NOT_CONNECTED'
+  /** Apple's device assignment service refused the server token or the session. */
+  | 'ADE_AUTH'
+  /** Apple's device assignment service is unreachable, failing or limiting requests. */
+  | 'ADE_UNAVAILABLE'
+  /** Apple's device assignment service refused a request (a cursor, a profile, a serial). */
+  | 'ADE_REFUSED'
+  /** Apple's device assignment service answered something that is not its documented format. */
+  | 'ADE_RESPONSE'
   /** A bug, not an expected failure: the message is for the log and the bug report. */
   | 'INTERNAL'
 

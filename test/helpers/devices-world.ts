@@ -11,6 +11,7 @@ import { AppleDevice, deviceKey } from '../fakes/apple-device'
 import { startFakeApns, type FakeApns } from '../fakes/apns'
 import { startFakeFcm, type FakeFcm } from '../fakes/fcm'
 import { type FakeIdp, type FakeIdpOptions, startFakeIdp } from '../fakes/idp'
+import { testAppleChain } from '../fakes/dep/device-info'
 import { memorySecrets } from '../fakes/memory-secrets'
 import { testPki, type TestPki } from '../fakes/pki'
 import { openWorkspace, seedSmallOrganisation, type TestWorkspace } from './workspace'
@@ -56,6 +57,8 @@ export async function openDevicesWorld(
     scepOperationsPerMinute?: number
     log?: Log
     idp?: Omit<FakeIdpOptions, 'now'>
+    /** Automated Device Enrollment: the DEP fake's URL (the ingress then trusts the test Apple chain). */
+    adeBaseUrl?: string
   } = {},
 ): Promise<DevicesWorld> {
   const pki = testPki()
@@ -73,6 +76,7 @@ export async function openDevicesWorld(
   const ws = openWorkspace({
     ackDeadlineMs: opts.ackDeadlineMs,
     log: opts.log,
+    adeBaseUrl: opts.adeBaseUrl,
     transport: () => {
       apnsTransport = createApnsTransport({
         credentials: async () => ({ certPem: pki.push.certPem, keyPem: pki.push.keyPem }),
@@ -109,6 +113,7 @@ export async function openDevicesWorld(
     // Every simulated device shares 127.0.0.1; the per-address limit has its own test.
     enrollStartsPerMinute: opts.enrollStartsPerMinute ?? 100_000,
     scepOperationsPerMinute: opts.scepOperationsPerMinute ?? 100_000,
+    ...(opts.adeBaseUrl ? { deviceInfoAnchors: [testAppleChain().rootPem] } : {}),
   })
   const opened: { close(): void }[] = []
   return {

@@ -48,7 +48,13 @@ export function tempFiles(name = 'test.db'): { file(): string; remove(): void } 
 }
 
 export function openWorkspace(
-  opts: { ackDeadlineMs?: number; transport?: (recording: RecordingPush) => PushTransport; log?: Log } = {},
+  opts: {
+    ackDeadlineMs?: number
+    transport?: (recording: RecordingPush) => PushTransport
+    log?: Log
+    /** Apple's device assignment service: the DEP fake's URL. */
+    adeBaseUrl?: string
+  } = {},
 ): TestWorkspace {
   const dir = tempDir()
   const clock = fakeClock()
@@ -59,6 +65,7 @@ export function openWorkspace(
     push: opts.transport ? opts.transport(push) : push,
     ackDeadlineMs: opts.ackDeadlineMs,
     log: opts.log,
+    adeBaseUrl: opts.adeBaseUrl,
   })
   return {
     app,

@@ -27,6 +27,7 @@ export {
 export { androidHandlers } from './android/handlers'
 export { androidRedirectUri, ENROLL_INVALID, ENROLL_SUCCESS } from './android/routes'
 export { createAmapiClient, type AmapiClient } from './android/client'
+export { adeHandlers, type AdeService, createAdeService } from './apple/ade'
 import type { DeviceService, EnrollRequest, JitUserSource, RedeployOptions } from './service'
 export { type EnrollIdentity, REBIND_HELD } from './rebind'
 

@@ -31,6 +31,9 @@ import { buildPlist, parsePlist, PlistError, type PlistValue } from './plist'
 import { createRateLimiter } from './rate-limit'
 import { createSignIn, type SignInProvider } from './signin'
 import { directoryUserOf as directoryUser } from './signin/directory-user'
+import { HttpError } from './http-error'
+import { ADE_CALLBACK_PATH, adeRoutes, adoptAdeIdentity, type AdeSignInContext } from './apple/ade/routes'
+import { APPLE_ANCHORS } from './apple/ade/machine-info'
 import type { IdpHttp } from './http'
 import { derOfPem, loadWorkspaceCa, type WorkspaceCa } from './apple/ca'
 import { PROFILE_CONTENT_TYPE, selfSignedAnchors, signedEnrollmentProfile } from './apple/enrollment-profile'
@@ -67,6 +70,8 @@ export interface IngressOptions {
   identityValidityDays?: number
   /** Android Enterprise, when the workspace manages Android devices through the Android Management API. */
   android?: AndroidEnterprise
+  /** PEM anchors for Setup Assistant's signed device information; default the Apple Root CA. */
+  deviceInfoAnchors?: string[]
 }
 
 export interface Ingress {
@@ -78,17 +83,6 @@ export interface Ingress {
 const MAX_BODY = 64 * 1024
 /** How long the SCEP challenge in a downloaded profile stays good: time to install it. */
 const CHALLENGE_TTL_MS = 60 * 60_000
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details: Record<string, unknown> = {},
-  ) {
-    super(message)
-  }
-}
 
 const udid = z.string().min(1).max(200)
 /** Apple devices send nothing but the platform: their serial and UDID arrive with Authenticate. */
@@ -376,6 +370,12 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
       return known.deviceId
     }
     const serial = msg.SerialNumber ?? msg.UDID
+    const adopted = adoptAdeIdentity(
+      store,
+      { udid: msg.UDID, serial, fingerprint, userId: issued.userId },
+      o.clock.now(),
+    )
+    if (adopted) return adopted
     if (known && store.devices.get(known.deviceId)?.serial !== serial)
       throw new HttpError(
         409,
@@ -649,6 +649,21 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
       const { message, fingerprint } = await appleRequest(req)
       sendApple(res, await apple.report(message, id => appleDevice(fingerprint, id)))
     },
+    ...adeRoutes({
+      store,
+      devices,
+      clock: o.clock,
+      log: o.log,
+      signIn: await createSignIn<AdeSignInContext>({
+        provider: o.oidc,
+        redirectUri: `${url}${ADE_CALLBACK_PATH}`,
+        clock: o.clock,
+        http: o.http,
+      }),
+      anchors: o.deviceInfoAnchors ?? APPLE_ANCHORS,
+      directoryUserOf,
+      sendProfile,
+    }),
     'POST /android/v1/token': async (req, res) => {
       const deviceId = androidDevice(req)
       const body = parse(agentToken, await readJson(req), 'token update')

@@ -63,6 +63,7 @@ void electronApp.whenReady().then(() => {
   log.info('desktop app started', { dataDir, version: electronApp.getVersion() })
   if (process.argv.includes('--demo')) loadDemo(core)
   core.services.scheduler.start()
+  core.services.ade.startSchedule()
   // Serve devices at once when the Settings say so; a failure (port in use …) shows on the Settings page.
   void core.services.serving.startAtLaunch()
   ipcMain.handle(INVOKE_CHANNEL, (event, channel: unknown, args: unknown) => {

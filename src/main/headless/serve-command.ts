@@ -54,6 +54,7 @@ export async function serveApp(o: ServeAppOptions): Promise<number> {
   const { app, log, io } = o
   const { scheduler, serving, devices } = app.services
   scheduler.start()
+  app.services.ade.startSchedule()
   // Pushes that came due while nothing ran (a restart after a failed push) go out now.
   void devices.pump().catch((e: unknown) => log.warn('the outbox pump failed', { error: errorMessage(e) }))
   const host = await startHost({ app, rendererDir: o.rendererDir, port: o.port })

@@ -1,6 +1,7 @@
 // The store room: the only place SQL lives. Other rooms call these domain operations.
 import { activityQueries } from './activity'
 import { androidQueries } from './android'
+import { adeQueries } from './ade'
 import { appleIdentityQueries } from './apple-identities'
 import { assignmentHistoryQueries } from './assignment-history'
 import { appleQueries } from './apple'
@@ -56,6 +57,7 @@ export type { NewAssignmentEvent } from './assignment-history'
 export type { PayloadProblem } from './payload-problems'
 export type { IdpMemberChange } from './idp-rule-members'
 export type { AndroidDeviceRecord, AndroidEnterpriseRecord, AndroidReport } from './android'
+export type { AdeDeviceUpsert, AdeProfileRecord } from './ade'
 
 export function createStore(path: string, opts: { sealer?: PayloadSealer } = {}) {
   const db: Db = openDatabase(path)
@@ -87,6 +89,7 @@ export function createStore(path: string, opts: { sealer?: PayloadSealer } = {})
     revision: revisionQueries(db),
     changeLog: changeLogQueries(db),
     android: androidQueries(db, sealer),
+    ade: adeQueries(db),
     /** Runs fn in one transaction: everything it writes lands together or not at all. */
     transaction<T>(fn: () => T): T {
       return db.transaction(fn)()

@@ -713,4 +713,50 @@ CREATE TABLE android_devices (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 18,
+    name: 'automated device enrollment: the devices Apple lists for this MDM server, our profiles, the sync state',
+    sql: `
+-- The devices Apple's device assignment service lists for this MDM server (ADE), kept from its
+-- fetch and sync: Apple's fields, the profile assigned to each, and the op_date of the change
+-- last applied (sync may repeat a device; the latest op_date wins). A device Apple no longer
+-- lists is deleted. Enrollment is not stored here: a serial enrolled in devices is enrolled.
+CREATE TABLE ade_devices (
+  serial               TEXT PRIMARY KEY,
+  model                TEXT NOT NULL DEFAULT '',
+  description          TEXT NOT NULL DEFAULT '',
+  color                TEXT NOT NULL DEFAULT '',
+  device_family        TEXT NOT NULL DEFAULT '',
+  os                   TEXT NOT NULL DEFAULT '',
+  profile_status       TEXT NOT NULL DEFAULT 'empty',
+  profile_uuid         TEXT,
+  profile_assigned_at  TEXT,
+  assigned_at          TEXT,
+  assigned_by          TEXT,
+  op_date              TEXT,
+  seen_at              TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- The profiles we defined with Apple (Define a Profile returns a new uuid each time; none is
+-- edited). One is the default that new devices get.
+CREATE TABLE ade_profiles (
+  uuid        TEXT PRIMARY KEY,
+  name        TEXT NOT NULL,
+  definition  TEXT NOT NULL,
+  is_default  INTEGER NOT NULL DEFAULT 0 CHECK (is_default IN (0, 1)),
+  defined_at  TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX ade_profiles_one_default ON ade_profiles (is_default) WHERE is_default = 1;
+
+-- One row: the sync cursor (Apple's, good for 7 days), the MDM server's account as Apple last
+-- described it, and the last sync's summary (JSON).
+CREATE TABLE ade_state (
+  id          INTEGER PRIMARY KEY CHECK (id = 1),
+  cursor      TEXT,
+  cursor_at   TEXT,
+  account     TEXT,
+  last_sync   TEXT
+);
+`,
+  },
 ]

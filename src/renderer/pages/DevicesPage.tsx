@@ -1,6 +1,7 @@
 import { useDeferredValue, useState, type FormEvent } from 'react'
 import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query'
 import { call, devicesPageQuery, latencyQuery } from '../api'
+import { AdeDevicesPanel } from '../components/AdeDevicesPanel'
 import { ExportButton } from '../components/ExportButton'
 import { LatencyChart } from '../components/LatencyChart'
 import { useDisclosure } from '../components/disclosure'
@@ -66,6 +67,7 @@ export function DevicesPage() {
       <Section title="Enrolled devices">
         <DeviceList />
       </Section>
+      <AdeDevicesPanel />
       <Section title="Delivery latency">
         <Loaded query={latency} label="Loading latency…">
           {list => <LatencyChart latencies={list} />}

@@ -1,7 +1,8 @@
 // Settings of this workspace that belong to no other page: push credentials, the device
-// ingress (where this computer serves enrolling and checking-in devices), withdrawal safety and
-// the bound Android Enterprise.
+// ingress (where this computer serves enrolling and checking-in devices), withdrawal safety, the
+// bound Android Enterprise and Apple Business Manager (Automated Device Enrollment).
 import { AndroidEnterprisePanel } from '../components/AndroidEnterprisePanel'
+import { AdeSettingsPanel } from '../components/AdeSettingsPanel'
 import { IngressSettingsPanel } from '../components/IngressSettingsPanel'
 import { PushSettings } from '../components/PushSettings'
 import { WithdrawalSettings } from '../components/WithdrawalSettings'
@@ -15,6 +16,7 @@ export function SettingsPage() {
       <IngressSettingsPanel />
       <WithdrawalSettings />
       <AndroidEnterprisePanel />
+      <AdeSettingsPanel />
     </>
   )
 }

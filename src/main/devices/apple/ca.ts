@@ -236,3 +236,28 @@ export async function loadWorkspaceCa(secrets: Secrets, now: Date): Promise<Work
   if (!v?.keyPem || !v.certPem) throw new Error(`The secret ${CA_SECRET} does not hold a CA key and certificate.`)
   return open(v.keyPem, v.certPem)
 }
+
+/**
+ * A self-signed RSA-2048 certificate for a key that only receives envelopes (KeyUsage
+ * keyEncipherment|digitalSignature), as nanodep makes for Apple's server token
+ * (tokenpki/cert.go): Apple encrypts the token to the public key it carries.
+ */
+export async function selfSignedEnvelopeCertificate(
+  commonName: string,
+  now: Date,
+  days: number,
+): Promise<{ keyPem: string; certPem: string }> {
+  const { privateKey, publicKey } = await promisify(generateKeyPair)('rsa', { modulusLength: 2048 })
+  const spki = publicKey.export({ type: 'spki', format: 'der' })
+  const name = seq(setOf(seq(oid(OID.commonName), utf8(commonName))))
+  const der = certificate({
+    issuer: name,
+    subject: name,
+    spki,
+    from: new Date(now.getTime() - 600_000),
+    to: new Date(now.getTime() + days * 86_400_000),
+    key: privateKey,
+    extensions: [extension(OID.keyUsage, true, keyUsage([DIGITAL_SIGNATURE, KEY_ENCIPHERMENT]))],
+  })
+  return { keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, certPem: pemOf(der) }
+}
