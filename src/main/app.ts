@@ -18,7 +18,13 @@ import { internalError } from './boundary'
 import { createChangeWatcher } from './changes-watch'
 import { createDeviceService } from './devices'
 import { createDiagnosticsService } from './diagnostics'
-import { createDirectoryService, createSyncScheduler, importOnThread, type IdpHttpOptions } from './directories'
+import {
+  createDirectoryService,
+  createNotificationService,
+  createSyncScheduler,
+  importOnThread,
+  type IdpHttpOptions,
+} from './directories'
 import { createFileSecretStore } from './secrets'
 import { createGroupService } from './groups'
 import { createHandlers, type Services } from './handlers'
@@ -185,6 +191,22 @@ export function createApp(opts: AppOptions): App {
     },
     now: () => clock.now(),
   })
+  // A notified user is fetched, applied and redeployed as a JIT read is; a lifecycle event that says
+  // notifications were lost runs an incremental sync as Sync Now does (through invoke: announced).
+  const notifications = createNotificationService({
+    store,
+    clock,
+    ids,
+    log,
+    directories,
+    redeploy: userIds => redeploys.users(userIds),
+    sync: async directoryId => {
+      const r = await invoke('directories/sync', { directoryId, mode: 'incremental' })
+      if (!r.ok) throw new AppError(r.error.code, r.error.message, r.error.details)
+    },
+    endpoint: async () => (await services.serving.info()).status.url,
+    timers: opts.timers,
+  })
   const services: Services = {
     store,
     clock,
@@ -194,7 +216,19 @@ export function createApp(opts: AppOptions): App {
     directories,
     diagnostics: createDiagnosticsService({ store, clock, directories, ruleInputs: groups.allInputs }),
     push,
-    scheduler,
+    // Where scheduled syncs run, notifications are received and renewed too (and what a previous run
+    // left queued is processed).
+    scheduler: {
+      start() {
+        scheduler.start()
+        notifications.start()
+      },
+      refresh: () => scheduler.refresh(),
+      stop() {
+        scheduler.stop()
+        notifications.stop()
+      },
+    },
     serving: createIngressHost({
       store,
       secrets,
@@ -202,7 +236,9 @@ export function createApp(opts: AppOptions): App {
       clock,
       log,
       pushTopic: async () => (await push.info()).apns.topic,
+      notifications: notifications.receiver,
     }),
+    notifications,
   }
   if (opts.importWorker) {
     const run = importOnThread(opts.importWorker)
@@ -279,6 +315,7 @@ export function createApp(opts: AppOptions): App {
       services.serving.abort()
       watcher.stop()
       scheduler.stop()
+      notifications.stop()
       if (pumping) clearInterval(pumping)
       store.close()
     },

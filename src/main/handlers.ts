@@ -10,6 +10,8 @@ import {
   type DirectoryService,
   type ImportJob,
   type ImportOutcome,
+  notificationHandlers,
+  type NotificationService,
   type SyncScheduler,
 } from './directories'
 import { groupHandlers, type GroupService } from './groups'
@@ -32,6 +34,8 @@ export interface Services {
   push: PushService
   /** The device ingress run by this process (Settings, `jit-mapper serve`). */
   serving: IngressHost
+  /** The IdPs' change notifications: subscriptions, the receiver, the queue of notified users. */
+  notifications: NotificationService
   /** Imports files on a worker thread (a built app); absent, imports run in the main thread. */
   importOnThread?: (job: Omit<ImportJob, 'dataDir'>) => Promise<ImportOutcome>
 }
@@ -44,7 +48,12 @@ export function createHandlers(s: Services, redeploys: Redeploys): Handlers {
       redeployUsers: userIds => redeploys.users(userIds),
       removal: {
         preview: directoryId => previewRemoval(s, directoryId),
-        remove: (directoryId, confirm) => removeDirectory(s, directoryId, confirm),
+        remove: async (directoryId, confirm) => {
+          const unsubscribe = await s.notifications.forget(directoryId)
+          const outcome = await removeDirectory(s, directoryId, confirm)
+          if (outcome.status === 'removed') await unsubscribe()
+          return outcome
+        },
       },
     }),
     ...adminHandlers(s),
@@ -53,5 +62,6 @@ export function createHandlers(s: Services, redeploys: Redeploys): Handlers {
     ...deviceHandlers(s),
     ...pushHandlers(s),
     ...ingressHandlers(s),
+    ...notificationHandlers(s),
   }
 }

@@ -65,6 +65,7 @@ export const QUERIES = [
   'rules/preview',
   'rules/explain',
   'ingress/get',
+  'notifications/status',
 ] as const satisfies readonly Channel[]
 
 export type Query = (typeof QUERIES)[number]
@@ -116,6 +117,9 @@ export const TOUCHES: { readonly [C in Mutation]: readonly [Domain, ...Domain[]]
   'ingress/generateCertificate': ['ingress'],
   'ingress/start': ['ingress'],
   'ingress/stop': ['ingress'],
+  'notifications/enable': ['directories'],
+  'notifications/disable': ['directories'],
+  'notifications/test': ['directories'],
 }
 
 const QUERY_SET: ReadonlySet<string> = new Set(QUERIES)

@@ -72,6 +72,10 @@ export const CHANNELS = [
   'overview/health',
   'audit/list',
   'exports/csv',
+  'notifications/status',
+  'notifications/enable',
+  'notifications/disable',
+  'notifications/test',
 ] as const
 
 export type Channel = (typeof CHANNELS)[number]

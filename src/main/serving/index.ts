@@ -7,6 +7,7 @@ import { hostname, networkInterfaces } from 'node:os'
 import { AppError, errorMessage } from '../../shared/errors'
 import type { IngressInfo, IngressStatus } from '../../shared/ingress'
 import { createIdpHttp, discoverOidc, startIngress, type DeviceService, type Ingress } from '../devices'
+import type { NotificationReceiver } from '../directories'
 import type { Clock, Log, Secrets } from '../ports'
 import type { Store } from '../store'
 import { certificateInfo, generateLanCertificate, importedCertificate, type TlsMaterial } from './certificate'
@@ -31,6 +32,8 @@ export interface IngressHostDeps {
   pushTopic: () => Promise<string | null>
   /** This machine's name and LAN addresses, offered as a generated certificate's names. */
   localNames?: () => string[]
+  /** Receives the IdPs' change notifications on the ingress. */
+  notifications?: NotificationReceiver
 }
 
 /** Non-loopback IPv4 addresses and the host name (with .local, which Bonjour answers on a LAN). */
@@ -140,6 +143,7 @@ export function createIngressHost(deps: IngressHostDeps): IngressHost {
         publicUrl: settings.publicUrl ?? undefined,
         oidc,
         http,
+        notifications: deps.notifications,
       })
     } catch (e) {
       throw listenError(e, settings.address, settings.port)

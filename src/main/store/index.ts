@@ -16,6 +16,7 @@ import { groupQueries } from './groups'
 import { heldChangeQueries } from './held-changes'
 import { idpRuleMemberQueries } from './idp-rule-members'
 import { inventoryQueries } from './inventory'
+import { notificationQueries } from './notifications'
 import { outboxQueries } from './outbox'
 import { payloadProblemQueries } from './payload-problems'
 import { policyQueries } from './policies'
@@ -54,6 +55,7 @@ export type { BoundDevice } from './bulk-reads'
 export type { NewAssignmentEvent } from './assignment-history'
 export type { PayloadProblem } from './payload-problems'
 export type { IdpMemberChange } from './idp-rule-members'
+export type { ClaimedUser, NotificationDirectoryState, SubscriptionRecord } from './notifications'
 
 export function createStore(path: string, opts: { sealer?: PayloadSealer } = {}) {
   const db: Db = openDatabase(path)
@@ -84,6 +86,7 @@ export function createStore(path: string, opts: { sealer?: PayloadSealer } = {})
     idpRuleMembers: idpRuleMemberQueries(db),
     revision: revisionQueries(db),
     changeLog: changeLogQueries(db),
+    notifications: notificationQueries(db),
     /** Runs fn in one transaction: everything it writes lands together or not at all. */
     transaction<T>(fn: () => T): T {
       return db.transaction(fn)()
