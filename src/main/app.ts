@@ -206,6 +206,7 @@ export function createApp(opts: AppOptions): App {
     },
     endpoint: async () => (await services.serving.info()).status.url,
     timers: opts.timers,
+    changed: () => announce(['directories', ...touches('users/setAttributes')]),
   })
   const services: Services = {
     store,

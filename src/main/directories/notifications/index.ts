@@ -36,6 +36,8 @@ export interface NotificationDeps {
   renewEveryMs?: number
   /** Users fetched at once (default 4). */
   concurrency?: number
+  /** Notified users were applied: tell the admin UI (and other processes) what may have changed. */
+  changed?(): void
 }
 
 export interface NotificationService {
@@ -78,6 +80,7 @@ export function createNotificationService(deps: NotificationDeps): NotificationS
     sync: directoryId => deps.sync(directoryId),
     redeploy: userIds => deps.redeploy(userIds),
     concurrency: deps.concurrency,
+    changed: deps.changed,
     setTimer: (fn, ms) => timers.setTimeout(fn, ms),
     clearTimer: h => timers.clearTimeout(h),
   })

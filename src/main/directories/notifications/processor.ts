@@ -30,6 +30,8 @@ export interface ProcessorDeps {
   sync(directoryId: string): Promise<unknown>
   /** Redeploys these users' devices (grace rule, circuit breaker). */
   redeploy(userIds: string[]): Promise<unknown>
+  /** After a round that changed something: the app announces it (the admin UI refreshes). */
+  changed?(): void
   /** Users fetched concurrently (different users; the IdP's latency overlaps). Default 4. */
   concurrency?: number
   /** How long a claim holds before another process may take the rows (default 2 minutes). */
@@ -63,7 +65,8 @@ export function createNotificationProcessor(deps: ProcessorDeps): NotificationPr
   let stopped = false
   let timer: unknown = null
 
-  const process = async (c: ClaimedUser): Promise<void> => {
+  /** Whether the user's processing reached the store (a round that did tells the UI). */
+  const process = async (c: ClaimedUser): Promise<boolean> => {
     try {
       if (c.userKey === '*') await deps.sync(c.directoryId)
       else {
@@ -73,21 +76,24 @@ export function createNotificationProcessor(deps: ProcessorDeps): NotificationPr
         if (!read.found && store.notifications.knowsUser(c.directoryId, c.userKey)) await deps.sync(c.directoryId)
       }
       store.notifications.finish(c, clock.now().toISOString())
+      return true
     } catch (e) {
       const error = errorMessage(e)
       const now = clock.now()
       if (c.attempts + 1 >= MAX_ATTEMPTS) {
         log.warn('notified user given up on; the scheduled sync will cover it', { ...c, error })
         store.notifications.finish(c, now.toISOString())
-        return
+        return false
       }
       log.warn('notified user will be fetched again', { ...c, error })
       store.notifications.retryLater(c, new Date(now.getTime() + retryDelayMs(c.attempts)).toISOString(), error)
+      return false
     }
   }
 
   /** Takes due users in rounds of `concurrency` until none is due. */
   const drainOnce = async (): Promise<void> => {
+    let changed = false
     for (;;) {
       const now = clock.now()
       const claimed = store.notifications.claimDue(
@@ -96,9 +102,10 @@ export function createNotificationProcessor(deps: ProcessorDeps): NotificationPr
         concurrency,
       )
       if (claimed.length === 0) break
-      await Promise.all(claimed.map(process))
+      if ((await Promise.all(claimed.map(process))).some(Boolean)) changed = true
       if (stopped) return
     }
+    if (changed) deps.changed?.()
     store.notifications.trim(clock.now())
     armBackoff()
   }

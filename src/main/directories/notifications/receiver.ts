@@ -129,15 +129,18 @@ export function createNotificationReceiver(deps: ReceiverDeps): NotificationRece
     oktaVerify(query, headers) {
       const challenge = headerOf(headers, 'x-okta-verification-challenge')
       if (!challenge || challenge.length > 1024) return refuse(400, 'No x-okta-verification-challenge header.')
+      // The directory named in the URL we registered; every Okta hook should Okta drop the query
+      // string (its docs do not say it keeps it).
       const directoryId = directoryOf(query)
-      if (!directoryId) return refuse(404, 'The verification names no known directory.')
-      const hooks = notifications.subscriptionsOf(directoryId).filter(s => s.kind === 'okta')
+      const hooks = (
+        directoryId ? notifications.subscriptionsOf(directoryId) : notifications.allSubscriptions()
+      ).filter(s => s.kind === 'okta')
       // Okta's docs do not say the hook's auth header comes with the verification GET: a hook we
       // just created and have not verified yet is answered either way; a verified one only with it.
       const presented = headerOf(headers, 'authorization')
-      const known = hooks.some(h => h.state === 'pending' || secretMatches(presented, h.secretHash))
-      if (!known) return refuse(401, 'The verification request does not carry the hook secret.', { directoryId })
-      testArrived(directoryId)
+      const known = hooks.filter(h => h.state === 'pending' || secretMatches(presented, h.secretHash))
+      if (known.length === 0) return refuse(401, 'The verification request does not carry the hook secret.')
+      for (const id of new Set(known.map(h => h.directoryId))) testArrived(id)
       return { status: 200, contentType: 'application/json', body: JSON.stringify({ verification: challenge }) }
     },
 
