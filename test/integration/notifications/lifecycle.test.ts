@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { GoogleFake } from '../../fakes/google/server'
 import type { GraphFake } from '../../fakes/graph/server'
+import type { OktaFake } from '../../fakes/okta/server'
 import { request } from '../../fakes/https-client'
 import { openNotifyWorld } from '../../helpers/notify-world'
 
@@ -102,6 +103,19 @@ describe('Google channels', () => {
     w.data.updateUser(w.mover.id, { department: 'Marketing' })
     await w.settle()
     expect(await w.hasSalesforce()).toBe(true)
+  })
+})
+
+describe('removing a directory', () => {
+  it('deletes its event hook at Okta', async () => {
+    const w = await openNotifyWorld('okta', cleanups)
+    await w.app.call('notifications/enable', { directoryId: w.directoryId })
+    const hooks = (w.fake as OktaFake).eventHooks.hooks
+    expect(hooks.size).toBe(1)
+    const outcome = await w.app.call('directories/remove', { directoryId: w.directoryId, confirmRemovals: true })
+    expect(outcome.status).toBe('removed')
+    expect(hooks.size).toBe(0)
+    expect(w.app.services.store.notifications.allSubscriptions()).toEqual([])
   })
 })
 
