@@ -38,9 +38,12 @@ describe('Graph subscriptions', () => {
     const graph = w.fake as GraphFake
     // The change happened while Graph dropped its notifications; then it says so.
     graph.notifications.ca = null
+    const sent = graph.notifications.deliveries.length
     w.data.updateUser(w.mover.id, { department: 'Marketing' })
     await w.settle()
     expect(await w.hasSalesforce()).toBe(false)
+    // Graph retried the undeliverable notification with back-off (the fake: four retries).
+    expect(graph.notifications.deliveries.slice(sent).map(d => d.attempt)).toEqual([1, 2, 3, 4, 5])
     graph.notifications.ca = (await w.app.call('ingress/get', {})).certificate?.trustPem ?? null
     const users = [...graph.subscriptions.subscriptions.values()].find(s => s.resource === '/users')!
     await graph.subscriptions.lifecycle(users.id, 'missed')
