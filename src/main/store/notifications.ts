@@ -65,6 +65,7 @@ export function notificationQueries(db: Db) {
     VALUES (@id, @directoryId, @kind, @remoteId, @resourceId, @event, @secretHash, @createdAt, @expiresAt, @state, NULL)`)
   const activateSub = db.prepare(`UPDATE notification_subscriptions SET state = 'active', remote_id = @remoteId,
       expires_at = @expiresAt, resource_id = COALESCE(@resourceId, resource_id), last_error = NULL WHERE id = @id`)
+  const nameSub = db.prepare('UPDATE notification_subscriptions SET remote_id = ? WHERE id = ?')
   const lapseSub = db.prepare(`UPDATE notification_subscriptions SET state = 'lapsed', last_error = ? WHERE id = ?`)
   const deleteSub = db.prepare('DELETE FROM notification_subscriptions WHERE id = ?')
   const subByRemote = db.prepare('SELECT * FROM notification_subscriptions WHERE kind = ? AND remote_id = ?')
@@ -126,6 +127,10 @@ export function notificationQueries(db: Db) {
       a: { remoteId: string; expiresAt: string | null; resourceId?: string | null },
     ): void {
       activateSub.run({ id, remoteId: a.remoteId, expiresAt: a.expiresAt, resourceId: a.resourceId ?? null })
+    },
+    /** The IdP's id for a subscription still pending (it may deliver before we record it active). */
+    nameSubscription(id: string, remoteId: string): void {
+      nameSub.run(remoteId, id)
     },
     lapseSubscription(id: string, error: string): void {
       lapseSub.run(error, id)

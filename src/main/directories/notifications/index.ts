@@ -148,6 +148,8 @@ export function createNotificationService(deps: NotificationDeps): NotificationS
     })
     try {
       const created = await api.create({ event, url, secret, channelId }, now)
+      // Okta delivers once it has verified, which is before verify() answers: the hook is known by its id first.
+      notifications.nameSubscription(id, created.remoteId)
       if (api.renewal === 'none')
         await api.verify(created.remoteId).catch(async (e: unknown) => {
           await api.remove(created.remoteId, created.resourceId).catch(() => {})
