@@ -3,18 +3,24 @@
 // receiver the ingress hands requests to, and the processor that turns a notified user into a
 // fetch, an evaluation and a redeploy. The scheduled sync stays: it covers whatever a notification
 // missed, and a lifecycle event that says notifications were lost runs one at once.
-import { randomBytes, randomUUID } from 'node:crypto'
 import type { DirectoryNotifications } from '../../../shared/notifications'
 import { AppError, errorMessage } from '../../../shared/errors'
 import { systemTimers, type Clock, type IdSource, type Log, type TimerPort } from '../../ports'
-import type { Store, SubscriptionRecord } from '../../store'
+import type { Store } from '../../store'
 import type { DirectoryService } from '../service'
-import { diagnoseNotifications } from './diagnose'
-import { idpSubscriptions, type IdpSubscriptions } from './idp-api'
 import { createNotificationProcessor, type NotificationProcessor } from './processor'
-import { createNotificationReceiver, type NotificationReceiver, secretHash } from './receiver'
-import { NOTIFICATION_PATHS } from './routes'
-import type { LifecycleEvent } from './wire'
+import { createNotificationReceiver, type NotificationReceiver } from './receiver'
+import { notificationStatus } from './status'
+import {
+  apiFor,
+  createOne,
+  directoryOf,
+  ensure,
+  onLifecycle,
+  removeOne,
+  renewDue,
+  type SubscriptionContext,
+} from './subscriptions'
 
 export { notificationRoutes, NOTIFICATION_PATHS, MAX_NOTIFICATION_BODY, type IngressRoute } from './routes'
 export type { NotificationReceiver } from './receiver'
@@ -62,8 +68,6 @@ export interface NotificationService {
   readonly processor: NotificationProcessor
 }
 
-const newSecret = () => randomBytes(32).toString('base64url')
-
 export function createNotificationService(deps: NotificationDeps): NotificationService {
   const { store, clock, ids, log } = deps
   const notifications = store.notifications
@@ -92,6 +96,16 @@ export function createNotificationService(deps: NotificationDeps): NotificationS
     processor.wake()
   }
 
+  const c: SubscriptionContext = {
+    store,
+    clock,
+    ids,
+    log,
+    directories: deps.directories,
+    endpoint: deps.endpoint,
+    queueSync,
+  }
+
   const receiver = createNotificationReceiver({
     store,
     clock,
@@ -99,81 +113,11 @@ export function createNotificationService(deps: NotificationDeps): NotificationS
     log,
     wake: () => processor.wake(),
     lifecycle: (sub, event) => {
-      void onLifecycle(sub, event).catch((e: unknown) =>
+      void onLifecycle(c, sub, event).catch((e: unknown) =>
         log.warn('handling a lifecycle notification failed', { directoryId: sub.directoryId, error: errorMessage(e) }),
       )
     },
   })
-
-  const kindOf = (directoryId: string) => {
-    const d = deps.directories.list().find(x => x.id === directoryId)
-    if (!d) throw new AppError('NOT_FOUND', `No directory with id ${directoryId}.`, { directoryId })
-    return d
-  }
-
-  const urlFor = async (directoryId: string, kind: keyof typeof NOTIFICATION_PATHS): Promise<string> => {
-    const base = await deps.endpoint()
-    if (!base)
-      throw new AppError(
-        'INGRESS_NOT_CONFIGURED',
-        'Notifications need the ingress running at a public HTTPS URL the IdP can reach: start it under Settings → Ingress first.',
-        { field: 'ingress' },
-      )
-    // The query string is kept on every request (Graph: change-notifications-delivery-webhooks).
-    return `${base.replace(/\/$/, '')}${NOTIFICATION_PATHS[kind]}?directory=${encodeURIComponent(directoryId)}`
-  }
-
-  const apiFor = async (directoryId: string): Promise<IdpSubscriptions> =>
-    idpSubscriptions(await deps.directories.idpSession(directoryId))
-
-  /** Creates one subscription: recorded as pending first, so the IdP's handshake finds it. */
-  const createOne = async (directoryId: string, api: IdpSubscriptions, event: string | null): Promise<void> => {
-    const kind = kindOf(directoryId).kind as SubscriptionRecord['kind']
-    const url = await urlFor(directoryId, kind)
-    const secret = newSecret()
-    const id = ids.next()
-    const channelId = randomUUID()
-    const now = clock.now()
-    notifications.addSubscription({
-      id,
-      directoryId,
-      kind,
-      remoteId: kind === 'google' ? channelId : `pending:${id}`,
-      resourceId: null,
-      event,
-      secretHash: secretHash(secret),
-      createdAt: now.toISOString(),
-      expiresAt: null,
-      state: 'pending',
-    })
-    try {
-      const created = await api.create({ event, url, secret, channelId }, now)
-      // Okta delivers once it has verified, which is before verify() answers: the hook is known by its id first.
-      notifications.nameSubscription(id, created.remoteId)
-      if (api.renewal === 'none')
-        await api.verify(created.remoteId).catch(async (e: unknown) => {
-          await api.remove(created.remoteId, created.resourceId).catch(() => {})
-          throw e
-        })
-      notifications.activateSubscription(id, created)
-    } catch (e) {
-      notifications.deleteSubscription(id)
-      throw e
-    }
-  }
-
-  /** Deletes one subscription at the IdP (a failure is logged: it lapses there by itself) and here. */
-  const removeOne = async (api: IdpSubscriptions | null, sub: SubscriptionRecord): Promise<void> => {
-    if (api && sub.state !== 'pending')
-      await api.remove(sub.remoteId, sub.resourceId).catch((e: unknown) =>
-        log.warn('deleting a notification subscription at the IdP failed', {
-          directoryId: sub.directoryId,
-          remoteId: sub.remoteId,
-          error: errorMessage(e),
-        }),
-      )
-    notifications.deleteSubscription(sub.id)
-  }
 
   /** Records a failure the admin must see (an IdP that cannot reach us, refused credentials). */
   const failed = (directoryId: string, e: unknown): never => {
@@ -181,126 +125,24 @@ export function createNotificationService(deps: NotificationDeps): NotificationS
     throw e
   }
 
-  /** Brings the directory's subscriptions to one active per event: creates what is missing. */
-  const ensure = async (directoryId: string, api: IdpSubscriptions): Promise<void> => {
-    const have = notifications.subscriptionsOf(directoryId)
-    for (const event of api.events) {
-      if (have.some(s => s.event === event && s.state === 'active')) continue
-      for (const stale of have.filter(s => s.event === event)) await removeOne(api, stale)
-      await createOne(directoryId, api, event)
-    }
-    notifications.setDirectoryError(directoryId, null)
-  }
-
-  async function onLifecycle(sub: SubscriptionRecord, event: LifecycleEvent): Promise<void> {
-    log.info('notification lifecycle event', { directoryId: sub.directoryId, event, remoteId: sub.remoteId })
-    if (event === 'missed') return queueSync(sub.directoryId, event)
-    const api = await apiFor(sub.directoryId)
-    if (event === 'reauthorizationRequired') {
-      // A renewal reauthorizes too (lifecycle events); one PATCH, never a reauthorize beside it.
-      const renewed = await api.extend(sub.remoteId, clock.now())
-      if (renewed !== 'gone')
-        return notifications.activateSubscription(sub.id, { remoteId: sub.remoteId, expiresAt: renewed })
-    }
-    // Removed (or gone when renewed): a new subscription, and a sync for what passed meanwhile.
-    notifications.lapseSubscription(
-      sub.id,
-      `Microsoft Graph ${event === 'subscriptionRemoved' ? 'removed' : 'no longer has'} the subscription.`,
-    )
-    await ensure(sub.directoryId, api)
-    queueSync(sub.directoryId, event)
-  }
-
-  /** One directory's renewals: extend or replace what expires within the IdP's margin, recreate what lapsed. */
-  const renewDirectory = async (directoryId: string): Promise<void> => {
-    const api = await apiFor(directoryId)
-    const now = clock.now()
-    for (const sub of notifications.subscriptionsOf(directoryId)) {
-      if (sub.state !== 'active' || sub.expiresAt === null) continue
-      if (Date.parse(sub.expiresAt) - now.getTime() > api.renewAheadMs) continue
-      try {
-        if (api.renewal === 'extend') {
-          const renewed = await api.extend(sub.remoteId, now)
-          if (renewed !== 'gone') {
-            notifications.activateSubscription(sub.id, { remoteId: sub.remoteId, expiresAt: renewed })
-            continue
-          }
-          notifications.lapseSubscription(sub.id, 'The IdP no longer had the subscription when it was renewed.')
-          queueSync(directoryId, 'subscription gone at renewal')
-        } else {
-          // Google channels cannot be renewed: a new one first (both deliver for a while), then the old one stops.
-          await createOne(directoryId, api, sub.event)
-          await removeOne(api, sub)
-        }
-      } catch (e) {
-        notifications.lapseSubscription(sub.id, errorMessage(e))
-        log.warn('renewing a notification subscription failed', { directoryId, error: errorMessage(e) })
-      }
-    }
-    await ensure(directoryId, api)
-  }
-
-  const renewDue = async (): Promise<void> => {
-    for (const directoryId of notifications.enabledDirectories()) {
-      try {
-        await renewDirectory(directoryId)
-      } catch (e) {
-        notifications.setDirectoryError(directoryId, errorMessage(e))
-        log.warn('notification subscriptions could not be renewed', { directoryId, error: errorMessage(e) })
-      }
-    }
-  }
-
   const arm = () => {
     if (!started) return
     timer = timers.setTimeout(() => {
-      void renewDue().finally(arm)
+      void renewDue(c).finally(arm)
     }, renewEveryMs)
   }
 
-  const statusOf = async (directoryId: string, endpoint: string | null): Promise<DirectoryNotifications> => {
-    const d = kindOf(directoryId)
-    const state = notifications.directoryState(directoryId)
-    const subs = notifications.subscriptionsOf(directoryId)
-    const active = subs.filter(s => s.state === 'active')
-    const expiries = active.flatMap(s => (s.expiresAt ? [s.expiresAt] : [])).sort()
-    const problem = diagnoseNotifications({
-      state,
-      subscriptions: subs,
-      endpoint,
-      runs: store.sync.runs(directoryId, 5),
-      now: clock.now(),
-    })
-    const kind = d.kind === 'file' ? null : d.kind
-    return {
-      directoryId,
-      directoryName: d.name,
-      kind: d.kind,
-      supported: kind !== null,
-      enabled: state.enabled,
-      active: state.enabled && subs.length > 0 && subs.every(s => s.state === 'active') && problem === null,
-      endpoint: kind && endpoint ? `${endpoint.replace(/\/$/, '')}${NOTIFICATION_PATHS[kind]}` : null,
-      subscriptions: subs.map(({ directoryId: _, kind: __, resourceId: ___, secretHash: ____, ...info }) => info),
-      expiresAt: expiries[0] ?? null,
-      lastEventAt: state.lastEventAt,
-      lastTestAt: state.lastTestAt,
-      lastTestOkAt: state.lastTestOkAt,
-      queued: notifications.openCount(directoryId),
-      problem,
-    }
-  }
-
-  const one = async (directoryId: string) => statusOf(directoryId, await deps.endpoint())
+  const one = async (directoryId: string) => notificationStatus(deps, directoryId, await deps.endpoint())
 
   return {
     receiver,
     processor,
     async status() {
       const endpoint = await deps.endpoint()
-      return Promise.all(deps.directories.list().map(d => statusOf(d.id, endpoint)))
+      return deps.directories.list().map(d => notificationStatus(deps, d.id, endpoint))
     },
     async enable(directoryId) {
-      const d = kindOf(directoryId)
+      const d = directoryOf(c, directoryId)
       if (d.kind === 'file')
         throw new AppError('NOT_EDITABLE', `${d.name} is a file directory; it sends no change notifications.`, {
           directoryId,
@@ -314,18 +156,18 @@ export function createNotificationService(deps: NotificationDeps): NotificationS
         details: {},
       })
       try {
-        await ensure(directoryId, await apiFor(directoryId))
+        await ensure(c, directoryId, await apiFor(c, directoryId))
       } catch (e) {
         failed(directoryId, e)
       }
       return one(directoryId)
     },
     async disable(directoryId) {
-      kindOf(directoryId)
+      directoryOf(c, directoryId)
       notifications.setEnabled(directoryId, false)
       const subs = notifications.subscriptionsOf(directoryId)
-      const api = subs.length > 0 ? await apiFor(directoryId).catch(() => null) : null
-      for (const sub of subs) await removeOne(api, sub)
+      const api = subs.length > 0 ? await apiFor(c, directoryId).catch(() => null) : null
+      for (const sub of subs) await removeOne(c, api, sub)
       notifications.setDirectoryError(directoryId, null)
       store.audit.append({
         at: clock.now().toISOString(),
@@ -337,42 +179,42 @@ export function createNotificationService(deps: NotificationDeps): NotificationS
       return one(directoryId)
     },
     async test(directoryId) {
-      const d = kindOf(directoryId)
+      const d = directoryOf(c, directoryId)
       if (!notifications.directoryState(directoryId).enabled)
         throw new AppError('CONFLICT', `Notifications from ${d.name} are off; turn them on first.`, { directoryId })
       notifications.tested(directoryId, clock.now().toISOString())
       try {
-        const api = await apiFor(directoryId)
+        const api = await apiFor(c, directoryId)
         if (api.renewal === 'none') {
           for (const sub of notifications.subscriptionsOf(directoryId)) await api.verify(sub.remoteId)
         } else if (api.renewal === 'extend') {
           // Graph refuses a second subscription to the same resource and URL (409): the old one goes
           // first, and a sync covers the moment between.
           for (const sub of notifications.subscriptionsOf(directoryId)) {
-            await removeOne(api, sub)
-            await createOne(directoryId, api, sub.event)
+            await removeOne(c, api, sub)
+            await createOne(c, directoryId, api, sub.event)
           }
           queueSync(directoryId, 'test')
         } else {
           // A new subscription makes the IdP call the endpoint (Graph's validation, Google's sync message).
           for (const sub of notifications.subscriptionsOf(directoryId)) {
-            await createOne(directoryId, api, sub.event)
-            await removeOne(api, sub)
+            await createOne(c, directoryId, api, sub.event)
+            await removeOne(c, api, sub)
           }
         }
-        await ensure(directoryId, api)
+        await ensure(c, directoryId, api)
       } catch (e) {
         failed(directoryId, e)
       }
       return one(directoryId)
     },
-    renewDue,
+    renewDue: () => renewDue(c),
     async forget(directoryId) {
       const subs = notifications.subscriptionsOf(directoryId)
       if (subs.length === 0) return async () => {}
-      const api = await apiFor(directoryId).catch(() => null)
+      const api = await apiFor(c, directoryId).catch(() => null)
       return async () => {
-        for (const sub of subs) await removeOne(api, sub)
+        for (const sub of subs) await removeOne(c, api, sub)
       }
     },
     start() {
