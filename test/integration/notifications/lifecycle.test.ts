@@ -30,6 +30,22 @@ describe('Graph subscriptions', () => {
     expect(w.fake.requests.some(r => r.method === 'PATCH' && r.url.includes(users.remoteId))).toBe(true)
   })
 
+  it('left pending by an app that stopped mid-creation, are deleted at Graph and made again', async () => {
+    const w = await openNotifyWorld('entra', cleanups)
+    await w.app.call('notifications/enable', { directoryId: w.directoryId })
+    const store = w.app.services.store.notifications
+    const users = store.subscriptionsOf(w.directoryId).find(s => s.event === '/users')!
+    // As the app left it: Graph made the subscription, the app named it and stopped before activating it.
+    store.deleteSubscription(users.id)
+    store.addSubscription({ ...users, id: 'left-pending', state: 'pending', expiresAt: null })
+    await w.app.services.notifications.renewDue()
+    const graph = w.fake as GraphFake
+    const remote = [...graph.subscriptions.subscriptions.values()].filter(s => s.resource === '/users')
+    expect(remote).toHaveLength(1)
+    expect(remote[0]?.id).not.toBe(users.remoteId)
+    expect((await w.app.call('notifications/status', {}))[0]).toMatchObject({ active: true, problem: null })
+  })
+
   it('missed: runs an incremental sync, which brings the move', async () => {
     const w = await openNotifyWorld('entra', cleanups)
     await w.app.call('notifications/enable', { directoryId: w.directoryId })

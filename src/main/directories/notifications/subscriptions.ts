@@ -98,7 +98,9 @@ export async function removeOne(
   api: IdpSubscriptions | null,
   sub: SubscriptionRecord,
 ): Promise<void> {
-  if (api && sub.state !== 'pending')
+  // A pending row the IdP already named (the app stopped between the IdP's answer and recording it
+  // active) exists there too: Graph would refuse a new one for the same resource and URL (409).
+  if (api && !sub.remoteId.startsWith('pending:'))
     await api.remove(sub.remoteId, sub.resourceId).catch((e: unknown) =>
       c.log.warn('deleting a notification subscription at the IdP failed', {
         directoryId: sub.directoryId,
