@@ -46,6 +46,24 @@ describe('Graph subscriptions', () => {
     expect((await w.app.call('notifications/status', {}))[0]).toMatchObject({ active: true, problem: null })
   })
 
+  it('replace one Graph still has for the same endpoint (a restored workspace): 409, deleted, made again', async () => {
+    const w = await openNotifyWorld('entra', cleanups)
+    await w.app.call('notifications/enable', { directoryId: w.directoryId })
+    const store = w.app.services.store.notifications
+    // The workspace forgets its subscriptions (an older backup restored); Graph still has them.
+    for (const sub of store.subscriptionsOf(w.directoryId)) store.deleteSubscription(sub.id)
+    const graph = w.fake as GraphFake
+    const before = [...graph.subscriptions.subscriptions.keys()]
+    const status = await w.app.call('notifications/enable', { directoryId: w.directoryId })
+    expect(status).toMatchObject({ active: true, problem: null })
+    const after = [...graph.subscriptions.subscriptions.keys()]
+    expect(after).toHaveLength(2)
+    expect(after.some(id => before.includes(id))).toBe(false)
+    w.data.updateUser(w.mover.id, { department: 'Marketing' })
+    await w.settle()
+    expect(await w.hasSalesforce()).toBe(true)
+  })
+
   it('missed: runs an incremental sync, which brings the move', async () => {
     const w = await openNotifyWorld('entra', cleanups)
     await w.app.call('notifications/enable', { directoryId: w.directoryId })

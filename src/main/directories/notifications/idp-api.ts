@@ -96,11 +96,14 @@ async function call(
   return { status: r.status, json }
 }
 
+/** Graph's `error.message`, or ''. */
+const graphMessage = (json: Record<string, unknown>): string => {
+  const e = json['error']
+  return typeof e === 'object' && e !== null ? String((e as Record<string, unknown>)['message'] ?? '') : ''
+}
+
 const refused = (idp: string, what: string, r: { status: number; json: Record<string, unknown> }) => {
-  const e = r.json['error']
-  const detail =
-    (typeof e === 'object' && e !== null ? String((e as Record<string, unknown>)['message'] ?? '') : '') ||
-    String(r.json['errorSummary'] ?? r.json['error_description'] ?? '')
+  const detail = graphMessage(r.json) || String(r.json['errorSummary'] ?? r.json['error_description'] ?? '')
   return new AppError(
     r.status === 401 || r.status === 403 ? 'DIRECTORY_AUTH' : 'DIRECTORY_RESPONSE',
     `${idp} refused to ${what} (HTTP ${r.status}${detail ? `: ${detail}` : ''}).`,
@@ -115,15 +118,24 @@ function graphSubscriptions(s: IdpSession): IdpSubscriptions {
     renewal: 'extend',
     renewAheadMs: 2 * 24 * 60 * 60_000,
     async create(spec, now) {
-      const r = await call(s, 'POST', `${GRAPH}/subscriptions`, {
-        changeType: 'updated,deleted',
-        notificationUrl: spec.url,
-        // The lifecycle URL can only be set at creation (pitfall 5); it may be the same endpoint.
-        lifecycleNotificationUrl: spec.url,
-        resource: spec.event,
-        expirationDateTime: new Date(now.getTime() + GRAPH_LIFETIME_MS).toISOString(),
-        clientState: spec.secret,
-      })
+      const post = () =>
+        call(s, 'POST', `${GRAPH}/subscriptions`, {
+          changeType: 'updated,deleted',
+          notificationUrl: spec.url,
+          // The lifecycle URL can only be set at creation; it may be the same endpoint.
+          lifecycleNotificationUrl: spec.url,
+          resource: spec.event,
+          expirationDateTime: new Date(now.getTime() + GRAPH_LIFETIME_MS).toISOString(),
+          clientState: spec.secret,
+        })
+      let r = await post()
+      // "Subscription Id <id> already exists for the requested combination" (409): one this app made
+      // and no longer knows the secret of (a restored workspace). It goes, and ours replaces it.
+      const existing = r.status === 409 ? /Subscription Id (\S+) already exists/.exec(graphMessage(r.json)) : null
+      if (existing) {
+        await call(s, 'DELETE', `${GRAPH}/subscriptions/${encodeURIComponent(existing[1] as string)}`)
+        r = await post()
+      }
       if (r.status !== 201) throw refused(idp, `create a subscription to ${spec.event}`, r)
       const id = r.json['id']
       if (typeof id !== 'string') throw refused(idp, 'name the new subscription', r)
