@@ -10,6 +10,7 @@ import { syncSuite } from './sync'
 import { rules } from './rules'
 import { devices } from './devices'
 import { importSuite } from './import'
+import { notifySuite } from './notify'
 import { policy } from './policy'
 import { uiSuite } from './ui'
 
@@ -61,6 +62,7 @@ const SUITES: Record<string, () => Promise<Figure[]>> = {
   devices,
   sync: syncSuite,
   ui: uiSuite,
+  notify: notifySuite,
 }
 
 async function main(): Promise<void> {

@@ -18,7 +18,13 @@ import { internalError } from './boundary'
 import { createChangeWatcher } from './changes-watch'
 import { createAdeService, createAndroidEnterprise, createDeviceService } from './devices'
 import { createDiagnosticsService } from './diagnostics'
-import { createDirectoryService, createSyncScheduler, importOnThread, type IdpHttpOptions } from './directories'
+import {
+  createDirectoryService,
+  createNotificationService,
+  createSyncScheduler,
+  importOnThread,
+  type IdpHttpOptions,
+} from './directories'
 import { createFileSecretStore } from './secrets'
 import { createGroupService } from './groups'
 import { createHandlers, type Services } from './handlers'
@@ -200,6 +206,23 @@ export function createApp(opts: AppOptions): App {
     },
     now: () => clock.now(),
   })
+  // A notified user is fetched, applied and redeployed as a JIT read is; a lifecycle event that says
+  // notifications were lost runs an incremental sync as Sync Now does (through invoke: announced).
+  const notifications = createNotificationService({
+    store,
+    clock,
+    ids,
+    log,
+    directories,
+    redeploy: userIds => redeploys.users(userIds),
+    sync: async directoryId => {
+      const r = await invoke('directories/sync', { directoryId, mode: 'incremental' })
+      if (!r.ok) throw new AppError(r.error.code, r.error.message, r.error.details)
+    },
+    endpoint: async () => (await services.serving.info()).status.url,
+    timers: opts.timers,
+    changed: () => announce(['directories', ...touches('users/setAttributes')]),
+  })
   const services: Services = {
     store,
     clock,
@@ -209,7 +232,19 @@ export function createApp(opts: AppOptions): App {
     directories,
     diagnostics: createDiagnosticsService({ store, clock, directories, ruleInputs: groups.allInputs }),
     push,
-    scheduler,
+    // Where scheduled syncs run, notifications are received and renewed too (and what a previous run
+    // left queued is processed).
+    scheduler: {
+      start() {
+        scheduler.start()
+        notifications.start()
+      },
+      refresh: () => scheduler.refresh(),
+      stop() {
+        scheduler.stop()
+        notifications.stop()
+      },
+    },
     serving: createIngressHost({
       store,
       secrets,
@@ -218,6 +253,7 @@ export function createApp(opts: AppOptions): App {
       log,
       pushTopic: async () => (await push.info()).apns.topic,
       android,
+      notifications: notifications.receiver,
     }),
     android,
     ade: createAdeService({
@@ -234,6 +270,7 @@ export function createApp(opts: AppOptions): App {
         return ingress.status.url ?? ingress.settings.publicUrl
       },
     }),
+    notifications,
   }
   if (opts.importWorker) {
     const run = importOnThread(opts.importWorker)
@@ -332,6 +369,7 @@ export function createApp(opts: AppOptions): App {
       watcher.stop()
       scheduler.stop()
       services.ade.stop()
+      notifications.stop()
       if (pumping) clearInterval(pumping)
       if (androidPolling) clearInterval(androidPolling)
       if (androidSoon) clearTimeout(androidSoon)

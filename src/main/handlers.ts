@@ -17,6 +17,8 @@ import {
   type DirectoryService,
   type ImportJob,
   type ImportOutcome,
+  notificationHandlers,
+  type NotificationService,
   type SyncScheduler,
 } from './directories'
 import { groupHandlers, type GroupService } from './groups'
@@ -43,6 +45,8 @@ export interface Services {
   android: AndroidEnterprise
   /** Automated Device Enrollment: Apple Business Manager's device list and the default profile. */
   ade: AdeService
+  /** The IdPs' change notifications: subscriptions, the receiver, the queue of notified users. */
+  notifications: NotificationService
   /** Imports files on a worker thread (a built app); absent, imports run in the main thread. */
   importOnThread?: (job: Omit<ImportJob, 'dataDir'>) => Promise<ImportOutcome>
 }
@@ -55,7 +59,12 @@ export function createHandlers(s: Services, redeploys: Redeploys): Handlers {
       redeployUsers: userIds => redeploys.users(userIds),
       removal: {
         preview: directoryId => previewRemoval(s, directoryId),
-        remove: (directoryId, confirm) => removeDirectory(s, directoryId, confirm),
+        remove: async (directoryId, confirm) => {
+          const unsubscribe = await s.notifications.forget(directoryId)
+          const outcome = await removeDirectory(s, directoryId, confirm)
+          if (outcome.status === 'removed') await unsubscribe()
+          return outcome
+        },
       },
     }),
     ...adminHandlers(s),
@@ -66,5 +75,6 @@ export function createHandlers(s: Services, redeploys: Redeploys): Handlers {
     ...ingressHandlers(s),
     ...androidHandlers(s),
     ...adeHandlers(s),
+    ...notificationHandlers(s),
   }
 }

@@ -68,6 +68,7 @@ export const QUERIES = [
   'android/status',
   'ade/status',
   'ade/devices',
+  'notifications/status',
 ] as const satisfies readonly Channel[]
 
 export type Query = (typeof QUERIES)[number]
@@ -126,6 +127,9 @@ export const TOUCHES: { readonly [C in Mutation]: readonly [Domain, ...Domain[]]
   'ade/certificate': ['devices'],
   'ade/uploadToken': ['devices'],
   'ade/sync': ['devices'],
+  'notifications/enable': ['directories'],
+  'notifications/disable': ['directories'],
+  'notifications/test': ['directories'],
 }
 
 const QUERY_SET: ReadonlySet<string> = new Set(QUERIES)

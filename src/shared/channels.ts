@@ -82,6 +82,10 @@ export const CHANNELS = [
   'overview/health',
   'audit/list',
   'exports/csv',
+  'notifications/status',
+  'notifications/enable',
+  'notifications/disable',
+  'notifications/test',
 ] as const
 
 export type Channel = (typeof CHANNELS)[number]

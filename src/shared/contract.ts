@@ -42,6 +42,7 @@ import type {
 } from './policy'
 import type { IngressInfo } from './ingress'
 import type { AdeDevice, AdeStatus, AdeSyncSummary } from './ade'
+import type { DirectoryNotifications } from './notifications'
 import type { AuditRecord, DirectoryRemoval, DirectoryRemovalOutcome, ExportFile, HealthBoard } from './admin'
 import { CHANNELS, type Channel } from './channels'
 import type { Domain } from './changes'
@@ -380,6 +381,13 @@ export const schemas = {
   }),
   'ade/sync': z.object({}),
   'ade/devices': z.object({}),
+  /** Every directory's change notifications: on or off, until when, last heard, what is wrong. */
+  'notifications/status': z.object({}),
+  /** Subscribes to the directory's change notifications at its IdP. */
+  'notifications/enable': z.object({ directoryId: id }),
+  'notifications/disable': z.object({ directoryId: id }),
+  /** Makes the IdP call the ingress now (the Send test button). */
+  'notifications/test': z.object({ directoryId: id }),
   'overview/health': z.object({ staleDays: z.number().int().min(1).max(365).optional() }),
   'audit/list': z.object({
     since: z.string().max(40).optional(),
@@ -476,6 +484,10 @@ export interface Results {
   'overview/health': HealthBoard
   'audit/list': AuditRecord[]
   'exports/csv': ExportFile
+  'notifications/status': DirectoryNotifications[]
+  'notifications/enable': DirectoryNotifications
+  'notifications/disable': DirectoryNotifications
+  'notifications/test': DirectoryNotifications
 }
 
 export type ResultOf<C extends Channel> = Results[C]

@@ -176,6 +176,22 @@ export class DirectoryData {
     return user
   }
 
+  private readonly listeners = new Set<(change: Change) => void>()
+
+  /**
+   * Calls `listener` after each change is recorded (the IdP fakes send change notifications from
+   * it); returns what stops it.
+   */
+  onChange(listener: (change: Change) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  private record(change: Change): void {
+    this.changes.push(change)
+    for (const l of this.listeners) l(change)
+  }
+
   private bump(): number {
     this.version++
     return this.version
@@ -187,7 +203,7 @@ export class DirectoryData {
     const v = this.bump()
     const previous = user.managerId
     Object.assign(user, patch, { version: v, updatedAt: this.at(v) })
-    this.changes.push(
+    this.record(
       'managerId' in patch && patch.managerId !== previous
         ? { version: v, kind: 'user', userId, manager: { previous } }
         : { version: v, kind: 'user', userId },
@@ -202,7 +218,7 @@ export class DirectoryData {
     Object.assign(user, patch)
     user.version = v
     user.updatedAt = this.at(v)
-    this.changes.push({ version: v, kind: 'user', userId: user.id })
+    this.record({ version: v, kind: 'user', userId: user.id })
     return user
   }
 
@@ -212,10 +228,9 @@ export class DirectoryData {
     this.users.delete(userId)
     const v = this.bump()
     this.removedUsers.set(userId, { ...user, version: v, updatedAt: this.at(v) })
-    this.changes.push({ version: v, kind: 'userRemoved', userId })
+    this.record({ version: v, kind: 'userRemoved', userId })
     for (const g of this.groups.values()) {
-      if (g.members.delete(userId))
-        this.changes.push({ version: v, kind: 'member', groupId: g.id, userId, added: false })
+      if (g.members.delete(userId)) this.record({ version: v, kind: 'member', groupId: g.id, userId, added: false })
     }
   }
 
@@ -228,7 +243,7 @@ export class DirectoryData {
     const user = this.removedUsers.get(userId)
     if (!user) throw new Error(`no removed fake user ${userId}`)
     this.removedUsers.delete(userId)
-    this.changes.push({
+    this.record({
       version: this.bump(),
       kind: 'userDeleted',
       userId,
@@ -246,7 +261,7 @@ export class DirectoryData {
     else group.members.delete(userId)
     group.version = v
     group.updatedAt = this.at(v)
-    this.changes.push({ version: v, kind: 'member', groupId, userId, added: member })
+    this.record({ version: v, kind: 'member', groupId, userId, added: member })
   }
 
   renameGroup(groupId: string, name: string): void {
@@ -256,12 +271,12 @@ export class DirectoryData {
     group.name = name
     group.version = v
     group.updatedAt = this.at(v)
-    this.changes.push({ version: v, kind: 'group', groupId })
+    this.record({ version: v, kind: 'group', groupId })
   }
 
   removeGroup(groupId: string): void {
     if (!this.groups.delete(groupId)) throw new Error(`no fake group ${groupId}`)
-    this.changes.push({ version: this.bump(), kind: 'groupRemoved', groupId })
+    this.record({ version: this.bump(), kind: 'groupRemoved', groupId })
   }
 
   changesSince(version: number): Change[] {

@@ -22,6 +22,7 @@ import type { JWTPayload } from 'jose'
 import { z } from 'zod'
 import type { EnrollResult, Platform } from '../../shared/domain'
 import { AppError, errorMessage, errorStack } from '../../shared/errors'
+import { notificationRoutes, type NotificationReceiver } from '../directories'
 import type { Clock, Log, Secrets } from '../ports'
 import type { Store } from '../store'
 import { REBIND_HELD } from './rebind'
@@ -72,6 +73,8 @@ export interface IngressOptions {
   android?: AndroidEnterprise
   /** PEM anchors for Setup Assistant's signed device information; default the Apple Root CA. */
   deviceInfoAnchors?: string[]
+  /** The IdPs' change notifications (directories/notifications); absent, their routes answer 404. */
+  notifications?: NotificationReceiver
 }
 
 export interface Ingress {
@@ -682,6 +685,7 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
         .map(c => ({ id: c.id, seq: c.seq, type: c.type, payload: c.payload }))
       sendJson(res, 200, { commands })
     },
+    ...notificationRoutes(o.notifications),
   }
 
   const answerRoute = async (req: IncomingMessage, res: ServerResponse, commandId: string) => {

@@ -128,6 +128,11 @@ export interface Connector {
   pull(opts: PullOptions): Promise<Pull>
   /** One user's current properties and groups, straight from the IdP (the JIT path); null when the IdP does not know the user. */
   fetchUser(userPrincipalName: string, properties: string[]): Promise<FetchedUser | null>
+  /**
+   * The Authorization header for a call to the IdP's API beyond the sync (change-notification
+   * subscriptions); `scope`: the OAuth scope such a call needs, where the IdP grants by scope (Okta).
+   */
+  authorization?(scope?: string): Promise<string>
 }
 
 /** Thrown by a connector when its incremental cursor is no longer valid: the engine starts a full pull. */

@@ -328,6 +328,7 @@ export function createEntraConnector({
 
   return {
     kind: 'entra',
+    authorization: async () => `Bearer ${await token()}`,
     async test() {
       await token(true)
       const url = `${GRAPH_ORIGIN}/v1.0/users/delta?$select=id`

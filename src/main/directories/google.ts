@@ -238,6 +238,12 @@ export function createGoogleConnector({
 
   return {
     kind: 'google',
+    async authorization() {
+      const { token } = await jwt.getAccessToken()
+      if (!token)
+        throw new AppError('DIRECTORY_AUTH', 'Google returned no access token for the service account.', { idp: IDP })
+      return `Bearer ${token}`
+    },
     async test() {
       const page = await call('list users', () => directory.users.list({ customer, maxResults: 1 }))
       expectList('users', page.users)

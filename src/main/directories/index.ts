@@ -42,6 +42,13 @@ export { directoryHandlers } from './handlers'
 export type { IdpHttpOptions } from './http'
 import type { DirectoryService } from './service'
 export { createSyncScheduler, type SyncScheduler } from './scheduler'
+export {
+  createNotificationService,
+  notificationRoutes,
+  type NotificationReceiver,
+  type NotificationService,
+} from './notifications'
+export { notificationHandlers } from './notifications/handlers'
 export { DEFAULT_MAPPINGS } from './mapping'
 export type { ImportMode } from './file-import'
 export { importOnThread, type ImportJob, type ImportReply, type ImportRunner } from './import-thread'
@@ -193,18 +200,24 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
       })
   }
 
-  const connectorFor = async (directoryId: string, tuning: Partial<IdpHttpOptions> = {}): Promise<Connector> => {
-    const d = directoryOf(directoryId)
-    const settings = configOf(directoryId).settings ?? {}
-    const secrets = await secretsOf(directoryId, d.kind)
-    const idpHttp = createIdpHttp({
+  const idpHttpFor = (directoryId: string, kind: DirectoryKind, tuning: Partial<IdpHttpOptions> = {}) =>
+    createIdpHttp({
       http,
       sleep,
-      idp: d.kind === 'entra' ? 'Microsoft Graph' : IDP_LABEL[d.kind],
+      idp: kind === 'entra' ? 'Microsoft Graph' : IDP_LABEL[kind],
       onRetry: r => log.warn('IdP request retried', { directoryId, ...r }),
       ...deps.httpOptions,
       ...tuning,
     })
+
+  const connectorFor = async (
+    directoryId: string,
+    tuning: Partial<IdpHttpOptions> = {},
+    idpHttp = idpHttpFor(directoryId, directoryOf(directoryId).kind, tuning),
+  ): Promise<Connector> => {
+    const d = directoryOf(directoryId)
+    const settings = configOf(directoryId).settings ?? {}
+    const secrets = await secretsOf(directoryId, d.kind)
     switch (d.kind) {
       case 'entra':
         return createEntraConnector({
@@ -429,6 +442,37 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
         })
       }
       return { warning, changedUserIds: [], journal: null }
+    },
+    async refreshFromIdp(directoryId, userKey) {
+      const d = directoryOf(directoryId)
+      const connector = await connectorFor(directoryId, { maxAttempts: 2, timeoutMs: 10_000 })
+      const mapping = mappingOf(directoryId, d.kind)
+      // Every connector reads a user by its IdP id as well as by its sign-in name (Graph users/{id |
+      // userPrincipalName}, Okta users/{id | login}, Google users.get userKey: email or id).
+      const fetched = await connector.fetchUser(userKey, mapping === 'all' ? [] : mapping.map(m => m.property))
+      if (!fetched) return { found: false, changedUserIds: [], journal: null }
+      const applied = await engine.applyUser({ directoryId, directoryName: d.name, mapping }, fetched)
+      return { found: true, changedUserIds: applied.changedUserIds, journal: applied.source }
+    },
+    async idpSession(directoryId) {
+      const d = directoryOf(directoryId)
+      if (d.kind === 'file')
+        throw new AppError('NOT_EDITABLE', `${d.name} is a file directory; it sends no change notifications.`, {
+          directoryId,
+        })
+      const idpHttp = idpHttpFor(directoryId, d.kind, { maxAttempts: 3 })
+      const connector = await connectorFor(directoryId, {}, idpHttp)
+      const authorization = connector.authorization
+      if (!authorization)
+        throw new AppError('INTERNAL', `The ${IDP_LABEL[d.kind]} connector cannot authorize API calls.`, {
+          directoryId,
+        })
+      return {
+        kind: d.kind,
+        settings: configOf(directoryId).settings ?? {},
+        http: idpHttp,
+        authorization: scope => authorization.call(connector, scope),
+      }
     },
     attributeSource(directoryId, attribute) {
       const d = store.directories.get(directoryId)

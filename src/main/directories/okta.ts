@@ -487,6 +487,7 @@ export function createOktaConnector({
 
   return {
     kind: 'okta',
+    authorization: scope => authorization(scope),
     async test() {
       const r = await get(`${base}/api/v1/users?limit=1`)
       if (r.status !== 200)

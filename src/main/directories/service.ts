@@ -8,6 +8,7 @@ import type {
   SyncRun,
 } from '../../shared/domain'
 import type { ImportMode } from './file-import'
+import type { IdpHttp } from './http'
 
 export interface ImportOutcome {
   run: SyncRun
@@ -74,10 +75,27 @@ export interface DirectoryService {
   coverage(directoryId: string): MappingCoverage[]
   /** The JIT path: asks the IdP for this user now; falls back to the cache with a warning. */
   refreshUser(userPrincipalName: string): Promise<JitRefresh>
+  /**
+   * The notification path: reads one user by IdP id from this directory and applies it as the JIT
+   * read does. `found: false` when the IdP does not know the user; `journal` as in JitRefresh.
+   */
+  refreshFromIdp(directoryId: string, userKey: string): Promise<Omit<JitRefresh, 'warning'> & { found: boolean }>
+  /** What calls to the directory's IdP API beyond the sync need (notification subscriptions). */
+  idpSession(directoryId: string): Promise<IdpSession>
   /** Where an attribute comes from in a directory: the mapped IdP property, or null when unmapped. */
   attributeSource(directoryId: string, attribute: string): AttributeSource | undefined
   /** Name → id, for the CLI. */
   idByName(name: string): string | undefined
+}
+
+export interface IdpSession {
+  kind: Exclude<DirectoryKind, 'file'>
+  /** The directory's settings (tenant, org URL, customer). */
+  settings: Record<string, string>
+  /** The IdP HTTP client with its retries. */
+  http: IdpHttp
+  /** The Authorization header value; `scope` where the IdP grants by scope (Okta). */
+  authorization(scope?: string): Promise<string>
 }
 
 export interface AttributeSource {

@@ -7,6 +7,7 @@ import { hostname, networkInterfaces } from 'node:os'
 import { AppError, errorMessage } from '../../shared/errors'
 import type { IngressInfo, IngressStatus } from '../../shared/ingress'
 import { type AndroidEnterprise, createIdpHttp, startIngress, type DeviceService, type Ingress } from '../devices'
+import type { NotificationReceiver } from '../directories'
 import type { Clock, Log, Secrets } from '../ports'
 import type { Store } from '../store'
 import { certificateInfo, generateLanCertificate, importedCertificate, type TlsMaterial } from './certificate'
@@ -34,6 +35,8 @@ export interface IngressHostDeps {
   localNames?: () => string[]
   /** Android Enterprise, whose sign-in and signup routes the ingress serves. */
   android?: AndroidEnterprise
+  /** Receives the IdPs' change notifications on the ingress. */
+  notifications?: NotificationReceiver
 }
 
 /** Non-loopback IPv4 addresses and the host name (with .local, which Bonjour answers on a LAN). */
@@ -137,6 +140,7 @@ export function createIngressHost(deps: IngressHostDeps): IngressHost {
         oidc,
         http,
         android: deps.android,
+        notifications: deps.notifications,
       })
     } catch (e) {
       throw e instanceof AppError ? e : listenError(e, settings.address, settings.port)

@@ -18,6 +18,7 @@ import { groupQueries } from './groups'
 import { heldChangeQueries } from './held-changes'
 import { idpRuleMemberQueries } from './idp-rule-members'
 import { inventoryQueries } from './inventory'
+import { notificationQueries } from './notifications'
 import { outboxQueries } from './outbox'
 import { payloadProblemQueries } from './payload-problems'
 import { policyQueries } from './policies'
@@ -58,6 +59,7 @@ export type { PayloadProblem } from './payload-problems'
 export type { IdpMemberChange } from './idp-rule-members'
 export type { AndroidDeviceRecord, AndroidEnterpriseRecord, AndroidReport } from './android'
 export type { AdeDeviceUpsert, AdeProfileRecord } from './ade'
+export type { ClaimedUser, NotificationDirectoryState, SubscriptionRecord } from './notifications'
 
 export function createStore(path: string, opts: { sealer?: PayloadSealer } = {}) {
   const db: Db = openDatabase(path)
@@ -90,6 +92,7 @@ export function createStore(path: string, opts: { sealer?: PayloadSealer } = {})
     changeLog: changeLogQueries(db),
     android: androidQueries(db, sealer),
     ade: adeQueries(db),
+    notifications: notificationQueries(db),
     /** Runs fn in one transaction: everything it writes lands together or not at all. */
     transaction<T>(fn: () => T): T {
       return db.transaction(fn)()

@@ -759,4 +759,64 @@ CREATE TABLE ade_state (
 );
 `,
   },
+  {
+    version: 19,
+    name: 'change notifications: subscriptions per directory and the durable queue of notified users',
+    sql: `
+-- A subscription to a directory's change notifications: a Graph subscription, an Okta event hook or
+-- a Google users.watch channel (one per event). remote_id is the IdP's id for it (Graph's
+-- subscriptionId, Okta's hook id, the Google channel id we chose); resource_id is Google's
+-- resourceId, needed to stop the channel. Only the SHA-256 of the shared secret (Graph clientState,
+-- the Okta authorization header, the Google channel token) is kept: a notification's secret is
+-- hashed and compared with it.
+CREATE TABLE notification_subscriptions (
+  id              TEXT PRIMARY KEY,
+  directory_id    TEXT NOT NULL REFERENCES directories(id) ON DELETE CASCADE,
+  kind            TEXT NOT NULL CHECK (kind IN ('entra', 'okta', 'google')),
+  remote_id       TEXT NOT NULL,
+  resource_id     TEXT,
+  event           TEXT,
+  secret_hash     TEXT NOT NULL,
+  created_at      TEXT NOT NULL,
+  expires_at      TEXT,
+  state           TEXT NOT NULL CHECK (state IN ('pending', 'active', 'lapsed')),
+  last_error      TEXT,
+  UNIQUE (kind, remote_id)
+) WITHOUT ROWID;
+CREATE INDEX notification_subscriptions_directory ON notification_subscriptions (directory_id);
+
+-- Per directory: notifications wanted, and what was last heard (the Settings page shows it; a
+-- silence that outlasts the expected traffic is a diagnostic).
+CREATE TABLE notification_directories (
+  directory_id    TEXT PRIMARY KEY REFERENCES directories(id) ON DELETE CASCADE,
+  enabled         INTEGER NOT NULL DEFAULT 0,
+  last_event_at   TEXT,
+  last_test_at    TEXT,
+  last_test_ok_at TEXT,
+  last_error      TEXT
+) WITHOUT ROWID;
+
+-- Notified users waiting for their fetch. event_key de-duplicates (a Graph retry, an Okta LogEvent
+-- uuid delivered twice, a Google message seen on two overlapping channels); user_key is the user's
+-- IdP id, or '*' for "run an incremental sync" (a missed-notifications lifecycle event). Rows of
+-- one user are taken together, in seq order; done rows stay a day to keep de-duplicating.
+-- claimed_until: a process working on the row (another process may share the workspace); a claim
+-- that outlives it lapses, so a process that died leaves its rows to the next one.
+CREATE TABLE notification_queue (
+  seq           INTEGER PRIMARY KEY AUTOINCREMENT,
+  directory_id  TEXT NOT NULL REFERENCES directories(id) ON DELETE CASCADE,
+  event_key     TEXT NOT NULL,
+  user_key      TEXT NOT NULL,
+  received_at   TEXT NOT NULL,
+  attempts      INTEGER NOT NULL DEFAULT 0,
+  not_before    TEXT NOT NULL,
+  claimed_until TEXT,
+  done_at       TEXT,
+  last_error    TEXT,
+  UNIQUE (directory_id, event_key)
+);
+CREATE INDEX notification_queue_open ON notification_queue (done_at, not_before, seq);
+CREATE INDEX notification_queue_user ON notification_queue (directory_id, user_key, done_at);
+`,
+  },
 ]

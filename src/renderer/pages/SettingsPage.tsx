@@ -6,6 +6,7 @@ import { AdeSettingsPanel } from '../components/AdeSettingsPanel'
 import { IngressSettingsPanel } from '../components/IngressSettingsPanel'
 import { PushSettings } from '../components/PushSettings'
 import { WithdrawalSettings } from '../components/WithdrawalSettings'
+import { NotificationsPanel } from '../components/NotificationsPanel'
 import { PageHeader } from '../components/ui'
 
 export function SettingsPage() {
@@ -17,6 +18,7 @@ export function SettingsPage() {
       <WithdrawalSettings />
       <AndroidEnterprisePanel />
       <AdeSettingsPanel />
+      <NotificationsPanel />
     </>
   )
 }

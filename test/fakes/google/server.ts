@@ -15,6 +15,8 @@
 import { createPublicKey, createVerify, randomBytes, type KeyObject } from 'node:crypto'
 import type { DirectoryData, FakeGroup, FakeUser } from '../directory-data'
 import { b64url, form, startFakeServer, unb64url, type FakeRequest, type FakeResponse, type FakeServer } from '../http'
+import { createNotificationSender, type NotificationSender } from '../notification-sender'
+import { googleChannels } from './channels'
 
 export const GOOGLE_OAUTH_ORIGIN = 'https://oauth2.googleapis.com'
 export const GOOGLE_ADMIN_ORIGIN = 'https://admin.googleapis.com'
@@ -36,6 +38,9 @@ export interface GoogleFake extends FakeServer {
   data: DirectoryData
   /** Decoded JWT assertions the token endpoint accepted. */
   assertions: Record<string, unknown>[]
+  /** users.watch channels (./channels.ts) and what they sent. */
+  channels: ReturnType<typeof googleChannels>
+  notifications: NotificationSender
 }
 
 const googleError = (code: number, reason: string, message: string, status: string): FakeResponse => ({
@@ -148,6 +153,8 @@ export async function startGoogleFake(opts: GoogleFakeOptions): Promise<GoogleFa
   const findUser = (k: string) =>
     data.users.get(k) ?? [...data.users.values()].find(u => u.userPrincipalName.toLowerCase() === k.toLowerCase())
 
+  const sender = createNotificationSender()
+  const channels = googleChannels({ data, sender })
   const server = await startFakeServer(req => {
     const path = req.url.pathname
     if (req.method === 'POST' && path === '/token') return token(req)
@@ -203,9 +210,12 @@ export async function startGoogleFake(opts: GoogleFakeOptions): Promise<GoogleFa
       body['nextPageToken'] = from + size < all.length ? b64url(String(from + size)) : ''
       return { status: 200, body }
     }
-    if (!path.startsWith('/admin/directory/v1/')) return googleError(404, 'notFound', `No route ${path}`, 'NOT_FOUND')
+    if (!path.startsWith('/admin/directory/v1/') && !path.startsWith('/admin/directory_v1/'))
+      return googleError(404, 'notFound', `No route ${path}`, 'NOT_FOUND')
     if (!auth.startsWith('Bearer ') || !tokens.has(auth.slice(7)))
       return googleError(401, 'authError', 'Invalid Credentials', 'UNAUTHENTICATED')
+    const channelAnswer = channels.handle(req)
+    if (channelAnswer) return channelAnswer
     const rest = path.slice('/admin/directory/v1/'.length)
     if (rest === 'customers/my_customer')
       return {
@@ -251,5 +261,5 @@ export async function startGoogleFake(opts: GoogleFakeOptions): Promise<GoogleFa
     }
     return googleError(404, 'notFound', `No route ${path}`, 'NOT_FOUND')
   })
-  return Object.assign(server, { data, assertions })
+  return Object.assign(server, { data, assertions, channels, notifications: sender })
 }

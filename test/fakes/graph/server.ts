@@ -16,6 +16,8 @@
 import { constants, createPublicKey, createVerify, randomBytes } from 'node:crypto'
 import type { DirectoryData, FakeGroup, FakeUser } from '../directory-data'
 import { b64url, form, startFakeServer, unb64url, type FakeRequest, type FakeResponse, type FakeServer } from '../http'
+import { createNotificationSender, type NotificationSender } from '../notification-sender'
+import { graphSubscriptions } from './subscriptions'
 
 export const GRAPH_ORIGIN = 'https://graph.microsoft.com'
 export const LOGIN_ORIGIN = 'https://login.microsoftonline.com'
@@ -50,6 +52,10 @@ export interface GraphFake extends FakeServer {
    * Returns the pages prepared.
    */
   preparePages(url: string): number
+  /** Change notifications (./subscriptions.ts): what was sent, and the CA to trust for the endpoint. */
+  notifications: NotificationSender
+  /** The subscriptions created, and a lifecycle notification on demand. */
+  subscriptions: ReturnType<typeof graphSubscriptions>
 }
 
 interface DeltaState {
@@ -166,6 +172,8 @@ export async function startGraphFake(opts: GraphFakeOptions): Promise<GraphFake>
   // Pages serialized by preparePages, by query and delta state; a changed directory has a new version, so they are never stale.
   const prepared = new Map<string, string>()
   let fake: GraphFake
+  const sender = createNotificationSender()
+  const subscriptions = graphSubscriptions({ data, tenantId: opts.tenantId, sender })
 
   const authorized = (req: FakeRequest): boolean => {
     const h = req.headers.authorization ?? ''
@@ -403,6 +411,8 @@ export async function startGraphFake(opts: GraphFakeOptions): Promise<GraphFake>
     }
     if (!path.startsWith('/v1.0/')) return graphError(404, 'Request_ResourceNotFound', `No route ${path}`)
     if (!authorized(req)) return graphError(401, 'InvalidAuthenticationToken', 'Access token is empty or invalid.')
+    const subscriptionAnswer = subscriptions.handle(req)
+    if (subscriptionAnswer) return subscriptionAnswer
     if (path === '/v1.0/users/delta') return delta(req, 'users')
     if (path === '/v1.0/groups/delta') return delta(req, 'groups')
     const memberOf = /^\/v1\.0\/users\/([^/]+)\/memberOf$/.exec(path)
@@ -442,6 +452,8 @@ export async function startGraphFake(opts: GraphFakeOptions): Promise<GraphFake>
   fake = Object.assign(server, {
     data,
     issuedTokens: 0,
+    notifications: sender,
+    subscriptions,
     expireDeltaTokens() {
       expiredBefore = data.version + 1
     },

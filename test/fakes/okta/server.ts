@@ -19,6 +19,8 @@
 import { createPublicKey, createVerify, randomBytes } from 'node:crypto'
 import type { DirectoryData, FakeGroup, FakeUser } from '../directory-data'
 import { form, startFakeServer, unb64url, type FakeRequest, type FakeResponse, type FakeServer } from '../http'
+import { createNotificationSender, type NotificationSender } from '../notification-sender'
+import { oktaEventHooks } from './event-hooks'
 import { logEvents, logsPage } from './system-log'
 
 export const OKTA_ORIGIN = 'https://contoso.okta.com'
@@ -43,6 +45,9 @@ export interface OktaFake extends FakeServer {
   data: DirectoryData
   /** When set, GET /api/v1/logs answers 403: the caller may not read the System Log. */
   denyLogs: boolean
+  /** Event hooks (./event-hooks.ts) and what they sent. */
+  eventHooks: ReturnType<typeof oktaEventHooks>
+  notifications: NotificationSender
 }
 
 const oktaError = (status: number, errorCode: string, errorSummary: string): FakeResponse => ({
@@ -275,6 +280,8 @@ export async function startOktaFake(opts: OktaFakeOptions): Promise<OktaFake> {
     return oktaError(404, 'E0000007', `Not found: Resource not found: ${path}`)
   }
 
+  const sender = createNotificationSender()
+  const eventHooks = oktaEventHooks({ data, origin: OKTA_ORIGIN, sender })
   const server = await startFakeServer(req => {
     const t = now()
     if (t >= resetAt * 1000) {
@@ -299,11 +306,14 @@ export async function startOktaFake(opts: OktaFakeOptions): Promise<OktaFake> {
     const auth = req.headers.authorization ?? ''
     if (auth !== `SSWS ${opts.apiToken}` && !(auth.startsWith('Bearer ') && bearers.has(auth.slice(7))))
       return { ...oktaError(401, 'E0000011', 'Invalid token provided'), headers: rateHeaders() }
+    const hookAnswer = eventHooks.handle(req)
+    if (hookAnswer)
+      return Promise.resolve(hookAnswer).then(r => ({ ...r, headers: { ...rateHeaders(), ...(r.headers ?? {}) } }))
     const r = route(req)
     return { ...r, headers: { ...rateHeaders(), ...(r.headers ?? {}) } }
   })
   // The switch lives on the returned object, so a test flips it between syncs.
-  const out: OktaFake = Object.assign(server, { data, denyLogs: false })
+  const out: OktaFake = Object.assign(server, { data, denyLogs: false, eventHooks, notifications: sender })
   fake = out
   return out
 }

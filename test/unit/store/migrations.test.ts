@@ -26,6 +26,7 @@ const LANDED: Record<number, string> = {
   16: 'fb5dd2aea4289b5df34c4fe165108fc555e1612d5c475f93b33497c8bda073ae',
   17: '1d1ecae7db27d4d0279f96f5d7f2556953c4420a013a7720adc36e5a65eb5dd5',
   18: '4363fbcae407bfa81a453f160816d0b2bb93eed34491019d873475db5dae9451',
+  19: '8f053a2166e8525b46520995e3885324335dc5c304cb0190a92fec3fc02477d6',
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
