@@ -32,6 +32,8 @@ export interface Services {
   push: PushService
   /** The device ingress run by this process (Settings, `jit-mapper serve`). */
   serving: IngressHost
+  /** The workspace's log folder: the diagnostic bundle carries the tail of its logs. */
+  logsDir?: string
   /** Imports files on a worker thread (a built app); absent, imports run in the main thread. */
   importOnThread?: (job: Omit<ImportJob, 'dataDir'>) => Promise<ImportOutcome>
 }

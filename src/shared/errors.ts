@@ -25,6 +25,8 @@ export type ErrorCode =
   | 'INGRESS_ADDRESS_UNAVAILABLE'
   /** The sign-in provider's discovery document could not be read. */
   | 'INGRESS_IDP_UNREACHABLE'
+  /** A device action this device's platform, supervision, OS or state does not allow (the message says which). */
+  | 'ACTION_UNSUPPORTED'
   /** A bug, not an expected failure: the message is for the log and the bug report. */
   | 'INTERNAL'
 
