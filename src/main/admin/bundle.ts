@@ -78,7 +78,8 @@ function tail(path: string): string[] {
     const start = Math.max(0, size - LOG_TAIL_BYTES)
     const buf = Buffer.alloc(size - start)
     readSync(fd, buf, 0, buf.length, start)
-    const lines = buf.toString('utf8').split('\n').filter(Boolean)
+    // Redacted as a whole first: a private key pasted across lines is caught between its BEGIN and END.
+    const lines = redactText(buf.toString('utf8')).split('\n').filter(Boolean)
     // A read that starts mid-file starts mid-line: that first piece is dropped.
     return (start > 0 ? lines.slice(1) : lines).slice(-LOG_TAIL_LINES)
   } finally {
