@@ -1,6 +1,8 @@
 // Device actions end to end over loopback HTTPS: the admin asks (devices/action), the command is
 // queued and pushed, a simulated iPhone, Mac or Android agent fetches and acknowledges it, and the
 // device's command history and the audit log show it.
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { KEPT_SECRET } from '../../../src/shared/policy'
 import { openDevicesWorld, type DevicesWorld } from '../../helpers/devices-world'
@@ -131,6 +133,9 @@ describe('device actions on a Mac', () => {
     expect(shown?.payload['secrets']).toEqual(KEPT_SECRET)
     const audit = (await w.ws.call('audit/list', { action: 'devices/lock' }))[0]
     expect(JSON.stringify(audit)).not.toContain('482913')
+    const files = ['jit-mapper.db', 'jit-mapper.db-wal'].map(f => join(w.ws.dir, f)).filter(existsSync)
+    expect(files.length).toBeGreaterThan(0)
+    for (const f of files) expect(readFileSync(f).toString('latin1')).not.toContain('482913')
     await device.poll()
     expect(device.actions.at(-1)).toEqual({ requestType: 'DeviceLock', keys: { PIN: '482913' } })
   })

@@ -200,7 +200,8 @@ export function createDeviceActions(deps: DeviceActionsDeps): DeviceActions {
         return { queued, cancelled }
       })
       deps.log.info('device action requested', { deviceId, action, transport: transport.name, actor })
-      await deps.wake()
+      if (transport.deliver) await transport.deliver(ctx.device, outcome.queued)
+      else await deps.wake()
       return {
         deviceId,
         action,

@@ -29,9 +29,9 @@ export interface ActionHandler {
   /** Why these parameters don't do for this device, or null when they do. */
   checkParams(ctx: ActionContext, params: DeviceActionParams): string | null
   /**
-   * Carries the action out. An outbox transport hands `queue` the commands to store (they are
-   * pushed after the commit); a transport with its own API calls it and records what it sent with
-   * `queue` too, so the device's command history shows it. Returns the commands recorded.
+   * Records the action: hands `queue` the commands to store (inside the request's transaction, so
+   * synchronous); the device's command history shows them. Returns the commands recorded. They
+   * reach the device after the commit: by push (outbox transports) or the transport's `deliver`.
    */
   run(ctx: ActionContext, params: DeviceActionParams, queue: (commands: ActionCommand[]) => Command[]): Command[]
 }
@@ -44,4 +44,10 @@ export interface ActionTransport {
   actions: Partial<Record<DeviceActionName, ActionHandler>>
   /** Why an action it lacks is refused, e.g. "The Android agent has no Lost Mode". */
   unsupported(action: DeviceActionName): string
+  /**
+   * Carries the commands `run` recorded to the device, after their commit (so a crash in between
+   * leaves them in the history to retry, never a call with no record). Absent: the outbox's push
+   * wakes the device (Apple MDM, the agent). A platform API (issueCommand) calls out here.
+   */
+  deliver?(device: DeviceSummary, commands: readonly Command[]): Promise<void>
 }
