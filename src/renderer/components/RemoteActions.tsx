@@ -54,7 +54,8 @@ export function RemoteActions({ device }: { device: DeviceSummary }) {
           )}
         </p>
       )}
-      <div className="actions" role="group" aria-label="Remote actions">
+      <fieldset className="actions">
+        <legend className="visually-hidden">Remote actions</legend>
         {allowed.map(a => (
           <button
             key={a.action}
@@ -68,7 +69,7 @@ export function RemoteActions({ device }: { device: DeviceSummary }) {
             {a.label}
           </button>
         ))}
-      </div>
+      </fieldset>
       {open && (
         <ActionForm
           key={open.action}

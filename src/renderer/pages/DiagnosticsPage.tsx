@@ -58,7 +58,8 @@ export function DiagnosticsPage({ userId, groupId }: { userId?: string | undefin
       />
       <HeldSyncs />
       <ExplainPanel userId={userId} groupId={groupId} />
-      <div className="toolbar" role="radiogroup" aria-label="Group diagnostics">
+      <fieldset className="toolbar">
+        <legend className="visually-hidden">Group diagnostics</legend>
         <label className="checkbox">
           <input type="radio" name="diag-view" checked={view === 'cause'} onChange={() => setView('cause')} /> By cause
         </label>
@@ -66,7 +67,7 @@ export function DiagnosticsPage({ userId, groupId }: { userId?: string | undefin
           <input type="radio" name="diag-view" checked={view === 'device'} onChange={() => setView('device')} /> By
           device
         </label>
-      </div>
+      </fieldset>
       {view === 'device' && <DiagnosticsByDevice syncDirectoryIds={syncDirectoryIds} />}
       {view === 'cause' && <Filters filter={filter} onChange={setFilter} />}
       {view === 'cause' && (
