@@ -35,6 +35,7 @@ import { derOfPem, loadWorkspaceCa, type WorkspaceCa } from './apple/ca'
 import { PROFILE_CONTENT_TYPE, selfSignedAnchors, signedEnrollmentProfile } from './apple/enrollment-profile'
 import { authenticateDevice, DeviceAuthError } from './apple/mdm-signature'
 import { challengeHash, createScep, newChallenge, ScepError } from './apple/scep'
+import { forgetWhatWasSent } from './actions/results'
 
 export interface IngressOptions {
   devices: DeviceService
@@ -658,6 +659,8 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
     if (!store.devices.command(deviceId, commandId))
       throw new HttpError(404, 'NOT_FOUND', `Device ${deviceId} has no command ${commandId}.`)
     const { changed } = devices.outbox.answer(deviceId, commandId, body.status, body.error ?? null)
+    const answered = changed && body.status === 'acknowledged' ? store.devices.command(deviceId, commandId) : undefined
+    if (answered) forgetWhatWasSent(store, deviceId, answered.type)
     sendJson(res, 200, { ok: true, changed })
   }
 

@@ -118,10 +118,14 @@ describe('device actions on an iPhone', () => {
       params: { confirm: 'F5ACTIONS05', preserveDataPlan: true },
     })
     expect(outcome.cancelled).toBe(waiting)
+    const sent = () => w.ws.app.services.store.devices.sentItems(deviceId)
+    expect(sent().length).toBeGreaterThan(0)
     device.refuse.clear()
     await device.poll()
     expect(device.actions.at(-1)).toEqual({ requestType: 'EraseDevice', keys: { PreserveDataPlan: true } })
     expect((await history(deviceId)).find(c => c.type === 'erase_device')?.state).toBe('acknowledged')
+    // The erased device holds nothing we sent: enrolled again, it is sent its policies afresh.
+    expect(sent()).toEqual([])
   })
 })
 
@@ -189,6 +193,12 @@ describe('device actions through the Android agent', () => {
     ).toMatchObject({
       code: 'ACTION_UNSUPPORTED',
     })
+    // Wiped: what the agent was sent is forgotten once it says the erase ran.
+    await w.ws.call('devices/action', { deviceId, action: 'wipe', params: { confirm: 'ANDROID-ACT' } })
+    const sent = () => w.ws.app.services.store.devices.sentItems(deviceId)
+    expect(sent().length).toBeGreaterThan(0)
+    expect((await agent.poll()).at(-1)?.type).toBe('erase_device')
+    expect(sent()).toEqual([])
   })
 })
 

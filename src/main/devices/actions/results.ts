@@ -26,3 +26,19 @@ export function actionResult(type: CommandType, result: Record<string, PlistValu
   }
   return null
 }
+
+/**
+ * What an acknowledged erase or unenroll leaves on the device: nothing we sent. Its sent items
+ * go, so a device that enrolls again (a wiped iPhone through Automated Device Enrollment) is sent
+ * its policies afresh instead of being taken to hold them already.
+ */
+export function forgetWhatWasSent(
+  store: {
+    devices: { sentItems(deviceId: string): { key: string }[]; dropSentItem(deviceId: string, key: string): void }
+  },
+  deviceId: string,
+  type: CommandType,
+): void {
+  if (type !== 'erase_device' && type !== 'unenroll') return
+  for (const item of store.devices.sentItems(deviceId)) store.devices.dropSentItem(deviceId, item.key)
+}

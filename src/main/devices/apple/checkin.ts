@@ -30,7 +30,7 @@ import { mdmCommand } from '../mdm-commands'
 import type { PlistValue } from '../plist'
 import type { DeviceService } from '../service'
 import { factsFromAuthenticate, factsFromResult, profilesOf } from './reports'
-import { actionResult } from '../actions/results'
+import { actionResult, forgetWhatWasSent } from '../actions/results'
 
 export type AppleAnswer =
   | { ok: true; body: PlistValue | null }
@@ -398,6 +398,7 @@ export function createAppleMdm(deps: AppleMdmDeps): AppleMdm {
             const kept = actionResult(command.type, message)
             if (kept)
               store.commandResults.put({ commandId: command.id, deviceId, type: command.type, result: kept, at })
+            forgetWhatWasSent(store, deviceId, command.type)
           }
           deliveredNow = changed && r.Status === 'Acknowledged' && channel === null && DELIVERIES.has(command.type)
         } else {
