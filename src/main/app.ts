@@ -3,6 +3,7 @@
 import { EventEmitter } from 'node:events'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
+import { LOG_FOLDER } from './log'
 import { type Domain, touches } from '../shared/changes'
 import {
   isChannel,
@@ -226,6 +227,7 @@ export function createApp(opts: AppOptions): App {
   const services: Services = {
     store,
     clock,
+    logsDir: join(opts.dataDir, LOG_FOLDER),
     groups,
     policies,
     devices,

@@ -47,6 +47,8 @@ export interface Services {
   ade: AdeService
   /** The IdPs' change notifications: subscriptions, the receiver, the queue of notified users. */
   notifications: NotificationService
+  /** The workspace's log folder: the diagnostic bundle carries the tail of its logs. */
+  logsDir?: string
   /** Imports files on a worker thread (a built app); absent, imports run in the main thread. */
   importOnThread?: (job: Omit<ImportJob, 'dataDir'>) => Promise<ImportOutcome>
 }

@@ -53,12 +53,16 @@ export const CHANNELS = [
   'devices/unbind',
   'devices/rebind',
   'devices/latency',
+  'devices/actions',
+  'devices/action',
+  'devices/bulk',
   'push/credentials',
   'push/setApnsCertificate',
   'push/setServiceAccount',
   'diagnostics/list',
   'diagnostics/summary',
   'diagnostics/page',
+  'diagnostics/byDevice',
   'rules/check',
   'rules/preview',
   'rules/explain',
@@ -86,6 +90,7 @@ export const CHANNELS = [
   'notifications/enable',
   'notifications/disable',
   'notifications/test',
+  'exports/bundle',
 ] as const
 
 export type Channel = (typeof CHANNELS)[number]

@@ -47,6 +47,8 @@ import type { AuditRecord, DirectoryRemoval, DirectoryRemovalOutcome, ExportFile
 import { CHANNELS, type Channel } from './channels'
 import type { Domain } from './changes'
 import type { ErrorInfo, Result } from './errors'
+import { type ActionOutcome, type BulkOutcome, DEVICE_ACTIONS, type DeviceActionsInfo } from './device-actions'
+import type { DeviceDiagnostics } from './triage'
 
 export { CHANNELS, type Channel }
 
@@ -121,6 +123,17 @@ const proposedChange = z.discriminatedUnion('kind', [
 ])
 
 /** Narrows the open diagnostics: by code, cause (a DiagnosticCause key), directory, group, device or user. */
+const actionText = z.string().max(500)
+const deviceActionParams = z.object({
+  message: actionText.optional(),
+  phoneNumber: z.string().max(40).optional(),
+  footnote: actionText.optional(),
+  pin: z.string().max(6).optional(),
+  notifyUser: z.boolean().optional(),
+  preserveDataPlan: z.boolean().optional(),
+  disallowProximitySetup: z.boolean().optional(),
+  confirm: z.string().max(200).optional(),
+})
 const diagnosticFilter = z.object({
   code: z.enum(['SYNC_ATTR_MISSING', 'GROUP_RULE_FAIL', 'PAYLOAD_LATENCY']).optional(),
   cause: z.string().min(1).max(500).optional(),
@@ -275,6 +288,9 @@ export const schemas = {
   'devices/unbind': z.object({ deviceId: id }),
   'devices/rebind': z.object({ deviceId: id, userPrincipalName: z.string().trim().min(3).max(320) }),
   'devices/latency': z.object({ limit: z.number().int().min(1).max(5000).optional() }),
+  'devices/actions': z.object({ deviceId: id }),
+  'devices/action': z.object({ deviceId: id, action: z.enum(DEVICE_ACTIONS), params: deviceActionParams.optional() }),
+  'devices/bulk': z.object({ action: z.enum(['repush', 'scan']), deviceIds: z.array(id).min(1).max(1000) }),
   'push/credentials': z.object({}),
   'push/setApnsCertificate': z.object({
     certificate: z
@@ -294,6 +310,7 @@ export const schemas = {
   }),
   'diagnostics/list': z.object({}),
   'diagnostics/summary': diagnosticFilter,
+  'diagnostics/byDevice': z.object({}),
   'diagnostics/page': diagnosticFilter.extend({
     offset: z.number().int().min(0).optional(),
     limit: z.number().int().min(1).max(500).optional(),
@@ -398,6 +415,7 @@ export const schemas = {
     limit: z.number().int().min(1).max(10_000).optional(),
   }),
   'exports/csv': z.object({ kind: z.enum(['devices', 'users', 'policy-status', 'audit']) }),
+  'exports/bundle': z.object({}),
 } as const satisfies { [C in Channel]: z.ZodType }
 export type ArgsOf<C extends Channel> = z.input<(typeof schemas)[C]>
 
@@ -455,12 +473,16 @@ export interface Results {
   'devices/unbind': DeviceDetail
   'devices/rebind': DeviceDetail
   'devices/latency': DeliveryLatency[]
+  'devices/actions': DeviceActionsInfo
+  'devices/action': ActionOutcome
+  'devices/bulk': BulkOutcome
   'push/credentials': PushCredentialsInfo
   'push/setApnsCertificate': PushCredentialsInfo
   'push/setServiceAccount': PushCredentialsInfo
   'diagnostics/list': Diagnostic[]
   'diagnostics/summary': DiagnosticsSummary
   'diagnostics/page': { rows: Diagnostic[]; total: number }
+  'diagnostics/byDevice': DeviceDiagnostics[]
   'rules/check': RuleCheck
   'rules/preview': RulePreview
   'rules/explain': RuleUserExplanation
@@ -488,6 +510,7 @@ export interface Results {
   'notifications/enable': DirectoryNotifications
   'notifications/disable': DirectoryNotifications
   'notifications/test': DirectoryNotifications
+  'exports/bundle': ExportFile
 }
 
 export type ResultOf<C extends Channel> = Results[C]

@@ -31,6 +31,17 @@ export type CommandType =
   | 'security_info'
   | 'installed_application_list'
   | 'profile_list'
+  /** Device actions the admin runs (shared/device-actions.ts): Apple's DeviceLock, RestartDevice, … */
+  | 'device_lock'
+  | 'restart_device'
+  | 'clear_passcode'
+  | 'enable_lost_mode'
+  | 'disable_lost_mode'
+  | 'device_location'
+  | 'play_lost_mode_sound'
+  | 'erase_device'
+  /** Retire: Apple RemoveProfile of the enrollment (MDM) profile; the Android agent gives up management. */
+  | 'unenroll'
 /** sent: handed to the device at a check-in, awaiting its answer; dead: dead-lettered (see error). */
 export type CommandState = 'queued' | 'pushed' | 'sent' | 'acknowledged' | 'failed' | 'cancelled' | 'dead'
 

@@ -37,6 +37,8 @@ export type ErrorCode =
   | 'ADE_REFUSED'
   /** Apple's device assignment service answered something that is not its documented format. */
   | 'ADE_RESPONSE'
+  /** A device action this device's platform, supervision, OS or state does not allow (the message says which). */
+  | 'ACTION_UNSUPPORTED'
   /** A bug, not an expected failure: the message is for the log and the bug report. */
   | 'INTERNAL'
 

@@ -148,6 +148,14 @@ export function scepRequestParts(
 export class AppleDevice {
   readonly token = randomBytes(32)
   readonly pushMagic = `magic-${randomBytes(8).toString('hex')}`
+  /** iOS hands its UnlockToken over with the device channel's TokenUpdate (tokenupdate.yaml); ClearPasscode sends it back. */
+  readonly unlockToken = randomBytes(32)
+  /** MDM Lost Mode, as EnableLostMode and DisableLostMode leave it. */
+  lostMode = false
+  /** Where the device says it is when DeviceLocation asks (in Lost Mode only). */
+  location = { Latitude: 52.3731, Longitude: 4.8922, HorizontalAccuracy: 12 }
+  /** What the device-action commands did to it, in order (lock, erase …). */
+  readonly actions: { requestType: string; keys: Record<string, PlistValue> }[] = []
   readonly executed: ExecutedCommand[] = []
   /** Answers this device gives instead of Acknowledged, by RequestType. */
   readonly refuse = new Map<string, 'Error' | 'NotNow'>()
@@ -430,6 +438,7 @@ export class AppleDevice {
       Topic: this.topic,
       Token: new Uint8Array(this.token),
       PushMagic: this.pushMagic,
+      ...(this.o.platform === 'macos' ? {} : { UnlockToken: new Uint8Array(this.unlockToken) }),
     })
     if (t.status !== 200) throw new Error(`TokenUpdate refused: ${t.status} ${t.body}`)
   }
@@ -501,6 +510,34 @@ export class AppleDevice {
         }
       case 'ProfileList':
         return { ProfileList: [...this.profiles.values()].map(p => ({ ...p, PayloadVersion: 1, IsManaged: true })) }
+      // Device actions (mdm/commands/device.*.yaml response keys).
+      case 'DeviceLock':
+      case 'RestartDevice':
+      case 'ClearPasscode':
+      case 'EraseDevice':
+      case 'PlayLostModeSound': {
+        const { RequestType, ...keys } = command
+        this.actions.push({ requestType: RequestType, keys })
+        return RequestType === 'DeviceLock' && ('Message' in keys || 'PhoneNumber' in keys)
+          ? { MessageResult: this.lostMode ? 'DeviceInLostMode' : 'Success' }
+          : {}
+      }
+      case 'EnableLostMode':
+      case 'DisableLostMode':
+        this.lostMode = command.RequestType === 'EnableLostMode'
+        this.actions.push({ requestType: command.RequestType, keys: {} })
+        return {}
+      case 'DeviceLocation':
+        return this.lostMode
+          ? {
+              ...this.location,
+              VerticalAccuracy: -1,
+              Altitude: 0,
+              Speed: -1,
+              Course: -1,
+              Timestamp: '2026-11-02T09:00:00Z',
+            }
+          : {}
       default:
         return {}
     }

@@ -7,6 +7,7 @@ import type { PolicyService } from '../policies'
 import type { Clock } from '../ports'
 import type { PushService } from '../push'
 import type { Store } from '../store'
+import { bundleFile } from './bundle'
 import { exportCsv } from './exports'
 import { DEFAULT_STALE_DAYS, healthBoard } from './health'
 
@@ -17,6 +18,7 @@ export function adminHandlers(d: {
   policies: PolicyService
   diagnostics: DiagnosticsService
   push: PushService
+  logsDir?: string
 }): HandlersOf<'overview' | 'audit' | 'exports'> {
   return {
     'overview/health': async ({ staleDays }) =>
@@ -29,5 +31,6 @@ export function adminHandlers(d: {
       }),
     'audit/list': filter => d.store.audit.list(filter),
     'exports/csv': ({ kind }) => exportCsv(kind, { ...d, now: d.clock.now() }),
+    'exports/bundle': () => bundleFile(d),
   }
 }

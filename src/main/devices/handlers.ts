@@ -4,6 +4,7 @@ import { AppError } from '../../shared/errors'
 import type { Clock } from '../ports'
 import type { Store } from '../store'
 import type { DeviceService } from './service'
+import { type PushConfigured, runBulk } from './actions/bulk'
 
 /** Acknowledgement latencies the delivery chart reads by default. */
 const LATENCY_SAMPLES = 500
@@ -12,10 +13,12 @@ export function deviceHandlers({
   devices,
   store,
   clock,
+  push,
 }: {
   devices: DeviceService
   store: Store
   clock: Clock
+  push?: PushConfigured
 }): HandlersOf<'devices'> {
   const audit = (action: string, deviceId: string, details: Record<string, unknown>) =>
     store.audit.append({ at: clock.now().toISOString(), actor: 'admin', action, subject: deviceId, details })
@@ -65,5 +68,12 @@ export function deviceHandlers({
     },
     'devices/rebind': ({ deviceId, userPrincipalName }) => devices.rebind(deviceId, userPrincipalName),
     'devices/latency': ({ limit }) => store.outbox.ackLatencies(limit ?? LATENCY_SAMPLES),
+    'devices/actions': ({ deviceId }) => devices.actions.info(deviceId),
+    'devices/action': ({ deviceId, action, params }) => devices.actions.run(deviceId, action, params ?? {}),
+    'devices/bulk': async ({ action, deviceIds }) => {
+      const outcome = await runBulk({ devices, store, push }, action, deviceIds)
+      for (const d of outcome.done) audit(`devices/${action}`, d.deviceId, { bulk: true, commands: d.commands })
+      return outcome
+    },
   }
 }

@@ -11,6 +11,7 @@ import { unverified, verificationQueries } from '../policies'
 import { createOutbox } from './outbox'
 import { inventoryQueries } from './apple/queries'
 import { type EnrollIdentity, REBIND_HELD } from './rebind'
+import { type ActionTransport, createDeviceActions, defaultTransports, hidePayloadSecrets } from './actions'
 
 export { startIngress, type Ingress, type IngressOptions } from './ingress'
 export { createIdpHttp } from './http'
@@ -30,6 +31,7 @@ export { createAmapiClient, type AmapiClient } from './android/client'
 export { adeHandlers, type AdeService, createAdeService } from './apple/ade'
 import type { DeviceService, EnrollRequest, JitUserSource, RedeployOptions } from './service'
 export { type EnrollIdentity, REBIND_HELD } from './rebind'
+export { defaultTransports, type ActionTransport, type ActionHandler, type DeviceActions } from './actions'
 
 interface Deps {
   store: Store
@@ -46,6 +48,8 @@ interface Deps {
   /** Pushes per command before it is dead-lettered (default 8). */
   maxAttempts?: number
   faults?: Faults
+  /** Carries device actions; the first that reaches a device is used (default: Apple MDM, Android agent). */
+  actionTransports?: readonly ActionTransport[]
 }
 
 const publicRebind = (r: HeldRebindRecord): HeldRebind => ({
@@ -150,7 +154,7 @@ export function createDeviceService(deps: Deps): DeviceService {
     return {
       device,
       assignments: store.devices.assignments(deviceId),
-      commands: store.devices.commands(deviceId),
+      commands: store.devices.commands(deviceId).map(hidePayloadSecrets),
       rebinds: store.devices.rebinds(deviceId).map(publicRebind),
       facts: store.apple.facts(deviceId),
       userChannels: store.apple.userChannels(deviceId),
@@ -415,7 +419,18 @@ export function createDeviceService(deps: Deps): DeviceService {
     return result
   }
 
-  return {
+  const actions = createDeviceActions({
+    store,
+    clock,
+    ids,
+    log,
+    ackDeadlineMs: deps.ackDeadlineMs,
+    wake,
+    unbind: (deviceIds, why) => service.unbind(deviceIds, why),
+    transports: deps.actionTransports ?? defaultTransports(),
+  })
+
+  const service: DeviceService = {
     enroll,
     redeployUsers,
     redeployAll: async opts => (await redeploy(store.devices.boundIds(), { cause: 'target-edit', ...opts })).touched,
@@ -600,7 +615,9 @@ export function createDeviceService(deps: Deps): DeviceService {
     },
     pump: () => outbox.pump(),
     outbox,
+    actions,
     list: () => store.devices.list(),
     get: detail,
   }
+  return service
 }

@@ -42,6 +42,7 @@ import { authenticateDevice, DeviceAuthError } from './apple/mdm-signature'
 import { challengeHash, createScep, newChallenge, ScepError } from './apple/scep'
 import { androidIngressRoutes } from './android/routes'
 import type { AndroidEnterprise } from './android/service'
+import { forgetWhatWasSent } from './actions/results'
 
 export interface IngressOptions {
   devices: DeviceService
@@ -694,6 +695,8 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
     if (!store.devices.command(deviceId, commandId))
       throw new HttpError(404, 'NOT_FOUND', `Device ${deviceId} has no command ${commandId}.`)
     const { changed } = devices.outbox.answer(deviceId, commandId, body.status, body.error ?? null)
+    const answered = changed && body.status === 'acknowledged' ? store.devices.command(deviceId, commandId) : undefined
+    if (answered) forgetWhatWasSent(store, deviceId, answered.type)
     sendJson(res, 200, { ok: true, changed })
   }
 

@@ -15,6 +15,7 @@
 import type { Command, Platform } from '../../shared/domain'
 import { appleProfileFor, isApplePlatform, payloadUuid, profileIdentifier, RESTRICTIONS_PROFILE } from '../policies'
 import type { PlistValue } from './plist'
+import { deviceActionRequest } from './actions/apple-requests'
 
 // What the device page shows (Apple, mdm/commands/information.device.yaml): identity, OS,
 // storage (base-10 GB on iOS and macOS 12+) and supervision.
@@ -38,6 +39,8 @@ export interface MdmCommandOptions {
   /** DER of the certificate the FileVault recovery key is escrowed to (the ingress certificate). */
   escrowCertificate?: Uint8Array
   organisation?: string
+  /** ClearPasscode: the device's UnlockToken from its TokenUpdate (kept sealed, read at hand-out). */
+  unlockToken?: Uint8Array | null
 }
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '')
@@ -101,6 +104,8 @@ export function mdmCommand(c: Command, opts: MdmCommandOptions = {}): Record<str
         return { RequestType: 'InstalledApplicationList', ManagedAppsOnly: true }
       case 'profile_list':
         return { RequestType: 'ProfileList', ManagedOnly: true }
+      default:
+        return deviceActionRequest(c.type, p, opts)
     }
   })()
   return { CommandUUID: c.id, Command: request }

@@ -1,6 +1,7 @@
 // The devices room's service as other rooms and its channels see it (index.ts builds it).
 import type { DeviceDetail, DeviceSummary, EnrollResult, Platform } from '../../shared/domain'
 import type { HeldChangeCause } from '../../shared/policy'
+import type { DeviceActions } from './actions'
 import type { Outbox } from './outbox'
 import type { EnrollIdentity } from './rebind'
 
@@ -77,6 +78,8 @@ export interface DeviceService {
   list(): DeviceSummary[]
   get(deviceId: string): DeviceDetail
   readonly outbox: Outbox
+  /** Lock, restart, wipe, retire …: device actions through the device's transport (actions/). */
+  readonly actions: DeviceActions
 }
 
 /** The JIT port: asks the user's IdP for their current attributes and groups before evaluating. */

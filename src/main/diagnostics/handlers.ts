@@ -2,6 +2,8 @@
 // them with everything else (workspace/summary).
 import type { HandlersOf } from '../../shared/contract'
 import type { Store } from '../store'
+import type { Clock } from '../ports'
+import { diagnosticsByDevice, type PushStatus } from './by-device'
 import type { Diagnostic, DiagnosticFilter, DiagnosticsSummary } from '../../shared/domain'
 
 export interface DiagnosticsService {
@@ -16,9 +18,13 @@ export interface DiagnosticsService {
 export function diagnosticsHandlers({
   diagnostics,
   store,
+  clock,
+  push,
 }: {
   diagnostics: DiagnosticsService
   store: Store
+  clock: Clock
+  push: PushStatus
 }): HandlersOf<'diagnostics' | 'workspace'> {
   return {
     'workspace/summary': () => ({
@@ -31,6 +37,7 @@ export function diagnosticsHandlers({
     }),
     'diagnostics/list': () => diagnostics.list(),
     'diagnostics/summary': filter => diagnostics.summary(filter),
+    'diagnostics/byDevice': () => diagnosticsByDevice(store, diagnostics.list(), push, clock.now()),
     'diagnostics/page': ({ offset, limit, ...filter }) => diagnostics.page(filter, offset ?? 0, limit ?? 50),
   }
 }

@@ -16,6 +16,7 @@ import type { CauseSpec, Entry } from './entries'
 import { createRuleFailDetector, type RuleInputs } from './rule-fail'
 
 export { diagnosticsHandlers } from './handlers'
+export { diagnosticsByDevice, rootCause, type PushStatus, type RootCauseInput } from './by-device'
 import type { DiagnosticsService } from './handlers'
 export type { DiagnosticsService, AttributeSourceLookup }
 

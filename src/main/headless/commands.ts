@@ -1,7 +1,7 @@
 // The jit-mapper command line: the same services as the desktop app, on the same workspace,
 // with no Electron and no network (diagnose reads only the local store).
 import { randomBytes } from 'node:crypto'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { Diagnostic, EnrollResult } from '../../shared/domain'
@@ -22,6 +22,7 @@ import { RULES_USAGE, rulesCommand } from './rules-command'
 import { WHY_USAGE, whyCommand } from './why-command'
 import { AUDIT_USAGE, EXPORT_USAGE, auditCommand, exportCommand } from './admin-commands'
 import { PROFILES_USAGE, profilesCommand } from './profiles-command'
+import { DEVICE_USAGE, deviceCommand } from './device-command'
 import { errorMessage } from '../../shared/errors'
 import { type CliIo, UsageError } from './cli-io'
 
@@ -50,7 +51,9 @@ const SERVE_ENROLLMENT_USAGE = `  serve-enrollment  Serve only device enrollment
                --idp-ca FILE     extra CA certificates for reaching the IdP (PEM)`
 
 const DIAGNOSE_USAGE = `  diagnose   Print the open diagnostics from the local workspace (works offline)
-               --json            print JSON instead of text`
+               --json            print JSON instead of text
+               --bundle FILE     write the diagnostic bundle instead: diagnostics by cause and device with root
+                                 causes, why-chains, recent commands, sync history and log tails; no secrets (JSON)`
 
 const FOOTER = `Every command takes --data-dir DIR (else $JIT_MAPPER_DATA, else the per-user default) and --help.
 Long-running commands log to <workspace>/logs/. Exit status: 0 success, 1 an expected failure, 2 a usage error.`
@@ -171,12 +174,26 @@ async function enroll(argv: string[], io: CliIo): Promise<number> {
 }
 
 async function diagnose(argv: string[], io: CliIo): Promise<number> {
-  const v = parse(argv, { json: { type: 'boolean' } })
+  const v = parse(argv, { json: { type: 'boolean' }, bundle: { type: 'string' } })
   const dataDir = resolveDataDir(v['data-dir'], io.env)
   if (!existsSync(dataDir)) {
     io.err(`No workspace at ${dataDir}. Pass --data-dir or set JIT_MAPPER_DATA.`)
     return 1
   }
+  const bundle = v.bundle
+  if (bundle !== undefined)
+    return withApp(dataDir, async app => {
+      const file = await app.call('exports/bundle', {})
+      try {
+        // Owner-only, as every export: it names people and devices.
+        writeFileSync(bundle, file.content, { mode: 0o600 })
+      } catch (e) {
+        io.err(`Cannot write ${bundle}: ${errorMessage(e)}`)
+        return 1
+      }
+      io.out(`Wrote the diagnostic bundle (${file.rows.toLocaleString('en')} open diagnostics) to ${bundle}`)
+      return 0
+    })
   return withApp(dataDir, async app => {
     const r = await app.invoke('diagnostics/list', {})
     if (!r.ok) {
@@ -289,6 +306,7 @@ const COMMANDS: Record<string, Command> = {
   audit: { run: auditCommand, usage: AUDIT_USAGE },
   export: { run: exportCommand, usage: EXPORT_USAGE },
   profiles: { run: profilesCommand, usage: PROFILES_USAGE },
+  device: { run: deviceCommand, usage: DEVICE_USAGE },
 }
 
 const USAGE = `Usage: jit-mapper <command> [options]

@@ -56,6 +56,9 @@ export { readPolicySettings, tripsBreaker } from './settings'
 export type { DevicePlanResult, PolicyService, Redeploy } from './service'
 export { policyHandlers } from './handlers'
 export {
+  availableOn,
+  commandSchema,
+  type OsSupport,
   appleProfileFor,
   isApplePlatform,
   itemProfile,

@@ -6,6 +6,7 @@ import { appleIdentityQueries } from './apple-identities'
 import { assignmentHistoryQueries } from './assignment-history'
 import { appleQueries } from './apple'
 import { auditQueries } from './audit'
+import { commandResultQueries } from './command-results'
 import { bulkReadQueries } from './bulk-reads'
 import { changeLogQueries } from './change-log'
 import { openDatabase, type Db } from './db'
@@ -46,6 +47,7 @@ export {
 } from './bulk-writer'
 export type { SentItem, NewCommand, DeviceRecord, HeldRebindRecord, SerialEnrollment } from './devices'
 export type { AuditEntry } from './audit'
+export type { CommandResult } from './command-results'
 export type { SyncedUserRow, DirectoryGroupRow, SyncUserWrite } from './sync-rows'
 export { createPayloadSealer, plainSealer, type PayloadSealer } from './sealed'
 export type { RunningSync } from './sync-journal'
@@ -93,6 +95,7 @@ export function createStore(path: string, opts: { sealer?: PayloadSealer } = {})
     android: androidQueries(db, sealer),
     ade: adeQueries(db),
     notifications: notificationQueries(db),
+    commandResults: commandResultQueries(db),
     /** Runs fn in one transaction: everything it writes lands together or not at all. */
     transaction<T>(fn: () => T): T {
       return db.transaction(fn)()

@@ -819,4 +819,20 @@ CREATE INDEX notification_queue_open ON notification_queue (done_at, not_before,
 CREATE INDEX notification_queue_user ON notification_queue (directory_id, user_key, done_at);
 `,
   },
+  {
+    version: 20,
+    name: 'device actions: what a device reported back for an action (a location, a lock message result)',
+    sql: `
+-- DeviceLocation answers with where the device is; DeviceLock with whether its message showed.
+-- Kept beside the command that asked (the command history shows it), one answer per command.
+CREATE TABLE command_results (
+  command_id  TEXT PRIMARY KEY REFERENCES commands(id) ON DELETE CASCADE,
+  device_id   TEXT NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+  type        TEXT NOT NULL,
+  result      TEXT NOT NULL,
+  at          TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX command_results_device ON command_results (device_id, type, at);
+`,
+  },
 ]

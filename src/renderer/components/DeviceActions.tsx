@@ -5,6 +5,7 @@ import { useMutation } from '@tanstack/react-query'
 import { call } from '../api'
 import type { DeviceSummary } from '../../shared/domain'
 import { RenameControl } from './AdminChange'
+import { RemoteActions } from './RemoteActions'
 import { ErrorNote, Section } from './ui'
 
 export function DeviceActions({ device }: { device: DeviceSummary }) {
@@ -34,77 +35,80 @@ export function DeviceActions({ device }: { device: DeviceSummary }) {
     move.mutate()
   }
   return (
-    <Section title="Manage device">
-      {note && (
-        <p className="notice" role="status">
-          {note}
-        </p>
-      )}
-      <div className="actions">
-        <RenameControl
-          what="device"
-          current={device.name}
-          save={name => call('devices/rename', { deviceId: device.id, name })}
-          onDone={setNote}
-        />
-        {!moving && (
-          <button type="button" className="small" onClick={() => setMoving(true)}>
-            Move to another user
-          </button>
-        )}
-        {device.userId && !confirmUnbind && (
-          <button type="button" className="small danger" onClick={() => setConfirmUnbind(true)}>
-            Unbind from user
-          </button>
-        )}
-      </div>
-      {moving && (
-        <form className="inline-form" aria-label="Move to another user" onSubmit={submitMove}>
-          <label>
-            <span className="field-label">New user (sign-in name)</span>
-            <input
-              value={upn}
-              onChange={e => setUpn(e.target.value)}
-              placeholder="someone@example.com"
-              autoComplete="off"
-              onKeyDown={e => {
-                if (e.key === 'Escape') setMoving(false)
-              }}
-            />
-          </label>
-          <button type="submit" className="primary small" disabled={move.isPending || upn.trim().length < 3}>
-            Move device
-          </button>
-          <button type="button" className="small" onClick={() => setMoving(false)}>
-            Cancel
-          </button>
-          <p className="muted small">
-            The device gets the new user's policies; open installs of {device.userPrincipalName ?? 'the current user'}{' '}
-            are cancelled. The move is recorded in the audit log.
+    <>
+      <RemoteActions device={device} />
+      <Section title="Manage device">
+        {note && (
+          <p className="notice" role="status">
+            {note}
           </p>
-          {move.isError && <ErrorNote error={move.error} title="Not moved" />}
-        </form>
-      )}
-      {confirmUnbind && (
-        <section className="confirm-panel" aria-label="Unbind device">
-          <p>
-            <strong>
-              Unbind {device.name} from {device.userPrincipalName}?
-            </strong>{' '}
-            Every policy is withdrawn (apps flagged for removal are uninstalled, others stay unmanaged) and the device
-            belongs to no user until it is enrolled or moved again.
-          </p>
-          <div className="actions">
-            <button type="button" className="danger" onClick={() => unbind.mutate()} disabled={unbind.isPending}>
-              Unbind {device.name}
+        )}
+        <div className="actions">
+          <RenameControl
+            what="device"
+            current={device.name}
+            save={name => call('devices/rename', { deviceId: device.id, name })}
+            onDone={setNote}
+          />
+          {!moving && (
+            <button type="button" className="small" onClick={() => setMoving(true)}>
+              Move to another user
             </button>
-            <button type="button" onClick={() => setConfirmUnbind(false)}>
+          )}
+          {device.userId && !confirmUnbind && (
+            <button type="button" className="small danger" onClick={() => setConfirmUnbind(true)}>
+              Unbind from user
+            </button>
+          )}
+        </div>
+        {moving && (
+          <form className="inline-form" aria-label="Move to another user" onSubmit={submitMove}>
+            <label>
+              <span className="field-label">New user (sign-in name)</span>
+              <input
+                value={upn}
+                onChange={e => setUpn(e.target.value)}
+                placeholder="someone@example.com"
+                autoComplete="off"
+                onKeyDown={e => {
+                  if (e.key === 'Escape') setMoving(false)
+                }}
+              />
+            </label>
+            <button type="submit" className="primary small" disabled={move.isPending || upn.trim().length < 3}>
+              Move device
+            </button>
+            <button type="button" className="small" onClick={() => setMoving(false)}>
               Cancel
             </button>
-          </div>
-          {unbind.isError && <ErrorNote error={unbind.error} title="Not unbound" />}
-        </section>
-      )}
-    </Section>
+            <p className="muted small">
+              The device gets the new user's policies; open installs of {device.userPrincipalName ?? 'the current user'}{' '}
+              are cancelled. The move is recorded in the audit log.
+            </p>
+            {move.isError && <ErrorNote error={move.error} title="Not moved" />}
+          </form>
+        )}
+        {confirmUnbind && (
+          <section className="confirm-panel" aria-label="Unbind device">
+            <p>
+              <strong>
+                Unbind {device.name} from {device.userPrincipalName}?
+              </strong>{' '}
+              Every policy is withdrawn (apps flagged for removal are uninstalled, others stay unmanaged) and the device
+              belongs to no user until it is enrolled or moved again.
+            </p>
+            <div className="actions">
+              <button type="button" className="danger" onClick={() => unbind.mutate()} disabled={unbind.isPending}>
+                Unbind {device.name}
+              </button>
+              <button type="button" onClick={() => setConfirmUnbind(false)}>
+                Cancel
+              </button>
+            </div>
+            {unbind.isError && <ErrorNote error={unbind.error} title="Not unbound" />}
+          </section>
+        )}
+      </Section>
+    </>
   )
 }

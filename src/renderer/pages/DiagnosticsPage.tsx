@@ -2,7 +2,10 @@ import { useState } from 'react'
 import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query'
 import { call, diagnosticsPageQuery, diagnosticsSummaryQuery, directoriesQuery, groupsQuery, userQuery } from '../api'
 import { Link, paths } from '../router'
-import { Badge, Empty, ErrorNote, Loaded, Loading, PageHeader, Section, Time } from '../components/ui'
+import { Badge, Empty, ErrorNote, Loaded, Loading, PageHeader, Section, plural } from '../components/ui'
+import { DiagnosticsByDevice } from '../components/DiagnosticsByDevice'
+import { RelativeTime } from '../components/RelativeTime'
+import { saveFile } from '../components/ExportButton'
 import { ExplainMembership } from '../components/ExplainMembership'
 import { Pager } from '../components/Pager'
 import type { Diagnostic, DiagnosticCause, DiagnosticCode, DiagnosticFilter } from '../../shared/domain'
@@ -35,31 +38,71 @@ const PAGE_SIZE = 50
 
 export function DiagnosticsPage({ userId, groupId }: { userId?: string | undefined; groupId?: string | undefined }) {
   const [filter, setFilter] = useState<DiagnosticFilter>({})
+  const [view, setView] = useState<'cause' | 'device'>('cause')
   const summary = useQuery({ ...diagnosticsSummaryQuery(filter), placeholderData: keepPreviousData })
+  const all = useQuery(diagnosticsSummaryQuery({}))
+  // Sync Now is offered for the directories whose attributes rules or profiles are missing.
+  const syncDirectoryIds = [
+    ...new Set(
+      (all.data?.causes ?? [])
+        .filter(c => c.code === 'SYNC_ATTR_MISSING' && c.directoryId !== undefined)
+        .map(c => c.directoryId as string),
+    ),
+  ]
   return (
     <>
       <PageHeader
         title="Diagnostics"
         subtitle="Computed from the local cache, so they work offline. Each one says what is wrong and what to do."
+        actions={<BundleButton />}
       />
       <HeldSyncs />
       <ExplainPanel userId={userId} groupId={groupId} />
-      <Filters filter={filter} onChange={setFilter} />
-      <Loaded query={summary} label="Loading diagnostics…">
-        {s => (
-          <div className="stack" aria-busy={summary.isPlaceholderData || undefined}>
-            {CODES.filter(c => filter.code === undefined || c.code === filter.code).map(c => (
-              <CodeSection
-                key={c.code}
-                info={c}
-                count={s.counts[c.code]}
-                causes={s.causes.filter(k => k.code === c.code)}
-                filter={filter}
-              />
-            ))}
-          </div>
-        )}
-      </Loaded>
+      <fieldset className="toolbar">
+        <legend className="visually-hidden">Group diagnostics</legend>
+        <label className="checkbox">
+          <input type="radio" name="diag-view" checked={view === 'cause'} onChange={() => setView('cause')} /> By cause
+        </label>
+        <label className="checkbox">
+          <input type="radio" name="diag-view" checked={view === 'device'} onChange={() => setView('device')} /> By
+          device
+        </label>
+      </fieldset>
+      {view === 'device' && <DiagnosticsByDevice syncDirectoryIds={syncDirectoryIds} />}
+      {view === 'cause' && <Filters filter={filter} onChange={setFilter} />}
+      {view === 'cause' && (
+        <Loaded query={summary} label="Loading diagnostics…">
+          {s => (
+            <div className="stack" aria-busy={summary.isPlaceholderData || undefined}>
+              {CODES.filter(c => filter.code === undefined || c.code === filter.code).map(c => (
+                <CodeSection
+                  key={c.code}
+                  info={c}
+                  count={s.counts[c.code]}
+                  causes={s.causes.filter(k => k.code === c.code)}
+                  filter={filter}
+                />
+              ))}
+            </div>
+          )}
+        </Loaded>
+      )}
+    </>
+  )
+}
+
+/** The field tech's diagnostic bundle: one JSON file, no secrets (README, "Diagnostic bundle"). */
+function BundleButton() {
+  const run = useMutation({
+    mutationFn: () => call('exports/bundle', {}),
+    onSuccess: f => saveFile(f.fileName, f.mimeType, f.content),
+  })
+  return (
+    <>
+      <button type="button" className="small" onClick={() => run.mutate()} disabled={run.isPending}>
+        Diagnostic bundle
+      </button>
+      {run.isError && <ErrorNote error={run.error} title="Bundle not written" />}
     </>
   )
 }
@@ -275,7 +318,7 @@ function DiagnosticItem({ d }: { d: Diagnostic }) {
       <div className="diagnostic-head">
         <strong>{d.title}</strong>
         <span className="muted small">
-          <Time iso={d.detectedAt} />
+          <RelativeTime iso={d.detectedAt} />
         </span>
       </div>
       <div className="diagnostic-links small">
@@ -336,12 +379,20 @@ function Remedies({
   channels: string[]
 }) {
   const run = useMutation({
-    mutationFn: (channel: string): Promise<unknown> => {
-      if (channel === 'devices/cancel')
-        return call('devices/cancel', commandId ? { deviceId, commandId } : { deviceId })
-      if (channel === 'devices/scan') return call('devices/scan', { deviceId })
-      if (channel === 'android/sync') return call('android/sync', {})
-      return call('devices/repush', { deviceId })
+    /** What was done, in words: the commands now waiting, or what Google's answers changed. */
+    mutationFn: async (channel: string): Promise<string> => {
+      if (channel === 'android/sync') {
+        const r = await call('android/sync', {})
+        return `${plural(r.patched, 'policy', 'policies')} patched, ${plural(r.acknowledged, 'command')} acknowledged.`
+      }
+      const device =
+        channel === 'devices/cancel'
+          ? await call('devices/cancel', commandId ? { deviceId, commandId } : { deviceId })
+          : channel === 'devices/scan'
+            ? await call('devices/scan', { deviceId })
+            : await call('devices/repush', { deviceId })
+      const waiting = device.commands.filter(c => c.state === 'queued' || c.state === 'pushed' || c.state === 'sent')
+      return `${plural(waiting.length, 'command')} waiting for the device.`
     },
   })
   return (
@@ -353,6 +404,11 @@ function Remedies({
             {REMEDY_LABELS[c]}
           </button>
         ))}
+      {run.isSuccess && (
+        <span className="small" role="status">
+          {REMEDY_LABELS[run.variables]} done: {run.data}
+        </span>
+      )}
       {run.isError && <ErrorNote error={run.error} title="Not done" />}
     </div>
   )

@@ -27,6 +27,7 @@ const LANDED: Record<number, string> = {
   17: '1d1ecae7db27d4d0279f96f5d7f2556953c4420a013a7720adc36e5a65eb5dd5',
   18: '4363fbcae407bfa81a453f160816d0b2bb93eed34491019d873475db5dae9451',
   19: '8f053a2166e8525b46520995e3885324335dc5c304cb0190a92fec3fc02477d6',
+  20: '677e765618e7f2fb6e61539fbf5d700a14e45da20388f454eddeab993e1be385',
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')

@@ -30,6 +30,7 @@ import { mdmCommand } from '../mdm-commands'
 import type { PlistValue } from '../plist'
 import type { DeviceService } from '../service'
 import { factsFromAuthenticate, factsFromResult, profilesOf } from './reports'
+import { actionResult, forgetWhatWasSent } from '../actions/results'
 
 export type AppleAnswer =
   | { ok: true; body: PlistValue | null }
@@ -392,7 +393,13 @@ export function createAppleMdm(deps: AppleMdmDeps): AppleMdm {
             r.Status === 'Acknowledged' ? 'acknowledged' : 'error',
             error,
           )
-          if (changed && r.Status === 'Acknowledged') recordAnswer(deviceId, channel, command.type, message, at)
+          if (changed && r.Status === 'Acknowledged') {
+            recordAnswer(deviceId, channel, command.type, message, at)
+            const kept = actionResult(command.type, message)
+            if (kept)
+              store.commandResults.put({ commandId: command.id, deviceId, type: command.type, result: kept, at })
+            forgetWhatWasSent(store, deviceId, command.type)
+          }
           deliveredNow = changed && r.Status === 'Acknowledged' && channel === null && DELIVERIES.has(command.type)
         } else {
           store.devices.markSeen(deviceId, at)
@@ -400,7 +407,10 @@ export function createAppleMdm(deps: AppleMdmDeps): AppleMdm {
         let next = devices.outbox.next(deviceId, channel)
         // The batch is done: the device's own lists confirm it, asked in this same session.
         if (!next && deliveredNow && devices.queueVerification(deviceId)) next = devices.outbox.next(deviceId, channel)
-        return next ? mdmCommand(next, { escrowCertificate: deps.escrowCertificate }) : null
+        if (!next) return null
+        // The UnlockToken stays sealed in the store until the one command that carries it is handed out.
+        const unlockToken = next.type === 'clear_passcode' ? store.apple.unlockToken(deviceId) : null
+        return mdmCommand(next, { escrowCertificate: deps.escrowCertificate, unlockToken })
       }),
   }
 

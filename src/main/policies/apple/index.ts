@@ -28,8 +28,10 @@ export {
   type AppleProfile,
 } from './profile'
 export {
+  availableOn,
   checkCommand,
   checkPayload,
+  commandSchema,
   checkProfile,
   hasSchema,
   isApplePlatform,
@@ -37,6 +39,7 @@ export {
   PLATFORM_NAME,
   SCHEMA_SOURCE,
   type ApplePlatform,
+  type OsSupport,
   type SchemaProblem,
 } from './schema'
 
