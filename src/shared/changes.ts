@@ -57,6 +57,8 @@ export const QUERIES = [
   'devices/page',
   'devices/get',
   'devices/latency',
+  'devices/commands',
+  'directories/history',
   'push/credentials',
   'diagnostics/list',
   'diagnostics/summary',

@@ -53,6 +53,8 @@ export const CHANNELS = [
   'devices/unbind',
   'devices/rebind',
   'devices/latency',
+  'devices/commands',
+  'directories/history',
   'push/credentials',
   'push/setApnsCertificate',
   'push/setServiceAccount',

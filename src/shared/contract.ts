@@ -3,6 +3,7 @@
 // and the headless bridge carry `Channel` names and JSON unchanged.
 import { z } from 'zod'
 import type {
+  Command,
   DeliveryLatency,
   DeviceDetail,
   DeviceSummary,
@@ -272,6 +273,19 @@ export const schemas = {
   'devices/unbind': z.object({ deviceId: id }),
   'devices/rebind': z.object({ deviceId: id, userPrincipalName: z.string().trim().min(3).max(320) }),
   'devices/latency': z.object({ limit: z.number().int().min(1).max(5000).optional() }),
+  /** One page of a device's commands, newest first; `open`: only those still waiting for the device. */
+  'devices/commands': z.object({
+    deviceId: id,
+    open: z.boolean().optional(),
+    offset: z.number().int().min(0).optional(),
+    limit: z.number().int().min(1).max(500).optional(),
+  }),
+  /** One page of a directory's sync runs, newest first. */
+  'directories/history': z.object({
+    directoryId: id,
+    offset: z.number().int().min(0).optional(),
+    limit: z.number().int().min(1).max(500).optional(),
+  }),
   'push/credentials': z.object({}),
   'push/setApnsCertificate': z.object({
     certificate: z
@@ -417,6 +431,8 @@ export interface Results {
   'devices/unbind': DeviceDetail
   'devices/rebind': DeviceDetail
   'devices/latency': DeliveryLatency[]
+  'devices/commands': { rows: Command[]; total: number }
+  'directories/history': { rows: SyncRun[]; total: number }
   'push/credentials': PushCredentialsInfo
   'push/setApnsCertificate': PushCredentialsInfo
   'push/setServiceAccount': PushCredentialsInfo

@@ -2,12 +2,14 @@
 // them with everything else (workspace/summary).
 import type { HandlersOf } from '../../shared/contract'
 import type { Store } from '../store'
-import type { Diagnostic, DiagnosticFilter, DiagnosticsSummary } from '../../shared/domain'
+import type { Diagnostic, DiagnosticCode, DiagnosticFilter, DiagnosticsSummary } from '../../shared/domain'
 
 export interface DiagnosticsService {
   /** Every open diagnostic (the CLI's `diagnose`). */
   list(): Diagnostic[]
   count(): number
+  /** How many are open of each code (the overview's board), without rendering any. */
+  counts(): Record<DiagnosticCode, number>
   /** Counts by code and the causes, narrowed by the filter. */
   summary(filter: DiagnosticFilter): DiagnosticsSummary
   page(filter: DiagnosticFilter, offset: number, limit: number): { rows: Diagnostic[]; total: number }

@@ -107,6 +107,11 @@ export function directoryHandlers(d: DirectoryHandlerDeps): HandlersOf<'director
       return { directoryId, run: outcome.run }
     },
     'directories/get': ({ directoryId }) => directories.detail(directoryId),
+    'directories/history': ({ directoryId, offset, limit }) => {
+      if (!store.directories.get(directoryId))
+        throw new AppError('NOT_FOUND', `No directory with id ${directoryId}.`, { directoryId })
+      return store.historyPages.syncRuns(directoryId, { offset: offset ?? 0, limit: limit ?? 20 })
+    },
     'directories/connect': async ({ kind, name, settings, secrets }) => {
       const directoryId = await directories.connect({ kind, name, settings, secrets })
       audit('directories/connect', directoryId, {

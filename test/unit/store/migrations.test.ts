@@ -24,6 +24,7 @@ const LANDED: Record<number, string> = {
   14: '541e405364f6ecf7b275fa93b1862190a5d1fefc4db3e39e949a738f537d1fb4',
   15: '099ae031577599fcb8eea01b5bbae80bdb7a48627fe370e6f9b3062a25819964',
   16: 'fb5dd2aea4289b5df34c4fe165108fc555e1612d5c475f93b33497c8bda073ae',
+  17: 'f7a1c5af771eadb61ab9c8e8bea15700048358bd9803c8232f853c60ba8368b3',
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
