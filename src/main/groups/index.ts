@@ -362,15 +362,11 @@ export function createGroupService({
       return store.withdrawals.of(userId).map(w => ({ ...w, matured: matured(w, now) }))
     },
     usersWithMaturedWithdrawals() {
-      const isMature = maturedAt(clock.now())
-      return [
-        ...new Set(
-          store.withdrawals
-            .all()
-            .filter(isMature)
-            .map(w => w.userId),
-        ),
-      ]
+      const g = grace()
+      return store.withdrawals.maturedUserIds(
+        g.syncs,
+        new Date(clock.now().getTime() - g.minutes * 60_000).toISOString(),
+      )
     },
     settleWithdrawals(userIds) {
       const isMature = maturedAt(clock.now())

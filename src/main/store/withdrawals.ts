@@ -35,6 +35,13 @@ export function withdrawalQueries(db: Db) {
     `SELECT ${COLUMNS} FROM membership_withdrawals w JOIN users u ON u.id = w.user_id WHERE w.user_id = ?`,
   )
   const all = db.prepare(`SELECT ${COLUMNS} FROM membership_withdrawals w JOIN users u ON u.id = w.user_id`)
+  // groups/withdrawal.ts isMatured, in SQL: an import that moves 100,000 users leaves as many
+  // withdrawals, and the redeploy after it asks only for the users whose grace period is over.
+  const maturedUsers = db
+    .prepare(`SELECT DISTINCT user_id FROM (SELECT ${COLUMNS} FROM membership_withdrawals w
+      JOIN users u ON u.id = w.user_id WHERE julianday(w.left_at) <= julianday(@leftBy))
+      WHERE confirmations >= @confirmations`)
+    .pluck()
 
   return {
     /** Records that the user left the group; keeps the first time it was seen. */
@@ -46,5 +53,8 @@ export function withdrawalQueries(db: Db) {
     },
     of: (userId: string): PendingWithdrawal[] => (of.all(userId) as WithdrawalRow[]).map(toWithdrawal),
     all: (): PendingWithdrawal[] => (all.all() as WithdrawalRow[]).map(toWithdrawal),
+    /** Users with a withdrawal confirmed by this many syncs that began at or before `leftBy` (ISO). */
+    maturedUserIds: (confirmations: number, leftBy: string): string[] =>
+      maturedUsers.all({ confirmations, leftBy }) as string[],
   }
 }
