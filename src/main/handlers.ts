@@ -2,6 +2,7 @@
 // proves every channel has exactly one handler: a missing one fails to compile, and each room's
 // map may only hold channels under its own prefixes, which no two rooms share.
 import type { Handlers } from '../shared/contract'
+import type { SyncProgress } from '../shared/domain'
 import { adminHandlers, previewRemoval, removeDirectory } from './admin'
 import { deviceHandlers, type DeviceService } from './devices'
 import { diagnosticsHandlers, type DiagnosticsService } from './diagnostics'
@@ -9,6 +10,7 @@ import {
   directoryHandlers,
   type DirectoryService,
   type ImportJob,
+  type ImportProgressMessage,
   type ImportOutcome,
   type SyncScheduler,
 } from './directories'
@@ -33,7 +35,12 @@ export interface Services {
   /** The device ingress run by this process (Settings, `jit-mapper serve`). */
   serving: IngressHost
   /** Imports files on a worker thread (a built app); absent, imports run in the main thread. */
-  importOnThread?: (job: Omit<ImportJob, 'dataDir'>) => Promise<ImportOutcome>
+  importOnThread?: (
+    job: Omit<ImportJob, 'dataDir'>,
+    onProgress?: (p: ImportProgressMessage) => void,
+  ) => Promise<ImportOutcome>
+  /** Tells the renderer how a running sync or import goes (`directories/syncProgress`). */
+  emitProgress?(p: SyncProgress): void
 }
 
 export function createHandlers(s: Services, redeploys: Redeploys): Handlers {
@@ -41,7 +48,7 @@ export function createHandlers(s: Services, redeploys: Redeploys): Handlers {
     ...diagnosticsHandlers(s),
     ...directoryHandlers({
       ...s,
-      redeployUsers: userIds => redeploys.users(userIds),
+      redeployUsers: (userIds, opts) => redeploys.users(userIds, opts),
       removal: {
         preview: directoryId => previewRemoval(s, directoryId),
         remove: (directoryId, confirm) => removeDirectory(s, directoryId, confirm),

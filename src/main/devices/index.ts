@@ -175,8 +175,11 @@ export function createDeviceService(deps: Deps): DeviceService {
         return { touched: 0, held: true }
     }
     let touched = 0
+    let done = 0
     for (const chunk of chunks) {
       touched += store.transaction(() => applyAll(chunk, opts, false, false))?.size ?? 0
+      done += chunk.length
+      opts.progress?.(done, deviceIds.length)
       await yieldToEventLoop()
     }
     if (touched > 0) await wake()
