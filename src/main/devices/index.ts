@@ -56,8 +56,10 @@ const ORPHANED = "Cancelled: the device's user was removed from the directory"
  * devices): between two the event loop runs, so the app and the ingress answer meanwhile.
  */
 const REDEPLOY_CHUNK = 100
+/** Above this many users their devices are found with one read of the bound devices. */
+const BULK_USERS = 2_000
 /** Users whose withdrawals are settled per transaction after a large redeploy. */
-const SETTLE_CHUNK = 2_000
+const SETTLE_CHUNK = 250
 
 const yieldToEventLoop = (): Promise<void> => new Promise(resolve => setImmediate(resolve))
 
@@ -324,7 +326,7 @@ export function createDeviceService(deps: Deps): DeviceService {
     const users = new Set([...userIds, ...groups.usersWithMaturedWithdrawals()])
     // An import that changes 100,000 users: one read of the bound devices, not one per user.
     const deviceIds =
-      users.size > SETTLE_CHUNK
+      users.size > BULK_USERS
         ? store.bulkReads
             .boundDevices()
             .filter(d => users.has(d.userId))

@@ -275,7 +275,9 @@ export function createPolicyService({
         effectiveGroupsOf: userId => groups.effectiveGroupIds(userId),
         keepOnlyOf: userId => ({ grace: groups.graceGroupIds(userId), unknown: groups.unknownGroupIds(userId) }),
         graceGroups: () => groups.allGraceGroupIds(),
-        inputs: attributes => groups.allInputs(attributes),
+        // The rule editor's snapshot of every user (kept per store revision), as its preview reads.
+        inputs: () => groups.rules.inputs(),
+        boundUserIds: () => new Set(store.bulkReads.boundDevices().map(d => d.userId)),
         now: clock.now(),
         compile,
         removedFlags: new Map(

@@ -37,10 +37,18 @@ export function withdrawalQueries(db: Db) {
   const all = db.prepare(`SELECT ${COLUMNS} FROM membership_withdrawals w JOIN users u ON u.id = w.user_id`)
   // groups/withdrawal.ts isMatured, in SQL: an import that moves 100,000 users leaves as many
   // withdrawals, and the redeploy after it asks only for the users whose grace period is over.
+  // "At least N succeeded syncs started after the user left" is "the user left before the N-th
+  // newest succeeded sync of the directory started": one look-up per directory instead of a count
+  // per withdrawal.
   const maturedUsers = db
-    .prepare(`SELECT DISTINCT user_id FROM (SELECT ${COLUMNS} FROM membership_withdrawals w
-      JOIN users u ON u.id = w.user_id WHERE julianday(w.left_at) <= julianday(@leftBy))
-      WHERE confirmations >= @confirmations`)
+    .prepare(`WITH nth AS (SELECT d.id AS directory_id,
+        (SELECT r.started_at FROM sync_runs r WHERE r.directory_id = d.id AND r.status = 'succeeded'
+          ORDER BY r.started_at DESC LIMIT 1 OFFSET @confirmations - 1) AS started_at
+        FROM directories d)
+      SELECT DISTINCT w.user_id FROM membership_withdrawals w JOIN users u ON u.id = w.user_id
+        JOIN nth ON nth.directory_id = u.directory_id
+      WHERE julianday(w.left_at) <= julianday(@leftBy)
+        AND (@confirmations <= 0 OR (nth.started_at IS NOT NULL AND nth.started_at > w.left_at))`)
     .pluck()
 
   return {
