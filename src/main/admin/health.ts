@@ -147,7 +147,7 @@ export function healthBoard(input: HealthInput): HealthBoard {
       href: FIX_AT.policies,
       count: withdrawals,
     })
-  const overdue = store.devices.overdueCommands(now.toISOString()).length
+  const overdue = store.devices.overdueCount(now.toISOString())
   if (overdue > 0)
     items.push({
       key: 'overdue',
