@@ -41,7 +41,7 @@ export function withdrawalQueries(db: Db) {
   // newest succeeded sync of the directory started": one look-up per directory instead of a count
   // per withdrawal.
   const maturedUsers = db
-    .prepare(`WITH nth AS (SELECT d.id AS directory_id,
+    .prepare(`WITH nth AS MATERIALIZED (SELECT d.id AS directory_id,
         (SELECT r.started_at FROM sync_runs r WHERE r.directory_id = d.id AND r.status = 'succeeded'
           ORDER BY r.started_at DESC LIMIT 1 OFFSET @confirmations - 1) AS started_at
         FROM directories d)
