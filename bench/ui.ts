@@ -1,7 +1,7 @@
 // `npm run bench -- ui`: the app at 100,000 users and 10,000 devices, driven as an admin would in
 // headless Chromium against the headless host (the built renderer, real services, real SQLite).
 // Each figure is the time from the admin's action to the answer on screen.
-import { mkdtempSync, rmSync } from 'node:fs'
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -31,11 +31,39 @@ async function timed(action: () => Promise<unknown>, shown: () => Promise<unknow
 const section = (page: Page, name: string) =>
   page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click()
 
+/**
+ * The workspace to drive: built afresh (minutes: 100,000 users and 10,000 enrollments), or copied
+ * from JIT_BENCH_UI_WORKSPACE when that folder holds one an earlier run kept there, so figures
+ * before and after a change can be taken back to back on the same workspace.
+ */
+async function openWorkspace(
+  dir: string,
+  importWorker: string,
+): Promise<{ app: ReturnType<typeof createApp>; directoryId: string }> {
+  const kept = process.env['JIT_BENCH_UI_WORKSPACE']
+  const marker = kept ? join(kept, 'bench-ui.json') : null
+  if (kept && marker && existsSync(marker)) {
+    cpSync(kept, dir, { recursive: true })
+    log(`copied the workspace kept in ${kept}`)
+    const { directoryId } = JSON.parse(readFileSync(marker, 'utf8')) as { directoryId: string }
+    return { app: createApp({ dataDir: dir, importWorker }), directoryId }
+  }
+  const built = createApp({ dataDir: dir, importWorker })
+  const { directoryId } = await buildWorkspace(built, log)
+  if (!kept || !marker) return { app: built, directoryId }
+  built.close()
+  rmSync(kept, { recursive: true, force: true })
+  cpSync(dir, kept, { recursive: true })
+  writeFileSync(marker, JSON.stringify({ directoryId }))
+  log(`kept the workspace in ${kept}`)
+  return { app: createApp({ dataDir: dir, importWorker }), directoryId }
+}
+
 export async function uiSuite(): Promise<Figure[]> {
   const dir = mkdtempSync(join(tmpdir(), 'jit-bench-ui-'))
   const importWorker = builtImportWorker(__dirname)
   if (!importWorker) throw new Error('the import thread script is not built (npm run build)')
-  const app = createApp({ dataDir: dir, importWorker })
+  const { app, directoryId } = await openWorkspace(dir, importWorker)
   // The CLI's stand-in: a second connection on the same workspace, as `jit-mapper enroll` opens.
   let cli: ReturnType<typeof createApp> | null = null
   const figures: Figure[] = []
@@ -46,7 +74,6 @@ export async function uiSuite(): Promise<Figure[]> {
   const { executablePath, args } = await findChromium()
   const browser = await chromium.launch({ executablePath, args })
   try {
-    const { directoryId } = await buildWorkspace(app, log)
     const host = await startHost({ app, rendererDir: join(process.cwd(), 'out', 'renderer') })
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
     page.setDefaultTimeout(60_000)

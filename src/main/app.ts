@@ -276,8 +276,9 @@ export function createApp(opts: AppOptions): App {
   }
   if (opts.importWorker) {
     const run = importOnThread(opts.importWorker)
-    services.importOnThread = job => run({ ...job, dataDir: opts.dataDir })
+    services.importOnThread = (job, onProgress) => run({ ...job, dataDir: opts.dataDir }, onProgress)
   }
+  services.emitProgress = p => events.emit('directories/syncProgress', p)
   const handlers = createHandlers(services, redeploys)
   // This process's mark on the change log, so its watcher skips the rows it wrote itself.
   const origin = `${process.pid}/${ids.next()}`

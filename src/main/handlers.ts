@@ -2,6 +2,7 @@
 // proves every channel has exactly one handler: a missing one fails to compile, and each room's
 // map may only hold channels under its own prefixes, which no two rooms share.
 import type { Handlers } from '../shared/contract'
+import type { SyncProgress } from '../shared/domain'
 import { adminHandlers, previewRemoval, removeDirectory } from './admin'
 import {
   adeHandlers,
@@ -16,6 +17,7 @@ import {
   directoryHandlers,
   type DirectoryService,
   type ImportJob,
+  type ImportProgressMessage,
   type ImportOutcome,
   notificationHandlers,
   type NotificationService,
@@ -50,7 +52,12 @@ export interface Services {
   /** The workspace's log folder: the diagnostic bundle carries the tail of its logs. */
   logsDir?: string
   /** Imports files on a worker thread (a built app); absent, imports run in the main thread. */
-  importOnThread?: (job: Omit<ImportJob, 'dataDir'>) => Promise<ImportOutcome>
+  importOnThread?: (
+    job: Omit<ImportJob, 'dataDir'>,
+    onProgress?: (p: ImportProgressMessage) => void,
+  ) => Promise<ImportOutcome>
+  /** Tells the renderer how a running sync or import goes (`directories/syncProgress`). */
+  emitProgress?(p: SyncProgress): void
 }
 
 export function createHandlers(s: Services, redeploys: Redeploys): Handlers {
@@ -58,7 +65,7 @@ export function createHandlers(s: Services, redeploys: Redeploys): Handlers {
     ...diagnosticsHandlers(s),
     ...directoryHandlers({
       ...s,
-      redeployUsers: userIds => redeploys.users(userIds),
+      redeployUsers: (userIds, opts) => redeploys.users(userIds, opts),
       removal: {
         preview: directoryId => previewRemoval(s, directoryId),
         remove: async (directoryId, confirm) => {

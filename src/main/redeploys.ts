@@ -7,7 +7,7 @@ import type { DeviceService, RedeployOptions } from './devices'
 import type { Redeploy } from './policies'
 
 export interface Redeploys {
-  /** Recomputes the devices of users whose memberships changed, through the circuit breaker. */
+  /** Recomputes the devices of users whose memberships changed, through the circuit breaker; `opts.progress` hears of a large one's parts. */
   users(userIds: Iterable<string>, opts?: RedeployOptions): Promise<number>
   /** Recomputes after an admin change that the circuit breaker checked before it was saved. */
   approved(r: Redeploy | null): Promise<number>

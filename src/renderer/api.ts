@@ -1,7 +1,7 @@
 // The renderer's only way to main: `call()` over `window.api`, query factories keyed by
 // domain, and invalidation driven by main's `db/changed` events (Bruno-style: the first
 // key segment is the domain, so a list of changed domains picks the stale queries).
-import { QueryClient, queryOptions, type Query } from '@tanstack/react-query'
+import { keepPreviousData, QueryClient, queryOptions, type Query } from '@tanstack/react-query'
 import { touches, type Domain, DOMAINS } from '../shared/changes'
 import type { ArgsOf, Channel, ResultOf } from '../shared/contract'
 import type { ErrorCode, ErrorInfo } from '../shared/errors'
@@ -86,6 +86,23 @@ export const groupMembersQuery = (args: ArgsOf<'groups/members'>) =>
     meta: { reads: ['users'] },
   })
 
+/** One page of a device's commands, newest first (the device page's command queue). */
+export const deviceCommandsQuery = (args: ArgsOf<'devices/commands'>) =>
+  queryOptions({
+    queryKey: ['devices', 'commands', args],
+    queryFn: () => call('devices/commands', args),
+    placeholderData: keepPreviousData,
+  })
+
+/** One page of a directory's sync runs, newest first. */
+export const directoryHistoryQuery = (args: ArgsOf<'directories/history'>) =>
+  queryOptions({
+    queryKey: ['directories', 'history', args],
+    queryFn: () => call('directories/history', args),
+    meta: { reads: ['users'] },
+    placeholderData: keepPreviousData,
+  })
+
 export const devicesPageQuery = (args: ArgsOf<'devices/page'>) =>
   queryOptions({
     queryKey: ['devices', 'page', args],
@@ -98,6 +115,14 @@ export const userQuery = (userId: string) =>
     queryKey: ['users', 'detail', userId],
     queryFn: () => call('users/get', { userId }),
     meta: { reads: ['groups', 'devices', 'directories'] },
+  })
+
+/** Group names only: what a filter or picker needs, cheap at any number of members. */
+export const groupNamesQuery = () =>
+  queryOptions({
+    queryKey: ['groups', 'names'],
+    queryFn: () => call('groups/names', {}),
+    meta: { reads: ['users'] },
   })
 
 export const groupsQuery = () =>

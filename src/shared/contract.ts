@@ -4,6 +4,7 @@
 import { z } from 'zod'
 import type { AndroidEnrollmentToken, AndroidStatus } from './android'
 import type {
+  Command,
   DeliveryLatency,
   DeviceDetail,
   DeviceSummary,
@@ -210,6 +211,8 @@ export const schemas = {
     attributes: z.record(z.string().min(1).max(200), attributeValue),
   }),
   'groups/list': z.object({}),
+  /** Every group's id and name, sorted by name, without counting members (filters, pickers). */
+  'groups/names': z.object({}),
   'groups/get': z.object({ groupId: id }),
   'groups/members': z.object({
     groupId: id,
@@ -291,6 +294,19 @@ export const schemas = {
   'devices/actions': z.object({ deviceId: id }),
   'devices/action': z.object({ deviceId: id, action: z.enum(DEVICE_ACTIONS), params: deviceActionParams.optional() }),
   'devices/bulk': z.object({ action: z.enum(['repush', 'scan']), deviceIds: z.array(id).min(1).max(1000) }),
+  /** One page of a device's commands, newest first; `open`: only those still waiting for the device. */
+  'devices/commands': z.object({
+    deviceId: id,
+    open: z.boolean().optional(),
+    offset: z.number().int().min(0).optional(),
+    limit: z.number().int().min(1).max(500).optional(),
+  }),
+  /** One page of a directory's sync runs, newest first. */
+  'directories/history': z.object({
+    directoryId: id,
+    offset: z.number().int().min(0).optional(),
+    limit: z.number().int().min(1).max(500).optional(),
+  }),
   'push/credentials': z.object({}),
   'push/setApnsCertificate': z.object({
     certificate: z
@@ -439,6 +455,7 @@ export interface Results {
   'users/get': UserDetail
   'users/setAttributes': UserDetail
   'groups/list': GroupSummary[]
+  'groups/names': { id: string; name: string }[]
   'groups/get': GroupDetail
   'groups/members': { rows: GroupMember[]; total: number }
   'groups/explain': MembershipExplanation
@@ -476,6 +493,8 @@ export interface Results {
   'devices/actions': DeviceActionsInfo
   'devices/action': ActionOutcome
   'devices/bulk': BulkOutcome
+  'devices/commands': { rows: Command[]; total: number }
+  'directories/history': { rows: SyncRun[]; total: number }
   'push/credentials': PushCredentialsInfo
   'push/setApnsCertificate': PushCredentialsInfo
   'push/setServiceAccount': PushCredentialsInfo

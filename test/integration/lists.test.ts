@@ -70,6 +70,83 @@ describe('devices/page', () => {
   })
 })
 
+describe('devices/page: what a device reported about itself', () => {
+  const report = async (serial: string, facts: { model: string; modelName: string; osVersion: string }) => {
+    const id = (await ws.call('devices/page', { query: serial })).rows[0]?.id as string
+    ws.app.services.store.apple.putFacts(id, facts)
+  }
+  beforeEach(async () => {
+    await report('C02XK1', { model: 'iPhone15,2', modelName: 'iPhone 14 Pro', osVersion: '17.2' })
+    await report('C02XK2', { model: 'Mac14,2', modelName: 'MacBook Air', osVersion: '14.1' })
+    await report('F17Q22', { model: 'iPhone12,8', modelName: 'iPhone SE', osVersion: '16.7' })
+  })
+  const cases: [string, string, string[]][] = [
+    ['its model identifier', 'iphone15', ['Alex iPhone']],
+    ['its model name', 'macbook air', ['Alex MacBook']],
+    ['its OS and version', 'ios 17', ['Alex iPhone']],
+    ['its OS version alone', '16.7', ['Dee iPhone']],
+    ['a model name many share', 'iPhone', ['Alex iPhone', 'Dee iPhone']],
+  ]
+  it.each(cases)('finds a device by %s', async (_, query, expected) => {
+    expect(await names({ query })).toEqual({ names: expected, total: expected.length })
+  })
+})
+
+describe('devices/commands and directories/history', () => {
+  it("pages a device's commands newest first, and only the open ones when asked", async () => {
+    const alex = (await ws.call('devices/page', { query: 'C02XK1' })).rows[0]?.id as string
+    const all = (await ws.call('devices/get', { deviceId: alex })).commands
+    expect(all.length).toBeGreaterThanOrEqual(2)
+    const first = await ws.call('devices/commands', { deviceId: alex, limit: 1 })
+    expect(first.total).toBe(all.length)
+    expect(first.rows.map(c => c.seq)).toEqual(
+      all
+        .map(c => c.seq)
+        .sort((a, b) => b - a)
+        .slice(0, 1),
+    )
+    const second = await ws.call('devices/commands', { deviceId: alex, offset: 1, limit: 1 })
+    expect(second.rows.map(c => c.seq)).toEqual(
+      all
+        .map(c => c.seq)
+        .sort((a, b) => b - a)
+        .slice(1, 2),
+    )
+    await ws.call('devices/acknowledge', {
+      deviceId: alex,
+      commandId: first.rows[0]?.id as string,
+      status: 'acknowledged',
+    })
+    const open = await ws.call('devices/commands', { deviceId: alex, open: true, limit: 500 })
+    expect(open.total).toBe(all.length - 1)
+    expect(open.rows.every(c => ['queued', 'pushed', 'sent'].includes(c.state))).toBe(true)
+    expect(await ws.app.invoke('devices/commands', { deviceId: 'no-such-device' })).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_FOUND' },
+    })
+  })
+
+  it("pages a directory's sync runs newest first, with how many there are", async () => {
+    const { directories } = ws.app.services
+    const directoryId = directories.createFileDirectory('History file')
+    for (const department of ['Sales', 'Marketing', 'Legal'])
+      await ws.call('directories/import', {
+        directoryId,
+        format: 'csv',
+        content: `userPrincipalName,displayName,department\nhist@example.test,Hist,${department}`,
+        mode: 'update',
+      })
+    const detail = await ws.call('directories/get', { directoryId })
+    const page = await ws.call('directories/history', { directoryId, offset: 1, limit: 1 })
+    expect(page.total).toBe(3)
+    expect(page.rows.map(r => r.id)).toEqual([detail.history[1]?.id])
+    expect(await ws.app.invoke('directories/history', { directoryId: 'no-such-directory' })).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_FOUND' },
+    })
+  })
+})
+
 describe('groups/members', () => {
   it('pages and searches a rule group with its unknown members first', async () => {
     const { store } = ws.app.services
@@ -107,5 +184,14 @@ describe('groups/members', () => {
       total: 1,
     })
     expect((await ws.call('groups/members', { groupId: org.groups.Executives, query: 'alex' })).total).toBe(0)
+  })
+})
+
+describe('groups/names', () => {
+  it('names every group, sorted, as groups/list does', async () => {
+    const names = await ws.call('groups/names', {})
+    const listed = await ws.call('groups/list', {})
+    expect(names).toEqual(listed.map(g => ({ id: g.id, name: g.name })).sort((a, b) => a.name.localeCompare(b.name)))
+    expect(names.length).toBeGreaterThan(1)
   })
 })

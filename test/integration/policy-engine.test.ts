@@ -668,6 +668,54 @@ describe('recomputing many devices at once', () => {
     expect(await devices.redeployAll({ approved: true })).toBe(120)
     expect(await devices.redeployAll({ approved: true })).toBe(0)
   })
+
+  it('lets the event loop run between the parts of a large redeploy, and the circuit breaker still judges it whole', async () => {
+    const { store, devices, clock } = ws.app.services
+    await sync(Array.from({ length: 240 }, (_, i) => row(`b${i}`, 'Sales')))
+    store.transaction(() => {
+      for (let i = 0; i < 240; i++)
+        store.devices.enroll(
+          {
+            id: `dev-${i}`,
+            serial: `BULK-${i}`,
+            name: `Bulk ${i}`,
+            platform: 'ios',
+            userId: userId(`b${i}@example.test`),
+            pushToken: null,
+          },
+          clock.now().toISOString(),
+        )
+    })
+    // Counts the macrotasks that run while the redeploy is under way: none would in one block.
+    const ticking = async <T>(work: Promise<T>): Promise<{ value: T; ticks: number }> => {
+      let ticks = 0
+      let done = false
+      const tick = () => {
+        if (done) return
+        ticks++
+        setImmediate(tick)
+      }
+      setImmediate(tick)
+      const value = await work
+      done = true
+      return { value, ticks }
+    }
+    const first = await ticking(devices.redeployAll({ approved: true }))
+    expect(first.value).toBe(240)
+    expect(first.ticks).toBeGreaterThanOrEqual(2)
+
+    // Every user leaves Sales: 240 devices would lose its policies, far past the breaker's 20.
+    const before = store.devices.boundIds().map(id => store.devices.commands(id).length)
+    store.groups.setRule(org.groups['Sales'] as string, 'entra', 'user.department -eq "Nobody"')
+    const users = ws.app.services.groups.evaluateGroup(org.groups['Sales'] as string, { grace: false })
+    const held = await ticking(devices.redeployUsers(users))
+    expect(held.value).toBe(0)
+    expect(held.ticks).toBeGreaterThanOrEqual(2)
+    expect(store.devices.boundIds().map(id => store.devices.commands(id).length)).toEqual(before)
+    expect(store.heldChanges.list().filter(h => h.status === 'held')).toEqual([
+      expect.objectContaining({ cause: 'sync', devicesAffected: 240, devicesTotal: 240 }),
+    ])
+  })
 })
 
 describe('settings and the app inventory', () => {

@@ -26,7 +26,7 @@ export function adminHandlers(d: {
         store: d.store,
         now: d.clock.now(),
         push: await d.push.info(),
-        diagnostics: d.diagnostics.list(),
+        diagnostics: d.diagnostics.counts(),
         staleDays: staleDays ?? DEFAULT_STALE_DAYS,
       }),
     'audit/list': filter => d.store.audit.list(filter),

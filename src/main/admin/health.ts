@@ -1,7 +1,7 @@
 // The overview's health board: what needs attention, each item linked to where it is fixed.
 // Read from the local store and the secrets port only (works offline).
 import type { ActivityDay, HealthBoard, HealthItem } from '../../shared/admin'
-import type { Diagnostic, DiagnosticCode, PushCredentialsInfo } from '../../shared/domain'
+import type { DiagnosticCode, PushCredentialsInfo } from '../../shared/domain'
 import type { Store } from '../store'
 
 export const ACTIVITY_DAYS = 14
@@ -12,7 +12,8 @@ export interface HealthInput {
   store: Store
   now: Date
   push: PushCredentialsInfo
-  diagnostics: readonly Diagnostic[]
+  /** Open diagnostics by code (the diagnostics room's counts: none rendered). */
+  diagnostics: Readonly<Record<DiagnosticCode, number>>
   staleDays: number
 }
 
@@ -148,7 +149,7 @@ export function healthBoard(input: HealthInput): HealthBoard {
       href: FIX_AT.withdrawals,
       count: withdrawals,
     })
-  const overdue = store.devices.overdueCommands(now.toISOString()).length
+  const overdue = store.devices.overdueCount(now.toISOString())
   if (overdue > 0)
     items.push({
       key: 'overdue',
@@ -173,13 +174,14 @@ export function healthBoard(input: HealthInput): HealthBoard {
       count: stale.length,
     })
 
-  const byCode = new Map<DiagnosticCode, number>()
-  for (const d of diagnostics) byCode.set(d.code, (byCode.get(d.code) ?? 0) + 1)
   return {
     generatedAt: now.toISOString(),
     items,
     directories,
-    diagnostics: [...byCode].map(([code, count]) => ({ code, count })).sort((a, b) => a.code.localeCompare(b.code)),
+    diagnostics: (Object.entries(diagnostics) as [DiagnosticCode, number][])
+      .filter(([, count]) => count > 0)
+      .map(([code, count]) => ({ code, count }))
+      .sort((a, b) => a.code.localeCompare(b.code)),
     activity: activity(store, now),
     staleDays,
   }

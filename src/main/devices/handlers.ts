@@ -9,6 +9,9 @@ import { type PushConfigured, runBulk } from './actions/bulk'
 /** Acknowledgement latencies the delivery chart reads by default. */
 const LATENCY_SAMPLES = 500
 
+/** A command the device has not answered yet. */
+const OPEN_STATES = ['queued', 'pushed', 'sent'] as const
+
 export function deviceHandlers({
   devices,
   store,
@@ -25,6 +28,14 @@ export function deviceHandlers({
   return {
     'devices/list': () => devices.list(),
     'devices/page': args => store.deviceList.page(args, clock.now().toISOString()),
+    'devices/commands': ({ deviceId, open, offset, limit }) => {
+      if (!store.devices.get(deviceId)) throw new AppError('NOT_FOUND', `No device with id ${deviceId}.`, { deviceId })
+      return store.historyPages.commands(deviceId, {
+        offset: offset ?? 0,
+        limit: limit ?? 50,
+        ...(open ? { states: OPEN_STATES } : {}),
+      })
+    },
     'devices/get': ({ deviceId }) => devices.get(deviceId),
     'devices/enroll': ({ move, ...req }) => {
       // Enrolling a serial another user holds would move the device: only when the admin says so.

@@ -66,6 +66,24 @@ const publicRebind = (r: HeldRebindRecord): HeldRebind => ({
 
 const ORPHANED = "Cancelled: the device's user was removed from the directory"
 
+/**
+ * Devices planned and written per transaction in a large redeploy (an import that moves 10,000
+ * devices): between two the event loop runs, so the app and the ingress answer meanwhile.
+ */
+const REDEPLOY_CHUNK = 100
+/** Above this many users their devices are found with one read of the bound devices. */
+const BULK_USERS = 2_000
+/** Users whose withdrawals are settled per transaction after a large redeploy. */
+const SETTLE_CHUNK = 250
+
+const yieldToEventLoop = (): Promise<void> => new Promise(resolve => setImmediate(resolve))
+
+const chunksOf = <T>(items: readonly T[], size: number): T[][] => {
+  const out: T[][] = []
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
+  return out
+}
+
 const DEFAULT_DEVICE_NAMES: Record<Platform, string> = { ios: 'iPhone', macos: 'Mac', android: 'Android device' }
 
 export function createDeviceService(deps: Deps): DeviceService {
@@ -110,10 +128,12 @@ export function createDeviceService(deps: Deps): DeviceService {
     deviceIds: readonly string[],
     opts: RedeployOptions,
     fresh = false,
+    /** False when the circuit breaker already passed the whole batch this part belongs to. */
+    checkBreaker = !opts.approved,
   ): Map<string, Command[]> | null => {
     const results = policies.planDevices(deviceIds, { includeHeld: opts.approved, fresh })
     const queued = new Map<string, Command[]>()
-    if (!opts.approved && policies.holdIfTripped(results, opts.cause ?? 'sync')) return null
+    if (checkBreaker && policies.holdIfTripped(results, opts.cause ?? 'sync')) return null
     for (const r of results) {
       const commands = applyPlan(r.device.id, r.plan)
       if (commands.length > 0) queued.set(r.device.id, commands)
@@ -142,10 +162,45 @@ export function createDeviceService(deps: Deps): DeviceService {
     deviceIds: readonly string[],
     opts: RedeployOptions = {},
   ): Promise<{ touched: number; held: boolean }> => {
+    if (deviceIds.length > REDEPLOY_CHUNK) return redeployInChunks(deviceIds, opts)
     const queued = store.transaction(() => applyAll(deviceIds, opts))
     const touched = queued?.size ?? 0
     if (touched > 0) await wake()
     return { touched, held: queued === null }
+  }
+
+  /**
+   * A large redeploy, a chunk per transaction with the event loop running in between. The circuit
+   * breaker still judges the whole batch before anything is written: a first pass plans every
+   * chunk without writing; each chunk is then planned again in the transaction that writes it, so
+   * what is written follows whatever committed in between (a device's acknowledgement, an
+   * enrollment). A crash part-way leaves the redeploy journaled by its caller, and the next start
+   * redeploys it whole (plans are idempotent: a device already brought to its state gets nothing).
+   */
+  const redeployInChunks = async (
+    deviceIds: readonly string[],
+    opts: RedeployOptions,
+  ): Promise<{ touched: number; held: boolean }> => {
+    const chunks = chunksOf(deviceIds, REDEPLOY_CHUNK)
+    if (!opts.approved) {
+      const planned: ReturnType<PolicyService['planDevices']> = []
+      for (const chunk of chunks) {
+        planned.push(...store.transaction(() => policies.planDevices(chunk, { includeHeld: false })))
+        await yieldToEventLoop()
+      }
+      if (store.transaction(() => policies.holdIfTripped(planned, opts.cause ?? 'sync')))
+        return { touched: 0, held: true }
+    }
+    let touched = 0
+    let done = 0
+    for (const chunk of chunks) {
+      touched += store.transaction(() => applyAll(chunk, opts, false, false))?.size ?? 0
+      done += chunk.length
+      opts.progress?.(done, deviceIds.length)
+      await yieldToEventLoop()
+    }
+    if (touched > 0) await wake()
+    return { touched, held: false }
   }
 
   const detail = (deviceId: string): DeviceDetail => {
@@ -284,11 +339,22 @@ export function createDeviceService(deps: Deps): DeviceService {
 
   const redeployUsers: DeviceService['redeployUsers'] = async (userIds, opts) => {
     const users = new Set([...userIds, ...groups.usersWithMaturedWithdrawals()])
-    const deviceIds = [...users].flatMap(u => store.devices.ofUser(u).map(d => d.id))
+    // An import that changes 100,000 users: one read of the bound devices, not one per user.
+    const deviceIds =
+      users.size > BULK_USERS
+        ? store.bulkReads
+            .boundDevices()
+            .filter(d => users.has(d.userId))
+            .map(d => d.id)
+        : [...users].flatMap(u => store.devices.ofUser(u).map(d => d.id))
     if (store.transaction(withdrawOrphans) > 0) await wake()
     const { touched, held } = await redeploy(deviceIds, opts)
     // A held batch keeps its pending withdrawals, so the next sync holds it again until an admin decides.
-    if (!held) store.transaction(() => groups.settleWithdrawals(users))
+    if (!held)
+      for (const chunk of chunksOf([...users], SETTLE_CHUNK)) {
+        store.transaction(() => groups.settleWithdrawals(chunk))
+        if (users.size > SETTLE_CHUNK) await yieldToEventLoop()
+      }
     return touched
   }
 

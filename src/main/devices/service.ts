@@ -28,6 +28,8 @@ export interface EnrollRequest {
 export interface RedeployOptions {
   cause?: HeldChangeCause
   approved?: boolean
+  /** Told after each part of a large redeploy is written: devices done of the total. */
+  progress?(done: number, total: number): void
 }
 
 export interface DeviceService {

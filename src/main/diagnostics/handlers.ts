@@ -4,12 +4,14 @@ import type { HandlersOf } from '../../shared/contract'
 import type { Store } from '../store'
 import type { Clock } from '../ports'
 import { diagnosticsByDevice, type PushStatus } from './by-device'
-import type { Diagnostic, DiagnosticFilter, DiagnosticsSummary } from '../../shared/domain'
+import type { Diagnostic, DiagnosticCode, DiagnosticFilter, DiagnosticsSummary } from '../../shared/domain'
 
 export interface DiagnosticsService {
   /** Every open diagnostic (the CLI's `diagnose`). */
   list(): Diagnostic[]
   count(): number
+  /** How many are open of each code (the overview's board), without rendering any. */
+  counts(): Record<DiagnosticCode, number>
   /** Counts by code and the causes, narrowed by the filter. */
   summary(filter: DiagnosticFilter): DiagnosticsSummary
   page(filter: DiagnosticFilter, offset: number, limit: number): { rows: Diagnostic[]; total: number }

@@ -2,12 +2,12 @@
 // directory's users can be edited here; an IdP's are changed in the IdP and synced.
 import type { DirectoryRemoval, DirectoryRemovalOutcome } from '../../shared/admin'
 import type { HandlersOf } from '../../shared/contract'
-import type { Attributes, UserDetail } from '../../shared/domain'
+import type { Attributes, SyncPhase, SyncProgress, UserDetail } from '../../shared/domain'
 import { AppError } from '../../shared/errors'
 import type { GroupService } from '../groups'
 import type { Clock } from '../ports'
 import type { Store } from '../store'
-import type { ImportJob } from './import-thread'
+import type { ImportJob, ImportProgressMessage } from './import-thread'
 import type { ImportOutcome } from './service'
 import type { DirectoryService } from './service'
 import type { SyncScheduler } from './scheduler'
@@ -21,15 +21,20 @@ export interface DirectoryHandlerDeps {
   directories: DirectoryService
   groups: GroupService
   scheduler: SyncScheduler
-  /** Recomputes the devices of users whose memberships changed. */
-  redeployUsers(userIds: Iterable<string>): Promise<number>
+  /** Recomputes the devices of users whose memberships changed; `progress` hears of a large one's parts. */
+  redeployUsers(userIds: Iterable<string>, opts?: { progress?(done: number, total: number): void }): Promise<number>
+  /** Tells the renderer how a running import goes (the `directories/syncProgress` event). */
+  emitProgress?(p: SyncProgress): void
   /** Removing a directory reaches its users' devices: a room above this one does it (admin/). */
   removal: {
     preview(directoryId: string): DirectoryRemoval
     remove(directoryId: string, confirmRemovals: boolean): Promise<DirectoryRemovalOutcome>
   }
   /** Imports a file on a worker thread (its job without the workspace, which the app adds). */
-  importOnThread?: (job: Omit<ImportJob, 'dataDir'>) => Promise<ImportOutcome>
+  importOnThread?: (
+    job: Omit<ImportJob, 'dataDir'>,
+    onProgress?: (p: ImportProgressMessage) => void,
+  ) => Promise<ImportOutcome>
 }
 
 /** A user with their attributes, memberships and devices, and whether the admin may edit them here. */
@@ -89,6 +94,12 @@ export async function setUserAttributes(
   return userDetail(store, userId)
 }
 
+/** The import's progress as the sync's is told (runId "import"): the directory's card and the import form show it. */
+function importProgress(directoryId: string, emit: DirectoryHandlerDeps['emitProgress']) {
+  return (phase: SyncPhase, percent: number, message: string, users = 0): void =>
+    emit?.({ directoryId, runId: 'import', phase, pages: 0, users, groups: 0, percent, etaSeconds: null, message })
+}
+
 export function directoryHandlers(d: DirectoryHandlerDeps): HandlersOf<'directories' | 'users'> {
   const { directories, store } = d
   // Configuration changes are audited here, with before → after; credentials only by name.
@@ -97,16 +108,42 @@ export function directoryHandlers(d: DirectoryHandlerDeps): HandlersOf<'director
   return {
     'directories/list': () => directories.list(),
     'directories/import': async ({ directoryId, format, content, mode, confirmRemovals }) => {
-      // On a thread of its own where the app has one (a built app); in one process otherwise (tests).
-      const outcome = d.importOnThread
-        ? await d.importOnThread({ directoryId, format, content, mode, confirmRemovals: confirmRemovals === true })
-        : directories.importUsers(directoryId, format, content, mode, { confirmRemovals })
-      await d.redeployUsers(outcome.changedUserIds)
-      // The import journaled these redeploys with its commit (file-import.ts): they are done.
-      store.syncJournal.redeployed(outcome.run.id)
-      return { directoryId, run: outcome.run }
+      const say = importProgress(directoryId, d.emitProgress)
+      say('applying', 0, 'Reading the file')
+      try {
+        // On a thread of its own where the app has one (a built app); in one process otherwise (tests).
+        const outcome = d.importOnThread
+          ? await d.importOnThread(
+              { directoryId, format, content, mode, confirmRemovals: confirmRemovals === true },
+              p => say('applying', 30, `${p.users.toLocaleString('en-US')} users read; writing them`, p.users),
+            )
+          : directories.importUsers(directoryId, format, content, mode, { confirmRemovals })
+        const users = outcome.run.added + outcome.run.changed
+        say('evaluating', 60, 'Imported; bringing devices up to date', users)
+        await d.redeployUsers(outcome.changedUserIds, {
+          progress: (done, total) =>
+            say(
+              'evaluating',
+              60 + Math.floor((39 * done) / total),
+              `${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} devices brought up to date`,
+              users,
+            ),
+        })
+        // The import journaled these redeploys with its commit (file-import.ts): they are done.
+        store.syncJournal.redeployed(outcome.run.id)
+        say(outcome.run.status === 'held' ? 'held' : 'done', 100, outcome.run.error ?? 'Imported', users)
+        return { directoryId, run: outcome.run }
+      } catch (e) {
+        say('failed', 100, e instanceof Error ? e.message : 'The import failed')
+        throw e
+      }
     },
     'directories/get': ({ directoryId }) => directories.detail(directoryId),
+    'directories/history': ({ directoryId, offset, limit }) => {
+      if (!store.directories.get(directoryId))
+        throw new AppError('NOT_FOUND', `No directory with id ${directoryId}.`, { directoryId })
+      return store.historyPages.syncRuns(directoryId, { offset: offset ?? 0, limit: limit ?? 20 })
+    },
     'directories/connect': async ({ kind, name, settings, secrets }) => {
       const directoryId = await directories.connect({ kind, name, settings, secrets })
       audit('directories/connect', directoryId, {

@@ -21,15 +21,26 @@ export interface ImportJob {
 /** What the worker posts: its outcome or its expected failure; an unexpected one is a thread error. */
 export type ImportReply = { ok: true; outcome: ImportOutcome } | { ok: false; error: ErrorInfo }
 
+/** What the worker posts on the way: the file is parsed (so many users), the import is being written. */
+export interface ImportProgressMessage {
+  progress: 'parsed'
+  users: number
+}
+
 /** Runs imports on a worker thread started from this script; one thread per import. */
-export type ImportRunner = (job: ImportJob) => Promise<ImportOutcome>
+export type ImportRunner = (job: ImportJob, onProgress?: (p: ImportProgressMessage) => void) => Promise<ImportOutcome>
 
 export function importOnThread(script: string): ImportRunner {
-  return job =>
+  return (job, onProgress) =>
     new Promise<ImportOutcome>((resolve, reject) => {
       const worker = new Worker(script, { workerData: job })
       let replied = false
-      worker.once('message', (m: ImportReply) => {
+      worker.on('message', (m: ImportReply | ImportProgressMessage) => {
+        if ('progress' in m) {
+          onProgress?.(m)
+          return
+        }
+        if (replied) return
         replied = true
         if (m.ok) resolve(m.outcome)
         else reject(new AppError(m.error.code, m.error.message, m.error.details))

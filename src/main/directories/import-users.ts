@@ -14,7 +14,12 @@ export interface ImportText {
   confirmRemovals: boolean
 }
 
-export function importUsers(deps: ImportDeps, job: ImportText): ImportOutcome {
+export function importUsers(
+  deps: ImportDeps,
+  job: ImportText,
+  /** Told once the file is parsed, with how many users it holds (the import thread's progress). */
+  onParsed?: (users: number) => void,
+): ImportOutcome {
   const { store, ids, clock } = deps
   const { directoryId, format, content, mode } = job
   const directory = store.directories.get(directoryId)
@@ -50,6 +55,7 @@ export function importUsers(deps: ImportDeps, job: ImportText): ImportOutcome {
       },
     )
   }
+  onParsed?.(parsed.users.length)
   return importFile(deps, {
     directoryId,
     directoryName: directory.name,

@@ -51,7 +51,13 @@ export {
 export { notificationHandlers } from './notifications/handlers'
 export { DEFAULT_MAPPINGS } from './mapping'
 export type { ImportMode } from './file-import'
-export { importOnThread, type ImportJob, type ImportReply, type ImportRunner } from './import-thread'
+export {
+  importOnThread,
+  type ImportJob,
+  type ImportProgressMessage,
+  type ImportReply,
+  type ImportRunner,
+} from './import-thread'
 export { importUsers, type ImportText } from './import-users'
 export type { ImportDeps } from './file-import'
 export { DEFAULT_REMOVAL_LIMITS, type RemovalLimits } from './removal-guard'

@@ -25,6 +25,8 @@ export function groupHandlers(d: {
   const { store, groups } = d
   return {
     'groups/list': () => store.groups.list(),
+    'groups/names': () =>
+      [...store.groups.names()].map(([id, name]) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name)),
     'groups/get': ({ groupId }) => groupDetail(store, groupId),
     'groups/members': args => store.groupMembers.page(args),
     'groups/explain': ({ groupId, userId }) => groups.explain(userId, groupId),

@@ -174,23 +174,28 @@ export function createGroupService({
     evaluateAgainst(userId, store.groups.ruleGroups(store.users.directoryOf(userId)), opts.grace ?? true)
 
   const matured = (w: PendingWithdrawal, now: Date): boolean => isMatured(w, grace(), now)
+  /** The same test for many withdrawals: the grace settings are read once, not once per withdrawal. */
+  const maturedAt = (now: Date): ((w: PendingWithdrawal) => boolean) => {
+    const g = grace()
+    return w => isMatured(w, g, now)
+  }
 
   /** Groups the user left whose withdrawal still waits for its grace period. */
   const graceGroupIds = (userId: string): Set<string> => {
-    const now = clock.now()
+    const isMature = maturedAt(clock.now())
     return new Set(
       store.withdrawals
         .of(userId)
-        .filter(w => !matured(w, now))
+        .filter(w => !isMature(w))
         .map(w => w.groupId),
     )
   }
 
   const allGraceGroupIds = (): Map<string, Set<string>> => {
-    const now = clock.now()
+    const isMature = maturedAt(clock.now())
     const all = new Map<string, Set<string>>()
     for (const w of store.withdrawals.all()) {
-      if (matured(w, now)) continue
+      if (isMature(w)) continue
       const set = all.get(w.userId)
       if (set) set.add(w.groupId)
       else all.set(w.userId, new Set([w.groupId]))
@@ -357,20 +362,16 @@ export function createGroupService({
       return store.withdrawals.of(userId).map(w => ({ ...w, matured: matured(w, now) }))
     },
     usersWithMaturedWithdrawals() {
-      const now = clock.now()
-      return [
-        ...new Set(
-          store.withdrawals
-            .all()
-            .filter(w => matured(w, now))
-            .map(w => w.userId),
-        ),
-      ]
+      const g = grace()
+      return store.withdrawals.maturedUserIds(
+        g.syncs,
+        new Date(clock.now().getTime() - g.minutes * 60_000).toISOString(),
+      )
     },
     settleWithdrawals(userIds) {
-      const now = clock.now()
+      const isMature = maturedAt(clock.now())
       for (const userId of new Set(userIds)) {
-        for (const w of store.withdrawals.of(userId)) if (matured(w, now)) store.withdrawals.drop(userId, w.groupId)
+        for (const w of store.withdrawals.of(userId)) if (isMature(w)) store.withdrawals.drop(userId, w.groupId)
       }
     },
     chain(userId, groupId, attributes) {

@@ -18,6 +18,7 @@ const CHUNK = 20_000
 interface SnapshotUser {
   id: string
   userPrincipalName: string
+  directoryId: string | null
   displayName: string
   input: RuleInput
 }
@@ -28,7 +29,7 @@ export interface RuleGroupDeps {
   ids: IdSource
   inputOf(userId: string): RuleInput
   /** What rules read for every user at once (attributes, identity fields, synced groups). */
-  allInputs(): Map<string, { userPrincipalName: string; input: RuleInput }>
+  allInputs(): Map<string, { userPrincipalName: string; directoryId: string | null; input: RuleInput }>
   /** Re-evaluates every user's membership in one rule group; returns the users whose membership changed. */
   evaluateGroup(groupId: string): string[]
   /** Users a preview evaluates between yields (default 20,000; tests lower it). */
@@ -61,7 +62,10 @@ export function createRuleGroups({
       const list: [string, SnapshotUser][] = []
       for (const [id, u] of allInputs()) {
         const displayName = String(u.input['displayName'] ?? '')
-        list.push([foldAscii(displayName), { id, userPrincipalName: u.userPrincipalName, displayName, input: u.input }])
+        list.push([
+          foldAscii(displayName),
+          { id, userPrincipalName: u.userPrincipalName, directoryId: u.directoryId, displayName, input: u.input },
+        ])
       }
       return { revision: store.revision.current(), users: list.sort(byDisplayName).map(e => e[1]) }
     })
@@ -72,6 +76,14 @@ export function createRuleGroups({
   let previews = 0
 
   return {
+    /**
+     * Every user's rule input from the same snapshot (read once per store revision): the what-if of
+     * a rule edit evaluates over it as the editor's preview does, without reading the users again.
+     */
+    *inputs(): Generator<[string, { userPrincipalName: string; directoryId: string | null; input: RuleInput }]> {
+      for (const u of users()) yield [u.id, u]
+    },
+
     check(dialect: Dialect, text: string): RuleCheck {
       const tokens = highlightRule(dialect, text)
       const compiled = compileRule(dialect, text)

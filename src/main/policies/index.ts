@@ -282,7 +282,12 @@ export function createPolicyService({
         settings: readPolicySettings(store),
         effectiveGroups: () => groups.allEffectiveGroupIds(),
         keepOnly: () => ({ grace: groups.allGraceGroupIds(), unknown: groups.allUnknownGroupIds() }),
-        inputs: attributes => groups.allInputs(attributes),
+        effectiveGroupsOf: userId => groups.effectiveGroupIds(userId),
+        keepOnlyOf: userId => ({ grace: groups.graceGroupIds(userId), unknown: groups.unknownGroupIds(userId) }),
+        graceGroups: () => groups.allGraceGroupIds(),
+        // The rule editor's snapshot of every user (kept per store revision), as its preview reads.
+        inputs: () => groups.rules.inputs(),
+        boundUserIds: () => new Set(store.bulkReads.boundDevices().map(d => d.userId)),
         now: clock.now(),
         compile,
         removedFlags: new Map(

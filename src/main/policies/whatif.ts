@@ -29,8 +29,16 @@ export interface WhatIfContext {
   effectiveGroups(): Map<string, Set<string>>
   /** Per user, the effective groups that only keep (grace.ts): left within the grace period, or unknown. */
   keepOnly(): { grace: Map<string, Set<string>>; unknown: Map<string, Set<string>> }
-  /** What rules read per user (attributes, identity fields, synced groups), limited to these attributes. */
-  inputs(attributes: readonly string[]): Map<string, UserInput>
+  /** One user's effective groups (as effectiveGroups() has them): for the few a rule edit shifts. */
+  effectiveGroupsOf(userId: string): Set<string>
+  /** One user's keep-only groups (as keepOnly() has them). */
+  keepOnlyOf(userId: string): KeepOnly
+  /** Per user, the groups left within the grace period (keepOnly().grace, without reading unknowns). */
+  graceGroups(): Map<string, Set<string>>
+  /** What rules read per user (attributes, identity fields, synced groups): at least these attributes. */
+  inputs(attributes: readonly string[]): Iterable<[string, UserInput]>
+  /** The users with a bound device: only theirs need their whole group sets (the devices' plans read them). */
+  boundUserIds(): ReadonlySet<string>
   now: Date
   compile(dialect: Dialect, rule: string): CompiledRule
   /** Flags of payload items the change removes (a deleted policy's apps), by item id. */
@@ -142,15 +150,37 @@ const keepOf = (k: ReturnType<WhatIfContext['keepOnly']>, userId: string): KeepO
   unknown: k.unknown.get(userId) ?? NONE,
 })
 
-/** Re-evaluates the given rule groups for every user with (possibly changed) attributes. */
+/** How re-evaluating one rule group changes a user's standing in it. */
+interface GroupShift {
+  groupId: string
+  /** Whether the group's policies applied to the user before. */
+  was: boolean
+  /** Whether the group's policies apply to the user afterwards. */
+  keeps: boolean
+  /** Whether it is then an unknown membership that only keeps. */
+  unknown: boolean
+  /** Whether a grace period in it ends (the user is back in). */
+  graceEnds: boolean
+}
+
+/** Above this many shifted users with devices their groups are read in bulk rather than one user at a time. */
+const PER_USER_READS = 5_000
+
+/**
+ * Re-evaluates the given rule groups for every user with (possibly changed) attributes. Only the
+ * given groups' standing can change, so it is decided from their members and the pending
+ * withdrawals alone; the full group sets are read only for the users that shift and have a device
+ * (a rule edit at 100,000 users shifts a few thousand, a tenth of them with a device). For the others
+ * `before` and `after` hold only the groups re-evaluated: all that differ, which is all the user
+ * list shows.
+ */
 function shiftMemberships(
   ctx: WhatIfContext,
   groups: { id: string; directoryId: string | null; rule: CompiledRule }[],
   inputOf: (input: RuleInput) => RuleInput,
   extraAttributes: readonly string[] = [],
 ): Map<string, MembershipShift> {
-  const effective = ctx.effectiveGroups()
-  const keepNow = ctx.keepOnly()
+  const grace = ctx.graceGroups()
   const pending = new Map<string, Set<string>>()
   for (const w of ctx.store.withdrawals.all()) {
     const set = pending.get(w.userId)
@@ -158,41 +188,58 @@ function shiftMemberships(
     else pending.set(w.userId, new Set([w.groupId]))
   }
   const members = new Map(groups.map(g => [g.id, ctx.store.bulkReads.membersOfGroup(g.id)]))
-  const shifts = new Map<string, MembershipShift>()
+  const shifted = new Map<string, { userPrincipalName: string; changes: GroupShift[] }>()
   for (const [userId, u] of ctx.inputs([...groups.flatMap(g => g.rule.attributes), ...extraAttributes])) {
-    const before = effective.get(userId) ?? new Set<string>()
-    let after: Set<string> | null = null
-    const keepBefore = keepOf(keepNow, userId)
-    const grace = new Set(keepBefore.grace)
-    const unknown = new Set(keepBefore.unknown)
     const input = inputOf(u.input)
+    const inGrace = grace.get(userId)
+    let changes: GroupShift[] | null = null
     for (const g of groups) {
       const prior = members.get(g.id)?.get(userId)
       const decided = ruleGroupApplies(g, u.directoryId)
         ? decideMembership(g.id, g.rule.evaluate(input, ctx.now), prior)
         : null
-      const now = decided?.effective ?? false
+      const graceBefore = inGrace?.has(g.id) ?? false
+      const before = (prior?.effective ?? false) || graceBefore
+      const unknownBefore = prior?.state === 'unknown' && prior.effective
       // As applying it would: an unknown membership keeps, coming back in ends a grace period.
-      if (decided?.state === 'unknown' && decided.effective) unknown.add(g.id)
-      else unknown.delete(g.id)
-      if (decided?.state === 'in') grace.delete(g.id)
+      const unknown = decided?.state === 'unknown' && decided.effective
+      const graceEnds = graceBefore && decided?.state === 'in'
       // A deliberate edit withdraws at once (no grace); a withdrawal already pending stays pending.
-      const keeps = now || (pending.get(userId)?.has(g.id) ?? false)
-      if (keeps !== before.has(g.id)) {
-        after ??= new Set(before)
-        if (keeps) after.add(g.id)
-        else after.delete(g.id)
+      const keeps = (decided?.effective ?? false) || (pending.get(userId)?.has(g.id) ?? false)
+      if (keeps !== before || unknown !== unknownBefore || graceEnds) {
+        changes ??= []
+        changes.push({ groupId: g.id, was: before, keeps, unknown, graceEnds })
       }
     }
-    const same = (a: ReadonlySet<string>, b: ReadonlySet<string>) => a.size === b.size && [...a].every(x => b.has(x))
-    const keepChanged = !same(grace, keepBefore.grace) || !same(unknown, keepBefore.unknown)
-    if (after || keepChanged)
+    if (changes) shifted.set(userId, { userPrincipalName: u.userPrincipalName, changes })
+  }
+  const bound = ctx.boundUserIds()
+  let withDevices = 0
+  for (const userId of shifted.keys()) if (bound.has(userId)) withDevices++
+  const bulk = withDevices > PER_USER_READS ? { effective: ctx.effectiveGroups(), keep: ctx.keepOnly() } : null
+  const shifts = new Map<string, MembershipShift>()
+  for (const [userId, { userPrincipalName, changes }] of shifted) {
+    if (!bound.has(userId)) {
       shifts.set(userId, {
-        userPrincipalName: u.userPrincipalName,
-        before,
-        after: after ?? before,
-        keep: { grace, unknown },
+        userPrincipalName,
+        before: new Set(changes.filter(c => c.was).map(c => c.groupId)),
+        after: new Set(changes.filter(c => c.keeps).map(c => c.groupId)),
+        keep: { grace: new Set(), unknown: new Set() },
       })
+      continue
+    }
+    const before = bulk ? (bulk.effective.get(userId) ?? new Set<string>()) : ctx.effectiveGroupsOf(userId)
+    const keepBefore = bulk ? keepOf(bulk.keep, userId) : ctx.keepOnlyOf(userId)
+    const after = new Set(before)
+    const keep = { grace: new Set(keepBefore.grace), unknown: new Set(keepBefore.unknown) }
+    for (const c of changes) {
+      if (c.keeps) after.add(c.groupId)
+      else after.delete(c.groupId)
+      if (c.unknown) keep.unknown.add(c.groupId)
+      else keep.unknown.delete(c.groupId)
+      if (c.graceEnds) keep.grace.delete(c.groupId)
+    }
+    shifts.set(userId, { userPrincipalName, before, after, keep })
   }
   return shifts
 }
@@ -259,7 +306,7 @@ function policyChangeSummary(
 
 export function computeWhatIf(ctx: WhatIfContext, change: ProposedChange, limit: number): WhatIf {
   const { store } = ctx
-  const groupNames = new Map(store.groups.list().map(g => [g.id, g.name]))
+  const groupNames = store.groups.names()
   const groupName = (id: string): string => groupNames.get(id) ?? id
   const proposed = proposedPolicies(ctx.index.policies, change, groupName, identifier =>
     change.kind === 'deleteApp'
@@ -323,12 +370,10 @@ export function computeWhatIf(ctx: WhatIfContext, change: ProposedChange, limit:
   let devices: BoundDevice[]
   let summary: string
   if (change.kind === 'rule') {
-    const group = store.groups.get(change.groupId)
-    if (!group || group.kind !== 'rule' || group.dialect === null)
-      throw new AppError('NOT_FOUND', `No rule group with id ${change.groupId}.`, { groupId: change.groupId })
+    const group = store.groups.ruleGroups().find(g => g.id === change.groupId)
+    if (!group) throw new AppError('NOT_FOUND', `No rule group with id ${change.groupId}.`, { groupId: change.groupId })
     const rule = ctx.compile(change.dialect, change.rule)
-    const directoryId = store.groups.ruleGroups().find(g => g.id === group.id)?.directoryId ?? null
-    shifts = shiftMemberships(ctx, [{ id: group.id, directoryId, rule }], a => a)
+    shifts = shiftMemberships(ctx, [{ id: group.id, directoryId: group.directoryId, rule }], a => a)
     devices = devicesOf(ctx, shifts)
     summary = `Changing the rule of ${group.name}`
   } else if (change.kind === 'attributeMapping') {

@@ -262,6 +262,10 @@ export function deviceQueries(db: Db, sealer: PayloadSealer = plainSealer) {
     .pluck()
   const overdue = db.prepare(`SELECT c.*, d.name AS device_name FROM commands c JOIN devices d ON d.id = c.device_id
     WHERE c.state IN ('queued', 'pushed', 'sent') AND c.deadline_at < ? ORDER BY c.deadline_at`)
+  const overdueCount = db
+    .prepare(`SELECT COUNT(*) FROM commands c JOIN devices d ON d.id = c.device_id
+    WHERE c.state IN ('queued', 'pushed', 'sent') AND c.deadline_at < ?`)
+    .pluck()
   const nextDeadline = db
     .prepare(`SELECT MIN(deadline_at) FROM commands WHERE state IN ('queued', 'pushed', 'sent') AND deadline_at >= ?`)
     .pluck()
@@ -455,6 +459,8 @@ export function deviceQueries(db: Db, sealer: PayloadSealer = plainSealer) {
       const r = commandById.get(commandId, deviceId) as CommandRow | undefined
       return r ? asCommand(r) : undefined
     },
+    /** How many overdueCommands(now) would list, without reading them (the overview's count). */
+    overdueCount: (now: string): number => overdueCount.get(now) as number,
     overdueCommands(now: string): (Command & { deviceName: string })[] {
       return (overdue.all(now) as (CommandRow & { device_name: string })[]).map(r => ({
         ...asCommand(r),

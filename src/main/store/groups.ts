@@ -97,6 +97,7 @@ export function groupQueries(db: Db) {
   const rulesFor = db.prepare(`SELECT id, name, dialect, rule, directory_id AS directoryId FROM groups
     WHERE kind = 'rule' AND (directory_id IS NULL OR directory_id = ?) ORDER BY name`)
   const ruleNames = db.prepare(`SELECT id, name FROM groups WHERE kind = 'rule'`).raw(true)
+  const allNames = db.prepare('SELECT id, name FROM groups').raw(true)
   const synced = db.prepare(`SELECT id, name FROM groups WHERE kind = 'synced'`)
   const members = db.prepare(`SELECT m.user_id, u.user_principal_name, u.display_name, 'in' AS state, '[]' AS missing
     FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.group_id = ?
@@ -138,6 +139,10 @@ export function groupQueries(db: Db) {
           ? { ...g, memberCount: counts.get(g.id)?.in ?? 0, unknownCount: counts.get(g.id)?.unknown ?? 0 }
           : g,
       )
+    },
+    /** Every group's name by id, without the member counts list() and get() compute. */
+    names(): Map<string, string> {
+      return new Map(allNames.all() as [string, string][])
     },
     get(id: string): GroupSummary | undefined {
       const r = byId.get(id) as GroupRow | undefined

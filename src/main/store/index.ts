@@ -25,6 +25,7 @@ import { payloadProblemQueries } from './payload-problems'
 import { policyQueries } from './policies'
 import { policySettingQueries } from './policy-settings'
 import { revisionQueries } from './revision'
+import { historyPageQueries } from './history-pages'
 import { syncQueries } from './sync'
 import { syncJournalQueries } from './sync-journal'
 import { userQueries } from './users'
@@ -96,6 +97,7 @@ export function createStore(path: string, opts: { sealer?: PayloadSealer } = {})
     ade: adeQueries(db),
     notifications: notificationQueries(db),
     commandResults: commandResultQueries(db),
+    historyPages: historyPageQueries(db, sealer),
     /** Runs fn in one transaction: everything it writes lands together or not at all. */
     transaction<T>(fn: () => T): T {
       return db.transaction(fn)()

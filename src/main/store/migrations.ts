@@ -835,4 +835,33 @@ CREATE TABLE command_results (
 CREATE INDEX command_results_device ON command_results (device_id, type, at);
 `,
   },
+  {
+    version: 21,
+    name: 'diagnostics: a revision that moves only with what SYNC_ATTR_MISSING reads',
+    // The rule side of SYNC_ATTR_MISSING (every unknown membership: 200,000 at 100,000 users with
+    // one missing column) is rebuilt only when this moves, not on every write: a device checking
+    // in, an acknowledgement or an audit row leaves it alone. Only rows whose non-plain
+    // memberships (where unknown ones live) change count, so a sync that rewrites plain
+    // memberships pays nothing here.
+    sql: `
+CREATE TABLE diagnostics_revision (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL);
+INSERT INTO diagnostics_revision (id, n) VALUES (1, 0);
+CREATE TRIGGER diagnostics_rm_ins AFTER INSERT ON rule_memberships WHEN NEW.other <> '[]'
+  BEGIN UPDATE diagnostics_revision SET n = n + 1; END;
+CREATE TRIGGER diagnostics_rm_upd AFTER UPDATE OF other ON rule_memberships WHEN NEW.other IS NOT OLD.other
+  BEGIN UPDATE diagnostics_revision SET n = n + 1; END;
+CREATE TRIGGER diagnostics_rm_del AFTER DELETE ON rule_memberships WHEN OLD.other <> '[]'
+  BEGIN UPDATE diagnostics_revision SET n = n + 1; END;
+CREATE TRIGGER diagnostics_users_upd AFTER UPDATE OF user_principal_name, directory_id ON users
+  WHEN NEW.user_principal_name IS NOT OLD.user_principal_name OR NEW.directory_id IS NOT OLD.directory_id
+  BEGIN UPDATE diagnostics_revision SET n = n + 1; END;
+CREATE TRIGGER diagnostics_users_del AFTER DELETE ON users BEGIN UPDATE diagnostics_revision SET n = n + 1; END;
+CREATE TRIGGER diagnostics_groups_ins AFTER INSERT ON groups BEGIN UPDATE diagnostics_revision SET n = n + 1; END;
+CREATE TRIGGER diagnostics_groups_upd AFTER UPDATE ON groups BEGIN UPDATE diagnostics_revision SET n = n + 1; END;
+CREATE TRIGGER diagnostics_groups_del AFTER DELETE ON groups BEGIN UPDATE diagnostics_revision SET n = n + 1; END;
+CREATE TRIGGER diagnostics_directories_ins AFTER INSERT ON directories BEGIN UPDATE diagnostics_revision SET n = n + 1; END;
+CREATE TRIGGER diagnostics_directories_upd AFTER UPDATE ON directories BEGIN UPDATE diagnostics_revision SET n = n + 1; END;
+CREATE TRIGGER diagnostics_directories_del AFTER DELETE ON directories BEGIN UPDATE diagnostics_revision SET n = n + 1; END;
+`,
+  },
 ]

@@ -9,6 +9,13 @@ import type { Db } from './db'
 export function revisionQueries(db: Db) {
   const changes = db.prepare('SELECT total_changes()').pluck()
   const external = (): number => db.pragma('data_version', { simple: true }) as number
+  // Migration 17's counter and migration 11's: they move only with what the rule side of the
+  // diagnostics reads (unknown memberships, user names, groups, directories; IdP listings, runs).
+  const diagnostics = db
+    .prepare(
+      `SELECT (SELECT n FROM diagnostics_revision WHERE id = 1) || '.' || (SELECT n FROM rule_fail_revision WHERE id = 1)`,
+    )
+    .pluck()
   return {
     /** Moves on every write to the workspace, this connection's or another's. */
     current(): string {
@@ -16,5 +23,7 @@ export function revisionQueries(db: Db) {
     },
     /** Moves only when another connection (thread or process) commits. */
     external,
+    /** Moves only with a write the rule-side diagnostics (SYNC_ATTR_MISSING, GROUP_RULE_FAIL) read. */
+    diagnostics: (): string => diagnostics.get() as string,
   }
 }

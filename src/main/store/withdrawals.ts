@@ -35,6 +35,21 @@ export function withdrawalQueries(db: Db) {
     `SELECT ${COLUMNS} FROM membership_withdrawals w JOIN users u ON u.id = w.user_id WHERE w.user_id = ?`,
   )
   const all = db.prepare(`SELECT ${COLUMNS} FROM membership_withdrawals w JOIN users u ON u.id = w.user_id`)
+  // groups/withdrawal.ts isMatured, in SQL: an import that moves 100,000 users leaves as many
+  // withdrawals, and the redeploy after it asks only for the users whose grace period is over.
+  // "At least N succeeded syncs started after the user left" is "the user left before the N-th
+  // newest succeeded sync of the directory started": one look-up per directory instead of a count
+  // per withdrawal.
+  const maturedUsers = db
+    .prepare(`WITH nth AS MATERIALIZED (SELECT d.id AS directory_id,
+        (SELECT r.started_at FROM sync_runs r WHERE r.directory_id = d.id AND r.status = 'succeeded'
+          ORDER BY r.started_at DESC LIMIT 1 OFFSET @confirmations - 1) AS started_at
+        FROM directories d)
+      SELECT DISTINCT w.user_id FROM membership_withdrawals w JOIN users u ON u.id = w.user_id
+        JOIN nth ON nth.directory_id = u.directory_id
+      WHERE julianday(w.left_at) <= julianday(@leftBy)
+        AND (@confirmations <= 0 OR (nth.started_at IS NOT NULL AND nth.started_at > w.left_at))`)
+    .pluck()
 
   return {
     /** Records that the user left the group; keeps the first time it was seen. */
@@ -46,5 +61,8 @@ export function withdrawalQueries(db: Db) {
     },
     of: (userId: string): PendingWithdrawal[] => (of.all(userId) as WithdrawalRow[]).map(toWithdrawal),
     all: (): PendingWithdrawal[] => (all.all() as WithdrawalRow[]).map(toWithdrawal),
+    /** Users with a withdrawal confirmed by this many syncs that began at or before `leftBy` (ISO). */
+    maturedUserIds: (confirmations: number, leftBy: string): string[] =>
+      maturedUsers.all({ confirmations, leftBy }) as string[],
   }
 }

@@ -1,5 +1,7 @@
 import { useMutation, useQuery } from '@tanstack/react-query'
-import { call, deviceQuery } from '../api'
+import { useState } from 'react'
+import { call, deviceCommandsQuery, deviceQuery } from '../api'
+import { Pager } from '../components/Pager'
 import { Link, paths } from '../router'
 import { Badge, Empty, ErrorNote, Loaded, PageHeader, Section, Time, platformLabel, type Tone } from '../components/ui'
 import { AssignmentHistory, EffectivePolicies } from '../components/DevicePolicies'
@@ -193,6 +195,8 @@ const STATE_TONE: Record<CommandState, Tone> = {
 }
 
 const OPEN_STATES: readonly CommandState[] = ['queued', 'pushed', 'sent']
+/** Commands per page of the device's queue. */
+const COMMANDS_PAGE = 50
 
 function Commands({ detail }: { detail: DeviceDetail }) {
   const deviceId = detail.device.id
@@ -207,8 +211,11 @@ function Commands({ detail }: { detail: DeviceDetail }) {
         ? call('devices/cancel', { deviceId, commandId: action.commandId })
         : call(action.channel, { deviceId }),
   })
-  const commands = [...detail.commands].sort((a, b) => b.seq - a.seq)
-  const stuck = commands.some(c => OPEN_STATES.includes(c.state) || c.state === 'dead')
+  // The queue is paged on the server: a device that checked in for a year has thousands of commands.
+  const [offset, setOffset] = useState(0)
+  const page = useQuery(deviceCommandsQuery({ deviceId, offset, limit: COMMANDS_PAGE }))
+  const commands = page.data?.rows ?? []
+  const stuck = detail.commands.some(c => OPEN_STATES.includes(c.state) || c.state === 'dead')
   return (
     <>
       <div className="toolbar" role="toolbar" aria-label="Device actions">
@@ -248,7 +255,8 @@ function Commands({ detail }: { detail: DeviceDetail }) {
           ]}
           items={commands}
           itemKey={c => c.id}
-          empty="The outbox for this device is empty."
+          busy={page.isPlaceholderData}
+          empty={page.isPending ? 'Loading…' : 'The outbox for this device is empty.'}
         >
           {c => (
             <CommandRow
@@ -261,6 +269,13 @@ function Commands({ detail }: { detail: DeviceDetail }) {
           )}
         </Table>
       </div>
+      <Pager
+        label="Pages of commands"
+        offset={offset}
+        limit={COMMANDS_PAGE}
+        total={page.data?.total ?? 0}
+        onOffset={setOffset}
+      />
     </>
   )
 }

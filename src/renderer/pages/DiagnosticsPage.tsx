@@ -1,6 +1,13 @@
 import { useState } from 'react'
 import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query'
-import { call, diagnosticsPageQuery, diagnosticsSummaryQuery, directoriesQuery, groupsQuery, userQuery } from '../api'
+import {
+  call,
+  diagnosticsPageQuery,
+  diagnosticsSummaryQuery,
+  directoriesQuery,
+  groupNamesQuery,
+  userQuery,
+} from '../api'
 import { Link, paths } from '../router'
 import { Badge, Empty, ErrorNote, Loaded, Loading, PageHeader, Section, plural } from '../components/ui'
 import { DiagnosticsByDevice } from '../components/DiagnosticsByDevice'
@@ -110,7 +117,7 @@ function BundleButton() {
 /** Narrow the diagnostics by code, directory and group (a device's diagnostics are on its page). */
 function Filters({ filter, onChange }: { filter: DiagnosticFilter; onChange: (f: DiagnosticFilter) => void }) {
   const directories = useQuery(directoriesQuery())
-  const groups = useQuery(groupsQuery())
+  const groups = useQuery(groupNamesQuery())
   const set = (key: 'code' | 'directoryId' | 'groupId', value: string) => {
     const next: DiagnosticFilter = { ...filter }
     if (value === '') delete next[key]

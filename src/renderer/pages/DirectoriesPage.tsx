@@ -6,6 +6,7 @@ import { Badge, Loaded, PageHeader, Section, Time } from '../components/ui'
 import type { DirectorySummary, ImportResult, SyncRun } from '../../shared/domain'
 import { ConnectForm } from './directories/ConnectForm'
 import { DirectoryCard } from './directories/DirectoryCard'
+import { ImportProgress, useImportProgress } from './directories/ImportProgress'
 import { Table } from '../components/Table'
 
 const KIND_LABEL = { file: 'File', entra: 'Microsoft Entra ID', okta: 'Okta', google: 'Google Workspace' } as const
@@ -116,6 +117,8 @@ function ImportForm({ directories }: { directories: DirectorySummary[] }) {
   const [mode, setMode] = useState<ImportMode>('update')
   const [confirmRemovals, setConfirmRemovals] = useState(false)
   const [fileError, setFileError] = useState<string | null>(null)
+  const [started, setStarted] = useState(0)
+  const progress = useImportProgress(directoryId, started)
   const run = useMutation({
     mutationFn: () =>
       call('directories/import', {
@@ -142,6 +145,7 @@ function ImportForm({ directories }: { directories: DirectorySummary[] }) {
 
   const submit = (e: FormEvent) => {
     e.preventDefault()
+    setStarted(n => n + 1)
     run.mutate()
   }
 
@@ -231,6 +235,7 @@ function ImportForm({ directories }: { directories: DirectorySummary[] }) {
           {run.isPending ? 'Importing…' : 'Import'}
         </button>
       </div>
+      {run.isPending && progress && <ImportProgress progress={progress} />}
       {run.isError && <ImportError error={run.error} />}
       {run.isSuccess && <ImportSummary result={run.data} />}
     </form>

@@ -87,6 +87,54 @@ describe('diagnostics grouped by cause', () => {
     expect(detect).toHaveBeenCalledTimes(3)
   })
 
+  it('keeps the rule side through writes it does not read, and still sees a device turn late', async () => {
+    const { store } = ws.app.services
+    const detect = vi.spyOn(store.groups, 'unknownMemberships')
+    store.policies.create(
+      {
+        id: 'p-crm',
+        name: 'Sales CRM',
+        description: '',
+        priority: 0,
+        platforms: ['ios'],
+        items: [
+          {
+            id: 'p-crm-app',
+            kind: 'app',
+            identifier: 'com.example.crm',
+            name: 'CRM',
+            platform: null,
+            settings: {},
+            removeOnUnassign: false,
+          },
+        ],
+        targets: [{ groupId: 'g-sales', groupName: 'Sales', mode: 'include' }],
+      },
+      ws.clock.now().toISOString(),
+    )
+    const before = await ws.call('diagnostics/summary', {})
+    // An enrollment writes a device, its commands and an audit row, not what SYNC_ATTR_MISSING reads.
+    const enrolled = await ws.call('devices/enroll', {
+      serial: 'DIAG-1',
+      platform: 'ios',
+      userPrincipalName: 'user001@example.test',
+    })
+    await ws.call('devices/rename', { deviceId: enrolled.device.id, name: 'Renamed' })
+    const overdue = vi.spyOn(store.devices, 'overdueCommands')
+    ws.clock.advance(24 * 60 * 60_000)
+    const after = await ws.call('diagnostics/summary', {})
+    expect(detect).toHaveBeenCalledTimes(1)
+    expect(overdue).toHaveBeenCalledTimes(1)
+    expect(after.counts.SYNC_ATTR_MISSING).toBe(before.counts.SYNC_ATTR_MISSING)
+    expect(after.counts.PAYLOAD_LATENCY).toBeGreaterThan(0)
+    expect(after.causes.slice(0, before.causes.length)).toEqual(before.causes)
+    expect(after.total).toBe(before.total + after.counts.PAYLOAD_LATENCY)
+    expect((await ws.call('overview/health', {})).diagnostics).toEqual([
+      { code: 'PAYLOAD_LATENCY', count: after.counts.PAYLOAD_LATENCY },
+      { code: 'SYNC_ATTR_MISSING', count: after.counts.SYNC_ATTR_MISSING },
+    ])
+  })
+
   it('detects nothing again while nothing is written and no command waits for its deadline', async () => {
     const { store } = ws.app.services
     const detect = vi.spyOn(store.groups, 'unknownMemberships')

@@ -28,6 +28,7 @@ const LANDED: Record<number, string> = {
   18: '4363fbcae407bfa81a453f160816d0b2bb93eed34491019d873475db5dae9451',
   19: '8f053a2166e8525b46520995e3885324335dc5c304cb0190a92fec3fc02477d6',
   20: '677e765618e7f2fb6e61539fbf5d700a14e45da20388f454eddeab993e1be385',
+  21: 'f7a1c5af771eadb61ab9c8e8bea15700048358bd9803c8232f853c60ba8368b3',
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')

@@ -5,7 +5,8 @@ import { CredentialsForm } from './CredentialsForm'
 import { RemoveDirectory } from './RemoveDirectory'
 import { useEffect, useState } from 'react'
 import { useMutation, useQuery } from '@tanstack/react-query'
-import { call, directoryQuery, onSyncProgress } from '../../api'
+import { call, directoryHistoryQuery, directoryQuery, onSyncProgress } from '../../api'
+import { Pager } from '../../components/Pager'
 import { Badge, ErrorNote, Loaded, Time } from '../../components/ui'
 import type { AttributeMapping, DirectoryDetail, SyncProgress, SyncRun } from '../../../shared/domain'
 import { mappingEdits } from '../../../shared/mapping'
@@ -349,7 +350,14 @@ const STATUS: Record<SyncRun['status'], { tone: 'good' | 'bad' | 'warn' | 'neutr
 }
 
 /** `confirm`: runs the sync again with the removals confirmed; null while a sync runs. */
+/** Sync runs per page of the history. */
+const HISTORY_PAGE = 20
+
 function History({ detail, confirm }: { detail: DirectoryDetail; confirm: (() => void) | null }) {
+  // Paged on the server: a directory synced every few minutes has thousands of runs.
+  const [offset, setOffset] = useState(0)
+  const page = useQuery(directoryHistoryQuery({ directoryId: detail.directory.id, offset, limit: HISTORY_PAGE }))
+  const runs = page.data?.rows ?? detail.history.slice(0, HISTORY_PAGE)
   return (
     <section aria-label="Sync history">
       <h3>Sync history</h3>
@@ -364,8 +372,9 @@ function History({ detail, confirm }: { detail: DirectoryDetail; confirm: (() =>
           { header: 'Removed', numeric: true },
           { header: 'Duration', numeric: true },
         ]}
-        items={detail.history}
+        items={runs}
         itemKey={run => run.id}
+        busy={page.isPlaceholderData}
         empty="Never synced."
       >
         {run => (
@@ -393,7 +402,7 @@ function History({ detail, confirm }: { detail: DirectoryDetail; confirm: (() =>
                 </span>
               ))}
               {/* Only the latest run can be confirmed: a later sync has pulled since an older hold. */}
-              {run === detail.history[0] && run.status === 'held' && (
+              {run.id === detail.history[0]?.id && run.status === 'held' && (
                 <div className="form-actions">
                   <button
                     type="button"
@@ -420,6 +429,13 @@ function History({ detail, confirm }: { detail: DirectoryDetail; confirm: (() =>
           </tr>
         )}
       </Table>
+      <Pager
+        label="Pages of sync runs"
+        offset={offset}
+        limit={HISTORY_PAGE}
+        total={page.data?.total ?? detail.history.length}
+        onOffset={setOffset}
+      />
     </section>
   )
 }
