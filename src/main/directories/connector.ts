@@ -48,8 +48,12 @@ export interface PulledGroup {
   assignedMembers?: boolean
 }
 
-/** A full pull lists every member; an incremental one says who joined and who left. */
-export type MemberChange = { replace: Set<string> } | { add: Set<string>; remove: Set<string> }
+/**
+ * A full pull lists every member (each once); an incremental one says who joined and who left.
+ * A full listing need not be a set: Entra's dynamic groups list 1.6 million members for 100,000
+ * users, held as lists of shared ids (entra.ts).
+ */
+export type MemberChange = { replace: Iterable<string> } | { add: Set<string>; remove: Set<string> }
 
 export interface Pull {
   mode: 'full' | 'incremental'
