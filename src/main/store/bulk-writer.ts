@@ -6,9 +6,9 @@
 // hundred users that the worker commits a batch (default 2,000 users) at a time. Their references
 // exist or arrive in the same or an earlier chunk, so foreign keys are not checked row by row (as
 // store.insertTransaction). The writer is a marked first sync's (directories/first-sync.ts): its
-// first transaction drops the indexes that are cheaper built once at the end (deferred-indexes.ts).
-// Once the last chunk is committed the sync goes on; the worker then builds those indexes, copies
-// the WAL into the database file and stops (`closed`), while the main thread applies the rest.
+// first transaction drops the indexes that are cheaper built once at the end (deferred-indexes.ts),
+// and finish builds them again before it resolves. Once the last chunk is committed the sync goes
+// on; the worker then copies the WAL into the database file and stops (`closed`).
 import { createRequire } from 'node:module'
 import { Worker } from 'node:worker_threads'
 import type { AttributeValue } from '../../shared/domain'
@@ -61,7 +61,8 @@ const statements = Object.entries(workerData.sql).map(([table, sql]) => [table, 
 // Rows arrive in small chunks (the main thread keeps nothing long) and go into one transaction
 // until a chunk says commit: as many commits as before, with each chunk let go at once.
 let open = false
-// The deferred indexes go in the first transaction and come back as the writer closes, whatever happened.
+// The deferred indexes go in the first transaction and come back when a message asks (the last
+// one) or, whatever happened, as the writer closes.
 let dropped = false
 const restore = () => {
   for (const index of workerData.deferred) db.exec(index.sql)
@@ -75,8 +76,8 @@ const write = (rows) => {
 parentPort.postMessage('ready')
 parentPort.on('message', (m) => {
   if (m === 'close') {
-    // Builds the indexes and copies what was written into the database file here, not in the main
-    // thread, and after the sync has moved on (they are most of a large sync's last seconds).
+    // Copies what was written into the database file here, not in the main thread, and after the
+    // sync has moved on (it is most of a large sync's last seconds).
     try {
       restore()
       db.pragma('wal_checkpoint(PASSIVE)')
@@ -100,6 +101,7 @@ parentPort.on('message', (m) => {
       db.exec('COMMIT')
       open = false
     }
+    if (m.restore) restore()
     parentPort.postMessage({ id: m.id, ok: true })
   } catch (e) {
     if (open) {
@@ -151,12 +153,12 @@ export interface BulkWriter {
    * transaction and fails every later send and finish.
    */
   send(rows: BulkRows, commit?: boolean): Promise<void>
-  /** Commits what is left; resolves once every row sent is committed, rejects with the first failure. */
-  finish(): Promise<void>
   /**
-   * Resolves once, after finish, the worker has built the deferred indexes again, copied the WAL
-   * into the database file and stopped.
+   * Commits what is left and builds the deferred indexes again; resolves once every row sent is
+   * committed and the indexes are back, rejects with the first failure.
    */
+  finish(): Promise<void>
+  /** Resolves once, after finish, the worker has copied the WAL into the database file and stopped. */
   readonly closed: Promise<void>
 }
 
@@ -205,21 +207,21 @@ export async function openBulkWriter(databasePath: string): Promise<BulkWriter> 
   const written = (id: number) => new Promise<void>(resolve => waiting.set(id, resolve))
   const inFlight: Promise<void>[] = []
 
-  const send = async (rows: BulkRows, commit = true): Promise<void> => {
+  const post = async (rows: BulkRows, commit: boolean, restore: boolean): Promise<void> => {
     if (failure) throw failure
     const id = next++
     inFlight.push(written(id))
-    worker.postMessage({ id, rows, commit })
+    worker.postMessage({ id, rows, commit, restore })
     while (inFlight.length >= 2) await inFlight.shift()
     if (failure) throw failure
   }
 
   return {
     closed: exited,
-    send,
+    send: (rows, commit = true) => post(rows, commit, false),
     async finish() {
-      // The last rows may wait in an open transaction.
-      if (!failure) await send(emptyBulkRows()).catch(() => {})
+      // The last rows may wait in an open transaction; the deferred indexes are built after them.
+      if (!failure) await post(emptyBulkRows(), true, true).catch(() => {})
       await Promise.all(inFlight.splice(0))
       const error = failure
       worker.postMessage('close')

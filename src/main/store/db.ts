@@ -2,7 +2,6 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { AppError } from '../../shared/errors'
-import { restoreDeferredIndexes } from './deferred-indexes'
 import { MIGRATIONS, type Migration } from './migrations'
 
 export type Db = Database.Database
@@ -41,8 +40,6 @@ export function openDatabase(path: string, migrations: readonly Migration[] = MI
     // key orders that jump across the B-trees; with the default cache most of those inserts miss.
     db.pragma('cache_size = -32768')
     migrate(db, migrations)
-    // A process that stopped after a first sync committed, before its writer built these again.
-    if (migrations === MIGRATIONS) restoreDeferredIndexes(db)
     restrictWorkspaceFiles(path)
     return db
   } catch (e) {

@@ -3,12 +3,11 @@
 // over its B-tree: maintained row by row it was about 40% of the writer thread's time (3.8 s of
 // 8.3 s of CPU, measured on this machine); built at the end, by one sort, it takes 1.6 s. The
 // users' list order (display name) is the same on a smaller scale (0.7 s against 0.2 s).
-// Only a marked first sync (directories/first-sync.ts) drops them, in its first write transaction.
-// Its writer thread builds them again as it closes, while the main thread applies the rest of the
-// sync (as it copies the WAL after: BulkWriter.closed); the undo of a failed or interrupted first
-// sync builds them too, and so does opening the workspace, in case the process stopped in
-// between. Neither is unique: no constraint lapses while they are gone, only queries that use them
-// read the table instead for those seconds.
+// Only a marked first sync (directories/first-sync.ts) drops them, in its first write transaction,
+// and they are back before its apply goes on (BulkWriter.finish); the writer thread builds them
+// again as it closes, and the undo of a failed or interrupted first sync does too, so no path
+// leaves a workspace without them. Neither is unique: no constraint lapses while they are gone,
+// only queries that use them read the table instead.
 import type { Db } from './db'
 
 /** Each index's name and its definition exactly as the migrations create it (migrations 1 and 15). */

@@ -27,22 +27,6 @@ const definitions = (db: Db): Record<string, string | undefined> => {
 }
 
 describe('deferred indexes', () => {
-  it('are built when a workspace that lacks them is opened (a process stopped before its writer built them)', () => {
-    const dir = tempDir()
-    cleanups.push(() => dir.remove())
-    const path = join(dir.path, 'jit-mapper.db')
-    const first = openDatabase(path)
-    const migrated = definitions(first)
-    for (const index of DEFERRED_INDEXES) first.exec(`DROP INDEX ${index.name}`)
-    first.close()
-    const next = openDatabase(path)
-    try {
-      expect(definitions(next)).toEqual(migrated)
-    } finally {
-      next.close()
-    }
-  })
-
   it('are built again exactly as the migrations define them', () => {
     const db = database()
     const migrated = definitions(db)
