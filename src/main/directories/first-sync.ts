@@ -174,16 +174,12 @@ export function firstSyncStream(o: FirstSyncStreamOptions): FirstSyncStream {
   }
 }
 
-/**
- * Removes a first sync's users (in steps, yielding between) and groups, and its mark; the indexes
- * its writer dropped are built again if the writer stopped before it could (store/deferred-indexes.ts).
- */
+/** Removes a first sync's users (in steps, yielding between) and groups, and its mark. */
 async function removeFirstSync(store: Store, directoryId: string, yieldToLoop: () => Promise<void>): Promise<void> {
   // Users first: their rule-group rows go with them, so removing the groups then rewrites few rows.
   while (store.transaction(() => store.sync.removeUnboundUsers(directoryId, 2000)) > 0) await yieldToLoop()
   store.transaction(() => {
     store.sync.removeDirectoryGroups(directoryId)
-    store.sync.restoreDeferredIndexes()
     store.sync.unmarkFirstSync(directoryId)
   })
 }

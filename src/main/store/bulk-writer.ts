@@ -5,14 +5,11 @@
 // rule-group memberships and synced-group memberships, in the order sent, in chunks of a few
 // hundred users that the worker commits a batch (default 2,000 users) at a time. Their references
 // exist or arrive in the same or an earlier chunk, so foreign keys are not checked row by row (as
-// store.insertTransaction). The writer is a marked first sync's (directories/first-sync.ts): its
-// first transaction drops the indexes that are cheaper built once at the end (deferred-indexes.ts),
-// and finish builds them again before it resolves. Once the last chunk is committed the sync goes
-// on; the worker then copies the WAL into the database file and stops (`closed`).
+// store.insertTransaction). Once the last chunk is committed the sync goes on; the worker then
+// copies the WAL into the database file and stops (`closed`).
 import { createRequire } from 'node:module'
 import { Worker } from 'node:worker_threads'
 import type { AttributeValue } from '../../shared/domain'
-import { DEFERRED_INDEXES } from './deferred-indexes'
 import { encodeRuleMemberships, INSERT_RULE_MEMBERSHIPS, type RuleMembership } from './rule-memberships'
 import type { DirectoryGroupRow, SyncUserWrite } from './sync-rows'
 
@@ -61,12 +58,6 @@ const statements = Object.entries(workerData.sql).map(([table, sql]) => [table, 
 // Rows arrive in small chunks (the main thread keeps nothing long) and go into one transaction
 // until a chunk says commit: as many commits as before, with each chunk let go at once.
 let open = false
-// The deferred indexes go in the first transaction and come back when a message asks (the last
-// one) or, whatever happened, as the writer closes.
-let dropped = false
-const restore = () => {
-  for (const index of workerData.deferred) db.exec(index.sql)
-}
 const write = (rows) => {
   for (const [table, run, width] of statements) {
     const values = rows[table]
@@ -79,7 +70,6 @@ parentPort.on('message', (m) => {
     // Copies what was written into the database file here, not in the main thread, and after the
     // sync has moved on (it is most of a large sync's last seconds).
     try {
-      restore()
       db.pragma('wal_checkpoint(PASSIVE)')
     } finally {
       db.close()
@@ -92,16 +82,11 @@ parentPort.on('message', (m) => {
       db.exec('BEGIN')
       open = true
     }
-    if (!dropped) {
-      for (const index of workerData.deferred) db.exec('DROP INDEX IF EXISTS ' + index.name)
-      dropped = true
-    }
     write(m.rows)
     if (m.commit) {
       db.exec('COMMIT')
       open = false
     }
-    if (m.restore) restore()
     parentPort.postMessage({ id: m.id, ok: true })
   } catch (e) {
     if (open) {
@@ -153,10 +138,7 @@ export interface BulkWriter {
    * transaction and fails every later send and finish.
    */
   send(rows: BulkRows, commit?: boolean): Promise<void>
-  /**
-   * Commits what is left and builds the deferred indexes again; resolves once every row sent is
-   * committed and the indexes are back, rejects with the first failure.
-   */
+  /** Commits what is left; resolves once every row sent is committed, rejects with the first failure. */
   finish(): Promise<void>
   /** Resolves once, after finish, the worker has copied the WAL into the database file and stopped. */
   readonly closed: Promise<void>
@@ -168,7 +150,7 @@ const driver = (): string => createRequire(__filename).resolve('better-sqlite3')
 export async function openBulkWriter(databasePath: string): Promise<BulkWriter> {
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { path: databasePath, driver: driver(), sql: INSERT_SQL, width: WIDTH, deferred: DEFERRED_INDEXES },
+    workerData: { path: databasePath, driver: driver(), sql: INSERT_SQL, width: WIDTH },
     // Nothing in the worker outlives a chunk: a small young generation is collected often and
     // cheaply instead of growing to V8's default (tens of MB of the process's memory).
     resourceLimits: { maxYoungGenerationSizeMb: 8 },
@@ -207,21 +189,21 @@ export async function openBulkWriter(databasePath: string): Promise<BulkWriter> 
   const written = (id: number) => new Promise<void>(resolve => waiting.set(id, resolve))
   const inFlight: Promise<void>[] = []
 
-  const post = async (rows: BulkRows, commit: boolean, restore: boolean): Promise<void> => {
+  const send = async (rows: BulkRows, commit = true): Promise<void> => {
     if (failure) throw failure
     const id = next++
     inFlight.push(written(id))
-    worker.postMessage({ id, rows, commit, restore })
+    worker.postMessage({ id, rows, commit })
     while (inFlight.length >= 2) await inFlight.shift()
     if (failure) throw failure
   }
 
   return {
     closed: exited,
-    send: (rows, commit = true) => post(rows, commit, false),
+    send,
     async finish() {
-      // The last rows may wait in an open transaction; the deferred indexes are built after them.
-      if (!failure) await post(emptyBulkRows(), true, true).catch(() => {})
+      // The last rows may wait in an open transaction.
+      if (!failure) await send(emptyBulkRows()).catch(() => {})
       await Promise.all(inFlight.splice(0))
       const error = failure
       worker.postMessage('close')

@@ -4,7 +4,6 @@ import type { AttributeValue, Dialect, GroupKind, SyncRun } from '../../shared/d
 import type { Db } from './db'
 import { toSyncRun, type SyncRunRow } from './directories'
 import { INSERT_SQL, openBulkWriter, type BulkWriter } from './bulk-writer'
-import { restoreDeferredIndexes } from './deferred-indexes'
 import { ruleMembershipQueries } from './rule-memberships'
 import type { DirectoryGroupRow, SyncedUserRow, SyncUserWrite } from './sync-rows'
 
@@ -292,10 +291,6 @@ export function syncQueries(db: Db) {
       if (--paused > 0 || !db.open) return
       db.pragma('wal_autocheckpoint = 1000')
       db.pragma('wal_checkpoint(PASSIVE)')
-    },
-    /** Builds the indexes a first sync's writer dropped, if they are missing (deferred-indexes.ts). */
-    restoreDeferredIndexes(): void {
-      restoreDeferredIndexes(db)
     },
     /** A worker-thread writer for a large sync's new users (bulk-writer.ts). */
     bulkWriter: (): Promise<BulkWriter> => openBulkWriter(db.name),

@@ -3,13 +3,9 @@
 // cancel takes back what was written; and a first sync the app stopped in the middle of is
 // undone at the next start, keeping any user a device was bound to meanwhile, unless another
 // process still runs it.
-// Its writer builds two indexes once the rows are in (store/deferred-indexes.ts): they are gone
-// while it writes and back once it ends, however it ends.
 // (Faults during such a sync: faults.test.ts.)
-import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createApp, type App } from '../../../src/main/app'
-import { DEFERRED_INDEXES } from '../../../src/main/store/deferred-indexes'
 import type { SyncRun } from '../../../src/shared/domain'
 import type { GraphFake } from '../../fakes/graph/server'
 import { goneProcessId } from '../../helpers/crash-child'
@@ -39,19 +35,6 @@ function workspace(graph: GraphFake | null, opts: { syncBulkFrom?: number; path?
   return app
 }
 
-const DEFERRED = DEFERRED_INDEXES.map(i => i.name).sort()
-
-/** The deferred indexes the workspace has now, read on a connection of its own. */
-function deferredIndexes(app: App): string[] {
-  const db = new Database(app.dbPath, { readonly: true })
-  try {
-    const names = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").pluck().all() as string[]
-    return DEFERRED.filter(n => names.includes(n))
-  } finally {
-    db.close()
-  }
-}
-
 async function sync(app: App, directoryId: string): Promise<SyncRun> {
   const r = await app.invoke('directories/sync', { directoryId })
   if (!r.ok) throw new Error(r.error.message)
@@ -64,20 +47,12 @@ describe('a large first sync written as it is pulled', () => {
     const streamed = workspace(graph, { syncBulkFrom: 50 })
     const id = await connectEntra(streamed)
     const storedWhilePulling: number[] = []
-    const indexesWhileWriting: string[][] = []
     streamed.on('directories/syncProgress', p => {
-      if (p.phase !== 'pulling') return
-      const stored = streamed.services.store.sync.userCount(id)
-      storedWhilePulling.push(stored)
-      if (stored > 0) indexesWhileWriting.push(deferredIndexes(streamed))
+      if (p.phase === 'pulling') storedWhilePulling.push(streamed.services.store.sync.userCount(id))
     })
-    expect(deferredIndexes(streamed)).toEqual(DEFERRED)
     expect(await sync(streamed, id)).toMatchObject({ status: 'succeeded', added: 300 })
     expect(Math.max(...storedWhilePulling)).toBeGreaterThan(0)
     expect(streamed.services.store.sync.markedFirstSyncs()).toEqual([])
-    expect(indexesWhileWriting.length).toBeGreaterThan(0)
-    expect(indexesWhileWriting.every(names => names.length === 0)).toBe(true)
-    expect(deferredIndexes(streamed)).toEqual(DEFERRED)
 
     const afterwards = workspace(graph)
     expect(await sync(afterwards, await connectEntra(afterwards))).toMatchObject({ status: 'succeeded', added: 300 })
@@ -103,7 +78,6 @@ describe('a large first sync written as it is pulled', () => {
     expect(await cancel).toMatchObject({ status: 'cancelled' })
     expect(storeSnapshot(app)).toBe(before)
     expect(app.services.store.sync.markedFirstSyncs()).toEqual([])
-    expect(deferredIndexes(app)).toEqual(DEFERRED)
   })
   it('takes back what it wrote when the writer fails during the pull', async () => {
     const graph = await startSmallGraphFake(cleanups)
@@ -126,7 +100,6 @@ describe('a large first sync written as it is pulled', () => {
     expect(r.ok || r.error.message).toMatch(/database or disk is full/)
     expect(storeSnapshot(app)).toBe(before)
     expect(queries.markedFirstSyncs()).toEqual([])
-    expect(deferredIndexes(app)).toEqual(DEFERRED)
   })
 })
 
@@ -167,14 +140,9 @@ describe('a first sync the app stopped in the middle of', () => {
       at,
     )
     first.close()
-    // Its writer had dropped the deferred indexes.
-    const raw = new Database(first.dbPath)
-    for (const name of DEFERRED) raw.exec(`DROP INDEX ${name}`)
-    raw.close()
 
     const next = workspace(null, { path: dir.path })
     await next.services.directories.settled()
-    expect(deferredIndexes(next)).toEqual(DEFERRED)
     const s = next.services.store
     expect(s.users.list(undefined, 10, 0).rows.map(u => u.id)).toEqual(['u2'])
     expect(s.sync.groupCount(id)).toBe(0)
