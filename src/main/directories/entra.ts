@@ -349,6 +349,9 @@ export function createEntraConnector({
       // Groups first: a first sync can then decide each user's rule groups as the user arrives (onGroups).
       let url = previous?.groups ?? `${GRAPH_ORIGIN}/v1.0/groups/delta?$select=${GROUP_SELECT}`
       const groups = new Map<string, PulledGroup>()
+      // A full pull's listings: each group's member ids in the order listed, made a MemberChange
+      // once the groups are read (fullListing).
+      const listings = new Map<string, Listing>()
       // A user is listed in several groups (dynamic ones included, about 1.6 million listings for
       // 100,000 users in 130 dynamic groups): each id is kept once, not once per listing.
       const ids = new Map<string, string>()
@@ -377,10 +380,10 @@ export function createEntraConnector({
           // A dynamic group's members are what Entra last computed from its rule. The app evaluates
           // the rule itself; the listing is kept only to compare with that (GROUP_RULE_FAIL).
           if (!Array.isArray(delta)) continue
-          let change = pull.members.get(id)
-          if (!change) {
-            change = incremental ? { add: new Set(), remove: new Set() } : { replace: new Set() }
-            pull.members.set(id, change)
+          let listing = listings.get(id)
+          if (!listing) {
+            listing = incremental ? { add: new Set(), remove: new Set() } : { ids: [], removed: null }
+            listings.set(id, listing)
           }
           for (const m of delta as Record<string, unknown>[]) {
             if (
@@ -388,7 +391,7 @@ export function createEntraConnector({
               (m['@odata.type'] !== undefined && m['@odata.type'] !== '#microsoft.graph.user')
             )
               continue
-            applyMember(change, intern(m['id']), !m['@removed'])
+            listMember(listing, intern(m['id']), !m['@removed'])
           }
         }
         releaseValues(page)
@@ -400,6 +403,8 @@ export function createEntraConnector({
           break
         }
       }
+      for (const [id, listing] of listings) pull.members.set(id, 'ids' in listing ? fullListing(listing) : listing)
+      listings.clear()
       pull.groups = [...groups.values()]
       onGroups?.(pull.groups)
 
@@ -486,15 +491,34 @@ export function managerOf(v: Record<string, unknown>): { ids: string[]; label: s
   return { ids: [manager['id'] as string], label: managerLabel(manager['displayName'], manager['userPrincipalName']) }
 }
 
-function applyMember(change: MemberChange, userId: string, present: boolean): void {
-  if ('replace' in change) {
-    if (present) change.replace.add(userId)
-    else change.replace.delete(userId)
+/**
+ * A group's members as a pull reads them: a full pull's in a list (a set per group held 130
+ * dynamic groups' 1.6 million listings in about twice the memory), with the ids an entry marked
+ * @removed since they were listed; an incremental pull's as who joined and who left.
+ */
+export type Listing = { ids: string[]; removed: Set<string> | null } | { add: Set<string>; remove: Set<string> }
+
+export function listMember(listing: Listing, userId: string, present: boolean): void {
+  if ('ids' in listing) {
+    if (present) {
+      listing.ids.push(userId)
+      listing.removed?.delete(userId)
+    } else {
+      listing.removed ??= new Set()
+      listing.removed.add(userId)
+    }
   } else if (present) {
-    change.add.add(userId)
-    change.remove.delete(userId)
+    listing.add.add(userId)
+    listing.remove.delete(userId)
   } else {
-    change.remove.add(userId)
-    change.add.delete(userId)
+    listing.remove.add(userId)
+    listing.add.delete(userId)
   }
+}
+
+/** A full pull's listing of one group: every member listed and not removed after, each once. */
+export function fullListing(listing: { ids: string[]; removed: Set<string> | null }): MemberChange {
+  const members = new Set(listing.ids)
+  for (const id of listing.removed ?? []) members.delete(id)
+  return { replace: members.size === listing.ids.length ? listing.ids : [...members] }
 }

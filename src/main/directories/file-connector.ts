@@ -94,6 +94,7 @@ export function createFileConnector({
       const users = await read()
       const { pull, take } = startPull('full', onUser)
       const groups = new Map<string, string>()
+      const listed = new Map<string, Set<string>>()
       for (const u of users) {
         take({
           externalId: u.externalId,
@@ -104,9 +105,13 @@ export function createFileConnector({
         for (const g of u.groups) {
           const key = groupKey(g)
           if (!groups.has(key)) groups.set(key, g)
-          const change = pull.members.get(key) ?? { replace: new Set<string>() }
-          if ('replace' in change) change.replace.add(u.externalId)
-          pull.members.set(key, change)
+          let members = listed.get(key)
+          if (!members) {
+            members = new Set()
+            listed.set(key, members)
+            pull.members.set(key, { replace: members })
+          }
+          members.add(u.externalId)
         }
       }
       pull.groups = [...groups].map(([externalId, name]) => ({

@@ -351,7 +351,7 @@ export function createPlanner({
     for (const [groupExt, change] of pull.members) {
       const g = kept.get(groupExt)
       if (!g) continue
-      const local = (exts: Set<string>) => {
+      const local = (exts: Iterable<string>) => {
         const out = new Set<string>()
         for (const ext of exts) {
           const id = userId(ext)

@@ -102,6 +102,17 @@ describe('Link header', () => {
 })
 
 describe('flattening IdP records', () => {
+  it('names nested properties the same however many records and names it has seen', () => {
+    // More names than flatten keeps joined paths for (connector.ts PATHS_KEPT): the rest are joined each time.
+    const many = Object.fromEntries(Array.from({ length: 12_000 }, (_, i) => [`p${i}`, i]))
+    const first = flatten({ custom: many })
+    const again = flatten({ custom: many })
+    expect(Object.keys(first)).toHaveLength(12_000)
+    expect(first['custom.p0']).toBe(0)
+    expect(first['custom.p11999']).toBe(11_999)
+    expect(again).toEqual(first)
+  })
+
   it('nests objects as dotted paths, keeps string lists, and takes the primary element of object lists', () => {
     expect(
       flatten({
