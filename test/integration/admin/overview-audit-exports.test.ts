@@ -23,7 +23,7 @@ describe('the health board', () => {
     expect(board.items.find(i => i.key === 'apns')).toMatchObject({
       tone: 'bad',
       title: 'APNs is not configured',
-      href: '#/devices',
+      href: '#/settings',
     })
     expect(board.items.find(i => i.key === 'apns')?.detail).toMatch(/^1 Apple device cannot be woken/)
   })
