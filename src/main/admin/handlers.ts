@@ -2,6 +2,7 @@
 // (audit/*) and CSV exports (exports/*).
 import type { HandlersOf } from '../../shared/contract'
 import type { DiagnosticsService } from '../diagnostics'
+import type { NotificationService } from '../directories'
 import type { GroupService } from '../groups'
 import type { PolicyService } from '../policies'
 import type { Clock } from '../ports'
@@ -18,6 +19,7 @@ export function adminHandlers(d: {
   policies: PolicyService
   diagnostics: DiagnosticsService
   push: PushService
+  notifications: NotificationService
   logsDir?: string
 }): HandlersOf<'overview' | 'audit' | 'exports'> {
   return {
@@ -28,6 +30,7 @@ export function adminHandlers(d: {
         push: await d.push.info(),
         diagnostics: d.diagnostics.counts(),
         staleDays: staleDays ?? DEFAULT_STALE_DAYS,
+        notifications: await d.notifications.status(),
       }),
     'audit/list': filter => d.store.audit.list(filter),
     'exports/csv': ({ kind }) => exportCsv(kind, { ...d, now: d.clock.now() }),

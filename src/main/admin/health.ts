@@ -2,6 +2,7 @@
 // Read from the local store and the secrets port only (works offline).
 import type { ActivityDay, HealthBoard, HealthItem } from '../../shared/admin'
 import type { DiagnosticCode, PushCredentialsInfo } from '../../shared/domain'
+import type { DirectoryNotifications } from '../../shared/notifications'
 import type { Store } from '../store'
 
 export const ACTIVITY_DAYS = 14
@@ -15,6 +16,8 @@ export interface HealthInput {
   /** Open diagnostics by code (the diagnostics room's counts: none rendered). */
   diagnostics: Readonly<Record<DiagnosticCode, number>>
   staleDays: number
+  /** Each directory's change notifications (directories/notifications): a stopped one is named. */
+  notifications: readonly DirectoryNotifications[]
 }
 
 const plural = (n: number, one: string, many = `${one}s`): string => `${n.toLocaleString('en')} ${n === 1 ? one : many}`
@@ -24,6 +27,8 @@ export const FIX_AT = {
   push: '#/settings',
   directories: '#/directories',
   policies: '#/policies',
+  /** Change notifications per directory are switched on, tested and renewed on Settings. */
+  notifications: '#/settings',
   /** The grace rule and the breaker that decide when a withdrawal goes out. */
   withdrawals: '#/settings',
   devices: '#/devices',
@@ -80,7 +85,7 @@ function pushItems(push: PushCredentialsInfo, apple: number, android: number, no
 }
 
 export function healthBoard(input: HealthInput): HealthBoard {
-  const { store, now, push, diagnostics, staleDays } = input
+  const { store, now, push, diagnostics, staleDays, notifications } = input
   const devices = store.devices.list()
   const apple = devices.filter(d => d.platform !== 'android').length
   const android = devices.length - apple
@@ -118,6 +123,17 @@ export function healthBoard(input: HealthInput): HealthBoard {
         href: FIX_AT.directories,
       })
   }
+
+  // A move then waits for the next scheduled sync: worse when the IdP can no longer reach us.
+  for (const n of notifications)
+    if (n.enabled && n.problem)
+      items.push({
+        key: `notifications:${n.directoryId}`,
+        tone: n.problem.code === 'NOTIFY_SILENT' ? 'warn' : 'bad',
+        title: `${n.directoryName}: change notifications stopped`,
+        detail: `${n.problem.message} Moves wait for the next scheduled sync meanwhile.`,
+        href: FIX_AT.notifications,
+      })
 
   const held = store.heldChanges.list().filter(h => h.status === 'held')
   if (held.length > 0)

@@ -118,6 +118,14 @@ describe('Graph subscriptions', () => {
     if (!r.ok) expect(r.error.message).toMatch(/Subscription validation request failed/)
     const status = (await w.app.call('notifications/status', {}))[0]
     expect(status).toMatchObject({ enabled: true, active: false, problem: { code: 'NOTIFY_UNREACHABLE' } })
+    // The overview names it too, linked to Settings where notifications are tested and renewed.
+    const board = await w.app.call('overview/health', {})
+    expect(board.items.find(i => i.key === `notifications:${w.directoryId}`)).toMatchObject({
+      tone: 'bad',
+      title: expect.stringMatching(/change notifications stopped$/),
+      detail: expect.stringMatching(/Moves wait for the next scheduled sync/),
+      href: '#/settings',
+    })
   })
 })
 

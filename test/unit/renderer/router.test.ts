@@ -29,6 +29,7 @@ describe("the health board's links", () => {
   it.each([
     ['push', 'settings'],
     ['withdrawals', 'settings'],
+    ['notifications', 'settings'],
     ['policies', 'policies'],
     ['directories', 'directories'],
     ['diagnostics', 'diagnostics'],
