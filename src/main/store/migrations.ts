@@ -835,4 +835,15 @@ CREATE TABLE command_results (
 CREATE INDEX command_results_device ON command_results (device_id, type, at);
 `,
   },
+  {
+    version: 21,
+    name: 'android enterprise: how each device is managed (management mode, ownership), for its device actions',
+    sql: `
+-- What the device last reported of how it is managed (AMAPI Device.managementMode: DEVICE_OWNER,
+-- PROFILE_OWNER; Device.ownership: COMPANY_OWNED, PERSONALLY_OWNED): REBOOT, Lost Mode and
+-- RELINQUISH_OWNERSHIP each run on some of them only. NULL until the device reports.
+ALTER TABLE android_devices ADD COLUMN management_mode TEXT;
+ALTER TABLE android_devices ADD COLUMN ownership TEXT;
+`,
+  },
 ]
