@@ -17,7 +17,13 @@ import {
 import { AppError, type Result } from '../shared/errors'
 import { internalError } from './boundary'
 import { createChangeWatcher } from './changes-watch'
-import { createAdeService, createAndroidEnterprise, createDeviceService } from './devices'
+import {
+  amapiTransport,
+  createAdeService,
+  createAndroidEnterprise,
+  createDeviceService,
+  defaultTransports,
+} from './devices'
 import { createDiagnosticsService } from './diagnostics'
 import {
   createDirectoryService,
@@ -184,6 +190,8 @@ export function createApp(opts: AppOptions): App {
     ackDeadlineMs: opts.ackDeadlineMs ?? 5 * 60_000,
     faults: opts.faults,
     jit: directories,
+    // Android Enterprise devices take their actions through the Android Management API (made below).
+    actionTransports: [amapiTransport({ store, clock, log, android: () => android }), ...defaultTransports()],
   })
   redeploys.attach(devices)
   const android = createAndroidEnterprise({

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { createApp, type App } from '../../src/main/app'
 import type { ArgsOf, Channel, ResultOf } from '../../src/shared/contract'
 import type { ErrorInfo } from '../../src/shared/errors'
-import type { Log } from '../../src/main/ports'
+import type { HttpPort, Log } from '../../src/main/ports'
 import type { PushTransport } from '../../src/main/push'
 import { createRecordingPush, type RecordingPush } from '../fakes/recording-push'
 
@@ -54,6 +54,8 @@ export function openWorkspace(
     log?: Log
     /** Apple's device assignment service: the DEP fake's URL. */
     adeBaseUrl?: string
+    /** Outbound HTTP (the Android Management API): a loopback router to the fakes. */
+    http?: HttpPort
   } = {},
 ): TestWorkspace {
   const dir = tempDir()
@@ -66,6 +68,7 @@ export function openWorkspace(
     ackDeadlineMs: opts.ackDeadlineMs,
     log: opts.log,
     adeBaseUrl: opts.adeBaseUrl,
+    http: opts.http,
   })
   return {
     app,

@@ -32,6 +32,7 @@ export { adeHandlers, type AdeService, createAdeService } from './apple/ade'
 import type { DeviceService, EnrollRequest, JitUserSource, RedeployOptions } from './service'
 export { type EnrollIdentity, REBIND_HELD } from './rebind'
 export { defaultTransports, type ActionTransport, type ActionHandler, type DeviceActions } from './actions'
+export { amapiTransport, AMAPI_TRANSPORT } from './actions'
 
 interface Deps {
   store: Store

@@ -41,6 +41,10 @@ export interface AndroidDeviceRecord {
   compliant: boolean | null
   nonCompliance: unknown[]
   lastReportAt: string | null
+  /** Device.managementMode as last reported (DEVICE_OWNER, PROFILE_OWNER); null until it reports. */
+  managementMode: string | null
+  /** Device.ownership as last reported (COMPANY_OWNED, PERSONALLY_OWNED); null until it reports. */
+  ownership: string | null
   createdAt: string
 }
 
@@ -66,6 +70,8 @@ interface DeviceRow {
   compliant: number | null
   non_compliance: string
   last_report_at: string | null
+  management_mode: string | null
+  ownership: string | null
   created_at: string
 }
 
@@ -106,6 +112,7 @@ export function androidQueries(db: Db, sealer: PayloadSealer) {
       state = @state, applied_policy_version = @appliedPolicyVersion, compliant = @compliant,
       non_compliance = @nonCompliance, last_report_at = @lastReportAt
     WHERE device_id = @deviceId`)
+  const setManagement = db.prepare('UPDATE android_devices SET management_mode = ?, ownership = ? WHERE device_id = ?')
   const setCarried = db.prepare('UPDATE android_devices SET carried = ? WHERE device_id = ?')
   const remove = db.prepare('DELETE FROM android_devices WHERE device_id = ?')
 
@@ -145,6 +152,8 @@ export function androidQueries(db: Db, sealer: PayloadSealer) {
       compliant: r.compliant === null ? null : r.compliant === 1,
       nonCompliance: JSON.parse(r.non_compliance) as unknown[],
       lastReportAt: r.last_report_at,
+      managementMode: r.management_mode,
+      ownership: r.ownership,
       createdAt: r.created_at,
     }
   }
@@ -201,6 +210,11 @@ export function androidQueries(db: Db, sealer: PayloadSealer) {
         compliant: r.compliant === null ? null : r.compliant ? 1 : 0,
         nonCompliance: JSON.stringify(r.nonCompliance),
       })
+    },
+    /** How the device said it is managed (a report without the fields keeps what was known). */
+    setManagement(deviceId: string, managementMode: string | null, ownership: string | null): void {
+      const r = one(getDevice.get(deviceId))
+      if (r) setManagement.run(managementMode ?? r.managementMode, ownership ?? r.ownership, deviceId)
     },
     setCarried(deviceId: string, carried: string[]): void {
       setCarried.run(JSON.stringify(carried), deviceId)

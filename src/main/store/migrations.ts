@@ -864,4 +864,15 @@ CREATE TRIGGER diagnostics_directories_upd AFTER UPDATE ON directories BEGIN UPD
 CREATE TRIGGER diagnostics_directories_del AFTER DELETE ON directories BEGIN UPDATE diagnostics_revision SET n = n + 1; END;
 `,
   },
+  {
+    version: 22,
+    name: 'android enterprise: how each device is managed (management mode, ownership), for its device actions',
+    sql: `
+-- What the device last reported of how it is managed (AMAPI Device.managementMode: DEVICE_OWNER,
+-- PROFILE_OWNER; Device.ownership: COMPANY_OWNED, PERSONALLY_OWNED): REBOOT, Lost Mode and
+-- RELINQUISH_OWNERSHIP each run on some of them only. NULL until the device reports.
+ALTER TABLE android_devices ADD COLUMN management_mode TEXT;
+ALTER TABLE android_devices ADD COLUMN ownership TEXT;
+`,
+  },
 ]

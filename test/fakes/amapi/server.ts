@@ -47,6 +47,9 @@ export interface SimDevice {
   failing: Set<string>
   lastStatusReportTime: string
   commands: Record<string, unknown>[]
+  /** Device.managementMode and Device.ownership as the device reports them. */
+  managementMode: 'DEVICE_OWNER' | 'PROFILE_OWNER'
+  ownership: 'COMPANY_OWNED' | 'PERSONALLY_OWNED'
   wiped: { flags: string[]; reason: string | null } | null
 }
 
@@ -62,7 +65,16 @@ export interface AmapiFake {
   /** Android Device Policy opening the enterprise's sign-in URL during setup: the URL it opens. */
   openSignin(enterprise: string, device: { serial: string; model?: string }): string
   /** The device provisions with this enrollment token value; it applies its policy unless `lag`. */
-  provision(tokenValue: string, device: { serial: string; lag?: boolean; failing?: string[] }): SimDevice
+  provision(
+    tokenValue: string,
+    device: {
+      serial: string
+      lag?: boolean
+      failing?: string[]
+      managementMode?: SimDevice['managementMode']
+      ownership?: SimDevice['ownership']
+    },
+  ): SimDevice
   /** The device checks in: applies its policy's current version (unless lagging) and reports. */
   report(deviceName: string): SimDevice
   close(): Promise<void>
@@ -139,8 +151,8 @@ export async function startAmapiFake(opts: {
     enrollmentTokenName: d.tokenName,
     enrollmentTokenData: d.tokenData,
     lastStatusReportTime: d.lastStatusReportTime,
-    managementMode: 'DEVICE_OWNER',
-    ownership: 'COMPANY_OWNED',
+    managementMode: d.managementMode,
+    ownership: d.ownership,
   })
 
   const token = (req: FakeRequest): FakeResponse => {
@@ -279,6 +291,13 @@ export async function startAmapiFake(opts: {
     if (m && req.method === 'POST') {
       const d = devices.get(m[1] as string)
       if (!d) return googleError(404, `Device ${m[1]} not found.`, 'NOT_FOUND')
+      // StartLostModeParams: at least one of them, the organization name aside (reference).
+      const lost = body['startLostModeParams'] as Record<string, unknown> | undefined
+      if (
+        body['type'] === 'START_LOST_MODE' &&
+        !['lostMessage', 'lostPhoneNumber', 'lostEmailAddress', 'lostStreetAddress'].some(k => lost?.[k] !== undefined)
+      )
+        return googleError(400, 'Lost mode needs a message, phone number, email or street address.', 'INVALID_ARGUMENT')
       d.commands.push(body)
       // The device acknowledges at once here; a relinquished device is then deleted from the server.
       if (body['type'] === 'RELINQUISH_OWNERSHIP') devices.delete(d.name)
@@ -352,6 +371,8 @@ export async function startAmapiFake(opts: {
         failing: new Set(device.failing ?? []),
         lastStatusReportTime: iso(),
         commands: [],
+        managementMode: device.managementMode ?? 'DEVICE_OWNER',
+        ownership: device.ownership ?? 'COMPANY_OWNED',
         wiped: null,
       }
       devices.set(d.name, d)

@@ -26,6 +26,7 @@ import type { ActionCommand, ActionContext, ActionTransport } from './transport'
 export type { ActionCommand, ActionContext, ActionHandler, ActionTransport } from './transport'
 export { appleTransport, APPLE_ACTIONS, MAC_PIN } from './apple'
 export { androidAgentTransport } from './android-agent'
+export { amapiTransport, AMAPI_TRANSPORT, type AmapiTransportDeps } from './android-enterprise'
 export { lostModeOf } from './lost-mode'
 export { hidePayloadSecrets } from './secrets'
 
@@ -173,7 +174,7 @@ export function createDeviceActions(deps: DeviceActionsDeps): DeviceActions {
           const rows = commands.map(c => ({
             id: ids.next(),
             type: c.type,
-            channel: null,
+            channel: c.channel ?? null,
             payload: c.payload,
             reason: { policyId: '', policyName: `Device action: ${label}`, groupId: null, groupName: null, summary },
             deadlineAt,
@@ -202,12 +203,19 @@ export function createDeviceActions(deps: DeviceActionsDeps): DeviceActions {
       deps.log.info('device action requested', { deviceId, action, transport: transport.name, actor })
       if (transport.deliver) await transport.deliver(ctx.device, outcome.queued)
       else await deps.wake()
+      // A transport that delivers itself has closed them already: shown as they stand now.
+      const closed = transport.deliver
+        ? outcome.queued.map(c => store.devices.command(deviceId, c.id) ?? c)
+        : outcome.queued
+      const failed = closed.find(c => c.state === 'failed')
       return {
         deviceId,
         action,
-        queued: outcome.queued.map(hidePayloadSecrets),
+        queued: closed.map(hidePayloadSecrets),
         cancelled: outcome.cancelled,
-        summary: `${label} queued for ${ctx.device.name}${outcome.cancelled > 0 ? `; ${outcome.cancelled} waiting commands cancelled` : ''}.`,
+        summary: failed
+          ? `${label} failed for ${ctx.device.name}: ${failed.error ?? 'no reason given'}`
+          : `${label} ${transport.deliver ? 'sent to' : 'queued for'} ${ctx.device.name}${outcome.cancelled > 0 ? `; ${outcome.cancelled} waiting commands cancelled` : ''}.`,
       }
     },
   }

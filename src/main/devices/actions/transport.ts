@@ -21,6 +21,8 @@ export interface ActionContext {
 export interface ActionCommand {
   type: CommandType
   payload: Record<string, unknown>
+  /** Its outbox channel; absent: the device channel (null). A platform API uses its own (android/channel.ts). */
+  channel?: string
 }
 
 export interface ActionHandler {

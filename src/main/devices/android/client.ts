@@ -77,9 +77,44 @@ export interface AmapiDevice {
   enrollmentTokenName?: string
   enrollmentTokenData?: string
   lastStatusReportTime?: string
+  /** DEVICE_OWNER (fully managed) or PROFILE_OWNER (work profile). */
+  managementMode?: string
+  /** COMPANY_OWNED or PERSONALLY_OWNED. */
+  ownership?: string
 }
 
-export type CommandType = 'LOCK' | 'REBOOT' | 'RESET_PASSWORD' | 'RELINQUISH_OWNERSHIP'
+export type CommandType =
+  | 'LOCK'
+  | 'REBOOT'
+  | 'RESET_PASSWORD'
+  | 'RELINQUISH_OWNERSHIP'
+  | 'START_LOST_MODE'
+  | 'STOP_LOST_MODE'
+
+/** A UserFacingMessage: the text shown when the device has no localized one for its locale. */
+export interface UserFacingMessage {
+  defaultMessage: string
+}
+
+/**
+ * StartLostModeParams (reference, enterprises.devices/issueCommand): at least one of them, the
+ * organization name aside, must be given for the device to go into lost mode.
+ */
+export interface StartLostModeParams {
+  lostMessage?: UserFacingMessage
+  lostPhoneNumber?: UserFacingMessage
+  lostEmailAddress?: string
+  lostStreetAddress?: UserFacingMessage
+  lostOrganization?: UserFacingMessage
+}
+
+export interface AmapiCommand {
+  type: CommandType
+  newPassword?: string
+  resetPasswordFlags?: string[]
+  startLostModeParams?: StartLostModeParams
+  stopLostModeParams?: Record<string, never>
+}
 
 export interface AmapiClient {
   createSignupUrl(projectId: string, callbackUrl: string): Promise<{ name: string; url: string }>
@@ -99,10 +134,7 @@ export interface AmapiClient {
     t: { policyName: string; additionalData: string; duration: string; oneTimeOnly: boolean },
   ): Promise<EnrollmentToken>
   listDevices(enterprise: string, pageToken: string | null): Promise<{ devices: AmapiDevice[]; next: string | null }>
-  issueCommand(
-    device: string,
-    command: { type: CommandType; newPassword?: string; resetPasswordFlags?: string[] },
-  ): Promise<{ name: string | null; done: boolean }>
+  issueCommand(device: string, command: AmapiCommand): Promise<{ name: string | null; done: boolean }>
   deleteDevice(device: string, opts: { wipeDataFlags?: string[]; wipeReasonMessage?: string }): Promise<void>
 }
 
@@ -243,7 +275,11 @@ export function createAmapiClient(sa: ServiceAccount, http: HttpPort): AmapiClie
     },
     async issueCommand(device, command) {
       const r = await call(`send ${command.type} to ${device}`, h =>
-        api.enterprises.devices.issueCommand({ name: device, requestBody: command }, h),
+        // The lost-mode params are newer than the 5.1.1 types; the client sends the body as it is.
+        api.enterprises.devices.issueCommand(
+          { name: device, requestBody: command as androidmanagement_v1.Schema$Command },
+          h,
+        ),
       )
       return { name: r.name ?? null, done: r.done === true }
     },

@@ -19,6 +19,7 @@ import type { AndroidDeviceRecord, AndroidEnterpriseRecord, Store } from '../../
 import type { DeviceService } from '../service'
 import {
   type AmapiClient,
+  type AmapiCommand,
   type AmapiDevice,
   type CommandType,
   createAmapiClient,
@@ -26,6 +27,7 @@ import {
   parseServiceAccount,
   type ProvisioningInfo,
 } from './client'
+import { sentThroughApi } from './channel'
 
 export const SERVICE_ACCOUNT_SECRET = 'android.serviceAccount'
 /** Where Android Device Policy sends the user during setup (the enterprise's signinDetails[].signinUrl). */
@@ -78,6 +80,8 @@ export interface AndroidEnterprise {
   reboot(deviceId: string): Promise<void>
   resetPassword(deviceId: string, newPassword: string): Promise<void>
   relinquishOwnership(deviceId: string): Promise<void>
+  /** Sends one command through enterprises.devices.issueCommand; the operation's name. */
+  issueCommand(deviceId: string, command: AmapiCommand): Promise<{ operation: string | null }>
   wipe(deviceId: string, reason?: string): Promise<void>
 }
 
@@ -154,7 +158,8 @@ export function createAndroidEnterprise(deps: AndroidEnterpriseDeps): AndroidEnt
    */
   const desired = (r: AndroidDeviceRecord) => {
     const sent = store.devices.sentItems(r.deviceId)
-    const open = store.devices.commands(r.deviceId).filter(c => OPEN.has(c.state))
+    // A device action sent through the API is no part of any policy version.
+    const open = store.devices.commands(r.deviceId).filter(c => OPEN.has(c.state) && !sentThroughApi(c))
     const removing = new Set(
       open.filter(c => c.type === 'remove_app').map(c => String(c.payload['identifier'] ?? c.payload['name'] ?? '')),
     )
@@ -223,6 +228,7 @@ export function createAndroidEnterprise(deps: AndroidEnterpriseDeps): AndroidEnt
       nonCompliance: d.nonComplianceDetails ?? [],
       lastReportAt: d.lastStatusReportTime ?? null,
     })
+    store.android.setManagement(r.deviceId, d.managementMode ?? null, d.ownership ?? null)
     const ours = `${bound().name}/policies/${policyIdOf(r.deviceId)}`
     const applied =
       d.appliedPolicyVersion !== undefined &&
@@ -236,7 +242,7 @@ export function createAndroidEnterprise(deps: AndroidEnterpriseDeps): AndroidEnt
     let acknowledged = 0
     for (const id of r.carried) {
       const c = store.devices.command(r.deviceId, id)
-      if (!c || !OPEN.has(c.state)) continue
+      if (!c || !OPEN.has(c.state) || sentThroughApi(c)) continue
       const pkg = String(c.payload['identifier'] ?? '')
       const reason = c.type === 'install_app' ? failed.get(pkg) : undefined
       deps.devices.outbox.answer(
@@ -266,11 +272,15 @@ export function createAndroidEnterprise(deps: AndroidEnterpriseDeps): AndroidEnt
     }
   }
 
-  const command = async (deviceId: string, c: Parameters<AmapiClient['issueCommand']>[1]) => {
+  const command = async (deviceId: string, c: AmapiCommand): Promise<{ operation: string | null }> => {
     const r = provisioned(deviceId)
     const op = await (await api()).issueCommand(r.amapiName, c)
     audit(`android/${c.type.toLowerCase()}`, deviceId, { device: r.amapiName, operation: op.name })
     log.info('android command sent', { deviceId, type: c.type, operation: op.name })
+    return { operation: op.name }
+  }
+  const send = async (deviceId: string, c: AmapiCommand): Promise<void> => {
+    await command(deviceId, c)
   }
 
   const deviceStatus = (r: AndroidDeviceRecord): AndroidDeviceStatus => {
@@ -467,11 +477,12 @@ export function createAndroidEnterprise(deps: AndroidEnterpriseDeps): AndroidEnt
       store.android.putEnterprise({ ...(store.android.enterprise() as AndroidEnterpriseRecord), polledAt: now() })
       return { seen, acknowledged }
     },
-    lock: deviceId => command(deviceId, { type: 'LOCK' }),
-    reboot: deviceId => command(deviceId, { type: 'REBOOT' }),
+    lock: deviceId => send(deviceId, { type: 'LOCK' }),
+    reboot: deviceId => send(deviceId, { type: 'REBOOT' }),
     resetPassword: (deviceId, newPassword) =>
-      command(deviceId, { type: 'RESET_PASSWORD', newPassword, resetPasswordFlags: ['LOCK_NOW'] }),
-    relinquishOwnership: deviceId => command(deviceId, { type: 'RELINQUISH_OWNERSHIP' }),
+      send(deviceId, { type: 'RESET_PASSWORD', newPassword, resetPasswordFlags: ['LOCK_NOW'] }),
+    relinquishOwnership: deviceId => send(deviceId, { type: 'RELINQUISH_OWNERSHIP' }),
+    issueCommand: command,
     async wipe(deviceId, reason) {
       const r = provisioned(deviceId)
       await (await api()).deleteDevice(r.amapiName, reason ? { wipeReasonMessage: reason.slice(0, 200) } : {})
