@@ -3,7 +3,7 @@
 // with the keyboard alone — create a policy, edit a rule, approve a held change — with focus moved
 // into each opened editor, Escape closing it and focus coming back to the button that opened it.
 import axe from 'axe-core'
-import type { Page } from 'playwright-core'
+import type { Locator, Page } from 'playwright-core'
 import { expect } from 'vitest'
 import type { Host } from '../../src/main/headless/host'
 import { e2eTest as test } from '../helpers/e2e'
@@ -242,6 +242,100 @@ test.describe('accessibility', () => {
     await page.keyboard.press('Escape')
     await page.getByRole('textbox', { name: 'Rule' }).waitFor({ state: 'detached' })
     expect(await focused(page)).toBe('Edit rule')
+    expect(problems).toEqual([])
+  })
+
+  test('the Directories page: its panels take focus and give it back on Escape; refused fields are marked', async ({
+    page,
+    host,
+    app,
+    problems,
+  }) => {
+    const connected = await app.invoke('directories/connect', {
+      kind: 'entra',
+      name: 'Contoso Entra',
+      settings: { tenantId: 'contoso.example', clientId: 'a11y-app' },
+      secrets: {},
+    })
+    if (!connected.ok) throw new Error(connected.error.message)
+    await open(page, host, '#/directories')
+    const found: string[] = []
+    const card = page.getByRole('article', { name: 'Contoso Entra' })
+    const focusInCard = () =>
+      page.evaluate(() => document.activeElement?.closest('article')?.getAttribute('aria-label'))
+    /** The message a marked control is described by. */
+    const description = async (control: Locator) =>
+      page.locator(`[id="${await control.getAttribute('aria-describedby')}"]`).textContent()
+
+    // The credential editor: focus moves in, Escape closes it, focus is back on its button.
+    await card.getByRole('button', { name: 'Edit credentials' }).focus()
+    await page.keyboard.press('Enter')
+    const editor = card.getByRole('form', { name: 'Credentials of Contoso Entra' })
+    await editor.waitFor()
+    expect(await focused(page)).toBe('Credentials of Contoso Entra')
+    found.push(...(await seriousViolations(page)).map(v => `credential editor ${v}`))
+    await page.keyboard.press('Tab')
+    expect(await focused(page)).toBe('Tenant ID or domain')
+    // A refused save marks the field it refuses and names it by its label.
+    await page.keyboard.press('ControlOrMeta+A')
+    await page.keyboard.type('t'.repeat(101))
+    await editor.getByRole('button', { name: 'Save credentials' }).click()
+    const refusedSave = editor.getByRole('alert')
+    await refusedSave.filter({ hasText: 'Tenant ID or domain' }).waitFor()
+    expect(await refusedSave.textContent()).not.toContain('tenantId')
+    const tenant = editor.getByLabel('Tenant ID or domain')
+    expect(await tenant.getAttribute('aria-invalid')).toBe('true')
+    expect(await description(tenant)).toMatch(/100/)
+    expect(await editor.getByLabel('Application (client) ID').getAttribute('aria-invalid')).toBeNull()
+    found.push(...(await seriousViolations(page)).map(v => `refused credentials ${v}`))
+    await tenant.focus()
+    await page.keyboard.press('Escape')
+    await editor.waitFor({ state: 'detached' })
+    expect(await focused(page)).toBe('Edit credentials')
+    expect(await focusInCard()).toBe('Contoso Entra')
+    const stored = app.services.directories.list().find(d => d.name === 'Contoso Entra')
+    expect((await app.services.directories.detail(stored?.id as string)).settings['tenantId']).toBe('contoso.example')
+
+    // The Remove panel, the same way.
+    await card.getByRole('button', { name: 'Remove directory' }).focus()
+    await page.keyboard.press('Enter')
+    const removal = page.getByRole('region', { name: 'Remove directory Contoso Entra' })
+    await removal.getByRole('button', { name: 'Remove Contoso Entra' }).waitFor()
+    expect(await focused(page)).toBe('Remove directory Contoso Entra')
+    found.push(...(await seriousViolations(page)).map(v => `remove panel ${v}`))
+    await page.keyboard.press('Tab')
+    await page.keyboard.press('Escape')
+    await removal.waitFor({ state: 'detached' })
+    expect(await focused(page)).toBe('Remove directory')
+    expect(await focusInCard()).toBe('Contoso Entra')
+
+    // A refused connect marks the field main refused, and the note names it in words.
+    const form = page.getByRole('form', { name: 'Connect a directory' })
+    await form.getByLabel('Identity provider').selectOption('google')
+    await form.getByLabel('Name').fill('Workspace')
+    await form.getByLabel('Service account email').fill('not-an-address')
+    await form.getByLabel('Admin to act as (domain-wide delegation)').fill('admin@contoso.example')
+    await form.getByLabel('Service account private key (PEM)').fill('-----BEGIN PRIVATE KEY-----')
+    await form.getByRole('button', { name: 'Connect' }).click()
+    const refusedConnect = form.getByRole('alert')
+    await refusedConnect.filter({ hasText: 'Service account email' }).waitFor()
+    expect(await refusedConnect.textContent()).not.toContain('serviceAccountEmail')
+    const email = form.getByLabel('Service account email')
+    expect(await email.getAttribute('aria-invalid')).toBe('true')
+    expect(await description(email)).toMatch(/email/i)
+    expect(await form.getByLabel('Admin to act as (domain-wide delegation)').getAttribute('aria-invalid')).toBeNull()
+    found.push(...(await seriousViolations(page)).map(v => `refused connect ${v}`))
+    expect(app.services.directories.list().map(d => d.name)).not.toContain('Workspace')
+
+    // Okta with no credential: the API token field is the one to fill.
+    await form.getByLabel('Identity provider').selectOption('okta')
+    await form.getByLabel('Org URL').fill('https://example.okta.com')
+    await form.getByRole('button', { name: 'Connect' }).click()
+    await refusedConnect.filter({ hasText: 'API token (or a service app below)' }).waitFor()
+    expect(await form.getByLabel(/^API token/).getAttribute('aria-invalid')).toBe('true')
+    expect(await form.getByLabel('Org URL').getAttribute('aria-invalid')).toBeNull()
+
+    expect(found).toEqual([])
     expect(problems).toEqual([])
   })
 

@@ -55,7 +55,7 @@ test.describe('the Directories page with the Graph fake', () => {
       .waitFor()
     expect(await bar.getAttribute('value')).toBe('100')
     const history = card.getByRole('table', { name: 'Sync history' })
-    await history.getByRole('row').filter({ hasText: 'succeeded' }).filter({ hasText: '3000' }).waitFor()
+    await history.getByRole('row').filter({ hasText: 'succeeded' }).filter({ hasText: '3,000' }).waitFor()
 
     // Graph forgets the delta token: the next sync runs in full, and the history says why.
     graph.expireDeltaTokens()
@@ -72,7 +72,7 @@ test.describe('the Directories page with the Graph fake', () => {
       .getByRole('table', { name: 'Attribute mapping' })
       .getByRole('row')
       .filter({ has: page.locator('input[value="department"]') })
-    await department.getByText(/98% \(2940\/3000\)/).waitFor()
+    await department.getByText(/98% \(2,940\/3,000\)/).waitFor()
     // Unmapping department, previewed before saving: what rules reading it would do.
     await department.getByRole('button', { name: 'Remove' }).click()
     await card.getByRole('button', { name: 'Preview impact' }).click()

@@ -194,7 +194,12 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
     if (!parsed.success) {
       const issue = parsed.error.issues[0]
       const field = issue?.path.join('.') || '(settings)'
-      throw new AppError('BAD_INPUT', `${IDP_LABEL[kind]} setting ${field}: ${issue?.message ?? 'invalid'}.`, { field })
+      const message = issue?.message ?? 'invalid'
+      // `fields` lets the form mark the field and list it by its own label (renderer field-errors.ts).
+      throw new AppError('BAD_INPUT', `${IDP_LABEL[kind]} setting ${field}: ${message}.`, {
+        field,
+        fields: [{ path: field, message }],
+      })
     }
     return parsed.data
   }
@@ -202,7 +207,7 @@ export function createDirectoryService(deps: DirectoryDeps): DirectoryService {
     const unknown = Object.keys(secrets).filter(k => !SECRET_NAMES[kind].includes(k))
     if (unknown.length > 0)
       throw new AppError('BAD_INPUT', `${IDP_LABEL[kind]} takes no credential named ${unknown.join(', ')}.`, {
-        fields: unknown,
+        fields: unknown.map(path => ({ path, message: `is not a credential ${IDP_LABEL[kind]} takes` })),
       })
   }
 

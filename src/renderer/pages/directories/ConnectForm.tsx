@@ -2,8 +2,10 @@
 // once and never shown back (main keeps them in the secrets store only).
 import { useState, type FormEvent } from 'react'
 import { useMutation } from '@tanstack/react-query'
-import { call } from '../../api'
+import { ApiError, call } from '../../api'
+import { Field as FormField } from '../../components/Field'
 import { ErrorNote } from '../../components/ui'
+import { fieldLabels, refusal } from './refusal'
 
 export type Kind = 'entra' | 'okta' | 'google'
 
@@ -42,6 +44,8 @@ export const KIND_NAMES: Record<Kind, string> = {
   google: 'Google Workspace',
 }
 
+const OKTA_NEEDS = 'Okta needs an API token, or a service app client ID with its private key'
+
 export function ConnectForm({ onConnected }: { onConnected?: (id: string) => void }) {
   const [kind, setKind] = useState<Kind>('entra')
   const [name, setName] = useState('')
@@ -52,7 +56,11 @@ export function ConnectForm({ onConnected }: { onConnected?: (id: string) => voi
       // Okta takes an API token or a service app; connecting with neither left a directory that
       // could do nothing.
       if (kind === 'okta' && !has('apiToken') && !(has('clientId') && has('privateKey')))
-        throw new Error('Okta needs an API token, or a service app client ID with its private key.')
+        throw new ApiError({
+          code: 'BAD_INPUT',
+          message: OKTA_NEEDS,
+          details: { fields: [{ path: 'apiToken', message: OKTA_NEEDS }] },
+        })
       const settings: Record<string, string> = {}
       const secrets: Record<string, string> = {}
       for (const f of FIELDS[kind]) {
@@ -74,38 +82,47 @@ export function ConnectForm({ onConnected }: { onConnected?: (id: string) => voi
     e.preventDefault()
     connect.mutate()
   }
+  // A refused connect marks the fields it names and lists them by their labels.
+  const refused = connect.error instanceof ApiError ? refusal(connect.error.info) : null
+  const set = (field: string, value: string) => setValues({ ...values, [field]: value })
   return (
     <form aria-label="Connect a directory" onSubmit={submit}>
       <div className="form-row">
-        <label>
-          <span className="field-label">Identity provider</span>
-          <select value={kind} onChange={e => (setKind(e.target.value as Kind), setValues({}))}>
+        <FormField label="Identity provider">
+          <select
+            value={kind}
+            onChange={e => {
+              setKind(e.target.value as Kind)
+              setValues({})
+              // The refusal was about the other provider's fields.
+              connect.reset()
+            }}
+          >
             {(Object.keys(KIND_NAMES) as Kind[]).map(k => (
               <option key={k} value={k}>
                 {KIND_NAMES[k]}
               </option>
             ))}
           </select>
-        </label>
-        <label>
-          <span className="field-label">Name</span>
+        </FormField>
+        <FormField label="Name" error={refused?.errors.get('name')}>
           <input value={name} onChange={e => setName(e.target.value)} required placeholder="e.g. Contoso" />
-        </label>
+        </FormField>
       </div>
       <div className="form-row">
         {FIELDS[kind].map(f => (
-          <label key={f.name} className={f.multiline ? 'block' : undefined}>
-            <span className="field-label">
-              {f.label}
-              {f.optional ? ' (optional)' : ''}
-            </span>
+          <FormField
+            key={f.name}
+            label={`${f.label}${f.optional ? ' (optional)' : ''}`}
+            error={refused?.errors.get(f.name)}
+          >
             {f.multiline ? (
               <textarea
                 rows={4}
                 spellCheck={false}
                 autoComplete="off"
                 value={values[f.name] ?? ''}
-                onChange={e => setValues({ ...values, [f.name]: e.target.value })}
+                onChange={e => set(f.name, e.target.value)}
                 required={!f.optional}
               />
             ) : (
@@ -114,11 +131,11 @@ export function ConnectForm({ onConnected }: { onConnected?: (id: string) => voi
                 autoComplete={f.secret ? 'new-password' : 'off'}
                 placeholder={f.placeholder}
                 value={values[f.name] ?? ''}
-                onChange={e => setValues({ ...values, [f.name]: e.target.value })}
+                onChange={e => set(f.name, e.target.value)}
                 required={!f.optional}
               />
             )}
-          </label>
+          </FormField>
         ))}
       </div>
       <p className="muted small">Credentials are stored once, encrypted where the OS allows, and never shown again.</p>
@@ -127,7 +144,13 @@ export function ConnectForm({ onConnected }: { onConnected?: (id: string) => voi
           {connect.isPending ? 'Connecting…' : 'Connect'}
         </button>
       </div>
-      {connect.isError && <ErrorNote error={connect.error} title="Could not connect" />}
+      {connect.isError && (
+        <ErrorNote
+          error={refused ? new ApiError(refused.info) : connect.error}
+          title="Could not connect"
+          labels={fieldLabels(FIELDS[kind])}
+        />
+      )}
     </form>
   )
 }

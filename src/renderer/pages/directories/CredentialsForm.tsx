@@ -2,12 +2,26 @@
 // their fields start empty, and an empty field keeps what is stored.
 import { useState, type FormEvent } from 'react'
 import { useMutation } from '@tanstack/react-query'
-import { call } from '../../api'
+import { ApiError, call } from '../../api'
+import type { Disclosure } from '../../components/disclosure'
+import { Field } from '../../components/Field'
 import { ErrorNote } from '../../components/ui'
 import type { DirectoryDetail } from '../../../shared/domain'
 import { FIELDS, type Kind } from './ConnectForm'
+import { fieldLabels, refusal } from './refusal'
 
-export function CredentialsForm({ detail, onDone }: { detail: DirectoryDetail; onDone: (message: string) => void }) {
+export function CredentialsForm({
+  detail,
+  panel,
+  onCancel,
+  onDone,
+}: {
+  detail: DirectoryDetail
+  /** The disclosure's panel props: the form takes focus when it opens, and Escape closes it. */
+  panel: Disclosure<HTMLFormElement>['panel']
+  onCancel: () => void
+  onDone: (message: string) => void
+}) {
   const kind = detail.directory.kind as Kind
   const [values, setValues] = useState<Record<string, string>>(() => ({ ...detail.settings }))
   const save = useMutation({
@@ -31,8 +45,10 @@ export function CredentialsForm({ detail, onDone }: { detail: DirectoryDetail; o
     e.preventDefault()
     save.mutate()
   }
+  // A refused save marks the fields it names and lists them by their labels.
+  const refused = save.error instanceof ApiError ? refusal(save.error.info) : null
   return (
-    <form aria-label={`Credentials of ${detail.directory.name}`} onSubmit={submit}>
+    <form {...panel} aria-label={`Credentials of ${detail.directory.name}`} onSubmit={submit}>
       <div className="form-row">
         {FIELDS[kind].map(f => {
           const stored = detail.secretsStored.includes(f.name)
@@ -41,24 +57,21 @@ export function CredentialsForm({ detail, onDone }: { detail: DirectoryDetail; o
             onChange: (e: { target: { value: string } }) => setValues({ ...values, [f.name]: e.target.value }),
             autoComplete: f.secret ? 'new-password' : 'off',
           }
+          const note = f.secret
+            ? stored
+              ? ' (stored; leave empty to keep)'
+              : ' (not stored)'
+            : f.optional
+              ? ' (optional)'
+              : ''
           return (
-            <label key={f.name} className={f.multiline ? 'block' : undefined}>
-              <span className="field-label">
-                {f.label}
-                {f.secret
-                  ? stored
-                    ? ' (stored; leave empty to keep)'
-                    : ' (not stored)'
-                  : f.optional
-                    ? ' (optional)'
-                    : ''}
-              </span>
+            <Field key={f.name} label={`${f.label}${note}`} error={refused?.errors.get(f.name)}>
               {f.multiline ? (
                 <textarea rows={4} spellCheck={false} {...common} />
               ) : (
                 <input type={f.secret ? 'password' : 'text'} placeholder={f.placeholder} {...common} />
               )}
-            </label>
+            </Field>
           )
         })}
       </div>
@@ -66,8 +79,17 @@ export function CredentialsForm({ detail, onDone }: { detail: DirectoryDetail; o
         <button type="submit" className="primary" disabled={save.isPending}>
           Save credentials
         </button>
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
       </div>
-      {save.isError && <ErrorNote error={save.error} title="Credentials not saved" />}
+      {save.isError && (
+        <ErrorNote
+          error={refused ? new ApiError(refused.info) : save.error}
+          title="Credentials not saved"
+          labels={fieldLabels(FIELDS[kind])}
+        />
+      )}
     </form>
   )
 }

@@ -7,7 +7,8 @@ import { useEffect, useState } from 'react'
 import { useMutation, useQuery } from '@tanstack/react-query'
 import { call, directoryHistoryQuery, directoryQuery, onSyncProgress } from '../../api'
 import { Pager } from '../../components/Pager'
-import { Badge, ErrorNote, Loaded, Time } from '../../components/ui'
+import { useDisclosure } from '../../components/disclosure'
+import { Badge, ErrorNote, formatCount, Loaded, Time } from '../../components/ui'
 import type { AttributeMapping, DirectoryDetail, SyncProgress, SyncRun } from '../../../shared/domain'
 import { mappingEdits } from '../../../shared/mapping'
 import { WhatIfView } from '../../components/PolicyImpact'
@@ -62,7 +63,8 @@ function DirectoryBody({ detail }: { detail: DirectoryDetail }) {
   const schedule = useMutation({
     mutationFn: (minutes: number | null) => call('directories/setSchedule', { directoryId: id, minutes }),
   })
-  const [editingCredentials, setEditingCredentials] = useState(false)
+  // Keyboard users land in the credential editor; Escape closes it and focus goes back to its button.
+  const credentials = useDisclosure<HTMLFormElement>()
   const [credentialsNote, setCredentialsNote] = useState<string | null>(null)
   const active = sync.isPending || (progress !== null && !FINISHED.has(progress.phase))
   // Until the apply begins a cancel changes nothing; once the sync is writing it finishes.
@@ -94,16 +96,26 @@ function DirectoryBody({ detail }: { detail: DirectoryDetail }) {
         </p>
       )}
       {detail.directory.kind !== 'file' &&
-        (editingCredentials ? (
+        (credentials.open ? (
           <CredentialsForm
             detail={detail}
+            panel={credentials.panel}
+            onCancel={credentials.hide}
             onDone={m => {
-              setEditingCredentials(false)
+              credentials.hide()
               setCredentialsNote(m)
             }}
           />
         ) : (
-          <button type="button" className="small" onClick={() => setEditingCredentials(true)}>
+          <button
+            type="button"
+            className="small"
+            ref={credentials.trigger}
+            onClick={() => {
+              setCredentialsNote(null)
+              credentials.show()
+            }}
+          >
             Edit credentials
           </button>
         ))}
@@ -161,7 +173,7 @@ function DirectoryBody({ detail }: { detail: DirectoryDetail }) {
 const FINISHED = new Set<SyncProgress['phase']>(['done', 'failed', 'held', 'cancelled'])
 
 function ProgressBar({ progress }: { progress: SyncProgress }) {
-  const label = `${progress.phase} · ${progress.users.toLocaleString()} users · ${progress.pages} pages${progress.etaSeconds !== null && progress.phase !== 'done' ? ` · about ${progress.etaSeconds}s left` : ''}`
+  const label = `${progress.phase} · ${formatCount(progress.users)} users · ${formatCount(progress.pages)} pages${progress.etaSeconds !== null && progress.phase !== 'done' ? ` · about ${progress.etaSeconds}s left` : ''}`
   return (
     <div className="sync-progress">
       <progress
@@ -265,7 +277,9 @@ function MappingEditor({
                     <code>{r.attribute}</code>
                   )}
                 </td>
-                <td className="num">{c ? `${Math.round(c.share * 100)}% (${c.users}/${c.total})` : '—'}</td>
+                <td className="num">
+                  {c ? `${Math.round(c.share * 100)}% (${formatCount(c.users)}/${formatCount(c.total)})` : '—'}
+                </td>
                 {editable && (
                   <td>
                     <button
@@ -391,8 +405,9 @@ function History({ detail, confirm }: { detail: DirectoryDetail; confirm: (() =>
               {run.status === 'succeeded' && run.removals && (
                 <span className="small muted">
                   {' '}
-                  Removals confirmed by the admin: {run.removals.usersRemoved} of {run.removals.usersTotal} users,{' '}
-                  {run.removals.membershipsRemoved} of {run.removals.membershipsTotal} memberships.
+                  Removals confirmed by the admin: {formatCount(run.removals.usersRemoved)} of{' '}
+                  {formatCount(run.removals.usersTotal)} users, {formatCount(run.removals.membershipsRemoved)} of{' '}
+                  {formatCount(run.removals.membershipsTotal)} memberships.
                 </span>
               )}
               {run.notes?.map(note => (
@@ -422,7 +437,7 @@ function History({ detail, confirm }: { detail: DirectoryDetail; confirm: (() =>
                 className={run.status === 'held' ? 'num muted' : 'num'}
                 title={run.status === 'held' ? 'would be, once confirmed' : undefined}
               >
-                {run.status === 'held' ? `(${n})` : n}
+                {run.status === 'held' ? `(${formatCount(n)})` : formatCount(n)}
               </td>
             ))}
             <td className="num">{((Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000).toFixed(1)} s</td>

@@ -1,11 +1,12 @@
 // Removing a directory: the preview first (its users, groups, the policies that target them and
 // what each of its users' devices loses), then Remove; a removal that reaches many devices or
 // users is held like a sync that removes too much, until the admin confirms it.
-import { useEffect, useRef, useState } from 'react'
+import { useState } from 'react'
 import { useMutation, useQuery } from '@tanstack/react-query'
 import { call, removalPreviewQuery } from '../../api'
 import { Link, paths } from '../../router'
-import { Badge, ErrorNote, Loaded, platformLabel } from '../../components/ui'
+import { useDisclosure } from '../../components/disclosure'
+import { Badge, ErrorNote, Loaded, formatCount, platformLabel, plural } from '../../components/ui'
 import { Table } from '../../components/Table'
 import type { DirectoryRemoval, DirectoryRemovalOutcome } from '../../../shared/admin'
 
@@ -18,13 +19,9 @@ export function RemoveDirectory({
   name: string
   onRemoved?: (message: string) => void
 }) {
-  const [open, setOpen] = useState(false)
+  // Keyboard users land in the panel that opened; Escape closes it and focus goes back to its button.
+  const { open, show, hide, trigger, panel } = useDisclosure()
   const [held, setHeld] = useState<DirectoryRemoval | null>(null)
-  // Keyboard users land in the panel that opened (Escape closes it).
-  const panel = useRef<HTMLElement>(null)
-  useEffect(() => {
-    if (open) panel.current?.focus()
-  }, [open])
   const preview = useQuery(removalPreviewQuery(directoryId, open))
   const remove = useMutation({
     mutationFn: (confirmRemovals: boolean) => call('directories/remove', { directoryId, confirmRemovals }),
@@ -32,26 +29,18 @@ export function RemoveDirectory({
       if (o.status === 'held') setHeld(o.removal)
       else
         onRemoved?.(
-          `Removed ${o.removal.name}: ${o.removal.users} user(s) and ${o.removal.groups.length} group(s); ${o.removal.devices.length} device(s) unbound, ${o.devicesUpdated} got commands.`,
+          `Removed ${o.removal.name}: ${plural(o.removal.users, 'user')} and ${plural(o.removal.groups.length, 'group')}; ${plural(o.removal.devices.length, 'device')} unbound, ${formatCount(o.devicesUpdated)} got commands.`,
         )
     },
   })
   if (!open)
     return (
-      <button type="button" className="small danger" onClick={() => setOpen(true)}>
+      <button type="button" className="small danger" ref={trigger} onClick={show}>
         Remove directory
       </button>
     )
   return (
-    <section
-      ref={panel}
-      tabIndex={-1}
-      className="confirm-panel"
-      aria-label={`Remove directory ${name}`}
-      onKeyDown={e => {
-        if (e.key === 'Escape') setOpen(false)
-      }}
-    >
+    <section {...panel} className="confirm-panel" aria-label={`Remove directory ${name}`}>
       <Loaded query={preview} label="Working out what removing it changes…">
         {r => (
           <>
@@ -87,8 +76,8 @@ export function RemoveDirectory({
             </Table>
             {held ? (
               <div className="notice" role="status">
-                Held: removing {held.name} takes {held.users} user(s) and reaches {held.devices.length} device(s).
-                Nothing was removed.{' '}
+                Held: removing {held.name} takes {plural(held.users, 'user')} and reaches{' '}
+                {plural(held.devices.length, 'device')}. Nothing was removed.{' '}
                 <button
                   type="button"
                   className="danger"
@@ -108,7 +97,7 @@ export function RemoveDirectory({
                 >
                   Remove {name}
                 </button>
-                <button type="button" onClick={() => setOpen(false)}>
+                <button type="button" onClick={hide}>
                   Cancel
                 </button>
               </div>
