@@ -9,6 +9,7 @@ import {
   hasSchema,
   isApplePlatform,
   itemProfile,
+  MACOS_APPS,
   PLATFORM_NAME,
   payloadTypes,
   restrictionProfile,
@@ -170,6 +171,7 @@ const PROFILE_FIELDS: Record<Exclude<ProfileType, 'custom'>, string[]> = {
     'identityPassword',
     'perApp',
     'apps',
+    MACOS_APPS,
     'onDemand',
     // Android Enterprise: the always-on VPN app (package name) and whether it blocks traffic while down.
     'androidApp',
@@ -293,6 +295,7 @@ function validateProfile(
       if (s['perApp'] !== true && apps.length > 0)
         mark(`${base}.apps`, 'apps are only used by a per-app VPN; set perApp to true')
     }
+    macAppSignatures(s, base, item.platform ? [item.platform] : platforms, mark)
   } else if (type === 'email') {
     if (!oneOf(s['accountType'], EMAIL_TYPES)) mark(`${base}.accountType`, `must be one of ${EMAIL_TYPES.join(', ')}`)
     const address = text(s, 'emailAddress', base, mark, { required: true })
@@ -333,6 +336,54 @@ function validateProfile(
     for (const p of problems) collect(found, p.field ? `${base}.${p.field}` : base, p.message, platform)
   }
   checkAgainstApple(found, base, problem, taken)
+}
+
+/** The two code-signature facts a Mac needs of each per-app VPN app (com.apple.vpn.managed.appmapping). */
+const MAC_SIGNATURE: Record<string, string> = {
+  designatedRequirement: 'its designated requirement (codesign -d -r- <app> prints it)',
+  signingIdentifier: 'its signing identifier (the Identifier= line of codesign -dv <app>)',
+}
+
+/**
+ * A per-app VPN reaching macOS needs every app's code signature in `macosApps[<bundle id>]`
+ * (render.ts macAppMapping); the settings exist for macOS only and for the VPN's own apps only.
+ */
+function macAppSignatures(s: Record<string, unknown>, base: string, reach: readonly Platform[], mark: Check): void {
+  const path = `${base}.${MACOS_APPS}`
+  const raw = s[MACOS_APPS]
+  const isMap = raw !== null && typeof raw === 'object' && !Array.isArray(raw)
+  if (raw !== undefined && !isMap) mark(path, 'must map each app id to its designatedRequirement and signingIdentifier')
+  const given = isMap ? (raw as Record<string, unknown>) : {}
+  const apps = Array.isArray(s['apps']) ? s['apps'].filter((a): a is string => typeof a === 'string') : []
+  if (!reach.includes('macos')) {
+    if (raw !== undefined)
+      mark(path, "is for macOS only (a per-app VPN's app signatures); the item does not reach macOS")
+    return
+  }
+  for (const [app, sig] of Object.entries(given)) {
+    if (s['perApp'] !== true || !apps.includes(app)) {
+      mark(`${path}.${app}`, `${app} is not one of the apps using this per-app VPN; remove its signature`)
+      continue
+    }
+    if (!sig || typeof sig !== 'object' || Array.isArray(sig)) {
+      mark(`${path}.${app}`, 'must have a designatedRequirement and a signingIdentifier')
+      continue
+    }
+    for (const k of Object.keys(sig))
+      if (!(k in MAC_SIGNATURE))
+        mark(`${path}.${app}.${k}`, 'is not a code-signature setting (designatedRequirement, signingIdentifier)')
+  }
+  if (s['perApp'] !== true) return
+  for (const app of apps) {
+    const sig = given[app]
+    const own = sig && typeof sig === 'object' && !Array.isArray(sig) ? (sig as Record<string, unknown>) : {}
+    for (const [k, what] of Object.entries(MAC_SIGNATURE)) {
+      const v = own[k]
+      if (v !== undefined && typeof v !== 'string') mark(`${path}.${app}.${k}`, 'must be text')
+      else if ((v ?? '').trim() === '')
+        mark(`${path}.${app}.${k}`, `is required: a Mac maps ${app} to the per-app VPN by ${what}`)
+    }
+  }
 }
 
 function validateRestriction(item: PayloadDraft, base: string, platforms: readonly Platform[], problem: Check): void {

@@ -26,6 +26,18 @@ const profile = (settings: Record<string, unknown>): PayloadDraft => ({
   settings,
   removeOnUnassign: false,
 })
+/** A designated requirement as `codesign -d -r-` prints it for an App Store app. */
+const DR = 'identifier "com.example.crm" and anchor apple generic'
+const SIGNED = { 'com.example.crm': { designatedRequirement: DR, signingIdentifier: 'com.example.crm' } }
+const macVpn = (macosApps?: Record<string, unknown>): Record<string, unknown> => ({
+  type: 'vpn',
+  vpnType: 'IKEv2',
+  server: 'vpn.example.com',
+  sharedSecret: 's',
+  perApp: true,
+  apps: ['com.example.crm'],
+  ...(macosApps === undefined ? {} : { macosApps }),
+})
 const problems = (d: PolicyDraft) => validatePolicy(d, ctx).map(p => `${p.path}: ${p.message}`)
 
 describe('validatePolicy', () => {
@@ -83,19 +95,59 @@ describe('validatePolicy', () => {
       ],
     },
     {
-      name: 'a per-app VPN on macOS',
+      name: "a per-app VPN on macOS without the apps' code signatures",
+      draft: draft([profile(macVpn())]),
+      expected: [
+        /^items\.0\.settings\.macosApps\.com\.example\.crm\.designatedRequirement: is required: a Mac maps com\.example\.crm .*codesign -d -r-/,
+        /^items\.0\.settings\.macosApps\.com\.example\.crm\.signingIdentifier: is required: a Mac maps com\.example\.crm .*codesign -dv/,
+      ],
+    },
+    {
+      name: 'a per-app VPN on macOS missing one signature field',
+      draft: draft([profile(macVpn({ 'com.example.crm': { designatedRequirement: DR } }))]),
+      expected: [/^items\.0\.settings\.macosApps\.com\.example\.crm\.signingIdentifier: is required/],
+    },
+    {
+      name: 'a per-app VPN on macOS with a blank or non-text signature field',
+      draft: draft([profile(macVpn({ 'com.example.crm': { designatedRequirement: '  ', signingIdentifier: 7 } }))]),
+      expected: [
+        /^items\.0\.settings\.macosApps\.com\.example\.crm\.designatedRequirement: is required/,
+        /^items\.0\.settings\.macosApps\.com\.example\.crm\.signingIdentifier: must be text/,
+      ],
+    },
+    {
+      name: 'a valid per-app VPN on iOS and macOS',
+      draft: draft([profile(macVpn(SIGNED))]),
+      expected: [],
+    },
+    {
+      name: 'code signatures of an app the VPN does not use, and an unknown signature key',
       draft: draft([
-        profile({
-          type: 'vpn',
-          vpnType: 'IKEv2',
-          server: 'vpn.example.com',
-          sharedSecret: 's',
-          perApp: true,
-          apps: ['com.example.crm'],
-        }),
+        profile(
+          macVpn({
+            ...SIGNED,
+            'com.example.old': { designatedRequirement: DR, signingIdentifier: 'com.example.old' },
+            'com.example.crm': { ...SIGNED['com.example.crm'], teamId: 'X' },
+          }),
+        ),
       ]),
       expected: [
-        /^items\.0\.settings\.perApp: a per-app VPN on macOS maps each app by its code-signing requirement.*\(on macOS\)$/,
+        /^items\.0\.settings\.macosApps\.com\.example\.crm\.teamId: is not a code-signature setting/,
+        /^items\.0\.settings\.macosApps\.com\.example\.old: com\.example\.old is not one of the apps using this per-app VPN/,
+      ],
+    },
+    {
+      name: 'code signatures on a VPN that does not reach macOS',
+      draft: draft([profile(macVpn(SIGNED))], { platforms: ['ios'] }),
+      expected: [/^items\.0\.settings\.macosApps: is for macOS only/],
+    },
+    {
+      name: 'code signatures that are not a map by app id',
+      draft: draft([profile(macVpn([DR] as unknown as Record<string, unknown>))]),
+      expected: [
+        /^items\.0\.settings\.macosApps: must map each app id/,
+        /^items\.0\.settings\.macosApps\.com\.example\.crm\.designatedRequirement: is required/,
+        /^items\.0\.settings\.macosApps\.com\.example\.crm\.signingIdentifier: is required/,
       ],
     },
     {
