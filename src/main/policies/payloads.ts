@@ -3,13 +3,19 @@
 // attributes, and a missing attribute is reported, never sent as an empty string.
 import type { AttributeValue, Attributes, Platform } from '../../shared/domain'
 import { PLATFORMS } from '../../shared/domain'
-import { APP_INTENTS, PROFILE_TYPES, type PayloadDraft, type PolicyDraft, type ProfileType } from '../../shared/policy'
+import {
+  APP_INTENTS,
+  MACOS_APPS,
+  PROFILE_TYPES,
+  type PayloadDraft,
+  type PolicyDraft,
+  type ProfileType,
+} from '../../shared/policy'
 import {
   type ApplePlatform,
   hasSchema,
   isApplePlatform,
   itemProfile,
-  MACOS_APPS,
   PLATFORM_NAME,
   payloadTypes,
   restrictionProfile,

@@ -19,6 +19,8 @@ import {
   type RestrictionDefinition,
 } from '../../shared/policy'
 import { Table } from './Table'
+import { MacAppSignatureFields } from './MacAppSignatureFields'
+import { signaturePaths } from './mac-app-signatures'
 
 /** The platforms an item reaches: its own, else the policy's. */
 const reachOf = (item: PayloadDraft, platforms: readonly Platform[]): Platform[] =>
@@ -427,7 +429,7 @@ const PROFILE_FIELDS: Record<string, FieldSpec[]> = {
       when: s => s['authentication'] === 'certificate',
     },
     { key: 'onDemand', label: 'Connect on demand', kind: 'bool' },
-    { key: 'perApp', label: 'Per-app VPN (iOS)', kind: 'bool' },
+    { key: 'perApp', label: 'Per-app VPN', kind: 'bool' },
     { key: 'apps', label: 'Apps using it (comma-separated ids)', kind: 'list', when: s => s['perApp'] === true },
   ],
   email: [
@@ -615,6 +617,7 @@ function ProfileFields({
           </Field>
         )
       })}
+      <MacAppSignatureFields item={item} reach={reach} errors={errors} base={base} setting={setting} />
       {!fields && (
         <Field label="Apple payload (JSON: payloadType and Apple's keys)">
           <textarea
@@ -868,7 +871,13 @@ function shownPaths(item: PayloadDraft): string[] {
   if (item.kind === 'restriction') return ['identifier', 'settings.value']
   const type = String(item.settings['type'] ?? 'custom')
   const fields = PROFILE_FIELDS[type]?.filter(f => !f.when || f.when(item.settings)) ?? []
-  return ['name', 'identifier', 'settings.type', ...fields.map(f => `settings.${f.key}`)]
+  return [
+    'name',
+    'identifier',
+    'settings.type',
+    ...fields.map(f => `settings.${f.key}`),
+    ...signaturePaths(item.settings),
+  ]
 }
 
 /** The editor's own labels, for problems listed in words. */

@@ -15,7 +15,7 @@ import {
 import { checkPayload, checkProfile, hasSchema, type ApplePlatform, type SchemaProblem } from './schema'
 
 export { policyProfile, type PolicyProfile } from './export'
-export { APPLE_VPN_TYPES, MACOS_APPS, PER_APP_VPN_SUFFIX, WIFI_EAP_TYPES } from './render'
+export { APPLE_VPN_TYPES, PER_APP_VPN_SUFFIX, WIFI_EAP_TYPES } from './render'
 export { APPLE_RESTRICTIONS, appleRestrictionPlatforms } from './restrictions'
 export {
   payloadUuid,

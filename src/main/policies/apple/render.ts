@@ -2,6 +2,7 @@
 // which payload types and keys each becomes on iOS and macOS. Key names and allowed values are
 // Apple's (apple/device-management mdm/profiles/*.yaml, checked by schema.ts); every Apple key
 // remembers the setting it came from, so a schema problem is reported on the admin's field.
+import { MACOS_APPS } from '../../../shared/policy'
 import type { PlistValue } from '../../plist'
 import type { ApplePlatform } from './schema'
 
@@ -266,9 +267,6 @@ function vpn(s: Record<string, unknown>, name: string, ctx: RenderContext): Rend
     problems,
   }
 }
-
-/** The settings key holding each macOS app's code signature, by bundle id (see macAppMapping). */
-export const MACOS_APPS = 'macosApps'
 
 /**
  * macOS ties apps to a per-app VPN with the App-to-App-Layer VPN Mapping payload
