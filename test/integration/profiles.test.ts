@@ -270,12 +270,12 @@ describe('jit-mapper profiles export', () => {
     })
     const refused = await app.invoke('policies/apply', { change: { kind: 'policy', draft: draft(vpn) } })
     expect(refused.ok).toBe(false)
-    expect(JSON.stringify(refused)).toContain('items.0.settings.macosApps.com.salesforce.chatter.designatedRequirement')
+    expect(JSON.stringify(refused)).toContain('items.0.settings.apps.0')
     const signature = {
       designatedRequirement: 'identifier "com.salesforce.chatter"',
       signingIdentifier: 'com.salesforce.chatter',
     }
-    const macosApps = { 'com.salesforce.chatter': signature }
+    const macosApps = [{ identifier: 'com.salesforce.chatter', ...signature }]
     expect(
       await app.call('policies/apply', { change: { kind: 'policy', draft: draft({ ...vpn, macosApps }) } }),
     ).toMatchObject({

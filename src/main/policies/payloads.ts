@@ -351,45 +351,59 @@ const MAC_SIGNATURE: Record<string, string> = {
 }
 
 /**
- * A per-app VPN reaching macOS needs every app's code signature in `macosApps[<bundle id>]`
- * (render.ts macAppMapping); the settings exist for macOS only and for the VPN's own apps only.
+ * A per-app VPN reaching macOS needs every app's code signature in `macosApps`
+ * ([{identifier, designatedRequirement, signingIdentifier}], render.ts macAppMapping); the
+ * setting exists for macOS only and names the VPN's own apps only, each once.
  */
 function macAppSignatures(s: Record<string, unknown>, base: string, reach: readonly Platform[], mark: Check): void {
   const path = `${base}.${MACOS_APPS}`
   const raw = s[MACOS_APPS]
-  const isMap = raw !== null && typeof raw === 'object' && !Array.isArray(raw)
-  if (raw !== undefined && !isMap) mark(path, 'must map each app id to its designatedRequirement and signingIdentifier')
-  const given = isMap ? (raw as Record<string, unknown>) : {}
+  if (raw !== undefined && !Array.isArray(raw))
+    mark(path, 'must be a list of {identifier, designatedRequirement, signingIdentifier}, one per app')
+  const given = Array.isArray(raw) ? raw : []
   const apps = Array.isArray(s['apps']) ? s['apps'].filter((a): a is string => typeof a === 'string') : []
   if (!reach.includes('macos')) {
     if (raw !== undefined)
       mark(path, "is for macOS only (a per-app VPN's app signatures); the item does not reach macOS")
     return
   }
-  for (const [app, sig] of Object.entries(given)) {
-    if (s['perApp'] !== true || !apps.includes(app)) {
-      mark(`${path}.${app}`, `${app} is not one of the apps using this per-app VPN; remove its signature`)
-      continue
+  const perApp = s['perApp'] === true
+  const seen = new Set<string>()
+  given.forEach((entry, j) => {
+    const at = `${path}.${j}`
+    if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
+      mark(at, 'must have an identifier, a designatedRequirement and a signingIdentifier')
+      return
     }
-    if (!sig || typeof sig !== 'object' || Array.isArray(sig)) {
-      mark(`${path}.${app}`, 'must have a designatedRequirement and a signingIdentifier')
-      continue
+    const e = entry as Record<string, unknown>
+    for (const k of Object.keys(e))
+      if (k !== 'identifier' && !(k in MAC_SIGNATURE))
+        mark(`${at}.${k}`, 'is not a code-signature setting (identifier, designatedRequirement, signingIdentifier)')
+    const app = e['identifier']
+    if (typeof app !== 'string' || !perApp || !apps.includes(app)) {
+      mark(`${at}.identifier`, `${String(app)} is not one of the apps using this per-app VPN; remove its signature`)
+      return
     }
-    for (const k of Object.keys(sig))
-      if (!(k in MAC_SIGNATURE))
-        mark(`${path}.${app}.${k}`, 'is not a code-signature setting (designatedRequirement, signingIdentifier)')
-  }
-  if (s['perApp'] !== true) return
-  for (const app of apps) {
-    const sig = given[app]
-    const own = sig && typeof sig === 'object' && !Array.isArray(sig) ? (sig as Record<string, unknown>) : {}
+    if (seen.has(app)) {
+      mark(`${at}.identifier`, `${app} has a signature already`)
+      return
+    }
+    seen.add(app)
     for (const [k, what] of Object.entries(MAC_SIGNATURE)) {
-      const v = own[k]
-      if (v !== undefined && typeof v !== 'string') mark(`${path}.${app}.${k}`, 'must be text')
+      const v = e[k]
+      if (v !== undefined && typeof v !== 'string') mark(`${at}.${k}`, 'must be text')
       else if ((v ?? '').trim() === '')
-        mark(`${path}.${app}.${k}`, `is required: a Mac maps ${app} to the per-app VPN by ${what}`)
+        mark(`${at}.${k}`, `is required: a Mac maps ${app} to the per-app VPN by ${what}`)
     }
-  }
+  })
+  if (!perApp) return
+  apps.forEach((app, i) => {
+    if (!seen.has(app))
+      mark(
+        `${base}.apps.${i}`,
+        `a Mac maps ${app} to the per-app VPN by its code signature: give its designated requirement and signing identifier`,
+      )
+  })
 }
 
 function validateRestriction(item: PayloadDraft, base: string, platforms: readonly Platform[], problem: Check): void {

@@ -5,7 +5,7 @@ import type { Platform } from '../../shared/domain'
 import { MACOS_APPS, type PayloadDraft } from '../../shared/policy'
 import { Field } from './Field'
 import type { FieldErrors } from './field-errors'
-import { signatureApps, signaturesOf, withSignature } from './mac-app-signatures'
+import { signatureFields, withSignature } from './mac-app-signatures'
 
 const LABELS = {
   designatedRequirement: { label: 'designated requirement', hint: 'codesign -d -r- <app> prints it' },
@@ -25,9 +25,8 @@ export function MacAppSignatureFields({
   base: string
   setting: (k: string, v: unknown) => void
 }) {
-  const apps = signatureApps(item.settings, reach)
-  const given = signaturesOf(item.settings)
-  if (apps.length === 0)
+  const fields = signatureFields(item.settings, reach)
+  if (fields.length === 0)
     return item.settings[MACOS_APPS] === undefined ? null : (
       <button type="button" className="small" onClick={() => setting(MACOS_APPS, undefined)}>
         Remove the macOS app signatures
@@ -35,21 +34,19 @@ export function MacAppSignatureFields({
     )
   return (
     <>
-      {apps.flatMap(app =>
-        (['designatedRequirement', 'signingIdentifier'] as const).map(key => (
-          <Field
-            key={`${app}.${key}`}
-            label={`${app}: ${LABELS[key].label} (macOS)`}
-            hint={LABELS[key].hint}
-            error={errors.get(`${base}.settings.${MACOS_APPS}.${app}.${key}`)}
-          >
-            <input
-              value={given[app]?.[key] ?? ''}
-              onChange={e => setting(MACOS_APPS, withSignature(item.settings, app, key, e.target.value))}
-            />
-          </Field>
-        )),
-      )}
+      {fields.map(f => (
+        <Field
+          key={`${f.app}.${f.key}`}
+          label={`${f.app}: ${LABELS[f.key].label} (macOS)`}
+          hint={LABELS[f.key].hint}
+          error={errors.get(`${base}.${f.path}`)}
+        >
+          <input
+            value={f.value}
+            onChange={e => setting(MACOS_APPS, withSignature(item.settings, f.app, f.key, e.target.value))}
+          />
+        </Field>
+      ))}
     </>
   )
 }

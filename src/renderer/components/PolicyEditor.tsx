@@ -20,7 +20,7 @@ import {
 } from '../../shared/policy'
 import { Table } from './Table'
 import { MacAppSignatureFields } from './MacAppSignatureFields'
-import { signaturePaths } from './mac-app-signatures'
+import { signatureFields } from './mac-app-signatures'
 
 /** The platforms an item reaches: its own, else the policy's. */
 const reachOf = (item: PayloadDraft, platforms: readonly Platform[]): Platform[] =>
@@ -275,7 +275,7 @@ function ItemEditor({
   const setting = (key: string, value: unknown) => onChange({ ...item, settings: { ...item.settings, [key]: value } })
   const base = `items.${index}`
   // Problems the item's fields do not show beside themselves are listed under the item, in words.
-  const shown = new Set(shownPaths(item).map(k => `${base}.${k}`))
+  const shown = new Set(shownPaths(item, reachOf(item, platforms)).map(k => `${base}.${k}`))
   const itemErrors = [...errors].filter(([path]) => (path === base || path.startsWith(`${base}.`)) && !shown.has(path))
   return (
     <fieldset className="payload-item" aria-label={`Item ${index + 1}: ${item.kind} ${item.name}`}>
@@ -866,7 +866,7 @@ function CheckField({
 }
 
 /** The paths (below `items.N.`) an item's editor shows beside a field of its own. */
-function shownPaths(item: PayloadDraft): string[] {
+function shownPaths(item: PayloadDraft, reach: readonly Platform[]): string[] {
   if (item.kind === 'app') return ['identifier', 'settings.intent']
   if (item.kind === 'restriction') return ['identifier', 'settings.value']
   const type = String(item.settings['type'] ?? 'custom')
@@ -876,7 +876,7 @@ function shownPaths(item: PayloadDraft): string[] {
     'identifier',
     'settings.type',
     ...fields.map(f => `settings.${f.key}`),
-    ...signaturePaths(item.settings),
+    ...signatureFields(item.settings, reach).map(f => f.path),
   ]
 }
 
@@ -886,5 +886,6 @@ const FIELD_LABELS: Record<string, string> = Object.fromEntries([
   ['intent', 'Assignment'],
   ['value', 'Value'],
   ['type', 'Profile type'],
+  ['macosApp', 'macOS app signature'],
   ...Object.values(PROFILE_FIELDS).flatMap(fs => fs.map(f => [f.key, f.label] as const)),
 ])

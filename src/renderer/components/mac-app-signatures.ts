@@ -1,49 +1,61 @@
 // What a per-app VPN needs on macOS besides iOS: each app's code signature (designated requirement
-// and signing identifier), kept in the VPN's settings as `macosApps[<bundle id>]` and rendered into
-// com.apple.vpn.managed.appmapping (src/main/policies/apple/render.ts). Pure, for the policy editor.
+// and signing identifier), kept in the VPN's settings as `macosApps` ([{identifier,
+// designatedRequirement, signingIdentifier}]) and rendered into com.apple.vpn.managed.appmapping
+// (src/main/policies/apple/render.ts). Pure, for the policy editor.
 import type { Platform } from '../../shared/domain'
 import { MACOS_APPS } from '../../shared/policy'
 
 export const SIGNATURE_KEYS = ['designatedRequirement', 'signingIdentifier'] as const
 export type SignatureKey = (typeof SIGNATURE_KEYS)[number]
-export type Signatures = Record<string, Partial<Record<SignatureKey, string>>>
+export type Signature = { identifier: string } & Partial<Record<SignatureKey, string>>
 
 const appsOf = (settings: Record<string, unknown>): string[] =>
   Array.isArray(settings['apps']) ? settings['apps'].filter((a): a is string => typeof a === 'string') : []
 
-/** The apps whose signature the editor asks for: a per-app VPN's apps, when the item reaches macOS. */
-export function signatureApps(settings: Record<string, unknown>, reach: readonly Platform[]): string[] {
-  if (settings['type'] !== 'vpn' || settings['perApp'] !== true || !reach.includes('macos')) return []
-  return appsOf(settings)
+const given = (settings: Record<string, unknown>): Signature[] => {
+  const raw = settings[MACOS_APPS]
+  return Array.isArray(raw) ? raw.filter((e): e is Signature => e !== null && typeof e === 'object') : []
 }
 
-/** The field paths (under `settings.`) the editor shows for the item, so their problems are not listed twice. */
-export const signaturePaths = (settings: Record<string, unknown>): string[] =>
-  settings['type'] === 'vpn' && settings['perApp'] === true
-    ? appsOf(settings).flatMap(app => SIGNATURE_KEYS.map(k => `settings.${MACOS_APPS}.${app}.${k}`))
-    : []
+export interface SignatureField {
+  app: string
+  key: SignatureKey
+  value: string
+  /** The field path (under the item) a refused save names: the app's entry, or the app itself while it has none. */
+  path: string
+}
 
-export function signaturesOf(settings: Record<string, unknown>): Signatures {
-  const raw = settings[MACOS_APPS]
-  return raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Signatures) : {}
+/** The fields the editor asks for: two per app of a per-app VPN, when the item reaches macOS. */
+export function signatureFields(settings: Record<string, unknown>, reach: readonly Platform[]): SignatureField[] {
+  if (settings['type'] !== 'vpn' || settings['perApp'] !== true || !reach.includes('macos')) return []
+  const entries = given(settings)
+  return appsOf(settings).flatMap((app, i) => {
+    const j = entries.findIndex(e => e.identifier === app)
+    return SIGNATURE_KEYS.map(key => ({
+      app,
+      key,
+      value: entries[j]?.[key] ?? '',
+      path: j < 0 ? `settings.apps.${i}` : `settings.${MACOS_APPS}.${j}.${key}`,
+    }))
+  })
 }
 
 /**
- * The signatures after one field is edited: only the VPN's current apps are kept (an app taken off
- * the list loses its signature) and empty values are dropped; undefined when nothing is left.
+ * The signatures after one field is edited, one entry per current app in the apps' order (an app
+ * taken off the list loses its signature; empty values are dropped); undefined when none is left.
  */
 export function withSignature(
   settings: Record<string, unknown>,
   app: string,
   key: SignatureKey,
   value: string,
-): Signatures | undefined {
-  const current = signaturesOf(settings)
-  const next: Signatures = {}
-  for (const a of appsOf(settings)) {
-    const sig = { ...current[a], ...(a === app ? { [key]: value } : {}) }
+): Signature[] | undefined {
+  const entries = given(settings)
+  const next = appsOf(settings).flatMap(a => {
+    const sig: Record<string, unknown> = { ...entries.find(e => e.identifier === a), identifier: a }
+    if (a === app) sig[key] = value
     const kept = Object.fromEntries(Object.entries(sig).filter(([, v]) => typeof v === 'string' && v !== ''))
-    if (Object.keys(kept).length > 0) next[a] = kept
-  }
-  return Object.keys(next).length > 0 ? next : undefined
+    return Object.keys(kept).length > 1 ? [kept as Signature] : []
+  })
+  return next.length > 0 ? next : undefined
 }

@@ -104,16 +104,18 @@ const PROFILES: Record<string, Record<string, unknown>> = {
     sharedSecret: 's',
     perApp: true,
     apps: ['com.example.crm', 'com.example.mail'],
-    macosApps: {
-      'com.example.crm': {
+    macosApps: [
+      {
+        identifier: 'com.example.crm',
         designatedRequirement: 'identifier "com.example.crm"',
         signingIdentifier: 'com.example.crm',
       },
-      'com.example.mail': {
+      {
+        identifier: 'com.example.mail',
         designatedRequirement: 'identifier "com.example.mail" and anchor apple generic',
         signingIdentifier: 'com.example.mail',
       },
-    },
+    ],
   },
   'Cisco IPSec with XAuth': {
     type: 'vpn',
@@ -280,15 +282,24 @@ describe('per-app VPN', () => {
   })
 
   it("reports a missing code signature on the admin's field, through Apple's schema", () => {
-    const { 'com.example.mail': _, ...crmOnly } = settings['macosApps'] as Record<string, unknown>
+    const [crmOnly] = settings['macosApps'] as unknown[]
     const { problems } = itemProfile(
-      { identifier: 'com.example.vpn', name: 'VPN', settings: { ...settings, macosApps: crmOnly } },
+      { identifier: 'com.example.vpn', name: 'VPN', settings: { ...settings, macosApps: [crmOnly] } },
       { platform: 'macos' },
     )
     expect(problems).toEqual([
-      { field: 'macosApps.com.example.mail.designatedRequirement', message: 'DesignatedRequirement is required' },
-      { field: 'macosApps.com.example.mail.signingIdentifier', message: 'SigningIdentifier is required' },
+      { field: 'apps.1', message: 'DesignatedRequirement is required' },
+      { field: 'apps.1', message: 'SigningIdentifier is required' },
     ])
+    const { problems: blank } = itemProfile(
+      {
+        identifier: 'com.example.vpn',
+        name: 'VPN',
+        settings: { ...settings, macosApps: [{ ...(crmOnly as object), signingIdentifier: '' }] },
+      },
+      { platform: 'macos' },
+    )
+    expect(blank).toContainEqual({ field: 'macosApps.0.signingIdentifier', message: 'SigningIdentifier is required' })
   })
 })
 

@@ -28,8 +28,8 @@ const profile = (settings: Record<string, unknown>): PayloadDraft => ({
 })
 /** A designated requirement as `codesign -d -r-` prints it for an App Store app. */
 const DR = 'identifier "com.example.crm" and anchor apple generic'
-const SIGNED = { 'com.example.crm': { designatedRequirement: DR, signingIdentifier: 'com.example.crm' } }
-const macVpn = (macosApps?: Record<string, unknown>): Record<string, unknown> => ({
+const SIGNED = [{ identifier: 'com.example.crm', designatedRequirement: DR, signingIdentifier: 'com.example.crm' }]
+const macVpn = (macosApps?: unknown[]): Record<string, unknown> => ({
   type: 'vpn',
   vpnType: 'IKEv2',
   server: 'vpn.example.com',
@@ -98,21 +98,24 @@ describe('validatePolicy', () => {
       name: "a per-app VPN on macOS without the apps' code signatures",
       draft: draft([profile(macVpn())]),
       expected: [
-        /^items\.0\.settings\.macosApps\.com\.example\.crm\.designatedRequirement: is required: a Mac maps com\.example\.crm .*codesign -d -r-/,
-        /^items\.0\.settings\.macosApps\.com\.example\.crm\.signingIdentifier: is required: a Mac maps com\.example\.crm .*codesign -dv/,
+        /^items\.0\.settings\.apps\.0: a Mac maps com\.example\.crm to the per-app VPN by its code signature: give its designated requirement and signing identifier$/,
       ],
     },
     {
       name: 'a per-app VPN on macOS missing one signature field',
-      draft: draft([profile(macVpn({ 'com.example.crm': { designatedRequirement: DR } }))]),
-      expected: [/^items\.0\.settings\.macosApps\.com\.example\.crm\.signingIdentifier: is required/],
+      draft: draft([profile(macVpn([{ identifier: 'com.example.crm', designatedRequirement: DR }]))]),
+      expected: [
+        /^items\.0\.settings\.macosApps\.0\.signingIdentifier: is required: a Mac maps com\.example\.crm .*codesign -dv/,
+      ],
     },
     {
       name: 'a per-app VPN on macOS with a blank or non-text signature field',
-      draft: draft([profile(macVpn({ 'com.example.crm': { designatedRequirement: '  ', signingIdentifier: 7 } }))]),
+      draft: draft([
+        profile(macVpn([{ identifier: 'com.example.crm', designatedRequirement: '  ', signingIdentifier: 7 }])),
+      ]),
       expected: [
-        /^items\.0\.settings\.macosApps\.com\.example\.crm\.designatedRequirement: is required/,
-        /^items\.0\.settings\.macosApps\.com\.example\.crm\.signingIdentifier: must be text/,
+        /^items\.0\.settings\.macosApps\.0\.designatedRequirement: is required: a Mac maps com\.example\.crm .*codesign -d -r-/,
+        /^items\.0\.settings\.macosApps\.0\.signingIdentifier: must be text/,
       ],
     },
     {
@@ -121,34 +124,31 @@ describe('validatePolicy', () => {
       expected: [],
     },
     {
-      name: 'code signatures of an app the VPN does not use, and an unknown signature key',
+      name: 'signatures of an app the VPN does not use, twice for one app, and an unknown signature key',
       draft: draft([
         profile(
-          macVpn({
-            ...SIGNED,
-            'com.example.old': { designatedRequirement: DR, signingIdentifier: 'com.example.old' },
-            'com.example.crm': { ...SIGNED['com.example.crm'], teamId: 'X' },
-          }),
+          macVpn([
+            { ...SIGNED[0], teamId: 'X' },
+            { identifier: 'com.example.old', designatedRequirement: DR, signingIdentifier: 'com.example.old' },
+            SIGNED[0],
+          ]),
         ),
       ]),
       expected: [
-        /^items\.0\.settings\.macosApps\.com\.example\.crm\.teamId: is not a code-signature setting/,
-        /^items\.0\.settings\.macosApps\.com\.example\.old: com\.example\.old is not one of the apps using this per-app VPN/,
+        /^items\.0\.settings\.macosApps\.0\.teamId: is not a code-signature setting/,
+        /^items\.0\.settings\.macosApps\.1\.identifier: com\.example\.old is not one of the apps using this per-app VPN/,
+        /^items\.0\.settings\.macosApps\.2\.identifier: com\.example\.crm has a signature already/,
       ],
     },
     {
-      name: 'code signatures on a VPN that does not reach macOS',
+      name: 'signatures on a VPN that does not reach macOS',
       draft: draft([profile(macVpn(SIGNED))], { platforms: ['ios'] }),
       expected: [/^items\.0\.settings\.macosApps: is for macOS only/],
     },
     {
-      name: 'code signatures that are not a map by app id',
-      draft: draft([profile(macVpn([DR] as unknown as Record<string, unknown>))]),
-      expected: [
-        /^items\.0\.settings\.macosApps: must map each app id/,
-        /^items\.0\.settings\.macosApps\.com\.example\.crm\.designatedRequirement: is required/,
-        /^items\.0\.settings\.macosApps\.com\.example\.crm\.signingIdentifier: is required/,
-      ],
+      name: 'signatures that are not a list',
+      draft: draft([profile(macVpn({ 'com.example.crm': SIGNED[0] } as unknown as unknown[]))]),
+      expected: [/^items\.0\.settings\.macosApps: must be a list/, /^items\.0\.settings\.apps\.0: a Mac maps/],
     },
     {
       name: 'a valid per-app VPN',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { signatureApps, signaturePaths, withSignature } from '../../../src/renderer/components/mac-app-signatures'
+import { signatureFields, withSignature } from '../../../src/renderer/components/mac-app-signatures'
 import type { Platform } from '../../../src/shared/domain'
 
 const vpn = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
@@ -8,25 +8,28 @@ const vpn = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
   apps: ['com.a', 'com.b'],
   ...over,
 })
+const DR = 'identifier "com.b"'
 
 describe("the editor's macOS app signatures", () => {
   const shown: [string, Record<string, unknown>, Platform[], string[]][] = [
-    ['a per-app VPN reaching macOS', vpn(), ['ios', 'macos'], ['com.a', 'com.b']],
+    ['a per-app VPN reaching macOS', vpn(), ['ios', 'macos'], ['com.a', 'com.a', 'com.b', 'com.b']],
     ['a per-app VPN for iOS only', vpn(), ['ios'], []],
     ['a device-wide VPN on macOS', vpn({ perApp: false }), ['macos'], []],
     ['a per-app VPN without apps', vpn({ apps: undefined }), ['macos'], []],
     ['another profile type', vpn({ type: 'wifi' }), ['macos'], []],
   ]
   it.each(shown)('are asked for %s', (_, settings, reach, apps) => {
-    expect(signatureApps(settings, reach)).toEqual(apps)
+    expect(signatureFields(settings, reach).map(f => f.app)).toEqual(apps)
   })
 
-  it('mark the fields they show, so a refused save is not listed twice', () => {
-    expect(signaturePaths(vpn({ apps: ['com.a'] }))).toEqual([
-      'settings.macosApps.com.a.designatedRequirement',
-      'settings.macosApps.com.a.signingIdentifier',
+  it("name the app's entry, or the app itself while it has none, as a refused save does", () => {
+    const settings = vpn({ macosApps: [{ identifier: 'com.b', designatedRequirement: DR }] })
+    expect(signatureFields(settings, ['macos'])).toEqual([
+      { app: 'com.a', key: 'designatedRequirement', value: '', path: 'settings.apps.0' },
+      { app: 'com.a', key: 'signingIdentifier', value: '', path: 'settings.apps.0' },
+      { app: 'com.b', key: 'designatedRequirement', value: DR, path: 'settings.macosApps.0.designatedRequirement' },
+      { app: 'com.b', key: 'signingIdentifier', value: '', path: 'settings.macosApps.0.signingIdentifier' },
     ])
-    expect(signaturePaths(vpn({ perApp: false }))).toEqual([])
   })
 
   const edits: [
@@ -37,30 +40,48 @@ describe("the editor's macOS app signatures", () => {
     string,
     unknown,
   ][] = [
-    ['the first value', vpn(), 'com.a', 'signingIdentifier', 'com.a', { 'com.a': { signingIdentifier: 'com.a' } }],
     [
-      'a second field of the same app',
-      vpn({ macosApps: { 'com.a': { signingIdentifier: 'com.a' } } }),
-      'com.a',
-      'designatedRequirement',
-      'identifier "com.a"',
-      { 'com.a': { signingIdentifier: 'com.a', designatedRequirement: 'identifier "com.a"' } },
+      'the first value',
+      vpn(),
+      'com.b',
+      'signingIdentifier',
+      'com.b',
+      [{ identifier: 'com.b', signingIdentifier: 'com.b' }],
     ],
     [
-      'clearing the last value',
-      vpn({ macosApps: { 'com.a': { signingIdentifier: 'com.a' } } }),
+      'a second field of the same app',
+      vpn({ macosApps: [{ identifier: 'com.b', signingIdentifier: 'com.b' }] }),
+      'com.b',
+      'designatedRequirement',
+      DR,
+      [{ identifier: 'com.b', signingIdentifier: 'com.b', designatedRequirement: DR }],
+    ],
+    [
+      "the apps' order",
+      vpn({ macosApps: [{ identifier: 'com.b', signingIdentifier: 'com.b' }] }),
       'com.a',
+      'signingIdentifier',
+      'com.a',
+      [
+        { identifier: 'com.a', signingIdentifier: 'com.a' },
+        { identifier: 'com.b', signingIdentifier: 'com.b' },
+      ],
+    ],
+    [
+      'nothing once the last value is cleared',
+      vpn({ macosApps: [{ identifier: 'com.b', signingIdentifier: 'com.b' }] }),
+      'com.b',
       'signingIdentifier',
       '',
       undefined,
     ],
     [
-      'an app taken off the list loses its signature',
-      vpn({ apps: ['com.b'], macosApps: { 'com.a': { signingIdentifier: 'com.a' } } }),
+      'no signature of an app taken off the list',
+      vpn({ apps: ['com.b'], macosApps: [{ identifier: 'com.a', signingIdentifier: 'com.a' }] }),
       'com.b',
       'signingIdentifier',
       'com.b',
-      { 'com.b': { signingIdentifier: 'com.b' } },
+      [{ identifier: 'com.b', signingIdentifier: 'com.b' }],
     ],
   ]
   it.each(edits)('keep %s', (_, settings, app, key, value, expected) => {

@@ -274,19 +274,21 @@ function vpn(s: Record<string, unknown>, name: string, ctx: RenderContext): Rend
  * AppLayerVPNMapping entry per app with its bundle Identifier, the VPNUUID of the applayer payload,
  * and the app's code-signing DesignatedRequirement and SigningIdentifier (both required since
  * macOS 10.10). iOS needs none of this: there the app's InstallApplication carries the VPNUUID.
- * The admin gives each app's signature in `macosApps[<bundle id>]` ({designatedRequirement,
- * signingIdentifier}); a missing one leaves its key out, which Apple's schema reports on that field.
+ * The admin gives each app's signature in `macosApps` ([{identifier, designatedRequirement,
+ * signingIdentifier}]); a missing one leaves its key out, which Apple's schema reports on that field.
  */
 function macAppMapping(s: Record<string, unknown>, name: string, vpnUuid: string): RenderedPayload[] {
-  const raw = s[MACOS_APPS]
-  const signatures = raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {}
+  const given = Array.isArray(s[MACOS_APPS]) ? (s[MACOS_APPS] as unknown[]) : []
   const source: Record<string, string> = { AppLayerVPNMapping: 'apps' }
   const entries = list(s['apps']).map((app, i) => {
-    const sig = signatures[app]
-    const own = sig && typeof sig === 'object' ? (sig as Record<string, unknown>) : {}
+    const j = given.findIndex(
+      e => e !== null && typeof e === 'object' && (e as Record<string, unknown>)['identifier'] === app,
+    )
+    const own = j < 0 ? {} : (given[j] as Record<string, unknown>)
     source[`AppLayerVPNMapping.${i}.Identifier`] = `apps.${i}`
-    source[`AppLayerVPNMapping.${i}.DesignatedRequirement`] = `${MACOS_APPS}.${app}.designatedRequirement`
-    source[`AppLayerVPNMapping.${i}.SigningIdentifier`] = `${MACOS_APPS}.${app}.signingIdentifier`
+    source[`AppLayerVPNMapping.${i}.DesignatedRequirement`] =
+      j < 0 ? `apps.${i}` : `${MACOS_APPS}.${j}.designatedRequirement`
+    source[`AppLayerVPNMapping.${i}.SigningIdentifier`] = j < 0 ? `apps.${i}` : `${MACOS_APPS}.${j}.signingIdentifier`
     return dict({
       Identifier: app,
       VPNUUID: vpnUuid,
