@@ -141,7 +141,7 @@ test.describe('policy targeting in the browser', () => {
     await editor.getByRole('button', { name: 'Save policy' }).click()
     await expect.poll(() => requirement.getAttribute('aria-invalid')).toBe('true')
     const describedBy = (await requirement.getAttribute('aria-describedby')) as string
-    expect(await page.locator(`[id="${describedBy}"]`).innerText()).toMatch(/code signature/)
+    expect(await page.locator(`[id="${describedBy}"]`).textContent()).toMatch(/code signature/)
 
     await requirement.fill('identifier "com.salesforce.chatter"')
     await signing.fill('com.salesforce.chatter')
