@@ -8,6 +8,8 @@ export const APP_INTENTS: readonly AppIntent[] = ['required', 'available']
 
 export type ProfileType = 'wifi' | 'vpn' | 'email' | 'cellular' | 'custom'
 export const PROFILE_TYPES: readonly ProfileType[] = ['wifi', 'vpn', 'email', 'cellular', 'custom']
+/** A per-app VPN's setting holding each app's macOS code signature, by bundle id (com.apple.vpn.managed.appmapping). */
+export const MACOS_APPS = 'macosApps'
 
 /** Setting names that hold secrets (Wi-Fi, VPN and mail passwords, shared secrets, PKCS #12 identities). */
 export const SECRET_SETTING = /(password|passphrase|secret|psk|pkcs12)/i

@@ -118,6 +118,51 @@ test.describe('policy targeting in the browser', () => {
     await editor.getByRole('button', { name: 'Cancel' }).click()
   })
 
+  test("asks for a Mac's per-app VPN app signatures, marks them when missing, and previews the app mapping", async ({
+    page,
+    app,
+  }) => {
+    await openPolicies(page)
+    const card = page.getByRole('article', { name: 'Developer Tools', exact: true })
+    await card.getByRole('button', { name: 'Edit' }).click()
+    const editor = card.getByRole('form', { name: 'Edit Developer Tools' })
+    await editor.getByRole('button', { name: 'Add profile' }).click()
+    const item = editor.getByRole('group', { name: /Item 3: profile/ })
+    await item.getByLabel('Profile name').fill('CRM VPN')
+    await item.getByLabel('Identifier').fill('com.northwind.vpn.mac')
+    await item.getByLabel('Profile type').selectOption('vpn')
+    await item.getByLabel('VPN type').selectOption('IKEv2')
+    await item.getByLabel('Server', { exact: true }).fill('vpn.northwind.example')
+    await item.getByLabel('Shared secret').fill('s')
+    await item.getByLabel('Per-app VPN').check()
+    await item.getByLabel(/Apps using it/).fill('com.salesforce.chatter')
+    const requirement = item.getByLabel(/com\.salesforce\.chatter: designated requirement \(macOS\)/)
+    const signing = item.getByLabel(/com\.salesforce\.chatter: signing identifier \(macOS\)/)
+    await editor.getByRole('button', { name: 'Save policy' }).click()
+    await expect.poll(() => requirement.getAttribute('aria-invalid')).toBe('true')
+    const describedBy = (await requirement.getAttribute('aria-describedby')) as string
+    expect(await page.locator(`[id="${describedBy}"]`).textContent()).toMatch(/code signature/)
+
+    await requirement.fill('identifier "com.salesforce.chatter"')
+    await signing.fill('com.salesforce.chatter')
+    await editor.getByRole('button', { name: 'Preview profiles' }).click()
+    await editor
+      .getByRole('region', { name: 'Profile preview' })
+      .getByText('com.apple.vpn.managed.appmapping')
+      .first()
+      .waitFor()
+    await editor.getByRole('button', { name: 'Save policy' }).click()
+    await expect.poll(() => app.services.policies.list().find(p => p.name === 'Developer Tools')?.items.length).toBe(3)
+    const saved = app.services.policies.list().find(p => p.name === 'Developer Tools')
+    expect(saved?.items.find(i => i.name === 'CRM VPN')?.settings['macosApps']).toEqual([
+      {
+        identifier: 'com.salesforce.chatter',
+        designatedRequirement: 'identifier "com.salesforce.chatter"',
+        signingIdentifier: 'com.salesforce.chatter',
+      },
+    ])
+  })
+
   test('previews what a hypothetical Sales manager in Germany would get', async ({ page }) => {
     await page.getByRole('button', { name: 'Try a user' }).click()
     const form = page.getByRole('form', { name: 'Hypothetical user' })

@@ -237,6 +237,72 @@ describe('jit-mapper profiles export', () => {
     expect(xml).not.toContain('{{user.')
   })
 
+  it('writes a per-app VPN for macOS with its app mapping, once each app has its code signature', async () => {
+    const d = tempDir()
+    dirs.push(d)
+    const app = createApp({ dataDir: d.path })
+    loadDemo(app)
+    await app.call('apps/save', { platform: 'macos', identifier: 'com.salesforce.chatter', name: 'Salesforce' })
+    const vpn = {
+      type: 'vpn',
+      vpnType: 'IKEv2',
+      server: 'vpn.northwind.example',
+      sharedSecret: 's',
+      perApp: true,
+      apps: ['com.salesforce.chatter'],
+    }
+    const draft = (settings: Record<string, unknown>) => ({
+      name: 'Mac CRM VPN',
+      description: '',
+      priority: 5,
+      platforms: ['macos' as const],
+      items: [
+        {
+          kind: 'profile' as const,
+          identifier: 'com.northwind.vpn.mac',
+          name: 'CRM VPN',
+          platform: null,
+          settings,
+          removeOnUnassign: false,
+        },
+      ],
+      targets: [],
+    })
+    const refused = await app.invoke('policies/apply', { change: { kind: 'policy', draft: draft(vpn) } })
+    expect(refused.ok).toBe(false)
+    expect(JSON.stringify(refused)).toContain('items.0.settings.apps.0')
+    const signature = {
+      designatedRequirement: 'identifier "com.salesforce.chatter"',
+      signingIdentifier: 'com.salesforce.chatter',
+    }
+    const macosApps = [{ identifier: 'com.salesforce.chatter', ...signature }]
+    expect(
+      await app.call('policies/apply', { change: { kind: 'policy', draft: draft({ ...vpn, macosApps }) } }),
+    ).toMatchObject({
+      status: 'applied',
+    })
+    app.close()
+    const out = tempDir()
+    dirs.push(out)
+    const args = ['profiles', 'export', '--data-dir', d.path, '--out', out.path, '--platform', 'macos']
+    expect(await runCli(args, io().io)).toBe(0)
+    const profile = parsePlist(readFileSync(join(out.path, 'mac-crm-vpn.macos.mobileconfig'), 'utf8')) as Dict
+    expect(problemsOf(profile, 'macos')).toEqual([])
+    const [layer, mapping] = contentOf(profile)
+    expect([layer?.['PayloadType'], mapping?.['PayloadType']]).toEqual([
+      'com.apple.vpn.managed.applayer',
+      'com.apple.vpn.managed.appmapping',
+    ])
+    expect(mapping?.['AppLayerVPNMapping']).toEqual([
+      {
+        Identifier: 'com.salesforce.chatter',
+        VPNUUID: layer?.['VPNUUID'],
+        DesignatedRequirement: signature.designatedRequirement,
+        SigningIdentifier: signature.signingIdentifier,
+      },
+    ])
+  })
+
   it.each([
     [['profiles', 'export'], /needs --out DIR/],
     [['profiles', 'export', '--out', 'x', '--platform', 'android'], /--platform must be ios or macos/],

@@ -3,7 +3,14 @@
 // attributes, and a missing attribute is reported, never sent as an empty string.
 import type { AttributeValue, Attributes, Platform } from '../../shared/domain'
 import { PLATFORMS } from '../../shared/domain'
-import { APP_INTENTS, PROFILE_TYPES, type PayloadDraft, type PolicyDraft, type ProfileType } from '../../shared/policy'
+import {
+  APP_INTENTS,
+  MACOS_APPS,
+  PROFILE_TYPES,
+  type PayloadDraft,
+  type PolicyDraft,
+  type ProfileType,
+} from '../../shared/policy'
 import {
   type ApplePlatform,
   hasSchema,
@@ -170,6 +177,7 @@ const PROFILE_FIELDS: Record<Exclude<ProfileType, 'custom'>, string[]> = {
     'identityPassword',
     'perApp',
     'apps',
+    MACOS_APPS,
     'onDemand',
     // Android Enterprise: the always-on VPN app (package name) and whether it blocks traffic while down.
     'androidApp',
@@ -293,6 +301,7 @@ function validateProfile(
       if (s['perApp'] !== true && apps.length > 0)
         mark(`${base}.apps`, 'apps are only used by a per-app VPN; set perApp to true')
     }
+    macAppSignatures(s, base, item.platform ? [item.platform] : platforms, mark)
   } else if (type === 'email') {
     if (!oneOf(s['accountType'], EMAIL_TYPES)) mark(`${base}.accountType`, `must be one of ${EMAIL_TYPES.join(', ')}`)
     const address = text(s, 'emailAddress', base, mark, { required: true })
@@ -333,6 +342,68 @@ function validateProfile(
     for (const p of problems) collect(found, p.field ? `${base}.${p.field}` : base, p.message, platform)
   }
   checkAgainstApple(found, base, problem, taken)
+}
+
+/** The two code-signature facts a Mac needs of each per-app VPN app (com.apple.vpn.managed.appmapping). */
+const MAC_SIGNATURE: Record<string, string> = {
+  designatedRequirement: 'its designated requirement (codesign -d -r- <app> prints it)',
+  signingIdentifier: 'its signing identifier (the Identifier= line of codesign -dv <app>)',
+}
+
+/**
+ * A per-app VPN reaching macOS needs every app's code signature in `macosApps`
+ * ([{identifier, designatedRequirement, signingIdentifier}], render.ts macAppMapping); the
+ * setting exists for macOS only and names the VPN's own apps only, each once.
+ */
+function macAppSignatures(s: Record<string, unknown>, base: string, reach: readonly Platform[], mark: Check): void {
+  const path = `${base}.${MACOS_APPS}`
+  const raw = s[MACOS_APPS]
+  if (raw !== undefined && !Array.isArray(raw))
+    mark(path, 'must be a list of {identifier, designatedRequirement, signingIdentifier}, one per app')
+  const given = Array.isArray(raw) ? raw : []
+  const apps = Array.isArray(s['apps']) ? s['apps'].filter((a): a is string => typeof a === 'string') : []
+  if (!reach.includes('macos')) {
+    if (raw !== undefined)
+      mark(path, "is for macOS only (a per-app VPN's app signatures); the item does not reach macOS")
+    return
+  }
+  const perApp = s['perApp'] === true
+  const seen = new Set<string>()
+  given.forEach((entry, j) => {
+    const at = `${path}.${j}`
+    if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
+      mark(at, 'must have an identifier, a designatedRequirement and a signingIdentifier')
+      return
+    }
+    const e = entry as Record<string, unknown>
+    for (const k of Object.keys(e))
+      if (k !== 'identifier' && !(k in MAC_SIGNATURE))
+        mark(`${at}.${k}`, 'is not a code-signature setting (identifier, designatedRequirement, signingIdentifier)')
+    const app = e['identifier']
+    if (typeof app !== 'string' || !perApp || !apps.includes(app)) {
+      mark(`${at}.identifier`, `${String(app)} is not one of the apps using this per-app VPN; remove its signature`)
+      return
+    }
+    if (seen.has(app)) {
+      mark(`${at}.identifier`, `${app} has a signature already`)
+      return
+    }
+    seen.add(app)
+    for (const [k, what] of Object.entries(MAC_SIGNATURE)) {
+      const v = e[k]
+      if (v !== undefined && typeof v !== 'string') mark(`${at}.${k}`, 'must be text')
+      else if ((v ?? '').trim() === '')
+        mark(`${at}.${k}`, `is required: a Mac maps ${app} to the per-app VPN by ${what}`)
+    }
+  })
+  if (!perApp) return
+  apps.forEach((app, i) => {
+    if (!seen.has(app))
+      mark(
+        `${base}.apps.${i}`,
+        `a Mac maps ${app} to the per-app VPN by its code signature: give its designated requirement and signing identifier`,
+      )
+  })
 }
 
 function validateRestriction(item: PayloadDraft, base: string, platforms: readonly Platform[], problem: Check): void {

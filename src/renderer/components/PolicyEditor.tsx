@@ -19,6 +19,8 @@ import {
   type RestrictionDefinition,
 } from '../../shared/policy'
 import { Table } from './Table'
+import { MacAppSignatureFields } from './MacAppSignatureFields'
+import { signatureFields } from './mac-app-signatures'
 
 /** The platforms an item reaches: its own, else the policy's. */
 const reachOf = (item: PayloadDraft, platforms: readonly Platform[]): Platform[] =>
@@ -273,7 +275,7 @@ function ItemEditor({
   const setting = (key: string, value: unknown) => onChange({ ...item, settings: { ...item.settings, [key]: value } })
   const base = `items.${index}`
   // Problems the item's fields do not show beside themselves are listed under the item, in words.
-  const shown = new Set(shownPaths(item).map(k => `${base}.${k}`))
+  const shown = new Set(shownPaths(item, reachOf(item, platforms)).map(k => `${base}.${k}`))
   const itemErrors = [...errors].filter(([path]) => (path === base || path.startsWith(`${base}.`)) && !shown.has(path))
   return (
     <fieldset className="payload-item" aria-label={`Item ${index + 1}: ${item.kind} ${item.name}`}>
@@ -427,7 +429,7 @@ const PROFILE_FIELDS: Record<string, FieldSpec[]> = {
       when: s => s['authentication'] === 'certificate',
     },
     { key: 'onDemand', label: 'Connect on demand', kind: 'bool' },
-    { key: 'perApp', label: 'Per-app VPN (iOS)', kind: 'bool' },
+    { key: 'perApp', label: 'Per-app VPN', kind: 'bool' },
     { key: 'apps', label: 'Apps using it (comma-separated ids)', kind: 'list', when: s => s['perApp'] === true },
   ],
   email: [
@@ -615,6 +617,7 @@ function ProfileFields({
           </Field>
         )
       })}
+      <MacAppSignatureFields item={item} reach={reach} errors={errors} base={base} setting={setting} />
       {!fields && (
         <Field label="Apple payload (JSON: payloadType and Apple's keys)">
           <textarea
@@ -863,12 +866,18 @@ function CheckField({
 }
 
 /** The paths (below `items.N.`) an item's editor shows beside a field of its own. */
-function shownPaths(item: PayloadDraft): string[] {
+function shownPaths(item: PayloadDraft, reach: readonly Platform[]): string[] {
   if (item.kind === 'app') return ['identifier', 'settings.intent']
   if (item.kind === 'restriction') return ['identifier', 'settings.value']
   const type = String(item.settings['type'] ?? 'custom')
   const fields = PROFILE_FIELDS[type]?.filter(f => !f.when || f.when(item.settings)) ?? []
-  return ['name', 'identifier', 'settings.type', ...fields.map(f => `settings.${f.key}`)]
+  return [
+    'name',
+    'identifier',
+    'settings.type',
+    ...fields.map(f => `settings.${f.key}`),
+    ...signatureFields(item.settings, reach).map(f => f.path),
+  ]
 }
 
 /** The editor's own labels, for problems listed in words. */
@@ -877,5 +886,6 @@ const FIELD_LABELS: Record<string, string> = Object.fromEntries([
   ['intent', 'Assignment'],
   ['value', 'Value'],
   ['type', 'Profile type'],
+  ['macosApp', 'macOS app signature'],
   ...Object.values(PROFILE_FIELDS).flatMap(fs => fs.map(f => [f.key, f.label] as const)),
 ])

@@ -96,6 +96,27 @@ const PROFILES: Record<string, Record<string, unknown>> = {
     apps: ['com.example.crm'],
     onDemand: true,
   },
+  // macOS maps the apps with com.apple.vpn.managed.appmapping, from each app's code signature.
+  'per-app IKEv2 with the apps signatures for macOS': {
+    type: 'vpn',
+    vpnType: 'IKEv2',
+    server: 'vpn.example.com',
+    sharedSecret: 's',
+    perApp: true,
+    apps: ['com.example.crm', 'com.example.mail'],
+    macosApps: [
+      {
+        identifier: 'com.example.crm',
+        designatedRequirement: 'identifier "com.example.crm"',
+        signingIdentifier: 'com.example.crm',
+      },
+      {
+        identifier: 'com.example.mail',
+        designatedRequirement: 'identifier "com.example.mail" and anchor apple generic',
+        signingIdentifier: 'com.example.mail',
+      },
+    ],
+  },
   'Cisco IPSec with XAuth': {
     type: 'vpn',
     vpnType: 'IPSec',
@@ -182,6 +203,9 @@ describe('every profile the product can generate', () => {
     expect(passes(PROFILES['cellular data rule for all managed apps'] as Record<string, unknown>, 'macos')).toBe(false)
     expect(passes(PROFILES['per-app IKEv2'] as Record<string, unknown>, 'macos')).toBe(false)
     expect(passes(PROFILES['per-app IKEv2'] as Record<string, unknown>, 'ios')).toBe(true)
+    const signed = PROFILES['per-app IKEv2 with the apps signatures for macOS'] as Record<string, unknown>
+    expect(passes(signed, 'macos')).toBe(true)
+    expect(passes(signed, 'ios')).toBe(false)
     expect(passes({ type: 'vpn', vpnType: 'WireGuard', server: 'vpn.example.com', sharedSecret: 's' }, 'ios')).toBe(
       false,
     )
@@ -222,6 +246,60 @@ describe('every profile the product can generate', () => {
     expect(restrictionProfile({ allowTerminal: true, requireFileVault: false }, { platform: 'macos' }).profile).toBe(
       null,
     )
+  })
+})
+
+describe('per-app VPN', () => {
+  const settings = PROFILES['per-app IKEv2 with the apps signatures for macOS'] as Record<string, unknown>
+  const payloads = (platform: ApplePlatform) =>
+    itemProfile({ identifier: 'com.example.vpn', name: 'VPN', settings }, { platform }).profile?.plist[
+      'PayloadContent'
+    ] as Record<string, unknown>[]
+  const cases: [ApplePlatform, string[]][] = [
+    ['ios', ['com.apple.vpn.managed.applayer']],
+    ['macos', ['com.apple.vpn.managed.applayer', 'com.apple.vpn.managed.appmapping']],
+  ]
+  it.each(cases)('on %s is the payloads %j', (platform, types) => {
+    expect(payloads(platform).map(p => p['PayloadType'])).toEqual(types)
+  })
+
+  it("maps every app on macOS to the applayer payload's VPNUUID with its code signature", () => {
+    const [vpn, mapping] = payloads('macos') as [Record<string, unknown>, Record<string, unknown>]
+    expect(mapping['AppLayerVPNMapping']).toEqual([
+      {
+        Identifier: 'com.example.crm',
+        VPNUUID: vpn['VPNUUID'],
+        DesignatedRequirement: 'identifier "com.example.crm"',
+        SigningIdentifier: 'com.example.crm',
+      },
+      {
+        Identifier: 'com.example.mail',
+        VPNUUID: vpn['VPNUUID'],
+        DesignatedRequirement: 'identifier "com.example.mail" and anchor apple generic',
+        SigningIdentifier: 'com.example.mail',
+      },
+    ])
+  })
+
+  it("reports a missing code signature on the admin's field, through Apple's schema", () => {
+    const [crmOnly] = settings['macosApps'] as unknown[]
+    const { problems } = itemProfile(
+      { identifier: 'com.example.vpn', name: 'VPN', settings: { ...settings, macosApps: [crmOnly] } },
+      { platform: 'macos' },
+    )
+    expect(problems).toEqual([
+      { field: 'apps.1', message: 'DesignatedRequirement is required' },
+      { field: 'apps.1', message: 'SigningIdentifier is required' },
+    ])
+    const { problems: blank } = itemProfile(
+      {
+        identifier: 'com.example.vpn',
+        name: 'VPN',
+        settings: { ...settings, macosApps: [{ ...(crmOnly as object), signingIdentifier: '' }] },
+      },
+      { platform: 'macos' },
+    )
+    expect(blank).toContainEqual({ field: 'macosApps.0.signingIdentifier', message: 'SigningIdentifier is required' })
   })
 })
 

@@ -26,6 +26,18 @@ const profile = (settings: Record<string, unknown>): PayloadDraft => ({
   settings,
   removeOnUnassign: false,
 })
+/** A designated requirement as `codesign -d -r-` prints it for an App Store app. */
+const DR = 'identifier "com.example.crm" and anchor apple generic'
+const SIGNED = [{ identifier: 'com.example.crm', designatedRequirement: DR, signingIdentifier: 'com.example.crm' }]
+const macVpn = (macosApps?: unknown[]): Record<string, unknown> => ({
+  type: 'vpn',
+  vpnType: 'IKEv2',
+  server: 'vpn.example.com',
+  sharedSecret: 's',
+  perApp: true,
+  apps: ['com.example.crm'],
+  ...(macosApps === undefined ? {} : { macosApps }),
+})
 const problems = (d: PolicyDraft) => validatePolicy(d, ctx).map(p => `${p.path}: ${p.message}`)
 
 describe('validatePolicy', () => {
@@ -83,20 +95,60 @@ describe('validatePolicy', () => {
       ],
     },
     {
-      name: 'a per-app VPN on macOS',
+      name: "a per-app VPN on macOS without the apps' code signatures",
+      draft: draft([profile(macVpn())]),
+      expected: [
+        /^items\.0\.settings\.apps\.0: a Mac maps com\.example\.crm to the per-app VPN by its code signature: give its designated requirement and signing identifier$/,
+      ],
+    },
+    {
+      name: 'a per-app VPN on macOS missing one signature field',
+      draft: draft([profile(macVpn([{ identifier: 'com.example.crm', designatedRequirement: DR }]))]),
+      expected: [
+        /^items\.0\.settings\.macosApps\.0\.signingIdentifier: is required: a Mac maps com\.example\.crm .*codesign -dv/,
+      ],
+    },
+    {
+      name: 'a per-app VPN on macOS with a blank or non-text signature field',
       draft: draft([
-        profile({
-          type: 'vpn',
-          vpnType: 'IKEv2',
-          server: 'vpn.example.com',
-          sharedSecret: 's',
-          perApp: true,
-          apps: ['com.example.crm'],
-        }),
+        profile(macVpn([{ identifier: 'com.example.crm', designatedRequirement: '  ', signingIdentifier: 7 }])),
       ]),
       expected: [
-        /^items\.0\.settings\.perApp: a per-app VPN on macOS maps each app by its code-signing requirement.*\(on macOS\)$/,
+        /^items\.0\.settings\.macosApps\.0\.designatedRequirement: is required: a Mac maps com\.example\.crm .*codesign -d -r-/,
+        /^items\.0\.settings\.macosApps\.0\.signingIdentifier: must be text/,
       ],
+    },
+    {
+      name: 'a valid per-app VPN on iOS and macOS',
+      draft: draft([profile(macVpn(SIGNED))]),
+      expected: [],
+    },
+    {
+      name: 'signatures of an app the VPN does not use, twice for one app, and an unknown signature key',
+      draft: draft([
+        profile(
+          macVpn([
+            { ...SIGNED[0], teamId: 'X' },
+            { identifier: 'com.example.old', designatedRequirement: DR, signingIdentifier: 'com.example.old' },
+            SIGNED[0],
+          ]),
+        ),
+      ]),
+      expected: [
+        /^items\.0\.settings\.macosApps\.0\.teamId: is not a code-signature setting/,
+        /^items\.0\.settings\.macosApps\.1\.identifier: com\.example\.old is not one of the apps using this per-app VPN/,
+        /^items\.0\.settings\.macosApps\.2\.identifier: com\.example\.crm has a signature already/,
+      ],
+    },
+    {
+      name: 'signatures on a VPN that does not reach macOS',
+      draft: draft([profile(macVpn(SIGNED))], { platforms: ['ios'] }),
+      expected: [/^items\.0\.settings\.macosApps: is for macOS only/],
+    },
+    {
+      name: 'signatures that are not a list',
+      draft: draft([profile(macVpn({ 'com.example.crm': SIGNED[0] } as unknown as unknown[]))]),
+      expected: [/^items\.0\.settings\.macosApps: must be a list/, /^items\.0\.settings\.apps\.0: a Mac maps/],
     },
     {
       name: 'a valid per-app VPN',

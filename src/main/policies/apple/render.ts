@@ -2,6 +2,7 @@
 // which payload types and keys each becomes on iOS and macOS. Key names and allowed values are
 // Apple's (apple/device-management mdm/profiles/*.yaml, checked by schema.ts); every Apple key
 // remembers the setting it came from, so a schema problem is reported on the admin's field.
+import { MACOS_APPS } from '../../../shared/policy'
 import type { PlistValue } from '../../plist'
 import type { ApplePlatform } from './schema'
 
@@ -179,12 +180,6 @@ function vpn(s: Record<string, unknown>, name: string, ctx: RenderContext): Rend
     }
   const perApp = s['perApp'] === true
   const problems: RenderProblem[] = []
-  if (perApp && ctx.platform === 'macos')
-    problems.push({
-      field: 'perApp',
-      message:
-        'a per-app VPN on macOS maps each app by its code-signing requirement (com.apple.vpn.managed.appmapping), which the app inventory does not hold; target iOS, or use a device-wide VPN on macOS',
-    })
   const certs = certificates(s, ctx, name)
   problems.push(...certs.problems)
   const server = str(s['server'])
@@ -255,6 +250,7 @@ function vpn(s: Record<string, unknown>, name: string, ctx: RenderContext): Rend
     content['VPNUUID'] = ctx.uuid(PER_APP_VPN_SUFFIX)
     content['OnDemandMatchAppEnabled'] = true
   }
+  const mapping = perApp && ctx.platform === 'macos' ? macAppMapping(s, name, content['VPNUUID'] as string) : []
   return {
     payloads: [
       ...certs.payloads,
@@ -266,9 +262,50 @@ function vpn(s: Record<string, unknown>, name: string, ctx: RenderContext): Rend
         content,
         source,
       },
+      ...mapping,
     ],
     problems,
   }
+}
+
+/**
+ * macOS ties apps to a per-app VPN with the App-to-App-Layer VPN Mapping payload
+ * (com.apple.vpn.managed.appmapping, macOS only; apple/device-management b6202ca): one
+ * AppLayerVPNMapping entry per app with its bundle Identifier, the VPNUUID of the applayer payload,
+ * and the app's code-signing DesignatedRequirement and SigningIdentifier (both required since
+ * macOS 10.10). iOS needs none of this: there the app's InstallApplication carries the VPNUUID.
+ * The admin gives each app's signature in `macosApps` ([{identifier, designatedRequirement,
+ * signingIdentifier}]); a missing one leaves its key out, which Apple's schema reports on that field.
+ */
+function macAppMapping(s: Record<string, unknown>, name: string, vpnUuid: string): RenderedPayload[] {
+  const given = Array.isArray(s[MACOS_APPS]) ? (s[MACOS_APPS] as unknown[]) : []
+  const source: Record<string, string> = { AppLayerVPNMapping: 'apps' }
+  const entries = list(s['apps']).map((app, i) => {
+    const j = given.findIndex(
+      e => e !== null && typeof e === 'object' && (e as Record<string, unknown>)['identifier'] === app,
+    )
+    const own = j < 0 ? {} : (given[j] as Record<string, unknown>)
+    source[`AppLayerVPNMapping.${i}.Identifier`] = `apps.${i}`
+    source[`AppLayerVPNMapping.${i}.DesignatedRequirement`] =
+      j < 0 ? `apps.${i}` : `${MACOS_APPS}.${j}.designatedRequirement`
+    source[`AppLayerVPNMapping.${i}.SigningIdentifier`] = j < 0 ? `apps.${i}` : `${MACOS_APPS}.${j}.signingIdentifier`
+    return dict({
+      Identifier: app,
+      VPNUUID: vpnUuid,
+      DesignatedRequirement: str(own['designatedRequirement']),
+      SigningIdentifier: str(own['signingIdentifier']),
+    })
+  })
+  return [
+    {
+      schema: 'com.apple.vpn.managed.appmapping',
+      payloadType: 'com.apple.vpn.managed.appmapping',
+      suffix: 'appmapping',
+      displayName: `${name} apps`,
+      content: { AppLayerVPNMapping: entries },
+      source,
+    },
+  ]
 }
 
 // --- Mail: Exchange (com.apple.eas.account on iOS, com.apple.ews.account on macOS) and IMAP ------------
