@@ -139,6 +139,17 @@ export function createAndroidEnterprise(deps: AndroidEnterpriseDeps): AndroidEnt
     return r
   }
 
+  /** Google no longer manages the device (wiped, relinquished, its work profile removed). */
+  const markDeleted = (r: AndroidDeviceRecord & { amapiName: string }) =>
+    store.android.setReport(r.deviceId, {
+      amapiName: r.amapiName,
+      hardwareSerial: r.hardwareSerial,
+      state: 'DELETED',
+      appliedPolicyVersion: r.appliedPolicyVersion,
+      compliant: r.compliant,
+      nonCompliance: r.nonCompliance,
+      lastReportAt: r.lastReportAt,
+    })
   const provisioned = (deviceId: string): AndroidDeviceRecord & { amapiName: string } => {
     const r = record(deviceId)
     if (!r.amapiName)
@@ -462,15 +473,7 @@ export function createAndroidEnterprise(deps: AndroidEnterpriseDeps): AndroidEnt
         store.transaction(() => {
           for (const r of store.android.devices())
             if (r.amapiName && r.state !== 'DELETED' && !listed.has(r.amapiName)) {
-              store.android.setReport(r.deviceId, {
-                amapiName: r.amapiName,
-                hardwareSerial: r.hardwareSerial,
-                state: 'DELETED',
-                appliedPolicyVersion: r.appliedPolicyVersion,
-                compliant: r.compliant,
-                nonCompliance: r.nonCompliance,
-                lastReportAt: r.lastReportAt,
-              })
+              markDeleted({ ...r, amapiName: r.amapiName })
               log.info('android device no longer managed', { deviceId: r.deviceId, device: r.amapiName })
             }
         })
@@ -486,15 +489,7 @@ export function createAndroidEnterprise(deps: AndroidEnterpriseDeps): AndroidEnt
     async wipe(deviceId, reason) {
       const r = provisioned(deviceId)
       await (await api()).deleteDevice(r.amapiName, reason ? { wipeReasonMessage: reason.slice(0, 200) } : {})
-      store.android.setReport(deviceId, {
-        amapiName: r.amapiName,
-        hardwareSerial: r.hardwareSerial,
-        state: 'DELETED',
-        appliedPolicyVersion: r.appliedPolicyVersion,
-        compliant: r.compliant,
-        nonCompliance: r.nonCompliance,
-        lastReportAt: r.lastReportAt,
-      })
+      markDeleted(r)
       audit('android/wipe', deviceId, { device: r.amapiName, reason: reason ?? null })
       log.info('android device wiped', { deviceId })
     },

@@ -22,6 +22,7 @@
 //   says so: a device here is bound by its UDID and the identity issued at enrollment.
 // - An unknown MessageType is 400, as in nanomdm. No refusal here is 401: a device removes its
 //   MDM profile on 401 (Apple, "Terminating a management relationship").
+import { HttpError } from '../http-error'
 import { z } from 'zod'
 import type { CommandType } from '../../../shared/domain'
 import type { Clock, Log } from '../../ports'
@@ -60,17 +61,6 @@ export interface AppleMdm {
   checkIn(message: Record<string, PlistValue>, authenticate: Authenticate): Promise<AppleAnswer>
   /** A command result or Idle on the command connection; answered with the next command of that channel. */
   report(message: Record<string, PlistValue>, authenticate: (udid: string) => string): Promise<AppleAnswer>
-}
-
-class Refusal extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details: Record<string, unknown> = {},
-  ) {
-    super(message)
-  }
 }
 
 /** Shared iPad users all send this UserID; their channel is named by UserShortName (Apple, tokenupdate.yaml). */
@@ -166,7 +156,7 @@ function parse<S extends z.ZodType>(schema: S, value: unknown, what: string): z.
   const r = schema.safeParse(value)
   if (!r.success) {
     const fields = r.error.issues.map(i => ({ path: i.path.join('.') || '(body)', message: i.message }))
-    throw new Refusal(400, 'BAD_INPUT', `Invalid ${what}: ${fields.map(f => `${f.path}: ${f.message}`).join('; ')}`, {
+    throw new HttpError(400, 'BAD_INPUT', `Invalid ${what}: ${fields.map(f => `${f.path}: ${f.message}`).join('; ')}`, {
       fields,
     })
   }
@@ -181,11 +171,11 @@ function deviceEnrollmentChannel(message: Record<string, PlistValue>): Exclude<C
   parse(channelKeys, message, 'message')
   const ch = channelOf(message)
   if (!ch)
-    throw new Refusal(400, 'BAD_INPUT', 'The message names no device: it needs UDID (or EnrollmentID).', {
+    throw new HttpError(400, 'BAD_INPUT', 'The message names no device: it needs UDID (or EnrollmentID).', {
       fields: [{ path: 'UDID', message: 'required' }],
     })
   if (ch.kind === 'user-enrollment')
-    throw new Refusal(400, 'USER_ENROLLMENT_UNSUPPORTED', USER_ENROLLMENT_REFUSED, { enrollmentId: ch.enrollmentId })
+    throw new HttpError(400, 'USER_ENROLLMENT_UNSUPPORTED', USER_ENROLLMENT_REFUSED, { enrollmentId: ch.enrollmentId })
   return ch
 }
 
@@ -193,7 +183,7 @@ const answered = async (work: () => Promise<PlistValue | null>): Promise<AppleAn
   try {
     return { ok: true, body: await work() }
   } catch (e) {
-    if (e instanceof Refusal)
+    if (e instanceof HttpError)
       return { ok: false, status: e.status, code: e.code, message: e.message, details: e.details }
     throw e
   }
@@ -279,7 +269,7 @@ export function createAppleMdm(deps: AppleMdmDeps): AppleMdm {
     },
     UserAuthenticate: async (deviceId, ch) => {
       log.info('declined to manage a network or mobile user', { deviceId, channel: channelName(ch) })
-      throw new Refusal(
+      throw new HttpError(
         410,
         'USER_NOT_MANAGED',
         'JIT Mapper does not manage network or mobile accounts on this Mac (UserAuthenticate is declined for this login session).',
@@ -299,7 +289,7 @@ export function createAppleMdm(deps: AppleMdmDeps): AppleMdm {
       return stored ? { BootstrapToken: stored } : null
     },
     DeclarativeManagement: async (_deviceId, _ch, msg) => {
-      throw new Refusal(
+      throw new HttpError(
         404,
         'DECLARATIVE_MANAGEMENT_UNSUPPORTED',
         `Declarative Management is not offered by this server; it has nothing at ${msg.Endpoint.slice(0, 200)}.`,
@@ -307,7 +297,7 @@ export function createAppleMdm(deps: AppleMdmDeps): AppleMdm {
       )
     },
     GetToken: async (_deviceId, _ch, msg) => {
-      throw new Refusal(
+      throw new HttpError(
         400,
         'BAD_INPUT',
         `This server offers no token service; ${msg.TokenServiceType.slice(0, 200)} is not one it knows.`,
@@ -339,7 +329,7 @@ export function createAppleMdm(deps: AppleMdmDeps): AppleMdm {
         const kind = message['MessageType']
         const type = messageType.safeParse(kind)
         if (!type.success)
-          throw new Refusal(
+          throw new HttpError(
             400,
             'BAD_INPUT',
             `Unknown check-in MessageType ${JSON.stringify(typeof kind === 'string' ? kind.slice(0, 100) : (kind ?? null))}.`,
@@ -347,7 +337,7 @@ export function createAppleMdm(deps: AppleMdmDeps): AppleMdm {
           )
         const ch = deviceEnrollmentChannel(message)
         if (ch.kind === 'user' && DEVICE_CHANNEL_ONLY.has(type.data))
-          throw new Refusal(
+          throw new HttpError(
             400,
             'BAD_INPUT',
             `${type.data} is a device-channel message; it came on ${channelName(ch)}.`,
@@ -369,13 +359,17 @@ export function createAppleMdm(deps: AppleMdmDeps): AppleMdm {
         let deliveredNow = false
         if (r.Status !== 'Idle') {
           if (!r.CommandUUID)
-            throw new Refusal(400, 'BAD_INPUT', `A ${r.Status} report needs CommandUUID.`, {
+            throw new HttpError(400, 'BAD_INPUT', `A ${r.Status} report needs CommandUUID.`, {
               fields: [{ path: 'CommandUUID', message: 'required' }],
             })
           const command = store.devices.command(deviceId, r.CommandUUID)
           // A result on one channel never closes a command of another channel's queue.
           if (!command || command.channel !== channel)
-            throw new Refusal(404, 'NOT_FOUND', `The ${channelName(ch)} of ${ch.udid} has no command ${r.CommandUUID}.`)
+            throw new HttpError(
+              404,
+              'NOT_FOUND',
+              `The ${channelName(ch)} of ${ch.udid} has no command ${r.CommandUUID}.`,
+            )
           if (r.Status === 'NotNow') {
             // The device will poll again when it can; keep the order by sending nothing else now.
             store.devices.markSeen(deviceId, at)
