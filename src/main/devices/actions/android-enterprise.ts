@@ -28,8 +28,13 @@ import type { Clock, Log } from '../../ports'
 import type { AndroidDeviceRecord, Store } from '../../store'
 import { AMAPI_CHANNEL } from '../android/channel'
 import type { AmapiCommand, StartLostModeParams } from '../android/client'
-import type { AndroidEnterprise } from '../android/service'
 import type { ActionContext, ActionHandler, ActionTransport } from './transport'
+
+/** What the transport needs of Android Enterprise (its service depends on the devices service, so no import back). */
+export interface AmapiCommands {
+  issueCommand(deviceId: string, command: AmapiCommand): Promise<unknown>
+  wipe(deviceId: string): Promise<void>
+}
 
 export const AMAPI_TRANSPORT = 'android-management'
 
@@ -41,7 +46,8 @@ export interface AmapiTransportDeps {
   clock: Clock
   log: Log
   /** Android Enterprise, looked up when an action is delivered (it is made after the devices room). */
-  android: () => AndroidEnterprise
+  /** The two calls of Android Enterprise's service this transport makes (android/service.ts). */
+  android: () => AmapiCommands
 }
 
 const FULLY_MANAGED = 'DEVICE_OWNER'
