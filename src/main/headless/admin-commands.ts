@@ -1,14 +1,13 @@
 // `jit-mapper audit` and `jit-mapper export`: the audit log and the CSV exports from the local
 // workspace (no network), for a script or a field tech. Export files are written readable by
 // their owner only: they hold people's names and devices.
-import { existsSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { EXPORT_KINDS, type AuditRecord, type ExportKind } from '../../shared/admin'
 import { errorMessage } from '../../shared/errors'
 import { auditCsv, exportCsv } from '../admin'
 import { createApp, type App } from '../app'
-import { resolveDataDir } from '../workspace'
-import { type CliIo, UsageError } from './cli-io'
+import { type CliIo, existingWorkspace, UsageError } from './cli-io'
 
 export const AUDIT_USAGE = `  audit      Print the audit log: who changed what, when, before → after (newest first; offline)
                --since WHEN      from this time: ISO (2026-11-02, 2026-11-02T09:00Z) or ago (30m, 12h, 7d)
@@ -51,11 +50,8 @@ async function withWorkspace(
   io: CliIo,
   fn: (app: App) => Promise<number>,
 ): Promise<number> {
-  const dataDir = resolveDataDir(dataDirFlag, io.env)
-  if (!existsSync(dataDir)) {
-    io.err(`No workspace at ${dataDir}. Pass --data-dir or set JIT_MAPPER_DATA.`)
-    return 1
-  }
+  const dataDir = existingWorkspace(dataDirFlag, io)
+  if (!dataDir) return 1
   const app = createApp({ dataDir })
   try {
     return await fn(app)

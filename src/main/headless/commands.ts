@@ -24,7 +24,7 @@ import { AUDIT_USAGE, EXPORT_USAGE, auditCommand, exportCommand } from './admin-
 import { PROFILES_USAGE, profilesCommand } from './profiles-command'
 import { DEVICE_USAGE, deviceCommand } from './device-command'
 import { errorMessage } from '../../shared/errors'
-import { type CliIo, UsageError } from './cli-io'
+import { type CliIo, existingWorkspace, UsageError } from './cli-io'
 
 const DEMO_USAGE = `  demo       Serve the app on the demo organisation at http://127.0.0.1 (loads the demo into an empty workspace)
                --port N          port to listen on (default: a free port)`
@@ -175,11 +175,8 @@ async function enroll(argv: string[], io: CliIo): Promise<number> {
 
 async function diagnose(argv: string[], io: CliIo): Promise<number> {
   const v = parse(argv, { json: { type: 'boolean' }, bundle: { type: 'string' } })
-  const dataDir = resolveDataDir(v['data-dir'], io.env)
-  if (!existsSync(dataDir)) {
-    io.err(`No workspace at ${dataDir}. Pass --data-dir or set JIT_MAPPER_DATA.`)
-    return 1
-  }
+  const dataDir = existingWorkspace(v['data-dir'], io)
+  if (!dataDir) return 1
   const bundle = v.bundle
   if (bundle !== undefined)
     return withApp(dataDir, async app => {

@@ -1,12 +1,10 @@
 // `jit-mapper device`: a device action from the command line — the same checks, queue, push and
 // audit entry as the app's device page (devices/action), found by serial number.
-import { existsSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { DEVICE_ACTIONS, type DeviceActionName, type DeviceActionParams } from '../../shared/device-actions'
 import { AppError, errorMessage } from '../../shared/errors'
 import { createApp } from '../app'
-import { resolveDataDir } from '../workspace'
-import { type CliIo, UsageError } from './cli-io'
+import { type CliIo, existingWorkspace, UsageError } from './cli-io'
 
 export const DEVICE_USAGE = `  device     Run a device action: queue its MDM or agent command, push it, audit it
                action SERIAL ACTION   ACTION is one of ${DEVICE_ACTIONS.join(', ')}
@@ -55,11 +53,8 @@ export async function deviceCommand(argv: string[], io: CliIo): Promise<number> 
     throw new UsageError(`device action needs one of ${DEVICE_ACTIONS.join(', ')}${action ? ` (got ${action})` : ''}`)
   if (extra.length > 0 || (verb === 'actions' && action))
     throw new UsageError(`unexpected ${[action, ...extra].filter(Boolean).join(' ')}`)
-  const dataDir = resolveDataDir(v['data-dir'], io.env)
-  if (!existsSync(dataDir)) {
-    io.err(`No workspace at ${dataDir}. Pass --data-dir or set JIT_MAPPER_DATA.`)
-    return 1
-  }
+  const dataDir = existingWorkspace(v['data-dir'], io)
+  if (!dataDir) return 1
   const app = createApp({ dataDir })
   try {
     const device = app.services.store.devices.list().find(d => d.serial === serial)

@@ -1,14 +1,13 @@
 // `jit-mapper profiles export`: writes every configuration profile the workspace's policies deliver,
 // one .mobileconfig per policy and Apple platform, as a device of the user would get it — to look
 // at, or to install by hand with Apple Configurator. Optionally signed with the ingress certificate.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { errorMessage } from '../../shared/errors'
 import { createApp } from '../app'
 import { profileProblems, profileXml, signProfile, type ApplePlatform } from '../policies'
-import { resolveDataDir } from '../workspace'
-import { type CliIo, UsageError } from './cli-io'
+import { type CliIo, existingWorkspace, UsageError } from './cli-io'
 
 export const PROFILES_USAGE = `  profiles export  Write each policy's configuration profile, one .mobileconfig per policy and platform
                --out DIR         the folder to write to (created if missing; required)
@@ -85,11 +84,8 @@ export async function profilesCommand(argv: string[], io: CliIo): Promise<number
   }
   const certPem = v['tls-cert'] ? read('--tls-cert', v['tls-cert']) : null
   const keyPem = v['tls-key'] ? read('--tls-key', v['tls-key']) : null
-  const dataDir = resolveDataDir(v['data-dir'], io.env)
-  if (!existsSync(dataDir)) {
-    io.err(`No workspace at ${dataDir}. Pass --data-dir or set JIT_MAPPER_DATA.`)
-    return 1
-  }
+  const dataDir = existingWorkspace(v['data-dir'], io)
+  if (!dataDir) return 1
   const app = createApp({ dataDir })
   try {
     const profiles = app.services.policies.profiles({

@@ -1,12 +1,10 @@
 // `jit-mapper sync [--directory NAME] [--full] [--confirm-removals]`: syncs directories from the
 // command line (cron on a machine without the app open), on the same workspace and credentials as
 // the app. A sync held for removing too much exits 1 (cron mails it) until an admin confirms it.
-import { existsSync } from 'node:fs'
 import type { SyncRun } from '../../shared/domain'
 import { createApp } from '../app'
 import { createLog } from '../log'
-import { resolveDataDir } from '../workspace'
-import type { CliIo } from './cli-io'
+import { type CliIo, existingWorkspace } from './cli-io'
 
 export const SYNC_USAGE = `  sync       Sync directories from their IdPs (for cron; the app need not be open)
                --directory NAME  only this directory (default: every IdP directory and synced file)
@@ -23,11 +21,8 @@ export interface SyncOptions {
 }
 
 export async function syncCommand(v: SyncOptions, io: CliIo): Promise<number> {
-  const dataDir = resolveDataDir(v['data-dir'], io.env)
-  if (!existsSync(dataDir)) {
-    io.err(`No workspace at ${dataDir}. Pass --data-dir or set JIT_MAPPER_DATA.`)
-    return 1
-  }
+  const dataDir = existingWorkspace(v['data-dir'], io)
+  if (!dataDir) return 1
   // Cron reads the command's own output; the log file keeps each run's detail.
   const log = createLog({ dataDir, name: 'sync' })
   const app = createApp({ dataDir, log })

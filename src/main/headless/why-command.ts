@@ -1,11 +1,9 @@
 // `jit-mapper why`: why a device has (or lacks) its policies, and its assignment history, from
 // the local workspace with no network — for a field tech at the device.
-import { existsSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import type { AssignmentEvent, PolicyWhy, WhyStep } from '../../shared/policy'
 import { createApp } from '../app'
-import { resolveDataDir } from '../workspace'
-import type { CliIo } from './cli-io'
+import { type CliIo, existingWorkspace } from './cli-io'
 import { errorMessage } from '../../shared/errors'
 
 export const WHY_USAGE = `  why        Explain a device's policies from the local workspace (works offline)
@@ -44,11 +42,8 @@ export async function whyCommand(argv: string[], io: CliIo): Promise<number> {
     io.err(`why needs --serial.\n\n${WHY_USAGE}`)
     return 2
   }
-  const dataDir = resolveDataDir(v['data-dir'], io.env)
-  if (!existsSync(dataDir)) {
-    io.err(`No workspace at ${dataDir}. Pass --data-dir or set JIT_MAPPER_DATA.`)
-    return 1
-  }
+  const dataDir = existingWorkspace(v['data-dir'], io)
+  if (!dataDir) return 1
   const app = createApp({ dataDir })
   try {
     const { policies, devices } = app.services
