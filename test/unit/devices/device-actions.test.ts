@@ -7,30 +7,12 @@ import { actionResult } from '../../../src/main/devices/actions/results'
 import type { ActionContext, ActionTransport } from '../../../src/main/devices/actions/transport'
 import { compareVersions } from '../../../src/main/devices/actions/versions'
 import { mdmCommand } from '../../../src/main/devices/mdm-commands'
+import { EMPTY_FACTS } from '../../../src/main/store/apple'
 import { checkCommand } from '../../../src/main/policies/apple/schema'
 import type { DeviceActionName, DeviceActionParams } from '../../../src/shared/device-actions'
 import type { Command, CommandState, CommandType, DeviceFacts, Platform } from '../../../src/shared/domain'
 
-const facts = (f: Partial<DeviceFacts>): DeviceFacts => ({
-  deviceName: null,
-  osVersion: null,
-  buildVersion: null,
-  model: null,
-  modelName: null,
-  productName: null,
-  capacityGb: null,
-  availableGb: null,
-  supervised: null,
-  informationAt: null,
-  encrypted: null,
-  passcodePresent: null,
-  securityAt: null,
-  apps: null,
-  appsAt: null,
-  profiles: null,
-  profilesAt: null,
-  ...f,
-})
+const facts = (f: Partial<DeviceFacts>): DeviceFacts => ({ ...EMPTY_FACTS, ...f })
 
 const ctx = (
   platform: Platform,
