@@ -8,6 +8,7 @@ import { noFaults, type Clock, type Faults, type IdSource, type Log } from '../p
 import type { PushTransport } from '../push'
 import type { HeldRebindRecord, Store } from '../store'
 import { unverified, verificationQueries } from '../policies'
+import { inSlices } from '../slices'
 import { createOutbox } from './outbox'
 import { inventoryQueries } from './apple/queries'
 import { type EnrollIdentity, REBIND_HELD } from './rebind'
@@ -68,22 +69,15 @@ const publicRebind = (r: HeldRebindRecord): HeldRebind => ({
 const ORPHANED = "Cancelled: the device's user was removed from the directory"
 
 /**
- * Devices planned and written per transaction in a large redeploy (an import that moves 10,000
- * devices): between two the event loop runs, so the app and the ingress answer meanwhile.
+ * Up to this many devices a redeploy is planned and written in one transaction; a larger one (an
+ * import that moves 10,000 devices) goes in time-sized slices (slices.ts) with the event loop
+ * running between two, so the app and the ingress answer meanwhile.
  */
-const REDEPLOY_CHUNK = 100
+const ONE_TRANSACTION = 20
+/** Devices in one slice at most: planDevices reads per device up to 200 and in bulk above. */
+const SLICE_MAX = 200
 /** Above this many users their devices are found with one read of the bound devices. */
 const BULK_USERS = 2_000
-/** Users whose withdrawals are settled per transaction after a large redeploy. */
-const SETTLE_CHUNK = 250
-
-const yieldToEventLoop = (): Promise<void> => new Promise(resolve => setImmediate(resolve))
-
-const chunksOf = <T>(items: readonly T[], size: number): T[][] => {
-  const out: T[][] = []
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
-  return out
-}
 
 const DEFAULT_DEVICE_NAMES: Record<Platform, string> = { ios: 'iPhone', macos: 'Mac', android: 'Android device' }
 
@@ -163,7 +157,7 @@ export function createDeviceService(deps: Deps): DeviceService {
     deviceIds: readonly string[],
     opts: RedeployOptions = {},
   ): Promise<{ touched: number; held: boolean }> => {
-    if (deviceIds.length > REDEPLOY_CHUNK) return redeployInChunks(deviceIds, opts)
+    if (deviceIds.length > ONE_TRANSACTION) return redeployInSlices(deviceIds, opts)
     const queued = store.transaction(() => applyAll(deviceIds, opts))
     const touched = queued?.size ?? 0
     if (touched > 0) await wake()
@@ -171,35 +165,39 @@ export function createDeviceService(deps: Deps): DeviceService {
   }
 
   /**
-   * A large redeploy, a chunk per transaction with the event loop running in between. The circuit
+   * A large redeploy, a slice per transaction with the event loop running in between. The circuit
    * breaker still judges the whole batch before anything is written: a first pass plans every
-   * chunk without writing; each chunk is then planned again in the transaction that writes it, so
+   * slice without writing; each slice is then planned again in the transaction that writes it, so
    * what is written follows whatever committed in between (a device's acknowledgement, an
    * enrollment). A crash part-way leaves the redeploy journaled by its caller, and the next start
    * redeploys it whole (plans are idempotent: a device already brought to its state gets nothing).
    */
-  const redeployInChunks = async (
+  const redeployInSlices = async (
     deviceIds: readonly string[],
     opts: RedeployOptions,
   ): Promise<{ touched: number; held: boolean }> => {
-    const chunks = chunksOf(deviceIds, REDEPLOY_CHUNK)
     if (!opts.approved) {
-      const planned: ReturnType<PolicyService['planDevices']> = []
-      for (const chunk of chunks) {
-        planned.push(...store.transaction(() => policies.planDevices(chunk, { includeHeld: false })))
-        await yieldToEventLoop()
-      }
+      const planned = (
+        await inSlices(
+          deviceIds,
+          slice => store.transaction(() => policies.planDevices(slice, { includeHeld: false })),
+          { max: SLICE_MAX },
+        )
+      ).flat()
       if (store.transaction(() => policies.holdIfTripped(planned, opts.cause ?? 'sync')))
         return { touched: 0, held: true }
     }
     let touched = 0
     let done = 0
-    for (const chunk of chunks) {
-      touched += store.transaction(() => applyAll(chunk, opts, false, false))?.size ?? 0
-      done += chunk.length
-      opts.progress?.(done, deviceIds.length)
-      await yieldToEventLoop()
-    }
+    await inSlices(
+      deviceIds,
+      slice => {
+        touched += store.transaction(() => applyAll(slice, opts, false, false))?.size ?? 0
+        done += slice.length
+        opts.progress?.(done, deviceIds.length)
+      },
+      { max: SLICE_MAX },
+    )
     if (touched > 0) await wake()
     return { touched, held: false }
   }
@@ -351,11 +349,7 @@ export function createDeviceService(deps: Deps): DeviceService {
     if (store.transaction(withdrawOrphans) > 0) await wake()
     const { touched, held } = await redeploy(deviceIds, opts)
     // A held batch keeps its pending withdrawals, so the next sync holds it again until an admin decides.
-    if (!held)
-      for (const chunk of chunksOf([...users], SETTLE_CHUNK)) {
-        store.transaction(() => groups.settleWithdrawals(chunk))
-        if (users.size > SETTLE_CHUNK) await yieldToEventLoop()
-      }
+    if (!held) await inSlices([...users], slice => store.transaction(() => groups.settleWithdrawals(slice)))
     return touched
   }
 

@@ -168,9 +168,11 @@ export function importFile(deps: ImportDeps, req: ImportRequest): { run: SyncRun
         description: 'Synced from the directory file',
       })
     }
-    const changedUserIds: string[] = []
     let added = 0
     let changed = 0
+    /** Each row's user, in file order, and whether the import moved the user's synced groups. */
+    const written: { id: string; groupsChanged: boolean }[] = []
+    const toEvaluate: { userId: string }[] = []
     for (const u of leaving) store.sync.deleteUser(u.id)
     for (const u of users) {
       const s = matched.get(u)
@@ -189,9 +191,12 @@ export function importFile(deps: ImportDeps, req: ImportRequest): { run: SyncRun
       if (outcome === 'added') added++
       if (outcome === 'changed') changed++
       const groupsChanged = setsGroups(u) && groups.setSyncedGroups(id, u.groups.map(groupIdOf) as string[])
-      const rulesChanged = (outcome !== 'unchanged' || groupsChanged) && groups.evaluateUser(id)
-      if (groupsChanged || rulesChanged) changedUserIds.push(id)
+      written.push({ id, groupsChanged })
+      if (outcome !== 'unchanged' || groupsChanged) toEvaluate.push({ userId: id })
     }
+    // Every user is the directory's: its rule groups are read and compiled once for all of them.
+    const rulesChanged = groups.evaluateUsers(toEvaluate, store.groups.ruleGroups(directoryId))
+    const changedUserIds = written.filter(w => w.groupsChanged || rulesChanged.has(w.id)).map(w => w.id)
     const done = run({ added, changed, removed: leaving.length, ...(removals ? { removals } : {}) })
     store.directories.recordSyncRun(done)
     const bound = store.sync.usersWithDevices()

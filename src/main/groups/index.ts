@@ -24,6 +24,11 @@ export { ruleGroupApplies, type EvaluateOptions, type GroupService, type UserInp
 export { groupDetail, groupHandlers } from './handlers'
 import { ruleGroupApplies, type EvaluateOptions, type GroupService, type UserInput } from './service'
 
+interface GroupWithRule {
+  group: RuleGroup
+  rule: CompiledRule | null
+}
+
 export function createGroupService({
   store,
   clock,
@@ -108,7 +113,12 @@ export function createGroupService({
    * changed. Returns whether any effective membership changed. Given the user's attributes (as
    * store.users.ruleInput reads them), only the synced groups are read.
    */
-  const evaluateAgainst = (userId: string, groups: RuleGroup[], withGrace: boolean, input?: Attributes): boolean => {
+  const evaluateAgainst = (
+    userId: string,
+    groups: readonly GroupWithRule[],
+    withGrace: boolean,
+    input?: Attributes,
+  ): boolean => {
     let attrs: RuleInput
     if (input) {
       const synced = store.groups.syncedGroupsOf(userId)
@@ -116,7 +126,7 @@ export function createGroupService({
     } else attrs = inputOf(userId)
     const previous = store.groups.ruleMembershipsOf(userId)
     const prior = new Map(previous.map(m => [m.groupId, m]))
-    const directoryId = groups.some(g => g.directoryId !== null) ? store.users.directoryOf(userId) : null
+    const directoryId = groups.some(({ group }) => group.directoryId !== null) ? store.users.directoryOf(userId) : null
     const now = clock.now()
     const at = now.toISOString()
     const next: RuleMembership[] = []
@@ -125,7 +135,7 @@ export function createGroupService({
     let effectiveChanged = false
     // Groups sharing a rule share its outcome.
     const outcomes = new Map<CompiledRule, RuleOutcome>()
-    for (const g of groups) {
+    for (const { group: g, rule } of groups) {
       if (!ruleGroupApplies(g, directoryId)) {
         // Another directory's group: a membership there (from before groups were scoped) goes.
         const p = prior.get(g.id)
@@ -137,7 +147,6 @@ export function createGroupService({
         }
         continue
       }
-      const rule = compiledRule(g)
       // A rule that does not compile leaves memberships as they were; the Groups page shows the error.
       if (!rule) continue
       evaluated.add(g.id)
@@ -171,7 +180,7 @@ export function createGroupService({
   }
 
   const evaluateUser = (userId: string, opts: EvaluateOptions = {}): boolean =>
-    evaluateAgainst(userId, store.groups.ruleGroups(store.users.directoryOf(userId)), opts.grace ?? true)
+    evaluateAgainst(userId, withRules(store.groups.ruleGroups(store.users.directoryOf(userId))), opts.grace ?? true)
 
   const matured = (w: PendingWithdrawal, now: Date): boolean => isMatured(w, grace(), now)
   /** The same test for many withdrawals: the grace settings are read once, not once per withdrawal. */
@@ -238,6 +247,10 @@ export function createGroupService({
     return changed
   }
 
+  /** Each group with its compiled rule (null: it does not compile), looked up once per batch, not per user. */
+  const withRules = (groups: readonly RuleGroup[]): GroupWithRule[] =>
+    groups.map(group => ({ group, rule: compiledRule(group) }))
+
   const compiledGroupsOf = (groups: RuleGroup[]) =>
     groups.flatMap(g => {
       const rule = compiledRule(g)
@@ -272,6 +285,7 @@ export function createGroupService({
 
   const evaluateUsers: GroupService['evaluateUsers'] = (batch, groups = store.groups.ruleGroups()) => {
     const compiledGroups = compiledGroupsOf(groups)
+    const all = withRules(groups)
     const changed = new Set<string>()
     const now = clock.now()
     const at = now.toISOString()
@@ -282,7 +296,7 @@ export function createGroupService({
         if (list.some(m => m.effective)) changed.add(userId)
         continue
       }
-      if (evaluateAgainst(userId, groups, true, input)) changed.add(userId)
+      if (evaluateAgainst(userId, all, true, input)) changed.add(userId)
     }
     return changed
   }
@@ -328,14 +342,9 @@ export function createGroupService({
       }
       return changed
     },
-    effectiveGroupIds(userId: string): Set<string> {
-      const ids = new Set(
-        store.groups
-          .membershipsOf(userId)
-          .filter(m => m.effective)
-          .map(m => m.groupId),
-      )
-      for (const id of graceGroupIds(userId)) ids.add(id)
+    effectiveGroupIds(userId: string, grace: ReadonlySet<string> = graceGroupIds(userId)): Set<string> {
+      const ids = new Set(store.groups.effectiveGroupIdsOf(userId))
+      for (const id of grace) ids.add(id)
       return ids
     },
     allEffectiveGroupIds() {
@@ -377,8 +386,8 @@ export function createGroupService({
     chain(userId, groupId, attributes) {
       const group = store.bulkReads.groupBrief(groupId)
       if (!group) return [{ step: 'membership', outcome: 'fail', text: `Group ${groupId} no longer exists.` }]
-      const membership = store.groups.membershipsOf(userId).find(m => m.groupId === groupId)
-      const pending = store.withdrawals.of(userId).find(w => w.groupId === groupId)
+      const membership = store.groups.membershipIn(userId, groupId, group.name)
+      const pending = store.withdrawals.one(userId, groupId)
       return membershipChain({
         group,
         membership,

@@ -53,7 +53,8 @@ export interface GroupService {
   /** Replaces a user's synced-group memberships with exactly these groups. */
   setSyncedGroups(userId: string, groupIds: string[]): boolean
   /** Groups whose policies apply: effective memberships plus groups left within the grace period. */
-  effectiveGroupIds(userId: string): Set<string>
+  /** `grace`: the user's graceGroupIds when the caller read them already. */
+  effectiveGroupIds(userId: string, grace?: ReadonlySet<string>): Set<string>
   /** The same for every user at once (recompute of many devices). */
   allEffectiveGroupIds(): Map<string, Set<string>>
   /** Groups the user left whose withdrawal still waits for the grace period (a subset of effectiveGroupIds). */

@@ -327,9 +327,6 @@ export function createPolicyService({
       return { outcome: { status: 'applied', policy, devicesUpdated: preview.totals.devicesAffected }, redeploy }
     })
 
-  const groupsOf = (userId: string, bulk: Map<string, Set<string>> | null): Set<string> =>
-    bulk?.get(userId) ?? (bulk ? new Set() : groups.effectiveGroupIds(userId))
-
   const withinGrace = (
     idx: PolicyIndex,
     device: BoundDevice,
@@ -373,11 +370,16 @@ export function createPolicyService({
     const pending: { device: BoundDevice; groups: Set<string>; state: DesiredState; keep: KeepOnly | null }[] = []
     for (const device of devices) {
       if (held.has(device.id)) continue
-      const g = groupsOf(device.userId, effective)
-      const keep: KeepOnly =
-        graceAll && unknownAll
-          ? { grace: graceAll.get(device.userId) ?? none, unknown: unknownAll.get(device.userId) ?? none }
-          : keepOnlyOf(device.userId)
+      let g: Set<string>
+      let keep: KeepOnly
+      if (effective && graceAll && unknownAll) {
+        g = effective.get(device.userId) ?? new Set()
+        keep = { grace: graceAll.get(device.userId) ?? none, unknown: unknownAll.get(device.userId) ?? none }
+      } else {
+        // One read of the user's pending withdrawals serves both.
+        keep = keepOnlyOf(device.userId)
+        g = groups.effectiveGroupIds(device.userId, keep.grace)
+      }
       const signature = `${device.platform}|${[...g].sort().join(',')}`
       let state = shared.get(signature)
       if (!state) {

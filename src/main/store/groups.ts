@@ -111,6 +111,9 @@ export function groupQueries(db: Db) {
     .raw(true)
   const ofUser = db.prepare(`SELECT m.group_id, g.name, g.kind, m.state, m.effective, m.missing
     FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ?`)
+  const effectiveOfUser = db.prepare('SELECT group_id FROM memberships WHERE user_id = ? AND effective = 1').pluck()
+  const inGroup = db.prepare(`SELECT g.kind, m.state, m.effective, m.missing
+    FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ? AND m.group_id = ?`)
   const put = db.prepare(`INSERT INTO memberships (group_id, user_id, state, effective, missing, updated_at)
     VALUES (?, ?, ?, ?, ?, ?)
     ON CONFLICT (group_id, user_id) DO UPDATE SET state = excluded.state, effective = excluded.effective,
@@ -237,6 +240,33 @@ export function groupQueries(db: Db) {
         }
       }
       return out.sort((a, b) => byNoCase(a.groupName, b.groupName))
+    },
+    /**
+     * The groups a user is effectively in, synced and rule-based, by id: what a device's plan
+     * reads, without the names membershipsOf sorts by (a rule membership's group exists: deleting
+     * a rule group deletes its memberships, migration 5's trigger).
+     */
+    effectiveGroupIdsOf(userId: string): string[] {
+      const ids = effectiveOfUser.all(userId) as string[]
+      for (const m of rm.of(userId)) if (m.effective) ids.push(m.groupId)
+      return ids
+    },
+    /** The user's membership of one group (named groupName), as membershipsOf lists it. */
+    membershipIn(userId: string, groupId: string, groupName: string): UserMembership | undefined {
+      const row = inGroup.get(userId, groupId) as
+        | { kind: GroupKind; state: MembershipState; effective: number; missing: string }
+        | undefined
+      if (row)
+        return {
+          groupId,
+          groupName,
+          groupKind: row.kind,
+          state: row.state,
+          effective: row.effective === 1,
+          missing: JSON.parse(row.missing) as string[],
+        }
+      const m = rm.of(userId).find(x => x.groupId === groupId)
+      return m && { groupId, groupName, groupKind: 'rule', state: m.state, effective: m.effective, missing: m.missing }
     },
     /** The user's synced groups (ids and names): what rules reading group membership see (see groupIdsForRules). */
     syncedGroupsOf(userId: string): { ids: string[]; names: string[] } {

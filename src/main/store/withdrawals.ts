@@ -34,22 +34,29 @@ export function withdrawalQueries(db: Db) {
   const of = db.prepare(
     `SELECT ${COLUMNS} FROM membership_withdrawals w JOIN users u ON u.id = w.user_id WHERE w.user_id = ?`,
   )
+  const one = db.prepare(
+    `SELECT ${COLUMNS} FROM membership_withdrawals w JOIN users u ON u.id = w.user_id WHERE w.user_id = ? AND w.group_id = ?`,
+  )
   const all = db.prepare(`SELECT ${COLUMNS} FROM membership_withdrawals w JOIN users u ON u.id = w.user_id`)
   // groups/withdrawal.ts isMatured, in SQL: an import that moves 100,000 users leaves as many
   // withdrawals, and the redeploy after it asks only for the users whose grace period is over.
   // "At least N succeeded syncs started after the user left" is "the user left before the N-th
-  // newest succeeded sync of the directory started": one look-up per directory instead of a count
-  // per withdrawal.
-  const maturedUsers = db
-    .prepare(`WITH nth AS MATERIALIZED (SELECT d.id AS directory_id,
-        (SELECT r.started_at FROM sync_runs r WHERE r.directory_id = d.id AND r.status = 'succeeded'
-          ORDER BY r.started_at DESC LIMIT 1 OFFSET @confirmations - 1) AS started_at
-        FROM directories d)
-      SELECT DISTINCT w.user_id FROM membership_withdrawals w JOIN users u ON u.id = w.user_id
-        JOIN nth ON nth.directory_id = u.directory_id
-      WHERE julianday(w.left_at) <= julianday(@leftBy)
-        AND (@confirmations <= 0 OR (nth.started_at IS NOT NULL AND nth.started_at > w.left_at))`)
+  // newest succeeded sync of the directory started": per directory, a range of left_at (migration
+  // 23's index, named: the planner would rather walk a directory's users), so the withdrawals the
+  // last sync just started are not even read. Times are ISO strings of one form
+  // (clock.toISOString()), so they order as text.
+  const directoryIds = db.prepare('SELECT id FROM directories').pluck()
+  const nthSync = db
+    .prepare(`SELECT started_at FROM sync_runs WHERE directory_id = ? AND status = 'succeeded'
+      ORDER BY started_at DESC LIMIT 1 OFFSET ?`)
     .pluck()
+  const leftBefore = db
+    .prepare(`SELECT DISTINCT w.user_id FROM membership_withdrawals w INDEXED BY membership_withdrawals_left
+      CROSS JOIN users u ON u.id = w.user_id
+      WHERE w.left_at < @before AND w.left_at <= @leftBy AND u.directory_id = @directoryId`)
+    .pluck()
+  /** No sync needed: any left_at sorts before this. */
+  const ANY_TIME = '\uffff'
 
   return {
     /** Records that the user left the group; keeps the first time it was seen. */
@@ -60,9 +67,22 @@ export function withdrawalQueries(db: Db) {
       return drop.run(groupId, userId).changes > 0
     },
     of: (userId: string): PendingWithdrawal[] => (of.all(userId) as WithdrawalRow[]).map(toWithdrawal),
+    /** The user's pending withdrawal from this group, if any. */
+    one(userId: string, groupId: string): PendingWithdrawal | undefined {
+      const row = one.get(userId, groupId) as WithdrawalRow | undefined
+      return row && toWithdrawal(row)
+    },
     all: (): PendingWithdrawal[] => (all.all() as WithdrawalRow[]).map(toWithdrawal),
     /** Users with a withdrawal confirmed by this many syncs that began at or before `leftBy` (ISO). */
-    maturedUserIds: (confirmations: number, leftBy: string): string[] =>
-      maturedUsers.all({ confirmations, leftBy }) as string[],
+    maturedUserIds(confirmations: number, leftBy: string): string[] {
+      const out = new Set<string>()
+      for (const directoryId of directoryIds.all() as string[]) {
+        const before =
+          confirmations <= 0 ? ANY_TIME : (nthSync.get(directoryId, confirmations - 1) as string | undefined)
+        if (before === undefined) continue
+        for (const id of leftBefore.all({ before, leftBy, directoryId }) as string[]) out.add(id)
+      }
+      return [...out]
+    },
   }
 }

@@ -47,10 +47,16 @@ describe('import progress', () => {
     await ws.call('directories/import', { directoryId, format: 'csv', content: csv('Marketing'), mode: 'update' })
     off()
     expect(seen.every(p => p.directoryId === directoryId && p.runId === 'import')).toBe(true)
-    expect(seen.map(p => p.phase)).toEqual(['applying', 'evaluating', 'evaluating', 'evaluating', 'done'])
-    expect(seen.map(p => p.percent)).toEqual([0, 60, 86, 99, 100])
-    expect(seen[2]?.message).toBe(`100 of ${DEVICES} devices brought up to date`)
-    expect(seen.at(-1)?.users).toBe(DEVICES)
+    // The parts are sized by time (slices.ts), so how many there are depends on the machine.
+    const parts = seen.slice(2, -1)
+    expect(seen[0]?.phase).toBe('applying')
+    expect(seen[1]).toMatchObject({ phase: 'evaluating', percent: 60 })
+    expect(parts.length).toBeGreaterThanOrEqual(2)
+    expect(parts.every(p => p.phase === 'evaluating' && p.percent >= 60 && p.percent <= 99)).toBe(true)
+    const done = parts.map(p => Number(/^(\d+) of /.exec(p.message ?? '')?.[1]))
+    expect(done).toEqual([...done].sort((a, b) => a - b))
+    expect(parts.at(-1)).toMatchObject({ percent: 99, message: `${DEVICES} of ${DEVICES} devices brought up to date` })
+    expect(seen.at(-1)).toMatchObject({ phase: 'done', percent: 100, users: DEVICES })
   })
 
   it('says failed with the reason when the file is refused', async () => {
