@@ -337,19 +337,20 @@ export function createDeviceService(deps: Deps): DeviceService {
   }
 
   const redeployUsers: DeviceService['redeployUsers'] = async (userIds, opts) => {
-    const users = new Set([...userIds, ...groups.usersWithMaturedWithdrawals()])
+    const matured = groups.usersWithMaturedWithdrawals()
+    const users = new Set(userIds)
+    for (const u of matured) users.add(u)
     // An import that changes 100,000 users: one read of the bound devices, not one per user.
     const deviceIds =
       users.size > BULK_USERS
-        ? store.bulkReads
-            .boundDevices()
-            .filter(d => users.has(d.userId))
-            .map(d => d.id)
+        ? store.bulkReads.boundDeviceUsers().flatMap(([deviceId, userId]) => (users.has(userId) ? [deviceId] : []))
         : [...users].flatMap(u => store.devices.ofUser(u).map(d => d.id))
     if (store.transaction(withdrawOrphans) > 0) await wake()
     const { touched, held } = await redeploy(deviceIds, opts)
-    // A held batch keeps its pending withdrawals, so the next sync holds it again until an admin decides.
-    if (!held) await inSlices([...users], slice => store.transaction(() => groups.settleWithdrawals(slice)))
+    // A held batch keeps its pending withdrawals, so the next sync holds it again until an admin
+    // decides. Settling drops only the withdrawals whose grace was over when these devices were
+    // planned: the users found matured above, not each of the 100,000 an import changed.
+    if (!held) await inSlices(matured, slice => store.transaction(() => groups.settleWithdrawals(slice)))
     return touched
   }
 

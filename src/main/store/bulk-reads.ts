@@ -73,6 +73,7 @@ export function bulkReadQueries(db: Db, sealer: PayloadSealer = plainSealer) {
       `SELECT d.id, d.name, d.platform, d.user_id, u.user_principal_name FROM devices d JOIN users u ON u.id = d.user_id`,
     )
     .raw(true)
+  const boundPairs = db.prepare('SELECT id, user_id FROM devices WHERE user_id IS NOT NULL').raw(true)
   const membersOfGroup = db.prepare('SELECT user_id, state, effective, missing FROM memberships WHERE group_id = ?')
   const attributeNames = db.prepare('SELECT DISTINCT name FROM user_attributes').pluck()
   const attributeValues = db.prepare('SELECT user_id, value FROM user_attributes WHERE name = ?').raw(true)
@@ -105,6 +106,8 @@ export function bulkReadQueries(db: Db, sealer: PayloadSealer = plainSealer) {
       (boundRaw.all() as [string, string, Platform, string, string][]).map(
         ([id, name, platform, userId, userPrincipalName]) => ({ id, name, platform, userId, userPrincipalName }),
       ),
+    /** Every bound device's id with its user's: what a redeploy of many users looks its devices up in. */
+    boundDeviceUsers: (): [deviceId: string, userId: string][] => boundPairs.all() as [string, string][],
     boundDevicesOf: (userId: string): BoundDevice[] =>
       (boundOfUser.all(userId) as Parameters<typeof toBound>[0][]).map(toBound),
     boundDevice: (deviceId: string): BoundDevice | undefined => {

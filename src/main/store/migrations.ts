@@ -877,12 +877,16 @@ ALTER TABLE android_devices ADD COLUMN ownership TEXT;
   },
   {
     version: 23,
-    name: 'pending withdrawals: found by when the user left',
+    name: 'pending withdrawals found by when the user left; devices a push can wake',
     // An import that moves 100,000 users leaves as many withdrawals, and every redeploy after it
     // asks which users' grace is over: "left before the N-th newest succeeded sync of the
     // directory" is a range of left_at, read from this index instead of every withdrawal.
+    // The outbox pump asks for devices with commands due a push after every redeploy: walking the
+    // devices a push can reach (and their commands) instead of every open command of the fleet
+    // costs nothing when no device has a token and stops at the batch's last device when all do.
     sql: `
 CREATE INDEX membership_withdrawals_left ON membership_withdrawals (left_at);
+CREATE INDEX devices_pushable ON devices (id) WHERE push_token IS NOT NULL AND token_stale_at IS NULL;
 `,
   },
 ]

@@ -42,14 +42,18 @@ export interface AckLatency {
 
 export function outboxQueries(db: Db, sealer: PayloadSealer = plainSealer) {
   const asCommand = (r: CommandRow) => toCommand(r, sealer)
-  const due = db.prepare(`SELECT DISTINCT c.device_id FROM commands c JOIN devices d ON d.id = c.device_id
-    WHERE c.state IN ${OPEN} AND c.next_attempt_at IS NOT NULL AND c.next_attempt_at <= ? AND c.channel IS NULL
-      AND d.push_token IS NOT NULL AND d.token_stale_at IS NULL
-    ORDER BY c.device_id LIMIT ?`)
+  // From the devices a push can wake (migration 23's partial index), in id order, to the batch's
+  // last: not every open command of the fleet, sorted, on each of the pump's rounds.
+  const due = db.prepare(`SELECT d.id AS device_id FROM devices d INDEXED BY devices_pushable
+    WHERE d.push_token IS NOT NULL AND d.token_stale_at IS NULL AND EXISTS (SELECT 1 FROM commands c
+      WHERE c.device_id = d.id AND c.state IN ${OPEN} AND c.next_attempt_at IS NOT NULL AND c.next_attempt_at <= ?
+        AND c.channel IS NULL)
+    ORDER BY d.id LIMIT ?`)
   // An Apple user channel is woken with its own push token and PushMagic, not the device's.
+  // From the user channels (a Mac's few) to their commands, not from every open command.
   const dueChannels = db.prepare(`SELECT DISTINCT c.device_id, c.channel, d.platform, u.push_token, u.push_topic,
-      u.push_magic FROM commands c JOIN devices d ON d.id = c.device_id
-    JOIN apple_user_channels u ON u.device_id = c.device_id AND u.channel = c.channel
+      u.push_magic FROM apple_user_channels u CROSS JOIN commands c ON c.device_id = u.device_id AND c.channel = u.channel
+    JOIN devices d ON d.id = c.device_id
     WHERE c.state IN ${OPEN} AND c.next_attempt_at IS NOT NULL AND c.next_attempt_at <= ? AND d.checked_out_at IS NULL
     ORDER BY c.device_id, c.channel LIMIT ?`)
   const nextDue = db.prepare(`SELECT MIN(c.next_attempt_at) AS at FROM commands c JOIN devices d ON d.id = c.device_id

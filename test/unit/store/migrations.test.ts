@@ -30,7 +30,7 @@ const LANDED: Record<number, string> = {
   20: '677e765618e7f2fb6e61539fbf5d700a14e45da20388f454eddeab993e1be385',
   21: 'f7a1c5af771eadb61ab9c8e8bea15700048358bd9803c8232f853c60ba8368b3',
   22: 'a71c1bd9c1e1403c8a2c331fedf8ceea7cc482ec7c0bae8798e910b58f0b29b1',
-  23: '23ff62fdbf1fdb824a3a557ae5621b7e33a8e9cef7b8bdd1722e553ad4bce720',
+  23: 'a10d1da132cc9fc085d7e4d90a64a4f767fde24d084874bf68f966a37d5b9b8d',
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
