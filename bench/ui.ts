@@ -5,6 +5,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
+import { Worker } from 'node:worker_threads'
 import { chromium, type Page } from 'playwright-core'
 import { createApp } from '../src/main/app'
 import { startHost } from '../src/main/headless/host'
@@ -26,6 +27,50 @@ async function timed(action: () => Promise<unknown>, shown: () => Promise<unknow
   await action()
   await shown()
   return ms(started)
+}
+
+// The pinger runs on a thread of its own, as the admin's renderer is a process of its own: tens of
+// thousands of fetches made on the host's own thread would leave their garbage in the host's heap
+// and count its collection as the host's stalls.
+const PINGER = `
+const { parentPort, workerData } = require('node:worker_threads')
+const { performance } = require('node:perf_hooks')
+let stopping = false
+parentPort.once('message', () => { stopping = true })
+;(async () => {
+  let stall = 0
+  let pings = 0
+  while (!stopping) {
+    const started = performance.now()
+    const r = await fetch(workerData.url, { method: 'POST', headers: workerData.headers, body: '{}' })
+    if (!r.ok) throw new Error('ping answered ' + r.status)
+    await r.arrayBuffer()
+    stall = Math.max(stall, performance.now() - started)
+    pings++
+  }
+  parentPort.postMessage({ stall, pings })
+})()
+`
+
+/** Pings the host's channel until stopped; the longest answer and how many were asked. */
+function startPinger(url: string, secret: string): { stop(): Promise<{ stall: number; pings: number }> } {
+  const headers = { 'x-jit-mapper-secret': secret, 'x-jit-mapper': '1', 'content-type': 'application/json' }
+  const worker = new Worker(PINGER, { eval: true, workerData: { url, headers } })
+  const result = new Promise<{ stall: number; pings: number }>((resolve, reject) => {
+    worker.once('message', resolve)
+    worker.once('error', reject)
+    worker.once('exit', code => reject(new Error(`the pinger stopped (exit code ${code}) before it answered`)))
+  })
+  return {
+    async stop() {
+      worker.postMessage('stop')
+      try {
+        return await result
+      } finally {
+        await worker.terminate()
+      }
+    },
+  }
 }
 
 const section = (page: Page, name: string) =>
@@ -159,33 +204,11 @@ export async function uiSuite(): Promise<Figure[]> {
       unit: 'ms',
     })
 
-    // Pings to the host while a 100,000-row re-import (a tenth of the users move) runs.
-    const origin = new URL(host.url).origin
-    const ping = async (): Promise<void> => {
-      const r = await fetch(`${origin}/__ipc/policies/settings`, {
-        method: 'POST',
-        headers: { 'x-jit-mapper-secret': host.secret, 'x-jit-mapper': '1', 'content-type': 'application/json' },
-        body: '{}',
-      })
-      if (!r.ok) throw new Error(`ping answered ${r.status}`)
-      await r.arrayBuffer()
-    }
+    // Pings to the host while a 100,000-row re-import (every user changes department) runs.
     const content = directoryCsv(1)
-    let importing = true
-    const reimport = app
-      .invoke('directories/import', { directoryId, format: 'csv', content, mode: 'update' })
-      .finally(() => {
-        importing = false
-      })
-    let stall = 0
-    let pings = 0
-    while (importing) {
-      const started = performance.now()
-      await ping()
-      stall = Math.max(stall, performance.now() - started)
-      pings++
-    }
-    const r = await reimport
+    const pinger = startPinger(`${new URL(host.url).origin}/__ipc/policies/settings`, host.secret)
+    const r = await app.invoke('directories/import', { directoryId, format: 'csv', content, mode: 'update' })
+    const { stall, pings } = await pinger.stop()
     if (!r.ok) throw new Error(`the benchmark re-import failed: ${r.error.message}`)
     log(`${pings} pings during the re-import`)
     record({ name: 'ui.import_max_stall_ms', value: Math.round(stall), unit: 'ms' })

@@ -3,7 +3,14 @@
 import type { Command, DeviceDetail, DeviceSummary, EnrollResult, HeldRebind, Platform } from '../../shared/domain'
 import { AppError, errorStack } from '../../shared/errors'
 import type { GroupService } from '../groups'
-import { type DevicePlan, type PolicyService, reconcileQueue } from '../policies'
+import {
+  type DevicePlan,
+  type PolicyService,
+  readPolicySettings,
+  reconcileQueue,
+  tripsBreaker,
+  withdraws,
+} from '../policies'
 import { noFaults, type Clock, type Faults, type IdSource, type Log } from '../ports'
 import type { PushTransport } from '../push'
 import type { HeldRebindRecord, Store } from '../store'
@@ -177,15 +184,20 @@ export function createDeviceService(deps: Deps): DeviceService {
     opts: RedeployOptions,
   ): Promise<{ touched: number; held: boolean }> => {
     if (!opts.approved) {
-      const planned = (
-        await inSlices(
-          deviceIds,
-          slice => store.transaction(() => policies.planDevices(slice, { includeHeld: false })),
-          { max: SLICE_MAX },
-        )
-      ).flat()
-      if (store.transaction(() => policies.holdIfTripped(planned, opts.cause ?? 'sync')))
-        return { touched: 0, held: true }
+      const plan = (slice: readonly string[]) =>
+        store.transaction(() => policies.planDevices(slice, { includeHeld: false }))
+      // Only how many would lose policies is kept across slices: 10,000 plans with their payloads
+      // held until the end would fill the heap the event loop's collector then has to sweep.
+      let withdrawing = 0
+      await inSlices(deviceIds, slice => (withdrawing += plan(slice).filter(r => withdraws(r.plan)).length), {
+        max: SLICE_MAX,
+      })
+      if (tripsBreaker(withdrawing, store.bulkReads.boundDeviceCount(), readPolicySettings(store))) {
+        // Rare: the held change lists each device's difference, so the batch is planned whole again.
+        const planned = (await inSlices(deviceIds, plan, { max: SLICE_MAX })).flat()
+        if (store.transaction(() => policies.holdIfTripped(planned, opts.cause ?? 'sync')))
+          return { touched: 0, held: true }
+      }
     }
     let touched = 0
     let done = 0

@@ -53,6 +53,7 @@ export { unverified, verificationQueries, type Unverified, type VerifiedList } f
 export { validatePolicy, resolveVariables, variablesIn } from './payloads'
 export { RESTRICTIONS, restrictionDefinition, compareStrictness } from './registry'
 export { readPolicySettings, tripsBreaker } from './settings'
+export { withdraws } from './delta'
 export type { DevicePlanResult, PolicyService, Redeploy } from './service'
 export { policyHandlers } from './handlers'
 export {
