@@ -20,7 +20,7 @@ const IDP_NAME: Record<DirectoryKind, string> = {
   file: 'the directory file',
 }
 
-const plural = (n: number, one: string, many = `${one}s`): string =>
+export const plural = (n: number, one: string, many = `${one}s`): string =>
   `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`
 
 type Source = ReturnType<AttributeSourceLookup['attributeSource']>
@@ -34,74 +34,6 @@ export function remedy(source: Source, attribute: string, who: string): string {
   if (source.property === null)
     return `No ${IDP_NAME[source.kind]} property is mapped to ${attribute} in ${source.directoryName}: add one to its attribute mapping (Directories → ${source.directoryName}), then Sync Now.`
   return `${source.directoryName} maps ${IDP_NAME[source.kind]} ${source.property} → ${attribute}, but it is empty for ${who}: fill ${source.property} in ${IDP_NAME[source.kind]} (or map another property), then Sync Now.`
-}
-
-/** SYNC_ATTR_MISSING from rules: one entry per user, group and attribute; one cause per directory and attribute. */
-export function attributeMissing(store: Store, directories: AttributeSourceLookup | undefined): Entry[] {
-  const unknown = store.groups.unknownMemberships()
-  if (unknown.length === 0) return []
-  const upns = store.users.principalNames()
-  const directoryOf = store.users.directories()
-  const sources = new Map<string, Source>()
-  const sourceOf = (directoryId: string | null, attribute: string): Source => {
-    if (directoryId === null) return undefined
-    const k = `${directoryId}\u0000${attribute}`
-    if (!sources.has(k)) sources.set(k, directories?.attributeSource(directoryId, attribute))
-    return sources.get(k)
-  }
-  const causes = new Map<string, CauseSpec>()
-  const causeOf = (directoryId: string | null, attribute: string): CauseSpec => {
-    const key = `SYNC_ATTR_MISSING/rule/${directoryId ?? '-'}/${attribute}`
-    let c = causes.get(key)
-    if (c) return c
-    const source = sourceOf(directoryId, attribute)
-    const where = source ? ` of ${source.directoryName}` : ''
-    c = {
-      key,
-      code: 'SYNC_ATTR_MISSING',
-      attribute,
-      ...(source ? { directoryId: source.directoryId } : {}),
-      describe: n => ({
-        title: `${attribute} missing for ${plural(n.users, 'user')}${where}: rules read it`,
-        remediation: remedy(source, attribute, 'these users'),
-      }),
-    }
-    causes.set(key, c)
-    return c
-  }
-  const rows = unknown.flatMap(m => {
-    const upn = upns.get(m.userId) ?? ''
-    return m.missing.map(attribute => ({ ...m, attribute, upn }))
-  })
-  rows.sort((a, b) =>
-    a.upn === b.upn ? (a.groupName < b.groupName ? -1 : a.groupName > b.groupName ? 1 : 0) : a.upn < b.upn ? -1 : 1,
-  )
-  return rows.map(m => {
-    const directoryId = directoryOf.get(m.userId) ?? null
-    const cause = causeOf(directoryId, m.attribute)
-    return {
-      code: 'SYNC_ATTR_MISSING',
-      cause,
-      userId: m.userId,
-      groupId: m.groupId,
-      groupName: m.groupName,
-      ...(cause.directoryId !== undefined ? { directoryId: cause.directoryId } : {}),
-      render: (): Diagnostic => {
-        const d: Diagnostic = {
-          code: 'SYNC_ATTR_MISSING',
-          title: `${m.upn} lacks ${m.attribute}, which ${m.groupName} needs`,
-          explanation: `The rule of ${m.groupName} reads ${m.attribute}, but the directory did not deliver it for ${m.upn}. Membership is unknown, so the user's devices keep what they have from this group and get nothing new from it.`,
-          remediation: remedy(sourceOf(directoryId, m.attribute), m.attribute, m.upn),
-          userId: m.userId,
-          groupId: m.groupId,
-          attribute: m.attribute,
-          detectedAt: m.updatedAt,
-        }
-        if (cause.directoryId !== undefined) d.directoryId = cause.directoryId
-        return d
-      },
-    }
-  })
 }
 
 /** SYNC_ATTR_MISSING from profiles: a variable ({{user.mail}}) the user's record cannot fill, so the profile is not sent. */

@@ -1,0 +1,67 @@
+// Reads the rule side (rule-side.ts) on a worker thread with its own connection to the workspace:
+// at 100,000 users it takes seconds, and on the main thread nothing else would be answered
+// meanwhile (the app's pages, the ingress). The thread (headless/diagnostics-worker.ts, a bundle
+// of its own) lives as long as the app and reads once per request; it does not keep the process
+// alive while idle. When it fails or stops, the request fails and the next one starts a new thread.
+import type { Worker } from 'node:worker_threads'
+import type { RuleSideData } from './rule-side'
+
+/** What the thread posts for each request: the rows or what went wrong. */
+export type RuleSideReply = { ok: true; data: RuleSideData } | { ok: false; error: string }
+
+export interface RuleSideThread {
+  /** Reads the rule side on the thread; one request at a time. */
+  compute(): Promise<RuleSideData>
+  close(): void
+}
+
+/** Runs reads on a thread made by `start` (new Worker(script, { workerData: { dataDir } }) in the app). */
+export function ruleSideOnThread(start: () => Worker): RuleSideThread {
+  let worker: Worker | null = null
+  let pending: { resolve(d: RuleSideData): void; reject(e: Error): void } | null = null
+  let closed = false
+
+  const settle = (w: Worker, outcome: { data: RuleSideData } | { error: Error }): void => {
+    w.unref()
+    const p = pending
+    pending = null
+    if (!p) return
+    if ('data' in outcome) p.resolve(outcome.data)
+    else p.reject(outcome.error)
+  }
+  const spawn = (): Worker => {
+    const w = start()
+    w.on('message', (m: RuleSideReply) =>
+      settle(w, m.ok ? { data: m.data } : { error: new Error(`The diagnostics thread failed: ${m.error}`) }),
+    )
+    const gone = (error: Error): void => {
+      if (worker === w) worker = null
+      settle(w, { error })
+    }
+    w.once('error', e => gone(e instanceof Error ? e : new Error(String(e))))
+    w.once('exit', code => gone(new Error(`The diagnostics thread stopped (exit code ${code}) before it answered.`)))
+    return w
+  }
+
+  return {
+    compute() {
+      if (closed) return Promise.reject(new Error('The diagnostics thread is closed.'))
+      if (pending) return Promise.reject(new Error('The diagnostics thread is already reading.'))
+      worker ??= spawn()
+      const w = worker
+      // Kept alive while it reads, so a caller waiting for it is not left behind at exit.
+      w.ref()
+      return new Promise<RuleSideData>((resolve, reject) => {
+        pending = { resolve, reject }
+        w.postMessage('read')
+      })
+    },
+    close() {
+      closed = true
+      const w = worker
+      worker = null
+      if (w) settle(w, { error: new Error('The diagnostics thread was closed.') })
+      void w?.terminate()
+    },
+  }
+}
