@@ -26,7 +26,8 @@ import type { RuleSideThread } from './thread'
 export { diagnosticsHandlers } from './handlers'
 export { diagnosticsByDevice, rootCause, type PushStatus, type RootCauseInput } from './by-device'
 export { readRuleSide, transferList, type RuleSideData } from './rule-side'
-export { ruleSideOnThread, type RuleSideReply, type RuleSideThread } from './thread'
+export { createRuleFailDetector } from './rule-fail'
+export { diagnosticsOnThread, ruleSideOnThread, type RuleSideReply, type RuleSideThread } from './thread'
 import type { DiagnosticsService } from './handlers'
 export type { DiagnosticsService, AttributeSourceLookup }
 

@@ -3,7 +3,7 @@
 // meanwhile (the app's pages, the ingress). The thread (headless/diagnostics-worker.ts, a bundle
 // of its own) lives as long as the app and reads once per request; it does not keep the process
 // alive while idle. When it fails or stops, the request fails and the next one starts a new thread.
-import type { Worker } from 'node:worker_threads'
+import { Worker } from 'node:worker_threads'
 import type { RuleSideData } from './rule-side'
 
 /** What the thread posts for each request: the rows or what went wrong. */
@@ -18,14 +18,15 @@ export interface RuleSideThread {
 /** Runs reads on a thread made by `start` (new Worker(script, { workerData: { dataDir } }) in the app). */
 export function ruleSideOnThread(start: () => Worker): RuleSideThread {
   let worker: Worker | null = null
-  let pending: { resolve(d: RuleSideData): void; reject(e: Error): void } | null = null
+  /** The request in flight and the thread it was posted to (a thread stopping late must not fail the next's). */
+  let pending: { worker: Worker; resolve(d: RuleSideData): void; reject(e: Error): void } | null = null
   let closed = false
 
   const settle = (w: Worker, outcome: { data: RuleSideData } | { error: Error }): void => {
     w.unref()
     const p = pending
+    if (p?.worker !== w) return
     pending = null
-    if (!p) return
     if ('data' in outcome) p.resolve(outcome.data)
     else p.reject(outcome.error)
   }
@@ -52,7 +53,7 @@ export function ruleSideOnThread(start: () => Worker): RuleSideThread {
       // Kept alive while it reads, so a caller waiting for it is not left behind at exit.
       w.ref()
       return new Promise<RuleSideData>((resolve, reject) => {
-        pending = { resolve, reject }
+        pending = { worker: w, resolve, reject }
         w.postMessage('read')
       })
     },
@@ -65,3 +66,7 @@ export function ruleSideOnThread(start: () => Worker): RuleSideThread {
     },
   }
 }
+
+/** The app's thread: the built diagnostics-worker script on the workspace in dataDir. */
+export const diagnosticsOnThread = (script: string, dataDir: string): RuleSideThread =>
+  ruleSideOnThread(() => new Worker(script, { workerData: { dataDir } }))

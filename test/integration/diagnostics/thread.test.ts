@@ -1,0 +1,225 @@
+// The rule side read on a thread, stale while revalidate: the one read before is served while a
+// new one is read, the new one is installed and announced when it lands, a read that lands older
+// than the store is followed by another, a failing thread leaves what was read and is tried again
+// at the next write, and the first read is waited for. The thread here reads in process when the
+// test lets it answer; the transfer is the one the real thread makes (a MessageChannel).
+import Database from 'better-sqlite3'
+import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { createDiagnosticsService, type DiagnosticsService } from '../../../src/main/diagnostics'
+import { createRuleFailDetector } from '../../../src/main/diagnostics/rule-fail'
+import { readRuleSide, type RuleSideData, transferList } from '../../../src/main/diagnostics/rule-side'
+import type { RuleSideThread } from '../../../src/main/diagnostics/thread'
+import type { Log } from '../../../src/main/ports'
+import { openWorkspace, type TestWorkspace } from '../../helpers/workspace'
+
+const USERS = 300
+/** Every user lacks usageLocation (two groups read it); every third lacks department too. */
+const OPEN = USERS * 2 + USERS / 3
+
+let ws: TestWorkspace
+
+beforeEach(async () => {
+  ws = openWorkspace()
+  const { store, directories } = ws.app.services
+  const directoryId = directories.createFileDirectory('Staff file')
+  for (const [id, name, rule] of [
+    ['g-de', 'Germany', 'user.usageLocation -eq "DE"'],
+    ['g-at', 'Austria', 'user.usageLocation -eq "AT"'],
+    ['g-sales', 'Sales', 'user.department -eq "Sales"'],
+  ] as const)
+    store.groups.create({ id, directoryId: null, name, kind: 'rule', dialect: 'entra', rule, description: '' })
+  const rows = Array.from({ length: USERS }, (_, i) =>
+    [`u${i}`, `user${String(i).padStart(3, '0')}@example.test`, `User ${i}`, i % 3 === 0 ? '' : 'Sales'].join(','),
+  )
+  await ws.call('directories/import', {
+    directoryId,
+    format: 'csv',
+    content: ['id,userPrincipalName,displayName,department', ...rows].join('\n'),
+    mode: 'update',
+  })
+})
+afterEach(() => ws.close())
+
+/** Another connection (the import thread, the CLI) clears the unknown memberships of users below `upn`. */
+function clearBelow(upn: string): void {
+  const other = new Database(ws.app.dbPath)
+  other.pragma('busy_timeout = 5000')
+  other
+    .prepare('DELETE FROM rule_memberships WHERE user_id IN (SELECT id FROM users WHERE user_principal_name < ?)')
+    .run(upn)
+  other.close()
+}
+
+/** Crosses a MessageChannel with its buffers transferred, as the thread's postMessage does. */
+function transferred(data: RuleSideData): RuleSideData {
+  const { port1, port2 } = new MessageChannel()
+  port1.postMessage(data, transferList(data))
+  const got = receiveMessageOnPort(port2)?.message as RuleSideData
+  port1.close()
+  expect(data.rows.cause.length).toBe(0) // moved, not copied
+  return got
+}
+
+/** A thread whose reads happen when asked (the store as it is then) and land when the test says. */
+function heldThread() {
+  const { store, groups, clock } = ws.app.services
+  const detector = createRuleFailDetector({ store, clock, inputs: groups.allInputs })
+  const reads: { data: RuleSideData; land(): void; fail(e: Error): void }[] = []
+  const thread: RuleSideThread = {
+    compute: () =>
+      new Promise<RuleSideData>((resolve, reject) => {
+        const data = readRuleSide(store, detector)
+        reads.push({ data, land: () => resolve(transferred(data)), fail: reject })
+      }),
+    close: vi.fn(),
+  }
+  return { thread, reads }
+}
+
+const settle = () => new Promise<void>(resolve => setImmediate(resolve))
+
+function service(thread: RuleSideThread, log?: Log) {
+  const { store, clock, directories, groups } = ws.app.services
+  const changed = vi.fn()
+  const diagnostics: DiagnosticsService = createDiagnosticsService({
+    store,
+    clock,
+    directories,
+    ruleInputs: groups.allInputs,
+    thread,
+    changed,
+    ...(log ? { log } : {}),
+  })
+  return { diagnostics, changed }
+}
+
+describe('the rule side read on a thread', () => {
+  it('starts the first read at once and makes callers wait for it', async () => {
+    const { thread, reads } = heldThread()
+    const { diagnostics, changed } = service(thread)
+    expect(reads).toHaveLength(1)
+    let ready = false
+    const waiting = diagnostics.ready().then(() => {
+      ready = true
+    })
+    await settle()
+    expect(ready).toBe(false)
+    reads[0]?.land()
+    await waiting
+    expect(diagnostics.count()).toBe(OPEN)
+    const summary = diagnostics.summary({})
+    expect(summary.causes.map(c => [c.title, c.count, c.users])).toEqual([
+      ['usageLocation missing for 300 users of Staff file: rules read it', 600, 300],
+      ['department missing for 100 users of Staff file: rules read it', 100, 100],
+    ])
+    expect(diagnostics.page({ groupId: 'g-sales' }, 0, 1).rows[0]).toMatchObject({
+      title: 'user000@example.test lacks department, which Sales needs',
+      attribute: 'department',
+    })
+    expect(changed).toHaveBeenCalledTimes(1)
+    expect(reads).toHaveLength(1)
+  })
+
+  it('serves the stale rule side after a write, reads once on the thread however often asked, then serves and announces the new one', async () => {
+    const { thread, reads } = heldThread()
+    const { diagnostics, changed } = service(thread)
+    reads[0]?.land()
+    await diagnostics.ready()
+    clearBelow('user150')
+    expect(diagnostics.count()).toBe(OPEN)
+    expect(diagnostics.summary({}).total).toBe(OPEN)
+    expect(diagnostics.page({}, 0, 5).total).toBe(OPEN)
+    expect(reads).toHaveLength(2)
+    expect(changed).toHaveBeenCalledTimes(1)
+    reads[1]?.land()
+    await settle()
+    expect(changed).toHaveBeenCalledTimes(2)
+    expect(diagnostics.count()).toBe(OPEN / 2)
+    expect(diagnostics.page({}, 0, 1).rows[0]?.title).toBe(
+      'user150@example.test lacks usageLocation, which Austria needs',
+    )
+    expect(reads).toHaveLength(2)
+  })
+
+  it('installs a read that lands older than the store, and reads again at once', async () => {
+    const { thread, reads } = heldThread()
+    const { diagnostics, changed } = service(thread)
+    reads[0]?.land()
+    await diagnostics.ready()
+    clearBelow('user150')
+    diagnostics.count()
+    expect(reads).toHaveLength(2)
+    // A second write while the first refresh is read: no second read at the same time.
+    clearBelow('user300')
+    expect(diagnostics.count()).toBe(OPEN)
+    expect(reads).toHaveLength(2)
+    reads[1]?.land()
+    await settle()
+    expect(diagnostics.count()).toBe(OPEN / 2)
+    expect(reads).toHaveLength(3)
+    reads[2]?.land()
+    await settle()
+    expect(diagnostics.count()).toBe(0)
+    expect(changed).toHaveBeenCalledTimes(3)
+    expect(reads).toHaveLength(3)
+  })
+
+  it('keeps serving what it had when the thread fails, and tries again at the next write', async () => {
+    const { thread, reads } = heldThread()
+    const warn = vi.fn()
+    const { diagnostics, changed } = service(thread, { info() {}, warn, error() {} })
+    reads[0]?.land()
+    await diagnostics.ready()
+    clearBelow('user150')
+    diagnostics.count()
+    reads[1]?.fail(new Error('the thread stopped (exit code 1)'))
+    await settle()
+    expect(warn).toHaveBeenCalledWith(
+      'the diagnostics thread failed; the rule side read before is served',
+      expect.objectContaining({ error: 'Error: the thread stopped (exit code 1)' }),
+    )
+    expect(diagnostics.count()).toBe(OPEN)
+    expect(reads).toHaveLength(2)
+    expect(changed).toHaveBeenCalledTimes(1)
+    clearBelow('user300')
+    expect(diagnostics.count()).toBe(OPEN)
+    expect(reads).toHaveLength(3)
+    reads[2]?.land()
+    await settle()
+    expect(diagnostics.count()).toBe(0)
+  })
+
+  it('reads in process when the first read fails, so no caller waits forever', async () => {
+    const { thread, reads } = heldThread()
+    const { diagnostics } = service(thread, { info() {}, warn() {}, error() {} })
+    const waiting = diagnostics.ready()
+    reads[0]?.fail(new Error('Cannot find module diagnostics-worker.cjs'))
+    await waiting
+    expect(diagnostics.count()).toBe(OPEN)
+  })
+
+  it('reads in process from the third failure in a row on', async () => {
+    const { thread, reads } = heldThread()
+    const { diagnostics } = service(thread, { info() {}, warn() {}, error() {} })
+    reads[0]?.land()
+    await diagnostics.ready()
+    for (const upn of ['user100', 'user200', 'user300']) {
+      clearBelow(upn)
+      diagnostics.count()
+      reads.at(-1)?.fail(new Error('broken'))
+      await settle()
+    }
+    expect(reads).toHaveLength(4)
+    expect(diagnostics.count()).toBe(0)
+    expect(reads).toHaveLength(4)
+  })
+
+  it('stops the thread when closed', () => {
+    const { thread, reads } = heldThread()
+    const { diagnostics } = service(thread)
+    reads[0]?.land()
+    diagnostics.close()
+    expect(thread.close).toHaveBeenCalledTimes(1)
+  })
+})
