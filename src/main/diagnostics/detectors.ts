@@ -36,6 +36,17 @@ export function remedy(source: Source, attribute: string, who: string): string {
   return `${source.directoryName} maps ${IDP_NAME[source.kind]} ${source.property} → ${attribute}, but it is empty for ${who}: fill ${source.property} in ${IDP_NAME[source.kind]} (or map another property), then Sync Now.`
 }
 
+/** The cause of every SYNC_ATTR_MISSING from profiles for one attribute. */
+export const variableCause = (attribute: string): CauseSpec => ({
+  key: `SYNC_ATTR_MISSING/variable/${attribute}`,
+  code: 'SYNC_ATTR_MISSING',
+  attribute,
+  describe: n => ({
+    title: `${attribute} missing for the profiles of ${plural(n.devices, 'device')}`,
+    remediation: `Map ${attribute} in the directory's attribute mapping (or fill it in the directory), then Sync Now.`,
+  }),
+})
+
 /** SYNC_ATTR_MISSING from profiles: a variable ({{user.mail}}) the user's record cannot fill, so the profile is not sent. */
 export function variableMissing(store: Store): Entry[] {
   const problems = store.payloadProblems.list()
@@ -43,19 +54,10 @@ export function variableMissing(store: Store): Entry[] {
   const directoryOf = store.users.directories()
   const causes = new Map<string, CauseSpec>()
   const causeOf = (attribute: string): CauseSpec => {
-    const key = `SYNC_ATTR_MISSING/variable/${attribute}`
-    let c = causes.get(key)
+    let c = causes.get(attribute)
     if (!c) {
-      c = {
-        key,
-        code: 'SYNC_ATTR_MISSING',
-        attribute,
-        describe: n => ({
-          title: `${attribute} missing for the profiles of ${plural(n.devices, 'device')}`,
-          remediation: `Map ${attribute} in the directory's attribute mapping (or fill it in the directory), then Sync Now.`,
-        }),
-      }
-      causes.set(key, c)
+      c = variableCause(attribute)
+      causes.set(attribute, c)
     }
     return c
   }

@@ -14,9 +14,9 @@
 import type { Diagnostic, DiagnosticFilter, DiagnosticsSummary } from '../../shared/domain'
 import { type Clock, type Log, silentLog } from '../ports'
 import type { Store } from '../store'
-import { androidNotApplied } from './android'
 import { narrow, summarize } from './causes'
-import { type AttributeSourceLookup, latency, notVerified, variableMissing } from './detectors'
+import type { AttributeSourceLookup } from './detectors'
+import { deviceEntries, readDeviceEntries } from './device-side'
 import type { Entry } from './entries'
 import { createRuleFailDetector, type RuleInputs } from './rule-fail'
 import { readRuleSide } from './rule-side'
@@ -25,20 +25,14 @@ import type { RuleSideThread } from './thread'
 
 export { diagnosticsHandlers } from './handlers'
 export { diagnosticsByDevice, rootCause, type PushStatus, type RootCauseInput } from './by-device'
-export { readRuleSide, transferList, type RuleSideData } from './rule-side'
+export { readSides, sidesTransfers, type ReadRequest, type SidesData } from './sides'
 export { createRuleFailDetector } from './rule-fail'
 export { diagnosticsOnThread, ruleSideOnThread, type RuleSideReply, type RuleSideThread } from './thread'
 import type { DiagnosticsService } from './handlers'
 export type { DiagnosticsService, AttributeSourceLookup }
 
-/** How late a PAYLOAD_LATENCY may appear after its deadline: the cache of those lives this long at least. */
-const LATENCY_SLACK_MS = 10_000
-
-/** Failures of the thread in a row after which the rule side is read in process again (a broken build). */
+/** Failures of the thread in a row after which the diagnostics are read in process again (a broken build). */
 const THREAD_FAILURES_ALLOWED = 3
-
-/** The later of two ISO times. */
-const later = (a: string, b: string): string => (a < b ? b : a)
 
 /** Whether diagnostics revision a ("n.m", two counters that only grow) was read before b. */
 export function readBefore(a: string, b: string): boolean {
@@ -56,7 +50,7 @@ export function joinSummaries(a: DiagnosticsSummary, b: DiagnosticsSummary): Dia
 
 /** Profiles' variables and PAYLOAD_LATENCY: kept until the next write or `until` (ISO). */
 interface DeviceSide {
-  /** The store's revision (any write) they were read at. */
+  /** The store's revision (any write) they were read at (or after). */
   revision: string
   until: string
   entries: Entry[]
@@ -77,48 +71,75 @@ export function createDiagnosticsService({
   directories?: AttributeSourceLookup
   ruleInputs?: RuleInputs
   /**
-   * Where the rule side is read when it is stale: a worker thread (the app's), so the main thread
-   * keeps answering. Unset (tests from source, the CLI's one-shot commands): read in process.
+   * Where the diagnostics are read when they are stale: a worker thread (the app's), so the main
+   * thread keeps answering. Unset (tests from source, the CLI's one-shot commands): read in process.
    */
   thread?: RuleSideThread
-  /** Told when a rule side read on the thread is installed (the app announces db/changed). */
+  /** Told when a read on the thread is installed (the app announces db/changed). */
   changed?: () => void
   log?: Log
 }): DiagnosticsService {
   const ruleFail = ruleInputs ? createRuleFailDetector({ store, clock, inputs: ruleInputs }) : null
-  const inProcess = (): RuleSide => ruleSide(readRuleSide(store, ruleFail), directories)
   let rules: RuleSide | null = null
   let devices: DeviceSide | null = null
   let joined: { rules: RuleSide; devices: DeviceSide; summary?: DiagnosticsSummary } | null = null
 
-  // Stale while revalidate: the rule side read before is served while one read runs on the thread;
-  // when it lands it is installed and announced, and if the revision moved meanwhile one more runs.
+  /** The rule side, read here if the diagnostics revision moved. */
+  const rulesHere = (): RuleSide => {
+    if (rules?.revision !== store.revision.diagnostics()) rules = ruleSide(readRuleSide(store, ruleFail), directories)
+    return rules
+  }
+  // Deadlines pass all the time in a fleet of 10,000 devices: only the device-side detectors run
+  // again for them, at most every LATENCY_SLACK_MS, while the rule side waits for a write it reads.
+  const devicesHere = (): DeviceSide => {
+    const now = clock.now()
+    const revision = store.revision.current()
+    if (devices && devices.revision === revision && now.toISOString() <= devices.until) return devices
+    devices = { revision, ...readDeviceEntries(store, now) }
+    return devices
+  }
+
+  // Stale while revalidate: what was read before is served while one read runs on the thread;
+  // when it lands it is installed and announced, and if a caller found it stale meanwhile one
+  // more runs.
   let refreshing: Promise<void> | null = null
-  /** The revision at which the thread last failed: not tried again until the revision moves. */
+  let again = false
+  /** Where the store stood when the thread last failed: not tried again until it moves. */
   let failedAt: string | null = null
   let failures = 0
   let closed = false
   const threadUsable = (): boolean => thread !== undefined && failures < THREAD_FAILURES_ALLOWED
+  const stamp = (): string => `${store.revision.diagnostics()}|${store.revision.current()}`
+  const stale = (r: RuleSide, d: DeviceSide): boolean =>
+    r.revision !== store.revision.diagnostics() ||
+    d.revision !== store.revision.current() ||
+    clock.now().toISOString() > d.until
 
   const refresh = (worker: RuleSideThread): void => {
-    if (refreshing) return
-    const asked = store.revision.diagnostics()
+    const asked = store.revision.current()
+    const at = stamp()
     refreshing = worker
-      .compute()
+      .compute({ now: clock.now().toISOString(), rulesRevision: rules?.revision ?? null })
       .then(
         data => {
           if (closed) return
           failures = 0
           failedAt = null
-          if (rules && !readBefore(rules.revision, data.revision)) return
-          rules = ruleSide(data, directories)
+          if (data.rules && (!rules || readBefore(rules.revision, data.rules.revision)))
+            rules = ruleSide(data.rules, directories)
+          devices = {
+            revision: asked,
+            until: data.devices.until,
+            entries: deviceEntries(data.devices),
+            summary: data.devices.summary,
+          }
           changed?.()
         },
         (e: unknown) => {
           if (closed) return
           failures++
-          failedAt = asked
-          log.warn('the diagnostics thread failed; the rule side read before is served', {
+          failedAt = at
+          log.warn('the diagnostics thread failed; the diagnostics read before are served', {
             error: String(e),
             failures,
             ...(failures >= THREAD_FAILURES_ALLOWED ? { next: 'read in process from now on' } : {}),
@@ -127,53 +148,28 @@ export function createDiagnosticsService({
       )
       .finally(() => {
         refreshing = null
-        if (closed || !rules || !threadUsable()) return
-        const now = store.revision.diagnostics()
-        if (rules.revision !== now && now !== failedAt) refresh(worker)
+        const wanted = again
+        again = false
+        if (wanted && !closed && rules && devices && threadUsable() && stale(rules, devices)) ask(worker)
       })
   }
-
-  const rulesNow = (): RuleSide => {
-    const revision = store.revision.diagnostics()
-    if (rules && rules.revision === revision) return rules
-    // Nothing to serve yet (a caller that did not wait for ready()) or no thread: read here.
-    if (!rules || !thread || !threadUsable()) {
-      rules = inProcess()
-      return rules
-    }
-    if (revision !== failedAt) refresh(thread)
-    return rules
-  }
-
-  // Deadlines pass all the time in a fleet of 10,000 devices: only the device-side detectors run
-  // again for them, at most every LATENCY_SLACK_MS, while the rule side waits for a write it reads.
-  const devicesNow = (): DeviceSide => {
-    const now = clock.now()
-    const at = now.toISOString()
-    const revision = store.revision.current()
-    if (devices && devices.revision === revision && at <= devices.until) return devices
-    // Read in one transaction, so the detectors see one state and the revision is the one they saw.
-    devices = store.transaction((): DeviceSide => {
-      const next = store.devices.nextDeadline(at)
-      const slack = new Date(now.getTime() + LATENCY_SLACK_MS).toISOString()
-      return {
-        revision: store.revision.current(),
-        entries: [
-          ...variableMissing(store),
-          ...latency(store, now),
-          ...notVerified(store),
-          ...androidNotApplied(store, now),
-        ],
-        // No open command waiting for its deadline: nothing turns late until something is written.
-        until: next === null ? '9999' : later(next, slack),
-      }
-    })
-    return devices
+  const ask = (worker: RuleSideThread): void => {
+    if (refreshing) again = true
+    else if (stamp() !== failedAt) refresh(worker)
   }
 
   const current = () => {
-    const r = rulesNow()
-    const d = devicesNow()
+    let r: RuleSide
+    let d: DeviceSide
+    if (thread && threadUsable() && rules && devices) {
+      r = rules
+      d = devices
+      if (stale(r, d)) ask(thread)
+    } else {
+      // No thread, or nothing read yet (a caller that did not wait for ready()): read here.
+      r = rulesHere()
+      d = devicesHere()
+    }
     if (joined?.rules !== r || joined.devices !== d) joined = { rules: r, devices: d }
     return joined
   }
@@ -188,11 +184,13 @@ export function createDiagnosticsService({
 
   return {
     async ready() {
-      if (rules || !thread) return
+      if (!thread || (rules && devices)) return
       if (!refreshing) refresh(thread)
       await refreshing
       // The thread failed before a first answer: read here rather than answer nothing.
-      if (!rules && !closed) rules = inProcess()
+      if (closed) return
+      rulesHere()
+      devicesHere()
     },
     list(): Diagnostic[] {
       const { rules: r, devices: d } = current()
@@ -201,7 +199,7 @@ export function createDiagnosticsService({
       for (const e of d.entries) out.push(e.render())
       return out
     },
-    deviceList: () => devicesNow().entries.map(e => e.render()),
+    deviceList: () => current().devices.entries.map(e => e.render()),
     count() {
       const s = current()
       return s.rules.length + s.devices.entries.length

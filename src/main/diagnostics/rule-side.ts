@@ -114,8 +114,8 @@ export function countCauses(rows: RuleSideRows, textAt: TextAt, only: Int32Array
   }))
 }
 
-/** Strings to indices, each string once. */
-function textTable() {
+/** Strings to indices, each string once; done() joins them into one string and their offsets. */
+export function textTable() {
   const index = new Map<string, number>()
   const parts: string[] = []
   const offsets: number[] = [0]

@@ -1,17 +1,17 @@
-// Reads the rule side (rule-side.ts) on a worker thread with its own connection to the workspace:
+// Reads the diagnostics (sides.ts: the rule side when it moved, the device side) on a worker thread with its own connection to the workspace:
 // at 100,000 users it takes seconds, and on the main thread nothing else would be answered
 // meanwhile (the app's pages, the ingress). The thread (headless/diagnostics-worker.ts, a bundle
 // of its own) lives as long as the app and reads once per request; it does not keep the process
 // alive while idle. When it fails or stops, the request fails and the next one starts a new thread.
 import { Worker } from 'node:worker_threads'
-import type { RuleSideData } from './rule-side'
+import type { ReadRequest, SidesData } from './sides'
 
 /** What the thread posts for each request: the rows or what went wrong. */
-export type RuleSideReply = { ok: true; data: RuleSideData } | { ok: false; error: string }
+export type RuleSideReply = { ok: true; data: SidesData } | { ok: false; error: string }
 
 export interface RuleSideThread {
-  /** Reads the rule side on the thread; one request at a time. */
-  compute(): Promise<RuleSideData>
+  /** Reads the diagnostics on the thread; one request at a time. */
+  compute(request: ReadRequest): Promise<SidesData>
   close(): void
 }
 
@@ -19,10 +19,10 @@ export interface RuleSideThread {
 export function ruleSideOnThread(start: () => Worker): RuleSideThread {
   let worker: Worker | null = null
   /** The request in flight and the thread it was posted to (a thread stopping late must not fail the next's). */
-  let pending: { worker: Worker; resolve(d: RuleSideData): void; reject(e: Error): void } | null = null
+  let pending: { worker: Worker; resolve(d: SidesData): void; reject(e: Error): void } | null = null
   let closed = false
 
-  const settle = (w: Worker, outcome: { data: RuleSideData } | { error: Error }): void => {
+  const settle = (w: Worker, outcome: { data: SidesData } | { error: Error }): void => {
     w.unref()
     const p = pending
     if (p?.worker !== w) return
@@ -45,16 +45,16 @@ export function ruleSideOnThread(start: () => Worker): RuleSideThread {
   }
 
   return {
-    compute() {
+    compute(request) {
       if (closed) return Promise.reject(new Error('The diagnostics thread is closed.'))
       if (pending) return Promise.reject(new Error('The diagnostics thread is already reading.'))
       worker ??= spawn()
       const w = worker
       // Kept alive while it reads, so a caller waiting for it is not left behind at exit.
       w.ref()
-      return new Promise<RuleSideData>((resolve, reject) => {
+      return new Promise<SidesData>((resolve, reject) => {
         pending = { worker: w, resolve, reject }
-        w.postMessage('read')
+        w.postMessage(request)
       })
     },
     close() {

@@ -1,12 +1,12 @@
 // The diagnostics thread's entry (diagnostics/thread.ts): opens the workspace on its own
-// connection and, for each request, reads the rule side of the diagnostics (diagnostics/rule-side.ts)
-// in one read transaction and posts it with its buffers transferred. Only the store and the groups
+// connection and, for each request, reads the diagnostics (diagnostics/sides.ts: the rule side in
+// one read transaction when it moved, the device side) and posts them with their buffers transferred. Only the store and the groups
 // room's rule inputs: no watchers, no timers, no writes. Built as a bundle of its own
 // (vite.cli.config.mts, electron.vite.config.ts).
 import { join } from 'node:path'
 import { parentPort, workerData } from 'node:worker_threads'
 import { DATABASE_FILE } from '../app'
-import { createRuleFailDetector, readRuleSide, type RuleSideReply, transferList } from '../diagnostics'
+import { createRuleFailDetector, type ReadRequest, readSides, type RuleSideReply, sidesTransfers } from '../diagnostics'
 import { createGroupService } from '../groups'
 import { readPolicySettings } from '../policies'
 import { systemClock, timeOrderedIds } from '../ports'
@@ -26,12 +26,12 @@ const groups = createGroupService({
 // Kept between requests: it compiles each rule once and rereads only when its revision moved.
 const ruleFail = createRuleFailDetector({ store, clock: systemClock, inputs: groups.allInputs })
 
-parentPort?.on('message', () => {
+parentPort?.on('message', (request: ReadRequest) => {
   let reply: RuleSideReply
   try {
-    reply = { ok: true, data: readRuleSide(store, ruleFail) }
+    reply = { ok: true, data: readSides(store, ruleFail, request) }
   } catch (e) {
     reply = { ok: false, error: e instanceof Error ? (e.stack ?? e.message) : String(e) }
   }
-  parentPort?.postMessage(reply, reply.ok ? transferList(reply.data) : [])
+  parentPort?.postMessage(reply, reply.ok ? sidesTransfers(reply.data) : [])
 })

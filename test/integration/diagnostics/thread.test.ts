@@ -8,7 +8,7 @@ import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createDiagnosticsService, type DiagnosticsService } from '../../../src/main/diagnostics'
 import { createRuleFailDetector } from '../../../src/main/diagnostics/rule-fail'
-import { readRuleSide, type RuleSideData, transferList } from '../../../src/main/diagnostics/rule-side'
+import { readSides, type SidesData, sidesTransfers } from '../../../src/main/diagnostics/sides'
 import type { RuleSideThread } from '../../../src/main/diagnostics/thread'
 import type { Log } from '../../../src/main/ports'
 import { openWorkspace, type TestWorkspace } from '../../helpers/workspace'
@@ -52,12 +52,13 @@ function clearBelow(upn: string): void {
 }
 
 /** Crosses a MessageChannel with its buffers transferred, as the thread's postMessage does. */
-function transferred(data: RuleSideData): RuleSideData {
+function transferred(data: SidesData): SidesData {
   const { port1, port2 } = new MessageChannel()
-  port1.postMessage(data, transferList(data))
-  const got = receiveMessageOnPort(port2)?.message as RuleSideData
+  port1.postMessage(data, sidesTransfers(data))
+  const got = receiveMessageOnPort(port2)?.message as SidesData
   port1.close()
-  expect(data.rows.cause.length).toBe(0) // moved, not copied
+  expect(data.devices.cause.length).toBe(0) // moved, not copied
+  if (data.rules) expect(data.rules.rows.cause.length).toBe(0)
   return got
 }
 
@@ -65,11 +66,11 @@ function transferred(data: RuleSideData): RuleSideData {
 function heldThread() {
   const { store, groups, clock } = ws.app.services
   const detector = createRuleFailDetector({ store, clock, inputs: groups.allInputs })
-  const reads: { data: RuleSideData; land(): void; fail(e: Error): void }[] = []
+  const reads: { data: SidesData; land(): void; fail(e: Error): void }[] = []
   const thread: RuleSideThread = {
-    compute: () =>
-      new Promise<RuleSideData>((resolve, reject) => {
-        const data = readRuleSide(store, detector)
+    compute: request =>
+      new Promise<SidesData>((resolve, reject) => {
+        const data = readSides(store, detector, request)
         reads.push({ data, land: () => resolve(transferred(data)), fail: reject })
       }),
     close: vi.fn(),
@@ -176,7 +177,7 @@ describe('the rule side read on a thread', () => {
     reads[1]?.fail(new Error('the thread stopped (exit code 1)'))
     await settle()
     expect(warn).toHaveBeenCalledWith(
-      'the diagnostics thread failed; the rule side read before is served',
+      'the diagnostics thread failed; the diagnostics read before are served',
       expect.objectContaining({ error: 'Error: the thread stopped (exit code 1)' }),
     )
     expect(diagnostics.count()).toBe(OPEN)
@@ -213,6 +214,67 @@ describe('the rule side read on a thread', () => {
     expect(reads).toHaveLength(4)
     expect(diagnostics.count()).toBe(0)
     expect(reads).toHaveLength(4)
+  })
+
+  it('reads the device side on the thread too: the same diagnostics as read in process, a device turning late served after the read lands', async () => {
+    const { store } = ws.app.services
+    store.policies.create(
+      {
+        id: 'p-crm',
+        name: 'Sales CRM',
+        description: '',
+        priority: 0,
+        platforms: ['ios'],
+        items: [
+          {
+            id: 'p-crm-app',
+            kind: 'app',
+            identifier: 'com.example.crm',
+            name: 'CRM',
+            platform: null,
+            settings: {},
+            removeOnUnassign: false,
+          },
+        ],
+        targets: [{ groupId: 'g-sales', groupName: 'Sales', mode: 'include' }],
+      },
+      ws.clock.now().toISOString(),
+    )
+    const enrolled = await ws.call('devices/enroll', {
+      serial: 'DIAG-1',
+      platform: 'ios',
+      userPrincipalName: 'user001@example.test',
+    })
+    const { thread, reads } = heldThread()
+    const { diagnostics, changed } = service(thread)
+    reads[0]?.land()
+    await diagnostics.ready()
+    expect(diagnostics.summary({}).counts.PAYLOAD_LATENCY).toBe(0)
+
+    ws.clock.advance(24 * 60 * 60_000)
+    expect(diagnostics.summary({}).counts.PAYLOAD_LATENCY).toBe(0)
+    expect(reads).toHaveLength(2)
+    expect(reads[1]?.data.rules).toBeNull() // the rule side held is current: not read again
+    reads[1]?.land()
+    await settle()
+    expect(changed).toHaveBeenCalledTimes(2)
+    const here = createDiagnosticsService({
+      store,
+      clock: ws.clock,
+      directories: ws.app.services.directories,
+      ruleInputs: ws.app.services.groups.allInputs,
+    })
+    const late = { code: 'PAYLOAD_LATENCY' } as const
+    expect(diagnostics.summary({}).counts.PAYLOAD_LATENCY).toBeGreaterThan(0)
+    expect(diagnostics.summary({})).toEqual(here.summary({}))
+    expect(diagnostics.summary(late)).toEqual(here.summary(late))
+    expect(diagnostics.page(late, 0, 10)).toEqual(here.page(late, 0, 10))
+    expect(diagnostics.page({ deviceId: enrolled.device.id }, 0, 10)).toEqual(
+      here.page({ deviceId: enrolled.device.id }, 0, 10),
+    )
+    expect(diagnostics.page({}, OPEN - 2, 10)).toEqual(here.page({}, OPEN - 2, 10))
+    expect(diagnostics.deviceList()).toEqual(here.deviceList())
+    expect(diagnostics.list()).toEqual(here.list())
   })
 
   it('stops the thread when closed', () => {

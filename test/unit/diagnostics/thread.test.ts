@@ -10,7 +10,7 @@ const thread = (body: string): { runner: RuleSideThread; started: () => number }
   const runner = ruleSideOnThread(() => {
     n++
     return new Worker(
-      `const { parentPort } = require('node:worker_threads'); let asked = 0; parentPort.on('message', () => { asked++; ${body} })`,
+      `const { parentPort } = require('node:worker_threads'); let asked = 0; parentPort.on('message', request => { asked++; ${body} })`,
       {
         eval: true,
       },
@@ -19,11 +19,14 @@ const thread = (body: string): { runner: RuleSideThread; started: () => number }
   return { runner, started: () => n }
 }
 
+/** Answers the device side only, its `until` the request's `now` and the request's number. */
 const ANSWER = `
   const offsets = Uint32Array.from([0, 2, 2 + String(asked).length])
   const cause = Int32Array.from([0, 0])
-  const data = { revision: asked + '.0', text: 'u1' + asked, offsets, causes: [], counts: [], rows: { cause } }
-  parentPort.postMessage({ ok: true, data }, [offsets.buffer, cause.buffer])`
+  const devices = { until: request.now + '#' + asked, text: 'u1' + asked, offsets, causes: [], cause, fields: {} }
+  parentPort.postMessage({ ok: true, data: { rules: null, devices } }, [offsets.buffer, cause.buffer])`
+
+const request = { now: '2026-12-07T02:00:00.000Z', rulesRevision: '4.2' }
 
 let open: RuleSideThread[] = []
 afterEach(() => {
@@ -39,45 +42,45 @@ const make = (body: string) => {
 describe('the diagnostics thread runner', () => {
   it('posts a request and receives the answer with its typed arrays, on one thread for many requests', async () => {
     const { runner, started } = make(ANSWER)
-    const first = await runner.compute()
-    expect(first.revision).toBe('1.0')
-    expect(first.rows.cause).toBeInstanceOf(Int32Array)
+    const { devices: first } = await runner.compute(request)
+    expect(first.until).toBe('2026-12-07T02:00:00.000Z#1')
+    expect(first.cause).toBeInstanceOf(Int32Array)
     expect([...first.offsets]).toEqual([0, 2, 3])
     expect(first.text.slice(first.offsets[1], first.offsets[2])).toBe('1')
-    expect((await runner.compute()).revision).toBe('2.0')
+    expect((await runner.compute(request)).devices.until).toBe('2026-12-07T02:00:00.000Z#2')
     expect(started()).toBe(1)
   })
 
   it('rejects a second request while one is read', async () => {
     const { runner } = make(ANSWER)
-    const first = runner.compute()
-    await expect(runner.compute()).rejects.toThrow(/already reading/)
+    const first = runner.compute(request)
+    await expect(runner.compute(request)).rejects.toThrow(/already reading/)
     await first
   })
 
   it("rejects with the thread's error, and keeps the thread", async () => {
     const { runner, started } = make(`parentPort.postMessage({ ok: false, error: 'no such table: users' })`)
-    await expect(runner.compute()).rejects.toThrow('The diagnostics thread failed: no such table: users')
-    await expect(runner.compute()).rejects.toThrow(/no such table/)
+    await expect(runner.compute(request)).rejects.toThrow('The diagnostics thread failed: no such table: users')
+    await expect(runner.compute(request)).rejects.toThrow(/no such table/)
     expect(started()).toBe(1)
   })
 
   it('rejects when the thread throws or exits, and starts a new one for the next request', async () => {
     const thrown = make(`throw new Error('boom')`)
-    await expect(thrown.runner.compute()).rejects.toThrow('boom')
-    await expect(thrown.runner.compute()).rejects.toThrow('boom')
+    await expect(thrown.runner.compute(request)).rejects.toThrow('boom')
+    await expect(thrown.runner.compute(request)).rejects.toThrow('boom')
     expect(thrown.started()).toBe(2)
     const exited = make(`process.exit(3)`)
-    await expect(exited.runner.compute()).rejects.toThrow(
+    await expect(exited.runner.compute(request)).rejects.toThrow(
       'The diagnostics thread stopped (exit code 3) before it answered.',
     )
   })
 
   it('rejects the request in flight when closed, and every request after', async () => {
     const { runner } = make(`setTimeout(() => {}, 60_000)`)
-    const waiting = runner.compute()
+    const waiting = runner.compute(request)
     runner.close()
     await expect(waiting).rejects.toThrow('The diagnostics thread was closed.')
-    await expect(runner.compute()).rejects.toThrow('The diagnostics thread is closed.')
+    await expect(runner.compute(request)).rejects.toThrow('The diagnostics thread is closed.')
   })
 })
