@@ -1,7 +1,7 @@
 // Pure functions over detector entries: narrow them by a filter, count them by code, group them by
 // cause, and cut a page. Entries arrive in display order; every function keeps it.
 import type { DiagnosticCause, DiagnosticCode, DiagnosticFilter, DiagnosticsSummary } from '../../shared/domain'
-import type { CauseSpec, Entry } from './entries'
+import type { CauseSpec, Entry, Side } from './entries'
 
 export const DIAGNOSTIC_CODES: readonly DiagnosticCode[] = ['SYNC_ATTR_MISSING', 'GROUP_RULE_FAIL', 'PAYLOAD_LATENCY']
 
@@ -87,6 +87,40 @@ export function describeCause(
   if (spec.remediations !== undefined) c.remediations = spec.remediations
   return c
 }
+
+/** Entries in process as a Side. */
+export function entriesSide(entries: readonly Entry[]): Side {
+  let all: DiagnosticsSummary | undefined
+  return {
+    length: entries.length,
+    select(f) {
+      if (isEmptyFilter(f)) return null
+      const out: number[] = []
+      entries.forEach((e, i) => {
+        if (matches(e, f)) out.push(i)
+      })
+      return Int32Array.from(out)
+    },
+    summary(only) {
+      if (only === null) {
+        all ??= summarize(entries, {})
+        return all
+      }
+      return summaryOf(
+        entries.length,
+        Array.from(only, i => entries[i] as Entry),
+      )
+    },
+    entry: i => entries[i] as Entry,
+  }
+}
+
+/** The summary of some entries out of `total`. */
+export const summaryOf = (total: number, some: readonly Entry[]): DiagnosticsSummary => ({
+  total,
+  counts: countByCode(some),
+  causes: groupByCause(some),
+})
 
 export function summarize(all: readonly Entry[], f: DiagnosticFilter): DiagnosticsSummary {
   const narrowed = narrow(all, f)

@@ -7,9 +7,9 @@
 import type { Diagnostic, DiagnosticCode, DiagnosticsSummary } from '../../shared/domain'
 import type { Store } from '../store'
 import { androidNotApplied } from './android'
-import { summarize } from './causes'
+import { isEmptyFilter, summarize, summaryOf } from './causes'
 import { latency, latencyCause, notVerified, variableCause, variableMissing } from './detectors'
-import type { CauseSpec, Entry } from './entries'
+import type { CauseSpec, Entry, Side } from './entries'
 import { textTable } from './rule-side'
 
 /** How late a PAYLOAD_LATENCY may appear after its deadline: the device side lives this long at least. */
@@ -100,46 +100,87 @@ export const deviceSideTransfers = (data: DeviceSideData): ArrayBuffer[] => [
   ...FIELDS.map(f => data.fields[f].buffer as ArrayBuffer),
 ]
 
-/** The entries again, their ids read from the table now and their text when rendered. */
-export function deviceEntries(data: DeviceSideData): Entry[] {
+/** The entries again, each made (its ids read from the table) when asked for and rendered from the columns. */
+export function deviceSide(data: DeviceSideData): Side {
   const { text, offsets, fields } = data
-  const at = (i: number): string | undefined => (i < 0 ? undefined : text.slice(offsets[i], offsets[i + 1]))
+  const strings: (string | undefined)[] = []
+  const at = (i: number): string | undefined => {
+    if (i < 0) return undefined
+    let s = strings[i]
+    if (s === undefined) {
+      s = text.slice(offsets[i], offsets[i + 1])
+      strings[i] = s
+    }
+    return s
+  }
+  /** A string's index in the table (each is there once), or -1. */
+  const indexOf = (s: string): number => {
+    for (let i = 0; i + 1 < offsets.length; i++)
+      if ((offsets[i + 1] as number) - (offsets[i] as number) === s.length && text.startsWith(s, offsets[i])) return i
+    return -1
+  }
   const specs = data.causes.map(
     (c): CauseSpec =>
       c.code === 'PAYLOAD_LATENCY' && c.cause ? latencyCause(c.cause) : variableCause(c.attribute ?? ''),
   )
-  const out: Entry[] = []
-  for (let r = 0; r < data.cause.length; r++) {
-    const spec = specs[data.cause[r] as number] as CauseSpec
-    const raw = data.causes[data.cause[r] as number] as DeviceSideCause
-    const deviceId = at(fields.deviceId[r] as number)
-    const userId = at(fields.userId[r] as number)
-    const directoryId = at(fields.directoryId[r] as number)
-    out.push({
+  const length = data.cause.length
+  const made: (Entry | undefined)[] = []
+  const render = (r: number, spec: CauseSpec, raw: DeviceSideCause): Diagnostic => {
+    const d: Diagnostic = {
       code: spec.code,
-      cause: spec,
-      ...(deviceId !== undefined ? { deviceId } : {}),
-      ...(userId !== undefined ? { userId } : {}),
-      ...(directoryId !== undefined ? { directoryId } : {}),
-      render: (): Diagnostic => {
-        const d: Diagnostic = {
-          code: spec.code,
-          title: at(fields.title[r] as number) ?? '',
-          explanation: at(fields.explanation[r] as number) ?? '',
-          remediation: at(fields.remediation[r] as number) ?? '',
-          detectedAt: at(fields.detectedAt[r] as number) ?? '',
-        }
-        if (raw.cause !== undefined) d.cause = raw.cause
-        if (spec.remediations !== undefined) d.remediations = spec.remediations
-        if (userId !== undefined) d.userId = userId
-        if (deviceId !== undefined) d.deviceId = deviceId
-        const commandId = at(fields.commandId[r] as number)
-        if (commandId !== undefined) d.commandId = commandId
-        const attribute = at(fields.attribute[r] as number)
-        if (attribute !== undefined) d.attribute = attribute
-        return d
-      },
-    })
+      title: at(fields.title[r] as number) ?? '',
+      explanation: at(fields.explanation[r] as number) ?? '',
+      remediation: at(fields.remediation[r] as number) ?? '',
+      detectedAt: at(fields.detectedAt[r] as number) ?? '',
+    }
+    if (raw.cause !== undefined) d.cause = raw.cause
+    if (spec.remediations !== undefined) d.remediations = spec.remediations
+    for (const f of ['userId', 'deviceId', 'commandId', 'attribute'] as const) {
+      const v = at(fields[f][r] as number)
+      if (v !== undefined) d[f] = v
+    }
+    return d
   }
-  return out
+  const entry = (r: number): Entry => {
+    const known = made[r]
+    if (known) return known
+    const c = data.cause[r] as number
+    const spec = specs[c] as CauseSpec
+    const raw = data.causes[c] as DeviceSideCause
+    const e: Entry = { code: spec.code, cause: spec, render: () => render(r, spec, raw) }
+    const deviceId = at(fields.deviceId[r] as number)
+    if (deviceId !== undefined) e.deviceId = deviceId
+    const userId = at(fields.userId[r] as number)
+    if (userId !== undefined) e.userId = userId
+    const directoryId = at(fields.directoryId[r] as number)
+    if (directoryId !== undefined) e.directoryId = directoryId
+    made[r] = e
+    return e
+  }
+  return {
+    length,
+    select(f) {
+      if (isEmptyFilter(f)) return null
+      // No device-side diagnostic names a group.
+      if (f.groupId !== undefined) return new Int32Array(0)
+      const causeOk = specs.map(
+        spec => (f.code === undefined || spec.code === f.code) && (f.cause === undefined || spec.key === f.cause),
+      )
+      const wanted: [Int32Array, number][] = []
+      for (const k of ['deviceId', 'userId', 'directoryId'] as const) {
+        const v = f[k]
+        if (v === undefined) continue
+        const i = indexOf(v)
+        if (i < 0) return new Int32Array(0)
+        wanted.push([fields[k], i])
+      }
+      const out = new Int32Array(length)
+      let n = 0
+      for (let r = 0; r < length; r++)
+        if (causeOk[data.cause[r] as number] && wanted.every(([column, i]) => column[r] === i)) out[n++] = r
+      return out.subarray(0, n)
+    },
+    summary: only => (only === null ? data.summary : summaryOf(length, Array.from(only, entry))),
+    entry,
+  }
 }

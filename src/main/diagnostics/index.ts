@@ -14,10 +14,10 @@
 import type { Diagnostic, DiagnosticFilter, DiagnosticsSummary } from '../../shared/domain'
 import { type Clock, type Log, silentLog } from '../ports'
 import type { Store } from '../store'
-import { narrow, summarize } from './causes'
+import { entriesSide } from './causes'
 import type { AttributeSourceLookup } from './detectors'
-import { deviceEntries, readDeviceEntries } from './device-side'
-import type { Entry } from './entries'
+import { deviceSide, readDeviceEntries } from './device-side'
+import type { Side } from './entries'
 import { createRuleFailDetector, type RuleInputs } from './rule-fail'
 import { readRuleSide } from './rule-side'
 import { type RuleSide, ruleSide } from './rule-view'
@@ -30,6 +30,8 @@ export { createRuleFailDetector } from './rule-fail'
 export { diagnosticsOnThread, ruleSideOnThread, type RuleSideReply, type RuleSideThread } from './thread'
 import type { DiagnosticsService } from './handlers'
 export type { DiagnosticsService, AttributeSourceLookup }
+
+const renderAll = (side: Side): Diagnostic[] => Array.from({ length: side.length }, (_, i) => side.entry(i).render())
 
 /** Failures of the thread in a row after which the diagnostics are read in process again (a broken build). */
 const THREAD_FAILURES_ALLOWED = 3
@@ -53,8 +55,7 @@ interface DeviceSide {
   /** The store's revision (any write) they were read at (or after). */
   revision: string
   until: string
-  entries: Entry[]
-  summary?: DiagnosticsSummary
+  side: Side
 }
 
 export function createDiagnosticsService({
@@ -95,7 +96,8 @@ export function createDiagnosticsService({
     const now = clock.now()
     const revision = store.revision.current()
     if (devices && devices.revision === revision && now.toISOString() <= devices.until) return devices
-    devices = { revision, ...readDeviceEntries(store, now) }
+    const { entries, until } = readDeviceEntries(store, now)
+    devices = { revision, until, side: entriesSide(entries) }
     return devices
   }
 
@@ -127,12 +129,7 @@ export function createDiagnosticsService({
           failedAt = null
           if (data.rules && (!rules || readBefore(rules.revision, data.rules.revision)))
             rules = ruleSide(data.rules, directories)
-          devices = {
-            revision: asked,
-            until: data.devices.until,
-            entries: deviceEntries(data.devices),
-            summary: data.devices.summary,
-          }
+          devices = { revision: asked, until: data.devices.until, side: deviceSide(data.devices) }
           changed?.()
         },
         (e: unknown) => {
@@ -175,8 +172,7 @@ export function createDiagnosticsService({
   }
   const unfiltered = (): DiagnosticsSummary => {
     const s = current()
-    s.devices.summary ??= summarize(s.devices.entries, {})
-    s.summary ??= joinSummaries(s.rules.summary(null), s.devices.summary)
+    s.summary ??= joinSummaries(s.rules.summary(null), s.devices.side.summary(null))
     return s.summary
   }
 
@@ -194,35 +190,35 @@ export function createDiagnosticsService({
     },
     list(): Diagnostic[] {
       const { rules: r, devices: d } = current()
-      const out: Diagnostic[] = []
-      for (let i = 0; i < r.length; i++) out.push(r.entry(i).render())
-      for (const e of d.entries) out.push(e.render())
-      return out
+      return [...renderAll(r), ...renderAll(d.side)]
     },
-    deviceList: () => current().devices.entries.map(e => e.render()),
+    deviceList: () => renderAll(current().devices.side),
     count() {
       const s = current()
-      return s.rules.length + s.devices.entries.length
+      return s.rules.length + s.devices.side.length
     },
     counts: () => unfiltered().counts,
     summary(filter: DiagnosticFilter): DiagnosticsSummary {
       const s = current()
-      const only = s.rules.select(filter)
-      if (only === null) return unfiltered()
-      return joinSummaries(s.rules.summary(only), summarize(s.devices.entries, filter))
+      const fromRules = s.rules.select(filter)
+      const fromDevices = s.devices.side.select(filter)
+      if (fromRules === null || fromDevices === null) return unfiltered()
+      return joinSummaries(s.rules.summary(fromRules), s.devices.side.summary(fromDevices))
     },
     page(filter, offset, limit) {
       const { rules: r, devices: d } = current()
-      const only = r.select(filter)
-      const fromRules = only ? only.length : r.length
-      const fromDevices = narrow(d.entries, filter)
-      const end = offset + limit
       const rows: Diagnostic[] = []
-      for (let k = offset; k < Math.min(end, fromRules); k++)
-        rows.push(r.entry(only ? (only[k] as number) : k).render())
-      if (end > fromRules)
-        for (const e of fromDevices.slice(Math.max(0, offset - fromRules), end - fromRules)) rows.push(e.render())
-      return { rows, total: fromRules + fromDevices.length }
+      let skip = offset
+      let total = 0
+      for (const side of [r, d.side]) {
+        const only = side.select(filter)
+        const n = only ? only.length : side.length
+        total += n
+        for (let k = skip; k < n && rows.length < limit; k++)
+          rows.push(side.entry(only ? (only[k] as number) : k).render())
+        skip = Math.max(0, skip - n)
+      }
+      return { rows, total }
     },
     close() {
       closed = true

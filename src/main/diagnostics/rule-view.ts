@@ -2,10 +2,10 @@
 // is a few small objects (one CauseSpec per cause), so installing 200,000 rows costs no more than
 // receiving them. A count, the unfiltered summary and a page read the columns; an Entry is made
 // only for a row a page shows, or for all of them when all are asked for (`diagnose`).
-import type { Diagnostic, DiagnosticCode, DiagnosticFilter, DiagnosticsSummary } from '../../shared/domain'
+import type { Diagnostic, DiagnosticCode, DiagnosticsSummary } from '../../shared/domain'
 import { DIAGNOSTIC_CODES, describeCause } from './causes'
 import { type AttributeSourceLookup, plural, remedy } from './detectors'
-import type { CauseSpec, Entry } from './entries'
+import type { CauseSpec, Side } from './entries'
 import { type CauseCounts, countCauses, type RuleSideCause, type RuleSideData } from './rule-side'
 
 const TRIGGER_WORDS: Record<NonNullable<Diagnostic['trigger']>, string> = {
@@ -53,15 +53,9 @@ function causeOf(raw: RuleSideCause, directories: AttributeSourceLookup | undefi
   return { spec, raw, source }
 }
 
-export interface RuleSide {
+export interface RuleSide extends Side {
   /** The diagnostics revision the rows were read at. */
   readonly revision: string
-  readonly length: number
-  /** Rows that match the filter, by index; null: all. */
-  select(f: DiagnosticFilter): Int32Array | null
-  /** The summary of the selected rows (total: every row). */
-  summary(only: Int32Array | null): DiagnosticsSummary
-  entry(i: number): Entry
 }
 
 export function ruleSide(data: RuleSideData, directories: AttributeSourceLookup | undefined): RuleSide {

@@ -273,6 +273,9 @@ describe('the rule side read on a thread', () => {
       here.page({ deviceId: enrolled.device.id }, 0, 10),
     )
     expect(diagnostics.page({}, OPEN - 2, 10)).toEqual(here.page({}, OPEN - 2, 10))
+    const userId = store.users.idByPrincipalName('user001@example.test') as string
+    for (const filter of [{ deviceId: enrolled.device.id }, { userId }, { groupId: 'g-sales' }, { deviceId: 'none' }])
+      expect(diagnostics.summary(filter)).toEqual(here.summary(filter))
     expect(diagnostics.deviceList()).toEqual(here.deviceList())
     expect(diagnostics.list()).toEqual(here.list())
   })
