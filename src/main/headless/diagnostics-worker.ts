@@ -23,12 +23,15 @@ const groups = createGroupService({
     return { syncs: settings.graceSyncs, minutes: settings.graceMinutes }
   },
 })
+/** The main thread's clock as of the request being read: rules and deadlines are judged against it. */
+let asOf = new Date()
 // Kept between requests: it compiles each rule once and rereads only when its revision moved.
-const ruleFail = createRuleFailDetector({ store, clock: systemClock, inputs: groups.allInputs })
+const ruleFail = createRuleFailDetector({ store, clock: { now: () => asOf }, inputs: groups.allInputs })
 
 parentPort?.on('message', (request: ReadRequest) => {
   let reply: RuleSideReply
   try {
+    asOf = new Date(request.now)
     reply = { ok: true, data: readSides(store, ruleFail, request) }
   } catch (e) {
     reply = { ok: false, error: e instanceof Error ? (e.stack ?? e.message) : String(e) }
