@@ -94,6 +94,20 @@ export function readDeviceSide(store: Store, now: Date): DeviceSideData {
   return { until, ...table.done(), causes, cause, fields, summary: summarize(entries, {}) }
 }
 
+const sameInts = (a: Int32Array | Uint32Array, b: Int32Array | Uint32Array): boolean =>
+  a.length === b.length && a.every((v, i) => v === b[i])
+
+/** Whether two reads found the same diagnostics (the same text, rows and causes): then nothing is announced. */
+export function sameDeviceSide(a: DeviceSideData, b: DeviceSideData): boolean {
+  return (
+    a.text === b.text &&
+    sameInts(a.offsets, b.offsets) &&
+    sameInts(a.cause, b.cause) &&
+    FIELDS.every(f => sameInts(a.fields[f], b.fields[f])) &&
+    JSON.stringify(a.causes) === JSON.stringify(b.causes)
+  )
+}
+
 export const deviceSideTransfers = (data: DeviceSideData): ArrayBuffer[] => [
   data.offsets.buffer as ArrayBuffer,
   data.cause.buffer as ArrayBuffer,

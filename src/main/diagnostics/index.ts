@@ -16,7 +16,7 @@ import { type Clock, type Log, silentLog } from '../ports'
 import type { Store } from '../store'
 import { entriesSide } from './causes'
 import type { AttributeSourceLookup } from './detectors'
-import { deviceSide, readDeviceEntries } from './device-side'
+import { type DeviceSideData, deviceSide, readDeviceEntries, sameDeviceSide } from './device-side'
 import type { Side } from './entries'
 import { createRuleFailDetector, type RuleInputs } from './rule-fail'
 import { readRuleSide } from './rule-side'
@@ -56,6 +56,8 @@ interface DeviceSide {
   revision: string
   until: string
   side: Side
+  /** As read on the thread (to tell whether the next read found anything new). */
+  data?: DeviceSideData
 }
 
 export function createDiagnosticsService({
@@ -127,10 +129,17 @@ export function createDiagnosticsService({
           if (closed) return
           failures = 0
           failedAt = null
-          if (data.rules && (!rules || readBefore(rules.revision, data.rules.revision)))
-            rules = ruleSide(data.rules, directories)
-          devices = { revision: asked, until: data.devices.until, side: deviceSide(data.devices) }
-          changed?.()
+          const newRules = data.rules !== null && (!rules || readBefore(rules.revision, data.rules.revision))
+          if (newRules && data.rules) rules = ruleSide(data.rules, directories)
+          const sameDevices = devices?.data !== undefined && sameDeviceSide(devices.data, data.devices)
+          devices = {
+            revision: asked,
+            until: data.devices.until,
+            side: sameDevices && devices ? devices.side : deviceSide(data.devices),
+            data: data.devices,
+          }
+          // A write that changed no diagnostic (most of them) is not announced: pages would refetch for nothing.
+          if (newRules || !sameDevices) changed?.()
         },
         (e: unknown) => {
           if (closed) return

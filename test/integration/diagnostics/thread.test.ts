@@ -166,6 +166,22 @@ describe('the rule side read on a thread', () => {
     expect(reads).toHaveLength(3)
   })
 
+  it('reads again after a write that changes no diagnostic, and announces nothing', async () => {
+    const { thread, reads } = heldThread()
+    const { diagnostics, changed } = service(thread)
+    reads[0]?.land()
+    await diagnostics.ready()
+    ws.app.services.store.changeLog.record('another process', ['policies'], ws.clock.now().toISOString())
+    diagnostics.count()
+    expect(reads).toHaveLength(2)
+    expect(reads[1]?.data.rules).toBeNull()
+    reads[1]?.land()
+    await settle()
+    expect(changed).toHaveBeenCalledTimes(1)
+    expect(diagnostics.count()).toBe(OPEN)
+    expect(reads).toHaveLength(2)
+  })
+
   it('keeps serving what it had when the thread fails, and tries again at the next write', async () => {
     const { thread, reads } = heldThread()
     const warn = vi.fn()
