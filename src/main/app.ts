@@ -108,9 +108,9 @@ export interface AppOptions {
    */
   importWorker?: string
   /**
-   * The diagnostics thread's script (headless/diagnostics-worker.ts built): the rule side of the
-   * diagnostics is read again on a worker thread while the one read before is served. Unset (tests
-   * from source, the CLI's one-shot commands): it is read in the main thread.
+   * The diagnostics thread's script (headless/diagnostics-worker.ts built): the diagnostics are
+   * read again on a worker thread while the ones read before are served. Unset (tests from source,
+   * the CLI's one-shot commands): they are read in the main thread.
    */
   diagnosticsWorker?: string
   /** Apple's device assignment service (default https://mdmenrollment.apple.com); tests point it at the fake. */
@@ -253,7 +253,7 @@ export function createApp(opts: AppOptions): App {
       ruleInputs: groups.allInputs,
       log,
       ...(opts.diagnosticsWorker ? { thread: diagnosticsOnThread(opts.diagnosticsWorker, opts.dataDir) } : {}),
-      // Only this process read it: other processes' watchers see the writes that moved it.
+      // Only this process read them: other processes' watchers see the writes that moved them.
       changed: () => events.emit('db/changed', { domains: ['diagnostics'] }),
     }),
     push,

@@ -8,7 +8,7 @@ import type { Diagnostic, DiagnosticCode, DiagnosticFilter, DiagnosticsSummary }
 
 export interface DiagnosticsService {
   /**
-   * Settles when the rule side has been read once (on the app's thread, started when the app
+   * Settles when the diagnostics have been read once (on the app's thread, started when the app
    * opens); every other method answers at once after that. Callers on a channel await it first.
    */
   ready(): Promise<void>
@@ -57,8 +57,11 @@ export function diagnosticsHandlers({
       await diagnostics.ready()
       return diagnostics.summary(filter)
     },
-    // Only diagnostics with a device are grouped, and the rule side has none: it is not waited for.
-    'diagnostics/byDevice': () => diagnosticsByDevice(store, diagnostics.deviceList(), push, clock.now()),
+    // Only diagnostics with a device are grouped, and the rule side has none.
+    'diagnostics/byDevice': async () => {
+      await diagnostics.ready()
+      return diagnosticsByDevice(store, diagnostics.deviceList(), push, clock.now())
+    },
     'diagnostics/page': async ({ offset, limit, ...filter }) => {
       await diagnostics.ready()
       return diagnostics.page(filter, offset ?? 0, limit ?? 50)

@@ -21,13 +21,13 @@ import type { Side } from './entries'
 import { createRuleFailDetector, type RuleInputs } from './rule-fail'
 import { readRuleSide } from './rule-side'
 import { type RuleSide, ruleSide } from './rule-view'
-import type { RuleSideThread } from './thread'
+import type { DiagnosticsThread } from './thread'
 
 export { diagnosticsHandlers } from './handlers'
 export { diagnosticsByDevice, rootCause, type PushStatus, type RootCauseInput } from './by-device'
 export { readSides, sidesTransfers, type ReadRequest, type SidesData } from './sides'
 export { createRuleFailDetector } from './rule-fail'
-export { diagnosticsOnThread, ruleSideOnThread, type RuleSideReply, type RuleSideThread } from './thread'
+export { diagnosticsOnThread, readsOnThread, type DiagnosticsReply, type DiagnosticsThread } from './thread'
 import type { DiagnosticsService } from './handlers'
 export type { DiagnosticsService, AttributeSourceLookup }
 
@@ -77,7 +77,7 @@ export function createDiagnosticsService({
    * Where the diagnostics are read when they are stale: a worker thread (the app's), so the main
    * thread keeps answering. Unset (tests from source, the CLI's one-shot commands): read in process.
    */
-  thread?: RuleSideThread
+  thread?: DiagnosticsThread
   /** Told when a read on the thread is installed (the app announces db/changed). */
   changed?: () => void
   log?: Log
@@ -119,7 +119,7 @@ export function createDiagnosticsService({
     d.revision !== store.revision.current() ||
     clock.now().toISOString() > d.until
 
-  const refresh = (worker: RuleSideThread): void => {
+  const refresh = (worker: DiagnosticsThread): void => {
     const asked = store.revision.current()
     const at = stamp()
     refreshing = worker
@@ -159,7 +159,7 @@ export function createDiagnosticsService({
         if (wanted && !closed && rules && devices && threadUsable() && stale(rules, devices)) ask(worker)
       })
   }
-  const ask = (worker: RuleSideThread): void => {
+  const ask = (worker: DiagnosticsThread): void => {
     if (refreshing) again = true
     else if (stamp() !== failedAt) refresh(worker)
   }
@@ -201,7 +201,8 @@ export function createDiagnosticsService({
       const { rules: r, devices: d } = current()
       return [...renderAll(r), ...renderAll(d.side)]
     },
-    deviceList: () => renderAll(current().devices.side),
+    // Without the rule side: a caller that did not wait for the first read reads only the device side here.
+    deviceList: () => renderAll((rules && devices && threadUsable() ? current().devices : devicesHere()).side),
     count() {
       const s = current()
       return s.rules.length + s.devices.side.length

@@ -1,22 +1,23 @@
-// Reads the diagnostics (sides.ts: the rule side when it moved, the device side) on a worker thread with its own connection to the workspace:
-// at 100,000 users it takes seconds, and on the main thread nothing else would be answered
-// meanwhile (the app's pages, the ingress). The thread (headless/diagnostics-worker.ts, a bundle
-// of its own) lives as long as the app and reads once per request; it does not keep the process
-// alive while idle. When it fails or stops, the request fails and the next one starts a new thread.
+// Reads the diagnostics (sides.ts: the rule side when it moved, the device side) on a worker
+// thread with its own connection to the workspace: at 100,000 users it takes seconds, and on the
+// main thread nothing else would be answered meanwhile (the app's pages, the ingress). The thread
+// (headless/diagnostics-worker.ts, a bundle of its own) lives as long as the app and reads once
+// per request; it does not keep the process alive while idle. When it fails or stops, the request
+// fails and the next one starts a new thread.
 import { Worker } from 'node:worker_threads'
 import type { ReadRequest, SidesData } from './sides'
 
 /** What the thread posts for each request: the rows or what went wrong. */
-export type RuleSideReply = { ok: true; data: SidesData } | { ok: false; error: string }
+export type DiagnosticsReply = { ok: true; data: SidesData } | { ok: false; error: string }
 
-export interface RuleSideThread {
+export interface DiagnosticsThread {
   /** Reads the diagnostics on the thread; one request at a time. */
   compute(request: ReadRequest): Promise<SidesData>
   close(): void
 }
 
 /** Runs reads on a thread made by `start` (new Worker(script, { workerData: { dataDir } }) in the app). */
-export function ruleSideOnThread(start: () => Worker): RuleSideThread {
+export function readsOnThread(start: () => Worker): DiagnosticsThread {
   let worker: Worker | null = null
   /** The request in flight and the thread it was posted to (a thread stopping late must not fail the next's). */
   let pending: { worker: Worker; resolve(d: SidesData): void; reject(e: Error): void } | null = null
@@ -32,7 +33,7 @@ export function ruleSideOnThread(start: () => Worker): RuleSideThread {
   }
   const spawn = (): Worker => {
     const w = start()
-    w.on('message', (m: RuleSideReply) =>
+    w.on('message', (m: DiagnosticsReply) =>
       settle(w, m.ok ? { data: m.data } : { error: new Error(`The diagnostics thread failed: ${m.error}`) }),
     )
     const gone = (error: Error): void => {
@@ -68,5 +69,5 @@ export function ruleSideOnThread(start: () => Worker): RuleSideThread {
 }
 
 /** The app's thread: the built diagnostics-worker script on the workspace in dataDir. */
-export const diagnosticsOnThread = (script: string, dataDir: string): RuleSideThread =>
-  ruleSideOnThread(() => new Worker(script, { workerData: { dataDir } }))
+export const diagnosticsOnThread = (script: string, dataDir: string): DiagnosticsThread =>
+  readsOnThread(() => new Worker(script, { workerData: { dataDir } }))

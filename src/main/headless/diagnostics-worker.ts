@@ -6,7 +6,13 @@
 import { join } from 'node:path'
 import { parentPort, workerData } from 'node:worker_threads'
 import { DATABASE_FILE } from '../app'
-import { createRuleFailDetector, type ReadRequest, readSides, type RuleSideReply, sidesTransfers } from '../diagnostics'
+import {
+  createRuleFailDetector,
+  type ReadRequest,
+  readSides,
+  type DiagnosticsReply,
+  sidesTransfers,
+} from '../diagnostics'
 import { createGroupService } from '../groups'
 import { readPolicySettings } from '../policies'
 import { systemClock, timeOrderedIds } from '../ports'
@@ -29,7 +35,7 @@ let asOf = new Date()
 const ruleFail = createRuleFailDetector({ store, clock: { now: () => asOf }, inputs: groups.allInputs })
 
 parentPort?.on('message', (request: ReadRequest) => {
-  let reply: RuleSideReply
+  let reply: DiagnosticsReply
   try {
     asOf = new Date(request.now)
     reply = { ok: true, data: readSides(store, ruleFail, request) }

@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createDiagnosticsService, type DiagnosticsService } from '../../../src/main/diagnostics'
 import { createRuleFailDetector } from '../../../src/main/diagnostics/rule-fail'
 import { readSides, type SidesData, sidesTransfers } from '../../../src/main/diagnostics/sides'
-import type { RuleSideThread } from '../../../src/main/diagnostics/thread'
+import type { DiagnosticsThread } from '../../../src/main/diagnostics/thread'
 import type { Log } from '../../../src/main/ports'
 import { openWorkspace, type TestWorkspace } from '../../helpers/workspace'
 
@@ -67,7 +67,7 @@ function heldThread() {
   const { store, groups, clock } = ws.app.services
   const detector = createRuleFailDetector({ store, clock, inputs: groups.allInputs })
   const reads: { data: SidesData; land(): void; fail(e: Error): void }[] = []
-  const thread: RuleSideThread = {
+  const thread: DiagnosticsThread = {
     compute: request =>
       new Promise<SidesData>((resolve, reject) => {
         const data = readSides(store, detector, request)
@@ -80,7 +80,7 @@ function heldThread() {
 
 const settle = () => new Promise<void>(resolve => setImmediate(resolve))
 
-function service(thread: RuleSideThread, log?: Log) {
+function service(thread: DiagnosticsThread, log?: Log) {
   const { store, clock, directories, groups } = ws.app.services
   const changed = vi.fn()
   const diagnostics: DiagnosticsService = createDiagnosticsService({
@@ -294,6 +294,15 @@ describe('the rule side read on a thread', () => {
       expect(diagnostics.summary(filter)).toEqual(here.summary(filter))
     expect(diagnostics.deviceList()).toEqual(here.deviceList())
     expect(diagnostics.list()).toEqual(here.list())
+  })
+
+  it('lists the device side for a caller that did not wait, without reading the rule side in process', () => {
+    const { thread, reads } = heldThread()
+    const { diagnostics } = service(thread)
+    const ruleSide = vi.spyOn(ws.app.services.store.groups, 'unknownMemberships')
+    expect(diagnostics.deviceList()).toEqual([])
+    expect(ruleSide).not.toHaveBeenCalled()
+    expect(reads).toHaveLength(1)
   })
 
   it('stops the thread when closed', () => {

@@ -2,12 +2,12 @@
 // transferred, and a thread that fails or stops rejects the request and is replaced by the next.
 import { Worker } from 'node:worker_threads'
 import { afterEach, describe, expect, it } from 'vitest'
-import { ruleSideOnThread, type RuleSideThread } from '../../../src/main/diagnostics/thread'
+import { readsOnThread, type DiagnosticsThread } from '../../../src/main/diagnostics/thread'
 
 /** A thread that answers each request as `body` says (plain CommonJS, run with eval). */
-const thread = (body: string): { runner: RuleSideThread; started: () => number } => {
+const thread = (body: string): { runner: DiagnosticsThread; started: () => number } => {
   let n = 0
-  const runner = ruleSideOnThread(() => {
+  const runner = readsOnThread(() => {
     n++
     return new Worker(
       `const { parentPort } = require('node:worker_threads'); let asked = 0; parentPort.on('message', request => { asked++; ${body} })`,
@@ -28,7 +28,7 @@ const ANSWER = `
 
 const request = { now: '2026-12-07T02:00:00.000Z', rulesRevision: '4.2' }
 
-let open: RuleSideThread[] = []
+let open: DiagnosticsThread[] = []
 afterEach(() => {
   for (const r of open) r.close()
   open = []
