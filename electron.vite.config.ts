@@ -12,6 +12,8 @@ export default defineConfig({
           index: resolve(__dirname, 'src/main/electron/main.ts'),
           // File imports run on a worker thread started from this script (directories/import-thread.ts).
           'import-worker': resolve(__dirname, 'src/main/headless/import-worker.ts'),
+          // The diagnostics' rule side is read on a worker thread started from this script (diagnostics/thread.ts).
+          'diagnostics-worker': resolve(__dirname, 'src/main/headless/diagnostics-worker.ts'),
         },
       },
     },

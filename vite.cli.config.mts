@@ -18,6 +18,8 @@ export default defineConfig({
         bench: resolve(import.meta.dirname, 'bench/run.ts'),
         // File imports run on a worker thread started from this script (directories/import-thread.ts).
         'import-worker': resolve(import.meta.dirname, 'src/main/headless/import-worker.ts'),
+        // The diagnostics' rule side is read on a worker thread started from this script (diagnostics/thread.ts).
+        'diagnostics-worker': resolve(import.meta.dirname, 'src/main/headless/diagnostics-worker.ts'),
         // The IdP fake and the raw-insert comparison the sync benchmark runs in child processes.
         'graph-fake': resolve(import.meta.dirname, 'test/fakes/graph/main.ts'),
         'sync-raw': resolve(import.meta.dirname, 'bench/sync-raw.ts'),

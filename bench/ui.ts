@@ -9,6 +9,7 @@ import { Worker } from 'node:worker_threads'
 import { chromium, type Page } from 'playwright-core'
 import { createApp } from '../src/main/app'
 import { startHost } from '../src/main/headless/host'
+import { builtDiagnosticsWorker } from '../src/main/headless/diagnostics-worker-path'
 import { builtImportWorker } from '../src/main/headless/import-worker-path'
 import { findChromium } from '../test/helpers/chromium'
 import { buildWorkspace, directoryCsv, ruleOf, USERS } from './ui-workspace'
@@ -84,6 +85,7 @@ const section = (page: Page, name: string) =>
 async function openWorkspace(
   dir: string,
   importWorker: string,
+  diagnosticsWorker: string,
 ): Promise<{ app: ReturnType<typeof createApp>; directoryId: string }> {
   const kept = process.env['JIT_BENCH_UI_WORKSPACE']
   const marker = kept ? join(kept, 'bench-ui.json') : null
@@ -91,9 +93,9 @@ async function openWorkspace(
     cpSync(kept, dir, { recursive: true })
     log(`copied the workspace kept in ${kept}`)
     const { directoryId } = JSON.parse(readFileSync(marker, 'utf8')) as { directoryId: string }
-    return { app: createApp({ dataDir: dir, importWorker }), directoryId }
+    return { app: createApp({ dataDir: dir, importWorker, diagnosticsWorker }), directoryId }
   }
-  const built = createApp({ dataDir: dir, importWorker })
+  const built = createApp({ dataDir: dir, importWorker, diagnosticsWorker })
   const { directoryId } = await buildWorkspace(built, log)
   if (!kept || !marker) return { app: built, directoryId }
   built.close()
@@ -101,14 +103,16 @@ async function openWorkspace(
   cpSync(dir, kept, { recursive: true })
   writeFileSync(marker, JSON.stringify({ directoryId }))
   log(`kept the workspace in ${kept}`)
-  return { app: createApp({ dataDir: dir, importWorker }), directoryId }
+  return { app: createApp({ dataDir: dir, importWorker, diagnosticsWorker }), directoryId }
 }
 
 export async function uiSuite(): Promise<Figure[]> {
   const dir = mkdtempSync(join(tmpdir(), 'jit-bench-ui-'))
   const importWorker = builtImportWorker(__dirname)
   if (!importWorker) throw new Error('the import thread script is not built (npm run build)')
-  const { app, directoryId } = await openWorkspace(dir, importWorker)
+  const diagnosticsWorker = builtDiagnosticsWorker(__dirname)
+  if (!diagnosticsWorker) throw new Error('the diagnostics thread script is not built (npm run build)')
+  const { app, directoryId } = await openWorkspace(dir, importWorker, diagnosticsWorker)
   // The CLI's stand-in: a second connection on the same workspace, as `jit-mapper enroll` opens.
   let cli: ReturnType<typeof createApp> | null = null
   const figures: Figure[] = []

@@ -24,7 +24,7 @@ import {
   createDeviceService,
   defaultTransports,
 } from './devices'
-import { createDiagnosticsService } from './diagnostics'
+import { createDiagnosticsService, diagnosticsOnThread } from './diagnostics'
 import {
   createDirectoryService,
   createNotificationService,
@@ -107,6 +107,12 @@ export interface AppOptions {
    * thread so the app keeps answering. Unset (tests from source): they run in the main thread.
    */
   importWorker?: string
+  /**
+   * The diagnostics thread's script (headless/diagnostics-worker.ts built): the diagnostics are
+   * read again on a worker thread while the ones read before are served. Unset (tests from source,
+   * the CLI's one-shot commands): they are read in the main thread.
+   */
+  diagnosticsWorker?: string
   /** Apple's device assignment service (default https://mdmenrollment.apple.com); tests point it at the fake. */
   adeBaseUrl?: string
 }
@@ -240,7 +246,16 @@ export function createApp(opts: AppOptions): App {
     policies,
     devices,
     directories,
-    diagnostics: createDiagnosticsService({ store, clock, directories, ruleInputs: groups.allInputs }),
+    diagnostics: createDiagnosticsService({
+      store,
+      clock,
+      directories,
+      ruleInputs: groups.allInputs,
+      log,
+      ...(opts.diagnosticsWorker ? { thread: diagnosticsOnThread(opts.diagnosticsWorker, opts.dataDir) } : {}),
+      // Only this process read them: other processes' watchers see the writes that moved them.
+      changed: () => events.emit('db/changed', { domains: ['diagnostics'] }),
+    }),
     push,
     // Where scheduled syncs run, notifications are received and renewed too (and what a previous run
     // left queued is processed).
@@ -380,6 +395,7 @@ export function createApp(opts: AppOptions): App {
       watcher.stop()
       scheduler.stop()
       services.ade.stop()
+      services.diagnostics.close()
       notifications.stop()
       if (pumping) clearInterval(pumping)
       if (androidPolling) clearInterval(androidPolling)

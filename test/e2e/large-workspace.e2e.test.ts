@@ -1,7 +1,7 @@
 // A large workspace in the browser: thousands of users imported on the import thread, pages and
 // searches answered by the server, diagnostics grouped by cause, and a device enrolled by another
 // process appearing on the open Devices page; a re-import that tells its progress while the host
-// answers; a device's command queue paged on the server; devices found by model and OS. The built import thread (npm run build) is used.
+// answers; a device's command queue paged on the server; devices found by model and OS. The built import and diagnostics threads (npm run build) are used.
 import { join } from 'node:path'
 import { expect } from 'vitest'
 import type { SyncProgress } from '../../src/shared/domain'
@@ -11,8 +11,14 @@ import { e2eTest } from '../helpers/e2e'
 const USERS = 3_000
 const DEVICES = 300
 const importWorker = join(__dirname, '..', '..', 'out', 'cli', 'import-worker.cjs')
+// The diagnostics are read on their thread: the page shows what was read before, then the new read when it lands.
+const diagnosticsWorker = join(__dirname, '..', '..', 'out', 'cli', 'diagnostics-worker.cjs')
 
-const test = e2eTest.extend('e2e', { scope: 'file' }, { demo: false, app: { importWorker, changePollMs: 100 } })
+const test = e2eTest.extend(
+  'e2e',
+  { scope: 'file' },
+  { demo: false, app: { importWorker, diagnosticsWorker, changePollMs: 100 } },
+)
 
 const upn = (i: number) => `person${String(i).padStart(5, '0')}@large.example`
 

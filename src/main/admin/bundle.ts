@@ -125,6 +125,7 @@ export async function buildBundle(d: BundleDeps): Promise<Record<string, unknown
   const now = d.clock.now()
   const { store } = d
   const push = await d.push.info()
+  await d.diagnostics.ready()
   const all = d.diagnostics.list()
   const byDevice = await diagnosticsByDevice(store, all, d.push, now)
   const devices = byDevice

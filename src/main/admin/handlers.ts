@@ -23,15 +23,17 @@ export function adminHandlers(d: {
   logsDir?: string
 }): HandlersOf<'overview' | 'audit' | 'exports'> {
   return {
-    'overview/health': async ({ staleDays }) =>
-      healthBoard({
+    'overview/health': async ({ staleDays }) => {
+      await d.diagnostics.ready()
+      return healthBoard({
         store: d.store,
         now: d.clock.now(),
         push: await d.push.info(),
         diagnostics: d.diagnostics.counts(),
         staleDays: staleDays ?? DEFAULT_STALE_DAYS,
         notifications: await d.notifications.status(),
-      }),
+      })
+    },
     'audit/list': filter => d.store.audit.list(filter),
     'exports/csv': ({ kind }) => exportCsv(kind, { ...d, now: d.clock.now() }),
     'exports/bundle': () => bundleFile(d),

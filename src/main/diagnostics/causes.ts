@@ -1,7 +1,7 @@
 // Pure functions over detector entries: narrow them by a filter, count them by code, group them by
 // cause, and cut a page. Entries arrive in display order; every function keeps it.
 import type { DiagnosticCause, DiagnosticCode, DiagnosticFilter, DiagnosticsSummary } from '../../shared/domain'
-import type { Entry } from './entries'
+import type { CauseSpec, Entry, Side } from './entries'
 
 export const DIAGNOSTIC_CODES: readonly DiagnosticCode[] = ['SYNC_ATTR_MISSING', 'GROUP_RULE_FAIL', 'PAYLOAD_LATENCY']
 
@@ -57,26 +57,70 @@ export function groupByCause(entries: readonly Entry[]): DiagnosticCause[] {
       else a.groups.set(e.groupId, { name: e.groupName ?? e.groupId, count: 1 })
     }
   }
-  return [...acc.values()].map(a => {
-    const spec = (a.entries[0] as Entry).cause
-    const n = { count: a.entries.length, users: a.users.size, devices: a.devices.size }
-    const c: DiagnosticCause = {
-      key: spec.key,
-      code: spec.code,
-      ...spec.describe(n),
-      ...n,
-      groups: [...a.groups.entries()]
-        .map(([id, g]) => ({ id, name: g.name, count: g.count }))
-        .sort((x, y) => y.count - x.count || (x.name < y.name ? -1 : x.name > y.name ? 1 : 0))
-        .slice(0, TOP_GROUPS),
-    }
-    if (spec.directoryId !== undefined) c.directoryId = spec.directoryId
-    if (spec.attribute !== undefined) c.attribute = spec.attribute
-    if (spec.cause !== undefined) c.cause = spec.cause
-    if (spec.remediations !== undefined) c.remediations = spec.remediations
-    return c
-  })
+  return [...acc.values()].map(a =>
+    describeCause(
+      (a.entries[0] as Entry).cause,
+      { count: a.entries.length, users: a.users.size, devices: a.devices.size },
+      [...a.groups.entries()].map(([id, g]) => ({ id, name: g.name, count: g.count })),
+    ),
+  )
 }
+
+/** A cause as shown: its spec's words for these numbers, and its most named groups (at most TOP_GROUPS). */
+export function describeCause(
+  spec: CauseSpec,
+  n: { count: number; users: number; devices: number },
+  groups: DiagnosticCause['groups'],
+): DiagnosticCause {
+  const c: DiagnosticCause = {
+    key: spec.key,
+    code: spec.code,
+    ...spec.describe(n),
+    ...n,
+    groups: groups
+      .sort((x, y) => y.count - x.count || (x.name < y.name ? -1 : x.name > y.name ? 1 : 0))
+      .slice(0, TOP_GROUPS),
+  }
+  if (spec.directoryId !== undefined) c.directoryId = spec.directoryId
+  if (spec.attribute !== undefined) c.attribute = spec.attribute
+  if (spec.cause !== undefined) c.cause = spec.cause
+  if (spec.remediations !== undefined) c.remediations = spec.remediations
+  return c
+}
+
+/** Entries in process as a Side. */
+export function entriesSide(entries: readonly Entry[]): Side {
+  let all: DiagnosticsSummary | undefined
+  return {
+    length: entries.length,
+    select(f) {
+      if (isEmptyFilter(f)) return null
+      const out: number[] = []
+      entries.forEach((e, i) => {
+        if (matches(e, f)) out.push(i)
+      })
+      return Int32Array.from(out)
+    },
+    summary(only) {
+      if (only === null) {
+        all ??= summarize(entries, {})
+        return all
+      }
+      return summaryOf(
+        entries.length,
+        Array.from(only, i => entries[i] as Entry),
+      )
+    },
+    entry: i => entries[i] as Entry,
+  }
+}
+
+/** The summary of some entries out of `total`. */
+export const summaryOf = (total: number, some: readonly Entry[]): DiagnosticsSummary => ({
+  total,
+  counts: countByCode(some),
+  causes: groupByCause(some),
+})
 
 export function summarize(all: readonly Entry[], f: DiagnosticFilter): DiagnosticsSummary {
   const narrowed = narrow(all, f)

@@ -20,7 +20,7 @@ const IDP_NAME: Record<DirectoryKind, string> = {
   file: 'the directory file',
 }
 
-const plural = (n: number, one: string, many = `${one}s`): string =>
+export const plural = (n: number, one: string, many = `${one}s`): string =>
   `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`
 
 type Source = ReturnType<AttributeSourceLookup['attributeSource']>
@@ -36,73 +36,16 @@ export function remedy(source: Source, attribute: string, who: string): string {
   return `${source.directoryName} maps ${IDP_NAME[source.kind]} ${source.property} → ${attribute}, but it is empty for ${who}: fill ${source.property} in ${IDP_NAME[source.kind]} (or map another property), then Sync Now.`
 }
 
-/** SYNC_ATTR_MISSING from rules: one entry per user, group and attribute; one cause per directory and attribute. */
-export function attributeMissing(store: Store, directories: AttributeSourceLookup | undefined): Entry[] {
-  const unknown = store.groups.unknownMemberships()
-  if (unknown.length === 0) return []
-  const upns = store.users.principalNames()
-  const directoryOf = store.users.directories()
-  const sources = new Map<string, Source>()
-  const sourceOf = (directoryId: string | null, attribute: string): Source => {
-    if (directoryId === null) return undefined
-    const k = `${directoryId}\u0000${attribute}`
-    if (!sources.has(k)) sources.set(k, directories?.attributeSource(directoryId, attribute))
-    return sources.get(k)
-  }
-  const causes = new Map<string, CauseSpec>()
-  const causeOf = (directoryId: string | null, attribute: string): CauseSpec => {
-    const key = `SYNC_ATTR_MISSING/rule/${directoryId ?? '-'}/${attribute}`
-    let c = causes.get(key)
-    if (c) return c
-    const source = sourceOf(directoryId, attribute)
-    const where = source ? ` of ${source.directoryName}` : ''
-    c = {
-      key,
-      code: 'SYNC_ATTR_MISSING',
-      attribute,
-      ...(source ? { directoryId: source.directoryId } : {}),
-      describe: n => ({
-        title: `${attribute} missing for ${plural(n.users, 'user')}${where}: rules read it`,
-        remediation: remedy(source, attribute, 'these users'),
-      }),
-    }
-    causes.set(key, c)
-    return c
-  }
-  const rows = unknown.flatMap(m => {
-    const upn = upns.get(m.userId) ?? ''
-    return m.missing.map(attribute => ({ ...m, attribute, upn }))
-  })
-  rows.sort((a, b) =>
-    a.upn === b.upn ? (a.groupName < b.groupName ? -1 : a.groupName > b.groupName ? 1 : 0) : a.upn < b.upn ? -1 : 1,
-  )
-  return rows.map(m => {
-    const directoryId = directoryOf.get(m.userId) ?? null
-    const cause = causeOf(directoryId, m.attribute)
-    return {
-      code: 'SYNC_ATTR_MISSING',
-      cause,
-      userId: m.userId,
-      groupId: m.groupId,
-      groupName: m.groupName,
-      ...(cause.directoryId !== undefined ? { directoryId: cause.directoryId } : {}),
-      render: (): Diagnostic => {
-        const d: Diagnostic = {
-          code: 'SYNC_ATTR_MISSING',
-          title: `${m.upn} lacks ${m.attribute}, which ${m.groupName} needs`,
-          explanation: `The rule of ${m.groupName} reads ${m.attribute}, but the directory did not deliver it for ${m.upn}. Membership is unknown, so the user's devices keep what they have from this group and get nothing new from it.`,
-          remediation: remedy(sourceOf(directoryId, m.attribute), m.attribute, m.upn),
-          userId: m.userId,
-          groupId: m.groupId,
-          attribute: m.attribute,
-          detectedAt: m.updatedAt,
-        }
-        if (cause.directoryId !== undefined) d.directoryId = cause.directoryId
-        return d
-      },
-    }
-  })
-}
+/** The cause of every SYNC_ATTR_MISSING from profiles for one attribute. */
+export const variableCause = (attribute: string): CauseSpec => ({
+  key: `SYNC_ATTR_MISSING/variable/${attribute}`,
+  code: 'SYNC_ATTR_MISSING',
+  attribute,
+  describe: n => ({
+    title: `${attribute} missing for the profiles of ${plural(n.devices, 'device')}`,
+    remediation: `Map ${attribute} in the directory's attribute mapping (or fill it in the directory), then Sync Now.`,
+  }),
+})
 
 /** SYNC_ATTR_MISSING from profiles: a variable ({{user.mail}}) the user's record cannot fill, so the profile is not sent. */
 export function variableMissing(store: Store): Entry[] {
@@ -111,19 +54,10 @@ export function variableMissing(store: Store): Entry[] {
   const directoryOf = store.users.directories()
   const causes = new Map<string, CauseSpec>()
   const causeOf = (attribute: string): CauseSpec => {
-    const key = `SYNC_ATTR_MISSING/variable/${attribute}`
-    let c = causes.get(key)
+    let c = causes.get(attribute)
     if (!c) {
-      c = {
-        key,
-        code: 'SYNC_ATTR_MISSING',
-        attribute,
-        describe: n => ({
-          title: `${attribute} missing for the profiles of ${plural(n.devices, 'device')}`,
-          remediation: `Map ${attribute} in the directory's attribute mapping (or fill it in the directory), then Sync Now.`,
-        }),
-      }
-      causes.set(key, c)
+      c = variableCause(attribute)
+      causes.set(attribute, c)
     }
     return c
   }

@@ -59,6 +59,7 @@ void electronApp.whenReady().then(() => {
     pumpIntervalMs: 30_000,
     secrets: createSafeStorageSecretStore(dataDir),
     importWorker: join(__dirname, 'import-worker.js'),
+    diagnosticsWorker: join(__dirname, 'diagnostics-worker.js'),
   })
   log.info('desktop app started', { dataDir, version: electronApp.getVersion() })
   if (process.argv.includes('--demo')) loadDemo(core)

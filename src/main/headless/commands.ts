@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { Diagnostic, EnrollResult } from '../../shared/domain'
 import { createApp, type App } from '../app'
+import { builtDiagnosticsWorker } from './diagnostics-worker-path'
 import { builtImportWorker } from './import-worker-path'
 import { createIdpHttp, startIngress } from '../devices'
 import { providerOfIssuer } from '../serving'
@@ -122,7 +123,13 @@ async function demo(argv: string[], io: CliIo): Promise<number> {
   const dataDir = resolveDataDir(v['data-dir'], io.env)
   const log = createLog({ dataDir, name: 'demo', console: io.err })
   const importWorker = builtImportWorker()
-  const app = createApp({ dataDir, log, ...(importWorker ? { importWorker } : {}) })
+  const diagnosticsWorker = builtDiagnosticsWorker()
+  const app = createApp({
+    dataDir,
+    log,
+    ...(importWorker ? { importWorker } : {}),
+    ...(diagnosticsWorker ? { diagnosticsWorker } : {}),
+  })
   try {
     io.out(
       loadDemo(app) ? `Loaded the demo organisation into ${dataDir}` : `Using the existing workspace in ${dataDir}`,

@@ -8,6 +8,7 @@ import { createLog } from '../log'
 import type { Log } from '../ports'
 import { resolveDataDir } from '../workspace'
 import { AppError, errorMessage } from '../../shared/errors'
+import { builtDiagnosticsWorker } from './diagnostics-worker-path'
 import { startHost } from './host'
 import type { CliIo } from './cli-io'
 
@@ -29,7 +30,13 @@ export interface ServeValues {
 export async function serveCommand(v: ServeValues, io: CliIo, rendererDir: string): Promise<number> {
   const dataDir = resolveDataDir(v['data-dir'], io.env)
   const log = createLog({ dataDir, name: 'serve', console: io.err })
-  const app = createApp({ dataDir, log, pumpIntervalMs: PUMP_INTERVAL_MS })
+  const diagnosticsWorker = builtDiagnosticsWorker()
+  const app = createApp({
+    dataDir,
+    log,
+    pumpIntervalMs: PUMP_INTERVAL_MS,
+    ...(diagnosticsWorker ? { diagnosticsWorker } : {}),
+  })
   try {
     return await serveApp({ app, log, io, rendererDir, port: v.port, ingress: !v['no-ingress'] })
   } finally {
