@@ -94,6 +94,10 @@ parentPort.on('message', (m) => {
       open = true
     }
     write(m.rows)
+    // A listing's bytes (tens of MB, moved here by send) are let go now: detached by a transfer to
+    // nowhere, they are freed at the next young collection, not at this thread's next full one,
+    // which a whole first sync may never reach.
+    for (const v of m.rows.idpMembers) if (typeof v !== 'string') structuredClone(v.buffer, { transfer: [v.buffer] })
     if (m.commit) {
       db.exec('COMMIT')
       open = false
