@@ -12,8 +12,8 @@
 // its rule groups go out with the first batch and each later user's rule-group memberships are
 // decided as it arrives: the user is then written whole and let go, so a 100k-user sync never
 // holds its users. The writer writes the listings (1.6 million ids as text for 100,000 users in
-// 130 dynamic groups) while the next users are pulled, not after the pull as the apply would. Otherwise users are held
-// and evaluated once the pull is whole, as any sync's.
+// 130 dynamic groups) while the next users are pulled, not after the pull as the apply would.
+// Otherwise users are held and evaluated once the pull is whole, as any sync's.
 import type { SyncRun } from '../../shared/domain'
 import type { Clock, Log } from '../ports'
 import type { IdpListing } from './plan'

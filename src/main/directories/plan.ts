@@ -43,7 +43,6 @@ export interface Plan {
   cursor: string | null
 }
 
-/** The groups' part of a plan; decided before the users when the connector lists groups first. */
 /** The IdP's own listing of one of its rule-based groups (Plan.idpMembers). */
 export interface IdpListing {
   groupId: string
@@ -71,6 +70,7 @@ export function takeIdpListings(
   return out
 }
 
+/** The groups' part of a plan; decided before the users when the connector lists groups first. */
 export interface GroupPlan {
   insertGroups: DirectoryGroupRow[]
   updateGroups: { row: DirectoryGroupRow; clearMembers: boolean }[]
