@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { Worker } from 'node:worker_threads'
-import { chromium, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { createApp } from '../src/main/app'
 import { startHost } from '../src/main/headless/host'
 import { builtDiagnosticsWorker } from '../src/main/headless/diagnostics-worker-path'
@@ -121,6 +121,8 @@ export async function uiSuite(): Promise<Figure[]> {
     log(JSON.stringify(f))
   }
   const { executablePath, args } = await findChromium()
+  // Loaded here, not with the bench: its ~70 MB would count in every suite's peak memory (sync.peak_rss_mb).
+  const { chromium } = await import('playwright-core')
   const browser = await chromium.launch({ executablePath, args })
   try {
     const host = await startHost({ app, rendererDir: join(process.cwd(), 'out', 'renderer') })

@@ -113,9 +113,11 @@ export interface PullOptions {
   /**
    * When given, a connector that lists groups before users hands them over (as in Pull.groups,
    * which still lists them) before the first user: the engine can then decide each user's
-   * rule-group memberships as the user arrives. Connectors that list users first ignore it.
+   * rule-group memberships as the user arrives, and send the IdP's listings of its rule groups to
+   * be written with them (`members`, as in Pull.members; the engine takes those it writes out of
+   * it). Connectors that list users first ignore it.
    */
-  onGroups?(groups: PulledGroup[]): void
+  onGroups?(groups: PulledGroup[], members: Map<string, MemberChange>): void
   signal?: AbortSignal
 }
 

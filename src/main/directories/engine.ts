@@ -45,7 +45,7 @@ import {
   type PullProgress,
 } from './connector'
 import { firstSyncStream, mayStreamFirstSync, undoInterruptedFirstSyncs, type FirstSyncStream } from './first-sync'
-import { createPlanner, type GroupPlan, type Plan, type PlanRequest } from './plan'
+import { createPlanner, takeIdpListings, type GroupPlan, type Plan, type PlanRequest } from './plan'
 import { recordStoppedSyncs, redeployOwed, stoppedMidway, systemProcess, type ProcessPort } from './recovery'
 import {
   countMembershipRemovals,
@@ -585,11 +585,12 @@ export function createSyncEngine(deps: SyncEngineDeps) {
         // Groups listed before users: a streamed sync decides each user's rule groups as it arrives.
         let groupPlan: GroupPlan | undefined
         const onGroups = streaming
-          ? (groups: PulledGroup[]) => {
+          ? (groups: PulledGroup[], members: Map<string, MemberChange>) => {
               groupPlan = planGroups(req, { mode: 'full', groups, removedGroupIds: [] })
               streaming.knowGroups(
                 withNewRuleGroups(store.groups.ruleGroups(req.directoryId), groupPlan.insertGroups, req.directoryId),
                 groupPlan.insertGroups,
+                takeIdpListings(members, groupPlan, groups),
               )
             }
           : undefined
@@ -610,6 +611,8 @@ export function createSyncEngine(deps: SyncEngineDeps) {
         ending.catch(() => {})
         const p = await plan(req, pull, planner, groupPlan)
         const writer = await ending
+        // Listings the stream took but sent nothing with (too few users, or no writer) are the apply's.
+        if (stream) p.idpMembers.push(...stream.unsentListings())
         const streamed =
           writer && stream
             ? { writer, groupsSent: stream.groupsSent, changed: stream.changed, evaluated: stream.evaluated }

@@ -7,7 +7,7 @@ import type { AttributeMapping, Attributes } from '../../shared/domain'
 import { AppError } from '../../shared/errors'
 import type { IdSource } from '../ports'
 import type { DirectoryGroupRow, IdpMemberChange, Store, SyncedUserRow, SyncUserWrite } from '../store'
-import type { Pull, PulledUser } from './connector'
+import type { MemberChange, Pull, PulledGroup, PulledUser } from './connector'
 import { fingerprint, mapAttributes, patchAttributes } from './mapping'
 import { identityProblem, plainName } from './file-fields'
 
@@ -38,9 +38,36 @@ export interface Plan {
    * Who the IdP itself lists in its rule-based groups (Entra and Google dynamic groups: their
    * evaluation of the rule), by IdP user ids: kept for GROUP_RULE_FAIL, never a membership.
    */
-  idpMembers: { groupId: string; change: IdpMemberChange }[]
+  idpMembers: IdpListing[]
   ruleChanged: boolean
   cursor: string | null
+}
+
+/** The IdP's own listing of one of its rule-based groups (Plan.idpMembers). */
+export interface IdpListing {
+  groupId: string
+  change: IdpMemberChange
+}
+
+/**
+ * Takes the IdP's listings of its rule-based groups out of a pull's members: the IdP's evaluation
+ * of the rule, which the app does itself, stored as pulled (store/idp-rule-members.ts), never made
+ * memberships. A group that keeps assigned members (Okta) stays: its listing is memberships.
+ */
+export function takeIdpListings(
+  members: Map<string, MemberChange>,
+  groups: Pick<GroupPlan, 'kept'>,
+  pulled: PulledGroup[],
+): IdpListing[] {
+  const assigned = new Set(pulled.filter(g => g.assignedMembers === true).map(g => g.externalId))
+  const out: IdpListing[] = []
+  for (const [groupExt, change] of members) {
+    const g = groups.kept.get(groupExt)
+    if (!g || g.kind === 'synced' || assigned.has(groupExt)) continue
+    out.push({ groupId: g.id, change })
+    members.delete(groupExt)
+  }
+  return out
 }
 
 /** The groups' part of a plan; decided before the users when the connector lists groups first. */
@@ -341,9 +368,9 @@ export function createPlanner({
     p.ruleChanged = groups.ruleChanged
     const kept = groups.kept
 
+    p.idpMembers = takeIdpListings(pull.members, groups, pull.groups)
     // Synced memberships (rule-based groups are evaluated locally instead), and the members assigned
     // by hand to a group that a rule fills too (Okta: PulledGroup.assignedMembers).
-    const assigned = new Set(pull.groups.filter(g => g.assignedMembers === true).map(g => g.externalId))
     const inserted = new Map(p.insertUsers.map(u => [u.externalId, u.id]))
     const userId = (ext: string) => inserted.get(ext) ?? planner.streamedId(ext) ?? lookup(ext)?.id
     const goneUsers = new Set(p.removeUserIds)
@@ -358,12 +385,6 @@ export function createPlanner({
           if (id !== undefined && !goneUsers.has(id)) out.add(id)
         }
         return out
-      }
-      // A rule group's listing is the IdP's evaluation of its rule, which the app does itself; it
-      // is stored by IdP ids as pulled (store/idp-rule-members.ts).
-      if (g.kind !== 'synced' && !assigned.has(groupExt)) {
-        p.idpMembers.push({ groupId: g.id, change })
-        continue
       }
       const have = current.get(g.id) ?? (full ? new Set<string>() : store.sync.directMembers(g.id))
       if ('replace' in change) {

@@ -1,8 +1,9 @@
 // Inserts a large sync's new users from a worker thread with a connection of its own. SQLite's
 // B-tree work, its commits and the WAL writes are most of a first sync's time; in the worker they
 // run on the other core while the main thread evaluates the next users, and the main thread keeps
-// answering. Only inserts go there: a first sync's new groups, new users, their attributes, their
-// rule-group memberships and synced-group memberships, in the order sent, in chunks of a few
+// answering. Only inserts go there: a first sync's new groups, the IdP's listings of its rule
+// groups, new users, their attributes, their rule-group memberships and synced-group memberships,
+// in the order sent, in chunks of a few
 // hundred users that the worker commits a batch (default 2,000 users) at a time. Their references
 // exist or arrive in the same or an earlier chunk, so foreign keys are not checked row by row (as
 // store.insertTransaction). Once the last chunk is committed the sync goes on; the worker then
@@ -10,12 +11,14 @@
 import { createRequire } from 'node:module'
 import { Worker } from 'node:worker_threads'
 import type { AttributeValue } from '../../shared/domain'
+import { INSERT_IDP_MEMBERS, listingValue } from './idp-rule-members'
 import { encodeRuleMemberships, INSERT_RULE_MEMBERSHIPS, type RuleMembership } from './rule-memberships'
 import type { DirectoryGroupRow, SyncUserWrite } from './sync-rows'
 
 /** Each table's rows one after another in one flat list (far fewer objects to build and copy). */
 export interface BulkRows {
   groups: (string | null)[]
+  idpMembers: (string | Uint8Array)[]
   users: string[]
   attributes: string[]
   ruleMemberships: string[]
@@ -23,12 +26,20 @@ export interface BulkRows {
 }
 
 /** Values per row of each table. */
-const WIDTH: Record<keyof BulkRows, number> = { groups: 8, users: 7, attributes: 3, ruleMemberships: 4, memberships: 3 }
+const WIDTH: Record<keyof BulkRows, number> = {
+  groups: 8,
+  idpMembers: 3,
+  users: 7,
+  attributes: 3,
+  ruleMemberships: 4,
+  memberships: 3,
+}
 
 /** How a sync inserts each table's rows, in the main thread (sync.ts) and the writer thread alike. */
 export const INSERT_SQL: Record<keyof BulkRows, string> = {
   groups:
     'INSERT INTO groups (id, directory_id, external_id, name, kind, dialect, rule, description) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  idpMembers: INSERT_IDP_MEMBERS,
   users: `INSERT INTO users (id, directory_id, external_id, user_principal_name, display_name, updated_at, fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?)`,
   attributes: 'INSERT INTO user_attributes (user_id, name, value) VALUES (?, ?, ?)',
   ruleMemberships: INSERT_RULE_MEMBERSHIPS,
@@ -83,6 +94,10 @@ parentPort.on('message', (m) => {
       open = true
     }
     write(m.rows)
+    // A listing's bytes (tens of MB, moved here by send) are let go now: detached by a transfer to
+    // nowhere, they are freed at the next young collection, not at this thread's next full one,
+    // which a whole first sync may never reach.
+    for (const v of m.rows.idpMembers) if (typeof v !== 'string') structuredClone(v.buffer, { transfer: [v.buffer] })
     if (m.commit) {
       db.exec('COMMIT')
       open = false
@@ -100,6 +115,7 @@ parentPort.on('message', (m) => {
 
 export const emptyBulkRows = (): BulkRows => ({
   groups: [],
+  idpMembers: [],
   users: [],
   attributes: [],
   ruleMemberships: [],
@@ -108,6 +124,11 @@ export const emptyBulkRows = (): BulkRows => ({
 
 export function addGroupRow(rows: BulkRows, directoryId: string, g: DirectoryGroupRow): void {
   rows.groups.push(g.id, directoryId, g.externalId, g.name, g.kind, g.dialect, g.rule, g.description)
+}
+
+/** A rule group's listing by the IdP (store/idp-rule-members.ts), as the sync pulled it whole. */
+export function addIdpListingRow(rows: BulkRows, groupId: string, ids: Iterable<string>, at: string): void {
+  rows.idpMembers.push(groupId, listingValue(ids), at)
 }
 
 export function addUserRows(rows: BulkRows, directoryId: string, u: SyncUserWrite, at: string): void {
@@ -143,6 +164,20 @@ export interface BulkWriter {
   /** Resolves once, after finish, the worker has copied the WAL into the database file and stopped. */
   readonly closed: Promise<void>
 }
+
+/**
+ * The listings' bytes that own their memory whole: moved to the worker, not copied (a first sync's
+ * listings are tens of MB, and each copy stays in the process's memory after it is freed).
+ */
+const ownedBuffers = (rows: BulkRows): ArrayBuffer[] =>
+  rows.idpMembers.flatMap(v =>
+    typeof v !== 'string' &&
+    v.byteOffset === 0 &&
+    v.byteLength === v.buffer.byteLength &&
+    v.buffer instanceof ArrayBuffer
+      ? [v.buffer]
+      : [],
+  )
 
 const driver = (): string => createRequire(__filename).resolve('better-sqlite3')
 
@@ -193,7 +228,7 @@ export async function openBulkWriter(databasePath: string): Promise<BulkWriter> 
     if (failure) throw failure
     const id = next++
     inFlight.push(written(id))
-    worker.postMessage({ id, rows, commit })
+    worker.postMessage({ id, rows, commit }, ownedBuffers(rows))
     while (inFlight.length >= 2) await inFlight.shift()
     if (failure) throw failure
   }

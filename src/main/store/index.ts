@@ -39,6 +39,7 @@ export type { GroupRecord, RuleGroup, MembershipRecord } from './groups'
 export type { RuleMembership } from './rule-memberships'
 export {
   addGroupRow,
+  addIdpListingRow,
   addMembershipRow,
   addRuleMembershipRows,
   addUserRows,
@@ -59,7 +60,7 @@ export type { IssuedIdentity } from './apple-identities'
 export type { BoundDevice } from './bulk-reads'
 export type { NewAssignmentEvent } from './assignment-history'
 export type { PayloadProblem } from './payload-problems'
-export type { IdpMemberChange } from './idp-rule-members'
+export { JoinedIds, listingValue, type IdpMemberChange } from './idp-rule-members'
 export type { AndroidDeviceRecord, AndroidEnterpriseRecord, AndroidReport } from './android'
 export type { AdeDeviceUpsert, AdeProfileRecord } from './ade'
 export type { ClaimedUser, NotificationDirectoryState, SubscriptionRecord } from './notifications'

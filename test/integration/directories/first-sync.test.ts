@@ -35,6 +35,20 @@ function workspace(graph: GraphFake | null, opts: { syncBulkFrom?: number; path?
   return app
 }
 
+/** The IdP's own members of each rule group (store/idp-rule-members.ts), by group name and sign-in name. */
+function idpListings(app: App): [string, string[]][] {
+  const { store } = app.services
+  const names = new Map(store.groups.list().map(g => [g.id, g.name]))
+  const upns = new Map(store.users.list(undefined, 1000, 0).rows.map(u => [u.id, u.userPrincipalName]))
+  return [...store.idpRuleMembers.all()]
+    .map(([groupId, { members }]): [string, string[]] => [
+      names.get(groupId) ?? groupId,
+      [...members].map(id => upns.get(id) ?? id).sort(),
+    ])
+    .filter(([, members]) => members.length > 0)
+    .sort(([a], [b]) => a.localeCompare(b))
+}
+
 async function sync(app: App, directoryId: string): Promise<SyncRun> {
   const r = await app.invoke('directories/sync', { directoryId })
   if (!r.ok) throw new Error(r.error.message)
@@ -57,6 +71,9 @@ describe('a large first sync written as it is pulled', () => {
     const afterwards = workspace(graph)
     expect(await sync(afterwards, await connectEntra(afterwards))).toMatchObject({ status: 'succeeded', added: 300 })
     expect(storeSnapshot(streamed)).toBe(storeSnapshot(afterwards))
+    // The IdP's listings of its dynamic groups went to the writer with the groups (GROUP_RULE_FAIL reads them).
+    expect(idpListings(streamed).length).toBeGreaterThan(0)
+    expect(idpListings(streamed)).toEqual(idpListings(afterwards))
     expect(await sync(streamed, id)).toMatchObject({ mode: 'incremental', added: 0, changed: 0, removed: 0 })
   })
 

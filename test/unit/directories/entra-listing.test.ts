@@ -4,12 +4,13 @@
 // winning. Graph repeats a large group across entries and pages, so the entries merge
 // (learn.microsoft.com/graph/delta-query-groups).
 import { describe, expect, it } from 'vitest'
-import { fullListing, listMember, type Listing } from '../../../src/main/directories/entra'
+import { endEntry, type FullListing, fullListing, listMember, type Listing } from '../../../src/main/directories/entra'
+import { JoinedIds } from '../../../src/main/store'
 
 type Entry = [id: string, present: boolean]
 
 const full = (entries: Entry[]): string[] => {
-  const listing: Listing = { ids: [], removed: null }
+  const listing: FullListing = { ids: [], entries: [], removed: null }
   for (const [id, present] of entries) listMember(listing, id, present)
   const change = fullListing(listing)
   return 'replace' in change ? [...change.replace].sort() : []
@@ -72,6 +73,49 @@ describe('a full pull of a group', () => {
     ['is empty without entries', [], []],
   ])('%s', (_, entries, members) => {
     expect(full(entries)).toEqual(members)
+  })
+})
+
+describe('a full pull of a group listed over several entries', () => {
+  const read = (entries: Entry[][]) => {
+    const listing: FullListing = { ids: [], entries: [], removed: null }
+    for (const entry of entries) {
+      for (const [id, present] of entry) listMember(listing, id, present)
+      endEntry(listing)
+    }
+    return fullListing(listing)
+  }
+
+  it('keeps the listed ids as the text the store writes, each read once', () => {
+    const change = read([
+      [
+        ['a', true],
+        ['b', true],
+      ],
+      [
+        ['c', true],
+        ['a', true],
+      ],
+    ])
+    const replace = 'replace' in change ? change.replace : null
+    expect(replace).toBeInstanceOf(JoinedIds)
+    expect((replace as JoinedIds).text).toBe('a,b,c,a')
+    expect([...(replace as JoinedIds)].sort()).toEqual(['a', 'b', 'c'])
+  })
+
+  it('leaves out a member a later entry removed, and keeps one listed again after', () => {
+    const change = read([
+      [
+        ['a', true],
+        ['b', true],
+      ],
+      [
+        ['a', false],
+        ['b', false],
+      ],
+      [['b', true]],
+    ])
+    expect('replace' in change ? [...change.replace].sort() : null).toEqual(['b'])
   })
 })
 

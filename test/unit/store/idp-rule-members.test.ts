@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { createStore } from '../../../src/main/store'
+import { createStore, JoinedIds } from '../../../src/main/store'
 import { tempFiles } from '../../helpers/workspace'
 
 const files = tempFiles()
@@ -41,6 +41,11 @@ describe('the members an IdP lists in its rule groups', () => {
     ['an incremental one starts from nothing', [{ add: ['u1'], remove: ['u9'] }], ['U1']],
     ['an empty listing is kept (the IdP lists no one)', [{ replace: ['u1'] }, { replace: [] }], []],
     ['users the store does not have are left out', [{ replace: ['u1', 'someone-else'] }], ['U1']],
+    [
+      'a full listing given as joined bytes is stored as text, an id listed twice read once',
+      [{ replace: new JoinedIds(Buffer.from('u1,u3,u1')) }, { add: ['u2'], remove: ['u3'] }],
+      ['U1', 'U2'],
+    ],
   ])('%s', (_, changes, expected) => {
     const store = storeWithRuleGroup()
     for (const change of changes) store.idpRuleMembers.apply('g', change, at)
