@@ -14,7 +14,23 @@ import { systemClock, timeOrderedIds } from '../ports'
 import { createStore } from '../store'
 
 const job = workerData as ImportJob
+
 const store = createStore(join(job.dataDir, DATABASE_FILE))
+
+/**
+ * Copies the import's pages from the WAL into the database on this thread before answering: the
+ * main connection's next commit (the redeploy's first) would otherwise copy them itself, hundreds
+ * of megabytes after a 100,000-row import, and answer nothing for most of a second. A reader on an
+ * older snapshot (the diagnostics thread mid-read) holds some pages back: tried again for a while.
+ */
+function checkpointHere(): void {
+  const pause = new Int32Array(new SharedArrayBuffer(4))
+  for (let tries = 0; tries < 100; tries++) {
+    if (store.checkpoint()) return
+    Atomics.wait(pause, 0, 0, 50)
+  }
+}
+
 let reply: ImportReply
 try {
   const settings = readPolicySettings(store)
@@ -42,6 +58,7 @@ try {
     users => parentPort?.postMessage({ progress: 'parsed', users } satisfies ImportProgressMessage),
   )
   reply = { ok: true, outcome }
+  checkpointHere()
 } catch (e) {
   if (!(e instanceof AppError)) throw e
   reply = { ok: false, error: e.toInfo() }

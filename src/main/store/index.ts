@@ -134,6 +134,14 @@ export function createStore(path: string, opts: { sealer?: PayloadSealer } = {})
         ).n === 0
       )
     },
+    /**
+     * Copies what the WAL holds into the database file, as far as no reader still needs it
+     * (PASSIVE: never waits, never blocks a writer). Whether all of it was copied.
+     */
+    checkpoint(): boolean {
+      const [r] = db.pragma('wal_checkpoint(PASSIVE)') as { busy: number; log: number; checkpointed: number }[]
+      return r !== undefined && r.busy === 0 && r.checkpointed >= r.log
+    },
     close(): void {
       db.close()
     },

@@ -209,3 +209,27 @@ describe('WAL checkpoints around syncs', () => {
     db.close()
   })
 })
+
+describe('checkpoints', () => {
+  it('copies the WAL into the database unless a reader still needs what it holds', () => {
+    const path = dbFile()
+    const store = createStore(path)
+    const reader = new Database(path, { readonly: true })
+    const write = (n: number) =>
+      store.transaction(() => {
+        for (let i = 0; i < n; i++)
+          store.directories.create({ id: `d${n}-${i}`, kind: 'file', name: `D ${n}-${i}` }, '2026-12-07T00:00:00.000Z')
+      })
+    write(50)
+    expect(store.checkpoint()).toBe(true)
+    // A reader on the snapshot before the next write holds that write's pages in the WAL.
+    reader.exec('BEGIN')
+    reader.prepare('SELECT COUNT(*) FROM directories').get()
+    write(51)
+    expect(store.checkpoint()).toBe(false)
+    reader.exec('COMMIT')
+    expect(store.checkpoint()).toBe(true)
+    reader.close()
+    store.close()
+  })
+})
