@@ -53,6 +53,7 @@ export { DEFAULT_MAPPINGS } from './mapping'
 export type { ImportMode } from './file-import'
 export {
   importOnThread,
+  importReply,
   type ImportJob,
   type ImportProgressMessage,
   type ImportReply,

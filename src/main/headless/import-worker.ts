@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { parentPort, workerData } from 'node:worker_threads'
 import { AppError } from '../../shared/errors'
 import { DATABASE_FILE } from '../app'
-import { type ImportJob, type ImportProgressMessage, type ImportReply, importUsers } from '../directories'
+import { type ImportJob, type ImportProgressMessage, type ImportReply, importReply, importUsers } from '../directories'
 import { createGroupService } from '../groups'
 import { readPolicySettings } from '../policies'
 import { systemClock, timeOrderedIds } from '../ports'
@@ -57,7 +57,7 @@ try {
     job,
     users => parentPort?.postMessage({ progress: 'parsed', users } satisfies ImportProgressMessage),
   )
-  reply = { ok: true, outcome }
+  reply = importReply(outcome)
   checkpointHere()
 } catch (e) {
   if (!(e instanceof AppError)) throw e

@@ -4,7 +4,8 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { importOnThread, type ImportJob } from '../../../src/main/directories'
+import { importOnThread, importReply, type ImportJob } from '../../../src/main/directories'
+import type { ImportOutcome } from '../../../src/main/directories/service'
 import { AppError } from '../../../src/shared/errors'
 import { tempDir } from '../../helpers/workspace'
 
@@ -32,13 +33,22 @@ describe('importing on a thread', () => {
   it('hands the job to the thread and resolves with its outcome', async () => {
     const run = importOnThread(
       script(
-        `parentPort.postMessage({ ok: true, outcome: { run: { id: 'r1', directoryId: workerData.directoryId, content: workerData.content }, changedUserIds: ['u1'] } })`,
+        `parentPort.postMessage({ ok: true, outcome: { run: { id: 'r1', directoryId: workerData.directoryId, content: workerData.content } }, changedUserIds: 'u1\\nu2' })`,
       ),
     )
     expect(await run(JOB)).toEqual({
       run: { id: 'r1', directoryId: 'd1', content: 'userPrincipalName\na@x.test' },
-      changedUserIds: ['u1'],
+      changedUserIds: ['u1', 'u2'],
     })
+  })
+
+  it('hands the changed users over as the worker joined them, none included', async () => {
+    const run = { id: 'r1' } as ImportOutcome['run']
+    for (const changedUserIds of [[], ['u1'], ['u1', 'u2', 'u3']]) {
+      const reply = importReply({ run, changedUserIds })
+      const thread = importOnThread(script(`parentPort.postMessage(${JSON.stringify(reply)})`))
+      expect(await thread(JOB)).toEqual({ run, changedUserIds })
+    }
   })
 
   it("rejects with the thread's expected failure, code, message and details intact", async () => {
