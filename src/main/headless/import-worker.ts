@@ -57,7 +57,10 @@ try {
     job,
     users => parentPort?.postMessage({ progress: 'parsed', users } satisfies ImportProgressMessage),
   )
-  reply = importReply(outcome)
+  // Only users with a device have anything to redeploy: the main thread then looks up the
+  // 10,000 of those, not every one of 100,000 changed users (its first block after the import).
+  const bound = store.sync.usersWithDevices()
+  reply = importReply({ ...outcome, changedUserIds: outcome.changedUserIds.filter(id => bound.has(id)) })
   checkpointHere()
 } catch (e) {
   if (!(e instanceof AppError)) throw e
