@@ -356,6 +356,7 @@ export function createDeviceService(deps: Deps): DeviceService {
     // per user; then the event loop runs before the redeploy starts.
     let deviceIds: string[]
     if (users.length > BULK_USERS) {
+      await yieldToEventLoop()
       const pairs = store.bulkReads.boundDeviceUsers()
       const devicesOf = new Map<string, string[]>()
       for (const [deviceId, userId] of pairs) devicesOf.set(userId, [...(devicesOf.get(userId) ?? []), deviceId])
