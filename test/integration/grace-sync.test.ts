@@ -1,7 +1,8 @@
 // The grace rule as documented: a user who leaves a group through a directory sync keeps the
 // group's policies on the devices that have them until the next succeeded sync of that directory,
 // which withdraws them itself (it counts as the confirming sync). The status says "withdrawn" only
-// once something was sent.
+// once something was sent. A user without a device has nothing to withdraw; the confirming sync
+// still settles the pending withdrawal.
 import { afterEach, describe, expect, it } from 'vitest'
 import { createApp, type App } from '../../src/main/app'
 import type { PolicyDraft } from '../../src/shared/policy'
@@ -93,5 +94,29 @@ describe('the grace rule over Entra syncs', () => {
     expect((await removals()).map(c => c.payload['identifier'])).toEqual(['com.example.lab-wifi'])
     const after = await app.call('policies/why', { deviceId, policyId })
     expect(after.status).toBe('not-assigned')
+  })
+  it('settles the pending withdrawal of a user without a device at the confirming sync', async () => {
+    const { app, graph, clock, directoryId } = await world()
+    const user = graph.data.someUsers(1)[0]!
+    const group = await app.call('groups/create', {
+      name: 'Lab members',
+      dialect: 'entra',
+      rule: 'user.jobTitle -eq "Lab Technician"',
+      directoryId,
+    })
+    graph.data.updateUser(user.id, { jobTitle: 'Lab Technician' })
+    clock.advance(60_000)
+    await app.call('directories/sync', { directoryId })
+    const { store } = app.services
+    const userId = store.users.list(user.userPrincipalName, 1, 0).rows[0]!.id
+
+    graph.data.updateUser(user.id, { jobTitle: 'Accountant' })
+    clock.advance(60_000)
+    await app.call('directories/sync', { directoryId })
+    expect(store.withdrawals.of(userId).map(w => w.groupId)).toEqual([group.group.id])
+
+    clock.advance(60_000)
+    await app.call('directories/sync', { directoryId })
+    expect(store.withdrawals.of(userId)).toEqual([])
   })
 })
