@@ -191,7 +191,8 @@ test.describe('accessibility', () => {
     await open(page, host, '#/policies')
     await tabTo(page, 'New policy')
     await page.keyboard.press('Enter')
-    expect(await focused(page)).toBe('New policy')
+    // The editor opens, then takes focus.
+    await expect.poll(() => focused(page)).toBe('New policy')
     await page.keyboard.press('Tab')
     expect(await focused(page)).toBe('Name')
     await page.keyboard.type('Kiosk lockdown')
@@ -224,7 +225,8 @@ test.describe('accessibility', () => {
     await open(page, host, `#/groups/${ids.group}`)
     await tabTo(page, 'Edit rule')
     await page.keyboard.press('Enter')
-    expect(await focused(page)).toBe('Edit the rule of US Staff')
+    // The editor opens, then takes focus.
+    await expect.poll(() => focused(page)).toBe('Edit the rule of US Staff')
     await tabTo(page, 'Rule')
     await page.keyboard.press('ControlOrMeta+A')
     await page.keyboard.type('user.usageLocation -eq "CA"')
