@@ -20,6 +20,7 @@
 import type { Attributes, SyncProgress, SyncRemovals, SyncRun } from '../../shared/domain'
 import { AppError, errorMessage, errorStack } from '../../shared/errors'
 import type { GroupService } from '../groups'
+import { copyAttributes } from '../rules'
 import type { Clock, Faults, IdSource, Log } from '../ports'
 import {
   addGroupRow,
@@ -144,6 +145,9 @@ const withNewRuleGroups = (stored: RuleGroup[], added: DirectoryGroupRow[], dire
   return [...stored, ...fresh].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
 }
 
+/** Synced-group memberships per message to the bulk writer. */
+const MEMBERS_PER_MESSAGE = 5000
+
 const setImmediateYield = () => new Promise<void>(resolve => setImmediate(resolve))
 
 export function createSyncEngine(deps: SyncEngineDeps) {
@@ -241,21 +245,33 @@ export function createSyncEngine(deps: SyncEngineDeps) {
           await yieldToLoop()
         }
       }
-      for (let i = 0; i < members.length; i += bulkBatch * 4) {
+      // A few thousand rows a message, committed every bulkBatch * 4: a message of tens of
+      // thousands outgrows the writer thread's young generation, and that thread's heap then
+      // grows by each one (it is the process's memory at its peak, the end of the sync).
+      let uncommitted = 0
+      for (let i = 0; i < members.length; ) {
         const rows = emptyBulkRows()
-        for (const [g, u] of members.slice(i, i + bulkBatch * 4)) addMembershipRow(rows, g, u, at)
-        await writer.send(rows)
+        const end = Math.min(members.length, i + MEMBERS_PER_MESSAGE)
+        uncommitted += end - i
+        for (; i < end; i++) {
+          const [g, u] = members[i] as [string, string]
+          addMembershipRow(rows, g, u, at)
+        }
+        const commit = i === members.length || uncommitted >= bulkBatch * 4
+        if (commit) uncommitted = 0
+        await writer.send(rows, commit)
       }
     } finally {
       await writer.finish()
     }
   }
 
-  /** What rules read: the mapped attributes plus the identity fields (as store.users.ruleInput builds it). */
-  const ruleInput = (u: SyncUserWrite): Attributes => ({
-    ...u.attributes,
-    ...identityFields(u.externalId, u.userPrincipalName, u.displayName),
-  })
+  /**
+   * What rules read: the mapped attributes plus the identity fields (as store.users.ruleInput
+   * builds it), copied key by key (copyAttributes says why).
+   */
+  const ruleInput = (u: SyncUserWrite): Attributes =>
+    copyAttributes(identityFields(u.externalId, u.userPrincipalName, u.displayName), copyAttributes(u.attributes))
 
   /**
    * The steps that write a plan and re-evaluate (apply-steps.ts runs them atomically or in chunks);

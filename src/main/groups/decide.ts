@@ -1,4 +1,4 @@
-import type { MembershipRecord } from '../store'
+import type { MembershipRecord, RuleMembership } from '../store'
 
 export interface RuleOutcome {
   result: boolean
@@ -20,5 +20,16 @@ export function decideMembership(
   if (outcome.missing.length > 0) {
     return { groupId, state: 'unknown', effective: previous?.effective ?? false, missing: outcome.missing }
   }
+  return null
+}
+
+/**
+ * decideMembership for a user with no membership yet (a new user), as the stored row at `at`:
+ * one object, not a record and then its row (a first sync decides millions of these).
+ */
+export function newMembership(groupId: string, outcome: RuleOutcome, at: string): RuleMembership | null {
+  if (outcome.result) return { groupId, state: 'in', effective: true, missing: outcome.missing, updatedAt: at }
+  if (outcome.missing.length > 0)
+    return { groupId, state: 'unknown', effective: false, missing: outcome.missing, updatedAt: at }
   return null
 }

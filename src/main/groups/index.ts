@@ -5,6 +5,7 @@ import { AppError } from '../../shared/errors'
 import {
   compileOrFail,
   compileRule,
+  copyAttributes,
   GROUP_IDS,
   GROUP_NAMES,
   type CompiledRule,
@@ -13,7 +14,7 @@ import {
 } from '../rules'
 import type { MembershipRecord, PendingWithdrawal, RuleGroup, RuleMembership, Store } from '../store'
 import type { Clock, IdSource } from '../ports'
-import { decideMembership, type RuleOutcome } from './decide'
+import { decideMembership, newMembership, type RuleOutcome } from './decide'
 import { explainMembership } from './explain'
 import { createRuleGroups } from './rule-groups'
 import { isMatured, membershipChain, type Grace } from './withdrawal'
@@ -28,6 +29,15 @@ interface GroupWithRule {
   group: RuleGroup
   rule: CompiledRule | null
 }
+
+interface CompiledGroups {
+  list: { id: string; rule: CompiledRule; slot: number }[]
+  /** Scratch: the current user's evaluation of each distinct rule, by slot. */
+  outcomes: (RuleOutcome | undefined)[]
+}
+
+/** A new user belongs to no synced group; rules only read these. */
+const NO_GROUPS: string[] = Object.freeze([]) as unknown as string[]
 
 export function createGroupService({
   store,
@@ -251,27 +261,36 @@ export function createGroupService({
   const withRules = (groups: readonly RuleGroup[]): GroupWithRule[] =>
     groups.map(group => ({ group, rule: compiledRule(group) }))
 
-  const compiledGroupsOf = (groups: RuleGroup[]) =>
-    groups.flatMap(g => {
+  /**
+   * The groups whose rules compile, each with the slot of its rule: groups sharing a rule share
+   * its evaluation (a first sync decides millions of memberships), kept in `outcomes`, one array
+   * reused for every user instead of a map made per user.
+   */
+  const compiledGroupsOf = (groups: RuleGroup[]): CompiledGroups => {
+    const slots = new Map<CompiledRule, number>()
+    const list = groups.flatMap(g => {
       const rule = compiledRule(g)
-      return rule ? [{ id: g.id, rule }] : []
+      if (!rule) return []
+      let slot = slots.get(rule)
+      if (slot === undefined) slots.set(rule, (slot = slots.size))
+      return [{ id: g.id, rule, slot }]
     })
+    return { list, outcomes: new Array<RuleOutcome | undefined>(slots.size) }
+  }
 
   /** A new user has no memberships, withdrawals or synced groups yet: nothing to read. */
-  const decideNew = (
-    input: Attributes,
-    compiledGroups: { id: string; rule: CompiledRule }[],
-    now: Date,
-    at: string,
-  ): RuleMembership[] => {
-    const attrs: RuleInput = { ...input, [GROUP_NAMES]: [], [GROUP_IDS]: [] }
+  const decideNew = (input: Attributes, compiled: CompiledGroups, now: Date, at: string): RuleMembership[] => {
+    const attrs: Record<string, unknown> = copyAttributes<unknown>(input)
+    attrs[GROUP_NAMES] = NO_GROUPS
+    attrs[GROUP_IDS] = NO_GROUPS
+    const { outcomes } = compiled
+    outcomes.fill(undefined)
     const list: RuleMembership[] = []
-    // Groups sharing a rule share its decision (a first sync decides millions of memberships).
-    const decisions = new Map<CompiledRule, MembershipRecord | null>()
-    for (const { id, rule } of compiledGroups) {
-      let d = decisions.get(rule)
-      if (d === undefined) decisions.set(rule, (d = decideMembership(id, rule.evaluate(attrs, now), undefined)))
-      if (d) list.push({ groupId: id, state: d.state, effective: d.effective, missing: d.missing, updatedAt: at })
+    for (const { id, rule, slot } of compiled.list) {
+      let outcome = outcomes[slot]
+      if (outcome === undefined) outcomes[slot] = outcome = rule.evaluate(attrs, now)
+      const m = newMembership(id, outcome, at)
+      if (m) list.push(m)
     }
     return list
   }

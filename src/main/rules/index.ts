@@ -41,6 +41,7 @@ export { GROUP_IDS, GROUP_NAMES, INTERNAL_ID, INTERNAL_STATUS, MANAGER, MANAGER_
 export { printRule } from './print'
 export { lintRule, type LintWarning } from './lint'
 export { ruleInputFrom } from './adapters'
+export { copyAttributes } from './input'
 export { highlightRule } from './highlight'
 export { regroupings, type Regrouping } from './regroup'
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { decideMembership } from '../../../src/main/groups'
+import { newMembership } from '../../../src/main/groups/decide'
 
 describe('decideMembership', () => {
   const cases = [
@@ -45,6 +46,24 @@ describe('decideMembership', () => {
     it(c.name, () => {
       const decided = decideMembership('g1', { result: c.outcome.result, missing: [...c.outcome.missing] }, c.previous)
       expect(decided).toEqual(c.expected === null ? null : { groupId: 'g1', ...c.expected })
+    })
+  }
+})
+
+describe('newMembership', () => {
+  // A new user has no previous membership: each outcome decides as decideMembership does with none.
+  const outcomes = [
+    { result: true, missing: [] },
+    { result: true, missing: ['mail'] },
+    { result: false, missing: [] },
+    { result: false, missing: ['department', 'city'] },
+  ]
+  for (const outcome of outcomes) {
+    it(`decides ${JSON.stringify(outcome)} as decideMembership does for a user without memberships`, () => {
+      const decided = decideMembership('g1', outcome, undefined)
+      expect(newMembership('g1', outcome, '2026-12-07T00:00:00.000Z')).toEqual(
+        decided === null ? null : { ...decided, updatedAt: '2026-12-07T00:00:00.000Z' },
+      )
     })
   }
 })
