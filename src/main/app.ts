@@ -62,6 +62,7 @@ import {
 import { createRedeploys } from './redeploys'
 import { createIngressHost } from './serving'
 import { createPayloadSealer, createStore } from './store'
+import { createWriteGate } from './write-gate'
 
 export interface AppOptions {
   dataDir: string
@@ -144,6 +145,8 @@ export function createApp(opts: AppOptions): App {
   const secrets = opts.secrets ?? createFileSecretStore(opts.dataDir)
   const dataKey = secrets.dataKey?.bind(secrets)
   const store = createStore(dbPath, { sealer: dataKey ? createPayloadSealer(dataKey) : undefined })
+  // This process's writes wait while its import thread holds the write lock (write-gate.ts).
+  const writes = createWriteGate()
   const grace = () => {
     const settings = readPolicySettings(store)
     return { syncs: settings.graceSyncs, minutes: settings.graceMinutes }
@@ -279,6 +282,7 @@ export function createApp(opts: AppOptions): App {
       pushTopic: async () => (await push.info()).apns.topic,
       android,
       notifications: notifications.receiver,
+      writable: () => writes.clear(),
     }),
     android,
     ade: createAdeService({
@@ -299,7 +303,7 @@ export function createApp(opts: AppOptions): App {
   }
   if (opts.importWorker) {
     const run = importOnThread(opts.importWorker)
-    services.importOnThread = (job, onProgress) => run({ ...job, dataDir: opts.dataDir }, onProgress)
+    services.importOnThread = (job, onProgress) => writes.hold(run({ ...job, dataDir: opts.dataDir }, onProgress))
   }
   services.emitProgress = p => events.emit('directories/syncProgress', p)
   const handlers = createHandlers(services, redeploys)
@@ -315,7 +319,7 @@ export function createApp(opts: AppOptions): App {
   const androidPolling =
     androidMs > 0
       ? setInterval(() => {
-          if (!store.android.enterprise()?.name) return
+          if (writes.held || !store.android.enterprise()?.name) return
           android
             .syncPolicies()
             .then(() => android.poll())
@@ -334,6 +338,8 @@ export function createApp(opts: AppOptions): App {
     })
   const pumping = opts.pumpIntervalMs
     ? setInterval(() => {
+        // A turn skipped while an import writes: the next one sends what is due.
+        if (writes.held) return
         devices.pump().catch((e: unknown) => internalError(e, 'the outbox pump', log))
       }, opts.pumpIntervalMs).unref()
     : null
@@ -360,6 +366,8 @@ export function createApp(opts: AppOptions): App {
     try {
       const parsed = parseArgs(channel, raw)
       if (!parsed.ok) return parsed
+      // A mutation waits for an import thread's write (write-gate.ts); queries go on meanwhile.
+      if (domains.length > 0) await writes.clear()
       const handler = handlers[channel] as (args: unknown) => unknown
       const value = await handler(parsed.args)
       if (domains.length > 0) announce(domains)

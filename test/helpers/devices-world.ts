@@ -59,6 +59,8 @@ export async function openDevicesWorld(
     idp?: Omit<FakeIdpOptions, 'now'>
     /** Automated Device Enrollment: the DEP fake's URL (the ingress then trusts the test Apple chain). */
     adeBaseUrl?: string
+    /** What each device request waits on before it is handled (the app's write gate). */
+    writable?: () => Promise<void>
   } = {},
 ): Promise<DevicesWorld> {
   const pki = testPki()
@@ -114,6 +116,7 @@ export async function openDevicesWorld(
     enrollStartsPerMinute: opts.enrollStartsPerMinute ?? 100_000,
     scepOperationsPerMinute: opts.scepOperationsPerMinute ?? 100_000,
     ...(opts.adeBaseUrl ? { deviceInfoAnchors: [testAppleChain().rootPem] } : {}),
+    ...(opts.writable ? { writable: opts.writable } : {}),
   })
   const opened: { close(): void }[] = []
   return {

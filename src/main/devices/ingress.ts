@@ -76,6 +76,11 @@ export interface IngressOptions {
   deviceInfoAnchors?: string[]
   /** The IdPs' change notifications (directories/notifications); absent, their routes answer 404. */
   notifications?: NotificationReceiver
+  /**
+   * Resolves when this process may write (write-gate.ts: not while its import thread holds the
+   * write lock). Every route writes; each request waits here, not in SQLite's busy handler.
+   */
+  writable?: () => Promise<void>
 }
 
 export interface Ingress {
@@ -725,6 +730,7 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
 
   const dispatch = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const target = parseTarget(req.url)
+    await o.writable?.()
     const key = `${req.method} ${target.pathname}`
     const answer = /^\/android\/v1\/commands\/([^/]{1,200})\/answer$/.exec(target.pathname)
     const route = routes[key]

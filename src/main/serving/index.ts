@@ -37,6 +37,8 @@ export interface IngressHostDeps {
   android?: AndroidEnterprise
   /** Receives the IdPs' change notifications on the ingress. */
   notifications?: NotificationReceiver
+  /** Resolves when the app may write (write-gate.ts); each device request waits on it. */
+  writable?: () => Promise<void>
 }
 
 /** Non-loopback IPv4 addresses and the host name (with .local, which Bonjour answers on a LAN). */
@@ -141,6 +143,7 @@ export function createIngressHost(deps: IngressHostDeps): IngressHost {
         http,
         android: deps.android,
         notifications: deps.notifications,
+        writable: deps.writable,
       })
     } catch (e) {
       throw e instanceof AppError ? e : listenError(e, settings.address, settings.port)
