@@ -101,6 +101,11 @@ export interface AppOptions {
    * announce them as db/changed (default 250 ms; 0: never, as in the CLI's short-lived commands).
    */
   changePollMs?: number
+  /**
+   * How long a mutation waits for the import thread's write before it is refused with CONFLICT
+   * (default 10 minutes; a device request waits a minute at most, then is asked to retry).
+   */
+  writeWaitMs?: number
   /** How often Android Enterprise policies are written and devices read back (default: every minute when pumpIntervalMs is set; 0: never). */
   androidPollMs?: number
   /**
@@ -147,6 +152,7 @@ export function createApp(opts: AppOptions): App {
   const store = createStore(dbPath, { sealer: dataKey ? createPayloadSealer(dataKey) : undefined })
   // This process's writes wait while its import thread holds the write lock (write-gate.ts).
   const writes = createWriteGate()
+  const writeWaitMs = opts.writeWaitMs ?? 10 * 60_000
   const grace = () => {
     const settings = readPolicySettings(store)
     return { syncs: settings.graceSyncs, minutes: settings.graceMinutes }
@@ -282,7 +288,7 @@ export function createApp(opts: AppOptions): App {
       pushTopic: async () => (await push.info()).apns.topic,
       android,
       notifications: notifications.receiver,
-      writable: () => writes.clear(),
+      writable: () => writes.clear(Math.min(writeWaitMs, 60_000)),
     }),
     android,
     ade: createAdeService({
@@ -367,7 +373,14 @@ export function createApp(opts: AppOptions): App {
       const parsed = parseArgs(channel, raw)
       if (!parsed.ok) return parsed
       // A mutation waits for an import thread's write (write-gate.ts); queries go on meanwhile.
-      if (domains.length > 0) await writes.clear()
+      // One refused after the wait wrote nothing: it is not announced.
+      if (domains.length > 0) {
+        const refused = await writes.clear(writeWaitMs).then(
+          () => null,
+          (e: unknown) => e,
+        )
+        if (refused instanceof AppError) return { ok: false, error: refused.toInfo() }
+      }
       const handler = handlers[channel] as (args: unknown) => unknown
       const value = await handler(parsed.args)
       if (domains.length > 0) announce(domains)

@@ -64,4 +64,19 @@ describe('the write gate', () => {
     await waiting
     expect(done).toBe(true)
   })
+
+  it('gives up after its limit with CONFLICT when the holder never ends, and still waits for one that does', async () => {
+    const gate = createWriteGate()
+    const never = new Promise<void>(() => {})
+    void gate.hold(never)
+    await expect(gate.clear(20)).rejects.toMatchObject({ code: 'CONFLICT', details: { waitedMs: 20 } })
+    expect(gate.held).toBe(true)
+
+    const other = createWriteGate()
+    const job = deferred()
+    void other.hold(job.promise)
+    const waiting = other.clear(60_000)
+    job.resolve()
+    await expect(waiting).resolves.toBeUndefined()
+  })
 })

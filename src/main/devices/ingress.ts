@@ -78,7 +78,8 @@ export interface IngressOptions {
   notifications?: NotificationReceiver
   /**
    * Resolves when this process may write (write-gate.ts: not while its import thread holds the
-   * write lock). Every route writes; each request waits here, not in SQLite's busy handler.
+   * write lock). Every route writes; each request waits here, not in SQLite's busy handler. A
+   * rejection (waited too long) answers 503 with Retry-After.
    */
   writable?: () => Promise<void>
 }
@@ -142,6 +143,9 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   }
   return Buffer.concat(chunks)
 }
+
+/** When a device asked to wait for an import (503) is told to try again. */
+const BUSY_RETRY_SECONDS = 30
 
 /**
  * The path and query of a request target. Only origin-form (`/path?query`, RFC 9112 §3.2.1) is
@@ -715,7 +719,7 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
     res.writeHead(status, {
       'content-type': 'application/json',
       ...(status === 413 ? { connection: 'close' } : {}),
-      ...(status === 429 ? { 'retry-after': String(err?.details['retryAfter']) } : {}),
+      ...(status === 429 || status === 503 ? { 'retry-after': String(err?.details['retryAfter']) } : {}),
     })
     res.end(
       JSON.stringify({
@@ -730,7 +734,10 @@ export async function startIngress(o: IngressOptions): Promise<Ingress> {
 
   const dispatch = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const target = parseTarget(req.url)
-    await o.writable?.()
+    if (o.writable)
+      await o.writable().catch((e: unknown) => {
+        throw new HttpError(503, 'CONFLICT', errorMessage(e), { retryAfter: BUSY_RETRY_SECONDS })
+      })
     const key = `${req.method} ${target.pathname}`
     const answer = /^\/android\/v1\/commands\/([^/]{1,200})\/answer$/.exec(target.pathname)
     const route = routes[key]

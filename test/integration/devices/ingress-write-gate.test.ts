@@ -44,4 +44,15 @@ describe('device requests while an import writes', () => {
     expect(r.status).toBe(400)
     expect(order).toEqual(['released', 'answered'])
   }, 60_000)
+
+  it('asks the device to retry (503, Retry-After) once it has waited its limit', async () => {
+    const gate = createWriteGate()
+    void gate.hold(new Promise<void>(() => {}))
+    const world = await openDevicesWorld({ writable: () => gate.clear(20) })
+    w = world
+    const r = await request(`${world.ingress.url}/enroll/start`, { ca: world.pki.caPem })
+    expect(r.status).toBe(503)
+    expect(r.headers['retry-after']).toBe('30')
+    expect(JSON.parse(r.body).error).toMatchObject({ code: 'CONFLICT', message: /still writing/ })
+  }, 60_000)
 })

@@ -36,7 +36,8 @@ describe('writes while an import thread writes', () => {
     dirs.splice(0).forEach(d => d.remove())
   })
 
-  it('a mutation waits for the import without stopping queries, then succeeds', async () => {
+  /** An app whose import thread is the stand-in, with an import started and its write lock taken. */
+  const importing = async (writeWaitMs?: number) => {
     const dir = tempDir()
     dirs.push(dir)
     const scripts = tempDir()
@@ -44,7 +45,7 @@ describe('writes while an import thread writes', () => {
     const release = join(scripts.path, 'release')
     const worker = join(scripts.path, 'import-worker.cjs')
     writeFileSync(worker, standInImport(release))
-    app = createApp({ dataDir: dir.path, importWorker: worker })
+    app = createApp({ dataDir: dir.path, importWorker: worker, writeWaitMs })
     const live = app
     const directoryId = live.services.directories.createFileDirectory('Staff')
     const writing = new Promise<void>(resolve => {
@@ -55,13 +56,18 @@ describe('writes while an import thread writes', () => {
         }
       })
     })
-    const importing = live.invoke('directories/import', {
+    const imported = live.invoke('directories/import', {
       directoryId,
       format: 'csv',
       content: 'userPrincipalName\na@x.test',
       mode: 'update',
     })
     await writing
+    return { live, imported, release: () => writeFileSync(release, '') }
+  }
+
+  it('a mutation waits for the import without stopping queries, then succeeds', async () => {
+    const { live, imported, release } = await importing()
 
     const order: string[] = []
     const mutation = live.invoke('policies/setSettings', { graceSyncs: 3 }).then(r => {
@@ -73,11 +79,21 @@ describe('writes while an import thread writes', () => {
     expect(query.ok).toBe(true)
     expect(order).toEqual(['query'])
 
-    writeFileSync(release, '')
-    const imported = await importing
-    expect(imported.ok ? null : imported.error.code).toBe('IMPORT_INVALID')
+    release()
+    const done = await imported
+    expect(done.ok ? null : done.error.code).toBe('IMPORT_INVALID')
     const saved = await mutation
     expect(saved).toMatchObject({ ok: true, value: { graceSyncs: 3 } })
     expect(order).toEqual(['query', 'mutation'])
+  })
+
+  it('refuses a mutation that waited its limit with CONFLICT, and writes nothing', async () => {
+    const { live, imported, release } = await importing(50)
+    const before = await live.invoke('policies/settings', {})
+    const refused = await live.invoke('policies/setSettings', { graceSyncs: 3 })
+    expect(refused.ok ? null : refused.error).toMatchObject({ code: 'CONFLICT', message: /still writing/ })
+    release()
+    await imported
+    expect(await live.invoke('policies/settings', {})).toEqual(before)
   })
 })
