@@ -35,6 +35,22 @@ async function world(): Promise<{ app: App; graph: GraphFake; clock: FakeClock; 
   return { app, graph, clock, directoryId }
 }
 
+/** A synced user a sync put in the Lab members rule group. */
+async function labMember() {
+  const w = await world()
+  const user = w.graph.data.someUsers(1)[0]!
+  const group = await w.app.call('groups/create', {
+    name: 'Lab members',
+    dialect: 'entra',
+    rule: 'user.jobTitle -eq "Lab Technician"',
+    directoryId: w.directoryId,
+  })
+  w.graph.data.updateUser(user.id, { jobTitle: 'Lab Technician' })
+  w.clock.advance(60_000)
+  await w.app.call('directories/sync', { directoryId: w.directoryId })
+  return { ...w, user, group }
+}
+
 const wifi = (groupId: string): PolicyDraft => ({
   name: 'Lab Wi-Fi',
   description: '',
@@ -55,17 +71,7 @@ const wifi = (groupId: string): PolicyDraft => ({
 
 describe('the grace rule over Entra syncs', () => {
   it('withdraws at the first sync after the one that found the user out, and says so only then', async () => {
-    const { app, graph, clock, directoryId } = await world()
-    const user = graph.data.someUsers(1)[0]!
-    const group = await app.call('groups/create', {
-      name: 'Lab members',
-      dialect: 'entra',
-      rule: 'user.jobTitle -eq "Lab Technician"',
-      directoryId,
-    })
-    graph.data.updateUser(user.id, { jobTitle: 'Lab Technician' })
-    clock.advance(60_000)
-    await app.call('directories/sync', { directoryId })
+    const { app, graph, clock, directoryId, user, group } = await labMember()
     const applied = await app.call('policies/apply', { change: { kind: 'policy', draft: wifi(group.group.id) } })
     expect(applied.status).toBe('applied')
     const policyId = (await app.call('policies/list', {})).find(p => p.name === 'Lab Wi-Fi')!.id
@@ -96,17 +102,7 @@ describe('the grace rule over Entra syncs', () => {
     expect(after.status).toBe('not-assigned')
   })
   it('settles the pending withdrawal of a user without a device at the confirming sync', async () => {
-    const { app, graph, clock, directoryId } = await world()
-    const user = graph.data.someUsers(1)[0]!
-    const group = await app.call('groups/create', {
-      name: 'Lab members',
-      dialect: 'entra',
-      rule: 'user.jobTitle -eq "Lab Technician"',
-      directoryId,
-    })
-    graph.data.updateUser(user.id, { jobTitle: 'Lab Technician' })
-    clock.advance(60_000)
-    await app.call('directories/sync', { directoryId })
+    const { app, graph, clock, directoryId, user, group } = await labMember()
     const { store } = app.services
     const userId = store.users.list(user.userPrincipalName, 1, 0).rows[0]!.id
 
