@@ -8,8 +8,8 @@ import { DeleteWithPreview, RenameControl } from './AdminChange'
 import { Field } from './Field'
 import { fieldProblems } from './field-errors'
 import { ApiError } from '../api'
-import { Badge, ErrorNote, Loaded, platformLabel } from './ui'
-import { PLATFORMS, type Platform } from '../../shared/domain'
+import { Badge, ErrorNote, Loaded, PlatformOptions, platformLabel } from './ui'
+import type { Platform } from '../../shared/domain'
 import type { AppInventoryEntry } from '../../shared/policy'
 import { Table } from './Table'
 import { assignmentsByApp, type AppAssignment } from './app-assignments'
@@ -133,11 +133,7 @@ function AddAppForm() {
     <form className="inline-form" aria-label="Add an app" onSubmit={submit}>
       <Field label={LABELS.platform} error={errors.get('platform')}>
         <select value={platform} onChange={e => setPlatform(e.target.value as Platform)}>
-          {PLATFORMS.map(p => (
-            <option key={p} value={p}>
-              {platformLabel(p)}
-            </option>
-          ))}
+          <PlatformOptions />
         </select>
       </Field>
       <Field label={LABELS.identifier} error={errors.get('identifier')}>

@@ -4,10 +4,10 @@
 import { useId, useState } from 'react'
 import { useQuery } from '@tanstack/react-query'
 import { appInventoryQuery, restrictionsQuery } from '../api'
-import { Badge, platformLabel } from './ui'
+import { Badge, PlatformOptions, platformLabel } from './ui'
 import { Field, FieldMessage } from './Field'
 import { fieldName, type FieldErrors } from './field-errors'
-import { PLATFORMS, type Platform } from '../../shared/domain'
+import type { Platform } from '../../shared/domain'
 import { isKeptSecret, type PayloadDraft, type RestrictionDefinition } from '../../shared/policy'
 import { MacAppSignatureFields } from './MacAppSignatureFields'
 import { signatureFields } from './mac-app-signatures'
@@ -414,11 +414,7 @@ function PlatformField({ item, onChange }: { item: PayloadDraft; onChange: (i: P
         onChange={e => onChange({ ...item, platform: e.target.value === '' ? null : (e.target.value as Platform) })}
       >
         <option value="">All of the policy's platforms</option>
-        {PLATFORMS.map(p => (
-          <option key={p} value={p}>
-            {platformLabel(p)}
-          </option>
-        ))}
+        <PlatformOptions />
       </select>
     </Field>
   )

@@ -4,8 +4,8 @@ import { useState } from 'react'
 import { useMutation, useQuery } from '@tanstack/react-query'
 import { call, heldChangesQuery } from '../api'
 import { Link, paths } from '../router'
-import { Badge, Empty, ErrorNote, Time, formatCount, platformLabel, plural } from './ui'
-import { PLATFORMS, type Platform } from '../../shared/domain'
+import { Badge, Empty, ErrorNote, Time, formatCount, PlatformOptions, platformLabel, plural } from './ui'
+import type { Platform } from '../../shared/domain'
 import type { Conflict, DeviceDelta, HeldChange, WhatIf } from '../../shared/policy'
 import { Table } from './Table'
 
@@ -234,11 +234,7 @@ export function HypotheticalUser() {
         <label>
           <span className="field-label">Platform</span>
           <select value={platform} onChange={e => setPlatform(e.target.value as Platform)}>
-            {PLATFORMS.map(p => (
-              <option key={p} value={p}>
-                {platformLabel(p)}
-              </option>
-            ))}
+            <PlatformOptions />
           </select>
         </label>
         <button type="submit" disabled={preview.isPending}>

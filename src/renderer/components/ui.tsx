@@ -1,7 +1,7 @@
 // Small building blocks shared by the pages: headers, status, errors, badges, formatting.
 import type { ReactNode } from 'react'
 import type { UseQueryResult } from '@tanstack/react-query'
-import type { AttributeValue } from '../../shared/domain'
+import { type AttributeValue, PLATFORMS } from '../../shared/domain'
 import { ApiError, errorMessage } from '../api'
 import { fieldName, fieldProblems } from './field-errors'
 
@@ -161,6 +161,15 @@ const PLATFORM_NAMES: Record<string, string> = { ios: 'iOS', macos: 'macOS', and
 /** The one spelling of each platform's name, wherever the UI shows one. */
 export function platformLabel(p: string): string {
   return PLATFORM_NAMES[p.toLowerCase()] ?? p
+}
+
+/** A select's option for each platform, each by its one spelling. */
+export function PlatformOptions() {
+  return PLATFORMS.map(p => (
+    <option key={p} value={p}>
+      {platformLabel(p)}
+    </option>
+  ))
 }
 
 /** A count with the admin's thousands separators (12,345). */

@@ -7,8 +7,8 @@ import { LatencyChart } from '../components/LatencyChart'
 import { useDisclosure } from '../components/disclosure'
 import { UserPrincipalNameField } from '../components/UserPrincipalNameField'
 import { Link, paths } from '../router'
-import { Badge, ErrorNote, Loaded, PageHeader, Section, Time, platformLabel } from '../components/ui'
-import { PLATFORMS, type DeviceListArgs, type EnrollResult, type Platform } from '../../shared/domain'
+import { Badge, ErrorNote, Loaded, PageHeader, Section, Time, PlatformOptions, platformLabel } from '../components/ui'
+import type { DeviceListArgs, EnrollResult, Platform } from '../../shared/domain'
 import { Pager } from '../components/Pager'
 import { Table } from '../components/Table'
 
@@ -123,11 +123,7 @@ function DeviceList() {
             }}
           >
             <option value="">Every platform</option>
-            {PLATFORMS.map(p => (
-              <option key={p} value={p}>
-                {platformLabel(p)}
-              </option>
-            ))}
+            <PlatformOptions />
           </select>
         </label>
         <label>
@@ -256,11 +252,7 @@ function EnrollForm() {
         <label>
           <span className="field-label">Platform</span>
           <select value={platform} onChange={e => setPlatform(e.target.value as Platform)}>
-            {PLATFORMS.map(p => (
-              <option key={p} value={p}>
-                {platformLabel(p)}
-              </option>
-            ))}
+            <PlatformOptions />
           </select>
         </label>
         <UserPrincipalNameField value={upn} onChange={setUpn} />
