@@ -9,6 +9,7 @@ import {
   type SmallPolicy,
   type TestWorkspace,
 } from '../helpers/workspace'
+import { ticking } from '../helpers/macrotasks'
 
 let ws: TestWorkspace
 let org: ReturnType<typeof seedSmallOrganisation>
@@ -686,21 +687,7 @@ describe('recomputing many devices at once', () => {
           clock.now().toISOString(),
         )
     })
-    // Counts the macrotasks that run while the redeploy is under way: none would in one block.
-    const ticking = async <T>(work: Promise<T>): Promise<{ value: T; ticks: number }> => {
-      let ticks = 0
-      let done = false
-      const tick = () => {
-        if (done) return
-        ticks++
-        setImmediate(tick)
-      }
-      setImmediate(tick)
-      const value = await work
-      done = true
-      return { value, ticks }
-    }
-    const first = await ticking(devices.redeployAll({ approved: true }))
+    const first = await ticking(() => devices.redeployAll({ approved: true }))
     expect(first.value).toBe(240)
     expect(first.ticks).toBeGreaterThanOrEqual(2)
 
@@ -708,7 +695,7 @@ describe('recomputing many devices at once', () => {
     const before = store.devices.boundIds().map(id => store.devices.commands(id).length)
     store.groups.setRule(org.groups['Sales'] as string, 'entra', 'user.department -eq "Nobody"')
     const users = ws.app.services.groups.evaluateGroup(org.groups['Sales'] as string, { grace: false })
-    const held = await ticking(devices.redeployUsers(users))
+    const held = await ticking(() => devices.redeployUsers(users))
     expect(held.value).toBe(0)
     expect(held.ticks).toBeGreaterThanOrEqual(2)
     expect(store.devices.boundIds().map(id => store.devices.commands(id).length)).toEqual(before)

@@ -1,6 +1,7 @@
 // Time-sized slices (src/main/slices.ts): each slice holds about the budget at the last one's pace.
 import { describe, expect, it } from 'vitest'
 import { inSlices, nextSliceSize } from '../../src/main/slices'
+import { ticking } from '../helpers/macrotasks'
 
 describe('nextSliceSize', () => {
   it.each([
@@ -56,20 +57,13 @@ describe('inSlices', () => {
   })
 
   it('lets other macrotasks run between slices', async () => {
-    let ticks = 0
-    let done = false
-    const tick = () => {
-      if (done) return
-      ticks++
-      setImmediate(tick)
-    }
-    setImmediate(tick)
-    await inSlices(
-      Array.from({ length: 50 }, (_, i) => i),
-      s => s,
-      { first: 5, max: 5 },
+    const { ticks } = await ticking(() =>
+      inSlices(
+        Array.from({ length: 50 }, (_, i) => i),
+        s => s,
+        { first: 5, max: 5 },
+      ),
     )
-    done = true
     expect(ticks).toBeGreaterThanOrEqual(9)
   })
 })
