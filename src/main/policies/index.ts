@@ -20,14 +20,14 @@ import type { GroupService } from '../groups'
 import type { Clock, IdSource } from '../ports'
 import { compileOrFail, type CompiledRule } from '../rules'
 import type { BoundDevice, SentItem, Store } from '../store'
-import { deviceDelta, queueView, withdraws } from './delta'
 import { desiredState, indexPolicies, type DesiredState, type PolicyIndex } from './desired'
 import { graceState, type KeepOnly, keepsNothing } from './grace'
 import { type DevicePlan, planDevice } from './diff'
 import { createChangeCheck } from './check-change'
 import { createProfileViews } from './profile-views'
 import { RESTRICTIONS } from './registry'
-import { readPolicySettings, tripsBreaker, writePolicySettings } from './settings'
+import { readPolicySettings, writePolicySettings } from './settings'
+import { createBreakerHold, HELD_DIFF_LIMIT } from './breaker-hold'
 import { appItemsRemoved, computeWhatIf, draftPolicy, proposedPolicies } from './whatif'
 import { explainPolicy } from './why'
 
@@ -108,7 +108,6 @@ const commandStep = (c: Command): WhyStep => ({
 const WHAT_IF_LIMIT = 500
 /** A change that reaches no device (a new name). */
 const NOTHING: Redeploy = { kind: 'devices', deviceIds: [] }
-const HELD_DIFF_LIMIT = 5000
 
 export function createPolicyService({
   store,
@@ -438,78 +437,7 @@ export function createPolicyService({
     }
   }
 
-  const holdIfTripped = (results: readonly DevicePlanResult[], cause: HeldChangeCause): HeldChange | null => {
-    const settings = readPolicySettings(store)
-    const withdrawing = results.filter(r => withdraws(r.plan))
-    const total = store.bulkReads.boundDeviceCount()
-    if (!tripsBreaker(withdrawing.length, total, settings)) return null
-    const changing = results.filter(r => r.plan.commands.length > 0 || r.plan.drop.length > 0)
-    const diff = changing.slice(0, HELD_DIFF_LIMIT).map(r =>
-      deviceDelta(
-        {
-          deviceId: r.device.id,
-          deviceName: r.device.name,
-          userId: r.device.userId,
-          userPrincipalName: r.device.userPrincipalName,
-          platform: r.device.platform,
-        },
-        r.sent ?? [],
-        r.state,
-        r.plan,
-        { gained: [], lost: [] },
-        policyName,
-        queueView(
-          r.plan,
-          r.sent ?? [],
-          store.devices.waitingCommands(r.device.id),
-          (types, id) => store.devices.lastDelivered(r.device.id, types, id),
-          policyName,
-        ),
-      ),
-    )
-    const heldChange: HeldChange = {
-      id: ids.next(),
-      createdAt: clock.now().toISOString(),
-      cause,
-      summary: `A ${cause === 'sync' ? 'directory sync' : cause.replace('-', ' ')} would withdraw policies from ${withdrawing.length} of ${total} devices; nothing was sent.`,
-      status: 'held',
-      decidedAt: null,
-      change: null,
-      devicesAffected: withdrawing.length,
-      devicesTotal: total,
-      threshold: { devices: settings.breakerDevices, share: settings.breakerShare },
-      diff,
-    }
-    store.heldChanges.hold(
-      heldChange,
-      changing.map(r => r.device.id),
-    )
-    const at = heldChange.createdAt
-    for (const r of withdrawing) {
-      const policyIds = new Set(
-        r.plan.drop.map(k => r.sent?.find(s => s.key === k)?.policyId).filter((p): p is string => p !== undefined),
-      )
-      for (const policyId of policyIds) {
-        store.assignmentHistory.append({
-          deviceId: r.device.id,
-          at,
-          policyId,
-          policyName: policyName(policyId),
-          action: 'held',
-          summary: heldChange.summary,
-          steps: [
-            {
-              step: 'hold',
-              outcome: 'info',
-              text: `Held change ${heldChange.id}: waiting for an admin to approve or reject.`,
-            },
-          ],
-          commands: [],
-        })
-      }
-    }
-    return heldChange
-  }
+  const holdIfTripped = createBreakerHold({ store, ids, clock, policyName })
 
   const chainOf =
     (userId: string) =>
